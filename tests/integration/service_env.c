@@ -1,0 +1,63 @@
+/* See service_env.h. */
+#include "service_env.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+const char *service_env_get(const char *var)
+{
+    const char *value = getenv(var);
+    if (value != NULL && value[0] != '\0')
+        return value;
+
+    const char *require = getenv("FERRY_REQUIRE_SERVICES");
+    if (require != NULL && strcmp(require, "1") == 0) {
+        fprintf(stderr,
+                "FAIL: %s is not set: start the services with tests/services/services.sh start "
+                "and eval its env\n"
+                "      (tests/services/services.sh start && eval \"$(tests/services/services.sh env)\")\n",
+                var);
+        fflush(NULL);
+        exit(EXIT_FAILURE);
+    }
+    fprintf(stderr,
+            "SKIP: %s is not set: start the services with tests/services/services.sh start and "
+            "eval its env (FERRY_REQUIRE_SERVICES=1 turns this skip into a failure)\n",
+            var);
+    fflush(NULL);
+    exit(SERVICE_ENV_SKIP);
+}
+
+void service_env_unreachable(const char *var, const char *fmt, ...)
+{
+    const char *value = getenv(var);
+    va_list ap;
+
+    fprintf(stderr, "FAIL: %s=%s is set but its server does not answer: ", var,
+            value != NULL ? value : "");
+    va_start(ap, fmt);
+    vfprintf(stderr, fmt, ap);
+    va_end(ap);
+    fprintf(stderr, "\n      (is it running? tests/services/services.sh status)\n");
+    fflush(NULL);
+    exit(EXIT_FAILURE);
+}
+
+char *service_env_unique_name(char *buf, unsigned long size, const char *prefix)
+{
+    static unsigned counter;
+    struct timespec ts;
+
+    clock_gettime(CLOCK_REALTIME, &ts);
+    snprintf(buf, size, "%s_%ld_%lld%03ld_%u", prefix, (long)getpid(), (long long)ts.tv_sec,
+             ts.tv_nsec / 1000000, counter++);
+    for (char *p = buf; *p != '\0'; p++) {
+        if (*p >= 'A' && *p <= 'Z')
+            *p = (char)(*p - 'A' + 'a');
+    }
+    return buf;
+}

@@ -1,0 +1,51 @@
+#!/usr/bin/env bash
+# The one command that proves ferry: installs the build dependencies, builds with warnings as
+# errors under AddressSanitizer and UndefinedBehaviorSanitizer, starts real Kafka, PostgreSQL and
+# Elasticsearch on loopback (tests/services/services.sh), and runs the unit and integration
+# suites against them. Services are left running so that a second run is fast; stop them with
+# `tests/services/services.sh stop`.
+#
+#   tests/run.sh            everything
+#   tests/run.sh unit       only the unit suite (no services started)
+set -euo pipefail
+
+root=$(cd "$(dirname "$0")/.." && pwd)
+cd "$root"
+build=${FERRY_TEST_BUILD_DIR:-build-test}
+suites=("$@")
+[ ${#suites[@]} -eq 0 ] && suites=(unit integration)
+
+started=$(date +%s)
+tools/install-build-deps.sh
+
+if [ ! -f "$build/build.ninja" ]; then
+  meson setup "$build" --buildtype=debugoptimized -Dwerror=true \
+    -Db_sanitize=address,undefined -Db_lundef=false
+fi
+meson compile -C "$build"
+
+export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=1:strict_string_checks=1}
+export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
+export LSAN_OPTIONS=${LSAN_OPTIONS:-suppressions=$root/tests/lsan.supp:print_suppressions=0}
+
+suite_args=()
+for suite in "${suites[@]}"; do
+  suite_args+=(--suite "$suite")
+  if [ "$suite" = integration ]; then
+    tests/services/services.sh start
+    eval "$(tests/services/services.sh env)"
+    export FERRY_REQUIRE_SERVICES=1
+  fi
+done
+
+status=0
+meson test -C "$build" --print-errorlogs --num-processes 2 "${suite_args[@]}" || status=$?
+
+# One closing line in the plain form CI reads, from meson's own log of this run.
+log="$build/meson-logs/testlog.json"
+count() { { grep -o "\"result\": \"$1\"" "$log" || true; } | wc -l; }
+passed=$(count OK); skipped=$(count SKIP)
+failed=$(( $(grep -c '"result"' "$log") - passed - skipped ))
+echo "tests: $passed passed, $failed failed, $skipped skipped"
+echo "tests/run.sh: finished in $(( $(date +%s) - started )) s with status $status"
+exit $status

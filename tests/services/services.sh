@@ -1,0 +1,697 @@
+#!/usr/bin/env bash
+# tests/services/services.sh - real servers for ferry's integration tests, on loopback only.
+#
+#   services.sh start|stop|status|env [kafka] [postgres] [elasticsearch]    (no name = all three)
+#
+#   start   installs what is missing (Debian packages with apt-get, jars from Maven Central),
+#           starts the services in parallel and waits until each one answers. A service that is
+#           already running and answering is left alone, so `start` can be run any number of times.
+#   stop    SIGTERM, wait, then SIGKILL. Stopping a stopped service is fine.
+#   status  says per service whether it runs and answers; exits non-zero if one does not.
+#   env     prints the variables the tests read:  eval "$(tests/services/services.sh env)"
+#
+# Services
+#   kafka          Apache Kafka (org.apache.kafka:kafka_2.13 jars), KRaft single node (broker and
+#                  controller), PLAINTEXT://127.0.0.1:19092, controller on 127.0.0.1:19093
+#   postgres       Debian's PostgreSQL, a throw-away cluster on 127.0.0.1:15432, wal_level=logical,
+#                  trust auth on loopback (also for replication), superuser "ferry", database "ferry"
+#   elasticsearch  Elasticsearch from the integ-test-zip, single node, http://127.0.0.1:19200,
+#                  transport 127.0.0.1:19300, no security
+# When run as root, the servers run as an unprivileged system user (created when missing).
+#
+# Environment
+#   FERRY_SERVICES_DIR         state: jars, data, logs (default /var/tmp/ferry-services)
+#   FERRY_SERVICES_TIMEOUT     seconds each service may take to answer after launch (default 180)
+#   FERRY_SERVICES_USER        the unprivileged user, when run as root (default ferry-svc)
+#   FERRY_ES_WRITE_QUEUE_SIZE  Elasticsearch thread_pool.write.queue_size (default: ES's own);
+#                              `start` restarts a running node whose setting differs
+#
+# State layout ($FERRY_SERVICES_DIR)
+#   logs/{kafka,postgres,elasticsearch}.log   one log per service (Elasticsearch's own files are
+#                                             in elasticsearch/logs/)
+#   kafka/lib-<version>/  kafka/data/  kafka/server.properties  kafka/kafka.pid
+#   postgres/data/  postgres/run/ (unix socket)
+#   elasticsearch/elasticsearch-<version>/  elasticsearch/{config,data,logs,tmp}/  *.pid
+set -euo pipefail
+
+HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+STATE=$(realpath -m "${FERRY_SERVICES_DIR:-/var/tmp/ferry-services}")
+LOGS=$STATE/logs
+TIMEOUT=${FERRY_SERVICES_TIMEOUT:-180}
+ALL_SERVICES=(kafka postgres elasticsearch)
+
+KAFKA_PORT=19092
+KAFKA_CONTROLLER_PORT=19093
+PG_PORT=15432
+ES_PORT=19200
+ES_TRANSPORT_PORT=19300
+
+KAFKA_DIR=$STATE/kafka
+PG_DIR=$STATE/postgres
+ES_DIR=$STATE/elasticsearch
+
+if [[ $EUID -eq 0 ]]; then
+    SVC_USER=${FERRY_SERVICES_USER:-ferry-svc}
+else
+    SVC_USER=$(id -un)
+fi
+
+# Set in the Elasticsearch start job when it holds the Maven lock (fd 8) on behalf of the others.
+HOLDS_FETCH_LOCK=0
+
+say() { printf 'services: %s\n' "$*"; }
+die() { printf 'services: error: %s\n' "$*" >&2; exit 1; }
+
+usage() {
+    echo "usage: $0 start|stop|status|env [kafka] [postgres] [elasticsearch]" >&2
+    exit 2
+}
+
+# The value of <name>...</name> in a pom (the versions live in the poms only).
+pom_property() {
+    sed -n "s:.*<$2>\(.*\)</$2>.*:\1:p" "$1" | head -n 1
+}
+
+KAFKA_VERSION=$(pom_property "$HERE/kafka/pom.xml" kafka.version)
+ES_VERSION=$(pom_property "$HERE/elasticsearch/pom.xml" elasticsearch.version)
+KAFKA_LIB=$KAFKA_DIR/lib-$KAFKA_VERSION
+ES_HOME_DIR=$ES_DIR/elasticsearch-$ES_VERSION
+
+# ---------------------------------------------------------------------------------------------
+# Helpers
+
+# Run a command as the service user (directly when we are not root).
+as_svc() {
+    if [[ $EUID -eq 0 ]]; then
+        runuser -u "$SVC_USER" -- "$@"
+    else
+        "$@"
+    fi
+}
+
+# Start a long-running server in its own session, as the service user, detached from our
+# stdin/stdout (so `$(services.sh start)` or a pipe never waits for it); its output goes to LOG.
+# The server's pid (the exec'd command) is written to PIDFILE.
+launch_bg() {
+    local pidfile=$1 log=$2 workdir=$3
+    shift 3
+    rm -f "$pidfile"
+    # shellcheck disable=SC2016 # expanded by the inner sh
+    local -a wrapper=(sh -c 'cd "$1" || exit 1; echo $$ >"$2"; log=$3; shift 3; exec "$@" </dev/null >>"$log" 2>&1'
+                      sh "$workdir" "$pidfile" "$log" "$@")
+    if [[ $EUID -eq 0 ]]; then
+        setsid runuser -u "$SVC_USER" -- "${wrapper[@]}" </dev/null >/dev/null 2>&1 &
+    else
+        setsid "${wrapper[@]}" </dev/null >/dev/null 2>&1 &
+    fi
+    local i
+    for ((i = 0; i < 100; i++)); do
+        [[ -s $pidfile ]] && return 0
+        sleep 0.1
+    done
+    die "could not launch $1 (no pid file $pidfile)"
+}
+
+# pid of a live process from PIDFILE whose command line contains PATTERN, else fail.
+live_pid() {
+    local pidfile=$1 pattern=$2 pid
+    [[ -s $pidfile ]] || return 1
+    pid=$(head -n 1 "$pidfile")
+    [[ $pid =~ ^[0-9]+$ ]] || return 1
+    kill -0 "$pid" 2>/dev/null || return 1
+    tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null | grep -q -- "$pattern" || return 1
+    echo "$pid"
+}
+
+# Wait up to SECONDS for all PIDS to exit; fail if one is still there.
+wait_gone() {
+    local seconds=$1 pid i alive
+    shift
+    for ((i = 0; i < seconds * 5; i++)); do
+        alive=0
+        for pid in "$@"; do kill -0 "$pid" 2>/dev/null && alive=1; done
+        ((alive)) || return 0
+        sleep 0.2
+    done
+    return 1
+}
+
+# SIGTERM, wait up to SECONDS, then SIGKILL.
+terminate() {
+    local seconds=$1 pid
+    shift
+    for pid in "$@"; do kill -TERM "$pid" 2>/dev/null || true; done
+    wait_gone "$seconds" "$@" && return 0
+    say "still running after ${seconds}s: sending SIGKILL to $*"
+    for pid in "$@"; do kill -KILL "$pid" 2>/dev/null || true; done
+    wait_gone 5 "$@" || true
+}
+
+port_in_use() {
+    (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null
+}
+
+# Refuse to start when someone else listens on our ports (their server is not ours to use).
+check_ports_free() {
+    local svc=$1 port
+    shift
+    for port in "$@"; do
+        port_in_use "$port" && die "$svc: 127.0.0.1:$port is already in use by a process that is not this script's $svc (see: ss -ltnp 'sport = :$port')"
+    done
+    return 0
+}
+
+# Create LOG as the service user so that the server can append to it.
+ensure_log() {
+    [[ -e $1 ]] || as_svc touch "$1"
+}
+
+show_log_tail() {
+    local svc=$1 log=$LOGS/$1.log
+    printf 'services: --- last lines of %s ---\n' "$log" >&2
+    tail -n 30 "$log" 2>/dev/null | cut -c 1-300 >&2 || true
+    printf 'services: --- end of %s ---\n' "$log" >&2
+}
+
+# A Java 17+ binary: JAVA_HOME, the PATH, or Debian's JVMs.
+find_java() {
+    local candidate major
+    local -a candidates=()
+    [[ -n ${JAVA_HOME:-} ]] && candidates+=("$JAVA_HOME/bin/java")
+    candidate=$(command -v java 2>/dev/null || true)
+    [[ -n $candidate ]] && candidates+=("$(readlink -f "$candidate")")
+    for candidate in /usr/lib/jvm/java-*-openjdk-*/bin/java; do
+        [[ -x $candidate ]] && candidates+=("$candidate")
+    done
+    for candidate in "${candidates[@]}"; do
+        [[ -x $candidate ]] || continue
+        major=$("$candidate" -version 2>&1 | sed -n 's/.*version "\([0-9]*\).*/\1/p' | head -n 1)
+        if [[ $major =~ ^[0-9]+$ ]] && ((major >= 17)); then
+            echo "$candidate"
+            return 0
+        fi
+    done
+    return 1
+}
+
+find_pg_bin() {
+    local dir best=
+    for dir in /usr/lib/postgresql/*/bin; do
+        [[ -x $dir/initdb && -x $dir/pg_ctl ]] && best=$dir
+    done
+    [[ -n $best ]] && echo "$best"
+}
+
+# ---------------------------------------------------------------------------------------------
+# Installation (apt-get for system packages, once; Maven Central for the servers' jars)
+
+ensure_packages() {
+    local svc
+    local -a pkgs=()
+    local need_java=0
+    for svc in "$@"; do
+        case $svc in
+            kafka)
+                need_java=1
+                command -v mvn >/dev/null || pkgs+=(maven)
+                command -v kcat >/dev/null || pkgs+=(kcat)
+                ;;
+            elasticsearch)
+                need_java=1
+                command -v mvn >/dev/null || pkgs+=(maven)
+                command -v unzip >/dev/null || pkgs+=(unzip)
+                command -v curl >/dev/null || pkgs+=(curl)
+                ;;
+            postgres)
+                find_pg_bin >/dev/null || pkgs+=(postgresql)
+                ;;
+        esac
+    done
+    if ((need_java)) && ! find_java >/dev/null; then
+        pkgs+=(openjdk-17-jre-headless)
+    fi
+    ((${#pkgs[@]})) || return 0
+    # Deduplicate (maven may be listed twice).
+    mapfile -t pkgs < <(printf '%s\n' "${pkgs[@]}" | sort -u)
+    [[ $EUID -eq 0 ]] || die "missing packages (${pkgs[*]}): run as root or install them with apt-get"
+    say "installing Debian packages: ${pkgs[*]}"
+    local no_main=/etc/postgresql-common/createcluster.d/ferry-no-main-cluster.conf
+    if [[ " ${pkgs[*]} " == *" postgresql "* ]]; then
+        # Debian's package would create and start a "main" cluster on 5432: we do not want one.
+        mkdir -p "$(dirname "$no_main")"
+        echo 'create_main_cluster = false' >"$no_main"
+    fi
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get update -q >/dev/null
+    apt-get install -y -q --no-install-recommends "${pkgs[@]}" >"$STATE/apt-install.log" 2>&1 || {
+        tail -n 30 "$STATE/apt-install.log" >&2
+        die "apt-get install ${pkgs[*]} failed (full output: $STATE/apt-install.log)"
+    }
+    rm -f "$no_main"
+}
+
+ensure_user() {
+    [[ $EUID -eq 0 ]] || return 0
+    id -u "$SVC_USER" >/dev/null 2>&1 && return 0
+    say "creating system user $SVC_USER"
+    useradd --system --user-group --no-create-home --home-dir /nonexistent \
+        --shell /usr/sbin/nologin "$SVC_USER"
+}
+
+ensure_state_dirs() {
+    mkdir -p "$STATE" "$LOGS" "$KAFKA_DIR" "$PG_DIR" "$ES_DIR"
+    chmod 755 "$STATE"
+    if [[ $EUID -eq 0 ]]; then
+        chown "$SVC_USER:" "$LOGS" "$KAFKA_DIR" "$PG_DIR" "$ES_DIR"
+    fi
+    as_svc test -w "$LOGS" ||
+        die "user $SVC_USER cannot write $LOGS (a parent of $STATE is private?): set FERRY_SERVICES_DIR elsewhere"
+}
+
+# Maven runs one at a time (they share ~/.m2). The Elasticsearch job of a parallel start is
+# handed the lock (fd 8) up front so that the largest download starts first.
+with_fetch_lock() {
+    if ((HOLDS_FETCH_LOCK)); then
+        "$@"
+    else
+        flock "$STATE/.fetch.lock" "$@"
+    fi
+}
+
+fetch_unlock() {
+    if ((HOLDS_FETCH_LOCK)); then
+        flock -u 8
+        exec 8>&-
+        HOLDS_FETCH_LOCK=0
+    fi
+}
+
+mvn_fetch() {
+    local log=$1
+    shift
+    if ! with_fetch_lock mvn -B -q "$@" >"$log" 2>&1; then
+        cat "$log" >&2
+        return 1
+    fi
+}
+
+# ---------------------------------------------------------------------------------------------
+# Kafka
+
+kafka_pid() { live_pid "$KAFKA_DIR/kafka.pid" kafka.Kafka; }
+
+kafka_answering() {
+    kcat -L -b "127.0.0.1:$KAFKA_PORT" -m 3 2>/dev/null | grep -q "broker 1 at 127.0.0.1:$KAFKA_PORT"
+}
+
+kafka_healthy() { kafka_answering; }
+
+kafka_prepare() {
+    if [[ ! -f $KAFKA_LIB/.complete ]]; then
+        say "kafka: fetching Apache Kafka $KAFKA_VERSION jars from Maven Central"
+        rm -rf "$KAFKA_LIB.tmp"
+        cp "$HERE/kafka/pom.xml" "$KAFKA_DIR/pom.xml"
+        mvn_fetch "$KAFKA_DIR/mvn.log" -f "$KAFKA_DIR/pom.xml" dependency:copy-dependencies \
+            -DoutputDirectory="$KAFKA_LIB.tmp" ||
+            die "kafka: could not fetch the Kafka jars (mvn output above)"
+        touch "$KAFKA_LIB.tmp/.complete"
+        mv "$KAFKA_LIB.tmp" "$KAFKA_LIB"
+    fi
+    local template
+    template=$(<"$HERE/kafka/server.properties.in")
+    printf '%s\n' "${template//@DATA_DIR@/"$KAFKA_DIR/data"}" >"$KAFKA_DIR/server.properties"
+    cp "$HERE/kafka/log4j.properties" "$KAFKA_DIR/log4j.properties"
+}
+
+# The broker's java command line (JVM options and class path), in KAFKA_JAVA.
+kafka_java_cmd() {
+    local java
+    java=$(find_java) || die "kafka: no Java 17+ found"
+    KAFKA_JAVA=("$java" -Xms256m -Xmx512m -XX:+UseG1GC -XX:MaxGCPauseMillis=20
+        -Djava.awt.headless=true
+        -Dlog4j.configuration="file:$KAFKA_DIR/log4j.properties" -Dferry.log.file="$LOGS/kafka.log"
+        -Dkafka.logs.dir="$LOGS" -cp "$KAFKA_LIB/*")
+}
+
+kafka_launch() {
+    local log=$LOGS/kafka.log
+    local -a KAFKA_JAVA
+    check_ports_free kafka "$KAFKA_PORT" "$KAFKA_CONTROLLER_PORT"
+    ensure_log "$log"
+    kafka_java_cmd
+    if [[ ! -f $KAFKA_DIR/data/meta.properties ]]; then
+        local cluster_id
+        cluster_id=$(head -c 16 /dev/urandom | base64 | tr '+/' '-_' | tr -d '=')
+        say "kafka: formatting KRaft storage (cluster id $cluster_id)"
+        as_svc mkdir -p "$KAFKA_DIR/data"
+        as_svc "${KAFKA_JAVA[@]}" kafka.tools.StorageTool format --ignore-formatted -t "$cluster_id" \
+            -c "$KAFKA_DIR/server.properties" >>"$log" 2>&1 ||
+            { show_log_tail kafka; die "kafka: formatting the storage failed"; }
+    fi
+    say "kafka: starting Apache Kafka $KAFKA_VERSION on 127.0.0.1:$KAFKA_PORT"
+    launch_bg "$KAFKA_DIR/kafka.pid" "$log" "$KAFKA_DIR" \
+        "${KAFKA_JAVA[@]}" kafka.Kafka "$KAFKA_DIR/server.properties"
+}
+
+kafka_post_start() { :; }
+
+kafka_stop() {
+    local pid
+    pid=$(kafka_pid) || return 0
+    say "kafka: stopping (pid $pid)"
+    terminate 60 "$pid"
+    rm -f "$KAFKA_DIR/kafka.pid"
+}
+
+kafka_endpoint() { echo "127.0.0.1:$KAFKA_PORT"; }
+
+# ---------------------------------------------------------------------------------------------
+# PostgreSQL
+
+PG_DATA=$PG_DIR/data
+PG_RUN=$PG_DIR/run
+
+pg_bin() {
+    local dir
+    dir=$(find_pg_bin) || die "postgres: no PostgreSQL server binaries under /usr/lib/postgresql"
+    echo "$dir/$1"
+}
+
+pg_psql() {
+    "$(pg_bin psql)" -X -q -v ON_ERROR_STOP=1 -h 127.0.0.1 -p "$PG_PORT" -U ferry "$@"
+}
+
+postgres_pid() { live_pid "$PG_DATA/postmaster.pid" postgres; }
+
+postgres_answering() {
+    "$(pg_bin pg_isready)" -q -h 127.0.0.1 -p "$PG_PORT" -t 2 >/dev/null 2>&1
+}
+
+postgres_healthy() {
+    [[ $(pg_psql -d ferry -tAc 'SELECT 1' 2>/dev/null) == 1 ]]
+}
+
+postgres_prepare() {
+    local log=$LOGS/postgres.log template
+    ensure_log "$log"
+    if [[ ! -f $PG_DATA/PG_VERSION ]]; then
+        say "postgres: creating a throw-away cluster in $PG_DATA"
+        rm -rf "$PG_DATA"
+        as_svc "$(pg_bin initdb)" -D "$PG_DATA" -U ferry -A trust -E UTF8 --locale=C \
+            >>"$log" 2>&1 || { show_log_tail postgres; die "postgres: initdb failed"; }
+        echo "include 'ferry.conf'" | as_svc tee -a "$PG_DATA/postgresql.conf" >/dev/null
+    fi
+    as_svc mkdir -p "$PG_RUN"
+    template=$(<"$HERE/postgres/postgresql.conf.in")
+    printf '%s\n' "${template//@RUN_DIR@/"$PG_RUN"}" | as_svc tee "$PG_DATA/ferry.conf" >/dev/null
+    as_svc tee "$PG_DATA/pg_hba.conf" <"$HERE/postgres/pg_hba.conf" >/dev/null
+}
+
+postgres_launch() {
+    local log=$LOGS/postgres.log
+    check_ports_free postgres "$PG_PORT"
+    say "postgres: starting PostgreSQL $(basename "$(dirname "$(dirname "$(pg_bin postgres)")")") on 127.0.0.1:$PG_PORT"
+    # pg_ctl detaches the postmaster (own session, output to the log) and waits until it accepts
+    # connections; this runs in its own job, in parallel with the other services.
+    local out
+    out=$(as_svc "$(pg_bin pg_ctl)" -D "$PG_DATA" -l "$log" -w -t "$TIMEOUT" -s start </dev/null 2>&1) || {
+        printf '%s\n' "$out" >&2
+        printf 'services: error: postgres did not start within %ss; its log is %s\n' "$TIMEOUT" "$log" >&2
+        show_log_tail postgres
+        die "postgres: pg_ctl start failed"
+    }
+}
+
+postgres_post_start() {
+    if [[ -z $(pg_psql -d postgres -tAc "SELECT 1 FROM pg_database WHERE datname = 'ferry'") ]]; then
+        say "postgres: creating database ferry"
+        pg_psql -d postgres -c 'CREATE DATABASE ferry'
+    fi
+    # initdb -U ferry made "ferry" the bootstrap superuser; say REPLICATION out loud anyway.
+    pg_psql -d postgres -c 'ALTER ROLE ferry WITH SUPERUSER REPLICATION LOGIN'
+}
+
+postgres_stop() {
+    local pid
+    pid=$(postgres_pid) || return 0
+    say "postgres: stopping (pid $pid)"
+    as_svc "$(pg_bin pg_ctl)" -D "$PG_DATA" -m fast -w -t 60 -s stop >/dev/null 2>&1 ||
+        terminate 10 "$pid"
+}
+
+postgres_endpoint() { echo "127.0.0.1:$PG_PORT"; }
+
+# ---------------------------------------------------------------------------------------------
+# Elasticsearch
+
+es_render_config() {
+    local template
+    template=$(<"$HERE/elasticsearch/elasticsearch.yml.in")
+    template=${template//@DATA_DIR@/"$ES_DIR/data"}
+    template=${template//@LOGS_DIR@/"$ES_DIR/logs"}
+    printf '%s\n' "$template"
+    if [[ -n ${FERRY_ES_WRITE_QUEUE_SIZE:-} ]]; then
+        [[ $FERRY_ES_WRITE_QUEUE_SIZE =~ ^-?[0-9]+$ ]] ||
+            die "FERRY_ES_WRITE_QUEUE_SIZE must be an integer, not '$FERRY_ES_WRITE_QUEUE_SIZE'"
+        printf '# FERRY_ES_WRITE_QUEUE_SIZE\nthread_pool.write.queue_size: %s\n' "$FERRY_ES_WRITE_QUEUE_SIZE"
+    fi
+}
+
+# A running node started with other settings (e.g. another write queue size) must restart.
+es_config_changed() {
+    [[ -f $ES_DIR/config/elasticsearch.yml ]] || return 1
+    [[ $(es_render_config) != "$(<"$ES_DIR/config/elasticsearch.yml")" ]]
+}
+
+elasticsearch_pid() {
+    live_pid "$ES_DIR/server.pid" org.elasticsearch || live_pid "$ES_DIR/launcher.pid" org.elasticsearch
+}
+
+elasticsearch_answering() {
+    curl -fsS --max-time 10 \
+        "http://127.0.0.1:$ES_PORT/_cluster/health?wait_for_status=yellow&timeout=5s" 2>/dev/null |
+        grep -q '"timed_out":false'
+}
+
+elasticsearch_healthy() { elasticsearch_answering; }
+
+elasticsearch_prepare() {
+    if [[ ! -f $ES_HOME_DIR/.complete ]]; then
+        say "elasticsearch: fetching the Elasticsearch $ES_VERSION integ-test-zip from Maven Central"
+        local tmp=$ES_DIR/download
+        rm -rf "$tmp" "$ES_HOME_DIR"
+        mkdir -p "$tmp"
+        cp "$HERE/elasticsearch/pom.xml" "$ES_DIR/pom.xml"
+        mvn_fetch "$ES_DIR/mvn.log" -f "$ES_DIR/pom.xml" dependency:copy -DoutputDirectory="$tmp" ||
+            die "elasticsearch: could not fetch the distribution (mvn output above)"
+        fetch_unlock
+        unzip -q "$tmp/elasticsearch-$ES_VERSION.zip" -d "$tmp"
+        # Its config files are mode 660: the node's user must own the distribution.
+        [[ $EUID -ne 0 ]] || chown -R "$SVC_USER:" "$tmp/elasticsearch-$ES_VERSION"
+        mv "$tmp/elasticsearch-$ES_VERSION" "$ES_HOME_DIR"
+        touch "$ES_HOME_DIR/.complete"
+        rm -rf "$tmp"
+    fi
+    fetch_unlock
+    if [[ ! -d $ES_DIR/config ]]; then
+        # A config dir of our own (the node writes its keystore there); the dist stays read-only.
+        as_svc mkdir -p "$ES_DIR/config.tmp"
+        as_svc cp -r "$ES_HOME_DIR/config/." "$ES_DIR/config.tmp/"
+        as_svc mv "$ES_DIR/config.tmp" "$ES_DIR/config"
+    fi
+    as_svc mkdir -p "$ES_DIR/data" "$ES_DIR/logs" "$ES_DIR/tmp"
+    es_render_config | as_svc tee "$ES_DIR/config/elasticsearch.yml" >/dev/null
+}
+
+elasticsearch_launch() {
+    local log=$LOGS/elasticsearch.log java
+    check_ports_free elasticsearch "$ES_PORT" "$ES_TRANSPORT_PORT"
+    ensure_log "$log"
+    java=$(find_java) || die "elasticsearch: no Java 17+ found"
+    say "elasticsearch: starting Elasticsearch $ES_VERSION on http://127.0.0.1:$ES_PORT${FERRY_ES_WRITE_QUEUE_SIZE:+ (write queue size $FERRY_ES_WRITE_QUEUE_SIZE)}"
+    rm -f "$ES_DIR/server.pid"
+    launch_bg "$ES_DIR/launcher.pid" "$log" "$ES_DIR" \
+        env -u JAVA_HOME ES_JAVA_HOME="$(dirname "$(dirname "$java")")" ES_PATH_CONF="$ES_DIR/config" \
+        ES_TMPDIR="$ES_DIR/tmp" ES_JAVA_OPTS="-Xms512m -Xmx512m" \
+        "$ES_HOME_DIR/bin/elasticsearch" -p "$ES_DIR/server.pid"
+}
+
+elasticsearch_post_start() { :; }
+
+elasticsearch_stop() {
+    local -a pids=()
+    local pid launcher=
+    pid=$(live_pid "$ES_DIR/server.pid" org.elasticsearch) && pids+=("$pid")
+    launcher=$(live_pid "$ES_DIR/launcher.pid" org.elasticsearch) && pids+=("$launcher")
+    ((${#pids[@]})) || return 0
+    say "elasticsearch: stopping (pid ${pids[*]})"
+    # The launcher stops its server cleanly on SIGTERM; signal the server itself only without one.
+    if [[ -n $launcher ]]; then
+        kill -TERM "$launcher" 2>/dev/null || true
+        wait_gone 60 "${pids[@]}" || terminate 10 "${pids[@]}"
+    else
+        terminate 60 "${pids[@]}"
+    fi
+    rm -f "$ES_DIR/server.pid" "$ES_DIR/launcher.pid"
+}
+
+elasticsearch_endpoint() { echo "http://127.0.0.1:$ES_PORT"; }
+
+# ---------------------------------------------------------------------------------------------
+# Commands
+
+wait_ready() {
+    local svc=$1 start=$SECONDS
+    while ((SECONDS - start < TIMEOUT)); do
+        if ! "${svc}_pid" >/dev/null; then
+            printf 'services: error: %s exited while starting; its log is %s\n' "$svc" "$LOGS/$svc.log" >&2
+            show_log_tail "$svc"
+            return 1
+        fi
+        if "${svc}_answering"; then
+            "${svc}_post_start"
+            say "$svc: ready at $("${svc}_endpoint") ($((SECONDS - start))s)"
+            return 0
+        fi
+        sleep 1
+    done
+    printf 'services: error: %s did not answer at %s within %ss; its log is %s\n' \
+        "$svc" "$("${svc}_endpoint")" "$TIMEOUT" "$LOGS/$svc.log" >&2
+    show_log_tail "$svc"
+    # Leave nothing half-started behind: the next start begins afresh.
+    "${svc}_stop" || true
+    return 1
+}
+
+start_one() {
+    local svc=$1 pid
+    if pid=$("${svc}_pid"); then
+        if [[ $svc == elasticsearch ]] && es_config_changed; then
+            say "elasticsearch: running with other settings: restarting it"
+            elasticsearch_stop
+        elif "${svc}_healthy"; then
+            say "$svc: already running (pid $pid) at $("${svc}_endpoint")"
+            return 0
+        else
+            fetch_unlock
+            say "$svc: running (pid $pid) but not answering yet: waiting"
+            wait_ready "$svc"
+            return
+        fi
+    fi
+    "${svc}_prepare"
+    fetch_unlock
+    "${svc}_launch"
+    wait_ready "$svc"
+}
+
+cmd_start() {
+    mkdir -p "$STATE"
+    ensure_packages "$@"
+    ensure_user
+    ensure_state_dirs
+    if (($# == 1)); then
+        start_one "$1"
+        return
+    fi
+    local svc
+    local -a order=() failed=()
+    local -A job_pids=()
+    # Elasticsearch first: the largest download and the slowest server to boot.
+    for svc in elasticsearch kafka postgres; do
+        [[ " $* " == *" $svc "* ]] && order+=("$svc")
+    done
+    for svc in "${order[@]}"; do
+        if [[ $svc == elasticsearch ]]; then
+            exec 8>"$STATE/.fetch.lock"
+            flock 8
+            (HOLDS_FETCH_LOCK=1 start_one "$svc") &
+            job_pids[$svc]=$!
+            exec 8>&-
+        else
+            (start_one "$svc") &
+            job_pids[$svc]=$!
+        fi
+    done
+    for svc in "${order[@]}"; do
+        wait "${job_pids[$svc]}" || failed+=("$svc")
+    done
+    if ((${#failed[@]})); then
+        die "could not start: ${failed[*]}"
+    fi
+    say "all started: ${order[*]}"
+}
+
+cmd_stop() {
+    local svc
+    local -a pids=()
+    for svc in "$@"; do
+        "${svc}_stop" &
+        pids+=($!)
+    done
+    local rc=0 pid
+    for pid in "${pids[@]}"; do wait "$pid" || rc=1; done
+    for svc in "$@"; do
+        if "${svc}_pid" >/dev/null; then
+            say "$svc: still running"
+            rc=1
+        else
+            say "$svc: stopped"
+        fi
+    done
+    return "$rc"
+}
+
+cmd_status() {
+    local svc pid rc=0
+    for svc in "$@"; do
+        if pid=$("${svc}_pid"); then
+            if "${svc}_healthy"; then
+                say "$svc: running (pid $pid), answering at $("${svc}_endpoint")"
+            else
+                say "$svc: running (pid $pid) but NOT answering at $("${svc}_endpoint"); log: $LOGS/$svc.log"
+                rc=1
+            fi
+        else
+            say "$svc: not running"
+            rc=1
+        fi
+    done
+    return "$rc"
+}
+
+cmd_env() {
+    local svc
+    for svc in "$@"; do
+        case $svc in
+            kafka) echo "export FERRY_TEST_BOOTSTRAP=127.0.0.1:$KAFKA_PORT" ;;
+            postgres) echo "export FERRY_TEST_PG_DSN='host=127.0.0.1 port=$PG_PORT user=ferry dbname=ferry'" ;;
+            elasticsearch) echo "export FERRY_TEST_ES_URL=http://127.0.0.1:$ES_PORT" ;;
+        esac
+    done
+}
+
+main() {
+    (($# >= 1)) || usage
+    # Every path is absolute; the service user may not be allowed into the caller's directory.
+    cd /
+    local cmd=$1 svc
+    shift
+    local -a services=()
+    for svc in "$@"; do
+        case $svc in
+            kafka | postgres | elasticsearch) [[ " ${services[*]} " == *" $svc "* ]] || services+=("$svc") ;;
+            *) echo "services: unknown service '$svc' (kafka, postgres, elasticsearch)" >&2; usage ;;
+        esac
+    done
+    ((${#services[@]})) || services=("${ALL_SERVICES[@]}")
+    case $cmd in
+        start) cmd_start "${services[@]}" ;;
+        stop) cmd_stop "${services[@]}" ;;
+        status) cmd_status "${services[@]}" ;;
+        env) cmd_env "${services[@]}" ;;
+        *) usage ;;
+    esac
+}
+
+main "$@"

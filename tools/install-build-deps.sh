@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# Installs what building ferry needs (compiler, meson, and the libraries of DESIGN.md) from
+# Debian's packages, when anything is missing. Idempotent and quiet when all is there.
+set -euo pipefail
+
+packages=(
+  gcc pkg-config meson ninja-build
+  librdkafka-dev libpq-dev libcurl4-openssl-dev libjansson-dev libmicrohttpd-dev libcmocka-dev
+  kafkacat curl
+)
+
+missing=()
+for package in "${packages[@]}"; do
+  if ! dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q 'install ok installed'; then
+    missing+=("$package")
+  fi
+done
+[ ${#missing[@]} -eq 0 ] && exit 0
+
+if [ "$(id -u)" -ne 0 ]; then
+  echo "install-build-deps: missing packages: ${missing[*]}; run as root or install them" >&2
+  exit 1
+fi
+echo "install-build-deps: installing ${missing[*]}"
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -qq
+apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
