@@ -1,0 +1,38 @@
+/*
+ * connector_config.h - the keys every connector config has, whatever its type (Kafka Connect's
+ * ConnectorConfig, SourceConnectorConfig and SinkConnectorConfig): name, connector.class,
+ * tasks.max, converters, topics / topics.regex for sinks, transforms, errors.*, and the override
+ * prefixes. Validation of a connector config checks these plus the plugin's own definition.
+ */
+#ifndef FERRY_CONNECTOR_CONFIG_H
+#define FERRY_CONNECTOR_CONFIG_H
+
+#include <ferry/plugin.h>
+
+#include "config/config_map.h"
+#include "config/config_validate.h"
+
+extern const ferry_config_key connector_config_common_keys[]; /* every connector */
+extern const ferry_config_key connector_config_sink_keys[];   /* sinks: topics, topics.regex, DLQ */
+/* Prefixes of keys that belong to something else (producer.override., transforms., ...);
+ * NULL-terminated, for config_validate's known_prefixes. */
+extern const char *const connector_config_known_prefixes[];
+
+/* Validates a connector config of the given kind against the common keys, the sink keys (sinks)
+ * and the plugin's definition (may be NULL), plus the rules that span keys: sinks need exactly
+ * one of topics and topics.regex, a sink may not consume its own DLQ topic, a topics.regex must
+ * compile (POSIX extended regex; Java syntax beyond it is not supported). Problems go to errors;
+ * unknown keys to unknown (may be NULL). Returns the number of problems. */
+size_t connector_config_validate(const config_map *values, ferry_connector_kind kind,
+                                 const ferry_config_key *plugin_keys, config_errors *errors,
+                                 config_map *unknown);
+
+/* The converter settings for a connector: class from the connector's key.converter /
+ * value.converter, else the worker's; settings are the "<prefix>.*" keys of whichever config
+ * chose the class, prefix stripped. Returns a new map of settings and sets *class_name to a string
+ * owned by one of the two configs. */
+config_map *connector_config_converter(const config_map *connector, const config_map *worker,
+                                       const char *prefix, /* "key.converter" or "value.converter" */
+                                       const char *worker_default, const char **class_name);
+
+#endif

@@ -1,0 +1,71 @@
+/*
+ * converter.h - Kafka Connect's converters: JSON (with or without the {"schema","payload"}
+ * envelope), String and ByteArray, chosen per worker and per connector by class name or alias.
+ *
+ * The bytes path does no JSON work: a string or bytes value is serialised by the String and
+ * ByteArray converters as it is, and by the JSON converter by escaping it straight into the output
+ * buffer; a JSON value read from Kafka keeps its original bytes (ferry_data.data/len) beside the
+ * parsed value so a sink can forward them unchanged.
+ */
+#ifndef FERRY_CONVERTER_H
+#define FERRY_CONVERTER_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include <ferry/plugin.h>
+
+#include "config/config_map.h"
+
+typedef enum converter_kind {
+    CONVERTER_JSON = 1,
+    CONVERTER_STRING,
+    CONVERTER_BYTE_ARRAY,
+} converter_kind;
+
+typedef struct converter converter;
+
+/* A growable output buffer a task reuses for every record (no allocation per record once it has
+ * grown). Zero-initialise it; free with converter_buffer_free. */
+typedef struct converter_buffer {
+    char *data;
+    size_t len;
+    size_t capacity;
+} converter_buffer;
+
+void converter_buffer_free(converter_buffer *buffer);
+
+/* Finds a converter kind by name, without case: "json", "string", "bytearray" or Kafka Connect's
+ * class names org.apache.kafka.connect.json.JsonConverter,
+ * org.apache.kafka.connect.storage.StringConverter,
+ * org.apache.kafka.connect.converters.ByteArrayConverter. Returns 0, or -1 if unknown. */
+int converter_kind_parse(const char *name, converter_kind *kind);
+
+/* Creates a converter. settings are the converter's own keys with their prefix stripped
+ * ("schemas.enable" from "value.converter.schemas.enable"); NULL = defaults (JSON:
+ * schemas.enable=true, as Kafka's JsonConverter). NULL with a message naming the class or key on
+ * error (unknown class, schemas.enable not a boolean). */
+converter *converter_new(const char *class_name, const config_map *settings, bool is_key,
+                         char *err, size_t errlen);
+void converter_destroy(converter *converter); /* accepts NULL */
+converter_kind converter_get_kind(const converter *converter);
+/* The Kafka Connect class name, for error contexts and the DLQ headers. */
+const char *converter_class_name(const converter *converter);
+
+/* Data -> Kafka bytes. *bytes points either into data (no copy) or into buffer (valid until the
+ * buffer's next use). FERRY_DATA_NULL gives *bytes = NULL, *len = 0 (a Kafka null). Returns 0, or
+ * -1 with a message (ByteArray given structured data, say). topic is for messages only. */
+int converter_serialize(const converter *converter, const char *topic, const ferry_data *data,
+                        converter_buffer *buffer, const void **bytes, size_t *len, char *err,
+                        size_t errlen);
+
+/* Kafka bytes -> data. bytes == NULL is a Kafka null and gives FERRY_DATA_NULL. String and
+ * ByteArray point data into bytes (no copy: valid as long as bytes). JSON sets data->json (and
+ * data->schema with the envelope) to new references, freed by converter_data_release, and, without
+ * the envelope, data->data/len to the original bytes. Returns 0, or -1 with a message that says
+ * what is wrong and where (malformed JSON at line/column, missing "schema"/"payload" fields). */
+int converter_deserialize(const converter *converter, const char *topic, const void *bytes,
+                          size_t len, ferry_data *data, char *err, size_t errlen);
+void converter_data_release(ferry_data *data);
+
+#endif

@@ -1,0 +1,39 @@
+/*
+ * kafka_config.h - librdkafka configurations for the worker's clients, layered as in Kafka
+ * Connect: bootstrap.servers from the worker; then the worker's "producer." / "consumer." /
+ * "admin." keys, prefix stripped; then a connector's "producer.override." / "consumer.override." /
+ * "admin.override." keys; last what the runtime must fix for its guarantees (set by the caller).
+ *
+ * Java client settings that librdkafka spells differently are translated (sasl.jaas.config with
+ * PLAIN/SCRAM credentials becomes sasl.username/sasl.password, ssl.truststore.location with a PEM
+ * file becomes ssl.ca.location, ...). Java-only settings librdkafka does not know
+ * (key.serializer, interceptor.classes, ...) are skipped with a warning; a value librdkafka
+ * rejects is an error naming the key.
+ */
+#ifndef FERRY_KAFKA_CONFIG_H
+#define FERRY_KAFKA_CONFIG_H
+
+#include <stddef.h>
+
+#include <librdkafka/rdkafka.h>
+
+#include "config/config_map.h"
+#include "runtime/worker_config.h"
+
+typedef enum kafka_client_role {
+    KAFKA_CLIENT_PRODUCER,
+    KAFKA_CLIENT_CONSUMER,
+    KAFKA_CLIENT_ADMIN,
+} kafka_client_role;
+
+/* A new librdkafka config, or NULL with a message naming the key and value that librdkafka
+ * refused. connector may be NULL (the worker's own clients). client_id is set as client.id. */
+rd_kafka_conf_t *kafka_config_build(const worker_config *worker, kafka_client_role role,
+                                    const config_map *connector, const char *client_id,
+                                    char *err, size_t errlen);
+
+/* Sets one property, with the message naming key and value on refusal. Returns 0 or -1. */
+int kafka_config_set(rd_kafka_conf_t *conf, const char *key, const char *value, char *err,
+                     size_t errlen);
+
+#endif

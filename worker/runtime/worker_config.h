@@ -1,0 +1,56 @@
+/*
+ * worker_config.h - the worker's .properties as a typed struct, checked against the worker's
+ * config definition (Kafka Connect's worker keys plus ferry's own). Unknown keys are kept (they
+ * may be librdkafka settings under producer.*, consumer.*, admin.*) and reported for a warning.
+ */
+#ifndef FERRY_WORKER_CONFIG_H
+#define FERRY_WORKER_CONFIG_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <ferry/plugin.h>
+
+#include "config/config_map.h"
+#include "config/config_provider.h"
+#include "config/config_validate.h"
+
+typedef struct worker_config {
+    config_map *values;        /* provider-resolved; what the Kafka clients are built from */
+    bool embedded;             /* bootstrap.servers absent or "embedded" */
+    char *bootstrap_servers;   /* NULL when embedded, until the embedded cluster sets it */
+    char *group_id;            /* group.id, default "connect-cluster" */
+    char *offset_topic;        /* offset.storage.topic, default "connect-offsets" */
+    int32_t offset_partitions; /* offset.storage.partitions, default 25 */
+    int16_t offset_replication_factor; /* offset.storage.replication.factor, default 3; -1 = broker default */
+    char *config_topic;        /* config.storage.topic, default "connect-configs" */
+    int16_t config_replication_factor;
+    char *status_topic;        /* status.storage.topic, default "connect-status" */
+    int32_t status_partitions; /* status.storage.partitions, default 5 */
+    int16_t status_replication_factor;
+    char *key_converter;       /* key.converter, default JsonConverter */
+    char *value_converter;     /* value.converter, default JsonConverter */
+    int64_t offset_flush_interval_ms;          /* default 60000 */
+    int64_t offset_flush_timeout_ms;           /* default 5000 */
+    int64_t task_shutdown_graceful_timeout_ms; /* default 5000 */
+    char *plugin_path;         /* NULL = the default path */
+    char *listeners;           /* default "http://127.0.0.1:8083" */
+    char *worker_id;           /* host:port of the first listener, as Kafka Connect reports it */
+    bool task_restart_auto;                    /* task.restart.auto, default true */
+    int64_t task_restart_backoff_initial_ms;   /* default 1000 */
+    int64_t task_restart_backoff_max_ms;       /* default 60000 */
+} worker_config;
+
+/* The worker's definition (NULL-terminated), for validation and `ferry plugins`-style docs. */
+extern const ferry_config_key worker_config_keys[];
+
+/* Resolves providers in raw, validates against worker_config_keys and fills the struct. On
+ * problems returns NULL and every problem is in errors. Unknown keys that are not producer.*,
+ * consumer.*, admin.* or a converter's own settings go to unknown (may be NULL) for a warning. */
+worker_config *worker_config_load(const config_map *raw, const config_providers *providers,
+                                  config_errors *errors, config_map *unknown);
+void worker_config_destroy(worker_config *config); /* accepts NULL */
+/* Sets bootstrap_servers once the embedded cluster is up. Returns 0, -1 on allocation failure. */
+int worker_config_set_bootstrap(worker_config *config, const char *bootstrap_servers);
+
+#endif
