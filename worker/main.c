@@ -14,6 +14,7 @@
 #include <ferry/plugin.h>
 
 #include "cli/plugins_command.h"
+#include "cli/standalone_command.h"
 #include "log.h"
 
 static void usage(FILE *out)
@@ -22,6 +23,8 @@ static void usage(FILE *out)
             "usage: ferry COMMAND [ARGS]\n"
             "\n"
             "commands:\n"
+            "  standalone WORKER.properties [CONNECTOR ...]\n"
+            "                                         run connectors (.properties or .json files)\n"
             "  plugins [--plugin-path DIRS] [--json]  list connector types and their config keys\n"
             "  --version                              print the version and exit\n"
             "  --help                                 print this help and exit\n"
@@ -64,6 +67,8 @@ int main(int argc, char **argv)
     }
     if (strcmp(command, "plugins") == 0)
         return plugins_command_run(argc - 1, argv + 1, stdout);
+    if (strcmp(command, "standalone") == 0)
+        return standalone_command_run(argc - 1, argv + 1);
 
     fprintf(stderr, "ferry: unknown command '%s'\n", command);
     usage(stderr);

@@ -1,7 +1,709 @@
+/*
+ * test_error_handler.c - the error handler against the real Kafka broker from tests/services/
+ * (FERRY_TEST_BOOTSTRAP): errors.tolerance=none fails with a message naming stage, topic,
+ * partition and offset and never writes to the DLQ; errors.tolerance=all sends the failed record
+ * to a dead-letter queue topic (unique per run) with its exact key, value and headers plus Kafka
+ * Connect's __connect.errors.* context headers, checked by consuming it back; no context headers
+ * when they are off; bad errors.* values are refused naming the key; a full producer queue loses
+ * nothing; flush reports a DLQ record the broker refused; the error log, with and without the
+ * record's key and value.
+ */
+#include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
-#include <setjmp.h>
 #include <stdint.h>
 #include <cmocka.h>
-static void placeholder(void **state) { (void)state; }
-int main(void) { const struct CMUnitTest tests[] = { cmocka_unit_test(placeholder) }; return cmocka_run_group_tests(tests, NULL, NULL); }
+
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <librdkafka/rdkafka.h>
+
+#include "config/config_map.h"
+#include "log.h"
+#include "runtime/error_handler.h"
+#include "service_env.h"
+
+#define TIMEOUT_MS 30000
+
+static const char *bootstrap;
+
+static int64_t now_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static void conf_set(rd_kafka_conf_t *conf, const char *key, const char *value)
+{
+    char err[512];
+    if (rd_kafka_conf_set(conf, key, value, err, sizeof err) != RD_KAFKA_CONF_OK)
+        fail_msg("%s=%s: %s", key, value, err);
+}
+
+static rd_kafka_conf_t *new_conf(void)
+{
+    rd_kafka_conf_t *conf = rd_kafka_conf_new();
+    assert_non_null(conf);
+    conf_set(conf, "bootstrap.servers", bootstrap);
+    return conf;
+}
+
+/* A config map from key, value pairs ending with NULL. */
+static config_map *make_config(const char *key, ...)
+{
+    config_map *map = config_map_new();
+    assert_non_null(map);
+    va_list ap;
+    va_start(ap, key);
+    for (const char *k = key; k; k = va_arg(ap, const char *)) {
+        const char *value = va_arg(ap, const char *);
+        assert_int_equal(config_map_set(map, k, value), 0);
+    }
+    va_end(ap);
+    return map;
+}
+
+static void create_topic(const char *topic, const char *config_key, const char *config_value)
+{
+    char err[512];
+    rd_kafka_t *admin = rd_kafka_new(RD_KAFKA_PRODUCER, new_conf(), err, sizeof err);
+    assert_non_null(admin);
+    rd_kafka_NewTopic_t *nt = rd_kafka_NewTopic_new(topic, 1, 1, err, sizeof err);
+    assert_non_null(nt);
+    if (config_key)
+        assert_int_equal(rd_kafka_NewTopic_set_config(nt, config_key, config_value),
+                         RD_KAFKA_RESP_ERR_NO_ERROR);
+    rd_kafka_queue_t *q = rd_kafka_queue_new(admin);
+    rd_kafka_AdminOptions_t *opts = rd_kafka_AdminOptions_new(admin, RD_KAFKA_ADMIN_OP_CREATETOPICS);
+    assert_int_equal(rd_kafka_AdminOptions_set_operation_timeout(opts, TIMEOUT_MS, err, sizeof err),
+                     RD_KAFKA_RESP_ERR_NO_ERROR);
+    rd_kafka_CreateTopics(admin, &nt, 1, opts, q);
+    rd_kafka_event_t *ev = rd_kafka_queue_poll(q, TIMEOUT_MS + 5000);
+    assert_non_null(ev);
+    if (rd_kafka_event_error(ev) != RD_KAFKA_RESP_ERR_NO_ERROR)
+        fail_msg("CreateTopics: %s", rd_kafka_event_error_string(ev));
+    size_t n = 0;
+    const rd_kafka_topic_result_t **topics =
+        rd_kafka_CreateTopics_result_topics(rd_kafka_event_CreateTopics_result(ev), &n);
+    assert_int_equal(n, 1);
+    if (rd_kafka_topic_result_error(topics[0]) != RD_KAFKA_RESP_ERR_NO_ERROR)
+        fail_msg("creating %s: %s", topic, rd_kafka_topic_result_error_string(topics[0]));
+    rd_kafka_event_destroy(ev);
+    rd_kafka_AdminOptions_destroy(opts);
+    rd_kafka_NewTopic_destroy(nt);
+    rd_kafka_queue_destroy(q);
+    rd_kafka_destroy(admin);
+}
+
+static void delete_topic(const char *topic)
+{
+    char err[512];
+    rd_kafka_t *admin = rd_kafka_new(RD_KAFKA_PRODUCER, new_conf(), err, sizeof err);
+    assert_non_null(admin);
+    rd_kafka_DeleteTopic_t *dt = rd_kafka_DeleteTopic_new(topic);
+    rd_kafka_queue_t *q = rd_kafka_queue_new(admin);
+    rd_kafka_DeleteTopics(admin, &dt, 1, NULL, q);
+    rd_kafka_event_t *ev = rd_kafka_queue_poll(q, TIMEOUT_MS);
+    assert_non_null(ev);
+    rd_kafka_event_destroy(ev);
+    rd_kafka_DeleteTopic_destroy(dt);
+    rd_kafka_queue_destroy(q);
+    rd_kafka_destroy(admin);
+}
+
+/* Reads exactly count messages of partition 0 from the beginning, then checks nothing follows.
+ * Returns the consumer: the messages hold references to it, so consume_done destroys them
+ * first (rd_kafka_destroy would wait for them forever). */
+static rd_kafka_t *consume(const char *topic, rd_kafka_message_t **messages, int count)
+{
+    char err[512], group[128];
+    rd_kafka_conf_t *conf = new_conf();
+    conf_set(conf, "group.id", service_env_unique_name(group, sizeof group, "ferry_dlq_check"));
+    conf_set(conf, "enable.auto.commit", "false");
+    conf_set(conf, "enable.partition.eof", "false");
+    conf_set(conf, "isolation.level", "read_committed");
+    rd_kafka_t *rk = rd_kafka_new(RD_KAFKA_CONSUMER, conf, err, sizeof err);
+    if (!rk)
+        fail_msg("consumer: %s", err);
+    rd_kafka_poll_set_consumer(rk);
+    rd_kafka_topic_partition_list_t *parts = rd_kafka_topic_partition_list_new(1);
+    rd_kafka_topic_partition_list_add(parts, topic, 0)->offset = RD_KAFKA_OFFSET_BEGINNING;
+    assert_int_equal(rd_kafka_assign(rk, parts), RD_KAFKA_RESP_ERR_NO_ERROR);
+    rd_kafka_topic_partition_list_destroy(parts);
+
+    int got = 0;
+    int64_t deadline = now_ms() + TIMEOUT_MS;
+    while (got < count && now_ms() < deadline) {
+        rd_kafka_message_t *m = rd_kafka_consumer_poll(rk, 500);
+        if (!m)
+            continue;
+        if (m->err != RD_KAFKA_RESP_ERR_NO_ERROR) {
+            char msg[512];
+            snprintf(msg, sizeof msg, "%s", rd_kafka_message_errstr(m));
+            rd_kafka_message_destroy(m);
+            fail_msg("consuming %s: %s", topic, msg);
+        }
+        messages[got++] = m;
+    }
+    if (got < count)
+        fail_msg("only %d of %d records arrived in %s", got, count, topic);
+    rd_kafka_message_t *extra = rd_kafka_consumer_poll(rk, 1000);
+    if (extra) {
+        int64_t offset = extra->offset;
+        rd_kafka_message_destroy(extra);
+        fail_msg("unexpected extra record at offset %lld in %s", (long long)offset, topic);
+    }
+    return rk;
+}
+
+static void consume_done(rd_kafka_t *rk, rd_kafka_message_t **messages, int count)
+{
+    for (int i = 0; i < count; i++)
+        rd_kafka_message_destroy(messages[i]);
+    rd_kafka_consumer_close(rk);
+    rd_kafka_destroy(rk);
+}
+
+typedef struct expected_header {
+    const char *name;
+    const char *value; /* NULL = a null header value */
+} expected_header;
+
+/* Every header of the message, in order, exactly as expected. */
+static void assert_headers(const rd_kafka_message_t *m, const expected_header *expected,
+                           size_t count)
+{
+    rd_kafka_headers_t *headers = NULL;
+    rd_kafka_resp_err_t e = rd_kafka_message_headers(m, &headers);
+    if (count == 0) {
+        assert_int_equal(e, RD_KAFKA_RESP_ERR__NOENT);
+        return;
+    }
+    assert_int_equal(e, RD_KAFKA_RESP_ERR_NO_ERROR);
+    assert_int_equal(rd_kafka_header_cnt(headers), count);
+    for (size_t i = 0; i < count; i++) {
+        const char *name = NULL;
+        const void *value = NULL;
+        size_t size = 0;
+        assert_int_equal(rd_kafka_header_get_all(headers, i, &name, &value, &size),
+                         RD_KAFKA_RESP_ERR_NO_ERROR);
+        assert_string_equal(name, expected[i].name);
+        if (!expected[i].value) {
+            assert_null(value);
+            continue;
+        }
+        if (!value || size != strlen(expected[i].value) ||
+            memcmp(value, expected[i].value, size) != 0)
+            fail_msg("header %s: expected '%s', got '%.*s'", name, expected[i].value, (int)size,
+                     value ? (const char *)value : "(null)");
+    }
+}
+
+static rd_kafka_headers_t *original_headers(void)
+{
+    rd_kafka_headers_t *headers = rd_kafka_headers_new(4);
+    assert_int_equal(rd_kafka_header_add(headers, "trace-id", -1, "abc-123", 7),
+                     RD_KAFKA_RESP_ERR_NO_ERROR);
+    assert_int_equal(rd_kafka_header_add(headers, "empty", -1, NULL, 0), RD_KAFKA_RESP_ERR_NO_ERROR);
+    assert_int_equal(rd_kafka_header_add(headers, "dup", -1, "1", 1), RD_KAFKA_RESP_ERR_NO_ERROR);
+    assert_int_equal(rd_kafka_header_add(headers, "dup", -1, "2", 1), RD_KAFKA_RESP_ERR_NO_ERROR);
+    return headers;
+}
+
+static const char sink_key[] = {'k', 0, 'e', (char)0xff, 'y'};
+static const char sink_value[] = "{\"id\": 1, oops";
+#define SINK_MESSAGE "Converting byte[] to Kafka Connect data failed due to serialization error"
+#define JSON_CONVERTER "org.apache.kafka.connect.json.JsonConverter"
+
+static error_context sink_failure(const rd_kafka_headers_t *headers)
+{
+    return (error_context){
+        .stage = ERROR_STAGE_VALUE_CONVERTER,
+        .class_name = JSON_CONVERTER,
+        .message = SINK_MESSAGE,
+        .topic = "orders",
+        .partition = 3,
+        .offset = 42,
+        .key = sink_key,
+        .key_len = sizeof(sink_key),
+        .value = sink_value,
+        .value_len = strlen(sink_value),
+        .headers = headers,
+    };
+}
+
+static error_context source_failure(void)
+{
+    return (error_context){
+        .stage = ERROR_STAGE_TASK_POLL,
+        .class_name = "FileSource",
+        .message = "line is not valid UTF-8: é",
+        .topic = "lines",
+        .partition = -1,
+        .offset = -1,
+        .key = NULL,
+        .value = "bad\x01line",
+        .value_len = 8,
+    };
+}
+
+/* ------------------------------------------------------------------------------------------ */
+
+static void test_tolerance_none(void **state)
+{
+    (void)state;
+    char dlq[128], err[1024];
+    service_env_unique_name(dlq, sizeof dlq, "ferry_dlq_none");
+    /* The default, with a DLQ topic configured: Kafka Connect never writes to it then. */
+    config_map *config = make_config("errors.deadletterqueue.topic.name", dlq,
+                                     "errors.deadletterqueue.context.headers.enable", "true", NULL);
+    error_handler *handler = error_handler_new("conn", 0, "task:conn-0", config, new_conf(), err,
+                                               sizeof err);
+    if (!handler)
+        fail_msg("error_handler_new: %s", err);
+    assert_false(error_handler_tolerates_all(handler));
+
+    rd_kafka_headers_t *headers = original_headers();
+    error_context sink = sink_failure(headers);
+    assert_false(error_handler_report(handler, &sink, err, sizeof err));
+    assert_string_equal(err, "Tolerance exceeded in error handler: VALUE_CONVERTER failed for "
+                             "orders-3 at offset 42: " SINK_MESSAGE);
+    error_context source = source_failure();
+    assert_false(error_handler_report(handler, &source, err, sizeof err));
+    assert_string_equal(err, "Tolerance exceeded in error handler: TASK_POLL failed for a record "
+                             "to topic lines: line is not valid UTF-8: é");
+
+    assert_int_equal(error_handler_failures(handler), 2);
+    assert_int_equal(error_handler_dlq_records(handler), 0);
+    assert_int_equal(error_handler_flush(handler, 1000, err, sizeof err), 0);
+    error_handler_poll(handler);
+    error_handler_destroy(handler);
+    config_map_destroy(config);
+
+    /* Said explicitly, in any case. */
+    config = make_config("errors.tolerance", " NONE ", NULL);
+    handler = error_handler_new("conn", 0, "task:conn-0", config, NULL, err, sizeof err);
+    assert_non_null(handler);
+    assert_false(error_handler_tolerates_all(handler));
+    assert_false(error_handler_report(handler, &sink, err, sizeof err));
+    error_handler_destroy(handler);
+    config_map_destroy(config);
+    rd_kafka_headers_destroy(headers);
+}
+
+/* Runs one report with the log captured; returns what was logged (caller frees). */
+static char *report_logged(error_handler *handler, const error_context *context, bool *tolerated)
+{
+    char *text = NULL;
+    size_t len = 0;
+    FILE *stream = open_memstream(&text, &len);
+    assert_non_null(stream);
+    ferry_log_level level = log_max_level();
+    log_configure(stream, FERRY_LOG_INFO);
+    char err[512];
+    *tolerated = error_handler_report(handler, context, err, sizeof err);
+    log_configure(NULL, level);
+    fclose(stream);
+    return text;
+}
+
+static void assert_contains(const char *haystack, const char *needle)
+{
+    if (!strstr(haystack, needle))
+        fail_msg("expected '%s' in: %s", needle, haystack);
+}
+
+static void test_tolerance_all_without_dlq_logs(void **state)
+{
+    (void)state;
+    char err[512];
+    config_map *config = make_config("errors.tolerance", "all", NULL);
+    /* A producer config without DLQ topic is simply released. */
+    error_handler *handler = error_handler_new("conn", 2, "task:conn-2", config, new_conf(), err,
+                                               sizeof err);
+    assert_non_null(handler);
+    assert_true(error_handler_tolerates_all(handler));
+    error_context sink = sink_failure(NULL);
+    bool tolerated = false;
+    char *logged = report_logged(handler, &sink, &tolerated);
+    assert_true(tolerated);
+    assert_string_equal(logged, ""); /* errors.log.enable defaults to false */
+    free(logged);
+    assert_int_equal(error_handler_flush(handler, 1000, err, sizeof err), 0);
+    error_handler_destroy(handler);
+    config_map_destroy(config);
+
+    config = make_config("errors.tolerance", "all", "errors.log.enable", "true", NULL);
+    handler = error_handler_new("conn", 2, "task:conn-2", config, NULL, err, sizeof err);
+    assert_non_null(handler);
+    logged = report_logged(handler, &sink, &tolerated);
+    assert_true(tolerated);
+    assert_contains(logged, "ERROR [task:conn-2] Error encountered in task conn-2. Executing stage "
+                            "'VALUE_CONVERTER' with class '" JSON_CONVERTER "', where consumed "
+                            "record is {topic='orders', partition=3, offset=42}: " SINK_MESSAGE);
+    /* Without errors.log.include.messages the record's data stays out of the log. */
+    assert_null(strstr(logged, "key="));
+    free(logged);
+    error_context source = source_failure();
+    logged = report_logged(handler, &source, &tolerated);
+    assert_true(tolerated);
+    assert_contains(logged, "Executing stage 'TASK_POLL' with class 'FileSource', where source "
+                            "record is {topic='lines'}: line is not valid UTF-8: é");
+    free(logged);
+    error_handler_destroy(handler);
+    config_map_destroy(config);
+
+    config = make_config("errors.tolerance", "all", "errors.log.enable", "TRUE",
+                         "errors.log.include.messages", "true", NULL);
+    handler = error_handler_new("conn", 2, "task:conn-2", config, NULL, err, sizeof err);
+    assert_non_null(handler);
+    logged = report_logged(handler, &sink, &tolerated);
+    assert_true(tolerated);
+    /* Non-printable bytes escaped, the backslash too; valid UTF-8 shown as it is. */
+    assert_contains(logged, "key='k\\x00e\\xffy', value='{\"id\": 1, oops': " SINK_MESSAGE);
+    free(logged);
+
+    char big[3000];
+    memset(big, 'v', sizeof big);
+    memcpy(big, "é\\\n", 4);
+    error_context large = sink;
+    large.key = NULL;
+    large.value = big;
+    large.value_len = sizeof big;
+    logged = report_logged(handler, &large, &tolerated);
+    assert_true(tolerated);
+    assert_contains(logged, "key='null', value='é\\\\\\nvvvv");
+    /* Cut at 1 KB of the value, with its real size. */
+    assert_contains(logged, "v...(3000 bytes)'");
+    assert_true(strlen(logged) < 1500);
+    free(logged);
+
+    assert_int_equal(error_handler_failures(handler), 2);
+    assert_int_equal(error_handler_dlq_records(handler), 0);
+    error_handler_destroy(handler);
+    config_map_destroy(config);
+}
+
+static void test_dlq_with_context_headers(void **state)
+{
+    (void)state;
+    char dlq[128], err[1024];
+    service_env_unique_name(dlq, sizeof dlq, "ferry_dlq_ctx");
+    create_topic(dlq, NULL, NULL);
+
+    config_map *config = make_config("errors.tolerance", "all",
+                                     "errors.deadletterqueue.topic.name", dlq,
+                                     "errors.deadletterqueue.topic.replication.factor", "1",
+                                     "errors.deadletterqueue.context.headers.enable", "true", NULL);
+    error_handler *handler = error_handler_new("orders-sink", 7, "task:orders-sink-7", config,
+                                               new_conf(), err, sizeof err);
+    if (!handler)
+        fail_msg("error_handler_new: %s", err);
+
+    rd_kafka_headers_t *headers = original_headers();
+    error_context sink = sink_failure(headers);
+    assert_true(error_handler_report(handler, &sink, err, sizeof err));
+    error_context source = source_failure();
+    assert_true(error_handler_report(handler, &source, err, sizeof err));
+    /* The caller's headers are copied, not taken. */
+    assert_int_equal(rd_kafka_header_cnt(headers), 4);
+    rd_kafka_headers_destroy(headers);
+
+    assert_int_equal(error_handler_flush(handler, TIMEOUT_MS, err, sizeof err), 0);
+    assert_int_equal(error_handler_failures(handler), 2);
+    assert_int_equal(error_handler_dlq_records(handler), 2);
+
+    rd_kafka_message_t *messages[2];
+    rd_kafka_t *consumer = consume(dlq, messages, 2);
+
+    /* The sink record: its exact bytes and headers, then Kafka Connect's context. */
+    assert_int_equal(messages[0]->key_len, sizeof(sink_key));
+    assert_memory_equal(messages[0]->key, sink_key, sizeof(sink_key));
+    assert_int_equal(messages[0]->len, strlen(sink_value));
+    assert_memory_equal(messages[0]->payload, sink_value, strlen(sink_value));
+    const expected_header sink_headers[] = {
+        {"trace-id", "abc-123"},
+        {"empty", NULL},
+        {"dup", "1"},
+        {"dup", "2"},
+        {"__connect.errors.topic", "orders"},
+        {"__connect.errors.partition", "3"},
+        {"__connect.errors.offset", "42"},
+        {"__connect.errors.connector.name", "orders-sink"},
+        {"__connect.errors.task.id", "7"},
+        {"__connect.errors.stage", "VALUE_CONVERTER"},
+        {"__connect.errors.class.name", JSON_CONVERTER},
+        {"__connect.errors.exception.class.name", "io.ferry.errors.ConverterException"},
+        {"__connect.errors.exception.message", SINK_MESSAGE},
+    };
+    assert_headers(messages[0], sink_headers, sizeof(sink_headers) / sizeof(sink_headers[0]));
+
+    /* The source record: a null key stays null; no Kafka position yet. */
+    assert_null(messages[1]->key);
+    assert_int_equal(messages[1]->len, 8);
+    assert_memory_equal(messages[1]->payload, "bad\x01line", 8);
+    const expected_header source_headers[] = {
+        {"__connect.errors.topic", "lines"},
+        {"__connect.errors.partition", "-1"},
+        {"__connect.errors.offset", "-1"},
+        {"__connect.errors.connector.name", "orders-sink"},
+        {"__connect.errors.task.id", "7"},
+        {"__connect.errors.stage", "TASK_POLL"},
+        {"__connect.errors.class.name", "FileSource"},
+        {"__connect.errors.exception.class.name", "io.ferry.errors.ConnectorException"},
+        {"__connect.errors.exception.message", "line is not valid UTF-8: é"},
+    };
+    assert_headers(messages[1], source_headers,
+                   sizeof(source_headers) / sizeof(source_headers[0]));
+
+    consume_done(consumer, messages, 2);
+    error_handler_destroy(handler);
+    config_map_destroy(config);
+    delete_topic(dlq);
+}
+
+static void test_dlq_without_context_headers(void **state)
+{
+    (void)state;
+    char dlq[128], err[1024];
+    service_env_unique_name(dlq, sizeof dlq, "ferry_dlq_plain");
+    create_topic(dlq, NULL, NULL);
+
+    /* context.headers.enable defaults to false. */
+    config_map *config = make_config("errors.tolerance", "all",
+                                     "errors.deadletterqueue.topic.name", dlq, NULL);
+    error_handler *handler = error_handler_new("orders-sink", 0, "task:orders-sink-0", config,
+                                               new_conf(), err, sizeof err);
+    if (!handler)
+        fail_msg("error_handler_new: %s", err);
+    rd_kafka_headers_t *headers = original_headers();
+    error_context with_headers = sink_failure(headers);
+    error_context without_headers = sink_failure(NULL);
+    without_headers.key = NULL;
+    without_headers.value = NULL; /* a tombstone stays a tombstone */
+    assert_true(error_handler_report(handler, &with_headers, err, sizeof err));
+    assert_true(error_handler_report(handler, &without_headers, err, sizeof err));
+    rd_kafka_headers_destroy(headers);
+    assert_int_equal(error_handler_flush(handler, TIMEOUT_MS, err, sizeof err), 0);
+    assert_int_equal(error_handler_dlq_records(handler), 2);
+
+    rd_kafka_message_t *messages[2];
+    rd_kafka_t *consumer = consume(dlq, messages, 2);
+    assert_memory_equal(messages[0]->key, sink_key, sizeof(sink_key));
+    assert_memory_equal(messages[0]->payload, sink_value, strlen(sink_value));
+    /* Only the record's own headers: none of __connect.errors.*. */
+    const expected_header own[] = {
+        {"trace-id", "abc-123"}, {"empty", NULL}, {"dup", "1"}, {"dup", "2"}};
+    assert_headers(messages[0], own, sizeof(own) / sizeof(own[0]));
+    assert_null(messages[1]->key);
+    assert_null(messages[1]->payload);
+    assert_headers(messages[1], NULL, 0);
+
+    consume_done(consumer, messages, 2);
+    error_handler_destroy(handler);
+    config_map_destroy(config);
+    delete_topic(dlq);
+}
+
+static void assert_refused(config_map *config, bool with_producer_conf, const char *expected)
+{
+    char err[512] = "";
+    /* The producer config is taken on error too (ASan's leak check would say otherwise). */
+    error_handler *handler = error_handler_new("conn", 0, "task:conn-0", config,
+                                               with_producer_conf ? new_conf() : NULL, err,
+                                               sizeof err);
+    assert_null(handler);
+    assert_contains(err, expected);
+    config_map_destroy(config);
+}
+
+static void test_bad_config(void **state)
+{
+    (void)state;
+    assert_refused(make_config("errors.tolerance", "sometimes", NULL), true,
+                   "Invalid value 'sometimes' for configuration errors.tolerance: expected none "
+                   "or all");
+    assert_refused(make_config("errors.tolerance", "", NULL), false,
+                   "configuration errors.tolerance");
+    assert_refused(make_config("errors.log.enable", "yes", NULL), true,
+                   "Invalid value 'yes' for configuration errors.log.enable: expected true or "
+                   "false");
+    assert_refused(make_config("errors.log.include.messages", "1", NULL), false,
+                   "configuration errors.log.include.messages");
+    assert_refused(make_config("errors.deadletterqueue.context.headers.enable", "on", NULL), true,
+                   "configuration errors.deadletterqueue.context.headers.enable");
+    assert_refused(make_config("errors.deadletterqueue.topic.replication.factor", "three", NULL),
+                   true, "configuration errors.deadletterqueue.topic.replication.factor");
+    assert_refused(make_config("errors.deadletterqueue.topic.replication.factor", "0", NULL), true,
+                   "errors.deadletterqueue.topic.replication.factor: expected -1");
+    assert_refused(make_config("errors.tolerance", "all", "errors.deadletterqueue.topic.name",
+                               "dlq", NULL),
+                   false, "errors.deadletterqueue.topic.name=dlq needs a producer configuration");
+
+    /* A producer librdkafka refuses to create: the message says it is the DLQ's. */
+    rd_kafka_conf_t *conf = new_conf();
+    conf_set(conf, "max.in.flight.requests.per.connection", "100");
+    config_map *config = make_config("errors.tolerance", "all", "errors.deadletterqueue.topic.name",
+                                     "dlq", NULL);
+    char err[512] = "";
+    assert_null(error_handler_new("conn", 0, "task:conn-0", config, conf, err, sizeof err));
+    assert_contains(err, "dead-letter queue producer");
+    config_map_destroy(config);
+
+    /* Empty DLQ name = none (Kafka Connect's default); -1 = the broker's replication factor. */
+    config = make_config("errors.tolerance", "all", "errors.deadletterqueue.topic.name", " ",
+                         "errors.deadletterqueue.topic.replication.factor", "-1", NULL);
+    error_handler *handler = error_handler_new("conn", 0, "task:conn-0", config, new_conf(), err,
+                                               sizeof err);
+    assert_non_null(handler);
+    error_context sink = sink_failure(NULL);
+    assert_true(error_handler_report(handler, &sink, err, sizeof err));
+    assert_int_equal(error_handler_dlq_records(handler), 0);
+    error_handler_destroy(handler);
+    config_map_destroy(config);
+    error_handler_destroy(NULL);
+}
+
+static void test_queue_full_loses_nothing(void **state)
+{
+    (void)state;
+    enum { RECORDS = 25 };
+    char dlq[128], err[1024];
+    service_env_unique_name(dlq, sizeof dlq, "ferry_dlq_full");
+    create_topic(dlq, NULL, NULL);
+
+    /* A queue of one record: every report after the first finds it full and must wait. */
+    rd_kafka_conf_t *conf = new_conf();
+    conf_set(conf, "queue.buffering.max.messages", "1");
+    config_map *config = make_config("errors.tolerance", "all",
+                                     "errors.deadletterqueue.topic.name", dlq, NULL);
+    error_handler *handler = error_handler_new("conn", 1, "task:conn-1", config, conf, err,
+                                               sizeof err);
+    if (!handler)
+        fail_msg("error_handler_new: %s", err);
+    for (int i = 0; i < RECORDS; i++) {
+        char value[32];
+        snprintf(value, sizeof value, "failed-%02d", i);
+        error_context context = sink_failure(NULL);
+        context.offset = i;
+        context.value = value;
+        context.value_len = strlen(value);
+        if (!error_handler_report(handler, &context, err, sizeof err))
+            fail_msg("report %d: %s", i, err);
+    }
+    assert_int_equal(error_handler_dlq_records(handler), RECORDS);
+    assert_int_equal(error_handler_flush(handler, TIMEOUT_MS, err, sizeof err), 0);
+
+    rd_kafka_message_t *messages[RECORDS];
+    rd_kafka_t *consumer = consume(dlq, messages, RECORDS);
+    for (int i = 0; i < RECORDS; i++) {
+        char value[32];
+        snprintf(value, sizeof value, "failed-%02d", i);
+        assert_int_equal(messages[i]->len, strlen(value));
+        assert_memory_equal(messages[i]->payload, value, strlen(value));
+    }
+    consume_done(consumer, messages, RECORDS);
+    error_handler_destroy(handler);
+    config_map_destroy(config);
+    delete_topic(dlq);
+}
+
+static void test_flush_reports_delivery_error(void **state)
+{
+    (void)state;
+    char dlq[128], err[1024];
+    service_env_unique_name(dlq, sizeof dlq, "ferry_dlq_small");
+    /* The broker refuses records over 200 bytes in this topic: the producer queues the record,
+     * the delivery report fails. */
+    create_topic(dlq, "max.message.bytes", "200");
+
+    config_map *config = make_config("errors.tolerance", "all",
+                                     "errors.deadletterqueue.topic.name", dlq, NULL);
+    error_handler *handler = error_handler_new("conn", 0, "task:conn-0", config, new_conf(), err,
+                                               sizeof err);
+    if (!handler)
+        fail_msg("error_handler_new: %s", err);
+
+    char big[2000];
+    memset(big, 'x', sizeof big);
+    error_context context = sink_failure(NULL);
+    context.value = big;
+    context.value_len = sizeof big;
+    assert_true(error_handler_report(handler, &context, err, sizeof err));
+    assert_int_equal(error_handler_dlq_records(handler), 1);
+
+    err[0] = '\0';
+    assert_int_equal(error_handler_flush(handler, TIMEOUT_MS, err, sizeof err), -1);
+    assert_contains(err, "1 record(s) could not be delivered to the dead-letter queue topic");
+    assert_contains(err, dlq);
+    assert_contains(err, "first error: ");
+    /* It stays reported: no offset may pass the lost record. */
+    err[0] = '\0';
+    assert_int_equal(error_handler_flush(handler, 1000, err, sizeof err), -1);
+    assert_contains(err, "could not be delivered");
+
+    error_handler_destroy(handler);
+    config_map_destroy(config);
+    delete_topic(dlq);
+}
+
+static void test_stage_names(void **state)
+{
+    (void)state;
+    assert_string_equal(error_stage_name(ERROR_STAGE_KEY_CONVERTER), "KEY_CONVERTER");
+    assert_string_equal(error_stage_name(ERROR_STAGE_VALUE_CONVERTER), "VALUE_CONVERTER");
+    assert_string_equal(error_stage_name(ERROR_STAGE_HEADER_CONVERTER), "HEADER_CONVERTER");
+    assert_string_equal(error_stage_name(ERROR_STAGE_TRANSFORMATION), "TRANSFORMATION");
+    assert_string_equal(error_stage_name(ERROR_STAGE_TASK_PUT), "TASK_PUT");
+    assert_string_equal(error_stage_name(ERROR_STAGE_TASK_POLL), "TASK_POLL");
+    assert_string_equal(error_stage_name(ERROR_STAGE_KAFKA_PRODUCE), "KAFKA_PRODUCE");
+    assert_string_equal(error_stage_name(ERROR_STAGE_KAFKA_CONSUME), "KAFKA_CONSUME");
+}
+
+/* The variable is set: the broker must answer, else this is a failure, not a skip. */
+static void probe_broker(void)
+{
+    char err[512];
+    rd_kafka_conf_t *conf = rd_kafka_conf_new();
+    if (rd_kafka_conf_set(conf, "bootstrap.servers", bootstrap, err, sizeof err) != RD_KAFKA_CONF_OK) {
+        rd_kafka_conf_destroy(conf);
+        service_env_unreachable("FERRY_TEST_BOOTSTRAP", "%s", err);
+    }
+    rd_kafka_conf_set(conf, "log_level", "0", err, sizeof err);
+    rd_kafka_t *rk = rd_kafka_new(RD_KAFKA_PRODUCER, conf, err, sizeof err);
+    if (!rk)
+        service_env_unreachable("FERRY_TEST_BOOTSTRAP", "%s", err);
+    const struct rd_kafka_metadata *md = NULL;
+    rd_kafka_resp_err_t e = rd_kafka_metadata(rk, 0, NULL, &md, 10000);
+    int brokers = e == RD_KAFKA_RESP_ERR_NO_ERROR ? md->broker_cnt : 0;
+    if (md)
+        rd_kafka_metadata_destroy(md);
+    rd_kafka_destroy(rk);
+    if (e != RD_KAFKA_RESP_ERR_NO_ERROR || brokers < 1)
+        service_env_unreachable("FERRY_TEST_BOOTSTRAP", "metadata request: %s", rd_kafka_err2str(e));
+}
+
+int main(void)
+{
+    bootstrap = service_env_get("FERRY_TEST_BOOTSTRAP");
+    probe_broker();
+
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_stage_names),
+        cmocka_unit_test(test_tolerance_none),
+        cmocka_unit_test(test_tolerance_all_without_dlq_logs),
+        cmocka_unit_test(test_dlq_with_context_headers),
+        cmocka_unit_test(test_dlq_without_context_headers),
+        cmocka_unit_test(test_bad_config),
+        cmocka_unit_test(test_queue_full_loses_nothing),
+        cmocka_unit_test(test_flush_reports_delivery_error),
+    };
+    int failed = cmocka_run_group_tests_name("error_handler", tests, NULL, NULL);
+    rd_kafka_wait_destroyed(5000);
+    return failed;
+}

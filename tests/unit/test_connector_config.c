@@ -1,7 +1,437 @@
+/*
+ * test_connector_config.c - the keys every connector has: Kafka's FileStreamSource and
+ * FileStreamSink example configs, required keys and bounds, the sink rules with Kafka Connect's
+ * messages (topics / topics.regex, the DLQ topic), transforms aliases, unknown keys and known
+ * prefixes, and how a connector's converters are chosen between its config and the worker's.
+ */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
 #include <stdint.h>
 #include <cmocka.h>
-static void placeholder(void **state) { (void)state; }
-int main(void) { const struct CMUnitTest tests[] = { cmocka_unit_test(placeholder) }; return cmocka_run_group_tests(tests, NULL, NULL); }
+
+#include <regex.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "config/properties.h"
+#include "runtime/connector_config.h"
+
+/* What the file connectors declare, enough to validate Kafka's example configs. */
+static const ferry_config_key file_source_keys[] = {
+    {.name = "file", .type = FERRY_CONFIG_STRING},
+    {.name = "topic", .type = FERRY_CONFIG_STRING, .required = true},
+    {.name = "batch.size", .type = FERRY_CONFIG_INT, .default_value = "2000", .has_min = true,
+     .min = 1},
+    {.name = NULL},
+};
+
+static const ferry_config_key file_sink_keys[] = {
+    {.name = "file", .type = FERRY_CONFIG_STRING},
+    {.name = NULL},
+};
+
+static config_map *map_from(const char *text)
+{
+    char err[256];
+    config_map *map = config_map_new();
+    assert_non_null(map);
+    assert_int_equal(properties_parse(text, strlen(text), map, err, sizeof(err)), 0);
+    return map;
+}
+
+static void assert_error(const config_errors *errors, size_t index, const char *key,
+                         const char *message)
+{
+    assert_true(index < config_errors_count(errors));
+    assert_string_equal(config_errors_key_at(errors, index), key);
+    assert_string_equal(config_errors_message_at(errors, index), message);
+}
+
+/* Validates text as a connector of kind; returns the problem count, errors and unknown filled. */
+static size_t check(const char *text, ferry_connector_kind kind, const ferry_config_key *plugin,
+                    config_errors *errors, config_map *unknown)
+{
+    config_map *values = map_from(text);
+    size_t problems = connector_config_validate(values, kind, plugin, errors, unknown);
+    assert_int_equal(problems, config_errors_count(errors));
+    config_map_destroy(values);
+    return problems;
+}
+
+#define SINK_BASE "name=sink\nconnector.class=FileStreamSink\nfile=/tmp/out.txt\n"
+
+static void test_file_source_from_kafka_docs(void **state)
+{
+    (void)state;
+    char err[256];
+    char *path = NULL;
+    assert_true(asprintf(&path, "%s/connect-file-source.properties",
+                         getenv("FERRY_TEST_DATA")) > 0);
+    config_map *values = config_map_new();
+    assert_int_equal(properties_parse_file(path, values, err, sizeof(err)), 0);
+    config_errors *errors = config_errors_new();
+    config_map *unknown = config_map_new();
+    assert_int_equal(connector_config_validate(values, FERRY_CONNECTOR_SOURCE, file_source_keys,
+                                               errors, unknown),
+                     0);
+    assert_int_equal(config_errors_count(errors), 0);
+    assert_int_equal(config_map_count(unknown), 0);
+    config_errors_destroy(errors);
+    config_map_destroy(unknown);
+    config_map_destroy(values);
+    free(path);
+}
+
+static void test_file_sink_from_kafka_docs(void **state)
+{
+    (void)state;
+    config_errors *errors = config_errors_new();
+    config_map *unknown = config_map_new();
+    assert_int_equal(check("name=local-file-sink\n"
+                           "connector.class=FileStreamSink\n"
+                           "tasks.max=1\n"
+                           "file=test.sink.txt\n"
+                           "topics=connect-test\n",
+                           FERRY_CONNECTOR_SINK, file_sink_keys, errors, unknown),
+                     0);
+    assert_int_equal(config_map_count(unknown), 0);
+    config_errors_destroy(errors);
+    config_map_destroy(unknown);
+}
+
+static void test_definitions(void **state)
+{
+    (void)state;
+    config_errors *errors = config_errors_new();
+    size_t count = 0;
+    for (const ferry_config_key *def = connector_config_common_keys; def->name; def++, count++) {
+        assert_non_null(def->documentation);
+        if (def->default_value)
+            assert_int_equal(config_value_check(def, def->default_value, errors), 0);
+    }
+    assert_int_equal(count, 14);
+    count = 0;
+    for (const ferry_config_key *def = connector_config_sink_keys; def->name; def++, count++) {
+        assert_non_null(def->documentation);
+        if (def->default_value)
+            assert_int_equal(config_value_check(def, def->default_value, errors), 0);
+    }
+    assert_int_equal(count, 5);
+    assert_int_equal(config_errors_count(errors), 0);
+    config_errors_destroy(errors);
+}
+
+static void test_required_keys(void **state)
+{
+    (void)state;
+    config_errors *errors = config_errors_new();
+    assert_int_equal(check("topic=t\n", FERRY_CONNECTOR_SOURCE, file_source_keys, errors, NULL),
+                     2);
+    assert_error(errors, 0, "name",
+                 "Missing required configuration \"name\" which has no default value.");
+    assert_error(errors, 1, "connector.class",
+                 "Missing required configuration \"connector.class\" which has no default value.");
+    config_errors_destroy(errors);
+
+    errors = config_errors_new();
+    assert_int_equal(check("name=\nconnector.class=FileStreamSource\ntopic=t\n",
+                           FERRY_CONNECTOR_SOURCE, file_source_keys, errors, NULL),
+                     1);
+    assert_error(errors, 0, "name",
+                 "Invalid value '' for configuration name: a non-blank value is required");
+    config_errors_destroy(errors);
+
+    errors = config_errors_new();
+    assert_int_equal(check("name=a\\u0007b\nconnector.class=FileStreamSource\ntopic=t\n",
+                           FERRY_CONNECTOR_SOURCE, file_source_keys, errors, NULL),
+                     1);
+    assert_error(errors, 0, "name",
+                 "Invalid value for configuration name: String may not contain control "
+                 "sequences");
+    config_errors_destroy(errors);
+}
+
+static void test_bounds_and_values(void **state)
+{
+    (void)state;
+    config_errors *errors = config_errors_new();
+    assert_int_equal(check("name=s\nconnector.class=FileStreamSource\ntopic=t\ntasks.max=0\n"
+                           "errors.tolerance=some\nerrors.retry.timeout=-2\n"
+                           "errors.retry.delay.max.ms=0\nerrors.log.enable=yes\n"
+                           "errors.deadletterqueue.topic.replication.factor=0\n",
+                           FERRY_CONNECTOR_SOURCE, file_source_keys, errors, NULL),
+                     6);
+    assert_error(errors, 0, "tasks.max",
+                 "Invalid value '0' for configuration tasks.max: expected an integer between 1 "
+                 "and 2147483647");
+    assert_error(errors, 1, "errors.retry.timeout",
+                 "Invalid value '-2' for configuration errors.retry.timeout: expected an integer "
+                 "between -1 and 9223372036854775807");
+    assert_error(errors, 2, "errors.retry.delay.max.ms",
+                 "Invalid value '0' for configuration errors.retry.delay.max.ms: expected an "
+                 "integer between 1 and 9223372036854775807");
+    assert_error(errors, 3, "errors.tolerance",
+                 "Invalid value 'some' for configuration errors.tolerance: expected one of: none, "
+                 "all");
+    assert_error(errors, 4, "errors.log.enable",
+                 "Invalid value 'yes' for configuration errors.log.enable: expected true or "
+                 "false");
+    assert_error(errors, 5, "errors.deadletterqueue.topic.replication.factor",
+                 "Invalid value '0' for configuration "
+                 "errors.deadletterqueue.topic.replication.factor: expected -1 (the broker's "
+                 "default) or an integer between 1 and 32767");
+    config_errors_destroy(errors);
+}
+
+static void test_sink_topics_rules(void **state)
+{
+    (void)state;
+    config_errors *errors = config_errors_new();
+    assert_int_equal(check(SINK_BASE, FERRY_CONNECTOR_SINK, file_sink_keys, errors, NULL), 2);
+    assert_error(errors, 0, "topics", "Must configure one of topics or topics.regex");
+    assert_error(errors, 1, "topics.regex", "Must configure one of topics or topics.regex");
+    config_errors_destroy(errors);
+
+    /* Blank values count as unset, as Kafka's Utils.isBlank. */
+    errors = config_errors_new();
+    assert_int_equal(check(SINK_BASE "topics= \ntopics.regex=\n", FERRY_CONNECTOR_SINK,
+                           file_sink_keys, errors, NULL),
+                     2);
+    config_errors_destroy(errors);
+
+    errors = config_errors_new();
+    assert_int_equal(check(SINK_BASE "topics=a\ntopics.regex=a.*\n", FERRY_CONNECTOR_SINK,
+                           file_sink_keys, errors, NULL),
+                     2);
+    assert_error(errors, 0, "topics",
+                 "topics and topics.regex are mutually exclusive options, but both are set.");
+    assert_error(errors, 1, "topics.regex",
+                 "topics and topics.regex are mutually exclusive options, but both are set.");
+    config_errors_destroy(errors);
+
+    errors = config_errors_new();
+    assert_int_equal(check(SINK_BASE "topics.regex=orders-.*\n", FERRY_CONNECTOR_SINK,
+                           file_sink_keys, errors, NULL),
+                     0);
+    config_errors_destroy(errors);
+
+    /* Sources have no topics rule. */
+    errors = config_errors_new();
+    assert_int_equal(check("name=s\nconnector.class=FileStreamSource\ntopic=t\n",
+                           FERRY_CONNECTOR_SOURCE, file_source_keys, errors, NULL),
+                     0);
+    config_errors_destroy(errors);
+}
+
+static void test_sink_bad_regex(void **state)
+{
+    (void)state;
+    char expected[512];
+    char why[256];
+    regex_t regex;
+    int rc = regcomp(&regex, "orders-(", REG_EXTENDED | REG_NOSUB);
+    assert_int_not_equal(rc, 0);
+    regerror(rc, &regex, why, sizeof(why));
+    snprintf(expected, sizeof(expected),
+             "Invalid value 'orders-(' for configuration topics.regex: not a valid regular "
+             "expression: %s",
+             why);
+
+    config_errors *errors = config_errors_new();
+    assert_int_equal(check(SINK_BASE "topics.regex=orders-(\n"
+                                     "errors.deadletterqueue.topic.name=orders-dlq\n",
+                           FERRY_CONNECTOR_SINK, file_sink_keys, errors, NULL),
+                     1);
+    assert_error(errors, 0, "topics.regex", expected);
+    config_errors_destroy(errors);
+}
+
+static void test_sink_dlq_rules(void **state)
+{
+    (void)state;
+    config_errors *errors = config_errors_new();
+    assert_int_equal(check(SINK_BASE "topics=orders, orders-dlq\n"
+                                     "errors.deadletterqueue.topic.name= orders-dlq \n",
+                           FERRY_CONNECTOR_SINK, file_sink_keys, errors, NULL),
+                     1);
+    assert_error(errors, 0, "topics",
+                 "The DLQ topic 'orders-dlq' may not be included in the list of topics "
+                 "('topics=[orders, orders-dlq]') consumed by the connector");
+    config_errors_destroy(errors);
+
+    errors = config_errors_new();
+    assert_int_equal(check(SINK_BASE "topics.regex=orders.*\n"
+                                     "errors.deadletterqueue.topic.name=orders-dlq\n",
+                           FERRY_CONNECTOR_SINK, file_sink_keys, errors, NULL),
+                     1);
+    assert_error(errors, 0, "topics.regex",
+                 "The DLQ topic 'orders-dlq' may not be included in the regex matching the "
+                 "topics ('topics.regex=orders.*') consumed by the connector");
+    config_errors_destroy(errors);
+
+    /* The regex must match the whole name, as Java's Matcher.matches(). */
+    errors = config_errors_new();
+    assert_int_equal(check(SINK_BASE "topics.regex=orders|payments\n"
+                                     "errors.deadletterqueue.topic.name=orders-dlq\n"
+                                     "errors.tolerance=all\n",
+                           FERRY_CONNECTOR_SINK, file_sink_keys, errors, NULL),
+                     0);
+    assert_int_equal(check(SINK_BASE "topics=orders\n"
+                                     "errors.deadletterqueue.topic.name=orders-dlq\n"
+                                     "errors.deadletterqueue.topic.replication.factor=-1\n"
+                                     "errors.deadletterqueue.context.headers.enable=true\n",
+                           FERRY_CONNECTOR_SINK, file_sink_keys, errors, NULL),
+                     0);
+    config_errors_destroy(errors);
+}
+
+static void test_unknown_and_known_prefixes(void **state)
+{
+    (void)state;
+    config_errors *errors = config_errors_new();
+    config_map *unknown = config_map_new();
+    assert_int_equal(check(SINK_BASE "topics=t\n"
+                                     "producer.override.acks=1\n"
+                                     "consumer.override.max.poll.records=10\n"
+                                     "admin.override.request.timeout.ms=100\n"
+                                     "transforms=route\n"
+                                     "transforms.route.type=org.apache.kafka.connect.transforms."
+                                     "RegexRouter\n"
+                                     "transforms.route.regex=.*\n"
+                                     "predicates=\n"
+                                     "key.converter=org.apache.kafka.connect.json.JsonConverter\n"
+                                     "key.converter.schemas.enable=false\n"
+                                     "value.converter.schemas.enable=false\n"
+                                     "header.converter.x=y\n"
+                                     "topic.creation.default.partitions=3\n"
+                                     "flie=/tmp/typo.txt\n"
+                                     "exactly.once.support=required\n",
+                           FERRY_CONNECTOR_SINK, file_sink_keys, errors, unknown),
+                     0);
+    assert_int_equal(config_map_count(unknown), 2);
+    assert_string_equal(config_map_key_at(unknown, 0), "flie");
+    assert_string_equal(config_map_value_at(unknown, 0), "/tmp/typo.txt");
+    assert_string_equal(config_map_key_at(unknown, 1), "exactly.once.support");
+    config_errors_destroy(errors);
+    config_map_destroy(unknown);
+
+    /* ferry sends failed source records to a DLQ too: its keys are known for sources. */
+    errors = config_errors_new();
+    unknown = config_map_new();
+    assert_int_equal(check("name=s\nconnector.class=FileStreamSource\ntopic=t\n"
+                           "errors.tolerance=all\n"
+                           "errors.deadletterqueue.topic.name=dlq\n"
+                           "errors.deadletterqueue.context.headers.enable=true\n",
+                           FERRY_CONNECTOR_SOURCE, file_source_keys, errors, unknown),
+                     0);
+    assert_int_equal(config_map_count(unknown), 0);
+    /* Without a plugin definition, the plugin's keys are unknown. */
+    assert_int_equal(check("name=s\nconnector.class=FileStreamSource\ntopic=t\n",
+                           FERRY_CONNECTOR_SOURCE, NULL, errors, unknown),
+                     0);
+    assert_int_equal(config_map_count(unknown), 1);
+    assert_string_equal(config_map_key_at(unknown, 0), "topic");
+    config_errors_destroy(errors);
+    config_map_destroy(unknown);
+}
+
+static void test_transform_aliases(void **state)
+{
+    (void)state;
+    config_errors *errors = config_errors_new();
+    assert_int_equal(check("name=s\nconnector.class=FileStreamSource\ntopic=t\n"
+                           "transforms=a, b, a\n"
+                           "transforms.a.type=org.apache.kafka.connect.transforms."
+                           "InsertField$Value\n"
+                           "predicates=isFoo\n",
+                           FERRY_CONNECTOR_SOURCE, file_source_keys, errors, NULL),
+                     3);
+    assert_error(errors, 0, "transforms",
+                 "Invalid value 'a, b, a' for configuration transforms: Duplicate alias "
+                 "provided.");
+    assert_error(errors, 1, "transforms.b.type",
+                 "Missing required configuration \"transforms.b.type\" which has no default "
+                 "value.");
+    assert_error(errors, 2, "predicates.isFoo.type",
+                 "Missing required configuration \"predicates.isFoo.type\" which has no default "
+                 "value.");
+    config_errors_destroy(errors);
+}
+
+static void test_converter_selection(void **state)
+{
+    (void)state;
+    const char *json = "org.apache.kafka.connect.json.JsonConverter";
+    const char *class_name = NULL;
+    config_map *worker = map_from("value.converter=org.apache.kafka.connect.json.JsonConverter\n"
+                                  "value.converter.schemas.enable=false\n"
+                                  "value.converter.decimal.format=NUMERIC\n"
+                                  "value.converterx=not-a-setting\n"
+                                  "key.converter.schemas.enable=false\n");
+
+    /* The connector chooses: its own settings only, none of the worker's. */
+    config_map *connector =
+        map_from("value.converter=org.apache.kafka.connect.storage.StringConverter\n"
+                 "value.converter.encoding=UTF-8\n");
+    config_map *settings =
+        connector_config_converter(connector, worker, "value.converter", json, &class_name);
+    assert_non_null(settings);
+    assert_string_equal(class_name, "org.apache.kafka.connect.storage.StringConverter");
+    assert_ptr_equal(class_name, config_map_get(connector, "value.converter"));
+    assert_int_equal(config_map_count(settings), 1);
+    assert_string_equal(config_map_get(settings, "encoding"), "UTF-8");
+    config_map_destroy(settings);
+    config_map_destroy(connector);
+
+    /* The worker chooses: the worker's settings, even when the connector sets some of its own
+     * (Kafka Connect ignores them too). */
+    connector = map_from("value.converter.schemas.enable=true\n");
+    settings = connector_config_converter(connector, worker, "value.converter", json, &class_name);
+    assert_non_null(settings);
+    assert_ptr_equal(class_name, config_map_get(worker, "value.converter"));
+    assert_int_equal(config_map_count(settings), 2);
+    assert_string_equal(config_map_key_at(settings, 0), "schemas.enable");
+    assert_string_equal(config_map_value_at(settings, 0), "false");
+    assert_string_equal(config_map_get(settings, "decimal.format"), "NUMERIC");
+    config_map_destroy(settings);
+
+    /* Neither sets a class: the worker's default, with the worker's settings. */
+    settings = connector_config_converter(connector, worker, "key.converter", json, &class_name);
+    assert_non_null(settings);
+    assert_ptr_equal(class_name, json);
+    assert_int_equal(config_map_count(settings), 1);
+    assert_string_equal(config_map_get(settings, "schemas.enable"), "false");
+    config_map_destroy(settings);
+    config_map_destroy(connector);
+
+    /* A blank class in the connector does not choose. */
+    connector = map_from("key.converter= \nkey.converter.schemas.enable=true\n");
+    settings = connector_config_converter(connector, worker, "key.converter", json, &class_name);
+    assert_non_null(settings);
+    assert_ptr_equal(class_name, json);
+    assert_string_equal(config_map_get(settings, "schemas.enable"), "false");
+    config_map_destroy(settings);
+    config_map_destroy(connector);
+
+    config_map_destroy(worker);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_file_source_from_kafka_docs),
+        cmocka_unit_test(test_file_sink_from_kafka_docs),
+        cmocka_unit_test(test_definitions),
+        cmocka_unit_test(test_required_keys),
+        cmocka_unit_test(test_bounds_and_values),
+        cmocka_unit_test(test_sink_topics_rules),
+        cmocka_unit_test(test_sink_bad_regex),
+        cmocka_unit_test(test_sink_dlq_rules),
+        cmocka_unit_test(test_unknown_and_known_prefixes),
+        cmocka_unit_test(test_transform_aliases),
+        cmocka_unit_test(test_converter_selection),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}

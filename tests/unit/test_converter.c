@@ -1,7 +1,1274 @@
+/*
+ * test_converter.c - the JSON, String and ByteArray converters: class names and settings, the
+ * exact bytes each writes for every kind of data (escaping, base64, the schema envelope), what
+ * each reads back, error messages, null handling, and the buffer's no-allocation reuse.
+ */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
 #include <stdint.h>
 #include <cmocka.h>
-static void placeholder(void **state) { (void)state; }
-int main(void) { const struct CMUnitTest tests[] = { cmocka_unit_test(placeholder) }; return cmocka_run_group_tests(tests, NULL, NULL); }
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "runtime/converter.h"
+
+/* Every jansson allocation goes through here, so a test can prove the serialise path makes
+ * none. */
+static size_t jansson_allocations;
+
+static void *counting_malloc(size_t size)
+{
+    jansson_allocations++;
+    return malloc(size);
+}
+
+static void counting_free(void *ptr)
+{
+    free(ptr);
+}
+
+/* ------------------------------------------------------------------------------------------ */
+/* Helpers                                                                                    */
+
+static converter *converter_of(const char *class_name, const char *schemas_enable)
+{
+    char err[512] = "";
+    config_map *settings = NULL;
+    if (schemas_enable) {
+        settings = config_map_new();
+        assert_non_null(settings);
+        assert_int_equal(config_map_set(settings, "schemas.enable", schemas_enable), 0);
+    }
+    converter *conv = converter_new(class_name, settings, false, err, sizeof(err));
+    if (!conv)
+        fail_msg("converter_new(%s): %s", class_name, err);
+    config_map_destroy(settings);
+    return conv;
+}
+
+static ferry_data string_data(const char *text)
+{
+    return (ferry_data){.kind = FERRY_DATA_STRING, .data = text, .len = strlen(text)};
+}
+
+static ferry_data string_data_n(const char *text, size_t len)
+{
+    return (ferry_data){.kind = FERRY_DATA_STRING, .data = text, .len = len};
+}
+
+static ferry_data bytes_data(const void *bytes, size_t len)
+{
+    return (ferry_data){.kind = FERRY_DATA_BYTES, .data = bytes, .len = len};
+}
+
+/* A structured value parsed from text; the caller decrefs json and schema. */
+static ferry_data json_data(const char *json_text, const char *schema_text)
+{
+    ferry_data data = {.kind = FERRY_DATA_JSON};
+    json_error_t error;
+    data.json = json_loads(json_text, JSON_DECODE_ANY, &error);
+    if (!data.json)
+        fail_msg("bad test JSON %s: %s", json_text, error.text);
+    if (schema_text) {
+        data.schema = json_loads(schema_text, 0, &error);
+        if (!data.schema)
+            fail_msg("bad test schema %s: %s", schema_text, error.text);
+    }
+    return data;
+}
+
+/* Compares bytes with expected exactly, printing both on a mismatch. */
+static void assert_bytes_n(const void *bytes, size_t len, const char *expected, size_t expected_len)
+{
+    assert_non_null(bytes);
+    if (len != expected_len || memcmp(bytes, expected, len) != 0) {
+        fail_msg("got %zu bytes '%.*s', expected %zu bytes '%.*s'", len, (int)len,
+                 (const char *)bytes, expected_len, (int)expected_len, expected);
+    }
+}
+
+static void assert_bytes(const void *bytes, size_t len, const char *expected)
+{
+    assert_bytes_n(bytes, len, expected, strlen(expected));
+}
+
+/* Serialises data with conv and checks the exact output. */
+static void expect_serialized_n(const converter *conv, const ferry_data *data, const char *expected,
+                                size_t expected_len)
+{
+    converter_buffer buffer = {0};
+    const void *bytes = (const void *)1;
+    size_t len = 99;
+    char err[512] = "";
+    if (converter_serialize(conv, "orders", data, &buffer, &bytes, &len, err, sizeof(err)) != 0)
+        fail_msg("serialize failed: %s", err);
+    assert_bytes_n(bytes, len, expected, expected_len);
+    converter_buffer_free(&buffer);
+}
+
+static void expect_serialized(const converter *conv, const ferry_data *data, const char *expected)
+{
+    expect_serialized_n(conv, data, expected, strlen(expected));
+}
+
+static void expect_serialized_null(const converter *conv, const ferry_data *data)
+{
+    converter_buffer buffer = {0};
+    const void *bytes = (const void *)1;
+    size_t len = 99;
+    char err[512] = "";
+    assert_int_equal(
+        converter_serialize(conv, "orders", data, &buffer, &bytes, &len, err, sizeof(err)), 0);
+    assert_null(bytes);
+    assert_int_equal(len, 0);
+    converter_buffer_free(&buffer);
+}
+
+static void expect_serialize_error(const converter *conv, const ferry_data *data,
+                                   const char *message)
+{
+    converter_buffer buffer = {0};
+    const void *bytes = (const void *)1;
+    size_t len = 99;
+    char err[512] = "";
+    assert_int_equal(
+        converter_serialize(conv, "orders", data, &buffer, &bytes, &len, err, sizeof(err)), -1);
+    assert_string_equal(err, message);
+    assert_null(bytes);
+    converter_buffer_free(&buffer);
+}
+
+static void expect_deserialize_error(const converter *conv, const char *text, const char *message)
+{
+    ferry_data data = {.kind = FERRY_DATA_STRING, .data = "junk"};
+    char err[512] = "";
+    assert_int_equal(
+        converter_deserialize(conv, "orders", text, strlen(text), &data, err, sizeof(err)), -1);
+    assert_string_equal(err, message);
+    /* A failed read leaves nothing to release. */
+    assert_int_equal(data.kind, FERRY_DATA_NULL);
+    assert_null(data.json);
+    assert_null(data.schema);
+    converter_data_release(&data);
+}
+
+/* A JSON string of text, with the JSON converter without schemas. */
+static void expect_escaped_n(const char *text, size_t len, const char *expected)
+{
+    converter *conv = converter_of("json", "false");
+    ferry_data data = string_data_n(text, len);
+    expect_serialized(conv, &data, expected);
+    converter_destroy(conv);
+}
+
+static void expect_escaped(const char *text, const char *expected)
+{
+    expect_escaped_n(text, strlen(text), expected);
+}
+
+/* ------------------------------------------------------------------------------------------ */
+/* Kinds, class names and settings                                                            */
+
+static void test_kind_parse(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *name;
+        converter_kind kind;
+    } cases[] = {
+        {"json", CONVERTER_JSON},
+        {"JSON", CONVERTER_JSON},
+        {"string", CONVERTER_STRING},
+        {"String", CONVERTER_STRING},
+        {"bytearray", CONVERTER_BYTE_ARRAY},
+        {"ByteArray", CONVERTER_BYTE_ARRAY},
+        {"org.apache.kafka.connect.json.JsonConverter", CONVERTER_JSON},
+        {"ORG.APACHE.KAFKA.CONNECT.JSON.JSONCONVERTER", CONVERTER_JSON},
+        {"org.apache.kafka.connect.storage.StringConverter", CONVERTER_STRING},
+        {"org.apache.kafka.connect.converters.ByteArrayConverter", CONVERTER_BYTE_ARRAY},
+        {"  json\t", CONVERTER_JSON},
+    };
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        converter_kind kind = 0;
+        assert_int_equal(converter_kind_parse(cases[i].name, &kind), 0);
+        assert_int_equal(kind, cases[i].kind);
+    }
+
+    static const char *const unknown[] = {
+        "", "avro", "jsonx", "io.confluent.connect.avro.AvroConverter",
+        "org.apache.kafka.connect.json.JsonConverte", "org.apache.kafka.connect.storage.Converter",
+    };
+    for (size_t i = 0; i < sizeof(unknown) / sizeof(unknown[0]); i++) {
+        converter_kind kind = 0;
+        assert_int_equal(converter_kind_parse(unknown[i], &kind), -1);
+        assert_int_equal(kind, 0);
+    }
+    converter_kind kind = 0;
+    assert_int_equal(converter_kind_parse(NULL, &kind), -1);
+}
+
+static void test_new_class_names(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *name;
+        converter_kind kind;
+        const char *class_name;
+    } cases[] = {
+        {"json", CONVERTER_JSON, "org.apache.kafka.connect.json.JsonConverter"},
+        {"org.apache.kafka.connect.json.JsonConverter", CONVERTER_JSON,
+         "org.apache.kafka.connect.json.JsonConverter"},
+        {"STRING", CONVERTER_STRING, "org.apache.kafka.connect.storage.StringConverter"},
+        {"org.apache.kafka.connect.storage.StringConverter", CONVERTER_STRING,
+         "org.apache.kafka.connect.storage.StringConverter"},
+        {"bytearray", CONVERTER_BYTE_ARRAY,
+         "org.apache.kafka.connect.converters.ByteArrayConverter"},
+        {"org.apache.kafka.connect.converters.ByteArrayConverter", CONVERTER_BYTE_ARRAY,
+         "org.apache.kafka.connect.converters.ByteArrayConverter"},
+    };
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        char err[512] = "";
+        converter *conv = converter_new(cases[i].name, NULL, i % 2 == 0, err, sizeof(err));
+        assert_non_null(conv);
+        assert_int_equal(converter_get_kind(conv), cases[i].kind);
+        assert_string_equal(converter_class_name(conv), cases[i].class_name);
+        converter_destroy(conv);
+    }
+    converter_destroy(NULL);
+}
+
+static void test_new_unknown_class(void **state)
+{
+    (void)state;
+    char err[512] = "";
+    assert_null(converter_new("io.confluent.connect.avro.AvroConverter", NULL, false, err,
+                              sizeof(err)));
+    assert_string_equal(err,
+                        "value.converter: unknown converter class "
+                        "'io.confluent.connect.avro.AvroConverter' (expected "
+                        "org.apache.kafka.connect.json.JsonConverter, "
+                        "org.apache.kafka.connect.storage.StringConverter, "
+                        "org.apache.kafka.connect.converters.ByteArrayConverter or one of json, "
+                        "string, bytearray)");
+    assert_null(converter_new(NULL, NULL, true, err, sizeof(err)));
+    assert_string_equal(err,
+                        "key.converter: unknown converter class '' (expected "
+                        "org.apache.kafka.connect.json.JsonConverter, "
+                        "org.apache.kafka.connect.storage.StringConverter, "
+                        "org.apache.kafka.connect.converters.ByteArrayConverter or one of json, "
+                        "string, bytearray)");
+}
+
+static void test_new_schemas_enable(void **state)
+{
+    (void)state;
+    char err[512] = "";
+    config_map *settings = config_map_new();
+    assert_non_null(settings);
+
+    /* Default: true, as Kafka's JsonConverter. */
+    converter *conv = converter_new("json", settings, false, err, sizeof(err));
+    assert_non_null(conv);
+    ferry_data data = string_data("x");
+    expect_serialized(conv, &data, "{\"schema\":{\"type\":\"string\",\"optional\":false},"
+                                   "\"payload\":\"x\"}");
+    converter_destroy(conv);
+
+    assert_int_equal(config_map_set(settings, "schemas.enable", " FALSE "), 0);
+    /* Keys a converter does not know are ignored, as Kafka Connect does. */
+    assert_int_equal(config_map_set(settings, "schemas.cache.size", "1000"), 0);
+    assert_int_equal(config_map_set(settings, "converter.type", "value"), 0);
+    conv = converter_new("json", settings, false, err, sizeof(err));
+    assert_non_null(conv);
+    expect_serialized(conv, &data, "\"x\"");
+    converter_destroy(conv);
+
+    assert_int_equal(config_map_set(settings, "schemas.enable", "True"), 0);
+    conv = converter_new("json", settings, false, err, sizeof(err));
+    assert_non_null(conv);
+    expect_serialized(conv, &data, "{\"schema\":{\"type\":\"string\",\"optional\":false},"
+                                   "\"payload\":\"x\"}");
+    converter_destroy(conv);
+
+    assert_int_equal(config_map_set(settings, "schemas.enable", "yes"), 0);
+    assert_null(converter_new("json", settings, false, err, sizeof(err)));
+    assert_string_equal(err,
+                        "value.converter.schemas.enable: invalid value 'yes' (expected true or "
+                        "false)");
+    assert_null(converter_new("org.apache.kafka.connect.json.JsonConverter", settings, true, err,
+                              sizeof(err)));
+    assert_string_equal(err,
+                        "key.converter.schemas.enable: invalid value 'yes' (expected true or "
+                        "false)");
+    assert_int_equal(config_map_set(settings, "schemas.enable", ""), 0);
+    assert_null(converter_new("json", settings, false, err, sizeof(err)));
+    assert_string_equal(err,
+                        "value.converter.schemas.enable: invalid value '' (expected true or "
+                        "false)");
+
+    /* schemas.enable belongs to the JSON converter: the others ignore it. */
+    conv = converter_new("string", settings, false, err, sizeof(err));
+    assert_non_null(conv);
+    converter_destroy(conv);
+    conv = converter_new("bytearray", settings, false, err, sizeof(err));
+    assert_non_null(conv);
+    converter_destroy(conv);
+
+    config_map_destroy(settings);
+}
+
+static void test_new_string_encoding(void **state)
+{
+    (void)state;
+    static const char *const accepted[] = {"UTF-8", "utf-8", "UTF8", " utf8 "};
+    char err[512] = "";
+    for (size_t i = 0; i < sizeof(accepted) / sizeof(accepted[0]); i++) {
+        for (int key = 0; key < 2; key++) {
+            config_map *settings = config_map_new();
+            assert_non_null(settings);
+            assert_int_equal(config_map_set(settings, key ? "encoding" : "converter.encoding",
+                                            accepted[i]),
+                             0);
+            converter *conv = converter_new("string", settings, false, err, sizeof(err));
+            assert_non_null(conv);
+            converter_destroy(conv);
+            config_map_destroy(settings);
+        }
+    }
+
+    config_map *settings = config_map_new();
+    assert_non_null(settings);
+    assert_int_equal(config_map_set(settings, "converter.encoding", "ISO-8859-1"), 0);
+    assert_null(converter_new("string", settings, false, err, sizeof(err)));
+    assert_string_equal(err,
+                        "value.converter.converter.encoding: unsupported encoding 'ISO-8859-1' "
+                        "(only UTF-8 is supported)");
+    assert_int_equal(config_map_remove(settings, "converter.encoding"), 1);
+    assert_int_equal(config_map_set(settings, "encoding", "UTF-16"), 0);
+    assert_null(converter_new("string", settings, true, err,
+                              sizeof(err)));
+    assert_string_equal(err,
+                        "key.converter.encoding: unsupported encoding 'UTF-16' (only UTF-8 is "
+                        "supported)");
+    /* Encodings only concern the String converter. */
+    converter *conv = converter_new("json", settings, false, err, sizeof(err));
+    assert_non_null(conv);
+    converter_destroy(conv);
+    config_map_destroy(settings);
+}
+
+/* ------------------------------------------------------------------------------------------ */
+/* Serialise: every converter against every kind of data                                      */
+
+#define STRUCT_SCHEMA                                                                              \
+    "{\"type\":\"struct\",\"fields\":[{\"type\":\"int32\",\"optional\":false,\"field\":\"id\"},"   \
+    "{\"type\":\"string\",\"optional\":true,\"field\":\"name\"},"                                 \
+    "{\"type\":\"array\",\"items\":{\"type\":\"float64\",\"optional\":false},\"optional\":true,"  \
+    "\"field\":\"prices\"}],\"optional\":false,\"name\":\"orders.Value\"}"
+#define STRUCT_PAYLOAD "{\"id\":42,\"name\":\"Ann \\\"A\\\" \\u00e9\",\"prices\":[1.5,0.1,100.0]}"
+/* Our dump writes é as UTF-8, as Jackson does. */
+#define STRUCT_PAYLOAD_OUT                                                                         \
+    "{\"id\":42,\"name\":\"Ann \\\"A\\\" \xC3\xA9\",\"prices\":[1.5,0.1,100.0]}"
+
+static void test_serialize_string_converter(void **state)
+{
+    (void)state;
+    converter *conv = converter_of("string", NULL);
+    converter_buffer buffer = {0};
+    const void *bytes;
+    size_t len;
+    char err[512] = "";
+
+    /* Strings and bytes go out as they are, without a copy. */
+    ferry_data text = string_data("caf\xC3\xA9 \"x\"");
+    assert_int_equal(
+        converter_serialize(conv, "orders", &text, &buffer, &bytes, &len, err, sizeof(err)), 0);
+    assert_ptr_equal(bytes, text.data);
+    assert_int_equal(len, text.len);
+    static const unsigned char raw[] = {0x00, 0xFF, 0x10};
+    ferry_data blob = bytes_data(raw, sizeof(raw));
+    assert_int_equal(
+        converter_serialize(conv, "orders", &blob, &buffer, &bytes, &len, err, sizeof(err)), 0);
+    assert_ptr_equal(bytes, raw);
+    assert_int_equal(len, 3);
+    assert_null(buffer.data); /* nothing was written */
+
+    /* An empty string is not a Kafka null. */
+    ferry_data empty = {.kind = FERRY_DATA_STRING, .data = NULL, .len = 0};
+    assert_int_equal(
+        converter_serialize(conv, "orders", &empty, &buffer, &bytes, &len, err, sizeof(err)), 0);
+    assert_non_null(bytes);
+    assert_int_equal(len, 0);
+
+    /* Structured data becomes compact JSON text, fields in insertion order. */
+    ferry_data structured = json_data("{\"b\": 1, \"a\": [true, null, 2.5, \"x\\ny\"]}", NULL);
+    expect_serialized(conv, &structured, "{\"b\":1,\"a\":[true,null,2.5,\"x\\ny\"]}");
+    json_decref(structured.json);
+    /* The schema is not written. */
+    structured = json_data(STRUCT_PAYLOAD, STRUCT_SCHEMA);
+    expect_serialized(conv, &structured, STRUCT_PAYLOAD_OUT);
+    json_decref(structured.json);
+    json_decref(structured.schema);
+    structured = json_data("\"plain\"", NULL);
+    expect_serialized(conv, &structured, "\"plain\"");
+    json_decref(structured.json);
+
+    ferry_data null = {.kind = FERRY_DATA_NULL};
+    expect_serialized_null(conv, &null);
+
+    converter_buffer_free(&buffer);
+    converter_destroy(conv);
+}
+
+static void test_serialize_byte_array_converter(void **state)
+{
+    (void)state;
+    converter *conv = converter_of("org.apache.kafka.connect.converters.ByteArrayConverter", NULL);
+    converter_buffer buffer = {0};
+    const void *bytes;
+    size_t len;
+    char err[512] = "";
+
+    static const unsigned char raw[] = {0x00, 0x01, 0xFE, 0xFF};
+    ferry_data blob = bytes_data(raw, sizeof(raw));
+    assert_int_equal(
+        converter_serialize(conv, "orders", &blob, &buffer, &bytes, &len, err, sizeof(err)), 0);
+    assert_ptr_equal(bytes, raw);
+    assert_int_equal(len, 4);
+    ferry_data text = string_data("hello");
+    assert_int_equal(
+        converter_serialize(conv, "orders", &text, &buffer, &bytes, &len, err, sizeof(err)), 0);
+    assert_ptr_equal(bytes, text.data);
+    assert_int_equal(len, 5);
+    ferry_data empty = {.kind = FERRY_DATA_BYTES, .data = NULL, .len = 0};
+    assert_int_equal(
+        converter_serialize(conv, "orders", &empty, &buffer, &bytes, &len, err, sizeof(err)), 0);
+    assert_non_null(bytes);
+    assert_int_equal(len, 0);
+    assert_null(buffer.data);
+
+    ferry_data structured = json_data("{\"a\":1}", NULL);
+    expect_serialize_error(conv, &structured,
+                           "ByteArrayConverter can only serialise bytes, not structured data "
+                           "(topic orders)");
+    json_decref(structured.json);
+
+    ferry_data null = {.kind = FERRY_DATA_NULL};
+    expect_serialized_null(conv, &null);
+
+    converter_buffer_free(&buffer);
+    converter_destroy(conv);
+}
+
+static void test_serialize_json_without_schemas(void **state)
+{
+    (void)state;
+    converter *conv = converter_of("json", "false");
+
+    ferry_data text = string_data("hello \"world\"");
+    expect_serialized(conv, &text, "\"hello \\\"world\\\"\"");
+    ferry_data empty_text = {.kind = FERRY_DATA_STRING};
+    expect_serialized(conv, &empty_text, "\"\"");
+    ferry_data blob = bytes_data("hello", 5);
+    expect_serialized(conv, &blob, "\"aGVsbG8=\"");
+    ferry_data empty_blob = {.kind = FERRY_DATA_BYTES};
+    expect_serialized(conv, &empty_blob, "\"\"");
+
+    ferry_data structured = json_data("{\"z\":1,\"y\":{\"x\":[1,-2,3.25,false]},\"w\":null}", NULL);
+    expect_serialized(conv, &structured, "{\"z\":1,\"y\":{\"x\":[1,-2,3.25,false]},\"w\":null}");
+    json_decref(structured.json);
+    /* Without schemas the schema is dropped, as Kafka's JsonConverter does. */
+    structured = json_data(STRUCT_PAYLOAD, STRUCT_SCHEMA);
+    expect_serialized(conv, &structured, STRUCT_PAYLOAD_OUT);
+    json_decref(structured.json);
+    json_decref(structured.schema);
+
+    static const struct {
+        const char *in;
+        const char *out;
+    } scalars[] = {
+        {"42", "42"},
+        {"-9223372036854775808", "-9223372036854775808"},
+        {"true", "true"},
+        {"\"\"", "\"\""},
+        {"[]", "[]"},
+        {"{}", "{}"},
+        {"0.1", "0.1"},
+        {"100.0", "100.0"},
+        {"-2.5", "-2.5"},
+        {"1e20", "1e+20"},
+        {"1.7976931348623157e308", "1.7976931348623157e+308"},
+        {"5e-324", "4.94065645841247e-324"},
+        {"{\"k\\\"ey\\n\":\"v\"}", "{\"k\\\"ey\\n\":\"v\"}"},
+        {"\"\\u0001\\u2028\"", "\"\\u0001\xE2\x80\xA8\""},
+    };
+    for (size_t i = 0; i < sizeof(scalars) / sizeof(scalars[0]); i++) {
+        ferry_data value = json_data(scalars[i].in, NULL);
+        expect_serialized(conv, &value, scalars[i].out);
+        json_decref(value.json);
+    }
+
+    /* A JSON null without a schema is a Kafka null, as with Kafka's JsonConverter. */
+    ferry_data json_null_value = json_data("null", NULL);
+    expect_serialized_null(conv, &json_null_value);
+    json_decref(json_null_value.json);
+    ferry_data null = {.kind = FERRY_DATA_NULL};
+    expect_serialized_null(conv, &null);
+
+    /* Structured data with neither JSON nor text is a caller's bug, reported, not a crash. */
+    ferry_data nothing = {.kind = FERRY_DATA_JSON};
+    expect_serialize_error(conv, &nothing, "structured value of topic orders has no JSON value");
+    ferry_data bad_kind = {.kind = (ferry_data_kind)99};
+    expect_serialize_error(conv, &bad_kind, "value of topic orders has an unknown data kind 99");
+
+    converter_destroy(conv);
+}
+
+static void test_serialize_json_envelope(void **state)
+{
+    (void)state;
+    converter *conv = converter_of("org.apache.kafka.connect.json.JsonConverter", "true");
+
+    ferry_data text = string_data("hello \"world\"");
+    expect_serialized(conv, &text,
+                      "{\"schema\":{\"type\":\"string\",\"optional\":false},"
+                      "\"payload\":\"hello \\\"world\\\"\"}");
+    ferry_data empty_text = {.kind = FERRY_DATA_STRING};
+    expect_serialized(conv, &empty_text,
+                      "{\"schema\":{\"type\":\"string\",\"optional\":false},\"payload\":\"\"}");
+    ferry_data blob = bytes_data("hello", 5);
+    expect_serialized(conv, &blob,
+                      "{\"schema\":{\"type\":\"bytes\",\"optional\":false},"
+                      "\"payload\":\"aGVsbG8=\"}");
+
+    ferry_data structured = json_data(STRUCT_PAYLOAD, STRUCT_SCHEMA);
+    expect_serialized(conv, &structured,
+                      "{\"schema\":" STRUCT_SCHEMA ",\"payload\":" STRUCT_PAYLOAD_OUT "}");
+    json_decref(structured.json);
+    json_decref(structured.schema);
+
+    /* No schema: Kafka writes "schema":null. */
+    structured = json_data("{\"a\":[1,2]}", NULL);
+    expect_serialized(conv, &structured, "{\"schema\":null,\"payload\":{\"a\":[1,2]}}");
+    json_decref(structured.json);
+
+    /* A null with a schema stays an envelope; without one it is a Kafka null. */
+    ferry_data null_with_schema = json_data("null", "{\"type\":\"string\",\"optional\":true}");
+    expect_serialized(conv, &null_with_schema,
+                      "{\"schema\":{\"type\":\"string\",\"optional\":true},\"payload\":null}");
+    json_decref(null_with_schema.json);
+    json_decref(null_with_schema.schema);
+    ferry_data json_null_value = json_data("null", NULL);
+    expect_serialized_null(conv, &json_null_value);
+    json_decref(json_null_value.json);
+    ferry_data null = {.kind = FERRY_DATA_NULL};
+    expect_serialized_null(conv, &null);
+
+    converter_destroy(conv);
+}
+
+/* A structured value that still has its JSON text is written as that text, not re-serialised:
+ * spacing, number spelling and big integers jansson cannot hold survive. */
+static void test_serialize_raw_json_text(void **state)
+{
+    (void)state;
+    static const char text[] = "{ \"id\" : 123456789012345678901234567890, \"x\": 1.10 }";
+    ferry_data data = {.kind = FERRY_DATA_JSON, .data = text, .len = sizeof(text) - 1};
+    data.json = json_pack("{s:i}", "other", 1); /* ignored in favour of the text */
+    assert_non_null(data.json);
+    converter_buffer buffer = {0};
+    const void *bytes;
+    size_t len;
+    char err[512] = "";
+
+    converter *plain = converter_of("json", "false");
+    assert_int_equal(
+        converter_serialize(plain, "orders", &data, &buffer, &bytes, &len, err, sizeof(err)), 0);
+    assert_ptr_equal(bytes, text); /* no copy */
+    assert_int_equal(len, sizeof(text) - 1);
+    converter_destroy(plain);
+
+    converter *string = converter_of("string", NULL);
+    assert_int_equal(
+        converter_serialize(string, "orders", &data, &buffer, &bytes, &len, err, sizeof(err)), 0);
+    assert_ptr_equal(bytes, text);
+    converter_destroy(string);
+
+    converter *envelope = converter_of("json", "true");
+    data.schema = json_pack("{s:s,s:b}", "type", "struct", "optional", 0);
+    assert_non_null(data.schema);
+    expect_serialized(envelope, &data,
+                      "{\"schema\":{\"type\":\"struct\",\"optional\":false},\"payload\":{ \"id\" : "
+                      "123456789012345678901234567890, \"x\": 1.10 }}");
+    converter_destroy(envelope);
+
+    /* Text without a parsed value is enough. */
+    json_decref(data.json);
+    data.json = NULL;
+    json_decref(data.schema);
+    data.schema = NULL;
+    plain = converter_of("json", "false");
+    expect_serialized(plain, &data, text);
+    converter_destroy(plain);
+
+    converter_buffer_free(&buffer);
+}
+
+/* ------------------------------------------------------------------------------------------ */
+/* Escaping and base64                                                                        */
+
+static void test_escape_specials(void **state)
+{
+    (void)state;
+    expect_escaped("", "\"\"");
+    expect_escaped("plain ASCII 0-9 ~!@#$%^&*()", "\"plain ASCII 0-9 ~!@#$%^&*()\"");
+    expect_escaped("say \"hi\"", "\"say \\\"hi\\\"\"");
+    expect_escaped("C:\\dir\\", "\"C:\\\\dir\\\\\"");
+    expect_escaped("/a/b/", "\"/a/b/\""); /* Jackson does not escape the slash */
+    expect_escaped("\b\t\n\f\r", "\"\\b\\t\\n\\f\\r\"");
+    expect_escaped("\x01\x02\x0b\x0e\x1b\x1f", "\"\\u0001\\u0002\\u000B\\u000E\\u001B\\u001F\"");
+    expect_escaped_n("a\0b", 3, "\"a\\u0000b\"");
+    expect_escaped("\x7f", "\"\x7f\""); /* DEL is not escaped */
+    expect_escaped(" \"\\\n", "\" \\\"\\\\\\n\"");
+}
+
+static void test_escape_utf8_passes_through(void **state)
+{
+    (void)state;
+    /* U+2028 and U+2029 are valid in JSON; Jackson writes them as they are. */
+    expect_escaped("a\xE2\x80\xA8" "b\xE2\x80\xA9", "\"a\xE2\x80\xA8" "b\xE2\x80\xA9\"");
+    /* Two-, three- and four-byte sequences, the edges of the ranges included. */
+    expect_escaped("caf\xC3\xA9 \xE2\x82\xAC \xF0\x9F\x98\x80",
+                   "\"caf\xC3\xA9 \xE2\x82\xAC \xF0\x9F\x98\x80\"");
+    expect_escaped("\xC2\x80\xDF\xBF\xE0\xA0\x80\xED\x9F\xBF\xEE\x80\x80\xEF\xBF\xBF"
+                   "\xF0\x90\x80\x80\xF4\x8F\xBF\xBF",
+                   "\"\xC2\x80\xDF\xBF\xE0\xA0\x80\xED\x9F\xBF\xEE\x80\x80\xEF\xBF\xBF"
+                   "\xF0\x90\x80\x80\xF4\x8F\xBF\xBF\"");
+    /* U+FFFD itself is valid. */
+    expect_escaped("\xEF\xBF\xBD", "\"\xEF\xBF\xBD\"");
+}
+
+#define FFFD "\xEF\xBF\xBD"
+
+static void test_escape_invalid_utf8_replaced(void **state)
+{
+    (void)state;
+    /* Each maximal ill-formed subpart becomes one U+FFFD, as Java's UTF-8 decoder does. */
+    expect_escaped("\xFF", "\"" FFFD "\"");
+    expect_escaped("a\x80" "b", "\"a" FFFD "b\"");                      /* lone continuation */
+    expect_escaped("\x80\xBF", "\"" FFFD FFFD "\"");                    /* two of them */
+    expect_escaped("ab\xC3", "\"ab" FFFD "\"");                         /* cut at the end */
+    expect_escaped("\xE2\x82" "A", "\"" FFFD "A\"");                    /* cut before ASCII */
+    expect_escaped("\xF0\x9F\x98", "\"" FFFD "\"");                     /* cut 4-byte sequence */
+    expect_escaped("\xF0\x9F\x98\"", "\"" FFFD "\\\"\"");               /* cut before a quote */
+    expect_escaped("\xC0\x80", "\"" FFFD FFFD "\"");                    /* overlong NUL */
+    expect_escaped("\xC1\xBF", "\"" FFFD FFFD "\"");                    /* overlong */
+    expect_escaped("\xE0\x80\x80", "\"" FFFD FFFD FFFD "\"");           /* overlong 3-byte */
+    expect_escaped("\xF0\x80\x80\x80", "\"" FFFD FFFD FFFD FFFD "\"");  /* overlong 4-byte */
+    expect_escaped("\xED\xA0\x80", "\"" FFFD FFFD FFFD "\"");           /* a surrogate */
+    expect_escaped("\xF4\x90\x80\x80", "\"" FFFD FFFD FFFD FFFD "\"");  /* above U+10FFFF */
+    expect_escaped("\xF5\xF8\xFE", "\"" FFFD FFFD FFFD "\"");           /* never valid */
+    expect_escaped("\xC3\xC3\xA9", "\"" FFFD "\xC3\xA9\"");             /* bad, then good */
+    expect_escaped("ok\xE2\x82\xAC\xE2\x82" "\n", "\"ok\xE2\x82\xAC" FFFD "\\n\"");
+
+    /* The envelope and the String converter's JSON dump use the same escaper. */
+    converter *conv = converter_of("json", "true");
+    ferry_data text = string_data("\xFF\n");
+    expect_serialized(conv, &text,
+                      "{\"schema\":{\"type\":\"string\",\"optional\":false},\"payload\":\"" FFFD
+                      "\\n\"}");
+    converter_destroy(conv);
+}
+
+static void test_base64(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *in;
+        size_t len;
+        const char *out;
+    } cases[] = {
+        {"", 0, ""},
+        {"f", 1, "Zg=="},
+        {"fo", 2, "Zm8="},
+        {"foo", 3, "Zm9v"},
+        {"foob", 4, "Zm9vYg=="},
+        {"fooba", 5, "Zm9vYmE="},
+        {"foobar", 6, "Zm9vYmFy"},
+        {"\xFB\xFF", 2, "+/8="},
+        {"\x00\x00\x00", 3, "AAAA"},
+        {"\xFF\xFF\xFF\xFF\xFF", 5, "//////8="},
+    };
+    converter *plain = converter_of("json", "false");
+    converter *envelope = converter_of("json", "true");
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        char expected[128];
+        ferry_data blob = bytes_data(cases[i].in, cases[i].len);
+        snprintf(expected, sizeof(expected), "\"%s\"", cases[i].out);
+        expect_serialized(plain, &blob, expected);
+        snprintf(expected, sizeof(expected),
+                 "{\"schema\":{\"type\":\"bytes\",\"optional\":false},\"payload\":\"%s\"}",
+                 cases[i].out);
+        expect_serialized(envelope, &blob, expected);
+    }
+    converter_destroy(plain);
+    converter_destroy(envelope);
+}
+
+/* ------------------------------------------------------------------------------------------ */
+/* Deserialise                                                                                */
+
+static void test_deserialize_string_and_bytes(void **state)
+{
+    (void)state;
+    converter *string = converter_of("string", NULL);
+    converter *bytes = converter_of("bytearray", NULL);
+    static const char payload[] = "h\xC3\xA9llo\0x";
+    ferry_data data;
+    char err[512] = "";
+
+    assert_int_equal(
+        converter_deserialize(string, "t", payload, sizeof(payload), &data, err, sizeof(err)), 0);
+    assert_int_equal(data.kind, FERRY_DATA_STRING);
+    assert_ptr_equal(data.data, payload); /* no copy */
+    assert_int_equal(data.len, sizeof(payload));
+    assert_null(data.json);
+    assert_null(data.schema);
+    converter_data_release(&data);
+    assert_int_equal(data.kind, FERRY_DATA_NULL);
+
+    assert_int_equal(
+        converter_deserialize(bytes, "t", payload, sizeof(payload), &data, err, sizeof(err)), 0);
+    assert_int_equal(data.kind, FERRY_DATA_BYTES);
+    assert_ptr_equal(data.data, payload);
+    assert_int_equal(data.len, sizeof(payload));
+    converter_data_release(&data);
+
+    /* Empty is a value, not a null. */
+    assert_int_equal(converter_deserialize(string, "t", payload, 0, &data, err, sizeof(err)), 0);
+    assert_int_equal(data.kind, FERRY_DATA_STRING);
+    assert_non_null(data.data);
+    assert_int_equal(data.len, 0);
+    assert_int_equal(converter_deserialize(bytes, "t", payload, 0, &data, err, sizeof(err)), 0);
+    assert_int_equal(data.kind, FERRY_DATA_BYTES);
+    assert_non_null(data.data);
+    assert_int_equal(data.len, 0);
+
+    converter_destroy(string);
+    converter_destroy(bytes);
+}
+
+static void test_deserialize_nulls(void **state)
+{
+    (void)state;
+    const char *names[] = {"json", "string", "bytearray"};
+    char err[512] = "";
+    for (size_t i = 0; i < 3; i++) {
+        for (int schemas = 0; schemas < 2; schemas++) {
+            converter *conv = converter_of(names[i], schemas ? "true" : "false");
+            ferry_data data = {.kind = FERRY_DATA_JSON, .data = "junk"};
+            assert_int_equal(converter_deserialize(conv, "t", NULL, 0, &data, err, sizeof(err)),
+                             0);
+            assert_int_equal(data.kind, FERRY_DATA_NULL);
+            assert_null(data.data);
+            assert_null(data.json);
+            assert_null(data.schema);
+            converter_destroy(conv);
+        }
+    }
+
+    /* The JSON converter reads an empty payload and the JSON null as null, as Kafka's does. */
+    static const char *const null_texts[][2] = {
+        {"false", ""},
+        {"false", "null"},
+        {"false", " null\n"},
+        {"true", ""},
+        {"true", "{\"schema\":null,\"payload\":null}"},
+        {"true", "{\"payload\":null,\"schema\":{\"type\":\"string\",\"optional\":true}}"},
+    };
+    for (size_t i = 0; i < sizeof(null_texts) / sizeof(null_texts[0]); i++) {
+        converter *conv = converter_of("json", null_texts[i][0]);
+        ferry_data data;
+        assert_int_equal(converter_deserialize(conv, "t", null_texts[i][1],
+                                               strlen(null_texts[i][1]), &data, err, sizeof(err)),
+                         0);
+        assert_int_equal(data.kind, FERRY_DATA_NULL);
+        assert_null(data.json);
+        assert_null(data.schema);
+        converter_data_release(&data);
+        converter_destroy(conv);
+    }
+}
+
+static void test_deserialize_json_without_schemas(void **state)
+{
+    (void)state;
+    converter *conv = converter_of("json", "false");
+    static const char text[] = "{\"id\": 7, \"tags\": [\"a\", \"b\\u0000c\"], \"ok\": true}";
+    ferry_data data;
+    char err[512] = "";
+
+    assert_int_equal(
+        converter_deserialize(conv, "t", text, sizeof(text) - 1, &data, err, sizeof(err)), 0);
+    assert_int_equal(data.kind, FERRY_DATA_JSON);
+    assert_ptr_equal(data.data, text); /* the original bytes, for sinks that forward them */
+    assert_int_equal(data.len, sizeof(text) - 1);
+    assert_null(data.schema);
+    assert_int_equal(json_integer_value(json_object_get(data.json, "id")), 7);
+    /* NUL inside strings is allowed. */
+    json_t *tag = json_array_get(json_object_get(data.json, "tags"), 1);
+    assert_int_equal(json_string_length(tag), 3);
+    assert_memory_equal(json_string_value(tag), "b\0c", 3);
+    converter_data_release(&data);
+    assert_int_equal(data.kind, FERRY_DATA_NULL);
+    assert_null(data.json);
+    assert_null(data.data);
+
+    /* Any JSON value, not only objects; an envelope is just an object here. */
+    static const char *const values[] = {"42", "\"text\"", "[1,2]", "false",
+                                         "{\"schema\":null,\"payload\":1}"};
+    for (size_t i = 0; i < sizeof(values) / sizeof(values[0]); i++) {
+        assert_int_equal(converter_deserialize(conv, "t", values[i], strlen(values[i]), &data, err,
+                                               sizeof(err)),
+                         0);
+        assert_int_equal(data.kind, FERRY_DATA_JSON);
+        json_t *expected = json_loads(values[i], JSON_DECODE_ANY, NULL);
+        assert_true(json_equal(data.json, expected));
+        json_decref(expected);
+        converter_data_release(&data);
+    }
+    converter_destroy(conv);
+}
+
+static void test_deserialize_json_envelope(void **state)
+{
+    (void)state;
+    converter *conv = converter_of("json", NULL); /* schemas.enable defaults to true */
+    static const char text[] = "{\"schema\":" STRUCT_SCHEMA ",\"payload\":" STRUCT_PAYLOAD "}";
+    ferry_data data;
+    char err[512] = "";
+
+    assert_int_equal(
+        converter_deserialize(conv, "t", text, sizeof(text) - 1, &data, err, sizeof(err)), 0);
+    assert_int_equal(data.kind, FERRY_DATA_JSON);
+    assert_null(data.data); /* the payload's own text is not at hand */
+    assert_int_equal(data.len, 0);
+    json_t *schema = json_loads(STRUCT_SCHEMA, 0, NULL);
+    json_t *payload = json_loads(STRUCT_PAYLOAD, 0, NULL);
+    assert_true(json_equal(data.schema, schema));
+    assert_true(json_equal(data.json, payload));
+    json_decref(schema);
+    json_decref(payload);
+    /* The references are the caller's: they outlive the envelope they came from. */
+    assert_int_equal(data.json->refcount, 1);
+    assert_int_equal(data.schema->refcount, 1);
+    converter_data_release(&data);
+
+    /* Field order does not matter; a null schema is no schema. */
+    static const char no_schema[] = "{\"payload\":[1,\"x\"],\"schema\":null}";
+    assert_int_equal(converter_deserialize(conv, "t", no_schema, sizeof(no_schema) - 1, &data, err,
+                                           sizeof(err)),
+                     0);
+    assert_int_equal(data.kind, FERRY_DATA_JSON);
+    assert_null(data.schema);
+    assert_int_equal(json_array_size(data.json), 2);
+    converter_data_release(&data);
+
+    /* A string with a string schema stays structured, schema and all. */
+    static const char string_envelope[] =
+        "{\"schema\":{\"type\":\"string\",\"optional\":false},\"payload\":\"hi\"}";
+    assert_int_equal(converter_deserialize(conv, "t", string_envelope, sizeof(string_envelope) - 1,
+                                           &data, err, sizeof(err)),
+                     0);
+    assert_int_equal(data.kind, FERRY_DATA_JSON);
+    assert_string_equal(json_string_value(data.json), "hi");
+    assert_string_equal(json_string_value(json_object_get(data.schema, "type")), "string");
+    converter_data_release(&data);
+
+    converter_destroy(conv);
+}
+
+static void test_deserialize_envelope_errors(void **state)
+{
+    (void)state;
+    static const char kafka_error[] =
+        "JsonConverter with schemas.enable requires \"schema\" and \"payload\" fields and may not "
+        "contain additional fields. If you are trying to deserialize plain JSON data, set "
+        "schemas.enable=false in your converter configuration.";
+    converter *conv = converter_of("json", "true");
+    expect_deserialize_error(conv, "{\"schema\":null}", kafka_error);
+    expect_deserialize_error(conv, "{\"payload\":1}", kafka_error);
+    expect_deserialize_error(conv, "{\"schema\":null,\"payload\":1,\"extra\":2}", kafka_error);
+    expect_deserialize_error(conv, "{\"id\":1,\"name\":\"x\"}", kafka_error);
+    expect_deserialize_error(conv, "{}", kafka_error);
+    expect_deserialize_error(conv, "[{\"schema\":null},{\"payload\":1}]", kafka_error);
+    expect_deserialize_error(conv, "\"schema\"", kafka_error);
+    expect_deserialize_error(conv, "42", kafka_error);
+    expect_deserialize_error(conv, "{\"schema\":{\"fields\":[]},\"payload\":{}}",
+                             "Schema must contain 'type' field (topic orders: the envelope's "
+                             "\"schema\" is not a Connect schema)");
+    expect_deserialize_error(conv, "{\"schema\":\"string\",\"payload\":\"x\"}",
+                             "Schema must contain 'type' field (topic orders: the envelope's "
+                             "\"schema\" is not a Connect schema)");
+    converter_destroy(conv);
+}
+
+static void test_deserialize_malformed_json(void **state)
+{
+    (void)state;
+    for (int schemas = 0; schemas < 2; schemas++) {
+        converter *conv = converter_of("json", schemas ? "true" : "false");
+        expect_deserialize_error(conv, "{\"id\":,}",
+                                 "Converting byte[] to Kafka Connect data failed due to "
+                                 "serialization error of topic orders: malformed JSON at line 1, "
+                                 "column 7: unexpected token near ','");
+        expect_deserialize_error(conv, "{\"a\":1}\n{\"b\":",
+                                 "Converting byte[] to Kafka Connect data failed due to "
+                                 "serialization error of topic orders: malformed JSON at line 2, "
+                                 "column 1: end of file expected near '{'");
+        expect_deserialize_error(conv, "hello",
+                                 "Converting byte[] to Kafka Connect data failed due to "
+                                 "serialization error of topic orders: malformed JSON at line 1, "
+                                 "column 5: invalid token near 'hello'");
+        expect_deserialize_error(conv, "{\"a\":\"\xFF\"}",
+                                 "Converting byte[] to Kafka Connect data failed due to "
+                                 "serialization error of topic orders: malformed JSON at line 1, "
+                                 "column 6: unable to decode byte 0xff near '\"'");
+        converter_destroy(conv);
+    }
+}
+
+static void test_data_release_any_kind(void **state)
+{
+    (void)state;
+    ferry_data data = {0};
+    converter_data_release(&data);
+    converter_data_release(NULL);
+    data = string_data("x");
+    converter_data_release(&data);
+    assert_int_equal(data.kind, FERRY_DATA_NULL);
+    assert_null(data.data);
+    assert_int_equal(data.len, 0);
+    data = json_data("[1]", "{\"type\":\"array\"}");
+    converter_data_release(&data);
+    assert_null(data.json);
+    assert_null(data.schema);
+    converter_data_release(&data); /* twice is harmless */
+}
+
+/* ------------------------------------------------------------------------------------------ */
+/* Round trips                                                                                */
+
+static void round_trip(const converter *conv, const ferry_data *in, ferry_data *out)
+{
+    converter_buffer buffer = {0};
+    const void *bytes;
+    size_t len;
+    char err[512] = "";
+    if (converter_serialize(conv, "t", in, &buffer, &bytes, &len, err, sizeof(err)) != 0)
+        fail_msg("serialize: %s", err);
+    /* Deserialise from a copy so that nothing can point into the buffer we free. */
+    char *copy = NULL;
+    if (bytes) {
+        copy = malloc(len + 1);
+        assert_non_null(copy);
+        memcpy(copy, bytes, len);
+    }
+    converter_buffer_free(&buffer);
+    if (converter_deserialize(conv, "t", copy, len, out, err, sizeof(err)) != 0)
+        fail_msg("deserialize: %s", err);
+    if (out->kind == FERRY_DATA_JSON) {
+        out->data = NULL; /* the copy goes away */
+        out->len = 0;
+        free(copy);
+    } else if (out->kind != FERRY_DATA_NULL) {
+        /* Keep the copy alive through the caller's checks: hand it over via data. */
+        out->data = copy;
+    } else {
+        free(copy);
+    }
+}
+
+static void test_round_trips(void **state)
+{
+    (void)state;
+    ferry_data out;
+
+    /* String and ByteArray give back the very bytes. */
+    converter *string = converter_of("string", NULL);
+    ferry_data text = string_data("h\xC3\xA9llo \"w\"\n");
+    round_trip(string, &text, &out);
+    assert_int_equal(out.kind, FERRY_DATA_STRING);
+    assert_bytes_n(out.data, out.len, text.data, text.len);
+    free((void *)out.data);
+    converter_destroy(string);
+
+    converter *bytes = converter_of("bytearray", NULL);
+    ferry_data blob = bytes_data("\0\1\2\xFF", 4);
+    round_trip(bytes, &blob, &out);
+    assert_int_equal(out.kind, FERRY_DATA_BYTES);
+    assert_bytes_n(out.data, out.len, "\0\1\2\xFF", 4);
+    free((void *)out.data);
+    converter_destroy(bytes);
+
+    for (int schemas = 0; schemas < 2; schemas++) {
+        converter *conv = converter_of("json", schemas ? "true" : "false");
+
+        /* A string comes back as a JSON string equal to it. */
+        ferry_data escaped = string_data("tab\there \"q\" \\ \x01 \xE2\x80\xA8 \xF0\x9F\x98\x80");
+        round_trip(conv, &escaped, &out);
+        assert_int_equal(out.kind, FERRY_DATA_JSON);
+        assert_string_equal(json_string_value(out.json), escaped.data);
+        if (schemas)
+            assert_string_equal(json_string_value(json_object_get(out.schema, "type")), "string");
+        else
+            assert_null(out.schema);
+        converter_data_release(&out);
+
+        /* Bytes come back as their base64, which is what a Kafka Connect sink sees too. */
+        round_trip(conv, &blob, &out);
+        assert_int_equal(out.kind, FERRY_DATA_JSON);
+        assert_string_equal(json_string_value(out.json), "AAEC/w==");
+        converter_data_release(&out);
+
+        /* Structured values come back equal, schema included when it is written. */
+        ferry_data structured = json_data(STRUCT_PAYLOAD, STRUCT_SCHEMA);
+        round_trip(conv, &structured, &out);
+        assert_int_equal(out.kind, FERRY_DATA_JSON);
+        assert_true(json_equal(out.json, structured.json));
+        if (schemas)
+            assert_true(json_equal(out.schema, structured.schema));
+        else
+            assert_null(out.schema);
+        converter_data_release(&out);
+        json_decref(structured.json);
+        json_decref(structured.schema);
+
+        ferry_data null = {.kind = FERRY_DATA_NULL};
+        round_trip(conv, &null, &out);
+        assert_int_equal(out.kind, FERRY_DATA_NULL);
+
+        converter_destroy(conv);
+    }
+}
+
+/* ------------------------------------------------------------------------------------------ */
+/* The buffer                                                                                 */
+
+static void test_buffer_reuse(void **state)
+{
+    (void)state;
+    converter *conv = converter_of("json", "true");
+    converter_buffer buffer = {0};
+    const void *bytes;
+    size_t len;
+    char err[512] = "";
+
+    /* Grow the buffer once with a big value. */
+    char *big = malloc(10000);
+    assert_non_null(big);
+    memset(big, 'x', 10000);
+    ferry_data big_text = string_data_n(big, 10000);
+    assert_int_equal(
+        converter_serialize(conv, "t", &big_text, &buffer, &bytes, &len, err, sizeof(err)), 0);
+    assert_ptr_equal(bytes, buffer.data);
+    assert_int_equal(len, buffer.len);
+    assert_int_equal(len, 10000 + strlen("{\"schema\":{\"type\":\"string\",\"optional\":false},"
+                                         "\"payload\":\"\"}"));
+    char *grown = buffer.data;
+    size_t capacity = buffer.capacity;
+    assert_true(capacity >= len);
+
+    /* Then every smaller record, of every kind, reuses it: no reallocation, no jansson
+     * allocation, the previous output overwritten in place. */
+    ferry_data structured = json_data(STRUCT_PAYLOAD, STRUCT_SCHEMA);
+    ferry_data small_text = string_data("small \"one\"");
+    ferry_data blob = bytes_data("abc", 3);
+    size_t allocations_before = jansson_allocations;
+    for (int i = 0; i < 999; i++) {
+        const ferry_data *data = i % 3 == 0 ? &structured : i % 3 == 1 ? &small_text : &blob;
+        assert_int_equal(
+            converter_serialize(conv, "t", data, &buffer, &bytes, &len, err, sizeof(err)), 0);
+        assert_ptr_equal(bytes, grown);
+        assert_ptr_equal(buffer.data, grown);
+        assert_int_equal(buffer.capacity, capacity);
+    }
+    assert_int_equal(jansson_allocations, allocations_before);
+    assert_bytes(bytes, len,
+                 "{\"schema\":{\"type\":\"bytes\",\"optional\":false},\"payload\":\"YWJj\"}");
+
+    /* Growing doubles; the buffer never shrinks afterwards. */
+    char *bigger = malloc(capacity * 3);
+    assert_non_null(bigger);
+    memset(bigger, 'y', capacity * 3);
+    ferry_data bigger_text = string_data_n(bigger, capacity * 3);
+    assert_int_equal(
+        converter_serialize(conv, "t", &bigger_text, &buffer, &bytes, &len, err, sizeof(err)),
+        0);
+    assert_true(buffer.capacity >= len);
+    assert_true(buffer.capacity <= 2 * len);
+    size_t grown_capacity = buffer.capacity;
+    assert_int_equal(
+        converter_serialize(conv, "t", &small_text, &buffer, &bytes, &len, err, sizeof(err)), 0);
+    assert_int_equal(buffer.capacity, grown_capacity);
+    assert_bytes(bytes, len,
+                 "{\"schema\":{\"type\":\"string\",\"optional\":false},"
+                 "\"payload\":\"small \\\"one\\\"\"}");
+
+    /* A converter that points into the data leaves the buffer's last output alone. */
+    converter *string = converter_of("string", NULL);
+    const void *string_bytes;
+    size_t string_len;
+    assert_int_equal(converter_serialize(string, "t", &small_text, &buffer, &string_bytes,
+                                         &string_len, err, sizeof(err)),
+                     0);
+    assert_ptr_equal(string_bytes, small_text.data);
+    assert_bytes(buffer.data, buffer.len,
+                 "{\"schema\":{\"type\":\"string\",\"optional\":false},"
+                 "\"payload\":\"small \\\"one\\\"\"}");
+    converter_destroy(string);
+
+    converter_buffer_free(&buffer);
+    assert_null(buffer.data);
+    assert_int_equal(buffer.capacity, 0);
+    converter_buffer_free(&buffer); /* twice is harmless */
+    converter_buffer_free(NULL);
+    json_decref(structured.json);
+    json_decref(structured.schema);
+    free(big);
+    free(bigger);
+    converter_destroy(conv);
+}
+
+static void test_large_value(void **state)
+{
+    (void)state;
+    enum { CHUNKS = 104858 }; /* 10 bytes each: just over 1 MiB */
+    static const char chunk[] = "abcdefghi\"";
+    static const char chunk_escaped[] = "abcdefghi\\\"";
+    size_t text_len = CHUNKS * 10;
+    char *text = malloc(text_len + 1);
+    size_t expected_len = 2 + CHUNKS * 11;
+    char *expected = malloc(expected_len + 1);
+    assert_non_null(text);
+    assert_non_null(expected);
+    expected[0] = '"';
+    for (size_t i = 0; i < CHUNKS; i++) {
+        memcpy(text + i * 10, chunk, 10);
+        memcpy(expected + 1 + i * 11, chunk_escaped, 11);
+    }
+    text[text_len] = '\0';
+    expected[expected_len - 1] = '"';
+    expected[expected_len] = '\0';
+
+    converter *conv = converter_of("json", "false");
+    ferry_data data = string_data_n(text, text_len);
+    expect_serialized_n(conv, &data, expected, expected_len);
+
+    ferry_data out;
+    round_trip(conv, &data, &out);
+    assert_int_equal(out.kind, FERRY_DATA_JSON);
+    assert_int_equal(json_string_length(out.json), text_len);
+    assert_memory_equal(json_string_value(out.json), text, text_len);
+    converter_data_release(&out);
+    converter_destroy(conv);
+
+    /* The same value in an envelope, and as base64 bytes. */
+    conv = converter_of("json", "true");
+    converter_buffer buffer = {0};
+    const void *bytes;
+    size_t len;
+    char err[512] = "";
+    assert_int_equal(
+        converter_serialize(conv, "t", &data, &buffer, &bytes, &len, err, sizeof(err)), 0);
+    static const char prefix[] =
+        "{\"schema\":{\"type\":\"string\",\"optional\":false},\"payload\":";
+    assert_int_equal(len, sizeof(prefix) - 1 + expected_len + 1);
+    assert_memory_equal(bytes, prefix, sizeof(prefix) - 1);
+    assert_memory_equal((const char *)bytes + sizeof(prefix) - 1, expected, expected_len);
+    assert_int_equal(((const char *)bytes)[len - 1], '}');
+
+    ferry_data blob = bytes_data(text, text_len);
+    assert_int_equal(
+        converter_serialize(conv, "t", &blob, &buffer, &bytes, &len, err, sizeof(err)), 0);
+    static const char bytes_prefix[] =
+        "{\"schema\":{\"type\":\"bytes\",\"optional\":false},\"payload\":\"";
+    assert_int_equal(len, sizeof(bytes_prefix) - 1 + (text_len + 2) / 3 * 4 + 2);
+    assert_memory_equal(bytes, bytes_prefix, sizeof(bytes_prefix) - 1);
+    /* "abcdefghi\"" repeats every 10 bytes, so its base64 repeats every 40 characters (30 bytes),
+     * until the last group of one byte and its padding. */
+    const char *base64 = (const char *)bytes + sizeof(bytes_prefix) - 1;
+    size_t base64_len = (text_len + 2) / 3 * 4;
+    for (size_t at = 0; at + 40 <= base64_len - 4; at += 40)
+        assert_memory_equal(base64 + at, "YWJjZGVmZ2hpImFiY2RlZmdoaSJhYmNkZWZnaGki", 40);
+    assert_memory_equal(base64 + base64_len - 12, "Y2RlZmdoaSI=", 12);
+    assert_memory_equal(base64 + base64_len, "\"}", 2);
+    converter_buffer_free(&buffer);
+    converter_destroy(conv);
+
+    free(text);
+    free(expected);
+}
+
+static void test_too_deep_value(void **state)
+{
+    (void)state;
+    json_t *root = json_array();
+    json_t *inner = root;
+    assert_non_null(root);
+    for (int i = 0; i < 3000; i++) {
+        json_t *next = json_array();
+        assert_non_null(next);
+        assert_int_equal(json_array_append_new(inner, next), 0);
+        inner = next;
+    }
+    ferry_data data = {.kind = FERRY_DATA_JSON, .json = root};
+    converter *conv = converter_of("json", "false");
+    expect_serialize_error(conv, &data,
+                           "JsonConverter could not serialise the value of topic orders: out of "
+                           "memory or nested deeper than 2048 levels");
+    converter_destroy(conv);
+    conv = converter_of("string", NULL);
+    expect_serialize_error(conv, &data,
+                           "StringConverter could not serialise the value of topic orders: out of "
+                           "memory or nested deeper than 2048 levels");
+    converter_destroy(conv);
+    json_decref(root);
+}
+
+int main(void)
+{
+    json_set_alloc_funcs(counting_malloc, counting_free);
+
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_kind_parse),
+        cmocka_unit_test(test_new_class_names),
+        cmocka_unit_test(test_new_unknown_class),
+        cmocka_unit_test(test_new_schemas_enable),
+        cmocka_unit_test(test_new_string_encoding),
+        cmocka_unit_test(test_serialize_string_converter),
+        cmocka_unit_test(test_serialize_byte_array_converter),
+        cmocka_unit_test(test_serialize_json_without_schemas),
+        cmocka_unit_test(test_serialize_json_envelope),
+        cmocka_unit_test(test_serialize_raw_json_text),
+        cmocka_unit_test(test_escape_specials),
+        cmocka_unit_test(test_escape_utf8_passes_through),
+        cmocka_unit_test(test_escape_invalid_utf8_replaced),
+        cmocka_unit_test(test_base64),
+        cmocka_unit_test(test_deserialize_string_and_bytes),
+        cmocka_unit_test(test_deserialize_nulls),
+        cmocka_unit_test(test_deserialize_json_without_schemas),
+        cmocka_unit_test(test_deserialize_json_envelope),
+        cmocka_unit_test(test_deserialize_envelope_errors),
+        cmocka_unit_test(test_deserialize_malformed_json),
+        cmocka_unit_test(test_data_release_any_kind),
+        cmocka_unit_test(test_round_trips),
+        cmocka_unit_test(test_buffer_reuse),
+        cmocka_unit_test(test_large_value),
+        cmocka_unit_test(test_too_deep_value),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,384 @@
+/*
+ * connector_config.c - the keys every connector config has (Kafka Connect's ConnectorConfig,
+ * SinkConnectorConfig), the rules that span keys with Kafka Connect's messages, and the choice of
+ * a connector's converters between its own config and the worker's.
+ */
+#include "runtime/connector_config.h"
+
+#include <regex.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const char *const connector_tolerance_values[] = {"none", "all", NULL};
+static const char *const connector_reload_values[] = {"none", "restart", NULL};
+static const char *const connector_bool_values[] = {"true", "false", NULL};
+
+const ferry_config_key connector_config_common_keys[] = {
+    {.name = "name", .type = FERRY_CONFIG_STRING, .required = true,
+     .importance = FERRY_IMPORTANCE_HIGH,
+     .documentation = "Globally unique name to use for this connector."},
+    {.name = "connector.class", .type = FERRY_CONFIG_CLASS, .required = true,
+     .importance = FERRY_IMPORTANCE_HIGH,
+     .documentation = "The connector type: its ferry name or a Kafka Connect class name "
+                      "(FileStreamSource, org.apache.kafka.connect.file.FileStreamSinkConnector, "
+                      "...)."},
+    {.name = "tasks.max", .type = FERRY_CONFIG_INT, .default_value = "1",
+     .importance = FERRY_IMPORTANCE_HIGH, .has_min = true, .min = 1,
+     .documentation = "Maximum number of tasks to use for this connector."},
+    {.name = "key.converter", .type = FERRY_CONFIG_CLASS, .importance = FERRY_IMPORTANCE_LOW,
+     .documentation = "Converter for record keys; unset = the worker's key.converter."},
+    {.name = "value.converter", .type = FERRY_CONFIG_CLASS, .importance = FERRY_IMPORTANCE_LOW,
+     .documentation = "Converter for record values; unset = the worker's value.converter."},
+    {.name = "header.converter", .type = FERRY_CONFIG_CLASS, .importance = FERRY_IMPORTANCE_LOW,
+     .documentation = "Converter for record headers; unset = the worker's header.converter."},
+    {.name = "transforms", .type = FERRY_CONFIG_LIST, .default_value = "",
+     .importance = FERRY_IMPORTANCE_LOW, .group = "Transforms",
+     .documentation = "Aliases of the transformations to apply to records, in order."},
+    {.name = "predicates", .type = FERRY_CONFIG_LIST, .default_value = "",
+     .importance = FERRY_IMPORTANCE_LOW, .group = "Predicates",
+     .documentation = "Aliases of the predicates used by transformations."},
+    {.name = "config.action.reload", .type = FERRY_CONFIG_STRING, .default_value = "restart",
+     .importance = FERRY_IMPORTANCE_LOW, .allowed_values = connector_reload_values,
+     .documentation = "What to do when a config provider's value changes: restart or none."},
+    {.name = "errors.retry.timeout", .type = FERRY_CONFIG_LONG, .default_value = "0",
+     .importance = FERRY_IMPORTANCE_MEDIUM, .has_min = true, .min = -1, .group = "Error Handling",
+     .documentation = "How long a failed operation is retried, in ms; 0 = no retry, -1 = "
+                      "forever."},
+    {.name = "errors.retry.delay.max.ms", .type = FERRY_CONFIG_LONG, .default_value = "60000",
+     .importance = FERRY_IMPORTANCE_MEDIUM, .has_min = true, .min = 1, .group = "Error Handling",
+     .documentation = "The longest wait between two retries of a failed operation, in ms."},
+    {.name = "errors.tolerance", .type = FERRY_CONFIG_STRING, .default_value = "none",
+     .importance = FERRY_IMPORTANCE_MEDIUM, .allowed_values = connector_tolerance_values,
+     .group = "Error Handling",
+     .documentation = "none: a record that fails fails the task; all: it is skipped (logged and "
+                      "sent to the dead-letter queue when configured)."},
+    {.name = "errors.log.enable", .type = FERRY_CONFIG_BOOLEAN, .default_value = "false",
+     .importance = FERRY_IMPORTANCE_MEDIUM, .allowed_values = connector_bool_values,
+     .group = "Error Handling",
+     .documentation = "Log every failed operation and problem record."},
+    {.name = "errors.log.include.messages", .type = FERRY_CONFIG_BOOLEAN,
+     .default_value = "false", .importance = FERRY_IMPORTANCE_MEDIUM,
+     .allowed_values = connector_bool_values, .group = "Error Handling",
+     .documentation = "Include the record's key and value in the error log."},
+    {.name = NULL},
+};
+
+/* The dead-letter queue keys: sinks have them in Kafka Connect, ferry gives them to sources too,
+ * so they are written once and appear in both definitions. */
+#define CONNECTOR_DLQ_KEYS                                                                     \
+    {.name = "errors.deadletterqueue.topic.name", .type = FERRY_CONFIG_STRING,                 \
+     .default_value = "", .importance = FERRY_IMPORTANCE_MEDIUM, .group = "Error Handling",    \
+     .documentation = "Topic receiving the records that failed (with errors.tolerance=all); "  \
+                      "empty = no dead-letter queue."},                                        \
+    {.name = "errors.deadletterqueue.topic.replication.factor", .type = FERRY_CONFIG_INT,      \
+     .default_value = "3", .importance = FERRY_IMPORTANCE_MEDIUM, .has_min = true, .min = -1,  \
+     .has_max = true, .max = 32767, .group = "Error Handling",                                 \
+     .documentation = "Replication factor of the dead-letter queue topic when it is created; " \
+                      "-1 uses the broker's default."},                                        \
+    {.name = "errors.deadletterqueue.context.headers.enable", .type = FERRY_CONFIG_BOOLEAN,    \
+     .default_value = "false", .importance = FERRY_IMPORTANCE_MEDIUM,                          \
+     .allowed_values = connector_bool_values, .group = "Error Handling",                       \
+     .documentation = "Add __connect.errors.* headers describing the failure to dead-letter "  \
+                      "queue records."}
+
+const ferry_config_key connector_config_sink_keys[] = {
+    {.name = "topics", .type = FERRY_CONFIG_LIST, .default_value = "",
+     .importance = FERRY_IMPORTANCE_HIGH,
+     .documentation = "Topics to consume (comma-separated); exclusive with topics.regex."},
+    {.name = "topics.regex", .type = FERRY_CONFIG_STRING, .default_value = "",
+     .importance = FERRY_IMPORTANCE_HIGH,
+     .documentation = "Regular expression (POSIX extended) matching the topics to consume; "
+                      "exclusive with topics."},
+    CONNECTOR_DLQ_KEYS,
+    {.name = NULL},
+};
+
+static const ferry_config_key connector_config_source_keys[] = {
+    CONNECTOR_DLQ_KEYS,
+    {.name = NULL},
+};
+
+const char *const connector_config_known_prefixes[] = {
+    "producer.override.", "consumer.override.", "admin.override.", "transforms.",
+    "predicates.", "key.converter.", "value.converter.", "header.converter.",
+    "topic.creation.", NULL,
+};
+
+static bool connector_is_blank(const char *text)
+{
+    return !text || text[strspn(text, " \t\r\n\f\v")] == '\0';
+}
+
+/* Kafka Connect's List.toString: "[a, b]". A new string, NULL on allocation failure. */
+static char *connector_list_text(char **items)
+{
+    char *text = NULL;
+    size_t size = 0;
+    FILE *out = open_memstream(&text, &size);
+    if (!out)
+        return NULL;
+    fputc('[', out);
+    for (size_t i = 0; items[i]; i++)
+        fprintf(out, "%s%s", i ? ", " : "", items[i]);
+    fputc(']', out);
+    if (fclose(out) != 0) {
+        free(text);
+        return NULL;
+    }
+    return text;
+}
+
+/* Compiles a topics.regex anchored at both ends, as Java's Matcher.matches() is. Returns 0, or
+ * the regcomp error with its text in why. */
+static int connector_regex_compile(const char *pattern, regex_t *regex, char *why, size_t whylen)
+{
+    char *anchored = NULL;
+    if (asprintf(&anchored, "^(%s)$", pattern) < 0) {
+        ferry_error_set(why, whylen, "out of memory");
+        return REG_ESPACE;
+    }
+    int rc = regcomp(regex, anchored, REG_EXTENDED | REG_NOSUB);
+    free(anchored);
+    if (rc != 0) {
+        /* The unanchored pattern gives the error the user can relate to their text. */
+        regex_t plain;
+        int plain_rc = regcomp(&plain, pattern, REG_EXTENDED | REG_NOSUB);
+        if (plain_rc != 0) {
+            regerror(plain_rc, &plain, why, whylen);
+        } else {
+            regfree(&plain);
+            regerror(rc, regex, why, whylen);
+        }
+    }
+    return rc;
+}
+
+/* The sink rules of Kafka Connect's SinkConnectorConfig.validate, reported against the same keys
+ * with the same messages. */
+static size_t connector_sink_check(const config_map *values, config_errors *errors)
+{
+    const char *topics = config_map_get(values, "topics");
+    const char *topics_regex = config_map_get(values, "topics.regex");
+    const char *dlq = config_map_get(values, "errors.deadletterqueue.topic.name");
+    bool has_topics = !connector_is_blank(topics);
+    bool has_regex = !connector_is_blank(topics_regex);
+    size_t problems = 0;
+    char *dlq_topic = NULL;
+    char **topic_list = NULL;
+    char *list_text = NULL;
+    char why[256];
+    regex_t regex;
+    bool regex_valid = false;
+
+    if (has_topics && has_regex) {
+        const char *message =
+            "topics and topics.regex are mutually exclusive options, but both are set.";
+        config_errors_add(errors, "topics", "%s", message);
+        config_errors_add(errors, "topics.regex", "%s", message);
+        problems += 2;
+    }
+    if (!has_topics && !has_regex) {
+        const char *message = "Must configure one of topics or topics.regex";
+        config_errors_add(errors, "topics", "%s", message);
+        config_errors_add(errors, "topics.regex", "%s", message);
+        problems += 2;
+    }
+    if (has_regex) {
+        if (connector_regex_compile(topics_regex, &regex, why, sizeof(why)) == 0) {
+            regex_valid = true;
+        } else {
+            config_errors_add(errors, "topics.regex",
+                              "Invalid value '%s' for configuration topics.regex: not a valid "
+                              "regular expression: %s",
+                              topics_regex, why);
+            problems++;
+        }
+    }
+
+    if (!connector_is_blank(dlq)) {
+        char **trimmed = config_value_split_list(dlq); /* one item: the trimmed name */
+        if (!trimmed || !trimmed[0] || !(dlq_topic = strdup(trimmed[0]))) {
+            config_list_free(trimmed);
+            goto out_of_memory;
+        }
+        config_list_free(trimmed);
+        if (has_topics) {
+            topic_list = config_value_split_list(topics);
+            if (!topic_list)
+                goto out_of_memory;
+            for (size_t i = 0; topic_list[i]; i++) {
+                if (strcmp(topic_list[i], dlq_topic) != 0)
+                    continue;
+                list_text = connector_list_text(topic_list);
+                if (!list_text)
+                    goto out_of_memory;
+                config_errors_add(errors, "topics",
+                                  "The DLQ topic '%s' may not be included in the list of topics "
+                                  "('topics=%s') consumed by the connector",
+                                  dlq_topic, list_text);
+                problems++;
+                break;
+            }
+        }
+        if (regex_valid && regexec(&regex, dlq_topic, 0, NULL, 0) == 0) {
+            config_errors_add(errors, "topics.regex",
+                              "The DLQ topic '%s' may not be included in the regex matching the "
+                              "topics ('topics.regex=%s') consumed by the connector",
+                              dlq_topic, topics_regex);
+            problems++;
+        }
+    }
+    goto cleanup;
+
+out_of_memory:
+    config_errors_add(errors, NULL, "out of memory while validating the connector config");
+    problems++;
+cleanup:
+    if (regex_valid)
+        regfree(&regex);
+    free(dlq_topic);
+    config_list_free(topic_list);
+    free(list_text);
+    return problems;
+}
+
+/* Each alias in transforms (or predicates) needs its "<prefix>.<alias>.type", and an alias may
+ * appear once, as Kafka Connect's ConnectorConfig.enrich demands. */
+static size_t connector_alias_check(const config_map *values, const char *list_key,
+                                    config_errors *errors)
+{
+    size_t problems = 0;
+    char *type_key = NULL;
+    char **aliases = config_value_split_list(config_map_get(values, list_key));
+    if (!aliases) {
+        config_errors_add(errors, list_key, "out of memory while validating the connector config");
+        return 1;
+    }
+    for (size_t i = 0; aliases[i]; i++) {
+        bool duplicate = false;
+        for (size_t j = 0; j < i; j++)
+            duplicate = duplicate || strcmp(aliases[i], aliases[j]) == 0;
+        if (duplicate) {
+            config_errors_add(errors, list_key,
+                              "Invalid value '%s' for configuration %s: Duplicate alias provided.",
+                              config_map_get(values, list_key), list_key);
+            problems++;
+            break;
+        }
+    }
+    for (size_t i = 0; aliases[i]; i++) {
+        if (asprintf(&type_key, "%s.%s.type", list_key, aliases[i]) < 0) {
+            type_key = NULL;
+            config_errors_add(errors, list_key,
+                              "out of memory while validating the connector config");
+            problems++;
+            break;
+        }
+        if (connector_is_blank(config_map_get(values, type_key))) {
+            config_errors_add(errors, type_key,
+                              "Missing required configuration \"%s\" which has no default value.",
+                              type_key);
+            problems++;
+        }
+        free(type_key);
+        type_key = NULL;
+    }
+    config_list_free(aliases);
+    return problems;
+}
+
+/* Kafka Connect refuses connector names with control characters: they break REST paths and logs. */
+static size_t connector_name_check(const config_map *values, config_errors *errors)
+{
+    const char *name = config_map_get(values, "name");
+    if (!name)
+        return 0;
+    for (const unsigned char *p = (const unsigned char *)name; *p; p++) {
+        if (*p < 0x20 || *p == 0x7f) {
+            config_errors_add(errors, "name",
+                              "Invalid value for configuration name: String may not contain "
+                              "control sequences");
+            return 1;
+        }
+    }
+    return 0;
+}
+
+/* A DLQ replication factor of 0 means nothing; -1 is the broker's default. */
+static size_t connector_dlq_replication_check(const config_map *values, config_errors *errors)
+{
+    const char *key = "errors.deadletterqueue.topic.replication.factor";
+    const char *text = config_map_get(values, key);
+    int64_t value;
+    if (!text || config_value_parse_int(text, -1, 32767, &value, NULL, 0) != 0 || value != 0)
+        return 0;
+    config_errors_add(errors, key,
+                      "Invalid value '%s' for configuration %s: expected -1 (the broker's default) "
+                      "or an integer between 1 and 32767",
+                      text, key);
+    return 1;
+}
+
+size_t connector_config_validate(const config_map *values, ferry_connector_kind kind,
+                                 const ferry_config_key *plugin_keys, config_errors *errors,
+                                 config_map *unknown)
+{
+    const ferry_config_key *defs[3];
+    size_t ndefs = 0;
+    size_t problems = 0;
+
+    defs[ndefs++] = connector_config_common_keys;
+    defs[ndefs++] = kind == FERRY_CONNECTOR_SINK ? connector_config_sink_keys
+                                                 : connector_config_source_keys;
+    if (plugin_keys)
+        defs[ndefs++] = plugin_keys;
+
+    problems += config_validate(defs, ndefs, values, connector_config_known_prefixes, errors,
+                                unknown);
+    problems += connector_name_check(values, errors);
+    problems += connector_alias_check(values, "transforms", errors);
+    problems += connector_alias_check(values, "predicates", errors);
+    problems += connector_dlq_replication_check(values, errors);
+    if (kind == FERRY_CONNECTOR_SINK)
+        problems += connector_sink_check(values, errors);
+    return problems;
+}
+
+config_map *connector_config_converter(const config_map *connector, const config_map *worker,
+                                       const char *prefix, const char *worker_default,
+                                       const char **class_name)
+{
+    const config_map *chooser;
+    const char *chosen;
+    size_t prefix_len = strlen(prefix);
+    config_map *settings = config_map_new();
+    if (!settings)
+        return NULL;
+
+    /* As Kafka Connect's Worker: the connector's class with the connector's settings, else the
+     * worker's class (or its default) with the worker's settings. Settings never mix. */
+    if (!connector_is_blank(config_map_get(connector, prefix))) {
+        chooser = connector;
+        chosen = config_map_get(connector, prefix);
+    } else {
+        chooser = worker;
+        chosen = config_map_get(worker, prefix);
+        if (connector_is_blank(chosen))
+            chosen = worker_default;
+    }
+
+    for (size_t i = 0; i < config_map_count(chooser); i++) {
+        const char *key = config_map_key_at(chooser, i);
+        if (strncmp(key, prefix, prefix_len) != 0 || key[prefix_len] != '.' ||
+            key[prefix_len + 1] == '\0')
+            continue;
+        if (config_map_set(settings, key + prefix_len + 1, config_map_value_at(chooser, i)) != 0) {
+            config_map_destroy(settings);
+            return NULL;
+        }
+    }
+    *class_name = chosen;
+    return settings;
+}

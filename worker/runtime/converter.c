@@ -1,0 +1,767 @@
+/*
+ * converter.c - Kafka Connect's JsonConverter, StringConverter and ByteArrayConverter.
+ *
+ * The serialise side is the hot path of every source task, so it never builds a json_t and never
+ * allocates once the task's buffer has grown: strings are escaped straight into the buffer, bytes
+ * are base64-encoded into it, and structured values are written by a small dumper of our own
+ * (jansson's json_dump_callback allocates a loop-detection table on every call). The output
+ * follows what Kafka's JsonConverter (Jackson) writes: compact, object fields in insertion order,
+ * "schema" before "payload", control characters as \b \t \n \f \r or \u00XX with upper-case hex,
+ * everything else (U+2028 included) passed through as UTF-8.
+ */
+#include "runtime/converter.h"
+
+#include <ctype.h>
+#include <inttypes.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "config/config_validate.h"
+
+#define CONVERTER_JSON_CLASS "org.apache.kafka.connect.json.JsonConverter"
+#define CONVERTER_STRING_CLASS "org.apache.kafka.connect.storage.StringConverter"
+#define CONVERTER_BYTE_ARRAY_CLASS "org.apache.kafka.connect.converters.ByteArrayConverter"
+
+/* jansson's parser stops at this depth too; a value built by a plugin may be deeper, or even
+ * contain itself, and the dumper must not recurse without end. */
+#define CONVERTER_MAX_DEPTH 2048
+
+#define CONVERTER_STRING_SCHEMA "{\"type\":\"string\",\"optional\":false}"
+#define CONVERTER_BYTES_SCHEMA "{\"type\":\"bytes\",\"optional\":false}"
+
+/* Kafka's own words, so that users who search for them find Kafka's documentation. */
+#define CONVERTER_ENVELOPE_ERROR                                                                   \
+    "JsonConverter with schemas.enable requires \"schema\" and \"payload\" fields and may not "    \
+    "contain additional fields. If you are trying to deserialize plain JSON data, set "            \
+    "schemas.enable=false in your converter configuration."
+
+struct converter {
+    converter_kind kind;
+    bool is_key;
+    bool schemas_enable; /* JSON only */
+};
+
+typedef struct converter_alias {
+    const char *name;
+    converter_kind kind;
+} converter_alias;
+
+static const converter_alias converter_aliases[] = {
+    {"json", CONVERTER_JSON},
+    {"string", CONVERTER_STRING},
+    {"bytearray", CONVERTER_BYTE_ARRAY},
+    {CONVERTER_JSON_CLASS, CONVERTER_JSON},
+    {CONVERTER_STRING_CLASS, CONVERTER_STRING},
+    {CONVERTER_BYTE_ARRAY_CLASS, CONVERTER_BYTE_ARRAY},
+};
+
+/* Handed out for an empty string or byte array whose data pointer is NULL: a NULL result would
+ * turn an empty value into a Kafka null (a tombstone). */
+static const char converter_empty[1] = "";
+
+static const char converter_hex[] = "0123456789ABCDEF";
+
+static const char converter_base64_alphabet[] =
+    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+
+/* ------------------------------------------------------------------------------------------ */
+/* Kinds and construction                                                                     */
+
+int converter_kind_parse(const char *name, converter_kind *kind)
+{
+    if (!name)
+        return -1;
+    /* Properties files and REST bodies can leave blanks around a class name. */
+    while (isspace((unsigned char)*name))
+        name++;
+    size_t len = strlen(name);
+    while (len > 0 && isspace((unsigned char)name[len - 1]))
+        len--;
+    for (size_t i = 0; i < sizeof(converter_aliases) / sizeof(converter_aliases[0]); i++) {
+        if (strlen(converter_aliases[i].name) == len &&
+            strncasecmp(converter_aliases[i].name, name, len) == 0) {
+            *kind = converter_aliases[i].kind;
+            return 0;
+        }
+    }
+    return -1;
+}
+
+static const char *converter_prefix(bool is_key)
+{
+    return is_key ? "key.converter" : "value.converter";
+}
+
+/* Only UTF-8: ferry strings are UTF-8 throughout, and recoding would cost a copy per record. */
+static int converter_check_encoding(const config_map *settings, const char *key, bool is_key,
+                                    char *err, size_t errlen)
+{
+    const char *value = config_map_get(settings, key);
+    if (!value)
+        return 0;
+    while (isspace((unsigned char)*value))
+        value++;
+    size_t len = strlen(value);
+    while (len > 0 && isspace((unsigned char)value[len - 1]))
+        len--;
+    /* Java's names for the charset: the canonical "UTF-8" and its alias "UTF8". */
+    if ((len == 5 && strncasecmp(value, "UTF-8", 5) == 0) ||
+        (len == 4 && strncasecmp(value, "UTF8", 4) == 0))
+        return 0;
+    ferry_error_set(err, errlen, "%s.%s: unsupported encoding '%s' (only UTF-8 is supported)",
+                    converter_prefix(is_key), key, config_map_get(settings, key));
+    return -1;
+}
+
+converter *converter_new(const char *class_name, const config_map *settings, bool is_key,
+                         char *err, size_t errlen)
+{
+    converter *conv = NULL;
+    converter_kind kind;
+
+    if (!class_name || converter_kind_parse(class_name, &kind) != 0) {
+        ferry_error_set(err, errlen,
+                        "%s: unknown converter class '%s' (expected " CONVERTER_JSON_CLASS
+                        ", " CONVERTER_STRING_CLASS ", " CONVERTER_BYTE_ARRAY_CLASS
+                        " or one of json, string, bytearray)",
+                        converter_prefix(is_key), class_name ? class_name : "");
+        goto fail;
+    }
+
+    conv = calloc(1, sizeof(*conv));
+    if (!conv) {
+        ferry_error_set(err, errlen, "%s: out of memory", converter_prefix(is_key));
+        goto fail;
+    }
+    conv->kind = kind;
+    conv->is_key = is_key;
+    conv->schemas_enable = true; /* Kafka's JsonConverter default */
+
+    if (!settings)
+        return conv;
+
+    if (kind == CONVERTER_JSON) {
+        const char *value = config_map_get(settings, "schemas.enable");
+        char why[128];
+        if (value && config_value_parse_bool(value, &conv->schemas_enable, why, sizeof(why)) != 0) {
+            ferry_error_set(err, errlen, "%s.schemas.enable: invalid value '%s' (%s)",
+                            converter_prefix(is_key), value, why);
+            goto fail;
+        }
+    } else if (kind == CONVERTER_STRING) {
+        if (converter_check_encoding(settings, "converter.encoding", is_key, err, errlen) != 0 ||
+            converter_check_encoding(settings, "encoding", is_key, err, errlen) != 0)
+            goto fail;
+    }
+    return conv;
+
+fail:
+    converter_destroy(conv);
+    return NULL;
+}
+
+void converter_destroy(converter *conv)
+{
+    free(conv);
+}
+
+converter_kind converter_get_kind(const converter *conv)
+{
+    return conv->kind;
+}
+
+const char *converter_class_name(const converter *conv)
+{
+    switch (conv->kind) {
+    case CONVERTER_JSON:
+        return CONVERTER_JSON_CLASS;
+    case CONVERTER_STRING:
+        return CONVERTER_STRING_CLASS;
+    case CONVERTER_BYTE_ARRAY:
+        return CONVERTER_BYTE_ARRAY_CLASS;
+    }
+    return "unknown";
+}
+
+/* ------------------------------------------------------------------------------------------ */
+/* The output buffer                                                                          */
+
+void converter_buffer_free(converter_buffer *buffer)
+{
+    if (!buffer)
+        return;
+    free(buffer->data);
+    buffer->data = NULL;
+    buffer->len = 0;
+    buffer->capacity = 0;
+}
+
+/* Makes room for extra more bytes after buffer->len. Doubling keeps the number of reallocations
+ * logarithmic in the largest record; the buffer never shrinks, so a task in steady state does not
+ * allocate at all. */
+static int converter_buffer_reserve(converter_buffer *buffer, size_t extra)
+{
+    if (extra > SIZE_MAX - buffer->len)
+        return -1;
+    size_t needed = buffer->len + extra;
+    if (needed <= buffer->capacity)
+        return 0;
+    size_t capacity = buffer->capacity ? buffer->capacity : 256;
+    while (capacity < needed) {
+        if (capacity > SIZE_MAX / 2) {
+            capacity = needed;
+            break;
+        }
+        capacity *= 2;
+    }
+    char *data = realloc(buffer->data, capacity);
+    if (!data)
+        return -1;
+    buffer->data = data;
+    buffer->capacity = capacity;
+    return 0;
+}
+
+static int converter_buffer_append(converter_buffer *buffer, const void *bytes, size_t len)
+{
+    if (len == 0)
+        return 0;
+    if (converter_buffer_reserve(buffer, len) != 0)
+        return -1;
+    memcpy(buffer->data + buffer->len, bytes, len);
+    buffer->len += len;
+    return 0;
+}
+
+#define converter_buffer_append_literal(buffer, text)                                              \
+    converter_buffer_append((buffer), (text), sizeof(text) - 1)
+
+/* ------------------------------------------------------------------------------------------ */
+/* JSON strings                                                                               */
+
+/* Length of the UTF-8 sequence at s (at most avail bytes), with *valid telling whether it is
+ * well-formed (Unicode table 3-7: no overlongs, no surrogates, nothing above U+10FFFF). An
+ * ill-formed sequence has the length of its maximal subpart, as Unicode recommends and as Java's
+ * UTF-8 decoder does, so each one becomes one U+FFFD exactly as Kafka Connect would have decoded
+ * the bytes into a String. */
+static size_t converter_utf8_sequence(const unsigned char *s, size_t avail, bool *valid)
+{
+    unsigned char lead = s[0];
+    size_t need;
+    unsigned char low = 0x80, high = 0xBF; /* the second byte's range */
+
+    if (lead < 0x80) {
+        *valid = true;
+        return 1;
+    }
+    if (lead >= 0xC2 && lead <= 0xDF) {
+        need = 2;
+    } else if (lead >= 0xE0 && lead <= 0xEF) {
+        need = 3;
+        if (lead == 0xE0)
+            low = 0xA0;
+        else if (lead == 0xED)
+            high = 0x9F;
+    } else if (lead >= 0xF0 && lead <= 0xF4) {
+        need = 4;
+        if (lead == 0xF0)
+            low = 0x90;
+        else if (lead == 0xF4)
+            high = 0x8F;
+    } else {
+        *valid = false;
+        return 1;
+    }
+    for (size_t i = 1; i < need; i++) {
+        if (i >= avail) {
+            *valid = false;
+            return i;
+        }
+        unsigned char c = s[i];
+        bool ok = i == 1 ? (c >= low && c <= high) : (c >= 0x80 && c <= 0xBF);
+        if (!ok) {
+            *valid = false;
+            return i;
+        }
+    }
+    *valid = true;
+    return need;
+}
+
+/* 1 for the bytes a JSON string carries as they are: printable ASCII but the quote and the
+ * backslash. Bytes from 0x80 go through the UTF-8 check. */
+static const unsigned char converter_json_plain[256] = {
+    [0x20] = 1, [0x21] = 1, [0x23 ... 0x5B] = 1, [0x5D ... 0x7F] = 1,
+};
+
+/* Writes text as the inside of a JSON string (no quotes) to out, or only measures it when out is
+ * NULL: one function for both so that the measured length is the written length. */
+static size_t converter_json_escape(const unsigned char *text, size_t len, char *out)
+{
+    size_t o = 0;
+    size_t i = 0;
+
+    while (i < len) {
+        size_t start = i;
+        while (i < len && converter_json_plain[text[i]])
+            i++;
+        if (i > start) {
+            if (out)
+                memcpy(out + o, text + start, i - start);
+            o += i - start;
+            if (i == len)
+                break;
+        }
+
+        unsigned char c = text[i];
+        if (c >= 0x80) {
+            bool valid;
+            size_t n = converter_utf8_sequence(text + i, len - i, &valid);
+            if (valid) {
+                if (out)
+                    memcpy(out + o, text + i, n);
+                o += n;
+            } else {
+                if (out)
+                    memcpy(out + o, "\xEF\xBF\xBD", 3); /* U+FFFD */
+                o += 3;
+            }
+            i += n;
+            continue;
+        }
+
+        char short_form = 0;
+        switch (c) {
+        case '"': short_form = '"'; break;
+        case '\\': short_form = '\\'; break;
+        case '\b': short_form = 'b'; break;
+        case '\t': short_form = 't'; break;
+        case '\n': short_form = 'n'; break;
+        case '\f': short_form = 'f'; break;
+        case '\r': short_form = 'r'; break;
+        default: break;
+        }
+        if (short_form) {
+            if (out) {
+                out[o] = '\\';
+                out[o + 1] = short_form;
+            }
+            o += 2;
+        } else {
+            if (out) {
+                memcpy(out + o, "\\u00", 4);
+                out[o + 4] = converter_hex[c >> 4];
+                out[o + 5] = converter_hex[c & 0xF];
+            }
+            o += 6;
+        }
+        i++;
+    }
+    return o;
+}
+
+/* Appends text as a quoted JSON string. */
+static int converter_write_json_string(converter_buffer *buffer, const void *text, size_t len)
+{
+    size_t escaped = converter_json_escape(text, len, NULL);
+    if (escaped > SIZE_MAX - 2 || converter_buffer_reserve(buffer, escaped + 2) != 0)
+        return -1;
+    char *out = buffer->data + buffer->len;
+    out[0] = '"';
+    converter_json_escape(text, len, out + 1);
+    out[escaped + 1] = '"';
+    buffer->len += escaped + 2;
+    return 0;
+}
+
+/* Appends bytes as a quoted JSON string of their base64 (standard alphabet, padded), as Kafka's
+ * JsonConverter writes a bytes value. */
+static int converter_write_base64(converter_buffer *buffer, const void *bytes, size_t len)
+{
+    const unsigned char *in = bytes;
+    if (len / 3 >= (SIZE_MAX - 8) / 4)
+        return -1;
+    size_t encoded = (len + 2) / 3 * 4;
+    if (converter_buffer_reserve(buffer, encoded + 2) != 0)
+        return -1;
+    char *out = buffer->data + buffer->len;
+    size_t o = 0;
+    out[o++] = '"';
+    size_t i = 0;
+    for (; i + 3 <= len; i += 3) {
+        uint32_t triple = (uint32_t)in[i] << 16 | (uint32_t)in[i + 1] << 8 | in[i + 2];
+        out[o++] = converter_base64_alphabet[triple >> 18];
+        out[o++] = converter_base64_alphabet[(triple >> 12) & 0x3F];
+        out[o++] = converter_base64_alphabet[(triple >> 6) & 0x3F];
+        out[o++] = converter_base64_alphabet[triple & 0x3F];
+    }
+    if (len - i == 1) {
+        uint32_t triple = (uint32_t)in[i] << 16;
+        out[o++] = converter_base64_alphabet[triple >> 18];
+        out[o++] = converter_base64_alphabet[(triple >> 12) & 0x3F];
+        out[o++] = '=';
+        out[o++] = '=';
+    } else if (len - i == 2) {
+        uint32_t triple = (uint32_t)in[i] << 16 | (uint32_t)in[i + 1] << 8;
+        out[o++] = converter_base64_alphabet[triple >> 18];
+        out[o++] = converter_base64_alphabet[(triple >> 12) & 0x3F];
+        out[o++] = converter_base64_alphabet[(triple >> 6) & 0x3F];
+        out[o++] = '=';
+    }
+    out[o++] = '"';
+    buffer->len += o;
+    return 0;
+}
+
+/* ------------------------------------------------------------------------------------------ */
+/* Structured values                                                                          */
+
+/* The shortest of %.15g, %.16g and %.17g that reads back as the same double (what Jackson and
+ * most JSON writers print), with ".0" added to an integral value so that it stays a real. */
+static int converter_write_real(converter_buffer *buffer, double value)
+{
+    char text[40];
+    int n = 0;
+    for (int precision = 15; precision <= 17; precision++) {
+        n = snprintf(text, sizeof(text), "%.*g", precision, value);
+        if (n < 0 || (size_t)n >= sizeof(text))
+            return -1;
+        if (strtod(text, NULL) == value)
+            break;
+    }
+    if (!strpbrk(text, ".eEni")) { /* "ni": inf and nan, which jansson refuses to hold anyway */
+        memcpy(text + n, ".0", 3);
+        n += 2;
+    }
+    return converter_buffer_append(buffer, text, (size_t)n);
+}
+
+static int converter_write_json(converter_buffer *buffer, const json_t *value, int depth)
+{
+    if (depth > CONVERTER_MAX_DEPTH)
+        return -1;
+
+    switch (json_typeof(value)) {
+    case JSON_OBJECT: {
+        const char *key;
+        json_t *member;
+        bool first = true;
+        if (converter_buffer_append_literal(buffer, "{") != 0)
+            return -1;
+        /* jansson keeps insertion order, which is what a Connect struct's field order needs. */
+        void *iter = json_object_iter((json_t *)value);
+        for (; iter; iter = json_object_iter_next((json_t *)value, iter)) {
+            key = json_object_iter_key(iter);
+            member = json_object_iter_value(iter);
+#if JANSSON_VERSION_HEX >= 0x020e00
+            size_t key_len = json_object_iter_key_len(iter);
+#else
+            size_t key_len = strlen(key);
+#endif
+            if (!first && converter_buffer_append_literal(buffer, ",") != 0)
+                return -1;
+            first = false;
+            if (converter_write_json_string(buffer, key, key_len) != 0 ||
+                converter_buffer_append_literal(buffer, ":") != 0 ||
+                converter_write_json(buffer, member, depth + 1) != 0)
+                return -1;
+        }
+        return converter_buffer_append_literal(buffer, "}");
+    }
+    case JSON_ARRAY: {
+        if (converter_buffer_append_literal(buffer, "[") != 0)
+            return -1;
+        for (size_t i = 0; i < json_array_size(value); i++) {
+            if (i > 0 && converter_buffer_append_literal(buffer, ",") != 0)
+                return -1;
+            if (converter_write_json(buffer, json_array_get(value, i), depth + 1) != 0)
+                return -1;
+        }
+        return converter_buffer_append_literal(buffer, "]");
+    }
+    case JSON_STRING:
+        return converter_write_json_string(buffer, json_string_value(value),
+                                           json_string_length(value));
+    case JSON_INTEGER: {
+        char text[32];
+        int n = snprintf(text, sizeof(text), "%" JSON_INTEGER_FORMAT, json_integer_value(value));
+        if (n < 0 || (size_t)n >= sizeof(text))
+            return -1;
+        return converter_buffer_append(buffer, text, (size_t)n);
+    }
+    case JSON_REAL:
+        return converter_write_real(buffer, json_real_value(value));
+    case JSON_TRUE:
+        return converter_buffer_append_literal(buffer, "true");
+    case JSON_FALSE:
+        return converter_buffer_append_literal(buffer, "false");
+    case JSON_NULL:
+        return converter_buffer_append_literal(buffer, "null");
+    }
+    return -1;
+}
+
+/* A structured value's JSON text: the bytes it was parsed from when it still has them (a sink
+ * forwarding what it read, or a big number jansson could not hold exactly), else our dump. */
+static int converter_write_structured(converter_buffer *buffer, const ferry_data *data)
+{
+    if (data->data)
+        return converter_buffer_append(buffer, data->data, data->len);
+    if (!data->json)
+        return -1;
+    return converter_write_json(buffer, data->json, 0);
+}
+
+/* ------------------------------------------------------------------------------------------ */
+/* Serialise                                                                                  */
+
+static void converter_point_at(const ferry_data *data, const void **bytes, size_t *len)
+{
+    *bytes = data->data ? data->data : converter_empty;
+    *len = data->data ? data->len : 0;
+}
+
+static int converter_serialize_json(const converter *conv, const char *topic,
+                                    const ferry_data *data, converter_buffer *buffer,
+                                    char *err, size_t errlen)
+{
+    int rc = 0;
+
+    if (data->kind == FERRY_DATA_JSON && !data->data && !data->json) {
+        ferry_error_set(err, errlen, "structured %s of topic %s has no JSON value",
+                        conv->is_key ? "key" : "value", topic);
+        return -1;
+    }
+
+    if (conv->schemas_enable) {
+        switch (data->kind) {
+        case FERRY_DATA_STRING:
+            rc = converter_buffer_append_literal(buffer,
+                                                 "{\"schema\":" CONVERTER_STRING_SCHEMA
+                                                 ",\"payload\":");
+            break;
+        case FERRY_DATA_BYTES:
+            rc = converter_buffer_append_literal(buffer,
+                                                 "{\"schema\":" CONVERTER_BYTES_SCHEMA
+                                                 ",\"payload\":");
+            break;
+        default:
+            rc = converter_buffer_append_literal(buffer, "{\"schema\":");
+            if (rc == 0)
+                rc = data->schema ? converter_write_json(buffer, data->schema, 0)
+                                  : converter_buffer_append_literal(buffer, "null");
+            if (rc == 0)
+                rc = converter_buffer_append_literal(buffer, ",\"payload\":");
+            break;
+        }
+        if (rc != 0)
+            goto fail;
+    }
+
+    switch (data->kind) {
+    case FERRY_DATA_STRING:
+        rc = converter_write_json_string(buffer, data->data, data->data ? data->len : 0);
+        break;
+    case FERRY_DATA_BYTES:
+        rc = converter_write_base64(buffer, data->data, data->data ? data->len : 0);
+        break;
+    default:
+        rc = converter_write_structured(buffer, data);
+        break;
+    }
+    if (rc == 0 && conv->schemas_enable)
+        rc = converter_buffer_append_literal(buffer, "}");
+    if (rc != 0)
+        goto fail;
+    return 0;
+
+fail:
+    /* Out of memory, or a value nested too deep (or containing itself) to write. */
+    ferry_error_set(err, errlen,
+                    "JsonConverter could not serialise the %s of topic %s: out of memory or "
+                    "nested deeper than %d levels",
+                    conv->is_key ? "key" : "value", topic, CONVERTER_MAX_DEPTH);
+    return -1;
+}
+
+int converter_serialize(const converter *conv, const char *topic, const ferry_data *data,
+                        converter_buffer *buffer, const void **bytes, size_t *len, char *err,
+                        size_t errlen)
+{
+    if (!topic)
+        topic = "(none)";
+    *bytes = NULL;
+    *len = 0;
+
+    switch (data->kind) {
+    case FERRY_DATA_NULL:
+        return 0;
+    case FERRY_DATA_BYTES:
+    case FERRY_DATA_STRING:
+    case FERRY_DATA_JSON:
+        break;
+    default:
+        ferry_error_set(err, errlen, "%s of topic %s has an unknown data kind %d",
+                        conv->is_key ? "key" : "value", topic, (int)data->kind);
+        return -1;
+    }
+
+    /* Kafka's JsonConverter writes a null value without a schema as a Kafka null, whatever
+     * schemas.enable says; the other converters do the same for any null. */
+    if (data->kind == FERRY_DATA_JSON && !data->data && data->json && json_is_null(data->json) &&
+        (!data->schema || conv->kind != CONVERTER_JSON))
+        return 0;
+
+    /* A structured value that still has its JSON text goes out as that text, without a copy,
+     * wherever no envelope has to be written around it. */
+    if (data->kind == FERRY_DATA_JSON && data->data &&
+        (conv->kind == CONVERTER_STRING ||
+         (conv->kind == CONVERTER_JSON && !conv->schemas_enable))) {
+        converter_point_at(data, bytes, len);
+        return 0;
+    }
+
+    switch (conv->kind) {
+    case CONVERTER_STRING:
+        if (data->kind != FERRY_DATA_JSON) {
+            converter_point_at(data, bytes, len);
+            return 0;
+        }
+        buffer->len = 0;
+        if (!data->data && !data->json) {
+            ferry_error_set(err, errlen, "structured %s of topic %s has no JSON value",
+                            conv->is_key ? "key" : "value", topic);
+            return -1;
+        }
+        if (converter_write_structured(buffer, data) != 0) {
+            ferry_error_set(err, errlen,
+                            "StringConverter could not serialise the %s of topic %s: out of "
+                            "memory or nested deeper than %d levels",
+                            conv->is_key ? "key" : "value", topic, CONVERTER_MAX_DEPTH);
+            return -1;
+        }
+        break;
+    case CONVERTER_BYTE_ARRAY:
+        if (data->kind == FERRY_DATA_JSON) {
+            ferry_error_set(err, errlen,
+                            "ByteArrayConverter can only serialise bytes, not structured data "
+                            "(topic %s)",
+                            topic);
+            return -1;
+        }
+        converter_point_at(data, bytes, len);
+        return 0;
+    case CONVERTER_JSON:
+        buffer->len = 0;
+        if (converter_serialize_json(conv, topic, data, buffer, err, errlen) != 0)
+            return -1;
+        break;
+    default:
+        ferry_error_set(err, errlen, "unknown converter kind %d", (int)conv->kind);
+        return -1;
+    }
+
+    /* A zero-length text still needs a non-NULL pointer: NULL means a Kafka null. */
+    *bytes = buffer->data ? buffer->data : converter_empty;
+    *len = buffer->len;
+    return 0;
+}
+
+/* ------------------------------------------------------------------------------------------ */
+/* Deserialise                                                                                */
+
+static int converter_deserialize_json(const converter *conv, const char *topic, const void *bytes,
+                                      size_t len, ferry_data *data, char *err, size_t errlen)
+{
+    json_error_t error;
+    json_t *value = json_loadb(bytes, len, JSON_DECODE_ANY | JSON_ALLOW_NUL, &error);
+    if (!value) {
+        ferry_error_set(err, errlen,
+                        "Converting byte[] to Kafka Connect data failed due to serialization "
+                        "error of topic %s: malformed JSON at line %d, column %d: %s",
+                        topic, error.line, error.column, error.text);
+        return -1;
+    }
+
+    if (!conv->schemas_enable) {
+        /* Kafka's JsonConverter turns the JSON null into a null value. */
+        if (json_is_null(value)) {
+            json_decref(value);
+            return 0;
+        }
+        data->kind = FERRY_DATA_JSON;
+        data->json = value;
+        data->data = bytes;
+        data->len = len;
+        return 0;
+    }
+
+    json_t *schema = json_object_get(value, "schema");
+    json_t *payload = json_object_get(value, "payload");
+    if (!json_is_object(value) || json_object_size(value) != 2 || !schema || !payload) {
+        ferry_error_set(err, errlen, "%s", CONVERTER_ENVELOPE_ERROR);
+        json_decref(value);
+        return -1;
+    }
+    /* What Kafka's JsonConverter says when it cannot read the schema. The payload is not checked
+     * against the schema: sinks read it as JSON, and the check would cost a walk per record. */
+    if (!json_is_null(schema) && !json_is_string(json_object_get(schema, "type"))) {
+        ferry_error_set(err, errlen,
+                        "Schema must contain 'type' field (topic %s: the envelope's \"schema\" "
+                        "is not a Connect schema)",
+                        topic);
+        json_decref(value);
+        return -1;
+    }
+    if (!json_is_null(payload)) {
+        data->kind = FERRY_DATA_JSON;
+        data->json = json_incref(payload);
+        data->schema = json_is_null(schema) ? NULL : json_incref(schema);
+    }
+    json_decref(value);
+    return 0;
+}
+
+int converter_deserialize(const converter *conv, const char *topic, const void *bytes,
+                          size_t len, ferry_data *data, char *err, size_t errlen)
+{
+    if (!topic)
+        topic = "(none)";
+    memset(data, 0, sizeof(*data));
+    if (!bytes)
+        return 0;
+
+    switch (conv->kind) {
+    case CONVERTER_STRING:
+        /* Not checked for UTF-8: that would cost a pass over every record, and the sinks that
+         * care (JSON writers) replace bad sequences when they escape. */
+        data->kind = FERRY_DATA_STRING;
+        data->data = bytes;
+        data->len = len;
+        return 0;
+    case CONVERTER_BYTE_ARRAY:
+        data->kind = FERRY_DATA_BYTES;
+        data->data = bytes;
+        data->len = len;
+        return 0;
+    case CONVERTER_JSON:
+        /* Kafka's JsonDeserializer reads an empty payload as null. */
+        if (len == 0)
+            return 0;
+        return converter_deserialize_json(conv, topic, bytes, len, data, err, errlen);
+    }
+    ferry_error_set(err, errlen, "unknown converter kind %d", (int)conv->kind);
+    return -1;
+}
+
+void converter_data_release(ferry_data *data)
+{
+    if (!data)
+        return;
+    json_decref(data->json);
+    json_decref(data->schema);
+    memset(data, 0, sizeof(*data));
+}

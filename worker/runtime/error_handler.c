@@ -1,0 +1,613 @@
+/*
+ * error_handler.c - Kafka Connect's error handling for one task: errors.tolerance, the error log
+ * and the dead-letter queue.
+ *
+ * As in Kafka Connect's RetryWithToleranceOperator, tolerance is decided first: with
+ * errors.tolerance=none the task fails and nothing goes to the DLQ (Kafka Connect throws before
+ * its reporters run). ferry still writes the error log line when errors.log.enable is set, so the
+ * record that stopped the task is visible next to the task's trace.
+ *
+ * The DLQ producer is idempotent with acks=all: a DLQ record stands in for a record the task
+ * skips, and the task may commit offsets past it only once error_handler_flush has seen it
+ * acknowledged.
+ */
+#include "runtime/error_handler.h"
+
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+
+#include <ferry/plugin.h>
+
+#include "config/config_validate.h"
+#include "log.h"
+
+/* How long a DLQ record may wait for room in the producer's queue before the handler gives up
+ * and fails the task rather than lose the record. */
+#define ERROR_HANDLER_QUEUE_TIMEOUT_MS 30000
+#define ERROR_HANDLER_DESTROY_FLUSH_MS 5000
+/* How much of a key or value errors.log.include.messages shows. */
+#define ERROR_HANDLER_LOG_BYTES 1024
+
+#define ERROR_HEADER_PREFIX "__connect.errors."
+
+struct error_handler {
+    char *connector;
+    int task_id;
+    char *scope;
+    bool tolerate_all;
+    bool log_enable;
+    bool log_include_messages;
+    bool context_headers;
+    char *dlq_topic;        /* NULL: no dead-letter queue */
+    rd_kafka_t *producer;   /* the DLQ producer, or NULL */
+
+    uint64_t failures;
+    uint64_t dlq_records;   /* records queued to the DLQ */
+    uint64_t dlq_delivered; /* served by the delivery report callback */
+    uint64_t dlq_failed;
+    char first_delivery_error[256];
+};
+
+const char *error_stage_name(error_stage stage)
+{
+    switch (stage) {
+    case ERROR_STAGE_KEY_CONVERTER: return "KEY_CONVERTER";
+    case ERROR_STAGE_VALUE_CONVERTER: return "VALUE_CONVERTER";
+    case ERROR_STAGE_HEADER_CONVERTER: return "HEADER_CONVERTER";
+    case ERROR_STAGE_TRANSFORMATION: return "TRANSFORMATION";
+    case ERROR_STAGE_TASK_PUT: return "TASK_PUT";
+    case ERROR_STAGE_TASK_POLL: return "TASK_POLL";
+    case ERROR_STAGE_KAFKA_PRODUCE: return "KAFKA_PRODUCE";
+    case ERROR_STAGE_KAFKA_CONSUME: return "KAFKA_CONSUME";
+    }
+    return "UNKNOWN";
+}
+
+/* __connect.errors.exception.class.name: Kafka Connect writes the Java exception's class there.
+ * ferry has no exceptions, so it names the kind of failure after the stage, in a namespace of its
+ * own so that no consumer mistakes it for a Java class it could load:
+ *   KEY_CONVERTER, VALUE_CONVERTER, HEADER_CONVERTER -> io.ferry.errors.ConverterException
+ *   TRANSFORMATION                                    -> io.ferry.errors.TransformationException
+ *   TASK_PUT, TASK_POLL (the plugin rejected it)      -> io.ferry.errors.ConnectorException
+ *   KAFKA_PRODUCE                                     -> io.ferry.errors.ProducerException
+ *   KAFKA_CONSUME                                     -> io.ferry.errors.ConsumerException */
+static const char *error_handler_exception_class(error_stage stage)
+{
+    switch (stage) {
+    case ERROR_STAGE_KEY_CONVERTER:
+    case ERROR_STAGE_VALUE_CONVERTER:
+    case ERROR_STAGE_HEADER_CONVERTER: return "io.ferry.errors.ConverterException";
+    case ERROR_STAGE_TRANSFORMATION: return "io.ferry.errors.TransformationException";
+    case ERROR_STAGE_TASK_PUT:
+    case ERROR_STAGE_TASK_POLL: return "io.ferry.errors.ConnectorException";
+    case ERROR_STAGE_KAFKA_PRODUCE: return "io.ferry.errors.ProducerException";
+    case ERROR_STAGE_KAFKA_CONSUME: return "io.ferry.errors.ConsumerException";
+    }
+    return "io.ferry.errors.ConnectException";
+}
+
+/* ------------------------------------------------------------------------------------------ */
+/* Configuration                                                                              */
+
+static int error_handler_config_bool(const config_map *config, const char *key, bool *out,
+                                     char *err, size_t errlen)
+{
+    const char *value = config_map_get(config, key);
+    if (!value)
+        return 0; /* the caller's default stays */
+    char expected[128];
+    if (config_value_parse_bool(value, out, expected, sizeof(expected)) != 0) {
+        ferry_error_set(err, errlen, "Invalid value '%s' for configuration %s: %s", value, key,
+                        expected);
+        return -1;
+    }
+    return 0;
+}
+
+static int error_handler_configure(error_handler *handler, const config_map *config, char *err,
+                                   size_t errlen)
+{
+    const char *tolerance = config_map_get(config, "errors.tolerance");
+    if (tolerance) {
+        /* Compared without case or surrounding blanks: more lenient than Java, never stricter. */
+        const char *start = tolerance;
+        while (*start == ' ' || *start == '\t')
+            start++;
+        size_t len = strlen(start);
+        while (len > 0 && (start[len - 1] == ' ' || start[len - 1] == '\t'))
+            len--;
+        if (len == 3 && strncasecmp(start, "all", 3) == 0) {
+            handler->tolerate_all = true;
+        } else if (len == 4 && strncasecmp(start, "none", 4) == 0) {
+            handler->tolerate_all = false;
+        } else {
+            ferry_error_set(err, errlen,
+                            "Invalid value '%s' for configuration errors.tolerance: expected none "
+                            "or all",
+                            tolerance);
+            return -1;
+        }
+    }
+    if (error_handler_config_bool(config, "errors.log.enable", &handler->log_enable, err,
+                                  errlen) != 0 ||
+        error_handler_config_bool(config, "errors.log.include.messages",
+                                  &handler->log_include_messages, err, errlen) != 0 ||
+        error_handler_config_bool(config, "errors.deadletterqueue.context.headers.enable",
+                                  &handler->context_headers, err, errlen) != 0)
+        return -1;
+
+    /* Only whoever creates the DLQ topic uses the replication factor; checked here so that a
+     * bad value is reported when the connector starts, not when the first record fails. Kafka
+     * Connect's type is a short, -1 meaning the broker's default. */
+    const char *replication = config_map_get(config, "errors.deadletterqueue.topic.replication.factor");
+    if (replication) {
+        int64_t factor = 0;
+        char expected[128];
+        if (config_value_parse_int(replication, -1, 32767, &factor, expected,
+                                   sizeof(expected)) != 0) {
+            ferry_error_set(err, errlen,
+                            "Invalid value '%s' for configuration "
+                            "errors.deadletterqueue.topic.replication.factor: %s",
+                            replication, expected);
+            return -1;
+        }
+        if (factor == 0) {
+            ferry_error_set(err, errlen,
+                            "Invalid value '%s' for configuration "
+                            "errors.deadletterqueue.topic.replication.factor: expected -1 (the "
+                            "broker's default) or at least 1",
+                            replication);
+            return -1;
+        }
+    }
+
+    const char *topic = config_map_get(config, "errors.deadletterqueue.topic.name");
+    if (topic) {
+        while (*topic == ' ' || *topic == '\t')
+            topic++;
+        size_t len = strlen(topic);
+        while (len > 0 && (topic[len - 1] == ' ' || topic[len - 1] == '\t'))
+            len--;
+        if (len > 0) {
+            handler->dlq_topic = strndup(topic, len);
+            if (!handler->dlq_topic) {
+                ferry_error_set(err, errlen, "out of memory");
+                return -1;
+            }
+        }
+    }
+    return 0;
+}
+
+/* ------------------------------------------------------------------------------------------ */
+/* The DLQ producer                                                                           */
+
+static void error_handler_on_delivery(rd_kafka_t *producer, const rd_kafka_message_t *message,
+                                      void *opaque)
+{
+    error_handler *handler = opaque;
+    (void)producer;
+    if (message->err == RD_KAFKA_RESP_ERR_NO_ERROR) {
+        handler->dlq_delivered++;
+        return;
+    }
+    if (handler->dlq_failed++ == 0)
+        snprintf(handler->first_delivery_error, sizeof(handler->first_delivery_error), "%s",
+                 rd_kafka_err2str(message->err));
+    log_error(handler->scope, "a record could not be delivered to the dead-letter queue topic %s: %s",
+              handler->dlq_topic, rd_kafka_err2str(message->err));
+}
+
+/* Takes ownership of conf, also on error. */
+static int error_handler_producer_start(error_handler *handler, rd_kafka_conf_t *conf, char *err,
+                                        size_t errlen)
+{
+    char kafka_err[512];
+    /* A DLQ record replaces a record the task skips: it must not be lost or duplicated by a
+     * retry, whatever producer.* or producer.override.* say. */
+    static const char *const required[][2] = {
+        {"enable.idempotence", "true"},
+        {"acks", "all"},
+    };
+    for (size_t i = 0; i < sizeof(required) / sizeof(required[0]); i++) {
+        if (rd_kafka_conf_set(conf, required[i][0], required[i][1], kafka_err,
+                              sizeof(kafka_err)) != RD_KAFKA_CONF_OK) {
+            ferry_error_set(err, errlen, "dead-letter queue producer: %s=%s: %s", required[i][0],
+                            required[i][1], kafka_err);
+            rd_kafka_conf_destroy(conf);
+            return -1;
+        }
+    }
+    rd_kafka_conf_set_dr_msg_cb(conf, error_handler_on_delivery);
+    rd_kafka_conf_set_opaque(conf, handler);
+
+    /* rd_kafka_new owns conf on success only. */
+    handler->producer = rd_kafka_new(RD_KAFKA_PRODUCER, conf, kafka_err, sizeof(kafka_err));
+    if (!handler->producer) {
+        rd_kafka_conf_destroy(conf);
+        ferry_error_set(err, errlen, "dead-letter queue producer for topic %s: %s",
+                        handler->dlq_topic, kafka_err);
+        return -1;
+    }
+    return 0;
+}
+
+/* ------------------------------------------------------------------------------------------ */
+/* Life cycle                                                                                 */
+
+error_handler *error_handler_new(const char *connector, int task_id, const char *scope,
+                                 const config_map *connector_config,
+                                 rd_kafka_conf_t *producer_conf, char *err, size_t errlen)
+{
+    error_handler *handler = calloc(1, sizeof(*handler));
+    if (!handler) {
+        ferry_error_set(err, errlen, "out of memory");
+        goto fail;
+    }
+    handler->task_id = task_id;
+    handler->connector = strdup(connector ? connector : "");
+    handler->scope = strdup(scope ? scope : "");
+    if (!handler->connector || !handler->scope) {
+        ferry_error_set(err, errlen, "out of memory");
+        goto fail;
+    }
+    if (error_handler_configure(handler, connector_config, err, errlen) != 0)
+        goto fail;
+
+    if (handler->dlq_topic && !handler->tolerate_all) {
+        /* Kafka Connect accepts this and never writes to the topic; say so once. */
+        log_warn(handler->scope,
+                 "errors.deadletterqueue.topic.name=%s is ignored: errors.tolerance=none fails "
+                 "the task on the first error instead",
+                 handler->dlq_topic);
+    }
+    if (handler->dlq_topic && handler->tolerate_all) {
+        if (!producer_conf) {
+            ferry_error_set(err, errlen,
+                            "errors.deadletterqueue.topic.name=%s needs a producer configuration",
+                            handler->dlq_topic);
+            goto fail;
+        }
+        rd_kafka_conf_t *conf = producer_conf;
+        producer_conf = NULL;
+        if (error_handler_producer_start(handler, conf, err, errlen) != 0)
+            goto fail;
+    }
+    if (producer_conf)
+        rd_kafka_conf_destroy(producer_conf);
+    return handler;
+
+fail:
+    if (producer_conf)
+        rd_kafka_conf_destroy(producer_conf);
+    error_handler_destroy(handler);
+    return NULL;
+}
+
+void error_handler_destroy(error_handler *handler)
+{
+    if (!handler)
+        return;
+    if (handler->producer) {
+        if (rd_kafka_flush(handler->producer, ERROR_HANDLER_DESTROY_FLUSH_MS) != 0)
+            log_error(handler->scope,
+                      "%d record(s) for the dead-letter queue topic %s were not acknowledged "
+                      "within %d ms and may be lost",
+                      rd_kafka_outq_len(handler->producer), handler->dlq_topic,
+                      ERROR_HANDLER_DESTROY_FLUSH_MS);
+        rd_kafka_destroy(handler->producer);
+    }
+    free(handler->connector);
+    free(handler->scope);
+    free(handler->dlq_topic);
+    free(handler);
+}
+
+bool error_handler_tolerates_all(const error_handler *handler)
+{
+    return handler->tolerate_all;
+}
+
+/* ------------------------------------------------------------------------------------------ */
+/* Reporting                                                                                  */
+
+static size_t error_handler_utf8_length(const unsigned char *bytes, size_t len)
+{
+    /* Length of a valid UTF-8 sequence at bytes (2 to 4), or 0: overlong forms, surrogates and
+     * values past U+10FFFF are not valid and get escaped byte by byte. */
+    unsigned char lead = bytes[0];
+    size_t need;
+    uint32_t min, code;
+    if (lead >= 0xc2 && lead <= 0xdf) {
+        need = 2, min = 0x80, code = lead & 0x1f;
+    } else if (lead >= 0xe0 && lead <= 0xef) {
+        need = 3, min = 0x800, code = lead & 0x0f;
+    } else if (lead >= 0xf0 && lead <= 0xf4) {
+        need = 4, min = 0x10000, code = lead & 0x07;
+    } else {
+        return 0;
+    }
+    if (len < need)
+        return 0;
+    for (size_t i = 1; i < need; i++) {
+        if ((bytes[i] & 0xc0) != 0x80)
+            return 0;
+        code = (code << 6) | (bytes[i] & 0x3f);
+    }
+    if (code < min || code > 0x10ffff || (code >= 0xd800 && code <= 0xdfff))
+        return 0;
+    return need;
+}
+
+/* A key or value for the log: printable ASCII and valid UTF-8 as they are, anything else (and
+ * the backslash) escaped, cut after ERROR_HANDLER_LOG_BYTES of input. A new string, or NULL. */
+static char *error_handler_printable(const void *data, size_t len)
+{
+    if (!data)
+        return strdup("null");
+    size_t shown = len < ERROR_HANDLER_LOG_BYTES ? len : ERROR_HANDLER_LOG_BYTES;
+    /* Worst case 4 output bytes per input byte, plus the note on what was cut. */
+    size_t capacity = shown * 4 + 64;
+    char *out = malloc(capacity);
+    if (!out)
+        return NULL;
+
+    const unsigned char *bytes = data;
+    size_t used = 0;
+    size_t i = 0;
+    while (i < shown) {
+        unsigned char c = bytes[i];
+        if (c == '\\') {
+            out[used++] = '\\';
+            out[used++] = '\\';
+            i++;
+        } else if (c >= 0x20 && c < 0x7f) {
+            out[used++] = (char)c;
+            i++;
+        } else if (c == '\n' || c == '\r' || c == '\t') {
+            out[used++] = '\\';
+            out[used++] = c == '\n' ? 'n' : c == '\r' ? 'r' : 't';
+            i++;
+        } else {
+            /* A UTF-8 sequence cut by the limit is escaped rather than shown half. */
+            size_t seq = c >= 0x80 ? error_handler_utf8_length(bytes + i, shown - i) : 0;
+            if (seq > 0) {
+                memcpy(out + used, bytes + i, seq);
+                used += seq;
+                i += seq;
+            } else {
+                used += (size_t)snprintf(out + used, capacity - used, "\\x%02x", c);
+                i++;
+            }
+        }
+    }
+    if (shown < len)
+        used += (size_t)snprintf(out + used, capacity - used, "...(%zu bytes)", len);
+    out[used] = '\0';
+    return out;
+}
+
+static void error_handler_log(error_handler *handler, const error_context *context)
+{
+    const char *topic = context->topic ? context->topic : "";
+    const char *class_name = context->class_name ? context->class_name : "unknown";
+    const char *message = context->message ? context->message : "";
+    char where[512];
+    /* Kafka Connect's LogReporter wording, so that existing log alerts keep matching. */
+    if (context->offset >= 0)
+        snprintf(where, sizeof(where), "consumed record is {topic='%s', partition=%" PRId32
+                 ", offset=%" PRId64 "}", topic, context->partition, context->offset);
+    else
+        snprintf(where, sizeof(where), "source record is {topic='%s'}", topic);
+
+    if (!handler->log_include_messages) {
+        log_error(handler->scope,
+                  "Error encountered in task %s-%d. Executing stage '%s' with class '%s', where "
+                  "%s: %s",
+                  handler->connector, handler->task_id, error_stage_name(context->stage),
+                  class_name, where, message);
+        return;
+    }
+    char *key = error_handler_printable(context->key, context->key_len);
+    char *value = error_handler_printable(context->value, context->value_len);
+    log_error(handler->scope,
+              "Error encountered in task %s-%d. Executing stage '%s' with class '%s', where %s, "
+              "key='%s', value='%s': %s",
+              handler->connector, handler->task_id, error_stage_name(context->stage), class_name,
+              where, key ? key : "(out of memory)", value ? value : "(out of memory)", message);
+    free(key);
+    free(value);
+}
+
+static int64_t error_handler_now_ms(void)
+{
+    struct timespec now;
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    return (int64_t)now.tv_sec * 1000 + now.tv_nsec / 1000000;
+}
+
+static rd_kafka_resp_err_t error_handler_header_add(rd_kafka_headers_t *headers, const char *name,
+                                                    const char *value)
+{
+    return rd_kafka_header_add(headers, name, -1, value, (ssize_t)strlen(value));
+}
+
+/* The record's own headers, then Kafka Connect's context headers when enabled, in *out (NULL when
+ * there are none: the DLQ record then has no header list at all, like the original). Returns 0, or
+ * -1 out of memory. */
+static int error_handler_dlq_headers(const error_handler *handler, const error_context *context,
+                                     rd_kafka_headers_t **out)
+{
+    *out = NULL;
+    if (!context->headers && !handler->context_headers)
+        return 0;
+    rd_kafka_headers_t *headers = context->headers ? rd_kafka_headers_copy(context->headers)
+                                                   : rd_kafka_headers_new(10);
+    if (!headers)
+        return -1;
+    if (!handler->context_headers) {
+        *out = headers;
+        return 0;
+    }
+
+    char partition[16], offset[24], task[16];
+    snprintf(partition, sizeof(partition), "%" PRId32, context->partition);
+    snprintf(offset, sizeof(offset), "%" PRId64, context->offset);
+    snprintf(task, sizeof(task), "%d", handler->task_id);
+    /* Kafka Connect's DeadLetterQueueReporter order and names. It adds a stack trace too
+     * (exception.stacktrace); ferry has none to give and leaves that header out. */
+    const char *const context_headers[][2] = {
+        {ERROR_HEADER_PREFIX "topic", context->topic ? context->topic : ""},
+        {ERROR_HEADER_PREFIX "partition", partition},
+        {ERROR_HEADER_PREFIX "offset", offset},
+        {ERROR_HEADER_PREFIX "connector.name", handler->connector},
+        {ERROR_HEADER_PREFIX "task.id", task},
+        {ERROR_HEADER_PREFIX "stage", error_stage_name(context->stage)},
+        {ERROR_HEADER_PREFIX "class.name", context->class_name ? context->class_name : "unknown"},
+        {ERROR_HEADER_PREFIX "exception.class.name", error_handler_exception_class(context->stage)},
+        {ERROR_HEADER_PREFIX "exception.message", context->message ? context->message : ""},
+    };
+    for (size_t i = 0; i < sizeof(context_headers) / sizeof(context_headers[0]); i++) {
+        if (error_handler_header_add(headers, context_headers[i][0], context_headers[i][1]) !=
+            RD_KAFKA_RESP_ERR_NO_ERROR) {
+            rd_kafka_headers_destroy(headers);
+            return -1;
+        }
+    }
+    *out = headers;
+    return 0;
+}
+
+/* Queues the failed record for the DLQ. Returns 0, or -1 with a message when it could not be
+ * queued: then the record would be lost, so the caller fails the task. */
+static int error_handler_dlq_send(error_handler *handler, const error_context *context, char *err,
+                                  size_t errlen)
+{
+    rd_kafka_headers_t *headers = NULL;
+    if (error_handler_dlq_headers(handler, context, &headers) != 0) {
+        ferry_error_set(err, errlen, "out of memory building the dead-letter queue record");
+        return -1;
+    }
+
+    int64_t deadline = error_handler_now_ms() + ERROR_HANDLER_QUEUE_TIMEOUT_MS;
+    rd_kafka_resp_err_t result;
+    for (;;) {
+        /* RD_KAFKA_MSG_F_COPY: the context's bytes are borrowed for this call only. The headers
+         * (NULL = none) pass to librdkafka only when the call succeeds. */
+        result = rd_kafka_producev(
+            handler->producer, RD_KAFKA_V_TOPIC(handler->dlq_topic),
+            RD_KAFKA_V_KEY(context->key, context->key ? context->key_len : 0),
+            RD_KAFKA_V_VALUE((void *)context->value, context->value ? context->value_len : 0),
+            RD_KAFKA_V_HEADERS(headers), RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY),
+            RD_KAFKA_V_END);
+        if (result != RD_KAFKA_RESP_ERR__QUEUE_FULL)
+            break;
+        /* The queue drains as deliveries are reported: serve them, then try again. */
+        if (error_handler_now_ms() >= deadline)
+            break;
+        rd_kafka_poll(handler->producer, 100);
+    }
+    if (result == RD_KAFKA_RESP_ERR_NO_ERROR) {
+        handler->dlq_records++;
+        return 0;
+    }
+
+    if (headers)
+        rd_kafka_headers_destroy(headers);
+    if (result == RD_KAFKA_RESP_ERR__QUEUE_FULL)
+        ferry_error_set(err, errlen,
+                        "the dead-letter queue producer's queue stayed full for %d ms: a failed "
+                        "record could not be sent to topic %s",
+                        ERROR_HANDLER_QUEUE_TIMEOUT_MS, handler->dlq_topic);
+    else
+        ferry_error_set(err, errlen,
+                        "a failed record could not be sent to the dead-letter queue topic %s: %s",
+                        handler->dlq_topic, rd_kafka_err2str(result));
+    return -1;
+}
+
+bool error_handler_report(error_handler *handler, const error_context *context, char *err,
+                          size_t errlen)
+{
+    handler->failures++;
+    if (handler->log_enable)
+        error_handler_log(handler, context);
+
+    const char *stage = error_stage_name(context->stage);
+    const char *topic = context->topic ? context->topic : "";
+    const char *message = context->message ? context->message : "";
+    if (!handler->tolerate_all) {
+        if (context->offset >= 0)
+            ferry_error_set(err, errlen,
+                            "Tolerance exceeded in error handler: %s failed for %s-%" PRId32
+                            " at offset %" PRId64 ": %s",
+                            stage, topic, context->partition, context->offset, message);
+        else
+            ferry_error_set(err, errlen,
+                            "Tolerance exceeded in error handler: %s failed for a record to "
+                            "topic %s: %s",
+                            stage, topic, message);
+        return false;
+    }
+
+    if (!handler->producer)
+        return true;
+    char reason[512];
+    if (error_handler_dlq_send(handler, context, reason, sizeof(reason)) != 0) {
+        if (context->offset >= 0)
+            ferry_error_set(err, errlen, "%s failed for %s-%" PRId32 " at offset %" PRId64
+                            " (%s), and %s", stage, topic, context->partition, context->offset,
+                            message, reason);
+        else
+            ferry_error_set(err, errlen, "%s failed for a record to topic %s (%s), and %s", stage,
+                            topic, message, reason);
+        return false;
+    }
+    /* Serve delivery reports now and then without a call from the task loop. */
+    rd_kafka_poll(handler->producer, 0);
+    return true;
+}
+
+void error_handler_poll(error_handler *handler)
+{
+    if (handler && handler->producer)
+        rd_kafka_poll(handler->producer, 0);
+}
+
+int error_handler_flush(error_handler *handler, int timeout_ms, char *err, size_t errlen)
+{
+    if (!handler->producer)
+        return 0;
+    rd_kafka_resp_err_t result = rd_kafka_flush(handler->producer, timeout_ms);
+    /* A delivery failure comes first: it stays reported on every later flush, since the record
+     * it stood for is gone and no offset may pass it. */
+    if (handler->dlq_failed > 0) {
+        ferry_error_set(err, errlen,
+                        "%" PRIu64 " record(s) could not be delivered to the dead-letter queue "
+                        "topic %s; first error: %s",
+                        handler->dlq_failed, handler->dlq_topic, handler->first_delivery_error);
+        return -1;
+    }
+    if (result != RD_KAFKA_RESP_ERR_NO_ERROR) {
+        ferry_error_set(err, errlen,
+                        "%d record(s) for the dead-letter queue topic %s not acknowledged within "
+                        "%d ms",
+                        rd_kafka_outq_len(handler->producer), handler->dlq_topic, timeout_ms);
+        return -1;
+    }
+    return 0;
+}
+
+uint64_t error_handler_failures(const error_handler *handler)
+{
+    return handler->failures;
+}
+
+uint64_t error_handler_dlq_records(const error_handler *handler)
+{
+    return handler->dlq_records;
+}

@@ -1,0 +1,587 @@
+/*
+ * worker_config.c - the worker's definition (Kafka Connect's worker keys with their defaults, plus
+ * ferry's own) and the loader that resolves providers, validates the .properties against it and
+ * fills the typed struct. Every problem is collected before the loader gives up, so a user fixes
+ * a worker file in one go.
+ */
+#include "runtime/worker_config.h"
+
+#include <ctype.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <unistd.h>
+
+#define WORKER_JSON_CONVERTER "org.apache.kafka.connect.json.JsonConverter"
+#define WORKER_DEFAULT_LISTENER "http://127.0.0.1:8083"
+#define WORKER_EMBEDDED "embedded"
+
+static const char *const worker_bool_values[] = {"true", "false", NULL};
+
+/* Keys Kafka Connect's WorkerConfig knows that ferry declares. The *.replication.factor keys are
+ * Java shorts where -1 means "the broker's default"; 0 is refused after the definition check. */
+const ferry_config_key worker_config_keys[] = {
+    {.name = "bootstrap.servers", .type = FERRY_CONFIG_LIST, .default_value = WORKER_EMBEDDED,
+     .importance = FERRY_IMPORTANCE_HIGH,
+     .documentation = "Kafka brokers to connect to (host:port,...). \"embedded\" or an empty value "
+                      "starts an in-process, in-memory Kafka instead (for trying ferry out)."},
+    {.name = "group.id", .type = FERRY_CONFIG_STRING, .default_value = "connect-cluster",
+     .importance = FERRY_IMPORTANCE_HIGH,
+     .documentation = "The Connect cluster this worker belongs to."},
+    {.name = "offset.storage.topic", .type = FERRY_CONFIG_STRING,
+     .default_value = "connect-offsets", .importance = FERRY_IMPORTANCE_HIGH,
+     .documentation = "The compacted topic holding source connector offsets."},
+    {.name = "offset.storage.partitions", .type = FERRY_CONFIG_INT, .default_value = "25",
+     .importance = FERRY_IMPORTANCE_LOW, .has_min = true, .min = 1,
+     .documentation = "Partitions of the offsets topic when the worker creates it."},
+    {.name = "offset.storage.replication.factor", .type = FERRY_CONFIG_INT, .default_value = "3",
+     .importance = FERRY_IMPORTANCE_LOW, .has_min = true, .min = -1, .has_max = true,
+     .max = 32767,
+     .documentation = "Replication factor of the offsets topic when the worker creates it; -1 "
+                      "uses the broker's default."},
+    {.name = "config.storage.topic", .type = FERRY_CONFIG_STRING,
+     .default_value = "connect-configs", .importance = FERRY_IMPORTANCE_HIGH,
+     .documentation = "The compacted, single-partition topic holding connector configs."},
+    {.name = "config.storage.replication.factor", .type = FERRY_CONFIG_INT, .default_value = "3",
+     .importance = FERRY_IMPORTANCE_LOW, .has_min = true, .min = -1, .has_max = true,
+     .max = 32767,
+     .documentation = "Replication factor of the configs topic when the worker creates it; -1 "
+                      "uses the broker's default."},
+    {.name = "status.storage.topic", .type = FERRY_CONFIG_STRING,
+     .default_value = "connect-status", .importance = FERRY_IMPORTANCE_HIGH,
+     .documentation = "The compacted topic holding connector and task states."},
+    {.name = "status.storage.partitions", .type = FERRY_CONFIG_INT, .default_value = "5",
+     .importance = FERRY_IMPORTANCE_LOW, .has_min = true, .min = 1,
+     .documentation = "Partitions of the status topic when the worker creates it."},
+    {.name = "status.storage.replication.factor", .type = FERRY_CONFIG_INT, .default_value = "3",
+     .importance = FERRY_IMPORTANCE_LOW, .has_min = true, .min = -1, .has_max = true,
+     .max = 32767,
+     .documentation = "Replication factor of the status topic when the worker creates it; -1 "
+                      "uses the broker's default."},
+    {.name = "key.converter", .type = FERRY_CONFIG_CLASS, .default_value = WORKER_JSON_CONVERTER,
+     .importance = FERRY_IMPORTANCE_HIGH,
+     .documentation = "Converter for record keys, unless a connector sets its own: JsonConverter, "
+                      "StringConverter or ByteArrayConverter (Kafka Connect class names or "
+                      "json, string, bytearray)."},
+    {.name = "value.converter", .type = FERRY_CONFIG_CLASS,
+     .default_value = WORKER_JSON_CONVERTER, .importance = FERRY_IMPORTANCE_HIGH,
+     .documentation = "Converter for record values, unless a connector sets its own."},
+    {.name = "key.converter.schemas.enable", .type = FERRY_CONFIG_BOOLEAN,
+     .default_value = "true", .importance = FERRY_IMPORTANCE_MEDIUM,
+     .allowed_values = worker_bool_values,
+     .documentation = "JsonConverter: wrap keys in the {\"schema\",\"payload\"} envelope."},
+    {.name = "value.converter.schemas.enable", .type = FERRY_CONFIG_BOOLEAN,
+     .default_value = "true", .importance = FERRY_IMPORTANCE_MEDIUM,
+     .allowed_values = worker_bool_values,
+     .documentation = "JsonConverter: wrap values in the {\"schema\",\"payload\"} envelope."},
+    {.name = "header.converter", .type = FERRY_CONFIG_CLASS,
+     .default_value = "org.apache.kafka.connect.storage.SimpleHeaderConverter",
+     .importance = FERRY_IMPORTANCE_LOW,
+     .documentation = "Converter for record headers (accepted for compatibility)."},
+    {.name = "offset.flush.interval.ms", .type = FERRY_CONFIG_LONG, .default_value = "60000",
+     .importance = FERRY_IMPORTANCE_LOW, .has_min = true, .min = 0,
+     .documentation = "How often source offsets are committed and sink tasks flushed."},
+    {.name = "offset.flush.timeout.ms", .type = FERRY_CONFIG_LONG, .default_value = "5000",
+     .importance = FERRY_IMPORTANCE_LOW, .has_min = true, .min = 0,
+     .documentation = "How long an offset commit may wait for Kafka's acknowledgement before it "
+                      "is abandoned and retried at the next interval."},
+    {.name = "task.shutdown.graceful.timeout.ms", .type = FERRY_CONFIG_LONG,
+     .default_value = "5000", .importance = FERRY_IMPORTANCE_LOW, .has_min = true, .min = 0,
+     .documentation = "How long tasks get to flush and commit when the worker shuts down."},
+    {.name = "plugin.path", .type = FERRY_CONFIG_LIST, .importance = FERRY_IMPORTANCE_LOW,
+     .documentation = "Directories searched for plugin modules (comma-separated); unset = the "
+                      "installed plugin directory."},
+    {.name = "listeners", .type = FERRY_CONFIG_LIST, .default_value = WORKER_DEFAULT_LISTENER,
+     .importance = FERRY_IMPORTANCE_LOW,
+     .documentation = "Where the REST API listens: comma-separated scheme://host:port. Unlike "
+                      "Kafka Connect, ferry listens on localhost only by default."},
+    {.name = "rest.advertised.host.name", .type = FERRY_CONFIG_STRING,
+     .importance = FERRY_IMPORTANCE_LOW,
+     .documentation = "Host name reported as this worker's id instead of the listener's."},
+    {.name = "rest.advertised.port", .type = FERRY_CONFIG_INT, .importance = FERRY_IMPORTANCE_LOW,
+     .has_min = true, .min = 0, .has_max = true, .max = 65535,
+     .documentation = "Port reported as this worker's id instead of the listener's."},
+    {.name = "task.restart.auto", .type = FERRY_CONFIG_BOOLEAN, .default_value = "true",
+     .importance = FERRY_IMPORTANCE_MEDIUM, .allowed_values = worker_bool_values,
+     .documentation = "ferry: restart FAILED tasks automatically, with back-off. false keeps them "
+                      "FAILED until restarted through the REST API."},
+    {.name = "task.restart.backoff.initial.ms", .type = FERRY_CONFIG_LONG,
+     .default_value = "1000", .importance = FERRY_IMPORTANCE_LOW, .has_min = true, .min = 1,
+     .documentation = "ferry: wait before the first automatic restart of a failed task; doubles "
+                      "with each further failure."},
+    {.name = "task.restart.backoff.max.ms", .type = FERRY_CONFIG_LONG, .default_value = "60000",
+     .importance = FERRY_IMPORTANCE_LOW, .has_min = true, .min = 1,
+     .documentation = "ferry: the longest wait between automatic restarts of a failed task."},
+    {.name = NULL},
+};
+
+/* Keys that belong to something the definition does not spell out: the Kafka clients' settings
+ * (prefixed per client; security settings at the top level serve the worker's own clients, as in
+ * Kafka Connect), converters' own settings, config providers and REST options. */
+static const char *const worker_config_known_prefixes[] = {
+    "producer.", "consumer.", "admin.", "key.converter.", "value.converter.",
+    "header.converter.", "config.providers", "rest.", "listeners.https.", "security.protocol",
+    "ssl.", "sasl.", NULL,
+};
+
+static const ferry_config_key *const worker_config_defs[] = {worker_config_keys};
+
+/* The value of key as set, else its default from the definition (NULL when neither). */
+static const char *worker_value(const config_map *values, const char *key)
+{
+    const char *value = config_map_get(values, key);
+    if (value)
+        return value;
+    const ferry_config_key *def = config_definition_find(worker_config_defs, 1, key);
+    return def ? def->default_value : NULL;
+}
+
+/* Parses an integer key whose value the definition check already accepted (or its default).
+ * Returns 0, or -1 when it did not (the problem is already in the error list). */
+static int worker_int(const config_map *values, const char *key, int64_t *out)
+{
+    const char *text = worker_value(values, key);
+    if (!text)
+        return -1;
+    return config_value_parse_int(text, INT64_MIN, INT64_MAX, out, NULL, 0);
+}
+
+static bool worker_bool(const config_map *values, const char *key, bool *out)
+{
+    const char *text = worker_value(values, key);
+    return text && config_value_parse_bool(text, out, NULL, 0) == 0;
+}
+
+/* A copy of text without surrounding white space, or NULL on allocation failure. */
+static char *worker_strdup_trimmed(const char *text)
+{
+    while (isspace((unsigned char)*text))
+        text++;
+    size_t len = strlen(text);
+    while (len > 0 && isspace((unsigned char)text[len - 1]))
+        len--;
+    return strndup(text, len);
+}
+
+/* One listener "scheme://host:port" (host may be empty or a bracketed IPv6 address). Fills
+ * host (a new string) and port; returns 0, or -1 with what is wrong in why. */
+static int worker_listener_parse(const char *listener, char **host, long *port, char *why,
+                                 size_t whylen)
+{
+    const char *sep = strstr(listener, "://");
+    if (!sep) {
+        ferry_error_set(why, whylen, "'%s' has no scheme (expected http://host:port)", listener);
+        return -1;
+    }
+    size_t scheme_len = (size_t)(sep - listener);
+    if (!((scheme_len == 4 && strncasecmp(listener, "http", 4) == 0) ||
+          (scheme_len == 5 && strncasecmp(listener, "https", 5) == 0))) {
+        ferry_error_set(why, whylen, "'%s' has an unsupported scheme (expected http or https)",
+                        listener);
+        return -1;
+    }
+    const char *authority = sep + 3;
+    const char *host_end;
+    if (authority[0] == '[') {
+        host_end = strchr(authority, ']');
+        if (!host_end) {
+            ferry_error_set(why, whylen, "'%s' has an unterminated IPv6 address", listener);
+            return -1;
+        }
+        host_end++;
+    } else {
+        host_end = authority + strcspn(authority, ":/");
+    }
+    if (*host_end != ':') {
+        ferry_error_set(why, whylen, "'%s' is not of the form scheme://host:port", listener);
+        return -1;
+    }
+    const char *digits = host_end + 1;
+    size_t ndigits = strspn(digits, "0123456789");
+    /* A trailing '/' is what a URL usually ends with; accept it. */
+    bool ends = digits[ndigits] == '\0' ||
+                (digits[ndigits] == '/' && digits[ndigits + 1] == '\0');
+    if (ndigits == 0 || !ends || ndigits > 5 ||
+        (*port = strtol(digits, NULL, 10)) > 65535) {
+        ferry_error_set(why, whylen, "'%s' has an invalid port (expected 0 to 65535)", listener);
+        return -1;
+    }
+    *host = strndup(authority, (size_t)(host_end - authority));
+    if (!*host) {
+        ferry_error_set(why, whylen, "out of memory");
+        return -1;
+    }
+    return 0;
+}
+
+/* Checks every listener and sets worker_id from the first one, as Kafka Connect reports the
+ * worker's advertised URL. An empty host binds every interface; the worker then names itself by
+ * its host name, as Kafka Connect does. Returns 0, or 1 for a problem reported in errors. */
+static size_t worker_listeners_check(worker_config *config, const config_map *values,
+                                     config_errors *errors)
+{
+    char why[512];
+    char *host = NULL;
+    long port = 0;
+    size_t problems = 0;
+    char **listeners = config_value_split_list(config->listeners);
+    if (!listeners) {
+        config_errors_add(errors, "listeners", "out of memory");
+        return 1;
+    }
+    if (!listeners[0]) {
+        config_errors_add(errors, "listeners",
+                          "Invalid value '%s' for configuration listeners: expected at least one "
+                          "listener such as " WORKER_DEFAULT_LISTENER,
+                          config->listeners);
+        problems = 1;
+        goto cleanup;
+    }
+    for (size_t i = 0; listeners[i]; i++) {
+        char *this_host = NULL;
+        long this_port = 0;
+        if (worker_listener_parse(listeners[i], &this_host, &this_port, why, sizeof(why)) != 0) {
+            config_errors_add(errors, "listeners",
+                              "Invalid value '%s' for configuration listeners: %s",
+                              config->listeners, why);
+            problems = 1;
+            goto cleanup;
+        }
+        if (i == 0) {
+            host = this_host;
+            port = this_port;
+        } else {
+            free(this_host);
+        }
+    }
+
+    const char *advertised_host = config_map_get(values, "rest.advertised.host.name");
+    int64_t advertised_port;
+    if (advertised_host && advertised_host[strspn(advertised_host, " \t")] != '\0') {
+        char *copy = worker_strdup_trimmed(advertised_host);
+        if (!copy)
+            goto out_of_memory;
+        free(host);
+        host = copy;
+    } else if (host[0] == '\0') {
+        char name[HOST_NAME_MAX + 1];
+        if (gethostname(name, sizeof(name)) != 0)
+            snprintf(name, sizeof(name), "localhost");
+        name[sizeof(name) - 1] = '\0'; /* gethostname need not terminate a truncated name */
+        char *copy = strdup(name);
+        if (!copy)
+            goto out_of_memory;
+        free(host);
+        host = copy;
+    }
+    if (config_map_get(values, "rest.advertised.port") &&
+        worker_int(values, "rest.advertised.port", &advertised_port) == 0)
+        port = (long)advertised_port;
+    if (asprintf(&config->worker_id, "%s:%ld", host, port) < 0) {
+        config->worker_id = NULL;
+        goto out_of_memory;
+    }
+    goto cleanup;
+
+out_of_memory:
+    config_errors_add(errors, "listeners", "out of memory");
+    problems = 1;
+cleanup:
+    free(host);
+    config_list_free(listeners);
+    return problems;
+}
+
+/* The replication factors are shorts where -1 means the broker's default and 0 means nothing. */
+static size_t worker_replication_check(const config_map *values, const char *key,
+                                       int16_t *out, config_errors *errors)
+{
+    int64_t value;
+    if (worker_int(values, key, &value) != 0 || value < -1 || value > INT16_MAX)
+        return 0; /* already reported by the definition check */
+    if (value == 0) {
+        config_errors_add(errors, key,
+                          "Invalid value '%s' for configuration %s: expected -1 (the broker's "
+                          "default) or an integer between 1 and 32767",
+                          worker_value(values, key), key);
+        return 1;
+    }
+    *out = (int16_t)value;
+    return 0;
+}
+
+/* Topic names and the group id may not be blank; the three topics must differ, or the stores
+ * would read each other's records. */
+static size_t worker_topics_check(const worker_config *config, config_errors *errors)
+{
+    struct {
+        const char *key;
+        const char *value;
+    } names[] = {
+        {"group.id", config->group_id},
+        {"offset.storage.topic", config->offset_topic},
+        {"config.storage.topic", config->config_topic},
+        {"status.storage.topic", config->status_topic},
+    };
+    size_t problems = 0;
+    size_t count = sizeof(names) / sizeof(names[0]);
+    for (size_t i = 0; i < count; i++) {
+        if (names[i].value[0] == '\0') {
+            config_errors_add(errors, names[i].key,
+                              "Invalid value '' for configuration %s: String must be non-empty",
+                              names[i].key);
+            problems++;
+        }
+    }
+    for (size_t i = 1; i < count; i++) {
+        for (size_t j = i + 1; j < count; j++) {
+            if (names[i].value[0] == '\0' || strcmp(names[i].value, names[j].value) != 0)
+                continue;
+            config_errors_add(errors, names[j].key,
+                              "Invalid value '%s' for configuration %s: %s already uses this "
+                              "topic; the offsets, configs and status topics must be different",
+                              names[j].value, names[j].key, names[i].key);
+            problems++;
+        }
+    }
+    return problems;
+}
+
+/* Resolves ${provider:...} key by key, so that every unresolvable variable is reported, not only
+ * the first one. A key that cannot be resolved is left out of the result (its default stands in)
+ * so that the other keys are still checked; *failed tells the caller to give up afterwards.
+ * NULL only when memory runs out. */
+static config_map *worker_config_resolve(const config_map *raw,
+                                         const config_providers *providers,
+                                         config_errors *errors, bool *failed)
+{
+    char err[1024];
+    config_map *resolved = config_map_new();
+    config_map *single = NULL;
+    config_map *one = NULL;
+    *failed = false;
+    if (!resolved)
+        goto out_of_memory;
+    for (size_t i = 0; i < config_map_count(raw); i++) {
+        const char *key = config_map_key_at(raw, i);
+        const char *value = config_map_value_at(raw, i);
+        if (!strstr(value, "${")) {
+            if (config_map_set(resolved, key, value) != 0)
+                goto out_of_memory;
+            continue;
+        }
+        single = config_map_new();
+        if (!single || config_map_set(single, key, value) != 0)
+            goto out_of_memory;
+        one = config_providers_resolve(providers, single, err, sizeof(err));
+        if (!one) {
+            config_errors_add(errors, key, "%s", err);
+            *failed = true;
+        } else if (config_map_set(resolved, key, config_map_value_at(one, 0)) != 0) {
+            goto out_of_memory;
+        }
+        config_map_destroy(single);
+        config_map_destroy(one);
+        single = one = NULL;
+    }
+    return resolved;
+
+out_of_memory:
+    config_errors_add(errors, NULL, "out of memory while resolving the worker config");
+    config_map_destroy(single);
+    config_map_destroy(one);
+    config_map_destroy(resolved);
+    return NULL;
+}
+
+/* Copies a string setting (set or default) into *out; -1 on allocation failure. */
+static int worker_string(const config_map *values, const char *key, char **out)
+{
+    const char *value = worker_value(values, key);
+    if (!value) {
+        *out = NULL;
+        return 0;
+    }
+    *out = worker_strdup_trimmed(value);
+    return *out ? 0 : -1;
+}
+
+/* bootstrap.servers as librdkafka takes it: items trimmed, joined by ','. Empty or "embedded"
+ * selects the embedded cluster. */
+static int worker_bootstrap(worker_config *config, const config_map *values)
+{
+    char **servers = config_value_split_list(worker_value(values, "bootstrap.servers"));
+    size_t len = 0;
+    int rc = -1;
+    if (!servers)
+        return -1;
+    if (!servers[0] || (!servers[1] && strcasecmp(servers[0], WORKER_EMBEDDED) == 0)) {
+        config->embedded = true;
+        rc = 0;
+        goto cleanup;
+    }
+    for (size_t i = 0; servers[i]; i++)
+        len += strlen(servers[i]) + 1;
+    config->bootstrap_servers = calloc(1, len);
+    if (!config->bootstrap_servers)
+        goto cleanup;
+    for (size_t i = 0; servers[i]; i++) {
+        if (i > 0)
+            strcat(config->bootstrap_servers, ",");
+        strcat(config->bootstrap_servers, servers[i]);
+    }
+    rc = 0;
+
+cleanup:
+    config_list_free(servers);
+    return rc;
+}
+
+worker_config *worker_config_load(const config_map *raw, const config_providers *providers,
+                                  config_errors *errors, config_map *unknown)
+{
+    char err[1024];
+    size_t problems = 0;
+    size_t errors_before = config_errors_count(errors);
+    config_providers *own_providers = NULL;
+    int64_t number;
+    worker_config *config = calloc(1, sizeof(*config));
+    if (!config) {
+        config_errors_add(errors, NULL, "out of memory while loading the worker config");
+        return NULL;
+    }
+
+    /* Without providers from the caller, the worker file's own config.providers.* settings
+     * apply to it, as in Kafka Connect. */
+    if (!providers) {
+        own_providers = config_providers_new(raw, err, sizeof(err));
+        if (!own_providers) {
+            config_errors_add(errors, "config.providers.file.param.allowed.paths", "%s", err);
+            goto fail;
+        }
+        providers = own_providers;
+    }
+    bool unresolved = false;
+    config->values = worker_config_resolve(raw, providers, errors, &unresolved);
+    if (!config->values)
+        goto fail;
+    problems += unresolved ? 1 : 0;
+
+    problems += config_validate(worker_config_defs, 1, config->values,
+                                worker_config_known_prefixes, errors, unknown);
+
+    if (worker_bootstrap(config, config->values) != 0 ||
+        worker_string(config->values, "group.id", &config->group_id) != 0 ||
+        worker_string(config->values, "offset.storage.topic", &config->offset_topic) != 0 ||
+        worker_string(config->values, "config.storage.topic", &config->config_topic) != 0 ||
+        worker_string(config->values, "status.storage.topic", &config->status_topic) != 0 ||
+        worker_string(config->values, "key.converter", &config->key_converter) != 0 ||
+        worker_string(config->values, "value.converter", &config->value_converter) != 0 ||
+        worker_string(config->values, "plugin.path", &config->plugin_path) != 0 ||
+        worker_string(config->values, "listeners", &config->listeners) != 0) {
+        config_errors_add(errors, NULL, "out of memory while loading the worker config");
+        goto fail;
+    }
+    /* An empty plugin.path means the default path, as an absent one does. */
+    if (config->plugin_path && config->plugin_path[0] == '\0') {
+        free(config->plugin_path);
+        config->plugin_path = NULL;
+    }
+
+    /* The numeric fields keep their defaults when a value was refused above, so that the cross
+     * checks below do not report the same key twice. */
+    config->offset_partitions = 25;
+    config->status_partitions = 5;
+    config->offset_replication_factor = 3;
+    config->config_replication_factor = 3;
+    config->status_replication_factor = 3;
+    config->offset_flush_interval_ms = 60000;
+    config->offset_flush_timeout_ms = 5000;
+    config->task_shutdown_graceful_timeout_ms = 5000;
+    config->task_restart_auto = true;
+    config->task_restart_backoff_initial_ms = 1000;
+    config->task_restart_backoff_max_ms = 60000;
+
+    bool restart_bounds_valid = true;
+    if (worker_int(config->values, "offset.storage.partitions", &number) == 0 && number >= 1 &&
+        number <= INT32_MAX)
+        config->offset_partitions = (int32_t)number;
+    if (worker_int(config->values, "status.storage.partitions", &number) == 0 && number >= 1 &&
+        number <= INT32_MAX)
+        config->status_partitions = (int32_t)number;
+    problems += worker_replication_check(config->values, "offset.storage.replication.factor",
+                                         &config->offset_replication_factor, errors);
+    problems += worker_replication_check(config->values, "config.storage.replication.factor",
+                                         &config->config_replication_factor, errors);
+    problems += worker_replication_check(config->values, "status.storage.replication.factor",
+                                         &config->status_replication_factor, errors);
+    if (worker_int(config->values, "offset.flush.interval.ms", &number) == 0 && number >= 0)
+        config->offset_flush_interval_ms = number;
+    if (worker_int(config->values, "offset.flush.timeout.ms", &number) == 0 && number >= 0)
+        config->offset_flush_timeout_ms = number;
+    if (worker_int(config->values, "task.shutdown.graceful.timeout.ms", &number) == 0 &&
+        number >= 0)
+        config->task_shutdown_graceful_timeout_ms = number;
+    worker_bool(config->values, "task.restart.auto", &config->task_restart_auto);
+    if (worker_int(config->values, "task.restart.backoff.initial.ms", &number) == 0 && number >= 1)
+        config->task_restart_backoff_initial_ms = number;
+    else
+        restart_bounds_valid = false;
+    if (worker_int(config->values, "task.restart.backoff.max.ms", &number) == 0 && number >= 1)
+        config->task_restart_backoff_max_ms = number;
+    else
+        restart_bounds_valid = false;
+
+    if (restart_bounds_valid &&
+        config->task_restart_backoff_initial_ms > config->task_restart_backoff_max_ms) {
+        config_errors_add(errors, "task.restart.backoff.initial.ms",
+                          "Invalid value '%lld' for configuration task.restart.backoff.initial.ms: "
+                          "must not be greater than task.restart.backoff.max.ms (%lld)",
+                          (long long)config->task_restart_backoff_initial_ms,
+                          (long long)config->task_restart_backoff_max_ms);
+        problems++;
+    }
+
+    problems += worker_topics_check(config, errors);
+    problems += worker_listeners_check(config, config->values, errors);
+
+    if (problems > 0 || config_errors_count(errors) > errors_before)
+        goto fail;
+    config_providers_destroy(own_providers);
+    return config;
+
+fail:
+    config_providers_destroy(own_providers);
+    worker_config_destroy(config);
+    return NULL;
+}
+
+void worker_config_destroy(worker_config *config)
+{
+    if (!config)
+        return;
+    config_map_destroy(config->values);
+    free(config->bootstrap_servers);
+    free(config->group_id);
+    free(config->offset_topic);
+    free(config->config_topic);
+    free(config->status_topic);
+    free(config->key_converter);
+    free(config->value_converter);
+    free(config->plugin_path);
+    free(config->listeners);
+    free(config->worker_id);
+    free(config);
+}
+
+int worker_config_set_bootstrap(worker_config *config, const char *bootstrap_servers)
+{
+    char *copy = strdup(bootstrap_servers);
+    if (!copy)
+        return -1;
+    free(config->bootstrap_servers);
+    config->bootstrap_servers = copy;
+    return 0;
+}

@@ -1,0 +1,596 @@
+#!/usr/bin/env bash
+# bench/runtime/run.sh - ferry's runtime benchmarks, each against its acceptance target:
+#
+#   source   ferry standalone + SequenceSource (100-byte records, 4 source partitions, String
+#            converters) into a fresh topic vs raw_producer.c (librdkafka alone, same records,
+#            same producer settings) into another: records/s from the first record to the last
+#            acknowledged, seen by the same watcher (topic end offsets polled every 25 ms).
+#            Target: ferry >= 80% of raw.
+#   sink     a pre-filled topic (the same records) read by ferry + NullSink (timed by the
+#            TimedNullSink wrapper, bench/runtime/timed_sink.c) vs raw_consumer.c, each in a fresh
+#            consumer group, commits every BENCH_SINK_FLUSH_MS: records/s from the first record
+#            handed over to the last. Target: ferry >= 80% of raw.
+#   memory   VmRSS of one ferry worker on the real broker with 10 idle connectors (5 SequenceSource
+#            with count=0 + 5 NullSink on an empty topic; and 10 SequenceSource), 10 s after every
+#            task is running. Target: < 20 MB.
+#   startup  exec of `ferry standalone` with the embedded Kafka and one SequenceSource until the
+#            log line "[task:<name>-0] running". Target: < 100 ms.
+#
+# Every figure is the median of BENCH_RUNS runs (BENCH_MEMORY_RUNS, BENCH_STARTUP_RUNS); ferry
+# and raw runs alternate, on the same broker, in the same invocation. Two informational rows
+# (BENCH_INFO=0 skips them) separate the causes of a miss: the source path with a source offset on
+# one record in 10000 instead of every record, and the sink path with
+# consumer.queued.min.messages=1000000 for ferry and the raw consumer alike.
+#
+# Usage: bench/runtime/run.sh [source] [sink] [memory] [startup]     (none = all four)
+# Needs: the Kafka of tests/services (tests/services/services.sh start), meson, ninja, cc,
+# pkg-config rdkafka and jansson. Builds ferry (release, no sanitizers) and the sequence test
+# plugin into build-bench/, the tools of bench/runtime/ into build-bench/bench-tools/.
+# Environment: BENCH_RUNS (5), BENCH_MEMORY_RUNS (3), BENCH_STARTUP_RUNS (5), BENCH_COUNT
+# (2000000), BENCH_RECORD_BYTES (100), BENCH_SOURCE_BATCH (10000), BENCH_SINK_FLUSH_MS (1000),
+# BENCH_IDLE_SECONDS (10), BENCH_TIMEOUT_S (180 per measured run), BENCH_INFO (1),
+# BENCH_PRODUCER_PROPS / BENCH_CONSUMER_PROPS (space-separated librdkafka KEY=VALUE given to ferry's
+# producer.* / consumer.* and to the raw tools alike; for experiments), BENCH_KEEP_TMP (keep logs).
+# Topics and consumer groups the run creates carry its run id and are deleted on exit.
+set -euo pipefail
+
+root=$(cd "$(dirname "$0")/../.." && pwd)
+cd "$root"
+
+RUNS=${BENCH_RUNS:-5}
+MEMORY_RUNS=${BENCH_MEMORY_RUNS:-3}
+INFO=${BENCH_INFO:-1}
+read -r -a PRODUCER_PROPS <<<"${BENCH_PRODUCER_PROPS:-}"
+read -r -a CONSUMER_PROPS <<<"${BENCH_CONSUMER_PROPS:-}"
+SINK_INFO_PROPS=(queued.min.messages=1000000)
+SOURCE_INFO_PROPS=(offset.every=10000)
+COUNT=${BENCH_COUNT:-2000000}
+RECORD_BYTES=${BENCH_RECORD_BYTES:-100}
+SOURCE_PARTITIONS=4
+TOPIC_PARTITIONS=4
+SOURCE_BATCH=${BENCH_SOURCE_BATCH:-10000}
+SINK_FLUSH_MS=${BENCH_SINK_FLUSH_MS:-1000}
+STARTUP_RUNS=${BENCH_STARTUP_RUNS:-5}
+IDLE_SECONDS=${BENCH_IDLE_SECONDS:-10}
+TIMEOUT_S=${BENCH_TIMEOUT_S:-180}
+WATCH_INTERVAL_MS=25
+
+build=$root/build-bench
+tools=$build/bench-tools
+ferry=$build/worker/ferry
+sequence_dir=$build/tests/plugins/sequence
+sequence_so=$sequence_dir/sequence.so
+
+benchmarks=("$@")
+[ ${#benchmarks[@]} -eq 0 ] && benchmarks=(source sink memory startup)
+for b in "${benchmarks[@]}"; do
+    case $b in source|sink|memory|startup) ;; *) echo "run.sh: unknown benchmark '$b'" >&2; exit 2 ;; esac
+done
+wants() { local b; for b in "${benchmarks[@]}"; do [ "$b" = "$1" ] && return 0; done; return 1; }
+if (( COUNT % SOURCE_PARTITIONS != 0 )); then
+    echo "run.sh: BENCH_COUNT must be a multiple of $SOURCE_PARTITIONS" >&2
+    exit 2
+fi
+
+# ---- clean-up: child processes, the run's topics and groups, temporary files ---------------
+
+run_id="fbench-$(date +%s)-$$"
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/ferry-bench.XXXXXX")
+children=()
+kafka_used=0
+
+stop_pid() { # PID [SECONDS]: SIGTERM, wait at most SECONDS, then SIGKILL
+    local pid=$1 limit=$(( ${2:-15} * 10 )) i
+    kill -0 "$pid" 2>/dev/null || { wait "$pid" 2>/dev/null || true; return 0; }
+    kill -TERM "$pid" 2>/dev/null || true
+    for (( i = 0; i < limit; i++ )); do
+        kill -0 "$pid" 2>/dev/null || break
+        sleep 0.1
+    done
+    if kill -0 "$pid" 2>/dev/null; then
+        echo "run.sh: process $pid did not stop in time; killing it" >&2
+        kill -KILL "$pid" 2>/dev/null || true
+    fi
+    wait "$pid" 2>/dev/null || true
+}
+
+cleanup() {
+    local status=$? pid
+    trap - EXIT INT TERM
+    for pid in "${children[@]}"; do
+        stop_pid "$pid" 5
+    done
+    if (( kafka_used )) && [ -x "$tools/topic_tool" ]; then
+        timeout 60 "$tools/topic_tool" cleanup "$FERRY_TEST_BOOTSTRAP" "$run_id" 2>/dev/null ||
+            echo "run.sh: could not delete the topics and groups of $run_id" >&2
+    fi
+    if [ -n "${BENCH_KEEP_TMP:-}" ]; then
+        echo "run.sh: logs kept in $tmp" >&2
+    else
+        rm -rf "$tmp"
+    fi
+    exit $status
+}
+trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+# ---- helpers ---------------------------------------------------------------------------------
+
+log() { printf '%s %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
+die() { echo "run.sh: $*" >&2; exit 1; }
+
+# start_bg LOG COMMAND...: runs COMMAND in the background, output to LOG; its pid in $bg_pid.
+start_bg() {
+    local out=$1
+    shift
+    "$@" >"$out" 2>&1 &
+    bg_pid=$!
+    children+=("$bg_pid")
+}
+
+# forget PID: drops a waited-for pid from the clean-up list.
+forget() {
+    local keep=() pid
+    for pid in "${children[@]}"; do [ "$pid" != "$1" ] && keep+=("$pid"); done
+    children=("${keep[@]}")
+}
+
+# wait_bg PID: the exit status of a background child, without tripping set -e.
+wait_bg() {
+    local rc=0
+    wait "$1" || rc=$?
+    forget "$1"
+    return $rc
+}
+
+# wait_for SECONDS COMMAND...: polls COMMAND every 10 ms until it succeeds; 1 on timeout.
+wait_for() {
+    local deadline=$(( ${EPOCHREALTIME/[.,]/} + $1 * 1000000 ))
+    shift
+    while (( ${EPOCHREALTIME/[.,]/} < deadline )); do
+        "$@" && return 0
+        sleep 0.01
+    done
+    return 1
+}
+log_has() { grep -qF -- "$2" "$1" 2>/dev/null; }
+log_count_at_least() { (( $(grep -cF -- "$2" "$1" 2>/dev/null || true) >= $3 )); }
+
+median() { # numbers on the command line
+    printf '%s\n' "$@" | sort -g | awk '{ v[NR] = $1 } END {
+        if (NR == 0) { print "nan"; exit }
+        if (NR % 2) print v[(NR + 1) / 2]; else printf "%.1f\n", (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
+}
+rate() { awk -v n="$1" -v a="$2" -v b="$3" 'BEGIN { printf "%.0f\n", n / ((b - a) / 1e9) }'; }
+ratio_pct() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.1f\n", 100 * a / b }'; }
+verdict() { awk -v v="$1" -v op="$2" -v t="$3" 'BEGIN {
+    ok = (op == ">=") ? (v >= t) : (v < t); print ok ? "PASS" : "FAIL" }'; }
+fmt_int() { # 1234567.5 -> 1,234,568
+    awk -v v="$1" 'BEGIN { s = sprintf("%.0f", v); out = ""
+        while (length(s) > 3) { out = "," substr(s, length(s) - 2) out; s = substr(s, 1, length(s) - 3) }
+        print s out }'
+}
+join() { local IFS=' '; echo "$*"; }
+
+# worker_props FILE LABEL [KEY=VALUE...]: a worker config on the real broker with fresh internal
+# topics of this run (a reused configs topic would bring back earlier runs' connectors).
+worker_props() {
+    local file=$1 label=$2
+    shift 2
+    {
+        echo "bootstrap.servers=$FERRY_TEST_BOOTSTRAP"
+        echo "plugin.path=$sequence_dir"
+        echo "key.converter=org.apache.kafka.connect.storage.StringConverter"
+        echo "value.converter=org.apache.kafka.connect.storage.StringConverter"
+        echo "group.id=$run_id-$label-cluster"
+        echo "offset.storage.topic=$run_id-$label-offsets"
+        echo "offset.storage.replication.factor=1"
+        echo "config.storage.topic=$run_id-$label-configs"
+        echo "config.storage.replication.factor=1"
+        echo "status.storage.topic=$run_id-$label-status"
+        echo "status.storage.replication.factor=1"
+        printf '%s\n' "$@"
+    } >"$file"
+}
+
+# source_props FILE NAME TOPIC COUNT_PER_PARTITION [KEY=VALUE...]
+source_props() {
+    local file=$1 name=$2 topic=$3 count=$4
+    shift 4
+    {
+        echo "name=$name"
+        echo "connector.class=SequenceSource"
+        echo "tasks.max=1"
+        echo "topic=$topic"
+        echo "partitions=$SOURCE_PARTITIONS"
+        echo "count=$count"
+        echo "record.bytes=$RECORD_BYTES"
+        echo "batch.size=$SOURCE_BATCH"
+        printf '%s\n' "$@"
+    } >"$file"
+}
+
+# ---- build -----------------------------------------------------------------------------------
+
+build_all() {
+    command -v meson >/dev/null || die "meson is needed (tools/install-build-deps.sh)"
+    pkg-config --exists rdkafka jansson || die "pkg-config cannot find rdkafka and jansson"
+    if [ ! -f "$build/build.ninja" ]; then
+        log "configuring $build (release, no sanitizers)"
+        meson setup "$build" --buildtype=release -Db_sanitize=none >"$tmp/meson-setup.log" 2>&1 ||
+            { cat "$tmp/meson-setup.log" >&2; die "meson setup failed"; }
+    fi
+    log "building ferry and the sequence test plugin"
+    meson compile -C "$build" ferry sequence >"$tmp/meson-compile.log" 2>&1 ||
+        { tail -40 "$tmp/meson-compile.log" >&2; die "meson compile failed"; }
+    mkdir -p "$tools/timed-plugin"
+    local cflags libs tool
+    cflags=$(pkg-config --cflags rdkafka)
+    libs=$(pkg-config --libs rdkafka)
+    for tool in topic_tool raw_producer raw_consumer; do
+        cc -std=gnu11 -O2 -Wall -Wextra -o "$tools/$tool" "$root/bench/runtime/$tool.c" $cflags $libs ||
+            die "cannot compile bench/runtime/$tool.c"
+    done
+    cc -std=gnu11 -O2 -Wall -Wextra -fPIC -shared -fvisibility=hidden -I"$root/include" \
+        $(pkg-config --cflags jansson) -o "$tools/timed-plugin/timed_sink.so" \
+        "$root/bench/runtime/timed_sink.c" -ldl || die "cannot compile bench/runtime/timed_sink.c"
+}
+
+need_kafka() {
+    # Give a broker that is (re)starting a minute to answer.
+    wait_for 60 eval 'tests/services/services.sh status kafka >/dev/null 2>&1' ||
+        die "the Kafka of tests/services is not running: tests/services/services.sh start kafka"
+    eval "$(tests/services/services.sh env)"
+    [ -n "${FERRY_TEST_BOOTSTRAP:-}" ] || die "tests/services/services.sh env gave no FERRY_TEST_BOOTSTRAP"
+    kafka_used=1
+    kafka_pid_at_start=$(kafka_pid)
+}
+kafka_pid() { tests/services/services.sh status kafka 2>/dev/null | grep -o 'pid [0-9]*' || true; }
+kafka_pid_at_start=
+
+# A short untimed produce, so that the broker's JIT and page cache are warm for the first run.
+kafka_warm_up() {
+    local topic=$run_id-warm-up
+    "$tools/topic_tool" create "$FERRY_TEST_BOOTSTRAP" "$topic" "$TOPIC_PARTITIONS"
+    timeout "$TIMEOUT_S" "$tools/raw_producer" "$FERRY_TEST_BOOTSTRAP" "$topic" 400000 \
+        "$RECORD_BYTES" "$SOURCE_PARTITIONS" "$SOURCE_BATCH" >"$tmp/warm-up.log" 2>&1 ||
+        { cat "$tmp/warm-up.log" >&2; die "warm-up failed"; }
+}
+
+# ---- source path -----------------------------------------------------------------------------
+
+# Results, records/s per run: ferry, ferry with SOURCE_INFO_PROPS, raw (watcher), raw (own clock).
+source_ferry_rates=()
+source_ferry_info_rates=()
+source_raw_rates=()
+source_raw_self_rates=()
+
+# source_ferry_run I VARIANT [CONNECTOR_KEY=VALUE...]: VARIANT main or info.
+source_ferry_run() {
+    local i=$1 variant=$2
+    shift 2
+    local topic=$run_id-src-$variant-ferry-$i name=$run_id-src-$variant-$i
+    local dir=$tmp/source-$variant-ferry-$i prop extra=()
+    mkdir -p "$dir"
+    "$tools/topic_tool" create "$FERRY_TEST_BOOTSTRAP" "$topic" "$TOPIC_PARTITIONS"
+    for prop in "${PRODUCER_PROPS[@]}"; do extra+=("producer.$prop"); done
+    worker_props "$dir/worker.properties" "src-$variant-$i" "${extra[@]}"
+    source_props "$dir/connector.properties" "$name" "$topic" $(( COUNT / SOURCE_PARTITIONS )) "$@"
+    start_bg "$dir/watch.out" timeout $(( TIMEOUT_S + 30 )) "$tools/topic_tool" watch \
+        "$FERRY_TEST_BOOTSTRAP" "$topic" "$COUNT" $(( TIMEOUT_S * 1000 )) "$WATCH_INTERVAL_MS"
+    local watcher=$bg_pid
+    start_bg "$dir/ferry.log" "$ferry" standalone "$dir/worker.properties" "$dir/connector.properties"
+    local worker=$bg_pid rc=0
+    wait_bg "$watcher" || rc=$?
+    stop_pid "$worker"
+    forget "$worker"
+    if (( rc != 0 )); then
+        tail -20 "$dir/ferry.log" >&2
+        die "source run $i ($variant): ferry did not deliver $COUNT records ($(cat "$dir/watch.out"))"
+    fi
+    local first done_at rate_now
+    read -r first done_at <"$dir/watch.out"
+    rate_now=$(rate "$COUNT" "$first" "$done_at")
+    if [ "$variant" = main ]; then source_ferry_rates+=("$rate_now"); else source_ferry_info_rates+=("$rate_now"); fi
+    log "source run $i: ferry ($variant) $(fmt_int "$rate_now") records/s"
+}
+
+source_raw_run() {
+    local i=$1 topic=$run_id-src-raw-$i dir=$tmp/source-raw-$i
+    mkdir -p "$dir"
+    "$tools/topic_tool" create "$FERRY_TEST_BOOTSTRAP" "$topic" "$TOPIC_PARTITIONS"
+    start_bg "$dir/watch.out" timeout $(( TIMEOUT_S + 30 )) "$tools/topic_tool" watch \
+        "$FERRY_TEST_BOOTSTRAP" "$topic" "$COUNT" $(( TIMEOUT_S * 1000 )) "$WATCH_INTERVAL_MS"
+    local watcher=$bg_pid rc=0
+    start_bg "$dir/producer.out" timeout "$TIMEOUT_S" "$tools/raw_producer" "$FERRY_TEST_BOOTSTRAP" \
+        "$topic" "$COUNT" "$RECORD_BYTES" "$SOURCE_PARTITIONS" "$SOURCE_BATCH" "${PRODUCER_PROPS[@]}"
+    local producer=$bg_pid
+    wait_bg "$producer" || rc=$?
+    wait_bg "$watcher" || rc=$?
+    (( rc == 0 )) || { cat "$dir/producer.out" >&2; die "source run $i: raw_producer failed"; }
+    local first done_at self_first self_last acked
+    read -r first done_at <"$dir/watch.out"
+    read -r self_first self_last acked <"$dir/producer.out"
+    source_raw_rates+=("$(rate "$COUNT" "$first" "$done_at")")
+    source_raw_self_rates+=("$(rate "$acked" "$self_first" "$self_last")")
+    log "source run $i: raw         $(fmt_int "${source_raw_rates[-1]}") records/s" \
+        "(its own clock: $(fmt_int "${source_raw_self_rates[-1]}"))"
+}
+
+# ---- sink path -------------------------------------------------------------------------------
+
+sink_ferry_rates=()
+sink_raw_rates=()
+sink_ferry_info_rates=()
+sink_raw_info_rates=()
+sink_topic=
+
+sink_prefill() {
+    sink_topic=$run_id-sink-data
+    "$tools/topic_tool" create "$FERRY_TEST_BOOTSTRAP" "$sink_topic" "$TOPIC_PARTITIONS"
+    log "filling $sink_topic with $COUNT records of $RECORD_BYTES bytes"
+    timeout "$TIMEOUT_S" "$tools/raw_producer" "$FERRY_TEST_BOOTSTRAP" "$sink_topic" "$COUNT" \
+        "$RECORD_BYTES" "$SOURCE_PARTITIONS" "$SOURCE_BATCH" >"$tmp/prefill.log" 2>&1 ||
+        { cat "$tmp/prefill.log" >&2; die "cannot fill $sink_topic"; }
+    local have
+    have=$("$tools/topic_tool" count "$FERRY_TEST_BOOTSTRAP" "$sink_topic")
+    [ "$have" = "$COUNT" ] || die "$sink_topic holds $have records, expected $COUNT"
+    sleep 2 # let the broker settle after the burst
+}
+
+# sink_ferry_run I VARIANT [CONSUMER_KEY=VALUE...]
+sink_ferry_run() {
+    local i=$1 variant=$2
+    shift 2
+    local name=$run_id-sink-$variant-$i dir=$tmp/sink-$variant-ferry-$i prop extra=()
+    mkdir -p "$dir"
+    for prop in "$@"; do extra+=("consumer.$prop"); done
+    worker_props "$dir/worker.properties" "sink-$variant-$i" "offset.flush.interval.ms=$SINK_FLUSH_MS" \
+        "${extra[@]}"
+    sed -i "s#^plugin.path=.*#plugin.path=$tools/timed-plugin#" "$dir/worker.properties"
+    printf '%s\n' "name=$name" "connector.class=TimedNullSink" "tasks.max=1" \
+        "topics=$sink_topic" >"$dir/connector.properties"
+    FERRY_BENCH_SEQUENCE_PLUGIN=$sequence_so FERRY_BENCH_EXPECT=$COUNT \
+        FERRY_BENCH_TIMING_FILE=$dir/timing \
+        start_bg "$dir/ferry.log" "$ferry" standalone "$dir/worker.properties" \
+        "$dir/connector.properties"
+    local worker=$bg_pid
+    if ! wait_for "$TIMEOUT_S" test -s "$dir/timing"; then
+        tail -20 "$dir/ferry.log" >&2
+        die "sink run $i ($variant): ferry did not read $COUNT records in $TIMEOUT_S s"
+    fi
+    stop_pid "$worker"
+    forget "$worker"
+    local first last records rate_now
+    read -r first last records <"$dir/timing"
+    rate_now=$(rate "$records" "$first" "$last")
+    if [ "$variant" = main ]; then sink_ferry_rates+=("$rate_now"); else sink_ferry_info_rates+=("$rate_now"); fi
+    log "sink run $i: ferry ($variant) $(fmt_int "$rate_now") records/s"
+}
+
+# sink_raw_run I VARIANT [KEY=VALUE...]
+sink_raw_run() {
+    local i=$1 variant=$2
+    shift 2
+    local dir=$tmp/sink-$variant-raw-$i
+    mkdir -p "$dir"
+    timeout $(( TIMEOUT_S + 30 )) "$tools/raw_consumer" "$FERRY_TEST_BOOTSTRAP" "$sink_topic" \
+        "$run_id-raw-sink-$variant-$i" "$COUNT" "$SINK_FLUSH_MS" $(( TIMEOUT_S * 1000 )) "$@" \
+        >"$dir/consumer.out" 2>&1 ||
+        { cat "$dir/consumer.out" >&2; die "sink run $i ($variant): raw_consumer failed"; }
+    local first last records rate_now
+    read -r first last records <"$dir/consumer.out"
+    rate_now=$(rate "$records" "$first" "$last")
+    if [ "$variant" = main ]; then sink_raw_rates+=("$rate_now"); else sink_raw_info_rates+=("$rate_now"); fi
+    log "sink run $i: raw   ($variant) $(fmt_int "$rate_now") records/s"
+}
+
+# ---- memory ----------------------------------------------------------------------------------
+
+memory_mixed_kb=()
+memory_mixed_anon_kb=()
+memory_sources_kb=()
+memory_sources_anon_kb=()
+memory_threads=()
+
+# memory_run I MODE: MODE mixed = 5 SequenceSource + 5 NullSink, sources = 10 SequenceSource.
+memory_run() {
+    local i=$1 mode=$2 dir=$tmp/memory-$2-$1 empty=$run_id-mem-empty-$2-$1 c files=()
+    mkdir -p "$dir"
+    worker_props "$dir/worker.properties" "mem-$mode-$i"
+    [ "$mode" = mixed ] && "$tools/topic_tool" create "$FERRY_TEST_BOOTSTRAP" "$empty" 1
+    for c in 0 1 2 3 4 5 6 7 8 9; do
+        local name=$run_id-mem-$mode-$i-$c
+        if [ "$mode" = mixed ] && (( c >= 5 )); then
+            printf '%s\n' "name=$name" "connector.class=NullSink" "tasks.max=1" \
+                "topics=$empty" >"$dir/c$c.properties"
+        else
+            source_props "$dir/c$c.properties" "$name" "$run_id-mem-unused" 0
+            sed -i 's/^partitions=.*/partitions=1/' "$dir/c$c.properties"
+        fi
+        files+=("$dir/c$c.properties")
+    done
+    start_bg "$dir/ferry.log" "$ferry" standalone "$dir/worker.properties" "${files[@]}"
+    local worker=$bg_pid
+    if ! wait_for 60 log_count_at_least "$dir/ferry.log" "] running" 10; then
+        tail -20 "$dir/ferry.log" >&2
+        die "memory run $i ($mode): the 10 tasks did not all start"
+    fi
+    if [ "$mode" = mixed ] && ! wait_for 60 log_count_at_least "$dir/ferry.log" "] assigned " 5; then
+        tail -20 "$dir/ferry.log" >&2
+        die "memory run $i ($mode): the 5 sink tasks were not assigned their partition"
+    fi
+    sleep "$IDLE_SECONDS"
+    kill -0 "$worker" 2>/dev/null || { tail -20 "$dir/ferry.log" >&2; die "memory run $i: ferry exited"; }
+    local rss anon threads
+    rss=$(awk '/^VmRSS:/ { print $2 }' "/proc/$worker/status")
+    anon=$(awk '/^RssAnon:/ { print $2 }' "/proc/$worker/status")
+    threads=$(awk '/^Threads:/ { print $2 }' "/proc/$worker/status")
+    stop_pid "$worker"
+    forget "$worker"
+    if [ "$mode" = mixed ]; then
+        memory_mixed_kb+=("$rss")
+        memory_mixed_anon_kb+=("$anon")
+        memory_threads+=("$threads")
+    else
+        memory_sources_kb+=("$rss")
+        memory_sources_anon_kb+=("$anon")
+    fi
+    log "memory run $i ($mode): VmRSS $rss kB (anonymous $anon kB), $threads threads"
+}
+
+# ---- start-up --------------------------------------------------------------------------------
+
+startup_ms=()
+startup_first_line_ms=()
+
+log_ms() { # an ISO-8601 log timestamp -> ms since the epoch
+    date -u -d "$1" +%s%3N
+}
+
+startup_run() {
+    local i=$1 dir=$tmp/startup-$i name=fbench-startup-$i
+    mkdir -p "$dir"
+    printf '%s\n' "plugin.path=$sequence_dir" \
+        "key.converter=org.apache.kafka.connect.storage.StringConverter" \
+        "value.converter=org.apache.kafka.connect.storage.StringConverter" >"$dir/worker.properties"
+    source_props "$dir/connector.properties" "$name" "$name-topic" 0
+    sed -i 's/^partitions=.*/partitions=1/' "$dir/connector.properties"
+    local started=$EPOCHREALTIME   # wall clock, µs, taken just before the fork and exec
+    start_bg "$dir/ferry.log" "$ferry" standalone "$dir/worker.properties" "$dir/connector.properties"
+    local worker=$bg_pid
+    if ! wait_for 30 log_has "$dir/ferry.log" "[task:$name-0] running"; then
+        tail -20 "$dir/ferry.log" >&2
+        die "start-up run $i: the task did not start"
+    fi
+    stop_pid "$worker"
+    forget "$worker"
+    local first_ts running_ts
+    first_ts=$(head -1 "$dir/ferry.log" | cut -d' ' -f1)
+    running_ts=$(grep -F "[task:$name-0] running" "$dir/ferry.log" | head -1 | cut -d' ' -f1)
+    local started_us=${started/[.,]/}
+    startup_ms+=("$(awk -v r="$(log_ms "$running_ts")" -v s="$started_us" \
+        'BEGIN { printf "%.1f\n", r - s / 1000 }')")
+    startup_first_line_ms+=("$(awk -v r="$(log_ms "$first_ts")" -v s="$started_us" \
+        'BEGIN { printf "%.1f\n", r - s / 1000 }')")
+    log "start-up run $i: task running after ${startup_ms[-1]} ms (first log line after" \
+        "${startup_first_line_ms[-1]} ms)"
+}
+
+# ---- main ------------------------------------------------------------------------------------
+
+build_all
+if wants source || wants sink || wants memory; then
+    need_kafka
+    log "run $run_id on $FERRY_TEST_BOOTSTRAP; $RUNS runs of $COUNT records of $RECORD_BYTES bytes"
+    kafka_warm_up
+fi
+
+if wants source; then
+    for (( i = 1; i <= RUNS; i++ )); do
+        source_ferry_run "$i" main
+        source_raw_run "$i"
+        (( INFO )) && source_ferry_run "$i" info "${SOURCE_INFO_PROPS[@]}"
+    done
+fi
+if wants sink; then
+    sink_prefill
+    for (( i = 1; i <= RUNS; i++ )); do
+        sink_ferry_run "$i" main "${CONSUMER_PROPS[@]}"
+        sink_raw_run "$i" main "${CONSUMER_PROPS[@]}"
+        if (( INFO )); then
+            sink_ferry_run "$i" info "${CONSUMER_PROPS[@]}" "${SINK_INFO_PROPS[@]}"
+            sink_raw_run "$i" info "${CONSUMER_PROPS[@]}" "${SINK_INFO_PROPS[@]}"
+        fi
+    done
+fi
+if wants memory; then
+    for (( i = 1; i <= MEMORY_RUNS; i++ )); do
+        memory_run "$i" mixed
+        memory_run "$i" sources
+    done
+fi
+if wants startup; then
+    for (( i = 1; i <= STARTUP_RUNS; i++ )); do
+        startup_run "$i"
+    done
+fi
+
+# ---- report ----------------------------------------------------------------------------------
+
+row() { printf '%-44s %14s %14s %7s %9s  %s\n' "$@"; }
+rate_row() { # LABEL FERRY_RATES_NAME RAW_RATES_NAME TARGET_PCT|-
+    local -n ferry_rates=$2 raw_rates=$3
+    local f r p
+    f=$(median "${ferry_rates[@]}"); r=$(median "${raw_rates[@]}"); p=$(ratio_pct "$f" "$r")
+    if [ "$4" = - ]; then
+        row "$1" "$(fmt_int "$f")" "$(fmt_int "$r")" "$p%" "(info)" ""
+    else
+        row "$1" "$(fmt_int "$f")" "$(fmt_int "$r")" "$p%" ">= $4%" "$(verdict "$p" ">=" "$4")"
+    fi
+}
+mb() { awk -v k="$1" 'BEGIN { printf "%.1f", k / 1024 }'; }
+
+echo
+echo "ferry runtime benchmarks - $(date -u +%Y-%m-%dT%H:%M:%SZ), $(nproc) cores" \
+    "($(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ *//')), librdkafka" \
+    "$(pkg-config --modversion rdkafka), ferry $(git -C "$root" rev-parse --short HEAD 2>/dev/null || echo '?')" \
+    "+ working tree, build-bench (release)"
+echo "records: $(fmt_int "$COUNT") x $RECORD_BYTES bytes, $SOURCE_PARTITIONS source partitions ->" \
+    "$TOPIC_PARTITIONS topic partitions, real broker ${FERRY_TEST_BOOTSTRAP:-(not used)}; medians of $RUNS runs" \
+    "(memory $MEMORY_RUNS, start-up $STARTUP_RUNS)"
+if [ -n "$kafka_pid_at_start" ] && [ "$(kafka_pid)" != "$kafka_pid_at_start" ]; then
+    echo "WARNING: the broker restarted during the run (was $kafka_pid_at_start, now" \
+        "$(kafka_pid)): some runs measured an outage, see the per-run figures"
+fi
+[ ${#PRODUCER_PROPS[@]} -gt 0 ] && echo "producer settings (ferry and raw): ${PRODUCER_PROPS[*]}"
+[ ${#CONSUMER_PROPS[@]} -gt 0 ] && echo "consumer settings (ferry and raw): ${CONSUMER_PROPS[*]}"
+echo
+row benchmark ferry "raw librdkafka" ratio target result
+row --------- ----- -------------- ----- ------ ------
+if wants source; then
+    rate_row "source path, records/s" source_ferry_rates source_raw_rates 80
+    (( INFO )) && rate_row "  same, ${SOURCE_INFO_PROPS[*]}" source_ferry_info_rates source_raw_rates -
+fi
+if wants sink; then
+    rate_row "sink path, records/s" sink_ferry_rates sink_raw_rates 80
+    (( INFO )) && rate_row "  same, both ${SINK_INFO_PROPS[*]}" sink_ferry_info_rates sink_raw_info_rates -
+fi
+if wants memory; then
+    m=$(mb "$(median "${memory_mixed_kb[@]}")")
+    row "RSS, 5 sources + 5 sinks idle" "$m MB" - - "< 20 MB" "$(verdict "$m" "<" 20)"
+    m=$(mb "$(median "${memory_sources_kb[@]}")")
+    row "RSS, 10 sources idle" "$m MB" - - "< 20 MB" "$(verdict "$m" "<" 20)"
+fi
+if wants startup; then
+    s=$(median "${startup_ms[@]}")
+    row "start-up to task running (embedded)" "$s ms" - - "< 100 ms" "$(verdict "$s" "<" 100)"
+fi
+echo
+echo "runs:"
+if wants source; then
+    echo "  source ferry records/s: $(join "${source_ferry_rates[@]}")"
+    (( INFO )) && echo "  source ferry ${SOURCE_INFO_PROPS[*]}: $(join "${source_ferry_info_rates[@]}")"
+    echo "  source raw   records/s: $(join "${source_raw_rates[@]}") (raw_producer's own clock:" \
+        "$(join "${source_raw_self_rates[@]}"))"
+fi
+if wants sink; then
+    echo "  sink   ferry records/s: $(join "${sink_ferry_rates[@]}")"
+    echo "  sink   raw   records/s: $(join "${sink_raw_rates[@]}") (commits every $SINK_FLUSH_MS ms)"
+    if (( INFO )); then
+        echo "  sink   ferry ${SINK_INFO_PROPS[*]}: $(join "${sink_ferry_info_rates[@]}")"
+        echo "  sink   raw   ${SINK_INFO_PROPS[*]}: $(join "${sink_raw_info_rates[@]}")"
+    fi
+fi
+if wants memory; then
+    echo "  RSS kB, 5 sources + 5 sinks: $(join "${memory_mixed_kb[@]}") (anonymous:" \
+        "$(join "${memory_mixed_anon_kb[@]}"); threads: $(join "${memory_threads[@]}"))"
+    echo "  RSS kB, 10 sources: $(join "${memory_sources_kb[@]}") (anonymous:" \
+        "$(join "${memory_sources_anon_kb[@]}")); real broker, ${IDLE_SECONDS} s after the tasks started"
+fi
+if wants startup; then
+    echo "  start-up ms: $(join "${startup_ms[@]}") (exec to first log line:" \
+        "$(join "${startup_first_line_ms[@]}") ms)"
+fi
+exit 0

@@ -1,0 +1,810 @@
+/* The runtime's lifecycle on the real ferry binary and the real broker:
+ *
+ *   5. a failing task: FAILED with its trace in the status topic while the other connector keeps
+ *      producing, back to RUNNING by the automatic restart; with task.restart.auto=false it stays
+ *      FAILED;
+ *   6. the dead-letter queue: a malformed JSON value goes to the DLQ with its original bytes and
+ *      Kafka Connect's __connect.errors.* headers (errors.tolerance=all), or fails the task with a
+ *      trace naming topic, partition and offset (errors.tolerance=none);
+ *   7. the embedded Kafka: no bootstrap.servers, a source-to-sink pipeline still completes and the
+ *      log announces the embedded cluster and its bootstrap address;
+ *   8. the internal topics byte for byte (Kafka Connect's record formats, murmur2 partitioning,
+ *      compaction, partition counts), and a non-compacted offsets topic refused;
+ *   9. config problems: every bad worker value named; a bad connector value named. */
+#include <inttypes.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "ferry_process.h"
+
+#define FLUSH_MS 1000
+
+static fp_env *current;
+
+static int finish_env(void **state)
+{
+    (void)state;
+    fp_env_finish(current);
+    current = NULL;
+    return 0;
+}
+
+/* ---- the status topic ------------------------------------------------------------------- */
+
+/* Every value of one key of the status topic, in order (JSON; null for tombstones). */
+static json_t *status_history(fp_env *env, const char *key)
+{
+    json_t *history = json_array();
+    assert_non_null(history);
+    if (kt_partition_count(fp_status_topic(env)) == 0)
+        return history;
+    kt_records *records = kt_consume_all(fp_status_topic(env), 30000);
+    for (size_t i = 0; i < records->count; i++) {
+        const kt_record *r = &records->items[i];
+        if (!r->key || strcmp(r->key, key) != 0)
+            continue;
+        json_t *value = r->value ? json_loadb(r->value, r->value_len, 0, NULL) : NULL;
+        json_array_append_new(history, value ? value : json_null());
+    }
+    kt_records_free(records);
+    return history;
+}
+
+static const char *entry_state(const json_t *entry)
+{
+    const char *state = json_string_value(json_object_get(entry, "state"));
+    return state ? state : "";
+}
+
+static const char *entry_trace(const json_t *entry)
+{
+    const char *trace = json_string_value(json_object_get(entry, "trace"));
+    return trace ? trace : "";
+}
+
+/* Waits until the key's history has an entry at index >= from in state (with trace_part in its
+ * trace when given); returns a copy of that entry and sets *index. Fails at the timeout. */
+static json_t *status_wait(fp_proc *proc, fp_env *env, const char *key, size_t from,
+                           const char *state, const char *trace_part, int timeout_ms,
+                           size_t *index)
+{
+    int64_t deadline = fp_now_ms() + timeout_ms;
+    for (;;) {
+        json_t *history = status_history(env, key);
+        for (size_t i = from; i < json_array_size(history); i++) {
+            json_t *entry = json_array_get(history, i);
+            if (strcmp(entry_state(entry), state) == 0 &&
+                (!trace_part || strstr(entry_trace(entry), trace_part))) {
+                json_t *copy = json_deep_copy(entry);
+                json_decref(history);
+                if (index)
+                    *index = i;
+                return copy;
+            }
+        }
+        size_t seen = json_array_size(history);
+        const char *last = seen ? entry_state(json_array_get(history, seen - 1)) : "(none)";
+        char last_copy[32];
+        snprintf(last_copy, sizeof last_copy, "%s", last);
+        json_decref(history);
+        if (!fp_alive(proc))
+            fail_msg("ferry exited while waiting for %s to be %s", key, state);
+        if (fp_now_ms() > deadline)
+            fail_msg("%s did not become %s within %d ms (%zu status records, the last %s)", key,
+                     state, timeout_ms, seen, last_copy);
+        fp_sleep_ms(300);
+    }
+}
+
+/* The state of the key's last status record ("" when none). A new string. */
+static char *status_latest(fp_env *env, const char *key, size_t *count)
+{
+    json_t *history = status_history(env, key);
+    size_t n = json_array_size(history);
+    char *state = strdup(n ? entry_state(json_array_get(history, n - 1)) : "");
+    assert_non_null(state);
+    if (count)
+        *count = n;
+    json_decref(history);
+    return state;
+}
+
+/* "status-task-<connector>-<task>", malloc'd. */
+static char *task_key(const char *connector, int task)
+{
+    char *key = NULL;
+    assert_true(asprintf(&key, "status-task-%s-%d", connector, task) > 0);
+    return key;
+}
+
+/* ---- 5. a failing task ------------------------------------------------------------------ */
+
+typedef struct two_sources {
+    fp_env *env;
+    fp_proc *proc;
+    const char *name_a, *name_b;
+    const char *topic_a, *topic_b;
+    const char *fail_file;
+    char *key_a, *key_b;
+} two_sources;
+
+/* A healthy SequenceSource A and a SequenceSource B that fails while fail_file exists, both at
+ * about 1000 records/s without end, in one worker; returns once both tasks are RUNNING. */
+static void two_sources_start(two_sources *t, const char *test, const char *worker_extra)
+{
+    fp_env *env = current = t->env = fp_env_new(test);
+    t->name_a = fp_name(env, "healthy");
+    t->name_b = fp_name(env, "failing");
+    t->topic_a = fp_name(env, "topic_a");
+    t->topic_b = fp_name(env, "topic_b");
+    t->fail_file = fp_path(env, "fail-b");
+    t->key_a = task_key(t->name_a, 0);
+    t->key_b = task_key(t->name_b, 0);
+    kt_create_topic(t->topic_a, 1, NULL);
+    kt_create_topic(t->topic_b, 1, NULL);
+    const char *worker = fp_worker_file(env, "worker.properties", FLUSH_MS, worker_extra);
+    const char *a = fp_write(env, "a.properties",
+                             "name=%s\nconnector.class=SequenceSource\ntopic=%s\npartitions=1\n"
+                             "batch.size=10\ninterval.ms=10\n", t->name_a, t->topic_a);
+    const char *b = fp_write(env, "b.properties",
+                             "name=%s\nconnector.class=SequenceSource\ntopic=%s\npartitions=1\n"
+                             "batch.size=10\ninterval.ms=10\nfail.when.file.exists=%s\n",
+                             t->name_b, t->topic_b, t->fail_file);
+    t->proc = fp_start(env, worker, a, b, NULL);
+    json_decref(status_wait(t->proc, env, t->key_a, 0, "RUNNING", NULL, 30000, NULL));
+    json_decref(status_wait(t->proc, env, t->key_b, 0, "RUNNING", NULL, 30000, NULL));
+}
+
+static void two_sources_free(two_sources *t)
+{
+    free(t->key_a);
+    free(t->key_b);
+}
+
+/* Creates the fail file and waits for B's FAILED record; returns its index in B's history. */
+static size_t fail_b(two_sources *t)
+{
+    fp_write(t->env, "fail-b", "fail\n");
+    int64_t created = fp_now_ms();
+    size_t index = 0;
+    json_t *failed = status_wait(t->proc, t->env, t->key_b, 0, "FAILED", "failure requested",
+                                 15000, &index);
+    printf("# %s FAILED %lld ms after the fail file appeared; trace: %s\n", t->key_b,
+           (long long)(fp_now_ms() - created), entry_trace(failed));
+    const char *worker_id = json_string_value(json_object_get(failed, "worker_id"));
+    char expected_id[64];
+    snprintf(expected_id, sizeof expected_id, "127.0.0.1:%d", fp_listener_port(t->env));
+    if (!worker_id || strcmp(worker_id, expected_id) != 0)
+        fail_msg("FAILED record's worker_id is '%s', expected '%s'", worker_id ? worker_id : "",
+                 expected_id);
+    if (!json_is_integer(json_object_get(failed, "generation")))
+        fail_msg("FAILED record has no integer generation");
+    if (!strstr(entry_trace(failed), t->fail_file))
+        fail_msg("the trace does not name the fail file: %s", entry_trace(failed));
+    json_decref(failed);
+    return index;
+}
+
+/* A keeps producing and never failed. */
+static void a_keeps_producing(two_sources *t, int64_t ms)
+{
+    int64_t before = kt_end_offsets_sum(t->topic_a);
+    fp_sleep_ms(ms);
+    int64_t after = kt_end_offsets_sum(t->topic_a);
+    printf("# %s produced %" PRId64 " records in %lld ms while %s was failing\n", t->name_a,
+           after - before, (long long)ms, t->name_b);
+    if (after <= before)
+        fail_msg("the healthy connector stopped producing while the other one failed");
+    json_t *history = status_history(t->env, t->key_a);
+    for (size_t i = 0; i < json_array_size(history); i++)
+        if (strcmp(entry_state(json_array_get(history, i)), "FAILED") == 0)
+            fail_msg("the healthy connector's task FAILED too: %s",
+                     entry_trace(json_array_get(history, i)));
+    json_decref(history);
+    json_t *latest = kt_latest_by_key(fp_status_topic(t->env));
+    const char *state = entry_state(json_object_get(latest, t->key_a));
+    bool running = strcmp(state, "RUNNING") == 0;
+    json_decref(latest);
+    if (!running)
+        fail_msg("the healthy connector's task is not RUNNING in the status topic");
+    if (!fp_alive(t->proc))
+        fail_msg("a failing task took the worker down");
+}
+
+static void test_failing_task_restarts_automatically(void **state)
+{
+    (void)state;
+    two_sources t = {0};
+    two_sources_start(&t, "failing_task_auto",
+                      "task.restart.backoff.initial.ms=500\ntask.restart.backoff.max.ms=1000\n");
+    size_t failed_at = fail_b(&t);
+    a_keeps_producing(&t, 3000);
+    char restarting[256];
+    snprintf(restarting, sizeof restarting, "[connector:%s] restarting task 0 automatically",
+             t.name_b);
+    if (!fp_log_contains(t.proc, restarting))
+        fail_msg("no automatic restart of the failing task was attempted (no '%s' in the log)",
+                 restarting);
+
+    unlink(t.fail_file);
+    int64_t removed = fp_now_ms();
+    json_decref(status_wait(t.proc, t.env, t.key_b, failed_at + 1, "RUNNING", NULL, 15000,
+                            NULL));
+    printf("# %s RUNNING again %lld ms after the fail file was removed\n", t.key_b,
+           (long long)(fp_now_ms() - removed));
+    /* And it stays RUNNING, producing again. */
+    int64_t before = kt_end_offsets_sum(t.topic_b);
+    fp_sleep_ms(3000);
+    char *latest = status_latest(t.env, t.key_b, NULL);
+    int64_t after = kt_end_offsets_sum(t.topic_b);
+    printf("# %s: latest state %s, %" PRId64 " records in 3 s after the restart\n", t.key_b,
+           latest, after - before);
+    if (strcmp(latest, "RUNNING") != 0) {
+        free(latest);
+        fail_msg("%s did not stay RUNNING after the restart", t.key_b);
+    }
+    free(latest);
+    if (after <= before)
+        fail_msg("the restarted task does not produce");
+    fp_stop(t.proc, 30000);
+    two_sources_free(&t);
+    fp_pass(t.env);
+}
+
+static void test_failed_task_stays_failed_without_auto_restart(void **state)
+{
+    (void)state;
+    two_sources t = {0};
+    two_sources_start(&t, "failing_task_manual",
+                      "task.restart.auto=false\ntask.restart.backoff.initial.ms=500\n"
+                      "task.restart.backoff.max.ms=1000\n");
+    size_t failed_at = fail_b(&t);
+    unlink(t.fail_file);
+    int64_t before = kt_end_offsets_sum(t.topic_b);
+    a_keeps_producing(&t, 5000); /* ten initial back-off periods */
+    size_t count = 0;
+    char *latest = status_latest(t.env, t.key_b, &count);
+    int64_t after = kt_end_offsets_sum(t.topic_b);
+    printf("# %s: latest state %s, %zu status records (FAILED was #%zu), %" PRId64
+           " records in 5 s after the fail file was removed\n", t.key_b, latest, count,
+           failed_at + 1, after - before);
+    if (strcmp(latest, "FAILED") != 0 || count != failed_at + 1) {
+        free(latest);
+        fail_msg("with task.restart.auto=false the failed task did not stay FAILED");
+    }
+    free(latest);
+    if (after != before)
+        fail_msg("the FAILED task produced %" PRId64 " records", after - before);
+    if (fp_log_contains(t.proc, "restarting task 0 automatically") ||
+        fp_log_contains(t.proc, "restarting it in"))
+        fail_msg("with task.restart.auto=false a task was restarted automatically");
+    fp_stop(t.proc, 30000);
+    two_sources_free(&t);
+    fp_pass(t.env);
+}
+
+/* ---- 6. the dead-letter queue ----------------------------------------------------------- */
+
+static const char *const dlq_values[] = {"{\"id\":0}", "{\"id\":1}", "{\"id\":2,",
+                                         "{\"id\":3}", "{\"id\":4}"};
+#define DLQ_BAD 2
+#define DLQ_COUNT 5
+
+/* Lines of a RecordingSink file: how many, and whether one has an offset >= from. */
+static size_t sink_lines(const char *path, int64_t *max_offset, char ***values)
+{
+    size_t len = 0;
+    char *text = fp_read_file(path, &len);
+    size_t count = 0;
+    *max_offset = -1;
+    if (!text)
+        return 0;
+    for (char *line = text; line < text + len;) {
+        char *end = strchr(line, '\n');
+        if (!end)
+            break;
+        *end = '\0';
+        char *fields[5] = {0};
+        char *cursor = line;
+        for (int f = 0; f < 5 && cursor; f++) {
+            fields[f] = cursor;
+            char *tab = f < 4 ? strchr(cursor, '\t') : NULL;
+            if (tab)
+                *tab = '\0';
+            cursor = tab ? tab + 1 : NULL;
+        }
+        if (fields[2]) {
+            int64_t offset = strtoll(fields[2], NULL, 10);
+            if (offset > *max_offset)
+                *max_offset = offset;
+            if (values && offset >= 0 && offset < DLQ_COUNT && fields[4]) {
+                free((*values)[offset]);
+                (*values)[offset] = strdup(fields[4]);
+            }
+        }
+        count++;
+        line = end + 1;
+    }
+    free(text);
+    return count;
+}
+
+static void header_is(const kt_record *record, const char *name, const char *expected)
+{
+    const kt_header *header = kt_record_header(record, name);
+    if (!header || !header->value)
+        fail_msg("the DLQ record has no header %s", name);
+    if (expected && strcmp(header->value, expected) != 0)
+        fail_msg("DLQ header %s is '%s', expected '%s'", name, header->value, expected);
+    printf("# DLQ header %s = %s\n", name, header->value);
+}
+
+static void test_dead_letter_queue(void **state)
+{
+    (void)state;
+    fp_env *env = current = fp_env_new("dead_letter_queue");
+    const char *topic = fp_name(env, "json_in");
+    const char *dlq = fp_name(env, "dlq");
+    const char *tolerant = fp_name(env, "tolerant");
+    const char *strict = fp_name(env, "strict");
+    const char *tolerant_file = fp_path(env, "tolerant.txt");
+    const char *strict_file = fp_path(env, "strict.txt");
+    kt_create_topic(topic, 1, NULL);
+    rd_kafka_t *producer = kt_producer_new(NULL);
+    for (int i = 0; i < DLQ_COUNT; i++) {
+        char key[16];
+        snprintf(key, sizeof key, i == DLQ_BAD ? "bad-key" : "k%d", i);
+        kt_produce(producer, topic, 0, key, strlen(key), dlq_values[i], strlen(dlq_values[i]),
+                   i == DLQ_BAD ? "origin" : NULL, i == DLQ_BAD ? "dlq-test" : NULL);
+    }
+    kt_producer_close(producer);
+
+    const char *worker = fp_worker_file(env, "worker.properties", FLUSH_MS,
+                                        "task.restart.auto=false\n");
+    const char *common = "connector.class=RecordingSink\n"
+                         "value.converter=org.apache.kafka.connect.json.JsonConverter\n"
+                         "value.converter.schemas.enable=false\n";
+    const char *all = fp_write(env, "tolerant.properties",
+                               "name=%s\n%stopics=%s\nfile=%s\nerrors.tolerance=all\n"
+                               "errors.log.enable=true\n"
+                               "errors.deadletterqueue.topic.name=%s\n"
+                               "errors.deadletterqueue.topic.replication.factor=1\n"
+                               "errors.deadletterqueue.context.headers.enable=true\n",
+                               tolerant, common, topic, tolerant_file, dlq);
+    const char *none = fp_write(env, "strict.properties",
+                                "name=%s\n%stopics=%s\nfile=%s\nerrors.tolerance=none\n",
+                                strict, common, topic, strict_file);
+    fp_proc *proc = fp_start(env, worker, all, none, NULL);
+
+    /* errors.tolerance=none: FAILED, the trace names topic, partition and offset. */
+    char strict_key[256];
+    snprintf(strict_key, sizeof strict_key, "status-task-%s-0", strict);
+    json_t *failed = status_wait(proc, env, strict_key, 0, "FAILED", NULL, 30000, NULL);
+    const char *trace = entry_trace(failed);
+    printf("# errors.tolerance=none: %s FAILED: %s\n", strict_key, trace);
+    char where[300];
+    snprintf(where, sizeof where, "%s-0", topic);
+    bool names_topic_partition = strstr(trace, where) != NULL;
+    bool names_offset = strstr(trace, "offset 2") != NULL;
+    bool names_stage = strstr(trace, "VALUE_CONVERTER") != NULL;
+    json_decref(failed);
+    if (!names_topic_partition || !names_offset)
+        fail_msg("the trace does not name topic %s, partition 0 and offset 2", topic);
+    assert_true(names_stage);
+
+    /* errors.tolerance=all: the four good records reach the file. */
+    int64_t deadline = fp_now_ms() + 30000;
+    int64_t max_offset = -1;
+    while (sink_lines(tolerant_file, &max_offset, NULL) < DLQ_COUNT - 1) {
+        if (!fp_alive(proc) || fp_now_ms() > deadline)
+            fail_msg("the tolerant sink did not write the %d good records", DLQ_COUNT - 1);
+        fp_sleep_ms(100);
+    }
+    while (kt_partition_count(dlq) == 0 || kt_end_offsets_sum(dlq) < 1) {
+        if (!fp_alive(proc) || fp_now_ms() > deadline)
+            fail_msg("nothing reached the dead-letter queue %s", dlq);
+        fp_sleep_ms(100);
+    }
+    fp_sleep_ms(3 * FLUSH_MS); /* several flushes: nothing more may come */
+    fp_stop(proc, 30000);
+
+    char *values[DLQ_COUNT] = {0};
+    char **values_ptr = values;
+    size_t lines = sink_lines(tolerant_file, &max_offset, &values_ptr);
+    printf("# errors.tolerance=all: %zu lines in the sink file\n", lines);
+    assert_int_equal(lines, DLQ_COUNT - 1);
+    for (int i = 0; i < DLQ_COUNT; i++) {
+        bool ok = i == DLQ_BAD ? values[i] == NULL
+                               : values[i] && strcmp(values[i], dlq_values[i]) == 0;
+        if (!ok)
+            fail_msg("tolerant sink file, offset %d: '%s'", i, values[i] ? values[i] : "(none)");
+        free(values[i]);
+    }
+
+    kt_records *dead = kt_consume_all(dlq, 30000);
+    assert_int_equal(dead->count, 1);
+    const kt_record *record = &dead->items[0];
+    if (!record->value || record->value_len != strlen(dlq_values[DLQ_BAD]) ||
+        memcmp(record->value, dlq_values[DLQ_BAD], record->value_len) != 0)
+        fail_msg("the DLQ record's value is '%s', expected the original bytes '%s'",
+                 record->value ? record->value : "(null)", dlq_values[DLQ_BAD]);
+    if (!record->key || strcmp(record->key, "bad-key") != 0)
+        fail_msg("the DLQ record's key is '%s', expected 'bad-key'",
+                 record->key ? record->key : "(null)");
+    header_is(record, "origin", "dlq-test");
+    header_is(record, "__connect.errors.topic", topic);
+    header_is(record, "__connect.errors.partition", "0");
+    header_is(record, "__connect.errors.offset", "2");
+    header_is(record, "__connect.errors.connector.name", tolerant);
+    header_is(record, "__connect.errors.task.id", "0");
+    header_is(record, "__connect.errors.stage", "VALUE_CONVERTER");
+    header_is(record, "__connect.errors.exception.class.name", NULL);
+    header_is(record, "__connect.errors.exception.message", NULL);
+    if (kt_record_header(record, "__connect.errors.exception.message")->value_len == 0)
+        fail_msg("the exception message header is empty");
+    kt_records_free(dead);
+
+    /* The strict sink never wrote the bad record or anything after it. */
+    lines = sink_lines(strict_file, &max_offset, NULL);
+    printf("# errors.tolerance=none: %zu lines in its sink file, highest offset %" PRId64 "\n",
+           lines, max_offset);
+    if (max_offset >= DLQ_BAD)
+        fail_msg("the strict sink wrote offset %" PRId64 ", at or after the bad record",
+                 max_offset);
+    char tolerant_key[256];
+    snprintf(tolerant_key, sizeof tolerant_key, "status-task-%s-0", tolerant);
+    json_t *history = status_history(env, tolerant_key);
+    for (size_t i = 0; i < json_array_size(history); i++)
+        if (strcmp(entry_state(json_array_get(history, i)), "FAILED") == 0)
+            fail_msg("the tolerant sink's task FAILED");
+    json_decref(history);
+    fp_pass(env);
+}
+
+/* ---- 7. the embedded Kafka -------------------------------------------------------------- */
+
+static void test_embedded_kafka(void **state)
+{
+    (void)state;
+    fp_env *env = current = fp_env_new("embedded_kafka");
+    const char *topic = fp_name(env, "embedded");
+    const char *file = fp_path(env, "sink.txt");
+    const char *worker = fp_worker_file(env, "worker.properties", FLUSH_MS,
+                                        "-bootstrap.servers\n");
+    char *text = fp_read_file(worker, NULL);
+    bool has_bootstrap = strstr(text, "bootstrap.servers") != NULL;
+    free(text);
+    assert_false(has_bootstrap);
+    const char *source = fp_write(env, "source.properties",
+                                  "name=%s\nconnector.class=SequenceSource\ntopic=%s\n"
+                                  "partitions=2\ncount=100\nbatch.size=10\n",
+                                  fp_name(env, "esrc"), topic);
+    const char *sink = fp_write(env, "sink.properties",
+                                "name=%s\nconnector.class=RecordingSink\ntopics=%s\nfile=%s\n",
+                                fp_name(env, "esink"), topic, file);
+    fp_proc *proc = fp_start(env, worker, source, sink, NULL);
+    if (!fp_wait_log(proc, "EMBEDDED KAFKA", 30000))
+        fail_msg("the log does not announce the embedded Kafka");
+    char *log = fp_log(proc);
+    const char *at = strstr(log, "Bootstrap address: ");
+    char bootstrap[128] = "";
+    if (at)
+        sscanf(at + strlen("Bootstrap address: "), "%127[^ ,)]", bootstrap);
+    free(log);
+    printf("# embedded Kafka announced at '%s'\n", bootstrap);
+    if (!bootstrap[0] || !strchr(bootstrap, ':'))
+        fail_msg("the log does not give the embedded Kafka's bootstrap address");
+
+    /* The address answers: a client sees the worker's internal topics there. */
+    rd_kafka_conf_t *conf = rd_kafka_conf_new();
+    char err[512];
+    assert_int_equal(rd_kafka_conf_set(conf, "bootstrap.servers", bootstrap, err, sizeof err),
+                     RD_KAFKA_CONF_OK);
+    rd_kafka_t *client = rd_kafka_new(RD_KAFKA_PRODUCER, conf, err, sizeof err);
+    assert_non_null(client);
+    bool found = false;
+    int64_t deadline = fp_now_ms() + 20000;
+    while (!found && fp_now_ms() < deadline) {
+        const struct rd_kafka_metadata *md = NULL;
+        if (rd_kafka_metadata(client, 1, NULL, &md, 5000) == RD_KAFKA_RESP_ERR_NO_ERROR) {
+            for (int i = 0; i < md->topic_cnt; i++)
+                if (strcmp(md->topics[i].topic, fp_offsets_topic(env)) == 0)
+                    found = true;
+            rd_kafka_metadata_destroy(md);
+        }
+        if (!found)
+            fp_sleep_ms(200);
+    }
+    rd_kafka_destroy(client);
+    if (!found)
+        fail_msg("the embedded Kafka at %s does not list the offsets topic %s", bootstrap,
+                 fp_offsets_topic(env));
+
+    deadline = fp_now_ms() + 60000;
+    while (fp_count_lines(file) < 200) {
+        if (!fp_alive(proc))
+            fail_msg("ferry exited before the pipeline completed");
+        if (fp_now_ms() > deadline)
+            fail_msg("only %zu of 200 records reached the sink through the embedded Kafka",
+                     fp_count_lines(file));
+        fp_sleep_ms(100);
+    }
+    fp_sleep_ms(2 * FLUSH_MS);
+    fp_stop(proc, 30000);
+
+    size_t len = 0;
+    char *lines = fp_read_file(file, &len);
+    bool seen[2][100] = {{false}};
+    size_t count = 0;
+    for (char *line = lines; line && line < lines + len;) {
+        char *end = strchr(line, '\n');
+        *end = '\0';
+        char *value = strrchr(line, '\t');
+        int p = -1, n = -1;
+        if (value && sscanf(value + 1, "%d:%d", &p, &n) == 2 && p >= 0 && p < 2 && n >= 0 &&
+            n < 100)
+            seen[p][n] = true;
+        else
+            fail_msg("unexpected sink line '%s'", line);
+        count++;
+        line = end + 1;
+    }
+    free(lines);
+    for (int p = 0; p < 2; p++)
+        for (int n = 0; n < 100; n++)
+            if (!seen[p][n])
+                fail_msg("record %d:%d did not reach the sink", p, n);
+    printf("# embedded Kafka: %zu lines in the sink file for 200 records\n", count);
+    fp_pass(env);
+}
+
+/* ---- 8. the internal topics, byte for byte ---------------------------------------------- */
+
+static void test_internal_topics_byte_for_byte(void **state)
+{
+    (void)state;
+    fp_env *env = current = fp_env_new("internal_topics");
+    const char *name = fp_name(env, "bytes");
+    const char *topic = fp_name(env, "bytes_out");
+    const char *worker = fp_worker_file(env, "worker.properties", FLUSH_MS,
+                                        "offset.storage.partitions=7\n"
+                                        "status.storage.partitions=3\n");
+    const char *source = fp_write(env, "source.properties",
+                                  "name=%s\nconnector.class=SequenceSource\ntopic=%s\n"
+                                  "partitions=1\ncount=10\nbatch.size=10\ntasks.max=1\n",
+                                  name, topic);
+    char properties[1024];
+    snprintf(properties, sizeof properties,
+             "\"name\":\"%s\",\"connector.class\":\"SequenceSource\",\"topic\":\"%s\","
+             "\"partitions\":\"1\",\"count\":\"10\",\"batch.size\":\"10\",\"tasks.max\":\"1\"",
+             name, topic);
+    char offset_key[512];
+    snprintf(offset_key, sizeof offset_key, "[\"%s\",{\"partition\":0,\"sequence\":\"%s\"}]", name,
+             name);
+
+    fp_proc *proc = fp_start(env, worker, source, NULL);
+    int64_t deadline = fp_now_ms() + 30000;
+    for (bool done = false; !done;) {
+        if (kt_partition_count(fp_offsets_topic(env)) > 0) {
+            kt_records *records = kt_consume_all(fp_offsets_topic(env), 30000);
+            const kt_record *last = kt_records_last(records, offset_key);
+            done = last && last->value && strcmp(last->value, "{\"seq\":10}") == 0;
+            kt_records_free(records);
+        }
+        if (!done && (!fp_alive(proc) || fp_now_ms() > deadline))
+            fail_msg("the offset {\"seq\":10} was never committed under key %s", offset_key);
+        if (!done)
+            fp_sleep_ms(200);
+    }
+    fp_stop(proc, 30000);
+
+    /* Partitions and compaction. */
+    const struct {
+        const char *topic;
+        int partitions;
+    } internal[] = {{fp_offsets_topic(env), 7}, {fp_configs_topic(env), 1},
+                    {fp_status_topic(env), 3}};
+    for (size_t i = 0; i < 3; i++) {
+        int partitions = kt_partition_count(internal[i].topic);
+        char *policy = kt_topic_config(internal[i].topic, "cleanup.policy");
+        printf("# %s: %d partitions, cleanup.policy=%s\n", internal[i].topic, partitions,
+               policy ? policy : "(none)");
+        bool compact = policy && strcmp(policy, "compact") == 0;
+        free(policy);
+        assert_int_equal(partitions, internal[i].partitions);
+        if (!compact)
+            fail_msg("%s is not compacted", internal[i].topic);
+    }
+
+    /* Offsets: one stable key, {"seq":N} values, murmur2-partitioned like a Java worker. */
+    kt_records *offsets = kt_consume_all(fp_offsets_topic(env), 30000);
+    assert_true(offsets->count >= 1);
+    for (size_t i = 0; i < offsets->count; i++) {
+        const kt_record *r = &offsets->items[i];
+        printf("# offsets %d/%" PRId64 ": %s -> %s\n", r->partition, r->offset,
+               r->key ? r->key : "(null)", r->value ? r->value : "(null)");
+        if (!r->key || strcmp(r->key, offset_key) != 0)
+            fail_msg("offsets key '%s', expected '%s'", r->key ? r->key : "(null)", offset_key);
+        int n = -1;
+        char tail = 0;
+        if (!r->value || sscanf(r->value, "{\"seq\":%d%c", &n, &tail) != 2 || tail != '}' ||
+            n < 1 || n > 10 || r->value[strlen(r->value) - 1] != '}')
+            fail_msg("offsets value '%s' is not {\"seq\":N}", r->value ? r->value : "(null)");
+        assert_int_equal(r->partition, kt_java_partition(r->key, r->key_len, 7));
+    }
+    assert_string_equal(offsets->items[offsets->count - 1].value, "{\"seq\":10}");
+    kt_records_free(offsets);
+
+    /* Configs: the connector, its task, the commit; nothing else. */
+    char expected_connector[1200], expected_task[1300], key[300];
+    snprintf(expected_connector, sizeof expected_connector, "{\"properties\":{%s}}", properties);
+    snprintf(expected_task, sizeof expected_task,
+             "{\"properties\":{%s,\"task.partitions\":\"0\"}}", properties);
+    kt_records *configs = kt_consume_all(fp_configs_topic(env), 30000);
+    for (size_t i = 0; i < configs->count; i++)
+        printf("# configs %" PRId64 ": %s -> %s\n", configs->items[i].offset,
+               configs->items[i].key ? configs->items[i].key : "(null)",
+               configs->items[i].value ? configs->items[i].value : "(null)");
+    assert_int_equal(configs->count, 3);
+    snprintf(key, sizeof key, "connector-%s", name);
+    assert_string_equal(configs->items[0].key, key);
+    assert_string_equal(configs->items[0].value, expected_connector);
+    snprintf(key, sizeof key, "task-%s-0", name);
+    assert_string_equal(configs->items[1].key, key);
+    assert_string_equal(configs->items[1].value, expected_task);
+    snprintf(key, sizeof key, "commit-%s", name);
+    assert_string_equal(configs->items[2].key, key);
+    assert_string_equal(configs->items[2].value, "{\"tasks\":1}");
+    kt_records_free(configs);
+
+    /* Status: Kafka Connect's {"state","trace","worker_id","generation"}, murmur2-partitioned. */
+    char running[256], unassigned[256];
+    snprintf(running, sizeof running,
+             "{\"state\":\"RUNNING\",\"trace\":null,\"worker_id\":\"127.0.0.1:%d\","
+             "\"generation\":1}", fp_listener_port(env));
+    snprintf(unassigned, sizeof unassigned,
+             "{\"state\":\"UNASSIGNED\",\"trace\":null,\"worker_id\":\"127.0.0.1:%d\","
+             "\"generation\":1}", fp_listener_port(env));
+    kt_records *status = kt_consume_all(fp_status_topic(env), 30000);
+    const kt_record *first_connector = NULL, *first_task = NULL, *last_task = NULL;
+    char connector_key[300], task_key_text[300];
+    snprintf(connector_key, sizeof connector_key, "status-connector-%s", name);
+    snprintf(task_key_text, sizeof task_key_text, "status-task-%s-0", name);
+    for (size_t i = 0; i < status->count; i++) {
+        const kt_record *r = &status->items[i];
+        printf("# status %d/%" PRId64 ": %s -> %s\n", r->partition, r->offset,
+               r->key ? r->key : "(null)", r->value ? r->value : "(null)");
+        assert_non_null(r->key);
+        assert_int_equal(r->partition, kt_java_partition(r->key, r->key_len, 3));
+        if (strcmp(r->key, connector_key) == 0 && !first_connector)
+            first_connector = r;
+        if (strcmp(r->key, task_key_text) == 0) {
+            if (!first_task)
+                first_task = r;
+            last_task = r;
+        }
+    }
+    if (!first_connector || !first_task)
+        fail_msg("the status topic lacks %s or %s", connector_key, task_key_text);
+    assert_string_equal(first_connector->value, running);
+    assert_string_equal(first_task->value, running);
+    assert_string_equal(last_task->value, unassigned); /* after the graceful stop */
+    kt_records_free(status);
+    fp_pass(env);
+}
+
+static void test_non_compacted_offsets_topic_refused(void **state)
+{
+    (void)state;
+    fp_env *env = current = fp_env_new("non_compacted");
+    const char *offsets = fp_name(env, "plain_offsets");
+    static const char *const delete_policy[] = {"cleanup.policy", "delete", NULL};
+    kt_create_topic(offsets, 1, delete_policy);
+    char extra[300];
+    snprintf(extra, sizeof extra, "offset.storage.topic=%s\n", offsets);
+    const char *worker = fp_worker_file(env, "worker.properties", FLUSH_MS, extra);
+    fp_proc *proc = fp_start(env, worker, NULL);
+    int code = -1;
+    if (!fp_wait_exit(proc, 60000, &code))
+        fail_msg("the worker did not refuse the non-compacted offsets topic within 60 s");
+    char *log = fp_log(proc);
+    bool names_topic = strstr(log, offsets) != NULL;
+    bool names_policy = strstr(log, "cleanup.policy") != NULL;
+    free(log);
+    printf("# non-compacted %s: exit status %d\n", offsets, code);
+    fp_print_log_tail(proc, 3);
+    if (code == 0)
+        fail_msg("the worker started on a non-compacted offsets topic");
+    if (!names_topic || !names_policy)
+        fail_msg("the error does not name the topic and cleanup.policy");
+    fp_pass(env);
+}
+
+/* ---- 9. config problems ----------------------------------------------------------------- */
+
+static void test_config_problems_named(void **state)
+{
+    (void)state;
+    fp_env *env = current = fp_env_new("config_problems");
+    static const char *const bad[][2] = {
+        {"offset.flush.interval.ms", "soon"},
+        {"task.restart.auto", "maybe"},
+        {"offset.storage.replication.factor", "0"},
+        {"status.storage.partitions", "0"},
+        {"task.shutdown.graceful.timeout.ms", "-5"},
+    };
+    char extra[1024] = "";
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
+        snprintf(extra + strlen(extra), sizeof extra - strlen(extra), "%s=%s\n", bad[i][0],
+                 bad[i][1]);
+    const char *worker = fp_worker_file(env, "bad-worker.properties", -1, extra);
+    fp_proc *proc = fp_start(env, worker, NULL);
+    int code = -1;
+    if (!fp_wait_exit(proc, 30000, &code))
+        fail_msg("a worker with a bad config did not exit");
+    printf("# bad worker file: exit status %d\n", code);
+    fp_print_log_tail(proc, 8);
+    if (code == 0)
+        fail_msg("a worker with %zu bad values exited 0", sizeof bad / sizeof bad[0]);
+    char *log = fp_log(proc);
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        char expected[256];
+        snprintf(expected, sizeof expected, "'%s' for configuration %s", bad[i][1], bad[i][0]);
+        if (!strstr(log, expected)) {
+            free(log);
+            fail_msg("the log does not name %s=%s (looked for \"%s\")", bad[i][0], bad[i][1],
+                     expected);
+        }
+    }
+    free(log);
+
+    /* A connector file with a bad value: a good worker, but no start and no stored config. */
+    const char *good_worker = fp_worker_file(env, "worker.properties", FLUSH_MS, NULL);
+    const char *name = fp_name(env, "badconn");
+    const char *connector = fp_write(env, "connector.properties",
+                                     "name=%s\nconnector.class=SequenceSource\ntopic=%s\n"
+                                     "count=lots\n", name, fp_name(env, "never"));
+    proc = fp_start(env, good_worker, connector, NULL);
+    if (!fp_wait_exit(proc, 60000, &code))
+        fail_msg("a worker with a bad connector file did not exit");
+    printf("# bad connector file: exit status %d\n", code);
+    fp_print_log_tail(proc, 3);
+    if (code == 0)
+        fail_msg("a bad connector file did not make the worker exit non-zero");
+    if (!fp_log_contains(proc, "count") || !fp_log_contains(proc, "'lots'"))
+        fail_msg("the log does not name count and its value 'lots'");
+    if (kt_partition_count(fp_configs_topic(env)) > 0) {
+        kt_records *configs = kt_consume_all(fp_configs_topic(env), 30000);
+        size_t stored = configs->count;
+        kt_records_free(configs);
+        if (stored)
+            fail_msg("the invalid connector config was stored in the configs topic");
+    }
+    fp_pass(env);
+}
+
+int main(void)
+{
+    fp_init();
+    /* FERRY_TEST_FILTER=test_dead* runs only the matching tests (cmocka's pattern). */
+    if (getenv("FERRY_TEST_FILTER"))
+        cmocka_set_test_filter(getenv("FERRY_TEST_FILTER"));
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_teardown(test_config_problems_named, finish_env),
+        cmocka_unit_test_teardown(test_internal_topics_byte_for_byte, finish_env),
+        cmocka_unit_test_teardown(test_non_compacted_offsets_topic_refused, finish_env),
+        cmocka_unit_test_teardown(test_embedded_kafka, finish_env),
+        cmocka_unit_test_teardown(test_failing_task_restarts_automatically, finish_env),
+        cmocka_unit_test_teardown(test_failed_task_stays_failed_without_auto_restart, finish_env),
+        cmocka_unit_test_teardown(test_dead_letter_queue, finish_env),
+    };
+    return cmocka_run_group_tests_name("runtime_lifecycle", tests, NULL, NULL);
+}

@@ -1,0 +1,334 @@
+/*
+ * recording_sink.c - RecordingSink, a sink that appends every record it is given to a file, but
+ * only at flush: a record is in the file once the runtime has flushed it, and what was put but
+ * not flushed is lost when the task stops or the process dies, as with a real external system.
+ * The runtime's tests read the file to check what reached the sink, how often, and in what order.
+ *
+ * One line per record, fields separated by tabs:
+ *
+ *     topic \t partition \t kafka_offset \t key \t value \n
+ *
+ * A key or value renders as: null -> `null`; bytes and strings -> their bytes; JSON -> the exact
+ * text it was parsed from when the host has it, else its compact dump. In every field (the topic
+ * too) a backslash, tab, newline and carriage return become `\\`, `\t`, `\n`, `\r`, and any
+ * other byte below 0x20 becomes `\xHH` (two lowercase hex digits); other bytes are unchanged.
+ *
+ * Several tasks may append to one file: it is opened with O_APPEND and each flush is one write()
+ * of whole lines, followed by fsync().
+ */
+#include "sequence_plugin.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+/* ---- a growing text buffer --------------------------------------------------------------- */
+
+typedef struct line_buffer {
+    char *data;
+    size_t length;
+    size_t capacity;
+} line_buffer;
+
+static bool line_buffer_reserve(line_buffer *buffer, size_t extra)
+{
+    if (extra > SIZE_MAX - buffer->length - 1)
+        return false;
+    size_t needed = buffer->length + extra + 1; /* room for a terminating NUL */
+    if (needed <= buffer->capacity)
+        return true;
+    size_t capacity = buffer->capacity ? buffer->capacity : 4096;
+    while (capacity < needed)
+        capacity = capacity > SIZE_MAX / 2 ? needed : capacity * 2;
+    char *data = realloc(buffer->data, capacity);
+    if (!data)
+        return false;
+    buffer->data = data;
+    buffer->capacity = capacity;
+    return true;
+}
+
+static bool line_buffer_append(line_buffer *buffer, const void *bytes, size_t length)
+{
+    if (!line_buffer_reserve(buffer, length))
+        return false;
+    if (length)
+        memcpy(buffer->data + buffer->length, bytes, length);
+    buffer->length += length;
+    buffer->data[buffer->length] = '\0';
+    return true;
+}
+
+static bool line_buffer_append_text(line_buffer *buffer, const char *text)
+{
+    return line_buffer_append(buffer, text, strlen(text));
+}
+
+/* Appends bytes with the escapes described at the top of the file. */
+static bool line_buffer_append_escaped(line_buffer *buffer, const void *bytes, size_t length)
+{
+    static const char hex[] = "0123456789abcdef";
+    if (length > SIZE_MAX / 4 || !line_buffer_reserve(buffer, length * 4))
+        return false;
+    const unsigned char *in = bytes;
+    char *out = buffer->data + buffer->length;
+    for (size_t i = 0; i < length; i++) {
+        unsigned char byte = in[i];
+        switch (byte) {
+        case '\\': *out++ = '\\'; *out++ = '\\'; break;
+        case '\t': *out++ = '\\'; *out++ = 't'; break;
+        case '\n': *out++ = '\\'; *out++ = 'n'; break;
+        case '\r': *out++ = '\\'; *out++ = 'r'; break;
+        default:
+            if (byte < 0x20) {
+                *out++ = '\\';
+                *out++ = 'x';
+                *out++ = hex[byte >> 4];
+                *out++ = hex[byte & 0xf];
+            } else {
+                *out++ = (char)byte;
+            }
+        }
+    }
+    buffer->length = (size_t)(out - buffer->data);
+    buffer->data[buffer->length] = '\0';
+    return true;
+}
+
+/* Appends a key or value as described at the top of the file. */
+static bool line_buffer_append_data(line_buffer *buffer, const ferry_data *data)
+{
+    switch (data->kind) {
+    case FERRY_DATA_BYTES:
+    case FERRY_DATA_STRING:
+        return line_buffer_append_escaped(buffer, data->data, data->data ? data->len : 0);
+    case FERRY_DATA_JSON: {
+        if (data->data)
+            return line_buffer_append_escaped(buffer, data->data, data->len);
+        if (!data->json)
+            return line_buffer_append_text(buffer, "null");
+        char *text = json_dumps(data->json, JSON_COMPACT | JSON_ENCODE_ANY);
+        bool appended = text && line_buffer_append_escaped(buffer, text, strlen(text));
+        free(text);
+        return appended;
+    }
+    case FERRY_DATA_NULL:
+    default:
+        return line_buffer_append_text(buffer, "null");
+    }
+}
+
+static bool line_buffer_append_record(line_buffer *buffer, const ferry_record *record)
+{
+    char numbers[64];
+    int length = snprintf(numbers, sizeof(numbers), "\t%" PRId32 "\t%" PRId64 "\t",
+                          record->partition, record->kafka_offset);
+    const char *topic = record->topic ? record->topic : "";
+    return line_buffer_append_escaped(buffer, topic, strlen(topic))
+           && line_buffer_append(buffer, numbers, (size_t)length)
+           && line_buffer_append_data(buffer, &record->key)
+           && line_buffer_append(buffer, "\t", 1)
+           && line_buffer_append_data(buffer, &record->value)
+           && line_buffer_append(buffer, "\n", 1);
+}
+
+/* ---- the task ---------------------------------------------------------------------------- */
+
+typedef struct recording_task {
+    ferry_context *ctx;
+    char *path;
+    int fd;
+    char *fail_file;        /* put fails while it exists; NULL = never */
+    char *retry_file;       /* put answers FERRY_RETRY while it exists; NULL = never */
+    char *flush_fail_file;  /* flush answers FERRY_RETRY while it exists; NULL = never */
+    line_buffer pending;    /* lines put but not yet flushed */
+    size_t pending_records;
+} recording_task;
+
+static void recording_task_stop(void *state)
+{
+    recording_task *task = state;
+    if (!task)
+        return;
+    if (task->pending_records)
+        sequence_host->log(task->ctx, FERRY_LOG_INFO, "stopping: %zu unflushed records "
+                           "discarded", task->pending_records);
+    if (task->fd >= 0)
+        close(task->fd);
+    free(task->pending.data);
+    free(task->path);
+    free(task->fail_file);
+    free(task->retry_file);
+    free(task->flush_fail_file);
+    free(task);
+}
+
+static ferry_status recording_task_start(ferry_context *ctx, const ferry_config *config,
+                                         void **state, char *err, size_t errlen)
+{
+    recording_task *task = calloc(1, sizeof(*task));
+    if (!task)
+        return ferry_error_set(err, errlen, "out of memory");
+    task->ctx = ctx;
+    task->fd = -1;
+    bool failed = false;
+    task->path = sequence_config_string_copy(config, "file", &failed);
+    task->fail_file = sequence_config_string_copy(config, "fail.when.file.exists", &failed);
+    task->retry_file = sequence_config_string_copy(config, "retry.when.file.exists", &failed);
+    task->flush_fail_file =
+        sequence_config_string_copy(config, "flush.fail.when.file.exists", &failed);
+    if (failed) {
+        recording_task_stop(task);
+        return ferry_error_set(err, errlen, "out of memory");
+    }
+    if (!task->path) {
+        recording_task_stop(task);
+        return ferry_error_set(err, errlen, "config key 'file' is not set");
+    }
+    /* Opened now so that a bad path fails the task at start, not at its first flush. */
+    task->fd = open(task->path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+    if (task->fd < 0) {
+        ferry_error_set(err, errlen, "cannot open %s: %s", task->path, strerror(errno));
+        recording_task_stop(task);
+        return FERRY_ERROR;
+    }
+    sequence_host->log(ctx, FERRY_LOG_INFO, "recording records to %s", task->path);
+    *state = task;
+    return FERRY_OK;
+}
+
+/* Logs "<what>: topic-0, topic-1" at info level. */
+static void recording_partitions_log(recording_task *task, const char *what,
+                                     const ferry_topic_partition *partitions, size_t count)
+{
+    line_buffer text = {0};
+    bool built = true;
+    for (size_t i = 0; built && i < count; i++) {
+        char number[16];
+        snprintf(number, sizeof(number), "-%" PRId32, partitions[i].partition);
+        built = (i == 0 || line_buffer_append_text(&text, ", "))
+                && line_buffer_append_text(&text, partitions[i].topic ? partitions[i].topic : "")
+                && line_buffer_append_text(&text, number);
+    }
+    sequence_host->log(task->ctx, FERRY_LOG_INFO, "partitions %s: %s", what,
+                       !built ? "(out of memory listing them)" : count ? text.data : "(none)");
+    free(text.data);
+}
+
+static ferry_status recording_task_open(void *state, const ferry_topic_partition *partitions,
+                                        size_t count, char *err, size_t errlen)
+{
+    recording_partitions_log(state, "opened", partitions, count);
+    return FERRY_OK;
+}
+
+static ferry_status recording_task_close(void *state, const ferry_topic_partition *partitions,
+                                         size_t count, char *err, size_t errlen)
+{
+    recording_partitions_log(state, "closed", partitions, count);
+    return FERRY_OK;
+}
+
+static ferry_status recording_task_put(void *state, const ferry_record *records, size_t count,
+                                       char *err, size_t errlen)
+{
+    recording_task *task = state;
+    if (sequence_trigger_file_exists(task->fail_file))
+        return ferry_error_set(err, errlen, "failure requested: %s exists", task->fail_file);
+    if (sequence_trigger_file_exists(task->retry_file)) {
+        ferry_error_set(err, errlen, "retry requested: %s exists", task->retry_file);
+        return FERRY_RETRY;
+    }
+    size_t length_before = task->pending.length;
+    for (size_t i = 0; i < count; i++) {
+        if (!line_buffer_append_record(&task->pending, &records[i])) {
+            /* All or nothing: no half batch and no half line. */
+            task->pending.length = length_before;
+            if (task->pending.data)
+                task->pending.data[length_before] = '\0';
+            return ferry_error_set(err, errlen, "out of memory buffering %zu records", count);
+        }
+    }
+    task->pending_records += count;
+    return FERRY_OK;
+}
+
+static ferry_status recording_task_flush(void *state, ferry_topic_partition *offsets, size_t count,
+                                         char *err, size_t errlen)
+{
+    recording_task *task = state;
+    if (sequence_trigger_file_exists(task->flush_fail_file)) {
+        ferry_error_set(err, errlen, "flush failure requested: %s exists",
+                        task->flush_fail_file);
+        return FERRY_RETRY;
+    }
+    if (task->pending.length == 0)
+        return FERRY_OK;
+    /* One write() of whole lines, so that concurrent tasks never interleave inside a line; the
+     * loop only matters if the kernel writes less, which it does not for a regular file. */
+    size_t written = 0;
+    while (written < task->pending.length) {
+        ssize_t n = write(task->fd, task->pending.data + written, task->pending.length - written);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0)
+            return ferry_error_set(err, errlen, "cannot write %s: %s", task->path,
+                                   strerror(errno));
+        written += (size_t)n;
+    }
+    if (fsync(task->fd) != 0)
+        return ferry_error_set(err, errlen, "cannot fsync %s: %s", task->path, strerror(errno));
+    sequence_host->log(task->ctx, FERRY_LOG_DEBUG, "flushed %zu records (%zu bytes) to %s",
+                       task->pending_records, task->pending.length, task->path);
+    task->pending.length = 0;
+    task->pending.data[0] = '\0';
+    task->pending_records = 0;
+    return FERRY_OK; /* the offsets stay as they are: everything put is now durable */
+}
+
+/* ---- the connector type ------------------------------------------------------------------ */
+
+static const ferry_config_key recording_sink_config[] = {
+    {.name = "file", .type = FERRY_CONFIG_STRING, .required = true,
+     .importance = FERRY_IMPORTANCE_HIGH,
+     .documentation = "The file flushed records are appended to, one tab-separated line each: "
+                      "topic, partition, Kafka offset, key, value."},
+    {.name = "fail.when.file.exists", .type = FERRY_CONFIG_STRING, .default_value = "",
+     .importance = FERRY_IMPORTANCE_LOW,
+     .documentation = "Test hook: while this file exists, put fails with \"failure requested: "
+                      "<path> exists\". Empty = never."},
+    {.name = "retry.when.file.exists", .type = FERRY_CONFIG_STRING, .default_value = "",
+     .importance = FERRY_IMPORTANCE_LOW,
+     .documentation = "Test hook: while this file exists, put answers retry (\"retry requested: "
+                      "<path> exists\") and keeps nothing. Empty = never."},
+    {.name = "flush.fail.when.file.exists", .type = FERRY_CONFIG_STRING, .default_value = "",
+     .importance = FERRY_IMPORTANCE_LOW,
+     .documentation = "Test hook: while this file exists, flush answers retry and writes "
+                      "nothing. Empty = never."},
+    {.name = NULL},
+};
+
+static const ferry_sink_task_callbacks recording_sink_task = {
+    .start = recording_task_start,
+    .open = recording_task_open,
+    .close = recording_task_close,
+    .put = recording_task_put,
+    .flush = recording_task_flush,
+    .stop = recording_task_stop,
+};
+
+const ferry_connector_type recording_sink_type = {
+    .struct_size = sizeof(ferry_connector_type),
+    .kind = FERRY_CONNECTOR_SINK,
+    .name = "RecordingSink",
+    .aliases = (const char *const[]){"io.ferry.test.RecordingSinkConnector", NULL},
+    .description = "Test sink: appends records to a file at flush only, with failure and retry "
+                   "hooks.",
+    .config = recording_sink_config,
+    .connector = &sequence_sink_connector,
+    .sink_task = &recording_sink_task,
+};

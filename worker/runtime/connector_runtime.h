@@ -1,0 +1,74 @@
+/*
+ * connector_runtime.h - one connector as the control thread runs it: its stored config, the
+ * plugin's connector instance, the task configs it produced, its tasks and their restarts, and
+ * the states written to the status topic. Every function runs on the control thread.
+ */
+#ifndef FERRY_CONNECTOR_RUNTIME_H
+#define FERRY_CONNECTOR_RUNTIME_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "config/config_map.h"
+#include "config/config_provider.h"
+#include "config/config_validate.h"
+#include "plugin/plugin_registry.h"
+#include "runtime/config_store.h"
+#include "runtime/status_store.h"
+#include "runtime/task.h"
+
+/* What connectors reach; owned by the worker. */
+typedef struct connector_environment {
+    task_environment tasks;
+    plugin_registry *plugins;
+    config_providers *providers;
+    config_store *configs;
+    status_store *status;
+} connector_environment;
+
+typedef struct connector_runtime connector_runtime;
+
+/* Checks a connector config as given (providers resolved into a copy): the connector type
+ * exists, the common keys, the plugin's definition and its validate callback. Problems go to
+ * errors; unknown keys to unknown (may be NULL). *type is set when the type was found. */
+size_t connector_validate(const connector_environment *environment, const config_map *config,
+                          config_errors *errors, config_map *unknown,
+                          const registered_connector **type);
+
+/* A connector that is not running yet; copies config (as stored: variables unresolved).
+ * target: STATE_RUNNING, STATE_PAUSED or STATE_STOPPED. */
+connector_runtime *connector_runtime_new(const connector_environment *environment,
+                                         const char *name, const config_map *config,
+                                         runtime_state target);
+/* Stops everything (tasks within the graceful timeout) and frees; accepts NULL. */
+void connector_runtime_destroy(connector_runtime *connector);
+
+/* Asks every task to stop without waiting, so that a worker shutting down drains all tasks in
+ * parallel before destroying connectors one by one. */
+void connector_runtime_stop_request(connector_runtime *connector);
+
+/* Starts the connector and, unless its target is STOPPED, its tasks. A failure leaves the
+ * connector FAILED with a trace; the worker goes on. */
+void connector_runtime_start(connector_runtime *connector);
+/* RUNNING (resume), PAUSED or STOPPED. */
+void connector_runtime_set_target(connector_runtime *connector, runtime_state target);
+/* Restarts the connector (and its tasks: all, or only FAILED ones). */
+void connector_runtime_restart(connector_runtime *connector, bool include_tasks,
+                               bool only_failed);
+/* Restarts one task; -1 if there is no such task. */
+int connector_runtime_restart_task(connector_runtime *connector, int task_id);
+
+/* Publishes state changes of tasks, schedules and performs automatic restarts, applies a
+ * reconfiguration request. Returns the ms until it wants to be called again (<= 1000). */
+int64_t connector_runtime_tick(connector_runtime *connector, int64_t now_ms);
+
+const char *connector_runtime_name(const connector_runtime *connector);
+const config_map *connector_runtime_config(const connector_runtime *connector);
+runtime_state connector_runtime_target(const connector_runtime *connector);
+/* Kafka Connect's status answer: {name, connector:{state, worker_id, trace?}, tasks:[..],
+ * type}. New reference. */
+json_t *connector_runtime_status(connector_runtime *connector);
+int connector_runtime_task_count(const connector_runtime *connector);
+
+#endif

@@ -1,0 +1,37 @@
+/*
+ * offset_store.h - source offsets in the offsets topic, in Kafka Connect's format: key
+ * ["<connector>",{partition}], value {offset} (JSON without schema), a null value resetting a
+ * partition. The whole topic is read at start; afterwards the store is the in-memory view of what
+ * was written and acknowledged. Thread-safe.
+ */
+#ifndef FERRY_OFFSET_STORE_H
+#define FERRY_OFFSET_STORE_H
+
+#include <stddef.h>
+
+#include <ferry/plugin.h>
+#include <librdkafka/rdkafka.h>
+
+typedef struct offset_store offset_store;
+
+/* Reads the topic with consumer_conf and writes with producer_conf (ownership of both taken,
+ * also on error). NULL with a message on error. Malformed records are logged and skipped. */
+offset_store *offset_store_open(const char *topic, rd_kafka_conf_t *producer_conf,
+                                rd_kafka_conf_t *consumer_conf, int timeout_ms, char *err,
+                                size_t errlen);
+void offset_store_close(offset_store *store); /* accepts NULL */
+
+/* The committed offset of a connector's source partition: a new reference, or NULL. */
+json_t *offset_store_get(offset_store *store, const char *connector, json_t *partition);
+
+/* Writes offsets and returns once Kafka acknowledged all of them (then they are visible to _get).
+ * An entry whose offset is NULL writes a tombstone (resets the partition). 0, or -1 with a
+ * message. */
+int offset_store_write(offset_store *store, const char *connector,
+                       const ferry_source_offset *entries, size_t count, int timeout_ms,
+                       char *err, size_t errlen);
+
+/* A connector's offsets as [{"partition":{..},"offset":{..}}], a new reference. */
+json_t *offset_store_list(offset_store *store, const char *connector);
+
+#endif

@@ -1,0 +1,661 @@
+/*
+ * sink_task.c - the thread of one sink task: consume in group connect-<name>, convert, put in
+ * batches, flush, and commit only what flush says is durable; flush and commit before giving
+ * partitions up (docs/runtime.md, "Sink path and its guarantee").
+ */
+#include <regex.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <librdkafka/rdkafka.h>
+
+#include "config/config_validate.h"
+#include "log.h"
+#include "plugin/plugin_context.h"
+#include "runtime/connector_config.h"
+#include "runtime/converter.h"
+#include "runtime/error_handler.h"
+#include "runtime/kafka_config.h"
+#include "runtime/task.h"
+
+#define SINK_BATCH_MAX 500
+#define SINK_POLL_TIMEOUT_MS 100
+
+/* Where one assigned partition stands. */
+typedef struct sink_position {
+    char *topic;
+    int32_t partition;
+    int64_t next;      /* next offset to read: everything before it was put (or skipped) */
+    int64_t committed; /* last committed next offset; -1 = none */
+} sink_position;
+
+typedef struct sink_batch {
+    rd_kafka_message_t *messages[SINK_BATCH_MAX];
+    size_t message_count;
+    ferry_record records[SINK_BATCH_MAX];
+    size_t record_message[SINK_BATCH_MAX]; /* index in messages of each record */
+    size_t record_count;
+    ferry_header *headers; /* for all records of the batch */
+    size_t header_capacity;
+} sink_batch;
+
+typedef struct sink_task {
+    connector_task *task;
+    const ferry_sink_task_callbacks *callbacks;
+    void *plugin_state;
+    bool plugin_started;
+    ferry_context context;
+    ferry_config *plugin_config;
+    converter *key_converter;
+    converter *value_converter;
+    rd_kafka_t *consumer;
+    error_handler *errors;
+    sink_position *positions;
+    size_t position_count;
+    sink_batch batch;
+    bool batch_pending; /* put asked for a retry; the batch waits */
+    bool partitions_paused;
+    char failure[1400];
+    uint64_t records_put;
+} sink_task;
+
+static void sink_task_fail(sink_task *sink, const char *message)
+{
+    if (!sink->failure[0])
+        snprintf(sink->failure, sizeof(sink->failure), "%s", message);
+}
+
+/* ---- positions -------------------------------------------------------------------------- */
+
+static sink_position *sink_position_find(sink_task *sink, const char *topic, int32_t partition)
+{
+    for (size_t i = 0; i < sink->position_count; i++)
+        if (sink->positions[i].partition == partition &&
+            strcmp(sink->positions[i].topic, topic) == 0)
+            return &sink->positions[i];
+    return NULL;
+}
+
+static void sink_positions_add(sink_task *sink, const rd_kafka_topic_partition_list_t *list)
+{
+    for (int i = 0; i < list->cnt; i++) {
+        if (sink_position_find(sink, list->elems[i].topic, list->elems[i].partition))
+            continue;
+        sink_position *grown = realloc(sink->positions,
+                                       (sink->position_count + 1) * sizeof(*grown));
+        char *topic = strdup(list->elems[i].topic);
+        if (!grown || !topic) {
+            free(topic);
+            if (grown)
+                sink->positions = grown;
+            sink_task_fail(sink, "out of memory tracking partitions");
+            return;
+        }
+        sink->positions = grown;
+        sink->positions[sink->position_count++] = (sink_position){
+            .topic = topic, .partition = list->elems[i].partition, .next = -1, .committed = -1};
+    }
+}
+
+static void sink_positions_remove(sink_task *sink, const rd_kafka_topic_partition_list_t *list)
+{
+    for (int i = 0; i < list->cnt; i++) {
+        sink_position *position = sink_position_find(sink, list->elems[i].topic,
+                                                     list->elems[i].partition);
+        if (!position)
+            continue;
+        free(position->topic);
+        *position = sink->positions[--sink->position_count];
+    }
+}
+
+/* The partitions as the plugin sees them (borrowed topic names). NULL list = all assigned. */
+static ferry_topic_partition *sink_partitions(sink_task *sink,
+                                              const rd_kafka_topic_partition_list_t *list,
+                                              size_t *count)
+{
+    size_t n = list ? (size_t)list->cnt : sink->position_count;
+    ferry_topic_partition *partitions = calloc(n ? n : 1, sizeof(*partitions));
+    if (!partitions)
+        return NULL;
+    for (size_t i = 0; i < n; i++) {
+        if (list)
+            partitions[i] = (ferry_topic_partition){list->elems[i].topic,
+                                                    list->elems[i].partition, -1};
+        else
+            partitions[i] = (ferry_topic_partition){sink->positions[i].topic,
+                                                    sink->positions[i].partition,
+                                                    sink->positions[i].next};
+    }
+    *count = n;
+    return partitions;
+}
+
+/* ---- flush and commit ------------------------------------------------------------------- */
+
+/* Flushes the plugin for the given partitions (NULL = all assigned) and commits, synchronously,
+ * the offsets flush hands back. Returns 0, or -1 when nothing could be committed this time. */
+static int sink_flush_and_commit(sink_task *sink, const rd_kafka_topic_partition_list_t *only)
+{
+    char why[1024] = "";
+    size_t count = 0;
+    ferry_topic_partition *offsets = NULL;
+    /* Only partitions that moved since the last commit. */
+    for (size_t i = 0; i < sink->position_count; i++) {
+        sink_position *position = &sink->positions[i];
+        if (position->next < 0 || position->next == position->committed)
+            continue;
+        if (only) {
+            bool wanted = false;
+            for (int j = 0; j < only->cnt; j++)
+                if (only->elems[j].partition == position->partition &&
+                    strcmp(only->elems[j].topic, position->topic) == 0)
+                    wanted = true;
+            if (!wanted)
+                continue;
+        }
+        ferry_topic_partition *grown = realloc(offsets, (count + 1) * sizeof(*grown));
+        if (!grown) {
+            free(offsets);
+            return -1;
+        }
+        offsets = grown;
+        offsets[count++] = (ferry_topic_partition){position->topic, position->partition,
+                                                   position->next};
+    }
+    if (count == 0)
+        return 0;
+    int rc = -1;
+    ferry_status status = sink->callbacks->flush(sink->plugin_state, offsets, count, why,
+                                                 sizeof(why));
+    if (status == FERRY_ERROR) {
+        char trace[1200];
+        snprintf(trace, sizeof(trace), "flush failed: %s", why[0] ? why : "(no message)");
+        sink_task_fail(sink, trace);
+        goto done;
+    }
+    if (status == FERRY_RETRY) {
+        log_info(sink->task->scope, "flush asked to be retried: %s; offsets not committed yet",
+                 why[0] ? why : "(no message)");
+        goto done;
+    }
+    if (error_handler_flush(sink->errors,
+                            (int)sink->task->environment->worker->offset_flush_timeout_ms, why,
+                            sizeof(why)) != 0) {
+        log_warn(sink->task->scope, "offsets not committed: dead-letter queue: %s", why);
+        goto done;
+    }
+    rd_kafka_topic_partition_list_t *list = rd_kafka_topic_partition_list_new((int)count);
+    for (size_t i = 0; i < count; i++) {
+        sink_position *position = sink_position_find(sink, offsets[i].topic,
+                                                     offsets[i].partition);
+        /* flush may lower an offset to what is durable, never raise it. */
+        if (!position || offsets[i].offset < 0 || offsets[i].offset > position->next ||
+            offsets[i].offset <= position->committed)
+            continue;
+        rd_kafka_topic_partition_list_add(list, offsets[i].topic, offsets[i].partition)->offset =
+            offsets[i].offset;
+    }
+    rd_kafka_resp_err_t code = list->cnt ? rd_kafka_commit(sink->consumer, list, 0)
+                                         : RD_KAFKA_RESP_ERR_NO_ERROR;
+    if (code) {
+        log_warn(sink->task->scope, "committing offsets failed, will retry: %s",
+                 rd_kafka_err2str(code));
+    } else {
+        for (int i = 0; i < list->cnt; i++) {
+            sink_position *position = sink_position_find(sink, list->elems[i].topic,
+                                                         list->elems[i].partition);
+            if (position)
+                position->committed = list->elems[i].offset;
+        }
+        rc = 0;
+    }
+    rd_kafka_topic_partition_list_destroy(list);
+done:
+    free(offsets);
+    return rc;
+}
+
+/* ---- the batch -------------------------------------------------------------------------- */
+
+static void sink_batch_release(sink_task *sink)
+{
+    sink_batch *batch = &sink->batch;
+    for (size_t i = 0; i < batch->record_count; i++) {
+        converter_data_release(&batch->records[i].key);
+        converter_data_release(&batch->records[i].value);
+    }
+    for (size_t i = 0; i < batch->message_count; i++)
+        rd_kafka_message_destroy(batch->messages[i]);
+    batch->record_count = 0;
+    batch->message_count = 0;
+    sink->batch_pending = false;
+}
+
+/* Every message of the batch was handled (put or skipped): advance positions. */
+static void sink_batch_advance(sink_task *sink)
+{
+    for (size_t i = 0; i < sink->batch.message_count; i++) {
+        const rd_kafka_message_t *message = sink->batch.messages[i];
+        sink_position *position = sink_position_find(sink, rd_kafka_topic_name(message->rkt),
+                                                     message->partition);
+        if (position && message->offset + 1 > position->next)
+            position->next = message->offset + 1;
+    }
+}
+
+static bool sink_record_failed(sink_task *sink, error_stage stage, const char *class_name,
+                               const rd_kafka_message_t *message, const char *why)
+{
+    char trace[1024];
+    rd_kafka_headers_t *headers = NULL;
+    rd_kafka_message_headers(message, &headers);
+    error_context context = {
+        .stage = stage, .class_name = class_name, .message = why,
+        .topic = rd_kafka_topic_name(message->rkt), .partition = message->partition,
+        .offset = message->offset, .key = message->key, .key_len = message->key_len,
+        .value = message->payload, .value_len = message->len, .headers = headers,
+    };
+    if (error_handler_report(sink->errors, &context, trace, sizeof(trace)))
+        return true;
+    sink_task_fail(sink, trace);
+    return false;
+}
+
+/* Converts one message into the next record of the batch; a record the converters reject goes
+ * to the error handler. */
+static void sink_batch_convert(sink_task *sink, rd_kafka_message_t *message)
+{
+    sink_batch *batch = &sink->batch;
+    const char *topic = rd_kafka_topic_name(message->rkt);
+    ferry_record *record = &batch->records[batch->record_count];
+    char why[512];
+    *record = (ferry_record){.topic = topic, .partition = message->partition,
+                             .kafka_offset = message->offset};
+    rd_kafka_timestamp_type_t timestamp_type;
+    record->timestamp_ms = rd_kafka_message_timestamp(message, &timestamp_type);
+    if (converter_deserialize(sink->key_converter, topic, message->key, message->key_len,
+                              &record->key, why, sizeof(why)) != 0) {
+        sink_record_failed(sink, ERROR_STAGE_KEY_CONVERTER,
+                           converter_class_name(sink->key_converter), message, why);
+        return;
+    }
+    if (converter_deserialize(sink->value_converter, topic, message->payload, message->len,
+                              &record->value, why, sizeof(why)) != 0) {
+        converter_data_release(&record->key);
+        sink_record_failed(sink, ERROR_STAGE_VALUE_CONVERTER,
+                           converter_class_name(sink->value_converter), message, why);
+        return;
+    }
+    rd_kafka_headers_t *headers = NULL;
+    if (rd_kafka_message_headers(message, &headers) == RD_KAFKA_RESP_ERR_NO_ERROR && headers) {
+        size_t count = rd_kafka_header_cnt(headers);
+        record->header_count = count;
+        record->headers = NULL; /* pointed into batch->headers once all are collected */
+    }
+    batch->record_message[batch->record_count++] = batch->message_count - 1;
+}
+
+/* Header arrays point into one buffer per batch: filled after conversion because the buffer
+ * may move while it grows. */
+static int sink_batch_headers(sink_task *sink)
+{
+    sink_batch *batch = &sink->batch;
+    size_t total = 0;
+    for (size_t i = 0; i < batch->record_count; i++)
+        total += batch->records[i].header_count;
+    if (total == 0)
+        return 0;
+    if (total > batch->header_capacity) {
+        ferry_header *grown = realloc(batch->headers, total * sizeof(*grown));
+        if (!grown)
+            return -1;
+        batch->headers = grown;
+        batch->header_capacity = total;
+    }
+    size_t used = 0;
+    for (size_t i = 0; i < batch->record_count; i++) {
+        ferry_record *record = &batch->records[i];
+        if (record->header_count == 0)
+            continue;
+        rd_kafka_headers_t *headers = NULL;
+        if (rd_kafka_message_headers(batch->messages[batch->record_message[i]], &headers))
+            return -1;
+        record->headers = &batch->headers[used];
+        for (size_t h = 0; h < record->header_count; h++) {
+            const char *name;
+            const void *value;
+            size_t size;
+            rd_kafka_header_get_all(headers, h, &name, &value, &size);
+            batch->headers[used++] = (ferry_header){name, value, size};
+        }
+    }
+    return 0;
+}
+
+/* Reads up to a batch of messages: waits for the first, takes what is already there after. */
+static void sink_batch_fill(sink_task *sink)
+{
+    sink_batch *batch = &sink->batch;
+    int timeout = SINK_POLL_TIMEOUT_MS;
+    while (batch->message_count < SINK_BATCH_MAX && !sink->failure[0]) {
+        rd_kafka_message_t *message = rd_kafka_consumer_poll(sink->consumer, timeout);
+        if (!message)
+            break;
+        timeout = 0;
+        if (message->err) {
+            if (message->err != RD_KAFKA_RESP_ERR__PARTITION_EOF)
+                log_warn(sink->task->scope, "consumer: %s", rd_kafka_message_errstr(message));
+            rd_kafka_message_destroy(message);
+            continue;
+        }
+        batch->messages[batch->message_count++] = message;
+        sink_batch_convert(sink, message);
+    }
+    if (sink_batch_headers(sink) != 0)
+        sink_task_fail(sink, "out of memory collecting record headers");
+}
+
+/* A message fetched before its partition paused must not be lost: put the partition's position
+ * back to it so that it is read again after the pause. */
+static void sink_message_rewind(sink_task *sink, rd_kafka_message_t *message)
+{
+    if (!message->err) {
+        rd_kafka_topic_partition_list_t *list = rd_kafka_topic_partition_list_new(1);
+        rd_kafka_topic_partition_list_add(list, rd_kafka_topic_name(message->rkt),
+                                          message->partition)->offset = message->offset;
+        rd_kafka_error_t *error = rd_kafka_seek_partitions(sink->consumer, list, 5000);
+        if (error) {
+            char trace[512];
+            snprintf(trace, sizeof(trace), "cannot rewind %s [%d] to offset %lld: %s",
+                     rd_kafka_topic_name(message->rkt), (int)message->partition,
+                     (long long)message->offset, rd_kafka_error_string(error));
+            sink_task_fail(sink, trace);
+            rd_kafka_error_destroy(error);
+        }
+        rd_kafka_topic_partition_list_destroy(list);
+    }
+    rd_kafka_message_destroy(message);
+}
+
+static void sink_partitions_pause(sink_task *sink, bool paused)
+{
+    if (sink->partitions_paused == paused)
+        return;
+    rd_kafka_topic_partition_list_t *assignment = NULL;
+    if (rd_kafka_assignment(sink->consumer, &assignment) == RD_KAFKA_RESP_ERR_NO_ERROR) {
+        if (paused)
+            rd_kafka_pause_partitions(sink->consumer, assignment);
+        else
+            rd_kafka_resume_partitions(sink->consumer, assignment);
+        rd_kafka_topic_partition_list_destroy(assignment);
+    }
+    sink->partitions_paused = paused;
+}
+
+/* ---- rebalances ------------------------------------------------------------------------- */
+
+static void sink_rebalance(rd_kafka_t *consumer, rd_kafka_resp_err_t code,
+                           rd_kafka_topic_partition_list_t *partitions, void *opaque)
+{
+    sink_task *sink = opaque;
+    char why[512] = "";
+    size_t count = 0;
+    ferry_topic_partition *list = sink_partitions(sink, partitions, &count);
+    if (code == RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS) {
+        rd_kafka_assign(consumer, partitions);
+        sink_positions_add(sink, partitions);
+        /* New partitions arrive resumed; keep them paused if the task is. */
+        if (sink->partitions_paused) {
+            sink->partitions_paused = false;
+            sink_partitions_pause(sink, true);
+        }
+        log_info(sink->task->scope, "assigned %d partitions", partitions->cnt);
+        if (sink->callbacks->open && list &&
+            sink->callbacks->open(sink->plugin_state, list, count, why, sizeof(why)) ==
+                FERRY_ERROR) {
+            char trace[700];
+            snprintf(trace, sizeof(trace), "open failed: %s", why);
+            sink_task_fail(sink, trace);
+        }
+    } else {
+        /* Put what is durable behind the offsets before another task takes the partitions. */
+        if (!sink->failure[0])
+            sink_flush_and_commit(sink, partitions);
+        if (sink->callbacks->close && list)
+            sink->callbacks->close(sink->plugin_state, list, count, why, sizeof(why));
+        if (sink->batch_pending) /* its new owner reads it again from the committed offset */
+            sink_batch_release(sink);
+        sink_positions_remove(sink, partitions);
+        rd_kafka_assign(consumer, NULL);
+        log_info(sink->task->scope, "revoked %d partitions", partitions->cnt);
+    }
+    free(list);
+}
+
+/* ---- set-up and tear-down --------------------------------------------------------------- */
+
+static int sink_subscribe(sink_task *sink, char *err, size_t errlen)
+{
+    const char *regex = config_map_get(sink->task->config, "topics.regex");
+    const char *topics = config_map_get(sink->task->config, "topics");
+    rd_kafka_topic_partition_list_t *subscription = rd_kafka_topic_partition_list_new(4);
+    if (regex && *regex) {
+        /* librdkafka subscribes by pattern when the name starts with ^. */
+        char *pattern = NULL;
+        if (asprintf(&pattern, "%s%s", regex[0] == '^' ? "" : "^", regex) < 0) {
+            rd_kafka_topic_partition_list_destroy(subscription);
+            return ferry_error_set(err, errlen, "out of memory"), -1;
+        }
+        rd_kafka_topic_partition_list_add(subscription, pattern, RD_KAFKA_PARTITION_UA);
+        free(pattern);
+    } else {
+        char **names = config_value_split_list(topics ? topics : "");
+        for (size_t i = 0; names && names[i]; i++)
+            rd_kafka_topic_partition_list_add(subscription, names[i], RD_KAFKA_PARTITION_UA);
+        config_list_free(names);
+    }
+    rd_kafka_resp_err_t code = subscription->cnt
+                                   ? rd_kafka_subscribe(sink->consumer, subscription)
+                                   : RD_KAFKA_RESP_ERR__INVALID_ARG;
+    rd_kafka_topic_partition_list_destroy(subscription);
+    if (code)
+        return ferry_error_set(err, errlen, "cannot subscribe to topics='%s' topics.regex='%s': "
+                               "%s", topics ? topics : "", regex ? regex : "",
+                               rd_kafka_err2str(code)), -1;
+    return 0;
+}
+
+static int sink_task_setup(sink_task *sink, char *err, size_t errlen)
+{
+    connector_task *task = sink->task;
+    const worker_config *worker = task->environment->worker;
+    if (task_converters_create(task, &sink->key_converter, &sink->value_converter, err,
+                               errlen) != 0)
+        return -1;
+
+    rd_kafka_conf_t *dlq_conf = kafka_config_build(worker, KAFKA_CLIENT_PRODUCER, task->config,
+                                                   task->scope + 5, err, errlen);
+    if (!dlq_conf)
+        return -1;
+    sink->errors = error_handler_new(task->connector, task->id, task->scope, task->config,
+                                     dlq_conf, err, errlen);
+    if (!sink->errors)
+        return -1;
+
+    rd_kafka_conf_t *conf = kafka_config_build(worker, KAFKA_CLIENT_CONSUMER, task->config,
+                                               task->scope + 5, err, errlen);
+    if (!conf)
+        return -1;
+    char group[512];
+    snprintf(group, sizeof(group), "connect-%s", task->connector);
+    /* Kafka Connect's sink consumer settings: its group, manual commits, from the earliest
+     * offset when the group has none; the user's consumer.* cannot change the first two. */
+    if (!config_map_get(task->config, "consumer.override.auto.offset.reset") &&
+        !config_map_get(worker->values, "consumer.auto.offset.reset") &&
+        kafka_config_set(conf, "auto.offset.reset", "earliest", err, errlen))
+        goto conf_error;
+    if (kafka_config_set(conf, "group.id", group, err, errlen) ||
+        kafka_config_set(conf, "enable.auto.commit", "false", err, errlen) ||
+        kafka_config_set(conf, "enable.auto.offset.store", "false", err, errlen))
+        goto conf_error;
+    rd_kafka_conf_set_rebalance_cb(conf, sink_rebalance);
+    rd_kafka_conf_set_opaque(conf, sink);
+
+    const ferry_config_key *defs[3];
+    size_t ndefs = connector_definitions(task->type->type, defs);
+    sink->plugin_config = ferry_config_new(task->config, defs, ndefs);
+    if (!sink->plugin_config) {
+        ferry_error_set(err, errlen, "out of memory");
+        goto conf_error;
+    }
+    plugin_context_init(&sink->context, task->scope, NULL, sink);
+    char plugin_err[512] = "";
+    if (sink->callbacks->start(&sink->context, sink->plugin_config, &sink->plugin_state,
+                               plugin_err, sizeof(plugin_err)) != FERRY_OK) {
+        ferry_error_set(err, errlen, "the task's start failed: %s",
+                        plugin_err[0] ? plugin_err : "(no message)");
+        goto conf_error;
+    }
+    sink->plugin_started = true;
+
+    char why[512];
+    sink->consumer = rd_kafka_new(RD_KAFKA_CONSUMER, conf, why, sizeof(why));
+    if (!sink->consumer) {
+        ferry_error_set(err, errlen, "cannot create the consumer: %s", why);
+        goto conf_error;
+    }
+    rd_kafka_poll_set_consumer(sink->consumer);
+    return sink_subscribe(sink, err, errlen);
+conf_error:
+    rd_kafka_conf_destroy(conf);
+    return -1;
+}
+
+static void sink_task_teardown(sink_task *sink)
+{
+    if (sink->consumer) {
+        if (!sink->failure[0])
+            sink_flush_and_commit(sink, NULL);
+        /* Fix (test_runtime_lifecycle, DLQ with errors.tolerance=none): release the batch
+         * whether pending or not. A task that failed mid-batch (a record the converter rejected,
+         * put returning an error) still holds its messages here, and rd_kafka_destroy() waits
+         * for every message of its consumer to be destroyed: the task thread hung there forever
+         * and never reported FAILED. */
+        sink_batch_release(sink);
+        /* close() revokes the assignment: the rebalance callback commits again (nothing left)
+         * and calls the plugin's close. */
+        rd_kafka_consumer_close(sink->consumer);
+        rd_kafka_destroy(sink->consumer);
+    }
+    sink_batch_release(sink);
+    if (sink->plugin_started)
+        sink->callbacks->stop(sink->plugin_state);
+    error_handler_destroy(sink->errors);
+    converter_destroy(sink->key_converter);
+    converter_destroy(sink->value_converter);
+    ferry_config_destroy(sink->plugin_config);
+    for (size_t i = 0; i < sink->position_count; i++)
+        free(sink->positions[i].topic);
+    free(sink->positions);
+    free(sink->batch.headers);
+}
+
+/* Puts the batch; on RETRY it stays pending and the partitions pause until the next try. */
+static void sink_batch_put(sink_task *sink, int64_t *retry_at, int64_t *backoff_ms)
+{
+    char why[1024] = "";
+    ferry_status status = FERRY_OK;
+    if (sink->batch.record_count > 0)
+        status = sink->callbacks->put(sink->plugin_state, sink->batch.records,
+                                      sink->batch.record_count, why, sizeof(why));
+    if (status == FERRY_OK) {
+        sink->records_put += sink->batch.record_count;
+        sink_batch_advance(sink);
+        sink_batch_release(sink);
+        *backoff_ms = 0;
+        return;
+    }
+    if (status == FERRY_ERROR) {
+        char trace[1200];
+        snprintf(trace, sizeof(trace), "put failed: %s", why[0] ? why : "(no message)");
+        sink_task_fail(sink, trace);
+        return;
+    }
+    int64_t max_ms = ferry_config_int(sink->plugin_config, "errors.retry.delay.max.ms");
+    *backoff_ms = *backoff_ms ? *backoff_ms * 2 : 100;
+    if (*backoff_ms > max_ms)
+        *backoff_ms = max_ms;
+    *retry_at = runtime_now_ms() + *backoff_ms;
+    sink->batch_pending = true;
+    log_info(sink->task->scope, "put asked for a retry (%s); the same %zu records again in "
+             "%lld ms", why[0] ? why : "no message", sink->batch.record_count,
+             (long long)*backoff_ms);
+}
+
+void *sink_task_main(void *argument)
+{
+    connector_task *task = argument;
+    sink_task *sink = calloc(1, sizeof(*sink)); /* the batch is large: not on the stack */
+    const worker_config *worker = task->environment->worker;
+    char err[1024] = "";
+    if (!sink) {
+        task_report(task, STATE_FAILED, "out of memory");
+        goto exited;
+    }
+    sink->task = task;
+    sink->callbacks = task->type->type->sink_task;
+    if (sink_task_setup(sink, err, sizeof(err)) != 0) {
+        log_error(task->scope, "failed to start: %s", err);
+        sink_task_fail(sink, err);
+        goto done;
+    }
+    log_info(task->scope, "running");
+    task_report(task, STATE_RUNNING, NULL);
+    bool paused = false;
+    int64_t next_flush = runtime_now_ms() + worker->offset_flush_interval_ms;
+    int64_t retry_at = 0, backoff_ms = 0;
+    while (!atomic_load(&task->stop_requested) && !sink->failure[0]) {
+        error_handler_poll(sink->errors);
+        if (atomic_load(&task->pause_requested) != paused) {
+            paused = !paused;
+            task_report(task, paused ? STATE_PAUSED : STATE_RUNNING, NULL);
+        }
+        bool waiting = sink->batch_pending && runtime_now_ms() < retry_at;
+        sink_partitions_pause(sink, paused || sink->batch_pending);
+        if (paused || waiting) {
+            /* Stay in the group: polling a paused consumer serves rebalances, reads nothing. */
+            rd_kafka_message_t *message = rd_kafka_consumer_poll(sink->consumer,
+                                                                 SINK_POLL_TIMEOUT_MS);
+            if (message)
+                sink_message_rewind(sink, message);
+        } else if (sink->batch_pending) {
+            sink_batch_put(sink, &retry_at, &backoff_ms);
+        } else {
+            sink_batch_fill(sink);
+            if (!sink->failure[0] && sink->batch.message_count > 0)
+                sink_batch_put(sink, &retry_at, &backoff_ms);
+        }
+        if (runtime_now_ms() >= next_flush && !sink->failure[0]) {
+            sink_flush_and_commit(sink, NULL);
+            next_flush = runtime_now_ms() + worker->offset_flush_interval_ms;
+        }
+    }
+done:
+    sink_task_teardown(sink);
+    if (sink->failure[0]) {
+        log_error(task->scope, "failed: %s", sink->failure);
+        task_report(task, STATE_FAILED, sink->failure);
+    } else {
+        log_info(task->scope, "stopped after %llu records",
+                 (unsigned long long)sink->records_put);
+        task_report(task, STATE_UNASSIGNED, NULL);
+    }
+    free(sink);
+exited:
+    pthread_mutex_lock(&task->mutex);
+    task->exited = true;
+    pthread_mutex_unlock(&task->mutex);
+    return NULL;
+}

@@ -1,0 +1,421 @@
+/*
+ * source_task.c - the thread of one source task: poll the plugin, convert, produce with an
+ * idempotent producer, track acknowledgements, commit offsets only behind them (docs/runtime.md,
+ * "Source path and its guarantee").
+ */
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <librdkafka/rdkafka.h>
+
+#include "config/config_validate.h"
+#include "log.h"
+#include "plugin/plugin_context.h"
+#include "runtime/connector_config.h"
+#include "runtime/converter.h"
+#include "runtime/error_handler.h"
+#include "runtime/kafka_config.h"
+#include "runtime/source_offset_tracker.h"
+#include "runtime/task.h"
+
+/* How long one plugin poll may take before the task checks for stop, pause and commits. */
+#define SOURCE_POLL_TIMEOUT_MS 100
+
+typedef struct source_task {
+    connector_task *task;
+    const ferry_source_task_callbacks *callbacks;
+    void *plugin_state;
+    bool plugin_started;
+    ferry_context context;
+    ferry_config *plugin_config;
+    converter *key_converter;
+    converter *value_converter;
+    converter_buffer key_buffer;
+    converter_buffer value_buffer;
+    rd_kafka_t *producer;
+    source_offset_tracker *tracker;
+    error_handler *errors;
+    char failure[1400];   /* set when the task must fail: the trace */
+    bool queue_full;      /* the producer refused a record for room: serve reports, then poll */
+    uint64_t records_emitted;
+} source_task;
+
+static void source_task_fail(source_task *source, const char *message)
+{
+    if (!source->failure[0])
+        snprintf(source->failure, sizeof(source->failure), "%s", message);
+}
+
+/* ---- services the plugin calls through its context ------------------------------------- */
+
+static json_t *source_offset_read(void *owner, json_t *source_partition)
+{
+    source_task *source = owner;
+    if (!json_is_object(source_partition))
+        return NULL;
+    return offset_store_get(source->task->environment->offsets, source->task->connector,
+                            source_partition);
+}
+
+/* A record the runtime could not deliver: the error handler decides; a tolerated record counts
+ * as handled so that offsets move past it. */
+static bool source_record_failed(source_task *source, error_stage stage, const char *class_name,
+                                 const ferry_record *record, const void *key, size_t key_len,
+                                 const void *value, size_t value_len, const char *message)
+{
+    char trace[1024];
+    error_context context = {
+        .stage = stage, .class_name = class_name, .message = message,
+        .topic = record && record->topic ? record->topic : "", .partition = -1, .offset = -1,
+        .key = key, .key_len = key_len, .value = value, .value_len = value_len,
+    };
+    if (error_handler_report(source->errors, &context, trace, sizeof(trace)))
+        return true;
+    source_task_fail(source, trace);
+    return false;
+}
+
+/* The raw bytes of a record's data for error reports, where it has any without converting. */
+static void data_raw_bytes(const ferry_data *data, const void **bytes, size_t *len)
+{
+    *bytes = NULL;
+    *len = 0;
+    if (data->kind == FERRY_DATA_BYTES || data->kind == FERRY_DATA_STRING ||
+        (data->kind == FERRY_DATA_JSON && data->data)) {
+        *bytes = data->data;
+        *len = data->len;
+    }
+}
+
+/* A record dropped on purpose still moves its offset: register it and acknowledge at once. */
+static ferry_status source_record_skip(source_task *source, const ferry_record *record)
+{
+    uint64_t sequence;
+    if (source_offset_tracker_add(source->tracker, record->source_partition,
+                                  record->source_offset, &sequence) != 0) {
+        source_task_fail(source, "out of memory tracking a skipped record");
+        return FERRY_ERROR;
+    }
+    source_offset_tracker_ack(source->tracker, sequence);
+    return FERRY_OK;
+}
+
+static ferry_status source_record_emit(void *owner, const ferry_record *record)
+{
+    source_task *source = owner;
+    char why[512];
+    if (source->failure[0])
+        return FERRY_ERROR;
+    if (!record->topic || !record->topic[0]) {
+        source_task_fail(source, "the plugin emitted a record without a topic");
+        return FERRY_ERROR;
+    }
+    if (record->source_offset && !json_is_object(record->source_partition)) {
+        source_task_fail(source, "the plugin emitted a source offset without a source partition "
+                                 "object");
+        return FERRY_ERROR;
+    }
+
+    const void *key = NULL, *value = NULL;
+    size_t key_len = 0, value_len = 0;
+    if (converter_serialize(source->key_converter, record->topic, &record->key,
+                            &source->key_buffer, &key, &key_len, why, sizeof(why)) != 0) {
+        const void *raw;
+        size_t raw_len;
+        data_raw_bytes(&record->key, &raw, &raw_len);
+        return source_record_failed(source, ERROR_STAGE_KEY_CONVERTER,
+                                    converter_class_name(source->key_converter), record, raw,
+                                    raw_len, NULL, 0, why)
+                   ? source_record_skip(source, record) : FERRY_ERROR;
+    }
+    if (converter_serialize(source->value_converter, record->topic, &record->value,
+                            &source->value_buffer, &value, &value_len, why, sizeof(why)) != 0) {
+        const void *raw;
+        size_t raw_len;
+        data_raw_bytes(&record->value, &raw, &raw_len);
+        return source_record_failed(source, ERROR_STAGE_VALUE_CONVERTER,
+                                    converter_class_name(source->value_converter), record, key,
+                                    key_len, raw, raw_len, why)
+                   ? source_record_skip(source, record) : FERRY_ERROR;
+    }
+
+    rd_kafka_headers_t *headers = NULL;
+    if (record->header_count > 0) {
+        headers = rd_kafka_headers_new(record->header_count);
+        for (size_t i = 0; i < record->header_count; i++) {
+            const ferry_header *header = &record->headers[i];
+            rd_kafka_header_add(headers, header->key, -1, header->value,
+                                header->value ? (ssize_t)header->value_len : 0);
+        }
+    }
+
+    uint64_t sequence;
+    if (source_offset_tracker_add(source->tracker, record->source_partition,
+                                  record->source_offset, &sequence) != 0) {
+        if (headers)
+            rd_kafka_headers_destroy(headers);
+        source_task_fail(source, "out of memory tracking a record");
+        return FERRY_ERROR;
+    }
+    rd_kafka_resp_err_t code = rd_kafka_producev(
+        source->producer, RD_KAFKA_V_TOPIC(record->topic),
+        RD_KAFKA_V_PARTITION(record->partition == FERRY_PARTITION_ANY ? RD_KAFKA_PARTITION_UA
+                                                                      : record->partition),
+        RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY), RD_KAFKA_V_KEY(key, key_len),
+        RD_KAFKA_V_VALUE((void *)value, value_len), RD_KAFKA_V_HEADERS(headers),
+        RD_KAFKA_V_TIMESTAMP(record->timestamp_ms >= 0 ? record->timestamp_ms : 0),
+        RD_KAFKA_V_OPAQUE((void *)(uintptr_t)sequence), RD_KAFKA_V_END);
+    if (code == RD_KAFKA_RESP_ERR_NO_ERROR) {
+        source->records_emitted++;
+        return FERRY_OK; /* headers now belong to the message */
+    }
+    source_offset_tracker_remove_last(source->tracker);
+    if (headers)
+        rd_kafka_headers_destroy(headers);
+    if (code == RD_KAFKA_RESP_ERR__QUEUE_FULL) {
+        source->queue_full = true;
+        return FERRY_RETRY;
+    }
+    snprintf(why, sizeof(why), "producing to %s failed: %s", record->topic,
+             rd_kafka_err2str(code));
+    return source_record_failed(source, ERROR_STAGE_KAFKA_PRODUCE, "producer", record, key,
+                                key_len, value, value_len, why)
+               ? source_record_skip(source, record) : FERRY_ERROR;
+}
+
+static ferry_status source_record_error_report(void *owner, const ferry_record *record,
+                                               const char *message)
+{
+    source_task *source = owner;
+    const void *key = NULL, *value = NULL;
+    size_t key_len = 0, value_len = 0;
+    if (record) {
+        data_raw_bytes(&record->key, &key, &key_len);
+        data_raw_bytes(&record->value, &value, &value_len);
+    }
+    if (!source_record_failed(source, ERROR_STAGE_TASK_POLL, source->task->type->type->name,
+                              record, key, key_len, value, value_len, message))
+        return FERRY_ERROR;
+    return record ? source_record_skip(source, record) : FERRY_OK;
+}
+
+static void source_reconfiguration_request(void *owner)
+{
+    source_task *source = owner;
+    log_info(source->task->scope, "reconfiguration requested by a task; ignored (connectors "
+                                  "reconfigure, tasks do not)");
+}
+
+static void source_metric_set(void *owner, const char *name, double value)
+{
+    (void)owner;
+    (void)name;
+    (void)value;
+}
+
+static const plugin_context_ops source_context_ops = {
+    .offset_read = source_offset_read,
+    .record_emit = source_record_emit,
+    .record_error_report = source_record_error_report,
+    .reconfiguration_request = source_reconfiguration_request,
+    .metric_set = source_metric_set,
+};
+
+/* ---- delivery reports ------------------------------------------------------------------ */
+
+static void source_delivered(rd_kafka_t *producer, const rd_kafka_message_t *message,
+                             void *opaque)
+{
+    source_task *source = opaque;
+    uint64_t sequence = (uint64_t)(uintptr_t)message->_private;
+    if (message->err) {
+        char why[512];
+        snprintf(why, sizeof(why), "delivery to %s [%d] failed: %s",
+                 rd_kafka_topic_name(message->rkt), (int)message->partition,
+                 rd_kafka_err2str(message->err));
+        ferry_record record = {.topic = rd_kafka_topic_name(message->rkt)};
+        /* Not acknowledged unless tolerated: the offset never passes a lost record. */
+        if (!source_record_failed(source, ERROR_STAGE_KAFKA_PRODUCE, "producer", &record,
+                                  message->key, message->key_len, message->payload,
+                                  message->len, why))
+            return;
+    }
+    source_offset_tracker_ack(source->tracker, sequence);
+}
+
+/* ---- offsets ---------------------------------------------------------------------------- */
+
+/* Writes the committable offsets and, once they are acknowledged, tells the plugin. */
+static void source_offsets_commit(source_task *source, int timeout_ms)
+{
+    char why[512];
+    ferry_source_offset *entries = NULL;
+    size_t count = source_offset_tracker_committable(source->tracker, &entries);
+    if (count == 0)
+        return;
+    if (error_handler_flush(source->errors, timeout_ms, why, sizeof(why)) != 0) {
+        log_warn(source->task->scope, "offsets not committed: dead-letter queue not flushed: %s",
+                 why);
+    } else if (offset_store_write(source->task->environment->offsets, source->task->connector,
+                                  entries, count, timeout_ms, why, sizeof(why)) != 0) {
+        log_warn(source->task->scope, "offsets not committed, will retry: %s", why);
+    } else {
+        source_offset_tracker_committed(source->tracker, entries, count);
+        if (source->callbacks->commit)
+            source->callbacks->commit(source->plugin_state, entries, count);
+        log_debug(source->task->scope, "committed offsets of %zu source partitions", count);
+    }
+    source_offset_entries_free(entries, count);
+}
+
+/* ---- set-up and tear-down --------------------------------------------------------------- */
+
+static int source_task_setup(source_task *source, char *err, size_t errlen)
+{
+    connector_task *task = source->task;
+    const worker_config *worker = task->environment->worker;
+    if (task_converters_create(task, &source->key_converter, &source->value_converter, err,
+                               errlen) != 0)
+        return -1;
+
+    rd_kafka_conf_t *conf = kafka_config_build(worker, KAFKA_CLIENT_PRODUCER, task->config,
+                                               task->scope + 5, err, errlen);
+    if (!conf)
+        return -1;
+    /* The guarantee needs these whatever the user configured. */
+    if (kafka_config_set(conf, "enable.idempotence", "true", err, errlen) ||
+        kafka_config_set(conf, "acks", "all", err, errlen)) {
+        rd_kafka_conf_destroy(conf);
+        return -1;
+    }
+    rd_kafka_conf_set_dr_msg_cb(conf, source_delivered);
+    rd_kafka_conf_set_opaque(conf, source);
+    char why[512];
+    source->producer = rd_kafka_new(RD_KAFKA_PRODUCER, conf, why, sizeof(why));
+    if (!source->producer) {
+        rd_kafka_conf_destroy(conf);
+        ferry_error_set(err, errlen, "cannot create the producer: %s", why);
+        return -1;
+    }
+
+    rd_kafka_conf_t *dlq_conf = kafka_config_build(worker, KAFKA_CLIENT_PRODUCER, task->config,
+                                                   task->scope + 5, err, errlen);
+    if (!dlq_conf)
+        return -1;
+    source->errors = error_handler_new(task->connector, task->id, task->scope, task->config,
+                                       dlq_conf, err, errlen);
+    if (!source->errors)
+        return -1;
+    source->tracker = source_offset_tracker_new();
+    if (!source->tracker)
+        return ferry_error_set(err, errlen, "out of memory"), -1;
+
+    const ferry_config_key *defs[3];
+    size_t ndefs = connector_definitions(task->type->type, defs);
+    source->plugin_config = ferry_config_new(task->config, defs, ndefs);
+    if (!source->plugin_config)
+        return ferry_error_set(err, errlen, "out of memory"), -1;
+    plugin_context_init(&source->context, task->scope, &source_context_ops, source);
+    char plugin_err[512] = "";
+    ferry_status status = source->callbacks->start(&source->context, source->plugin_config,
+                                                   &source->plugin_state, plugin_err,
+                                                   sizeof(plugin_err));
+    if (status != FERRY_OK) {
+        ferry_error_set(err, errlen, "the task's start failed: %s",
+                        plugin_err[0] ? plugin_err : "(no message)");
+        return -1;
+    }
+    source->plugin_started = true;
+    return 0;
+}
+
+/* Delivers what is in flight, commits the offsets it covers and stops the plugin. */
+static void source_task_teardown(source_task *source)
+{
+    connector_task *task = source->task;
+    const worker_config *worker = task->environment->worker;
+    if (source->producer) {
+        /* Both halves of the graceful timeout: deliver what is in flight, then commit, so the
+         * task finishes before the worker stops waiting for it. */
+        int half = (int)(worker->task_shutdown_graceful_timeout_ms / 2);
+        rd_kafka_resp_err_t code = rd_kafka_flush(source->producer, half);
+        if (code)
+            log_warn(task->scope, "%d records still unacknowledged at stop; they will be "
+                     "produced again after a restart", rd_kafka_outq_len(source->producer));
+        if (source->tracker && source->errors)
+            source_offsets_commit(source, half > 0 ? half : 1);
+    }
+    if (source->plugin_started)
+        source->callbacks->stop(source->plugin_state);
+    error_handler_destroy(source->errors);
+    if (source->producer)
+        rd_kafka_destroy(source->producer);
+    source_offset_tracker_destroy(source->tracker);
+    converter_destroy(source->key_converter);
+    converter_destroy(source->value_converter);
+    converter_buffer_free(&source->key_buffer);
+    converter_buffer_free(&source->value_buffer);
+    ferry_config_destroy(source->plugin_config);
+}
+
+void *source_task_main(void *argument)
+{
+    connector_task *task = argument;
+    source_task source = {.task = task, .callbacks = task->type->type->source_task};
+    const worker_config *worker = task->environment->worker;
+    char err[1024] = "";
+
+    if (source_task_setup(&source, err, sizeof(err)) != 0) {
+        log_error(task->scope, "failed to start: %s", err);
+        source_task_fail(&source, err);
+        goto done;
+    }
+    log_info(task->scope, "running");
+    task_report(task, STATE_RUNNING, NULL);
+    bool paused = false;
+    int64_t next_commit = runtime_now_ms() + worker->offset_flush_interval_ms;
+    while (!atomic_load(&task->stop_requested) && !source.failure[0]) {
+        rd_kafka_poll(source.producer, 0);
+        error_handler_poll(source.errors);
+        if (atomic_load(&task->pause_requested) != paused) {
+            paused = !paused;
+            task_report(task, paused ? STATE_PAUSED : STATE_RUNNING, NULL);
+        }
+        if (paused || source.queue_full) {
+            /* Back-pressure and pause alike: serve delivery reports, do not poll the plugin. */
+            source.queue_full = false;
+            rd_kafka_poll(source.producer, paused ? 100 : 10);
+        } else {
+            char plugin_err[1024] = "";
+            ferry_status status = source.callbacks->poll(source.plugin_state,
+                                                         SOURCE_POLL_TIMEOUT_MS, plugin_err,
+                                                         sizeof(plugin_err));
+            if (status == FERRY_ERROR && !source.failure[0]) {
+                snprintf(err, sizeof(err), "poll failed: %s",
+                         plugin_err[0] ? plugin_err : "(no message)");
+                source_task_fail(&source, err);
+            } else if (status == FERRY_RETRY) {
+                rd_kafka_poll(source.producer, 100);
+            }
+        }
+        if (runtime_now_ms() >= next_commit) {
+            source_offsets_commit(&source, (int)worker->offset_flush_timeout_ms);
+            next_commit = runtime_now_ms() + worker->offset_flush_interval_ms;
+        }
+    }
+done:
+    source_task_teardown(&source);
+    if (source.failure[0]) {
+        log_error(task->scope, "failed: %s", source.failure);
+        task_report(task, STATE_FAILED, source.failure);
+    } else {
+        log_info(task->scope, "stopped after %llu records",
+                 (unsigned long long)source.records_emitted);
+        task_report(task, STATE_UNASSIGNED, NULL);
+    }
+    pthread_mutex_lock(&task->mutex);
+    task->exited = true;
+    pthread_mutex_unlock(&task->mutex);
+    return NULL;
+}

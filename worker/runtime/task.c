@@ -1,0 +1,181 @@
+/*
+ * task.c - a task's life as the control thread sees it: create, start the thread, pause, stop,
+ * read its reported state.
+ */
+#include "runtime/task.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "log.h"
+#include "runtime/connector_config.h"
+#include "runtime/converter.h"
+
+static atomic_size_t abandoned_tasks;
+
+size_t task_abandoned_count(void)
+{
+    return atomic_load(&abandoned_tasks);
+}
+
+const char *runtime_state_name(runtime_state state)
+{
+    switch (state) {
+    case STATE_UNASSIGNED: return "UNASSIGNED";
+    case STATE_RUNNING: return "RUNNING";
+    case STATE_PAUSED: return "PAUSED";
+    case STATE_STOPPED: return "STOPPED";
+    case STATE_FAILED: return "FAILED";
+    case STATE_RESTARTING: return "RESTARTING";
+    }
+    return "UNKNOWN";
+}
+
+int64_t runtime_now_ms(void)
+{
+    struct timespec now;
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    return (int64_t)now.tv_sec * 1000 + now.tv_nsec / 1000000;
+}
+
+connector_task *task_new(const char *connector, int id, const registered_connector *type,
+               const config_map *config, const task_environment *environment)
+{
+    connector_task *created = calloc(1, sizeof(*created));
+    if (!created)
+        return NULL;
+    created->connector = strdup(connector);
+    created->config = config_map_copy(config);
+    if (!created->connector || !created->config) {
+        free(created->connector);
+        config_map_destroy(created->config);
+        free(created);
+        return NULL;
+    }
+    created->id = id;
+    created->type = type;
+    created->environment = environment;
+    snprintf(created->scope, sizeof(created->scope), "task:%s-%d", connector, id);
+    pthread_mutex_init(&created->mutex, NULL);
+    created->state = STATE_UNASSIGNED;
+    return created;
+}
+
+void task_report(connector_task *task, runtime_state state, const char *trace)
+{
+    pthread_mutex_lock(&task->mutex);
+    task->state = state;
+    free(task->trace);
+    task->trace = trace ? strdup(trace) : NULL;
+    pthread_mutex_unlock(&task->mutex);
+    if (task->environment->notify)
+        task->environment->notify(task->environment->notify_opaque);
+}
+
+runtime_state task_state(connector_task *task, char **trace)
+{
+    pthread_mutex_lock(&task->mutex);
+    runtime_state state = task->state;
+    if (trace)
+        *trace = task->trace ? strdup(task->trace) : NULL;
+    pthread_mutex_unlock(&task->mutex);
+    return state;
+}
+
+int task_start(connector_task *task)
+{
+    void *(*body)(void *) = task->type->type->kind == FERRY_CONNECTOR_SOURCE ? source_task_main
+                                                                              : sink_task_main;
+    int rc = pthread_create(&task->thread, NULL, body, task);
+    if (rc != 0) {
+        char trace[128];
+        snprintf(trace, sizeof(trace), "cannot start the task thread: %s", strerror(rc));
+        task_report(task, STATE_FAILED, trace);
+        return -1;
+    }
+    task->thread_started = true;
+    return 0;
+}
+
+void task_pause(connector_task *task, bool paused)
+{
+    atomic_store(&task->pause_requested, paused);
+}
+
+void task_stop_and_destroy(connector_task *task, int64_t timeout_ms)
+{
+    if (!task)
+        return;
+    atomic_store(&task->stop_requested, true);
+    if (task->thread_started) {
+        struct timespec deadline;
+        clock_gettime(CLOCK_REALTIME, &deadline);
+        deadline.tv_sec += timeout_ms / 1000;
+        deadline.tv_nsec += (timeout_ms % 1000) * 1000000L;
+        if (deadline.tv_nsec >= 1000000000L) {
+            deadline.tv_sec++;
+            deadline.tv_nsec -= 1000000000L;
+        }
+        int rc = pthread_timedjoin_np(task->thread, NULL, &deadline);
+        if (rc == ETIMEDOUT) {
+            log_error(task->scope, "did not stop within %lld ms; abandoning its thread",
+                      (long long)timeout_ms);
+            pthread_detach(task->thread);
+            atomic_fetch_add(&abandoned_tasks, 1);
+            return; /* the thread still uses the task: leak it rather than free it under it */
+        }
+    }
+    pthread_mutex_destroy(&task->mutex);
+    free(task->trace);
+    free(task->connector);
+    config_map_destroy(task->config);
+    free(task);
+}
+
+size_t connector_definitions(const ferry_connector_type *type, const ferry_config_key *defs[3])
+{
+    size_t count = 0;
+    defs[count++] = connector_config_common_keys;
+    if (type->kind == FERRY_CONNECTOR_SINK)
+        defs[count++] = connector_config_sink_keys;
+    if (type->config)
+        defs[count++] = type->config;
+    return count;
+}
+
+/* One converter from the connector's "<prefix>" keys or the worker's. */
+static converter *task_converter_create(const connector_task *task, const char *prefix,
+                                       const char *worker_default, bool is_key, char *err,
+                                       size_t errlen)
+{
+    const char *class_name;
+    config_map *settings = connector_config_converter(task->config,
+                                                      task->environment->worker->values, prefix,
+                                                      worker_default, &class_name);
+    if (!settings) {
+        ferry_error_set(err, errlen, "out of memory");
+        return NULL;
+    }
+    converter *created = converter_new(class_name, settings, is_key, err, errlen);
+    config_map_destroy(settings);
+    return created;
+}
+
+int task_converters_create(const connector_task *task, converter **key, converter **value,
+                           char *err, size_t errlen)
+{
+    const worker_config *worker = task->environment->worker;
+    *key = task_converter_create(task, "key.converter", worker->key_converter, true, err, errlen);
+    *value = *key ? task_converter_create(task, "value.converter", worker->value_converter,
+                                          false, err, errlen)
+                  : NULL;
+    if (!*value) {
+        converter_destroy(*key);
+        *key = NULL;
+        return -1;
+    }
+    return 0;
+}

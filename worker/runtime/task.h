@@ -1,0 +1,99 @@
+/*
+ * task.h - one connector task: what its thread and the control thread share. The control thread
+ * creates the task, starts its thread, asks it to pause, resume or stop, and reads the state the
+ * thread reports; everything else (plugin state, clients, converters) belongs to the thread.
+ */
+#ifndef FERRY_TASK_H
+#define FERRY_TASK_H
+
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <ferry/plugin.h>
+
+#include "config/config_map.h"
+#include "plugin/plugin_registry.h"
+#include "runtime/converter.h"
+#include "runtime/offset_store.h"
+#include "runtime/worker_config.h"
+
+/* Kafka Connect's states, for connectors and tasks alike. */
+typedef enum runtime_state {
+    STATE_UNASSIGNED,
+    STATE_RUNNING,
+    STATE_PAUSED,
+    STATE_STOPPED,
+    STATE_FAILED,
+    STATE_RESTARTING,
+} runtime_state;
+
+const char *runtime_state_name(runtime_state state); /* "RUNNING", ... */
+
+/* What every task of the worker reaches; owned by the worker, outlives every task. */
+typedef struct task_environment {
+    const worker_config *worker;
+    offset_store *offsets;
+    /* Called by a task thread after it changed its reported state, to wake the control loop. */
+    void (*notify)(void *opaque);
+    void *notify_opaque;
+} task_environment;
+
+typedef struct connector_task {
+    char *connector;
+    int id;
+    char scope[160];                  /* "task:<connector>-<id>" */
+    const registered_connector *type;
+    config_map *config;               /* task config over connector config, providers resolved */
+    const task_environment *environment;
+
+    pthread_t thread;
+    bool thread_started;
+    atomic_bool stop_requested;
+    atomic_bool pause_requested;
+
+    /* Reported by the thread, read by the control thread, under mutex. */
+    pthread_mutex_t mutex;
+    runtime_state state;
+    char *trace;
+    bool exited;
+} connector_task;
+
+/* A task that has not started; copies config. NULL on allocation failure. */
+connector_task *task_new(const char *connector, int id, const registered_connector *type,
+               const config_map *config, const task_environment *environment);
+/* Starts the thread (source or sink by the connector type's kind). 0, or -1 (then the task is
+ * FAILED with the reason). */
+int task_start(connector_task *task);
+/* Asks the thread to stop, waits for it up to timeout_ms, frees the task. A thread that does not
+ * stop in time is abandoned (logged) and its task leaked, as Kafka Connect abandons it. */
+void task_stop_and_destroy(connector_task *task, int64_t timeout_ms);
+/* How many task threads were abandoned: they may still use what the worker shares with them,
+ * so a worker with abandoned tasks must not free its stores at exit. */
+size_t task_abandoned_count(void);
+void task_pause(connector_task *task, bool paused);
+
+/* The state and trace (a copy, caller frees) as last reported. */
+runtime_state task_state(connector_task *task, char **trace);
+
+/* For the thread: reports a state change and wakes the control thread. */
+void task_report(connector_task *task, runtime_state state, const char *trace);
+
+/* The thread bodies, in source_task.c and sink_task.c. */
+void *source_task_main(void *task);
+void *sink_task_main(void *task);
+
+/* The config definitions a connector type's configs are checked and read against: the common
+ * connector keys, the sink keys for sinks, the plugin's own. Fills defs, returns how many. */
+size_t connector_definitions(const ferry_connector_type *type, const ferry_config_key *defs[3]);
+
+/* Creates a task's key and value converters: the connector's key.converter / value.converter
+ * with their settings, else the worker's. 0, or -1 with a message (both left NULL). */
+int task_converters_create(const connector_task *task, converter **key, converter **value,
+                           char *err, size_t errlen);
+
+/* Milliseconds of CLOCK_MONOTONIC, for deadlines. */
+int64_t runtime_now_ms(void);
+
+#endif

@@ -1,0 +1,119 @@
+/*
+ * topic_admin.c - CreateTopics and DescribeConfigs through librdkafka's admin API, synchronously.
+ */
+#include "runtime/topic_admin.h"
+
+#include <string.h>
+
+#include <ferry/plugin.h>
+
+/* Waits for the one admin result of a request on its own queue. */
+static rd_kafka_event_t *admin_wait(rd_kafka_queue_t *queue, int timeout_ms)
+{
+    return rd_kafka_queue_poll(queue, timeout_ms + 1000);
+}
+
+static int topic_cleanup_policy_check(rd_kafka_t *admin, const topic_spec *spec, int timeout_ms,
+                                      char *err, size_t errlen)
+{
+    int rc = -1;
+    rd_kafka_queue_t *queue = rd_kafka_queue_new(admin);
+    rd_kafka_ConfigResource_t *resource = rd_kafka_ConfigResource_new(RD_KAFKA_RESOURCE_TOPIC,
+                                                                      spec->name);
+    rd_kafka_AdminOptions_t *options = rd_kafka_AdminOptions_new(admin, RD_KAFKA_ADMIN_OP_ANY);
+    rd_kafka_event_t *event = NULL;
+    rd_kafka_AdminOptions_set_request_timeout(options, timeout_ms, NULL, 0);
+    rd_kafka_DescribeConfigs(admin, &resource, 1, options, queue);
+    event = admin_wait(queue, timeout_ms);
+    if (!event || rd_kafka_event_error(event)) {
+        ferry_error_set(err, errlen, "cannot describe topic %s: %s", spec->name,
+                        event ? rd_kafka_event_error_string(event) : "timed out");
+        goto done;
+    }
+    const rd_kafka_DescribeConfigs_result_t *result = rd_kafka_event_DescribeConfigs_result(event);
+    size_t count = 0;
+    const rd_kafka_ConfigResource_t **resources =
+        rd_kafka_DescribeConfigs_result_resources(result, &count);
+    if (count != 1 || rd_kafka_ConfigResource_error(resources[0])) {
+        ferry_error_set(err, errlen, "cannot describe topic %s: %s", spec->name,
+                        count ? rd_kafka_ConfigResource_error_string(resources[0]) : "no result");
+        goto done;
+    }
+    size_t entry_count = 0;
+    const rd_kafka_ConfigEntry_t **entries = rd_kafka_ConfigResource_configs(resources[0],
+                                                                             &entry_count);
+    const char *policy = "delete";
+    for (size_t i = 0; i < entry_count; i++)
+        if (strcmp(rd_kafka_ConfigEntry_name(entries[i]), "cleanup.policy") == 0 &&
+            rd_kafka_ConfigEntry_value(entries[i]))
+            policy = rd_kafka_ConfigEntry_value(entries[i]);
+    if (!strstr(policy, "compact")) {
+        ferry_error_set(err, errlen, "topic %s (%s) has cleanup.policy=%s, but it must be "
+                        "compacted or its records would be deleted: set cleanup.policy=compact "
+                        "on it, or name another topic in %s", spec->name, spec->config_key,
+                        policy, spec->config_key);
+        goto done;
+    }
+    rc = 0;
+done:
+    if (event)
+        rd_kafka_event_destroy(event);
+    rd_kafka_AdminOptions_destroy(options);
+    rd_kafka_ConfigResource_destroy(resource);
+    rd_kafka_queue_destroy(queue);
+    return rc;
+}
+
+int topic_admin_ensure(rd_kafka_t *admin, const topic_spec *spec, int timeout_ms, char *err,
+                       size_t errlen)
+{
+    char why[512];
+    int rc = -1;
+    rd_kafka_queue_t *queue = rd_kafka_queue_new(admin);
+    rd_kafka_NewTopic_t *topic = rd_kafka_NewTopic_new(spec->name, spec->partitions,
+                                                       spec->replication_factor, why,
+                                                       sizeof(why));
+    rd_kafka_AdminOptions_t *options = rd_kafka_AdminOptions_new(admin, RD_KAFKA_ADMIN_OP_ANY);
+    rd_kafka_event_t *event = NULL;
+    if (!topic) {
+        ferry_error_set(err, errlen, "topic %s (%s): %s", spec->name, spec->config_key, why);
+        goto done;
+    }
+    if (spec->compacted)
+        rd_kafka_NewTopic_set_config(topic, "cleanup.policy", "compact");
+    rd_kafka_AdminOptions_set_operation_timeout(options, timeout_ms, NULL, 0);
+    rd_kafka_AdminOptions_set_request_timeout(options, timeout_ms, NULL, 0);
+    rd_kafka_CreateTopics(admin, &topic, 1, options, queue);
+    event = admin_wait(queue, timeout_ms);
+    if (!event || rd_kafka_event_error(event)) {
+        ferry_error_set(err, errlen, "cannot create topic %s (%s): %s", spec->name,
+                        spec->config_key,
+                        event ? rd_kafka_event_error_string(event) : "timed out");
+        goto done;
+    }
+    size_t count = 0;
+    const rd_kafka_topic_result_t **results =
+        rd_kafka_CreateTopics_result_topics(rd_kafka_event_CreateTopics_result(event), &count);
+    rd_kafka_resp_err_t code = count ? rd_kafka_topic_result_error(results[0])
+                                     : RD_KAFKA_RESP_ERR__FAIL;
+    if (code == RD_KAFKA_RESP_ERR_TOPIC_ALREADY_EXISTS) {
+        rc = spec->compacted ? topic_cleanup_policy_check(admin, spec, timeout_ms, err, errlen)
+                             : 0;
+    } else if (code != RD_KAFKA_RESP_ERR_NO_ERROR) {
+        ferry_error_set(err, errlen, "cannot create topic %s with %d partitions and replication "
+                        "factor %d: %s (check %s and its .partitions and .replication.factor)",
+                        spec->name, spec->partitions, spec->replication_factor,
+                        count ? rd_kafka_topic_result_error_string(results[0]) : "no result",
+                        spec->config_key);
+    } else {
+        rc = 0;
+    }
+done:
+    if (event)
+        rd_kafka_event_destroy(event);
+    rd_kafka_AdminOptions_destroy(options);
+    if (topic)
+        rd_kafka_NewTopic_destroy(topic);
+    rd_kafka_queue_destroy(queue);
+    return rc;
+}

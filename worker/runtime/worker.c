@@ -1,0 +1,406 @@
+/*
+ * worker.c - the worker's set-up (Kafka, internal topics, stores, plugins), its connector table
+ * and the control loop.
+ */
+#include "runtime/worker.h"
+
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <librdkafka/rdkafka.h>
+
+#include "log.h"
+#include "plugin/host_services.h"
+#include "runtime/config_store.h"
+#include "runtime/connector_runtime.h"
+#include "runtime/embedded_kafka.h"
+#include "runtime/kafka_config.h"
+#include "runtime/offset_store.h"
+#include "runtime/status_store.h"
+#include "runtime/topic_admin.h"
+
+/* How long start-up may wait for Kafka (topic creation, restoring the stores). */
+#define WORKER_STARTUP_TIMEOUT_MS 30000
+
+struct worker {
+    worker_config *config;
+    embedded_kafka *embedded;
+    plugin_registry *plugins;
+    config_providers *providers;
+    offset_store *offsets;
+    config_store *configs;
+    status_store *status;
+    connector_environment environment;
+    connector_runtime **connectors;
+    size_t connector_count;
+
+    pthread_mutex_t mutex;
+    pthread_cond_t wake;
+    bool woken;
+    atomic_bool shutdown;
+};
+
+static void worker_notify(void *opaque)
+{
+    worker *self = opaque;
+    pthread_mutex_lock(&self->mutex);
+    self->woken = true;
+    pthread_cond_signal(&self->wake);
+    pthread_mutex_unlock(&self->mutex);
+}
+
+void worker_shutdown(worker *self)
+{
+    atomic_store(&self->shutdown, true);
+    worker_notify(self);
+}
+
+/* ---- set-up ----------------------------------------------------------------------------- */
+
+static int worker_topics_create(worker *self, char *err, size_t errlen)
+{
+    const worker_config *config = self->config;
+    const topic_spec specs[] = {
+        {config->offset_topic, config->offset_partitions, config->offset_replication_factor,
+         true, "offset.storage.topic"},
+        {config->config_topic, 1, config->config_replication_factor, true,
+         "config.storage.topic"},
+        {config->status_topic, config->status_partitions, config->status_replication_factor,
+         true, "status.storage.topic"},
+    };
+    size_t count = sizeof(specs) / sizeof(specs[0]);
+    if (self->embedded) {
+        for (size_t i = 0; i < count; i++) {
+            /* Performance (bench/README.md): librdkafka 2.0.2's mock cluster loses the wake-up
+             * of an op that arrives while its thread is between serving ops and draining its
+             * wake-up pipe, and the create then waits out the thread's 1 s poll. A create right
+             * after the previous one's reply lands in that window in about 4 start-ups of 10;
+             * 1 ms apart, none did in 120 creates. */
+            if (i > 0)
+                nanosleep(&(struct timespec){.tv_nsec = 1000000L}, NULL);
+            if (embedded_kafka_topic_create(self->embedded, specs[i].name, specs[i].partitions,
+                                            err, errlen) != 0)
+                return -1;
+        }
+        return 0;
+    }
+    rd_kafka_conf_t *conf = kafka_config_build(config, KAFKA_CLIENT_ADMIN, NULL, "ferry-admin",
+                                               err, errlen);
+    if (!conf)
+        return -1;
+    char why[512];
+    rd_kafka_t *admin = rd_kafka_new(RD_KAFKA_PRODUCER, conf, why, sizeof(why));
+    if (!admin) {
+        rd_kafka_conf_destroy(conf);
+        return ferry_error_set(err, errlen, "cannot create the admin client: %s", why), -1;
+    }
+    int rc = 0;
+    for (size_t i = 0; i < count && rc == 0; i++)
+        rc = topic_admin_ensure(admin, &specs[i], WORKER_STARTUP_TIMEOUT_MS, err, errlen);
+    rd_kafka_destroy(admin);
+    return rc;
+}
+
+static int worker_stores_open(worker *self, char *err, size_t errlen)
+{
+    const worker_config *config = self->config;
+    rd_kafka_conf_t *producer = NULL, *consumer = NULL;
+#define CLIENT_CONFS(name)                                                                     \
+    (producer = kafka_config_build(config, KAFKA_CLIENT_PRODUCER, NULL, name, err, errlen)) && \
+        (consumer = kafka_config_build(config, KAFKA_CLIENT_CONSUMER, NULL, name, err, errlen))
+    if (!(CLIENT_CONFS("ferry-offsets")))
+        goto fail;
+    self->offsets = offset_store_open(config->offset_topic, producer, consumer,
+                                      WORKER_STARTUP_TIMEOUT_MS, err, errlen);
+    producer = consumer = NULL;
+    if (!self->offsets)
+        goto fail;
+    if (!(CLIENT_CONFS("ferry-configs")))
+        goto fail;
+    self->configs = config_store_open(config->config_topic, producer, consumer,
+                                      WORKER_STARTUP_TIMEOUT_MS, err, errlen);
+    producer = consumer = NULL;
+    if (!self->configs)
+        goto fail;
+    producer = kafka_config_build(config, KAFKA_CLIENT_PRODUCER, NULL, "ferry-status", err,
+                                  errlen);
+    if (!producer)
+        goto fail;
+    self->status = status_store_open(config->status_topic, producer, config->worker_id, err,
+                                     errlen);
+    producer = NULL;
+    if (!self->status)
+        goto fail;
+#undef CLIENT_CONFS
+    return 0;
+fail:
+    if (producer)
+        rd_kafka_conf_destroy(producer);
+    if (consumer)
+        rd_kafka_conf_destroy(consumer);
+    return -1;
+}
+
+worker *worker_new(worker_config *config, char *err, size_t errlen)
+{
+    worker *self = calloc(1, sizeof(*self));
+    if (!self) {
+        worker_config_destroy(config);
+        ferry_error_set(err, errlen, "out of memory");
+        return NULL;
+    }
+    self->config = config;
+    pthread_mutex_init(&self->mutex, NULL);
+    pthread_cond_init(&self->wake, NULL);
+
+    if (config->embedded) {
+        self->embedded = embedded_kafka_start(err, errlen);
+        if (!self->embedded ||
+            worker_config_set_bootstrap(config, embedded_kafka_bootstrap(self->embedded)) != 0)
+            goto fail;
+        log_warn("worker", "*** EMBEDDED KAFKA: no bootstrap.servers configured, so ferry runs "
+                 "an in-memory Kafka inside this process. Nothing in it survives a restart. "
+                 "Bootstrap address: %s (look inside: kcat -b %s -L) ***",
+                 config->bootstrap_servers, config->bootstrap_servers);
+    }
+    self->providers = config_providers_new(config->values, err, errlen);
+    if (!self->providers)
+        goto fail;
+    self->plugins = plugin_registry_new(host_services());
+    if (!self->plugins)
+        goto fail;
+    char *default_path = config->plugin_path ? NULL : plugin_registry_default_path();
+    plugin_registry_load_path(self->plugins, config->plugin_path ? config->plugin_path
+                                                                 : default_path);
+    log_info("worker", "plugin.path %s: %zu connector types",
+             config->plugin_path ? config->plugin_path : default_path,
+             plugin_registry_count(self->plugins));
+    free(default_path);
+
+    if (worker_topics_create(self, err, errlen) != 0 || worker_stores_open(self, err, errlen) != 0)
+        goto fail;
+
+    self->environment = (connector_environment){
+        .tasks = {.worker = config, .offsets = self->offsets, .notify = worker_notify,
+                  .notify_opaque = self},
+        .plugins = self->plugins,
+        .providers = self->providers,
+        .configs = self->configs,
+        .status = self->status,
+    };
+    log_info("worker", "worker %s ready (Kafka %s, group %s)", config->worker_id,
+             config->bootstrap_servers, config->group_id);
+    return self;
+fail:
+    worker_destroy(self);
+    return NULL;
+}
+
+void worker_destroy(worker *self)
+{
+    if (!self)
+        return;
+    for (size_t i = 0; i < self->connector_count; i++)
+        connector_runtime_stop_request(self->connectors[i]);
+    for (size_t i = 0; i < self->connector_count; i++)
+        connector_runtime_destroy(self->connectors[i]);
+    free(self->connectors);
+    if (task_abandoned_count() > 0) {
+        /* An abandoned task thread may still write offsets or status: leave the stores and the
+         * embedded Kafka to the process exit rather than free them under it. */
+        log_warn("worker", "%zu task threads did not stop in time; exiting without closing the "
+                 "stores they may still use", task_abandoned_count());
+        return;
+    }
+    status_store_close(self->status);
+    config_store_close(self->configs);
+    offset_store_close(self->offsets);
+    plugin_registry_destroy(self->plugins);
+    config_providers_destroy(self->providers);
+    embedded_kafka_stop(self->embedded);
+    worker_config_destroy(self->config);
+    pthread_cond_destroy(&self->wake);
+    pthread_mutex_destroy(&self->mutex);
+    free(self);
+}
+
+/* ---- connectors ------------------------------------------------------------------------- */
+
+static size_t worker_connector_index(const worker *self, const char *name)
+{
+    for (size_t i = 0; i < self->connector_count; i++)
+        if (strcmp(connector_runtime_name(self->connectors[i]), name) == 0)
+            return i;
+    return SIZE_MAX;
+}
+
+static runtime_state target_state_parse(const char *text)
+{
+    if (text && strcmp(text, "PAUSED") == 0)
+        return STATE_PAUSED;
+    if (text && strcmp(text, "STOPPED") == 0)
+        return STATE_STOPPED;
+    return STATE_RUNNING;
+}
+
+static const char *target_state_name(runtime_state state)
+{
+    return state == STATE_PAUSED ? "PAUSED" : state == STATE_STOPPED ? "STOPPED" : "STARTED";
+}
+
+static int worker_connector_add(worker *self, const char *name, const config_map *config,
+                                runtime_state target)
+{
+    connector_runtime **grown = realloc(self->connectors,
+                                        (self->connector_count + 1) * sizeof(*grown));
+    if (!grown)
+        return -1;
+    self->connectors = grown;
+    connector_runtime *connector = connector_runtime_new(&self->environment, name, config,
+                                                         target);
+    if (!connector)
+        return -1;
+    self->connectors[self->connector_count++] = connector;
+    connector_runtime_start(connector);
+    return 0;
+}
+
+void worker_connectors_restore(worker *self, const char *const *skip)
+{
+    json_t *stored = config_store_snapshot(self->configs);
+    const char *name;
+    json_t *entry;
+    json_object_foreach(stored, name, entry) {
+        bool skipped = false;
+        for (const char *const *other = skip; other && *other; other++)
+            if (strcmp(*other, name) == 0)
+                skipped = true;
+        if (skipped || worker_connector_index(self, name) != SIZE_MAX)
+            continue;
+        config_map *config = config_map_new();
+        char why[256];
+        if (!config || config_map_set_from_json(config, json_object_get(entry, "config"), why,
+                                                sizeof(why)) != 0) {
+            log_error("worker", "stored config of connector %s is unusable: %s", name,
+                      config ? why : "out of memory");
+            config_map_destroy(config);
+            continue;
+        }
+        log_info("worker", "restoring connector %s from %s", name, self->config->config_topic);
+        runtime_state target = target_state_parse(
+            json_string_value(json_object_get(entry, "target_state")));
+        if (worker_connector_add(self, name, config, target) != 0)
+            log_error("worker", "out of memory restoring connector %s", name);
+        config_map_destroy(config);
+    }
+    json_decref(stored);
+}
+
+int worker_connector_put(worker *self, const config_map *config, runtime_state initial,
+                         bool *created, config_errors *errors, char *err, size_t errlen)
+{
+    const char *name = config_map_get(config, "name");
+    config_map *unknown = config_map_new();
+    if (!unknown)
+        return ferry_error_set(err, errlen, "out of memory"), -1;
+    if (connector_validate(&self->environment, config, errors, unknown, NULL) > 0 || !name) {
+        config_map_destroy(unknown);
+        return ferry_error_set(err, errlen, "connector config is invalid"), -1;
+    }
+    for (size_t i = 0; i < config_map_count(unknown); i++)
+        log_warn("worker", "connector %s: unknown config key '%s' accepted (Kafka Connect does "
+                 "the same); check its spelling", name, config_map_key_at(unknown, i));
+    config_map_destroy(unknown);
+
+    size_t index = worker_connector_index(self, name);
+    if (created)
+        *created = index == SIZE_MAX;
+    if (index == SIZE_MAX && initial != STATE_RUNNING &&
+        config_store_put_target_state(self->configs, name, target_state_name(initial), err,
+                                      errlen) != 0)
+        return -1;
+    if (config_store_put_connector(self->configs, name, config, err, errlen) != 0)
+        return -1;
+    runtime_state target = initial;
+    if (index != SIZE_MAX) {
+        target = connector_runtime_target(self->connectors[index]);
+        connector_runtime_destroy(self->connectors[index]);
+        self->connectors[index] = self->connectors[--self->connector_count];
+        log_info("worker", "connector %s reconfigured", name);
+    } else {
+        log_info("worker", "connector %s created", name);
+    }
+    if (worker_connector_add(self, name, config, target) != 0)
+        return ferry_error_set(err, errlen, "out of memory"), -1;
+    return 0;
+}
+
+int worker_connector_delete(worker *self, const char *name, char *err, size_t errlen)
+{
+    size_t index = worker_connector_index(self, name);
+    if (index == SIZE_MAX)
+        return ferry_error_set(err, errlen, "Connector %s not found", name), -1;
+    if (config_store_delete_connector(self->configs, name, err, errlen) != 0)
+        return -1;
+    connector_runtime *connector = self->connectors[index];
+    int tasks = connector_runtime_task_count(connector);
+    connector_runtime_destroy(connector);
+    self->connectors[index] = self->connectors[--self->connector_count];
+    status_store_delete(self->status, name, tasks);
+    log_info("worker", "connector %s deleted", name);
+    return 0;
+}
+
+int worker_connector_set_target(worker *self, const char *name, runtime_state target, char *err,
+                                size_t errlen)
+{
+    size_t index = worker_connector_index(self, name);
+    if (index == SIZE_MAX)
+        return ferry_error_set(err, errlen, "Connector %s not found", name), -1;
+    if (config_store_put_target_state(self->configs, name, target_state_name(target), err,
+                                      errlen) != 0)
+        return -1;
+    connector_runtime_set_target(self->connectors[index], target);
+    return 0;
+}
+
+json_t *worker_connector_status(worker *self, const char *name)
+{
+    size_t index = worker_connector_index(self, name);
+    return index == SIZE_MAX ? NULL : connector_runtime_status(self->connectors[index]);
+}
+
+/* ---- the control loop ------------------------------------------------------------------- */
+
+void worker_run(worker *self)
+{
+    int64_t wake_in = 0;
+    while (!atomic_load(&self->shutdown)) {
+        pthread_mutex_lock(&self->mutex);
+        if (!self->woken && wake_in > 0) {
+            struct timespec deadline;
+            clock_gettime(CLOCK_REALTIME, &deadline);
+            deadline.tv_nsec += (long)(wake_in % 1000) * 1000000L;
+            deadline.tv_sec += wake_in / 1000 + deadline.tv_nsec / 1000000000L;
+            deadline.tv_nsec %= 1000000000L;
+            pthread_cond_timedwait(&self->wake, &self->mutex, &deadline);
+        }
+        self->woken = false;
+        pthread_mutex_unlock(&self->mutex);
+        if (atomic_load(&self->shutdown))
+            break;
+        int64_t now = runtime_now_ms();
+        wake_in = 1000;
+        for (size_t i = 0; i < self->connector_count; i++) {
+            int64_t wanted = connector_runtime_tick(self->connectors[i], now);
+            if (wanted < wake_in)
+                wake_in = wanted;
+        }
+        if (wake_in < 10)
+            wake_in = 10;
+    }
+    log_info("worker", "shutting down: stopping %zu connectors", self->connector_count);
+}
