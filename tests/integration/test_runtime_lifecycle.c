@@ -791,6 +791,92 @@ static void test_config_problems_named(void **state)
     fp_pass(env);
 }
 
+/* A sink whose put asks for a retry gets the same batch again after a pause: while the retry
+ * file exists nothing reaches the file and the task stays RUNNING; once it is gone every record
+ * arrives exactly once and in Kafka order. */
+#define RETRY_COUNT 3000
+static void test_sink_retry_redelivers_same_batch(void **state)
+{
+    (void)state;
+    fp_env *env = current = fp_env_new("sink_retry");
+    const char *topic = fp_name(env, "retry_in");
+    const char *connector = fp_name(env, "retrying");
+    const char *file = fp_path(env, "retrying.txt");
+    const char *retry_file = fp_path(env, "retry-now");
+    kt_create_topic(topic, 1, NULL);
+    rd_kafka_t *producer = kt_producer_new(NULL);
+    for (int i = 0; i < RETRY_COUNT; i++) {
+        char value[32];
+        snprintf(value, sizeof value, "v%d", i);
+        kt_produce(producer, topic, 0, NULL, 0, value, strlen(value), NULL, NULL);
+    }
+    kt_producer_close(producer);
+    fp_write(env, "retry-now", "retry\n");
+
+    const char *worker = fp_worker_file(env, "worker.properties", FLUSH_MS, NULL);
+    const char *sink = fp_write(env, "retrying.properties",
+                                "name=%s\nconnector.class=RecordingSink\ntopics=%s\nfile=%s\n"
+                                "retry.when.file.exists=%s\nerrors.retry.delay.max.ms=300\n",
+                                connector, topic, file, retry_file);
+    fp_proc *proc = fp_start(env, worker, sink, NULL);
+    if (!fp_wait_log(proc, "put asked for a retry", 30000))
+        fail_msg("the sink never asked for a retry");
+    fp_sleep_ms(3 * FLUSH_MS); /* several retries and flush intervals */
+    if (!fp_wait_log(proc, "the same", 1000))
+        fail_msg("the retry does not say the same records come again");
+    int64_t max_offset = -1;
+    assert_int_equal(sink_lines(file, &max_offset, NULL), 0);
+    char status_key[256];
+    snprintf(status_key, sizeof status_key, "status-task-%s-0", connector);
+    json_t *running = status_wait(proc, env, status_key, 0, "RUNNING", NULL, 10000, NULL);
+    json_decref(running);
+
+    unlink(retry_file);
+    int64_t deadline = fp_now_ms() + 60000;
+    while (fp_count_lines(file) < RETRY_COUNT) {
+        if (!fp_alive(proc) || fp_now_ms() > deadline)
+            fail_msg("only %zu of %d records reached the sink after the retries stopped",
+                     fp_count_lines(file), RETRY_COUNT);
+        fp_sleep_ms(100);
+    }
+    fp_sleep_ms(2 * FLUSH_MS);
+    fp_stop(proc, 30000);
+
+    /* Exactly once each, in offset order. */
+    size_t len = 0;
+    char *text = fp_read_file(file, &len);
+    assert_non_null(text);
+    int64_t expected = 0;
+    for (char *line = text; line < text + len;) {
+        char *end = strchr(line, '\n');
+        if (!end)
+            break;
+        *end = '\0';
+        char *fields[5] = {0};
+        char *cursor = line;
+        for (int f = 0; f < 5 && cursor; f++) {
+            fields[f] = cursor;
+            char *tab = f < 4 ? strchr(cursor, '\t') : NULL;
+            if (tab)
+                *tab = '\0';
+            cursor = tab ? tab + 1 : NULL;
+        }
+        char value[32];
+        snprintf(value, sizeof value, "v%lld", (long long)expected);
+        if (!fields[4] || strtoll(fields[2], NULL, 10) != expected || strcmp(fields[4], value))
+            fail_msg("line %lld: expected offset %lld with %s, got offset %s value %s",
+                     (long long)expected, (long long)expected, value,
+                     fields[2] ? fields[2] : "?", fields[4] ? fields[4] : "?");
+        expected++;
+        line = end + 1;
+    }
+    free(text);
+    assert_int_equal(expected, RETRY_COUNT);
+    printf("# sink retry: %d records redelivered after the retries, in order, once each\n",
+           RETRY_COUNT);
+    fp_pass(env);
+}
+
 int main(void)
 {
     fp_init();
@@ -805,6 +891,7 @@ int main(void)
         cmocka_unit_test_teardown(test_failing_task_restarts_automatically, finish_env),
         cmocka_unit_test_teardown(test_failed_task_stays_failed_without_auto_restart, finish_env),
         cmocka_unit_test_teardown(test_dead_letter_queue, finish_env),
+        cmocka_unit_test_teardown(test_sink_retry_redelivers_same_batch, finish_env),
     };
     return cmocka_run_group_tests_name("runtime_lifecycle", tests, NULL, NULL);
 }

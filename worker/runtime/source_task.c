@@ -36,6 +36,12 @@ typedef struct source_task {
     rd_kafka_t *producer;
     source_offset_tracker *tracker;
     error_handler *errors;
+    /* The latest offset per source partition emitted during the current poll (own references):
+     * registered behind the poll's records when it returns, so the tracker handles one mark
+     * per partition and poll instead of one per record. */
+    ferry_source_offset *pending_offsets;
+    size_t pending_count;
+    size_t pending_capacity;
     char failure[1400];   /* set when the task must fail: the trace */
     bool queue_full;      /* the producer refused a record for room: serve reports, then poll */
     uint64_t records_emitted;
@@ -88,16 +94,59 @@ static void data_raw_bytes(const ferry_data *data, const void **bytes, size_t *l
     }
 }
 
-/* A record dropped on purpose still moves its offset: register it and acknowledge at once. */
+/* Remembers a record's offset as its partition's latest of this poll. */
+static int source_offset_pending_set(source_task *source, json_t *partition, json_t *offset)
+{
+    if (!offset)
+        return 0;
+    for (size_t i = 0; i < source->pending_count; i++) {
+        ferry_source_offset *entry = &source->pending_offsets[i];
+        /* Plugins usually reuse one partition object: compare pointers before values. */
+        if (entry->partition == partition || json_equal(entry->partition, partition)) {
+            json_decref(entry->offset);
+            entry->offset = json_incref(offset);
+            return 0;
+        }
+    }
+    if (source->pending_count == source->pending_capacity) {
+        size_t capacity = source->pending_capacity ? source->pending_capacity * 2 : 8;
+        ferry_source_offset *grown = realloc(source->pending_offsets, capacity * sizeof(*grown));
+        if (!grown)
+            return -1;
+        source->pending_offsets = grown;
+        source->pending_capacity = capacity;
+    }
+    source->pending_offsets[source->pending_count++] =
+        (ferry_source_offset){json_incref(partition), json_incref(offset)};
+    return 0;
+}
+
+/* After a poll: each partition's latest offset becomes a mark behind every record emitted so
+ * far, acknowledged at once, so it is committable exactly when all those records are. */
+static void source_offset_pending_register(source_task *source)
+{
+    for (size_t i = 0; i < source->pending_count; i++) {
+        ferry_source_offset *entry = &source->pending_offsets[i];
+        uint64_t sequence;
+        if (source_offset_tracker_add(source->tracker, entry->partition, entry->offset,
+                                      &sequence) == 0)
+            source_offset_tracker_ack(source->tracker, sequence);
+        else
+            source_task_fail(source, "out of memory tracking offsets");
+        json_decref(entry->partition);
+        json_decref(entry->offset);
+    }
+    source->pending_count = 0;
+}
+
+/* A record dropped on purpose still moves its offset: it counts as acknowledged at once. */
 static ferry_status source_record_skip(source_task *source, const ferry_record *record)
 {
-    uint64_t sequence;
-    if (source_offset_tracker_add(source->tracker, record->source_partition,
-                                  record->source_offset, &sequence) != 0) {
+    if (source_offset_pending_set(source, record->source_partition, record->source_offset) !=
+        0) {
         source_task_fail(source, "out of memory tracking a skipped record");
         return FERRY_ERROR;
     }
-    source_offset_tracker_ack(source->tracker, sequence);
     return FERRY_OK;
 }
 
@@ -151,8 +200,7 @@ static ferry_status source_record_emit(void *owner, const ferry_record *record)
     }
 
     uint64_t sequence;
-    if (source_offset_tracker_add(source->tracker, record->source_partition,
-                                  record->source_offset, &sequence) != 0) {
+    if (source_offset_tracker_add(source->tracker, NULL, NULL, &sequence) != 0) {
         if (headers)
             rd_kafka_headers_destroy(headers);
         source_task_fail(source, "out of memory tracking a record");
@@ -168,7 +216,12 @@ static ferry_status source_record_emit(void *owner, const ferry_record *record)
         RD_KAFKA_V_OPAQUE((void *)(uintptr_t)sequence), RD_KAFKA_V_END);
     if (code == RD_KAFKA_RESP_ERR_NO_ERROR) {
         source->records_emitted++;
-        return FERRY_OK; /* headers now belong to the message */
+        /* headers now belong to the message */
+        if (source_offset_pending_set(source, record->source_partition, record->source_offset)) {
+            source_task_fail(source, "out of memory tracking an offset");
+            return FERRY_ERROR;
+        }
+        return FERRY_OK;
     }
     source_offset_tracker_remove_last(source->tracker);
     if (headers)
@@ -351,6 +404,11 @@ static void source_task_teardown(source_task *source)
     error_handler_destroy(source->errors);
     if (source->producer)
         rd_kafka_destroy(source->producer);
+    for (size_t i = 0; i < source->pending_count; i++) {
+        json_decref(source->pending_offsets[i].partition);
+        json_decref(source->pending_offsets[i].offset);
+    }
+    free(source->pending_offsets);
     source_offset_tracker_destroy(source->tracker);
     converter_destroy(source->key_converter);
     converter_destroy(source->value_converter);
@@ -391,6 +449,7 @@ void *source_task_main(void *argument)
             ferry_status status = source.callbacks->poll(source.plugin_state,
                                                          SOURCE_POLL_TIMEOUT_MS, plugin_err,
                                                          sizeof(plugin_err));
+            source_offset_pending_register(&source);
             if (status == FERRY_ERROR && !source.failure[0]) {
                 snprintf(err, sizeof(err), "poll failed: %s",
                          plugin_err[0] ? plugin_err : "(no message)");

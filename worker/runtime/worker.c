@@ -74,13 +74,6 @@ static int worker_topics_create(worker *self, char *err, size_t errlen)
     size_t count = sizeof(specs) / sizeof(specs[0]);
     if (self->embedded) {
         for (size_t i = 0; i < count; i++) {
-            /* Performance (bench/README.md): librdkafka 2.0.2's mock cluster loses the wake-up
-             * of an op that arrives while its thread is between serving ops and draining its
-             * wake-up pipe, and the create then waits out the thread's 1 s poll. A create right
-             * after the previous one's reply lands in that window in about 4 start-ups of 10;
-             * 1 ms apart, none did in 120 creates. */
-            if (i > 0)
-                nanosleep(&(struct timespec){.tv_nsec = 1000000L}, NULL);
             if (embedded_kafka_topic_create(self->embedded, specs[i].name, specs[i].partitions,
                                             err, errlen) != 0)
                 return -1;
