@@ -260,6 +260,7 @@ static void source_reconfiguration_request(void *owner)
                                   "reconfigure, tasks do not)");
 }
 
+/* Plugin gauges have nowhere to go until the worker serves /metrics; they are dropped. */
 static void source_metric_set(void *owner, const char *name, double value)
 {
     (void)owner;

@@ -25,6 +25,14 @@
 /* How long start-up may wait for Kafka (topic creation, restoring the stores). */
 #define WORKER_STARTUP_TIMEOUT_MS 30000
 
+/* A function waiting to run on the control thread; lives on the caller's stack. */
+typedef struct worker_command {
+    worker_command_fn fn;
+    void *argument;
+    bool done;
+    struct worker_command *next;
+} worker_command;
+
 struct worker {
     worker_config *config;
     embedded_kafka *embedded;
@@ -39,7 +47,10 @@ struct worker {
 
     pthread_mutex_t mutex;
     pthread_cond_t wake;
+    pthread_cond_t command_done;
     bool woken;
+    worker_command *commands; /* FIFO head, under mutex */
+    bool accepting;           /* false once the control loop stopped taking commands */
     atomic_bool shutdown;
 };
 
@@ -148,6 +159,8 @@ worker *worker_new(worker_config *config, char *err, size_t errlen)
     self->config = config;
     pthread_mutex_init(&self->mutex, NULL);
     pthread_cond_init(&self->wake, NULL);
+    pthread_cond_init(&self->command_done, NULL);
+    self->accepting = true;
 
     if (config->embedded) {
         self->embedded = embedded_kafka_start(err, errlen);
@@ -216,6 +229,7 @@ void worker_destroy(worker *self)
     embedded_kafka_stop(self->embedded);
     worker_config_destroy(self->config);
     pthread_cond_destroy(&self->wake);
+    pthread_cond_destroy(&self->command_done);
     pthread_mutex_destroy(&self->mutex);
     free(self);
 }
@@ -366,6 +380,64 @@ json_t *worker_connector_status(worker *self, const char *name)
     return index == SIZE_MAX ? NULL : connector_runtime_status(self->connectors[index]);
 }
 
+int worker_connector_restart(worker *self, const char *name, bool include_tasks,
+                             bool only_failed, int task_id, char *err, size_t errlen)
+{
+    size_t index = worker_connector_index(self, name);
+    if (index == SIZE_MAX)
+        return ferry_error_set(err, errlen, "Connector %s not found", name), -1;
+    if (task_id >= 0) {
+        if (connector_runtime_restart_task(self->connectors[index], task_id) != 0)
+            return ferry_error_set(err, errlen, "Task %s-%d not found", name, task_id), -1;
+        return 0;
+    }
+    connector_runtime_restart(self->connectors[index], include_tasks, only_failed);
+    return 0;
+}
+
+/* ---- commands from other threads -------------------------------------------------------- */
+
+int worker_call(worker *self, worker_command_fn fn, void *argument)
+{
+    worker_command command = {.fn = fn, .argument = argument};
+    pthread_mutex_lock(&self->mutex);
+    if (!self->accepting) {
+        pthread_mutex_unlock(&self->mutex);
+        return -1;
+    }
+    worker_command **tail = &self->commands;
+    while (*tail)
+        tail = &(*tail)->next;
+    *tail = &command;
+    self->woken = true;
+    pthread_cond_signal(&self->wake);
+    while (!command.done)
+        pthread_cond_wait(&self->command_done, &self->mutex);
+    pthread_mutex_unlock(&self->mutex);
+    return 0;
+}
+
+/* Runs every queued command; with accept false, also stops taking new ones. */
+static void worker_commands_run(worker *self, bool accept)
+{
+    for (;;) {
+        pthread_mutex_lock(&self->mutex);
+        if (!accept)
+            self->accepting = false;
+        worker_command *command = self->commands;
+        if (command)
+            self->commands = command->next;
+        pthread_mutex_unlock(&self->mutex);
+        if (!command)
+            return;
+        command->fn(self, command->argument);
+        pthread_mutex_lock(&self->mutex);
+        command->done = true;
+        pthread_cond_broadcast(&self->command_done);
+        pthread_mutex_unlock(&self->mutex);
+    }
+}
+
 /* ---- the control loop ------------------------------------------------------------------- */
 
 void worker_run(worker *self)
@@ -385,6 +457,7 @@ void worker_run(worker *self)
         pthread_mutex_unlock(&self->mutex);
         if (atomic_load(&self->shutdown))
             break;
+        worker_commands_run(self, true);
         int64_t now = runtime_now_ms();
         wake_in = 1000;
         for (size_t i = 0; i < self->connector_count; i++) {
@@ -395,5 +468,7 @@ void worker_run(worker *self)
         if (wake_in < 10)
             wake_in = 10;
     }
+    /* Callers already waiting get their answer; later ones are refused. */
+    worker_commands_run(self, false);
     log_info("worker", "shutting down: stopping %zu connectors", self->connector_count);
 }

@@ -37,6 +37,16 @@ int worker_connector_set_target(worker *worker, const char *name, runtime_state 
 /* A connector's status (Kafka Connect's shape), new reference, or NULL if unknown. */
 json_t *worker_connector_status(worker *worker, const char *name);
 
+/* Restarts a connector (and its tasks: all, or only FAILED ones), or one task (task_id >= 0). */
+int worker_connector_restart(worker *worker, const char *name, bool include_tasks,
+                             bool only_failed, int task_id, char *err, size_t errlen);
+
+/* Runs fn(worker, argument) on the control thread and returns once it has run: how other
+ * threads (the REST server, tests) reach the functions above. Returns 0, or -1 when the worker
+ * is shutting down (fn did not run). Never call it from the control thread itself. */
+typedef void (*worker_command_fn)(worker *worker, void *argument);
+int worker_call(worker *worker, worker_command_fn fn, void *argument);
+
 /* Runs the control loop until worker_shutdown. */
 void worker_run(worker *worker);
 /* Asks the control loop to return; safe from any thread (not from a signal handler). */
