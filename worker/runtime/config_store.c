@@ -127,7 +127,8 @@ config_store *config_store_open(const char *topic, rd_kafka_conf_t *producer_con
     store->timeout_ms = timeout_ms;
     long read = 0;
     store->writer = topic_writer_open_restored(topic, producer_conf, consumer_conf, timeout_ms,
-                                               config_store_restore_record, store, &read, err, errlen);
+                                               config_store_restore_record, store, &read, err,
+                                               errlen);
     producer_conf = consumer_conf = NULL;
     if (!store->writer)
         goto fail;

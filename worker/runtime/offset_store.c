@@ -81,7 +81,8 @@ offset_store *offset_store_open(const char *topic, rd_kafka_conf_t *producer_con
     pthread_mutex_init(&store->mutex, NULL);
     long read = 0;
     store->writer = topic_writer_open_restored(topic, producer_conf, consumer_conf, timeout_ms,
-                                               offset_store_restore_record, store, &read, err, errlen);
+                                               offset_store_restore_record, store, &read, err,
+                                               errlen);
     producer_conf = consumer_conf = NULL;
     if (!store->writer)
         goto fail;

@@ -483,12 +483,7 @@ static int sink_task_setup(sink_task *sink, char *err, size_t errlen)
                                errlen) != 0)
         return -1;
 
-    rd_kafka_conf_t *dlq_conf = kafka_config_build(worker, KAFKA_CLIENT_PRODUCER, task->config,
-                                                   task->scope + 5, err, errlen);
-    if (!dlq_conf)
-        return -1;
-    sink->errors = error_handler_new(task->connector, task->id, task->scope, task->config,
-                                     dlq_conf, err, errlen);
+    sink->errors = task_error_handler_create(task, err, errlen);
     if (!sink->errors)
         return -1;
 

@@ -353,12 +353,7 @@ static int source_task_setup(source_task *source, char *err, size_t errlen)
         return -1;
     }
 
-    rd_kafka_conf_t *dlq_conf = kafka_config_build(worker, KAFKA_CLIENT_PRODUCER, task->config,
-                                                   task->scope + 5, err, errlen);
-    if (!dlq_conf)
-        return -1;
-    source->errors = error_handler_new(task->connector, task->id, task->scope, task->config,
-                                       dlq_conf, err, errlen);
+    source->errors = task_error_handler_create(task, err, errlen);
     if (!source->errors)
         return -1;
     source->tracker = source_offset_tracker_new();

@@ -13,6 +13,8 @@
 #include "log.h"
 #include "runtime/connector_config.h"
 #include "runtime/converter.h"
+#include "runtime/error_handler.h"
+#include "runtime/kafka_config.h"
 
 static atomic_size_t abandoned_tasks;
 
@@ -178,4 +180,16 @@ int task_converters_create(const connector_task *task, converter **key, converte
         return -1;
     }
     return 0;
+}
+
+error_handler *task_error_handler_create(const connector_task *task, char *err, size_t errlen)
+{
+    /* client.id: the scope without its "task:" prefix, "<connector>-<id>". */
+    rd_kafka_conf_t *dlq_conf = kafka_config_build(task->environment->worker,
+                                                   KAFKA_CLIENT_PRODUCER, task->config,
+                                                   task->scope + 5, err, errlen);
+    if (!dlq_conf)
+        return NULL;
+    return error_handler_new(task->connector, task->id, task->scope, task->config, dlq_conf, err,
+                             errlen);
 }

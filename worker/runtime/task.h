@@ -16,6 +16,7 @@
 #include "config/config_map.h"
 #include "plugin/plugin_registry.h"
 #include "runtime/converter.h"
+#include "runtime/error_handler.h"
 #include "runtime/offset_store.h"
 #include "runtime/worker_config.h"
 
@@ -92,6 +93,11 @@ size_t connector_definitions(const ferry_connector_type *type, const ferry_confi
  * with their settings, else the worker's. 0, or -1 with a message (both left NULL). */
 int task_converters_create(const connector_task *task, converter **key, converter **value,
                            char *err, size_t errlen);
+
+/* Creates a task's error handler (errors.* of its config; a DLQ producer from its producer
+ * settings). NULL with a message naming the key on error. */
+error_handler *task_error_handler_create(const connector_task *task, char *err,
+                                         size_t errlen);
 
 /* Milliseconds of CLOCK_MONOTONIC, for deadlines. */
 int64_t runtime_now_ms(void);
