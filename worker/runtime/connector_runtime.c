@@ -400,20 +400,20 @@ int connector_runtime_restart_task(connector_runtime *connector, int task_id)
 void connector_runtime_restart(connector_runtime *connector, bool include_tasks,
                                bool only_failed)
 {
-    bool connector_failed = connector->state == STATE_FAILED;
-    if (!include_tasks || !only_failed || connector_failed || !connector->plugin_started) {
-        if (!only_failed || connector_failed || !connector->plugin_started) {
-            connector_state_set(connector, STATE_RESTARTING, NULL);
-            connector_runtime_halt(connector);
-            connector_runtime_start(connector);
-            return;
-        }
+    /* The connector instance is restarted unless only failed parts are asked for and it has not
+     * failed. Its tasks come from the instance, so restarting it restarts them too. */
+    bool connector_failed = connector->state == STATE_FAILED || !connector->plugin_started;
+    if (!only_failed || connector_failed) {
+        connector_state_set(connector, STATE_RESTARTING, NULL);
+        connector_runtime_halt(connector);
+        connector_runtime_start(connector);
+        return;
     }
     for (size_t i = 0; include_tasks && i < connector->slot_count; i++) {
         runtime_state state = connector->slots[i].task
                                   ? task_state(connector->slots[i].task, NULL)
                                   : connector->slots[i].published;
-        if (!only_failed || state == STATE_FAILED)
+        if (state == STATE_FAILED)
             connector_runtime_restart_task(connector, (int)i);
     }
 }
