@@ -26,6 +26,7 @@
  * FERRY_ERROR is fatal for the connector or task, which becomes FAILED with the message as trace.
  *
  * ABI changelog (newest first; a minor bump only adds at the end of a structure):
+ *   2026-11-22  1.1  ferry_host.status_problem.
  *   2026-11-22  1.0  First published ABI.
  */
 #ifndef FERRY_PLUGIN_H
@@ -45,7 +46,7 @@ extern "C" {
 
 #define FERRY_PLUGIN_MAGIC 0x46455259u /* "FERY" */
 #define FERRY_ABI_MAJOR 1
-#define FERRY_ABI_MINOR 0
+#define FERRY_ABI_MINOR 1
 
 /* The one symbol a plugin exports. */
 #define FERRY_PLUGIN_ENTRY ferry_plugin_entry
@@ -241,6 +242,12 @@ typedef struct ferry_host {
 
     /* Publishes a gauge under /metrics for this instance (slot lag, say). */
     void (*metric_set)(ferry_context *ctx, const char *name, double value);
+
+    /* Since 1.1. Sets (message != NULL) or clears (NULL) a problem that does not stop the
+     * instance: a file it cannot read, a table it cannot see. The instance stays RUNNING and the
+     * message shows as the trace of its status until cleared; the host logs each new message
+     * once as a warning. One message per instance: a new one replaces the old. */
+    void (*status_problem)(ferry_context *ctx, const char *message);
 } ferry_host;
 
 /* True when the host's table has the field: test before calling a service newer than 1.0. */

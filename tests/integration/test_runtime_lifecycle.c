@@ -6,13 +6,16 @@
  *   6. the dead-letter queue: a malformed JSON value goes to the DLQ with its original bytes and
  *      Kafka Connect's __connect.errors.* headers (errors.tolerance=all), or fails the task with a
  *      trace naming topic, partition and offset (errors.tolerance=none);
+ *      the same for a source record its converter rejects, and the offsets move past it;
  *   7. the embedded Kafka: no bootstrap.servers, a source-to-sink pipeline still completes and the
  *      log announces the embedded cluster and its bootstrap address;
  *   8. the internal topics byte for byte (Kafka Connect's record formats, murmur2 partitioning,
  *      compaction, partition counts), and a non-compacted offsets topic refused;
- *   9. config problems: every bad worker value named; a bad connector value named. */
+ *   9. config problems: every bad worker value named; a bad connector value named;
+ *  10. errors.retry.timeout ends a sink's retries; a second SIGTERM ends a slow shutdown at once. */
 #include <inttypes.h>
 #include <setjmp.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -469,6 +472,138 @@ static void test_dead_letter_queue(void **state)
     fp_pass(env);
 }
 
+/* A source record the converter rejects: a ByteArrayConverter cannot write the structured value
+ * SequenceSource gives every tenth number. With errors.tolerance=all it goes to the DLQ (as JSON
+ * text, with the context headers) and the offsets move past it; with none the task fails naming
+ * the stage. */
+#define SOURCE_DLQ_COUNT 100
+#define SOURCE_DLQ_EVERY 10
+
+static void test_source_dead_letter_queue(void **state)
+{
+    (void)state;
+    fp_env *env = current = fp_env_new("source_dead_letter_queue");
+    const char *topic = fp_name(env, "src_out");
+    const char *strict_topic = fp_name(env, "src_strict_out");
+    const char *dlq = fp_name(env, "src_dlq");
+    const char *tolerant = fp_name(env, "src_tolerant");
+    const char *strict = fp_name(env, "src_strict");
+    const char *worker = fp_worker_file(env, "worker.properties", FLUSH_MS,
+                                        "task.restart.auto=false\n");
+    const char *common = "connector.class=SequenceSource\npartitions=2\nbatch.size=7\n"
+                         "value.converter=org.apache.kafka.connect.converters.ByteArrayConverter\n";
+    const char *all = fp_write(env, "tolerant.properties",
+                               "name=%s\n%stopic=%s\ncount=%d\nstructured.every=%d\n"
+                               "errors.tolerance=all\nerrors.log.enable=true\n"
+                               "errors.deadletterqueue.topic.name=%s\n"
+                               "errors.deadletterqueue.topic.replication.factor=1\n"
+                               "errors.deadletterqueue.context.headers.enable=true\n",
+                               tolerant, common, topic, SOURCE_DLQ_COUNT, SOURCE_DLQ_EVERY, dlq);
+    const char *none = fp_write(env, "strict.properties",
+                                "name=%s\n%stopic=%s\ncount=%d\nstructured.every=%d\n",
+                                strict, common, strict_topic, SOURCE_DLQ_COUNT, SOURCE_DLQ_EVERY);
+    fp_proc *proc = fp_start(env, worker, all, none, NULL);
+
+    char strict_key[256];
+    snprintf(strict_key, sizeof strict_key, "status-task-%s-0", strict);
+    json_t *failed = status_wait(proc, env, strict_key, 0, "FAILED", "VALUE_CONVERTER", 30000,
+                                 NULL);
+    printf("# source, errors.tolerance=none: FAILED: %s\n", entry_trace(failed));
+    if (!strstr(entry_trace(failed), "ByteArrayConverter"))
+        fail_msg("the trace does not name the converter");
+    json_decref(failed);
+
+    const int64_t bad = 2 * SOURCE_DLQ_COUNT / SOURCE_DLQ_EVERY;
+    const int64_t good = 2 * SOURCE_DLQ_COUNT - bad;
+    int64_t deadline = fp_now_ms() + 30000;
+    while (kt_partition_count(topic) == 0 || kt_end_offsets_sum(topic) < good ||
+           kt_partition_count(dlq) == 0 || kt_end_offsets_sum(dlq) < bad) {
+        if (!fp_alive(proc) || fp_now_ms() > deadline)
+            fail_msg("expected %" PRId64 " records in %s and %" PRId64 " in the DLQ", good,
+                     topic, bad);
+        fp_sleep_ms(100);
+    }
+    fp_sleep_ms(3 * FLUSH_MS); /* offsets of the last batches committed */
+    fp_stop(proc, 30000);
+    assert_int_equal(kt_end_offsets_sum(topic), good);
+
+    kt_records *dead = kt_consume_all(dlq, 30000);
+    assert_int_equal((int64_t)dead->count, bad);
+    for (size_t i = 0; i < dead->count; i++) {
+        const kt_record *record = &dead->items[i];
+        json_t *value = record->value ? json_loadb(record->value, record->value_len, 0, NULL)
+                                      : NULL;
+        const char *text = json_string_value(json_object_get(value, "value"));
+        int p = -1, n = -1;
+        if (!text || sscanf(text, "%d:%d", &p, &n) != 2 || n % SOURCE_DLQ_EVERY != 0)
+            fail_msg("DLQ record %zu holds '%.*s', not a structured value of a tenth number", i,
+                     (int)record->value_len, record->value ? record->value : "");
+        json_decref(value);
+        if (i == 0) {
+            header_is(record, "__connect.errors.topic", topic);
+            header_is(record, "__connect.errors.connector.name", tolerant);
+            header_is(record, "__connect.errors.task.id", "0");
+            header_is(record, "__connect.errors.stage", "VALUE_CONVERTER");
+            header_is(record, "__connect.errors.exception.message", NULL);
+        }
+    }
+    kt_records_free(dead);
+
+    /* The committed offsets moved past the rejected records: count per source partition. */
+    json_t *offsets = kt_latest_by_key(fp_offsets_topic(env));
+    const char *key;
+    json_t *offset;
+    int partitions_done = 0;
+    json_object_foreach(offsets, key, offset) {
+        if (!strstr(key, tolerant))
+            continue;
+        json_int_t seq = json_integer_value(json_object_get(offset, "seq"));
+        printf("# committed offset %s -> seq %" JSON_INTEGER_FORMAT "\n", key, seq);
+        if (seq != SOURCE_DLQ_COUNT)
+            fail_msg("source partition %s committed at %" JSON_INTEGER_FORMAT ", expected %d",
+                     key, seq, SOURCE_DLQ_COUNT);
+        partitions_done++;
+    }
+    json_decref(offsets);
+    assert_int_equal(partitions_done, 2);
+    printf("# source DLQ: %" PRId64 " records in %s, %" PRId64 " in the DLQ\n", good, topic,
+           bad);
+    fp_pass(env);
+}
+
+/* The first SIGTERM starts a graceful shutdown, which waits for a plugin slow to stop; a second
+ * signal ends the process at once with 128 + the signal, as an impatient operator expects. */
+static void test_second_signal_exits_at_once(void **state)
+{
+    (void)state;
+    fp_env *env = current = fp_env_new("second_signal");
+    const char *topic = fp_name(env, "slow_in");
+    kt_create_topic(topic, 1, NULL);
+    const char *worker = fp_worker_file(env, "worker.properties", FLUSH_MS,
+                                        "task.shutdown.graceful.timeout.ms=60000\n");
+    const char *sink = fp_write(env, "slow.properties",
+                                "name=%s\nconnector.class=RecordingSink\ntopics=%s\nfile=%s\n"
+                                "stop.delay.ms=30000\n",
+                                fp_name(env, "slow"), topic, fp_path(env, "slow.txt"));
+    fp_proc *proc = fp_start(env, worker, sink, NULL);
+    if (!fp_wait_log(proc, "partitions opened", 30000))
+        fail_msg("the sink never got its partition");
+    fp_signal(proc, SIGTERM);
+    if (!fp_wait_log(proc, "stop delayed by 30000 ms", 10000))
+        fail_msg("the graceful shutdown never reached the plugin's stop");
+    fp_sleep_ms(500);
+    if (!fp_alive(proc))
+        fail_msg("ferry exited during the plugin's slow stop after one signal");
+    int64_t sent = fp_now_ms();
+    fp_signal(proc, SIGTERM);
+    int code = -1;
+    if (!fp_wait_exit(proc, 3000, &code))
+        fail_msg("a second SIGTERM did not end ferry within 3 s");
+    printf("# second SIGTERM: exit status %d after %" PRId64 " ms\n", code, fp_now_ms() - sent);
+    assert_int_equal(code, 128 + SIGTERM);
+    fp_pass(env);
+}
+
 /* ---- 7. the embedded Kafka -------------------------------------------------------------- */
 
 static void test_embedded_kafka(void **state)
@@ -818,9 +953,25 @@ static void test_sink_retry_redelivers_same_batch(void **state)
                                 "name=%s\nconnector.class=RecordingSink\ntopics=%s\nfile=%s\n"
                                 "retry.when.file.exists=%s\nerrors.retry.delay.max.ms=300\n",
                                 connector, topic, file, retry_file);
-    fp_proc *proc = fp_start(env, worker, sink, NULL);
+    /* The same sink with errors.retry.timeout: it gives up and fails, naming the limit. */
+    const char *bounded = fp_name(env, "bounded");
+    const char *bounded_sink = fp_write(env, "bounded.properties",
+                                        "name=%s\nconnector.class=RecordingSink\ntopics=%s\n"
+                                        "file=%s\nretry.when.file.exists=%s\n"
+                                        "errors.retry.delay.max.ms=300\n"
+                                        "errors.retry.timeout=1500\n",
+                                        bounded, topic, fp_path(env, "bounded.txt"), retry_file);
+    fp_proc *proc = fp_start(env, worker, sink, bounded_sink, NULL);
     if (!fp_wait_log(proc, "put asked for a retry", 30000))
         fail_msg("the sink never asked for a retry");
+    char bounded_key[256];
+    snprintf(bounded_key, sizeof bounded_key, "status-task-%s-0", bounded);
+    json_t *gave_up = status_wait(proc, env, bounded_key, 0, "FAILED",
+                                  "errors.retry.timeout=1500", 20000, NULL);
+    printf("# errors.retry.timeout=1500: %s\n", entry_trace(gave_up));
+    if (!strstr(entry_trace(gave_up), "retry requested"))
+        fail_msg("the trace does not carry the plugin's last message");
+    json_decref(gave_up);
     fp_sleep_ms(3 * FLUSH_MS); /* several retries and flush intervals */
     if (!fp_wait_log(proc, "the same", 1000))
         fail_msg("the retry does not say the same records come again");
@@ -891,7 +1042,9 @@ int main(void)
         cmocka_unit_test_teardown(test_failing_task_restarts_automatically, finish_env),
         cmocka_unit_test_teardown(test_failed_task_stays_failed_without_auto_restart, finish_env),
         cmocka_unit_test_teardown(test_dead_letter_queue, finish_env),
+        cmocka_unit_test_teardown(test_source_dead_letter_queue, finish_env),
         cmocka_unit_test_teardown(test_sink_retry_redelivers_same_batch, finish_env),
+        cmocka_unit_test_teardown(test_second_signal_exits_at_once, finish_env),
     };
     return cmocka_run_group_tests_name("runtime_lifecycle", tests, NULL, NULL);
 }

@@ -9,7 +9,7 @@ trap 'rm -rf "$out"' EXIT
 fail() { echo "FAIL: $*" >&2; exit 1; }
 
 "$ferry" --version >"$out/version" || fail "--version exited non-zero"
-grep -Eq '^ferry [0-9]+\.[0-9]+\.[0-9]+ \(plugin ABI 1\.0; librdkafka ' "$out/version" \
+grep -Eq '^ferry [0-9]+\.[0-9]+\.[0-9]+ \(plugin ABI [0-9]+\.[0-9]+; librdkafka ' "$out/version" \
   || fail "unexpected version line: $(cat "$out/version")"
 
 "$ferry" plugins --plugin-path "$plugins" >"$out/text" 2>"$out/text.log" || fail "plugins exited non-zero"

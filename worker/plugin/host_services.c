@@ -84,6 +84,16 @@ static void host_metric_set(ferry_context *ctx, const char *name, double value)
     ctx->ops->metric_set(ctx->owner, name, value);
 }
 
+static void host_status_problem(ferry_context *ctx, const char *message)
+{
+    if (!ctx || !ctx->ops || !ctx->ops->status_problem) {
+        if (message)
+            log_warn(context_scope(ctx), "%s", message);
+        return;
+    }
+    ctx->ops->status_problem(ctx->owner, message);
+}
+
 static const ferry_host host_table = {
     .struct_size = sizeof(ferry_host),
     .abi_major = FERRY_ABI_MAJOR,
@@ -100,6 +110,7 @@ static const ferry_host host_table = {
     .record_error_report = host_record_error_report,
     .reconfiguration_request = host_reconfiguration_request,
     .metric_set = host_metric_set,
+    .status_problem = host_status_problem,
 };
 
 const ferry_host *host_services(void)

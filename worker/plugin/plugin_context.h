@@ -17,6 +17,7 @@ typedef struct plugin_context_ops {
                                         const char *message);
     void (*reconfiguration_request)(void *owner);
     void (*metric_set)(void *owner, const char *name, double value);
+    void (*status_problem)(void *owner, const char *message);
 } plugin_context_ops;
 
 struct ferry_context {

@@ -44,8 +44,9 @@ const ferry_config_key connector_config_common_keys[] = {
      .documentation = "What to do when a config provider's value changes: restart or none."},
     {.name = "errors.retry.timeout", .type = FERRY_CONFIG_LONG, .default_value = "0",
      .importance = FERRY_IMPORTANCE_MEDIUM, .has_min = true, .min = -1, .group = "Error Handling",
-     .documentation = "How long a failed operation is retried, in ms; 0 = no retry, -1 = "
-                      "forever."},
+     .documentation = "How long a task goes on calling a plugin that keeps answering retry "
+                      "(put, flush, poll), in ms; 0 or -1 = without limit, as Kafka Connect "
+                      "retries a task's RetriableException. Then the task fails."},
     {.name = "errors.retry.delay.max.ms", .type = FERRY_CONFIG_LONG, .default_value = "60000",
      .importance = FERRY_IMPORTANCE_MEDIUM, .has_min = true, .min = 1, .group = "Error Handling",
      .documentation = "The longest wait between two retries of a failed operation, in ms."},

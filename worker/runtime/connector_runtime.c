@@ -143,8 +143,27 @@ static void connector_reconfiguration_request(void *owner)
     connector->reconfiguration_requested = true;
 }
 
+/* A problem that does not stop the connector: shown as the trace of its RUNNING (or PAUSED)
+ * status until cleared; a FAILED connector keeps its failure's trace. */
+static void connector_status_problem(void *owner, const char *message)
+{
+    connector_runtime *connector = owner;
+    if (connector->state == STATE_FAILED)
+        return;
+    bool same = (!message && !connector->trace) ||
+                (message && connector->trace && strcmp(message, connector->trace) == 0);
+    if (same)
+        return;
+    if (message)
+        log_warn(connector->scope, "%s", message);
+    else
+        log_info(connector->scope, "problem cleared");
+    connector_state_set(connector, connector->state, message);
+}
+
 static const plugin_context_ops connector_context_ops = {
     .reconfiguration_request = connector_reconfiguration_request,
+    .status_problem = connector_status_problem,
 };
 
 /* ---- tasks ------------------------------------------------------------------------------ */

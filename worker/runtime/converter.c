@@ -765,3 +765,14 @@ void converter_data_release(ferry_data *data)
     json_decref(data->schema);
     memset(data, 0, sizeof(*data));
 }
+
+void converter_data_raw(const ferry_data *data, const void **bytes, size_t *len)
+{
+    *bytes = NULL;
+    *len = 0;
+    if (data->kind == FERRY_DATA_BYTES || data->kind == FERRY_DATA_STRING ||
+        (data->kind == FERRY_DATA_JSON && data->data)) {
+        *bytes = data->data;
+        *len = data->len;
+    }
+}

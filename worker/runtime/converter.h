@@ -59,6 +59,10 @@ int converter_serialize(const converter *converter, const char *topic, const fer
                         converter_buffer *buffer, const void **bytes, size_t *len, char *err,
                         size_t errlen);
 
+/* The bytes a ferry_data carries without converting it: bytes and strings, and JSON that came
+ * with its text. NULL/0 otherwise (for error reports and the dead-letter queue). */
+void converter_data_raw(const ferry_data *data, const void **bytes, size_t *len);
+
 /* Kafka bytes -> data. bytes == NULL is a Kafka null and gives FERRY_DATA_NULL. String and
  * ByteArray point data into bytes (no copy: valid as long as bytes). JSON sets data->json (and
  * data->schema with the envelope) to new references, freed by converter_data_release, and, without

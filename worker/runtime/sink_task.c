@@ -17,6 +17,7 @@
 #include "runtime/converter.h"
 #include "runtime/error_handler.h"
 #include "runtime/kafka_config.h"
+#include "runtime/retry_budget.h"
 #include "runtime/task.h"
 
 #define SINK_BATCH_MAX 500
@@ -56,6 +57,9 @@ typedef struct sink_task {
     size_t position_count;
     sink_batch batch;
     bool batch_pending; /* put asked for a retry; the batch waits */
+    int64_t retry_at;   /* when the pending batch is put again */
+    retry_budget put_retries;
+    retry_budget flush_retries;
     bool partitions_paused;
     char failure[1400];
     uint64_t records_put;
@@ -177,10 +181,21 @@ static int sink_flush_and_commit(sink_task *sink, const rd_kafka_topic_partition
         goto done;
     }
     if (status == FERRY_RETRY) {
+        int64_t now = runtime_now_ms(), delay_ms;
+        if (!retry_budget_retry(&sink->flush_retries, now, &delay_ms)) {
+            char trace[1300];
+            snprintf(trace, sizeof(trace), "flush still asked for a retry after %lld ms "
+                     "(errors.retry.timeout=%lld): %s",
+                     (long long)retry_budget_elapsed(&sink->flush_retries, now),
+                     (long long)sink->flush_retries.timeout_ms, why[0] ? why : "(no message)");
+            sink_task_fail(sink, trace);
+            goto done;
+        }
         log_info(sink->task->scope, "flush asked to be retried: %s; offsets not committed yet",
                  why[0] ? why : "(no message)");
         goto done;
     }
+    retry_budget_reset(&sink->flush_retries);
     if (error_handler_flush(sink->errors,
                             (int)sink->task->environment->worker->offset_flush_timeout_ms, why,
                             sizeof(why)) != 0) {
@@ -237,10 +252,18 @@ static void sink_batch_release(sink_task *sink)
 /* Every message of the batch was handled (put or skipped): advance positions. */
 static void sink_batch_advance(sink_task *sink)
 {
+    /* A batch holds runs of one partition: look a position up only when the partition changes. */
+    const rd_kafka_topic_t *run_topic = NULL;
+    int32_t run_partition = -1;
+    sink_position *position = NULL;
     for (size_t i = 0; i < sink->batch.message_count; i++) {
         const rd_kafka_message_t *message = sink->batch.messages[i];
-        sink_position *position = sink_position_find(sink, rd_kafka_topic_name(message->rkt),
-                                                     message->partition);
+        if (message->rkt != run_topic || message->partition != run_partition) {
+            run_topic = message->rkt;
+            run_partition = message->partition;
+            position = sink_position_find(sink, rd_kafka_topic_name(message->rkt),
+                                          message->partition);
+        }
         if (position && message->offset + 1 > position->next)
             position->next = message->offset + 1;
     }
@@ -263,6 +286,66 @@ static bool sink_record_failed(sink_task *sink, error_stage stage, const char *c
     sink_task_fail(sink, trace);
     return false;
 }
+
+/* The message of the current batch a plugin's record came from: the record itself when it points
+ * into the batch, else the batch message with the same topic, partition and offset. */
+static const rd_kafka_message_t *sink_batch_message_of(const sink_task *sink,
+                                                       const ferry_record *record)
+{
+    const sink_batch *batch = &sink->batch;
+    if (record >= batch->records && record < batch->records + batch->record_count)
+        return batch->messages[batch->record_message[record - batch->records]];
+    for (size_t i = 0; i < batch->message_count; i++) {
+        const rd_kafka_message_t *message = batch->messages[i];
+        if (message->offset == record->kafka_offset && message->partition == record->partition &&
+            record->topic && strcmp(rd_kafka_topic_name(message->rkt), record->topic) == 0)
+            return message;
+    }
+    return NULL;
+}
+
+/* host->record_error_report from a sink plugin (during put, or later for a record it kept): the
+ * Kafka message as consumed when it is still in the batch, else what the plugin handed back. */
+static ferry_status sink_record_error_report(void *owner, const ferry_record *record,
+                                             const char *message)
+{
+    sink_task *sink = owner;
+    const char *class_name = sink->task->type->type->name;
+    if (!record) {
+        char trace[1024];
+        snprintf(trace, sizeof(trace), "%s reported a bad record without the record: %s",
+                 class_name, message);
+        sink_task_fail(sink, trace);
+        return FERRY_ERROR;
+    }
+    const rd_kafka_message_t *consumed = sink_batch_message_of(sink, record);
+    if (consumed)
+        return sink_record_failed(sink, ERROR_STAGE_TASK_PUT, class_name, consumed, message)
+                   ? FERRY_OK : FERRY_ERROR;
+    char trace[1024];
+    error_context context = {
+        .stage = ERROR_STAGE_TASK_PUT, .class_name = class_name, .message = message,
+        .topic = record->topic ? record->topic : "", .partition = record->partition,
+        .offset = record->kafka_offset,
+    };
+    converter_data_raw(&record->key, &context.key, &context.key_len);
+    converter_data_raw(&record->value, &context.value, &context.value_len);
+    if (error_handler_report(sink->errors, &context, trace, sizeof(trace)))
+        return FERRY_OK;
+    sink_task_fail(sink, trace);
+    return FERRY_ERROR;
+}
+
+static void sink_status_problem(void *owner, const char *message)
+{
+    sink_task *sink = owner;
+    task_problem_set(sink->task, message);
+}
+
+static const plugin_context_ops sink_context_ops = {
+    .record_error_report = sink_record_error_report,
+    .status_problem = sink_status_problem,
+};
 
 /* Converts one message into the next record of the batch; a record the converters reject goes
  * to the error handler. */
@@ -520,7 +603,11 @@ static int sink_task_setup(sink_task *sink, char *err, size_t errlen)
         ferry_error_set(err, errlen, "out of memory");
         goto conf_error;
     }
-    plugin_context_init(&sink->context, task->scope, NULL, sink);
+    int64_t retry_timeout = ferry_config_int(sink->plugin_config, "errors.retry.timeout");
+    int64_t retry_delay_max = ferry_config_int(sink->plugin_config, "errors.retry.delay.max.ms");
+    retry_budget_init(&sink->put_retries, retry_timeout, retry_delay_max);
+    retry_budget_init(&sink->flush_retries, retry_timeout, retry_delay_max);
+    plugin_context_init(&sink->context, task->scope, &sink_context_ops, sink);
     char plugin_err[512] = "";
     if (sink->callbacks->start(&sink->context, sink->plugin_config, &sink->plugin_state,
                                plugin_err, sizeof(plugin_err)) != FERRY_OK) {
@@ -573,7 +660,7 @@ static void sink_task_teardown(sink_task *sink)
 }
 
 /* Puts the batch; on RETRY it stays pending and the partitions pause until the next try. */
-static void sink_batch_put(sink_task *sink, int64_t *retry_at, int64_t *backoff_ms)
+static void sink_batch_put(sink_task *sink)
 {
     char why[1024] = "";
     ferry_status status = FERRY_OK;
@@ -584,24 +671,29 @@ static void sink_batch_put(sink_task *sink, int64_t *retry_at, int64_t *backoff_
         sink->records_put += sink->batch.record_count;
         sink_batch_advance(sink);
         sink_batch_release(sink);
-        *backoff_ms = 0;
+        retry_budget_reset(&sink->put_retries);
         return;
     }
+    char trace[1300];
     if (status == FERRY_ERROR) {
-        char trace[1200];
         snprintf(trace, sizeof(trace), "put failed: %s", why[0] ? why : "(no message)");
         sink_task_fail(sink, trace);
         return;
     }
-    int64_t max_ms = ferry_config_int(sink->plugin_config, "errors.retry.delay.max.ms");
-    *backoff_ms = *backoff_ms ? *backoff_ms * 2 : 100;
-    if (*backoff_ms > max_ms)
-        *backoff_ms = max_ms;
-    *retry_at = runtime_now_ms() + *backoff_ms;
+    int64_t now = runtime_now_ms(), delay_ms;
+    if (!retry_budget_retry(&sink->put_retries, now, &delay_ms)) {
+        snprintf(trace, sizeof(trace), "put still asked for a retry after %lld ms "
+                 "(errors.retry.timeout=%lld): %s",
+                 (long long)retry_budget_elapsed(&sink->put_retries, now),
+                 (long long)sink->put_retries.timeout_ms, why[0] ? why : "(no message)");
+        sink_task_fail(sink, trace);
+        return;
+    }
+    sink->retry_at = now + delay_ms;
     sink->batch_pending = true;
     log_info(sink->task->scope, "put asked for a retry (%s); the same %zu records again in "
              "%lld ms", why[0] ? why : "no message", sink->batch.record_count,
-             (long long)*backoff_ms);
+             (long long)delay_ms);
 }
 
 void *sink_task_main(void *argument)
@@ -625,14 +717,13 @@ void *sink_task_main(void *argument)
     task_report(task, STATE_RUNNING, NULL);
     bool paused = false;
     int64_t next_flush = runtime_now_ms() + worker->offset_flush_interval_ms;
-    int64_t retry_at = 0, backoff_ms = 0;
     while (!atomic_load(&task->stop_requested) && !sink->failure[0]) {
         error_handler_poll(sink->errors);
         if (atomic_load(&task->pause_requested) != paused) {
             paused = !paused;
             task_report(task, paused ? STATE_PAUSED : STATE_RUNNING, NULL);
         }
-        bool waiting = sink->batch_pending && runtime_now_ms() < retry_at;
+        bool waiting = sink->batch_pending && runtime_now_ms() < sink->retry_at;
         sink_partitions_pause(sink, paused || sink->batch_pending);
         if (paused || waiting) {
             /* Stay in the group: polling a paused consumer serves rebalances, reads nothing. */
@@ -641,11 +732,11 @@ void *sink_task_main(void *argument)
             if (message)
                 sink_message_rewind(sink, message);
         } else if (sink->batch_pending) {
-            sink_batch_put(sink, &retry_at, &backoff_ms);
+            sink_batch_put(sink);
         } else {
             sink_batch_fill(sink);
             if (!sink->failure[0] && sink->batch.message_count > 0)
-                sink_batch_put(sink, &retry_at, &backoff_ms);
+                sink_batch_put(sink);
         }
         if (runtime_now_ms() >= next_flush && !sink->failure[0]) {
             sink_flush_and_commit(sink, NULL);

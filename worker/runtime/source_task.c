@@ -15,6 +15,7 @@
 #include "runtime/connector_config.h"
 #include "runtime/converter.h"
 #include "runtime/error_handler.h"
+#include "runtime/retry_budget.h"
 #include "runtime/kafka_config.h"
 #include "runtime/source_offset_tracker.h"
 #include "runtime/task.h"
@@ -44,6 +45,7 @@ typedef struct source_task {
     size_t pending_capacity;
     char failure[1400];   /* set when the task must fail: the trace */
     bool queue_full;      /* the producer refused a record for room: serve reports, then poll */
+    retry_budget poll_retries;
     uint64_t records_emitted;
 } source_task;
 
@@ -80,18 +82,6 @@ static bool source_record_failed(source_task *source, error_stage stage, const c
         return true;
     source_task_fail(source, trace);
     return false;
-}
-
-/* The raw bytes of a record's data for error reports, where it has any without converting. */
-static void data_raw_bytes(const ferry_data *data, const void **bytes, size_t *len)
-{
-    *bytes = NULL;
-    *len = 0;
-    if (data->kind == FERRY_DATA_BYTES || data->kind == FERRY_DATA_STRING ||
-        (data->kind == FERRY_DATA_JSON && data->data)) {
-        *bytes = data->data;
-        *len = data->len;
-    }
 }
 
 /* Remembers a record's offset as its partition's latest of this poll. */
@@ -150,6 +140,21 @@ static ferry_status source_record_skip(source_task *source, const ferry_record *
     return FERRY_OK;
 }
 
+/* What a record's key or value is, as bytes, for an error report: its own bytes, or the JSON text
+ * of a structured value (returned, for the caller to free). */
+static char *source_data_text(const ferry_data *data, const void **bytes, size_t *len)
+{
+    converter_data_raw(data, bytes, len);
+    if (*bytes || data->kind != FERRY_DATA_JSON || !data->json)
+        return NULL;
+    char *text = json_dumps(data->json, JSON_COMPACT | JSON_ENCODE_ANY);
+    if (text) {
+        *bytes = text;
+        *len = strlen(text);
+    }
+    return text;
+}
+
 static ferry_status source_record_emit(void *owner, const ferry_record *record)
 {
     source_task *source = owner;
@@ -172,21 +177,23 @@ static ferry_status source_record_emit(void *owner, const ferry_record *record)
                             &source->key_buffer, &key, &key_len, why, sizeof(why)) != 0) {
         const void *raw;
         size_t raw_len;
-        data_raw_bytes(&record->key, &raw, &raw_len);
-        return source_record_failed(source, ERROR_STAGE_KEY_CONVERTER,
-                                    converter_class_name(source->key_converter), record, raw,
-                                    raw_len, NULL, 0, why)
-                   ? source_record_skip(source, record) : FERRY_ERROR;
+        char *text = source_data_text(&record->key, &raw, &raw_len);
+        bool tolerated = source_record_failed(source, ERROR_STAGE_KEY_CONVERTER,
+                                              converter_class_name(source->key_converter),
+                                              record, raw, raw_len, NULL, 0, why);
+        free(text);
+        return tolerated ? source_record_skip(source, record) : FERRY_ERROR;
     }
     if (converter_serialize(source->value_converter, record->topic, &record->value,
                             &source->value_buffer, &value, &value_len, why, sizeof(why)) != 0) {
         const void *raw;
         size_t raw_len;
-        data_raw_bytes(&record->value, &raw, &raw_len);
-        return source_record_failed(source, ERROR_STAGE_VALUE_CONVERTER,
-                                    converter_class_name(source->value_converter), record, key,
-                                    key_len, raw, raw_len, why)
-                   ? source_record_skip(source, record) : FERRY_ERROR;
+        char *text = source_data_text(&record->value, &raw, &raw_len);
+        bool tolerated = source_record_failed(source, ERROR_STAGE_VALUE_CONVERTER,
+                                              converter_class_name(source->value_converter),
+                                              record, key, key_len, raw, raw_len, why);
+        free(text);
+        return tolerated ? source_record_skip(source, record) : FERRY_ERROR;
     }
 
     rd_kafka_headers_t *headers = NULL;
@@ -244,8 +251,8 @@ static ferry_status source_record_error_report(void *owner, const ferry_record *
     const void *key = NULL, *value = NULL;
     size_t key_len = 0, value_len = 0;
     if (record) {
-        data_raw_bytes(&record->key, &key, &key_len);
-        data_raw_bytes(&record->value, &value, &value_len);
+        converter_data_raw(&record->key, &key, &key_len);
+        converter_data_raw(&record->value, &value, &value_len);
     }
     if (!source_record_failed(source, ERROR_STAGE_TASK_POLL, source->task->type->type->name,
                               record, key, key_len, value, value_len, message))
@@ -268,13 +275,43 @@ static void source_metric_set(void *owner, const char *name, double value)
     (void)value;
 }
 
+static void source_status_problem(void *owner, const char *message)
+{
+    source_task *source = owner;
+    task_problem_set(source->task, message);
+}
+
 static const plugin_context_ops source_context_ops = {
     .offset_read = source_offset_read,
     .record_emit = source_record_emit,
     .record_error_report = source_record_error_report,
     .reconfiguration_request = source_reconfiguration_request,
     .metric_set = source_metric_set,
+    .status_problem = source_status_problem,
 };
+
+/* poll answered RETRY: wait (serving delivery reports) and poll again, or fail once the run of
+ * retries outlasted errors.retry.timeout. */
+static void source_poll_retry(source_task *source, const char *why)
+{
+    int64_t now = runtime_now_ms(), delay_ms;
+    if (!retry_budget_retry(&source->poll_retries, now, &delay_ms)) {
+        char trace[1300];
+        snprintf(trace, sizeof(trace), "poll still asked for a retry after %lld ms "
+                 "(errors.retry.timeout=%lld): %s",
+                 (long long)retry_budget_elapsed(&source->poll_retries, now),
+                 (long long)source->poll_retries.timeout_ms, why[0] ? why : "(no message)");
+        source_task_fail(source, trace);
+        return;
+    }
+    log_debug(source->task->scope, "poll asked for a retry (%s); again in %lld ms",
+              why[0] ? why : "no message", (long long)delay_ms);
+    int64_t until = now + delay_ms;
+    while (!atomic_load(&source->task->stop_requested) && runtime_now_ms() < until) {
+        int64_t left = until - runtime_now_ms();
+        rd_kafka_poll(source->producer, (int)(left < 100 ? left : 100));
+    }
+}
 
 /* ---- delivery reports ------------------------------------------------------------------ */
 
@@ -365,6 +402,9 @@ static int source_task_setup(source_task *source, char *err, size_t errlen)
     source->plugin_config = ferry_config_new(task->config, defs, ndefs);
     if (!source->plugin_config)
         return ferry_error_set(err, errlen, "out of memory"), -1;
+    retry_budget_init(&source->poll_retries,
+                      ferry_config_int(source->plugin_config, "errors.retry.timeout"),
+                      ferry_config_int(source->plugin_config, "errors.retry.delay.max.ms"));
     plugin_context_init(&source->context, task->scope, &source_context_ops, source);
     char plugin_err[512] = "";
     ferry_status status = source->callbacks->start(&source->context, source->plugin_config,
@@ -451,7 +491,9 @@ void *source_task_main(void *argument)
                          plugin_err[0] ? plugin_err : "(no message)");
                 source_task_fail(&source, err);
             } else if (status == FERRY_RETRY) {
-                rd_kafka_poll(source.producer, 100);
+                source_poll_retry(&source, plugin_err);
+            } else {
+                retry_budget_reset(&source.poll_retries);
             }
         }
         if (runtime_now_ms() >= next_commit) {

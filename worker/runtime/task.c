@@ -81,10 +81,34 @@ runtime_state task_state(connector_task *task, char **trace)
 {
     pthread_mutex_lock(&task->mutex);
     runtime_state state = task->state;
-    if (trace)
-        *trace = task->trace ? strdup(task->trace) : NULL;
+    if (trace) {
+        const char *shown = task->trace;
+        if (!shown && state != STATE_FAILED)
+            shown = task->problem;
+        *trace = shown ? strdup(shown) : NULL;
+    }
     pthread_mutex_unlock(&task->mutex);
     return state;
+}
+
+void task_problem_set(connector_task *task, const char *message)
+{
+    pthread_mutex_lock(&task->mutex);
+    bool same = (!message && !task->problem) ||
+                (message && task->problem && strcmp(message, task->problem) == 0);
+    if (!same) {
+        free(task->problem);
+        task->problem = message ? strdup(message) : NULL;
+    }
+    pthread_mutex_unlock(&task->mutex);
+    if (same)
+        return;
+    if (message)
+        log_warn(task->scope, "%s", message);
+    else
+        log_info(task->scope, "problem cleared");
+    if (task->environment->notify)
+        task->environment->notify(task->environment->notify_opaque);
 }
 
 int task_start(connector_task *task)
@@ -132,6 +156,7 @@ void task_stop_and_destroy(connector_task *task, int64_t timeout_ms)
     }
     pthread_mutex_destroy(&task->mutex);
     free(task->trace);
+    free(task->problem);
     free(task->connector);
     config_map_destroy(task->config);
     free(task);

@@ -58,6 +58,7 @@ typedef struct connector_task {
     pthread_mutex_t mutex;
     runtime_state state;
     char *trace;
+    char *problem;                    /* status_problem: shown as the trace while not FAILED */
     bool exited;
 } connector_task;
 
@@ -75,8 +76,13 @@ void task_stop_and_destroy(connector_task *task, int64_t timeout_ms);
 size_t task_abandoned_count(void);
 void task_pause(connector_task *task, bool paused);
 
-/* The state and trace (a copy, caller frees) as last reported. */
+/* The state and trace (a copy, caller frees) as last reported. A task that is not FAILED but
+ * has a problem set (task_problem_set) shows the problem as its trace. */
 runtime_state task_state(connector_task *task, char **trace);
+
+/* For the thread: sets or clears (NULL) the task's problem; logs a new one once as a warning
+ * and wakes the control thread so that the status record follows. */
+void task_problem_set(connector_task *task, const char *message);
 
 /* For the thread: reports a state change and wakes the control thread. */
 void task_report(connector_task *task, runtime_state state, const char *trace);

@@ -24,6 +24,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 /* ---- a growing text buffer --------------------------------------------------------------- */
@@ -147,6 +148,7 @@ typedef struct recording_task {
     char *flush_fail_file;  /* flush answers FERRY_RETRY while it exists; NULL = never */
     line_buffer pending;    /* lines put but not yet flushed */
     size_t pending_records;
+    int64_t stop_delay_ms;  /* stop sleeps this long first: a plugin slow to stop */
 } recording_task;
 
 static void recording_task_stop(void *state)
@@ -154,6 +156,14 @@ static void recording_task_stop(void *state)
     recording_task *task = state;
     if (!task)
         return;
+    if (task->stop_delay_ms > 0) {
+        sequence_host->log(task->ctx, FERRY_LOG_INFO, "stop delayed by %" PRId64 " ms",
+                           task->stop_delay_ms);
+        struct timespec delay = {.tv_sec = task->stop_delay_ms / 1000,
+                                 .tv_nsec = (task->stop_delay_ms % 1000) * 1000000L};
+        while (nanosleep(&delay, &delay) != 0 && errno == EINTR)
+            ;
+    }
     if (task->pending_records)
         sequence_host->log(task->ctx, FERRY_LOG_INFO, "stopping: %zu unflushed records "
                            "discarded", task->pending_records);
@@ -181,6 +191,7 @@ static ferry_status recording_task_start(ferry_context *ctx, const ferry_config 
     task->retry_file = sequence_config_string_copy(config, "retry.when.file.exists", &failed);
     task->flush_fail_file =
         sequence_config_string_copy(config, "flush.fail.when.file.exists", &failed);
+    task->stop_delay_ms = sequence_host->config_int(config, "stop.delay.ms");
     if (failed) {
         recording_task_stop(task);
         return ferry_error_set(err, errlen, "out of memory");
@@ -309,6 +320,10 @@ static const ferry_config_key recording_sink_config[] = {
      .importance = FERRY_IMPORTANCE_LOW,
      .documentation = "Test hook: while this file exists, flush answers retry and writes "
                       "nothing. Empty = never."},
+    {.name = "stop.delay.ms", .type = FERRY_CONFIG_LONG, .default_value = "0",
+     .importance = FERRY_IMPORTANCE_LOW, .has_min = true, .min = 0,
+     .documentation = "Test hook: stop sleeps this long before it frees the task (a plugin slow "
+                      "to stop). 0 = no delay."},
     {.name = NULL},
 };
 

@@ -126,6 +126,7 @@ typedef struct sequence_task {
     int64_t batch_size;
     int64_t record_bytes;
     int64_t offset_every;
+    int64_t structured_every; /* every n-th number's value is a JSON object; 0 = never */
     int64_t interval_ms;
     char *fail_file;      /* NULL = never */
     int64_t fail_after;   /* -1 = never */
@@ -238,6 +239,7 @@ static ferry_status sequence_task_start(ferry_context *ctx, const ferry_config *
     task->batch_size = sequence_host->config_int(config, "batch.size");
     task->record_bytes = sequence_host->config_int(config, "record.bytes");
     task->offset_every = sequence_host->config_int(config, "offset.every");
+    task->structured_every = sequence_host->config_int(config, "structured.every");
     task->interval_ms = sequence_host->config_int(config, "interval.ms");
     task->fail_after = sequence_host->config_int(config, "fail.after.records");
     if (task->offset_every < 1)
@@ -386,7 +388,17 @@ static ferry_status sequence_record_emit(sequence_task *task, sequence_partition
         .source_partition = partition->source_partition,
         .source_offset = offset,
     };
+    json_t *structured = NULL;
+    if (task->structured_every > 0 && partition->next % task->structured_every == 0) {
+        structured = json_pack("{s:s%}", "value", task->value, value_length);
+        if (!structured) {
+            json_decref(offset);
+            return ferry_error_set(err, errlen, "out of memory");
+        }
+        record.value = (ferry_data){.kind = FERRY_DATA_JSON, .json = structured};
+    }
     ferry_status status = sequence_host->record_emit(task->ctx, &record);
+    json_decref(structured);
     json_decref(offset);
     if (status != FERRY_OK && status != FERRY_RETRY)
         return ferry_error_set(err, errlen, "the worker refused record %d:%" PRId64,
@@ -483,6 +495,11 @@ static const ferry_config_key sequence_source_config[] = {
     {.name = "interval.ms", .type = FERRY_CONFIG_LONG, .default_value = "0",
      .importance = FERRY_IMPORTANCE_LOW, .has_min = true, .min = 0, .has_max = true,
      .max = 3600000, .documentation = "Milliseconds between two batches; 0 = no pause."},
+    {.name = "structured.every", .type = FERRY_CONFIG_LONG, .default_value = "0",
+     .importance = FERRY_IMPORTANCE_LOW, .has_min = true, .min = 0,
+     .documentation = "Test hook: the value of every number n with n % this == 0 is the JSON "
+                      "object {\"value\": <text>} instead of a string (a ByteArrayConverter "
+                      "rejects it). 0 = never."},
     {.name = "fail.when.file.exists", .type = FERRY_CONFIG_STRING, .default_value = "",
      .importance = FERRY_IMPORTANCE_LOW,
      .documentation = "Test hook: while this file exists, poll fails with \"failure requested: "
