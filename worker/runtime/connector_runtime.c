@@ -508,6 +508,13 @@ int connector_runtime_task_count(const connector_runtime *connector)
     return (int)connector->slot_count;
 }
 
+task_metrics *connector_runtime_task_metrics(connector_runtime *connector, int index)
+{
+    if (index < 0 || (size_t)index >= connector->slot_count || !connector->slots[index].task)
+        return NULL;
+    return &connector->slots[index].task->metrics;
+}
+
 json_t *connector_runtime_status(connector_runtime *connector)
 {
     const char *worker_id = connector->environment->tasks.worker->worker_id;

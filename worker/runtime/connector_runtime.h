@@ -70,5 +70,8 @@ runtime_state connector_runtime_target(const connector_runtime *connector);
  * type}. New reference. */
 json_t *connector_runtime_status(connector_runtime *connector);
 int connector_runtime_task_count(const connector_runtime *connector);
+/* The metrics of task index, NULL while it has no running instance (waiting for a restart).
+ * Control thread only; valid until the control thread next changes the connector. */
+task_metrics *connector_runtime_task_metrics(connector_runtime *connector, int index);
 
 #endif

@@ -141,10 +141,42 @@ static ferry_topic_partition *sink_partitions(sink_task *sink,
 
 /* Flushes the plugin for the given partitions (NULL = all assigned) and commits, synchronously,
  * the offsets flush hands back. Returns 0, or -1 when nothing could be committed this time. */
+/* The error handler's counts, for metrics. */
+static void sink_metrics_errors(sink_task *sink)
+{
+    task_metrics *metrics = &sink->task->metrics;
+    uint64_t failures = error_handler_failures(sink->errors);
+    metric_store(&metrics->record_errors, failures);
+    metric_store(&metrics->records_skipped,
+                 error_handler_tolerates_all(sink->errors) ? failures : 0);
+    metric_store(&metrics->dlq_records, error_handler_dlq_records(sink->errors));
+}
+
+/* Lag of each assigned partition from the consumer's cached high watermarks (no request). */
+static void sink_metrics_lag(sink_task *sink)
+{
+    task_partition_lag lags[TASK_METRICS_MAX_LAG_PARTITIONS];
+    int count = 0;
+    for (size_t i = 0; i < sink->position_count && count < TASK_METRICS_MAX_LAG_PARTITIONS; i++) {
+        const sink_position *position = &sink->positions[i];
+        int64_t low = -1, high = -1;
+        if (rd_kafka_get_watermark_offsets(sink->consumer, position->topic, position->partition,
+                                           &low, &high) != RD_KAFKA_RESP_ERR_NO_ERROR || high < 0)
+            continue;
+        task_partition_lag *lag = &lags[count++];
+        snprintf(lag->topic, sizeof(lag->topic), "%s", position->topic);
+        lag->partition = position->partition;
+        int64_t next = position->next >= 0 ? position->next : position->committed;
+        lag->lag = next >= 0 && high > next ? high - next : next >= 0 ? 0 : high - low;
+    }
+    task_metrics_lag_set(&sink->task->metrics, lags, count);
+}
+
 static int sink_flush_and_commit(sink_task *sink, const rd_kafka_topic_partition_list_t *only)
 {
     char why[1024] = "";
     size_t count = 0;
+    uint64_t started_us = metric_now_us();
     ferry_topic_partition *offsets = NULL;
     /* Only partitions that moved since the last commit. */
     for (size_t i = 0; i < sink->position_count; i++) {
@@ -169,6 +201,7 @@ static int sink_flush_and_commit(sink_task *sink, const rd_kafka_topic_partition
         offsets[count++] = (ferry_topic_partition){position->topic, position->partition,
                                                    position->next};
     }
+    sink_metrics_lag(sink);
     if (count == 0)
         return 0;
     int rc = -1;
@@ -182,6 +215,7 @@ static int sink_flush_and_commit(sink_task *sink, const rd_kafka_topic_partition
     }
     if (status == FERRY_RETRY) {
         int64_t now = runtime_now_ms(), delay_ms;
+        metric_add(&sink->task->metrics.retries, 1);
         if (!retry_budget_retry(&sink->flush_retries, now, &delay_ms)) {
             char trace[1300];
             snprintf(trace, sizeof(trace), "flush still asked for a retry after %lld ms "
@@ -219,6 +253,9 @@ static int sink_flush_and_commit(sink_task *sink, const rd_kafka_topic_partition
         log_warn(sink->task->scope, "committing offsets failed, will retry: %s",
                  rd_kafka_err2str(code));
     } else {
+        metric_add(&sink->task->metrics.offset_commit_success, 1);
+        metric_summary_add(&sink->task->metrics.offset_commit_latency_us,
+                           metric_now_us() - started_us);
         for (int i = 0; i < list->cnt; i++) {
             sink_position *position = sink_position_find(sink, list->elems[i].topic,
                                                          list->elems[i].partition);
@@ -229,6 +266,8 @@ static int sink_flush_and_commit(sink_task *sink, const rd_kafka_topic_partition
     }
     rd_kafka_topic_partition_list_destroy(list);
 done:
+    if (rc != 0)
+        metric_add(&sink->task->metrics.offset_commit_failure, 1);
     free(offsets);
     return rc;
 }
@@ -342,8 +381,15 @@ static void sink_status_problem(void *owner, const char *message)
     task_problem_set(sink->task, message);
 }
 
+static void sink_metric_set(void *owner, const char *name, double value)
+{
+    sink_task *sink = owner;
+    task_metrics_gauge_set(&sink->task->metrics, name, value);
+}
+
 static const plugin_context_ops sink_context_ops = {
     .record_error_report = sink_record_error_report,
+    .metric_set = sink_metric_set,
     .status_problem = sink_status_problem,
 };
 
@@ -444,6 +490,7 @@ static void sink_batch_fill(sink_task *sink)
         if (!sink->failure[0])
             sink_batch_convert(sink, message);
     }
+    metric_add(&sink->task->metrics.records_read, batch->message_count);
     if (sink_batch_headers(sink) != 0)
         sink_task_fail(sink, "out of memory collecting record headers");
 }
@@ -664,10 +711,17 @@ static void sink_batch_put(sink_task *sink)
 {
     char why[1024] = "";
     ferry_status status = FERRY_OK;
-    if (sink->batch.record_count > 0)
+    task_metrics *metrics = &sink->task->metrics;
+    if (sink->batch.record_count > 0) {
+        uint64_t started_us = metric_now_us();
         status = sink->callbacks->put(sink->plugin_state, sink->batch.records,
                                       sink->batch.record_count, why, sizeof(why));
+        metric_summary_add(&metrics->put_latency_us, metric_now_us() - started_us);
+    }
+    sink_metrics_errors(sink);
     if (status == FERRY_OK) {
+        metric_add(&metrics->records_put, sink->batch.record_count);
+        metric_summary_add(&metrics->put_batch_records, sink->batch.record_count);
         sink->records_put += sink->batch.record_count;
         sink_batch_advance(sink);
         sink_batch_release(sink);
@@ -681,6 +735,7 @@ static void sink_batch_put(sink_task *sink)
         return;
     }
     int64_t now = runtime_now_ms(), delay_ms;
+    metric_add(&metrics->retries, 1);
     if (!retry_budget_retry(&sink->put_retries, now, &delay_ms)) {
         snprintf(trace, sizeof(trace), "put still asked for a retry after %lld ms "
                  "(errors.retry.timeout=%lld): %s",

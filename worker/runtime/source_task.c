@@ -267,12 +267,10 @@ static void source_reconfiguration_request(void *owner)
                                   "reconfigure, tasks do not)");
 }
 
-/* Plugin gauges have nowhere to go until the worker serves /metrics; they are dropped. */
 static void source_metric_set(void *owner, const char *name, double value)
 {
-    (void)owner;
-    (void)name;
-    (void)value;
+    source_task *source = owner;
+    task_metrics_gauge_set(&source->task->metrics, name, value);
 }
 
 static void source_status_problem(void *owner, const char *message)
@@ -290,10 +288,27 @@ static const plugin_context_ops source_context_ops = {
     .status_problem = source_status_problem,
 };
 
+/* After a poll: what it emitted and how long it took, and the error handler's counts. */
+static void source_metrics_poll(source_task *source, uint64_t emitted, uint64_t started_us)
+{
+    task_metrics *metrics = &source->task->metrics;
+    metric_summary_add(&metrics->poll_latency_us, metric_now_us() - started_us);
+    if (emitted > 0) {
+        metric_add(&metrics->records_polled, emitted);
+        metric_summary_add(&metrics->poll_batch_records, emitted);
+    }
+    uint64_t failures = error_handler_failures(source->errors);
+    metric_store(&metrics->record_errors, failures);
+    metric_store(&metrics->records_skipped,
+                 error_handler_tolerates_all(source->errors) ? failures : 0);
+    metric_store(&metrics->dlq_records, error_handler_dlq_records(source->errors));
+}
+
 /* poll answered RETRY: wait (serving delivery reports) and poll again, or fail once the run of
  * retries outlasted errors.retry.timeout. */
 static void source_poll_retry(source_task *source, const char *why)
 {
+    metric_add(&source->task->metrics.retries, 1);
     int64_t now = runtime_now_ms(), delay_ms;
     if (!retry_budget_retry(&source->poll_retries, now, &delay_ms)) {
         char trace[1300];
@@ -331,6 +346,8 @@ static void source_delivered(rd_kafka_t *producer, const rd_kafka_message_t *mes
                                   message->key, message->key_len, message->payload,
                                   message->len, why))
             return;
+    } else {
+        metric_add(&source->task->metrics.records_written, 1);
     }
     source_offset_tracker_ack(source->tracker, sequence);
 }
@@ -345,13 +362,19 @@ static void source_offsets_commit(source_task *source, int timeout_ms)
     size_t count = source_offset_tracker_committable(source->tracker, &entries);
     if (count == 0)
         return;
+    task_metrics *metrics = &source->task->metrics;
+    uint64_t started_us = metric_now_us();
     if (error_handler_flush(source->errors, timeout_ms, why, sizeof(why)) != 0) {
+        metric_add(&metrics->offset_commit_failure, 1);
         log_warn(source->task->scope, "offsets not committed: dead-letter queue not flushed: %s",
                  why);
     } else if (offset_store_write(source->task->environment->offsets, source->task->connector,
                                   entries, count, timeout_ms, why, sizeof(why)) != 0) {
+        metric_add(&metrics->offset_commit_failure, 1);
         log_warn(source->task->scope, "offsets not committed, will retry: %s", why);
     } else {
+        metric_add(&metrics->offset_commit_success, 1);
+        metric_summary_add(&metrics->offset_commit_latency_us, metric_now_us() - started_us);
         source_offset_tracker_committed(source->tracker, entries, count);
         if (source->callbacks->commit)
             source->callbacks->commit(source->plugin_state, entries, count);
@@ -482,9 +505,11 @@ void *source_task_main(void *argument)
             rd_kafka_poll(source.producer, paused ? 100 : 10);
         } else {
             char plugin_err[1024] = "";
+            uint64_t emitted_before = source.records_emitted, started_us = metric_now_us();
             ferry_status status = source.callbacks->poll(source.plugin_state,
                                                          SOURCE_POLL_TIMEOUT_MS, plugin_err,
                                                          sizeof(plugin_err));
+            source_metrics_poll(&source, source.records_emitted - emitted_before, started_us);
             source_offset_pending_register(&source);
             if (status == FERRY_ERROR && !source.failure[0]) {
                 snprintf(err, sizeof(err), "poll failed: %s",

@@ -18,6 +18,7 @@
 #include "runtime/converter.h"
 #include "runtime/error_handler.h"
 #include "runtime/offset_store.h"
+#include "runtime/task_metrics.h"
 #include "runtime/worker_config.h"
 
 /* Kafka Connect's states, for connectors and tasks alike. */
@@ -60,6 +61,8 @@ typedef struct connector_task {
     char *trace;
     char *problem;                    /* status_problem: shown as the trace while not FAILED */
     bool exited;
+
+    task_metrics metrics;             /* updated by the thread, read by anyone */
 } connector_task;
 
 /* A task that has not started; copies config. NULL on allocation failure. */

@@ -1,0 +1,80 @@
+/*
+ * task_metrics.c - the few task metrics that are more than one atomic counter.
+ */
+#include "runtime/task_metrics.h"
+
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+uint64_t metric_now_us(void)
+{
+    struct timespec now;
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    return (uint64_t)now.tv_sec * 1000000u + (uint64_t)now.tv_nsec / 1000u;
+}
+
+void metric_summary_add(metric_summary *summary, uint64_t value)
+{
+    atomic_fetch_add_explicit(&summary->count, 1, memory_order_relaxed);
+    atomic_fetch_add_explicit(&summary->sum, value, memory_order_relaxed);
+    uint_fast64_t seen = atomic_load_explicit(&summary->max, memory_order_relaxed);
+    while (value > seen &&
+           !atomic_compare_exchange_weak_explicit(&summary->max, &seen, value,
+                                                  memory_order_relaxed, memory_order_relaxed))
+        ;
+}
+
+static void metrics_lock(task_metrics *metrics)
+{
+    while (atomic_flag_test_and_set_explicit(&metrics->lock, memory_order_acquire))
+        ;
+}
+
+static void metrics_unlock(task_metrics *metrics)
+{
+    atomic_flag_clear_explicit(&metrics->lock, memory_order_release);
+}
+
+int task_metrics_lag_copy(task_metrics *metrics, task_partition_lag *out, int max)
+{
+    metrics_lock(metrics);
+    int count = metrics->lag_count < max ? metrics->lag_count : max;
+    memcpy(out, metrics->lag, (size_t)count * sizeof(*out));
+    metrics_unlock(metrics);
+    return count;
+}
+
+void task_metrics_lag_set(task_metrics *metrics, const task_partition_lag *lags, int count)
+{
+    if (count > TASK_METRICS_MAX_LAG_PARTITIONS)
+        count = TASK_METRICS_MAX_LAG_PARTITIONS;
+    metrics_lock(metrics);
+    memcpy(metrics->lag, lags, (size_t)count * sizeof(*lags));
+    metrics->lag_count = count;
+    metrics_unlock(metrics);
+}
+
+void task_metrics_gauge_set(task_metrics *metrics, const char *name, double value)
+{
+    metrics_lock(metrics);
+    int i = 0;
+    while (i < metrics->gauge_count && strcmp(metrics->gauges[i].name, name) != 0)
+        i++;
+    if (i == metrics->gauge_count && i < TASK_METRICS_MAX_GAUGES) {
+        snprintf(metrics->gauges[i].name, sizeof(metrics->gauges[i].name), "%s", name);
+        metrics->gauge_count++;
+    }
+    if (i < metrics->gauge_count)
+        metrics->gauges[i].value = value;
+    metrics_unlock(metrics);
+}
+
+int task_metrics_gauges_copy(task_metrics *metrics, task_gauge *out, int max)
+{
+    metrics_lock(metrics);
+    int count = metrics->gauge_count < max ? metrics->gauge_count : max;
+    memcpy(out, metrics->gauges, (size_t)count * sizeof(*out));
+    metrics_unlock(metrics);
+    return count;
+}
