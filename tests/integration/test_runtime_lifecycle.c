@@ -61,6 +61,12 @@ static json_t *status_history(fp_env *env, const char *key)
     return history;
 }
 
+static bool json_string_is(const json_t *value, const char *expected)
+{
+    const char *text = json_string_value(value);
+    return text && strcmp(text, expected) == 0;
+}
+
 static const char *entry_state(const json_t *entry)
 {
     const char *state = json_string_value(json_object_get(entry, "state"));
@@ -810,7 +816,9 @@ static void test_internal_topics_byte_for_byte(void **state)
              "\"generation\":1}", fp_listener_port(env));
     kt_records *status = kt_consume_all(fp_status_topic(env), 30000);
     const kt_record *first_connector = NULL, *first_task = NULL, *last_task = NULL;
-    char connector_key[300], task_key_text[300];
+    size_t topic_records = 0;
+    char connector_key[300], task_key_text[300], topic_key[300];
+    snprintf(topic_key, sizeof topic_key, "topic-%s-%s", topic, name);
     snprintf(connector_key, sizeof connector_key, "status-connector-%s", name);
     snprintf(task_key_text, sizeof task_key_text, "status-task-%s-0", name);
     for (size_t i = 0; i < status->count; i++) {
@@ -826,7 +834,21 @@ static void test_internal_topics_byte_for_byte(void **state)
                 first_task = r;
             last_task = r;
         }
+        if (strcmp(r->key, topic_key) == 0) {
+            /* Topic tracking (KIP-558): written once, with the topic, connector and task. */
+            topic_records++;
+            json_t *value = json_loads(r->value ? r->value : "", 0, NULL);
+            json_t *entry = json_object_get(value, "topic");
+            if (json_object_size(value) != 1 || json_object_size(entry) != 4 ||
+                !json_string_is(json_object_get(entry, "name"), topic) ||
+                !json_string_is(json_object_get(entry, "connector"), name) ||
+                json_integer_value(json_object_get(entry, "task")) != 0 ||
+                json_integer_value(json_object_get(entry, "discoverTimestamp")) < 1700000000000)
+                fail_msg("topic tracking record %s -> %s", r->key, r->value ? r->value : "null");
+            json_decref(value);
+        }
     }
+    assert_int_equal(topic_records, 1);
     if (!first_connector || !first_task)
         fail_msg("the status topic lacks %s or %s", connector_key, task_key_text);
     assert_string_equal(first_connector->value, running);

@@ -437,6 +437,37 @@ void connector_runtime_restart(connector_runtime *connector, bool include_tasks,
     }
 }
 
+/* Topic tracking: a topic task index noted for the first time goes to the status topic. */
+static void connector_topics_track(connector_runtime *connector, size_t index)
+{
+    json_t *topics = task_topics_changed(connector->slots[index].task);
+    size_t i;
+    json_t *topic;
+    json_array_foreach(topics, i, topic)
+        status_store_topic(connector->environment->status, connector->name,
+                           json_string_value(topic), (int)index, runtime_now_wall_ms());
+    json_decref(topics);
+}
+
+json_t *connector_runtime_active_topics(connector_runtime *connector)
+{
+    return status_store_topics(connector->environment->status, connector->name);
+}
+
+void connector_runtime_topics_reset(connector_runtime *connector)
+{
+    json_t *topics = status_store_topics(connector->environment->status, connector->name);
+    size_t i;
+    json_t *topic;
+    json_array_foreach(topics, i, topic)
+        status_store_topic_reset(connector->environment->status, connector->name,
+                                 json_string_value(topic));
+    json_decref(topics);
+    for (size_t s = 0; s < connector->slot_count; s++)
+        if (connector->slots[s].task)
+            task_topics_clear(connector->slots[s].task);
+}
+
 int64_t connector_runtime_tick(connector_runtime *connector, int64_t now_ms)
 {
     int64_t wake_in = 1000;
@@ -450,6 +481,7 @@ int64_t connector_runtime_tick(connector_runtime *connector, int64_t now_ms)
     for (size_t i = 0; i < connector->slot_count; i++) {
         task_slot *slot = &connector->slots[i];
         if (slot->task) {
+            connector_topics_track(connector, i);
             char *trace = NULL;
             runtime_state state = task_state(slot->task, &trace);
             if (state == STATE_UNASSIGNED && !slot->task->exited) {

@@ -73,5 +73,9 @@ int connector_runtime_task_count(const connector_runtime *connector);
 /* The metrics of task index, NULL while it has no running instance (waiting for a restart).
  * Control thread only; valid until the control thread next changes the connector. */
 task_metrics *connector_runtime_task_metrics(connector_runtime *connector, int index);
+/* Kafka Connect's active topics (KIP-558): the topics the connector's tasks used since it was
+ * created or last reset, as a new JSON array of names; and the reset. */
+json_t *connector_runtime_active_topics(connector_runtime *connector);
+void connector_runtime_topics_reset(connector_runtime *connector);
 
 #endif

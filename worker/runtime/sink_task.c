@@ -60,6 +60,8 @@ typedef struct sink_task {
     int64_t retry_at;   /* when the pending batch is put again */
     retry_budget put_retries;
     retry_budget flush_retries;
+    const rd_kafka_topic_t *noted_topic; /* topic tracking: the topic last noted */
+    unsigned noted_epoch;
     bool partitions_paused;
     char failure[1400];
     uint64_t records_put;
@@ -487,6 +489,13 @@ static void sink_batch_fill(sink_task *sink)
             continue;
         }
         batch->messages[batch->message_count++] = message;
+        if (message->rkt != sink->noted_topic ||
+            sink->noted_epoch != atomic_load_explicit(&sink->task->topics_epoch,
+                                                      memory_order_relaxed)) {
+            sink->noted_topic = message->rkt;
+            sink->noted_epoch = atomic_load(&sink->task->topics_epoch);
+            task_topic_note(sink->task, rd_kafka_topic_name(message->rkt));
+        }
         if (!sink->failure[0])
             sink_batch_convert(sink, message);
     }

@@ -46,6 +46,8 @@ typedef struct source_task {
     char failure[1400];   /* set when the task must fail: the trace */
     bool queue_full;      /* the producer refused a record for room: serve reports, then poll */
     retry_budget poll_retries;
+    char *noted_topic;          /* the topic last noted for topic tracking */
+    unsigned noted_epoch;
     uint64_t records_emitted;
 } source_task;
 
@@ -155,6 +157,15 @@ static char *source_data_text(const ferry_data *data, const void **bytes, size_t
     return text;
 }
 
+/* Topic tracking: notes a topic when it differs from the last one noted (or after a reset). */
+static void source_topic_note(source_task *source, const char *topic)
+{
+    free(source->noted_topic);
+    source->noted_topic = strdup(topic);
+    source->noted_epoch = atomic_load(&source->task->topics_epoch);
+    task_topic_note(source->task, topic);
+}
+
 static ferry_status source_record_emit(void *owner, const ferry_record *record)
 {
     source_task *source = owner;
@@ -170,6 +181,11 @@ static ferry_status source_record_emit(void *owner, const ferry_record *record)
                                  "object");
         return FERRY_ERROR;
     }
+
+    if (!source->noted_topic || strcmp(source->noted_topic, record->topic) != 0 ||
+        source->noted_epoch != atomic_load_explicit(&source->task->topics_epoch,
+                                                     memory_order_relaxed))
+        source_topic_note(source, record->topic);
 
     const void *key = NULL, *value = NULL;
     size_t key_len = 0, value_len = 0;
@@ -474,6 +490,7 @@ static void source_task_teardown(source_task *source)
     converter_buffer_free(&source->key_buffer);
     converter_buffer_free(&source->value_buffer);
     ferry_config_destroy(source->plugin_config);
+    free(source->noted_topic);
 }
 
 void *source_task_main(void *argument)

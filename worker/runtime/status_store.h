@@ -9,13 +9,18 @@
 
 #include <stddef.h>
 
+#include <stdint.h>
+
+#include <jansson.h>
 #include <librdkafka/rdkafka.h>
 
 typedef struct status_store status_store;
 
-/* Takes ownership of producer_conf (also on error). */
+/* Reads the status topic for the active topics of every connector (KIP-558), then keeps a
+ * producer for the writes. Takes ownership of both confs (also on error). */
 status_store *status_store_open(const char *topic, rd_kafka_conf_t *producer_conf,
-                                const char *worker_id, char *err, size_t errlen);
+                                rd_kafka_conf_t *consumer_conf, const char *worker_id,
+                                int timeout_ms, char *err, size_t errlen);
 void status_store_close(status_store *store); /* flushes; accepts NULL */
 
 /* trace may be NULL. */
@@ -23,7 +28,17 @@ void status_store_connector(status_store *store, const char *connector, const ch
                             const char *trace, int generation);
 void status_store_task(status_store *store, const char *connector, int task, const char *state,
                        const char *trace, int generation);
-/* Tombstones for the connector's status and its tasks 0..task_count-1. */
+/* Tombstones for the connector's status, its tasks 0..task_count-1 and its active topics. */
 void status_store_delete(status_store *store, const char *connector, int task_count);
+
+/* Kafka Connect's topic tracking (KIP-558): topic-<topic>-<connector> ->
+ * {"topic":{"name","connector","task","discoverTimestamp"}} the first time a connector's task
+ * uses a topic (later calls for a known topic write nothing), and a tombstone when the
+ * connector's active topics are reset or the connector is deleted. The store keeps the set. */
+void status_store_topic(status_store *store, const char *connector, const char *topic, int task,
+                        int64_t discovered_ms);
+void status_store_topic_reset(status_store *store, const char *connector, const char *topic);
+/* A connector's active topics: a new JSON array of names (empty when none). */
+json_t *status_store_topics(const status_store *store, const char *connector);
 
 #endif

@@ -43,6 +43,13 @@ int64_t runtime_now_ms(void)
     return (int64_t)now.tv_sec * 1000 + now.tv_nsec / 1000000;
 }
 
+int64_t runtime_now_wall_ms(void)
+{
+    struct timespec now;
+    clock_gettime(CLOCK_REALTIME, &now);
+    return (int64_t)now.tv_sec * 1000 + now.tv_nsec / 1000000;
+}
+
 connector_task *task_new(const char *connector, int id, const registered_connector *type,
                const config_map *config, const task_environment *environment)
 {
@@ -111,6 +118,48 @@ void task_problem_set(connector_task *task, const char *message)
         task->environment->notify(task->environment->notify_opaque);
 }
 
+void task_topic_note(connector_task *task, const char *topic)
+{
+    pthread_mutex_lock(&task->mutex);
+    bool known = false;
+    for (size_t i = 0; i < task->topic_count && !known; i++)
+        known = strcmp(task->topics[i], topic) == 0;
+    char **grown = known ? NULL : realloc(task->topics, (task->topic_count + 1) * sizeof(*grown));
+    if (grown) {
+        task->topics = grown;
+        if ((task->topics[task->topic_count] = strdup(topic)))
+            task->topic_count++;
+    }
+    pthread_mutex_unlock(&task->mutex);
+    if (known || !grown)
+        return;
+    atomic_store(&task->topics_changed, true);
+    if (task->environment->notify)
+        task->environment->notify(task->environment->notify_opaque);
+}
+
+json_t *task_topics_changed(connector_task *task)
+{
+    if (!atomic_exchange(&task->topics_changed, false))
+        return NULL;
+    json_t *topics = json_array();
+    pthread_mutex_lock(&task->mutex);
+    for (size_t i = 0; topics && i < task->topic_count; i++)
+        json_array_append_new(topics, json_string(task->topics[i]));
+    pthread_mutex_unlock(&task->mutex);
+    return topics;
+}
+
+void task_topics_clear(connector_task *task)
+{
+    pthread_mutex_lock(&task->mutex);
+    for (size_t i = 0; i < task->topic_count; i++)
+        free(task->topics[i]);
+    task->topic_count = 0;
+    pthread_mutex_unlock(&task->mutex);
+    atomic_fetch_add(&task->topics_epoch, 1);
+}
+
 int task_start(connector_task *task)
 {
     void *(*body)(void *) = task->type->type->kind == FERRY_CONNECTOR_SOURCE ? source_task_main
@@ -154,9 +203,11 @@ void task_stop_and_destroy(connector_task *task, int64_t timeout_ms)
             return; /* the thread still uses the task: leak it rather than free it under it */
         }
     }
+    task_topics_clear(task);
     pthread_mutex_destroy(&task->mutex);
     free(task->trace);
     free(task->problem);
+    free(task->topics);
     free(task->connector);
     config_map_destroy(task->config);
     free(task);

@@ -61,6 +61,10 @@ typedef struct connector_task {
     char *trace;
     char *problem;                    /* status_problem: shown as the trace while not FAILED */
     bool exited;
+    char **topics;                    /* the topics the task used (produced to, was assigned) */
+    size_t topic_count;
+    atomic_bool topics_changed;       /* set by the thread, taken by the control thread */
+    atomic_uint topics_epoch;         /* bumped by task_topics_clear: the thread notes again */
 
     task_metrics metrics;             /* updated by the thread, read by anyone */
 } connector_task;
@@ -90,6 +94,15 @@ void task_problem_set(connector_task *task, const char *message);
 /* For the thread: reports a state change and wakes the control thread. */
 void task_report(connector_task *task, runtime_state state, const char *trace);
 
+/* For the thread: notes that the task uses a topic (Kafka Connect's topic tracking); a topic
+ * not seen before wakes the control thread. */
+void task_topic_note(connector_task *task, const char *topic);
+/* For the control thread: when the task noted a new topic since the last call, a new JSON array
+ * of every topic it used; else NULL. */
+json_t *task_topics_changed(connector_task *task);
+/* Forgets the topics (a reset of the connector's active topics): they are noted again. */
+void task_topics_clear(connector_task *task);
+
 /* The thread bodies, in source_task.c and sink_task.c. */
 void *source_task_main(void *task);
 void *sink_task_main(void *task);
@@ -110,5 +123,7 @@ error_handler *task_error_handler_create(const connector_task *task, char *err,
 
 /* Milliseconds of CLOCK_MONOTONIC, for deadlines. */
 int64_t runtime_now_ms(void);
+/* Milliseconds since the epoch (CLOCK_REALTIME), for timestamps written to Kafka. */
+int64_t runtime_now_wall_ms(void);
 
 #endif

@@ -129,13 +129,11 @@ static int worker_stores_open(worker *self, char *err, size_t errlen)
     producer = consumer = NULL;
     if (!self->configs)
         goto fail;
-    producer = kafka_config_build(config, KAFKA_CLIENT_PRODUCER, NULL, "ferry-status", err,
-                                  errlen);
-    if (!producer)
+    if (!(CLIENT_CONFS("ferry-status")))
         goto fail;
-    self->status = status_store_open(config->status_topic, producer, config->worker_id, err,
-                                     errlen);
-    producer = NULL;
+    self->status = status_store_open(config->status_topic, producer, consumer, config->worker_id,
+                                     WORKER_STARTUP_TIMEOUT_MS, err, errlen);
+    producer = consumer = NULL;
     if (!self->status)
         goto fail;
 #undef CLIENT_CONFS
