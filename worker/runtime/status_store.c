@@ -57,11 +57,9 @@ void status_store_close(status_store *store)
     free(store);
 }
 
-static void status_store_write(status_store *store, const char *key, const char *state,
-                               const char *trace, int generation)
+/* Writes key -> the JSON text of value (taken; NULL = out of memory, nothing written). */
+static void status_store_write_json(status_store *store, const char *key, json_t *value)
 {
-    json_t *value = json_pack("{s:s, s:s?, s:s, s:i}", "state", state, "trace", trace,
-                              "worker_id", store->worker_id, "generation", generation);
     char *text = value ? json_dumps(value, JSON_COMPACT) : NULL;
     if (text) {
         topic_write_record record = {.key = key, .key_len = strlen(key), .value = text,
@@ -70,6 +68,14 @@ static void status_store_write(status_store *store, const char *key, const char 
     }
     free(text);
     json_decref(value);
+}
+
+static void status_store_write(status_store *store, const char *key, const char *state,
+                               const char *trace, int generation)
+{
+    status_store_write_json(store, key,
+                            json_pack("{s:s, s:s?, s:s, s:i}", "state", state, "trace", trace,
+                                      "worker_id", store->worker_id, "generation", generation));
 }
 
 void status_store_connector(status_store *store, const char *connector, const char *state,
@@ -133,17 +139,10 @@ void status_store_topic(status_store *store, const char *connector, const char *
     }
     json_object_set_new(store->topics, key, json_pack("{s:s, s:s}", "name", topic, "connector",
                                                       connector));
-    json_t *value = json_pack("{s:{s:s, s:s, s:i, s:I}}", "topic", "name", topic, "connector",
-                              connector, "task", task, "discoverTimestamp",
-                              (json_int_t)discovered_ms);
-    char *text = value ? json_dumps(value, JSON_COMPACT) : NULL;
-    if (text) {
-        topic_write_record record = {.key = key, .key_len = strlen(key), .value = text,
-                                     .value_len = strlen(text)};
-        topic_writer_write_async(store->writer, &record);
-    }
-    free(text);
-    json_decref(value);
+    status_store_write_json(store, key,
+                            json_pack("{s:{s:s, s:s, s:i, s:I}}", "topic", "name", topic,
+                                      "connector", connector, "task", task, "discoverTimestamp",
+                                      (json_int_t)discovered_ms));
     free(key);
 }
 
