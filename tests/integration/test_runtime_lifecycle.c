@@ -12,7 +12,8 @@
  *   8. the internal topics byte for byte (Kafka Connect's record formats, murmur2 partitioning,
  *      compaction, partition counts), and a non-compacted offsets topic refused;
  *   9. config problems: every bad worker value named; a bad connector value named;
- *  10. errors.retry.timeout ends a sink's retries; a second SIGTERM ends a slow shutdown at once. */
+ *  10. errors.retry.timeout ends a sink's retries; a second SIGTERM ends a slow shutdown at once;
+ *  11. transforms on the sink path: Debezium's ExtractNewRecordState, failures to the DLQ. */
 #include <inttypes.h>
 #include <setjmp.h>
 #include <signal.h>
@@ -610,6 +611,105 @@ static void test_second_signal_exits_at_once(void **state)
     fp_pass(env);
 }
 
+/* Transforms on the sink path: Debezium change events (JsonConverter with schemas) unwrapped by
+ * io.debezium.transforms.ExtractNewRecordState with rewrite, kept tombstones and add.fields; an
+ * event it cannot unwrap goes to the DLQ with stage TRANSFORMATION. */
+static void test_sink_transforms_unwrap(void **state)
+{
+    (void)state;
+    fp_env *env = current = fp_env_new("sink_transforms");
+    const char *topic = fp_name(env, "cdc_in");
+    const char *dlq = fp_name(env, "cdc_dlq");
+    const char *file = fp_path(env, "unwrapped.txt");
+    kt_create_topic(topic, 1, NULL);
+    const char *row = "{\"type\":\"struct\",\"optional\":true,\"name\":\"srv.public.t.Value\","
+                      "\"fields\":[{\"type\":\"int32\",\"optional\":false,\"field\":\"id\"},"
+                      "{\"type\":\"string\",\"optional\":true,\"field\":\"name\"}]";
+    char schema[1024];
+    snprintf(schema, sizeof schema,
+             "{\"type\":\"struct\",\"name\":\"srv.public.t.Envelope\",\"optional\":false,"
+             "\"fields\":[%s,\"field\":\"before\"},%s,\"field\":\"after\"},"
+             "{\"type\":\"struct\",\"optional\":false,\"field\":\"source\",\"fields\":["
+             "{\"type\":\"string\",\"optional\":false,\"field\":\"table\"}]},"
+             "{\"type\":\"string\",\"optional\":false,\"field\":\"op\"}]}", row, row);
+    const char *events[][3] = {
+        {"c", "null", "{\"id\":1,\"name\":\"a\"}"},
+        {"u", "{\"id\":1,\"name\":\"a\"}", "{\"id\":1,\"name\":\"b\"}"},
+        {"d", "{\"id\":1,\"name\":\"b\"}", "null"},
+        {NULL, NULL, NULL}, /* the tombstone after the delete */
+        {"u", "null", "null"}, /* an update without a row: the transform fails */
+    };
+    rd_kafka_t *producer = kt_producer_new(NULL);
+    for (size_t i = 0; i < 5; i++) {
+        char value[2048];
+        if (events[i][0])
+            snprintf(value, sizeof value,
+                     "{\"schema\":%s,\"payload\":{\"before\":%s,\"after\":%s,"
+                     "\"source\":{\"table\":\"t\"},\"op\":\"%s\"}}",
+                     schema, events[i][1], events[i][2], events[i][0]);
+        kt_produce(producer, topic, 0, "1", 1, events[i][0] ? value : NULL,
+                   events[i][0] ? strlen(value) : 0, NULL, NULL);
+    }
+    kt_producer_close(producer);
+
+    const char *worker = fp_worker_file(env, "worker.properties", FLUSH_MS, NULL);
+    const char *sink = fp_write(
+        env, "unwrap.properties",
+        "name=%s\nconnector.class=RecordingSink\ntopics=%s\nfile=%s\n"
+        "value.converter=org.apache.kafka.connect.json.JsonConverter\n"
+        "value.converter.schemas.enable=true\n"
+        "transforms=unwrap\n"
+        "transforms.unwrap.type=io.debezium.transforms.ExtractNewRecordState\n"
+        "transforms.unwrap.drop.tombstones=false\n"
+        "transforms.unwrap.delete.handling.mode=rewrite\n"
+        "transforms.unwrap.add.fields=op,table\n"
+        "errors.tolerance=all\nerrors.deadletterqueue.topic.name=%s\n"
+        "errors.deadletterqueue.topic.replication.factor=1\n"
+        "errors.deadletterqueue.context.headers.enable=true\n",
+        fp_name(env, "unwrap"), topic, file, dlq);
+    fp_proc *proc = fp_start(env, worker, sink, NULL);
+    int64_t deadline = fp_now_ms() + 30000;
+    while (fp_count_lines(file) < 4 || kt_partition_count(dlq) == 0 ||
+           kt_end_offsets_sum(dlq) < 1) {
+        if (!fp_alive(proc) || fp_now_ms() > deadline)
+            fail_msg("expected 4 unwrapped records and 1 in the DLQ (%zu lines)",
+                     fp_count_lines(file));
+        fp_sleep_ms(100);
+    }
+    fp_stop(proc, 30000);
+
+    const char *expected[] = {
+        "{\"id\":1,\"name\":\"a\",\"__deleted\":\"false\",\"__op\":\"c\",\"__table\":\"t\"}",
+        "{\"id\":1,\"name\":\"b\",\"__deleted\":\"false\",\"__op\":\"u\",\"__table\":\"t\"}",
+        "{\"id\":1,\"name\":\"b\",\"__deleted\":\"true\",\"__op\":\"d\",\"__table\":\"t\"}",
+        "null",
+    };
+    size_t len = 0;
+    char *text = fp_read_file(file, &len);
+    assert_non_null(text);
+    size_t n = 0;
+    for (char *line = text; line < text + len; n++) {
+        char *end = strchr(line, '\n');
+        *end = '\0';
+        const char *value = strrchr(line, '\t');
+        printf("# unwrapped %zu: %s\n", n, value ? value + 1 : line);
+        if (n >= 4 || !value || strcmp(value + 1, expected[n]) != 0)
+            fail_msg("record %zu is '%s', expected '%s'", n, value ? value + 1 : line,
+                     n < 4 ? expected[n] : "(nothing)");
+        line = end + 1;
+    }
+    free(text);
+    assert_int_equal(n, 4);
+    kt_records *dead = kt_consume_all(dlq, 30000);
+    assert_int_equal(dead->count, 1);
+    header_is(&dead->items[0], "__connect.errors.stage", "TRANSFORMATION");
+    header_is(&dead->items[0], "__connect.errors.offset", "4");
+    header_is(&dead->items[0], "__connect.errors.class.name",
+              "io.debezium.transforms.ExtractNewRecordState");
+    kt_records_free(dead);
+    fp_pass(env);
+}
+
 /* ---- 7. the embedded Kafka -------------------------------------------------------------- */
 
 static void test_embedded_kafka(void **state)
@@ -1067,6 +1167,7 @@ int main(void)
         cmocka_unit_test_teardown(test_source_dead_letter_queue, finish_env),
         cmocka_unit_test_teardown(test_sink_retry_redelivers_same_batch, finish_env),
         cmocka_unit_test_teardown(test_second_signal_exits_at_once, finish_env),
+        cmocka_unit_test_teardown(test_sink_transforms_unwrap, finish_env),
     };
     return cmocka_run_group_tests_name("runtime_lifecycle", tests, NULL, NULL);
 }

@@ -296,10 +296,10 @@ static void test_unknown_and_known_prefixes(void **state)
                                      "producer.override.acks=1\n"
                                      "consumer.override.max.poll.records=10\n"
                                      "admin.override.request.timeout.ms=100\n"
-                                     "transforms=route\n"
-                                     "transforms.route.type=org.apache.kafka.connect.transforms."
-                                     "RegexRouter\n"
-                                     "transforms.route.regex=.*\n"
+                                     "transforms=unwrap\n"
+                                     "transforms.unwrap.type=io.debezium.transforms."
+                                     "ExtractNewRecordState\n"
+                                     "transforms.unwrap.drop.tombstones=false\n"
                                      "predicates=\n"
                                      "key.converter=org.apache.kafka.connect.json.JsonConverter\n"
                                      "key.converter.schemas.enable=false\n"
@@ -343,8 +343,7 @@ static void test_transform_aliases(void **state)
     config_errors *errors = config_errors_new();
     assert_int_equal(check("name=s\nconnector.class=FileStreamSource\ntopic=t\n"
                            "transforms=a, b, a\n"
-                           "transforms.a.type=org.apache.kafka.connect.transforms."
-                           "InsertField$Value\n"
+                           "transforms.a.type=io.debezium.transforms.ExtractNewRecordState\n"
                            "predicates=isFoo\n",
                            FERRY_CONNECTOR_SOURCE, file_source_keys, errors, NULL),
                      3);

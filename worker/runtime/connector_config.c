@@ -11,6 +11,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "transforms/transform_chain.h"
+
 static const char *const connector_tolerance_values[] = {"none", "all", NULL};
 static const char *const connector_reload_values[] = {"none", "restart", NULL};
 static const char *const connector_bool_values[] = {"true", "false", NULL};
@@ -340,6 +342,7 @@ size_t connector_config_validate(const config_map *values, ferry_connector_kind 
                                 unknown);
     problems += connector_name_check(values, errors);
     problems += connector_alias_check(values, "transforms", errors);
+    problems += transform_chain_validate(values, errors);
     problems += connector_alias_check(values, "predicates", errors);
     problems += connector_dlq_replication_check(values, errors);
     if (kind == FERRY_CONNECTOR_SINK)

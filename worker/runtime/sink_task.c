@@ -19,6 +19,7 @@
 #include "runtime/kafka_config.h"
 #include "runtime/retry_budget.h"
 #include "runtime/task.h"
+#include "transforms/transform_chain.h"
 
 #define SINK_BATCH_MAX 500
 #define SINK_POLL_TIMEOUT_MS 100
@@ -50,6 +51,7 @@ typedef struct sink_task {
     ferry_config *plugin_config;
     converter *key_converter;
     converter *value_converter;
+    transform_chain *transforms; /* NULL without transforms */
     rd_kafka_t *consumer;
     rd_kafka_queue_t *queue; /* the consumer's queue, for batch reads */
     error_handler *errors;
@@ -285,6 +287,7 @@ static void sink_batch_release(sink_task *sink)
     }
     for (size_t i = 0; i < batch->message_count; i++)
         rd_kafka_message_destroy(batch->messages[i]);
+    transform_chain_release(sink->transforms);
     batch->record_count = 0;
     batch->message_count = 0;
     sink->batch_pending = false;
@@ -429,6 +432,37 @@ static void sink_batch_convert(sink_task *sink, rd_kafka_message_t *message)
     batch->record_message[batch->record_count++] = batch->message_count - 1;
 }
 
+/* Applies the transforms to the converted records: a dropped record leaves the batch (its
+ * message stays, so the offset moves past it), a failing one goes to the error handler. */
+static void sink_batch_transform(sink_task *sink)
+{
+    sink_batch *batch = &sink->batch;
+    size_t kept = 0;
+    for (size_t i = 0; i < batch->record_count; i++) {
+        ferry_record *record = &batch->records[i];
+        const char *failed_type = "transform";
+        char why[768];
+        transform_result result = sink->failure[0]
+                                      ? TRANSFORM_DROP
+                                      : transform_chain_apply(sink->transforms, record,
+                                                              &failed_type, why, sizeof(why));
+        if (result == TRANSFORM_FAIL)
+            sink_record_failed(sink, ERROR_STAGE_TRANSFORMATION, failed_type,
+                               batch->messages[batch->record_message[i]], why);
+        if (result != TRANSFORM_KEEP) {
+            converter_data_release(&record->key);
+            converter_data_release(&record->value);
+            continue;
+        }
+        if (kept != i) {
+            batch->records[kept] = *record;
+            batch->record_message[kept] = batch->record_message[i];
+        }
+        kept++;
+    }
+    batch->record_count = kept;
+}
+
 /* Header arrays point into one buffer per batch: filled after conversion because the buffer
  * may move while it grows. */
 static int sink_batch_headers(sink_task *sink)
@@ -502,6 +536,8 @@ static void sink_batch_fill(sink_task *sink)
     metric_add(&sink->task->metrics.records_read, batch->message_count);
     if (sink_batch_headers(sink) != 0)
         sink_task_fail(sink, "out of memory collecting record headers");
+    else if (sink->transforms)
+        sink_batch_transform(sink);
 }
 
 /* A message fetched before its partition paused must not be lost: put the partition's position
@@ -619,7 +655,8 @@ static int sink_task_setup(sink_task *sink, char *err, size_t errlen)
     connector_task *task = sink->task;
     const worker_config *worker = task->environment->worker;
     if (task_converters_create(task, &sink->key_converter, &sink->value_converter, err,
-                               errlen) != 0)
+                               errlen) != 0 ||
+        transform_chain_create(task->config, task->scope, &sink->transforms, err, errlen) != 0)
         return -1;
 
     sink->errors = task_error_handler_create(task, err, errlen);
@@ -708,6 +745,7 @@ static void sink_task_teardown(sink_task *sink)
     error_handler_destroy(sink->errors);
     converter_destroy(sink->key_converter);
     converter_destroy(sink->value_converter);
+    transform_chain_destroy(sink->transforms);
     ferry_config_destroy(sink->plugin_config);
     for (size_t i = 0; i < sink->position_count; i++)
         free(sink->positions[i].topic);

@@ -19,6 +19,7 @@
 #include "runtime/kafka_config.h"
 #include "runtime/source_offset_tracker.h"
 #include "runtime/task.h"
+#include "transforms/transform_chain.h"
 
 /* How long one plugin poll may take before the task checks for stop, pause and commits. */
 #define SOURCE_POLL_TIMEOUT_MS 100
@@ -32,6 +33,7 @@ typedef struct source_task {
     ferry_config *plugin_config;
     converter *key_converter;
     converter *value_converter;
+    transform_chain *transforms; /* NULL without transforms */
     converter_buffer key_buffer;
     converter_buffer value_buffer;
     rd_kafka_t *producer;
@@ -166,10 +168,46 @@ static void source_topic_note(source_task *source, const char *topic)
     task_topic_note(source->task, topic);
 }
 
+static ferry_status source_record_produce(source_task *source, const ferry_record *record);
+
+/* Runs the transforms on a copy of the record that owns references to its key and value, then
+ * produces what they keep. A dropped record counts as handled: its offset still moves on. */
+static ferry_status source_record_transform(source_task *source, const ferry_record *record)
+{
+    ferry_record work = *record;
+    json_incref(work.key.json);
+    json_incref(work.key.schema);
+    json_incref(work.value.json);
+    json_incref(work.value.schema);
+    const char *failed_type = "transform";
+    char why[768];
+    ferry_status status;
+    switch (transform_chain_apply(source->transforms, &work, &failed_type, why, sizeof(why))) {
+    case TRANSFORM_KEEP:
+        status = source_record_produce(source, &work);
+        break;
+    case TRANSFORM_DROP:
+        status = source_record_skip(source, record);
+        break;
+    default: {
+        const void *raw;
+        size_t raw_len;
+        char *text = source_data_text(&record->value, &raw, &raw_len);
+        bool tolerated = source_record_failed(source, ERROR_STAGE_TRANSFORMATION, failed_type,
+                                              record, NULL, 0, raw, raw_len, why);
+        free(text);
+        status = tolerated ? source_record_skip(source, record) : FERRY_ERROR;
+    }
+    }
+    converter_data_release(&work.key);
+    converter_data_release(&work.value);
+    transform_chain_release(source->transforms);
+    return status;
+}
+
 static ferry_status source_record_emit(void *owner, const ferry_record *record)
 {
     source_task *source = owner;
-    char why[512];
     if (source->failure[0])
         return FERRY_ERROR;
     if (!record->topic || !record->topic[0]) {
@@ -186,7 +224,14 @@ static ferry_status source_record_emit(void *owner, const ferry_record *record)
         source->noted_epoch != atomic_load_explicit(&source->task->topics_epoch,
                                                      memory_order_relaxed))
         source_topic_note(source, record->topic);
+    return source->transforms ? source_record_transform(source, record)
+                              : source_record_produce(source, record);
+}
 
+/* Converts and produces one record (after the transforms). */
+static ferry_status source_record_produce(source_task *source, const ferry_record *record)
+{
+    char why[512];
     const void *key = NULL, *value = NULL;
     size_t key_len = 0, value_len = 0;
     if (converter_serialize(source->key_converter, record->topic, &record->key,
@@ -406,7 +451,8 @@ static int source_task_setup(source_task *source, char *err, size_t errlen)
     connector_task *task = source->task;
     const worker_config *worker = task->environment->worker;
     if (task_converters_create(task, &source->key_converter, &source->value_converter, err,
-                               errlen) != 0)
+                               errlen) != 0 ||
+        transform_chain_create(task->config, task->scope, &source->transforms, err, errlen) != 0)
         return -1;
 
     rd_kafka_conf_t *conf = kafka_config_build(worker, KAFKA_CLIENT_PRODUCER, task->config,
@@ -487,6 +533,7 @@ static void source_task_teardown(source_task *source)
     source_offset_tracker_destroy(source->tracker);
     converter_destroy(source->key_converter);
     converter_destroy(source->value_converter);
+    transform_chain_destroy(source->transforms);
     converter_buffer_free(&source->key_buffer);
     converter_buffer_free(&source->value_buffer);
     ferry_config_destroy(source->plugin_config);

@@ -1,0 +1,302 @@
+/* The transform chain and Debezium's ExtractNewRecordState: validation, deletes and tombstones in
+ * every mode, add.fields with their schema, add.headers, and records that are not change events. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "config/config_map.h"
+#include "config/config_validate.h"
+#include "transforms/transform_chain.h"
+
+/* A Debezium change event for a table (id int4, name text) with its Connect schema. */
+static const char *const row_schema_text =
+    "{\"type\":\"struct\",\"optional\":true,\"name\":\"srv.public.t.Value\",\"fields\":["
+    "{\"type\":\"int32\",\"optional\":false,\"field\":\"id\"},"
+    "{\"type\":\"string\",\"optional\":true,\"field\":\"name\"}]";
+
+static json_t *envelope_schema(void)
+{
+    char text[2048];
+    snprintf(text, sizeof text,
+             "{\"type\":\"struct\",\"name\":\"srv.public.t.Envelope\",\"optional\":false,"
+             "\"fields\":[%s,\"field\":\"before\"},%s,\"field\":\"after\"},"
+             "{\"type\":\"struct\",\"optional\":false,\"field\":\"source\",\"fields\":["
+             "{\"type\":\"string\",\"optional\":false,\"field\":\"table\"},"
+             "{\"type\":\"int64\",\"optional\":true,\"field\":\"lsn\"},"
+             "{\"type\":\"int64\",\"optional\":false,\"field\":\"ts_ms\"}]},"
+             "{\"type\":\"string\",\"optional\":false,\"field\":\"op\"},"
+             "{\"type\":\"int64\",\"optional\":true,\"field\":\"ts_ms\"}]}",
+             row_schema_text, row_schema_text);
+    json_t *schema = json_loads(text, 0, NULL);
+    assert_non_null(schema);
+    return schema;
+}
+
+/* A record owning its references, as the sink's converter hands it over. */
+static ferry_record event(const char *op, const char *before, const char *after, bool schema)
+{
+    char text[1024];
+    snprintf(text, sizeof text,
+             "{\"before\":%s,\"after\":%s,\"source\":{\"table\":\"t\",\"lsn\":1234,"
+             "\"ts_ms\":1700000000000},\"op\":\"%s\",\"ts_ms\":1700000000001}",
+             before, after, op);
+    json_t *value = json_loads(text, 0, NULL);
+    assert_non_null(value);
+    return (ferry_record){.topic = "srv.public.t",
+                          .value = {.kind = FERRY_DATA_JSON, .json = value,
+                                    .schema = schema ? envelope_schema() : NULL}};
+}
+
+static void record_release(ferry_record *record)
+{
+    json_decref(record->value.json);
+    json_decref(record->value.schema);
+    json_decref(record->key.json);
+    json_decref(record->key.schema);
+}
+
+/* A chain from "key=value" lines (the transforms= line included). */
+static transform_chain *chain_of(const char *lines)
+{
+    config_map *config = config_map_new();
+    char copy[1024];
+    snprintf(copy, sizeof copy, "%s", lines);
+    for (char *line = strtok(copy, "\n"); line; line = strtok(NULL, "\n")) {
+        char *equals = strchr(line, '=');
+        assert_non_null(equals);
+        *equals = '\0';
+        assert_int_equal(config_map_set(config, line, equals + 1), 0);
+    }
+    config_errors *errors = config_errors_new();
+    size_t problems = transform_chain_validate(config, errors);
+    if (problems) {
+        char *text = config_errors_to_string(errors);
+        fail_msg("unexpected validation errors: %s", text);
+    }
+    config_errors_destroy(errors);
+    transform_chain *chain = NULL;
+    char err[512] = "";
+    if (transform_chain_create(config, "task:test-0", &chain, err, sizeof err) != 0)
+        fail_msg("chain not created: %s", err);
+    config_map_destroy(config);
+    return chain;
+}
+
+#define UNWRAP "transforms=unwrap\ntransforms.unwrap.type=io.debezium.transforms.ExtractNewRecordState\n"
+
+static char *value_text(const ferry_record *record)
+{
+    return record->value.json ? json_dumps(record->value.json, JSON_COMPACT | JSON_SORT_KEYS)
+                              : NULL;
+}
+
+static void test_validation_names_the_full_key(void **state)
+{
+    (void)state;
+    config_map *config = config_map_new();
+    config_map_set(config, "transforms", "unwrap,other,filtered");
+    config_map_set(config, "transforms.unwrap.type", "ExtractNewRecordState");
+    config_map_set(config, "transforms.unwrap.delete.handling.mode", "explode");
+    config_map_set(config, "transforms.unwrap.drop.tombstones", "maybe");
+    config_map_set(config, "transforms.other.type", "org.apache.kafka.connect.transforms.Nope");
+    config_map_set(config, "transforms.filtered.type", "ExtractNewRecordState");
+    config_map_set(config, "transforms.filtered.predicate", "isTombstone");
+    config_errors *errors = config_errors_new();
+    assert_int_equal(transform_chain_validate(config, errors), 4);
+    const char *expected[] = {"transforms.unwrap.delete.handling.mode",
+                              "transforms.unwrap.drop.tombstones", "transforms.other.type",
+                              "transforms.filtered.predicate"};
+    for (size_t i = 0; i < 4; i++) {
+        bool found = false;
+        for (size_t e = 0; e < config_errors_count(errors); e++)
+            found = found || strcmp(config_errors_key_at(errors, e), expected[i]) == 0;
+        if (!found)
+            fail_msg("no error for %s", expected[i]);
+    }
+    char *text = config_errors_to_string(errors);
+    assert_non_null(strstr(text, "explode"));
+    assert_non_null(strstr(text, "org.apache.kafka.connect.transforms.Nope"));
+    free(text);
+    config_errors_destroy(errors);
+    config_map_destroy(config);
+}
+
+static void test_no_transforms_no_chain(void **state)
+{
+    (void)state;
+    config_map *config = config_map_new();
+    transform_chain *chain = (transform_chain *)1;
+    char err[128];
+    assert_int_equal(transform_chain_create(config, "task:x-0", &chain, err, sizeof err), 0);
+    assert_null(chain);
+    config_map_destroy(config);
+}
+
+static void test_create_becomes_the_row_with_its_schema(void **state)
+{
+    (void)state;
+    transform_chain *chain = chain_of(UNWRAP "transforms.unwrap.add.fields=op,table,lsn,source.ts_ms\n");
+    ferry_record record = event("c", "null", "{\"id\":1,\"name\":\"a\"}", true);
+    record.value.data = "stale";
+    record.value.len = 5;
+    assert_int_equal(transform_chain_apply(chain, &record, NULL, NULL, 0), TRANSFORM_KEEP);
+    char *text = value_text(&record);
+    assert_string_equal(text, "{\"__lsn\":1234,\"__op\":\"c\",\"__source_ts_ms\":1700000000000,"
+                              "\"__table\":\"t\",\"id\":1,\"name\":\"a\"}");
+    free(text);
+    assert_null(record.value.data); /* the original bytes no longer describe the value */
+    json_t *schema = record.value.schema;
+    assert_string_equal(json_string_value(json_object_get(schema, "name")), "srv.public.t.Value");
+    assert_null(json_object_get(schema, "field"));
+    json_t *fields = json_object_get(schema, "fields");
+    assert_int_equal(json_array_size(fields), 6);
+    const char *types[][2] = {{"__op", "string"}, {"__table", "string"}, {"__lsn", "int64"},
+                              {"__source_ts_ms", "int64"}};
+    for (size_t i = 0; i < 4; i++) {
+        json_t *field = json_array_get(fields, 2 + i);
+        assert_string_equal(json_string_value(json_object_get(field, "field")), types[i][0]);
+        assert_string_equal(json_string_value(json_object_get(field, "type")), types[i][1]);
+        assert_true(json_is_true(json_object_get(field, "optional")));
+    }
+    record_release(&record);
+    transform_chain_destroy(chain);
+}
+
+static void test_deletes_and_tombstones_by_default_are_dropped(void **state)
+{
+    (void)state;
+    transform_chain *chain = chain_of(UNWRAP);
+    ferry_record deleted = event("d", "{\"id\":1,\"name\":\"a\"}", "null", false);
+    assert_int_equal(transform_chain_apply(chain, &deleted, NULL, NULL, 0), TRANSFORM_DROP);
+    ferry_record tombstone = {.topic = "srv.public.t"};
+    assert_int_equal(transform_chain_apply(chain, &tombstone, NULL, NULL, 0), TRANSFORM_DROP);
+    record_release(&deleted);
+    transform_chain_destroy(chain);
+}
+
+static void test_rewrite_marks_deleted_and_keeps_tombstones(void **state)
+{
+    (void)state;
+    transform_chain *chain = chain_of(UNWRAP "transforms.unwrap.delete.handling.mode=rewrite\n"
+                                             "transforms.unwrap.drop.tombstones=false\n");
+    ferry_record deleted = event("d", "{\"id\":1,\"name\":\"a\"}", "null", true);
+    assert_int_equal(transform_chain_apply(chain, &deleted, NULL, NULL, 0), TRANSFORM_KEEP);
+    char *text = value_text(&deleted);
+    assert_string_equal(text, "{\"__deleted\":\"true\",\"id\":1,\"name\":\"a\"}");
+    free(text);
+    ferry_record updated = event("u", "null", "{\"id\":1,\"name\":\"b\"}", false);
+    assert_int_equal(transform_chain_apply(chain, &updated, NULL, NULL, 0), TRANSFORM_KEEP);
+    text = value_text(&updated);
+    assert_string_equal(text, "{\"__deleted\":\"false\",\"id\":1,\"name\":\"b\"}");
+    free(text);
+    ferry_record tombstone = {.topic = "srv.public.t"};
+    assert_int_equal(transform_chain_apply(chain, &tombstone, NULL, NULL, 0), TRANSFORM_KEEP);
+    record_release(&deleted);
+    record_release(&updated);
+    transform_chain_destroy(chain);
+}
+
+static void test_delete_tombstone_handling_modes(void **state)
+{
+    (void)state;
+    const struct {
+        const char *mode;
+        transform_result deleted, tombstone;
+        bool null_value;
+    } cases[] = {
+        {"drop", TRANSFORM_DROP, TRANSFORM_DROP, false},
+        {"tombstone", TRANSFORM_DROP, TRANSFORM_KEEP, false},
+        {"rewrite", TRANSFORM_KEEP, TRANSFORM_DROP, false},
+        {"rewrite-with-tombstone", TRANSFORM_KEEP, TRANSFORM_KEEP, false},
+        {"delete-to-tombstone", TRANSFORM_KEEP, TRANSFORM_DROP, true},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        char lines[512];
+        /* The newer key wins over the legacy ones. */
+        snprintf(lines, sizeof lines, UNWRAP "transforms.unwrap.delete.tombstone.handling.mode=%s\n"
+                 "transforms.unwrap.drop.tombstones=true\n", cases[i].mode);
+        transform_chain *chain = chain_of(lines);
+        ferry_record deleted = event("d", "{\"id\":7,\"name\":\"x\"}", "null", true);
+        assert_int_equal(transform_chain_apply(chain, &deleted, NULL, NULL, 0), cases[i].deleted);
+        if (cases[i].deleted == TRANSFORM_KEEP) {
+            assert_int_equal(deleted.value.kind,
+                             cases[i].null_value ? FERRY_DATA_NULL : FERRY_DATA_JSON);
+            if (cases[i].null_value)
+                assert_null(deleted.value.schema);
+        }
+        ferry_record tombstone = {.topic = "srv.public.t"};
+        assert_int_equal(transform_chain_apply(chain, &tombstone, NULL, NULL, 0),
+                         cases[i].tombstone);
+        record_release(&deleted);
+        transform_chain_destroy(chain);
+    }
+}
+
+static void test_headers_follow_the_records_own(void **state)
+{
+    (void)state;
+    transform_chain *chain = chain_of(UNWRAP "transforms.unwrap.add.headers=op,source.lsn\n"
+                                             "transforms.unwrap.add.headers.prefix=dbz.\n");
+    ferry_record record = event("u", "null", "{\"id\":1,\"name\":\"b\"}", false);
+    const ferry_header own[] = {{.key = "trace", .value = "abc", .value_len = 3}};
+    record.headers = own;
+    record.header_count = 1;
+    assert_int_equal(transform_chain_apply(chain, &record, NULL, NULL, 0), TRANSFORM_KEEP);
+    assert_int_equal(record.header_count, 3);
+    assert_string_equal(record.headers[0].key, "trace");
+    assert_string_equal(record.headers[1].key, "dbz.op");
+    assert_memory_equal(record.headers[1].value, "u", 1);
+    assert_string_equal(record.headers[2].key, "dbz.source_lsn");
+    assert_memory_equal(record.headers[2].value, "1234", 4);
+    transform_chain_release(chain);
+    record_release(&record);
+    transform_chain_destroy(chain);
+}
+
+static void test_other_records_pass_and_truncates_are_dropped(void **state)
+{
+    (void)state;
+    transform_chain *chain = chain_of(UNWRAP);
+    json_t *heartbeat = json_pack("{s:I}", "ts_ms", (json_int_t)1);
+    ferry_record plain = {.topic = "__debezium-heartbeat",
+                          .value = {.kind = FERRY_DATA_JSON, .json = heartbeat}};
+    assert_int_equal(transform_chain_apply(chain, &plain, NULL, NULL, 0), TRANSFORM_KEEP);
+    assert_ptr_equal(plain.value.json, heartbeat);
+    ferry_record text = {.topic = "logs",
+                         .value = {.kind = FERRY_DATA_STRING, .data = "line", .len = 4}};
+    assert_int_equal(transform_chain_apply(chain, &text, NULL, NULL, 0), TRANSFORM_KEEP);
+    ferry_record truncated = event("t", "null", "null", false);
+    assert_int_equal(transform_chain_apply(chain, &truncated, NULL, NULL, 0), TRANSFORM_DROP);
+    ferry_record broken = event("u", "null", "null", false);
+    const char *failed = NULL;
+    char err[256];
+    assert_int_equal(transform_chain_apply(chain, &broken, &failed, err, sizeof err),
+                     TRANSFORM_FAIL);
+    assert_string_equal(failed, "io.debezium.transforms.ExtractNewRecordState");
+    assert_non_null(strstr(err, "unwrap"));
+    assert_non_null(strstr(err, "no 'after' object"));
+    record_release(&plain);
+    record_release(&truncated);
+    record_release(&broken);
+    transform_chain_destroy(chain);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_validation_names_the_full_key),
+        cmocka_unit_test(test_no_transforms_no_chain),
+        cmocka_unit_test(test_create_becomes_the_row_with_its_schema),
+        cmocka_unit_test(test_deletes_and_tombstones_by_default_are_dropped),
+        cmocka_unit_test(test_rewrite_marks_deleted_and_keeps_tombstones),
+        cmocka_unit_test(test_delete_tombstone_handling_modes),
+        cmocka_unit_test(test_headers_follow_the_records_own),
+        cmocka_unit_test(test_other_records_pass_and_truncates_are_dropped),
+    };
+    return cmocka_run_group_tests_name("transforms", tests, NULL, NULL);
+}
