@@ -3,6 +3,7 @@
  */
 #include "runtime/embedded_kafka.h"
 
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stdlib.h>
 #include <time.h>
@@ -15,7 +16,7 @@
 struct embedded_kafka {
     rd_kafka_t *handle; /* the mock cluster needs an instance for its bookkeeping */
     rd_kafka_mock_cluster_t *cluster;
-    bool topic_created;
+    atomic_bool topic_created; /* task threads create topics too */
 };
 
 embedded_kafka *embedded_kafka_start(char *err, size_t errlen)
@@ -77,9 +78,8 @@ int embedded_kafka_topic_create(embedded_kafka *kafka, const char *topic, int32_
     /* librdkafka 2.0.2's mock cluster loses the wake-up of a request that arrives just after the
      * reply to the previous one, and the create then waits out its thread's 1 s poll (seen in 4
      * start-ups of 10; bench/README.md). 1 ms between creates avoids the window. */
-    if (kafka->topic_created)
+    if (atomic_exchange(&kafka->topic_created, true))
         nanosleep(&(struct timespec){.tv_nsec = 1000000L}, NULL);
-    kafka->topic_created = true;
     rd_kafka_resp_err_t rc = rd_kafka_mock_topic_create(kafka->cluster, topic, partitions, 1);
     if (rc != RD_KAFKA_RESP_ERR_NO_ERROR && rc != RD_KAFKA_RESP_ERR_TOPIC_ALREADY_EXISTS) {
         ferry_error_set(err, errlen, "cannot create topic %s in the embedded Kafka: %s", topic,

@@ -165,7 +165,11 @@ static void source_topic_note(source_task *source, const char *topic)
     free(source->noted_topic);
     source->noted_topic = strdup(topic);
     source->noted_epoch = atomic_load(&source->task->topics_epoch);
-    task_topic_note(source->task, topic);
+    embedded_kafka *embedded = source->task->environment->embedded;
+    char why[256];
+    if (task_topic_note(source->task, topic) && embedded &&
+        embedded_kafka_topic_create(embedded, topic, 1, why, sizeof(why)) != 0)
+        log_warn(source->task->scope, "%s", why);
 }
 
 static ferry_status source_record_produce(source_task *source, const ferry_record *record);

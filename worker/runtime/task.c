@@ -118,7 +118,7 @@ void task_problem_set(connector_task *task, const char *message)
         task->environment->notify(task->environment->notify_opaque);
 }
 
-void task_topic_note(connector_task *task, const char *topic)
+bool task_topic_note(connector_task *task, const char *topic)
 {
     pthread_mutex_lock(&task->mutex);
     bool known = false;
@@ -132,10 +132,11 @@ void task_topic_note(connector_task *task, const char *topic)
     }
     pthread_mutex_unlock(&task->mutex);
     if (known || !grown)
-        return;
+        return false;
     atomic_store(&task->topics_changed, true);
     if (task->environment->notify)
         task->environment->notify(task->environment->notify_opaque);
+    return true;
 }
 
 json_t *task_topics_changed(connector_task *task)

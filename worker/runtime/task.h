@@ -16,6 +16,7 @@
 #include "config/config_map.h"
 #include "plugin/plugin_registry.h"
 #include "runtime/converter.h"
+#include "runtime/embedded_kafka.h"
 #include "runtime/error_handler.h"
 #include "runtime/offset_store.h"
 #include "runtime/task_metrics.h"
@@ -37,6 +38,9 @@ const char *runtime_state_name(runtime_state state); /* "RUNNING", ... */
 typedef struct task_environment {
     const worker_config *worker;
     offset_store *offsets;
+    /* The in-process Kafka, or NULL: a topic a source writes to is created there with one
+     * partition, as a broker with Kafka's default num.partitions=1 would auto-create it. */
+    embedded_kafka *embedded;
     /* Called by a task thread after it changed its reported state, to wake the control loop. */
     void (*notify)(void *opaque);
     void *notify_opaque;
@@ -95,8 +99,8 @@ void task_problem_set(connector_task *task, const char *message);
 void task_report(connector_task *task, runtime_state state, const char *trace);
 
 /* For the thread: notes that the task uses a topic (Kafka Connect's topic tracking); a topic
- * not seen before wakes the control thread. */
-void task_topic_note(connector_task *task, const char *topic);
+ * not seen before wakes the control thread, and true is returned. */
+bool task_topic_note(connector_task *task, const char *topic);
 /* For the control thread: when the task noted a new topic since the last call, a new JSON array
  * of every topic it used; else NULL. */
 json_t *task_topics_changed(connector_task *task);

@@ -188,8 +188,8 @@ worker *worker_new(worker_config *config, char *err, size_t errlen)
         goto fail;
 
     self->environment = (connector_environment){
-        .tasks = {.worker = config, .offsets = self->offsets, .notify = worker_notify,
-                  .notify_opaque = self},
+        .tasks = {.worker = config, .offsets = self->offsets, .embedded = self->embedded,
+                  .notify = worker_notify, .notify_opaque = self},
         .plugins = self->plugins,
         .providers = self->providers,
         .configs = self->configs,
