@@ -27,6 +27,14 @@ extern char **environ;
 #define FP_MAX_CHILDREN 256
 #define FP_KAFKA_TIMEOUT_MS 30000
 
+/* The worker's default plugin.path: the sequence test plugin, plus the build tree's real plugins
+ * (the file plugin) when the build names them. */
+#ifdef FERRY_TEST_EXTRA_PLUGIN_PATH
+#define FP_PLUGIN_PATH FERRY_TEST_PLUGIN_PATH "," FERRY_TEST_EXTRA_PLUGIN_PATH
+#else
+#define FP_PLUGIN_PATH FERRY_TEST_PLUGIN_PATH
+#endif
+
 /* Tests of several runs (other build dirs, other people's `meson test`) share the one broker of
  * tests/services/. Each test of this harness holds this lock shared; a test that stops the broker
  * takes it exclusively, so that no other harness test is running meanwhile. */
@@ -550,7 +558,7 @@ const char *fp_worker_file(fp_env *env, const char *file, long flush_ms, const c
         {"offset.flush.interval.ms", flush},
         {"key.converter", "org.apache.kafka.connect.storage.StringConverter"},
         {"value.converter", "org.apache.kafka.connect.storage.StringConverter"},
-        {"plugin.path", FERRY_TEST_PLUGIN_PATH},
+        {"plugin.path", FP_PLUGIN_PATH},
         {"listeners", listener},
     };
     size_t capacity = 4096 + (extra ? strlen(extra) : 0);

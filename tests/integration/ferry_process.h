@@ -5,9 +5,10 @@
  *   - fp_env_new() makes a temp dir per test, with names unique to the run (pid + time) for the
  *     internal topics, the worker's group and whatever else the test names with fp_name();
  *   - fp_worker_file() writes a worker.properties: the real broker, the unique internal topics
- *     with replication factor 1, String converters, the test plugin path, a listener port of its
- *     own, offset.flush.interval.ms as asked; lines in `extra` replace defaults ("key=value") or
- *     drop them ("-key");
+ *     with replication factor 1, String converters, the test plugin path (plus
+ *     FERRY_TEST_EXTRA_PLUGIN_PATH, the file plugin, when the build defines it), a listener port
+ *     of its own, offset.flush.interval.ms as asked; lines in `extra` replace defaults
+ *     ("key=value") or drop them ("-key");
  *   - fp_start() forks/execs FERRY_BINARY standalone with stdout+stderr to a log file in the temp
  *     dir (ASAN_OPTIONS gets detect_leaks=1, so leaks at exit land in that log);
  *   - fp_wait_log(), fp_signal(), fp_wait_exit(), fp_stop() (SIGTERM + exit 0), fp_kill9().

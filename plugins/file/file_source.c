@@ -1,0 +1,586 @@
+/*
+ * file_source.c - FileSource: the connector (its keys, validation, how files are spread over
+ * tasks) and the task (poll: read the followed files' lines and emit them as records).
+ *
+ * The bytes path: a line goes from the read buffer to record_emit as a string (or as bytes when it
+ * is not valid UTF-8) without a copy and without JSON. A source offset rides only on the last
+ * record of each run of lines read from one file, so a poll builds a handful of small JSON
+ * objects, not one per line.
+ *
+ * Files are spread over tasks by a hash of their device and inode (file_identity_owner), which a
+ * rename does not change; with `file` there is one task, as with FileStreamSource.
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+
+#include "file_connector.h"
+#include "file_plugin.h"
+#include "file_tail.h"
+#include "utf8_check.h"
+
+/* How many reads one file gets per turn before the next file's turn: fairness among busy files. */
+#define SOURCE_READS_PER_TURN 4
+/* Long lines logged one by one before the source only logs every SOURCE_LONG_LOG_EVERY-th. */
+#define SOURCE_LONG_LOG_FIRST 5
+#define SOURCE_LONG_LOG_EVERY 1000
+#define SOURCE_HEADER_PATH "file.path"
+#define SOURCE_HEADER_OFFSET "file.offset"
+
+static const char *const source_read_from_values[] = {"beginning", "end", NULL};
+static const char *const source_long_lines_values[] = {"truncate", "skip", "fail", NULL};
+
+/* ---- settings ---------------------------------------------------------------------------- */
+
+typedef void (*source_report_fn)(void *opaque, const char *key, const char *message);
+
+static size_t source_list_length(const char *const *list)
+{
+    size_t count = 0;
+    while (list && list[count])
+        count++;
+    return count;
+}
+
+/* The rules across keys; each problem goes to report. Returns the number of problems. */
+static size_t source_config_check(const ferry_config *config, source_report_fn report,
+                                  void *opaque)
+{
+    size_t problems = 0;
+    char message[512];
+    const char *file = file_host->config_string(config, "file");
+    const char *const *files = file_host->config_list(config, "files");
+    const char *const *excludes = file_host->config_list(config, "exclude");
+    bool has_file = file && file[0];
+    size_t pattern_count = source_list_length(files);
+    if (has_file && pattern_count > 0) {
+        snprintf(message, sizeof(message), "file ('%s') and files cannot both be set: file "
+                 "follows one path (as FileStreamSource), files follows glob patterns", file);
+        report(opaque, "files", message);
+        problems++;
+    } else if (!has_file && pattern_count == 0) {
+        report(opaque, "file", "set file (one path, as FileStreamSource) or files "
+                               "(comma-separated glob patterns); reading standard input, what "
+                               "FileStreamSource does without file, is not supported");
+        problems++;
+    }
+    for (size_t i = 0; i < pattern_count; i++) {
+        if (!files[i][0]) {
+            snprintf(message, sizeof(message), "pattern %zu of files is empty", i + 1);
+            report(opaque, "files", message);
+            problems++;
+        }
+    }
+    if (has_file && source_list_length(excludes) > 0) {
+        snprintf(message, sizeof(message), "exclude only applies to files (glob patterns), not "
+                 "to file ('%s')", file);
+        report(opaque, "exclude", message);
+        problems++;
+    }
+    int64_t index = file_host->config_int(config, "task.index");
+    int64_t count = file_host->config_int(config, "task.count");
+    if (index >= count) {
+        snprintf(message, sizeof(message), "task.index %" PRId64 " is not below task.count %"
+                 PRId64, index, count);
+        report(opaque, "task.index", message);
+        problems++;
+    }
+    return problems;
+}
+
+typedef struct source_first_problem {
+    char *err;
+    size_t errlen;
+    bool set;
+} source_first_problem;
+
+static void source_first_problem_keep(void *opaque, const char *key, const char *message)
+{
+    source_first_problem *first = opaque;
+    if (!first->set) {
+        ferry_error_set(first->err, first->errlen, "invalid %s: %s", key, message);
+        first->set = true;
+    }
+}
+
+static ferry_status source_connector_validate(const ferry_config *config,
+                                              void (*report)(void *, const char *, const char *),
+                                              void *report_ctx, char *err, size_t errlen)
+{
+    (void)err;
+    (void)errlen;
+    source_config_check(config, report, report_ctx);
+    return FERRY_OK;
+}
+
+/* ---- the connector ----------------------------------------------------------------------- */
+
+static ferry_status source_connector_start(ferry_context *ctx, const ferry_config *config,
+                                           void **state, char *err, size_t errlen)
+{
+    source_first_problem first = {err, errlen, false};
+    if (source_config_check(config, source_first_problem_keep, &first) > 0)
+        return FERRY_ERROR;
+    const char *file = file_host->config_string(config, "file");
+    if (file && file[0])
+        file_host->log(ctx, FERRY_LOG_INFO, "following %s into topic %s", file,
+                       file_host->config_string(config, "topic"));
+    else
+        file_host->log(ctx, FERRY_LOG_INFO, "following %zu file patterns into topic %s",
+                       source_list_length(file_host->config_list(config, "files")),
+                       file_host->config_string(config, "topic"));
+    return file_connector_start(ctx, config, state, err, errlen);
+}
+
+static ferry_status source_connector_task_configs(void *state, int max_tasks,
+                                                  json_t **task_configs, char *err,
+                                                  size_t errlen)
+{
+    json_t *config = state;
+    const char *file = json_string_value(json_object_get(config, "file"));
+    /* One path is one stream, as with FileStreamSource; patterns are spread over tasks. */
+    int count = (file && file[0]) || max_tasks < 1 ? 1 : max_tasks;
+    json_t *configs = file_connector_task_configs(config, count);
+    if (!configs)
+        return ferry_error_set(err, errlen, "out of memory building task configs");
+    *task_configs = configs;
+    return FERRY_OK;
+}
+
+/* ---- the task ---------------------------------------------------------------------------- */
+
+typedef struct source_task {
+    ferry_context *ctx;
+    file_tail *tail;
+    char *topic;
+    char **patterns;            /* owned copies, NULL-terminated */
+    char **excludes;
+    size_t batch_size;
+    int64_t max_line_bytes;
+    bool headers;
+    size_t cursor;              /* where the next poll's round of files starts */
+    uint64_t long_lines_seen;
+    uint64_t lines_emitted;
+} source_task;
+
+static int64_t source_now_ms(void)
+{
+    struct timespec now;
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    return (int64_t)now.tv_sec * 1000 + now.tv_nsec / 1000000;
+}
+
+static char **source_list_copy(const char *const *list)
+{
+    size_t count = source_list_length(list);
+    char **copy = calloc(count + 1, sizeof(*copy));
+    for (size_t i = 0; copy && i < count; i++) {
+        if (!(copy[i] = strdup(list[i]))) {
+            while (i > 0)
+                free(copy[--i]);
+            free(copy);
+            return NULL;
+        }
+    }
+    return copy;
+}
+
+static void source_list_free(char **list)
+{
+    for (size_t i = 0; list && list[i]; i++)
+        free(list[i]);
+    free(list);
+}
+
+static void source_task_stop(void *state)
+{
+    source_task *task = state;
+    if (!task)
+        return;
+    file_tail_destroy(task->tail);
+    source_list_free(task->patterns);
+    source_list_free(task->excludes);
+    free(task->topic);
+    free(task);
+}
+
+static json_t *source_tail_offset_read(void *opaque, json_t *partition)
+{
+    source_task *task = opaque;
+    return file_host->offset_read(task->ctx, partition);
+}
+
+static void source_tail_log(void *opaque, ferry_log_level level, const char *message)
+{
+    source_task *task = opaque;
+    file_host->log(task->ctx, level, "%s", message);
+}
+
+static void source_tail_problem(void *opaque, const char *message)
+{
+    source_task *task = opaque;
+    if (FERRY_HOST_HAS(file_host, status_problem))
+        file_host->status_problem(task->ctx, message);
+    else if (message)
+        file_host->log(task->ctx, FERRY_LOG_WARN, "%s", message);
+}
+
+static line_reader_overflow source_overflow_parse(const char *text)
+{
+    if (text && strcasecmp(text, "skip") == 0)
+        return LINE_READER_SKIP;
+    if (text && strcasecmp(text, "fail") == 0)
+        return LINE_READER_FAIL;
+    return LINE_READER_TRUNCATE;
+}
+
+static ferry_status source_task_start(ferry_context *ctx, const ferry_config *config,
+                                      void **state, char *err, size_t errlen)
+{
+    source_first_problem first = {err, errlen, false};
+    if (source_config_check(config, source_first_problem_keep, &first) > 0)
+        return FERRY_ERROR;
+    source_task *task = calloc(1, sizeof(*task));
+    if (!task)
+        return ferry_error_set(err, errlen, "out of memory");
+    task->ctx = ctx;
+    const char *file = file_host->config_string(config, "file");
+    bool single_file = file && file[0];
+    const char *const single[] = {file, NULL};
+    task->topic = strdup(file_host->config_string(config, "topic"));
+    task->patterns = source_list_copy(single_file ? single
+                                                  : file_host->config_list(config, "files"));
+    task->excludes = source_list_copy(file_host->config_list(config, "exclude"));
+    task->batch_size = (size_t)file_host->config_int(config, "batch.size");
+    task->max_line_bytes = file_host->config_int(config, "max.line.bytes");
+    task->headers = file_host->config_bool(config, "headers.enable");
+    if (!task->topic || !task->patterns || !task->excludes) {
+        source_task_stop(task);
+        return ferry_error_set(err, errlen, "out of memory");
+    }
+    if (task->batch_size < 1)
+        task->batch_size = 1;
+    const char *read_from = file_host->config_string(config, "read.from");
+    file_tail_config tail_config = {
+        .single_file = single_file,
+        .patterns = (const char *const *)task->patterns,
+        .excludes = (const char *const *)task->excludes,
+        .task_index = (uint32_t)file_host->config_int(config, "task.index"),
+        .task_count = (uint32_t)file_host->config_int(config, "task.count"),
+        .max_line_bytes = (size_t)task->max_line_bytes,
+        .long_lines = source_overflow_parse(file_host->config_string(config, "long.lines")),
+        .fingerprint_bytes = (size_t)file_host->config_int(config, "fingerprint.bytes"),
+        .read_from_end = read_from && strcasecmp(read_from, "end") == 0,
+        .rotate_wait_ms = file_host->config_int(config, "rotate.wait.ms"),
+        .poll_interval_ms = file_host->config_int(config, "poll.interval.ms"),
+        .inotify = file_host->config_bool(config, "inotify.enable"),
+    };
+    if (single_file)
+        tail_config.task_index = 0, tail_config.task_count = 1;
+    file_tail_host tail_host = {
+        .opaque = task,
+        .offset_read = source_tail_offset_read,
+        .log = source_tail_log,
+        .problem = source_tail_problem,
+    };
+    task->tail = file_tail_new(&tail_config, &tail_host, err, errlen);
+    if (!task->tail) {
+        source_task_stop(task);
+        return FERRY_ERROR;
+    }
+    file_host->log(ctx, FERRY_LOG_INFO, "task %u of %u: %s %s%s into topic %s (%s)",
+                   tail_config.task_index + 1, tail_config.task_count,
+                   single_file ? "file" : "patterns", single_file ? file : task->patterns[0],
+                   !single_file && task->patterns[1] ? ", ..." : "", task->topic,
+                   file_tail_uses_inotify(task->tail) ? "inotify and scans" : "scans only");
+    *state = task;
+    return FERRY_OK;
+}
+
+/* Emits one line; with_offset attaches the source offset of its resume position. */
+static ferry_status source_line_emit(source_task *task, tail_file *f,
+                                     const line_reader_line *line, bool with_offset)
+{
+    ferry_record record = {
+        .topic = task->topic,
+        .partition = FERRY_PARTITION_ANY,
+        .value = {.kind = utf8_check_valid(line->data, line->len) ? FERRY_DATA_STRING
+                                                                   : FERRY_DATA_BYTES,
+                  .data = line->data, .len = line->len},
+        .timestamp_ms = FERRY_TIMESTAMP_NONE,
+        .source_partition = file_tail_partition(task->tail, f),
+    };
+    ferry_header headers[2];
+    char offset_text[24];
+    if (task->headers) {
+        int length = snprintf(offset_text, sizeof(offset_text), "%" PRId64, line->offset);
+        headers[0] = (ferry_header){SOURCE_HEADER_PATH, f->path, strlen(f->path)};
+        headers[1] = (ferry_header){SOURCE_HEADER_OFFSET, offset_text, (size_t)length};
+        record.headers = headers;
+        record.header_count = 2;
+    }
+    json_t *offset = NULL;
+    if (with_offset) {
+        offset = file_tail_offset(task->tail, f, line->next_position);
+        if (!offset)
+            return FERRY_RETRY; /* out of memory for the offset: try this line again later */
+        record.source_offset = offset;
+    }
+    ferry_status status = file_host->record_emit(task->ctx, &record);
+    json_decref(offset);
+    return status;
+}
+
+static void source_long_line_note(source_task *task, tail_file *f, int64_t offset,
+                                  const char *what)
+{
+    uint64_t seen = ++task->long_lines_seen;
+    if (seen <= SOURCE_LONG_LOG_FIRST || seen % SOURCE_LONG_LOG_EVERY == 0)
+        file_host->log(task->ctx, FERRY_LOG_WARN, "%s: the line at byte %" PRId64 " is longer "
+                       "than max.line.bytes (%" PRId64 "): %s (%" PRIu64 " long lines so far)",
+                       f->path, offset, task->max_line_bytes, what, seen);
+}
+
+/* Emits the complete lines buffered for f, at most limit. *emitted counts them; *refused is set
+ * when the host's buffer was full (the refused line is shown again next time). */
+static ferry_status source_lines_emit(source_task *task, tail_file *f, size_t limit,
+                                      size_t *emitted, bool *refused, char *err, size_t errlen)
+{
+    size_t count = 0;
+    ferry_status status = FERRY_OK;
+    while (count < limit) {
+        uint64_t skipped_before = f->reader.lines_skipped;
+        line_reader_line line;
+        line_reader_result result = line_reader_next(&f->reader, &line);
+        if (f->reader.lines_skipped != skipped_before)
+            source_long_line_note(task, f, f->reader.skipped_offset,
+                                  "skipped (long.lines=skip)");
+        if (result == LINE_READER_NEED_DATA)
+            break;
+        if (result == LINE_READER_TOO_LONG) {
+            status = ferry_error_set(err, errlen, "%s: the line at byte %" PRId64 " is longer "
+                                     "than max.line.bytes (%" PRId64 ") and long.lines is fail",
+                                     f->path, line.offset, task->max_line_bytes);
+            break;
+        }
+        bool last = count + 1 == limit || !line_reader_more_after(&f->reader, &line);
+        status = source_line_emit(task, f, &line, last);
+        if (status == FERRY_RETRY) {
+            *refused = true;
+            status = FERRY_OK;
+            break;
+        }
+        if (status != FERRY_OK) {
+            ferry_error_set(err, errlen, "the worker refused a line of %s (byte %" PRId64 ")",
+                            f->path, line.offset);
+            break;
+        }
+        if (line.truncated)
+            source_long_line_note(task, f, line.offset, "truncated (long.lines=truncate)");
+        line_reader_consume(&f->reader, &line);
+        count++;
+    }
+    *emitted += count;
+    task->lines_emitted += count;
+    return status;
+}
+
+/* One file's turn: its buffered lines, then a few reads. */
+static ferry_status source_file_turn(source_task *task, tail_file *f, size_t limit,
+                                     int64_t now_ms, size_t *emitted, bool *refused,
+                                     bool *progressed, char *err, size_t errlen)
+{
+    size_t start = *emitted;
+    for (int reads = 0;; reads++) {
+        size_t before = *emitted;
+        ferry_status status = source_lines_emit(task, f, limit - (*emitted - start), emitted,
+                                                refused, err, errlen);
+        if (*emitted != before)
+            *progressed = true;
+        if (status != FERRY_OK || *refused || *emitted - start >= limit)
+            return status;
+        if (!f->ready || reads == SOURCE_READS_PER_TURN)
+            return FERRY_OK;
+        if (file_tail_read(task->tail, f, now_ms) <= 0)
+            return FERRY_OK;
+        *progressed = true;
+    }
+}
+
+/* Files rotated away or deleted, and idle: their last lines, then they are closed. */
+static ferry_status source_retire(source_task *task, int64_t now_ms, bool *refused, char *err,
+                                  size_t errlen)
+{
+    tail_file *f;
+    while ((f = file_tail_retirable(task->tail, now_ms))) {
+        size_t emitted = 0;
+        ferry_status status = source_lines_emit(task, f, SIZE_MAX, &emitted, refused, err,
+                                                errlen);
+        if (status != FERRY_OK || *refused)
+            return status;
+        line_reader_line line;
+        if (line_reader_take_partial(&f->reader, &line)) {
+            status = source_line_emit(task, f, &line, true);
+            if (status == FERRY_RETRY) {
+                *refused = true;
+                return FERRY_OK;
+            }
+            if (status != FERRY_OK)
+                return ferry_error_set(err, errlen, "the worker refused the last line of %s",
+                                       f->path);
+            line_reader_consume(&f->reader, &line);
+            task->lines_emitted++;
+        }
+        file_tail_retire(task->tail, f);
+    }
+    return FERRY_OK;
+}
+
+static ferry_status source_task_poll(void *state, int timeout_ms, char *err, size_t errlen)
+{
+    source_task *task = state;
+    int64_t started = source_now_ms();
+    file_tail_update(task->tail, started);
+    size_t emitted = 0;
+    bool refused = false;
+    ferry_status status = FERRY_OK;
+    while (status == FERRY_OK && !refused && emitted < task->batch_size) {
+        bool progressed = false;
+        size_t count = file_tail_count(task->tail);
+        for (size_t k = 0; k < count && status == FERRY_OK && !refused &&
+                           emitted < task->batch_size;
+             k++) {
+            tail_file *f = file_tail_at(task->tail, (task->cursor + k) % count);
+            status = source_file_turn(task, f, task->batch_size - emitted, started, &emitted,
+                                      &refused, &progressed, err, errlen);
+        }
+        task->cursor++;
+        if (!progressed || source_now_ms() - started >= timeout_ms)
+            break;
+    }
+    if (status == FERRY_OK && !refused && emitted < task->batch_size)
+        status = source_retire(task, source_now_ms(), &refused, err, errlen);
+    if (status == FERRY_OK && !refused && emitted == 0)
+        file_tail_wait(task->tail, source_now_ms(),
+                       timeout_ms - (int)(source_now_ms() - started));
+    return status;
+}
+
+/* ---- the connector type ------------------------------------------------------------------ */
+
+static const ferry_config_key source_config[] = {
+    {.name = "file", .type = FERRY_CONFIG_STRING, .importance = FERRY_IMPORTANCE_HIGH,
+     .group = "Files",
+     .documentation = "One file to follow, as FileStreamSource: its source partition is "
+                      "{\"filename\": <file>} and its offset {\"position\": <byte offset>}, so "
+                      "offsets migrated from Kafka Connect resume where it stopped. Set file or "
+                      "files, not both."},
+    {.name = "files", .type = FERRY_CONFIG_LIST, .default_value = "",
+     .importance = FERRY_IMPORTANCE_HIGH, .group = "Files",
+     .documentation = "Comma-separated glob patterns (*, ?, [...], {a,b}) of the files to "
+                      "follow, e.g. /var/log/app/*.log,/var/log/app/*.log.1. New files that "
+                      "match are picked up while running; a file is identified by device, inode "
+                      "and the fingerprint of its first bytes, so it is followed through renames "
+                      "and a copy of it is recognised. Set file or files, not both."},
+    {.name = "exclude", .type = FERRY_CONFIG_LIST, .default_value = "",
+     .importance = FERRY_IMPORTANCE_MEDIUM, .group = "Files",
+     .documentation = "Comma-separated glob patterns of files not to follow, with files: a "
+                      "pattern with a '/' is matched against the whole path, one without against "
+                      "the file name (e.g. *.gz)."},
+    {.name = "topic", .type = FERRY_CONFIG_STRING, .required = true,
+     .importance = FERRY_IMPORTANCE_HIGH,
+     .documentation = "The topic to write the lines to."},
+    {.name = "batch.size", .type = FERRY_CONFIG_INT, .default_value = "2000",
+     .importance = FERRY_IMPORTANCE_LOW, .has_min = true, .min = 1, .has_max = true,
+     .max = 1000000,
+     .documentation = "The most lines one poll hands to the worker."},
+    {.name = "read.from", .type = FERRY_CONFIG_STRING, .default_value = "beginning",
+     .importance = FERRY_IMPORTANCE_MEDIUM, .allowed_values = source_read_from_values,
+     .group = "Files",
+     .documentation = "Where to start in a file found at the connector's first start, when no "
+                      "file has a committed offset yet: beginning, or end (only lines written "
+                      "from now on). Files that appear later, and every file after a restart, "
+                      "are read from where they were left, or from their beginning."},
+    {.name = "max.line.bytes", .type = FERRY_CONFIG_INT, .default_value = "1048576",
+     .importance = FERRY_IMPORTANCE_MEDIUM, .has_min = true, .min = 1, .has_max = true,
+     .max = 1073741824, .group = "Lines",
+     .documentation = "The longest line, in bytes without its delimiter. What happens to a "
+                      "longer one is long.lines'; memory stays bounded by about this much per "
+                      "file whatever the file holds."},
+    {.name = "long.lines", .type = FERRY_CONFIG_STRING, .default_value = "truncate",
+     .importance = FERRY_IMPORTANCE_MEDIUM, .allowed_values = source_long_lines_values,
+     .group = "Lines",
+     .documentation = "A line longer than max.line.bytes: truncate (its first max.line.bytes "
+                      "bytes become the record, cut at a UTF-8 character boundary), skip (it is "
+                      "dropped, with a warning), or fail (the task fails, naming the file and "
+                      "the byte offset)."},
+    {.name = "headers.enable", .type = FERRY_CONFIG_BOOLEAN, .default_value = "false",
+     .importance = FERRY_IMPORTANCE_LOW, .group = "Lines",
+     .documentation = "Add two headers to every record: file.path (where the file was when the "
+                      "line was read) and file.offset (the byte offset of the line's start, in "
+                      "decimal)."},
+    {.name = "poll.interval.ms", .type = FERRY_CONFIG_LONG, .default_value = "1000",
+     .importance = FERRY_IMPORTANCE_LOW, .has_min = true, .min = 10, .has_max = true,
+     .max = 3600000, .group = "Files",
+     .documentation = "How often the patterns are matched again and every followed file is "
+                      "checked for new bytes, truncation and rotation. With inotify this is a "
+                      "safety net; without it (inotify.enable=false, NFS) it is the polling "
+                      "interval."},
+    {.name = "rotate.wait.ms", .type = FERRY_CONFIG_LONG, .default_value = "5000",
+     .importance = FERRY_IMPORTANCE_LOW, .has_min = true, .min = 0, .has_max = true,
+     .max = 86400000, .group = "Files",
+     .documentation = "How long a file that was rotated away or deleted is still read after "
+                      "its last byte (a writer may not have reopened its log yet). Also how long "
+                      "a new file that looks like the start of a copy being written waits."},
+    {.name = "fingerprint.bytes", .type = FERRY_CONFIG_INT, .default_value = "1024",
+     .importance = FERRY_IMPORTANCE_LOW, .has_min = true, .min = 16, .has_max = true,
+     .max = 65536, .group = "Files",
+     .documentation = "How many first bytes of a file make its fingerprint. Two files with the "
+                      "same first fingerprint.bytes bytes count as copies of each other, so make "
+                      "it longer than any header your files share."},
+    {.name = "inotify.enable", .type = FERRY_CONFIG_BOOLEAN, .default_value = "true",
+     .importance = FERRY_IMPORTANCE_LOW, .group = "Files",
+     .documentation = "Use inotify to learn about new lines and files at once; false polls "
+                      "every poll.interval.ms only."},
+    {.name = "task.index", .type = FERRY_CONFIG_INT, .default_value = "0",
+     .importance = FERRY_IMPORTANCE_LOW, .has_min = true, .min = 0, .group = "Internal",
+     .documentation = "Set by the connector in each task's config: which share of the files "
+                      "this task reads. Not for users."},
+    {.name = "task.count", .type = FERRY_CONFIG_INT, .default_value = "1",
+     .importance = FERRY_IMPORTANCE_LOW, .has_min = true, .min = 1, .group = "Internal",
+     .documentation = "Set by the connector in each task's config: how many tasks share the "
+                      "files. Not for users."},
+    {.name = NULL},
+};
+
+static const ferry_connector_callbacks source_connector = {
+    .validate = source_connector_validate,
+    .start = source_connector_start,
+    .task_configs = source_connector_task_configs,
+    .stop = file_connector_stop,
+};
+
+static const ferry_source_task_callbacks source_task_callbacks = {
+    .start = source_task_start,
+    .poll = source_task_poll,
+    .stop = source_task_stop,
+};
+
+const ferry_connector_type file_source_type = {
+    .struct_size = sizeof(ferry_connector_type),
+    .kind = FERRY_CONNECTOR_SOURCE,
+    .name = "FileSource",
+    .aliases = (const char *const[]){"FileStreamSource", "FileStreamSourceConnector",
+                                     "org.apache.kafka.connect.file.FileStreamSourceConnector",
+                                     NULL},
+    .description = "Follows files like tail -F (globs, rotation by rename and copytruncate, "
+                   "restarts without a lost line); FileStreamSource's configs and offsets work "
+                   "unchanged.",
+    .config = source_config,
+    .connector = &source_connector,
+    .source_task = &source_task_callbacks,
+};
