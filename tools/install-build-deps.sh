@@ -5,7 +5,8 @@ set -euo pipefail
 
 packages=(
   gcc pkg-config meson ninja-build
-  librdkafka-dev libpq-dev libcurl4-openssl-dev libjansson-dev libmicrohttpd-dev libcmocka-dev
+  librdkafka-dev libpq-dev libcurl4-openssl-dev libjansson-dev libmicrohttpd-dev libgnutls28-dev
+  libcmocka-dev
   kafkacat curl
 )
 

@@ -1,7 +1,7 @@
 /*
- * standalone_command.c - loads the worker and connector configs, starts the worker, and turns
- * signals into a graceful shutdown: the first SIGTERM/SIGINT drains and commits, a second one
- * exits at once.
+ * standalone_command.c - loads the worker and connector configs, starts the worker and its REST
+ * API, and turns signals into a graceful shutdown: the first SIGTERM/SIGINT drains and commits,
+ * a second one exits at once.
  */
 #include "cli/standalone_command.h"
 
@@ -16,6 +16,7 @@
 #include "config/connector_file.h"
 #include "config/properties.h"
 #include "log.h"
+#include "rest/rest_server.h"
 #include "runtime/worker.h"
 
 typedef struct signal_watch {
@@ -105,6 +106,7 @@ int standalone_command_run(int argc, char **argv)
     config_map **connectors = calloc(connector_count + 1, sizeof(*connectors));
     const char **names = calloc(connector_count + 1, sizeof(*names));
     worker *running = NULL;
+    rest_server *rest = NULL;
     if (!connectors || !names) {
         log_error("worker", "out of memory");
         goto done;
@@ -125,6 +127,13 @@ int standalone_command_run(int argc, char **argv)
     running = worker_new(config, why, sizeof(why));
     if (!running) {
         log_error("worker", "cannot start: %s", why);
+        goto done;
+    }
+    /* The API listens before the connectors start: requests wait for the control loop, and
+     * /health says "starting" meanwhile. A listener that cannot be had stops the worker. */
+    rest = rest_server_start(running, why, sizeof(why));
+    if (!rest) {
+        log_error("worker", "cannot start the REST API: %s", why);
         goto done;
     }
     watch.worker = running;
@@ -153,6 +162,15 @@ int standalone_command_run(int argc, char **argv)
     worker_run(running);
     status = 0;
 done:
+    if (rest && status != 0) {
+        /* Start-up failed after the API opened: a loop that stops at once refuses the
+         * requests waiting for it, so that stopping the server does not wait for them. */
+        worker_shutdown(running);
+        worker_run(running);
+    }
+    /* Requests still in progress get their answer (503 once the loop stopped) before the
+     * worker they use goes away. */
+    rest_server_stop(rest);
     worker_destroy(running);
     for (size_t i = 0; connectors && i < connector_count; i++)
         config_map_destroy(connectors[i]);

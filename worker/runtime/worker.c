@@ -4,7 +4,9 @@
  */
 #include "runtime/worker.h"
 
+#include <errno.h>
 #include <pthread.h>
+#include <semaphore.h>
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
@@ -25,11 +27,15 @@
 /* How long start-up may wait for Kafka (topic creation, restoring the stores). */
 #define WORKER_STARTUP_TIMEOUT_MS 30000
 
-/* A function waiting to run on the control thread; lives on the caller's stack. */
+/* A function waiting to run on the control thread; lives on the caller's stack. Each caller
+ * waits on a semaphore of its own: finishing a command wakes its caller only, and takes no lock
+ * the other callers contend for. */
 typedef struct worker_command {
     worker_command_fn fn;
     void *argument;
-    bool done;
+    bool started; /* under the worker's mutex */
+    bool posted;  /* worker_post: heap-allocated, freed once run; nobody waits */
+    sem_t done;
     struct worker_command *next;
 } worker_command;
 
@@ -45,20 +51,27 @@ struct worker {
     connector_runtime **connectors;
     size_t connector_count;
 
+    char *kafka_cluster_id;   /* "" when Kafka did not tell */
+    int64_t created_ms;       /* runtime_now_ms() in worker_new */
+
     pthread_mutex_t mutex;
     pthread_cond_t wake;
-    pthread_cond_t command_done;
     bool woken;
+    bool tick_requested;      /* a task reported a change: tick the connectors */
     worker_command *commands; /* FIFO head, under mutex */
+    worker_command *commands_tail;
     bool accepting;           /* false once the control loop stopped taking commands */
+    atomic_bool running;      /* the control loop has started */
     atomic_bool shutdown;
 };
 
+/* A task changed its state: the control loop wakes and ticks the connectors. */
 static void worker_notify(void *opaque)
 {
     worker *self = opaque;
     pthread_mutex_lock(&self->mutex);
     self->woken = true;
+    self->tick_requested = true;
     pthread_cond_signal(&self->wake);
     pthread_mutex_unlock(&self->mutex);
 }
@@ -70,6 +83,31 @@ void worker_shutdown(worker *self)
 }
 
 /* ---- set-up ----------------------------------------------------------------------------- */
+
+rd_kafka_t *worker_admin_client(worker *self, const char *client_id, char *err, size_t errlen)
+{
+    rd_kafka_conf_t *conf = kafka_config_build(self->config, KAFKA_CLIENT_ADMIN, NULL,
+                                               client_id, err, errlen);
+    if (!conf)
+        return NULL;
+    char why[512];
+    rd_kafka_t *admin = rd_kafka_new(RD_KAFKA_PRODUCER, conf, why, sizeof(why));
+    if (!admin) {
+        rd_kafka_conf_destroy(conf);
+        ferry_error_set(err, errlen, "cannot create the admin client: %s", why);
+    }
+    return admin;
+}
+
+/* The cluster id GET / reports, as Kafka Connect does; "" when Kafka does not tell in time. */
+static void worker_cluster_id_fetch(worker *self, rd_kafka_t *client)
+{
+    char *id = rd_kafka_clusterid(client, 5000);
+    free(self->kafka_cluster_id);
+    self->kafka_cluster_id = strdup(id ? id : "");
+    if (id)
+        rd_kafka_mem_free(client, id);
+}
 
 static int worker_topics_create(worker *self, char *err, size_t errlen)
 {
@@ -89,21 +127,21 @@ static int worker_topics_create(worker *self, char *err, size_t errlen)
                                             err, errlen) != 0)
                 return -1;
         }
+        rd_kafka_t *admin = worker_admin_client(self, "ferry-admin", err, errlen);
+        if (!admin)
+            return -1;
+        worker_cluster_id_fetch(self, admin);
+        rd_kafka_destroy(admin);
         return 0;
     }
-    rd_kafka_conf_t *conf = kafka_config_build(config, KAFKA_CLIENT_ADMIN, NULL, "ferry-admin",
-                                               err, errlen);
-    if (!conf)
+    rd_kafka_t *admin = worker_admin_client(self, "ferry-admin", err, errlen);
+    if (!admin)
         return -1;
-    char why[512];
-    rd_kafka_t *admin = rd_kafka_new(RD_KAFKA_PRODUCER, conf, why, sizeof(why));
-    if (!admin) {
-        rd_kafka_conf_destroy(conf);
-        return ferry_error_set(err, errlen, "cannot create the admin client: %s", why), -1;
-    }
     int rc = 0;
     for (size_t i = 0; i < count && rc == 0; i++)
         rc = topic_admin_ensure(admin, &specs[i], WORKER_STARTUP_TIMEOUT_MS, err, errlen);
+    if (rc == 0)
+        worker_cluster_id_fetch(self, admin);
     rd_kafka_destroy(admin);
     return rc;
 }
@@ -155,9 +193,9 @@ worker *worker_new(worker_config *config, char *err, size_t errlen)
         return NULL;
     }
     self->config = config;
+    self->created_ms = runtime_now_ms();
     pthread_mutex_init(&self->mutex, NULL);
     pthread_cond_init(&self->wake, NULL);
-    pthread_cond_init(&self->command_done, NULL);
     self->accepting = true;
 
     if (config->embedded) {
@@ -226,8 +264,8 @@ void worker_destroy(worker *self)
     config_providers_destroy(self->providers);
     embedded_kafka_stop(self->embedded);
     worker_config_destroy(self->config);
+    free(self->kafka_cluster_id);
     pthread_cond_destroy(&self->wake);
-    pthread_cond_destroy(&self->command_done);
     pthread_mutex_destroy(&self->mutex);
     free(self);
 }
@@ -304,8 +342,14 @@ void worker_connectors_restore(worker *self, const char *const *skip)
     json_decref(stored);
 }
 
-int worker_connector_put(worker *self, const config_map *config, runtime_state initial,
-                         bool *created, config_errors *errors, char *err, size_t errlen)
+size_t worker_connector_validate(worker *self, const config_map *config, config_errors *errors,
+                                 config_map *unknown, const registered_connector **type)
+{
+    return connector_validate(&self->environment, config, errors, unknown, type);
+}
+
+int worker_connector_check(worker *self, const config_map *config, bool *exists,
+                           config_errors *errors, char *err, size_t errlen)
 {
     const char *name = config_map_get(config, "name");
     config_map *unknown = config_map_new();
@@ -319,16 +363,35 @@ int worker_connector_put(worker *self, const config_map *config, runtime_state i
         log_warn("worker", "connector %s: unknown config key '%s' accepted (Kafka Connect does "
                  "the same); check its spelling", name, config_map_key_at(unknown, i));
     config_map_destroy(unknown);
+    if (exists)
+        *exists = worker_connector_index(self, name) != SIZE_MAX;
+    return 0;
+}
 
-    size_t index = worker_connector_index(self, name);
-    if (created)
-        *created = index == SIZE_MAX;
-    if (index == SIZE_MAX && initial != STATE_RUNNING &&
+int worker_connector_store(worker *self, const config_map *config, bool created,
+                           runtime_state initial, char *err, size_t errlen)
+{
+    const char *name = config_map_get(config, "name");
+    if (!name)
+        return ferry_error_set(err, errlen, "connector config has no name"), -1;
+    /* The target state goes first, as Kafka Connect writes it, so that a worker restoring the
+     * topic never starts a connector created PAUSED or STOPPED. */
+    if (created && initial != STATE_RUNNING &&
         config_store_put_target_state(self->configs, name, target_state_name(initial), err,
                                       errlen) != 0)
         return -1;
-    if (config_store_put_connector(self->configs, name, config, err, errlen) != 0)
-        return -1;
+    return config_store_put_connector(self->configs, name, config, err, errlen);
+}
+
+int worker_connector_apply(worker *self, const config_map *config, runtime_state initial,
+                           bool *created, char *err, size_t errlen)
+{
+    const char *name = config_map_get(config, "name");
+    if (!name)
+        return ferry_error_set(err, errlen, "connector config has no name"), -1;
+    size_t index = worker_connector_index(self, name);
+    if (created)
+        *created = index == SIZE_MAX;
     runtime_state target = initial;
     if (index != SIZE_MAX) {
         target = connector_runtime_target(self->connectors[index]);
@@ -343,13 +406,26 @@ int worker_connector_put(worker *self, const config_map *config, runtime_state i
     return 0;
 }
 
-int worker_connector_delete(worker *self, const char *name, char *err, size_t errlen)
+int worker_connector_put(worker *self, const config_map *config, runtime_state initial,
+                         bool *created, config_errors *errors, char *err, size_t errlen)
+{
+    bool exists = false;
+    if (worker_connector_check(self, config, &exists, errors, err, errlen) != 0 ||
+        worker_connector_store(self, config, !exists, initial, err, errlen) != 0)
+        return -1;
+    return worker_connector_apply(self, config, initial, created, err, errlen);
+}
+
+int worker_connector_delete_store(worker *self, const char *name, char *err, size_t errlen)
+{
+    return config_store_delete_connector(self->configs, name, err, errlen);
+}
+
+int worker_connector_remove(worker *self, const char *name, char *err, size_t errlen)
 {
     size_t index = worker_connector_index(self, name);
     if (index == SIZE_MAX)
         return ferry_error_set(err, errlen, "Connector %s not found", name), -1;
-    if (config_store_delete_connector(self->configs, name, err, errlen) != 0)
-        return -1;
     connector_runtime *connector = self->connectors[index];
     int tasks = connector_runtime_task_count(connector);
     connector_runtime_destroy(connector);
@@ -359,17 +435,40 @@ int worker_connector_delete(worker *self, const char *name, char *err, size_t er
     return 0;
 }
 
-int worker_connector_set_target(worker *self, const char *name, runtime_state target, char *err,
-                                size_t errlen)
+int worker_connector_delete(worker *self, const char *name, char *err, size_t errlen)
+{
+    if (worker_connector_index(self, name) == SIZE_MAX)
+        return ferry_error_set(err, errlen, "Connector %s not found", name), -1;
+    if (worker_connector_delete_store(self, name, err, errlen) != 0)
+        return -1;
+    return worker_connector_remove(self, name, err, errlen);
+}
+
+int worker_connector_target_store(worker *self, const char *name, runtime_state target,
+                                  char *err, size_t errlen)
+{
+    return config_store_put_target_state(self->configs, name, target_state_name(target), err,
+                                         errlen);
+}
+
+int worker_connector_target_apply(worker *self, const char *name, runtime_state target,
+                                  char *err, size_t errlen)
 {
     size_t index = worker_connector_index(self, name);
     if (index == SIZE_MAX)
         return ferry_error_set(err, errlen, "Connector %s not found", name), -1;
-    if (config_store_put_target_state(self->configs, name, target_state_name(target), err,
-                                      errlen) != 0)
-        return -1;
     connector_runtime_set_target(self->connectors[index], target);
     return 0;
+}
+
+int worker_connector_set_target(worker *self, const char *name, runtime_state target, char *err,
+                                size_t errlen)
+{
+    if (worker_connector_index(self, name) == SIZE_MAX)
+        return ferry_error_set(err, errlen, "Connector %s not found", name), -1;
+    if (worker_connector_target_store(self, name, target, err, errlen) != 0)
+        return -1;
+    return worker_connector_target_apply(self, name, target, err, errlen);
 }
 
 json_t *worker_connector_status(worker *self, const char *name)
@@ -393,46 +492,242 @@ int worker_connector_restart(worker *self, const char *name, bool include_tasks,
     return 0;
 }
 
+/* ---- queries for the REST API ----------------------------------------------------------- */
+
+bool worker_is_running(worker *self)
+{
+    return atomic_load(&self->running);
+}
+
+int64_t worker_uptime_ms(worker *self)
+{
+    return runtime_now_ms() - self->created_ms;
+}
+
+const char *worker_kafka_cluster_id(worker *self)
+{
+    return self->kafka_cluster_id ? self->kafka_cluster_id : "";
+}
+
+const worker_config *worker_configuration(worker *self)
+{
+    return self->config;
+}
+
+offset_store *worker_offsets(worker *self)
+{
+    return self->offsets;
+}
+
+json_t *worker_connector_task_configs(worker *self, const char *name)
+{
+    json_t *stored = config_store_snapshot(self->configs);
+    json_t *tasks = json_incref(json_object_get(json_object_get(stored, name), "tasks"));
+    json_decref(stored);
+    return tasks;
+}
+
+static int worker_name_compare(const void *a, const void *b)
+{
+    return strcmp(connector_runtime_name(*(connector_runtime *const *)a),
+                  connector_runtime_name(*(connector_runtime *const *)b));
+}
+
+json_t *worker_connector_names(worker *self)
+{
+    json_t *names = json_array();
+    connector_runtime **sorted = malloc((self->connector_count + 1) * sizeof(*sorted));
+    if (!names || !sorted) {
+        free(sorted);
+        json_decref(names);
+        return NULL;
+    }
+    if (self->connector_count > 0)
+        memcpy(sorted, self->connectors, self->connector_count * sizeof(*sorted));
+    qsort(sorted, self->connector_count, sizeof(*sorted), worker_name_compare);
+    for (size_t i = 0; i < self->connector_count; i++)
+        json_array_append_new(names, json_string(connector_runtime_name(sorted[i])));
+    free(sorted);
+    return names;
+}
+
+size_t worker_connector_count(worker *self)
+{
+    return self->connector_count;
+}
+
+connector_runtime *worker_connector_at(worker *self, size_t index)
+{
+    return index < self->connector_count ? self->connectors[index] : NULL;
+}
+
+connector_runtime *worker_connector_find(worker *self, const char *name)
+{
+    size_t index = worker_connector_index(self, name);
+    return index == SIZE_MAX ? NULL : self->connectors[index];
+}
+
+const plugin_registry *worker_plugins(worker *self)
+{
+    return self->plugins;
+}
+
+const registered_connector *worker_connector_type(worker *self, const config_map *config)
+{
+    const char *class_name = config_map_get(config, "connector.class");
+    if (!class_name)
+        return NULL;
+    const registered_connector *type = plugin_registry_find(self->plugins, class_name);
+    if (type || !strstr(class_name, "${"))
+        return type;
+    /* connector.class from a config provider: resolve a copy to find the type. */
+    char why[256];
+    config_map *resolved = config_providers_resolve(self->providers, config, why, sizeof(why));
+    const char *resolved_class = resolved ? config_map_get(resolved, "connector.class") : NULL;
+    type = resolved_class ? plugin_registry_find(self->plugins, resolved_class) : NULL;
+    config_map_destroy(resolved);
+    return type;
+}
+
+json_t *worker_connector_active_topics(worker *self, const char *name)
+{
+    size_t index = worker_connector_index(self, name);
+    json_t *topics = index == SIZE_MAX ? NULL
+                                       : connector_runtime_active_topics(self->connectors[index]);
+    return topics ? topics : json_array();
+}
+
+void worker_connector_active_topics_reset(worker *self, const char *name)
+{
+    size_t index = worker_connector_index(self, name);
+    if (index != SIZE_MAX)
+        connector_runtime_topics_reset(self->connectors[index]);
+}
+
 /* ---- commands from other threads -------------------------------------------------------- */
+
+/* Appends to the FIFO of commands; under the mutex. */
+static void worker_queue_push(worker *self, worker_command *command)
+{
+    command->next = NULL;
+    if (self->commands_tail)
+        self->commands_tail->next = command;
+    else
+        self->commands = command;
+    self->commands_tail = command;
+}
 
 int worker_call(worker *self, worker_command_fn fn, void *argument)
 {
+    return worker_call_timeout(self, fn, argument, -1);
+}
+
+int worker_call_timeout(worker *self, worker_command_fn fn, void *argument, int timeout_ms)
+{
     worker_command command = {.fn = fn, .argument = argument};
+    if (sem_init(&command.done, 0, 0) != 0)
+        return -1;
+    struct timespec deadline;
+    clock_gettime(CLOCK_MONOTONIC, &deadline);
+    if (timeout_ms > 0) {
+        deadline.tv_sec += timeout_ms / 1000;
+        deadline.tv_nsec += (long)(timeout_ms % 1000) * 1000000L;
+        deadline.tv_sec += deadline.tv_nsec / 1000000000L;
+        deadline.tv_nsec %= 1000000000L;
+    }
+
     pthread_mutex_lock(&self->mutex);
     if (!self->accepting) {
         pthread_mutex_unlock(&self->mutex);
+        sem_destroy(&command.done);
         return -1;
     }
-    worker_command **tail = &self->commands;
-    while (*tail)
-        tail = &(*tail)->next;
-    *tail = &command;
+    worker_queue_push(self, &command);
     self->woken = true;
     pthread_cond_signal(&self->wake);
-    while (!command.done)
-        pthread_cond_wait(&self->command_done, &self->mutex);
+    pthread_mutex_unlock(&self->mutex);
+
+    int rc = 0;
+    if (timeout_ms >= 0) {
+        int waited;
+        while ((waited = sem_clockwait(&command.done, CLOCK_MONOTONIC, &deadline)) != 0 &&
+               errno == EINTR)
+            ;
+        if (waited == 0)
+            goto done;
+        pthread_mutex_lock(&self->mutex);
+        if (!command.started) {
+            /* Still queued: take it out, it will never run. */
+            self->commands_tail = NULL;
+            for (worker_command **link = &self->commands; *link;) {
+                if (*link == &command)
+                    *link = command.next;
+                else {
+                    self->commands_tail = *link;
+                    link = &(*link)->next;
+                }
+            }
+            rc = WORKER_CALL_TIMED_OUT;
+        }
+        pthread_mutex_unlock(&self->mutex);
+        if (rc != 0)
+            goto done;
+    }
+    /* Once started, a command runs to its end: wait for it. */
+    while (sem_wait(&command.done) != 0 && errno == EINTR)
+        ;
+done:
+    sem_destroy(&command.done);
+    return rc;
+}
+
+int worker_post(worker *self, worker_command_fn fn, void *argument)
+{
+    worker_command *command = calloc(1, sizeof(*command));
+    if (!command)
+        return -1;
+    *command = (worker_command){.fn = fn, .argument = argument, .posted = true};
+    pthread_mutex_lock(&self->mutex);
+    if (!self->accepting) {
+        pthread_mutex_unlock(&self->mutex);
+        free(command);
+        return -1;
+    }
+    worker_queue_push(self, command);
+    self->woken = true;
+    pthread_cond_signal(&self->wake);
     pthread_mutex_unlock(&self->mutex);
     return 0;
 }
 
-/* Runs every queued command; with accept false, also stops taking new ones. */
-static void worker_commands_run(worker *self, bool accept)
+/* Runs every queued command; with accept false, also stops taking new ones. Commands are taken
+ * a batch at a time, so that a busy API costs the loop one lock per batch, not two per
+ * command. Returns how many ran. */
+static size_t worker_commands_run(worker *self, bool accept)
 {
+    size_t ran = 0;
     for (;;) {
         pthread_mutex_lock(&self->mutex);
         if (!accept)
             self->accepting = false;
-        worker_command *command = self->commands;
-        if (command)
-            self->commands = command->next;
+        worker_command *batch = self->commands;
+        self->commands = self->commands_tail = NULL;
+        for (worker_command *command = batch; command; command = command->next)
+            command->started = true;
         pthread_mutex_unlock(&self->mutex);
-        if (!command)
-            return;
-        command->fn(self, command->argument);
-        pthread_mutex_lock(&self->mutex);
-        command->done = true;
-        pthread_cond_broadcast(&self->command_done);
-        pthread_mutex_unlock(&self->mutex);
+        if (!batch)
+            return ran;
+        while (batch) {
+            worker_command *command = batch;
+            /* The caller may free the command as soon as it is posted: read next first. */
+            batch = command->next;
+            command->fn(self, command->argument);
+            ran++;
+            if (command->posted)
+                free(command);
+            else
+                sem_post(&command->done);
+        }
     }
 }
 
@@ -440,24 +735,33 @@ static void worker_commands_run(worker *self, bool accept)
 
 void worker_run(worker *self)
 {
-    int64_t wake_in = 0;
+    /* Connectors are ticked when a task reported a change or when one asked to be called
+     * again, not on every command: a busy REST API must not make the loop walk every connector
+     * for each status request. */
+    int64_t next_tick_ms = 0;
+    atomic_store(&self->running, true);
     while (!atomic_load(&self->shutdown)) {
+        int64_t wait_ms = next_tick_ms - runtime_now_ms();
         pthread_mutex_lock(&self->mutex);
-        if (!self->woken && wake_in > 0) {
+        if (!self->woken && wait_ms > 0) {
             struct timespec deadline;
             clock_gettime(CLOCK_REALTIME, &deadline);
-            deadline.tv_nsec += (long)(wake_in % 1000) * 1000000L;
-            deadline.tv_sec += wake_in / 1000 + deadline.tv_nsec / 1000000000L;
+            deadline.tv_nsec += (long)(wait_ms % 1000) * 1000000L;
+            deadline.tv_sec += wait_ms / 1000 + deadline.tv_nsec / 1000000000L;
             deadline.tv_nsec %= 1000000000L;
             pthread_cond_timedwait(&self->wake, &self->mutex, &deadline);
         }
         self->woken = false;
+        bool tick = self->tick_requested;
+        self->tick_requested = false;
         pthread_mutex_unlock(&self->mutex);
         if (atomic_load(&self->shutdown))
             break;
         worker_commands_run(self, true);
         int64_t now = runtime_now_ms();
-        wake_in = 1000;
+        if (!tick && now < next_tick_ms)
+            continue;
+        int64_t wake_in = 1000;
         for (size_t i = 0; i < self->connector_count; i++) {
             int64_t wanted = connector_runtime_tick(self->connectors[i], now);
             if (wanted < wake_in)
@@ -465,6 +769,7 @@ void worker_run(worker *self)
         }
         if (wake_in < 10)
             wake_in = 10;
+        next_tick_ms = now + wake_in;
     }
     /* Callers already waiting get their answer; later ones are refused. */
     worker_commands_run(self, false);

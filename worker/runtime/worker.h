@@ -9,8 +9,12 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include <jansson.h>
+#include <librdkafka/rdkafka.h>
+
 #include "config/config_map.h"
 #include "config/config_validate.h"
+#include "runtime/connector_runtime.h"
 #include "runtime/task.h"
 #include "runtime/worker_config.h"
 
@@ -46,6 +50,73 @@ int worker_connector_restart(worker *worker, const char *name, bool include_task
  * is shutting down (fn did not run). Never call it from the control thread itself. */
 typedef void (*worker_command_fn)(worker *worker, void *argument);
 int worker_call(worker *worker, worker_command_fn fn, void *argument);
+/* worker_call that gives up when fn has not started within timeout_ms (< 0: no limit): -2, and
+ * fn never runs. Once fn has started, the call waits for it to finish. */
+#define WORKER_CALL_TIMED_OUT (-2)
+int worker_call_timeout(worker *worker, worker_command_fn fn, void *argument, int timeout_ms);
+/* Queues fn(worker, argument) for the control thread and returns at once: for callers that
+ * must not block (the REST server's event threads), fn itself reports its result. 0, or -1 when
+ * the worker is shutting down or memory runs out (fn will not run). A queued fn always runs,
+ * also when the loop stops: worker_run drains the queue before it returns. */
+int worker_post(worker *worker, worker_command_fn fn, void *argument);
+
+/* ---- for the REST API -------------------------------------------------------------------
+ * The REST server reaches connectors only through worker_call and worker_post. A change is
+ * split in two so that the control loop never waits for Kafka on a REST request's behalf: the
+ * caller's thread writes the config topic (worker_*_store, any thread, waits for Kafka's
+ * acknowledgement), then the control thread applies what was stored (worker_*_apply,
+ * worker_connector_remove). The combined functions above do both on the control thread, for
+ * the command line and tests. */
+
+/* Any thread. */
+bool worker_is_running(worker *worker);              /* the control loop has started */
+int64_t worker_uptime_ms(worker *worker);            /* since worker_new */
+const char *worker_kafka_cluster_id(worker *worker); /* "" when Kafka did not tell */
+const worker_config *worker_configuration(worker *worker); /* immutable once running */
+offset_store *worker_offsets(worker *worker); /* thread-safe */
+/* A new admin client (a librdkafka handle) on the worker's Kafka with its admin.* settings;
+ * the caller destroys it. NULL with a message. */
+rd_kafka_t *worker_admin_client(worker *worker, const char *client_id, char *err, size_t errlen);
+/* The connector's last committed task configs from the config topic (an array of objects), a
+ * new reference, or NULL when the topic knows no such connector. */
+json_t *worker_connector_task_configs(worker *worker, const char *name);
+/* Writes a connector's config, and for a new connector an initial target state other than
+ * RUNNING first. Waits for Kafka. */
+int worker_connector_store(worker *worker, const config_map *config, bool created,
+                           runtime_state initial, char *err, size_t errlen);
+int worker_connector_target_store(worker *worker, const char *name, runtime_state target,
+                                  char *err, size_t errlen);
+int worker_connector_delete_store(worker *worker, const char *name, char *err, size_t errlen);
+
+/* Control thread. */
+/* The connectors' names, sorted: a new array. */
+json_t *worker_connector_names(worker *worker);
+size_t worker_connector_count(worker *worker);
+connector_runtime *worker_connector_at(worker *worker, size_t index);
+connector_runtime *worker_connector_find(worker *worker, const char *name);
+const plugin_registry *worker_plugins(worker *worker);
+/* The connector type a config names in connector.class (providers resolved), or NULL. */
+const registered_connector *worker_connector_type(worker *worker, const config_map *config);
+/* Validates a connector config as worker_connector_put does: every problem in errors, unknown
+ * keys in unknown (may be NULL), *type when found (may be NULL). Returns the problem count. */
+size_t worker_connector_validate(worker *worker, const config_map *config, config_errors *errors,
+                                 config_map *unknown, const registered_connector **type);
+/* Validates config and tells whether its connector exists. 0, or -1: invalid (every problem in
+ * errors, unknown keys logged) or no name. */
+int worker_connector_check(worker *worker, const config_map *config, bool *exists,
+                           config_errors *errors, char *err, size_t errlen);
+/* Starts a connector with a stored config, or restarts an existing one with it (keeping its
+ * target state). */
+int worker_connector_apply(worker *worker, const config_map *config, runtime_state initial,
+                           bool *created, char *err, size_t errlen);
+int worker_connector_target_apply(worker *worker, const char *name, runtime_state target,
+                                  char *err, size_t errlen);
+/* Stops and forgets a connector whose deletion is stored; tombstones its status. */
+int worker_connector_remove(worker *worker, const char *name, char *err, size_t errlen);
+/* The topics a connector's tasks used since it was created or last reset (Kafka Connect's
+ * active topics, KIP-558): a new array of names. reset forgets them. */
+json_t *worker_connector_active_topics(worker *worker, const char *name);
+void worker_connector_active_topics_reset(worker *worker, const char *name);
 
 /* Runs the control loop until worker_shutdown. */
 void worker_run(worker *worker);

@@ -126,7 +126,71 @@ static const char *const worker_config_known_prefixes[] = {
     "ssl.", "sasl.", NULL,
 };
 
-static const ferry_config_key *const worker_config_defs[] = {worker_config_keys};
+/* The REST API's security settings (worker/rest/, docs/security.md), checked with the worker's
+ * keys when the worker file loads. The https keys take PEM: Java keystores are Java's. */
+static const ferry_config_key worker_rest_config_keys[] = {
+    {.name = "listeners.https.ssl.certificate.location", .type = FERRY_CONFIG_STRING,
+     .importance = FERRY_IMPORTANCE_HIGH,
+     .documentation = "ferry: PEM file with the certificate (and chain) of https listeners."},
+    {.name = "listeners.https.ssl.key.location", .type = FERRY_CONFIG_STRING,
+     .importance = FERRY_IMPORTANCE_HIGH,
+     .documentation = "ferry: PEM file with the private key of https listeners."},
+    {.name = "listeners.https.ssl.key.password", .type = FERRY_CONFIG_PASSWORD,
+     .importance = FERRY_IMPORTANCE_HIGH, .sensitive = true,
+     .documentation = "Password of an encrypted private key of https listeners."},
+    {.name = "listeners.https.ssl.keystore.type", .type = FERRY_CONFIG_STRING,
+     .importance = FERRY_IMPORTANCE_MEDIUM,
+     .documentation = "As in Kafka: only PEM is accepted (JKS and PKCS12 are refused), with "
+                      "listeners.https.ssl.keystore.location naming one file holding the key "
+                      "and the certificate chain."},
+    {.name = "listeners.https.ssl.keystore.location", .type = FERRY_CONFIG_STRING,
+     .importance = FERRY_IMPORTANCE_MEDIUM,
+     .documentation = "A PEM file holding the private key and the certificate chain "
+                      "(listeners.https.ssl.keystore.type=PEM)."},
+    {.name = "listeners.https.ssl.keystore.key", .type = FERRY_CONFIG_PASSWORD,
+     .importance = FERRY_IMPORTANCE_MEDIUM, .sensitive = true,
+     .documentation = "The private key itself in PEM, as Kafka clients accept it; with "
+                      "listeners.https.ssl.keystore.certificate.chain."},
+    {.name = "listeners.https.ssl.keystore.certificate.chain", .type = FERRY_CONFIG_STRING,
+     .importance = FERRY_IMPORTANCE_MEDIUM,
+     .documentation = "The certificate chain itself in PEM; with "
+                      "listeners.https.ssl.keystore.key."},
+    {.name = "listeners.https.ssl.enabled.protocols", .type = FERRY_CONFIG_LIST,
+     .default_value = "TLSv1.2,TLSv1.3", .importance = FERRY_IMPORTANCE_MEDIUM,
+     .documentation = "TLS versions https listeners accept: TLSv1.2 and/or TLSv1.3."},
+    {.name = "listeners.https.ssl.client.auth", .type = FERRY_CONFIG_STRING,
+     .default_value = "none", .importance = FERRY_IMPORTANCE_LOW,
+     .allowed_values = (const char *const[]){"none", "requested", "required", NULL},
+     .documentation = "Client certificates are not supported yet: anything but none stops the "
+                      "worker at start rather than being ignored."},
+    {.name = "rest.auth.basic.users", .type = FERRY_CONFIG_LIST, .sensitive = true,
+     .importance = FERRY_IMPORTANCE_HIGH,
+     .documentation = "ferry: HTTP Basic credentials the REST API accepts, as user:password "
+                      "entries separated by commas (a password may hold ':' but not ','). Use "
+                      "a config provider, ${file:/etc/ferry/secrets.properties:rest.users}, to "
+                      "keep them out of the worker file."},
+    {.name = "rest.auth.bearer.tokens", .type = FERRY_CONFIG_LIST, .sensitive = true,
+     .importance = FERRY_IMPORTANCE_HIGH,
+     .documentation = "ferry: bearer tokens the REST API accepts (Authorization: Bearer ...), "
+                      "separated by commas."},
+    {.name = "rest.auth.public.paths", .type = FERRY_CONFIG_LIST, .default_value = "",
+     .importance = FERRY_IMPORTANCE_LOW,
+     .documentation = "ferry: paths answered to GET requests without credentials when "
+                      "authentication is on, e.g. /health,/metrics for probes and scrapers."},
+    {.name = "rest.request.max.bytes", .type = FERRY_CONFIG_INT, .default_value = "1048576",
+     .importance = FERRY_IMPORTANCE_LOW, .has_min = true, .min = 1,
+     .documentation = "ferry: the largest request body the REST API reads; a larger one gets "
+                      "413."},
+    {.name = "rest.extension.classes", .type = FERRY_CONFIG_LIST, .default_value = "",
+     .importance = FERRY_IMPORTANCE_LOW,
+     .documentation = "Kafka Connect's Java REST extensions; not supported, so setting it stops "
+                      "the worker rather than leave an API its owner believes protected open."},
+    {.name = NULL},
+};
+
+static const ferry_config_key *const worker_config_defs[] = {worker_config_keys,
+                                                             worker_rest_config_keys};
+#define WORKER_CONFIG_DEF_COUNT (sizeof(worker_config_defs) / sizeof(worker_config_defs[0]))
 
 /* The value of key as set, else its default from the definition (NULL when neither). */
 static const char *worker_value(const config_map *values, const char *key)
@@ -134,7 +198,7 @@ static const char *worker_value(const config_map *values, const char *key)
     const char *value = config_map_get(values, key);
     if (value)
         return value;
-    const ferry_config_key *def = config_definition_find(worker_config_defs, 1, key);
+    const ferry_config_key *def = config_definition_find(worker_config_defs, WORKER_CONFIG_DEF_COUNT, key);
     return def ? def->default_value : NULL;
 }
 
@@ -469,7 +533,7 @@ worker_config *worker_config_load(const config_map *raw, const config_providers 
         goto fail;
     problems += unresolved ? 1 : 0;
 
-    problems += config_validate(worker_config_defs, 1, config->values,
+    problems += config_validate(worker_config_defs, WORKER_CONFIG_DEF_COUNT, config->values,
                                 worker_config_known_prefixes, errors, unknown);
 
     if (worker_bootstrap(config, config->values) != 0 ||

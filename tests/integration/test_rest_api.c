@@ -1,0 +1,682 @@
+/*
+ * test_rest_api.c - every endpoint of the REST API against the real ferry binary and the real
+ * broker, success and error cases, with Kafka Connect's status codes, JSON shapes and
+ * {"error_code","message"} errors; then the persistence promise: what was changed over REST is
+ * in the configs topic in Kafka Connect's format and comes back after a restart.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+#include <curl/curl.h>
+
+#include "ferry_process.h"
+#include "test_rest_client.h"
+
+static char why[512];
+
+#define SHAPE(check, value, what) rc_assert_shape(check(value, why, sizeof(why)), what, why)
+
+static const char *state_of(const json_t *status, int task)
+{
+    if (task < 0)
+        return json_string_value(json_object_get(json_object_get(status, "connector"), "state"));
+    return json_string_value(
+        json_object_get(json_array_get(json_object_get(status, "tasks"), (size_t)task), "state"));
+}
+
+/* Waits until the connector (and task 0, unless task_state is NULL) report the states. */
+static json_t *wait_states(rc_client *client, const char *name, const char *connector_state,
+                           const char *task_state)
+{
+    char path[512];
+    snprintf(path, sizeof(path), "/connectors/%s/status", name);
+    int64_t deadline = fp_now_ms() + 30000;
+    char seen[128] = "";
+    while (fp_now_ms() < deadline) {
+        json_t *status = rc_expect(client, "GET", path, NULL, 200);
+        SHAPE(rc_shape_status, status, path);
+        const char *connector = state_of(status, -1);
+        const char *task = state_of(status, 0);
+        snprintf(seen, sizeof(seen), "%s/%s", connector, task ? task : "-");
+        if (strcmp(connector, connector_state) == 0 &&
+            (!task_state || (task && strcmp(task, task_state) == 0)))
+            return status;
+        json_decref(status);
+        fp_sleep_ms(100);
+    }
+    fail_msg("%s: expected %s/%s, last seen %s", name, connector_state,
+             task_state ? task_state : "*", seen);
+    return NULL;
+}
+
+static bool array_has_string(const json_t *array, const char *text)
+{
+    size_t index;
+    json_t *item;
+    json_array_foreach(array, index, item)
+        if (json_is_string(item) && strcmp(json_string_value(item), text) == 0)
+            return true;
+    return false;
+}
+
+static json_t *find_config(json_t *infos, const char *key)
+{
+    size_t index;
+    json_t *config;
+    json_array_foreach(json_object_get(infos, "configs"), index, config) {
+        const char *name = json_string_value(json_object_get(json_object_get(config, "value"),
+                                                             "name"));
+        if (name && strcmp(name, key) == 0)
+            return json_object_get(config, "value");
+    }
+    return NULL;
+}
+
+static void check_server_and_plugins(rc_client *client)
+{
+    json_t *root = rc_expect(client, "GET", "/", NULL, 200);
+    assert_true(json_is_string(json_object_get(root, "version")));
+    assert_true(json_is_string(json_object_get(root, "commit")));
+    assert_true(json_string_length(json_object_get(root, "kafka_cluster_id")) > 0);
+    json_decref(root);
+
+    json_t *health = rc_expect(client, "GET", "/health", NULL, 200);
+    assert_string_equal(json_string_value(json_object_get(health, "status")), "healthy");
+    assert_string_equal(json_string_value(json_object_get(health, "message")),
+                        "Worker has completed startup and is ready to handle requests.");
+    json_decref(health);
+
+    json_t *plugins = rc_expect(client, "GET", "/connector-plugins", NULL, 200);
+    assert_true(json_array_size(plugins) >= 3);
+    size_t index;
+    json_t *plugin;
+    bool sequence = false, converter = false;
+    json_array_foreach(plugins, index, plugin) {
+        SHAPE(rc_shape_plugin, plugin, "GET /connector-plugins");
+        sequence |= strcmp(json_string_value(json_object_get(plugin, "class")),
+                           "SequenceSource") == 0;
+        converter |= strcmp(json_string_value(json_object_get(plugin, "type")), "converter") == 0;
+    }
+    assert_true(sequence);
+    assert_false(converter);
+    json_decref(plugins);
+    plugins = rc_expect(client, "GET", "/connector-plugins?connectorsOnly=false", NULL, 200);
+    converter = false;
+    json_array_foreach(plugins, index, plugin)
+        converter |= strcmp(json_string_value(json_object_get(plugin, "class")),
+                            "org.apache.kafka.connect.json.JsonConverter") == 0;
+    assert_true(converter);
+    json_decref(plugins);
+    rc_expect_error(client, "GET", "/connector-plugins?connectorsOnly=perhaps", NULL, 400,
+                    "connectorsOnly");
+
+    json_t *keys = rc_expect(client, "GET", "/connector-plugins/SequenceSource/config", NULL, 200);
+    assert_true(json_array_size(keys) > 3);
+    json_t *key;
+    bool topic_required = false;
+    json_array_foreach(keys, index, key) {
+        SHAPE(rc_shape_config_key, key, "GET /connector-plugins/SequenceSource/config");
+        if (strcmp(json_string_value(json_object_get(key, "name")), "topic") == 0)
+            topic_required = json_is_true(json_object_get(key, "required"));
+    }
+    assert_true(topic_required);
+    json_decref(keys);
+    json_decref(rc_expect(client, "GET",
+                          "/connector-plugins/org.apache.kafka.connect.json.JsonConverter/config",
+                          NULL, 200));
+    rc_expect_error(client, "GET", "/connector-plugins/NoSuchPlugin/config", NULL, 404,
+                    "NoSuchPlugin");
+
+    /* Validate: a good config, a bad one with every error, a mismatched type. */
+    json_t *valid = rc_expect(client, "PUT", "/connector-plugins/SequenceSource/config/validate",
+                              "{\"connector.class\":\"SequenceSource\",\"name\":\"v\","
+                              "\"topic\":\"t\"}", 200);
+    SHAPE(rc_shape_config_infos, valid, "validate");
+    assert_int_equal(json_integer_value(json_object_get(valid, "error_count")), 0);
+    assert_string_equal(json_string_value(json_object_get(valid, "name")), "SequenceSource");
+    assert_true(array_has_string(json_object_get(valid, "groups"), "Common"));
+    json_decref(valid);
+    json_t *invalid = rc_expect(client, "PUT",
+                                "/connector-plugins/SequenceSource/config/validate",
+                                "{\"name\":\"v\",\"partitions\":\"many\",\"tasks.max\":\"0\"}",
+                                200);
+    SHAPE(rc_shape_config_infos, invalid, "validate (invalid)");
+    assert_int_equal(json_integer_value(json_object_get(invalid, "error_count")), 3);
+    assert_int_equal(json_array_size(json_object_get(find_config(invalid, "topic"), "errors")),
+                     1);
+    assert_int_equal(
+        json_array_size(json_object_get(find_config(invalid, "partitions"), "errors")), 1);
+    assert_string_equal(json_string_value(json_object_get(find_config(invalid, "partitions"),
+                                                          "value")),
+                        "many");
+    json_decref(invalid);
+    rc_expect_error(client, "PUT", "/connector-plugins/SequenceSource/config/validate",
+                    "{\"connector.class\":\"NullSink\"}", 400, "does not match");
+    rc_expect_error(client, "PUT", "/connector-plugins/SequenceSource/config/validate",
+                    "{\"connector.class\":", 400, "Malformed JSON");
+    rc_expect_error(client, "PUT", "/connector-plugins/SequenceSource/config/validate",
+                    "[1,2]", 400, "JSON object");
+}
+
+static void check_creation(rc_client *client, const char *source, const char *sink,
+                           const char *stopped, const char *topic)
+{
+    json_t *none = rc_expect(client, "GET", "/connectors", NULL, 200);
+    assert_int_equal(json_array_size(none), 0);
+    json_decref(none);
+
+    char body[1024];
+    snprintf(body, sizeof(body),
+             "{\"name\":\"%s\",\"config\":{\"connector.class\":\"SequenceSource\","
+             "\"topic\":\"%s\",\"partitions\":\"2\",\"tasks.max\":\"2\",\"batch.size\":\"5\","
+             "\"interval.ms\":\"50\"}}", source, topic);
+    rc_response response;
+    assert_int_equal(rc_call(client, "POST", "/connectors", body, &response), 201);
+    SHAPE(rc_shape_connector_info, response.json, "POST /connectors");
+    char *location = rc_header(&response, "Location");
+    char expected[256];
+    snprintf(expected, sizeof(expected), "/connectors/%s", source);
+    assert_non_null(location);
+    assert_non_null(strstr(location, expected));
+    free(location);
+    assert_string_equal(json_string_value(json_object_get(response.json, "type")), "source");
+    assert_int_equal(json_array_size(json_object_get(response.json, "tasks")), 2);
+    assert_string_equal(json_string_value(json_object_get(
+                            json_object_get(response.json, "config"), "name")), source);
+    rc_response_clear(&response);
+
+    rc_expect_error(client, "POST", "/connectors", body, 409, "already exists");
+    rc_expect_error(client, "POST", "/connectors",
+                    "{\"name\":\"bad\",\"config\":{\"connector.class\":\"SequenceSource\","
+                    "\"partitions\":\"x\",\"tasks.max\":\"-1\"}}", 400,
+                    "contains the following 3 error(s)");
+    rc_expect_error(client, "POST", "/connectors",
+                    "{\"name\":\"bad\",\"config\":{\"connector.class\":\"NoSuchConnector\"}}",
+                    400, "NoSuchConnector");
+    rc_expect_error(client, "POST", "/connectors", "{\"name\":\"bad\",\"config\":", 400,
+                    "line 1");
+    rc_expect_error(client, "POST", "/connectors", "{\"name\":\"bad\"}", 400, "config");
+    rc_expect_error(client, "POST", "/connectors",
+                    "{\"name\":\"bad\",\"config\":{\"connector.class\":\"SequenceSource\","
+                    "\"topic\":\"t\"},\"initial_state\":\"SLEEPING\"}", 400, "initial_state");
+    rc_expect_error(client, "POST", "/connectors",
+                    "{\"name\":\"bad\",\"config\":{\"name\":\"other\"}}", 400, "doesn't match");
+    rc_expect_error(client, "POST", "/connectors",
+                    "{\"name\":\"bad\",\"config\":{\"connector.class\":[1]}}", 400,
+                    "connector.class");
+    rc_expect_error(client, "POST", "/connectors", "{\"name\":\"\",\"config\":{}}", 400,
+                    "name");
+    assert_int_equal(rc_call_typed(client, "POST", "/connectors", "{}", 2,
+                                   "application/x-www-form-urlencoded", &response), 415);
+    rc_response_clear(&response);
+
+    snprintf(body, sizeof(body),
+             "{\"name\":\"%s\",\"config\":{\"connector.class\":\"NullSink\",\"topics\":\"%s\"},"
+             "\"initial_state\":\"PAUSED\"}", sink, topic);
+    json_t *info = rc_expect(client, "POST", "/connectors", body, 201);
+    assert_string_equal(json_string_value(json_object_get(info, "type")), "sink");
+    json_decref(info);
+    snprintf(body, sizeof(body),
+             "{\"name\":\"%s\",\"config\":{\"connector.class\":\"SequenceSource\","
+             "\"topic\":\"%s\"},\"initial_state\":\"STOPPED\"}", stopped, topic);
+    json_decref(rc_expect(client, "POST", "/connectors", body, 201));
+
+    json_decref(wait_states(client, source, "RUNNING", "RUNNING"));
+    json_decref(wait_states(client, sink, "PAUSED", NULL));
+    json_t *status = wait_states(client, stopped, "STOPPED", NULL);
+    assert_int_equal(json_array_size(json_object_get(status, "tasks")), 0);
+    json_decref(status);
+}
+
+static void check_reads(rc_client *client, const char *source, const char *sink,
+                        const char *stopped, const char *topic)
+{
+    json_t *names = rc_expect(client, "GET", "/connectors", NULL, 200);
+    assert_int_equal(json_array_size(names), 3);
+    assert_true(array_has_string(names, source) && array_has_string(names, sink) &&
+                array_has_string(names, stopped));
+    json_decref(names);
+
+    json_t *expanded = rc_expect(client, "GET", "/connectors?expand=status&expand=info", NULL,
+                                 200);
+    assert_int_equal(json_object_size(expanded), 3);
+    const char *name;
+    json_t *entry;
+    json_object_foreach(expanded, name, entry) {
+        SHAPE(rc_shape_status, json_object_get(entry, "status"), "expand=status");
+        SHAPE(rc_shape_connector_info, json_object_get(entry, "info"), "expand=info");
+    }
+    json_decref(expanded);
+    expanded = rc_expect(client, "GET", "/connectors?expand=status&expand=bogus", NULL, 200);
+    json_object_foreach(expanded, name, entry) {
+        assert_non_null(json_object_get(entry, "status"));
+        assert_null(json_object_get(entry, "info"));
+    }
+    json_decref(expanded);
+
+    char path[512];
+    snprintf(path, sizeof(path), "/connectors/%s", source);
+    json_t *info = rc_expect(client, "GET", path, NULL, 200);
+    SHAPE(rc_shape_connector_info, info, path);
+    json_decref(info);
+    snprintf(path, sizeof(path), "/connectors/%s/config", source);
+    json_t *config = rc_expect(client, "GET", path, NULL, 200);
+    assert_string_equal(json_string_value(json_object_get(config, "connector.class")),
+                        "SequenceSource");
+    assert_string_equal(json_string_value(json_object_get(config, "name")), source);
+    json_decref(config);
+
+    snprintf(path, sizeof(path), "/connectors/%s/tasks", source);
+    json_t *tasks = rc_expect(client, "GET", path, NULL, 200);
+    assert_int_equal(json_array_size(tasks), 2);
+    size_t index;
+    json_t *task;
+    json_array_foreach(tasks, index, task) {
+        SHAPE(rc_shape_task_info, task, path);
+        assert_int_equal(json_integer_value(json_object_get(json_object_get(task, "id"), "task")),
+                         (json_int_t)index);
+    }
+    json_decref(tasks);
+    snprintf(path, sizeof(path), "/connectors/%s/tasks-config", source);
+    json_t *by_id = rc_expect(client, "GET", path, NULL, 200);
+    assert_int_equal(json_object_size(by_id), 2);
+    json_decref(by_id);
+    snprintf(path, sizeof(path), "/connectors/%s/tasks/1/status", source);
+    json_t *state = rc_expect(client, "GET", path, NULL, 200);
+    SHAPE(rc_shape_task_state, state, path);
+    assert_int_equal(json_integer_value(json_object_get(state, "id")), 1);
+    json_decref(state);
+    snprintf(path, sizeof(path), "/connectors/%s/tasks/9/status", source);
+    rc_expect_error(client, "GET", path, NULL, 404, "No status found for task");
+    snprintf(path, sizeof(path), "/connectors/%s/tasks/x1/status", source);
+    rc_expect_error(client, "GET", path, NULL, 404, NULL);
+
+    /* Active topics: the source's topic shows once its task has written to it. */
+    snprintf(path, sizeof(path), "/connectors/%s/topics", source);
+    bool active = false;
+    for (int64_t deadline = fp_now_ms() + 20000; !active && fp_now_ms() < deadline;) {
+        json_t *topics = rc_expect(client, "GET", path, NULL, 200);
+        json_t *list = json_object_get(json_object_get(topics, source), "topics");
+        assert_true(json_is_array(list));
+        active = array_has_string(list, topic);
+        json_decref(topics);
+        if (!active)
+            fp_sleep_ms(200);
+    }
+    if (!active)
+        fail_msg("GET %s never listed %s", path, topic);
+    snprintf(path, sizeof(path), "/connectors/%s/topics/reset", source);
+    json_decref(rc_expect(client, "PUT", path, NULL, 202));
+
+    static const char *const unknown[][2] = {
+        {"GET", "/connectors/nobody"},           {"GET", "/connectors/nobody/config"},
+        {"GET", "/connectors/nobody/status"},    {"GET", "/connectors/nobody/tasks"},
+        {"GET", "/connectors/nobody/tasks-config"}, {"GET", "/connectors/nobody/tasks/0/status"},
+        {"POST", "/connectors/nobody/restart"},  {"POST", "/connectors/nobody/tasks/0/restart"},
+        {"PUT", "/connectors/nobody/pause"},     {"PUT", "/connectors/nobody/resume"},
+        {"PUT", "/connectors/nobody/stop"},      {"DELETE", "/connectors/nobody"},
+        {"GET", "/connectors/nobody/topics"},    {"PUT", "/connectors/nobody/topics/reset"},
+        {"GET", "/connectors/nobody/offsets"},   {"DELETE", "/connectors/nobody/offsets"},
+    };
+    for (size_t i = 0; i < sizeof(unknown) / sizeof(unknown[0]); i++)
+        rc_expect_error(client, unknown[i][0], unknown[i][1], NULL, 404, "nobody");
+    rc_expect_error(client, "PATCH", "/connectors/nobody/config", "{\"a\":\"b\"}", 404, "nobody");
+    rc_expect_error(client, "PATCH", "/connectors/nobody/offsets",
+                    "{\"offsets\":[{\"partition\":{\"a\":1},\"offset\":{\"b\":2}}]}", 404,
+                    "nobody");
+
+    /* Routing errors, as JSON. */
+    rc_expect_error(client, "GET", "/no/such/path", NULL, 404, "HTTP 404 Not Found");
+    rc_response response;
+    assert_int_equal(rc_call(client, "DELETE", "/connectors", NULL, &response), 405);
+    assert_true(rc_shape_error(response.json, 405, why, sizeof(why)));
+    char *allow = rc_header(&response, "Allow");
+    assert_non_null(allow);
+    assert_string_equal(allow, "GET, POST");
+    free(allow);
+    rc_response_clear(&response);
+}
+
+static void check_updates(rc_client *client, const char *source)
+{
+    char path[512], body[1024];
+    snprintf(path, sizeof(path), "/connectors/%s/config", source);
+    snprintf(body, sizeof(body), "{\"connector.class\":\"SequenceSource\",\"topic\":\"%s-x\","
+             "\"partitions\":\"2\",\"tasks.max\":\"2\",\"batch.size\":\"5\","
+             "\"interval.ms\":\"50\",\"removed.later\":\"1\"}", source);
+    json_t *updated = rc_expect(client, "PUT", path, body, 200);
+    SHAPE(rc_shape_connector_info, updated, "PUT config");
+    json_decref(updated);
+    rc_expect_error(client, "PUT", path, "{\"name\":\"other\"}", 400, "doesn't match");
+    rc_expect_error(client, "PUT", path, "{\"connector.class\":\"SequenceSource\"}", 400,
+                    "topic");
+    rc_expect_error(client, "PUT", path, "not json", 400, "Malformed JSON");
+
+    snprintf(body, sizeof(body), "{\"topic\":\"%s-t\",\"removed.later\":null,\"batch.size\":7}",
+             source);
+    json_t *patched = rc_expect(client, "PATCH", path, body, 200);
+    json_t *config = json_object_get(patched, "config");
+    assert_null(json_object_get(config, "removed.later"));
+    assert_string_equal(json_string_value(json_object_get(config, "batch.size")), "7");
+    json_decref(patched);
+    rc_expect_error(client, "PATCH", path, "{\"tasks.max\":\"zero\"}", 400, "tasks.max");
+    rc_expect_error(client, "PATCH", path, "{\"name\":\"renamed\"}", 400, "doesn't match");
+    json_decref(wait_states(client, source, "RUNNING", "RUNNING"));
+
+    /* A connector created by PUT. */
+    char created[512];
+    snprintf(created, sizeof(created), "/connectors/%s-put/config", source);
+    json_decref(rc_expect(client, "PUT", created, "{\"connector.class\":\"SequenceSource\","
+                          "\"topic\":\"t\",\"count\":\"0\"}", 201));
+    snprintf(created, sizeof(created), "/connectors/%s-put", source);
+    json_decref(rc_expect(client, "DELETE", created, NULL, 204));
+    rc_expect_error(client, "DELETE", created, NULL, 404, "not found");
+}
+
+static void check_lifecycle(rc_client *client, const char *source)
+{
+    char path[512];
+    snprintf(path, sizeof(path), "/connectors/%s/pause", source);
+    json_decref(rc_expect(client, "PUT", path, NULL, 202));
+    json_decref(rc_expect(client, "PUT", path, NULL, 202)); /* idempotent */
+    json_decref(wait_states(client, source, "PAUSED", "PAUSED"));
+    snprintf(path, sizeof(path), "/connectors/%s/resume", source);
+    json_decref(rc_expect(client, "PUT", path, NULL, 202));
+    json_decref(wait_states(client, source, "RUNNING", "RUNNING"));
+
+    snprintf(path, sizeof(path), "/connectors/%s/restart", source);
+    json_decref(rc_expect(client, "POST", path, NULL, 204));
+    json_decref(wait_states(client, source, "RUNNING", "RUNNING"));
+    snprintf(path, sizeof(path), "/connectors/%s/restart?includeTasks=true", source);
+    json_t *plan = rc_expect(client, "POST", path, NULL, 202);
+    SHAPE(rc_shape_status, plan, path);
+    assert_string_equal(state_of(plan, -1), "RESTARTING");
+    assert_string_equal(state_of(plan, 0), "RESTARTING");
+    json_decref(plan);
+    json_decref(wait_states(client, source, "RUNNING", "RUNNING"));
+    snprintf(path, sizeof(path), "/connectors/%s/restart?includeTasks=true&onlyFailed=true",
+             source);
+    plan = rc_expect(client, "POST", path, NULL, 202);
+    assert_string_equal(state_of(plan, -1), "RUNNING"); /* nothing failed: nothing restarts */
+    assert_string_equal(state_of(plan, 0), "RUNNING");
+    json_decref(plan);
+    snprintf(path, sizeof(path), "/connectors/%s/restart?onlyFailed=sometimes", source);
+    rc_expect_error(client, "POST", path, NULL, 400, "onlyFailed");
+    snprintf(path, sizeof(path), "/connectors/%s/tasks/0/restart", source);
+    json_decref(rc_expect(client, "POST", path, NULL, 204));
+    snprintf(path, sizeof(path), "/connectors/%s/tasks/5/restart", source);
+    rc_expect_error(client, "POST", path, NULL, 404, "not found");
+    json_decref(wait_states(client, source, "RUNNING", "RUNNING"));
+}
+
+static json_t *wait_offsets(rc_client *client, const char *name, bool sink)
+{
+    char path[512];
+    snprintf(path, sizeof(path), "/connectors/%s/offsets", name);
+    int64_t deadline = fp_now_ms() + 30000;
+    while (fp_now_ms() < deadline) {
+        json_t *offsets = rc_expect(client, "GET", path, NULL, 200);
+        rc_assert_shape(rc_shape_offsets(offsets, sink, why, sizeof(why)), path, why);
+        if (json_array_size(json_object_get(offsets, "offsets")) > 0)
+            return offsets;
+        json_decref(offsets);
+        fp_sleep_ms(200);
+    }
+    fail_msg("%s: no offsets within 30 s", name);
+    return NULL;
+}
+
+static void check_source_offsets(rc_client *client, const char *source)
+{
+    char path[512], stop[512];
+    snprintf(path, sizeof(path), "/connectors/%s/offsets", source);
+    snprintf(stop, sizeof(stop), "/connectors/%s/stop", source);
+    json_t *offsets = wait_offsets(client, source, false);
+    json_t *partition = json_object_get(json_array_get(json_object_get(offsets, "offsets"), 0),
+                                        "partition");
+    char *partition_text = json_dumps(partition, JSON_COMPACT);
+    json_decref(offsets);
+    partition = json_loads(partition_text, 0, NULL);
+
+    char body[1024];
+    snprintf(body, sizeof(body), "{\"offsets\":[{\"partition\":%s,\"offset\":{\"seq\":3}}]}",
+             partition_text);
+    rc_expect_error(client, "PATCH", path, body, 400, "must be in the STOPPED state");
+    rc_expect_error(client, "DELETE", path, NULL, 400, "'/connectors/");
+
+    json_decref(rc_expect(client, "PUT", stop, NULL, 204));
+    json_decref(rc_expect(client, "PUT", stop, NULL, 204)); /* idempotent */
+    json_t *status = wait_states(client, source, "STOPPED", NULL);
+    assert_int_equal(json_array_size(json_object_get(status, "tasks")), 0);
+    json_decref(status);
+
+    json_t *message = rc_expect(client, "PATCH", path, body, 200);
+    assert_non_null(strstr(json_string_value(json_object_get(message, "message")),
+                           "altered successfully"));
+    json_decref(message);
+    offsets = rc_expect(client, "GET", path, NULL, 200);
+    bool found = false;
+    size_t index;
+    json_t *entry;
+    json_array_foreach(json_object_get(offsets, "offsets"), index, entry)
+        if (json_equal(json_object_get(entry, "partition"), partition)) {
+            found = json_integer_value(json_object_get(json_object_get(entry, "offset"), "seq"))
+                    == 3;
+        }
+    json_decref(partition);
+    json_decref(offsets);
+    assert_true(found);
+
+    rc_expect_error(client, "PATCH", path, "{\"offsets\":[]}", 400, "need to be provided");
+    rc_expect_error(client, "PATCH", path, "{\"offsets\":[{\"partition\":null}]}", 400,
+                    "partition");
+    rc_expect_error(client, "PATCH", path,
+                    "{\"offsets\":[{\"partition\":{\"a\":1},\"offset\":7}]}", 400, "offset");
+
+    message = rc_expect(client, "DELETE", path, NULL, 200);
+    assert_non_null(strstr(json_string_value(json_object_get(message, "message")),
+                           "reset successfully"));
+    json_decref(message);
+    offsets = rc_expect(client, "GET", path, NULL, 200);
+    assert_int_equal(json_array_size(json_object_get(offsets, "offsets")), 0);
+    json_decref(offsets);
+    free(partition_text);
+}
+
+static void check_sink_offsets(rc_client *client, const char *sink, const char *topic)
+{
+    char path[512], resume[512], stop[512];
+    snprintf(path, sizeof(path), "/connectors/%s/offsets", sink);
+    snprintf(resume, sizeof(resume), "/connectors/%s/resume", sink);
+    snprintf(stop, sizeof(stop), "/connectors/%s/stop", sink);
+    json_decref(rc_expect(client, "PUT", resume, NULL, 202));
+    json_decref(wait_states(client, sink, "RUNNING", "RUNNING"));
+    json_t *offsets = wait_offsets(client, sink, true);
+    json_decref(offsets);
+
+    json_decref(rc_expect(client, "PUT", stop, NULL, 204));
+    json_decref(wait_states(client, sink, "STOPPED", NULL));
+    char body[1024];
+    snprintf(body, sizeof(body), "{\"offsets\":[{\"partition\":{\"kafka_topic\":\"%s\","
+             "\"kafka_partition\":0},\"offset\":{\"kafka_offset\":2}}]}", topic);
+    json_decref(rc_expect(client, "PATCH", path, body, 200));
+    offsets = rc_expect(client, "GET", path, NULL, 200);
+    rc_assert_shape(rc_shape_offsets(offsets, true, why, sizeof(why)), path, why);
+    size_t index;
+    json_t *entry;
+    bool found = false;
+    json_array_foreach(json_object_get(offsets, "offsets"), index, entry) {
+        json_t *partition = json_object_get(entry, "partition");
+        if (json_integer_value(json_object_get(partition, "kafka_partition")) == 0)
+            found = json_integer_value(json_object_get(json_object_get(entry, "offset"),
+                                                       "kafka_offset")) == 2;
+    }
+    assert_true(found);
+    json_decref(offsets);
+
+    rc_expect_error(client, "PATCH", path,
+                    "{\"offsets\":[{\"partition\":{\"kafka_topic\":\"t\"},\"offset\":null}]}",
+                    400, "kafka_partition");
+    rc_expect_error(client, "PATCH", path,
+                    "{\"offsets\":[{\"partition\":{\"kafka_topic\":\"t\",\"kafka_partition\":0},"
+                    "\"offset\":{\"kafka_offset\":-4}}]}", 400, "non-negative");
+    rc_expect_error(client, "PATCH", path,
+                    "{\"offsets\":[{\"partition\":{\"kafka_topic\":\"t\",\"kafka_partition\":0},"
+                    "\"offset\":{\"position\":4}}]}", 400, "kafka_offset");
+    json_t *message = rc_expect(client, "DELETE", path, NULL, 200);
+    assert_non_null(strstr(json_string_value(json_object_get(message, "message")),
+                           "reset successfully"));
+    json_decref(message);
+    offsets = rc_expect(client, "GET", path, NULL, 200);
+    assert_int_equal(json_array_size(json_object_get(offsets, "offsets")), 0);
+    json_decref(offsets);
+}
+
+static void check_loggers_and_metrics(rc_client *client, const char *source)
+{
+    json_t *loggers = rc_expect(client, "GET", "/admin/loggers", NULL, 200);
+    assert_true(json_is_string(json_object_get(json_object_get(loggers, "root"), "level")));
+    json_decref(loggers);
+    json_t *root = rc_expect(client, "GET", "/admin/loggers/root", NULL, 200);
+    assert_string_equal(json_string_value(json_object_get(root, "level")), "INFO");
+    assert_true(json_is_null(json_object_get(root, "last_modified")));
+    json_decref(root);
+    json_t *changed = rc_expect(client, "PUT", "/admin/loggers/root", "{\"level\":\"DEBUG\"}",
+                                200);
+    assert_true(array_has_string(changed, "root"));
+    json_decref(changed);
+    root = rc_expect(client, "GET", "/admin/loggers/root", NULL, 200);
+    assert_string_equal(json_string_value(json_object_get(root, "level")), "DEBUG");
+    assert_true(json_is_integer(json_object_get(root, "last_modified")));
+    json_decref(root);
+    json_decref(rc_expect(client, "PUT", "/admin/loggers/root?scope=cluster",
+                          "{\"level\":\"info\"}", 204));
+    rc_expect_error(client, "PUT", "/admin/loggers/root", "{\"lvl\":\"INFO\"}", 400, "'level'");
+    rc_expect_error(client, "PUT", "/admin/loggers/root", "{\"level\":\"LOUD\"}", 404,
+                    "invalid log level");
+    rc_expect_error(client, "GET", "/admin/loggers/org.apache.kafka.connect", NULL, 404,
+                    "not found");
+
+    rc_response response;
+    assert_int_equal(rc_call(client, "GET", "/metrics", NULL, &response), 200);
+    char *type = rc_header(&response, "Content-Type");
+    assert_non_null(strstr(type, "text/plain"));
+    free(type);
+    char needle[512];
+    snprintf(needle, sizeof(needle), "ferry_task_state{connector=\"%s\",task=\"0\","
+             "state=\"RUNNING\"} 1", source);
+    const char *expected[] = {"ferry_worker_uptime_seconds ", "ferry_worker_resident_memory_bytes ",
+                              "ferry_worker_connectors 3", "# TYPE ferry_source_task_records_polled_total counter",
+                              "# TYPE ferry_sink_task_partition_lag gauge",
+                              "# TYPE ferry_task_offset_commit_latency_seconds summary", needle};
+    for (size_t i = 0; i < sizeof(expected) / sizeof(expected[0]); i++)
+        if (!strstr(response.body, expected[i]))
+            fail_msg("GET /metrics lacks '%s':\n%s", expected[i], response.body);
+    rc_response_clear(&response);
+}
+
+/* The configs topic holds every change in Kafka Connect's format. */
+static void check_configs_topic(fp_env *env, const char *source, const char *sink,
+                                const char *stopped, const char *deleted)
+{
+    json_t *latest = kt_latest_by_key(fp_configs_topic(env));
+    char key[512];
+    snprintf(key, sizeof(key), "connector-%s", source);
+    json_t *properties = json_object_get(json_object_get(latest, key), "properties");
+    assert_string_equal(json_string_value(json_object_get(properties, "batch.size")), "7");
+    snprintf(key, sizeof(key), "target-state-%s", source);
+    assert_string_equal(json_string_value(json_object_get(json_object_get(latest, key),
+                                                          "state.v2")), "STOPPED");
+    snprintf(key, sizeof(key), "target-state-%s", sink);
+    assert_string_equal(json_string_value(json_object_get(json_object_get(latest, key),
+                                                          "state.v2")), "STOPPED");
+    snprintf(key, sizeof(key), "target-state-%s", stopped);
+    assert_string_equal(json_string_value(json_object_get(json_object_get(latest, key),
+                                                          "state")), "PAUSED");
+    snprintf(key, sizeof(key), "connector-%s", deleted);
+    assert_true(json_is_null(json_object_get(latest, key)));
+    json_decref(latest);
+}
+
+static void test_every_endpoint(void **state)
+{
+    (void)state;
+    fp_env *env = fp_env_new("rest_api");
+    const char *source = fp_name(env, "source");
+    const char *sink = fp_name(env, "sink");
+    const char *stopped = fp_name(env, "stopped");
+    const char *topic = fp_name(env, "records");
+    kt_create_topic(topic, 1, NULL);
+    const char *worker_file = fp_worker_file(env, "worker.properties", 500, NULL);
+    fp_proc *proc = fp_start(env, worker_file, NULL);
+    assert_true(fp_wait_log(proc, "REST API listening", 60000));
+    char base[64];
+    snprintf(base, sizeof(base), "http://127.0.0.1:%d", fp_listener_port(env));
+    rc_client *client = rc_new(base);
+    assert_true(rc_wait_healthy(client, 60000));
+
+    check_server_and_plugins(client);
+    check_creation(client, source, sink, stopped, topic);
+    check_reads(client, source, sink, stopped, topic);
+    check_updates(client, source);
+    check_lifecycle(client, source);
+    check_loggers_and_metrics(client, source);
+    check_source_offsets(client, source);
+    check_sink_offsets(client, sink, topic);
+
+    /* A deleted connector's config is tombstoned. */
+    char path[512], body[512];
+    const char *deleted = fp_name(env, "deleted");
+    snprintf(body, sizeof(body), "{\"name\":\"%s\",\"config\":{\"connector.class\":"
+             "\"SequenceSource\",\"topic\":\"t\",\"count\":\"0\"}}", deleted);
+    json_decref(rc_expect(client, "POST", "/connectors", body, 201));
+    snprintf(path, sizeof(path), "/connectors/%s", deleted);
+    json_decref(rc_expect(client, "DELETE", path, NULL, 204));
+    rc_expect_error(client, "GET", path, NULL, 404, "not found");
+
+    fp_stop(proc, 60000);
+    check_configs_topic(env, source, sink, stopped, deleted);
+
+    /* Everything comes back after a restart. */
+    proc = fp_start(env, worker_file, NULL);
+    assert_true(fp_wait_log(proc, "REST API listening", 60000));
+    assert_true(rc_wait_healthy(client, 60000));
+    json_t *names = rc_expect(client, "GET", "/connectors", NULL, 200);
+    assert_int_equal(json_array_size(names), 3);
+    assert_false(array_has_string(names, deleted));
+    json_decref(names);
+    snprintf(path, sizeof(path), "/connectors/%s/config", source);
+    json_t *config = rc_expect(client, "GET", path, NULL, 200);
+    assert_string_equal(json_string_value(json_object_get(config, "batch.size")), "7");
+    assert_null(json_object_get(config, "removed.later"));
+    json_decref(config);
+    json_decref(wait_states(client, source, "STOPPED", NULL));
+    json_decref(wait_states(client, sink, "STOPPED", NULL));
+    json_decref(wait_states(client, stopped, "STOPPED", NULL));
+    snprintf(path, sizeof(path), "/connectors/%s/resume", stopped);
+    json_decref(rc_expect(client, "PUT", path, NULL, 202));
+    json_decref(wait_states(client, stopped, "RUNNING", "RUNNING"));
+    fp_stop(proc, 60000);
+
+    rc_free(client);
+    fp_pass(env);
+    fp_env_finish(env);
+}
+
+int main(void)
+{
+    curl_global_init(CURL_GLOBAL_ALL);
+    fp_init();
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_every_endpoint),
+    };
+    int rc = cmocka_run_group_tests(tests, NULL, NULL);
+    curl_global_cleanup();
+    return rc;
+}

@@ -1,0 +1,104 @@
+/*
+ * rest_http.h - what a REST handler sees: the request (method, decoded path parameters and query
+ * arguments, the body) and the response it fills (status, JSON or text body, a few headers);
+ * the JSON helpers every resource answers with, Kafka Connect's {"error_code","message"} errors
+ * included; and rest_call, the one way a handler reaches the worker (on its control thread).
+ * Handlers run on the REST server's connection threads.
+ */
+#ifndef FERRY_REST_HTTP_H
+#define FERRY_REST_HTTP_H
+
+#include <pthread.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+#include <jansson.h>
+
+#include "runtime/worker.h"
+
+#define REST_MAX_PARAMS 2
+#define REST_MAX_QUERY_ARGS 32
+
+/* How long a handler waits for the control thread to take its request before answering 500
+ * "Request timed out", as Kafka Connect does after its request timeout (90 s there; shorter
+ * here because a standalone worker has no rebalance to wait for). */
+#define REST_CALL_TIMEOUT_MS 30000
+
+typedef struct rest_query_arg {
+    char *key;   /* percent-decoded */
+    char *value; /* percent-decoded; "" for a key without '=' */
+} rest_query_arg;
+
+typedef struct rest_request {
+    const char *method;
+    const char *path;                  /* as received, without the query */
+    char *params[REST_MAX_PARAMS];     /* decoded {placeholders} of the matched route */
+    rest_query_arg args[REST_MAX_QUERY_ARGS];
+    size_t arg_count;
+    const char *content_type;          /* NULL when absent */
+    const char *body;                  /* NUL-terminated; NULL when there was none */
+    size_t body_len;
+    worker *worker;
+    /* Held by handlers that change something across a config-topic write and the control
+     * thread's apply, so that two changes are stored and applied in the same order. */
+    pthread_mutex_t *changes;
+} rest_request;
+
+typedef struct rest_response {
+    unsigned status;
+    char *body;               /* malloc'd, or NULL for none */
+    size_t body_len;
+    const char *content_type; /* static */
+    char *location;           /* malloc'd Location header, or NULL */
+    char allow[96];           /* Allow header of a 405 answer; "" for none */
+} rest_response;
+
+void rest_response_clear(rest_response *response);
+
+/* The first value of a query argument, or NULL. */
+const char *rest_query_get(const rest_request *request, const char *key);
+/* A boolean query argument (true/false, any case); absent gives fallback. -1 with a 400
+ * answer when the value is neither. */
+int rest_query_bool(const rest_request *request, rest_response *response, const char *key,
+                    bool fallback, bool *out);
+
+/* Answers status with body as compact JSON; takes the reference (NULL answers 500). */
+void rest_reply_json(rest_response *response, unsigned status, json_t *body);
+/* Answers status without a body (204, 202). */
+void rest_reply_empty(rest_response *response, unsigned status);
+/* Answers {"error_code": status, "message": ...}. */
+void rest_reply_error(rest_response *response, unsigned status, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+/* Answers text/plain (the Prometheus format); takes ownership of text. */
+void rest_reply_text(rest_response *response, unsigned status, char *text, size_t len,
+                     const char *content_type);
+
+/* The body as JSON. NULL after answering 400 with what is wrong (no body, malformed JSON with
+ * line and column, or not of the expected type: JSON_OBJECT or JSON_ARRAY, -1 for any). */
+json_t *rest_body_json(const rest_request *request, rest_response *response, int expected_type);
+
+/* Runs fn(worker, argument) on the control thread. 0 when it ran; otherwise -1 after answering
+ * 503 (the worker is shutting down) or 500 (the control thread did not take it in time). */
+int rest_call(const rest_request *request, rest_response *response, worker_command_fn fn,
+              void *argument);
+
+/* A handler; the router fills request->params. It may block (on the control thread, on
+ * Kafka): the server runs it on a thread of its own. */
+typedef void (*rest_handler)(rest_request *request, rest_response *response);
+
+/* A handler in three steps, for the reads the API serves most, which never block a thread:
+ * start checks the request and fills state (answering ends the request there), run fills state
+ * on the control thread, finish answers from state and releases what state holds. start and
+ * finish run on the server's event threads. */
+typedef struct rest_async_handler {
+    size_t state_size;
+    void (*start)(rest_request *request, rest_response *response, void *state);
+    worker_command_fn run;
+    void (*finish)(rest_request *request, rest_response *response, void *state);
+} rest_async_handler;
+
+/* Runs an async handler's three steps on the calling thread (rest_call for the middle one). */
+void rest_async_run_blocking(const rest_async_handler *handler, rest_request *request,
+                             rest_response *response);
+
+#endif

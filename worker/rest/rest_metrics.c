@@ -1,0 +1,398 @@
+/*
+ * rest_metrics.c - GET /metrics in Prometheus' text format (0.0.4). The control thread copies
+ * every task's counters (task_metrics.h: atomics, read without a lock) and states into plain
+ * samples; this thread formats them, family by family as the format wants.
+ *
+ * Names follow Kafka Connect's task metrics where one exists (source-record-poll-total becomes
+ * ferry_source_task_records_polled_total); latencies are in seconds, sizes in records.
+ */
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "rest/rest_resources.h"
+#include "runtime/task_metrics.h"
+
+#define REST_PROMETHEUS_TYPE "text/plain; version=0.0.4; charset=utf-8"
+
+typedef struct rest_summary_sample {
+    uint64_t count, sum, max;
+} rest_summary_sample;
+
+typedef struct rest_task_sample {
+    char *connector;
+    int task;
+    bool sink;
+    runtime_state state;
+    bool has_metrics; /* false while the task waits for a restart */
+    uint64_t records_polled, records_written, records_read, records_put;
+    uint64_t commit_success, commit_failure, record_errors, records_skipped, dlq_records,
+        retries;
+    rest_summary_sample poll_batch, poll_latency, put_batch, put_latency, commit_latency;
+    task_partition_lag *lag;
+    int lag_count;
+    task_gauge gauges[TASK_METRICS_MAX_GAUGES];
+    int gauge_count;
+} rest_task_sample;
+
+typedef struct rest_connector_sample {
+    char *name;
+    const char *type;
+    runtime_state state;
+} rest_connector_sample;
+
+typedef struct rest_metrics_snapshot {
+    rest_connector_sample *connectors;
+    size_t connector_count;
+    rest_task_sample *tasks;
+    size_t task_count;
+    bool failed;
+} rest_metrics_snapshot;
+
+static const runtime_state rest_states[] = {STATE_UNASSIGNED, STATE_RUNNING, STATE_PAUSED,
+                                            STATE_STOPPED, STATE_FAILED, STATE_RESTARTING};
+#define REST_STATE_COUNT (sizeof(rest_states) / sizeof(rest_states[0]))
+
+static runtime_state rest_state_parse(const char *text)
+{
+    for (size_t i = 0; text && i < REST_STATE_COUNT; i++)
+        if (strcmp(runtime_state_name(rest_states[i]), text) == 0)
+            return rest_states[i];
+    return STATE_UNASSIGNED;
+}
+
+#define LOAD(field) atomic_load_explicit(&metrics->field, memory_order_relaxed)
+
+static void rest_summary_copy(const metric_summary *summary, rest_summary_sample *out)
+{
+    out->count = atomic_load_explicit(&summary->count, memory_order_relaxed);
+    out->sum = atomic_load_explicit(&summary->sum, memory_order_relaxed);
+    out->max = atomic_load_explicit(&summary->max, memory_order_relaxed);
+}
+
+static void rest_task_copy(task_metrics *metrics, rest_task_sample *sample)
+{
+    sample->has_metrics = true;
+    sample->records_polled = LOAD(records_polled);
+    sample->records_written = LOAD(records_written);
+    sample->records_read = LOAD(records_read);
+    sample->records_put = LOAD(records_put);
+    sample->commit_success = LOAD(offset_commit_success);
+    sample->commit_failure = LOAD(offset_commit_failure);
+    sample->record_errors = LOAD(record_errors);
+    sample->records_skipped = LOAD(records_skipped);
+    sample->dlq_records = LOAD(dlq_records);
+    sample->retries = LOAD(retries);
+    rest_summary_copy(&metrics->poll_batch_records, &sample->poll_batch);
+    rest_summary_copy(&metrics->poll_latency_us, &sample->poll_latency);
+    rest_summary_copy(&metrics->put_batch_records, &sample->put_batch);
+    rest_summary_copy(&metrics->put_latency_us, &sample->put_latency);
+    rest_summary_copy(&metrics->offset_commit_latency_us, &sample->commit_latency);
+    task_partition_lag lag[TASK_METRICS_MAX_LAG_PARTITIONS];
+    int count = task_metrics_lag_copy(metrics, lag, TASK_METRICS_MAX_LAG_PARTITIONS);
+    if (count > 0 && (sample->lag = malloc((size_t)count * sizeof(*lag)))) {
+        memcpy(sample->lag, lag, (size_t)count * sizeof(*lag));
+        sample->lag_count = count;
+    }
+    sample->gauge_count = task_metrics_gauges_copy(metrics, sample->gauges,
+                                                   TASK_METRICS_MAX_GAUGES);
+}
+
+#undef LOAD
+
+static void rest_metrics_run(worker *running, void *argument)
+{
+    rest_metrics_snapshot *snapshot = argument;
+    size_t connectors = worker_connector_count(running);
+    size_t tasks = 0;
+    for (size_t i = 0; i < connectors; i++)
+        tasks += (size_t)connector_runtime_task_count(worker_connector_at(running, i));
+    snapshot->connectors = calloc(connectors ? connectors : 1, sizeof(*snapshot->connectors));
+    snapshot->tasks = calloc(tasks ? tasks : 1, sizeof(*snapshot->tasks));
+    if (!snapshot->connectors || !snapshot->tasks) {
+        snapshot->failed = true;
+        return;
+    }
+    for (size_t i = 0; i < connectors; i++) {
+        connector_runtime *connector = worker_connector_at(running, i);
+        const registered_connector *type =
+            worker_connector_type(running, connector_runtime_config(connector));
+        bool sink = type && type->type->kind == FERRY_CONNECTOR_SINK;
+        json_t *status = connector_runtime_status(connector);
+        rest_connector_sample *sample = &snapshot->connectors[snapshot->connector_count++];
+        sample->name = strdup(connector_runtime_name(connector));
+        sample->type = !type ? "unknown" : sink ? "sink" : "source";
+        sample->state = rest_state_parse(json_string_value(
+            json_object_get(json_object_get(status, "connector"), "state")));
+        json_t *task_states = json_object_get(status, "tasks");
+        for (int t = 0; t < connector_runtime_task_count(connector); t++) {
+            rest_task_sample *task = &snapshot->tasks[snapshot->task_count++];
+            task->connector = strdup(connector_runtime_name(connector));
+            task->task = t;
+            task->sink = sink;
+            task->state = rest_state_parse(json_string_value(
+                json_object_get(json_array_get(task_states, (size_t)t), "state")));
+            task_metrics *metrics = connector_runtime_task_metrics(connector, t);
+            if (metrics)
+                rest_task_copy(metrics, task);
+        }
+        json_decref(status);
+    }
+}
+
+static void rest_snapshot_free(rest_metrics_snapshot *snapshot)
+{
+    for (size_t i = 0; i < snapshot->connector_count; i++)
+        free(snapshot->connectors[i].name);
+    for (size_t i = 0; i < snapshot->task_count; i++) {
+        free(snapshot->tasks[i].connector);
+        free(snapshot->tasks[i].lag);
+    }
+    free(snapshot->connectors);
+    free(snapshot->tasks);
+}
+
+/* ---- formatting ------------------------------------------------------------------------- */
+
+/* A label value with Prometheus' escapes. */
+static void rest_label(FILE *out, const char *value)
+{
+    for (const char *c = value ? value : ""; *c; c++) {
+        if (*c == '\\')
+            fputs("\\\\", out);
+        else if (*c == '"')
+            fputs("\\\"", out);
+        else if (*c == '\n')
+            fputs("\\n", out);
+        else
+            fputc(*c, out);
+    }
+}
+
+static void rest_family(FILE *out, const char *name, const char *type, const char *help)
+{
+    fprintf(out, "# HELP %s %s\n# TYPE %s %s\n", name, help, name, type);
+}
+
+static void rest_task_labels(FILE *out, const rest_task_sample *task)
+{
+    fputs("{connector=\"", out);
+    rest_label(out, task->connector);
+    fprintf(out, "\",task=\"%d\"", task->task);
+}
+
+/* Which tasks a family applies to. */
+typedef enum rest_applies { REST_SOURCE, REST_SINK, REST_BOTH } rest_applies;
+
+static bool rest_applies_to(rest_applies applies, const rest_task_sample *task)
+{
+    return task->has_metrics &&
+           (applies == REST_BOTH || (applies == REST_SINK) == task->sink);
+}
+
+static const struct rest_counter {
+    const char *name;
+    const char *help;
+    size_t offset;
+    rest_applies applies;
+} rest_counters[] = {
+    {"ferry_source_task_records_polled_total", "Records the source task's plugin emitted.",
+     offsetof(rest_task_sample, records_polled), REST_SOURCE},
+    {"ferry_source_task_records_written_total", "Source records acknowledged by Kafka.",
+     offsetof(rest_task_sample, records_written), REST_SOURCE},
+    {"ferry_sink_task_records_read_total", "Records the sink task consumed from Kafka.",
+     offsetof(rest_task_sample, records_read), REST_SINK},
+    {"ferry_sink_task_records_put_total", "Records the sink task's plugin accepted in put.",
+     offsetof(rest_task_sample, records_put), REST_SINK},
+    {"ferry_task_offset_commit_success_total", "Offset commits that succeeded.",
+     offsetof(rest_task_sample, commit_success), REST_BOTH},
+    {"ferry_task_offset_commit_failure_total", "Offset commits that failed.",
+     offsetof(rest_task_sample, commit_failure), REST_BOTH},
+    {"ferry_task_record_errors_total", "Records that failed (converter, plugin or producer).",
+     offsetof(rest_task_sample, record_errors), REST_BOTH},
+    {"ferry_task_records_skipped_total", "Failed records tolerated (errors.tolerance=all).",
+     offsetof(rest_task_sample, records_skipped), REST_BOTH},
+    {"ferry_task_dlq_records_total", "Records sent to the dead-letter queue.",
+     offsetof(rest_task_sample, dlq_records), REST_BOTH},
+    {"ferry_task_retries_total", "RETRY answers of the plugin (put, flush, poll).",
+     offsetof(rest_task_sample, retries), REST_BOTH},
+};
+
+static const struct rest_summary {
+    const char *name;
+    const char *help;
+    size_t offset;
+    double scale; /* microseconds to seconds, or 1 */
+    rest_applies applies;
+} rest_summaries[] = {
+    {"ferry_source_task_poll_batch_records", "Records per poll that emitted any.",
+     offsetof(rest_task_sample, poll_batch), 1.0, REST_SOURCE},
+    {"ferry_source_task_poll_latency_seconds", "Time spent in the plugin's poll.",
+     offsetof(rest_task_sample, poll_latency), 1e-6, REST_SOURCE},
+    {"ferry_sink_task_put_batch_records", "Records per accepted put.",
+     offsetof(rest_task_sample, put_batch), 1.0, REST_SINK},
+    {"ferry_sink_task_put_latency_seconds", "Time spent in the plugin's put.",
+     offsetof(rest_task_sample, put_latency), 1e-6, REST_SINK},
+    {"ferry_task_offset_commit_latency_seconds", "Time an offset commit took.",
+     offsetof(rest_task_sample, commit_latency), 1e-6, REST_BOTH},
+};
+
+static void rest_worker_metrics(FILE *out, worker *running, const rest_metrics_snapshot *snapshot)
+{
+    rest_family(out, "ferry_worker_uptime_seconds", "gauge", "Seconds since the worker started.");
+    fprintf(out, "ferry_worker_uptime_seconds %.3f\n",
+            (double)worker_uptime_ms(running) / 1000.0);
+    long pages = 0, resident = 0;
+    FILE *statm = fopen("/proc/self/statm", "r");
+    if (statm) {
+        if (fscanf(statm, "%ld %ld", &pages, &resident) != 2)
+            resident = 0;
+        fclose(statm);
+    }
+    rest_family(out, "ferry_worker_resident_memory_bytes", "gauge",
+                "Resident memory of the worker process.");
+    fprintf(out, "ferry_worker_resident_memory_bytes %lld\n",
+            (long long)resident * (long long)sysconf(_SC_PAGESIZE));
+    rest_family(out, "ferry_worker_connectors", "gauge", "Connectors on this worker.");
+    fprintf(out, "ferry_worker_connectors %zu\n", snapshot->connector_count);
+    rest_family(out, "ferry_worker_tasks", "gauge", "Tasks on this worker.");
+    fprintf(out, "ferry_worker_tasks %zu\n", snapshot->task_count);
+}
+
+static void rest_state_metrics(FILE *out, const rest_metrics_snapshot *snapshot)
+{
+    rest_family(out, "ferry_connector_state", "gauge",
+                "1 for the connector's current state, 0 for the others.");
+    for (size_t i = 0; i < snapshot->connector_count; i++) {
+        const rest_connector_sample *connector = &snapshot->connectors[i];
+        for (size_t s = 0; s < REST_STATE_COUNT; s++) {
+            fputs("ferry_connector_state{connector=\"", out);
+            rest_label(out, connector->name);
+            fprintf(out, "\",type=\"%s\",state=\"%s\"} %d\n", connector->type,
+                    runtime_state_name(rest_states[s]), connector->state == rest_states[s]);
+        }
+    }
+    rest_family(out, "ferry_task_state", "gauge",
+                "1 for the task's current state, 0 for the others.");
+    for (size_t i = 0; i < snapshot->task_count; i++) {
+        const rest_task_sample *task = &snapshot->tasks[i];
+        for (size_t s = 0; s < REST_STATE_COUNT; s++) {
+            fputs("ferry_task_state", out);
+            rest_task_labels(out, task);
+            fprintf(out, ",state=\"%s\"} %d\n", runtime_state_name(rest_states[s]),
+                    task->state == rest_states[s]);
+        }
+    }
+}
+
+static void rest_task_metrics(FILE *out, const rest_metrics_snapshot *snapshot)
+{
+    for (size_t c = 0; c < sizeof(rest_counters) / sizeof(rest_counters[0]); c++) {
+        const struct rest_counter *counter = &rest_counters[c];
+        rest_family(out, counter->name, "counter", counter->help);
+        for (size_t i = 0; i < snapshot->task_count; i++) {
+            const rest_task_sample *task = &snapshot->tasks[i];
+            if (!rest_applies_to(counter->applies, task))
+                continue;
+            fputs(counter->name, out);
+            rest_task_labels(out, task);
+            fprintf(out, "} %llu\n",
+                    (unsigned long long)*(const uint64_t *)((const char *)task +
+                                                            counter->offset));
+        }
+    }
+    for (size_t s = 0; s < sizeof(rest_summaries) / sizeof(rest_summaries[0]); s++) {
+        const struct rest_summary *summary = &rest_summaries[s];
+        char max_name[128];
+        snprintf(max_name, sizeof(max_name), "%s_max", summary->name);
+        rest_family(out, summary->name, "summary", summary->help);
+        for (size_t i = 0; i < snapshot->task_count; i++) {
+            const rest_task_sample *task = &snapshot->tasks[i];
+            if (!rest_applies_to(summary->applies, task))
+                continue;
+            const rest_summary_sample *value =
+                (const rest_summary_sample *)((const char *)task + summary->offset);
+            fprintf(out, "%s_sum", summary->name);
+            rest_task_labels(out, task);
+            fprintf(out, "} %.9g\n", (double)value->sum * summary->scale);
+            fprintf(out, "%s_count", summary->name);
+            rest_task_labels(out, task);
+            fprintf(out, "} %llu\n", (unsigned long long)value->count);
+        }
+        rest_family(out, max_name, "gauge", "The largest value observed.");
+        for (size_t i = 0; i < snapshot->task_count; i++) {
+            const rest_task_sample *task = &snapshot->tasks[i];
+            if (!rest_applies_to(summary->applies, task))
+                continue;
+            const rest_summary_sample *value =
+                (const rest_summary_sample *)((const char *)task + summary->offset);
+            fputs(max_name, out);
+            rest_task_labels(out, task);
+            fprintf(out, "} %.9g\n", (double)value->max * summary->scale);
+        }
+    }
+    rest_family(out, "ferry_sink_task_partition_lag", "gauge",
+                "Records between a sink partition's high watermark and the next offset read.");
+    for (size_t i = 0; i < snapshot->task_count; i++) {
+        const rest_task_sample *task = &snapshot->tasks[i];
+        for (int l = 0; l < task->lag_count; l++) {
+            fputs("ferry_sink_task_partition_lag", out);
+            rest_task_labels(out, task);
+            fputs(",topic=\"", out);
+            rest_label(out, task->lag[l].topic);
+            fprintf(out, "\",partition=\"%d\"} %lld\n", (int)task->lag[l].partition,
+                    (long long)task->lag[l].lag);
+        }
+    }
+    rest_family(out, "ferry_task_plugin_gauge", "gauge",
+                "Gauges a plugin publishes (replication slot lag, say), by name.");
+    for (size_t i = 0; i < snapshot->task_count; i++) {
+        const rest_task_sample *task = &snapshot->tasks[i];
+        for (int g = 0; g < task->gauge_count; g++) {
+            fputs("ferry_task_plugin_gauge", out);
+            rest_task_labels(out, task);
+            fputs(",name=\"", out);
+            rest_label(out, task->gauges[g].name);
+            fprintf(out, "\"} %.17g\n", task->gauges[g].value);
+        }
+    }
+}
+
+static void rest_metrics_start(rest_request *request, rest_response *response, void *state)
+{
+    (void)request;
+    (void)response;
+    (void)state;
+}
+
+static void rest_metrics_finish(rest_request *request, rest_response *response, void *state)
+{
+    rest_metrics_snapshot *snapshot = state;
+    char *text = NULL;
+    size_t len = 0;
+    FILE *out = snapshot->failed ? NULL : open_memstream(&text, &len);
+    if (!out) {
+        rest_snapshot_free(snapshot);
+        rest_reply_error(response, 500, "out of memory");
+        return;
+    }
+    rest_worker_metrics(out, request->worker, snapshot);
+    rest_state_metrics(out, snapshot);
+    rest_task_metrics(out, snapshot);
+    bool failed = ferror(out) != 0;
+    fclose(out);
+    rest_snapshot_free(snapshot);
+    if (failed) {
+        free(text);
+        rest_reply_error(response, 500, "out of memory");
+        return;
+    }
+    rest_reply_text(response, 200, text, len, REST_PROMETHEUS_TYPE);
+}
+
+const rest_async_handler rest_metrics = {
+    sizeof(rest_metrics_snapshot), rest_metrics_start, rest_metrics_run, rest_metrics_finish,
+};

@@ -1,0 +1,305 @@
+/*
+ * rest_plugins.c - /connector-plugins: the connector types (and, with connectorsOnly=false, the
+ * converters), a type's config definition, and validation in Kafka Connect's ConfigInfos shape.
+ * The definitions come from connector_describe.c, as `ferry plugins` prints them; validation
+ * calls the plugin's validate callback, so it runs on the control thread.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "config/config_validate.h"
+#include "plugin/connector_describe.h"
+#include "rest/rest_redact.h"
+#include "rest/rest_resources.h"
+#include "runtime/connector_config.h"
+
+#ifndef FERRY_VERSION
+#define FERRY_VERSION "unknown"
+#endif
+
+static const char *const rest_bool_values[] = {"true", "false", NULL};
+
+/* The converters ferry implements, by Kafka Connect's class names, with the settings each
+ * reads. */
+static const ferry_config_key rest_json_converter_keys[] = {
+    {.name = "schemas.enable", .type = FERRY_CONFIG_BOOLEAN, .default_value = "true",
+     .importance = FERRY_IMPORTANCE_HIGH, .allowed_values = rest_bool_values,
+     .documentation = "Include schemas within each of the serialized values and keys."},
+    {.name = NULL},
+};
+static const ferry_config_key rest_no_keys[] = {{.name = NULL}};
+
+static const struct rest_converter {
+    const char *class_name;
+    const ferry_config_key *keys;
+} rest_converters[] = {
+    {"org.apache.kafka.connect.converters.ByteArrayConverter", rest_no_keys},
+    {"org.apache.kafka.connect.json.JsonConverter", rest_json_converter_keys},
+    {"org.apache.kafka.connect.storage.StringConverter", rest_no_keys},
+};
+#define REST_CONVERTER_COUNT (sizeof(rest_converters) / sizeof(rest_converters[0]))
+
+/* ---- list and definition ---------------------------------------------------------------- */
+
+typedef struct rest_plugins_query {
+    const char *plugin;
+    bool connectors_only;
+    json_t *answer;
+} rest_plugins_query;
+
+static void rest_plugins_list_run(worker *running, void *argument)
+{
+    rest_plugins_query *query = argument;
+    const plugin_registry *registry = worker_plugins(running);
+    query->answer = json_array();
+    for (size_t i = 0; i < plugin_registry_count(registry); i++) {
+        const registered_connector *connector = plugin_registry_at(registry, i);
+        json_array_append_new(query->answer,
+                              json_pack("{s:s, s:s, s:s}", "class", connector->type->name,
+                                        "type", connector_kind_name(connector->type->kind),
+                                        "version", connector->plugin->version));
+    }
+    for (size_t i = 0; !query->connectors_only && i < REST_CONVERTER_COUNT; i++)
+        json_array_append_new(query->answer,
+                              json_pack("{s:s, s:s, s:s}", "class", rest_converters[i].class_name,
+                                        "type", "converter", "version", FERRY_VERSION));
+}
+
+static void rest_plugins_list_start(rest_request *request, rest_response *response,
+                                    void *state)
+{
+    rest_plugins_query *query = state;
+    rest_query_bool(request, response, "connectorsOnly", true, &query->connectors_only);
+}
+
+static void rest_plugins_finish(rest_request *request, rest_response *response, void *state)
+{
+    rest_plugins_query *query = state;
+    if (!query->answer)
+        rest_reply_error(response, 404, "Unknown plugin %s.", request->params[0]);
+    else
+        rest_reply_json(response, 200, query->answer);
+}
+
+const rest_async_handler rest_plugins_list = {
+    sizeof(rest_plugins_query), rest_plugins_list_start, rest_plugins_list_run,
+    rest_plugins_finish,
+};
+
+static void rest_plugin_config_run(worker *running, void *argument)
+{
+    rest_plugins_query *query = argument;
+    const registered_connector *connector = plugin_registry_find(worker_plugins(running),
+                                                                 query->plugin);
+    if (connector) {
+        query->answer = config_definition_describe(connector->type->config);
+        return;
+    }
+    for (size_t i = 0; i < REST_CONVERTER_COUNT; i++) {
+        const char *name = rest_converters[i].class_name;
+        const char *simple = strrchr(name, '.') + 1;
+        if (strcmp(query->plugin, name) == 0 || strcmp(query->plugin, simple) == 0)
+            query->answer = config_definition_describe(rest_converters[i].keys);
+    }
+}
+
+static void rest_plugin_config_start(rest_request *request, rest_response *response,
+                                     void *state)
+{
+    (void)response;
+    ((rest_plugins_query *)state)->plugin = request->params[0];
+}
+
+const rest_async_handler rest_plugin_config = {
+    sizeof(rest_plugins_query), rest_plugin_config_start, rest_plugin_config_run,
+    rest_plugins_finish,
+};
+
+/* ---- validate --------------------------------------------------------------------------- */
+
+typedef struct rest_validation {
+    const config_map *config;
+    const char *plugin;
+    json_t *answer;
+} rest_validation;
+
+/* Kafka Connect's ConfigValueInfo for one key. */
+static json_t *rest_config_value(const ferry_config_key *def, const char *key,
+                                 const config_map *config, const config_errors *errors,
+                                 bool sensitive, size_t *error_count)
+{
+    const char *given = config_map_get(config, key);
+    const char *value = given ? given : def ? def->default_value : NULL;
+    json_t *messages = config_errors_for_key(errors, key);
+    *error_count += json_array_size(messages);
+    return json_pack("{s:s, s:o, s:[], s:o, s:b}", "name", key, "value",
+                     !value ? json_null() : sensitive ? json_string(REST_HIDDEN)
+                                                      : json_string(value),
+                     "recommended_values", "errors", messages ? messages : json_array(),
+                     "visible", 1);
+}
+
+/* The order of key within its group among defs, for ConfigKeyInfo.order_in_group. */
+static int rest_order_in_group(const ferry_config_key *const *defs, size_t ndefs,
+                               const ferry_config_key *key)
+{
+    const char *group = key->group ? key->group : "Common";
+    int order = 0;
+    for (size_t d = 0; d < ndefs; d++) {
+        for (const ferry_config_key *def = defs[d]; def->name; def++) {
+            const char *other = def->group ? def->group : "Common";
+            if (strcmp(other, group) == 0)
+                order++;
+            if (def == key)
+                return order;
+        }
+    }
+    return order;
+}
+
+static void rest_group_add(json_t *groups, const char *group)
+{
+    size_t index;
+    json_t *known;
+    json_array_foreach(groups, index, known)
+        if (strcmp(json_string_value(known), group) == 0)
+            return;
+    json_array_append_new(groups, json_string(group));
+}
+
+static void rest_validate_run(worker *running, void *argument)
+{
+    rest_validation *validation = argument;
+    config_errors *errors = config_errors_new();
+    if (!errors)
+        return;
+    const registered_connector *type = NULL;
+    worker_connector_validate(running, validation->config, errors, NULL, &type);
+    const ferry_config_key *defs[3];
+    size_t ndefs = type ? connector_definitions(type->type, defs) : 1;
+    if (!type)
+        defs[0] = connector_config_common_keys;
+
+    json_t *groups = json_array();
+    json_t *configs = json_array();
+    size_t error_count = 0;
+    for (size_t d = 0; d < ndefs; d++) {
+        for (const ferry_config_key *def = defs[d]; def->name; def++) {
+            if (config_definition_find(defs, d, def->name))
+                continue; /* a key of the plugin that repeats a common one: shown once */
+            rest_group_add(groups, def->group ? def->group : "Common");
+            bool sensitive = config_key_is_sensitive(defs, ndefs, def->name);
+            json_t *value = rest_config_value(def, def->name, validation->config, errors,
+                                              sensitive, &error_count);
+            json_array_append_new(configs, json_pack("{s:o, s:o}", "definition",
+                                                     config_key_describe(
+                                                         def, rest_order_in_group(defs, ndefs,
+                                                                                  def)),
+                                                     "value", value));
+        }
+    }
+    /* Problems of keys no definition declares, and problems of the whole config (no key), so
+     * that error_count counts what the answer shows. */
+    for (size_t i = 0; i < config_errors_count(errors); i++) {
+        const char *key = config_errors_key_at(errors, i);
+        const char *shown = key && *key ? key : "connector.class";
+        if (config_definition_find(defs, ndefs, shown))
+            continue;
+        bool seen = false;
+        for (size_t j = 0; j < i; j++)
+            seen |= strcmp(config_errors_key_at(errors, j) ? config_errors_key_at(errors, j) : "",
+                           key ? key : "") == 0;
+        if (seen)
+            continue;
+        ferry_config_key synthetic = {.name = shown, .type = FERRY_CONFIG_STRING,
+                                      .importance = FERRY_IMPORTANCE_LOW, .documentation = ""};
+        json_t *value = rest_config_value(NULL, key ? key : "", validation->config, errors,
+                                          config_key_is_sensitive(defs, ndefs, shown),
+                                          &error_count);
+        json_object_set_new(value, "name", json_string(shown));
+        json_array_append_new(configs, json_pack("{s:o, s:o}", "definition",
+                                                 config_key_describe(&synthetic, 0), "value",
+                                                 value));
+    }
+    /* Keyless problems belong to the connector as a whole: Kafka Connect reports them on
+     * connector.class. */
+    if (config_definition_find(defs, ndefs, "connector.class")) {
+        json_t *keyless = config_errors_for_key(errors, "");
+        size_t index;
+        json_t *entry;
+        json_array_foreach(configs, index, entry) {
+            json_t *value = json_object_get(entry, "value");
+            if (strcmp(json_string_value(json_object_get(value, "name")), "connector.class") == 0)
+                json_array_extend(json_object_get(value, "errors"), keyless);
+        }
+        error_count += json_array_size(keyless);
+        json_decref(keyless);
+    }
+    /* A plugin's message may quote a secret it was given. */
+    size_t index;
+    json_t *entry;
+    json_array_foreach(configs, index, entry) {
+        json_t *messages = json_object_get(json_object_get(entry, "value"), "errors");
+        size_t m;
+        json_t *message;
+        json_array_foreach(messages, m, message) {
+            char *clean = rest_redact_text(json_string_value(message), validation->config, defs,
+                                           ndefs);
+            json_array_set_new(messages, m, json_string(clean ? clean : REST_HIDDEN));
+            free(clean);
+        }
+    }
+    const char *name = type ? type->type->name : config_map_get(validation->config,
+                                                                "connector.class");
+    validation->answer = json_pack("{s:s, s:I, s:o, s:o}", "name", name ? name : "",
+                                   "error_count", (json_int_t)error_count, "groups", groups,
+                                   "configs", configs);
+    config_errors_destroy(errors);
+}
+
+/* Kafka Connect compares class names without a trailing "Connector". */
+static size_t rest_plugin_name_len(const char *name)
+{
+    size_t len = strlen(name);
+    return len > 9 && strcmp(name + len - 9, "Connector") == 0 ? len - 9 : len;
+}
+
+static bool rest_plugin_names_match(const char *included, const char *requested)
+{
+    size_t included_len = rest_plugin_name_len(included);
+    size_t requested_len = rest_plugin_name_len(requested);
+    return included_len >= requested_len &&
+           strncmp(included + included_len - requested_len, requested, requested_len) == 0;
+}
+
+void rest_plugin_validate(rest_request *request, rest_response *response)
+{
+    json_t *body = rest_body_json(request, response, JSON_OBJECT);
+    if (!body)
+        return;
+    char why[512];
+    config_map *config = config_map_new();
+    if (!config || config_map_set_from_json(config, body, why, sizeof(why)) != 0) {
+        rest_reply_error(response, 400, "Invalid connector configuration: %s",
+                         config ? why : "out of memory");
+        goto done;
+    }
+    const char *included = config_map_get(config, "connector.class");
+    if (included && !rest_plugin_names_match(included, request->params[0])) {
+        rest_reply_error(response, 400, "Included connector type %s does not match request type "
+                         "%s", included, request->params[0]);
+        goto done;
+    }
+    if (!included && config_map_set(config, "connector.class", request->params[0]) != 0) {
+        rest_reply_error(response, 500, "out of memory");
+        goto done;
+    }
+    rest_validation validation = {.config = config, .plugin = request->params[0]};
+    if (rest_call(request, response, rest_validate_run, &validation) != 0)
+        goto done;
+    rest_reply_json(response, 200, validation.answer);
+done:
+    config_map_destroy(config);
+    json_decref(body);
+}
