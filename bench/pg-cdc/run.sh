@@ -1,0 +1,308 @@
+#!/usr/bin/env bash
+# bench/pg-cdc/run.sh - the PostgreSQL CDC source (PostgresCdcSource) against its targets:
+#
+#   throughput  a loader inserts BENCH_ROWS rows (transactions of BENCH_BATCH rows, INSERT ...
+#               SELECT generate_series, as fast as it can) into a captured table while ferry
+#               streams them to Kafka (JSON converter, schemas on: Debezium's full envelope).
+#               Change events/s from the first event in the topic to the last, seen by the same
+#               watcher (topic end offsets every 25 ms). Target: >= 50,000 events/s.
+#   latency     the loader inserts at a fixed BENCH_RATE rows/s (transactions of
+#               BENCH_LATENCY_BATCH rows) for BENCH_LATENCY_SECONDS; the topic stamps each record
+#               with its append time (message.timestamp.type=LogAppendTime), so an event's
+#               commit-to-Kafka-ack latency is that time minus its source.ts_us (the commit time).
+#               p50 and p99. Target: p99 < 50 ms at 5,000 rows/s.
+#   memory      one transaction of BENCH_BIG_TX rows (INSERT ... SELECT); ferry's VmRSS sampled
+#               every 100 ms from the commit until the last event is in Kafka. Target: < 50 MB.
+#               With BENCH_PRODUCER_KBYTES (default 16384) as the producer's
+#               queue.buffering.max.kbytes: librdkafka's default is 1 GB, where the Java
+#               producer's buffer.memory is 32 MB; the informational row without it shows
+#               what the producer queue alone holds then.
+#
+# Usage: bench/pg-cdc/run.sh [throughput] [latency] [memory]     (none = all three)
+# Needs: the Kafka and PostgreSQL of tests/services (tests/services/services.sh start kafka
+# postgres), meson, ninja, cc, pkg-config rdkafka, jansson and libpq. Builds ferry and the
+# postgres-cdc plugin (release, no sanitizers) into build-bench/, the tool into
+# build-bench/bench-tools/pg-cdc/.
+# Environment: BENCH_RUNS (3), BENCH_ROWS (1000000), BENCH_BATCH (1000), BENCH_RATE (5000),
+# BENCH_LATENCY_BATCH (10), BENCH_LATENCY_SECONDS (30), BENCH_BIG_TX (1000000),
+# BENCH_PRODUCER_KBYTES (16384), BENCH_SCHEMAS (true), BENCH_TIMEOUT_S (300), BENCH_INFO (1),
+# BENCH_KEEP_TMP (keep the logs), BENCH_PERF (perf record the worker during throughput runs).
+# Tables, slots, publications and topics carry the run id and are dropped on exit.
+set -euo pipefail
+
+root=$(cd "$(dirname "$0")/../.." && pwd)
+cd "$root"
+
+RUNS=${BENCH_RUNS:-3}
+ROWS=${BENCH_ROWS:-1000000}
+BATCH=${BENCH_BATCH:-1000}
+RATE=${BENCH_RATE:-5000}
+LATENCY_BATCH=${BENCH_LATENCY_BATCH:-10}
+LATENCY_SECONDS=${BENCH_LATENCY_SECONDS:-30}
+BIG_TX=${BENCH_BIG_TX:-1000000}
+PRODUCER_KBYTES=${BENCH_PRODUCER_KBYTES:-16384}
+SCHEMAS=${BENCH_SCHEMAS:-true}
+TIMEOUT_S=${BENCH_TIMEOUT_S:-300}
+INFO=${BENCH_INFO:-1}
+
+: "${FERRY_TEST_BOOTSTRAP:?run eval \"\$(tests/services/services.sh env)\" first}"
+: "${FERRY_TEST_PG_DSN:?run eval \"\$(tests/services/services.sh env)\" first}"
+
+build=$root/build-bench
+tools=$build/bench-tools/pg-cdc
+ferry=$build/worker/ferry
+plugin_dir=$build/plugins/postgres-cdc
+run_id="pgbench_$(date +%s)_$$"
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/ferry-bench-pgcdc.XXXXXX")
+children=()
+slots=()
+tables=()
+
+benchmarks=("$@")
+[ ${#benchmarks[@]} -eq 0 ] && benchmarks=(throughput latency memory)
+for b in "${benchmarks[@]}"; do
+    case $b in throughput|latency|memory) ;; *) echo "run.sh: unknown benchmark '$b'" >&2; exit 2 ;; esac
+done
+wants() { local b; for b in "${benchmarks[@]}"; do [ "$b" = "$1" ] && return 0; done; return 1; }
+
+log() { printf '%s %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
+die() { echo "bench/pg-cdc/run.sh: $*" >&2; exit 1; }
+psql_q() { psql "$FERRY_TEST_PG_DSN" -X -q -A -t -v ON_ERROR_STOP=1 -c "$1"; }
+
+terminate() { # PID: SIGTERM, up to 30 s, then SIGKILL
+    local pid=$1 i
+    kill -TERM "$pid" 2>/dev/null || true
+    for (( i = 0; i < 300; i++ )); do
+        kill -0 "$pid" 2>/dev/null || break
+        sleep 0.1
+    done
+    kill -KILL "$pid" 2>/dev/null || true
+    wait "$pid" 2>/dev/null || true
+}
+
+on_exit() {
+    local status=$? pid slot table
+    trap - EXIT INT TERM
+    for pid in "${children[@]}"; do terminate "$pid"; done
+    for slot in "${slots[@]}"; do
+        psql_q "SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots
+                WHERE slot_name = '$slot' AND NOT active" >/dev/null 2>&1 || true
+        psql_q "DROP PUBLICATION IF EXISTS $slot" >/dev/null 2>&1 || true
+    done
+    for table in "${tables[@]}"; do psql_q "DROP TABLE IF EXISTS $table" >/dev/null 2>&1 || true; done
+    [ -x "$tools/pgcdc_bench" ] && timeout 60 "$tools/pgcdc_bench" cleanup "$FERRY_TEST_BOOTSTRAP" "$run_id" 2>/dev/null || true
+    if [ -n "${BENCH_KEEP_TMP:-}" ]; then echo "logs kept in $tmp" >&2; else rm -rf "$tmp"; fi
+    exit $status
+}
+trap on_exit EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+median() {
+    printf '%s\n' "$@" | sort -g | awk '{ v[NR] = $1 } END {
+        if (NR == 0) { print "nan"; exit }
+        if (NR % 2) print v[(NR + 1) / 2]; else printf "%.1f\n", (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
+}
+verdict() { awk -v v="$1" -v op="$2" -v t="$3" 'BEGIN {
+    ok = (op == ">=") ? (v >= t) : (v < t); print ok ? "PASS" : "FAIL" }'; }
+
+# ---- build ------------------------------------------------------------------------------------
+
+log "building ferry and postgres-cdc (release) into build-bench/"
+if [ ! -f "$build/build.ninja" ]; then
+    meson setup "$build" --buildtype=release -Db_sanitize=none >"$tmp/setup.log" 2>&1 ||
+        { cat "$tmp/setup.log" >&2; die "meson setup failed"; }
+fi
+ninja -C "$build" worker/ferry plugins/postgres-cdc/postgres-cdc.so >"$tmp/build.log" 2>&1 ||
+    { tail -30 "$tmp/build.log" >&2; die "build failed"; }
+mkdir -p "$tools"
+cc -O2 -o "$tools/pgcdc_bench" bench/pg-cdc/pgcdc_bench.c \
+    $(pkg-config --cflags --libs rdkafka jansson libpq) || die "building pgcdc_bench failed"
+
+# ---- helpers ------------------------------------------------------------------------------------
+
+dsn_value() { # KEY: a field of FERRY_TEST_PG_DSN
+    sed -n "s/.*\b$1=\([^ ]*\).*/\1/p" <<<"$FERRY_TEST_PG_DSN"
+}
+pg_host=$(dsn_value host); pg_port=$(dsn_value port); pg_user=$(dsn_value user); pg_db=$(dsn_value dbname)
+
+# worker_props FILE LABEL [KEY=VALUE...]
+worker_props() {
+    local file=$1 label=$2
+    shift 2
+    {
+        echo "bootstrap.servers=$FERRY_TEST_BOOTSTRAP"
+        echo "plugin.path=$plugin_dir"
+        echo "key.converter=org.apache.kafka.connect.json.JsonConverter"
+        echo "value.converter=org.apache.kafka.connect.json.JsonConverter"
+        echo "key.converter.schemas.enable=$SCHEMAS"
+        echo "value.converter.schemas.enable=$SCHEMAS"
+        echo "group.id=$run_id-$label-cluster"
+        echo "offset.storage.topic=$run_id-$label-offsets"
+        echo "config.storage.topic=$run_id-$label-configs"
+        echo "status.storage.topic=$run_id-$label-status"
+        echo "offset.storage.replication.factor=1"
+        echo "config.storage.replication.factor=1"
+        echo "status.storage.replication.factor=1"
+        echo "offset.flush.interval.ms=5000"
+        echo "listeners=http://127.0.0.1:0"
+        printf '%s\n' "$@"
+    } >"$file"
+}
+
+# connector_props FILE LABEL TABLE
+connector_props() {
+    local file=$1 label=$2 table=$3
+    cat >"$file" <<EOF
+name=$run_id-$label
+connector.class=io.debezium.connector.postgresql.PostgresConnector
+database.hostname=$pg_host
+database.port=$pg_port
+database.user=$pg_user
+database.dbname=$pg_db
+topic.prefix=${run_id}_$label
+plugin.name=pgoutput
+slot.name=${run_id}_$label
+publication.name=${run_id}_$label
+publication.autocreate.mode=filtered
+table.include.list=public\\.$table
+snapshot.mode=no_data
+slot.drop.on.stop=true
+EOF
+    slots+=("${run_id}_$label")
+}
+
+new_table() { # LABEL: creates the table; its name in $table (no subshell: the clean-up list)
+    table="${run_id}_$1"
+    psql_q "CREATE TABLE $table (id int PRIMARY KEY, v text)"
+    tables+=("$table")
+}
+
+# start_ferry LOG WORKER CONNECTOR: starts ferry, waits until it streams; pid in $ferry_pid
+start_ferry() {
+    "$ferry" standalone "$2" "$3" >"$1" 2>&1 &
+    ferry_pid=$!
+    children+=("$ferry_pid")
+    local i
+    for (( i = 0; i < 600; i++ )); do
+        grep -q "streaming from slot" "$1" && return 0
+        kill -0 "$ferry_pid" 2>/dev/null || { tail -20 "$1" >&2; die "ferry exited"; }
+        sleep 0.1
+    done
+    tail -20 "$1" >&2
+    die "ferry did not start streaming"
+}
+
+stop_ferry() {
+    terminate "$ferry_pid"
+    local keep=() pid
+    for pid in "${children[@]}"; do [ "$pid" != "$ferry_pid" ] && keep+=("$pid"); done
+    children=("${keep[@]}")
+}
+
+rss_kb() { awk '/^VmRSS/ { print $2 }' "/proc/$1/status" 2>/dev/null || echo 0; }
+
+results=()
+report() { results+=("$(printf '%-48s %14s %14s  %s' "$1" "$2" "$3" "$4")"); }
+
+# ---- throughput ----------------------------------------------------------------------------------
+
+if wants throughput; then
+    rates=()
+    loader_rates=()
+    for (( run = 1; run <= RUNS; run++ )); do
+        label="tp$run"
+        new_table "$label"
+        worker_props "$tmp/$label.worker" "$label"
+        connector_props "$tmp/$label.connector" "$label" "$table"
+        topic="${run_id}_$label.public.$table"
+        start_ferry "$tmp/$label.log" "$tmp/$label.worker" "$tmp/$label.connector"
+        "$tools/pgcdc_bench" watch "$FERRY_TEST_BOOTSTRAP" "$topic" "$ROWS" $(( TIMEOUT_S * 1000 )) 25 \
+            >"$tmp/$label.watch" &
+        watch_pid=$!
+        perf_pid=
+        if [ -n "${BENCH_PERF:-}" ]; then # a profile of the worker while it streams
+            perf record -F 499 -g -p "$ferry_pid" -o "$tmp/$label.perf" >/dev/null 2>&1 &
+            perf_pid=$!
+        fi
+        loader_rate=$("$tools/pgcdc_bench" load "$FERRY_TEST_PG_DSN" "$table" "$ROWS" 0 "$BATCH")
+        wait "$watch_pid" || die "throughput run $run: not all $ROWS events arrived"
+        [ -n "$perf_pid" ] && { kill -INT "$perf_pid"; wait "$perf_pid" || true; }
+        read -r first done <"$tmp/$label.watch"
+        rate=$(awk -v n="$ROWS" -v a="$first" -v b="$done" 'BEGIN { printf "%.0f", n / ((b - a) / 1e9) }')
+        log "throughput run $run: $rate events/s (loader $loader_rate rows/s)"
+        rates+=("$rate")
+        loader_rates+=("$loader_rate")
+        stop_ferry
+    done
+    value=$(median "${rates[@]}")
+    report "streaming inserts, events/s (schemas $SCHEMAS)" "$value" ">= 50000" "$(verdict "$value" ">=" 50000)"
+    report "  loader rows/s (for scale)" "$(median "${loader_rates[@]}")" "" "info"
+fi
+
+# ---- latency -------------------------------------------------------------------------------------
+
+if wants latency; then
+    label="lat"
+    new_table "$label"
+    topic="${run_id}_$label.public.$table"
+    "$tools/pgcdc_bench" create "$FERRY_TEST_BOOTSTRAP" "$topic" 1 message.timestamp.type=LogAppendTime
+    worker_props "$tmp/$label.worker" "$label"
+    connector_props "$tmp/$label.connector" "$label" "$table"
+    start_ferry "$tmp/$label.log" "$tmp/$label.worker" "$tmp/$label.connector"
+    # One row first, so that the producer knows the topic before the measured rows come.
+    psql_q "INSERT INTO $table VALUES (0, 'warm-up')"
+    "$tools/pgcdc_bench" watch "$FERRY_TEST_BOOTSTRAP" "$topic" 1 $(( TIMEOUT_S * 1000 )) 100 >/dev/null ||
+        die "latency: the warm-up event did not arrive"
+    count=$(( RATE * LATENCY_SECONDS ))
+    loader_rate=$("$tools/pgcdc_bench" load "$FERRY_TEST_PG_DSN" "$table" "$count" "$RATE" "$LATENCY_BATCH")
+    "$tools/pgcdc_bench" watch "$FERRY_TEST_BOOTSTRAP" "$topic" $(( count + 1 )) $(( TIMEOUT_S * 1000 )) 100 >/dev/null ||
+        die "latency: not all $count events arrived"
+    read -r p50 p99 max n < <("$tools/pgcdc_bench" latency "$FERRY_TEST_BOOTSTRAP" "$topic" $(( count + 1 )))
+    log "latency: $n events at $loader_rate rows/s: p50 $p50 ms, p99 $p99 ms, max $max ms"
+    stop_ferry
+    report "commit-to-Kafka-ack p50 ms at $loader_rate rows/s" "$p50" "" "info"
+    report "commit-to-Kafka-ack p99 ms at $loader_rate rows/s" "$p99" "< 50" "$(verdict "$p99" "<" 50)"
+fi
+
+# ---- memory --------------------------------------------------------------------------------------
+
+# memory_run LABEL [WORKER KEY=VALUE...]: peak VmRSS (MB) during one transaction of BIG_TX rows
+memory_run() {
+    local label=$1
+    shift
+    local table topic peak=0 rss before
+    new_table "$label"
+    topic="${run_id}_$label.public.$table"
+    worker_props "$tmp/$label.worker" "$label" "$@"
+    connector_props "$tmp/$label.connector" "$label" "$table"
+    start_ferry "$tmp/$label.log" "$tmp/$label.worker" "$tmp/$label.connector"
+    sleep 1
+    before=$(rss_kb "$ferry_pid")
+    psql_q "INSERT INTO $table SELECT g, 'row ' || g FROM generate_series(1, $BIG_TX) g"
+    "$tools/pgcdc_bench" watch "$FERRY_TEST_BOOTSTRAP" "$topic" "$BIG_TX" $(( TIMEOUT_S * 1000 )) 100 \
+        >"$tmp/$label.watch" &
+    local watch_pid=$!
+    while kill -0 "$watch_pid" 2>/dev/null; do
+        rss=$(rss_kb "$ferry_pid")
+        (( rss > peak )) && peak=$rss
+        sleep 0.1
+    done
+    wait "$watch_pid" || die "memory: not all $BIG_TX events arrived"
+    stop_ferry
+    log "memory ($label): VmRSS $(( before / 1024 )) MB before the transaction, peak $(( peak / 1024 )) MB while streaming it"
+    peak_mb=$(awk -v kb="$peak" 'BEGIN { printf "%.1f", kb / 1024 }')
+}
+
+if wants memory; then
+    memory_run mem "producer.queue.buffering.max.kbytes=$PRODUCER_KBYTES"
+    report "peak RSS MB, 1 tx of $BIG_TX rows (producer queue ${PRODUCER_KBYTES} KB)" "$peak_mb" "< 50" "$(verdict "$peak_mb" "<" 50)"
+    if (( INFO )); then
+        memory_run memdefault
+        report "  the same with librdkafka's default queue (1 GB)" "$peak_mb" "" "info"
+    fi
+fi
+
+echo
+printf '%-48s %14s %14s  %s\n' "benchmark" "value" "target" "verdict"
+printf '%s\n' "${results[@]}"

@@ -1,0 +1,798 @@
+/*
+ * cdc_config.c - the config definition (Debezium's keys, names and defaults), its parsing, the
+ * filters and message.key.columns (see cdc_config.h).
+ */
+#include "cdc_config.h"
+
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+static const char *const plugin_names[] = {"pgoutput", "decoderbufs", NULL};
+static const char *const snapshot_modes[] = {"initial", "initial_only", "never", "no_data",
+                                             "always", "when_needed", "exported", NULL};
+static const char *const publication_modes[] = {"all_tables", "filtered", "no_tables",
+                                                "disabled", NULL};
+static const char *const decimal_modes[] = {"precise", "double", "string", NULL};
+static const char *const time_modes[] = {"adaptive", "adaptive_time_microseconds", "connect",
+                                         NULL};
+static const char *const interval_modes[] = {"numeric", "string", NULL};
+static const char *const binary_modes[] = {"bytes", "base64", "base64-url-safe", "hex", NULL};
+static const char *const ssl_modes[] = {"disable", "allow", "prefer", "require", "verify-ca",
+                                        "verify-full", NULL};
+static const char *const failure_modes[] = {"fail", "warn", "skip", "ignore", NULL};
+static const char *const name_modes[] = {"none", "avro", "avro_unicode", NULL};
+static const char *const isolation_modes[] = {"serializable", "repeatable_read",
+                                              "read_committed", "read_uncommitted", NULL};
+static const char *const locking_modes[] = {"none", "shared", NULL};
+
+#define KEY(n, t, d, imp, g, doc) \
+    {.name = (n), .type = (t), .default_value = (d), .importance = (imp), .group = (g), \
+     .documentation = (doc)}
+#define UNSUPPORTED(n, t, d) \
+    {.name = (n), .type = (t), .default_value = (d), .importance = FERRY_IMPORTANCE_LOW, \
+     .group = "Not supported yet", \
+     .documentation = "Debezium key, not supported yet: accepted with a warning, no effect."}
+
+const ferry_config_key cdc_config_keys[] = {
+    /* connection */
+    {.name = "database.hostname", .type = FERRY_CONFIG_STRING, .required = true,
+     .importance = FERRY_IMPORTANCE_HIGH, .group = "Connection",
+     .documentation = "Host name or address of the PostgreSQL server."},
+    {.name = "database.port", .type = FERRY_CONFIG_INT, .default_value = "5432",
+     .importance = FERRY_IMPORTANCE_HIGH, .group = "Connection", .has_min = true, .min = 1,
+     .has_max = true, .max = 65535, .documentation = "Port of the PostgreSQL server."},
+    {.name = "database.user", .type = FERRY_CONFIG_STRING, .required = true,
+     .importance = FERRY_IMPORTANCE_HIGH, .group = "Connection",
+     .documentation = "Role to connect as: needs LOGIN and REPLICATION (or superuser) and SELECT "
+                      "on the captured tables."},
+    {.name = "database.password", .type = FERRY_CONFIG_PASSWORD,
+     .importance = FERRY_IMPORTANCE_HIGH, .group = "Connection", .sensitive = true,
+     .documentation = "Password of database.user."},
+    {.name = "database.dbname", .type = FERRY_CONFIG_STRING, .required = true,
+     .importance = FERRY_IMPORTANCE_HIGH, .group = "Connection",
+     .documentation = "Database to capture."},
+    {.name = "database.sslmode", .type = FERRY_CONFIG_STRING, .default_value = "prefer",
+     .allowed_values = ssl_modes, .importance = FERRY_IMPORTANCE_MEDIUM, .group = "Connection",
+     .documentation = "libpq sslmode: disable, allow, prefer, require, verify-ca, verify-full."},
+    KEY("database.sslcert", FERRY_CONFIG_STRING, NULL, FERRY_IMPORTANCE_MEDIUM, "Connection",
+        "File of the client certificate."),
+    KEY("database.sslkey", FERRY_CONFIG_STRING, NULL, FERRY_IMPORTANCE_MEDIUM, "Connection",
+        "File of the client private key."),
+    {.name = "database.sslpassword", .type = FERRY_CONFIG_PASSWORD,
+     .importance = FERRY_IMPORTANCE_MEDIUM, .group = "Connection", .sensitive = true,
+     .documentation = "Password of the client private key."},
+    KEY("database.sslrootcert", FERRY_CONFIG_STRING, NULL, FERRY_IMPORTANCE_MEDIUM, "Connection",
+        "File of the root certificates the server is checked against."),
+    KEY("database.tcpKeepAlive", FERRY_CONFIG_BOOLEAN, "true", FERRY_IMPORTANCE_LOW,
+        "Connection", "TCP keepalives on the connections to the server."),
+    KEY("database.initial.statements", FERRY_CONFIG_STRING, NULL, FERRY_IMPORTANCE_LOW,
+        "Connection",
+        "SQL statements run on the regular connection when it connects, separated by ';' (';;' "
+        "for a literal ';')."),
+    {.name = "database.query.timeout.ms", .type = FERRY_CONFIG_INT, .default_value = "600000",
+     .importance = FERRY_IMPORTANCE_LOW, .group = "Connection", .has_min = true, .min = 0,
+     .documentation = "statement_timeout of the regular connection (0 = none)."},
+    {.name = "topic.prefix", .type = FERRY_CONFIG_STRING, .required = true,
+     .importance = FERRY_IMPORTANCE_HIGH, .group = "Connection",
+     .documentation = "Logical name of the server: the prefix of every topic and the source "
+                      "partition of the offsets."},
+    {.name = "plugin.name", .type = FERRY_CONFIG_STRING, .default_value = "pgoutput",
+     .allowed_values = plugin_names, .importance = FERRY_IMPORTANCE_MEDIUM,
+     .group = "Replication",
+     .documentation = "Logical decoding plugin: only pgoutput (built into PostgreSQL 10+) is "
+                      "supported."},
+    /* replication */
+    KEY("slot.name", FERRY_CONFIG_STRING, "debezium", FERRY_IMPORTANCE_MEDIUM, "Replication",
+        "Name of the logical replication slot; created when missing."),
+    KEY("slot.drop.on.stop", FERRY_CONFIG_BOOLEAN, "false", FERRY_IMPORTANCE_MEDIUM,
+        "Replication", "Drop the slot when the task stops (the position is lost)."),
+    {.name = "slot.max.retries", .type = FERRY_CONFIG_INT, .default_value = "6",
+     .importance = FERRY_IMPORTANCE_LOW, .group = "Replication", .has_min = true, .min = 0,
+     .documentation = "How often to retry getting a slot that another process holds."},
+    {.name = "slot.retry.delay.ms", .type = FERRY_CONFIG_LONG, .default_value = "10000",
+     .importance = FERRY_IMPORTANCE_LOW, .group = "Replication", .has_min = true, .min = 0,
+     .documentation = "Wait between those retries; also the longest reconnect back-off."},
+    KEY("publication.name", FERRY_CONFIG_STRING, "dbz_publication", FERRY_IMPORTANCE_MEDIUM,
+        "Replication", "Name of the publication streamed by pgoutput."),
+    {.name = "publication.autocreate.mode", .type = FERRY_CONFIG_STRING,
+     .default_value = "all_tables", .allowed_values = publication_modes,
+     .importance = FERRY_IMPORTANCE_MEDIUM, .group = "Replication",
+     .documentation = "all_tables: create the publication FOR ALL TABLES when missing; "
+                      "filtered: create it for the captured tables, and set its tables to them "
+                      "when it exists; no_tables: create it empty; disabled: never create it, "
+                      "fail when it is missing."},
+    {.name = "status.update.interval.ms", .type = FERRY_CONFIG_INT, .default_value = "10000",
+     .importance = FERRY_IMPORTANCE_MEDIUM, .group = "Replication", .has_min = true, .min = 1,
+     .documentation = "Interval of the standby status updates sent to the server."},
+    KEY("flush.lsn.source", FERRY_CONFIG_BOOLEAN, "true", FERRY_IMPORTANCE_LOW, "Replication",
+        "Confirm the processed LSN to the server; false leaves the slot to another tool."),
+    {.name = "heartbeat.interval.ms", .type = FERRY_CONFIG_INT, .default_value = "0",
+     .importance = FERRY_IMPORTANCE_MEDIUM, .group = "Replication", .has_min = true, .min = 0,
+     .documentation = "Interval of heartbeat records (0 = none) to "
+                      "<topic.heartbeat.prefix>.<topic.prefix>."},
+    KEY("heartbeat.action.query", FERRY_CONFIG_STRING, NULL, FERRY_IMPORTANCE_LOW,
+        "Replication", "SQL run on the regular connection at each heartbeat."),
+    KEY("topic.heartbeat.prefix", FERRY_CONFIG_STRING, "__debezium-heartbeat",
+        FERRY_IMPORTANCE_LOW, "Replication", "Prefix of the heartbeat topic."),
+    /* what is captured */
+    KEY("schema.include.list", FERRY_CONFIG_STRING, NULL, FERRY_IMPORTANCE_HIGH, "Filters",
+        "Regular expressions (comma-separated) of the schemas to capture."),
+    KEY("schema.exclude.list", FERRY_CONFIG_STRING, NULL, FERRY_IMPORTANCE_HIGH, "Filters",
+        "Regular expressions of schemas not to capture."),
+    KEY("table.include.list", FERRY_CONFIG_STRING, NULL, FERRY_IMPORTANCE_HIGH, "Filters",
+        "Regular expressions of the tables to capture, as schema.table."),
+    KEY("table.exclude.list", FERRY_CONFIG_STRING, NULL, FERRY_IMPORTANCE_HIGH, "Filters",
+        "Regular expressions of tables not to capture, as schema.table."),
+    KEY("column.include.list", FERRY_CONFIG_STRING, NULL, FERRY_IMPORTANCE_MEDIUM, "Filters",
+        "Regular expressions of the columns in event values, as schema.table.column."),
+    KEY("column.exclude.list", FERRY_CONFIG_STRING, NULL, FERRY_IMPORTANCE_MEDIUM, "Filters",
+        "Regular expressions of columns left out of event values, as schema.table.column."),
+    KEY("table.ignore.builtin", FERRY_CONFIG_BOOLEAN, "true", FERRY_IMPORTANCE_LOW, "Filters",
+        "Never capture the system schemas."),
+    KEY("message.key.columns", FERRY_CONFIG_STRING, NULL, FERRY_IMPORTANCE_MEDIUM, "Filters",
+        "Key columns per table: <table regex>:<column>,<column>;... (default: the primary "
+        "key)."),
+    KEY("skipped.operations", FERRY_CONFIG_STRING, "t", FERRY_IMPORTANCE_LOW, "Filters",
+        "Operations not emitted, comma-separated: c, u, d, t, or none."),
+    KEY("tombstones.on.delete", FERRY_CONFIG_BOOLEAN, "true", FERRY_IMPORTANCE_MEDIUM, "Filters",
+        "Emit a tombstone (null value) after each delete event."),
+    KEY("provide.transaction.metadata", FERRY_CONFIG_BOOLEAN, "false", FERRY_IMPORTANCE_LOW,
+        "Filters",
+        "Add the transaction block to events and write BEGIN/END events to "
+        "<topic.prefix>.<topic.transaction>."),
+    KEY("topic.transaction", FERRY_CONFIG_STRING, "transaction", FERRY_IMPORTANCE_LOW, "Filters",
+        "Suffix of the transaction metadata topic."),
+    KEY("topic.delimiter", FERRY_CONFIG_STRING, ".", FERRY_IMPORTANCE_LOW, "Filters",
+        "Delimiter between the topic prefix, the schema and the table."),
+    /* snapshot */
+    {.name = "snapshot.mode", .type = FERRY_CONFIG_STRING, .default_value = "initial",
+     .allowed_values = snapshot_modes, .importance = FERRY_IMPORTANCE_MEDIUM,
+     .group = "Snapshot",
+     .documentation = "initial: snapshot when there is no offset, then stream; initial_only: "
+                      "snapshot, no stream; no_data (never): no snapshot; always: snapshot at "
+                      "every start; when_needed: also when the slot's position was lost."},
+    {.name = "snapshot.fetch.size", .type = FERRY_CONFIG_INT, .default_value = "10240",
+     .importance = FERRY_IMPORTANCE_MEDIUM, .group = "Snapshot", .has_min = true, .min = 1,
+     .documentation = "Rows per snapshot chunk (chunks are read by primary key)."},
+    {.name = "snapshot.delay.ms", .type = FERRY_CONFIG_LONG, .default_value = "0",
+     .importance = FERRY_IMPORTANCE_LOW, .group = "Snapshot", .has_min = true, .min = 0,
+     .documentation = "Wait before the snapshot starts."},
+    {.name = "snapshot.isolation.mode", .type = FERRY_CONFIG_STRING,
+     .default_value = "serializable", .allowed_values = isolation_modes,
+     .importance = FERRY_IMPORTANCE_LOW, .group = "Snapshot",
+     .documentation = "Accepted: the snapshot always reads the slot's exported snapshot in a "
+                      "REPEATABLE READ transaction."},
+    {.name = "snapshot.locking.mode", .type = FERRY_CONFIG_STRING, .default_value = "none",
+     .allowed_values = locking_modes, .importance = FERRY_IMPORTANCE_LOW, .group = "Snapshot",
+     .documentation = "Accepted: no table locks are taken."},
+    /* values */
+    {.name = "decimal.handling.mode", .type = FERRY_CONFIG_STRING, .default_value = "precise",
+     .allowed_values = decimal_modes, .importance = FERRY_IMPORTANCE_MEDIUM, .group = "Values",
+     .documentation = "numeric and money: precise (Connect Decimal), double, string."},
+    {.name = "time.precision.mode", .type = FERRY_CONFIG_STRING, .default_value = "adaptive",
+     .allowed_values = time_modes, .importance = FERRY_IMPORTANCE_MEDIUM, .group = "Values",
+     .documentation = "adaptive (the column's precision), adaptive_time_microseconds, connect "
+                      "(Connect's Date, Time, Timestamp)."},
+    {.name = "interval.handling.mode", .type = FERRY_CONFIG_STRING, .default_value = "numeric",
+     .allowed_values = interval_modes, .importance = FERRY_IMPORTANCE_LOW, .group = "Values",
+     .documentation = "interval: numeric (microseconds) or string (ISO 8601)."},
+    {.name = "binary.handling.mode", .type = FERRY_CONFIG_STRING, .default_value = "bytes",
+     .allowed_values = binary_modes, .importance = FERRY_IMPORTANCE_LOW, .group = "Values",
+     .documentation = "bytea: bytes, base64, base64-url-safe, hex."},
+    {.name = "money.fraction.digits", .type = FERRY_CONFIG_INT, .default_value = "2",
+     .importance = FERRY_IMPORTANCE_LOW, .group = "Values", .has_min = true, .min = 0,
+     .has_max = true, .max = 38, .documentation = "Scale of money values."},
+    KEY("unavailable.value.placeholder", FERRY_CONFIG_STRING, "__debezium_unavailable_value",
+        FERRY_IMPORTANCE_LOW, "Values", "Placeholder of unchanged TOASTed values."),
+    KEY("include.unknown.datatypes", FERRY_CONFIG_BOOLEAN, "false", FERRY_IMPORTANCE_LOW,
+        "Values", "Accepted: values of unknown types are always sent as their text."),
+    {.name = "schema.name.adjustment.mode", .type = FERRY_CONFIG_STRING, .default_value = "none",
+     .allowed_values = name_modes, .importance = FERRY_IMPORTANCE_LOW, .group = "Values",
+     .documentation = "none, or avro (characters Avro does not allow in names become '_')."},
+    /* batching */
+    {.name = "max.batch.size", .type = FERRY_CONFIG_INT, .default_value = "2048",
+     .importance = FERRY_IMPORTANCE_LOW, .group = "Batching", .has_min = true, .min = 1,
+     .documentation = "Most records one poll emits."},
+    {.name = "poll.interval.ms", .type = FERRY_CONFIG_LONG, .default_value = "500",
+     .importance = FERRY_IMPORTANCE_LOW, .group = "Batching", .has_min = true, .min = 0,
+     .documentation = "Longest wait for a change in one poll (bounded by the runtime's poll "
+                      "timeout)."},
+    KEY("max.queue.size", FERRY_CONFIG_INT, "8192", FERRY_IMPORTANCE_LOW, "Batching",
+        "Accepted: there is no queue, memory is bounded by the producer's queue."),
+    KEY("max.queue.size.in.bytes", FERRY_CONFIG_LONG, "0", FERRY_IMPORTANCE_LOW, "Batching",
+        "Accepted: there is no queue."),
+    {.name = "event.processing.failure.handling.mode", .type = FERRY_CONFIG_STRING,
+     .default_value = "fail", .allowed_values = failure_modes,
+     .importance = FERRY_IMPORTANCE_LOW, .group = "Batching",
+     .documentation = "A change that cannot be converted: fail the task, warn (log and skip) "
+                      "or skip."},
+    /* accepted, not supported yet */
+    UNSUPPORTED("slot.stream.params", FERRY_CONFIG_STRING, NULL),
+    UNSUPPORTED("slot.failover", FERRY_CONFIG_BOOLEAN, "false"),
+    UNSUPPORTED("replica.identity.autoset.values", FERRY_CONFIG_STRING, NULL),
+    UNSUPPORTED("snapshot.select.statement.overrides", FERRY_CONFIG_STRING, NULL),
+    UNSUPPORTED("snapshot.include.collection.list", FERRY_CONFIG_STRING, NULL),
+    UNSUPPORTED("snapshot.max.threads", FERRY_CONFIG_INT, "1"),
+    UNSUPPORTED("snapshot.query.mode", FERRY_CONFIG_STRING, "select_all"),
+    UNSUPPORTED("snapshot.lock.timeout.ms", FERRY_CONFIG_LONG, "10000"),
+    UNSUPPORTED("snapshot.tables.order.by.row.count", FERRY_CONFIG_STRING, "disabled"),
+    UNSUPPORTED("incremental.snapshot.chunk.size", FERRY_CONFIG_INT, "1024"),
+    UNSUPPORTED("signal.data.collection", FERRY_CONFIG_STRING, NULL),
+    UNSUPPORTED("signal.enabled.channels", FERRY_CONFIG_STRING, "source"),
+    UNSUPPORTED("notification.enabled.channels", FERRY_CONFIG_STRING, NULL),
+    UNSUPPORTED("message.prefix.include.list", FERRY_CONFIG_STRING, NULL),
+    UNSUPPORTED("message.prefix.exclude.list", FERRY_CONFIG_STRING, NULL),
+    UNSUPPORTED("hstore.handling.mode", FERRY_CONFIG_STRING, "json"),
+    UNSUPPORTED("include.schema.comments", FERRY_CONFIG_BOOLEAN, "false"),
+    UNSUPPORTED("include.schema.changes", FERRY_CONFIG_BOOLEAN, "true"),
+    UNSUPPORTED("xmin.fetch.interval.ms", FERRY_CONFIG_LONG, "0"),
+    UNSUPPORTED("converters", FERRY_CONFIG_STRING, NULL),
+    UNSUPPORTED("column.propagate.source.type", FERRY_CONFIG_STRING, NULL),
+    UNSUPPORTED("datatype.propagate.source.type", FERRY_CONFIG_STRING, NULL),
+    UNSUPPORTED("field.name.adjustment.mode", FERRY_CONFIG_STRING, "none"),
+    UNSUPPORTED("database.server.name", FERRY_CONFIG_STRING, NULL),
+    UNSUPPORTED("retriable.restart.connector.wait.ms", FERRY_CONFIG_LONG, "10000"),
+    UNSUPPORTED("errors.max.retries", FERRY_CONFIG_INT, "-1"),
+    UNSUPPORTED("streaming.delay.ms", FERRY_CONFIG_LONG, "0"),
+    UNSUPPORTED("custom.metric.tags", FERRY_CONFIG_STRING, NULL),
+    UNSUPPORTED("topic.naming.strategy", FERRY_CONFIG_STRING, NULL),
+    UNSUPPORTED("topic.cache.size", FERRY_CONFIG_INT, "10000"),
+    UNSUPPORTED("skip.messages.without.change", FERRY_CONFIG_BOOLEAN, "false"),
+    UNSUPPORTED("database.sslfactory", FERRY_CONFIG_STRING, NULL),
+    UNSUPPORTED("read.only", FERRY_CONFIG_BOOLEAN, "false"),
+    {.name = NULL},
+};
+
+const char *const cdc_config_unsupported_keys[] = {
+    "slot.stream.params", "slot.failover", "replica.identity.autoset.values",
+    "snapshot.select.statement.overrides", "snapshot.include.collection.list",
+    "snapshot.max.threads", "snapshot.query.mode", "snapshot.lock.timeout.ms",
+    "snapshot.tables.order.by.row.count", "incremental.snapshot.chunk.size",
+    "signal.data.collection", "signal.enabled.channels", "notification.enabled.channels",
+    "message.prefix.include.list", "message.prefix.exclude.list", "hstore.handling.mode",
+    "include.schema.comments", "include.schema.changes", "xmin.fetch.interval.ms", "converters",
+    "column.propagate.source.type", "datatype.propagate.source.type",
+    "field.name.adjustment.mode", "database.server.name", "retriable.restart.connector.wait.ms",
+    "errors.max.retries", "streaming.delay.ms", "custom.metric.tags", "topic.naming.strategy",
+    "topic.cache.size", "skip.messages.without.change", "database.sslfactory", "read.only",
+    NULL,
+};
+
+const char *const cdc_config_unsupported_prefixes[] = {"column.mask.", "column.truncate.",
+                                                       "snapshot.select.statement.overrides.",
+                                                       NULL};
+
+/* ------------------------------------------------------------------------------------------ */
+/* Lists and regexes                                                                          */
+
+char **cdc_list_split(const char *text, char separator)
+{
+    size_t len = text ? strlen(text) : 0;
+    char **items = calloc(len / 2 + 2, sizeof(char *));
+    if (!items)
+        return NULL;
+    size_t count = 0;
+    char *item = malloc(len + 1);
+    if (!item) {
+        free(items);
+        return NULL;
+    }
+    size_t n = 0;
+    for (size_t i = 0; i <= len; i++) {
+        char c = i < len ? text[i] : separator;
+        if (c == '\\' && i + 1 < len && text[i + 1] == separator) {
+            item[n++] = separator;
+            i++;
+            continue;
+        }
+        if (c != separator) {
+            item[n++] = c;
+            continue;
+        }
+        size_t start = 0;
+        while (start < n && isspace((unsigned char)item[start]))
+            start++;
+        while (n > start && isspace((unsigned char)item[n - 1]))
+            n--;
+        if (n > start) {
+            items[count] = strndup(item + start, n - start);
+            if (!items[count]) {
+                free(item);
+                cdc_list_free(items);
+                return NULL;
+            }
+            count++;
+        }
+        n = 0;
+    }
+    free(item);
+    return items;
+}
+
+void cdc_list_free(char **items)
+{
+    if (!items)
+        return;
+    for (size_t i = 0; items[i]; i++)
+        free(items[i]);
+    free(items);
+}
+
+int cdc_regex_compile(regex_t *regex, const char *pattern, char *err, size_t errlen)
+{
+    size_t len = strlen(pattern);
+    char *posix = malloc(len * 12 + 8);
+    if (!posix)
+        return ferry_error_set(err, errlen, "out of memory"), REG_ESPACE;
+    size_t o = 0;
+    posix[o++] = '^';
+    posix[o++] = '(';
+    size_t i = 0;
+    if (strncmp(pattern, "(?i)", 4) == 0)
+        i = 4;
+    for (; i < len; i++) {
+        char c = pattern[i];
+        if (c == '(' && pattern[i + 1] == '?' && pattern[i + 2] == ':') {
+            posix[o++] = '(';
+            i += 2;
+        } else if (c == '\\' && i + 1 < len) {
+            char next = pattern[++i];
+            const char *class = NULL;
+            switch (next) {
+            case 'd': class = "[0-9]"; break;
+            case 'D': class = "[^0-9]"; break;
+            case 'w': class = "[A-Za-z0-9_]"; break;
+            case 'W': class = "[^A-Za-z0-9_]"; break;
+            case 's': class = "[[:space:]]"; break;
+            case 'S': class = "[^[:space:]]"; break;
+            default: break;
+            }
+            if (class) {
+                memcpy(posix + o, class, strlen(class));
+                o += strlen(class);
+            } else {
+                posix[o++] = '\\';
+                posix[o++] = next;
+            }
+        } else {
+            posix[o++] = c;
+        }
+    }
+    posix[o++] = ')';
+    posix[o++] = '$';
+    posix[o] = '\0';
+    int rc = regcomp(regex, posix, REG_EXTENDED | REG_ICASE | REG_NOSUB);
+    if (rc != 0) {
+        char why[200];
+        regerror(rc, regex, why, sizeof why);
+        ferry_error_set(err, errlen, "invalid regular expression '%s': %s", pattern, why);
+    }
+    free(posix);
+    return rc;
+}
+
+static void cdc_filter_release(cdc_filter *filter)
+{
+    for (size_t i = 0; i < filter->count; i++) {
+        regfree(&filter->patterns[i]);
+        free(filter->sources[i]);
+    }
+    free(filter->patterns);
+    free(filter->sources);
+    memset(filter, 0, sizeof(*filter));
+}
+
+static int cdc_filter_parse(cdc_filter *filter, const char *key, const char *text, char *err,
+                            size_t errlen)
+{
+    memset(filter, 0, sizeof(*filter));
+    if (!text || !*text)
+        return 0;
+    char **items = cdc_list_split(text, ',');
+    if (!items)
+        return ferry_error_set(err, errlen, "out of memory"), -1;
+    size_t count = 0;
+    while (items[count])
+        count++;
+    filter->patterns = calloc(count + 1, sizeof(regex_t));
+    filter->sources = calloc(count + 1, sizeof(char *));
+    if (!filter->patterns || !filter->sources) {
+        cdc_list_free(items);
+        cdc_filter_release(filter);
+        return ferry_error_set(err, errlen, "out of memory"), -1;
+    }
+    for (size_t i = 0; i < count; i++) {
+        char why[300];
+        if (cdc_regex_compile(&filter->patterns[i], items[i], why, sizeof why) != 0) {
+            ferry_error_set(err, errlen, "%s: %s", key, why);
+            cdc_list_free(items);
+            cdc_filter_release(filter);
+            return -1;
+        }
+        filter->sources[i] = items[i];
+        items[i] = NULL;
+        filter->count++;
+    }
+    cdc_list_free(items);
+    return 0;
+}
+
+static bool cdc_filter_matches(const cdc_filter *filter, const char *text)
+{
+    for (size_t i = 0; i < filter->count; i++)
+        if (regexec(&filter->patterns[i], text, 0, NULL, 0) == 0)
+            return true;
+    return false;
+}
+
+static int cdc_key_overrides_parse(cdc_config *config, const char *text, char *err,
+                                   size_t errlen)
+{
+    if (!text || !*text)
+        return 0;
+    char **entries = cdc_list_split(text, ';');
+    if (!entries)
+        return ferry_error_set(err, errlen, "out of memory"), -1;
+    size_t count = 0;
+    while (entries[count])
+        count++;
+    config->key_overrides = calloc(count + 1, sizeof(cdc_key_override));
+    if (!config->key_overrides) {
+        cdc_list_free(entries);
+        return ferry_error_set(err, errlen, "out of memory"), -1;
+    }
+    int rc = 0;
+    for (size_t i = 0; i < count && rc == 0; i++) {
+        char *colon = strrchr(entries[i], ':');
+        if (!colon || colon == entries[i] || !colon[1]) {
+            rc = (ferry_error_set(err, errlen,
+                                 "message.key.columns: entry '%s' is not "
+                                 "<table regex>:<column>[,<column>...]",
+                                 entries[i]), -1);
+            break;
+        }
+        *colon = '\0';
+        cdc_key_override *override = &config->key_overrides[i];
+        char why[300];
+        if (cdc_regex_compile(&override->table, entries[i], why, sizeof why) != 0) {
+            rc = (ferry_error_set(err, errlen, "message.key.columns: %s", why), -1);
+            break;
+        }
+        config->key_override_count++;
+        override->columns = cdc_list_split(colon + 1, ',');
+        if (!override->columns) {
+            rc = (ferry_error_set(err, errlen, "out of memory"), -1);
+            break;
+        }
+        while (override->columns[override->column_count])
+            override->column_count++;
+        if (override->column_count == 0)
+            rc = (ferry_error_set(err, errlen, "message.key.columns: entry '%s' names no column",
+                                 entries[i]), -1);
+    }
+    cdc_list_free(entries);
+    return rc;
+}
+
+static int cdc_skipped_parse(cdc_config *config, const char *text, char *err, size_t errlen)
+{
+    char **items = cdc_list_split(text ? text : "", ',');
+    if (!items)
+        return ferry_error_set(err, errlen, "out of memory"), -1;
+    int rc = 0;
+    for (size_t i = 0; items[i]; i++) {
+        const char *op = items[i];
+        if (strcasecmp(op, "none") == 0)
+            continue;
+        if (strcasecmp(op, "c") == 0)
+            config->skip_create = true;
+        else if (strcasecmp(op, "u") == 0)
+            config->skip_update = true;
+        else if (strcasecmp(op, "d") == 0)
+            config->skip_delete = true;
+        else if (strcasecmp(op, "t") == 0)
+            config->skip_truncate = true;
+        else {
+            rc = (ferry_error_set(err, errlen,
+                                 "skipped.operations: '%s' is not an operation (expected c, u, "
+                                 "d, t or none)",
+                                 op), -1);
+            break;
+        }
+    }
+    cdc_list_free(items);
+    return rc;
+}
+
+/* ------------------------------------------------------------------------------------------ */
+/* Parsing                                                                                    */
+
+static char *cdc_copy(const char *text)
+{
+    return text ? strdup(text) : NULL;
+}
+
+static bool cdc_is(const char *value, const char *expected)
+{
+    return value && strcasecmp(value, expected) == 0;
+}
+
+int cdc_config_parse(cdc_config *config, const ferry_host *host, const ferry_config *source,
+                     char *err, size_t errlen)
+{
+    memset(config, 0, sizeof(*config));
+#define STR(key) cdc_copy(host->config_string(source, key))
+    config->hostname = STR("database.hostname");
+    config->port = (int)host->config_int(source, "database.port");
+    config->user = STR("database.user");
+    config->password = STR("database.password");
+    config->dbname = STR("database.dbname");
+    config->sslmode = STR("database.sslmode");
+    config->sslcert = STR("database.sslcert");
+    config->sslkey = STR("database.sslkey");
+    config->sslrootcert = STR("database.sslrootcert");
+    config->sslpassword = STR("database.sslpassword");
+    config->tcp_keepalive = host->config_bool(source, "database.tcpKeepAlive");
+    config->initial_statements = STR("database.initial.statements");
+    config->query_timeout_ms = host->config_int(source, "database.query.timeout.ms");
+    config->topic_prefix = STR("topic.prefix");
+    config->topic_delimiter = STR("topic.delimiter");
+    config->topic_heartbeat_prefix = STR("topic.heartbeat.prefix");
+    config->topic_transaction = STR("topic.transaction");
+    config->slot_name = STR("slot.name");
+    config->slot_drop_on_stop = host->config_bool(source, "slot.drop.on.stop");
+    config->slot_max_retries = (int)host->config_int(source, "slot.max.retries");
+    config->slot_retry_delay_ms = host->config_int(source, "slot.retry.delay.ms");
+    config->publication_name = STR("publication.name");
+    config->status_update_interval_ms = host->config_int(source, "status.update.interval.ms");
+    config->flush_lsn_source = host->config_bool(source, "flush.lsn.source");
+    config->heartbeat_interval_ms = host->config_int(source, "heartbeat.interval.ms");
+    config->heartbeat_action_query = STR("heartbeat.action.query");
+    config->table_ignore_builtin = host->config_bool(source, "table.ignore.builtin");
+    config->tombstones_on_delete = host->config_bool(source, "tombstones.on.delete");
+    config->provide_transaction_metadata =
+        host->config_bool(source, "provide.transaction.metadata");
+    config->snapshot_fetch_size = (int)host->config_int(source, "snapshot.fetch.size");
+    config->snapshot_delay_ms = host->config_int(source, "snapshot.delay.ms");
+    config->toast_placeholder = STR("unavailable.value.placeholder");
+    config->max_batch_size = (int)host->config_int(source, "max.batch.size");
+    config->poll_interval_ms = host->config_int(source, "poll.interval.ms");
+#undef STR
+    if (!config->hostname || !config->user || !config->dbname || !config->topic_prefix ||
+        !config->slot_name || !config->publication_name) {
+        cdc_config_release(config);
+        return ferry_error_set(err, errlen, "database.hostname, database.user, database.dbname "
+                                            "and topic.prefix are required"), -1;
+    }
+    if (!config->topic_delimiter)
+        config->topic_delimiter = strdup(".");
+    if (!config->topic_heartbeat_prefix)
+        config->topic_heartbeat_prefix = strdup("__debezium-heartbeat");
+    if (!config->topic_transaction)
+        config->topic_transaction = strdup("transaction");
+    if (!config->toast_placeholder)
+        config->toast_placeholder = strdup("__debezium_unavailable_value");
+
+    const char *plugin = host->config_string(source, "plugin.name");
+    if (plugin && !cdc_is(plugin, "pgoutput")) {
+        cdc_config_release(config);
+        return ferry_error_set(err, errlen,
+                               "plugin.name=%s is not supported: only the built-in pgoutput "
+                               "plugin is; set plugin.name=pgoutput",
+                               plugin), -1;
+    }
+    const char *mode = host->config_string(source, "snapshot.mode");
+    config->snapshot_mode = cdc_is(mode, "initial_only")  ? CDC_SNAPSHOT_INITIAL_ONLY
+                            : cdc_is(mode, "never") || cdc_is(mode, "no_data")
+                                ? CDC_SNAPSHOT_NO_DATA
+                            : cdc_is(mode, "always")      ? CDC_SNAPSHOT_ALWAYS
+                            : cdc_is(mode, "when_needed") ? CDC_SNAPSHOT_WHEN_NEEDED
+                                                          : CDC_SNAPSHOT_INITIAL;
+    mode = host->config_string(source, "publication.autocreate.mode");
+    config->publication_mode = cdc_is(mode, "filtered")    ? CDC_PUBLICATION_FILTERED
+                               : cdc_is(mode, "no_tables") ? CDC_PUBLICATION_NO_TABLES
+                               : cdc_is(mode, "disabled")  ? CDC_PUBLICATION_DISABLED
+                                                           : CDC_PUBLICATION_ALL_TABLES;
+    mode = host->config_string(source, "decimal.handling.mode");
+    config->types.decimal = cdc_is(mode, "double")   ? PG_DECIMAL_DOUBLE
+                            : cdc_is(mode, "string") ? PG_DECIMAL_STRING
+                                                     : PG_DECIMAL_PRECISE;
+    mode = host->config_string(source, "time.precision.mode");
+    config->types.time = cdc_is(mode, "connect") ? PG_TIME_CONNECT
+                         : cdc_is(mode, "adaptive_time_microseconds")
+                             ? PG_TIME_ADAPTIVE_MICROSECONDS
+                             : PG_TIME_ADAPTIVE;
+    mode = host->config_string(source, "interval.handling.mode");
+    config->types.interval = cdc_is(mode, "string") ? PG_INTERVAL_STRING : PG_INTERVAL_NUMERIC;
+    mode = host->config_string(source, "binary.handling.mode");
+    config->types.binary = cdc_is(mode, "base64")            ? PG_BINARY_BASE64
+                           : cdc_is(mode, "base64-url-safe") ? PG_BINARY_BASE64_URL_SAFE
+                           : cdc_is(mode, "hex")             ? PG_BINARY_HEX
+                                                             : PG_BINARY_BYTES;
+    config->types.money_fraction_digits = (int)host->config_int(source, "money.fraction.digits");
+    config->types.toast_placeholder = config->toast_placeholder;
+    mode = host->config_string(source, "schema.name.adjustment.mode");
+    config->avro_names = cdc_is(mode, "avro") || cdc_is(mode, "avro_unicode");
+    mode = host->config_string(source, "event.processing.failure.handling.mode");
+    config->failure_mode = cdc_is(mode, "warn")                           ? CDC_FAILURE_WARN
+                           : cdc_is(mode, "skip") || cdc_is(mode, "ignore") ? CDC_FAILURE_SKIP
+                                                                          : CDC_FAILURE_FAIL;
+    if (config->snapshot_fetch_size <= 0)
+        config->snapshot_fetch_size = 10240;
+    if (config->max_batch_size <= 0)
+        config->max_batch_size = 2048;
+    if (config->status_update_interval_ms <= 0)
+        config->status_update_interval_ms = 10000;
+
+    if (cdc_filter_parse(&config->schema_include, "schema.include.list",
+                         host->config_string(source, "schema.include.list"), err, errlen) ||
+        cdc_filter_parse(&config->schema_exclude, "schema.exclude.list",
+                         host->config_string(source, "schema.exclude.list"), err, errlen) ||
+        cdc_filter_parse(&config->table_include, "table.include.list",
+                         host->config_string(source, "table.include.list"), err, errlen) ||
+        cdc_filter_parse(&config->table_exclude, "table.exclude.list",
+                         host->config_string(source, "table.exclude.list"), err, errlen) ||
+        cdc_filter_parse(&config->column_include, "column.include.list",
+                         host->config_string(source, "column.include.list"), err, errlen) ||
+        cdc_filter_parse(&config->column_exclude, "column.exclude.list",
+                         host->config_string(source, "column.exclude.list"), err, errlen) ||
+        cdc_key_overrides_parse(config, host->config_string(source, "message.key.columns"), err,
+                                errlen) ||
+        cdc_skipped_parse(config, host->config_string(source, "skipped.operations"), err,
+                          errlen)) {
+        cdc_config_release(config);
+        return -1;
+    }
+    if (!config->topic_delimiter || !config->topic_heartbeat_prefix ||
+        !config->topic_transaction || !config->toast_placeholder) {
+        cdc_config_release(config);
+        return ferry_error_set(err, errlen, "out of memory"), -1;
+    }
+    return 0;
+}
+
+void cdc_config_release(cdc_config *config)
+{
+    if (!config)
+        return;
+    free(config->hostname);
+    free(config->user);
+    free(config->password);
+    free(config->dbname);
+    free(config->sslmode);
+    free(config->sslcert);
+    free(config->sslkey);
+    free(config->sslrootcert);
+    free(config->sslpassword);
+    free(config->initial_statements);
+    free(config->topic_prefix);
+    free(config->topic_delimiter);
+    free(config->topic_heartbeat_prefix);
+    free(config->topic_transaction);
+    free(config->slot_name);
+    free(config->publication_name);
+    free(config->heartbeat_action_query);
+    free(config->toast_placeholder);
+    cdc_filter_release(&config->schema_include);
+    cdc_filter_release(&config->schema_exclude);
+    cdc_filter_release(&config->table_include);
+    cdc_filter_release(&config->table_exclude);
+    cdc_filter_release(&config->column_include);
+    cdc_filter_release(&config->column_exclude);
+    for (size_t i = 0; i < config->key_override_count; i++) {
+        regfree(&config->key_overrides[i].table);
+        cdc_list_free(config->key_overrides[i].columns);
+    }
+    free(config->key_overrides);
+    memset(config, 0, sizeof(*config));
+}
+
+/* ------------------------------------------------------------------------------------------ */
+/* Cross-key checks                                                                           */
+
+/* Reports a message without the "<key>: " it starts with (the report names the key). */
+static void cdc_report(void (*report)(void *report_ctx, const char *key, const char *message),
+                       void *report_ctx, const char *key, const char *why)
+{
+    size_t len = strlen(key);
+    if (strncmp(why, key, len) == 0 && why[len] == ':' && why[len + 1] == ' ')
+        why += len + 2;
+    report(report_ctx, key, why);
+}
+
+void cdc_config_check(json_t *values,
+                      void (*report)(void *report_ctx, const char *key, const char *message),
+                      void *report_ctx)
+{
+    char why[400];
+    const char *plugin = json_string_value(json_object_get(values, "plugin.name"));
+    if (plugin && !cdc_is(plugin, "pgoutput"))
+        report(report_ctx, "plugin.name",
+               "only the built-in pgoutput plugin is supported: set plugin.name=pgoutput");
+    static const char *const regex_keys[] = {"schema.include.list", "schema.exclude.list",
+                                             "table.include.list", "table.exclude.list",
+                                             "column.include.list", "column.exclude.list"};
+    for (size_t k = 0; k < sizeof regex_keys / sizeof regex_keys[0]; k++) {
+        cdc_filter filter;
+        const char *text = json_string_value(json_object_get(values, regex_keys[k]));
+        if (cdc_filter_parse(&filter, regex_keys[k], text, why, sizeof why) != 0)
+            cdc_report(report, report_ctx, regex_keys[k], why);
+        else
+            cdc_filter_release(&filter);
+    }
+    if (json_object_get(values, "table.include.list") &&
+        json_object_get(values, "table.exclude.list"))
+        report(report_ctx, "table.exclude.list",
+               "table.include.list and table.exclude.list cannot both be set");
+    if (json_object_get(values, "schema.include.list") &&
+        json_object_get(values, "schema.exclude.list"))
+        report(report_ctx, "schema.exclude.list",
+               "schema.include.list and schema.exclude.list cannot both be set");
+    if (json_object_get(values, "column.include.list") &&
+        json_object_get(values, "column.exclude.list"))
+        report(report_ctx, "column.exclude.list",
+               "column.include.list and column.exclude.list cannot both be set");
+    cdc_config probe;
+    memset(&probe, 0, sizeof probe);
+    const char *keys = json_string_value(json_object_get(values, "message.key.columns"));
+    if (cdc_key_overrides_parse(&probe, keys, why, sizeof why) != 0)
+        cdc_report(report, report_ctx, "message.key.columns", why);
+    const char *skipped = json_string_value(json_object_get(values, "skipped.operations"));
+    if (skipped && cdc_skipped_parse(&probe, skipped, why, sizeof why) != 0)
+        cdc_report(report, report_ctx, "skipped.operations", why);
+    cdc_config_release(&probe);
+}
+
+/* ------------------------------------------------------------------------------------------ */
+/* Filters                                                                                    */
+
+static bool cdc_builtin_schema(const char *schema_name)
+{
+    return strcmp(schema_name, "pg_catalog") == 0 ||
+           strcmp(schema_name, "information_schema") == 0 ||
+           strncmp(schema_name, "pg_toast", 8) == 0 || strncmp(schema_name, "pg_temp", 7) == 0;
+}
+
+bool cdc_config_schema_captured(const cdc_config *config, const char *schema_name)
+{
+    if (config->table_ignore_builtin && cdc_builtin_schema(schema_name))
+        return false;
+    if (config->schema_include.count && !cdc_filter_matches(&config->schema_include, schema_name))
+        return false;
+    return !cdc_filter_matches(&config->schema_exclude, schema_name);
+}
+
+bool cdc_config_table_captured(const cdc_config *config, const char *schema_name,
+                               const char *table_name)
+{
+    if (!cdc_config_schema_captured(config, schema_name))
+        return false;
+    char id[512];
+    snprintf(id, sizeof id, "%s.%s", schema_name, table_name);
+    if (config->table_include.count && !cdc_filter_matches(&config->table_include, id))
+        return false;
+    return !cdc_filter_matches(&config->table_exclude, id);
+}
+
+bool cdc_config_column_included(const cdc_config *config, const char *schema_name,
+                                const char *table_name, const char *column_name)
+{
+    if (!config->column_include.count && !config->column_exclude.count)
+        return true;
+    char id[768];
+    snprintf(id, sizeof id, "%s.%s.%s", schema_name, table_name, column_name);
+    if (config->column_include.count && !cdc_filter_matches(&config->column_include, id))
+        return false;
+    return !cdc_filter_matches(&config->column_exclude, id);
+}
+
+const cdc_key_override *cdc_config_key_override(const cdc_config *config, const char *table_id)
+{
+    for (size_t i = 0; i < config->key_override_count; i++)
+        if (regexec(&config->key_overrides[i].table, table_id, 0, NULL, 0) == 0)
+            return &config->key_overrides[i];
+    return NULL;
+}

@@ -1,0 +1,21 @@
+/*
+ * cdc_plugin.h - what the files of the PostgreSQL CDC plugin share: the host's services table and
+ * the connector's callbacks. cdc_plugin.c sets cdc_host in the entry point; unit tests set it to a
+ * fake table.
+ */
+#ifndef PGCDC_CDC_PLUGIN_H
+#define PGCDC_CDC_PLUGIN_H
+
+#include <ferry/plugin.h>
+
+#define CDC_PLUGIN_VERSION "0.1.0"
+/* The "version" of every event's source block. */
+#define CDC_SOURCE_VERSION "ferry-" CDC_PLUGIN_VERSION
+
+extern const ferry_host *cdc_host;
+
+extern const ferry_connector_callbacks cdc_connector_callbacks;
+extern const ferry_source_task_callbacks cdc_source_callbacks;
+extern const ferry_connector_type cdc_source_type;
+
+#endif

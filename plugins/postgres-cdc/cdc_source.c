@@ -1,0 +1,1447 @@
+/*
+ * cdc_source.c - the PostgresCdcSource task (see cdc_source.h).
+ *
+ * One thread, no locks: the runtime calls start, poll, commit and stop from the task's thread.
+ * A change message becomes up to three records (delete + tombstone + create for a key change,
+ * plus a transaction BEGIN); they wait in `pending` until the runtime took all of them, so a
+ * RETRY from record_emit loses nothing and the next message is read only once the current one is
+ * out. The offset rides on the last record of each message.
+ */
+#include "cdc_source.h"
+
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "cdc_config.h"
+#include "cdc_offset.h"
+#include "cdc_plugin.h"
+#include "debezium_envelope.h"
+#include "pg_catalog.h"
+#include "pg_connection.h"
+#include "pg_slot_publication.h"
+#include "pg_snapshot.h"
+#include "pg_stream.h"
+#include "pgoutput_decoder.h"
+
+#define PENDING_MAX 16
+#define RECONNECT_FIRST_MS 1000
+#define METRICS_INTERVAL_MS 1000
+#define CDC_ERR 1024
+
+typedef enum source_phase {
+    PHASE_WAIT_SLOT,     /* the slot is active in another process: retry later */
+    PHASE_CREATE_SLOT,   /* CREATE_REPLICATION_SLOT in flight */
+    PHASE_SNAPSHOT_WAIT, /* snapshot.delay.ms */
+    PHASE_SNAPSHOT,
+    PHASE_START_STREAM,  /* START_REPLICATION in flight */
+    PHASE_STREAMING,
+    PHASE_RECONNECT,     /* waiting before / while reconnecting */
+    PHASE_IDLE,          /* initial_only: the snapshot is done, nothing more to do */
+} source_phase;
+
+typedef struct table_entry {
+    uint32_t oid;
+    pg_table_meta *meta;
+    dbz_table *table; /* NULL: not captured */
+} table_entry;
+
+typedef struct pending_record {
+    const char *topic; /* borrowed from a table (tables change only between messages) */
+    char *owned_topic; /* or owned */
+    json_t *key, *key_schema, *value, *value_schema, *offset;
+} pending_record;
+
+typedef struct tx_collection {
+    char *id;
+    int64_t count;
+} tx_collection;
+
+typedef struct cdc_source {
+    ferry_context *ctx;
+    cdc_config config;
+    dbz_context dbz;
+    pg_type_registry *types;
+    PGconn *conn; /* the regular connection */
+    int server_version;
+    pg_stream stream;
+    bool replication_connecting;
+    pgo_decoder *decoder;
+    json_t *partition;
+    source_phase phase;
+    int64_t phase_until_ms;
+    bool command_sent;
+    int slot_attempts;
+    int64_t reconnect_delay_ms;
+
+    /* the plan made at start */
+    cdc_offset offset;
+    bool need_snapshot;
+    bool stream_after_snapshot;
+    bool need_slot;
+    bool slot_exists;
+    uint64_t start_lsn;
+    uint64_t snapshot_lsn;
+    char snapshot_name[128];
+
+    /* tables by OID */
+    table_entry *tables;
+    size_t table_count, table_capacity;
+    size_t last_table;
+    pg_snapshot *snapshot;
+    int64_t snapshot_rows;
+
+    /* the stream */
+    uint64_t lsn_proc;        /* every transaction committed before it is delivered */
+    uint64_t last_commit_lsn; /* end of the last commit seen: the sequence's first element */
+    bool in_tx;
+    uint64_t tx_final_lsn;
+    uint32_t tx_xid;
+    int64_t tx_commit_us;
+    int64_t tx_messages;      /* change messages of the transaction so far */
+    int64_t tx_skip;          /* the first tx_skip were delivered before a restart */
+    bool tx_skip_all;
+    int64_t tx_events;        /* data events emitted (transaction metadata) */
+    tx_collection *tx_collections;
+    size_t tx_collection_count, tx_collection_capacity;
+    uint64_t resume_commit;   /* of this transaction ... */
+    int64_t resume_events;    /* ... that many change messages are delivered */
+    uint64_t emitted_commit;  /* the last change message fully emitted: its transaction */
+    int64_t emitted_events;   /* and its number */
+
+    /* confirming */
+    json_t *last_emitted_offset;
+    bool all_committed;       /* every emitted offset is committed */
+    uint64_t confirmed_lsn;
+    bool reply_requested;
+
+    /* records of the current message not yet taken by the runtime */
+    pending_record pending[PENDING_MAX];
+    size_t pending_count, pending_next;
+    bool pending_is_change;
+    uint64_t pending_commit;
+    int64_t pending_events;
+
+    int64_t next_heartbeat_ms;
+    int64_t next_metrics_ms;
+    bool problem_set;
+    bool warned_unsupported;
+} cdc_source;
+
+/* ------------------------------------------------------------------------------------------ */
+/* Small helpers                                                                              */
+
+static void source_log(cdc_source *source, ferry_log_level level, const char *fmt, ...)
+    FERRY_PRINTF(3, 4);
+
+static void source_log(cdc_source *source, ferry_log_level level, const char *fmt, ...)
+{
+    char line[1200];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(line, sizeof line, fmt, ap);
+    va_end(ap);
+    cdc_host->log(source->ctx, level, "%s", line);
+}
+
+static void source_problem(cdc_source *source, const char *message)
+{
+    if (!FERRY_HOST_HAS(cdc_host, status_problem))
+        return;
+    if (!message && !source->problem_set)
+        return;
+    cdc_host->status_problem(source->ctx, message);
+    source->problem_set = message != NULL;
+}
+
+static char *source_lsn(uint64_t lsn, char *buf)
+{
+    return pg_lsn_format(lsn, buf, 24);
+}
+
+static void pending_release(pending_record *record)
+{
+    json_decref(record->key);
+    json_decref(record->key_schema);
+    json_decref(record->value);
+    json_decref(record->value_schema);
+    json_decref(record->offset);
+    free(record->owned_topic);
+    memset(record, 0, sizeof(*record));
+}
+
+static void pending_clear(cdc_source *source)
+{
+    for (size_t i = 0; i < source->pending_count; i++)
+        pending_release(&source->pending[i]);
+    source->pending_count = source->pending_next = 0;
+    source->pending_is_change = false;
+}
+
+/* Queues a record; takes ownership of the JSON values (NULL key/value = null). */
+static pending_record *pending_add(cdc_source *source, const char *topic, json_t *key,
+                                   json_t *key_schema, json_t *value, json_t *value_schema)
+{
+    if (source->pending_count >= PENDING_MAX) {
+        json_decref(key);
+        json_decref(key_schema);
+        json_decref(value);
+        json_decref(value_schema);
+        return NULL;
+    }
+    pending_record *record = &source->pending[source->pending_count++];
+    *record = (pending_record){.topic = topic, .key = key, .key_schema = key_schema,
+                               .value = value, .value_schema = value_schema};
+    return record;
+}
+
+/* Hands the queued records to the runtime. RETRY: the buffer is full, the rest waits. */
+static ferry_status source_emit_pending(cdc_source *source, int *emitted, char *err,
+                                        size_t errlen)
+{
+    while (source->pending_next < source->pending_count) {
+        pending_record *p = &source->pending[source->pending_next];
+        ferry_record record = {
+            .topic = p->owned_topic ? p->owned_topic : p->topic,
+            .partition = FERRY_PARTITION_ANY,
+            .key = p->key ? (ferry_data){.kind = FERRY_DATA_JSON, .json = p->key,
+                                         .schema = p->key_schema}
+                          : (ferry_data){.kind = FERRY_DATA_NULL},
+            .value = p->value ? (ferry_data){.kind = FERRY_DATA_JSON, .json = p->value,
+                                             .schema = p->value_schema}
+                              : (ferry_data){.kind = FERRY_DATA_NULL},
+            .timestamp_ms = FERRY_TIMESTAMP_NONE,
+            .source_partition = source->partition,
+            .source_offset = p->offset,
+        };
+        ferry_status status = cdc_host->record_emit(source->ctx, &record);
+        if (status == FERRY_RETRY)
+            return FERRY_RETRY;
+        if (status != FERRY_OK)
+            return ferry_error_set(err, errlen, "the worker refused a record for topic %s",
+                                   record.topic);
+        if (p->offset) {
+            json_decref(source->last_emitted_offset);
+            source->last_emitted_offset = json_incref(p->offset);
+            source->all_committed = false;
+        }
+        pending_release(p);
+        source->pending_next++;
+        (*emitted)++;
+    }
+    if (source->pending_is_change) {
+        source->emitted_commit = source->pending_commit;
+        source->emitted_events = source->pending_events;
+    }
+    source->pending_count = source->pending_next = 0;
+    source->pending_is_change = false;
+    return FERRY_OK;
+}
+
+/* ------------------------------------------------------------------------------------------ */
+/* Tables                                                                                     */
+
+static void table_entry_release(table_entry *entry)
+{
+    pg_table_meta_free(entry->meta);
+    dbz_table_destroy(entry->table);
+    memset(entry, 0, sizeof(*entry));
+}
+
+static table_entry *source_table_find(cdc_source *source, uint32_t oid)
+{
+    if (source->last_table < source->table_count &&
+        source->tables[source->last_table].oid == oid)
+        return &source->tables[source->last_table];
+    for (size_t i = 0; i < source->table_count; i++) {
+        if (source->tables[i].oid == oid) {
+            source->last_table = i;
+            return &source->tables[i];
+        }
+    }
+    return NULL;
+}
+
+/* Describes a table and builds its schemas; replaces an earlier entry. stream_columns: a
+ * Relation message's (NULL for the catalog's). */
+static table_entry *source_table_load(cdc_source *source, uint32_t oid,
+                                      const pgo_column *stream_columns, size_t column_count,
+                                      char *err, size_t errlen)
+{
+    pg_table_meta *meta = NULL;
+    if (pg_catalog_describe(source->conn, source->server_version, oid, &meta, err, errlen) != 0)
+        return NULL;
+    table_entry *entry = source_table_find(source, oid);
+    if (!entry) {
+        if (source->table_count == source->table_capacity) {
+            size_t capacity = source->table_capacity ? source->table_capacity * 2 : 16;
+            table_entry *grown = realloc(source->tables, capacity * sizeof(*grown));
+            if (!grown) {
+                pg_table_meta_free(meta);
+                return ferry_error_set(err, errlen, "out of memory"), NULL;
+            }
+            source->tables = grown;
+            source->table_capacity = capacity;
+        }
+        entry = &source->tables[source->table_count++];
+        memset(entry, 0, sizeof(*entry));
+    } else {
+        table_entry_release(entry);
+    }
+    entry->oid = oid;
+    entry->meta = meta;
+    if (meta && cdc_config_table_captured(&source->config, meta->schema_name, meta->table_name)) {
+        entry->table = pg_catalog_build_table(meta, stream_columns, column_count, &source->config,
+                                              &source->dbz, source->types, err, errlen);
+        if (!entry->table)
+            return NULL;
+    }
+    return entry;
+}
+
+/* ------------------------------------------------------------------------------------------ */
+/* Offsets and confirmation                                                                   */
+
+static json_t *source_stream_offset(cdc_source *source, uint64_t event_lsn)
+{
+    cdc_position position = {
+        .lsn_proc = source->lsn_proc,
+        .lsn_commit = source->in_tx ? source->tx_final_lsn : 0,
+        .tx_event = source->in_tx ? source->tx_messages : -1,
+        .lsn = event_lsn,
+        .tx_id = source->in_tx ? (int64_t)source->tx_xid : -1,
+        .ts_usec = source->in_tx ? source->tx_commit_us : 0,
+    };
+    return cdc_offset_streaming(&position);
+}
+
+/* Nothing emitted waits for a commit, no transaction is open, nothing is queued: a position
+ * past everything delivered covers no record and may be confirmed. */
+static bool source_quiescent(const cdc_source *source)
+{
+    return source->phase == PHASE_STREAMING && !source->in_tx && source->pending_count == 0 &&
+           (source->all_committed || !source->last_emitted_offset);
+}
+
+static void source_send_status(cdc_source *source, bool reply)
+{
+    if (!source->stream.conn || !source->stream.streaming)
+        return;
+    char why[512];
+    uint64_t flushed = source->config.flush_lsn_source ? source->confirmed_lsn : 0;
+    if (pg_stream_send_status(&source->stream, flushed, reply, why, sizeof why) != 0)
+        source_log(source, FERRY_LOG_WARN, "%s", why); /* the next read notices the break */
+}
+
+static void source_confirm(cdc_source *source, uint64_t lsn)
+{
+    if (lsn > source->confirmed_lsn)
+        source->confirmed_lsn = lsn;
+}
+
+/* ------------------------------------------------------------------------------------------ */
+/* Change events                                                                              */
+
+/* The transaction metadata: BEGIN before the first event, the block in each event. */
+static json_t *source_transaction_block(cdc_source *source, const dbz_table *table)
+{
+    if (!source->config.provide_transaction_metadata)
+        return NULL;
+    if (source->tx_events == 0) {
+        json_t *key, *key_schema, *value, *value_schema;
+        if (dbz_transaction_event(source->tx_xid, false, -1, NULL, source->tx_commit_us / 1000,
+                                  &key, &key_schema, &value, &value_schema) == 0) {
+            size_t len = strlen(source->config.topic_prefix) +
+                         strlen(source->config.topic_delimiter) +
+                         strlen(source->config.topic_transaction) + 1;
+            pending_record *record =
+                pending_add(source, NULL, key, key_schema, value, value_schema);
+            if (record) {
+                record->owned_topic = malloc(len);
+                if (record->owned_topic)
+                    snprintf(record->owned_topic, len, "%s%s%s", source->config.topic_prefix,
+                             source->config.topic_delimiter, source->config.topic_transaction);
+            }
+        }
+    }
+    source->tx_events++;
+    tx_collection *collection = NULL;
+    for (size_t i = 0; i < source->tx_collection_count; i++)
+        if (strcmp(source->tx_collections[i].id, table->id) == 0)
+            collection = &source->tx_collections[i];
+    if (!collection) {
+        if (source->tx_collection_count == source->tx_collection_capacity) {
+            size_t capacity = source->tx_collection_capacity ? source->tx_collection_capacity * 2
+                                                             : 8;
+            tx_collection *grown =
+                realloc(source->tx_collections, capacity * sizeof(tx_collection));
+            if (!grown)
+                return NULL;
+            source->tx_collections = grown;
+            source->tx_collection_capacity = capacity;
+        }
+        collection = &source->tx_collections[source->tx_collection_count++];
+        collection->id = strdup(table->id);
+        collection->count = 0;
+    }
+    collection->count++;
+    return dbz_transaction_payload(source->tx_xid, source->tx_events, collection->count);
+}
+
+static void source_tx_collections_clear(cdc_source *source)
+{
+    for (size_t i = 0; i < source->tx_collection_count; i++)
+        free(source->tx_collections[i].id);
+    source->tx_collection_count = 0;
+    source->tx_events = 0;
+}
+
+/* Queues one change event. Takes ownership of key, before, after. */
+static int source_queue_event(cdc_source *source, const dbz_table *table, char op, json_t *key,
+                              json_t *before, json_t *after, uint64_t lsn)
+{
+    dbz_source_info info = {
+        .ts_us = source->tx_commit_us,
+        .last_commit_lsn = source->last_commit_lsn,
+        .lsn = lsn,
+        .tx_id = source->tx_xid,
+    };
+    json_t *block = source_transaction_block(source, table);
+    json_t *value = dbz_envelope_payload(&source->dbz, op, before, after,
+                                         dbz_source_payload(&source->dbz, table, &info), block,
+                                         pg_wall_us());
+    if (!value) {
+        json_decref(key);
+        return -1;
+    }
+    return pending_add(source, table->topic, key, json_incref(table->key_schema), value,
+                       json_incref(table->envelope_schema))
+               ? 0
+               : -1;
+}
+
+static int source_queue_tombstone(cdc_source *source, const dbz_table *table, json_t *key)
+{
+    if (!source->config.tombstones_on_delete) {
+        json_decref(key);
+        return 0;
+    }
+    return pending_add(source, table->topic, key, json_incref(table->key_schema), NULL, NULL)
+               ? 0
+               : -1;
+}
+
+/* Builds the records of one change message into pending. 0, or -1 with err. */
+static int source_change_records(cdc_source *source, const pgo_message *message, uint64_t lsn,
+                                 char *err, size_t errlen)
+{
+    table_entry *entry = NULL;
+    uint32_t oid = message->kind == PGO_INSERT   ? message->insert.relation_oid
+                   : message->kind == PGO_UPDATE ? message->update.relation_oid
+                   : message->kind == PGO_DELETE ? message->delete_.relation_oid
+                                                 : 0;
+    if (message->kind != PGO_TRUNCATE) {
+        entry = source_table_find(source, oid);
+        if (!entry)
+            return ferry_error_set(err, errlen,
+                                   "a %s message for relation %u came before its Relation "
+                                   "message",
+                                   pgo_kind_name(message->kind), oid), -1;
+        if (!entry->table)
+            return 0; /* not captured */
+    }
+    const dbz_table *table = entry ? entry->table : NULL;
+    json_t *key = NULL, *old_key = NULL, *before = NULL, *after = NULL;
+    switch (message->kind) {
+    case PGO_INSERT: {
+        if (source->config.skip_create)
+            return 0;
+        const pgo_tuple *row = &message->insert.new_tuple;
+        if (dbz_key_payload(table, row->values, row->count, &key, err, errlen) != 0 ||
+            dbz_row_payload(table, row->values, row->count, NULL, 0, DBZ_ROW_FULL, &after, err,
+                            errlen) != 0)
+            goto fail;
+        return source_queue_event(source, table, 'c', key, NULL, after, lsn);
+    }
+    case PGO_UPDATE: {
+        if (source->config.skip_update)
+            return 0;
+        const pgo_tuple *new_row = &message->update.new_tuple;
+        const pgo_tuple *old_row = message->update.old_kind ? &message->update.old_tuple : NULL;
+        dbz_row_mode old_mode = message->update.old_kind == 'O' ? DBZ_ROW_FULL
+                                                                : DBZ_ROW_KEY_ONLY;
+        if (dbz_key_payload(table, new_row->values, new_row->count, &key, err, errlen) != 0)
+            goto fail;
+        if (old_row && dbz_key_payload(table, old_row->values, old_row->count, &old_key, err,
+                                       errlen) != 0)
+            goto fail;
+        const pgo_value *old_values = message->update.old_kind == 'O' ? old_row->values : NULL;
+        size_t old_count = message->update.old_kind == 'O' ? old_row->count : 0;
+        if (old_row && dbz_row_payload(table, old_row->values, old_row->count, NULL, 0, old_mode,
+                                       &before, err, errlen) != 0)
+            goto fail;
+        if (dbz_row_payload(table, new_row->values, new_row->count, old_values, old_count,
+                            DBZ_ROW_FULL, &after, err, errlen) != 0)
+            goto fail;
+        if (key && old_key && !json_equal(key, old_key)) {
+            /* A primary-key change: delete the old key, tombstone it, create the new one. */
+            json_t *tombstone_key = json_incref(old_key);
+            if (source_queue_event(source, table, 'd', old_key, before, NULL, lsn) != 0 ||
+                source_queue_tombstone(source, table, tombstone_key) != 0) {
+                json_decref(key);
+                json_decref(after);
+                return ferry_error_set(err, errlen, "out of memory"), -1;
+            }
+            return source_queue_event(source, table, 'c', key, NULL, after, lsn);
+        }
+        json_decref(old_key);
+        return source_queue_event(source, table, 'u', key, before, after, lsn);
+    }
+    case PGO_DELETE: {
+        if (source->config.skip_delete)
+            return 0;
+        const pgo_tuple *old_row = &message->delete_.old_tuple;
+        dbz_row_mode mode = message->delete_.old_kind == 'O' ? DBZ_ROW_FULL : DBZ_ROW_KEY_ONLY;
+        if (dbz_key_payload(table, old_row->values, old_row->count, &key, err, errlen) != 0 ||
+            dbz_row_payload(table, old_row->values, old_row->count, NULL, 0, mode, &before, err,
+                            errlen) != 0)
+            goto fail;
+        json_t *tombstone_key = json_incref(key);
+        if (source_queue_event(source, table, 'd', key, before, NULL, lsn) != 0) {
+            json_decref(tombstone_key);
+            return ferry_error_set(err, errlen, "out of memory"), -1;
+        }
+        return source_queue_tombstone(source, table, tombstone_key);
+    }
+    case PGO_TRUNCATE: {
+        if (source->config.skip_truncate)
+            return 0;
+        for (uint32_t i = 0; i < message->truncate.relation_count; i++) {
+            table_entry *truncated = source_table_find(source, message->truncate.relation_oids[i]);
+            if (!truncated || !truncated->table)
+                continue;
+            if (source->pending_count >= PENDING_MAX - 1) {
+                source_log(source, FERRY_LOG_WARN,
+                           "a TRUNCATE of %u tables: events for the first ones only",
+                           message->truncate.relation_count);
+                break;
+            }
+            if (source_queue_event(source, truncated->table, 't', NULL, NULL, NULL, lsn) != 0)
+                return ferry_error_set(err, errlen, "out of memory"), -1;
+        }
+        return 0;
+    }
+    default:
+        return 0;
+    }
+fail:
+    json_decref(key);
+    json_decref(old_key);
+    json_decref(before);
+    json_decref(after);
+    return -1;
+}
+
+/* Handles one pgoutput message. FERRY_ERROR with err when the task must fail. */
+static ferry_status source_handle_message(cdc_source *source, const pgo_copy_data *copy,
+                                          char *err, size_t errlen)
+{
+    pgo_message message;
+    char why[CDC_ERR];
+    char lsn_text[24];
+    if (pgo_decode(source->decoder, copy->data, copy->len, &message, why, sizeof why) != 0)
+        return ferry_error_set(err, errlen, "at LSN %s: %s",
+                               source_lsn(copy->wal_start, lsn_text), why);
+    switch (message.kind) {
+    case PGO_BEGIN:
+        source->in_tx = true;
+        source->tx_final_lsn = message.begin.final_lsn;
+        source->tx_xid = message.begin.xid;
+        source->tx_commit_us = message.begin.commit_time + PG_EPOCH_OFFSET_US;
+        source->tx_messages = 0;
+        source->tx_skip = 0;
+        source->tx_skip_all = false;
+        source_tx_collections_clear(source);
+        if (source->resume_commit) {
+            if (message.begin.final_lsn < source->resume_commit) {
+                source->tx_skip_all = true;
+            } else if (message.begin.final_lsn == source->resume_commit) {
+                source->tx_skip = source->resume_events;
+            } else {
+                source->resume_commit = 0;
+            }
+        }
+        return FERRY_OK;
+    case PGO_COMMIT: {
+        bool had_events = source->tx_events > 0;
+        source->in_tx = false;
+        if (message.commit.end_lsn > source->lsn_proc)
+            source->lsn_proc = message.commit.end_lsn;
+        source->last_commit_lsn = message.commit.end_lsn;
+        if (source->resume_commit && source->tx_final_lsn >= source->resume_commit)
+            source->resume_commit = 0;
+        if (source->config.provide_transaction_metadata && had_events && !source->tx_skip_all) {
+            json_t *collections = json_array();
+            for (size_t i = 0; collections && i < source->tx_collection_count; i++)
+                json_array_append_new(collections,
+                                      json_pack("{s:s, s:I}", "data_collection",
+                                                source->tx_collections[i].id, "event_count",
+                                                (json_int_t)source->tx_collections[i].count));
+            json_t *key, *key_schema, *value, *value_schema;
+            if (dbz_transaction_event(source->tx_xid, true, source->tx_events, collections,
+                                      source->tx_commit_us / 1000, &key, &key_schema, &value,
+                                      &value_schema) == 0) {
+                pending_record *record =
+                    pending_add(source, NULL, key, key_schema, value, value_schema);
+                if (record) {
+                    size_t len = strlen(source->config.topic_prefix) +
+                                 strlen(source->config.topic_delimiter) +
+                                 strlen(source->config.topic_transaction) + 1;
+                    record->owned_topic = malloc(len);
+                    if (record->owned_topic)
+                        snprintf(record->owned_topic, len, "%s%s%s", source->config.topic_prefix,
+                                 source->config.topic_delimiter,
+                                 source->config.topic_transaction);
+                    cdc_position position = {.lsn_proc = source->lsn_proc, .tx_event = -1,
+                                             .lsn = message.commit.end_lsn,
+                                             .tx_id = source->tx_xid,
+                                             .ts_usec = source->tx_commit_us};
+                    record->offset = cdc_offset_streaming(&position);
+                }
+            }
+            json_decref(collections);
+        }
+        source_tx_collections_clear(source);
+        if (source_quiescent(source))
+            source_confirm(source, source->lsn_proc);
+        return FERRY_OK;
+    }
+    case PGO_RELATION: {
+        table_entry *entry = source_table_load(source, message.relation.oid,
+                                               message.relation.columns,
+                                               message.relation.column_count, why, sizeof why);
+        if (!entry) {
+            if (PQstatus(source->conn) != CONNECTION_OK)
+                return ferry_error_set(err, errlen, "the regular connection broke: %s", why),
+                       FERRY_RETRY;
+            return ferry_error_set(err, errlen, "relation %s.%s: %s",
+                                   message.relation.namespace_name, message.relation.name, why);
+        }
+        if (!entry->meta)
+            source_log(source, FERRY_LOG_WARN,
+                       "relation %s.%s (oid %u) is gone from the catalog; its changes are "
+                       "skipped",
+                       message.relation.namespace_name, message.relation.name,
+                       message.relation.oid);
+        return FERRY_OK;
+    }
+    case PGO_TYPE:
+        if (!pg_type_registry_get(source->types, message.type.oid) &&
+            pg_catalog_load_types(source->conn, source->types, why, sizeof why) != 0)
+            source_log(source, FERRY_LOG_WARN, "reloading the types: %s", why);
+        return FERRY_OK;
+    case PGO_ORIGIN:
+    case PGO_MESSAGE:
+        return FERRY_OK;
+    case PGO_INSERT:
+    case PGO_UPDATE:
+    case PGO_DELETE:
+    case PGO_TRUNCATE: {
+        source->tx_messages++;
+        if (source->tx_skip_all || source->tx_messages <= source->tx_skip)
+            return FERRY_OK; /* delivered before the restart */
+        if (source_change_records(source, &message, copy->wal_start, why, sizeof why) != 0) {
+            pending_clear(source);
+            const char *mode = source->config.failure_mode == CDC_FAILURE_FAIL ? NULL : "";
+            if (!mode)
+                return ferry_error_set(err, errlen,
+                                       "cannot convert the %s at LSN %s (transaction %u): %s "
+                                       "(event.processing.failure.handling.mode=fail)",
+                                       pgo_kind_name(message.kind),
+                                       source_lsn(copy->wal_start, lsn_text), source->tx_xid,
+                                       why);
+            if (source->config.failure_mode == CDC_FAILURE_WARN)
+                source_log(source, FERRY_LOG_WARN, "skipping the %s at LSN %s: %s",
+                           pgo_kind_name(message.kind), source_lsn(copy->wal_start, lsn_text),
+                           why);
+            return FERRY_OK;
+        }
+        if (source->pending_count > 0) {
+            source->pending[source->pending_count - 1].offset =
+                source_stream_offset(source, copy->wal_start);
+            source->pending_is_change = true;
+            source->pending_commit = source->tx_final_lsn;
+            source->pending_events = source->tx_messages;
+        }
+        return FERRY_OK;
+    }
+    }
+    return FERRY_OK;
+}
+
+/* ------------------------------------------------------------------------------------------ */
+/* Phases                                                                                     */
+
+static void source_metrics(cdc_source *source, bool force)
+{
+    int64_t now = pg_now_ms();
+    if (!force && now < source->next_metrics_ms)
+        return;
+    source->next_metrics_ms = now + METRICS_INTERVAL_MS;
+    uint64_t end = source->stream.server_wal_end;
+    double lag = end > source->confirmed_lsn ? (double)(end - source->confirmed_lsn) : 0;
+    cdc_host->metric_set(source->ctx, "slot_lag_bytes", lag);
+    cdc_host->metric_set(source->ctx, "confirmed_lsn", (double)source->confirmed_lsn);
+    cdc_host->metric_set(source->ctx, "received_lsn", (double)source->stream.received_lsn);
+    cdc_host->metric_set(source->ctx, "snapshot_rows", (double)source->snapshot_rows);
+}
+
+/* The stream broke: close, back off, and come back to where the records stand. */
+static void source_reconnect_later(cdc_source *source, const char *why)
+{
+    char lsn_text[24];
+    if (source->reconnect_delay_ms <= 0)
+        source->reconnect_delay_ms = RECONNECT_FIRST_MS;
+    char message[1300];
+    snprintf(message, sizeof message, "replication connection lost (%s); reconnecting in %lld ms",
+             why, (long long)source->reconnect_delay_ms);
+    source_log(source, FERRY_LOG_WARN, "%s", message);
+    source_problem(source, message);
+    pg_stream_close(&source->stream);
+    source->replication_connecting = false;
+    pending_clear(source);
+    /* What was emitted stays emitted: resume right after it. */
+    source->in_tx = false;
+    source->resume_commit = source->emitted_commit;
+    source->resume_events = source->emitted_events;
+    source->start_lsn = source->lsn_proc;
+    source_log(source, FERRY_LOG_INFO,
+               "will resume at %s, after %lld change messages of transaction %s",
+               source_lsn(source->lsn_proc, lsn_text), (long long)source->resume_events,
+               source->resume_commit ? "(the last one)" : "(none)");
+    source->phase = PHASE_RECONNECT;
+    source->phase_until_ms = pg_now_ms() + source->reconnect_delay_ms;
+    int64_t limit = source->config.slot_retry_delay_ms > 0 ? source->config.slot_retry_delay_ms
+                                                           : 10000;
+    source->reconnect_delay_ms *= 2;
+    if (source->reconnect_delay_ms > limit)
+        source->reconnect_delay_ms = limit;
+}
+
+/* RECONNECT: open the replication connection again (and the regular one if it broke). */
+static ferry_status source_phase_reconnect(cdc_source *source, int64_t deadline, char *err,
+                                           size_t errlen)
+{
+    char why[CDC_ERR];
+    if (!source->replication_connecting) {
+        if (pg_now_ms() < source->phase_until_ms)
+            return FERRY_OK;
+        PGconn *conn = pg_connection_start(&source->config, true, why, sizeof why);
+        if (!conn) {
+            source_reconnect_later(source, why);
+            return FERRY_OK;
+        }
+        pg_stream_attach(&source->stream, conn);
+        source->replication_connecting = true;
+    }
+    pg_wait wait = pg_connection_poll(source->stream.conn, &source->config, true, deadline, why,
+                                      sizeof why);
+    if (wait == PG_WAIT_PENDING)
+        return FERRY_OK;
+    source->replication_connecting = false;
+    if (wait == PG_WAIT_FAILED) {
+        source_reconnect_later(source, why);
+        return FERRY_OK;
+    }
+    /* The regular connection too: after a server restart it looks fine until it is used. */
+    PQfinish(source->conn);
+    source->conn = pg_connection_open(&source->config, false, why, sizeof why);
+    if (!source->conn) {
+        source_reconnect_later(source, why);
+        return FERRY_OK;
+    }
+    if (pg_connection_prepare(source->conn, &source->config, &source->server_version, err,
+                              errlen) != 0)
+        return FERRY_ERROR;
+    source_log(source, FERRY_LOG_INFO, "replication connection open again");
+    source->phase = PHASE_START_STREAM;
+    source->command_sent = false;
+    return FERRY_OK;
+}
+
+/* WAIT_SLOT: the slot is held by another process; look again every slot.retry.delay.ms. */
+static ferry_status source_phase_wait_slot(cdc_source *source, char *err, size_t errlen)
+{
+    if (pg_now_ms() < source->phase_until_ms)
+        return FERRY_OK;
+    pg_slot_info info;
+    if (pg_slot_lookup(source->conn, source->config.slot_name, &info, err, errlen) != 0)
+        return FERRY_ERROR;
+    if (!info.exists || !info.active) {
+        source_problem(source, NULL);
+        source->phase = info.exists ? (source->need_snapshot ? PHASE_SNAPSHOT_WAIT
+                                                             : PHASE_START_STREAM)
+                                    : PHASE_CREATE_SLOT;
+        source->slot_exists = info.exists;
+        source->command_sent = false;
+        return FERRY_OK;
+    }
+    if (++source->slot_attempts > source->config.slot_max_retries)
+        return ferry_error_set(err, errlen,
+                               "replication slot \"%s\" is in use by PID %d (still after %d "
+                               "attempts %lld ms apart): stop the other consumer of the slot "
+                               "or set slot.name to another slot",
+                               source->config.slot_name, info.active_pid,
+                               source->config.slot_max_retries,
+                               (long long)source->config.slot_retry_delay_ms);
+    char message[400];
+    snprintf(message, sizeof message,
+             "replication slot \"%s\" is in use by PID %d; attempt %d of %d in %lld ms",
+             source->config.slot_name, info.active_pid, source->slot_attempts,
+             source->config.slot_max_retries, (long long)source->config.slot_retry_delay_ms);
+    source_log(source, FERRY_LOG_WARN, "%s", message);
+    source_problem(source, message);
+    source->phase_until_ms = pg_now_ms() + source->config.slot_retry_delay_ms;
+    return FERRY_OK;
+}
+
+/* Describes every captured table for the snapshot and opens it. */
+static ferry_status source_snapshot_open(cdc_source *source, char *err, size_t errlen)
+{
+    pg_table_ref *refs = NULL;
+    size_t count = 0;
+    char why[CDC_ERR];
+    if (pg_catalog_list_tables(source->conn, &source->config, &refs, &count, why, sizeof why) !=
+        0)
+        return ferry_error_set(err, errlen, "snapshot: %s", why);
+    pg_snapshot_table *tables = calloc(count + 1, sizeof(pg_snapshot_table));
+    if (!tables) {
+        pg_table_refs_free(refs, count);
+        return ferry_error_set(err, errlen, "out of memory");
+    }
+    size_t used = 0;
+    for (size_t i = 0; i < count; i++) {
+        table_entry *entry = source_table_load(source, refs[i].oid, NULL, 0, why, sizeof why);
+        if (!entry) {
+            free(tables);
+            pg_table_refs_free(refs, count);
+            return ferry_error_set(err, errlen, "snapshot of %s.%s: %s", refs[i].schema_name,
+                                   refs[i].table_name, why);
+        }
+        if (entry->meta && entry->table)
+            tables[used++] = (pg_snapshot_table){entry->meta, entry->table};
+    }
+    pg_table_refs_free(refs, count);
+    source->snapshot = pg_snapshot_new(source->conn, tables, used,
+                                       source->config.snapshot_fetch_size);
+    free(tables);
+    if (!source->snapshot)
+        return ferry_error_set(err, errlen, "out of memory");
+    const char *resume_table = source->offset.phase == CDC_OFFSET_SNAPSHOT && source->slot_exists
+                                   ? source->offset.snapshot_table
+                                   : NULL;
+    if (pg_snapshot_begin(source->snapshot,
+                          source->snapshot_name[0] ? source->snapshot_name : NULL, resume_table,
+                          source->offset.snapshot_key, why, sizeof why) != 0)
+        return ferry_error_set(err, errlen, "snapshot: %s", why);
+    source_log(source, FERRY_LOG_INFO,
+               "snapshot of %zu tables %s%s%s (%s snapshot, stream from %s)", used,
+               resume_table ? "resuming at " : "started", resume_table ? resume_table : "",
+               resume_table && !source->offset.snapshot_key ? " (from its start)" : "",
+               source->snapshot_name[0] ? "the slot's exported" : "a fresh",
+               source->snapshot_lsn ? "the consistent point" : "the slot's position");
+    return FERRY_OK;
+}
+
+/* SNAPSHOT: one row per call into pending. */
+static ferry_status source_phase_snapshot(cdc_source *source, int64_t deadline, char *err,
+                                          size_t errlen)
+{
+    char why[CDC_ERR];
+    if (!source->snapshot && source_snapshot_open(source, err, errlen) != FERRY_OK)
+        return FERRY_ERROR;
+    pg_snapshot_row row;
+    pg_snapshot_status status = pg_snapshot_next(source->snapshot, deadline, &row, why,
+                                                 sizeof why);
+    switch (status) {
+    case PG_SNAPSHOT_PENDING:
+        return FERRY_OK;
+    case PG_SNAPSHOT_ERROR:
+        return ferry_error_set(err, errlen, "snapshot: %s", why);
+    case PG_SNAPSHOT_DONE: {
+        pg_snapshot_destroy(source->snapshot);
+        source->snapshot = NULL;
+        source_log(source, FERRY_LOG_INFO, "snapshot complete: %lld rows",
+                   (long long)source->snapshot_rows);
+        if (!source->stream_after_snapshot) {
+            source_log(source, FERRY_LOG_INFO,
+                       "snapshot.mode=initial_only: not streaming; the task stays idle");
+            source->phase = PHASE_IDLE;
+        } else {
+            source->phase = PHASE_START_STREAM;
+            source->command_sent = false;
+        }
+        return FERRY_OK;
+    }
+    case PG_SNAPSHOT_ROW:
+        break;
+    }
+    const dbz_table *table = row.table;
+    json_t *key = NULL, *after = NULL;
+    if (dbz_key_payload(table, row.values, row.count, &key, why, sizeof why) != 0 ||
+        dbz_row_payload(table, row.values, row.count, NULL, 0, DBZ_ROW_FULL, &after, why,
+                        sizeof why) != 0) {
+        json_decref(key);
+        if (source->config.failure_mode == CDC_FAILURE_FAIL)
+            return ferry_error_set(err, errlen, "snapshot of %s: %s", table->id, why);
+        if (source->config.failure_mode == CDC_FAILURE_WARN)
+            source_log(source, FERRY_LOG_WARN, "snapshot of %s: skipping a row: %s", table->id,
+                       why);
+        return FERRY_OK;
+    }
+    int64_t now_us = pg_wall_us();
+    dbz_source_info info = {.ts_us = now_us, .snapshot = row.marker,
+                            .lsn = source->snapshot_lsn ? source->snapshot_lsn
+                                                        : source->start_lsn,
+                            .tx_id = pg_snapshot_tx_id(source->snapshot)};
+    json_t *value = dbz_envelope_payload(&source->dbz, 'r', NULL, after,
+                                         dbz_source_payload(&source->dbz, table, &info), NULL,
+                                         now_us);
+    pending_record *record = value ? pending_add(source, table->topic, key,
+                                                 json_incref(table->key_schema), value,
+                                                 json_incref(table->envelope_schema))
+                                   : NULL;
+    if (!record) {
+        json_decref(key);
+        return ferry_error_set(err, errlen, "out of memory");
+    }
+    uint64_t lsn = source->snapshot_lsn ? source->snapshot_lsn : source->start_lsn;
+    record->offset = cdc_offset_snapshot(lsn, info.tx_id, now_us, table->id, row.key,
+                                         row.last_of_snapshot);
+    source->snapshot_rows++;
+    return FERRY_OK;
+}
+
+/* CREATE_SLOT: create the slot (exporting a snapshot when one is needed). */
+static ferry_status source_phase_create_slot(cdc_source *source, int64_t deadline, char *err,
+                                             size_t errlen)
+{
+    char why[CDC_ERR];
+    if (!source->command_sent) {
+        bool export_snapshot = source->need_snapshot;
+        char *sql = pg_slot_create_command(source->config.slot_name, export_snapshot);
+        if (!sql)
+            return ferry_error_set(err, errlen, "out of memory");
+        int rc = pg_query_send(source->stream.conn, "creating the replication slot", sql, 0,
+                               NULL, err, errlen);
+        free(sql);
+        if (rc != 0)
+            return FERRY_ERROR;
+        source->command_sent = true;
+        source_log(source, FERRY_LOG_INFO, "creating replication slot \"%s\"%s",
+                   source->config.slot_name,
+                   export_snapshot ? " with an exported snapshot" : "");
+    }
+    PGresult *result = NULL;
+    pg_wait wait = pg_query_wait(source->stream.conn, "creating the replication slot", deadline,
+                                 &result, why, sizeof why);
+    if (wait == PG_WAIT_PENDING)
+        return FERRY_OK;
+    source->command_sent = false;
+    if (wait == PG_WAIT_FAILED) {
+        PQclear(result);
+        return ferry_error_set(err, errlen, "%s: check max_replication_slots and that no slot "
+                                            "of that name was created meanwhile",
+                               why);
+    }
+    uint64_t consistent_point = 0;
+    int rc = pg_slot_created(result, &consistent_point, source->snapshot_name,
+                             sizeof source->snapshot_name, err, errlen);
+    PQclear(result);
+    if (rc != 0)
+        return FERRY_ERROR;
+    char lsn_text[24];
+    source_log(source, FERRY_LOG_INFO, "replication slot \"%s\" created at %s",
+               source->config.slot_name, source_lsn(consistent_point, lsn_text));
+    source->slot_exists = true;
+    source->snapshot_lsn = consistent_point;
+    source->start_lsn = consistent_point;
+    source->lsn_proc = consistent_point;
+    source->phase = source->need_snapshot ? PHASE_SNAPSHOT_WAIT : PHASE_START_STREAM;
+    source->phase_until_ms = pg_now_ms() + source->config.snapshot_delay_ms;
+    return FERRY_OK;
+}
+
+/* START_STREAM: START_REPLICATION from where the records stand. */
+static ferry_status source_phase_start_stream(cdc_source *source, int64_t deadline, char *err,
+                                              size_t errlen)
+{
+    char why[CDC_ERR];
+    char lsn_text[24];
+    if (!source->stream.conn) {
+        /* initial_only never opened one; nothing else gets here without it */
+        return ferry_error_set(err, errlen, "no replication connection");
+    }
+    if (!source->command_sent) {
+        if (pg_stream_start(&source->stream, source->config.slot_name,
+                            source->config.publication_name, source->start_lsn, why,
+                            sizeof why) != 0) {
+            source_reconnect_later(source, why);
+            return FERRY_OK;
+        }
+        source->command_sent = true;
+    }
+    pg_wait wait = pg_stream_start_wait(&source->stream, deadline, why, sizeof why);
+    if (wait == PG_WAIT_PENDING)
+        return FERRY_OK;
+    source->command_sent = false;
+    if (wait == PG_WAIT_FAILED) {
+        if (strstr(why, "is active for PID")) {
+            if (++source->slot_attempts > source->config.slot_max_retries)
+                return ferry_error_set(err, errlen,
+                                       "%s: the replication slot \"%s\" is in use by another "
+                                       "process: stop it or set slot.name to another slot",
+                                       why, source->config.slot_name);
+            source_log(source, FERRY_LOG_WARN, "%s; attempt %d of %d", why,
+                       source->slot_attempts, source->config.slot_max_retries);
+            source->reconnect_delay_ms = source->config.slot_retry_delay_ms;
+            source_reconnect_later(source, why);
+            return FERRY_OK;
+        }
+        if (strstr(why, "does not exist") && strstr(why, "publication"))
+            return ferry_error_set(err, errlen, "%s: create the publication or set "
+                                                "publication.autocreate.mode",
+                                   why);
+        if (strstr(why, "does not exist") && strstr(why, "replication slot"))
+            return ferry_error_set(err, errlen,
+                                   "%s: the slot was dropped while the task ran; restart the "
+                                   "task (snapshot.mode=when_needed takes a new snapshot)",
+                                   why);
+        if (PQstatus(source->stream.conn) != CONNECTION_OK) {
+            source_reconnect_later(source, why);
+            return FERRY_OK;
+        }
+        return ferry_error_set(err, errlen, "%s", why);
+    }
+    source->slot_attempts = 0;
+    source->reconnect_delay_ms = 0;
+    source_problem(source, NULL);
+    source_log(source, FERRY_LOG_INFO,
+               "streaming from slot \"%s\" at %s (publication \"%s\")%s", source->config.slot_name,
+               source_lsn(source->start_lsn, lsn_text), source->config.publication_name,
+               source->resume_commit ? ", skipping what was already delivered" : "");
+    source->phase = PHASE_STREAMING;
+    if (source->config.heartbeat_interval_ms > 0)
+        source->next_heartbeat_ms = pg_now_ms() + source->config.heartbeat_interval_ms;
+    return FERRY_OK;
+}
+
+static ferry_status source_heartbeat(cdc_source *source)
+{
+    int64_t now = pg_now_ms();
+    source->next_heartbeat_ms = now + source->config.heartbeat_interval_ms;
+    if (source->config.heartbeat_action_query && *source->config.heartbeat_action_query) {
+        char why[CDC_ERR];
+        if (pg_exec_command(source->conn, "running heartbeat.action.query",
+                            source->config.heartbeat_action_query, why, sizeof why) != 0)
+            source_log(source, FERRY_LOG_WARN, "%s", why);
+    }
+    json_t *key, *key_schema, *value, *value_schema;
+    if (dbz_heartbeat(&source->dbz, pg_wall_us() / 1000, &key, &key_schema, &value,
+                      &value_schema) != 0)
+        return FERRY_OK;
+    size_t len = strlen(source->config.topic_heartbeat_prefix) +
+                 strlen(source->config.topic_delimiter) + strlen(source->config.topic_prefix) + 1;
+    pending_record *record = pending_add(source, NULL, key, key_schema, value, value_schema);
+    if (!record)
+        return FERRY_OK;
+    record->owned_topic = malloc(len);
+    if (record->owned_topic)
+        snprintf(record->owned_topic, len, "%s%s%s", source->config.topic_heartbeat_prefix,
+                 source->config.topic_delimiter, source->config.topic_prefix);
+    else
+        record->topic = "__debezium-heartbeat";
+    cdc_position position = {.lsn_proc = source->lsn_proc, .tx_event = -1,
+                             .lsn = source->lsn_proc, .tx_id = -1};
+    record->offset = cdc_offset_streaming(&position);
+    return FERRY_OK;
+}
+
+/* STREAMING: read messages until the deadline, one message's records at a time. */
+static ferry_status source_phase_streaming(cdc_source *source, int64_t deadline, char *err,
+                                           size_t errlen)
+{
+    char why[CDC_ERR];
+    if (source->config.heartbeat_interval_ms > 0 && !source->in_tx &&
+        pg_now_ms() >= source->next_heartbeat_ms)
+        return source_heartbeat(source);
+
+    pgo_copy_data copy;
+    pg_stream_status status = pg_stream_read(&source->stream, deadline, &copy, why, sizeof why);
+    switch (status) {
+    case PG_STREAM_IDLE:
+        return FERRY_OK;
+    case PG_STREAM_CLOSED:
+        source_reconnect_later(source, why);
+        return FERRY_OK;
+    case PG_STREAM_ERROR:
+        return ferry_error_set(err, errlen, "%s", why);
+    case PG_STREAM_MESSAGE:
+        break;
+    }
+    ferry_status result = FERRY_OK;
+    if (copy.kind == PGO_COPY_KEEPALIVE) {
+        if (!source->in_tx && copy.wal_end > source->lsn_proc)
+            source->lsn_proc = copy.wal_end; /* every commit before it was sent */
+        if (source_quiescent(source))
+            source_confirm(source, source->lsn_proc);
+        if (copy.reply_requested)
+            source->reply_requested = true;
+    } else {
+        result = source_handle_message(source, &copy, err, errlen);
+        if (result == FERRY_RETRY) {
+            /* the regular connection broke (the server restarted): reconnect both */
+            source_reconnect_later(source, err);
+            result = FERRY_OK;
+        }
+    }
+    pg_stream_release(&source->stream);
+    return result;
+}
+
+/* ------------------------------------------------------------------------------------------ */
+/* Task callbacks                                                                             */
+
+static void cdc_source_free(cdc_source *source)
+{
+    if (!source)
+        return;
+    pending_clear(source);
+    pg_snapshot_destroy(source->snapshot);
+    pg_stream_close(&source->stream);
+    if (source->conn)
+        PQfinish(source->conn);
+    for (size_t i = 0; i < source->table_count; i++)
+        table_entry_release(&source->tables[i]);
+    free(source->tables);
+    source_tx_collections_clear(source);
+    free(source->tx_collections);
+    pgo_decoder_destroy(source->decoder);
+    pg_type_registry_destroy(source->types);
+    json_decref(source->partition);
+    json_decref(source->last_emitted_offset);
+    cdc_offset_clear(&source->offset);
+    dbz_context_release(&source->dbz);
+    cdc_config_release(&source->config);
+    free(source);
+}
+
+static void source_warn_unsupported(cdc_source *source, const ferry_config *config)
+{
+    json_t *values = cdc_host->config_json(config);
+    const char *key;
+    json_t *value;
+    json_object_foreach(values, key, value)
+    {
+        bool unsupported = false;
+        for (size_t i = 0; cdc_config_unsupported_keys[i] && !unsupported; i++)
+            unsupported = strcmp(key, cdc_config_unsupported_keys[i]) == 0;
+        for (size_t i = 0; cdc_config_unsupported_prefixes[i] && !unsupported; i++)
+            unsupported = strncmp(key, cdc_config_unsupported_prefixes[i],
+                                  strlen(cdc_config_unsupported_prefixes[i])) == 0;
+        if (unsupported)
+            source_log(source, FERRY_LOG_WARN,
+                       "config key %s is not supported yet and is ignored "
+                       "(docs/connectors/postgres-cdc.md lists what is)",
+                       key);
+    }
+}
+
+/* Decides what to do from the committed offset, the slot and snapshot.mode. */
+static void source_plan(cdc_source *source, const pg_slot_info *slot)
+{
+    const cdc_offset *offset = &source->offset;
+    cdc_snapshot_mode mode = source->config.snapshot_mode;
+    bool no_offset = offset->phase == CDC_OFFSET_NONE;
+    bool snapshot_unfinished = offset->phase == CDC_OFFSET_SNAPSHOT;
+    source->slot_exists = slot->exists;
+    source->need_slot = mode != CDC_SNAPSHOT_INITIAL_ONLY;
+    source->stream_after_snapshot = mode != CDC_SNAPSHOT_INITIAL_ONLY;
+    switch (mode) {
+    case CDC_SNAPSHOT_INITIAL:
+    case CDC_SNAPSHOT_INITIAL_ONLY:
+        source->need_snapshot = no_offset || snapshot_unfinished;
+        break;
+    case CDC_SNAPSHOT_NO_DATA:
+        source->need_snapshot = false;
+        break;
+    case CDC_SNAPSHOT_ALWAYS:
+        source->need_snapshot = true;
+        break;
+    case CDC_SNAPSHOT_WHEN_NEEDED:
+        source->need_snapshot = no_offset || snapshot_unfinished || !slot->exists;
+        break;
+    }
+    if (offset->phase == CDC_OFFSET_STREAMING && source->need_slot && !slot->exists &&
+        mode != CDC_SNAPSHOT_WHEN_NEEDED && mode != CDC_SNAPSHOT_ALWAYS)
+        source_log(source, FERRY_LOG_WARN,
+                   "replication slot \"%s\" does not exist although there is an offset: it will "
+                   "be created now and changes made since the last offset are lost "
+                   "(snapshot.mode=when_needed would take a new snapshot)",
+                   source->config.slot_name);
+    /* A snapshot resumes only against the same slot: a new slot means a new stream point. */
+    if (snapshot_unfinished && !slot->exists) {
+        free(source->offset.snapshot_table);
+        source->offset.snapshot_table = NULL;
+        json_decref(source->offset.snapshot_key);
+        source->offset.snapshot_key = NULL;
+    }
+    if (mode == CDC_SNAPSHOT_INITIAL_ONLY && offset->phase == CDC_OFFSET_STREAMING)
+        source->need_snapshot = false;
+
+    /* Where the stream starts and what it skips. */
+    if (offset->phase == CDC_OFFSET_STREAMING && (slot->exists || !source->need_slot)) {
+        source->start_lsn = offset->position.lsn_proc;
+        source->lsn_proc = offset->position.lsn_proc;
+        if (!offset->from_debezium && offset->position.lsn_commit) {
+            source->resume_commit = offset->position.lsn_commit;
+            source->resume_events = offset->position.tx_event;
+            source->emitted_commit = source->resume_commit;
+            source->emitted_events = source->resume_events;
+        }
+    } else if (slot->exists) {
+        source->start_lsn = slot->confirmed_flush;
+        source->lsn_proc = slot->confirmed_flush;
+    }
+    source->confirmed_lsn = slot->exists ? slot->confirmed_flush : 0;
+}
+
+ferry_status cdc_source_start(ferry_context *ctx, const ferry_config *config, void **state,
+                              char *err, size_t errlen)
+{
+    cdc_source *source = calloc(1, sizeof(*source));
+    char why[CDC_ERR];
+    char lsn_text[24];
+    if (!source)
+        return ferry_error_set(err, errlen, "out of memory");
+    source->ctx = ctx;
+    cdc_offset_clear(&source->offset);
+    if (cdc_config_parse(&source->config, cdc_host, config, err, errlen) != 0)
+        goto fail;
+    source_warn_unsupported(source, config);
+    source->dbz = (dbz_context){.topic_prefix = source->config.topic_prefix,
+                                .topic_delimiter = source->config.topic_delimiter,
+                                .database = source->config.dbname,
+                                .version = CDC_SOURCE_VERSION,
+                                .avro_names = source->config.avro_names};
+    source->types = pg_type_registry_new();
+    source->decoder = pgo_decoder_new();
+    source->partition = cdc_partition_new(source->config.topic_prefix);
+    if (dbz_context_init(&source->dbz) != 0 || !source->types || !source->decoder ||
+        !source->partition) {
+        ferry_error_set(err, errlen, "out of memory");
+        goto fail;
+    }
+
+    source->conn = pg_connection_open(&source->config, false, err, errlen);
+    if (!source->conn ||
+        pg_connection_prepare(source->conn, &source->config, &source->server_version, err,
+                              errlen) != 0 ||
+        pg_catalog_load_types(source->conn, source->types, err, errlen) != 0)
+        goto fail;
+
+    json_t *committed = cdc_host->offset_read(ctx, source->partition);
+    int rc = cdc_offset_decode(committed, &source->offset, why, sizeof why);
+    json_decref(committed);
+    if (rc != 0) {
+        ferry_error_set(err, errlen, "the committed offset of server %s cannot be used: %s",
+                        source->config.topic_prefix, why);
+        goto fail;
+    }
+
+    pg_slot_info slot = {0};
+    if (source->config.snapshot_mode != CDC_SNAPSHOT_INITIAL_ONLY) {
+        /* The replication connection now, so that a missing privilege fails the start. */
+        PGconn *replication = pg_connection_open(&source->config, true, err, errlen);
+        if (!replication)
+            goto fail;
+        pg_stream_attach(&source->stream, replication);
+        pg_table_ref *tables = NULL;
+        size_t table_count = 0;
+        if (pg_catalog_list_tables(source->conn, &source->config, &tables, &table_count, err,
+                                   errlen) != 0)
+            goto fail;
+        rc = pg_publication_ensure(source->conn, &source->config, tables, table_count, err,
+                                   errlen);
+        pg_table_refs_free(tables, table_count);
+        if (rc != 0)
+            goto fail;
+        if (pg_slot_lookup(source->conn, source->config.slot_name, &slot, err, errlen) != 0 ||
+            (slot.exists && pg_slot_check(&slot, &source->config, err, errlen) != 0))
+            goto fail;
+    }
+    source_plan(source, &slot);
+
+    if (!source->need_slot)
+        source->phase = source->need_snapshot ? PHASE_SNAPSHOT_WAIT : PHASE_IDLE;
+    else if (slot.exists && slot.active)
+        source->phase = PHASE_WAIT_SLOT;
+    else if (!slot.exists)
+        source->phase = PHASE_CREATE_SLOT;
+    else
+        source->phase = source->need_snapshot ? PHASE_SNAPSHOT_WAIT : PHASE_START_STREAM;
+    source->phase_until_ms = pg_now_ms() + source->config.snapshot_delay_ms;
+
+    const char *offset_text = source->offset.phase == CDC_OFFSET_NONE        ? "none"
+                              : source->offset.phase == CDC_OFFSET_SNAPSHOT ? "snapshot in "
+                                                                              "progress"
+                                                                            : "streaming";
+    source_log(source, FERRY_LOG_INFO,
+               "PostgreSQL %d at %s:%d, database %s, slot \"%s\" (%s), publication \"%s\"; "
+               "offset: %s; %s; stream from %s",
+               source->server_version, source->config.hostname, source->config.port,
+               source->config.dbname, source->config.slot_name,
+               slot.exists ? "exists" : "to be created", source->config.publication_name,
+               offset_text, source->need_snapshot ? "snapshot first" : "no snapshot",
+               source_lsn(source->start_lsn, lsn_text));
+    *state = source;
+    return FERRY_OK;
+fail:
+    cdc_source_free(source);
+    return FERRY_ERROR;
+}
+
+ferry_status cdc_source_poll(void *state, int timeout_ms, char *err, size_t errlen)
+{
+    cdc_source *source = state;
+    int64_t start = pg_now_ms();
+    int64_t wait_ms = timeout_ms;
+    if (source->config.poll_interval_ms > 0 && source->config.poll_interval_ms < wait_ms)
+        wait_ms = source->config.poll_interval_ms;
+    int64_t deadline = start + (wait_ms > 0 ? wait_ms : 0);
+    int emitted = 0;
+    ferry_status status = FERRY_OK;
+
+    while (status == FERRY_OK) {
+        if (source->pending_count > 0) {
+            status = source_emit_pending(source, &emitted, err, errlen);
+            if (status == FERRY_RETRY) {
+                status = FERRY_OK; /* the runtime's buffer is full: come back later */
+                break;
+            }
+            if (status != FERRY_OK)
+                break;
+        }
+        if (emitted >= source->config.max_batch_size || pg_now_ms() >= deadline)
+            break;
+        source_phase phase = source->phase;
+        switch (phase) {
+        case PHASE_WAIT_SLOT:
+            status = source_phase_wait_slot(source, err, errlen);
+            break;
+        case PHASE_CREATE_SLOT:
+            status = source_phase_create_slot(source, deadline, err, errlen);
+            break;
+        case PHASE_SNAPSHOT_WAIT:
+            if (pg_now_ms() >= source->phase_until_ms)
+                source->phase = PHASE_SNAPSHOT;
+            break;
+        case PHASE_SNAPSHOT:
+            status = source_phase_snapshot(source, deadline, err, errlen);
+            break;
+        case PHASE_START_STREAM:
+            status = source_phase_start_stream(source, deadline, err, errlen);
+            break;
+        case PHASE_STREAMING:
+            status = source_phase_streaming(source, deadline, err, errlen);
+            break;
+        case PHASE_RECONNECT:
+            status = source_phase_reconnect(source, deadline, err, errlen);
+            break;
+        case PHASE_IDLE:
+            break;
+        }
+        /* Phases that wait for time rather than I/O sleep here, bounded by the deadline. */
+        if (status == FERRY_OK && source->pending_count == 0 && source->phase == phase &&
+            (phase == PHASE_IDLE || phase == PHASE_SNAPSHOT_WAIT || phase == PHASE_WAIT_SLOT ||
+             (phase == PHASE_RECONNECT && !source->replication_connecting))) {
+            int64_t now = pg_now_ms();
+            int64_t until = phase == PHASE_IDLE ? deadline : source->phase_until_ms;
+            if (until > deadline)
+                until = deadline;
+            if (until > now) {
+                struct timespec pause = {.tv_sec = (until - now) / 1000,
+                                         .tv_nsec = (long)((until - now) % 1000) * 1000000L};
+                nanosleep(&pause, NULL);
+            }
+            if (phase == PHASE_IDLE)
+                break;
+        }
+    }
+
+    if (source->phase == PHASE_STREAMING && source->stream.streaming) {
+        int64_t now = pg_now_ms();
+        bool due = now - source->stream.last_status_ms >= source->config.status_update_interval_ms;
+        bool moved = source->config.flush_lsn_source &&
+                     source->confirmed_lsn > source->stream.reported_flush;
+        if (due || moved || source->reply_requested) {
+            source_send_status(source, false);
+            source->reply_requested = false;
+        }
+    }
+    source_metrics(source, false);
+    return status;
+}
+
+void cdc_source_commit(void *state, const ferry_source_offset *offsets, size_t count)
+{
+    cdc_source *source = state;
+    for (size_t i = 0; i < count; i++) {
+        if (offsets[i].partition != source->partition &&
+            !json_equal(offsets[i].partition, source->partition))
+            continue;
+        cdc_offset committed;
+        char why[256];
+        if (cdc_offset_decode(offsets[i].offset, &committed, why, sizeof why) != 0) {
+            cdc_offset_clear(&committed);
+            continue;
+        }
+        if (committed.phase == CDC_OFFSET_STREAMING)
+            source_confirm(source, committed.position.lsn_proc);
+        cdc_offset_clear(&committed);
+        if (source->last_emitted_offset &&
+            (offsets[i].offset == source->last_emitted_offset ||
+             json_equal(offsets[i].offset, source->last_emitted_offset)))
+            source->all_committed = true;
+    }
+    if (source_quiescent(source))
+        source_confirm(source, source->lsn_proc);
+    if (source->config.flush_lsn_source && source->phase == PHASE_STREAMING &&
+        source->confirmed_lsn > source->stream.reported_flush)
+        source_send_status(source, false);
+    source_metrics(source, true);
+}
+
+void cdc_source_stop(void *state)
+{
+    cdc_source *source = state;
+    if (!source)
+        return;
+    if (source->phase == PHASE_STREAMING)
+        source_send_status(source, false);
+    pg_snapshot_destroy(source->snapshot);
+    source->snapshot = NULL;
+    pg_stream_close(&source->stream);
+    if (source->config.slot_drop_on_stop && source->conn && source->need_slot) {
+        char why[CDC_ERR];
+        if (pg_slot_drop(source->conn, source->config.slot_name, why, sizeof why) != 0)
+            source_log(source, FERRY_LOG_WARN, "slot.drop.on.stop: %s", why);
+        else
+            source_log(source, FERRY_LOG_INFO, "replication slot \"%s\" dropped",
+                       source->config.slot_name);
+    }
+    cdc_source_free(source);
+}

@@ -1,0 +1,506 @@
+/*
+ * pg_snapshot.c - the chunked, resumable snapshot (see pg_snapshot.h).
+ */
+#include "pg_snapshot.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "pg_connection.h"
+
+#define PG_SNAPSHOT_CURSOR "ferry_cdc_snapshot"
+
+typedef enum chunk_state {
+    CHUNK_NONE = 0,  /* no query sent */
+    CHUNK_SENT,      /* waiting for its result */
+    CHUNK_READY,     /* result held */
+} chunk_state;
+
+typedef struct snapshot_chunk {
+    chunk_state state;
+    PGresult *result;
+} snapshot_chunk;
+
+struct pg_snapshot {
+    PGconn *conn;
+    pg_snapshot_table *tables;
+    size_t table_count;
+    int fetch_size;
+    bool in_transaction;
+    int64_t tx_id;
+    /* progress */
+    size_t table_index;       /* the table being read */
+    bool table_started;
+    bool table_uses_cursor;
+    bool cursor_open;
+    int64_t rows_in_table;    /* rows returned from the current table */
+    json_t *after_key;        /* keyset position of the next query (text values) */
+    snapshot_chunk current;
+    int current_row;
+    snapshot_chunk ahead;     /* the next chunk, read ahead */
+    bool table_exhausted;     /* no chunk after current */
+    pgo_value *values;
+    size_t value_capacity;
+    json_t *row_key;
+    bool done;
+};
+
+pg_snapshot *pg_snapshot_new(PGconn *conn, const pg_snapshot_table *tables, size_t count,
+                             int fetch_size)
+{
+    pg_snapshot *snapshot = calloc(1, sizeof(*snapshot));
+    if (!snapshot)
+        return NULL;
+    snapshot->tables = calloc(count ? count : 1, sizeof(pg_snapshot_table));
+    if (!snapshot->tables) {
+        free(snapshot);
+        return NULL;
+    }
+    if (count)
+        memcpy(snapshot->tables, tables, count * sizeof(pg_snapshot_table));
+    snapshot->table_count = count;
+    snapshot->conn = conn;
+    snapshot->fetch_size = fetch_size > 0 ? fetch_size : 10240;
+    snapshot->tx_id = -1;
+    return snapshot;
+}
+
+static void snapshot_chunk_clear(snapshot_chunk *chunk)
+{
+    PQclear(chunk->result);
+    chunk->result = NULL;
+    chunk->state = CHUNK_NONE;
+}
+
+/* Drops whatever is in flight so that the connection can take new commands. */
+static void pg_snapshot_drain(pg_snapshot *snapshot)
+{
+    if (snapshot->current.state == CHUNK_SENT || snapshot->ahead.state == CHUNK_SENT) {
+        PGresult *result;
+        while ((result = PQgetResult(snapshot->conn)))
+            PQclear(result);
+    }
+    snapshot_chunk_clear(&snapshot->current);
+    snapshot_chunk_clear(&snapshot->ahead);
+}
+
+void pg_snapshot_destroy(pg_snapshot *snapshot)
+{
+    if (!snapshot)
+        return;
+    pg_snapshot_drain(snapshot);
+    if (snapshot->in_transaction && PQstatus(snapshot->conn) == CONNECTION_OK) {
+        PGresult *result = PQexec(snapshot->conn, "ROLLBACK");
+        PQclear(result);
+    }
+    json_decref(snapshot->after_key);
+    json_decref(snapshot->row_key);
+    free(snapshot->values);
+    free(snapshot->tables);
+    free(snapshot);
+}
+
+int64_t pg_snapshot_tx_id(const pg_snapshot *snapshot)
+{
+    return snapshot->tx_id;
+}
+
+static size_t pg_meta_key_count(const pg_table_meta *meta)
+{
+    size_t count = 0;
+    for (size_t i = 0; i < meta->column_count; i++)
+        if (meta->columns[i].key_position >= 0)
+            count++;
+    return count;
+}
+
+/* The column index of key position k. */
+static size_t pg_meta_key_column(const pg_table_meta *meta, size_t k)
+{
+    for (size_t i = 0; i < meta->column_count; i++)
+        if (meta->columns[i].key_position == (int)k)
+            return i;
+    return 0;
+}
+
+/* Appends text to a growing string; false when out of memory. */
+static bool sql_append(char **sql, size_t *len, size_t *cap, const char *text)
+{
+    size_t n = strlen(text);
+    if (*len + n + 1 > *cap) {
+        size_t grown = (*cap ? *cap : 256);
+        while (*len + n + 1 > grown)
+            grown *= 2;
+        char *bigger = realloc(*sql, grown);
+        if (!bigger)
+            return false;
+        *sql = bigger;
+        *cap = grown;
+    }
+    memcpy(*sql + *len, text, n + 1);
+    *len += n;
+    return true;
+}
+
+char *pg_snapshot_chunk_sql(const pg_table_meta *meta, int fetch_size, bool after_key)
+{
+    char *sql = NULL, *quoted = NULL;
+    size_t len = 0, cap = 0;
+    bool ok = sql_append(&sql, &len, &cap, "SELECT ");
+    for (size_t i = 0; ok && i < meta->column_count; i++) {
+        quoted = pg_quote_ident(meta->columns[i].name);
+        ok = quoted && (i == 0 || sql_append(&sql, &len, &cap, ", ")) &&
+             sql_append(&sql, &len, &cap, quoted);
+        free(quoted);
+    }
+    quoted = pg_quote_qualified(meta->schema_name, meta->table_name);
+    ok = ok && quoted && sql_append(&sql, &len, &cap, " FROM ") &&
+         sql_append(&sql, &len, &cap, quoted);
+    free(quoted);
+    size_t keys = pg_meta_key_count(meta);
+    if (ok && keys > 0) {
+        char *key_list = NULL;
+        size_t key_len = 0, key_cap = 0;
+        ok = sql_append(&key_list, &key_len, &key_cap, "(");
+        for (size_t k = 0; ok && k < keys; k++) {
+            quoted = pg_quote_ident(meta->columns[pg_meta_key_column(meta, k)].name);
+            ok = quoted && (k == 0 || sql_append(&key_list, &key_len, &key_cap, ", ")) &&
+                 sql_append(&key_list, &key_len, &key_cap, quoted);
+            free(quoted);
+        }
+        ok = ok && sql_append(&key_list, &key_len, &key_cap, ")");
+        if (ok && after_key) {
+            ok = sql_append(&sql, &len, &cap, " WHERE ") &&
+                 sql_append(&sql, &len, &cap, key_list) &&
+                 sql_append(&sql, &len, &cap, " > (");
+            for (size_t k = 0; ok && k < keys; k++) {
+                char param[32];
+                snprintf(param, sizeof param, "%s$%zu::", k ? ", " : "", k + 1);
+                ok = sql_append(&sql, &len, &cap, param) &&
+                     sql_append(&sql, &len, &cap,
+                                meta->columns[pg_meta_key_column(meta, k)].type_sql);
+            }
+            ok = ok && sql_append(&sql, &len, &cap, ")");
+        }
+        char limit[48];
+        snprintf(limit, sizeof limit, " LIMIT %d", fetch_size);
+        ok = ok && sql_append(&sql, &len, &cap, " ORDER BY ") &&
+             sql_append(&sql, &len, &cap, key_list) && sql_append(&sql, &len, &cap, limit);
+        free(key_list);
+    }
+    if (!ok) {
+        free(sql);
+        return NULL;
+    }
+    return sql;
+}
+
+int pg_snapshot_begin(pg_snapshot *snapshot, const char *snapshot_name,
+                      const char *resume_table, json_t *resume_key, char *err, size_t errlen)
+{
+    if (pg_exec_command(snapshot->conn, "starting the snapshot transaction",
+                        "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", err, errlen) != 0)
+        return -1;
+    snapshot->in_transaction = true;
+    if (snapshot_name && *snapshot_name) {
+        char *literal = pg_quote_literal(snapshot_name);
+        char sql[256];
+        snprintf(sql, sizeof sql, "SET TRANSACTION SNAPSHOT %s", literal ? literal : "''");
+        free(literal);
+        if (pg_exec_command(snapshot->conn, "importing the slot's exported snapshot", sql, err,
+                            errlen) != 0)
+            return -1;
+    }
+    PGresult *result = pg_exec(snapshot->conn, "reading the snapshot's transaction id",
+                               "SELECT txid_snapshot_xmin(txid_current_snapshot())", 0, NULL, err,
+                               errlen);
+    if (!result)
+        return -1;
+    snapshot->tx_id = strtoll(PQgetvalue(result, 0, 0), NULL, 10);
+    PQclear(result);
+
+    if (resume_table) {
+        size_t found = snapshot->table_count;
+        for (size_t i = 0; i < snapshot->table_count; i++) {
+            if (strcmp(snapshot->tables[i].table->id, resume_table) == 0) {
+                found = i;
+                break;
+            }
+        }
+        if (found == snapshot->table_count) {
+            /* The table is gone or no longer captured: go on with the tables after it. */
+            found = 0;
+            while (found < snapshot->table_count &&
+                   strcmp(snapshot->tables[found].table->id, resume_table) < 0)
+                found++;
+            resume_key = NULL;
+        }
+        snapshot->table_index = found;
+        if (resume_key && json_array_size(resume_key) ==
+                              pg_meta_key_count(snapshot->tables[found].meta))
+            snapshot->after_key = json_incref(resume_key);
+    }
+    return 0;
+}
+
+/* Sends the next chunk query of the current table into chunk. */
+static int pg_snapshot_send(pg_snapshot *snapshot, snapshot_chunk *chunk, char *err,
+                            size_t errlen)
+{
+    const pg_snapshot_table *table = &snapshot->tables[snapshot->table_index];
+    const pg_table_meta *meta = table->meta;
+    char *sql = NULL;
+    int rc;
+    if (snapshot->table_uses_cursor) {
+        char fetch[96];
+        snprintf(fetch, sizeof fetch, "FETCH %d FROM " PG_SNAPSHOT_CURSOR, snapshot->fetch_size);
+        rc = pg_query_send(snapshot->conn, "reading a snapshot chunk", fetch, 0, NULL, err,
+                           errlen);
+    } else {
+        size_t keys = json_array_size(snapshot->after_key);
+        sql = pg_snapshot_chunk_sql(meta, snapshot->fetch_size, keys > 0);
+        if (!sql)
+            return ferry_error_set(err, errlen, "out of memory"), -1;
+        const char *params[64];
+        for (size_t k = 0; k < keys && k < 64; k++)
+            params[k] = json_string_value(json_array_get(snapshot->after_key, k));
+        rc = keys > 0 ? pg_query_send(snapshot->conn, "reading a snapshot chunk", sql, (int)keys,
+                                      params, err, errlen)
+                      : pg_query_send(snapshot->conn, "reading a snapshot chunk", sql, 0, NULL,
+                                      err, errlen);
+    }
+    free(sql);
+    if (rc == 0)
+        chunk->state = CHUNK_SENT;
+    return rc;
+}
+
+/* The key (text values) of a row of a chunk. */
+static json_t *pg_snapshot_key_of(const pg_table_meta *meta, PGresult *result, int row)
+{
+    size_t keys = pg_meta_key_count(meta);
+    if (keys == 0)
+        return NULL;
+    json_t *key = json_array();
+    for (size_t k = 0; key && k < keys; k++) {
+        int column = (int)pg_meta_key_column(meta, k);
+        if (json_array_append_new(key, json_string(PQgetvalue(result, row, column))) != 0) {
+            json_decref(key);
+            return NULL;
+        }
+    }
+    return key;
+}
+
+/* Moves the keyset position past the last row of a chunk. */
+static void pg_snapshot_advance_key(pg_snapshot *snapshot, PGresult *result)
+{
+    int rows = PQntuples(result);
+    if (rows == 0 || snapshot->table_uses_cursor)
+        return;
+    json_t *key = pg_snapshot_key_of(snapshot->tables[snapshot->table_index].meta, result,
+                                     rows - 1);
+    json_decref(snapshot->after_key);
+    snapshot->after_key = key;
+}
+
+static int pg_snapshot_table_start(pg_snapshot *snapshot, char *err, size_t errlen)
+{
+    const pg_table_meta *meta = snapshot->tables[snapshot->table_index].meta;
+    snapshot->table_started = true;
+    snapshot->table_exhausted = false;
+    snapshot->rows_in_table = 0;
+    snapshot->current_row = 0;
+    snapshot->table_uses_cursor = pg_meta_key_count(meta) == 0;
+    if (snapshot->table_uses_cursor) {
+        char *select = pg_snapshot_chunk_sql(meta, snapshot->fetch_size, false);
+        if (!select)
+            return ferry_error_set(err, errlen, "out of memory"), -1;
+        size_t len = strlen(select) + 64;
+        char *sql = malloc(len);
+        if (!sql) {
+            free(select);
+            return ferry_error_set(err, errlen, "out of memory"), -1;
+        }
+        snprintf(sql, len, "DECLARE " PG_SNAPSHOT_CURSOR " NO SCROLL CURSOR FOR %s", select);
+        free(select);
+        int rc = pg_exec_command(snapshot->conn, "opening the snapshot cursor", sql, err, errlen);
+        free(sql);
+        if (rc != 0)
+            return -1;
+        snapshot->cursor_open = true;
+    }
+    return pg_snapshot_send(snapshot, &snapshot->current, err, errlen);
+}
+
+static int pg_snapshot_table_end(pg_snapshot *snapshot, char *err, size_t errlen)
+{
+    pg_snapshot_drain(snapshot);
+    if (snapshot->cursor_open) {
+        snapshot->cursor_open = false;
+        if (pg_exec_command(snapshot->conn, "closing the snapshot cursor",
+                            "CLOSE " PG_SNAPSHOT_CURSOR, err, errlen) != 0)
+            return -1;
+    }
+    json_decref(snapshot->after_key);
+    snapshot->after_key = NULL;
+    snapshot->table_started = false;
+    snapshot->table_index++;
+    return 0;
+}
+
+/* Waits for a sent chunk. 1 ready, 0 pending, -1 error. */
+static int pg_snapshot_collect(pg_snapshot *snapshot, snapshot_chunk *chunk, int64_t deadline_ms,
+                               char *err, size_t errlen)
+{
+    if (chunk->state == CHUNK_READY)
+        return 1;
+    PGresult *result = NULL;
+    pg_wait wait = pg_query_wait(snapshot->conn, "reading a snapshot chunk", deadline_ms,
+                                 &result, err, errlen);
+    if (wait == PG_WAIT_PENDING)
+        return 0;
+    if (wait == PG_WAIT_FAILED) {
+        chunk->state = CHUNK_NONE;
+        return -1;
+    }
+    if (!result || PQresultStatus(result) != PGRES_TUPLES_OK) {
+        PQclear(result);
+        chunk->state = CHUNK_NONE;
+        return ferry_error_set(err, errlen, "a snapshot chunk query returned no rows result"),
+               -1;
+    }
+    chunk->result = result;
+    chunk->state = CHUNK_READY;
+    pg_snapshot_advance_key(snapshot, result);
+    return 1;
+}
+
+/* The chunk after the current one: sent when not yet, then collected. 1 ready, 0 pending,
+ * -1 error. */
+static int pg_snapshot_read_ahead(pg_snapshot *snapshot, int64_t deadline_ms, char *err,
+                                  size_t errlen)
+{
+    if (snapshot->ahead.state == CHUNK_NONE &&
+        pg_snapshot_send(snapshot, &snapshot->ahead, err, errlen) != 0)
+        return -1;
+    return pg_snapshot_collect(snapshot, &snapshot->ahead, deadline_ms, err, errlen);
+}
+
+static const char *pg_snapshot_marker(const pg_snapshot *snapshot, bool first_in_table,
+                                      bool last_in_table)
+{
+    bool first_table = snapshot->table_index == 0;
+    bool last_table = snapshot->table_index + 1 == snapshot->table_count;
+    if (last_in_table && last_table)
+        return "last";
+    if (first_in_table && first_table)
+        return "first";
+    if (last_in_table)
+        return "last_in_data_collection";
+    if (first_in_table)
+        return "first_in_data_collection";
+    return "true";
+}
+
+pg_snapshot_status pg_snapshot_next(pg_snapshot *snapshot, int64_t deadline_ms,
+                                    pg_snapshot_row *row, char *err, size_t errlen)
+{
+    memset(row, 0, sizeof(*row));
+    for (;;) {
+        if (snapshot->done)
+            return PG_SNAPSHOT_DONE;
+        if (snapshot->table_index >= snapshot->table_count) {
+            if (snapshot->in_transaction) {
+                snapshot->in_transaction = false;
+                if (pg_exec_command(snapshot->conn, "ending the snapshot transaction", "COMMIT",
+                                    err, errlen) != 0)
+                    return PG_SNAPSHOT_ERROR;
+            }
+            snapshot->done = true;
+            return PG_SNAPSHOT_DONE;
+        }
+        if (!snapshot->table_started &&
+            pg_snapshot_table_start(snapshot, err, errlen) != 0)
+            return PG_SNAPSHOT_ERROR;
+
+        int ready = pg_snapshot_collect(snapshot, &snapshot->current, deadline_ms, err, errlen);
+        if (ready < 0)
+            return PG_SNAPSHOT_ERROR;
+        if (ready == 0)
+            return PG_SNAPSHOT_PENDING;
+        PGresult *current = snapshot->current.result;
+        int rows = PQntuples(current);
+        if (snapshot->current_row >= rows) {
+            /* This chunk is used up: the one read ahead becomes current, or the table ends. */
+            if (rows < snapshot->fetch_size || snapshot->table_exhausted) {
+                if (pg_snapshot_table_end(snapshot, err, errlen) != 0)
+                    return PG_SNAPSHOT_ERROR;
+                continue;
+            }
+            int ahead = pg_snapshot_read_ahead(snapshot, deadline_ms, err, errlen);
+            if (ahead <= 0)
+                return ahead < 0 ? PG_SNAPSHOT_ERROR : PG_SNAPSHOT_PENDING;
+            snapshot_chunk_clear(&snapshot->current);
+            snapshot->current = snapshot->ahead;
+            snapshot->ahead = (snapshot_chunk){0};
+            snapshot->current_row = 0;
+            if (PQntuples(snapshot->current.result) == 0) {
+                if (pg_snapshot_table_end(snapshot, err, errlen) != 0)
+                    return PG_SNAPSHOT_ERROR;
+            }
+            continue;
+        }
+        /* Is this the table's last row? For the last row of a full chunk, read ahead. */
+        bool last_in_table = false;
+        if (snapshot->current_row == rows - 1) {
+            if (rows < snapshot->fetch_size) {
+                last_in_table = true;
+            } else {
+                int ahead = pg_snapshot_read_ahead(snapshot, deadline_ms, err, errlen);
+                if (ahead <= 0)
+                    return ahead < 0 ? PG_SNAPSHOT_ERROR : PG_SNAPSHOT_PENDING;
+                last_in_table = PQntuples(snapshot->ahead.result) == 0;
+                if (last_in_table)
+                    snapshot->table_exhausted = true;
+            }
+        }
+
+        const pg_snapshot_table *table = &snapshot->tables[snapshot->table_index];
+        int columns = PQnfields(current);
+        if ((size_t)columns != table->table->column_count)
+            return ferry_error_set(err, errlen,
+                                   "snapshot of %s returned %d columns, the table has %zu",
+                                   table->table->id, columns, table->table->column_count),
+                   PG_SNAPSHOT_ERROR;
+        if ((size_t)columns > snapshot->value_capacity) {
+            pgo_value *values = realloc(snapshot->values, (size_t)columns * sizeof(pgo_value));
+            if (!values)
+                return ferry_error_set(err, errlen, "out of memory"), PG_SNAPSHOT_ERROR;
+            snapshot->values = values;
+            snapshot->value_capacity = (size_t)columns;
+        }
+        int r = snapshot->current_row;
+        for (int c = 0; c < columns; c++) {
+            if (PQgetisnull(current, r, c))
+                snapshot->values[c] = (pgo_value){.kind = PGO_VALUE_NULL};
+            else
+                snapshot->values[c] = (pgo_value){.kind = PGO_VALUE_TEXT,
+                                                  .data = PQgetvalue(current, r, c),
+                                                  .len = (uint32_t)PQgetlength(current, r, c)};
+        }
+        json_decref(snapshot->row_key);
+        snapshot->row_key = pg_snapshot_key_of(table->meta, current, r);
+        row->table = table->table;
+        row->values = snapshot->values;
+        row->count = (size_t)columns;
+        row->marker = pg_snapshot_marker(snapshot, snapshot->rows_in_table == 0, last_in_table);
+        row->last_of_snapshot =
+            last_in_table && snapshot->table_index + 1 == snapshot->table_count;
+        row->key = snapshot->row_key;
+        snapshot->current_row++;
+        snapshot->rows_in_table++;
+        return PG_SNAPSHOT_ROW;
+    }
+}

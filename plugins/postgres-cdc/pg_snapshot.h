@@ -1,0 +1,71 @@
+/*
+ * pg_snapshot.h - the snapshot: one REPEATABLE READ transaction on the regular connection that
+ * imports the slot's exported snapshot (or takes a fresh one when resuming), reads the captured
+ * tables in a fixed order, each in chunks of snapshot.fetch.size rows ordered by primary key
+ * (keyset pagination: WHERE (pk) > (last key)), or with a cursor for a table without one. At most
+ * two chunks are in memory (the current one and the one read ahead to know a table's last row),
+ * whatever the table size. Every query is asynchronous and waits at most until the caller's
+ * deadline.
+ */
+#ifndef PGCDC_PG_SNAPSHOT_H
+#define PGCDC_PG_SNAPSHOT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <jansson.h>
+#include <libpq-fe.h>
+
+#include "debezium_envelope.h"
+#include "pg_catalog.h"
+
+typedef struct pg_snapshot pg_snapshot;
+
+/* One table to read: its description (for the key columns and their SQL types) and its schemas.
+ * Both borrowed for the snapshot's life. */
+typedef struct pg_snapshot_table {
+    const pg_table_meta *meta;
+    const dbz_table *table;
+} pg_snapshot_table;
+
+/* conn is borrowed; tables are copied (the pointers in them are borrowed). */
+pg_snapshot *pg_snapshot_new(PGconn *conn, const pg_snapshot_table *tables, size_t count,
+                             int fetch_size);
+void pg_snapshot_destroy(pg_snapshot *snapshot); /* rolls back an open transaction */
+
+/* Opens the transaction: imports snapshot_name when not NULL. Resumes after (table id, key) of a
+ * committed offset when resume_table is not NULL: the tables before it are done, and its rows up
+ * to the key (NULL key: none) too. Blocking (a few quick statements). */
+int pg_snapshot_begin(pg_snapshot *snapshot, const char *snapshot_name,
+                      const char *resume_table, json_t *resume_key, char *err, size_t errlen);
+
+/* The snapshot transaction's xmin (source.txId of the read events). */
+int64_t pg_snapshot_tx_id(const pg_snapshot *snapshot);
+
+typedef struct pg_snapshot_row {
+    const dbz_table *table;
+    const pgo_value *values;   /* aligned with table->columns; valid until the next call */
+    size_t count;
+    const char *marker;        /* source.snapshot: first, first_in_data_collection, true,
+                                  last_in_data_collection, last */
+    bool last_of_snapshot;     /* the last row of the last table */
+    json_t *key;               /* the row's primary key as text values (borrowed), NULL
+                                  without a primary key */
+} pg_snapshot_row;
+
+typedef enum pg_snapshot_status {
+    PG_SNAPSHOT_ROW,
+    PG_SNAPSHOT_PENDING, /* waiting for the server; call again */
+    PG_SNAPSHOT_DONE,    /* every table read; the transaction is committed */
+    PG_SNAPSHOT_ERROR,
+} pg_snapshot_status;
+
+pg_snapshot_status pg_snapshot_next(pg_snapshot *snapshot, int64_t deadline_ms,
+                                    pg_snapshot_row *row, char *err, size_t errlen);
+
+/* Builds a chunk query of a table (exposed for tests): keyset with key_count parameters, or
+ * the cursor's SELECT when the table has no primary key. */
+char *pg_snapshot_chunk_sql(const pg_table_meta *meta, int fetch_size, bool after_key);
+
+#endif

@@ -1,0 +1,239 @@
+/* cdc_config: Debezium's keys and defaults, the filters (Java-style regexes, anchored and
+ * case-insensitive), message.key.columns, skipped.operations, the cross-key checks and the
+ * definition itself. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "cdc_config.h"
+#include "fake_host.h"
+
+static const ferry_host *host;
+
+static int setup(void **state)
+{
+    (void)state;
+    host = fake_host_install();
+    return 0;
+}
+
+/* Parses a config of "key", "value", ... pairs (NULL-terminated); returns rc and fills config. */
+static int parse(cdc_config *config, char *err, size_t errlen, ...)
+{
+    json_t *values = json_object();
+    va_list ap;
+    va_start(ap, errlen);
+    for (const char *key = va_arg(ap, const char *); key; key = va_arg(ap, const char *))
+        json_object_set_new(values, key, json_string(va_arg(ap, const char *)));
+    va_end(ap);
+    json_object_set_new(values, "database.hostname", json_string("db.example"));
+    json_object_set_new(values, "database.user", json_string("cdc"));
+    json_object_set_new(values, "database.dbname", json_string("inventory"));
+    if (!json_object_get(values, "topic.prefix"))
+        json_object_set_new(values, "topic.prefix", json_string("dbserver1"));
+    ferry_config *source = fake_config_new(values);
+    int rc = cdc_config_parse(config, host, source, err, errlen);
+    fake_config_free(source);
+    json_decref(values);
+    return rc;
+}
+
+static void test_debezium_defaults(void **state)
+{
+    (void)state;
+    cdc_config config;
+    char err[512];
+    assert_int_equal(parse(&config, err, sizeof err, NULL), 0);
+    assert_int_equal(config.port, 5432);
+    assert_string_equal(config.slot_name, "debezium");
+    assert_string_equal(config.publication_name, "dbz_publication");
+    assert_int_equal(config.publication_mode, CDC_PUBLICATION_ALL_TABLES);
+    assert_int_equal(config.snapshot_mode, CDC_SNAPSHOT_INITIAL);
+    assert_int_equal(config.snapshot_fetch_size, 10240);
+    assert_true(config.tombstones_on_delete);
+    assert_false(config.provide_transaction_metadata);
+    assert_true(config.skip_truncate);
+    assert_false(config.skip_create || config.skip_update || config.skip_delete);
+    assert_int_equal(config.types.decimal, PG_DECIMAL_PRECISE);
+    assert_int_equal(config.types.time, PG_TIME_ADAPTIVE);
+    assert_int_equal(config.types.interval, PG_INTERVAL_NUMERIC);
+    assert_int_equal(config.types.binary, PG_BINARY_BYTES);
+    assert_string_equal(config.toast_placeholder, "__debezium_unavailable_value");
+    assert_int_equal(config.heartbeat_interval_ms, 0);
+    assert_string_equal(config.topic_heartbeat_prefix, "__debezium-heartbeat");
+    assert_int_equal(config.max_batch_size, 2048);
+    assert_int_equal(config.status_update_interval_ms, 10000);
+    assert_true(config.flush_lsn_source);
+    assert_false(config.slot_drop_on_stop);
+    assert_int_equal(config.slot_max_retries, 6);
+    assert_int_equal(config.slot_retry_delay_ms, 10000);
+    cdc_config_release(&config);
+}
+
+static void test_modes(void **state)
+{
+    (void)state;
+    cdc_config config;
+    char err[512];
+    assert_int_equal(parse(&config, err, sizeof err, "snapshot.mode", "never",
+                           "publication.autocreate.mode", "filtered", "decimal.handling.mode",
+                           "string", "time.precision.mode", "connect", "skipped.operations",
+                           "none", "binary.handling.mode", "hex", "interval.handling.mode",
+                           "string", NULL), 0);
+    assert_int_equal(config.snapshot_mode, CDC_SNAPSHOT_NO_DATA);
+    assert_int_equal(config.publication_mode, CDC_PUBLICATION_FILTERED);
+    assert_int_equal(config.types.decimal, PG_DECIMAL_STRING);
+    assert_int_equal(config.types.time, PG_TIME_CONNECT);
+    assert_int_equal(config.types.binary, PG_BINARY_HEX);
+    assert_int_equal(config.types.interval, PG_INTERVAL_STRING);
+    assert_false(config.skip_truncate);
+    cdc_config_release(&config);
+    assert_int_equal(parse(&config, err, sizeof err, "snapshot.mode", "initial_only",
+                           "skipped.operations", "c, d", NULL), 0);
+    assert_int_equal(config.snapshot_mode, CDC_SNAPSHOT_INITIAL_ONLY);
+    assert_true(config.skip_create && config.skip_delete);
+    assert_false(config.skip_truncate);
+    cdc_config_release(&config);
+
+    assert_int_equal(parse(&config, err, sizeof err, "plugin.name", "decoderbufs", NULL), -1);
+    assert_string_equal(err, "plugin.name=decoderbufs is not supported: only the built-in "
+                             "pgoutput plugin is; set plugin.name=pgoutput");
+    assert_int_equal(parse(&config, err, sizeof err, "skipped.operations", "c,x", NULL), -1);
+    assert_string_equal(err, "skipped.operations: 'x' is not an operation (expected c, u, d, t "
+                             "or none)");
+}
+
+static void test_filters(void **state)
+{
+    (void)state;
+    cdc_config config;
+    char err[512];
+    assert_int_equal(parse(&config, err, sizeof err, "table.include.list",
+                           "public\\.orders, inventory\\.cust.*,log_\\d+\\.e(?:vent)s", NULL), 0);
+    assert_true(cdc_config_table_captured(&config, "public", "orders"));
+    assert_true(cdc_config_table_captured(&config, "PUBLIC", "Orders")); /* case-insensitive */
+    assert_false(cdc_config_table_captured(&config, "public", "orders_archive")); /* anchored */
+    assert_true(cdc_config_table_captured(&config, "inventory", "customers"));
+    assert_true(cdc_config_table_captured(&config, "log_2024", "events"));
+    assert_false(cdc_config_table_captured(&config, "log_x", "events"));
+    assert_false(cdc_config_table_captured(&config, "pg_catalog", "pg_class"));
+    cdc_config_release(&config);
+
+    assert_int_equal(parse(&config, err, sizeof err, "schema.exclude.list", "audit",
+                           "column.exclude.list", "public\\.users\\.(password|ssn)", NULL), 0);
+    assert_false(cdc_config_table_captured(&config, "audit", "x"));
+    assert_true(cdc_config_table_captured(&config, "public", "users"));
+    assert_false(cdc_config_column_included(&config, "public", "users", "password"));
+    assert_true(cdc_config_column_included(&config, "public", "users", "name"));
+    cdc_config_release(&config);
+
+    assert_int_equal(parse(&config, err, sizeof err, "table.include.list", "public.(orders", NULL),
+                     -1);
+    assert_non_null(strstr(err, "table.include.list: invalid regular expression 'public.(orders'"));
+
+    char **items = cdc_list_split(" a , b\\,c ,, d{1\\,2}", ',');
+    assert_string_equal(items[0], "a");
+    assert_string_equal(items[1], "b,c");
+    assert_string_equal(items[2], "d{1,2}");
+    assert_null(items[3]);
+    cdc_list_free(items);
+}
+
+static void test_key_columns(void **state)
+{
+    (void)state;
+    cdc_config config;
+    char err[512];
+    assert_int_equal(parse(&config, err, sizeof err, "message.key.columns",
+                           "public.orders:customer_id,order_no;(.*).items:sku", NULL), 0);
+    const cdc_key_override *override = cdc_config_key_override(&config, "public.orders");
+    assert_non_null(override);
+    assert_int_equal(override->column_count, 2);
+    assert_string_equal(override->columns[1], "order_no");
+    override = cdc_config_key_override(&config, "shop.items");
+    assert_non_null(override);
+    assert_string_equal(override->columns[0], "sku");
+    assert_null(cdc_config_key_override(&config, "public.customers"));
+    cdc_config_release(&config);
+    assert_int_equal(parse(&config, err, sizeof err, "message.key.columns", "public.orders", NULL),
+                     -1);
+    assert_string_equal(err, "message.key.columns: entry 'public.orders' is not <table "
+                             "regex>:<column>[,<column>...]");
+}
+
+typedef struct reports {
+    char text[2048];
+    int count;
+} reports;
+
+static void report(void *ctx, const char *key, const char *message)
+{
+    reports *r = ctx;
+    size_t used = strlen(r->text);
+    snprintf(r->text + used, sizeof r->text - used, "%s: %s\n", key, message);
+    r->count++;
+}
+
+static void test_cross_checks(void **state)
+{
+    (void)state;
+    json_t *values = json_pack("{s:s, s:s, s:s, s:s, s:s}", "plugin.name", "decoderbufs",
+                               "table.include.list", "a", "table.exclude.list", "b(",
+                               "message.key.columns", "x", "skipped.operations", "q");
+    reports r = {0};
+    cdc_config_check(values, report, &r);
+    json_decref(values);
+    assert_int_equal(r.count, 5);
+    assert_non_null(strstr(r.text, "plugin.name: only the built-in pgoutput plugin"));
+    assert_non_null(strstr(r.text, "table.exclude.list: invalid regular"));
+    assert_non_null(strstr(r.text, "table.exclude.list: table.include.list and "
+                                   "table.exclude.list cannot both be set"));
+    assert_non_null(strstr(r.text, "message.key.columns: entry 'x'"));
+    assert_non_null(strstr(r.text, "skipped.operations: 'q'"));
+
+    values = json_pack("{s:s}", "table.include.list", "public.a,public.b");
+    memset(&r, 0, sizeof r);
+    cdc_config_check(values, report, &r);
+    json_decref(values);
+    assert_int_equal(r.count, 0);
+}
+
+static void test_definition(void **state)
+{
+    (void)state;
+    /* Every key documented, no duplicates, every unsupported key declared. */
+    size_t count = 0;
+    for (const ferry_config_key *def = cdc_config_keys; def->name; def++, count++) {
+        assert_non_null(def->documentation);
+        for (const ferry_config_key *other = def + 1; other->name; other++)
+            if (strcmp(def->name, other->name) == 0)
+                fail_msg("config key %s is declared twice", def->name);
+    }
+    assert_true(count > 60);
+    for (size_t i = 0; cdc_config_unsupported_keys[i]; i++) {
+        bool found = false;
+        for (const ferry_config_key *def = cdc_config_keys; def->name && !found; def++)
+            found = strcmp(def->name, cdc_config_unsupported_keys[i]) == 0;
+        if (!found)
+            fail_msg("unsupported key %s is not declared", cdc_config_unsupported_keys[i]);
+    }
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_debezium_defaults),
+        cmocka_unit_test(test_modes),
+        cmocka_unit_test(test_filters),
+        cmocka_unit_test(test_key_columns),
+        cmocka_unit_test(test_cross_checks),
+        cmocka_unit_test(test_definition),
+    };
+    return cmocka_run_group_tests(tests, setup, NULL);
+}
