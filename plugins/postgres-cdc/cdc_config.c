@@ -298,7 +298,12 @@ char **cdc_list_split(const char *text, char separator)
         while (n > start && isspace((unsigned char)item[n - 1]))
             n--;
         if (n > start) {
-            items[count] = strndup(item + start, n - start);
+            /* item holds no NUL: copy the bytes (strndup may read past them). */
+            items[count] = malloc(n - start + 1);
+            if (items[count]) {
+                memcpy(items[count], item + start, n - start);
+                items[count][n - start] = '\0';
+            }
             if (!items[count]) {
                 free(item);
                 cdc_list_free(items);
