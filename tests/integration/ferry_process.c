@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <netinet/in.h>
 #include <setjmp.h>
 #include <signal.h>
 #include <spawn.h>
@@ -13,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -373,6 +375,42 @@ static const char *fp_keep(fp_env *env, char *owned)
     return owned;
 }
 
+/* Whether nothing listens on (or is bound to) the loopback port now. */
+static bool fp_port_free(int port)
+{
+    int fd = socket(AF_INET, SOCK_STREAM, 0);
+    if (fd < 0)
+        return true;
+    struct sockaddr_in address = {.sin_family = AF_INET, .sin_port = htons((uint16_t)port),
+                                  .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+    bool free_now = bind(fd, (struct sockaddr *)&address, sizeof address) == 0;
+    close(fd);
+    return free_now;
+}
+
+/* A port for the worker's REST listener: below the kernel's ephemeral range (outgoing
+ * connections, the broker's and the worker's own, take ports from that range at any moment),
+ * spread by pid so that tests running side by side differ, and free when picked. */
+static int fp_pick_port(unsigned *counter)
+{
+    int ephemeral_low = 32768;
+    FILE *range = fopen("/proc/sys/net/ipv4/ip_local_port_range", "r");
+    if (range) {
+        if (fscanf(range, "%d", &ephemeral_low) != 1)
+            ephemeral_low = 32768;
+        fclose(range);
+    }
+    int low = 20000, high = ephemeral_low > 21000 ? ephemeral_low : 32768;
+    for (int attempt = 0; attempt < 200; attempt++) {
+        int port = low + (int)(((unsigned)getpid() * 131u + (*counter)++ * 977u) %
+                               (unsigned)(high - low));
+        if (fp_port_free(port))
+            return port;
+    }
+    fail_msg("no free loopback port between %d and %d", low, high);
+    return -1;
+}
+
 fp_env *fp_env_new(const char *test_name)
 {
     static unsigned counter;
@@ -392,7 +430,7 @@ fp_env *fp_env_new(const char *test_name)
     env->configs = fp_format("ferry_configs_%s", env->suffix);
     env->status = fp_format("ferry_status_%s", env->suffix);
     env->group = fp_format("ferry_cluster_%s", env->suffix);
-    env->port = 30000 + (int)(((unsigned)getpid() * 131u + counter++ * 977u) % 20000u);
+    env->port = fp_pick_port(&counter);
     printf("# %s: temp dir %s, names *_%s\n", test_name, env->dir, env->suffix);
     return env;
 }

@@ -9,7 +9,7 @@ quickstart=$1
 build=$2
 dir=$(mktemp -d /tmp/ferry-quickstart-test.XXXXXX)
 trap 'rm -rf "$dir"' EXIT
-port=$(( 20000 + RANDOM % 20000 ))
+port=$(( 20000 + RANDOM % 12000 ))  # below the ephemeral range (32768-)
 fail() { echo "FAIL: $*"; tail -30 "$dir/ferry.log" 2>/dev/null; exit 1; }
 
 FERRY_BUILD_DIR=$build FERRY_QUICKSTART_DIR=$dir FERRY_QUICKSTART_PORT=$port \

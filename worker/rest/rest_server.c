@@ -586,35 +586,38 @@ static int rest_listener_start(rest_server *server, rest_listener *listener, cha
                                                                  : (unsigned)processors - 1;
     if (endpoint->address.ss_family == AF_INET6)
         flags |= MHD_USE_IPv6;
-    struct MHD_OptionItem tls_options[5];
-    size_t tls_count = 0;
+    struct MHD_OptionItem options[6];
+    size_t option_count = 0;
     if (endpoint->https) {
         if (!MHD_is_feature_supported(MHD_FEATURE_TLS))
             return ferry_error_set(err, errlen, "listener %s: this libmicrohttpd has no TLS "
                                    "support", listener->url), -1;
         flags |= MHD_USE_TLS;
-        tls_options[tls_count++] =
+        options[option_count++] =
             (struct MHD_OptionItem){MHD_OPTION_HTTPS_MEM_CERT, 0, server->tls.certificate};
-        tls_options[tls_count++] =
+        options[option_count++] =
             (struct MHD_OptionItem){MHD_OPTION_HTTPS_MEM_KEY, 0, server->tls.key};
-        tls_options[tls_count++] =
+        options[option_count++] =
             (struct MHD_OptionItem){MHD_OPTION_HTTPS_PRIORITIES, 0, server->tls.priorities};
         if (server->tls.key_password)
-            tls_options[tls_count++] = (struct MHD_OptionItem){MHD_OPTION_HTTPS_KEY_PASSWORD, 0,
+            options[option_count++] = (struct MHD_OptionItem){MHD_OPTION_HTTPS_KEY_PASSWORD, 0,
                                                                server->tls.key_password};
     }
-    tls_options[tls_count] = (struct MHD_OptionItem){MHD_OPTION_END, 0, NULL};
+    /* A pool of one is no pool: libmicrohttpd warns about it, so say nothing then. */
+    if (threads > 1)
+        options[option_count++] =
+            (struct MHD_OptionItem){MHD_OPTION_THREAD_POOL_SIZE, threads, NULL};
+    options[option_count] = (struct MHD_OptionItem){MHD_OPTION_END, 0, NULL};
     listener->daemon = MHD_start_daemon(
         flags, (uint16_t)endpoint->port, NULL, NULL, rest_access, listener,
         MHD_OPTION_EXTERNAL_LOGGER, rest_mhd_log, NULL,
         MHD_OPTION_SOCK_ADDR, (const struct sockaddr *)&endpoint->address,
-        MHD_OPTION_THREAD_POOL_SIZE, threads,
         MHD_OPTION_CONNECTION_LIMIT, (unsigned)REST_CONNECTION_LIMIT,
         MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)REST_CONNECTION_TIMEOUT_S,
         MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)REST_CONNECTION_MEMORY,
         MHD_OPTION_NOTIFY_COMPLETED, rest_completed, listener,
         MHD_OPTION_UNESCAPE_CALLBACK, rest_no_unescape, NULL,
-        MHD_OPTION_ARRAY, tls_options,
+        MHD_OPTION_ARRAY, options,
         MHD_OPTION_END);
     if (!listener->daemon)
         return ferry_error_set(err, errlen, "cannot listen on %s (port in use, or a TLS "
