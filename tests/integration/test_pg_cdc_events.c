@@ -397,14 +397,8 @@ static void test_debezium_config_unchanged(void **state)
     pgt_exec(db, "INSERT INTO %s (email) VALUES ('a@example.com')", customers);
     pgt_exec(db, "INSERT INTO %s (total) VALUES (9.99)", orders);
 
-    PQconninfoOption *options = PQconninfoParse(pgt_dsn(), NULL);
-    const char *host = "127.0.0.1", *port = "5432";
-    for (PQconninfoOption *o = options; o->keyword; o++) {
-        if (o->val && strcmp(o->keyword, "host") == 0)
-            host = o->val;
-        if (o->val && strcmp(o->keyword, "port") == 0)
-            port = o->val;
-    }
+    pgt_server server;
+    pgt_server_get(&server);
     /* What a Debezium user posts to Kafka Connect, keys and all. */
     const char *connector = fp_write(
         env, "inventory.json",
@@ -443,8 +437,7 @@ static void test_debezium_config_unchanged(void **state)
         "    \"value.converter.schemas.enable\": \"true\"\n"
         "  }\n"
         "}\n",
-        name, host, port, prefix, slot, publication, customers, orders);
-    PQconninfoFree(options);
+        name, server.host, server.port, prefix, slot, publication, customers, orders);
     fp_proc *proc = fp_start(env, c.worker, connector, NULL);
     if (!fp_wait_log(proc, "streaming from slot", 60000))
         fail_msg("the task did not start streaming");

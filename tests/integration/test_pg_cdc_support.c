@@ -179,11 +179,8 @@ const char *pgt_worker_file(fp_env *env, long flush_ms, const char *extra)
     return fp_worker_file(env, "worker.properties", flush_ms, lines);
 }
 
-const char *pgt_connector_file(fp_env *env, const char *file, const char *name,
-                               const char *prefix, const char *slot, const char *publication,
-                               const char *extra)
+void pgt_server_get(pgt_server *server)
 {
-    /* host, port, user, dbname from the DSN */
     PQconninfoOption *options = PQconninfoParse(pgt_dsn(), NULL);
     assert_non_null(options);
     const char *host = "127.0.0.1", *port = "5432", *user = "ferry", *dbname = "ferry";
@@ -199,19 +196,29 @@ const char *pgt_connector_file(fp_env *env, const char *file, const char *name,
         else if (strcmp(o->keyword, "dbname") == 0)
             dbname = o->val;
     }
-    const char *path = fp_write(env, file,
-                                "name=%s\n"
-                                "connector.class="
-                                "io.debezium.connector.postgresql.PostgresConnector\n"
-                                "database.hostname=%s\ndatabase.port=%s\ndatabase.user=%s\n"
-                                "database.dbname=%s\ntopic.prefix=%s\nplugin.name=pgoutput\n"
-                                "slot.name=%s\npublication.name=%s\n"
-                                "publication.autocreate.mode=filtered\n"
-                                "status.update.interval.ms=1000\n%s",
-                                name, host, port, user, dbname, prefix, slot, publication,
-                                extra ? extra : "");
+    snprintf(server->host, sizeof server->host, "%s", host);
+    snprintf(server->port, sizeof server->port, "%s", port);
+    snprintf(server->user, sizeof server->user, "%s", user);
+    snprintf(server->dbname, sizeof server->dbname, "%s", dbname);
     PQconninfoFree(options);
-    return path;
+}
+
+const char *pgt_connector_file(fp_env *env, const char *file, const char *name,
+                               const char *prefix, const char *slot, const char *publication,
+                               const char *extra)
+{
+    pgt_server server;
+    pgt_server_get(&server);
+    return fp_write(env, file,
+                    "name=%s\n"
+                    "connector.class=io.debezium.connector.postgresql.PostgresConnector\n"
+                    "database.hostname=%s\ndatabase.port=%s\ndatabase.user=%s\n"
+                    "database.dbname=%s\ntopic.prefix=%s\nplugin.name=pgoutput\n"
+                    "slot.name=%s\npublication.name=%s\n"
+                    "publication.autocreate.mode=filtered\n"
+                    "status.update.interval.ms=1000\n%s",
+                    name, server.host, server.port, server.user, server.dbname, prefix, slot,
+                    publication, extra ? extra : "");
 }
 
 /* ---- events ----------------------------------------------------------------------------- */

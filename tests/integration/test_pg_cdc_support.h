@@ -56,6 +56,14 @@ int64_t pgt_int(PGconn *conn, const char *sql);
 /* LSN text "16/B374D848" to a number and back. */
 int pgt_lsn_parse(const char *text, uint64_t *lsn);
 char *pgt_lsn_format(uint64_t lsn, char *buf, size_t size);
+/* Where FERRY_TEST_PG_DSN points: the values a connector config needs. */
+typedef struct pgt_server {
+    char host[256];
+    char port[16];
+    char user[128];
+    char dbname[128];
+} pgt_server;
+void pgt_server_get(pgt_server *server);
 /* Drops the slot if it exists (waiting for its walsender to exit), and the publication. */
 void pgt_drop_slot_and_publication(PGconn *conn, const char *slot, const char *publication);
 

@@ -1,0 +1,93 @@
+/*
+ * es_bulk_body.c - action lines and index names (es_bulk_body.h).
+ */
+#include "es_bulk_body.h"
+
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+void es_item_free(es_item *item)
+{
+    if (!item)
+        return;
+    free(item->lines);
+    free(item->key);
+    free(item);
+}
+
+static const char *es_action_name(es_action action)
+{
+    switch (action) {
+    case ES_ACTION_CREATE: return "create";
+    case ES_ACTION_UPDATE: return "update";
+    case ES_ACTION_DELETE: return "delete";
+    case ES_ACTION_INDEX: break;
+    }
+    return "index";
+}
+
+void es_bulk_action_line(es_buffer *out, const es_action_spec *spec)
+{
+    es_buffer_append_text(out, "{\"");
+    es_buffer_append_text(out, es_action_name(spec->action));
+    es_buffer_append_text(out, "\":{\"_index\":");
+    es_buffer_append_json_string(out, spec->index, strlen(spec->index));
+    if (spec->id) {
+        es_buffer_append_text(out, ",\"_id\":");
+        es_buffer_append_json_string(out, spec->id, spec->id_len);
+    }
+    if (spec->versioned) {
+        es_buffer_append_text(out, ",\"version\":");
+        es_buffer_append_int(out, spec->version);
+        es_buffer_append_text(out, ",\"version_type\":\"external\"");
+    }
+    if (spec->action == ES_ACTION_UPDATE && spec->retry_on_conflict > 0) {
+        es_buffer_append_text(out, ",\"retry_on_conflict\":");
+        es_buffer_append_int(out, spec->retry_on_conflict);
+    }
+    es_buffer_append_text(out, "}}\n");
+}
+
+void es_index_name(const char *topic, char *out, size_t outlen)
+{
+    if (outlen == 0)
+        return;
+    const char *from = topic;
+    size_t len = strlen(topic);
+    if (len > 255)
+        len = 255;
+    /* Confluent cuts to 255 first, then drops one leading '-' or '_'. */
+    if (len > 0 && (from[0] == '-' || from[0] == '_')) {
+        from++;
+        len--;
+    }
+    if (len >= outlen)
+        len = outlen - 1;
+    for (size_t i = 0; i < len; i++)
+        out[i] = (char)tolower((unsigned char)from[i]);
+    out[len] = '\0';
+    if (strcmp(out, ".") == 0)
+        snprintf(out, outlen, "dot");
+    else if (strcmp(out, "..") == 0)
+        snprintf(out, outlen, "dotdot");
+}
+
+void es_data_stream_name(const char *prefix, const char *namespace_pattern, const char *topic,
+                         char *out, size_t outlen)
+{
+    char namespace_text[512] = "";
+    size_t used = 0;
+    for (const char *p = namespace_pattern; *p && used + 1 < sizeof(namespace_text);) {
+        if (strncmp(p, "${topic}", 8) == 0) {
+            for (const char *t = topic; *t && used + 1 < sizeof(namespace_text); t++)
+                namespace_text[used++] = (char)tolower((unsigned char)*t);
+            p += 8;
+        } else {
+            namespace_text[used++] = *p++;
+        }
+    }
+    namespace_text[used < 100 ? used : 100] = '\0';
+    snprintf(out, outlen, "%s%s", prefix, namespace_text);
+}

@@ -1,0 +1,68 @@
+/*
+ * es_bulk_body.h - the pieces of a _bulk request body (NDJSON): one item per record, an action
+ * line and, except for deletes, a source line; and the index name rules (Confluent's).
+ *
+ * An item owns its bytes. The writer concatenates items' bytes into request bodies; the bytes
+ * never change after the item is built, so a retry sends exactly what the first attempt did.
+ */
+#ifndef FERRY_ES_BULK_BODY_H
+#define FERRY_ES_BULK_BODY_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "es_buffer.h"
+
+typedef enum es_action {
+    ES_ACTION_INDEX,
+    ES_ACTION_CREATE,
+    ES_ACTION_UPDATE, /* upsert: {"doc":..,"doc_as_upsert":true} */
+    ES_ACTION_DELETE,
+} es_action;
+
+#define ES_MAX_ID_BYTES 512 /* Elasticsearch's limit on _id */
+
+typedef struct es_item {
+    struct es_item *next; /* the writer's queues */
+    char *lines;          /* action line and source line, each ending with '\n' */
+    size_t len;
+    size_t value_at;      /* the document's bytes inside lines (for error reports) */
+    size_t value_len;     /* 0 for deletes */
+    char *key;            /* the record's key bytes for error reports; NULL = null key */
+    size_t key_len;
+    int64_t offset;       /* Kafka offset */
+    uint32_t slot;        /* the partition's slot in es_offsets */
+    uint32_t generation;  /* of that slot when the item was made */
+    uint32_t attempts;    /* sends that failed retriably so far */
+    int64_t not_before_ms; /* a retry waits until then */
+    uint64_t order_key;   /* upserts: hash of index + id, kept in order; 0 = no ordering */
+    es_action action;
+    bool versioned;       /* external version: a conflict means the write is a replay */
+} es_item;
+
+void es_item_free(es_item *item);
+
+/* What an action line says. id NULL = none (Elasticsearch chooses). */
+typedef struct es_action_spec {
+    es_action action;
+    const char *index;
+    const char *id;
+    size_t id_len;
+    bool versioned;
+    int64_t version;
+    int retry_on_conflict; /* updates; 0 = leave out */
+} es_action_spec;
+
+/* Appends the action line ('\n' included). */
+void es_bulk_action_line(es_buffer *out, const es_action_spec *spec);
+
+/* Confluent's index name for a topic: lowercased, at most 255 bytes, one leading '-' or '_'
+ * dropped, "." and ".." spelt out ("dot", "dotdot"). Writes into out (NUL-terminated). */
+void es_index_name(const char *topic, char *out, size_t outlen);
+
+/* "<prefix><namespace with ${topic} replaced by the lowercased topic, cut at 100>". */
+void es_data_stream_name(const char *prefix, const char *namespace_pattern, const char *topic,
+                         char *out, size_t outlen);
+
+#endif

@@ -1,0 +1,245 @@
+/*
+ * test_es_config.c - ElasticsearchSink's config: URLs normalised or refused, every cross-key rule
+ * (Confluent's Validator) reported on the right keys with a message naming them, defaults as
+ * Confluent's, the connector's warning for keys ferry accepts but ignores, and tasks.max task
+ * configs.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "es_config.h"
+#include "es_fake_host.h"
+#include "es_plugin.h"
+
+typedef struct reports {
+    char text[8192];
+    int count;
+} reports;
+
+static void collect(void *report_ctx, const char *key, const char *message)
+{
+    reports *r = report_ctx;
+    size_t used = strlen(r->text);
+    snprintf(r->text + used, sizeof(r->text) - used, "%s: %s\n", key, message);
+    r->count++;
+}
+
+static reports check(ferry_config *config)
+{
+    reports r = {.text = ""};
+    es_config_check(es_host, config, collect, &r);
+    es_fake_config_free(config);
+    return r;
+}
+
+#define CHECK(...) check(es_fake_config_new("connection.url", "http://es:9200", __VA_ARGS__, NULL))
+
+static void expect_report(const reports *r, const char *needle)
+{
+    if (!strstr(r->text, needle))
+        fail_msg("reports do not contain '%s':\n%s", needle, r->text);
+}
+
+static int setup(void **state)
+{
+    (void)state;
+    es_fake_host_reset();
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    (void)state;
+    es_fake_host_free();
+    return 0;
+}
+
+static void test_urls(void **state)
+{
+    (void)state;
+    char err[200];
+    char *url = es_url_normalize(" es1:9200/ ", err, sizeof(err));
+    assert_string_equal(url, "http://es1:9200");
+    free(url);
+    url = es_url_normalize("HTTPS://es2/prefix/", err, sizeof(err));
+    assert_string_equal(url, "https://es2/prefix");
+    free(url);
+    assert_null(es_url_normalize("ftp://es", err, sizeof(err)));
+    assert_non_null(strstr(err, "not an http:// or https:// URL"));
+    assert_null(es_url_normalize("http://", err, sizeof(err)));
+    assert_non_null(strstr(err, "names no host"));
+    reports r = check(es_fake_config_new("connection.url", "http://a:1,gopher://b", NULL));
+    assert_int_equal(r.count, 1);
+    expect_report(&r, "connection.url: connection.url: 'gopher://b' is not an http");
+}
+
+static void test_defaults_are_valid_and_confluent(void **state)
+{
+    (void)state;
+    reports r = CHECK("topics", "t");
+    assert_int_equal(r.count, 0);
+    ferry_config *config = es_fake_config_new("connection.url", "es:9200", NULL);
+    es_settings s;
+    char err[200];
+    assert_int_equal(es_settings_load(es_host, config, &s, err, sizeof(err)), 0);
+    assert_int_equal(s.batch_size, 2000);
+    assert_int_equal(s.bulk_size_bytes, 5 * 1024 * 1024);
+    assert_int_equal(s.linger_ms, 1);
+    assert_int_equal(s.max_in_flight, 5);
+    assert_int_equal(s.max_buffered, 20000);
+    assert_int_equal(s.flush_timeout_ms, 180000);
+    assert_int_equal(s.max_retries, 5);
+    assert_int_equal(s.retry_backoff_ms, 100);
+    assert_int_equal(s.connection_timeout_ms, 1000);
+    assert_int_equal(s.read_timeout_ms, 3000);
+    assert_false(s.compression);
+    assert_false(s.key_ignore);
+    assert_false(s.schema_ignore);
+    assert_true(s.compact_map_entries);
+    assert_int_equal(s.null_behavior, ES_NULL_FAIL);
+    assert_int_equal(s.malformed_behavior, ES_MALFORMED_FAIL);
+    assert_int_equal(s.write_method, ES_WRITE_INSERT);
+    assert_false(s.data_stream);
+    assert_true(s.verify_host);
+    assert_string_equal(s.urls[0], "http://es:9200");
+    es_settings_free(&s);
+    es_fake_config_free(config);
+}
+
+static void test_cross_key_rules(void **state)
+{
+    (void)state;
+    reports r = CHECK("connection.username", "u");
+    expect_report(&r, "connection.password: Both 'connection.username' and "
+                      "'connection.password' must be set.");
+    r = CHECK("connection.username", "u", "connection.password", "p", "connection.api.key",
+              "id:key");
+    expect_report(&r, "connection.api.key: Either 'connection.api.key' or");
+    r = CHECK("data.stream.type", "logs");
+    expect_report(&r, "data.stream.dataset: Either both or neither 'data.stream.dataset' and "
+                      "'data.stream.type' must be set.");
+    r = CHECK("data.stream.type", "logs", "data.stream.dataset", "Bad-Set");
+    expect_report(&r, "data.stream.dataset: data.stream.dataset 'Bad-Set' must be lowercase");
+    r = CHECK("data.stream.type", "logs", "data.stream.dataset", "ok", "write.method", "upsert");
+    expect_report(&r, "write.method: Upserts are not supported with data streams");
+    r = CHECK("data.stream.type", "logs", "data.stream.dataset", "ok",
+              "behavior.on.null.values", "delete");
+    expect_report(&r, "behavior.on.null.values: Deletes are not supported with data streams");
+    r = CHECK("data.stream.timestamp.field", "ts");
+    expect_report(&r, "data.stream.timestamp.field: Mapping a field to the '@timestamp'");
+    r = CHECK("key.ignore", "true", "topic.key.ignore", "a");
+    expect_report(&r, "topic.key.ignore: 'topic.key.ignore' can not be set if 'key.ignore' is "
+                      "true.");
+    r = CHECK("schema.ignore", "true", "topic.schema.ignore", "a");
+    expect_report(&r, "schema.ignore: 'topic.schema.ignore' can not be set");
+    r = CHECK("linger.ms", "5000", "flush.timeout.ms", "2000");
+    expect_report(&r, "linger.ms: 'linger.ms' (5000) can not be larger than 'flush.timeout.ms' "
+                      "(2000).");
+    r = CHECK("max.buffered.records", "100");
+    assert_int_equal(r.count, 3);
+    expect_report(&r, "batch.size: 'max.buffered.records' (100) must be larger than or equal to "
+                      "'batch.size' (2000) x max.in.flight.requests (5).");
+    r = CHECK("proxy.username", "u");
+    expect_report(&r, "proxy.host: 'proxy.host' must be set to use 'proxy.username'.");
+    r = CHECK("proxy.host", "p", "proxy.password", "x");
+    expect_report(&r, "proxy.username: Either both or neither 'proxy.username' and "
+                      "'proxy.password' can be set.");
+    r = CHECK("elastic.https.ssl.truststore.location", "/ca.pem");
+    expect_report(&r, "elastic.https.ssl.truststore.location: 'elastic.security.protocol' must "
+                      "be set to 'SSL' to use SSL configs.");
+    r = CHECK("kerberos.user.principal", "me");
+    expect_report(&r, "kerberos.keytab.path: Either both or neither");
+}
+
+static void test_resource_mappings(void **state)
+{
+    (void)state;
+    reports r = CHECK("external.resource.usage", "INDEX");
+    expect_report(&r, "topic.to.external.resource.mapping: 'external.resource.usage' and "
+                      "'topic.to.external.resource.mapping' must be set together");
+    r = CHECK("external.resource.usage", "INDEX", "topics", "a,b",
+              "topic.to.external.resource.mapping", "a:x");
+    expect_report(&r, "Topic 'b' is not mapped to any resource.");
+    r = CHECK("external.resource.usage", "INDEX", "topics", "a",
+              "topic.to.external.resource.mapping", "a");
+    expect_report(&r, "Invalid topic-to-resource mapping format 'a'.");
+    r = CHECK("external.resource.usage", "INDEX", "topics", "a,b",
+              "topic.to.external.resource.mapping", "a:x,b:x");
+    expect_report(&r, "Resource 'x' is mapped from multiple topics.");
+    r = CHECK("external.resource.usage", "INDEX", "topics", "a",
+              "topic.to.external.resource.mapping", "a:x,a:y");
+    expect_report(&r, "Topic 'a' is mapped to multiple resources.");
+    r = CHECK("external.resource.usage", "INDEX", "topics", "a,b",
+              "topic.to.external.resource.mapping", "a:x,b:y", "max.external.resource.mappings",
+              "1");
+    expect_report(&r, "Too many topic-to-external-resource mappings are configured (2)");
+    r = CHECK("external.resource.usage", "DATASTREAM", "topics", "a",
+              "topic.to.external.resource.mapping", "a:logs-a-b");
+    assert_int_equal(r.count, 0);
+}
+
+static void test_settings_refuse_what_validate_refuses(void **state)
+{
+    (void)state;
+    ferry_config *config = es_fake_config_new("connection.url", "http://es", "connection.username",
+                                              "u", NULL);
+    es_settings s;
+    char err[300];
+    assert_int_equal(es_settings_load(es_host, config, &s, err, sizeof(err)), -1);
+    assert_non_null(strstr(err, "connection.username: Both"));
+    es_fake_config_free(config);
+    /* An API key as id:key is encoded. */
+    config = es_fake_config_new("connection.url", "http://es", "connection.api.key", "id:key",
+                                NULL);
+    assert_int_equal(es_settings_load(es_host, config, &s, err, sizeof(err)), 0);
+    assert_string_equal(s.api_key_header, "Authorization: ApiKey aWQ6a2V5");
+    es_settings_free(&s);
+    es_fake_config_free(config);
+}
+
+static void test_connector(void **state)
+{
+    (void)state;
+    ferry_config *config = es_fake_config_new("connection.url", "http://es", "type.name", "_doc",
+                                              "kerberos.user.principal", "me",
+                                              "kerberos.keytab.path", "/k", NULL);
+    void *connector = NULL;
+    char err[300];
+    assert_int_equal(es_sink_type.connector->start(es_fake_context(), config, &connector, err,
+                                                   sizeof(err)), FERRY_OK);
+    assert_true(es_fake_log_contains("type.name is not supported"));
+    assert_true(es_fake_log_contains("kerberos.keytab.path is not supported"));
+    json_t *tasks = NULL;
+    assert_int_equal(es_sink_type.connector->task_configs(connector, 3, &tasks, err, sizeof(err)),
+                     FERRY_OK);
+    assert_int_equal(json_array_size(tasks), 3);
+    assert_string_equal(json_string_value(json_object_get(json_array_get(tasks, 2),
+                                                          "connection.url")), "http://es");
+    json_decref(tasks);
+    es_sink_type.connector->stop(connector);
+    es_fake_config_free(config);
+    assert_string_equal(es_sink_type.aliases[0],
+                        "io.confluent.connect.elasticsearch.ElasticsearchSinkConnector");
+    assert_int_equal(es_sink_type.kind, FERRY_CONNECTOR_SINK);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup_teardown(test_urls, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_defaults_are_valid_and_confluent, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_cross_key_rules, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_resource_mappings, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_settings_refuse_what_validate_refuses, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(test_connector, setup, teardown),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
