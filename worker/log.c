@@ -7,6 +7,7 @@
 #include "log.h"
 
 #include <pthread.h>
+#include <stdio.h>
 #include <stdatomic.h>
 #include <stdbool.h>
 #include <stdlib.h>
@@ -16,20 +17,169 @@
 
 static pthread_mutex_t log_mutex = PTHREAD_MUTEX_INITIALIZER;
 static FILE *log_stream; /* NULL = stderr; guarded by log_mutex */
-/* Read on every call without the mutex, so that a line below the level costs no lock. */
+/* root's level, and the most verbose level of root and every named logger: read on every call
+ * without a lock, so that a line below every level costs nothing more. */
 static atomic_int log_level = FERRY_LOG_INFO;
+static atomic_int log_ceiling = FERRY_LOG_INFO;
+static atomic_int log_named_count;
+
+/* The named loggers, sorted by name; guarded by loggers_mutex. */
+static pthread_mutex_t loggers_mutex = PTHREAD_MUTEX_INITIALIZER;
+static log_logger_info loggers[LOG_LOGGERS_MAX];
+static size_t logger_count;
+static long long root_modified_ms;
+
+/* Recomputes the ceiling; loggers_mutex held. */
+static void log_ceiling_update(void)
+{
+    int ceiling = atomic_load(&log_level);
+    for (size_t i = 0; i < logger_count; i++)
+        if ((int)loggers[i].level > ceiling)
+            ceiling = (int)loggers[i].level;
+    atomic_store(&log_ceiling, ceiling);
+    atomic_store(&log_named_count, (int)logger_count);
+}
 
 void log_configure(FILE *stream, ferry_log_level max_level)
 {
     pthread_mutex_lock(&log_mutex);
     log_stream = stream;
     pthread_mutex_unlock(&log_mutex);
+    pthread_mutex_lock(&loggers_mutex);
     atomic_store(&log_level, (int)max_level);
+    log_ceiling_update();
+    pthread_mutex_unlock(&loggers_mutex);
 }
 
 ferry_log_level log_max_level(void)
 {
     return (ferry_log_level)atomic_load(&log_level);
+}
+
+static long long log_now_ms(void)
+{
+    struct timespec now;
+    clock_gettime(CLOCK_REALTIME, &now);
+    return (long long)now.tv_sec * 1000 + now.tv_nsec / 1000000;
+}
+
+/* Whether the logger covers the scope (see log.h). */
+static bool log_logger_covers(const char *logger, const char *scope)
+{
+    size_t n = strlen(logger);
+    if (strncmp(scope, logger, n) == 0 &&
+        (scope[n] == '\0' || scope[n] == '.' || scope[n] == ':'))
+        return true;
+    if (strncmp(scope, "connector:", 10) == 0)
+        return strcmp(scope + 10, logger) == 0;
+    if (strncmp(scope, "task:", 5) == 0 && strncmp(scope + 5, logger, n) == 0 &&
+        scope[5 + n] == '-' && scope[6 + n] != '\0') {
+        for (const char *c = scope + 6 + n; *c; c++)
+            if (*c < '0' || *c > '9')
+                return false;
+        return true;
+    }
+    return false;
+}
+
+bool log_enabled(ferry_log_level level, const char *scope)
+{
+    if ((int)level > atomic_load(&log_ceiling))
+        return false;
+    if (atomic_load(&log_named_count) == 0 || !scope)
+        return (int)level <= atomic_load(&log_level);
+    int effective = atomic_load(&log_level);
+    size_t longest = 0;
+    pthread_mutex_lock(&loggers_mutex);
+    for (size_t i = 0; i < logger_count; i++) {
+        size_t len = strlen(loggers[i].name);
+        if (len > longest && log_logger_covers(loggers[i].name, scope)) {
+            longest = len;
+            effective = (int)loggers[i].level;
+        }
+    }
+    pthread_mutex_unlock(&loggers_mutex);
+    return (int)level <= effective;
+}
+
+int log_logger_set(const char *name, ferry_log_level level)
+{
+    size_t len = name ? strlen(name) : 0;
+    if (len == 0 || len >= LOG_LOGGER_NAME_MAX)
+        return -1;
+    long long now = log_now_ms();
+    int rc = 0;
+    pthread_mutex_lock(&loggers_mutex);
+    bool root = strcmp(name, LOG_ROOT_LOGGER) == 0;
+    if (root) {
+        atomic_store(&log_level, (int)level);
+        root_modified_ms = now;
+    }
+    /* The logger itself and those below it; every one for root. */
+    bool found = root;
+    for (size_t i = 0; i < logger_count; i++) {
+        bool self = strcmp(loggers[i].name, name) == 0;
+        bool below = strncmp(loggers[i].name, name, len) == 0 && loggers[i].name[len] == '.';
+        if (root || self || below) {
+            loggers[i].level = level;
+            loggers[i].modified_ms = now;
+        }
+        found |= self;
+    }
+    if (!found) {
+        if (logger_count == LOG_LOGGERS_MAX) {
+            rc = -1;
+        } else {
+            size_t at = 0;
+            while (at < logger_count && strcmp(loggers[at].name, name) < 0)
+                at++;
+            memmove(&loggers[at + 1], &loggers[at], (logger_count - at) * sizeof(loggers[0]));
+            memcpy(loggers[at].name, name, len + 1);
+            loggers[at].level = level;
+            loggers[at].modified_ms = now;
+            logger_count++;
+        }
+    }
+    log_ceiling_update();
+    pthread_mutex_unlock(&loggers_mutex);
+    return rc;
+}
+
+size_t log_loggers(log_logger_info *out, size_t max)
+{
+    pthread_mutex_lock(&loggers_mutex);
+    size_t total = logger_count + 1;
+    if (max > 0) {
+        snprintf(out[0].name, sizeof(out[0].name), "%s", LOG_ROOT_LOGGER);
+        out[0].level = (ferry_log_level)atomic_load(&log_level);
+        out[0].modified_ms = root_modified_ms;
+    }
+    for (size_t i = 0; i < logger_count && i + 1 < max; i++)
+        out[i + 1] = loggers[i];
+    pthread_mutex_unlock(&loggers_mutex);
+    return total;
+}
+
+bool log_logger_get(const char *name, log_logger_info *out)
+{
+    log_logger_info all[LOG_LOGGERS_MAX + 1];
+    size_t count = log_loggers(all, LOG_LOGGERS_MAX + 1);
+    for (size_t i = 0; i < count; i++) {
+        if (strcmp(all[i].name, name) == 0) {
+            *out = all[i];
+            return true;
+        }
+    }
+    return false;
+}
+
+void log_loggers_reset(void)
+{
+    pthread_mutex_lock(&loggers_mutex);
+    logger_count = 0;
+    root_modified_ms = 0;
+    log_ceiling_update();
+    pthread_mutex_unlock(&loggers_mutex);
 }
 
 int log_level_parse(const char *text, ferry_log_level *level)
@@ -74,7 +224,7 @@ void log_write(ferry_log_level level, const char *scope, const char *fmt, ...)
 
 void log_writev(ferry_log_level level, const char *scope, const char *fmt, va_list ap)
 {
-    if ((int)level > atomic_load(&log_level))
+    if (!log_enabled(level, scope))
         return;
 
     struct timespec now;

@@ -7,6 +7,7 @@
 #define FERRY_LOG_H
 
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stdio.h>
 
 #include <ferry/plugin.h>
@@ -17,6 +18,38 @@ ferry_log_level log_max_level(void);
 /* Parses "error", "warn", "info", "debug", "trace" (case-insensitive; Kafka's WARN/WARNING too). */
 int log_level_parse(const char *text, ferry_log_level *level);
 const char *log_level_name(ferry_log_level level);
+
+/* Whether a line of the scope at the level would be written. */
+bool log_enabled(ferry_log_level level, const char *scope);
+
+/*
+ * Named loggers, as Kafka Connect's /admin/loggers sets them. "root" is the level of every line
+ * no other logger covers. A logger covers the scopes it names: a scope ("worker", "rest",
+ * "offsets", "connector:orders", "task:orders-0"), the scopes below it ("<name>.", "<name>:"),
+ * and, for a connector's name, that connector's and its tasks' lines ("orders" covers
+ * "connector:orders" and "task:orders-<n>"). The longest logger that covers a scope decides.
+ * Setting a logger also sets the loggers below it ("<name>." prefix); setting root sets them all,
+ * as log4j does. Other names (Java class names) are kept and listed, and cover no line.
+ */
+#define LOG_LOGGER_NAME_MAX 200
+#define LOG_LOGGERS_MAX 64
+#define LOG_ROOT_LOGGER "root"
+
+typedef struct log_logger_info {
+    char name[LOG_LOGGER_NAME_MAX];
+    ferry_log_level level;
+    long long modified_ms; /* when it was last set (ms since the epoch), 0 = never */
+} log_logger_info;
+
+/* 0, or -1 when the name is empty or too long, or LOG_LOGGERS_MAX loggers are set already. */
+int log_logger_set(const char *name, ferry_log_level level);
+/* Root first, then the named loggers by name; returns how many there are (at most max are
+ * copied). */
+size_t log_loggers(log_logger_info *out, size_t max);
+/* The logger of that name (root included); false when none is set. */
+bool log_logger_get(const char *name, log_logger_info *out);
+/* Forgets the named loggers and resets root's time (tests). */
+void log_loggers_reset(void);
 
 void log_write(ferry_log_level level, const char *scope, const char *fmt, ...) FERRY_PRINTF(3, 4);
 void log_writev(ferry_log_level level, const char *scope, const char *fmt, va_list ap);

@@ -108,10 +108,18 @@ static void check_server_and_plugins(rc_client *client)
     json_decref(plugins);
     plugins = rc_expect(client, "GET", "/connector-plugins?connectorsOnly=false", NULL, 200);
     converter = false;
-    json_array_foreach(plugins, index, plugin)
-        converter |= strcmp(json_string_value(json_object_get(plugin, "class")),
-                            "org.apache.kafka.connect.json.JsonConverter") == 0;
+    bool transformation = false;
+    json_array_foreach(plugins, index, plugin) {
+        SHAPE(rc_shape_plugin, plugin, "GET /connector-plugins?connectorsOnly=false");
+        const char *class_name = json_string_value(json_object_get(plugin, "class"));
+        const char *type = json_string_value(json_object_get(plugin, "type"));
+        converter |= strcmp(class_name, "org.apache.kafka.connect.json.JsonConverter") == 0 &&
+                     strcmp(type, "converter") == 0;
+        transformation |= strcmp(class_name, "io.debezium.transforms.ExtractNewRecordState") ==
+                              0 && strcmp(type, "transformation") == 0;
+    }
     assert_true(converter);
+    assert_true(transformation);
     json_decref(plugins);
     rc_expect_error(client, "GET", "/connector-plugins?connectorsOnly=perhaps", NULL, 400,
                     "connectorsOnly");
@@ -130,6 +138,17 @@ static void check_server_and_plugins(rc_client *client)
     json_decref(rc_expect(client, "GET",
                           "/connector-plugins/org.apache.kafka.connect.json.JsonConverter/config",
                           NULL, 200));
+    keys = rc_expect(client, "GET",
+                     "/connector-plugins/io.debezium.transforms.ExtractNewRecordState/config",
+                     NULL, 200);
+    bool drop_tombstones = false;
+    json_array_foreach(keys, index, key) {
+        SHAPE(rc_shape_config_key, key, "GET /connector-plugins/<transform>/config");
+        drop_tombstones |= strcmp(json_string_value(json_object_get(key, "name")),
+                                  "drop.tombstones") == 0;
+    }
+    assert_true(drop_tombstones);
+    json_decref(keys);
     rc_expect_error(client, "GET", "/connector-plugins/NoSuchPlugin/config", NULL, 404,
                     "NoSuchPlugin");
 
@@ -538,7 +557,7 @@ static void check_sink_offsets(rc_client *client, const char *sink, const char *
     json_decref(offsets);
 }
 
-static void check_loggers_and_metrics(rc_client *client, const char *source)
+static void check_loggers_and_metrics(rc_client *client, fp_proc *proc, const char *source)
 {
     json_t *loggers = rc_expect(client, "GET", "/admin/loggers", NULL, 200);
     assert_true(json_is_string(json_object_get(json_object_get(loggers, "root"), "level")));
@@ -562,6 +581,44 @@ static void check_loggers_and_metrics(rc_client *client, const char *source)
                     "invalid log level");
     rc_expect_error(client, "GET", "/admin/loggers/org.apache.kafka.connect", NULL, 404,
                     "not found");
+
+    /* A named logger: the REST API's own lines at DEBUG while root stays at INFO. */
+    changed = rc_expect(client, "PUT", "/admin/loggers/rest", "{\"level\":\"DEBUG\"}", 200);
+    assert_int_equal(json_array_size(changed), 1);
+    assert_true(array_has_string(changed, "rest"));
+    json_decref(changed);
+    loggers = rc_expect(client, "GET", "/admin/loggers", NULL, 200);
+    assert_string_equal(json_string_value(json_object_get(json_object_get(loggers, "rest"),
+                                                          "level")), "DEBUG");
+    assert_string_equal(json_string_value(json_object_get(json_object_get(loggers, "root"),
+                                                          "level")), "INFO");
+    json_decref(loggers);
+    json_decref(rc_expect(client, "GET", "/connectors?expand=status", NULL, 200));
+    if (!fp_wait_log(proc, "DEBUG [rest] GET /connectors 200", 10000))
+        fail_msg("with logger rest at DEBUG the request was not logged");
+    /* A connector's name: its connector and task lines; a parent sets the loggers below it. */
+    char path[512];
+    snprintf(path, sizeof(path), "/admin/loggers/%s", source);
+    changed = rc_expect(client, "PUT", path, "{\"level\":\"TRACE\"}", 200);
+    assert_true(array_has_string(changed, source));
+    json_decref(changed);
+    json_t *logger = rc_expect(client, "GET", path, NULL, 200);
+    assert_string_equal(json_string_value(json_object_get(logger, "level")), "TRACE");
+    json_decref(logger);
+    json_decref(rc_expect(client, "PUT", "/admin/loggers/io.debezium.connector",
+                          "{\"level\":\"DEBUG\"}", 200));
+    changed = rc_expect(client, "PUT", "/admin/loggers/io.debezium", "{\"level\":\"WARN\"}",
+                        200);
+    assert_int_equal(json_array_size(changed), 2);
+    assert_true(array_has_string(changed, "io.debezium.connector"));
+    json_decref(changed);
+    /* root sets every logger, as log4j's does */
+    changed = rc_expect(client, "PUT", "/admin/loggers/root", "{\"level\":\"INFO\"}", 200);
+    assert_int_equal(json_array_size(changed), 5);
+    json_decref(changed);
+    logger = rc_expect(client, "GET", "/admin/loggers/rest", NULL, 200);
+    assert_string_equal(json_string_value(json_object_get(logger, "level")), "INFO");
+    json_decref(logger);
 
     rc_response response;
     assert_int_equal(rc_call(client, "GET", "/metrics", NULL, &response), 200);
@@ -626,7 +683,7 @@ static void test_every_endpoint(void **state)
     check_reads(client, source, sink, stopped, topic);
     check_updates(client, source);
     check_lifecycle(client, source);
-    check_loggers_and_metrics(client, source);
+    check_loggers_and_metrics(client, proc, source);
     check_source_offsets(client, source);
     check_sink_offsets(client, sink, topic);
 

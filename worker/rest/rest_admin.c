@@ -3,13 +3,12 @@
  *
  * GET / reports as "version" the Kafka Connect release whose REST API ferry implements, because
  * tools decide from it which endpoints exist; ferry's own version is in "commit" and
- * "ferry_version". ferry has one logger, "root": its level is the worker's log level.
+ * "ferry_version". Loggers are log.h's named loggers: root, ferry's log scopes and connector
+ * names.
  */
-#include <stdatomic.h>
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
-#include <time.h>
 
 #include "log.h"
 #include "rest/rest_resources.h"
@@ -21,10 +20,6 @@
 #define REST_CONNECT_API_VERSION "3.9.0"
 /* Kafka Connect gives its health check 10 s to reach the herder. */
 #define REST_HEALTH_TIMEOUT_MS 10000
-#define REST_ROOT_LOGGER "root"
-
-/* When the root level was last set through the API (ms since the epoch), 0 = never. */
-static atomic_llong rest_logger_modified_ms;
 
 void rest_root(rest_request *request, rest_response *response)
 {
@@ -67,26 +62,31 @@ void rest_health(rest_request *request, rest_response *response)
                                          "unable to handle other requests."));
 }
 
-static json_t *rest_logger_json(void)
+static json_t *rest_logger_json(const log_logger_info *logger)
 {
-    long long modified = atomic_load(&rest_logger_modified_ms);
-    return json_pack("{s:s, s:o}", "level", log_level_name(log_max_level()), "last_modified",
-                     modified ? json_integer(modified) : json_null());
+    return json_pack("{s:s, s:o}", "level", log_level_name(logger->level), "last_modified",
+                     logger->modified_ms ? json_integer(logger->modified_ms) : json_null());
 }
 
 void rest_loggers_list(rest_request *request, rest_response *response)
 {
     (void)request;
-    rest_reply_json(response, 200, json_pack("{s:o}", REST_ROOT_LOGGER, rest_logger_json()));
+    log_logger_info loggers[LOG_LOGGERS_MAX + 1];
+    size_t count = log_loggers(loggers, LOG_LOGGERS_MAX + 1);
+    json_t *answer = json_object();
+    for (size_t i = 0; i < count; i++)
+        json_object_set_new(answer, loggers[i].name, rest_logger_json(&loggers[i]));
+    rest_reply_json(response, 200, answer);
 }
 
 void rest_logger_get(rest_request *request, rest_response *response)
 {
-    if (strcasecmp(request->params[0], REST_ROOT_LOGGER) != 0) {
+    log_logger_info logger;
+    if (!log_logger_get(request->params[0], &logger)) {
         rest_reply_error(response, 404, "Logger %s not found.", request->params[0]);
         return;
     }
-    rest_reply_json(response, 200, rest_logger_json());
+    rest_reply_json(response, 200, rest_logger_json(&logger));
 }
 
 /* A log4j level name as one of ferry's: OFF and FATAL keep errors, ALL is trace. */
@@ -116,23 +116,31 @@ void rest_logger_put(rest_request *request, rest_response *response)
                          "request.");
     } else if (rest_level_parse(text, &level) != 0) {
         rest_reply_error(response, 404, "invalid log level '%s'.", text);
-    } else if (strcasecmp(request->params[0], REST_ROOT_LOGGER) != 0) {
-        rest_reply_error(response, 404, "Logger %s not found: ferry has one logger, root, "
-                         "whose level is the worker's", request->params[0]);
+    } else if (log_logger_set(request->params[0], level) != 0) {
+        rest_reply_error(response, 400, "Logger %s cannot be set: names are 1 to %d bytes and "
+                         "at most %d loggers may be set", request->params[0],
+                         LOG_LOGGER_NAME_MAX - 1, LOG_LOGGERS_MAX);
     } else {
-        /* log.h has no setter for the level alone; the worker logs to stderr. */
-        log_configure(stderr, level);
-        struct timespec now;
-        clock_gettime(CLOCK_REALTIME, &now);
-        atomic_store(&rest_logger_modified_ms,
-                     (long long)now.tv_sec * 1000 + now.tv_nsec / 1000000);
-        log_info("rest", "log level set to %s through the REST API", log_level_name(level));
+        log_info("rest", "logger %s set to %s through the REST API", request->params[0],
+                 log_level_name(level));
         /* In standalone mode this worker is the cluster: scope=cluster answers as Kafka
-         * Connect does for it, 204. */
-        if (scope && strcasecmp(scope, "cluster") == 0)
+         * Connect does for it, 204. Otherwise the loggers that changed: this one and those
+         * below it (every one for root). */
+        if (scope && strcasecmp(scope, "cluster") == 0) {
             rest_reply_empty(response, 204);
-        else
-            rest_reply_json(response, 200, json_pack("[s]", REST_ROOT_LOGGER));
+        } else {
+            const char *name = request->params[0];
+            size_t len = strlen(name);
+            bool root = strcmp(name, LOG_ROOT_LOGGER) == 0;
+            log_logger_info loggers[LOG_LOGGERS_MAX + 1];
+            size_t count = log_loggers(loggers, LOG_LOGGERS_MAX + 1);
+            json_t *changed = json_array();
+            for (size_t i = 0; i < count; i++)
+                if (root || strcmp(loggers[i].name, name) == 0 ||
+                    (strncmp(loggers[i].name, name, len) == 0 && loggers[i].name[len] == '.'))
+                    json_array_append_new(changed, json_string(loggers[i].name));
+            rest_reply_json(response, 200, changed);
+        }
     }
     json_decref(body);
 }

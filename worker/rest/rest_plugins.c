@@ -1,6 +1,6 @@
 /*
  * rest_plugins.c - /connector-plugins: the connector types (and, with connectorsOnly=false, the
- * converters), a type's config definition, and validation in Kafka Connect's ConfigInfos shape.
+ * converters and transforms), a type's config definition, and validation in Kafka Connect's ConfigInfos shape.
  * The definitions come from connector_describe.c, as `ferry plugins` prints them; validation
  * calls the plugin's validate callback, so it runs on the control thread.
  */
@@ -13,6 +13,7 @@
 #include "rest/rest_redact.h"
 #include "rest/rest_resources.h"
 #include "runtime/connector_config.h"
+#include "transforms/transform.h"
 
 #ifndef FERRY_VERSION
 #define FERRY_VERSION "unknown"
@@ -40,6 +41,13 @@ static const struct rest_converter {
 };
 #define REST_CONVERTER_COUNT (sizeof(rest_converters) / sizeof(rest_converters[0]))
 
+/* A transform by the class name Kafka Connect users know it by (its first alias), else its
+ * ferry name. */
+static const char *rest_transform_class(const transform_type *type)
+{
+    return type->aliases && type->aliases[0] ? type->aliases[0] : type->name;
+}
+
 /* ---- list and definition ---------------------------------------------------------------- */
 
 typedef struct rest_plugins_query {
@@ -60,10 +68,16 @@ static void rest_plugins_list_run(worker *running, void *argument)
                                         "type", connector_kind_name(connector->type->kind),
                                         "version", connector->plugin->version));
     }
-    for (size_t i = 0; !query->connectors_only && i < REST_CONVERTER_COUNT; i++)
+    if (query->connectors_only)
+        return;
+    for (size_t i = 0; i < REST_CONVERTER_COUNT; i++)
         json_array_append_new(query->answer,
                               json_pack("{s:s, s:s, s:s}", "class", rest_converters[i].class_name,
                                         "type", "converter", "version", FERRY_VERSION));
+    for (const transform_type *const *type = transform_types(); *type; type++)
+        json_array_append_new(query->answer,
+                              json_pack("{s:s, s:s, s:s}", "class", rest_transform_class(*type),
+                                        "type", "transformation", "version", FERRY_VERSION));
 }
 
 static void rest_plugins_list_start(rest_request *request, rest_response *response,
@@ -102,6 +116,9 @@ static void rest_plugin_config_run(worker *running, void *argument)
         if (strcmp(query->plugin, name) == 0 || strcmp(query->plugin, simple) == 0)
             query->answer = config_definition_describe(rest_converters[i].keys);
     }
+    const transform_type *transform = transform_type_find(query->plugin);
+    if (!query->answer && transform)
+        query->answer = config_definition_describe(transform->config);
 }
 
 static void rest_plugin_config_start(rest_request *request, rest_response *response,

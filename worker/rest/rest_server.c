@@ -458,7 +458,7 @@ static enum MHD_Result rest_access(void *cls, struct MHD_Connection *connection,
             return MHD_NO;
         exchange->listener = listener;
         exchange->connection = connection;
-        if (log_max_level() >= FERRY_LOG_DEBUG) {
+        if (log_enabled(FERRY_LOG_DEBUG, REST_SCOPE)) {
             exchange->started_us = rest_now_us();
             snprintf(exchange->line, sizeof(exchange->line), "%s %s", method, url);
         }
@@ -528,7 +528,8 @@ static void rest_completed(void *cls, struct MHD_Connection *connection, void **
     (void)cls;
     if (!exchange)
         return;
-    if (log_max_level() >= FERRY_LOG_DEBUG) {
+    /* Only requests that began with the level on have their start recorded. */
+    if (exchange->started_us && log_enabled(FERRY_LOG_DEBUG, REST_SCOPE)) {
         const union MHD_ConnectionInfo *info =
             MHD_get_connection_info(connection, MHD_CONNECTION_INFO_HTTP_STATUS);
         log_debug(REST_SCOPE, "%s %u in %.3f ms%s", exchange->line,
