@@ -1293,6 +1293,26 @@ static void kt_collect(const rd_kafka_message_t *m, void *opaque)
     }
 }
 
+int64_t kt_group_committed(const char *group, const char *topic, int32_t partition)
+{
+    rd_kafka_conf_t *conf = kt_conf();
+    kt_conf_set(conf, "group.id", group);
+    kt_conf_set(conf, "enable.auto.commit", "false");
+    char err[512];
+    rd_kafka_t *consumer = rd_kafka_new(RD_KAFKA_CONSUMER, conf, err, sizeof err);
+    if (!consumer)
+        fail_msg("consumer of group %s: %s", group, err);
+    rd_kafka_topic_partition_list_t *list = rd_kafka_topic_partition_list_new(1);
+    rd_kafka_topic_partition_list_add(list, topic, partition);
+    rd_kafka_resp_err_t e = rd_kafka_committed(consumer, list, 10000);
+    int64_t offset = e ? -2 : list->elems[0].offset;
+    rd_kafka_topic_partition_list_destroy(list);
+    rd_kafka_destroy(consumer);
+    if (e)
+        fail_msg("committed offsets of group %s: %s", group, rd_kafka_err2str(e));
+    return offset < 0 ? -1 : offset;
+}
+
 kt_records *kt_consume_all(const char *topic, int timeout_ms)
 {
     kt_records *records = calloc(1, sizeof(*records));

@@ -164,6 +164,8 @@ void kt_producer_close(rd_kafka_t *producer);
  * calling fn for each message. Returns the number of messages. */
 typedef void (*kt_message_fn)(const rd_kafka_message_t *message, void *opaque);
 size_t kt_consume(const char *topic, int timeout_ms, kt_message_fn fn, void *opaque);
+/* The offset the consumer group committed for the partition, -1 when none. */
+int64_t kt_group_committed(const char *group, const char *topic, int32_t partition);
 kt_records *kt_consume_all(const char *topic, int timeout_ms);
 void kt_records_free(kt_records *records);
 /* The last record of the given key (NULL when none), and the value of one of its headers. */

@@ -557,6 +557,28 @@ static void check_sink_offsets(rc_client *client, const char *sink, const char *
     json_decref(offsets);
 }
 
+/* A sink with consumer.override.group.id: its consumer and its offsets endpoints use that group
+ * (and its admin.override.* the admin client), as in Kafka Connect. */
+static void check_sink_group_override(rc_client *client, fp_env *env, const char *topic)
+{
+    const char *name = fp_name(env, "grouped");
+    const char *group = fp_name(env, "my_group");
+    char body[1024], path[512];
+    snprintf(body, sizeof(body), "{\"name\":\"%s\",\"config\":{\"connector.class\":"
+             "\"NullSink\",\"topics\":\"%s\",\"consumer.override.group.id\":\"%s\","
+             "\"admin.override.request.timeout.ms\":\"20000\"}}", name, topic, group);
+    json_decref(rc_expect(client, "POST", "/connectors", body, 201));
+    json_t *offsets = wait_offsets(client, name, true);
+    json_decref(offsets);
+    int64_t committed = kt_group_committed(group, topic, 0);
+    printf("# consumer.override.group.id: group %s committed %" PRId64 " on %s-0\n", group,
+           committed, topic);
+    assert_true(committed > 0);
+    assert_true(kt_group_committed(fp_name(env, "connect-grouped"), topic, 0) < 0);
+    snprintf(path, sizeof(path), "/connectors/%s", name);
+    json_decref(rc_expect(client, "DELETE", path, NULL, 204));
+}
+
 static void check_loggers_and_metrics(rc_client *client, fp_proc *proc, const char *source)
 {
     json_t *loggers = rc_expect(client, "GET", "/admin/loggers", NULL, 200);
@@ -686,6 +708,7 @@ static void test_every_endpoint(void **state)
     check_loggers_and_metrics(client, proc, source);
     check_source_offsets(client, source);
     check_sink_offsets(client, sink, topic);
+    check_sink_group_override(client, env, topic);
 
     /* A deleted connector's config is tombstoned. */
     char path[512], body[512];

@@ -28,6 +28,8 @@ typedef struct rest_offsets_facts {
     bool found;
     bool sink;
     bool stopped; /* target and state STOPPED: no task runs */
+    bool out_of_memory;
+    rest_sink_group group; /* a sink's: its consumer group and admin overrides */
 } rest_offsets_facts;
 
 static void rest_offsets_facts_run(worker *running, void *argument)
@@ -39,6 +41,9 @@ static void rest_offsets_facts_run(worker *running, void *argument)
     const registered_connector *type =
         worker_connector_type(running, connector_runtime_config(connector));
     facts->sink = type && type->type->kind == FERRY_CONNECTOR_SINK;
+    if (facts->sink && rest_sink_group_init(&facts->group, connector_runtime_config(connector),
+                                            facts->name) != 0)
+        facts->out_of_memory = true;
     json_t *status = connector_runtime_status(connector);
     const char *state = json_string_value(
         json_object_get(json_object_get(status, "connector"), "state"));
@@ -55,6 +60,10 @@ static int rest_offsets_facts_get(rest_request *request, rest_response *response
     facts->name = request->params[0];
     if (rest_call(request, response, rest_offsets_facts_run, facts) != 0)
         return -1;
+    if (facts->out_of_memory) {
+        rest_reply_error(response, 500, "out of memory");
+        return -1;
+    }
     if (!facts->found) {
         rest_reply_error(response, 404, "Connector %s not found", facts->name);
         return -1;
@@ -69,9 +78,9 @@ static int rest_offsets_facts_get(rest_request *request, rest_response *response
     return 0;
 }
 
-static void rest_group_name(const char *connector, char *group, size_t len)
+static void rest_offsets_facts_release(rest_offsets_facts *facts)
 {
-    snprintf(group, len, "connect-%s", connector);
+    rest_sink_group_release(&facts->group);
 }
 
 /* The answer to a change of offsets: Kafka Connect's message, or 500 saying what failed. */
@@ -87,13 +96,15 @@ static void rest_offsets_answer(rest_response *response, int rc, const char *fai
 void rest_offsets_get(rest_request *request, rest_response *response)
 {
     rest_offsets_facts facts = {0};
-    if (rest_offsets_facts_get(request, response, &facts, false) != 0)
+    if (rest_offsets_facts_get(request, response, &facts, false) != 0) {
+        rest_offsets_facts_release(&facts);
         return;
+    }
     json_t *offsets;
     if (facts.sink) {
-        char group[600], err[1024];
-        rest_group_name(facts.name, group, sizeof(group));
-        offsets = rest_sink_offsets_list(request->worker, group, err, sizeof(err));
+        char err[1024];
+        offsets = rest_sink_offsets_list(request->worker, &facts.group, err, sizeof(err));
+        rest_offsets_facts_release(&facts);
         if (!offsets) {
             rest_reply_error(response, 500, "Failed to retrieve the offsets of connector %s: %s",
                              facts.name, err);
@@ -230,12 +241,10 @@ void rest_offsets_patch(rest_request *request, rest_response *response)
         goto done;
     if (facts.sink) {
         rest_sink_offset *parsed = calloc(count, sizeof(*parsed));
-        char group[600];
-        rest_group_name(facts.name, group, sizeof(group));
         if (!parsed) {
             rest_reply_error(response, 500, "out of memory");
         } else if (rest_sink_offsets_parse(offsets, parsed, response) == 0) {
-            int rc = rest_sink_offsets_alter(request->worker, group, parsed, count, err,
+            int rc = rest_sink_offsets_alter(request->worker, &facts.group, parsed, count, err,
                                              sizeof(err));
             rest_offsets_answer(response, rc, "Failed to alter consumer group offsets for "
                                 "connector", facts.name, err, REST_OFFSETS_ALTERED);
@@ -263,6 +272,7 @@ void rest_offsets_patch(rest_request *request, rest_response *response)
     free(entries);
 done:
     pthread_mutex_unlock(request->changes);
+    rest_offsets_facts_release(&facts);
     json_decref(body);
 }
 
@@ -276,9 +286,7 @@ void rest_offsets_delete(rest_request *request, rest_response *response)
     if (rest_offsets_facts_get(request, response, &facts, true) != 0)
         goto done;
     if (facts.sink) {
-        char group[600];
-        rest_group_name(facts.name, group, sizeof(group));
-        int rc = rest_sink_offsets_reset(request->worker, group, err, sizeof(err));
+        int rc = rest_sink_offsets_reset(request->worker, &facts.group, err, sizeof(err));
         rest_offsets_answer(response, rc, "Failed to reset consumer group offsets for "
                             "connector", facts.name, err, REST_OFFSETS_RESET);
         goto done;
@@ -305,4 +313,5 @@ void rest_offsets_delete(rest_request *request, rest_response *response)
     json_decref(known);
 done:
     pthread_mutex_unlock(request->changes);
+    rest_offsets_facts_release(&facts);
 }

@@ -8,6 +8,7 @@
 
 #include <librdkafka/rdkafka.h>
 
+#include "runtime/connector_config.h"
 
 typedef enum rest_group_op {
     REST_GROUP_LIST,
@@ -16,9 +17,23 @@ typedef enum rest_group_op {
     REST_GROUP_DELETE,
 } rest_group_op;
 
-static rd_kafka_t *rest_admin_new(worker *running, char *err, size_t errlen)
+int rest_sink_group_init(rest_sink_group *group, const config_map *connector, const char *name)
 {
-    return worker_admin_client(running, "ferry-rest-admin", err, errlen);
+    connector_sink_group(connector, name, group->name, sizeof(group->name));
+    group->connector = config_map_copy(connector);
+    return group->connector ? 0 : -1;
+}
+
+void rest_sink_group_release(rest_sink_group *group)
+{
+    config_map_destroy(group->connector);
+    group->connector = NULL;
+}
+
+static rd_kafka_t *rest_admin_new(worker *running, const rest_sink_group *group, char *err,
+                                  size_t errlen)
+{
+    return worker_admin_client(running, group->connector, "ferry-rest-admin", err, errlen);
 }
 
 /* Runs one group operation and returns its group's result (owned by *event, which the caller
@@ -144,9 +159,11 @@ static int rest_group_error(const rd_kafka_group_result_t *result, const char *g
     return 0;
 }
 
-json_t *rest_sink_offsets_list(worker *running, const char *group, char *err, size_t errlen)
+json_t *rest_sink_offsets_list(worker *running, const rest_sink_group *sink, char *err,
+                               size_t errlen)
 {
-    rd_kafka_t *admin = rest_admin_new(running, err, errlen);
+    const char *group = sink->name;
+    rd_kafka_t *admin = rest_admin_new(running, sink, err, errlen);
     if (!admin)
         return NULL;
     rd_kafka_event_t *event = NULL;
@@ -186,12 +203,14 @@ static int rest_group_change(rd_kafka_t *admin, rest_group_op op, const char *gr
     return rc;
 }
 
-int rest_sink_offsets_alter(worker *running, const char *group, const rest_sink_offset *offsets,
-                            size_t count, char *err, size_t errlen)
+int rest_sink_offsets_alter(worker *running, const rest_sink_group *sink,
+                            const rest_sink_offset *offsets, size_t count, char *err,
+                            size_t errlen)
 {
+    const char *group = sink->name;
     rd_kafka_topic_partition_list_t *alter = rd_kafka_topic_partition_list_new((int)count);
     rd_kafka_topic_partition_list_t *reset = rd_kafka_topic_partition_list_new((int)count);
-    rd_kafka_t *admin = rest_admin_new(running, err, errlen);
+    rd_kafka_t *admin = rest_admin_new(running, sink, err, errlen);
     int rc = -1;
     if (!admin)
         goto done;
@@ -214,9 +233,11 @@ done:
     return rc;
 }
 
-int rest_sink_offsets_reset(worker *running, const char *group, char *err, size_t errlen)
+int rest_sink_offsets_reset(worker *running, const rest_sink_group *sink, char *err,
+                            size_t errlen)
 {
-    rd_kafka_t *admin = rest_admin_new(running, err, errlen);
+    const char *group = sink->name;
+    rd_kafka_t *admin = rest_admin_new(running, sink, err, errlen);
     if (!admin)
         return -1;
     int rc = rest_group_change(admin, REST_GROUP_DELETE, group, NULL, err, errlen);

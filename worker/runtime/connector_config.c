@@ -386,3 +386,13 @@ config_map *connector_config_converter(const config_map *connector, const config
     *class_name = chosen;
     return settings;
 }
+
+void connector_sink_group(const config_map *connector, const char *name, char *group, size_t len)
+{
+    const char *override = connector ? config_map_get(connector, "consumer.override.group.id")
+                                     : NULL;
+    if (override && *override)
+        snprintf(group, len, "%s", override);
+    else
+        snprintf(group, len, "connect-%s", name);
+}

@@ -35,4 +35,9 @@ config_map *connector_config_converter(const config_map *connector, const config
                                        const char *prefix, /* "key.converter" or "value.converter" */
                                        const char *worker_default, const char **class_name);
 
+/* A sink connector's consumer group: consumer.override.group.id when the connector sets it, else
+ * Kafka Connect's "connect-<name>". The sink's consumer and the offsets endpoints use it. */
+void connector_sink_group(const config_map *connector, const char *name, char *group,
+                          size_t len);
+
 #endif

@@ -668,7 +668,7 @@ static int sink_task_setup(sink_task *sink, char *err, size_t errlen)
     if (!conf)
         return -1;
     char group[512];
-    snprintf(group, sizeof(group), "connect-%s", task->connector);
+    connector_sink_group(task->config, task->connector, group, sizeof(group));
     /* Kafka Connect's sink consumer settings: its group, manual commits, from the earliest
      * offset when the group has none; the user's consumer.* cannot change the first two. */
     if (!config_map_get(task->config, "consumer.override.auto.offset.reset") &&

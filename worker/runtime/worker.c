@@ -84,9 +84,10 @@ void worker_shutdown(worker *self)
 
 /* ---- set-up ----------------------------------------------------------------------------- */
 
-rd_kafka_t *worker_admin_client(worker *self, const char *client_id, char *err, size_t errlen)
+rd_kafka_t *worker_admin_client(worker *self, const config_map *connector,
+                                const char *client_id, char *err, size_t errlen)
 {
-    rd_kafka_conf_t *conf = kafka_config_build(self->config, KAFKA_CLIENT_ADMIN, NULL,
+    rd_kafka_conf_t *conf = kafka_config_build(self->config, KAFKA_CLIENT_ADMIN, connector,
                                                client_id, err, errlen);
     if (!conf)
         return NULL;
@@ -127,14 +128,14 @@ static int worker_topics_create(worker *self, char *err, size_t errlen)
                                             err, errlen) != 0)
                 return -1;
         }
-        rd_kafka_t *admin = worker_admin_client(self, "ferry-admin", err, errlen);
+        rd_kafka_t *admin = worker_admin_client(self, NULL, "ferry-admin", err, errlen);
         if (!admin)
             return -1;
         worker_cluster_id_fetch(self, admin);
         rd_kafka_destroy(admin);
         return 0;
     }
-    rd_kafka_t *admin = worker_admin_client(self, "ferry-admin", err, errlen);
+    rd_kafka_t *admin = worker_admin_client(self, NULL, "ferry-admin", err, errlen);
     if (!admin)
         return -1;
     int rc = 0;

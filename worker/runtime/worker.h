@@ -74,9 +74,11 @@ int64_t worker_uptime_ms(worker *worker);            /* since worker_new */
 const char *worker_kafka_cluster_id(worker *worker); /* "" when Kafka did not tell */
 const worker_config *worker_configuration(worker *worker); /* immutable once running */
 offset_store *worker_offsets(worker *worker); /* thread-safe */
-/* A new admin client (a librdkafka handle) on the worker's Kafka with its admin.* settings;
- * the caller destroys it. NULL with a message. */
-rd_kafka_t *worker_admin_client(worker *worker, const char *client_id, char *err, size_t errlen);
+/* A new admin client (a librdkafka handle) on the worker's Kafka with its admin.* settings and,
+ * for a connector's work (connector not NULL), the connector's admin.override.* on top; the
+ * caller destroys it. NULL with a message. */
+rd_kafka_t *worker_admin_client(worker *worker, const config_map *connector,
+                                const char *client_id, char *err, size_t errlen);
 /* The connector's last committed task configs from the config topic (an array of objects), a
  * new reference, or NULL when the topic knows no such connector. */
 json_t *worker_connector_task_configs(worker *worker, const char *name);
