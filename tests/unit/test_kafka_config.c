@@ -481,6 +481,45 @@ static void test_consumer_translations(void **state)
                              "their Java classes)");
 }
 
+/* A producer's queue is bounded by default; Java's buffer.memory and librdkafka's own key
+ * change it, at the worker or per connector. */
+static void test_producer_queue_bound(void **state)
+{
+    (void)state;
+    char err[512];
+    rd_kafka_conf_t *conf = build("", NULL, KAFKA_CLIENT_PRODUCER, "p", err, sizeof(err));
+    assert_non_null(conf);
+    assert_conf(conf, "queue.buffering.max.kbytes", KAFKA_PRODUCER_QUEUE_KB);
+    rd_kafka_conf_destroy(conf);
+
+    conf = build("producer.buffer.memory=33554432\n", NULL, KAFKA_CLIENT_PRODUCER, "p", err,
+                 sizeof(err));
+    assert_non_null(conf);
+    assert_conf(conf, "queue.buffering.max.kbytes", "32768");
+    rd_kafka_conf_destroy(conf);
+
+    conf = build("producer.buffer.memory=33554432\n",
+                 "producer.override.queue.buffering.max.kbytes=4096\n", KAFKA_CLIENT_PRODUCER,
+                 "p", err, sizeof(err));
+    assert_non_null(conf);
+    assert_conf(conf, "queue.buffering.max.kbytes", "4096");
+    rd_kafka_conf_destroy(conf);
+
+    /* a consumer's config has no such bound from ferry */
+    conf = build("", NULL, KAFKA_CLIENT_CONSUMER, "c", err, sizeof(err));
+    assert_non_null(conf);
+    rd_kafka_conf_destroy(conf);
+
+    conf = build("producer.buffer.memory=lots\n", NULL, KAFKA_CLIENT_PRODUCER, "p", err,
+                 sizeof(err));
+    assert_null(conf);
+    assert_string_equal(err, "invalid value for producer.buffer.memory: 'lots' (bytes, at least "
+                             "1024)");
+    conf = build("producer.buffer.memory=10\n", NULL, KAFKA_CLIENT_PRODUCER, "p", err,
+                 sizeof(err));
+    assert_null(conf);
+}
+
 /* Secrets in every translated or refused setting: none may show in a log line or an error. */
 static void test_secrets_never_shown(void **state)
 {
@@ -524,6 +563,7 @@ int main(void)
         cmocka_unit_test(test_truststore_and_keystore),
         cmocka_unit_test(test_endpoint_identification),
         cmocka_unit_test(test_consumer_translations),
+        cmocka_unit_test(test_producer_queue_bound),
         cmocka_unit_test(test_secrets_never_shown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

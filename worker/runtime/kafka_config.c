@@ -12,6 +12,7 @@
 #include "runtime/kafka_config.h"
 
 #include <ctype.h>
+#include <errno.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -508,6 +509,26 @@ cleanup:
 }
 
 /* ------------------------------------------------------------------------------------------ */
+/* buffer.memory                                                                              */
+
+/* Java's producer buffer.memory (bytes) is librdkafka's queue.buffering.max.kbytes. */
+static int kafka_translate_buffer_memory(rd_kafka_conf_t *conf, const kafka_setting *setting,
+                                         char *err, size_t errlen)
+{
+    char *end = NULL;
+    errno = 0;
+    long long bytes = strtoll(setting->value, &end, 10);
+    if (errno || end == setting->value || *end || bytes < 1024)
+        return ferry_error_set(err, errlen, "invalid value for %s: '%s' (bytes, at least 1024)",
+                               setting->user_key, setting->value),
+               -1;
+    char kbytes[32];
+    snprintf(kbytes, sizeof(kbytes), "%lld", bytes / 1024);
+    return kafka_config_set_named(conf, setting->user_key, "queue.buffering.max.kbytes", kbytes,
+                                  false, err, errlen);
+}
+
+/* ------------------------------------------------------------------------------------------ */
 /* One setting, translated                                                                    */
 
 static int kafka_apply(rd_kafka_conf_t *conf, const kafka_settings *settings,
@@ -531,6 +552,8 @@ static int kafka_apply(rd_kafka_conf_t *conf, const kafka_settings *settings,
     }
     if (strcmp(key, "partition.assignment.strategy") == 0)
         return kafka_translate_assignors(conf, setting, err, errlen);
+    if (strcmp(key, "buffer.memory") == 0)
+        return kafka_translate_buffer_memory(conf, setting, err, errlen);
     /* Java's "none" (fail when the group has no offset) is librdkafka's "error". */
     if (strcmp(key, "auto.offset.reset") == 0 && strcasecmp(setting->value, "none") == 0)
         return kafka_config_set_named(conf, setting->user_key, key, "error", false, err, errlen);
@@ -580,6 +603,13 @@ rd_kafka_conf_t *kafka_config_build(const worker_config *worker, kafka_client_ro
         goto fail;
     /* A default the user's own client.id replaces, as in Kafka Connect. */
     if (client_id && kafka_config_set(conf, "client.id", client_id, err, errlen) != 0)
+        goto fail;
+    /* A producer buffers at most KAFKA_PRODUCER_QUEUE_KB (librdkafka's own bound is 1 GB, which
+     * a source outrunning its broker fills); producer.buffer.memory or
+     * producer.queue.buffering.max.kbytes change it. */
+    if (role == KAFKA_CLIENT_PRODUCER &&
+        kafka_config_set(conf, "queue.buffering.max.kbytes", KAFKA_PRODUCER_QUEUE_KB, err,
+                         errlen) != 0)
         goto fail;
 
     if (!connector && kafka_settings_add_security(&settings, worker->values) != 0)
