@@ -3,8 +3,10 @@
  * on one worker: a role that does not exist (wrong credentials under trust authentication), a
  * database that does not exist, a role without REPLICATION, a missing publication with
  * publication.autocreate.mode=disabled, a slot held by another process (pg_recvlogical), and
- * plugin.name=decoderbufs. (wal_level cannot be changed on the shared test server; its message is
- * in pg_connection.c.) */
+ * plugin.name=decoderbufs. Then wal_level=replica: the shared server is restarted with it
+ * (FERRY_PG_WAL_LEVEL, every other harness test kept out meanwhile) and back with logical after
+ * the test, passed or not. */
+#include <inttypes.h>
 #include <setjmp.h>
 #include <signal.h>
 #include <spawn.h>
@@ -27,9 +29,26 @@ static fp_env *current;
 static PGconn *db;
 static pid_t holder = -1;
 
+static bool wal_level_changed; /* this test restarted the server with wal_level=replica */
+
+/* Brings the server back with its normal settings if this test changed them. */
+static void restore_postgres(void)
+{
+    if (!wal_level_changed)
+        return;
+    if (db) {
+        PQfinish(db);
+        db = NULL;
+    }
+    unsetenv("FERRY_PG_WAL_LEVEL");
+    if (fp_services("start", "postgres", NULL) == 0) /* restarts: the settings differ */
+        wal_level_changed = false;
+}
+
 static int finish(void **state)
 {
     (void)state;
+    restore_postgres();
     if (holder > 0) {
         kill(holder, SIGTERM);
         waitpid(holder, NULL, 0);
@@ -184,12 +203,59 @@ static void test_failures_name_the_fix(void **state)
     fp_pass(env);
 }
 
+/* wal_level=replica: the task fails saying to set wal_level=logical and restart. */
+static void test_wal_level_not_logical(void **state)
+{
+    (void)state;
+    fp_env *env = current = fp_env_new("pg_cdc_wal_level");
+    fp_broker_exclusive(); /* the server restarts twice: no other test may use it meanwhile */
+    db = pgt_connect();
+    /* PostgreSQL refuses to start with wal_level below logical while a logical slot exists:
+     * with every other test kept out, what is left are slots of earlier runs that died. */
+    int64_t active = pgt_int(db, "SELECT count(*) FROM pg_replication_slots WHERE active");
+    if (active > 0)
+        fail_msg("%" PRId64 " replication slots are in use: cannot restart PostgreSQL", active);
+    pgt_exec(db, "SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots");
+    PQfinish(db);
+    db = NULL;
+
+    setenv("FERRY_PG_WAL_LEVEL", "replica", 1);
+    wal_level_changed = true;
+    assert_int_equal(fp_services("start", "postgres", NULL), 0);
+    db = pgt_connect();
+    char *level = pgt_value(db, "SHOW wal_level");
+    assert_string_equal(level, "replica");
+    free(level);
+
+    const char *name = fp_name(env, "replica");
+    char slot[128];
+    snprintf(slot, sizeof slot, "%s_slot", name);
+    const char *file = pgt_connector_file(env, "c.properties", name, name, slot, name, NULL);
+    const char *worker = pgt_worker_file(env, 1000, NULL);
+    fp_proc *proc = fp_start(env, worker, file, NULL);
+    expect_failed(env, name, "wal_level is 'replica' on PostgreSQL at");
+    assert_true(fp_alive(proc));
+    fp_stop(proc, 30000);
+
+    restore_postgres();
+    assert_false(wal_level_changed);
+    db = pgt_connect();
+    level = pgt_value(db, "SHOW wal_level");
+    assert_string_equal(level, "logical");
+    free(level);
+    pgt_drop_slot_and_publication(db, slot, name);
+    PQfinish(db);
+    db = NULL;
+    fp_pass(env);
+}
+
 int main(void)
 {
     fp_init();
     pgt_dsn();
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_teardown(test_failures_name_the_fix, finish),
+        cmocka_unit_test_teardown(test_wal_level_not_logical, finish),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

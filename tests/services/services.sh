@@ -25,6 +25,9 @@
 #   FERRY_SERVICES_USER        the unprivileged user, when run as root (default ferry-svc)
 #   FERRY_ES_WRITE_QUEUE_SIZE  Elasticsearch thread_pool.write.queue_size (default: ES's own);
 #                              `start` restarts a running node whose setting differs
+#   FERRY_PG_WAL_LEVEL         PostgreSQL wal_level (default logical; a test of the CDC source's
+#                              refusal sets replica); `start` restarts a running server whose
+#                              setting differs
 #
 # State layout ($FERRY_SERVICES_DIR)
 #   logs/{kafka,postgres,elasticsearch}.log   one log per service (Elasticsearch's own files are
@@ -383,6 +386,21 @@ pg_psql() {
 
 postgres_pid() { live_pid "$PG_DATA/postmaster.pid" postgres; }
 
+postgres_render_config() {
+    local template wal_level=${FERRY_PG_WAL_LEVEL:-logical}
+    [[ $wal_level =~ ^(minimal|replica|logical)$ ]] ||
+        die "FERRY_PG_WAL_LEVEL must be minimal, replica or logical, not '$wal_level'"
+    template=$(<"$HERE/postgres/postgresql.conf.in")
+    template=${template//@RUN_DIR@/"$PG_RUN"}
+    printf '%s\n' "${template//@WAL_LEVEL@/"$wal_level"}"
+}
+
+# A running server started with other settings (e.g. another wal_level) must restart.
+postgres_config_changed() {
+    [[ -f $PG_DATA/ferry.conf ]] || return 1
+    [[ $(postgres_render_config) != "$(cat "$PG_DATA/ferry.conf" 2>/dev/null)" ]]
+}
+
 postgres_answering() {
     "$(pg_bin pg_isready)" -q -h 127.0.0.1 -p "$PG_PORT" -t 2 >/dev/null 2>&1
 }
@@ -392,7 +410,7 @@ postgres_healthy() {
 }
 
 postgres_prepare() {
-    local log=$LOGS/postgres.log template
+    local log=$LOGS/postgres.log
     ensure_log "$log"
     if [[ ! -f $PG_DATA/PG_VERSION ]]; then
         say "postgres: creating a throw-away cluster in $PG_DATA"
@@ -402,8 +420,7 @@ postgres_prepare() {
         echo "include 'ferry.conf'" | as_svc tee -a "$PG_DATA/postgresql.conf" >/dev/null
     fi
     as_svc mkdir -p "$PG_RUN"
-    template=$(<"$HERE/postgres/postgresql.conf.in")
-    printf '%s\n' "${template//@RUN_DIR@/"$PG_RUN"}" | as_svc tee "$PG_DATA/ferry.conf" >/dev/null
+    postgres_render_config | as_svc tee "$PG_DATA/ferry.conf" >/dev/null
     as_svc tee "$PG_DATA/pg_hba.conf" <"$HERE/postgres/pg_hba.conf" >/dev/null
 }
 
@@ -458,7 +475,7 @@ es_render_config() {
 }
 
 # A running node started with other settings (e.g. another write queue size) must restart.
-es_config_changed() {
+elasticsearch_config_changed() {
     [[ -f $ES_DIR/config/elasticsearch.yml ]] || return 1
     [[ $(es_render_config) != "$(<"$ES_DIR/config/elasticsearch.yml")" ]]
 }
@@ -566,9 +583,9 @@ wait_ready() {
 start_one() {
     local svc=$1 pid
     if pid=$("${svc}_pid"); then
-        if [[ $svc == elasticsearch ]] && es_config_changed; then
-            say "elasticsearch: running with other settings: restarting it"
-            elasticsearch_stop
+        if declare -F "${svc}_config_changed" >/dev/null && "${svc}_config_changed"; then
+            say "$svc: running with other settings: restarting it"
+            "${svc}_stop"
         elif "${svc}_healthy"; then
             say "$svc: already running (pid $pid) at $("${svc}_endpoint")"
             return 0
