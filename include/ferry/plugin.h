@@ -26,6 +26,7 @@
  * FERRY_ERROR is fatal for the connector or task, which becomes FAILED with the message as trace.
  *
  * ABI changelog (newest first; a minor bump only adds at the end of a structure):
+ *   2026-11-23  1.2  ferry_connector_type.flags (FERRY_SINK_JSON_TEXT), ferry_host.json_check.
  *   2026-11-22  1.1  ferry_host.status_problem.
  *   2026-11-22  1.0  First published ABI.
  */
@@ -46,7 +47,7 @@ extern "C" {
 
 #define FERRY_PLUGIN_MAGIC 0x46455259u /* "FERY" */
 #define FERRY_ABI_MAJOR 1
-#define FERRY_ABI_MINOR 1
+#define FERRY_ABI_MINOR 2
 
 /* The one symbol a plugin exports. */
 #define FERRY_PLUGIN_ENTRY ferry_plugin_entry
@@ -139,7 +140,13 @@ typedef enum ferry_data_kind {
 /* A key or value. Bytes and strings travel as they are: the host never parses them into JSON
  * unless a converter or transform asks for it. For FERRY_DATA_JSON, json is the value and, when
  * data is not NULL, data/len are the exact JSON text it was parsed from (a sink may forward those
- * bytes unchanged instead of serialising the value again). */
+ * bytes unchanged instead of serialising the value again).
+ *
+ * Checked JSON text (since 1.2, sinks that declare FERRY_SINK_JSON_TEXT only): a FERRY_DATA_JSON
+ * value may come with json == NULL and schema == NULL. Then data/len are one JSON value whose
+ * syntax the host has checked (ferry_host.json_check: exactly one value, surrounding whitespace
+ * allowed, strict RFC 8259, valid UTF-8) and which is not the literal null (that becomes
+ * FERRY_DATA_NULL). No tree was built; a sink that needs one parses data/len itself. */
 typedef struct ferry_data {
     ferry_data_kind kind;
     const void *data;
@@ -248,7 +255,20 @@ typedef struct ferry_host {
      * message shows as the trace of its status until cleared; the host logs each new message
      * once as a warning. One message per instance: a new one replaces the old. */
     void (*status_problem)(ferry_context *ctx, const char *message);
+
+    /* Since 1.2. Checks that text holds exactly one JSON value (strict RFC 8259: no comments,
+     * no trailing commas, valid UTF-8 and paired surrogate escapes in strings, at most 2048
+     * levels of nesting; whitespace around it allowed) without building or allocating anything.
+     * FERRY_OK with, when shape is not NULL, FERRY_JSON_* flags; FERRY_ERROR with the problem
+     * and its byte offset in why ("a missing ',' or '}' at byte 17"). Any thread may call it. */
+    ferry_status (*json_check)(const void *text, size_t len, uint32_t *shape, char *why,
+                               size_t whylen);
 } ferry_host;
+
+/* Shape flags of ferry_host.json_check. */
+#define FERRY_JSON_OBJECT 0x1u   /* the value is an object */
+#define FERRY_JSON_NEWLINES 0x2u /* there is a line break between its tokens (it is not one
+                                  * line; a line break can only be whitespace in valid JSON) */
 
 /* True when the host's table has the field: test before calling a service newer than 1.0. */
 #define FERRY_HOST_HAS(host, field) \
@@ -321,6 +341,14 @@ typedef enum ferry_connector_kind {
     FERRY_CONNECTOR_SINK = 2,
 } ferry_connector_kind;
 
+/* ferry_connector_type.flags (since 1.2). */
+/* A sink that takes JSON values as checked text: when the connector has no transforms and its
+ * value converter is JsonConverter with schemas.enable=false, the host checks each value's
+ * syntax without building a tree and hands it as FERRY_DATA_JSON with json == NULL and data/len
+ * the checked text (see ferry_data). A malformed value is a value converter error as before. A
+ * sink without the flag always gets the tree. */
+#define FERRY_SINK_JSON_TEXT 0x1u
+
 typedef struct ferry_connector_type {
     size_t struct_size;                 /* sizeof(ferry_connector_type) */
     ferry_connector_kind kind;
@@ -331,6 +359,9 @@ typedef struct ferry_connector_type {
     const ferry_connector_callbacks *connector;
     const ferry_source_task_callbacks *source_task; /* kind SOURCE */
     const ferry_sink_task_callbacks *sink_task;     /* kind SINK */
+    /* Since 1.2: FERRY_SINK_* flags (sinks only); the host reads it only when struct_size
+     * covers it, so a type built against 1.0 or 1.1 has none. */
+    uint32_t flags;
 } ferry_connector_type;
 
 typedef struct ferry_plugin {

@@ -85,4 +85,6 @@ const ferry_connector_type es_sink_type = {
     .config = es_config_keys,
     .connector = &es_connector,
     .sink_task = &es_sink_task,
+    /* Values are forwarded as the bytes they came in: JsonConverter need not build trees. */
+    .flags = FERRY_SINK_JSON_TEXT,
 };

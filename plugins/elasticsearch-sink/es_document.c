@@ -76,7 +76,9 @@ static bool es_data_is_null(const ferry_data *key)
     case FERRY_DATA_BYTES:
         return !key->data;
     case FERRY_DATA_JSON:
-        return !key->json || json_is_null(key->json);
+        /* Checked JSON text (json == NULL) is never the literal null: the host made that a
+         * null value. */
+        return key->json ? json_is_null(key->json) : !key->data;
     case FERRY_DATA_NULL:
         break;
     }

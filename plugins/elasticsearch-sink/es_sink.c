@@ -525,6 +525,13 @@ static ferry_status es_task_start(ferry_context *ctx, const ferry_config *config
         return ferry_error_set(err, errlen, "out of memory");
     task->ctx = ctx;
     task->stalled_acked = -1;
+    /* Always there on a host that loads this plugin (ABI 1.2); the test names what is wrong
+     * should a host forget it. */
+    if (!FERRY_HOST_HAS(es_host, json_check)) {
+        free(task);
+        return ferry_error_set(err, errlen, "the worker offers no JSON check (ABI 1.2 service "
+                               "json_check)");
+    }
     if (es_settings_load(es_host, config, &task->settings, err, errlen) != 0) {
         free(task);
         return FERRY_ERROR;

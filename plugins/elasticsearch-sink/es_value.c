@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "es_json_check.h"
+#include "es_plugin.h"
 
 #define ES_DECIMAL "org.apache.kafka.connect.data.Decimal"
 #define ES_TIMESTAMP_FIELD "@timestamp"
@@ -309,9 +309,23 @@ static int es_append_json(es_buffer *out, json_t *value)
     return 0;
 }
 
-static bool es_has_newline(const void *bytes, size_t len)
+/* Whether text the host checked is an object, and on more than one line: its first byte and a
+ * look for line breaks (only whitespace can hold them in valid JSON), not a second check. */
+static bool es_checked_text_is_object(const char *bytes, size_t len, bool *newlines)
 {
-    return memchr(bytes, '\n', len) || memchr(bytes, '\r', len);
+    size_t at = 0;
+    while (at < len && (bytes[at] == ' ' || bytes[at] == '\t' || bytes[at] == '\r' ||
+                        bytes[at] == '\n'))
+        at++;
+    *newlines = memchr(bytes, '\n', len) || memchr(bytes, '\r', len);
+    return at < len && bytes[at] == '{';
+}
+
+static int es_not_an_object(const char *what, char *why, size_t whylen)
+{
+    ferry_error_set(why, whylen, "value is not a JSON object%s%s; Elasticsearch documents are "
+                    "objects", what ? " " : "", what ? what : "");
+    return -1;
 }
 
 int es_value_append(const es_value_options *options, const ferry_record *record, es_buffer *out,
@@ -325,7 +339,13 @@ int es_value_append(const es_value_options *options, const ferry_record *record,
     bool newlines = false;
     int rc = -1;
 
-    if (value->kind == FERRY_DATA_JSON) {
+    if (value->kind == FERRY_DATA_JSON && !value->json && bytes) {
+        /* Text the host checked (FERRY_SINK_JSON_TEXT): no tree, no schema. */
+        if (!es_checked_text_is_object(bytes, len, &newlines)) {
+            es_not_an_object("(a JSON array or scalar)", why, whylen);
+            goto done;
+        }
+    } else if (value->kind == FERRY_DATA_JSON) {
         json = value->json;
         bool rewrite = options->use_schema && value->schema &&
                        es_schema_needs_rewrite(value->schema, options->compact_map_entries);
@@ -339,37 +359,35 @@ int es_value_append(const es_value_options *options, const ferry_record *record,
             bytes = NULL;
         }
         if (!json_is_object(json)) {
-            ferry_error_set(why, whylen, "value is not a JSON object (a JSON %s); Elasticsearch "
-                            "documents are objects",
-                            json_is_array(json) ? "array" : json_is_string(json) ? "string"
-                                                                                 : "scalar");
+            es_not_an_object(json_is_array(json) ? "(a JSON array)" : json_is_string(json)
+                             ? "(a JSON string)" : "(a JSON scalar)", why, whylen);
             goto done;
         }
         if (bytes)
-            newlines = es_has_newline(bytes, len);
+            newlines = memchr(bytes, '\n', len) || memchr(bytes, '\r', len);
     } else if (value->kind == FERRY_DATA_STRING || value->kind == FERRY_DATA_BYTES) {
-        es_json_shape shape;
+        uint32_t shape = 0;
         char problem[128];
-        if (es_json_check(bytes ? bytes : "", len, &shape, problem, sizeof(problem)) != 0) {
+        if (es_host->json_check(bytes, len, &shape, problem, sizeof(problem)) != FERRY_OK) {
             ferry_error_set(why, whylen, "value is not a JSON object: %s", problem);
             goto done;
         }
-        if (!shape.object) {
-            ferry_error_set(why, whylen, "value is not a JSON object; Elasticsearch documents "
-                            "are objects");
+        if (!(shape & FERRY_JSON_OBJECT)) {
+            es_not_an_object(NULL, why, whylen);
             goto done;
         }
-        newlines = shape.newlines;
-        if (options->data_stream) {
-            json = parsed = json_loadb(bytes, len, JSON_DECODE_ANY, NULL);
-            if (!parsed) {
-                out->failed = true;
-                return -1;
-            }
-        }
+        newlines = shape & FERRY_JSON_NEWLINES;
     } else {
         ferry_error_set(why, whylen, "value is null");
         goto done;
+    }
+    /* A data stream document may need its @timestamp from a field: a tree of the text. */
+    if (options->data_stream && !json) {
+        json = parsed = json_loadb(bytes, len, JSON_DECODE_ANY, NULL);
+        if (!parsed) {
+            out->failed = true;
+            return -1;
+        }
     }
 
     if (options->data_stream) {

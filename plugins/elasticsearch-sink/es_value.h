@@ -2,7 +2,9 @@
  * es_value.h - a record's value as the bytes of an Elasticsearch document.
  *
  * A JSON value reaches the body as the bytes it came in whenever it can: checked (a JSON object,
- * no line break) but not serialised again. It is rewritten only when Confluent's connector would
+ * no line break) but not serialised again. Strings and bytes are checked with the host's
+ * json_check; JSON values the host already checked (FERRY_SINK_JSON_TEXT: json == NULL) are not
+ * checked again. It is rewritten only when Confluent's connector would
  * write something else: a Connect schema with decimals or maps (schema.ignore=false), or a data
  * stream document that needs @timestamp replaced. Adding @timestamp is a byte insertion.
  */

@@ -165,6 +165,10 @@ static void test_features(void **state)
     produce(producer, dlq_topic, 0, "k1", "{\"n\":1}");
     produce(producer, dlq_topic, 0, "k2", "{\"n\":\"not a number\"}");
     produce(producer, dlq_topic, 0, "k3", "{\"n\":3}");
+    /* JSON values reach the sink as checked text: malformed text is still a converter error for
+     * the dead-letter queue, and the JSON null still a null value (ignored here). */
+    produce(producer, dlq_topic, 0, "k4", "{\"n\":");
+    produce(producer, dlq_topic, 0, "k5", " null ");
     /* schema */
     produce(producer, schema, 0, "p1",
             "{\"schema\":{\"type\":\"struct\",\"name\":\"product\",\"fields\":["
@@ -198,6 +202,7 @@ static void test_features(void **state)
              "data.stream.dataset=%s\n", stream, json_values, dataset);
     const char *c_stream = esu_connector_file(env, fp_name(env, "c_stream"), lines);
     snprintf(lines, sizeof(lines), "topics=%s\n%serrors.tolerance=all\n"
+             "behavior.on.null.values=ignore\n"
              "errors.deadletterqueue.topic.name=%s\n"
              "errors.deadletterqueue.topic.replication.factor=1\n"
              "errors.deadletterqueue.context.headers.enable=true\n", dlq_topic, json_values, dlq);
@@ -268,24 +273,33 @@ static void test_features(void **state)
     }
     json_decref(hits);
 
-    /* dlq: the mapping error went to the dead-letter queue, the rest was written */
+    /* dlq: the mapping error and the malformed value went to the dead-letter queue, the rest
+     * was written, the null ignored */
     assert_true(esu_wait_count(dlq_topic, 2, WAIT_MS));
     deadline = fp_now_ms() + WAIT_MS;
-    while (kt_end_offsets_sum(dlq) < 1 && fp_now_ms() < deadline)
+    while (kt_end_offsets_sum(dlq) < 2 && fp_now_ms() < deadline)
         fp_sleep_ms(250);
     kt_records *dead = kt_consume_all(dlq, 30000);
-    assert_int_equal(dead->count, 1);
-    assert_string_equal(dead->items[0].key, "k2");
-    assert_string_equal(dead->items[0].value, "{\"n\":\"not a number\"}");
-    const kt_header *message = kt_record_header(&dead->items[0],
-                                                "__connect.errors.exception.message");
-    assert_non_null(message);
-    assert_non_null(message->value);
-    if (!strstr(message->value, "parsing_exception"))
-        fail_msg("dead-letter message: %s", message->value);
-    const kt_header *offset = kt_record_header(&dead->items[0], "__connect.errors.offset");
-    assert_non_null(offset);
-    assert_string_equal(offset->value, "1");
+    assert_int_equal(dead->count, 2);
+    for (size_t d = 0; d < dead->count; d++) {
+        const kt_record *record = &dead->items[d];
+        bool malformed = strcmp(record->key, "k4") == 0;
+        if (!malformed)
+            assert_string_equal(record->key, "k2");
+        assert_string_equal(record->value, malformed ? "{\"n\":" : "{\"n\":\"not a number\"}");
+        const kt_header *message = kt_record_header(record, "__connect.errors.exception.message");
+        assert_non_null(message);
+        assert_non_null(message->value);
+        if (!strstr(message->value, malformed ? "malformed JSON (an unexpected end at byte 5)"
+                                              : "parsing_exception"))
+            fail_msg("dead-letter message of %s: %s", record->key, message->value);
+        const kt_header *stage = kt_record_header(record, "__connect.errors.stage");
+        assert_non_null(stage);
+        assert_string_equal(stage->value, malformed ? "VALUE_CONVERTER" : "TASK_PUT");
+        const kt_header *offset = kt_record_header(record, "__connect.errors.offset");
+        assert_non_null(offset);
+        assert_string_equal(offset->value, malformed ? "3" : "1");
+    }
     kt_records_free(dead);
     assert_null(esu_get(dlq_topic, "k2"));
     char state_text[64], trace[2048];

@@ -13,7 +13,9 @@
  *      compaction, partition counts), and a non-compacted offsets topic refused;
  *   9. config problems: every bad worker value named; a bad connector value named;
  *  10. errors.retry.timeout ends a sink's retries; a second SIGTERM ends a slow shutdown at once;
- *  11. transforms on the sink path: Debezium's ExtractNewRecordState, failures to the DLQ. */
+ *  11. transforms on the sink path: Debezium's ExtractNewRecordState, failures to the DLQ;
+ *  12. JsonConverter values as checked text for sinks that declare FERRY_SINK_JSON_TEXT: no tree
+ *      for them, a tree for the others and with transforms, nulls and the DLQ as before. */
 #include <inttypes.h>
 #include <setjmp.h>
 #include <signal.h>
@@ -710,6 +712,96 @@ static void test_sink_transforms_unwrap(void **state)
     fp_pass(env);
 }
 
+/* JsonConverter values as checked text: a sink that declares FERRY_SINK_JSON_TEXT gets no tree
+ * (RecordingTextSink), one that does not still gets one (RecordingSink), and transforms force the
+ * tree; in text mode the JSON null is still a null value and malformed text still goes to the
+ * dead-letter queue as a VALUE_CONVERTER error with its original bytes. */
+static void test_sink_json_text(void **state)
+{
+    (void)state;
+    fp_env *env = current = fp_env_new("sink_json_text");
+    const char *topic = fp_name(env, "text_in");
+    const char *dlq = fp_name(env, "text_dlq");
+    kt_create_topic(topic, 1, NULL);
+    static const char *const values[] = {"{\"id\":0}", " null ", "{\"id\":2,", "[3, \"x\"]",
+                                         "{\"id\":4}"};
+    rd_kafka_t *producer = kt_producer_new(NULL);
+    for (size_t i = 0; i < 5; i++)
+        kt_produce(producer, topic, 0, NULL, 0, values[i], strlen(values[i]), NULL, NULL);
+    kt_producer_close(producer);
+
+    const char *worker = fp_worker_file(env, "worker.properties", FLUSH_MS, NULL);
+    const char *common = "value.converter=org.apache.kafka.connect.json.JsonConverter\n"
+                         "value.converter.schemas.enable=false\njson.form=true\n"
+                         "errors.tolerance=all\n";
+    const char *names[] = {fp_name(env, "tree"), fp_name(env, "text"), fp_name(env, "unwrap")};
+    const char *files[] = {fp_path(env, "tree.txt"), fp_path(env, "text.txt"),
+                           fp_path(env, "unwrap.txt")};
+    const char *tree = fp_write(env, "tree.properties",
+                                "name=%s\nconnector.class=RecordingSink\ntopics=%s\nfile=%s\n%s",
+                                names[0], topic, files[0], common);
+    const char *text = fp_write(env, "text.properties",
+                                "name=%s\nconnector.class=RecordingTextSink\ntopics=%s\nfile=%s\n"
+                                "%serrors.deadletterqueue.topic.name=%s\n"
+                                "errors.deadletterqueue.topic.replication.factor=1\n"
+                                "errors.deadletterqueue.context.headers.enable=true\n",
+                                names[1], topic, files[1], common, dlq);
+    const char *unwrap = fp_write(env, "unwrap.properties",
+                                  "name=%s\nconnector.class=RecordingTextSink\ntopics=%s\n"
+                                  "file=%s\n%stransforms=unwrap\n"
+                                  "transforms.unwrap.type=io.debezium.transforms."
+                                  "ExtractNewRecordState\n"
+                                  "transforms.unwrap.drop.tombstones=false\n",
+                                  names[2], topic, files[2], common);
+    fp_proc *proc = fp_start(env, worker, tree, text, unwrap, NULL);
+    int64_t deadline = fp_now_ms() + 30000;
+    int64_t max_offset;
+    for (size_t c = 0; c < 3; c++)
+        while (sink_lines(files[c], &max_offset, NULL) < 4) {
+            if (!fp_alive(proc) || fp_now_ms() > deadline)
+                fail_msg("%s did not write the 4 good records", names[c]);
+            fp_sleep_ms(100);
+        }
+    while (kt_partition_count(dlq) == 0 || kt_end_offsets_sum(dlq) < 1) {
+        if (!fp_alive(proc) || fp_now_ms() > deadline)
+            fail_msg("nothing reached the dead-letter queue %s", dlq);
+        fp_sleep_ms(100);
+    }
+    fp_stop(proc, 30000);
+
+    const char *forms[] = {"tree:", "text:", "tree:"};
+    for (size_t c = 0; c < 3; c++) {
+        char *seen[DLQ_COUNT] = {0};
+        char **seen_ptr = seen;
+        assert_int_equal(sink_lines(files[c], &max_offset, &seen_ptr), 4);
+        for (size_t i = 0; i < 5; i++) {
+            char expected[64] = "";
+            if (i == 1)
+                snprintf(expected, sizeof expected, "null");
+            else if (i != 2)
+                snprintf(expected, sizeof expected, "%s%s", forms[c], values[i]);
+            printf("# %s, offset %zu: %s\n", names[c], i, seen[i] ? seen[i] : "(none)");
+            if (i == 2 ? seen[i] != NULL : !seen[i] || strcmp(seen[i], expected) != 0)
+                fail_msg("%s, offset %zu: '%s', expected '%s'", names[c], i,
+                         seen[i] ? seen[i] : "(none)", i == 2 ? "(none)" : expected);
+            free(seen[i]);
+        }
+    }
+    kt_records *dead = kt_consume_all(dlq, 30000);
+    assert_int_equal(dead->count, 1);
+    const kt_record *record = &dead->items[0];
+    assert_int_equal(record->value_len, strlen(values[2]));
+    assert_memory_equal(record->value, values[2], record->value_len);
+    header_is(record, "__connect.errors.stage", "VALUE_CONVERTER");
+    header_is(record, "__connect.errors.offset", "2");
+    header_is(record, "__connect.errors.exception.message", NULL);
+    if (!strstr(kt_record_header(record, "__connect.errors.exception.message")->value,
+                "malformed JSON (a missing object key at byte 8)"))
+        fail_msg("the exception message does not say what is malformed and where");
+    kt_records_free(dead);
+    fp_pass(env);
+}
+
 /* ---- 7. the embedded Kafka -------------------------------------------------------------- */
 
 static void test_embedded_kafka(void **state)
@@ -1168,6 +1260,7 @@ int main(void)
         cmocka_unit_test_teardown(test_sink_retry_redelivers_same_batch, finish_env),
         cmocka_unit_test_teardown(test_second_signal_exits_at_once, finish_env),
         cmocka_unit_test_teardown(test_sink_transforms_unwrap, finish_env),
+        cmocka_unit_test_teardown(test_sink_json_text, finish_env),
     };
     return cmocka_run_group_tests_name("runtime_lifecycle", tests, NULL, NULL);
 }

@@ -941,6 +941,94 @@ static void test_deserialize_malformed_json(void **state)
     }
 }
 
+/* Text mode (a sink that declared FERRY_SINK_JSON_TEXT, no transforms): the syntax is checked,
+ * no tree is built, and the rest is as before: null literal, malformed text, empty payload. */
+static void test_deserialize_json_text_mode(void **state)
+{
+    (void)state;
+    converter *with_schemas = converter_of("json", "true");
+    converter *string = converter_of("string", NULL);
+    assert_false(converter_json_text_enable(with_schemas)); /* the envelope needs the tree */
+    assert_false(converter_json_text_enable(string));
+    converter_destroy(with_schemas);
+
+    converter *conv = converter_of("json", "false");
+    assert_true(converter_json_text_enable(conv));
+    ferry_data data;
+    char err[512] = "";
+    static const char text[] = "{\"id\": 7, \"tags\": [\"a\", \"b\\u0000c\"], \"n\": 1e999}";
+    size_t allocations_before = jansson_allocations;
+    assert_int_equal(
+        converter_deserialize(conv, "t", text, sizeof(text) - 1, &data, err, sizeof(err)), 0);
+    assert_int_equal(jansson_allocations, allocations_before); /* no tree */
+    assert_int_equal(data.kind, FERRY_DATA_JSON);
+    assert_null(data.json);
+    assert_null(data.schema);
+    assert_ptr_equal(data.data, text);
+    assert_int_equal(data.len, sizeof(text) - 1);
+    /* It goes out as the same bytes, with or without an envelope around it. */
+    expect_serialized(conv, &data, text);
+    expect_serialized(string, &data, text);
+    converter *envelope = converter_of("json", "true");
+    char enveloped[256];
+    snprintf(enveloped, sizeof(enveloped), "{\"schema\":null,\"payload\":%s}", text);
+    expect_serialized(envelope, &data, enveloped);
+    converter_destroy(envelope);
+    const void *raw;
+    size_t raw_len;
+    converter_data_raw(&data, &raw, &raw_len);
+    assert_ptr_equal(raw, text);
+    converter_data_release(&data);
+
+    /* Any value, whitespace around it kept in data/len. */
+    static const char *const values[] = {" \n[1,2]\t", "\"text\"", "false", "-0.5", "{}"};
+    for (size_t i = 0; i < sizeof(values) / sizeof(values[0]); i++) {
+        assert_int_equal(converter_deserialize(conv, "t", values[i], strlen(values[i]), &data, err,
+                                               sizeof(err)),
+                         0);
+        assert_int_equal(data.kind, FERRY_DATA_JSON);
+        assert_null(data.json);
+        assert_ptr_equal(data.data, values[i]);
+        assert_int_equal(data.len, strlen(values[i]));
+    }
+
+    /* The JSON null, an empty payload and a Kafka null are null values. */
+    static const char *const nulls[] = {"null", " \r\n\tnull \n", ""};
+    for (size_t i = 0; i < sizeof(nulls) / sizeof(nulls[0]); i++) {
+        assert_int_equal(converter_deserialize(conv, "t", nulls[i], strlen(nulls[i]), &data, err,
+                                               sizeof(err)),
+                         0);
+        assert_int_equal(data.kind, FERRY_DATA_NULL);
+        assert_null(data.data);
+    }
+    assert_int_equal(converter_deserialize(conv, "t", NULL, 0, &data, err, sizeof(err)), 0);
+    assert_int_equal(data.kind, FERRY_DATA_NULL);
+
+    /* Malformed text is an error, with what and where. */
+    expect_deserialize_error(conv, "{\"id\":,}",
+                             "Converting byte[] to Kafka Connect data failed due to "
+                             "serialization error of topic orders: malformed JSON (an unexpected "
+                             "character at byte 6)");
+    expect_deserialize_error(conv, "{\"a\":\"\xFF\"}",
+                             "Converting byte[] to Kafka Connect data failed due to "
+                             "serialization error of topic orders: malformed JSON (invalid UTF-8 "
+                             "in a string at byte 6)");
+    expect_deserialize_error(conv, "nul",
+                             "Converting byte[] to Kafka Connect data failed due to "
+                             "serialization error of topic orders: malformed JSON (an invalid "
+                             "literal at byte 0)");
+    expect_deserialize_error(conv, "null null",
+                             "Converting byte[] to Kafka Connect data failed due to "
+                             "serialization error of topic orders: malformed JSON (text after the "
+                             "JSON value at byte 5)");
+    expect_deserialize_error(conv, "  ",
+                             "Converting byte[] to Kafka Connect data failed due to "
+                             "serialization error of topic orders: malformed JSON (no JSON value "
+                             "at byte 2)");
+    converter_destroy(string);
+    converter_destroy(conv);
+}
+
 static void test_data_release_any_kind(void **state)
 {
     (void)state;
@@ -1264,6 +1352,7 @@ int main(void)
         cmocka_unit_test(test_deserialize_json_envelope),
         cmocka_unit_test(test_deserialize_envelope_errors),
         cmocka_unit_test(test_deserialize_malformed_json),
+        cmocka_unit_test(test_deserialize_json_text_mode),
         cmocka_unit_test(test_data_release_any_kind),
         cmocka_unit_test(test_round_trips),
         cmocka_unit_test(test_buffer_reuse),

@@ -222,6 +222,66 @@ static void test_descriptor_check_without_loading(void **state)
     assert_string_equal(why, "descriptor has no plugin name");
 }
 
+static ferry_status noop_start(ferry_context *ctx, const ferry_config *config, void **state,
+                               char *err, size_t errlen)
+{
+    (void)ctx, (void)config, (void)state, (void)err, (void)errlen;
+    return FERRY_OK;
+}
+
+static ferry_status noop_task_configs(void *state, int max_tasks, json_t **configs, char *err,
+                                      size_t errlen)
+{
+    (void)state, (void)max_tasks, (void)configs, (void)err, (void)errlen;
+    return FERRY_OK;
+}
+
+static ferry_status noop_put(void *state, const ferry_record *records, size_t count, char *err,
+                             size_t errlen)
+{
+    (void)state, (void)records, (void)count, (void)err, (void)errlen;
+    return FERRY_OK;
+}
+
+static ferry_status noop_flush(void *state, ferry_topic_partition *offsets, size_t count,
+                               char *err, size_t errlen)
+{
+    (void)state, (void)offsets, (void)count, (void)err, (void)errlen;
+    return FERRY_OK;
+}
+
+static void noop_stop(void *state)
+{
+    (void)state;
+}
+
+/* A connector type built against ABI 1.1 ends before flags: it loads, and has none (the host
+ * never reads past its struct_size, whatever lies there). */
+static void test_connector_type_of_abi_1_1(void **state)
+{
+    static const ferry_connector_callbacks connector = {
+        .start = noop_start, .task_configs = noop_task_configs, .stop = noop_stop};
+    static const ferry_sink_task_callbacks task = {
+        .start = noop_start, .put = noop_put, .flush = noop_flush, .stop = noop_stop};
+    ferry_connector_type old = {
+        .struct_size = offsetof(ferry_connector_type, flags), .kind = FERRY_CONNECTOR_SINK,
+        .name = "OldSink", .connector = &connector, .sink_task = &task,
+        .flags = FERRY_SINK_JSON_TEXT /* beyond its size: not read */};
+    const ferry_connector_type *types[] = {&old, NULL};
+    ferry_plugin plugin = {FERRY_PLUGIN_HEADER, .name = "old", .version = "1",
+                           .connectors = types};
+    plugin.abi_minor = 1;
+    char why[256] = "";
+    if (plugin_descriptor_check(&plugin, why, sizeof(why)) != 0)
+        fail_msg("a 1.1 connector type is refused: %s", why);
+    assert_int_equal(connector_type_flags(&old), 0);
+    old.struct_size = sizeof(old);
+    assert_int_equal(connector_type_flags(&old), FERRY_SINK_JSON_TEXT);
+    old.struct_size = offsetof(ferry_connector_type, flags) - 1;
+    assert_int_equal(plugin_descriptor_check(&plugin, why, sizeof(why)), -1);
+    assert_non_null(strstr(why, "has struct_size"));
+}
+
 /* The config definition reaches `ferry plugins` and the REST API in Kafka Connect's shape, and a
  * sensitive key's default never leaves the process. */
 static void test_config_definition_describe(void **state)
@@ -276,6 +336,7 @@ int main(void)
         cmocka_unit_test(test_refuses_a_name_already_taken),
         cmocka_unit_test(test_load_path_logs_one_line_per_refusal),
         cmocka_unit_test(test_descriptor_check_without_loading),
+        cmocka_unit_test(test_connector_type_of_abi_1_1),
         cmocka_unit_test(test_config_definition_describe),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -346,12 +346,13 @@ static int64_t monotonic_ms(void)
 
 /* ---- the module -------------------------------------------------------------------------- */
 
-static void test_module_declares_three_connector_types(void **state)
+static void test_module_declares_four_connector_types(void **state)
 {
-    assert_int_equal(plugin_registry_count(registry), 3);
+    assert_int_equal(plugin_registry_count(registry), 4);
     assert_string_equal(plugin_registry_at(registry, 0)->type->name, "NullSink");
     assert_string_equal(plugin_registry_at(registry, 1)->type->name, "RecordingSink");
-    assert_string_equal(plugin_registry_at(registry, 2)->type->name, "SequenceSource");
+    assert_string_equal(plugin_registry_at(registry, 2)->type->name, "RecordingTextSink");
+    assert_string_equal(plugin_registry_at(registry, 3)->type->name, "SequenceSource");
 
     const registered_connector *source = connector_find("SequenceSource");
     assert_string_equal(source->plugin->name, "sequence");
@@ -364,6 +365,9 @@ static void test_module_declares_three_connector_types(void **state)
     assert_ptr_equal(connector_find("io.ferry.test.RecordingSinkConnector"), recording);
     assert_non_null(recording->type->sink_task->open);
     assert_non_null(recording->type->sink_task->close);
+    assert_int_equal(connector_type_flags(recording->type), 0);
+    assert_int_equal(connector_type_flags(connector_find("RecordingTextSink")->type),
+                     FERRY_SINK_JSON_TEXT);
 
     const registered_connector *null_sink = connector_find("NullSink");
     assert_int_equal(null_sink->type->kind, FERRY_CONNECTOR_SINK);
@@ -1080,7 +1084,7 @@ static void test_null_sink_counts_records(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_module_declares_three_connector_types),
+        cmocka_unit_test(test_module_declares_four_connector_types),
         cmocka_unit_test(test_source_config_defaults_and_bounds),
         cmocka_unit_test(test_source_task_configs_spread_partitions),
         cmocka_unit_test(test_source_emits_round_robin_across_polls),

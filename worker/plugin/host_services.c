@@ -1,6 +1,6 @@
 /*
- * host_services.c - the host side of the plugin ABI's services table. Logging and config access
- * are served here; services that need a running connector or task are forwarded to the runtime
+ * host_services.c - the host side of the plugin ABI's services table. Logging, config access
+ * and the JSON syntax check (runtime/json_syntax.c) are served here; services that need a running connector or task are forwarded to the runtime
  * object behind the context (plugin_context.h).
  */
 #include "plugin/host_services.h"
@@ -11,6 +11,7 @@
 #include "config/config_validate.h"
 #include "log.h"
 #include "plugin/plugin_context.h"
+#include "runtime/json_syntax.h"
 
 void plugin_context_init(ferry_context *ctx, const char *scope, const plugin_context_ops *ops,
                          void *owner)
@@ -111,6 +112,7 @@ static const ferry_host host_table = {
     .reconfiguration_request = host_reconfiguration_request,
     .metric_set = host_metric_set,
     .status_problem = host_status_problem,
+    .json_check = json_syntax_check,
 };
 
 const ferry_host *host_services(void)

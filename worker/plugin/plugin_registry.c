@@ -133,12 +133,22 @@ static int config_definition_check(const ferry_config_key *definition, char *err
     return 0;
 }
 
+/* A connector type built against ABI 1.0 or 1.1 ends before flags. */
+#define CONNECTOR_TYPE_SIZE_1_0 offsetof(ferry_connector_type, flags)
+
+uint32_t connector_type_flags(const ferry_connector_type *type)
+{
+    if (type->struct_size < offsetof(ferry_connector_type, flags) + sizeof(type->flags))
+        return 0;
+    return type->flags;
+}
+
 static int connector_type_check(const ferry_connector_type *type, size_t index, char *err,
                                 size_t errlen)
 {
-    if (type->struct_size < sizeof(ferry_connector_type)) {
+    if (type->struct_size < CONNECTOR_TYPE_SIZE_1_0) {
         ferry_error_set(err, errlen, "connector type #%zu has struct_size %zu, expected at "
-                        "least %zu", index + 1, type->struct_size, sizeof(ferry_connector_type));
+                        "least %zu", index + 1, type->struct_size, CONNECTOR_TYPE_SIZE_1_0);
         return -1;
     }
     if (!type->name || !type->name[0]) {

@@ -13,6 +13,7 @@
 #define FERRY_PLUGIN_REGISTRY_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include <ferry/plugin.h>
 
@@ -40,6 +41,10 @@ int plugin_registry_load_file(plugin_registry *registry, const char *path, char 
 
 /* Checks a descriptor as the loader does, without loading anything: 0, or -1 with the reason. */
 int plugin_descriptor_check(const ferry_plugin *plugin, char *err, size_t errlen);
+
+/* A connector type's FERRY_SINK_* flags: 0 for a type built against ABI 1.0 or 1.1, whose
+ * descriptor ends before the field. */
+uint32_t connector_type_flags(const ferry_connector_type *type);
 
 /* By connector type name or alias, exact match first, then case-insensitive; NULL if none.
  * Kafka Connect also accepts a class's simple name with or without "Connector" (FileStreamSource,

@@ -20,6 +20,7 @@
 #include <strings.h>
 
 #include "config/config_validate.h"
+#include "runtime/json_syntax.h"
 
 #define CONVERTER_JSON_CLASS "org.apache.kafka.connect.json.JsonConverter"
 #define CONVERTER_STRING_CLASS "org.apache.kafka.connect.storage.StringConverter"
@@ -42,6 +43,7 @@ struct converter {
     converter_kind kind;
     bool is_key;
     bool schemas_enable; /* JSON only */
+    bool json_text;      /* JSON without schemas: values checked and handed as text, no tree */
 };
 
 typedef struct converter_alias {
@@ -168,6 +170,14 @@ void converter_destroy(converter *conv)
     free(conv);
 }
 
+bool converter_json_text_enable(converter *conv)
+{
+    if (conv->kind != CONVERTER_JSON || conv->schemas_enable)
+        return false;
+    conv->json_text = true;
+    return true;
+}
+
 converter_kind converter_get_kind(const converter *conv)
 {
     return conv->kind;
@@ -242,55 +252,6 @@ static int converter_buffer_append(converter_buffer *buffer, const void *bytes, 
 /* ------------------------------------------------------------------------------------------ */
 /* JSON strings                                                                               */
 
-/* Length of the UTF-8 sequence at s (at most avail bytes), with *valid telling whether it is
- * well-formed (Unicode table 3-7: no overlongs, no surrogates, nothing above U+10FFFF). An
- * ill-formed sequence has the length of its maximal subpart, as Unicode recommends and as Java's
- * UTF-8 decoder does, so each one becomes one U+FFFD exactly as Kafka Connect would have decoded
- * the bytes into a String. */
-static size_t converter_utf8_sequence(const unsigned char *s, size_t avail, bool *valid)
-{
-    unsigned char lead = s[0];
-    size_t need;
-    unsigned char low = 0x80, high = 0xBF; /* the second byte's range */
-
-    if (lead < 0x80) {
-        *valid = true;
-        return 1;
-    }
-    if (lead >= 0xC2 && lead <= 0xDF) {
-        need = 2;
-    } else if (lead >= 0xE0 && lead <= 0xEF) {
-        need = 3;
-        if (lead == 0xE0)
-            low = 0xA0;
-        else if (lead == 0xED)
-            high = 0x9F;
-    } else if (lead >= 0xF0 && lead <= 0xF4) {
-        need = 4;
-        if (lead == 0xF0)
-            low = 0x90;
-        else if (lead == 0xF4)
-            high = 0x8F;
-    } else {
-        *valid = false;
-        return 1;
-    }
-    for (size_t i = 1; i < need; i++) {
-        if (i >= avail) {
-            *valid = false;
-            return i;
-        }
-        unsigned char c = s[i];
-        bool ok = i == 1 ? (c >= low && c <= high) : (c >= 0x80 && c <= 0xBF);
-        if (!ok) {
-            *valid = false;
-            return i;
-        }
-    }
-    *valid = true;
-    return need;
-}
-
 /* 1 for the bytes a JSON string carries as they are: printable ASCII but the quote and the
  * backslash. Bytes from 0x80 go through the UTF-8 check. */
 static const unsigned char converter_json_plain[256] = {
@@ -319,7 +280,7 @@ static size_t converter_json_escape(const unsigned char *text, size_t len, char 
         unsigned char c = text[i];
         if (c >= 0x80) {
             bool valid;
-            size_t n = converter_utf8_sequence(text + i, len - i, &valid);
+            size_t n = json_utf8_sequence(text + i, len - i, &valid);
             if (valid) {
                 if (out)
                     memcpy(out + o, text + i, n);
@@ -673,15 +634,42 @@ int converter_serialize(const converter *conv, const char *topic, const ferry_da
 /* ------------------------------------------------------------------------------------------ */
 /* Deserialise                                                                                */
 
+#define CONVERTER_MALFORMED_PREFIX                                                                 \
+    "Converting byte[] to Kafka Connect data failed due to serialization error of topic %s: "  \
+    "malformed JSON"
+
+/* Text mode: the syntax is checked, nothing is built; the sink reads data/len. */
+static int converter_deserialize_json_text(const char *topic, const void *bytes, size_t len,
+                                           ferry_data *data, char *err, size_t errlen)
+{
+    char why[160];
+    if (json_syntax_check(bytes, len, NULL, why, sizeof(why)) != FERRY_OK) {
+        ferry_error_set(err, errlen, CONVERTER_MALFORMED_PREFIX " (%s)", topic, why);
+        return -1;
+    }
+    /* Kafka's JsonConverter turns the JSON null into a null value; valid JSON that starts with
+     * 'n' is that literal. */
+    const char *text = bytes;
+    size_t at = 0;
+    while (text[at] == ' ' || text[at] == '\t' || text[at] == '\n' || text[at] == '\r')
+        at++;
+    if (text[at] == 'n')
+        return 0;
+    data->kind = FERRY_DATA_JSON;
+    data->data = bytes;
+    data->len = len;
+    return 0;
+}
+
 static int converter_deserialize_json(const converter *conv, const char *topic, const void *bytes,
                                       size_t len, ferry_data *data, char *err, size_t errlen)
 {
+    if (conv->json_text)
+        return converter_deserialize_json_text(topic, bytes, len, data, err, errlen);
     json_error_t error;
     json_t *value = json_loadb(bytes, len, JSON_DECODE_ANY | JSON_ALLOW_NUL, &error);
     if (!value) {
-        ferry_error_set(err, errlen,
-                        "Converting byte[] to Kafka Connect data failed due to serialization "
-                        "error of topic %s: malformed JSON at line %d, column %d: %s",
+        ferry_error_set(err, errlen, CONVERTER_MALFORMED_PREFIX " at line %d, column %d: %s",
                         topic, error.line, error.column, error.text);
         return -1;
     }

@@ -49,6 +49,12 @@ converter *converter_new(const char *class_name, const config_map *settings, boo
                          char *err, size_t errlen);
 void converter_destroy(converter *converter); /* accepts NULL */
 converter_kind converter_get_kind(const converter *converter);
+/* Text mode, for a sink that declared FERRY_SINK_JSON_TEXT and has no transforms: a JsonConverter
+ * without schemas then checks each value's syntax (runtime/json_syntax.c) instead of building a
+ * tree, and deserialises it as FERRY_DATA_JSON with json == NULL and data/len the text (the
+ * literal null still gives FERRY_DATA_NULL, malformed text still an error). True when the
+ * converter is such a JsonConverter and now in text mode; false (unchanged) otherwise. */
+bool converter_json_text_enable(converter *converter);
 /* The Kafka Connect class name, for error contexts and the DLQ headers. */
 const char *converter_class_name(const converter *converter);
 
@@ -66,7 +72,8 @@ void converter_data_raw(const ferry_data *data, const void **bytes, size_t *len)
 /* Kafka bytes -> data. bytes == NULL is a Kafka null and gives FERRY_DATA_NULL. String and
  * ByteArray point data into bytes (no copy: valid as long as bytes). JSON sets data->json (and
  * data->schema with the envelope) to new references, freed by converter_data_release, and, without
- * the envelope, data->data/len to the original bytes. Returns 0, or -1 with a message that says
+ * the envelope, data->data/len to the original bytes (in text mode only those: see
+ * converter_json_text_enable). Returns 0, or -1 with a message that says
  * what is wrong and where (malformed JSON at line/column, missing "schema"/"payload" fields). */
 int converter_deserialize(const converter *converter, const char *topic, const void *bytes,
                           size_t len, ferry_data *data, char *err, size_t errlen);

@@ -658,6 +658,11 @@ static int sink_task_setup(sink_task *sink, char *err, size_t errlen)
                                errlen) != 0 ||
         transform_chain_create(task->config, task->scope, &sink->transforms, err, errlen) != 0)
         return -1;
+    /* A sink that forwards JSON text needs no tree unless a transform reads one. */
+    if ((connector_type_flags(task->type->type) & FERRY_SINK_JSON_TEXT) && !sink->transforms &&
+        converter_json_text_enable(sink->value_converter))
+        log_debug(task->scope, "JsonConverter values are checked and handed to the sink as "
+                  "text (no transforms, schemas.enable=false)");
 
     sink->errors = task_error_handler_create(task, err, errlen);
     if (!sink->errors)

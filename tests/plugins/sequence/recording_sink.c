@@ -9,7 +9,9 @@
  *     topic \t partition \t kafka_offset \t key \t value \n
  *
  * A key or value renders as: null -> `null`; bytes and strings -> their bytes; JSON -> the exact
- * text it was parsed from when the host has it, else its compact dump. In every field (the topic
+ * text it was parsed from when the host has it, else its compact dump. With json.form=true a JSON
+ * value starts with `tree:` when it came with a parsed value, `text:` when the host handed only
+ * checked text (RecordingTextSink declares FERRY_SINK_JSON_TEXT; RecordingSink does not). In every field (the topic
  * too) a backslash, tab, newline and carriage return become `\\`, `\t`, `\n`, `\r`, and any
  * other byte below 0x20 becomes `\xHH` (two lowercase hex digits); other bytes are unchanged.
  *
@@ -101,13 +103,15 @@ static bool line_buffer_append_escaped(line_buffer *buffer, const void *bytes, s
 }
 
 /* Appends a key or value as described at the top of the file. */
-static bool line_buffer_append_data(line_buffer *buffer, const ferry_data *data)
+static bool line_buffer_append_data(line_buffer *buffer, const ferry_data *data, bool json_form)
 {
     switch (data->kind) {
     case FERRY_DATA_BYTES:
     case FERRY_DATA_STRING:
         return line_buffer_append_escaped(buffer, data->data, data->data ? data->len : 0);
     case FERRY_DATA_JSON: {
+        if (json_form && !line_buffer_append_text(buffer, data->json ? "tree:" : "text:"))
+            return false;
         if (data->data)
             return line_buffer_append_escaped(buffer, data->data, data->len);
         if (!data->json)
@@ -123,7 +127,8 @@ static bool line_buffer_append_data(line_buffer *buffer, const ferry_data *data)
     }
 }
 
-static bool line_buffer_append_record(line_buffer *buffer, const ferry_record *record)
+static bool line_buffer_append_record(line_buffer *buffer, const ferry_record *record,
+                                      bool json_form)
 {
     char numbers[64];
     int length = snprintf(numbers, sizeof(numbers), "\t%" PRId32 "\t%" PRId64 "\t",
@@ -131,9 +136,9 @@ static bool line_buffer_append_record(line_buffer *buffer, const ferry_record *r
     const char *topic = record->topic ? record->topic : "";
     return line_buffer_append_escaped(buffer, topic, strlen(topic))
            && line_buffer_append(buffer, numbers, (size_t)length)
-           && line_buffer_append_data(buffer, &record->key)
+           && line_buffer_append_data(buffer, &record->key, json_form)
            && line_buffer_append(buffer, "\t", 1)
-           && line_buffer_append_data(buffer, &record->value)
+           && line_buffer_append_data(buffer, &record->value, json_form)
            && line_buffer_append(buffer, "\n", 1);
 }
 
@@ -149,6 +154,7 @@ typedef struct recording_task {
     line_buffer pending;    /* lines put but not yet flushed */
     size_t pending_records;
     int64_t stop_delay_ms;  /* stop sleeps this long first: a plugin slow to stop */
+    bool json_form;         /* mark JSON values tree: or text: */
 } recording_task;
 
 static void recording_task_stop(void *state)
@@ -192,6 +198,7 @@ static ferry_status recording_task_start(ferry_context *ctx, const ferry_config 
     task->flush_fail_file =
         sequence_config_string_copy(config, "flush.fail.when.file.exists", &failed);
     task->stop_delay_ms = sequence_host->config_int(config, "stop.delay.ms");
+    task->json_form = sequence_host->config_bool(config, "json.form");
     if (failed) {
         recording_task_stop(task);
         return ferry_error_set(err, errlen, "out of memory");
@@ -256,7 +263,7 @@ static ferry_status recording_task_put(void *state, const ferry_record *records,
     }
     size_t length_before = task->pending.length;
     for (size_t i = 0; i < count; i++) {
-        if (!line_buffer_append_record(&task->pending, &records[i])) {
+        if (!line_buffer_append_record(&task->pending, &records[i], task->json_form)) {
             /* All or nothing: no half batch and no half line. */
             task->pending.length = length_before;
             if (task->pending.data)
@@ -324,6 +331,10 @@ static const ferry_config_key recording_sink_config[] = {
      .importance = FERRY_IMPORTANCE_LOW, .has_min = true, .min = 0,
      .documentation = "Test hook: stop sleeps this long before it frees the task (a plugin slow "
                       "to stop). 0 = no delay."},
+    {.name = "json.form", .type = FERRY_CONFIG_BOOLEAN, .default_value = "false",
+     .importance = FERRY_IMPORTANCE_LOW,
+     .documentation = "Test hook: each JSON value in the file starts with tree: when it came "
+                      "with a parsed value, text: when the host handed only checked text."},
     {.name = NULL},
 };
 
@@ -346,4 +357,17 @@ const ferry_connector_type recording_sink_type = {
     .config = recording_sink_config,
     .connector = &sequence_sink_connector,
     .sink_task = &recording_sink_task,
+};
+
+/* RecordingSink that takes JSON values as checked text. */
+const ferry_connector_type recording_text_sink_type = {
+    .struct_size = sizeof(ferry_connector_type),
+    .kind = FERRY_CONNECTOR_SINK,
+    .name = "RecordingTextSink",
+    .description = "Test sink: RecordingSink that declares FERRY_SINK_JSON_TEXT (JSON values "
+                   "as checked text, no tree).",
+    .config = recording_sink_config,
+    .connector = &sequence_sink_connector,
+    .sink_task = &recording_sink_task,
+    .flags = FERRY_SINK_JSON_TEXT,
 };

@@ -86,8 +86,9 @@ static const ferry_plugin sequence_plugin = {
     .name = "sequence",
     .version = "1.0.0",
     .connectors = (const ferry_connector_type *const[]){&sequence_source_type,
-                                                        &recording_sink_type, &null_sink_type,
-                                                        NULL},
+                                                        &recording_sink_type,
+                                                        &recording_text_sink_type,
+                                                        &null_sink_type, NULL},
 };
 
 FERRY_EXPORT const ferry_plugin *FERRY_PLUGIN_ENTRY(const ferry_host *services)

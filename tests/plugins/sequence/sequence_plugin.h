@@ -1,6 +1,6 @@
 /*
  * sequence_plugin.h - what the files of the "sequence" test plugin share: the host's services
- * table, the three connector types the descriptor lists, and small helpers. Nothing here is
+ * table, the four connector types the descriptor lists, and small helpers. Nothing here is
  * exported from the module (hidden visibility); only ferry_plugin_entry is.
  */
 #ifndef SEQUENCE_PLUGIN_H
@@ -16,6 +16,7 @@ extern const ferry_host *sequence_host;
 
 extern const ferry_connector_type sequence_source_type; /* sequence_source.c */
 extern const ferry_connector_type recording_sink_type;  /* recording_sink.c */
+extern const ferry_connector_type recording_text_sink_type; /* recording_sink.c */
 extern const ferry_connector_type null_sink_type;       /* null_sink.c */
 
 /* The connector side of both sinks: task_configs hands out max_tasks copies of the connector's

@@ -11,6 +11,7 @@
 
 #include "es_config.h"
 #include "es_plugin.h"
+#include "runtime/json_syntax.h"
 
 es_fake_host_state es_fake;
 
@@ -167,6 +168,7 @@ static const ferry_host fake_table = {
     .record_error_report = fake_record_error_report,
     .metric_set = fake_metric_set,
     .status_problem = fake_status_problem,
+    .json_check = json_syntax_check,
 };
 
 ferry_context *es_fake_context(void)

@@ -4,7 +4,7 @@
  * keys), index and data stream names, external versions (offset and header), insert / upsert /
  * delete / create actions, null handling, JSON values kept byte for byte (and pretty-printed ones
  * put on one line), string values checked, @timestamp inserted or replaced, schema rewriting
- * (decimals, maps), mappings from schemas, and the JSON syntax check.
+ * (decimals, maps), mappings from schemas, and JSON values the host checked as text.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -20,7 +20,6 @@
 #include "es_config.h"
 #include "es_document.h"
 #include "es_fake_host.h"
-#include "es_json_check.h"
 #include "es_mapping.h"
 #include "es_plugin.h"
 #include "es_value.h"
@@ -445,6 +444,48 @@ static void test_values_must_be_objects(void **state)
     expect_lines(&record, "{\"index\":{\"_index\":\"t\",\"_id\":\"t+0+1\"}}\n{\"b\":\"\xc3\xa9\"}\n");
 }
 
+/* Checked JSON text (FERRY_SINK_JSON_TEXT: json == NULL): forwarded as it is, not checked again;
+ * only whether it is an object and where its line breaks are is looked at. */
+static ferry_data json_text(const char *value)
+{
+    return (ferry_data){.kind = FERRY_DATA_JSON, .data = value, .len = strlen(value)};
+}
+
+static void test_checked_json_text(void **state)
+{
+    (void)state;
+    LOAD("key.ignore", "true");
+    const char *raw = " {\"z\": 1.50, \"a\":\"\\u00e9\" ,\"n\":123456789012345678901234567890}";
+    ferry_record record = record_of("t", 0, 1, (ferry_data){0}, json_text(raw));
+    assert_int_equal(build(&record), ES_DOCUMENT_OK);
+    assert_int_equal(fx.item->value_len, strlen(raw));
+    assert_memory_equal(fx.item->lines + fx.item->value_at, raw, strlen(raw));
+    record = record_of("t", 0, 2, (ferry_data){0}, json_text("{\n  \"a\": 1,\r\n  \"b\": [2]\n}"));
+    expect_lines(&record, "{\"index\":{\"_index\":\"t\",\"_id\":\"t+0+2\"}}\n"
+                          "{   \"a\": 1,    \"b\": [2] }\n");
+    record = record_of("t", 0, 3, (ferry_data){0}, json_text("\n[{\"a\":1}]"));
+    expect_invalid(&record, "value is not a JSON object (a JSON array or scalar)");
+    record = record_of("t", 0, 3, (ferry_data){0}, json_text("\"{}\""));
+    expect_invalid(&record, "value is not a JSON object");
+    /* Not a null value (the host turns the literal null into FERRY_DATA_NULL). */
+    teardown(NULL);
+    LOAD("behavior.on.null.values", "fail", "key.ignore", "true");
+    record = record_of("t", 0, 4, (ferry_data){0}, json_text("{}"));
+    expect_lines(&record, "{\"index\":{\"_index\":\"t\",\"_id\":\"t+0+4\"}}\n{}\n");
+    teardown(NULL);
+    /* A data stream parses it for its @timestamp field. */
+    LOAD("data.stream.type", "metrics", "data.stream.dataset", "m", "key.ignore", "true",
+         "data.stream.timestamp.field", "ts");
+    record = record_of("t", 0, 5, (ferry_data){0}, json_text("{\"ts\":17,\"v\":2}"));
+    expect_lines(&record, "{\"create\":{\"_index\":\"metrics-m-t\",\"_id\":\"t+0+5\"}}\n"
+                          "{\"@timestamp\":\"17\",\"ts\":17,\"v\":2}\n");
+    teardown(NULL);
+    LOAD("data.stream.type", "logs", "data.stream.dataset", "app", "key.ignore", "true");
+    record = record_of("t", 0, 6, (ferry_data){0}, json_text("{\"v\":3}"));
+    expect_lines(&record, "{\"create\":{\"_index\":\"logs-app-t\",\"_id\":\"t+0+6\"}}\n"
+                          "{\"@timestamp\":1700000000123,\"v\":3}\n");
+}
+
 static void test_schema_values(void **state)
 {
     (void)state;
@@ -537,56 +578,6 @@ static void test_mapping_from_schema(void **state)
     json_decref(schema);
 }
 
-/* ---- the JSON check ----------------------------------------------------------------------- */
-
-static void test_json_check(void **state)
-{
-    (void)state;
-    const char *valid[] = {"{}", " {\"a\":[1,-2.5e+3,true,false,null,\"x\\n\\u00e9\"]} ",
-                           "[]", "\"s\"", "0", "{\"a\":{\"b\":{}}}", "{\n\"a\":1\n}"};
-    const char *invalid[] = {"", "{", "{\"a\":1,}", "[1,]", "{'a':1}", "{\"a\":01}",
-                             "{\"a\":1} x", "{\"a\" 1}", "{\"a\":\"\x01\"}", "{\"a\":\"\xff\"}",
-                             "{\"a\":tru}", "{\"a\":\"\\q\"}", "{1:2}", "{\"a\":-}"};
-    es_json_shape shape;
-    char why[100];
-    for (size_t i = 0; i < sizeof(valid) / sizeof(valid[0]); i++)
-        if (es_json_check(valid[i], strlen(valid[i]), &shape, why, sizeof(why)) != 0)
-            fail_msg("'%s' should be valid: %s", valid[i], why);
-    es_json_check("{\n\"a\":1\n}", 9, &shape, NULL, 0);
-    assert_true(shape.object);
-    assert_true(shape.newlines);
-    es_json_check("[]", 2, &shape, NULL, 0);
-    assert_false(shape.object);
-    for (size_t i = 0; i < sizeof(invalid) / sizeof(invalid[0]); i++)
-        if (es_json_check(invalid[i], strlen(invalid[i]), &shape, why, sizeof(why)) == 0)
-            fail_msg("'%s' should be invalid", invalid[i]);
-    /* Long strings are scanned eight bytes at a time: a special byte anywhere is seen. */
-    for (size_t at = 0; at < 40; at++) {
-        char text[64];
-        memset(text, 'a', sizeof(text));
-        memcpy(text, "{\"k\":\"", 6);
-        memcpy(text + 46, "\"}", 3);
-        text[6 + at] = '\x01';
-        assert_int_equal(es_json_check(text, strlen(text), &shape, NULL, 0), -1);
-        text[6 + at] = '\xff';
-        assert_int_equal(es_json_check(text, strlen(text), &shape, NULL, 0), -1);
-        text[6 + at] = '"';
-        assert_int_equal(es_json_check(text, strlen(text), &shape, NULL, 0), -1);
-        if (at < 39) {
-            memcpy(text + 6 + at, "\xc3\xa9", 2); /* é: valid */
-            assert_int_equal(es_json_check(text, strlen(text), &shape, NULL, 0), 0);
-            memcpy(text + 6 + at, "\\\"", 2); /* an escaped quote: valid */
-            assert_int_equal(es_json_check(text, strlen(text), &shape, NULL, 0), 0);
-        }
-    }
-    /* Nesting is bounded. */
-    char deep[2000];
-    memset(deep, '[', 1000);
-    memset(deep + 1000, ']', 1000);
-    assert_int_equal(es_json_check(deep, 2000, &shape, why, sizeof(why)), -1);
-    assert_non_null(strstr(why, "deeper than 512"));
-}
-
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -607,10 +598,10 @@ int main(void)
         cmocka_unit_test_teardown(test_data_stream_timestamp_field, teardown),
         cmocka_unit_test_teardown(test_json_bytes_are_kept, teardown),
         cmocka_unit_test_teardown(test_values_must_be_objects, teardown),
+        cmocka_unit_test_teardown(test_checked_json_text, teardown),
         cmocka_unit_test_teardown(test_schema_values, teardown),
         cmocka_unit_test(test_schema_maps_follow_compact_map_entries),
         cmocka_unit_test(test_mapping_from_schema),
-        cmocka_unit_test(test_json_check),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,0 +1,36 @@
+/*
+ * json_syntax.h - a JSON syntax check that builds and allocates nothing: the JsonConverter's
+ * text mode (a sink that forwards the bytes never pays for a tree) and, through the services
+ * table (ferry_host.json_check), plugins that take JSON as strings or bytes.
+ *
+ * Strict RFC 8259, and as strict as jansson where jansson is stricter than the RFC, so that text
+ * the check passes is text the tree parser would have read: no comments, no trailing commas,
+ * valid UTF-8 in strings (no overlongs, no encoded surrogates), \u escapes of surrogates only in
+ * high-low pairs, at most JSON_SYNTAX_MAX_DEPTH levels of nesting (jansson's own bound). Numbers
+ * of any size pass (a tree would hold them in 64 bits or a double).
+ */
+#ifndef FERRY_JSON_SYNTAX_H
+#define FERRY_JSON_SYNTAX_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <ferry/plugin.h>
+
+#define JSON_SYNTAX_MAX_DEPTH 2048
+
+/* FERRY_OK when the bytes are exactly one JSON value (whitespace around it allowed), with its
+ * FERRY_JSON_* flags in *shape when shape is not NULL; FERRY_ERROR otherwise, with what is wrong
+ * and its byte offset in why (which may be NULL). */
+ferry_status json_syntax_check(const void *text, size_t len, uint32_t *shape, char *why,
+                               size_t whylen);
+
+/* Length of the UTF-8 sequence at s (at most avail bytes, avail > 0), with *valid telling
+ * whether it is well-formed (Unicode table 3-7: no overlongs, no surrogates, nothing above
+ * U+10FFFF). An ill-formed sequence has the length of its maximal subpart, as Unicode recommends
+ * and as Java's UTF-8 decoder does, so that a writer replacing each with one U+FFFD decodes bytes
+ * exactly as Kafka Connect would have into a String. */
+size_t json_utf8_sequence(const unsigned char *s, size_t avail, bool *valid);
+
+#endif
