@@ -520,6 +520,46 @@ static void test_producer_queue_bound(void **state)
     assert_null(conf);
 }
 
+/* A sink task's consumer (one built with a connector's config) gets a bounded prefetch and a
+ * short fetch back-off unless the worker's consumer.* or the connector's consumer.override.*
+ * say otherwise; the worker's own consumers keep librdkafka's defaults. */
+static void test_sink_consumer_defaults(void **state)
+{
+    (void)state;
+    char err[512];
+    rd_kafka_conf_t *conf = build("", "", KAFKA_CLIENT_CONSUMER, "c", err, sizeof(err));
+    assert_non_null(conf);
+    assert_conf(conf, "queued.max.messages.kbytes", KAFKA_SINK_PREFETCH_KB);
+    assert_conf(conf, "fetch.error.backoff.ms", "5");
+    rd_kafka_conf_destroy(conf);
+
+    conf = build("consumer.queued.max.messages.kbytes=8192\nconsumer.fetch.error.backoff.ms=50\n",
+                 "", KAFKA_CLIENT_CONSUMER, "c", err, sizeof(err));
+    assert_non_null(conf);
+    assert_conf(conf, "queued.max.messages.kbytes", "8192");
+    assert_conf(conf, "fetch.error.backoff.ms", "50");
+    rd_kafka_conf_destroy(conf);
+
+    conf = build("consumer.queued.max.messages.kbytes=8192\n",
+                 "consumer.override.queued.max.messages.kbytes=1024\n", KAFKA_CLIENT_CONSUMER,
+                 "c", err, sizeof(err));
+    assert_non_null(conf);
+    assert_conf(conf, "queued.max.messages.kbytes", "1024");
+    rd_kafka_conf_destroy(conf);
+
+    conf = build("", NULL, KAFKA_CLIENT_CONSUMER, "worker", err, sizeof(err));
+    assert_non_null(conf);
+    assert_conf(conf, "queued.max.messages.kbytes", "65536");
+    assert_conf(conf, "fetch.error.backoff.ms", "500");
+    rd_kafka_conf_destroy(conf);
+
+    /* Producers of connectors (sources, dead-letter queues) are not consumers. */
+    conf = build("", "", KAFKA_CLIENT_PRODUCER, "p", err, sizeof(err));
+    assert_non_null(conf);
+    assert_conf(conf, "queued.max.messages.kbytes", "65536");
+    rd_kafka_conf_destroy(conf);
+}
+
 /* Secrets in every translated or refused setting: none may show in a log line or an error. */
 static void test_secrets_never_shown(void **state)
 {
@@ -564,6 +604,7 @@ int main(void)
         cmocka_unit_test(test_endpoint_identification),
         cmocka_unit_test(test_consumer_translations),
         cmocka_unit_test(test_producer_queue_bound),
+        cmocka_unit_test(test_sink_consumer_defaults),
         cmocka_unit_test(test_secrets_never_shown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -24,6 +24,16 @@
  * measured, 16 MB keeps bench/pg-cdc's 3 KB events at full speed with half the memory). */
 #define KAFKA_PRODUCER_QUEUE_KB "16384"
 
+/* A sink task's consumer (a consumer built with a connector's config) gets these defaults, which
+ * the worker's consumer.* and the connector's consumer.override.* replace (docs/configuration.md):
+ * auto.offset.reset=earliest (Kafka Connect's), fetch.error.backoff.ms=5, a prefetch
+ * (queued.max.messages.kbytes) of KAFKA_SINK_PREFETCH_KB and, from librdkafka 2.2 on,
+ * fetch.queue.backoff.ms=10. The prefetch is small because the sink task keeps the fetcher
+ * awake (sink_task.c, sink_fetcher_nudge). */
+#define KAFKA_SINK_PREFETCH_KB "2048"
+/* The first librdkafka with fetch.queue.backoff.ms (2.2.0). */
+#define KAFKA_LIBRDKAFKA_QUEUE_BACKOFF 0x020200ff
+
 typedef enum kafka_client_role {
     KAFKA_CLIENT_PRODUCER,
     KAFKA_CLIENT_CONSUMER,

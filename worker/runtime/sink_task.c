@@ -23,6 +23,11 @@
 
 #define SINK_BATCH_MAX 500
 #define SINK_POLL_TIMEOUT_MS 100
+/* sink_fetcher_nudge: when fewer messages than this are left fetched, at most this often. */
+#define SINK_NUDGE_BELOW_MESSAGES (2 * SINK_BATCH_MAX)
+#define SINK_NUDGE_INTERVAL_MS 50
+/* ... and only this long after the last message: an idle sink sends nothing. */
+#define SINK_NUDGE_AFTER_MESSAGES_MS 1000
 
 /* Where one assigned partition stands. */
 typedef struct sink_position {
@@ -65,6 +70,8 @@ typedef struct sink_task {
     const rd_kafka_topic_t *noted_topic; /* topic tracking: the topic last noted */
     unsigned noted_epoch;
     bool partitions_paused;
+    int64_t fetcher_nudged_at; /* sink_fetcher_nudge: when it last did */
+    int64_t records_seen_at;   /* when a poll last returned messages */
     char failure[1400];
     uint64_t records_put;
 } sink_task;
@@ -500,20 +507,49 @@ static int sink_batch_headers(sink_task *sink)
     return 0;
 }
 
+/* librdkafka before 2.2 looks at a partition again only once a second after its prefetch queue
+ * (queued.max.messages.kbytes) was full, unless something wakes the broker thread: a sink reading
+ * faster than that bound per second waits for the rest of each second with nothing fetched. When
+ * the queue runs low while records flow, a ListOffsets request for the assigned partitions wakes
+ * their leaders' broker threads, which then fetch at once: the prefetch need not hold a second of
+ * records (bench/README.md). Later versions have fetch.queue.backoff.ms for this. */
+static void sink_fetcher_nudge(sink_task *sink)
+{
+    if (rd_kafka_version() >= KAFKA_LIBRDKAFKA_QUEUE_BACKOFF || sink->position_count == 0 ||
+        rd_kafka_queue_length(sink->queue) >= SINK_NUDGE_BELOW_MESSAGES)
+        return;
+    int64_t now = runtime_now_ms();
+    if (now < sink->fetcher_nudged_at + SINK_NUDGE_INTERVAL_MS ||
+        now > sink->records_seen_at + SINK_NUDGE_AFTER_MESSAGES_MS)
+        return;
+    sink->fetcher_nudged_at = now;
+    rd_kafka_topic_partition_list_t *list =
+        rd_kafka_topic_partition_list_new((int)sink->position_count);
+    for (size_t i = 0; i < sink->position_count; i++)
+        rd_kafka_topic_partition_list_add(list, sink->positions[i].topic,
+                                          sink->positions[i].partition)->offset =
+            RD_KAFKA_OFFSET_END; /* "the latest offset": nothing is read or changed */
+    rd_kafka_offsets_for_times(sink->consumer, list, SINK_POLL_TIMEOUT_MS);
+    rd_kafka_topic_partition_list_destroy(list);
+}
+
 /* Reads up to a batch of messages: waits for the first, takes what is already there after. */
 static void sink_batch_fill(sink_task *sink)
 {
     sink_batch *batch = &sink->batch;
     /* The first message waits (and serves rebalances); the rest of the batch is taken in one
      * call from what librdkafka has already fetched, without a lock round per message. */
+    sink_fetcher_nudge(sink); /* before waiting: what is fetched may be all but read */
     rd_kafka_message_t *first = rd_kafka_consumer_poll(sink->consumer, SINK_POLL_TIMEOUT_MS);
     if (!first)
         return;
+    sink->records_seen_at = runtime_now_ms();
     rd_kafka_message_t *fetched[SINK_BATCH_MAX];
     fetched[0] = first;
     ssize_t more = rd_kafka_consume_batch_queue(sink->queue, 0, fetched + 1,
                                                 SINK_BATCH_MAX - 1);
     size_t count = 1 + (more > 0 ? (size_t)more : 0);
+    sink_fetcher_nudge(sink);
     for (size_t i = 0; i < count; i++) {
         rd_kafka_message_t *message = fetched[i];
         if (message->err) {
@@ -661,7 +697,7 @@ static int sink_task_setup(sink_task *sink, char *err, size_t errlen)
     /* A sink that forwards JSON text needs no tree unless a transform reads one. */
     if ((connector_type_flags(task->type->type) & FERRY_SINK_JSON_TEXT) && !sink->transforms &&
         converter_json_text_enable(sink->value_converter))
-        log_debug(task->scope, "JsonConverter values are checked and handed to the sink as "
+        log_info(task->scope, "JsonConverter values are checked and handed to the sink as "
                   "text (no transforms, schemas.enable=false)");
 
     sink->errors = task_error_handler_create(task, err, errlen);
@@ -674,19 +710,8 @@ static int sink_task_setup(sink_task *sink, char *err, size_t errlen)
         return -1;
     char group[512];
     connector_sink_group(task->config, task->connector, group, sizeof(group));
-    /* Kafka Connect's sink consumer settings: its group, manual commits, from the earliest
-     * offset when the group has none; the user's consumer.* cannot change the first two. */
-    if (!config_map_get(task->config, "consumer.override.auto.offset.reset") &&
-        !config_map_get(worker->values, "consumer.auto.offset.reset") &&
-        kafka_config_set(conf, "auto.offset.reset", "earliest", err, errlen))
-        goto conf_error;
-    /* librdkafka 2.0 backs a partition off for fetch.error.backoff.ms (500) whenever its fetch
-     * queue is full, which a sink reading a little slower than the fetcher hits constantly:
-     * measured, it halves throughput (bench/runtime). A short back-off keeps it fetching. */
-    if (!config_map_get(task->config, "consumer.override.fetch.error.backoff.ms") &&
-        !config_map_get(worker->values, "consumer.fetch.error.backoff.ms") &&
-        kafka_config_set(conf, "fetch.error.backoff.ms", "5", err, errlen))
-        goto conf_error;
+    /* Kafka Connect's sink consumer settings: its group and manual commits, which the user's
+     * consumer.* cannot change (kafka_config_build gave it the other defaults of sinks). */
     if (kafka_config_set(conf, "group.id", group, err, errlen) ||
         kafka_config_set(conf, "enable.auto.commit", "false", err, errlen) ||
         kafka_config_set(conf, "enable.auto.offset.store", "false", err, errlen))
