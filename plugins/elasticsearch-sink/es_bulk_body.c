@@ -4,16 +4,30 @@
 #include "es_bulk_body.h"
 
 #include <ctype.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+es_item *es_item_new(const char *lines, size_t len, const void *key, size_t key_len)
+{
+    if (len >= UINT32_MAX || key_len >= UINT32_MAX - len)
+        return NULL;
+    es_item *item = malloc(sizeof(*item) + len + key_len);
+    if (!item)
+        return NULL;
+    *item = (es_item){.lines = item->bytes, .len = (uint32_t)len};
+    memcpy(item->bytes, lines, len);
+    if (key) {
+        item->key = item->bytes + len;
+        item->key_len = (uint32_t)key_len;
+        memcpy(item->key, key, key_len);
+    }
+    return item;
+}
+
 void es_item_free(es_item *item)
 {
-    if (!item)
-        return;
-    free(item->lines);
-    free(item->key);
     free(item);
 }
 

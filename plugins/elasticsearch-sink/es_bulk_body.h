@@ -23,23 +23,30 @@ typedef enum es_action {
 
 #define ES_MAX_ID_BYTES 512 /* Elasticsearch's limit on _id */
 
+/* One allocation holds the item and its bytes (lines, then the key): a buffered document costs
+ * its bytes and about 90 more (max.buffered.records of them are held). */
 typedef struct es_item {
     struct es_item *next; /* the writer's queues */
-    char *lines;          /* action line and source line, each ending with '\n' */
-    size_t len;
-    size_t value_at;      /* the document's bytes inside lines (for error reports) */
-    size_t value_len;     /* 0 for deletes */
-    char *key;            /* the record's key bytes for error reports; NULL = null key */
-    size_t key_len;
+    char *lines;          /* action line and source line, each ending with '\n' (in bytes) */
+    char *key;            /* the record's key bytes for error reports (in bytes); NULL = null key */
+    uint32_t len;         /* of lines; Kafka records are below 2 GB */
+    uint32_t value_at;    /* the document's bytes inside lines (for error reports) */
+    uint32_t value_len;   /* 0 for deletes */
+    uint32_t key_len;
     int64_t offset;       /* Kafka offset */
+    int64_t not_before_ms; /* a retry waits until then */
+    uint64_t order_key;   /* upserts: hash of index + id, kept in order; 0 = no ordering */
     uint32_t slot;        /* the partition's slot in es_offsets */
     uint32_t generation;  /* of that slot when the item was made */
     uint32_t attempts;    /* sends that failed retriably so far */
-    int64_t not_before_ms; /* a retry waits until then */
-    uint64_t order_key;   /* upserts: hash of index + id, kept in order; 0 = no ordering */
-    es_action action;
+    uint8_t action;       /* es_action */
     bool versioned;       /* external version: a conflict means the write is a replay */
+    char bytes[];
 } es_item;
+
+/* A new item holding a copy of lines and key (key NULL: a null key); its other fields zero.
+ * NULL when out of memory or when lines are 4 GB or more. */
+es_item *es_item_new(const char *lines, size_t len, const void *key, size_t key_len);
 
 void es_item_free(es_item *item);
 

@@ -173,32 +173,27 @@ static uint64_t es_order_key(const char *index, const char *id, size_t id_len)
     return hash ? hash : 1;
 }
 
-/* The key's bytes for error reports (what the dead-letter queue gets). */
-static int es_item_key_copy(const ferry_data *key, es_item *item)
+/* The key's bytes for error reports (what the dead-letter queue gets): into the item with its
+ * lines. */
+static es_item *es_item_of(const es_buffer *lines, const ferry_data *key)
 {
     const void *bytes = NULL;
     size_t len = 0;
     char *dumped = NULL;
     if (key->kind == FERRY_DATA_STRING || key->kind == FERRY_DATA_BYTES ||
         (key->kind == FERRY_DATA_JSON && key->data)) {
-        bytes = key->data;
-        len = key->len;
+        bytes = key->data; /* NULL: a null key */
+        len = key->data ? key->len : 0;
     } else if (key->kind == FERRY_DATA_JSON && key->json) {
         dumped = json_dumps(key->json, JSON_COMPACT | JSON_ENCODE_ANY);
         if (!dumped)
-            return -1;
+            return NULL;
         bytes = dumped;
         len = strlen(dumped);
     }
-    if (!bytes)
-        return 0;
-    item->key = malloc(len ? len : 1);
-    if (item->key) {
-        memcpy(item->key, bytes, len);
-        item->key_len = len;
-    }
+    es_item *item = es_item_new(lines->data, lines->len, bytes, len);
     free(dumped);
-    return item->key ? 0 : -1;
+    return item;
 }
 
 es_document_result es_document_build(es_document_builder *builder, const ferry_record *record,
@@ -285,20 +280,13 @@ es_document_result es_document_build(es_document_builder *builder, const ferry_r
     if (lines->failed)
         return ES_DOCUMENT_NOMEM;
 
-    es_item *item = calloc(1, sizeof(*item));
+    es_item *item = es_item_of(lines, &record->key);
     if (!item)
         return ES_DOCUMENT_NOMEM;
-    item->lines = malloc(lines->len);
-    if (!item->lines || es_item_key_copy(&record->key, item) != 0) {
-        es_item_free(item);
-        return ES_DOCUMENT_NOMEM;
-    }
-    memcpy(item->lines, lines->data, lines->len);
-    item->len = lines->len;
-    item->value_at = value_at;
-    item->value_len = value_len;
+    item->value_at = (uint32_t)value_at;
+    item->value_len = (uint32_t)value_len;
     item->offset = record->kafka_offset;
-    item->action = spec.action;
+    item->action = (uint8_t)spec.action;
     item->versioned = spec.versioned;
     /* Unversioned writes to ids from keys (upserts, their deletes) must keep their order. */
     if (with_id && !spec.versioned && !key_ignored && !stream)
