@@ -7,25 +7,26 @@
 #               (key.ignore=true, batch.size BENCH_BATCH, max.in.flight.requests
 #               BENCH_CONCURRENCY, read.timeout.ms=0 as the reference never gives up on a request,
 #               other keys at Confluent's defaults) into a fresh index, once with JsonConverter
-#               without schemas (what Confluent configs use: the worker parses every value) and
-#               once with StringConverter (the bytes path: the sink checks the JSON itself). The
-#               worker bounds librdkafka's prefetch (consumer.queued.max.messages.kbytes,
-#               BENCH_CONSUMER_QUEUE_KB): its 64 MB default alone is over the memory target.
+#               without schemas (what Confluent configs use: the worker checks every value's
+#               syntax and hands the text to the sink, no tree) and once with StringConverter (the
+#               bytes path: the sink checks the JSON itself). The worker's consumer prefetch is the
+#               runtime's default unless BENCH_CONSUMER_QUEUE_KB sets
+#               consumer.queued.max.messages.kbytes.
 #               Each reference run (es_bench.c load: libcurl multi, every body built before the
 #               clock starts, the same action lines, batch size and concurrency) posts the same
 #               documents into another fresh index. Both are timed the same way: es_bench watch
 #               polls the index's indexing.index_total every 50 ms, from the first operation seen
 #               to the last. Runs alternate. Target: ferry >= 90% of the reference.
 #   memory      ferry's peak RSS (VmHWM) in those runs, and in one more JsonConverter run with a
-#               smaller prefetch (BENCH_SMALL_QUEUE_KB, 4096). Target: < 50 MB.
+#               smaller prefetch (BENCH_SMALL_QUEUE_KB, 1024). Target: < 50 MB.
 #
 # Usage: bench/es/run.sh
 # Needs: the Kafka and Elasticsearch of tests/services (tests/services/services.sh start kafka
 # elasticsearch), meson, ninja, cc, pkg-config rdkafka libcurl. Builds ferry and the plugin
 # (release, no sanitizers) into build-bench/, the tools into build-bench/bench-tools/es/.
 # Environment: BENCH_RUNS (3), BENCH_COUNT (300000), BENCH_DOC_BYTES (1024), BENCH_BATCH (2000),
-# BENCH_CONCURRENCY (5), BENCH_SHARDS (1), BENCH_CONSUMER_QUEUE_KB (16384), BENCH_SMALL_QUEUE_KB
-# (4096), BENCH_TIMEOUT_S (300 per run), BENCH_KEEP_TMP, BENCH_FERRY_KEYS and BENCH_WORKER_KEYS
+# BENCH_CONCURRENCY (5), BENCH_SHARDS (1), BENCH_CONSUMER_QUEUE_KB (unset: the runtime's default),
+# BENCH_SMALL_QUEUE_KB (1024), BENCH_TIMEOUT_S (300 per run), BENCH_KEEP_TMP, BENCH_FERRY_KEYS and BENCH_WORKER_KEYS
 # (more connector / worker lines, space-separated key=value).
 # Topics and indices the run creates carry its run id and are deleted on exit.
 set -euo pipefail
@@ -40,8 +41,8 @@ BATCH=${BENCH_BATCH:-2000}
 CONCURRENCY=${BENCH_CONCURRENCY:-5}
 SHARDS=${BENCH_SHARDS:-1}
 TIMEOUT_S=${BENCH_TIMEOUT_S:-300}
-CONSUMER_QUEUE_KB=${BENCH_CONSUMER_QUEUE_KB:-16384}
-SMALL_QUEUE_KB=${BENCH_SMALL_QUEUE_KB:-4096}
+CONSUMER_QUEUE_KB=${BENCH_CONSUMER_QUEUE_KB:-}
+SMALL_QUEUE_KB=${BENCH_SMALL_QUEUE_KB:-1024}
 JSON=org.apache.kafka.connect.json.JsonConverter
 STRING=org.apache.kafka.connect.storage.StringConverter
 TOPIC_PARTITIONS=4
@@ -181,7 +182,7 @@ listeners=http://127.0.0.1:$(( 20000 + RANDOM % 20000 ))
 key.converter=org.apache.kafka.connect.storage.StringConverter
 value.converter=$converter
 value.converter.schemas.enable=false
-consumer.queued.max.messages.kbytes=$queue_kb
+${queue_kb:+consumer.queued.max.messages.kbytes=$queue_kb}
 group.id=$index-cluster
 offset.storage.topic=$index-offsets
 config.storage.topic=$index-configs
@@ -268,7 +269,7 @@ echo "ferry Elasticsearch benchmark - $(date -u +%Y-%m-%dT%H:%M:%SZ), $(nproc) c
     "ferry $(git rev-parse --short HEAD 2>/dev/null || echo '?') + working tree, build-bench (release)"
 echo "$(thousands "$COUNT") documents of ~$DOC_BYTES bytes, topic of $TOPIC_PARTITIONS partitions," \
     "batch $BATCH, $CONCURRENCY requests in flight, index of $SHARDS shard(s), worker" \
-    "consumer.queued.max.messages.kbytes=$CONSUMER_QUEUE_KB; medians of $RUNS runs"
+    "consumer.queued.max.messages.kbytes=${CONSUMER_QUEUE_KB:-(runtime default)}; medians of $RUNS runs"
 echo
 row benchmark ferry reference ratio target result
 row --------- ----- --------- ----- ------ ------
