@@ -381,12 +381,19 @@ int es_value_append(const es_value_options *options, const ferry_record *record,
         ferry_error_set(why, whylen, "value is null");
         goto done;
     }
-    /* A data stream document may need its @timestamp from a field: a tree of the text. */
+    /* A data stream document may need its @timestamp from a field: a tree of the text. Valid
+     * JSON jansson cannot hold (an integer beyond 64 bits) is the record's problem. */
     if (options->data_stream && !json) {
-        json = parsed = json_loadb(bytes, len, JSON_DECODE_ANY, NULL);
-        if (!parsed) {
+        json_error_t error;
+        json = parsed = json_loadb(bytes, len, JSON_DECODE_ANY, &error);
+        if (!parsed && json_error_code(&error) == json_error_out_of_memory) {
             out->failed = true;
             return -1;
+        }
+        if (!parsed) {
+            ferry_error_set(why, whylen, "value cannot be read for its @timestamp: %s",
+                            error.text);
+            goto done;
         }
     }
 

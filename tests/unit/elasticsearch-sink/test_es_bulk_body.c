@@ -479,6 +479,10 @@ static void test_checked_json_text(void **state)
     record = record_of("t", 0, 5, (ferry_data){0}, json_text("{\"ts\":17,\"v\":2}"));
     expect_lines(&record, "{\"create\":{\"_index\":\"metrics-m-t\",\"_id\":\"t+0+5\"}}\n"
                           "{\"@timestamp\":\"17\",\"ts\":17,\"v\":2}\n");
+    /* Valid JSON the tree cannot hold is the record's problem, not a lack of memory. */
+    record = record_of("t", 0, 5, (ferry_data){0},
+                       json_text("{\"ts\":17,\"big\":123456789012345678901234567890}"));
+    expect_invalid(&record, "value cannot be read for its @timestamp: too big integer");
     teardown(NULL);
     LOAD("data.stream.type", "logs", "data.stream.dataset", "app", "key.ignore", "true");
     record = record_of("t", 0, 6, (ferry_data){0}, json_text("{\"v\":3}"));
