@@ -25,9 +25,12 @@
 #define SINK_POLL_TIMEOUT_MS 100
 /* sink_fetcher_nudge: when fewer messages than this are left fetched, at most this often. */
 #define SINK_NUDGE_BELOW_MESSAGES (2 * SINK_BATCH_MAX)
-#define SINK_NUDGE_INTERVAL_MS 50
+#define SINK_NUDGE_INTERVAL_MS 5
 /* ... and only this long after the last message: an idle sink sends nothing. */
 #define SINK_NUDGE_AFTER_MESSAGES_MS 1000
+/* ... waiting this long at most for the answer: the request wakes the fetcher when it is sent;
+ * the answer tells nothing, and waiting a remote broker's round trip would stall the task. */
+#define SINK_NUDGE_WAIT_MS 1
 
 /* Where one assigned partition stands. */
 typedef struct sink_position {
@@ -529,7 +532,7 @@ static void sink_fetcher_nudge(sink_task *sink)
         rd_kafka_topic_partition_list_add(list, sink->positions[i].topic,
                                           sink->positions[i].partition)->offset =
             RD_KAFKA_OFFSET_END; /* "the latest offset": nothing is read or changed */
-    rd_kafka_offsets_for_times(sink->consumer, list, SINK_POLL_TIMEOUT_MS);
+    rd_kafka_offsets_for_times(sink->consumer, list, SINK_NUDGE_WAIT_MS);
     rd_kafka_topic_partition_list_destroy(list);
 }
 
