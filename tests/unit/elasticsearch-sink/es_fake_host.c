@@ -10,78 +10,11 @@
 #include <strings.h>
 
 #include "es_config.h"
+#include "fake_config.h"
 #include "es_plugin.h"
 #include "runtime/json_syntax.h"
 
 es_fake_host_state es_fake;
-
-struct ferry_config {
-    json_t *values;
-    char ***lists; /* split LIST values, kept until the config is freed */
-    size_t list_count;
-};
-
-static const char *fake_text(const ferry_config *config, const char *key)
-{
-    json_t *value = json_object_get(config->values, key);
-    if (json_is_string(value))
-        return json_string_value(value);
-    for (const ferry_config_key *def = es_config_keys; def->name; def++)
-        if (strcmp(def->name, key) == 0)
-            return def->default_value;
-    return NULL;
-}
-
-static const char *fake_config_string(const ferry_config *config, const char *key)
-{
-    return fake_text(config, key);
-}
-
-static int64_t fake_config_int(const ferry_config *config, const char *key)
-{
-    const char *text = fake_text(config, key);
-    return text ? strtoll(text, NULL, 10) : 0;
-}
-
-static double fake_config_double(const ferry_config *config, const char *key)
-{
-    const char *text = fake_text(config, key);
-    return text ? strtod(text, NULL) : 0.0;
-}
-
-static bool fake_config_bool(const ferry_config *config, const char *key)
-{
-    const char *text = fake_text(config, key);
-    return text && strcasecmp(text, "true") == 0;
-}
-
-static const char *const *fake_config_list(const ferry_config *config, const char *key)
-{
-    ferry_config *mutable_config = (ferry_config *)config;
-    const char *text = fake_text(config, key);
-    size_t count = 0;
-    char **items = calloc(64, sizeof(*items));
-    for (const char *at = text; at && *at && count < 63;) {
-        const char *comma = strchr(at, ',');
-        size_t len = comma ? (size_t)(comma - at) : strlen(at);
-        while (len && *at == ' ')
-            at++, len--;
-        while (len && at[len - 1] == ' ')
-            len--;
-        if (len)
-            items[count++] = strndup(at, len);
-        at = comma ? comma + 1 : NULL;
-    }
-    mutable_config->lists = realloc(mutable_config->lists,
-                                    (mutable_config->list_count + 1) * sizeof(char **));
-    mutable_config->lists[mutable_config->list_count++] = items;
-    return (const char *const *)items;
-}
-
-static json_t *fake_config_json(const ferry_config *config)
-{
-    return config->values;
-}
 
 static void fake_log(ferry_context *ctx, ferry_log_level level, const char *fmt, ...)
 {
@@ -159,12 +92,12 @@ static const ferry_host fake_table = {
     .abi_major = FERRY_ABI_MAJOR,
     .abi_minor = FERRY_ABI_MINOR,
     .log = fake_log,
-    .config_string = fake_config_string,
-    .config_int = fake_config_int,
-    .config_double = fake_config_double,
-    .config_bool = fake_config_bool,
-    .config_list = fake_config_list,
-    .config_json = fake_config_json,
+    .config_string = ferry_config_string,
+    .config_int = ferry_config_int,
+    .config_double = ferry_config_double,
+    .config_bool = ferry_config_bool,
+    .config_list = ferry_config_list,
+    .config_json = ferry_config_json,
     .record_error_report = fake_record_error_report,
     .metric_set = fake_metric_set,
     .status_problem = fake_status_problem,
@@ -199,30 +132,16 @@ void es_fake_host_reset(void)
 
 ferry_config *es_fake_config_new(const char *key, ...)
 {
-    ferry_config *config = calloc(1, sizeof(*config));
-    config->values = json_object();
     va_list ap;
     va_start(ap, key);
-    for (const char *k = key; k; k = va_arg(ap, const char *)) {
-        const char *value = va_arg(ap, const char *);
-        json_object_set_new(config->values, k, json_string(value));
-    }
+    ferry_config *config = fake_config_pairs(es_config_keys, key, ap);
     va_end(ap);
     return config;
 }
 
 void es_fake_config_free(ferry_config *config)
 {
-    if (!config)
-        return;
-    for (size_t i = 0; i < config->list_count; i++) {
-        for (size_t j = 0; config->lists[i][j]; j++)
-            free(config->lists[i][j]);
-        free(config->lists[i]);
-    }
-    free(config->lists);
-    json_decref(config->values);
-    free(config);
+    ferry_config_destroy(config);
 }
 
 bool es_fake_log_contains(const char *needle)

@@ -24,6 +24,7 @@
 
 #include "es_client.h"
 #include "es_fake_host.h"
+#include "fake_config.h"
 #include "es_fake_server.h"
 #include "es_plugin.h"
 
@@ -66,14 +67,15 @@ static int teardown(void **state)
 /* Starts the task with these keys (connection.url is the fake server). */
 static void start(const char *key, ...)
 {
-    fx->config = es_fake_config_new("connection.url", es_fake_server_url(fx->server),
-                                    "retry.backoff.ms", "10", NULL);
+    json_t *values = json_pack("{s:s, s:s}", "connection.url", es_fake_server_url(fx->server),
+                               "retry.backoff.ms", "10");
     va_list ap;
     va_start(ap, key);
     for (const char *k = key; k; k = va_arg(ap, const char *))
-        json_object_set_new(es_host->config_json(fx->config), k,
-                            json_string(va_arg(ap, const char *)));
+        json_object_set_new(values, k, json_string(va_arg(ap, const char *)));
     va_end(ap);
+    fx->config = fake_config_json(es_config_keys, values);
+    json_decref(values);
     fx->err[0] = '\0';
     if (es_sink_task.start(es_fake_context(), fx->config, &fx->task, fx->err, sizeof(fx->err)) !=
         FERRY_OK)
