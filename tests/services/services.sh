@@ -115,14 +115,15 @@ launch_bg() {
     die "could not launch $1 (no pid file $pidfile)"
 }
 
-# pid of a live process from PIDFILE whose command line contains PATTERN, else fail.
+# pid of a live process from PIDFILE whose command line matches PATTERN (extended regex), else
+# fail. The pattern guards against a stale pid file naming a process that reused the pid.
 live_pid() {
     local pidfile=$1 pattern=$2 pid
     [[ -s $pidfile ]] || return 1
     pid=$(head -n 1 "$pidfile")
     [[ $pid =~ ^[0-9]+$ ]] || return 1
     kill -0 "$pid" 2>/dev/null || return 1
-    tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null | grep -q -- "$pattern" || return 1
+    tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null | grep -qE -- "$pattern" || return 1
     echo "$pid"
 }
 
@@ -480,8 +481,12 @@ elasticsearch_config_changed() {
     [[ $(es_render_config) != "$(<"$ES_DIR/config/elasticsearch.yml")" ]]
 }
 
+# The launcher's pid is first the launch wrapper, then bin/elasticsearch (a shell script), and only
+# then the Java CLI; each stage must count as alive, or a slow machine sees a start as an exit.
+ES_LAUNCHER_PATTERN="org\\.elasticsearch|$ES_HOME_DIR/bin/elasticsearch"
+
 elasticsearch_pid() {
-    live_pid "$ES_DIR/server.pid" org.elasticsearch || live_pid "$ES_DIR/launcher.pid" org.elasticsearch
+    live_pid "$ES_DIR/server.pid" 'org\.elasticsearch' || live_pid "$ES_DIR/launcher.pid" "$ES_LAUNCHER_PATTERN"
 }
 
 elasticsearch_answering() {
@@ -538,8 +543,8 @@ elasticsearch_post_start() { :; }
 elasticsearch_stop() {
     local -a pids=()
     local pid launcher=
-    pid=$(live_pid "$ES_DIR/server.pid" org.elasticsearch) && pids+=("$pid")
-    launcher=$(live_pid "$ES_DIR/launcher.pid" org.elasticsearch) && pids+=("$launcher")
+    pid=$(live_pid "$ES_DIR/server.pid" 'org\.elasticsearch') && pids+=("$pid")
+    launcher=$(live_pid "$ES_DIR/launcher.pid" "$ES_LAUNCHER_PATTERN") && pids+=("$launcher")
     ((${#pids[@]})) || return 0
     say "elasticsearch: stopping (pid ${pids[*]})"
     # The launcher stops its server cleanly on SIGTERM; signal the server itself only without one.
