@@ -26,6 +26,7 @@
  * FERRY_ERROR is fatal for the connector or task, which becomes FAILED with the message as trace.
  *
  * ABI changelog (newest first; a minor bump only adds at the end of a structure):
+ *   2026-11-22  1.3  FERRY_SINK_HEADERS_ON_DEMAND, ferry_host.record_headers.
  *   2026-11-22  1.2  ferry_connector_type.flags (FERRY_SINK_JSON_TEXT), ferry_host.json_check.
  *   2026-11-22  1.1  ferry_host.status_problem.
  *   2026-11-22  1.0  First published ABI.
@@ -47,7 +48,7 @@ extern "C" {
 
 #define FERRY_PLUGIN_MAGIC 0x46455259u /* "FERY" */
 #define FERRY_ABI_MAJOR 1
-#define FERRY_ABI_MINOR 2
+#define FERRY_ABI_MINOR 3
 
 /* The one symbol a plugin exports. */
 #define FERRY_PLUGIN_ENTRY ferry_plugin_entry
@@ -263,6 +264,13 @@ typedef struct ferry_host {
      * and its byte offset in why ("a missing ',' or '}' at byte 17"). Any thread may call it. */
     ferry_status (*json_check)(const void *text, size_t len, uint32_t *shape, char *why,
                                size_t whylen);
+
+    /* Since 1.3. The headers of a record: sets *count and returns them (NULL when there are
+     * none). For a record of the batch a sink's put is given, valid until put returns; this is
+     * how a sink that declares FERRY_SINK_HEADERS_ON_DEMAND reads headers. For any other record,
+     * its own headers and header_count. Call from the task's thread. */
+    const ferry_header *(*record_headers)(ferry_context *ctx, const ferry_record *record,
+                                          size_t *count);
 } ferry_host;
 
 /* Shape flags of ferry_host.json_check. */
@@ -348,6 +356,12 @@ typedef enum ferry_connector_kind {
  * the checked text (see ferry_data). A malformed value is a value converter error as before. A
  * sink without the flag always gets the tree. */
 #define FERRY_SINK_JSON_TEXT 0x1u
+/* Since 1.3. A sink that reads record headers only through ferry_host.record_headers: when the
+ * connector has no transforms, the host hands its records with headers == NULL and
+ * header_count == 0 and reads a batch's headers from Kafka only when the sink first asks for
+ * them (librdkafka allocates for every record whose headers it is asked for). A sink that reads
+ * headers for some configs only, or never, saves that work on every record. */
+#define FERRY_SINK_HEADERS_ON_DEMAND 0x2u
 
 typedef struct ferry_connector_type {
     size_t struct_size;                 /* sizeof(ferry_connector_type) */

@@ -85,6 +85,7 @@ const ferry_connector_type es_sink_type = {
     .config = es_config_keys,
     .connector = &es_connector,
     .sink_task = &es_sink_task,
-    /* Values are forwarded as the bytes they came in: JsonConverter need not build trees. */
-    .flags = FERRY_SINK_JSON_TEXT,
+    /* Values are forwarded as the bytes they came in: JsonConverter need not build trees. Only
+     * external.version.header reads headers. */
+    .flags = FERRY_SINK_JSON_TEXT | FERRY_SINK_HEADERS_ON_DEMAND,
 };

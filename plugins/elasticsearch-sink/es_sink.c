@@ -368,9 +368,19 @@ static ferry_status es_task_take(es_task *task, const ferry_record *record, char
         if (status != FERRY_OK)
             return status;
     }
+    /* Headers come on demand (FERRY_SINK_HEADERS_ON_DEMAND): only external.version.header
+     * reads them. */
+    ferry_record with_headers;
+    const ferry_record *source = record;
+    if (settings->version_header && FERRY_HOST_HAS(es_host, record_headers)) {
+        with_headers = *record;
+        with_headers.headers =
+            es_host->record_headers(task->ctx, record, &with_headers.header_count);
+        source = &with_headers;
+    }
     es_item *item = NULL;
     char why[600];
-    switch (es_document_build(&task->builder, record, &item, why, sizeof(why))) {
+    switch (es_document_build(&task->builder, source, &item, why, sizeof(why))) {
     case ES_DOCUMENT_OK:
         item->slot = task->run_slot;
         item->generation = task->run_generation;

@@ -408,4 +408,5 @@ const ferry_connector_type file_sink_type = {
     .config = sink_config,
     .connector = &sink_connector,
     .sink_task = &sink_task_callbacks,
+    .flags = FERRY_SINK_HEADERS_ON_DEMAND, /* it never reads them */
 };

@@ -1128,14 +1128,25 @@ void kt_produce(rd_kafka_t *producer, const char *topic, int32_t partition, cons
                 size_t key_len, const void *value, size_t value_len, const char *header_name,
                 const char *header_value)
 {
+    kt_header header = {(char *)header_name, (char *)header_value,
+                        header_value ? strlen(header_value) : 0};
+    kt_produce_headers(producer, topic, partition, key, key_len, value, value_len, &header,
+                       header_name ? 1 : 0);
+}
+
+void kt_produce_headers(rd_kafka_t *producer, const char *topic, int32_t partition,
+                        const void *key, size_t key_len, const void *value, size_t value_len,
+                        const kt_header *header_list, size_t header_count)
+{
     kt_delivery *delivery = rd_kafka_opaque(producer);
     rd_kafka_resp_err_t e;
     for (;;) {
         rd_kafka_headers_t *headers = NULL;
-        if (header_name) {
-            headers = rd_kafka_headers_new(1);
-            rd_kafka_header_add(headers, header_name, -1, header_value,
-                                header_value ? (ssize_t)strlen(header_value) : 0);
+        if (header_count) {
+            headers = rd_kafka_headers_new(header_count);
+            for (size_t h = 0; h < header_count; h++)
+                rd_kafka_header_add(headers, header_list[h].name, -1, header_list[h].value,
+                                    header_list[h].value ? (ssize_t)header_list[h].value_len : 0);
         }
         e = rd_kafka_producev(producer, RD_KAFKA_V_TOPIC(topic), RD_KAFKA_V_PARTITION(partition),
                               RD_KAFKA_V_KEY((void *)key, key ? key_len : 0),

@@ -157,6 +157,10 @@ rd_kafka_t *kt_producer_new(const char *const *configs);
 void kt_produce(rd_kafka_t *producer, const char *topic, int32_t partition, const void *key,
                 size_t key_len, const void *value, size_t value_len,
                 const char *header_name, const char *header_value);
+/* The same with any number of headers (a NULL value is a null header value). */
+void kt_produce_headers(rd_kafka_t *producer, const char *topic, int32_t partition,
+                        const void *key, size_t key_len, const void *value, size_t value_len,
+                        const kt_header *headers, size_t header_count);
 /* Flushes, asserts that every record was delivered, destroys. */
 void kt_producer_close(rd_kafka_t *producer);
 

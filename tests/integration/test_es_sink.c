@@ -4,6 +4,8 @@
  *
  *   ids        string keys: _id = key, _version = the Kafka offset (external versioning), a
  *              tombstone deletes (behavior.on.null.values=delete);
+ *   versions   external.version.header: _version = the header's number (headers reach the sink
+ *              on demand, FERRY_SINK_HEADERS_ON_DEMAND);
  *   structured JSON keys: a one-field struct gives its value, an integer its text, other
  *              structures a sorted compact JSON text;
  *   key.ignore _id = topic+partition+offset over two partitions;
@@ -106,6 +108,7 @@ static void test_features(void **state)
     (void)state;
     fp_env *env = esu_env = fp_env_new("es_sink_features");
     const char *ids = fp_name(env, "es_ids");
+    const char *versions = fp_name(env, "es_versions");
     const char *keys = fp_name(env, "es_keys");
     const char *ignore = fp_name(env, "es_ignore");
     const char *upsert = fp_name(env, "es_upsert");
@@ -115,8 +118,8 @@ static void test_features(void **state)
     const char *schema = fp_name(env, "es_schema");
     const char *nulls = fp_name(env, "es_nulls");
     const char *dataset = fp_name(env, "ds"); /* lowercase, no '-' */
-    const char *const topics[] = {ids, keys, ignore, upsert, stream, dlq_topic, dlq, schema,
-                                  nulls};
+    const char *const topics[] = {ids, versions, keys, ignore, upsert, stream, dlq_topic, dlq,
+                                  schema, nulls};
     for (size_t i = 0; i < sizeof(topics) / sizeof(topics[0]); i++)
         kt_create_topic(topics[i], topics[i] == ignore ? 2 : 1, NULL);
 
@@ -138,6 +141,10 @@ static void test_features(void **state)
     produce(producer, ids, 0, "k3", "{\"v\":1}");
     produce(producer, ids, 0, "k2", NULL);
     produce(producer, ids, 0, "k3", "{\"v\":2}");
+    /* versions: from the header v */
+    kt_produce(producer, versions, 0, "k1", 2, "{\"v\":1}", 7, "v", "10");
+    kt_produce(producer, versions, 0, "k2", 2, "{\"v\":1}", 7, "v", "20");
+    kt_produce(producer, versions, 0, "k1", 2, "{\"v\":2}", 7, "v", "15");
     /* structured keys */
     produce(producer, keys, 0, "{\"id\":42}", "{\"what\":\"one field\"}");
     produce(producer, keys, 0, "7", "{\"what\":\"integer\"}");
@@ -191,6 +198,9 @@ static void test_features(void **state)
     snprintf(lines, sizeof(lines), "topics=%s\n%sbehavior.on.null.values=delete\n", ids,
              json_values);
     const char *c_ids = esu_connector_file(env, fp_name(env, "c_ids"), lines);
+    snprintf(lines, sizeof(lines), "topics=%s\n%sexternal.version.header=v\n", versions,
+             json_values);
+    const char *c_versions = esu_connector_file(env, fp_name(env, "c_versions"), lines);
     snprintf(lines, sizeof(lines), "topics=%s\n%skey.converter=org.apache.kafka.connect.json."
              "JsonConverter\nkey.converter.schemas.enable=false\n", keys, json_values);
     const char *c_keys = esu_connector_file(env, fp_name(env, "c_keys"), lines);
@@ -213,8 +223,8 @@ static void test_features(void **state)
     snprintf(lines, sizeof(lines), "topics=%s\n%s", nulls, json_values);
     const char *c_nulls = esu_connector_file(env, fp_name(env, "c_nulls"), lines);
 
-    fp_proc *proc = fp_start(env, worker, c_ids, c_keys, c_ignore, c_upsert, c_stream, c_dlq,
-                             c_schema, c_nulls, NULL);
+    fp_proc *proc = fp_start(env, worker, c_ids, c_versions, c_keys, c_ignore, c_upsert,
+                             c_stream, c_dlq, c_schema, c_nulls, NULL);
     assert_true(fp_wait_log(proc, "REST API listening", 30000));
 
     /* ids: external versions are the offsets; the tombstone deleted k2. */
@@ -223,6 +233,11 @@ static void test_features(void **state)
     expect_source(ids, "k1", "{\"v\":2}", 2);
     expect_source(ids, "k3", "{\"v\":2}", 5);
     assert_null(esu_get(ids, "k2"));
+
+    /* versions: the header's numbers, not the offsets */
+    wait_version(versions, "k1", 15);
+    expect_source(versions, "k1", "{\"v\":2}", 15);
+    expect_source(versions, "k2", "{\"v\":1}", 20);
 
     /* structured keys */
     assert_true(esu_wait_count(keys, 4, WAIT_MS));
@@ -339,7 +354,7 @@ static void test_features(void **state)
     assert_true(esu_stop_counts(proc, fp_name(env, "c_dlq"), &counts));
     assert_int_equal(counts.rejected, 1);
 
-    const char *indices[] = {ids, keys, ignore, upsert, dlq_topic, schema, nulls};
+    const char *indices[] = {ids, versions, keys, ignore, upsert, dlq_topic, schema, nulls};
     for (size_t n = 0; n < sizeof(indices) / sizeof(indices[0]); n++)
         esu_delete_index(indices[n]);
     kt_delete_topics(topics, sizeof(topics) / sizeof(topics[0]));

@@ -15,7 +15,10 @@
  *  10. errors.retry.timeout ends a sink's retries; a second SIGTERM ends a slow shutdown at once;
  *  11. transforms on the sink path: Debezium's ExtractNewRecordState, failures to the DLQ;
  *  12. JsonConverter values as checked text for sinks that declare FERRY_SINK_JSON_TEXT: no tree
- *      for them, a tree for the others and with transforms, nulls and the DLQ as before. */
+ *      for them, a tree for the others and with transforms, nulls and the DLQ as before;
+ *  13. record headers reach sinks alike whether they read them on demand
+ *      (FERRY_SINK_HEADERS_ON_DEMAND, ferry_host.record_headers) or from the records, with
+ *      transforms too. */
 #include <inttypes.h>
 #include <setjmp.h>
 #include <signal.h>
@@ -310,8 +313,14 @@ static const char *const dlq_values[] = {"{\"id\":0}", "{\"id\":1}", "{\"id\":2,
 #define DLQ_BAD 2
 #define DLQ_COUNT 5
 
-/* Lines of a RecordingSink file: how many, and whether one has an offset >= from. */
-static size_t sink_lines(const char *path, int64_t *max_offset, char ***values)
+/* Reads a RecordingSink file: the number of lines; the highest Kafka offset in *max_offset
+ * (-1 without lines); and, when by_offset is not NULL, field number `field` of each line (4: the
+ * value, 5: the headers of headers.record=true) stored (malloc'd) at its Kafka offset when that
+ * is below max. */
+#define SINK_FIELD_VALUE 4
+#define SINK_FIELD_HEADERS 5
+static size_t sink_file_read(const char *path, int field, int64_t *max_offset, char **by_offset,
+                             size_t max)
 {
     size_t len = 0;
     char *text = fp_read_file(path, &len);
@@ -324,11 +333,11 @@ static size_t sink_lines(const char *path, int64_t *max_offset, char ***values)
         if (!end)
             break;
         *end = '\0';
-        char *fields[5] = {0};
+        char *fields[6] = {0};
         char *cursor = line;
-        for (int f = 0; f < 5 && cursor; f++) {
+        for (int f = 0; f < 6 && cursor; f++) {
             fields[f] = cursor;
-            char *tab = f < 4 ? strchr(cursor, '\t') : NULL;
+            char *tab = f < 5 ? strchr(cursor, '\t') : NULL;
             if (tab)
                 *tab = '\0';
             cursor = tab ? tab + 1 : NULL;
@@ -337,9 +346,9 @@ static size_t sink_lines(const char *path, int64_t *max_offset, char ***values)
             int64_t offset = strtoll(fields[2], NULL, 10);
             if (offset > *max_offset)
                 *max_offset = offset;
-            if (values && offset >= 0 && offset < DLQ_COUNT && fields[4]) {
-                free((*values)[offset]);
-                (*values)[offset] = strdup(fields[4]);
+            if (by_offset && offset >= 0 && (size_t)offset < max && fields[field]) {
+                free(by_offset[offset]);
+                by_offset[offset] = strdup(fields[field]);
             }
         }
         count++;
@@ -347,6 +356,41 @@ static size_t sink_lines(const char *path, int64_t *max_offset, char ***values)
     }
     free(text);
     return count;
+}
+
+/* The lines of a RecordingSink file, their highest Kafka offset and, when values is not NULL,
+ * the values of offsets below DLQ_COUNT in (*values)[offset]. */
+static size_t sink_lines(const char *path, int64_t *max_offset, char ***values)
+{
+    return sink_file_read(path, SINK_FIELD_VALUE, max_offset, values ? *values : NULL,
+                          DLQ_COUNT);
+}
+
+/* A connector file <label>.properties for a RecordingSink-family connector: its name, class,
+ * topic and file, then extra lines (each ending in a newline). */
+static const char *recording_connector(fp_env *env, const char *label, const char *name,
+                                       const char *class_name, const char *topic,
+                                       const char *file, const char *extra)
+{
+    char properties[128];
+    snprintf(properties, sizeof properties, "%s.properties", label);
+    return fp_write(env, properties, "name=%s\nconnector.class=%s\ntopics=%s\nfile=%s\n%s", name,
+                    class_name, topic, file, extra);
+}
+
+/* Waits up to 30 s, while the worker lives, until each of count RecordingSink files has at least
+ * lines lines. */
+static void recording_files_wait(fp_proc *proc, const char *const *names,
+                                 const char *const *files, size_t count, size_t lines)
+{
+    int64_t deadline = fp_now_ms() + 30000;
+    int64_t max_offset;
+    for (size_t c = 0; c < count; c++)
+        while (sink_lines(files[c], &max_offset, NULL) < lines) {
+            if (!fp_alive(proc) || fp_now_ms() > deadline)
+                fail_msg("%s did not write %zu records", names[c], lines);
+            fp_sleep_ms(100);
+        }
 }
 
 static void header_is(const kt_record *record, const char *name, const char *expected)
@@ -737,31 +781,23 @@ static void test_sink_json_text(void **state)
     const char *names[] = {fp_name(env, "tree"), fp_name(env, "text"), fp_name(env, "unwrap")};
     const char *files[] = {fp_path(env, "tree.txt"), fp_path(env, "text.txt"),
                            fp_path(env, "unwrap.txt")};
-    const char *tree = fp_write(env, "tree.properties",
-                                "name=%s\nconnector.class=RecordingSink\ntopics=%s\nfile=%s\n%s",
-                                names[0], topic, files[0], common);
-    const char *text = fp_write(env, "text.properties",
-                                "name=%s\nconnector.class=RecordingTextSink\ntopics=%s\nfile=%s\n"
-                                "%serrors.deadletterqueue.topic.name=%s\n"
-                                "errors.deadletterqueue.topic.replication.factor=1\n"
-                                "errors.deadletterqueue.context.headers.enable=true\n",
-                                names[1], topic, files[1], common, dlq);
-    const char *unwrap = fp_write(env, "unwrap.properties",
-                                  "name=%s\nconnector.class=RecordingTextSink\ntopics=%s\n"
-                                  "file=%s\n%stransforms=unwrap\n"
-                                  "transforms.unwrap.type=io.debezium.transforms."
-                                  "ExtractNewRecordState\n"
-                                  "transforms.unwrap.drop.tombstones=false\n",
-                                  names[2], topic, files[2], common);
+    const char *tree = recording_connector(env, "tree", names[0], "RecordingSink", topic,
+                                           files[0], common);
+    char extra[1024];
+    snprintf(extra, sizeof extra, "%serrors.deadletterqueue.topic.name=%s\n"
+             "errors.deadletterqueue.topic.replication.factor=1\n"
+             "errors.deadletterqueue.context.headers.enable=true\n", common, dlq);
+    const char *text = recording_connector(env, "text", names[1], "RecordingTextSink", topic,
+                                           files[1], extra);
+    snprintf(extra, sizeof extra, "%stransforms=unwrap\n"
+             "transforms.unwrap.type=io.debezium.transforms.ExtractNewRecordState\n"
+             "transforms.unwrap.drop.tombstones=false\n", common);
+    const char *unwrap = recording_connector(env, "unwrap", names[2], "RecordingTextSink",
+                                             topic, files[2], extra);
     fp_proc *proc = fp_start(env, worker, tree, text, unwrap, NULL);
+    recording_files_wait(proc, names, files, 3, 4);
     int64_t deadline = fp_now_ms() + 30000;
     int64_t max_offset;
-    for (size_t c = 0; c < 3; c++)
-        while (sink_lines(files[c], &max_offset, NULL) < 4) {
-            if (!fp_alive(proc) || fp_now_ms() > deadline)
-                fail_msg("%s did not write the 4 good records", names[c]);
-            fp_sleep_ms(100);
-        }
     while (kt_partition_count(dlq) == 0 || kt_end_offsets_sum(dlq) < 1) {
         if (!fp_alive(proc) || fp_now_ms() > deadline)
             fail_msg("nothing reached the dead-letter queue %s", dlq);
@@ -799,6 +835,77 @@ static void test_sink_json_text(void **state)
                 "malformed JSON (a missing object key at byte 8)"))
         fail_msg("the exception message does not say what is malformed and where");
     kt_records_free(dead);
+    fp_pass(env);
+}
+
+/* Headers on demand: RecordingSink declares FERRY_SINK_HEADERS_ON_DEMAND and reads headers with
+ * host->record_headers, RecordingTextSink reads the records' own arrays, and a transform makes
+ * the host collect them before put; all three write the same headers for every record: none,
+ * one, repeated names with a null and an empty value, bytes that need escaping. */
+#define HEADER_RECORDS 5
+static void test_sink_headers_on_demand(void **state)
+{
+    (void)state;
+    fp_env *env = current = fp_env_new("sink_headers");
+    const char *topic = fp_name(env, "headers_in");
+    kt_create_topic(topic, 1, NULL);
+    const kt_header one[] = {{"a", "1", 1}};
+    const kt_header repeated[] = {{"h", "x", 1}, {"h", "y", 1}, {"n", NULL, 0}, {"e", "", 0}};
+    const kt_header escaped[] = {{"t", "a\tb", 3}};
+    const struct {
+        const kt_header *headers;
+        size_t count;
+        const char *expected;
+    } records[HEADER_RECORDS] = {
+        {NULL, 0, ""},
+        {one, 1, "a=1"},
+        {repeated, 4, "h=x,h=y,n,e="},
+        {escaped, 1, "t=a\\tb"},
+        {one, 1, "a=1"},
+    };
+    rd_kafka_t *producer = kt_producer_new(NULL);
+    for (size_t i = 0; i < HEADER_RECORDS; i++) {
+        char value[32];
+        int length = snprintf(value, sizeof value, "{\"id\":%zu}", i);
+        kt_produce_headers(producer, topic, 0, NULL, 0, value, (size_t)length,
+                           records[i].headers, records[i].count);
+    }
+    kt_producer_close(producer);
+
+    const char *worker = fp_worker_file(env, "worker.properties", FLUSH_MS, NULL);
+    const char *common = "value.converter=org.apache.kafka.connect.json.JsonConverter\n"
+                         "value.converter.schemas.enable=false\nheaders.record=true\n";
+    const char *names[] = {fp_name(env, "on_demand"), fp_name(env, "eager"),
+                           fp_name(env, "transformed")};
+    const char *files[] = {fp_path(env, "on_demand.txt"), fp_path(env, "eager.txt"),
+                           fp_path(env, "transformed.txt")};
+    const char *on_demand = recording_connector(env, "on_demand", names[0], "RecordingSink",
+                                                topic, files[0], common);
+    const char *eager = recording_connector(env, "eager", names[1], "RecordingTextSink", topic,
+                                            files[1], common);
+    char extra[512];
+    snprintf(extra, sizeof extra, "%stransforms=unwrap\n"
+             "transforms.unwrap.type=io.debezium.transforms.ExtractNewRecordState\n", common);
+    const char *transformed = recording_connector(env, "transformed", names[2], "RecordingSink",
+                                                  topic, files[2], extra);
+    fp_proc *proc = fp_start(env, worker, on_demand, eager, transformed, NULL);
+    recording_files_wait(proc, names, files, 3, HEADER_RECORDS);
+    fp_stop(proc, 30000);
+
+    for (size_t c = 0; c < 3; c++) {
+        char *seen[HEADER_RECORDS] = {0};
+        int64_t max_offset;
+        assert_int_equal(sink_file_read(files[c], SINK_FIELD_HEADERS, &max_offset, seen,
+                                        HEADER_RECORDS), HEADER_RECORDS);
+        assert_int_equal(max_offset, HEADER_RECORDS - 1);
+        for (size_t i = 0; i < HEADER_RECORDS; i++) {
+            printf("# %s, offset %zu: headers '%s'\n", names[c], i, seen[i] ? seen[i] : "(none)");
+            if (!seen[i] || strcmp(seen[i], records[i].expected) != 0)
+                fail_msg("%s, offset %zu: headers '%s', expected '%s'", names[c], i,
+                         seen[i] ? seen[i] : "(no headers field)", records[i].expected);
+            free(seen[i]);
+        }
+    }
     fp_pass(env);
 }
 
@@ -1261,6 +1368,7 @@ int main(void)
         cmocka_unit_test_teardown(test_second_signal_exits_at_once, finish_env),
         cmocka_unit_test_teardown(test_sink_transforms_unwrap, finish_env),
         cmocka_unit_test_teardown(test_sink_json_text, finish_env),
+        cmocka_unit_test_teardown(test_sink_headers_on_demand, finish_env),
     };
     return cmocka_run_group_tests_name("runtime_lifecycle", tests, NULL, NULL);
 }

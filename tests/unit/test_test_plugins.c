@@ -365,7 +365,7 @@ static void test_module_declares_four_connector_types(void **state)
     assert_ptr_equal(connector_find("io.ferry.test.RecordingSinkConnector"), recording);
     assert_non_null(recording->type->sink_task->open);
     assert_non_null(recording->type->sink_task->close);
-    assert_int_equal(connector_type_flags(recording->type), 0);
+    assert_int_equal(connector_type_flags(recording->type), FERRY_SINK_HEADERS_ON_DEMAND);
     assert_int_equal(connector_type_flags(connector_find("RecordingTextSink")->type),
                      FERRY_SINK_JSON_TEXT);
 
@@ -373,6 +373,7 @@ static void test_module_declares_four_connector_types(void **state)
     assert_int_equal(null_sink->type->kind, FERRY_CONNECTOR_SINK);
     assert_ptr_equal(connector_find("io.ferry.test.NullSinkConnector"), null_sink);
     assert_null(null_sink->type->config);
+    assert_int_equal(connector_type_flags(null_sink->type), FERRY_SINK_HEADERS_ON_DEMAND);
 }
 
 /* ---- SequenceSource ---------------------------------------------------------------------- */
@@ -925,6 +926,34 @@ static void test_recording_sink_writes_exact_lines_at_flush(void **state)
     sink_stop(&harness);
 }
 
+/* headers.record: the sixth field, read through host->record_headers (RecordingSink: outside a
+ * running sink task the host answers with the record's own headers) or from the record
+ * (RecordingTextSink); both write the same. */
+static void test_recording_sink_headers_field(void **state)
+{
+    static const char *const types[] = {"RecordingSink", "RecordingTextSink"};
+    for (size_t t = 0; t < 2; t++) {
+        char file[512];
+        snprintf(file, sizeof(file), "%s", temp_path(types[t]));
+        sink_harness harness;
+        assert_int_equal(sink_start(&harness, types[t], 0, (const char *const[]){
+            "file", file, "headers.record", "true", NULL}), FERRY_OK);
+        const ferry_header headers[] = {{"a", "1", 1}, {"n", NULL, 0}, {"t", "x\ty", 3}};
+        ferry_record records[2];
+        records[0] = string_record("orders", 0, 1, "k", "v");
+        records[1] = string_record("orders", 0, 2, "k", "w");
+        records[1].headers = headers;
+        records[1].header_count = 3;
+        assert_int_equal(sink_put(&harness, records, 2), FERRY_OK);
+        assert_int_equal(sink_flush(&harness), FERRY_OK);
+        char *content = file_read(file);
+        assert_string_equal(content, "orders\t0\t1\tk\tv\t\n"
+                                     "orders\t0\t2\tk\tw\ta=1,n,t=x\\ty\n");
+        free(content);
+        sink_stop(&harness);
+    }
+}
+
 static void test_recording_sink_discards_unflushed_records_at_stop(void **state)
 {
     char file[512];
@@ -1102,6 +1131,7 @@ int main(void)
         cmocka_unit_test(test_source_requires_connector_name),
         cmocka_unit_test(test_sink_task_configs_copy_the_connector_config),
         cmocka_unit_test(test_recording_sink_writes_exact_lines_at_flush),
+        cmocka_unit_test(test_recording_sink_headers_field),
         cmocka_unit_test(test_recording_sink_discards_unflushed_records_at_stop),
         cmocka_unit_test(test_recording_sink_hooks),
         cmocka_unit_test(test_recording_sink_tasks_share_one_file),

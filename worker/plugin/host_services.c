@@ -95,6 +95,15 @@ static void host_status_problem(ferry_context *ctx, const char *message)
     ctx->ops->status_problem(ctx->owner, message);
 }
 
+static const ferry_header *host_record_headers(ferry_context *ctx, const ferry_record *record,
+                                               size_t *count)
+{
+    if (ctx && ctx->ops && ctx->ops->record_headers && record)
+        return ctx->ops->record_headers(ctx->owner, record, count);
+    *count = record ? record->header_count : 0;
+    return record && record->header_count ? record->headers : NULL;
+}
+
 static const ferry_host host_table = {
     .struct_size = sizeof(ferry_host),
     .abi_major = FERRY_ABI_MAJOR,
@@ -113,6 +122,7 @@ static const ferry_host host_table = {
     .metric_set = host_metric_set,
     .status_problem = host_status_problem,
     .json_check = json_syntax_check,
+    .record_headers = host_record_headers,
 };
 
 const ferry_host *host_services(void)

@@ -18,6 +18,8 @@ typedef struct plugin_context_ops {
     void (*reconfiguration_request)(void *owner);
     void (*metric_set)(void *owner, const char *name, double value);
     void (*status_problem)(void *owner, const char *message);
+    const ferry_header *(*record_headers)(void *owner, const ferry_record *record,
+                                          size_t *count);
 } plugin_context_ops;
 
 struct ferry_context {

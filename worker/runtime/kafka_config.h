@@ -29,7 +29,7 @@
  * auto.offset.reset=earliest (Kafka Connect's), fetch.error.backoff.ms=5, a prefetch
  * (queued.max.messages.kbytes) of KAFKA_SINK_PREFETCH_KB and, from librdkafka 2.2 on,
  * fetch.queue.backoff.ms=10. The prefetch is small because the sink task keeps the fetcher
- * awake (sink_task.c, sink_fetcher_nudge). */
+ * awake (sink_prefetch.h). */
 #define KAFKA_SINK_PREFETCH_KB "2048"
 /* The first librdkafka with fetch.queue.backoff.ms (2.2.0). */
 #define KAFKA_LIBRDKAFKA_QUEUE_BACKOFF 0x020200ff

@@ -18,19 +18,16 @@
 #include "runtime/error_handler.h"
 #include "runtime/kafka_config.h"
 #include "runtime/retry_budget.h"
+#include "runtime/sink_prefetch.h"
 #include "runtime/task.h"
 #include "transforms/transform_chain.h"
 
 #define SINK_BATCH_MAX 500
 #define SINK_POLL_TIMEOUT_MS 100
-/* sink_fetcher_nudge: when fewer messages than this are left fetched, at most this often. */
-#define SINK_NUDGE_BELOW_MESSAGES (2 * SINK_BATCH_MAX)
-#define SINK_NUDGE_INTERVAL_MS 5
-/* ... and only this long after the last message: an idle sink sends nothing. */
-#define SINK_NUDGE_AFTER_MESSAGES_MS 1000
-/* ... waiting this long at most for the answer: the request wakes the fetcher when it is sent;
- * the answer tells nothing, and waiting a remote broker's round trip would stall the task. */
-#define SINK_NUDGE_WAIT_MS 1
+/* sink_fetcher_wake: how long to wait for the ListOffsets answer at most. The request wakes the
+ * fetcher when it is sent; the answer tells nothing, and waiting a remote broker's round trip
+ * would stall the task. */
+#define SINK_WAKE_WAIT_MS 1
 
 /* Where one assigned partition stands. */
 typedef struct sink_position {
@@ -48,6 +45,7 @@ typedef struct sink_batch {
     size_t record_count;
     ferry_header *headers; /* for all records of the batch */
     size_t header_capacity;
+    bool headers_collected; /* sink_batch_headers ran for this batch */
 } sink_batch;
 
 typedef struct sink_task {
@@ -73,8 +71,8 @@ typedef struct sink_task {
     const rd_kafka_topic_t *noted_topic; /* topic tracking: the topic last noted */
     unsigned noted_epoch;
     bool partitions_paused;
-    int64_t fetcher_nudged_at; /* sink_fetcher_nudge: when it last did */
-    int64_t records_seen_at;   /* when a poll last returned messages */
+    sink_prefetch prefetch; /* when to wake librdkafka's fetcher */
+    bool headers_on_demand; /* FERRY_SINK_HEADERS_ON_DEMAND and no transforms */
     char failure[1400];
     uint64_t records_put;
 } sink_task;
@@ -288,6 +286,8 @@ done:
 
 /* ---- the batch -------------------------------------------------------------------------- */
 
+static int sink_batch_headers(sink_task *sink);
+
 static void sink_batch_release(sink_task *sink)
 {
     sink_batch *batch = &sink->batch;
@@ -300,6 +300,7 @@ static void sink_batch_release(sink_task *sink)
     transform_chain_release(sink->transforms);
     batch->record_count = 0;
     batch->message_count = 0;
+    batch->headers_collected = false;
     sink->batch_pending = false;
 }
 
@@ -390,6 +391,21 @@ static ferry_status sink_record_error_report(void *owner, const ferry_record *re
     return FERRY_ERROR;
 }
 
+/* host->record_headers: a record of the batch being put, with headers on demand, gets the
+ * batch's headers collected first. */
+static const ferry_header *sink_record_headers(void *owner, const ferry_record *record,
+                                               size_t *count)
+{
+    sink_task *sink = owner;
+    sink_batch *batch = &sink->batch;
+    if (sink->headers_on_demand && !batch->headers_collected &&
+        record >= batch->records && record < batch->records + batch->record_count &&
+        sink_batch_headers(sink) != 0)
+        sink_task_fail(sink, "out of memory collecting record headers");
+    *count = record->header_count;
+    return record->header_count ? record->headers : NULL;
+}
+
 static void sink_status_problem(void *owner, const char *message)
 {
     sink_task *sink = owner;
@@ -406,6 +422,7 @@ static const plugin_context_ops sink_context_ops = {
     .record_error_report = sink_record_error_report,
     .metric_set = sink_metric_set,
     .status_problem = sink_status_problem,
+    .record_headers = sink_record_headers,
 };
 
 /* Converts one message into the next record of the batch; a record the converters reject goes
@@ -432,12 +449,6 @@ static void sink_batch_convert(sink_task *sink, rd_kafka_message_t *message)
         sink_record_failed(sink, ERROR_STAGE_VALUE_CONVERTER,
                            converter_class_name(sink->value_converter), message, why);
         return;
-    }
-    rd_kafka_headers_t *headers = NULL;
-    if (rd_kafka_message_headers(message, &headers) == RD_KAFKA_RESP_ERR_NO_ERROR && headers) {
-        size_t count = rd_kafka_header_cnt(headers);
-        record->header_count = count;
-        record->headers = NULL; /* pointed into batch->headers once all are collected */
     }
     batch->record_message[batch->record_count++] = batch->message_count - 1;
 }
@@ -473,20 +484,35 @@ static void sink_batch_transform(sink_task *sink)
     batch->record_count = kept;
 }
 
-/* Header arrays point into one buffer per batch: filled after conversion because the buffer
- * may move while it grows. */
+/* Collects the headers of the batch's records from their messages: the arrays point into one
+ * buffer per batch, filled once every record is counted because the buffer may move while it
+ * grows. Runs for every batch, except for a sink with headers on demand: then on its first
+ * host->record_headers call (librdkafka allocates for every message asked for its headers). */
 static int sink_batch_headers(sink_task *sink)
 {
     sink_batch *batch = &sink->batch;
+    batch->headers_collected = true;
     size_t total = 0;
-    for (size_t i = 0; i < batch->record_count; i++)
-        total += batch->records[i].header_count;
+    for (size_t i = 0; i < batch->record_count; i++) {
+        ferry_record *record = &batch->records[i];
+        rd_kafka_headers_t *headers = NULL;
+        record->headers = NULL;
+        record->header_count =
+            rd_kafka_message_headers(batch->messages[batch->record_message[i]], &headers) ==
+                        RD_KAFKA_RESP_ERR_NO_ERROR && headers
+                ? rd_kafka_header_cnt(headers)
+                : 0;
+        total += record->header_count;
+    }
     if (total == 0)
         return 0;
     if (total > batch->header_capacity) {
         ferry_header *grown = realloc(batch->headers, total * sizeof(*grown));
-        if (!grown)
+        if (!grown) {
+            for (size_t i = 0; i < batch->record_count; i++)
+                batch->records[i].header_count = 0;
             return -1;
+        }
         batch->headers = grown;
         batch->header_capacity = total;
     }
@@ -496,8 +522,7 @@ static int sink_batch_headers(sink_task *sink)
         if (record->header_count == 0)
             continue;
         rd_kafka_headers_t *headers = NULL;
-        if (rd_kafka_message_headers(batch->messages[batch->record_message[i]], &headers))
-            return -1;
+        rd_kafka_message_headers(batch->messages[batch->record_message[i]], &headers);
         record->headers = &batch->headers[used];
         for (size_t h = 0; h < record->header_count; h++) {
             const char *name;
@@ -510,29 +535,22 @@ static int sink_batch_headers(sink_task *sink)
     return 0;
 }
 
-/* librdkafka before 2.2 looks at a partition again only once a second after its prefetch queue
- * (queued.max.messages.kbytes) was full, unless something wakes the broker thread: a sink reading
- * faster than that bound per second waits for the rest of each second with nothing fetched. When
- * the queue runs low while records flow, a ListOffsets request for the assigned partitions wakes
- * their leaders' broker threads, which then fetch at once: the prefetch need not hold a second of
- * records (bench/README.md). Later versions have fetch.queue.backoff.ms for this. */
-static void sink_fetcher_nudge(sink_task *sink)
+/* Wakes the broker threads of the assigned partitions' leaders when sink_prefetch says the fetcher
+ * sleeps with room in the prefetch queue (sink_prefetch.h): a ListOffsets request for them is an
+ * op on those threads, which then decide to fetch at once. */
+static void sink_fetcher_wake(sink_task *sink)
 {
-    if (rd_kafka_version() >= KAFKA_LIBRDKAFKA_QUEUE_BACKOFF || sink->position_count == 0 ||
-        rd_kafka_queue_length(sink->queue) >= SINK_NUDGE_BELOW_MESSAGES)
+    if (sink->position_count == 0 ||
+        !sink_prefetch_wake(&sink->prefetch, rd_kafka_queue_length(sink->queue),
+                            runtime_now_ms()))
         return;
-    int64_t now = runtime_now_ms();
-    if (now < sink->fetcher_nudged_at + SINK_NUDGE_INTERVAL_MS ||
-        now > sink->records_seen_at + SINK_NUDGE_AFTER_MESSAGES_MS)
-        return;
-    sink->fetcher_nudged_at = now;
     rd_kafka_topic_partition_list_t *list =
         rd_kafka_topic_partition_list_new((int)sink->position_count);
     for (size_t i = 0; i < sink->position_count; i++)
         rd_kafka_topic_partition_list_add(list, sink->positions[i].topic,
                                           sink->positions[i].partition)->offset =
             RD_KAFKA_OFFSET_END; /* "the latest offset": nothing is read or changed */
-    rd_kafka_offsets_for_times(sink->consumer, list, SINK_NUDGE_WAIT_MS);
+    rd_kafka_offsets_for_times(sink->consumer, list, SINK_WAKE_WAIT_MS);
     rd_kafka_topic_partition_list_destroy(list);
 }
 
@@ -542,17 +560,20 @@ static void sink_batch_fill(sink_task *sink)
     sink_batch *batch = &sink->batch;
     /* The first message waits (and serves rebalances); the rest of the batch is taken in one
      * call from what librdkafka has already fetched, without a lock round per message. */
-    sink_fetcher_nudge(sink); /* before waiting: what is fetched may be all but read */
+    sink_fetcher_wake(sink); /* before waiting: what is fetched may be all but read */
     rd_kafka_message_t *first = rd_kafka_consumer_poll(sink->consumer, SINK_POLL_TIMEOUT_MS);
     if (!first)
         return;
-    sink->records_seen_at = runtime_now_ms();
     rd_kafka_message_t *fetched[SINK_BATCH_MAX];
     fetched[0] = first;
     ssize_t more = rd_kafka_consume_batch_queue(sink->queue, 0, fetched + 1,
                                                 SINK_BATCH_MAX - 1);
     size_t count = 1 + (more > 0 ? (size_t)more : 0);
-    sink_fetcher_nudge(sink);
+    size_t value_bytes = 0;
+    for (size_t i = 0; i < count; i++)
+        value_bytes += fetched[i]->err ? 0 : fetched[i]->len;
+    sink_prefetch_read(&sink->prefetch, count, value_bytes, runtime_now_ms());
+    sink_fetcher_wake(sink);
     for (size_t i = 0; i < count; i++) {
         rd_kafka_message_t *message = fetched[i];
         if (message->err) {
@@ -573,7 +594,7 @@ static void sink_batch_fill(sink_task *sink)
             sink_batch_convert(sink, message);
     }
     metric_add(&sink->task->metrics.records_read, batch->message_count);
-    if (sink_batch_headers(sink) != 0)
+    if (!sink->headers_on_demand && sink_batch_headers(sink) != 0)
         sink_task_fail(sink, "out of memory collecting record headers");
     else if (sink->transforms)
         sink_batch_transform(sink);
@@ -689,6 +710,18 @@ static int sink_subscribe(sink_task *sink, char *err, size_t errlen)
     return 0;
 }
 
+/* An integer setting of the consumer as librdkafka holds it; -1 when it cannot be read. */
+static int64_t sink_consumer_setting(rd_kafka_t *consumer, const char *name)
+{
+    char value[64];
+    size_t size = sizeof(value);
+    if (rd_kafka_conf_get(rd_kafka_conf(consumer), name, value, &size) != RD_KAFKA_CONF_OK)
+        return -1;
+    char *end;
+    long long number = strtoll(value, &end, 10);
+    return end != value && *end == '\0' ? (int64_t)number : -1;
+}
+
 static int sink_task_setup(sink_task *sink, char *err, size_t errlen)
 {
     connector_task *task = sink->task;
@@ -697,6 +730,10 @@ static int sink_task_setup(sink_task *sink, char *err, size_t errlen)
                                errlen) != 0 ||
         transform_chain_create(task->config, task->scope, &sink->transforms, err, errlen) != 0)
         return -1;
+    /* Transforms read and write headers: only a sink without them gets headers on demand. */
+    sink->headers_on_demand =
+        (connector_type_flags(task->type->type) & FERRY_SINK_HEADERS_ON_DEMAND) &&
+        !sink->transforms;
     /* A sink that forwards JSON text needs no tree unless a transform reads one. */
     if ((connector_type_flags(task->type->type) & FERRY_SINK_JSON_TEXT) && !sink->transforms &&
         converter_json_text_enable(sink->value_converter))
@@ -751,6 +788,9 @@ static int sink_task_setup(sink_task *sink, char *err, size_t errlen)
     }
     rd_kafka_poll_set_consumer(sink->consumer);
     sink->queue = rd_kafka_queue_get_consumer(sink->consumer);
+    sink_prefetch_init(&sink->prefetch, rd_kafka_version() < KAFKA_LIBRDKAFKA_QUEUE_BACKOFF,
+                       sink_consumer_setting(sink->consumer, "queued.max.messages.kbytes"),
+                       sink_consumer_setting(sink->consumer, "queued.min.messages"));
     return sink_subscribe(sink, err, errlen);
 conf_error:
     rd_kafka_conf_destroy(conf);

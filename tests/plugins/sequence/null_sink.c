@@ -65,4 +65,5 @@ const ferry_connector_type null_sink_type = {
     .config = NULL,
     .connector = &sequence_sink_connector,
     .sink_task = &null_sink_task,
+    .flags = FERRY_SINK_HEADERS_ON_DEMAND, /* it never reads them */
 };

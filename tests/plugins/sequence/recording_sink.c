@@ -8,6 +8,11 @@
  *
  *     topic \t partition \t kafka_offset \t key \t value \n
  *
+ * With headers.record=true a sixth field lists the record's headers before the newline, in order,
+ * separated by `,`: `name=value`, or `name` alone for a null value (both escaped as below).
+ * RecordingSink declares FERRY_SINK_HEADERS_ON_DEMAND and asks the host for them
+ * (ferry_host.record_headers); RecordingTextSink reads the record's own headers array.
+ *
  * A key or value renders as: null -> `null`; bytes and strings -> their bytes; JSON -> the exact
  * text it was parsed from when the host has it, else its compact dump. With json.form=true a JSON
  * value starts with `tree:` when it came with a parsed value, `text:` when the host handed only
@@ -127,8 +132,29 @@ static bool line_buffer_append_data(line_buffer *buffer, const ferry_data *data,
     }
 }
 
+/* Appends "\t" and the headers as described at the top of the file. */
+static bool line_buffer_append_headers(line_buffer *buffer, const ferry_header *headers,
+                                       size_t count)
+{
+    if (!line_buffer_append(buffer, "\t", 1))
+        return false;
+    for (size_t i = 0; i < count; i++) {
+        const char *key = headers[i].key ? headers[i].key : "";
+        if ((i > 0 && !line_buffer_append(buffer, ",", 1)) ||
+            !line_buffer_append_escaped(buffer, key, strlen(key)))
+            return false;
+        if (headers[i].value && (!line_buffer_append(buffer, "=", 1) ||
+                                 !line_buffer_append_escaped(buffer, headers[i].value,
+                                                             headers[i].value_len)))
+            return false;
+    }
+    return true;
+}
+
+/* headers: NULL = no headers field. */
 static bool line_buffer_append_record(line_buffer *buffer, const ferry_record *record,
-                                      bool json_form)
+                                      bool json_form, const ferry_header *const *headers,
+                                      size_t header_count)
 {
     char numbers[64];
     int length = snprintf(numbers, sizeof(numbers), "\t%" PRId32 "\t%" PRId64 "\t",
@@ -139,6 +165,7 @@ static bool line_buffer_append_record(line_buffer *buffer, const ferry_record *r
            && line_buffer_append_data(buffer, &record->key, json_form)
            && line_buffer_append(buffer, "\t", 1)
            && line_buffer_append_data(buffer, &record->value, json_form)
+           && (!headers || line_buffer_append_headers(buffer, *headers, header_count))
            && line_buffer_append(buffer, "\n", 1);
 }
 
@@ -155,6 +182,7 @@ typedef struct recording_task {
     size_t pending_records;
     int64_t stop_delay_ms;  /* stop sleeps this long first: a plugin slow to stop */
     bool json_form;         /* mark JSON values tree: or text: */
+    bool headers_record;    /* a sixth field with the headers */
 } recording_task;
 
 static void recording_task_stop(void *state)
@@ -199,6 +227,7 @@ static ferry_status recording_task_start(ferry_context *ctx, const ferry_config 
         sequence_config_string_copy(config, "flush.fail.when.file.exists", &failed);
     task->stop_delay_ms = sequence_host->config_int(config, "stop.delay.ms");
     task->json_form = sequence_host->config_bool(config, "json.form");
+    task->headers_record = sequence_host->config_bool(config, "headers.record");
     if (failed) {
         recording_task_stop(task);
         return ferry_error_set(err, errlen, "out of memory");
@@ -251,8 +280,10 @@ static ferry_status recording_task_close(void *state, const ferry_topic_partitio
     return FERRY_OK;
 }
 
-static ferry_status recording_task_put(void *state, const ferry_record *records, size_t count,
-                                       char *err, size_t errlen)
+/* headers_on_demand: read headers with host->record_headers (RecordingSink), else from the
+ * record (RecordingTextSink). */
+static ferry_status recording_put(void *state, const ferry_record *records, size_t count,
+                                  bool headers_on_demand, char *err, size_t errlen)
 {
     recording_task *task = state;
     if (sequence_trigger_file_exists(task->fail_file))
@@ -263,7 +294,12 @@ static ferry_status recording_task_put(void *state, const ferry_record *records,
     }
     size_t length_before = task->pending.length;
     for (size_t i = 0; i < count; i++) {
-        if (!line_buffer_append_record(&task->pending, &records[i], task->json_form)) {
+        const ferry_header *headers = records[i].headers;
+        size_t header_count = records[i].header_count;
+        if (task->headers_record && headers_on_demand)
+            headers = sequence_host->record_headers(task->ctx, &records[i], &header_count);
+        if (!line_buffer_append_record(&task->pending, &records[i], task->json_form,
+                                       task->headers_record ? &headers : NULL, header_count)) {
             /* All or nothing: no half batch and no half line. */
             task->pending.length = length_before;
             if (task->pending.data)
@@ -273,6 +309,18 @@ static ferry_status recording_task_put(void *state, const ferry_record *records,
     }
     task->pending_records += count;
     return FERRY_OK;
+}
+
+static ferry_status recording_task_put(void *state, const ferry_record *records, size_t count,
+                                       char *err, size_t errlen)
+{
+    return recording_put(state, records, count, true, err, errlen);
+}
+
+static ferry_status recording_text_task_put(void *state, const ferry_record *records,
+                                            size_t count, char *err, size_t errlen)
+{
+    return recording_put(state, records, count, false, err, errlen);
 }
 
 static ferry_status recording_task_flush(void *state, ferry_topic_partition *offsets, size_t count,
@@ -335,6 +383,10 @@ static const ferry_config_key recording_sink_config[] = {
      .importance = FERRY_IMPORTANCE_LOW,
      .documentation = "Test hook: each JSON value in the file starts with tree: when it came "
                       "with a parsed value, text: when the host handed only checked text."},
+    {.name = "headers.record", .type = FERRY_CONFIG_BOOLEAN, .default_value = "false",
+     .importance = FERRY_IMPORTANCE_LOW,
+     .documentation = "Test hook: a sixth field lists each record's headers (name=value, "
+                      "comma-separated)."},
     {.name = NULL},
 };
 
@@ -347,16 +399,26 @@ static const ferry_sink_task_callbacks recording_sink_task = {
     .stop = recording_task_stop,
 };
 
+static const ferry_sink_task_callbacks recording_text_sink_task = {
+    .start = recording_task_start,
+    .open = recording_task_open,
+    .close = recording_task_close,
+    .put = recording_text_task_put,
+    .flush = recording_task_flush,
+    .stop = recording_task_stop,
+};
+
 const ferry_connector_type recording_sink_type = {
     .struct_size = sizeof(ferry_connector_type),
     .kind = FERRY_CONNECTOR_SINK,
     .name = "RecordingSink",
     .aliases = (const char *const[]){"io.ferry.test.RecordingSinkConnector", NULL},
     .description = "Test sink: appends records to a file at flush only, with failure and retry "
-                   "hooks.",
+                   "hooks; reads headers on demand.",
     .config = recording_sink_config,
     .connector = &sequence_sink_connector,
     .sink_task = &recording_sink_task,
+    .flags = FERRY_SINK_HEADERS_ON_DEMAND,
 };
 
 /* RecordingSink that takes JSON values as checked text. */
@@ -365,9 +427,9 @@ const ferry_connector_type recording_text_sink_type = {
     .kind = FERRY_CONNECTOR_SINK,
     .name = "RecordingTextSink",
     .description = "Test sink: RecordingSink that declares FERRY_SINK_JSON_TEXT (JSON values "
-                   "as checked text, no tree).",
+                   "as checked text, no tree) and reads the records' own headers.",
     .config = recording_sink_config,
     .connector = &sequence_sink_connector,
-    .sink_task = &recording_sink_task,
+    .sink_task = &recording_text_sink_task,
     .flags = FERRY_SINK_JSON_TEXT,
 };
