@@ -411,6 +411,9 @@ static int fp_pick_port(unsigned *counter)
     return -1;
 }
 
+/* The env last made and not finished yet: what fp_env_teardown finishes. */
+static fp_env *fp_current_env;
+
 fp_env *fp_env_new(const char *test_name)
 {
     static unsigned counter;
@@ -432,6 +435,7 @@ fp_env *fp_env_new(const char *test_name)
     env->group = fp_format("ferry_cluster_%s", env->suffix);
     env->port = fp_pick_port(&counter);
     printf("# %s: temp dir %s, names *_%s\n", test_name, env->dir, env->suffix);
+    fp_current_env = env;
     return env;
 }
 
@@ -446,6 +450,8 @@ void fp_env_finish(fp_env *env)
 {
     if (!env)
         return;
+    if (env == fp_current_env)
+        fp_current_env = NULL;
     for (size_t i = 0; i < env->proc_count; i++) {
         fp_proc *proc = env->procs[i];
         if (!proc->exited) {
@@ -500,6 +506,13 @@ void fp_env_finish(fp_env *env)
     free(env);
     if (fp_broker_lock_fd >= 0)
         flock(fp_broker_lock_fd, LOCK_UN);
+}
+
+int fp_env_teardown(void **state)
+{
+    (void)state;
+    fp_env_finish(fp_current_env);
+    return 0;
 }
 
 const char *fp_dir(const fp_env *env)

@@ -14,10 +14,11 @@
  *   - fp_wait_log(), fp_signal(), fp_wait_exit(), fp_stop() (SIGTERM + exit 0), fp_kill9().
  *   Every exit the harness observes (not a kill -9) is checked: a log holding
  *   "ERROR: AddressSanitizer", "ERROR: LeakSanitizer" or "runtime error:" fails the test.
- *   - fp_env_finish(env): call from the test's teardown. A test that reached fp_pass() has its
- *     temp dir removed; otherwise the tail of every child's log is printed and the dir is kept.
- *     Children still running are killed with SIGKILL either way (and at exit, and on SIGTERM
- *     from meson's timeout).
+ *   - fp_env_finish(env), or fp_env_teardown as the cmocka teardown of a test case (it finishes
+ *     the env the case made last): a test that reached fp_pass() has its temp dir removed;
+ *     otherwise the tail of every child's log is printed and the dir is kept. Children still
+ *     running are killed with SIGKILL either way (and at exit, and on SIGTERM from meson's
+ *     timeout).
  *
  * The Kafka side (kt_*), all synchronous and failing the test (cmocka) when Kafka does:
  *   topic creation, end offsets, partition counts, topic configs, a producer, consuming a whole
@@ -59,6 +60,8 @@ fp_env *fp_env_new(const char *test_name);
 /* Marks the test as passed (its temp dir is removed by fp_env_finish). */
 void fp_pass(fp_env *env);
 void fp_env_finish(fp_env *env);
+/* A cmocka teardown: fp_env_finish of the env last made by fp_env_new and not finished yet. */
+int fp_env_teardown(void **state);
 
 const char *fp_dir(const fp_env *env);
 /* "<prefix>_<unique suffix>": a topic, connector or group name of this test. Owned by env. */

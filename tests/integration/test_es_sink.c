@@ -106,7 +106,7 @@ static void wait_task_state(fp_env *env, const char *name, const char *state, ch
 static void test_features(void **state)
 {
     (void)state;
-    fp_env *env = esu_env = fp_env_new("es_sink_features");
+    fp_env *env = fp_env_new("es_sink_features");
     const char *ids = fp_name(env, "es_ids");
     const char *versions = fp_name(env, "es_versions");
     const char *keys = fp_name(env, "es_keys");
@@ -366,7 +366,7 @@ int main(void)
     fp_init();
     esu_init();
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test_teardown(test_features, esu_finish_env),
+        cmocka_unit_test_teardown(test_features, fp_env_teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -71,7 +71,7 @@ static void run_until(fp_proc *proc, const char *index, int64_t target)
 static void test_kill9_exact_documents(void **state)
 {
     (void)state;
-    fp_env *env = esu_env = fp_env_new("es_sink_kill9");
+    fp_env *env = fp_env_new("es_sink_kill9");
     const char *keyed = fp_name(env, "es_keyed");
     const char *events = fp_name(env, "es_events");
     kt_create_topic(keyed, PARTITIONS, NULL);
@@ -182,7 +182,7 @@ int main(void)
     fp_init();
     esu_init();
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test_teardown(test_kill9_exact_documents, esu_finish_env),
+        cmocka_unit_test_teardown(test_kill9_exact_documents, fp_env_teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

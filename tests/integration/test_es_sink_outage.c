@@ -29,7 +29,6 @@
 #define OUTAGE_MS 30000
 #define PARTITIONS 4
 
-static fp_env *current;
 static bool es_stopped;      /* this test stopped the node */
 static bool es_queue_changed; /* this test restarted it with a tiny write queue */
 
@@ -48,13 +47,10 @@ static void restore_elasticsearch(void)
     }
 }
 
-static int finish_env(void **state)
+static int outage_teardown(void **state)
 {
-    (void)state;
     restore_elasticsearch();
-    fp_env_finish(current);
-    current = NULL;
-    return 0;
+    return fp_env_teardown(state);
 }
 
 /* ---- a producer at a steady rate, on its own thread --------------------------------------- */
@@ -94,7 +90,7 @@ static const char *json_values = "value.converter=org.apache.kafka.connect.json.
 static void test_elasticsearch_stopped_under_load(void **state)
 {
     (void)state;
-    fp_env *env = current = fp_env_new("es_sink_stopped");
+    fp_env *env = fp_env_new("es_sink_stopped");
     fp_broker_exclusive();
     const char *topic = fp_name(env, "es_outage");
     const char *name = fp_name(env, "c_outage");
@@ -170,7 +166,7 @@ static void test_elasticsearch_stopped_under_load(void **state)
 static void test_rejections_retry_only_failed_items(void **state)
 {
     (void)state;
-    fp_env *env = current = fp_env_new("es_sink_429");
+    fp_env *env = fp_env_new("es_sink_429");
     fp_broker_exclusive();
     const char *topic = fp_name(env, "es_rejected");
     const char *name = fp_name(env, "c_rejected");
@@ -233,8 +229,8 @@ int main(void)
     fp_init();
     esu_init();
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test_teardown(test_elasticsearch_stopped_under_load, finish_env),
-        cmocka_unit_test_teardown(test_rejections_retry_only_failed_items, finish_env),
+        cmocka_unit_test_teardown(test_elasticsearch_stopped_under_load, outage_teardown),
+        cmocka_unit_test_teardown(test_rejections_retry_only_failed_items, outage_teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -13,16 +13,6 @@
 #include "service_env.h"
 
 static const char *esu_base;
-fp_env *esu_env;
-
-int esu_finish_env(void **state)
-{
-    (void)state;
-    fp_env_finish(esu_env);
-    esu_env = NULL;
-    return 0;
-}
-
 typedef struct esu_buffer {
     char *data;
     size_t len;

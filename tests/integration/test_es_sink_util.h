@@ -20,9 +20,6 @@
 #error "FERRY_TEST_ES_PLUGIN_PATH (the Elasticsearch plugin's build dir) must be defined"
 #endif
 
-/* The test's environment, finished (fp_env_finish) by esu_finish_env, a cmocka teardown. */
-extern fp_env *esu_env;
-int esu_finish_env(void **state);
 
 /* Reads FERRY_TEST_ES_URL (skip, or fail with FERRY_REQUIRE_SERVICES=1) and checks that the node
  * answers. Call after fp_init. */

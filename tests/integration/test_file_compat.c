@@ -27,16 +27,6 @@
 
 #define LINE_BYTES 9 /* "line-000\n" */
 
-static fp_env *current;
-
-static int finish_env(void **state)
-{
-    (void)state;
-    fp_env_finish(current);
-    current = NULL;
-    return 0;
-}
-
 static void append_lines(const char *path, int from, int to)
 {
     FILE *file = fopen(path, "a");
@@ -89,7 +79,7 @@ static void expect_lines(const char *what, const char *const *values, size_t cou
 static void test_kafka_connect_configs_and_offsets(void **state)
 {
     (void)state;
-    fp_env *env = current = fp_env_new("file_compat");
+    fp_env *env = fp_env_new("file_compat");
     const char *topic = fp_name(env, "connect-test");
     const char *source_name = fp_name(env, "local-file-source");
     const char *sink_name = fp_name(env, "local-file-sink");
@@ -194,7 +184,7 @@ static bool running_without_problem(json_t *status)
 static void test_vanished_directory_in_status(void **state)
 {
     (void)state;
-    fp_env *env = current = fp_env_new("file_status");
+    fp_env *env = fp_env_new("file_status");
     const char *topic = fp_name(env, "status-lines");
     const char *name = fp_name(env, "watched");
     kt_create_topic(topic, 1, NULL);
@@ -243,8 +233,8 @@ int main(void)
 {
     fp_init();
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test_teardown(test_kafka_connect_configs_and_offsets, finish_env),
-        cmocka_unit_test_teardown(test_vanished_directory_in_status, finish_env),
+        cmocka_unit_test_teardown(test_kafka_connect_configs_and_offsets, fp_env_teardown),
+        cmocka_unit_test_teardown(test_vanished_directory_in_status, fp_env_teardown),
     };
     return cmocka_run_group_tests_name("file_compat", tests, NULL, NULL);
 }

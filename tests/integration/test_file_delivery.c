@@ -45,16 +45,6 @@
 #define KILL_MARGIN 4000
 static const int kill_before_rotation[KILLS] = {5, 10, 14}; /* rename, copytruncate, copytruncate */
 
-static fp_env *current;
-
-static int finish_env(void **state)
-{
-    (void)state;
-    fp_env_finish(current);
-    current = NULL;
-    return 0;
-}
-
 /* ---- the writer -------------------------------------------------------------------------- */
 
 typedef struct writer {
@@ -320,7 +310,7 @@ static void restored_or_fail(fp_proc *proc, const char *connector)
 static void test_rotations_and_kill9(void **state)
 {
     (void)state;
-    fp_env *env = current = fp_env_new("file_rotation_kill9");
+    fp_env *env = fp_env_new("file_rotation_kill9");
     const char *topic = fp_name(env, "lines");
     const char *source_name = fp_name(env, "fsrc");
     const char *sink_name = fp_name(env, "fsink");
@@ -439,7 +429,7 @@ int main(void)
 {
     fp_init();
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test_teardown(test_rotations_and_kill9, finish_env),
+        cmocka_unit_test_teardown(test_rotations_and_kill9, fp_env_teardown),
     };
     return cmocka_run_group_tests_name("file_delivery", tests, NULL, NULL);
 }

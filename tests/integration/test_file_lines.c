@@ -24,16 +24,6 @@
 #define MAX_LINE 500000
 #define LONG_LINE ((size_t)10 << 20)
 
-static fp_env *current;
-
-static int finish_env(void **state)
-{
-    (void)state;
-    fp_env_finish(current);
-    current = NULL;
-    return 0;
-}
-
 static const char head[] = "first line\r\nnul\0inside\0line\nbad \xff\xfe utf8 \xc3\x28\ncaf\xc3\xa9\n";
 static const struct {
     const char *bytes;
@@ -111,7 +101,7 @@ static json_t *wait_status(fp_env *env, const char *key, const char *needle)
 static void test_long_lines_nul_and_invalid_utf8(void **state)
 {
     (void)state;
-    fp_env *env = current = fp_env_new("file_lines");
+    fp_env *env = fp_env_new("file_lines");
     const char *modes[3] = {"truncate", "skip", "fail"};
     const char *topics[3], *names[3], *inputs[3], *connectors[3];
     for (int m = 0; m < 3; m++) {
@@ -203,7 +193,7 @@ int main(void)
 {
     fp_init();
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test_teardown(test_long_lines_nul_and_invalid_utf8, finish_env),
+        cmocka_unit_test_teardown(test_long_lines_nul_and_invalid_utf8, fp_env_teardown),
     };
     return cmocka_run_group_tests_name("file_lines", tests, NULL, NULL);
 }

@@ -25,7 +25,6 @@
 
 extern char **environ;
 
-static fp_env *current;
 static PGconn *db;
 static pid_t holder = -1;
 
@@ -47,16 +46,13 @@ static void restore_postgres(void)
 
 static int finish(void **state)
 {
-    (void)state;
     restore_postgres();
     if (holder > 0) {
         kill(holder, SIGTERM);
         waitpid(holder, NULL, 0);
         holder = -1;
     }
-    fp_env_finish(current);
-    current = NULL;
-    return 0;
+    return fp_env_teardown(state);
 }
 
 /* pg_recvlogical from the server's bin directory. */
@@ -91,7 +87,7 @@ static void expect_failed(fp_env *env, const char *connector, const char *needle
 static void test_failures_name_the_fix(void **state)
 {
     (void)state;
-    fp_env *env = current = fp_env_new("pg_cdc_failures");
+    fp_env *env = fp_env_new("pg_cdc_failures");
     db = pgt_connect();
     const char *norepl = fp_name(env, "norepl");
     const char *table = fp_name(env, "tbl");
@@ -207,7 +203,7 @@ static void test_failures_name_the_fix(void **state)
 static void test_wal_level_not_logical(void **state)
 {
     (void)state;
-    fp_env *env = current = fp_env_new("pg_cdc_wal_level");
+    fp_env *env = fp_env_new("pg_cdc_wal_level");
     fp_broker_exclusive(); /* the server restarts twice: no other test may use it meanwhile */
     db = pgt_connect();
     /* PostgreSQL refuses to start with wal_level below logical while a logical slot exists:

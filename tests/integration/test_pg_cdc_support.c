@@ -12,7 +12,6 @@
 #include "service_env.h"
 
 PGconn *pgt_conn;
-static fp_env *pgt_current_env;
 static char pgt_cleanup_slot[128], pgt_cleanup_publication[128];
 
 int pgt_setup(void **state)
@@ -24,9 +23,7 @@ int pgt_setup(void **state)
 
 int pgt_teardown(void **state)
 {
-    (void)state;
-    fp_env_finish(pgt_current_env);
-    pgt_current_env = NULL;
+    fp_env_teardown(state);
     if (!pgt_conn || PQstatus(pgt_conn) != CONNECTION_OK) {
         PQfinish(pgt_conn);
         pgt_conn = pgt_connect();
@@ -43,7 +40,7 @@ void pgt_case_new(pgt_case *c, const char *test_name, const char *table_prefix,
                   const char *columns, long flush_ms, const char *extra)
 {
     memset(c, 0, sizeof(*c));
-    c->env = pgt_current_env = fp_env_new(test_name);
+    c->env = fp_env_new(test_name);
     c->name = fp_name(c->env, "pgcdc");
     c->prefix = fp_name(c->env, "srv");
     c->slot = fp_name(c->env, "slot");

@@ -35,16 +35,6 @@
 
 #define WAIT_MS 90000
 
-static fp_env *current;
-
-static int finish_env(void **state)
-{
-    (void)state;
-    fp_env_finish(current);
-    current = NULL;
-    return 0;
-}
-
 /* ---- the examples, through the REST API ---------------------------------------------------- */
 
 /* config/examples/<file>: {"name", "config"}, a new reference. */
@@ -209,7 +199,7 @@ static void write_log_lines(const char *path, int first, int count, int64_t *err
 static void test_log_aggregation(void **state)
 {
     (void)state;
-    fp_env *env = current = fp_env_new("pipeline_logs");
+    fp_env *env = fp_env_new("pipeline_logs");
     const char *topic = fp_name(env, "app_logs");
     const char *dlq = fp_name(env, "app_logs_dlq");
     const char *source_name = fp_name(env, "app_logs");
@@ -400,7 +390,7 @@ static void wait_mirror(PGconn *conn, const char *table, const char *index, cons
 static void test_change_capture(void **state)
 {
     (void)state;
-    fp_env *env = current = fp_env_new("pipeline_cdc");
+    fp_env *env = fp_env_new("pipeline_cdc");
     const char *table = fp_name(env, "customers");
     const char *prefix = fp_name(env, "dbserver");
     const char *slot = fp_name(env, "slot");
@@ -490,8 +480,8 @@ int main(void)
     esu_init();
     pgt_dsn();
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test_teardown(test_log_aggregation, finish_env),
-        cmocka_unit_test_teardown(test_change_capture, finish_env),
+        cmocka_unit_test_teardown(test_log_aggregation, fp_env_teardown),
+        cmocka_unit_test_teardown(test_change_capture, fp_env_teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -32,16 +32,6 @@
 #define KILLS 3
 #define MAX_KAFKA_PARTITIONS 16
 
-static fp_env *current;
-
-static int finish_env(void **state)
-{
-    (void)state;
-    fp_env_finish(current);
-    current = NULL;
-    return 0;
-}
-
 /* ---- SequenceSource records in a topic -------------------------------------------------- */
 
 typedef struct seq_record {
@@ -346,7 +336,7 @@ static const double kill_at[KILLS] = {0.20, 0.45, 0.70};
 static void test_source_kill9_three_times(void **state)
 {
     (void)state;
-    fp_env *env = current = fp_env_new("source_kill9");
+    fp_env *env = fp_env_new("source_kill9");
     const char *topic = fp_name(env, "seq");
     const char *connector = fp_name(env, "seqsrc");
     kt_create_topic(topic, SOURCE_KAFKA_PARTITIONS, NULL);
@@ -487,7 +477,7 @@ static void prefill(const char *topic, int64_t count, int partitions)
 static void test_sink_kill9_three_times(void **state)
 {
     (void)state;
-    fp_env *env = current = fp_env_new("sink_kill9");
+    fp_env *env = fp_env_new("sink_kill9");
     const char *topic = fp_name(env, "sinkin");
     const char *connector = fp_name(env, "recsink");
     kt_create_topic(topic, SINK_KAFKA_PARTITIONS, NULL);
@@ -674,7 +664,7 @@ static int64_t sink_covers_topic(const char *file, const char *topic, int64_t *l
 static void test_graceful_restart_both_paths(void **state)
 {
     (void)state;
-    fp_env *env = current = fp_env_new("graceful_restart");
+    fp_env *env = fp_env_new("graceful_restart");
     const char *topic = fp_name(env, "graceful");
     const char *source_name = fp_name(env, "gsrc");
     const char *sink_name = fp_name(env, "gsink");
@@ -740,7 +730,7 @@ static void test_graceful_restart_both_paths(void **state)
 static void test_broker_down_30s(void **state)
 {
     (void)state;
-    fp_env *env = current = fp_env_new("broker_down");
+    fp_env *env = fp_env_new("broker_down");
     /* No other test of this harness, from any run, while the shared broker is down. */
     fp_broker_exclusive();
     const char *topic = fp_name(env, "outage");
@@ -839,11 +829,11 @@ int main(void)
     if (getenv("FERRY_TEST_FILTER"))
         cmocka_set_test_filter(getenv("FERRY_TEST_FILTER"));
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test_teardown(test_source_kill9_three_times, finish_env),
-        cmocka_unit_test_teardown(test_sink_kill9_three_times, finish_env),
-        cmocka_unit_test_teardown(test_graceful_restart_both_paths, finish_env),
+        cmocka_unit_test_teardown(test_source_kill9_three_times, fp_env_teardown),
+        cmocka_unit_test_teardown(test_sink_kill9_three_times, fp_env_teardown),
+        cmocka_unit_test_teardown(test_graceful_restart_both_paths, fp_env_teardown),
         /* Last: it stops the broker (and starts it again, even when it fails). */
-        cmocka_unit_test_teardown(test_broker_down_30s, finish_env),
+        cmocka_unit_test_teardown(test_broker_down_30s, fp_env_teardown),
     };
     return cmocka_run_group_tests_name("runtime_delivery", tests, NULL, NULL);
 }

@@ -36,16 +36,6 @@
 
 #define FLUSH_MS 1000
 
-static fp_env *current;
-
-static int finish_env(void **state)
-{
-    (void)state;
-    fp_env_finish(current);
-    current = NULL;
-    return 0;
-}
-
 /* ---- the status topic ------------------------------------------------------------------- */
 
 /* Every value of one key of the status topic, in order (JSON; null for tombstones). */
@@ -155,7 +145,7 @@ typedef struct two_sources {
  * about 1000 records/s without end, in one worker; returns once both tasks are RUNNING. */
 static void two_sources_start(two_sources *t, const char *test, const char *worker_extra)
 {
-    fp_env *env = current = t->env = fp_env_new(test);
+    fp_env *env = t->env = fp_env_new(test);
     t->name_a = fp_name(env, "healthy");
     t->name_b = fp_name(env, "failing");
     t->topic_a = fp_name(env, "topic_a");
@@ -406,7 +396,7 @@ static void header_is(const kt_record *record, const char *name, const char *exp
 static void test_dead_letter_queue(void **state)
 {
     (void)state;
-    fp_env *env = current = fp_env_new("dead_letter_queue");
+    fp_env *env = fp_env_new("dead_letter_queue");
     const char *topic = fp_name(env, "json_in");
     const char *dlq = fp_name(env, "dlq");
     const char *tolerant = fp_name(env, "tolerant");
@@ -535,7 +525,7 @@ static void test_dead_letter_queue(void **state)
 static void test_source_dead_letter_queue(void **state)
 {
     (void)state;
-    fp_env *env = current = fp_env_new("source_dead_letter_queue");
+    fp_env *env = fp_env_new("source_dead_letter_queue");
     const char *topic = fp_name(env, "src_out");
     const char *strict_topic = fp_name(env, "src_strict_out");
     const char *dlq = fp_name(env, "src_dlq");
@@ -629,7 +619,7 @@ static void test_source_dead_letter_queue(void **state)
 static void test_second_signal_exits_at_once(void **state)
 {
     (void)state;
-    fp_env *env = current = fp_env_new("second_signal");
+    fp_env *env = fp_env_new("second_signal");
     const char *topic = fp_name(env, "slow_in");
     kt_create_topic(topic, 1, NULL);
     const char *worker = fp_worker_file(env, "worker.properties", FLUSH_MS,
@@ -663,7 +653,7 @@ static void test_second_signal_exits_at_once(void **state)
 static void test_sink_transforms_unwrap(void **state)
 {
     (void)state;
-    fp_env *env = current = fp_env_new("sink_transforms");
+    fp_env *env = fp_env_new("sink_transforms");
     const char *topic = fp_name(env, "cdc_in");
     const char *dlq = fp_name(env, "cdc_dlq");
     const char *file = fp_path(env, "unwrapped.txt");
@@ -763,7 +753,7 @@ static void test_sink_transforms_unwrap(void **state)
 static void test_sink_json_text(void **state)
 {
     (void)state;
-    fp_env *env = current = fp_env_new("sink_json_text");
+    fp_env *env = fp_env_new("sink_json_text");
     const char *topic = fp_name(env, "text_in");
     const char *dlq = fp_name(env, "text_dlq");
     kt_create_topic(topic, 1, NULL);
@@ -846,7 +836,7 @@ static void test_sink_json_text(void **state)
 static void test_sink_headers_on_demand(void **state)
 {
     (void)state;
-    fp_env *env = current = fp_env_new("sink_headers");
+    fp_env *env = fp_env_new("sink_headers");
     const char *topic = fp_name(env, "headers_in");
     kt_create_topic(topic, 1, NULL);
     const kt_header one[] = {{"a", "1", 1}};
@@ -914,7 +904,7 @@ static void test_sink_headers_on_demand(void **state)
 static void test_embedded_kafka(void **state)
 {
     (void)state;
-    fp_env *env = current = fp_env_new("embedded_kafka");
+    fp_env *env = fp_env_new("embedded_kafka");
     const char *topic = fp_name(env, "embedded");
     const char *file = fp_path(env, "sink.txt");
     const char *worker = fp_worker_file(env, "worker.properties", FLUSH_MS,
@@ -1011,7 +1001,7 @@ static void test_embedded_kafka(void **state)
 static void test_internal_topics_byte_for_byte(void **state)
 {
     (void)state;
-    fp_env *env = current = fp_env_new("internal_topics");
+    fp_env *env = fp_env_new("internal_topics");
     const char *name = fp_name(env, "bytes");
     const char *topic = fp_name(env, "bytes_out");
     const char *worker = fp_worker_file(env, "worker.properties", FLUSH_MS,
@@ -1160,7 +1150,7 @@ static void test_internal_topics_byte_for_byte(void **state)
 static void test_non_compacted_offsets_topic_refused(void **state)
 {
     (void)state;
-    fp_env *env = current = fp_env_new("non_compacted");
+    fp_env *env = fp_env_new("non_compacted");
     const char *offsets = fp_name(env, "plain_offsets");
     static const char *const delete_policy[] = {"cleanup.policy", "delete", NULL};
     kt_create_topic(offsets, 1, delete_policy);
@@ -1189,7 +1179,7 @@ static void test_non_compacted_offsets_topic_refused(void **state)
 static void test_config_problems_named(void **state)
 {
     (void)state;
-    fp_env *env = current = fp_env_new("config_problems");
+    fp_env *env = fp_env_new("config_problems");
     static const char *const bad[][2] = {
         {"offset.flush.interval.ms", "soon"},
         {"task.restart.auto", "maybe"},
@@ -1254,7 +1244,7 @@ static void test_config_problems_named(void **state)
 static void test_sink_retry_redelivers_same_batch(void **state)
 {
     (void)state;
-    fp_env *env = current = fp_env_new("sink_retry");
+    fp_env *env = fp_env_new("sink_retry");
     const char *topic = fp_name(env, "retry_in");
     const char *connector = fp_name(env, "retrying");
     const char *file = fp_path(env, "retrying.txt");
@@ -1356,19 +1346,19 @@ int main(void)
     if (getenv("FERRY_TEST_FILTER"))
         cmocka_set_test_filter(getenv("FERRY_TEST_FILTER"));
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test_teardown(test_config_problems_named, finish_env),
-        cmocka_unit_test_teardown(test_internal_topics_byte_for_byte, finish_env),
-        cmocka_unit_test_teardown(test_non_compacted_offsets_topic_refused, finish_env),
-        cmocka_unit_test_teardown(test_embedded_kafka, finish_env),
-        cmocka_unit_test_teardown(test_failing_task_restarts_automatically, finish_env),
-        cmocka_unit_test_teardown(test_failed_task_stays_failed_without_auto_restart, finish_env),
-        cmocka_unit_test_teardown(test_dead_letter_queue, finish_env),
-        cmocka_unit_test_teardown(test_source_dead_letter_queue, finish_env),
-        cmocka_unit_test_teardown(test_sink_retry_redelivers_same_batch, finish_env),
-        cmocka_unit_test_teardown(test_second_signal_exits_at_once, finish_env),
-        cmocka_unit_test_teardown(test_sink_transforms_unwrap, finish_env),
-        cmocka_unit_test_teardown(test_sink_json_text, finish_env),
-        cmocka_unit_test_teardown(test_sink_headers_on_demand, finish_env),
+        cmocka_unit_test_teardown(test_config_problems_named, fp_env_teardown),
+        cmocka_unit_test_teardown(test_internal_topics_byte_for_byte, fp_env_teardown),
+        cmocka_unit_test_teardown(test_non_compacted_offsets_topic_refused, fp_env_teardown),
+        cmocka_unit_test_teardown(test_embedded_kafka, fp_env_teardown),
+        cmocka_unit_test_teardown(test_failing_task_restarts_automatically, fp_env_teardown),
+        cmocka_unit_test_teardown(test_failed_task_stays_failed_without_auto_restart, fp_env_teardown),
+        cmocka_unit_test_teardown(test_dead_letter_queue, fp_env_teardown),
+        cmocka_unit_test_teardown(test_source_dead_letter_queue, fp_env_teardown),
+        cmocka_unit_test_teardown(test_sink_retry_redelivers_same_batch, fp_env_teardown),
+        cmocka_unit_test_teardown(test_second_signal_exits_at_once, fp_env_teardown),
+        cmocka_unit_test_teardown(test_sink_transforms_unwrap, fp_env_teardown),
+        cmocka_unit_test_teardown(test_sink_json_text, fp_env_teardown),
+        cmocka_unit_test_teardown(test_sink_headers_on_demand, fp_env_teardown),
     };
     return cmocka_run_group_tests_name("runtime_lifecycle", tests, NULL, NULL);
 }
