@@ -357,9 +357,9 @@ typedef enum ferry_connector_kind {
  * sink without the flag always gets the tree. */
 #define FERRY_SINK_JSON_TEXT 0x1u
 /* Since 1.3. A sink that reads record headers only through ferry_host.record_headers: when the
- * connector has no transforms, the host hands its records with headers == NULL and
- * header_count == 0 and reads a batch's headers from Kafka only when the sink first asks for
- * them (librdkafka allocates for every record whose headers it is asked for). A sink that reads
+ * connector has no transforms, the host may hand its records without their headers
+ * (headers == NULL, header_count == 0) and reads a batch's headers from Kafka only when the sink
+ * first asks for them (librdkafka allocates for every record whose headers it is asked for). A sink that reads
  * headers for some configs only, or never, saves that work on every record. */
 #define FERRY_SINK_HEADERS_ON_DEMAND 0x2u
 
