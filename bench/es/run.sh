@@ -52,85 +52,29 @@ build=$root/build-bench
 tools=$build/bench-tools/es
 ferry=$build/worker/ferry
 run_id="fbench-es-$(date +%s)-$$"
-tmp=$(mktemp -d "${TMPDIR:-/tmp}/ferry-bench-es.XXXXXX")
-children=()
 indices=()
 
-log() { printf '%s %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
-die() { echo "bench/es/run.sh: $*" >&2; exit 1; }
+. "$root/bench/lib.sh"
+bench_init es
 
-terminate() { # PID: SIGTERM, up to 15 s, then SIGKILL
-    local pid=$1 i
-    kill -TERM "$pid" 2>/dev/null || true
-    for (( i = 0; i < 150; i++ )); do
-        kill -0 "$pid" 2>/dev/null || break
-        sleep 0.1
-    done
-    kill -KILL "$pid" 2>/dev/null || true
-    wait "$pid" 2>/dev/null || true
-}
-
-on_exit() {
-    local status=$? pid index
-    trap - EXIT INT TERM
-    for pid in "${children[@]}"; do
-        kill -0 "$pid" 2>/dev/null && terminate "$pid"
-    done
+bench_cleanup() { # the run's indices and topics
+    local index
     for index in "${indices[@]}"; do
         curl -s -o /dev/null -XDELETE "${FERRY_TEST_ES_URL:-http://127.0.0.1:19200}/$index" || true
     done
     if [ -x "$tools/topic_tool" ] && [ -n "${FERRY_TEST_BOOTSTRAP:-}" ]; then
         timeout 60 "$tools/topic_tool" cleanup "$FERRY_TEST_BOOTSTRAP" "$run_id" 2>/dev/null ||
-            echo "bench/es/run.sh: could not delete the topics of $run_id" >&2
+            echo "$bench_script: could not delete the topics of $run_id" >&2
     fi
-    if [ -n "${BENCH_KEEP_TMP:-}" ]; then echo "logs kept in $tmp" >&2; else rm -rf "$tmp"; fi
-    exit $status
-}
-trap on_exit EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
-
-background() { # LOG COMMAND...: its pid in $pid
-    local out=$1
-    shift
-    "$@" >"$out" 2>&1 &
-    pid=$!
-    children+=("$pid")
-}
-
-median() {
-    printf '%s\n' "$@" | sort -g | awk '{ v[NR] = $1 } END {
-        if (NR % 2) print v[(NR + 1) / 2]; else printf "%.1f\n", (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
-}
-per_second() { awk -v n="$1" -v a="$2" -v b="$3" 'BEGIN { printf "%.0f\n", n / ((b - a) / 1e9) }'; }
-percent() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.1f\n", 100 * a / b }'; }
-megabytes() { awk -v k="$1" 'BEGIN { printf "%.1f", k / 1024 }'; }
-thousands() {
-    awk -v v="$1" 'BEGIN { s = sprintf("%.0f", v); out = ""
-        while (length(s) > 3) { out = "," substr(s, length(s) - 2) out; s = substr(s, 1, length(s) - 3) }
-        print s out }'
 }
 
 # ---- set-up ----------------------------------------------------------------------------------
 
-command -v meson >/dev/null || die "meson is needed"
 pkg-config --exists rdkafka libcurl || die "pkg-config cannot find rdkafka or libcurl"
-if [ ! -f "$build/build.ninja" ]; then
-    log "configuring $build (release, no sanitizers)"
-    meson setup "$build" --buildtype=release -Db_sanitize=none >"$tmp/setup.log" 2>&1 ||
-        { cat "$tmp/setup.log" >&2; die "meson setup failed"; }
-fi
-log "building ferry and the Elasticsearch plugin in $build"
-ninja -C "$build" build.ninja >"$tmp/compile.log" 2>&1 &&
-meson compile -C "$build" ferry elasticsearch-sink >>"$tmp/compile.log" 2>&1 ||
-    { tail -30 "$tmp/compile.log" >&2; die "meson compile failed"; }
-mkdir -p "$tools"
-cc -std=gnu11 -O2 -Wall -Wextra -o "$tools/topic_tool" bench/runtime/topic_tool.c \
-    $(pkg-config --cflags --libs rdkafka) || die "cannot compile bench/runtime/topic_tool.c"
-cc -std=gnu11 -O2 -Wall -Wextra -o "$tools/raw_file_producer" bench/file/raw_file_producer.c \
-    $(pkg-config --cflags --libs rdkafka) || die "cannot compile bench/file/raw_file_producer.c"
-cc -std=gnu11 -O2 -Wall -Wextra -o "$tools/es_bench" bench/es/es_bench.c \
-    $(pkg-config --cflags --libs libcurl) || die "cannot compile bench/es/es_bench.c"
+build_ferry ferry elasticsearch-sink
+build_tool topic_tool bench/runtime/topic_tool.c rdkafka
+build_tool raw_file_producer bench/file/raw_file_producer.c rdkafka
+build_tool es_bench bench/es/es_bench.c libcurl
 
 tests/services/services.sh status kafka elasticsearch >/dev/null 2>&1 ||
     die "Kafka and Elasticsearch of tests/services must run: tests/services/services.sh start kafka elasticsearch"
@@ -166,9 +110,9 @@ make_index() { # INDEX
 }
 
 watch_index() { # INDEX COUNT: the watcher's pid in $watcher
-    background "$tmp/$1.watch" timeout $(( TIMEOUT_S + 30 )) "$tools/es_bench" watch "$es" "$1" \
+    start_bg "$tmp/$1.watch" timeout $(( TIMEOUT_S + 30 )) "$tools/es_bench" watch "$es" "$1" \
         "$2" $(( TIMEOUT_S * 1000 )) "$WATCH_INTERVAL_MS"
-    watcher=$pid
+    watcher=$bg_pid
 }
 
 ferry_run() { # LABEL CONVERTER [QUEUE_KB]: the rate in $rate, ferry's VmHWM (kB) in $peak
@@ -200,15 +144,15 @@ EOF
         "topic.to.external.resource.mapping=$topic:$index" ${BENCH_FERRY_KEYS:-} \
         >"$dir/connector.properties"
     watch_index "$index" "$COUNT"
-    background "$dir/ferry.log" "$ferry" standalone "$dir/worker.properties" \
+    start_bg "$dir/ferry.log" "$ferry" standalone "$dir/worker.properties" \
         "$dir/connector.properties"
-    local worker=$pid
+    local worker=$bg_pid
     wait "$watcher" || { tail -20 "$dir/ferry.log" >&2; die "$label: ferry did not index $COUNT documents"; }
     peak=$(awk '/^VmHWM:/ { print $2 }' "/proc/$worker/status")
-    terminate "$worker"
+    stop_pid "$worker"
     local first done_at
     read -r first done_at <"$tmp/$index.watch"
-    rate=$(per_second "$COUNT" "$first" "$done_at")
+    rate=$(rate "$COUNT" "$first" "$done_at")
     log "$label: ferry $(thousands "$rate") docs/s, peak RSS $(megabytes "$peak") MB"
     curl -s -o /dev/null -XDELETE "$es/$index" || true
 }
@@ -223,9 +167,9 @@ reference_run() { # LABEL: the rate in $rate
     local first done_at self_first self_last documents
     read -r first done_at <"$tmp/$index.watch"
     read -r self_first self_last documents peak <"$tmp/$label.out"
-    rate=$(per_second "$COUNT" "$first" "$done_at")
+    rate=$(rate "$COUNT" "$first" "$done_at")
     log "$label: reference $(thousands "$rate") docs/s (its own clock:" \
-        "$(thousands "$(per_second "$documents" "$self_first" "$self_last")")), RSS $(megabytes "$peak") MB"
+        "$(thousands "$(rate "$documents" "$self_first" "$self_last")")), RSS $(megabytes "$peak") MB"
     curl -s -o /dev/null -XDELETE "$es/$index" || true
 }
 
@@ -262,7 +206,6 @@ r=$(median "${reference_rates[@]}")
 pj=$(percent "$fj" "$r")
 ps=$(percent "$fs" "$r")
 peak_max=$(printf '%s\n' "${ferry_peaks[@]}" | sort -n | tail -1)
-verdict() { awk -v p="$1" 'BEGIN { print (p >= 90) ? "PASS" : "FAIL" }'; }
 row() { printf '%-44s %14s %14s %8s %8s  %s\n' "$@"; }
 echo
 echo "ferry Elasticsearch benchmark - $(date -u +%Y-%m-%dT%H:%M:%SZ), $(nproc) cores," \
@@ -274,13 +217,12 @@ echo "$(thousands "$COUNT") documents of ~$DOC_BYTES bytes, topic of $TOPIC_PART
 echo
 row benchmark ferry reference ratio target result
 row --------- ----- --------- ----- ------ ------
-row "Kafka -> ES docs/s, JsonConverter" "$(thousands "$fj")" "$(thousands "$r")" "$pj%" ">= 90%" "$(verdict "$pj")"
-row "Kafka -> ES docs/s, StringConverter" "$(thousands "$fs")" "$(thousands "$r")" "$ps%" ">= 90%" "$(verdict "$ps")"
-rss_verdict() { awk -v k="$1" 'BEGIN { print (k < 50 * 1024) ? "PASS" : "FAIL" }'; }
+row "Kafka -> ES docs/s, JsonConverter" "$(thousands "$fj")" "$(thousands "$r")" "$pj%" ">= 90%" "$(verdict "$pj" ">=" 90)"
+row "Kafka -> ES docs/s, StringConverter" "$(thousands "$fs")" "$(thousands "$r")" "$ps%" ">= 90%" "$(verdict "$ps" ">=" 90)"
 row "ferry peak RSS (highest run above)" "$(megabytes "$peak_max") MB" - - "< 50 MB" \
-    "$(rss_verdict "$peak_max")"
+    "$(verdict "$peak_max" "<" $(( 50 * 1024 )))"
 row "ferry peak RSS, prefetch ${SMALL_QUEUE_KB} kB" "$(megabytes "$small_peak") MB" - - "< 50 MB" \
-    "$(rss_verdict "$small_peak")"
+    "$(verdict "$small_peak" "<" $(( 50 * 1024 )))"
 echo "(with the ${SMALL_QUEUE_KB} kB prefetch, JsonConverter: $(thousands "$small_rate") docs/s)"
 echo
 echo "runs (docs/s):"

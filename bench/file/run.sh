@@ -37,84 +37,23 @@ build=$root/build-bench
 tools=$build/bench-tools/file
 ferry=$build/worker/ferry
 run_id="fbench-file-$(date +%s)-$$"
-tmp=$(mktemp -d "${TMPDIR:-/tmp}/ferry-bench-file.XXXXXX")
-children=()
 
-log() { printf '%s %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
-die() { echo "bench/file/run.sh: $*" >&2; exit 1; }
+. "$root/bench/lib.sh"
+bench_init file
 
-# ---- processes and clean-up ------------------------------------------------------------------
-
-terminate() { # PID: SIGTERM, up to 15 s, then SIGKILL
-    local pid=$1 i
-    kill -TERM "$pid" 2>/dev/null || true
-    for (( i = 0; i < 150; i++ )); do
-        kill -0 "$pid" 2>/dev/null || break
-        sleep 0.1
-    done
-    kill -KILL "$pid" 2>/dev/null || true
-    wait "$pid" 2>/dev/null || true
-}
-
-on_exit() {
-    local status=$? pid
-    trap - EXIT INT TERM
-    for pid in "${children[@]}"; do
-        kill -0 "$pid" 2>/dev/null && terminate "$pid"
-    done
+bench_cleanup() { # the run's topics
     if [ -x "$tools/topic_tool" ] && [ -n "${FERRY_TEST_BOOTSTRAP:-}" ]; then
         timeout 60 "$tools/topic_tool" cleanup "$FERRY_TEST_BOOTSTRAP" "$run_id" 2>/dev/null ||
-            echo "bench/file/run.sh: could not delete the topics of $run_id" >&2
+            echo "$bench_script: could not delete the topics of $run_id" >&2
     fi
-    if [ -n "${BENCH_KEEP_TMP:-}" ]; then echo "logs kept in $tmp" >&2; else rm -rf "$tmp"; fi
-    exit $status
-}
-trap on_exit EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
-
-background() { # LOG COMMAND...: its pid in $pid
-    local out=$1
-    shift
-    "$@" >"$out" 2>&1 &
-    pid=$!
-    children+=("$pid")
-}
-
-# ---- arithmetic ------------------------------------------------------------------------------
-
-median() {
-    printf '%s\n' "$@" | sort -g | awk '{ v[NR] = $1 } END {
-        if (NR % 2) print v[(NR + 1) / 2]; else printf "%.1f\n", (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
-}
-per_second() { awk -v n="$1" -v a="$2" -v b="$3" 'BEGIN { printf "%.0f\n", n / ((b - a) / 1e9) }'; }
-percent() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.1f\n", 100 * a / b }'; }
-megabytes() { awk -v k="$1" 'BEGIN { printf "%.1f", k / 1024 }'; }
-thousands() {
-    awk -v v="$1" 'BEGIN { s = sprintf("%.0f", v); out = ""
-        while (length(s) > 3) { out = "," substr(s, length(s) - 2) out; s = substr(s, 1, length(s) - 3) }
-        print s out }'
 }
 
 # ---- set-up ----------------------------------------------------------------------------------
 
-command -v meson >/dev/null || die "meson is needed (tools/install-build-deps.sh)"
 pkg-config --exists rdkafka || die "pkg-config cannot find rdkafka"
-if [ ! -f "$build/build.ninja" ]; then
-    log "configuring $build (release, no sanitizers)"
-    meson setup "$build" --buildtype=release -Db_sanitize=none >"$tmp/setup.log" 2>&1 ||
-        { cat "$tmp/setup.log" >&2; die "meson setup failed"; }
-fi
-log "building ferry and the file plugin in $build"
-# Regenerate first: meson compile only knows the targets of the last configuration.
-ninja -C "$build" build.ninja >"$tmp/compile.log" 2>&1 &&
-meson compile -C "$build" ferry file >>"$tmp/compile.log" 2>&1 ||
-    { tail -30 "$tmp/compile.log" >&2; die "meson compile failed"; }
-mkdir -p "$tools"
-cc -std=gnu11 -O2 -Wall -Wextra -o "$tools/topic_tool" bench/runtime/topic_tool.c \
-    $(pkg-config --cflags --libs rdkafka) || die "cannot compile bench/runtime/topic_tool.c"
-cc -std=gnu11 -O2 -Wall -Wextra -o "$tools/raw_file_producer" bench/file/raw_file_producer.c \
-    $(pkg-config --cflags --libs rdkafka) || die "cannot compile bench/file/raw_file_producer.c"
+build_ferry ferry file
+build_tool topic_tool bench/runtime/topic_tool.c rdkafka
+build_tool raw_file_producer bench/file/raw_file_producer.c rdkafka
 
 tests/services/services.sh status kafka >/dev/null 2>&1 ||
     die "the Kafka of tests/services is not running: tests/services/services.sh start kafka"
@@ -134,9 +73,9 @@ make_lines "$tmp/big.txt" $(( COUNT * BIG_FACTOR ))
 
 watch_topic() { # TOPIC COUNT: the watcher's pid in $watcher
     "$tools/topic_tool" create "$FERRY_TEST_BOOTSTRAP" "$1" "$TOPIC_PARTITIONS"
-    background "$tmp/$1.watch" timeout $(( TIMEOUT_S + 30 )) "$tools/topic_tool" watch \
+    start_bg "$tmp/$1.watch" timeout $(( TIMEOUT_S + 30 )) "$tools/topic_tool" watch \
         "$FERRY_TEST_BOOTSTRAP" "$1" "$2" $(( TIMEOUT_S * 1000 )) "$WATCH_INTERVAL_MS"
-    watcher=$pid
+    watcher=$bg_pid
 }
 
 ferry_rates=()
@@ -161,15 +100,15 @@ EOF
     printf '%s\n' "name=$topic" "connector.class=FileSource" "file=$file" "topic=$topic" \
         "batch.size=$BATCH" >"$dir/connector.properties"
     watch_topic "$topic" "$count"
-    background "$dir/ferry.log" "$ferry" standalone "$dir/worker.properties" \
+    start_bg "$dir/ferry.log" "$ferry" standalone "$dir/worker.properties" \
         "$dir/connector.properties"
-    local worker=$pid
+    local worker=$bg_pid
     wait "$watcher" || { tail -20 "$dir/ferry.log" >&2; die "$label: ferry did not deliver $count lines"; }
     peak=$(awk '/^VmHWM:/ { print $2 }' "/proc/$worker/status")
-    terminate "$worker"
+    stop_pid "$worker"
     local first done_at
     read -r first done_at <"$tmp/$topic.watch"
-    rate=$(per_second "$count" "$first" "$done_at")
+    rate=$(rate "$count" "$first" "$done_at")
     log "$label: ferry $(thousands "$rate") lines/s, peak RSS $(megabytes "$peak") MB"
 }
 
@@ -184,14 +123,15 @@ raw_run() { # LABEL FILE COUNT
     local first done_at self_first self_last acked
     read -r first done_at <"$tmp/$topic.watch"
     read -r self_first self_last acked peak <"$tmp/$label.out"
-    rate=$(per_second "$3" "$first" "$done_at")
+    rate=$(rate "$3" "$first" "$done_at")
     log "$label: raw   $(thousands "$rate") lines/s (its own clock:" \
-        "$(thousands "$(per_second "$acked" "$self_first" "$self_last")")), peak RSS $(megabytes "$peak") MB"
+        "$(thousands "$(rate "$acked" "$self_first" "$self_last")")), peak RSS $(megabytes "$peak") MB"
 }
 
 # A short untimed run, so that the broker's JIT and page cache are warm for the first one.
-head -n 200000 "$tmp/lines.txt" >"$tmp/warm.txt"
-raw_run warm-up "$tmp/warm.txt" 200000 >/dev/null 2>&1
+warm_count=$(( COUNT < 200000 ? COUNT : 200000 ))
+head -n "$warm_count" "$tmp/lines.txt" >"$tmp/warm.txt"
+raw_run warm-up "$tmp/warm.txt" "$warm_count"
 
 for (( i = 1; i <= RUNS; i++ )); do
     ferry_run "ferry-$i" "$tmp/lines.txt" "$COUNT"
@@ -228,7 +168,7 @@ echo
 row benchmark ferry "raw librdkafka" ratio target result
 row --------- ----- -------------- ----- ------ ------
 row "file -> Kafka, lines/s" "$(thousands "$f")" "$(thousands "$r")" "$p%" ">= 80%" \
-    "$(awk -v p="$p" 'BEGIN { print (p >= 80) ? "PASS" : "FAIL" }')"
+    "$(verdict "$p" ">=" 80)"
 row "peak RSS, $file_mb MB file (median)" "$(megabytes "$fp") MB" "$(megabytes "$rp") MB" - - ""
 # Flat: the peak over a file BIG_FACTOR times larger stays within the spread of the peaks over the
 # smaller one (librdkafka's queue, up to 100,000 records, is most of it and comes and goes).

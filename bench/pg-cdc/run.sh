@@ -52,8 +52,6 @@ tools=$build/bench-tools/pg-cdc
 ferry=$build/worker/ferry
 plugin_dir=$build/plugins/postgres-cdc
 run_id="pgbench_$(date +%s)_$$"
-tmp=$(mktemp -d "${TMPDIR:-/tmp}/ferry-bench-pgcdc.XXXXXX")
-children=()
 slots=()
 tables=()
 
@@ -64,25 +62,13 @@ for b in "${benchmarks[@]}"; do
 done
 wants() { local b; for b in "${benchmarks[@]}"; do [ "$b" = "$1" ] && return 0; done; return 1; }
 
-log() { printf '%s %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
-die() { echo "bench/pg-cdc/run.sh: $*" >&2; exit 1; }
+. "$root/bench/lib.sh"
+bench_init pg-cdc
+bench_stop_seconds=30 # a worker may be flushing a large transaction
 psql_q() { psql "$FERRY_TEST_PG_DSN" -X -q -A -t -v ON_ERROR_STOP=1 -c "$1"; }
 
-terminate() { # PID: SIGTERM, up to 30 s, then SIGKILL
-    local pid=$1 i
-    kill -TERM "$pid" 2>/dev/null || true
-    for (( i = 0; i < 300; i++ )); do
-        kill -0 "$pid" 2>/dev/null || break
-        sleep 0.1
-    done
-    kill -KILL "$pid" 2>/dev/null || true
-    wait "$pid" 2>/dev/null || true
-}
-
-on_exit() {
-    local status=$? pid slot table
-    trap - EXIT INT TERM
-    for pid in "${children[@]}"; do terminate "$pid"; done
+bench_cleanup() { # the run's slots, publications, tables and topics
+    local slot table
     for slot in "${slots[@]}"; do
         psql_q "SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots
                 WHERE slot_name = '$slot' AND NOT active" >/dev/null 2>&1 || true
@@ -90,33 +76,12 @@ on_exit() {
     done
     for table in "${tables[@]}"; do psql_q "DROP TABLE IF EXISTS $table" >/dev/null 2>&1 || true; done
     [ -x "$tools/pgcdc_bench" ] && timeout 60 "$tools/pgcdc_bench" cleanup "$FERRY_TEST_BOOTSTRAP" "$run_id" 2>/dev/null || true
-    if [ -n "${BENCH_KEEP_TMP:-}" ]; then echo "logs kept in $tmp" >&2; else rm -rf "$tmp"; fi
-    exit $status
 }
-trap on_exit EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
-
-median() {
-    printf '%s\n' "$@" | sort -g | awk '{ v[NR] = $1 } END {
-        if (NR == 0) { print "nan"; exit }
-        if (NR % 2) print v[(NR + 1) / 2]; else printf "%.1f\n", (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
-}
-verdict() { awk -v v="$1" -v op="$2" -v t="$3" 'BEGIN {
-    ok = (op == ">=") ? (v >= t) : (v < t); print ok ? "PASS" : "FAIL" }'; }
 
 # ---- build ------------------------------------------------------------------------------------
 
-log "building ferry and postgres-cdc (release) into build-bench/"
-if [ ! -f "$build/build.ninja" ]; then
-    meson setup "$build" --buildtype=release -Db_sanitize=none >"$tmp/setup.log" 2>&1 ||
-        { cat "$tmp/setup.log" >&2; die "meson setup failed"; }
-fi
-ninja -C "$build" worker/ferry plugins/postgres-cdc/postgres-cdc.so >"$tmp/build.log" 2>&1 ||
-    { tail -30 "$tmp/build.log" >&2; die "build failed"; }
-mkdir -p "$tools"
-cc -O2 -o "$tools/pgcdc_bench" bench/pg-cdc/pgcdc_bench.c \
-    $(pkg-config --cflags --libs rdkafka jansson libpq) || die "building pgcdc_bench failed"
+build_ferry ferry postgres-cdc
+build_tool pgcdc_bench bench/pg-cdc/pgcdc_bench.c rdkafka jansson libpq
 
 # ---- helpers ------------------------------------------------------------------------------------
 
@@ -179,9 +144,8 @@ new_table() { # LABEL: creates the table; its name in $table (no subshell: the c
 
 # start_ferry LOG WORKER CONNECTOR: starts ferry, waits until it streams; pid in $ferry_pid
 start_ferry() {
-    "$ferry" standalone "$2" "$3" >"$1" 2>&1 &
-    ferry_pid=$!
-    children+=("$ferry_pid")
+    start_bg "$1" "$ferry" standalone "$2" "$3"
+    ferry_pid=$bg_pid
     local i
     for (( i = 0; i < 600; i++ )); do
         grep -q "streaming from slot" "$1" && return 0
@@ -193,10 +157,8 @@ start_ferry() {
 }
 
 stop_ferry() {
-    terminate "$ferry_pid"
-    local keep=() pid
-    for pid in "${children[@]}"; do [ "$pid" != "$ferry_pid" ] && keep+=("$pid"); done
-    children=("${keep[@]}")
+    stop_pid "$ferry_pid" "$bench_stop_seconds"
+    forget "$ferry_pid"
 }
 
 rss_kb() { awk '/^VmRSS/ { print $2 }' "/proc/$1/status" 2>/dev/null || echo 0; }
@@ -228,7 +190,7 @@ if wants throughput; then
         wait "$watch_pid" || die "throughput run $run: not all $ROWS events arrived"
         [ -n "$perf_pid" ] && { kill -INT "$perf_pid"; wait "$perf_pid" || true; }
         read -r first done <"$tmp/$label.watch"
-        rate=$(awk -v n="$ROWS" -v a="$first" -v b="$done" 'BEGIN { printf "%.0f", n / ((b - a) / 1e9) }')
+        rate=$(rate "$ROWS" "$first" "$done")
         log "throughput run $run: $rate events/s (loader $loader_rate rows/s)"
         rates+=("$rate")
         loader_rates+=("$loader_rate")
@@ -290,7 +252,7 @@ memory_run() {
     wait "$watch_pid" || die "memory: not all $BIG_TX events arrived"
     stop_ferry
     log "memory ($label): VmRSS $(( before / 1024 )) MB before the transaction, peak $(( peak / 1024 )) MB while streaming it"
-    peak_mb=$(awk -v kb="$peak" 'BEGIN { printf "%.1f", kb / 1024 }')
+    peak_mb=$(megabytes "$peak")
 }
 
 if wants memory; then

@@ -22,21 +22,9 @@ runs=${BENCH_RUNS:-3}
 port=${BENCH_PORT:-$((20000 + $$ % 20000))}
 target_ms=${BENCH_TARGET_MS:-5}
 run_id="rbench-$(date +%s)-$$"
-tmp=$(mktemp -d)
-ferry_pid=""
 
-cleanup() {
-    if [[ -n "$ferry_pid" ]] && kill -0 "$ferry_pid" 2>/dev/null; then
-        kill -TERM "$ferry_pid" 2>/dev/null || true
-        wait "$ferry_pid" 2>/dev/null || true
-    fi
-    if [[ -n "${BENCH_KEEP_TMP:-}" ]]; then
-        echo "logs kept in $tmp"
-    else
-        rm -rf "$tmp"
-    fi
-}
-trap cleanup EXIT INT TERM
+. "$root/bench/lib.sh"
+bench_init rest
 
 if [[ ! -d "$build" ]]; then
     meson setup "$build" "$root" --buildtype=release -Db_ndebug=true >/dev/null
@@ -62,15 +50,15 @@ plugin.path=$build/tests/plugins/sequence
 listeners=http://127.0.0.1:$port
 EOF
 
-FERRY_LOG_LEVEL=warn "$build/worker/ferry" standalone "$tmp/worker.properties" \
-    >"$tmp/ferry.log" 2>&1 &
-ferry_pid=$!
+FERRY_LOG_LEVEL=warn start_bg "$tmp/ferry.log" "$build/worker/ferry" standalone \
+    "$tmp/worker.properties"
+ferry_pid=$bg_pid
 base="http://127.0.0.1:$port"
 for _ in $(seq 1 300); do
     curl -sf "$base/health" >/dev/null 2>&1 && break
     sleep 0.1
 done
-curl -sf "$base/health" >/dev/null || { echo "ferry did not start"; tail "$tmp/ferry.log"; exit 1; }
+curl -sf "$base/health" >/dev/null || { tail "$tmp/ferry.log" >&2; die "ferry did not start"; }
 
 paths=()
 for i in $(seq 1 "$connectors"); do
@@ -94,7 +82,7 @@ for run in $(seq 1 "$runs"); do
     echo "run $run: $(echo "$out" | head -2 | tr '\n' ' ')"
     p99s+=("$(echo "$out" | sed -n 's/^p99_ms=//p')")
 done
-median=$(printf '%s\n' "${p99s[@]}" | sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}')
-verdict=$(awk -v p="$median" -v t="$target_ms" 'BEGIN {print (p < t) ? "PASS" : "FAIL"}')
+median=$(median "${p99s[@]}")
+verdict=$(verdict "$median" "<" "$target_ms")
 echo "GET status p99, median of $runs runs: $median ms (target < $target_ms ms): $verdict"
 [[ "$verdict" == PASS ]]

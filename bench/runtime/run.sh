@@ -76,66 +76,20 @@ fi
 # ---- clean-up: child processes, the run's topics and groups, temporary files ---------------
 
 run_id="fbench-$(date +%s)-$$"
-tmp=$(mktemp -d "${TMPDIR:-/tmp}/ferry-bench.XXXXXX")
-children=()
 kafka_used=0
 
-stop_pid() { # PID [SECONDS]: SIGTERM, wait at most SECONDS, then SIGKILL
-    local pid=$1 limit=$(( ${2:-15} * 10 )) i
-    kill -0 "$pid" 2>/dev/null || { wait "$pid" 2>/dev/null || true; return 0; }
-    kill -TERM "$pid" 2>/dev/null || true
-    for (( i = 0; i < limit; i++ )); do
-        kill -0 "$pid" 2>/dev/null || break
-        sleep 0.1
-    done
-    if kill -0 "$pid" 2>/dev/null; then
-        echo "run.sh: process $pid did not stop in time; killing it" >&2
-        kill -KILL "$pid" 2>/dev/null || true
-    fi
-    wait "$pid" 2>/dev/null || true
-}
+. "$root/bench/lib.sh"
+bench_init runtime
+bench_stop_seconds=5
 
-cleanup() {
-    local status=$? pid
-    trap - EXIT INT TERM
-    for pid in "${children[@]}"; do
-        stop_pid "$pid" 5
-    done
+bench_cleanup() { # the run's topics and groups
     if (( kafka_used )) && [ -x "$tools/topic_tool" ]; then
         timeout 60 "$tools/topic_tool" cleanup "$FERRY_TEST_BOOTSTRAP" "$run_id" 2>/dev/null ||
-            echo "run.sh: could not delete the topics and groups of $run_id" >&2
+            echo "$bench_script: could not delete the topics and groups of $run_id" >&2
     fi
-    if [ -n "${BENCH_KEEP_TMP:-}" ]; then
-        echo "run.sh: logs kept in $tmp" >&2
-    else
-        rm -rf "$tmp"
-    fi
-    exit $status
 }
-trap cleanup EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
 
 # ---- helpers ---------------------------------------------------------------------------------
-
-log() { printf '%s %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
-die() { echo "run.sh: $*" >&2; exit 1; }
-
-# start_bg LOG COMMAND...: runs COMMAND in the background, output to LOG; its pid in $bg_pid.
-start_bg() {
-    local out=$1
-    shift
-    "$@" >"$out" 2>&1 &
-    bg_pid=$!
-    children+=("$bg_pid")
-}
-
-# forget PID: drops a waited-for pid from the clean-up list.
-forget() {
-    local keep=() pid
-    for pid in "${children[@]}"; do [ "$pid" != "$1" ] && keep+=("$pid"); done
-    children=("${keep[@]}")
-}
 
 # wait_bg PID: the exit status of a background child, without tripping set -e.
 wait_bg() {
@@ -158,20 +112,6 @@ wait_for() {
 log_has() { grep -qF -- "$2" "$1" 2>/dev/null; }
 log_count_at_least() { (( $(grep -cF -- "$2" "$1" 2>/dev/null || true) >= $3 )); }
 
-median() { # numbers on the command line
-    printf '%s\n' "$@" | sort -g | awk '{ v[NR] = $1 } END {
-        if (NR == 0) { print "nan"; exit }
-        if (NR % 2) print v[(NR + 1) / 2]; else printf "%.1f\n", (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
-}
-rate() { awk -v n="$1" -v a="$2" -v b="$3" 'BEGIN { printf "%.0f\n", n / ((b - a) / 1e9) }'; }
-ratio_pct() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.1f\n", 100 * a / b }'; }
-verdict() { awk -v v="$1" -v op="$2" -v t="$3" 'BEGIN {
-    ok = (op == ">=") ? (v >= t) : (v < t); print ok ? "PASS" : "FAIL" }'; }
-fmt_int() { # 1234567.5 -> 1,234,568
-    awk -v v="$1" 'BEGIN { s = sprintf("%.0f", v); out = ""
-        while (length(s) > 3) { out = "," substr(s, length(s) - 2) out; s = substr(s, 1, length(s) - 3) }
-        print s out }'
-}
 join() { local IFS=' '; echo "$*"; }
 
 # worker_props FILE LABEL [KEY=VALUE...]: a worker config on the real broker with fresh internal
@@ -219,24 +159,13 @@ source_props() {
 # ---- build -----------------------------------------------------------------------------------
 
 build_all() {
-    command -v meson >/dev/null || die "meson is needed (tools/install-build-deps.sh)"
     pkg-config --exists rdkafka jansson || die "pkg-config cannot find rdkafka and jansson"
-    if [ ! -f "$build/build.ninja" ]; then
-        log "configuring $build (release, no sanitizers)"
-        meson setup "$build" --buildtype=release -Db_sanitize=none >"$tmp/meson-setup.log" 2>&1 ||
-            { cat "$tmp/meson-setup.log" >&2; die "meson setup failed"; }
-    fi
-    log "building ferry and the sequence test plugin"
-    meson compile -C "$build" ferry sequence >"$tmp/meson-compile.log" 2>&1 ||
-        { tail -40 "$tmp/meson-compile.log" >&2; die "meson compile failed"; }
-    mkdir -p "$tools/timed-plugin"
-    local cflags libs tool
-    cflags=$(pkg-config --cflags rdkafka)
-    libs=$(pkg-config --libs rdkafka)
+    build_ferry ferry sequence
+    local tool
     for tool in topic_tool raw_producer raw_consumer; do
-        cc -std=gnu11 -O2 -Wall -Wextra -o "$tools/$tool" "$root/bench/runtime/$tool.c" $cflags $libs ||
-            die "cannot compile bench/runtime/$tool.c"
+        build_tool "$tool" "bench/runtime/$tool.c" rdkafka
     done
+    mkdir -p "$tools/timed-plugin"
     cc -std=gnu11 -O2 -Wall -Wextra -fPIC -shared -fvisibility=hidden -I"$root/include" \
         $(pkg-config --cflags jansson) -o "$tools/timed-plugin/timed_sink.so" \
         "$root/bench/runtime/timed_sink.c" -ldl || die "cannot compile bench/runtime/timed_sink.c"
@@ -298,7 +227,7 @@ source_ferry_run() {
     read -r first done_at <"$dir/watch.out"
     rate_now=$(rate "$COUNT" "$first" "$done_at")
     if [ "$variant" = main ]; then source_ferry_rates+=("$rate_now"); else source_ferry_info_rates+=("$rate_now"); fi
-    log "source run $i: ferry ($variant) $(fmt_int "$rate_now") records/s"
+    log "source run $i: ferry ($variant) $(thousands "$rate_now") records/s"
 }
 
 source_raw_run() {
@@ -319,8 +248,8 @@ source_raw_run() {
     read -r self_first self_last acked <"$dir/producer.out"
     source_raw_rates+=("$(rate "$COUNT" "$first" "$done_at")")
     source_raw_self_rates+=("$(rate "$acked" "$self_first" "$self_last")")
-    log "source run $i: raw         $(fmt_int "${source_raw_rates[-1]}") records/s" \
-        "(its own clock: $(fmt_int "${source_raw_self_rates[-1]}"))"
+    log "source run $i: raw         $(thousands "${source_raw_rates[-1]}") records/s" \
+        "(its own clock: $(thousands "${source_raw_self_rates[-1]}"))"
 }
 
 # ---- sink path -------------------------------------------------------------------------------
@@ -371,7 +300,7 @@ sink_ferry_run() {
     read -r first last records <"$dir/timing"
     rate_now=$(rate "$records" "$first" "$last")
     if [ "$variant" = main ]; then sink_ferry_rates+=("$rate_now"); else sink_ferry_info_rates+=("$rate_now"); fi
-    log "sink run $i: ferry ($variant) $(fmt_int "$rate_now") records/s"
+    log "sink run $i: ferry ($variant) $(thousands "$rate_now") records/s"
 }
 
 # sink_raw_run I VARIANT [KEY=VALUE...]
@@ -388,7 +317,7 @@ sink_raw_run() {
     read -r first last records <"$dir/consumer.out"
     rate_now=$(rate "$records" "$first" "$last")
     if [ "$variant" = main ]; then sink_raw_rates+=("$rate_now"); else sink_raw_info_rates+=("$rate_now"); fi
-    log "sink run $i: raw   ($variant) $(fmt_int "$rate_now") records/s"
+    log "sink run $i: raw   ($variant) $(thousands "$rate_now") records/s"
 }
 
 # ---- memory ----------------------------------------------------------------------------------
@@ -528,11 +457,11 @@ row() { printf '%-44s %14s %14s %7s %9s  %s\n' "$@"; }
 rate_row() { # LABEL FERRY_RATES_NAME RAW_RATES_NAME TARGET_PCT|-
     local -n ferry_rates=$2 raw_rates=$3
     local f r p
-    f=$(median "${ferry_rates[@]}"); r=$(median "${raw_rates[@]}"); p=$(ratio_pct "$f" "$r")
+    f=$(median "${ferry_rates[@]}"); r=$(median "${raw_rates[@]}"); p=$(percent "$f" "$r")
     if [ "$4" = - ]; then
-        row "$1" "$(fmt_int "$f")" "$(fmt_int "$r")" "$p%" "(info)" ""
+        row "$1" "$(thousands "$f")" "$(thousands "$r")" "$p%" "(info)" ""
     else
-        row "$1" "$(fmt_int "$f")" "$(fmt_int "$r")" "$p%" ">= $4%" "$(verdict "$p" ">=" "$4")"
+        row "$1" "$(thousands "$f")" "$(thousands "$r")" "$p%" ">= $4%" "$(verdict "$p" ">=" "$4")"
     fi
 }
 mb() { awk -v k="$1" 'BEGIN { printf "%.1f", k / 1024 }'; }
@@ -542,7 +471,7 @@ echo "ferry runtime benchmarks - $(date -u +%Y-%m-%dT%H:%M:%SZ), $(nproc) cores"
     "($(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ *//')), librdkafka" \
     "$(pkg-config --modversion rdkafka), ferry $(git -C "$root" rev-parse --short HEAD 2>/dev/null || echo '?')" \
     "+ working tree, build-bench (release)"
-echo "records: $(fmt_int "$COUNT") x $RECORD_BYTES bytes, $SOURCE_PARTITIONS source partitions ->" \
+echo "records: $(thousands "$COUNT") x $RECORD_BYTES bytes, $SOURCE_PARTITIONS source partitions ->" \
     "$TOPIC_PARTITIONS topic partitions, real broker ${FERRY_TEST_BOOTSTRAP:-(not used)}; medians of $RUNS runs" \
     "(memory $MEMORY_RUNS, start-up $STARTUP_RUNS)"
 if [ -n "$kafka_pid_at_start" ] && [ "$(kafka_pid)" != "$kafka_pid_at_start" ]; then

@@ -1,0 +1,120 @@
+# shellcheck shell=bash
+# bench/lib.sh - what the benchmark scripts (bench/*/run.sh) share: messages, background
+# processes and the clean-up at exit, and the arithmetic of their reports. Sourced after
+# `set -euo pipefail`:
+#
+#   . "$root/bench/lib.sh"
+#   bench_init es            # $bench_script, $tmp, children=(), the exit traps
+#   bench_cleanup() { ...; } # optional: the script's own clean-up (topics, indices, slots)
+#
+# At exit, also on INT and TERM: every child started with start_bg that still runs is stopped
+# (stop_pid, $bench_stop_seconds, default 15), bench_cleanup runs when the script defines it,
+# and $tmp is removed unless BENCH_KEEP_TMP is set; the exit status stays the script's.
+
+# bench_init NAME: $bench_script ("bench/NAME/run.sh"), a fresh $tmp, no children, the traps.
+bench_init() {
+    bench_script="bench/$1/run.sh"
+    tmp=$(mktemp -d "${TMPDIR:-/tmp}/ferry-bench-$1.XXXXXX")
+    children=()
+    trap bench_exit EXIT
+    trap 'exit 130' INT
+    trap 'exit 143' TERM
+}
+
+bench_exit() {
+    local status=$? pid
+    trap - EXIT INT TERM
+    for pid in "${children[@]}"; do
+        stop_pid "$pid" "${bench_stop_seconds:-15}"
+    done
+    if declare -F bench_cleanup >/dev/null; then
+        bench_cleanup || true
+    fi
+    if [ -n "${BENCH_KEEP_TMP:-}" ]; then
+        echo "$bench_script: logs kept in $tmp" >&2
+    else
+        rm -rf "$tmp"
+    fi
+    exit "$status"
+}
+
+log() { printf '%s %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
+die() { echo "$bench_script: $*" >&2; exit 1; }
+
+# stop_pid PID [SECONDS]: SIGTERM, wait at most SECONDS (15), then SIGKILL; reaps it.
+stop_pid() {
+    local pid=$1 limit=$(( ${2:-15} * 10 )) i
+    kill -0 "$pid" 2>/dev/null || { wait "$pid" 2>/dev/null || true; return 0; }
+    kill -TERM "$pid" 2>/dev/null || true
+    for (( i = 0; i < limit; i++ )); do
+        kill -0 "$pid" 2>/dev/null || break
+        sleep 0.1
+    done
+    if kill -0 "$pid" 2>/dev/null; then
+        echo "$bench_script: process $pid did not stop in time; killing it" >&2
+        kill -KILL "$pid" 2>/dev/null || true
+    fi
+    wait "$pid" 2>/dev/null || true
+}
+
+# start_bg LOG COMMAND...: runs COMMAND in the background, output to LOG; its pid in $bg_pid.
+start_bg() {
+    local out=$1
+    shift
+    "$@" >"$out" 2>&1 &
+    bg_pid=$!
+    children+=("$bg_pid")
+}
+
+# forget PID: drops a pid the script has waited for or stopped from the clean-up list.
+forget() {
+    local keep=() pid
+    for pid in "${children[@]}"; do [ "$pid" != "$1" ] && keep+=("$pid"); done
+    children=("${keep[@]}")
+}
+
+# build_ferry TARGET...: configures $build (release, no sanitizers) when it is not yet, and builds
+# the meson targets (ferry, plugins).
+build_ferry() {
+    command -v meson >/dev/null || die "meson is needed (tools/install-build-deps.sh)"
+    if [ ! -f "$build/build.ninja" ]; then
+        log "configuring $build (release, no sanitizers)"
+        meson setup "$build" --buildtype=release -Db_sanitize=none >"$tmp/setup.log" 2>&1 ||
+            { cat "$tmp/setup.log" >&2; die "meson setup failed"; }
+    fi
+    log "building $* in $build"
+    # Regenerate first: meson compile only knows the targets of the last configuration.
+    { ninja -C "$build" build.ninja && meson compile -C "$build" "$@"; } >"$tmp/compile.log" 2>&1 ||
+        { tail -30 "$tmp/compile.log" >&2; die "meson compile failed"; }
+}
+
+# build_tool NAME SOURCE [PKG...]: compiles a benchmark tool (SOURCE relative to the repository)
+# into $tools/NAME with the flags of the pkg-config packages.
+build_tool() {
+    local name=$1 source=$2
+    shift 2
+    mkdir -p "$tools"
+    # shellcheck disable=SC2046 # the flags are words
+    cc -std=gnu11 -O2 -Wall -Wextra -o "$tools/$name" "$root/$source" \
+        $( (($#)) && pkg-config --cflags --libs "$@") || die "cannot compile $source"
+}
+
+# ---- arithmetic --------------------------------------------------------------------------------
+
+median() { # numbers on the command line; "nan" for none
+    printf '%s\n' "$@" | sort -g | awk '{ v[NR] = $1 } END {
+        if (NR == 0) { print "nan"; exit }
+        if (NR % 2) print v[(NR + 1) / 2]; else printf "%.1f\n", (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
+}
+rate() { awk -v n="$1" -v a="$2" -v b="$3" 'BEGIN { printf "%.0f\n", n / ((b - a) / 1e9) }'; } # N FIRST_NS LAST_NS: per second
+percent() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.1f\n", 100 * a / b }'; }                 # A B: A as a percentage of B
+megabytes() { awk -v k="$1" 'BEGIN { printf "%.1f", k / 1024 }'; }                                # KB
+verdict() { # VALUE OP TARGET (OP ">=" or "<"): PASS or FAIL
+    awk -v v="$1" -v op="$2" -v t="$3" 'BEGIN {
+        ok = (op == ">=") ? (v >= t) : (v < t); print ok ? "PASS" : "FAIL" }'
+}
+thousands() { # 1234567.5 -> 1,234,568
+    awk -v v="$1" 'BEGIN { s = sprintf("%.0f", v); out = ""
+        while (length(s) > 3) { out = "," substr(s, length(s) - 2) out; s = substr(s, 1, length(s) - 3) }
+        print s out }'
+}
