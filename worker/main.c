@@ -15,7 +15,7 @@
 
 #include "cli/plugins_command.h"
 #include "cli/standalone_command.h"
-#include "log.h"
+#include "base/log.h"
 
 static void usage(FILE *out)
 {

@@ -23,8 +23,8 @@
 #include <librdkafka/rdkafka.h>
 
 #include "config/config_map.h"
-#include "log.h"
-#include "runtime/error_handler.h"
+#include "base/log.h"
+#include "tasks/error_handler.h"
 #include "service_env.h"
 
 #define TIMEOUT_MS 30000

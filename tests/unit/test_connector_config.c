@@ -16,7 +16,7 @@
 #include <string.h>
 
 #include "config/properties.h"
-#include "runtime/connector_config.h"
+#include "config/connector_config.h"
 
 /* What the file connectors declare, enough to validate Kafka's example configs. */
 static const ferry_config_key file_source_keys[] = {

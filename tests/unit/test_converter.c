@@ -13,7 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "runtime/converter.h"
+#include "convert/converter.h"
 
 /* Every jansson allocation goes through here, so a test can prove the serialise path makes
  * none. */

@@ -14,7 +14,7 @@
 #include <string.h>
 
 #include "plugin/host_services.h"
-#include "runtime/json_syntax.h"
+#include "convert/json_syntax.h"
 
 static const char *const valid_texts[] = {
     "{}", " {\"a\":[1,-2.5e+3,true,false,null,\"x\\n\\u00e9\"]} ", "[]", "\"s\"", "0",

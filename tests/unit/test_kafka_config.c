@@ -16,8 +16,8 @@
 #include <string.h>
 
 #include "config/properties.h"
-#include "log.h"
-#include "runtime/kafka_config.h"
+#include "base/log.h"
+#include "kafka/kafka_config.h"
 
 #define PLAIN "org.apache.kafka.common.security.plain.PlainLoginModule"
 #define SCRAM "org.apache.kafka.common.security.scram.ScramLoginModule"

@@ -11,7 +11,7 @@
 
 #include <cmocka.h>
 
-#include "log.h"
+#include "base/log.h"
 
 static FILE *sink;
 

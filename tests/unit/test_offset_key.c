@@ -13,7 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "runtime/offset_key.h"
+#include "stores/offset_key.h"
 
 static json_t *json_parse(const char *text)
 {

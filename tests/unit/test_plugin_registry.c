@@ -13,7 +13,7 @@
 
 #include <cmocka.h>
 
-#include "log.h"
+#include "base/log.h"
 #include "plugin/connector_describe.h"
 #include "plugin/host_services.h"
 #include "plugin/plugin_registry.h"

@@ -6,7 +6,7 @@
 
 #include <cmocka.h>
 
-#include "runtime/retry_budget.h"
+#include "tasks/retry_budget.h"
 
 static void test_waits_double_up_to_the_cap(void **state)
 {

@@ -7,7 +7,7 @@
 
 #include <cmocka.h>
 
-#include "runtime/sink_prefetch.h"
+#include "tasks/sink_prefetch.h"
 
 /* 2048 KB of values or 100,000 messages, as the sink consumer's defaults. */
 static void prefetch_100_byte_values(sink_prefetch *prefetch)

@@ -16,7 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "runtime/source_offset_tracker.h"
+#include "tasks/source_offset_tracker.h"
 
 /* Bytes the allocator has handed out and not taken back: under AddressSanitizer its own count
  * (exact), otherwise glibc's. */

@@ -9,7 +9,7 @@
 
 #include <cmocka.h>
 
-#include "runtime/task_metrics.h"
+#include "tasks/task_metrics.h"
 
 static void test_summary_counts_sums_and_keeps_the_max(void **state)
 {

@@ -23,7 +23,7 @@
 
 #include "config/config_map.h"
 #include "config/config_validate.h"
-#include "log.h"
+#include "base/log.h"
 #include "plugin/host_services.h"
 #include "plugin/plugin_context.h"
 #include "plugin/plugin_registry.h"

@@ -16,7 +16,7 @@
 #include <unistd.h>
 
 #include "config/properties.h"
-#include "runtime/worker_config.h"
+#include "config/worker_config.h"
 
 /* A map from properties text. */
 static config_map *map_from(const char *text)

@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "log.h"
+#include "base/log.h"
 #include "plugin/connector_describe.h"
 #include "plugin/host_services.h"
 #include "plugin/plugin_registry.h"

@@ -15,7 +15,7 @@
 #include "config/config_provider.h"
 #include "config/connector_file.h"
 #include "config/properties.h"
-#include "log.h"
+#include "base/log.h"
 #include "rest/rest_server.h"
 #include "runtime/worker.h"
 

@@ -9,9 +9,9 @@
 #include <string.h>
 
 #include "config/config_validate.h"
-#include "log.h"
+#include "base/log.h"
 #include "plugin/plugin_context.h"
-#include "runtime/json_syntax.h"
+#include "convert/json_syntax.h"
 
 void plugin_context_init(ferry_context *ctx, const char *scope, const plugin_context_ops *ops,
                          void *owner)

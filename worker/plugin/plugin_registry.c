@@ -17,7 +17,7 @@
 
 #include "config/config_validate.h"
 #include "plugin/connector_describe.h"
-#include "log.h"
+#include "base/log.h"
 
 /* A definition longer than this is taken as a missing terminator rather than a real config. */
 #define CONFIG_DEFINITION_MAX_KEYS 1024

@@ -10,7 +10,7 @@
 #include <string.h>
 #include <strings.h>
 
-#include "log.h"
+#include "base/log.h"
 #include "rest/rest_resources.h"
 
 #ifndef FERRY_VERSION

@@ -13,7 +13,7 @@
 #include <string.h>
 
 #include "config/config_validate.h"
-#include "log.h"
+#include "base/log.h"
 #include "plugin/connector_describe.h"
 #include "rest/rest_redact.h"
 #include "rest/rest_resources.h"

@@ -14,7 +14,7 @@
 #include <unistd.h>
 
 #include "rest/rest_resources.h"
-#include "runtime/task_metrics.h"
+#include "tasks/task_metrics.h"
 
 #define REST_PROMETHEUS_TYPE "text/plain; version=0.0.4; charset=utf-8"
 

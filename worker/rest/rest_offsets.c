@@ -10,7 +10,7 @@
 
 #include "rest/rest_resources.h"
 #include "rest/rest_sink_offsets.h"
-#include "runtime/offset_store.h"
+#include "stores/offset_store.h"
 
 #define REST_SOURCE_OFFSET_TIMEOUT_MS 10000
 #define REST_OFFSETS_ALTERED                                                                   \

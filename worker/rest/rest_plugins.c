@@ -12,7 +12,7 @@
 #include "plugin/connector_describe.h"
 #include "rest/rest_redact.h"
 #include "rest/rest_resources.h"
-#include "runtime/connector_config.h"
+#include "config/connector_config.h"
 #include "transforms/transform.h"
 
 #ifndef FERRY_VERSION
@@ -194,7 +194,7 @@ static void rest_validate_run(worker *running, void *argument)
     const registered_connector *type = NULL;
     worker_connector_validate(running, validation->config, errors, NULL, &type);
     const ferry_config_key *defs[3];
-    size_t ndefs = type ? connector_definitions(type->type, defs) : 1;
+    size_t ndefs = type ? connector_config_definitions(type->type, defs) : 1;
     if (!type)
         defs[0] = connector_config_common_keys;
 

@@ -7,8 +7,8 @@
 #include <string.h>
 
 #include "config/config_validate.h"
-#include "runtime/connector_config.h"
-#include "runtime/task.h"
+#include "config/connector_config.h"
+#include "tasks/task.h"
 
 /* Shorter literal values are not searched for in free text: hiding every "abc" of a message
  * would make it unreadable, and such a value is no secret worth the name. */
@@ -19,7 +19,7 @@ size_t rest_definitions(worker *running, const config_map *config,
 {
     const registered_connector *type = config ? worker_connector_type(running, config) : NULL;
     if (type)
-        return connector_definitions(type->type, defs);
+        return connector_config_definitions(type->type, defs);
     defs[0] = connector_config_common_keys;
     return 1;
 }

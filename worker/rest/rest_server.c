@@ -29,7 +29,7 @@
 #include <microhttpd.h>
 
 #include "config/config_validate.h"
-#include "log.h"
+#include "base/log.h"
 #include "rest/rest_auth.h"
 #include "rest/rest_http.h"
 #include "rest/rest_listener.h"

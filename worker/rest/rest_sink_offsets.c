@@ -8,7 +8,7 @@
 
 #include <librdkafka/rdkafka.h>
 
-#include "runtime/connector_config.h"
+#include "config/connector_config.h"
 
 typedef enum rest_group_op {
     REST_GROUP_LIST,

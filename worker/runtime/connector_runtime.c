@@ -9,9 +9,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "log.h"
+#include "base/clock.h"
+#include "base/log.h"
 #include "plugin/plugin_context.h"
-#include "runtime/connector_config.h"
+#include "config/connector_config.h"
+#include "transforms/transform_chain.h"
 
 /* A task that ran this long without failing earns its back-off a reset. */
 #define TASK_HEALTHY_AFTER_MS 60000
@@ -92,10 +94,11 @@ size_t connector_validate(const connector_environment *environment, const config
         connector_config_validate(resolved, type ? type->type->kind : FERRY_CONNECTOR_SOURCE,
                                   type ? type->type->config : NULL, errors, unknown);
     }
+    transform_chain_validate(resolved, errors);
     if (type && type->type->connector->validate &&
         config_errors_count(errors) == before) {
         const ferry_config_key *defs[3];
-        size_t ndefs = connector_definitions(type->type, defs);
+        size_t ndefs = connector_config_definitions(type->type, defs);
         ferry_config *plugin_config = ferry_config_new(resolved, defs, ndefs);
         if (plugin_config &&
             type->type->connector->validate(plugin_config, connector_validate_report, errors,
@@ -197,7 +200,7 @@ static void slot_start(connector_runtime *connector, size_t index)
         slot_publish(connector, index, STATE_FAILED, "out of memory creating the task");
         return;
     }
-    slot->started_at_ms = runtime_now_ms();
+    slot->started_at_ms = clock_monotonic_ms();
     slot->restart_at_ms = 0;
     if (connector->target == STATE_PAUSED)
         task_pause(slot->task, true);
@@ -328,7 +331,7 @@ void connector_runtime_start(connector_runtime *connector)
     }
     const ferry_connector_type *type = connector->type->type;
     const ferry_config_key *defs[3];
-    size_t ndefs = connector_definitions(type, defs);
+    size_t ndefs = connector_config_definitions(type, defs);
     connector->plugin_config = ferry_config_new(connector->resolved, defs, ndefs);
     if (!connector->plugin_config) {
         connector_fail(connector, "out of memory");
@@ -445,7 +448,7 @@ static void connector_topics_track(connector_runtime *connector, size_t index)
     json_t *topic;
     json_array_foreach(topics, i, topic)
         status_store_topic(connector->environment->status, connector->name,
-                           json_string_value(topic), (int)index, runtime_now_wall_ms());
+                           json_string_value(topic), (int)index, clock_wall_ms());
     json_decref(topics);
 }
 

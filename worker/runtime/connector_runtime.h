@@ -14,9 +14,9 @@
 #include "config/config_provider.h"
 #include "config/config_validate.h"
 #include "plugin/plugin_registry.h"
-#include "runtime/config_store.h"
-#include "runtime/status_store.h"
-#include "runtime/task.h"
+#include "stores/config_store.h"
+#include "stores/status_store.h"
+#include "tasks/task.h"
 
 /* What connectors reach; owned by the worker. */
 typedef struct connector_environment {

@@ -14,15 +14,16 @@
 
 #include <librdkafka/rdkafka.h>
 
-#include "log.h"
+#include "base/clock.h"
+#include "base/log.h"
 #include "plugin/host_services.h"
-#include "runtime/config_store.h"
+#include "stores/config_store.h"
 #include "runtime/connector_runtime.h"
-#include "runtime/embedded_kafka.h"
-#include "runtime/kafka_config.h"
-#include "runtime/offset_store.h"
-#include "runtime/status_store.h"
-#include "runtime/topic_admin.h"
+#include "kafka/embedded_kafka.h"
+#include "kafka/kafka_config.h"
+#include "stores/offset_store.h"
+#include "stores/status_store.h"
+#include "kafka/topic_admin.h"
 
 /* How long start-up may wait for Kafka (topic creation, restoring the stores). */
 #define WORKER_STARTUP_TIMEOUT_MS 30000
@@ -52,7 +53,7 @@ struct worker {
     size_t connector_count;
 
     char *kafka_cluster_id;   /* "" when Kafka did not tell */
-    int64_t created_ms;       /* runtime_now_ms() in worker_new */
+    int64_t created_ms;       /* clock_monotonic_ms() in worker_new */
 
     pthread_mutex_t mutex;
     pthread_cond_t wake;
@@ -194,7 +195,7 @@ worker *worker_new(worker_config *config, char *err, size_t errlen)
         return NULL;
     }
     self->config = config;
-    self->created_ms = runtime_now_ms();
+    self->created_ms = clock_monotonic_ms();
     pthread_mutex_init(&self->mutex, NULL);
     pthread_cond_init(&self->wake, NULL);
     self->accepting = true;
@@ -502,7 +503,7 @@ bool worker_is_running(worker *self)
 
 int64_t worker_uptime_ms(worker *self)
 {
-    return runtime_now_ms() - self->created_ms;
+    return clock_monotonic_ms() - self->created_ms;
 }
 
 const char *worker_kafka_cluster_id(worker *self)
@@ -742,7 +743,7 @@ void worker_run(worker *self)
     int64_t next_tick_ms = 0;
     atomic_store(&self->running, true);
     while (!atomic_load(&self->shutdown)) {
-        int64_t wait_ms = next_tick_ms - runtime_now_ms();
+        int64_t wait_ms = next_tick_ms - clock_monotonic_ms();
         pthread_mutex_lock(&self->mutex);
         if (!self->woken && wait_ms > 0) {
             struct timespec deadline;
@@ -759,7 +760,7 @@ void worker_run(worker *self)
         if (atomic_load(&self->shutdown))
             break;
         worker_commands_run(self, true);
-        int64_t now = runtime_now_ms();
+        int64_t now = clock_monotonic_ms();
         if (!tick && now < next_tick_ms)
             continue;
         int64_t wake_in = 1000;

@@ -15,8 +15,8 @@
 #include "config/config_map.h"
 #include "config/config_validate.h"
 #include "runtime/connector_runtime.h"
-#include "runtime/task.h"
-#include "runtime/worker_config.h"
+#include "tasks/task.h"
+#include "config/worker_config.h"
 
 typedef struct worker worker;
 

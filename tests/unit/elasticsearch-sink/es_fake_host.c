@@ -12,7 +12,7 @@
 #include "es_config.h"
 #include "fake_config.h"
 #include "es_plugin.h"
-#include "runtime/json_syntax.h"
+#include "convert/json_syntax.h"
 
 es_fake_host_state es_fake;
 

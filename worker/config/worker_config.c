@@ -4,7 +4,7 @@
  * fills the typed struct. Every problem is collected before the loader gives up, so a user fixes
  * a worker file in one go.
  */
-#include "runtime/worker_config.h"
+#include "config/worker_config.h"
 
 #include <ctype.h>
 #include <limits.h>

@@ -15,24 +15,11 @@
 
 #include "config/config_map.h"
 #include "plugin/plugin_registry.h"
-#include "runtime/converter.h"
-#include "runtime/embedded_kafka.h"
-#include "runtime/error_handler.h"
-#include "runtime/offset_store.h"
-#include "runtime/task_metrics.h"
-#include "runtime/worker_config.h"
-
-/* Kafka Connect's states, for connectors and tasks alike. */
-typedef enum runtime_state {
-    STATE_UNASSIGNED,
-    STATE_RUNNING,
-    STATE_PAUSED,
-    STATE_STOPPED,
-    STATE_FAILED,
-    STATE_RESTARTING,
-} runtime_state;
-
-const char *runtime_state_name(runtime_state state); /* "RUNNING", ... */
+#include "tasks/runtime_state.h"
+#include "kafka/embedded_kafka.h"
+#include "stores/offset_store.h"
+#include "tasks/task_metrics.h"
+#include "config/worker_config.h"
 
 /* What every task of the worker reaches; owned by the worker, outlives every task. */
 typedef struct task_environment {
@@ -110,24 +97,5 @@ void task_topics_clear(connector_task *task);
 /* The thread bodies, in source_task.c and sink_task.c. */
 void *source_task_main(void *task);
 void *sink_task_main(void *task);
-
-/* The config definitions a connector type's configs are checked and read against: the common
- * connector keys, the sink keys for sinks, the plugin's own. Fills defs, returns how many. */
-size_t connector_definitions(const ferry_connector_type *type, const ferry_config_key *defs[3]);
-
-/* Creates a task's key and value converters: the connector's key.converter / value.converter
- * with their settings, else the worker's. 0, or -1 with a message (both left NULL). */
-int task_converters_create(const connector_task *task, converter **key, converter **value,
-                           char *err, size_t errlen);
-
-/* Creates a task's error handler (errors.* of its config; a DLQ producer from its producer
- * settings). NULL with a message naming the key on error. */
-error_handler *task_error_handler_create(const connector_task *task, char *err,
-                                         size_t errlen);
-
-/* Milliseconds of CLOCK_MONOTONIC, for deadlines. */
-int64_t runtime_now_ms(void);
-/* Milliseconds since the epoch (CLOCK_REALTIME), for timestamps written to Kafka. */
-int64_t runtime_now_wall_ms(void);
 
 #endif

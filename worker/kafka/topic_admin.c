@@ -1,7 +1,7 @@
 /*
  * topic_admin.c - CreateTopics and DescribeConfigs through librdkafka's admin API, synchronously.
  */
-#include "runtime/topic_admin.h"
+#include "kafka/topic_admin.h"
 
 #include <string.h>
 

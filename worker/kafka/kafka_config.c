@@ -9,7 +9,7 @@
  * A key is applied once, from the layer that set it last, so an override replaces a translated
  * setting as a whole (a connector's sasl.jaas.config replaces the worker's credentials).
  */
-#include "runtime/kafka_config.h"
+#include "kafka/kafka_config.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -20,7 +20,7 @@
 #include <strings.h>
 
 #include "config/config_validate.h"
-#include "log.h"
+#include "base/log.h"
 
 #define KAFKA_LOG_SCOPE "kafka"
 #define KAFKA_PLAIN_MODULE "org.apache.kafka.common.security.plain.PlainLoginModule"

@@ -2,7 +2,7 @@
  * topic_reader.c - assign every partition at its beginning, consume to the high watermarks taken
  * at the start, with no consumer group and no commits.
  */
-#include "runtime/topic_reader.h"
+#include "kafka/topic_reader.h"
 
 #include <stdbool.h>
 #include <stdlib.h>

@@ -11,7 +11,7 @@
 
 #include <librdkafka/rdkafka.h>
 
-#include "runtime/topic_reader.h"
+#include "kafka/topic_reader.h"
 
 typedef struct topic_writer topic_writer;
 

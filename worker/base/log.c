@@ -4,7 +4,7 @@
  *
  *   2026-11-22T10:00:00.123Z INFO  [loader] loaded plugin file 1.0.0
  */
-#include "log.h"
+#include "base/log.h"
 
 #include <pthread.h>
 #include <stdio.h>

@@ -2,15 +2,15 @@
  * offset_store.c - the offsets topic restored into a map (canonical key -> offset) and written
  * through a topic_writer.
  */
-#include "runtime/offset_store.h"
+#include "stores/offset_store.h"
 
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "log.h"
-#include "runtime/offset_key.h"
-#include "runtime/topic_writer.h"
+#include "base/log.h"
+#include "stores/offset_key.h"
+#include "kafka/topic_writer.h"
 
 struct offset_store {
     pthread_mutex_t mutex;

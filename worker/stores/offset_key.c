@@ -6,7 +6,7 @@
  * jansson escapes neither '/' nor non-ASCII text unless asked to (JSON_ESCAPE_SLASH,
  * JSON_ENSURE_ASCII), which is what Jackson does too, so "/tmp/a.txt" stays as it is.
  */
-#include "runtime/offset_key.h"
+#include "stores/offset_key.h"
 
 #include <stdlib.h>
 #include <string.h>

@@ -40,4 +40,9 @@ config_map *connector_config_converter(const config_map *connector, const config
 void connector_sink_group(const config_map *connector, const char *name, char *group,
                           size_t len);
 
+/* The definitions a connector type's configs are checked and read against: the common connector
+ * keys, the sink keys for sinks, the plugin's own. Fills defs, returns how many. */
+size_t connector_config_definitions(const ferry_connector_type *type,
+                                    const ferry_config_key *defs[3]);
+
 #endif

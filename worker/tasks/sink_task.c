@@ -11,15 +11,17 @@
 #include <librdkafka/rdkafka.h>
 
 #include "config/config_validate.h"
-#include "log.h"
+#include "base/clock.h"
+#include "base/log.h"
 #include "plugin/plugin_context.h"
-#include "runtime/connector_config.h"
-#include "runtime/converter.h"
-#include "runtime/error_handler.h"
-#include "runtime/kafka_config.h"
-#include "runtime/retry_budget.h"
-#include "runtime/sink_prefetch.h"
-#include "runtime/task.h"
+#include "config/connector_config.h"
+#include "convert/converter.h"
+#include "tasks/error_handler.h"
+#include "kafka/kafka_config.h"
+#include "tasks/retry_budget.h"
+#include "tasks/sink_prefetch.h"
+#include "tasks/task.h"
+#include "tasks/task_setup.h"
 #include "transforms/transform_chain.h"
 
 #define SINK_BATCH_MAX 500
@@ -226,7 +228,7 @@ static int sink_flush_and_commit(sink_task *sink, const rd_kafka_topic_partition
         goto done;
     }
     if (status == FERRY_RETRY) {
-        int64_t now = runtime_now_ms(), delay_ms;
+        int64_t now = clock_monotonic_ms(), delay_ms;
         metric_add(&sink->task->metrics.retries, 1);
         if (!retry_budget_retry(&sink->flush_retries, now, &delay_ms)) {
             char trace[1300];
@@ -542,7 +544,7 @@ static void sink_fetcher_wake(sink_task *sink)
 {
     if (sink->position_count == 0 ||
         !sink_prefetch_wake(&sink->prefetch, rd_kafka_queue_length(sink->queue),
-                            runtime_now_ms()))
+                            clock_monotonic_ms()))
         return;
     rd_kafka_topic_partition_list_t *list =
         rd_kafka_topic_partition_list_new((int)sink->position_count);
@@ -572,7 +574,7 @@ static void sink_batch_fill(sink_task *sink)
     size_t value_bytes = 0;
     for (size_t i = 0; i < count; i++)
         value_bytes += fetched[i]->err ? 0 : fetched[i]->len;
-    sink_prefetch_read(&sink->prefetch, count, value_bytes, runtime_now_ms());
+    sink_prefetch_read(&sink->prefetch, count, value_bytes, clock_monotonic_ms());
     sink_fetcher_wake(sink);
     for (size_t i = 0; i < count; i++) {
         rd_kafka_message_t *message = fetched[i];
@@ -760,7 +762,7 @@ static int sink_task_setup(sink_task *sink, char *err, size_t errlen)
     rd_kafka_conf_set_opaque(conf, sink);
 
     const ferry_config_key *defs[3];
-    size_t ndefs = connector_definitions(task->type->type, defs);
+    size_t ndefs = connector_config_definitions(task->type->type, defs);
     sink->plugin_config = ferry_config_new(task->config, defs, ndefs);
     if (!sink->plugin_config) {
         ferry_error_set(err, errlen, "out of memory");
@@ -854,7 +856,7 @@ static void sink_batch_put(sink_task *sink)
         sink_task_fail(sink, trace);
         return;
     }
-    int64_t now = runtime_now_ms(), delay_ms;
+    int64_t now = clock_monotonic_ms(), delay_ms;
     metric_add(&metrics->retries, 1);
     if (!retry_budget_retry(&sink->put_retries, now, &delay_ms)) {
         snprintf(trace, sizeof(trace), "put still asked for a retry after %lld ms "
@@ -891,14 +893,14 @@ void *sink_task_main(void *argument)
     log_info(task->scope, "running");
     task_report(task, STATE_RUNNING, NULL);
     bool paused = false;
-    int64_t next_flush = runtime_now_ms() + worker->offset_flush_interval_ms;
+    int64_t next_flush = clock_monotonic_ms() + worker->offset_flush_interval_ms;
     while (!atomic_load(&task->stop_requested) && !sink->failure[0]) {
         error_handler_poll(sink->errors);
         if (atomic_load(&task->pause_requested) != paused) {
             paused = !paused;
             task_report(task, paused ? STATE_PAUSED : STATE_RUNNING, NULL);
         }
-        bool waiting = sink->batch_pending && runtime_now_ms() < sink->retry_at;
+        bool waiting = sink->batch_pending && clock_monotonic_ms() < sink->retry_at;
         sink_partitions_pause(sink, paused || sink->batch_pending);
         if (paused || waiting) {
             /* Stay in the group: polling a paused consumer serves rebalances, reads nothing. */
@@ -913,9 +915,9 @@ void *sink_task_main(void *argument)
             if (!sink->failure[0] && sink->batch.message_count > 0)
                 sink_batch_put(sink);
         }
-        if (runtime_now_ms() >= next_flush && !sink->failure[0]) {
+        if (clock_monotonic_ms() >= next_flush && !sink->failure[0]) {
             sink_flush_and_commit(sink, NULL);
-            next_flush = runtime_now_ms() + worker->offset_flush_interval_ms;
+            next_flush = clock_monotonic_ms() + worker->offset_flush_interval_ms;
         }
     }
 done:

@@ -1,7 +1,7 @@
 /*
  * status_store.c - status records through an asynchronous topic_writer.
  */
-#include "runtime/status_store.h"
+#include "stores/status_store.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -9,8 +9,8 @@
 
 #include <ferry/plugin.h>
 
-#include "runtime/topic_reader.h"
-#include "runtime/topic_writer.h"
+#include "kafka/topic_reader.h"
+#include "kafka/topic_writer.h"
 
 struct status_store {
     topic_writer *writer;

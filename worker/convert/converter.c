@@ -9,7 +9,7 @@
  * "schema" before "payload", control characters as \b \t \n \f \r or \u00XX with upper-case hex,
  * everything else (U+2028 included) passed through as UTF-8.
  */
-#include "runtime/converter.h"
+#include "convert/converter.h"
 
 #include <ctype.h>
 #include <inttypes.h>
@@ -20,7 +20,7 @@
 #include <strings.h>
 
 #include "config/config_validate.h"
-#include "runtime/json_syntax.h"
+#include "convert/json_syntax.h"
 
 #define CONVERTER_JSON_CLASS "org.apache.kafka.connect.json.JsonConverter"
 #define CONVERTER_STRING_CLASS "org.apache.kafka.connect.storage.StringConverter"

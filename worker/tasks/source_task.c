@@ -10,15 +10,17 @@
 #include <librdkafka/rdkafka.h>
 
 #include "config/config_validate.h"
-#include "log.h"
+#include "base/clock.h"
+#include "base/log.h"
 #include "plugin/plugin_context.h"
-#include "runtime/connector_config.h"
-#include "runtime/converter.h"
-#include "runtime/error_handler.h"
-#include "runtime/retry_budget.h"
-#include "runtime/kafka_config.h"
-#include "runtime/source_offset_tracker.h"
-#include "runtime/task.h"
+#include "config/connector_config.h"
+#include "convert/converter.h"
+#include "tasks/error_handler.h"
+#include "tasks/retry_budget.h"
+#include "kafka/kafka_config.h"
+#include "tasks/source_offset_tracker.h"
+#include "tasks/task.h"
+#include "tasks/task_setup.h"
 #include "transforms/transform_chain.h"
 
 /* How long one plugin poll may take before the task checks for stop, pause and commits. */
@@ -374,7 +376,7 @@ static void source_metrics_poll(source_task *source, uint64_t emitted, uint64_t 
 static void source_poll_retry(source_task *source, const char *why)
 {
     metric_add(&source->task->metrics.retries, 1);
-    int64_t now = runtime_now_ms(), delay_ms;
+    int64_t now = clock_monotonic_ms(), delay_ms;
     if (!retry_budget_retry(&source->poll_retries, now, &delay_ms)) {
         char trace[1300];
         snprintf(trace, sizeof(trace), "poll still asked for a retry after %lld ms "
@@ -387,8 +389,8 @@ static void source_poll_retry(source_task *source, const char *why)
     log_debug(source->task->scope, "poll asked for a retry (%s); again in %lld ms",
               why[0] ? why : "no message", (long long)delay_ms);
     int64_t until = now + delay_ms;
-    while (!atomic_load(&source->task->stop_requested) && runtime_now_ms() < until) {
-        int64_t left = until - runtime_now_ms();
+    while (!atomic_load(&source->task->stop_requested) && clock_monotonic_ms() < until) {
+        int64_t left = until - clock_monotonic_ms();
         rd_kafka_poll(source->producer, (int)(left < 100 ? left : 100));
     }
 }
@@ -487,7 +489,7 @@ static int source_task_setup(source_task *source, char *err, size_t errlen)
         return ferry_error_set(err, errlen, "out of memory"), -1;
 
     const ferry_config_key *defs[3];
-    size_t ndefs = connector_definitions(task->type->type, defs);
+    size_t ndefs = connector_config_definitions(task->type->type, defs);
     source->plugin_config = ferry_config_new(task->config, defs, ndefs);
     if (!source->plugin_config)
         return ferry_error_set(err, errlen, "out of memory"), -1;
@@ -559,7 +561,7 @@ void *source_task_main(void *argument)
     log_info(task->scope, "running");
     task_report(task, STATE_RUNNING, NULL);
     bool paused = false;
-    int64_t next_commit = runtime_now_ms() + worker->offset_flush_interval_ms;
+    int64_t next_commit = clock_monotonic_ms() + worker->offset_flush_interval_ms;
     while (!atomic_load(&task->stop_requested) && !source.failure[0]) {
         rd_kafka_poll(source.producer, 0);
         error_handler_poll(source.errors);
@@ -589,9 +591,9 @@ void *source_task_main(void *argument)
                 retry_budget_reset(&source.poll_retries);
             }
         }
-        if (runtime_now_ms() >= next_commit) {
+        if (clock_monotonic_ms() >= next_commit) {
             source_offsets_commit(&source, (int)worker->offset_flush_timeout_ms);
-            next_commit = runtime_now_ms() + worker->offset_flush_interval_ms;
+            next_commit = clock_monotonic_ms() + worker->offset_flush_interval_ms;
         }
     }
 done:

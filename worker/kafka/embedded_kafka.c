@@ -1,7 +1,7 @@
 /*
  * embedded_kafka.c - the mock cluster behind bootstrap.servers=embedded.
  */
-#include "runtime/embedded_kafka.h"
+#include "kafka/embedded_kafka.h"
 
 #include <stdatomic.h>
 #include <stdbool.h>

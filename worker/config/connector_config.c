@@ -3,7 +3,7 @@
  * SinkConnectorConfig), the rules that span keys with Kafka Connect's messages, and the choice of
  * a connector's converters between its own config and the worker's.
  */
-#include "runtime/connector_config.h"
+#include "config/connector_config.h"
 
 #include <regex.h>
 #include <stdbool.h>
@@ -11,7 +11,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "transforms/transform_chain.h"
 
 static const char *const connector_tolerance_values[] = {"none", "all", NULL};
 static const char *const connector_reload_values[] = {"none", "restart", NULL};
@@ -342,7 +341,6 @@ size_t connector_config_validate(const config_map *values, ferry_connector_kind 
                                 unknown);
     problems += connector_name_check(values, errors);
     problems += connector_alias_check(values, "transforms", errors);
-    problems += transform_chain_validate(values, errors);
     problems += connector_alias_check(values, "predicates", errors);
     problems += connector_dlq_replication_check(values, errors);
     if (kind == FERRY_CONNECTOR_SINK)
@@ -395,4 +393,15 @@ void connector_sink_group(const config_map *connector, const char *name, char *g
         snprintf(group, len, "%s", override);
     else
         snprintf(group, len, "connect-%s", name);
+}
+
+size_t connector_config_definitions(const ferry_connector_type *type, const ferry_config_key *defs[3])
+{
+    size_t count = 0;
+    defs[count++] = connector_config_common_keys;
+    if (type->kind == FERRY_CONNECTOR_SINK)
+        defs[count++] = connector_config_sink_keys;
+    if (type->config)
+        defs[count++] = type->config;
+    return count;
 }

@@ -1,7 +1,7 @@
 /*
  * retry_budget.c - errors.retry.timeout and errors.retry.delay.max.ms for plugin RETRY answers.
  */
-#include "runtime/retry_budget.h"
+#include "tasks/retry_budget.h"
 
 void retry_budget_init(retry_budget *budget, int64_t timeout_ms, int64_t max_delay_ms)
 {

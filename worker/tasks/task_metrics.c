@@ -1,7 +1,7 @@
 /*
  * task_metrics.c - the few task metrics that are more than one atomic counter.
  */
-#include "runtime/task_metrics.h"
+#include "tasks/task_metrics.h"
 
 #include <stdio.h>
 #include <string.h>

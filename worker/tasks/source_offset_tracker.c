@@ -21,7 +21,7 @@
  * The ring capacities only grow (doubling) when more records are in flight than ever before, so
  * memory is bounded by the largest in-flight window, never by the time between commits.
  */
-#include "runtime/source_offset_tracker.h"
+#include "tasks/source_offset_tracker.h"
 
 #include <stdbool.h>
 #include <stdlib.h>

@@ -18,7 +18,7 @@
 #include <librdkafka/rdkafka.h>
 
 #include "config/config_map.h"
-#include "runtime/worker_config.h"
+#include "config/worker_config.h"
 
 /* The default bound of a producer's queue, in KB: 16 MB (Kafka's Java producer buffers 32 MB;
  * measured, 16 MB keeps bench/pg-cdc's 3 KB events at full speed with half the memory). */

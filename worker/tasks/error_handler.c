@@ -11,7 +11,7 @@
  * skips, and the task may commit offsets past it only once error_handler_flush has seen it
  * acknowledged.
  */
-#include "runtime/error_handler.h"
+#include "tasks/error_handler.h"
 
 #include <inttypes.h>
 #include <stdio.h>
@@ -23,7 +23,7 @@
 #include <ferry/plugin.h>
 
 #include "config/config_validate.h"
-#include "log.h"
+#include "base/log.h"
 
 /* How long a DLQ record may wait for room in the producer's queue before the handler gives up
  * and fails the task rather than lose the record. */

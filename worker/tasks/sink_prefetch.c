@@ -1,7 +1,7 @@
 /*
  * sink_prefetch.c - when a sink task must wake librdkafka's fetcher (sink_prefetch.h).
  */
-#include "runtime/sink_prefetch.h"
+#include "tasks/sink_prefetch.h"
 
 /* Weight of the newest batch in the running average of value sizes. */
 #define SINK_PREFETCH_AVERAGE_WEIGHT 0.2

@@ -2,52 +2,20 @@
  * task.c - a task's life as the control thread sees it: create, start the thread, pause, stop,
  * read its reported state.
  */
-#include "runtime/task.h"
+#include "tasks/task.h"
 
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
-#include "log.h"
-#include "runtime/connector_config.h"
-#include "runtime/converter.h"
-#include "runtime/error_handler.h"
-#include "runtime/kafka_config.h"
+#include "base/log.h"
 
 static atomic_size_t abandoned_tasks;
 
 size_t task_abandoned_count(void)
 {
     return atomic_load(&abandoned_tasks);
-}
-
-const char *runtime_state_name(runtime_state state)
-{
-    switch (state) {
-    case STATE_UNASSIGNED: return "UNASSIGNED";
-    case STATE_RUNNING: return "RUNNING";
-    case STATE_PAUSED: return "PAUSED";
-    case STATE_STOPPED: return "STOPPED";
-    case STATE_FAILED: return "FAILED";
-    case STATE_RESTARTING: return "RESTARTING";
-    }
-    return "UNKNOWN";
-}
-
-int64_t runtime_now_ms(void)
-{
-    struct timespec now;
-    clock_gettime(CLOCK_MONOTONIC, &now);
-    return (int64_t)now.tv_sec * 1000 + now.tv_nsec / 1000000;
-}
-
-int64_t runtime_now_wall_ms(void)
-{
-    struct timespec now;
-    clock_gettime(CLOCK_REALTIME, &now);
-    return (int64_t)now.tv_sec * 1000 + now.tv_nsec / 1000000;
 }
 
 connector_task *task_new(const char *connector, int id, const registered_connector *type,
@@ -212,61 +180,4 @@ void task_stop_and_destroy(connector_task *task, int64_t timeout_ms)
     free(task->connector);
     config_map_destroy(task->config);
     free(task);
-}
-
-size_t connector_definitions(const ferry_connector_type *type, const ferry_config_key *defs[3])
-{
-    size_t count = 0;
-    defs[count++] = connector_config_common_keys;
-    if (type->kind == FERRY_CONNECTOR_SINK)
-        defs[count++] = connector_config_sink_keys;
-    if (type->config)
-        defs[count++] = type->config;
-    return count;
-}
-
-/* One converter from the connector's "<prefix>" keys or the worker's. */
-static converter *task_converter_create(const connector_task *task, const char *prefix,
-                                       const char *worker_default, bool is_key, char *err,
-                                       size_t errlen)
-{
-    const char *class_name;
-    config_map *settings = connector_config_converter(task->config,
-                                                      task->environment->worker->values, prefix,
-                                                      worker_default, &class_name);
-    if (!settings) {
-        ferry_error_set(err, errlen, "out of memory");
-        return NULL;
-    }
-    converter *created = converter_new(class_name, settings, is_key, err, errlen);
-    config_map_destroy(settings);
-    return created;
-}
-
-int task_converters_create(const connector_task *task, converter **key, converter **value,
-                           char *err, size_t errlen)
-{
-    const worker_config *worker = task->environment->worker;
-    *key = task_converter_create(task, "key.converter", worker->key_converter, true, err, errlen);
-    *value = *key ? task_converter_create(task, "value.converter", worker->value_converter,
-                                          false, err, errlen)
-                  : NULL;
-    if (!*value) {
-        converter_destroy(*key);
-        *key = NULL;
-        return -1;
-    }
-    return 0;
-}
-
-error_handler *task_error_handler_create(const connector_task *task, char *err, size_t errlen)
-{
-    /* client.id: the scope without its "task:" prefix, "<connector>-<id>". */
-    rd_kafka_conf_t *dlq_conf = kafka_config_build(task->environment->worker,
-                                                   KAFKA_CLIENT_PRODUCER, task->config,
-                                                   task->scope + 5, err, errlen);
-    if (!dlq_conf)
-        return NULL;
-    return error_handler_new(task->connector, task->id, task->scope, task->config, dlq_conf, err,
-                             errlen);
 }

@@ -3,7 +3,7 @@
  * of open containers, nothing built. Strings, most of a document's bytes, are scanned eight bytes
  * at a time.
  */
-#include "runtime/json_syntax.h"
+#include "convert/json_syntax.h"
 
 #include <stdbool.h>
 #include <stdio.h>

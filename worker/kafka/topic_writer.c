@@ -2,7 +2,7 @@
  * topic_writer.c - acknowledged writes: every synchronous write gets a batch counter as the
  * message opaque; delivery reports (served by whichever writer thread polls) count it down.
  */
-#include "runtime/topic_writer.h"
+#include "kafka/topic_writer.h"
 
 #include <pthread.h>
 #include <stdbool.h>
@@ -12,7 +12,7 @@
 
 #include <ferry/plugin.h>
 
-#include "log.h"
+#include "base/log.h"
 
 struct topic_writer {
     rd_kafka_t *producer;

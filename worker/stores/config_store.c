@@ -2,7 +2,7 @@
  * config_store.c - the configs topic restored into a JSON view and written through a
  * topic_writer.
  */
-#include "runtime/config_store.h"
+#include "stores/config_store.h"
 
 #include <pthread.h>
 #include <stdio.h>
@@ -11,8 +11,8 @@
 
 #include <ferry/plugin.h>
 
-#include "log.h"
-#include "runtime/topic_writer.h"
+#include "base/log.h"
+#include "kafka/topic_writer.h"
 
 struct config_store {
     pthread_mutex_t mutex;
