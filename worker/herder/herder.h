@@ -1,0 +1,140 @@
+/*
+ * herder.h - the one owner of connector changes (Kafka Connect's Herder): create, update, patch,
+ * delete, pause / resume / stop, restart, offsets alter / reset, active-topics reset. Each change
+ * is validated, serialised with every other change, written to the config topic (or the offsets
+ * topic, or the sink's consumer group) and applied to the runtime. The REST API and the command
+ * line reach connector changes only through these functions; REST maps a herder_result to HTTP
+ * and nothing more.
+ *
+ * One interface, several herders: the standalone herder applies a change on this worker; a
+ * distributed herder may forward it to the leader, refuse it while a rebalance is under way
+ * (HERDER_REBALANCING), and learn of its completion later. So every change completes through a
+ * callback, which may run before the call returns (standalone) or later on another thread
+ * (distributed); herder_wait turns one into a blocking call for callers that may block.
+ *
+ * Threads: any thread but the worker's control thread may call a change function; callbacks run
+ * on an unspecified thread and must not block.
+ */
+#ifndef FERRY_HERDER_H
+#define FERRY_HERDER_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include <jansson.h>
+
+#include "config/config_map.h"
+#include "tasks/runtime_state.h"
+
+typedef struct herder herder;
+
+typedef enum herder_status {
+    HERDER_OK,          /* done; 200 / 202 / 204 by operation */
+    HERDER_CREATED,     /* a put created the connector: 201 */
+    HERDER_NOT_FOUND,   /* no such connector or task: 404 */
+    HERDER_EXISTS,      /* a create of a connector that exists: 409 */
+    HERDER_INVALID,     /* the request or config is wrong (message says what): 400 */
+    HERDER_REBALANCING, /* the cluster is rebalancing, try again: 409 */
+    HERDER_UNAVAILABLE, /* the worker is shutting down: 503 */
+    HERDER_TIMED_OUT,   /* the change was not taken in time: 500 "Request timed out" */
+    HERDER_FAILED,      /* storing or applying failed (message says what): 500 */
+} herder_status;
+
+typedef struct herder_result {
+    herder_status status;
+    /* What went wrong, in Kafka Connect's wording where it has one (secrets redacted); "" on
+     * success unless the operation has a success message (offsets). */
+    char message[2048];
+    /* The operation's answer, owned by the result (herder_result_clear), or NULL: a put's
+     * ConnectorInfo; a restart with includeTasks / onlyFailed, the restart plan (a status with
+     * RESTARTING); offsets get, {"offsets":[..]}. */
+    json_t *answer;
+} herder_result;
+
+void herder_result_clear(herder_result *result);
+
+/* Called once per change with its result; result is borrowed for the call. */
+typedef void (*herder_callback)(const herder_result *result, void *opaque);
+
+/* ---- changes ---------------------------------------------------------------------------- */
+
+/* Creates or replaces the connector config names (config must hold "name"). With
+ * allow_replace false an existing connector is HERDER_EXISTS. initial is the target state of a
+ * new connector (RUNNING, PAUSED or STOPPED). A config that does not validate is HERDER_INVALID
+ * with Kafka Connect's message listing every problem. */
+void herder_connector_put(herder *herder, const config_map *config, runtime_state initial,
+                          bool allow_replace, herder_callback done, void *opaque);
+
+/* Merges patch (a JSON object: a string, number or boolean sets a key, null removes it) into the
+ * connector's stored config and puts the result. */
+void herder_connector_patch(herder *herder, const char *name, json_t *patch,
+                            herder_callback done, void *opaque);
+
+void herder_connector_delete(herder *herder, const char *name, herder_callback done,
+                             void *opaque);
+
+/* RUNNING (resume), PAUSED or STOPPED: stored in the config topic, then applied. */
+void herder_connector_target(herder *herder, const char *name, runtime_state target,
+                             herder_callback done, void *opaque);
+
+/* Restarts the connector (task < 0; with its tasks: all, or only FAILED ones) or one task. With
+ * include_tasks or only_failed, the answer is the restart plan. */
+void herder_connector_restart(herder *herder, const char *name, int task, bool include_tasks,
+                              bool only_failed, herder_callback done, void *opaque);
+
+/* Forgets the topics the connector's tasks used (KIP-558's reset). */
+void herder_connector_topics_reset(herder *herder, const char *name, herder_callback done,
+                                   void *opaque);
+
+/* KIP-875. get: the answer is {"offsets":[{"partition":{..},"offset":{..}}]}. alter: body is the
+ * request's {"offsets":[..]} (a source's partitions and offsets, or a sink's kafka_topic /
+ * kafka_partition / kafka_offset; a null offset resets that partition). reset: every offset.
+ * alter and reset need the connector STOPPED (else HERDER_INVALID with Kafka Connect's message);
+ * on success the message is Kafka Connect's. */
+void herder_offsets_get(herder *herder, const char *name, herder_callback done, void *opaque);
+void herder_offsets_alter(herder *herder, const char *name, json_t *body, herder_callback done,
+                          void *opaque);
+void herder_offsets_reset(herder *herder, const char *name, herder_callback done,
+                          void *opaque);
+
+/* ---- for callers that may block ---------------------------------------------------------- */
+
+/* A herder_callback that stores a copy of the result in a herder_waiter. */
+typedef struct herder_waiter herder_waiter;
+herder_waiter *herder_waiter_new(void);
+void herder_waiter_destroy(herder_waiter *waiter);
+void herder_waiter_done(const herder_result *result, void *waiter);
+/* Waits for the waiter's change to complete and moves its result to *result (the caller clears
+ * it). */
+void herder_wait(herder_waiter *waiter, herder_result *result);
+
+/* ---- implementations ----------------------------------------------------------------------
+ * A herder is a table of these functions; herder.c dispatches to them. */
+typedef struct herder_ops {
+    void (*connector_put)(herder *herder, const config_map *config, runtime_state initial,
+                          bool allow_replace, herder_callback done, void *opaque);
+    void (*connector_patch)(herder *herder, const char *name, json_t *patch,
+                            herder_callback done, void *opaque);
+    void (*connector_delete)(herder *herder, const char *name, herder_callback done,
+                             void *opaque);
+    void (*connector_target)(herder *herder, const char *name, runtime_state target,
+                             herder_callback done, void *opaque);
+    void (*connector_restart)(herder *herder, const char *name, int task, bool include_tasks,
+                              bool only_failed, herder_callback done, void *opaque);
+    void (*connector_topics_reset)(herder *herder, const char *name, herder_callback done,
+                                   void *opaque);
+    void (*offsets_get)(herder *herder, const char *name, herder_callback done, void *opaque);
+    void (*offsets_alter)(herder *herder, const char *name, json_t *body, herder_callback done,
+                          void *opaque);
+    void (*offsets_reset)(herder *herder, const char *name, herder_callback done, void *opaque);
+    void (*destroy)(herder *herder);
+} herder_ops;
+
+struct herder {
+    const herder_ops *ops;
+};
+
+/* Frees a herder of any kind; accepts NULL. */
+void herder_destroy(herder *herder);
+
+#endif
