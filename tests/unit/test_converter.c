@@ -991,13 +991,15 @@ static void test_escape_utf8_passes_through(void **state)
     (void)state;
     /* U+2028 and U+2029 are valid in JSON; Jackson writes them as they are. */
     expect_escaped("a\xE2\x80\xA8" "b\xE2\x80\xA9", "\"a\xE2\x80\xA8" "b\xE2\x80\xA9\"");
-    /* Two-, three- and four-byte sequences, the edges of the ranges included. */
+    /* Two- and three-byte sequences, the edges of the ranges included, go as they are; a
+     * character beyond U+FFFF is written as Jackson writes it, the escapes of its surrogate
+     * pair. */
     expect_escaped("caf\xC3\xA9 \xE2\x82\xAC \xF0\x9F\x98\x80",
-                   "\"caf\xC3\xA9 \xE2\x82\xAC \xF0\x9F\x98\x80\"");
+                   "\"caf\xC3\xA9 \xE2\x82\xAC \\uD83D\\uDE00\"");
     expect_escaped("\xC2\x80\xDF\xBF\xE0\xA0\x80\xED\x9F\xBF\xEE\x80\x80\xEF\xBF\xBF"
                    "\xF0\x90\x80\x80\xF4\x8F\xBF\xBF",
                    "\"\xC2\x80\xDF\xBF\xE0\xA0\x80\xED\x9F\xBF\xEE\x80\x80\xEF\xBF\xBF"
-                   "\xF0\x90\x80\x80\xF4\x8F\xBF\xBF\"");
+                   "\\uD800\\uDC00\\uDBFF\\uDFFF\"");
     /* U+FFFD itself is valid. */
     expect_escaped("\xEF\xBF\xBD", "\"\xEF\xBF\xBD\"");
 }

@@ -79,6 +79,25 @@ static const unsigned char json_writer_plain[256] = {
     [0x20] = 1, [0x21] = 1, [0x23 ... 0x5B] = 1, [0x5D ... 0x7F] = 1,
 };
 
+/* Writes \uXXXX with upper-case hex digits. */
+static void json_writer_unicode_escape(unsigned int unit, char *out)
+{
+    out[0] = '\\';
+    out[1] = 'u';
+    for (int digit = 0; digit < 4; digit++)
+        out[2 + digit] = json_writer_hex[(unit >> (12 - 4 * digit)) & 0xF];
+}
+
+/* The 12 characters \uD8xx\uDCxx of the four-byte (valid) UTF-8 sequence at text. */
+static void json_writer_surrogates(const unsigned char *text, char *out)
+{
+    unsigned int code = ((text[0] & 0x07u) << 18) | ((text[1] & 0x3Fu) << 12) |
+                        ((text[2] & 0x3Fu) << 6) | (text[3] & 0x3Fu);
+    code -= 0x10000;
+    json_writer_unicode_escape(0xD800 + (code >> 10), out);
+    json_writer_unicode_escape(0xDC00 + (code & 0x3FF), out + 6);
+}
+
 /* Writes text as the inside of a JSON string (no quotes) to out, or only measures it when out is
  * NULL: one function for both so that the measured length is the written length. */
 static size_t json_writer_escape(const unsigned char *text, size_t len, char *out)
@@ -102,7 +121,13 @@ static size_t json_writer_escape(const unsigned char *text, size_t len, char *ou
         if (c >= 0x80) {
             bool valid;
             size_t n = json_utf8_sequence(text + i, len - i, &valid);
-            if (valid) {
+            if (valid && n == 4) {
+                /* Jackson (before 2.18, and after it by default) writes a character beyond
+                 * U+FFFF as the escapes of its UTF-16 surrogate pair. */
+                if (out)
+                    json_writer_surrogates(text + i, out + o);
+                o += 12;
+            } else if (valid) {
                 if (out)
                     memcpy(out + o, text + i, n);
                 o += n;
@@ -133,11 +158,8 @@ static size_t json_writer_escape(const unsigned char *text, size_t len, char *ou
             }
             o += 2;
         } else {
-            if (out) {
-                memcpy(out + o, "\\u00", 4);
-                out[o + 4] = json_writer_hex[c >> 4];
-                out[o + 5] = json_writer_hex[c & 0xF];
-            }
+            if (out)
+                json_writer_unicode_escape(c, out + o);
             o += 6;
         }
         i++;

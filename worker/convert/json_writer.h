@@ -1,8 +1,9 @@
 /*
  * json_writer.h - compact JSON written into a converter_buffer, byte for byte as Jackson (and so
  * Kafka's JsonConverter) writes it: no spaces, control characters as \b \t \n \f \r or \u00XX
- * with upper-case hex, everything else (U+2028 included) as UTF-8, invalid UTF-8 as U+FFFD, reals
- * as Java's Double.toString and Float.toString (java_number.h), bytes as padded base64.
+ * with upper-case hex, characters beyond U+FFFF as the \uXXXX escapes of their surrogate pair,
+ * everything else (U+2028 included) as UTF-8, invalid UTF-8 as U+FFFD, reals as Java's
+ * Double.toString and Float.toString (java_number.h), bytes as padded base64.
  *
  * Every function appends to buffer->data at buffer->len and returns 0, or -1 when memory runs
  * out (or, for json_writer_value, the value is nested deeper than JSON_WRITER_MAX_DEPTH); the
