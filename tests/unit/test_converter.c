@@ -767,6 +767,9 @@ static void test_schema_members(void **state)
         {"{\"type\":\"uuid\",\"optional\":true}", "\"x\"", "{\"type\":\"uuid\",\"optional\":true}",
          "\"x\""},
         {"[\"int32\"]", "1", "[\"int32\"]", "1"},
+        {"{\"type\":\"i\"}", "1", "{\"type\":\"i\"}", "1"},
+        {"{\"type\":\"int\",\"optional\":true}", "1", "{\"type\":\"int\",\"optional\":true}",
+         "1"},
     };
     conv = converter_of("json", "true");
     expect_schema_cases(conv, unknown, sizeof(unknown) / sizeof(unknown[0]));
@@ -910,6 +913,19 @@ static void test_schema_mismatched_values(void **state)
          "{\"type\":\"map\",\"keys\":{\"type\":\"int8\",\"optional\":false},"
          "\"values\":{\"type\":\"int8\",\"optional\":false},\"optional\":false}",
          "[[1,2],[3],\"x\"]"},
+        /* Child schemas missing: the elements go as they are. */
+        {"{\"type\":\"array\"}", "[1.5,2]", "{\"type\":\"array\",\"optional\":false}",
+         "[1.5,2]"},
+        {"{\"type\":\"map\",\"keys\":{\"type\":\"int8\"}}", "[[1.0,2.5]]",
+         "{\"type\":\"map\",\"keys\":{\"type\":\"int8\",\"optional\":false},"
+         "\"optional\":false}",
+         "[[1,2.5]]"},
+        {"{\"type\":\"struct\",\"fields\":[7,{\"type\":\"int8\"},{\"type\":\"int8\","
+         "\"field\":\"x\"}]}",
+         "{\"x\":1}",
+         "{\"type\":\"struct\",\"fields\":[7,{\"type\":\"int8\",\"optional\":false},"
+         "{\"type\":\"int8\",\"optional\":false,\"field\":\"x\"}],\"optional\":false}",
+         "{\"x\":1}"},
         {"{\"type\":\"map\",\"keys\":{\"type\":\"string\"},\"values\":{\"type\":\"int8\"}}",
          "[[\"a\",1]]",
          "{\"type\":\"map\",\"keys\":{\"type\":\"string\",\"optional\":false},"

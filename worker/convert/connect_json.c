@@ -3,9 +3,10 @@
  * (connect_json.h).
  *
  * Both writers run for every record a source task sends with schemas, so neither allocates nor
- * hashes where it can help it: a schema's members are sorted into Kafka's order in one pass over
- * them, and a struct's members are taken in the payload's own order while it matches the
- * schema's, looked up by name only where it does not.
+ * hashes where it can help it: each schema node is read in one pass over its members (sorting
+ * them into Kafka's order on the way), the schema of an array's items or a map's keys and values
+ * once for all its elements, and a struct's members are taken in the payload's own order while
+ * it matches the schema's, looked up by name only where it does not.
  */
 #include "convert/connect_json.h"
 
@@ -42,33 +43,74 @@ typedef enum connect_member {
     CONNECT_MEMBER_COUNT,
 } connect_member;
 
-static const char *const connect_member_keys[CONNECT_MEMBER_COUNT] = {
-    "type", "items", "keys", "values", "fields", "optional",
-    "name", "version", "doc", "parameters", "default", "field",
-};
+/* A schema node read in one pass over its members: each writer looks at every node of every
+ * record, and one walk with a switch on the key's length costs less than a hash lookup per
+ * member it needs. */
+typedef struct connect_schema {
+    const json_t *members[CONNECT_MEMBER_COUNT];
+    connect_type type;
+} connect_schema;
+
+/* key (len bytes) is the literal. */
+#define CONNECT_IS(key, len, literal)                                                              \
+    ((len) == sizeof(literal) - 1 && memcmp((key), (literal), sizeof(literal) - 1) == 0)
 
 /* ------------------------------------------------------------------------------------------ */
 /* Types                                                                                      */
 
-static connect_type connect_type_parse(const char *name)
+static connect_type connect_type_parse(const char *name, size_t len)
 {
     if (!name)
         return CONNECT_TYPE_UNKNOWN;
-    for (size_t type = 1; type < CONNECT_TYPE_COUNT; type++) {
-        if (strcmp(name, connect_type_names[type]) == 0)
-            return (connect_type)type;
+    switch (len) {
+    case 3:
+        return CONNECT_IS(name, len, "map") ? CONNECT_TYPE_MAP : CONNECT_TYPE_UNKNOWN;
+    case 4:
+        return CONNECT_IS(name, len, "int8") ? CONNECT_TYPE_INT8 : CONNECT_TYPE_UNKNOWN;
+    case 5:
+        if (CONNECT_IS(name, len, "int16"))
+            return CONNECT_TYPE_INT16;
+        if (CONNECT_IS(name, len, "int32"))
+            return CONNECT_TYPE_INT32;
+        if (CONNECT_IS(name, len, "int64"))
+            return CONNECT_TYPE_INT64;
+        if (CONNECT_IS(name, len, "float"))
+            return CONNECT_TYPE_FLOAT32;
+        if (CONNECT_IS(name, len, "bytes"))
+            return CONNECT_TYPE_BYTES;
+        if (CONNECT_IS(name, len, "array"))
+            return CONNECT_TYPE_ARRAY;
+        return CONNECT_TYPE_UNKNOWN;
+    case 6:
+        if (CONNECT_IS(name, len, "string"))
+            return CONNECT_TYPE_STRING;
+        if (CONNECT_IS(name, len, "struct"))
+            return CONNECT_TYPE_STRUCT;
+        if (CONNECT_IS(name, len, "double"))
+            return CONNECT_TYPE_FLOAT64;
+        return CONNECT_TYPE_UNKNOWN;
+    case 7:
+        if (CONNECT_IS(name, len, "boolean"))
+            return CONNECT_TYPE_BOOLEAN;
+        /* What ferry wrote before it wrote Kafka's names: topics still hold them. */
+        if (CONNECT_IS(name, len, "float32"))
+            return CONNECT_TYPE_FLOAT32;
+        if (CONNECT_IS(name, len, "float64"))
+            return CONNECT_TYPE_FLOAT64;
+        return CONNECT_TYPE_UNKNOWN;
+    default:
+        return CONNECT_TYPE_UNKNOWN;
     }
-    /* What ferry wrote before it wrote Kafka's names: topics still hold them. */
-    if (strcmp(name, "float32") == 0)
-        return CONNECT_TYPE_FLOAT32;
-    if (strcmp(name, "float64") == 0)
-        return CONNECT_TYPE_FLOAT64;
-    return CONNECT_TYPE_UNKNOWN;
+}
+
+static connect_type connect_type_of(const json_t *type)
+{
+    return connect_type_parse(json_string_value(type), json_string_length(type));
 }
 
 connect_type connect_json_type(const json_t *schema)
 {
-    return connect_type_parse(json_string_value(json_object_get(schema, "type")));
+    return connect_type_of(json_object_get(schema, "type"));
 }
 
 const char *connect_json_type_name(connect_type type)
@@ -79,27 +121,68 @@ const char *connect_json_type_name(connect_type type)
 }
 
 /* The slot of a schema member's key, or CONNECT_MEMBER_COUNT for a key Kafka does not read. */
-static connect_member connect_member_of(const char *key)
+static connect_member connect_member_of(const char *key, size_t len)
 {
-    connect_member first;
-    connect_member second = CONNECT_MEMBER_COUNT;
-    switch (key[0]) {
-    case 't': first = CONNECT_MEMBER_TYPE; break;
-    case 'i': first = CONNECT_MEMBER_ITEMS; break;
-    case 'k': first = CONNECT_MEMBER_KEYS; break;
-    case 'v': first = CONNECT_MEMBER_VALUES; second = CONNECT_MEMBER_VERSION; break;
-    case 'f': first = CONNECT_MEMBER_FIELDS; second = CONNECT_MEMBER_FIELD; break;
-    case 'o': first = CONNECT_MEMBER_OPTIONAL; break;
-    case 'n': first = CONNECT_MEMBER_NAME; break;
-    case 'd': first = CONNECT_MEMBER_DOC; second = CONNECT_MEMBER_DEFAULT; break;
-    case 'p': first = CONNECT_MEMBER_PARAMETERS; break;
-    default: return CONNECT_MEMBER_COUNT;
+    switch (len) {
+    case 3:
+        return CONNECT_IS(key, len, "doc") ? CONNECT_MEMBER_DOC : CONNECT_MEMBER_COUNT;
+    case 4:
+        if (CONNECT_IS(key, len, "type"))
+            return CONNECT_MEMBER_TYPE;
+        if (CONNECT_IS(key, len, "keys"))
+            return CONNECT_MEMBER_KEYS;
+        if (CONNECT_IS(key, len, "name"))
+            return CONNECT_MEMBER_NAME;
+        return CONNECT_MEMBER_COUNT;
+    case 5:
+        if (CONNECT_IS(key, len, "field"))
+            return CONNECT_MEMBER_FIELD;
+        if (CONNECT_IS(key, len, "items"))
+            return CONNECT_MEMBER_ITEMS;
+        return CONNECT_MEMBER_COUNT;
+    case 6:
+        if (CONNECT_IS(key, len, "fields"))
+            return CONNECT_MEMBER_FIELDS;
+        if (CONNECT_IS(key, len, "values"))
+            return CONNECT_MEMBER_VALUES;
+        return CONNECT_MEMBER_COUNT;
+    case 7:
+        if (CONNECT_IS(key, len, "version"))
+            return CONNECT_MEMBER_VERSION;
+        if (CONNECT_IS(key, len, "default"))
+            return CONNECT_MEMBER_DEFAULT;
+        return CONNECT_MEMBER_COUNT;
+    case 8:
+        return CONNECT_IS(key, len, "optional") ? CONNECT_MEMBER_OPTIONAL : CONNECT_MEMBER_COUNT;
+    case 10:
+        return CONNECT_IS(key, len, "parameters") ? CONNECT_MEMBER_PARAMETERS
+                                                  : CONNECT_MEMBER_COUNT;
+    default:
+        return CONNECT_MEMBER_COUNT;
     }
-    if (strcmp(key, connect_member_keys[first]) == 0)
-        return first;
-    if (second != CONNECT_MEMBER_COUNT && strcmp(key, connect_member_keys[second]) == 0)
-        return second;
-    return CONNECT_MEMBER_COUNT;
+}
+
+static size_t connect_iter_key_len(void *iter)
+{
+#if JANSSON_VERSION_HEX >= 0x020e00
+    return json_object_iter_key_len(iter);
+#else
+    return strlen(json_object_iter_key(iter));
+#endif
+}
+
+/* Reads schema (an object) into view. */
+static void connect_schema_read(const json_t *schema, connect_schema *view)
+{
+    memset(view->members, 0, sizeof(view->members));
+    void *iter = json_object_iter((json_t *)schema);
+    for (; iter; iter = json_object_iter_next((json_t *)schema, iter)) {
+        connect_member slot = connect_member_of(json_object_iter_key(iter),
+                                                connect_iter_key_len(iter));
+        if (slot != CONNECT_MEMBER_COUNT)
+            view->members[slot] = json_object_iter_value(iter);
+    }
+    view->type = connect_type_of(view->members[CONNECT_MEMBER_TYPE]);
 }
 
 /* ------------------------------------------------------------------------------------------ */
@@ -107,12 +190,14 @@ static connect_member connect_member_of(const char *key)
 
 static int connect_write_value(converter_buffer *buffer, const json_t *schema,
                                const json_t *value, bool replace, int depth);
+static int connect_write_value_as(converter_buffer *buffer, const connect_schema *view,
+                                  const json_t *value, bool replace, int depth);
 
 /* A struct: the schema's fields, in its order. */
-static int connect_write_struct(converter_buffer *buffer, const json_t *schema,
+static int connect_write_struct(converter_buffer *buffer, const connect_schema *view,
                                 const json_t *value, bool replace, int depth)
 {
-    const json_t *fields = json_object_get(schema, "fields");
+    const json_t *fields = view->members[CONNECT_MEMBER_FIELDS];
     void *iter = json_object_iter((json_t *)value);
     bool first = true;
 
@@ -120,12 +205,18 @@ static int connect_write_struct(converter_buffer *buffer, const json_t *schema,
         return -1;
     for (size_t i = 0; i < json_array_size(fields); i++) {
         const json_t *field = json_array_get(fields, i);
-        const json_t *name = json_object_get(field, "field");
-        if (!json_is_string(name))
+        if (!json_is_object(field))
             continue; /* Kafka refuses such a schema; there is no name to write */
+        connect_schema field_view;
+        connect_schema_read(field, &field_view);
+        const json_t *name = field_view.members[CONNECT_MEMBER_FIELD];
+        if (!json_is_string(name))
+            continue;
         const char *key = json_string_value(name);
+        size_t key_len = json_string_length(name);
         const json_t *member;
-        if (iter && strcmp(json_object_iter_key(iter), key) == 0) {
+        if (iter && connect_iter_key_len(iter) == key_len &&
+            memcmp(json_object_iter_key(iter), key, key_len) == 0) {
             member = json_object_iter_value(iter);
             iter = json_object_iter_next((json_t *)value, iter);
         } else {
@@ -134,51 +225,72 @@ static int connect_write_struct(converter_buffer *buffer, const json_t *schema,
         if (!first && json_writer_append_literal(buffer, ",") != 0)
             return -1;
         first = false;
-        if (json_writer_string(buffer, key, json_string_length(name)) != 0 ||
+        if (json_writer_string(buffer, key, key_len) != 0 ||
             json_writer_append_literal(buffer, ":") != 0 ||
-            connect_write_value(buffer, field, member, replace, depth + 1) != 0)
+            connect_write_value_as(buffer, &field_view, member, replace, depth + 1) != 0)
             return -1;
     }
     return json_writer_append_literal(buffer, "}");
 }
 
-static int connect_write_array(converter_buffer *buffer, const json_t *schema,
+/* The view of a child schema (items, keys, values), read once for all the elements under it;
+ * NULL when there is none (the elements are then written without a schema). */
+static const connect_schema *connect_child_view(const json_t *child, connect_schema *view)
+{
+    if (!json_is_object(child))
+        return NULL;
+    connect_schema_read(child, view);
+    return view;
+}
+
+/* A value under an optional view: with none, as it is. */
+static int connect_write_under(converter_buffer *buffer, const connect_schema *view,
                                const json_t *value, bool replace, int depth)
 {
-    const json_t *items = json_object_get(schema, "items");
+    if (view)
+        return connect_write_value_as(buffer, view, value, replace, depth);
+    if (depth > JSON_WRITER_MAX_DEPTH)
+        return -1;
+    return value ? json_writer_value(buffer, value, depth)
+                 : json_writer_append_literal(buffer, "null");
+}
+
+static int connect_write_array(converter_buffer *buffer, const connect_schema *view,
+                               const json_t *value, bool replace, int depth)
+{
+    connect_schema items_view;
+    const connect_schema *items =
+        connect_child_view(view->members[CONNECT_MEMBER_ITEMS], &items_view);
     if (json_writer_append_literal(buffer, "[") != 0)
         return -1;
     for (size_t i = 0; i < json_array_size(value); i++) {
         if (i > 0 && json_writer_append_literal(buffer, ",") != 0)
             return -1;
-        if (connect_write_value(buffer, items, json_array_get(value, i), replace, depth + 1) != 0)
+        if (connect_write_under(buffer, items, json_array_get(value, i), replace, depth + 1) != 0)
             return -1;
     }
     return json_writer_append_literal(buffer, "]");
 }
 
 /* A map with string keys: an object. */
-static int connect_write_map_object(converter_buffer *buffer, const json_t *schema,
+static int connect_write_map_object(converter_buffer *buffer, const connect_schema *view,
                                     const json_t *value, bool replace, int depth)
 {
-    const json_t *values = json_object_get(schema, "values");
+    connect_schema values_view;
+    const connect_schema *values =
+        connect_child_view(view->members[CONNECT_MEMBER_VALUES], &values_view);
     bool first = true;
     if (json_writer_append_literal(buffer, "{") != 0)
         return -1;
     void *iter = json_object_iter((json_t *)value);
     for (; iter; iter = json_object_iter_next((json_t *)value, iter)) {
-        const char *key = json_object_iter_key(iter);
-#if JANSSON_VERSION_HEX >= 0x020e00
-        size_t key_len = json_object_iter_key_len(iter);
-#else
-        size_t key_len = strlen(key);
-#endif
         if (!first && json_writer_append_literal(buffer, ",") != 0)
             return -1;
         first = false;
-        if (json_writer_string(buffer, key, key_len) != 0 ||
+        if (json_writer_string(buffer, json_object_iter_key(iter), connect_iter_key_len(iter)) !=
+                0 ||
             json_writer_append_literal(buffer, ":") != 0 ||
-            connect_write_value(buffer, values, json_object_iter_value(iter), replace,
+            connect_write_under(buffer, values, json_object_iter_value(iter), replace,
                                 depth + 1) != 0)
             return -1;
     }
@@ -186,11 +298,14 @@ static int connect_write_map_object(converter_buffer *buffer, const json_t *sche
 }
 
 /* A map with keys of another type: an array of [key, value] pairs. */
-static int connect_write_map_pairs(converter_buffer *buffer, const json_t *schema,
+static int connect_write_map_pairs(converter_buffer *buffer, const connect_schema *view,
                                    const json_t *value, bool replace, int depth)
 {
-    const json_t *keys = json_object_get(schema, "keys");
-    const json_t *values = json_object_get(schema, "values");
+    connect_schema keys_view;
+    connect_schema values_view;
+    const connect_schema *keys = connect_child_view(view->members[CONNECT_MEMBER_KEYS], &keys_view);
+    const connect_schema *values =
+        connect_child_view(view->members[CONNECT_MEMBER_VALUES], &values_view);
     if (json_writer_append_literal(buffer, "[") != 0)
         return -1;
     for (size_t i = 0; i < json_array_size(value); i++) {
@@ -203,9 +318,9 @@ static int connect_write_map_pairs(converter_buffer *buffer, const json_t *schem
             continue;
         }
         if (json_writer_append_literal(buffer, "[") != 0 ||
-            connect_write_value(buffer, keys, json_array_get(pair, 0), replace, depth + 2) != 0 ||
+            connect_write_under(buffer, keys, json_array_get(pair, 0), replace, depth + 2) != 0 ||
             json_writer_append_literal(buffer, ",") != 0 ||
-            connect_write_value(buffer, values, json_array_get(pair, 1), replace, depth + 2) != 0 ||
+            connect_write_under(buffer, values, json_array_get(pair, 1), replace, depth + 2) != 0 ||
             json_writer_append_literal(buffer, "]") != 0)
             return -1;
     }
@@ -223,22 +338,19 @@ static int connect_write_integer(converter_buffer *buffer, const json_t *value, 
     return json_writer_value(buffer, value, depth);
 }
 
-static int connect_write_value(converter_buffer *buffer, const json_t *schema,
-                               const json_t *value, bool replace, int depth)
+static int connect_write_value_as(converter_buffer *buffer, const connect_schema *view,
+                                  const json_t *value, bool replace, int depth)
 {
     if (depth > JSON_WRITER_MAX_DEPTH)
         return -1;
-    if (!json_is_object(schema))
-        return value ? json_writer_value(buffer, value, depth)
-                     : json_writer_append_literal(buffer, "null");
     if (!value || json_is_null(value)) {
-        const json_t *fallback = json_object_get(schema, "default");
+        const json_t *fallback = view->members[CONNECT_MEMBER_DEFAULT];
         if (!replace || !fallback || json_is_null(fallback))
             return json_writer_append_literal(buffer, "null");
         value = fallback;
     }
 
-    switch (connect_json_type(schema)) {
+    switch (view->type) {
     case CONNECT_TYPE_INT8:
     case CONNECT_TYPE_INT16:
     case CONNECT_TYPE_INT32:
@@ -254,19 +366,19 @@ static int connect_write_value(converter_buffer *buffer, const json_t *schema,
         break;
     case CONNECT_TYPE_ARRAY:
         if (json_is_array(value))
-            return connect_write_array(buffer, schema, value, replace, depth);
+            return connect_write_array(buffer, view, value, replace, depth);
         break;
     case CONNECT_TYPE_MAP:
-        if (connect_json_type(json_object_get(schema, "keys")) == CONNECT_TYPE_STRING) {
+        if (connect_json_type(view->members[CONNECT_MEMBER_KEYS]) == CONNECT_TYPE_STRING) {
             if (json_is_object(value))
-                return connect_write_map_object(buffer, schema, value, replace, depth);
+                return connect_write_map_object(buffer, view, value, replace, depth);
         } else if (json_is_array(value)) {
-            return connect_write_map_pairs(buffer, schema, value, replace, depth);
+            return connect_write_map_pairs(buffer, view, value, replace, depth);
         }
         break;
     case CONNECT_TYPE_STRUCT:
         if (json_is_object(value))
-            return connect_write_struct(buffer, schema, value, replace, depth);
+            return connect_write_struct(buffer, view, value, replace, depth);
         break;
     case CONNECT_TYPE_BOOLEAN:
     case CONNECT_TYPE_BYTES: /* base64 already, Decimal included */
@@ -275,6 +387,13 @@ static int connect_write_value(converter_buffer *buffer, const json_t *schema,
         break;
     }
     return json_writer_value(buffer, value, depth);
+}
+
+static int connect_write_value(converter_buffer *buffer, const json_t *schema,
+                               const json_t *value, bool replace, int depth)
+{
+    connect_schema view;
+    return connect_write_under(buffer, connect_child_view(schema, &view), value, replace, depth);
 }
 
 int connect_json_write_value(converter_buffer *buffer, const json_t *schema, const json_t *value,
@@ -342,10 +461,10 @@ static int connect_write_text(converter_buffer *buffer, const char *key, size_t 
     connect_write_text((buffer), (key), sizeof(key) - 1, (member))
 
 /* The members after the type's own: optional, name, version, doc, parameters, default, field. */
-static int connect_write_schema_tail(converter_buffer *buffer, const json_t *schema,
-                                     const json_t *const members[CONNECT_MEMBER_COUNT],
+static int connect_write_schema_tail(converter_buffer *buffer, const connect_schema *view,
                                      bool as_field, bool replace, int depth)
 {
+    const json_t *const *members = view->members;
     bool optional = json_is_true(members[CONNECT_MEMBER_OPTIONAL]);
     if ((optional ? json_writer_append_literal(buffer, ",\"optional\":true")
                   : json_writer_append_literal(buffer, ",\"optional\":false")) != 0 ||
@@ -363,7 +482,7 @@ static int connect_write_schema_tail(converter_buffer *buffer, const json_t *sch
     const json_t *fallback = members[CONNECT_MEMBER_DEFAULT];
     if (fallback && !json_is_null(fallback) &&
         (json_writer_append_literal(buffer, ",\"default\":") != 0 ||
-         connect_write_value(buffer, schema, fallback, replace, depth + 1) != 0))
+         connect_write_value_as(buffer, view, fallback, replace, depth + 1) != 0))
         return -1;
     if (as_field &&
         connect_write_text_literal(buffer, ",\"field\":", members[CONNECT_MEMBER_FIELD]) != 0)
@@ -380,23 +499,20 @@ static int connect_write_schema(converter_buffer *buffer, const json_t *schema, 
         return schema ? json_writer_value(buffer, schema, depth)
                       : json_writer_append_literal(buffer, "null");
 
-    const json_t *members[CONNECT_MEMBER_COUNT] = {0};
-    void *iter = json_object_iter((json_t *)schema);
-    for (; iter; iter = json_object_iter_next((json_t *)schema, iter)) {
-        connect_member slot = connect_member_of(json_object_iter_key(iter));
-        if (slot != CONNECT_MEMBER_COUNT)
-            members[slot] = json_object_iter_value(iter);
-    }
-    connect_type type = connect_type_parse(json_string_value(members[CONNECT_MEMBER_TYPE]));
-    if (type == CONNECT_TYPE_UNKNOWN)
+    connect_schema view;
+    connect_schema_read(schema, &view);
+    if (view.type == CONNECT_TYPE_UNKNOWN)
         return json_writer_value(buffer, schema, depth);
 
-    const char *name = connect_type_names[type];
-    if (json_writer_append_literal(buffer, "{\"type\":") != 0 ||
-        json_writer_string(buffer, name, strlen(name)) != 0)
+    /* Type names need no escaping. */
+    const char *name = connect_type_names[view.type];
+    if (json_writer_append_literal(buffer, "{\"type\":\"") != 0 ||
+        json_writer_append(buffer, name, strlen(name)) != 0 ||
+        json_writer_append_literal(buffer, "\"") != 0)
         return -1;
+    const json_t *const *members = view.members;
     int rc = 0;
-    switch (type) {
+    switch (view.type) {
     case CONNECT_TYPE_ARRAY:
         rc = connect_write_child_literal(buffer, ",\"items\":", members[CONNECT_MEMBER_ITEMS],
                                          replace, depth);
@@ -417,7 +533,7 @@ static int connect_write_schema(converter_buffer *buffer, const json_t *schema, 
     }
     if (rc != 0)
         return -1;
-    return connect_write_schema_tail(buffer, schema, members, as_field, replace, depth);
+    return connect_write_schema_tail(buffer, &view, as_field, replace, depth);
 }
 
 int connect_json_write_schema(converter_buffer *buffer, const json_t *schema,
