@@ -648,6 +648,14 @@ static void expect_schema_cases(const converter *conv, const schema_case *cases,
     }
 }
 
+/* The cases through a JsonConverter with its defaults (schemas on). */
+static void expect_envelopes(const schema_case *cases, size_t count)
+{
+    converter *conv = converter_of("json", "true");
+    expect_schema_cases(conv, cases, count);
+    converter_destroy(conv);
+}
+
 #define DECIMAL "org.apache.kafka.connect.data.Decimal"
 #define DATE "org.apache.kafka.connect.data.Date"
 #define TIME "org.apache.kafka.connect.data.Time"
@@ -724,9 +732,7 @@ static void test_schema_every_type(void **state)
          "{\"type\":\"int64\",\"optional\":false,\"name\":\"" TIMESTAMP "\",\"version\":1}",
          "1700000000123"},
     };
-    converter *conv = converter_of("json", "true");
-    expect_schema_cases(conv, cases, sizeof(cases) / sizeof(cases[0]));
-    converter_destroy(conv);
+    expect_envelopes(cases, sizeof(cases) / sizeof(cases[0]));
 }
 
 /* Kafka's key order, whatever order a plugin built the schema in; what Kafka would not read back
@@ -757,9 +763,7 @@ static void test_schema_members(void **state)
          "\"default\":4,\"field\":\"n\"}],\"optional\":false,\"name\":\"r\"}",
          "{\"n\":1}"},
     };
-    converter *conv = converter_of("json", "true");
-    expect_schema_cases(conv, cases, sizeof(cases) / sizeof(cases[0]));
-    converter_destroy(conv);
+    expect_envelopes(cases, sizeof(cases) / sizeof(cases[0]));
 
     /* A schema Kafka cannot read (no type, an unknown type, not an object) is written as it is. */
     static const schema_case unknown[] = {
@@ -771,9 +775,7 @@ static void test_schema_members(void **state)
         {"{\"type\":\"int\",\"optional\":true}", "1", "{\"type\":\"int\",\"optional\":true}",
          "1"},
     };
-    conv = converter_of("json", "true");
-    expect_schema_cases(conv, unknown, sizeof(unknown) / sizeof(unknown[0]));
-    converter_destroy(conv);
+    expect_envelopes(unknown, sizeof(unknown) / sizeof(unknown[0]));
 }
 
 /* Defaults are written as values of their schema, and a null under a default is the default
@@ -828,9 +830,7 @@ static void test_schema_defaults(void **state)
          "\"optional\":false}",
          "{\"a\":42,\"b\":\"x\",\"c\":null}"},
     };
-    converter *conv = converter_of("json", "true");
-    expect_schema_cases(conv, cases, sizeof(cases) / sizeof(cases[0]));
-    converter_destroy(conv);
+    expect_envelopes(cases, sizeof(cases) / sizeof(cases[0]));
 
     /* replace.null.with.default=false: nulls stay null, the defaults stay in the schema. */
     static const schema_case kept[] = {
@@ -847,7 +847,7 @@ static void test_schema_defaults(void **state)
     assert_non_null(settings);
     assert_int_equal(config_map_set(settings, "replace.null.with.default", "false"), 0);
     char err[512] = "";
-    conv = converter_new("json", settings, false, err, sizeof(err));
+    converter *conv = converter_new("json", settings, false, err, sizeof(err));
     assert_non_null(conv);
     expect_schema_cases(conv, kept, sizeof(kept) / sizeof(kept[0]));
     converter_destroy(conv);
@@ -932,9 +932,7 @@ static void test_schema_mismatched_values(void **state)
          "\"values\":{\"type\":\"int8\",\"optional\":false},\"optional\":false}",
          "[[\"a\",1]]"},
     };
-    converter *conv = converter_of("json", "true");
-    expect_schema_cases(conv, cases, sizeof(cases) / sizeof(cases[0]));
-    converter_destroy(conv);
+    expect_envelopes(cases, sizeof(cases) / sizeof(cases[0]));
 }
 
 /* A structured value that still has its JSON text is written as that text, not re-serialised:
