@@ -23,12 +23,15 @@ static const char *es_logical_type(const char *name)
     return NULL;
 }
 
+/* Kafka's type names ("float", "double"), and ferry's older "float32" and "float64", which
+ * topics written before ferry wrote Kafka's names still hold. */
 static const char *es_primitive_type(const char *type)
 {
     static const char *const table[][2] = {
         {"boolean", "boolean"}, {"int8", "byte"},     {"int16", "short"},
-        {"int32", "integer"},   {"int64", "long"},    {"float32", "float"},
-        {"float64", "double"},  {"string", "text"},   {"bytes", "binary"},
+        {"int32", "integer"},   {"int64", "long"},    {"float", "float"},
+        {"double", "double"},   {"string", "text"},   {"bytes", "binary"},
+        {"float32", "float"},   {"float64", "double"},
     };
     for (size_t i = 0; i < sizeof(table) / sizeof(table[0]); i++)
         if (strcmp(type, table[i][0]) == 0)

@@ -231,8 +231,10 @@ ensure_packages() {
                 ;;
         esac
     done
-    if ((need_java)) && ! find_java >/dev/null; then
-        pkgs+=(openjdk-17-jre-headless)
+    # A JDK, not only a runtime: tests/compat/harness.sh compiles against Kafka's converter.
+    local java
+    if ((need_java)) && ! { java=$(find_java) && [[ -x ${java%/java}/javac ]]; }; then
+        pkgs+=(openjdk-17-jdk-headless)
     fi
     ((${#pkgs[@]})) || return 0
     # Deduplicate (maven may be listed twice).

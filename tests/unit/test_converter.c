@@ -1,7 +1,8 @@
 /*
  * test_converter.c - the JSON, String and ByteArray converters: class names and settings, the
- * exact bytes each writes for every kind of data (escaping, base64, the schema envelope), what
- * each reads back, error messages, null handling, and the buffer's no-allocation reuse.
+ * exact bytes each writes for every kind of data (escaping, base64, the schema envelope, every
+ * Connect type's schema and value as Kafka's JsonConverter writes them, defaults), what each
+ * reads back, error messages, null handling, and the buffer's no-allocation reuse.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -320,6 +321,54 @@ static void test_new_schemas_enable(void **state)
     config_map_destroy(settings);
 }
 
+static void test_new_json_settings(void **state)
+{
+    (void)state;
+    char err[512] = "";
+    config_map *settings = config_map_new();
+    assert_non_null(settings);
+
+    /* Kafka's other JsonConverter settings: replace.null.with.default is a boolean;
+     * decimal.format BASE64 is what ferry writes, NUMERIC is refused rather than ignored. */
+    static const char *const accepted[][2] = {
+        {"replace.null.with.default", "false"},
+        {"replace.null.with.default", " TRUE"},
+        {"decimal.format", "BASE64"},
+        {"decimal.format", " base64 "},
+        {"schemas.cache.size", "10"},
+    };
+    for (size_t i = 0; i < sizeof(accepted) / sizeof(accepted[0]); i++) {
+        assert_int_equal(config_map_set(settings, accepted[i][0], accepted[i][1]), 0);
+        converter *conv = converter_new("json", settings, false, err, sizeof(err));
+        if (!conv)
+            fail_msg("%s=%s: %s", accepted[i][0], accepted[i][1], err);
+        converter_destroy(conv);
+        assert_int_equal(config_map_remove(settings, accepted[i][0]), 1);
+    }
+
+    static const char *const refused[][3] = {
+        {"replace.null.with.default", "maybe",
+         "key.converter.replace.null.with.default: invalid value 'maybe' (expected true or "
+         "false)"},
+        {"decimal.format", "NUMERIC",
+         "key.converter.decimal.format: NUMERIC is not supported (decimals are written as "
+         "BASE64)"},
+        {"decimal.format", "hex",
+         "key.converter.decimal.format: invalid value 'hex' (expected BASE64 or NUMERIC)"},
+    };
+    for (size_t i = 0; i < sizeof(refused) / sizeof(refused[0]); i++) {
+        assert_int_equal(config_map_set(settings, refused[i][0], refused[i][1]), 0);
+        assert_null(converter_new("json", settings, true, err, sizeof(err)));
+        assert_string_equal(err, refused[i][2]);
+        /* They are the JSON converter's: the others ignore them. */
+        converter *conv = converter_new("string", settings, true, err, sizeof(err));
+        assert_non_null(conv);
+        converter_destroy(conv);
+        assert_int_equal(config_map_remove(settings, refused[i][0]), 1);
+    }
+    config_map_destroy(settings);
+}
+
 static void test_new_string_encoding(void **state)
 {
     (void)state;
@@ -366,7 +415,7 @@ static void test_new_string_encoding(void **state)
 #define STRUCT_SCHEMA                                                                              \
     "{\"type\":\"struct\",\"fields\":[{\"type\":\"int32\",\"optional\":false,\"field\":\"id\"},"   \
     "{\"type\":\"string\",\"optional\":true,\"field\":\"name\"},"                                 \
-    "{\"type\":\"array\",\"items\":{\"type\":\"float64\",\"optional\":false},\"optional\":true,"  \
+    "{\"type\":\"array\",\"items\":{\"type\":\"double\",\"optional\":false},\"optional\":true,"  \
     "\"field\":\"prices\"}],\"optional\":false,\"name\":\"orders.Value\"}"
 #define STRUCT_PAYLOAD "{\"id\":42,\"name\":\"Ann \\\"A\\\" \\u00e9\",\"prices\":[1.5,0.1,100.0]}"
 /* Our dump writes é as UTF-8, as Jackson does. */
@@ -499,9 +548,14 @@ static void test_serialize_json_without_schemas(void **state)
         {"0.1", "0.1"},
         {"100.0", "100.0"},
         {"-2.5", "-2.5"},
-        {"1e20", "1e+20"},
-        {"1.7976931348623157e308", "1.7976931348623157e+308"},
-        {"5e-324", "4.94065645841247e-324"},
+        {"1e20", "1.0E20"},
+        {"1.7976931348623157e308", "1.7976931348623157E308"},
+        {"5e-324", "4.9E-324"},
+        {"0.001", "0.001"},
+        {"0.000999", "9.99E-4"},
+        {"9999999.5", "9999999.5"},
+        {"10000000.0", "1.0E7"},
+        {"-0.0", "-0.0"},
         {"{\"k\\\"ey\\n\":\"v\"}", "{\"k\\\"ey\\n\":\"v\"}"},
         {"\"\\u0001\\u2028\"", "\"\\u0001\xE2\x80\xA8\""},
     };
@@ -568,6 +622,317 @@ static void test_serialize_json_envelope(void **state)
     expect_serialized_null(conv, &null);
 
     converter_destroy(conv);
+}
+
+/* ------------------------------------------------------------------------------------------ */
+/* Kafka's schemas and the values under them                                                  */
+
+typedef struct schema_case {
+    const char *schema;      /* what a plugin handed over */
+    const char *value;
+    const char *schema_out;  /* what Kafka's JsonConverter writes for it */
+    const char *payload_out;
+} schema_case;
+
+/* Serialises each case with conv (schemas on) and checks the envelope byte for byte. */
+static void expect_schema_cases(const converter *conv, const schema_case *cases, size_t count)
+{
+    for (size_t i = 0; i < count; i++) {
+        ferry_data data = json_data(cases[i].value, cases[i].schema);
+        char expected[2048];
+        snprintf(expected, sizeof(expected), "{\"schema\":%s,\"payload\":%s}",
+                 cases[i].schema_out, cases[i].payload_out);
+        expect_serialized(conv, &data, expected);
+        json_decref(data.json);
+        json_decref(data.schema);
+    }
+}
+
+/* The cases through a JsonConverter with its defaults (schemas on). */
+static void expect_envelopes(const schema_case *cases, size_t count)
+{
+    converter *conv = converter_of("json", "true");
+    expect_schema_cases(conv, cases, count);
+    converter_destroy(conv);
+}
+
+#define DECIMAL "org.apache.kafka.connect.data.Decimal"
+#define DATE "org.apache.kafka.connect.data.Date"
+#define TIME "org.apache.kafka.connect.data.Time"
+#define TIMESTAMP "org.apache.kafka.connect.data.Timestamp"
+
+/* Every Connect type: Kafka's type name, "optional" always, the value as Kafka writes it for the
+ * type (a FLOAT32 as Java prints the float, a FLOAT64 as Java prints the double, an integer type
+ * as an integer). */
+static void test_schema_every_type(void **state)
+{
+    (void)state;
+    static const schema_case cases[] = {
+        {"{\"type\":\"boolean\"}", "true", "{\"type\":\"boolean\",\"optional\":false}", "true"},
+        {"{\"optional\":false,\"type\":\"int8\"}", "-128", "{\"type\":\"int8\",\"optional\":false}",
+         "-128"},
+        {"{\"type\":\"int16\",\"optional\":true}", "32767", "{\"type\":\"int16\",\"optional\":true}",
+         "32767"},
+        /* A real in an integer type is read by Kafka as its integer part. */
+        {"{\"type\":\"int32\"}", "-7.9", "{\"type\":\"int32\",\"optional\":false}", "-7"},
+        {"{\"type\":\"int64\"}", "9223372036854775807", "{\"type\":\"int64\",\"optional\":false}",
+         "9223372036854775807"},
+        /* ferry's older names are written as Kafka's. */
+        {"{\"type\":\"float32\"}", "0.1", "{\"type\":\"float\",\"optional\":false}", "0.1"},
+        {"{\"type\":\"float\"}", "3.4028234663852886e38", "{\"type\":\"float\",\"optional\":false}",
+         "3.4028235E38"},
+        {"{\"type\":\"float\"}", "16777217", "{\"type\":\"float\",\"optional\":false}",
+         "1.6777216E7"},
+        {"{\"type\":\"float64\"}", "1e10", "{\"type\":\"double\",\"optional\":false}", "1.0E10"},
+        {"{\"type\":\"double\"}", "5", "{\"type\":\"double\",\"optional\":false}", "5.0"},
+        {"{\"type\":\"double\"}", "0.30000000000000004", "{\"type\":\"double\",\"optional\":false}",
+         "0.30000000000000004"},
+        {"{\"type\":\"string\"}", "\"caf\\u00e9\\n\"", "{\"type\":\"string\",\"optional\":false}",
+         "\"caf\xC3\xA9\\n\""},
+        {"{\"type\":\"bytes\"}", "\"AAEC/w==\"", "{\"type\":\"bytes\",\"optional\":false}",
+         "\"AAEC/w==\""},
+        {"{\"optional\":true,\"items\":{\"type\":\"float32\"},\"type\":\"array\"}", "[0.1,2,null]",
+         "{\"type\":\"array\",\"items\":{\"type\":\"float\",\"optional\":false},\"optional\":true}",
+         "[0.1,2.0,null]"},
+        {"{\"values\":{\"type\":\"float64\"},\"keys\":{\"type\":\"string\"},\"type\":\"map\"}",
+         "{\"b\":1,\"a\":2.5}",
+         "{\"type\":\"map\",\"keys\":{\"type\":\"string\",\"optional\":false},"
+         "\"values\":{\"type\":\"double\",\"optional\":false},\"optional\":false}",
+         "{\"b\":1.0,\"a\":2.5}"},
+        /* A map with keys that are not strings is an array of [key, value]. */
+        {"{\"type\":\"map\",\"keys\":{\"type\":\"int32\"},\"values\":{\"type\":\"string\"}}",
+         "[[1,\"one\"],[2.0,\"two\"]]",
+         "{\"type\":\"map\",\"keys\":{\"type\":\"int32\",\"optional\":false},"
+         "\"values\":{\"type\":\"string\",\"optional\":false},\"optional\":false}",
+         "[[1,\"one\"],[2,\"two\"]]"},
+        /* A struct's fields in the schema's order; members it does not name are left out,
+         * missing ones are null. */
+        {"{\"type\":\"struct\",\"fields\":[{\"field\":\"id\",\"type\":\"int64\"},"
+         "{\"type\":\"struct\",\"field\":\"inner\",\"optional\":true,\"fields\":"
+         "[{\"type\":\"float32\",\"field\":\"f\"}]},{\"type\":\"string\",\"optional\":true,"
+         "\"field\":\"note\"}]}",
+         "{\"inner\":{\"f\":1.5},\"extra\":true,\"id\":3}",
+         "{\"type\":\"struct\",\"fields\":[{\"type\":\"int64\",\"optional\":false,\"field\":\"id\"},"
+         "{\"type\":\"struct\",\"fields\":[{\"type\":\"float\",\"optional\":false,\"field\":\"f\"}],"
+         "\"optional\":true,\"field\":\"inner\"},{\"type\":\"string\",\"optional\":true,"
+         "\"field\":\"note\"}],\"optional\":false}",
+         "{\"id\":3,\"inner\":{\"f\":1.5},\"note\":null}"},
+        /* Logical types: Decimal is base64 bytes, Date, Time and Timestamp integers. */
+        {"{\"parameters\":{\"scale\":\"2\",\"connect.decimal.precision\":\"10\"},\"version\":1,"
+         "\"name\":\"" DECIMAL "\",\"type\":\"bytes\"}",
+         "\"BNI=\"",
+         "{\"type\":\"bytes\",\"optional\":false,\"name\":\"" DECIMAL "\",\"version\":1,"
+         "\"parameters\":{\"scale\":\"2\",\"connect.decimal.precision\":\"10\"}}",
+         "\"BNI=\""},
+        {"{\"type\":\"int32\",\"name\":\"" DATE "\",\"version\":1}", "19000",
+         "{\"type\":\"int32\",\"optional\":false,\"name\":\"" DATE "\",\"version\":1}", "19000"},
+        {"{\"type\":\"int32\",\"name\":\"" TIME "\",\"version\":1}", "3723000",
+         "{\"type\":\"int32\",\"optional\":false,\"name\":\"" TIME "\",\"version\":1}", "3723000"},
+        {"{\"type\":\"int64\",\"name\":\"" TIMESTAMP "\",\"version\":1}", "1700000000123",
+         "{\"type\":\"int64\",\"optional\":false,\"name\":\"" TIMESTAMP "\",\"version\":1}",
+         "1700000000123"},
+    };
+    expect_envelopes(cases, sizeof(cases) / sizeof(cases[0]));
+}
+
+/* Kafka's key order, whatever order a plugin built the schema in; what Kafka would not read back
+ * is left out. */
+static void test_schema_members(void **state)
+{
+    (void)state;
+    static const schema_case cases[] = {
+        {"{\"doc\":\"An \\\"order\\\"\",\"parameters\":{\"b\":\"2\",\"a\":\"1\"},\"version\":3,"
+         "\"name\":\"com.example.Order\",\"optional\":true,\"x-extra\":1,\"type\":\"string\"}",
+         "\"x\"",
+         "{\"type\":\"string\",\"optional\":true,\"name\":\"com.example.Order\",\"version\":3,"
+         "\"doc\":\"An \\\"order\\\"\",\"parameters\":{\"b\":\"2\",\"a\":\"1\"}}",
+         "\"x\""},
+        /* A name or doc that is not a string, a version that is not an integer, empty parameters,
+         * a null default, an "optional" that is not true, and a "field" outside a struct. */
+        {"{\"type\":\"int32\",\"name\":7,\"doc\":null,\"version\":1.0,\"parameters\":{},"
+         "\"default\":null,\"optional\":\"yes\",\"field\":\"stray\"}",
+         "1", "{\"type\":\"int32\",\"optional\":false}", "1"},
+        /* Kafka holds the version in a Java int. */
+        {"{\"type\":\"int32\",\"version\":4294967297}", "1",
+         "{\"type\":\"int32\",\"optional\":false,\"version\":1}", "1"},
+        /* In a struct's field, "field" comes last, after the default. */
+        {"{\"type\":\"struct\",\"name\":\"r\",\"fields\":[{\"field\":\"n\",\"default\":4,"
+         "\"doc\":\"d\",\"type\":\"int8\"}]}",
+         "{\"n\":1}",
+         "{\"type\":\"struct\",\"fields\":[{\"type\":\"int8\",\"optional\":false,\"doc\":\"d\","
+         "\"default\":4,\"field\":\"n\"}],\"optional\":false,\"name\":\"r\"}",
+         "{\"n\":1}"},
+    };
+    expect_envelopes(cases, sizeof(cases) / sizeof(cases[0]));
+
+    /* A schema Kafka cannot read (no type, an unknown type, not an object) is written as it is. */
+    static const schema_case unknown[] = {
+        {"{\"fields\":[],\"b\":1}", "{}", "{\"fields\":[],\"b\":1}", "{}"},
+        {"{\"type\":\"uuid\",\"optional\":true}", "\"x\"", "{\"type\":\"uuid\",\"optional\":true}",
+         "\"x\""},
+        {"[\"int32\"]", "1", "[\"int32\"]", "1"},
+        {"{\"type\":\"i\"}", "1", "{\"type\":\"i\"}", "1"},
+        {"{\"type\":\"int\",\"optional\":true}", "1", "{\"type\":\"int\",\"optional\":true}",
+         "1"},
+    };
+    expect_envelopes(unknown, sizeof(unknown) / sizeof(unknown[0]));
+}
+
+/* Defaults are written as values of their schema, and a null under a default is the default
+ * (replace.null.with.default, true unless set to false). */
+static void test_schema_defaults(void **state)
+{
+    (void)state;
+    static const schema_case cases[] = {
+        {"{\"type\":\"int8\",\"optional\":true,\"default\":5.0}", "null",
+         "{\"type\":\"int8\",\"optional\":true,\"default\":5}", "5"},
+        {"{\"type\":\"int64\",\"default\":-1}", "null",
+         "{\"type\":\"int64\",\"optional\":false,\"default\":-1}", "-1"},
+        {"{\"type\":\"float32\",\"default\":0.1}", "2",
+         "{\"type\":\"float\",\"optional\":false,\"default\":0.1}", "2.0"},
+        {"{\"type\":\"float64\",\"optional\":true,\"default\":10000000000}", "null",
+         "{\"type\":\"double\",\"optional\":true,\"default\":1.0E10}", "1.0E10"},
+        {"{\"type\":\"boolean\",\"default\":false}", "null",
+         "{\"type\":\"boolean\",\"optional\":false,\"default\":false}", "false"},
+        {"{\"type\":\"string\",\"optional\":true,\"default\":\"none\"}", "\"some\"",
+         "{\"type\":\"string\",\"optional\":true,\"default\":\"none\"}", "\"some\""},
+        {"{\"type\":\"bytes\",\"default\":\"AA==\"}", "null",
+         "{\"type\":\"bytes\",\"optional\":false,\"default\":\"AA==\"}", "\"AA==\""},
+        {"{\"type\":\"array\",\"items\":{\"type\":\"float64\"},\"default\":[1,2]}", "null",
+         "{\"type\":\"array\",\"items\":{\"type\":\"double\",\"optional\":false},"
+         "\"optional\":false,\"default\":[1.0,2.0]}",
+         "[1.0,2.0]"},
+        {"{\"type\":\"map\",\"keys\":{\"type\":\"string\"},\"values\":{\"type\":\"float32\"},"
+         "\"default\":{\"k\":1}}",
+         "null",
+         "{\"type\":\"map\",\"keys\":{\"type\":\"string\",\"optional\":false},"
+         "\"values\":{\"type\":\"float\",\"optional\":false},\"optional\":false,"
+         "\"default\":{\"k\":1.0}}",
+         "{\"k\":1.0}"},
+        {"{\"type\":\"bytes\",\"name\":\"" DECIMAL "\",\"version\":1,\"parameters\":{\"scale\":"
+         "\"2\"},\"default\":\"AA==\"}",
+         "null",
+         "{\"type\":\"bytes\",\"optional\":false,\"name\":\"" DECIMAL "\",\"version\":1,"
+         "\"parameters\":{\"scale\":\"2\"},\"default\":\"AA==\"}",
+         "\"AA==\""},
+        {"{\"type\":\"int32\",\"name\":\"" DATE "\",\"version\":1,\"default\":0}", "null",
+         "{\"type\":\"int32\",\"optional\":false,\"name\":\"" DATE "\",\"version\":1,"
+         "\"default\":0}",
+         "0"},
+        /* In a struct: a missing member and a null one both take the field's default. */
+        {"{\"type\":\"struct\",\"fields\":[{\"type\":\"int32\",\"optional\":true,\"default\":42,"
+         "\"field\":\"a\"},{\"type\":\"string\",\"default\":\"x\",\"field\":\"b\"},"
+         "{\"type\":\"int32\",\"optional\":true,\"field\":\"c\"}]}",
+         "{\"a\":null}",
+         "{\"type\":\"struct\",\"fields\":[{\"type\":\"int32\",\"optional\":true,\"default\":42,"
+         "\"field\":\"a\"},{\"type\":\"string\",\"optional\":false,\"default\":\"x\","
+         "\"field\":\"b\"},{\"type\":\"int32\",\"optional\":true,\"field\":\"c\"}],"
+         "\"optional\":false}",
+         "{\"a\":42,\"b\":\"x\",\"c\":null}"},
+    };
+    expect_envelopes(cases, sizeof(cases) / sizeof(cases[0]));
+
+    /* replace.null.with.default=false: nulls stay null, the defaults stay in the schema. */
+    static const schema_case kept[] = {
+        {"{\"type\":\"int8\",\"optional\":true,\"default\":5}", "null",
+         "{\"type\":\"int8\",\"optional\":true,\"default\":5}", "null"},
+        {"{\"type\":\"struct\",\"fields\":[{\"type\":\"int32\",\"optional\":true,\"default\":42,"
+         "\"field\":\"a\"}]}",
+         "{}",
+         "{\"type\":\"struct\",\"fields\":[{\"type\":\"int32\",\"optional\":true,\"default\":42,"
+         "\"field\":\"a\"}],\"optional\":false}",
+         "{\"a\":null}"},
+    };
+    config_map *settings = config_map_new();
+    assert_non_null(settings);
+    assert_int_equal(config_map_set(settings, "replace.null.with.default", "false"), 0);
+    char err[512] = "";
+    converter *conv = converter_new("json", settings, false, err, sizeof(err));
+    assert_non_null(conv);
+    expect_schema_cases(conv, kept, sizeof(kept) / sizeof(kept[0]));
+    converter_destroy(conv);
+    config_map_destroy(settings);
+}
+
+/* Without the envelope Kafka still writes the payload under its schema; a key is written as a
+ * value is. */
+static void test_schema_guides_plain_payloads_and_keys(void **state)
+{
+    (void)state;
+    static const char schema[] =
+        "{\"type\":\"struct\",\"fields\":[{\"type\":\"float64\",\"field\":\"d\"},"
+        "{\"type\":\"float32\",\"field\":\"f\"},{\"type\":\"int32\",\"optional\":true,"
+        "\"default\":9,\"field\":\"i\"}]}";
+    ferry_data data = json_data("{\"f\":0.1,\"d\":100,\"i\":null}", schema);
+    converter *plain = converter_of("json", "false");
+    expect_serialized(plain, &data, "{\"d\":100.0,\"f\":0.1,\"i\":9}");
+    converter_destroy(plain);
+
+    char err[512] = "";
+    converter *key = converter_new("json", NULL, true, err, sizeof(err));
+    assert_non_null(key);
+    expect_serialized(key, &data,
+                      "{\"schema\":{\"type\":\"struct\",\"fields\":[{\"type\":\"double\","
+                      "\"optional\":false,\"field\":\"d\"},{\"type\":\"float\",\"optional\":false,"
+                      "\"field\":\"f\"},{\"type\":\"int32\",\"optional\":true,\"default\":9,"
+                      "\"field\":\"i\"}],\"optional\":false},"
+                      "\"payload\":{\"d\":100.0,\"f\":0.1,\"i\":9}}");
+    converter_destroy(key);
+    json_decref(data.json);
+    json_decref(data.schema);
+
+    /* A null value under a schema with a default is the default, envelope or not. */
+    data = json_data("null", "{\"type\":\"float64\",\"optional\":true,\"default\":2.5}");
+    plain = converter_of("json", "false");
+    expect_serialized(plain, &data, "2.5");
+    converter_destroy(plain);
+    converter *envelope = converter_of("json", "true");
+    expect_serialized(envelope, &data,
+                      "{\"schema\":{\"type\":\"double\",\"optional\":true,\"default\":2.5},"
+                      "\"payload\":2.5}");
+    converter_destroy(envelope);
+    json_decref(data.json);
+    json_decref(data.schema);
+}
+
+/* A value that does not have the shape its schema asks for is written as it is. */
+static void test_schema_mismatched_values(void **state)
+{
+    (void)state;
+    static const schema_case cases[] = {
+        {"{\"type\":\"int32\"}", "\"12\"", "{\"type\":\"int32\",\"optional\":false}", "\"12\""},
+        {"{\"type\":\"float32\"}", "\"NaN\"", "{\"type\":\"float\",\"optional\":false}", "\"NaN\""},
+        {"{\"type\":\"struct\",\"fields\":[]}", "[1]",
+         "{\"type\":\"struct\",\"fields\":[],\"optional\":false}", "[1]"},
+        {"{\"type\":\"array\",\"items\":{\"type\":\"int8\"}}", "{\"a\":1.5}",
+         "{\"type\":\"array\",\"items\":{\"type\":\"int8\",\"optional\":false},"
+         "\"optional\":false}",
+         "{\"a\":1.5}"},
+        {"{\"type\":\"map\",\"keys\":{\"type\":\"int8\"},\"values\":{\"type\":\"int8\"}}",
+         "[[1,2],[3],\"x\"]",
+         "{\"type\":\"map\",\"keys\":{\"type\":\"int8\",\"optional\":false},"
+         "\"values\":{\"type\":\"int8\",\"optional\":false},\"optional\":false}",
+         "[[1,2],[3],\"x\"]"},
+        /* Child schemas missing: the elements go as they are. */
+        {"{\"type\":\"array\"}", "[1.5,2]", "{\"type\":\"array\",\"optional\":false}",
+         "[1.5,2]"},
+        {"{\"type\":\"map\",\"keys\":{\"type\":\"int8\"}}", "[[1.0,2.5]]",
+         "{\"type\":\"map\",\"keys\":{\"type\":\"int8\",\"optional\":false},"
+         "\"optional\":false}",
+         "[[1,2.5]]"},
+        {"{\"type\":\"struct\",\"fields\":[7,{\"type\":\"int8\"},{\"type\":\"int8\","
+         "\"field\":\"x\"}]}",
+         "{\"x\":1}",
+         "{\"type\":\"struct\",\"fields\":[7,{\"type\":\"int8\",\"optional\":false},"
+         "{\"type\":\"int8\",\"optional\":false,\"field\":\"x\"}],\"optional\":false}",
+         "{\"x\":1}"},
+        {"{\"type\":\"map\",\"keys\":{\"type\":\"string\"},\"values\":{\"type\":\"int8\"}}",
+         "[[\"a\",1]]",
+         "{\"type\":\"map\",\"keys\":{\"type\":\"string\",\"optional\":false},"
+         "\"values\":{\"type\":\"int8\",\"optional\":false},\"optional\":false}",
+         "[[\"a\",1]]"},
+    };
+    expect_envelopes(cases, sizeof(cases) / sizeof(cases[0]));
 }
 
 /* A structured value that still has its JSON text is written as that text, not re-serialised:
@@ -640,13 +1005,15 @@ static void test_escape_utf8_passes_through(void **state)
     (void)state;
     /* U+2028 and U+2029 are valid in JSON; Jackson writes them as they are. */
     expect_escaped("a\xE2\x80\xA8" "b\xE2\x80\xA9", "\"a\xE2\x80\xA8" "b\xE2\x80\xA9\"");
-    /* Two-, three- and four-byte sequences, the edges of the ranges included. */
+    /* Two- and three-byte sequences, the edges of the ranges included, go as they are; a
+     * character beyond U+FFFF is written as Jackson writes it, the escapes of its surrogate
+     * pair. */
     expect_escaped("caf\xC3\xA9 \xE2\x82\xAC \xF0\x9F\x98\x80",
-                   "\"caf\xC3\xA9 \xE2\x82\xAC \xF0\x9F\x98\x80\"");
+                   "\"caf\xC3\xA9 \xE2\x82\xAC \\uD83D\\uDE00\"");
     expect_escaped("\xC2\x80\xDF\xBF\xE0\xA0\x80\xED\x9F\xBF\xEE\x80\x80\xEF\xBF\xBF"
                    "\xF0\x90\x80\x80\xF4\x8F\xBF\xBF",
                    "\"\xC2\x80\xDF\xBF\xE0\xA0\x80\xED\x9F\xBF\xEE\x80\x80\xEF\xBF\xBF"
-                   "\xF0\x90\x80\x80\xF4\x8F\xBF\xBF\"");
+                   "\\uD800\\uDC00\\uDBFF\\uDFFF\"");
     /* U+FFFD itself is valid. */
     expect_escaped("\xEF\xBF\xBD", "\"\xEF\xBF\xBD\"");
 }
@@ -1336,11 +1703,17 @@ int main(void)
         cmocka_unit_test(test_new_class_names),
         cmocka_unit_test(test_new_unknown_class),
         cmocka_unit_test(test_new_schemas_enable),
+        cmocka_unit_test(test_new_json_settings),
         cmocka_unit_test(test_new_string_encoding),
         cmocka_unit_test(test_serialize_string_converter),
         cmocka_unit_test(test_serialize_byte_array_converter),
         cmocka_unit_test(test_serialize_json_without_schemas),
         cmocka_unit_test(test_serialize_json_envelope),
+        cmocka_unit_test(test_schema_every_type),
+        cmocka_unit_test(test_schema_members),
+        cmocka_unit_test(test_schema_defaults),
+        cmocka_unit_test(test_schema_guides_plain_payloads_and_keys),
+        cmocka_unit_test(test_schema_mismatched_values),
         cmocka_unit_test(test_serialize_raw_json_text),
         cmocka_unit_test(test_escape_specials),
         cmocka_unit_test(test_escape_utf8_passes_through),

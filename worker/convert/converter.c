@@ -3,32 +3,27 @@
  *
  * The serialise side is the hot path of every source task, so it never builds a json_t and never
  * allocates once the task's buffer has grown: strings are escaped straight into the buffer, bytes
- * are base64-encoded into it, and structured values are written by a small dumper of our own
- * (jansson's json_dump_callback allocates a loop-detection table on every call). The output
- * follows what Kafka's JsonConverter (Jackson) writes: compact, object fields in insertion order,
- * "schema" before "payload", control characters as \b \t \n \f \r or \u00XX with upper-case hex,
- * everything else (U+2028 included) passed through as UTF-8.
- */
+ * are base64-encoded into it, and structured values and their schemas are written by writers of
+ * our own (json_writer.c, connect_json.c). The output is byte for byte what Kafka's JsonConverter
+ * writes for the same data: "schema" before "payload", the schema in Kafka's names and key order,
+ * the payload under its schema, Jackson's escaping and Java's numbers. */
 #include "convert/converter.h"
 
 #include <ctype.h>
-#include <inttypes.h>
-#include <stdint.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
 #include "config/config_validate.h"
+#include "convert/connect_json.h"
 #include "convert/json_syntax.h"
+#include "convert/json_writer.h"
 
 #define CONVERTER_JSON_CLASS "org.apache.kafka.connect.json.JsonConverter"
 #define CONVERTER_STRING_CLASS "org.apache.kafka.connect.storage.StringConverter"
 #define CONVERTER_BYTE_ARRAY_CLASS "org.apache.kafka.connect.converters.ByteArrayConverter"
 
-/* jansson's parser stops at this depth too; a value built by a plugin may be deeper, or even
- * contain itself, and the dumper must not recurse without end. */
-#define CONVERTER_MAX_DEPTH 2048
+#define CONVERTER_MAX_DEPTH JSON_WRITER_MAX_DEPTH
 
 #define CONVERTER_STRING_SCHEMA "{\"type\":\"string\",\"optional\":false}"
 #define CONVERTER_BYTES_SCHEMA "{\"type\":\"bytes\",\"optional\":false}"
@@ -43,6 +38,7 @@ struct converter {
     converter_kind kind;
     bool is_key;
     bool schemas_enable; /* JSON only */
+    bool replace_null_with_default; /* JSON: a null under a schema with a default is written as it */
     bool json_text;      /* JSON without schemas: values checked and handed as text, no tree */
 };
 
@@ -63,11 +59,6 @@ static const converter_alias converter_aliases[] = {
 /* Handed out for an empty string or byte array whose data pointer is NULL: a NULL result would
  * turn an empty value into a Kafka null (a tombstone). */
 static const char converter_empty[1] = "";
-
-static const char converter_hex[] = "0123456789ABCDEF";
-
-static const char converter_base64_alphabet[] =
-    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
 
 /* ------------------------------------------------------------------------------------------ */
 /* Kinds and construction                                                                     */
@@ -97,6 +88,18 @@ static const char *converter_prefix(bool is_key)
     return is_key ? "key.converter" : "value.converter";
 }
 
+/* Whether a setting's value is word, without case and blanks around it (as Kafka's ConfigDef
+ * trims values and its case-insensitive validators compare them). */
+static bool converter_setting_is(const char *value, const char *word)
+{
+    while (isspace((unsigned char)*value))
+        value++;
+    size_t len = strlen(value);
+    while (len > 0 && isspace((unsigned char)value[len - 1]))
+        len--;
+    return len == strlen(word) && strncasecmp(value, word, len) == 0;
+}
+
 /* Only UTF-8: ferry strings are UTF-8 throughout, and recoding would cost a copy per record. */
 static int converter_check_encoding(const config_map *settings, const char *key, bool is_key,
                                     char *err, size_t errlen)
@@ -104,17 +107,45 @@ static int converter_check_encoding(const config_map *settings, const char *key,
     const char *value = config_map_get(settings, key);
     if (!value)
         return 0;
-    while (isspace((unsigned char)*value))
-        value++;
-    size_t len = strlen(value);
-    while (len > 0 && isspace((unsigned char)value[len - 1]))
-        len--;
     /* Java's names for the charset: the canonical "UTF-8" and its alias "UTF8". */
-    if ((len == 5 && strncasecmp(value, "UTF-8", 5) == 0) ||
-        (len == 4 && strncasecmp(value, "UTF8", 4) == 0))
+    if (converter_setting_is(value, "UTF-8") || converter_setting_is(value, "UTF8"))
         return 0;
     ferry_error_set(err, errlen, "%s.%s: unsupported encoding '%s' (only UTF-8 is supported)",
                     converter_prefix(is_key), key, config_map_get(settings, key));
+    return -1;
+}
+
+/* A JsonConverter boolean: *value is left alone when the key is not set. */
+static int converter_setting_bool(const config_map *settings, const char *key, bool is_key,
+                                  bool *value, char *err, size_t errlen)
+{
+    const char *text = config_map_get(settings, key);
+    char why[128];
+    if (text && config_value_parse_bool(text, value, why, sizeof(why)) != 0) {
+        ferry_error_set(err, errlen, "%s.%s: invalid value '%s' (%s)", converter_prefix(is_key),
+                        key, text, why);
+        return -1;
+    }
+    return 0;
+}
+
+/* Decimals are written as Kafka's default writes them, base64; NUMERIC would need them written
+ * as JSON numbers, which this converter does not do, so it says so rather than ignore it. */
+static int converter_check_decimal_format(const config_map *settings, bool is_key, char *err,
+                                          size_t errlen)
+{
+    const char *value = config_map_get(settings, "decimal.format");
+    if (!value || converter_setting_is(value, "BASE64"))
+        return 0;
+    if (converter_setting_is(value, "NUMERIC"))
+        ferry_error_set(err, errlen,
+                        "%s.decimal.format: NUMERIC is not supported (decimals are written as "
+                        "BASE64)",
+                        converter_prefix(is_key));
+    else
+        ferry_error_set(err, errlen,
+                        "%s.decimal.format: invalid value '%s' (expected BASE64 or NUMERIC)",
+                        converter_prefix(is_key), value);
     return -1;
 }
 
@@ -140,19 +171,19 @@ converter *converter_new(const char *class_name, const config_map *settings, boo
     }
     conv->kind = kind;
     conv->is_key = is_key;
-    conv->schemas_enable = true; /* Kafka's JsonConverter default */
+    conv->schemas_enable = true; /* Kafka's JsonConverter defaults */
+    conv->replace_null_with_default = true;
 
     if (!settings)
         return conv;
 
     if (kind == CONVERTER_JSON) {
-        const char *value = config_map_get(settings, "schemas.enable");
-        char why[128];
-        if (value && config_value_parse_bool(value, &conv->schemas_enable, why, sizeof(why)) != 0) {
-            ferry_error_set(err, errlen, "%s.schemas.enable: invalid value '%s' (%s)",
-                            converter_prefix(is_key), value, why);
+        if (converter_setting_bool(settings, "schemas.enable", is_key, &conv->schemas_enable, err,
+                                   errlen) != 0 ||
+            converter_setting_bool(settings, "replace.null.with.default", is_key,
+                                   &conv->replace_null_with_default, err, errlen) != 0 ||
+            converter_check_decimal_format(settings, is_key, err, errlen) != 0)
             goto fail;
-        }
     } else if (kind == CONVERTER_STRING) {
         if (converter_check_encoding(settings, "converter.encoding", is_key, err, errlen) != 0 ||
             converter_check_encoding(settings, "encoding", is_key, err, errlen) != 0)
@@ -196,284 +227,17 @@ const char *converter_class_name(const converter *conv)
     return "unknown";
 }
 
-/* ------------------------------------------------------------------------------------------ */
-/* The output buffer                                                                          */
-
-void converter_buffer_free(converter_buffer *buffer)
-{
-    if (!buffer)
-        return;
-    free(buffer->data);
-    buffer->data = NULL;
-    buffer->len = 0;
-    buffer->capacity = 0;
-}
-
-/* Makes room for extra more bytes after buffer->len. Doubling keeps the number of reallocations
- * logarithmic in the largest record; the buffer never shrinks, so a task in steady state does not
- * allocate at all. */
-static int converter_buffer_reserve(converter_buffer *buffer, size_t extra)
-{
-    if (extra > SIZE_MAX - buffer->len)
-        return -1;
-    size_t needed = buffer->len + extra;
-    if (needed <= buffer->capacity)
-        return 0;
-    size_t capacity = buffer->capacity ? buffer->capacity : 256;
-    while (capacity < needed) {
-        if (capacity > SIZE_MAX / 2) {
-            capacity = needed;
-            break;
-        }
-        capacity *= 2;
-    }
-    char *data = realloc(buffer->data, capacity);
-    if (!data)
-        return -1;
-    buffer->data = data;
-    buffer->capacity = capacity;
-    return 0;
-}
-
-static int converter_buffer_append(converter_buffer *buffer, const void *bytes, size_t len)
-{
-    if (len == 0)
-        return 0;
-    if (converter_buffer_reserve(buffer, len) != 0)
-        return -1;
-    memcpy(buffer->data + buffer->len, bytes, len);
-    buffer->len += len;
-    return 0;
-}
-
-#define converter_buffer_append_literal(buffer, text)                                              \
-    converter_buffer_append((buffer), (text), sizeof(text) - 1)
-
-/* ------------------------------------------------------------------------------------------ */
-/* JSON strings                                                                               */
-
-/* 1 for the bytes a JSON string carries as they are: printable ASCII but the quote and the
- * backslash. Bytes from 0x80 go through the UTF-8 check. */
-static const unsigned char converter_json_plain[256] = {
-    [0x20] = 1, [0x21] = 1, [0x23 ... 0x5B] = 1, [0x5D ... 0x7F] = 1,
-};
-
-/* Writes text as the inside of a JSON string (no quotes) to out, or only measures it when out is
- * NULL: one function for both so that the measured length is the written length. */
-static size_t converter_json_escape(const unsigned char *text, size_t len, char *out)
-{
-    size_t o = 0;
-    size_t i = 0;
-
-    while (i < len) {
-        size_t start = i;
-        while (i < len && converter_json_plain[text[i]])
-            i++;
-        if (i > start) {
-            if (out)
-                memcpy(out + o, text + start, i - start);
-            o += i - start;
-            if (i == len)
-                break;
-        }
-
-        unsigned char c = text[i];
-        if (c >= 0x80) {
-            bool valid;
-            size_t n = json_utf8_sequence(text + i, len - i, &valid);
-            if (valid) {
-                if (out)
-                    memcpy(out + o, text + i, n);
-                o += n;
-            } else {
-                if (out)
-                    memcpy(out + o, "\xEF\xBF\xBD", 3); /* U+FFFD */
-                o += 3;
-            }
-            i += n;
-            continue;
-        }
-
-        char short_form = 0;
-        switch (c) {
-        case '"': short_form = '"'; break;
-        case '\\': short_form = '\\'; break;
-        case '\b': short_form = 'b'; break;
-        case '\t': short_form = 't'; break;
-        case '\n': short_form = 'n'; break;
-        case '\f': short_form = 'f'; break;
-        case '\r': short_form = 'r'; break;
-        default: break;
-        }
-        if (short_form) {
-            if (out) {
-                out[o] = '\\';
-                out[o + 1] = short_form;
-            }
-            o += 2;
-        } else {
-            if (out) {
-                memcpy(out + o, "\\u00", 4);
-                out[o + 4] = converter_hex[c >> 4];
-                out[o + 5] = converter_hex[c & 0xF];
-            }
-            o += 6;
-        }
-        i++;
-    }
-    return o;
-}
-
-/* Appends text as a quoted JSON string. */
-static int converter_write_json_string(converter_buffer *buffer, const void *text, size_t len)
-{
-    size_t escaped = converter_json_escape(text, len, NULL);
-    if (escaped > SIZE_MAX - 2 || converter_buffer_reserve(buffer, escaped + 2) != 0)
-        return -1;
-    char *out = buffer->data + buffer->len;
-    out[0] = '"';
-    converter_json_escape(text, len, out + 1);
-    out[escaped + 1] = '"';
-    buffer->len += escaped + 2;
-    return 0;
-}
-
-/* Appends bytes as a quoted JSON string of their base64 (standard alphabet, padded), as Kafka's
- * JsonConverter writes a bytes value. */
-static int converter_write_base64(converter_buffer *buffer, const void *bytes, size_t len)
-{
-    const unsigned char *in = bytes;
-    if (len / 3 >= (SIZE_MAX - 8) / 4)
-        return -1;
-    size_t encoded = (len + 2) / 3 * 4;
-    if (converter_buffer_reserve(buffer, encoded + 2) != 0)
-        return -1;
-    char *out = buffer->data + buffer->len;
-    size_t o = 0;
-    out[o++] = '"';
-    size_t i = 0;
-    for (; i + 3 <= len; i += 3) {
-        uint32_t triple = (uint32_t)in[i] << 16 | (uint32_t)in[i + 1] << 8 | in[i + 2];
-        out[o++] = converter_base64_alphabet[triple >> 18];
-        out[o++] = converter_base64_alphabet[(triple >> 12) & 0x3F];
-        out[o++] = converter_base64_alphabet[(triple >> 6) & 0x3F];
-        out[o++] = converter_base64_alphabet[triple & 0x3F];
-    }
-    if (len - i == 1) {
-        uint32_t triple = (uint32_t)in[i] << 16;
-        out[o++] = converter_base64_alphabet[triple >> 18];
-        out[o++] = converter_base64_alphabet[(triple >> 12) & 0x3F];
-        out[o++] = '=';
-        out[o++] = '=';
-    } else if (len - i == 2) {
-        uint32_t triple = (uint32_t)in[i] << 16 | (uint32_t)in[i + 1] << 8;
-        out[o++] = converter_base64_alphabet[triple >> 18];
-        out[o++] = converter_base64_alphabet[(triple >> 12) & 0x3F];
-        out[o++] = converter_base64_alphabet[(triple >> 6) & 0x3F];
-        out[o++] = '=';
-    }
-    out[o++] = '"';
-    buffer->len += o;
-    return 0;
-}
-
-/* ------------------------------------------------------------------------------------------ */
-/* Structured values                                                                          */
-
-/* The shortest of %.15g, %.16g and %.17g that reads back as the same double (what Jackson and
- * most JSON writers print), with ".0" added to an integral value so that it stays a real. */
-static int converter_write_real(converter_buffer *buffer, double value)
-{
-    char text[40];
-    int n = 0;
-    for (int precision = 15; precision <= 17; precision++) {
-        n = snprintf(text, sizeof(text), "%.*g", precision, value);
-        if (n < 0 || (size_t)n >= sizeof(text))
-            return -1;
-        if (strtod(text, NULL) == value)
-            break;
-    }
-    if (!strpbrk(text, ".eEni")) { /* "ni": inf and nan, which jansson refuses to hold anyway */
-        memcpy(text + n, ".0", 3);
-        n += 2;
-    }
-    return converter_buffer_append(buffer, text, (size_t)n);
-}
-
-static int converter_write_json(converter_buffer *buffer, const json_t *value, int depth)
-{
-    if (depth > CONVERTER_MAX_DEPTH)
-        return -1;
-
-    switch (json_typeof(value)) {
-    case JSON_OBJECT: {
-        const char *key;
-        json_t *member;
-        bool first = true;
-        if (converter_buffer_append_literal(buffer, "{") != 0)
-            return -1;
-        /* jansson keeps insertion order, which is what a Connect struct's field order needs. */
-        void *iter = json_object_iter((json_t *)value);
-        for (; iter; iter = json_object_iter_next((json_t *)value, iter)) {
-            key = json_object_iter_key(iter);
-            member = json_object_iter_value(iter);
-#if JANSSON_VERSION_HEX >= 0x020e00
-            size_t key_len = json_object_iter_key_len(iter);
-#else
-            size_t key_len = strlen(key);
-#endif
-            if (!first && converter_buffer_append_literal(buffer, ",") != 0)
-                return -1;
-            first = false;
-            if (converter_write_json_string(buffer, key, key_len) != 0 ||
-                converter_buffer_append_literal(buffer, ":") != 0 ||
-                converter_write_json(buffer, member, depth + 1) != 0)
-                return -1;
-        }
-        return converter_buffer_append_literal(buffer, "}");
-    }
-    case JSON_ARRAY: {
-        if (converter_buffer_append_literal(buffer, "[") != 0)
-            return -1;
-        for (size_t i = 0; i < json_array_size(value); i++) {
-            if (i > 0 && converter_buffer_append_literal(buffer, ",") != 0)
-                return -1;
-            if (converter_write_json(buffer, json_array_get(value, i), depth + 1) != 0)
-                return -1;
-        }
-        return converter_buffer_append_literal(buffer, "]");
-    }
-    case JSON_STRING:
-        return converter_write_json_string(buffer, json_string_value(value),
-                                           json_string_length(value));
-    case JSON_INTEGER: {
-        char text[32];
-        int n = snprintf(text, sizeof(text), "%" JSON_INTEGER_FORMAT, json_integer_value(value));
-        if (n < 0 || (size_t)n >= sizeof(text))
-            return -1;
-        return converter_buffer_append(buffer, text, (size_t)n);
-    }
-    case JSON_REAL:
-        return converter_write_real(buffer, json_real_value(value));
-    case JSON_TRUE:
-        return converter_buffer_append_literal(buffer, "true");
-    case JSON_FALSE:
-        return converter_buffer_append_literal(buffer, "false");
-    case JSON_NULL:
-        return converter_buffer_append_literal(buffer, "null");
-    }
-    return -1;
-}
-
 /* A structured value's JSON text: the bytes it was parsed from when it still has them (a sink
- * forwarding what it read, or a big number jansson could not hold exactly), else our dump. */
-static int converter_write_structured(converter_buffer *buffer, const ferry_data *data)
+ * forwarding what it read, or a big number jansson could not hold exactly), else the value as
+ * Kafka's JsonConverter writes it under its schema (schema NULL: without one). */
+static int converter_write_structured(converter_buffer *buffer, const ferry_data *data,
+                                      const json_t *schema, bool replace_null_with_default)
 {
     if (data->data)
-        return converter_buffer_append(buffer, data->data, data->len);
+        return json_writer_append(buffer, data->data, data->len);
     if (!data->json)
         return -1;
-    return converter_write_json(buffer, data->json, 0);
+    return connect_json_write_value(buffer, schema, data->json, replace_null_with_default);
 }
 
 /* ------------------------------------------------------------------------------------------ */
@@ -500,22 +264,20 @@ static int converter_serialize_json(const converter *conv, const char *topic,
     if (conv->schemas_enable) {
         switch (data->kind) {
         case FERRY_DATA_STRING:
-            rc = converter_buffer_append_literal(buffer,
-                                                 "{\"schema\":" CONVERTER_STRING_SCHEMA
-                                                 ",\"payload\":");
+            rc = json_writer_append_literal(buffer, "{\"schema\":" CONVERTER_STRING_SCHEMA
+                                                    ",\"payload\":");
             break;
         case FERRY_DATA_BYTES:
-            rc = converter_buffer_append_literal(buffer,
-                                                 "{\"schema\":" CONVERTER_BYTES_SCHEMA
-                                                 ",\"payload\":");
+            rc = json_writer_append_literal(buffer, "{\"schema\":" CONVERTER_BYTES_SCHEMA
+                                                    ",\"payload\":");
             break;
         default:
-            rc = converter_buffer_append_literal(buffer, "{\"schema\":");
+            rc = json_writer_append_literal(buffer, "{\"schema\":");
             if (rc == 0)
-                rc = data->schema ? converter_write_json(buffer, data->schema, 0)
-                                  : converter_buffer_append_literal(buffer, "null");
+                rc = connect_json_write_schema(buffer, data->schema,
+                                               conv->replace_null_with_default);
             if (rc == 0)
-                rc = converter_buffer_append_literal(buffer, ",\"payload\":");
+                rc = json_writer_append_literal(buffer, ",\"payload\":");
             break;
         }
         if (rc != 0)
@@ -524,17 +286,19 @@ static int converter_serialize_json(const converter *conv, const char *topic,
 
     switch (data->kind) {
     case FERRY_DATA_STRING:
-        rc = converter_write_json_string(buffer, data->data, data->data ? data->len : 0);
+        rc = json_writer_string(buffer, data->data, data->data ? data->len : 0);
         break;
     case FERRY_DATA_BYTES:
-        rc = converter_write_base64(buffer, data->data, data->data ? data->len : 0);
+        rc = json_writer_base64(buffer, data->data, data->data ? data->len : 0);
         break;
     default:
-        rc = converter_write_structured(buffer, data);
+        /* Without the envelope too: Kafka writes the payload under its schema either way. */
+        rc = converter_write_structured(buffer, data, data->schema,
+                                        conv->replace_null_with_default);
         break;
     }
     if (rc == 0 && conv->schemas_enable)
-        rc = converter_buffer_append_literal(buffer, "}");
+        rc = json_writer_append_literal(buffer, "}");
     if (rc != 0)
         goto fail;
     return 0;
@@ -597,7 +361,7 @@ int converter_serialize(const converter *conv, const char *topic, const ferry_da
                             conv->is_key ? "key" : "value", topic);
             return -1;
         }
-        if (converter_write_structured(buffer, data) != 0) {
+        if (converter_write_structured(buffer, data, NULL, false) != 0) {
             ferry_error_set(err, errlen,
                             "StringConverter could not serialise the %s of topic %s: out of "
                             "memory or nested deeper than %d levels",

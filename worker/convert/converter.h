@@ -42,9 +42,10 @@ void converter_buffer_free(converter_buffer *buffer);
 int converter_kind_parse(const char *name, converter_kind *kind);
 
 /* Creates a converter. settings are the converter's own keys with their prefix stripped
- * ("schemas.enable" from "value.converter.schemas.enable"); NULL = defaults (JSON:
- * schemas.enable=true, as Kafka's JsonConverter). NULL with a message naming the class or key on
- * error (unknown class, schemas.enable not a boolean). */
+ * ("schemas.enable" from "value.converter.schemas.enable"); NULL = defaults. The JSON converter
+ * reads Kafka's JsonConverter keys schemas.enable and replace.null.with.default (both true by
+ * default) and decimal.format (BASE64, the default, is what it writes; NUMERIC is refused). NULL
+ * with a message naming the class or key on error (unknown class, a boolean that is not one). */
 converter *converter_new(const char *class_name, const config_map *settings, bool is_key,
                          char *err, size_t errlen);
 void converter_destroy(converter *converter); /* accepts NULL */
@@ -58,8 +59,10 @@ bool converter_json_text_enable(converter *converter);
 /* The Kafka Connect class name, for error contexts and the DLQ headers. */
 const char *converter_class_name(const converter *converter);
 
-/* Data -> Kafka bytes. *bytes points either into data (no copy) or into buffer (valid until the
- * buffer's next use). FERRY_DATA_NULL gives *bytes = NULL, *len = 0 (a Kafka null). Returns 0, or
+/* Data -> Kafka bytes. The JSON converter writes what Kafka's JsonConverter writes for the same
+ * data, byte for byte (connect_json.h): a structured value under its schema, the schema in Kafka's
+ * form; a value that still has its JSON text goes out as that text. *bytes points either into
+ * data (no copy) or into buffer (valid until the buffer's next use). FERRY_DATA_NULL gives *bytes = NULL, *len = 0 (a Kafka null). Returns 0, or
  * -1 with a message (ByteArray given structured data, say). topic is for messages only. */
 int converter_serialize(const converter *converter, const char *topic, const ferry_data *data,
                         converter_buffer *buffer, const void **bytes, size_t *len, char *err,

@@ -550,7 +550,7 @@ static void test_mapping_from_schema(void **state)
         "{\"field\":\"b\",\"type\":\"boolean\"},{\"field\":\"i8\",\"type\":\"int8\"},"
         "{\"field\":\"i16\",\"type\":\"int16\"},{\"field\":\"i32\",\"type\":\"int32\","
         "\"default\":7},{\"field\":\"i64\",\"type\":\"int64\"},"
-        "{\"field\":\"f\",\"type\":\"float32\"},{\"field\":\"d\",\"type\":\"float64\"},"
+        "{\"field\":\"f\",\"type\":\"float\"},{\"field\":\"d\",\"type\":\"double\"},"
         "{\"field\":\"s\",\"type\":\"string\"},{\"field\":\"raw\",\"type\":\"bytes\"},"
         "{\"field\":\"dec\",\"type\":\"bytes\",\"name\":\"org.apache.kafka.connect.data.Decimal\"},"
         "{\"field\":\"ts\",\"type\":\"int64\",\"name\":\"org.apache.kafka.connect.data.Timestamp\"},"
@@ -576,6 +576,28 @@ static void test_mapping_from_schema(void **state)
     free(text);
     json_decref(mapping);
     json_decref(schema);
+
+    /* Kafka's names for the floating-point types, and ferry's older ones, map alike. */
+    static const char *const float_schemas[][2] = {
+        {"{\"type\":\"float\",\"optional\":false}", "{\"type\":\"float\"}"},
+        {"{\"type\":\"float32\",\"optional\":false}", "{\"type\":\"float\"}"},
+        {"{\"type\":\"double\",\"optional\":true,\"default\":1.5}",
+         "{\"null_value\":1.5,\"type\":\"double\"}"},
+        {"{\"type\":\"float64\",\"optional\":true,\"default\":1.5}",
+         "{\"null_value\":1.5,\"type\":\"double\"}"},
+    };
+    for (size_t i = 0; i < sizeof(float_schemas) / sizeof(float_schemas[0]); i++) {
+        schema = json_loads(float_schemas[i][0], 0, NULL);
+        assert_non_null(schema);
+        mapping = es_mapping_from_schema(schema, true, why, sizeof(why));
+        assert_non_null(mapping);
+        text = json_dumps(mapping, JSON_COMPACT | JSON_SORT_KEYS);
+        assert_string_equal(text, float_schemas[i][1]);
+        free(text);
+        json_decref(mapping);
+        json_decref(schema);
+    }
+
     schema = json_loads("{\"type\":\"nope\"}", 0, NULL);
     assert_null(es_mapping_from_schema(schema, true, why, sizeof(why)));
     assert_non_null(strstr(why, "unknown schema type 'nope'"));

@@ -1,0 +1,87 @@
+#!/usr/bin/env bash
+# tests/compat/harness.sh - runs the Java compatibility harness (tests/compat/README.md): Apache
+# Kafka's own JsonConverter, driven by dev.ferry.compat.Harness in one of its modes.
+#
+#   harness.sh WORKDIR MODE [ARGUMENT...]
+#   harness.sh build/tests/compat/harness roundtrip tests/compat/records/ferry.jsonl
+#
+# WORKDIR holds what is built: Kafka's jars (Maven Central through ~/.m2, offline first, so a
+# warm cache needs no network and a cold one is filled) and the compiled harness, each rebuilt
+# when the pom or the sources change. It needs a JDK 17+ and Maven, which
+# tests/services/services.sh installs; without them the harness is skipped (exit 77), or fails
+# when FERRY_REQUIRE_SERVICES=1.
+set -euo pipefail
+
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+if [[ $# -lt 2 ]]; then
+    echo "usage: $0 WORKDIR MODE [ARGUMENT...]" >&2
+    exit 2
+fi
+work=$1
+shift
+
+missing() {
+    if [[ ${FERRY_REQUIRE_SERVICES:-0} == 1 ]]; then
+        echo "compat harness: $1, and FERRY_REQUIRE_SERVICES=1: failing" \
+            "(tests/services/services.sh start, as root, installs it)" >&2
+        exit 1
+    fi
+    echo "compat harness: skipped: $1 (tests/services/services.sh start installs it)" >&2
+    exit 77
+}
+
+# The bin directory of a JDK 17+ (java and javac): JAVA_HOME, javac on the PATH, Debian's JVMs.
+find_jdk() {
+    local candidate major
+    local -a candidates=()
+    [[ -n ${JAVA_HOME:-} ]] && candidates+=("$JAVA_HOME/bin")
+    candidate=$(command -v javac 2>/dev/null || true)
+    [[ -n $candidate ]] && candidates+=("$(dirname "$(readlink -f "$candidate")")")
+    for candidate in /usr/lib/jvm/java-*-openjdk-*/bin; do
+        candidates+=("$candidate")
+    done
+    for candidate in "${candidates[@]}"; do
+        [[ -x $candidate/java && -x $candidate/javac ]] || continue
+        major=$("$candidate/java" -version 2>&1 | sed -n 's/.*version "\([0-9]*\).*/\1/p' | head -n 1)
+        if [[ $major =~ ^[0-9]+$ ]] && ((major >= 17)); then
+            echo "$candidate"
+            return 0
+        fi
+    done
+    return 1
+}
+
+jdk=$(find_jdk) || missing "no JDK 17 or later (java and javac)"
+
+mkdir -p "$work"
+work=$(cd "$work" && pwd)
+# One build at a time: meson runs the compat tests in parallel, on the same WORKDIR.
+exec 9>"$work/.lock"
+flock 9
+
+pom_sum=$(sha256sum "$here/pom.xml" | cut -d' ' -f1)
+if [[ ! -f $work/lib/.pom-sum || $(cat "$work/lib/.pom-sum") != "$pom_sum" ]]; then
+    command -v mvn >/dev/null || missing "no Maven (mvn)"
+    rm -rf "$work/lib"
+    # Maven writes next to its pom: a copy keeps the source tree clean.
+    cp "$here/pom.xml" "$work/pom.xml"
+    fetch=(mvn -B -q -f "$work/pom.xml" dependency:copy-dependencies -DoutputDirectory="$work/lib")
+    if ! "${fetch[@]}" -o >"$work/mvn.log" 2>&1 && ! "${fetch[@]}" >"$work/mvn.log" 2>&1; then
+        cat "$work/mvn.log" >&2
+        echo "compat harness: could not fetch Kafka's connect-json jars (Maven's output above)" >&2
+        exit 1
+    fi
+    echo "$pom_sum" >"$work/lib/.pom-sum"
+fi
+
+sources=("$here"/src/main/java/dev/ferry/compat/*.java)
+source_sum=$(cat "$here/pom.xml" "${sources[@]}" | sha256sum | cut -d' ' -f1)
+if [[ ! -f $work/classes/.sum || $(cat "$work/classes/.sum") != "$source_sum" ]]; then
+    rm -rf "$work/classes"
+    "$jdk/javac" --release 17 -encoding UTF-8 -Xlint:all -Werror -d "$work/classes" \
+        -cp "$work/lib/*" "${sources[@]}"
+    echo "$source_sum" >"$work/classes/.sum"
+fi
+exec 9>&-
+
+exec "$jdk/java" -cp "$work/classes:$work/lib/*" dev.ferry.compat.Harness "$@"
