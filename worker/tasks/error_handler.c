@@ -24,6 +24,7 @@
 
 #include "config/config_validate.h"
 #include "base/log.h"
+#include "support/utf8.h"
 
 /* How long a DLQ record may wait for room in the producer's queue before the handler gives up
  * and fails the task rather than lose the record. */
@@ -315,34 +316,6 @@ bool error_handler_tolerates_all(const error_handler *handler)
 /* ------------------------------------------------------------------------------------------ */
 /* Reporting                                                                                  */
 
-static size_t error_handler_utf8_length(const unsigned char *bytes, size_t len)
-{
-    /* Length of a valid UTF-8 sequence at bytes (2 to 4), or 0: overlong forms, surrogates and
-     * values past U+10FFFF are not valid and get escaped byte by byte. */
-    unsigned char lead = bytes[0];
-    size_t need;
-    uint32_t min, code;
-    if (lead >= 0xc2 && lead <= 0xdf) {
-        need = 2, min = 0x80, code = lead & 0x1f;
-    } else if (lead >= 0xe0 && lead <= 0xef) {
-        need = 3, min = 0x800, code = lead & 0x0f;
-    } else if (lead >= 0xf0 && lead <= 0xf4) {
-        need = 4, min = 0x10000, code = lead & 0x07;
-    } else {
-        return 0;
-    }
-    if (len < need)
-        return 0;
-    for (size_t i = 1; i < need; i++) {
-        if ((bytes[i] & 0xc0) != 0x80)
-            return 0;
-        code = (code << 6) | (bytes[i] & 0x3f);
-    }
-    if (code < min || code > 0x10ffff || (code >= 0xd800 && code <= 0xdfff))
-        return 0;
-    return need;
-}
-
 /* A key or value for the log: printable ASCII and valid UTF-8 as they are, anything else (and
  * the backslash) escaped, cut after ERROR_HANDLER_LOG_BYTES of input. A new string, or NULL. */
 static char *error_handler_printable(const void *data, size_t len)
@@ -374,7 +347,7 @@ static char *error_handler_printable(const void *data, size_t len)
             i++;
         } else {
             /* A UTF-8 sequence cut by the limit is escaped rather than shown half. */
-            size_t seq = c >= 0x80 ? error_handler_utf8_length(bytes + i, shown - i) : 0;
+            size_t seq = c >= 0x80 ? utf8_sequence(bytes + i, shown - i, NULL) : 0;
             if (seq > 0) {
                 memcpy(out + used, bytes + i, seq);
                 used += seq;

@@ -36,8 +36,8 @@ typedef struct source_task {
     converter *key_converter;
     converter *value_converter;
     transform_chain *transforms; /* NULL without transforms */
-    converter_buffer key_buffer;
-    converter_buffer value_buffer;
+    strbuf key_buffer;
+    strbuf value_buffer;
     rd_kafka_t *producer;
     source_offset_tracker *tracker;
     error_handler *errors;
@@ -540,8 +540,8 @@ static void source_task_teardown(source_task *source)
     converter_destroy(source->key_converter);
     converter_destroy(source->value_converter);
     transform_chain_destroy(source->transforms);
-    converter_buffer_free(&source->key_buffer);
-    converter_buffer_free(&source->value_buffer);
+    strbuf_free(&source->key_buffer);
+    strbuf_free(&source->value_buffer);
     ferry_config_destroy(source->plugin_config);
     free(source->noted_topic);
 }
