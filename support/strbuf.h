@@ -77,9 +77,11 @@ void strbuf_append_base64(strbuf *buffer, const void *bytes, size_t len);
  * when out of memory (strbuf_failed says so). */
 int strbuf_append_file(strbuf *buffer, FILE *file);
 static inline bool strbuf_failed(const strbuf *buffer) { return buffer->failed; }
-/* Cuts the text to its first len bytes (nothing happens when it is not longer). */
+/* Cuts the text back to its first len bytes (when it is longer) and clears failed: how a writer
+ * drops what it appended since an earlier length, a failed append included. */
 static inline void strbuf_truncate(strbuf *buffer, size_t len)
 {
+    buffer->failed = false;
     if (len < buffer->len) {
         buffer->len = len;
         buffer->data[len] = '\0';

@@ -24,6 +24,7 @@
 
 #include "config/config_validate.h"
 #include "base/log.h"
+#include "support/strbuf.h"
 #include "support/utf8.h"
 
 /* How long a DLQ record may wait for room in the producer's queue before the handler gives up
@@ -323,45 +324,36 @@ static char *error_handler_printable(const void *data, size_t len)
     if (!data)
         return strdup("null");
     size_t shown = len < ERROR_HANDLER_LOG_BYTES ? len : ERROR_HANDLER_LOG_BYTES;
-    /* Worst case 4 output bytes per input byte, plus the note on what was cut. */
-    size_t capacity = shown * 4 + 64;
-    char *out = malloc(capacity);
-    if (!out)
-        return NULL;
-
+    strbuf out = {0};
     const unsigned char *bytes = data;
-    size_t used = 0;
     size_t i = 0;
     while (i < shown) {
         unsigned char c = bytes[i];
         if (c == '\\') {
-            out[used++] = '\\';
-            out[used++] = '\\';
+            strbuf_append_literal(&out, "\\\\");
             i++;
         } else if (c >= 0x20 && c < 0x7f) {
-            out[used++] = (char)c;
+            strbuf_append_char(&out, (char)c);
             i++;
         } else if (c == '\n' || c == '\r' || c == '\t') {
-            out[used++] = '\\';
-            out[used++] = c == '\n' ? 'n' : c == '\r' ? 'r' : 't';
+            strbuf_append_char(&out, '\\');
+            strbuf_append_char(&out, c == '\n' ? 'n' : c == '\r' ? 'r' : 't');
             i++;
         } else {
             /* A UTF-8 sequence cut by the limit is escaped rather than shown half. */
             size_t seq = c >= 0x80 ? utf8_sequence(bytes + i, shown - i, NULL) : 0;
             if (seq > 0) {
-                memcpy(out + used, bytes + i, seq);
-                used += seq;
+                strbuf_append(&out, bytes + i, seq);
                 i += seq;
             } else {
-                used += (size_t)snprintf(out + used, capacity - used, "\\x%02x", c);
+                strbuf_append_printf(&out, "\\x%02x", c);
                 i++;
             }
         }
     }
     if (shown < len)
-        used += (size_t)snprintf(out + used, capacity - used, "...(%zu bytes)", len);
-    out[used] = '\0';
-    return out;
+        strbuf_append_printf(&out, "...(%zu bytes)", len);
+    return strbuf_take(&out, NULL);
 }
 
 static void error_handler_log(error_handler *handler, const error_context *context)
