@@ -244,6 +244,15 @@ static void test_truncate(void **state)
     assert_string_equal(b.data, "line");
     strbuf_truncate(&b, 10);
     assert_int_equal(b.len, 4);
+    /* Rolling back past a failed append clears the failure. */
+    strbuf_append_literal(&b, " more");
+    strbuf_reserve(&b, SIZE_MAX);
+    assert_true(strbuf_failed(&b));
+    strbuf_truncate(&b, 4);
+    assert_false(strbuf_failed(&b));
+    assert_string_equal(b.data, "line");
+    strbuf_append_literal(&b, "!");
+    assert_string_equal(b.data, "line!");
     strbuf_free(&b);
 }
 
