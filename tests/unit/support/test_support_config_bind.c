@@ -1,7 +1,8 @@
 /*
- * test_support_config_bind.c - support/config_bind.c: every binding type read through a host
- * table whose getters are the worker's own ferry_config (tests/unit/fake_config.h), with values
- * set, defaults and keys left unset, and the release of what the binding owns.
+ * test_support_config_bind.c - support/config_bind.c: every binding type read through the
+ * worker's own host table (plugin/host_services.h) from configs made as a running worker makes
+ * them (tests/unit/fake_config.h), with values set, defaults and keys left unset, and the release
+ * of what the binding owns.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -14,6 +15,7 @@
 #include <string.h>
 
 #include "fake_config.h"
+#include "plugin/host_services.h"
 #include "support/config_bind.h"
 
 static const char *const modes[] = {"insert", "upsert", NULL};
@@ -72,18 +74,6 @@ static const config_binding bindings[] = {
     {0},
 };
 
-static const ferry_host host = {
-    .struct_size = sizeof(ferry_host),
-    .abi_major = FERRY_ABI_MAJOR,
-    .abi_minor = FERRY_ABI_MINOR,
-    .config_string = ferry_config_string,
-    .config_int = ferry_config_int,
-    .config_double = ferry_config_double,
-    .config_bool = ferry_config_bool,
-    .config_list = ferry_config_list,
-    .config_json = ferry_config_json,
-};
-
 static ferry_config *config_of(const char *key, ...)
 {
     va_list ap;
@@ -102,7 +92,7 @@ static void test_values_set(void **state)
         "topics", " a, b ,,c", "write.method", " UPSERT ", NULL);
     settings s;
     memset(&s, 0xAB, sizeof(s)); /* every field is written */
-    assert_int_equal(config_bind(&host, config, bindings, &s), 0);
+    assert_int_equal(config_bind(host_services(), config, bindings, &s), 0);
 
     assert_string_equal(s.name, "es-sink");
     assert_null(s.blank);
@@ -142,7 +132,7 @@ static void test_defaults(void **state)
     (void)state;
     ferry_config *config = config_of(NULL);
     settings s = {0};
-    assert_int_equal(config_bind(&host, config, bindings, &s), 0);
+    assert_int_equal(config_bind(host_services(), config, bindings, &s), 0);
     assert_null(s.name);
     assert_false(s.enabled);
     assert_true(s.defaulted_bool);
@@ -166,7 +156,7 @@ static void test_choice_without_match(void **state)
     (void)state;
     ferry_config *config = config_of("unset.choice", "delete", NULL);
     settings s = {0};
-    assert_int_equal(config_bind(&host, config, bindings, &s), 0);
+    assert_int_equal(config_bind(host_services(), config, bindings, &s), 0);
     assert_int_equal(s.unset_choice, -1);
     config_bind_release(bindings, &s);
     ferry_config_destroy(config);
