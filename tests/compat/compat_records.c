@@ -63,7 +63,7 @@ static int compat_case_data(const compat_case *c, ferry_data *data, char *err, s
     return 0;
 }
 
-int compat_record_serialize(const compat_case *c, converter_buffer *buffer, const void **bytes,
+int compat_record_serialize(const compat_case *c, strbuf *buffer, const void **bytes,
                             size_t *len, char *err, size_t errlen)
 {
     ferry_data data;
@@ -81,7 +81,7 @@ done:
 
 char *compat_record_line(const compat_case *c, char *err, size_t errlen)
 {
-    converter_buffer buffer = {0};
+    strbuf buffer = {0};
     const void *bytes;
     size_t len;
     char *line = NULL;
@@ -97,7 +97,7 @@ char *compat_record_line(const compat_case *c, char *err, size_t errlen)
                         c->name);
 done:
     json_decref(object);
-    converter_buffer_free(&buffer);
+    strbuf_free(&buffer);
     return line;
 }
 

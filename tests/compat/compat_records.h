@@ -30,7 +30,7 @@ converter *compat_converter(bool is_key, bool schemas, char *err, size_t errlen)
 
 /* The record ferry's JsonConverter writes for the case: *bytes (NULL for a Kafka null) points
  * into buffer. 0, or -1 with a message. */
-int compat_record_serialize(const compat_case *c, converter_buffer *buffer, const void **bytes,
+int compat_record_serialize(const compat_case *c, strbuf *buffer, const void **bytes,
                             size_t *len, char *err, size_t errlen);
 
 /* The case's line (without the newline), from ferry's converter; the caller frees it. NULL with

@@ -80,8 +80,8 @@ static void compare_data(const char *name, const char *what, const ferry_data *e
 static void check_record(const compat_record *record, const compat_case *c)
 {
     char err[512] = "";
-    converter_buffer ferry_buffer = {0};
-    converter_buffer again_buffer = {0};
+    strbuf ferry_buffer = {0};
+    strbuf again_buffer = {0};
     ferry_data from_kafka = {0};
     ferry_data from_ferry = {0};
     const void *ferry_bytes;
@@ -137,8 +137,8 @@ static void check_record(const compat_record *record, const compat_case *c)
 done:
     converter_data_release(&from_kafka);
     converter_data_release(&from_ferry);
-    converter_buffer_free(&ferry_buffer);
-    converter_buffer_free(&again_buffer);
+    strbuf_free(&ferry_buffer);
+    strbuf_free(&again_buffer);
     converter_destroy(conv);
 }
 

@@ -188,13 +188,13 @@ static void connect_schema_read(const json_t *schema, connect_schema *view)
 /* ------------------------------------------------------------------------------------------ */
 /* Values                                                                                     */
 
-static int connect_write_value(converter_buffer *buffer, const json_t *schema,
+static int connect_write_value(strbuf *buffer, const json_t *schema,
                                const json_t *value, bool replace, int depth);
-static int connect_write_value_as(converter_buffer *buffer, const connect_schema *view,
+static int connect_write_value_as(strbuf *buffer, const connect_schema *view,
                                   const json_t *value, bool replace, int depth);
 
 /* A struct: the schema's fields, in its order. */
-static int connect_write_struct(converter_buffer *buffer, const connect_schema *view,
+static int connect_write_struct(strbuf *buffer, const connect_schema *view,
                                 const json_t *value, bool replace, int depth)
 {
     const json_t *fields = view->members[CONNECT_MEMBER_FIELDS];
@@ -244,7 +244,7 @@ static const connect_schema *connect_child_view(const json_t *child, connect_sch
 }
 
 /* A value under an optional view: with none, as it is. */
-static int connect_write_under(converter_buffer *buffer, const connect_schema *view,
+static int connect_write_under(strbuf *buffer, const connect_schema *view,
                                const json_t *value, bool replace, int depth)
 {
     if (view)
@@ -255,7 +255,7 @@ static int connect_write_under(converter_buffer *buffer, const connect_schema *v
                  : json_writer_append_literal(buffer, "null");
 }
 
-static int connect_write_array(converter_buffer *buffer, const connect_schema *view,
+static int connect_write_array(strbuf *buffer, const connect_schema *view,
                                const json_t *value, bool replace, int depth)
 {
     connect_schema items_view;
@@ -273,7 +273,7 @@ static int connect_write_array(converter_buffer *buffer, const connect_schema *v
 }
 
 /* A map with string keys: an object. */
-static int connect_write_map_object(converter_buffer *buffer, const connect_schema *view,
+static int connect_write_map_object(strbuf *buffer, const connect_schema *view,
                                     const json_t *value, bool replace, int depth)
 {
     connect_schema values_view;
@@ -298,7 +298,7 @@ static int connect_write_map_object(converter_buffer *buffer, const connect_sche
 }
 
 /* A map with keys of another type: an array of [key, value] pairs. */
-static int connect_write_map_pairs(converter_buffer *buffer, const connect_schema *view,
+static int connect_write_map_pairs(strbuf *buffer, const connect_schema *view,
                                    const json_t *value, bool replace, int depth)
 {
     connect_schema keys_view;
@@ -328,7 +328,7 @@ static int connect_write_map_pairs(converter_buffer *buffer, const connect_schem
 }
 
 /* A number in an integer type: Kafka reads a real there as its integer part. */
-static int connect_write_integer(converter_buffer *buffer, const json_t *value, int depth)
+static int connect_write_integer(strbuf *buffer, const json_t *value, int depth)
 {
     if (json_is_real(value)) {
         double real = json_real_value(value);
@@ -338,7 +338,7 @@ static int connect_write_integer(converter_buffer *buffer, const json_t *value, 
     return json_writer_value(buffer, value, depth);
 }
 
-static int connect_write_value_as(converter_buffer *buffer, const connect_schema *view,
+static int connect_write_value_as(strbuf *buffer, const connect_schema *view,
                                   const json_t *value, bool replace, int depth)
 {
     if (depth > JSON_WRITER_MAX_DEPTH)
@@ -389,14 +389,14 @@ static int connect_write_value_as(converter_buffer *buffer, const connect_schema
     return json_writer_value(buffer, value, depth);
 }
 
-static int connect_write_value(converter_buffer *buffer, const json_t *schema,
+static int connect_write_value(strbuf *buffer, const json_t *schema,
                                const json_t *value, bool replace, int depth)
 {
     connect_schema view;
     return connect_write_under(buffer, connect_child_view(schema, &view), value, replace, depth);
 }
 
-int connect_json_write_value(converter_buffer *buffer, const json_t *schema, const json_t *value,
+int connect_json_write_value(strbuf *buffer, const json_t *schema, const json_t *value,
                              bool replace_null_with_default)
 {
     return connect_write_value(buffer, schema, value, replace_null_with_default, 0);
@@ -405,11 +405,11 @@ int connect_json_write_value(converter_buffer *buffer, const json_t *schema, con
 /* ------------------------------------------------------------------------------------------ */
 /* Schemas                                                                                    */
 
-static int connect_write_schema(converter_buffer *buffer, const json_t *schema, bool as_field,
+static int connect_write_schema(strbuf *buffer, const json_t *schema, bool as_field,
                                 bool replace, int depth);
 
 /* ,"key": and the schema under it, when there is one. */
-static int connect_write_child(converter_buffer *buffer, const char *key, size_t key_len,
+static int connect_write_child(strbuf *buffer, const char *key, size_t key_len,
                                const json_t *child, bool replace, int depth)
 {
     if (!child)
@@ -422,7 +422,7 @@ static int connect_write_child(converter_buffer *buffer, const char *key, size_t
 #define connect_write_child_literal(buffer, key, child, replace, depth)                           \
     connect_write_child((buffer), (key), sizeof(key) - 1, (child), (replace), (depth))
 
-static int connect_write_fields(converter_buffer *buffer, const json_t *fields, bool replace,
+static int connect_write_fields(strbuf *buffer, const json_t *fields, bool replace,
                                 int depth)
 {
     if (json_writer_append_literal(buffer, ",\"fields\":[") != 0)
@@ -437,7 +437,7 @@ static int connect_write_fields(converter_buffer *buffer, const json_t *fields, 
 }
 
 /* Parameters are strings to Kafka; an empty object is no parameters at all. */
-static int connect_write_parameters(converter_buffer *buffer, const json_t *parameters, int depth)
+static int connect_write_parameters(strbuf *buffer, const json_t *parameters, int depth)
 {
     if (!json_is_object(parameters) || json_object_size(parameters) == 0)
         return 0;
@@ -447,7 +447,7 @@ static int connect_write_parameters(converter_buffer *buffer, const json_t *para
 }
 
 /* ,"key":"text" when the member is a string; Kafka ignores one that is not. */
-static int connect_write_text(converter_buffer *buffer, const char *key, size_t key_len,
+static int connect_write_text(strbuf *buffer, const char *key, size_t key_len,
                               const json_t *member)
 {
     if (!json_is_string(member))
@@ -461,7 +461,7 @@ static int connect_write_text(converter_buffer *buffer, const char *key, size_t 
     connect_write_text((buffer), (key), sizeof(key) - 1, (member))
 
 /* The members after the type's own: optional, name, version, doc, parameters, default, field. */
-static int connect_write_schema_tail(converter_buffer *buffer, const connect_schema *view,
+static int connect_write_schema_tail(strbuf *buffer, const connect_schema *view,
                                      bool as_field, bool replace, int depth)
 {
     const json_t *const *members = view->members;
@@ -490,7 +490,7 @@ static int connect_write_schema_tail(converter_buffer *buffer, const connect_sch
     return json_writer_append_literal(buffer, "}");
 }
 
-static int connect_write_schema(converter_buffer *buffer, const json_t *schema, bool as_field,
+static int connect_write_schema(strbuf *buffer, const json_t *schema, bool as_field,
                                 bool replace, int depth)
 {
     if (depth > JSON_WRITER_MAX_DEPTH)
@@ -536,7 +536,7 @@ static int connect_write_schema(converter_buffer *buffer, const json_t *schema, 
     return connect_write_schema_tail(buffer, &view, as_field, replace, depth);
 }
 
-int connect_json_write_schema(converter_buffer *buffer, const json_t *schema,
+int connect_json_write_schema(strbuf *buffer, const json_t *schema,
                               bool replace_null_with_default)
 {
     return connect_write_schema(buffer, schema, false, replace_null_with_default, 0);

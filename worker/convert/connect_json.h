@@ -53,12 +53,12 @@ const char *connect_json_type_name(connect_type type);
 
 /* Appends the schema. One that is not an object with a known type is written as it is. 0, or -1
  * when out of memory or nested deeper than JSON_WRITER_MAX_DEPTH. */
-int connect_json_write_schema(converter_buffer *buffer, const json_t *schema,
+int connect_json_write_schema(strbuf *buffer, const json_t *schema,
                               bool replace_null_with_default);
 
 /* Appends the value under the schema (NULL: no schema, json_writer_value). value NULL is a null.
  * 0, or -1 when out of memory or nested deeper than JSON_WRITER_MAX_DEPTH. */
-int connect_json_write_value(converter_buffer *buffer, const json_t *schema, const json_t *value,
+int connect_json_write_value(strbuf *buffer, const json_t *schema, const json_t *value,
                              bool replace_null_with_default);
 
 #endif

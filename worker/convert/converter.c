@@ -230,7 +230,7 @@ const char *converter_class_name(const converter *conv)
 /* A structured value's JSON text: the bytes it was parsed from when it still has them (a sink
  * forwarding what it read, or a big number jansson could not hold exactly), else the value as
  * Kafka's JsonConverter writes it under its schema (schema NULL: without one). */
-static int converter_write_structured(converter_buffer *buffer, const ferry_data *data,
+static int converter_write_structured(strbuf *buffer, const ferry_data *data,
                                       const json_t *schema, bool replace_null_with_default)
 {
     if (data->data)
@@ -250,7 +250,7 @@ static void converter_point_at(const ferry_data *data, const void **bytes, size_
 }
 
 static int converter_serialize_json(const converter *conv, const char *topic,
-                                    const ferry_data *data, converter_buffer *buffer,
+                                    const ferry_data *data, strbuf *buffer,
                                     char *err, size_t errlen)
 {
     int rc = 0;
@@ -313,7 +313,7 @@ fail:
 }
 
 int converter_serialize(const converter *conv, const char *topic, const ferry_data *data,
-                        converter_buffer *buffer, const void **bytes, size_t *len, char *err,
+                        strbuf *buffer, const void **bytes, size_t *len, char *err,
                         size_t errlen)
 {
     if (!topic)
@@ -355,7 +355,7 @@ int converter_serialize(const converter *conv, const char *topic, const ferry_da
             converter_point_at(data, bytes, len);
             return 0;
         }
-        buffer->len = 0;
+        strbuf_reset(buffer);
         if (!data->data && !data->json) {
             ferry_error_set(err, errlen, "structured %s of topic %s has no JSON value",
                             conv->is_key ? "key" : "value", topic);
@@ -380,7 +380,7 @@ int converter_serialize(const converter *conv, const char *topic, const ferry_da
         converter_point_at(data, bytes, len);
         return 0;
     case CONVERTER_JSON:
-        buffer->len = 0;
+        strbuf_reset(buffer);
         if (converter_serialize_json(conv, topic, data, buffer, err, errlen) != 0)
             return -1;
         break;
