@@ -14,59 +14,12 @@
 
 #include "config/config_validate.h"
 #include "base/log.h"
-#include "plugin/connector_describe.h"
-#include "rest/rest_redact.h"
 #include "rest/rest_resources.h"
+#include "runtime/connector_view.h"
 
 #define REST_SCOPE "rest"
 
 /* ---- shared pieces (control thread) ----------------------------------------------------- */
-
-static const char *rest_connector_kind(worker *running, const config_map *config)
-{
-    const registered_connector *type = worker_connector_type(running, config);
-    return type ? connector_kind_name(type->type->kind) : "unknown";
-}
-
-/* Kafka Connect's ConnectorInfo: {name, config, tasks:[{connector, task}], type}. */
-static json_t *rest_connector_info_json(worker *running, connector_runtime *connector)
-{
-    const config_map *config = connector_runtime_config(connector);
-    const ferry_config_key *defs[3];
-    size_t ndefs = rest_definitions(running, config, defs);
-    json_t *config_json = config_map_to_json(config);
-    rest_redact_config(config_json, defs, ndefs);
-    const char *name = connector_runtime_name(connector);
-    json_t *tasks = json_array();
-    for (int i = 0; i < connector_runtime_task_count(connector); i++)
-        json_array_append_new(tasks, json_pack("{s:s, s:i}", "connector", name, "task", i));
-    return json_pack("{s:s, s:o, s:o, s:s}", "name", name, "config", config_json, "tasks", tasks,
-                     "type", rest_connector_kind(running, config));
-}
-
-static bool rest_status_has_trace(json_t *status)
-{
-    if (json_object_get(json_object_get(status, "connector"), "trace"))
-        return true;
-    size_t index;
-    json_t *task;
-    json_array_foreach(json_object_get(status, "tasks"), index, task)
-        if (json_object_get(task, "trace"))
-            return true;
-    return false;
-}
-
-static json_t *rest_connector_status_json(worker *running, connector_runtime *connector)
-{
-    json_t *status = connector_runtime_status(connector);
-    if (!rest_status_has_trace(status))
-        return status; /* nothing to redact: the common case, kept cheap */
-    const config_map *config = connector_runtime_config(connector);
-    const ferry_config_key *defs[3];
-    size_t ndefs = rest_definitions(running, config, defs);
-    rest_redact_status(status, config, defs, ndefs);
-    return status;
-}
 
 /* One connector looked up by name: the answer to build, or not found. */
 typedef struct rest_lookup {
@@ -116,9 +69,9 @@ static void rest_connectors_list_run(worker *running, void *argument)
         connector_runtime *connector = worker_connector_at(running, i);
         json_t *expanded = json_object();
         if (list->status)
-            json_object_set_new(expanded, "status", rest_connector_status_json(running, connector));
+            json_object_set_new(expanded, "status", connector_view_status(running, connector));
         if (list->info)
-            json_object_set_new(expanded, "info", rest_connector_info_json(running, connector));
+            json_object_set_new(expanded, "info", connector_view_info(running, connector));
         json_object_set_new(list->answer, connector_runtime_name(connector), expanded);
     }
 }
@@ -190,9 +143,7 @@ static void rest_write_check_run(worker *running, void *argument)
     if (used > 0 && (size_t)used < size)
         snprintf(message + used, size - (size_t)used, "You can also find the above list of "
                  "errors at the endpoint `/connector-plugins/{connectorType}/config/validate`");
-    const ferry_config_key *defs[3];
-    size_t ndefs = rest_definitions(running, write->config, defs);
-    write->invalid = rest_redact_text(message, write->config, defs, ndefs);
+    write->invalid = connector_view_redact_text(running, write->config, message);
     free(message);
 }
 
@@ -204,7 +155,7 @@ static void rest_write_apply_run(worker *running, void *argument)
     connector_runtime *connector =
         worker_connector_find(running, config_map_get(write->config, "name"));
     if (write->rc == 0 && connector)
-        write->answer = rest_connector_info_json(running, connector);
+        write->answer = connector_view_info(running, connector);
 }
 
 /* Names Kafka Connect refuses: empty, or with control characters. */
@@ -456,7 +407,7 @@ done:
 
 static void rest_info_run(worker *running, void *argument)
 {
-    rest_lookup_run(running, argument, rest_connector_info_json);
+    rest_lookup_run(running, argument, connector_view_info);
 }
 
 /* The start of the lookups by connector name. */
@@ -483,19 +434,9 @@ const rest_async_handler rest_connector_info = {
     sizeof(rest_lookup), rest_lookup_start, rest_info_run, rest_lookup_finish,
 };
 
-static json_t *rest_connector_config_json(worker *running, connector_runtime *connector)
-{
-    const config_map *config = connector_runtime_config(connector);
-    const ferry_config_key *defs[3];
-    size_t ndefs = rest_definitions(running, config, defs);
-    json_t *answer = config_map_to_json(config);
-    rest_redact_config(answer, defs, ndefs);
-    return answer;
-}
-
 static void rest_config_run(worker *running, void *argument)
 {
-    rest_lookup_run(running, argument, rest_connector_config_json);
+    rest_lookup_run(running, argument, connector_view_config);
 }
 
 const rest_async_handler rest_connector_config_get = {
@@ -504,7 +445,7 @@ const rest_async_handler rest_connector_config_get = {
 
 static void rest_status_run(worker *running, void *argument)
 {
-    rest_lookup_run(running, argument, rest_connector_status_json);
+    rest_lookup_run(running, argument, connector_view_status);
 }
 
 static void rest_status_finish(rest_request *request, rest_response *response, void *state)
@@ -520,31 +461,9 @@ const rest_async_handler rest_connector_status = {
     sizeof(rest_lookup), rest_lookup_start, rest_status_run, rest_status_finish,
 };
 
-/* The task configs as the tasks run them: the task's config over the connector's, variables
- * unresolved, secrets hidden. NULL-safe on a connector without tasks. */
-static json_t *rest_task_configs(worker *running, connector_runtime *connector)
-{
-    const config_map *config = connector_runtime_config(connector);
-    const char *name = connector_runtime_name(connector);
-    const ferry_config_key *defs[3];
-    size_t ndefs = rest_definitions(running, config, defs);
-    json_t *stored = worker_connector_task_configs(running, name);
-    json_t *configs = json_array();
-    for (int i = 0; i < connector_runtime_task_count(connector); i++) {
-        json_t *merged = config_map_to_json(config);
-        json_t *task = json_array_get(stored, (size_t)i);
-        if (json_is_object(task))
-            json_object_update(merged, task);
-        rest_redact_config(merged, defs, ndefs);
-        json_array_append_new(configs, merged);
-    }
-    json_decref(stored);
-    return configs;
-}
-
 static void rest_tasks_run(worker *running, void *argument)
 {
-    rest_lookup_run(running, argument, rest_task_configs);
+    rest_lookup_run(running, argument, connector_view_task_configs);
 }
 
 static void rest_tasks_finish(rest_request *request, rest_response *response, void *state)
@@ -609,7 +528,7 @@ static void rest_task_status_run(worker *running, void *argument)
     connector_runtime *connector = worker_connector_find(running, lookup->name);
     if (!(lookup->found = connector != NULL))
         return;
-    json_t *status = rest_connector_status_json(running, connector);
+    json_t *status = connector_view_status(running, connector);
     json_t *task = json_array_get(json_object_get(status, "tasks"), (size_t)lookup->task);
     lookup->answer = json_incref(task);
     json_decref(status);
@@ -641,31 +560,6 @@ const rest_async_handler rest_task_status = {
 
 /* ---- lifecycle -------------------------------------------------------------------------- */
 
-/* Marks the parts a restart will restart as RESTARTING in a status answer, as Kafka Connect's
- * restart plan reports them. */
-static void rest_restart_plan(json_t *status, bool include_tasks, bool only_failed)
-{
-    json_t *connector = json_object_get(status, "connector");
-    const char *state = json_string_value(json_object_get(connector, "state"));
-    bool connector_failed = state && strcmp(state, "FAILED") == 0;
-    if (!only_failed || connector_failed) {
-        json_object_set_new(connector, "state", json_string("RESTARTING"));
-        json_object_del(connector, "trace");
-    }
-    size_t index;
-    json_t *task;
-    json_array_foreach(json_object_get(status, "tasks"), index, task) {
-        const char *task_state = json_string_value(json_object_get(task, "state"));
-        bool task_failed = task_state && strcmp(task_state, "FAILED") == 0;
-        /* Restarting the connector instance restarts its tasks in ferry. */
-        if ((include_tasks && (!only_failed || task_failed)) ||
-            (!only_failed || connector_failed)) {
-            json_object_set_new(task, "state", json_string("RESTARTING"));
-            json_object_del(task, "trace");
-        }
-    }
-}
-
 static void rest_restart_run(worker *running, void *argument)
 {
     rest_lookup *lookup = argument;
@@ -673,10 +567,9 @@ static void rest_restart_run(worker *running, void *argument)
     if (!(lookup->found = connector != NULL))
         return;
     bool plain = !lookup->include_tasks && !lookup->only_failed;
-    if (!plain && lookup->task < 0) {
-        lookup->answer = rest_connector_status_json(running, connector);
-        rest_restart_plan(lookup->answer, lookup->include_tasks, lookup->only_failed);
-    }
+    if (!plain && lookup->task < 0)
+        lookup->answer = connector_view_restart_plan(running, connector, lookup->include_tasks,
+                                                     lookup->only_failed);
     lookup->rc = worker_connector_restart(running, lookup->name, lookup->include_tasks,
                                           lookup->only_failed, lookup->task, lookup->err,
                                           sizeof(lookup->err));
