@@ -55,7 +55,8 @@ typedef struct herder_result {
 /* Frees the answer and empties the result; accepts a result that holds nothing. */
 void herder_result_clear(herder_result *result);
 
-/* Called once per change with its result; result is borrowed for the call. */
+/* Called once per change with its result; result is borrowed for the call. A change function
+ * accepts a NULL callback when nobody waits for the outcome. */
 typedef void (*herder_callback)(const herder_result *result, void *opaque);
 
 /* Whether the herder has finished starting (Kafka Connect's isReady): the standalone herder once
@@ -65,15 +66,17 @@ bool herder_is_ready(herder *herder);
 
 /* ---- changes ---------------------------------------------------------------------------- */
 
-/* Creates or replaces the connector config names (config must hold "name"). With
- * allow_replace false an existing connector is HERDER_EXISTS. initial is the target state of a
- * new connector (RUNNING, PAUSED or STOPPED). A config that does not validate is HERDER_INVALID
- * with Kafka Connect's message listing every problem. */
+/* Creates or replaces the connector config names (config must hold "name"): HERDER_CREATED or
+ * HERDER_OK, with the connector's ConnectorInfo. With allow_replace false an existing connector
+ * is HERDER_EXISTS. initial is the target state of a new connector (RUNNING, PAUSED or STOPPED).
+ * A config that does not validate is HERDER_INVALID with Kafka Connect's message listing every
+ * problem. */
 void herder_connector_put(herder *herder, const config_map *config, runtime_state initial,
                           bool allow_replace, herder_callback done, void *opaque);
 
 /* Merges patch (a JSON object: a string, number or boolean sets a key, null removes it) into the
- * connector's stored config and puts the result. */
+ * connector's stored config and puts the result, as herder_connector_put with allow_replace. A
+ * patch may not rename the connector. */
 void herder_connector_patch(herder *herder, const char *name, json_t *patch,
                             herder_callback done, void *opaque);
 
