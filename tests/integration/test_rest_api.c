@@ -183,6 +183,61 @@ static void check_server_and_plugins(rc_client *client)
                     "[1,2]", 400, "JSON object");
 }
 
+/* The message of a 400 answer, which must list exactly one problem and name the key name. */
+static void expect_one_name_error(rc_client *client, const char *method, const char *path,
+                                  const char *body)
+{
+    rc_response response;
+    long status = rc_call(client, method, path, body, &response);
+    const char *message = json_string_value(json_object_get(response.json, "message"));
+    if (status != 400 || !message)
+        fail_msg("%s %s: expected 400, got %ld: %s", method, path, status, response.body);
+    if (!strstr(message, "contains the following 1 error(s)") ||
+        !strstr(message, "configuration name"))
+        fail_msg("%s %s: expected one error about the name, got: %s", method, path, message);
+    rc_response_clear(&response);
+}
+
+/* A name is refused with one error whatever is wrong with it; a name too long for a REST path
+ * is refused at once (creating it would leave a connector nobody can delete), and nothing is
+ * created. */
+static void check_name_rules(rc_client *client)
+{
+    static const char config[] = "{\"connector.class\":\"SequenceSource\",\"topic\":\"t\"}";
+    char body[9000];
+    snprintf(body, sizeof(body), "{\"name\":\"\",\"config\":%s}", config);
+    expect_one_name_error(client, "POST", "/connectors", body);
+    snprintf(body, sizeof(body), "{\"name\":\"a\\u0007b\",\"config\":%s}", config);
+    expect_one_name_error(client, "POST", "/connectors", body);
+    expect_one_name_error(client, "PUT", "/connectors/a%07b/config", config);
+
+    json_t *before = rc_expect(client, "GET", "/connectors", NULL, 200);
+    char name[8001];
+    memset(name, 'x', sizeof(name) - 1);
+    name[sizeof(name) - 1] = '\0';
+    snprintf(body, sizeof(body), "{\"name\":\"%s\",\"config\":%s}", name, config);
+    int64_t started = fp_now_ms();
+    expect_one_name_error(client, "POST", "/connectors", body);
+    int64_t took = fp_now_ms() - started;
+    rc_expect_error(client, "POST", "/connectors", body, 400,
+                    "the name is 8000 bytes long; the limit is 1000 bytes");
+    printf("# a name of 8000 bytes: refused in %" PRId64 " ms\n", took);
+    assert_true(took < 5000);
+    json_t *after = rc_expect(client, "GET", "/connectors", NULL, 200);
+    assert_true(json_equal(before, after));
+    json_decref(before);
+    json_decref(after);
+
+    snprintf(body, sizeof(body), "{\"connector.class\":\"SequenceSource\",\"topic\":\"t\","
+             "\"name\":\"%s\"}", name);
+    json_t *validation = rc_expect(client, "PUT",
+                                   "/connector-plugins/SequenceSource/config/validate", body, 200);
+    assert_int_equal(json_integer_value(json_object_get(validation, "error_count")), 1);
+    assert_int_equal(json_array_size(json_object_get(find_config(validation, "name"), "errors")),
+                     1);
+    json_decref(validation);
+}
+
 static void check_creation(rc_client *client, const char *source, const char *sink,
                            const char *stopped, const char *topic)
 {
@@ -231,6 +286,7 @@ static void check_creation(rc_client *client, const char *source, const char *si
                     "connector.class");
     rc_expect_error(client, "POST", "/connectors", "{\"name\":\"\",\"config\":{}}", 400,
                     "name");
+    check_name_rules(client);
     assert_int_equal(rc_call_typed(client, "POST", "/connectors", "{}", 2,
                                    "application/x-www-form-urlencoded", &response), 415);
     rc_response_clear(&response);

@@ -1,8 +1,8 @@
 /*
- * test_worker_lifecycle.c - the lifecycle mechanism the REST API will expose, driven in process
- * through worker_call against the real broker: pause stops a source's records and resume brings
+ * test_worker_lifecycle.c - the lifecycle the REST API exposes, driven in process through the
+ * standalone herder against the real broker: pause stops a source's records and resume brings
  * them back, stop shuts the tasks down and a new start resumes, restart and delete, with the
- * states Kafka Connect reports at each step.
+ * states Kafka Connect reports at each step (read through worker_call).
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -18,55 +18,29 @@
 #include "config/config_provider.h"
 #include "config/properties.h"
 #include "ferry_process.h"
+#include "herder/standalone_herder.h"
 #include "runtime/worker.h"
 
-/* One command for the control thread, and its answer. */
-typedef struct lifecycle_command {
-    enum { PUT, TARGET, RESTART, DELETE, STATUS } op;
+/* A status read on the control thread. */
+typedef struct lifecycle_status {
     const char *name;
-    const config_map *config;
-    runtime_state target;
-    int rc;
     json_t *status;
-    char err[512];
-} lifecycle_command;
+} lifecycle_status;
 
-static void lifecycle_run(worker *self, void *argument)
+static void lifecycle_status_run(worker *self, void *argument)
 {
-    lifecycle_command *command = argument;
-    config_errors *errors = NULL;
-    switch (command->op) {
-    case PUT:
-        errors = config_errors_new();
-        command->rc = worker_connector_put(self, command->config, STATE_RUNNING, NULL, errors,
-                                           command->err, sizeof command->err);
-        config_errors_destroy(errors);
-        break;
-    case TARGET:
-        command->rc = worker_connector_set_target(self, command->name, command->target,
-                                                  command->err, sizeof command->err);
-        break;
-    case RESTART:
-        command->rc = worker_connector_restart(self, command->name, true, false, -1,
-                                               command->err, sizeof command->err);
-        break;
-    case DELETE:
-        command->rc = worker_connector_delete(self, command->name, command->err,
-                                              sizeof command->err);
-        break;
-    case STATUS:
-        command->status = worker_connector_status(self, command->name);
-        command->rc = command->status ? 0 : -1;
-        break;
-    }
+    lifecycle_status *read = argument;
+    read->status = worker_connector_status(self, read->name);
 }
 
-static int lifecycle_call(worker *self, lifecycle_command *command)
+/* Waits for a change and fails the test unless it succeeded. */
+static void change_expect_ok(herder_waiter *waiter, const char *what)
 {
-    assert_int_equal(worker_call(self, lifecycle_run, command), 0);
-    if (command->op != STATUS && command->rc != 0)
-        fail_msg("command %d on %s failed: %s", command->op, command->name, command->err);
-    return command->rc;
+    herder_result result;
+    herder_wait(waiter, &result);
+    if (result.status != HERDER_OK && result.status != HERDER_CREATED)
+        fail_msg("%s failed (%d): %s", what, (int)result.status, result.message);
+    herder_result_clear(&result);
 }
 
 /* Waits until the connector and its task report the expected states. */
@@ -76,8 +50,8 @@ static void states_wait(worker *self, const char *name, const char *connector_st
     int64_t deadline = fp_now_ms() + 20000;
     char seen[256] = "";
     while (fp_now_ms() < deadline) {
-        lifecycle_command command = {.op = STATUS, .name = name};
-        lifecycle_call(self, &command);
+        lifecycle_status command = {.name = name};
+        assert_int_equal(worker_call(self, lifecycle_status_run, &command), 0);
         const char *connector = json_string_value(
             json_object_get(json_object_get(command.status, "connector"), "state"));
         json_t *tasks = json_object_get(command.status, "tasks");
@@ -134,6 +108,10 @@ static void test_pause_resume_stop_restart_delete(void **state)
     worker *self = worker_new(config, why, sizeof why);
     if (!self)
         fail_msg("worker_new: %s", why);
+    herder *changes = standalone_herder_new(self);
+    assert_non_null(changes);
+    herder_waiter *waiter = herder_waiter_new();
+    assert_non_null(waiter);
     pthread_t control;
     assert_int_equal(pthread_create(&control, NULL, control_thread_main, self), 0);
 
@@ -144,51 +122,62 @@ static void test_pause_resume_stop_restart_delete(void **state)
     config_map_set(connector, "partitions", "1");
     config_map_set(connector, "batch.size", "10");
     config_map_set(connector, "interval.ms", "20");
-    lifecycle_command put = {.op = PUT, .name = name, .config = connector};
-    lifecycle_call(self, &put);
+    herder_connector_put(changes, connector, STATE_RUNNING, false, herder_waiter_done, waiter);
+    change_expect_ok(waiter, "create");
     states_wait(self, name, "RUNNING", "RUNNING");
     assert_true(topic_grows(topic, 10000));
 
-    lifecycle_command pause = {.op = TARGET, .name = name, .target = STATE_PAUSED};
-    lifecycle_call(self, &pause);
+    herder_connector_target(changes, name, STATE_PAUSED, herder_waiter_done, waiter);
+    change_expect_ok(waiter, "pause");
     states_wait(self, name, "PAUSED", "PAUSED");
     fp_sleep_ms(500); /* what was in flight lands */
     if (topic_grows(topic, 1500))
         fail_msg("a PAUSED source still produces");
 
-    lifecycle_command resume = {.op = TARGET, .name = name, .target = STATE_RUNNING};
-    lifecycle_call(self, &resume);
+    herder_connector_target(changes, name, STATE_RUNNING, herder_waiter_done, waiter);
+    change_expect_ok(waiter, "resume");
     states_wait(self, name, "RUNNING", "RUNNING");
     assert_true(topic_grows(topic, 10000));
 
-    lifecycle_command stop = {.op = TARGET, .name = name, .target = STATE_STOPPED};
-    lifecycle_call(self, &stop);
+    herder_connector_target(changes, name, STATE_STOPPED, herder_waiter_done, waiter);
+    change_expect_ok(waiter, "stop");
     states_wait(self, name, "STOPPED", NULL);
     fp_sleep_ms(500);
     if (topic_grows(topic, 1500))
         fail_msg("a STOPPED source still produces");
 
-    lifecycle_command start = {.op = TARGET, .name = name, .target = STATE_RUNNING};
-    lifecycle_call(self, &start);
+    herder_connector_target(changes, name, STATE_RUNNING, herder_waiter_done, waiter);
+    change_expect_ok(waiter, "start");
     states_wait(self, name, "RUNNING", "RUNNING");
     assert_true(topic_grows(topic, 10000));
 
-    lifecycle_command restart = {.op = RESTART, .name = name};
-    lifecycle_call(self, &restart);
+    herder_connector_restart(changes, name, -1, true, false, herder_waiter_done, waiter);
+    change_expect_ok(waiter, "restart");
     states_wait(self, name, "RUNNING", "RUNNING");
     assert_true(topic_grows(topic, 10000));
 
     /* The sequence resumes from its committed offsets across stop and restart: no gap. */
-    lifecycle_command remove = {.op = DELETE, .name = name};
-    lifecycle_call(self, &remove);
-    lifecycle_command gone = {.op = STATUS, .name = name};
-    worker_call(self, lifecycle_run, &gone);
+    herder_connector_delete(changes, name, herder_waiter_done, waiter);
+    change_expect_ok(waiter, "delete");
+    lifecycle_status gone = {.name = name};
+    assert_int_equal(worker_call(self, lifecycle_status_run, &gone), 0);
     assert_null(gone.status);
+    herder_connector_delete(changes, name, herder_waiter_done, waiter);
+    herder_result result;
+    herder_wait(waiter, &result);
+    assert_int_equal(result.status, HERDER_NOT_FOUND);
+    herder_result_clear(&result);
 
     worker_shutdown(self);
     pthread_join(control, NULL);
-    lifecycle_command late = {.op = STATUS, .name = name};
-    assert_int_equal(worker_call(self, lifecycle_run, &late), -1);
+    lifecycle_status late = {.name = name};
+    assert_int_equal(worker_call(self, lifecycle_status_run, &late), -1);
+    herder_connector_target(changes, name, STATE_PAUSED, herder_waiter_done, waiter);
+    herder_wait(waiter, &result);
+    assert_int_equal(result.status, HERDER_UNAVAILABLE);
+    herder_result_clear(&result);
+    herder_waiter_destroy(waiter);
+    herder_destroy(changes);
     worker_destroy(self);
 
     kt_records *records = kt_consume_all(topic, 30000);

@@ -1,8 +1,9 @@
 /*
  * test_connector_config.c - the keys every connector has: Kafka's FileStreamSource and
  * FileStreamSink example configs, required keys and bounds, the sink rules with Kafka Connect's
- * messages (topics / topics.regex, the DLQ topic), transforms aliases, unknown keys and known
- * prefixes, and how a connector's converters are chosen between its config and the worker's.
+ * messages (topics / topics.regex, the DLQ topic), the name's rules (one error each, at most
+ * CONNECTOR_NAME_MAX bytes), transforms aliases, unknown keys and known prefixes, and how a
+ * connector's converters are chosen between its config and the worker's.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -151,6 +152,48 @@ static void test_required_keys(void **state)
                  "Invalid value for configuration name: String may not contain control "
                  "sequences");
     config_errors_destroy(errors);
+}
+
+/* Validates a source config with the given name: no problem when message is NULL, else
+ * exactly one, on name, with that message. */
+static void expect_name(const char *name, const char *message)
+{
+    config_map *values = map_from("connector.class=FileStreamSource\ntopic=t\n");
+    assert_int_equal(config_map_set(values, "name", name), 0);
+    config_errors *errors = config_errors_new();
+    size_t problems = connector_config_validate(values, FERRY_CONNECTOR_SOURCE, file_source_keys,
+                                                errors, NULL);
+    assert_int_equal(problems, config_errors_count(errors));
+    assert_int_equal(problems, message ? 1 : 0);
+    if (message)
+        assert_error(errors, 0, "name", message);
+    config_errors_destroy(errors);
+    config_map_destroy(values);
+}
+
+/* A name is refused once, whatever is wrong with it; the longest a REST path can carry. */
+static void test_name_rules(void **state)
+{
+    (void)state;
+    char name[8001];
+    memset(name, 'n', sizeof(name) - 1);
+    name[sizeof(name) - 1] = '\0';
+    name[CONNECTOR_NAME_MAX] = '\0';
+    expect_name(name, NULL);
+    name[CONNECTOR_NAME_MAX] = 'n';
+    name[CONNECTOR_NAME_MAX + 1] = '\0';
+    expect_name(name, "Invalid value for configuration name: the name is 1001 bytes long; the "
+                      "limit is 1000 bytes (UTF-8)");
+    name[CONNECTOR_NAME_MAX + 1] = 'n';
+    /* With a control character too: one error, the length's. */
+    name[4000] = '\a';
+    expect_name(name, "Invalid value for configuration name: the name is 8000 bytes long; the "
+                      "limit is 1000 bytes (UTF-8)");
+    /* Blank and a control character at once: the blank name's one error. */
+    expect_name("\t", "Invalid value '\t' for configuration name: a non-blank value is "
+                      "required");
+    expect_name("a\ab", "Invalid value for configuration name: String may not contain control "
+                        "sequences");
 }
 
 static void test_bounds_and_values(void **state)
@@ -424,6 +467,7 @@ int main(void)
         cmocka_unit_test(test_file_sink_from_kafka_docs),
         cmocka_unit_test(test_definitions),
         cmocka_unit_test(test_required_keys),
+        cmocka_unit_test(test_name_rules),
         cmocka_unit_test(test_bounds_and_values),
         cmocka_unit_test(test_sink_topics_rules),
         cmocka_unit_test(test_sink_bad_regex),

@@ -1,7 +1,11 @@
 /*
- * standalone_command.c - loads the worker and connector configs, starts the worker and its REST
- * API, and turns signals into a graceful shutdown: the first SIGTERM/SIGINT drains and commits,
- * a second one exits at once.
+ * standalone_command.c - loads the worker and connector configs, starts the worker, its herder
+ * and its REST API, puts the command line's connectors through the herder as the REST API
+ * would, and turns signals into a graceful shutdown: the first SIGTERM/SIGINT drains and
+ * commits, a second one exits at once.
+ *
+ * Threads: the control loop runs on a thread of its own while this one, like any caller of the
+ * herder, waits for each connector change; then it waits for the loop to end.
  */
 #include "cli/standalone_command.h"
 
@@ -16,6 +20,7 @@
 #include "config/connector_file.h"
 #include "config/properties.h"
 #include "base/log.h"
+#include "herder/standalone_herder.h"
 #include "rest/rest_server.h"
 #include "runtime/worker.h"
 
@@ -86,6 +91,58 @@ done:
     return config;
 }
 
+static void *control_thread_main(void *argument)
+{
+    worker_run(argument);
+    return NULL;
+}
+
+/* Logs why a connector file was refused, one line per line of the herder's message. */
+static void connector_refusal_log(const char *path, const char *name, const char *message)
+{
+    size_t len = strcspn(message, "\n");
+    log_error("worker", "%s: connector %s not started: %.*s", path, name ? name : "(no name)",
+              (int)len, message);
+    for (const char *line = message + len; *line == '\n';) {
+        line++;
+        len = strcspn(line, "\n");
+        if (len > 0)
+            log_error("worker", "  %.*s", (int)len, line);
+        line += len;
+    }
+}
+
+/* Puts each connector of the command line through the herder, as the REST API's PUT would.
+ * 0 when all are in place (or the worker is stopping), -1 after logging which one was
+ * refused. */
+static int connectors_put(herder *changes, config_map *const *connectors, const char **names,
+                          char *const *paths, size_t count)
+{
+    herder_waiter *waiter = herder_waiter_new();
+    if (!waiter) {
+        log_error("worker", "out of memory");
+        return -1;
+    }
+    int rc = 0;
+    for (size_t i = 0; i < count && rc == 0; i++) {
+        herder_result result;
+        herder_connector_put(changes, connectors[i], STATE_RUNNING, true, herder_waiter_done,
+                             waiter);
+        herder_wait(waiter, &result);
+        if (result.status == HERDER_UNAVAILABLE) {
+            herder_result_clear(&result);
+            break; /* a signal stopped the worker during start-up */
+        }
+        if (result.status != HERDER_OK && result.status != HERDER_CREATED) {
+            connector_refusal_log(paths[i], names[i], result.message);
+            rc = -1;
+        }
+        herder_result_clear(&result);
+    }
+    herder_waiter_destroy(waiter);
+    return rc;
+}
+
 int standalone_command_run(int argc, char **argv)
 {
     if (argc < 2 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
@@ -106,7 +163,9 @@ int standalone_command_run(int argc, char **argv)
     config_map **connectors = calloc(connector_count + 1, sizeof(*connectors));
     const char **names = calloc(connector_count + 1, sizeof(*names));
     worker *running = NULL;
+    herder *changes = NULL;
     rest_server *rest = NULL;
+    bool looping = false;
     if (!connectors || !names) {
         log_error("worker", "out of memory");
         goto done;
@@ -129,9 +188,15 @@ int standalone_command_run(int argc, char **argv)
         log_error("worker", "cannot start: %s", why);
         goto done;
     }
+    changes = standalone_herder_new(running);
+    if (!changes) {
+        log_error("worker", "out of memory");
+        goto done;
+    }
     /* The API listens before the connectors start: requests wait for the control loop, and
-     * /health says "starting" meanwhile. A listener that cannot be had stops the worker. */
-    rest = rest_server_start(running, why, sizeof(why));
+     * /health says "starting" until the herder is ready. A listener that cannot be had stops
+     * the worker. */
+    rest = rest_server_start(running, changes, why, sizeof(why));
     if (!rest) {
         log_error("worker", "cannot start the REST API: %s", why);
         goto done;
@@ -145,32 +210,30 @@ int standalone_command_run(int argc, char **argv)
     pthread_detach(signal_thread);
 
     worker_connectors_restore(running, names);
-    for (size_t i = 0; i < connector_count; i++) {
-        config_errors *errors = config_errors_new();
-        bool created;
-        if (!errors || worker_connector_put(running, connectors[i], STATE_RUNNING, &created,
-                                            errors, why, sizeof(why)) != 0) {
-            log_error("worker", "%s: connector %s not started: %s", argv[i + 2],
-                      names[i] ? names[i] : "(no name)", errors ? why : "out of memory");
-            for (size_t e = 0; errors && e < config_errors_count(errors); e++)
-                log_error("worker", "  %s", config_errors_message_at(errors, e));
-            config_errors_destroy(errors);
-            goto done;
-        }
-        config_errors_destroy(errors);
+    pthread_t control_thread;
+    if (pthread_create(&control_thread, NULL, control_thread_main, running) != 0) {
+        log_error("worker", "cannot start the control thread");
+        goto done;
     }
-    worker_run(running);
-    status = 0;
+    looping = true;
+    if (connectors_put(changes, connectors, names, argv + 2, connector_count) == 0) {
+        standalone_herder_ready(changes);
+        status = 0;
+    } else {
+        worker_shutdown(running);
+    }
+    pthread_join(control_thread, NULL);
 done:
-    if (rest && status != 0) {
+    if (rest && !looping) {
         /* Start-up failed after the API opened: a loop that stops at once refuses the
          * requests waiting for it, so that stopping the server does not wait for them. */
         worker_shutdown(running);
         worker_run(running);
     }
     /* Requests still in progress get their answer (503 once the loop stopped) before the
-     * worker they use goes away. */
+     * herder and the worker they use go away. */
     rest_server_stop(rest);
+    herder_destroy(changes);
     worker_destroy(running);
     for (size_t i = 0; connectors && i < connector_count; i++)
         config_map_destroy(connectors[i]);

@@ -19,7 +19,8 @@ static const char *const connector_bool_values[] = {"true", "false", NULL};
 const ferry_config_key connector_config_common_keys[] = {
     {.name = "name", .type = FERRY_CONFIG_STRING, .required = true,
      .importance = FERRY_IMPORTANCE_HIGH,
-     .documentation = "Globally unique name to use for this connector."},
+     .documentation = "Globally unique name to use for this connector: at most 1000 bytes of "
+                      "UTF-8 (1000 ASCII characters), without control characters."},
     {.name = "connector.class", .type = FERRY_CONFIG_CLASS, .required = true,
      .importance = FERRY_IMPORTANCE_HIGH,
      .documentation = "The connector type: its ferry name or a Kafka Connect class name "
@@ -291,12 +292,22 @@ static size_t connector_alias_check(const config_map *values, const char *list_k
     return problems;
 }
 
-/* Kafka Connect refuses connector names with control characters: they break REST paths and logs. */
+/* Kafka Connect refuses connector names with control characters: they break REST paths and logs.
+ * A name too long for a REST path is refused too. A missing or blank name is the required
+ * check's to report, once. */
 static size_t connector_name_check(const config_map *values, config_errors *errors)
 {
     const char *name = config_map_get(values, "name");
-    if (!name)
+    if (connector_is_blank(name))
         return 0;
+    size_t len = strlen(name);
+    if (len > CONNECTOR_NAME_MAX) {
+        config_errors_add(errors, "name",
+                          "Invalid value for configuration name: the name is %zu bytes long; the "
+                          "limit is %d bytes (UTF-8)",
+                          len, CONNECTOR_NAME_MAX);
+        return 1;
+    }
     for (const unsigned char *p = (const unsigned char *)name; *p; p++) {
         if (*p < 0x20 || *p == 0x7f) {
             config_errors_add(errors, "name",

@@ -12,6 +12,11 @@
 #include "config/config_map.h"
 #include "config/config_validate.h"
 
+/* The longest connector name, in bytes of UTF-8 (so 1,000 characters of ASCII). A name must fit,
+ * percent-encoded, in a request line of the REST API (8 KiB of request line and headers), or
+ * the connector could be created but never read or deleted there. */
+#define CONNECTOR_NAME_MAX 1000
+
 extern const ferry_config_key connector_config_common_keys[]; /* every connector */
 extern const ferry_config_key connector_config_sink_keys[];   /* sinks: topics, topics.regex, DLQ */
 /* Prefixes of keys that belong to something else (producer.override., transforms., ...);
@@ -19,7 +24,8 @@ extern const ferry_config_key connector_config_sink_keys[];   /* sinks: topics, 
 extern const char *const connector_config_known_prefixes[];
 
 /* Validates a connector config of the given kind against the common keys, the sink keys (sinks)
- * and the plugin's definition (may be NULL), plus the rules that span keys: sinks need exactly
+ * and the plugin's definition (may be NULL), plus the rules of the name (no control characters,
+ * at most CONNECTOR_NAME_MAX bytes) and those that span keys: sinks need exactly
  * one of topics and topics.regex, a sink may not consume its own DLQ topic, a topics.regex must
  * compile (POSIX extended regex; Java syntax beyond it is not supported). Problems go to errors;
  * unknown keys to unknown (may be NULL). Returns the number of problems. */

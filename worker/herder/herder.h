@@ -12,8 +12,9 @@
  * callback, which may run before the call returns (standalone) or later on another thread
  * (distributed); herder_wait turns one into a blocking call for callers that may block.
  *
- * Threads: any thread but the worker's control thread may call a change function; callbacks run
- * on an unspecified thread and must not block.
+ * Threads: any thread but the worker's control thread may call a change function, and it may
+ * block that thread (on the control thread, on Kafka); callbacks run on an unspecified thread and
+ * must not block. What a change function receives is borrowed for the call.
  */
 #ifndef FERRY_HERDER_H
 #define FERRY_HERDER_H
@@ -51,22 +52,31 @@ typedef struct herder_result {
     json_t *answer;
 } herder_result;
 
+/* Frees the answer and empties the result; accepts a result that holds nothing. */
 void herder_result_clear(herder_result *result);
 
-/* Called once per change with its result; result is borrowed for the call. */
+/* Called once per change with its result; result is borrowed for the call. A change function
+ * accepts a NULL callback when nobody waits for the outcome. */
 typedef void (*herder_callback)(const herder_result *result, void *opaque);
+
+/* Whether the herder has finished starting (Kafka Connect's isReady): the standalone herder once
+ * the command line's connectors are in place, a distributed one once it has joined the group
+ * and read the config topic. GET /health says "starting" until then. Any thread. */
+bool herder_is_ready(herder *herder);
 
 /* ---- changes ---------------------------------------------------------------------------- */
 
-/* Creates or replaces the connector config names (config must hold "name"). With
- * allow_replace false an existing connector is HERDER_EXISTS. initial is the target state of a
- * new connector (RUNNING, PAUSED or STOPPED). A config that does not validate is HERDER_INVALID
- * with Kafka Connect's message listing every problem. */
+/* Creates or replaces the connector config names (config must hold "name"): HERDER_CREATED or
+ * HERDER_OK, with the connector's ConnectorInfo. With allow_replace false an existing connector
+ * is HERDER_EXISTS. initial is the target state of a new connector (RUNNING, PAUSED or STOPPED).
+ * A config that does not validate is HERDER_INVALID with Kafka Connect's message listing every
+ * problem. */
 void herder_connector_put(herder *herder, const config_map *config, runtime_state initial,
                           bool allow_replace, herder_callback done, void *opaque);
 
 /* Merges patch (a JSON object: a string, number or boolean sets a key, null removes it) into the
- * connector's stored config and puts the result. */
+ * connector's stored config and puts the result, as herder_connector_put with allow_replace. A
+ * patch may not rename the connector. */
 void herder_connector_patch(herder *herder, const char *name, json_t *patch,
                             herder_callback done, void *opaque);
 
@@ -99,13 +109,15 @@ void herder_offsets_reset(herder *herder, const char *name, herder_callback done
 
 /* ---- for callers that may block ---------------------------------------------------------- */
 
-/* A herder_callback that stores a copy of the result in a herder_waiter. */
+/* A herder_callback that stores a copy of the result in a herder_waiter, which serves one
+ * change at a time. NULL when out of memory. */
 typedef struct herder_waiter herder_waiter;
 herder_waiter *herder_waiter_new(void);
+/* Accepts NULL; a waiter must not be destroyed while its change is in progress. */
 void herder_waiter_destroy(herder_waiter *waiter);
 void herder_waiter_done(const herder_result *result, void *waiter);
 /* Waits for the waiter's change to complete and moves its result to *result (the caller clears
- * it). */
+ * it); the waiter is then ready for another change. */
 void herder_wait(herder_waiter *waiter, herder_result *result);
 
 /* ---- implementations ----------------------------------------------------------------------
@@ -127,6 +139,7 @@ typedef struct herder_ops {
     void (*offsets_alter)(herder *herder, const char *name, json_t *body, herder_callback done,
                           void *opaque);
     void (*offsets_reset)(herder *herder, const char *name, herder_callback done, void *opaque);
+    bool (*is_ready)(herder *herder);
     void (*destroy)(herder *herder);
 } herder_ops;
 
@@ -136,5 +149,16 @@ struct herder {
 
 /* Frees a herder of any kind; accepts NULL. */
 void herder_destroy(herder *herder);
+
+/* For implementations: sets status and a message (printf format) in one step. */
+void herder_result_set(herder_result *result, herder_status status, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+/* For implementations: merges a PATCH into config, the stored config of connector name (patch
+ * is a JSON object: a string, number or boolean sets a key, null removes it). A patch may not
+ * rename the connector. 0, or -1 with result INVALID saying which key is wrong (or FAILED). */
+int herder_config_merge(config_map *config, json_t *patch, const char *name,
+                        herder_result *result);
+/* For implementations: calls done (when not NULL) with result, then clears result. */
+void herder_complete(herder_callback done, void *opaque, herder_result *result);
 
 #endif

@@ -38,7 +38,7 @@ static void rest_health_run(worker *running, void *argument)
 
 void rest_health(rest_request *request, rest_response *response)
 {
-    if (!worker_is_running(request->worker)) {
+    if (!worker_is_running(request->worker) || !herder_is_ready(request->herder)) {
         rest_reply_json(response, 503, json_pack("{s:s, s:s}", "status", "starting", "message",
                                                  "Worker is still starting up."));
         return;

@@ -2,82 +2,26 @@
  * rest_connectors.c - /connectors: list (with expand), create, info, config (GET, PUT, PATCH),
  * status, restart, pause, resume, stop, tasks, task status and restart, delete, active topics.
  *
- * Reads run one function on the control thread and serialise the answer on the connection's
- * thread. A change holds the server's change lock and runs in three steps: check on the control
- * thread, write the config topic on this thread (the control loop never waits for Kafka on a
- * request's behalf), apply on the control thread.
+ * Reads run one function on the control thread and serialise the answer on the event thread;
+ * the views they answer with are connector_view's. A change parses the request (body, path,
+ * query), calls the herder and maps its result to HTTP: the herder owns every rule of a change.
  */
 #include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "config/config_validate.h"
-#include "base/log.h"
-#include "plugin/connector_describe.h"
-#include "rest/rest_redact.h"
 #include "rest/rest_resources.h"
-
-#define REST_SCOPE "rest"
+#include "runtime/connector_view.h"
 
 /* ---- shared pieces (control thread) ----------------------------------------------------- */
-
-static const char *rest_connector_kind(worker *running, const config_map *config)
-{
-    const registered_connector *type = worker_connector_type(running, config);
-    return type ? connector_kind_name(type->type->kind) : "unknown";
-}
-
-/* Kafka Connect's ConnectorInfo: {name, config, tasks:[{connector, task}], type}. */
-static json_t *rest_connector_info_json(worker *running, connector_runtime *connector)
-{
-    const config_map *config = connector_runtime_config(connector);
-    const ferry_config_key *defs[3];
-    size_t ndefs = rest_definitions(running, config, defs);
-    json_t *config_json = config_map_to_json(config);
-    rest_redact_config(config_json, defs, ndefs);
-    const char *name = connector_runtime_name(connector);
-    json_t *tasks = json_array();
-    for (int i = 0; i < connector_runtime_task_count(connector); i++)
-        json_array_append_new(tasks, json_pack("{s:s, s:i}", "connector", name, "task", i));
-    return json_pack("{s:s, s:o, s:o, s:s}", "name", name, "config", config_json, "tasks", tasks,
-                     "type", rest_connector_kind(running, config));
-}
-
-static bool rest_status_has_trace(json_t *status)
-{
-    if (json_object_get(json_object_get(status, "connector"), "trace"))
-        return true;
-    size_t index;
-    json_t *task;
-    json_array_foreach(json_object_get(status, "tasks"), index, task)
-        if (json_object_get(task, "trace"))
-            return true;
-    return false;
-}
-
-static json_t *rest_connector_status_json(worker *running, connector_runtime *connector)
-{
-    json_t *status = connector_runtime_status(connector);
-    if (!rest_status_has_trace(status))
-        return status; /* nothing to redact: the common case, kept cheap */
-    const config_map *config = connector_runtime_config(connector);
-    const ferry_config_key *defs[3];
-    size_t ndefs = rest_definitions(running, config, defs);
-    rest_redact_status(status, config, defs, ndefs);
-    return status;
-}
 
 /* One connector looked up by name: the answer to build, or not found. */
 typedef struct rest_lookup {
     const char *name;
     json_t *answer;
     bool found;
-    int task;           /* for task routes */
-    bool include_tasks; /* restart */
-    bool only_failed;
-    int rc;
-    char err[512];
+    int task; /* for task routes */
 } rest_lookup;
 
 /* What a lookup answers with: a JSON view of a connector, built on the control thread. */
@@ -116,9 +60,9 @@ static void rest_connectors_list_run(worker *running, void *argument)
         connector_runtime *connector = worker_connector_at(running, i);
         json_t *expanded = json_object();
         if (list->status)
-            json_object_set_new(expanded, "status", rest_connector_status_json(running, connector));
+            json_object_set_new(expanded, "status", connector_view_status(running, connector));
         if (list->info)
-            json_object_set_new(expanded, "info", rest_connector_info_json(running, connector));
+            json_object_set_new(expanded, "info", connector_view_info(running, connector));
         json_object_set_new(list->answer, connector_runtime_name(connector), expanded);
     }
 }
@@ -152,125 +96,6 @@ const rest_async_handler rest_connectors_list = {
 };
 
 /* ---- create and update ------------------------------------------------------------------ */
-
-typedef struct rest_write {
-    config_map *config;
-    runtime_state initial;
-    config_errors *errors;
-    bool exists;
-    bool created;
-    int rc;
-    char err[1024];
-    char *invalid; /* the 400 message, redacted */
-    json_t *answer;
-} rest_write;
-
-static void rest_write_check_run(worker *running, void *argument)
-{
-    rest_write *write = argument;
-    write->rc = worker_connector_check(running, write->config, &write->exists, write->errors,
-                                       write->err, sizeof(write->err));
-    if (write->rc == 0 && config_errors_count(write->errors) == 0)
-        return;
-    write->rc = -1;
-    /* Kafka Connect's message, with every problem; any literal secret a plugin quoted is
-     * hidden. */
-    size_t count = config_errors_count(write->errors);
-    size_t size = 256;
-    for (size_t i = 0; i < count; i++)
-        size += strlen(config_errors_message_at(write->errors, i)) + 1;
-    char *message = malloc(size);
-    if (!message)
-        return;
-    int used = snprintf(message, size, "Connector configuration is invalid and contains the "
-                        "following %zu error(s):\n", count);
-    for (size_t i = 0; i < count && used > 0 && (size_t)used < size; i++)
-        used += snprintf(message + used, size - (size_t)used, "%s\n",
-                         config_errors_message_at(write->errors, i));
-    if (used > 0 && (size_t)used < size)
-        snprintf(message + used, size - (size_t)used, "You can also find the above list of "
-                 "errors at the endpoint `/connector-plugins/{connectorType}/config/validate`");
-    const ferry_config_key *defs[3];
-    size_t ndefs = rest_definitions(running, write->config, defs);
-    write->invalid = rest_redact_text(message, write->config, defs, ndefs);
-    free(message);
-}
-
-static void rest_write_apply_run(worker *running, void *argument)
-{
-    rest_write *write = argument;
-    write->rc = worker_connector_apply(running, write->config, write->initial, &write->created,
-                                       write->err, sizeof(write->err));
-    connector_runtime *connector =
-        worker_connector_find(running, config_map_get(write->config, "name"));
-    if (write->rc == 0 && connector)
-        write->answer = rest_connector_info_json(running, connector);
-}
-
-/* Names Kafka Connect refuses: empty, or with control characters. */
-static void rest_name_check(const char *name, config_errors *errors)
-{
-    if (name[0] == '\0') {
-        config_errors_add(errors, "name", "Missing required configuration \"name\" which has "
-                          "no default value.");
-        return;
-    }
-    for (const char *c = name; *c; c++) {
-        if (iscntrl((unsigned char)*c)) {
-            config_errors_add(errors, "name", "Invalid value for configuration name: String "
-                              "may not contain control sequences");
-            return;
-        }
-    }
-}
-
-/* Validates, stores and applies config (which has its name). Call with the change lock held.
- * allow_replace false: an existing connector is a 409. */
-static void rest_connector_write(rest_request *request, rest_response *response,
-                                 config_map *config, runtime_state initial, bool allow_replace)
-{
-    rest_write write = {.config = config, .initial = initial, .errors = config_errors_new()};
-    if (!write.errors) {
-        rest_reply_error(response, 500, "out of memory");
-        return;
-    }
-    const char *name = config_map_get(config, "name");
-    rest_name_check(name, write.errors);
-    if (rest_call(request, response, rest_write_check_run, &write) != 0)
-        goto done;
-    if (write.rc != 0) {
-        log_info(REST_SCOPE, "connector %s refused: %zu configuration errors", name,
-                 config_errors_count(write.errors));
-        if (write.invalid)
-            rest_reply_error(response, 400, "%s", write.invalid);
-        else
-            rest_reply_error(response, 400, "%s", write.err);
-        goto done;
-    }
-    if (write.exists && !allow_replace) {
-        rest_reply_error(response, 409, "Connector %s already exists", name);
-        goto done;
-    }
-    if (worker_connector_store(request->worker, config, !write.exists, initial, write.err,
-                               sizeof(write.err)) != 0) {
-        rest_reply_error(response, 500, "Failed to store the configuration of connector %s: %s",
-                         name, write.err);
-        goto done;
-    }
-    if (rest_call(request, response, rest_write_apply_run, &write) != 0)
-        goto done;
-    if (write.rc != 0 || !write.answer) {
-        json_decref(write.answer);
-        rest_reply_error(response, 500, "%s", write.err[0] ? write.err : "connector not started");
-        goto done;
-    }
-    rest_reply_json(response, write.created ? 201 : 200, write.answer);
-    if (write.created && asprintf(&response->location, "/connectors/%s", name) < 0)
-        response->location = NULL;
-done:
-    free(write.invalid);
-    config_errors_destroy(write.errors);
-}
 
 /* A config map from a JSON object of the body; NULL after a 400. */
 static config_map *rest_config_from_json(json_t *object, rest_response *response)
@@ -307,23 +132,35 @@ static int rest_config_name_put(config_map *config, const char *name, rest_respo
 
 static int rest_initial_state(json_t *value, runtime_state *state, rest_response *response)
 {
+    static const runtime_state states[] = {STATE_RUNNING, STATE_PAUSED, STATE_STOPPED};
     *state = STATE_RUNNING;
     if (!value || json_is_null(value))
         return 0;
     const char *text = json_string_value(value);
-    if (text && strcmp(text, "RUNNING") == 0)
-        return 0;
-    if (text && strcmp(text, "PAUSED") == 0) {
-        *state = STATE_PAUSED;
-        return 0;
-    }
-    if (text && strcmp(text, "STOPPED") == 0) {
-        *state = STATE_STOPPED;
-        return 0;
+    for (size_t i = 0; text && i < sizeof(states) / sizeof(states[0]); i++) {
+        if (strcmp(text, runtime_state_name(states[i])) == 0) {
+            *state = states[i];
+            return 0;
+        }
     }
     rest_reply_error(response, 400, "Invalid initial_state %s%s%s: expected RUNNING, PAUSED or "
                      "STOPPED", text ? "'" : "", text ? text : "(not a string)", text ? "'" : "");
     return -1;
+}
+
+/* Puts config through the herder and answers 201 with a Location, or 200, or the error. */
+static void rest_connector_put(rest_request *request, rest_response *response,
+                               const config_map *config, runtime_state initial,
+                               bool allow_replace)
+{
+    herder_waiter *waiter = rest_waiter(response);
+    if (!waiter)
+        return;
+    herder_connector_put(request->herder, config, initial, allow_replace, herder_waiter_done,
+                         waiter);
+    if (rest_reply_herder(response, waiter, 200) == HERDER_CREATED &&
+        asprintf(&response->location, "/connectors/%s", config_map_get(config, "name")) < 0)
+        response->location = NULL;
 }
 
 void rest_connectors_create(rest_request *request, rest_response *response)
@@ -363,11 +200,8 @@ void rest_connectors_create(rest_request *request, rest_response *response)
     size_t len = strlen(start);
     while (len > 0 && isspace((unsigned char)start[len - 1]))
         start[--len] = '\0';
-    if (rest_config_name_put(config, start, response) == 0) {
-        pthread_mutex_lock(request->changes);
-        rest_connector_write(request, response, config, initial, false);
-        pthread_mutex_unlock(request->changes);
-    }
+    if (rest_config_name_put(config, start, response) == 0)
+        rest_connector_put(request, response, config, initial, false);
     free(name);
 done:
     config_map_destroy(config);
@@ -380,75 +214,21 @@ void rest_connector_config_put(rest_request *request, rest_response *response)
     if (!body)
         return;
     config_map *config = rest_config_from_json(body, response);
-    if (config && rest_config_name_put(config, request->params[0], response) == 0) {
-        pthread_mutex_lock(request->changes);
-        rest_connector_write(request, response, config, STATE_RUNNING, true);
-        pthread_mutex_unlock(request->changes);
-    }
+    if (config && rest_config_name_put(config, request->params[0], response) == 0)
+        rest_connector_put(request, response, config, STATE_RUNNING, true);
     config_map_destroy(config);
     json_decref(body);
-}
-
-typedef struct rest_patch {
-    const char *name;
-    config_map *config; /* a copy of the stored one */
-} rest_patch;
-
-static void rest_patch_read_run(worker *running, void *argument)
-{
-    rest_patch *patch = argument;
-    connector_runtime *connector = worker_connector_find(running, patch->name);
-    if (connector)
-        patch->config = config_map_copy(connector_runtime_config(connector));
 }
 
 void rest_connector_config_patch(rest_request *request, rest_response *response)
 {
     json_t *body = rest_body_json(request, response, JSON_OBJECT);
-    if (!body)
-        return;
-    rest_patch patch = {.name = request->params[0]};
-    pthread_mutex_lock(request->changes);
-    if (rest_call(request, response, rest_patch_read_run, &patch) != 0)
-        goto done;
-    if (!patch.config) {
-        rest_not_found(response, patch.name);
-        goto done;
+    herder_waiter *waiter = body ? rest_waiter(response) : NULL;
+    if (waiter) {
+        herder_connector_patch(request->herder, request->params[0], body, herder_waiter_done,
+                               waiter);
+        rest_reply_herder(response, waiter, 200);
     }
-    const char *key;
-    json_t *value;
-    json_object_foreach(body, key, value) {
-        if (json_is_null(value)) {
-            config_map_remove(patch.config, key);
-            continue;
-        }
-        char text[64];
-        const char *set = json_string_value(value);
-        if (json_is_integer(value)) {
-            snprintf(text, sizeof(text), "%" JSON_INTEGER_FORMAT, json_integer_value(value));
-            set = text;
-        } else if (json_is_real(value)) {
-            snprintf(text, sizeof(text), "%.17g", json_real_value(value));
-            set = text;
-        } else if (json_is_boolean(value)) {
-            set = json_is_true(value) ? "true" : "false";
-        }
-        if (!set) {
-            rest_reply_error(response, 400, "Invalid value for configuration %s: expected a "
-                             "string, a number, a boolean or null", key);
-            goto done;
-        }
-        if (config_map_set(patch.config, key, set) != 0) {
-            rest_reply_error(response, 500, "out of memory");
-            goto done;
-        }
-    }
-    if (rest_config_name_put(patch.config, patch.name, response) != 0)
-        goto done;
-    rest_connector_write(request, response, patch.config, STATE_RUNNING, true);
-done:
-    pthread_mutex_unlock(request->changes);
-    config_map_destroy(patch.config);
     json_decref(body);
 }
 
@@ -456,7 +236,7 @@ done:
 
 static void rest_info_run(worker *running, void *argument)
 {
-    rest_lookup_run(running, argument, rest_connector_info_json);
+    rest_lookup_run(running, argument, connector_view_info);
 }
 
 /* The start of the lookups by connector name. */
@@ -483,19 +263,9 @@ const rest_async_handler rest_connector_info = {
     sizeof(rest_lookup), rest_lookup_start, rest_info_run, rest_lookup_finish,
 };
 
-static json_t *rest_connector_config_json(worker *running, connector_runtime *connector)
-{
-    const config_map *config = connector_runtime_config(connector);
-    const ferry_config_key *defs[3];
-    size_t ndefs = rest_definitions(running, config, defs);
-    json_t *answer = config_map_to_json(config);
-    rest_redact_config(answer, defs, ndefs);
-    return answer;
-}
-
 static void rest_config_run(worker *running, void *argument)
 {
-    rest_lookup_run(running, argument, rest_connector_config_json);
+    rest_lookup_run(running, argument, connector_view_config);
 }
 
 const rest_async_handler rest_connector_config_get = {
@@ -504,7 +274,7 @@ const rest_async_handler rest_connector_config_get = {
 
 static void rest_status_run(worker *running, void *argument)
 {
-    rest_lookup_run(running, argument, rest_connector_status_json);
+    rest_lookup_run(running, argument, connector_view_status);
 }
 
 static void rest_status_finish(rest_request *request, rest_response *response, void *state)
@@ -520,31 +290,9 @@ const rest_async_handler rest_connector_status = {
     sizeof(rest_lookup), rest_lookup_start, rest_status_run, rest_status_finish,
 };
 
-/* The task configs as the tasks run them: the task's config over the connector's, variables
- * unresolved, secrets hidden. NULL-safe on a connector without tasks. */
-static json_t *rest_task_configs(worker *running, connector_runtime *connector)
-{
-    const config_map *config = connector_runtime_config(connector);
-    const char *name = connector_runtime_name(connector);
-    const ferry_config_key *defs[3];
-    size_t ndefs = rest_definitions(running, config, defs);
-    json_t *stored = worker_connector_task_configs(running, name);
-    json_t *configs = json_array();
-    for (int i = 0; i < connector_runtime_task_count(connector); i++) {
-        json_t *merged = config_map_to_json(config);
-        json_t *task = json_array_get(stored, (size_t)i);
-        if (json_is_object(task))
-            json_object_update(merged, task);
-        rest_redact_config(merged, defs, ndefs);
-        json_array_append_new(configs, merged);
-    }
-    json_decref(stored);
-    return configs;
-}
-
 static void rest_tasks_run(worker *running, void *argument)
 {
-    rest_lookup_run(running, argument, rest_task_configs);
+    rest_lookup_run(running, argument, connector_view_task_configs);
 }
 
 static void rest_tasks_finish(rest_request *request, rest_response *response, void *state)
@@ -609,7 +357,7 @@ static void rest_task_status_run(worker *running, void *argument)
     connector_runtime *connector = worker_connector_find(running, lookup->name);
     if (!(lookup->found = connector != NULL))
         return;
-    json_t *status = rest_connector_status_json(running, connector);
+    json_t *status = connector_view_status(running, connector);
     json_t *task = json_array_get(json_object_get(status, "tasks"), (size_t)lookup->task);
     lookup->answer = json_incref(task);
     json_decref(status);
@@ -641,133 +389,46 @@ const rest_async_handler rest_task_status = {
 
 /* ---- lifecycle -------------------------------------------------------------------------- */
 
-/* Marks the parts a restart will restart as RESTARTING in a status answer, as Kafka Connect's
- * restart plan reports them. */
-static void rest_restart_plan(json_t *status, bool include_tasks, bool only_failed)
-{
-    json_t *connector = json_object_get(status, "connector");
-    const char *state = json_string_value(json_object_get(connector, "state"));
-    bool connector_failed = state && strcmp(state, "FAILED") == 0;
-    if (!only_failed || connector_failed) {
-        json_object_set_new(connector, "state", json_string("RESTARTING"));
-        json_object_del(connector, "trace");
-    }
-    size_t index;
-    json_t *task;
-    json_array_foreach(json_object_get(status, "tasks"), index, task) {
-        const char *task_state = json_string_value(json_object_get(task, "state"));
-        bool task_failed = task_state && strcmp(task_state, "FAILED") == 0;
-        /* Restarting the connector instance restarts its tasks in ferry. */
-        if ((include_tasks && (!only_failed || task_failed)) ||
-            (!only_failed || connector_failed)) {
-            json_object_set_new(task, "state", json_string("RESTARTING"));
-            json_object_del(task, "trace");
-        }
-    }
-}
-
-static void rest_restart_run(worker *running, void *argument)
-{
-    rest_lookup *lookup = argument;
-    connector_runtime *connector = worker_connector_find(running, lookup->name);
-    if (!(lookup->found = connector != NULL))
-        return;
-    bool plain = !lookup->include_tasks && !lookup->only_failed;
-    if (!plain && lookup->task < 0) {
-        lookup->answer = rest_connector_status_json(running, connector);
-        rest_restart_plan(lookup->answer, lookup->include_tasks, lookup->only_failed);
-    }
-    lookup->rc = worker_connector_restart(running, lookup->name, lookup->include_tasks,
-                                          lookup->only_failed, lookup->task, lookup->err,
-                                          sizeof(lookup->err));
-}
-
 void rest_connector_restart(rest_request *request, rest_response *response)
 {
-    rest_lookup lookup = {.name = request->params[0], .task = -1};
-    if (rest_query_bool(request, response, "includeTasks", false, &lookup.include_tasks) != 0 ||
-        rest_query_bool(request, response, "onlyFailed", false, &lookup.only_failed) != 0)
+    bool include_tasks, only_failed;
+    if (rest_query_bool(request, response, "includeTasks", false, &include_tasks) != 0 ||
+        rest_query_bool(request, response, "onlyFailed", false, &only_failed) != 0)
         return;
-    pthread_mutex_lock(request->changes);
-    int rc = rest_call(request, response, rest_restart_run, &lookup);
-    pthread_mutex_unlock(request->changes);
-    if (rc != 0)
+    herder_waiter *waiter = rest_waiter(response);
+    if (!waiter)
         return;
-    if (!lookup.found)
-        rest_not_found(response, lookup.name);
-    else if (lookup.answer)
-        rest_reply_json(response, 202, lookup.answer);
-    else
-        rest_reply_empty(response, 204);
+    herder_connector_restart(request->herder, request->params[0], -1, include_tasks,
+                             only_failed, herder_waiter_done, waiter);
+    /* With either flag, the answer is the restart plan: 202 and the plan; without, 204. */
+    rest_reply_herder(response, waiter, include_tasks || only_failed ? 202 : 204);
 }
 
 void rest_task_restart(rest_request *request, rest_response *response)
 {
-    rest_lookup lookup = {.name = request->params[0], .task = rest_task_id(request->params[1])};
-    if (lookup.task < 0) {
+    int task = rest_task_id(request->params[1]);
+    if (task < 0) {
         rest_reply_error(response, 404, "HTTP 404 Not Found");
         return;
     }
-    pthread_mutex_lock(request->changes);
-    int rc = rest_call(request, response, rest_restart_run, &lookup);
-    pthread_mutex_unlock(request->changes);
-    if (rc != 0)
+    herder_waiter *waiter = rest_waiter(response);
+    if (!waiter)
         return;
-    if (!lookup.found)
-        rest_not_found(response, lookup.name);
-    else if (lookup.rc != 0)
-        rest_reply_error(response, 404, "Task %s-%d not found", lookup.name, lookup.task);
-    else
-        rest_reply_empty(response, 204);
+    herder_connector_restart(request->herder, request->params[0], task, false, false,
+                             herder_waiter_done, waiter);
+    rest_reply_herder(response, waiter, 204);
 }
 
-typedef struct rest_target {
-    const char *name;
-    runtime_state target;
-    bool found;
-    int rc;
-    char err[512];
-} rest_target;
-
-static void rest_exists_run(worker *running, void *argument)
-{
-    rest_target *target = argument;
-    target->found = worker_connector_find(running, target->name) != NULL;
-}
-
-static void rest_target_apply_run(worker *running, void *argument)
-{
-    rest_target *target = argument;
-    target->rc = worker_connector_target_apply(running, target->name, target->target,
-                                               target->err, sizeof(target->err));
-}
-
-/* Pause, resume, stop: stored, then applied. */
+/* Pause, resume, stop. */
 static void rest_connector_target(rest_request *request, rest_response *response,
-                                  runtime_state state, unsigned success)
+                                  runtime_state target, unsigned success)
 {
-    rest_target target = {.name = request->params[0], .target = state};
-    pthread_mutex_lock(request->changes);
-    if (rest_call(request, response, rest_exists_run, &target) != 0)
-        goto done;
-    if (!target.found) {
-        rest_not_found(response, target.name);
-        goto done;
-    }
-    if (worker_connector_target_store(request->worker, target.name, state, target.err,
-                                      sizeof(target.err)) != 0) {
-        rest_reply_error(response, 500, "Failed to store the target state of connector %s: %s",
-                         target.name, target.err);
-        goto done;
-    }
-    if (rest_call(request, response, rest_target_apply_run, &target) != 0)
-        goto done;
-    if (target.rc != 0)
-        rest_not_found(response, target.name);
-    else
-        rest_reply_empty(response, success);
-done:
-    pthread_mutex_unlock(request->changes);
+    herder_waiter *waiter = rest_waiter(response);
+    if (!waiter)
+        return;
+    herder_connector_target(request->herder, request->params[0], target, herder_waiter_done,
+                            waiter);
+    rest_reply_herder(response, waiter, success);
 }
 
 void rest_connector_pause(rest_request *request, rest_response *response)
@@ -785,37 +446,13 @@ void rest_connector_stop(rest_request *request, rest_response *response)
     rest_connector_target(request, response, STATE_STOPPED, 204);
 }
 
-static void rest_remove_run(worker *running, void *argument)
-{
-    rest_target *target = argument;
-    target->rc = worker_connector_remove(running, target->name, target->err,
-                                         sizeof(target->err));
-}
-
 void rest_connector_delete(rest_request *request, rest_response *response)
 {
-    rest_target target = {.name = request->params[0]};
-    pthread_mutex_lock(request->changes);
-    if (rest_call(request, response, rest_exists_run, &target) != 0)
-        goto done;
-    if (!target.found) {
-        rest_not_found(response, target.name);
-        goto done;
-    }
-    if (worker_connector_delete_store(request->worker, target.name, target.err,
-                                      sizeof(target.err)) != 0) {
-        rest_reply_error(response, 500, "Failed to delete connector %s: %s", target.name,
-                         target.err);
-        goto done;
-    }
-    if (rest_call(request, response, rest_remove_run, &target) != 0)
-        goto done;
-    if (target.rc != 0)
-        rest_not_found(response, target.name);
-    else
-        rest_reply_empty(response, 204);
-done:
-    pthread_mutex_unlock(request->changes);
+    herder_waiter *waiter = rest_waiter(response);
+    if (!waiter)
+        return;
+    herder_connector_delete(request->herder, request->params[0], herder_waiter_done, waiter);
+    rest_reply_herder(response, waiter, 204);
 }
 
 /* ---- active topics ---------------------------------------------------------------------- */
@@ -823,11 +460,7 @@ done:
 static void rest_topics_run(worker *running, void *argument)
 {
     rest_lookup *lookup = argument;
-    if (!(lookup->found = worker_connector_find(running, lookup->name) != NULL))
-        return;
-    if (lookup->include_tasks) /* reset */
-        worker_connector_active_topics_reset(running, lookup->name);
-    else
+    if ((lookup->found = worker_connector_find(running, lookup->name) != NULL))
         lookup->answer = worker_connector_active_topics(running, lookup->name);
 }
 
@@ -849,11 +482,10 @@ const rest_async_handler rest_connector_topics = {
 
 void rest_connector_topics_reset(rest_request *request, rest_response *response)
 {
-    rest_lookup lookup = {.name = request->params[0], .include_tasks = true};
-    if (rest_call(request, response, rest_topics_run, &lookup) != 0)
+    herder_waiter *waiter = rest_waiter(response);
+    if (!waiter)
         return;
-    if (!lookup.found)
-        rest_not_found(response, lookup.name);
-    else
-        rest_reply_empty(response, 202);
+    herder_connector_topics_reset(request->herder, request->params[0], herder_waiter_done,
+                                  waiter);
+    rest_reply_herder(response, waiter, 202);
 }

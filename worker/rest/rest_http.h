@@ -2,26 +2,27 @@
  * rest_http.h - what a REST handler sees: the request (method, decoded path parameters and query
  * arguments, the body) and the response it fills (status, JSON or text body, a few headers);
  * the JSON helpers every resource answers with, Kafka Connect's {"error_code","message"} errors
- * included; and rest_call, the one way a handler reaches the worker (on its control thread).
- * Handlers run on the REST server's connection threads.
+ * included; rest_call, the one way a handler reads the worker (on its control thread); and
+ * rest_reply_herder, which maps a herder's result to HTTP: connector changes go through the
+ * herder only. Handlers run on the REST server's threads.
  */
 #ifndef FERRY_REST_HTTP_H
 #define FERRY_REST_HTTP_H
 
-#include <pthread.h>
 #include <stdbool.h>
 #include <stddef.h>
 
 #include <jansson.h>
 
+#include "herder/herder.h"
 #include "runtime/worker.h"
 
 #define REST_MAX_PARAMS 2
 #define REST_MAX_QUERY_ARGS 32
 
-/* How long a handler waits for the control thread to take its request before answering 500
- * "Request timed out", as Kafka Connect does after its request timeout (90 s there; shorter
- * here because a standalone worker has no rebalance to wait for). */
+/* How long a read waits for the control thread to take it before answering 500 "Request timed
+ * out", as Kafka Connect does after its request timeout (90 s there; shorter here because a
+ * standalone worker has no rebalance to wait for). */
 #define REST_CALL_TIMEOUT_MS 30000
 
 typedef struct rest_query_arg {
@@ -39,9 +40,7 @@ typedef struct rest_request {
     const char *body;                  /* NUL-terminated; NULL when there was none */
     size_t body_len;
     worker *worker;
-    /* Held by handlers that change something across a config-topic write and the control
-     * thread's apply, so that two changes are stored and applied in the same order. */
-    pthread_mutex_t *changes;
+    herder *herder; /* the owner of every connector change */
 } rest_request;
 
 typedef struct rest_response {
@@ -81,6 +80,16 @@ json_t *rest_body_json(const rest_request *request, rest_response *response, int
  * 503 (the worker is shutting down) or 500 (the control thread did not take it in time). */
 int rest_call(const rest_request *request, rest_response *response, worker_command_fn fn,
               void *argument);
+
+/* A waiter for one herder change (herder_waiter_done is its callback); NULL after answering
+ * 500 (out of memory). */
+herder_waiter *rest_waiter(rest_response *response);
+/* Waits for the change of waiter, destroys the waiter and answers from the result: HERDER_OK
+ * with success (its answer as the body, else {"message"} when it has one, else no body),
+ * HERDER_CREATED with 201, an error with Kafka Connect's error body: NOT_FOUND 404, EXISTS and
+ * REBALANCING 409, INVALID 400, UNAVAILABLE 503, TIMED_OUT and FAILED 500. Returns the status. */
+herder_status rest_reply_herder(rest_response *response, herder_waiter *waiter,
+                                unsigned success);
 
 /* A handler; the router fills request->params. It may block (on the control thread, on
  * Kafka): the server runs it on a thread of its own. */

@@ -137,6 +137,57 @@ int rest_call(const rest_request *request, rest_response *response, worker_comma
     return -1;
 }
 
+herder_waiter *rest_waiter(rest_response *response)
+{
+    herder_waiter *waiter = herder_waiter_new();
+    if (!waiter)
+        rest_reply_error(response, 500, "out of memory");
+    return waiter;
+}
+
+static unsigned rest_herder_http_status(herder_status status, unsigned success)
+{
+    switch (status) {
+    case HERDER_OK:
+        return success;
+    case HERDER_CREATED:
+        return 201;
+    case HERDER_NOT_FOUND:
+        return 404;
+    case HERDER_EXISTS:
+    case HERDER_REBALANCING:
+        return 409;
+    case HERDER_INVALID:
+        return 400;
+    case HERDER_UNAVAILABLE:
+        return 503;
+    case HERDER_TIMED_OUT:
+    case HERDER_FAILED:
+        break;
+    }
+    return 500;
+}
+
+herder_status rest_reply_herder(rest_response *response, herder_waiter *waiter,
+                                unsigned success)
+{
+    herder_result result;
+    herder_wait(waiter, &result);
+    herder_waiter_destroy(waiter);
+    unsigned status = rest_herder_http_status(result.status, success);
+    if (result.status != HERDER_OK && result.status != HERDER_CREATED)
+        rest_reply_error(response, status, "%s", result.message);
+    else if (result.answer)
+        rest_reply_json(response, status, json_incref(result.answer));
+    else if (result.message[0])
+        rest_reply_json(response, status, json_pack("{s:s}", "message", result.message));
+    else
+        rest_reply_empty(response, status);
+    herder_status outcome = result.status;
+    herder_result_clear(&result);
+    return outcome;
+}
+
 void rest_async_run_blocking(const rest_async_handler *handler, rest_request *request,
                              rest_response *response)
 {

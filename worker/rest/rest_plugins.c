@@ -10,7 +10,7 @@
 
 #include "config/config_validate.h"
 #include "plugin/connector_describe.h"
-#include "rest/rest_redact.h"
+#include "config/config_redact.h"
 #include "rest/rest_resources.h"
 #include "config/connector_config.h"
 #include "transforms/transform.h"
@@ -151,7 +151,7 @@ static json_t *rest_config_value(const ferry_config_key *def, const char *key,
     json_t *messages = config_errors_for_key(errors, key);
     *error_count += json_array_size(messages);
     return json_pack("{s:s, s:o, s:[], s:o, s:b}", "name", key, "value",
-                     !value ? json_null() : sensitive ? json_string(REST_HIDDEN)
+                     !value ? json_null() : sensitive ? json_string(CONFIG_REDACTED)
                                                       : json_string(value),
                      "recommended_values", "errors", messages ? messages : json_array(),
                      "visible", 1);
@@ -261,9 +261,9 @@ static void rest_validate_run(worker *running, void *argument)
         size_t m;
         json_t *message;
         json_array_foreach(messages, m, message) {
-            char *clean = rest_redact_text(json_string_value(message), validation->config, defs,
+            char *clean = config_redact_text(json_string_value(message), validation->config, defs,
                                            ndefs);
-            json_array_set_new(messages, m, json_string(clean ? clean : REST_HIDDEN));
+            json_array_set_new(messages, m, json_string(clean ? clean : CONFIG_REDACTED));
             free(clean);
         }
     }

@@ -58,10 +58,10 @@ typedef struct rest_listener {
 
 struct rest_server {
     worker *worker;
+    herder *herder;
     rest_auth *auth;
     rest_tls tls;
     size_t max_body;
-    pthread_mutex_t changes;
     rest_endpoint *endpoints;
     rest_listener *listeners;
     size_t count;
@@ -319,7 +319,7 @@ static void rest_route_find(rest_exchange *exchange, const char *method, const c
         .method = method,
         .path = url,
         .worker = server->worker,
-        .changes = &server->changes,
+        .herder = server->herder,
         .body = exchange->body,
         .body_len = exchange->body_len,
         .content_type = MHD_lookup_connection_value(connection, MHD_HEADER_KIND,
@@ -631,14 +631,14 @@ static int rest_listener_start(rest_server *server, rest_listener *listener, cha
     return 0;
 }
 
-rest_server *rest_server_start(worker *running, char *err, size_t errlen)
+rest_server *rest_server_start(worker *running, herder *changes, char *err, size_t errlen)
 {
     const worker_config *config = worker_configuration(running);
     rest_server *server = calloc(1, sizeof(*server));
     if (!server)
         return ferry_error_set(err, errlen, "out of memory"), NULL;
     server->worker = running;
-    pthread_mutex_init(&server->changes, NULL);
+    server->herder = changes;
     const char *extensions = config_map_get(config->values, "rest.extension.classes");
     if (extensions && extensions[strspn(extensions, " \t")] != '\0') {
         /* Kafka Connect's BasicAuthSecurityRestExtension and friends are Java: ignoring them
@@ -723,6 +723,5 @@ void rest_server_stop(rest_server *server)
     rest_endpoints_free(server->endpoints, server->count);
     rest_tls_clear(&server->tls);
     rest_auth_destroy(server->auth);
-    pthread_mutex_destroy(&server->changes);
     free(server);
 }

@@ -1,23 +1,28 @@
 /*
  * rest_server.h - the REST API server: one libmicrohttpd daemon per listener, a thread per
  * connection (docs/architecture.md says why), authentication, a request body limit, and
- * dispatch to the routes of rest_router.c. Handlers reach the worker only through worker_call.
+ * dispatch to the routes of rest_router.c. Handlers read the worker only through worker_call and
+ * worker_post, and change connectors only through the herder.
  */
 #ifndef FERRY_REST_SERVER_H
 #define FERRY_REST_SERVER_H
 
 #include <stddef.h>
 
+#include "herder/herder.h"
 #include "runtime/worker.h"
 
 typedef struct rest_server rest_server;
 
-/* Starts listening as the worker's config says (listeners, listeners.https.*, rest.*). NULL
- * with a message when a listener cannot be bound or the TLS or authentication settings are
- * wrong: the worker must not run without the API it was asked for. */
-rest_server *rest_server_start(worker *running, char *err, size_t errlen);
+/* Starts listening as the worker's config says (listeners, listeners.https.*, rest.*), with
+ * changes as the herder of connector changes (running and changes are borrowed: they must
+ * outlive the server). NULL with a message when a listener cannot be bound or the TLS or
+ * authentication settings are wrong: the worker must not run without the API it was asked
+ * for. */
+rest_server *rest_server_start(worker *running, herder *changes, char *err, size_t errlen);
 /* Stops accepting, waits for the requests in progress, frees; accepts NULL. Call before
- * worker_destroy, once worker_run has returned (requests then get 503 quickly). */
+ * herder_destroy and worker_destroy, once worker_run has returned (requests then get 503
+ * quickly). */
 void rest_server_stop(rest_server *server);
 
 #endif

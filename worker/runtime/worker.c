@@ -408,16 +408,6 @@ int worker_connector_apply(worker *self, const config_map *config, runtime_state
     return 0;
 }
 
-int worker_connector_put(worker *self, const config_map *config, runtime_state initial,
-                         bool *created, config_errors *errors, char *err, size_t errlen)
-{
-    bool exists = false;
-    if (worker_connector_check(self, config, &exists, errors, err, errlen) != 0 ||
-        worker_connector_store(self, config, !exists, initial, err, errlen) != 0)
-        return -1;
-    return worker_connector_apply(self, config, initial, created, err, errlen);
-}
-
 int worker_connector_delete_store(worker *self, const char *name, char *err, size_t errlen)
 {
     return config_store_delete_connector(self->configs, name, err, errlen);
@@ -437,15 +427,6 @@ int worker_connector_remove(worker *self, const char *name, char *err, size_t er
     return 0;
 }
 
-int worker_connector_delete(worker *self, const char *name, char *err, size_t errlen)
-{
-    if (worker_connector_index(self, name) == SIZE_MAX)
-        return ferry_error_set(err, errlen, "Connector %s not found", name), -1;
-    if (worker_connector_delete_store(self, name, err, errlen) != 0)
-        return -1;
-    return worker_connector_remove(self, name, err, errlen);
-}
-
 int worker_connector_target_store(worker *self, const char *name, runtime_state target,
                                   char *err, size_t errlen)
 {
@@ -461,16 +442,6 @@ int worker_connector_target_apply(worker *self, const char *name, runtime_state 
         return ferry_error_set(err, errlen, "Connector %s not found", name), -1;
     connector_runtime_set_target(self->connectors[index], target);
     return 0;
-}
-
-int worker_connector_set_target(worker *self, const char *name, runtime_state target, char *err,
-                                size_t errlen)
-{
-    if (worker_connector_index(self, name) == SIZE_MAX)
-        return ferry_error_set(err, errlen, "Connector %s not found", name), -1;
-    if (worker_connector_target_store(self, name, target, err, errlen) != 0)
-        return -1;
-    return worker_connector_target_apply(self, name, target, err, errlen);
 }
 
 json_t *worker_connector_status(worker *self, const char *name)
@@ -494,7 +465,7 @@ int worker_connector_restart(worker *self, const char *name, bool include_tasks,
     return 0;
 }
 
-/* ---- queries for the REST API ----------------------------------------------------------- */
+/* ---- queries ---------------------------------------------------------------------------- */
 
 bool worker_is_running(worker *self)
 {

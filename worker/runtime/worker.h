@@ -1,7 +1,9 @@
 /*
  * worker.h - the worker: its Kafka (real or embedded), internal topics and stores, the plugin
- * registry, the connectors, and the control loop that runs them (docs/runtime.md). Every
- * function but worker_shutdown runs on the control thread.
+ * registry, the connectors, and the control loop that runs them (docs/runtime.md). Each function
+ * says on which thread it runs: the control thread (the one in worker_run, or the one that will
+ * run it before it does) or any thread. Connectors change only through the herder
+ * (herder/herder.h), which uses the "changes" functions below and nothing else does.
  */
 #ifndef FERRY_WORKER_H
 #define FERRY_WORKER_H
@@ -26,27 +28,13 @@ worker *worker_new(worker_config *config, char *err, size_t errlen);
 /* Stops every connector (tasks drain in parallel within the graceful timeout) and frees. */
 void worker_destroy(worker *worker);
 
-/* Starts the connectors stored in the config topic, except those named in skip (NULL-terminated,
- * may be NULL): the command line's configs replace them. */
+/* Control thread, before worker_run. Starts the connectors stored in the config topic, except
+ * those named in skip (NULL-terminated, may be NULL): the command line's configs replace
+ * them. */
 void worker_connectors_restore(worker *worker, const char *const *skip);
 
-/* Creates or replaces a connector. A config that does not validate is refused: every problem in
- * errors, -1. initial is the target state of a new connector (RUNNING, PAUSED, STOPPED). */
-int worker_connector_put(worker *worker, const config_map *config, runtime_state initial,
-                         bool *created, config_errors *errors, char *err, size_t errlen);
-int worker_connector_delete(worker *worker, const char *name, char *err, size_t errlen);
-/* RUNNING (resume), PAUSED or STOPPED; stored in the config topic. */
-int worker_connector_set_target(worker *worker, const char *name, runtime_state target,
-                                char *err, size_t errlen);
-/* A connector's status (Kafka Connect's shape), new reference, or NULL if unknown. */
-json_t *worker_connector_status(worker *worker, const char *name);
-
-/* Restarts a connector (and its tasks: all, or only FAILED ones), or one task (task_id >= 0). */
-int worker_connector_restart(worker *worker, const char *name, bool include_tasks,
-                             bool only_failed, int task_id, char *err, size_t errlen);
-
 /* Runs fn(worker, argument) on the control thread and returns once it has run: how other
- * threads (the REST server, tests) reach the functions above. Returns 0, or -1 when the worker
+ * threads (the REST server, the herder, tests) reach the control thread's functions below. Returns 0, or -1 when the worker
  * is shutting down (fn did not run). Never call it from the control thread itself. */
 typedef void (*worker_command_fn)(worker *worker, void *argument);
 int worker_call(worker *worker, worker_command_fn fn, void *argument);
@@ -60,13 +48,7 @@ int worker_call_timeout(worker *worker, worker_command_fn fn, void *argument, in
  * also when the loop stops: worker_run drains the queue before it returns. */
 int worker_post(worker *worker, worker_command_fn fn, void *argument);
 
-/* ---- for the REST API -------------------------------------------------------------------
- * The REST server reaches connectors only through worker_call and worker_post. A change is
- * split in two so that the control loop never waits for Kafka on a REST request's behalf: the
- * caller's thread writes the config topic (worker_*_store, any thread, waits for Kafka's
- * acknowledgement), then the control thread applies what was stored (worker_*_apply,
- * worker_connector_remove). The combined functions above do both on the control thread, for
- * the command line and tests. */
+/* ---- queries ---------------------------------------------------------------------------- */
 
 /* Any thread. */
 bool worker_is_running(worker *worker);              /* the control loop has started */
@@ -82,13 +64,6 @@ rd_kafka_t *worker_admin_client(worker *worker, const config_map *connector,
 /* The connector's last committed task configs from the config topic (an array of objects), a
  * new reference, or NULL when the topic knows no such connector. */
 json_t *worker_connector_task_configs(worker *worker, const char *name);
-/* Writes a connector's config, and for a new connector an initial target state other than
- * RUNNING first. Waits for Kafka. */
-int worker_connector_store(worker *worker, const config_map *config, bool created,
-                           runtime_state initial, char *err, size_t errlen);
-int worker_connector_target_store(worker *worker, const char *name, runtime_state target,
-                                  char *err, size_t errlen);
-int worker_connector_delete_store(worker *worker, const char *name, char *err, size_t errlen);
 
 /* Control thread. */
 /* The connectors' names, sorted: a new array. */
@@ -99,26 +74,53 @@ connector_runtime *worker_connector_find(worker *worker, const char *name);
 const plugin_registry *worker_plugins(worker *worker);
 /* The connector type a config names in connector.class (providers resolved), or NULL. */
 const registered_connector *worker_connector_type(worker *worker, const config_map *config);
-/* Validates a connector config as worker_connector_put does: every problem in errors, unknown
- * keys in unknown (may be NULL), *type when found (may be NULL). Returns the problem count. */
+/* Validates a connector config as a change would: every problem in errors, unknown keys in
+ * unknown (may be NULL), *type when found (may be NULL). Returns the problem count. */
 size_t worker_connector_validate(worker *worker, const config_map *config, config_errors *errors,
                                  config_map *unknown, const registered_connector **type);
-/* Validates config and tells whether its connector exists. 0, or -1: invalid (every problem in
- * errors, unknown keys logged) or no name. */
+/* A connector's status (Kafka Connect's shape), new reference, or NULL if unknown. */
+json_t *worker_connector_status(worker *worker, const char *name);
+/* The topics a connector's tasks used since it was created or last reset (Kafka Connect's
+ * active topics, KIP-558): a new array of names. */
+json_t *worker_connector_active_topics(worker *worker, const char *name);
+
+/* ---- changes, for the herder only ---------------------------------------------------------
+ * A change runs in steps so that the control loop never waits for Kafka on a caller's behalf:
+ * checks on the control thread, the config topic written on the caller's thread (the _store
+ * functions wait for Kafka's acknowledgement), then what was stored applied on the control
+ * thread. The herder serialises changes so that stored and applied order agree. */
+
+/* Control thread. Validates config and tells whether its connector exists. 0, or -1: invalid
+ * (every problem in errors, unknown keys logged) or no name. */
 int worker_connector_check(worker *worker, const config_map *config, bool *exists,
                            config_errors *errors, char *err, size_t errlen);
-/* Starts a connector with a stored config, or restarts an existing one with it (keeping its
- * target state). */
+/* Any thread. Writes a connector's config, and for a new connector an initial target state
+ * other than RUNNING first. */
+int worker_connector_store(worker *worker, const config_map *config, bool created,
+                           runtime_state initial, char *err, size_t errlen);
+/* Control thread. Starts a connector with a stored config, or restarts an existing one with it
+ * (keeping its target state). */
 int worker_connector_apply(worker *worker, const config_map *config, runtime_state initial,
                            bool *created, char *err, size_t errlen);
+/* Any thread. RUNNING (resume), PAUSED or STOPPED, written to the config topic. */
+int worker_connector_target_store(worker *worker, const char *name, runtime_state target,
+                                  char *err, size_t errlen);
+/* Control thread. */
 int worker_connector_target_apply(worker *worker, const char *name, runtime_state target,
                                   char *err, size_t errlen);
-/* Stops and forgets a connector whose deletion is stored; tombstones its status. */
+/* Any thread. Tombstones a connector's config. */
+int worker_connector_delete_store(worker *worker, const char *name, char *err, size_t errlen);
+/* Control thread. Stops and forgets a connector whose deletion is stored; tombstones its
+ * status. */
 int worker_connector_remove(worker *worker, const char *name, char *err, size_t errlen);
-/* The topics a connector's tasks used since it was created or last reset (Kafka Connect's
- * active topics, KIP-558): a new array of names. reset forgets them. */
-json_t *worker_connector_active_topics(worker *worker, const char *name);
+/* Control thread. Restarts a connector (and its tasks: all, or only FAILED ones), or one task
+ * (task_id >= 0). */
+int worker_connector_restart(worker *worker, const char *name, bool include_tasks,
+                             bool only_failed, int task_id, char *err, size_t errlen);
+/* Control thread. Forgets the connector's active topics. */
 void worker_connector_active_topics_reset(worker *worker, const char *name);
+
+/* ---- the control loop ------------------------------------------------------------------- */
 
 /* Runs the control loop until worker_shutdown. */
 void worker_run(worker *worker);

@@ -1,5 +1,5 @@
 /*
- * test_rest_redact.c - secrets hidden the one way: by the plugin's declaration, by type
+ * test_config_redact.c - secrets hidden the one way: by the plugin's declaration, by type
  * PASSWORD, by name (password, secret, token, credentials, ...), in configs, in free text and in
  * status traces; provider references and short values left as they are in text.
  */
@@ -12,7 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "rest/rest_redact.h"
+#include "config/config_redact.h"
 
 static const ferry_config_key plugin_keys[] = {
     {.name = "connection.url", .type = FERRY_CONFIG_STRING},
@@ -41,14 +41,14 @@ static void test_config_values_hidden(void **state)
     (void)state;
     config_map *config = sample_config();
     json_t *object = config_map_to_json(config);
-    rest_redact_config(object, defs, 1);
+    config_redact_object(object, defs, 1);
     assert_string_equal(json_string_value(json_object_get(object, "name")), "c1");
     assert_string_equal(json_string_value(json_object_get(object, "connection.url")),
                         "http://es:9200");
     const char *hidden[] = {"private.blob", "login", "database.password", "sasl.jaas.config",
                             "api_token", "connection.secret"};
     for (size_t i = 0; i < sizeof(hidden) / sizeof(hidden[0]); i++)
-        assert_string_equal(json_string_value(json_object_get(object, hidden[i])), REST_HIDDEN);
+        assert_string_equal(json_string_value(json_object_get(object, hidden[i])), CONFIG_REDACTED);
     json_decref(object);
     config_map_destroy(config);
 }
@@ -57,7 +57,7 @@ static void test_text_scrubbed(void **state)
 {
     (void)state;
     config_map *config = sample_config();
-    char *text = rest_redact_text("login failed for pw-value-3 (blob-value-1, blob-value-1) "
+    char *text = config_redact_text("login failed for pw-value-3 (blob-value-1, blob-value-1) "
                                   "with token ${file:/run/secrets:token}; abc; http://es:9200",
                                   config, defs, 1);
     assert_non_null(text);
@@ -80,7 +80,7 @@ static void test_status_traces_scrubbed(void **state)
                                "connector", "state", "FAILED", "trace", "bad jaas-value-4",
                                "tasks", "id", 0, "state", "FAILED", "trace",
                                "auth pw-value-3 refused", "id", 1, "state", "RUNNING");
-    rest_redact_status(status, config, defs, 1);
+    config_redact_status(status, config, defs, 1);
     char *text = json_dumps(status, JSON_COMPACT);
     assert_null(strstr(text, "jaas-value-4"));
     assert_null(strstr(text, "pw-value-3"));
@@ -91,7 +91,7 @@ static void test_status_traces_scrubbed(void **state)
     /* A single task's state. */
     json_t *task = json_pack("{s:i, s:s, s:s}", "id", 0, "state", "FAILED", "trace",
                              "login-value-2!");
-    rest_redact_status(task, config, defs, 1);
+    config_redact_status(task, config, defs, 1);
     assert_string_equal(json_string_value(json_object_get(task, "trace")), "[hidden]!");
     json_decref(task);
     config_map_destroy(config);

@@ -1,44 +1,32 @@
 /*
- * rest_redact.c - hiding sensitive values in configs, traces and messages.
+ * config_redact.c - hiding sensitive values in configs, traces and messages.
  */
-#include "rest/rest_redact.h"
+#include "config/config_redact.h"
 
 #include <stdlib.h>
 #include <string.h>
 
 #include "config/config_validate.h"
-#include "config/connector_config.h"
-#include "tasks/task.h"
 
 /* Shorter literal values are not searched for in free text: hiding every "abc" of a message
  * would make it unreadable, and such a value is no secret worth the name. */
-#define REST_REDACT_MIN_TEXT 4
+#define CONFIG_REDACT_MIN_TEXT 4
 
-size_t rest_definitions(worker *running, const config_map *config,
-                        const ferry_config_key *defs[3])
-{
-    const registered_connector *type = config ? worker_connector_type(running, config) : NULL;
-    if (type)
-        return connector_config_definitions(type->type, defs);
-    defs[0] = connector_config_common_keys;
-    return 1;
-}
-
-void rest_redact_config(json_t *object, const ferry_config_key *const *defs, size_t ndefs)
+void config_redact_object(json_t *object, const ferry_config_key *const *defs, size_t ndefs)
 {
     const char *key;
     json_t *value;
     json_object_foreach(object, key, value) {
         if (!json_is_null(value) && config_key_is_sensitive(defs, ndefs, key))
-            json_object_set_new(object, key, json_string(REST_HIDDEN));
+            json_object_set_new(object, key, json_string(CONFIG_REDACTED));
     }
 }
 
 /* Replaces every occurrence of needle in *text (a malloc'd string). 0, or -1 out of memory. */
-static int rest_replace_all(char **text, const char *needle)
+static int config_redact_replace_all(char **text, const char *needle)
 {
     size_t needle_len = strlen(needle);
-    size_t hidden_len = strlen(REST_HIDDEN);
+    size_t hidden_len = strlen(CONFIG_REDACTED);
     size_t count = 0;
     for (const char *at = strstr(*text, needle); at; at = strstr(at + needle_len, needle))
         count++;
@@ -54,7 +42,7 @@ static int rest_replace_all(char **text, const char *needle)
     for (const char *at = strstr(read, needle); at; at = strstr(read, needle)) {
         memcpy(write, read, (size_t)(at - read));
         write += at - read;
-        memcpy(write, REST_HIDDEN, hidden_len);
+        memcpy(write, CONFIG_REDACTED, hidden_len);
         write += hidden_len;
         read = at + needle_len;
     }
@@ -64,16 +52,16 @@ static int rest_replace_all(char **text, const char *needle)
     return 0;
 }
 
-char *rest_redact_text(const char *text, const config_map *config,
+char *config_redact_text(const char *text, const config_map *config,
                        const ferry_config_key *const *defs, size_t ndefs)
 {
     char *out = strdup(text);
     for (size_t i = 0; out && config && i < config_map_count(config); i++) {
         const char *value = config_map_value_at(config, i);
-        if (strlen(value) < REST_REDACT_MIN_TEXT || strstr(value, "${") ||
+        if (strlen(value) < CONFIG_REDACT_MIN_TEXT || strstr(value, "${") ||
             !config_key_is_sensitive(defs, ndefs, config_map_key_at(config, i)))
             continue;
-        if (rest_replace_all(&out, value) != 0) {
+        if (config_redact_replace_all(&out, value) != 0) {
             free(out);
             return NULL;
         }
@@ -81,24 +69,24 @@ char *rest_redact_text(const char *text, const config_map *config,
     return out;
 }
 
-static void rest_redact_trace(json_t *state, const config_map *config,
+static void config_redact_trace(json_t *state, const config_map *config,
                               const ferry_config_key *const *defs, size_t ndefs)
 {
     const char *trace = json_string_value(json_object_get(state, "trace"));
     if (!trace)
         return;
-    char *clean = rest_redact_text(trace, config, defs, ndefs);
-    json_object_set_new(state, "trace", json_string(clean ? clean : REST_HIDDEN));
+    char *clean = config_redact_text(trace, config, defs, ndefs);
+    json_object_set_new(state, "trace", json_string(clean ? clean : CONFIG_REDACTED));
     free(clean);
 }
 
-void rest_redact_status(json_t *status, const config_map *config,
+void config_redact_status(json_t *status, const config_map *config,
                         const ferry_config_key *const *defs, size_t ndefs)
 {
-    rest_redact_trace(status, config, defs, ndefs);
-    rest_redact_trace(json_object_get(status, "connector"), config, defs, ndefs);
+    config_redact_trace(status, config, defs, ndefs);
+    config_redact_trace(json_object_get(status, "connector"), config, defs, ndefs);
     size_t index;
     json_t *task;
     json_array_foreach(json_object_get(status, "tasks"), index, task)
-        rest_redact_trace(task, config, defs, ndefs);
+        config_redact_trace(task, config, defs, ndefs);
 }
