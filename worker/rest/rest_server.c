@@ -34,6 +34,7 @@
 #include "rest/rest_http.h"
 #include "rest/rest_listener.h"
 #include "rest/rest_router.h"
+#include "support/strbuf.h"
 
 #define REST_SCOPE "rest"
 #define REST_DEFAULT_MAX_BODY (1024 * 1024)
@@ -83,9 +84,7 @@ typedef struct rest_exchange {
     struct MHD_Connection *connection;
     int64_t started_us;
     char line[160]; /* "METHOD /path" for the access log */
-    char *body;
-    size_t body_len;
-    size_t body_capacity;
+    strbuf body;            /* the request's body, NUL-terminated once anything came */
     rest_phase phase;
     unsigned status;
     const rest_route *route;
@@ -320,8 +319,8 @@ static void rest_route_find(rest_exchange *exchange, const char *method, const c
         .path = url,
         .worker = server->worker,
         .herder = server->herder,
-        .body = exchange->body,
-        .body_len = exchange->body_len,
+        .body = exchange->body.data,
+        .body_len = exchange->body.len,
         .content_type = MHD_lookup_connection_value(connection, MHD_HEADER_KIND,
                                                     MHD_HTTP_HEADER_CONTENT_TYPE),
     };
@@ -473,33 +472,17 @@ static enum MHD_Result rest_access(void *cls, struct MHD_Connection *connection,
         *upload_data_size = 0;
         if (exchange->phase != REST_PHASE_READING)
             return MHD_YES;
-        if (exchange->body_len + chunk > server->max_body) {
+        if (exchange->body.len + chunk > server->max_body) {
             /* Said no Content-Length, or lied: answer now; libmicrohttpd closes the connection
              * when it cannot answer before the end of the upload. */
             char message[160];
             snprintf(message, sizeof(message), "The request body is larger than "
                      "rest.request.max.bytes (%zu bytes)", server->max_body);
-            free(exchange->body);
-            exchange->body = NULL;
-            exchange->body_len = 0;
+            strbuf_free(&exchange->body);
             return rest_queue_error(connection, listener, exchange, 413, message);
         }
-        if (exchange->body_len + chunk + 1 > exchange->body_capacity) {
-            size_t capacity = exchange->body_capacity ? exchange->body_capacity : 4096;
-            while (capacity < exchange->body_len + chunk + 1)
-                capacity *= 2;
-            if (capacity > server->max_body + 1)
-                capacity = server->max_body + 1;
-            char *grown = realloc(exchange->body, capacity);
-            if (!grown)
-                return MHD_NO;
-            exchange->body = grown;
-            exchange->body_capacity = capacity;
-        }
-        memcpy(exchange->body + exchange->body_len, upload_data, chunk);
-        exchange->body_len += chunk;
-        exchange->body[exchange->body_len] = '\0';
-        return MHD_YES;
+        strbuf_append(&exchange->body, upload_data, chunk);
+        return strbuf_failed(&exchange->body) ? MHD_NO : MHD_YES;
     }
     switch (exchange->phase) {
     case REST_PHASE_ANSWERED:
@@ -540,7 +523,7 @@ static void rest_completed(void *cls, struct MHD_Connection *connection, void **
     rest_request_release(&exchange->request);
     rest_response_clear(&exchange->response);
     free(exchange->state);
-    free(exchange->body);
+    strbuf_free(&exchange->body);
     free(exchange);
     *state = NULL;
 }
