@@ -124,34 +124,113 @@ static void test_definitions(void **state)
     config_errors_destroy(errors);
 }
 
-static void test_required_keys(void **state)
+/* A config and exactly the problems its validation reports, in order. */
+typedef struct validation_case {
+    const char *what;
+    const char *text;
+    ferry_connector_kind kind;
+    size_t count;
+    struct {
+        const char *key;
+        const char *message;
+    } errors[6];
+} validation_case;
+
+#define SOURCE_BASE "name=s\nconnector.class=FileStreamSource\ntopic=t\n"
+#define MISSING(key) "Missing required configuration \"" key "\" which has no default value."
+#define BOTH_TOPICS "topics and topics.regex are mutually exclusive options, but both are set."
+#define NO_TOPICS "Must configure one of topics or topics.regex"
+
+static const validation_case validation_cases[] = {
+    {"required keys missing", "topic=t\n", FERRY_CONNECTOR_SOURCE, 2,
+     {{"name", MISSING("name")}, {"connector.class", MISSING("connector.class")}}},
+    {"a blank name", "name=\nconnector.class=FileStreamSource\ntopic=t\n",
+     FERRY_CONNECTOR_SOURCE, 1,
+     {{"name", "Invalid value '' for configuration name: a non-blank value is required"}}},
+    {"a control character in the name",
+     "name=a\\u0007b\nconnector.class=FileStreamSource\ntopic=t\n", FERRY_CONNECTOR_SOURCE, 1,
+     {{"name", "Invalid value for configuration name: String may not contain control "
+               "sequences"}}},
+    {"bounds and values of the common keys",
+     SOURCE_BASE "tasks.max=0\nerrors.tolerance=some\nerrors.retry.timeout=-2\n"
+                 "errors.retry.delay.max.ms=0\nerrors.log.enable=yes\n"
+                 "errors.deadletterqueue.topic.replication.factor=0\n",
+     FERRY_CONNECTOR_SOURCE, 6,
+     {{"tasks.max", "Invalid value '0' for configuration tasks.max: expected an integer "
+                    "between 1 and 2147483647"},
+      {"errors.retry.timeout", "Invalid value '-2' for configuration errors.retry.timeout: "
+                               "expected an integer between -1 and 9223372036854775807"},
+      {"errors.retry.delay.max.ms", "Invalid value '0' for configuration "
+                                    "errors.retry.delay.max.ms: expected an integer between 1 "
+                                    "and 9223372036854775807"},
+      {"errors.tolerance", "Invalid value 'some' for configuration errors.tolerance: expected "
+                           "one of: none, all"},
+      {"errors.log.enable", "Invalid value 'yes' for configuration errors.log.enable: expected "
+                            "true or false"},
+      {"errors.deadletterqueue.topic.replication.factor",
+       "Invalid value '0' for configuration errors.deadletterqueue.topic.replication.factor: "
+       "expected -1 (the broker's default) or an integer between 1 and 32767"}}},
+    {"a sink without topics", SINK_BASE, FERRY_CONNECTOR_SINK, 2,
+     {{"topics", NO_TOPICS}, {"topics.regex", NO_TOPICS}}},
+    /* Blank values count as unset, as Kafka's Utils.isBlank. */
+    {"a sink with blank topics", SINK_BASE "topics= \ntopics.regex=\n", FERRY_CONNECTOR_SINK, 2,
+     {{"topics", NO_TOPICS}, {"topics.regex", NO_TOPICS}}},
+    {"a sink with topics and topics.regex", SINK_BASE "topics=a\ntopics.regex=a.*\n",
+     FERRY_CONNECTOR_SINK, 2, {{"topics", BOTH_TOPICS}, {"topics.regex", BOTH_TOPICS}}},
+    {"a sink with topics.regex", SINK_BASE "topics.regex=orders-.*\n", FERRY_CONNECTOR_SINK, 0,
+     {{0}}},
+    {"a source has no topics rule", SOURCE_BASE, FERRY_CONNECTOR_SOURCE, 0, {{0}}},
+    {"the DLQ topic among the topics",
+     SINK_BASE "topics=orders, orders-dlq\nerrors.deadletterqueue.topic.name= orders-dlq \n",
+     FERRY_CONNECTOR_SINK, 1,
+     {{"topics", "The DLQ topic 'orders-dlq' may not be included in the list of topics "
+                 "('topics=[orders, orders-dlq]') consumed by the connector"}}},
+    {"the DLQ topic matched by topics.regex",
+     SINK_BASE "topics.regex=orders.*\nerrors.deadletterqueue.topic.name=orders-dlq\n",
+     FERRY_CONNECTOR_SINK, 1,
+     {{"topics.regex", "The DLQ topic 'orders-dlq' may not be included in the regex matching "
+                       "the topics ('topics.regex=orders.*') consumed by the connector"}}},
+    /* The regex must match the whole name, as Java's Matcher.matches(). */
+    {"the DLQ topic matched by a part of topics.regex only",
+     SINK_BASE "topics.regex=orders|payments\nerrors.deadletterqueue.topic.name=orders-dlq\n"
+               "errors.tolerance=all\n",
+     FERRY_CONNECTOR_SINK, 0, {{0}}},
+    {"every DLQ key", SINK_BASE "topics=orders\nerrors.deadletterqueue.topic.name=orders-dlq\n"
+                                "errors.deadletterqueue.topic.replication.factor=-1\n"
+                                "errors.deadletterqueue.context.headers.enable=true\n",
+     FERRY_CONNECTOR_SINK, 0, {{0}}},
+    {"transform and predicate aliases",
+     SOURCE_BASE "transforms=a, b, a\n"
+                 "transforms.a.type=io.debezium.transforms.ExtractNewRecordState\n"
+                 "predicates=isFoo\n",
+     FERRY_CONNECTOR_SOURCE, 3,
+     {{"transforms", "Invalid value 'a, b, a' for configuration transforms: Duplicate alias "
+                     "provided."},
+      {"transforms.b.type", MISSING("transforms.b.type")},
+      {"predicates.isFoo.type", MISSING("predicates.isFoo.type")}}},
+};
+
+static void test_validation_table(void **state)
 {
     (void)state;
-    config_errors *errors = config_errors_new();
-    assert_int_equal(check("topic=t\n", FERRY_CONNECTOR_SOURCE, file_source_keys, errors, NULL),
-                     2);
-    assert_error(errors, 0, "name",
-                 "Missing required configuration \"name\" which has no default value.");
-    assert_error(errors, 1, "connector.class",
-                 "Missing required configuration \"connector.class\" which has no default value.");
-    config_errors_destroy(errors);
-
-    errors = config_errors_new();
-    assert_int_equal(check("name=\nconnector.class=FileStreamSource\ntopic=t\n",
-                           FERRY_CONNECTOR_SOURCE, file_source_keys, errors, NULL),
-                     1);
-    assert_error(errors, 0, "name",
-                 "Invalid value '' for configuration name: a non-blank value is required");
-    config_errors_destroy(errors);
-
-    errors = config_errors_new();
-    assert_int_equal(check("name=a\\u0007b\nconnector.class=FileStreamSource\ntopic=t\n",
-                           FERRY_CONNECTOR_SOURCE, file_source_keys, errors, NULL),
-                     1);
-    assert_error(errors, 0, "name",
-                 "Invalid value for configuration name: String may not contain control "
-                 "sequences");
-    config_errors_destroy(errors);
+    for (size_t i = 0; i < sizeof(validation_cases) / sizeof(validation_cases[0]); i++) {
+        const validation_case *c = &validation_cases[i];
+        config_errors *errors = config_errors_new();
+        const ferry_config_key *plugin =
+            c->kind == FERRY_CONNECTOR_SINK ? file_sink_keys : file_source_keys;
+        size_t problems = check(c->text, c->kind, plugin, errors, NULL);
+        if (problems != c->count)
+            fail_msg("%s: %zu problems, expected %zu (first: %s)", c->what, problems, c->count,
+                     problems ? config_errors_message_at(errors, 0) : "none");
+        for (size_t e = 0; e < c->count; e++) {
+            if (strcmp(config_errors_key_at(errors, e), c->errors[e].key) != 0 ||
+                strcmp(config_errors_message_at(errors, e), c->errors[e].message) != 0)
+                fail_msg("%s: problem %zu is '%s: %s', expected '%s: %s'", c->what, e,
+                         config_errors_key_at(errors, e), config_errors_message_at(errors, e),
+                         c->errors[e].key, c->errors[e].message);
+        }
+        config_errors_destroy(errors);
+    }
 }
 
 /* Validates a source config with the given name: no problem when message is NULL, else
@@ -196,78 +275,6 @@ static void test_name_rules(void **state)
                         "sequences");
 }
 
-static void test_bounds_and_values(void **state)
-{
-    (void)state;
-    config_errors *errors = config_errors_new();
-    assert_int_equal(check("name=s\nconnector.class=FileStreamSource\ntopic=t\ntasks.max=0\n"
-                           "errors.tolerance=some\nerrors.retry.timeout=-2\n"
-                           "errors.retry.delay.max.ms=0\nerrors.log.enable=yes\n"
-                           "errors.deadletterqueue.topic.replication.factor=0\n",
-                           FERRY_CONNECTOR_SOURCE, file_source_keys, errors, NULL),
-                     6);
-    assert_error(errors, 0, "tasks.max",
-                 "Invalid value '0' for configuration tasks.max: expected an integer between 1 "
-                 "and 2147483647");
-    assert_error(errors, 1, "errors.retry.timeout",
-                 "Invalid value '-2' for configuration errors.retry.timeout: expected an integer "
-                 "between -1 and 9223372036854775807");
-    assert_error(errors, 2, "errors.retry.delay.max.ms",
-                 "Invalid value '0' for configuration errors.retry.delay.max.ms: expected an "
-                 "integer between 1 and 9223372036854775807");
-    assert_error(errors, 3, "errors.tolerance",
-                 "Invalid value 'some' for configuration errors.tolerance: expected one of: none, "
-                 "all");
-    assert_error(errors, 4, "errors.log.enable",
-                 "Invalid value 'yes' for configuration errors.log.enable: expected true or "
-                 "false");
-    assert_error(errors, 5, "errors.deadletterqueue.topic.replication.factor",
-                 "Invalid value '0' for configuration "
-                 "errors.deadletterqueue.topic.replication.factor: expected -1 (the broker's "
-                 "default) or an integer between 1 and 32767");
-    config_errors_destroy(errors);
-}
-
-static void test_sink_topics_rules(void **state)
-{
-    (void)state;
-    config_errors *errors = config_errors_new();
-    assert_int_equal(check(SINK_BASE, FERRY_CONNECTOR_SINK, file_sink_keys, errors, NULL), 2);
-    assert_error(errors, 0, "topics", "Must configure one of topics or topics.regex");
-    assert_error(errors, 1, "topics.regex", "Must configure one of topics or topics.regex");
-    config_errors_destroy(errors);
-
-    /* Blank values count as unset, as Kafka's Utils.isBlank. */
-    errors = config_errors_new();
-    assert_int_equal(check(SINK_BASE "topics= \ntopics.regex=\n", FERRY_CONNECTOR_SINK,
-                           file_sink_keys, errors, NULL),
-                     2);
-    config_errors_destroy(errors);
-
-    errors = config_errors_new();
-    assert_int_equal(check(SINK_BASE "topics=a\ntopics.regex=a.*\n", FERRY_CONNECTOR_SINK,
-                           file_sink_keys, errors, NULL),
-                     2);
-    assert_error(errors, 0, "topics",
-                 "topics and topics.regex are mutually exclusive options, but both are set.");
-    assert_error(errors, 1, "topics.regex",
-                 "topics and topics.regex are mutually exclusive options, but both are set.");
-    config_errors_destroy(errors);
-
-    errors = config_errors_new();
-    assert_int_equal(check(SINK_BASE "topics.regex=orders-.*\n", FERRY_CONNECTOR_SINK,
-                           file_sink_keys, errors, NULL),
-                     0);
-    config_errors_destroy(errors);
-
-    /* Sources have no topics rule. */
-    errors = config_errors_new();
-    assert_int_equal(check("name=s\nconnector.class=FileStreamSource\ntopic=t\n",
-                           FERRY_CONNECTOR_SOURCE, file_source_keys, errors, NULL),
-                     0);
-    config_errors_destroy(errors);
-}
-
 static void test_sink_bad_regex(void **state)
 {
     (void)state;
@@ -288,45 +295,6 @@ static void test_sink_bad_regex(void **state)
                            FERRY_CONNECTOR_SINK, file_sink_keys, errors, NULL),
                      1);
     assert_error(errors, 0, "topics.regex", expected);
-    config_errors_destroy(errors);
-}
-
-static void test_sink_dlq_rules(void **state)
-{
-    (void)state;
-    config_errors *errors = config_errors_new();
-    assert_int_equal(check(SINK_BASE "topics=orders, orders-dlq\n"
-                                     "errors.deadletterqueue.topic.name= orders-dlq \n",
-                           FERRY_CONNECTOR_SINK, file_sink_keys, errors, NULL),
-                     1);
-    assert_error(errors, 0, "topics",
-                 "The DLQ topic 'orders-dlq' may not be included in the list of topics "
-                 "('topics=[orders, orders-dlq]') consumed by the connector");
-    config_errors_destroy(errors);
-
-    errors = config_errors_new();
-    assert_int_equal(check(SINK_BASE "topics.regex=orders.*\n"
-                                     "errors.deadletterqueue.topic.name=orders-dlq\n",
-                           FERRY_CONNECTOR_SINK, file_sink_keys, errors, NULL),
-                     1);
-    assert_error(errors, 0, "topics.regex",
-                 "The DLQ topic 'orders-dlq' may not be included in the regex matching the "
-                 "topics ('topics.regex=orders.*') consumed by the connector");
-    config_errors_destroy(errors);
-
-    /* The regex must match the whole name, as Java's Matcher.matches(). */
-    errors = config_errors_new();
-    assert_int_equal(check(SINK_BASE "topics.regex=orders|payments\n"
-                                     "errors.deadletterqueue.topic.name=orders-dlq\n"
-                                     "errors.tolerance=all\n",
-                           FERRY_CONNECTOR_SINK, file_sink_keys, errors, NULL),
-                     0);
-    assert_int_equal(check(SINK_BASE "topics=orders\n"
-                                     "errors.deadletterqueue.topic.name=orders-dlq\n"
-                                     "errors.deadletterqueue.topic.replication.factor=-1\n"
-                                     "errors.deadletterqueue.context.headers.enable=true\n",
-                           FERRY_CONNECTOR_SINK, file_sink_keys, errors, NULL),
-                     0);
     config_errors_destroy(errors);
 }
 
@@ -378,28 +346,6 @@ static void test_unknown_and_known_prefixes(void **state)
     assert_string_equal(config_map_key_at(unknown, 0), "topic");
     config_errors_destroy(errors);
     config_map_destroy(unknown);
-}
-
-static void test_transform_aliases(void **state)
-{
-    (void)state;
-    config_errors *errors = config_errors_new();
-    assert_int_equal(check("name=s\nconnector.class=FileStreamSource\ntopic=t\n"
-                           "transforms=a, b, a\n"
-                           "transforms.a.type=io.debezium.transforms.ExtractNewRecordState\n"
-                           "predicates=isFoo\n",
-                           FERRY_CONNECTOR_SOURCE, file_source_keys, errors, NULL),
-                     3);
-    assert_error(errors, 0, "transforms",
-                 "Invalid value 'a, b, a' for configuration transforms: Duplicate alias "
-                 "provided.");
-    assert_error(errors, 1, "transforms.b.type",
-                 "Missing required configuration \"transforms.b.type\" which has no default "
-                 "value.");
-    assert_error(errors, 2, "predicates.isFoo.type",
-                 "Missing required configuration \"predicates.isFoo.type\" which has no default "
-                 "value.");
-    config_errors_destroy(errors);
 }
 
 static void test_converter_selection(void **state)
@@ -466,14 +412,10 @@ int main(void)
         cmocka_unit_test(test_file_source_from_kafka_docs),
         cmocka_unit_test(test_file_sink_from_kafka_docs),
         cmocka_unit_test(test_definitions),
-        cmocka_unit_test(test_required_keys),
+        cmocka_unit_test(test_validation_table),
         cmocka_unit_test(test_name_rules),
-        cmocka_unit_test(test_bounds_and_values),
-        cmocka_unit_test(test_sink_topics_rules),
         cmocka_unit_test(test_sink_bad_regex),
-        cmocka_unit_test(test_sink_dlq_rules),
         cmocka_unit_test(test_unknown_and_known_prefixes),
-        cmocka_unit_test(test_transform_aliases),
         cmocka_unit_test(test_converter_selection),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

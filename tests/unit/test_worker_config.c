@@ -175,65 +175,6 @@ static void test_embedded_and_bootstrap(void **state)
     }
 }
 
-static void test_every_problem_at_once(void **state)
-{
-    (void)state;
-    config_errors *errors = config_errors_new();
-    config_map *unknown = config_map_new();
-    worker_config *config = load("offset.flush.interval.ms=soon\n"
-                                 "offset.storage.partitions=0\n"
-                                 "status.storage.replication.factor=0\n"
-                                 "config.storage.replication.factor=40000\n"
-                                 "task.restart.auto=maybe\n"
-                                 "key.converter.schemas.enable=yes\n"
-                                 "key.converter=\n"
-                                 "config.storage.topic=connect-offsets\n"
-                                 "group.id=\n"
-                                 "listeners=ftp://localhost:8083\n"
-                                 "some.unknown.key=1\n",
-                                 errors, unknown);
-    assert_null(config);
-    assert_int_equal(config_errors_count(errors), 10);
-    assert_error(errors, 0, "offset.storage.partitions",
-                 "Invalid value '0' for configuration offset.storage.partitions: expected an "
-                 "integer between 1 and 2147483647");
-    assert_error(errors, 1, "config.storage.replication.factor",
-                 "Invalid value '40000' for configuration config.storage.replication.factor: "
-                 "expected an integer between -1 and 32767");
-    assert_error(errors, 2, "key.converter",
-                 "Invalid value '' for configuration key.converter: expected a class name");
-    assert_error(errors, 3, "key.converter.schemas.enable",
-                 "Invalid value 'yes' for configuration key.converter.schemas.enable: expected "
-                 "true or false");
-    assert_error(errors, 4, "offset.flush.interval.ms",
-                 "Invalid value 'soon' for configuration offset.flush.interval.ms: expected an "
-                 "integer between 0 and 9223372036854775807");
-    assert_error(errors, 5, "task.restart.auto",
-                 "Invalid value 'maybe' for configuration task.restart.auto: expected true or "
-                 "false");
-    assert_error(errors, 6, "status.storage.replication.factor",
-                 "Invalid value '0' for configuration status.storage.replication.factor: expected "
-                 "-1 (the broker's default) or an integer between 1 and 32767");
-    assert_error(errors, 7, "group.id",
-                 "Invalid value '' for configuration group.id: String must be non-empty");
-    assert_error(errors, 8, "config.storage.topic",
-                 "Invalid value 'connect-offsets' for configuration config.storage.topic: "
-                 "offset.storage.topic already uses this topic; the offsets, configs and status "
-                 "topics must be different");
-    assert_error(errors, 9, "listeners",
-                 "Invalid value 'ftp://localhost:8083' for configuration listeners: "
-                 "'ftp://localhost:8083' has an unsupported scheme (expected http or https)");
-    /* The unknown key is still reported for its warning. */
-    assert_string_equal(config_map_get(unknown, "some.unknown.key"), "1");
-
-    char *text = config_errors_to_string(errors);
-    assert_non_null(text);
-    assert_true(strncmp(text, "10 errors: key 'offset.storage.partitions': Invalid", 51) == 0);
-    free(text);
-    config_errors_destroy(errors);
-    config_map_destroy(unknown);
-}
-
 static void test_known_prefixes_not_reported(void **state)
 {
     (void)state;
@@ -411,31 +352,107 @@ static void test_restart_backoff(void **state)
     assert_int_equal(config->task_restart_backoff_initial_ms, 2000);
     assert_int_equal(config->task_restart_backoff_max_ms, 2000);
     worker_config_destroy(config);
-
-    config = load("task.restart.backoff.initial.ms=5000\ntask.restart.backoff.max.ms=1000\n",
-                  errors, NULL);
-    assert_null(config);
-    assert_int_equal(config_errors_count(errors), 1);
-    assert_error(errors, 0, "task.restart.backoff.initial.ms",
-                 "Invalid value '5000' for configuration task.restart.backoff.initial.ms: must not "
-                 "be greater than task.restart.backoff.max.ms (1000)");
     config_errors_destroy(errors);
+}
 
-    /* The default maximum counts too; a refused value is reported once, not cross-checked. */
-    errors = config_errors_new();
-    config = load("task.restart.backoff.initial.ms=120000\n", errors, NULL);
-    assert_null(config);
-    assert_int_equal(config_errors_count(errors), 1);
-    assert_error(errors, 0, "task.restart.backoff.initial.ms",
-                 "Invalid value '120000' for configuration task.restart.backoff.initial.ms: must "
-                 "not be greater than task.restart.backoff.max.ms (60000)");
-    config_errors_destroy(errors);
+/* Worker configs that are refused, and exactly the problems reported, in order. */
+typedef struct refusal_case {
+    const char *what;
+    const char *text;
+    size_t count;
+    struct {
+        const char *key;
+        const char *message; /* NULL: any message */
+    } errors[10];
+} refusal_case;
 
-    errors = config_errors_new();
-    config = load("task.restart.backoff.initial.ms=0\ntask.restart.backoff.max.ms=x\n", errors,
-                  NULL);
-    assert_null(config);
-    assert_int_equal(config_errors_count(errors), 2);
+#define LONG_RANGE "expected an integer between 0 and 9223372036854775807"
+#define BACKOFF_OVER(value, max)                                                               \
+    "Invalid value '" value "' for configuration task.restart.backoff.initial.ms: must not be " \
+    "greater than task.restart.backoff.max.ms (" max ")"
+
+static const refusal_case refusal_cases[] = {
+    {"every problem at once",
+     "offset.flush.interval.ms=soon\noffset.storage.partitions=0\n"
+     "status.storage.replication.factor=0\nconfig.storage.replication.factor=40000\n"
+     "task.restart.auto=maybe\nkey.converter.schemas.enable=yes\nkey.converter=\n"
+     "config.storage.topic=connect-offsets\ngroup.id=\nlisteners=ftp://localhost:8083\n"
+     "some.unknown.key=1\n",
+     10,
+     {{"offset.storage.partitions", "Invalid value '0' for configuration "
+                                    "offset.storage.partitions: expected an integer between 1 "
+                                    "and 2147483647"},
+      {"config.storage.replication.factor", "Invalid value '40000' for configuration "
+                                            "config.storage.replication.factor: expected an "
+                                            "integer between -1 and 32767"},
+      {"key.converter", "Invalid value '' for configuration key.converter: expected a class "
+                        "name"},
+      {"key.converter.schemas.enable", "Invalid value 'yes' for configuration "
+                                       "key.converter.schemas.enable: expected true or false"},
+      {"offset.flush.interval.ms", "Invalid value 'soon' for configuration "
+                                   "offset.flush.interval.ms: " LONG_RANGE},
+      {"task.restart.auto", "Invalid value 'maybe' for configuration task.restart.auto: "
+                            "expected true or false"},
+      {"status.storage.replication.factor", "Invalid value '0' for configuration "
+                                            "status.storage.replication.factor: expected -1 "
+                                            "(the broker's default) or an integer between 1 "
+                                            "and 32767"},
+      {"group.id", "Invalid value '' for configuration group.id: String must be non-empty"},
+      {"config.storage.topic", "Invalid value 'connect-offsets' for configuration "
+                               "config.storage.topic: offset.storage.topic already uses this "
+                               "topic; the offsets, configs and status topics must be "
+                               "different"},
+      {"listeners", "Invalid value 'ftp://localhost:8083' for configuration listeners: "
+                    "'ftp://localhost:8083' has an unsupported scheme (expected http or "
+                    "https)"}}},
+    {"a restart back-off above its maximum",
+     "task.restart.backoff.initial.ms=5000\ntask.restart.backoff.max.ms=1000\n", 1,
+     {{"task.restart.backoff.initial.ms", BACKOFF_OVER("5000", "1000")}}},
+    /* The default maximum counts too. */
+    {"a restart back-off above the default maximum", "task.restart.backoff.initial.ms=120000\n",
+     1, {{"task.restart.backoff.initial.ms", BACKOFF_OVER("120000", "60000")}}},
+    /* A refused value is reported once, not cross-checked. */
+    {"refused back-off values",
+     "task.restart.backoff.initial.ms=0\ntask.restart.backoff.max.ms=x\n", 2,
+     {{"task.restart.backoff.initial.ms", NULL}, {"task.restart.backoff.max.ms", NULL}}},
+};
+
+static void test_refusals(void **state)
+{
+    (void)state;
+    for (size_t i = 0; i < sizeof(refusal_cases) / sizeof(refusal_cases[0]); i++) {
+        const refusal_case *c = &refusal_cases[i];
+        config_errors *errors = config_errors_new();
+        config_map *unknown = config_map_new();
+        worker_config *config = load(c->text, errors, unknown);
+        if (config)
+            fail_msg("%s: accepted", c->what);
+        if (config_errors_count(errors) != c->count)
+            fail_msg("%s: %zu problems, expected %zu", c->what, config_errors_count(errors),
+                     c->count);
+        for (size_t e = 0; e < c->count; e++) {
+            const char *key = config_errors_key_at(errors, e);
+            const char *message = config_errors_message_at(errors, e);
+            if (strcmp(key, c->errors[e].key) != 0 ||
+                (c->errors[e].message && strcmp(message, c->errors[e].message) != 0))
+                fail_msg("%s: problem %zu is '%s: %s', expected '%s: %s'", c->what, e, key,
+                         message, c->errors[e].key,
+                         c->errors[e].message ? c->errors[e].message : "(any)");
+        }
+        /* Unknown keys are still reported for their warning. */
+        if (strstr(c->text, "some.unknown.key"))
+            assert_string_equal(config_map_get(unknown, "some.unknown.key"), "1");
+        config_errors_destroy(errors);
+        config_map_destroy(unknown);
+    }
+
+    /* The summary of many problems names the count and the first. */
+    config_errors *errors = config_errors_new();
+    assert_null(load(refusal_cases[0].text, errors, NULL));
+    char *text = config_errors_to_string(errors);
+    assert_non_null(text);
+    assert_true(strncmp(text, "10 errors: key 'offset.storage.partitions': Invalid", 51) == 0);
+    free(text);
     config_errors_destroy(errors);
 }
 
@@ -493,7 +510,7 @@ int main(void)
         cmocka_unit_test(test_defaults),
         cmocka_unit_test(test_definition_defaults_valid),
         cmocka_unit_test(test_embedded_and_bootstrap),
-        cmocka_unit_test(test_every_problem_at_once),
+        cmocka_unit_test(test_refusals),
         cmocka_unit_test(test_known_prefixes_not_reported),
         cmocka_unit_test(test_providers_resolved),
         cmocka_unit_test(test_listeners),
