@@ -15,6 +15,7 @@
 #include <cmocka.h>
 #include <pthread.h>
 
+#include "base/thread_role.h"
 #include "config/config_provider.h"
 #include "config/properties.h"
 #include "ferry_process.h"
@@ -109,8 +110,11 @@ static bool topic_grows(const char *topic, int timeout_ms)
     return false;
 }
 
+/* The control thread: this test's main thread hands the worker over to it while the loop runs,
+ * and takes it back once the loop returned. */
 static void *control_thread_main(void *argument)
 {
+    thread_role_set(THREAD_ROLE_CONTROL, NULL, NULL);
     worker_run(argument);
     return NULL;
 }
@@ -131,9 +135,11 @@ static void test_pause_resume_stop_restart_delete(void **state)
     assert_non_null(providers);
     worker_config *config = worker_config_load(raw, providers, errors, NULL);
     assert_non_null(config);
+    thread_role_set(THREAD_ROLE_CONTROL, NULL, NULL);
     worker *self = worker_new(config, why, sizeof why);
     if (!self)
         fail_msg("worker_new: %s", why);
+    thread_role_clear(); /* from here on, worker_call reaches the control thread */
     pthread_t control;
     assert_int_equal(pthread_create(&control, NULL, control_thread_main, self), 0);
 
@@ -189,7 +195,9 @@ static void test_pause_resume_stop_restart_delete(void **state)
     pthread_join(control, NULL);
     lifecycle_command late = {.op = STATUS, .name = name};
     assert_int_equal(worker_call(self, lifecycle_run, &late), -1);
+    thread_role_set(THREAD_ROLE_CONTROL, NULL, NULL);
     worker_destroy(self);
+    thread_role_clear();
 
     kt_records *records = kt_consume_all(topic, 30000);
     size_t count = records->count;

@@ -16,6 +16,7 @@
 #include "config/connector_file.h"
 #include "config/properties.h"
 #include "base/log.h"
+#include "base/thread_role.h"
 #include "rest/rest_server.h"
 #include "runtime/worker.h"
 
@@ -100,6 +101,8 @@ int standalone_command_run(int argc, char **argv)
     sigaddset(&watch.signals, SIGINT);
     pthread_sigmask(SIG_BLOCK, &watch.signals, NULL);
     signal(SIGPIPE, SIG_IGN);
+    /* This thread creates the worker, starts its connectors and runs its control loop. */
+    thread_role_set(THREAD_ROLE_CONTROL, NULL, NULL);
 
     int status = 1;
     size_t connector_count = (size_t)argc - 2;

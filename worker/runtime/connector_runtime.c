@@ -11,6 +11,7 @@
 
 #include "base/clock.h"
 #include "base/log.h"
+#include "base/thread_role.h"
 #include "plugin/plugin_context.h"
 #include "config/connector_config.h"
 #include "transforms/transform_chain.h"
@@ -61,6 +62,7 @@ size_t connector_validate(const connector_environment *environment, const config
                           config_errors *errors, config_map *unknown,
                           const registered_connector **type_out)
 {
+    ASSERT_CONTROL_THREAD();
     size_t before = config_errors_count(errors);
     char why[1024];
     config_map *resolved = config_providers_resolve(environment->providers, config, why,
@@ -219,6 +221,7 @@ static void slot_stop(connector_runtime *connector, size_t index)
 
 void connector_runtime_stop_request(connector_runtime *connector)
 {
+    ASSERT_CONTROL_THREAD();
     for (size_t i = 0; i < connector->slot_count; i++)
         if (connector->slots[i].task)
             atomic_store(&connector->slots[i].task->stop_requested, true);
@@ -252,6 +255,7 @@ connector_runtime *connector_runtime_new(const connector_environment *environmen
                                          const char *name, const config_map *config,
                                          runtime_state target)
 {
+    ASSERT_CONTROL_THREAD();
     connector_runtime *connector = calloc(1, sizeof(*connector));
     if (!connector)
         return NULL;
@@ -286,6 +290,7 @@ static void connector_runtime_halt(connector_runtime *connector)
 
 void connector_runtime_destroy(connector_runtime *connector)
 {
+    ASSERT_CONTROL_THREAD();
     if (!connector)
         return;
     connector_runtime_halt(connector);
@@ -304,6 +309,7 @@ static void connector_fail(connector_runtime *connector, const char *trace)
 
 void connector_runtime_start(connector_runtime *connector)
 {
+    ASSERT_CONTROL_THREAD();
     const connector_environment *environment = connector->environment;
     char why[1024] = "";
     connector->generation++;
@@ -386,6 +392,7 @@ void connector_runtime_start(connector_runtime *connector)
 
 void connector_runtime_set_target(connector_runtime *connector, runtime_state target)
 {
+    ASSERT_CONTROL_THREAD();
     runtime_state before = connector->target;
     connector->target = target;
     if (target == before && connector->state != STATE_STOPPED)
@@ -410,6 +417,7 @@ void connector_runtime_set_target(connector_runtime *connector, runtime_state ta
 
 int connector_runtime_restart_task(connector_runtime *connector, int task_id)
 {
+    ASSERT_CONTROL_THREAD();
     if (task_id < 0 || (size_t)task_id >= connector->slot_count)
         return -1;
     slot_publish(connector, (size_t)task_id, STATE_RESTARTING, NULL);
@@ -422,6 +430,7 @@ int connector_runtime_restart_task(connector_runtime *connector, int task_id)
 void connector_runtime_restart(connector_runtime *connector, bool include_tasks,
                                bool only_failed)
 {
+    ASSERT_CONTROL_THREAD();
     /* The connector instance is restarted unless only failed parts are asked for and it has not
      * failed. Its tasks come from the instance, so restarting it restarts them too. */
     bool connector_failed = connector->state == STATE_FAILED || !connector->plugin_started;
@@ -454,11 +463,13 @@ static void connector_topics_track(connector_runtime *connector, size_t index)
 
 json_t *connector_runtime_active_topics(connector_runtime *connector)
 {
+    ASSERT_CONTROL_THREAD();
     return status_store_topics(connector->environment->status, connector->name);
 }
 
 void connector_runtime_topics_reset(connector_runtime *connector)
 {
+    ASSERT_CONTROL_THREAD();
     json_t *topics = status_store_topics(connector->environment->status, connector->name);
     size_t i;
     json_t *topic;
@@ -473,6 +484,7 @@ void connector_runtime_topics_reset(connector_runtime *connector)
 
 int64_t connector_runtime_tick(connector_runtime *connector, int64_t now_ms)
 {
+    ASSERT_CONTROL_THREAD();
     int64_t wake_in = 1000;
     if (connector->reconfiguration_requested && connector->plugin_started) {
         log_info(connector->scope, "reconfiguring on the connector's request");
@@ -525,26 +537,31 @@ int64_t connector_runtime_tick(connector_runtime *connector, int64_t now_ms)
 
 const char *connector_runtime_name(const connector_runtime *connector)
 {
+    ASSERT_CONTROL_THREAD();
     return connector->name;
 }
 
 const config_map *connector_runtime_config(const connector_runtime *connector)
 {
+    ASSERT_CONTROL_THREAD();
     return connector->config;
 }
 
 runtime_state connector_runtime_target(const connector_runtime *connector)
 {
+    ASSERT_CONTROL_THREAD();
     return connector->target;
 }
 
 int connector_runtime_task_count(const connector_runtime *connector)
 {
+    ASSERT_CONTROL_THREAD();
     return (int)connector->slot_count;
 }
 
 task_metrics *connector_runtime_task_metrics(connector_runtime *connector, int index)
 {
+    ASSERT_CONTROL_THREAD();
     if (index < 0 || (size_t)index >= connector->slot_count || !connector->slots[index].task)
         return NULL;
     return &connector->slots[index].task->metrics;
@@ -552,6 +569,7 @@ task_metrics *connector_runtime_task_metrics(connector_runtime *connector, int i
 
 json_t *connector_runtime_status(connector_runtime *connector)
 {
+    ASSERT_CONTROL_THREAD();
     const char *worker_id = connector->environment->tasks.worker->worker_id;
     json_t *state = json_pack("{s:s, s:s}", "state", runtime_state_name(connector->state),
                               "worker_id", worker_id);

@@ -13,6 +13,7 @@
 #include "config/config_validate.h"
 #include "base/clock.h"
 #include "base/log.h"
+#include "base/thread_role.h"
 #include "plugin/plugin_context.h"
 #include "config/connector_config.h"
 #include "convert/converter.h"
@@ -219,6 +220,7 @@ static int sink_flush_and_commit(sink_task *sink, const rd_kafka_topic_partition
     if (count == 0)
         return 0;
     int rc = -1;
+    ASSERT_TASK_THREAD(sink->task);
     ferry_status status = sink->callbacks->flush(sink->plugin_state, offsets, count, why,
                                                  sizeof(why));
     if (status == FERRY_ERROR) {
@@ -645,6 +647,7 @@ static void sink_rebalance(rd_kafka_t *consumer, rd_kafka_resp_err_t code,
                            rd_kafka_topic_partition_list_t *partitions, void *opaque)
 {
     sink_task *sink = opaque;
+    ASSERT_TASK_THREAD(sink->task); /* served by rd_kafka_consumer_poll on the task's thread */
     char why[512] = "";
     size_t count = 0;
     ferry_topic_partition *list = sink_partitions(sink, partitions, &count);
@@ -774,6 +777,7 @@ static int sink_task_setup(sink_task *sink, char *err, size_t errlen)
     retry_budget_init(&sink->flush_retries, retry_timeout, retry_delay_max);
     plugin_context_init(&sink->context, task->scope, &sink_context_ops, sink);
     char plugin_err[512] = "";
+    ASSERT_TASK_THREAD(task);
     if (sink->callbacks->start(&sink->context, sink->plugin_config, &sink->plugin_state,
                                plugin_err, sizeof(plugin_err)) != FERRY_OK) {
         ferry_error_set(err, errlen, "the task's start failed: %s",
@@ -815,6 +819,7 @@ static void sink_task_teardown(sink_task *sink)
         rd_kafka_destroy(sink->consumer);
     }
     sink_batch_release(sink);
+    ASSERT_TASK_THREAD(sink->task);
     if (sink->plugin_started)
         sink->callbacks->stop(sink->plugin_state);
     error_handler_destroy(sink->errors);
@@ -836,6 +841,7 @@ static void sink_batch_put(sink_task *sink)
     task_metrics *metrics = &sink->task->metrics;
     if (sink->batch.record_count > 0) {
         uint64_t started_us = metric_now_us();
+        ASSERT_TASK_THREAD(sink->task);
         status = sink->callbacks->put(sink->plugin_state, sink->batch.records,
                                       sink->batch.record_count, why, sizeof(why));
         metric_summary_add(&metrics->put_latency_us, metric_now_us() - started_us);
@@ -879,6 +885,7 @@ void *sink_task_main(void *argument)
     sink_task *sink = calloc(1, sizeof(*sink)); /* the batch is large: not on the stack */
     const worker_config *worker = task->environment->worker;
     char err[1024] = "";
+    thread_role_set(THREAD_ROLE_TASK, task, task->scope);
     if (!sink) {
         task_report(task, STATE_FAILED, "out of memory");
         goto exited;

@@ -1,6 +1,7 @@
 /*
  * task.c - a task's life as the control thread sees it: create, start the thread, pause, stop,
- * read its reported state.
+ * read its reported state; and what the task's thread reports. Each function asserts the thread
+ * task.h gives it.
  */
 #include "tasks/task.h"
 
@@ -10,6 +11,7 @@
 #include <string.h>
 
 #include "base/log.h"
+#include "base/thread_role.h"
 
 static atomic_size_t abandoned_tasks;
 
@@ -21,6 +23,7 @@ size_t task_abandoned_count(void)
 connector_task *task_new(const char *connector, int id, const registered_connector *type,
                const config_map *config, const task_environment *environment)
 {
+    ASSERT_CONTROL_THREAD();
     connector_task *created = calloc(1, sizeof(*created));
     if (!created)
         return NULL;
@@ -41,7 +44,8 @@ connector_task *task_new(const char *connector, int id, const registered_connect
     return created;
 }
 
-void task_report(connector_task *task, runtime_state state, const char *trace)
+/* Records a new state and wakes the control thread. */
+static void task_state_store(connector_task *task, runtime_state state, const char *trace)
 {
     pthread_mutex_lock(&task->mutex);
     task->state = state;
@@ -52,8 +56,15 @@ void task_report(connector_task *task, runtime_state state, const char *trace)
         task->environment->notify(task->environment->notify_opaque);
 }
 
+void task_report(connector_task *task, runtime_state state, const char *trace)
+{
+    ASSERT_TASK_THREAD(task);
+    task_state_store(task, state, trace);
+}
+
 runtime_state task_state(connector_task *task, char **trace)
 {
+    ASSERT_CONTROL_THREAD();
     pthread_mutex_lock(&task->mutex);
     runtime_state state = task->state;
     if (trace) {
@@ -68,6 +79,7 @@ runtime_state task_state(connector_task *task, char **trace)
 
 void task_problem_set(connector_task *task, const char *message)
 {
+    ASSERT_TASK_THREAD(task);
     pthread_mutex_lock(&task->mutex);
     bool same = (!message && !task->problem) ||
                 (message && task->problem && strcmp(message, task->problem) == 0);
@@ -88,6 +100,7 @@ void task_problem_set(connector_task *task, const char *message)
 
 bool task_topic_note(connector_task *task, const char *topic)
 {
+    ASSERT_TASK_THREAD(task);
     pthread_mutex_lock(&task->mutex);
     bool known = false;
     for (size_t i = 0; i < task->topic_count && !known; i++)
@@ -109,6 +122,7 @@ bool task_topic_note(connector_task *task, const char *topic)
 
 json_t *task_topics_changed(connector_task *task)
 {
+    ASSERT_CONTROL_THREAD();
     if (!atomic_exchange(&task->topics_changed, false))
         return NULL;
     json_t *topics = json_array();
@@ -121,6 +135,7 @@ json_t *task_topics_changed(connector_task *task)
 
 void task_topics_clear(connector_task *task)
 {
+    ASSERT_CONTROL_THREAD();
     pthread_mutex_lock(&task->mutex);
     for (size_t i = 0; i < task->topic_count; i++)
         free(task->topics[i]);
@@ -131,13 +146,14 @@ void task_topics_clear(connector_task *task)
 
 int task_start(connector_task *task)
 {
+    ASSERT_CONTROL_THREAD();
     void *(*body)(void *) = task->type->type->kind == FERRY_CONNECTOR_SOURCE ? source_task_main
                                                                               : sink_task_main;
     int rc = pthread_create(&task->thread, NULL, body, task);
     if (rc != 0) {
         char trace[128];
         snprintf(trace, sizeof(trace), "cannot start the task thread: %s", strerror(rc));
-        task_report(task, STATE_FAILED, trace);
+        task_state_store(task, STATE_FAILED, trace); /* no thread to report it */
         return -1;
     }
     task->thread_started = true;
@@ -146,11 +162,13 @@ int task_start(connector_task *task)
 
 void task_pause(connector_task *task, bool paused)
 {
+    ASSERT_CONTROL_THREAD();
     atomic_store(&task->pause_requested, paused);
 }
 
 void task_stop_and_destroy(connector_task *task, int64_t timeout_ms)
 {
+    ASSERT_CONTROL_THREAD();
     if (!task)
         return;
     atomic_store(&task->stop_requested, true);
