@@ -1,8 +1,8 @@
 /*
- * test_thread_role.c - the thread assertions: roles are per thread; a control-thread function
- * called from a task's thread, worker_call from the control thread and task_report from another
- * thread each abort with a message naming the function and the thread (checked in a forked
- * child); the legal calls pass.
+ * test_thread_role.c - the thread assertions and the task's state transitions: roles are per
+ * thread; a control-thread function called from a task's thread, worker_call from the control
+ * thread, task_report from the control thread and an illegal task transition each abort with a
+ * message naming the function and the thread (checked in a forked child); the legal calls pass.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -23,6 +23,7 @@
 #include "config/config_map.h"
 #include "runtime/connector_runtime.h"
 #include "runtime/worker.h"
+#include "tasks/runtime_state.h"
 #include "tasks/task.h"
 
 /* What unit tests do before they call control-thread functions directly: this thread plays the
@@ -91,6 +92,20 @@ static void test_roles_are_per_thread(void **state)
 
     thread_role_clear();
     assert_int_equal(thread_role_current(), THREAD_ROLE_NONE);
+}
+
+static void test_transition_table(void **state)
+{
+    (void)state;
+    static const runtime_state_transitions table = {
+        [STATE_UNASSIGNED] = RUNTIME_STATE_BIT(STATE_RUNNING),
+        [STATE_RUNNING] = RUNTIME_STATE_BIT(STATE_PAUSED) | RUNTIME_STATE_BIT(STATE_FAILED),
+    };
+    assert_true(runtime_state_transition_legal(table, STATE_UNASSIGNED, STATE_RUNNING));
+    assert_true(runtime_state_transition_legal(table, STATE_RUNNING, STATE_FAILED));
+    assert_false(runtime_state_transition_legal(table, STATE_UNASSIGNED, STATE_PAUSED));
+    assert_false(runtime_state_transition_legal(table, STATE_FAILED, STATE_RUNNING));
+    assert_false(runtime_state_transition_legal(table, (runtime_state)42, STATE_RUNNING));
 }
 
 /* A task reports the states of its life from its own thread; the control thread reads them. */
@@ -227,6 +242,14 @@ static void report_from_other_task(void *argument)
     task_problem_set(argument, "not mine");
 }
 
+static void report_after_failure(void *argument)
+{
+    connector_task *task = argument;
+    thread_role_set(THREAD_ROLE_TASK, task, task->scope);
+    task_report(task, STATE_FAILED, "broken");
+    task_report(task, STATE_RUNNING, NULL);
+}
+
 static void test_task_reports_checked(void **state)
 {
     (void)state;
@@ -236,6 +259,8 @@ static void test_task_reports_checked(void **state)
                   "must run on its task's thread", "but ran on the control thread", NULL);
     assert_aborts(report_from_other_task, task, "thread assertion failed: task_problem_set",
                   "but ran on the thread of task:payments-1", NULL);
+    assert_aborts(report_after_failure, task,
+                  "illegal state transition of task:orders-0: FAILED -> RUNNING", NULL);
     task_release(task);
 }
 
@@ -243,6 +268,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_roles_are_per_thread),
+        cmocka_unit_test(test_transition_table),
         cmocka_unit_test(test_legal_calls_pass),
         cmocka_unit_test(test_control_function_on_task_thread),
         cmocka_unit_test(test_worker_call_on_control_thread),

@@ -114,9 +114,63 @@ size_t connector_validate(const connector_environment *environment, const config
 
 /* ---- states ----------------------------------------------------------------------------- */
 
+#define ONE(state) RUNTIME_STATE_BIT(STATE_##state)
+#define ANY_BUT_UNASSIGNED (ONE(RUNNING) | ONE(PAUSED) | ONE(STOPPED) | ONE(FAILED) | \
+                            ONE(RESTARTING))
+
+/*
+ * A connector's states (from -> allowed to). It is created UNASSIGNED and never returns there.
+ * Starting it ends RUNNING, PAUSED (its target), STOPPED (target STOPPED) or FAILED; the target
+ * moves it between RUNNING, PAUSED and STOPPED; a restart passes through RESTARTING to where a
+ * start ends; a reconfiguration starts it again from RUNNING or PAUSED, and may fail. A state
+ * followed by itself is a new trace (a problem the plugin sets or clears, a repeated failure,
+ * a target set again).
+ *
+ *   UNASSIGNED -> RUNNING, PAUSED, STOPPED, FAILED, UNASSIGNED    (the first start)
+ *   RUNNING    -> RUNNING, PAUSED, STOPPED, FAILED, RESTARTING
+ *   PAUSED     -> RUNNING, PAUSED, STOPPED, FAILED, RESTARTING
+ *   STOPPED    -> RUNNING, PAUSED, STOPPED, FAILED, RESTARTING
+ *   FAILED     -> RUNNING, PAUSED, STOPPED, FAILED, RESTARTING
+ *   RESTARTING -> RUNNING, PAUSED, STOPPED, FAILED, RESTARTING
+ */
+static const runtime_state_transitions connector_transitions = {
+    [STATE_UNASSIGNED] = ONE(UNASSIGNED) | ONE(RUNNING) | ONE(PAUSED) | ONE(STOPPED) |
+                         ONE(FAILED),
+    [STATE_RUNNING] = ANY_BUT_UNASSIGNED,
+    [STATE_PAUSED] = ANY_BUT_UNASSIGNED,
+    [STATE_STOPPED] = ANY_BUT_UNASSIGNED,
+    [STATE_FAILED] = ANY_BUT_UNASSIGNED,
+    [STATE_RESTARTING] = ANY_BUT_UNASSIGNED,
+};
+
+/*
+ * A task slot's published states, as the status topic shows them (from -> allowed to). A slot
+ * starts UNASSIGNED and shows what its task reports (RUNNING, PAUSED, FAILED), RESTARTING when
+ * restarted by request, and UNASSIGNED again when its task stops with the connector. A slot is
+ * never STOPPED: a stopped connector has no tasks. A state followed by itself is a new trace.
+ *
+ *   UNASSIGNED -> RUNNING, PAUSED, FAILED, RESTARTING, UNASSIGNED
+ *   RUNNING    -> RUNNING, PAUSED, FAILED, RESTARTING, UNASSIGNED
+ *   PAUSED     -> RUNNING, PAUSED, FAILED, RESTARTING, UNASSIGNED
+ *   FAILED     -> RUNNING, PAUSED, FAILED, RESTARTING, UNASSIGNED    (restarted automatically)
+ *   RESTARTING -> RUNNING, PAUSED, FAILED, UNASSIGNED
+ */
+#define SLOT_SHOWN (ONE(UNASSIGNED) | ONE(RUNNING) | ONE(PAUSED) | ONE(FAILED))
+static const runtime_state_transitions slot_transitions = {
+    [STATE_UNASSIGNED] = SLOT_SHOWN | ONE(RESTARTING),
+    [STATE_RUNNING] = SLOT_SHOWN | ONE(RESTARTING),
+    [STATE_PAUSED] = SLOT_SHOWN | ONE(RESTARTING),
+    [STATE_FAILED] = SLOT_SHOWN | ONE(RESTARTING),
+    [STATE_RESTARTING] = SLOT_SHOWN,
+};
+#undef SLOT_SHOWN
+#undef ANY_BUT_UNASSIGNED
+#undef ONE
+
 static void connector_state_set(connector_runtime *connector, runtime_state state,
                                 const char *trace)
 {
+    ASSERT_STATE_TRANSITION(connector_transitions, connector->scope, connector->state, state);
     connector->state = state;
     free(connector->trace);
     connector->trace = trace ? strdup(trace) : NULL;
@@ -133,6 +187,8 @@ static void slot_publish(connector_runtime *connector, size_t index, runtime_sta
                        strcmp(trace, slot->published_trace) == 0);
     if (slot->published == state && same_trace)
         return;
+    ASSERT_STATE_TRANSITION(slot_transitions, slot->task ? slot->task->scope : connector->scope,
+                            slot->published, state);
     slot->published = state;
     free(slot->published_trace);
     slot->published_trace = trace ? strdup(trace) : NULL;

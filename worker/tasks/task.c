@@ -1,7 +1,7 @@
 /*
  * task.c - a task's life as the control thread sees it: create, start the thread, pause, stop,
- * read its reported state; and what the task's thread reports. Each function asserts the thread
- * task.h gives it.
+ * read its reported state; and what the task's thread reports, checked against the legal
+ * transitions. Each function asserts the thread task.h gives it.
  */
 #include "tasks/task.h"
 
@@ -14,6 +14,25 @@
 #include "base/thread_role.h"
 
 static atomic_size_t abandoned_tasks;
+
+#define ONE(state) RUNTIME_STATE_BIT(STATE_##state)
+/*
+ * The states a task may report after each one (from -> allowed to). A task is created
+ * UNASSIGNED; its thread reports RUNNING once set up (FAILED if it cannot be), then RUNNING and
+ * PAUSED as the control thread asks, and last UNASSIGNED (stopped) or FAILED before it exits.
+ * A task never reports STOPPED or RESTARTING: those belong to connectors and task slots.
+ *
+ *   UNASSIGNED -> RUNNING, FAILED    (set up, or not; FAILED too when the thread cannot start)
+ *   RUNNING    -> PAUSED, UNASSIGNED, FAILED
+ *   PAUSED     -> RUNNING, UNASSIGNED, FAILED
+ *   FAILED     -> (nothing: the thread has ended)
+ */
+static const runtime_state_transitions task_transitions = {
+    [STATE_UNASSIGNED] = ONE(RUNNING) | ONE(FAILED),
+    [STATE_RUNNING] = ONE(PAUSED) | ONE(UNASSIGNED) | ONE(FAILED),
+    [STATE_PAUSED] = ONE(RUNNING) | ONE(UNASSIGNED) | ONE(FAILED),
+};
+#undef ONE
 
 size_t task_abandoned_count(void)
 {
@@ -44,10 +63,11 @@ connector_task *task_new(const char *connector, int id, const registered_connect
     return created;
 }
 
-/* Records a new state and wakes the control thread. */
+/* Records a new state (checked against the table) and wakes the control thread. */
 static void task_state_store(connector_task *task, runtime_state state, const char *trace)
 {
     pthread_mutex_lock(&task->mutex);
+    ASSERT_STATE_TRANSITION(task_transitions, task->scope, task->state, state);
     task->state = state;
     free(task->trace);
     task->trace = trace ? strdup(trace) : NULL;

@@ -3,7 +3,7 @@
  * creates the task, starts its thread, asks it to pause, resume or stop, and reads the state the
  * thread reports; everything else (plugin state, clients, converters) belongs to the thread.
  * Each function below says which of the two calls it; debug builds assert it at its entry
- * (base/thread_role.h).
+ * (base/thread_role.h), and check each reported state against the legal transitions (task.c).
  */
 #ifndef FERRY_TASK_H
 #define FERRY_TASK_H
@@ -85,7 +85,8 @@ runtime_state task_state(connector_task *task, char **trace);
  * and wakes the control thread so that the status record follows. */
 void task_problem_set(connector_task *task, const char *message);
 
-/* For the thread: reports a state change and wakes the control thread. */
+/* For the thread: reports a state change and wakes the control thread. The change must be one
+ * of the legal transitions (task.c). */
 void task_report(connector_task *task, runtime_state state, const char *trace);
 
 /* For the thread: notes that the task uses a topic (Kafka Connect's topic tracking); a topic
