@@ -19,6 +19,7 @@
 #include "config/config_provider.h"
 #include "config/properties.h"
 #include "ferry_process.h"
+#include "kafka_tool.h"
 #include "runtime/worker.h"
 
 /* One command for the control thread, and its answer. */
