@@ -232,11 +232,8 @@ static void sink_collect_retry(sink_task *sink, const char *why)
     metric_add(&sink->task->metrics.retries, 1);
     if (!retry_budget_retry(&sink->flush_retries, now, &delay_ms)) {
         char trace[1300];
-        snprintf(trace, sizeof(trace), "flush still asked for a retry after %lld ms "
-                 "(errors.retry.timeout=%lld): %s",
-                 (long long)retry_budget_elapsed(&sink->flush_retries, now),
-                 (long long)sink->flush_retries.timeout_ms, why[0] ? why : "(no message)");
-        sink_task_fail(sink, trace);
+        sink_task_fail(sink, retry_budget_spent_trace(&sink->flush_retries, now, "flush", why,
+                                                      trace, sizeof(trace)));
         return;
     }
     log_info(sink->task->scope, "flush asked to be retried: %s; offsets not committed yet",
@@ -918,11 +915,8 @@ static void sink_batch_put(sink_task *sink)
     int64_t now = clock_monotonic_ms(), delay_ms;
     metric_add(&metrics->retries, 1);
     if (!retry_budget_retry(&sink->put_retries, now, &delay_ms)) {
-        snprintf(trace, sizeof(trace), "put still asked for a retry after %lld ms "
-                 "(errors.retry.timeout=%lld): %s",
-                 (long long)retry_budget_elapsed(&sink->put_retries, now),
-                 (long long)sink->put_retries.timeout_ms, why[0] ? why : "(no message)");
-        sink_task_fail(sink, trace);
+        sink_task_fail(sink, retry_budget_spent_trace(&sink->put_retries, now, "put", why, trace,
+                                                      sizeof(trace)));
         return;
     }
     sink->retry_at = now + delay_ms;

@@ -380,11 +380,8 @@ static void source_poll_retry(source_task *source, const char *why)
     int64_t now = clock_monotonic_ms(), delay_ms;
     if (!retry_budget_retry(&source->poll_retries, now, &delay_ms)) {
         char trace[1300];
-        snprintf(trace, sizeof(trace), "poll still asked for a retry after %lld ms "
-                 "(errors.retry.timeout=%lld): %s",
-                 (long long)retry_budget_elapsed(&source->poll_retries, now),
-                 (long long)source->poll_retries.timeout_ms, why[0] ? why : "(no message)");
-        source_task_fail(source, trace);
+        source_task_fail(source, retry_budget_spent_trace(&source->poll_retries, now, "poll", why,
+                                                          trace, sizeof(trace)));
         return;
     }
     log_debug(source->task->scope, "poll asked for a retry (%s); again in %lld ms",
