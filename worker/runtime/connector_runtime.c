@@ -26,8 +26,6 @@ typedef struct task_slot {
     int64_t started_at_ms;
     int64_t restart_at_ms;      /* 0 = none scheduled */
     int64_t backoff_ms;
-    runtime_state failed_state; /* kept while the slot waits for its restart */
-    char *failed_trace;
 } task_slot;
 
 struct connector_runtime {
@@ -298,7 +296,6 @@ static void connector_slots_free(connector_runtime *connector)
     connector_tasks_stop(connector);
     for (size_t i = 0; i < connector->slot_count; i++) {
         free(connector->slots[i].published_trace);
-        free(connector->slots[i].failed_trace);
     }
     free(connector->slots);
     connector->slots = NULL;
