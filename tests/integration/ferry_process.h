@@ -20,10 +20,7 @@
  *     running are killed with SIGKILL either way (and at exit, and on SIGTERM from meson's
  *     timeout).
  *
- * The Kafka side (kt_*), all synchronous and failing the test (cmocka) when Kafka does:
- *   topic creation, end offsets, partition counts, topic configs, a producer, consuming a whole
- *   topic from the beginning up to the end offsets seen at the start (all partitions), the latest
- *   value per key (status topic), and Java's murmur2 partitioner. */
+ * The Kafka side (creating topics, producing, reading them back) is kafka_tool.h. */
 #ifndef FERRY_TESTS_FERRY_PROCESS_H
 #define FERRY_TESTS_FERRY_PROCESS_H
 
@@ -31,9 +28,6 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
-
-#include <jansson.h>
-#include <librdkafka/rdkafka.h>
 
 #ifndef FERRY_BINARY
 #error "FERRY_BINARY (path of the ferry executable) must be defined by the build"
@@ -47,10 +41,9 @@
 typedef struct fp_env fp_env;
 typedef struct fp_proc fp_proc;
 
-/* Reads FERRY_TEST_BOOTSTRAP (skip, or fail with FERRY_REQUIRE_SERVICES=1), checks that the broker
- * answers (a failure when it does not), installs the exit and SIGTERM clean-ups. Call first. */
+/* kt_init (kafka_tool.h: the broker of FERRY_TEST_BOOTSTRAP answers, or the test skips or
+ * fails), then installs the exit and SIGTERM clean-ups. Call first. */
 void fp_init(void);
-const char *fp_bootstrap(void);
 
 /* Elapsed monotonic time in milliseconds, and a sleep. */
 int64_t fp_now_ms(void);
@@ -119,70 +112,5 @@ void fp_kafka_stopped(void);
 void fp_kafka_restarted(void);
 /* Starts Kafka again if this test stopped it (idempotent). */
 void fp_kafka_ensure_started(void);
-
-/* ---- the Kafka side --------------------------------------------------------------------- */
-
-typedef struct kt_header {
-    char *name;
-    char *value; /* NULL for a null header value */
-    size_t value_len;
-} kt_header;
-
-typedef struct kt_record {
-    int32_t partition;
-    int64_t offset;
-    char *key; /* NULL for a null key; else NUL-terminated (key_len excludes the NUL) */
-    size_t key_len;
-    char *value; /* NULL for a null value (tombstone) */
-    size_t value_len;
-    kt_header *headers;
-    size_t header_count;
-} kt_record;
-
-typedef struct kt_records {
-    kt_record *items;
-    size_t count;
-} kt_records;
-
-void kt_create_topic(const char *topic, int partitions, const char *const *configs);
-/* Deletes topics, best effort (no failure when one does not exist or the broker is away). */
-void kt_delete_topics(const char *const *topics, size_t count);
-/* Partitions of the topic, 0 when it does not exist. */
-int kt_partition_count(const char *topic);
-/* High watermarks of every partition in ends (at most max); returns the partition count. */
-int kt_end_offsets(const char *topic, int64_t *ends, int max);
-int64_t kt_end_offsets_sum(const char *topic);
-/* The value of one config of a topic (malloc'd), NULL when it has none. */
-char *kt_topic_config(const char *topic, const char *name);
-
-/* A producer with acks=all and idempotence, whose deliveries kt_producer_close checks. */
-rd_kafka_t *kt_producer_new(const char *const *configs);
-void kt_produce(rd_kafka_t *producer, const char *topic, int32_t partition, const void *key,
-                size_t key_len, const void *value, size_t value_len,
-                const char *header_name, const char *header_value);
-/* The same with any number of headers (a NULL value is a null header value). */
-void kt_produce_headers(rd_kafka_t *producer, const char *topic, int32_t partition,
-                        const void *key, size_t key_len, const void *value, size_t value_len,
-                        const kt_header *headers, size_t header_count);
-/* Flushes, asserts that every record was delivered, destroys. */
-void kt_producer_close(rd_kafka_t *producer);
-
-/* Reads every partition of the topic from the beginning up to the end offsets seen at the start,
- * calling fn for each message. Returns the number of messages. */
-typedef void (*kt_message_fn)(const rd_kafka_message_t *message, void *opaque);
-size_t kt_consume(const char *topic, int timeout_ms, kt_message_fn fn, void *opaque);
-/* The offset the consumer group committed for the partition, -1 when none. */
-int64_t kt_group_committed(const char *group, const char *topic, int32_t partition);
-kt_records *kt_consume_all(const char *topic, int timeout_ms);
-void kt_records_free(kt_records *records);
-/* The last record of the given key (NULL when none), and the value of one of its headers. */
-const kt_record *kt_records_last(const kt_records *records, const char *key);
-const kt_header *kt_record_header(const kt_record *record, const char *name);
-/* key -> the last value (a JSON value parsed, or null for tombstones and non-JSON). */
-json_t *kt_latest_by_key(const char *topic);
-
-/* Java's Utils.murmur2 and the partition a Java producer picks for a key. */
-int32_t kt_murmur2(const void *data, size_t len);
-int32_t kt_java_partition(const void *key, size_t len, int partitions);
 
 #endif

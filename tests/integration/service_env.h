@@ -9,6 +9,8 @@
 #ifndef FERRY_TESTS_SERVICE_ENV_H
 #define FERRY_TESTS_SERVICE_ENV_H
 
+#include <stdint.h>
+
 /* meson's exit code for a skipped test */
 #define SERVICE_ENV_SKIP 77
 
@@ -21,5 +23,10 @@ void service_env_unreachable(const char *var, const char *fmt, ...);
 /* A name unique to this run ("<prefix>_<pid>_<time>_<counter>", lower case), for topics,
  * tables, slots and indexes that must not collide with other runs. Returns buf. */
 char *service_env_unique_name(char *buf, unsigned long size, const char *prefix);
+
+/* Monotonic time in milliseconds, and a sleep that resumes after signals: for waiting on a
+ * service. */
+int64_t service_env_now_ms(void);
+void service_env_sleep_ms(int64_t ms);
 
 #endif

@@ -25,33 +25,8 @@
 #include "config/config_map.h"
 #include "base/log.h"
 #include "tasks/error_handler.h"
+#include "kafka_tool.h"
 #include "service_env.h"
-
-#define TIMEOUT_MS 30000
-
-static const char *bootstrap;
-
-static int64_t now_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-static void conf_set(rd_kafka_conf_t *conf, const char *key, const char *value)
-{
-    char err[512];
-    if (rd_kafka_conf_set(conf, key, value, err, sizeof err) != RD_KAFKA_CONF_OK)
-        fail_msg("%s=%s: %s", key, value, err);
-}
-
-static rd_kafka_conf_t *new_conf(void)
-{
-    rd_kafka_conf_t *conf = rd_kafka_conf_new();
-    assert_non_null(conf);
-    conf_set(conf, "bootstrap.servers", bootstrap);
-    return conf;
-}
 
 /* A config map from key, value pairs ending with NULL. */
 static config_map *make_config(const char *key, ...)
@@ -68,105 +43,13 @@ static config_map *make_config(const char *key, ...)
     return map;
 }
 
-static void create_topic(const char *topic, const char *config_key, const char *config_value)
+/* The DLQ topic's records, which must be exactly count. */
+static kt_records *dlq_read(const char *topic, size_t count)
 {
-    char err[512];
-    rd_kafka_t *admin = rd_kafka_new(RD_KAFKA_PRODUCER, new_conf(), err, sizeof err);
-    assert_non_null(admin);
-    rd_kafka_NewTopic_t *nt = rd_kafka_NewTopic_new(topic, 1, 1, err, sizeof err);
-    assert_non_null(nt);
-    if (config_key)
-        assert_int_equal(rd_kafka_NewTopic_set_config(nt, config_key, config_value),
-                         RD_KAFKA_RESP_ERR_NO_ERROR);
-    rd_kafka_queue_t *q = rd_kafka_queue_new(admin);
-    rd_kafka_AdminOptions_t *opts = rd_kafka_AdminOptions_new(admin, RD_KAFKA_ADMIN_OP_CREATETOPICS);
-    assert_int_equal(rd_kafka_AdminOptions_set_operation_timeout(opts, TIMEOUT_MS, err, sizeof err),
-                     RD_KAFKA_RESP_ERR_NO_ERROR);
-    rd_kafka_CreateTopics(admin, &nt, 1, opts, q);
-    rd_kafka_event_t *ev = rd_kafka_queue_poll(q, TIMEOUT_MS + 5000);
-    assert_non_null(ev);
-    if (rd_kafka_event_error(ev) != RD_KAFKA_RESP_ERR_NO_ERROR)
-        fail_msg("CreateTopics: %s", rd_kafka_event_error_string(ev));
-    size_t n = 0;
-    const rd_kafka_topic_result_t **topics =
-        rd_kafka_CreateTopics_result_topics(rd_kafka_event_CreateTopics_result(ev), &n);
-    assert_int_equal(n, 1);
-    if (rd_kafka_topic_result_error(topics[0]) != RD_KAFKA_RESP_ERR_NO_ERROR)
-        fail_msg("creating %s: %s", topic, rd_kafka_topic_result_error_string(topics[0]));
-    rd_kafka_event_destroy(ev);
-    rd_kafka_AdminOptions_destroy(opts);
-    rd_kafka_NewTopic_destroy(nt);
-    rd_kafka_queue_destroy(q);
-    rd_kafka_destroy(admin);
-}
-
-static void delete_topic(const char *topic)
-{
-    char err[512];
-    rd_kafka_t *admin = rd_kafka_new(RD_KAFKA_PRODUCER, new_conf(), err, sizeof err);
-    assert_non_null(admin);
-    rd_kafka_DeleteTopic_t *dt = rd_kafka_DeleteTopic_new(topic);
-    rd_kafka_queue_t *q = rd_kafka_queue_new(admin);
-    rd_kafka_DeleteTopics(admin, &dt, 1, NULL, q);
-    rd_kafka_event_t *ev = rd_kafka_queue_poll(q, TIMEOUT_MS);
-    assert_non_null(ev);
-    rd_kafka_event_destroy(ev);
-    rd_kafka_DeleteTopic_destroy(dt);
-    rd_kafka_queue_destroy(q);
-    rd_kafka_destroy(admin);
-}
-
-/* Reads exactly count messages of partition 0 from the beginning, then checks nothing follows.
- * Returns the consumer: the messages hold references to it, so consume_done destroys them
- * first (rd_kafka_destroy would wait for them forever). */
-static rd_kafka_t *consume(const char *topic, rd_kafka_message_t **messages, int count)
-{
-    char err[512], group[128];
-    rd_kafka_conf_t *conf = new_conf();
-    conf_set(conf, "group.id", service_env_unique_name(group, sizeof group, "ferry_dlq_check"));
-    conf_set(conf, "enable.auto.commit", "false");
-    conf_set(conf, "enable.partition.eof", "false");
-    conf_set(conf, "isolation.level", "read_committed");
-    rd_kafka_t *rk = rd_kafka_new(RD_KAFKA_CONSUMER, conf, err, sizeof err);
-    if (!rk)
-        fail_msg("consumer: %s", err);
-    rd_kafka_poll_set_consumer(rk);
-    rd_kafka_topic_partition_list_t *parts = rd_kafka_topic_partition_list_new(1);
-    rd_kafka_topic_partition_list_add(parts, topic, 0)->offset = RD_KAFKA_OFFSET_BEGINNING;
-    assert_int_equal(rd_kafka_assign(rk, parts), RD_KAFKA_RESP_ERR_NO_ERROR);
-    rd_kafka_topic_partition_list_destroy(parts);
-
-    int got = 0;
-    int64_t deadline = now_ms() + TIMEOUT_MS;
-    while (got < count && now_ms() < deadline) {
-        rd_kafka_message_t *m = rd_kafka_consumer_poll(rk, 500);
-        if (!m)
-            continue;
-        if (m->err != RD_KAFKA_RESP_ERR_NO_ERROR) {
-            char msg[512];
-            snprintf(msg, sizeof msg, "%s", rd_kafka_message_errstr(m));
-            rd_kafka_message_destroy(m);
-            fail_msg("consuming %s: %s", topic, msg);
-        }
-        messages[got++] = m;
-    }
-    if (got < count)
-        fail_msg("only %d of %d records arrived in %s", got, count, topic);
-    rd_kafka_message_t *extra = rd_kafka_consumer_poll(rk, 1000);
-    if (extra) {
-        int64_t offset = extra->offset;
-        rd_kafka_message_destroy(extra);
-        fail_msg("unexpected extra record at offset %lld in %s", (long long)offset, topic);
-    }
-    return rk;
-}
-
-static void consume_done(rd_kafka_t *rk, rd_kafka_message_t **messages, int count)
-{
-    for (int i = 0; i < count; i++)
-        rd_kafka_message_destroy(messages[i]);
-    rd_kafka_consumer_close(rk);
-    rd_kafka_destroy(rk);
+    kt_records *records = kt_consume_all(topic, KT_TIMEOUT_MS);
+    if (records->count != count)
+        fail_msg("%zu records in %s, expected %zu", records->count, topic, count);
+    return records;
 }
 
 typedef struct expected_header {
@@ -174,33 +57,22 @@ typedef struct expected_header {
     const char *value; /* NULL = a null header value */
 } expected_header;
 
-/* Every header of the message, in order, exactly as expected. */
-static void assert_headers(const rd_kafka_message_t *m, const expected_header *expected,
+/* Every header of the record, in order, exactly as expected. */
+static void assert_headers(const kt_record *record, const expected_header *expected,
                            size_t count)
 {
-    rd_kafka_headers_t *headers = NULL;
-    rd_kafka_resp_err_t e = rd_kafka_message_headers(m, &headers);
-    if (count == 0) {
-        assert_int_equal(e, RD_KAFKA_RESP_ERR__NOENT);
-        return;
-    }
-    assert_int_equal(e, RD_KAFKA_RESP_ERR_NO_ERROR);
-    assert_int_equal(rd_kafka_header_cnt(headers), count);
+    assert_int_equal(record->header_count, count);
     for (size_t i = 0; i < count; i++) {
-        const char *name = NULL;
-        const void *value = NULL;
-        size_t size = 0;
-        assert_int_equal(rd_kafka_header_get_all(headers, i, &name, &value, &size),
-                         RD_KAFKA_RESP_ERR_NO_ERROR);
-        assert_string_equal(name, expected[i].name);
+        const kt_header *header = &record->headers[i];
+        assert_string_equal(header->name, expected[i].name);
         if (!expected[i].value) {
-            assert_null(value);
+            assert_null(header->value);
             continue;
         }
-        if (!value || size != strlen(expected[i].value) ||
-            memcmp(value, expected[i].value, size) != 0)
-            fail_msg("header %s: expected '%s', got '%.*s'", name, expected[i].value, (int)size,
-                     value ? (const char *)value : "(null)");
+        if (!header->value || header->value_len != strlen(expected[i].value) ||
+            memcmp(header->value, expected[i].value, header->value_len) != 0)
+            fail_msg("header %s: expected '%s', got '%.*s'", header->name, expected[i].value,
+                     (int)header->value_len, header->value ? header->value : "(null)");
     }
 }
 
@@ -262,7 +134,7 @@ static void test_tolerance_none(void **state)
     /* The default, with a DLQ topic configured: Kafka Connect never writes to it then. */
     config_map *config = make_config("errors.deadletterqueue.topic.name", dlq,
                                      "errors.deadletterqueue.context.headers.enable", "true", NULL);
-    error_handler *handler = error_handler_new("conn", 0, "task:conn-0", config, new_conf(), err,
+    error_handler *handler = error_handler_new("conn", 0, "task:conn-0", config, kt_conf_new(), err,
                                                sizeof err);
     if (!handler)
         fail_msg("error_handler_new: %s", err);
@@ -324,7 +196,7 @@ static void test_tolerance_all_without_dlq_logs(void **state)
     char err[512];
     config_map *config = make_config("errors.tolerance", "all", NULL);
     /* A producer config without DLQ topic is simply released. */
-    error_handler *handler = error_handler_new("conn", 2, "task:conn-2", config, new_conf(), err,
+    error_handler *handler = error_handler_new("conn", 2, "task:conn-2", config, kt_conf_new(), err,
                                                sizeof err);
     assert_non_null(handler);
     assert_true(error_handler_tolerates_all(handler));
@@ -394,14 +266,14 @@ static void test_dlq_with_context_headers(void **state)
     (void)state;
     char dlq[128], err[1024];
     service_env_unique_name(dlq, sizeof dlq, "ferry_dlq_ctx");
-    create_topic(dlq, NULL, NULL);
+    kt_create_topic(dlq, 1, NULL);
 
     config_map *config = make_config("errors.tolerance", "all",
                                      "errors.deadletterqueue.topic.name", dlq,
                                      "errors.deadletterqueue.topic.replication.factor", "1",
                                      "errors.deadletterqueue.context.headers.enable", "true", NULL);
     error_handler *handler = error_handler_new("orders-sink", 7, "task:orders-sink-7", config,
-                                               new_conf(), err, sizeof err);
+                                               kt_conf_new(), err, sizeof err);
     if (!handler)
         fail_msg("error_handler_new: %s", err);
 
@@ -414,18 +286,18 @@ static void test_dlq_with_context_headers(void **state)
     assert_int_equal(rd_kafka_header_cnt(headers), 4);
     rd_kafka_headers_destroy(headers);
 
-    assert_int_equal(error_handler_flush(handler, TIMEOUT_MS, err, sizeof err), 0);
+    assert_int_equal(error_handler_flush(handler, KT_TIMEOUT_MS, err, sizeof err), 0);
     assert_int_equal(error_handler_failures(handler), 2);
     assert_int_equal(error_handler_dlq_records(handler), 2);
 
-    rd_kafka_message_t *messages[2];
-    rd_kafka_t *consumer = consume(dlq, messages, 2);
+    kt_records *records = dlq_read(dlq, 2);
+    const kt_record *read = records->items;
 
     /* The sink record: its exact bytes and headers, then Kafka Connect's context. */
-    assert_int_equal(messages[0]->key_len, sizeof(sink_key));
-    assert_memory_equal(messages[0]->key, sink_key, sizeof(sink_key));
-    assert_int_equal(messages[0]->len, strlen(sink_value));
-    assert_memory_equal(messages[0]->payload, sink_value, strlen(sink_value));
+    assert_int_equal(read[0].key_len, sizeof(sink_key));
+    assert_memory_equal(read[0].key, sink_key, sizeof(sink_key));
+    assert_int_equal(read[0].value_len, strlen(sink_value));
+    assert_memory_equal(read[0].value, sink_value, strlen(sink_value));
     const expected_header sink_headers[] = {
         {"trace-id", "abc-123"},
         {"empty", NULL},
@@ -441,12 +313,12 @@ static void test_dlq_with_context_headers(void **state)
         {"__connect.errors.exception.class.name", "io.ferry.errors.ConverterException"},
         {"__connect.errors.exception.message", SINK_MESSAGE},
     };
-    assert_headers(messages[0], sink_headers, sizeof(sink_headers) / sizeof(sink_headers[0]));
+    assert_headers(&read[0], sink_headers, sizeof(sink_headers) / sizeof(sink_headers[0]));
 
     /* The source record: a null key stays null; no Kafka position yet. */
-    assert_null(messages[1]->key);
-    assert_int_equal(messages[1]->len, 8);
-    assert_memory_equal(messages[1]->payload, "bad\x01line", 8);
+    assert_null(read[1].key);
+    assert_int_equal(read[1].value_len, 8);
+    assert_memory_equal(read[1].value, "bad\x01line", 8);
     const expected_header source_headers[] = {
         {"__connect.errors.topic", "lines"},
         {"__connect.errors.partition", "-1"},
@@ -458,13 +330,13 @@ static void test_dlq_with_context_headers(void **state)
         {"__connect.errors.exception.class.name", "io.ferry.errors.ConnectorException"},
         {"__connect.errors.exception.message", "line is not valid UTF-8: é"},
     };
-    assert_headers(messages[1], source_headers,
+    assert_headers(&read[1], source_headers,
                    sizeof(source_headers) / sizeof(source_headers[0]));
 
-    consume_done(consumer, messages, 2);
+    kt_records_free(records);
     error_handler_destroy(handler);
     config_map_destroy(config);
-    delete_topic(dlq);
+    kt_delete_topics((const char *const[]){dlq}, 1);
 }
 
 static void test_dlq_without_context_headers(void **state)
@@ -472,13 +344,13 @@ static void test_dlq_without_context_headers(void **state)
     (void)state;
     char dlq[128], err[1024];
     service_env_unique_name(dlq, sizeof dlq, "ferry_dlq_plain");
-    create_topic(dlq, NULL, NULL);
+    kt_create_topic(dlq, 1, NULL);
 
     /* context.headers.enable defaults to false. */
     config_map *config = make_config("errors.tolerance", "all",
                                      "errors.deadletterqueue.topic.name", dlq, NULL);
     error_handler *handler = error_handler_new("orders-sink", 0, "task:orders-sink-0", config,
-                                               new_conf(), err, sizeof err);
+                                               kt_conf_new(), err, sizeof err);
     if (!handler)
         fail_msg("error_handler_new: %s", err);
     rd_kafka_headers_t *headers = original_headers();
@@ -489,25 +361,25 @@ static void test_dlq_without_context_headers(void **state)
     assert_true(error_handler_report(handler, &with_headers, err, sizeof err));
     assert_true(error_handler_report(handler, &without_headers, err, sizeof err));
     rd_kafka_headers_destroy(headers);
-    assert_int_equal(error_handler_flush(handler, TIMEOUT_MS, err, sizeof err), 0);
+    assert_int_equal(error_handler_flush(handler, KT_TIMEOUT_MS, err, sizeof err), 0);
     assert_int_equal(error_handler_dlq_records(handler), 2);
 
-    rd_kafka_message_t *messages[2];
-    rd_kafka_t *consumer = consume(dlq, messages, 2);
-    assert_memory_equal(messages[0]->key, sink_key, sizeof(sink_key));
-    assert_memory_equal(messages[0]->payload, sink_value, strlen(sink_value));
+    kt_records *records = dlq_read(dlq, 2);
+    const kt_record *read = records->items;
+    assert_memory_equal(read[0].key, sink_key, sizeof(sink_key));
+    assert_memory_equal(read[0].value, sink_value, strlen(sink_value));
     /* Only the record's own headers: none of __connect.errors.*. */
     const expected_header own[] = {
         {"trace-id", "abc-123"}, {"empty", NULL}, {"dup", "1"}, {"dup", "2"}};
-    assert_headers(messages[0], own, sizeof(own) / sizeof(own[0]));
-    assert_null(messages[1]->key);
-    assert_null(messages[1]->payload);
-    assert_headers(messages[1], NULL, 0);
+    assert_headers(&read[0], own, sizeof(own) / sizeof(own[0]));
+    assert_null(read[1].key);
+    assert_null(read[1].value);
+    assert_headers(&read[1], NULL, 0);
 
-    consume_done(consumer, messages, 2);
+    kt_records_free(records);
     error_handler_destroy(handler);
     config_map_destroy(config);
-    delete_topic(dlq);
+    kt_delete_topics((const char *const[]){dlq}, 1);
 }
 
 static void assert_refused(config_map *config, bool with_producer_conf, const char *expected)
@@ -515,7 +387,7 @@ static void assert_refused(config_map *config, bool with_producer_conf, const ch
     char err[512] = "";
     /* The producer config is taken on error too (ASan's leak check would say otherwise). */
     error_handler *handler = error_handler_new("conn", 0, "task:conn-0", config,
-                                               with_producer_conf ? new_conf() : NULL, err,
+                                               with_producer_conf ? kt_conf_new() : NULL, err,
                                                sizeof err);
     assert_null(handler);
     assert_contains(err, expected);
@@ -546,8 +418,8 @@ static void test_bad_config(void **state)
                    false, "errors.deadletterqueue.topic.name=dlq needs a producer configuration");
 
     /* A producer librdkafka refuses to create: the message says it is the DLQ's. */
-    rd_kafka_conf_t *conf = new_conf();
-    conf_set(conf, "max.in.flight.requests.per.connection", "100");
+    rd_kafka_conf_t *conf = kt_conf_new();
+    kt_conf_set(conf, "max.in.flight.requests.per.connection", "100");
     config_map *config = make_config("errors.tolerance", "all", "errors.deadletterqueue.topic.name",
                                      "dlq", NULL);
     char err[512] = "";
@@ -558,7 +430,7 @@ static void test_bad_config(void **state)
     /* Empty DLQ name = none (Kafka Connect's default); -1 = the broker's replication factor. */
     config = make_config("errors.tolerance", "all", "errors.deadletterqueue.topic.name", " ",
                          "errors.deadletterqueue.topic.replication.factor", "-1", NULL);
-    error_handler *handler = error_handler_new("conn", 0, "task:conn-0", config, new_conf(), err,
+    error_handler *handler = error_handler_new("conn", 0, "task:conn-0", config, kt_conf_new(), err,
                                                sizeof err);
     assert_non_null(handler);
     error_context sink = sink_failure(NULL);
@@ -575,11 +447,11 @@ static void test_queue_full_loses_nothing(void **state)
     enum { RECORDS = 25 };
     char dlq[128], err[1024];
     service_env_unique_name(dlq, sizeof dlq, "ferry_dlq_full");
-    create_topic(dlq, NULL, NULL);
+    kt_create_topic(dlq, 1, NULL);
 
     /* A queue of one record: every report after the first finds it full and must wait. */
-    rd_kafka_conf_t *conf = new_conf();
-    conf_set(conf, "queue.buffering.max.messages", "1");
+    rd_kafka_conf_t *conf = kt_conf_new();
+    kt_conf_set(conf, "queue.buffering.max.messages", "1");
     config_map *config = make_config("errors.tolerance", "all",
                                      "errors.deadletterqueue.topic.name", dlq, NULL);
     error_handler *handler = error_handler_new("conn", 1, "task:conn-1", config, conf, err,
@@ -597,20 +469,20 @@ static void test_queue_full_loses_nothing(void **state)
             fail_msg("report %d: %s", i, err);
     }
     assert_int_equal(error_handler_dlq_records(handler), RECORDS);
-    assert_int_equal(error_handler_flush(handler, TIMEOUT_MS, err, sizeof err), 0);
+    assert_int_equal(error_handler_flush(handler, KT_TIMEOUT_MS, err, sizeof err), 0);
 
-    rd_kafka_message_t *messages[RECORDS];
-    rd_kafka_t *consumer = consume(dlq, messages, RECORDS);
+    kt_records *records = dlq_read(dlq, RECORDS);
+    const kt_record *read = records->items;
     for (int i = 0; i < RECORDS; i++) {
         char value[32];
         snprintf(value, sizeof value, "failed-%02d", i);
-        assert_int_equal(messages[i]->len, strlen(value));
-        assert_memory_equal(messages[i]->payload, value, strlen(value));
+        assert_int_equal(read[i].value_len, strlen(value));
+        assert_memory_equal(read[i].value, value, strlen(value));
     }
-    consume_done(consumer, messages, RECORDS);
+    kt_records_free(records);
     error_handler_destroy(handler);
     config_map_destroy(config);
-    delete_topic(dlq);
+    kt_delete_topics((const char *const[]){dlq}, 1);
 }
 
 static void test_flush_reports_delivery_error(void **state)
@@ -620,11 +492,11 @@ static void test_flush_reports_delivery_error(void **state)
     service_env_unique_name(dlq, sizeof dlq, "ferry_dlq_small");
     /* The broker refuses records over 200 bytes in this topic: the producer queues the record,
      * the delivery report fails. */
-    create_topic(dlq, "max.message.bytes", "200");
+    kt_create_topic(dlq, 1, (const char *const[]){"max.message.bytes", "200", NULL});
 
     config_map *config = make_config("errors.tolerance", "all",
                                      "errors.deadletterqueue.topic.name", dlq, NULL);
-    error_handler *handler = error_handler_new("conn", 0, "task:conn-0", config, new_conf(), err,
+    error_handler *handler = error_handler_new("conn", 0, "task:conn-0", config, kt_conf_new(), err,
                                                sizeof err);
     if (!handler)
         fail_msg("error_handler_new: %s", err);
@@ -638,7 +510,7 @@ static void test_flush_reports_delivery_error(void **state)
     assert_int_equal(error_handler_dlq_records(handler), 1);
 
     err[0] = '\0';
-    assert_int_equal(error_handler_flush(handler, TIMEOUT_MS, err, sizeof err), -1);
+    assert_int_equal(error_handler_flush(handler, KT_TIMEOUT_MS, err, sizeof err), -1);
     assert_contains(err, "1 record(s) could not be delivered to the dead-letter queue topic");
     assert_contains(err, dlq);
     assert_contains(err, "first error: ");
@@ -649,7 +521,7 @@ static void test_flush_reports_delivery_error(void **state)
 
     error_handler_destroy(handler);
     config_map_destroy(config);
-    delete_topic(dlq);
+    kt_delete_topics((const char *const[]){dlq}, 1);
 }
 
 static void test_stage_names(void **state)
@@ -665,33 +537,9 @@ static void test_stage_names(void **state)
     assert_string_equal(error_stage_name(ERROR_STAGE_KAFKA_CONSUME), "KAFKA_CONSUME");
 }
 
-/* The variable is set: the broker must answer, else this is a failure, not a skip. */
-static void probe_broker(void)
-{
-    char err[512];
-    rd_kafka_conf_t *conf = rd_kafka_conf_new();
-    if (rd_kafka_conf_set(conf, "bootstrap.servers", bootstrap, err, sizeof err) != RD_KAFKA_CONF_OK) {
-        rd_kafka_conf_destroy(conf);
-        service_env_unreachable("FERRY_TEST_BOOTSTRAP", "%s", err);
-    }
-    rd_kafka_conf_set(conf, "log_level", "0", err, sizeof err);
-    rd_kafka_t *rk = rd_kafka_new(RD_KAFKA_PRODUCER, conf, err, sizeof err);
-    if (!rk)
-        service_env_unreachable("FERRY_TEST_BOOTSTRAP", "%s", err);
-    const struct rd_kafka_metadata *md = NULL;
-    rd_kafka_resp_err_t e = rd_kafka_metadata(rk, 0, NULL, &md, 10000);
-    int brokers = e == RD_KAFKA_RESP_ERR_NO_ERROR ? md->broker_cnt : 0;
-    if (md)
-        rd_kafka_metadata_destroy(md);
-    rd_kafka_destroy(rk);
-    if (e != RD_KAFKA_RESP_ERR_NO_ERROR || brokers < 1)
-        service_env_unreachable("FERRY_TEST_BOOTSTRAP", "metadata request: %s", rd_kafka_err2str(e));
-}
-
 int main(void)
 {
-    bootstrap = service_env_get("FERRY_TEST_BOOTSTRAP");
-    probe_broker();
+    kt_init();
 
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_stage_names),
@@ -703,7 +551,5 @@ int main(void)
         cmocka_unit_test(test_queue_full_loses_nothing),
         cmocka_unit_test(test_flush_reports_delivery_error),
     };
-    int failed = cmocka_run_group_tests_name("error_handler", tests, NULL, NULL);
-    rd_kafka_wait_destroyed(5000);
-    return failed;
+    return cmocka_run_group_tests_name("error_handler", tests, NULL, NULL);
 }

@@ -32,6 +32,7 @@
 #include <cmocka.h>
 
 #include "ferry_process.h"
+#include "kafka_tool.h"
 #include "test_es_sink_util.h"
 
 #define WAIT_MS 60000

@@ -23,6 +23,7 @@
 #include <cmocka.h>
 
 #include "ferry_process.h"
+#include "kafka_tool.h"
 #include "test_es_sink_util.h"
 
 #define RECORDS 40000

@@ -24,6 +24,7 @@
 #include <cmocka.h>
 
 #include "ferry_process.h"
+#include "kafka_tool.h"
 #include "test_es_sink_util.h"
 
 #define OUTAGE_MS 30000

@@ -10,6 +10,7 @@
 #include <cmocka.h>
 #include <curl/curl.h>
 
+#include "kafka_tool.h"
 #include "service_env.h"
 
 static const char *esu_base;

@@ -24,6 +24,7 @@
 #include <cmocka.h>
 
 #include "ferry_process.h"
+#include "kafka_tool.h"
 
 #define LINE_BYTES 9 /* "line-000\n" */
 

@@ -33,6 +33,7 @@
 #include <cmocka.h>
 
 #include "ferry_process.h"
+#include "kafka_tool.h"
 
 #define LINES 1000000
 #define ROTATE_EVERY 50000

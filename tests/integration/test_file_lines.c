@@ -20,6 +20,7 @@
 #include <cmocka.h>
 
 #include "ferry_process.h"
+#include "kafka_tool.h"
 
 #define MAX_LINE 500000
 #define LONG_LINE ((size_t)10 << 20)

@@ -21,6 +21,7 @@
 
 #include <cmocka.h>
 
+#include "kafka_tool.h"
 #include "test_pg_cdc_support.h"
 
 #define FLUSH_MS 1000

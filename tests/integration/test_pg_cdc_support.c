@@ -9,6 +9,7 @@
 
 #include <cmocka.h>
 
+#include "kafka_tool.h"
 #include "service_env.h"
 
 PGconn *pgt_conn;

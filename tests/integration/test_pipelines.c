@@ -25,6 +25,7 @@
 #include <libpq-fe.h>
 
 #include "ferry_process.h"
+#include "kafka_tool.h"
 #include "test_es_sink_util.h"
 #include "test_pg_cdc_support.h"
 #include "test_rest_client.h"

@@ -16,6 +16,7 @@
 #include <curl/curl.h>
 
 #include "ferry_process.h"
+#include "kafka_tool.h"
 #include "test_rest_client.h"
 
 static char why[512];

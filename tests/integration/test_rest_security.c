@@ -27,6 +27,7 @@
 #include <gnutls/x509.h>
 
 #include "ferry_process.h"
+#include "kafka_tool.h"
 #include "test_rest_client.h"
 
 #define ADMIN_PASSWORD "Adm1n-Pa55-7q"

@@ -27,6 +27,7 @@
 #include <cmocka.h>
 
 #include "ferry_process.h"
+#include "kafka_tool.h"
 
 #define FLUSH_MS 1000
 #define KILLS 3

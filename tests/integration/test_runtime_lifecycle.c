@@ -33,6 +33,7 @@
 #include <cmocka.h>
 
 #include "ferry_process.h"
+#include "kafka_tool.h"
 
 #define FLUSH_MS 1000
 
@@ -934,31 +935,11 @@ static void test_embedded_kafka(void **state)
         fail_msg("the log does not give the embedded Kafka's bootstrap address");
 
     /* The address answers: a client sees the worker's internal topics there. */
-    rd_kafka_conf_t *conf = rd_kafka_conf_new();
-    char err[512];
-    assert_int_equal(rd_kafka_conf_set(conf, "bootstrap.servers", bootstrap, err, sizeof err),
-                     RD_KAFKA_CONF_OK);
-    rd_kafka_t *client = rd_kafka_new(RD_KAFKA_PRODUCER, conf, err, sizeof err);
-    assert_non_null(client);
-    bool found = false;
-    int64_t deadline = fp_now_ms() + 20000;
-    while (!found && fp_now_ms() < deadline) {
-        const struct rd_kafka_metadata *md = NULL;
-        if (rd_kafka_metadata(client, 1, NULL, &md, 5000) == RD_KAFKA_RESP_ERR_NO_ERROR) {
-            for (int i = 0; i < md->topic_cnt; i++)
-                if (strcmp(md->topics[i].topic, fp_offsets_topic(env)) == 0)
-                    found = true;
-            rd_kafka_metadata_destroy(md);
-        }
-        if (!found)
-            fp_sleep_ms(200);
-    }
-    rd_kafka_destroy(client);
-    if (!found)
+    if (!kt_cluster_lists_topic(bootstrap, fp_offsets_topic(env), 20000))
         fail_msg("the embedded Kafka at %s does not list the offsets topic %s", bootstrap,
                  fp_offsets_topic(env));
 
-    deadline = fp_now_ms() + 60000;
+    int64_t deadline = fp_now_ms() + 60000;
     while (fp_count_lines(file) < 200) {
         if (!fp_alive(proc))
             fail_msg("ferry exited before the pipeline completed");

@@ -15,10 +15,12 @@
 #include <cmocka.h>
 #include <pthread.h>
 
+#include "base/thread_role.h"
 #include "config/config_provider.h"
 #include "config/properties.h"
 #include "ferry_process.h"
 #include "herder/standalone_herder.h"
+#include "kafka_tool.h"
 #include "runtime/worker.h"
 
 /* A status read on the control thread. */
@@ -83,8 +85,11 @@ static bool topic_grows(const char *topic, int timeout_ms)
     return false;
 }
 
+/* The control thread: this test's main thread hands the worker over to it while the loop runs,
+ * and takes it back once the loop returned. */
 static void *control_thread_main(void *argument)
 {
+    thread_role_set(THREAD_ROLE_CONTROL, NULL, NULL);
     worker_run(argument);
     return NULL;
 }
@@ -105,6 +110,7 @@ static void test_pause_resume_stop_restart_delete(void **state)
     assert_non_null(providers);
     worker_config *config = worker_config_load(raw, providers, errors, NULL);
     assert_non_null(config);
+    thread_role_set(THREAD_ROLE_CONTROL, NULL, NULL);
     worker *self = worker_new(config, why, sizeof why);
     if (!self)
         fail_msg("worker_new: %s", why);
@@ -112,6 +118,7 @@ static void test_pause_resume_stop_restart_delete(void **state)
     assert_non_null(changes);
     herder_waiter *waiter = herder_waiter_new();
     assert_non_null(waiter);
+    thread_role_clear(); /* from here on, worker_call reaches the control thread */
     pthread_t control;
     assert_int_equal(pthread_create(&control, NULL, control_thread_main, self), 0);
 
@@ -178,7 +185,9 @@ static void test_pause_resume_stop_restart_delete(void **state)
     herder_result_clear(&result);
     herder_waiter_destroy(waiter);
     herder_destroy(changes);
+    thread_role_set(THREAD_ROLE_CONTROL, NULL, NULL);
     worker_destroy(self);
+    thread_role_clear();
 
     kt_records *records = kt_consume_all(topic, 30000);
     size_t count = records->count;

@@ -52,6 +52,15 @@ static void test_timeout_ends_the_run(void **state)
     assert_int_equal(delay, 0);
     assert_false(retry_budget_retry(&budget, now + 1501, &delay));
     assert_int_equal(retry_budget_elapsed(&budget, now + 1501), 1501);
+    char trace[160];
+    assert_string_equal(retry_budget_spent_trace(&budget, now + 1501, "put", "busy", trace,
+                                                 sizeof(trace)),
+                        "put still asked for a retry after 1501 ms (errors.retry.timeout=1500): "
+                        "busy");
+    assert_string_equal(retry_budget_spent_trace(&budget, now + 1501, "poll", "", trace,
+                                                 sizeof(trace)),
+                        "poll still asked for a retry after 1501 ms (errors.retry.timeout=1500): "
+                        "(no message)");
 }
 
 static void test_success_resets_the_run(void **state)

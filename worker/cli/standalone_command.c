@@ -20,6 +20,7 @@
 #include "config/connector_file.h"
 #include "config/properties.h"
 #include "base/log.h"
+#include "base/thread_role.h"
 #include "herder/standalone_herder.h"
 #include "rest/rest_server.h"
 #include "runtime/worker.h"
@@ -93,6 +94,7 @@ done:
 
 static void *control_thread_main(void *argument)
 {
+    thread_role_set(THREAD_ROLE_CONTROL, NULL, NULL);
     worker_run(argument);
     return NULL;
 }
@@ -157,6 +159,10 @@ int standalone_command_run(int argc, char **argv)
     sigaddset(&watch.signals, SIGINT);
     pthread_sigmask(SIG_BLOCK, &watch.signals, NULL);
     signal(SIGPIPE, SIG_IGN);
+    /* This thread creates the worker and restores its connectors as the control thread; then
+     * the control loop runs on a thread of its own while this one puts the command line's
+     * connectors through the herder, and takes the role back to destroy the worker. */
+    thread_role_set(THREAD_ROLE_CONTROL, NULL, NULL);
 
     int status = 1;
     size_t connector_count = (size_t)argc - 2;
@@ -211,7 +217,9 @@ int standalone_command_run(int argc, char **argv)
 
     worker_connectors_restore(running, names);
     pthread_t control_thread;
+    thread_role_clear();
     if (pthread_create(&control_thread, NULL, control_thread_main, running) != 0) {
+        thread_role_set(THREAD_ROLE_CONTROL, NULL, NULL);
         log_error("worker", "cannot start the control thread");
         goto done;
     }
@@ -223,6 +231,7 @@ int standalone_command_run(int argc, char **argv)
         worker_shutdown(running);
     }
     pthread_join(control_thread, NULL);
+    thread_role_set(THREAD_ROLE_CONTROL, NULL, NULL);
 done:
     if (rest && !looping) {
         /* Start-up failed after the API opened: a loop that stops at once refuses the

@@ -11,6 +11,7 @@
 
 #include "base/clock.h"
 #include "base/log.h"
+#include "base/thread_role.h"
 #include "plugin/plugin_context.h"
 #include "config/connector_config.h"
 #include "transforms/transform_chain.h"
@@ -25,8 +26,6 @@ typedef struct task_slot {
     int64_t started_at_ms;
     int64_t restart_at_ms;      /* 0 = none scheduled */
     int64_t backoff_ms;
-    runtime_state failed_state; /* kept while the slot waits for its restart */
-    char *failed_trace;
 } task_slot;
 
 struct connector_runtime {
@@ -61,6 +60,7 @@ size_t connector_validate(const connector_environment *environment, const config
                           config_errors *errors, config_map *unknown,
                           const registered_connector **type_out)
 {
+    ASSERT_CONTROL_THREAD();
     size_t before = config_errors_count(errors);
     char why[1024];
     config_map *resolved = config_providers_resolve(environment->providers, config, why,
@@ -112,9 +112,63 @@ size_t connector_validate(const connector_environment *environment, const config
 
 /* ---- states ----------------------------------------------------------------------------- */
 
+#define ONE(state) RUNTIME_STATE_BIT(STATE_##state)
+#define ANY_BUT_UNASSIGNED (ONE(RUNNING) | ONE(PAUSED) | ONE(STOPPED) | ONE(FAILED) | \
+                            ONE(RESTARTING))
+
+/*
+ * A connector's states (from -> allowed to). It is created UNASSIGNED and never returns there.
+ * Starting it ends RUNNING, PAUSED (its target), STOPPED (target STOPPED) or FAILED; the target
+ * moves it between RUNNING, PAUSED and STOPPED; a restart passes through RESTARTING to where a
+ * start ends; a reconfiguration starts it again from RUNNING or PAUSED, and may fail. A state
+ * followed by itself is a new trace (a problem the plugin sets or clears, a repeated failure,
+ * a target set again).
+ *
+ *   UNASSIGNED -> RUNNING, PAUSED, STOPPED, FAILED, UNASSIGNED    (the first start)
+ *   RUNNING    -> RUNNING, PAUSED, STOPPED, FAILED, RESTARTING
+ *   PAUSED     -> RUNNING, PAUSED, STOPPED, FAILED, RESTARTING
+ *   STOPPED    -> RUNNING, PAUSED, STOPPED, FAILED, RESTARTING
+ *   FAILED     -> RUNNING, PAUSED, STOPPED, FAILED, RESTARTING
+ *   RESTARTING -> RUNNING, PAUSED, STOPPED, FAILED, RESTARTING
+ */
+static const runtime_state_transitions connector_transitions = {
+    [STATE_UNASSIGNED] = ONE(UNASSIGNED) | ONE(RUNNING) | ONE(PAUSED) | ONE(STOPPED) |
+                         ONE(FAILED),
+    [STATE_RUNNING] = ANY_BUT_UNASSIGNED,
+    [STATE_PAUSED] = ANY_BUT_UNASSIGNED,
+    [STATE_STOPPED] = ANY_BUT_UNASSIGNED,
+    [STATE_FAILED] = ANY_BUT_UNASSIGNED,
+    [STATE_RESTARTING] = ANY_BUT_UNASSIGNED,
+};
+
+/*
+ * A task slot's published states, as the status topic shows them (from -> allowed to). A slot
+ * starts UNASSIGNED and shows what its task reports (RUNNING, PAUSED, FAILED), RESTARTING when
+ * restarted by request, and UNASSIGNED again when its task stops with the connector. A slot is
+ * never STOPPED: a stopped connector has no tasks. A state followed by itself is a new trace.
+ *
+ *   UNASSIGNED -> RUNNING, PAUSED, FAILED, RESTARTING, UNASSIGNED
+ *   RUNNING    -> RUNNING, PAUSED, FAILED, RESTARTING, UNASSIGNED
+ *   PAUSED     -> RUNNING, PAUSED, FAILED, RESTARTING, UNASSIGNED
+ *   FAILED     -> RUNNING, PAUSED, FAILED, RESTARTING, UNASSIGNED    (restarted automatically)
+ *   RESTARTING -> RUNNING, PAUSED, FAILED, UNASSIGNED
+ */
+#define SLOT_SHOWN (ONE(UNASSIGNED) | ONE(RUNNING) | ONE(PAUSED) | ONE(FAILED))
+static const runtime_state_transitions slot_transitions = {
+    [STATE_UNASSIGNED] = SLOT_SHOWN | ONE(RESTARTING),
+    [STATE_RUNNING] = SLOT_SHOWN | ONE(RESTARTING),
+    [STATE_PAUSED] = SLOT_SHOWN | ONE(RESTARTING),
+    [STATE_FAILED] = SLOT_SHOWN | ONE(RESTARTING),
+    [STATE_RESTARTING] = SLOT_SHOWN,
+};
+#undef SLOT_SHOWN
+#undef ANY_BUT_UNASSIGNED
+#undef ONE
+
 static void connector_state_set(connector_runtime *connector, runtime_state state,
                                 const char *trace)
 {
+    ASSERT_STATE_TRANSITION(connector_transitions, connector->scope, connector->state, state);
     connector->state = state;
     free(connector->trace);
     connector->trace = trace ? strdup(trace) : NULL;
@@ -131,6 +185,8 @@ static void slot_publish(connector_runtime *connector, size_t index, runtime_sta
                        strcmp(trace, slot->published_trace) == 0);
     if (slot->published == state && same_trace)
         return;
+    ASSERT_STATE_TRANSITION(slot_transitions, slot->task ? slot->task->scope : connector->scope,
+                            slot->published, state);
     slot->published = state;
     free(slot->published_trace);
     slot->published_trace = trace ? strdup(trace) : NULL;
@@ -219,6 +275,7 @@ static void slot_stop(connector_runtime *connector, size_t index)
 
 void connector_runtime_stop_request(connector_runtime *connector)
 {
+    ASSERT_CONTROL_THREAD();
     for (size_t i = 0; i < connector->slot_count; i++)
         if (connector->slots[i].task)
             atomic_store(&connector->slots[i].task->stop_requested, true);
@@ -239,7 +296,6 @@ static void connector_slots_free(connector_runtime *connector)
     connector_tasks_stop(connector);
     for (size_t i = 0; i < connector->slot_count; i++) {
         free(connector->slots[i].published_trace);
-        free(connector->slots[i].failed_trace);
     }
     free(connector->slots);
     connector->slots = NULL;
@@ -252,6 +308,7 @@ connector_runtime *connector_runtime_new(const connector_environment *environmen
                                          const char *name, const config_map *config,
                                          runtime_state target)
 {
+    ASSERT_CONTROL_THREAD();
     connector_runtime *connector = calloc(1, sizeof(*connector));
     if (!connector)
         return NULL;
@@ -286,6 +343,7 @@ static void connector_runtime_halt(connector_runtime *connector)
 
 void connector_runtime_destroy(connector_runtime *connector)
 {
+    ASSERT_CONTROL_THREAD();
     if (!connector)
         return;
     connector_runtime_halt(connector);
@@ -304,6 +362,7 @@ static void connector_fail(connector_runtime *connector, const char *trace)
 
 void connector_runtime_start(connector_runtime *connector)
 {
+    ASSERT_CONTROL_THREAD();
     const connector_environment *environment = connector->environment;
     char why[1024] = "";
     connector->generation++;
@@ -386,6 +445,7 @@ void connector_runtime_start(connector_runtime *connector)
 
 void connector_runtime_set_target(connector_runtime *connector, runtime_state target)
 {
+    ASSERT_CONTROL_THREAD();
     runtime_state before = connector->target;
     connector->target = target;
     if (target == before && connector->state != STATE_STOPPED)
@@ -410,6 +470,7 @@ void connector_runtime_set_target(connector_runtime *connector, runtime_state ta
 
 int connector_runtime_restart_task(connector_runtime *connector, int task_id)
 {
+    ASSERT_CONTROL_THREAD();
     if (task_id < 0 || (size_t)task_id >= connector->slot_count)
         return -1;
     slot_publish(connector, (size_t)task_id, STATE_RESTARTING, NULL);
@@ -422,6 +483,7 @@ int connector_runtime_restart_task(connector_runtime *connector, int task_id)
 void connector_runtime_restart(connector_runtime *connector, bool include_tasks,
                                bool only_failed)
 {
+    ASSERT_CONTROL_THREAD();
     /* The connector instance is restarted unless only failed parts are asked for and it has not
      * failed. Its tasks come from the instance, so restarting it restarts them too. */
     bool connector_failed = connector->state == STATE_FAILED || !connector->plugin_started;
@@ -454,11 +516,13 @@ static void connector_topics_track(connector_runtime *connector, size_t index)
 
 json_t *connector_runtime_active_topics(connector_runtime *connector)
 {
+    ASSERT_CONTROL_THREAD();
     return status_store_topics(connector->environment->status, connector->name);
 }
 
 void connector_runtime_topics_reset(connector_runtime *connector)
 {
+    ASSERT_CONTROL_THREAD();
     json_t *topics = status_store_topics(connector->environment->status, connector->name);
     size_t i;
     json_t *topic;
@@ -473,6 +537,7 @@ void connector_runtime_topics_reset(connector_runtime *connector)
 
 int64_t connector_runtime_tick(connector_runtime *connector, int64_t now_ms)
 {
+    ASSERT_CONTROL_THREAD();
     int64_t wake_in = 1000;
     if (connector->reconfiguration_requested && connector->plugin_started) {
         log_info(connector->scope, "reconfiguring on the connector's request");
@@ -525,26 +590,31 @@ int64_t connector_runtime_tick(connector_runtime *connector, int64_t now_ms)
 
 const char *connector_runtime_name(const connector_runtime *connector)
 {
+    ASSERT_CONTROL_THREAD();
     return connector->name;
 }
 
 const config_map *connector_runtime_config(const connector_runtime *connector)
 {
+    ASSERT_CONTROL_THREAD();
     return connector->config;
 }
 
 runtime_state connector_runtime_target(const connector_runtime *connector)
 {
+    ASSERT_CONTROL_THREAD();
     return connector->target;
 }
 
 int connector_runtime_task_count(const connector_runtime *connector)
 {
+    ASSERT_CONTROL_THREAD();
     return (int)connector->slot_count;
 }
 
 task_metrics *connector_runtime_task_metrics(connector_runtime *connector, int index)
 {
+    ASSERT_CONTROL_THREAD();
     if (index < 0 || (size_t)index >= connector->slot_count || !connector->slots[index].task)
         return NULL;
     return &connector->slots[index].task->metrics;
@@ -552,6 +622,7 @@ task_metrics *connector_runtime_task_metrics(connector_runtime *connector, int i
 
 json_t *connector_runtime_status(connector_runtime *connector)
 {
+    ASSERT_CONTROL_THREAD();
     const char *worker_id = connector->environment->tasks.worker->worker_id;
     json_t *state = json_pack("{s:s, s:s}", "state", runtime_state_name(connector->state),
                               "worker_id", worker_id);

@@ -1,7 +1,8 @@
 /*
  * connector_runtime.h - one connector as the control thread runs it: its stored config, the
  * plugin's connector instance, the task configs it produced, its tasks and their restarts, and
- * the states written to the status topic. Every function runs on the control thread.
+ * the states written to the status topic. Every function runs on the control thread, which debug
+ * builds assert (base/thread_role.h); the legal state transitions are tabled in the .c file.
  */
 #ifndef FERRY_CONNECTOR_RUNTIME_H
 #define FERRY_CONNECTOR_RUNTIME_H

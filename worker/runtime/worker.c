@@ -16,6 +16,7 @@
 
 #include "base/clock.h"
 #include "base/log.h"
+#include "base/thread_role.h"
 #include "plugin/host_services.h"
 #include "stores/config_store.h"
 #include "runtime/connector_runtime.h"
@@ -190,6 +191,7 @@ fail:
 
 worker *worker_new(worker_config *config, char *err, size_t errlen)
 {
+    ASSERT_CONTROL_THREAD();
     worker *self = calloc(1, sizeof(*self));
     if (!self) {
         worker_config_destroy(config);
@@ -247,6 +249,7 @@ fail:
 
 void worker_destroy(worker *self)
 {
+    ASSERT_CONTROL_THREAD();
     if (!self)
         return;
     for (size_t i = 0; i < self->connector_count; i++)
@@ -315,6 +318,7 @@ static int worker_connector_add(worker *self, const char *name, const config_map
 
 void worker_connectors_restore(worker *self, const char *const *skip)
 {
+    ASSERT_CONTROL_THREAD();
     json_t *stored = config_store_snapshot(self->configs);
     const char *name;
     json_t *entry;
@@ -347,12 +351,14 @@ void worker_connectors_restore(worker *self, const char *const *skip)
 size_t worker_connector_validate(worker *self, const config_map *config, config_errors *errors,
                                  config_map *unknown, const registered_connector **type)
 {
+    ASSERT_CONTROL_THREAD();
     return connector_validate(&self->environment, config, errors, unknown, type);
 }
 
 int worker_connector_check(worker *self, const config_map *config, bool *exists,
                            config_errors *errors, char *err, size_t errlen)
 {
+    ASSERT_CONTROL_THREAD();
     const char *name = config_map_get(config, "name");
     config_map *unknown = config_map_new();
     if (!unknown)
@@ -388,6 +394,7 @@ int worker_connector_store(worker *self, const config_map *config, bool created,
 int worker_connector_apply(worker *self, const config_map *config, runtime_state initial,
                            bool *created, char *err, size_t errlen)
 {
+    ASSERT_CONTROL_THREAD();
     const char *name = config_map_get(config, "name");
     if (!name)
         return ferry_error_set(err, errlen, "connector config has no name"), -1;
@@ -415,6 +422,7 @@ int worker_connector_delete_store(worker *self, const char *name, char *err, siz
 
 int worker_connector_remove(worker *self, const char *name, char *err, size_t errlen)
 {
+    ASSERT_CONTROL_THREAD();
     size_t index = worker_connector_index(self, name);
     if (index == SIZE_MAX)
         return ferry_error_set(err, errlen, "Connector %s not found", name), -1;
@@ -437,6 +445,7 @@ int worker_connector_target_store(worker *self, const char *name, runtime_state 
 int worker_connector_target_apply(worker *self, const char *name, runtime_state target,
                                   char *err, size_t errlen)
 {
+    ASSERT_CONTROL_THREAD();
     size_t index = worker_connector_index(self, name);
     if (index == SIZE_MAX)
         return ferry_error_set(err, errlen, "Connector %s not found", name), -1;
@@ -446,6 +455,7 @@ int worker_connector_target_apply(worker *self, const char *name, runtime_state 
 
 json_t *worker_connector_status(worker *self, const char *name)
 {
+    ASSERT_CONTROL_THREAD();
     size_t index = worker_connector_index(self, name);
     return index == SIZE_MAX ? NULL : connector_runtime_status(self->connectors[index]);
 }
@@ -453,6 +463,7 @@ json_t *worker_connector_status(worker *self, const char *name)
 int worker_connector_restart(worker *self, const char *name, bool include_tasks,
                              bool only_failed, int task_id, char *err, size_t errlen)
 {
+    ASSERT_CONTROL_THREAD();
     size_t index = worker_connector_index(self, name);
     if (index == SIZE_MAX)
         return ferry_error_set(err, errlen, "Connector %s not found", name), -1;
@@ -508,6 +519,7 @@ static int worker_name_compare(const void *a, const void *b)
 
 json_t *worker_connector_names(worker *self)
 {
+    ASSERT_CONTROL_THREAD();
     json_t *names = json_array();
     connector_runtime **sorted = malloc((self->connector_count + 1) * sizeof(*sorted));
     if (!names || !sorted) {
@@ -526,27 +538,32 @@ json_t *worker_connector_names(worker *self)
 
 size_t worker_connector_count(worker *self)
 {
+    ASSERT_CONTROL_THREAD();
     return self->connector_count;
 }
 
 connector_runtime *worker_connector_at(worker *self, size_t index)
 {
+    ASSERT_CONTROL_THREAD();
     return index < self->connector_count ? self->connectors[index] : NULL;
 }
 
 connector_runtime *worker_connector_find(worker *self, const char *name)
 {
+    ASSERT_CONTROL_THREAD();
     size_t index = worker_connector_index(self, name);
     return index == SIZE_MAX ? NULL : self->connectors[index];
 }
 
 const plugin_registry *worker_plugins(worker *self)
 {
+    ASSERT_CONTROL_THREAD();
     return self->plugins;
 }
 
 const registered_connector *worker_connector_type(worker *self, const config_map *config)
 {
+    ASSERT_CONTROL_THREAD();
     const char *class_name = config_map_get(config, "connector.class");
     if (!class_name)
         return NULL;
@@ -564,6 +581,7 @@ const registered_connector *worker_connector_type(worker *self, const config_map
 
 json_t *worker_connector_active_topics(worker *self, const char *name)
 {
+    ASSERT_CONTROL_THREAD();
     size_t index = worker_connector_index(self, name);
     json_t *topics = index == SIZE_MAX ? NULL
                                        : connector_runtime_active_topics(self->connectors[index]);
@@ -572,6 +590,7 @@ json_t *worker_connector_active_topics(worker *self, const char *name)
 
 void worker_connector_active_topics_reset(worker *self, const char *name)
 {
+    ASSERT_CONTROL_THREAD();
     size_t index = worker_connector_index(self, name);
     if (index != SIZE_MAX)
         connector_runtime_topics_reset(self->connectors[index]);
@@ -592,11 +611,13 @@ static void worker_queue_push(worker *self, worker_command *command)
 
 int worker_call(worker *self, worker_command_fn fn, void *argument)
 {
+    ASSERT_NOT_CONTROL_THREAD();
     return worker_call_timeout(self, fn, argument, -1);
 }
 
 int worker_call_timeout(worker *self, worker_command_fn fn, void *argument, int timeout_ms)
 {
+    ASSERT_NOT_CONTROL_THREAD();
     worker_command command = {.fn = fn, .argument = argument};
     if (sem_init(&command.done, 0, 0) != 0)
         return -1;
@@ -708,6 +729,7 @@ static size_t worker_commands_run(worker *self, bool accept)
 
 void worker_run(worker *self)
 {
+    ASSERT_CONTROL_THREAD();
     /* Connectors are ticked when a task reported a change or when one asked to be called
      * again, not on every command: a busy REST API must not make the loop walk every connector
      * for each status request. */

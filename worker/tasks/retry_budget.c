@@ -3,6 +3,8 @@
  */
 #include "tasks/retry_budget.h"
 
+#include <stdio.h>
+
 void retry_budget_init(retry_budget *budget, int64_t timeout_ms, int64_t max_delay_ms)
 {
     budget->timeout_ms = timeout_ms;
@@ -20,6 +22,17 @@ void retry_budget_reset(retry_budget *budget)
 int64_t retry_budget_elapsed(const retry_budget *budget, int64_t now_ms)
 {
     return budget->first_retry_ms < 0 ? 0 : now_ms - budget->first_retry_ms;
+}
+
+const char *retry_budget_spent_trace(const retry_budget *budget, int64_t now_ms,
+                                     const char *call, const char *why, char *trace,
+                                     size_t size)
+{
+    snprintf(trace, size,
+             "%s still asked for a retry after %lld ms (errors.retry.timeout=%lld): %s", call,
+             (long long)retry_budget_elapsed(budget, now_ms), (long long)budget->timeout_ms,
+             why && why[0] ? why : "(no message)");
+    return trace;
 }
 
 bool retry_budget_retry(retry_budget *budget, int64_t now_ms, int64_t *delay_ms)

@@ -12,6 +12,7 @@
 #define FERRY_RETRY_BUDGET_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #define RETRY_BUDGET_FIRST_DELAY_MS 100
@@ -35,5 +36,12 @@ void retry_budget_reset(retry_budget *budget);
 
 /* Milliseconds since the current run began (0 when there is none). */
 int64_t retry_budget_elapsed(const retry_budget *budget, int64_t now_ms);
+
+/* The trace of a task that fails because the budget is spent: "<call> still asked for a retry
+ * after <elapsed> ms (errors.retry.timeout=<timeout>): <why>", call naming the plugin callback
+ * ("poll", "put", "flush") and why its last message (may be empty). Returns trace. */
+const char *retry_budget_spent_trace(const retry_budget *budget, int64_t now_ms,
+                                     const char *call, const char *why, char *trace,
+                                     size_t size);
 
 #endif

@@ -13,6 +13,7 @@
 #include "config/config_validate.h"
 #include "base/clock.h"
 #include "base/log.h"
+#include "base/thread_role.h"
 #include "plugin/plugin_context.h"
 #include "config/connector_config.h"
 #include "convert/converter.h"
@@ -149,10 +150,8 @@ static ferry_topic_partition *sink_partitions(sink_task *sink,
     return partitions;
 }
 
-/* ---- flush and commit ------------------------------------------------------------------- */
+/* ---- metrics ---------------------------------------------------------------------------- */
 
-/* Flushes the plugin for the given partitions (NULL = all assigned) and commits, synchronously,
- * the offsets flush hands back. Returns 0, or -1 when nothing could be committed this time. */
 /* The error handler's counts, for metrics. */
 static void sink_metrics_errors(sink_task *sink)
 {
@@ -184,99 +183,153 @@ static void sink_metrics_lag(sink_task *sink)
     task_metrics_lag_set(&sink->task->metrics, lags, count);
 }
 
-static int sink_flush_and_commit(sink_task *sink, const rd_kafka_topic_partition_list_t *only)
+/* ---- flush and commit -------------------------------------------------------------------
+ * Every offset.flush.interval.ms, before partitions are revoked and when the task stops, in two
+ * halves. Collect: the partitions that moved since their last commit, and the plugin's flush of
+ * them, which hands back what is durable (the dead-letter queue flushed too). Commit: what of
+ * that may go to the consumer group, committed synchronously, and noted. */
+
+/* Whether list names the position's partition. */
+static bool sink_partition_listed(const rd_kafka_topic_partition_list_t *list,
+                                  const sink_position *position)
+{
+    for (int i = 0; i < list->cnt; i++)
+        if (list->elems[i].partition == position->partition &&
+            strcmp(list->elems[i].topic, position->topic) == 0)
+            return true;
+    return false;
+}
+
+/* Collect, 1: the next offsets of the partitions that moved since their last commit, among only
+ * (NULL = every assigned partition), in *offsets (NULL when none moved; the caller frees) and
+ * *count. -1 when memory runs out. */
+static int sink_collect_moved(sink_task *sink, const rd_kafka_topic_partition_list_t *only,
+                              ferry_topic_partition **offsets, size_t *count)
+{
+    *offsets = NULL;
+    *count = 0;
+    for (size_t i = 0; i < sink->position_count; i++) {
+        const sink_position *position = &sink->positions[i];
+        if (position->next < 0 || position->next == position->committed ||
+            (only && !sink_partition_listed(only, position)))
+            continue;
+        /* One allocation per flush, and none when nothing moved (an idle sink). */
+        if (!*offsets && !(*offsets = malloc(sink->position_count * sizeof(**offsets))))
+            return -1;
+        (*offsets)[(*count)++] = (ferry_topic_partition){position->topic, position->partition,
+                                                         position->next};
+    }
+    return 0;
+}
+
+/* flush asked for a retry: the offsets wait for the next flush, unless the run of retries
+ * outlasted errors.retry.timeout, which fails the task. */
+static void sink_collect_retry(sink_task *sink, const char *why)
+{
+    int64_t now = clock_monotonic_ms(), delay_ms;
+    metric_add(&sink->task->metrics.retries, 1);
+    if (!retry_budget_retry(&sink->flush_retries, now, &delay_ms)) {
+        char trace[1300];
+        sink_task_fail(sink, retry_budget_spent_trace(&sink->flush_retries, now, "flush", why,
+                                                      trace, sizeof(trace)));
+        return;
+    }
+    log_info(sink->task->scope, "flush asked to be retried: %s; offsets not committed yet",
+             why[0] ? why : "(no message)");
+}
+
+/* Collect, 2: the plugin's flush of the offsets, which it may lower to what is durable, then
+ * the dead-letter queue's. 0 when the offsets may be committed; -1 when not this time (flush
+ * failed, which fails the task, or asked for a retry; the DLQ did not flush). */
+static int sink_collect_flush(sink_task *sink, ferry_topic_partition *offsets, size_t count)
 {
     char why[1024] = "";
-    size_t count = 0;
-    uint64_t started_us = metric_now_us();
-    ferry_topic_partition *offsets = NULL;
-    size_t capacity = 0;
-    /* Only partitions that moved since the last commit. */
-    for (size_t i = 0; i < sink->position_count; i++) {
-        sink_position *position = &sink->positions[i];
-        if (position->next < 0 || position->next == position->committed)
-            continue;
-        if (only) {
-            bool wanted = false;
-            for (int j = 0; j < only->cnt; j++)
-                if (only->elems[j].partition == position->partition &&
-                    strcmp(only->elems[j].topic, position->topic) == 0)
-                    wanted = true;
-            if (!wanted)
-                continue;
-        }
-        if (array_reserve(&offsets, &capacity, count + 1, sizeof(*offsets)) != 0) {
-            free(offsets);
-            return -1;
-        }
-        offsets[count++] = (ferry_topic_partition){position->topic, position->partition,
-                                                   position->next};
-    }
-    sink_metrics_lag(sink);
-    if (count == 0)
-        return 0;
-    int rc = -1;
+    ASSERT_TASK_THREAD(sink->task);
     ferry_status status = sink->callbacks->flush(sink->plugin_state, offsets, count, why,
                                                  sizeof(why));
     if (status == FERRY_ERROR) {
         char trace[1200];
         snprintf(trace, sizeof(trace), "flush failed: %s", why[0] ? why : "(no message)");
         sink_task_fail(sink, trace);
-        goto done;
+        return -1;
     }
     if (status == FERRY_RETRY) {
-        int64_t now = clock_monotonic_ms(), delay_ms;
-        metric_add(&sink->task->metrics.retries, 1);
-        if (!retry_budget_retry(&sink->flush_retries, now, &delay_ms)) {
-            char trace[1300];
-            snprintf(trace, sizeof(trace), "flush still asked for a retry after %lld ms "
-                     "(errors.retry.timeout=%lld): %s",
-                     (long long)retry_budget_elapsed(&sink->flush_retries, now),
-                     (long long)sink->flush_retries.timeout_ms, why[0] ? why : "(no message)");
-            sink_task_fail(sink, trace);
-            goto done;
-        }
-        log_info(sink->task->scope, "flush asked to be retried: %s; offsets not committed yet",
-                 why[0] ? why : "(no message)");
-        goto done;
+        sink_collect_retry(sink, why);
+        return -1;
     }
     retry_budget_reset(&sink->flush_retries);
     if (error_handler_flush(sink->errors,
                             (int)sink->task->environment->worker->offset_flush_timeout_ms, why,
                             sizeof(why)) != 0) {
         log_warn(sink->task->scope, "offsets not committed: dead-letter queue: %s", why);
-        goto done;
+        return -1;
     }
+    return 0;
+}
+
+/* Commit, 1: what of the flushed offsets may be committed: a partition still assigned, an offset
+ * flush kept or lowered (never raised above what was read), beyond the last commit. A new list. */
+static rd_kafka_topic_partition_list_t *sink_commit_list(sink_task *sink,
+                                                         const ferry_topic_partition *offsets,
+                                                         size_t count)
+{
     rd_kafka_topic_partition_list_t *list = rd_kafka_topic_partition_list_new((int)count);
     for (size_t i = 0; i < count; i++) {
-        sink_position *position = sink_position_find(sink, offsets[i].topic,
-                                                     offsets[i].partition);
-        /* flush may lower an offset to what is durable, never raise it. */
+        const sink_position *position = sink_position_find(sink, offsets[i].topic,
+                                                           offsets[i].partition);
         if (!position || offsets[i].offset < 0 || offsets[i].offset > position->next ||
             offsets[i].offset <= position->committed)
             continue;
         rd_kafka_topic_partition_list_add(list, offsets[i].topic, offsets[i].partition)->offset =
             offsets[i].offset;
     }
+    return list;
+}
+
+/* Commit, 2: commits the list to the consumer group, synchronously, then notes it: the
+ * positions' committed offsets and the commit metrics. 0, or -1 (logged; the next flush tries
+ * again). */
+static int sink_commit_offsets(sink_task *sink, const rd_kafka_topic_partition_list_t *list,
+                               uint64_t started_us)
+{
     rd_kafka_resp_err_t code = list->cnt ? rd_kafka_commit(sink->consumer, list, 0)
                                          : RD_KAFKA_RESP_ERR_NO_ERROR;
     if (code) {
         log_warn(sink->task->scope, "committing offsets failed, will retry: %s",
                  rd_kafka_err2str(code));
-    } else {
-        metric_add(&sink->task->metrics.offset_commit_success, 1);
-        metric_summary_add(&sink->task->metrics.offset_commit_latency_us,
-                           metric_now_us() - started_us);
-        for (int i = 0; i < list->cnt; i++) {
-            sink_position *position = sink_position_find(sink, list->elems[i].topic,
-                                                         list->elems[i].partition);
-            if (position)
-                position->committed = list->elems[i].offset;
-        }
-        rc = 0;
+        return -1;
     }
-    rd_kafka_topic_partition_list_destroy(list);
-done:
+    metric_add(&sink->task->metrics.offset_commit_success, 1);
+    metric_summary_add(&sink->task->metrics.offset_commit_latency_us,
+                       metric_now_us() - started_us);
+    for (int i = 0; i < list->cnt; i++) {
+        sink_position *position = sink_position_find(sink, list->elems[i].topic,
+                                                     list->elems[i].partition);
+        if (position)
+            position->committed = list->elems[i].offset;
+    }
+    return 0;
+}
+
+/* Flushes the plugin for the given partitions (NULL = all assigned) and commits, synchronously,
+ * the offsets flush hands back: collect, then commit. Returns 0, or -1 when nothing could be
+ * committed this time. */
+static int sink_flush_and_commit(sink_task *sink, const rd_kafka_topic_partition_list_t *only)
+{
+    uint64_t started_us = metric_now_us();
+    ferry_topic_partition *offsets;
+    size_t count;
+    if (sink_collect_moved(sink, only, &offsets, &count) != 0)
+        return -1;
+    sink_metrics_lag(sink);
+    if (count == 0)
+        return 0;
+    int rc = sink_collect_flush(sink, offsets, count);
+    if (rc == 0) {
+        rd_kafka_topic_partition_list_t *list = sink_commit_list(sink, offsets, count);
+        rc = sink_commit_offsets(sink, list, started_us);
+        rd_kafka_topic_partition_list_destroy(list);
+    }
     if (rc != 0)
         metric_add(&sink->task->metrics.offset_commit_failure, 1);
     free(offsets);
@@ -638,6 +691,7 @@ static void sink_rebalance(rd_kafka_t *consumer, rd_kafka_resp_err_t code,
                            rd_kafka_topic_partition_list_t *partitions, void *opaque)
 {
     sink_task *sink = opaque;
+    ASSERT_TASK_THREAD(sink->task); /* served by rd_kafka_consumer_poll on the task's thread */
     char why[512] = "";
     size_t count = 0;
     ferry_topic_partition *list = sink_partitions(sink, partitions, &count);
@@ -767,6 +821,7 @@ static int sink_task_setup(sink_task *sink, char *err, size_t errlen)
     retry_budget_init(&sink->flush_retries, retry_timeout, retry_delay_max);
     plugin_context_init(&sink->context, task->scope, &sink_context_ops, sink);
     char plugin_err[512] = "";
+    ASSERT_TASK_THREAD(task);
     if (sink->callbacks->start(&sink->context, sink->plugin_config, &sink->plugin_state,
                                plugin_err, sizeof(plugin_err)) != FERRY_OK) {
         ferry_error_set(err, errlen, "the task's start failed: %s",
@@ -808,6 +863,7 @@ static void sink_task_teardown(sink_task *sink)
         rd_kafka_destroy(sink->consumer);
     }
     sink_batch_release(sink);
+    ASSERT_TASK_THREAD(sink->task);
     if (sink->plugin_started)
         sink->callbacks->stop(sink->plugin_state);
     error_handler_destroy(sink->errors);
@@ -829,6 +885,7 @@ static void sink_batch_put(sink_task *sink)
     task_metrics *metrics = &sink->task->metrics;
     if (sink->batch.record_count > 0) {
         uint64_t started_us = metric_now_us();
+        ASSERT_TASK_THREAD(sink->task);
         status = sink->callbacks->put(sink->plugin_state, sink->batch.records,
                                       sink->batch.record_count, why, sizeof(why));
         metric_summary_add(&metrics->put_latency_us, metric_now_us() - started_us);
@@ -852,11 +909,8 @@ static void sink_batch_put(sink_task *sink)
     int64_t now = clock_monotonic_ms(), delay_ms;
     metric_add(&metrics->retries, 1);
     if (!retry_budget_retry(&sink->put_retries, now, &delay_ms)) {
-        snprintf(trace, sizeof(trace), "put still asked for a retry after %lld ms "
-                 "(errors.retry.timeout=%lld): %s",
-                 (long long)retry_budget_elapsed(&sink->put_retries, now),
-                 (long long)sink->put_retries.timeout_ms, why[0] ? why : "(no message)");
-        sink_task_fail(sink, trace);
+        sink_task_fail(sink, retry_budget_spent_trace(&sink->put_retries, now, "put", why, trace,
+                                                      sizeof(trace)));
         return;
     }
     sink->retry_at = now + delay_ms;
@@ -872,6 +926,7 @@ void *sink_task_main(void *argument)
     sink_task *sink = calloc(1, sizeof(*sink)); /* the batch is large: not on the stack */
     const worker_config *worker = task->environment->worker;
     char err[1024] = "";
+    thread_role_set(THREAD_ROLE_TASK, task, task->scope);
     if (!sink) {
         task_report(task, STATE_FAILED, "out of memory");
         goto exited;

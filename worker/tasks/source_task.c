@@ -12,6 +12,7 @@
 #include "config/config_validate.h"
 #include "base/clock.h"
 #include "base/log.h"
+#include "base/thread_role.h"
 #include "plugin/plugin_context.h"
 #include "config/connector_config.h"
 #include "convert/converter.h"
@@ -375,11 +376,8 @@ static void source_poll_retry(source_task *source, const char *why)
     int64_t now = clock_monotonic_ms(), delay_ms;
     if (!retry_budget_retry(&source->poll_retries, now, &delay_ms)) {
         char trace[1300];
-        snprintf(trace, sizeof(trace), "poll still asked for a retry after %lld ms "
-                 "(errors.retry.timeout=%lld): %s",
-                 (long long)retry_budget_elapsed(&source->poll_retries, now),
-                 (long long)source->poll_retries.timeout_ms, why[0] ? why : "(no message)");
-        source_task_fail(source, trace);
+        source_task_fail(source, retry_budget_spent_trace(&source->poll_retries, now, "poll", why,
+                                                          trace, sizeof(trace)));
         return;
     }
     log_debug(source->task->scope, "poll asked for a retry (%s); again in %lld ms",
@@ -397,6 +395,7 @@ static void source_delivered(rd_kafka_t *producer, const rd_kafka_message_t *mes
                              void *opaque)
 {
     source_task *source = opaque;
+    ASSERT_TASK_THREAD(source->task); /* served by rd_kafka_poll on the task's thread */
     uint64_t sequence = (uint64_t)(uintptr_t)message->_private;
     if (message->err) {
         char why[512];
@@ -439,6 +438,7 @@ static void source_offsets_commit(source_task *source, int timeout_ms)
         metric_add(&metrics->offset_commit_success, 1);
         metric_summary_add(&metrics->offset_commit_latency_us, metric_now_us() - started_us);
         source_offset_tracker_committed(source->tracker, entries, count);
+        ASSERT_TASK_THREAD(source->task);
         if (source->callbacks->commit)
             source->callbacks->commit(source->plugin_state, entries, count);
         log_debug(source->task->scope, "committed offsets of %zu source partitions", count);
@@ -494,6 +494,7 @@ static int source_task_setup(source_task *source, char *err, size_t errlen)
                       ferry_config_int(source->plugin_config, "errors.retry.delay.max.ms"));
     plugin_context_init(&source->context, task->scope, &source_context_ops, source);
     char plugin_err[512] = "";
+    ASSERT_TASK_THREAD(task);
     ferry_status status = source->callbacks->start(&source->context, source->plugin_config,
                                                    &source->plugin_state, plugin_err,
                                                    sizeof(plugin_err));
@@ -522,6 +523,7 @@ static void source_task_teardown(source_task *source)
         if (source->tracker && source->errors)
             source_offsets_commit(source, half > 0 ? half : 1);
     }
+    ASSERT_TASK_THREAD(task);
     if (source->plugin_started)
         source->callbacks->stop(source->plugin_state);
     error_handler_destroy(source->errors);
@@ -548,6 +550,7 @@ void *source_task_main(void *argument)
     source_task source = {.task = task, .callbacks = task->type->type->source_task};
     const worker_config *worker = task->environment->worker;
     char err[1024] = "";
+    thread_role_set(THREAD_ROLE_TASK, task, task->scope);
 
     if (source_task_setup(&source, err, sizeof(err)) != 0) {
         log_error(task->scope, "failed to start: %s", err);
@@ -572,6 +575,7 @@ void *source_task_main(void *argument)
         } else {
             char plugin_err[1024] = "";
             uint64_t emitted_before = source.records_emitted, started_us = metric_now_us();
+            ASSERT_TASK_THREAD(task);
             ferry_status status = source.callbacks->poll(source.plugin_state,
                                                          SOURCE_POLL_TIMEOUT_MS, plugin_err,
                                                          sizeof(plugin_err));

@@ -1,6 +1,7 @@
 /*
  * task.c - a task's life as the control thread sees it: create, start the thread, pause, stop,
- * read its reported state.
+ * read its reported state; and what the task's thread reports, checked against the legal
+ * transitions. Each function asserts the thread task.h gives it.
  */
 #include "tasks/task.h"
 
@@ -10,8 +11,28 @@
 #include <string.h>
 
 #include "base/log.h"
+#include "base/thread_role.h"
 
 static atomic_size_t abandoned_tasks;
+
+#define ONE(state) RUNTIME_STATE_BIT(STATE_##state)
+/*
+ * The states a task may report after each one (from -> allowed to). A task is created
+ * UNASSIGNED; its thread reports RUNNING once set up (FAILED if it cannot be), then RUNNING and
+ * PAUSED as the control thread asks, and last UNASSIGNED (stopped) or FAILED before it exits.
+ * A task never reports STOPPED or RESTARTING: those belong to connectors and task slots.
+ *
+ *   UNASSIGNED -> RUNNING, FAILED    (set up, or not; FAILED too when the thread cannot start)
+ *   RUNNING    -> PAUSED, UNASSIGNED, FAILED
+ *   PAUSED     -> RUNNING, UNASSIGNED, FAILED
+ *   FAILED     -> (nothing: the thread has ended)
+ */
+static const runtime_state_transitions task_transitions = {
+    [STATE_UNASSIGNED] = ONE(RUNNING) | ONE(FAILED),
+    [STATE_RUNNING] = ONE(PAUSED) | ONE(UNASSIGNED) | ONE(FAILED),
+    [STATE_PAUSED] = ONE(RUNNING) | ONE(UNASSIGNED) | ONE(FAILED),
+};
+#undef ONE
 
 size_t task_abandoned_count(void)
 {
@@ -21,6 +42,7 @@ size_t task_abandoned_count(void)
 connector_task *task_new(const char *connector, int id, const registered_connector *type,
                const config_map *config, const task_environment *environment)
 {
+    ASSERT_CONTROL_THREAD();
     connector_task *created = calloc(1, sizeof(*created));
     if (!created)
         return NULL;
@@ -41,9 +63,11 @@ connector_task *task_new(const char *connector, int id, const registered_connect
     return created;
 }
 
-void task_report(connector_task *task, runtime_state state, const char *trace)
+/* Records a new state (checked against the table) and wakes the control thread. */
+static void task_state_store(connector_task *task, runtime_state state, const char *trace)
 {
     pthread_mutex_lock(&task->mutex);
+    ASSERT_STATE_TRANSITION(task_transitions, task->scope, task->state, state);
     task->state = state;
     free(task->trace);
     task->trace = trace ? strdup(trace) : NULL;
@@ -52,8 +76,15 @@ void task_report(connector_task *task, runtime_state state, const char *trace)
         task->environment->notify(task->environment->notify_opaque);
 }
 
+void task_report(connector_task *task, runtime_state state, const char *trace)
+{
+    ASSERT_TASK_THREAD(task);
+    task_state_store(task, state, trace);
+}
+
 runtime_state task_state(connector_task *task, char **trace)
 {
+    ASSERT_CONTROL_THREAD();
     pthread_mutex_lock(&task->mutex);
     runtime_state state = task->state;
     if (trace) {
@@ -68,6 +99,7 @@ runtime_state task_state(connector_task *task, char **trace)
 
 void task_problem_set(connector_task *task, const char *message)
 {
+    ASSERT_TASK_THREAD(task);
     pthread_mutex_lock(&task->mutex);
     bool same = (!message && !task->problem) ||
                 (message && task->problem && strcmp(message, task->problem) == 0);
@@ -88,6 +120,7 @@ void task_problem_set(connector_task *task, const char *message)
 
 bool task_topic_note(connector_task *task, const char *topic)
 {
+    ASSERT_TASK_THREAD(task);
     pthread_mutex_lock(&task->mutex);
     bool added = !strlist_contains(&task->topics, topic) &&
                  strlist_append(&task->topics, topic, (size_t)-1) == 0;
@@ -102,6 +135,7 @@ bool task_topic_note(connector_task *task, const char *topic)
 
 json_t *task_topics_changed(connector_task *task)
 {
+    ASSERT_CONTROL_THREAD();
     if (!atomic_exchange(&task->topics_changed, false))
         return NULL;
     json_t *topics = json_array();
@@ -114,6 +148,7 @@ json_t *task_topics_changed(connector_task *task)
 
 void task_topics_clear(connector_task *task)
 {
+    ASSERT_CONTROL_THREAD();
     pthread_mutex_lock(&task->mutex);
     strlist_free(&task->topics);
     pthread_mutex_unlock(&task->mutex);
@@ -122,13 +157,14 @@ void task_topics_clear(connector_task *task)
 
 int task_start(connector_task *task)
 {
+    ASSERT_CONTROL_THREAD();
     void *(*body)(void *) = task->type->type->kind == FERRY_CONNECTOR_SOURCE ? source_task_main
                                                                               : sink_task_main;
     int rc = pthread_create(&task->thread, NULL, body, task);
     if (rc != 0) {
         char trace[128];
         snprintf(trace, sizeof(trace), "cannot start the task thread: %s", strerror(rc));
-        task_report(task, STATE_FAILED, trace);
+        task_state_store(task, STATE_FAILED, trace); /* no thread to report it */
         return -1;
     }
     task->thread_started = true;
@@ -137,11 +173,13 @@ int task_start(connector_task *task)
 
 void task_pause(connector_task *task, bool paused)
 {
+    ASSERT_CONTROL_THREAD();
     atomic_store(&task->pause_requested, paused);
 }
 
 void task_stop_and_destroy(connector_task *task, int64_t timeout_ms)
 {
+    ASSERT_CONTROL_THREAD();
     if (!task)
         return;
     atomic_store(&task->stop_requested, true);

@@ -2,6 +2,8 @@
  * task.h - one connector task: what its thread and the control thread share. The control thread
  * creates the task, starts its thread, asks it to pause, resume or stop, and reads the state the
  * thread reports; everything else (plugin state, clients, converters) belongs to the thread.
+ * Each function below says which of the two calls it; debug builds assert it at its entry
+ * (base/thread_role.h), and check each reported state against the legal transitions (task.c).
  */
 #ifndef FERRY_TASK_H
 #define FERRY_TASK_H
@@ -60,29 +62,31 @@ typedef struct connector_task {
     task_metrics metrics;             /* updated by the thread, read by anyone */
 } connector_task;
 
-/* A task that has not started; copies config. NULL on allocation failure. */
+/* Control thread: a task that has not started; copies config. NULL on allocation failure. */
 connector_task *task_new(const char *connector, int id, const registered_connector *type,
                const config_map *config, const task_environment *environment);
-/* Starts the thread (source or sink by the connector type's kind). 0, or -1 (then the task is
- * FAILED with the reason). */
+/* Control thread: starts the task's thread (source or sink by the connector type's kind). 0, or
+ * -1 (then the task is FAILED with the reason). */
 int task_start(connector_task *task);
-/* Asks the thread to stop, waits for it up to timeout_ms, frees the task. A thread that does not
- * stop in time is abandoned (logged) and its task leaked, as Kafka Connect abandons it. */
+/* Control thread: asks the task's thread to stop, waits for it up to timeout_ms, frees the
+ * task. A thread that does not stop in time is abandoned (logged) and its task leaked, as Kafka
+ * Connect abandons it. */
 void task_stop_and_destroy(connector_task *task, int64_t timeout_ms);
 /* How many task threads were abandoned: they may still use what the worker shares with them,
  * so a worker with abandoned tasks must not free its stores at exit. */
 size_t task_abandoned_count(void);
-void task_pause(connector_task *task, bool paused);
+void task_pause(connector_task *task, bool paused); /* control thread */
 
-/* The state and trace (a copy, caller frees) as last reported. A task that is not FAILED but
- * has a problem set (task_problem_set) shows the problem as its trace. */
+/* Control thread: the state and trace (a copy, caller frees) as last reported. A task that is
+ * not FAILED but has a problem set (task_problem_set) shows the problem as its trace. */
 runtime_state task_state(connector_task *task, char **trace);
 
 /* For the thread: sets or clears (NULL) the task's problem; logs a new one once as a warning
  * and wakes the control thread so that the status record follows. */
 void task_problem_set(connector_task *task, const char *message);
 
-/* For the thread: reports a state change and wakes the control thread. */
+/* For the thread: reports a state change and wakes the control thread. The change must be one
+ * of the legal transitions (task.c). */
 void task_report(connector_task *task, runtime_state state, const char *trace);
 
 /* For the thread: notes that the task uses a topic (Kafka Connect's topic tracking); a topic
@@ -91,10 +95,12 @@ bool task_topic_note(connector_task *task, const char *topic);
 /* For the control thread: when the task noted a new topic since the last call, a new JSON array
  * of every topic it used; else NULL. */
 json_t *task_topics_changed(connector_task *task);
-/* Forgets the topics (a reset of the connector's active topics): they are noted again. */
+/* Control thread: forgets the topics (a reset of the connector's active topics): they are noted
+ * again. */
 void task_topics_clear(connector_task *task);
 
-/* The thread bodies, in source_task.c and sink_task.c. */
+/* The thread bodies, in source_task.c and sink_task.c; each takes up the role of its task's
+ * thread (thread_role_set) first. */
 void *source_task_main(void *task);
 void *sink_task_main(void *task);
 
