@@ -15,8 +15,8 @@
 #include <string.h>
 
 #include "es_config.h"
-#include "es_fake_host.h"
 #include "es_plugin.h"
+#include "plugin_fake_host.h"
 
 typedef struct reports {
     char text[8192];
@@ -35,11 +35,13 @@ static reports check(ferry_config *config)
 {
     reports r = {.text = ""};
     es_config_check(es_host, config, collect, &r);
-    es_fake_config_free(config);
+    ferry_config_destroy(config);
     return r;
 }
 
-#define CHECK(...) check(es_fake_config_new("connection.url", "http://es:9200", __VA_ARGS__, NULL))
+#define CHECK(...) \
+    check(plugin_fake_config_new(es_config_keys, "connection.url", "http://es:9200", \
+                                 __VA_ARGS__, NULL))
 
 static void expect_report(const reports *r, const char *needle)
 {
@@ -50,14 +52,14 @@ static void expect_report(const reports *r, const char *needle)
 static int setup(void **state)
 {
     (void)state;
-    es_fake_host_reset();
+    es_host = plugin_fake_host_reset();
     return 0;
 }
 
 static int teardown(void **state)
 {
     (void)state;
-    es_fake_host_free();
+    plugin_fake_host_free();
     return 0;
 }
 
@@ -75,7 +77,8 @@ static void test_urls(void **state)
     assert_non_null(strstr(err, "not an http:// or https:// URL"));
     assert_null(es_url_normalize("http://", err, sizeof(err)));
     assert_non_null(strstr(err, "names no host"));
-    reports r = check(es_fake_config_new("connection.url", "http://a:1,gopher://b", NULL));
+    reports r = check(plugin_fake_config_new(es_config_keys, "connection.url",
+                                             "http://a:1,gopher://b", NULL));
     assert_int_equal(r.count, 1);
     expect_report(&r, "connection.url: connection.url: 'gopher://b' is not an http");
 }
@@ -85,7 +88,8 @@ static void test_defaults_are_valid_and_confluent(void **state)
     (void)state;
     reports r = CHECK("topics", "t");
     assert_int_equal(r.count, 0);
-    ferry_config *config = es_fake_config_new("connection.url", "es:9200", NULL);
+    ferry_config *config = plugin_fake_config_new(es_config_keys, "connection.url", "es:9200",
+                                                  NULL);
     es_settings s;
     char err[200];
     assert_int_equal(es_settings_load(es_host, config, &s, err, sizeof(err)), 0);
@@ -110,7 +114,7 @@ static void test_defaults_are_valid_and_confluent(void **state)
     assert_true(s.verify_host);
     assert_string_equal(s.urls[0], "http://es:9200");
     es_settings_free(&s);
-    es_fake_config_free(config);
+    ferry_config_destroy(config);
 }
 
 static void test_cross_key_rules(void **state)
@@ -188,34 +192,34 @@ static void test_resource_mappings(void **state)
 static void test_settings_refuse_what_validate_refuses(void **state)
 {
     (void)state;
-    ferry_config *config = es_fake_config_new("connection.url", "http://es", "connection.username",
-                                              "u", NULL);
+    ferry_config *config = plugin_fake_config_new(es_config_keys, "connection.url", "http://es",
+                                                  "connection.username", "u", NULL);
     es_settings s;
     char err[300];
     assert_int_equal(es_settings_load(es_host, config, &s, err, sizeof(err)), -1);
     assert_non_null(strstr(err, "connection.username: Both"));
-    es_fake_config_free(config);
+    ferry_config_destroy(config);
     /* An API key as id:key is encoded. */
-    config = es_fake_config_new("connection.url", "http://es", "connection.api.key", "id:key",
-                                NULL);
+    config = plugin_fake_config_new(es_config_keys, "connection.url", "http://es",
+                                    "connection.api.key", "id:key", NULL);
     assert_int_equal(es_settings_load(es_host, config, &s, err, sizeof(err)), 0);
     assert_string_equal(s.api_key_header, "Authorization: ApiKey aWQ6a2V5");
     es_settings_free(&s);
-    es_fake_config_free(config);
+    ferry_config_destroy(config);
 }
 
 static void test_connector(void **state)
 {
     (void)state;
-    ferry_config *config = es_fake_config_new("connection.url", "http://es", "type.name", "_doc",
-                                              "kerberos.user.principal", "me",
-                                              "kerberos.keytab.path", "/k", NULL);
+    ferry_config *config = plugin_fake_config_new(es_config_keys, "connection.url", "http://es",
+                                                  "type.name", "_doc", "kerberos.user.principal",
+                                                  "me", "kerberos.keytab.path", "/k", NULL);
     void *connector = NULL;
     char err[300];
-    assert_int_equal(es_sink_type.connector->start(es_fake_context(), config, &connector, err,
+    assert_int_equal(es_sink_type.connector->start(plugin_fake_context(), config, &connector, err,
                                                    sizeof(err)), FERRY_OK);
-    assert_true(es_fake_log_contains("type.name is not supported"));
-    assert_true(es_fake_log_contains("kerberos.keytab.path is not supported"));
+    assert_true(plugin_fake_log_contains("type.name is not supported"));
+    assert_true(plugin_fake_log_contains("kerberos.keytab.path is not supported"));
     json_t *tasks = NULL;
     assert_int_equal(es_sink_type.connector->task_configs(connector, 3, &tasks, err, sizeof(err)),
                      FERRY_OK);
@@ -224,7 +228,7 @@ static void test_connector(void **state)
                                                           "connection.url")), "http://es");
     json_decref(tasks);
     es_sink_type.connector->stop(connector);
-    es_fake_config_free(config);
+    ferry_config_destroy(config);
     assert_string_equal(es_sink_type.aliases[0],
                         "io.confluent.connect.elasticsearch.ElasticsearchSinkConnector");
     assert_int_equal(es_sink_type.kind, FERRY_CONNECTOR_SINK);
