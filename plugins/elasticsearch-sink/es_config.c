@@ -11,7 +11,7 @@
 #include <string.h>
 #include <strings.h>
 
-#include "es_buffer.h"
+#include "support/strbuf.h"
 
 #define G_CONNECTOR "Connector"
 #define G_CONVERSION "Data Conversion"
@@ -657,13 +657,13 @@ static void es_first_problem_report(void *report_ctx, const char *key, const cha
 /* "id:key" -> base64; an encoded key stays as it is. */
 static char *es_api_key_header(const char *key)
 {
-    es_buffer buffer = {0};
-    es_buffer_append_text(&buffer, "Authorization: ApiKey ");
+    strbuf buffer = {0};
+    strbuf_append_literal(&buffer, "Authorization: ApiKey ");
     if (strchr(key, ':'))
-        es_buffer_append_base64(&buffer, key, strlen(key));
+        strbuf_append_base64(&buffer, key, strlen(key));
     else
-        es_buffer_append_text(&buffer, key);
-    return es_buffer_take(&buffer, NULL);
+        strbuf_append_str(&buffer, key);
+    return strbuf_take(&buffer, NULL);
 }
 
 static int es_settings_strings(const ferry_host *host, const ferry_config *config,
