@@ -21,7 +21,7 @@
 #include "file_connector.h"
 #include "file_plugin.h"
 #include "file_tail.h"
-#include "utf8_check.h"
+#include "support/utf8.h"
 
 /* How many reads one file gets per turn before the next file's turn: fairness among busy files. */
 #define SOURCE_READS_PER_TURN 4
@@ -308,7 +308,7 @@ static ferry_status source_line_emit(source_task *task, tail_file *f,
     ferry_record record = {
         .topic = task->topic,
         .partition = FERRY_PARTITION_ANY,
-        .value = {.kind = utf8_check_valid(line->data, line->len) ? FERRY_DATA_STRING
+        .value = {.kind = utf8_valid(line->data, line->len) ? FERRY_DATA_STRING
                                                                    : FERRY_DATA_BYTES,
                   .data = line->data, .len = line->len},
         .timestamp_ms = FERRY_TIMESTAMP_NONE,
