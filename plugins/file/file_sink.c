@@ -29,6 +29,7 @@
 
 #include "file_connector.h"
 #include "file_plugin.h"
+#include "support/config_bind.h"
 #include "support/strbuf.h"
 
 /* put writes to the file (without fsync) once this much is buffered: bounded memory. */
@@ -36,13 +37,20 @@
 
 typedef struct sink_task {
     ferry_context *ctx;
-    char *path;
+    char *path;          /* file; NULL when unset or blank */
+    int64_t roll_bytes;  /* roll.size.bytes; 0 = never roll */
     int fd;
     int64_t size;        /* bytes of the active file, written and buffered */
-    int64_t roll_bytes;  /* 0 = never roll */
     uint64_t next_roll;  /* the number of the next rolled file */
     strbuf pending;      /* lines put, not yet written */
 } sink_task;
+
+/* The keys, read into the task in one call. */
+static const config_binding sink_bindings[] = {
+    CONFIG_BIND_STRING("file", sink_task, path),
+    CONFIG_BIND_LONG("roll.size.bytes", sink_task, roll_bytes),
+    {0},
+};
 
 /* ---- the file ---------------------------------------------------------------------------- */
 
@@ -239,28 +247,27 @@ static void sink_task_stop(void *state)
     if (task->fd >= 0)
         close(task->fd);
     strbuf_free(&task->pending);
-    free(task->path);
+    config_bind_release(sink_bindings, task);
     free(task);
 }
 
 static ferry_status sink_task_start(ferry_context *ctx, const ferry_config *config, void **state,
                                     char *err, size_t errlen)
 {
-    const char *path = file_host->config_string(config, "file");
-    if (!path || !path[0])
-        return ferry_error_set(err, errlen, "file is not set: FileSink writes to a file (writing "
-                               "to standard output, what FileStreamSink does without file, is "
-                               "not supported)");
     sink_task *task = calloc(1, sizeof(*task));
     if (!task)
         return ferry_error_set(err, errlen, "out of memory");
     task->ctx = ctx;
     task->fd = -1;
-    task->roll_bytes = file_host->config_int(config, "roll.size.bytes");
-    task->path = strdup(path);
-    if (!task->path) {
+    if (config_bind(file_host, config, sink_bindings, task) != 0) {
         sink_task_stop(task);
         return ferry_error_set(err, errlen, "out of memory");
+    }
+    if (!task->path) {
+        sink_task_stop(task);
+        return ferry_error_set(err, errlen, "file is not set: FileSink writes to a file (writing "
+                               "to standard output, what FileStreamSink does without file, is "
+                               "not supported)");
     }
     ferry_status status = sink_open(task, err, errlen);
     if (status == FERRY_OK)
