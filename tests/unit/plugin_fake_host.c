@@ -13,32 +13,41 @@
 #include "config/config_map.h"
 #include "plugin/host_services.h"
 #include "plugin/plugin_context.h"
+#include "support/array.h"
 
 plugin_fake_host_state fake;
 
 static ferry_context fake_context;
 static FILE *fake_log_stream;
 
-static void *fake_alloc(void *pointer, size_t size)
+static void *fake_malloc(size_t size)
 {
-    void *grown = realloc(pointer, size ? size : 1);
-    if (!grown)
+    void *memory = malloc(size ? size : 1);
+    if (!memory)
         abort();
-    return grown;
+    return memory;
+}
+
+/* A NUL-terminated copy of len bytes. */
+static char *fake_copy(const void *bytes, size_t len)
+{
+    char *copy = fake_malloc(len + 1);
+    if (len)
+        memcpy(copy, bytes, len);
+    copy[len] = '\0';
+    return copy;
 }
 
 static char *fake_strdup(const char *text)
 {
-    return text ? strcpy(fake_alloc(NULL, strlen(text) + 1), text) : NULL;
+    return text ? fake_copy(text, strlen(text)) : NULL;
 }
 
-/* Makes room for one more element in *items. */
-static void *fake_grow(void *items, size_t *capacity, size_t count, size_t item_size)
+/* Makes room for one more element in *items (a T **). */
+static void fake_grow(void *items, size_t *capacity, size_t count, size_t item_size)
 {
-    if (count < *capacity)
-        return items;
-    *capacity = *capacity ? *capacity * 2 : 64;
-    return fake_alloc(items, *capacity * item_size);
+    if (array_reserve(items, capacity, count + 1, item_size) != 0)
+        abort();
 }
 
 /* ---- log capture -------------------------------------------------------------------------- */
@@ -46,10 +55,9 @@ static void *fake_grow(void *items, size_t *capacity, size_t count, size_t item_
 static ssize_t fake_log_write(void *cookie, const char *bytes, size_t len)
 {
     (void)cookie;
-    fake.log = fake_alloc(fake.log, fake.log_len + len + 1);
-    memcpy(fake.log + fake.log_len, bytes, len);
-    fake.log_len += len;
-    fake.log[fake.log_len] = '\0';
+    strbuf_append(&fake.log, bytes, len);
+    if (strbuf_failed(&fake.log))
+        abort();
     if (getenv("FAKE_HOST_VERBOSE"))
         fwrite(bytes, 1, len, stderr);
     return (ssize_t)len;
@@ -57,7 +65,7 @@ static ssize_t fake_log_write(void *cookie, const char *bytes, size_t len)
 
 bool plugin_fake_log_contains(const char *needle)
 {
-    return fake.log && strstr(fake.log, needle);
+    return fake.log.data && strstr(fake.log.data, needle);
 }
 
 /* ---- records ------------------------------------------------------------------------------ */
@@ -72,12 +80,8 @@ static char *fake_data_copy(const ferry_data *data, size_t *len)
         *len = text ? strlen(text) : 0;
         return text;
     }
-    char *copy = fake_alloc(NULL, data->len + 1);
-    if (data->len)
-        memcpy(copy, data->data, data->len);
-    copy[data->len] = '\0';
     *len = data->len;
-    return copy;
+    return fake_copy(data->data, data->len);
 }
 
 static void fake_record_copy(plugin_fake_record *copy, const ferry_record *record,
@@ -100,17 +104,13 @@ static void fake_record_copy(plugin_fake_record *copy, const ferry_record *recor
     /* The real service, so that a sink reading headers on demand is recorded the same way. */
     size_t count = 0;
     const ferry_header *headers = host_services()->record_headers(&fake_context, record, &count);
-    copy->headers = fake_alloc(NULL, count * sizeof(*copy->headers));
+    copy->headers = fake_malloc(count * sizeof(*copy->headers));
     for (size_t i = 0; i < count; i++) {
         plugin_fake_header *header = &copy->headers[i];
         header->key = fake_strdup(headers[i].key);
         header->value_len = headers[i].value_len;
-        header->value = NULL;
-        if (headers[i].value) {
-            header->value = fake_alloc(NULL, headers[i].value_len + 1);
-            memcpy(header->value, headers[i].value, headers[i].value_len);
-            header->value[headers[i].value_len] = '\0';
-        }
+        header->value = headers[i].value ? fake_copy(headers[i].value, headers[i].value_len)
+                                         : NULL;
     }
     copy->header_count = count;
 }
@@ -169,7 +169,7 @@ static ferry_status fake_record_emit(void *owner, const ferry_record *record)
     (void)owner;
     if (fake.refuse_after >= 0 && (long)fake.count >= fake.refuse_after)
         return FERRY_RETRY;
-    fake.records = fake_grow(fake.records, &fake.capacity, fake.count, sizeof(*fake.records));
+    fake_grow(&fake.records, &fake.capacity, fake.count, sizeof(*fake.records));
     fake_record_copy(&fake.records[fake.count++], record, NULL);
     return FERRY_OK;
 }
@@ -178,8 +178,7 @@ static ferry_status fake_record_error_report(void *owner, const ferry_record *re
                                              const char *message)
 {
     (void)owner;
-    fake.reports = fake_grow(fake.reports, &fake.report_capacity, fake.report_count,
-                             sizeof(*fake.reports));
+    fake_grow(&fake.reports, &fake.report_capacity, fake.report_count, sizeof(*fake.reports));
     fake_record_copy(&fake.reports[fake.report_count++], record, message);
     return fake.fail_reports ? FERRY_ERROR : FERRY_OK;
 }
@@ -267,7 +266,7 @@ void plugin_fake_host_free(void)
     free(fake.problem);
     free(fake.first_problem);
     json_decref(fake.gauges);
-    free(fake.log);
+    strbuf_free(&fake.log);
     memset(&fake, 0, sizeof(fake));
 }
 

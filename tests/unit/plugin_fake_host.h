@@ -24,6 +24,7 @@
 #include <ferry/plugin.h>
 
 #include "config/config_validate.h"
+#include "support/strbuf.h"
 
 typedef struct plugin_fake_header {
     char *key;
@@ -73,8 +74,7 @@ typedef struct plugin_fake_host_state {
     /* metric_set: name -> last value */
     json_t *gauges;
     /* the worker logger's lines, every level, '\n'-separated */
-    char *log;
-    size_t log_len;
+    strbuf log;
 } plugin_fake_host_state;
 
 extern plugin_fake_host_state fake;
