@@ -3,9 +3,9 @@
  * worker, no Kafka): lines become string records (bytes when not UTF-8, CRLF dropped, NUL kept),
  * an offset only on a run's last record, FileStream's partition and offset with `file` and a
  * Kafka Connect offset honoured, identities with `files`, batch.size, a full host buffer (no
- * line lost or repeated), long lines as configured, headers, config errors naming the keys, task
- * configs, files spread over tasks, problems in the status; the sink's line format (strings,
- * bytes, JSON, null), flush, rolling names, and a file that did not end with a newline.
+ * line lost or repeated), long lines as configured, headers, read.from=end, config errors naming
+ * the keys, task configs, files spread over tasks, problems in the status; the sink's line format
+ * (strings, bytes, JSON, null), flush, rolling names, and a file that did not end with a newline.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -286,6 +286,29 @@ static void test_source_headers(void **state)
     assert_int_equal(fake.count, 3);
     assert_string_equal(plugin_fake_record_header(&fake.records[2], "file.path"), path_of("h.log"));
     assert_string_equal(plugin_fake_record_header(&fake.records[2], "file.offset"), "36");
+    source_stop(&s);
+    ferry_config_destroy(s.config);
+}
+
+/* read.from=end with no committed offset: only what is written after the start. */
+static void test_source_read_from_end(void **state)
+{
+    (void)state;
+    append_lines("end.log", 0, 5);
+    source s = {.config = plugin_fake_config_new(file_source_type.config, "files",
+                                                 path_of("*.log"), "topic", "t", "read.from",
+                                                 "END", "inotify.enable", "false", NULL)};
+    char err[512];
+    assert_int_equal(source_start(&s, err, sizeof(err)), FERRY_OK);
+    source_poll_until_idle(&s);
+    assert_int_equal(fake.count, 0);
+    append_lines("end.log", 5, 7);
+    for (int i = 0; i < 100 && fake.count < 2; i++) {
+        assert_int_equal(source_poll(&s, err, sizeof(err)), FERRY_OK);
+        usleep(20000);
+    }
+    assert_int_equal(fake.count, 2);
+    assert_string_equal(fake.records[0].value, "end.log line 000005");
     source_stop(&s);
     ferry_config_destroy(s.config);
 }
@@ -614,6 +637,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_source_full_buffer_loses_nothing, setup, teardown),
         cmocka_unit_test_setup_teardown(test_source_long_lines, setup, teardown),
         cmocka_unit_test_setup_teardown(test_source_headers, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_source_read_from_end, setup, teardown),
         cmocka_unit_test_setup_teardown(test_source_config_errors, setup, teardown),
         cmocka_unit_test_setup_teardown(test_source_task_configs, setup, teardown),
         cmocka_unit_test_setup_teardown(test_source_files_spread_over_tasks, setup, teardown),
