@@ -89,13 +89,15 @@ build_ferry() {
 }
 
 # build_tool NAME SOURCE [PKG...]: compiles a benchmark tool (SOURCE relative to the repository)
-# into $tools/NAME with the flags of the pkg-config packages.
+# into $tools/NAME with the flags of the pkg-config packages. A tool may use the support library
+# ("support/strbuf.h"): all of it but config_bind, which needs the plugin ABI.
 build_tool() {
     local name=$1 source=$2
     shift 2
     mkdir -p "$tools"
+    local support=("$root"/support/{array,base64,hex,strbuf,strlist,utf8}.c)
     # shellcheck disable=SC2046 # the flags are words
-    cc -std=gnu11 -O2 -Wall -Wextra -o "$tools/$name" "$root/$source" \
+    cc -std=gnu11 -O2 -Wall -Wextra -I"$root" -o "$tools/$name" "$root/$source" "${support[@]}" \
         $( (($#)) && pkg-config --cflags --libs "$@") || die "cannot compile $source"
 }
 

@@ -58,49 +58,57 @@ int config_bind(const ferry_host *host, const ferry_config *config, const config
 {
     char *base = settings;
     for (const config_binding *row = table; row->key; row++) {
-        void *field = base + row->offset;
+        /* The value in the field's own type, then copied in: the struct's fields are not
+         * aligned for us to know, and memcpy needs no cast of the field's address. */
+        union {
+            char *string;
+            bool boolean;
+            int integer;
+            int64_t long_integer;
+            double real;
+            char **list;
+        } value;
+        size_t size;
         switch (row->type) {
         case CONFIG_BIND_TYPE_STRING: {
-            const char *value = host->config_string(config, row->key);
-            char *copy = NULL;
-            if (!config_bind_blank(value) && !(copy = strdup(value)))
+            const char *text = host->config_string(config, row->key);
+            bool blank = config_bind_blank(text);
+            value.string = blank ? NULL : strdup(text);
+            if (!blank && !value.string)
                 return -1;
-            memcpy(field, &copy, sizeof(copy));
+            size = sizeof(value.string);
             break;
         }
-        case CONFIG_BIND_TYPE_BOOL: {
-            bool value = host->config_bool(config, row->key);
-            memcpy(field, &value, sizeof(value));
+        case CONFIG_BIND_TYPE_BOOL:
+            value.boolean = host->config_bool(config, row->key);
+            size = sizeof(value.boolean);
             break;
-        }
-        case CONFIG_BIND_TYPE_INT: {
-            int value = (int)host->config_int(config, row->key);
-            memcpy(field, &value, sizeof(value));
+        case CONFIG_BIND_TYPE_INT:
+            value.integer = (int)host->config_int(config, row->key);
+            size = sizeof(value.integer);
             break;
-        }
-        case CONFIG_BIND_TYPE_LONG: {
-            int64_t value = host->config_int(config, row->key);
-            memcpy(field, &value, sizeof(value));
+        case CONFIG_BIND_TYPE_LONG:
+            value.long_integer = host->config_int(config, row->key);
+            size = sizeof(value.long_integer);
             break;
-        }
-        case CONFIG_BIND_TYPE_DOUBLE: {
-            double value = host->config_double(config, row->key);
-            memcpy(field, &value, sizeof(value));
+        case CONFIG_BIND_TYPE_DOUBLE:
+            value.real = host->config_double(config, row->key);
+            size = sizeof(value.real);
             break;
-        }
-        case CONFIG_BIND_TYPE_LIST: {
-            char **items = config_bind_list(host->config_list(config, row->key));
-            if (!items)
+        case CONFIG_BIND_TYPE_LIST:
+            value.list = config_bind_list(host->config_list(config, row->key));
+            if (!value.list)
                 return -1;
-            memcpy(field, &items, sizeof(items));
+            size = sizeof(value.list);
             break;
-        }
-        case CONFIG_BIND_TYPE_CHOICE: {
-            int value = config_bind_choice(host->config_string(config, row->key), row->choices);
-            memcpy(field, &value, sizeof(value));
+        case CONFIG_BIND_TYPE_CHOICE:
+            value.integer = config_bind_choice(host->config_string(config, row->key), row->choices);
+            size = sizeof(value.integer);
             break;
+        default:
+            continue;
         }
-        }
+        memcpy(base + row->offset, &value, size);
     }
     return 0;
 }

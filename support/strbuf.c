@@ -14,6 +14,8 @@
 
 /* The first allocation: room for a typical record or message without a regrowth. */
 #define STRBUF_FIRST_CAPACITY 256
+/* The least room a file read asks for at a time. */
+#define STRBUF_READ_CHUNK 4096
 
 bool strbuf_reserve(strbuf *buffer, size_t extra)
 {
@@ -197,16 +199,27 @@ void strbuf_append_base64(strbuf *buffer, const void *bytes, size_t len)
     buffer->len += base64_encode(bytes, len, false, buffer->data + buffer->len);
 }
 
+int strbuf_append_file(strbuf *buffer, FILE *file)
+{
+    for (;;) {
+        /* Read straight into the buffer, growing it as a whole file needs. */
+        if (!strbuf_reserve(buffer, STRBUF_READ_CHUNK))
+            return -1;
+        size_t room = buffer->capacity - buffer->len - 1;
+        size_t got = fread(buffer->data + buffer->len, 1, room, file);
+        buffer->len += got;
+        buffer->data[buffer->len] = '\0';
+        if (got < room) {
+            if (ferror(file))
+                return -1;
+            if (feof(file))
+                return 0;
+        }
+    }
+}
+
 /* ------------------------------------------------------------------------------------------ */
 /* Handing over                                                                               */
-
-void strbuf_reset(strbuf *buffer)
-{
-    buffer->len = 0;
-    buffer->failed = false;
-    if (buffer->data)
-        buffer->data[0] = '\0';
-}
 
 char *strbuf_take(strbuf *buffer, size_t *len)
 {
@@ -227,6 +240,8 @@ char *strbuf_take(strbuf *buffer, size_t *len)
 
 void strbuf_free(strbuf *buffer)
 {
+    if (!buffer)
+        return;
     free(buffer->data);
     *buffer = (strbuf){0};
 }

@@ -14,6 +14,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <string.h>
 
 typedef struct strbuf {
@@ -72,12 +73,31 @@ void strbuf_append_printf(strbuf *buffer, const char *fmt, ...)
 void strbuf_append_json_string(strbuf *buffer, const void *bytes, size_t len);
 /* Appends the base64 (standard alphabet, padded) of bytes. */
 void strbuf_append_base64(strbuf *buffer, const void *bytes, size_t len);
+/* Appends everything left to read from file. 0, or -1 on a read error (errno says which) or
+ * when out of memory (strbuf_failed says so). */
+int strbuf_append_file(strbuf *buffer, FILE *file);
 static inline bool strbuf_failed(const strbuf *buffer) { return buffer->failed; }
+/* Cuts the text back to its first len bytes (when it is longer) and clears failed: how a writer
+ * drops what it appended since an earlier length, a failed append included. */
+static inline void strbuf_truncate(strbuf *buffer, size_t len)
+{
+    buffer->failed = false;
+    if (len < buffer->len) {
+        buffer->len = len;
+        buffer->data[len] = '\0';
+    }
+}
 /* Empties the buffer, keeping its memory (and clearing failed). */
-void strbuf_reset(strbuf *buffer);
+static inline void strbuf_reset(strbuf *buffer)
+{
+    buffer->len = 0;
+    buffer->failed = false;
+    if (buffer->data)
+        buffer->data[0] = '\0';
+}
 /* Hands the text to the caller (malloc'd, NUL-terminated; an empty string when nothing was
  * appended; NULL when failed) and leaves the buffer empty. len may be NULL. */
 char *strbuf_take(strbuf *buffer, size_t *len);
-void strbuf_free(strbuf *buffer);
+void strbuf_free(strbuf *buffer); /* accepts NULL */
 
 #endif

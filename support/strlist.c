@@ -73,6 +73,8 @@ char **strlist_take(strlist *list)
 
 void strlist_free(strlist *list)
 {
+    if (!list)
+        return;
     strlist_array_free(list->items);
     *list = (strlist){0};
 }

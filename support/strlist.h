@@ -29,7 +29,7 @@ static inline bool strlist_contains(const strlist *list, const char *text)
 /* Hands the NULL-terminated array to the caller (free each item, then the array) and leaves the
  * list empty; never NULL unless out of memory. */
 char **strlist_take(strlist *list);
-void strlist_free(strlist *list);
+void strlist_free(strlist *list); /* accepts NULL */
 /* Frees a NULL-terminated array of strings as strlist_take returns it; accepts NULL. */
 void strlist_array_free(char **items);
 

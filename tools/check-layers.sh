@@ -4,8 +4,8 @@
 # of docs/architecture.md; support/ is below all of them. Usage: check-layers.sh [SOURCE_ROOT]
 set -euo pipefail
 root=${1:-$(cd "$(dirname "$0")/.." && pwd)}
-# Lowest first.
-LAYERS=(base config convert plugin kafka stores transforms tasks runtime herder rest cli)
+# Lowest first; "support" is the top-level support library, which any folder may include.
+LAYERS=(support base config convert plugin kafka stores transforms tasks runtime herder rest cli)
 
 rank() {
   local i

@@ -24,6 +24,9 @@
 
 #include <curl/curl.h>
 
+#include "support/array.h"
+#include "support/strbuf.h"
+
 static int64_t now_ns(void)
 {
     struct timespec ts;
@@ -31,25 +34,13 @@ static int64_t now_ns(void)
     return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
 }
 
-typedef struct text {
-    char *data;
-    size_t len;
-    size_t capacity;
-} text;
-
-static void text_add(text *t, const char *bytes, size_t len)
+static void text_add(strbuf *t, const char *bytes, size_t len)
 {
-    if (t->len + len + 1 > t->capacity) {
-        t->capacity = (t->len + len + 1) * 2;
-        t->data = realloc(t->data, t->capacity);
-        if (!t->data) {
-            fprintf(stderr, "out of memory\n");
-            exit(1);
-        }
+    strbuf_append(t, bytes, len);
+    if (strbuf_failed(t)) {
+        fprintf(stderr, "out of memory\n");
+        exit(1);
     }
-    memcpy(t->data + t->len, bytes, len);
-    t->len += len;
-    t->data[t->len] = '\0';
 }
 
 static size_t collect(char *data, size_t size, size_t count, void *opaque)
@@ -62,7 +53,7 @@ static size_t collect(char *data, size_t size, size_t count, void *opaque)
 
 typedef struct slot {
     CURL *easy;
-    text answer;
+    strbuf answer;
     size_t body;
     int busy;
 } slot;
@@ -74,8 +65,8 @@ static int load(const char *url, const char *index, const char *file, int batch,
         perror(file);
         return 1;
     }
-    text *bodies = NULL;
-    size_t body_count = 0, documents = 0;
+    strbuf *bodies = NULL;
+    size_t body_count = 0, body_capacity = 0, documents = 0;
     char *line = NULL;
     size_t line_capacity = 0;
     ssize_t len;
@@ -85,8 +76,11 @@ static int load(const char *url, const char *index, const char *file, int batch,
         if (len == 0)
             continue;
         if (documents % (size_t)batch == 0) {
-            bodies = realloc(bodies, (body_count + 1) * sizeof(*bodies));
-            bodies[body_count++] = (text){0};
+            if (array_reserve(&bodies, &body_capacity, body_count + 1, sizeof(*bodies)) != 0) {
+                fprintf(stderr, "out of memory\n");
+                exit(1);
+            }
+            body_count++;
         }
         char action[512];
         int n = snprintf(action, sizeof(action), "{\"index\":{\"_index\":\"%s\",\"_id\":\"%s+0+%zu\"}}\n",
@@ -118,9 +112,8 @@ static int load(const char *url, const char *index, const char *file, int batch,
             slot *s = &slots[i];
             s->busy = 1;
             s->body = next++;
-            s->answer.len = 0;
-            if (!s->answer.capacity)
-                text_add(&s->answer, "", 0);
+            strbuf_reset(&s->answer);
+            text_add(&s->answer, "", 0);
             curl_easy_setopt(s->easy, CURLOPT_URL, bulk_url);
             curl_easy_setopt(s->easy, CURLOPT_HTTPHEADER, headers);
             curl_easy_setopt(s->easy, CURLOPT_POSTFIELDS, bodies[s->body].data);
@@ -161,11 +154,11 @@ static int load(const char *url, const char *index, const char *file, int batch,
     printf("%" PRId64 " %" PRId64 " %zu %ld\n", first, last, documents, usage.ru_maxrss);
     for (int i = 0; i < concurrency; i++) {
         curl_easy_cleanup(slots[i].easy);
-        free(slots[i].answer.data);
+        strbuf_free(&slots[i].answer);
     }
     free(slots);
     for (size_t i = 0; i < body_count; i++)
-        free(bodies[i].data);
+        strbuf_free(&bodies[i]);
     free(bodies);
     curl_multi_cleanup(multi);
     curl_slist_free_all(headers);
@@ -176,7 +169,7 @@ static int load(const char *url, const char *index, const char *file, int batch,
 
 static int64_t index_total(CURL *easy, const char *stats_url)
 {
-    text answer = {0};
+    strbuf answer = {0};
     text_add(&answer, "", 0);
     curl_easy_setopt(easy, CURLOPT_URL, stats_url);
     curl_easy_setopt(easy, CURLOPT_WRITEFUNCTION, collect);
@@ -187,7 +180,7 @@ static int64_t index_total(CURL *easy, const char *stats_url)
         if (at)
             total = strtoll(at + 14, NULL, 10);
     }
-    free(answer.data);
+    strbuf_free(&answer);
     return total;
 }
 

@@ -26,6 +26,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "support/array.h"
+
 typedef struct connection {
     int fd;
     int64_t sent_ns;
@@ -88,12 +90,9 @@ static void record(loader *self, int64_t started, int64_t ended, int status)
         return;
     if (status != 200)
         self->errors++;
-    if (self->count == self->capacity) {
-        self->capacity = self->capacity ? self->capacity * 2 : 65536;
-        self->latencies_ms = realloc(self->latencies_ms, self->capacity * sizeof(double));
-        if (!self->latencies_ms)
-            abort();
-    }
+    if (array_reserve(&self->latencies_ms, &self->capacity, self->count + 1,
+                      sizeof(*self->latencies_ms)) != 0)
+        abort();
     self->latencies_ms[self->count++] = (double)(ended - started) / 1e6;
 }
 

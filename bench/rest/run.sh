@@ -30,7 +30,7 @@ if [[ ! -d "$build" ]]; then
     meson setup "$build" "$root" --buildtype=release -Db_ndebug=true >/dev/null
 fi
 meson compile -C "$build" ferry sequence >/dev/null
-cc -O2 -Wall -Wextra -o "$build/rest_load" "$here/rest_load.c" -lpthread
+cc -O2 -Wall -Wextra -I"$root" -o "$build/rest_load" "$here/rest_load.c" "$root/support/array.c" -lpthread
 
 bootstrap=${FERRY_TEST_BOOTSTRAP:-embedded}
 cat >"$tmp/worker.properties" <<EOF

@@ -99,14 +99,14 @@ static void assert_bytes(const void *bytes, size_t len, const char *expected)
 static void expect_serialized_n(const converter *conv, const ferry_data *data, const char *expected,
                                 size_t expected_len)
 {
-    converter_buffer buffer = {0};
+    strbuf buffer = {0};
     const void *bytes = (const void *)1;
     size_t len = 99;
     char err[512] = "";
     if (converter_serialize(conv, "orders", data, &buffer, &bytes, &len, err, sizeof(err)) != 0)
         fail_msg("serialize failed: %s", err);
     assert_bytes_n(bytes, len, expected, expected_len);
-    converter_buffer_free(&buffer);
+    strbuf_free(&buffer);
 }
 
 static void expect_serialized(const converter *conv, const ferry_data *data, const char *expected)
@@ -116,7 +116,7 @@ static void expect_serialized(const converter *conv, const ferry_data *data, con
 
 static void expect_serialized_null(const converter *conv, const ferry_data *data)
 {
-    converter_buffer buffer = {0};
+    strbuf buffer = {0};
     const void *bytes = (const void *)1;
     size_t len = 99;
     char err[512] = "";
@@ -124,13 +124,13 @@ static void expect_serialized_null(const converter *conv, const ferry_data *data
         converter_serialize(conv, "orders", data, &buffer, &bytes, &len, err, sizeof(err)), 0);
     assert_null(bytes);
     assert_int_equal(len, 0);
-    converter_buffer_free(&buffer);
+    strbuf_free(&buffer);
 }
 
 static void expect_serialize_error(const converter *conv, const ferry_data *data,
                                    const char *message)
 {
-    converter_buffer buffer = {0};
+    strbuf buffer = {0};
     const void *bytes = (const void *)1;
     size_t len = 99;
     char err[512] = "";
@@ -138,7 +138,7 @@ static void expect_serialize_error(const converter *conv, const ferry_data *data
         converter_serialize(conv, "orders", data, &buffer, &bytes, &len, err, sizeof(err)), -1);
     assert_string_equal(err, message);
     assert_null(bytes);
-    converter_buffer_free(&buffer);
+    strbuf_free(&buffer);
 }
 
 static void expect_deserialize_error(const converter *conv, const char *text, const char *message)
@@ -377,7 +377,7 @@ static void test_serialize_string_converter(void **state)
 {
     (void)state;
     converter *conv = converter_of("string", NULL);
-    converter_buffer buffer = {0};
+    strbuf buffer = {0};
     const void *bytes;
     size_t len;
     char err[512] = "";
@@ -419,7 +419,7 @@ static void test_serialize_string_converter(void **state)
     ferry_data null = {.kind = FERRY_DATA_NULL};
     expect_serialized_null(conv, &null);
 
-    converter_buffer_free(&buffer);
+    strbuf_free(&buffer);
     converter_destroy(conv);
 }
 
@@ -427,7 +427,7 @@ static void test_serialize_byte_array_converter(void **state)
 {
     (void)state;
     converter *conv = converter_of("org.apache.kafka.connect.converters.ByteArrayConverter", NULL);
-    converter_buffer buffer = {0};
+    strbuf buffer = {0};
     const void *bytes;
     size_t len;
     char err[512] = "";
@@ -459,7 +459,7 @@ static void test_serialize_byte_array_converter(void **state)
     ferry_data null = {.kind = FERRY_DATA_NULL};
     expect_serialized_null(conv, &null);
 
-    converter_buffer_free(&buffer);
+    strbuf_free(&buffer);
     converter_destroy(conv);
 }
 
@@ -579,7 +579,7 @@ static void test_serialize_raw_json_text(void **state)
     ferry_data data = {.kind = FERRY_DATA_JSON, .data = text, .len = sizeof(text) - 1};
     data.json = json_pack("{s:i}", "other", 1); /* ignored in favour of the text */
     assert_non_null(data.json);
-    converter_buffer buffer = {0};
+    strbuf buffer = {0};
     const void *bytes;
     size_t len;
     char err[512] = "";
@@ -614,7 +614,7 @@ static void test_serialize_raw_json_text(void **state)
     expect_serialized(plain, &data, text);
     converter_destroy(plain);
 
-    converter_buffer_free(&buffer);
+    strbuf_free(&buffer);
 }
 
 /* ------------------------------------------------------------------------------------------ */
@@ -1052,7 +1052,7 @@ static void test_data_release_any_kind(void **state)
 
 static void round_trip(const converter *conv, const ferry_data *in, ferry_data *out)
 {
-    converter_buffer buffer = {0};
+    strbuf buffer = {0};
     const void *bytes;
     size_t len;
     char err[512] = "";
@@ -1065,7 +1065,7 @@ static void round_trip(const converter *conv, const ferry_data *in, ferry_data *
         assert_non_null(copy);
         memcpy(copy, bytes, len);
     }
-    converter_buffer_free(&buffer);
+    strbuf_free(&buffer);
     if (converter_deserialize(conv, "t", copy, len, out, err, sizeof(err)) != 0)
         fail_msg("deserialize: %s", err);
     if (out->kind == FERRY_DATA_JSON) {
@@ -1150,7 +1150,7 @@ static void test_buffer_reuse(void **state)
 {
     (void)state;
     converter *conv = converter_of("json", "true");
-    converter_buffer buffer = {0};
+    strbuf buffer = {0};
     const void *bytes;
     size_t len;
     char err[512] = "";
@@ -1219,11 +1219,11 @@ static void test_buffer_reuse(void **state)
                  "\"payload\":\"small \\\"one\\\"\"}");
     converter_destroy(string);
 
-    converter_buffer_free(&buffer);
+    strbuf_free(&buffer);
     assert_null(buffer.data);
     assert_int_equal(buffer.capacity, 0);
-    converter_buffer_free(&buffer); /* twice is harmless */
-    converter_buffer_free(NULL);
+    strbuf_free(&buffer); /* twice is harmless */
+    strbuf_free(NULL);
     json_decref(structured.json);
     json_decref(structured.schema);
     free(big);
@@ -1266,7 +1266,7 @@ static void test_large_value(void **state)
 
     /* The same value in an envelope, and as base64 bytes. */
     conv = converter_of("json", "true");
-    converter_buffer buffer = {0};
+    strbuf buffer = {0};
     const void *bytes;
     size_t len;
     char err[512] = "";
@@ -1294,7 +1294,7 @@ static void test_large_value(void **state)
         assert_memory_equal(base64 + at, "YWJjZGVmZ2hpImFiY2RlZmdoaSJhYmNkZWZnaGki", 40);
     assert_memory_equal(base64 + base64_len - 12, "Y2RlZmdoaSI=", 12);
     assert_memory_equal(base64 + base64_len, "\"}", 2);
-    converter_buffer_free(&buffer);
+    strbuf_free(&buffer);
     converter_destroy(conv);
 
     free(text);

@@ -13,6 +13,8 @@
 
 #include <ferry/plugin.h>
 
+#include "support/array.h"
+
 typedef struct config_entry {
     char *key;
     char *value;
@@ -80,14 +82,8 @@ int config_map_set(config_map *map, const char *key, const char *value)
     char *key_copy = strdup(key);
     if (!key_copy)
         goto fail;
-    if (map->count == map->capacity) {
-        size_t capacity = map->capacity ? map->capacity * 2 : 16;
-        config_entry *entries = realloc(map->entries, capacity * sizeof(*entries));
-        if (!entries)
-            goto fail;
-        map->entries = entries;
-        map->capacity = capacity;
-    }
+    if (array_reserve(&map->entries, &map->capacity, map->count + 1, sizeof(*map->entries)) != 0)
+        goto fail;
     map->entries[map->count].key = key_copy;
     map->entries[map->count].value = value_copy;
     map->count++;

@@ -26,6 +26,8 @@
 
 #include "config/config_validate.h"
 #include "config/properties.h"
+#include "support/array.h"
+#include "support/strbuf.h"
 
 #define CONFIG_PROVIDERS_ALLOWED_PATHS "config.providers.file.param.allowed.paths"
 
@@ -80,31 +82,6 @@ void config_providers_destroy(config_providers *providers)
 }
 
 /* ------------------------------------------------------------------------------------------ */
-
-/* A growing string. */
-typedef struct provider_text {
-    char *data;
-    size_t len;
-    size_t cap;
-} provider_text;
-
-static int provider_text_append(provider_text *text, const char *data, size_t len)
-{
-    if (text->len + len + 1 > text->cap) {
-        size_t cap = text->cap ? text->cap : 64;
-        while (cap < text->len + len + 1)
-            cap *= 2;
-        char *grown = realloc(text->data, cap);
-        if (!grown)
-            return -1;
-        text->data = grown;
-        text->cap = cap;
-    }
-    memcpy(text->data + text->len, data, len);
-    text->len += len;
-    text->data[text->len] = '\0';
-    return 0;
-}
 
 /* The files read during one resolve call, by real path, so that several keys of one secrets
  * file cost one read. */
@@ -181,15 +158,9 @@ static const config_map *provider_file_values(const config_providers *providers,
     /* The checked path is the one opened: a symlink swapped in between cannot lead out. */
     if (properties_parse_file(real_path, values, reason, reasonlen) != 0)
         goto fail;
-    if (files->count == files->cap) {
-        size_t cap = files->cap ? files->cap * 2 : 4;
-        provider_file *items = realloc(files->items, cap * sizeof(*items));
-        if (!items) {
-            ferry_error_set(reason, reasonlen, "out of memory");
-            goto fail;
-        }
-        files->items = items;
-        files->cap = cap;
+    if (array_reserve(&files->items, &files->cap, files->count + 1, sizeof(*files->items)) != 0) {
+        ferry_error_set(reason, reasonlen, "out of memory");
+        goto fail;
     }
     files->items[files->count].real_path = real_path;
     files->items[files->count].values = values;
@@ -206,7 +177,7 @@ fail:
  * its value to out. Returns 0, or -1 with why in reason. */
 static int provider_resolve_variable(const config_providers *providers, provider_files *files,
                                      const char *provider, size_t provider_len, const char *rest,
-                                     provider_text *out, char *reason, size_t reasonlen)
+                                     strbuf *out, char *reason, size_t reasonlen)
 {
     if (provider_len == 3 && memcmp(provider, "env", 3) == 0) {
         const char *value = getenv(rest);
@@ -214,8 +185,7 @@ static int provider_resolve_variable(const config_providers *providers, provider
             ferry_error_set(reason, reasonlen, "environment variable %s is not set", rest);
             return -1;
         }
-        if (provider_text_append(out, value, strlen(value)) != 0)
-            goto out_of_memory;
+        strbuf_append_str(out, value);
         return 0;
     }
 
@@ -242,8 +212,7 @@ static int provider_resolve_variable(const config_providers *providers, provider
             return -1;
         }
         free(path);
-        if (provider_text_append(out, value, strlen(value)) != 0)
-            goto out_of_memory;
+        strbuf_append_str(out, value);
         return 0;
     }
 
@@ -260,25 +229,21 @@ out_of_memory:
 static char *provider_resolve_value(const config_providers *providers, provider_files *files,
                                     const char *key, const char *value, char *err, size_t errlen)
 {
-    provider_text out = {0};
+    strbuf out = {0}; /* running out of memory is checked once, at the end */
     char reason[1024];
     char *variable = NULL;
     const char *p = value;
 
-    if (provider_text_append(&out, "", 0) != 0)
-        goto out_of_memory;
     while (*p) {
         if (strncmp(p, "$${", 3) == 0) {
-            if (provider_text_append(&out, "${", 2) != 0)
-                goto out_of_memory;
+            strbuf_append_literal(&out, "${");
             p += 3;
             continue;
         }
         if (strncmp(p, "${", 2) != 0) {
             const char *next = strchr(p + 1, '$');
             size_t len = next ? (size_t)(next - p) : strlen(p);
-            if (provider_text_append(&out, p, len) != 0)
-                goto out_of_memory;
+            strbuf_append(&out, p, len);
             p += len;
             continue;
         }
@@ -293,8 +258,7 @@ static char *provider_resolve_value(const config_providers *providers, provider_
         }
         const char *colon = memchr(p + 2, ':', (size_t)(close - (p + 2)));
         if (!colon) {
-            if (provider_text_append(&out, p, (size_t)(close + 1 - p)) != 0)
-                goto out_of_memory;
+            strbuf_append(&out, p, (size_t)(close + 1 - p));
             p = close + 1;
             continue;
         }
@@ -317,13 +281,15 @@ static char *provider_resolve_value(const config_providers *providers, provider_
         variable = NULL;
         p = close + 1;
     }
-    return out.data;
+    char *text = strbuf_take(&out, NULL);
+    if (text)
+        return text;
 
 out_of_memory:
     ferry_error_set(err, errlen, "config \"%s\": out of memory", key);
 fail:
     free(variable);
-    free(out.data);
+    strbuf_free(&out);
     return NULL;
 }
 

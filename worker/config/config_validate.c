@@ -14,6 +14,9 @@
 #include <string.h>
 #include <strings.h>
 
+#include "support/array.h"
+#include "support/strlist.h"
+
 /* ------------------------------------------------------------------------------------------ */
 /* The error list                                                                             */
 
@@ -67,14 +70,9 @@ void config_errors_add(config_errors *errors, const char *key, const char *fmt, 
     }
     if (key && !(key_copy = strdup(key)))
         goto fail;
-    if (errors->count == errors->capacity) {
-        size_t capacity = errors->capacity ? errors->capacity * 2 : 8;
-        config_error *items = realloc(errors->items, capacity * sizeof(*items));
-        if (!items)
-            goto fail;
-        errors->items = items;
-        errors->capacity = capacity;
-    }
+    if (array_reserve(&errors->items, &errors->capacity, errors->count + 1,
+                      sizeof(*errors->items)) != 0)
+        goto fail;
     errors->items[errors->count].key = key_copy;
     errors->items[errors->count].message = message;
     errors->count++;
@@ -259,49 +257,17 @@ invalid:
 
 char **config_value_split_list(const char *text)
 {
-    size_t count = 0;
-    char **items = NULL;
-    text = text ? text : "";
-
-    for (const char *p = text; *p; p++)
-        count += *p == ',';
-    items = calloc(count + 2, sizeof(*items));
-    if (!items)
+    strlist list = {0};
+    if (strlist_split(&list, text, ',') != 0) {
+        strlist_free(&list);
         return NULL;
-
-    size_t n = 0;
-    const char *item = text;
-    for (;;) {
-        const char *comma = strchr(item, ',');
-        size_t raw_len = comma ? (size_t)(comma - item) : strlen(item);
-        while (raw_len > 0 && config_is_space(*item)) {
-            item++;
-            raw_len--;
-        }
-        while (raw_len > 0 && config_is_space(item[raw_len - 1]))
-            raw_len--;
-        if (raw_len > 0) {
-            items[n] = strndup(item, raw_len);
-            if (!items[n]) {
-                config_list_free(items);
-                return NULL;
-            }
-            n++;
-        }
-        if (!comma)
-            break;
-        item = comma + 1;
     }
-    return items;
+    return strlist_take(&list);
 }
 
 void config_list_free(char **items)
 {
-    if (!items)
-        return;
-    for (size_t i = 0; items[i]; i++)
-        free(items[i]);
-    free(items);
+    strlist_array_free(items);
 }
 
 /* ------------------------------------------------------------------------------------------ */
@@ -711,14 +677,9 @@ const char *const *ferry_config_list(const ferry_config *config, const char *key
             goto done;
         }
     }
-    if (config->list_count == config->list_capacity) {
-        size_t capacity = config->list_capacity ? config->list_capacity * 2 : 4;
-        config_list_cache *lists = realloc(config->lists, capacity * sizeof(*lists));
-        if (!lists)
-            goto done;
-        mutable_config->lists = lists;
-        mutable_config->list_capacity = capacity;
-    }
+    if (array_reserve(&mutable_config->lists, &mutable_config->list_capacity,
+                      config->list_count + 1, sizeof(*config->lists)) != 0)
+        goto done;
     char *key_copy = strdup(key);
     char **items = config_value_split_list(ferry_config_text(config, key));
     if (!key_copy || !items) {

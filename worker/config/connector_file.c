@@ -16,6 +16,7 @@
 #include <ferry/plugin.h>
 
 #include "config/properties.h"
+#include "support/strbuf.h"
 
 /* Every connector config needs a name, whatever its shape. */
 static int connector_name_check(const config_map *map, const char *source, char *err,
@@ -144,43 +145,21 @@ fail:
 static char *connector_file_read(const char *path, size_t *len_out, char *err, size_t errlen)
 {
     FILE *file = fopen(path, "rb");
-    char *text = NULL;
-    size_t len = 0, cap = 0;
+    strbuf text = {0};
 
     if (!file) {
         ferry_error_set(err, errlen, "%s: %s", path, strerror(errno));
         return NULL;
     }
-    for (;;) {
-        if (len + 4096 + 1 > cap) {
-            size_t cap_new = cap ? cap * 2 : 8192;
-            char *grown = realloc(text, cap_new);
-            if (!grown) {
-                ferry_error_set(err, errlen, "%s: out of memory", path);
-                goto fail;
-            }
-            text = grown;
-            cap = cap_new;
-        }
-        size_t got = fread(text + len, 1, cap - len - 1, file);
-        len += got;
-        if (got == 0) {
-            if (ferror(file)) {
-                ferry_error_set(err, errlen, "%s: %s", path, strerror(errno));
-                goto fail;
-            }
-            break;
-        }
+    if (strbuf_append_file(&text, file) != 0) {
+        ferry_error_set(err, errlen, "%s: %s", path,
+                        strbuf_failed(&text) ? "out of memory" : strerror(errno));
+        fclose(file);
+        strbuf_free(&text);
+        return NULL;
     }
-    text[len] = '\0';
     fclose(file);
-    *len_out = len;
-    return text;
-
-fail:
-    fclose(file);
-    free(text);
-    return NULL;
+    return strbuf_take(&text, len_out);
 }
 
 config_map *connector_file_load(const char *path, char *err, size_t errlen)

@@ -29,6 +29,11 @@
 
 #include <ferry/plugin.h>
 
+#include "support/array.h"
+#include "support/hex.h"
+#include "support/strbuf.h"
+#include "support/utf8.h"
+
 /* A piece of a logical line copied from one physical line: logical bytes from `logical` on are
  * the input bytes from `input` on. Lets an error inside a continued line name its real line. */
 typedef struct properties_segment {
@@ -40,14 +45,11 @@ typedef struct properties_reader {
     const unsigned char *in;
     size_t len;
     size_t off;
-    char *line; /* the current logical line, escapes still in */
-    size_t line_len;
-    size_t line_cap;
+    strbuf line; /* the current logical line, escapes still in */
     properties_segment *segments;
     size_t segment_count;
     size_t segment_cap;
-    char *out; /* scratch for unescaping */
-    size_t out_cap;
+    strbuf out; /* scratch for unescaping */
 } properties_reader;
 
 /* 1-based line of an input offset; "\r\n", "\r" and "\n" each end one line. */
@@ -73,68 +75,15 @@ static size_t properties_line_of_logical(const properties_reader *reader, size_t
     return properties_line_of(reader, reader->off);
 }
 
-static int properties_grow(char **buf, size_t *cap, size_t need)
-{
-    if (need <= *cap)
-        return 0;
-    size_t cap_new = *cap ? *cap : 128;
-    while (cap_new < need)
-        cap_new *= 2;
-    char *grown = realloc(*buf, cap_new);
-    if (!grown)
-        return -1;
-    *buf = grown;
-    *cap = cap_new;
-    return 0;
-}
-
 static int properties_segment_push(properties_reader *reader, size_t input)
 {
-    if (reader->segment_count == reader->segment_cap) {
-        size_t cap = reader->segment_cap ? reader->segment_cap * 2 : 8;
-        properties_segment *grown = realloc(reader->segments, cap * sizeof(*grown));
-        if (!grown)
-            return -1;
-        reader->segments = grown;
-        reader->segment_cap = cap;
-    }
-    reader->segments[reader->segment_count].logical = reader->line_len;
+    if (array_reserve(&reader->segments, &reader->segment_cap, reader->segment_count + 1,
+                      sizeof(*reader->segments)) != 0)
+        return -1;
+    reader->segments[reader->segment_count].logical = reader->line.len;
     reader->segments[reader->segment_count].input = input;
     reader->segment_count++;
     return 0;
-}
-
-/* Length of the well-formed UTF-8 sequence at p (at most avail bytes), or 0 when it is not one:
- * overlong forms, surrogates and code points above U+10FFFF are refused. */
-static size_t properties_utf8_length(const unsigned char *p, size_t avail)
-{
-    if (p[0] < 0x80)
-        return 1;
-    size_t n;
-    uint32_t cp;
-    if (p[0] >= 0xC2 && p[0] <= 0xDF) {
-        n = 2;
-        cp = p[0] & 0x1F;
-    } else if (p[0] >= 0xE0 && p[0] <= 0xEF) {
-        n = 3;
-        cp = p[0] & 0x0F;
-    } else if (p[0] >= 0xF0 && p[0] <= 0xF4) {
-        n = 4;
-        cp = p[0] & 0x07;
-    } else {
-        return 0;
-    }
-    if (avail < n)
-        return 0;
-    for (size_t i = 1; i < n; i++) {
-        if ((p[i] & 0xC0) != 0x80)
-            return 0;
-        cp = (cp << 6) | (p[i] & 0x3F);
-    }
-    if ((n == 3 && cp < 0x800) || (n == 4 && cp < 0x10000) || cp > 0x10FFFF ||
-        (cp >= 0xD800 && cp <= 0xDFFF))
-        return 0;
-    return n;
 }
 
 /* The next logical line into reader->line: 1, 0 at the end of the text, -1 on error. */
@@ -144,15 +93,15 @@ static int properties_read_line(properties_reader *reader, char *err, size_t err
     bool appended_line_begin = false;
     bool preceding_backslash = false;
 
-    reader->line_len = 0;
+    strbuf_reset(&reader->line);
     reader->segment_count = 0;
 
     for (;;) {
         if (reader->off >= reader->len) {
-            if (reader->line_len == 0)
+            if (reader->line.len == 0)
                 return 0;
             if (preceding_backslash)
-                reader->line_len--;
+                strbuf_truncate(&reader->line, reader->line.len - 1);
             return 1;
         }
         size_t at = reader->off;
@@ -168,7 +117,7 @@ static int properties_read_line(properties_reader *reader, char *err, size_t err
             if (properties_segment_push(reader, at) != 0)
                 goto out_of_memory;
         }
-        if (reader->line_len == 0 && (c == '#' || c == '!')) {
+        if (reader->line.len == 0 && (c == '#' || c == '!')) {
             /* As in Java, a comment is consumed up to its line end without looking at it. */
             while (reader->off < reader->len && reader->in[reader->off] != '\r' &&
                    reader->in[reader->off] != '\n')
@@ -188,37 +137,36 @@ static int properties_read_line(properties_reader *reader, char *err, size_t err
                 return -1;
             }
             if (c >= 0x80) {
-                n = properties_utf8_length(reader->in + at, reader->len - at);
+                n = utf8_sequence(reader->in + at, reader->len - at, NULL);
                 if (n == 0) {
                     ferry_error_set(err, errlen, "line %zu: invalid UTF-8",
                                     properties_line_of(reader, at));
                     return -1;
                 }
             }
-            if (properties_grow(&reader->line, &reader->line_cap, reader->line_len + n + 1) != 0)
+            strbuf_append(&reader->line, reader->in + at, n);
+            if (strbuf_failed(&reader->line))
                 goto out_of_memory;
-            memcpy(reader->line + reader->line_len, reader->in + at, n);
-            reader->line_len += n;
             reader->off = at + n;
             preceding_backslash = c == '\\' ? !preceding_backslash : false;
             continue;
         }
 
         /* A line end. */
-        if (reader->line_len == 0) {
+        if (reader->line.len == 0) {
             skip_white_space = true;
             continue;
         }
         if (reader->off >= reader->len) {
             if (preceding_backslash)
-                reader->line_len--;
+                strbuf_truncate(&reader->line, reader->line.len - 1);
             return 1;
         }
         if (!preceding_backslash)
             return 1;
         /* A continuation: the backslash goes, the next line's leading blanks go, and "\r\n"
          * counts as one line end. */
-        reader->line_len--;
+        strbuf_truncate(&reader->line, reader->line.len - 1);
         skip_white_space = true;
         appended_line_begin = true;
         preceding_backslash = false;
@@ -231,17 +179,6 @@ out_of_memory:
     return -1;
 }
 
-static int properties_hex_value(char c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
-
 /* The four hex digits of a \u escape whose 'u' is at in[pos]; -1 when malformed. */
 static int32_t properties_unicode_unit(const char *in, size_t pos, size_t end)
 {
@@ -249,7 +186,7 @@ static int32_t properties_unicode_unit(const char *in, size_t pos, size_t end)
         return -1;
     int32_t value = 0;
     for (size_t i = pos + 1; i < pos + 5; i++) {
-        int digit = properties_hex_value(in[i]);
+        int digit = hex_digit_value(in[i]);
         if (digit < 0)
             return -1;
         value = (value << 4) | digit;
@@ -257,47 +194,23 @@ static int32_t properties_unicode_unit(const char *in, size_t pos, size_t end)
     return value;
 }
 
-static size_t properties_utf8_encode(uint32_t cp, char *out)
-{
-    if (cp < 0x80) {
-        out[0] = (char)cp;
-        return 1;
-    }
-    if (cp < 0x800) {
-        out[0] = (char)(0xC0 | (cp >> 6));
-        out[1] = (char)(0x80 | (cp & 0x3F));
-        return 2;
-    }
-    if (cp < 0x10000) {
-        out[0] = (char)(0xE0 | (cp >> 12));
-        out[1] = (char)(0x80 | ((cp >> 6) & 0x3F));
-        out[2] = (char)(0x80 | (cp & 0x3F));
-        return 3;
-    }
-    out[0] = (char)(0xF0 | (cp >> 18));
-    out[1] = (char)(0x80 | ((cp >> 12) & 0x3F));
-    out[2] = (char)(0x80 | ((cp >> 6) & 0x3F));
-    out[3] = (char)(0x80 | (cp & 0x3F));
-    return 4;
-}
-
 /* Java's loadConvert: line[start, end) unescaped into reader->out as a C string. */
 static int properties_unescape(properties_reader *reader, size_t start, size_t end, char *err,
                                size_t errlen)
 {
-    const char *in = reader->line;
+    const char *in = reader->line.data;
+    strbuf *out = &reader->out;
     /* Unescaping never lengthens: \uXXXX (6 bytes) gives at most 3, a pair (12) gives 4. */
-    if (properties_grow(&reader->out, &reader->out_cap, end - start + 1) != 0) {
+    strbuf_reset(out);
+    if (!strbuf_reserve(out, end - start)) {
         ferry_error_set(err, errlen, "out of memory");
         return -1;
     }
-    char *out = reader->out;
-    size_t len = 0;
     size_t pos = start;
     while (pos < end) {
         char c = in[pos];
         if (c != '\\') {
-            out[len++] = c;
+            strbuf_append_char(out, c);
             pos++;
             continue;
         }
@@ -306,12 +219,12 @@ static int properties_unescape(properties_reader *reader, size_t start, size_t e
         c = pos + 1 < end ? in[pos + 1] : '\\';
         pos += 2;
         switch (c) {
-        case 't': out[len++] = '\t'; continue;
-        case 'n': out[len++] = '\n'; continue;
-        case 'r': out[len++] = '\r'; continue;
-        case 'f': out[len++] = '\f'; continue;
+        case 't': strbuf_append_char(out, '\t'); continue;
+        case 'n': strbuf_append_char(out, '\n'); continue;
+        case 'r': strbuf_append_char(out, '\r'); continue;
+        case 'f': strbuf_append_char(out, '\f'); continue;
         case 'u': break;
-        default: out[len++] = c; continue;
+        default: strbuf_append_char(out, c); continue;
         }
 
         int32_t unit = properties_unicode_unit(in, pos - 1, end);
@@ -346,17 +259,17 @@ static int properties_unescape(properties_reader *reader, size_t start, size_t e
                             properties_line_of_logical(reader, escape_at), (unsigned)cp);
             return -1;
         }
-        len += properties_utf8_encode(cp, out + len);
+        char encoded[4];
+        strbuf_append(out, encoded, utf8_encode(cp, encoded));
     }
-    out[len] = '\0';
     return 0;
 }
 
 static void properties_reader_free(properties_reader *reader)
 {
-    free(reader->line);
+    strbuf_free(&reader->line);
     free(reader->segments);
-    free(reader->out);
+    strbuf_free(&reader->out);
 }
 
 int properties_parse(const char *text, size_t len, config_map *out, char *err, size_t errlen)
@@ -376,8 +289,8 @@ int properties_parse(const char *text, size_t len, config_map *out, char *err, s
             break;
 
         /* Java's load0: the key ends at the first unescaped separator or blank. */
-        const char *line = reader.line;
-        size_t limit = reader.line_len;
+        const char *line = reader.line.data;
+        size_t limit = reader.line.len;
         size_t key_len = 0;
         size_t value_start = limit;
         bool has_separator = false;
@@ -409,12 +322,12 @@ int properties_parse(const char *text, size_t len, config_map *out, char *err, s
 
         if (properties_unescape(&reader, 0, key_len, err, errlen) != 0)
             goto cleanup;
-        key = strdup(reader.out);
+        key = strdup(reader.out.data);
         if (!key)
             goto out_of_memory;
         if (properties_unescape(&reader, value_start, limit, err, errlen) != 0)
             goto cleanup;
-        if (config_map_set(out, key, reader.out) != 0)
+        if (config_map_set(out, key, reader.out.data) != 0)
             goto out_of_memory;
         free(key);
         key = NULL;
@@ -433,8 +346,7 @@ cleanup:
 int properties_parse_file(const char *path, config_map *out, char *err, size_t errlen)
 {
     FILE *file = NULL;
-    char *text = NULL;
-    size_t len = 0, cap = 0;
+    strbuf text = {0};
     int result = -1;
     char inner[512];
 
@@ -443,22 +355,12 @@ int properties_parse_file(const char *path, config_map *out, char *err, size_t e
         ferry_error_set(err, errlen, "%s: %s", path, strerror(errno));
         goto cleanup;
     }
-    for (;;) {
-        if (properties_grow(&text, &cap, len + 4096) != 0) {
-            ferry_error_set(err, errlen, "%s: out of memory", path);
-            goto cleanup;
-        }
-        size_t got = fread(text + len, 1, cap - len, file);
-        len += got;
-        if (got == 0) {
-            if (ferror(file)) {
-                ferry_error_set(err, errlen, "%s: %s", path, strerror(errno));
-                goto cleanup;
-            }
-            break;
-        }
+    if (strbuf_append_file(&text, file) != 0) {
+        ferry_error_set(err, errlen, "%s: %s", path,
+                        strbuf_failed(&text) ? "out of memory" : strerror(errno));
+        goto cleanup;
     }
-    if (properties_parse(text, len, out, inner, sizeof(inner)) != 0) {
+    if (properties_parse(text.data, text.len, out, inner, sizeof(inner)) != 0) {
         ferry_error_set(err, errlen, "%s: %s", path, inner);
         goto cleanup;
     }
@@ -467,6 +369,6 @@ int properties_parse_file(const char *path, config_map *out, char *err, size_t e
 cleanup:
     if (file)
         fclose(file);
-    free(text);
+    strbuf_free(&text);
     return result;
 }

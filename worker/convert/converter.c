@@ -64,11 +64,6 @@ static const converter_alias converter_aliases[] = {
  * turn an empty value into a Kafka null (a tombstone). */
 static const char converter_empty[1] = "";
 
-static const char converter_hex[] = "0123456789ABCDEF";
-
-static const char converter_base64_alphabet[] =
-    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-
 /* ------------------------------------------------------------------------------------------ */
 /* Kinds and construction                                                                     */
 
@@ -197,192 +192,11 @@ const char *converter_class_name(const converter *conv)
 }
 
 /* ------------------------------------------------------------------------------------------ */
-/* The output buffer                                                                          */
-
-void converter_buffer_free(converter_buffer *buffer)
-{
-    if (!buffer)
-        return;
-    free(buffer->data);
-    buffer->data = NULL;
-    buffer->len = 0;
-    buffer->capacity = 0;
-}
-
-/* Makes room for extra more bytes after buffer->len. Doubling keeps the number of reallocations
- * logarithmic in the largest record; the buffer never shrinks, so a task in steady state does not
- * allocate at all. */
-static int converter_buffer_reserve(converter_buffer *buffer, size_t extra)
-{
-    if (extra > SIZE_MAX - buffer->len)
-        return -1;
-    size_t needed = buffer->len + extra;
-    if (needed <= buffer->capacity)
-        return 0;
-    size_t capacity = buffer->capacity ? buffer->capacity : 256;
-    while (capacity < needed) {
-        if (capacity > SIZE_MAX / 2) {
-            capacity = needed;
-            break;
-        }
-        capacity *= 2;
-    }
-    char *data = realloc(buffer->data, capacity);
-    if (!data)
-        return -1;
-    buffer->data = data;
-    buffer->capacity = capacity;
-    return 0;
-}
-
-static int converter_buffer_append(converter_buffer *buffer, const void *bytes, size_t len)
-{
-    if (len == 0)
-        return 0;
-    if (converter_buffer_reserve(buffer, len) != 0)
-        return -1;
-    memcpy(buffer->data + buffer->len, bytes, len);
-    buffer->len += len;
-    return 0;
-}
-
-#define converter_buffer_append_literal(buffer, text)                                              \
-    converter_buffer_append((buffer), (text), sizeof(text) - 1)
-
-/* ------------------------------------------------------------------------------------------ */
-/* JSON strings                                                                               */
-
-/* 1 for the bytes a JSON string carries as they are: printable ASCII but the quote and the
- * backslash. Bytes from 0x80 go through the UTF-8 check. */
-static const unsigned char converter_json_plain[256] = {
-    [0x20] = 1, [0x21] = 1, [0x23 ... 0x5B] = 1, [0x5D ... 0x7F] = 1,
-};
-
-/* Writes text as the inside of a JSON string (no quotes) to out, or only measures it when out is
- * NULL: one function for both so that the measured length is the written length. */
-static size_t converter_json_escape(const unsigned char *text, size_t len, char *out)
-{
-    size_t o = 0;
-    size_t i = 0;
-
-    while (i < len) {
-        size_t start = i;
-        while (i < len && converter_json_plain[text[i]])
-            i++;
-        if (i > start) {
-            if (out)
-                memcpy(out + o, text + start, i - start);
-            o += i - start;
-            if (i == len)
-                break;
-        }
-
-        unsigned char c = text[i];
-        if (c >= 0x80) {
-            bool valid;
-            size_t n = json_utf8_sequence(text + i, len - i, &valid);
-            if (valid) {
-                if (out)
-                    memcpy(out + o, text + i, n);
-                o += n;
-            } else {
-                if (out)
-                    memcpy(out + o, "\xEF\xBF\xBD", 3); /* U+FFFD */
-                o += 3;
-            }
-            i += n;
-            continue;
-        }
-
-        char short_form = 0;
-        switch (c) {
-        case '"': short_form = '"'; break;
-        case '\\': short_form = '\\'; break;
-        case '\b': short_form = 'b'; break;
-        case '\t': short_form = 't'; break;
-        case '\n': short_form = 'n'; break;
-        case '\f': short_form = 'f'; break;
-        case '\r': short_form = 'r'; break;
-        default: break;
-        }
-        if (short_form) {
-            if (out) {
-                out[o] = '\\';
-                out[o + 1] = short_form;
-            }
-            o += 2;
-        } else {
-            if (out) {
-                memcpy(out + o, "\\u00", 4);
-                out[o + 4] = converter_hex[c >> 4];
-                out[o + 5] = converter_hex[c & 0xF];
-            }
-            o += 6;
-        }
-        i++;
-    }
-    return o;
-}
-
-/* Appends text as a quoted JSON string. */
-static int converter_write_json_string(converter_buffer *buffer, const void *text, size_t len)
-{
-    size_t escaped = converter_json_escape(text, len, NULL);
-    if (escaped > SIZE_MAX - 2 || converter_buffer_reserve(buffer, escaped + 2) != 0)
-        return -1;
-    char *out = buffer->data + buffer->len;
-    out[0] = '"';
-    converter_json_escape(text, len, out + 1);
-    out[escaped + 1] = '"';
-    buffer->len += escaped + 2;
-    return 0;
-}
-
-/* Appends bytes as a quoted JSON string of their base64 (standard alphabet, padded), as Kafka's
- * JsonConverter writes a bytes value. */
-static int converter_write_base64(converter_buffer *buffer, const void *bytes, size_t len)
-{
-    const unsigned char *in = bytes;
-    if (len / 3 >= (SIZE_MAX - 8) / 4)
-        return -1;
-    size_t encoded = (len + 2) / 3 * 4;
-    if (converter_buffer_reserve(buffer, encoded + 2) != 0)
-        return -1;
-    char *out = buffer->data + buffer->len;
-    size_t o = 0;
-    out[o++] = '"';
-    size_t i = 0;
-    for (; i + 3 <= len; i += 3) {
-        uint32_t triple = (uint32_t)in[i] << 16 | (uint32_t)in[i + 1] << 8 | in[i + 2];
-        out[o++] = converter_base64_alphabet[triple >> 18];
-        out[o++] = converter_base64_alphabet[(triple >> 12) & 0x3F];
-        out[o++] = converter_base64_alphabet[(triple >> 6) & 0x3F];
-        out[o++] = converter_base64_alphabet[triple & 0x3F];
-    }
-    if (len - i == 1) {
-        uint32_t triple = (uint32_t)in[i] << 16;
-        out[o++] = converter_base64_alphabet[triple >> 18];
-        out[o++] = converter_base64_alphabet[(triple >> 12) & 0x3F];
-        out[o++] = '=';
-        out[o++] = '=';
-    } else if (len - i == 2) {
-        uint32_t triple = (uint32_t)in[i] << 16 | (uint32_t)in[i + 1] << 8;
-        out[o++] = converter_base64_alphabet[triple >> 18];
-        out[o++] = converter_base64_alphabet[(triple >> 12) & 0x3F];
-        out[o++] = converter_base64_alphabet[(triple >> 6) & 0x3F];
-        out[o++] = '=';
-    }
-    out[o++] = '"';
-    buffer->len += o;
-    return 0;
-}
-
-/* ------------------------------------------------------------------------------------------ */
 /* Structured values                                                                          */
 
 /* The shortest of %.15g, %.16g and %.17g that reads back as the same double (what Jackson and
  * most JSON writers print), with ".0" added to an integral value so that it stays a real. */
-static int converter_write_real(converter_buffer *buffer, double value)
+static int converter_write_real(strbuf *buffer, double value)
 {
     char text[40];
     int n = 0;
@@ -397,10 +211,13 @@ static int converter_write_real(converter_buffer *buffer, double value)
         memcpy(text + n, ".0", 3);
         n += 2;
     }
-    return converter_buffer_append(buffer, text, (size_t)n);
+    strbuf_append(buffer, text, (size_t)n);
+    return 0;
 }
 
-static int converter_write_json(converter_buffer *buffer, const json_t *value, int depth)
+/* Appends value; -1 only when it is nested too deep. Running out of memory shows in the
+ * buffer (strbuf_failed), checked once when the whole text is written. */
+static int converter_write_json(strbuf *buffer, const json_t *value, int depth)
 {
     if (depth > CONVERTER_MAX_DEPTH)
         return -1;
@@ -410,8 +227,7 @@ static int converter_write_json(converter_buffer *buffer, const json_t *value, i
         const char *key;
         json_t *member;
         bool first = true;
-        if (converter_buffer_append_literal(buffer, "{") != 0)
-            return -1;
+        strbuf_append_char(buffer, '{');
         /* jansson keeps insertion order, which is what a Connect struct's field order needs. */
         void *iter = json_object_iter((json_t *)value);
         for (; iter; iter = json_object_iter_next((json_t *)value, iter)) {
@@ -422,55 +238,57 @@ static int converter_write_json(converter_buffer *buffer, const json_t *value, i
 #else
             size_t key_len = strlen(key);
 #endif
-            if (!first && converter_buffer_append_literal(buffer, ",") != 0)
-                return -1;
+            if (!first)
+                strbuf_append_char(buffer, ',');
             first = false;
-            if (converter_write_json_string(buffer, key, key_len) != 0 ||
-                converter_buffer_append_literal(buffer, ":") != 0 ||
-                converter_write_json(buffer, member, depth + 1) != 0)
+            strbuf_append_json_string(buffer, key, key_len);
+            strbuf_append_char(buffer, ':');
+            if (converter_write_json(buffer, member, depth + 1) != 0)
                 return -1;
         }
-        return converter_buffer_append_literal(buffer, "}");
+        strbuf_append_char(buffer, '}');
+        return 0;
     }
     case JSON_ARRAY: {
-        if (converter_buffer_append_literal(buffer, "[") != 0)
-            return -1;
+        strbuf_append_char(buffer, '[');
         for (size_t i = 0; i < json_array_size(value); i++) {
-            if (i > 0 && converter_buffer_append_literal(buffer, ",") != 0)
-                return -1;
+            if (i > 0)
+                strbuf_append_char(buffer, ',');
             if (converter_write_json(buffer, json_array_get(value, i), depth + 1) != 0)
                 return -1;
         }
-        return converter_buffer_append_literal(buffer, "]");
+        strbuf_append_char(buffer, ']');
+        return 0;
     }
     case JSON_STRING:
-        return converter_write_json_string(buffer, json_string_value(value),
-                                           json_string_length(value));
-    case JSON_INTEGER: {
-        char text[32];
-        int n = snprintf(text, sizeof(text), "%" JSON_INTEGER_FORMAT, json_integer_value(value));
-        if (n < 0 || (size_t)n >= sizeof(text))
-            return -1;
-        return converter_buffer_append(buffer, text, (size_t)n);
-    }
+        strbuf_append_json_string(buffer, json_string_value(value), json_string_length(value));
+        return 0;
+    case JSON_INTEGER:
+        strbuf_append_int(buffer, json_integer_value(value));
+        return 0;
     case JSON_REAL:
         return converter_write_real(buffer, json_real_value(value));
     case JSON_TRUE:
-        return converter_buffer_append_literal(buffer, "true");
+        strbuf_append_literal(buffer, "true");
+        return 0;
     case JSON_FALSE:
-        return converter_buffer_append_literal(buffer, "false");
+        strbuf_append_literal(buffer, "false");
+        return 0;
     case JSON_NULL:
-        return converter_buffer_append_literal(buffer, "null");
+        strbuf_append_literal(buffer, "null");
+        return 0;
     }
     return -1;
 }
 
 /* A structured value's JSON text: the bytes it was parsed from when it still has them (a sink
  * forwarding what it read, or a big number jansson could not hold exactly), else our dump. */
-static int converter_write_structured(converter_buffer *buffer, const ferry_data *data)
+static int converter_write_structured(strbuf *buffer, const ferry_data *data)
 {
-    if (data->data)
-        return converter_buffer_append(buffer, data->data, data->len);
+    if (data->data) {
+        strbuf_append(buffer, data->data, data->len);
+        return 0;
+    }
     if (!data->json)
         return -1;
     return converter_write_json(buffer, data->json, 0);
@@ -486,8 +304,8 @@ static void converter_point_at(const ferry_data *data, const void **bytes, size_
 }
 
 static int converter_serialize_json(const converter *conv, const char *topic,
-                                    const ferry_data *data, converter_buffer *buffer,
-                                    char *err, size_t errlen)
+                                    const ferry_data *data, strbuf *buffer, char *err,
+                                    size_t errlen)
 {
     int rc = 0;
 
@@ -500,22 +318,18 @@ static int converter_serialize_json(const converter *conv, const char *topic,
     if (conv->schemas_enable) {
         switch (data->kind) {
         case FERRY_DATA_STRING:
-            rc = converter_buffer_append_literal(buffer,
-                                                 "{\"schema\":" CONVERTER_STRING_SCHEMA
-                                                 ",\"payload\":");
+            strbuf_append_literal(buffer, "{\"schema\":" CONVERTER_STRING_SCHEMA ",\"payload\":");
             break;
         case FERRY_DATA_BYTES:
-            rc = converter_buffer_append_literal(buffer,
-                                                 "{\"schema\":" CONVERTER_BYTES_SCHEMA
-                                                 ",\"payload\":");
+            strbuf_append_literal(buffer, "{\"schema\":" CONVERTER_BYTES_SCHEMA ",\"payload\":");
             break;
         default:
-            rc = converter_buffer_append_literal(buffer, "{\"schema\":");
-            if (rc == 0)
-                rc = data->schema ? converter_write_json(buffer, data->schema, 0)
-                                  : converter_buffer_append_literal(buffer, "null");
-            if (rc == 0)
-                rc = converter_buffer_append_literal(buffer, ",\"payload\":");
+            strbuf_append_literal(buffer, "{\"schema\":");
+            if (data->schema)
+                rc = converter_write_json(buffer, data->schema, 0);
+            else
+                strbuf_append_literal(buffer, "null");
+            strbuf_append_literal(buffer, ",\"payload\":");
             break;
         }
         if (rc != 0)
@@ -524,18 +338,21 @@ static int converter_serialize_json(const converter *conv, const char *topic,
 
     switch (data->kind) {
     case FERRY_DATA_STRING:
-        rc = converter_write_json_string(buffer, data->data, data->data ? data->len : 0);
+        strbuf_append_json_string(buffer, data->data, data->data ? data->len : 0);
         break;
     case FERRY_DATA_BYTES:
-        rc = converter_write_base64(buffer, data->data, data->data ? data->len : 0);
+        /* As Kafka's JsonConverter writes a bytes value: a string of its base64. */
+        strbuf_append_char(buffer, '"');
+        strbuf_append_base64(buffer, data->data, data->data ? data->len : 0);
+        strbuf_append_char(buffer, '"');
         break;
     default:
         rc = converter_write_structured(buffer, data);
         break;
     }
-    if (rc == 0 && conv->schemas_enable)
-        rc = converter_buffer_append_literal(buffer, "}");
-    if (rc != 0)
+    if (conv->schemas_enable)
+        strbuf_append_char(buffer, '}');
+    if (rc != 0 || strbuf_failed(buffer))
         goto fail;
     return 0;
 
@@ -549,7 +366,7 @@ fail:
 }
 
 int converter_serialize(const converter *conv, const char *topic, const ferry_data *data,
-                        converter_buffer *buffer, const void **bytes, size_t *len, char *err,
+                        strbuf *buffer, const void **bytes, size_t *len, char *err,
                         size_t errlen)
 {
     if (!topic)
@@ -591,13 +408,13 @@ int converter_serialize(const converter *conv, const char *topic, const ferry_da
             converter_point_at(data, bytes, len);
             return 0;
         }
-        buffer->len = 0;
+        strbuf_reset(buffer);
         if (!data->data && !data->json) {
             ferry_error_set(err, errlen, "structured %s of topic %s has no JSON value",
                             conv->is_key ? "key" : "value", topic);
             return -1;
         }
-        if (converter_write_structured(buffer, data) != 0) {
+        if (converter_write_structured(buffer, data) != 0 || strbuf_failed(buffer)) {
             ferry_error_set(err, errlen,
                             "StringConverter could not serialise the %s of topic %s: out of "
                             "memory or nested deeper than %d levels",
@@ -616,7 +433,7 @@ int converter_serialize(const converter *conv, const char *topic, const ferry_da
         converter_point_at(data, bytes, len);
         return 0;
     case CONVERTER_JSON:
-        buffer->len = 0;
+        strbuf_reset(buffer);
         if (converter_serialize_json(conv, topic, data, buffer, err, errlen) != 0)
             return -1;
         break;

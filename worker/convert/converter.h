@@ -16,6 +16,7 @@
 #include <ferry/plugin.h>
 
 #include "config/config_map.h"
+#include "support/strbuf.h"
 
 typedef enum converter_kind {
     CONVERTER_JSON = 1,
@@ -24,16 +25,6 @@ typedef enum converter_kind {
 } converter_kind;
 
 typedef struct converter converter;
-
-/* A growable output buffer a task reuses for every record (no allocation per record once it has
- * grown). Zero-initialise it; free with converter_buffer_free. */
-typedef struct converter_buffer {
-    char *data;
-    size_t len;
-    size_t capacity;
-} converter_buffer;
-
-void converter_buffer_free(converter_buffer *buffer);
 
 /* Finds a converter kind by name, without case: "json", "string", "bytearray" or Kafka Connect's
  * class names org.apache.kafka.connect.json.JsonConverter,
@@ -59,10 +50,11 @@ bool converter_json_text_enable(converter *converter);
 const char *converter_class_name(const converter *converter);
 
 /* Data -> Kafka bytes. *bytes points either into data (no copy) or into buffer (valid until the
- * buffer's next use). FERRY_DATA_NULL gives *bytes = NULL, *len = 0 (a Kafka null). Returns 0, or
+ * buffer's next use). A task reuses one buffer for every record: once it has grown, serialising
+ * allocates nothing. FERRY_DATA_NULL gives *bytes = NULL, *len = 0 (a Kafka null). Returns 0, or
  * -1 with a message (ByteArray given structured data, say). topic is for messages only. */
 int converter_serialize(const converter *converter, const char *topic, const ferry_data *data,
-                        converter_buffer *buffer, const void **bytes, size_t *len, char *err,
+                        strbuf *buffer, const void **bytes, size_t *len, char *err,
                         size_t errlen);
 
 /* The bytes a ferry_data carries without converting it: bytes and strings, and JSON that came

@@ -9,6 +9,9 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "support/hex.h"
+#include "support/utf8.h"
+
 typedef struct json_scan {
     const unsigned char *p;
     const unsigned char *end;
@@ -72,63 +75,12 @@ static int json_hex4(const unsigned char *p)
 {
     int value = 0;
     for (int i = 0; i < 4; i++) {
-        unsigned char c = p[i];
-        int digit;
-        if (c >= '0' && c <= '9')
-            digit = c - '0';
-        else if (c >= 'a' && c <= 'f')
-            digit = c - 'a' + 10;
-        else if (c >= 'A' && c <= 'F')
-            digit = c - 'A' + 10;
-        else
+        int digit = hex_digit_value((char)p[i]);
+        if (digit < 0)
             return -1;
         value = value << 4 | digit;
     }
     return value;
-}
-
-size_t json_utf8_sequence(const unsigned char *s, size_t avail, bool *valid)
-{
-    unsigned char lead = s[0];
-    size_t need;
-    unsigned char low = 0x80, high = 0xBF; /* the second byte's range */
-
-    if (lead < 0x80) {
-        *valid = true;
-        return 1;
-    }
-    if (lead >= 0xC2 && lead <= 0xDF) {
-        need = 2;
-    } else if (lead >= 0xE0 && lead <= 0xEF) {
-        need = 3;
-        if (lead == 0xE0)
-            low = 0xA0;
-        else if (lead == 0xED)
-            high = 0x9F;
-    } else if (lead >= 0xF0 && lead <= 0xF4) {
-        need = 4;
-        if (lead == 0xF0)
-            low = 0x90;
-        else if (lead == 0xF4)
-            high = 0x8F;
-    } else {
-        *valid = false;
-        return 1;
-    }
-    for (size_t i = 1; i < need; i++) {
-        if (i >= avail) {
-            *valid = false;
-            return i;
-        }
-        unsigned char c = s[i];
-        bool ok = i == 1 ? (c >= low && c <= high) : (c >= 0x80 && c <= 0xBF);
-        if (!ok) {
-            *valid = false;
-            return i;
-        }
-    }
-    *valid = true;
-    return need;
 }
 
 /* Whether a word holds a byte that ends the plain part of a string: '"', '\\', a control
@@ -177,9 +129,8 @@ static bool json_scan_string(json_scan *s)
             break;
         unsigned char c = *s->p;
         if (c >= 0x80) {
-            bool valid;
-            size_t n = json_utf8_sequence(s->p, (size_t)(s->end - s->p), &valid);
-            if (!valid)
+            size_t n = utf8_sequence(s->p, (size_t)(s->end - s->p), NULL);
+            if (n == 0)
                 return json_scan_fail(s, "invalid UTF-8 in a string");
             s->p += n;
             continue;

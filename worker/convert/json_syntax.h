@@ -26,11 +26,4 @@
 ferry_status json_syntax_check(const void *text, size_t len, uint32_t *shape, char *why,
                                size_t whylen);
 
-/* Length of the UTF-8 sequence at s (at most avail bytes, avail > 0), with *valid telling
- * whether it is well-formed (Unicode table 3-7: no overlongs, no surrogates, nothing above
- * U+10FFFF). An ill-formed sequence has the length of its maximal subpart, as Unicode recommends
- * and as Java's UTF-8 decoder does, so that a writer replacing each with one U+FFFD decodes bytes
- * exactly as Kafka Connect would have into a String. */
-size_t json_utf8_sequence(const unsigned char *s, size_t avail, bool *valid);
-
 #endif

@@ -21,6 +21,7 @@
 
 #include "config/config_validate.h"
 #include "base/log.h"
+#include "support/array.h"
 
 #define KAFKA_LOG_SCOPE "kafka"
 #define KAFKA_PLAIN_MODULE "org.apache.kafka.common.security.plain.PlainLoginModule"
@@ -54,14 +55,9 @@ static void kafka_settings_free(kafka_settings *settings)
 static int kafka_settings_add(kafka_settings *settings, const char *user_key, size_t prefix_len,
                               const char *value)
 {
-    if (settings->count == settings->capacity) {
-        size_t capacity = settings->capacity ? settings->capacity * 2 : 16;
-        kafka_setting *items = realloc(settings->items, capacity * sizeof(*items));
-        if (!items)
-            return -1;
-        settings->items = items;
-        settings->capacity = capacity;
-    }
+    if (array_reserve(&settings->items, &settings->capacity, settings->count + 1,
+                      sizeof(*settings->items)) != 0)
+        return -1;
     const char *key = user_key + prefix_len;
     settings->items[settings->count++] = (kafka_setting){user_key, key, value};
     if (config_map_set(settings->effective, key, value) != 0 ||

@@ -18,6 +18,8 @@
 #include "config/config_validate.h"
 #include "plugin/connector_describe.h"
 #include "base/log.h"
+#include "support/array.h"
+#include "support/strlist.h"
 
 /* A definition longer than this is taken as a missing terminator rather than a real config. */
 #define CONFIG_DEFINITION_MAX_KEYS 1024
@@ -30,6 +32,7 @@ struct plugin_registry {
     size_t capacity;
     const ferry_plugin **plugins; /* loaded descriptors, to recognise a module seen twice */
     size_t plugin_count;
+    size_t plugin_capacity;
 };
 
 plugin_registry *plugin_registry_new(const ferry_host *host)
@@ -330,21 +333,11 @@ static int registry_add_plugin(plugin_registry *registry, const ferry_plugin *pl
             return -1;
         }
     }
-    if (registry->count + added > registry->capacity) {
-        size_t capacity = registry->capacity ? registry->capacity * 2 : 8;
-        while (capacity < registry->count + added)
-            capacity *= 2;
-        registered_connector *grown = realloc(registry->connectors, capacity * sizeof(*grown));
-        if (!grown)
-            return ferry_error_set(err, errlen, "out of memory"), -1;
-        registry->connectors = grown;
-        registry->capacity = capacity;
-    }
-    const ferry_plugin **plugins = realloc(registry->plugins,
-                                           (registry->plugin_count + 1) * sizeof(*plugins));
-    if (!plugins)
+    if (array_reserve(&registry->connectors, &registry->capacity, registry->count + added,
+                      sizeof(*registry->connectors)) != 0 ||
+        array_reserve(&registry->plugins, &registry->plugin_capacity, registry->plugin_count + 1,
+                      sizeof(*registry->plugins)) != 0)
         return ferry_error_set(err, errlen, "out of memory"), -1;
-    registry->plugins = plugins;
     size_t first = registry->count;
     for (const ferry_connector_type *const *type = plugin->connectors; *type; type++) {
         char *path_copy = strdup(path);
@@ -408,80 +401,66 @@ static int string_compare(const void *a, const void *b)
     return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-/* The *.so regular files of dir and, when depth allows, of its subdirectories, sorted so that
- * loading order (and so which duplicate wins) is the same on every start. */
-static int module_paths_collect(const char *dir, int depth, char ***paths, size_t *count)
+/* Appends the *.so regular files of dir and, when depth allows, of its subdirectories to paths,
+ * sorted so that loading order (and so which duplicate wins) is the same on every start. */
+static int module_paths_collect(const char *dir, int depth, strlist *paths)
 {
     DIR *stream = opendir(dir);
     if (!stream)
         return -1;
-    char **names = NULL;
-    size_t name_count = 0;
+    strlist names = {0};
     struct dirent *entry;
     while ((entry = readdir(stream))) {
         if (entry->d_name[0] == '.')
             continue;
-        char **grown = realloc(names, (name_count + 1) * sizeof(*names));
-        if (!grown)
+        if (strlist_append(&names, entry->d_name, (size_t)-1) != 0)
             break;
-        names = grown;
-        if (!(names[name_count] = strdup(entry->d_name)))
-            break;
-        name_count++;
     }
     closedir(stream);
-    qsort(names, name_count, sizeof(*names), string_compare);
-    for (size_t i = 0; i < name_count; i++) {
+    if (names.count)
+        qsort(names.items, names.count, sizeof(*names.items), string_compare);
+    for (size_t i = 0; i < names.count; i++) {
         char *full = NULL;
         struct stat st;
-        if (asprintf(&full, "%s/%s", dir, names[i]) < 0)
+        if (asprintf(&full, "%s/%s", dir, names.items[i]) < 0)
             continue;
-        if (stat(full, &st) == 0 && S_ISDIR(st.st_mode) && depth > 0) {
-            module_paths_collect(full, depth - 1, paths, count);
-        } else if (stat(full, &st) == 0 && S_ISREG(st.st_mode) && has_module_suffix(names[i])) {
-            char **grown = realloc(*paths, (*count + 1) * sizeof(**paths));
-            if (grown) {
-                *paths = grown;
-                (*paths)[(*count)++] = full;
-                full = NULL;
-            }
-        }
+        if (stat(full, &st) == 0 && S_ISDIR(st.st_mode) && depth > 0)
+            module_paths_collect(full, depth - 1, paths);
+        else if (stat(full, &st) == 0 && S_ISREG(st.st_mode) && has_module_suffix(names.items[i]))
+            strlist_append(paths, full, (size_t)-1);
         free(full);
     }
-    for (size_t i = 0; i < name_count; i++)
-        free(names[i]);
-    free(names);
+    strlist_free(&names);
     return 0;
 }
 
 size_t plugin_registry_load_path(plugin_registry *registry, const char *path_list)
 {
     size_t loaded = 0;
-    char **dirs = config_value_split_list(path_list ? path_list : "");
-    if (!dirs) {
+    strlist dirs = {0};
+    if (strlist_split(&dirs, path_list, ',') != 0) {
         log_error("plugins", "out of memory reading plugin.path");
+        strlist_free(&dirs);
         return 0;
     }
-    for (char **dir = dirs; *dir; dir++) {
-        char **paths = NULL;
-        size_t count = 0;
-        if (module_paths_collect(*dir, 1, &paths, &count) != 0) {
-            log_warn("plugins", "plugin.path directory %s cannot be read: %s", *dir,
+    for (size_t d = 0; d < dirs.count; d++) {
+        strlist paths = {0};
+        if (module_paths_collect(dirs.items[d], 1, &paths) != 0) {
+            log_warn("plugins", "plugin.path directory %s cannot be read: %s", dirs.items[d],
                      strerror(errno));
             continue;
         }
-        for (size_t i = 0; i < count; i++) {
+        for (size_t i = 0; i < paths.count; i++) {
             char why[512];
-            int rc = plugin_registry_load_file(registry, paths[i], why, sizeof(why));
+            int rc = plugin_registry_load_file(registry, paths.items[i], why, sizeof(why));
             if (rc < 0)
-                log_error("plugins", "refused plugin %s: %s", paths[i], why);
+                log_error("plugins", "refused plugin %s: %s", paths.items[i], why);
             else if (rc == 0)
                 loaded++;
-            free(paths[i]);
         }
-        free(paths);
+        strlist_free(&paths);
     }
-    config_list_free(dirs);
+    strlist_free(&dirs);
     return loaded;
 }
 

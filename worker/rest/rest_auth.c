@@ -15,6 +15,7 @@
 #include <ferry/plugin.h>
 
 #include "config/config_validate.h"
+#include "support/base64.h"
 
 #define REST_DIGEST_LEN 32 /* SHA-256 */
 #define REST_KEY_LEN 32
@@ -187,48 +188,6 @@ static bool rest_digest_known(const rest_digest *digest, const rest_digest *cand
     return found != 0;
 }
 
-static int rest_base64_value(unsigned char c)
-{
-    if (c >= 'A' && c <= 'Z')
-        return c - 'A';
-    if (c >= 'a' && c <= 'z')
-        return c - 'a' + 26;
-    if (c >= '0' && c <= '9')
-        return c - '0' + 52;
-    if (c == '+')
-        return 62;
-    if (c == '/')
-        return 63;
-    return -1;
-}
-
-/* Standard base64 with padding optional. Returns the decoded length, or -1. */
-static long rest_base64_decode(const char *text, unsigned char *out, size_t outlen)
-{
-    size_t used = 0;
-    unsigned accumulator = 0;
-    int bits = 0;
-    size_t i = 0;
-    for (; text[i] && text[i] != '='; i++) {
-        int value = rest_base64_value((unsigned char)text[i]);
-        if (value < 0)
-            return -1;
-        accumulator = (accumulator << 6) | (unsigned)value;
-        bits += 6;
-        if (bits >= 8) {
-            bits -= 8;
-            if (used == outlen)
-                return -1;
-            out[used++] = (unsigned char)((accumulator >> bits) & 0xff);
-        }
-    }
-    for (; text[i] == '='; i++)
-        ;
-    if (text[i] != '\0')
-        return -1;
-    return (long)used;
-}
-
 rest_auth_result rest_auth_check(const rest_auth *auth, const char *authorization)
 {
     if (!authorization)
@@ -241,8 +200,13 @@ rest_auth_result rest_auth_check(const rest_auth *auth, const char *authorizatio
     rest_digest digest;
     bool accepted = false;
     if (scheme_len == 5 && strncasecmp(authorization, "Basic", 5) == 0) {
-        unsigned char decoded[REST_CREDENTIAL_MAX];
-        long len = rest_base64_decode(credential, decoded, sizeof(decoded));
+        /* Room for what base64_decoded_max may count beyond a credential of the most bytes
+         * digested: a longer one is refused before it is decoded onto the stack. */
+        unsigned char decoded[REST_CREDENTIAL_MAX + 2];
+        size_t text_len = strlen(credential);
+        if (base64_decoded_max(text_len) > sizeof(decoded))
+            return REST_AUTH_REJECTED;
+        long len = base64_decode(credential, text_len, decoded);
         if (len <= 0 || !memchr(decoded, ':', (size_t)len))
             return REST_AUTH_REJECTED;
         int rc = rest_digest_of(auth, REST_SCHEME_BASIC, decoded, (size_t)len, &digest);

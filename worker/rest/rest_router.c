@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "rest/rest_resources.h"
+#include "support/hex.h"
 
 const rest_route rest_routes[] = {
     {"GET", "/", rest_root, NULL, true},
@@ -44,17 +45,6 @@ const rest_route rest_routes[] = {
 
 const size_t rest_route_count = sizeof(rest_routes) / sizeof(rest_routes[0]);
 
-static int rest_hex(char c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
-
 char *rest_percent_decode(const char *text, size_t len, bool plus_is_space)
 {
     char *out = malloc(len + 1);
@@ -68,8 +58,8 @@ char *rest_percent_decode(const char *text, size_t len, bool plus_is_space)
                 free(out);
                 return NULL;
             }
-            int hi = rest_hex(text[i + 1]);
-            int lo = rest_hex(text[i + 2]);
+            int hi = hex_digit_value(text[i + 1]);
+            int lo = hex_digit_value(text[i + 2]);
             if (hi < 0 || lo < 0 || (hi == 0 && lo == 0)) {
                 free(out);
                 return NULL;

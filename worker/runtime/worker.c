@@ -24,6 +24,7 @@
 #include "stores/offset_store.h"
 #include "stores/status_store.h"
 #include "kafka/topic_admin.h"
+#include "support/array.h"
 
 /* How long start-up may wait for Kafka (topic creation, restoring the stores). */
 #define WORKER_STARTUP_TIMEOUT_MS 30000
@@ -51,6 +52,7 @@ struct worker {
     connector_environment environment;
     connector_runtime **connectors;
     size_t connector_count;
+    size_t connector_capacity;
 
     char *kafka_cluster_id;   /* "" when Kafka did not tell */
     int64_t created_ms;       /* clock_monotonic_ms() in worker_new */
@@ -299,11 +301,9 @@ static const char *target_state_name(runtime_state state)
 static int worker_connector_add(worker *self, const char *name, const config_map *config,
                                 runtime_state target)
 {
-    connector_runtime **grown = realloc(self->connectors,
-                                        (self->connector_count + 1) * sizeof(*grown));
-    if (!grown)
+    if (array_reserve(&self->connectors, &self->connector_capacity, self->connector_count + 1,
+                      sizeof(*self->connectors)) != 0)
         return -1;
-    self->connectors = grown;
     connector_runtime *connector = connector_runtime_new(&self->environment, name, config,
                                                          target);
     if (!connector)

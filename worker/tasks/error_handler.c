@@ -24,6 +24,8 @@
 
 #include "config/config_validate.h"
 #include "base/log.h"
+#include "support/strbuf.h"
+#include "support/utf8.h"
 
 /* How long a DLQ record may wait for room in the producer's queue before the handler gives up
  * and fails the task rather than lose the record. */
@@ -315,34 +317,6 @@ bool error_handler_tolerates_all(const error_handler *handler)
 /* ------------------------------------------------------------------------------------------ */
 /* Reporting                                                                                  */
 
-static size_t error_handler_utf8_length(const unsigned char *bytes, size_t len)
-{
-    /* Length of a valid UTF-8 sequence at bytes (2 to 4), or 0: overlong forms, surrogates and
-     * values past U+10FFFF are not valid and get escaped byte by byte. */
-    unsigned char lead = bytes[0];
-    size_t need;
-    uint32_t min, code;
-    if (lead >= 0xc2 && lead <= 0xdf) {
-        need = 2, min = 0x80, code = lead & 0x1f;
-    } else if (lead >= 0xe0 && lead <= 0xef) {
-        need = 3, min = 0x800, code = lead & 0x0f;
-    } else if (lead >= 0xf0 && lead <= 0xf4) {
-        need = 4, min = 0x10000, code = lead & 0x07;
-    } else {
-        return 0;
-    }
-    if (len < need)
-        return 0;
-    for (size_t i = 1; i < need; i++) {
-        if ((bytes[i] & 0xc0) != 0x80)
-            return 0;
-        code = (code << 6) | (bytes[i] & 0x3f);
-    }
-    if (code < min || code > 0x10ffff || (code >= 0xd800 && code <= 0xdfff))
-        return 0;
-    return need;
-}
-
 /* A key or value for the log: printable ASCII and valid UTF-8 as they are, anything else (and
  * the backslash) escaped, cut after ERROR_HANDLER_LOG_BYTES of input. A new string, or NULL. */
 static char *error_handler_printable(const void *data, size_t len)
@@ -350,45 +324,36 @@ static char *error_handler_printable(const void *data, size_t len)
     if (!data)
         return strdup("null");
     size_t shown = len < ERROR_HANDLER_LOG_BYTES ? len : ERROR_HANDLER_LOG_BYTES;
-    /* Worst case 4 output bytes per input byte, plus the note on what was cut. */
-    size_t capacity = shown * 4 + 64;
-    char *out = malloc(capacity);
-    if (!out)
-        return NULL;
-
+    strbuf out = {0};
     const unsigned char *bytes = data;
-    size_t used = 0;
     size_t i = 0;
     while (i < shown) {
         unsigned char c = bytes[i];
         if (c == '\\') {
-            out[used++] = '\\';
-            out[used++] = '\\';
+            strbuf_append_literal(&out, "\\\\");
             i++;
         } else if (c >= 0x20 && c < 0x7f) {
-            out[used++] = (char)c;
+            strbuf_append_char(&out, (char)c);
             i++;
         } else if (c == '\n' || c == '\r' || c == '\t') {
-            out[used++] = '\\';
-            out[used++] = c == '\n' ? 'n' : c == '\r' ? 'r' : 't';
+            strbuf_append_char(&out, '\\');
+            strbuf_append_char(&out, c == '\n' ? 'n' : c == '\r' ? 'r' : 't');
             i++;
         } else {
             /* A UTF-8 sequence cut by the limit is escaped rather than shown half. */
-            size_t seq = c >= 0x80 ? error_handler_utf8_length(bytes + i, shown - i) : 0;
+            size_t seq = c >= 0x80 ? utf8_sequence(bytes + i, shown - i, NULL) : 0;
             if (seq > 0) {
-                memcpy(out + used, bytes + i, seq);
-                used += seq;
+                strbuf_append(&out, bytes + i, seq);
                 i += seq;
             } else {
-                used += (size_t)snprintf(out + used, capacity - used, "\\x%02x", c);
+                strbuf_append_printf(&out, "\\x%02x", c);
                 i++;
             }
         }
     }
     if (shown < len)
-        used += (size_t)snprintf(out + used, capacity - used, "...(%zu bytes)", len);
-    out[used] = '\0';
-    return out;
+        strbuf_append_printf(&out, "...(%zu bytes)", len);
+    return strbuf_take(&out, NULL);
 }
 
 static void error_handler_log(error_handler *handler, const error_context *context)

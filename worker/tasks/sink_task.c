@@ -23,6 +23,7 @@
 #include "tasks/task.h"
 #include "tasks/task_setup.h"
 #include "transforms/transform_chain.h"
+#include "support/array.h"
 
 #define SINK_BATCH_MAX 500
 #define SINK_POLL_TIMEOUT_MS 100
@@ -65,6 +66,7 @@ typedef struct sink_task {
     error_handler *errors;
     sink_position *positions;
     size_t position_count;
+    size_t position_capacity;
     sink_batch batch;
     bool batch_pending; /* put asked for a retry; the batch waits */
     int64_t retry_at;   /* when the pending batch is put again */
@@ -101,17 +103,13 @@ static void sink_positions_add(sink_task *sink, const rd_kafka_topic_partition_l
     for (int i = 0; i < list->cnt; i++) {
         if (sink_position_find(sink, list->elems[i].topic, list->elems[i].partition))
             continue;
-        sink_position *grown = realloc(sink->positions,
-                                       (sink->position_count + 1) * sizeof(*grown));
         char *topic = strdup(list->elems[i].topic);
-        if (!grown || !topic) {
+        if (!topic || array_reserve(&sink->positions, &sink->position_capacity,
+                                    sink->position_count + 1, sizeof(*sink->positions)) != 0) {
             free(topic);
-            if (grown)
-                sink->positions = grown;
             sink_task_fail(sink, "out of memory tracking partitions");
             return;
         }
-        sink->positions = grown;
         sink->positions[sink->position_count++] = (sink_position){
             .topic = topic, .partition = list->elems[i].partition, .next = -1, .committed = -1};
     }
@@ -192,6 +190,7 @@ static int sink_flush_and_commit(sink_task *sink, const rd_kafka_topic_partition
     size_t count = 0;
     uint64_t started_us = metric_now_us();
     ferry_topic_partition *offsets = NULL;
+    size_t capacity = 0;
     /* Only partitions that moved since the last commit. */
     for (size_t i = 0; i < sink->position_count; i++) {
         sink_position *position = &sink->positions[i];
@@ -206,12 +205,10 @@ static int sink_flush_and_commit(sink_task *sink, const rd_kafka_topic_partition
             if (!wanted)
                 continue;
         }
-        ferry_topic_partition *grown = realloc(offsets, (count + 1) * sizeof(*grown));
-        if (!grown) {
+        if (array_reserve(&offsets, &capacity, count + 1, sizeof(*offsets)) != 0) {
             free(offsets);
             return -1;
         }
-        offsets = grown;
         offsets[count++] = (ferry_topic_partition){position->topic, position->partition,
                                                    position->next};
     }
@@ -508,15 +505,11 @@ static int sink_batch_headers(sink_task *sink)
     }
     if (total == 0)
         return 0;
-    if (total > batch->header_capacity) {
-        ferry_header *grown = realloc(batch->headers, total * sizeof(*grown));
-        if (!grown) {
-            for (size_t i = 0; i < batch->record_count; i++)
-                batch->records[i].header_count = 0;
-            return -1;
-        }
-        batch->headers = grown;
-        batch->header_capacity = total;
+    if (array_reserve(&batch->headers, &batch->header_capacity, total,
+                      sizeof(*batch->headers)) != 0) {
+        for (size_t i = 0; i < batch->record_count; i++)
+            batch->records[i].header_count = 0;
+        return -1;
     }
     size_t used = 0;
     for (size_t i = 0; i < batch->record_count; i++) {

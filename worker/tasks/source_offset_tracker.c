@@ -27,6 +27,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "support/array.h"
+
 #define TRACKER_INITIAL_SLOTS 1024
 #define TRACKER_INITIAL_MARKS 256
 #define TRACKER_INITIAL_INDEX 16
@@ -173,14 +175,9 @@ static size_t tracker_entry_find(const source_offset_tracker *tracker, json_t *p
 /* Room for one more entry in the array and the index. Returns 0, or -1 out of memory. */
 static int tracker_entries_reserve(source_offset_tracker *tracker)
 {
-    if (tracker->entry_count == tracker->entry_capacity) {
-        size_t capacity = tracker->entry_capacity ? tracker->entry_capacity * 2 : 8;
-        tracker_entry *entries = realloc(tracker->entries, capacity * sizeof(*entries));
-        if (!entries)
-            return -1;
-        tracker->entries = entries;
-        tracker->entry_capacity = capacity;
-    }
+    if (array_reserve(&tracker->entries, &tracker->entry_capacity, tracker->entry_count + 1,
+                      sizeof(*tracker->entries)) != 0)
+        return -1;
     if ((tracker->entry_count + 1) * 2 > tracker->index_capacity) {
         size_t capacity = tracker->index_capacity ? tracker->index_capacity * 2
                                                   : TRACKER_INITIAL_INDEX;

@@ -22,6 +22,7 @@
 #include "tasks/task.h"
 #include "tasks/task_setup.h"
 #include "transforms/transform_chain.h"
+#include "support/array.h"
 
 /* How long one plugin poll may take before the task checks for stop, pause and commits. */
 #define SOURCE_POLL_TIMEOUT_MS 100
@@ -36,8 +37,8 @@ typedef struct source_task {
     converter *key_converter;
     converter *value_converter;
     transform_chain *transforms; /* NULL without transforms */
-    converter_buffer key_buffer;
-    converter_buffer value_buffer;
+    strbuf key_buffer;
+    strbuf value_buffer;
     rd_kafka_t *producer;
     source_offset_tracker *tracker;
     error_handler *errors;
@@ -104,14 +105,9 @@ static int source_offset_pending_set(source_task *source, json_t *partition, jso
             return 0;
         }
     }
-    if (source->pending_count == source->pending_capacity) {
-        size_t capacity = source->pending_capacity ? source->pending_capacity * 2 : 8;
-        ferry_source_offset *grown = realloc(source->pending_offsets, capacity * sizeof(*grown));
-        if (!grown)
-            return -1;
-        source->pending_offsets = grown;
-        source->pending_capacity = capacity;
-    }
+    if (array_reserve(&source->pending_offsets, &source->pending_capacity,
+                      source->pending_count + 1, sizeof(*source->pending_offsets)) != 0)
+        return -1;
     source->pending_offsets[source->pending_count++] =
         (ferry_source_offset){json_incref(partition), json_incref(offset)};
     return 0;
@@ -540,8 +536,8 @@ static void source_task_teardown(source_task *source)
     converter_destroy(source->key_converter);
     converter_destroy(source->value_converter);
     transform_chain_destroy(source->transforms);
-    converter_buffer_free(&source->key_buffer);
-    converter_buffer_free(&source->value_buffer);
+    strbuf_free(&source->key_buffer);
+    strbuf_free(&source->value_buffer);
     ferry_config_destroy(source->plugin_config);
     free(source->noted_topic);
 }

@@ -89,17 +89,10 @@ void task_problem_set(connector_task *task, const char *message)
 bool task_topic_note(connector_task *task, const char *topic)
 {
     pthread_mutex_lock(&task->mutex);
-    bool known = false;
-    for (size_t i = 0; i < task->topic_count && !known; i++)
-        known = strcmp(task->topics[i], topic) == 0;
-    char **grown = known ? NULL : realloc(task->topics, (task->topic_count + 1) * sizeof(*grown));
-    if (grown) {
-        task->topics = grown;
-        if ((task->topics[task->topic_count] = strdup(topic)))
-            task->topic_count++;
-    }
+    bool added = !strlist_contains(&task->topics, topic) &&
+                 strlist_append(&task->topics, topic, (size_t)-1) == 0;
     pthread_mutex_unlock(&task->mutex);
-    if (known || !grown)
+    if (!added)
         return false;
     atomic_store(&task->topics_changed, true);
     if (task->environment->notify)
@@ -113,8 +106,8 @@ json_t *task_topics_changed(connector_task *task)
         return NULL;
     json_t *topics = json_array();
     pthread_mutex_lock(&task->mutex);
-    for (size_t i = 0; topics && i < task->topic_count; i++)
-        json_array_append_new(topics, json_string(task->topics[i]));
+    for (size_t i = 0; topics && i < task->topics.count; i++)
+        json_array_append_new(topics, json_string(task->topics.items[i]));
     pthread_mutex_unlock(&task->mutex);
     return topics;
 }
@@ -122,9 +115,7 @@ json_t *task_topics_changed(connector_task *task)
 void task_topics_clear(connector_task *task)
 {
     pthread_mutex_lock(&task->mutex);
-    for (size_t i = 0; i < task->topic_count; i++)
-        free(task->topics[i]);
-    task->topic_count = 0;
+    strlist_free(&task->topics);
     pthread_mutex_unlock(&task->mutex);
     atomic_fetch_add(&task->topics_epoch, 1);
 }
@@ -176,7 +167,6 @@ void task_stop_and_destroy(connector_task *task, int64_t timeout_ms)
     pthread_mutex_destroy(&task->mutex);
     free(task->trace);
     free(task->problem);
-    free(task->topics);
     free(task->connector);
     config_map_destroy(task->config);
     free(task);

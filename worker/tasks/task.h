@@ -20,6 +20,7 @@
 #include "stores/offset_store.h"
 #include "tasks/task_metrics.h"
 #include "config/worker_config.h"
+#include "support/strlist.h"
 
 /* What every task of the worker reaches; owned by the worker, outlives every task. */
 typedef struct task_environment {
@@ -52,8 +53,7 @@ typedef struct connector_task {
     char *trace;
     char *problem;                    /* status_problem: shown as the trace while not FAILED */
     bool exited;
-    char **topics;                    /* the topics the task used (produced to, was assigned) */
-    size_t topic_count;
+    strlist topics;                   /* the topics the task used (produced to, was assigned) */
     atomic_bool topics_changed;       /* set by the thread, taken by the control thread */
     atomic_uint topics_epoch;         /* bumped by task_topics_clear: the thread notes again */
 

@@ -9,6 +9,7 @@
 #include <strings.h>
 
 #include "base/log.h"
+#include "support/array.h"
 
 extern const transform_type extract_new_record_state_type;
 
@@ -257,15 +258,10 @@ static void *chain_pool_keep(chain_output *scratch, void *allocation)
 {
     if (!allocation)
         return NULL;
-    if (scratch->pool_count == scratch->pool_capacity) {
-        size_t capacity = scratch->pool_capacity ? scratch->pool_capacity * 2 : 16;
-        void **grown = realloc(scratch->pool, capacity * sizeof(*grown));
-        if (!grown) {
-            free(allocation);
-            return NULL;
-        }
-        scratch->pool = grown;
-        scratch->pool_capacity = capacity;
+    if (array_reserve(&scratch->pool, &scratch->pool_capacity, scratch->pool_count + 1,
+                      sizeof(*scratch->pool)) != 0) {
+        free(allocation);
+        return NULL;
     }
     scratch->pool[scratch->pool_count++] = allocation;
     return allocation;
@@ -274,14 +270,9 @@ static void *chain_pool_keep(chain_output *scratch, void *allocation)
 static int chain_header_add(transform_output *output, const char *key, const char *value)
 {
     chain_output *scratch = (chain_output *)output;
-    if (scratch->added_count == scratch->added_capacity) {
-        size_t capacity = scratch->added_capacity ? scratch->added_capacity * 2 : 8;
-        ferry_header *grown = realloc(scratch->added, capacity * sizeof(*grown));
-        if (!grown)
-            return -1;
-        scratch->added = grown;
-        scratch->added_capacity = capacity;
-    }
+    if (array_reserve(&scratch->added, &scratch->added_capacity, scratch->added_count + 1,
+                      sizeof(*scratch->added)) != 0)
+        return -1;
     char *key_copy = chain_pool_keep(scratch, strdup(key));
     char *value_copy = value ? chain_pool_keep(scratch, strdup(value)) : NULL;
     if (!key_copy || (value && !value_copy))

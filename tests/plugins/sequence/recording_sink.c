@@ -34,139 +34,102 @@
 #include <time.h>
 #include <unistd.h>
 
-/* ---- a growing text buffer --------------------------------------------------------------- */
+#include "support/hex.h"
+#include "support/strbuf.h"
 
-typedef struct line_buffer {
-    char *data;
-    size_t length;
-    size_t capacity;
-} line_buffer;
-
-static bool line_buffer_reserve(line_buffer *buffer, size_t extra)
-{
-    if (extra > SIZE_MAX - buffer->length - 1)
-        return false;
-    size_t needed = buffer->length + extra + 1; /* room for a terminating NUL */
-    if (needed <= buffer->capacity)
-        return true;
-    size_t capacity = buffer->capacity ? buffer->capacity : 4096;
-    while (capacity < needed)
-        capacity = capacity > SIZE_MAX / 2 ? needed : capacity * 2;
-    char *data = realloc(buffer->data, capacity);
-    if (!data)
-        return false;
-    buffer->data = data;
-    buffer->capacity = capacity;
-    return true;
-}
-
-static bool line_buffer_append(line_buffer *buffer, const void *bytes, size_t length)
-{
-    if (!line_buffer_reserve(buffer, length))
-        return false;
-    if (length)
-        memcpy(buffer->data + buffer->length, bytes, length);
-    buffer->length += length;
-    buffer->data[buffer->length] = '\0';
-    return true;
-}
-
-static bool line_buffer_append_text(line_buffer *buffer, const char *text)
-{
-    return line_buffer_append(buffer, text, strlen(text));
-}
+/* ---- the lines ----------------------------------------------------------------------------- */
 
 /* Appends bytes with the escapes described at the top of the file. */
-static bool line_buffer_append_escaped(line_buffer *buffer, const void *bytes, size_t length)
+static void recording_append_escaped(strbuf *buffer, const void *bytes, size_t length)
 {
-    static const char hex[] = "0123456789abcdef";
-    if (length > SIZE_MAX / 4 || !line_buffer_reserve(buffer, length * 4))
-        return false;
     const unsigned char *in = bytes;
-    char *out = buffer->data + buffer->length;
+    size_t plain = 0; /* the start of the run of bytes that need no escape */
     for (size_t i = 0; i < length; i++) {
         unsigned char byte = in[i];
+        if (byte >= 0x20 && byte != '\\')
+            continue;
+        strbuf_append(buffer, in + plain, i - plain);
+        plain = i + 1;
         switch (byte) {
-        case '\\': *out++ = '\\'; *out++ = '\\'; break;
-        case '\t': *out++ = '\\'; *out++ = 't'; break;
-        case '\n': *out++ = '\\'; *out++ = 'n'; break;
-        case '\r': *out++ = '\\'; *out++ = 'r'; break;
-        default:
-            if (byte < 0x20) {
-                *out++ = '\\';
-                *out++ = 'x';
-                *out++ = hex[byte >> 4];
-                *out++ = hex[byte & 0xf];
-            } else {
-                *out++ = (char)byte;
-            }
+        case '\\': strbuf_append_literal(buffer, "\\\\"); break;
+        case '\t': strbuf_append_literal(buffer, "\\t"); break;
+        case '\n': strbuf_append_literal(buffer, "\\n"); break;
+        case '\r': strbuf_append_literal(buffer, "\\r"); break;
+        default: {
+            char escape[5] = "\\x";
+            hex_encode(&byte, 1, escape + 2);
+            strbuf_append(buffer, escape, 4);
+        }
         }
     }
-    buffer->length = (size_t)(out - buffer->data);
-    buffer->data[buffer->length] = '\0';
-    return true;
+    strbuf_append(buffer, in + plain, length - plain);
 }
 
-/* Appends a key or value as described at the top of the file. */
-static bool line_buffer_append_data(line_buffer *buffer, const ferry_data *data, bool json_form)
+/* Appends a key or value as described at the top of the file; false when a JSON value could not
+ * be dumped (out of memory). */
+static bool recording_append_data(strbuf *buffer, const ferry_data *data, bool json_form)
 {
     switch (data->kind) {
     case FERRY_DATA_BYTES:
     case FERRY_DATA_STRING:
-        return line_buffer_append_escaped(buffer, data->data, data->data ? data->len : 0);
+        recording_append_escaped(buffer, data->data, data->data ? data->len : 0);
+        return true;
     case FERRY_DATA_JSON: {
-        if (json_form && !line_buffer_append_text(buffer, data->json ? "tree:" : "text:"))
-            return false;
-        if (data->data)
-            return line_buffer_append_escaped(buffer, data->data, data->len);
-        if (!data->json)
-            return line_buffer_append_text(buffer, "null");
+        if (json_form)
+            strbuf_append_str(buffer, data->json ? "tree:" : "text:");
+        if (data->data) {
+            recording_append_escaped(buffer, data->data, data->len);
+            return true;
+        }
+        if (!data->json) {
+            strbuf_append_literal(buffer, "null");
+            return true;
+        }
         char *text = json_dumps(data->json, JSON_COMPACT | JSON_ENCODE_ANY);
-        bool appended = text && line_buffer_append_escaped(buffer, text, strlen(text));
+        if (!text)
+            return false;
+        recording_append_escaped(buffer, text, strlen(text));
         free(text);
-        return appended;
+        return true;
     }
     case FERRY_DATA_NULL:
     default:
-        return line_buffer_append_text(buffer, "null");
+        strbuf_append_literal(buffer, "null");
+        return true;
     }
 }
 
 /* Appends "\t" and the headers as described at the top of the file. */
-static bool line_buffer_append_headers(line_buffer *buffer, const ferry_header *headers,
-                                       size_t count)
+static void recording_append_headers(strbuf *buffer, const ferry_header *headers, size_t count)
 {
-    if (!line_buffer_append(buffer, "\t", 1))
-        return false;
+    strbuf_append_char(buffer, '\t');
     for (size_t i = 0; i < count; i++) {
         const char *key = headers[i].key ? headers[i].key : "";
-        if ((i > 0 && !line_buffer_append(buffer, ",", 1)) ||
-            !line_buffer_append_escaped(buffer, key, strlen(key)))
-            return false;
-        if (headers[i].value && (!line_buffer_append(buffer, "=", 1) ||
-                                 !line_buffer_append_escaped(buffer, headers[i].value,
-                                                             headers[i].value_len)))
-            return false;
+        if (i > 0)
+            strbuf_append_char(buffer, ',');
+        recording_append_escaped(buffer, key, strlen(key));
+        if (headers[i].value) {
+            strbuf_append_char(buffer, '=');
+            recording_append_escaped(buffer, headers[i].value, headers[i].value_len);
+        }
     }
-    return true;
 }
 
-/* headers: NULL = no headers field. */
-static bool line_buffer_append_record(line_buffer *buffer, const ferry_record *record,
-                                      bool json_form, const ferry_header *const *headers,
-                                      size_t header_count)
+/* Appends one line. headers: NULL = no headers field. false when out of memory. */
+static bool recording_append_record(strbuf *buffer, const ferry_record *record, bool json_form,
+                                    const ferry_header *const *headers, size_t header_count)
 {
-    char numbers[64];
-    int length = snprintf(numbers, sizeof(numbers), "\t%" PRId32 "\t%" PRId64 "\t",
-                          record->partition, record->kafka_offset);
     const char *topic = record->topic ? record->topic : "";
-    return line_buffer_append_escaped(buffer, topic, strlen(topic))
-           && line_buffer_append(buffer, numbers, (size_t)length)
-           && line_buffer_append_data(buffer, &record->key, json_form)
-           && line_buffer_append(buffer, "\t", 1)
-           && line_buffer_append_data(buffer, &record->value, json_form)
-           && (!headers || line_buffer_append_headers(buffer, *headers, header_count))
-           && line_buffer_append(buffer, "\n", 1);
+    recording_append_escaped(buffer, topic, strlen(topic));
+    strbuf_append_printf(buffer, "\t%" PRId32 "\t%" PRId64 "\t", record->partition,
+                         record->kafka_offset);
+    bool dumped = recording_append_data(buffer, &record->key, json_form);
+    strbuf_append_char(buffer, '\t');
+    dumped = recording_append_data(buffer, &record->value, json_form) && dumped;
+    if (headers)
+        recording_append_headers(buffer, *headers, header_count);
+    strbuf_append_char(buffer, '\n');
+    return dumped && !strbuf_failed(buffer);
 }
 
 /* ---- the task ---------------------------------------------------------------------------- */
@@ -178,7 +141,7 @@ typedef struct recording_task {
     char *fail_file;        /* put fails while it exists; NULL = never */
     char *retry_file;       /* put answers FERRY_RETRY while it exists; NULL = never */
     char *flush_fail_file;  /* flush answers FERRY_RETRY while it exists; NULL = never */
-    line_buffer pending;    /* lines put but not yet flushed */
+    strbuf pending;         /* lines put but not yet flushed */
     size_t pending_records;
     int64_t stop_delay_ms;  /* stop sleeps this long first: a plugin slow to stop */
     bool json_form;         /* mark JSON values tree: or text: */
@@ -203,7 +166,7 @@ static void recording_task_stop(void *state)
                            "discarded", task->pending_records);
     if (task->fd >= 0)
         close(task->fd);
-    free(task->pending.data);
+    strbuf_free(&task->pending);
     free(task->path);
     free(task->fail_file);
     free(task->retry_file);
@@ -252,18 +215,16 @@ static ferry_status recording_task_start(ferry_context *ctx, const ferry_config 
 static void recording_partitions_log(recording_task *task, const char *what,
                                      const ferry_topic_partition *partitions, size_t count)
 {
-    line_buffer text = {0};
-    bool built = true;
-    for (size_t i = 0; built && i < count; i++) {
-        char number[16];
-        snprintf(number, sizeof(number), "-%" PRId32, partitions[i].partition);
-        built = (i == 0 || line_buffer_append_text(&text, ", "))
-                && line_buffer_append_text(&text, partitions[i].topic ? partitions[i].topic : "")
-                && line_buffer_append_text(&text, number);
-    }
+    strbuf text = {0};
+    for (size_t i = 0; i < count; i++)
+        strbuf_append_printf(&text, "%s%s-%" PRId32, i == 0 ? "" : ", ",
+                             partitions[i].topic ? partitions[i].topic : "",
+                             partitions[i].partition);
     sequence_host->log(task->ctx, FERRY_LOG_INFO, "partitions %s: %s", what,
-                       !built ? "(out of memory listing them)" : count ? text.data : "(none)");
-    free(text.data);
+                       strbuf_failed(&text) ? "(out of memory listing them)"
+                       : count              ? text.data
+                                            : "(none)");
+    strbuf_free(&text);
 }
 
 static ferry_status recording_task_open(void *state, const ferry_topic_partition *partitions,
@@ -292,18 +253,16 @@ static ferry_status recording_put(void *state, const ferry_record *records, size
         ferry_error_set(err, errlen, "retry requested: %s exists", task->retry_file);
         return FERRY_RETRY;
     }
-    size_t length_before = task->pending.length;
+    size_t length_before = task->pending.len;
     for (size_t i = 0; i < count; i++) {
         const ferry_header *headers = records[i].headers;
         size_t header_count = records[i].header_count;
         if (task->headers_record && headers_on_demand)
             headers = sequence_host->record_headers(task->ctx, &records[i], &header_count);
-        if (!line_buffer_append_record(&task->pending, &records[i], task->json_form,
-                                       task->headers_record ? &headers : NULL, header_count)) {
+        if (!recording_append_record(&task->pending, &records[i], task->json_form,
+                                     task->headers_record ? &headers : NULL, header_count)) {
             /* All or nothing: no half batch and no half line. */
-            task->pending.length = length_before;
-            if (task->pending.data)
-                task->pending.data[length_before] = '\0';
+            strbuf_truncate(&task->pending, length_before);
             return ferry_error_set(err, errlen, "out of memory buffering %zu records", count);
         }
     }
@@ -332,13 +291,13 @@ static ferry_status recording_task_flush(void *state, ferry_topic_partition *off
                         task->flush_fail_file);
         return FERRY_RETRY;
     }
-    if (task->pending.length == 0)
+    if (task->pending.len == 0)
         return FERRY_OK;
     /* One write() of whole lines, so that concurrent tasks never interleave inside a line; the
      * loop only matters if the kernel writes less, which it does not for a regular file. */
     size_t written = 0;
-    while (written < task->pending.length) {
-        ssize_t n = write(task->fd, task->pending.data + written, task->pending.length - written);
+    while (written < task->pending.len) {
+        ssize_t n = write(task->fd, task->pending.data + written, task->pending.len - written);
         if (n < 0 && errno == EINTR)
             continue;
         if (n < 0)
@@ -349,9 +308,8 @@ static ferry_status recording_task_flush(void *state, ferry_topic_partition *off
     if (fsync(task->fd) != 0)
         return ferry_error_set(err, errlen, "cannot fsync %s: %s", task->path, strerror(errno));
     sequence_host->log(task->ctx, FERRY_LOG_DEBUG, "flushed %zu records (%zu bytes) to %s",
-                       task->pending_records, task->pending.length, task->path);
-    task->pending.length = 0;
-    task->pending.data[0] = '\0';
+                       task->pending_records, task->pending.len, task->path);
+    strbuf_reset(&task->pending);
     task->pending_records = 0;
     return FERRY_OK; /* the offsets stay as they are: everything put is now durable */
 }

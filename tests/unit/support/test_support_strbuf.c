@@ -1,7 +1,8 @@
 /*
  * test_support_strbuf.c - support/strbuf.c: growth through the inline and the slow paths, the
- * NUL always there, sticky failure, take and reset, the formatting appends, and JSON string
- * escaping as Kafka's JsonConverter writes it (both the one-pass and the measuring path).
+ * NUL always there, sticky failure, take, reset and truncate, the formatting appends, JSON
+ * string escaping as Kafka's JsonConverter writes it (both the one-pass and the measuring path),
+ * and whole files read in.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -9,6 +10,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -232,6 +234,60 @@ static void test_json_string_worst_case(void **state)
     }
 }
 
+static void test_truncate(void **state)
+{
+    (void)state;
+    strbuf b = {0};
+    strbuf_truncate(&b, 0); /* nothing yet: nothing happens */
+    strbuf_append_literal(&b, "line\\");
+    strbuf_truncate(&b, b.len - 1);
+    assert_string_equal(b.data, "line");
+    strbuf_truncate(&b, 10);
+    assert_int_equal(b.len, 4);
+    /* Rolling back past a failed append clears the failure. */
+    strbuf_append_literal(&b, " more");
+    strbuf_reserve(&b, SIZE_MAX);
+    assert_true(strbuf_failed(&b));
+    strbuf_truncate(&b, 4);
+    assert_false(strbuf_failed(&b));
+    assert_string_equal(b.data, "line");
+    strbuf_append_literal(&b, "!");
+    assert_string_equal(b.data, "line!");
+    strbuf_free(&b);
+}
+
+/* A file read whole: empty, shorter than a read, and many reads long. */
+static void test_append_file(void **state)
+{
+    (void)state;
+    const size_t sizes[] = {0, 1, 4095, 4096, 100000};
+    for (size_t s = 0; s < sizeof(sizes) / sizeof(sizes[0]); s++) {
+        FILE *file = tmpfile();
+        assert_non_null(file);
+        for (size_t i = 0; i < sizes[s]; i++)
+            fputc('a' + (int)(i % 26), file);
+        rewind(file);
+        strbuf b = {0};
+        strbuf_append_literal(&b, ">");
+        assert_int_equal(strbuf_append_file(&b, file), 0);
+        assert_int_equal(b.len, 1 + sizes[s]);
+        assert_int_equal(strlen(b.data), b.len);
+        if (sizes[s])
+            assert_int_equal(b.data[b.len - 1], 'a' + (int)((sizes[s] - 1) % 26));
+        fclose(file);
+        strbuf_free(&b);
+    }
+    /* A stream that cannot be read. */
+    FILE *write_only = fopen("/dev/null", "w");
+    assert_non_null(write_only);
+    strbuf b = {0};
+    assert_int_equal(strbuf_append_file(&b, write_only), -1);
+    assert_false(strbuf_failed(&b));
+    fclose(write_only);
+    strbuf_free(&b);
+    strbuf_free(NULL);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -242,6 +298,8 @@ int main(void)
         cmocka_unit_test(test_formatting),
         cmocka_unit_test(test_json_string),
         cmocka_unit_test(test_json_string_worst_case),
+        cmocka_unit_test(test_truncate),
+        cmocka_unit_test(test_append_file),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
