@@ -42,26 +42,26 @@ static const char *es_action_name(es_action action)
     return "index";
 }
 
-void es_bulk_action_line(es_buffer *out, const es_action_spec *spec)
+void es_bulk_action_line(strbuf *out, const es_action_spec *spec)
 {
-    es_buffer_append_text(out, "{\"");
-    es_buffer_append_text(out, es_action_name(spec->action));
-    es_buffer_append_text(out, "\":{\"_index\":");
-    es_buffer_append_json_string(out, spec->index, strlen(spec->index));
+    strbuf_append_literal(out, "{\"");
+    strbuf_append_str(out, es_action_name(spec->action));
+    strbuf_append_literal(out, "\":{\"_index\":");
+    strbuf_append_json_string(out, spec->index, strlen(spec->index));
     if (spec->id) {
-        es_buffer_append_text(out, ",\"_id\":");
-        es_buffer_append_json_string(out, spec->id, spec->id_len);
+        strbuf_append_literal(out, ",\"_id\":");
+        strbuf_append_json_string(out, spec->id, spec->id_len);
     }
     if (spec->versioned) {
-        es_buffer_append_text(out, ",\"version\":");
-        es_buffer_append_int(out, spec->version);
-        es_buffer_append_text(out, ",\"version_type\":\"external\"");
+        strbuf_append_literal(out, ",\"version\":");
+        strbuf_append_int(out, spec->version);
+        strbuf_append_literal(out, ",\"version_type\":\"external\"");
     }
     if (spec->action == ES_ACTION_UPDATE && spec->retry_on_conflict > 0) {
-        es_buffer_append_text(out, ",\"retry_on_conflict\":");
-        es_buffer_append_int(out, spec->retry_on_conflict);
+        strbuf_append_literal(out, ",\"retry_on_conflict\":");
+        strbuf_append_int(out, spec->retry_on_conflict);
     }
-    es_buffer_append_text(out, "}}\n");
+    strbuf_append_literal(out, "}}\n");
 }
 
 void es_index_name(const char *topic, char *out, size_t outlen)

@@ -12,7 +12,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "es_buffer.h"
+#include "support/strbuf.h"
 
 typedef enum es_action {
     ES_ACTION_INDEX,
@@ -62,7 +62,7 @@ typedef struct es_action_spec {
 } es_action_spec;
 
 /* Appends the action line ('\n' included). */
-void es_bulk_action_line(es_buffer *out, const es_action_spec *spec);
+void es_bulk_action_line(strbuf *out, const es_action_spec *spec);
 
 /* Confluent's index name for a topic: lowercased, at most 255 bytes, one leading '-' or '_'
  * dropped, "." and ".." spelt out ("dot", "dotdot"). Writes into out (NUL-terminated). */

@@ -280,11 +280,11 @@ bool es_client_compression(const es_client *client)
 
 size_t es_client_collect(char *data, size_t size, size_t count, void *buffer)
 {
-    es_buffer *answer = buffer;
+    strbuf *answer = buffer;
     size_t len = size * count;
     if (answer->len + len > ES_RESPONSE_MAX_BYTES)
         return 0; /* CURLE_WRITE_ERROR: an answer this large is not Elasticsearch's */
-    es_buffer_append(answer, data, len);
+    strbuf_append(answer, data, len);
     return answer->failed ? 0 : len;
 }
 
@@ -338,7 +338,7 @@ char *es_client_escape(es_client *client, const char *segment)
 }
 
 int es_client_request(es_client *client, const char *method, const char *path, const char *body,
-                      long *status, es_buffer *answer, es_failure *failure, char *err,
+                      long *status, strbuf *answer, es_failure *failure, char *err,
                       size_t errlen)
 {
     *failure = ES_FAILURE_RETRY;
@@ -355,7 +355,7 @@ int es_client_request(es_client *client, const char *method, const char *path, c
         char *full = NULL;
         if (asprintf(&full, "%s%s", es_client_url(client, url), path) < 0)
             return ferry_error_set(err, errlen, "out of memory"), -1;
-        es_buffer_reset(answer);
+        strbuf_reset(answer);
         curl_error[0] = '\0';
         curl_easy_setopt(easy, CURLOPT_URL, full);
         if (body) {

@@ -16,7 +16,7 @@
 
 #include <curl/curl.h>
 
-#include "es_buffer.h"
+#include "support/strbuf.h"
 #include "es_config.h"
 
 #define ES_RESPONSE_MAX_BYTES ((size_t)64 << 20)
@@ -50,7 +50,7 @@ CURL *es_client_easy_new(es_client *client, char *err, size_t errlen);
 struct curl_slist *es_client_bulk_headers(es_client *client);
 bool es_client_compression(const es_client *client);
 
-/* The libcurl write callback collecting an answer into an es_buffer (at most
+/* The libcurl write callback collecting an answer into a strbuf (at most
  * ES_RESPONSE_MAX_BYTES). */
 size_t es_client_collect(char *data, size_t size, size_t count, void *buffer);
 
@@ -65,7 +65,7 @@ bool es_client_node_down(CURLcode code, long status);
  * "HEAD"; body JSON or NULL. 0 with *status and the answer; -1 with the failure class and a
  * message when no URL answered. */
 int es_client_request(es_client *client, const char *method, const char *path, const char *body,
-                      long *status, es_buffer *answer, es_failure *failure, char *err,
+                      long *status, strbuf *answer, es_failure *failure, char *err,
                       size_t errlen);
 
 /* Path segment escaping (index names). Returns a new string or NULL. */

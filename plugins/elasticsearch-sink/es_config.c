@@ -11,7 +11,9 @@
 #include <string.h>
 #include <strings.h>
 
-#include "es_buffer.h"
+#include "support/config_bind.h"
+#include "support/strbuf.h"
+#include "support/strlist.h"
 
 #define G_CONNECTOR "Connector"
 #define G_CONVERSION "Data Conversion"
@@ -21,13 +23,25 @@
 
 #define SSL_PREFIX "elastic.https."
 
+/* Allowed values, in the order of the enums config_bind stores them as (es_config.h). */
 static const char *const es_null_values[] = {"ignore", "delete", "fail", NULL};
 static const char *const es_malformed_values[] = {"ignore", "warn", "fail", NULL};
 static const char *const es_write_values[] = {"insert", "upsert", NULL};
 static const char *const es_stream_types[] = {"logs", "metrics", "none", NULL};
+enum { ES_STREAM_NONE = 2 };
 static const char *const es_protocols[] = {"PLAINTEXT", "SSL", NULL};
+enum { ES_PROTOCOL_SSL = 1 };
 static const char *const es_resource_values[] = {
     "index", "datastream", "alias_index", "alias_datastream", "disabled", NULL};
+/* errors.tolerance, a key of the worker's. */
+static const char *const es_tolerance_values[] = {"none", "all", NULL};
+enum { ES_TOLERANCE_ALL = 1 };
+
+/* CHOICE rows store an int. */
+_Static_assert(sizeof(es_null_behavior) == sizeof(int), "es_null_behavior is an int");
+_Static_assert(sizeof(es_malformed_behavior) == sizeof(int), "es_malformed_behavior is an int");
+_Static_assert(sizeof(es_write_method) == sizeof(int), "es_write_method is an int");
+_Static_assert(sizeof(es_resource_usage) == sizeof(int), "es_resource_usage is an int");
 
 #define UNSUPPORTED " Not supported by ferry: accepted, and ignored with a warning."
 
@@ -312,39 +326,6 @@ static size_t es_list_count(const char *const *list)
     while (list && list[n])
         n++;
     return n;
-}
-
-static char *es_strdup_or_null(const char *text)
-{
-    return text ? strdup(text) : NULL;
-}
-
-static char **es_list_copy(const char *const *list, bool lowercase)
-{
-    size_t n = es_list_count(list);
-    char **copy = calloc(n + 1, sizeof(*copy));
-    if (!copy)
-        return NULL;
-    for (size_t i = 0; i < n; i++) {
-        copy[i] = strdup(list[i]);
-        if (!copy[i]) {
-            for (size_t j = 0; j < i; j++)
-                free(copy[j]);
-            free(copy);
-            return NULL;
-        }
-        if (lowercase)
-            for (char *c = copy[i]; *c; c++)
-                *c = (char)tolower((unsigned char)*c);
-    }
-    return copy;
-}
-
-static void es_list_free(char **list)
-{
-    for (size_t i = 0; list && list[i]; i++)
-        free(list[i]);
-    free(list);
 }
 
 static bool es_list_contains(char *const *list, const char *item)
@@ -657,55 +638,102 @@ static void es_first_problem_report(void *report_ctx, const char *key, const cha
 /* "id:key" -> base64; an encoded key stays as it is. */
 static char *es_api_key_header(const char *key)
 {
-    es_buffer buffer = {0};
-    es_buffer_append_text(&buffer, "Authorization: ApiKey ");
+    strbuf buffer = {0};
+    strbuf_append_literal(&buffer, "Authorization: ApiKey ");
     if (strchr(key, ':'))
-        es_buffer_append_base64(&buffer, key, strlen(key));
+        strbuf_append_base64(&buffer, key, strlen(key));
     else
-        es_buffer_append_text(&buffer, key);
-    return es_buffer_take(&buffer, NULL);
+        strbuf_append_str(&buffer, key);
+    return strbuf_take(&buffer, NULL);
 }
 
-static int es_settings_strings(const ferry_host *host, const ferry_config *config,
-                               es_settings *s)
+/* The keys read straight into es_settings. */
+static const config_binding es_settings_bindings[] = {
+    CONFIG_BIND_STRING("connection.username", es_settings, username),
+    CONFIG_BIND_STRING("connection.password", es_settings, password),
+    CONFIG_BIND_BOOL("connection.compression", es_settings, compression),
+    CONFIG_BIND_LONG("connection.timeout.ms", es_settings, connection_timeout_ms),
+    CONFIG_BIND_LONG("read.timeout.ms", es_settings, read_timeout_ms),
+    CONFIG_BIND_LONG("max.connection.idle.time.ms", es_settings, max_idle_ms),
+    CONFIG_BIND_INT("max.in.flight.requests", es_settings, max_in_flight),
+    CONFIG_BIND_STRING("proxy.host", es_settings, proxy_host),
+    CONFIG_BIND_INT("proxy.port", es_settings, proxy_port),
+    CONFIG_BIND_STRING("proxy.username", es_settings, proxy_username),
+    CONFIG_BIND_STRING("proxy.password", es_settings, proxy_password),
+    CONFIG_BIND_STRING(SSL_PREFIX "ssl.truststore.location", es_settings, ca_file),
+    CONFIG_BIND_STRING(SSL_PREFIX "ssl.truststore.certificates", es_settings, ca_pem),
+    CONFIG_BIND_STRING(SSL_PREFIX "ssl.keystore.location", es_settings, client_cert_file),
+    CONFIG_BIND_STRING(SSL_PREFIX "ssl.key.password", es_settings, client_key_password),
+    CONFIG_BIND_INT("batch.size", es_settings, batch_size),
+    CONFIG_BIND_LONG("bulk.size.bytes", es_settings, bulk_size_bytes),
+    CONFIG_BIND_LONG("linger.ms", es_settings, linger_ms),
+    CONFIG_BIND_INT("max.buffered.records", es_settings, max_buffered),
+    CONFIG_BIND_LONG("flush.timeout.ms", es_settings, flush_timeout_ms),
+    CONFIG_BIND_INT("max.retries", es_settings, max_retries),
+    CONFIG_BIND_LONG("retry.backoff.ms", es_settings, retry_backoff_ms),
+    CONFIG_BIND_BOOL("key.ignore", es_settings, key_ignore),
+    CONFIG_BIND_LIST("topic.key.ignore", es_settings, key_ignore_topics),
+    CONFIG_BIND_BOOL("schema.ignore", es_settings, schema_ignore),
+    CONFIG_BIND_LIST("topic.schema.ignore", es_settings, schema_ignore_topics),
+    CONFIG_BIND_BOOL("compact.map.entries", es_settings, compact_map_entries),
+    CONFIG_BIND_CHOICE("write.method", es_settings, write_method, es_write_values),
+    CONFIG_BIND_CHOICE("behavior.on.null.values", es_settings, null_behavior, es_null_values),
+    CONFIG_BIND_CHOICE("behavior.on.malformed.documents", es_settings, malformed_behavior,
+                       es_malformed_values),
+    CONFIG_BIND_BOOL("drop.invalid.message", es_settings, drop_invalid),
+    CONFIG_BIND_STRING("external.version.header", es_settings, version_header),
+    CONFIG_BIND_BOOL("use.autogenerated.ids", es_settings, autogenerated_ids),
+    CONFIG_BIND_STRING("data.stream.namespace", es_settings, data_stream_namespace),
+    CONFIG_BIND_LIST("data.stream.timestamp.field", es_settings, timestamp_fields),
+    CONFIG_BIND_CHOICE("external.resource.usage", es_settings, resource_usage,
+                       es_resource_values),
+    {0},
+};
+
+/* The keys settings are derived from, across keys or reshaped. */
+typedef struct es_settings_inputs {
+    char **urls;
+    char *api_key;
+    int protocol;           /* es_protocols */
+    char *identification;   /* ssl.endpoint.identification.algorithm; NULL when blank */
+    int stream_type;        /* es_stream_types */
+    char *dataset;
+    char **resource_pairs;  /* topic:resource */
+    int tolerance;          /* es_tolerance_values; -1 when unset */
+    char *dlq_topic;
+} es_settings_inputs;
+
+static const config_binding es_inputs_bindings[] = {
+    CONFIG_BIND_LIST("connection.url", es_settings_inputs, urls),
+    CONFIG_BIND_STRING("connection.api.key", es_settings_inputs, api_key),
+    CONFIG_BIND_CHOICE("elastic.security.protocol", es_settings_inputs, protocol, es_protocols),
+    CONFIG_BIND_STRING(SSL_PREFIX "ssl.endpoint.identification.algorithm", es_settings_inputs,
+                       identification),
+    CONFIG_BIND_CHOICE("data.stream.type", es_settings_inputs, stream_type, es_stream_types),
+    CONFIG_BIND_STRING("data.stream.dataset", es_settings_inputs, dataset),
+    CONFIG_BIND_LIST("topic.to.external.resource.mapping", es_settings_inputs, resource_pairs),
+    CONFIG_BIND_CHOICE("errors.tolerance", es_settings_inputs, tolerance, es_tolerance_values),
+    CONFIG_BIND_STRING("errors.deadletterqueue.topic.name", es_settings_inputs, dlq_topic),
+    {0},
+};
+
+static int es_settings_urls(es_settings *s, char *const *urls, char *err, size_t errlen)
 {
-    const struct {
-        char **field;
-        const char *key;
-    } strings[] = {
-        {&s->username, "connection.username"},
-        {&s->password, "connection.password"},
-        {&s->proxy_host, "proxy.host"},
-        {&s->proxy_username, "proxy.username"},
-        {&s->proxy_password, "proxy.password"},
-        {&s->ca_file, SSL_PREFIX "ssl.truststore.location"},
-        {&s->ca_pem, SSL_PREFIX "ssl.truststore.certificates"},
-        {&s->client_cert_file, SSL_PREFIX "ssl.keystore.location"},
-        {&s->client_key_password, SSL_PREFIX "ssl.key.password"},
-        {&s->version_header, "external.version.header"},
-    };
-    for (size_t i = 0; i < sizeof(strings) / sizeof(strings[0]); i++) {
-        const char *value = es_text(host, config, strings[i].key);
-        *strings[i].field = es_strdup_or_null(value);
-        if (value && !*strings[i].field)
+    s->url_count = es_list_count((const char *const *)urls);
+    s->urls = calloc(s->url_count + 1, sizeof(*s->urls));
+    if (!s->urls)
+        return ferry_error_set(err, errlen, "out of memory reading the config"), -1;
+    for (size_t i = 0; i < s->url_count; i++)
+        if (!(s->urls[i] = es_url_normalize(urls[i], err, errlen)))
             return -1;
-    }
     return 0;
 }
 
-static int es_settings_resources(const ferry_host *host, const ferry_config *config,
-                                 es_settings *s)
+static int es_settings_resources(es_settings *s, char *const *pairs)
 {
-    const char *usage = host->config_string(config, "external.resource.usage");
-    s->resource_usage = es_equals(usage, "index")              ? ES_RESOURCE_INDEX
-                        : es_equals(usage, "alias_index")      ? ES_RESOURCE_ALIAS_INDEX
-                        : es_equals(usage, "datastream")       ? ES_RESOURCE_DATASTREAM
-                        : es_equals(usage, "alias_datastream") ? ES_RESOURCE_ALIAS_DATASTREAM
-                                                               : ES_RESOURCE_DISABLED;
     if (s->resource_usage == ES_RESOURCE_DISABLED)
         return 0;
-    const char *const *pairs = host->config_list(config, "topic.to.external.resource.mapping");
-    size_t count = es_list_count(pairs);
+    size_t count = es_list_count((const char *const *)pairs);
     s->resources = calloc(count ? count : 1, sizeof(*s->resources));
     if (!s->resources)
         return -1;
@@ -720,123 +748,67 @@ static int es_settings_resources(const ferry_host *host, const ferry_config *con
     return 0;
 }
 
-int es_settings_load(const ferry_host *host, const ferry_config *config, es_settings *s,
-                     char *err, size_t errlen)
+/* What no single key says. 0, -1 when out of memory. */
+static int es_settings_derive(es_settings *s, const es_settings_inputs *in)
 {
-    *s = (es_settings){0};
-    es_first_problem first = {err, errlen, false};
-    if (es_config_check(host, config, es_first_problem_report, &first) > 0)
+    if (in->api_key && !(s->api_key_header = es_api_key_header(in->api_key)))
         return -1;
-
-    const char *const *urls = host->config_list(config, "connection.url");
-    s->url_count = es_list_count(urls);
-    s->urls = calloc(s->url_count + 1, sizeof(*s->urls));
-    if (!s->urls)
-        goto oom;
-    for (size_t i = 0; i < s->url_count; i++) {
-        s->urls[i] = es_url_normalize(urls[i], err, errlen);
-        if (!s->urls[i])
-            goto fail;
-    }
-    if (es_settings_strings(host, config, s) != 0)
-        goto oom;
-    const char *api_key = es_text(host, config, "connection.api.key");
-    if (api_key && !(s->api_key_header = es_api_key_header(api_key)))
-        goto oom;
-    s->compression = host->config_bool(config, "connection.compression");
-    s->connection_timeout_ms = host->config_int(config, "connection.timeout.ms");
-    s->read_timeout_ms = host->config_int(config, "read.timeout.ms");
-    s->max_idle_ms = host->config_int(config, "max.connection.idle.time.ms");
-    s->max_in_flight = (int)host->config_int(config, "max.in.flight.requests");
-    s->proxy_port = (int)host->config_int(config, "proxy.port");
-    s->ssl = es_equals(host->config_string(config, "elastic.security.protocol"), "ssl");
+    s->ssl = in->protocol == ES_PROTOCOL_SSL;
     if (!s->ssl) { /* Confluent ignores the elastic.https.* keys without SSL */
         free(s->ca_file), free(s->ca_pem), free(s->client_cert_file);
         free(s->client_key_password);
         s->ca_file = s->ca_pem = s->client_cert_file = s->client_key_password = NULL;
     }
-    const char *identification =
-        host->config_string(config, SSL_PREFIX "ssl.endpoint.identification.algorithm");
-    s->verify_host = !s->ssl || !es_blank(identification);
-
-    s->batch_size = (int)host->config_int(config, "batch.size");
-    s->bulk_size_bytes = host->config_int(config, "bulk.size.bytes");
-    s->linger_ms = host->config_int(config, "linger.ms");
-    s->max_buffered = (int)host->config_int(config, "max.buffered.records");
-    s->flush_timeout_ms = host->config_int(config, "flush.timeout.ms");
-    s->max_retries = (int)host->config_int(config, "max.retries");
-    s->retry_backoff_ms = host->config_int(config, "retry.backoff.ms");
-
-    s->key_ignore = host->config_bool(config, "key.ignore");
-    s->schema_ignore = host->config_bool(config, "schema.ignore");
-    s->compact_map_entries = host->config_bool(config, "compact.map.entries");
-    s->key_ignore_topics = es_list_copy(host->config_list(config, "topic.key.ignore"), false);
-    s->schema_ignore_topics =
-        es_list_copy(host->config_list(config, "topic.schema.ignore"), false);
-    s->timestamp_fields =
-        es_list_copy(host->config_list(config, "data.stream.timestamp.field"), false);
-    if (!s->key_ignore_topics || !s->schema_ignore_topics || !s->timestamp_fields)
-        goto oom;
-    s->write_method = es_equals(host->config_string(config, "write.method"), "upsert")
-                          ? ES_WRITE_UPSERT : ES_WRITE_INSERT;
-    const char *nulls = host->config_string(config, "behavior.on.null.values");
-    s->null_behavior = es_equals(nulls, "ignore")   ? ES_NULL_IGNORE
-                       : es_equals(nulls, "delete") ? ES_NULL_DELETE
-                                                    : ES_NULL_FAIL;
-    const char *malformed = host->config_string(config, "behavior.on.malformed.documents");
-    s->malformed_behavior = es_equals(malformed, "ignore") ? ES_MALFORMED_IGNORE
-                            : es_equals(malformed, "warn") ? ES_MALFORMED_WARN
-                                                           : ES_MALFORMED_FAIL;
-    s->drop_invalid = host->config_bool(config, "drop.invalid.message");
-    s->autogenerated_ids = host->config_bool(config, "use.autogenerated.ids") &&
-                           s->write_method == ES_WRITE_INSERT;
-
-    const char *stream_type = host->config_string(config, "data.stream.type");
-    if (!es_equals(stream_type, "none")) {
+    s->verify_host = !s->ssl || in->identification;
+    s->autogenerated_ids = s->autogenerated_ids && s->write_method == ES_WRITE_INSERT;
+    if (in->stream_type != ES_STREAM_NONE) {
         s->data_stream = true;
-        if (asprintf(&s->data_stream_prefix, "%s-%s-", stream_type,
-                     host->config_string(config, "data.stream.dataset")) < 0) {
+        if (asprintf(&s->data_stream_prefix, "%s-%s-", es_stream_types[in->stream_type],
+                     in->dataset ? in->dataset : "") < 0) {
             s->data_stream_prefix = NULL;
-            goto oom;
+            return -1;
         }
         for (char *c = s->data_stream_prefix; *c; c++)
             *c = (char)tolower((unsigned char)*c);
-        s->data_stream_namespace = strdup(host->config_string(config, "data.stream.namespace"));
-        if (!s->data_stream_namespace)
-            goto oom;
     }
-    if (es_settings_resources(host, config, s) != 0)
-        goto oom;
+    if (es_settings_resources(s, in->resource_pairs) != 0)
+        return -1;
+    s->tolerate_all = in->tolerance == ES_TOLERANCE_ALL;
+    s->has_dlq = in->dlq_topic != NULL;
+    return 0;
+}
 
-    s->tolerate_all = es_equals(host->config_string(config, "errors.tolerance"), "all");
-    s->has_dlq = es_text(host, config, "errors.deadletterqueue.topic.name") != NULL;
+int es_settings_load(const ferry_host *host, const ferry_config *config, es_settings *s,
+                     char *err, size_t errlen)
+{
+    *s = (es_settings){0};
+    es_settings_inputs inputs = {0};
+    es_first_problem first = {err, errlen, false};
+    if (es_config_check(host, config, es_first_problem_report, &first) > 0)
+        return -1;
+    if (config_bind(host, config, es_settings_bindings, s) != 0 ||
+        config_bind(host, config, es_inputs_bindings, &inputs) != 0)
+        goto oom;
+    if (es_settings_urls(s, inputs.urls, err, errlen) != 0)
+        goto fail;
+    if (es_settings_derive(s, &inputs) != 0)
+        goto oom;
+    config_bind_release(es_inputs_bindings, &inputs);
     return 0;
 oom:
     ferry_error_set(err, errlen, "out of memory reading the config");
 fail:
+    config_bind_release(es_inputs_bindings, &inputs);
     es_settings_free(s);
     return -1;
 }
 
 void es_settings_free(es_settings *s)
 {
-    es_list_free(s->urls);
-    free(s->username);
-    free(s->password);
+    config_bind_release(es_settings_bindings, s);
+    strlist_array_free(s->urls);
     free(s->api_key_header);
-    free(s->proxy_host);
-    free(s->proxy_username);
-    free(s->proxy_password);
-    free(s->ca_file);
-    free(s->ca_pem);
-    free(s->client_cert_file);
-    free(s->client_key_password);
-    es_list_free(s->key_ignore_topics);
-    es_list_free(s->schema_ignore_topics);
-    es_list_free(s->timestamp_fields);
-    free(s->version_header);
     free(s->data_stream_prefix);
-    free(s->data_stream_namespace);
     for (size_t i = 0; i < s->resource_count; i++) {
         free(s->resources[i].topic);
         free(s->resources[i].resource);

@@ -17,19 +17,21 @@ extern const ferry_config_key es_config_keys[];
 /* Keys accepted for compatibility that ferry does not act on (NULL-terminated). */
 extern const char *const es_config_unsupported_keys[];
 
-typedef enum es_null_behavior { ES_NULL_FAIL, ES_NULL_IGNORE, ES_NULL_DELETE } es_null_behavior;
+/* The enums below number their values in the order of their keys' allowed values (es_config.c),
+ * as config_bind's CHOICE rows store them. */
+typedef enum es_null_behavior { ES_NULL_IGNORE, ES_NULL_DELETE, ES_NULL_FAIL } es_null_behavior;
 typedef enum es_malformed_behavior {
-    ES_MALFORMED_FAIL,
     ES_MALFORMED_IGNORE,
     ES_MALFORMED_WARN,
+    ES_MALFORMED_FAIL,
 } es_malformed_behavior;
 typedef enum es_write_method { ES_WRITE_INSERT, ES_WRITE_UPSERT } es_write_method;
 typedef enum es_resource_usage {
-    ES_RESOURCE_DISABLED,
     ES_RESOURCE_INDEX,
-    ES_RESOURCE_ALIAS_INDEX,
     ES_RESOURCE_DATASTREAM,
+    ES_RESOURCE_ALIAS_INDEX,
     ES_RESOURCE_ALIAS_DATASTREAM,
+    ES_RESOURCE_DISABLED,
 } es_resource_usage;
 
 /* A topic written to a named resource (external.resource.usage). */
@@ -38,7 +40,8 @@ typedef struct es_resource_mapping {
     char *resource;
 } es_resource_mapping;
 
-/* Everything the task needs, parsed once. Strings are owned (es_settings_free). */
+/* Everything the task needs, parsed once: most fields straight from their keys (a table in
+ * es_config.c), the rest derived across keys. Strings are owned (es_settings_free). */
 typedef struct es_settings {
     /* connection */
     char **urls; /* normalised: scheme added, no trailing '/' */

@@ -24,8 +24,8 @@ typedef enum es_document_result {
 
 typedef struct es_document_builder {
     const es_settings *settings;
-    es_buffer buffer;     /* reused for each item's lines */
-    es_buffer id;         /* reused for ids */
+    strbuf buffer;        /* reused for each item's lines */
+    strbuf id;            /* reused for ids */
     char *cached_topic;   /* the topic of the last index name */
     char index[512];
 } es_document_builder;
@@ -41,6 +41,6 @@ es_document_result es_document_build(es_document_builder *builder, const ferry_r
                                      es_item **item, char *why, size_t whylen);
 
 /* The document id a key makes (appended to out); -1 with why when the key makes none. */
-int es_document_id_from_key(const ferry_data *key, es_buffer *out, char *why, size_t whylen);
+int es_document_id_from_key(const ferry_data *key, strbuf *out, char *why, size_t whylen);
 
 #endif

@@ -6,6 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "support/array.h"
+
 void es_offsets_init(es_offsets *offsets)
 {
     *offsets = (es_offsets){0};
@@ -43,14 +45,9 @@ uint32_t es_offsets_slot(es_offsets *offsets, const char *topic, int32_t partiti
     uint32_t found = es_offsets_find(offsets, topic, partition);
     if (found != ES_OFFSETS_NO_SLOT)
         return found;
-    if (offsets->count == offsets->capacity) {
-        size_t capacity = offsets->capacity ? offsets->capacity * 2 : 8;
-        es_partition_offsets *grown = realloc(offsets->slots, capacity * sizeof(*grown));
-        if (!grown)
-            return ES_OFFSETS_NO_SLOT;
-        offsets->slots = grown;
-        offsets->capacity = capacity;
-    }
+    if (array_reserve(&offsets->slots, &offsets->capacity, offsets->count + 1,
+                      sizeof(*offsets->slots)) != 0)
+        return ES_OFFSETS_NO_SLOT;
     char *copy = strdup(topic);
     if (!copy)
         return ES_OFFSETS_NO_SLOT;

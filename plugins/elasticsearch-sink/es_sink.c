@@ -17,6 +17,7 @@
 #include "es_mapping.h"
 #include "es_plugin.h"
 #include "es_writer.h"
+#include "support/strlist.h"
 
 /* The longest one flush waits, under the worker's default offset.flush.timeout.ms (5 s). */
 #define ES_FLUSH_WAIT_MAX_MS 4000
@@ -41,8 +42,7 @@ typedef struct es_task {
     uint32_t run_generation;
     int64_t run_accepted_next;
     /* indices whose mapping was made (or found) */
-    char **mapped;
-    size_t mapped_count;
+    strlist mapped;
     /* acknowledgements counted at the last flush that timed out; -1 = none */
     int64_t stalled_acked;
     char problem[1024];
@@ -163,27 +163,13 @@ static ferry_status es_task_check(es_task *task, char *err, size_t errlen)
 
 /* ---- mappings ----------------------------------------------------------------------------- */
 
-static bool es_task_mapped(const es_task *task, const char *index)
-{
-    for (size_t i = 0; i < task->mapped_count; i++)
-        if (strcmp(task->mapped[i], index) == 0)
-            return true;
-    return false;
-}
-
 static void es_task_remember_mapped(es_task *task, const char *index)
 {
-    char **grown = realloc(task->mapped, (task->mapped_count + 1) * sizeof(*grown));
-    if (!grown)
-        return; /* only costs a second look later */
-    task->mapped = grown;
-    task->mapped[task->mapped_count] = strdup(index);
-    if (task->mapped[task->mapped_count])
-        task->mapped_count++;
+    strlist_append(&task->mapped, index, (size_t)-1); /* failing only costs a second look */
 }
 
 /* Whether an index's mapping has no field yet. */
-static bool es_mapping_is_empty(const es_buffer *answer)
+static bool es_mapping_is_empty(const strbuf *answer)
 {
     json_t *root = answer->data ? json_loadb(answer->data, answer->len, 0, NULL) : NULL;
     const char *name;
@@ -200,7 +186,7 @@ static bool es_mapping_is_empty(const es_buffer *answer)
 
 /* Sends a mapping request; FERRY_RETRY when Elasticsearch is unavailable. */
 static ferry_status es_task_mapping_request(es_task *task, const char *method, const char *path,
-                                            const char *body, long *status, es_buffer *answer,
+                                            const char *body, long *status, strbuf *answer,
                                             char *err, size_t errlen)
 {
     es_failure failure;
@@ -217,7 +203,7 @@ static ferry_status es_task_mapping_request(es_task *task, const char *method, c
 static ferry_status es_task_ensure_mapping(es_task *task, const char *index, const json_t *schema,
                                            char *err, size_t errlen)
 {
-    if (es_task_mapped(task, index))
+    if (strlist_contains(&task->mapped, index))
         return FERRY_OK;
     char why[300];
     json_t *mapping = es_mapping_from_schema(schema, task->settings.compact_map_entries, why,
@@ -236,7 +222,7 @@ static ferry_status es_task_ensure_mapping(es_task *task, const char *index, con
     char *mapping_body = json_dumps(mapping, JSON_COMPACT);
     char *path = NULL, *mapping_path = NULL;
     ferry_status status = FERRY_ERROR;
-    es_buffer answer = {0};
+    strbuf answer = {0};
     if (!escaped || !create_body || !mapping_body ||
         asprintf(&path, "/%s", escaped) < 0 ||
         asprintf(&mapping_path, "/%s/_mapping", escaped) < 0) {
@@ -282,7 +268,7 @@ static ferry_status es_task_ensure_mapping(es_task *task, const char *index, con
     es_task_remember_mapped(task, index);
     status = FERRY_OK;
 done:
-    es_buffer_free(&answer);
+    strbuf_free(&answer);
     free(escaped);
     free(create_body);
     free(mapping_body);
@@ -519,9 +505,7 @@ static void es_task_stop(void *state)
     }
     es_client_destroy(task->client);
     es_document_builder_free(&task->builder);
-    for (size_t i = 0; i < task->mapped_count; i++)
-        free(task->mapped[i]);
-    free(task->mapped);
+    strlist_free(&task->mapped);
     if (task->settings_loaded)
         es_settings_free(&task->settings);
     free(task);

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "es_plugin.h"
+#include "support/base64.h"
 
 #define ES_DECIMAL "org.apache.kafka.connect.data.Decimal"
 #define ES_TIMESTAMP_FIELD "@timestamp"
@@ -52,37 +53,19 @@ bool es_schema_needs_rewrite(const json_t *schema, bool compact_map_entries)
     return false;
 }
 
-static int es_base64_value(unsigned char c)
-{
-    if (c >= 'A' && c <= 'Z') return c - 'A';
-    if (c >= 'a' && c <= 'z') return c - 'a' + 26;
-    if (c >= '0' && c <= '9') return c - '0' + 52;
-    if (c == '+' || c == '-') return 62;
-    if (c == '/' || c == '_') return 63;
-    return -1;
-}
-
 /* A Connect Decimal (base64 of the big-endian two's complement unscaled value) as a double.
- * false when the text is not base64. */
+ * false when the text is not base64, or too long for the buffer (256 bytes are far beyond what a
+ * double holds). */
 static bool es_decimal_value(const char *text, int scale, double *out)
 {
     unsigned char bytes[256];
-    size_t count = 0;
-    uint32_t bits = 0;
-    int nbits = 0;
-    for (const unsigned char *p = (const unsigned char *)text; *p && *p != '='; p++) {
-        int v = es_base64_value(*p);
-        if (v < 0)
-            return false;
-        bits = (bits << 6) | (uint32_t)v;
-        nbits += 6;
-        if (nbits >= 8) {
-            nbits -= 8;
-            if (count == sizeof(bytes))
-                return false;
-            bytes[count++] = (unsigned char)(bits >> nbits);
-        }
-    }
+    size_t len = strlen(text);
+    if (base64_decoded_max(len) > sizeof(bytes))
+        return false;
+    long decoded = base64_decode(text, len, bytes);
+    if (decoded < 0)
+        return false;
+    size_t count = (size_t)decoded;
     if (count == 0) {
         *out = 0;
         return true;
@@ -260,36 +243,36 @@ static json_t *es_timestamp_value(const es_value_options *options, const ferry_r
 }
 
 /* Inserts "@timestamp":<value> as the first member of the object in bytes. */
-static void es_append_with_timestamp(es_buffer *out, const char *bytes, size_t len,
+static void es_append_with_timestamp(strbuf *out, const char *bytes, size_t len,
                                      json_t *timestamp)
 {
     const char *brace = memchr(bytes, '{', len);
     size_t head = brace ? (size_t)(brace - bytes) + 1 : 0;
-    es_buffer_append(out, bytes, head);
-    es_buffer_append_text(out, "\"" ES_TIMESTAMP_FIELD "\":");
+    strbuf_append(out, bytes, head);
+    strbuf_append_literal(out, "\"" ES_TIMESTAMP_FIELD "\":");
     char *text = json_dumps(timestamp, JSON_COMPACT | JSON_ENCODE_ANY);
     if (!text) {
         out->failed = true;
         return;
     }
-    es_buffer_append_text(out, text);
+    strbuf_append_str(out, text);
     free(text);
     size_t rest = head;
     while (rest < len && strchr(" \t\r\n", bytes[rest]))
         rest++;
     if (rest < len && bytes[rest] != '}')
-        es_buffer_append_char(out, ',');
-    es_buffer_append(out, bytes + head, len - head);
+        strbuf_append_char(out, ',');
+    strbuf_append(out, bytes + head, len - head);
 }
 
 /* ---- documents ---------------------------------------------------------------------------- */
 
 /* Appends JSON text, line breaks between tokens turned into spaces (only whitespace can hold
  * them in valid JSON). */
-static void es_append_one_line(es_buffer *out, const char *bytes, size_t len, bool newlines)
+static void es_append_one_line(strbuf *out, const char *bytes, size_t len, bool newlines)
 {
     size_t start = out->len;
-    es_buffer_append(out, bytes, len);
+    strbuf_append(out, bytes, len);
     if (!newlines || out->failed)
         return;
     for (size_t i = start; i < out->len; i++)
@@ -297,14 +280,14 @@ static void es_append_one_line(es_buffer *out, const char *bytes, size_t len, bo
             out->data[i] = ' ';
 }
 
-static int es_append_json(es_buffer *out, json_t *value)
+static int es_append_json(strbuf *out, json_t *value)
 {
     char *text = json_dumps(value, JSON_COMPACT);
     if (!text) {
         out->failed = true;
         return -1;
     }
-    es_buffer_append_text(out, text);
+    strbuf_append_str(out, text);
     free(text);
     return 0;
 }
@@ -328,7 +311,7 @@ static int es_not_an_object(const char *what, char *why, size_t whylen)
     return -1;
 }
 
-int es_value_append(const es_value_options *options, const ferry_record *record, es_buffer *out,
+int es_value_append(const es_value_options *options, const ferry_record *record, strbuf *out,
                     char *why, size_t whylen)
 {
     const ferry_data *value = &record->value;

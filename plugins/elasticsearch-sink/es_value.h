@@ -16,7 +16,7 @@
 
 #include <ferry/plugin.h>
 
-#include "es_buffer.h"
+#include "support/strbuf.h"
 
 typedef struct es_value_options {
     bool use_schema;          /* rewrite by the value's Connect schema (schema.ignore=false) */
@@ -27,7 +27,7 @@ typedef struct es_value_options {
 
 /* Appends the document for a non-null value. 0, or -1 with why (the value cannot be a
  * document: an error for the record) or with out's failure flag set (out of memory). */
-int es_value_append(const es_value_options *options, const ferry_record *record, es_buffer *out,
+int es_value_append(const es_value_options *options, const ferry_record *record, strbuf *out,
                     char *why, size_t whylen);
 
 /* Whether rewriting by this schema changes anything (decimals, maps). */

@@ -15,6 +15,7 @@
 
 #include "es_offsets.h"
 #include "es_retry.h"
+#include "support/array.h"
 
 #define ES_BULK_PATH "/_bulk?filter_path=errors,items.*.status,items.*.error.type," \
                      "items.*.error.reason,items.*.error.caused_by.reason"
@@ -138,7 +139,7 @@ typedef struct es_request {
     z_stream zip;
     bool zip_ready;
     bool zip_done;
-    es_buffer answer;
+    strbuf answer;
     char curl_error[CURL_ERROR_SIZE];
 } es_request;
 
@@ -293,18 +294,13 @@ static void es_writer_retry_item(es_writer *w, es_item *item, int64_t now)
 
 static void es_writer_report_item(es_writer *w, es_item *item, es_outcome outcome, char *error)
 {
-    if (w->report_count == w->report_capacity) {
-        size_t capacity = w->report_capacity ? w->report_capacity * 2 : 16;
-        es_report *grown = realloc(w->reports, capacity * sizeof(*grown));
-        if (!grown) {
-            /* Cannot hand it back: fail the task rather than lose the record's fate. */
-            snprintf(w->fatal, sizeof(w->fatal), "out of memory keeping a rejected document");
-            free(error);
-            es_writer_drop_item(w, item);
-            return;
-        }
-        w->reports = grown;
-        w->report_capacity = capacity;
+    if (array_reserve(&w->reports, &w->report_capacity, w->report_count + 1,
+                      sizeof(*w->reports)) != 0) {
+        /* Cannot hand it back: fail the task rather than lose the record's fate. */
+        snprintf(w->fatal, sizeof(w->fatal), "out of memory keeping a rejected document");
+        free(error);
+        es_writer_drop_item(w, item);
+        return;
     }
     const es_partition_offsets *slot = es_offsets_at(&w->offsets, item->slot);
     w->reports[w->report_count++] = (es_report){
@@ -539,7 +535,7 @@ static bool es_writer_start_one(es_writer *w, int64_t now, int64_t *wake_ms)
     request->item_at = 0;
     request->byte_at = 0;
     request->curl_error[0] = '\0';
-    es_buffer_reset(&request->answer);
+    strbuf_reset(&request->answer);
     pthread_mutex_unlock(&w->mutex);
 
     CURL *easy = request->easy;
@@ -725,7 +721,7 @@ void es_writer_destroy(es_writer *w)
         free(request->items);
         free(request->kinds);
         free(request->results);
-        es_buffer_free(&request->answer);
+        strbuf_free(&request->answer);
     }
     free(w->requests);
     if (w->multi)

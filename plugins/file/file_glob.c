@@ -9,6 +9,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "support/array.h"
+
 struct file_glob {
     char **patterns;
     char **dirs; /* static directory of each pattern */
@@ -145,14 +147,9 @@ void file_glob_matches_clear(file_glob_matches *matches)
 
 static int file_glob_add(file_glob_matches *matches, const char *path, const struct stat *st)
 {
-    if (matches->count == matches->capacity) {
-        size_t capacity = matches->capacity ? matches->capacity * 2 : 16;
-        file_glob_match *items = realloc(matches->items, capacity * sizeof(*items));
-        if (!items)
-            return -1;
-        matches->items = items;
-        matches->capacity = capacity;
-    }
+    if (array_reserve(&matches->items, &matches->capacity, matches->count + 1,
+                      sizeof(*matches->items)) != 0)
+        return -1;
     char *copy = strdup(path);
     if (!copy)
         return -1;

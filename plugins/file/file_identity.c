@@ -8,6 +8,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "support/hex.h"
+
 #define FNV_OFFSET_BASIS 0xcbf29ce484222325ull
 #define FNV_PRIME 0x100000001b3ull
 
@@ -24,32 +26,22 @@ uint64_t file_identity_hash(const void *data, size_t len)
 
 void file_identity_hash_hex(uint64_t hash, char out[FILE_IDENTITY_HEX_LEN + 1])
 {
-    static const char digits[] = "0123456789abcdef";
-    for (int i = FILE_IDENTITY_HEX_LEN - 1; i >= 0; i--) {
-        out[i] = digits[hash & 0xf];
-        hash >>= 4;
-    }
-    out[FILE_IDENTITY_HEX_LEN] = '\0';
+    /* Most significant byte first, so that the digits read as the number. */
+    unsigned char bytes[8];
+    for (int i = 7; i >= 0; i--, hash >>= 8)
+        bytes[i] = (unsigned char)(hash & 0xff);
+    hex_encode(bytes, sizeof(bytes), out);
 }
 
 bool file_identity_hash_parse(const char *text, uint64_t *hash)
 {
-    if (!text || strlen(text) != FILE_IDENTITY_HEX_LEN)
+    unsigned char bytes[8];
+    if (!text || strlen(text) != FILE_IDENTITY_HEX_LEN ||
+        hex_decode(text, FILE_IDENTITY_HEX_LEN, bytes) != (long)sizeof(bytes))
         return false;
     uint64_t value = 0;
-    for (size_t i = 0; i < FILE_IDENTITY_HEX_LEN; i++) {
-        char c = text[i];
-        unsigned digit;
-        if (c >= '0' && c <= '9')
-            digit = (unsigned)(c - '0');
-        else if (c >= 'a' && c <= 'f')
-            digit = (unsigned)(c - 'a' + 10);
-        else if (c >= 'A' && c <= 'F')
-            digit = (unsigned)(c - 'A' + 10);
-        else
-            return false;
-        value = value << 4 | digit;
-    }
+    for (size_t i = 0; i < sizeof(bytes); i++)
+        value = value << 8 | bytes[i];
     *hash = value;
     return true;
 }

@@ -29,21 +29,28 @@
 
 #include "file_connector.h"
 #include "file_plugin.h"
+#include "support/config_bind.h"
+#include "support/strbuf.h"
 
 /* put writes to the file (without fsync) once this much is buffered: bounded memory. */
 #define SINK_WRITE_THRESHOLD ((size_t)1 << 20)
 
 typedef struct sink_task {
     ferry_context *ctx;
-    char *path;
+    char *path;          /* file; NULL when unset or blank */
+    int64_t roll_bytes;  /* roll.size.bytes; 0 = never roll */
     int fd;
     int64_t size;        /* bytes of the active file, written and buffered */
-    int64_t roll_bytes;  /* 0 = never roll */
     uint64_t next_roll;  /* the number of the next rolled file */
-    char *pending;       /* lines put, not yet written */
-    size_t pending_len;
-    size_t pending_capacity;
+    strbuf pending;      /* lines put, not yet written */
 } sink_task;
+
+/* The keys, read into the task in one call. */
+static const config_binding sink_bindings[] = {
+    CONFIG_BIND_STRING("file", sink_task, path),
+    CONFIG_BIND_LONG("roll.size.bytes", sink_task, roll_bytes),
+    {0},
+};
 
 /* ---- the file ---------------------------------------------------------------------------- */
 
@@ -63,11 +70,11 @@ static int sink_write_all(int fd, const char *data, size_t len)
 
 static ferry_status sink_pending_write(sink_task *task, char *err, size_t errlen)
 {
-    if (task->pending_len == 0)
+    if (task->pending.len == 0)
         return FERRY_OK;
-    if (sink_write_all(task->fd, task->pending, task->pending_len) != 0)
+    if (sink_write_all(task->fd, task->pending.data, task->pending.len) != 0)
         return ferry_error_set(err, errlen, "cannot write %s: %s", task->path, strerror(errno));
-    task->pending_len = 0;
+    strbuf_reset(&task->pending);
     return FERRY_OK;
 }
 
@@ -222,21 +229,9 @@ static int sink_value_text(const ferry_data *value, const char **text, size_t *l
 
 static int sink_pending_append(sink_task *task, const char *text, size_t len)
 {
-    size_t needed = task->pending_len + len + 1;
-    if (needed > task->pending_capacity) {
-        size_t capacity = task->pending_capacity ? task->pending_capacity : 65536;
-        while (capacity < needed)
-            capacity *= 2;
-        char *grown = realloc(task->pending, capacity);
-        if (!grown)
-            return -1;
-        task->pending = grown;
-        task->pending_capacity = capacity;
-    }
-    memcpy(task->pending + task->pending_len, text, len);
-    task->pending[task->pending_len + len] = '\n';
-    task->pending_len = needed;
-    return 0;
+    strbuf_append(&task->pending, text, len);
+    strbuf_append_char(&task->pending, '\n');
+    return strbuf_failed(&task->pending) ? -1 : 0;
 }
 
 /* ---- the task ---------------------------------------------------------------------------- */
@@ -246,34 +241,33 @@ static void sink_task_stop(void *state)
     sink_task *task = state;
     if (!task)
         return;
-    if (task->pending_len > 0)
+    if (task->pending.len > 0)
         file_host->log(task->ctx, FERRY_LOG_INFO, "stopping with %zu bytes not flushed: their "
-                       "records are delivered again", task->pending_len);
+                       "records are delivered again", task->pending.len);
     if (task->fd >= 0)
         close(task->fd);
-    free(task->pending);
-    free(task->path);
+    strbuf_free(&task->pending);
+    config_bind_release(sink_bindings, task);
     free(task);
 }
 
 static ferry_status sink_task_start(ferry_context *ctx, const ferry_config *config, void **state,
                                     char *err, size_t errlen)
 {
-    const char *path = file_host->config_string(config, "file");
-    if (!path || !path[0])
-        return ferry_error_set(err, errlen, "file is not set: FileSink writes to a file (writing "
-                               "to standard output, what FileStreamSink does without file, is "
-                               "not supported)");
     sink_task *task = calloc(1, sizeof(*task));
     if (!task)
         return ferry_error_set(err, errlen, "out of memory");
     task->ctx = ctx;
     task->fd = -1;
-    task->roll_bytes = file_host->config_int(config, "roll.size.bytes");
-    task->path = strdup(path);
-    if (!task->path) {
+    if (config_bind(file_host, config, sink_bindings, task) != 0) {
         sink_task_stop(task);
         return ferry_error_set(err, errlen, "out of memory");
+    }
+    if (!task->path) {
+        sink_task_stop(task);
+        return ferry_error_set(err, errlen, "file is not set: FileSink writes to a file (writing "
+                               "to standard output, what FileStreamSink does without file, is "
+                               "not supported)");
     }
     ferry_status status = sink_open(task, err, errlen);
     if (status == FERRY_OK)
@@ -312,7 +306,7 @@ static ferry_status sink_task_put(void *state, const ferry_record *records, size
         if (status != FERRY_OK)
             return status;
         task->size += (int64_t)len + 1;
-        if (task->pending_len >= SINK_WRITE_THRESHOLD) {
+        if (task->pending.len >= SINK_WRITE_THRESHOLD) {
             status = sink_pending_write(task, err, errlen);
             if (status != FERRY_OK)
                 return status;

@@ -15,13 +15,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 #include <time.h>
 
 #include "file_connector.h"
 #include "file_plugin.h"
 #include "file_tail.h"
-#include "utf8_check.h"
+#include "support/config_bind.h"
+#include "support/utf8.h"
 
 /* How many reads one file gets per turn before the next file's turn: fairness among busy files. */
 #define SOURCE_READS_PER_TURN 4
@@ -31,14 +31,55 @@
 #define SOURCE_HEADER_PATH "file.path"
 #define SOURCE_HEADER_OFFSET "file.offset"
 
+/* Allowed values, in the order config_bind numbers them. */
 static const char *const source_read_from_values[] = {"beginning", "end", NULL};
+enum { SOURCE_READ_FROM_END = 1 };
+/* line_reader_overflow's order. */
 static const char *const source_long_lines_values[] = {"truncate", "skip", "fail", NULL};
 
 /* ---- settings ---------------------------------------------------------------------------- */
 
+/* Every key of FileSource, read in one call (source_bindings). */
+typedef struct source_settings {
+    char *file;            /* NULL when unset or blank */
+    char **files;
+    char **excludes;
+    char *topic;
+    int batch_size;
+    int read_from;         /* source_read_from_values */
+    int max_line_bytes;
+    int long_lines;        /* source_long_lines_values: line_reader_overflow's order */
+    bool headers;
+    int64_t poll_interval_ms;
+    int64_t rotate_wait_ms;
+    int fingerprint_bytes;
+    bool inotify;
+    int task_index;
+    int task_count;
+} source_settings;
+
+static const config_binding source_bindings[] = {
+    CONFIG_BIND_STRING("file", source_settings, file),
+    CONFIG_BIND_LIST("files", source_settings, files),
+    CONFIG_BIND_LIST("exclude", source_settings, excludes),
+    CONFIG_BIND_STRING("topic", source_settings, topic),
+    CONFIG_BIND_INT("batch.size", source_settings, batch_size),
+    CONFIG_BIND_CHOICE("read.from", source_settings, read_from, source_read_from_values),
+    CONFIG_BIND_INT("max.line.bytes", source_settings, max_line_bytes),
+    CONFIG_BIND_CHOICE("long.lines", source_settings, long_lines, source_long_lines_values),
+    CONFIG_BIND_BOOL("headers.enable", source_settings, headers),
+    CONFIG_BIND_LONG("poll.interval.ms", source_settings, poll_interval_ms),
+    CONFIG_BIND_LONG("rotate.wait.ms", source_settings, rotate_wait_ms),
+    CONFIG_BIND_INT("fingerprint.bytes", source_settings, fingerprint_bytes),
+    CONFIG_BIND_BOOL("inotify.enable", source_settings, inotify),
+    CONFIG_BIND_INT("task.index", source_settings, task_index),
+    CONFIG_BIND_INT("task.count", source_settings, task_count),
+    {0},
+};
+
 typedef void (*source_report_fn)(void *opaque, const char *key, const char *message);
 
-static size_t source_list_length(const char *const *list)
+static size_t source_list_length(char *const *list)
 {
     size_t count = 0;
     while (list && list[count])
@@ -47,22 +88,20 @@ static size_t source_list_length(const char *const *list)
 }
 
 /* The rules across keys; each problem goes to report. Returns the number of problems. */
-static size_t source_config_check(const ferry_config *config, source_report_fn report,
+static size_t source_config_check(const source_settings *settings, source_report_fn report,
                                   void *opaque)
 {
     size_t problems = 0;
     char message[512];
-    const char *file = file_host->config_string(config, "file");
-    const char *const *files = file_host->config_list(config, "files");
-    const char *const *excludes = file_host->config_list(config, "exclude");
-    bool has_file = file && file[0];
+    const char *file = settings->file;
+    char *const *files = settings->files;
     size_t pattern_count = source_list_length(files);
-    if (has_file && pattern_count > 0) {
+    if (file && pattern_count > 0) {
         snprintf(message, sizeof(message), "file ('%s') and files cannot both be set: file "
                  "follows one path (as FileStreamSource), files follows glob patterns", file);
         report(opaque, "files", message);
         problems++;
-    } else if (!has_file && pattern_count == 0) {
+    } else if (!file && pattern_count == 0) {
         report(opaque, "file", "set file (one path, as FileStreamSource) or files "
                                "(comma-separated glob patterns); reading standard input, what "
                                "FileStreamSource does without file, is not supported");
@@ -75,17 +114,15 @@ static size_t source_config_check(const ferry_config *config, source_report_fn r
             problems++;
         }
     }
-    if (has_file && source_list_length(excludes) > 0) {
+    if (file && source_list_length(settings->excludes) > 0) {
         snprintf(message, sizeof(message), "exclude only applies to files (glob patterns), not "
                  "to file ('%s')", file);
         report(opaque, "exclude", message);
         problems++;
     }
-    int64_t index = file_host->config_int(config, "task.index");
-    int64_t count = file_host->config_int(config, "task.count");
-    if (index >= count) {
-        snprintf(message, sizeof(message), "task.index %" PRId64 " is not below task.count %"
-                 PRId64, index, count);
+    if (settings->task_index >= settings->task_count) {
+        snprintf(message, sizeof(message), "task.index %d is not below task.count %d",
+                 settings->task_index, settings->task_count);
         report(opaque, "task.index", message);
         problems++;
     }
@@ -107,13 +144,39 @@ static void source_first_problem_keep(void *opaque, const char *key, const char 
     }
 }
 
+static ferry_status source_settings_bind(const ferry_config *config, source_settings *settings,
+                                         char *err, size_t errlen)
+{
+    *settings = (source_settings){0};
+    if (config_bind(file_host, config, source_bindings, settings) == 0)
+        return FERRY_OK;
+    config_bind_release(source_bindings, settings);
+    return ferry_error_set(err, errlen, "out of memory");
+}
+
+/* Reads the settings and checks them; FERRY_ERROR with the first problem. */
+static ferry_status source_settings_load(const ferry_config *config, source_settings *settings,
+                                         char *err, size_t errlen)
+{
+    if (source_settings_bind(config, settings, err, errlen) != FERRY_OK)
+        return FERRY_ERROR;
+    source_first_problem first = {err, errlen, false};
+    if (source_config_check(settings, source_first_problem_keep, &first) > 0) {
+        config_bind_release(source_bindings, settings);
+        return FERRY_ERROR;
+    }
+    return FERRY_OK;
+}
+
 static ferry_status source_connector_validate(const ferry_config *config,
                                               void (*report)(void *, const char *, const char *),
                                               void *report_ctx, char *err, size_t errlen)
 {
-    (void)err;
-    (void)errlen;
-    source_config_check(config, report, report_ctx);
+    source_settings settings;
+    if (source_settings_bind(config, &settings, err, errlen) != FERRY_OK)
+        return FERRY_ERROR;
+    source_config_check(&settings, report, report_ctx);
+    config_bind_release(source_bindings, &settings);
     return FERRY_OK;
 }
 
@@ -122,17 +185,16 @@ static ferry_status source_connector_validate(const ferry_config *config,
 static ferry_status source_connector_start(ferry_context *ctx, const ferry_config *config,
                                            void **state, char *err, size_t errlen)
 {
-    source_first_problem first = {err, errlen, false};
-    if (source_config_check(config, source_first_problem_keep, &first) > 0)
+    source_settings settings;
+    if (source_settings_load(config, &settings, err, errlen) != FERRY_OK)
         return FERRY_ERROR;
-    const char *file = file_host->config_string(config, "file");
-    if (file && file[0])
-        file_host->log(ctx, FERRY_LOG_INFO, "following %s into topic %s", file,
-                       file_host->config_string(config, "topic"));
+    if (settings.file)
+        file_host->log(ctx, FERRY_LOG_INFO, "following %s into topic %s", settings.file,
+                       settings.topic);
     else
         file_host->log(ctx, FERRY_LOG_INFO, "following %zu file patterns into topic %s",
-                       source_list_length(file_host->config_list(config, "files")),
-                       file_host->config_string(config, "topic"));
+                       source_list_length(settings.files), settings.topic);
+    config_bind_release(source_bindings, &settings);
     return file_connector_start(ctx, config, state, err, errlen);
 }
 
@@ -156,12 +218,10 @@ static ferry_status source_connector_task_configs(void *state, int max_tasks,
 typedef struct source_task {
     ferry_context *ctx;
     file_tail *tail;
-    char *topic;
-    char **patterns;            /* owned copies, NULL-terminated */
-    char **excludes;
+    source_settings settings;
+    const char *single[2];      /* file, as a list of one */
+    const char *const *patterns; /* what the tail follows: single or the settings' files */
     size_t batch_size;
-    int64_t max_line_bytes;
-    bool headers;
     size_t cursor;              /* where the next poll's round of files starts */
     uint64_t long_lines_seen;
     uint64_t lines_emitted;
@@ -174,37 +234,13 @@ static int64_t source_now_ms(void)
     return (int64_t)now.tv_sec * 1000 + now.tv_nsec / 1000000;
 }
 
-static char **source_list_copy(const char *const *list)
-{
-    size_t count = source_list_length(list);
-    char **copy = calloc(count + 1, sizeof(*copy));
-    for (size_t i = 0; copy && i < count; i++) {
-        if (!(copy[i] = strdup(list[i]))) {
-            while (i > 0)
-                free(copy[--i]);
-            free(copy);
-            return NULL;
-        }
-    }
-    return copy;
-}
-
-static void source_list_free(char **list)
-{
-    for (size_t i = 0; list && list[i]; i++)
-        free(list[i]);
-    free(list);
-}
-
 static void source_task_stop(void *state)
 {
     source_task *task = state;
     if (!task)
         return;
     file_tail_destroy(task->tail);
-    source_list_free(task->patterns);
-    source_list_free(task->excludes);
-    free(task->topic);
+    config_bind_release(source_bindings, &task->settings);
     free(task);
 }
 
@@ -229,55 +265,37 @@ static void source_tail_problem(void *opaque, const char *message)
         file_host->log(task->ctx, FERRY_LOG_WARN, "%s", message);
 }
 
-static line_reader_overflow source_overflow_parse(const char *text)
-{
-    if (text && strcasecmp(text, "skip") == 0)
-        return LINE_READER_SKIP;
-    if (text && strcasecmp(text, "fail") == 0)
-        return LINE_READER_FAIL;
-    return LINE_READER_TRUNCATE;
-}
-
 static ferry_status source_task_start(ferry_context *ctx, const ferry_config *config,
                                       void **state, char *err, size_t errlen)
 {
-    source_first_problem first = {err, errlen, false};
-    if (source_config_check(config, source_first_problem_keep, &first) > 0)
-        return FERRY_ERROR;
     source_task *task = calloc(1, sizeof(*task));
     if (!task)
         return ferry_error_set(err, errlen, "out of memory");
-    task->ctx = ctx;
-    const char *file = file_host->config_string(config, "file");
-    bool single_file = file && file[0];
-    const char *const single[] = {file, NULL};
-    task->topic = strdup(file_host->config_string(config, "topic"));
-    task->patterns = source_list_copy(single_file ? single
-                                                  : file_host->config_list(config, "files"));
-    task->excludes = source_list_copy(file_host->config_list(config, "exclude"));
-    task->batch_size = (size_t)file_host->config_int(config, "batch.size");
-    task->max_line_bytes = file_host->config_int(config, "max.line.bytes");
-    task->headers = file_host->config_bool(config, "headers.enable");
-    if (!task->topic || !task->patterns || !task->excludes) {
-        source_task_stop(task);
-        return ferry_error_set(err, errlen, "out of memory");
+    if (source_settings_load(config, &task->settings, err, errlen) != FERRY_OK) {
+        free(task);
+        return FERRY_ERROR;
     }
+    task->ctx = ctx;
+    const source_settings *settings = &task->settings;
+    bool single_file = settings->file != NULL;
+    task->single[0] = settings->file;
+    task->patterns = single_file ? task->single : (const char *const *)settings->files;
+    task->batch_size = (size_t)settings->batch_size;
     if (task->batch_size < 1)
         task->batch_size = 1;
-    const char *read_from = file_host->config_string(config, "read.from");
     file_tail_config tail_config = {
         .single_file = single_file,
-        .patterns = (const char *const *)task->patterns,
-        .excludes = (const char *const *)task->excludes,
-        .task_index = (uint32_t)file_host->config_int(config, "task.index"),
-        .task_count = (uint32_t)file_host->config_int(config, "task.count"),
-        .max_line_bytes = (size_t)task->max_line_bytes,
-        .long_lines = source_overflow_parse(file_host->config_string(config, "long.lines")),
-        .fingerprint_bytes = (size_t)file_host->config_int(config, "fingerprint.bytes"),
-        .read_from_end = read_from && strcasecmp(read_from, "end") == 0,
-        .rotate_wait_ms = file_host->config_int(config, "rotate.wait.ms"),
-        .poll_interval_ms = file_host->config_int(config, "poll.interval.ms"),
-        .inotify = file_host->config_bool(config, "inotify.enable"),
+        .patterns = task->patterns,
+        .excludes = (const char *const *)settings->excludes,
+        .task_index = (uint32_t)settings->task_index,
+        .task_count = (uint32_t)settings->task_count,
+        .max_line_bytes = (size_t)settings->max_line_bytes,
+        .long_lines = (line_reader_overflow)settings->long_lines,
+        .fingerprint_bytes = (size_t)settings->fingerprint_bytes,
+        .read_from_end = settings->read_from == SOURCE_READ_FROM_END,
+        .rotate_wait_ms = settings->rotate_wait_ms,
+        .poll_interval_ms = settings->poll_interval_ms,
+        .inotify = settings->inotify,
     };
     if (single_file)
         tail_config.task_index = 0, tail_config.task_count = 1;
@@ -294,8 +312,9 @@ static ferry_status source_task_start(ferry_context *ctx, const ferry_config *co
     }
     file_host->log(ctx, FERRY_LOG_INFO, "task %u of %u: %s %s%s into topic %s (%s)",
                    tail_config.task_index + 1, tail_config.task_count,
-                   single_file ? "file" : "patterns", single_file ? file : task->patterns[0],
-                   !single_file && task->patterns[1] ? ", ..." : "", task->topic,
+                   single_file ? "file" : "patterns", single_file ? settings->file
+                                                                : task->patterns[0],
+                   !single_file && task->patterns[1] ? ", ..." : "", settings->topic,
                    file_tail_uses_inotify(task->tail) ? "inotify and scans" : "scans only");
     *state = task;
     return FERRY_OK;
@@ -306,9 +325,9 @@ static ferry_status source_line_emit(source_task *task, tail_file *f,
                                      const line_reader_line *line, bool with_offset)
 {
     ferry_record record = {
-        .topic = task->topic,
+        .topic = task->settings.topic,
         .partition = FERRY_PARTITION_ANY,
-        .value = {.kind = utf8_check_valid(line->data, line->len) ? FERRY_DATA_STRING
+        .value = {.kind = utf8_valid(line->data, line->len) ? FERRY_DATA_STRING
                                                                    : FERRY_DATA_BYTES,
                   .data = line->data, .len = line->len},
         .timestamp_ms = FERRY_TIMESTAMP_NONE,
@@ -316,7 +335,7 @@ static ferry_status source_line_emit(source_task *task, tail_file *f,
     };
     ferry_header headers[2];
     char offset_text[24];
-    if (task->headers) {
+    if (task->settings.headers) {
         int length = snprintf(offset_text, sizeof(offset_text), "%" PRId64, line->offset);
         headers[0] = (ferry_header){SOURCE_HEADER_PATH, f->path, strlen(f->path)};
         headers[1] = (ferry_header){SOURCE_HEADER_OFFSET, offset_text, (size_t)length};
@@ -341,8 +360,8 @@ static void source_long_line_note(source_task *task, tail_file *f, int64_t offse
     uint64_t seen = ++task->long_lines_seen;
     if (seen <= SOURCE_LONG_LOG_FIRST || seen % SOURCE_LONG_LOG_EVERY == 0)
         file_host->log(task->ctx, FERRY_LOG_WARN, "%s: the line at byte %" PRId64 " is longer "
-                       "than max.line.bytes (%" PRId64 "): %s (%" PRIu64 " long lines so far)",
-                       f->path, offset, task->max_line_bytes, what, seen);
+                       "than max.line.bytes (%d): %s (%" PRIu64 " long lines so far)",
+                       f->path, offset, task->settings.max_line_bytes, what, seen);
 }
 
 /* Emits the complete lines buffered for f, at most limit. *emitted counts them; *refused is set
@@ -363,8 +382,8 @@ static ferry_status source_lines_emit(source_task *task, tail_file *f, size_t li
             break;
         if (result == LINE_READER_TOO_LONG) {
             status = ferry_error_set(err, errlen, "%s: the line at byte %" PRId64 " is longer "
-                                     "than max.line.bytes (%" PRId64 ") and long.lines is fail",
-                                     f->path, line.offset, task->max_line_bytes);
+                                     "than max.line.bytes (%d) and long.lines is fail",
+                                     f->path, line.offset, task->settings.max_line_bytes);
             break;
         }
         bool last = count + 1 == limit || !line_reader_more_after(&f->reader, &line);

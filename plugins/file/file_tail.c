@@ -34,6 +34,7 @@
 #include "file_identity.h"
 #include "file_offset.h"
 #include "file_watch.h"
+#include "support/array.h"
 
 #define TAIL_ORPHANS_MAX 256
 /* Orphans wait this long at least for their copy to show up. */
@@ -337,14 +338,9 @@ static void tail_dir_ensure(file_tail *tail, const char *path)
             return;
         }
     }
-    if (tail->dir_count == tail->dir_capacity) {
-        size_t capacity = tail->dir_capacity ? tail->dir_capacity * 2 : 8;
-        tail_dir *dirs = realloc(tail->dirs, capacity * sizeof(*dirs));
-        if (!dirs)
-            return;
-        tail->dirs = dirs;
-        tail->dir_capacity = capacity;
-    }
+    if (array_reserve(&tail->dirs, &tail->dir_capacity, tail->dir_count + 1,
+                      sizeof(*tail->dirs)) != 0)
+        return;
     char *copy = strdup(path);
     if (!copy)
         return;
@@ -636,14 +632,9 @@ static bool tail_pending_wait(file_tail *tail, const tail_candidate *candidate, 
         }
         return now_ms - pending->since_ms < tail->config.rotate_wait_ms;
     }
-    if (tail->pending_count == tail->pending_capacity) {
-        size_t capacity = tail->pending_capacity ? tail->pending_capacity * 2 : 4;
-        tail_pending *grown = realloc(tail->pending, capacity * sizeof(*grown));
-        if (!grown)
-            return false;
-        tail->pending = grown;
-        tail->pending_capacity = capacity;
-    }
+    if (array_reserve(&tail->pending, &tail->pending_capacity, tail->pending_count + 1,
+                      sizeof(*tail->pending)) != 0)
+        return false;
     tail->pending[tail->pending_count++] =
         (tail_pending){.device = device, .inode = inode, .size = candidate->st.st_size,
                        .since_ms = now_ms, .seen = true};
@@ -668,15 +659,8 @@ static void tail_follow(file_tail *tail, tail_candidate *candidate, int64_t posi
 {
     tail_file *f = calloc(1, sizeof(*f));
     char *path = strdup(candidate->match->path);
-    if (tail->count == tail->capacity) {
-        size_t capacity = tail->capacity ? tail->capacity * 2 : 8;
-        tail_file **files = realloc(tail->files, capacity * sizeof(*files));
-        if (files) {
-            tail->files = files;
-            tail->capacity = capacity;
-        }
-    }
-    if (!f || !path || tail->count == tail->capacity) {
+    if (!f || !path ||
+        array_reserve(&tail->files, &tail->capacity, tail->count + 1, sizeof(*tail->files))) {
         free(f);
         free(path);
         tail_problem(tail, "out of memory following %s", candidate->match->path);

@@ -19,10 +19,10 @@
 #include "es_bulk_body.h"
 #include "es_config.h"
 #include "es_document.h"
-#include "es_fake_host.h"
 #include "es_mapping.h"
 #include "es_plugin.h"
 #include "es_value.h"
+#include "plugin_fake_host.h"
 
 /* ---- helpers ------------------------------------------------------------------------------ */
 
@@ -38,7 +38,7 @@ static fixture fx;
 
 static void load(ferry_config *config)
 {
-    es_fake_host_reset();
+    es_host = plugin_fake_host_reset();
     fx.config = config;
     char err[512] = "";
     if (es_settings_load(es_host, config, &fx.settings, err, sizeof(err)) != 0)
@@ -46,7 +46,9 @@ static void load(ferry_config *config)
     es_document_builder_init(&fx.builder, &fx.settings);
 }
 
-#define LOAD(...) load(es_fake_config_new("connection.url", "http://es:9200", __VA_ARGS__, NULL))
+#define LOAD(...) \
+    load(plugin_fake_config_new(es_config_keys, "connection.url", "http://es:9200", \
+                                __VA_ARGS__, NULL))
 
 static int teardown(void **state)
 {
@@ -54,8 +56,8 @@ static int teardown(void **state)
     es_item_free(fx.item);
     es_document_builder_free(&fx.builder);
     es_settings_free(&fx.settings);
-    es_fake_config_free(fx.config);
-    es_fake_host_free();
+    ferry_config_destroy(fx.config);
+    plugin_fake_host_free();
     memset(&fx, 0, sizeof(fx));
     return 0;
 }

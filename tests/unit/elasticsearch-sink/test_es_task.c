@@ -23,10 +23,9 @@
 #include <unistd.h>
 
 #include "es_client.h"
-#include "es_fake_host.h"
-#include "fake_config.h"
 #include "es_fake_server.h"
 #include "es_plugin.h"
+#include "plugin_fake_host.h"
 
 #define MAX_RECORDS 4096
 
@@ -45,7 +44,7 @@ static fixture *fx;
 static int setup(void **state)
 {
     (void)state;
-    es_fake_host_reset();
+    es_host = plugin_fake_host_reset();
     fx = calloc(1, sizeof(*fx));
     fx->server = es_fake_server_start();
     assert_non_null(fx->server);
@@ -57,10 +56,10 @@ static int teardown(void **state)
     (void)state;
     if (fx->task)
         es_sink_task.stop(fx->task);
-    es_fake_config_free(fx->config);
+    ferry_config_destroy(fx->config);
     es_fake_server_stop(fx->server);
     free(fx);
-    es_fake_host_free();
+    plugin_fake_host_free();
     return 0;
 }
 
@@ -74,11 +73,11 @@ static void start(const char *key, ...)
     for (const char *k = key; k; k = va_arg(ap, const char *))
         json_object_set_new(values, k, json_string(va_arg(ap, const char *)));
     va_end(ap);
-    fx->config = fake_config_json(es_config_keys, values);
+    fx->config = plugin_fake_config_json(es_config_keys, values);
     json_decref(values);
     fx->err[0] = '\0';
-    if (es_sink_task.start(es_fake_context(), fx->config, &fx->task, fx->err, sizeof(fx->err)) !=
-        FERRY_OK)
+    if (es_sink_task.start(plugin_fake_context(), fx->config, &fx->task, fx->err,
+                           sizeof(fx->err)) != FERRY_OK)
         fail_msg("start: %s", fx->err);
 }
 
@@ -152,9 +151,9 @@ static void test_writes_and_commits_acknowledged(void **state)
     char *source = es_fake_server_source(fx->server, "k7");
     assert_string_equal(source, "{\"n\":7}");
     free(source);
-    assert_int_equal(es_fake_gauge("es_documents_acked"), 250);
-    assert_int_equal(es_fake_gauge("es_items_retried"), 0);
-    assert_int_equal(es_fake_gauge("es_buffered_records"), 0);
+    assert_int_equal(plugin_fake_gauge("es_documents_acked"), 250);
+    assert_int_equal(plugin_fake_gauge("es_items_retried"), 0);
+    assert_int_equal(plugin_fake_gauge("es_buffered_records"), 0);
 }
 
 static void test_partial_429_retries_only_failed_items(void **state)
@@ -177,10 +176,10 @@ static void test_partial_429_retries_only_failed_items(void **state)
         assert_int_equal(es_fake_server_seen(fx->server, id), i % 7 == 3 ? 3 : 1);
     }
     assert_int_equal(es_fake_server_items(fx->server), 200 + 2 * failing);
-    assert_int_equal(es_fake_gauge("es_items_retried"), 2 * failing);
-    assert_int_equal(es_fake_gauge("es_items_sent"), 200 + 2 * failing);
-    assert_true(es_fake_gauge("es_bulk_partial") >= 1);
-    assert_int_equal(es_fake.report_count, 0);
+    assert_int_equal(plugin_fake_gauge("es_items_retried"), 2 * failing);
+    assert_int_equal(plugin_fake_gauge("es_items_sent"), 200 + 2 * failing);
+    assert_true(plugin_fake_gauge("es_bulk_partial") >= 1);
+    assert_int_equal(fake.report_count, 0);
 }
 
 static void test_whole_failures_retry_without_loss(void **state)
@@ -194,7 +193,7 @@ static void test_whole_failures_retry_without_loss(void **state)
     assert_int_equal(put(0, 100), FERRY_OK);
     flush_all(0, 100);
     assert_int_equal(es_fake_server_documents(fx->server), 100);
-    assert_true(es_fake_gauge("es_bulk_requests_failed") >= 3);
+    assert_true(plugin_fake_gauge("es_bulk_requests_failed") >= 3);
     /* A 200 answer that is not a bulk answer: retried too. */
     es_fake_server_fail_next(fx->server, 2, 200, "<html>proxy</html>");
     for (size_t i = 100; i < 150; i++)
@@ -202,7 +201,7 @@ static void test_whole_failures_retry_without_loss(void **state)
     assert_int_equal(put(100, 50), FERRY_OK);
     flush_all(0, 150);
     assert_int_equal(es_fake_server_documents(fx->server), 150);
-    assert_int_equal(es_fake.report_count, 0);
+    assert_int_equal(fake.report_count, 0);
 }
 
 static void test_malformed_documents(void **state)
@@ -216,13 +215,13 @@ static void test_malformed_documents(void **state)
     record(3, 0, 3, NULL);
     assert_int_equal(put(0, 4), FERRY_OK);
     flush_all(0, 4);
-    assert_int_equal(es_fake.report_count, 2);
-    assert_int_equal(es_fake.reports[0].offset, 1);
-    assert_string_equal(es_fake.reports[0].topic, "events");
-    assert_string_equal(es_fake.reports[0].key, "k1");
-    assert_string_equal(es_fake.reports[0].value, "{\"n\":1,\"bad\":true}");
-    assert_non_null(strstr(es_fake.reports[0].message, "mapper_parsing_exception"));
-    assert_non_null(strstr(es_fake.reports[1].message, "index_closed_exception"));
+    assert_int_equal(fake.report_count, 2);
+    assert_int_equal(fake.reports[0].kafka_offset, 1);
+    assert_string_equal(fake.reports[0].topic, "events");
+    assert_string_equal(fake.reports[0].key, "k1");
+    assert_string_equal(fake.reports[0].value, "{\"n\":1,\"bad\":true}");
+    assert_non_null(strstr(fake.reports[0].message, "mapper_parsing_exception"));
+    assert_non_null(strstr(fake.reports[1].message, "index_closed_exception"));
     assert_int_equal(es_fake_server_documents(fx->server), 2);
 }
 
@@ -235,13 +234,13 @@ static void test_malformed_ignore_and_warn(void **state)
     assert_int_equal(put(0, 2), FERRY_OK);
     flush_all(0, 2);
     /* warn: logged, not reported (no dead-letter queue); other rejections are reported. */
-    assert_true(es_fake_log_contains("behavior.on.malformed.documents=warn"));
-    assert_int_equal(es_fake.report_count, 1);
-    assert_int_equal(es_fake.reports[0].offset, 1);
+    assert_true(plugin_fake_log_contains("behavior.on.malformed.documents=warn"));
+    assert_int_equal(fake.report_count, 1);
+    assert_int_equal(fake.reports[0].kafka_offset, 1);
     es_sink_task.stop(fx->task);
     fx->task = NULL;
-    es_fake_config_free(fx->config);
-    es_fake_host_reset();
+    ferry_config_destroy(fx->config);
+    es_host = plugin_fake_host_reset();
 
     /* ignore with errors.tolerance=all and a dead-letter queue: into the queue, as Confluent. */
     start("behavior.on.malformed.documents", "ignore", "errors.tolerance", "all",
@@ -249,15 +248,15 @@ static void test_malformed_ignore_and_warn(void **state)
     record(2, 0, 0, "\"bad\":true");
     assert_int_equal(put(2, 1), FERRY_OK);
     flush_all(0, 1);
-    assert_int_equal(es_fake.report_count, 1);
-    assert_false(es_fake_log_contains("behavior.on.malformed.documents=warn"));
+    assert_int_equal(fake.report_count, 1);
+    assert_false(plugin_fake_log_contains("behavior.on.malformed.documents=warn"));
 }
 
 static void test_rejection_fails_the_task_without_tolerance(void **state)
 {
     (void)state;
     start(NULL);
-    es_fake.fail_reports = true; /* errors.tolerance=none */
+    fake.fail_reports = true; /* errors.tolerance=none */
     record(0, 0, 0, NULL);
     record(1, 0, 1, "\"bad\":true");
     assert_int_equal(put(0, 2), FERRY_OK);
@@ -287,20 +286,20 @@ static void test_invalid_records(void **state)
     fx->records[3].key = (ferry_data){0};
     assert_int_equal(put(0, 4), FERRY_OK);
     flush_all(0, 4);
-    assert_int_equal(es_fake.report_count, 3);
-    assert_non_null(strstr(es_fake.reports[0].message, "not a JSON object"));
-    assert_non_null(strstr(es_fake.reports[1].message, "null value"));
-    assert_non_null(strstr(es_fake.reports[2].message, "can not be null"));
+    assert_int_equal(fake.report_count, 3);
+    assert_non_null(strstr(fake.reports[0].message, "not a JSON object"));
+    assert_non_null(strstr(fake.reports[1].message, "null value"));
+    assert_non_null(strstr(fake.reports[2].message, "can not be null"));
     es_sink_task.stop(fx->task);
     fx->task = NULL;
-    es_fake_config_free(fx->config);
-    es_fake_host_reset();
+    ferry_config_destroy(fx->config);
+    es_host = plugin_fake_host_reset();
     /* drop.invalid.message: skipped with a warning, nothing reported. */
     start("drop.invalid.message", "true", NULL);
     assert_int_equal(put(1, 3), FERRY_OK);
     flush_all(0, 4);
-    assert_int_equal(es_fake.report_count, 0);
-    assert_true(es_fake_log_contains("drop.invalid.message=true"));
+    assert_int_equal(fake.report_count, 0);
+    assert_true(plugin_fake_log_contains("drop.invalid.message=true"));
 }
 
 static void test_full_buffer_pauses_and_resumes_without_duplicates(void **state)
@@ -317,7 +316,7 @@ static void test_full_buffer_pauses_and_resumes_without_duplicates(void **state)
     while ((status = put(0, 35)) == FERRY_RETRY) {
         retries++;
         assert_non_null(strstr(fx->err, "max.buffered.records=10"));
-        assert_true(es_fake_gauge("es_buffered_records") <= 10);
+        assert_true(plugin_fake_gauge("es_buffered_records") <= 10);
         assert_true(now_ms() - started < 60000);
     }
     assert_int_equal(status, FERRY_OK);
@@ -368,12 +367,12 @@ static void test_outage_shows_in_status_and_clears(void **state)
     assert_int_equal(put(0, 1), FERRY_OK);
     /* The flush waits through the outage and publishes the status meanwhile. */
     flush_all(0, 1);
-    assert_non_null(es_fake.first_problem);
-    assert_non_null(strstr(es_fake.first_problem, "Elasticsearch unavailable at http://127.0.0.1:"));
-    assert_non_null(strstr(es_fake.first_problem, "HTTP 503"));
-    assert_non_null(strstr(es_fake.first_problem, "retried more than max.retries (1) times"));
-    assert_null(es_fake.problem);
-    assert_true(es_fake_log_contains("Elasticsearch accepts documents again"));
+    assert_non_null(fake.first_problem);
+    assert_non_null(strstr(fake.first_problem, "Elasticsearch unavailable at http://127.0.0.1:"));
+    assert_non_null(strstr(fake.first_problem, "HTTP 503"));
+    assert_non_null(strstr(fake.first_problem, "retried more than max.retries (1) times"));
+    assert_null(fake.problem);
+    assert_true(plugin_fake_log_contains("Elasticsearch accepts documents again"));
 }
 
 static void test_closed_partition_is_forgotten(void **state)

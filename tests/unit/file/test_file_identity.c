@@ -2,8 +2,8 @@
  * test_file_identity.c - what tells files apart and what the offsets look like: the head
  * fingerprint (hash, hex, comparisons: same, prefix, different, too short to count), the owner
  * of a file among tasks (stable, spread), the partitions and offsets of both modes (FileStream's
- * exact format with `file`), UTF-8 validation, and glob discovery (static directories, excludes,
- * regular files only, duplicates once, a missing directory reported).
+ * exact format with `file`), and glob discovery (static directories, excludes, regular files
+ * only, duplicates once, a missing directory reported).
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -23,7 +23,6 @@
 #include "file_glob.h"
 #include "file_identity.h"
 #include "file_offset.h"
-#include "utf8_check.h"
 
 static void test_hash_and_hex(void **state)
 {
@@ -142,25 +141,6 @@ static void test_offset_formats(void **state)
     bad = json_loads("{\"position\":-1}", 0, NULL);
     assert_int_equal(file_offset_parse(bad, &offset, err, sizeof(err)), -1);
     json_decref(bad);
-}
-
-static void test_utf8(void **state)
-{
-    (void)state;
-    assert_true(utf8_check_valid("", 0));
-    assert_true(utf8_check_valid("plain ascii line, long enough to use words", 42));
-    assert_true(utf8_check_valid("a\0b", 3)); /* NUL is a character */
-    assert_true(utf8_check_valid("caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x98\x80", 14));
-    assert_true(utf8_check_valid("\xed\x9f\xbf", 3));  /* U+D7FF */
-    assert_true(utf8_check_valid("\xf4\x8f\xbf\xbf", 4)); /* U+10FFFF */
-    assert_false(utf8_check_valid("\xff", 1));
-    assert_false(utf8_check_valid("abcdefgh\x80", 9));      /* stray continuation */
-    assert_false(utf8_check_valid("\xc0\xaf", 2));          /* overlong '/' */
-    assert_false(utf8_check_valid("\xe0\x80\xaf", 3));      /* overlong */
-    assert_false(utf8_check_valid("\xed\xa0\x80", 3));      /* surrogate U+D800 */
-    assert_false(utf8_check_valid("\xf4\x90\x80\x80", 4));  /* above U+10FFFF */
-    assert_false(utf8_check_valid("\xc3", 1));              /* cut short */
-    assert_false(utf8_check_valid("12345678\xe2\x82", 10)); /* cut short after a word */
 }
 
 /* ---- discovery --------------------------------------------------------------------------- */
@@ -298,7 +278,6 @@ int main(void)
         cmocka_unit_test(test_head_read),
         cmocka_unit_test(test_owner_stable_and_spread),
         cmocka_unit_test(test_offset_formats),
-        cmocka_unit_test(test_utf8),
         cmocka_unit_test(test_static_dir),
         cmocka_unit_test(test_glob_scan),
     };

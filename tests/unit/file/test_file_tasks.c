@@ -3,9 +3,9 @@
  * worker, no Kafka): lines become string records (bytes when not UTF-8, CRLF dropped, NUL kept),
  * an offset only on a run's last record, FileStream's partition and offset with `file` and a
  * Kafka Connect offset honoured, identities with `files`, batch.size, a full host buffer (no
- * line lost or repeated), long lines as configured, headers, config errors naming the keys, task
- * configs, files spread over tasks, problems in the status; the sink's line format (strings,
- * bytes, JSON, null), flush, rolling names, and a file that did not end with a newline.
+ * line lost or repeated), long lines as configured, headers, read.from=end, config errors naming
+ * the keys, task configs, files spread over tasks, problems in the status; the sink's line format
+ * (strings, bytes, JSON, null), flush, rolling names, and a file that did not end with a newline.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -21,16 +21,16 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "fake_host.h"
 #include "file_identity.h"
 #include "file_plugin.h"
+#include "plugin_fake_host.h"
 
 static char dir[64];
 
 static int setup(void **state)
 {
     (void)state;
-    fake_host_reset();
+    file_host = plugin_fake_host_reset();
     snprintf(dir, sizeof(dir), "/tmp/ferry-tasks-XXXXXX");
     assert_non_null(mkdtemp(dir));
     return 0;
@@ -39,7 +39,7 @@ static int setup(void **state)
 static int teardown(void **state)
 {
     (void)state;
-    fake_host_free();
+    plugin_fake_host_free();
     char command[128];
     snprintf(command, sizeof(command), "rm -rf '%s'", dir);
     assert_int_equal(system(command), 0);
@@ -82,7 +82,7 @@ typedef struct source {
 static ferry_status source_start(source *s, char *err, size_t errlen)
 {
     s->state = NULL;
-    return file_source_type.source_task->start(fake_context(), s->config, &s->state, err,
+    return file_source_type.source_task->start(plugin_fake_context(), s->config, &s->state, err,
                                                 errlen);
 }
 
@@ -125,8 +125,8 @@ static void test_source_lines_to_records(void **state)
     (void)state;
     static const char content[] = "plain\r\ncaf\xc3\xa9\nbin\xff\xfe\nnul\0byte\n\nunterminated";
     write_bytes("in.log", content, sizeof(content) - 1, "w");
-    source s = {.config = fake_config_new(file_source_type.config, "file", path_of("in.log"), "topic",
-                                "lines", NULL)};
+    source s = {.config = plugin_fake_config_new(file_source_type.config, "file", path_of("in.log"),
+                                                 "topic", "lines", NULL)};
     char err[512];
     assert_int_equal(source_start(&s, err, sizeof(err)), FERRY_OK);
     source_poll_until_idle(&s);
@@ -146,14 +146,14 @@ static void test_source_lines_to_records(void **state)
     char partition[512];
     snprintf(partition, sizeof(partition), "{\"filename\":\"%s\"}", path_of("in.log"));
     for (size_t i = 0; i < 5; i++)
-        assert_json_text(fake.records[i].partition, partition);
+        assert_json_text(fake.records[i].source_partition, partition);
     /* Only the last record of the run carries the offset: FileStream's, in bytes. */
     for (size_t i = 0; i < 4; i++)
-        assert_null(fake.records[i].offset);
-    assert_json_text(fake.records[4].offset, "{\"position\":29}");
-    assert_null(fake.records[0].header_path);
+        assert_null(fake.records[i].source_offset);
+    assert_json_text(fake.records[4].source_offset, "{\"position\":29}");
+    assert_null(plugin_fake_record_header(&fake.records[0], "file.path"));
     source_stop(&s);
-    fake_config_free(s.config);
+    ferry_config_destroy(s.config);
 }
 
 static void test_source_resumes_kafka_connect_offset(void **state)
@@ -163,9 +163,10 @@ static void test_source_resumes_kafka_connect_offset(void **state)
     char partition[512];
     snprintf(partition, sizeof(partition), "{\"filename\":\"%s\"}", path_of("app.log"));
     /* What Kafka Connect's FileStreamSourceTask committed after 40 lines of 20 bytes. */
-    fake_commit(partition, "{\"position\":800}");
-    source s = {.config = fake_config_new(file_source_type.config, "file", path_of("app.log"), "topic",
-                                "t", "batch.size", "7", NULL)};
+    plugin_fake_commit(partition, "{\"position\":800}");
+    source s = {.config = plugin_fake_config_new(file_source_type.config, "file",
+                                                 path_of("app.log"), "topic", "t", "batch.size",
+                                                 "7", NULL)};
     char err[512];
     assert_int_equal(source_start(&s, err, sizeof(err)), FERRY_OK);
     source_poll_until_idle(&s);
@@ -173,19 +174,19 @@ static void test_source_resumes_kafka_connect_offset(void **state)
     assert_string_equal(fake.records[0].value, "app.log line 000040");
     assert_string_equal(fake.records[59].value, "app.log line 000099");
     /* batch.size: a poll hands over at most 7 lines, the last of them with the offset. */
-    assert_non_null(fake.records[6].offset);
-    assert_null(fake.records[5].offset);
-    assert_json_text(fake.records[59].offset, "{\"position\":2000}");
+    assert_non_null(fake.records[6].source_offset);
+    assert_null(fake.records[5].source_offset);
+    assert_json_text(fake.records[59].source_offset, "{\"position\":2000}");
     source_stop(&s);
-    fake_config_free(s.config);
+    ferry_config_destroy(s.config);
 }
 
 static void test_source_full_buffer_loses_nothing(void **state)
 {
     (void)state;
     append_lines("big.log", 0, 20000);
-    source s = {.config = fake_config_new(file_source_type.config, "files", path_of("*.log"), "topic",
-                                "t", "batch.size", "1000", NULL)};
+    source s = {.config = plugin_fake_config_new(file_source_type.config, "files", path_of("*.log"),
+                                                 "topic", "t", "batch.size", "1000", NULL)};
     char err[512];
     assert_int_equal(source_start(&s, err, sizeof(err)), FERRY_OK);
     fake.refuse_after = 333;
@@ -199,8 +200,8 @@ static void test_source_full_buffer_loses_nothing(void **state)
         char expected[64];
         snprintf(expected, sizeof(expected), "big.log line %06d", i);
         assert_string_equal(fake.records[i].value, expected);
-        if (fake.records[i].offset) {
-            int64_t position = json_integer_value(json_object_get(fake.records[i].offset,
+        if (fake.records[i].source_offset) {
+            int64_t position = json_integer_value(json_object_get(fake.records[i].source_offset,
                                                                   "position"));
             assert_true(position > last_position);
             assert_int_equal(position, (int64_t)(i + 1) * 20);
@@ -210,19 +211,19 @@ static void test_source_full_buffer_loses_nothing(void **state)
     assert_int_equal(last_position, 20000 * 20);
     /* `files`: the content partition (the file holds a whole fingerprint from the first read)
      * and the offset with the head. */
-    json_t *partition = fake.records[0].partition;
+    json_t *partition = fake.records[0].source_partition;
     assert_int_equal(json_integer_value(json_object_get(partition, "head.bytes")), 1024);
+    json_t *offset = fake.records[19999].source_offset;
     assert_string_equal(json_string_value(json_object_get(partition, "head")),
-                        json_string_value(json_object_get(fake.records[19999].offset, "head")));
-    json_t *offset = fake.records[19999].offset;
+                        json_string_value(json_object_get(offset, "head")));
     assert_int_equal(json_integer_value(json_object_get(offset, "head.bytes")), 1024);
     assert_int_equal(strlen(json_string_value(json_object_get(offset, "head"))), 16);
     assert_string_equal(json_string_value(json_object_get(offset, "path")), path_of("big.log"));
     source_stop(&s);
 
     /* A restart from what was committed emits nothing again; new lines only. */
-    fake_commit_all();
-    fake_records_clear();
+    plugin_fake_commit_all();
+    plugin_fake_records_clear();
     fake.refuse_after = -1;
     append_lines("big.log", 20000, 20010);
     assert_int_equal(source_start(&s, err, sizeof(err)), FERRY_OK);
@@ -230,19 +231,20 @@ static void test_source_full_buffer_loses_nothing(void **state)
     assert_int_equal(fake.count, 10);
     assert_string_equal(fake.records[0].value, "big.log line 020000");
     source_stop(&s);
-    fake_config_free(s.config);
+    ferry_config_destroy(s.config);
 }
 
 static void run_long_lines(const char *mode, ferry_status expected_status, size_t records)
 {
-    fake_records_clear();
+    plugin_fake_records_clear();
     char long_line[100];
     memset(long_line, 'L', sizeof(long_line));
     write_bytes("long.log", "short\n", 6, "w");
     write_bytes("long.log", long_line, sizeof(long_line), "a");
     write_bytes("long.log", "\nafter\n", 7, "a");
-    source s = {.config = fake_config_new(file_source_type.config, "file", path_of("long.log"), "topic",
-                                "t", "max.line.bytes", "16", "long.lines", mode, NULL)};
+    source s = {.config = plugin_fake_config_new(file_source_type.config, "file",
+                                                 path_of("long.log"), "topic", "t",
+                                                 "max.line.bytes", "16", "long.lines", mode, NULL)};
     char err[512] = "";
     assert_int_equal(source_start(&s, err, sizeof(err)), FERRY_OK);
     ferry_status status = FERRY_OK;
@@ -256,7 +258,7 @@ static void run_long_lines(const char *mode, ferry_status expected_status, size_
         assert_non_null(strstr(err, "max.line.bytes (16)"));
     }
     source_stop(&s);
-    fake_config_free(s.config);
+    ferry_config_destroy(s.config);
 }
 
 static void test_source_long_lines(void **state)
@@ -265,10 +267,10 @@ static void test_source_long_lines(void **state)
     run_long_lines("truncate", FERRY_OK, 3);
     assert_int_equal(fake.records[1].len, 16);
     assert_string_equal(fake.records[2].value, "after");
-    assert_true(fake_log_contains("truncated (long.lines=truncate)"));
+    assert_true(plugin_fake_log_contains("truncated (long.lines=truncate)"));
     run_long_lines("skip", FERRY_OK, 2);
     assert_string_equal(fake.records[1].value, "after");
-    assert_true(fake_log_contains("skipped (long.lines=skip)"));
+    assert_true(plugin_fake_log_contains("skipped (long.lines=skip)"));
     run_long_lines("fail", FERRY_ERROR, 1);
 }
 
@@ -276,16 +278,39 @@ static void test_source_headers(void **state)
 {
     (void)state;
     append_lines("h.log", 0, 3);
-    source s = {.config = fake_config_new(file_source_type.config, "file", path_of("h.log"), "topic", "t",
-                                "headers.enable", "true", NULL)};
+    source s = {.config = plugin_fake_config_new(file_source_type.config, "file", path_of("h.log"),
+                                                 "topic", "t", "headers.enable", "true", NULL)};
     char err[512];
     assert_int_equal(source_start(&s, err, sizeof(err)), FERRY_OK);
     source_poll_until_idle(&s);
     assert_int_equal(fake.count, 3);
-    assert_string_equal(fake.records[2].header_path, path_of("h.log"));
-    assert_string_equal(fake.records[2].header_offset, "36");
+    assert_string_equal(plugin_fake_record_header(&fake.records[2], "file.path"), path_of("h.log"));
+    assert_string_equal(plugin_fake_record_header(&fake.records[2], "file.offset"), "36");
     source_stop(&s);
-    fake_config_free(s.config);
+    ferry_config_destroy(s.config);
+}
+
+/* read.from=end with no committed offset: only what is written after the start. */
+static void test_source_read_from_end(void **state)
+{
+    (void)state;
+    append_lines("end.log", 0, 5);
+    source s = {.config = plugin_fake_config_new(file_source_type.config, "files",
+                                                 path_of("*.log"), "topic", "t", "read.from",
+                                                 "END", "inotify.enable", "false", NULL)};
+    char err[512];
+    assert_int_equal(source_start(&s, err, sizeof(err)), FERRY_OK);
+    source_poll_until_idle(&s);
+    assert_int_equal(fake.count, 0);
+    append_lines("end.log", 5, 7);
+    for (int i = 0; i < 100 && fake.count < 2; i++) {
+        assert_int_equal(source_poll(&s, err, sizeof(err)), FERRY_OK);
+        usleep(20000);
+    }
+    assert_int_equal(fake.count, 2);
+    assert_string_equal(fake.records[0].value, "end.log line 000005");
+    source_stop(&s);
+    ferry_config_destroy(s.config);
 }
 
 typedef struct reports {
@@ -306,46 +331,46 @@ static void test_source_config_errors(void **state)
     (void)state;
     char err[512];
     reports r = {0};
-    ferry_config *both = fake_config_new(file_source_type.config, "file", "/x.log", "files",
+    ferry_config *both = plugin_fake_config_new(file_source_type.config, "file", "/x.log", "files",
                                          "/y/*.log", "topic", "t", NULL);
     assert_int_equal(file_source_type.connector->validate(both, report_collect, &r, err,
                                                           sizeof(err)), FERRY_OK);
     assert_int_equal(r.count, 1);
     assert_non_null(strstr(r.text[0], "files: file ('/x.log') and files cannot both be set"));
     void *task = NULL;
-    assert_int_equal(file_source_type.source_task->start(fake_context(), both, &task, err,
+    assert_int_equal(file_source_type.source_task->start(plugin_fake_context(), both, &task, err,
                                                           sizeof(err)), FERRY_ERROR);
     assert_non_null(strstr(err, "invalid files"));
-    fake_config_free(both);
+    ferry_config_destroy(both);
 
     r.count = 0;
-    ferry_config *neither = fake_config_new(file_source_type.config, "topic", "t", NULL);
+    ferry_config *neither = plugin_fake_config_new(file_source_type.config, "topic", "t", NULL);
     file_source_type.connector->validate(neither, report_collect, &r, err, sizeof(err));
     assert_int_equal(r.count, 1);
     assert_non_null(strstr(r.text[0], "file: set file"));
     void *connector = NULL;
-    assert_int_equal(file_source_type.connector->start(fake_context(), neither, &connector, err,
-                                                        sizeof(err)), FERRY_ERROR);
+    assert_int_equal(file_source_type.connector->start(plugin_fake_context(), neither, &connector,
+                                                        err, sizeof(err)), FERRY_ERROR);
     assert_non_null(strstr(err, "standard input"));
-    fake_config_free(neither);
+    ferry_config_destroy(neither);
 
     r.count = 0;
-    ferry_config *exclude = fake_config_new(file_source_type.config, "file", "/x.log",
+    ferry_config *exclude = plugin_fake_config_new(file_source_type.config, "file", "/x.log",
                                             "exclude", "*.gz", "topic", "t", NULL);
     file_source_type.connector->validate(exclude, report_collect, &r, err, sizeof(err));
     assert_int_equal(r.count, 1);
     assert_non_null(strstr(r.text[0], "exclude: exclude only applies to files"));
-    fake_config_free(exclude);
+    ferry_config_destroy(exclude);
 }
 
 static void test_source_task_configs(void **state)
 {
     (void)state;
     char err[512];
-    ferry_config *one = fake_config_new(file_source_type.config, "file", "/x.log", "topic", "t",
-                                        NULL);
+    ferry_config *one = plugin_fake_config_new(file_source_type.config, "file", "/x.log", "topic",
+                                               "t", NULL);
     void *connector = NULL;
-    assert_int_equal(file_source_type.connector->start(fake_context(), one, &connector, err,
+    assert_int_equal(file_source_type.connector->start(plugin_fake_context(), one, &connector, err,
                                                         sizeof(err)), FERRY_OK);
     json_t *configs = NULL;
     assert_int_equal(file_source_type.connector->task_configs(connector, 4, &configs, err,
@@ -353,11 +378,11 @@ static void test_source_task_configs(void **state)
     assert_int_equal(json_array_size(configs), 1);
     json_decref(configs);
     file_source_type.connector->stop(connector);
-    fake_config_free(one);
+    ferry_config_destroy(one);
 
-    ferry_config *many = fake_config_new(file_source_type.config, "files", "/x/*.log", "topic",
-                                         "t", NULL);
-    assert_int_equal(file_source_type.connector->start(fake_context(), many, &connector, err,
+    ferry_config *many = plugin_fake_config_new(file_source_type.config, "files", "/x/*.log",
+                                                "topic", "t", NULL);
+    assert_int_equal(file_source_type.connector->start(plugin_fake_context(), many, &connector, err,
                                                         sizeof(err)), FERRY_OK);
     assert_int_equal(file_source_type.connector->task_configs(connector, 3, &configs, err,
                                                                sizeof(err)), FERRY_OK);
@@ -372,7 +397,7 @@ static void test_source_task_configs(void **state)
     }
     json_decref(configs);
     file_source_type.connector->stop(connector);
-    fake_config_free(many);
+    ferry_config_destroy(many);
 }
 
 static void test_source_files_spread_over_tasks(void **state)
@@ -388,7 +413,7 @@ static void test_source_files_spread_over_tasks(void **state)
     for (int t = 0; t < 3; t++) {
         char index[4];
         snprintf(index, sizeof(index), "%d", t);
-        tasks[t].config = fake_config_new(file_source_type.config, "files", path_of("*.log"),
+        tasks[t].config = plugin_fake_config_new(file_source_type.config, "files", path_of("*.log"),
                                           "topic", "t", "task.index", index, "task.count", "3",
                                           NULL);
         assert_int_equal(source_start(&tasks[t], err, sizeof(err)), FERRY_OK);
@@ -418,7 +443,7 @@ static void test_source_files_spread_over_tasks(void **state)
             assert_true(strcmp(fake.records[i].value, fake.records[k].value) != 0);
     for (int t = 0; t < 3; t++) {
         source_stop(&tasks[t]);
-        fake_config_free(tasks[t].config);
+        ferry_config_destroy(tasks[t].config);
     }
 }
 
@@ -427,14 +452,15 @@ static void test_source_problem_in_status(void **state)
     (void)state;
     char pattern[256];
     snprintf(pattern, sizeof(pattern), "%s/nowhere/*.log", dir);
-    source s = {.config = fake_config_new(file_source_type.config, "files", pattern, "topic", "t", NULL)};
+    source s = {.config = plugin_fake_config_new(file_source_type.config, "files", pattern, "topic",
+                                                 "t", NULL)};
     char err[512];
     assert_int_equal(source_start(&s, err, sizeof(err)), FERRY_OK);
     assert_int_equal(source_poll(&s, err, sizeof(err)), FERRY_OK);
     assert_non_null(fake.problem);
     assert_non_null(strstr(fake.problem, "nowhere does not exist"));
     source_stop(&s);
-    fake_config_free(s.config);
+    ferry_config_destroy(s.config);
 }
 
 /* ---- the sink ---------------------------------------------------------------------------- */
@@ -443,7 +469,7 @@ static void *sink_start(ferry_config *config)
 {
     void *state = NULL;
     char err[512] = "";
-    if (file_sink_type.sink_task->start(fake_context(), config, &state, err, sizeof(err)) !=
+    if (file_sink_type.sink_task->start(plugin_fake_context(), config, &state, err, sizeof(err)) !=
         FERRY_OK)
         fail_msg("sink start: %s", err);
     return state;
@@ -494,7 +520,7 @@ static void test_sink_values(void **state)
         {.topic = "t", .value = {.kind = FERRY_DATA_JSON, .json = string,
                                  .data = "\"a JSON string\"", .len = 15}},
     };
-    ferry_config *config = fake_config_new(file_sink_type.config, "file", path_of("out.txt"),
+    ferry_config *config = plugin_fake_config_new(file_sink_type.config, "file", path_of("out.txt"),
                                            "topics", "t", NULL);
     void *sink = sink_start(config);
     sink_put(sink, records, 7);
@@ -507,7 +533,7 @@ static void test_sink_values(void **state)
     assert_memory_equal(text, expected, len);
     free(text);
     file_sink_type.sink_task->stop(sink);
-    fake_config_free(config);
+    ferry_config_destroy(config);
     json_decref(object);
     json_decref(pretty);
     json_decref(string);
@@ -518,7 +544,7 @@ static void test_sink_rolls_by_size(void **state)
     (void)state;
     write_bytes("out.txt.7", "older\n", 6, "w"); /* numbering goes on after the highest */
     write_bytes("out.txt", "abc", 3, "w");       /* unterminated: ended first */
-    ferry_config *config = fake_config_new(file_sink_type.config, "file", path_of("out.txt"),
+    ferry_config *config = plugin_fake_config_new(file_sink_type.config, "file", path_of("out.txt"),
                                            "topics", "t", "roll.size.bytes", "20", NULL);
     void *sink = sink_start(config);
     ferry_record records[10];
@@ -532,7 +558,7 @@ static void test_sink_rolls_by_size(void **state)
     sink_put(sink, records, 10);
     sink_flush(sink);
     file_sink_type.sink_task->stop(sink);
-    fake_config_free(config);
+    ferry_config_destroy(config);
     size_t len;
     char *text = read_all(path_of("out.txt.8"), &len);
     assert_string_equal(text, "abc\nline-0\nline-1\n");
@@ -546,13 +572,13 @@ static void test_sink_rolls_by_size(void **state)
     text = read_all(path_of("out.txt"), &len);
     assert_string_equal(text, "line-8\nline-9\n");
     free(text);
-    assert_true(fake_log_contains("does not end with a newline"));
+    assert_true(plugin_fake_log_contains("does not end with a newline"));
 }
 
 static void test_sink_file_moved_away(void **state)
 {
     (void)state;
-    ferry_config *config = fake_config_new(file_sink_type.config, "file", path_of("out.txt"),
+    ferry_config *config = plugin_fake_config_new(file_sink_type.config, "file", path_of("out.txt"),
                                            "topics", "t", NULL);
     void *sink = sink_start(config);
     ferry_record one = {.topic = "t", .value = {.kind = FERRY_DATA_STRING, .data = "one",
@@ -566,7 +592,7 @@ static void test_sink_file_moved_away(void **state)
     sink_put(sink, &two, 1);
     sink_flush(sink);
     file_sink_type.sink_task->stop(sink);
-    fake_config_free(config);
+    ferry_config_destroy(config);
     size_t len;
     char *text = read_all(path_of("out.txt.rotated"), &len);
     assert_string_equal(text, "one\n");
@@ -580,10 +606,10 @@ static void test_sink_one_task(void **state)
 {
     (void)state;
     char err[512];
-    ferry_config *config = fake_config_new(file_sink_type.config, "file", "/tmp/x", "topics",
+    ferry_config *config = plugin_fake_config_new(file_sink_type.config, "file", "/tmp/x", "topics",
                                            "t", NULL);
     void *connector = NULL;
-    assert_int_equal(file_sink_type.connector->start(fake_context(), config, &connector, err,
+    assert_int_equal(file_sink_type.connector->start(plugin_fake_context(), config, &connector, err,
                                                       sizeof(err)), FERRY_OK);
     json_t *configs = NULL;
     assert_int_equal(file_sink_type.connector->task_configs(connector, 4, &configs, err,
@@ -591,15 +617,15 @@ static void test_sink_one_task(void **state)
     assert_int_equal(json_array_size(configs), 1);
     json_decref(configs);
     file_sink_type.connector->stop(connector);
-    fake_config_free(config);
+    ferry_config_destroy(config);
     /* A sink that cannot open its file fails at start, naming it. */
-    ferry_config *bad = fake_config_new(file_sink_type.config, "file", "/nonexistent/dir/out",
-                                        "topics", "t", NULL);
+    ferry_config *bad = plugin_fake_config_new(file_sink_type.config, "file",
+                                               "/nonexistent/dir/out", "topics", "t", NULL);
     void *task = NULL;
-    assert_int_equal(file_sink_type.sink_task->start(fake_context(), bad, &task, err,
+    assert_int_equal(file_sink_type.sink_task->start(plugin_fake_context(), bad, &task, err,
                                                       sizeof(err)), FERRY_ERROR);
     assert_non_null(strstr(err, "/nonexistent/dir/out"));
-    fake_config_free(bad);
+    ferry_config_destroy(bad);
 }
 
 int main(void)
@@ -611,6 +637,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_source_full_buffer_loses_nothing, setup, teardown),
         cmocka_unit_test_setup_teardown(test_source_long_lines, setup, teardown),
         cmocka_unit_test_setup_teardown(test_source_headers, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_source_read_from_end, setup, teardown),
         cmocka_unit_test_setup_teardown(test_source_config_errors, setup, teardown),
         cmocka_unit_test_setup_teardown(test_source_task_configs, setup, teardown),
         cmocka_unit_test_setup_teardown(test_source_files_spread_over_tasks, setup, teardown),

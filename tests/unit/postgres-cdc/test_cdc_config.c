@@ -12,14 +12,21 @@
 #include <cmocka.h>
 
 #include "cdc_config.h"
-#include "fake_host.h"
+#include "plugin_fake_host.h"
 
 static const ferry_host *host;
 
 static int setup(void **state)
 {
     (void)state;
-    host = fake_host_install();
+    host = plugin_fake_host_reset();
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    (void)state;
+    plugin_fake_host_free();
     return 0;
 }
 
@@ -37,9 +44,9 @@ static int parse(cdc_config *config, char *err, size_t errlen, ...)
     json_object_set_new(values, "database.dbname", json_string("inventory"));
     if (!json_object_get(values, "topic.prefix"))
         json_object_set_new(values, "topic.prefix", json_string("dbserver1"));
-    ferry_config *source = fake_config_new(values);
+    ferry_config *source = plugin_fake_config_json(cdc_config_keys, values);
     int rc = cdc_config_parse(config, host, source, err, errlen);
-    fake_config_free(source);
+    ferry_config_destroy(source);
     json_decref(values);
     return rc;
 }
@@ -235,5 +242,5 @@ int main(void)
         cmocka_unit_test(test_cross_checks),
         cmocka_unit_test(test_definition),
     };
-    return cmocka_run_group_tests(tests, setup, NULL);
+    return cmocka_run_group_tests(tests, setup, teardown);
 }

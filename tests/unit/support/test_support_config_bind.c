@@ -1,8 +1,7 @@
 /*
  * test_support_config_bind.c - support/config_bind.c: every binding type read through the
- * worker's own host table (plugin/host_services.h) from configs made as a running worker makes
- * them (tests/unit/fake_config.h), with values set, defaults and keys left unset, and the release
- * of what the binding owns.
+ * worker's own services table and ferry_config (tests/unit/plugin_fake_host.h), with values set,
+ * defaults and keys left unset, and the release of what the binding owns.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -14,8 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "fake_config.h"
-#include "plugin/host_services.h"
+#include "plugin_fake_host.h"
 #include "support/config_bind.h"
 
 static const char *const modes[] = {"insert", "upsert", NULL};
@@ -74,13 +72,22 @@ static const config_binding bindings[] = {
     {0},
 };
 
-static ferry_config *config_of(const char *key, ...)
+static const ferry_host *host;
+
+#define config_of(...) plugin_fake_config_new(definition, __VA_ARGS__)
+
+static int setup(void **state)
 {
-    va_list ap;
-    va_start(ap, key);
-    ferry_config *config = fake_config_pairs(definition, key, ap);
-    va_end(ap);
-    return config;
+    (void)state;
+    host = plugin_fake_host_reset();
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    (void)state;
+    plugin_fake_host_free();
+    return 0;
 }
 
 static void test_values_set(void **state)
@@ -92,7 +99,7 @@ static void test_values_set(void **state)
         "topics", " a, b ,,c", "write.method", " UPSERT ", NULL);
     settings s;
     memset(&s, 0xAB, sizeof(s)); /* every field is written */
-    assert_int_equal(config_bind(host_services(), config, bindings, &s), 0);
+    assert_int_equal(config_bind(host, config, bindings, &s), 0);
 
     assert_string_equal(s.name, "es-sink");
     assert_null(s.blank);
@@ -132,7 +139,7 @@ static void test_defaults(void **state)
     (void)state;
     ferry_config *config = config_of(NULL);
     settings s = {0};
-    assert_int_equal(config_bind(host_services(), config, bindings, &s), 0);
+    assert_int_equal(config_bind(host, config, bindings, &s), 0);
     assert_null(s.name);
     assert_false(s.enabled);
     assert_true(s.defaulted_bool);
@@ -156,7 +163,7 @@ static void test_choice_without_match(void **state)
     (void)state;
     ferry_config *config = config_of("unset.choice", "delete", NULL);
     settings s = {0};
-    assert_int_equal(config_bind(host_services(), config, bindings, &s), 0);
+    assert_int_equal(config_bind(host, config, bindings, &s), 0);
     assert_int_equal(s.unset_choice, -1);
     config_bind_release(bindings, &s);
     ferry_config_destroy(config);
@@ -169,5 +176,5 @@ int main(void)
         cmocka_unit_test(test_defaults),
         cmocka_unit_test(test_choice_without_match),
     };
-    return cmocka_run_group_tests(tests, NULL, NULL);
+    return cmocka_run_group_tests(tests, setup, teardown);
 }
