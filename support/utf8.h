@@ -14,6 +14,11 @@
  * or the sequence is cut off by avail. */
 size_t utf8_sequence(const unsigned char *s, size_t avail, uint32_t *codepoint);
 
+/* Where utf8_sequence gave 0: the length (1-3) of the maximal subpart of the ill-formed sequence
+ * at s, the bytes to replace with one U+FFFD as Unicode recommends and as Java's decoder does
+ * (so that a writer decodes bytes into text exactly as Kafka Connect would). */
+size_t utf8_invalid_length(const unsigned char *s, size_t avail);
+
 /* Whether all len bytes are well-formed UTF-8. */
 bool utf8_valid(const void *bytes, size_t len);
 
