@@ -10,6 +10,9 @@
 #include <string.h>
 #include <strings.h>
 
+#include "support/strbuf.h"
+#include "support/strlist.h"
+
 static const char *const plugin_names[] = {"pgoutput", "decoderbufs", NULL};
 static const char *const snapshot_modes[] = {"initial", "initial_only", "never", "no_data",
                                              "always", "when_needed", "exported", NULL};
@@ -270,78 +273,40 @@ const char *const cdc_config_unsupported_prefixes[] = {"column.mask.", "column.t
 
 char **cdc_list_split(const char *text, char separator)
 {
+    strlist items = {0};
+    strbuf item = {0};
     size_t len = text ? strlen(text) : 0;
-    char **items = calloc(len / 2 + 2, sizeof(char *));
-    if (!items)
-        return NULL;
-    size_t count = 0;
-    char *item = malloc(len + 1);
-    if (!item) {
-        free(items);
-        return NULL;
-    }
-    size_t n = 0;
     for (size_t i = 0; i <= len; i++) {
-        char c = i < len ? text[i] : separator;
-        if (c == '\\' && i + 1 < len && text[i + 1] == separator) {
-            item[n++] = separator;
+        if (i + 1 < len && text[i] == '\\' && text[i + 1] == separator) {
+            strbuf_append_char(&item, separator);
             i++;
-            continue;
+        } else if (i < len && text[i] != separator) {
+            strbuf_append_char(&item, text[i]);
+        } else {
+            /* the item ends: trimmed, dropped when empty (no separator left to split on) */
+            if (strbuf_failed(&item) || strlist_split(&items, item.data ? item.data : "", '\0'))
+                goto fail;
+            strbuf_reset(&item);
         }
-        if (c != separator) {
-            item[n++] = c;
-            continue;
-        }
-        size_t start = 0;
-        while (start < n && isspace((unsigned char)item[start]))
-            start++;
-        while (n > start && isspace((unsigned char)item[n - 1]))
-            n--;
-        if (n > start) {
-            /* item holds no NUL: copy the bytes (strndup may read past them). */
-            items[count] = malloc(n - start + 1);
-            if (items[count]) {
-                memcpy(items[count], item + start, n - start);
-                items[count][n - start] = '\0';
-            }
-            if (!items[count]) {
-                free(item);
-                cdc_list_free(items);
-                return NULL;
-            }
-            count++;
-        }
-        n = 0;
     }
-    free(item);
-    return items;
-}
-
-void cdc_list_free(char **items)
-{
-    if (!items)
-        return;
-    for (size_t i = 0; items[i]; i++)
-        free(items[i]);
-    free(items);
+    strbuf_free(&item);
+    return strlist_take(&items);
+fail:
+    strbuf_free(&item);
+    strlist_free(&items);
+    return NULL;
 }
 
 int cdc_regex_compile(regex_t *regex, const char *pattern, char *err, size_t errlen)
 {
+    strbuf posix = {0};
+    strbuf_append_literal(&posix, "^(");
     size_t len = strlen(pattern);
-    char *posix = malloc(len * 12 + 8);
-    if (!posix)
-        return ferry_error_set(err, errlen, "out of memory"), REG_ESPACE;
-    size_t o = 0;
-    posix[o++] = '^';
-    posix[o++] = '(';
-    size_t i = 0;
-    if (strncmp(pattern, "(?i)", 4) == 0)
-        i = 4;
+    size_t i = strncmp(pattern, "(?i)", 4) == 0 ? 4 : 0;
     for (; i < len; i++) {
         char c = pattern[i];
         if (c == '(' && pattern[i + 1] == '?' && pattern[i + 2] == ':') {
-            posix[o++] = '(';
+            strbuf_append_char(&posix, '(');
             i += 2;
         } else if (c == '\\' && i + 1 < len) {
             char next = pattern[++i];
@@ -356,26 +321,27 @@ int cdc_regex_compile(regex_t *regex, const char *pattern, char *err, size_t err
             default: break;
             }
             if (class) {
-                memcpy(posix + o, class, strlen(class));
-                o += strlen(class);
+                strbuf_append_str(&posix, class);
             } else {
-                posix[o++] = '\\';
-                posix[o++] = next;
+                strbuf_append_char(&posix, '\\');
+                strbuf_append_char(&posix, next);
             }
         } else {
-            posix[o++] = c;
+            strbuf_append_char(&posix, c);
         }
     }
-    posix[o++] = ')';
-    posix[o++] = '$';
-    posix[o] = '\0';
-    int rc = regcomp(regex, posix, REG_EXTENDED | REG_ICASE | REG_NOSUB);
+    strbuf_append_literal(&posix, ")$");
+    if (strbuf_failed(&posix)) {
+        strbuf_free(&posix);
+        return ferry_error_set(err, errlen, "out of memory"), REG_ESPACE;
+    }
+    int rc = regcomp(regex, posix.data, REG_EXTENDED | REG_ICASE | REG_NOSUB);
     if (rc != 0) {
         char why[200];
         regerror(rc, regex, why, sizeof why);
         ferry_error_set(err, errlen, "invalid regular expression '%s': %s", pattern, why);
     }
-    free(posix);
+    strbuf_free(&posix);
     return rc;
 }
 
@@ -405,7 +371,7 @@ static int cdc_filter_parse(cdc_filter *filter, const char *key, const char *tex
     filter->patterns = calloc(count + 1, sizeof(regex_t));
     filter->sources = calloc(count + 1, sizeof(char *));
     if (!filter->patterns || !filter->sources) {
-        cdc_list_free(items);
+        strlist_array_free(items);
         cdc_filter_release(filter);
         return ferry_error_set(err, errlen, "out of memory"), -1;
     }
@@ -413,7 +379,7 @@ static int cdc_filter_parse(cdc_filter *filter, const char *key, const char *tex
         char why[300];
         if (cdc_regex_compile(&filter->patterns[i], items[i], why, sizeof why) != 0) {
             ferry_error_set(err, errlen, "%s: %s", key, why);
-            cdc_list_free(items);
+            strlist_array_free(items);
             cdc_filter_release(filter);
             return -1;
         }
@@ -421,7 +387,7 @@ static int cdc_filter_parse(cdc_filter *filter, const char *key, const char *tex
         items[i] = NULL;
         filter->count++;
     }
-    cdc_list_free(items);
+    strlist_array_free(items);
     return 0;
 }
 
@@ -446,7 +412,7 @@ static int cdc_key_overrides_parse(cdc_config *config, const char *text, char *e
         count++;
     config->key_overrides = calloc(count + 1, sizeof(cdc_key_override));
     if (!config->key_overrides) {
-        cdc_list_free(entries);
+        strlist_array_free(entries);
         return ferry_error_set(err, errlen, "out of memory"), -1;
     }
     int rc = 0;
@@ -478,7 +444,7 @@ static int cdc_key_overrides_parse(cdc_config *config, const char *text, char *e
             rc = (ferry_error_set(err, errlen, "message.key.columns: entry '%s' names no column",
                                  entries[i]), -1);
     }
-    cdc_list_free(entries);
+    strlist_array_free(entries);
     return rc;
 }
 
@@ -508,7 +474,7 @@ static int cdc_skipped_parse(cdc_config *config, const char *text, char *err, si
             break;
         }
     }
-    cdc_list_free(items);
+    strlist_array_free(items);
     return rc;
 }
 
@@ -689,7 +655,7 @@ void cdc_config_release(cdc_config *config)
     cdc_filter_release(&config->column_exclude);
     for (size_t i = 0; i < config->key_override_count; i++) {
         regfree(&config->key_overrides[i].table);
-        cdc_list_free(config->key_overrides[i].columns);
+        strlist_array_free(config->key_overrides[i].columns);
     }
     free(config->key_overrides);
     memset(config, 0, sizeof(*config));

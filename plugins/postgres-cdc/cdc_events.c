@@ -9,6 +9,9 @@
 
 #include <ferry/plugin.h>
 
+#include "support/array.h"
+#include "support/strbuf.h"
+
 /* ------------------------------------------------------------------------------------------ */
 /* The batch                                                                                  */
 
@@ -50,11 +53,9 @@ void cdc_events_batch_clear(cdc_events_batch *batch)
 /* "<first><delimiter><second>" (malloc'd), the name of the heartbeat and transaction topics. */
 static char *cdc_events_topic(const char *first, const char *delimiter, const char *second)
 {
-    size_t len = strlen(first) + strlen(delimiter) + strlen(second) + 1;
-    char *topic = malloc(len);
-    if (topic)
-        snprintf(topic, len, "%s%s%s", first, delimiter, second);
-    return topic;
+    strbuf topic = {0};
+    strbuf_append_printf(&topic, "%s%s%s", first, delimiter, second);
+    return strbuf_take(&topic, NULL);
 }
 
 /* Queues a record of the transaction metadata topic; takes ownership of the values. */
@@ -119,15 +120,9 @@ static cdc_events_collection *cdc_events_collection_of(cdc_events *events, const
     for (size_t i = 0; i < events->collection_count; i++)
         if (strcmp(events->collections[i].id, id) == 0)
             return &events->collections[i];
-    if (events->collection_count == events->collection_capacity) {
-        size_t capacity = events->collection_capacity ? events->collection_capacity * 2 : 8;
-        cdc_events_collection *grown =
-            realloc(events->collections, capacity * sizeof(cdc_events_collection));
-        if (!grown)
-            return NULL;
-        events->collections = grown;
-        events->collection_capacity = capacity;
-    }
+    if (array_reserve(&events->collections, &events->collection_capacity,
+                      events->collection_count + 1, sizeof(*events->collections)) != 0)
+        return NULL;
     cdc_events_collection *collection = &events->collections[events->collection_count];
     collection->id = strdup(id);
     if (!collection->id)

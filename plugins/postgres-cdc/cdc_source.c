@@ -27,6 +27,7 @@
 #include "pg_snapshot.h"
 #include "pg_stream.h"
 #include "pgoutput_decoder.h"
+#include "support/array.h"
 
 #define RECONNECT_FIRST_MS 1000
 #define METRICS_INTERVAL_MS 1000
@@ -239,18 +240,12 @@ static table_entry *source_table_load(cdc_source *source, uint32_t oid,
         return NULL;
     table_entry *entry = source_table_find(source, oid);
     if (!entry) {
-        if (source->table_count == source->table_capacity) {
-            size_t capacity = source->table_capacity ? source->table_capacity * 2 : 16;
-            table_entry *grown = realloc(source->tables, capacity * sizeof(*grown));
-            if (!grown) {
-                pg_table_meta_free(meta);
-                return ferry_error_set(err, errlen, "out of memory"), NULL;
-            }
-            source->tables = grown;
-            source->table_capacity = capacity;
+        if (array_reserve(&source->tables, &source->table_capacity, source->table_count + 1,
+                          sizeof(*source->tables)) != 0) {
+            pg_table_meta_free(meta);
+            return ferry_error_set(err, errlen, "out of memory"), NULL;
         }
         entry = &source->tables[source->table_count++];
-        memset(entry, 0, sizeof(*entry));
     } else {
         table_entry_release(entry);
     }

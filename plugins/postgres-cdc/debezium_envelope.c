@@ -12,6 +12,8 @@
 
 #include <ferry/plugin.h>
 
+#include "support/strbuf.h"
+
 #define DBZ_SNAPSHOT_VALUES                                                                       \
     "true,first,first_in_data_collection,last_in_data_collection,last,false,incremental"
 
@@ -36,12 +38,10 @@ static json_t *dbz_field(json_t *schema, const char *field)
  * leading digit of each dot-separated part (Debezium's schema.name.adjustment.mode=avro). */
 static char *dbz_schema_name(const dbz_context *context, const char *topic, const char *suffix)
 {
-    size_t len = strlen(topic) + strlen(suffix) + 2;
-    char *name = malloc(len);
-    if (!name)
-        return NULL;
-    snprintf(name, len, "%s.%s", topic, suffix);
-    if (context->avro_names) {
+    strbuf text = {0};
+    strbuf_append_printf(&text, "%s.%s", topic, suffix);
+    char *name = strbuf_take(&text, NULL);
+    if (name && context->avro_names) {
         bool part_start = true;
         for (char *c = name; *c; c++) {
             if (*c == '.') {
@@ -61,13 +61,10 @@ char *dbz_topic_name(const dbz_context *context, const char *schema_name,
                      const char *table_name)
 {
     const char *delimiter = context->topic_delimiter ? context->topic_delimiter : ".";
-    size_t len = strlen(context->topic_prefix) + strlen(schema_name) + strlen(table_name) +
-                 2 * strlen(delimiter) + 1;
-    char *topic = malloc(len);
-    if (topic)
-        snprintf(topic, len, "%s%s%s%s%s", context->topic_prefix, delimiter, schema_name,
-                 delimiter, table_name);
-    return topic;
+    strbuf topic = {0};
+    strbuf_append_printf(&topic, "%s%s%s%s%s", context->topic_prefix, delimiter, schema_name,
+                         delimiter, table_name);
+    return strbuf_take(&topic, NULL);
 }
 
 int dbz_context_init(dbz_context *context)
@@ -225,14 +222,14 @@ dbz_table *dbz_table_new(const dbz_context *context, const pg_type_registry *reg
     table->schema_name = strdup(schema_name);
     table->table_name = strdup(table_name);
     table->topic = dbz_topic_name(context, schema_name, table_name);
-    size_t id_len = strlen(schema_name) + strlen(table_name) + 2;
-    table->id = malloc(id_len);
+    strbuf id = {0};
+    strbuf_append_printf(&id, "%s.%s", schema_name, table_name);
+    table->id = strbuf_take(&id, NULL);
     table->columns = calloc(column_count ? column_count : 1, sizeof(dbz_column));
     table->key_columns = calloc(column_count ? column_count : 1, sizeof(size_t));
     if (!table->schema_name || !table->table_name || !table->topic || !table->id ||
         !table->columns || !table->key_columns)
         goto oom;
-    snprintf(table->id, id_len, "%s.%s", schema_name, table_name);
     table->schema_value = json_string(schema_name);
     table->table_value = json_string(table_name);
     if (!table->schema_value || !table->table_value)

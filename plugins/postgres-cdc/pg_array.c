@@ -5,11 +5,12 @@
 #include "pg_array.h"
 
 #include <ctype.h>
-#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
 #include <ferry/plugin.h>
+
+#include "support/strbuf.h"
 
 #define PG_MAX_ARRAY_DEPTH 6 /* PostgreSQL's MAXDIM */
 
@@ -18,6 +19,7 @@ typedef struct pg_array_reader {
     size_t len;
     size_t pos;
     const pg_value_type *element;
+    strbuf text; /* the element being read, unquoted; reused for each */
     char *err;
     size_t errlen;
 } pg_array_reader;
@@ -45,43 +47,39 @@ static int pg_array_element(pg_array_reader *r, int depth, json_t **out)
         return pg_array_error(r, "unexpected end");
     if (r->s[r->pos] == '{')
         return pg_array_level(r, depth + 1, out);
-    char *text = malloc(r->len - r->pos + 1);
-    if (!text)
-        return ferry_error_set(r->err, r->errlen, "out of memory"), -1;
-    size_t n = 0;
+    strbuf *text = &r->text;
+    strbuf_reset(text);
     bool quoted = r->s[r->pos] == '"';
     if (quoted) {
         r->pos++;
         for (;;) {
-            if (r->pos >= r->len) {
-                free(text);
+            if (r->pos >= r->len)
                 return pg_array_error(r, "unterminated quoted element");
-            }
             char c = r->s[r->pos++];
             if (c == '"')
                 break;
             if (c == '\\' && r->pos < r->len)
                 c = r->s[r->pos++];
-            text[n++] = c;
+            strbuf_append_char(text, c);
         }
     } else {
         while (r->pos < r->len && r->s[r->pos] != ',' && r->s[r->pos] != '}') {
             char c = r->s[r->pos++];
             if (c == '\\' && r->pos < r->len)
                 c = r->s[r->pos++];
-            text[n++] = c;
+            strbuf_append_char(text, c);
         }
-        while (n > 0 && isspace((unsigned char)text[n - 1]))
-            n--;
+        while (text->len > 0 && isspace((unsigned char)text->data[text->len - 1]))
+            text->data[--text->len] = '\0';
     }
-    text[n] = '\0';
-    int rc = 0;
-    if (!quoted && n == 4 && strncasecmp(text, "NULL", 4) == 0)
+    if (strbuf_failed(text))
+        return ferry_error_set(r->err, r->errlen, "out of memory"), -1;
+    if (!quoted && text->len == 4 && strncasecmp(text->data, "NULL", 4) == 0) {
         *out = json_null();
-    else
-        rc = pg_value_convert(r->element, text, n, out, r->err, r->errlen);
-    free(text);
-    return rc;
+        return 0;
+    }
+    return pg_value_convert(r->element, text->data ? text->data : "", text->len, out, r->err,
+                            r->errlen);
 }
 
 static int pg_array_level(pg_array_reader *r, int depth, json_t **out)
@@ -145,8 +143,9 @@ int pg_array_convert(const pg_value_type *type, const char *s, size_t len, json_
         if (r.pos != len) {
             json_decref(*out);
             *out = NULL;
-            return pg_array_error(&r, "trailing characters");
+            rc = pg_array_error(&r, "trailing characters");
         }
     }
+    strbuf_free(&r.text);
     return rc;
 }

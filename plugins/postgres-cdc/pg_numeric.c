@@ -11,6 +11,8 @@
 
 #include <ferry/plugin.h>
 
+#include "support/strbuf.h"
+
 static bool pg_numeric_parse_int64(const char *s, int64_t *out)
 {
     errno = 0;
@@ -25,43 +27,35 @@ static bool pg_numeric_parse_int64(const char *s, int64_t *out)
 /* A decimal's digits without sign or point, and how many of them are after the point. */
 typedef struct pg_decimal {
     bool negative;
-    char *digits;  /* malloc'd, NUL-terminated, at least "0" */
-    size_t ndigits;
+    strbuf digits; /* at least one */
     int32_t scale; /* digits after the point */
 } pg_decimal;
 
-/* Parses "-123.4500" (digits, one optional point, optional sign). false when malformed. */
-static bool pg_decimal_parse(const char *s, size_t len, pg_decimal *out)
+/* Parses "-123.4500" (digits, one optional point, optional sign). false when malformed (or out
+ * of memory); d->digits is then freed. */
+static bool pg_decimal_parse(const char *s, size_t len, pg_decimal *d)
 {
-    memset(out, 0, sizeof(*out));
+    memset(d, 0, sizeof(*d));
     size_t i = 0;
     if (i < len && (s[i] == '-' || s[i] == '+'))
-        out->negative = s[i++] == '-';
-    out->digits = malloc(len + 2);
-    if (!out->digits)
-        return false;
-    bool point = false, any = false;
+        d->negative = s[i++] == '-';
+    bool point = false;
     for (; i < len; i++) {
         char c = s[i];
         if (c == '.' && !point) {
             point = true;
         } else if (isdigit((unsigned char)c)) {
-            out->digits[out->ndigits++] = c;
-            any = true;
+            strbuf_append_char(&d->digits, c);
             if (point)
-                out->scale++;
+                d->scale++;
         } else {
-            free(out->digits);
-            out->digits = NULL;
-            return false;
+            break;
         }
     }
-    if (!any) {
-        free(out->digits);
-        out->digits = NULL;
+    if (i < len || d->digits.len == 0 || strbuf_failed(&d->digits)) {
+        strbuf_free(&d->digits);
         return false;
     }
-    out->digits[out->ndigits] = '\0';
     return true;
 }
 
@@ -69,35 +63,25 @@ static bool pg_decimal_parse(const char *s, size_t len, pg_decimal *out)
  * which PostgreSQL never needs since it prints the column's scale). */
 static bool pg_decimal_rescale(pg_decimal *d, int32_t scale)
 {
-    if (scale == d->scale)
-        return true;
+    strbuf *digits = &d->digits;
     if (scale > d->scale) {
-        size_t extra = (size_t)(scale - d->scale);
-        char *grown = realloc(d->digits, d->ndigits + extra + 1);
-        if (!grown)
-            return false;
-        d->digits = grown;
-        memset(d->digits + d->ndigits, '0', extra);
-        d->ndigits += extra;
-        d->digits[d->ndigits] = '\0';
-    } else {
+        for (int32_t i = d->scale; i < scale; i++)
+            strbuf_append_char(digits, '0');
+    } else if (scale < d->scale) {
         size_t drop = (size_t)(d->scale - scale);
-        if (drop >= d->ndigits) {
-            d->digits[0] = '0';
-            d->ndigits = 1;
-        } else {
-            d->ndigits -= drop;
-        }
-        d->digits[d->ndigits] = '\0';
+        digits->len = drop < digits->len ? digits->len - drop : 0;
+        digits->data[digits->len] = '\0';
+        if (digits->len == 0)
+            strbuf_append_char(digits, '0');
     }
     d->scale = scale;
-    return true;
+    return !strbuf_failed(digits);
 }
 
 /* Java's BigInteger.toByteArray() of the unscaled value: big-endian two's complement, minimal. */
 static uint8_t *pg_decimal_unscaled_bytes(const pg_decimal *d, size_t *out_len)
 {
-    size_t n = d->ndigits;
+    size_t n = d->digits.len;
     /* base-256 magnitude, little-endian, by repeated multiply-add */
     size_t cap = n / 2 + 2;
     uint8_t *mag = calloc(cap, 1);
@@ -105,7 +89,7 @@ static uint8_t *pg_decimal_unscaled_bytes(const pg_decimal *d, size_t *out_len)
         return NULL;
     size_t used = 1;
     for (size_t i = 0; i < n; i++) {
-        unsigned carry = (unsigned)(d->digits[i] - '0');
+        unsigned carry = (unsigned)(d->digits.data[i] - '0');
         for (size_t j = 0; j < used; j++) {
             unsigned v = mag[j] * 10u + carry;
             mag[j] = (uint8_t)(v & 0xFF);
@@ -197,13 +181,13 @@ static int pg_numeric_decimal(const pg_value_type *type, const char *s, size_t l
      * multiple of 10^s. */
     bool variable = scale == INT32_MIN;
     if (!variable && !pg_decimal_rescale(&d, scale)) {
-        free(d.digits);
+        strbuf_free(&d.digits);
         return ferry_error_set(err, errlen, "out of memory"), -1;
     }
     int32_t value_scale = d.scale;
     size_t nbytes = 0;
     uint8_t *bytes = pg_decimal_unscaled_bytes(&d, &nbytes);
-    free(d.digits);
+    strbuf_free(&d.digits);
     if (!bytes)
         return ferry_error_set(err, errlen, "out of memory"), -1;
     json_t *encoded = pg_base64_string(bytes, nbytes, false);

@@ -15,6 +15,9 @@
 #include "pg_array.h"
 #include "pg_datetime.h"
 #include "pg_numeric.h"
+#include "support/base64.h"
+#include "support/hex.h"
+#include "support/strbuf.h"
 
 /* ------------------------------------------------------------------------------------------ */
 /* The registry: open addressing on the OID                                                    */
@@ -95,7 +98,7 @@ int pg_type_registry_add(pg_type_registry *registry, uint32_t oid, const char *n
     pg_type_info fresh = {.oid = oid, .kind = kind, .element_oid = element_oid,
                           .base_oid = base_oid, .base_typmod = base_typmod};
     fresh.name = strdup(name ? name : "");
-    size_t allowed_len = 1;
+    strbuf allowed = {0};
     if (label_count) {
         fresh.labels = calloc(label_count, sizeof(char *));
         if (!fresh.labels)
@@ -105,17 +108,14 @@ int pg_type_registry_add(pg_type_registry *registry, uint32_t oid, const char *n
             if (!fresh.labels[i])
                 goto fail;
             fresh.label_count++;
-            allowed_len += strlen(labels[i]) + 1;
+            if (i)
+                strbuf_append_char(&allowed, ',');
+            strbuf_append_str(&allowed, labels[i]);
         }
     }
-    fresh.allowed = calloc(1, allowed_len);
+    fresh.allowed = strbuf_take(&allowed, NULL);
     if (!fresh.name || !fresh.allowed)
         goto fail;
-    for (size_t i = 0; i < fresh.label_count; i++) {
-        if (i)
-            strcat(fresh.allowed, ",");
-        strcat(fresh.allowed, fresh.labels[i]);
-    }
     pg_type_info *slot = pg_type_registry_slot(registry->slots, registry->capacity, oid);
     if (slot->oid)
         pg_type_info_free(slot);
@@ -125,6 +125,7 @@ int pg_type_registry_add(pg_type_registry *registry, uint32_t oid, const char *n
     return 0;
 
 fail:
+    strbuf_free(&allowed);
     pg_type_info_free(&fresh);
     return -1;
 }
@@ -508,37 +509,11 @@ static void pg_text_free(pg_text *t)
 
 json_t *pg_base64_string(const uint8_t *bytes, size_t len, bool url_safe)
 {
-    static const char standard[] =
-        "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-    static const char url[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
-    const char *alphabet = url_safe ? url : standard;
-    size_t out_len = (len + 2) / 3 * 4;
-    char *out = malloc(out_len + 1);
+    char *out = malloc(base64_encoded_length(len) + 1);
     if (!out)
         return NULL;
-    size_t o = 0, i = 0;
-    for (; i + 3 <= len; i += 3) {
-        uint32_t v = (uint32_t)bytes[i] << 16 | (uint32_t)bytes[i + 1] << 8 | bytes[i + 2];
-        out[o++] = alphabet[v >> 18];
-        out[o++] = alphabet[(v >> 12) & 63];
-        out[o++] = alphabet[(v >> 6) & 63];
-        out[o++] = alphabet[v & 63];
-    }
-    if (len - i == 1) {
-        uint32_t v = (uint32_t)bytes[i] << 16;
-        out[o++] = alphabet[v >> 18];
-        out[o++] = alphabet[(v >> 12) & 63];
-        out[o++] = '=';
-        out[o++] = '=';
-    } else if (len - i == 2) {
-        uint32_t v = (uint32_t)bytes[i] << 16 | (uint32_t)bytes[i + 1] << 8;
-        out[o++] = alphabet[v >> 18];
-        out[o++] = alphabet[(v >> 12) & 63];
-        out[o++] = alphabet[(v >> 6) & 63];
-        out[o++] = '=';
-    }
-    out[o] = '\0';
-    json_t *value = json_stringn_nocheck(out, o);
+    size_t n = base64_encode(bytes, len, url_safe, out);
+    json_t *value = json_stringn_nocheck(out, n);
     free(out);
     return value;
 }
@@ -546,56 +521,34 @@ json_t *pg_base64_string(const uint8_t *bytes, size_t len, bool url_safe)
 /* ------------------------------------------------------------------------------------------ */
 /* Bytes                                                                                      */
 
-static int pg_hex_value(char c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
-
 /* bytea text (hex "\x0a0b", or the escape format) to bytes. */
 static uint8_t *pg_bytea_decode(const char *s, size_t len, size_t *out_len)
 {
-    uint8_t *out = malloc(len / 2 + 1);
+    uint8_t *out = malloc(len + 1);
     if (!out)
         return NULL;
-    size_t o = 0;
     if (len >= 2 && s[0] == '\\' && s[1] == 'x') {
-        for (size_t i = 2; i + 1 < len; i += 2) {
-            int high = pg_hex_value(s[i]), low = pg_hex_value(s[i + 1]);
-            if (high < 0 || low < 0) {
-                free(out);
-                return NULL;
-            }
-            out[o++] = (uint8_t)(high << 4 | low);
-        }
-        if ((len - 2) % 2) {
+        long n = hex_decode(s + 2, len - 2, out);
+        if (n < 0) {
             free(out);
             return NULL;
         }
-    } else {
-        free(out);
-        out = malloc(len + 1);
-        if (!out)
+        *out_len = (size_t)n;
+        return out;
+    }
+    size_t o = 0;
+    for (size_t i = 0; i < len; i++) {
+        if (s[i] != '\\') {
+            out[o++] = (uint8_t)s[i];
+        } else if (i + 1 < len && s[i + 1] == '\\') {
+            out[o++] = '\\';
+            i++;
+        } else if (i + 3 < len && s[i + 1] >= '0' && s[i + 1] <= '3') {
+            out[o++] = (uint8_t)((s[i + 1] - '0') * 64 + (s[i + 2] - '0') * 8 + (s[i + 3] - '0'));
+            i += 3;
+        } else {
+            free(out);
             return NULL;
-        for (size_t i = 0; i < len; i++) {
-            if (s[i] != '\\') {
-                out[o++] = (uint8_t)s[i];
-            } else if (i + 1 < len && s[i + 1] == '\\') {
-                out[o++] = '\\';
-                i++;
-            } else if (i + 3 < len && s[i + 1] >= '0' && s[i + 1] <= '3') {
-                out[o++] = (uint8_t)((s[i + 1] - '0') * 64 + (s[i + 2] - '0') * 8 +
-                                     (s[i + 3] - '0'));
-                i += 3;
-            } else {
-                free(out);
-                return NULL;
-            }
         }
     }
     *out_len = o;
@@ -611,14 +564,10 @@ static json_t *pg_bytes_value(const pg_type_options *options, const uint8_t *byt
     case PG_BINARY_BASE64_URL_SAFE:
         return pg_base64_string(bytes, len, true);
     case PG_BINARY_HEX: {
-        static const char hex[] = "0123456789abcdef";
         char *text = malloc(len * 2 + 1);
         if (!text)
             return NULL;
-        for (size_t i = 0; i < len; i++) {
-            text[2 * i] = hex[bytes[i] >> 4];
-            text[2 * i + 1] = hex[bytes[i] & 15];
-        }
+        hex_encode(bytes, len, text);
         json_t *value = json_stringn_nocheck(text, len * 2);
         free(text);
         return value;

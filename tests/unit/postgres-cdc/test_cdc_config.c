@@ -13,6 +13,7 @@
 
 #include "cdc_config.h"
 #include "fake_host.h"
+#include "support/strlist.h"
 
 static const ferry_host *host;
 
@@ -142,7 +143,7 @@ static void test_filters(void **state)
     assert_string_equal(items[1], "b,c");
     assert_string_equal(items[2], "d{1,2}");
     assert_null(items[3]);
-    cdc_list_free(items);
+    strlist_array_free(items);
 }
 
 static void test_key_columns(void **state)

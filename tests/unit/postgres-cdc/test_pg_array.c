@@ -20,6 +20,7 @@ static void test_arrays(void **state)
     CHECK_VALUE("[\"a b\",\"c\\\"d\",\"NULL\",null,\"\"]", 1009, -1,
                 "{\"a b\",\"c\\\"d\",\"NULL\",NULL,\"\"}");
     CHECK_VALUE("[]", 1009, -1, "{}");
+    CHECK_VALUE("[\"a\",\"b c\"]", 1009, -1, "{ a , b c }");
     CHECK_VALUE("[[1,2],[3,4]]", 1007, -1, "{{1,2},{3,4}}");
     CHECK_VALUE("[5,6]", 1007, -1, "[0:1]={5,6}");
     CHECK_VALUE("[\"AJY=\"]", 1231, NUMERIC_TYPMOD(10, 2), "{1.50}");

@@ -55,6 +55,10 @@ static void test_numeric_precise(void **state)
     CHECK_VALUE("\"AQAAAAAAAAAA\"", PG_OID_NUMERIC, NUMERIC_TYPMOD(30, 0),
                 "18446744073709551616");
     CHECK_VALUE("null", PG_OID_NUMERIC, NUMERIC_TYPMOD(10, 2), "NaN");
+    /* the column's scale: 1.5 in numeric(10,4) is 15000 = 0x3A98 */
+    CHECK_VALUE("\"Opg=\"", PG_OID_NUMERIC, NUMERIC_TYPMOD(10, 4), "1.5");
+    /* a negative scale (PostgreSQL 15): 12300 in numeric(5,-2) is 123 * 10^2 */
+    CHECK_VALUE("\"ew==\"", PG_OID_NUMERIC, ((5 << 16) | 0xFFFE) + 4, "12300");
     /* no precision: VariableScaleDecimal with the text's own scale */
     CHECK_VALUE("{\"scale\":3,\"value\":\"MDk=\"}", PG_OID_NUMERIC, -1, "12.345");
     CHECK_SCHEMA("{\"type\":\"bytes\",\"optional\":true,\"name\":\"org.apache.kafka.connect.data"
