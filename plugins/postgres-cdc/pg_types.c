@@ -374,7 +374,7 @@ static json_t *pg_schema_numeric(const pg_value_type *type, bool optional, int32
 {
     switch (type->options->decimal) {
     case PG_DECIMAL_DOUBLE:
-        return pg_schema_make("float64", optional, NULL, NULL);
+        return pg_schema_make("double", optional, NULL, NULL);
     case PG_DECIMAL_STRING:
         return pg_schema_make("string", optional, NULL, NULL);
     case PG_DECIMAL_PRECISE:
@@ -394,8 +394,9 @@ json_t *pg_value_type_schema(const pg_value_type *type, bool optional)
     case PG_CONV_INT16: return pg_schema_make("int16", optional, NULL, NULL);
     case PG_CONV_INT32: return pg_schema_make("int32", optional, NULL, NULL);
     case PG_CONV_INT64: return pg_schema_make("int64", optional, NULL, NULL);
-    case PG_CONV_FLOAT32: return pg_schema_make("float32", optional, NULL, NULL);
-    case PG_CONV_FLOAT64: return pg_schema_make("float64", optional, NULL, NULL);
+    /* FLOAT32 and FLOAT64 have the JsonConverter's names: it knows no "float32"/"float64". */
+    case PG_CONV_FLOAT32: return pg_schema_make("float", optional, NULL, NULL);
+    case PG_CONV_FLOAT64: return pg_schema_make("double", optional, NULL, NULL);
     case PG_CONV_NUMERIC:
         return pg_schema_numeric(type, optional, type->scale == INT32_MIN ? 0 : type->scale,
                                  type->precision, type->scale == INT32_MIN);

@@ -30,6 +30,9 @@ static void test_arrays(void **state)
     CHECK_SCHEMA("{\"type\":\"array\",\"items\":{\"type\":\"int32\",\"optional\":true},"
                  "\"optional\":true}",
                  1007, -1, true);
+    CHECK_SCHEMA("{\"type\":\"array\",\"items\":{\"type\":\"double\",\"optional\":true},"
+                 "\"optional\":false}",
+                 1022, -1, false);
     CHECK_SCHEMA("{\"type\":\"array\",\"items\":{\"type\":\"int64\",\"optional\":true,\"name\":"
                  "\"io.debezium.time.MicroTime\",\"version\":1},\"optional\":true}",
                  1183, 3, true);
