@@ -12,6 +12,7 @@
 
 #include <ferry/plugin.h>
 
+#include "pg_default.h"
 #include "support/strbuf.h"
 
 #define DBZ_SNAPSHOT_VALUES                                                                       \
@@ -125,6 +126,7 @@ void dbz_table_destroy(dbz_table *table)
     for (size_t i = 0; i < table->column_count; i++) {
         free(table->columns[i].name);
         pg_value_type_release(&table->columns[i].type);
+        json_decref(table->columns[i].default_value);
     }
     free(table->columns);
     free(table->key_columns);
@@ -158,6 +160,12 @@ static json_t *dbz_struct_schema(const dbz_table *table, const size_t *indices, 
     for (size_t i = 0; i < count; i++) {
         const dbz_column *column = &table->columns[indices[i]];
         json_t *schema = pg_value_type_schema(&column->type, column->optional);
+        /* "default" after the type's keys, before "field", as the JsonConverter writes it */
+        if (schema && column->default_value &&
+            json_object_set(schema, "default", column->default_value) != 0) {
+            json_decref(schema);
+            schema = NULL;
+        }
         json_t *field = schema ? dbz_field(schema, column->name) : NULL;
         json_decref(schema);
         if (!field || json_array_append_new(fields, field) != 0) {
@@ -245,6 +253,10 @@ dbz_table *dbz_table_new(const dbz_context *context, const pg_type_registry *reg
             goto oom;
         column->optional = columns[i].optional;
         column->in_value = columns[i].in_value;
+        if (columns[i].default_expression &&
+            pg_default_value(&column->type, columns[i].default_expression,
+                             &column->default_value) != 0)
+            goto oom;
     }
     /* Key columns in key order. */
     for (int position = 0; (size_t)position < column_count; position++) {
@@ -293,10 +305,12 @@ static int dbz_column_value(const dbz_column *column, const pgo_value *value,
     case PGO_VALUE_NULL:
         break;
     }
-    /* null: Debezium's fallback where the field is required (a column missing from an old key
-     * tuple, a TOASTed value without placeholder). */
+    /* null: where the field is required (a column missing from an old key tuple, a TOASTed value
+     * without placeholder), Debezium's converters give the column's default, else a fallback. */
     (void)mode;
-    *out = column->optional ? json_null() : pg_value_fallback(&column->type);
+    *out = column->optional        ? json_null()
+           : column->default_value ? json_incref(column->default_value)
+                                   : pg_value_fallback(&column->type);
     return *out ? 0 : (ferry_error_set(err, errlen, "out of memory"), -1);
 }
 

@@ -46,8 +46,8 @@ static int setup(void **state)
                             .database = "inventory", .version = "test"};
     assert_int_equal(dbz_context_init(&context), 0);
     const dbz_column_spec columns[] = {
-        {"id", PG_OID_INT4, -1, false, true, 0},
-        {"qty", PG_OID_INT4, -1, true, true, -1},
+        {"id", PG_OID_INT4, -1, false, true, 0, NULL},
+        {"qty", PG_OID_INT4, -1, true, true, -1, NULL},
     };
     char err[256];
     orders = dbz_table_new(&context, NULL, &options, ORDERS_OID, "public", "orders", 'd',
