@@ -348,12 +348,10 @@ int cdc_regex_compile(regex_t *regex, const char *pattern, char *err, size_t err
 
 static void cdc_filter_release(cdc_filter *filter)
 {
-    for (size_t i = 0; i < filter->count; i++) {
+    for (size_t i = 0; i < filter->count; i++)
         regfree(&filter->patterns[i]);
-        free(filter->sources[i]);
-    }
     free(filter->patterns);
-    free(filter->sources);
+    strlist_array_free(filter->sources);
     memset(filter, 0, sizeof(*filter));
 }
 
@@ -363,32 +361,25 @@ static int cdc_filter_parse(cdc_filter *filter, const char *key, const char *tex
     memset(filter, 0, sizeof(*filter));
     if (!text || !*text)
         return 0;
-    char **items = cdc_list_split(text, ',');
-    if (!items)
-        return ferry_error_set(err, errlen, "out of memory"), -1;
+    filter->sources = cdc_list_split(text, ',');
     size_t count = 0;
-    while (items[count])
+    while (filter->sources && filter->sources[count])
         count++;
     filter->patterns = calloc(count + 1, sizeof(regex_t));
-    filter->sources = calloc(count + 1, sizeof(char *));
-    if (!filter->patterns || !filter->sources) {
-        strlist_array_free(items);
+    if (!filter->sources || !filter->patterns) {
         cdc_filter_release(filter);
         return ferry_error_set(err, errlen, "out of memory"), -1;
     }
-    for (size_t i = 0; i < count; i++) {
+    /* count says how many patterns are compiled (and to be freed) */
+    for (; filter->count < count; filter->count++) {
         char why[300];
-        if (cdc_regex_compile(&filter->patterns[i], items[i], why, sizeof why) != 0) {
+        if (cdc_regex_compile(&filter->patterns[filter->count], filter->sources[filter->count],
+                              why, sizeof why) != 0) {
             ferry_error_set(err, errlen, "%s: %s", key, why);
-            strlist_array_free(items);
             cdc_filter_release(filter);
             return -1;
         }
-        filter->sources[i] = items[i];
-        items[i] = NULL;
-        filter->count++;
     }
-    strlist_array_free(items);
     return 0;
 }
 
@@ -571,11 +562,14 @@ static int cdc_choice(int index, const int *enum_of)
     return enum_of ? enum_of[index] : index;
 }
 
-/* The filters, each a list of regexes. */
-static const struct {
+/* A key and the field it sets. */
+typedef struct cdc_config_field {
     const char *key;
-    size_t offset;
-} cdc_filter_keys[] = {
+    size_t offset; /* offsetof(cdc_config, ...) */
+} cdc_config_field;
+
+/* The filters, each a list of regexes. */
+static const cdc_config_field cdc_filter_keys[] = {
     {"schema.include.list", offsetof(cdc_config, schema_include)},
     {"schema.exclude.list", offsetof(cdc_config, schema_exclude)},
     {"table.include.list", offsetof(cdc_config, table_include)},
@@ -588,10 +582,7 @@ static const struct {
 /* Strings whose empty value means something (no delimiter, an empty placeholder) or that a host
  * without defaults may leave unset: config_bind leaves a blank string unset, these take what
  * was given, blank included, or else the definition's default. */
-static const struct {
-    const char *key;
-    size_t offset;
-} cdc_kept_strings[] = {
+static const cdc_config_field cdc_kept_strings[] = {
     {"topic.delimiter", offsetof(cdc_config, topic_delimiter)},
     {"topic.heartbeat.prefix", offsetof(cdc_config, topic_heartbeat_prefix)},
     {"topic.transaction", offsetof(cdc_config, topic_transaction)},

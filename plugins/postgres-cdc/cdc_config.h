@@ -39,7 +39,7 @@ typedef enum cdc_failure_mode {
 
 typedef struct cdc_filter {
     regex_t *patterns;
-    char **sources; /* the patterns as configured, for messages */
+    char **sources; /* the patterns as configured, for messages (NULL-terminated) */
     size_t count;
 } cdc_filter;
 

@@ -195,19 +195,34 @@ static cdc_events_result cdc_events_queue_tombstone(cdc_events *events, const db
 /* ------------------------------------------------------------------------------------------ */
 /* Change messages                                                                            */
 
+/* The key and the row struct of a tuple (old_values: REPLICA IDENTITY FULL's old row, for
+ * unchanged TOAST values). BAD_VALUE, with neither returned, when a value cannot be converted. */
+static cdc_events_result cdc_events_payloads(const dbz_table *table, const pgo_value *values,
+                                             size_t count, const pgo_value *old_values,
+                                             size_t old_count, dbz_row_mode mode, json_t **key,
+                                             json_t **row, char *err, size_t errlen)
+{
+    if (dbz_key_payload(table, values, count, key, err, errlen) != 0)
+        return CDC_EVENTS_BAD_VALUE;
+    if (dbz_row_payload(table, values, count, old_values, old_count, mode, row, err, errlen) !=
+        0) {
+        json_decref(*key);
+        *key = NULL;
+        return CDC_EVENTS_BAD_VALUE;
+    }
+    return CDC_EVENTS_OK;
+}
+
 static cdc_events_result cdc_events_insert(cdc_events *events, const dbz_table *table,
                                            const pgo_message *message, uint64_t lsn,
                                            int64_t now_us, cdc_events_batch *batch, char *err,
                                            size_t errlen)
 {
     const pgo_tuple *row = &message->insert.new_tuple;
-    json_t *key = NULL, *after = NULL;
-    if (dbz_key_payload(table, row->values, row->count, &key, err, errlen) != 0 ||
-        dbz_row_payload(table, row->values, row->count, NULL, 0, DBZ_ROW_FULL, &after, err,
-                        errlen) != 0) {
-        json_decref(key);
+    json_t *key, *after;
+    if (cdc_events_payloads(table, row->values, row->count, NULL, 0, DBZ_ROW_FULL, &key, &after,
+                            err, errlen) != CDC_EVENTS_OK)
         return CDC_EVENTS_BAD_VALUE;
-    }
     return cdc_events_queue(events, table, 'c', key, NULL, after, lsn, now_us, batch);
 }
 
@@ -219,17 +234,14 @@ static cdc_events_result cdc_events_update(cdc_events *events, const dbz_table *
     const pgo_tuple *new_row = &message->update.new_tuple;
     const pgo_tuple *old_row = message->update.old_kind ? &message->update.old_tuple : NULL;
     bool old_full = message->update.old_kind == 'O';
-    json_t *key = NULL, *old_key = NULL, *before = NULL, *after = NULL;
-    if (dbz_key_payload(table, new_row->values, new_row->count, &key, err, errlen) != 0 ||
-        (old_row &&
-         (dbz_key_payload(table, old_row->values, old_row->count, &old_key, err, errlen) != 0 ||
-          dbz_row_payload(table, old_row->values, old_row->count, NULL, 0,
-                          old_full ? DBZ_ROW_FULL : DBZ_ROW_KEY_ONLY, &before, err,
-                          errlen) != 0)) ||
-        dbz_row_payload(table, new_row->values, new_row->count,
-                        old_full ? old_row->values : NULL, old_full ? old_row->count : 0,
-                        DBZ_ROW_FULL, &after, err, errlen) != 0) {
-        json_decref(key);
+    json_t *key, *after, *old_key = NULL, *before = NULL;
+    if (old_row && cdc_events_payloads(table, old_row->values, old_row->count, NULL, 0,
+                                       old_full ? DBZ_ROW_FULL : DBZ_ROW_KEY_ONLY, &old_key,
+                                       &before, err, errlen) != CDC_EVENTS_OK)
+        return CDC_EVENTS_BAD_VALUE;
+    if (cdc_events_payloads(table, new_row->values, new_row->count,
+                            old_full ? old_row->values : NULL, old_full ? old_row->count : 0,
+                            DBZ_ROW_FULL, &key, &after, err, errlen) != CDC_EVENTS_OK) {
         json_decref(old_key);
         json_decref(before);
         return CDC_EVENTS_BAD_VALUE;
@@ -261,13 +273,10 @@ static cdc_events_result cdc_events_delete(cdc_events *events, const dbz_table *
 {
     const pgo_tuple *old_row = &message->delete_.old_tuple;
     dbz_row_mode mode = message->delete_.old_kind == 'O' ? DBZ_ROW_FULL : DBZ_ROW_KEY_ONLY;
-    json_t *key = NULL, *before = NULL;
-    if (dbz_key_payload(table, old_row->values, old_row->count, &key, err, errlen) != 0 ||
-        dbz_row_payload(table, old_row->values, old_row->count, NULL, 0, mode, &before, err,
-                        errlen) != 0) {
-        json_decref(key);
+    json_t *key, *before;
+    if (cdc_events_payloads(table, old_row->values, old_row->count, NULL, 0, mode, &key, &before,
+                            err, errlen) != CDC_EVENTS_OK)
         return CDC_EVENTS_BAD_VALUE;
-    }
     json_t *tombstone_key = json_incref(key);
     if (cdc_events_queue(events, table, 'd', key, before, NULL, lsn, now_us, batch) !=
         CDC_EVENTS_OK) {
@@ -378,13 +387,10 @@ cdc_events_result cdc_events_snapshot_row(cdc_events *events, const dbz_table *t
                                           char *err, size_t errlen)
 {
     *record = NULL;
-    json_t *key = NULL, *after = NULL;
-    if (dbz_key_payload(table, values, count, &key, err, errlen) != 0 ||
-        dbz_row_payload(table, values, count, NULL, 0, DBZ_ROW_FULL, &after, err, errlen) !=
-            0) {
-        json_decref(key);
+    json_t *key, *after;
+    if (cdc_events_payloads(table, values, count, NULL, 0, DBZ_ROW_FULL, &key, &after, err,
+                            errlen) != CDC_EVENTS_OK)
         return CDC_EVENTS_BAD_VALUE;
-    }
     json_t *value = dbz_envelope_payload(events->dbz, 'r', NULL, after,
                                          dbz_source_payload(events->dbz, table, info), NULL,
                                          now_us);
