@@ -23,6 +23,12 @@
 # builds a JSON object per record), and the sink path with consumer.queued.min.messages=1000000
 # for ferry and the raw consumer alike.
 #
+# With BENCH_BASELINE=REV (a commit), the same invocation also builds ferry at REV (into
+# build-bench-baseline/, from a copy of that commit's tree) and runs it in every round next to the
+# working tree's ferry, so that a change's cost is measured against its predecessor on the same
+# broker in the same minutes; the report then has a baseline column and the change in percent
+# (a figure more than 5% worse than the baseline's is marked WORSE).
+#
 # Usage: bench/runtime/run.sh [source] [sink] [memory] [startup]     (none = all four)
 # Needs: the Kafka of tests/services (tests/services/services.sh start), meson, ninja, cc,
 # pkg-config rdkafka and jansson. Builds ferry (release, no sanitizers) and the sequence test
@@ -61,6 +67,13 @@ tools=$build/bench-tools
 ferry=$build/worker/ferry
 sequence_dir=$build/tests/plugins/sequence
 sequence_so=$sequence_dir/sequence.so
+BASELINE=${BENCH_BASELINE:-}
+baseline_build=$root/build-bench-baseline
+# The ferry and sequence plugin of each variant: "new" is the working tree, "base" BENCH_BASELINE.
+declare -A variant_ferry=([new]=$ferry [base]=$baseline_build/worker/ferry)
+declare -A variant_sequence=([new]=$sequence_dir [base]=$baseline_build/tests/plugins/sequence)
+variants=(new)
+[ -n "$BASELINE" ] && variants+=(base)
 
 benchmarks=("$@")
 [ ${#benchmarks[@]} -eq 0 ] && benchmarks=(source sink memory startup)
@@ -171,6 +184,23 @@ build_all() {
         "$root/bench/runtime/timed_sink.c" -ldl || die "cannot compile bench/runtime/timed_sink.c"
 }
 
+# The baseline's ferry and sequence plugin, built from a copy of BENCH_BASELINE's tree.
+build_baseline() {
+    local rev source=$tmp/baseline-source
+    rev=$(git -C "$root" rev-parse --verify --quiet "$BASELINE^{commit}") ||
+        die "BENCH_BASELINE=$BASELINE is not a commit of this repository"
+    mkdir -p "$source"
+    git -C "$root" archive "$rev" | tar -x -C "$source"
+    rm -rf "$baseline_build"
+    log "configuring $baseline_build (release, no sanitizers) at ${rev:0:12}"
+    meson setup "$baseline_build" "$source" --buildtype=release -Db_sanitize=none \
+        >"$tmp/baseline-setup.log" 2>&1 || { cat "$tmp/baseline-setup.log" >&2; die "baseline meson setup failed"; }
+    meson compile -C "$baseline_build" ferry sequence >"$tmp/baseline-compile.log" 2>&1 ||
+        { tail -30 "$tmp/baseline-compile.log" >&2; die "baseline meson compile failed"; }
+    baseline_label=${rev:0:12}
+}
+baseline_label=
+
 need_kafka() {
     # Give a broker that is (re)starting a minute to answer.
     wait_for 60 eval 'tests/services/services.sh status kafka >/dev/null 2>&1' ||
@@ -197,10 +227,12 @@ kafka_warm_up() {
 # Results, records/s per run: ferry, ferry with SOURCE_INFO_PROPS, raw (watcher), raw (own clock).
 source_ferry_rates=()
 source_ferry_info_rates=()
+source_base_rates=()
 source_raw_rates=()
 source_raw_self_rates=()
 
-# source_ferry_run I VARIANT [CONNECTOR_KEY=VALUE...]: VARIANT main or info.
+# source_ferry_run I VARIANT [CONNECTOR_KEY=VALUE...]: VARIANT main, info, or base (main with
+# the baseline's ferry).
 source_ferry_run() {
     local i=$1 variant=$2
     shift 2
@@ -214,7 +246,12 @@ source_ferry_run() {
     start_bg "$dir/watch.out" timeout $(( TIMEOUT_S + 30 )) "$tools/topic_tool" watch \
         "$FERRY_TEST_BOOTSTRAP" "$topic" "$COUNT" $(( TIMEOUT_S * 1000 )) "$WATCH_INTERVAL_MS"
     local watcher=$bg_pid
-    start_bg "$dir/ferry.log" "$ferry" standalone "$dir/worker.properties" "$dir/connector.properties"
+    local binary=$ferry
+    if [ "$variant" = base ]; then
+        binary=${variant_ferry[base]}
+        sed -i "s#^plugin.path=.*#plugin.path=${variant_sequence[base]}#" "$dir/worker.properties"
+    fi
+    start_bg "$dir/ferry.log" "$binary" standalone "$dir/worker.properties" "$dir/connector.properties"
     local worker=$bg_pid rc=0
     wait_bg "$watcher" || rc=$?
     stop_pid "$worker"
@@ -226,7 +263,11 @@ source_ferry_run() {
     local first done_at rate_now
     read -r first done_at <"$dir/watch.out"
     rate_now=$(rate "$COUNT" "$first" "$done_at")
-    if [ "$variant" = main ]; then source_ferry_rates+=("$rate_now"); else source_ferry_info_rates+=("$rate_now"); fi
+    case $variant in
+        main) source_ferry_rates+=("$rate_now") ;;
+        base) source_base_rates+=("$rate_now") ;;
+        *) source_ferry_info_rates+=("$rate_now") ;;
+    esac
     log "source run $i: ferry ($variant) $(thousands "$rate_now") records/s"
 }
 
@@ -255,6 +296,7 @@ source_raw_run() {
 # ---- sink path -------------------------------------------------------------------------------
 
 sink_ferry_rates=()
+sink_base_rates=()
 sink_raw_rates=()
 sink_ferry_info_rates=()
 sink_raw_info_rates=()
@@ -273,7 +315,7 @@ sink_prefill() {
     sleep 2 # let the broker settle after the burst
 }
 
-# sink_ferry_run I VARIANT [CONSUMER_KEY=VALUE...]
+# sink_ferry_run I VARIANT [CONSUMER_KEY=VALUE...]: VARIANT main, info, or base.
 sink_ferry_run() {
     local i=$1 variant=$2
     shift 2
@@ -285,9 +327,14 @@ sink_ferry_run() {
     sed -i "s#^plugin.path=.*#plugin.path=$tools/timed-plugin#" "$dir/worker.properties"
     printf '%s\n' "name=$name" "connector.class=TimedNullSink" "tasks.max=1" \
         "topics=$sink_topic" >"$dir/connector.properties"
-    FERRY_BENCH_SEQUENCE_PLUGIN=$sequence_so FERRY_BENCH_EXPECT=$COUNT \
+    local binary=$ferry plugin=$sequence_so
+    if [ "$variant" = base ]; then
+        binary=${variant_ferry[base]}
+        plugin=${variant_sequence[base]}/sequence.so
+    fi
+    FERRY_BENCH_SEQUENCE_PLUGIN=$plugin FERRY_BENCH_EXPECT=$COUNT \
         FERRY_BENCH_TIMING_FILE=$dir/timing \
-        start_bg "$dir/ferry.log" "$ferry" standalone "$dir/worker.properties" \
+        start_bg "$dir/ferry.log" "$binary" standalone "$dir/worker.properties" \
         "$dir/connector.properties"
     local worker=$bg_pid
     if ! wait_for "$TIMEOUT_S" test -s "$dir/timing"; then
@@ -299,7 +346,11 @@ sink_ferry_run() {
     local first last records rate_now
     read -r first last records <"$dir/timing"
     rate_now=$(rate "$records" "$first" "$last")
-    if [ "$variant" = main ]; then sink_ferry_rates+=("$rate_now"); else sink_ferry_info_rates+=("$rate_now"); fi
+    case $variant in
+        main) sink_ferry_rates+=("$rate_now") ;;
+        base) sink_base_rates+=("$rate_now") ;;
+        *) sink_ferry_info_rates+=("$rate_now") ;;
+    esac
     log "sink run $i: ferry ($variant) $(thousands "$rate_now") records/s"
 }
 
@@ -327,15 +378,20 @@ memory_mixed_anon_kb=()
 memory_sources_kb=()
 memory_sources_anon_kb=()
 memory_threads=()
+memory_mixed_base_kb=()
+memory_sources_base_kb=()
 
-# memory_run I MODE: MODE mixed = 5 SequenceSource + 5 NullSink, sources = 10 SequenceSource.
+# memory_run I MODE [VARIANT]: MODE mixed = 5 SequenceSource + 5 NullSink, sources = 10
+# SequenceSource; VARIANT new (default) or base.
 memory_run() {
-    local i=$1 mode=$2 dir=$tmp/memory-$2-$1 empty=$run_id-mem-empty-$2-$1 c files=()
+    local i=$1 mode=$2 variant=${3:-new}
+    local dir=$tmp/memory-$2-$1-$variant empty=$run_id-mem-empty-$2-$1-$variant c files=()
     mkdir -p "$dir"
-    worker_props "$dir/worker.properties" "mem-$mode-$i"
+    worker_props "$dir/worker.properties" "mem-$mode-$i-$variant"
+    sed -i "s#^plugin.path=.*#plugin.path=${variant_sequence[$variant]}#" "$dir/worker.properties"
     [ "$mode" = mixed ] && "$tools/topic_tool" create "$FERRY_TEST_BOOTSTRAP" "$empty" 1
     for c in 0 1 2 3 4 5 6 7 8 9; do
-        local name=$run_id-mem-$mode-$i-$c
+        local name=$run_id-mem-$mode-$i-$variant-$c
         if [ "$mode" = mixed ] && (( c >= 5 )); then
             printf '%s\n' "name=$name" "connector.class=NullSink" "tasks.max=1" \
                 "topics=$empty" >"$dir/c$c.properties"
@@ -345,7 +401,7 @@ memory_run() {
         fi
         files+=("$dir/c$c.properties")
     done
-    start_bg "$dir/ferry.log" "$ferry" standalone "$dir/worker.properties" "${files[@]}"
+    start_bg "$dir/ferry.log" "${variant_ferry[$variant]}" standalone "$dir/worker.properties" "${files[@]}"
     local worker=$bg_pid
     if ! wait_for 60 log_count_at_least "$dir/ferry.log" "] running" 10; then
         tail -20 "$dir/ferry.log" >&2
@@ -363,7 +419,9 @@ memory_run() {
     threads=$(awk '/^Threads:/ { print $2 }' "/proc/$worker/status")
     stop_pid "$worker"
     forget "$worker"
-    if [ "$mode" = mixed ]; then
+    if [ "$variant" = base ]; then
+        if [ "$mode" = mixed ]; then memory_mixed_base_kb+=("$rss"); else memory_sources_base_kb+=("$rss"); fi
+    elif [ "$mode" = mixed ]; then
         memory_mixed_kb+=("$rss")
         memory_mixed_anon_kb+=("$anon")
         memory_threads+=("$threads")
@@ -371,28 +429,32 @@ memory_run() {
         memory_sources_kb+=("$rss")
         memory_sources_anon_kb+=("$anon")
     fi
-    log "memory run $i ($mode): VmRSS $rss kB (anonymous $anon kB), $threads threads"
+    log "memory run $i ($mode, $variant): VmRSS $rss kB (anonymous $anon kB), $threads threads"
 }
 
 # ---- start-up --------------------------------------------------------------------------------
 
 startup_ms=()
 startup_first_line_ms=()
+startup_base_ms=()
 
 log_ms() { # an ISO-8601 log timestamp -> ms since the epoch
     date -u -d "$1" +%s%3N
 }
 
+# startup_run I [VARIANT]: VARIANT new (default) or base.
 startup_run() {
-    local i=$1 dir=$tmp/startup-$i name=fbench-startup-$i
+    local i=$1 variant=${2:-new}
+    local dir=$tmp/startup-$i-$variant name=fbench-startup-$i-$variant
     mkdir -p "$dir"
-    printf '%s\n' "plugin.path=$sequence_dir" \
+    printf '%s\n' "plugin.path=${variant_sequence[$variant]}" \
         "key.converter=org.apache.kafka.connect.storage.StringConverter" \
         "value.converter=org.apache.kafka.connect.storage.StringConverter" >"$dir/worker.properties"
     source_props "$dir/connector.properties" "$name" "$name-topic" 0
     sed -i 's/^partitions=.*/partitions=1/' "$dir/connector.properties"
     local started=$EPOCHREALTIME   # wall clock, µs, taken just before the fork and exec
-    start_bg "$dir/ferry.log" "$ferry" standalone "$dir/worker.properties" "$dir/connector.properties"
+    start_bg "$dir/ferry.log" "${variant_ferry[$variant]}" standalone "$dir/worker.properties" \
+        "$dir/connector.properties"
     local worker=$bg_pid
     if ! wait_for 30 log_has "$dir/ferry.log" "[task:$name-0] running"; then
         tail -20 "$dir/ferry.log" >&2
@@ -403,9 +465,14 @@ startup_run() {
     local first_ts running_ts
     first_ts=$(head -1 "$dir/ferry.log" | cut -d' ' -f1)
     running_ts=$(grep -F "[task:$name-0] running" "$dir/ferry.log" | head -1 | cut -d' ' -f1)
-    local started_us=${started/[.,]/}
-    startup_ms+=("$(awk -v r="$(log_ms "$running_ts")" -v s="$started_us" \
-        'BEGIN { printf "%.1f\n", r - s / 1000 }')")
+    local started_us=${started/[.,]/} took
+    took=$(awk -v r="$(log_ms "$running_ts")" -v s="$started_us" 'BEGIN { printf "%.1f\n", r - s / 1000 }')
+    if [ "$variant" = base ]; then
+        startup_base_ms+=("$took")
+        log "start-up run $i (base): task running after $took ms"
+        return
+    fi
+    startup_ms+=("$took")
     startup_first_line_ms+=("$(awk -v r="$(log_ms "$first_ts")" -v s="$started_us" \
         'BEGIN { printf "%.1f\n", r - s / 1000 }')")
     log "start-up run $i: task running after ${startup_ms[-1]} ms (first log line after" \
@@ -415,6 +482,7 @@ startup_run() {
 # ---- main ------------------------------------------------------------------------------------
 
 build_all
+[ -n "$BASELINE" ] && build_baseline
 if wants source || wants sink || wants memory; then
     need_kafka
     log "run $run_id on $FERRY_TEST_BOOTSTRAP; $RUNS runs of $COUNT records of $RECORD_BYTES bytes"
@@ -424,6 +492,7 @@ fi
 if wants source; then
     for (( i = 1; i <= RUNS; i++ )); do
         source_ferry_run "$i" main
+        [ -n "$BASELINE" ] && source_ferry_run "$i" base
         source_raw_run "$i"
         (( INFO )) && source_ferry_run "$i" info "${SOURCE_INFO_PROPS[@]}"
     done
@@ -432,6 +501,7 @@ if wants sink; then
     sink_prefill
     for (( i = 1; i <= RUNS; i++ )); do
         sink_ferry_run "$i" main "${CONSUMER_PROPS[@]}"
+        [ -n "$BASELINE" ] && sink_ferry_run "$i" base "${CONSUMER_PROPS[@]}"
         sink_raw_run "$i" main "${CONSUMER_PROPS[@]}"
         if (( INFO )); then
             sink_ferry_run "$i" info "${CONSUMER_PROPS[@]}" "${SINK_INFO_PROPS[@]}"
@@ -441,13 +511,17 @@ if wants sink; then
 fi
 if wants memory; then
     for (( i = 1; i <= MEMORY_RUNS; i++ )); do
-        memory_run "$i" mixed
-        memory_run "$i" sources
+        for variant in "${variants[@]}"; do
+            memory_run "$i" mixed "$variant"
+            memory_run "$i" sources "$variant"
+        done
     done
 fi
 if wants startup; then
     for (( i = 1; i <= STARTUP_RUNS; i++ )); do
-        startup_run "$i"
+        for variant in "${variants[@]}"; do
+            startup_run "$i" "$variant"
+        done
     done
 fi
 
@@ -501,6 +575,29 @@ if wants startup; then
     s=$(median "${startup_ms[@]}")
     row "start-up to task running (embedded)" "$s ms" - - "< 100 ms" "$(verdict "$s" "<" 100)"
 fi
+if [ -n "$BASELINE" ]; then
+    # change ROWLABEL NEW BASE HIGHER_IS_BETTER(1|0): the working tree against the baseline.
+    change() {
+        local c worse
+        c=$(awk -v n="$2" -v b="$3" 'BEGIN { printf "%+.1f", 100 * (n - b) / b }')
+        worse=$(awk -v c="$c" -v h="$4" 'BEGIN { print ((h && c < -5) || (!h && c > 5)) ? "WORSE" : "ok" }')
+        printf '%-44s %14s %14s %8s%%  %s\n' "$1" "$2" "$3" "$c" "$worse"
+    }
+    echo
+    printf '%-44s %14s %14s %9s  %s\n' "against the baseline" "this tree" "$baseline_label" change "(> 5% worse: WORSE)"
+    wants source && change "source path, records/s" "$(median "${source_ferry_rates[@]}")" \
+        "$(median "${source_base_rates[@]}")" 1
+    wants sink && change "sink path, records/s" "$(median "${sink_ferry_rates[@]}")" \
+        "$(median "${sink_base_rates[@]}")" 1
+    if wants memory; then
+        change "RSS kB, 5 sources + 5 sinks idle" "$(median "${memory_mixed_kb[@]}")" \
+            "$(median "${memory_mixed_base_kb[@]}")" 0
+        change "RSS kB, 10 sources idle" "$(median "${memory_sources_kb[@]}")" \
+            "$(median "${memory_sources_base_kb[@]}")" 0
+    fi
+    wants startup && change "start-up ms (embedded)" "$(median "${startup_ms[@]}")" \
+        "$(median "${startup_base_ms[@]}")" 0
+fi
 echo
 echo "runs:"
 if wants source; then
@@ -526,5 +623,12 @@ fi
 if wants startup; then
     echo "  start-up ms: $(join "${startup_ms[@]}") (exec to first log line:" \
         "$(join "${startup_first_line_ms[@]}") ms)"
+fi
+if [ -n "$BASELINE" ]; then
+    wants source && echo "  source baseline records/s: $(join "${source_base_rates[@]}")"
+    wants sink && echo "  sink   baseline records/s: $(join "${sink_base_rates[@]}")"
+    wants memory && echo "  RSS kB baseline, mixed: $(join "${memory_mixed_base_kb[@]}"); sources:" \
+        "$(join "${memory_sources_base_kb[@]}")"
+    wants startup && echo "  start-up ms baseline: $(join "${startup_base_ms[@]}")"
 fi
 exit 0
