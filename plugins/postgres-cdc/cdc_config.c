@@ -10,6 +10,10 @@
 #include <string.h>
 #include <strings.h>
 
+#include "support/config_bind.h"
+#include "support/strbuf.h"
+#include "support/strlist.h"
+
 static const char *const plugin_names[] = {"pgoutput", "decoderbufs", NULL};
 static const char *const snapshot_modes[] = {"initial", "initial_only", "never", "no_data",
                                              "always", "when_needed", "exported", NULL};
@@ -270,78 +274,40 @@ const char *const cdc_config_unsupported_prefixes[] = {"column.mask.", "column.t
 
 char **cdc_list_split(const char *text, char separator)
 {
+    strlist items = {0};
+    strbuf item = {0};
     size_t len = text ? strlen(text) : 0;
-    char **items = calloc(len / 2 + 2, sizeof(char *));
-    if (!items)
-        return NULL;
-    size_t count = 0;
-    char *item = malloc(len + 1);
-    if (!item) {
-        free(items);
-        return NULL;
-    }
-    size_t n = 0;
     for (size_t i = 0; i <= len; i++) {
-        char c = i < len ? text[i] : separator;
-        if (c == '\\' && i + 1 < len && text[i + 1] == separator) {
-            item[n++] = separator;
+        if (i + 1 < len && text[i] == '\\' && text[i + 1] == separator) {
+            strbuf_append_char(&item, separator);
             i++;
-            continue;
+        } else if (i < len && text[i] != separator) {
+            strbuf_append_char(&item, text[i]);
+        } else {
+            /* the item ends: trimmed, dropped when empty (no separator left to split on) */
+            if (strbuf_failed(&item) || strlist_split(&items, item.data ? item.data : "", '\0'))
+                goto fail;
+            strbuf_reset(&item);
         }
-        if (c != separator) {
-            item[n++] = c;
-            continue;
-        }
-        size_t start = 0;
-        while (start < n && isspace((unsigned char)item[start]))
-            start++;
-        while (n > start && isspace((unsigned char)item[n - 1]))
-            n--;
-        if (n > start) {
-            /* item holds no NUL: copy the bytes (strndup may read past them). */
-            items[count] = malloc(n - start + 1);
-            if (items[count]) {
-                memcpy(items[count], item + start, n - start);
-                items[count][n - start] = '\0';
-            }
-            if (!items[count]) {
-                free(item);
-                cdc_list_free(items);
-                return NULL;
-            }
-            count++;
-        }
-        n = 0;
     }
-    free(item);
-    return items;
-}
-
-void cdc_list_free(char **items)
-{
-    if (!items)
-        return;
-    for (size_t i = 0; items[i]; i++)
-        free(items[i]);
-    free(items);
+    strbuf_free(&item);
+    return strlist_take(&items);
+fail:
+    strbuf_free(&item);
+    strlist_free(&items);
+    return NULL;
 }
 
 int cdc_regex_compile(regex_t *regex, const char *pattern, char *err, size_t errlen)
 {
+    strbuf posix = {0};
+    strbuf_append_literal(&posix, "^(");
     size_t len = strlen(pattern);
-    char *posix = malloc(len * 12 + 8);
-    if (!posix)
-        return ferry_error_set(err, errlen, "out of memory"), REG_ESPACE;
-    size_t o = 0;
-    posix[o++] = '^';
-    posix[o++] = '(';
-    size_t i = 0;
-    if (strncmp(pattern, "(?i)", 4) == 0)
-        i = 4;
+    size_t i = strncmp(pattern, "(?i)", 4) == 0 ? 4 : 0;
     for (; i < len; i++) {
         char c = pattern[i];
         if (c == '(' && pattern[i + 1] == '?' && pattern[i + 2] == ':') {
-            posix[o++] = '(';
+            strbuf_append_char(&posix, '(');
             i += 2;
         } else if (c == '\\' && i + 1 < len) {
             char next = pattern[++i];
@@ -356,37 +322,36 @@ int cdc_regex_compile(regex_t *regex, const char *pattern, char *err, size_t err
             default: break;
             }
             if (class) {
-                memcpy(posix + o, class, strlen(class));
-                o += strlen(class);
+                strbuf_append_str(&posix, class);
             } else {
-                posix[o++] = '\\';
-                posix[o++] = next;
+                strbuf_append_char(&posix, '\\');
+                strbuf_append_char(&posix, next);
             }
         } else {
-            posix[o++] = c;
+            strbuf_append_char(&posix, c);
         }
     }
-    posix[o++] = ')';
-    posix[o++] = '$';
-    posix[o] = '\0';
-    int rc = regcomp(regex, posix, REG_EXTENDED | REG_ICASE | REG_NOSUB);
+    strbuf_append_literal(&posix, ")$");
+    if (strbuf_failed(&posix)) {
+        strbuf_free(&posix);
+        return ferry_error_set(err, errlen, "out of memory"), REG_ESPACE;
+    }
+    int rc = regcomp(regex, posix.data, REG_EXTENDED | REG_ICASE | REG_NOSUB);
     if (rc != 0) {
         char why[200];
         regerror(rc, regex, why, sizeof why);
         ferry_error_set(err, errlen, "invalid regular expression '%s': %s", pattern, why);
     }
-    free(posix);
+    strbuf_free(&posix);
     return rc;
 }
 
 static void cdc_filter_release(cdc_filter *filter)
 {
-    for (size_t i = 0; i < filter->count; i++) {
+    for (size_t i = 0; i < filter->count; i++)
         regfree(&filter->patterns[i]);
-        free(filter->sources[i]);
-    }
     free(filter->patterns);
-    free(filter->sources);
+    strlist_array_free(filter->sources);
     memset(filter, 0, sizeof(*filter));
 }
 
@@ -396,32 +361,25 @@ static int cdc_filter_parse(cdc_filter *filter, const char *key, const char *tex
     memset(filter, 0, sizeof(*filter));
     if (!text || !*text)
         return 0;
-    char **items = cdc_list_split(text, ',');
-    if (!items)
-        return ferry_error_set(err, errlen, "out of memory"), -1;
+    filter->sources = cdc_list_split(text, ',');
     size_t count = 0;
-    while (items[count])
+    while (filter->sources && filter->sources[count])
         count++;
     filter->patterns = calloc(count + 1, sizeof(regex_t));
-    filter->sources = calloc(count + 1, sizeof(char *));
-    if (!filter->patterns || !filter->sources) {
-        cdc_list_free(items);
+    if (!filter->sources || !filter->patterns) {
         cdc_filter_release(filter);
         return ferry_error_set(err, errlen, "out of memory"), -1;
     }
-    for (size_t i = 0; i < count; i++) {
+    /* count says how many patterns are compiled (and to be freed) */
+    for (; filter->count < count; filter->count++) {
         char why[300];
-        if (cdc_regex_compile(&filter->patterns[i], items[i], why, sizeof why) != 0) {
+        if (cdc_regex_compile(&filter->patterns[filter->count], filter->sources[filter->count],
+                              why, sizeof why) != 0) {
             ferry_error_set(err, errlen, "%s: %s", key, why);
-            cdc_list_free(items);
             cdc_filter_release(filter);
             return -1;
         }
-        filter->sources[i] = items[i];
-        items[i] = NULL;
-        filter->count++;
     }
-    cdc_list_free(items);
     return 0;
 }
 
@@ -446,7 +404,7 @@ static int cdc_key_overrides_parse(cdc_config *config, const char *text, char *e
         count++;
     config->key_overrides = calloc(count + 1, sizeof(cdc_key_override));
     if (!config->key_overrides) {
-        cdc_list_free(entries);
+        strlist_array_free(entries);
         return ferry_error_set(err, errlen, "out of memory"), -1;
     }
     int rc = 0;
@@ -478,7 +436,7 @@ static int cdc_key_overrides_parse(cdc_config *config, const char *text, char *e
             rc = (ferry_error_set(err, errlen, "message.key.columns: entry '%s' names no column",
                                  entries[i]), -1);
     }
-    cdc_list_free(entries);
+    strlist_array_free(entries);
     return rc;
 }
 
@@ -508,16 +466,152 @@ static int cdc_skipped_parse(cdc_config *config, const char *text, char *err, si
             break;
         }
     }
-    cdc_list_free(items);
+    strlist_array_free(items);
     return rc;
 }
 
 /* ------------------------------------------------------------------------------------------ */
 /* Parsing                                                                                    */
 
-static char *cdc_copy(const char *text)
+/* Every key that is a plain setting, bound in one call (config_bind). */
+static const config_binding cdc_config_bindings[] = {
+    CONFIG_BIND_STRING("database.hostname", cdc_config, hostname),
+    CONFIG_BIND_INT("database.port", cdc_config, port),
+    CONFIG_BIND_STRING("database.user", cdc_config, user),
+    CONFIG_BIND_STRING("database.password", cdc_config, password),
+    CONFIG_BIND_STRING("database.dbname", cdc_config, dbname),
+    CONFIG_BIND_STRING("database.sslmode", cdc_config, sslmode),
+    CONFIG_BIND_STRING("database.sslcert", cdc_config, sslcert),
+    CONFIG_BIND_STRING("database.sslkey", cdc_config, sslkey),
+    CONFIG_BIND_STRING("database.sslrootcert", cdc_config, sslrootcert),
+    CONFIG_BIND_STRING("database.sslpassword", cdc_config, sslpassword),
+    CONFIG_BIND_BOOL("database.tcpKeepAlive", cdc_config, tcp_keepalive),
+    CONFIG_BIND_STRING("database.initial.statements", cdc_config, initial_statements),
+    CONFIG_BIND_LONG("database.query.timeout.ms", cdc_config, query_timeout_ms),
+    CONFIG_BIND_STRING("topic.prefix", cdc_config, topic_prefix),
+    CONFIG_BIND_STRING("topic.delimiter", cdc_config, topic_delimiter),
+    CONFIG_BIND_STRING("topic.heartbeat.prefix", cdc_config, topic_heartbeat_prefix),
+    CONFIG_BIND_STRING("topic.transaction", cdc_config, topic_transaction),
+    CONFIG_BIND_STRING("slot.name", cdc_config, slot_name),
+    CONFIG_BIND_BOOL("slot.drop.on.stop", cdc_config, slot_drop_on_stop),
+    CONFIG_BIND_INT("slot.max.retries", cdc_config, slot_max_retries),
+    CONFIG_BIND_LONG("slot.retry.delay.ms", cdc_config, slot_retry_delay_ms),
+    CONFIG_BIND_STRING("publication.name", cdc_config, publication_name),
+    CONFIG_BIND_LONG("status.update.interval.ms", cdc_config, status_update_interval_ms),
+    CONFIG_BIND_BOOL("flush.lsn.source", cdc_config, flush_lsn_source),
+    CONFIG_BIND_LONG("heartbeat.interval.ms", cdc_config, heartbeat_interval_ms),
+    CONFIG_BIND_STRING("heartbeat.action.query", cdc_config, heartbeat_action_query),
+    CONFIG_BIND_BOOL("table.ignore.builtin", cdc_config, table_ignore_builtin),
+    CONFIG_BIND_BOOL("tombstones.on.delete", cdc_config, tombstones_on_delete),
+    CONFIG_BIND_BOOL("provide.transaction.metadata", cdc_config, provide_transaction_metadata),
+    CONFIG_BIND_INT("snapshot.fetch.size", cdc_config, snapshot_fetch_size),
+    CONFIG_BIND_LONG("snapshot.delay.ms", cdc_config, snapshot_delay_ms),
+    CONFIG_BIND_INT("money.fraction.digits", cdc_config, types.money_fraction_digits),
+    CONFIG_BIND_STRING("unavailable.value.placeholder", cdc_config, toast_placeholder),
+    CONFIG_BIND_INT("max.batch.size", cdc_config, max_batch_size),
+    CONFIG_BIND_LONG("poll.interval.ms", cdc_config, poll_interval_ms),
+    {0},
+};
+
+/* The keys with allowed values, bound as the index of the value in them (-1: unset), then
+ * mapped to the config's enums. */
+typedef struct cdc_config_choices {
+    int snapshot, publication, decimal, time, interval, binary, names, failure;
+} cdc_config_choices;
+
+static const config_binding cdc_config_choice_bindings[] = {
+    CONFIG_BIND_CHOICE("snapshot.mode", cdc_config_choices, snapshot, snapshot_modes),
+    CONFIG_BIND_CHOICE("publication.autocreate.mode", cdc_config_choices, publication,
+                       publication_modes),
+    CONFIG_BIND_CHOICE("decimal.handling.mode", cdc_config_choices, decimal, decimal_modes),
+    CONFIG_BIND_CHOICE("time.precision.mode", cdc_config_choices, time, time_modes),
+    CONFIG_BIND_CHOICE("interval.handling.mode", cdc_config_choices, interval, interval_modes),
+    CONFIG_BIND_CHOICE("binary.handling.mode", cdc_config_choices, binary, binary_modes),
+    CONFIG_BIND_CHOICE("schema.name.adjustment.mode", cdc_config_choices, names, name_modes),
+    CONFIG_BIND_CHOICE("event.processing.failure.handling.mode", cdc_config_choices, failure,
+                       failure_modes),
+    {0},
+};
+
+/* The enum of each allowed value where values are aliases; elsewhere the index is the enum. */
+static const int snapshot_mode_of[] = {
+    CDC_SNAPSHOT_INITIAL,     CDC_SNAPSHOT_INITIAL_ONLY, CDC_SNAPSHOT_NO_DATA /* never */,
+    CDC_SNAPSHOT_NO_DATA,     CDC_SNAPSHOT_ALWAYS,       CDC_SNAPSHOT_WHEN_NEEDED,
+    CDC_SNAPSHOT_INITIAL /* exported */,
+};
+static const int failure_mode_of[] = {CDC_FAILURE_FAIL, CDC_FAILURE_WARN, CDC_FAILURE_SKIP,
+                                      CDC_FAILURE_SKIP /* ignore */};
+static const int avro_names_of[] = {false, true, true}; /* none, avro, avro_unicode */
+
+#define CDC_COUNT(array) (sizeof(array) / sizeof((array)[0]))
+_Static_assert(CDC_COUNT(snapshot_mode_of) == CDC_COUNT(snapshot_modes) - 1, "snapshot.mode");
+_Static_assert(CDC_COUNT(failure_mode_of) == CDC_COUNT(failure_modes) - 1, "failure mode");
+_Static_assert(CDC_COUNT(avro_names_of) == CDC_COUNT(name_modes) - 1, "name adjustment");
+_Static_assert(CDC_COUNT(publication_modes) - 1 == CDC_PUBLICATION_DISABLED + 1 &&
+                   CDC_COUNT(decimal_modes) - 1 == PG_DECIMAL_STRING + 1 &&
+                   CDC_COUNT(time_modes) - 1 == PG_TIME_CONNECT + 1 &&
+                   CDC_COUNT(interval_modes) - 1 == PG_INTERVAL_STRING + 1 &&
+                   CDC_COUNT(binary_modes) - 1 == PG_BINARY_HEX + 1,
+               "the allowed values are in the order of their enums");
+
+/* The enum of a bound choice: the first allowed value (the default) when unset. */
+static int cdc_choice(int index, const int *enum_of)
 {
-    return text ? strdup(text) : NULL;
+    if (index < 0)
+        index = 0;
+    return enum_of ? enum_of[index] : index;
+}
+
+/* A key and the field it sets. */
+typedef struct cdc_config_field {
+    const char *key;
+    size_t offset; /* offsetof(cdc_config, ...) */
+} cdc_config_field;
+
+/* The filters, each a list of regexes. */
+static const cdc_config_field cdc_filter_keys[] = {
+    {"schema.include.list", offsetof(cdc_config, schema_include)},
+    {"schema.exclude.list", offsetof(cdc_config, schema_exclude)},
+    {"table.include.list", offsetof(cdc_config, table_include)},
+    {"table.exclude.list", offsetof(cdc_config, table_exclude)},
+    {"column.include.list", offsetof(cdc_config, column_include)},
+    {"column.exclude.list", offsetof(cdc_config, column_exclude)},
+};
+#define CDC_FILTER_COUNT CDC_COUNT(cdc_filter_keys)
+
+/* Strings whose empty value means something (no delimiter, an empty placeholder) or that a host
+ * without defaults may leave unset: config_bind leaves a blank string unset, these take what
+ * was given, blank included, or else the definition's default. */
+static const cdc_config_field cdc_kept_strings[] = {
+    {"topic.delimiter", offsetof(cdc_config, topic_delimiter)},
+    {"topic.heartbeat.prefix", offsetof(cdc_config, topic_heartbeat_prefix)},
+    {"topic.transaction", offsetof(cdc_config, topic_transaction)},
+    {"unavailable.value.placeholder", offsetof(cdc_config, toast_placeholder)},
+    {"slot.name", offsetof(cdc_config, slot_name)},
+    {"publication.name", offsetof(cdc_config, publication_name)},
+};
+
+static const char *cdc_config_default(const char *key)
+{
+    for (const ferry_config_key *def = cdc_config_keys; def->name; def++)
+        if (strcmp(def->name, key) == 0)
+            return def->default_value;
+    return NULL;
+}
+
+static int cdc_config_keep_strings(cdc_config *config, const ferry_host *host,
+                                   const ferry_config *source)
+{
+    for (size_t i = 0; i < CDC_COUNT(cdc_kept_strings); i++) {
+        char **field = (char **)((char *)config + cdc_kept_strings[i].offset);
+        if (*field)
+            continue;
+        const char *given = host->config_string(source, cdc_kept_strings[i].key);
+        *field = strdup(given ? given : cdc_config_default(cdc_kept_strings[i].key));
+        if (!*field)
+            return -1;
+    }
+    return 0;
 }
 
 static bool cdc_is(const char *value, const char *expected)
@@ -529,58 +623,18 @@ int cdc_config_parse(cdc_config *config, const ferry_host *host, const ferry_con
                      char *err, size_t errlen)
 {
     memset(config, 0, sizeof(*config));
-#define STR(key) cdc_copy(host->config_string(source, key))
-    config->hostname = STR("database.hostname");
-    config->port = (int)host->config_int(source, "database.port");
-    config->user = STR("database.user");
-    config->password = STR("database.password");
-    config->dbname = STR("database.dbname");
-    config->sslmode = STR("database.sslmode");
-    config->sslcert = STR("database.sslcert");
-    config->sslkey = STR("database.sslkey");
-    config->sslrootcert = STR("database.sslrootcert");
-    config->sslpassword = STR("database.sslpassword");
-    config->tcp_keepalive = host->config_bool(source, "database.tcpKeepAlive");
-    config->initial_statements = STR("database.initial.statements");
-    config->query_timeout_ms = host->config_int(source, "database.query.timeout.ms");
-    config->topic_prefix = STR("topic.prefix");
-    config->topic_delimiter = STR("topic.delimiter");
-    config->topic_heartbeat_prefix = STR("topic.heartbeat.prefix");
-    config->topic_transaction = STR("topic.transaction");
-    config->slot_name = STR("slot.name");
-    config->slot_drop_on_stop = host->config_bool(source, "slot.drop.on.stop");
-    config->slot_max_retries = (int)host->config_int(source, "slot.max.retries");
-    config->slot_retry_delay_ms = host->config_int(source, "slot.retry.delay.ms");
-    config->publication_name = STR("publication.name");
-    config->status_update_interval_ms = host->config_int(source, "status.update.interval.ms");
-    config->flush_lsn_source = host->config_bool(source, "flush.lsn.source");
-    config->heartbeat_interval_ms = host->config_int(source, "heartbeat.interval.ms");
-    config->heartbeat_action_query = STR("heartbeat.action.query");
-    config->table_ignore_builtin = host->config_bool(source, "table.ignore.builtin");
-    config->tombstones_on_delete = host->config_bool(source, "tombstones.on.delete");
-    config->provide_transaction_metadata =
-        host->config_bool(source, "provide.transaction.metadata");
-    config->snapshot_fetch_size = (int)host->config_int(source, "snapshot.fetch.size");
-    config->snapshot_delay_ms = host->config_int(source, "snapshot.delay.ms");
-    config->toast_placeholder = STR("unavailable.value.placeholder");
-    config->max_batch_size = (int)host->config_int(source, "max.batch.size");
-    config->poll_interval_ms = host->config_int(source, "poll.interval.ms");
-#undef STR
-    if (!config->hostname || !config->user || !config->dbname || !config->topic_prefix ||
-        !config->slot_name || !config->publication_name) {
+    cdc_config_choices choices;
+    if (config_bind(host, source, cdc_config_bindings, config) != 0 ||
+        config_bind(host, source, cdc_config_choice_bindings, &choices) != 0 ||
+        cdc_config_keep_strings(config, host, source) != 0) {
+        cdc_config_release(config);
+        return ferry_error_set(err, errlen, "out of memory"), -1;
+    }
+    if (!config->hostname || !config->user || !config->dbname || !config->topic_prefix) {
         cdc_config_release(config);
         return ferry_error_set(err, errlen, "database.hostname, database.user, database.dbname "
                                             "and topic.prefix are required"), -1;
     }
-    if (!config->topic_delimiter)
-        config->topic_delimiter = strdup(".");
-    if (!config->topic_heartbeat_prefix)
-        config->topic_heartbeat_prefix = strdup("__debezium-heartbeat");
-    if (!config->topic_transaction)
-        config->topic_transaction = strdup("transaction");
-    if (!config->toast_placeholder)
-        config->toast_placeholder = strdup("__debezium_unavailable_value");
-
     const char *plugin = host->config_string(source, "plugin.name");
     if (plugin && !cdc_is(plugin, "pgoutput")) {
         cdc_config_release(config);
@@ -589,42 +643,16 @@ int cdc_config_parse(cdc_config *config, const ferry_host *host, const ferry_con
                                "plugin is; set plugin.name=pgoutput",
                                plugin), -1;
     }
-    const char *mode = host->config_string(source, "snapshot.mode");
-    config->snapshot_mode = cdc_is(mode, "initial_only")  ? CDC_SNAPSHOT_INITIAL_ONLY
-                            : cdc_is(mode, "never") || cdc_is(mode, "no_data")
-                                ? CDC_SNAPSHOT_NO_DATA
-                            : cdc_is(mode, "always")      ? CDC_SNAPSHOT_ALWAYS
-                            : cdc_is(mode, "when_needed") ? CDC_SNAPSHOT_WHEN_NEEDED
-                                                          : CDC_SNAPSHOT_INITIAL;
-    mode = host->config_string(source, "publication.autocreate.mode");
-    config->publication_mode = cdc_is(mode, "filtered")    ? CDC_PUBLICATION_FILTERED
-                               : cdc_is(mode, "no_tables") ? CDC_PUBLICATION_NO_TABLES
-                               : cdc_is(mode, "disabled")  ? CDC_PUBLICATION_DISABLED
-                                                           : CDC_PUBLICATION_ALL_TABLES;
-    mode = host->config_string(source, "decimal.handling.mode");
-    config->types.decimal = cdc_is(mode, "double")   ? PG_DECIMAL_DOUBLE
-                            : cdc_is(mode, "string") ? PG_DECIMAL_STRING
-                                                     : PG_DECIMAL_PRECISE;
-    mode = host->config_string(source, "time.precision.mode");
-    config->types.time = cdc_is(mode, "connect") ? PG_TIME_CONNECT
-                         : cdc_is(mode, "adaptive_time_microseconds")
-                             ? PG_TIME_ADAPTIVE_MICROSECONDS
-                             : PG_TIME_ADAPTIVE;
-    mode = host->config_string(source, "interval.handling.mode");
-    config->types.interval = cdc_is(mode, "string") ? PG_INTERVAL_STRING : PG_INTERVAL_NUMERIC;
-    mode = host->config_string(source, "binary.handling.mode");
-    config->types.binary = cdc_is(mode, "base64")            ? PG_BINARY_BASE64
-                           : cdc_is(mode, "base64-url-safe") ? PG_BINARY_BASE64_URL_SAFE
-                           : cdc_is(mode, "hex")             ? PG_BINARY_HEX
-                                                             : PG_BINARY_BYTES;
-    config->types.money_fraction_digits = (int)host->config_int(source, "money.fraction.digits");
+    config->snapshot_mode = (cdc_snapshot_mode)cdc_choice(choices.snapshot, snapshot_mode_of);
+    config->publication_mode = (cdc_publication_mode)cdc_choice(choices.publication, NULL);
+    config->types.decimal = (pg_decimal_mode)cdc_choice(choices.decimal, NULL);
+    config->types.time = (pg_time_mode)cdc_choice(choices.time, NULL);
+    config->types.interval = (pg_interval_mode)cdc_choice(choices.interval, NULL);
+    config->types.binary = (pg_binary_mode)cdc_choice(choices.binary, NULL);
     config->types.toast_placeholder = config->toast_placeholder;
-    mode = host->config_string(source, "schema.name.adjustment.mode");
-    config->avro_names = cdc_is(mode, "avro") || cdc_is(mode, "avro_unicode");
-    mode = host->config_string(source, "event.processing.failure.handling.mode");
-    config->failure_mode = cdc_is(mode, "warn")                           ? CDC_FAILURE_WARN
-                           : cdc_is(mode, "skip") || cdc_is(mode, "ignore") ? CDC_FAILURE_SKIP
-                                                                          : CDC_FAILURE_FAIL;
+    config->avro_names = cdc_choice(choices.names, avro_names_of);
+    config->failure_mode = (cdc_failure_mode)cdc_choice(choices.failure, failure_mode_of);
+    /* What a host without the definition's defaults leaves at 0. */
     if (config->snapshot_fetch_size <= 0)
         config->snapshot_fetch_size = 10240;
     if (config->max_batch_size <= 0)
@@ -632,29 +660,21 @@ int cdc_config_parse(cdc_config *config, const ferry_host *host, const ferry_con
     if (config->status_update_interval_ms <= 0)
         config->status_update_interval_ms = 10000;
 
-    if (cdc_filter_parse(&config->schema_include, "schema.include.list",
-                         host->config_string(source, "schema.include.list"), err, errlen) ||
-        cdc_filter_parse(&config->schema_exclude, "schema.exclude.list",
-                         host->config_string(source, "schema.exclude.list"), err, errlen) ||
-        cdc_filter_parse(&config->table_include, "table.include.list",
-                         host->config_string(source, "table.include.list"), err, errlen) ||
-        cdc_filter_parse(&config->table_exclude, "table.exclude.list",
-                         host->config_string(source, "table.exclude.list"), err, errlen) ||
-        cdc_filter_parse(&config->column_include, "column.include.list",
-                         host->config_string(source, "column.include.list"), err, errlen) ||
-        cdc_filter_parse(&config->column_exclude, "column.exclude.list",
-                         host->config_string(source, "column.exclude.list"), err, errlen) ||
-        cdc_key_overrides_parse(config, host->config_string(source, "message.key.columns"), err,
+    for (size_t i = 0; i < CDC_FILTER_COUNT; i++) {
+        cdc_filter *filter = (cdc_filter *)((char *)config + cdc_filter_keys[i].offset);
+        if (cdc_filter_parse(filter, cdc_filter_keys[i].key,
+                             host->config_string(source, cdc_filter_keys[i].key), err,
+                             errlen) != 0) {
+            cdc_config_release(config);
+            return -1;
+        }
+    }
+    if (cdc_key_overrides_parse(config, host->config_string(source, "message.key.columns"), err,
                                 errlen) ||
         cdc_skipped_parse(config, host->config_string(source, "skipped.operations"), err,
                           errlen)) {
         cdc_config_release(config);
         return -1;
-    }
-    if (!config->topic_delimiter || !config->topic_heartbeat_prefix ||
-        !config->topic_transaction || !config->toast_placeholder) {
-        cdc_config_release(config);
-        return ferry_error_set(err, errlen, "out of memory"), -1;
     }
     return 0;
 }
@@ -663,33 +683,12 @@ void cdc_config_release(cdc_config *config)
 {
     if (!config)
         return;
-    free(config->hostname);
-    free(config->user);
-    free(config->password);
-    free(config->dbname);
-    free(config->sslmode);
-    free(config->sslcert);
-    free(config->sslkey);
-    free(config->sslrootcert);
-    free(config->sslpassword);
-    free(config->initial_statements);
-    free(config->topic_prefix);
-    free(config->topic_delimiter);
-    free(config->topic_heartbeat_prefix);
-    free(config->topic_transaction);
-    free(config->slot_name);
-    free(config->publication_name);
-    free(config->heartbeat_action_query);
-    free(config->toast_placeholder);
-    cdc_filter_release(&config->schema_include);
-    cdc_filter_release(&config->schema_exclude);
-    cdc_filter_release(&config->table_include);
-    cdc_filter_release(&config->table_exclude);
-    cdc_filter_release(&config->column_include);
-    cdc_filter_release(&config->column_exclude);
+    config_bind_release(cdc_config_bindings, config);
+    for (size_t i = 0; i < CDC_FILTER_COUNT; i++)
+        cdc_filter_release((cdc_filter *)((char *)config + cdc_filter_keys[i].offset));
     for (size_t i = 0; i < config->key_override_count; i++) {
         regfree(&config->key_overrides[i].table);
-        cdc_list_free(config->key_overrides[i].columns);
+        strlist_array_free(config->key_overrides[i].columns);
     }
     free(config->key_overrides);
     memset(config, 0, sizeof(*config));
@@ -717,29 +716,24 @@ void cdc_config_check(json_t *values,
     if (plugin && !cdc_is(plugin, "pgoutput"))
         report(report_ctx, "plugin.name",
                "only the built-in pgoutput plugin is supported: set plugin.name=pgoutput");
-    static const char *const regex_keys[] = {"schema.include.list", "schema.exclude.list",
-                                             "table.include.list", "table.exclude.list",
-                                             "column.include.list", "column.exclude.list"};
-    for (size_t k = 0; k < sizeof regex_keys / sizeof regex_keys[0]; k++) {
+    for (size_t i = 0; i < CDC_FILTER_COUNT; i++) {
+        const char *key = cdc_filter_keys[i].key;
         cdc_filter filter;
-        const char *text = json_string_value(json_object_get(values, regex_keys[k]));
-        if (cdc_filter_parse(&filter, regex_keys[k], text, why, sizeof why) != 0)
-            cdc_report(report, report_ctx, regex_keys[k], why);
+        if (cdc_filter_parse(&filter, key, json_string_value(json_object_get(values, key)), why,
+                             sizeof why) != 0)
+            cdc_report(report, report_ctx, key, why);
         else
             cdc_filter_release(&filter);
     }
-    if (json_object_get(values, "table.include.list") &&
-        json_object_get(values, "table.exclude.list"))
-        report(report_ctx, "table.exclude.list",
-               "table.include.list and table.exclude.list cannot both be set");
-    if (json_object_get(values, "schema.include.list") &&
-        json_object_get(values, "schema.exclude.list"))
-        report(report_ctx, "schema.exclude.list",
-               "schema.include.list and schema.exclude.list cannot both be set");
-    if (json_object_get(values, "column.include.list") &&
-        json_object_get(values, "column.exclude.list"))
-        report(report_ctx, "column.exclude.list",
-               "column.include.list and column.exclude.list cannot both be set");
+    /* The keys come in pairs, include then exclude. */
+    for (size_t i = 0; i + 1 < CDC_FILTER_COUNT; i += 2) {
+        const char *include = cdc_filter_keys[i].key, *exclude = cdc_filter_keys[i + 1].key;
+        if (json_object_get(values, include) && json_object_get(values, exclude)) {
+            char message[128];
+            snprintf(message, sizeof message, "%s and %s cannot both be set", include, exclude);
+            report(report_ctx, exclude, message);
+        }
+    }
     cdc_config probe;
     memset(&probe, 0, sizeof probe);
     const char *keys = json_string_value(json_object_get(values, "message.key.columns"));

@@ -39,7 +39,7 @@ typedef enum cdc_failure_mode {
 
 typedef struct cdc_filter {
     regex_t *patterns;
-    char **sources; /* the patterns as configured, for messages */
+    char **sources; /* the patterns as configured, for messages (NULL-terminated) */
     size_t count;
 } cdc_filter;
 
@@ -117,9 +117,10 @@ void cdc_config_check(json_t *values,
                       void (*report)(void *report_ctx, const char *key, const char *message),
                       void *report_ctx);
 
-/* Splits a Debezium list ("a,b\,c") into trimmed, non-empty items (malloc'd, NULL-terminated). */
+/* Splits a Debezium list ("a,b\,c": a backslash escapes the separator) into trimmed,
+ * non-empty items (malloc'd, NULL-terminated: free with strlist_array_free); NULL when out of
+ * memory. */
 char **cdc_list_split(const char *text, char separator);
-void cdc_list_free(char **items);
 
 /* Compiles a Java-style regex as an anchored, case-insensitive POSIX one (\d, \w, \s, (?:...)
  * translated). Returns 0, or the regcomp error with its message. */

@@ -2,10 +2,10 @@
  * cdc_source.c - the PostgresCdcSource task (see cdc_source.h).
  *
  * One thread, no locks: the runtime calls start, poll, commit and stop from the task's thread.
- * A change message becomes up to three records (delete + tombstone + create for a key change,
- * plus a transaction BEGIN); they wait in `pending` until the runtime took all of them, so a
- * RETRY from record_emit loses nothing and the next message is read only once the current one is
- * out. The offset rides on the last record of each message.
+ * cdc_events turns a change message into up to three records (delete + tombstone + create for a
+ * key change, plus a transaction BEGIN); they wait in `pending` until the runtime took all of
+ * them, so a RETRY from record_emit loses nothing and the next message is read only once the
+ * current one is out. The offset rides on the last record of each message.
  */
 #include "cdc_source.h"
 
@@ -17,6 +17,7 @@
 #include <time.h>
 
 #include "cdc_config.h"
+#include "cdc_events.h"
 #include "cdc_offset.h"
 #include "cdc_plugin.h"
 #include "debezium_envelope.h"
@@ -26,8 +27,8 @@
 #include "pg_snapshot.h"
 #include "pg_stream.h"
 #include "pgoutput_decoder.h"
+#include "support/array.h"
 
-#define PENDING_MAX 16
 #define RECONNECT_FIRST_MS 1000
 #define METRICS_INTERVAL_MS 1000
 #define CDC_ERR 1024
@@ -49,21 +50,11 @@ typedef struct table_entry {
     dbz_table *table; /* NULL: not captured */
 } table_entry;
 
-typedef struct pending_record {
-    const char *topic; /* borrowed from a table (tables change only between messages) */
-    char *owned_topic; /* or owned */
-    json_t *key, *key_schema, *value, *value_schema, *offset;
-} pending_record;
-
-typedef struct tx_collection {
-    char *id;
-    int64_t count;
-} tx_collection;
-
 typedef struct cdc_source {
     ferry_context *ctx;
     cdc_config config;
     dbz_context dbz;
+    cdc_events events;        /* the translation, and the transaction's xid and commit time */
     pg_type_registry *types;
     PGconn *conn; /* the regular connection */
     int server_version;
@@ -96,17 +87,11 @@ typedef struct cdc_source {
 
     /* the stream */
     uint64_t lsn_proc;        /* every transaction committed before it is delivered */
-    uint64_t last_commit_lsn; /* end of the last commit seen: the sequence's first element */
     bool in_tx;
     uint64_t tx_final_lsn;
-    uint32_t tx_xid;
-    int64_t tx_commit_us;
     int64_t tx_messages;      /* change messages of the transaction so far */
     int64_t tx_skip;          /* the first tx_skip were delivered before a restart */
     bool tx_skip_all;
-    int64_t tx_events;        /* data events emitted (transaction metadata) */
-    tx_collection *tx_collections;
-    size_t tx_collection_count, tx_collection_capacity;
     uint64_t resume_commit;   /* of this transaction ... */
     int64_t resume_events;    /* ... that many change messages are delivered */
     uint64_t emitted_commit;  /* the last change message fully emitted: its transaction */
@@ -118,9 +103,10 @@ typedef struct cdc_source {
     uint64_t confirmed_lsn;
     bool reply_requested;
 
-    /* records of the current message not yet taken by the runtime */
-    pending_record pending[PENDING_MAX];
-    size_t pending_count, pending_next;
+    /* records of the current message not yet taken by the runtime: pending.records from
+     * pending_next on */
+    cdc_events_batch pending;
+    size_t pending_next;
     bool pending_is_change;
     uint64_t pending_commit;
     int64_t pending_events;
@@ -162,48 +148,19 @@ static char *source_lsn(uint64_t lsn, char *buf)
     return pg_lsn_format(lsn, buf, 24);
 }
 
-static void pending_release(pending_record *record)
-{
-    json_decref(record->key);
-    json_decref(record->key_schema);
-    json_decref(record->value);
-    json_decref(record->value_schema);
-    json_decref(record->offset);
-    free(record->owned_topic);
-    memset(record, 0, sizeof(*record));
-}
-
 static void pending_clear(cdc_source *source)
 {
-    for (size_t i = 0; i < source->pending_count; i++)
-        pending_release(&source->pending[i]);
-    source->pending_count = source->pending_next = 0;
+    cdc_events_batch_clear(&source->pending);
+    source->pending_next = 0;
     source->pending_is_change = false;
-}
-
-/* Queues a record; takes ownership of the JSON values (NULL key/value = null). */
-static pending_record *pending_add(cdc_source *source, const char *topic, json_t *key,
-                                   json_t *key_schema, json_t *value, json_t *value_schema)
-{
-    if (source->pending_count >= PENDING_MAX) {
-        json_decref(key);
-        json_decref(key_schema);
-        json_decref(value);
-        json_decref(value_schema);
-        return NULL;
-    }
-    pending_record *record = &source->pending[source->pending_count++];
-    *record = (pending_record){.topic = topic, .key = key, .key_schema = key_schema,
-                               .value = value, .value_schema = value_schema};
-    return record;
 }
 
 /* Hands the queued records to the runtime. RETRY: the buffer is full, the rest waits. */
 static ferry_status source_emit_pending(cdc_source *source, int *emitted, char *err,
                                         size_t errlen)
 {
-    while (source->pending_next < source->pending_count) {
-        pending_record *p = &source->pending[source->pending_next];
+    while (source->pending_next < source->pending.count) {
+        cdc_events_record *p = &source->pending.records[source->pending_next];
         ferry_record record = {
             .topic = p->owned_topic ? p->owned_topic : p->topic,
             .partition = FERRY_PARTITION_ANY,
@@ -228,7 +185,7 @@ static ferry_status source_emit_pending(cdc_source *source, int *emitted, char *
             source->last_emitted_offset = json_incref(p->offset);
             source->all_committed = false;
         }
-        pending_release(p);
+        cdc_events_record_release(p);
         source->pending_next++;
         (*emitted)++;
     }
@@ -236,8 +193,7 @@ static ferry_status source_emit_pending(cdc_source *source, int *emitted, char *
         source->emitted_commit = source->pending_commit;
         source->emitted_events = source->pending_events;
     }
-    source->pending_count = source->pending_next = 0;
-    source->pending_is_change = false;
+    pending_clear(source);
     return FERRY_OK;
 }
 
@@ -265,6 +221,14 @@ static table_entry *source_table_find(cdc_source *source, uint32_t oid)
     return NULL;
 }
 
+/* cdc_events' view of the tables: known when a Relation message (or the snapshot) loaded it. */
+static bool source_table_lookup(void *lookup_ctx, uint32_t relation_oid, const dbz_table **table)
+{
+    table_entry *entry = source_table_find(lookup_ctx, relation_oid);
+    *table = entry ? entry->table : NULL;
+    return entry != NULL;
+}
+
 /* Describes a table and builds its schemas; replaces an earlier entry. stream_columns: a
  * Relation message's (NULL for the catalog's). */
 static table_entry *source_table_load(cdc_source *source, uint32_t oid,
@@ -276,18 +240,12 @@ static table_entry *source_table_load(cdc_source *source, uint32_t oid,
         return NULL;
     table_entry *entry = source_table_find(source, oid);
     if (!entry) {
-        if (source->table_count == source->table_capacity) {
-            size_t capacity = source->table_capacity ? source->table_capacity * 2 : 16;
-            table_entry *grown = realloc(source->tables, capacity * sizeof(*grown));
-            if (!grown) {
-                pg_table_meta_free(meta);
-                return ferry_error_set(err, errlen, "out of memory"), NULL;
-            }
-            source->tables = grown;
-            source->table_capacity = capacity;
+        if (array_reserve(&source->tables, &source->table_capacity, source->table_count + 1,
+                          sizeof(*source->tables)) != 0) {
+            pg_table_meta_free(meta);
+            return ferry_error_set(err, errlen, "out of memory"), NULL;
         }
         entry = &source->tables[source->table_count++];
-        memset(entry, 0, sizeof(*entry));
     } else {
         table_entry_release(entry);
     }
@@ -312,8 +270,8 @@ static json_t *source_stream_offset(cdc_source *source, uint64_t event_lsn)
         .lsn_commit = source->in_tx ? source->tx_final_lsn : 0,
         .tx_event = source->in_tx ? source->tx_messages : -1,
         .lsn = event_lsn,
-        .tx_id = source->in_tx ? (int64_t)source->tx_xid : -1,
-        .ts_usec = source->in_tx ? source->tx_commit_us : 0,
+        .tx_id = source->in_tx ? (int64_t)source->events.xid : -1,
+        .ts_usec = source->in_tx ? source->events.commit_us : 0,
     };
     return cdc_offset_streaming(&position);
 }
@@ -322,7 +280,7 @@ static json_t *source_stream_offset(cdc_source *source, uint64_t event_lsn)
  * past everything delivered covers no record and may be confirmed. */
 static bool source_quiescent(const cdc_source *source)
 {
-    return source->phase == PHASE_STREAMING && !source->in_tx && source->pending_count == 0 &&
+    return source->phase == PHASE_STREAMING && !source->in_tx && source->pending.count == 0 &&
            (source->all_committed || !source->last_emitted_offset);
 }
 
@@ -342,209 +300,6 @@ static void source_confirm(cdc_source *source, uint64_t lsn)
         source->confirmed_lsn = lsn;
 }
 
-/* ------------------------------------------------------------------------------------------ */
-/* Change events                                                                              */
-
-/* The transaction metadata: BEGIN before the first event, the block in each event. */
-static json_t *source_transaction_block(cdc_source *source, const dbz_table *table)
-{
-    if (!source->config.provide_transaction_metadata)
-        return NULL;
-    if (source->tx_events == 0) {
-        json_t *key, *key_schema, *value, *value_schema;
-        if (dbz_transaction_event(source->tx_xid, false, -1, NULL, source->tx_commit_us / 1000,
-                                  &key, &key_schema, &value, &value_schema) == 0) {
-            size_t len = strlen(source->config.topic_prefix) +
-                         strlen(source->config.topic_delimiter) +
-                         strlen(source->config.topic_transaction) + 1;
-            pending_record *record =
-                pending_add(source, NULL, key, key_schema, value, value_schema);
-            if (record) {
-                record->owned_topic = malloc(len);
-                if (record->owned_topic)
-                    snprintf(record->owned_topic, len, "%s%s%s", source->config.topic_prefix,
-                             source->config.topic_delimiter, source->config.topic_transaction);
-            }
-        }
-    }
-    source->tx_events++;
-    tx_collection *collection = NULL;
-    for (size_t i = 0; i < source->tx_collection_count; i++)
-        if (strcmp(source->tx_collections[i].id, table->id) == 0)
-            collection = &source->tx_collections[i];
-    if (!collection) {
-        if (source->tx_collection_count == source->tx_collection_capacity) {
-            size_t capacity = source->tx_collection_capacity ? source->tx_collection_capacity * 2
-                                                             : 8;
-            tx_collection *grown =
-                realloc(source->tx_collections, capacity * sizeof(tx_collection));
-            if (!grown)
-                return NULL;
-            source->tx_collections = grown;
-            source->tx_collection_capacity = capacity;
-        }
-        collection = &source->tx_collections[source->tx_collection_count++];
-        collection->id = strdup(table->id);
-        collection->count = 0;
-    }
-    collection->count++;
-    return dbz_transaction_payload(source->tx_xid, source->tx_events, collection->count);
-}
-
-static void source_tx_collections_clear(cdc_source *source)
-{
-    for (size_t i = 0; i < source->tx_collection_count; i++)
-        free(source->tx_collections[i].id);
-    source->tx_collection_count = 0;
-    source->tx_events = 0;
-}
-
-/* Queues one change event. Takes ownership of key, before, after. */
-static int source_queue_event(cdc_source *source, const dbz_table *table, char op, json_t *key,
-                              json_t *before, json_t *after, uint64_t lsn)
-{
-    dbz_source_info info = {
-        .ts_us = source->tx_commit_us,
-        .last_commit_lsn = source->last_commit_lsn,
-        .lsn = lsn,
-        .tx_id = source->tx_xid,
-    };
-    json_t *block = source_transaction_block(source, table);
-    json_t *value = dbz_envelope_payload(&source->dbz, op, before, after,
-                                         dbz_source_payload(&source->dbz, table, &info), block,
-                                         pg_wall_us());
-    if (!value) {
-        json_decref(key);
-        return -1;
-    }
-    return pending_add(source, table->topic, key, json_incref(table->key_schema), value,
-                       json_incref(table->envelope_schema))
-               ? 0
-               : -1;
-}
-
-static int source_queue_tombstone(cdc_source *source, const dbz_table *table, json_t *key)
-{
-    if (!source->config.tombstones_on_delete) {
-        json_decref(key);
-        return 0;
-    }
-    return pending_add(source, table->topic, key, json_incref(table->key_schema), NULL, NULL)
-               ? 0
-               : -1;
-}
-
-/* Builds the records of one change message into pending. 0, or -1 with err. */
-static int source_change_records(cdc_source *source, const pgo_message *message, uint64_t lsn,
-                                 char *err, size_t errlen)
-{
-    table_entry *entry = NULL;
-    uint32_t oid = message->kind == PGO_INSERT   ? message->insert.relation_oid
-                   : message->kind == PGO_UPDATE ? message->update.relation_oid
-                   : message->kind == PGO_DELETE ? message->delete_.relation_oid
-                                                 : 0;
-    if (message->kind != PGO_TRUNCATE) {
-        entry = source_table_find(source, oid);
-        if (!entry)
-            return ferry_error_set(err, errlen,
-                                   "a %s message for relation %u came before its Relation "
-                                   "message",
-                                   pgo_kind_name(message->kind), oid), -1;
-        if (!entry->table)
-            return 0; /* not captured */
-    }
-    const dbz_table *table = entry ? entry->table : NULL;
-    json_t *key = NULL, *old_key = NULL, *before = NULL, *after = NULL;
-    switch (message->kind) {
-    case PGO_INSERT: {
-        if (source->config.skip_create)
-            return 0;
-        const pgo_tuple *row = &message->insert.new_tuple;
-        if (dbz_key_payload(table, row->values, row->count, &key, err, errlen) != 0 ||
-            dbz_row_payload(table, row->values, row->count, NULL, 0, DBZ_ROW_FULL, &after, err,
-                            errlen) != 0)
-            goto fail;
-        return source_queue_event(source, table, 'c', key, NULL, after, lsn);
-    }
-    case PGO_UPDATE: {
-        if (source->config.skip_update)
-            return 0;
-        const pgo_tuple *new_row = &message->update.new_tuple;
-        const pgo_tuple *old_row = message->update.old_kind ? &message->update.old_tuple : NULL;
-        dbz_row_mode old_mode = message->update.old_kind == 'O' ? DBZ_ROW_FULL
-                                                                : DBZ_ROW_KEY_ONLY;
-        if (dbz_key_payload(table, new_row->values, new_row->count, &key, err, errlen) != 0)
-            goto fail;
-        if (old_row && dbz_key_payload(table, old_row->values, old_row->count, &old_key, err,
-                                       errlen) != 0)
-            goto fail;
-        const pgo_value *old_values = message->update.old_kind == 'O' ? old_row->values : NULL;
-        size_t old_count = message->update.old_kind == 'O' ? old_row->count : 0;
-        if (old_row && dbz_row_payload(table, old_row->values, old_row->count, NULL, 0, old_mode,
-                                       &before, err, errlen) != 0)
-            goto fail;
-        if (dbz_row_payload(table, new_row->values, new_row->count, old_values, old_count,
-                            DBZ_ROW_FULL, &after, err, errlen) != 0)
-            goto fail;
-        if (key && old_key && !json_equal(key, old_key)) {
-            /* A primary-key change: delete the old key, tombstone it, create the new one. */
-            json_t *tombstone_key = json_incref(old_key);
-            if (source_queue_event(source, table, 'd', old_key, before, NULL, lsn) != 0 ||
-                source_queue_tombstone(source, table, tombstone_key) != 0) {
-                json_decref(key);
-                json_decref(after);
-                return ferry_error_set(err, errlen, "out of memory"), -1;
-            }
-            return source_queue_event(source, table, 'c', key, NULL, after, lsn);
-        }
-        json_decref(old_key);
-        return source_queue_event(source, table, 'u', key, before, after, lsn);
-    }
-    case PGO_DELETE: {
-        if (source->config.skip_delete)
-            return 0;
-        const pgo_tuple *old_row = &message->delete_.old_tuple;
-        dbz_row_mode mode = message->delete_.old_kind == 'O' ? DBZ_ROW_FULL : DBZ_ROW_KEY_ONLY;
-        if (dbz_key_payload(table, old_row->values, old_row->count, &key, err, errlen) != 0 ||
-            dbz_row_payload(table, old_row->values, old_row->count, NULL, 0, mode, &before, err,
-                            errlen) != 0)
-            goto fail;
-        json_t *tombstone_key = json_incref(key);
-        if (source_queue_event(source, table, 'd', key, before, NULL, lsn) != 0) {
-            json_decref(tombstone_key);
-            return ferry_error_set(err, errlen, "out of memory"), -1;
-        }
-        return source_queue_tombstone(source, table, tombstone_key);
-    }
-    case PGO_TRUNCATE: {
-        if (source->config.skip_truncate)
-            return 0;
-        for (uint32_t i = 0; i < message->truncate.relation_count; i++) {
-            table_entry *truncated = source_table_find(source, message->truncate.relation_oids[i]);
-            if (!truncated || !truncated->table)
-                continue;
-            if (source->pending_count >= PENDING_MAX - 1) {
-                source_log(source, FERRY_LOG_WARN,
-                           "a TRUNCATE of %u tables: events for the first ones only",
-                           message->truncate.relation_count);
-                break;
-            }
-            if (source_queue_event(source, truncated->table, 't', NULL, NULL, NULL, lsn) != 0)
-                return ferry_error_set(err, errlen, "out of memory"), -1;
-        }
-        return 0;
-    }
-    default:
-        return 0;
-    }
-fail:
-    json_decref(key);
-    json_decref(old_key);
-    json_decref(before);
-    json_decref(after);
-    return -1;
-}
-
 /* Handles one pgoutput message. FERRY_ERROR with err when the task must fail. */
 static ferry_status source_handle_message(cdc_source *source, const pgo_copy_data *copy,
                                           char *err, size_t errlen)
@@ -559,12 +314,11 @@ static ferry_status source_handle_message(cdc_source *source, const pgo_copy_dat
     case PGO_BEGIN:
         source->in_tx = true;
         source->tx_final_lsn = message.begin.final_lsn;
-        source->tx_xid = message.begin.xid;
-        source->tx_commit_us = message.begin.commit_time + PG_EPOCH_OFFSET_US;
         source->tx_messages = 0;
         source->tx_skip = 0;
         source->tx_skip_all = false;
-        source_tx_collections_clear(source);
+        cdc_events_begin(&source->events, message.begin.xid,
+                         message.begin.commit_time + PG_EPOCH_OFFSET_US);
         if (source->resume_commit) {
             if (message.begin.final_lsn < source->resume_commit) {
                 source->tx_skip_all = true;
@@ -576,45 +330,20 @@ static ferry_status source_handle_message(cdc_source *source, const pgo_copy_dat
         }
         return FERRY_OK;
     case PGO_COMMIT: {
-        bool had_events = source->tx_events > 0;
         source->in_tx = false;
         if (message.commit.end_lsn > source->lsn_proc)
             source->lsn_proc = message.commit.end_lsn;
-        source->last_commit_lsn = message.commit.end_lsn;
         if (source->resume_commit && source->tx_final_lsn >= source->resume_commit)
             source->resume_commit = 0;
-        if (source->config.provide_transaction_metadata && had_events && !source->tx_skip_all) {
-            json_t *collections = json_array();
-            for (size_t i = 0; collections && i < source->tx_collection_count; i++)
-                json_array_append_new(collections,
-                                      json_pack("{s:s, s:I}", "data_collection",
-                                                source->tx_collections[i].id, "event_count",
-                                                (json_int_t)source->tx_collections[i].count));
-            json_t *key, *key_schema, *value, *value_schema;
-            if (dbz_transaction_event(source->tx_xid, true, source->tx_events, collections,
-                                      source->tx_commit_us / 1000, &key, &key_schema, &value,
-                                      &value_schema) == 0) {
-                pending_record *record =
-                    pending_add(source, NULL, key, key_schema, value, value_schema);
-                if (record) {
-                    size_t len = strlen(source->config.topic_prefix) +
-                                 strlen(source->config.topic_delimiter) +
-                                 strlen(source->config.topic_transaction) + 1;
-                    record->owned_topic = malloc(len);
-                    if (record->owned_topic)
-                        snprintf(record->owned_topic, len, "%s%s%s", source->config.topic_prefix,
-                                 source->config.topic_delimiter,
-                                 source->config.topic_transaction);
-                    cdc_position position = {.lsn_proc = source->lsn_proc, .tx_event = -1,
-                                             .lsn = message.commit.end_lsn,
-                                             .tx_id = source->tx_xid,
-                                             .ts_usec = source->tx_commit_us};
-                    record->offset = cdc_offset_streaming(&position);
-                }
-            }
-            json_decref(collections);
+        cdc_events_record *end = cdc_events_commit(&source->events, message.commit.end_lsn,
+                                                   !source->tx_skip_all, &source->pending);
+        if (end) {
+            cdc_position position = {.lsn_proc = source->lsn_proc, .tx_event = -1,
+                                     .lsn = message.commit.end_lsn,
+                                     .tx_id = source->events.xid,
+                                     .ts_usec = source->events.commit_us};
+            end->offset = cdc_offset_streaming(&position);
         }
-        source_tx_collections_clear(source);
         if (source_quiescent(source))
             source_confirm(source, source->lsn_proc);
         return FERRY_OK;
@@ -653,24 +382,37 @@ static ferry_status source_handle_message(cdc_source *source, const pgo_copy_dat
         source->tx_messages++;
         if (source->tx_skip_all || source->tx_messages <= source->tx_skip)
             return FERRY_OK; /* delivered before the restart */
-        if (source_change_records(source, &message, copy->wal_start, why, sizeof why) != 0) {
+        cdc_events_result result =
+            cdc_events_change(&source->events, &message, copy->wal_start, pg_wall_us(),
+                              source_table_lookup, source, &source->pending, why, sizeof why);
+        if (result == CDC_EVENTS_NO_MEMORY) {
             pending_clear(source);
-            const char *mode = source->config.failure_mode == CDC_FAILURE_FAIL ? NULL : "";
-            if (!mode)
+            return ferry_error_set(err, errlen, "out of memory building the events of the %s at "
+                                                "LSN %s",
+                                   pgo_kind_name(message.kind),
+                                   source_lsn(copy->wal_start, lsn_text));
+        }
+        if (result == CDC_EVENTS_BAD_VALUE) {
+            pending_clear(source);
+            if (source->config.failure_mode == CDC_FAILURE_FAIL)
                 return ferry_error_set(err, errlen,
                                        "cannot convert the %s at LSN %s (transaction %u): %s "
                                        "(event.processing.failure.handling.mode=fail)",
                                        pgo_kind_name(message.kind),
-                                       source_lsn(copy->wal_start, lsn_text), source->tx_xid,
-                                       why);
+                                       source_lsn(copy->wal_start, lsn_text),
+                                       source->events.xid, why);
             if (source->config.failure_mode == CDC_FAILURE_WARN)
                 source_log(source, FERRY_LOG_WARN, "skipping the %s at LSN %s: %s",
                            pgo_kind_name(message.kind), source_lsn(copy->wal_start, lsn_text),
                            why);
             return FERRY_OK;
         }
-        if (source->pending_count > 0) {
-            source->pending[source->pending_count - 1].offset =
+        if (source->pending.dropped > 0)
+            source_log(source, FERRY_LOG_WARN,
+                       "a TRUNCATE of %u tables: events for the first ones only",
+                       message.truncate.relation_count);
+        if (source->pending.count > 0) {
+            source->pending.records[source->pending.count - 1].offset =
                 source_stream_offset(source, copy->wal_start);
             source->pending_is_change = true;
             source->pending_commit = source->tx_final_lsn;
@@ -890,11 +632,20 @@ static ferry_status source_phase_snapshot(cdc_source *source, int64_t deadline, 
         break;
     }
     const dbz_table *table = row.table;
-    json_t *key = NULL, *after = NULL;
-    if (dbz_key_payload(table, row.values, row.count, &key, why, sizeof why) != 0 ||
-        dbz_row_payload(table, row.values, row.count, NULL, 0, DBZ_ROW_FULL, &after, why,
-                        sizeof why) != 0) {
-        json_decref(key);
+    int64_t now_us = pg_wall_us();
+    uint64_t lsn = source->snapshot_lsn ? source->snapshot_lsn : source->start_lsn;
+    dbz_source_info info = {.ts_us = now_us, .snapshot = row.marker, .lsn = lsn,
+                            .tx_id = pg_snapshot_tx_id(source->snapshot)};
+    cdc_events_record *record = NULL;
+    switch (cdc_events_snapshot_row(&source->events, table, row.values, row.count, &info, now_us,
+                                    &source->pending, &record, why, sizeof why)) {
+    case CDC_EVENTS_OK:
+        break;
+    case CDC_EVENTS_NO_MEMORY:
+        pending_clear(source);
+        return ferry_error_set(err, errlen, "out of memory");
+    case CDC_EVENTS_BAD_VALUE:
+        pending_clear(source);
         if (source->config.failure_mode == CDC_FAILURE_FAIL)
             return ferry_error_set(err, errlen, "snapshot of %s: %s", table->id, why);
         if (source->config.failure_mode == CDC_FAILURE_WARN)
@@ -902,23 +653,6 @@ static ferry_status source_phase_snapshot(cdc_source *source, int64_t deadline, 
                        why);
         return FERRY_OK;
     }
-    int64_t now_us = pg_wall_us();
-    dbz_source_info info = {.ts_us = now_us, .snapshot = row.marker,
-                            .lsn = source->snapshot_lsn ? source->snapshot_lsn
-                                                        : source->start_lsn,
-                            .tx_id = pg_snapshot_tx_id(source->snapshot)};
-    json_t *value = dbz_envelope_payload(&source->dbz, 'r', NULL, after,
-                                         dbz_source_payload(&source->dbz, table, &info), NULL,
-                                         now_us);
-    pending_record *record = value ? pending_add(source, table->topic, key,
-                                                 json_incref(table->key_schema), value,
-                                                 json_incref(table->envelope_schema))
-                                   : NULL;
-    if (!record) {
-        json_decref(key);
-        return ferry_error_set(err, errlen, "out of memory");
-    }
-    uint64_t lsn = source->snapshot_lsn ? source->snapshot_lsn : source->start_lsn;
     record->offset = cdc_offset_snapshot(lsn, info.tx_id, now_us, table->id, row.key,
                                          row.last_of_snapshot);
     source->snapshot_rows++;
@@ -1049,21 +783,10 @@ static ferry_status source_heartbeat(cdc_source *source)
                             source->config.heartbeat_action_query, why, sizeof why) != 0)
             source_log(source, FERRY_LOG_WARN, "%s", why);
     }
-    json_t *key, *key_schema, *value, *value_schema;
-    if (dbz_heartbeat(&source->dbz, pg_wall_us() / 1000, &key, &key_schema, &value,
-                      &value_schema) != 0)
-        return FERRY_OK;
-    size_t len = strlen(source->config.topic_heartbeat_prefix) +
-                 strlen(source->config.topic_delimiter) + strlen(source->config.topic_prefix) + 1;
-    pending_record *record = pending_add(source, NULL, key, key_schema, value, value_schema);
+    cdc_events_record *record =
+        cdc_events_heartbeat(&source->events, pg_wall_us() / 1000, &source->pending);
     if (!record)
         return FERRY_OK;
-    record->owned_topic = malloc(len);
-    if (record->owned_topic)
-        snprintf(record->owned_topic, len, "%s%s%s", source->config.topic_heartbeat_prefix,
-                 source->config.topic_delimiter, source->config.topic_prefix);
-    else
-        record->topic = "__debezium-heartbeat";
     cdc_position position = {.lsn_proc = source->lsn_proc, .tx_event = -1,
                              .lsn = source->lsn_proc, .tx_id = -1};
     record->offset = cdc_offset_streaming(&position);
@@ -1127,8 +850,7 @@ static void cdc_source_free(cdc_source *source)
     for (size_t i = 0; i < source->table_count; i++)
         table_entry_release(&source->tables[i]);
     free(source->tables);
-    source_tx_collections_clear(source);
-    free(source->tx_collections);
+    cdc_events_release(&source->events);
     pgo_decoder_destroy(source->decoder);
     pg_type_registry_destroy(source->types);
     json_decref(source->partition);
@@ -1237,6 +959,7 @@ ferry_status cdc_source_start(ferry_context *ctx, const ferry_config *config, vo
                                 .database = source->config.dbname,
                                 .version = CDC_SOURCE_VERSION,
                                 .avro_names = source->config.avro_names};
+    cdc_events_init(&source->events, &source->config, &source->dbz);
     source->types = pg_type_registry_new();
     source->decoder = pgo_decoder_new();
     source->partition = cdc_partition_new(source->config.topic_prefix);
@@ -1326,7 +1049,7 @@ ferry_status cdc_source_poll(void *state, int timeout_ms, char *err, size_t errl
     ferry_status status = FERRY_OK;
 
     while (status == FERRY_OK) {
-        if (source->pending_count > 0) {
+        if (source->pending.count > 0) {
             status = source_emit_pending(source, &emitted, err, errlen);
             if (status == FERRY_RETRY) {
                 status = FERRY_OK; /* the runtime's buffer is full: come back later */
@@ -1365,7 +1088,7 @@ ferry_status cdc_source_poll(void *state, int timeout_ms, char *err, size_t errl
             break;
         }
         /* Phases that wait for time rather than I/O sleep here, bounded by the deadline. */
-        if (status == FERRY_OK && source->pending_count == 0 && source->phase == phase &&
+        if (status == FERRY_OK && source->pending.count == 0 && source->phase == phase &&
             (phase == PHASE_IDLE || phase == PHASE_SNAPSHOT_WAIT || phase == PHASE_WAIT_SLOT ||
              (phase == PHASE_RECONNECT && !source->replication_connecting))) {
             int64_t now = pg_now_ms();

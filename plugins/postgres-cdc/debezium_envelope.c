@@ -12,6 +12,9 @@
 
 #include <ferry/plugin.h>
 
+#include "pg_default.h"
+#include "support/strbuf.h"
+
 #define DBZ_SNAPSHOT_VALUES                                                                       \
     "true,first,first_in_data_collection,last_in_data_collection,last,false,incremental"
 
@@ -36,12 +39,10 @@ static json_t *dbz_field(json_t *schema, const char *field)
  * leading digit of each dot-separated part (Debezium's schema.name.adjustment.mode=avro). */
 static char *dbz_schema_name(const dbz_context *context, const char *topic, const char *suffix)
 {
-    size_t len = strlen(topic) + strlen(suffix) + 2;
-    char *name = malloc(len);
-    if (!name)
-        return NULL;
-    snprintf(name, len, "%s.%s", topic, suffix);
-    if (context->avro_names) {
+    strbuf text = {0};
+    strbuf_append_printf(&text, "%s.%s", topic, suffix);
+    char *name = strbuf_take(&text, NULL);
+    if (name && context->avro_names) {
         bool part_start = true;
         for (char *c = name; *c; c++) {
             if (*c == '.') {
@@ -61,13 +62,10 @@ char *dbz_topic_name(const dbz_context *context, const char *schema_name,
                      const char *table_name)
 {
     const char *delimiter = context->topic_delimiter ? context->topic_delimiter : ".";
-    size_t len = strlen(context->topic_prefix) + strlen(schema_name) + strlen(table_name) +
-                 2 * strlen(delimiter) + 1;
-    char *topic = malloc(len);
-    if (topic)
-        snprintf(topic, len, "%s%s%s%s%s", context->topic_prefix, delimiter, schema_name,
-                 delimiter, table_name);
-    return topic;
+    strbuf topic = {0};
+    strbuf_append_printf(&topic, "%s%s%s%s%s", context->topic_prefix, delimiter, schema_name,
+                         delimiter, table_name);
+    return strbuf_take(&topic, NULL);
 }
 
 int dbz_context_init(dbz_context *context)
@@ -128,6 +126,7 @@ void dbz_table_destroy(dbz_table *table)
     for (size_t i = 0; i < table->column_count; i++) {
         free(table->columns[i].name);
         pg_value_type_release(&table->columns[i].type);
+        json_decref(table->columns[i].default_value);
     }
     free(table->columns);
     free(table->key_columns);
@@ -161,6 +160,12 @@ static json_t *dbz_struct_schema(const dbz_table *table, const size_t *indices, 
     for (size_t i = 0; i < count; i++) {
         const dbz_column *column = &table->columns[indices[i]];
         json_t *schema = pg_value_type_schema(&column->type, column->optional);
+        /* "default" after the type's keys, before "field", as the JsonConverter writes it */
+        if (schema && column->default_value &&
+            json_object_set(schema, "default", column->default_value) != 0) {
+            json_decref(schema);
+            schema = NULL;
+        }
         json_t *field = schema ? dbz_field(schema, column->name) : NULL;
         json_decref(schema);
         if (!field || json_array_append_new(fields, field) != 0) {
@@ -225,14 +230,14 @@ dbz_table *dbz_table_new(const dbz_context *context, const pg_type_registry *reg
     table->schema_name = strdup(schema_name);
     table->table_name = strdup(table_name);
     table->topic = dbz_topic_name(context, schema_name, table_name);
-    size_t id_len = strlen(schema_name) + strlen(table_name) + 2;
-    table->id = malloc(id_len);
+    strbuf id = {0};
+    strbuf_append_printf(&id, "%s.%s", schema_name, table_name);
+    table->id = strbuf_take(&id, NULL);
     table->columns = calloc(column_count ? column_count : 1, sizeof(dbz_column));
     table->key_columns = calloc(column_count ? column_count : 1, sizeof(size_t));
     if (!table->schema_name || !table->table_name || !table->topic || !table->id ||
         !table->columns || !table->key_columns)
         goto oom;
-    snprintf(table->id, id_len, "%s.%s", schema_name, table_name);
     table->schema_value = json_string(schema_name);
     table->table_value = json_string(table_name);
     if (!table->schema_value || !table->table_value)
@@ -248,6 +253,10 @@ dbz_table *dbz_table_new(const dbz_context *context, const pg_type_registry *reg
             goto oom;
         column->optional = columns[i].optional;
         column->in_value = columns[i].in_value;
+        if (columns[i].default_expression &&
+            pg_default_value(&column->type, columns[i].default_expression,
+                             &column->default_value) != 0)
+            goto oom;
     }
     /* Key columns in key order. */
     for (int position = 0; (size_t)position < column_count; position++) {
@@ -296,10 +305,12 @@ static int dbz_column_value(const dbz_column *column, const pgo_value *value,
     case PGO_VALUE_NULL:
         break;
     }
-    /* null: Debezium's fallback where the field is required (a column missing from an old key
-     * tuple, a TOASTed value without placeholder). */
+    /* null: where the field is required (a column missing from an old key tuple, a TOASTed value
+     * without placeholder), Debezium's converters give the column's default, else a fallback. */
     (void)mode;
-    *out = column->optional ? json_null() : pg_value_fallback(&column->type);
+    *out = column->optional        ? json_null()
+           : column->default_value ? json_incref(column->default_value)
+                                   : pg_value_fallback(&column->type);
     return *out ? 0 : (ferry_error_set(err, errlen, "out of memory"), -1);
 }
 

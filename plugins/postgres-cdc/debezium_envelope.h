@@ -40,6 +40,7 @@ typedef struct dbz_column {
     bool optional;     /* nullable */
     bool in_value;     /* kept by column.include.list / column.exclude.list */
     bool in_key;
+    json_t *default_value; /* the constant default, the schema's "default"; NULL for none */
 } dbz_column;
 
 typedef struct dbz_table {
@@ -68,6 +69,7 @@ typedef struct dbz_column_spec {
     bool optional;
     bool in_value;
     int key_position; /* 0-based position in the key, -1 when not a key column */
+    const char *default_expression; /* pg_get_expr of the default (pg_default.h); NULL: none */
 } dbz_column_spec;
 
 /* Builds a table and its schemas. Returns NULL with a message on failure. */

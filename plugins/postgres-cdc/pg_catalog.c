@@ -107,6 +107,7 @@ void pg_table_meta_free(pg_table_meta *meta)
     for (size_t i = 0; i < meta->column_count; i++) {
         free(meta->columns[i].name);
         free(meta->columns[i].type_sql);
+        free(meta->columns[i].default_expression);
     }
     free(meta->columns);
     free(meta->schema_name);
@@ -137,7 +138,9 @@ int pg_catalog_describe(PGconn *conn, int server_version, uint32_t oid, pg_table
              "format_type(a.atttypid, a.atttypmod), "
              "(SELECT k.n - 1 FROM pg_index i, unnest(i.indkey::int2[]) WITH ORDINALITY "
              " k(attnum, n) WHERE i.indrelid = a.attrelid AND i.indisprimary "
-             " AND k.attnum = a.attnum) "
+             " AND k.attnum = a.attnum), "
+             "(SELECT pg_get_expr(d.adbin, d.adrelid) FROM pg_attrdef d "
+             " WHERE d.adrelid = a.attrelid AND d.adnum = a.attnum) "
              "FROM pg_attribute a WHERE a.attrelid = $1 AND a.attnum > 0 "
              "AND NOT a.attisdropped %s ORDER BY a.attnum",
              server_version >= 120000 ? "AND a.attgenerated = ''" : "");
@@ -163,8 +166,11 @@ int pg_catalog_describe(PGconn *conn, int server_version, uint32_t oid, pg_table
         pg_column_meta *column = &meta->columns[i];
         column->name = strdup(PQgetvalue(columns, i, 0));
         column->type_sql = strdup(PQgetvalue(columns, i, 4));
+        if (!PQgetisnull(columns, i, 6))
+            column->default_expression = strdup(PQgetvalue(columns, i, 6));
         meta->column_count++;
-        if (!column->name || !column->type_sql)
+        if (!column->name || !column->type_sql ||
+            (!PQgetisnull(columns, i, 6) && !column->default_expression))
             goto oom;
         column->type_oid = (uint32_t)strtoul(PQgetvalue(columns, i, 1), NULL, 10);
         column->type_modifier = (int32_t)strtol(PQgetvalue(columns, i, 2), NULL, 10);
@@ -213,6 +219,7 @@ dbz_table *pg_catalog_build_table(const pg_table_meta *meta, const pgo_column *s
             spec->type_modifier = column->type_modifier;
         }
         spec->optional = !column || !column->not_null;
+        spec->default_expression = column ? column->default_expression : NULL;
         spec->key_position = column ? column->key_position : -1;
         spec->in_value = cdc_config_column_included(config, meta->schema_name, meta->table_name,
                                                     spec->name);

@@ -1,8 +1,8 @@
 /*
  * pg_catalog.h - what the connector reads from the system catalogs: the user types (enums,
  * domains, arrays of them, extension types) for pg_types' registry, the captured tables in the
- * snapshot's fixed order, and each table's columns, nullability, primary key and replica
- * identity, from which debezium_envelope builds its schemas.
+ * snapshot's fixed order, and each table's columns, nullability, defaults, primary key and
+ * replica identity, from which debezium_envelope builds its schemas.
  */
 #ifndef PGCDC_PG_CATALOG_H
 #define PGCDC_PG_CATALOG_H
@@ -39,6 +39,7 @@ typedef struct pg_column_meta {
     bool not_null;
     int key_position;   /* in the primary key (0-based), -1 when not in it */
     char *type_sql;     /* format_type(): for casts in snapshot queries */
+    char *default_expression; /* pg_get_expr() of its default, NULL when it has none */
 } pg_column_meta;
 
 typedef struct pg_table_meta {

@@ -340,82 +340,80 @@ int pg_connection_prepare(PGconn *conn, const cdc_config *config, int *server_ve
         /* ';' separates statements, ';;' is a literal ';'. */
         const char *text = config->initial_statements;
         size_t len = strlen(text);
-        char *statement = malloc(len + 1);
-        if (!statement)
-            return ferry_error_set(err, errlen, "out of memory"), -1;
-        size_t n = 0;
+        strbuf statement = {0};
         for (size_t i = 0; i <= len && rc == 0; i++) {
             if (i < len && text[i] == ';' && i + 1 < len && text[i + 1] == ';') {
-                statement[n++] = ';';
+                strbuf_append_char(&statement, ';');
                 i++;
                 continue;
             }
             if (i < len && text[i] != ';') {
-                statement[n++] = text[i];
+                strbuf_append_char(&statement, text[i]);
                 continue;
             }
-            statement[n] = '\0';
-            const char *s = statement;
+            if (strbuf_failed(&statement)) {
+                rc = (ferry_error_set(err, errlen, "out of memory"), -1);
+                break;
+            }
+            const char *s = statement.data ? statement.data : "";
             while (*s == ' ' || *s == '\t' || *s == '\n')
                 s++;
             if (*s && pg_exec_command(conn, "running database.initial.statements", s, err,
                                       errlen) != 0)
                 rc = -1;
-            n = 0;
+            strbuf_reset(&statement);
         }
-        free(statement);
+        strbuf_free(&statement);
     }
     return rc;
 }
 
+/* text between quote characters, a quote inside doubled (SQL's identifiers and literals). */
+static void pg_quote_append(strbuf *sql, const char *text, char quote)
+{
+    strbuf_append_char(sql, quote);
+    for (const char *c = text; *c; c++) {
+        if (*c == quote)
+            strbuf_append_char(sql, quote);
+        strbuf_append_char(sql, *c);
+    }
+    strbuf_append_char(sql, quote);
+}
+
+void pg_quote_append_ident(strbuf *sql, const char *name)
+{
+    pg_quote_append(sql, name, '"');
+}
+
+void pg_quote_append_qualified(strbuf *sql, const char *schema_name, const char *table_name)
+{
+    pg_quote_append(sql, schema_name, '"');
+    strbuf_append_char(sql, '.');
+    pg_quote_append(sql, table_name, '"');
+}
+
+void pg_quote_append_literal(strbuf *sql, const char *text)
+{
+    pg_quote_append(sql, text, '\'');
+}
+
 char *pg_quote_ident(const char *name)
 {
-    size_t len = strlen(name);
-    char *out = malloc(len * 2 + 3);
-    if (!out)
-        return NULL;
-    size_t o = 0;
-    out[o++] = '"';
-    for (size_t i = 0; i < len; i++) {
-        if (name[i] == '"')
-            out[o++] = '"';
-        out[o++] = name[i];
-    }
-    out[o++] = '"';
-    out[o] = '\0';
-    return out;
+    strbuf quoted = {0};
+    pg_quote_append_ident(&quoted, name);
+    return strbuf_take(&quoted, NULL);
 }
 
 char *pg_quote_qualified(const char *schema_name, const char *table_name)
 {
-    char *schema_quoted = pg_quote_ident(schema_name);
-    char *table_quoted = pg_quote_ident(table_name);
-    char *out = NULL;
-    if (schema_quoted && table_quoted) {
-        size_t len = strlen(schema_quoted) + strlen(table_quoted) + 2;
-        out = malloc(len);
-        if (out)
-            snprintf(out, len, "%s.%s", schema_quoted, table_quoted);
-    }
-    free(schema_quoted);
-    free(table_quoted);
-    return out;
+    strbuf quoted = {0};
+    pg_quote_append_qualified(&quoted, schema_name, table_name);
+    return strbuf_take(&quoted, NULL);
 }
 
 char *pg_quote_literal(const char *text)
 {
-    size_t len = strlen(text);
-    char *out = malloc(len * 2 + 3);
-    if (!out)
-        return NULL;
-    size_t o = 0;
-    out[o++] = '\'';
-    for (size_t i = 0; i < len; i++) {
-        if (text[i] == '\'')
-            out[o++] = '\'';
-        out[o++] = text[i];
-    }
-    out[o++] = '\'';
-    out[o] = '\0';
-    return out;
+    strbuf quoted = {0};
+    pg_quote_append_literal(&quoted, text);
+    return strbuf_take(&quoted, NULL);
 }

@@ -16,6 +16,7 @@
 #include <libpq-fe.h>
 
 #include "cdc_config.h"
+#include "support/strbuf.h"
 
 /* Monotonic milliseconds. */
 int64_t pg_now_ms(void);
@@ -69,7 +70,11 @@ pg_wait pg_query_wait(PGconn *conn, const char *what, int64_t deadline_ms, PGres
 /* Waits until the socket is readable or the deadline; false on timeout. */
 bool pg_socket_wait(PGconn *conn, bool for_write, int64_t deadline_ms);
 
-/* A quoted identifier "schema"."table" (malloc'd). */
+/* Quoted identifiers ("name", "schema"."table") and literals ('text'), a quote inside doubled:
+ * appended to a statement being built, or as a string (malloc'd; NULL when out of memory). */
+void pg_quote_append_ident(strbuf *sql, const char *name);
+void pg_quote_append_qualified(strbuf *sql, const char *schema_name, const char *table_name);
+void pg_quote_append_literal(strbuf *sql, const char *text);
 char *pg_quote_ident(const char *name);
 char *pg_quote_qualified(const char *schema_name, const char *table_name);
 char *pg_quote_literal(const char *text);

@@ -10,39 +10,22 @@
 
 #include "cdc_offset.h"
 #include "pg_connection.h"
+#include "support/strbuf.h"
 
-/* "CREATE PUBLICATION x FOR TABLE a, b" or "ALTER PUBLICATION x SET TABLE a, b". */
-static char *pg_publication_table_sql(const char *prefix, const pg_table_ref *tables,
-                                      size_t count)
+/* "<verb> PUBLICATION <name>[ <clause>][ <table>, ...]": CREATE ... FOR ALL TABLES, CREATE ...
+ * FOR TABLE a, b, ALTER ... SET TABLE a, b, or a bare CREATE. malloc'd; NULL when out of
+ * memory. */
+static char *pg_publication_sql(const char *verb, const char *quoted_name, const char *clause,
+                                const pg_table_ref *tables, size_t count)
 {
-    size_t len = strlen(prefix) + 1;
-    char **quoted = calloc(count + 1, sizeof(char *));
-    if (!quoted)
-        return NULL;
+    strbuf sql = {0};
+    strbuf_append_printf(&sql, "%s PUBLICATION %s%s%s", verb, quoted_name, *clause ? " " : "",
+                         clause);
     for (size_t i = 0; i < count; i++) {
-        quoted[i] = pg_quote_qualified(tables[i].schema_name, tables[i].table_name);
-        if (!quoted[i])
-            goto fail;
-        len += strlen(quoted[i]) + 2;
+        strbuf_append_str(&sql, i ? ", " : " ");
+        pg_quote_append_qualified(&sql, tables[i].schema_name, tables[i].table_name);
     }
-    char *sql = malloc(len);
-    if (!sql)
-        goto fail;
-    strcpy(sql, prefix);
-    for (size_t i = 0; i < count; i++) {
-        if (i)
-            strcat(sql, ", ");
-        strcat(sql, quoted[i]);
-    }
-    for (size_t i = 0; i < count; i++)
-        free(quoted[i]);
-    free(quoted);
-    return sql;
-fail:
-    for (size_t i = 0; i < count; i++)
-        free(quoted[i]);
-    free(quoted);
-    return NULL;
+    return strbuf_take(&sql, NULL);
 }
 
 /* true when the publication's tables are exactly the captured ones. */
@@ -101,12 +84,11 @@ int pg_publication_ensure(PGconn *conn, const cdc_config *config, const pg_table
         break;
     case CDC_PUBLICATION_ALL_TABLES:
         if (!exists) {
-            size_t len = strlen(quoted) + 64;
-            sql = malloc(len);
+            sql = pg_publication_sql("CREATE", quoted, "FOR ALL TABLES", NULL, 0);
             if (!sql)
-                break;
-            snprintf(sql, len, "CREATE PUBLICATION %s FOR ALL TABLES", quoted);
-            if (pg_exec_command(conn, "creating the publication", sql, why, sizeof why) != 0)
+                rc = (ferry_error_set(err, errlen, "out of memory"), -1);
+            else if (pg_exec_command(conn, "creating the publication", sql, why, sizeof why) !=
+                     0)
                 rc = (ferry_error_set(err, errlen,
                                      "%s: FOR ALL TABLES needs a superuser; create the "
                                      "publication yourself or set "
@@ -116,12 +98,9 @@ int pg_publication_ensure(PGconn *conn, const cdc_config *config, const pg_table
         break;
     case CDC_PUBLICATION_NO_TABLES:
         if (!exists) {
-            size_t len = strlen(quoted) + 64;
-            sql = malloc(len);
-            if (sql) {
-                snprintf(sql, len, "CREATE PUBLICATION %s", quoted);
-                rc = pg_exec_command(conn, "creating the publication", sql, err, errlen);
-            }
+            sql = pg_publication_sql("CREATE", quoted, "", NULL, 0);
+            rc = sql ? pg_exec_command(conn, "creating the publication", sql, err, errlen)
+                     : (ferry_error_set(err, errlen, "out of memory"), -1);
         }
         break;
     case CDC_PUBLICATION_FILTERED: {
@@ -140,13 +119,13 @@ int pg_publication_ensure(PGconn *conn, const cdc_config *config, const pg_table
         }
         if (exists && (matches || all_tables))
             break;
-        char prefix[512];
-        snprintf(prefix, sizeof prefix, "%s PUBLICATION %s %s TABLE ",
-                 exists ? "ALTER" : "CREATE", quoted, exists ? "SET" : "FOR");
-        sql = pg_publication_table_sql(prefix, tables, table_count);
-        if (sql && pg_exec_command(conn, exists ? "changing the publication's tables"
-                                                : "creating the publication",
-                                   sql, why, sizeof why) != 0)
+        sql = pg_publication_sql(exists ? "ALTER" : "CREATE", quoted,
+                                 exists ? "SET TABLE" : "FOR TABLE", tables, table_count);
+        if (!sql)
+            rc = (ferry_error_set(err, errlen, "out of memory"), -1);
+        else if (pg_exec_command(conn, exists ? "changing the publication's tables"
+                                              : "creating the publication",
+                                 sql, why, sizeof why) != 0)
             rc = (ferry_error_set(err, errlen,
                                  "%s: the role needs to own the tables (or be a superuser); "
                                  "or create the publication yourself and set "
@@ -155,8 +134,6 @@ int pg_publication_ensure(PGconn *conn, const cdc_config *config, const pg_table
         break;
     }
     }
-    if (rc == 0 && config->publication_mode != CDC_PUBLICATION_DISABLED && !sql && !exists)
-        rc = (ferry_error_set(err, errlen, "out of memory"), -1);
     free(sql);
     free(quoted);
     return rc;
@@ -213,13 +190,11 @@ char *pg_slot_create_command(const char *slot_name, bool export_snapshot)
     char *quoted = pg_quote_ident(slot_name);
     if (!quoted)
         return NULL;
-    size_t len = strlen(quoted) + 96;
-    char *sql = malloc(len);
-    if (sql)
-        snprintf(sql, len, "CREATE_REPLICATION_SLOT %s LOGICAL pgoutput %s", quoted,
-                 export_snapshot ? "EXPORT_SNAPSHOT" : "NOEXPORT_SNAPSHOT");
+    strbuf sql = {0};
+    strbuf_append_printf(&sql, "CREATE_REPLICATION_SLOT %s LOGICAL pgoutput %s", quoted,
+                         export_snapshot ? "EXPORT_SNAPSHOT" : "NOEXPORT_SNAPSHOT");
     free(quoted);
-    return sql;
+    return strbuf_take(&sql, NULL);
 }
 
 int pg_slot_created(PGresult *result, uint64_t *consistent_point, char *snapshot_name,

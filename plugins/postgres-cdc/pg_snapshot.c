@@ -8,6 +8,8 @@
 #include <string.h>
 
 #include "pg_connection.h"
+#include "support/array.h"
+#include "support/strbuf.h"
 
 #define PG_SNAPSHOT_CURSOR "ferry_cdc_snapshot"
 
@@ -124,76 +126,43 @@ static size_t pg_meta_key_column(const pg_table_meta *meta, size_t k)
     return 0;
 }
 
-/* Appends text to a growing string; false when out of memory. */
-static bool sql_append(char **sql, size_t *len, size_t *cap, const char *text)
-{
-    size_t n = strlen(text);
-    if (*len + n + 1 > *cap) {
-        size_t grown = (*cap ? *cap : 256);
-        while (*len + n + 1 > grown)
-            grown *= 2;
-        char *bigger = realloc(*sql, grown);
-        if (!bigger)
-            return false;
-        *sql = bigger;
-        *cap = grown;
-    }
-    memcpy(*sql + *len, text, n + 1);
-    *len += n;
-    return true;
-}
-
 char *pg_snapshot_chunk_sql(const pg_table_meta *meta, int fetch_size, bool after_key)
 {
-    char *sql = NULL, *quoted = NULL;
-    size_t len = 0, cap = 0;
-    bool ok = sql_append(&sql, &len, &cap, "SELECT ");
-    for (size_t i = 0; ok && i < meta->column_count; i++) {
-        quoted = pg_quote_ident(meta->columns[i].name);
-        ok = quoted && (i == 0 || sql_append(&sql, &len, &cap, ", ")) &&
-             sql_append(&sql, &len, &cap, quoted);
-        free(quoted);
+    strbuf sql = {0};
+    strbuf_append_literal(&sql, "SELECT ");
+    for (size_t i = 0; i < meta->column_count; i++) {
+        if (i)
+            strbuf_append_literal(&sql, ", ");
+        pg_quote_append_ident(&sql, meta->columns[i].name);
     }
-    quoted = pg_quote_qualified(meta->schema_name, meta->table_name);
-    ok = ok && quoted && sql_append(&sql, &len, &cap, " FROM ") &&
-         sql_append(&sql, &len, &cap, quoted);
-    free(quoted);
+    strbuf_append_literal(&sql, " FROM ");
+    pg_quote_append_qualified(&sql, meta->schema_name, meta->table_name);
     size_t keys = pg_meta_key_count(meta);
-    if (ok && keys > 0) {
-        char *key_list = NULL;
-        size_t key_len = 0, key_cap = 0;
-        ok = sql_append(&key_list, &key_len, &key_cap, "(");
-        for (size_t k = 0; ok && k < keys; k++) {
-            quoted = pg_quote_ident(meta->columns[pg_meta_key_column(meta, k)].name);
-            ok = quoted && (k == 0 || sql_append(&key_list, &key_len, &key_cap, ", ")) &&
-                 sql_append(&key_list, &key_len, &key_cap, quoted);
-            free(quoted);
-        }
-        ok = ok && sql_append(&key_list, &key_len, &key_cap, ")");
-        if (ok && after_key) {
-            ok = sql_append(&sql, &len, &cap, " WHERE ") &&
-                 sql_append(&sql, &len, &cap, key_list) &&
-                 sql_append(&sql, &len, &cap, " > (");
-            for (size_t k = 0; ok && k < keys; k++) {
-                char param[32];
-                snprintf(param, sizeof param, "%s$%zu::", k ? ", " : "", k + 1);
-                ok = sql_append(&sql, &len, &cap, param) &&
-                     sql_append(&sql, &len, &cap,
-                                meta->columns[pg_meta_key_column(meta, k)].type_sql);
-            }
-            ok = ok && sql_append(&sql, &len, &cap, ")");
-        }
-        char limit[48];
-        snprintf(limit, sizeof limit, " LIMIT %d", fetch_size);
-        ok = ok && sql_append(&sql, &len, &cap, " ORDER BY ") &&
-             sql_append(&sql, &len, &cap, key_list) && sql_append(&sql, &len, &cap, limit);
-        free(key_list);
+    if (keys == 0)
+        return strbuf_take(&sql, NULL);
+    strbuf key_list = {0};
+    strbuf_append_char(&key_list, '(');
+    for (size_t k = 0; k < keys; k++) {
+        if (k)
+            strbuf_append_literal(&key_list, ", ");
+        pg_quote_append_ident(&key_list, meta->columns[pg_meta_key_column(meta, k)].name);
     }
-    if (!ok) {
-        free(sql);
+    strbuf_append_char(&key_list, ')');
+    if (strbuf_failed(&key_list)) {
+        strbuf_free(&key_list);
+        strbuf_free(&sql);
         return NULL;
     }
-    return sql;
+    if (after_key) {
+        strbuf_append_printf(&sql, " WHERE %s > (", key_list.data);
+        for (size_t k = 0; k < keys; k++)
+            strbuf_append_printf(&sql, "%s$%zu::%s", k ? ", " : "", k + 1,
+                                 meta->columns[pg_meta_key_column(meta, k)].type_sql);
+        strbuf_append_char(&sql, ')');
+    }
+    strbuf_append_printf(&sql, " ORDER BY %s LIMIT %d", key_list.data, fetch_size);
+    strbuf_free(&key_list);
+    return strbuf_take(&sql, NULL);
 }
 
 int pg_snapshot_begin(pg_snapshot *snapshot, const char *snapshot_name,
@@ -317,14 +286,13 @@ static int pg_snapshot_table_start(pg_snapshot *snapshot, char *err, size_t errl
         char *select = pg_snapshot_chunk_sql(meta, snapshot->fetch_size, false);
         if (!select)
             return ferry_error_set(err, errlen, "out of memory"), -1;
-        size_t len = strlen(select) + 64;
-        char *sql = malloc(len);
-        if (!sql) {
-            free(select);
-            return ferry_error_set(err, errlen, "out of memory"), -1;
-        }
-        snprintf(sql, len, "DECLARE " PG_SNAPSHOT_CURSOR " NO SCROLL CURSOR FOR %s", select);
+        strbuf declare = {0};
+        strbuf_append_printf(&declare, "DECLARE %s NO SCROLL CURSOR FOR %s", PG_SNAPSHOT_CURSOR,
+                             select);
         free(select);
+        char *sql = strbuf_take(&declare, NULL);
+        if (!sql)
+            return ferry_error_set(err, errlen, "out of memory"), -1;
         int rc = pg_exec_command(snapshot->conn, "opening the snapshot cursor", sql, err, errlen);
         free(sql);
         if (rc != 0)
@@ -474,13 +442,9 @@ pg_snapshot_status pg_snapshot_next(pg_snapshot *snapshot, int64_t deadline_ms,
                                    "snapshot of %s returned %d columns, the table has %zu",
                                    table->table->id, columns, table->table->column_count),
                    PG_SNAPSHOT_ERROR;
-        if ((size_t)columns > snapshot->value_capacity) {
-            pgo_value *values = realloc(snapshot->values, (size_t)columns * sizeof(pgo_value));
-            if (!values)
-                return ferry_error_set(err, errlen, "out of memory"), PG_SNAPSHOT_ERROR;
-            snapshot->values = values;
-            snapshot->value_capacity = (size_t)columns;
-        }
+        if (array_reserve(&snapshot->values, &snapshot->value_capacity, (size_t)columns,
+                          sizeof(*snapshot->values)) != 0)
+            return ferry_error_set(err, errlen, "out of memory"), PG_SNAPSHOT_ERROR;
         int r = snapshot->current_row;
         for (int c = 0; c < columns; c++) {
             if (PQgetisnull(current, r, c))

@@ -8,30 +8,25 @@
 #include <string.h>
 
 #include "cdc_offset.h"
+#include "support/strbuf.h"
 
 char *pg_stream_start_command(const char *slot_name, const char *publication_name,
                               uint64_t start_lsn)
 {
-    char *slot = pg_quote_ident(slot_name);
-    char *publication = pg_quote_ident(publication_name);
     /* publication_names is a literal holding a list of identifiers. */
-    char *literal = publication ? pg_quote_literal(publication) : NULL;
-    char *sql = NULL;
-    if (slot && literal) {
-        char lsn[32];
-        pg_lsn_format(start_lsn, lsn, sizeof lsn);
-        size_t len = strlen(slot) + strlen(literal) + 128;
-        sql = malloc(len);
-        if (sql)
-            snprintf(sql, len,
-                     "START_REPLICATION SLOT %s LOGICAL %s (proto_version '1', "
-                     "publication_names %s)",
-                     slot, lsn, literal);
-    }
-    free(slot);
+    char *publication = pg_quote_ident(publication_name);
+    if (!publication)
+        return NULL;
+    char lsn[32];
+    pg_lsn_format(start_lsn, lsn, sizeof lsn);
+    strbuf sql = {0};
+    strbuf_append_literal(&sql, "START_REPLICATION SLOT ");
+    pg_quote_append_ident(&sql, slot_name);
+    strbuf_append_printf(&sql, " LOGICAL %s (proto_version '1', publication_names ", lsn);
+    pg_quote_append_literal(&sql, publication);
+    strbuf_append_char(&sql, ')');
     free(publication);
-    free(literal);
-    return sql;
+    return strbuf_take(&sql, NULL);
 }
 
 void pg_stream_attach(pg_stream *stream, PGconn *conn)

@@ -8,6 +8,9 @@
  *
  * Pure: the type registry (user types: enums, domains, arrays of them, extension types by name) is
  * filled by pg_catalog.c from the server, or by tests.
+ *
+ * pg_types.c holds the registry, the OID table, the schemas and the conversion's dispatch;
+ * pg_numeric.c the numbers, pg_datetime.c dates, times and intervals, pg_array.c arrays.
  */
 #ifndef PGCDC_PG_TYPES_H
 #define PGCDC_PG_TYPES_H
@@ -144,10 +147,10 @@ json_t *pg_value_fallback(const pg_value_type *type);
  * null or the fallback). New reference. */
 json_t *pg_value_placeholder(const pg_value_type *type);
 
-/* ---- helpers shared with the envelope -------------------------------------------------------- */
+/* ---- helpers of the conversions (pg_numeric.c, pg_datetime.c, pg_array.c) -------------------- */
 
-/* Days since 1970-01-01 of a proleptic Gregorian date (year 0 = 1 BC). */
-int64_t pg_days_from_civil(int64_t year, unsigned month, unsigned day);
+/* Sets err to "cannot read '<text>' as <what>" (the text cut at 80 bytes); returns -1. */
+int pg_value_invalid(char *err, size_t errlen, const char *what, const char *text, size_t len);
 /* base64 (standard alphabet, padded) of bytes as a new JSON string; NULL on OOM. */
 json_t *pg_base64_string(const uint8_t *bytes, size_t len, bool url_safe);
 

@@ -10,6 +10,8 @@
 
 #include <ferry/plugin.h>
 
+#include "support/array.h"
+
 struct pgo_decoder {
     pgo_value *values;        /* both tuples of one message: old first, then new */
     size_t value_capacity;
@@ -101,21 +103,6 @@ static void pgo_fail(pgo_reader *r, const char *why)
     ferry_error_set(r->err, r->errlen, "malformed %s message at offset %zu: %s", r->what, r->pos,
                     why);
     r->failed = true;
-}
-
-static int pgo_grow(void **items, size_t *capacity, size_t needed, size_t size)
-{
-    if (needed <= *capacity)
-        return 0;
-    size_t grown = *capacity ? *capacity : 16;
-    while (grown < needed)
-        grown *= 2;
-    void *bigger = realloc(*items, grown * size);
-    if (!bigger)
-        return -1;
-    *items = bigger;
-    *capacity = grown;
-    return 0;
 }
 
 /* ---- CopyData ------------------------------------------------------------------------------ */
@@ -217,8 +204,8 @@ static pgo_tuple pgo_tuple_read(pgo_decoder *decoder, pgo_reader *r, size_t firs
     uint16_t count = pgo_u16(r, "the column count");
     if (r->failed)
         return tuple;
-    if (pgo_grow((void **)&decoder->values, &decoder->value_capacity, first + count,
-                 sizeof(pgo_value)) != 0) {
+    if (array_reserve(&decoder->values, &decoder->value_capacity, first + count,
+                      sizeof(*decoder->values)) != 0) {
         ferry_error_set(r->err, r->errlen, "out of memory decoding a %s tuple of %u columns",
                         which, count);
         r->failed = true;
@@ -300,8 +287,8 @@ int pgo_decode(pgo_decoder *decoder, const uint8_t *buf, size_t len, pgo_message
         uint16_t count = pgo_u16(&r, "the column count");
         if (r.failed)
             break;
-        if (pgo_grow((void **)&decoder->columns, &decoder->column_capacity, count,
-                     sizeof(pgo_column)) != 0)
+        if (array_reserve(&decoder->columns, &decoder->column_capacity, count,
+                          sizeof(*decoder->columns)) != 0)
             return ferry_error_set(err, errlen, "out of memory decoding a relation of %u columns",
                                    count), -1;
         for (uint16_t i = 0; i < count && !r.failed; i++) {
@@ -372,8 +359,8 @@ int pgo_decode(pgo_decoder *decoder, const uint8_t *buf, size_t len, pgo_message
             pgo_need(&r, (size_t)count * 4, "the relation ids");
             break;
         }
-        if (pgo_grow((void **)&decoder->oids, &decoder->oid_capacity, count ? count : 1,
-                     sizeof(uint32_t)) != 0)
+        if (array_reserve(&decoder->oids, &decoder->oid_capacity, count ? count : 1,
+                          sizeof(*decoder->oids)) != 0)
             return ferry_error_set(err, errlen, "out of memory decoding a truncate of %u "
                                                 "relations", count), -1;
         for (uint32_t i = 0; i < count; i++)

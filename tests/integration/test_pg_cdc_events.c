@@ -9,7 +9,11 @@
  *   2. every type of the mapping table round-trips: the same row read by the snapshot and by the
  *      stream gives the same values, and the values Debezium gives;
  *   3. a Debezium connector config (JSON, as posted to Kafka Connect) copied unchanged is
- *      accepted and produces Debezium's topics. */
+ *      accepted and produces Debezium's topics;
+ *   4. the field schemas as Kafka's JsonConverter reads them: "float" and "double" for real and
+ *      double precision, and the constant column defaults as "default" (none for now() or a
+ *      sequence), from the snapshot and from the stream; a required column missing from an old
+ *      key tuple gets its default. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -466,6 +470,90 @@ static void test_debezium_config_unchanged(void **state)
     fp_pass(env);
 }
 
+/* ---- 4. field schemas: float types and defaults ------------------------------------------ */
+
+/* The "after" field schemas of an event, as compact JSON in the order they arrived. */
+static char *after_fields(const pgt_event *event)
+{
+    json_t *fields = json_object_get(event->value_schema, "fields");
+    for (size_t i = 0; i < json_array_size(fields); i++) {
+        json_t *field = json_array_get(fields, i);
+        if (strcmp(json_string_value(json_object_get(field, "field")), "after") == 0)
+            return json_dumps(json_object_get(field, "fields"), JSON_COMPACT);
+    }
+    return strdup("(no after)");
+}
+
+static void test_schema_types_and_defaults(void **state)
+{
+    (void)state;
+    pgt_case c;
+    pgt_case_new(&c, "pg_cdc_defaults", "defaults",
+                 "(id serial PRIMARY KEY, n int NOT NULL DEFAULT 0, t text DEFAULT 'x', r real, "
+                 "d double precision, label text NOT NULL DEFAULT 'none', "
+                 "created timestamptz DEFAULT now())",
+                 500, "slot.drop.on.stop=true\n");
+    fp_env *env = c.env;
+    const char *table = c.table, *topic = c.topic;
+    pgt_exec(db, "INSERT INTO %s (r, d) VALUES (1.5, -2.25)", table);
+    fp_proc *proc = fp_start(env, c.worker, c.connector, NULL);
+    if (!fp_wait_log(proc, "streaming from slot", 60000))
+        fail_msg("the task did not start streaming");
+    pgt_exec(db, "INSERT INTO %s (r, d) VALUES (0.25, 1e300)", table);
+    pgt_exec(db, "DELETE FROM %s WHERE id = 2", table);
+    if (!pgt_wait_records(proc, topic, 4, 60000))
+        fail_msg("not all events arrived");
+    fp_stop(proc, 30000);
+
+    pgt_events *events = pgt_read(topic);
+    assert_int_equal(events->count, 4); /* r, c, d, tombstone */
+    static const char expected[] =
+        "[{\"type\":\"int32\",\"optional\":false,\"field\":\"id\"},"
+        "{\"type\":\"int32\",\"optional\":false,\"default\":0,\"field\":\"n\"},"
+        "{\"type\":\"string\",\"optional\":true,\"default\":\"x\",\"field\":\"t\"},"
+        "{\"type\":\"float\",\"optional\":true,\"field\":\"r\"},"
+        "{\"type\":\"double\",\"optional\":true,\"field\":\"d\"},"
+        "{\"type\":\"string\",\"optional\":false,\"default\":\"none\",\"field\":\"label\"},"
+        "{\"type\":\"string\",\"optional\":true,\"name\":\"io.debezium.time.ZonedTimestamp\","
+        "\"version\":1,\"field\":\"created\"}]";
+    for (size_t e = 0; e < 3; e++) {
+        char *fields = after_fields(&events->items[e]);
+        if (strcmp(fields, expected) != 0)
+            fail_msg("event %zu (%s): the after fields are\n%s\nexpected\n%s", e,
+                     pgt_op(&events->items[e]), fields, expected);
+        free(fields);
+    }
+    /* nextval() gives the key no default */
+    char *key_schema = json_dumps(events->items[0].key_schema, JSON_COMPACT);
+    assert_non_null(
+        strstr(key_schema, "{\"type\":\"int32\",\"optional\":false,\"field\":\"id\"}"));
+    free(key_schema);
+    /* the values: read, created, deleted (its old key tuple: the required columns take their
+     * defaults), tombstone */
+    json_t *after = json_object_get(events->items[0].value, "after");
+    assert_true(json_is_string(json_object_get(after, "created")));
+    json_object_del(after, "created");
+    assert_json_is(after,
+                   "{\"id\":1,\"n\":0,\"t\":\"x\",\"r\":1.5,\"d\":-2.25,\"label\":\"none\"}",
+                   "the snapshot row");
+    after = json_object_get(events->items[1].value, "after");
+    json_object_del(after, "created");
+    assert_json_is(after,
+                   "{\"id\":2,\"n\":0,\"t\":\"x\",\"r\":0.25,\"d\":1e300,\"label\":\"none\"}",
+                   "the streamed row");
+    /* The optional columns of the old key tuple are null in the event (t's default would replace
+     * it only in a converter with replace.null.with.default, Kafka's JsonConverter's option). */
+    json_t *before = json_object_get(events->items[2].value, "before");
+    json_object_del(before, "t");
+    check_event(events, 2, "d", "{\"id\":2}",
+                "{\"id\":2,\"n\":0,\"r\":null,\"d\":null,\"label\":\"none\",\"created\":null}",
+                "null");
+    check_event(events, 3, "tombstone", "{\"id\":2}", NULL, NULL);
+    pgt_events_free(events);
+    pgt_exec(db, "DROP TABLE %s", table);
+    fp_pass(env);
+}
+
 int main(void)
 {
     fp_init();
@@ -474,6 +562,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_event_sequence, pgt_setup, pgt_teardown),
         cmocka_unit_test_setup_teardown(test_every_type, pgt_setup, pgt_teardown),
         cmocka_unit_test_setup_teardown(test_debezium_config_unchanged, pgt_setup, pgt_teardown),
+        cmocka_unit_test_setup_teardown(test_schema_types_and_defaults, pgt_setup, pgt_teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

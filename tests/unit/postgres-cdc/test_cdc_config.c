@@ -13,6 +13,7 @@
 
 #include "cdc_config.h"
 #include "plugin_fake_host.h"
+#include "support/strlist.h"
 
 static const ferry_host *host;
 
@@ -83,38 +84,140 @@ static void test_debezium_defaults(void **state)
     cdc_config_release(&config);
 }
 
+/* One key's value and the enum (or bool) it gives, aliases included. */
+static const struct {
+    const char *key, *value;
+    size_t field; /* offsetof an int-sized enum, or of a bool when is_bool */
+    bool is_bool;
+    int expected;
+} mode_cases[] = {
+#define MODE(key, value, field, expected) {key, value, offsetof(cdc_config, field), false, expected}
+#define FLAG(key, value, field, expected) {key, value, offsetof(cdc_config, field), true, expected}
+    MODE("snapshot.mode", "initial", snapshot_mode, CDC_SNAPSHOT_INITIAL),
+    MODE("snapshot.mode", "initial_only", snapshot_mode, CDC_SNAPSHOT_INITIAL_ONLY),
+    MODE("snapshot.mode", "never", snapshot_mode, CDC_SNAPSHOT_NO_DATA),
+    MODE("snapshot.mode", "no_data", snapshot_mode, CDC_SNAPSHOT_NO_DATA),
+    MODE("snapshot.mode", "always", snapshot_mode, CDC_SNAPSHOT_ALWAYS),
+    MODE("snapshot.mode", "WHEN_NEEDED", snapshot_mode, CDC_SNAPSHOT_WHEN_NEEDED),
+    MODE("snapshot.mode", "exported", snapshot_mode, CDC_SNAPSHOT_INITIAL),
+    MODE("publication.autocreate.mode", "filtered", publication_mode, CDC_PUBLICATION_FILTERED),
+    MODE("publication.autocreate.mode", "no_tables", publication_mode,
+         CDC_PUBLICATION_NO_TABLES),
+    MODE("publication.autocreate.mode", "disabled", publication_mode, CDC_PUBLICATION_DISABLED),
+    MODE("decimal.handling.mode", "double", types.decimal, PG_DECIMAL_DOUBLE),
+    MODE("decimal.handling.mode", "string", types.decimal, PG_DECIMAL_STRING),
+    MODE("time.precision.mode", "connect", types.time, PG_TIME_CONNECT),
+    MODE("time.precision.mode", "adaptive_time_microseconds", types.time,
+         PG_TIME_ADAPTIVE_MICROSECONDS),
+    MODE("interval.handling.mode", "string", types.interval, PG_INTERVAL_STRING),
+    MODE("binary.handling.mode", "base64", types.binary, PG_BINARY_BASE64),
+    MODE("binary.handling.mode", "base64-url-safe", types.binary, PG_BINARY_BASE64_URL_SAFE),
+    MODE("binary.handling.mode", "hex", types.binary, PG_BINARY_HEX),
+    MODE("event.processing.failure.handling.mode", "warn", failure_mode, CDC_FAILURE_WARN),
+    MODE("event.processing.failure.handling.mode", "skip", failure_mode, CDC_FAILURE_SKIP),
+    MODE("event.processing.failure.handling.mode", "ignore", failure_mode, CDC_FAILURE_SKIP),
+    FLAG("schema.name.adjustment.mode", "avro", avro_names, true),
+    FLAG("schema.name.adjustment.mode", "avro_unicode", avro_names, true),
+    FLAG("schema.name.adjustment.mode", "none", avro_names, false),
+    FLAG("skipped.operations", "none", skip_truncate, false),
+    FLAG("skipped.operations", "c, d", skip_create, true),
+    FLAG("skipped.operations", "c, d", skip_delete, true),
+    FLAG("skipped.operations", "c, d", skip_truncate, false),
+    FLAG("skipped.operations", "U", skip_update, true),
+    FLAG("tombstones.on.delete", "false", tombstones_on_delete, false),
+#undef MODE
+#undef FLAG
+};
+
 static void test_modes(void **state)
+{
+    (void)state;
+    for (size_t i = 0; i < sizeof mode_cases / sizeof mode_cases[0]; i++) {
+        cdc_config config;
+        char err[512];
+        if (parse(&config, err, sizeof err, mode_cases[i].key, mode_cases[i].value, NULL) != 0)
+            fail_msg("%s=%s: %s", mode_cases[i].key, mode_cases[i].value, err);
+        const char *field = (const char *)&config + mode_cases[i].field;
+        int got;
+        if (mode_cases[i].is_bool) {
+            got = *(const bool *)field;
+        } else {
+            assert_int_equal(sizeof(config.snapshot_mode), sizeof(int));
+            memcpy(&got, field, sizeof got);
+        }
+        if (got != mode_cases[i].expected)
+            fail_msg("%s=%s gives %d, expected %d", mode_cases[i].key, mode_cases[i].value, got,
+                     mode_cases[i].expected);
+        cdc_config_release(&config);
+    }
+}
+
+/* Values that cannot be used, and the message that says why. */
+static const struct {
+    const char *key, *value;
+    const char *message; /* the whole message, or its start when prefix */
+    bool prefix;
+} bad_cases[] = {
+    {"plugin.name", "decoderbufs",
+     "plugin.name=decoderbufs is not supported: only the built-in pgoutput plugin is; set "
+     "plugin.name=pgoutput", false},
+    {"skipped.operations", "c,x",
+     "skipped.operations: 'x' is not an operation (expected c, u, d, t or none)", false},
+    {"table.include.list", "public.(orders",
+     "table.include.list: invalid regular expression 'public.(orders'", true},
+    {"column.exclude.list", "a,b[", "column.exclude.list: invalid regular expression 'b['", true},
+    {"message.key.columns", "public.orders",
+     "message.key.columns: entry 'public.orders' is not <table regex>:<column>[,<column>...]",
+     false},
+    {"message.key.columns", "public.orders: ,",
+     "message.key.columns: entry 'public.orders' names no column", false},
+};
+
+static void test_bad_values(void **state)
+{
+    (void)state;
+    for (size_t i = 0; i < sizeof bad_cases / sizeof bad_cases[0]; i++) {
+        cdc_config config;
+        char err[512];
+        if (parse(&config, err, sizeof err, bad_cases[i].key, bad_cases[i].value, NULL) != -1)
+            fail_msg("%s=%s was accepted", bad_cases[i].key, bad_cases[i].value);
+        size_t len = bad_cases[i].prefix ? strlen(bad_cases[i].message) : sizeof err;
+        if (strncmp(err, bad_cases[i].message, len) != 0)
+            fail_msg("%s=%s: got \"%s\", expected \"%s\"", bad_cases[i].key, bad_cases[i].value,
+                     err, bad_cases[i].message);
+    }
+}
+
+/* Blank strings where a blank means something stay blank; the others take their default. */
+static void test_blank_strings(void **state)
 {
     (void)state;
     cdc_config config;
     char err[512];
-    assert_int_equal(parse(&config, err, sizeof err, "snapshot.mode", "never",
-                           "publication.autocreate.mode", "filtered", "decimal.handling.mode",
-                           "string", "time.precision.mode", "connect", "skipped.operations",
-                           "none", "binary.handling.mode", "hex", "interval.handling.mode",
-                           "string", NULL), 0);
-    assert_int_equal(config.snapshot_mode, CDC_SNAPSHOT_NO_DATA);
-    assert_int_equal(config.publication_mode, CDC_PUBLICATION_FILTERED);
-    assert_int_equal(config.types.decimal, PG_DECIMAL_STRING);
-    assert_int_equal(config.types.time, PG_TIME_CONNECT);
-    assert_int_equal(config.types.binary, PG_BINARY_HEX);
-    assert_int_equal(config.types.interval, PG_INTERVAL_STRING);
-    assert_false(config.skip_truncate);
+    assert_int_equal(parse(&config, err, sizeof err, "topic.delimiter", "",
+                           "unavailable.value.placeholder", "", "database.password", "",
+                           "heartbeat.action.query", " ", NULL), 0);
+    assert_string_equal(config.topic_delimiter, "");
+    assert_string_equal(config.toast_placeholder, "");
+    assert_ptr_equal(config.types.toast_placeholder, config.toast_placeholder);
+    assert_null(config.password);
+    assert_null(config.heartbeat_action_query);
     cdc_config_release(&config);
-    assert_int_equal(parse(&config, err, sizeof err, "snapshot.mode", "initial_only",
-                           "skipped.operations", "c, d", NULL), 0);
-    assert_int_equal(config.snapshot_mode, CDC_SNAPSHOT_INITIAL_ONLY);
-    assert_true(config.skip_create && config.skip_delete);
-    assert_false(config.skip_truncate);
-    cdc_config_release(&config);
-
-    assert_int_equal(parse(&config, err, sizeof err, "plugin.name", "decoderbufs", NULL), -1);
-    assert_string_equal(err, "plugin.name=decoderbufs is not supported: only the built-in "
-                             "pgoutput plugin is; set plugin.name=pgoutput");
-    assert_int_equal(parse(&config, err, sizeof err, "skipped.operations", "c,x", NULL), -1);
-    assert_string_equal(err, "skipped.operations: 'x' is not an operation (expected c, u, d, t "
-                             "or none)");
 }
+
+/* Which tables a filter captures. */
+static const struct {
+    const char *schema_name, *table_name;
+    bool captured;
+} capture_cases[] = {
+    {"public", "orders", true},
+    {"PUBLIC", "Orders", true},          /* case-insensitive */
+    {"public", "orders_archive", false}, /* anchored */
+    {"inventory", "customers", true},
+    {"log_2024", "events", true},
+    {"log_x", "events", false},
+    {"pg_catalog", "pg_class", false},   /* table.ignore.builtin */
+};
 
 static void test_filters(void **state)
 {
@@ -123,13 +226,11 @@ static void test_filters(void **state)
     char err[512];
     assert_int_equal(parse(&config, err, sizeof err, "table.include.list",
                            "public\\.orders, inventory\\.cust.*,log_\\d+\\.e(?:vent)s", NULL), 0);
-    assert_true(cdc_config_table_captured(&config, "public", "orders"));
-    assert_true(cdc_config_table_captured(&config, "PUBLIC", "Orders")); /* case-insensitive */
-    assert_false(cdc_config_table_captured(&config, "public", "orders_archive")); /* anchored */
-    assert_true(cdc_config_table_captured(&config, "inventory", "customers"));
-    assert_true(cdc_config_table_captured(&config, "log_2024", "events"));
-    assert_false(cdc_config_table_captured(&config, "log_x", "events"));
-    assert_false(cdc_config_table_captured(&config, "pg_catalog", "pg_class"));
+    for (size_t i = 0; i < sizeof capture_cases / sizeof capture_cases[0]; i++)
+        if (cdc_config_table_captured(&config, capture_cases[i].schema_name,
+                                      capture_cases[i].table_name) != capture_cases[i].captured)
+            fail_msg("%s.%s: captured should be %d", capture_cases[i].schema_name,
+                     capture_cases[i].table_name, capture_cases[i].captured);
     cdc_config_release(&config);
 
     assert_int_equal(parse(&config, err, sizeof err, "schema.exclude.list", "audit",
@@ -140,16 +241,15 @@ static void test_filters(void **state)
     assert_true(cdc_config_column_included(&config, "public", "users", "name"));
     cdc_config_release(&config);
 
-    assert_int_equal(parse(&config, err, sizeof err, "table.include.list", "public.(orders", NULL),
-                     -1);
-    assert_non_null(strstr(err, "table.include.list: invalid regular expression 'public.(orders'"));
-
     char **items = cdc_list_split(" a , b\\,c ,, d{1\\,2}", ',');
     assert_string_equal(items[0], "a");
     assert_string_equal(items[1], "b,c");
     assert_string_equal(items[2], "d{1,2}");
     assert_null(items[3]);
-    cdc_list_free(items);
+    strlist_array_free(items);
+    items = cdc_list_split(NULL, ',');
+    assert_null(items[0]);
+    strlist_array_free(items);
 }
 
 static void test_key_columns(void **state)
@@ -168,10 +268,6 @@ static void test_key_columns(void **state)
     assert_string_equal(override->columns[0], "sku");
     assert_null(cdc_config_key_override(&config, "public.customers"));
     cdc_config_release(&config);
-    assert_int_equal(parse(&config, err, sizeof err, "message.key.columns", "public.orders", NULL),
-                     -1);
-    assert_string_equal(err, "message.key.columns: entry 'public.orders' is not <table "
-                             "regex>:<column>[,<column>...]");
 }
 
 typedef struct reports {
@@ -237,6 +333,8 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_debezium_defaults),
         cmocka_unit_test(test_modes),
+        cmocka_unit_test(test_bad_values),
+        cmocka_unit_test(test_blank_strings),
         cmocka_unit_test(test_filters),
         cmocka_unit_test(test_key_columns),
         cmocka_unit_test(test_cross_checks),

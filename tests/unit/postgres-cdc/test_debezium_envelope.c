@@ -27,10 +27,10 @@ static int setup(void **state)
                             .database = "inventory", .version = "test"};
     assert_int_equal(dbz_context_init(&context), 0);
     const dbz_column_spec columns[] = {
-        {"id", PG_OID_INT4, -1, false, true, 0},
-        {"name", PG_OID_TEXT, -1, false, true, -1},
-        {"price", PG_OID_NUMERIC, ((10 << 16) | 2) + 4, true, true, -1},
-        {"secret", PG_OID_TEXT, -1, true, false, -1},
+        {"id", PG_OID_INT4, -1, false, true, 0, NULL},
+        {"name", PG_OID_TEXT, -1, false, true, -1, NULL},
+        {"price", PG_OID_NUMERIC, ((10 << 16) | 2) + 4, true, true, -1, NULL},
+        {"secret", PG_OID_TEXT, -1, true, false, -1, NULL},
     };
     char err[256];
     table = dbz_table_new(&context, NULL, &options, 16385, "public", "customers", 'd', columns, 4,
@@ -256,7 +256,7 @@ static void test_no_key_and_avro_names(void **state)
     avro.source_schema = NULL;
     avro.transaction_schema = NULL;
     assert_int_equal(dbz_context_init(&avro), 0);
-    const dbz_column_spec columns[] = {{"v", PG_OID_TEXT, -1, true, true, -1}};
+    const dbz_column_spec columns[] = {{"v", PG_OID_TEXT, -1, true, true, -1, NULL}};
     char err[256];
     dbz_table *keyless = dbz_table_new(&avro, NULL, &options, 1, "public", "1log", 'f', columns,
                                        1, err, sizeof err);
@@ -273,6 +273,50 @@ static void test_no_key_and_avro_names(void **state)
     dbz_context_release(&avro);
 }
 
+/* Constant defaults in the field schemas, after the type's keys as the JsonConverter writes
+ * them; none for now() and nextval(); a required column missing from an old key tuple gets its
+ * default. */
+static void test_defaults(void **state)
+{
+    (void)state;
+    const dbz_column_spec columns[] = {
+        {"id", PG_OID_INT4, -1, false, true, 0, "nextval('t_id_seq'::regclass)"},
+        {"qty", PG_OID_INT4, -1, false, true, -1, "0"},
+        {"label", PG_OID_TEXT, -1, false, true, -1, "'none'::text"},
+        {"note", PG_OID_TEXT, -1, true, true, -1, "'it''s'::text"},
+        {"day", PG_OID_DATE, -1, true, true, -1, "'2020-01-02'::date"},
+        {"price", PG_OID_NUMERIC, ((10 << 16) | 2) + 4, false, true, -1, "1.5"},
+        {"created", PG_OID_TIMESTAMPTZ, -1, true, true, -1, "now()"},
+    };
+    char err[256];
+    dbz_table *defaults = dbz_table_new(&context, NULL, &options, 16390, "public", "t", 'd',
+                                        columns, 7, err, sizeof err);
+    assert_non_null(defaults);
+    assert_json(json_object_get(defaults->row_schema, "fields"),
+                "[{\"type\":\"int32\",\"optional\":false,\"field\":\"id\"},"
+                "{\"type\":\"int32\",\"optional\":false,\"default\":0,\"field\":\"qty\"},"
+                "{\"type\":\"string\",\"optional\":false,\"default\":\"none\",\"field\":\"label\"},"
+                "{\"type\":\"string\",\"optional\":true,\"default\":\"it's\",\"field\":\"note\"},"
+                "{\"type\":\"int32\",\"optional\":true,\"name\":\"io.debezium.time.Date\","
+                "\"version\":1,\"default\":18263,\"field\":\"day\"},"
+                "{\"type\":\"bytes\",\"optional\":false,\"name\":\"org.apache.kafka.connect.data."
+                "Decimal\",\"version\":1,\"parameters\":{\"scale\":\"2\",\"connect.decimal."
+                "precision\":\"10\"},\"default\":\"AJY=\",\"field\":\"price\"},"
+                "{\"type\":\"string\",\"optional\":true,\"name\":\"io.debezium.time."
+                "ZonedTimestamp\",\"version\":1,\"field\":\"created\"}]");
+    /* An old key tuple: the required columns take their defaults, the optional ones null. */
+    pgo_value old_key[] = {text("1"),  null_value, null_value, null_value,
+                           null_value, null_value, null_value};
+    json_t *before = NULL;
+    assert_int_equal(dbz_row_payload(defaults, old_key, 7, NULL, 0, DBZ_ROW_KEY_ONLY, &before,
+                                     err, sizeof err),
+                     0);
+    assert_json(before, "{\"id\":1,\"qty\":0,\"label\":\"none\",\"note\":null,\"day\":null,"
+                        "\"price\":\"AJY=\",\"created\":null}");
+    json_decref(before);
+    dbz_table_destroy(defaults);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -283,6 +327,7 @@ int main(void)
         cmocka_unit_test(test_source_and_envelope),
         cmocka_unit_test(test_heartbeat_and_transactions),
         cmocka_unit_test(test_no_key_and_avro_names),
+        cmocka_unit_test(test_defaults),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
