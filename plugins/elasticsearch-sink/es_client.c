@@ -2,6 +2,7 @@
  * es_client.c - libcurl set-up, URL failover and blocking requests (es_client.h).
  */
 #include "es_client.h"
+#include "support/clock.h"
 
 #include <pthread.h>
 #include <stdio.h>
@@ -38,13 +39,6 @@ static void es_curl_init(void)
 {
     /* Process-wide and never undone: the module is never unloaded. */
     es_curl_init_code = curl_global_init(CURL_GLOBAL_DEFAULT);
-}
-
-int64_t es_now_ms(void)
-{
-    struct timespec now;
-    clock_gettime(CLOCK_MONOTONIC, &now);
-    return (int64_t)now.tv_sec * 1000 + now.tv_nsec / 1000000;
 }
 
 /* A trust store must be PEM: say what to do with a Java keystore. */
@@ -351,7 +345,7 @@ int es_client_request(es_client *client, const char *method, const char *path, c
     char curl_error[CURL_ERROR_SIZE];
     for (size_t attempt = 0; attempt < client->url_count; attempt++) {
         int64_t ready_at;
-        size_t url = es_client_pick(client, es_now_ms(), &ready_at);
+        size_t url = es_client_pick(client, clock_monotonic_ms(), &ready_at);
         char *full = NULL;
         if (asprintf(&full, "%s%s", es_client_url(client, url), path) < 0)
             return ferry_error_set(err, errlen, "out of memory"), -1;
@@ -376,7 +370,7 @@ int es_client_request(es_client *client, const char *method, const char *path, c
         long http_status = 0;
         curl_easy_getinfo(easy, CURLINFO_RESPONSE_CODE, &http_status);
         if (es_client_node_down(code, http_status))
-            es_client_url_failed(client, url, es_now_ms());
+            es_client_url_failed(client, url, clock_monotonic_ms());
         if (code == CURLE_OK) {
             if (!es_client_node_down(code, http_status))
                 es_client_url_ok(client, url);

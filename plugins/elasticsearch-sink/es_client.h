@@ -71,6 +71,5 @@ int es_client_request(es_client *client, const char *method, const char *path, c
 /* Path segment escaping (index names). Returns a new string or NULL. */
 char *es_client_escape(es_client *client, const char *segment);
 
-int64_t es_now_ms(void);
 
 #endif

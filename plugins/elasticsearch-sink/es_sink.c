@@ -17,6 +17,7 @@
 #include "es_mapping.h"
 #include "es_plugin.h"
 #include "es_writer.h"
+#include "support/clock.h"
 #include "support/strlist.h"
 
 /* The longest one flush waits, under the worker's default offset.flush.timeout.ms (5 s). */
@@ -55,7 +56,7 @@ typedef struct es_task {
 
 static void es_task_publish(es_task *task, bool now)
 {
-    int64_t clock = es_now_ms();
+    int64_t clock = clock_monotonic_ms();
     if (!now && clock < task->metrics_at)
         return;
     task->metrics_at = clock + ES_METRICS_EVERY_MS;
@@ -293,13 +294,13 @@ static es_wait es_task_wait(es_task *task, const es_wait_for *what, int64_t dead
                             size_t errlen)
 {
     for (;;) {
-        int64_t slice = es_now_ms() + ES_WAIT_SLICE_MS;
+        int64_t slice = clock_monotonic_ms() + ES_WAIT_SLICE_MS;
         int64_t until = slice < deadline ? slice : deadline;
         es_wait wait = what->offsets
                            ? es_writer_wait_flushed(task->writer, what->offsets, what->count,
                                                     until)
                            : es_writer_wait_room(task->writer, until);
-        if (wait == ES_WAIT_TIMEOUT && es_now_ms() < deadline) {
+        if (wait == ES_WAIT_TIMEOUT && clock_monotonic_ms() < deadline) {
             es_task_publish(task, what->offsets != NULL);
             continue;
         }
@@ -405,7 +406,7 @@ static ferry_status es_task_put(void *state, const ferry_record *records, size_t
     es_task *task = state;
     if (es_task_check(task, err, errlen) != FERRY_OK)
         return FERRY_ERROR;
-    int64_t deadline = es_now_ms() + ES_PUT_WAIT_MAX_MS;
+    int64_t deadline = clock_monotonic_ms() + ES_PUT_WAIT_MAX_MS;
     ferry_status status = FERRY_OK;
     size_t taken = 0;
     for (size_t i = 0; i < count && status == FERRY_OK; i++) {
@@ -459,7 +460,7 @@ static ferry_status es_task_flush(void *state, ferry_topic_partition *offsets, s
      * the task's thread, commit what is finished. */
     if (task->stalled_acked >= 0 && (uint64_t)task->stalled_acked == stats.acked)
         wait_ms = 0;
-    int64_t deadline = es_now_ms() + wait_ms;
+    int64_t deadline = clock_monotonic_ms() + wait_ms;
     es_wait_for acknowledged = {offsets, count};
     es_wait wait = es_task_wait(task, &acknowledged, deadline, err, errlen);
     if (wait == ES_WAIT_FAILED)

@@ -16,6 +16,7 @@
 #include "es_offsets.h"
 #include "es_retry.h"
 #include "support/array.h"
+#include "support/clock.h"
 
 #define ES_BULK_PATH "/_bulk?filter_path=errors,items.*.status,items.*.error.type," \
                      "items.*.error.reason,items.*.error.caused_by.reason"
@@ -391,7 +392,7 @@ static bool es_writer_examine(es_writer *w, es_request *request, CURLcode code)
             snprintf(problem, sizeof(problem), "not a bulk answer: %s", why);
     }
     bool node_down = es_client_node_down(code, status);
-    bool failover = node_down && es_client_url_failed(w->client, request->url, es_now_ms());
+    bool failover = node_down && es_client_url_failed(w->client, request->url, clock_monotonic_ms());
     if (!node_down)
         es_client_url_ok(w->client, request->url);
 
@@ -566,7 +567,7 @@ static bool es_writer_start_one(es_writer *w, int64_t now, int64_t *wake_ms)
     if (added != CURLM_OK) {
         snprintf(w->last_problem, sizeof(w->last_problem), "cannot start a request: %s",
                  curl_multi_strerror(added));
-        es_writer_apply(w, request, true, es_now_ms());
+        es_writer_apply(w, request, true, clock_monotonic_ms());
         return false;
     }
     return true;
@@ -579,10 +580,10 @@ static void *es_writer_main(void *argument)
     es_writer *w = argument;
     pthread_mutex_lock(&w->mutex);
     while (!w->stopping) {
-        int64_t now = es_now_ms();
+        int64_t now = clock_monotonic_ms();
         int64_t wake = now + ES_IDLE_WAIT_MS;
         while (es_writer_start_one(w, now, &wake))
-            now = es_now_ms();
+            now = clock_monotonic_ms();
         pthread_mutex_unlock(&w->mutex);
 
         int timeout = (int)(wake > now ? wake - now : 0);
@@ -602,7 +603,7 @@ static void *es_writer_main(void *argument)
                 continue;
             bool whole_failure = es_writer_examine(w, request, code);
             pthread_mutex_lock(&w->mutex);
-            es_writer_apply(w, request, whole_failure, es_now_ms());
+            es_writer_apply(w, request, whole_failure, clock_monotonic_ms());
             pthread_mutex_unlock(&w->mutex);
         }
         pthread_mutex_lock(&w->mutex);
@@ -777,7 +778,7 @@ int es_writer_submit(es_writer *w, es_item *item)
     if (state && state->generation == item->generation &&
         es_offsets_add(&w->offsets, item->slot, item->offset) == 0) {
         state->accepted_next = item->offset + 1;
-        item->not_before_ms = es_now_ms(); /* queued at: linger.ms counts from here */
+        item->not_before_ms = clock_monotonic_ms(); /* queued at: linger.ms counts from here */
         item->attempts = 0;
         es_list_push(&w->ready, item);
         w->buffered++;

@@ -20,6 +20,7 @@
 #include "file_connector.h"
 #include "file_plugin.h"
 #include "file_tail.h"
+#include "support/clock.h"
 #include "support/config_bind.h"
 #include "support/utf8.h"
 
@@ -226,13 +227,6 @@ typedef struct source_task {
     uint64_t long_lines_seen;
     uint64_t lines_emitted;
 } source_task;
-
-static int64_t source_now_ms(void)
-{
-    struct timespec now;
-    clock_gettime(CLOCK_MONOTONIC, &now);
-    return (int64_t)now.tv_sec * 1000 + now.tv_nsec / 1000000;
-}
 
 static void source_task_stop(void *state)
 {
@@ -462,7 +456,7 @@ static ferry_status source_retire(source_task *task, int64_t now_ms, bool *refus
 static ferry_status source_task_poll(void *state, int timeout_ms, char *err, size_t errlen)
 {
     source_task *task = state;
-    int64_t started = source_now_ms();
+    int64_t started = clock_monotonic_ms();
     file_tail_update(task->tail, started);
     size_t emitted = 0;
     bool refused = false;
@@ -478,14 +472,14 @@ static ferry_status source_task_poll(void *state, int timeout_ms, char *err, siz
                                       &refused, &progressed, err, errlen);
         }
         task->cursor++;
-        if (!progressed || source_now_ms() - started >= timeout_ms)
+        if (!progressed || clock_monotonic_ms() - started >= timeout_ms)
             break;
     }
     if (status == FERRY_OK && !refused && emitted < task->batch_size)
-        status = source_retire(task, source_now_ms(), &refused, err, errlen);
+        status = source_retire(task, clock_monotonic_ms(), &refused, err, errlen);
     if (status == FERRY_OK && !refused && emitted == 0)
-        file_tail_wait(task->tail, source_now_ms(),
-                       timeout_ms - (int)(source_now_ms() - started));
+        file_tail_wait(task->tail, clock_monotonic_ms(),
+                       timeout_ms - (int)(clock_monotonic_ms() - started));
     return status;
 }
 

@@ -28,6 +28,7 @@
 #include "pg_stream.h"
 #include "pgoutput_decoder.h"
 #include "support/array.h"
+#include "support/clock.h"
 
 #define RECONNECT_FIRST_MS 1000
 #define METRICS_INTERVAL_MS 1000
@@ -383,7 +384,7 @@ static ferry_status source_handle_message(cdc_source *source, const pgo_copy_dat
         if (source->tx_skip_all || source->tx_messages <= source->tx_skip)
             return FERRY_OK; /* delivered before the restart */
         cdc_events_result result =
-            cdc_events_change(&source->events, &message, copy->wal_start, pg_wall_us(),
+            cdc_events_change(&source->events, &message, copy->wal_start, clock_wall_us(),
                               source_table_lookup, source, &source->pending, why, sizeof why);
         if (result == CDC_EVENTS_NO_MEMORY) {
             pending_clear(source);
@@ -429,7 +430,7 @@ static ferry_status source_handle_message(cdc_source *source, const pgo_copy_dat
 
 static void source_metrics(cdc_source *source, bool force)
 {
-    int64_t now = pg_now_ms();
+    int64_t now = clock_monotonic_ms();
     if (!force && now < source->next_metrics_ms)
         return;
     source->next_metrics_ms = now + METRICS_INTERVAL_MS;
@@ -465,7 +466,7 @@ static void source_reconnect_later(cdc_source *source, const char *why)
                source_lsn(source->lsn_proc, lsn_text), (long long)source->resume_events,
                source->resume_commit ? "(the last one)" : "(none)");
     source->phase = PHASE_RECONNECT;
-    source->phase_until_ms = pg_now_ms() + source->reconnect_delay_ms;
+    source->phase_until_ms = clock_monotonic_ms() + source->reconnect_delay_ms;
     int64_t limit = source->config.slot_retry_delay_ms > 0 ? source->config.slot_retry_delay_ms
                                                            : 10000;
     source->reconnect_delay_ms *= 2;
@@ -479,7 +480,7 @@ static ferry_status source_phase_reconnect(cdc_source *source, int64_t deadline,
 {
     char why[CDC_ERR];
     if (!source->replication_connecting) {
-        if (pg_now_ms() < source->phase_until_ms)
+        if (clock_monotonic_ms() < source->phase_until_ms)
             return FERRY_OK;
         PGconn *conn = pg_connection_start(&source->config, true, why, sizeof why);
         if (!conn) {
@@ -517,7 +518,7 @@ static ferry_status source_phase_reconnect(cdc_source *source, int64_t deadline,
 /* WAIT_SLOT: the slot is held by another process; look again every slot.retry.delay.ms. */
 static ferry_status source_phase_wait_slot(cdc_source *source, char *err, size_t errlen)
 {
-    if (pg_now_ms() < source->phase_until_ms)
+    if (clock_monotonic_ms() < source->phase_until_ms)
         return FERRY_OK;
     pg_slot_info info;
     if (pg_slot_lookup(source->conn, source->config.slot_name, &info, err, errlen) != 0)
@@ -546,7 +547,7 @@ static ferry_status source_phase_wait_slot(cdc_source *source, char *err, size_t
              source->config.slot_max_retries, (long long)source->config.slot_retry_delay_ms);
     source_log(source, FERRY_LOG_WARN, "%s", message);
     source_problem(source, message);
-    source->phase_until_ms = pg_now_ms() + source->config.slot_retry_delay_ms;
+    source->phase_until_ms = clock_monotonic_ms() + source->config.slot_retry_delay_ms;
     return FERRY_OK;
 }
 
@@ -632,7 +633,7 @@ static ferry_status source_phase_snapshot(cdc_source *source, int64_t deadline, 
         break;
     }
     const dbz_table *table = row.table;
-    int64_t now_us = pg_wall_us();
+    int64_t now_us = clock_wall_us();
     uint64_t lsn = source->snapshot_lsn ? source->snapshot_lsn : source->start_lsn;
     dbz_source_info info = {.ts_us = now_us, .snapshot = row.marker, .lsn = lsn,
                             .tx_id = pg_snapshot_tx_id(source->snapshot)};
@@ -705,7 +706,7 @@ static ferry_status source_phase_create_slot(cdc_source *source, int64_t deadlin
     source->start_lsn = consistent_point;
     source->lsn_proc = consistent_point;
     source->phase = source->need_snapshot ? PHASE_SNAPSHOT_WAIT : PHASE_START_STREAM;
-    source->phase_until_ms = pg_now_ms() + source->config.snapshot_delay_ms;
+    source->phase_until_ms = clock_monotonic_ms() + source->config.snapshot_delay_ms;
     return FERRY_OK;
 }
 
@@ -769,13 +770,13 @@ static ferry_status source_phase_start_stream(cdc_source *source, int64_t deadli
                source->resume_commit ? ", skipping what was already delivered" : "");
     source->phase = PHASE_STREAMING;
     if (source->config.heartbeat_interval_ms > 0)
-        source->next_heartbeat_ms = pg_now_ms() + source->config.heartbeat_interval_ms;
+        source->next_heartbeat_ms = clock_monotonic_ms() + source->config.heartbeat_interval_ms;
     return FERRY_OK;
 }
 
 static ferry_status source_heartbeat(cdc_source *source)
 {
-    int64_t now = pg_now_ms();
+    int64_t now = clock_monotonic_ms();
     source->next_heartbeat_ms = now + source->config.heartbeat_interval_ms;
     if (source->config.heartbeat_action_query && *source->config.heartbeat_action_query) {
         char why[CDC_ERR];
@@ -784,7 +785,7 @@ static ferry_status source_heartbeat(cdc_source *source)
             source_log(source, FERRY_LOG_WARN, "%s", why);
     }
     cdc_events_record *record =
-        cdc_events_heartbeat(&source->events, pg_wall_us() / 1000, &source->pending);
+        cdc_events_heartbeat(&source->events, clock_wall_us() / 1000, &source->pending);
     if (!record)
         return FERRY_OK;
     cdc_position position = {.lsn_proc = source->lsn_proc, .tx_event = -1,
@@ -799,7 +800,7 @@ static ferry_status source_phase_streaming(cdc_source *source, int64_t deadline,
 {
     char why[CDC_ERR];
     if (source->config.heartbeat_interval_ms > 0 && !source->in_tx &&
-        pg_now_ms() >= source->next_heartbeat_ms)
+        clock_monotonic_ms() >= source->next_heartbeat_ms)
         return source_heartbeat(source);
 
     pgo_copy_data copy;
@@ -1016,7 +1017,7 @@ ferry_status cdc_source_start(ferry_context *ctx, const ferry_config *config, vo
         source->phase = PHASE_CREATE_SLOT;
     else
         source->phase = source->need_snapshot ? PHASE_SNAPSHOT_WAIT : PHASE_START_STREAM;
-    source->phase_until_ms = pg_now_ms() + source->config.snapshot_delay_ms;
+    source->phase_until_ms = clock_monotonic_ms() + source->config.snapshot_delay_ms;
 
     const char *offset_text = source->offset.phase == CDC_OFFSET_NONE        ? "none"
                               : source->offset.phase == CDC_OFFSET_SNAPSHOT ? "snapshot in "
@@ -1040,7 +1041,7 @@ fail:
 ferry_status cdc_source_poll(void *state, int timeout_ms, char *err, size_t errlen)
 {
     cdc_source *source = state;
-    int64_t start = pg_now_ms();
+    int64_t start = clock_monotonic_ms();
     int64_t wait_ms = timeout_ms;
     if (source->config.poll_interval_ms > 0 && source->config.poll_interval_ms < wait_ms)
         wait_ms = source->config.poll_interval_ms;
@@ -1058,7 +1059,7 @@ ferry_status cdc_source_poll(void *state, int timeout_ms, char *err, size_t errl
             if (status != FERRY_OK)
                 break;
         }
-        if (emitted >= source->config.max_batch_size || pg_now_ms() >= deadline)
+        if (emitted >= source->config.max_batch_size || clock_monotonic_ms() >= deadline)
             break;
         source_phase phase = source->phase;
         switch (phase) {
@@ -1069,7 +1070,7 @@ ferry_status cdc_source_poll(void *state, int timeout_ms, char *err, size_t errl
             status = source_phase_create_slot(source, deadline, err, errlen);
             break;
         case PHASE_SNAPSHOT_WAIT:
-            if (pg_now_ms() >= source->phase_until_ms)
+            if (clock_monotonic_ms() >= source->phase_until_ms)
                 source->phase = PHASE_SNAPSHOT;
             break;
         case PHASE_SNAPSHOT:
@@ -1091,7 +1092,7 @@ ferry_status cdc_source_poll(void *state, int timeout_ms, char *err, size_t errl
         if (status == FERRY_OK && source->pending.count == 0 && source->phase == phase &&
             (phase == PHASE_IDLE || phase == PHASE_SNAPSHOT_WAIT || phase == PHASE_WAIT_SLOT ||
              (phase == PHASE_RECONNECT && !source->replication_connecting))) {
-            int64_t now = pg_now_ms();
+            int64_t now = clock_monotonic_ms();
             int64_t until = phase == PHASE_IDLE ? deadline : source->phase_until_ms;
             if (until > deadline)
                 until = deadline;
@@ -1106,7 +1107,7 @@ ferry_status cdc_source_poll(void *state, int timeout_ms, char *err, size_t errl
     }
 
     if (source->phase == PHASE_STREAMING && source->stream.streaming) {
-        int64_t now = pg_now_ms();
+        int64_t now = clock_monotonic_ms();
         bool due = now - source->stream.last_status_ms >= source->config.status_update_interval_ms;
         bool moved = source->config.flush_lsn_source &&
                      source->confirmed_lsn > source->stream.reported_flush;

@@ -3,6 +3,7 @@
  * queries (see pg_connection.h).
  */
 #include "pg_connection.h"
+#include "support/clock.h"
 
 #include <errno.h>
 #include <poll.h>
@@ -14,20 +15,6 @@
 #define PG_SESSION_OPTIONS \
     "-c datestyle=ISO,MDY -c intervalstyle=iso_8601 -c timezone=UTC -c extra_float_digits=3 " \
     "-c bytea_output=hex"
-
-int64_t pg_now_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-int64_t pg_wall_us(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_REALTIME, &ts);
-    return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
-}
 
 /* The libpq keywords and values of a connection (values borrowed from the config). */
 static void pg_connection_params(const cdc_config *config, bool replication,
@@ -167,7 +154,7 @@ PGconn *pg_connection_start(const cdc_config *config, bool replication, char *er
 
 bool pg_socket_wait(PGconn *conn, bool for_write, int64_t deadline_ms)
 {
-    int64_t left = deadline_ms - pg_now_ms();
+    int64_t left = deadline_ms - clock_monotonic_ms();
     if (left < 0)
         left = 0;
     struct pollfd fd = {.fd = PQsocket(conn), .events = for_write ? POLLOUT : POLLIN};

@@ -18,11 +18,6 @@
 #include "cdc_config.h"
 #include "support/strbuf.h"
 
-/* Monotonic milliseconds. */
-int64_t pg_now_ms(void);
-/* Wall clock, µs since 1970. */
-int64_t pg_wall_us(void);
-
 /* Opens a connection and waits for it (connect_timeout 10 s). NULL with an explained message. */
 PGconn *pg_connection_open(const cdc_config *config, bool replication, char *err, size_t errlen);
 

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "cdc_offset.h"
+#include "support/clock.h"
 #include "support/strbuf.h"
 
 char *pg_stream_start_command(const char *slot_name, const char *publication_name,
@@ -75,7 +76,7 @@ pg_wait pg_stream_start_wait(pg_stream *stream, int64_t deadline_ms, char *err, 
             ferry_error_set(err, errlen, "START_REPLICATION did not start a stream");
         } else {
             stream->streaming = true;
-            stream->last_status_ms = pg_now_ms();
+            stream->last_status_ms = clock_monotonic_ms();
         }
     }
     PQclear(result);
@@ -150,7 +151,7 @@ int pg_stream_send_status(pg_stream *stream, uint64_t flushed, bool reply_reques
 {
     uint8_t message[PGO_STATUS_UPDATE_SIZE];
     uint64_t written = stream->received_lsn > flushed ? stream->received_lsn : flushed;
-    int64_t now_pg = pg_wall_us() - PG_EPOCH_OFFSET_US;
+    int64_t now_pg = clock_wall_us() - PG_EPOCH_OFFSET_US;
     pgo_status_update_encode(message, written, flushed, flushed, now_pg, reply_requested);
     if (PQputCopyData(stream->conn, (const char *)message, sizeof message) != 1 ||
         PQflush(stream->conn) != 0) {
@@ -162,6 +163,6 @@ int pg_stream_send_status(pg_stream *stream, uint64_t flushed, bool reply_reques
         return -1;
     }
     stream->reported_flush = flushed;
-    stream->last_status_ms = pg_now_ms();
+    stream->last_status_ms = clock_monotonic_ms();
     return 0;
 }

@@ -3,19 +3,13 @@
  * at the start, with no consumer group and no commits.
  */
 #include "kafka/topic_reader.h"
+#include "support/clock.h"
 
 #include <stdbool.h>
 #include <stdlib.h>
 #include <time.h>
 
 #include <ferry/plugin.h>
-
-static int64_t monotonic_ms(void)
-{
-    struct timespec now;
-    clock_gettime(CLOCK_MONOTONIC, &now);
-    return (int64_t)now.tv_sec * 1000 + now.tv_nsec / 1000000;
-}
 
 long topic_reader_read_all(rd_kafka_conf_t *consumer_conf, const char *topic, int timeout_ms,
                            topic_reader_fn fn, void *opaque, char *err, size_t errlen)
@@ -49,14 +43,14 @@ long topic_reader_read_all(rd_kafka_conf_t *consumer_conf, const char *topic, in
     }
     handle = rd_kafka_topic_new(consumer, topic, NULL);
     rd_kafka_resp_err_t rc;
-    int64_t metadata_deadline = monotonic_ms() + timeout_ms;
+    int64_t metadata_deadline = clock_monotonic_ms() + timeout_ms;
     for (;;) {
         rc = rd_kafka_metadata(consumer, 0, handle, &metadata, timeout_ms);
         bool settling = !rc && metadata->topic_cnt == 1 &&
                         (metadata->topics[0].err == RD_KAFKA_RESP_ERR_LEADER_NOT_AVAILABLE ||
                          metadata->topics[0].err == RD_KAFKA_RESP_ERR_UNKNOWN_TOPIC_OR_PART ||
                          metadata->topics[0].partition_cnt == 0);
-        if (!settling || monotonic_ms() >= metadata_deadline)
+        if (!settling || clock_monotonic_ms() >= metadata_deadline)
             break;
         rd_kafka_metadata_destroy(metadata);
         metadata = NULL;
@@ -82,13 +76,13 @@ long topic_reader_read_all(rd_kafka_conf_t *consumer_conf, const char *topic, in
         int32_t id = metadata->topics[0].partitions[i].id;
         int64_t low = 0, high = 0;
         /* A topic created a moment ago may not have its leaders yet: wait for them. */
-        int64_t leader_deadline = monotonic_ms() + timeout_ms;
+        int64_t leader_deadline = clock_monotonic_ms() + timeout_ms;
         while ((rc = rd_kafka_query_watermark_offsets(consumer, topic, id, &low, &high,
                                                       timeout_ms)) != 0 &&
                (rc == RD_KAFKA_RESP_ERR_NOT_LEADER_FOR_PARTITION ||
                 rc == RD_KAFKA_RESP_ERR_LEADER_NOT_AVAILABLE ||
                 rc == RD_KAFKA_RESP_ERR_UNKNOWN_TOPIC_OR_PART) &&
-               monotonic_ms() < leader_deadline) {
+               clock_monotonic_ms() < leader_deadline) {
             struct timespec pause = {.tv_nsec = 100000000L};
             nanosleep(&pause, NULL);
         }
@@ -114,9 +108,9 @@ long topic_reader_read_all(rd_kafka_conf_t *consumer_conf, const char *topic, in
         read = -1;
         goto done;
     }
-    int64_t deadline = monotonic_ms() + timeout_ms;
+    int64_t deadline = clock_monotonic_ms() + timeout_ms;
     while (open_partitions > 0) {
-        if (monotonic_ms() > deadline) {
+        if (clock_monotonic_ms() > deadline) {
             ferry_error_set(err, errlen, "reading topic %s: not at its end after %d ms", topic,
                             timeout_ms);
             read = -1;

@@ -13,6 +13,7 @@
 #include <ferry/plugin.h>
 
 #include "base/log.h"
+#include "support/clock.h"
 
 struct topic_writer {
     rd_kafka_t *producer;
@@ -129,13 +130,6 @@ void topic_writer_destroy(topic_writer *writer)
     free(writer);
 }
 
-static int64_t monotonic_ms(void)
-{
-    struct timespec now;
-    clock_gettime(CLOCK_MONOTONIC, &now);
-    return (int64_t)now.tv_sec * 1000 + now.tv_nsec / 1000000;
-}
-
 /* Queues one record, waiting for room in the producer's queue until the deadline. */
 static rd_kafka_resp_err_t topic_writer_queue(topic_writer *writer,
                                               const topic_write_record *record, void *opaque,
@@ -148,7 +142,7 @@ static rd_kafka_resp_err_t topic_writer_queue(topic_writer *writer,
         if (rc == 0)
             return RD_KAFKA_RESP_ERR_NO_ERROR;
         rd_kafka_resp_err_t code = rd_kafka_last_error();
-        if (code != RD_KAFKA_RESP_ERR__QUEUE_FULL || monotonic_ms() > deadline)
+        if (code != RD_KAFKA_RESP_ERR__QUEUE_FULL || clock_monotonic_ms() > deadline)
             return code;
         rd_kafka_poll(writer->producer, 10);
     }
@@ -162,7 +156,7 @@ int topic_writer_write(topic_writer *writer, const topic_write_record *records, 
         return ferry_error_set(err, errlen, "out of memory"), -1;
     pthread_mutex_init(&batch->mutex, NULL);
     batch->remaining = count;
-    int64_t deadline = monotonic_ms() + timeout_ms;
+    int64_t deadline = clock_monotonic_ms() + timeout_ms;
     size_t queued = 0;
     int rc = -1;
     for (; queued < count; queued++) {
@@ -189,7 +183,7 @@ int topic_writer_write(topic_writer *writer, const topic_write_record *records, 
                                 rd_kafka_err2str(first_error));
             break;
         }
-        if (monotonic_ms() > deadline) {
+        if (clock_monotonic_ms() > deadline) {
             /* The records may still be delivered later; the caller must treat them as not
              * written (offsets: committed again at the next interval, which is harmless). */
             ferry_error_set(err, errlen, "%zu of %zu writes to %s not acknowledged within %d ms",
@@ -207,7 +201,7 @@ int topic_writer_write(topic_writer *writer, const topic_write_record *records, 
 int topic_writer_write_async(topic_writer *writer, const topic_write_record *record)
 {
     rd_kafka_poll(writer->producer, 0);
-    rd_kafka_resp_err_t code = topic_writer_queue(writer, record, NULL, monotonic_ms() + 1000);
+    rd_kafka_resp_err_t code = topic_writer_queue(writer, record, NULL, clock_monotonic_ms() + 1000);
     if (code) {
         log_error("kafka", "cannot write to %s: %s", writer->name, rd_kafka_err2str(code));
         return -1;

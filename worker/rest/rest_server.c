@@ -34,6 +34,7 @@
 #include "rest/rest_http.h"
 #include "rest/rest_listener.h"
 #include "rest/rest_router.h"
+#include "support/clock.h"
 #include "support/strbuf.h"
 
 #define REST_SCOPE "rest"
@@ -92,13 +93,6 @@ typedef struct rest_exchange {
     rest_response response; /* filled by the work */
     void *state;            /* an async handler's */
 } rest_exchange;
-
-static int64_t rest_now_us(void)
-{
-    struct timespec now;
-    clock_gettime(CLOCK_MONOTONIC, &now);
-    return (int64_t)now.tv_sec * 1000000 + now.tv_nsec / 1000;
-}
 
 static void rest_peer(struct MHD_Connection *connection, char *out, size_t outlen)
 {
@@ -203,7 +197,7 @@ static void rest_auth_rejected_log(rest_server *server, struct MHD_Connection *c
                                    const char *method, const char *url, bool missing)
 {
     atomic_fetch_add(&server->auth_rejected, 1);
-    int64_t now = rest_now_us() / 1000;
+    int64_t now = clock_monotonic_us() / 1000;
     int64_t last = atomic_load(&server->auth_log_at_ms);
     /* At most one line a second, so that guessing passwords cannot flood the log. */
     if (now - last < 1000 || !atomic_compare_exchange_strong(&server->auth_log_at_ms, &last, now))
@@ -458,7 +452,7 @@ static enum MHD_Result rest_access(void *cls, struct MHD_Connection *connection,
         exchange->listener = listener;
         exchange->connection = connection;
         if (log_enabled(FERRY_LOG_DEBUG, REST_SCOPE)) {
-            exchange->started_us = rest_now_us();
+            exchange->started_us = clock_monotonic_us();
             snprintf(exchange->line, sizeof(exchange->line), "%s %s", method, url);
         }
         *state = exchange;
@@ -517,7 +511,7 @@ static void rest_completed(void *cls, struct MHD_Connection *connection, void **
             MHD_get_connection_info(connection, MHD_CONNECTION_INFO_HTTP_STATUS);
         log_debug(REST_SCOPE, "%s %u in %.3f ms%s", exchange->line,
                   info ? info->http_status : exchange->status,
-                  (double)(rest_now_us() - exchange->started_us) / 1000.0,
+                  (double)(clock_monotonic_us() - exchange->started_us) / 1000.0,
                   code == MHD_REQUEST_TERMINATED_COMPLETED_OK ? "" : " (connection closed)");
     }
     rest_request_release(&exchange->request);

@@ -9,7 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "base/clock.h"
+#include "support/clock.h"
 #include "base/log.h"
 #include "base/thread_role.h"
 #include "plugin/plugin_context.h"

@@ -14,7 +14,7 @@
 
 #include <librdkafka/rdkafka.h>
 
-#include "base/clock.h"
+#include "support/clock.h"
 #include "base/log.h"
 #include "base/thread_role.h"
 #include "plugin/host_services.h"

@@ -24,6 +24,7 @@
 
 #include "config/config_validate.h"
 #include "base/log.h"
+#include "support/clock.h"
 #include "support/strbuf.h"
 #include "support/utf8.h"
 
@@ -388,13 +389,6 @@ static void error_handler_log(error_handler *handler, const error_context *conte
     free(value);
 }
 
-static int64_t error_handler_now_ms(void)
-{
-    struct timespec now;
-    clock_gettime(CLOCK_MONOTONIC, &now);
-    return (int64_t)now.tv_sec * 1000 + now.tv_nsec / 1000000;
-}
-
 static rd_kafka_resp_err_t error_handler_header_add(rd_kafka_headers_t *headers, const char *name,
                                                     const char *value)
 {
@@ -458,7 +452,7 @@ static int error_handler_dlq_send(error_handler *handler, const error_context *c
         return -1;
     }
 
-    int64_t deadline = error_handler_now_ms() + ERROR_HANDLER_QUEUE_TIMEOUT_MS;
+    int64_t deadline = clock_monotonic_ms() + ERROR_HANDLER_QUEUE_TIMEOUT_MS;
     rd_kafka_resp_err_t result;
     for (;;) {
         /* RD_KAFKA_MSG_F_COPY: the context's bytes are borrowed for this call only. The headers
@@ -472,7 +466,7 @@ static int error_handler_dlq_send(error_handler *handler, const error_context *c
         if (result != RD_KAFKA_RESP_ERR__QUEUE_FULL)
             break;
         /* The queue drains as deliveries are reported: serve them, then try again. */
-        if (error_handler_now_ms() >= deadline)
+        if (clock_monotonic_ms() >= deadline)
             break;
         rd_kafka_poll(handler->producer, 100);
     }

@@ -11,7 +11,7 @@
 #include <librdkafka/rdkafka.h>
 
 #include "config/config_validate.h"
-#include "base/clock.h"
+#include "support/clock.h"
 #include "base/log.h"
 #include "base/thread_role.h"
 #include "plugin/plugin_context.h"
@@ -301,7 +301,7 @@ static int sink_commit_offsets(sink_task *sink, const rd_kafka_topic_partition_l
     }
     metric_add(&sink->task->metrics.offset_commit_success, 1);
     metric_summary_add(&sink->task->metrics.offset_commit_latency_us,
-                       metric_now_us() - started_us);
+                       clock_monotonic_us() - started_us);
     for (int i = 0; i < list->cnt; i++) {
         sink_position *position = sink_position_find(sink, list->elems[i].topic,
                                                      list->elems[i].partition);
@@ -316,7 +316,7 @@ static int sink_commit_offsets(sink_task *sink, const rd_kafka_topic_partition_l
  * committed this time. */
 static int sink_flush_and_commit(sink_task *sink, const rd_kafka_topic_partition_list_t *only)
 {
-    uint64_t started_us = metric_now_us();
+    uint64_t started_us = clock_monotonic_us();
     ferry_topic_partition *offsets;
     size_t count;
     if (sink_collect_moved(sink, only, &offsets, &count) != 0)
@@ -884,11 +884,11 @@ static void sink_batch_put(sink_task *sink)
     ferry_status status = FERRY_OK;
     task_metrics *metrics = &sink->task->metrics;
     if (sink->batch.record_count > 0) {
-        uint64_t started_us = metric_now_us();
+        uint64_t started_us = clock_monotonic_us();
         ASSERT_TASK_THREAD(sink->task);
         status = sink->callbacks->put(sink->plugin_state, sink->batch.records,
                                       sink->batch.record_count, why, sizeof(why));
-        metric_summary_add(&metrics->put_latency_us, metric_now_us() - started_us);
+        metric_summary_add(&metrics->put_latency_us, clock_monotonic_us() - started_us);
     }
     sink_metrics_errors(sink);
     if (status == FERRY_OK) {

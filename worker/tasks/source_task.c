@@ -10,7 +10,7 @@
 #include <librdkafka/rdkafka.h>
 
 #include "config/config_validate.h"
-#include "base/clock.h"
+#include "support/clock.h"
 #include "base/log.h"
 #include "base/thread_role.h"
 #include "plugin/plugin_context.h"
@@ -356,7 +356,7 @@ static const plugin_context_ops source_context_ops = {
 static void source_metrics_poll(source_task *source, uint64_t emitted, uint64_t started_us)
 {
     task_metrics *metrics = &source->task->metrics;
-    metric_summary_add(&metrics->poll_latency_us, metric_now_us() - started_us);
+    metric_summary_add(&metrics->poll_latency_us, clock_monotonic_us() - started_us);
     if (emitted > 0) {
         metric_add(&metrics->records_polled, emitted);
         metric_summary_add(&metrics->poll_batch_records, emitted);
@@ -425,7 +425,7 @@ static void source_offsets_commit(source_task *source, int timeout_ms)
     if (count == 0)
         return;
     task_metrics *metrics = &source->task->metrics;
-    uint64_t started_us = metric_now_us();
+    uint64_t started_us = clock_monotonic_us();
     if (error_handler_flush(source->errors, timeout_ms, why, sizeof(why)) != 0) {
         metric_add(&metrics->offset_commit_failure, 1);
         log_warn(source->task->scope, "offsets not committed: dead-letter queue not flushed: %s",
@@ -436,7 +436,7 @@ static void source_offsets_commit(source_task *source, int timeout_ms)
         log_warn(source->task->scope, "offsets not committed, will retry: %s", why);
     } else {
         metric_add(&metrics->offset_commit_success, 1);
-        metric_summary_add(&metrics->offset_commit_latency_us, metric_now_us() - started_us);
+        metric_summary_add(&metrics->offset_commit_latency_us, clock_monotonic_us() - started_us);
         source_offset_tracker_committed(source->tracker, entries, count);
         ASSERT_TASK_THREAD(source->task);
         if (source->callbacks->commit)
@@ -574,7 +574,7 @@ void *source_task_main(void *argument)
             rd_kafka_poll(source.producer, paused ? 100 : 10);
         } else {
             char plugin_err[1024] = "";
-            uint64_t emitted_before = source.records_emitted, started_us = metric_now_us();
+            uint64_t emitted_before = source.records_emitted, started_us = clock_monotonic_us();
             ASSERT_TASK_THREAD(task);
             ferry_status status = source.callbacks->poll(source.plugin_state,
                                                          SOURCE_POLL_TIMEOUT_MS, plugin_err,

@@ -7,13 +7,6 @@
 #include <string.h>
 #include <time.h>
 
-uint64_t metric_now_us(void)
-{
-    struct timespec now;
-    clock_gettime(CLOCK_MONOTONIC, &now);
-    return (uint64_t)now.tv_sec * 1000000u + (uint64_t)now.tv_nsec / 1000u;
-}
-
 void metric_summary_add(metric_summary *summary, uint64_t value)
 {
     atomic_fetch_add_explicit(&summary->count, 1, memory_order_relaxed);

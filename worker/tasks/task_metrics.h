@@ -30,9 +30,6 @@ static inline void metric_store(atomic_uint_fast64_t *counter, uint64_t value)
     atomic_store_explicit(counter, value, memory_order_relaxed);
 }
 
-/* Microseconds of CLOCK_MONOTONIC, for latencies. */
-uint64_t metric_now_us(void);
-
 #define TASK_METRICS_MAX_LAG_PARTITIONS 64
 #define TASK_METRICS_MAX_GAUGES 16
 

@@ -26,6 +26,7 @@
 #include "es_fake_server.h"
 #include "es_plugin.h"
 #include "plugin_fake_host.h"
+#include "support/clock.h"
 
 #define MAX_RECORDS 4096
 
@@ -117,8 +118,8 @@ static int64_t flush_one(int32_t partition, int64_t next, ferry_status *status)
  * fails the test after ~30 s). */
 static void flush_all(int32_t partition, int64_t next)
 {
-    int64_t deadline = es_now_ms() + 30000;
-    while (es_now_ms() < deadline) {
+    int64_t deadline = clock_monotonic_ms() + 30000;
+    while (clock_monotonic_ms() < deadline) {
         ferry_status status;
         int64_t got = flush_one(partition, next, &status);
         if (status != FERRY_OK)
@@ -132,7 +133,7 @@ static void flush_all(int32_t partition, int64_t next)
 
 static int64_t now_ms(void)
 {
-    return es_now_ms();
+    return clock_monotonic_ms();
 }
 
 /* ---- tests -------------------------------------------------------------------------------- */
