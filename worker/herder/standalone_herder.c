@@ -15,6 +15,7 @@
 #include "config/config_validate.h"
 #include "herder/herder_offsets.h"
 #include "runtime/connector_view.h"
+#include "support/strbuf.h"
 
 #define HERDER_SCOPE "herder"
 
@@ -97,22 +98,18 @@ static char *standalone_invalid_message(worker *running, const config_map *confi
                                         const config_errors *errors)
 {
     size_t count = config_errors_count(errors);
-    size_t size = 256;
-    for (size_t i = 0; i < count; i++)
-        size += strlen(config_errors_message_at(errors, i)) + 1;
-    char *message = malloc(size);
-    if (!message)
-        return NULL;
-    int used = snprintf(message, size, "Connector configuration is invalid and contains the "
-                        "following %zu error(s):\n", count);
-    for (size_t i = 0; i < count && used > 0 && (size_t)used < size; i++)
-        used += snprintf(message + used, size - (size_t)used, "%s\n",
-                         config_errors_message_at(errors, i));
-    if (used > 0 && (size_t)used < size)
-        snprintf(message + used, size - (size_t)used, "You can also find the above list of "
-                 "errors at the endpoint `/connector-plugins/{connectorType}/config/validate`");
-    char *redacted = connector_view_redact_text(running, config, message);
-    free(message);
+    strbuf message = {0};
+    strbuf_append_printf(&message, "Connector configuration is invalid and contains the "
+                         "following %zu error(s):\n", count);
+    for (size_t i = 0; i < count; i++) {
+        strbuf_append_str(&message, config_errors_message_at(errors, i));
+        strbuf_append_char(&message, '\n');
+    }
+    strbuf_append_literal(&message, "You can also find the above list of errors at the endpoint "
+                                    "`/connector-plugins/{connectorType}/config/validate`");
+    char *text = strbuf_take(&message, NULL);
+    char *redacted = text ? connector_view_redact_text(running, config, text) : NULL;
+    free(text);
     return redacted;
 }
 
