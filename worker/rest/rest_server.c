@@ -39,6 +39,9 @@
 
 #define REST_SCOPE "rest"
 #define REST_DEFAULT_MAX_BODY (1024 * 1024)
+/* A body declared over the limit but at most this long is read and dropped before the 413 goes
+ * out, so that the client reads the answer rather than a reset connection. */
+#define REST_DRAIN_MAX_BYTES (16 * 1024 * 1024)
 /* Connections are bounded; idle keep-alive connections are closed. */
 #define REST_CONNECTION_LIMIT 1024
 #define REST_CONNECTION_TIMEOUT_S 60
@@ -75,6 +78,8 @@ struct rest_server {
 
 typedef enum rest_phase {
     REST_PHASE_READING,  /* headers and body */
+    REST_PHASE_DRAINING, /* refused before its body: the body is read and dropped, then the
+                          * refusal (in response) goes out */
     REST_PHASE_WORKING,  /* suspended while the work runs elsewhere */
     REST_PHASE_ANSWERED, /* a response is queued; what else arrives is discarded */
 } rest_phase;
@@ -252,8 +257,16 @@ static unsigned rest_precheck(rest_listener *listener, struct MHD_Connection *co
             char message[160];
             snprintf(message, sizeof(message), "The request body is larger than "
                      "rest.request.max.bytes (%zu bytes)", server->max_body);
-            *rc = rest_queue_error(connection, listener, exchange, 413, message);
-            return 413;
+            if (errno || end == length || declared > REST_DRAIN_MAX_BYTES) {
+                *rc = rest_queue_error(connection, listener, exchange, 413, message);
+                return 413;
+            }
+            /* Answered before the body, the client may still be sending it when the
+             * connection closes, and then reads a reset instead of the 413: read a body of a
+             * sensible size to its end first, and drop it. */
+            rest_reply_error(&exchange->response, 413, "%s", message);
+            exchange->phase = REST_PHASE_DRAINING;
+            return 0;
         }
     }
     return 0;
@@ -465,7 +478,7 @@ static enum MHD_Result rest_access(void *cls, struct MHD_Connection *connection,
         size_t chunk = *upload_data_size;
         *upload_data_size = 0;
         if (exchange->phase != REST_PHASE_READING)
-            return MHD_YES;
+            return MHD_YES; /* answered, or draining a refused body */
         if (exchange->body.len + chunk > server->max_body) {
             /* Said no Content-Length, or lied: answer now; libmicrohttpd closes the connection
              * when it cannot answer before the end of the upload. */
@@ -481,6 +494,8 @@ static enum MHD_Result rest_access(void *cls, struct MHD_Connection *connection,
     switch (exchange->phase) {
     case REST_PHASE_ANSWERED:
         return MHD_YES;
+    case REST_PHASE_DRAINING:
+        return rest_queue(connection, listener, exchange, &exchange->response);
     case REST_PHASE_WORKING:
         return rest_answer(exchange); /* resumed */
     case REST_PHASE_READING:
