@@ -1,6 +1,6 @@
-/* assignment: the ferry-assignment record of distributed mode (docs/distributed.md), its JSON
- * round trip, the refusals of malformed records, and task names. Records in the tables are
- * JSON written with single quotes, turned into double quotes before parsing. */
+/* assignor: the rules of distributed mode's assignment (docs/distributed.md), case by case;
+ * the ferry-assignment record's JSON, round trip and refusals. Records in the tables are JSON
+ * written with single quotes, turned into double quotes before parsing. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -12,7 +12,10 @@
 #include <cmocka.h>
 #include <jansson.h>
 
-#include "cluster/assignment.h"
+#include "cluster/assignor.h"
+#include "support/strlist.h"
+
+#define NEVER ASSIGNOR_NEVER
 
 static json_t *json_quoted(const char *text)
 {
@@ -35,6 +38,385 @@ static char *json_text(const json_t *value)
     char *text = json_dumps(value, JSON_COMPACT | JSON_ENCODE_ANY);
     assert_non_null(text);
     return text;
+}
+
+/* A previous record from the tables: leader w1, and empty "revoked" and "departed", unless
+ * given. NULL is the empty assignment of a cluster without a record. */
+static void record_load(const char *text, assignment *out)
+{
+    *out = (assignment){0};
+    if (!text)
+        return;
+    json_t *value = json_quoted(text);
+    if (!json_object_get(value, "leader"))
+        json_object_set_new(value, "leader", json_string("w1"));
+    if (!json_object_get(value, "leader_url"))
+        json_object_set_new(value, "leader_url", json_string("http://w1:8083"));
+    if (!json_object_get(value, "revoked"))
+        json_object_set_new(value, "revoked", json_object());
+    if (!json_object_get(value, "departed"))
+        json_object_set_new(value, "departed", json_object());
+    char err[256];
+    if (assignment_from_json(value, out, err, sizeof(err)))
+        fail_msg("test record %s: %s", text, err);
+    json_decref(value);
+}
+
+/* The inputs of one computation, from the tables' short forms. */
+typedef struct inputs {
+    strlist members; /* "w1,w2" */
+    strlist names; /* of the connectors, "a:2,b:1" */
+    assignor_connector connectors[16];
+    strlist ack_workers; /* "w1=3,w2=2" */
+    assignor_ack acks[16];
+    size_t ack_count;
+    assignment previous;
+} inputs;
+
+/* "k1<separator>v1,k2<separator>v2": the keys appended to keys, the numbers to values. */
+static size_t parse_pairs(const char *text, char separator, strlist *keys, long long *values,
+                          size_t max)
+{
+    strlist items = {0};
+    assert_int_equal(strlist_split(&items, text, ','), 0);
+    assert_true(items.count <= max);
+    for (size_t i = 0; i < items.count; i++) {
+        char *at = strchr(items.items[i], separator);
+        assert_non_null(at);
+        assert_int_equal(strlist_append(keys, items.items[i], (size_t)(at - items.items[i])), 0);
+        values[i] = strtoll(at + 1, NULL, 10);
+    }
+    size_t count = items.count;
+    strlist_free(&items);
+    return count;
+}
+
+static void inputs_parse(inputs *in, const char *members, const char *connectors,
+                         const char *acks, const char *previous)
+{
+    *in = (inputs){0};
+    assert_int_equal(strlist_split(&in->members, members, ','), 0);
+    long long values[16];
+    size_t count = parse_pairs(connectors, ':', &in->names, values, 16);
+    for (size_t i = 0; i < count; i++)
+        in->connectors[i] = (assignor_connector){in->names.items[i], (size_t)values[i]};
+    in->ack_count = parse_pairs(acks, '=', &in->ack_workers, values, 16);
+    for (size_t i = 0; i < in->ack_count; i++)
+        in->acks[i] = (assignor_ack){in->ack_workers.items[i], values[i]};
+    record_load(previous, &in->previous);
+}
+
+static void inputs_free(inputs *in)
+{
+    strlist_free(&in->members);
+    strlist_free(&in->names);
+    strlist_free(&in->ack_workers);
+    assignment_free(&in->previous);
+}
+
+static assignor_input inputs_view(const inputs *in, int64_t now, int64_t delay, int64_t sync)
+{
+    return (assignor_input){
+        .leader = "w1",
+        .leader_url = "http://w1:8083",
+        .members = (const char *const *)in->members.items,
+        .member_count = in->members.count,
+        .connectors = in->connectors,
+        .connector_count = in->names.count,
+        .previous = &in->previous,
+        .acks = in->acks,
+        .ack_count = in->ack_count,
+        .now_ms = now,
+        .max_delay_ms = delay,
+        .sync_timeout_ms = sync,
+    };
+}
+
+/* Compares the sections of a record with the expected ones ("revoked" and "departed" empty
+ * when not given); the message shows the whole record. */
+static void assert_record(const assignment *actual, const char *expected_text)
+{
+    json_t *expected = json_quoted(expected_text);
+    json_t *record = assignment_to_json(actual);
+    assert_non_null(record);
+    const char *keys[] = {"epoch", "assignment", "revoked", "departed"};
+    for (size_t i = 0; i < 4; i++) {
+        json_t *want = json_object_get(expected, keys[i]);
+        json_t *empty = json_object();
+        if (!want)
+            want = empty;
+        /* json_equal ignores the order of object members; lists must be in order. */
+        if (!json_equal(want, json_object_get(record, keys[i]))) {
+            char *got = json_text(record);
+            print_error("section %s differs\n  expected: %s\n  got:      %s\n", keys[i],
+                        expected_text, got);
+            free(got);
+            fail();
+        }
+        json_decref(empty);
+    }
+    json_decref(record);
+    json_decref(expected);
+}
+
+/* ---- the rules, case by case -------------------------------------------------------------- */
+
+/* Three workers, three connectors of two tasks each, as the first computation places them:
+ * connectors and tasks each to the least loaded, in order, ties to the lowest id. */
+#define BASE_WORK                                                                              \
+    "'w1':{'connectors':['a'],'tasks':['a-0','b-1']},"                                          \
+    "'w2':{'connectors':['b'],'tasks':['a-1','c-0']},"                                          \
+    "'w3':{'connectors':['c'],'tasks':['b-0','c-1']}"
+#define BASE "{'epoch':1,'assignment':{" BASE_WORK "}}"
+/* w2 left at 1000: its work is held for it until 6000. */
+#define W2_AWAY "{'epoch':2,'assignment':{" BASE_WORK "},'departed':{'w2':1000}}"
+/* w4 joined at 1000: one task revoked from w3, for w4 once w3 acknowledged epoch 2. */
+#define W4_REVOKING                                                                            \
+    "{'epoch':2,'assignment':{'w1':{'connectors':['a'],'tasks':['a-0','b-1']},"                 \
+    "'w2':{'connectors':['b'],'tasks':['a-1','c-0']},'w3':{'connectors':['c'],'tasks':['b-0']},"\
+    "'w4':{'connectors':[],'tasks':[]}},"                                                      \
+    "'revoked':{'w3':{'epoch':2,'at':1000,'connectors':[],'tasks':['c-1']}}}"
+#define W4_DONE                                                                                \
+    "{'epoch':3,'assignment':{'w1':{'connectors':['a'],'tasks':['a-0','b-1']},"                 \
+    "'w2':{'connectors':['b'],'tasks':['a-1','c-0']},'w3':{'connectors':['c'],'tasks':['b-0']},"\
+    "'w4':{'connectors':[],'tasks':['c-1']}}}"
+/* w5 joined while w3's revocation was pending: no new revocation yet. */
+#define W5_WAITING                                                                             \
+    "{'epoch':3,'assignment':{'w1':{'connectors':['a'],'tasks':['a-0','b-1']},"                 \
+    "'w2':{'connectors':['b'],'tasks':['a-1','c-0']},'w3':{'connectors':['c'],'tasks':['b-0']},"\
+    "'w4':{'connectors':[],'tasks':[]},'w5':{'connectors':[],'tasks':[]}},"                    \
+    "'revoked':{'w3':{'epoch':2,'at':1000,'connectors':[],'tasks':['c-1']}}}"
+#define ALL_ON_W1                                                                              \
+    "{'epoch':1,'assignment':{'w1':{'connectors':['a','b','c'],"                                \
+    "'tasks':['a-0','a-1','b-0','b-1','c-0','c-1']}}}"
+#define W1_REVOKING                                                                            \
+    "{'epoch':2,'assignment':{'w1':{'connectors':['a'],'tasks':['a-0','a-1']},"                 \
+    "'w2':{'connectors':[],'tasks':[]},'w3':{'connectors':[],'tasks':[]}},"                    \
+    "'revoked':{'w1':{'epoch':2,'at':1000,'connectors':['b','c'],"                              \
+    "'tasks':['b-0','b-1','c-0','c-1']}}}"
+/* Every worker gone at 1000; d, created since, has nobody to run it. */
+#define NOBODY "{'epoch':2,'assignment':{" BASE_WORK "},'departed':{'w1':1000,'w2':1000,'w3':1000}}"
+/* w3 left at 2000 with its revocation pending: the revoked task is held with its work. */
+#define W3_AWAY_REVOKING                                                                       \
+    "{'epoch':3,'assignment':{'w1':{'connectors':['a'],'tasks':['a-0','b-1']},"                 \
+    "'w2':{'connectors':['b'],'tasks':['a-1','c-0']},'w3':{'connectors':['c'],'tasks':['b-0']},"\
+    "'w4':{'connectors':[],'tasks':[]}},"                                                      \
+    "'revoked':{'w3':{'epoch':2,'at':1000,'connectors':[],'tasks':['c-1']}},"                  \
+    "'departed':{'w3':2000}}"
+
+typedef struct rule_case {
+    const char *name;
+    const char *members;
+    const char *connectors;
+    const char *previous;
+    const char *acks;
+    int64_t now;
+    int64_t delay; /* scheduled.rebalance.max.delay.ms; worker.sync.timeout.ms is 3000 */
+    const char *expected;
+    bool changed;
+    int64_t next_call;
+} rule_case;
+
+#define CONNECTORS "a:2,b:2,c:2"
+
+static const rule_case rule_cases[] = {
+    {"first assignment", "w3,w1,w2", CONNECTORS, NULL, "", 1000, 5000, BASE, true, NEVER},
+    {"nothing changed, inputs in another order", "w2,w3,w1", "c:2,a:2,b:2", BASE, "w1=1", 2000,
+     5000, BASE, false, NEVER},
+    /* Rule 2: a departed worker's work is held, then given back or reassigned. */
+    {"a worker leaves: its work is held", "w1,w3", CONNECTORS, BASE, "", 1000, 5000, W2_AWAY,
+     true, 6000},
+    {"still away before the delay ends", "w1,w3", CONNECTORS, W2_AWAY, "", 5999, 5000, W2_AWAY,
+     false, 6000},
+    {"back within the delay: exactly its own work", "w1,w2,w3", CONNECTORS, W2_AWAY, "", 5999,
+     5000, "{'epoch':3,'assignment':{" BASE_WORK "}}", true, NEVER},
+    {"away for good: its work goes to the least loaded", "w1,w3", CONNECTORS, W2_AWAY, "", 6000,
+     5000,
+     "{'epoch':3,'assignment':{'w1':{'connectors':['a','b'],'tasks':['a-0','a-1','b-1']},"
+     "'w3':{'connectors':['c'],'tasks':['b-0','c-0','c-1']}}}",
+     true, NEVER},
+    {"no delay: reassigned at once", "w1,w3", CONNECTORS, BASE, "", 1000, 0,
+     "{'epoch':2,'assignment':{'w1':{'connectors':['a','b'],'tasks':['a-0','a-1','b-1']},"
+     "'w3':{'connectors':['c'],'tasks':['b-0','c-0','c-1']}}}",
+     true, NEVER},
+    /* Rule 4: a fourth worker gets one task, in two steps. */
+    {"a worker joins: the fewest tasks revoked", "w1,w2,w3,w4", CONNECTORS, BASE, "w1=1,w2=1,w3=1",
+     1000, 5000, W4_REVOKING, true, 4000},
+    {"not acknowledged: the revoked task waits", "w1,w2,w3,w4", CONNECTORS, W4_REVOKING,
+     "w3=1,w4=2", 3999, 5000, W4_REVOKING, false, 4000},
+    {"another member's acknowledgement does not count", "w1,w2,w3,w4", CONNECTORS, W4_REVOKING,
+     "w1=2,w2=2,w4=2", 2000, 5000, W4_REVOKING, false, 4000},
+    {"acknowledged: the revoked task goes to the new worker", "w1,w2,w3,w4", CONNECTORS,
+     W4_REVOKING, "w3=2", 1500, 5000, W4_DONE, true, NEVER},
+    {"sync timeout: the second step without acknowledgement", "w1,w2,w3,w4", CONNECTORS,
+     W4_REVOKING, "w3=1", 4000, 5000, W4_DONE, true, NEVER},
+    {"balanced: no move", "w1,w2,w3,w4", CONNECTORS, W4_DONE, "", 9000, 5000, W4_DONE, false,
+     NEVER},
+    {"a revocation pending: no new one", "w1,w2,w3,w4,w5", CONNECTORS, W4_REVOKING, "", 2000, 5000,
+     W5_WAITING, true, 4000},
+    {"the second step, then the next move in the same record", "w1,w2,w3,w4,w5", CONNECTORS,
+     W5_WAITING, "w3=2", 2500, 5000,
+     "{'epoch':4,'assignment':{'w1':{'connectors':['a'],'tasks':['a-0','b-1']},"
+     "'w2':{'connectors':['b'],'tasks':['a-1']},'w3':{'connectors':['c'],'tasks':['b-0']},"
+     "'w4':{'connectors':[],'tasks':['c-1']},'w5':{'connectors':[],'tasks':[]}},"
+     "'revoked':{'w2':{'epoch':4,'at':2500,'connectors':[],'tasks':['c-0']}}}",
+     true, 5500},
+    {"everything on one worker: revoked in one step", "w1,w2,w3", CONNECTORS, ALL_ON_W1, "", 1000,
+     5000, W1_REVOKING, true, 4000},
+    {"... and spread in the second", "w1,w2,w3", CONNECTORS, W1_REVOKING, "w1=2", 1200, 5000,
+     "{'epoch':3,'assignment':{'w1':{'connectors':['a'],'tasks':['a-0','a-1']},"
+     "'w2':{'connectors':['b'],'tasks':['b-0','c-0']},"
+     "'w3':{'connectors':['c'],'tasks':['b-1','c-1']}}}",
+     true, NEVER},
+    {"the old owner leaves during its revocation: held with its work", "w1,w2,w4", CONNECTORS,
+     W4_REVOKING, "", 2000, 5000, W3_AWAY_REVOKING, true, 7000},
+    {"... and after the delay all of it goes to the least loaded", "w1,w2,w4", CONNECTORS,
+     W3_AWAY_REVOKING, "", 7000, 5000,
+     "{'epoch':4,'assignment':{'w1':{'connectors':['a'],'tasks':['a-0','b-1']},"
+     "'w2':{'connectors':['b'],'tasks':['a-1','c-0']},"
+     "'w4':{'connectors':['c'],'tasks':['b-0','c-1']}}}",
+     true, NEVER},
+    /* Rule 3: new work to the least loaded; deleted work disappears. */
+    {"a connector added", "w1,w2,w3", CONNECTORS ",d:2", BASE, "", 1000, 5000,
+     "{'epoch':2,'assignment':{'w1':{'connectors':['a','d'],'tasks':['a-0','b-1','d-0']},"
+     "'w2':{'connectors':['b'],'tasks':['a-1','c-0','d-1']},"
+     "'w3':{'connectors':['c'],'tasks':['b-0','c-1']}}}",
+     true, NEVER},
+    {"a connector deleted", "w1,w2,w3", "a:2,c:2", BASE, "", 1000, 5000,
+     "{'epoch':2,'assignment':{'w1':{'connectors':['a'],'tasks':['a-0']},"
+     "'w2':{'connectors':[],'tasks':['a-1','c-0']},'w3':{'connectors':['c'],'tasks':['c-1']}}}",
+     true, NEVER},
+    {"more tasks", "w1,w2,w3", "a:4,b:2,c:2", BASE, "", 1000, 5000,
+     "{'epoch':2,'assignment':{'w1':{'connectors':['a'],'tasks':['a-0','a-2','b-1']},"
+     "'w2':{'connectors':['b'],'tasks':['a-1','a-3','c-0']},"
+     "'w3':{'connectors':['c'],'tasks':['b-0','c-1']}}}",
+     true, NEVER},
+    {"fewer tasks", "w1,w2,w3", "a:1,b:2,c:2", BASE, "", 1000, 5000,
+     "{'epoch':2,'assignment':{'w1':{'connectors':['a'],'tasks':['a-0','b-1']},"
+     "'w2':{'connectors':['b'],'tasks':['c-0']},'w3':{'connectors':['c'],'tasks':['b-0','c-1']}}}",
+     true, NEVER},
+    {"tasks in numeric order, connector names with dashes", "w1", "a:11,a-1:1", NULL, "", 1000,
+     5000,
+     "{'epoch':1,'assignment':{'w1':{'connectors':['a','a-1'],'tasks':['a-0','a-1','a-2','a-3',"
+     "'a-4','a-5','a-6','a-7','a-8','a-9','a-10','a-1-0']}}}",
+     true, NEVER},
+    /* Rule 5: no members. */
+    {"no members: everything held, new work unowned", "", CONNECTORS ",d:1", BASE, "", 1000, 5000,
+     NOBODY, true, NEVER},
+    {"no members after the delay: still held", "", CONNECTORS ",d:1", NOBODY, "", 9000, 5000,
+     NOBODY, false, NEVER},
+    {"one back within the delay: its own work and the new", "w2", CONNECTORS ",d:1", NOBODY, "",
+     3000, 5000,
+     "{'epoch':3,'assignment':{'w1':{'connectors':['a'],'tasks':['a-0','b-1']},"
+     "'w2':{'connectors':['b','d'],'tasks':['a-1','c-0','d-0']},"
+     "'w3':{'connectors':['c'],'tasks':['b-0','c-1']}},'departed':{'w1':1000,'w3':1000}}",
+     true, 6000},
+    {"one back after the delay: everything", "w2", CONNECTORS ",d:1", NOBODY, "", 9000, 5000,
+     "{'epoch':3,'assignment':{'w2':{'connectors':['a','b','c','d'],"
+     "'tasks':['a-0','a-1','b-0','b-1','c-0','c-1','d-0']}}}",
+     true, NEVER},
+};
+
+static void test_rules(void **state)
+{
+    (void)state;
+    for (size_t i = 0; i < sizeof(rule_cases) / sizeof(rule_cases[0]); i++) {
+        const rule_case *c = &rule_cases[i];
+        print_message("case: %s\n", c->name);
+        inputs in;
+        inputs_parse(&in, c->members, c->connectors, c->acks, c->previous);
+        assignor_input input = inputs_view(&in, c->now, c->delay, 3000);
+        assignor_result result;
+        char err[256] = "";
+        if (assignor_compute(&input, &result, err, sizeof(err)))
+            fail_msg("%s: %s", c->name, err);
+        assert_record(&result.next, c->expected);
+        assert_int_equal(result.changed, c->changed);
+        assert_int_equal(result.next_call_ms, c->next_call);
+        assert_string_equal(result.next.leader, "w1");
+        assert_string_equal(result.next.leader_url, "http://w1:8083");
+        assignor_result_free(&result);
+        inputs_free(&in);
+    }
+}
+
+static void test_a_new_leader_is_a_change(void **state)
+{
+    (void)state;
+    inputs in;
+    inputs_parse(&in, "w1,w2,w3", CONNECTORS, "",
+                 "{'epoch':1,'leader':'w2','assignment':{" BASE_WORK "}}");
+    assignor_input input = inputs_view(&in, 1000, 5000, 3000);
+    assignor_result result;
+    char err[256];
+    assert_int_equal(assignor_compute(&input, &result, err, sizeof(err)), 0);
+    assert_true(result.changed);
+    assert_record(&result.next, "{'epoch':2,'assignment':{" BASE_WORK "}}");
+    assignor_result_free(&result);
+    inputs_free(&in);
+}
+
+typedef struct refusal_case {
+    const char *members[3];
+    size_t member_count;
+    assignor_connector connectors[3];
+    size_t connector_count;
+    int64_t delay;
+    const char *message;
+} refusal_case;
+
+static void test_invalid_inputs_are_refused(void **state)
+{
+    (void)state;
+    static const refusal_case cases[] = {
+        {{"w1"}, 1, {{"a", 1}, {"b", 1}, {"a", 2}}, 3, 0, "connector \"a\" is listed twice"},
+        {{"w1"}, 1, {{"a", 1}, {"", 2}}, 2, 0, "connector 1 has an empty name"},
+        {{"w1"}, 1, {{"a", 1}, {NULL, 2}}, 2, 0, "connector 1 has an empty name"},
+        {{"w1", "", "w2"}, 3, {{"a", 1}}, 1, 0, "member 1 has an empty worker id"},
+        {{"w1"}, 1, {{"a", 1}}, 1, -1,
+         "times and delays must not be negative (now 1000, scheduled.rebalance.max.delay.ms -1, "
+         "worker.sync.timeout.ms 0)"},
+    };
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        assignment previous = {0};
+        assignor_input input = {
+            .leader = "w1",
+            .leader_url = "",
+            .members = cases[i].members,
+            .member_count = cases[i].member_count,
+            .connectors = cases[i].connectors,
+            .connector_count = cases[i].connector_count,
+            .previous = &previous,
+            .now_ms = 1000,
+            .max_delay_ms = cases[i].delay,
+        };
+        assignor_result result;
+        char err[256] = "";
+        assert_int_equal(assignor_compute(&input, &result, err, sizeof(err)), -1);
+        assert_string_equal(err, cases[i].message);
+        assignor_result_free(&result);
+    }
+}
+
+static void test_a_malformed_previous_assignment_is_refused(void **state)
+{
+    (void)state;
+    inputs in;
+    inputs_parse(&in, "w1,w2", "a:1", "", NULL);
+    assignment_set_leader(&in.previous, "w1", "");
+    in.previous.epoch = 1;
+    assignment_worker *w1 = assignment_add_worker(&in.previous, "w1");
+    assert_int_equal(strlist_append(&w1->work.tasks, "a-0", (size_t)-1), 0);
+    assignment_worker *w2 = assignment_add_worker(&in.previous, "w2");
+    assert_int_equal(strlist_append(&w2->work.tasks, "a-0", (size_t)-1), 0);
+    assignor_input input = inputs_view(&in, 1000, 0, 0);
+    assignor_result result;
+    char err[256] = "";
+    assert_int_equal(assignor_compute(&input, &result, err, sizeof(err)), -1);
+    assert_string_equal(err, "previous assignment: task \"a-0\" is listed twice: in "
+                             "assignment[\"w1\"] and in assignment[\"w2\"]");
+    assignor_result_free(&result);
+    inputs_free(&in);
 }
 
 /* ---- the record's JSON ------------------------------------------------------------------- */
@@ -188,6 +570,10 @@ static void test_task_names(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_rules),
+        cmocka_unit_test(test_a_new_leader_is_a_change),
+        cmocka_unit_test(test_invalid_inputs_are_refused),
+        cmocka_unit_test(test_a_malformed_previous_assignment_is_refused),
         cmocka_unit_test(test_record_round_trip),
         cmocka_unit_test(test_malformed_records_are_refused),
         cmocka_unit_test(test_unknown_keys_are_ignored),
