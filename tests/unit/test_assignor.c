@@ -1,6 +1,7 @@
-/* assignor: the rules of distributed mode's assignment (docs/distributed.md), case by case;
- * the ferry-assignment record's JSON, round trip and refusals. Records in the tables are JSON
- * written with single quotes, turned into double quotes before parsing. */
+/* assignor: the rules of distributed mode's assignment (docs/distributed.md), case by case and
+ * as properties checked after every round of thousands of random ones; the ferry-assignment
+ * record's JSON, round trip and refusals. Records in the tables are JSON written with single
+ * quotes, turned into double quotes before parsing. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -567,6 +568,560 @@ static void test_task_names(void **state)
     }
 }
 
+/* ---- properties of random rounds -------------------------------------------------------- */
+
+#define POOL_WORKERS 7
+#define POOL_CONNECTORS 8
+
+static const char *const pool_workers[POOL_WORKERS] = {"w0", "w1", "w2", "w3", "w4", "w5", "w6"};
+/* Names with dashes, so that task names are read from their last dash. */
+static const char *const pool_connectors[POOL_CONNECTORS] = {"a", "a-1", "b", "b-2-x",
+                                                               "c", "d", "e", "f"};
+
+/* A cluster driven at random: who is a member, which connectors exist, what each worker
+ * acknowledged, the last record, the clock. */
+typedef struct sim {
+    uint64_t random;
+    bool member[POOL_WORKERS];
+    int64_t ack[POOL_WORKERS];
+    bool live[POOL_CONNECTORS];
+    size_t tasks[POOL_CONNECTORS];
+    assignment record;
+    int64_t now;
+    int64_t delay;
+    int64_t sync;
+} sim;
+
+static uint64_t sim_random(uint64_t *random)
+{
+    /* xorshift64* */
+    *random ^= *random >> 12;
+    *random ^= *random << 25;
+    *random ^= *random >> 27;
+    return *random * 0x2545F4914F6CDD1DULL;
+}
+
+static size_t sim_below(uint64_t *random, size_t bound)
+{
+    return (size_t)(sim_random(random) % bound);
+}
+
+/* The inputs of a computation from the cluster's state, each list shuffled with shuffle. */
+typedef struct sim_inputs {
+    const char *members[POOL_WORKERS];
+    assignor_connector connectors[POOL_CONNECTORS];
+    assignor_ack acks[POOL_WORKERS];
+    assignor_input input;
+} sim_inputs;
+
+#define SHUFFLE(array, count, random)                                                           \
+    do {                                                                                       \
+        for (size_t i_ = (count); i_ > 1; i_--) {                                              \
+            size_t j_ = sim_below((random), i_);                                               \
+            __typeof__((array)[0]) swap_ = (array)[i_ - 1];                                    \
+            (array)[i_ - 1] = (array)[j_];                                                     \
+            (array)[j_] = swap_;                                                               \
+        }                                                                                      \
+    } while (0)
+
+static void sim_inputs_fill(const sim *s, const assignment *previous, int64_t now,
+                            uint64_t shuffle, sim_inputs *out)
+{
+    *out = (sim_inputs){0};
+    size_t members = 0, connectors = 0, acks = 0;
+    for (size_t w = 0; w < POOL_WORKERS; w++) {
+        if (s->member[w])
+            out->members[members++] = pool_workers[w];
+        if (s->ack[w] > 0)
+            out->acks[acks++] = (assignor_ack){pool_workers[w], s->ack[w]};
+    }
+    for (size_t c = 0; c < POOL_CONNECTORS; c++) {
+        if (s->live[c])
+            out->connectors[connectors++] = (assignor_connector){pool_connectors[c], s->tasks[c]};
+    }
+    SHUFFLE(out->members, members, &shuffle);
+    SHUFFLE(out->connectors, connectors, &shuffle);
+    SHUFFLE(out->acks, acks, &shuffle);
+    out->input = (assignor_input){
+        .leader = "w0",
+        .leader_url = "http://w0",
+        .members = out->members,
+        .member_count = members,
+        .connectors = out->connectors,
+        .connector_count = connectors,
+        .previous = previous,
+        .acks = out->acks,
+        .ack_count = acks,
+        .now_ms = now,
+        .max_delay_ms = s->delay,
+        .sync_timeout_ms = s->sync,
+    };
+}
+
+static void sim_compute(const sim *s, const assignment *previous, int64_t now, uint64_t shuffle,
+                        assignor_result *result)
+{
+    sim_inputs in;
+    sim_inputs_fill(s, previous, now, shuffle, &in);
+    char err[256] = "";
+    if (assignor_compute(&in.input, result, err, sizeof(err)))
+        fail_msg("compute: %s", err);
+}
+
+static long sim_worker_index(const char *id)
+{
+    for (size_t w = 0; w < POOL_WORKERS; w++) {
+        if (strcmp(pool_workers[w], id) == 0)
+            return (long)w;
+    }
+    fail_msg("unknown worker %s", id);
+    return -1;
+}
+
+static bool sim_is_member(const sim *s, const char *id)
+{
+    return s->member[sim_worker_index(id)];
+}
+
+static size_t sim_member_count(const sim *s)
+{
+    size_t count = 0;
+    for (size_t w = 0; w < POOL_WORKERS; w++)
+        count += s->member[w];
+    return count;
+}
+
+/* Where every name stands in a record: "A:<worker>" (assigned or held) or "R:<worker>"
+ * (revoked), connectors and tasks in two objects. */
+typedef struct places {
+    json_t *of[2];
+} places;
+
+static void places_add(json_t *map, const strlist *names, char section, const char *worker)
+{
+    for (size_t i = 0; i < names->count; i++) {
+        char where[64];
+        snprintf(where, sizeof(where), "%c:%s", section, worker);
+        assert_null(json_object_get(map, names->items[i]));
+        json_object_set_new(map, names->items[i], json_string(where));
+    }
+}
+
+static places places_of(const assignment *record)
+{
+    places p = {{json_object(), json_object()}};
+    for (size_t i = 0; i < record->worker_count; i++) {
+        places_add(p.of[0], &record->workers[i].work.connectors, 'A', record->workers[i].worker);
+        places_add(p.of[1], &record->workers[i].work.tasks, 'A', record->workers[i].worker);
+    }
+    for (size_t i = 0; i < record->revoked_count; i++) {
+        places_add(p.of[0], &record->revoked[i].work.connectors, 'R', record->revoked[i].worker);
+        places_add(p.of[1], &record->revoked[i].work.tasks, 'R', record->revoked[i].worker);
+    }
+    return p;
+}
+
+static void places_free(places *p)
+{
+    json_decref(p->of[0]);
+    json_decref(p->of[1]);
+}
+
+static const char *place_of(const places *p, int kind, const char *name)
+{
+    return json_string_value(json_object_get(p->of[kind], name));
+}
+
+/* The live names of the cluster: connectors, then tasks. */
+static void sim_live_names(const sim *s, strlist names[2])
+{
+    for (size_t c = 0; c < POOL_CONNECTORS; c++) {
+        if (!s->live[c])
+            continue;
+        assert_int_equal(strlist_append(&names[0], pool_connectors[c], (size_t)-1), 0);
+        for (size_t n = 0; n < s->tasks[c]; n++) {
+            char task[64];
+            snprintf(task, sizeof(task), "%s-%zu", pool_connectors[c], n);
+            assert_int_equal(strlist_append(&names[1], task, (size_t)-1), 0);
+        }
+    }
+}
+
+/* The fewest moves that bring loads within one of each other: enough for every member above
+ * q + 1 to come down to it and for every member below q to come up to it. An oracle computed
+ * differently from the assignor's. */
+static size_t fewest_moves(const size_t *loads, size_t count)
+{
+    size_t total = 0, above = 0, below = 0;
+    for (size_t i = 0; i < count; i++)
+        total += loads[i];
+    size_t share = total / count;
+    for (size_t i = 0; i < count; i++) {
+        above += loads[i] > share + 1 ? loads[i] - share - 1 : 0;
+        below += loads[i] < share ? share - loads[i] : 0;
+    }
+    return above > below ? above : below;
+}
+
+static int64_t deadline(int64_t start, int64_t delay)
+{
+    return start > INT64_MAX - delay ? INT64_MAX : start + delay;
+}
+
+/* Whether a departed worker's work may still be held: its delay runs, or nobody could take it. */
+static bool sim_may_hold(const sim *s, const assignment *next, const char *worker, int64_t now)
+{
+    const assignment_departure *departure = assignment_find_departure(next, worker);
+    return departure && !sim_is_member(s, worker) &&
+           (sim_member_count(s) == 0 || now < deadline(departure->departed_ms, s->delay));
+}
+
+/* Every live item is somewhere allowed, and nothing else is anywhere. */
+static void check_places(const sim *s, const assignment *next, const places *now_places,
+                         strlist live[2])
+{
+    for (int kind = 0; kind < 2; kind++) {
+        assert_int_equal(json_object_size(now_places->of[kind]) <= live[kind].count, true);
+        size_t found = 0;
+        for (size_t i = 0; i < live[kind].count; i++) {
+            const char *where = place_of(now_places, kind, live[kind].items[i]);
+            if (!where) {
+                /* Unowned only while there is nobody to own it. */
+                assert_int_equal(sim_member_count(s), 0);
+                continue;
+            }
+            found++;
+            const char *worker = where + 2;
+            if (where[0] == 'A') {
+                assert_true(sim_is_member(s, worker) || sim_may_hold(s, next, worker, s->now));
+            } else {
+                const assignment_revocation *revocation = assignment_find_revocation(next, worker);
+                assert_non_null(revocation);
+                bool made_now = revocation->epoch == next->epoch && revocation->at_ms == s->now;
+                if (made_now) {
+                    assert_true(sim_is_member(s, worker));
+                } else if (sim_is_member(s, worker)) {
+                    assert_true(s->ack[sim_worker_index(worker)] < revocation->epoch);
+                    assert_true(s->now < deadline(revocation->at_ms, s->sync));
+                } else {
+                    assert_true(sim_may_hold(s, next, worker, s->now));
+                }
+            }
+        }
+        /* Nothing dead: every name placed is a live one. */
+        assert_int_equal(found, json_object_size(now_places->of[kind]));
+    }
+    for (size_t i = 0; i < next->departed_count; i++) {
+        const char *worker = next->departed[i].worker;
+        assert_false(sim_is_member(s, worker));
+        const assignment_worker *entry = assignment_find_worker(next, worker);
+        const assignment_revocation *revocation = assignment_find_revocation(next, worker);
+        assert_true((entry && entry->work.connectors.count + entry->work.tasks.count > 0) ||
+                    revocation);
+    }
+    for (size_t w = 0; w < POOL_WORKERS; w++) {
+        if (s->member[w])
+            assert_non_null(assignment_find_worker(next, pool_workers[w]));
+    }
+}
+
+static void member_loads(const sim *s, const assignment *next, int kind, size_t *loads,
+                         size_t *count)
+{
+    *count = 0;
+    for (size_t i = 0; i < next->worker_count; i++) {
+        if (!sim_is_member(s, next->workers[i].worker))
+            continue;
+        const assignment_work *work = &next->workers[i].work;
+        loads[(*count)++] = kind == 0 ? work->connectors.count : work->tasks.count;
+    }
+}
+
+/* Balance once no move is pending and no delay runs. */
+static void check_balance(const sim *s, const assignment *next)
+{
+    if (next->revoked_count > 0 || next->departed_count > 0 || sim_member_count(s) == 0)
+        return;
+    for (int kind = 0; kind < 2; kind++) {
+        size_t loads[POOL_WORKERS], count, min = SIZE_MAX, max = 0;
+        member_loads(s, next, kind, loads, &count);
+        for (size_t i = 0; i < count; i++) {
+            min = loads[i] < min ? loads[i] : min;
+            max = loads[i] > max ? loads[i] : max;
+        }
+        assert_true(max - min <= 1);
+    }
+}
+
+/* Work moves only as the rules say: it stays with a member unless revoked; revocations are the
+ * fewest that balance, made only when loads differ by two or more, with nothing else waiting;
+ * revoked or held work is given out only once it may be. */
+/* How often the random rounds met each situation, so that a change to the generator that
+ * stops exercising one is noticed. */
+typedef struct coverage {
+    size_t revocations; /* work revoked for a move */
+    size_t second_steps; /* revoked work given out */
+    size_t returns; /* held work back with its worker */
+    size_t releases; /* held work given out after the delay */
+    size_t holding; /* rounds with work held */
+    size_t no_members; /* rounds without members */
+} coverage;
+
+static void check_moves(const sim *s, const assignment *previous, const assignor_result *result,
+                        const places *before, const places *after, strlist live[2],
+                        coverage *seen)
+{
+    const assignment *next = &result->next;
+    bool revoking = false, carrying = false;
+    for (size_t i = 0; i < next->revoked_count; i++) {
+        if (next->revoked[i].epoch == next->epoch && result->changed)
+            revoking = true;
+        else
+            carrying = true;
+    }
+    /* New revocations only when nothing else waits. */
+    if (revoking)
+        assert_true(!carrying && next->departed_count == 0);
+
+    for (int kind = 0; kind < 2; kind++) {
+        size_t newly_revoked = 0;
+        for (size_t i = 0; i < live[kind].count; i++) {
+            const char *name = live[kind].items[i];
+            const char *was = place_of(before, kind, name), *is = place_of(after, kind, name);
+            if (!was)
+                continue;
+            const char *old_owner = was + 2;
+            bool owner_member = sim_is_member(s, old_owner);
+            bool stayed = is && strcmp(is, was) == 0;
+            bool to_member = is && is[0] == 'A' && sim_is_member(s, is + 2);
+            if (was[0] == 'A' && is && is[0] == 'R' && strcmp(is + 2, old_owner) == 0) {
+                newly_revoked++;
+                assert_true(revoking && owner_member);
+                continue;
+            }
+            if (was[0] == 'A' && owner_member) {
+                assert_true(stayed); /* a member keeps its work */
+                seen->returns += assignment_find_departure(previous, old_owner) != NULL;
+            } else if (!stayed) {
+                /* Held or revoked work given out: only to a member, only once it may be. */
+                assert_true(to_member);
+                seen->second_steps += was[0] == 'R';
+                seen->releases += !owner_member;
+                if (was[0] == 'R' && owner_member) {
+                    const assignment_revocation *revocation =
+                        assignment_find_revocation(previous, old_owner);
+                    assert_true(s->ack[sim_worker_index(old_owner)] >= revocation->epoch ||
+                                s->now >= deadline(revocation->at_ms, s->sync));
+                } else if (!owner_member) {
+                    const assignment_departure *departure =
+                        assignment_find_departure(previous, old_owner);
+                    int64_t left = departure ? departure->departed_ms : s->now;
+                    assert_true(s->now >= deadline(left, s->delay));
+                }
+            }
+        }
+        if (newly_revoked == 0)
+            continue;
+        seen->revocations++;
+        /* The loads before revoking: what members have now plus what was revoked from them. */
+        size_t loads[POOL_WORKERS], count = 0, min = SIZE_MAX, max = 0;
+        for (size_t i = 0; i < next->worker_count; i++) {
+            const char *worker = next->workers[i].worker;
+            if (!sim_is_member(s, worker))
+                continue;
+            const assignment_work *work = &next->workers[i].work;
+            size_t load = kind == 0 ? work->connectors.count : work->tasks.count;
+            const assignment_revocation *revocation = assignment_find_revocation(next, worker);
+            if (revocation)
+                load += kind == 0 ? revocation->work.connectors.count
+                                  : revocation->work.tasks.count;
+            loads[count++] = load;
+            min = load < min ? load : min;
+            max = load > max ? load : max;
+        }
+        assert_true(max - min >= 2);
+        assert_int_equal(newly_revoked, fewest_moves(loads, count));
+    }
+}
+
+/* Time alone changes nothing before next_call_ms, and something at it. */
+static void check_timer(const sim *s, const assignor_result *result, uint64_t shuffle)
+{
+    assert_true(result->next_call_ms >= s->now);
+    int64_t before = result->next_call_ms == NEVER ? s->now + 1000000000 : result->next_call_ms - 1;
+    if (before >= s->now) {
+        assignor_result again;
+        sim_compute(s, &result->next, before, shuffle, &again);
+        assert_false(again.changed);
+        assert_int_equal(again.next_call_ms, result->next_call_ms);
+        assignor_result_free(&again);
+    }
+    if (result->next_call_ms != NEVER) {
+        assignor_result again;
+        sim_compute(s, &result->next, result->next_call_ms, shuffle, &again);
+        assert_true(again.changed);
+        assignor_result_free(&again);
+    }
+}
+
+/* The same inputs in other orders give the same record, to the byte; the record reads back
+ * as itself; changed says whether anything but the epoch differs. */
+static void check_record(const sim *s, const assignment *previous, const assignor_result *result,
+                         uint64_t shuffle)
+{
+    json_t *record = assignment_to_json(&result->next);
+    char *text = json_text(record);
+    for (int i = 0; i < 2; i++) {
+        assignor_result other;
+        sim_compute(s, previous, s->now, sim_random(&shuffle), &other);
+        json_t *other_record = assignment_to_json(&other.next);
+        char *other_text = json_text(other_record);
+        assert_string_equal(other_text, text);
+        free(other_text);
+        json_decref(other_record);
+        assignor_result_free(&other);
+    }
+    assignment read = {0};
+    char err[256] = "";
+    if (assignment_from_json(record, &read, err, sizeof(err)))
+        fail_msg("%s: %s", text, err);
+    json_t *read_record = assignment_to_json(&read);
+    assert_true(json_equal(read_record, record));
+    json_decref(read_record);
+    assignment_free(&read);
+
+    assert_int_equal(result->next.epoch, previous->epoch + (result->changed ? 1 : 0));
+    json_t *old = assignment_to_json(previous);
+    json_object_del(old, "epoch");
+    json_object_del(record, "epoch");
+    if (previous->epoch == 0) {
+        assert_true(result->changed);
+    } else {
+        /* Lists of a previous record written by the assignor are in order: json_equal is
+         * exact. */
+        assert_int_equal(result->changed, !json_equal(old, record));
+    }
+    json_decref(old);
+    free(text);
+    json_decref(record);
+}
+
+/* One random change to the cluster. */
+static void sim_change(sim *s)
+{
+    size_t pick = sim_below(&s->random, 100);
+    if (pick < 22) {
+        s->member[sim_below(&s->random, POOL_WORKERS)] = true; /* joins, or comes back */
+    } else if (pick < 38) {
+        s->member[sim_below(&s->random, POOL_WORKERS)] = false;
+    } else if (pick < 48) {
+        size_t c = sim_below(&s->random, POOL_CONNECTORS);
+        if (!s->live[c]) {
+            s->live[c] = true;
+            s->tasks[c] = sim_below(&s->random, 5);
+        }
+    } else if (pick < 55) {
+        s->live[sim_below(&s->random, POOL_CONNECTORS)] = false;
+    } else if (pick < 65) {
+        size_t c = sim_below(&s->random, POOL_CONNECTORS);
+        s->tasks[c] = sim_below(&s->random, 6);
+    }
+}
+
+/* Members apply the record they read, some of them at once. */
+static void sim_acknowledge(sim *s)
+{
+    for (size_t w = 0; w < POOL_WORKERS; w++) {
+        if (s->member[w] && sim_below(&s->random, 100) < 60)
+            s->ack[w] = s->record.epoch;
+    }
+}
+
+static void sim_tick(sim *s, int64_t next_call_ms)
+{
+    size_t pick = sim_below(&s->random, 100);
+    if (pick < 30)
+        s->now += (int64_t)sim_below(&s->random, (size_t)(s->delay + s->sync + 2));
+    else if (pick < 45 && next_call_ms != NEVER)
+        s->now = next_call_ms;
+    else if (pick < 55)
+        s->now += 1;
+}
+
+/* With ASSIGNOR_TRACE set, each round's inputs and records on stderr: the way to read a
+ * failing round (the seed and round number say where to look). */
+static void sim_trace(const sim *s, uint64_t seed, int round, const assignor_result *result)
+{
+    if (!getenv("ASSIGNOR_TRACE"))
+        return;
+    json_t *before = assignment_to_json(&s->record), *after = assignment_to_json(&result->next);
+    char *before_text = json_text(before), *after_text = json_text(after);
+    fprintf(stderr, "seed %llu round %d: now %lld, delay %lld, sync %lld, members",
+            (unsigned long long)seed, round, (long long)s->now, (long long)s->delay,
+            (long long)s->sync);
+    for (size_t w = 0; w < POOL_WORKERS; w++) {
+        if (s->member[w])
+            fprintf(stderr, " %s (acknowledged %lld)", pool_workers[w], (long long)s->ack[w]);
+    }
+    fprintf(stderr, "\n  previous %s\n  next     %s\n", before_text, after_text);
+    free(before_text);
+    free(after_text);
+    json_decref(before);
+    json_decref(after);
+}
+
+static void test_random_rounds_keep_the_rules(void **state)
+{
+    (void)state;
+    static const int64_t delays[] = {0, 1000, 10000};
+    static const int64_t syncs[] = {0, 500, 3000};
+    size_t rounds = 0;
+    coverage seen = {0};
+    for (uint64_t seed = 1; seed <= 36; seed++) {
+        sim s = {.random = seed * 0x9E3779B97F4A7C15ULL, .now = 1000000};
+        s.delay = delays[seed % 3];
+        s.sync = syncs[(seed / 3) % 3];
+        for (int round = 0; round < 250; round++, rounds++) {
+            sim_change(&s);
+            if (sim_below(&s.random, 3) == 0)
+                sim_change(&s);
+            strlist live[2] = {{0}, {0}};
+            sim_live_names(&s, live);
+            assignor_result result;
+            sim_compute(&s, &s.record, s.now, sim_random(&s.random), &result);
+            char err[256] = "";
+            if (assignment_check(&result.next, err, sizeof(err)))
+                fail_msg("seed %llu round %d: %s", (unsigned long long)seed, round, err);
+            sim_trace(&s, seed, round, &result);
+            places before = places_of(&s.record), after = places_of(&result.next);
+            check_places(&s, &result.next, &after, live);
+            check_balance(&s, &result.next);
+            check_moves(&s, &s.record, &result, &before, &after, live, &seen);
+            seen.holding += result.next.departed_count > 0;
+            seen.no_members += sim_member_count(&s) == 0;
+            check_record(&s, &s.record, &result, sim_random(&s.random));
+            check_timer(&s, &result, sim_random(&s.random));
+            places_free(&before);
+            places_free(&after);
+            strlist_free(&live[0]);
+            strlist_free(&live[1]);
+            int64_t next_call = result.next_call_ms;
+            assignment_free(&s.record);
+            s.record = result.next;
+            result.next = (assignment){0};
+            sim_acknowledge(&s);
+            sim_tick(&s, next_call);
+        }
+        assignment_free(&s.record);
+    }
+    print_message("%zu random rounds: %zu revocations, %zu second steps, %zu held items back with "
+                  "their worker, %zu given out after the delay, %zu rounds holding work, %zu "
+                  "without members\n", rounds, seen.revocations, seen.second_steps, seen.returns,
+                  seen.releases, seen.holding, seen.no_members);
+    assert_true(seen.revocations > 100 && seen.second_steps > 100 && seen.returns > 100 &&
+                seen.releases > 100 && seen.holding > 100 && seen.no_members > 10);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -578,6 +1133,7 @@ int main(void)
         cmocka_unit_test(test_malformed_records_are_refused),
         cmocka_unit_test(test_unknown_keys_are_ignored),
         cmocka_unit_test(test_task_names),
+        cmocka_unit_test(test_random_rounds_keep_the_rules),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
