@@ -296,7 +296,8 @@ static void test_status_stores_generations(void **state)
     status_sync(two);
     status_sync(one);
     const char *w1 = "{\"generation\":5,\"state\":\"RUNNING\",\"worker_id\":\"w1\"}";
-    const char *w1_tasks = "[{\"generation\":5,\"id\":0,\"state\":\"RUNNING\",\"worker_id\":\"w1\"}]";
+    const char *w1_tasks =
+        "[{\"generation\":5,\"id\":0,\"state\":\"RUNNING\",\"worker_id\":\"w1\"}]";
     status_store *stores[] = {one, two};
     for (size_t i = 0; i < 2; i++) {
         assert_json(status_store_connector_get(stores[i], "orders"), w1);

@@ -93,21 +93,28 @@ static void assert_entry(config_state *state, const char *name, const char *expe
     free(text);
 }
 
+/* The connector's snapshot entry, given as its parts (config and tasks as compact JSON). */
+static void assert_connector(config_state *state, const char *name, const char *config,
+                             bool inconsistent, const char *target, const char *tasks)
+{
+    char expected[1024];
+    snprintf(expected, sizeof(expected),
+             "{\"config\":%s,\"inconsistent\":%s,\"target_state\":\"%s\",\"tasks\":%s}", config,
+             inconsistent ? "true" : "false", target, tasks);
+    assert_entry(state, name, expected);
+}
+
 static void test_connector_config_and_tombstone(void **state)
 {
     config_state *configs = *state;
     assert_int_equal(apply_ok(configs, "connector-orders", "{\"properties\":{\"a\":\"1\"}}",
                               "orders"),
                      CONFIG_CHANGE_CONNECTOR);
-    assert_entry(configs, "orders",
-                 "{\"config\":{\"a\":\"1\"},\"inconsistent\":false,\"target_state\":\"STARTED\","
-                 "\"tasks\":[]}");
+    assert_connector(configs, "orders", "{\"a\":\"1\"}", false, "STARTED", "[]");
     assert_int_equal(config_state_connector_count(configs), 1);
     /* A name with dashes, and a null property as Kafka Connect's schema allows. */
     apply_ok(configs, "connector-my-orders-2", "{\"properties\":{\"b\":null}}", "my-orders-2");
-    assert_entry(configs, "my-orders-2",
-                 "{\"config\":{\"b\":null},\"inconsistent\":false,\"target_state\":\"STARTED\","
-                 "\"tasks\":[]}");
+    assert_connector(configs, "my-orders-2", "{\"b\":null}", false, "STARTED", "[]");
     assert_int_equal(apply_ok(configs, "connector-orders", NULL, "orders"),
                      CONFIG_CHANGE_CONNECTOR_REMOVED);
     assert_entry(configs, "orders", NULL);
@@ -124,28 +131,20 @@ static void test_tasks_applied_only_on_commit(void **state)
     assert_int_equal(apply_ok(configs, "task-c-0", "{\"properties\":{\"t\":\"0\"}}", NULL),
                      CONFIG_CHANGE_NONE);
     apply_ok(configs, "task-c-1", "{\"properties\":{\"t\":\"1\"}}", NULL);
-    assert_entry(configs, "c",
-                 "{\"config\":{\"k\":\"v\"},\"inconsistent\":false,\"target_state\":\"STARTED\","
-                 "\"tasks\":[]}");
+    assert_connector(configs, "c", "{\"k\":\"v\"}", false, "STARTED", "[]");
     assert_int_equal(apply_ok(configs, "commit-c", "{\"tasks\":2}", "c"), CONFIG_CHANGE_TASKS);
-    assert_entry(configs, "c",
-                 "{\"config\":{\"k\":\"v\"},\"inconsistent\":false,\"target_state\":\"STARTED\","
-                 "\"tasks\":[{\"t\":\"0\"},{\"t\":\"1\"}]}");
+    assert_connector(configs, "c", "{\"k\":\"v\"}", false, "STARTED",
+                     "[{\"t\":\"0\"},{\"t\":\"1\"}]");
     /* New task configs wait again: the committed ones stay until the next commit. */
     apply_ok(configs, "task-c-0", "{\"properties\":{\"t\":\"new\"}}", NULL);
-    assert_entry(configs, "c",
-                 "{\"config\":{\"k\":\"v\"},\"inconsistent\":false,\"target_state\":\"STARTED\","
-                 "\"tasks\":[{\"t\":\"0\"},{\"t\":\"1\"}]}");
+    assert_connector(configs, "c", "{\"k\":\"v\"}", false, "STARTED",
+                     "[{\"t\":\"0\"},{\"t\":\"1\"}]");
     /* Fewer tasks: a commit of 1 needs only task 0 (compaction may keep an older task 1). */
     apply_ok(configs, "commit-c", "{\"tasks\":1}", "c");
-    assert_entry(configs, "c",
-                 "{\"config\":{\"k\":\"v\"},\"inconsistent\":false,\"target_state\":\"STARTED\","
-                 "\"tasks\":[{\"t\":\"new\"}]}");
+    assert_connector(configs, "c", "{\"k\":\"v\"}", false, "STARTED", "[{\"t\":\"new\"}]");
     /* Zero tasks (a stopped connector) is complete with nothing waiting. */
     apply_ok(configs, "commit-c", "{\"tasks\":0}", "c");
-    assert_entry(configs, "c",
-                 "{\"config\":{\"k\":\"v\"},\"inconsistent\":false,\"target_state\":\"STARTED\","
-                 "\"tasks\":[]}");
+    assert_connector(configs, "c", "{\"k\":\"v\"}", false, "STARTED", "[]");
 }
 
 static void test_incomplete_commit_inconsistent(void **state)
@@ -158,21 +157,15 @@ static void test_incomplete_commit_inconsistent(void **state)
     /* Compaction ate task-c-0 of the next round: the commit finds task 1 only. */
     apply_ok(configs, "task-c-1", "{\"properties\":{\"t\":\"1b\"}}", NULL);
     assert_int_equal(apply_ok(configs, "commit-c", "{\"tasks\":2}", "c"), CONFIG_CHANGE_TASKS);
-    assert_entry(configs, "c",
-                 "{\"config\":{},\"inconsistent\":true,\"target_state\":\"STARTED\","
-                 "\"tasks\":[]}");
+    assert_connector(configs, "c", "{}", true, "STARTED", "[]");
     /* The waiting config of task 1 stays: task 0 and a commit complete the round. */
     apply_ok(configs, "task-c-0", "{\"properties\":{\"t\":\"0b\"}}", NULL);
     apply_ok(configs, "commit-c", "{\"tasks\":2}", "c");
-    assert_entry(configs, "c",
-                 "{\"config\":{},\"inconsistent\":false,\"target_state\":\"STARTED\","
-                 "\"tasks\":[{\"t\":\"0b\"},{\"t\":\"1b\"}]}");
+    assert_connector(configs, "c", "{}", false, "STARTED", "[{\"t\":\"0b\"},{\"t\":\"1b\"}]");
     /* A commit before any task config: inconsistent as well. */
     apply_ok(configs, "connector-d", "{\"properties\":{}}", "d");
     apply_ok(configs, "commit-d", "{\"tasks\":1}", "d");
-    assert_entry(configs, "d",
-                 "{\"config\":{},\"inconsistent\":true,\"target_state\":\"STARTED\","
-                 "\"tasks\":[]}");
+    assert_connector(configs, "d", "{}", true, "STARTED", "[]");
 }
 
 static void test_commit_for_deleted_connector(void **state)
@@ -186,17 +179,13 @@ static void test_commit_for_deleted_connector(void **state)
     /* Created again: the old task configs are gone with the dropped commit. */
     apply_ok(configs, "connector-gone", "{\"properties\":{}}", "gone");
     apply_ok(configs, "commit-gone", "{\"tasks\":1}", "gone");
-    assert_entry(configs, "gone",
-                 "{\"config\":{},\"inconsistent\":true,\"target_state\":\"STARTED\","
-                 "\"tasks\":[]}");
+    assert_connector(configs, "gone", "{}", true, "STARTED", "[]");
     /* A connector deleted after its tasks were written: the tombstone drops them all. */
     apply_ok(configs, "task-gone-0", "{\"properties\":{\"t\":\"x\"}}", NULL);
     apply_ok(configs, "connector-gone", NULL, "gone");
     apply_ok(configs, "connector-gone", "{\"properties\":{}}", "gone");
     apply_ok(configs, "commit-gone", "{\"tasks\":0}", "gone");
-    assert_entry(configs, "gone",
-                 "{\"config\":{},\"inconsistent\":false,\"target_state\":\"STARTED\","
-                 "\"tasks\":[]}");
+    assert_connector(configs, "gone", "{}", false, "STARTED", "[]");
 }
 
 static void test_target_states(void **state)
@@ -207,28 +196,18 @@ static void test_target_states(void **state)
                               "{\"state\":\"PAUSED\",\"state.v2\":\"STOPPED\"}", "c"),
                      CONFIG_CHANGE_TARGET_STATE);
     apply_ok(configs, "connector-c", "{\"properties\":{}}", "c");
-    assert_entry(configs, "c",
-                 "{\"config\":{},\"inconsistent\":false,\"target_state\":\"STOPPED\","
-                 "\"tasks\":[]}");
+    assert_connector(configs, "c", "{}", false, "STOPPED", "[]");
     /* A worker older than STOPPED writes "state" alone. */
     apply_ok(configs, "target-state-c", "{\"state\":\"PAUSED\"}", "c");
-    assert_entry(configs, "c",
-                 "{\"config\":{},\"inconsistent\":false,\"target_state\":\"PAUSED\","
-                 "\"tasks\":[]}");
+    assert_connector(configs, "c", "{}", false, "PAUSED", "[]");
     /* A state.v2 that is not a string falls back on state. */
     apply_ok(configs, "target-state-c", "{\"state\":\"STARTED\",\"state.v2\":7}", "c");
-    assert_entry(configs, "c",
-                 "{\"config\":{},\"inconsistent\":false,\"target_state\":\"STARTED\","
-                 "\"tasks\":[]}");
+    assert_connector(configs, "c", "{}", false, "STARTED", "[]");
     apply_ok(configs, "target-state-c", "{\"state\":\"PAUSED\",\"state.v2\":null}", "c");
-    assert_entry(configs, "c",
-                 "{\"config\":{},\"inconsistent\":false,\"target_state\":\"PAUSED\","
-                 "\"tasks\":[]}");
+    assert_connector(configs, "c", "{}", false, "PAUSED", "[]");
     /* A tombstone: back to STARTED while the config lives, and no change for a listener. */
     assert_int_equal(apply_ok(configs, "target-state-c", NULL, NULL), CONFIG_CHANGE_NONE);
-    assert_entry(configs, "c",
-                 "{\"config\":{},\"inconsistent\":false,\"target_state\":\"STARTED\","
-                 "\"tasks\":[]}");
+    assert_connector(configs, "c", "{}", false, "STARTED", "[]");
     apply_refused(configs, "target-state-c", "{\"state\":\"RUNNING\"}",
                   "'RUNNING' is not a target state");
     apply_refused(configs, "target-state-c", "{\"state.v2\":\"BOGUS\",\"state\":\"PAUSED\"}",
@@ -243,10 +222,12 @@ static void test_malformed_values_refused(void **state)
     apply_ok(configs, "connector-c", "{\"properties\":{\"a\":\"1\"}}", "c");
     apply_refused(configs, "connector-c", "{\"properties\":", "the value is not JSON");
     apply_refused(configs, "connector-c", "[1]", "the value should be a JSON object");
-    apply_refused(configs, "connector-c", "{\"config\":{}}", "'properties' should be a JSON object");
+    apply_refused(configs, "connector-c", "{\"config\":{}}",
+                  "'properties' should be a JSON object");
     apply_refused(configs, "connector-c", "{\"properties\":{\"tasks.max\":2}}",
                   "property 'tasks.max' should be a string");
-    apply_refused(configs, "task-c-0", "{\"properties\":[]}", "'properties' should be a JSON object");
+    apply_refused(configs, "task-c-0", "{\"properties\":[]}",
+                  "'properties' should be a JSON object");
     apply_refused(configs, "task-c-0", NULL, "a tombstone where a task config belongs");
     apply_refused(configs, "task-c", "{\"properties\":{}}", "not a task key");
     apply_refused(configs, "task-c-x1", "{\"properties\":{}}", "not a task key");
@@ -265,9 +246,7 @@ static void test_malformed_values_refused(void **state)
     apply_refused(configs, "ferry-worker-", "{\"url\":\"u\",\"epoch\":1}", "no worker id");
     apply_refused(configs, "restart-connector-c", "true", "the value should be a JSON object");
     /* Nothing of the refused records reached the state. */
-    assert_entry(configs, "c",
-                 "{\"config\":{\"a\":\"1\"},\"inconsistent\":false,\"target_state\":\"STARTED\","
-                 "\"tasks\":[]}");
+    assert_connector(configs, "c", "{\"a\":\"1\"}", false, "STARTED", "[]");
     assert_null(config_state_assignment(configs));
     config_session_key key;
     assert_int_equal(config_state_session_key(configs, &key), -1);

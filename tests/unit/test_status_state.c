@@ -63,25 +63,32 @@ static void assert_json_text(json_t *value, const char *expected)
     json_decref(value);
 }
 
+/* Task 0 of connector c is the only one held, with that status. */
+static void assert_task_zero(status_state *state, int generation, const char *status,
+                             const char *worker)
+{
+    char expected[256];
+    snprintf(expected, sizeof(expected),
+             "[{\"generation\":%d,\"id\":0,\"state\":\"%s\",\"worker_id\":\"%s\"}]",
+             generation, status, worker);
+    assert_json_text(status_state_tasks(state, "c"), expected);
+}
+
 static void test_generations(void **state)
 {
     status_state *statuses = *state;
     apply_status(statuses, "status-task-c-0", "RUNNING", "w1", 5);
     /* A lower generation from another worker: a fenced worker's record, ignored. */
     apply_status(statuses, "status-task-c-0", "UNASSIGNED", "w2", 3);
-    assert_json_text(status_state_tasks(statuses, "c"),
-                     "[{\"generation\":5,\"id\":0,\"state\":\"RUNNING\",\"worker_id\":\"w1\"}]");
+    assert_task_zero(statuses, 5, "RUNNING", "w1");
     /* The same generation from another worker replaces it. */
     apply_status(statuses, "status-task-c-0", "RUNNING", "w2", 5);
-    assert_json_text(status_state_tasks(statuses, "c"),
-                     "[{\"generation\":5,\"id\":0,\"state\":\"RUNNING\",\"worker_id\":\"w2\"}]");
+    assert_task_zero(statuses, 5, "RUNNING", "w2");
     /* The same worker may always overwrite its own, even with a lower generation. */
     apply_status(statuses, "status-task-c-0", "FAILED", "w2", 1);
-    assert_json_text(status_state_tasks(statuses, "c"),
-                     "[{\"generation\":1,\"id\":0,\"state\":\"FAILED\",\"worker_id\":\"w2\"}]");
+    assert_task_zero(statuses, 1, "FAILED", "w2");
     apply_status(statuses, "status-task-c-0", "RUNNING", "w1", 2);
-    assert_json_text(status_state_tasks(statuses, "c"),
-                     "[{\"generation\":2,\"id\":0,\"state\":\"RUNNING\",\"worker_id\":\"w1\"}]");
+    assert_task_zero(statuses, 2, "RUNNING", "w1");
     /* The connector's status follows the same rule. */
     apply_status(statuses, "status-connector-c", "RUNNING", "w1", 9);
     apply_status(statuses, "status-connector-c", "PAUSED", "w3", 8);
@@ -102,7 +109,8 @@ static void test_tasks_and_traces(void **state)
              "\"generation\":1}");
     /* By task number, the trace kept when there is one; the name's dashes are the name's. */
     assert_json_text(status_state_tasks(statuses, "my-conn"),
-                     "[{\"generation\":1,\"id\":0,\"state\":\"FAILED\",\"trace\":\"boom\\n\\tat x\","
+                     "[{\"generation\":1,\"id\":0,\"state\":\"FAILED\","
+                     "\"trace\":\"boom\\n\\tat x\","
                      "\"worker_id\":\"w1\"},"
                      "{\"generation\":1,\"id\":2,\"state\":\"RUNNING\",\"worker_id\":\"w2\"},"
                      "{\"generation\":1,\"id\":10,\"state\":\"RUNNING\",\"worker_id\":\"w1\"}]");
@@ -117,8 +125,7 @@ static void test_tombstones(void **state)
     apply_status(statuses, "status-task-c-0", "RUNNING", "w1", 1);
     apply_status(statuses, "status-task-c-1", "RUNNING", "w1", 1);
     apply_ok(statuses, "status-task-c-1", NULL);
-    assert_json_text(status_state_tasks(statuses, "c"),
-                     "[{\"generation\":1,\"id\":0,\"state\":\"RUNNING\",\"worker_id\":\"w1\"}]");
+    assert_task_zero(statuses, 1, "RUNNING", "w1");
     /* A connector's tombstone takes its tasks with it, as in Kafka Connect. */
     apply_ok(statuses, "status-connector-c", NULL);
     assert_json_text(status_state_connector(statuses, "c"), NULL);
@@ -166,8 +173,7 @@ static void test_malformed_refused(void **state)
     apply_refused(statuses, "status-topic-orders:connector-c", "{\"topic\":{\"name\":\"orders\"}}",
                   "the value should be {\"topic\"");
     /* Nothing refused reached the state. */
-    assert_json_text(status_state_tasks(statuses, "c"),
-                     "[{\"generation\":1,\"id\":0,\"state\":\"RUNNING\",\"worker_id\":\"w1\"}]");
+    assert_task_zero(statuses, 1, "RUNNING", "w1");
     /* Unknown keys are ignored. */
     apply_ok(statuses, "topic-orders-c", "{\"topic\":{}}");
     assert_json_text(status_state_topics(statuses, "c"), "[]");

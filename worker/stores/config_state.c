@@ -12,6 +12,7 @@
 #include <ferry/plugin.h>
 
 #include "base/log.h"
+#include "stores/store_record.h"
 
 struct config_state {
     json_t *configs;       /* name -> properties (connector-<name>) */
@@ -174,26 +175,11 @@ static int config_state_target_state(config_state *state, const char *key, const
     return 0;
 }
 
-/* "task-<name>-<n>": the name may itself hold dashes; the number follows the last one. Returns
- * the name (malloc'd) and the number, or NULL. */
-static char *config_state_task_key(const char *key, int *task)
-{
-    const char *name = key + strlen("task-");
-    const char *dash = strrchr(name, '-');
-    if (!dash || dash == name || !dash[1] || strspn(dash + 1, "0123456789") != strlen(dash + 1))
-        return NULL;
-    long number = strtol(dash + 1, NULL, 10);
-    if (number > INT_MAX)
-        return NULL;
-    *task = (int)number;
-    return strndup(name, (size_t)(dash - name));
-}
-
 static int config_state_task(config_state *state, const char *key, json_t *value, char *err,
                              size_t errlen)
 {
     int task = 0;
-    char *name = config_state_task_key(key, &task);
+    char *name = store_record_task_id(key + strlen("task-"), &task);
     if (!name)
         return ferry_error_set(err, errlen, "%s: not a task key (task-<connector>-<number>)",
                                key),
@@ -375,20 +361,9 @@ int config_state_apply(config_state *state, const char *key, const void *value,
                        size_t value_len, config_change *change, char *err, size_t errlen)
 {
     *change = (config_change){.kind = CONFIG_CHANGE_NONE};
-    json_t *parsed = NULL;
-    if (value) {
-        json_error_t error;
-        parsed = json_loadb(value, value_len, JSON_DECODE_ANY, &error);
-        if (!parsed)
-            return ferry_error_set(err, errlen, "%s: the value is not JSON: %s", key,
-                                   error.text),
-                   -1;
-    }
-    /* Kafka Connect's JsonConverter reads a JSON null as no value: a tombstone. */
-    if (json_is_null(parsed)) {
-        json_decref(parsed);
-        parsed = NULL;
-    }
+    json_t *parsed;
+    if (store_record_json(key, value, value_len, &parsed, err, errlen) != 0)
+        return -1;
     int rc = config_state_apply_json(state, key, parsed, change, err, errlen);
     if (rc != 0)
         *change = (config_change){.kind = CONFIG_CHANGE_NONE};

@@ -12,6 +12,7 @@
 #include <ferry/plugin.h>
 
 #include "base/log.h"
+#include "stores/store_record.h"
 
 #define STATUS_CONNECTOR_PREFIX "status-connector-"
 #define STATUS_TASK_PREFIX "status-task-"
@@ -141,23 +142,18 @@ static int status_state_connector_record(status_state *state, const char *key, j
 static int status_state_task_record(status_state *state, const char *key, json_t *value,
                                     char *err, size_t errlen)
 {
-    /* status-task-<name>-<n>: the name may hold dashes; the number follows the last one. */
-    const char *name = key + strlen(STATUS_TASK_PREFIX);
-    const char *dash = strrchr(name, '-');
-    if (!dash || dash == name || !dash[1] || strspn(dash + 1, "0123456789") != strlen(dash + 1) ||
-        strtol(dash + 1, NULL, 10) > INT_MAX)
+    int task = 0;
+    char *connector = store_record_task_id(key + strlen(STATUS_TASK_PREFIX), &task);
+    if (!connector)
         return ferry_error_set(err, errlen,
                                "%s: not a task status key (status-task-<connector>-<number>)",
                                key),
                -1;
     char index[16];
-    snprintf(index, sizeof(index), "%d", (int)strtol(dash + 1, NULL, 10));
-    char *connector = strndup(name, (size_t)(dash - name));
+    snprintf(index, sizeof(index), "%d", task);
     json_t *status = value ? status_state_parse(key, value, err, errlen) : NULL;
     int rc = -1;
-    if (!connector) {
-        ferry_error_set(err, errlen, "%s: out of memory", key);
-    } else if (!value) {
+    if (!value) {
         json_object_del(json_object_get(state->tasks, connector), index);
         rc = 0;
     } else if (status) {
@@ -234,20 +230,9 @@ static int status_state_topic_record(status_state *state, const char *key, json_
 int status_state_apply(status_state *state, const char *key, const void *value,
                        size_t value_len, char *err, size_t errlen)
 {
-    json_t *parsed = NULL;
-    if (value) {
-        json_error_t error;
-        parsed = json_loadb(value, value_len, JSON_DECODE_ANY, &error);
-        if (!parsed)
-            return ferry_error_set(err, errlen, "%s: the value is not JSON: %s", key,
-                                   error.text),
-                   -1;
-    }
-    /* Kafka Connect's JsonConverter reads a JSON null as no value: a tombstone. */
-    if (json_is_null(parsed)) {
-        json_decref(parsed);
-        parsed = NULL;
-    }
+    json_t *parsed;
+    if (store_record_json(key, value, value_len, &parsed, err, errlen) != 0)
+        return -1;
     int rc = 0;
     if (strncmp(key, STATUS_CONNECTOR_PREFIX, strlen(STATUS_CONNECTOR_PREFIX)) == 0) {
         rc = status_state_connector_record(state, key, parsed, err, errlen);
