@@ -1088,7 +1088,7 @@ static void test_internal_topics_byte_for_byte(void **state)
     const kt_record *first_connector = NULL, *first_task = NULL, *last_task = NULL;
     size_t topic_records = 0;
     char connector_key[300], task_key_text[300], topic_key[300];
-    snprintf(topic_key, sizeof topic_key, "topic-%s-%s", topic, name);
+    snprintf(topic_key, sizeof topic_key, "status-topic-%s:connector-%s", topic, name);
     snprintf(connector_key, sizeof connector_key, "status-connector-%s", name);
     snprintf(task_key_text, sizeof task_key_text, "status-task-%s-0", name);
     for (size_t i = 0; i < status->count; i++) {

@@ -1,56 +1,118 @@
 /*
  * topic_reader.c - assign every partition at its beginning, consume to the high watermarks taken
- * at the start, with no consumer group and no commits.
+ * at the start, with no consumer group and no commits; a following reader then goes on consuming
+ * on its own thread. Each partition's position (every record below it handed to the callback)
+ * moves with the records and with the end-of-partition events, which also step over offsets that
+ * carry no record for us (transaction markers), and is what a sync waits on.
  */
 #include "kafka/topic_reader.h"
-#include "support/clock.h"
 
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stdlib.h>
+#include <string.h>
 #include <time.h>
 
 #include <ferry/plugin.h>
 
-long topic_reader_read_all(rd_kafka_conf_t *consumer_conf, const char *topic, int timeout_ms,
-                           topic_reader_fn fn, void *opaque, char *err, size_t errlen)
+#include "base/log.h"
+#include "support/clock.h"
+
+/* How long one poll of the reader's thread may wait: the bound on stopping it should a wake-up
+ * be missed. */
+#define TOPIC_READER_POLL_MS 500
+
+struct topic_reader {
+    char *topic;
+    rd_kafka_t *consumer;
+    rd_kafka_queue_t *queue; /* the consumer's queue, woken to stop the thread */
+    int partitions;
+    topic_reader_fn fn;
+    void *opaque;
+    pthread_mutex_t mutex;
+    pthread_cond_t advanced; /* broadcast whenever a position moves */
+    int64_t *positions;      /* by partition id, under mutex */
+    atomic_bool stopping;
+    bool running;
+    pthread_t thread;
+    rd_kafka_resp_err_t consumer_error; /* the last poll's consumer error */
+};
+
+typedef enum topic_poll {
+    TOPIC_POLL_FAILED = -1,       /* fn refused the record or the consumer reported an error */
+    TOPIC_POLL_NOTHING = 0,
+    TOPIC_POLL_RECORD = 1,
+    TOPIC_POLL_END = 2,           /* a partition's end reached */
+} topic_poll;
+
+static void topic_reader_free(topic_reader *reader)
+{
+    if (!reader)
+        return;
+    if (reader->queue)
+        rd_kafka_queue_destroy(reader->queue);
+    if (reader->consumer) {
+        rd_kafka_consumer_close(reader->consumer);
+        rd_kafka_destroy(reader->consumer);
+    }
+    if (reader->positions) {
+        pthread_cond_destroy(&reader->advanced);
+        pthread_mutex_destroy(&reader->mutex);
+    }
+    free(reader->positions);
+    free(reader->topic);
+    free(reader);
+}
+
+/* The consumer and the topic's partition count (waiting a little for a topic created a moment
+ * ago). Takes ownership of conf. */
+static topic_reader *topic_reader_open(rd_kafka_conf_t *conf, const char *topic, int timeout_ms,
+                                       topic_reader_fn fn, void *opaque, char *err,
+                                       size_t errlen)
 {
     char why[512];
-    long read = -1;
-    rd_kafka_t *consumer = NULL;
-    rd_kafka_topic_partition_list_t *assignment = NULL;
-    int64_t *ends = NULL;
     const rd_kafka_metadata_t *metadata = NULL;
     rd_kafka_topic_t *handle = NULL;
-
+    topic_reader *reader = calloc(1, sizeof(*reader));
+    if (!reader || !(reader->topic = strdup(topic))) {
+        ferry_error_set(err, errlen, "out of memory reading topic %s", topic);
+        goto fail;
+    }
+    reader->fn = fn;
+    reader->opaque = opaque;
+    atomic_init(&reader->stopping, false);
     /* rd_kafka_consumer_poll needs a group id even with assign(); the group is never joined
      * and nothing is committed under it. */
     char group[32];
     size_t group_size = sizeof(group);
-    if (rd_kafka_conf_get(consumer_conf, "group.id", group, &group_size) != RD_KAFKA_CONF_OK ||
-        !group[0])
-        rd_kafka_conf_set(consumer_conf, "group.id", "ferry-topic-reader", NULL, 0);
-    if (rd_kafka_conf_set(consumer_conf, "enable.auto.commit", "false", why, sizeof(why)) ||
-        rd_kafka_conf_set(consumer_conf, "enable.partition.eof", "false", why, sizeof(why))) {
+    if (rd_kafka_conf_get(conf, "group.id", group, &group_size) != RD_KAFKA_CONF_OK || !group[0])
+        rd_kafka_conf_set(conf, "group.id", "ferry-topic-reader", NULL, 0);
+    /* earliest: should the log start ever pass a following reader's position, it reads again
+     * rather than skipping records. */
+    if (rd_kafka_conf_set(conf, "enable.auto.commit", "false", why, sizeof(why)) ||
+        rd_kafka_conf_set(conf, "enable.partition.eof", "true", why, sizeof(why)) ||
+        rd_kafka_conf_set(conf, "auto.offset.reset", "earliest", why, sizeof(why))) {
         ferry_error_set(err, errlen, "reading topic %s: %s", topic, why);
-        rd_kafka_conf_destroy(consumer_conf);
-        return -1;
+        goto fail;
     }
-    consumer = rd_kafka_new(RD_KAFKA_CONSUMER, consumer_conf, why, sizeof(why));
-    if (!consumer) {
-        rd_kafka_conf_destroy(consumer_conf);
+    reader->consumer = rd_kafka_new(RD_KAFKA_CONSUMER, conf, why, sizeof(why));
+    if (!reader->consumer) {
         ferry_error_set(err, errlen, "reading topic %s: %s", topic, why);
-        return -1;
+        goto fail;
     }
-    handle = rd_kafka_topic_new(consumer, topic, NULL);
+    conf = NULL;
+    reader->queue = rd_kafka_queue_get_consumer(reader->consumer);
+    handle = rd_kafka_topic_new(reader->consumer, topic, NULL);
     rd_kafka_resp_err_t rc;
-    int64_t metadata_deadline = clock_monotonic_ms() + timeout_ms;
+    int64_t deadline = clock_monotonic_ms() + timeout_ms;
     for (;;) {
-        rc = rd_kafka_metadata(consumer, 0, handle, &metadata, timeout_ms);
+        rc = rd_kafka_metadata(reader->consumer, 0, handle, &metadata, timeout_ms);
         bool settling = !rc && metadata->topic_cnt == 1 &&
                         (metadata->topics[0].err == RD_KAFKA_RESP_ERR_LEADER_NOT_AVAILABLE ||
                          metadata->topics[0].err == RD_KAFKA_RESP_ERR_UNKNOWN_TOPIC_OR_PART ||
                          metadata->topics[0].partition_cnt == 0);
-        if (!settling || clock_monotonic_ms() >= metadata_deadline)
+        if (!settling || clock_monotonic_ms() >= deadline)
             break;
         rd_kafka_metadata_destroy(metadata);
         metadata = NULL;
@@ -62,95 +124,318 @@ long topic_reader_read_all(rd_kafka_conf_t *consumer_conf, const char *topic, in
                         rd_kafka_err2str(rc ? rc : metadata->topic_cnt == 1
                                                        ? metadata->topics[0].err
                                                        : RD_KAFKA_RESP_ERR__UNKNOWN_TOPIC));
-        goto done;
+        goto fail;
     }
-    int partitions = metadata->topics[0].partition_cnt;
-    ends = calloc((size_t)partitions + 1, sizeof(*ends));
-    assignment = rd_kafka_topic_partition_list_new(partitions);
-    if (!ends || !assignment) {
+    reader->partitions = metadata->topics[0].partition_cnt;
+    reader->positions = calloc((size_t)reader->partitions + 1, sizeof(*reader->positions));
+    if (!reader->positions) {
         ferry_error_set(err, errlen, "out of memory reading topic %s", topic);
-        goto done;
+        goto fail;
     }
-    int open_partitions = 0;
-    for (int i = 0; i < partitions; i++) {
-        int32_t id = metadata->topics[0].partitions[i].id;
+    pthread_mutex_init(&reader->mutex, NULL);
+    pthread_condattr_t attributes;
+    pthread_condattr_init(&attributes);
+    pthread_condattr_setclock(&attributes, CLOCK_MONOTONIC);
+    pthread_cond_init(&reader->advanced, &attributes);
+    pthread_condattr_destroy(&attributes);
+    rd_kafka_metadata_destroy(metadata);
+    rd_kafka_topic_destroy(handle);
+    return reader;
+fail:
+    if (metadata)
+        rd_kafka_metadata_destroy(metadata);
+    if (handle)
+        rd_kafka_topic_destroy(handle);
+    if (conf)
+        rd_kafka_conf_destroy(conf);
+    topic_reader_free(reader);
+    return NULL;
+}
+
+/* Every partition's low and high watermarks, waiting for the leaders of a topic created a moment
+ * ago. */
+static int topic_reader_watermarks(topic_reader *reader, int64_t *lows, int64_t *ends,
+                                    int timeout_ms, char *err, size_t errlen)
+{
+    int64_t deadline = clock_monotonic_ms() + timeout_ms;
+    for (int32_t id = 0; id < reader->partitions; id++) {
         int64_t low = 0, high = 0;
-        /* A topic created a moment ago may not have its leaders yet: wait for them. */
-        int64_t leader_deadline = clock_monotonic_ms() + timeout_ms;
-        while ((rc = rd_kafka_query_watermark_offsets(consumer, topic, id, &low, &high,
-                                                      timeout_ms)) != 0 &&
-               (rc == RD_KAFKA_RESP_ERR_NOT_LEADER_FOR_PARTITION ||
-                rc == RD_KAFKA_RESP_ERR_LEADER_NOT_AVAILABLE ||
-                rc == RD_KAFKA_RESP_ERR_UNKNOWN_TOPIC_OR_PART) &&
-               clock_monotonic_ms() < leader_deadline) {
+        rd_kafka_resp_err_t rc;
+        for (;;) {
+            int64_t left = deadline - clock_monotonic_ms();
+            rc = rd_kafka_query_watermark_offsets(reader->consumer, reader->topic, id, &low,
+                                                  &high, left > 0 ? (int)left : 1);
+            bool settling = rc == RD_KAFKA_RESP_ERR_NOT_LEADER_FOR_PARTITION ||
+                            rc == RD_KAFKA_RESP_ERR_LEADER_NOT_AVAILABLE ||
+                            rc == RD_KAFKA_RESP_ERR_UNKNOWN_TOPIC_OR_PART;
+            if (!settling || clock_monotonic_ms() >= deadline)
+                break;
             struct timespec pause = {.tv_nsec = 100000000L};
             nanosleep(&pause, NULL);
         }
         if (rc) {
             ferry_error_set(err, errlen, "reading topic %s: end offset of partition %d: %s",
-                            topic, id, rd_kafka_err2str(rc));
-            goto done;
+                            reader->topic, id, rd_kafka_err2str(rc));
+            return -1;
         }
-        if (id >= 0 && id < partitions)
-            ends[id] = high;
-        if (high > low) {
-            rd_kafka_topic_partition_list_add(assignment, topic, id)->offset =
-                RD_KAFKA_OFFSET_BEGINNING;
-            open_partitions++;
-        }
+        lows[id] = low;
+        ends[id] = high;
     }
-    read = 0;
-    if (open_partitions == 0)
-        goto done;
-    rc = rd_kafka_assign(consumer, assignment);
+    return 0;
+}
+
+/* Every partition's end offset in one request per leader (a sync's: the reader's own fetch may
+ * be waiting on the same connection, and the broker answers one request of a connection at a
+ * time). Kafka's latest offset is looked up with the timestamp -1. */
+static int topic_reader_latest_offsets(topic_reader *reader, int64_t *ends, int timeout_ms,
+                                       char *err, size_t errlen)
+{
+    rd_kafka_topic_partition_list_t *query =
+        rd_kafka_topic_partition_list_new(reader->partitions);
+    if (!query) {
+        ferry_error_set(err, errlen, "out of memory reading topic %s", reader->topic);
+        return -1;
+    }
+    for (int32_t id = 0; id < reader->partitions; id++)
+        rd_kafka_topic_partition_list_add(query, reader->topic, id)->offset = -1;
+    rd_kafka_resp_err_t rc = rd_kafka_offsets_for_times(reader->consumer, query, timeout_ms);
+    for (int i = 0; !rc && i < query->cnt; i++) {
+        const rd_kafka_topic_partition_t *partition = &query->elems[i];
+        if (partition->err)
+            rc = partition->err;
+        else if (partition->partition >= 0 && partition->partition < reader->partitions)
+            ends[partition->partition] = partition->offset;
+    }
+    rd_kafka_topic_partition_list_destroy(query);
     if (rc) {
-        ferry_error_set(err, errlen, "reading topic %s: %s", topic, rd_kafka_err2str(rc));
+        ferry_error_set(err, errlen, "reading topic %s: end offsets: %s", reader->topic,
+                        rd_kafka_err2str(rc));
+        return -1;
+    }
+    return 0;
+}
+
+static bool topic_reader_at_locked(const topic_reader *reader, const int64_t *ends)
+{
+    for (int i = 0; i < reader->partitions; i++)
+        if (reader->positions[i] < ends[i])
+            return false;
+    return true;
+}
+
+static bool topic_reader_at(topic_reader *reader, const int64_t *ends)
+{
+    pthread_mutex_lock(&reader->mutex);
+    bool at = topic_reader_at_locked(reader, ends);
+    pthread_mutex_unlock(&reader->mutex);
+    return at;
+}
+
+static void topic_reader_advance(topic_reader *reader, int32_t partition, int64_t next)
+{
+    if (partition < 0 || partition >= reader->partitions)
+        return;
+    pthread_mutex_lock(&reader->mutex);
+    if (next > reader->positions[partition]) {
+        reader->positions[partition] = next;
+        pthread_cond_broadcast(&reader->advanced);
+    }
+    pthread_mutex_unlock(&reader->mutex);
+}
+
+static topic_poll topic_reader_poll(topic_reader *reader, int timeout_ms, char *err,
+                                    size_t errlen)
+{
+    rd_kafka_message_t *message = rd_kafka_consumer_poll(reader->consumer, timeout_ms);
+    if (!message)
+        return TOPIC_POLL_NOTHING;
+    topic_poll result;
+    reader->consumer_error = message->err;
+    if (message->err == RD_KAFKA_RESP_ERR__PARTITION_EOF) {
+        topic_reader_advance(reader, message->partition, message->offset);
+        result = TOPIC_POLL_END;
+    } else if (message->err) {
+        ferry_error_set(err, errlen, "reading topic %s: %s", reader->topic,
+                        rd_kafka_message_errstr(message));
+        result = TOPIC_POLL_FAILED;
+    } else {
+        result = reader->fn(reader->opaque, message, err, errlen) == 0 ? TOPIC_POLL_RECORD
+                                                                       : TOPIC_POLL_FAILED;
+        topic_reader_advance(reader, message->partition, message->offset + 1);
+    }
+    rd_kafka_message_destroy(message);
+    return result;
+}
+
+/* Assigns every partition at its beginning and reads up to the end offsets of now. A reader
+ * that will not follow skips the assignment of a topic with nothing to read. */
+static long topic_reader_restore(topic_reader *reader, bool follow, int timeout_ms, char *err,
+                                 size_t errlen)
+{
+    long read = -1;
+    int64_t *lows = calloc((size_t)reader->partitions + 1, sizeof(*lows));
+    int64_t *ends = calloc((size_t)reader->partitions + 1, sizeof(*ends));
+    rd_kafka_topic_partition_list_t *assignment =
+        rd_kafka_topic_partition_list_new(reader->partitions);
+    if (!lows || !ends || !assignment) {
+        ferry_error_set(err, errlen, "out of memory reading topic %s", reader->topic);
+        goto done;
+    }
+    if (topic_reader_watermarks(reader, lows, ends, timeout_ms, err, errlen) != 0)
+        goto done;
+    /* Nothing lies below a partition's low watermark. */
+    memcpy(reader->positions, lows, (size_t)reader->partitions * sizeof(*lows));
+    read = 0;
+    if (!follow && topic_reader_at(reader, ends))
+        goto done;
+    for (int32_t id = 0; id < reader->partitions; id++)
+        rd_kafka_topic_partition_list_add(assignment, reader->topic, id)->offset =
+            RD_KAFKA_OFFSET_BEGINNING;
+    rd_kafka_resp_err_t rc = rd_kafka_assign(reader->consumer, assignment);
+    if (rc) {
+        ferry_error_set(err, errlen, "reading topic %s: %s", reader->topic,
+                        rd_kafka_err2str(rc));
         read = -1;
         goto done;
     }
     int64_t deadline = clock_monotonic_ms() + timeout_ms;
-    while (open_partitions > 0) {
+    while (!topic_reader_at(reader, ends)) {
         if (clock_monotonic_ms() > deadline) {
-            ferry_error_set(err, errlen, "reading topic %s: not at its end after %d ms", topic,
-                            timeout_ms);
+            ferry_error_set(err, errlen, "reading topic %s: not at its end after %d ms",
+                            reader->topic, timeout_ms);
             read = -1;
             break;
         }
-        rd_kafka_message_t *message = rd_kafka_consumer_poll(consumer, 200);
-        if (!message)
-            continue;
-        if (message->err) {
-            if (message->err != RD_KAFKA_RESP_ERR__PARTITION_EOF) {
-                ferry_error_set(err, errlen, "reading topic %s: %s", topic,
-                                rd_kafka_message_errstr(message));
-                rd_kafka_message_destroy(message);
-                read = -1;
-                break;
-            }
-            rd_kafka_message_destroy(message);
-            continue;
-        }
-        int32_t partition = message->partition;
-        int stop = fn(opaque, message, err, errlen);
-        int64_t offset = message->offset;
-        rd_kafka_message_destroy(message);
-        if (stop) {
+        topic_poll polled = topic_reader_poll(reader, 200, err, errlen);
+        if (polled == TOPIC_POLL_FAILED) {
             read = -1;
             break;
         }
-        read++;
-        if (partition >= 0 && partition < partitions && offset + 1 == ends[partition])
-            open_partitions--;
+        if (polled == TOPIC_POLL_RECORD)
+            read++;
     }
 done:
-    if (metadata)
-        rd_kafka_metadata_destroy(metadata);
-    if (handle)
-        rd_kafka_topic_destroy(handle);
     if (assignment)
         rd_kafka_topic_partition_list_destroy(assignment);
+    free(lows);
     free(ends);
-    rd_kafka_consumer_close(consumer);
-    rd_kafka_destroy(consumer);
     return read;
+}
+
+long topic_reader_read_all(rd_kafka_conf_t *consumer_conf, const char *topic, int timeout_ms,
+                           topic_reader_fn fn, void *opaque, char *err, size_t errlen)
+{
+    topic_reader *reader = topic_reader_open(consumer_conf, topic, timeout_ms, fn, opaque, err,
+                                             errlen);
+    if (!reader)
+        return -1;
+    long read = topic_reader_restore(reader, false, timeout_ms, err, errlen);
+    topic_reader_free(reader);
+    return read;
+}
+
+static void *topic_reader_run(void *argument)
+{
+    topic_reader *reader = argument;
+    rd_kafka_resp_err_t logged = RD_KAFKA_RESP_ERR_NO_ERROR;
+    while (!atomic_load(&reader->stopping)) {
+        char why[512] = "";
+        if (topic_reader_poll(reader, TOPIC_READER_POLL_MS, why, sizeof(why)) !=
+            TOPIC_POLL_FAILED)
+            continue;
+        /* A record fn refuses is skipped; a consumer error is logged once until another
+         * one, since librdkafka repeats it at every retry. */
+        if (reader->consumer_error == RD_KAFKA_RESP_ERR_NO_ERROR)
+            log_warn("kafka", "%s", why);
+        else if (reader->consumer_error != logged)
+            log_warn("kafka", "%s (reading goes on)", why);
+        logged = reader->consumer_error;
+    }
+    return NULL;
+}
+
+topic_reader *topic_reader_start(rd_kafka_conf_t *consumer_conf, const char *topic,
+                                 int timeout_ms, topic_reader_fn fn, void *opaque,
+                                 long *records_read, char *err, size_t errlen)
+{
+    topic_reader *reader = topic_reader_open(consumer_conf, topic, timeout_ms, fn, opaque, err,
+                                             errlen);
+    if (!reader)
+        return NULL;
+    long read = topic_reader_restore(reader, true, timeout_ms, err, errlen);
+    if (records_read)
+        *records_read = read;
+    if (read < 0)
+        goto fail;
+    int rc = pthread_create(&reader->thread, NULL, topic_reader_run, reader);
+    if (rc != 0) {
+        ferry_error_set(err, errlen, "reading topic %s: cannot start a thread: %s", topic,
+                        strerror(rc));
+        goto fail;
+    }
+    reader->running = true;
+    return reader;
+fail:
+    topic_reader_free(reader);
+    return NULL;
+}
+
+int topic_reader_partitions(const topic_reader *reader)
+{
+    return reader->partitions;
+}
+
+int topic_reader_wait(topic_reader *reader, const int64_t *ends, int timeout_ms, char *err,
+                      size_t errlen)
+{
+    if (reader->running && pthread_equal(pthread_self(), reader->thread)) {
+        ferry_error_set(err, errlen, "reading topic %s: a wait on the reader's own thread "
+                        "would wait for itself", reader->topic);
+        return -1;
+    }
+    int64_t deadline = clock_monotonic_ms() + timeout_ms;
+    int rc = 0;
+    pthread_mutex_lock(&reader->mutex);
+    while (!topic_reader_at_locked(reader, ends)) {
+        if (clock_monotonic_ms() >= deadline) {
+            ferry_error_set(err, errlen, "reading topic %s: not at the offsets awaited within "
+                            "%d ms", reader->topic, timeout_ms);
+            rc = -1;
+            break;
+        }
+        struct timespec until = {.tv_sec = deadline / 1000,
+                                 .tv_nsec = (long)(deadline % 1000) * 1000000L};
+        pthread_cond_timedwait(&reader->advanced, &reader->mutex, &until);
+    }
+    pthread_mutex_unlock(&reader->mutex);
+    return rc;
+}
+
+int topic_reader_sync(topic_reader *reader, int timeout_ms, char *err, size_t errlen)
+{
+    int64_t deadline = clock_monotonic_ms() + timeout_ms;
+    int64_t *ends = calloc((size_t)reader->partitions + 1, sizeof(*ends));
+    if (!ends) {
+        ferry_error_set(err, errlen, "out of memory reading topic %s", reader->topic);
+        return -1;
+    }
+    int rc = topic_reader_latest_offsets(reader, ends, timeout_ms, err, errlen);
+    if (rc == 0) {
+        int64_t left = deadline - clock_monotonic_ms();
+        rc = topic_reader_wait(reader, ends, left > 0 ? (int)left : 0, err, errlen);
+    }
+    free(ends);
+    return rc;
+}
+
+void topic_reader_stop(topic_reader *reader)
+{
+    if (!reader)
+        return;
+    if (reader->running) {
+        atomic_store(&reader->stopping, true);
+        rd_kafka_queue_yield(reader->queue);
+        pthread_join(reader->thread, NULL);
+    }
+    topic_reader_free(reader);
 }

@@ -21,6 +21,15 @@ struct topic_writer {
     char *name;
 };
 
+struct write_batch;
+
+/* One record of a synchronous write: the message opaque its delivery report comes back with. */
+typedef struct write_slot {
+    struct write_batch *batch;
+    int32_t partition; /* where it was written, once acknowledged */
+    int64_t offset;
+} write_slot;
+
 /* One synchronous write's progress. Shared by the writer and the delivery reports: whoever is
  * last of the waiter and the outstanding reports frees it, so a writer may give up waiting at its
  * timeout while late reports still arrive. */
@@ -29,6 +38,7 @@ typedef struct write_batch {
     size_t remaining;    /* reports still to come */
     bool abandoned;      /* the waiter returned */
     rd_kafka_resp_err_t first_error;
+    write_slot slots[];  /* one per record */
 } write_batch;
 
 static void write_batch_release_locked(write_batch *batch)
@@ -44,16 +54,19 @@ static void write_batch_release_locked(write_batch *batch)
 static void topic_writer_delivered(rd_kafka_t *producer, const rd_kafka_message_t *message,
                                    void *opaque)
 {
-    write_batch *batch = message->_private;
-    if (!batch) {
+    write_slot *slot = message->_private;
+    if (!slot) {
         if (message->err)
             log_error("kafka", "write to %s failed: %s", rd_kafka_topic_name(message->rkt),
                       rd_kafka_err2str(message->err));
         return;
     }
+    write_batch *batch = slot->batch;
     pthread_mutex_lock(&batch->mutex);
     if (message->err && !batch->first_error)
         batch->first_error = message->err;
+    slot->partition = message->partition;
+    slot->offset = message->offset;
     batch->remaining--;
     write_batch_release_locked(batch);
 }
@@ -115,6 +128,17 @@ topic_writer *topic_writer_open_restored(const char *topic, rd_kafka_conf_t *pro
     return topic_writer_new(producer_conf, topic, err, errlen);
 }
 
+int topic_writer_flush(topic_writer *writer, int timeout_ms, char *err, size_t errlen)
+{
+    rd_kafka_resp_err_t rc = rd_kafka_flush(writer->producer, timeout_ms);
+    if (rc != RD_KAFKA_RESP_ERR_NO_ERROR) {
+        ferry_error_set(err, errlen, "writes to %s not acknowledged within %d ms: %s",
+                        writer->name, timeout_ms, rd_kafka_err2str(rc));
+        return -1;
+    }
+    return 0;
+}
+
 void topic_writer_destroy(topic_writer *writer)
 {
     if (!writer)
@@ -151,16 +175,26 @@ static rd_kafka_resp_err_t topic_writer_queue(topic_writer *writer,
 int topic_writer_write(topic_writer *writer, const topic_write_record *records, size_t count,
                        int timeout_ms, char *err, size_t errlen)
 {
-    write_batch *batch = calloc(1, sizeof(*batch));
+    return topic_writer_write_at(writer, records, count, timeout_ms, NULL, err, errlen);
+}
+
+int topic_writer_write_at(topic_writer *writer, const topic_write_record *records, size_t count,
+                          int timeout_ms, topic_write_position *positions, char *err,
+                          size_t errlen)
+{
+    write_batch *batch = calloc(1, sizeof(*batch) + count * sizeof(write_slot));
     if (!batch)
         return ferry_error_set(err, errlen, "out of memory"), -1;
     pthread_mutex_init(&batch->mutex, NULL);
     batch->remaining = count;
+    for (size_t i = 0; i < count; i++)
+        batch->slots[i].batch = batch;
     int64_t deadline = clock_monotonic_ms() + timeout_ms;
     size_t queued = 0;
     int rc = -1;
     for (; queued < count; queued++) {
-        rd_kafka_resp_err_t code = topic_writer_queue(writer, &records[queued], batch, deadline);
+        rd_kafka_resp_err_t code =
+            topic_writer_queue(writer, &records[queued], &batch->slots[queued], deadline);
         if (code) {
             ferry_error_set(err, errlen, "cannot write to %s: %s", writer->name,
                             rd_kafka_err2str(code));
@@ -181,6 +215,9 @@ int topic_writer_write(topic_writer *writer, const topic_write_record *records, 
             else if (queued == count)
                 ferry_error_set(err, errlen, "write to %s failed: %s", writer->name,
                                 rd_kafka_err2str(first_error));
+            for (size_t i = 0; rc == 0 && positions && i < count; i++)
+                positions[i] = (topic_write_position){.partition = batch->slots[i].partition,
+                                                      .offset = batch->slots[i].offset};
             break;
         }
         if (clock_monotonic_ms() > deadline) {
@@ -201,7 +238,8 @@ int topic_writer_write(topic_writer *writer, const topic_write_record *records, 
 int topic_writer_write_async(topic_writer *writer, const topic_write_record *record)
 {
     rd_kafka_poll(writer->producer, 0);
-    rd_kafka_resp_err_t code = topic_writer_queue(writer, record, NULL, clock_monotonic_ms() + 1000);
+    rd_kafka_resp_err_t code =
+        topic_writer_queue(writer, record, NULL, clock_monotonic_ms() + 1000);
     if (code) {
         log_error("kafka", "cannot write to %s: %s", writer->name, rd_kafka_err2str(code));
         return -1;

@@ -8,6 +8,7 @@
 #define FERRY_TOPIC_WRITER_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include <librdkafka/rdkafka.h>
 
@@ -33,6 +34,11 @@ topic_writer *topic_writer_open_restored(const char *topic, rd_kafka_conf_t *pro
                                          topic_reader_fn fn, void *opaque, long *records_read,
                                          char *err, size_t errlen);
 
+/* Waits until every record queued so far was acknowledged or failed (a failure of a queued
+ * record is logged, as always). 0, or -1 with a message when some are still outstanding after
+ * timeout_ms. */
+int topic_writer_flush(topic_writer *writer, int timeout_ms, char *err, size_t errlen);
+
 /* Flushes what is outstanding (up to 5 s) and frees; accepts NULL. */
 void topic_writer_destroy(topic_writer *writer);
 
@@ -40,6 +46,17 @@ void topic_writer_destroy(topic_writer *writer);
  * a message (timeout, delivery failure). */
 int topic_writer_write(topic_writer *writer, const topic_write_record *records, size_t count,
                        int timeout_ms, char *err, size_t errlen);
+/* Where an acknowledged record was written. */
+typedef struct topic_write_position {
+    int32_t partition;
+    int64_t offset;
+} topic_write_position;
+
+/* topic_writer_write, and on success positions[i] (count of them; may be NULL) says where
+ * records[i] was written: how a writer that also reads the topic waits to read its write back. */
+int topic_writer_write_at(topic_writer *writer, const topic_write_record *records, size_t count,
+                          int timeout_ms, topic_write_position *positions, char *err,
+                          size_t errlen);
 /* Queues one record without waiting; a delivery failure is logged. 0, or -1 if not queued. */
 int topic_writer_write_async(topic_writer *writer, const topic_write_record *record);
 

@@ -1,10 +1,11 @@
 /*
- * config_store.c - the configs topic restored into a JSON view and written through a
- * topic_writer.
+ * config_store.c - the configs topic followed by a topic_reader into a config_state, and written
+ * through a topic_writer; a write waits until the reader has passed it.
  */
 #include "stores/config_store.h"
 
 #include <pthread.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,103 +13,55 @@
 #include <ferry/plugin.h>
 
 #include "base/log.h"
+#include "kafka/topic_reader.h"
 #include "kafka/topic_writer.h"
 
 struct config_store {
-    pthread_mutex_t mutex;
+    pthread_mutex_t mutex; /* the state */
+    /* The listener: held while it is called, so that config_store_listen waits for a call under
+     * way to end. Never taken with mutex held. */
+    pthread_mutex_t listener_mutex;
+    bool mutexes;
+    config_state *state;
+    topic_reader *reader;
     topic_writer *writer;
     int timeout_ms;
-    json_t *connectors;    /* name -> {"config", "target_state", "tasks"} */
-    json_t *pending_tasks; /* name -> {"<n>": {..}}: task configs waiting for their commit */
-    /* name -> "STARTED" | "PAUSED" | "STOPPED"; apart from connectors because Kafka Connect may
-     * write a target state before the config it belongs to (initial_state). */
-    json_t *target_states;
+    config_store_listener listener;
+    void *listener_opaque;
 };
 
-static json_t *config_store_entry(config_store *store, const char *name)
+static void config_store_notify(config_store *store, const config_change *change)
 {
-    json_t *entry = json_object_get(store->connectors, name);
-    if (!entry) {
-        entry = json_pack("{s:{}, s:[]}", "config", "tasks");
-        json_object_set_new(store->connectors, name, entry);
-    }
-    return entry;
+    pthread_mutex_lock(&store->listener_mutex);
+    if (store->listener)
+        store->listener(store->listener_opaque, change);
+    pthread_mutex_unlock(&store->listener_mutex);
 }
 
-/* Applies one record of the topic (restore) or of a write just acknowledged. */
-static void config_store_apply(config_store *store, const char *key, json_t *value)
+/* Every record the reader hands over: the restore's, then the thread's. */
+static int config_store_read_record(void *opaque, const rd_kafka_message_t *message, char *err,
+                                    size_t errlen)
 {
-    const char *name;
-    if (strncmp(key, "connector-", 10) == 0) {
-        name = key + 10;
-        json_t *properties = json_object_get(value, "properties");
-        if (!value || json_is_null(value)) {
-            json_object_del(store->connectors, name);
-            json_object_del(store->pending_tasks, name);
-        } else if (json_is_object(properties)) {
-            json_object_set(config_store_entry(store, name), "config", properties);
-        }
-    } else if (strncmp(key, "target-state-", 13) == 0) {
-        name = key + 13;
-        const char *state = json_string_value(json_object_get(value, "state.v2"));
-        if (!state)
-            state = json_string_value(json_object_get(value, "state"));
-        if (state)
-            json_object_set_new(store->target_states, name, json_string(state));
-        else
-            json_object_del(store->target_states, name);
-    } else if (strncmp(key, "task-", 5) == 0) {
-        /* task-<name>-<n>: the name may itself contain dashes; the number follows the last. */
-        const char *dash = strrchr(key, '-');
-        if (!dash || dash <= key + 5 || !value)
-            return;
-        char *task_name = strndup(key + 5, (size_t)(dash - key - 5));
-        json_t *pending = json_object_get(store->pending_tasks, task_name);
-        if (!pending) {
-            pending = json_object();
-            json_object_set_new(store->pending_tasks, task_name, pending);
-        }
-        json_object_set(pending, dash + 1, json_object_get(value, "properties"));
-        free(task_name);
-    } else if (strncmp(key, "commit-", 7) == 0) {
-        name = key + 7;
-        json_t *entry = json_object_get(store->connectors, name);
-        json_t *pending = json_object_get(store->pending_tasks, name);
-        json_int_t count = json_integer_value(json_object_get(value, "tasks"));
-        if (!entry)
-            return;
-        json_t *tasks = json_array();
-        for (json_int_t i = 0; i < count; i++) {
-            char index[32];
-            snprintf(index, sizeof(index), "%lld", (long long)i);
-            json_t *task = json_object_get(pending, index);
-            json_array_append(tasks, task ? task : json_object());
-        }
-        json_object_set_new(entry, "tasks", tasks);
-        json_object_del(store->pending_tasks, name);
-    }
-}
-
-static int config_store_restore_record(void *opaque, const rd_kafka_message_t *message,
-                                       char *err, size_t errlen)
-{
+    (void)err;
+    (void)errlen;
     config_store *store = opaque;
-    if (!message->key)
+    char why[512];
+    char *key = message->key ? strndup(message->key, message->key_len) : NULL;
+    if (!key) {
+        log_warn("configs", "skipping record at offset %lld of the configs topic: %s",
+                 (long long)message->offset, message->key ? "out of memory" : "no key");
         return 0;
-    char *key = strndup(message->key, message->key_len);
-    json_t *value = NULL;
-    if (message->payload) {
-        json_error_t error;
-        value = json_loadb(message->payload, message->len, 0, &error);
-        if (!value) {
-            log_warn("configs", "skipping record %s at offset %lld of the configs topic: %s",
-                     key, (long long)message->offset, error.text);
-            free(key);
-            return 0;
-        }
     }
-    config_store_apply(store, key, value);
-    json_decref(value);
+    config_change change;
+    pthread_mutex_lock(&store->mutex);
+    int rc = config_state_apply(store->state, key, message->payload, message->len, &change, why,
+                                sizeof(why));
+    pthread_mutex_unlock(&store->mutex);
+    if (rc != 0)
+        log_warn("configs", "skipping record at offset %lld of the configs topic: %s",
+                 (long long)message->offset, why);
+    else if (change.kind != CONFIG_CHANGE_NONE)
+        config_store_notify(store, &change);
     free(key);
     return 0;
 }
@@ -118,22 +71,26 @@ config_store *config_store_open(const char *topic, rd_kafka_conf_t *producer_con
                                 size_t errlen)
 {
     config_store *store = calloc(1, sizeof(*store));
-    if (!store || !(store->connectors = json_object()) ||
-        !(store->pending_tasks = json_object()) || !(store->target_states = json_object())) {
+    if (!store || !(store->state = config_state_new())) {
         ferry_error_set(err, errlen, "out of memory");
         goto fail;
     }
     pthread_mutex_init(&store->mutex, NULL);
+    pthread_mutex_init(&store->listener_mutex, NULL);
+    store->mutexes = true;
     store->timeout_ms = timeout_ms;
     long read = 0;
-    store->writer = topic_writer_open_restored(topic, producer_conf, consumer_conf, timeout_ms,
-                                               config_store_restore_record, store, &read, err,
-                                               errlen);
-    producer_conf = consumer_conf = NULL;
+    store->reader = topic_reader_start(consumer_conf, topic, timeout_ms,
+                                       config_store_read_record, store, &read, err, errlen);
+    consumer_conf = NULL;
+    if (!store->reader)
+        goto fail;
+    store->writer = topic_writer_new(producer_conf, topic, err, errlen);
+    producer_conf = NULL;
     if (!store->writer)
         goto fail;
     log_info("configs", "restored %zu connector configs from %ld records of %s",
-             json_object_size(store->connectors), read, topic);
+             config_state_connector_count(store->state), read, topic);
     return store;
 fail:
     if (consumer_conf)
@@ -148,38 +105,92 @@ void config_store_close(config_store *store)
 {
     if (!store)
         return;
+    topic_reader_stop(store->reader); /* first: no record is applied after this */
     topic_writer_destroy(store->writer);
-    if (store->connectors)
+    config_state_destroy(store->state);
+    if (store->mutexes) {
+        pthread_mutex_destroy(&store->listener_mutex);
         pthread_mutex_destroy(&store->mutex);
-    json_decref(store->connectors);
-    json_decref(store->pending_tasks);
-    json_decref(store->target_states);
+    }
     free(store);
+}
+
+void config_store_listen(config_store *store, config_store_listener listener, void *opaque)
+{
+    pthread_mutex_lock(&store->listener_mutex);
+    store->listener = listener;
+    store->listener_opaque = opaque;
+    pthread_mutex_unlock(&store->listener_mutex);
+}
+
+int config_store_sync(config_store *store, int timeout_ms, char *err, size_t errlen)
+{
+    return topic_reader_sync(store->reader, timeout_ms, err, errlen);
 }
 
 json_t *config_store_snapshot(config_store *store)
 {
     pthread_mutex_lock(&store->mutex);
-    json_t *copy = json_deep_copy(store->connectors);
-    const char *name;
-    json_t *entry;
-    json_object_foreach(copy, name, entry) {
-        json_t *state = json_object_get(store->target_states, name);
-        json_object_set_new(entry, "target_state", state ? json_incref(state)
-                                                         : json_string("STARTED"));
-    }
+    json_t *snapshot = config_state_snapshot(store->state);
     pthread_mutex_unlock(&store->mutex);
-    return copy;
+    return snapshot;
 }
 
-/* Writes records (key -> JSON value or tombstone), then applies them to the view. */
+json_t *config_store_assignment(config_store *store)
+{
+    pthread_mutex_lock(&store->mutex);
+    json_t *assignment = config_state_assignment(store->state);
+    pthread_mutex_unlock(&store->mutex);
+    return assignment;
+}
+
+json_t *config_store_workers(config_store *store)
+{
+    pthread_mutex_lock(&store->mutex);
+    json_t *workers = config_state_workers(store->state);
+    pthread_mutex_unlock(&store->mutex);
+    return workers;
+}
+
+int config_store_session_key(config_store *store, config_session_key *out)
+{
+    pthread_mutex_lock(&store->mutex);
+    int rc = config_state_session_key(store->state, out);
+    pthread_mutex_unlock(&store->mutex);
+    return rc;
+}
+
+/* Waits until the reader has read back the records written at positions. */
+static int config_store_read_back(config_store *store, const topic_write_position *positions,
+                                  size_t count, char *err, size_t errlen)
+{
+    int partitions = topic_reader_partitions(store->reader);
+    int64_t *ends = calloc((size_t)partitions + 1, sizeof(*ends));
+    if (!ends)
+        return ferry_error_set(err, errlen, "out of memory"), -1;
+    bool known = true;
+    for (size_t i = 0; i < count; i++) {
+        if (positions[i].partition < 0 || positions[i].partition >= partitions)
+            known = false; /* a partition added since: ask Kafka where the end is */
+        else if (positions[i].offset + 1 > ends[positions[i].partition])
+            ends[positions[i].partition] = positions[i].offset + 1;
+    }
+    int rc = known ? topic_reader_wait(store->reader, ends, store->timeout_ms, err, errlen)
+                   : topic_reader_sync(store->reader, store->timeout_ms, err, errlen);
+    free(ends);
+    return rc;
+}
+
+/* Writes records (key -> JSON value, or a tombstone for NULL), then waits until the reader has
+ * read them back, so that the state holds them when this returns. */
 static int config_store_write(config_store *store, const char *const *keys,
                               json_t *const *values, size_t count, char *err, size_t errlen)
 {
     int rc = -1;
     topic_write_record *records = calloc(count, sizeof(*records));
+    topic_write_position *positions = calloc(count, sizeof(*positions));
     char **texts = calloc(count, sizeof(*texts));
-    if (!records || !texts) {
+    if (!records || !positions || !texts) {
         ferry_error_set(err, errlen, "out of memory");
         goto done;
     }
@@ -192,34 +203,45 @@ static int config_store_write(config_store *store, const char *const *keys,
                                           .value = texts[i],
                                           .value_len = texts[i] ? strlen(texts[i]) : 0};
     }
-    if (topic_writer_write(store->writer, records, count, store->timeout_ms, err, errlen) != 0)
+    if (topic_writer_write_at(store->writer, records, count, store->timeout_ms, positions, err,
+                              errlen) != 0)
         goto done;
-    pthread_mutex_lock(&store->mutex);
-    for (size_t i = 0; i < count; i++)
-        config_store_apply(store, keys[i], values[i]);
-    pthread_mutex_unlock(&store->mutex);
+    char why[512];
+    if (config_store_read_back(store, positions, count, why, sizeof(why)) != 0) {
+        ferry_error_set(err, errlen, "written, but not read back: %s", why);
+        goto done;
+    }
     rc = 0;
 done:
     for (size_t i = 0; texts && i < count; i++)
         free(texts[i]);
     free(texts);
+    free(positions);
     free(records);
     return rc;
 }
 
-int config_store_put_connector(config_store *store, const char *name, const config_map *config,
-                               char *err, size_t errlen)
+/* One record: prefix + name -> value (taken; NULL means out of memory). */
+static int config_store_write_one(config_store *store, const char *prefix, const char *name,
+                                  json_t *value, char *err, size_t errlen)
 {
     char *key = NULL;
-    json_t *value = json_pack("{s:o}", "properties", config_map_to_json(config));
     int rc = -1;
-    if (value && asprintf(&key, "connector-%s", name) >= 0)
+    if (value && asprintf(&key, "%s%s", prefix, name) >= 0)
         rc = config_store_write(store, (const char *const[]){key}, &value, 1, err, errlen);
     else
         ferry_error_set(err, errlen, "out of memory");
     json_decref(value);
     free(key);
     return rc;
+}
+
+int config_store_put_connector(config_store *store, const char *name, const config_map *config,
+                               char *err, size_t errlen)
+{
+    return config_store_write_one(store, "connector-", name,
+                                  json_pack("{s:o}", "properties", config_map_to_json(config)),
+                                  err, errlen);
 }
 
 int config_store_put_target_state(config_store *store, const char *name, const char *state,
@@ -227,16 +249,9 @@ int config_store_put_target_state(config_store *store, const char *name, const c
 {
     /* Readers that only know the first format see STOPPED as PAUSED, as Kafka Connect writes. */
     const char *v1 = strcmp(state, "STOPPED") == 0 ? "PAUSED" : state;
-    char *key = NULL;
-    json_t *value = json_pack("{s:s, s:s}", "state", v1, "state.v2", state);
-    int rc = -1;
-    if (value && asprintf(&key, "target-state-%s", name) >= 0)
-        rc = config_store_write(store, (const char *const[]){key}, &value, 1, err, errlen);
-    else
-        ferry_error_set(err, errlen, "out of memory");
-    json_decref(value);
-    free(key);
-    return rc;
+    return config_store_write_one(store, "target-state-", name,
+                                  json_pack("{s:s, s:s}", "state", v1, "state.v2", state), err,
+                                  errlen);
 }
 
 int config_store_put_tasks(config_store *store, const char *name, json_t *task_configs,
@@ -288,4 +303,33 @@ int config_store_delete_connector(config_store *store, const char *name, char *e
     free(connector_key);
     free(state_key);
     return rc;
+}
+
+int config_store_put_restart_request(config_store *store, const char *name, bool include_tasks,
+                                     bool only_failed, char *err, size_t errlen)
+{
+    return config_store_write_one(store, "restart-connector-", name,
+                                  config_records_restart_encode(include_tasks, only_failed), err,
+                                  errlen);
+}
+
+int config_store_put_session_key(config_store *store, const config_session_key *key, char *err,
+                                 size_t errlen)
+{
+    return config_store_write_one(store, CONFIG_RECORDS_SESSION_KEY, "",
+                                  config_records_session_key_encode(key), err, errlen);
+}
+
+int config_store_put_assignment(config_store *store, json_t *assignment, char *err,
+                                size_t errlen)
+{
+    return config_store_write_one(store, CONFIG_RECORDS_ASSIGNMENT, "", json_incref(assignment),
+                                  err, errlen);
+}
+
+int config_store_put_worker(config_store *store, const char *worker_id, const char *url,
+                            int64_t epoch, char *err, size_t errlen)
+{
+    return config_store_write_one(store, CONFIG_RECORDS_WORKER_PREFIX, worker_id,
+                                  config_records_worker_encode(url, epoch), err, errlen);
 }
