@@ -41,12 +41,33 @@ static strlist permitted_of(const char *text)
     return list;
 }
 
+/* The message of the last refusal verify_body or verify_configs saw. */
+static char err[512];
+
+static request_signature_result verify_body(const char *algorithm, const char *signature,
+                                            const char *body, size_t body_len,
+                                            const strlist *permitted,
+                                            const request_signature_key *with)
+{
+    err[0] = '\0';
+    return request_signature_verify(algorithm, signature, body, body_len, permitted, with, err,
+                                    sizeof(err));
+}
+
+static request_signature_result verify_configs(const char *algorithm, const char *signature,
+                                               const strlist *permitted,
+                                               const request_signature_key *with)
+{
+    return verify_body(algorithm, signature, task_configs, strlen(task_configs), permitted,
+                       with);
+}
+
 static void sign_ok(const char *algorithm, const request_signature_key *with, const char *body,
                     size_t body_len, char *signature)
 {
-    char err[256] = "";
-    if (request_signature_sign(algorithm, with, body, body_len, signature, err, sizeof(err)) != 0)
-        fail_msg("signing with %s: %s", algorithm, err);
+    char why[256] = "";
+    if (request_signature_sign(algorithm, with, body, body_len, signature, why, sizeof(why)) != 0)
+        fail_msg("signing with %s: %s", algorithm, why);
 }
 
 /* RFC 4231, test cases 1, 2 and 6 (a key longer than the block) for HMAC-SHA-256, and case 1
@@ -119,25 +140,20 @@ static void test_verifies_kafka_connect_signatures(void **state)
 {
     (void)state;
     strlist permitted = permitted_of("HmacSHA1,HmacSHA224,HmacSHA256,HmacSHA384,HmacSHA512");
-    char err[512] = "";
     for (size_t i = 0; i < sizeof(java_answers) / sizeof(java_answers[0]); i++) {
-        assert_int_equal(request_signature_verify(java_answers[i].algorithm,
-                                                  java_answers[i].of_task_configs,
-                                                  task_configs, strlen(task_configs),
-                                                  &permitted, &key, err, sizeof(err)),
+        assert_int_equal(verify_configs(java_answers[i].algorithm,
+                                        java_answers[i].of_task_configs, &permitted, &key),
                          REQUEST_SIGNATURE_VALID);
         if (java_answers[i].of_empty)
-            assert_int_equal(request_signature_verify(java_answers[i].algorithm,
-                                                      java_answers[i].of_empty, "", 0,
-                                                      &permitted, &key, err, sizeof(err)),
+            assert_int_equal(verify_body(java_answers[i].algorithm, java_answers[i].of_empty, "",
+                                         0, &permitted, &key),
                              REQUEST_SIGNATURE_VALID);
     }
     /* Java's names are found regardless of case, yet a worker permits the exact names only. */
     assert_true(request_signature_algorithm_known("hmacsha256"));
-    assert_int_equal(request_signature_verify("hmacsha256", java_answers[2].of_task_configs,
-                                              task_configs, strlen(task_configs), &permitted,
-                                              &key, err, sizeof(err)),
-                     REQUEST_SIGNATURE_NOT_PERMITTED);
+    assert_int_equal(
+        verify_configs("hmacsha256", java_answers[2].of_task_configs, &permitted, &key),
+        REQUEST_SIGNATURE_NOT_PERMITTED);
     strlist_free(&permitted);
 }
 
@@ -147,49 +163,37 @@ static void test_round_trip_and_tampering(void **state)
     strlist permitted = permitted_of("HmacSHA256");
     char signature[REQUEST_SIGNATURE_TEXT_MAX];
     sign_ok("HmacSHA256", &key, task_configs, strlen(task_configs), signature);
-    char err[512] = "";
-    assert_int_equal(request_signature_verify("HmacSHA256", signature, task_configs,
-                                              strlen(task_configs), &permitted, &key, err,
-                                              sizeof(err)),
+    assert_int_equal(verify_configs("HmacSHA256", signature, &permitted, &key),
                      REQUEST_SIGNATURE_VALID);
 
     /* One byte of the body changed, a byte cut off, a byte added. */
     char tampered[sizeof(task_configs) + 1];
     memcpy(tampered, task_configs, sizeof(task_configs));
     tampered[40] ^= 1;
-    assert_int_equal(request_signature_verify("HmacSHA256", signature, tampered,
-                                              strlen(task_configs), &permitted, &key, err,
-                                              sizeof(err)),
-                     REQUEST_SIGNATURE_INVALID);
+    assert_int_equal(
+        verify_body("HmacSHA256", signature, tampered, strlen(task_configs), &permitted, &key),
+        REQUEST_SIGNATURE_INVALID);
     assert_string_equal(err, "Internal request contained invalid signature.");
     assert_int_equal(request_signature_status(REQUEST_SIGNATURE_INVALID), 403);
-    assert_int_equal(request_signature_verify("HmacSHA256", signature, task_configs,
-                                              strlen(task_configs) - 1, &permitted, &key, err,
-                                              sizeof(err)),
+    assert_int_equal(verify_body("HmacSHA256", signature, task_configs, strlen(task_configs) - 1,
+                                 &permitted, &key),
                      REQUEST_SIGNATURE_INVALID);
     memcpy(tampered, task_configs, sizeof(task_configs));
     strcat(tampered, " ");
-    assert_int_equal(request_signature_verify("HmacSHA256", signature, tampered,
-                                              strlen(tampered), &permitted, &key, err,
-                                              sizeof(err)),
-                     REQUEST_SIGNATURE_INVALID);
+    assert_int_equal(
+        verify_body("HmacSHA256", signature, tampered, strlen(tampered), &permitted, &key),
+        REQUEST_SIGNATURE_INVALID);
 
     /* The signature changed: one character, truncated, and the empty one. */
     char forged[REQUEST_SIGNATURE_TEXT_MAX];
     snprintf(forged, sizeof(forged), "%s", signature);
     forged[0] = forged[0] == 'A' ? 'B' : 'A';
-    assert_int_equal(request_signature_verify("HmacSHA256", forged, task_configs,
-                                              strlen(task_configs), &permitted, &key, err,
-                                              sizeof(err)),
+    assert_int_equal(verify_configs("HmacSHA256", forged, &permitted, &key),
                      REQUEST_SIGNATURE_INVALID);
     snprintf(forged, sizeof(forged), "%.40s", signature);
-    assert_int_equal(request_signature_verify("HmacSHA256", forged, task_configs,
-                                              strlen(task_configs), &permitted, &key, err,
-                                              sizeof(err)),
+    assert_int_equal(verify_configs("HmacSHA256", forged, &permitted, &key),
                      REQUEST_SIGNATURE_INVALID);
-    assert_int_equal(request_signature_verify("HmacSHA256", "", task_configs,
-                                              strlen(task_configs), &permitted, &key, err,
-                                              sizeof(err)),
+    assert_int_equal(verify_configs("HmacSHA256", "", &permitted, &key),
                      REQUEST_SIGNATURE_INVALID);
 
     /* Another key of the same algorithm. */
@@ -197,9 +201,7 @@ static void test_round_trip_and_tampering(void **state)
     memcpy(other_bytes, key_bytes, sizeof(other_bytes));
     other_bytes[31] ^= 0x80;
     request_signature_key other = {other_bytes, sizeof(other_bytes), "HmacSHA256", 2000};
-    assert_int_equal(request_signature_verify("HmacSHA256", signature, task_configs,
-                                              strlen(task_configs), &permitted, &other, err,
-                                              sizeof(err)),
+    assert_int_equal(verify_configs("HmacSHA256", signature, &permitted, &other),
                      REQUEST_SIGNATURE_INVALID);
     strlist_free(&permitted);
 }
@@ -222,26 +224,19 @@ static void test_algorithm_refused(void **state)
     strlist permitted = permitted_of("HmacSHA256");
     char signature[REQUEST_SIGNATURE_TEXT_MAX];
     sign_ok("HmacSHA512", &key, task_configs, strlen(task_configs), signature);
-    char err[512] = "";
     /* A real algorithm this worker was not configured to accept: 400, naming both. */
-    assert_int_equal(request_signature_verify("HmacSHA512", signature, task_configs,
-                                              strlen(task_configs), &permitted, &key, err,
-                                              sizeof(err)),
+    assert_int_equal(verify_configs("HmacSHA512", signature, &permitted, &key),
                      REQUEST_SIGNATURE_NOT_PERMITTED);
     assert_non_null(strstr(err, "does not support the 'HmacSHA512' key signing algorithm"));
     assert_non_null(strstr(err, "configured to use: [HmacSHA256]"));
     assert_int_equal(request_signature_status(REQUEST_SIGNATURE_NOT_PERMITTED), 400);
 
     /* A HmacSHA512 signature announced as HmacSHA256 does not verify. */
-    assert_int_equal(request_signature_verify("HmacSHA256", signature, task_configs,
-                                              strlen(task_configs), &permitted, &key, err,
-                                              sizeof(err)),
+    assert_int_equal(verify_configs("HmacSHA256", signature, &permitted, &key),
                      REQUEST_SIGNATURE_INVALID);
 
     /* An algorithm nobody knows: 400 before anything else, as Java's NoSuchAlgorithmException. */
-    assert_int_equal(request_signature_verify("HmacMD4", signature, task_configs,
-                                              strlen(task_configs), &permitted, NULL, err,
-                                              sizeof(err)),
+    assert_int_equal(verify_configs("HmacMD4", signature, &permitted, NULL),
                      REQUEST_SIGNATURE_MALFORMED);
     assert_non_null(strstr(err, "Algorithm HmacMD4 not available"));
     assert_int_equal(request_signature_status(REQUEST_SIGNATURE_MALFORMED), 400);
@@ -257,15 +252,11 @@ static void test_missing_and_malformed(void **state)
     (void)state;
     strlist permitted = permitted_of("HmacSHA256");
     const char *good = java_answers[2].of_task_configs;
-    char err[512] = "";
-    assert_int_equal(request_signature_verify("HmacSHA256", NULL, task_configs,
-                                              strlen(task_configs), &permitted, &key, err,
-                                              sizeof(err)),
+    assert_int_equal(verify_configs("HmacSHA256", NULL, &permitted, &key),
                      REQUEST_SIGNATURE_MISSING);
     assert_string_equal(err, "Internal request missing required signature (no "
                              "X-Connect-Authorization header)");
-    assert_int_equal(request_signature_verify(NULL, good, task_configs, strlen(task_configs),
-                                              &permitted, &key, err, sizeof(err)),
+    assert_int_equal(verify_configs(NULL, good, &permitted, &key),
                      REQUEST_SIGNATURE_MISSING);
     assert_non_null(strstr(err, "X-Connect-Request-Signature-Algorithm"));
     assert_int_equal(request_signature_status(REQUEST_SIGNATURE_MISSING), 400);
@@ -276,23 +267,17 @@ static void test_missing_and_malformed(void **state)
                                              "1nOextEo+02D89Aq t4qQ/RdMFV2Zk9M+9QZUh1FQKnA=",
                                              "A", "AA=", "%%%%"};
     for (size_t i = 0; i < sizeof(not_base64) / sizeof(not_base64[0]); i++) {
-        assert_int_equal(request_signature_verify("HmacSHA256", not_base64[i], task_configs,
-                                                  strlen(task_configs), &permitted, &key, err,
-                                                  sizeof(err)),
+        assert_int_equal(verify_configs("HmacSHA256", not_base64[i], &permitted, &key),
                          REQUEST_SIGNATURE_MALFORMED);
         assert_string_equal(err, "X-Connect-Authorization is not standard base64");
     }
     /* Java's decoder takes a signature without its padding. */
-    assert_int_equal(request_signature_verify("HmacSHA256",
-                                              "1nOextEo+02D89Aqt4qQ/RdMFV2Zk9M+9QZUh1FQKnA",
-                                              task_configs, strlen(task_configs), &permitted,
-                                              &key, err, sizeof(err)),
+    assert_int_equal(verify_configs("HmacSHA256", "1nOextEo+02D89Aqt4qQ/RdMFV2Zk9M+9QZUh1FQKnA",
+                                    &permitted, &key),
                      REQUEST_SIGNATURE_VALID);
 
     /* No key read yet: 503, but only once the request itself is well formed. */
-    assert_int_equal(request_signature_verify("HmacSHA256", good, task_configs,
-                                              strlen(task_configs), &permitted, NULL, err,
-                                              sizeof(err)),
+    assert_int_equal(verify_configs("HmacSHA256", good, &permitted, NULL),
                      REQUEST_SIGNATURE_NO_KEY);
     assert_non_null(strstr(err, "has not been able to read a session key"));
     assert_int_equal(request_signature_status(REQUEST_SIGNATURE_NO_KEY), 503);
@@ -314,7 +299,6 @@ static void settings_fail(const char *key_algorithm, const int *key_size_bits,
                           const char *verification, const char *expected)
 {
     request_signature_settings settings;
-    char err[512] = "";
     assert_int_equal(request_signature_settings_init(&settings, key_algorithm, key_size_bits,
                                                      ttl_ms, signature_algorithm, verification,
                                                      err, sizeof(err)),
@@ -328,7 +312,6 @@ static void test_settings(void **state)
 {
     (void)state;
     request_signature_settings settings;
-    char err[512] = "";
     assert_int_equal(request_signature_settings_init(&settings, NULL, NULL, NULL, NULL, NULL,
                                                      err, sizeof(err)),
                      0);
@@ -376,7 +359,6 @@ static void test_key_generation(void **state)
 {
     (void)state;
     request_signature_settings settings;
-    char err[512] = "";
     assert_int_equal(request_signature_settings_init(&settings, NULL, NULL, NULL, NULL, NULL,
                                                      err, sizeof(err)),
                      0);
@@ -398,13 +380,9 @@ static void test_key_generation(void **state)
     request_signature_key b = {second, second_len, "HmacSHA256", 0};
     char signature[REQUEST_SIGNATURE_TEXT_MAX];
     sign_ok("HmacSHA256", &a, task_configs, strlen(task_configs), signature);
-    assert_int_equal(request_signature_verify("HmacSHA256", signature, task_configs,
-                                              strlen(task_configs), &permitted, &a, err,
-                                              sizeof(err)),
+    assert_int_equal(verify_configs("HmacSHA256", signature, &permitted, &a),
                      REQUEST_SIGNATURE_VALID);
-    assert_int_equal(request_signature_verify("HmacSHA256", signature, task_configs,
-                                              strlen(task_configs), &permitted, &b, err,
-                                              sizeof(err)),
+    assert_int_equal(verify_configs("HmacSHA256", signature, &permitted, &b),
                      REQUEST_SIGNATURE_INVALID);
     strlist_free(&permitted);
     free(first);
@@ -419,7 +397,6 @@ static void test_rotation(void **state)
 {
     (void)state;
     request_signature_settings settings;
-    char err[512] = "";
     int64_t ttl = 60000;
     assert_int_equal(request_signature_settings_init(&settings, NULL, NULL, &ttl, NULL, NULL,
                                                      err, sizeof(err)),
@@ -458,16 +435,12 @@ static void test_rotation(void **state)
     char old_signature[REQUEST_SIGNATURE_TEXT_MAX], new_signature[REQUEST_SIGNATURE_TEXT_MAX];
     sign_ok("HmacSHA256", &current, task_configs, strlen(task_configs), old_signature);
     sign_ok("HmacSHA256", &next, task_configs, strlen(task_configs), new_signature);
-    assert_int_equal(request_signature_verify("HmacSHA256", old_signature, task_configs,
-                                              strlen(task_configs), &permitted, &next, err,
-                                              sizeof(err)),
+    assert_int_equal(verify_configs("HmacSHA256", old_signature, &permitted, &next),
                      REQUEST_SIGNATURE_INVALID);
     assert_true(request_signature_retry_forbidden(61000, 61000 + 59999));
     assert_true(request_signature_retry_forbidden(61000, 61000 + 60000));
     assert_false(request_signature_retry_forbidden(61000, 61000 + 60001));
-    assert_int_equal(request_signature_verify("HmacSHA256", new_signature, task_configs,
-                                              strlen(task_configs), &permitted, &next, err,
-                                              sizeof(err)),
+    assert_int_equal(verify_configs("HmacSHA256", new_signature, &permitted, &next),
                      REQUEST_SIGNATURE_VALID);
     strlist_free(&permitted);
 }
