@@ -1,7 +1,8 @@
 /*
  * test_worker_config.c - the worker's .properties: Kafka's shipped connect-standalone.properties,
- * defaults, the embedded default, every problem reported at once, config providers, listeners and
- * the worker id, the restart back-off cross-check, and ferry's example worker files.
+ * defaults, the embedded default, every problem reported at once, config providers, listeners,
+ * the worker id and advertised URL, the restart back-off cross-check, the distributed-mode keys
+ * and their cross-checks, and ferry's example worker files.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -118,10 +119,61 @@ static void test_defaults(void **state)
     assert_null(config->plugin_path);
     assert_string_equal(config->listeners, "http://127.0.0.1:8083");
     assert_string_equal(config->worker_id, "127.0.0.1:8083");
+    assert_string_equal(config->advertised_url, "http://127.0.0.1:8083/");
     assert_true(config->task_restart_auto);
     assert_int_equal(config->task_restart_backoff_initial_ms, 1000);
     assert_int_equal(config->task_restart_backoff_max_ms, 60000);
+    /* Distributed mode: Kafka Connect's defaults. */
+    assert_int_equal(config->session_timeout_ms, 10000);
+    assert_int_equal(config->heartbeat_interval_ms, 3000);
+    assert_int_equal(config->rebalance_timeout_ms, 60000);
+    assert_int_equal(config->scheduled_rebalance_max_delay_ms, 300000);
+    assert_int_equal(config->worker_sync_timeout_ms, 3000);
+    assert_string_equal(config->inter_worker_key_generation_algorithm, "HmacSHA256");
+    assert_int_equal(config->inter_worker_key_size, -1);
+    assert_int_equal(config->inter_worker_key_ttl_ms, 3600000);
+    assert_string_equal(config->inter_worker_signature_algorithm, "HmacSHA256");
+    assert_string_equal(config->inter_worker_verification_algorithms[0], "HmacSHA256");
+    assert_null(config->inter_worker_verification_algorithms[1]);
 
+    worker_config_destroy(config);
+    config_errors_destroy(errors);
+    config_map_destroy(unknown);
+}
+
+/* A distributed worker's group and session-key settings, each changed from its default. */
+static void test_distributed_keys(void **state)
+{
+    (void)state;
+    config_errors *errors = config_errors_new();
+    config_map *unknown = config_map_new();
+    worker_config *config = load("group.id=connect-cluster\n"
+                                 "session.timeout.ms=6000\n"
+                                 "heartbeat.interval.ms=2000\n"
+                                 "rebalance.timeout.ms=6000\n"
+                                 "scheduled.rebalance.max.delay.ms=0\n"
+                                 "worker.sync.timeout.ms=500\n"
+                                 "connect.protocol=COMPATIBLE\n"
+                                 "inter.worker.key.generation.algorithm=HmacSHA512\n"
+                                 "inter.worker.key.size=512\n"
+                                 "inter.worker.key.ttl.ms=0\n"
+                                 "inter.worker.signature.algorithm=hmacsha512\n"
+                                 "inter.worker.verification.algorithms=HmacSHA256, HmacSHA512\n",
+                                 errors, unknown);
+    assert_non_null(config);
+    assert_int_equal(config_map_count(unknown), 0);
+    assert_int_equal(config->session_timeout_ms, 6000);
+    assert_int_equal(config->heartbeat_interval_ms, 2000);
+    assert_int_equal(config->rebalance_timeout_ms, 6000);
+    assert_int_equal(config->scheduled_rebalance_max_delay_ms, 0);
+    assert_int_equal(config->worker_sync_timeout_ms, 500);
+    assert_string_equal(config->inter_worker_key_generation_algorithm, "HmacSHA512");
+    assert_int_equal(config->inter_worker_key_size, 512);
+    assert_int_equal(config->inter_worker_key_ttl_ms, 0);
+    assert_string_equal(config->inter_worker_signature_algorithm, "hmacsha512");
+    assert_string_equal(config->inter_worker_verification_algorithms[0], "HmacSHA256");
+    assert_string_equal(config->inter_worker_verification_algorithms[1], "HmacSHA512");
+    assert_null(config->inter_worker_verification_algorithms[2]);
     worker_config_destroy(config);
     config_errors_destroy(errors);
     config_map_destroy(unknown);
@@ -139,7 +191,7 @@ static void test_definition_defaults_valid(void **state)
             assert_int_equal(config_value_check(def, def->default_value, errors), 0);
     }
     assert_int_equal(config_errors_count(errors), 0);
-    assert_int_equal(count, 25);
+    assert_int_equal(count, 37);
     config_errors_destroy(errors);
 }
 
@@ -269,22 +321,35 @@ static void test_listeners(void **state)
     static const struct {
         const char *text;
         const char *worker_id;
+        const char *url;
     } good[] = {
-        {"listeners=http://0.0.0.0:8083\n", "0.0.0.0:8083"},
-        {"listeners=HTTP://localhost:18083/\n", "localhost:18083"},
-        {"listeners=https://[::1]:9443, http://127.0.0.1:8083\n", "[::1]:9443"},
-        {"listeners=http://127.0.0.1:0\n", "127.0.0.1:0"},
+        {"listeners=http://0.0.0.0:8083\n", "0.0.0.0:8083", "http://0.0.0.0:8083/"},
+        {"listeners=HTTP://localhost:18083/\n", "localhost:18083", "http://localhost:18083/"},
+        {"listeners=https://[::1]:9443, http://127.0.0.1:8083\n", "[::1]:9443",
+         "https://[::1]:9443/"},
+        {"listeners=http://127.0.0.1:0\n", "127.0.0.1:0", "http://127.0.0.1:0/"},
         {"listeners=http://0.0.0.0:8083\nrest.advertised.host.name=connect-1.example\n"
          "rest.advertised.port=443\n",
-         "connect-1.example:443"},
-        {"listeners=http://:8083\n", NULL}, /* every interface: the host name */
+         "connect-1.example:443", "http://connect-1.example:443/"},
+        {"listeners=http://:8083\n", NULL, NULL}, /* every interface: the host name */
+        /* rest.advertised.listener picks the first listener of its scheme... */
+        {"listeners=https://[::1]:9443,http://127.0.0.1:8083,http://127.0.0.1:8084\n"
+         "rest.advertised.listener=HTTP \n",
+         "127.0.0.1:8083", "http://127.0.0.1:8083/"},
+        /* ...or keeps the first listener when none has it (a proxy terminating TLS). */
+        {"listeners=http://0.0.0.0:8083\nrest.advertised.listener=https\n"
+         "rest.advertised.host.name=connect.example\nrest.advertised.port=443\n",
+         "connect.example:443", "https://connect.example:443/"},
     };
     for (size_t i = 0; i < sizeof(good) / sizeof(good[0]); i++) {
+        char url[HOST_NAME_MAX + 32];
         config_errors *errors = config_errors_new();
         worker_config *config = load(good[i].text, errors, NULL);
         assert_non_null(config);
         assert_string_equal(config->worker_id, good[i].worker_id ? good[i].worker_id
                                                                  : expected_any);
+        snprintf(url, sizeof(url), "http://%s/", expected_any);
+        assert_string_equal(config->advertised_url, good[i].url ? good[i].url : url);
         worker_config_destroy(config);
         config_errors_destroy(errors);
     }
@@ -355,6 +420,11 @@ static void test_restart_backoff(void **state)
     config_errors_destroy(errors);
 }
 
+#define INT_RANGE(min) "expected an integer between " min " and 2147483647"
+#define GROUP_TIMEOUT_OVER(key, value, rule, session)                                          \
+    "Invalid value '" value "' for configuration " key ": must " rule " session.timeout.ms (" \
+    session ")"
+
 /* Worker configs that are refused, and exactly the problems reported, in order. */
 typedef struct refusal_case {
     const char *what;
@@ -415,6 +485,64 @@ static const refusal_case refusal_cases[] = {
     {"refused back-off values",
      "task.restart.backoff.initial.ms=0\ntask.restart.backoff.max.ms=x\n", 2,
      {{"task.restart.backoff.initial.ms", NULL}, {"task.restart.backoff.max.ms", NULL}}},
+    /* Distributed mode: the group member's timeouts. */
+    {"a heartbeat interval as long as the session timeout",
+     "session.timeout.ms=6000\nheartbeat.interval.ms=6000\n", 1,
+     {{"heartbeat.interval.ms", GROUP_TIMEOUT_OVER("heartbeat.interval.ms", "6000",
+                                                   "be lower than", "6000")}}},
+    {"a heartbeat interval above the default session timeout", "heartbeat.interval.ms=20000\n",
+     1,
+     {{"heartbeat.interval.ms", GROUP_TIMEOUT_OVER("heartbeat.interval.ms", "20000",
+                                                   "be lower than", "10000")}}},
+    {"a rebalance timeout below the session timeout",
+     "session.timeout.ms=30000\nrebalance.timeout.ms=20000\n", 1,
+     {{"rebalance.timeout.ms", GROUP_TIMEOUT_OVER("rebalance.timeout.ms", "20000",
+                                                  "not be lower than", "30000")}}},
+    {"refused group timeouts, not cross-checked",
+     "session.timeout.ms=0\nheartbeat.interval.ms=often\nrebalance.timeout.ms=86400001\n"
+     "scheduled.rebalance.max.delay.ms=-1\nworker.sync.timeout.ms=2147483648\n",
+     5,
+     {{"session.timeout.ms", "Invalid value '0' for configuration session.timeout.ms: expected "
+                             "an integer between 1 and 3600000"},
+      {"heartbeat.interval.ms", NULL},
+      {"rebalance.timeout.ms", "Invalid value '86400001' for configuration "
+                               "rebalance.timeout.ms: expected an integer between 1 and "
+                               "86400000"},
+      {"scheduled.rebalance.max.delay.ms", "Invalid value '-1' for configuration "
+                                           "scheduled.rebalance.max.delay.ms: " INT_RANGE("0")},
+      {"worker.sync.timeout.ms", NULL}}},
+    {"an unknown rebalance protocol", "connect.protocol=cooperative\n", 1,
+     {{"connect.protocol", "Invalid value 'cooperative' for configuration connect.protocol: "
+                           "expected one of: eager, compatible, sessioned"}}},
+    {"an unknown advertised listener scheme", "rest.advertised.listener=ftp\n", 1,
+     {{"rest.advertised.listener", "Invalid value 'ftp' for configuration "
+                                   "rest.advertised.listener: expected one of: http, https"}}},
+    /* Distributed mode: the session keys of forwarded requests. */
+    {"a signature algorithm the workers do not verify",
+     "inter.worker.signature.algorithm=HmacSHA512\n", 1,
+     {{"inter.worker.signature.algorithm",
+       "Invalid value 'HmacSHA512' for configuration inter.worker.signature.algorithm: "
+       "Signature algorithm must be present in inter.worker.verification.algorithms list"}}},
+    {"no verification algorithm", "inter.worker.verification.algorithms= \n", 1,
+     {{"inter.worker.signature.algorithm", NULL}}},
+    {"MACs ferry cannot compute, reported once each",
+     "inter.worker.key.generation.algorithm=AES\ninter.worker.signature.algorithm=HmacMD5\n"
+     "inter.worker.verification.algorithms=HmacSHA256,HmacMD5\n",
+     3,
+     {{"inter.worker.key.generation.algorithm",
+       "Invalid value 'AES' for configuration inter.worker.key.generation.algorithm: expected "
+       "one of: HmacSHA1, HmacSHA224, HmacSHA256, HmacSHA384, HmacSHA512"},
+      {"inter.worker.signature.algorithm", NULL},
+      {"inter.worker.verification.algorithms",
+       "Invalid value 'HmacSHA256,HmacMD5' for configuration "
+       "inter.worker.verification.algorithms: item 'HmacMD5' is not one of: HmacSHA1, "
+       "HmacSHA224, HmacSHA256, HmacSHA384, HmacSHA512"}}},
+    {"session keys too short or with a negative lifetime",
+     "inter.worker.key.size=32\ninter.worker.key.ttl.ms=-1\n", 2,
+     {{"inter.worker.key.size", "Invalid value '32' for configuration inter.worker.key.size: "
+                                INT_RANGE("40")},
+      {"inter.worker.key.ttl.ms", "Invalid value '-1' for configuration "
+                                  "inter.worker.key.ttl.ms: " INT_RANGE("0")}}},
 };
 
 static void test_refusals(void **state)
@@ -509,6 +637,7 @@ int main(void)
         cmocka_unit_test(test_kafka_standalone_properties),
         cmocka_unit_test(test_defaults),
         cmocka_unit_test(test_definition_defaults_valid),
+        cmocka_unit_test(test_distributed_keys),
         cmocka_unit_test(test_embedded_and_bootstrap),
         cmocka_unit_test(test_refusals),
         cmocka_unit_test(test_known_prefixes_not_reported),

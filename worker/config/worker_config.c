@@ -19,6 +19,11 @@
 #define WORKER_EMBEDDED "embedded"
 
 static const char *const worker_bool_values[] = {"true", "false", NULL};
+static const char *const worker_listener_schemes[] = {"http", "https", NULL};
+static const char *const worker_connect_protocols[] = {"eager", "compatible", "sessioned", NULL};
+/* Java's names of the MACs ferry can sign and verify with (GnuTLS has each). */
+static const char *const worker_hmac_algorithms[] = {"HmacSHA1", "HmacSHA224", "HmacSHA256",
+                                                     "HmacSHA384", "HmacSHA512", NULL};
 
 /* Keys Kafka Connect's WorkerConfig knows that ferry declares. The *.replication.factor keys are
  * Java shorts where -1 means "the broker's default"; 0 is refused after the definition check. */
@@ -103,6 +108,11 @@ const ferry_config_key worker_config_keys[] = {
     {.name = "rest.advertised.port", .type = FERRY_CONFIG_INT, .importance = FERRY_IMPORTANCE_LOW,
      .has_min = true, .min = 0, .has_max = true, .max = 65535,
      .documentation = "Port reported as this worker's id instead of the listener's."},
+    {.name = "rest.advertised.listener", .type = FERRY_CONFIG_STRING,
+     .importance = FERRY_IMPORTANCE_LOW, .allowed_values = worker_listener_schemes,
+     .documentation = "The scheme (http or https) other workers use to reach this one; its port "
+                      "and host come from the first listener of that scheme (else the first "
+                      "listener)."},
     {.name = "task.restart.auto", .type = FERRY_CONFIG_BOOLEAN, .default_value = "true",
      .importance = FERRY_IMPORTANCE_MEDIUM, .allowed_values = worker_bool_values,
      .documentation = "ferry: restart FAILED tasks automatically, with back-off. false keeps them "
@@ -114,6 +124,67 @@ const ferry_config_key worker_config_keys[] = {
     {.name = "task.restart.backoff.max.ms", .type = FERRY_CONFIG_LONG, .default_value = "60000",
      .importance = FERRY_IMPORTANCE_LOW, .has_min = true, .min = 1,
      .documentation = "ferry: the longest wait between automatic restarts of a failed task."},
+    /* Distributed mode (docs/distributed.md). The group timeouts are librdkafka's ranges; the
+     * broker's group.min.session.timeout.ms and group.max.session.timeout.ms apply too. */
+    {.name = "session.timeout.ms", .type = FERRY_CONFIG_INT, .default_value = "10000",
+     .importance = FERRY_IMPORTANCE_HIGH, .has_min = true, .min = 1, .has_max = true,
+     .max = 3600000,
+     .documentation = "Distributed mode: how long the group coordinator waits for a worker's "
+                      "heartbeats before it removes the worker from the group; a worker that "
+                      "notices it was out for longer stops its tasks. Within the broker's "
+                      "group.min.session.timeout.ms and group.max.session.timeout.ms."},
+    {.name = "heartbeat.interval.ms", .type = FERRY_CONFIG_INT, .default_value = "3000",
+     .importance = FERRY_IMPORTANCE_HIGH, .has_min = true, .min = 1, .has_max = true,
+     .max = 3600000,
+     .documentation = "Distributed mode: the time between heartbeats to the group coordinator; "
+                      "lower than session.timeout.ms, typically a third of it at most."},
+    {.name = "rebalance.timeout.ms", .type = FERRY_CONFIG_INT, .default_value = "60000",
+     .importance = FERRY_IMPORTANCE_HIGH, .has_min = true, .min = 1, .has_max = true,
+     .max = 86400000,
+     .documentation = "Distributed mode: how long a rebalance may take (the group member's "
+                      "max.poll.interval.ms); at least session.timeout.ms."},
+    {.name = "scheduled.rebalance.max.delay.ms", .type = FERRY_CONFIG_INT,
+     .default_value = "300000", .importance = FERRY_IMPORTANCE_LOW, .has_min = true, .min = 0,
+     .has_max = true, .max = INT32_MAX,
+     .documentation = "Distributed mode: how long the connectors and tasks of a worker that left "
+                      "the group stay unassigned, waiting for it to come back, before they are "
+                      "given to the other workers."},
+    {.name = "worker.sync.timeout.ms", .type = FERRY_CONFIG_INT, .default_value = "3000",
+     .importance = FERRY_IMPORTANCE_MEDIUM, .has_min = true, .min = 0, .has_max = true,
+     .max = INT32_MAX,
+     .documentation = "Distributed mode: how long the leader waits for a worker to acknowledge "
+                      "that it stopped work taken from it before giving that work to another "
+                      "worker."},
+    {.name = "connect.protocol", .type = FERRY_CONFIG_STRING, .default_value = "sessioned",
+     .importance = FERRY_IMPORTANCE_LOW, .allowed_values = worker_connect_protocols,
+     .documentation = "Kafka Connect's rebalance protocol; accepted for compatibility: ferry "
+                      "always rebalances incrementally and signs requests forwarded between "
+                      "workers."},
+    {.name = "inter.worker.key.generation.algorithm", .type = FERRY_CONFIG_STRING,
+     .default_value = "HmacSHA256", .importance = FERRY_IMPORTANCE_LOW,
+     .allowed_values = worker_hmac_algorithms,
+     .documentation = "Distributed mode: the algorithm of the session keys the leader generates "
+                      "for requests forwarded between workers."},
+    {.name = "inter.worker.key.size", .type = FERRY_CONFIG_INT,
+     .importance = FERRY_IMPORTANCE_LOW, .has_min = true, .min = 40, .has_max = true,
+     .max = INT32_MAX,
+     .documentation = "Distributed mode: the size of the session keys, in bits; unset = the "
+                      "algorithm's own size."},
+    {.name = "inter.worker.key.ttl.ms", .type = FERRY_CONFIG_INT, .default_value = "3600000",
+     .importance = FERRY_IMPORTANCE_LOW, .has_min = true, .min = 0, .has_max = true,
+     .max = INT32_MAX,
+     .documentation = "Distributed mode: how long a session key is used before the leader "
+                      "writes a new one."},
+    {.name = "inter.worker.signature.algorithm", .type = FERRY_CONFIG_STRING,
+     .default_value = "HmacSHA256", .importance = FERRY_IMPORTANCE_LOW,
+     .allowed_values = worker_hmac_algorithms,
+     .documentation = "Distributed mode: the algorithm that signs requests forwarded between "
+                      "workers; one of inter.worker.verification.algorithms."},
+    {.name = "inter.worker.verification.algorithms", .type = FERRY_CONFIG_LIST,
+     .default_value = "HmacSHA256", .importance = FERRY_IMPORTANCE_LOW,
+     .allowed_values = worker_hmac_algorithms,
+     .documentation = "Distributed mode: the algorithms a worker accepts on forwarded requests; "
+                      "must include inter.worker.signature.algorithm."},
     {.name = NULL},
 };
 
@@ -212,6 +283,21 @@ static int worker_int(const config_map *values, const char *key, int64_t *out)
     return config_value_parse_int(text, INT64_MIN, INT64_MAX, out, NULL, 0);
 }
 
+/* Reads an INT key into *out when its value (or default) passed the definition's bounds; false,
+ * *out unchanged, when it did not (the definition check reported it) or the key has no value. */
+static bool worker_int32(const config_map *values, const char *key, int32_t *out)
+{
+    int64_t number;
+    const ferry_config_key *def =
+        config_definition_find(worker_config_defs, WORKER_CONFIG_DEF_COUNT, key);
+    if (!def || worker_int(values, key, &number) != 0 || number < INT32_MIN ||
+        number > INT32_MAX || (def->has_min && number < def->min) ||
+        (def->has_max && number > def->max))
+        return false;
+    *out = (int32_t)number;
+    return true;
+}
+
 static bool worker_bool(const config_map *values, const char *key, bool *out)
 {
     const char *text = worker_value(values, key);
@@ -230,9 +316,10 @@ static char *worker_strdup_trimmed(const char *text)
 }
 
 /* One listener "scheme://host:port" (host may be empty or a bracketed IPv6 address). Fills
- * host (a new string) and port; returns 0, or -1 with what is wrong in why. */
-static int worker_listener_parse(const char *listener, char **host, long *port, char *why,
-                                 size_t whylen)
+ * host (a new string), port and whether the scheme is https; returns 0, or -1 with what is
+ * wrong in why. */
+static int worker_listener_parse(const char *listener, char **host, long *port, bool *https,
+                                 char *why, size_t whylen)
 {
     const char *sep = strstr(listener, "://");
     if (!sep) {
@@ -246,6 +333,7 @@ static int worker_listener_parse(const char *listener, char **host, long *port, 
                         listener);
         return -1;
     }
+    *https = scheme_len == 5;
     const char *authority = sep + 3;
     const char *host_end;
     if (authority[0] == '[') {
@@ -280,21 +368,32 @@ static int worker_listener_parse(const char *listener, char **host, long *port, 
     return 0;
 }
 
-/* Checks every listener and sets worker_id from the first one, as Kafka Connect reports the
- * worker's advertised URL. An empty host binds every interface; the worker then names itself by
- * its host name, as Kafka Connect does. Returns 0, or 1 for a problem reported in errors. */
+/* Checks every listener and sets worker_id and advertised_url from the advertised one, as Kafka
+ * Connect reports the worker's advertised URL: the first listener of the scheme
+ * rest.advertised.listener names, else the first listener; rest.advertised.host.name and
+ * rest.advertised.port replace its host and port. An empty host binds every interface; the
+ * worker then names itself by its host name, as Kafka Connect does. Returns 0, or 1 for a
+ * problem reported in errors. */
 static size_t worker_listeners_check(worker_config *config, const config_map *values,
                                      config_errors *errors)
 {
     char why[512];
     char *host = NULL;
     long port = 0;
+    bool https = false;
+    bool chosen = false;
     size_t problems = 0;
+    const char *advertised = config_map_get(values, "rest.advertised.listener");
+    char *scheme = advertised ? worker_strdup_trimmed(advertised) : NULL;
     char **listeners = config_value_split_list(config->listeners);
-    if (!listeners) {
+    if (!listeners || (advertised && !scheme)) {
         config_errors_add(errors, "listeners", "out of memory");
+        free(scheme);
+        config_list_free(listeners);
         return 1;
     }
+    bool scheme_set = scheme && scheme[0] != '\0';
+    bool want_https = scheme_set && strcasecmp(scheme, "https") == 0;
     if (!listeners[0]) {
         config_errors_add(errors, "listeners",
                           "Invalid value '%s' for configuration listeners: expected at least one "
@@ -306,20 +405,30 @@ static size_t worker_listeners_check(worker_config *config, const config_map *va
     for (size_t i = 0; listeners[i]; i++) {
         char *this_host = NULL;
         long this_port = 0;
-        if (worker_listener_parse(listeners[i], &this_host, &this_port, why, sizeof(why)) != 0) {
+        bool this_https = false;
+        if (worker_listener_parse(listeners[i], &this_host, &this_port, &this_https, why,
+                                  sizeof(why)) != 0) {
             config_errors_add(errors, "listeners",
                               "Invalid value '%s' for configuration listeners: %s",
                               config->listeners, why);
+            free(this_host);
             problems = 1;
             goto cleanup;
         }
-        if (i == 0) {
+        /* The first listener, replaced once by the first of the advertised scheme. */
+        bool matches = scheme_set && this_https == want_https;
+        if (i == 0 || (matches && !chosen)) {
+            free(host);
             host = this_host;
             port = this_port;
+            https = this_https;
+            chosen = matches;
         } else {
             free(this_host);
         }
     }
+    if (scheme_set)
+        https = want_https;
 
     const char *advertised_host = config_map_get(values, "rest.advertised.host.name");
     int64_t advertised_port;
@@ -347,6 +456,12 @@ static size_t worker_listeners_check(worker_config *config, const config_map *va
         config->worker_id = NULL;
         goto out_of_memory;
     }
+    /* Kafka Connect's form, with the trailing slash: "http://host:port/". */
+    if (asprintf(&config->advertised_url, "%s://%s/", https ? "https" : "http",
+                 config->worker_id) < 0) {
+        config->advertised_url = NULL;
+        goto out_of_memory;
+    }
     goto cleanup;
 
 out_of_memory:
@@ -354,6 +469,7 @@ out_of_memory:
     problems = 1;
 cleanup:
     free(host);
+    free(scheme);
     config_list_free(listeners);
     return problems;
 }
@@ -503,6 +619,84 @@ cleanup:
     return rc;
 }
 
+/* The group member's timeouts (docs/distributed.md): heartbeats more often than the session
+ * times out (Kafka's consumer refuses otherwise), and a rebalance timeout, the member's
+ * max.poll.interval.ms, of at least the session timeout (librdkafka refuses otherwise). */
+static size_t worker_group_timeouts_load(worker_config *config, config_errors *errors)
+{
+    size_t problems = 0;
+    const config_map *values = config->values;
+    config->session_timeout_ms = 10000;
+    config->heartbeat_interval_ms = 3000;
+    config->rebalance_timeout_ms = 60000;
+    config->scheduled_rebalance_max_delay_ms = 300000;
+    config->worker_sync_timeout_ms = 3000;
+    bool session_valid = worker_int32(values, "session.timeout.ms", &config->session_timeout_ms);
+    bool heartbeat_valid =
+        worker_int32(values, "heartbeat.interval.ms", &config->heartbeat_interval_ms);
+    bool rebalance_valid =
+        worker_int32(values, "rebalance.timeout.ms", &config->rebalance_timeout_ms);
+    worker_int32(values, "scheduled.rebalance.max.delay.ms",
+                 &config->scheduled_rebalance_max_delay_ms);
+    worker_int32(values, "worker.sync.timeout.ms", &config->worker_sync_timeout_ms);
+
+    if (session_valid && heartbeat_valid &&
+        config->heartbeat_interval_ms >= config->session_timeout_ms) {
+        config_errors_add(errors, "heartbeat.interval.ms",
+                          "Invalid value '%d' for configuration heartbeat.interval.ms: must be "
+                          "lower than session.timeout.ms (%d)",
+                          (int)config->heartbeat_interval_ms, (int)config->session_timeout_ms);
+        problems++;
+    }
+    if (session_valid && rebalance_valid &&
+        config->rebalance_timeout_ms < config->session_timeout_ms) {
+        config_errors_add(errors, "rebalance.timeout.ms",
+                          "Invalid value '%d' for configuration rebalance.timeout.ms: must not be "
+                          "lower than session.timeout.ms (%d)",
+                          (int)config->rebalance_timeout_ms, (int)config->session_timeout_ms);
+        problems++;
+    }
+    return problems;
+}
+
+/* The session keys of requests forwarded between workers: the signing algorithm must be one the
+ * workers verify, as Kafka Connect requires. Returns the problems, or -1 when out of memory. */
+static long worker_inter_worker_load(worker_config *config, config_errors *errors)
+{
+    const config_map *values = config->values;
+    config->inter_worker_key_size = -1;
+    config->inter_worker_key_ttl_ms = 3600000;
+    if (worker_string(values, "inter.worker.key.generation.algorithm",
+                      &config->inter_worker_key_generation_algorithm) != 0 ||
+        worker_string(values, "inter.worker.signature.algorithm",
+                      &config->inter_worker_signature_algorithm) != 0)
+        return -1;
+    config->inter_worker_verification_algorithms =
+        config_value_split_list(worker_value(values, "inter.worker.verification.algorithms"));
+    if (!config->inter_worker_verification_algorithms)
+        return -1;
+    worker_int32(values, "inter.worker.key.size", &config->inter_worker_key_size);
+    worker_int32(values, "inter.worker.key.ttl.ms", &config->inter_worker_key_ttl_ms);
+
+    /* A refused algorithm was reported by the definition check already. */
+    const char *signature = config->inter_worker_signature_algorithm;
+    bool known = false;
+    for (const char *const *name = worker_hmac_algorithms; *name; name++)
+        known = known || strcasecmp(*name, signature) == 0;
+    if (!known)
+        return 0;
+    for (char **item = config->inter_worker_verification_algorithms; *item; item++) {
+        if (strcasecmp(*item, signature) == 0)
+            return 0;
+    }
+    config_errors_add(errors, "inter.worker.signature.algorithm",
+                      "Invalid value '%s' for configuration inter.worker.signature.algorithm: "
+                      "Signature algorithm must be present in "
+                      "inter.worker.verification.algorithms list",
+                      signature);
+    return 1;
+}
+
 worker_config *worker_config_load(const config_map *raw, const config_providers *providers,
                                   config_errors *errors, config_map *unknown)
 {
@@ -608,6 +802,14 @@ worker_config *worker_config_load(const config_map *raw, const config_providers 
         problems++;
     }
 
+    problems += worker_group_timeouts_load(config, errors);
+    long inter_worker_problems = worker_inter_worker_load(config, errors);
+    if (inter_worker_problems < 0) {
+        config_errors_add(errors, NULL, "out of memory while loading the worker config");
+        goto fail;
+    }
+    problems += (size_t)inter_worker_problems;
+
     problems += worker_topics_check(config, errors);
     problems += worker_listeners_check(config, config->values, errors);
 
@@ -637,6 +839,10 @@ void worker_config_destroy(worker_config *config)
     free(config->plugin_path);
     free(config->listeners);
     free(config->worker_id);
+    free(config->advertised_url);
+    free(config->inter_worker_key_generation_algorithm);
+    free(config->inter_worker_signature_algorithm);
+    config_list_free(config->inter_worker_verification_algorithms);
     free(config);
 }
 

@@ -35,10 +35,22 @@ typedef struct worker_config {
     int64_t task_shutdown_graceful_timeout_ms; /* default 5000 */
     char *plugin_path;         /* NULL = the default path */
     char *listeners;           /* default "http://127.0.0.1:8083" */
-    char *worker_id;           /* host:port of the first listener, as Kafka Connect reports it */
+    char *worker_id;           /* host:port of the advertised listener, as Kafka Connect reports it */
+    char *advertised_url;      /* "scheme://host:port/": where other workers reach this one */
     bool task_restart_auto;                    /* task.restart.auto, default true */
     int64_t task_restart_backoff_initial_ms;   /* default 1000 */
     int64_t task_restart_backoff_max_ms;       /* default 60000 */
+    /* Distributed mode (docs/distributed.md), Kafka Connect's keys and defaults. */
+    int32_t session_timeout_ms;                /* session.timeout.ms, default 10000 */
+    int32_t heartbeat_interval_ms;             /* heartbeat.interval.ms, default 3000 */
+    int32_t rebalance_timeout_ms;              /* rebalance.timeout.ms, default 60000 */
+    int32_t scheduled_rebalance_max_delay_ms;  /* default 300000 */
+    int32_t worker_sync_timeout_ms;            /* worker.sync.timeout.ms, default 3000 */
+    char *inter_worker_key_generation_algorithm; /* default HmacSHA256 */
+    int32_t inter_worker_key_size;             /* bits; -1 = the algorithm's own size */
+    int32_t inter_worker_key_ttl_ms;           /* default 3600000 */
+    char *inter_worker_signature_algorithm;    /* default HmacSHA256 */
+    char **inter_worker_verification_algorithms; /* NULL-terminated, default {HmacSHA256} */
 } worker_config;
 
 /* The worker's definition (NULL-terminated), for validation and `ferry plugins`-style docs. */
