@@ -32,8 +32,9 @@
  *   - another member joins with the same worker id (FENCED_INSTANCE_ID, fatal in librdkafka),
  *   - librdkafka raises another fatal error,
  *   - the polling thread sees that more than session.timeout.ms passed since its last tick (the
- *     process was stopped, its VM frozen): it fences before it polls again, then leaves and
- *     rejoins the group, since the coordinator may have dropped the member meanwhile. Any other
+ *     process was stopped, its VM frozen): it fences before anything librdkafka queued
+ *     meanwhile is served, then leaves the group (if librdkafka still counts it in) and joins
+ *     again, since the coordinator may have dropped the member meanwhile or not. Any other
  *     thread that checks the fence in that time finds it set too, before the polling thread
  *     has run: group_member_fenced() compares the last tick with the clock itself.
  * The last two kinds (same worker id, fatal error) are terminal: the member stays fenced and the
