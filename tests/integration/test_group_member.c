@@ -4,7 +4,9 @@
  * config topic: three members elect exactly one leader and the member list names each with its
  * URL (one URL needing escapes in client.id); a leader that closes without leaving is replaced
  * within the session timeout and a few seconds; a member whose polling thread is suspended past
- * the session timeout is fenced at once, reports the pause, rejoins and is unfenced; a second
+ * the session timeout is fenced at once, reports the pause, rejoins and is unfenced; a follower
+ * the coordinator drops (an operator removing it) fences and rejoins though librdkafka tells it
+ * through its member id alone; a second
  * member with the same worker id fences the first for good; a member that leaves hands the
  * leadership over at once. Session timeouts are the broker's minimum (6000 ms); every wait is
  * on the members' events or the group's state, with a deadline.
@@ -15,12 +17,16 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
 #include <pthread.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "config/properties.h"
 #include "config/worker_config.h"
@@ -44,7 +50,7 @@ typedef struct tracked {
     char worker_id[64];
     char url[128];
     worker_config *worker;
-    group_member *member;
+    struct group_member *member;
     bool in_group; /* JOINED seen and no LOST since */
     bool leader;
     size_t joined;
@@ -204,6 +210,85 @@ static int stop_all(void **state)
     }
     kt_delete_topics((const char *const[]){topic}, 1);
     return 0;
+}
+
+/* ---- an operator's removal ------------------------------------------------------------- */
+
+static void put16(unsigned char **p, int v)
+{
+    *(*p)++ = (unsigned char)(v >> 8);
+    *(*p)++ = (unsigned char)v;
+}
+
+static void put32(unsigned char **p, int32_t v)
+{
+    put16(p, (int)((uint32_t)v >> 16));
+    put16(p, v & 0xffff);
+}
+
+static void put_string(unsigned char **p, const char *text)
+{
+    size_t len = strlen(text);
+    put16(p, (int)len);
+    memcpy(*p, text, len);
+    *p += len;
+}
+
+static int32_t get32(const unsigned char *p)
+{
+    return (int32_t)((uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3]);
+}
+
+/* Removes a static member from the group as Kafka's Admin.removeMembersFromConsumerGroup does
+ * (KIP-345): a LeaveGroup v3 naming its group.instance.id, sent to the single broker of the
+ * test services (the coordinator of every group). librdkafka has no such call. */
+static void remove_static_member(const char *group_id, const char *instance_id)
+{
+    char host[64];
+    int port = 0;
+    assert_int_equal(sscanf(kt_bootstrap(), "%63[^:]:%d", host, &port), 2);
+    int fd = socket(AF_INET, SOCK_STREAM, 0);
+    assert_true(fd >= 0);
+    struct sockaddr_in address = {.sin_family = AF_INET, .sin_port = htons((uint16_t)port)};
+    assert_int_equal(inet_pton(AF_INET, host, &address.sin_addr), 1);
+    assert_int_equal(connect(fd, (struct sockaddr *)&address, sizeof(address)), 0);
+
+    unsigned char request[1024];
+    unsigned char *p = request + 4;
+    put16(&p, 13); /* LeaveGroup */
+    put16(&p, 3);
+    put32(&p, 1); /* correlation id */
+    put_string(&p, "ferry-test");
+    put_string(&p, group_id);
+    put32(&p, 1); /* members */
+    put_string(&p, "");
+    put_string(&p, instance_id);
+    unsigned char *end = p;
+    p = request;
+    put32(&p, (int32_t)(end - request - 4));
+    assert_int_equal(write(fd, request, (size_t)(end - request)), end - request);
+
+    /* size, correlation id, throttle time, error code, one member: its ids and error code */
+    unsigned char response[1024];
+    size_t got = 0;
+    while (got < 4 || got < 4 + (size_t)get32(response)) {
+        ssize_t n = read(fd, response + got, sizeof(response) - got);
+        assert_true(n > 0);
+        got += (size_t)n;
+    }
+    close(fd);
+    const unsigned char *q = response + 4;
+    assert_int_equal(get32(q), 1);
+    q += 8;
+    if (q[0] || q[1])
+        fail_msg("LeaveGroup: error %d", q[0] << 8 | q[1]);
+    q += 2;
+    assert_int_equal(get32(q), 1);
+    q += 4;
+    q += 2 + (q[0] << 8 | q[1]); /* member id */
+    q += 2 + (q[0] << 8 | q[1]); /* group instance id */
+    if (q[0] || q[1])
+        fail_msg("LeaveGroup of %s: error %d", instance_id, q[0] << 8 | q[1]);
 }
 
 /* ---- conditions ------------------------------------------------------------------------ */
@@ -372,6 +457,30 @@ static void test_pause_fences_and_rejoins(void **state)
     assert_int_equal(group_member_epoch(other->member), 1);
 }
 
+/* An operator removes a follower (or its session expires at the coordinator): librdkafka calls
+ * no rebalance callback for a member without partitions, only resets its member id. */
+static void test_removed_follower_fences(void **state)
+{
+    (void)state;
+    tracked *all[] = {member_start("a", 18141, NULL), member_start("b", 18142, NULL)};
+    members both = {all, 2};
+    assert_true(wait_for(all_in_one_leader, &both, SETTLE_MS));
+    tracked *follower = all[0]->leader ? all[1] : all[0];
+    tracked *leader = follower == all[0] ? all[1] : all[0];
+
+    remove_static_member(group, follower->worker_id);
+    assert_true(wait_for(member_lost, follower, SETTLE_MS));
+    assert_int_equal(follower->last_lost.loss, GROUP_MEMBER_LOSS_SESSION);
+    assert_false(follower->last_lost.terminal);
+    assert_int_equal(follower->last_lost.epoch, 1);
+    /* librdkafka rejoins on its own: a completed rebalance clears the fence. */
+    assert_true(wait_for(all_in_one_leader, &both, SETTLE_MS));
+    assert_int_equal(follower->joined, 2);
+    assert_int_equal(group_member_epoch(follower->member), 2);
+    assert_true(leader->leader);
+    assert_int_equal(leader->lost, 0);
+}
+
 static void test_same_worker_id_fences(void **state)
 {
     (void)state;
@@ -437,6 +546,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_one_leader_and_member_list, fresh_group, stop_all),
         cmocka_unit_test_setup_teardown(test_pause_fences_and_rejoins, fresh_group, stop_all),
+        cmocka_unit_test_setup_teardown(test_removed_follower_fences, fresh_group, stop_all),
         cmocka_unit_test_setup_teardown(test_same_worker_id_fences, fresh_group, stop_all),
         cmocka_unit_test_setup_teardown(test_leave_hands_over_at_once, fresh_group, stop_all),
     };

@@ -195,7 +195,7 @@ static void test_without_broker(void **state)
                     "consumer.log_level=0\n");
     group_member_settings settings;
     group_member_settings_from_worker(&settings, worker);
-    group_member *member = group_member_new(&settings, err, sizeof(err));
+    struct group_member *member = group_member_new(&settings, err, sizeof(err));
     if (!member)
         fail_msg("%s", err);
     assert_true(group_member_fenced(member));

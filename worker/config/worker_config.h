@@ -35,7 +35,7 @@ typedef struct worker_config {
     int64_t task_shutdown_graceful_timeout_ms; /* default 5000 */
     char *plugin_path;         /* NULL = the default path */
     char *listeners;           /* default "http://127.0.0.1:8083" */
-    char *worker_id;           /* host:port of the advertised listener, as Kafka Connect reports it */
+    char *worker_id;           /* host:port of the advertised listener, as Kafka Connect says */
     char *advertised_url;      /* "scheme://host:port/": where other workers reach this one */
     bool task_restart_auto;                    /* task.restart.auto, default true */
     int64_t task_restart_backoff_initial_ms;   /* default 1000 */

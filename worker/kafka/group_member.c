@@ -189,7 +189,7 @@ done:
 /* ------------------------------------------------------------------------------------------ */
 /* The fence                                                                                  */
 
-bool group_member_fenced(const group_member *member)
+bool group_member_fenced(const struct group_member *member)
 {
     if (atomic_load(&member->fence) & GROUP_MEMBER_FENCED_BIT)
         return true;
@@ -198,12 +198,12 @@ bool group_member_fenced(const group_member *member)
            member->session_timeout_ms;
 }
 
-uint64_t group_member_epoch(const group_member *member)
+uint64_t group_member_epoch(const struct group_member *member)
 {
     return atomic_load(&member->fence) >> 1;
 }
 
-static bool group_member_is_fenced(const group_member *member)
+static bool group_member_is_fenced(const struct group_member *member)
 {
     return atomic_load(&member->fence) & GROUP_MEMBER_FENCED_BIT;
 }
@@ -211,7 +211,7 @@ static bool group_member_is_fenced(const group_member *member)
 /* ------------------------------------------------------------------------------------------ */
 /* Events                                                                                     */
 
-static void group_member_queue(group_member *member, const group_member_event *event)
+static void group_member_queue(struct group_member *member, const group_member_event *event)
 {
     if (member->closing)
         return;
@@ -234,7 +234,7 @@ static void group_member_queue(group_member *member, const group_member_event *e
         member->notify(member->opaque);
 }
 
-bool group_member_next_event(group_member *member, group_member_event *event, int timeout_ms)
+bool group_member_next_event(struct group_member *member, group_member_event *event, int timeout_ms)
 {
     struct timespec deadline = group_member_deadline(timeout_ms > 0 ? timeout_ms : 0);
     pthread_mutex_lock(&member->lock);
@@ -252,7 +252,7 @@ bool group_member_next_event(group_member *member, group_member_event *event, in
 }
 
 /* A copy of the consumer's member id, NULL when it has none (never joined, or reset). */
-static char *group_member_current_id(const group_member *member)
+static char *group_member_current_id(const struct group_member *member)
 {
     char *id = rd_kafka_memberid(member->consumer);
     if (id && id[0] == '\0') {
@@ -267,22 +267,15 @@ static char *group_member_current_id(const group_member *member)
 
 /* Sets the fence before anything else, and tells the owner once: when the member goes from in
  * the group to fenced, or when a loss is terminal. */
-static void group_member_lose(group_member *member, group_member_loss loss, int64_t paused_ms,
-                              const char *fmt, ...) FERRY_PRINTF(4, 5);
-static void group_member_lose(group_member *member, group_member_loss loss, int64_t paused_ms,
-                              const char *fmt, ...)
+static void group_member_lose(struct group_member *member, group_member_loss loss,
+                              int64_t paused_ms, const char *fmt, ...) FERRY_PRINTF(4, 5);
+static void group_member_lose(struct group_member *member, group_member_loss loss,
+                              int64_t paused_ms, const char *fmt, ...)
 {
     bool terminal = loss == GROUP_MEMBER_LOSS_FENCED || loss == GROUP_MEMBER_LOSS_FATAL;
     bool was_fenced = group_member_is_fenced(member);
     bool was_failed = member->failed;
     atomic_fetch_or(&member->fence, GROUP_MEMBER_FENCED_BIT);
-    member->failed = member->failed || terminal;
-    member->leader = false;
-    free(member->member_id);
-    member->member_id = NULL;
-    if ((was_fenced && !terminal) || was_failed || member->leaving)
-        return;
-
     group_member_event event = {
         .type = GROUP_MEMBER_LOST,
         .epoch = group_member_epoch(member),
@@ -290,10 +283,18 @@ static void group_member_lose(group_member *member, group_member_loss loss, int6
         .terminal = terminal,
         .paused_ms = paused_ms,
     };
+    /* Before the member id is freed: the message may name it. */
     va_list ap;
     va_start(ap, fmt);
     vsnprintf(event.message, sizeof(event.message), fmt, ap);
     va_end(ap);
+    member->failed = member->failed || terminal;
+    member->leader = false;
+    free(member->member_id);
+    member->member_id = NULL;
+    if ((was_fenced && !terminal) || was_failed || member->leaving)
+        return;
+
     if (terminal)
         log_error(GROUP_MEMBER_LOG_SCOPE, "worker %s lost its membership for good: %s",
                   member->worker_id, event.message);
@@ -305,7 +306,7 @@ static void group_member_lose(group_member *member, group_member_loss loss, int6
 
 /* A completed rebalance, after which the member owns partition 0 or not: it is in the group
  * (again, when it was fenced). */
-static void group_member_rebalanced(group_member *member, bool leader)
+static void group_member_rebalanced(struct group_member *member, bool leader)
 {
     if (member->failed || member->leaving || member->closing)
         return;
@@ -322,7 +323,9 @@ static void group_member_rebalanced(group_member *member, bool leader)
     }
     if (!group_member_is_fenced(member))
         group_member_lose(member, GROUP_MEMBER_LOSS_SESSION, 0,
-                          "a rebalance completed under a new member id");
+                          "the group coordinator dropped member %s (a rebalance completed "
+                          "under a new member id)",
+                          member->member_id);
     /* An answer queued before a forced leave, or one for no member id, proves nothing. */
     if (member->rejoin == GROUP_MEMBER_REJOIN_PENDING ||
         member->rejoin == GROUP_MEMBER_REJOIN_LEAVING || !id) {
@@ -349,7 +352,7 @@ static void group_member_rebalanced(group_member *member, bool leader)
  * the member meanwhile, or kept it. Either way the member fences now, and the polling loop
  * leaves and joins again (group_member_rejoin_step), so that only a completed rebalance clears
  * the fence. */
-static void group_member_paused(group_member *member, int64_t gap_ms)
+static void group_member_paused(struct group_member *member, int64_t gap_ms)
 {
     if (member->failed || member->leaving)
         return;
@@ -364,7 +367,7 @@ static void group_member_paused(group_member *member, int64_t gap_ms)
 /* Runs first in each turn of the polling loop and in each callback: the thread is often inside
  * consumer_poll when the process stops, and what librdkafka queued meanwhile is served there,
  * so the gap is looked at before anything served after it. */
-static void group_member_tick(group_member *member)
+static void group_member_tick(struct group_member *member)
 {
     if (member->closing)
         return;
@@ -379,7 +382,7 @@ static void group_member_tick(group_member *member)
 /* librdkafka's callbacks and errors                                                          */
 
 /* A fatal error makes the consumer unusable: a terminal loss. */
-static void group_member_check_fatal(group_member *member)
+static void group_member_check_fatal(struct group_member *member)
 {
     char reason[512];
     if (member->failed)
@@ -397,13 +400,13 @@ static void group_member_check_fatal(group_member *member)
                           reason);
 }
 
-static bool group_member_holds_leadership(const group_member *member,
+static bool group_member_holds_leadership(const struct group_member *member,
                                           const rd_kafka_topic_partition_list_t *partitions)
 {
     return partitions && rd_kafka_topic_partition_list_find(partitions, member->topic, 0);
 }
 
-static void group_member_assign(group_member *member, rd_kafka_t *consumer,
+static void group_member_assign(struct group_member *member, rd_kafka_t *consumer,
                                 const rd_kafka_topic_partition_list_t *partitions)
 {
     rd_kafka_topic_partition_list_t *assigned = rd_kafka_topic_partition_list_copy(partitions);
@@ -434,7 +437,7 @@ static void group_member_assign(group_member *member, rd_kafka_t *consumer,
     group_member_rebalanced(member, leader);
 }
 
-static void group_member_revoke(group_member *member, rd_kafka_t *consumer,
+static void group_member_revoke(struct group_member *member, rd_kafka_t *consumer,
                                 const rd_kafka_topic_partition_list_t *partitions)
 {
     /* Fenced before the partitions are given up: nothing may act on a lost membership. */
@@ -465,7 +468,7 @@ static void group_member_revoke(group_member *member, rd_kafka_t *consumer,
 static void group_member_rebalance_cb(rd_kafka_t *consumer, rd_kafka_resp_err_t err,
                                       rd_kafka_topic_partition_list_t *partitions, void *opaque)
 {
-    group_member *member = opaque;
+    struct group_member *member = opaque;
     group_member_tick(member);
     if (err == RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS)
         group_member_assign(member, consumer, partitions);
@@ -477,7 +480,8 @@ static void group_member_rebalance_cb(rd_kafka_t *consumer, rd_kafka_resp_err_t 
 }
 
 /* What consumer_poll returned: never a record (the partition is paused), errors. */
-static void group_member_consumer_message(group_member *member, const rd_kafka_message_t *message)
+static void group_member_consumer_message(struct group_member *member,
+                                          const rd_kafka_message_t *message)
 {
     group_member_tick(member);
     if (message->err == RD_KAFKA_RESP_ERR_NO_ERROR)
@@ -493,7 +497,7 @@ static void group_member_consumer_message(group_member *member, const rd_kafka_m
 /* ------------------------------------------------------------------------------------------ */
 /* The polling thread                                                                         */
 
-static int group_member_subscribe(group_member *member, char *err, size_t errlen)
+static int group_member_subscribe(struct group_member *member, char *err, size_t errlen)
 {
     rd_kafka_topic_partition_list_t *topics = rd_kafka_topic_partition_list_new(1);
     rd_kafka_topic_partition_list_add(topics, member->topic, RD_KAFKA_PARTITION_UA);
@@ -511,7 +515,7 @@ static int group_member_subscribe(group_member *member, char *err, size_t errlen
  * (unsubscribes: LeaveGroup), then subscribes again once librdkafka has left (its member id is
  * reset then), or after a session timeout if it never says so; one whose member id librdkafka
  * reset already is rejoining on its own. */
-static void group_member_rejoin_step(group_member *member)
+static void group_member_rejoin_step(struct group_member *member)
 {
     char err[512];
     if (member->failed || member->leaving)
@@ -551,7 +555,7 @@ static void group_member_rejoin_step(group_member *member)
 
 /* A member without partitions gets no rebalance callback when its membership is lost: its
  * member id, reset by librdkafka, tells. */
-static void group_member_check_id(group_member *member)
+static void group_member_check_id(struct group_member *member)
 {
     if (member->failed || member->leaving || group_member_is_fenced(member))
         return;
@@ -565,7 +569,7 @@ static void group_member_check_id(group_member *member)
 }
 
 /* group_member_leave's request, served here so that subscriptions change on one thread. */
-static void group_member_serve_leave(group_member *member)
+static void group_member_serve_leave(struct group_member *member)
 {
     pthread_mutex_lock(&member->lock);
     bool requested = member->leave_requested && !member->left;
@@ -594,7 +598,7 @@ static void group_member_serve_leave(group_member *member)
 
 /* Waits while the test hook suspends the thread. True when it waited (the caller looks at
  * stopping again). */
-static bool group_member_wait_suspended(group_member *member)
+static bool group_member_wait_suspended(struct group_member *member)
 {
     bool waited = false;
     pthread_mutex_lock(&member->lock);
@@ -608,7 +612,7 @@ static bool group_member_wait_suspended(group_member *member)
 
 static void *group_member_run(void *argument)
 {
-    group_member *member = argument;
+    struct group_member *member = argument;
     while (!atomic_load(&member->stopping)) {
         if (group_member_wait_suspended(member))
             continue;
@@ -631,7 +635,7 @@ static void *group_member_run(void *argument)
 /* ------------------------------------------------------------------------------------------ */
 /* Life cycle                                                                                 */
 
-static int group_member_lock_init(group_member *member)
+static int group_member_lock_init(struct group_member *member)
 {
     pthread_condattr_t attributes;
     if (pthread_condattr_init(&attributes) != 0)
@@ -650,11 +654,12 @@ static int group_member_lock_init(group_member *member)
     return 0;
 }
 
-group_member *group_member_new(const group_member_settings *settings, char *err, size_t errlen)
+struct group_member *group_member_new(const group_member_settings *settings, char *err,
+                                      size_t errlen)
 {
     char why[512];
     rd_kafka_conf_t *conf = NULL;
-    group_member *member = calloc(1, sizeof(*member));
+    struct group_member *member = calloc(1, sizeof(*member));
     if (!member || group_member_lock_init(member) != 0)
         goto out_of_memory;
     if (group_member_settings_check(settings, err, errlen) != 0)
@@ -702,7 +707,7 @@ fail:
     return NULL;
 }
 
-void group_member_destroy(group_member *member)
+void group_member_destroy(struct group_member *member)
 {
     if (!member)
         return;
@@ -737,7 +742,7 @@ void group_member_destroy(group_member *member)
     free(member);
 }
 
-int group_member_leave(group_member *member, int timeout_ms, char *err, size_t errlen)
+int group_member_leave(struct group_member *member, int timeout_ms, char *err, size_t errlen)
 {
     struct timespec deadline = group_member_deadline(timeout_ms > 0 ? timeout_ms : 0);
     pthread_mutex_lock(&member->lock);
@@ -754,14 +759,14 @@ int group_member_leave(group_member *member, int timeout_ms, char *err, size_t e
     return -1;
 }
 
-group_member_list *group_member_describe(group_member *member, int timeout_ms, char *err,
+group_member_list *group_member_describe(struct group_member *member, int timeout_ms, char *err,
                                          size_t errlen)
 {
     return group_member_describe_group(member->consumer, member->group_id, member->topic,
                                        timeout_ms, err, errlen);
 }
 
-void group_member_test_suspend(group_member *member, bool suspended)
+void group_member_test_suspend(struct group_member *member, bool suspended)
 {
     pthread_mutex_lock(&member->lock);
     member->suspended = suspended;

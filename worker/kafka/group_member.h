@@ -73,7 +73,9 @@
  * (another scheme) shows the old URL until then. */
 #define GROUP_MEMBER_CLIENT_ID_PREFIX "ferry-worker@"
 
-typedef struct group_member group_member;
+/* A member. Named by its struct tag only: glibc's <unistd.h> declares a function group_member()
+ * (_GNU_SOURCE), which a typedef of that name would clash with. */
+struct group_member;
 
 typedef enum group_member_event_type {
     /* A rebalance completed after group_member_new or a loss: the member is in the group again,
@@ -139,29 +141,31 @@ rd_kafka_conf_t *group_member_config_build(const group_member_settings *settings
 
 /* Creates the consumer, subscribes and starts the member's thread; the member is fenced until
  * its first GROUP_MEMBER_JOINED. NULL with a message on failure. */
-group_member *group_member_new(const group_member_settings *settings, char *err, size_t errlen);
+struct group_member *group_member_new(const group_member_settings *settings, char *err,
+                                      size_t errlen);
 
 /* Stops the member's thread and closes the consumer without leaving the group (see Leaving
  * above); queues no more events. Accepts NULL and a member whose group_member_new failed
  * half-way. Not from the member's own notify function. */
-void group_member_destroy(group_member *member);
+void group_member_destroy(struct group_member *member);
 
 /* Leaves the group now: the member unsubscribes (librdkafka sends LeaveGroup) and the fence is
  * set for good, without a GROUP_MEMBER_LOST event. Waits at most timeout_ms for librdkafka to
  * send the request; group_member_destroy then waits for its answer. 0, or -1 with a message
  * when the member did not leave in time. Blocks: not on the control loop. */
-int group_member_leave(group_member *member, int timeout_ms, char *err, size_t errlen);
+int group_member_leave(struct group_member *member, int timeout_ms, char *err, size_t errlen);
 
 /* Takes the oldest event into *event: true, or false when none came within timeout_ms (0: do
  * not wait, the control loop's way; < 0: no limit). Any thread; events are taken once. */
-bool group_member_next_event(group_member *member, group_member_event *event, int timeout_ms);
+bool group_member_next_event(struct group_member *member, group_member_event *event,
+                             int timeout_ms);
 
 /* Any thread, lock-free: whether the member must not act as a member (see Fencing above). */
-bool group_member_fenced(const group_member *member);
+bool group_member_fenced(const struct group_member *member);
 /* Any thread, lock-free: how many times the member joined (0 before the first time). Work
  * started under one epoch belongs to that membership only: a caller that finds another epoch
  * later knows membership was lost in between, even if it was regained since. */
-uint64_t group_member_epoch(const group_member *member);
+uint64_t group_member_epoch(const struct group_member *member);
 
 /* ---- the member list ------------------------------------------------------------------- */
 
@@ -182,7 +186,7 @@ typedef struct group_member_list {
 
 /* The group's members from DescribeConsumerGroups, on the caller's thread (it blocks for up to
  * timeout_ms: not on the control loop). A new list, or NULL with a message. */
-group_member_list *group_member_describe(group_member *member, int timeout_ms, char *err,
+group_member_list *group_member_describe(struct group_member *member, int timeout_ms, char *err,
                                          size_t errlen);
 /* The same for any group, through any client on the cluster (borrowed), without being a
  * member: leader marks the owner of partition 0 of config_topic. */
@@ -204,6 +208,6 @@ char *group_member_client_id_decode(const char *client_id);
 
 /* Test hook: while suspended, the member's thread neither polls nor ticks, as if the process
  * were stopped (librdkafka's own threads keep heartbeating). Resuming lets it see the gap. */
-void group_member_test_suspend(group_member *member, bool suspended);
+void group_member_test_suspend(struct group_member *member, bool suspended);
 
 #endif
