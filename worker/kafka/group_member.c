@@ -61,6 +61,7 @@ struct group_member {
     bool leaving; /* group_member_leave was served: resets are no loss */
     group_member_rejoin rejoin;
     int64_t rejoin_started_ms;
+    bool unsubscribed; /* by a rejoin, not subscribed again yet */
 
     /* Under lock. */
     pthread_mutex_t lock;
@@ -524,16 +525,20 @@ static void group_member_rejoin_step(struct group_member *member)
         char *id = group_member_current_id(member);
         bool joined = id != NULL;
         free(id);
+        member->rejoin_started_ms = group_member_now_ms();
+        /* Not in the group: librdkafka is rejoining, unless a rejoin cut short by another
+         * pause had unsubscribed. */
         if (!joined) {
-            member->rejoin = GROUP_MEMBER_REJOIN_JOINING;
+            member->rejoin = member->unsubscribed ? GROUP_MEMBER_REJOIN_LEAVING
+                                                  : GROUP_MEMBER_REJOIN_JOINING;
             return;
         }
         rd_kafka_resp_err_t code = rd_kafka_unsubscribe(member->consumer);
         if (code != RD_KAFKA_RESP_ERR_NO_ERROR)
             log_error(GROUP_MEMBER_LOG_SCOPE, "worker %s: cannot leave the group: %s",
                       member->worker_id, rd_kafka_err2str(code));
+        member->unsubscribed = true;
         member->rejoin = GROUP_MEMBER_REJOIN_LEAVING;
-        member->rejoin_started_ms = group_member_now_ms();
         return;
     }
     if (member->rejoin != GROUP_MEMBER_REJOIN_LEAVING)
@@ -549,6 +554,7 @@ static void group_member_rejoin_step(struct group_member *member)
         group_member_check_fatal(member);
         return;
     }
+    member->unsubscribed = false;
     member->rejoin = GROUP_MEMBER_REJOIN_JOINING;
     log_info(GROUP_MEMBER_LOG_SCOPE, "worker %s: rejoining group", member->worker_id);
 }
