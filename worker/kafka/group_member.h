@@ -29,7 +29,9 @@
  *   - librdkafka reports the assignment lost (rebalance callback), or resets the member id (the
  *     coordinator no longer knows the member, or the session timed out without answers from
  *     the coordinator): a member without partitions hears of that from its member id alone,
- *   - another member joins with the same worker id (FENCED_INSTANCE_ID, fatal in librdkafka),
+ *   - another member joins with the same worker id (FENCED_INSTANCE_ID, fatal in librdkafka;
+ *     the newcomer takes the place, partition 0 included, at once, and the old member hears of
+ *     it at its next heartbeat: for up to heartbeat.interval.ms both see themselves in),
  *   - librdkafka raises another fatal error,
  *   - the polling thread sees that more than session.timeout.ms passed since its last tick (the
  *     process was stopped, its VM frozen): it fences before anything librdkafka queued
@@ -37,9 +39,8 @@
  *     again, since the coordinator may have dropped the member meanwhile or not. Any other
  *     thread that checks the fence in that time finds it set too, before the polling thread
  *     has run: group_member_fenced() compares the last tick with the clock itself.
- * The last two kinds (same worker id, fatal error) are terminal: the member stays fenced and the
- * owner destroys it. The clock is CLOCK_BOOTTIME, which keeps counting while the machine
- * sleeps.
+ * A duplicate worker id and a fatal error are terminal: the member stays fenced and the owner
+ * destroys it. The clock is CLOCK_BOOTTIME, which keeps counting while the machine sleeps.
  *
  * Leaving. librdkafka sends no LeaveGroup when a static member closes: group_member_destroy
  * keeps the member's place, so the coordinator sees a cleanly stopped worker as gone only after
@@ -145,7 +146,8 @@ struct group_member *group_member_new(const group_member_settings *settings, cha
                                       size_t errlen);
 
 /* Stops the member's thread and closes the consumer without leaving the group (see Leaving
- * above); queues no more events. Accepts NULL and a member whose group_member_new failed
+ * above); queues no more events. It waits for librdkafka's close (after group_member_leave, for
+ * the LeaveGroup's answer too). Accepts NULL and a member whose group_member_new failed
  * half-way. Not from the member's own notify function. */
 void group_member_destroy(struct group_member *member);
 
