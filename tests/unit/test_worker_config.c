@@ -175,6 +175,13 @@ static void test_distributed_keys(void **state)
     assert_string_equal(config->inter_worker_verification_algorithms[1], "HmacSHA512");
     assert_null(config->inter_worker_verification_algorithms[2]);
     worker_config_destroy(config);
+
+    /* Java's HmacSHA1 key generator takes any size. */
+    config = load("inter.worker.key.generation.algorithm=HmacSHA1\ninter.worker.key.size=8\n",
+                  errors, unknown);
+    assert_non_null(config);
+    assert_int_equal(config->inter_worker_key_size, 8);
+    worker_config_destroy(config);
     config_errors_destroy(errors);
     config_map_destroy(unknown);
 }
@@ -539,10 +546,13 @@ static const refusal_case refusal_cases[] = {
        "HmacSHA224, HmacSHA256, HmacSHA384, HmacSHA512"}}},
     {"session keys too short or with a negative lifetime",
      "inter.worker.key.size=32\ninter.worker.key.ttl.ms=-1\n", 2,
-     {{"inter.worker.key.size", "Invalid value '32' for configuration inter.worker.key.size: "
-                                INT_RANGE("40")},
-      {"inter.worker.key.ttl.ms", "Invalid value '-1' for configuration "
-                                  "inter.worker.key.ttl.ms: " INT_RANGE("0")}}},
+     {{"inter.worker.key.ttl.ms", "Invalid value '-1' for configuration "
+                                  "inter.worker.key.ttl.ms: " INT_RANGE("0")},
+      {"inter.worker.key.size", "Invalid value '32' for configuration inter.worker.key.size: "
+                                "HmacSHA256 keys need at least 40 bits"}}},
+    {"a session key of no bits", "inter.worker.key.size=0\n", 1,
+     {{"inter.worker.key.size", "Invalid value '0' for configuration inter.worker.key.size: "
+                                INT_RANGE("1")}}},
 };
 
 static void test_refusals(void **state)

@@ -166,9 +166,10 @@ const ferry_config_key worker_config_keys[] = {
      .documentation = "Distributed mode: the algorithm of the session keys the leader generates "
                       "for requests forwarded between workers."},
     {.name = "inter.worker.key.size", .type = FERRY_CONFIG_INT,
-     .importance = FERRY_IMPORTANCE_LOW, .has_min = true, .min = 40, .has_max = true,
+     .importance = FERRY_IMPORTANCE_LOW, .has_min = true, .min = 1, .has_max = true,
      .max = INT32_MAX,
-     .documentation = "Distributed mode: the size of the session keys, in bits; unset = the "
+     .documentation = "Distributed mode: the size of the session keys, in bits (at least 40 "
+                      "for the SHA-2 MACs, as Java's key generators require); unset = the "
                       "algorithm's own size."},
     {.name = "inter.worker.key.ttl.ms", .type = FERRY_CONFIG_INT, .default_value = "3600000",
      .importance = FERRY_IMPORTANCE_LOW, .has_min = true, .min = 0, .has_max = true,
@@ -659,10 +660,22 @@ static size_t worker_group_timeouts_load(worker_config *config, config_errors *e
     return problems;
 }
 
-/* The session keys of requests forwarded between workers: the signing algorithm must be one the
- * workers verify, as Kafka Connect requires. Returns the problems, or -1 when out of memory. */
+/* Whether name is one of worker_hmac_algorithms (any case). */
+static bool worker_hmac_known(const char *name)
+{
+    for (const char *const *known = worker_hmac_algorithms; *known; known++) {
+        if (strcasecmp(*known, name) == 0)
+            return true;
+    }
+    return false;
+}
+
+/* The session keys of requests forwarded between workers: a key size the key generator takes
+ * (Java's SunJCE refuses SHA-2 keys under 40 bits), and a signing algorithm the workers verify,
+ * as Kafka Connect requires. Returns the problems, or -1 when out of memory. */
 static long worker_inter_worker_load(worker_config *config, config_errors *errors)
 {
+    long problems = 0;
     const config_map *values = config->values;
     config->inter_worker_key_size = -1;
     config->inter_worker_key_ttl_ms = 3600000;
@@ -679,22 +692,28 @@ static long worker_inter_worker_load(worker_config *config, config_errors *error
     worker_int32(values, "inter.worker.key.ttl.ms", &config->inter_worker_key_ttl_ms);
 
     /* A refused algorithm was reported by the definition check already. */
+    const char *generation = config->inter_worker_key_generation_algorithm;
+    if (config->inter_worker_key_size > 0 && config->inter_worker_key_size < 40 &&
+        worker_hmac_known(generation) && strcasecmp(generation, "HmacSHA1") != 0) {
+        config_errors_add(errors, "inter.worker.key.size",
+                          "Invalid value '%d' for configuration inter.worker.key.size: %s keys "
+                          "need at least 40 bits",
+                          (int)config->inter_worker_key_size, generation);
+        problems++;
+    }
     const char *signature = config->inter_worker_signature_algorithm;
-    bool known = false;
-    for (const char *const *name = worker_hmac_algorithms; *name; name++)
-        known = known || strcasecmp(*name, signature) == 0;
-    if (!known)
-        return 0;
+    if (!worker_hmac_known(signature))
+        return problems;
     for (char **item = config->inter_worker_verification_algorithms; *item; item++) {
         if (strcasecmp(*item, signature) == 0)
-            return 0;
+            return problems;
     }
     config_errors_add(errors, "inter.worker.signature.algorithm",
                       "Invalid value '%s' for configuration inter.worker.signature.algorithm: "
                       "Signature algorithm must be present in "
                       "inter.worker.verification.algorithms list",
                       signature);
-    return 1;
+    return problems + 1;
 }
 
 worker_config *worker_config_load(const config_map *raw, const config_providers *providers,
