@@ -151,6 +151,20 @@ static int worker_topics_create(worker *self, char *err, size_t errlen)
     return rc;
 }
 
+/* The configs and status stores follow their topics, and a write waits until its store has read
+ * it back. A real broker answers a waiting fetch as soon as the record is appended; librdkafka's
+ * mock cluster (the embedded Kafka) answers only when fetch.wait.max.ms runs out, which made
+ * every write there take 500 ms. On the embedded Kafka the followers poll every 10 ms instead. */
+static int worker_follower_tune(const worker *self, rd_kafka_conf_t *consumer, char *err,
+                                size_t errlen)
+{
+    if (!self->embedded)
+        return 0;
+    return rd_kafka_conf_set(consumer, "fetch.wait.max.ms", "10", err, errlen) == RD_KAFKA_CONF_OK
+               ? 0
+               : -1;
+}
+
 static int worker_stores_open(worker *self, char *err, size_t errlen)
 {
     const worker_config *config = self->config;
@@ -165,14 +179,14 @@ static int worker_stores_open(worker *self, char *err, size_t errlen)
     producer = consumer = NULL;
     if (!self->offsets)
         goto fail;
-    if (!(CLIENT_CONFS("ferry-configs")))
+    if (!(CLIENT_CONFS("ferry-configs")) || worker_follower_tune(self, consumer, err, errlen) != 0)
         goto fail;
     self->configs = config_store_open(config->config_topic, producer, consumer,
                                       WORKER_STARTUP_TIMEOUT_MS, err, errlen);
     producer = consumer = NULL;
     if (!self->configs)
         goto fail;
-    if (!(CLIENT_CONFS("ferry-status")))
+    if (!(CLIENT_CONFS("ferry-status")) || worker_follower_tune(self, consumer, err, errlen) != 0)
         goto fail;
     self->status = status_store_open(config->status_topic, producer, consumer, config->worker_id,
                                      WORKER_STARTUP_TIMEOUT_MS, err, errlen);
