@@ -804,6 +804,24 @@ bool fp_wait_exit(fp_proc *proc, int timeout_ms, int *code)
     return true;
 }
 
+/* Prints every thread's stack of a process that did not stop, when gdb is installed: a hang in
+ * CI then shows where it sits. */
+static void fp_print_stacks(const fp_proc *proc)
+{
+    if (access("/usr/bin/gdb", X_OK) != 0)
+        return;
+    char command[128];
+    snprintf(command, sizeof(command),
+             "/usr/bin/gdb -p %d -batch -nx -ex 'thread apply all bt' 2>&1 | "
+             "grep -v '^\\[New LWP' 1>&2",
+             (int)proc->pid);
+    fprintf(stderr, "---- ferry run %d (pid %d): the stacks of its threads ----\n", proc->run,
+            (int)proc->pid);
+    fflush(stderr);
+    if (system(command) != 0)
+        fprintf(stderr, "(gdb could not read them)\n");
+}
+
 void fp_stop(fp_proc *proc, int timeout_ms)
 {
     if (proc->exited)
@@ -812,9 +830,11 @@ void fp_stop(fp_proc *proc, int timeout_ms)
     int64_t started = fp_now_ms();
     fp_signal(proc, SIGTERM);
     int code = -1;
-    if (!fp_wait_exit(proc, timeout_ms, &code))
+    if (!fp_wait_exit(proc, timeout_ms, &code)) {
+        fp_print_stacks(proc);
         fail_msg("ferry run %d (pid %d) did not exit within %d ms of SIGTERM", proc->run,
                  (int)proc->pid, timeout_ms);
+    }
     printf("# ferry run %d stopped gracefully in %lld ms, exit status %d\n", proc->run,
            (long long)(fp_now_ms() - started), code);
     if (code != 0)

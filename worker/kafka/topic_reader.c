@@ -52,10 +52,11 @@ static void topic_reader_free(topic_reader *reader)
         return;
     if (reader->queue)
         rd_kafka_queue_destroy(reader->queue);
-    if (reader->consumer) {
-        rd_kafka_consumer_close(reader->consumer);
-        rd_kafka_destroy(reader->consumer);
-    }
+    /* The reader never joins its group nor commits: there is nothing for a consumer close to
+     * leave or commit, and its wait for the group handler's coordinator requests would only
+     * hold up a shutdown. */
+    if (reader->consumer)
+        rd_kafka_destroy_flags(reader->consumer, RD_KAFKA_DESTROY_F_NO_CONSUMER_CLOSE);
     if (reader->positions) {
         pthread_cond_destroy(&reader->advanced);
         pthread_mutex_destroy(&reader->mutex);
