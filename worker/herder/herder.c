@@ -136,6 +136,12 @@ void herder_offsets_reset(herder *self, const char *name, herder_callback done, 
     self->ops->offsets_reset(self, name, done, opaque);
 }
 
+void herder_tasks_put(herder *self, const char *name, json_t *configs,
+                      const herder_signed *signature, herder_callback done, void *opaque)
+{
+    self->ops->tasks_put(self, name, configs, signature, done, opaque);
+}
+
 bool herder_is_ready(herder *self)
 {
     return self->ops->is_ready(self);

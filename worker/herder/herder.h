@@ -36,6 +36,8 @@ typedef enum herder_status {
     HERDER_EXISTS,      /* a create of a connector that exists: 409 */
     HERDER_INVALID,     /* the request or config is wrong (message says what): 400 */
     HERDER_REBALANCING, /* the cluster is rebalancing, try again: 409 */
+    HERDER_NOT_LEADER,  /* a follower: forward the request to leader_url (409 if unknown) */
+    HERDER_FORBIDDEN,   /* an internal request whose signature does not match: 403 */
     HERDER_UNAVAILABLE, /* the worker is shutting down: 503 */
     HERDER_TIMED_OUT,   /* the change was not taken in time: 500 "Request timed out" */
     HERDER_FAILED,      /* storing or applying failed (message says what): 500 */
@@ -50,6 +52,8 @@ typedef struct herder_result {
      * ConnectorInfo; a restart with includeTasks / onlyFailed, the restart plan (a status with
      * RESTARTING); offsets get, {"offsets":[..]}. */
     json_t *answer;
+    /* HERDER_NOT_LEADER: the leader's REST URL ("http://host:port/"), "" while none is known. */
+    char leader_url[512];
 } herder_result;
 
 /* Frees the answer and empties the result; accepts a result that holds nothing. */
@@ -107,6 +111,25 @@ void herder_offsets_alter(herder *herder, const char *name, json_t *body, herder
 void herder_offsets_reset(herder *herder, const char *name, herder_callback done,
                           void *opaque);
 
+/* ---- requests between the workers of a cluster ------------------------------------------ */
+
+/* What an internal request carries to prove it comes from the cluster (KIP-507): the two
+ * headers (NULL when absent) and the exact body bytes they sign. */
+typedef struct herder_signed {
+    const char *algorithm; /* X-Connect-Request-Signature-Algorithm */
+    const char *signature; /* X-Connect-Authorization */
+    const void *body;
+    size_t body_len;
+} herder_signed;
+
+/* Kafka Connect's POST /connectors/{c}/tasks: a connector's owner hands the leader the task
+ * configs its instance made (configs: an array of objects of strings). The leader checks the
+ * signature (INVALID 400 when a header is missing or malformed, FORBIDDEN 403 when it does not
+ * match, UNAVAILABLE 503 before any session key is known) and writes them; a follower completes
+ * with NOT_LEADER; a standalone worker refuses it (INVALID). */
+void herder_tasks_put(herder *herder, const char *name, json_t *configs,
+                      const herder_signed *signature, herder_callback done, void *opaque);
+
 /* ---- for callers that may block ---------------------------------------------------------- */
 
 /* A herder_callback that stores a copy of the result in a herder_waiter, which serves one
@@ -139,6 +162,8 @@ typedef struct herder_ops {
     void (*offsets_alter)(herder *herder, const char *name, json_t *body, herder_callback done,
                           void *opaque);
     void (*offsets_reset)(herder *herder, const char *name, herder_callback done, void *opaque);
+    void (*tasks_put)(herder *herder, const char *name, json_t *configs,
+                      const herder_signed *signature, herder_callback done, void *opaque);
     bool (*is_ready)(herder *herder);
     void (*destroy)(herder *herder);
 } herder_ops;

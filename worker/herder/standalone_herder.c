@@ -436,6 +436,22 @@ static void standalone_offsets_reset(herder *base, const char *name, herder_call
     herder_complete(done, opaque, &result);
 }
 
+/* A standalone worker's connectors write their own task configs, as Kafka Connect's
+ * StandaloneHerder does. */
+static void standalone_tasks_put(herder *base, const char *name, json_t *configs,
+                                 const herder_signed *signature, herder_callback done,
+                                 void *opaque)
+{
+    (void)base;
+    (void)name;
+    (void)configs;
+    (void)signature;
+    herder_result result = {0};
+    herder_result_set(&result, HERDER_INVALID, "Kafka Connect in standalone mode does not "
+                      "support externally setting task configurations.");
+    herder_complete(done, opaque, &result);
+}
+
 /* ---- the herder ------------------------------------------------------------------------- */
 
 static bool standalone_is_ready(herder *base)
@@ -460,6 +476,7 @@ static const herder_ops standalone_herder_ops = {
     .offsets_get = standalone_offsets_get,
     .offsets_alter = standalone_offsets_alter,
     .offsets_reset = standalone_offsets_reset,
+    .tasks_put = standalone_tasks_put,
     .is_ready = standalone_is_ready,
     .destroy = standalone_destroy,
 };

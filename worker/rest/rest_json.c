@@ -156,7 +156,10 @@ static unsigned rest_herder_http_status(herder_status status, unsigned success)
         return 404;
     case HERDER_EXISTS:
     case HERDER_REBALANCING:
+    case HERDER_NOT_LEADER: /* forwarded before it gets here, unless no leader is known */
         return 409;
+    case HERDER_FORBIDDEN:
+        return 403;
     case HERDER_INVALID:
         return 400;
     case HERDER_UNAVAILABLE:

@@ -26,7 +26,21 @@ typedef struct connector_environment {
     config_providers *providers;
     config_store *configs;
     status_store *status;
+    /* Distributed mode (NULL on a standalone worker, whose connector instance writes its task
+     * configs to the config topic and runs them at once): the connector instance's task configs,
+     * when they differ from the committed ones, are handed here (borrowed for the call; control
+     * thread; must not block), and tasks run only what the config topic has committed. */
+    void (*publish_tasks)(void *opaque, const char *connector, json_t *task_configs);
+    void *publish_opaque;
 } connector_environment;
+
+/* Which part of a connector runs on this worker. connector_runtime_new runs all of it (a
+ * standalone worker); a worker of a cluster runs what its assignment names. */
+typedef struct connector_part {
+    bool instance;         /* the plugin's connector instance, which makes the task configs */
+    const uint32_t *tasks; /* task numbers, any order, each once */
+    size_t task_count;
+} connector_part;
 
 typedef struct connector_runtime connector_runtime;
 
@@ -63,6 +77,30 @@ int connector_runtime_restart_task(connector_runtime *connector, int task_id);
 /* Publishes state changes of tasks, schedules and performs automatic restarts, applies a
  * reconfiguration request. Returns the ms until it wants to be called again (<= 1000). */
 int64_t connector_runtime_tick(connector_runtime *connector, int64_t now_ms);
+
+/* ---- distributed mode (control thread) ----------------------------------------------------
+ * A connector created with connector_runtime_new_part runs nothing until it is assigned a part. */
+
+/* A connector of a cluster: nothing of it runs until connector_runtime_assign. */
+connector_runtime *connector_runtime_new_part(const connector_environment *environment,
+                                              const char *name, const config_map *config,
+                                              runtime_state target);
+/* Runs exactly part under assignment epoch (the generation of its status records from now
+ * on): what stays keeps running untouched, what is no longer assigned stops (a stopped task's
+ * status becomes UNASSIGNED unless another worker has written a newer one), what is new starts.
+ * A task whose number has no committed task config yet starts once one is committed. */
+void connector_runtime_assign(connector_runtime *connector, const connector_part *part,
+                              int64_t epoch);
+/* The task configs committed in the config topic (an array of objects of strings, borrowed;
+ * NULL or empty: none yet): assigned tasks run them, and one whose config changed restarts. */
+void connector_runtime_tasks_committed(connector_runtime *connector, json_t *task_configs);
+/* A new config read from the config topic: the parts that run here restart with it (the
+ * instance, when here, makes new task configs). */
+void connector_runtime_reconfigure(connector_runtime *connector, const config_map *config);
+/* The worker lost its membership: every task and the instance stop at once, nothing is
+ * committed and no status is written; the part is cleared (connector_runtime_assign again
+ * after rejoining). */
+void connector_runtime_fence(connector_runtime *connector);
 
 const char *connector_runtime_name(const connector_runtime *connector);
 const config_map *connector_runtime_config(const connector_runtime *connector);

@@ -19,6 +19,7 @@
 #include "runtime/connector_runtime.h"
 #include "tasks/task.h"
 #include "config/worker_config.h"
+#include "support/strlist.h"
 
 typedef struct worker worker;
 
@@ -119,6 +120,41 @@ int worker_connector_restart(worker *worker, const char *name, bool include_task
                              bool only_failed, int task_id, char *err, size_t errlen);
 /* Control thread. Forgets the connector's active topics. */
 void worker_connector_active_topics_reset(worker *worker, const char *name);
+
+/* ---- distributed mode, for the distributed herder only ------------------------------------
+ * A worker of a cluster runs what the leader assigns it (docs/distributed.md, "Modules and
+ * interfaces"). worker_connectors_restore is not called; the herder mirrors the config topic
+ * and applies assignments with these functions instead. */
+
+typedef struct worker_cluster_hooks {
+    /* Lock-free, any thread: the worker lost its membership (task_environment.fenced). */
+    bool (*fenced)(const void *opaque);
+    /* Control thread, must not block: a connector instance made task configs that differ from
+     * the committed ones (connector_environment.publish_tasks). */
+    void (*publish_tasks)(void *opaque, const char *connector, json_t *task_configs);
+    void *opaque;
+} worker_cluster_hooks;
+
+/* Before worker_run: makes this worker a member of a cluster (hooks copied; opaque borrowed for
+ * the worker's life). */
+void worker_cluster_join(worker *worker, const worker_cluster_hooks *hooks);
+/* Control thread. Makes the connectors match the config topic (snapshot: config_store_snapshot's
+ * object, borrowed): creates the connectors it gained (running nothing until assigned),
+ * reconfigures those whose config changed, applies target states and committed task configs,
+ * removes the deleted ones (their status is the leader's to tombstone). */
+void worker_cluster_configs_apply(worker *worker, json_t *snapshot);
+/* Control thread. Runs exactly this worker's part of an assignment under epoch: connectors
+ * (instances) and tasks ("<connector>-<n>") named here run, others stop; what stays keeps
+ * running untouched. Names of connectors the config topic does not know (yet) are kept and
+ * start once worker_cluster_configs_apply brings them. */
+void worker_cluster_assignment_apply(worker *worker, const strlist *connectors,
+                                     const strlist *tasks, int64_t epoch);
+/* Control thread. The worker lost its membership: every task and instance stops at once,
+ * without committing; nothing runs until the next worker_cluster_assignment_apply. */
+void worker_cluster_fence(worker *worker);
+/* Any thread: the stores, thread-safe, owned by the worker. */
+config_store *worker_config_store(worker *worker);
+status_store *worker_status_store(worker *worker);
 
 /* ---- the control loop ------------------------------------------------------------------- */
 

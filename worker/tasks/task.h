@@ -34,6 +34,12 @@ typedef struct task_environment {
     /* Called by a task thread after it changed its reported state, to wake the control loop. */
     void (*notify)(void *opaque);
     void *notify_opaque;
+    /* Distributed mode: whether the worker has lost its membership of the cluster (NULL on a
+     * standalone worker). A task checks it at the top of each poll and before each offset commit
+     * or flush; once it is true the task commits nothing more, writes no offsets and stops.
+     * Lock-free, any thread. */
+    bool (*fenced)(const void *opaque);
+    const void *fence_opaque;
 } task_environment;
 
 typedef struct connector_task {
