@@ -123,6 +123,13 @@ static void test_public_paths(void **state)
     assert_false(rest_auth_is_public(auth, "PUT", "/health"));
     assert_false(rest_auth_is_public(auth, "GET", "/healthz"));
     assert_false(rest_auth_is_public(auth, "GET", "/connectors"));
+    /* Kafka Connect's internal request between workers is signed instead. */
+    assert_true(rest_auth_is_public(auth, "POST", "/connectors/a%2Fb/tasks"));
+    assert_true(rest_auth_is_public(auth, "POST", "/connectors/files/tasks/"));
+    assert_false(rest_auth_is_public(auth, "GET", "/connectors/files/tasks"));
+    assert_false(rest_auth_is_public(auth, "POST", "/connectors//tasks"));
+    assert_false(rest_auth_is_public(auth, "POST", "/connectors/files/tasks/0/restart"));
+    assert_false(rest_auth_is_public(auth, "POST", "/connectors/files/restart"));
     rest_auth_destroy(auth);
 }
 

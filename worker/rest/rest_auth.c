@@ -160,8 +160,24 @@ const char *rest_auth_challenge(const rest_auth *auth)
     return auth->challenge;
 }
 
+/* Kafka Connect's internal request between workers, POST /connectors/{c}/tasks, which its Basic
+ * authentication extension (JaasBasicAuthFilter) lets through: workers do not hold users'
+ * credentials; the request carries the cluster's signature instead, which the herder checks. */
+static bool rest_auth_is_internal(const char *method, const char *path)
+{
+    static const char prefix[] = "/connectors/";
+    if (strcmp(method, "POST") != 0 || strncmp(path, prefix, sizeof(prefix) - 1) != 0)
+        return false;
+    const char *name = path + sizeof(prefix) - 1;
+    size_t name_len = strcspn(name, "/");
+    return name_len > 0 && (strcmp(name + name_len, "/tasks") == 0 ||
+                            strcmp(name + name_len, "/tasks/") == 0);
+}
+
 bool rest_auth_is_public(const rest_auth *auth, const char *method, const char *path)
 {
+    if (rest_auth_is_internal(method, path))
+        return true;
     if (strcmp(method, "GET") != 0)
         return false;
     size_t len = strlen(path);

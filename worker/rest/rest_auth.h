@@ -35,7 +35,9 @@ bool rest_auth_enabled(const rest_auth *auth);
 const char *rest_auth_schemes(const rest_auth *auth);
 /* The WWW-Authenticate header of a 401 answer. */
 const char *rest_auth_challenge(const rest_auth *auth);
-/* True when method and path may be served without credentials. */
+/* True when method and path may be served without credentials: a path of
+ * rest.auth.public.paths (GET), or Kafka Connect's internal POST /connectors/{c}/tasks, which
+ * is signed instead (as Kafka Connect's Basic authentication extension lets it through). */
 bool rest_auth_is_public(const rest_auth *auth, const char *method, const char *path);
 /* Checks an Authorization header value (NULL when absent). */
 rest_auth_result rest_auth_check(const rest_auth *auth, const char *authorization);

@@ -1,6 +1,7 @@
 /*
  * rest_connectors.c - /connectors: list (with expand), create, info, config (GET, PUT, PATCH),
- * status, restart, pause, resume, stop, tasks, task status and restart, delete, active topics.
+ * status, restart, pause, resume, stop, tasks, task status and restart, delete, active topics;
+ * and the internal request between workers that hands the leader a connector's task configs.
  *
  * Reads run one function on the control thread and serialise the answer on the event thread;
  * the views they answer with are connector_view's. A change parses the request (body, path,
@@ -342,6 +343,54 @@ static void rest_tasks_config_finish(rest_request *request, rest_response *respo
 const rest_async_handler rest_connector_tasks_config = {
     sizeof(rest_lookup), rest_lookup_start, rest_tasks_run, rest_tasks_config_finish,
 };
+
+/* ---- task configs sent to the leader (internal) ------------------------------------------ */
+
+/* Kafka Connect's body of the request: a JSON array of objects whose values are strings. 0, or
+ * -1 after a 400 naming what is wrong. */
+static int rest_task_configs_check(json_t *configs, rest_response *response)
+{
+    size_t index;
+    json_t *config;
+    json_array_foreach(configs, index, config) {
+        if (!json_is_object(config)) {
+            rest_reply_error(response, 400, "Task configuration %zu must be a JSON object of "
+                             "strings", index);
+            return -1;
+        }
+        const char *key;
+        json_t *value;
+        json_object_foreach(config, key, value) {
+            if (!json_is_string(value)) {
+                rest_reply_error(response, 400, "Task configuration %zu: the value of '%s' "
+                                 "must be a string", index, key);
+                return -1;
+            }
+        }
+    }
+    return 0;
+}
+
+void rest_connector_tasks_put(rest_request *request, rest_response *response)
+{
+    json_t *configs = rest_body_json(request, response, JSON_ARRAY);
+    if (!configs)
+        return;
+    herder_waiter *waiter = rest_task_configs_check(configs, response) == 0
+                                ? rest_waiter(response)
+                                : NULL;
+    if (waiter) {
+        /* The signature covers the bytes received, not a re-encoding of what they parse to. */
+        herder_signed signature = {
+            .algorithm = request->signature_algorithm, .signature = request->signature,
+            .body = request->body, .body_len = request->body_len,
+        };
+        herder_tasks_put(request->herder, request->params[0], configs, &signature,
+                         herder_waiter_done, waiter);
+        rest_reply_herder(response, waiter, 204);
+    }
+    json_decref(configs);
+}
 
 /* A task number of the path: digits only, as Kafka Connect's integer parameter. */
 static int rest_task_id(const char *text)

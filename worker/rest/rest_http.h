@@ -32,11 +32,15 @@ typedef struct rest_query_arg {
 
 typedef struct rest_request {
     const char *method;
-    const char *path;                  /* as received, without the query */
+    const char *path;                  /* as received (still %-encoded), without the query */
+    const char *query;                 /* as received, without the '?'; "" when none */
     char *params[REST_MAX_PARAMS];     /* decoded {placeholders} of the matched route */
     rest_query_arg args[REST_MAX_QUERY_ARGS];
     size_t arg_count;
-    const char *content_type;          /* NULL when absent */
+    const char *content_type;          /* NULL when absent, likewise the headers below */
+    const char *authorization;         /* relayed when the request is forwarded */
+    const char *signature;             /* X-Connect-Authorization (internal requests) */
+    const char *signature_algorithm;   /* X-Connect-Request-Signature-Algorithm */
     const char *body;                  /* NUL-terminated; NULL when there was none */
     size_t body_len;
     worker *worker;
@@ -47,9 +51,13 @@ typedef struct rest_response {
     unsigned status;
     char *body;               /* malloc'd, or NULL for none */
     size_t body_len;
-    const char *content_type; /* static */
+    const char *content_type; /* static, or relayed_type */
+    char *relayed_type;       /* malloc'd Content-Type of a forwarded request's answer */
     char *location;           /* malloc'd Location header, or NULL */
     char allow[96];           /* Allow header of a 405 answer; "" for none */
+    /* Set (malloc'd) by rest_reply_herder when the change completed with HERDER_NOT_LEADER:
+     * the leader's URL ("" when none is known). The server then calls rest_forward. */
+    char *forward_to;
 } rest_response;
 
 void rest_response_clear(rest_response *response);
@@ -87,9 +95,17 @@ herder_waiter *rest_waiter(rest_response *response);
 /* Waits for the change of waiter, destroys the waiter and answers from the result: HERDER_OK
  * with success (its answer as the body, else {"message"} when it has one, else no body),
  * HERDER_CREATED with 201, an error with Kafka Connect's error body: NOT_FOUND 404, EXISTS and
- * REBALANCING 409, INVALID 400, UNAVAILABLE 503, TIMED_OUT and FAILED 500. Returns the status. */
+ * REBALANCING 409, INVALID 400, FORBIDDEN 403, UNAVAILABLE 503, TIMED_OUT and FAILED 500.
+ * NOT_LEADER sets response->forward_to: the server forwards the request (rest_forward).
+ * Returns the status. */
 herder_status rest_reply_herder(rest_response *response, herder_waiter *waiter,
                                 unsigned success);
+
+/* For the server, after a blocking handler left response->forward_to set: forwards the request
+ * as it came to the leader and answers with the leader's answer (Kafka Connect's
+ * HerderRequestHandler), or 409 when it may not be forwarded (it already was: forward=false) or
+ * no leader is known, or 500 when the leader cannot be reached in time (rest_forward.c). */
+void rest_forward(const rest_request *request, rest_response *response);
 
 /* A handler; the router fills request->params. It may block (on the control thread, on
  * Kafka): the server runs it on a thread of its own. */

@@ -16,9 +16,13 @@ void rest_response_clear(rest_response *response)
 {
     free(response->body);
     free(response->location);
+    free(response->relayed_type);
+    free(response->forward_to);
     response->body = NULL;
     response->body_len = 0;
     response->location = NULL;
+    response->relayed_type = NULL;
+    response->forward_to = NULL;
     response->allow[0] = '\0';
     response->content_type = NULL;
 }
@@ -156,7 +160,7 @@ static unsigned rest_herder_http_status(herder_status status, unsigned success)
         return 404;
     case HERDER_EXISTS:
     case HERDER_REBALANCING:
-    case HERDER_NOT_LEADER: /* forwarded before it gets here, unless no leader is known */
+    case HERDER_NOT_LEADER: /* forwarded (rest_forward), or 409 when it may not be */
         return 409;
     case HERDER_FORBIDDEN:
         return 403;
@@ -186,6 +190,11 @@ herder_status rest_reply_herder(rest_response *response, herder_waiter *waiter,
         rest_reply_json(response, status, json_pack("{s:s}", "message", result.message));
     else
         rest_reply_empty(response, status);
+    if (result.status == HERDER_NOT_LEADER) {
+        response->forward_to = strdup(result.leader_url);
+        if (!response->forward_to)
+            rest_reply_error(response, 500, "out of memory");
+    }
     herder_status outcome = result.status;
     herder_result_clear(&result);
     return outcome;

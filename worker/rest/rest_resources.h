@@ -32,6 +32,7 @@ void rest_connector_pause(rest_request *request, rest_response *response);
 void rest_connector_resume(rest_request *request, rest_response *response);
 void rest_connector_stop(rest_request *request, rest_response *response);
 extern const rest_async_handler rest_connector_tasks;
+void rest_connector_tasks_put(rest_request *request, rest_response *response);
 extern const rest_async_handler rest_connector_tasks_config;
 extern const rest_async_handler rest_task_status;
 void rest_task_restart(rest_request *request, rest_response *response);

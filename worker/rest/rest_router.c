@@ -27,6 +27,7 @@ const rest_route rest_routes[] = {
     {"PUT", "/connectors/{connector}/resume", rest_connector_resume, NULL, false},
     {"PUT", "/connectors/{connector}/stop", rest_connector_stop, NULL, false},
     {"GET", "/connectors/{connector}/tasks", NULL, &rest_connector_tasks, false},
+    {"POST", "/connectors/{connector}/tasks", rest_connector_tasks_put, NULL, false},
     {"GET", "/connectors/{connector}/tasks-config", NULL, &rest_connector_tasks_config, false},
     {"GET", "/connectors/{connector}/tasks/{task}/status", NULL, &rest_task_status, false},
     {"POST", "/connectors/{connector}/tasks/{task}/restart", rest_task_restart, NULL, false},

@@ -28,6 +28,7 @@
 
 #include <microhttpd.h>
 
+#include "cluster/request_signature.h"
 #include "config/config_validate.h"
 #include "base/log.h"
 #include "rest/rest_auth.h"
@@ -91,6 +92,7 @@ typedef struct rest_exchange {
     int64_t started_us;
     char line[160]; /* "METHOD /path" for the access log */
     strbuf body;            /* the request's body, NUL-terminated once anything came */
+    strbuf query;           /* the query as received, for forwarding */
     rest_phase phase;
     unsigned status;
     const rest_route *route;
@@ -274,13 +276,30 @@ static unsigned rest_precheck(rest_listener *listener, struct MHD_Connection *co
 
 /* ---- the request ------------------------------------------------------------------------ */
 
+/* Appends a query argument as received to the query a forwarded request carries on. */
+static void rest_query_append_raw(strbuf *query, const char *text)
+{
+    /* libmicrohttpd turned '+' into ' ' (no other decoding: rest_no_unescape); a space cannot
+     * have come as such, so the '+' goes back. */
+    for (; *text; text++)
+        strbuf_append_char(query, *text == ' ' ? '+' : *text);
+}
+
 static enum MHD_Result rest_collect_arg(void *cls, enum MHD_ValueKind kind, const char *key,
                                         const char *value)
 {
-    rest_request *request = cls;
+    rest_exchange *exchange = cls;
+    rest_request *request = &exchange->request;
     (void)kind;
     if (request->arg_count == REST_MAX_QUERY_ARGS)
         return MHD_NO;
+    if (exchange->query.len > 0)
+        strbuf_append_char(&exchange->query, '&');
+    rest_query_append_raw(&exchange->query, key);
+    if (value) {
+        strbuf_append_char(&exchange->query, '=');
+        rest_query_append_raw(&exchange->query, value);
+    }
     rest_query_arg *arg = &request->args[request->arg_count];
     arg->key = rest_percent_decode(key, strlen(key), true);
     arg->value = rest_percent_decode(value ? value : "", value ? strlen(value) : 0, true);
@@ -330,13 +349,24 @@ static void rest_route_find(rest_exchange *exchange, const char *method, const c
         .body_len = exchange->body.len,
         .content_type = MHD_lookup_connection_value(connection, MHD_HEADER_KIND,
                                                     MHD_HTTP_HEADER_CONTENT_TYPE),
+        .authorization = MHD_lookup_connection_value(connection, MHD_HEADER_KIND,
+                                                     MHD_HTTP_HEADER_AUTHORIZATION),
+        .signature = MHD_lookup_connection_value(connection, MHD_HEADER_KIND,
+                                                 REQUEST_SIGNATURE_HEADER),
+        .signature_algorithm = MHD_lookup_connection_value(connection, MHD_HEADER_KIND,
+                                                           REQUEST_SIGNATURE_ALGORITHM_HEADER),
     };
-    MHD_get_connection_values(connection, MHD_GET_ARGUMENT_KIND, rest_collect_arg, request);
+    MHD_get_connection_values(connection, MHD_GET_ARGUMENT_KIND, rest_collect_arg, exchange);
+    request->query = exchange->query.data ? exchange->query.data : "";
     for (size_t i = 0; i < request->arg_count; i++) {
         if (!request->args[i].key || !request->args[i].value) {
             rest_reply_error(response, 400, "Malformed query string");
             return;
         }
+    }
+    if (strbuf_failed(&exchange->query)) {
+        rest_reply_error(response, 500, "out of memory");
+        return;
     }
     /* HEAD is GET without the body, which libmicrohttpd leaves out. */
     const char *routed = strcmp(method, "HEAD") == 0 ? "GET" : method;
@@ -384,6 +414,9 @@ static void *rest_blocking_main(void *argument)
     rest_exchange *exchange = argument;
     rest_server *server = exchange->listener->server;
     exchange->route->handler(&exchange->request, &exchange->response);
+    /* The one place where every change a follower cannot make goes to the leader. */
+    if (exchange->response.forward_to)
+        rest_forward(&exchange->request, &exchange->response);
     atomic_fetch_sub(&server->blocking, 1);
     rest_work_done(exchange);
     return NULL;
@@ -533,6 +566,7 @@ static void rest_completed(void *cls, struct MHD_Connection *connection, void **
     rest_response_clear(&exchange->response);
     free(exchange->state);
     strbuf_free(&exchange->body);
+    strbuf_free(&exchange->query);
     free(exchange);
     *state = NULL;
 }
