@@ -464,11 +464,17 @@ static void connector_fail(connector_runtime *connector, const char *trace)
 }
 
 /* Validates the config, starts the plugin's connector instance and takes the task configs it
- * makes (connector->task_configs). 0, or -1 when it failed: the connector is FAILED. */
+ * makes (connector->task_configs). 0; 1 when its target is STOPPED (shown, nothing started);
+ * -1 when it failed: the connector is FAILED. */
 static int connector_instance_start(connector_runtime *connector)
 {
     const connector_environment *environment = connector->environment;
     char why[1024] = "";
+    connector->reconfiguration_requested = false;
+    if (connector->target == STATE_STOPPED) {
+        connector_state_set(connector, STATE_STOPPED, NULL);
+        return 1;
+    }
     config_errors *errors = config_errors_new();
     if (!errors || connector_validate(environment, connector->config, errors, NULL,
                                       &connector->type) > 0) {
@@ -535,11 +541,6 @@ void connector_runtime_start(connector_runtime *connector)
     const connector_environment *environment = connector->environment;
     char why[1024] = "";
     connector->generation++;
-    connector->reconfiguration_requested = false;
-    if (connector->target == STATE_STOPPED) {
-        connector_state_set(connector, STATE_STOPPED, NULL);
-        return;
-    }
     if (connector_instance_start(connector) != 0)
         return;
     json_t *task_configs = connector->task_configs;
@@ -764,34 +765,53 @@ task_metrics *connector_runtime_task_metrics(connector_runtime *connector, int i
     return &connector->slots[index].task->metrics;
 }
 
+/* The status of the instance as this worker runs it: {state, worker_id, trace?}. New. */
+static json_t *connector_status_instance(const connector_runtime *connector)
+{
+    json_t *state = json_pack("{s:s, s:s}", "state", runtime_state_name(connector->state),
+                              "worker_id", connector->environment->tasks.worker->worker_id);
+    if (connector->trace)
+        json_object_set_new(state, "trace", json_string(connector->trace));
+    return state;
+}
+
+/* The status of task index as this worker runs it: {id, state, worker_id, trace?}. New. */
+static json_t *slot_status(connector_runtime *connector, size_t index)
+{
+    task_slot *slot = &connector->slots[index];
+    char *trace = NULL;
+    runtime_state task = slot->task ? task_state(slot->task, &trace) : slot->published;
+    if (!slot->task && slot->published_trace)
+        trace = strdup(slot->published_trace);
+    json_t *entry = json_pack("{s:i, s:s, s:s}", "id", (int)index, "state",
+                              runtime_state_name(task), "worker_id",
+                              connector->environment->tasks.worker->worker_id);
+    if (trace)
+        json_object_set_new(entry, "trace", json_string(trace));
+    free(trace);
+    return entry;
+}
+
+/* Kafka Connect's status answer from its parts (the references taken). */
+static json_t *connector_status_build(const connector_runtime *connector,
+                                      const registered_connector *type, json_t *instance,
+                                      json_t *tasks)
+{
+    const char *kind = type && type->type->kind == FERRY_CONNECTOR_SINK ? "sink" : "source";
+    return json_pack("{s:s, s:o, s:o, s:s}", "name", connector->name, "connector", instance,
+                     "tasks", tasks, "type", kind);
+}
+
 json_t *connector_runtime_status(connector_runtime *connector)
 {
     ASSERT_CONTROL_THREAD();
     if (connector->partial)
         return part_status(connector);
-    const char *worker_id = connector->environment->tasks.worker->worker_id;
-    json_t *state = json_pack("{s:s, s:s}", "state", runtime_state_name(connector->state),
-                              "worker_id", worker_id);
-    if (connector->trace)
-        json_object_set_new(state, "trace", json_string(connector->trace));
     json_t *tasks = json_array();
-    for (size_t i = 0; i < connector->slot_count; i++) {
-        task_slot *slot = &connector->slots[i];
-        char *trace = NULL;
-        runtime_state task = slot->task ? task_state(slot->task, &trace) : slot->published;
-        if (!slot->task && slot->published_trace)
-            trace = strdup(slot->published_trace);
-        json_t *entry = json_pack("{s:i, s:s, s:s}", "id", (int)i, "state",
-                                  runtime_state_name(task), "worker_id", worker_id);
-        if (trace)
-            json_object_set_new(entry, "trace", json_string(trace));
-        free(trace);
-        json_array_append_new(tasks, entry);
-    }
-    const char *kind = connector->type && connector->type->type->kind == FERRY_CONNECTOR_SINK
-                           ? "sink" : "source";
-    return json_pack("{s:s, s:o, s:o, s:s}", "name", connector->name, "connector", state,
-                     "tasks", tasks, "type", kind);
+    for (size_t i = 0; i < connector->slot_count; i++)
+        json_array_append_new(tasks, slot_status(connector, i));
+    return connector_status_build(connector, connector->type,
+                                  connector_status_instance(connector), tasks);
 }
 
 /* ---- a part of a connector (distributed mode) --------------------------------------------
@@ -930,11 +950,6 @@ static void part_tasks_publish(connector_runtime *connector)
 /* Starts the instance assigned here (or shows STOPPED, its target). */
 static void part_instance_start(connector_runtime *connector)
 {
-    connector->reconfiguration_requested = false;
-    if (connector->target == STATE_STOPPED) {
-        connector_state_set(connector, STATE_STOPPED, NULL);
-        return;
-    }
     if (connector_instance_start(connector) != 0)
         return;
     connector_state_set(connector,
@@ -1012,6 +1027,14 @@ void connector_runtime_assign(connector_runtime *connector, const connector_part
     for (size_t i = 0; i < connector->slot_count; i++)
         connector->slots[i].marked = connector->slots[i].held && !part_task_assigned(connector, i);
     part_tasks_stop(connector, false, false);
+    /* A task that stopped on its own at the fence, which the worker did not get to stop, runs
+     * again under the new assignment. */
+    for (size_t i = 0; i < connector->slot_count; i++) {
+        task_slot *slot = &connector->slots[i];
+        slot->marked = slot->held && slot->task && slot->task->exited &&
+                       task_state(slot->task, NULL) == STATE_UNASSIGNED;
+    }
+    part_tasks_stop(connector, true, false);
     if (had_instance && !part->instance)
         part_instance_stop(connector);
     else if (!had_instance && part->instance)
@@ -1208,14 +1231,10 @@ static json_t *part_status_stored(json_t *record, int id)
  * the status store's records, and no task without one). */
 static json_t *part_status(connector_runtime *connector)
 {
-    const char *worker_id = connector->environment->tasks.worker->worker_id;
     status_store *status = connector->environment->status;
     json_t *instance;
     if (connector->instance_assigned) {
-        instance = json_pack("{s:s, s:s}", "state", runtime_state_name(connector->state),
-                             "worker_id", worker_id);
-        if (connector->trace)
-            json_object_set_new(instance, "trace", json_string(connector->trace));
+        instance = connector_status_instance(connector);
     } else {
         json_t *latest = status_store_connector_get(status, connector->name);
         instance = latest ? part_status_stored(latest, -1)
@@ -1225,30 +1244,16 @@ static json_t *part_status(connector_runtime *connector)
     json_t *stored = status_store_tasks_get(status, connector->name);
     json_t *tasks = json_array();
     for (size_t i = 0; i < connector->slot_count; i++) {
-        task_slot *slot = &connector->slots[i];
-        if (!slot->held) {
-            json_t *record = status_task_find(stored, i);
-            if (record)
-                json_array_append_new(tasks, part_status_stored(record, (int)i));
-            continue;
-        }
-        char *trace = NULL;
-        runtime_state state = slot->task ? task_state(slot->task, &trace) : slot->published;
-        if (!slot->task && slot->published_trace)
-            trace = strdup(slot->published_trace);
-        json_t *entry = json_pack("{s:i, s:s, s:s}", "id", (int)i, "state",
-                                  runtime_state_name(state), "worker_id", worker_id);
-        if (trace)
-            json_object_set_new(entry, "trace", json_string(trace));
-        free(trace);
-        json_array_append_new(tasks, entry);
+        json_t *record = connector->slots[i].held ? NULL : status_task_find(stored, i);
+        if (connector->slots[i].held)
+            json_array_append_new(tasks, slot_status(connector, i));
+        else if (record)
+            json_array_append_new(tasks, part_status_stored(record, (int)i));
     }
     json_decref(stored);
     const registered_connector *type = connector->type;
     const char *class_name = config_map_get(connector->config, "connector.class");
     if (!type && class_name)
         type = plugin_registry_find(connector->environment->plugins, class_name);
-    const char *kind = type && type->type->kind == FERRY_CONNECTOR_SINK ? "sink" : "source";
-    return json_pack("{s:s, s:o, s:o, s:s}", "name", connector->name, "connector", instance,
-                     "tasks", tasks, "type", kind);
+    return connector_status_build(connector, type, instance, tasks);
 }
