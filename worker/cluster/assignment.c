@@ -11,6 +11,7 @@
 #include <ferry/plugin.h>
 
 #include "support/array.h"
+#include "support/task_name.h"
 
 static void assignment_work_free(assignment_work *work)
 {
@@ -146,23 +147,7 @@ const assignment_departure *assignment_find_departure(const assignment *record,
 
 bool assignment_task_parse(const char *task, size_t *connector_len, uint32_t *index)
 {
-    /* The connector name may itself hold dashes: the number follows the last one. */
-    const char *dash = strrchr(task, '-');
-    if (!dash || dash == task || dash[1] == '\0' || (dash[1] == '0' && dash[2] != '\0'))
-        return false;
-    uint64_t number = 0;
-    for (const char *digit = dash + 1; *digit; digit++) {
-        if (*digit < '0' || *digit > '9')
-            return false;
-        number = number * 10 + (uint64_t)(*digit - '0');
-        if (number > INT32_MAX)
-            return false;
-    }
-    if (connector_len)
-        *connector_len = (size_t)(dash - task);
-    if (index)
-        *index = (uint32_t)number;
-    return true;
+    return task_name_parse(task, connector_len, index);
 }
 
 int assignment_task_compare(const char *a, const char *b)

@@ -86,21 +86,33 @@ connector_runtime *connector_runtime_new_part(const connector_environment *envir
                                               const char *name, const config_map *config,
                                               runtime_state target);
 /* Runs exactly part under assignment epoch (the generation of its status records from now
- * on): what stays keeps running untouched, what is no longer assigned stops (a stopped task's
- * status becomes UNASSIGNED unless another worker has written a newer one), what is new starts.
- * A task whose number has no committed task config yet starts once one is committed. */
+ * on; part and its array borrowed): what stays keeps running untouched and writes no status,
+ * what is no longer assigned stops (its status becomes UNASSIGNED unless the status store holds
+ * a record of another worker with a newer generation: Kafka Connect's putSafe), what is new
+ * starts. A task whose number has no committed task config yet starts once one is committed.
+ * The instance, when it starts, hands its task configs to publish_tasks when they differ from
+ * the committed ones. */
 void connector_runtime_assign(connector_runtime *connector, const connector_part *part,
                               int64_t epoch);
 /* The task configs committed in the config topic (an array of objects of strings, borrowed;
- * NULL or empty: none yet): assigned tasks run them, and one whose config changed restarts. */
+ * NULL or empty: none yet): assigned tasks run them, and one whose config changed restarts;
+ * tasks beyond a smaller count stop. When they changed to others than the instance here made,
+ * the instance's go to publish_tasks again (the topic's were an older instance's, or
+ * inconsistent). */
 void connector_runtime_tasks_committed(connector_runtime *connector, json_t *task_configs);
-/* A new config read from the config topic: the parts that run here restart with it (the
- * instance, when here, makes new task configs). */
+/* A new config read from the config topic (copied): the parts that run here restart with it
+ * (the instance, when here, makes new task configs); the others only keep it. A connector that
+ * runs whole restarts whole. */
 void connector_runtime_reconfigure(connector_runtime *connector, const config_map *config);
 /* The worker lost its membership: every task and the instance stop at once, nothing is
  * committed and no status is written; the part is cleared (connector_runtime_assign again
- * after rejoining). */
+ * after rejoining). Tasks stop without committing also when the fence hook does not say so
+ * (yet). Nothing for a connector that runs whole. */
 void connector_runtime_fence(connector_runtime *connector);
+/* The config topic deleted the connector: what stops from now on (connector_runtime_destroy
+ * follows) writes no status, since the leader tombstones it and a late UNASSIGNED would bring
+ * it back. */
+void connector_runtime_deleted(connector_runtime *connector);
 
 const char *connector_runtime_name(const connector_runtime *connector);
 const config_map *connector_runtime_config(const connector_runtime *connector);

@@ -1,6 +1,7 @@
 /*
  * worker.c - the worker's set-up (Kafka, internal topics, stores, plugins), its connector table
- * and the control loop.
+ * (whole connectors on a standalone worker, parts of them on a worker of a cluster) and the
+ * control loop.
  */
 #include "runtime/worker.h"
 
@@ -26,6 +27,7 @@
 #include "stores/status_store.h"
 #include "kafka/topic_admin.h"
 #include "support/array.h"
+#include "support/task_name.h"
 
 /* How long start-up may wait for Kafka (topic creation, restoring the stores). */
 #define WORKER_STARTUP_TIMEOUT_MS 30000
@@ -54,6 +56,16 @@ struct worker {
     connector_runtime **connectors;
     size_t connector_count;
     size_t connector_capacity;
+
+    /* A worker of a cluster (worker_cluster_join): its connectors are parts, and the latest
+     * assignment it applied is kept for the connectors the config topic brings later. */
+    bool cluster;
+    worker_cluster_hooks hooks;
+    atomic_bool fenced;       /* worker_cluster_fence until the next assignment */
+    bool assigned;            /* an assignment applies (none yet, or fenced since) */
+    strlist assigned_connectors;
+    strlist assigned_tasks;
+    int64_t epoch;
 
     char *kafka_cluster_id;   /* "" when Kafka did not tell */
     int64_t created_ms;       /* clock_monotonic_ms() in worker_new */
@@ -285,6 +297,8 @@ void worker_destroy(worker *self)
     config_providers_destroy(self->providers);
     embedded_kafka_stop(self->embedded);
     worker_config_destroy(self->config);
+    strlist_free(&self->assigned_connectors);
+    strlist_free(&self->assigned_tasks);
     free(self->kafka_cluster_id);
     pthread_cond_destroy(&self->wake);
     pthread_mutex_destroy(&self->mutex);
@@ -488,6 +502,254 @@ int worker_connector_restart(worker *self, const char *name, bool include_tasks,
     }
     connector_runtime_restart(self->connectors[index], include_tasks, only_failed);
     return 0;
+}
+
+/* ---- distributed mode ------------------------------------------------------------------- */
+
+/* task_environment.fenced of a worker of a cluster: fenced by worker_cluster_fence (so that its
+ * tasks stop without committing before it joins them), or by the herder's hook. */
+static bool worker_fenced(const void *opaque)
+{
+    worker *self = (worker *)opaque;
+    if (atomic_load_explicit(&self->fenced, memory_order_relaxed))
+        return true;
+    return self->hooks.fenced && self->hooks.fenced(self->hooks.opaque);
+}
+
+void worker_cluster_join(worker *self, const worker_cluster_hooks *hooks)
+{
+    ASSERT_CONTROL_THREAD();
+    self->cluster = true;
+    self->hooks = *hooks;
+    self->environment.tasks.fenced = worker_fenced;
+    self->environment.tasks.fence_opaque = self;
+    self->environment.publish_tasks = hooks->publish_tasks;
+    self->environment.publish_opaque = hooks->opaque;
+}
+
+config_store *worker_config_store(worker *self)
+{
+    return self->configs;
+}
+
+status_store *worker_status_store(worker *self)
+{
+    return self->status;
+}
+
+/* A task an assignment names: "<connector>-<number>", the connector name borrowed from it. */
+typedef struct worker_task_name {
+    const char *connector; /* its first length bytes */
+    size_t length;
+    uint32_t number;
+} worker_task_name;
+
+static int worker_task_connector_compare(const worker_task_name *a, const worker_task_name *b)
+{
+    int order = memcmp(a->connector, b->connector, a->length < b->length ? a->length : b->length);
+    return order ? order : (a->length > b->length) - (a->length < b->length);
+}
+
+static int worker_task_name_compare(const void *a, const void *b)
+{
+    const worker_task_name *x = a, *y = b;
+    int order = worker_task_connector_compare(x, y);
+    return order ? order : (x->number > y->number) - (x->number < y->number);
+}
+
+/* The tasks of the applied assignment, sorted by connector and number, without repeats: a new
+ * array (*count entries; NULL when there are none or memory ran out). */
+static worker_task_name *worker_task_names(worker *self, size_t *count)
+{
+    *count = 0;
+    worker_task_name *names = NULL;
+    if (self->assigned_tasks.count == 0 ||
+        !(names = malloc(self->assigned_tasks.count * sizeof(*names))))
+        return NULL;
+    for (size_t i = 0; i < self->assigned_tasks.count; i++) {
+        const char *task = self->assigned_tasks.items[i];
+        worker_task_name *name = &names[*count];
+        if (!task_name_parse(task, &name->length, &name->number)) {
+            log_warn("worker", "assignment %lld names '%s', which is not a task name; ignored",
+                     (long long)self->epoch, task);
+            continue;
+        }
+        name->connector = task;
+        (*count)++;
+    }
+    qsort(names, *count, sizeof(*names), worker_task_name_compare);
+    size_t kept = 0;
+    for (size_t i = 0; i < *count; i++)
+        if (kept == 0 || worker_task_name_compare(&names[kept - 1], &names[i]) != 0)
+            names[kept++] = names[i];
+    *count = kept;
+    return names;
+}
+
+/* Gives one connector its part of the applied assignment (none when it is not applied: fenced,
+ * or no assignment yet). numbers: room for count task numbers. */
+static void worker_part_assign(worker *self, connector_runtime *connector,
+                               const worker_task_name *names, size_t count, uint32_t *numbers)
+{
+    const char *name = connector_runtime_name(connector);
+    connector_part part = {0};
+    if (self->assigned) {
+        worker_task_name key = {.connector = name, .length = strlen(name)};
+        size_t low = 0, high = count;
+        while (low < high) {
+            size_t middle = low + (high - low) / 2;
+            if (worker_task_connector_compare(&names[middle], &key) < 0)
+                low = middle + 1;
+            else
+                high = middle;
+        }
+        for (size_t i = low; i < count && worker_task_connector_compare(&names[i], &key) == 0;
+             i++)
+            numbers[part.task_count++] = names[i].number;
+        part.instance = strlist_contains(&self->assigned_connectors, name);
+        part.tasks = numbers;
+    }
+    connector_runtime_assign(connector, &part, self->epoch);
+}
+
+/* Gives each connector from index from on its part of the applied assignment. */
+static void worker_parts_assign(worker *self, size_t from)
+{
+    size_t count = 0;
+    worker_task_name *names = self->assigned ? worker_task_names(self, &count) : NULL;
+    uint32_t *numbers = malloc((count ? count : 1) * sizeof(*numbers));
+    if (!numbers || (self->assigned && self->assigned_tasks.count > 0 && !names)) {
+        log_error("worker", "out of memory applying assignment %lld", (long long)self->epoch);
+    } else {
+        for (size_t i = from; i < self->connector_count; i++)
+            worker_part_assign(self, self->connectors[i], names, count, numbers);
+    }
+    free(numbers);
+    free(names);
+}
+
+static int strlist_copy(strlist *copy, const strlist *list)
+{
+    *copy = (strlist){0};
+    for (size_t i = 0; list && i < list->count; i++)
+        if (strlist_append(copy, list->items[i], (size_t)-1) != 0) {
+            strlist_free(copy);
+            return -1;
+        }
+    return 0;
+}
+
+void worker_cluster_assignment_apply(worker *self, const strlist *connectors,
+                                     const strlist *tasks, int64_t epoch)
+{
+    ASSERT_CONTROL_THREAD();
+    strlist connectors_copy, tasks_copy;
+    if (strlist_copy(&connectors_copy, connectors) != 0 || strlist_copy(&tasks_copy, tasks) != 0) {
+        strlist_free(&connectors_copy);
+        log_error("worker", "out of memory applying assignment %lld", (long long)epoch);
+        return;
+    }
+    strlist_free(&self->assigned_connectors);
+    strlist_free(&self->assigned_tasks);
+    self->assigned_connectors = connectors_copy;
+    self->assigned_tasks = tasks_copy;
+    self->epoch = epoch;
+    self->assigned = true;
+    atomic_store(&self->fenced, false);
+    log_info("worker", "applying assignment %lld: %zu connectors, %zu tasks", (long long)epoch,
+             connectors_copy.count, tasks_copy.count);
+    worker_parts_assign(self, 0);
+}
+
+void worker_cluster_fence(worker *self)
+{
+    ASSERT_CONTROL_THREAD();
+    /* Every task sees the fence at once and stops without committing; then each is joined. */
+    atomic_store(&self->fenced, true);
+    self->assigned = false;
+    log_warn("worker", "fenced: stopping every task and connector without committing");
+    for (size_t i = 0; i < self->connector_count; i++)
+        connector_runtime_stop_request(self->connectors[i]);
+    for (size_t i = 0; i < self->connector_count; i++)
+        connector_runtime_fence(self->connectors[i]);
+}
+
+static bool config_maps_equal(const config_map *a, const config_map *b)
+{
+    if (config_map_count(a) != config_map_count(b))
+        return false;
+    for (size_t i = 0; i < config_map_count(a); i++) {
+        const char *other = config_map_get(b, config_map_key_at(a, i));
+        if (!other || strcmp(other, config_map_value_at(a, i)) != 0)
+            return false;
+    }
+    return true;
+}
+
+/* Brings one connector of the snapshot up to date, or creates it (then it is at index
+ * connector_count - 1, its part not yet assigned). */
+static void worker_cluster_connector_apply(worker *self, const char *name, json_t *entry)
+{
+    config_map *config = config_map_new();
+    char why[256];
+    if (!config || config_map_set_from_json(config, json_object_get(entry, "config"), why,
+                                            sizeof(why)) != 0) {
+        log_error("worker", "config of connector %s in %s is unusable: %s", name,
+                  self->config->config_topic, config ? why : "out of memory");
+        config_map_destroy(config);
+        return;
+    }
+    runtime_state target = target_state_parse(
+        json_string_value(json_object_get(entry, "target_state")));
+    json_t *tasks = json_object_get(entry, "tasks");
+    size_t index = worker_connector_index(self, name);
+    if (index == SIZE_MAX) {
+        connector_runtime *connector = NULL;
+        if (array_reserve(&self->connectors, &self->connector_capacity,
+                          self->connector_count + 1, sizeof(*self->connectors)) != 0 ||
+            !(connector = connector_runtime_new_part(&self->environment, name, config, target))) {
+            log_error("worker", "out of memory adding connector %s", name);
+        } else {
+            self->connectors[self->connector_count++] = connector;
+            connector_runtime_tasks_committed(connector, tasks);
+            log_info("worker", "connector %s read from %s", name, self->config->config_topic);
+        }
+        config_map_destroy(config);
+        return;
+    }
+    /* Stopping goes first and starting last, so that nothing starts only to stop. */
+    connector_runtime *connector = self->connectors[index];
+    if (target == STATE_STOPPED)
+        connector_runtime_set_target(connector, target);
+    if (!config_maps_equal(connector_runtime_config(connector), config))
+        connector_runtime_reconfigure(connector, config);
+    connector_runtime_tasks_committed(connector, tasks);
+    connector_runtime_set_target(connector, target);
+    config_map_destroy(config);
+}
+
+void worker_cluster_configs_apply(worker *self, json_t *snapshot)
+{
+    ASSERT_CONTROL_THREAD();
+    for (size_t i = 0; i < self->connector_count;) {
+        connector_runtime *connector = self->connectors[i];
+        if (json_object_get(snapshot, connector_runtime_name(connector))) {
+            i++;
+            continue;
+        }
+        log_info("worker", "connector %s deleted from %s", connector_runtime_name(connector),
+                 self->config->config_topic);
+        connector_runtime_deleted(connector);
+        connector_runtime_destroy(connector);
+        self->connectors[i] = self->connectors[--self->connector_count];
+    }
+    size_t known = self->connector_count;
+    const char *name;
+    json_t *entry;
+    json_object_foreach(snapshot, name, entry)
+        worker_cluster_connector_apply(self, name, entry);
+    if (self->connector_count > known)
+        worker_parts_assign(self, known);
 }
 
 /* ---- queries ---------------------------------------------------------------------------- */

@@ -79,8 +79,18 @@ typedef struct sink_task {
     sink_prefetch prefetch; /* when to wake librdkafka's fetcher */
     bool headers_on_demand; /* FERRY_SINK_HEADERS_ON_DEMAND and no transforms */
     char failure[1400];
+    bool fenced; /* the worker was fenced: flush and commit nothing more, stop */
     uint64_t records_put;
 } sink_task;
+
+/* Whether the worker was fenced: from then on the partitions may be another worker's, whose
+ * consumer reads them from the last committed offsets; this task flushes and commits nothing. */
+static bool sink_fenced(sink_task *sink)
+{
+    if (!sink->fenced && task_fenced(sink->task))
+        sink->fenced = true;
+    return sink->fenced;
+}
 
 static void sink_task_fail(sink_task *sink, const char *message)
 {
@@ -319,12 +329,16 @@ static int sink_flush_and_commit(sink_task *sink, const rd_kafka_topic_partition
     uint64_t started_us = clock_monotonic_us();
     ferry_topic_partition *offsets;
     size_t count;
+    if (sink_fenced(sink))
+        return -1;
     if (sink_collect_moved(sink, only, &offsets, &count) != 0)
         return -1;
     sink_metrics_lag(sink);
     if (count == 0)
         return 0;
     int rc = sink_collect_flush(sink, offsets, count);
+    if (rc == 0 && sink_fenced(sink)) /* fenced during the flush */
+        rc = -1;
     if (rc == 0) {
         rd_kafka_topic_partition_list_t *list = sink_commit_list(sink, offsets, count);
         rc = sink_commit_offsets(sink, list, started_us);
@@ -943,6 +957,10 @@ void *sink_task_main(void *argument)
     bool paused = false;
     int64_t next_flush = clock_monotonic_ms() + worker->offset_flush_interval_ms;
     while (!atomic_load(&task->stop_requested) && !sink->failure[0]) {
+        if (sink_fenced(sink)) {
+            log_warn(task->scope, "the worker was fenced: stopping without committing offsets");
+            break;
+        }
         error_handler_poll(sink->errors);
         if (atomic_load(&task->pause_requested) != paused) {
             paused = !paused;
@@ -970,7 +988,7 @@ void *sink_task_main(void *argument)
     }
 done:
     sink_task_teardown(sink);
-    if (sink->failure[0]) {
+    if (sink->failure[0] && !sink->fenced) {
         log_error(task->scope, "failed: %s", sink->failure);
         task_report(task, STATE_FAILED, sink->failure);
     } else {

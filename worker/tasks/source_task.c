@@ -51,6 +51,7 @@ typedef struct source_task {
     size_t pending_capacity;
     char failure[1400];   /* set when the task must fail: the trace */
     bool queue_full;      /* the producer refused a record for room: serve reports, then poll */
+    bool fenced;          /* the worker was fenced: commit nothing, write no offsets, stop */
     retry_budget poll_retries;
     char *noted_topic;          /* the topic last noted for topic tracking */
     unsigned noted_epoch;
@@ -383,7 +384,8 @@ static void source_poll_retry(source_task *source, const char *why)
     log_debug(source->task->scope, "poll asked for a retry (%s); again in %lld ms",
               why[0] ? why : "no message", (long long)delay_ms);
     int64_t until = now + delay_ms;
-    while (!atomic_load(&source->task->stop_requested) && clock_monotonic_ms() < until) {
+    while (!atomic_load(&source->task->stop_requested) && !task_fenced(source->task) &&
+           clock_monotonic_ms() < until) {
         int64_t left = until - clock_monotonic_ms();
         rd_kafka_poll(source->producer, (int)(left < 100 ? left : 100));
     }
@@ -396,6 +398,8 @@ static void source_delivered(rd_kafka_t *producer, const rd_kafka_message_t *mes
 {
     source_task *source = opaque;
     ASSERT_TASK_THREAD(source->task); /* served by rd_kafka_poll on the task's thread */
+    if (source->fenced)
+        return; /* nothing is committed any more, and a failure now is not the task's */
     uint64_t sequence = (uint64_t)(uintptr_t)message->_private;
     if (message->err) {
         char why[512];
@@ -420,6 +424,11 @@ static void source_delivered(rd_kafka_t *producer, const rd_kafka_message_t *mes
 static void source_offsets_commit(source_task *source, int timeout_ms)
 {
     char why[512];
+    if (source->fenced || task_fenced(source->task)) {
+        /* Another worker may own these source partitions by now: their offsets are its own. */
+        source->fenced = true;
+        return;
+    }
     ferry_source_offset *entries = NULL;
     size_t count = source_offset_tracker_committable(source->tracker, &entries);
     if (count == 0)
@@ -512,7 +521,7 @@ static void source_task_teardown(source_task *source)
 {
     connector_task *task = source->task;
     const worker_config *worker = task->environment->worker;
-    if (source->producer) {
+    if (source->producer && !source->fenced) {
         /* Both halves of the graceful timeout: deliver what is in flight, then commit, so the
          * task finishes before the worker stops waiting for it. */
         int half = (int)(worker->task_shutdown_graceful_timeout_ms / 2);
@@ -522,6 +531,10 @@ static void source_task_teardown(source_task *source)
                      "produced again after a restart", rd_kafka_outq_len(source->producer));
         if (source->tracker && source->errors)
             source_offsets_commit(source, half > 0 ? half : 1);
+    } else if (source->producer) {
+        /* Fenced: records still queued here would only be duplicates of what the new owner
+         * produces again from the committed offsets, and waiting for them delays the stop. */
+        rd_kafka_purge(source->producer, RD_KAFKA_PURGE_F_QUEUE);
     }
     ASSERT_TASK_THREAD(task);
     if (source->plugin_started)
@@ -562,6 +575,11 @@ void *source_task_main(void *argument)
     bool paused = false;
     int64_t next_commit = clock_monotonic_ms() + worker->offset_flush_interval_ms;
     while (!atomic_load(&task->stop_requested) && !source.failure[0]) {
+        if (task_fenced(task)) {
+            log_warn(task->scope, "the worker was fenced: stopping without committing offsets");
+            source.fenced = true;
+            break;
+        }
         rd_kafka_poll(source.producer, 0);
         error_handler_poll(source.errors);
         if (atomic_load(&task->pause_requested) != paused) {
@@ -598,7 +616,7 @@ void *source_task_main(void *argument)
     }
 done:
     source_task_teardown(&source);
-    if (source.failure[0]) {
+    if (source.failure[0] && !source.fenced) {
         log_error(task->scope, "failed: %s", source.failure);
         task_report(task, STATE_FAILED, source.failure);
     } else {

@@ -171,6 +171,14 @@ int task_start(connector_task *task)
     return 0;
 }
 
+bool task_fenced(connector_task *task)
+{
+    if (atomic_load_explicit(&task->fence_requested, memory_order_relaxed))
+        return true;
+    const task_environment *environment = task->environment;
+    return environment->fenced && environment->fenced(environment->fence_opaque);
+}
+
 void task_pause(connector_task *task, bool paused)
 {
     ASSERT_CONTROL_THREAD();

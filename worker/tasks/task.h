@@ -54,6 +54,9 @@ typedef struct connector_task {
     bool thread_started;
     atomic_bool stop_requested;
     atomic_bool pause_requested;
+    /* Set with stop_requested when the worker fences itself (connector_runtime_fence): the
+     * thread stops as if environment->fenced said so, also when that hook has not seen it yet. */
+    atomic_bool fence_requested;
 
     /* Reported by the thread, read by the control thread, under mutex. */
     pthread_mutex_t mutex;
@@ -82,6 +85,10 @@ void task_stop_and_destroy(connector_task *task, int64_t timeout_ms);
  * so a worker with abandoned tasks must not free its stores at exit. */
 size_t task_abandoned_count(void);
 void task_pause(connector_task *task, bool paused); /* control thread */
+
+/* Any thread, lock-free: whether the task must stop without committing anything more (the
+ * worker was fenced: task_environment.fenced, or fence_requested). */
+bool task_fenced(connector_task *task);
 
 /* Control thread: the state and trace (a copy, caller frees) as last reported. A task that is
  * not FAILED but has a problem set (task_problem_set) shows the problem as its trace. */
