@@ -24,6 +24,7 @@
 #include "pg_catalog.h"
 #include "pg_connection.h"
 #include "pg_slot_publication.h"
+#include "pg_slot_takeover.h"
 #include "pg_snapshot.h"
 #include "pg_stream.h"
 #include "pgoutput_decoder.h"
@@ -954,6 +955,9 @@ ferry_status cdc_source_start(ferry_context *ctx, const ferry_config *config, vo
     cdc_offset_clear(&source->offset);
     if (cdc_config_parse(&source->config, cdc_host, config, err, errlen) != 0)
         goto fail;
+    source->config.stream_marked = pg_slot_takeover_marker(
+        cdc_host->config_string(config, "name"), CDC_TASK_NUMBER,
+        source->config.stream_application_name, sizeof source->config.stream_application_name);
     source_warn_unsupported(source, config);
     source->dbz = (dbz_context){.topic_prefix = source->config.topic_prefix,
                                 .topic_delimiter = source->config.topic_delimiter,
