@@ -544,15 +544,15 @@ static bool source_holder_is_stale_self(const cdc_source *source, const pg_slot_
 static bool source_slot_takeover(cdc_source *source, const pg_slot_info *info, char *why,
                                  size_t whylen)
 {
-    source_log(source, FERRY_LOG_WARN,
-               "replication slot \"%s\" is held by PID %d, a walsender of this very task "
-               "(application_name '%s') left by an earlier run of it: terminating it to take the "
-               "slot over",
-               source->config.slot_name, info->active_pid, info->holder_application);
     pg_terminate_result result = pg_slot_takeover_terminate(source->conn, info->active_pid,
                                                             source->config.user, why, whylen);
     if (result != PG_TERMINATE_DONE && result != PG_TERMINATE_GONE)
         return false;
+    source_log(source, FERRY_LOG_WARN,
+               "replication slot \"%s\" was held by PID %d, a walsender of this very task "
+               "(application_name '%s') left by an earlier run of it: terminated it to take the "
+               "slot over",
+               source->config.slot_name, info->active_pid, info->holder_application);
     source->takeover_pid = info->active_pid;
     source->takeover_until_ms = clock_monotonic_ms() + TAKEOVER_WAIT_MS;
     source->phase_until_ms = clock_monotonic_ms() + TAKEOVER_POLL_MS;

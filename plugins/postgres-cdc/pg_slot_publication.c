@@ -147,9 +147,9 @@ int pg_slot_lookup(PGconn *conn, const char *slot_name, pg_slot_info *info, char
     PGresult *result = pg_exec(conn, "looking up the replication slot",
                                "SELECT s.active, s.active_pid, s.plugin, s.database, "
                                "s.confirmed_flush_lsn, s.restart_lsn, s.slot_type, "
-                               "a.application_name, a.backend_type = 'walsender' "
-                               "FROM pg_replication_slots s LEFT JOIN pg_stat_activity a "
-                               "ON s.active AND a.pid = s.active_pid WHERE s.slot_name = $1",
+                               "r.application_name, r.pid IS NOT NULL "
+                               "FROM pg_replication_slots s LEFT JOIN pg_stat_replication r "
+                               "ON s.active AND r.pid = s.active_pid WHERE s.slot_name = $1",
                                1, params, err, errlen);
     if (!result)
         return -1;

@@ -23,8 +23,9 @@ typedef struct pg_slot_info {
     bool exists;
     bool active;
     int active_pid;
-    /* The process holding an active slot, from pg_stat_activity: its application_name ("" when
-     * not visible to this role) and whether it is a walsender (a replication connection). */
+    /* The process holding an active slot: whether it is a walsender (it is in
+     * pg_stat_replication, which lists every walsender's PID to any role, unlike
+     * pg_stat_activity's backend_type) and its application_name ("" when not known). */
     char holder_application[64];
     bool holder_walsender;
     char plugin[64];

@@ -11,7 +11,10 @@
  *      marker is the cut, hashed one.
  *   2. a slot held by a foreign client (a replication connection of this test whose
  *      application_name is the marker of another connector) is never terminated: the task
- *      waits, naming the PID and the application, and streams once the client lets go. */
+ *      waits, naming the PID and the application, and streams once the client lets go.
+ *   3. a walsender with the task's own marker that the task's role may not terminate (a
+ *      superuser's, the task running as a role without superuser): the task waits as for a
+ *      foreign client, its message naming the missing right (pg_signal_backend). */
 #include <arpa/inet.h>
 #include <errno.h>
 #include <inttypes.h>
@@ -335,63 +338,114 @@ static void test_kill9_restart_takes_the_slot_over(void **state)
     fp_pass(c.env);
 }
 
-/* ---- 2. a foreign client holds the slot ---------------------------------------------------- */
+/* ---- 2. a holder the task must not (or cannot) terminate ----------------------------------- */
 
-static void test_foreign_holder_is_left_alone(void **state)
+/* Opens a replication connection of this test's role (a superuser) named application and
+ * streams the slot on it: the slot is held until foreign_holder is finished. Returns its PID. */
+static int hold_slot(const pgt_case *c, const char *application)
 {
-    (void)state;
-    pgt_case c;
-    pgt_case_new(&c, "pg_cdc_takeover_foreign", "tf", "(id int PRIMARY KEY)", FLUSH_MS,
-                 "slot.retry.delay.ms=300\nslot.max.retries=1000\n");
-    pgt_exec(db, "CREATE PUBLICATION \"%s\" FOR TABLE %s", c.publication, c.table);
-    pgt_exec(db, "SELECT pg_create_logical_replication_slot('%s', 'pgoutput')", c.slot);
-
-    /* The marker another connector's task would carry: this connector's name plus one letter. */
-    char application[128], *conninfo = NULL;
-    snprintf(application, sizeof application, "ferry-cdc-stream:%sx-0", c.name);
+    char *conninfo = NULL;
     assert_true(asprintf(&conninfo, "%s replication=database application_name=%s", pgt_dsn(),
                          application) > 0);
-    PGconn *holder = foreign_holder = PQconnectdb(conninfo);
+    foreign_holder = PQconnectdb(conninfo);
     free(conninfo);
-    assert_int_equal(PQstatus(holder), CONNECTION_OK);
+    assert_int_equal(PQstatus(foreign_holder), CONNECTION_OK);
     char *command = NULL;
     assert_true(asprintf(&command,
                          "START_REPLICATION SLOT \"%s\" LOGICAL 0/0 (proto_version '1', "
                          "publication_names '\"%s\"')",
-                         c.slot, c.publication) > 0);
-    PGresult *result = PQexec(holder, command);
+                         c->slot, c->publication) > 0);
+    PGresult *result = PQexec(foreign_holder, command);
     free(command);
     assert_int_equal(PQresultStatus(result), PGRES_COPY_BOTH);
     PQclear(result);
-    int holder_pid = PQbackendPID(holder);
-    assert_int_equal(slot_pid(c.slot), holder_pid);
-    insert_rows(c.table, 1, 20);
+    int pid = PQbackendPID(foreign_holder);
+    assert_int_equal(slot_pid(c->slot), pid);
+    return pid;
+}
 
-    fp_proc *proc = fp_start(c.env, c.worker, c.connector, NULL);
+/* The task waits for the holder, saying so (and `also`, when not NULL), leaves it alone, and
+ * streams every row once the holder lets go. */
+static void expect_wait_then_stream(pgt_case *c, const char *connector, const char *application,
+                                    int holder_pid, const char *also)
+{
+    insert_rows(c->table, 1, 20);
+    fp_proc *proc = fp_start(c->env, c->worker, connector, NULL);
     char line[300];
     snprintf(line, sizeof line, "is in use by PID %d (application_name '%s')", holder_pid,
              application);
     if (!fp_wait_log(proc, line, 30000))
         fail_msg("the task did not wait naming the holder: no '%s'", line);
+    if (also && !fp_log_contains(proc, also))
+        fail_msg("the task's wait does not say '%s'", also);
     if (!fp_wait_log(proc, "attempt 4 of", 30000))
         fail_msg("the task did not keep waiting for the slot");
-    assert_false(fp_log_contains(proc, "terminating it to take the slot over"));
+    if (fp_log_contains(proc, "terminated it to take the slot over"))
+        fail_msg("the task terminated a walsender it must not");
     assert_true(backend_alive(holder_pid));
-    assert_int_equal(slot_pid(c.slot), holder_pid);
+    assert_int_equal(slot_pid(c->slot), holder_pid);
     assert_false(fp_log_contains(proc, "streaming from slot"));
 
-    /* The foreign client lets go: the task gets the slot on its next look. */
-    PQfinish(holder);
+    /* The holder lets go: the task gets the slot on its next look. */
+    PQfinish(foreign_holder);
     foreign_holder = NULL;
     int64_t released = fp_now_ms();
     if (!fp_wait_log(proc, "streaming from slot", 15000))
-        fail_msg("the task did not stream after the foreign client let the slot go");
-    printf("# streaming %" PRId64 " ms after the foreign client let go\n",
-           fp_now_ms() - released);
-    insert_rows(c.table, 21, 40);
-    expect_all_rows(proc, c.topic, 40);
+        fail_msg("the task did not stream after the holder let the slot go");
+    printf("# streaming %" PRId64 " ms after the holder let go\n", fp_now_ms() - released);
+    insert_rows(c->table, 21, 40);
+    expect_all_rows(proc, c->topic, 40);
     fp_stop(proc, 30000);
+}
+
+#define WAIT_FOR_SLOT "slot.retry.delay.ms=300\nslot.max.retries=1000\n"
+
+/* A replication connection with the marker of another connector (this one's name plus a
+ * letter) is not this task's: never terminated. */
+static void test_foreign_holder_is_left_alone(void **state)
+{
+    (void)state;
+    pgt_case c;
+    pgt_case_new(&c, "pg_cdc_takeover_foreign", "tf", "(id int PRIMARY KEY)", FLUSH_MS,
+                 WAIT_FOR_SLOT);
+    pgt_exec(db, "CREATE PUBLICATION \"%s\" FOR TABLE %s", c.publication, c.table);
+    pgt_exec(db, "SELECT pg_create_logical_replication_slot('%s', 'pgoutput')", c.slot);
+    char application[128];
+    snprintf(application, sizeof application, "ferry-cdc-stream:%sx-0", c.name);
+    int pid = hold_slot(&c, application);
+    expect_wait_then_stream(&c, c.connector, application, pid, NULL);
     pgt_exec(db, "DROP TABLE %s", c.table);
+    fp_pass(c.env);
+}
+
+/* A walsender with this task's own marker, but of a superuser, while the task runs as a role
+ * without that right: pg_terminate_backend is refused, and the task waits saying what right is
+ * missing. */
+static void test_takeover_refused_without_the_right(void **state)
+{
+    (void)state;
+    pgt_case c;
+    pgt_case_new(&c, "pg_cdc_takeover_refused", "tr", "(id int PRIMARY KEY)", FLUSH_MS, NULL);
+    const char *role = fp_name(c.env, "cdcrole");
+    pgt_exec(db, "DROP ROLE IF EXISTS %s", role);
+    pgt_exec(db, "CREATE ROLE %s LOGIN REPLICATION NOSUPERUSER", role);
+    pgt_exec(db, "GRANT SELECT ON %s TO %s", c.table, role);
+    pgt_exec(db, "CREATE PUBLICATION \"%s\" FOR TABLE %s", c.publication, c.table);
+    pgt_exec(db, "SELECT pg_create_logical_replication_slot('%s', 'pgoutput')", c.slot);
+    char extra[512];
+    snprintf(extra, sizeof extra, "table.include.list=public\\\\.%s\ndatabase.user=%s\n%s",
+             c.table, role, WAIT_FOR_SLOT);
+    const char *connector = pgt_connector_file(c.env, "role.properties", c.name, c.prefix,
+                                               c.slot, c.publication, extra);
+    char application[128];
+    snprintf(application, sizeof application, "ferry-cdc-stream:%s-0", c.name);
+    int pid = hold_slot(&c, application);
+    char missing[160];
+    snprintf(missing, sizeof missing, "GRANT pg_signal_backend TO \"%s\"", role);
+    expect_wait_then_stream(&c, connector, application, pid, missing);
+    pgt_exec(db, "DROP TABLE %s", c.table);
+    pgt_drop_slot_and_publication(db, c.slot, c.publication);
+    pgt_exec(db, "DROP ROLE %s", role);
     fp_pass(c.env);
 }
 
@@ -403,6 +457,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_kill9_restart_takes_the_slot_over, pgt_setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(test_foreign_holder_is_left_alone, pgt_setup, teardown),
+        cmocka_unit_test_setup_teardown(test_takeover_refused_without_the_right, pgt_setup,
+                                        teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
