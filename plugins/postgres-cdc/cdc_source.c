@@ -688,6 +688,7 @@ static ferry_status source_phase_snapshot(cdc_source *source, int64_t deadline, 
     case PG_SNAPSHOT_DONE: {
         pg_snapshot_destroy(source->snapshot);
         source->snapshot = NULL;
+        source->need_snapshot = false; /* a slot taken over later leads to the stream */
         source_log(source, FERRY_LOG_INFO, "snapshot complete: %lld rows",
                    (long long)source->snapshot_rows);
         if (!source->stream_after_snapshot) {

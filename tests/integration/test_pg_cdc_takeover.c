@@ -8,7 +8,9 @@
  *      terminates that walsender of its own, says so with the old PID, streams within a few
  *      seconds (wal_sender_timeout is a minute), and every row written before, during and after
  *      the kill reaches Kafka. The connector's name is long and not ASCII, so the take-over
- *      marker is the cut, hashed one.
+ *      marker is the cut, hashed one. Before the kill, the network breaks on the running
+ *      worker's side only: the task reconnects and takes the slot over from its own last
+ *      walsender, without taking its initial snapshot again.
  *   2. a slot held by a foreign client (a replication connection of this test whose
  *      application_name is the marker of another connector) is never terminated: the task
  *      waits, naming the PID and the application, and streams once the client lets go.
@@ -142,8 +144,19 @@ static void *proxy_run(void *arg)
         }
         if (poll(fds, n, -1) < 0 && errno != EINTR)
             return NULL;
-        if (fds[0].revents)
-            return NULL;
+        if (fds[0].revents) {
+            char command = 'x';
+            if (read(p->wake[0], &command, 1) != 1 || command != 'c')
+                return NULL;
+            /* 'c': the network between the clients and the server breaks on the clients' side
+             * only: every client sees its connection close, the server sees nothing */
+            for (size_t i = 0; i < p->count; i++) {
+                if (p->pairs[i].client >= 0)
+                    close(p->pairs[i].client);
+                p->pairs[i].client = -1;
+            }
+            continue;
+        }
         if (fds[1].revents)
             proxy_accept(p);
         for (size_t k = 2; k < n; k++) {
@@ -176,6 +189,12 @@ static tcp_proxy *proxy_start(const char *host, const char *port)
     assert_int_equal(pipe(p->wake), 0);
     assert_int_equal(pthread_create(&p->thread, NULL, proxy_run, p), 0);
     return p;
+}
+
+/* Closes the client side of every connection through the proxy, leaving the server's open. */
+static void proxy_cut_clients(tcp_proxy *p)
+{
+    assert_int_equal(write(p->wake[1], "c", 1), 1);
 }
 
 /* Stops the proxy and closes every connection through it (the server sees the stale ones go). */
@@ -303,9 +322,31 @@ static void test_kill9_restart_takes_the_slot_over(void **state)
     insert_rows(c.table, 1, 100);
     if (!pgt_wait_records(proc, c.topic, 100, 60000))
         fail_msg("the first rows did not reach Kafka");
+
+    /* The connections break on the worker's side only: the running task reconnects and takes
+     * the slot over from its own last walsender, and streams on without taking its initial
+     * snapshot again. */
+    char line[200];
+    int own_pid = slot_pid(c.slot);
+    assert_true(own_pid > 0);
+    proxy_cut_clients(proxy);
+    fp_sleep_ms(300);
+    assert_int_equal(slot_pid(c.slot), own_pid);
+    insert_rows(c.table, 101, 150);
+    snprintf(line, sizeof line, "took replication slot \"%s\" over from PID %d", c.slot, own_pid);
+    if (!fp_wait_log(proc, line, 20000))
+        fail_msg("after the cut, the task did not take the slot over from its own walsender");
+    expect_all_rows(proc, c.topic, 150);
+    char *log = fp_log(proc);
+    bool snapshot_again = strstr(strstr(log, line), "snapshot complete") != NULL;
+    free(log);
+    if (snapshot_again)
+        fail_msg("the task took its snapshot again after taking the slot over");
+
+    /* kill -9 while streaming */
     int old_pid = slot_pid(c.slot);
     assert_true(old_pid > 0);
-    insert_rows(c.table, 101, 200);
+    insert_rows(c.table, 151, 200);
     fp_kill9(proc);
     fp_sleep_ms(300);
     /* The premise: the dead worker's walsender still holds the slot. */
@@ -324,7 +365,6 @@ static void test_kill9_restart_takes_the_slot_over(void **state)
         fail_msg("the restarted task took %" PRId64 " ms to stream again: it waited for the "
                  "stale walsender instead of taking the slot over",
                  took);
-    char line[200];
     snprintf(line, sizeof line, "took replication slot \"%s\" over from PID %d", c.slot, old_pid);
     if (!fp_log_contains(proc, line))
         fail_msg("the log does not say '%s'", line);
@@ -333,6 +373,7 @@ static void test_kill9_restart_takes_the_slot_over(void **state)
 
     insert_rows(c.table, 301, 400);
     expect_all_rows(proc, c.topic, 400);
+
     fp_stop(proc, 30000);
     pgt_exec(db, "DROP TABLE %s", c.table);
     fp_pass(c.env);
