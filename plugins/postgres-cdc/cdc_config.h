@@ -66,6 +66,10 @@ typedef struct cdc_config {
     char *topic_heartbeat_prefix;
     char *topic_transaction;
     /* replication */
+    /* application_name of the replication connection: the take-over marker of this task
+     * (pg_slot_takeover.h), set by the task at start; "" means "ferry-cdc-stream". */
+    char stream_application_name[64];
+    bool stream_marked; /* it names the connector and task: take-over is possible */
     char *slot_name;
     bool slot_drop_on_stop;
     int slot_max_retries;

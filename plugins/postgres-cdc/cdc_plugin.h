@@ -12,6 +12,10 @@
 /* The "version" of every event's source block. */
 #define CDC_SOURCE_VERSION "ferry-" CDC_PLUGIN_VERSION
 
+/* The connector makes exactly one task (a slot has one reader): its number, which the
+ * replication connection's take-over marker carries. */
+#define CDC_TASK_NUMBER 0
+
 extern const ferry_host *cdc_host;
 
 extern const ferry_connector_callbacks cdc_connector_callbacks;

@@ -24,6 +24,7 @@
 #include "pg_catalog.h"
 #include "pg_connection.h"
 #include "pg_slot_publication.h"
+#include "pg_slot_takeover.h"
 #include "pg_snapshot.h"
 #include "pg_stream.h"
 #include "pgoutput_decoder.h"
@@ -31,6 +32,8 @@
 #include "support/clock.h"
 
 #define RECONNECT_FIRST_MS 1000
+#define TAKEOVER_POLL_MS 100    /* looking again whether a terminated walsender let go */
+#define TAKEOVER_WAIT_MS 10000  /* then it counts as holding the slot like any other */
 #define METRICS_INTERVAL_MS 1000
 #define CDC_ERR 1024
 
@@ -68,6 +71,9 @@ typedef struct cdc_source {
     bool command_sent;
     int slot_attempts;
     int64_t reconnect_delay_ms;
+    int stream_pid;              /* the walsender of this task's last stream; 0: none yet */
+    int takeover_pid;            /* a stale walsender of this task, terminated, not gone yet */
+    int64_t takeover_until_ms;   /* how long to wait for it */
 
     /* the plan made at start */
     cdc_offset offset;
@@ -515,7 +521,46 @@ static ferry_status source_phase_reconnect(cdc_source *source, int64_t deadline,
     return FERRY_OK;
 }
 
-/* WAIT_SLOT: the slot is held by another process; look again every slot.retry.delay.ms. */
+/* Whether the process holding the slot is a stale walsender of this very task: a walsender
+ * whose application_name is this task's marker and that is none of this task's connections.
+ * Before this task streamed, it is what an earlier run of the task left (its worker died, was
+ * paused or lost the network; a ferry cluster gives a task to a new owner only once the old one
+ * left or let go, and fences a worker that wakes before it writes). After this task streamed,
+ * only its own last walsender qualifies: another one with the marker belongs to a newer owner of
+ * the task, and this one is the stale side, which waits. */
+static bool source_holder_is_stale_self(const cdc_source *source, const pg_slot_info *info)
+{
+    if (!source->config.stream_marked || !info->holder_walsender || info->active_pid <= 0 ||
+        strcmp(info->holder_application, source->config.stream_application_name) != 0)
+        return false;
+    if (info->active_pid == PQbackendPID(source->conn) ||
+        (source->stream.conn && info->active_pid == PQbackendPID(source->stream.conn)))
+        return false;
+    return source->stream_pid == 0 || info->active_pid == source->stream_pid;
+}
+
+/* Terminates a stale walsender of this task. true: it is exiting (or gone), look again soon;
+ * false: refused, with why. */
+static bool source_slot_takeover(cdc_source *source, const pg_slot_info *info, char *why,
+                                 size_t whylen)
+{
+    pg_terminate_result result = pg_slot_takeover_terminate(source->conn, info->active_pid,
+                                                            source->config.user, why, whylen);
+    if (result != PG_TERMINATE_DONE && result != PG_TERMINATE_GONE)
+        return false;
+    source_log(source, FERRY_LOG_WARN,
+               "replication slot \"%s\" was held by PID %d, a walsender of this very task "
+               "(application_name '%s') left by an earlier run of it: terminated it to take the "
+               "slot over",
+               source->config.slot_name, info->active_pid, info->holder_application);
+    source->takeover_pid = info->active_pid;
+    source->takeover_until_ms = clock_monotonic_ms() + TAKEOVER_WAIT_MS;
+    source->phase_until_ms = clock_monotonic_ms() + TAKEOVER_POLL_MS;
+    return true;
+}
+
+/* WAIT_SLOT: the slot is held by another process; take it over from a stale walsender of this
+ * task, or look again every slot.retry.delay.ms. */
 static ferry_status source_phase_wait_slot(cdc_source *source, char *err, size_t errlen)
 {
     if (clock_monotonic_ms() < source->phase_until_ms)
@@ -523,7 +568,18 @@ static ferry_status source_phase_wait_slot(cdc_source *source, char *err, size_t
     pg_slot_info info;
     if (pg_slot_lookup(source->conn, source->config.slot_name, &info, err, errlen) != 0)
         return FERRY_ERROR;
+    if (!info.exists && source->stream_pid)
+        return ferry_error_set(err, errlen,
+                               "replication slot \"%s\" was dropped while the task ran; restart "
+                               "the task (snapshot.mode=when_needed takes a new snapshot)",
+                               source->config.slot_name);
     if (!info.exists || !info.active) {
+        if (source->takeover_pid)
+            source_log(source, FERRY_LOG_INFO,
+                       "took replication slot \"%s\" over from PID %d, a stale walsender of this "
+                       "task",
+                       source->config.slot_name, source->takeover_pid);
+        source->takeover_pid = 0;
         source_problem(source, NULL);
         source->phase = info.exists ? (source->need_snapshot ? PHASE_SNAPSHOT_WAIT
                                                              : PHASE_START_STREAM)
@@ -532,19 +588,34 @@ static ferry_status source_phase_wait_slot(cdc_source *source, char *err, size_t
         source->command_sent = false;
         return FERRY_OK;
     }
+    if (source->takeover_pid == info.active_pid &&
+        clock_monotonic_ms() < source->takeover_until_ms) {
+        source->phase_until_ms = clock_monotonic_ms() + TAKEOVER_POLL_MS; /* still exiting */
+        return FERRY_OK;
+    }
+    char refused[600] = "";
+    if (source->takeover_pid != info.active_pid && source_holder_is_stale_self(source, &info) &&
+        source_slot_takeover(source, &info, refused, sizeof refused))
+        return FERRY_OK;
+    source->takeover_pid = 0;
+    const char *application = info.holder_application[0] ? info.holder_application
+                                                         : "(not visible to this role)";
     if (++source->slot_attempts > source->config.slot_max_retries)
         return ferry_error_set(err, errlen,
-                               "replication slot \"%s\" is in use by PID %d (still after %d "
-                               "attempts %lld ms apart): stop the other consumer of the slot "
-                               "or set slot.name to another slot",
-                               source->config.slot_name, info.active_pid,
+                               "replication slot \"%s\" is in use by PID %d (application_name "
+                               "'%s'; still after %d attempts %lld ms apart)%s%s: stop the other "
+                               "consumer of the slot or set slot.name to another slot",
+                               source->config.slot_name, info.active_pid, application,
                                source->config.slot_max_retries,
-                               (long long)source->config.slot_retry_delay_ms);
-    char message[400];
+                               (long long)source->config.slot_retry_delay_ms,
+                               refused[0] ? "; " : "", refused);
+    char message[1200];
     snprintf(message, sizeof message,
-             "replication slot \"%s\" is in use by PID %d; attempt %d of %d in %lld ms",
-             source->config.slot_name, info.active_pid, source->slot_attempts,
-             source->config.slot_max_retries, (long long)source->config.slot_retry_delay_ms);
+             "replication slot \"%s\" is in use by PID %d (application_name '%s')%s%s; attempt "
+             "%d of %d in %lld ms",
+             source->config.slot_name, info.active_pid, application, refused[0] ? "; " : "",
+             refused, source->slot_attempts, source->config.slot_max_retries,
+             (long long)source->config.slot_retry_delay_ms);
     source_log(source, FERRY_LOG_WARN, "%s", message);
     source_problem(source, message);
     source->phase_until_ms = clock_monotonic_ms() + source->config.slot_retry_delay_ms;
@@ -617,6 +688,7 @@ static ferry_status source_phase_snapshot(cdc_source *source, int64_t deadline, 
     case PG_SNAPSHOT_DONE: {
         pg_snapshot_destroy(source->snapshot);
         source->snapshot = NULL;
+        source->need_snapshot = false; /* a slot taken over later leads to the stream */
         source_log(source, FERRY_LOG_INFO, "snapshot complete: %lld rows",
                    (long long)source->snapshot_rows);
         if (!source->stream_after_snapshot) {
@@ -735,15 +807,10 @@ static ferry_status source_phase_start_stream(cdc_source *source, int64_t deadli
     source->command_sent = false;
     if (wait == PG_WAIT_FAILED) {
         if (strstr(why, "is active for PID")) {
-            if (++source->slot_attempts > source->config.slot_max_retries)
-                return ferry_error_set(err, errlen,
-                                       "%s: the replication slot \"%s\" is in use by another "
-                                       "process: stop it or set slot.name to another slot",
-                                       why, source->config.slot_name);
-            source_log(source, FERRY_LOG_WARN, "%s; attempt %d of %d", why,
-                       source->slot_attempts, source->config.slot_max_retries);
-            source->reconnect_delay_ms = source->config.slot_retry_delay_ms;
-            source_reconnect_later(source, why);
+            /* WAIT_SLOT finds out who holds it, takes it over or waits; the connection stays */
+            source_log(source, FERRY_LOG_INFO, "%s", why);
+            source->phase = PHASE_WAIT_SLOT;
+            source->phase_until_ms = clock_monotonic_ms();
             return FERRY_OK;
         }
         if (strstr(why, "does not exist") && strstr(why, "publication"))
@@ -763,6 +830,7 @@ static ferry_status source_phase_start_stream(cdc_source *source, int64_t deadli
     }
     source->slot_attempts = 0;
     source->reconnect_delay_ms = 0;
+    source->stream_pid = PQbackendPID(source->stream.conn);
     source_problem(source, NULL);
     source_log(source, FERRY_LOG_INFO,
                "streaming from slot \"%s\" at %s (publication \"%s\")%s", source->config.slot_name,
@@ -954,6 +1022,9 @@ ferry_status cdc_source_start(ferry_context *ctx, const ferry_config *config, vo
     cdc_offset_clear(&source->offset);
     if (cdc_config_parse(&source->config, cdc_host, config, err, errlen) != 0)
         goto fail;
+    source->config.stream_marked = pg_slot_takeover_marker(
+        cdc_host->config_string(config, "name"), CDC_TASK_NUMBER,
+        source->config.stream_application_name, sizeof source->config.stream_application_name);
     source_warn_unsupported(source, config);
     source->dbz = (dbz_context){.topic_prefix = source->config.topic_prefix,
                                 .topic_delimiter = source->config.topic_delimiter,

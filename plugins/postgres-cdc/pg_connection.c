@@ -43,7 +43,9 @@ static void pg_connection_params(const cdc_config *config, bool replication,
     PARAM("sslpassword", config->sslpassword);
     PARAM("keepalives", config->tcp_keepalive ? "1" : "0");
     PARAM("connect_timeout", "10");
-    PARAM("application_name", replication ? "ferry-cdc-stream" : "ferry-cdc");
+    PARAM("application_name", !replication                          ? "ferry-cdc"
+                              : *config->stream_application_name ? config->stream_application_name
+                                                                 : "ferry-cdc-stream");
     PARAM("options", PG_SESSION_OPTIONS);
     if (replication)
         PARAM("replication", "database");

@@ -145,9 +145,11 @@ int pg_slot_lookup(PGconn *conn, const char *slot_name, pg_slot_info *info, char
     memset(info, 0, sizeof(*info));
     const char *params[] = {slot_name};
     PGresult *result = pg_exec(conn, "looking up the replication slot",
-                               "SELECT active, active_pid, plugin, database, "
-                               "confirmed_flush_lsn, restart_lsn, slot_type "
-                               "FROM pg_replication_slots WHERE slot_name = $1",
+                               "SELECT s.active, s.active_pid, s.plugin, s.database, "
+                               "s.confirmed_flush_lsn, s.restart_lsn, s.slot_type, "
+                               "r.application_name, r.pid IS NOT NULL "
+                               "FROM pg_replication_slots s LEFT JOIN pg_stat_replication r "
+                               "ON s.active AND r.pid = s.active_pid WHERE s.slot_name = $1",
                                1, params, err, errlen);
     if (!result)
         return -1;
@@ -164,6 +166,9 @@ int pg_slot_lookup(PGconn *conn, const char *slot_name, pg_slot_info *info, char
             pg_lsn_parse(PQgetvalue(result, 0, 4), &info->confirmed_flush);
         if (!PQgetisnull(result, 0, 5))
             pg_lsn_parse(PQgetvalue(result, 0, 5), &info->restart_lsn);
+        snprintf(info->holder_application, sizeof info->holder_application, "%s",
+                 PQgetvalue(result, 0, 7));
+        info->holder_walsender = PQgetvalue(result, 0, 8)[0] == 't';
     }
     PQclear(result);
     return 0;

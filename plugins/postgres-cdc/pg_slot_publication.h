@@ -23,12 +23,19 @@ typedef struct pg_slot_info {
     bool exists;
     bool active;
     int active_pid;
+    /* The process holding an active slot: whether it is a walsender (it is in
+     * pg_stat_replication, which lists every walsender's PID to any role, unlike
+     * pg_stat_activity's backend_type) and its application_name ("" when not known). */
+    char holder_application[64];
+    bool holder_walsender;
     char plugin[64];
     char database[128];
     uint64_t confirmed_flush;
     uint64_t restart_lsn;
 } pg_slot_info;
 
+/* Reads the slot's row of pg_replication_slots (info->exists false when there is none), with
+ * the process holding it. */
 int pg_slot_lookup(PGconn *conn, const char *slot_name, pg_slot_info *info, char *err,
                    size_t errlen);
 /* Checks that an existing slot can be used (pgoutput, this database). */
