@@ -4,8 +4,11 @@
 #include "kafka/topic_admin.h"
 
 #include <string.h>
+#include <time.h>
 
 #include <ferry/plugin.h>
+
+#include "support/clock.h"
 
 /* Waits for the one admin result of a request on its own queue. */
 static rd_kafka_event_t *admin_wait(rd_kafka_queue_t *queue, int timeout_ms)
@@ -13,8 +16,10 @@ static rd_kafka_event_t *admin_wait(rd_kafka_queue_t *queue, int timeout_ms)
     return rd_kafka_queue_poll(queue, timeout_ms + 1000);
 }
 
-static int topic_cleanup_policy_check(rd_kafka_t *admin, const topic_spec *spec, int timeout_ms,
-                                      char *err, size_t errlen)
+/* One DescribeConfigs of the topic: 0 with its cleanup policy checked, -1 with a message, or 1
+ * when the broker does not know the topic yet (another worker's creation of it is under way). */
+static int topic_cleanup_policy_describe(rd_kafka_t *admin, const topic_spec *spec,
+                                         int timeout_ms, char *err, size_t errlen)
 {
     int rc = -1;
     rd_kafka_queue_t *queue = rd_kafka_queue_new(admin);
@@ -37,6 +42,9 @@ static int topic_cleanup_policy_check(rd_kafka_t *admin, const topic_spec *spec,
     if (count != 1 || rd_kafka_ConfigResource_error(resources[0])) {
         ferry_error_set(err, errlen, "cannot describe topic %s: %s", spec->name,
                         count ? rd_kafka_ConfigResource_error_string(resources[0]) : "no result");
+        if (count == 1 && rd_kafka_ConfigResource_error(resources[0]) ==
+                              RD_KAFKA_RESP_ERR_UNKNOWN_TOPIC_OR_PART)
+            rc = 1;
         goto done;
     }
     size_t entry_count = 0;
@@ -62,6 +70,24 @@ done:
     rd_kafka_ConfigResource_destroy(resource);
     rd_kafka_queue_destroy(queue);
     return rc;
+}
+
+/* Checks that an existing topic is compacted. A topic that exists but is not described yet
+ * (several workers of a cluster creating it at once: one succeeds, the others hear that it
+ * exists before every broker knows it) is asked about again until timeout_ms. */
+static int topic_cleanup_policy_check(rd_kafka_t *admin, const topic_spec *spec, int timeout_ms,
+                                      char *err, size_t errlen)
+{
+    int64_t deadline = clock_monotonic_ms() + timeout_ms;
+    for (;;) {
+        int64_t left = deadline - clock_monotonic_ms();
+        int rc = topic_cleanup_policy_describe(admin, spec, left > 0 ? (int)left : 1, err,
+                                               errlen);
+        if (rc <= 0 || clock_monotonic_ms() >= deadline)
+            return rc == 0 ? 0 : -1;
+        struct timespec pause = {.tv_nsec = 100000000L};
+        nanosleep(&pause, NULL);
+    }
 }
 
 int topic_admin_ensure(rd_kafka_t *admin, const topic_spec *spec, int timeout_ms, char *err,
