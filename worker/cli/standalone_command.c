@@ -9,94 +9,20 @@
  */
 #include "cli/standalone_command.h"
 
-#include <pthread.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
-#include "config/config_provider.h"
-#include "config/connector_file.h"
-#include "config/properties.h"
 #include "base/log.h"
-#include "base/thread_role.h"
+#include "cli/worker_process.h"
+#include "config/connector_file.h"
 #include "herder/standalone_herder.h"
 #include "rest/rest_server.h"
 #include "runtime/worker.h"
 
-typedef struct signal_watch {
-    sigset_t signals;
-    worker *worker;
-} signal_watch;
-
-static void *signal_thread_main(void *argument)
-{
-    signal_watch *watch = argument;
-    int signal_number = 0;
-    if (sigwait(&watch->signals, &signal_number) != 0)
-        return NULL;
-    log_info("worker", "%s received: stopping gracefully (send it again to exit at once)",
-             strsignal(signal_number));
-    worker_shutdown(watch->worker);
-    if (sigwait(&watch->signals, &signal_number) == 0) {
-        log_warn("worker", "%s received again: exiting now", strsignal(signal_number));
-        _exit(128 + signal_number);
-    }
-    return NULL;
-}
-
 static void usage(FILE *out)
 {
     fprintf(out, "usage: ferry standalone WORKER.properties [CONNECTOR.properties|.json ...]\n");
-}
-
-/* Reads, resolves and checks the worker file; prints every problem. */
-static worker_config *worker_config_read(const char *path)
-{
-    char why[1024];
-    worker_config *config = NULL;
-    config_providers *providers = NULL;
-    config_errors *errors = config_errors_new();
-    config_map *unknown = config_map_new();
-    config_map *raw = config_map_new();
-    if (!errors || !unknown || !raw) {
-        log_error("worker", "out of memory");
-        goto done;
-    }
-    if (properties_parse_file(path, raw, why, sizeof(why)) != 0) {
-        log_error("worker", "%s", why);
-        goto done;
-    }
-    providers = config_providers_new(raw, why, sizeof(why));
-    if (!providers) {
-        log_error("worker", "%s: %s", path, why);
-        goto done;
-    }
-    config = worker_config_load(raw, providers, errors, unknown);
-    if (!config) {
-        log_error("worker", "%s: %zu problems in the worker config:", path,
-                  config_errors_count(errors));
-        for (size_t i = 0; i < config_errors_count(errors); i++)
-            log_error("worker", "  %s", config_errors_message_at(errors, i));
-        goto done;
-    }
-    for (size_t i = 0; i < config_map_count(unknown); i++)
-        log_warn("worker", "%s: unknown worker key '%s' ignored", path,
-                 config_map_key_at(unknown, i));
-done:
-    config_providers_destroy(providers);
-    config_errors_destroy(errors);
-    config_map_destroy(unknown);
-    config_map_destroy(raw);
-    return config;
-}
-
-static void *control_thread_main(void *argument)
-{
-    thread_role_set(THREAD_ROLE_CONTROL, NULL, NULL);
-    worker_run(argument);
-    return NULL;
 }
 
 /* Logs why a connector file was refused, one line per line of the herder's message. */
@@ -151,18 +77,11 @@ int standalone_command_run(int argc, char **argv)
         usage(argc < 2 ? stderr : stdout);
         return argc < 2 ? 2 : 0;
     }
-    /* Block the stop signals before any thread exists (librdkafka's included), so that only the
-     * signal thread ever receives them. */
-    signal_watch watch = {.worker = NULL};
-    sigemptyset(&watch.signals);
-    sigaddset(&watch.signals, SIGTERM);
-    sigaddset(&watch.signals, SIGINT);
-    pthread_sigmask(SIG_BLOCK, &watch.signals, NULL);
-    signal(SIGPIPE, SIG_IGN);
     /* This thread creates the worker and restores its connectors as the control thread; then
      * the control loop runs on a thread of its own while this one puts the command line's
      * connectors through the herder, and takes the role back to destroy the worker. */
-    thread_role_set(THREAD_ROLE_CONTROL, NULL, NULL);
+    worker_process process;
+    worker_process_begin(&process);
 
     int status = 1;
     size_t connector_count = (size_t)argc - 2;
@@ -171,7 +90,6 @@ int standalone_command_run(int argc, char **argv)
     worker *running = NULL;
     herder *changes = NULL;
     rest_server *rest = NULL;
-    bool looping = false;
     if (!connectors || !names) {
         log_error("worker", "out of memory");
         goto done;
@@ -185,7 +103,7 @@ int standalone_command_run(int argc, char **argv)
         }
         names[i] = config_map_get(connectors[i], "name");
     }
-    worker_config *config = worker_config_read(argv[1]);
+    worker_config *config = worker_process_config_read(argv[1]);
     if (!config)
         goto done;
     char why[1024];
@@ -194,6 +112,7 @@ int standalone_command_run(int argc, char **argv)
         log_error("worker", "cannot start: %s", why);
         goto done;
     }
+    process.worker = running;
     changes = standalone_herder_new(running);
     if (!changes) {
         log_error("worker", "out of memory");
@@ -207,38 +126,22 @@ int standalone_command_run(int argc, char **argv)
         log_error("worker", "cannot start the REST API: %s", why);
         goto done;
     }
-    watch.worker = running;
-    pthread_t signal_thread;
-    if (pthread_create(&signal_thread, NULL, signal_thread_main, &watch) != 0) {
-        log_error("worker", "cannot start the signal thread");
+    if (worker_process_signals_watch(&process, running) != 0)
         goto done;
-    }
-    pthread_detach(signal_thread);
-
     worker_connectors_restore(running, names);
-    pthread_t control_thread;
-    thread_role_clear();
-    if (pthread_create(&control_thread, NULL, control_thread_main, running) != 0) {
-        thread_role_set(THREAD_ROLE_CONTROL, NULL, NULL);
-        log_error("worker", "cannot start the control thread");
+    if (worker_process_loop_start(&process) != 0)
         goto done;
-    }
-    looping = true;
     if (connectors_put(changes, connectors, names, argv + 2, connector_count) == 0) {
         standalone_herder_ready(changes);
         status = 0;
     } else {
         worker_shutdown(running);
     }
-    pthread_join(control_thread, NULL);
-    thread_role_set(THREAD_ROLE_CONTROL, NULL, NULL);
 done:
-    if (rest && !looping) {
-        /* Start-up failed after the API opened: a loop that stops at once refuses the
-         * requests waiting for it, so that stopping the server does not wait for them. */
-        worker_shutdown(running);
-        worker_run(running);
-    }
+    /* A start-up that failed after the API opened gets a loop that stops at once, which
+     * refuses the requests waiting for it, so that stopping the server does not wait for
+     * them. */
+    worker_process_loop_end(&process);
     /* Requests still in progress get their answer (503 once the loop stopped) before the
      * herder and the worker they use go away. */
     rest_server_stop(rest);
