@@ -178,7 +178,9 @@ static void standalone_write_locked(standalone_herder *self, const config_map *c
                                                                     : "connector not started");
         goto done;
     }
-    result->status = write.created ? HERDER_CREATED : HERDER_OK;
+    /* Created: the check found no such connector. (On a cluster's worker the apply may find it
+     * already, read back from the config topic by the herder's thread.) */
+    result->status = write.exists ? HERDER_OK : HERDER_CREATED;
     result->answer = write.answer;
 done:
     free(write.invalid);

@@ -419,6 +419,17 @@ int worker_connector_store(worker *self, const config_map *config, bool created,
     return config_store_put_connector(self->configs, name, config, err, errlen);
 }
 
+void worker_cluster_configs_refresh(worker *self)
+{
+    ASSERT_CONTROL_THREAD();
+    json_t *snapshot = config_store_snapshot(self->configs);
+    if (snapshot)
+        worker_cluster_configs_apply(self, snapshot);
+    else
+        log_error("worker", "out of memory reading %s", self->config->config_topic);
+    json_decref(snapshot);
+}
+
 int worker_connector_apply(worker *self, const config_map *config, runtime_state initial,
                            bool *created, char *err, size_t errlen)
 {
@@ -429,6 +440,15 @@ int worker_connector_apply(worker *self, const config_map *config, runtime_state
     size_t index = worker_connector_index(self, name);
     if (created)
         *created = index == SIZE_MAX;
+    if (self->cluster) {
+        /* A worker of a cluster applies a change the way it applies every other worker's: by
+         * reading the config topic, where the change was read back before this call. */
+        worker_cluster_configs_refresh(self);
+        if (worker_connector_index(self, name) == SIZE_MAX)
+            return ferry_error_set(err, errlen, "connector %s is not in %s", name,
+                                   self->config->config_topic), -1;
+        return 0;
+    }
     runtime_state target = initial;
     if (index != SIZE_MAX) {
         target = connector_runtime_target(self->connectors[index]);
@@ -456,6 +476,13 @@ int worker_connector_remove(worker *self, const char *name, char *err, size_t er
         return ferry_error_set(err, errlen, "Connector %s not found", name), -1;
     connector_runtime *connector = self->connectors[index];
     int tasks = connector_runtime_task_count(connector);
+    if (self->cluster) {
+        /* Every worker stops its parts when it reads the deletion; the statuses are the
+         * leader's (the caller's) to tombstone. */
+        worker_cluster_configs_refresh(self);
+        status_store_delete(self->status, name, tasks);
+        return 0;
+    }
     connector_runtime_destroy(connector);
     self->connectors[index] = self->connectors[--self->connector_count];
     status_store_delete(self->status, name, tasks);
@@ -477,7 +504,10 @@ int worker_connector_target_apply(worker *self, const char *name, runtime_state 
     size_t index = worker_connector_index(self, name);
     if (index == SIZE_MAX)
         return ferry_error_set(err, errlen, "Connector %s not found", name), -1;
-    connector_runtime_set_target(self->connectors[index], target);
+    if (self->cluster)
+        worker_cluster_configs_refresh(self);
+    else
+        connector_runtime_set_target(self->connectors[index], target);
     return 0;
 }
 

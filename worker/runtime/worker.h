@@ -143,6 +143,10 @@ void worker_cluster_join(worker *worker, const worker_cluster_hooks *hooks);
  * reconfigures those whose config changed, applies target states and committed task configs,
  * removes the deleted ones (their status is the leader's to tombstone). */
 void worker_cluster_configs_apply(worker *worker, json_t *snapshot);
+/* Control thread. worker_cluster_configs_apply of the config store's snapshot taken now: the
+ * way a cluster's worker catches up with the config topic, whoever asks (so that two callers
+ * never apply snapshots out of order). */
+void worker_cluster_configs_refresh(worker *worker);
 /* Control thread. Runs exactly this worker's part of an assignment under epoch: connectors
  * (instances) and tasks ("<connector>-<n>") named here run, others stop; what stays keeps
  * running untouched. Names of connectors the config topic does not know (yet) are kept and
