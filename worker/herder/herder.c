@@ -142,6 +142,11 @@ void herder_tasks_put(herder *self, const char *name, json_t *configs,
     self->ops->tasks_put(self, name, configs, signature, done, opaque);
 }
 
+json_t *herder_cluster_metrics(herder *self)
+{
+    return self->ops->cluster_metrics ? self->ops->cluster_metrics(self) : NULL;
+}
+
 bool herder_is_ready(herder *self)
 {
     return self->ops->is_ready(self);

@@ -111,6 +111,12 @@ void herder_offsets_alter(herder *herder, const char *name, json_t *body, herder
 void herder_offsets_reset(herder *herder, const char *name, herder_callback done,
                           void *opaque);
 
+/* The cluster as this worker sees it, for /metrics: a new object {"worker_id", "leader" (bool),
+ * "leader_id", "leader_url", "epoch" (the assignment running here), "generation" (the group
+ * membership's), "members", "rebalances", "rebalancing_ms_total", "fenced" (bool),
+ * "connectors", "tasks" (assigned here)}; NULL for a standalone worker. Any thread. */
+json_t *herder_cluster_metrics(herder *herder);
+
 /* ---- requests between the workers of a cluster ------------------------------------------ */
 
 /* What an internal request carries to prove it comes from the cluster (KIP-507): the two
@@ -165,6 +171,7 @@ typedef struct herder_ops {
     void (*tasks_put)(herder *herder, const char *name, json_t *configs,
                       const herder_signed *signature, herder_callback done, void *opaque);
     bool (*is_ready)(herder *herder);
+    json_t *(*cluster_metrics)(herder *herder); /* may be NULL: not a cluster's worker */
     void (*destroy)(herder *herder);
 } herder_ops;
 

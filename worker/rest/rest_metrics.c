@@ -368,6 +368,51 @@ static void rest_metrics_start(rest_request *request, rest_response *response, v
     (void)state;
 }
 
+/* A worker of a cluster: its view of the cluster (herder_cluster_metrics). */
+static void rest_cluster_metrics(FILE *out, herder *changes)
+{
+    json_t *cluster = herder_cluster_metrics(changes);
+    if (!cluster)
+        return;
+    static const struct {
+        const char *key, *name, *type, *help;
+        double scale;
+    } gauges[] = {
+        {"leader", "ferry_cluster_leader", "gauge", "1 when this worker is the leader.", 1},
+        {"generation", "ferry_cluster_generation", "gauge",
+         "How many times this worker joined the group.", 1},
+        {"epoch", "ferry_cluster_assignment_epoch", "gauge",
+         "The epoch of the assignment this worker runs.", 1},
+        {"members", "ferry_cluster_members", "gauge", "Workers in the group.", 1},
+        {"rebalances", "ferry_cluster_rebalances_total", "counter",
+         "Rebalances this worker took part in.", 1},
+        {"rebalancing_ms_total", "ferry_cluster_rebalancing_seconds_total", "counter",
+         "Time this worker spent between losing its assignment and running the next one.", 1e-3},
+        {"fenced", "ferry_cluster_fenced", "gauge",
+         "1 while this worker has lost its membership and runs nothing.", 1},
+        {"connectors", "ferry_cluster_assigned_connectors", "gauge",
+         "Connector instances assigned to this worker.", 1},
+        {"tasks", "ferry_cluster_assigned_tasks", "gauge", "Tasks assigned to this worker.", 1},
+    };
+    for (size_t i = 0; i < sizeof(gauges) / sizeof(gauges[0]); i++) {
+        json_t *value = json_object_get(cluster, gauges[i].key);
+        double number = json_is_boolean(value) ? (json_is_true(value) ? 1 : 0)
+                                               : json_number_value(value);
+        rest_family(out, gauges[i].name, gauges[i].type, gauges[i].help);
+        fprintf(out, "%s %g\n", gauges[i].name, number * gauges[i].scale);
+    }
+    rest_family(out, "ferry_cluster_leader_info", "gauge",
+                "The leader this worker knows, by worker id and URL.");
+    fprintf(out, "ferry_cluster_leader_info{worker_id=\"");
+    rest_label(out, json_string_value(json_object_get(cluster, "worker_id")));
+    fprintf(out, "\",leader_id=\"");
+    rest_label(out, json_string_value(json_object_get(cluster, "leader_id")));
+    fprintf(out, "\",leader_url=\"");
+    rest_label(out, json_string_value(json_object_get(cluster, "leader_url")));
+    fprintf(out, "\"} 1\n");
+    json_decref(cluster);
+}
+
 static void rest_metrics_finish(rest_request *request, rest_response *response, void *state)
 {
     rest_metrics_snapshot *snapshot = state;
@@ -380,6 +425,7 @@ static void rest_metrics_finish(rest_request *request, rest_response *response, 
         return;
     }
     rest_worker_metrics(out, request->worker, snapshot);
+    rest_cluster_metrics(out, request->herder);
     rest_state_metrics(out, snapshot);
     rest_task_metrics(out, snapshot);
     bool failed = ferror(out) != 0;
