@@ -13,6 +13,7 @@
 
 #include <ferry/plugin.h>
 
+#include "cli/distributed_command.h"
 #include "cli/plugins_command.h"
 #include "cli/standalone_command.h"
 #include "base/log.h"
@@ -25,6 +26,7 @@ static void usage(FILE *out)
             "commands:\n"
             "  standalone WORKER.properties [CONNECTOR ...]\n"
             "                                         run connectors (.properties or .json files)\n"
+            "  distributed WORKER.properties          run one worker of a cluster\n"
             "  plugins [--plugin-path DIRS] [--json]  list connector types and their config keys\n"
             "  --version                              print the version and exit\n"
             "  --help                                 print this help and exit\n"
@@ -69,6 +71,8 @@ int main(int argc, char **argv)
         return plugins_command_run(argc - 1, argv + 1, stdout);
     if (strcmp(command, "standalone") == 0)
         return standalone_command_run(argc - 1, argv + 1);
+    if (strcmp(command, "distributed") == 0)
+        return distributed_command_run(argc - 1, argv + 1);
 
     fprintf(stderr, "ferry: unknown command '%s'\n", command);
     usage(stderr);
