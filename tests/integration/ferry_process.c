@@ -371,9 +371,11 @@ static int fp_pick_port(unsigned *counter)
 /* The env last made and not finished yet: what fp_env_teardown finishes. */
 static fp_env *fp_current_env;
 
+/* Shared by every port a test picks, so that no two of them are the same. */
+static unsigned fp_port_counter;
+
 fp_env *fp_env_new(const char *test_name)
 {
-    static unsigned counter;
     fp_broker_lock(LOCK_SH, "the end of another run's broker outage");
     fp_env *env = calloc(1, sizeof(*env));
     assert_non_null(env);
@@ -390,7 +392,7 @@ fp_env *fp_env_new(const char *test_name)
     env->configs = fp_format("ferry_configs_%s", env->suffix);
     env->status = fp_format("ferry_status_%s", env->suffix);
     env->group = fp_format("ferry_cluster_%s", env->suffix);
-    env->port = fp_pick_port(&counter);
+    env->port = fp_pick_port(&fp_port_counter);
     printf("# %s: temp dir %s, names *_%s\n", test_name, env->dir, env->suffix);
     fp_current_env = env;
     return env;
@@ -500,6 +502,15 @@ const char *fp_configs_topic(const fp_env *env)
 const char *fp_status_topic(const fp_env *env)
 {
     return env->status;
+}
+
+int fp_new_port(fp_env *env)
+{
+    for (;;) {
+        int port = fp_pick_port(&fp_port_counter);
+        if (port != env->port)
+            return port;
+    }
 }
 
 int fp_listener_port(const fp_env *env)
@@ -615,6 +626,8 @@ static char **fp_child_environment(char **asan_entry)
     return envp;
 }
 
+static fp_proc *fp_spawn(fp_env *env, const char **argv, int argc);
+
 fp_proc *fp_start(fp_env *env, const char *worker_file, ...)
 {
     const char *argv[64] = {FERRY_BINARY, "standalone", worker_file};
@@ -626,6 +639,17 @@ fp_proc *fp_start(fp_env *env, const char *worker_file, ...)
         argv[argc++] = file;
     va_end(ap);
     argv[argc] = NULL;
+    return fp_spawn(env, argv, argc);
+}
+
+fp_proc *fp_start_distributed(fp_env *env, const char *worker_file)
+{
+    const char *argv[] = {FERRY_BINARY, "distributed", worker_file, NULL};
+    return fp_spawn(env, argv, 3);
+}
+
+static fp_proc *fp_spawn(fp_env *env, const char **argv, int argc)
+{
 
     fp_proc *proc = calloc(1, sizeof(*proc));
     assert_non_null(proc);

@@ -66,6 +66,8 @@ const char *fp_offsets_topic(const fp_env *env);
 const char *fp_configs_topic(const fp_env *env);
 const char *fp_status_topic(const fp_env *env);
 int fp_listener_port(const fp_env *env);
+/* Another free loopback port, for a second worker of the test (a cluster's). */
+int fp_new_port(fp_env *env);
 
 /* Writes <temp dir>/<file> from a printf format; returns its path (owned by env). */
 __attribute__((format(printf, 3, 4)))
@@ -75,6 +77,8 @@ const char *fp_worker_file(fp_env *env, const char *file, long flush_ms, const c
 
 /* Starts `ferry standalone worker [connector ...]` (connector files: NULL-terminated). */
 fp_proc *fp_start(fp_env *env, const char *worker_file, ...) __attribute__((sentinel));
+/* Starts `ferry distributed worker`. */
+fp_proc *fp_start_distributed(fp_env *env, const char *worker_file);
 pid_t fp_pid(const fp_proc *proc);
 const char *fp_log_path(const fp_proc *proc);
 /* The whole log (malloc'd, NUL-terminated; "" when there is none yet). */

@@ -1,0 +1,410 @@
+/* Distributed mode on the real broker with real worker processes (cluster_harness.h):
+ *
+ *   1. three workers, three sequence sources of two tasks and three recording sinks created
+ *      through every worker (followers forward to the leader): each answers 201, every worker
+ *      lists every connector, the tasks are balanced (max - min <= 1) and all RUNNING;
+ *   2. kill -9 of a worker: its tasks run elsewhere within scheduled.rebalance.max.delay.ms +
+ *      session.timeout.ms + a few seconds, the other workers' tasks get no new status record
+ *      (they never stopped), and no sequence number is missing from any source's topic;
+ *   3. a worker killed and restarted within the delay gets back exactly its own tasks, and the
+ *      others get no new status record;
+ *   4. adding a connector and then a fourth worker stops no task that does not move. */
+#include <inttypes.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "cluster_harness.h"
+#include "kafka_tool.h"
+
+/* The broker's smallest session timeout (group.min.session.timeout.ms) is 6 s. */
+#define SESSION_MS 6000
+#define FAST_KEYS                                                                              \
+    "session.timeout.ms=6000\nheartbeat.interval.ms=1000\nrebalance.timeout.ms=20000\n"
+#define START_MS 60000
+
+/* Creates a sequence source of `tasks` tasks (continuous, gap-checkable) through worker i. */
+static void source_create(ch_cluster *cluster, size_t i, const char *name, const char *topic,
+                          int tasks)
+{
+    char body[1024];
+    snprintf(body, sizeof(body),
+             "{\"name\":\"%s\",\"config\":{\"connector.class\":\"SequenceSource\","
+             "\"tasks.max\":\"%d\",\"topic\":\"%s\",\"partitions\":\"%d\","
+             "\"batch.size\":\"20\",\"interval.ms\":\"50\"}}",
+             name, tasks, topic, tasks * 2);
+    json_t *answer = rc_expect(cluster->workers[i].rest, "POST", "/connectors", body, 201);
+    json_decref(answer);
+}
+
+static void sink_create(ch_cluster *cluster, size_t i, const char *name, const char *topic,
+                        const char *file)
+{
+    char body[1024];
+    snprintf(body, sizeof(body),
+             "{\"name\":\"%s\",\"config\":{\"connector.class\":\"RecordingSink\","
+             "\"tasks.max\":\"1\",\"topics\":\"%s\",\"file\":\"%s\"}}",
+             name, topic, file);
+    json_t *answer = rc_expect(cluster->workers[i].rest, "POST", "/connectors", body, 201);
+    json_decref(answer);
+}
+
+/* Every running worker lists exactly these connectors, once each has read the config topic
+ * (a few milliseconds after the write). */
+static void expect_listed_everywhere(ch_cluster *cluster, const char *const *names, size_t count)
+{
+    for (size_t w = 0; w < cluster->count; w++) {
+        if (!cluster->workers[w].running)
+            continue;
+        int64_t deadline = fp_now_ms() + 10000;
+        for (;;) {
+            json_t *list = rc_expect(cluster->workers[w].rest, "GET", "/connectors", NULL, 200);
+            size_t found = 0;
+            for (size_t c = 0; c < count; c++) {
+                size_t index;
+                json_t *entry;
+                json_array_foreach(list, index, entry)
+                    found += strcmp(json_string_value(entry), names[c]) == 0;
+            }
+            bool all = found == count && json_array_size(list) == count;
+            json_decref(list);
+            if (all)
+                break;
+            if (fp_now_ms() > deadline)
+                fail_msg("worker %zu lists %zu of the %zu connectors after 10 s", w, found,
+                         count);
+            fp_sleep_ms(20);
+        }
+    }
+}
+
+static void expect_balanced(ch_cluster *cluster, const char *const *names, size_t count,
+                            int total)
+{
+    int counts[CH_MAX_WORKERS];
+    ch_task_counts(cluster, names, count, counts);
+    int min = total, max = 0, sum = 0;
+    for (size_t w = 0; w < cluster->count; w++) {
+        if (!cluster->workers[w].running)
+            continue;
+        printf("# worker %zu (%s) runs %d tasks\n", w, cluster->workers[w].id, counts[w]);
+        min = counts[w] < min ? counts[w] : min;
+        max = counts[w] > max ? counts[w] : max;
+        sum += counts[w];
+    }
+    assert_int_equal(sum, total);
+    if (max - min > 1)
+        fail_msg("unbalanced: %d to %d tasks per worker", min, max);
+}
+
+/* Per source partition, every sequence number from 0 to the highest seen is in the topic. */
+typedef struct sequence_scan {
+    size_t partitions;
+    uint8_t *seen[16];
+    int64_t size[16];
+    int64_t highest[16];
+    size_t records;
+} sequence_scan;
+
+static void sequence_record(const rd_kafka_message_t *message, void *opaque)
+{
+    sequence_scan *scan = opaque;
+    char text[64];
+    size_t len = message->len < sizeof(text) - 1 ? message->len : sizeof(text) - 1;
+    memcpy(text, message->payload, len);
+    text[len] = '\0';
+    unsigned partition = 0;
+    long long n = -1;
+    if (sscanf(text, "%u:%lld", &partition, &n) != 2 || partition >= scan->partitions || n < 0)
+        fail_msg("not a sequence record: %s", text);
+    if (n >= scan->size[partition]) {
+        int64_t size = (n + 1) * 2;
+        scan->seen[partition] = realloc(scan->seen[partition], (size_t)size);
+        assert_non_null(scan->seen[partition]);
+        memset(scan->seen[partition] + scan->size[partition], 0,
+               (size_t)(size - scan->size[partition]));
+        scan->size[partition] = size;
+    }
+    scan->seen[partition][n] = 1;
+    if (n > scan->highest[partition])
+        scan->highest[partition] = n;
+    scan->records++;
+}
+
+static void expect_no_gaps(const char *topic, size_t partitions)
+{
+    sequence_scan scan = {.partitions = partitions};
+    for (size_t p = 0; p < partitions; p++)
+        scan.highest[p] = -1;
+    kt_consume(topic, 30000, sequence_record, &scan);
+    int64_t distinct = 0;
+    for (size_t p = 0; p < partitions; p++) {
+        for (int64_t n = 0; n <= scan.highest[p]; n++) {
+            if (!scan.seen[p][n])
+                fail_msg("%s: source partition %zu lacks sequence number %" PRId64
+                         " (highest %" PRId64 ")", topic, p, n, scan.highest[p]);
+            distinct++;
+        }
+        free(scan.seen[p]);
+    }
+    printf("# %s: %zu records, %" PRId64 " distinct, no gaps\n", topic, scan.records, distinct);
+    assert_true(distinct > 0);
+}
+
+typedef struct task_ref {
+    const char *connector;
+    int task;
+    char worker[64];
+    ch_task_history before;
+} task_ref;
+
+/* Notes which worker runs each task and its status records so far. */
+static size_t tasks_note(ch_cluster *cluster, const char *const *sources, size_t count,
+                         int tasks_each, task_ref *refs)
+{
+    size_t n = 0;
+    for (size_t c = 0; c < count; c++)
+        for (int t = 0; t < tasks_each; t++, n++) {
+            refs[n].connector = sources[c];
+            refs[n].task = t;
+            assert_true(ch_task_worker(cluster, SIZE_MAX, sources[c], t, refs[n].worker,
+                                       sizeof(refs[n].worker)));
+            ch_task_history_read(cluster, sources[c], t, &refs[n].before);
+        }
+    return n;
+}
+
+/* The tasks that ran on other workers than `moved` got no new status record and still run
+ * there. */
+static void expect_untouched(ch_cluster *cluster, const task_ref *refs, size_t count,
+                             const char *moved)
+{
+    size_t untouched = 0;
+    for (size_t i = 0; i < count; i++) {
+        if (moved && strcmp(refs[i].worker, moved) == 0)
+            continue;
+        ch_task_history after;
+        ch_task_history_read(cluster, refs[i].connector, refs[i].task, &after);
+        if (after.records != refs[i].before.records)
+            fail_msg("%s-%d on %s got %zu new status records (last %s on %s)",
+                     refs[i].connector, refs[i].task, refs[i].worker,
+                     after.records - refs[i].before.records, after.state, after.worker_id);
+        char now[64];
+        assert_true(ch_task_worker(cluster, SIZE_MAX, refs[i].connector, refs[i].task, now,
+                                   sizeof(now)));
+        assert_string_equal(now, refs[i].worker);
+        untouched++;
+    }
+    printf("# %zu tasks untouched\n", untouched);
+}
+
+/* ---- 1 ------------------------------------------------------------------------------------- */
+
+static void test_balanced_and_forwarded(void **state)
+{
+    (void)state;
+    fp_env *env = fp_env_new("distributed_balanced");
+    ch_cluster cluster;
+    ch_init(&cluster, env, 3, FAST_KEYS "scheduled.rebalance.max.delay.ms=5000\n");
+    ch_start_all(&cluster, START_MS);
+    const char *names[6];
+    const char *topics[3];
+    for (size_t i = 0; i < 3; i++) {
+        char prefix[32];
+        snprintf(prefix, sizeof(prefix), "seq%zu", i);
+        names[i] = fp_name(env, prefix);
+        topics[i] = names[i];
+        kt_create_topic(topics[i], 1, NULL);
+        /* Every worker takes a write: at least two of them are followers, which forward. */
+        source_create(&cluster, i, names[i], topics[i], 2);
+    }
+    for (size_t i = 0; i < 3; i++) {
+        char prefix[32];
+        snprintf(prefix, sizeof(prefix), "sink%zu", i);
+        names[3 + i] = fp_name(env, prefix);
+        snprintf(prefix, sizeof(prefix), "sink%zu.txt", i);
+        sink_create(&cluster, (i + 1) % 3, names[3 + i], topics[i], fp_path(env, prefix));
+    }
+    expect_listed_everywhere(&cluster, names, 6);
+    for (size_t i = 0; i < 6; i++)
+        ch_wait_running(&cluster, SIZE_MAX, names[i], i < 3 ? 2 : 1, START_MS);
+    expect_balanced(&cluster, names, 6, 9);
+    /* Reads answer alike on every worker. */
+    for (size_t w = 0; w < 3; w++) {
+        json_t *status = ch_status(&cluster, w, names[0]);
+        assert_non_null(status);
+        assert_int_equal(json_array_size(json_object_get(status, "tasks")), 2);
+        json_decref(status);
+    }
+    ch_stop_all(&cluster);
+    ch_finish(&cluster);
+    fp_pass(env);
+}
+
+/* ---- 2 and 3 ------------------------------------------------------------------------------- */
+
+static void cluster_with_sources(fp_env *env, ch_cluster *cluster, const char *extra,
+                                 const char **names)
+{
+    ch_init(cluster, env, 3, extra);
+    ch_start_all(cluster, START_MS);
+    for (size_t i = 0; i < 3; i++) {
+        char prefix[32];
+        snprintf(prefix, sizeof(prefix), "seq%zu", i);
+        names[i] = fp_name(env, prefix);
+        kt_create_topic(names[i], 1, NULL);
+        source_create(cluster, i, names[i], names[i], 2);
+    }
+    for (size_t i = 0; i < 3; i++)
+        ch_wait_running(cluster, SIZE_MAX, names[i], 2, START_MS);
+}
+
+static void test_failover(void **state)
+{
+    (void)state;
+    fp_env *env = fp_env_new("distributed_failover");
+    ch_cluster cluster;
+    const char *names[3];
+    const int64_t delay_ms = 3000;
+    cluster_with_sources(env, &cluster, FAST_KEYS "scheduled.rebalance.max.delay.ms=3000\n",
+                         names);
+    task_ref refs[6];
+    size_t count = tasks_note(&cluster, names, 3, 2, refs);
+    /* The victim: the worker running task 0 of the first source. */
+    size_t victim = ch_index_of(&cluster, refs[0].worker);
+    assert_true(victim != SIZE_MAX);
+    char victim_id[64];
+    snprintf(victim_id, sizeof(victim_id), "%s", cluster.workers[victim].id);
+    ch_kill9(&cluster, victim);
+    int64_t killed = fp_now_ms();
+    int64_t bound = delay_ms + SESSION_MS + 10000;
+    for (size_t i = 0; i < 3; i++)
+        ch_wait_running(&cluster, SIZE_MAX, names[i], 2, (int)bound);
+    int64_t took = fp_now_ms() - killed;
+    printf("# every task runs again %" PRId64 " ms after the kill (bound %" PRId64 " ms)\n", took,
+           bound);
+    for (size_t i = 0; i < count; i++) {
+        char now[64];
+        assert_true(ch_task_worker(&cluster, SIZE_MAX, refs[i].connector, refs[i].task, now,
+                                   sizeof(now)));
+        assert_string_not_equal(now, victim_id);
+    }
+    expect_untouched(&cluster, refs, count, victim_id);
+    /* Let the moved tasks produce, then stop and check the sequences. */
+    fp_sleep_ms(1000);
+    ch_stop_all(&cluster);
+    for (size_t i = 0; i < 3; i++)
+        expect_no_gaps(names[i], 4);
+    ch_finish(&cluster);
+    fp_pass(env);
+}
+
+static void test_restart_within_delay(void **state)
+{
+    (void)state;
+    fp_env *env = fp_env_new("distributed_restart");
+    ch_cluster cluster;
+    const char *names[3];
+    cluster_with_sources(env, &cluster, FAST_KEYS "scheduled.rebalance.max.delay.ms=60000\n",
+                         names);
+    task_ref refs[6];
+    size_t count = tasks_note(&cluster, names, 3, 2, refs);
+    size_t victim = ch_index_of(&cluster, refs[0].worker);
+    char victim_id[64];
+    snprintf(victim_id, sizeof(victim_id), "%s", cluster.workers[victim].id);
+    ch_kill9(&cluster, victim);
+    ch_start(&cluster, victim);
+    ch_wait_healthy(&cluster, victim, START_MS);
+    for (size_t i = 0; i < 3; i++)
+        ch_wait_running(&cluster, SIZE_MAX, names[i], 2, START_MS);
+    /* Exactly its own tasks came back to it; the others never moved. */
+    for (size_t i = 0; i < count; i++) {
+        char now[64];
+        assert_true(ch_task_worker(&cluster, SIZE_MAX, refs[i].connector, refs[i].task, now,
+                                   sizeof(now)));
+        assert_string_equal(now, refs[i].worker);
+    }
+    expect_untouched(&cluster, refs, count, victim_id);
+    ch_stop_all(&cluster);
+    for (size_t i = 0; i < 3; i++)
+        expect_no_gaps(names[i], 4);
+    ch_finish(&cluster);
+    fp_pass(env);
+}
+
+/* ---- 4 ------------------------------------------------------------------------------------- */
+
+static void test_growth_moves_only_what_must(void **state)
+{
+    (void)state;
+    fp_env *env = fp_env_new("distributed_growth");
+    ch_cluster cluster;
+    const char *names[4];
+    cluster_with_sources(env, &cluster, FAST_KEYS "scheduled.rebalance.max.delay.ms=5000\n",
+                         names);
+    task_ref refs[6];
+    size_t count = tasks_note(&cluster, names, 3, 2, refs);
+    /* A new connector: nothing else stops. */
+    names[3] = fp_name(env, "seq3");
+    kt_create_topic(names[3], 1, NULL);
+    source_create(&cluster, 1, names[3], names[3], 2);
+    ch_wait_running(&cluster, SIZE_MAX, names[3], 2, START_MS);
+    expect_untouched(&cluster, refs, count, NULL);
+    /* A fourth worker: the tasks that move to it are the only ones that stop. */
+    size_t fourth = ch_add(&cluster, FAST_KEYS "scheduled.rebalance.max.delay.ms=5000\n");
+    ch_start(&cluster, fourth);
+    ch_wait_healthy(&cluster, fourth, START_MS);
+    int64_t deadline = fp_now_ms() + START_MS;
+    int counts[CH_MAX_WORKERS];
+    for (;;) {
+        ch_task_counts(&cluster, names, 4, counts);
+        if (counts[fourth] >= 2)
+            break;
+        if (fp_now_ms() > deadline)
+            fail_msg("the fourth worker got %d tasks, expected 2", counts[fourth]);
+        fp_sleep_ms(100);
+    }
+    for (size_t i = 0; i < 4; i++)
+        ch_wait_running(&cluster, SIZE_MAX, names[i], 2, START_MS);
+    expect_balanced(&cluster, names, 4, 8);
+    size_t moved = 0;
+    for (size_t i = 0; i < count; i++) {
+        char now[64];
+        assert_true(ch_task_worker(&cluster, SIZE_MAX, refs[i].connector, refs[i].task, now,
+                                   sizeof(now)));
+        ch_task_history after;
+        ch_task_history_read(&cluster, refs[i].connector, refs[i].task, &after);
+        if (strcmp(now, refs[i].worker) != 0) {
+            moved++;
+            continue;
+        }
+        if (after.records != refs[i].before.records)
+            fail_msg("%s-%d stayed on %s but got %zu new status records", refs[i].connector,
+                     refs[i].task, now, after.records - refs[i].before.records);
+    }
+    printf("# %zu of the first tasks moved to the fourth worker\n", moved);
+    assert_true(moved <= 2);
+    ch_stop_all(&cluster);
+    for (size_t i = 0; i < 4; i++)
+        expect_no_gaps(names[i], 4);
+    ch_finish(&cluster);
+    fp_pass(env);
+}
+
+int main(void)
+{
+    fp_init();
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_teardown(test_balanced_and_forwarded, fp_env_teardown),
+        cmocka_unit_test_teardown(test_failover, fp_env_teardown),
+        cmocka_unit_test_teardown(test_restart_within_delay, fp_env_teardown),
+        cmocka_unit_test_teardown(test_growth_moves_only_what_must, fp_env_teardown),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
