@@ -146,7 +146,11 @@ wait_healthy() { # I: worker I answers /health (30 s)
     die "worker $1 not healthy within 30 s"
 }
 
-is_leader() { curl -sf --max-time 5 "$(worker_url "$1")/metrics" | grep -qx 'ferry_cluster_leader 1'; }
+is_leader() { # I (the whole answer first: grep -q would cut the pipe, a failure under pipefail)
+    local metrics
+    metrics=$(curl -sf --max-time 10 "$(worker_url "$1")/metrics") || return 1
+    grep -qx 'ferry_cluster_leader 1' <<<"$metrics"
+}
 
 # running URLS TIMEOUT_MS OUT [LIVE_IDS]: cluster_probe running; "DONE_NS POLLS" and the
 # per-worker task counts in OUT. 1 on timeout.
@@ -212,7 +216,7 @@ while read -r name; do
     echo "POST /connectors {\"name\":\"$name\",\"config\":$config}"
 done < <(connector_names) >"$tmp/create.requests"
 # A worker that knows no leader yet answers 409: retried for up to a minute.
-"$tools/cluster_probe" send "$(join_by , "${all_urls[@]}")" 60000 <"$tmp/create.requests" \
+"$tools/cluster_probe" send "$(join_by , "${all_urls[@]}")" 60000 "$tmp/create.times" <"$tmp/create.requests" \
     >"$tmp/create.out" 2>"$tmp/create.err" ||
     { cat "$tmp/create.err" >&2; worker_logs_hint >&2; die "creating the connectors failed"; }
 created_ms=$(ms_between "$cold_start_us" "$(now_us)")
@@ -230,16 +234,30 @@ log "cold start: every connector and task RUNNING after $cold_ms ms (tasks per w
 
 # ---- 2. memory -------------------------------------------------------------------------------
 
+# cpu_ticks PID...: user + system clock ticks of the processes, summed.
+cpu_ticks() {
+    local pid sum=0
+    for pid in "$@"; do sum=$(( sum + $(awk '{ print $14 + $15 }' "/proc/$pid/stat") )); done
+    echo "$sum"
+}
+idle_ticks=$(cpu_ticks "${worker_pids[@]}")
+idle_us=$(now_us)
 sleep "$IDLE_SECONDS"
+# The cluster's CPU while idle, in cores (100% = one core busy), all workers together.
+idle_cores=$(awk -v t="$(( $(cpu_ticks "${worker_pids[@]}") - idle_ticks ))" -v hz="$(getconf CLK_TCK)" \
+    -v us="$(( $(now_us) - idle_us ))" 'BEGIN { printf "%.0f", 100 * t / hz / (us / 1e6) }')
+log "idle: the $WORKERS workers used $idle_cores% of a core together"
 rss_kb=()
+rss_anon_kb=()
 rss_threads=()
 for pid in "${worker_pids[@]}"; do
     rss_kb+=("$(awk '/^VmRSS:/ { print $2 }' "/proc/$pid/status")")
+    rss_anon_kb+=("$(awk '/^RssAnon:/ { print $2 }' "/proc/$pid/status")")
     rss_threads+=("$(awk '/^Threads:/ { print $2 }' "/proc/$pid/status")")
 done
 rss_median_kb=$(median "${rss_kb[@]}")
 rss_max_kb=$(printf '%s\n' "${rss_kb[@]}" | sort -n | tail -1)
-log "RSS: median $rss_median_kb kB, max $rss_max_kb kB"
+log "RSS: median $rss_median_kb kB, max $rss_max_kb kB (per worker: $(join_by ' ' "${rss_kb[@]}"))"
 
 # ---- 3. writes through the followers ----------------------------------------------------------
 
@@ -269,12 +287,25 @@ config_puts() {
         echo "PUT /connectors/$(source_name $(( i % SOURCES )))/config $(source_config ",\"bench.write\":\"$i\"")"
     done
 }
+# machine_busy: "BUSY TOTAL" jiffies of all CPUs since boot (/proc/stat), to tell how loaded the
+# machine was (ferry, the broker, and whatever else runs) while the writes ran.
+machine_busy() { awk '$1 == "cpu" { print $2 + $3 + $4 + $7 + $8, $2 + $3 + $4 + $5 + $6 + $7 + $8 }' /proc/stat; }
 write_run() { # LABEL URLS GENERATOR: the figures of cluster_probe send
+    local busy0 total0 busy1 total1 ticks0
+    read -r busy0 total0 < <(machine_busy)
+    ticks0=$(cpu_ticks "${live_pids[@]}")
     "$tools/cluster_probe" send "$2" 0 "$tmp/writes-$1.times" < <($3 "$WRITES") \
         >"$tmp/writes-$1.out" 2>"$tmp/writes-$1.err" ||
         { cat "$tmp/writes-$1.err" >&2; echo "$bench_script: some $1 writes failed" >&2; }
-    log "$1: $(cat "$tmp/writes-$1.out")"
+    read -r busy1 total1 < <(machine_busy)
+    # Both as a share of the machine's cores (200% = both cores of a 2-core machine busy).
+    write_cpu[$1]="machine $(awk -v b=$(( busy1 - busy0 )) -v t=$(( total1 - total0 )) -v n="$(nproc)" \
+        'BEGIN { printf "%.0f", 100 * n * b / t }')%, workers $(awk -v w=$(( $(cpu_ticks "${live_pids[@]}") - ticks0 )) \
+        -v t=$(( total1 - total0 )) -v n="$(nproc)" 'BEGIN { printf "%.0f", 100 * n * w / t }')%"
+    log "$1: $(cat "$tmp/writes-$1.out") (CPU: ${write_cpu[$1]})"
 }
+declare -A write_cpu
+live_pids=("${worker_pids[@]}")
 field() { sed -n "s/.*\\b$2=\\([^ ]*\\).*/\\1/p" "$tmp/writes-$1.out"; } # LABEL KEY
 
 write_run pause-followers "$(join_by , "${follower_urls[@]}")" pause_resume
@@ -356,12 +387,13 @@ echo "  cold start: workers started at 0, all healthy at $healthy_ms ms, $CONNEC
      "tasks per worker min/median/max $(spread "$tmp/cold.out")"
 echo "  creates: $(cat "$tmp/create.out")"
 for label in pause-followers pause-leader config-followers; do
-    echo "  writes $label: $(cat "$tmp/writes-$label.out")"
+    echo "  writes $label: $(cat "$tmp/writes-$label.out") (CPU of the $(nproc) cores meanwhile: ${write_cpu[$label]})"
 done
 echo "  reassign: killed workers $(join_by ' ' "${killed[@]}") (not the leader, worker $leader) with" \
      "$killed_tasks tasks; clock from just before the kills to the first poll with every connector" \
      "and task RUNNING on the $(( WORKERS - KILL )) live workers$( (( reassign_ok )) &&
      echo "; tasks per worker after: $(spread "$tmp/reassign.out")")"
-echo "  RSS kB per worker: $(join_by ' ' "${rss_kb[@]}") (threads: $(join_by ' ' "${rss_threads[@]}"))"
+echo "  idle CPU of all workers together over the $IDLE_SECONDS s before the RSS: $idle_cores% of a core"
+echo "  RSS kB per worker: $(join_by ' ' "${rss_kb[@]}") (anonymous: $(join_by ' ' "${rss_anon_kb[@]}"); threads: $(join_by ' ' "${rss_threads[@]}"))"
 for r in "${results[@]}"; do [ "$r" = PASS ] || exit 1; done
 exit 0
