@@ -4,7 +4,8 @@
  * until a complete one, a commit for a deleted connector is dropped with what it left, tombstones
  * delete, target states read state.v2 before state; the records of a cluster (session key,
  * restart requests, ferry-assignment, ferry-worker-<id>) and their codecs; malformed values
- * refused with a message that names the key, unknown keys ignored.
+ * refused with a message that names the key, unknown keys ignored. Every check of a connector's
+ * entry also checks the one-connector reads against the snapshot.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -79,9 +80,33 @@ static char *entry_text(config_state *state, const char *name)
     return text;
 }
 
+/* The one-connector reads agree with the snapshot: config_state_connector_entry gives the same
+ * entry, config_state_task_counts the same task count. */
+static void assert_single_reads(config_state *state, const char *name, const char *text)
+{
+    bool found = false;
+    json_t *entry = config_state_connector_entry(state, name, &found);
+    assert_int_equal(found, text != NULL);
+    json_t *counts = config_state_task_counts(state);
+    assert_non_null(counts);
+    if (text) {
+        char *single = json_dumps(entry, JSON_COMPACT | JSON_SORT_KEYS);
+        assert_string_equal(single, text);
+        free(single);
+        assert_int_equal(json_integer_value(json_object_get(counts, name)),
+                         json_array_size(json_object_get(entry, "tasks")));
+    } else {
+        assert_null(entry);
+        assert_null(json_object_get(counts, name));
+    }
+    json_decref(counts);
+    json_decref(entry);
+}
+
 static void assert_entry(config_state *state, const char *name, const char *expected)
 {
     char *text = entry_text(state, name);
+    assert_single_reads(state, name, text);
     if (!expected) {
         if (text)
             fail_msg("%s should be absent, is %s", name, text);

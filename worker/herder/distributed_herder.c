@@ -87,7 +87,13 @@ static void distributed_config_changed(void *opaque, const config_change *change
     case CONFIG_CHANGE_CONNECTOR_REMOVED:
     case CONFIG_CHANGE_TARGET_STATE:
     case CONFIG_CHANGE_TASKS:
-        self->configs_dirty = true;
+        /* Only what changed is read again: the cost of a change must not grow with the
+         * cluster's connectors. Out of memory, everything is. */
+        if (!self->dirty_connectors)
+            self->dirty_connectors = json_object();
+        if (!self->dirty_connectors ||
+            json_object_set_new(self->dirty_connectors, change->connector, json_true()) != 0)
+            self->configs_dirty = true;
         break;
     case CONFIG_CHANGE_ASSIGNMENT:
         self->assignment_dirty = true;
@@ -130,10 +136,18 @@ static bool distributed_fenced(const void *opaque)
 
 /* ---- the runtime, on the control thread -------------------------------------------------- */
 
+/* argument: the names of the connectors to read again (a set), or NULL for all of them. */
 static void distributed_configs_apply_run(worker *running, void *argument)
 {
-    (void)argument;
-    worker_cluster_configs_refresh(running);
+    json_t *names = argument;
+    if (!names) {
+        worker_cluster_configs_refresh(running);
+        return;
+    }
+    const char *name;
+    json_t *flag;
+    json_object_foreach(names, name, flag)
+        worker_cluster_connector_refresh(running, name);
 }
 
 typedef struct distributed_apply {
@@ -398,6 +412,9 @@ static void distributed_member_events(distributed_herder *self)
         switch (event.type) {
         case GROUP_MEMBER_JOINED:
         case GROUP_MEMBER_REBALANCED: {
+            /* The members change only with a rebalance: the leader lists them again now. */
+            group_member_list_destroy(self->members);
+            self->members = NULL;
             bool was_leader = self->leader;
             self->leader = event.leader;
             atomic_store(&self->leader_now, event.leader);
@@ -479,6 +496,7 @@ static void *distributed_thread_main(void *argument)
         int64_t wake = distributed_next_wake(self, now);
         pthread_mutex_lock(&self->mutex);
         if (!self->stopping && !self->member_events && !self->configs_dirty &&
+            !self->dirty_connectors &&
             !self->assignment_dirty && !self->acks_dirty && !self->key_dirty && !self->jobs &&
             wake > now) {
             struct timespec deadline;
@@ -497,6 +515,8 @@ static void *distributed_thread_main(void *argument)
         bool member_events = self->member_events, configs = self->configs_dirty,
              assignment_changed = self->assignment_dirty, acks = self->acks_dirty,
              key = self->key_dirty;
+        json_t *dirty = self->dirty_connectors;
+        self->dirty_connectors = NULL;
         self->member_events = self->configs_dirty = self->assignment_dirty = false;
         self->acks_dirty = self->key_dirty = false;
         distributed_job *jobs = self->jobs;
@@ -505,11 +525,12 @@ static void *distributed_thread_main(void *argument)
 
         if (member_events)
             distributed_member_events(self);
-        if (configs) {
-            worker_call(self->running, distributed_configs_apply_run, NULL);
+        if (configs || dirty) {
+            worker_call(self->running, distributed_configs_apply_run, configs ? NULL : dirty);
             if (self->leader)
                 self->assign_at_ms = clock_monotonic_ms();
         }
+        json_decref(dirty);
         for (distributed_job *job = jobs; job;) {
             distributed_job *next = job->next;
             job->next = NULL;
@@ -577,6 +598,8 @@ static void distributed_destroy(herder *base)
 {
     distributed_herder *self = distributed_self(base);
     distributed_herder_stop(base);
+    group_member_list_destroy(self->members);
+    json_decref(self->dirty_connectors);
     group_member_destroy(self->member);
     herder_destroy(self->changes);
     request_signature_settings_clear(&self->signing);

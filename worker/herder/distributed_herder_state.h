@@ -53,7 +53,8 @@ typedef struct distributed_herder {
     /* Under mutex: what woke the thread. */
     bool stopping;
     bool member_events;
-    bool configs_dirty;
+    json_t *dirty_connectors; /* names read changed in the config topic (a set) */
+    bool configs_dirty;       /* every connector: the first read after joining */
     bool assignment_dirty;
     bool acks_dirty;
     bool key_dirty;
@@ -73,6 +74,7 @@ typedef struct distributed_herder {
 
     /* The herder's thread only. */
     bool leader;
+    struct group_member_list *members; /* the leader's last DescribeConsumerGroups, NULL: stale */
     bool joined;          /* in the group since the last loss */
     bool reapply;         /* apply the latest assignment even if its epoch was applied */
     int64_t assign_at_ms; /* monotonic: when the leader computes next; INT64_MAX: not due */

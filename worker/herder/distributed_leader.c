@@ -24,15 +24,17 @@ void distributed_assign(distributed_herder *self)
 {
     self->assign_at_ms = INT64_MAX;
     char why[512];
-    group_member_list *members = group_member_describe(self->member,
-                                                       DISTRIBUTED_HERDER_REQUEST_TIMEOUT_MS, why,
-                                                       sizeof(why));
+    if (!self->members)
+        self->members = group_member_describe(self->member,
+                                              DISTRIBUTED_HERDER_REQUEST_TIMEOUT_MS, why,
+                                              sizeof(why));
+    const group_member_list *members = self->members;
     if (!members) {
         log_warn(HERDER_SCOPE, "cannot list the group's members (trying again): %s", why);
         self->assign_at_ms = clock_monotonic_ms() + DISTRIBUTED_RETRY_MS;
         return;
     }
-    json_t *snapshot = config_store_snapshot(self->configs);
+    json_t *snapshot = config_store_task_counts(self->configs);
     json_t *previous_value = config_store_assignment(self->configs);
     json_t *acks_value = config_store_workers(self->configs);
     const char **member_ids = calloc(members->count + 1, sizeof(*member_ids));
@@ -53,7 +55,7 @@ void distributed_assign(distributed_herder *self)
     json_t *entry;
     json_object_foreach(snapshot, name, entry) {
         connectors[connector_count].name = name;
-        connectors[connector_count].task_count = json_array_size(json_object_get(entry, "tasks"));
+        connectors[connector_count].task_count = (size_t)json_integer_value(entry);
         connector_count++;
     }
     size_t ack_count = 0;
@@ -119,7 +121,6 @@ done:
     json_decref(snapshot);
     json_decref(previous_value);
     json_decref(acks_value);
-    group_member_list_destroy(members);
 }
 
 /* Writes a new session key when the cluster has none or the current one is due. */
@@ -201,9 +202,8 @@ void distributed_tasks_put(herder *base, const char *name, json_t *configs,
         herder_result_set(&result, HERDER_INVALID, "%s", why);
         goto done;
     }
-    json_t *snapshot = config_store_snapshot(self->configs);
-    bool known = json_object_get(snapshot, name) != NULL;
-    json_decref(snapshot);
+    bool known = false;
+    json_decref(config_store_connector(self->configs, name, &known));
     if (!known) {
         herder_result_set(&result, HERDER_NOT_FOUND, "Connector %s not found", name);
         goto done;

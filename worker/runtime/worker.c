@@ -443,7 +443,7 @@ int worker_connector_apply(worker *self, const config_map *config, runtime_state
     if (self->cluster) {
         /* A worker of a cluster applies a change the way it applies every other worker's: by
          * reading the config topic, where the change was read back before this call. */
-        worker_cluster_configs_refresh(self);
+        worker_cluster_connector_refresh(self, name);
         if (worker_connector_index(self, name) == SIZE_MAX)
             return ferry_error_set(err, errlen, "connector %s is not in %s", name,
                                    self->config->config_topic), -1;
@@ -479,7 +479,7 @@ int worker_connector_remove(worker *self, const char *name, char *err, size_t er
     if (self->cluster) {
         /* Every worker stops its parts when it reads the deletion; the statuses are the
          * leader's (the caller's) to tombstone. */
-        worker_cluster_configs_refresh(self);
+        worker_cluster_connector_refresh(self, name);
         status_store_delete(self->status, name, tasks);
         return 0;
     }
@@ -505,7 +505,7 @@ int worker_connector_target_apply(worker *self, const char *name, runtime_state 
     if (index == SIZE_MAX)
         return ferry_error_set(err, errlen, "Connector %s not found", name), -1;
     if (self->cluster)
-        worker_cluster_configs_refresh(self);
+        worker_cluster_connector_refresh(self, name);
     else
         connector_runtime_set_target(self->connectors[index], target);
     return 0;
@@ -758,20 +758,48 @@ static void worker_cluster_connector_apply(worker *self, const char *name, json_
     config_map_destroy(config);
 }
 
+/* Stops and forgets the connector at index, deleted from the config topic. */
+static void worker_cluster_connector_drop(worker *self, size_t index)
+{
+    connector_runtime *connector = self->connectors[index];
+    log_info("worker", "connector %s deleted from %s", connector_runtime_name(connector),
+             self->config->config_topic);
+    connector_runtime_deleted(connector);
+    connector_runtime_destroy(connector);
+    self->connectors[index] = self->connectors[--self->connector_count];
+}
+
+void worker_cluster_connector_refresh(worker *self, const char *name)
+{
+    ASSERT_CONTROL_THREAD();
+    bool found = false;
+    json_t *entry = config_store_connector(self->configs, name, &found);
+    size_t index = worker_connector_index(self, name);
+    if (!found) {
+        if (index != SIZE_MAX)
+            worker_cluster_connector_drop(self, index);
+        return;
+    }
+    if (!entry) {
+        log_error("worker", "out of memory reading connector %s from %s", name,
+                  self->config->config_topic);
+        return;
+    }
+    size_t known = self->connector_count;
+    worker_cluster_connector_apply(self, name, entry);
+    if (self->connector_count > known)
+        worker_parts_assign(self, known);
+    json_decref(entry);
+}
+
 void worker_cluster_configs_apply(worker *self, json_t *snapshot)
 {
     ASSERT_CONTROL_THREAD();
     for (size_t i = 0; i < self->connector_count;) {
-        connector_runtime *connector = self->connectors[i];
-        if (json_object_get(snapshot, connector_runtime_name(connector))) {
+        if (json_object_get(snapshot, connector_runtime_name(self->connectors[i])))
             i++;
-            continue;
-        }
-        log_info("worker", "connector %s deleted from %s", connector_runtime_name(connector),
-                 self->config->config_topic);
-        connector_runtime_deleted(connector);
-        connector_runtime_destroy(connector);
-        self->connectors[i] = self->connectors[--self->connector_count];
+        else
+            worker_cluster_connector_drop(self, i);
     }
     size_t known = self->connector_count;
     const char *name;

@@ -147,6 +147,10 @@ void worker_cluster_configs_apply(worker *worker, json_t *snapshot);
  * way a cluster's worker catches up with the config topic, whoever asks (so that two callers
  * never apply snapshots out of order). */
 void worker_cluster_configs_refresh(worker *worker);
+/* Control thread. The same for one connector (created, changed or deleted in the config topic):
+ * what a worker does for each change it reads, at a cost that does not grow with the number of
+ * connectors the cluster runs. */
+void worker_cluster_connector_refresh(worker *worker, const char *name);
 /* Control thread. Runs exactly this worker's part of an assignment under epoch: connectors
  * (instances) and tasks ("<connector>-<n>") named here run, others stop; what stays keeps
  * running untouched. Names of connectors the config topic does not know (yet) are kept and

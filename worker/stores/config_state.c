@@ -371,33 +371,64 @@ int config_state_apply(config_state *state, const char *key, const void *value,
     return rc;
 }
 
+/* One connector's entry of the snapshot: {"config", "target_state", "tasks", "inconsistent"}. */
+static json_t *config_state_entry(const config_state *state, const char *name,
+                                  json_t *properties)
+{
+    bool inconsistent = json_object_get(state->inconsistent, name) != NULL;
+    json_int_t count =
+        inconsistent ? 0 : json_integer_value(json_object_get(state->task_counts, name));
+    json_t *committed = json_object_get(state->task_configs, name);
+    json_t *tasks = json_array();
+    for (json_int_t i = 0; tasks && i < count; i++) {
+        char index[24];
+        snprintf(index, sizeof(index), "%lld", (long long)i);
+        json_t *task = json_object_get(committed, index);
+        json_array_append_new(tasks, task ? json_deep_copy(task) : json_object());
+    }
+    const char *target = json_string_value(json_object_get(state->target_states, name));
+    return json_pack("{s:o, s:s, s:o, s:b}", "config", json_deep_copy(properties),
+                     "target_state", target ? target : "STARTED", "tasks", tasks,
+                     "inconsistent", inconsistent);
+}
+
 json_t *config_state_snapshot(const config_state *state)
 {
     json_t *snapshot = json_object();
     const char *name;
     json_t *properties;
     json_object_foreach(state->configs, name, properties) {
-        bool inconsistent = json_object_get(state->inconsistent, name) != NULL;
-        json_int_t count =
-            inconsistent ? 0 : json_integer_value(json_object_get(state->task_counts, name));
-        json_t *committed = json_object_get(state->task_configs, name);
-        json_t *tasks = json_array();
-        for (json_int_t i = 0; tasks && i < count; i++) {
-            char index[24];
-            snprintf(index, sizeof(index), "%lld", (long long)i);
-            json_t *task = json_object_get(committed, index);
-            json_array_append_new(tasks, task ? json_deep_copy(task) : json_object());
-        }
-        const char *target = json_string_value(json_object_get(state->target_states, name));
-        json_t *entry = json_pack("{s:o, s:s, s:o, s:b}", "config", json_deep_copy(properties),
-                                  "target_state", target ? target : "STARTED", "tasks", tasks,
-                                  "inconsistent", inconsistent);
+        json_t *entry = config_state_entry(state, name, properties);
         if (!snapshot || !entry || json_object_set_new(snapshot, name, entry) != 0) {
             json_decref(snapshot);
             return NULL;
         }
     }
     return snapshot;
+}
+
+json_t *config_state_connector_entry(const config_state *state, const char *name, bool *found)
+{
+    json_t *properties = json_object_get(state->configs, name);
+    *found = properties != NULL;
+    return properties ? config_state_entry(state, name, properties) : NULL;
+}
+
+json_t *config_state_task_counts(const config_state *state)
+{
+    json_t *counts = json_object();
+    const char *name;
+    json_t *properties;
+    json_object_foreach(state->configs, name, properties) {
+        bool inconsistent = json_object_get(state->inconsistent, name) != NULL;
+        json_int_t count =
+            inconsistent ? 0 : json_integer_value(json_object_get(state->task_counts, name));
+        if (!counts || json_object_set_new(counts, name, json_integer(count)) != 0) {
+            json_decref(counts);
+            return NULL;
+        }
+    }
+    return counts;
 }
 
 size_t config_state_connector_count(const config_state *state)

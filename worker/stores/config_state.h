@@ -70,6 +70,13 @@ int config_state_apply(config_state *state, const char *key, const void *value,
  * committed task configs (none while inconsistent). NULL when out of memory. */
 json_t *config_state_snapshot(const config_state *state);
 
+/* One connector's entry of the snapshot (a new object), or NULL: *found says whether the topic
+ * knows the connector (NULL with *found true: out of memory). */
+json_t *config_state_connector_entry(const config_state *state, const char *name,
+                                     bool *found);
+/* The connectors and their committed task counts (0 while inconsistent): a new object name ->
+ * integer, or NULL when out of memory. */
+json_t *config_state_task_counts(const config_state *state);
 size_t config_state_connector_count(const config_state *state);
 
 /* The latest ferry-assignment value: a new reference to a value the state never changes (do not

@@ -136,6 +136,22 @@ json_t *config_store_snapshot(config_store *store)
     return snapshot;
 }
 
+json_t *config_store_connector(config_store *store, const char *name, bool *found)
+{
+    pthread_mutex_lock(&store->mutex);
+    json_t *entry = config_state_connector_entry(store->state, name, found);
+    pthread_mutex_unlock(&store->mutex);
+    return entry;
+}
+
+json_t *config_store_task_counts(config_store *store)
+{
+    pthread_mutex_lock(&store->mutex);
+    json_t *counts = config_state_task_counts(store->state);
+    pthread_mutex_unlock(&store->mutex);
+    return counts;
+}
+
 json_t *config_store_assignment(config_store *store)
 {
     pthread_mutex_lock(&store->mutex);

@@ -55,6 +55,12 @@ int config_store_sync(config_store *store, int timeout_ms, char *err, size_t err
  * committed task configs; none while inconsistent, which asks for the tasks to be written
  * again). */
 json_t *config_store_snapshot(config_store *store);
+/* One connector's entry of the snapshot (a new object), or NULL: *found says whether the topic
+ * knows it (NULL with *found true: out of memory). */
+json_t *config_store_connector(config_store *store, const char *name, bool *found);
+/* The connectors and their committed task counts (0 while inconsistent): a new object name ->
+ * integer, or NULL when out of memory. What the leader's assignor needs, without the configs. */
+json_t *config_store_task_counts(config_store *store);
 /* The latest ferry-assignment value, for the assignor to parse: a new reference to a value
  * nobody changes (do not change it), or NULL when the topic has none. */
 json_t *config_store_assignment(config_store *store);
