@@ -23,6 +23,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <cmocka.h>
 #include <pthread.h>
@@ -34,6 +35,7 @@
 #include "kafka_tool.h"
 #include "runtime/worker.h"
 #include "stores/status_store.h"
+#include "support/clock.h"
 
 #define FLUSH_MS 500
 #define WAIT_MS 20000
@@ -73,6 +75,21 @@ static int publish_calls(cluster *test)
     int calls = test->publish_calls;
     pthread_mutex_unlock(&test->mutex);
     return calls;
+}
+
+/* Waits until the publish hook was called `calls` times: a config change restarts the parts
+ * here at the control loop's next tick, after the change that brought it. */
+static void publish_wait(cluster *test, int calls)
+{
+    int64_t deadline = clock_monotonic_ms() + 10000;
+    while (publish_calls(test) < calls) {
+        if (clock_monotonic_ms() > deadline)
+            fail_msg("the publish hook was called %d times within 10 s, expected %d",
+                     publish_calls(test), calls);
+        struct timespec pause = {.tv_nsec = 10000000L};
+        nanosleep(&pause, NULL);
+    }
+    assert_int_equal(publish_calls(test), calls);
 }
 
 static json_t *published(cluster *test, const char *connector)
@@ -480,7 +497,7 @@ static void test_parts_move_and_reconfigure(void **state)
     config = source_config(name, topic, "30");
     connector_put(&test, name, config);
     configs_apply(&test);
-    assert_int_equal(publish_calls(&test), calls + 1);
+    publish_wait(&test, calls + 1);
     json_decref(made);
     made = published(&test, name);
     assert_string_equal(json_string_value(json_object_get(json_array_get(made, 0),

@@ -38,6 +38,9 @@ struct connector_runtime {
     char *name;
     char scope[160];
     config_map *config;   /* as stored: ${..} unresolved */
+    /* A part's new config, read from the config topic and applied at the next tick: the caller
+     * (a change on the leader, answered with it) does not wait for the parts here to restart. */
+    config_map *pending_config;
     config_map *resolved; /* while running */
     const registered_connector *type;
     runtime_state target;
@@ -449,6 +452,7 @@ void connector_runtime_destroy(connector_runtime *connector)
     free(connector->trace);
     free(connector->name);
     config_map_destroy(connector->config);
+    config_map_destroy(connector->pending_config);
     free(connector);
 }
 
@@ -673,10 +677,16 @@ void connector_runtime_topics_reset(connector_runtime *connector)
             task_topics_clear(connector->slots[s].task);
 }
 
+static void part_reconfigure_now(connector_runtime *connector);
+
 int64_t connector_runtime_tick(connector_runtime *connector, int64_t now_ms)
 {
     ASSERT_CONTROL_THREAD();
     int64_t wake_in = 1000;
+    if (connector->pending_config) {
+        part_reconfigure_now(connector);
+        return 100;
+    }
     if (connector->reconfiguration_requested && connector->plugin_started) {
         log_info(connector->scope, "reconfiguring on the connector's request");
         if (connector->partial) {
@@ -742,7 +752,7 @@ const char *connector_runtime_name(const connector_runtime *connector)
 const config_map *connector_runtime_config(const connector_runtime *connector)
 {
     ASSERT_CONTROL_THREAD();
-    return connector->config;
+    return connector->pending_config ? connector->pending_config : connector->config;
 }
 
 runtime_state connector_runtime_target(const connector_runtime *connector)
@@ -1110,6 +1120,20 @@ void connector_runtime_reconfigure(connector_runtime *connector, const config_ma
         connector_runtime_start(connector);
         return;
     }
+    /* The restart waits for the next tick, which the loop runs once the current command (the
+     * change that brought the config) has answered. */
+    config_map_destroy(connector->pending_config);
+    connector->pending_config = copy;
+    const task_environment *tasks = &connector->environment->tasks;
+    if (tasks->notify)
+        tasks->notify(tasks->notify_opaque);
+}
+
+/* Restarts the parts here with the config connector_runtime_reconfigure took. */
+static void part_reconfigure_now(connector_runtime *connector)
+{
+    config_map *copy = connector->pending_config;
+    connector->pending_config = NULL;
     part_tasks_mark_held(connector);
     part_tasks_stop(connector, false, false);
     bool instance_runs = connector->instance_assigned && connector->target != STATE_STOPPED;

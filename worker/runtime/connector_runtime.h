@@ -101,8 +101,9 @@ void connector_runtime_assign(connector_runtime *connector, const connector_part
  * inconsistent). */
 void connector_runtime_tasks_committed(connector_runtime *connector, json_t *task_configs);
 /* A new config read from the config topic (copied): the parts that run here restart with it
- * (the instance, when here, makes new task configs); the others only keep it. A connector that
- * runs whole restarts whole. */
+ * (the instance, when here, makes new task configs) at the next tick, so that the change that
+ * brought it is answered without waiting for tasks to stop; connector_runtime_config shows it at
+ * once. A connector that runs whole restarts whole, at once. */
 void connector_runtime_reconfigure(connector_runtime *connector, const config_map *config);
 /* The worker lost its membership: every task and the instance stop at once, nothing is
  * committed and no status is written; the part is cleared (connector_runtime_assign again
