@@ -55,56 +55,11 @@ static void insert_rows(const char *table, int first, int last)
     pgt_exec(db, "INSERT INTO %s SELECT g FROM generate_series(%d, %d) g", table, first, last);
 }
 
-/* The slot's active_pid, 0 when it is not active. */
-static int slot_pid(const char *slot)
-{
-    char *pid = pgt_value(db, "SELECT active_pid FROM pg_replication_slots WHERE slot_name = '%s'",
-                          slot);
-    int value = atoi(pid);
-    free(pid);
-    return value;
-}
-
 static bool backend_alive(int pid)
 {
     char sql[128];
     snprintf(sql, sizeof sql, "SELECT count(*) FROM pg_stat_activity WHERE pid = %d", pid);
     return pgt_int(db, sql) == 1;
-}
-
-/* The first id of [1, count] the topic does not hold, 0 when it holds them all. */
-static int first_missing(const char *topic, int count)
-{
-    bool *seen = calloc((size_t)count + 1, sizeof(bool));
-    assert_non_null(seen);
-    pgt_events *events = pgt_read(topic);
-    for (size_t i = 0; i < events->count; i++) {
-        int64_t id = events->items[i].value ? pgt_row_int(&events->items[i], "id") : -1;
-        if (id >= 1 && id <= count)
-            seen[id] = true;
-    }
-    pgt_events_free(events);
-    int missing = 0;
-    for (int id = count; id >= 1; id--)
-        if (!seen[id])
-            missing = id;
-    free(seen);
-    return missing;
-}
-
-/* Waits until every id of [1, count] reached the topic; fails naming the first one missing. */
-static void expect_all_rows(fp_proc *proc, const char *topic, int count)
-{
-    int missing = 0;
-    for (int64_t deadline = fp_now_ms() + 60000; fp_now_ms() < deadline;) {
-        if (!pgt_wait_records(proc, topic, count, 1000))
-            continue;
-        if ((missing = first_missing(topic, count)) == 0)
-            return;
-        fp_sleep_ms(500);
-    }
-    fail_msg("row %d of %d never reached %s", missing ? missing : first_missing(topic, count),
-             count, topic);
 }
 
 /* wal_sender_timeout in ms (0: none): the wait a take-over saves must be long for the
@@ -150,16 +105,16 @@ static void test_kill9_restart_takes_the_slot_over(void **state)
      * the slot over from its own last walsender, and streams on without taking its initial
      * snapshot again. */
     char line[200];
-    int own_pid = slot_pid(c.slot);
+    int own_pid = pgt_slot_pid(c.slot);
     assert_true(own_pid > 0);
     tcp_proxy_cut_clients(proxy);
     fp_sleep_ms(300);
-    assert_int_equal(slot_pid(c.slot), own_pid);
+    assert_int_equal(pgt_slot_pid(c.slot), own_pid);
     insert_rows(c.table, 101, 150);
     snprintf(line, sizeof line, "took replication slot \"%s\" over from PID %d", c.slot, own_pid);
     if (!fp_wait_log(proc, line, 20000))
         fail_msg("after the cut, the task did not take the slot over from its own walsender");
-    expect_all_rows(proc, c.topic, 150);
+    pgt_expect_rows(proc, c.topic, 150);
     char *log = fp_log(proc);
     bool snapshot_again = strstr(strstr(log, line), "snapshot complete") != NULL;
     free(log);
@@ -167,13 +122,13 @@ static void test_kill9_restart_takes_the_slot_over(void **state)
         fail_msg("the task took its snapshot again after taking the slot over");
 
     /* kill -9 while streaming */
-    int old_pid = slot_pid(c.slot);
+    int old_pid = pgt_slot_pid(c.slot);
     assert_true(old_pid > 0);
     insert_rows(c.table, 151, 200);
     fp_kill9(proc);
     fp_sleep_ms(300);
     /* The premise: the dead worker's walsender still holds the slot. */
-    assert_int_equal(slot_pid(c.slot), old_pid);
+    assert_int_equal(pgt_slot_pid(c.slot), old_pid);
     insert_rows(c.table, 201, 300);
 
     int64_t restarted = fp_now_ms();
@@ -192,10 +147,10 @@ static void test_kill9_restart_takes_the_slot_over(void **state)
     if (!fp_log_contains(proc, line))
         fail_msg("the log does not say '%s'", line);
     assert_false(backend_alive(old_pid));
-    assert_int_not_equal(slot_pid(c.slot), 0);
+    assert_int_not_equal(pgt_slot_pid(c.slot), 0);
 
     insert_rows(c.table, 301, 400);
-    expect_all_rows(proc, c.topic, 400);
+    pgt_expect_rows(proc, c.topic, 400);
 
     fp_stop(proc, 30000);
     pgt_exec(db, "DROP TABLE %s", c.table);
@@ -224,7 +179,7 @@ static int hold_slot(const pgt_case *c, const char *application)
     assert_int_equal(PQresultStatus(result), PGRES_COPY_BOTH);
     PQclear(result);
     int pid = PQbackendPID(foreign_holder);
-    assert_int_equal(slot_pid(c->slot), pid);
+    assert_int_equal(pgt_slot_pid(c->slot), pid);
     return pid;
 }
 
@@ -247,7 +202,7 @@ static void expect_wait_then_stream(pgt_case *c, const char *connector, const ch
     if (fp_log_contains(proc, "terminated it to take the slot over"))
         fail_msg("the task terminated a walsender it must not");
     assert_true(backend_alive(holder_pid));
-    assert_int_equal(slot_pid(c->slot), holder_pid);
+    assert_int_equal(pgt_slot_pid(c->slot), holder_pid);
     assert_false(fp_log_contains(proc, "streaming from slot"));
 
     /* The holder lets go: the task gets the slot on its next look. */
@@ -258,7 +213,7 @@ static void expect_wait_then_stream(pgt_case *c, const char *connector, const ch
         fail_msg("the task did not stream after the holder let the slot go");
     printf("# streaming %" PRId64 " ms after the holder let go\n", fp_now_ms() - released);
     insert_rows(c->table, 21, 40);
-    expect_all_rows(proc, c->topic, 40);
+    pgt_expect_rows(proc, c->topic, 40);
     fp_stop(proc, 30000);
 }
 
