@@ -73,6 +73,34 @@ static void wait_topic_growth(const char *topic, int64_t from, int64_t more, int
     }
 }
 
+/* Waits until every source partition of the topic has a record beyond Kafka offset `from` (the
+ * topic has one partition): every task of its source produces, not only its status says so. */
+static void wait_every_partition_produces(const char *topic, size_t partitions, int64_t from,
+                                          int timeout_ms)
+{
+    int64_t deadline = fp_now_ms() + timeout_ms;
+    for (;;) {
+        bool produced[16] = {false};
+        size_t count = 0;
+        ch_sequence *sequence = ch_sequence_read(topic);
+        for (size_t i = 0; i < sequence->count; i++) {
+            const ch_sequence_record *record = &sequence->items[i];
+            if (record->offset < from || record->source_partition >= (int)partitions ||
+                produced[record->source_partition])
+                continue;
+            produced[record->source_partition] = true;
+            count++;
+        }
+        ch_sequence_free(sequence);
+        if (count == partitions)
+            return;
+        if (fp_now_ms() > deadline)
+            fail_msg("%s: %zu of its %zu source partitions produced within %d ms", topic, count,
+                     partitions, timeout_ms);
+        fp_sleep_ms(200);
+    }
+}
+
 /* The origin of a record was polled by a task instance of the process pid ("<pid>-<n>"). */
 static bool origin_of_pid(const char *origin, long pid)
 {
@@ -417,10 +445,18 @@ static void test_rolling_restart_under_load(void **state)
         int64_t restarting = fp_now_ms();
         ch_restart(&cluster, w, START_MS);
         int64_t healthy = fp_now_ms();
+        /* Its statuses may still say RUNNING from before (same worker id): what proves that
+         * every task runs again is a record of every source partition written after it. */
+        int64_t ends[3];
         for (size_t i = 0; i < 3; i++)
+            ends[i] = kt_end_offsets_sum(sources[i]);
+        for (size_t i = 0; i < 3; i++) {
             ch_wait_running(&cluster, SIZE_MAX, sources[i], 2, 30000);
-        printf("# worker %zu restarted: healthy after %" PRId64 " ms, every task RUNNING "
-               "%" PRId64 " ms later\n", w, healthy - restarting, fp_now_ms() - healthy);
+            wait_every_partition_produces(sources[i], 4, ends[i], 30000);
+        }
+        printf("# worker %zu restarted: healthy after %" PRId64 " ms, every source partition "
+               "produced again %" PRId64 " ms later\n", w, healthy - restarting,
+               fp_now_ms() - healthy);
     }
     atomic_store(&load.stop, true);
     pthread_join(load.thread, NULL);
@@ -490,9 +526,11 @@ static void test_broker_restart_during_rebalance(void **state)
     }
     for (size_t i = 0; i < 3; i++)
         ch_wait_running(&cluster, SIZE_MAX, sources[i], 2, 30000);
-    printf("# converged %" PRId64 " ms after the broker came back\n", fp_now_ms() - back);
     ch_expect_balanced(&cluster, sources, 3, 6);
-    wait_topic_growth(sources[0], kt_end_offsets_sum(sources[0]), 200, 30000);
+    for (size_t i = 0; i < 3; i++)
+        wait_every_partition_produces(sources[i], 4, kt_end_offsets_sum(sources[i]), 30000);
+    printf("# converged, every source partition producing, %" PRId64 " ms after the broker "
+           "came back\n", fp_now_ms() - back);
     ch_stop_all(&cluster);
     for (size_t i = 0; i < 3; i++)
         ch_expect_no_gaps(sources[i], 4);
