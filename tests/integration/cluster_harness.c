@@ -445,6 +445,28 @@ void ch_source_create(ch_cluster *cluster, size_t i, const char *name, const cha
     json_decref(answer);
 }
 
+const char *ch_source_new(ch_cluster *cluster, size_t i, const char *prefix, int tasks)
+{
+    const char *name = fp_name(cluster->env, prefix);
+    kt_create_topic(name, 1, NULL);
+    ch_source_create(cluster, i, name, name, tasks);
+    return name;
+}
+
+void ch_start_with_sources(ch_cluster *cluster, fp_env *env, const char *extra,
+                           const char *prefix, const char **names)
+{
+    ch_init(cluster, env, 3, extra);
+    ch_start_all(cluster, 60000);
+    for (size_t i = 0; i < 3; i++) {
+        char numbered[64];
+        snprintf(numbered, sizeof(numbered), "%s%zu", prefix, i);
+        names[i] = ch_source_new(cluster, i, numbered, 2);
+    }
+    for (size_t i = 0; i < 3; i++)
+        ch_wait_running(cluster, SIZE_MAX, names[i], 2, 60000);
+}
+
 json_t *ch_change(ch_cluster *cluster, size_t i, const char *method, const char *path,
                   const char *body, long expected, int timeout_ms, int *conflicts)
 {

@@ -82,6 +82,15 @@ size_t ch_wait_leader(ch_cluster *cluster, int timeout_ms);
  * topic. */
 void ch_source_create(ch_cluster *cluster, size_t i, const char *name, const char *topic,
                       int tasks);
+/* A topic of one partition named fp_name(prefix) (a source's records stay in order there) and,
+ * through worker i, a SequenceSource of `tasks` tasks of the same name writing to it
+ * (ch_source_create). Returns the name (owned by the env). */
+const char *ch_source_new(ch_cluster *cluster, size_t i, const char *prefix, int tasks);
+/* ch_init of three workers (extra: their keys), ch_start_all, then three sources of two tasks,
+ * "<prefix>0" to "<prefix>2" each created through the worker of its number (ch_source_new),
+ * until every task of them RUNNING. names: the three connector (and topic) names. */
+void ch_start_with_sources(ch_cluster *cluster, fp_env *env, const char *extra,
+                           const char *prefix, const char **names);
 /* A change through worker i that answers `expected`, tried again while it answers 409 (the
  * cluster rebalances) up to timeout_ms. Returns the answer's body (a new reference, may be
  * NULL); *conflicts (may be NULL) counts the 409s. */

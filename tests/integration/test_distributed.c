@@ -162,22 +162,6 @@ static void test_balanced_and_forwarded(void **state)
 
 /* ---- 2 and 3 ------------------------------------------------------------------------------- */
 
-static void cluster_with_sources(fp_env *env, ch_cluster *cluster, const char *extra,
-                                 const char **names)
-{
-    ch_init(cluster, env, 3, extra);
-    ch_start_all(cluster, START_MS);
-    for (size_t i = 0; i < 3; i++) {
-        char prefix[32];
-        snprintf(prefix, sizeof(prefix), "seq%zu", i);
-        names[i] = fp_name(env, prefix);
-        kt_create_topic(names[i], 1, NULL);
-        ch_source_create(cluster, i, names[i], names[i], 2);
-    }
-    for (size_t i = 0; i < 3; i++)
-        ch_wait_running(cluster, SIZE_MAX, names[i], 2, START_MS);
-}
-
 static void test_failover(void **state)
 {
     (void)state;
@@ -185,8 +169,9 @@ static void test_failover(void **state)
     ch_cluster cluster;
     const char *names[3];
     const int64_t delay_ms = 3000;
-    cluster_with_sources(env, &cluster, FAST_KEYS "scheduled.rebalance.max.delay.ms=3000\n",
-                         names);
+    ch_start_with_sources(&cluster, env,
+                          FAST_KEYS "scheduled.rebalance.max.delay.ms=3000\n", "seq",
+                          names);
     task_ref refs[6];
     size_t count = tasks_note(&cluster, names, 3, 2, refs);
     /* The victim: the worker running task 0 of the first source. */
@@ -224,8 +209,9 @@ static void test_restart_within_delay(void **state)
     fp_env *env = fp_env_new("distributed_restart");
     ch_cluster cluster;
     const char *names[3];
-    cluster_with_sources(env, &cluster, FAST_KEYS "scheduled.rebalance.max.delay.ms=60000\n",
-                         names);
+    ch_start_with_sources(&cluster, env,
+                          FAST_KEYS "scheduled.rebalance.max.delay.ms=60000\n", "seq",
+                          names);
     task_ref refs[6];
     size_t count = tasks_note(&cluster, names, 3, 2, refs);
     size_t victim = ch_index_of(&cluster, refs[0].worker);
@@ -259,14 +245,13 @@ static void test_growth_moves_only_what_must(void **state)
     fp_env *env = fp_env_new("distributed_growth");
     ch_cluster cluster;
     const char *names[4];
-    cluster_with_sources(env, &cluster, FAST_KEYS "scheduled.rebalance.max.delay.ms=5000\n",
-                         names);
+    ch_start_with_sources(&cluster, env,
+                          FAST_KEYS "scheduled.rebalance.max.delay.ms=5000\n", "seq",
+                          names);
     task_ref refs[6];
     size_t count = tasks_note(&cluster, names, 3, 2, refs);
     /* A new connector: nothing else stops. */
-    names[3] = fp_name(env, "seq3");
-    kt_create_topic(names[3], 1, NULL);
-    ch_source_create(&cluster, 1, names[3], names[3], 2);
+    names[3] = ch_source_new(&cluster, 1, "seq3", 2);
     ch_wait_running(&cluster, SIZE_MAX, names[3], 2, START_MS);
     expect_untouched(&cluster, refs, count, NULL);
     /* A fourth worker: the tasks that move to it are the only ones that stop. */

@@ -50,17 +50,6 @@
  * timeout, the leader's delay, then an assignment read and tasks started. */
 #define MOVE_BOUND_MS (SESSION_MS + DELAY_MS + 10000)
 
-/* A topic of one partition (the records of a source stay in order) and a SequenceSource of
- * `tasks` tasks on it, created through worker i. */
-static const char *source_new(fp_env *env, ch_cluster *cluster, size_t i, const char *prefix,
-                              int tasks)
-{
-    const char *name = fp_name(env, prefix);
-    kt_create_topic(name, 1, NULL);
-    ch_source_create(cluster, i, name, name, tasks);
-    return name;
-}
-
 /* Waits until the topic holds `more` records beyond `from`: the sources produce. */
 static void wait_topic_growth(const char *topic, int64_t from, int64_t more, int timeout_ms)
 {
@@ -203,7 +192,7 @@ static void test_zombie_is_fenced(void **state)
     ch_cluster cluster;
     ch_init(&cluster, env, 3, MOVING_KEYS);
     ch_start_all(&cluster, START_MS);
-    const char *source = source_new(env, &cluster, 1, "zseq", 3);
+    const char *source = ch_source_new(&cluster, 1, "zseq", 3);
     ch_wait_running(&cluster, SIZE_MAX, source, 3, START_MS);
 
     /* The zombie: the worker of task 0, and every task it runs. */
@@ -265,7 +254,7 @@ static void test_zombie_is_fenced(void **state)
     fp_pass(env);
 }
 
-/* ---- 2. the leader killed ------------------------------------------------------------------- */
+/* ---- 2. the leader killed -------------------------------------------------------------------- */
 
 /* Waits until no running worker lists the connector and each answers 404 for its status. */
 static void wait_deleted_everywhere(ch_cluster *cluster, const char *connector, int timeout_ms)
@@ -301,8 +290,8 @@ static void test_leader_killed(void **state)
     ch_cluster cluster;
     ch_init(&cluster, env, 3, MOVING_KEYS);
     ch_start_all(&cluster, START_MS);
-    const char *kept = source_new(env, &cluster, 0, "lseq", 2);
-    const char *doomed = source_new(env, &cluster, 1, "lgone", 2);
+    const char *kept = ch_source_new(&cluster, 0, "lseq", 2);
+    const char *doomed = ch_source_new(&cluster, 1, "lgone", 2);
     ch_wait_running(&cluster, SIZE_MAX, kept, 2, START_MS);
     ch_wait_running(&cluster, SIZE_MAX, doomed, 2, START_MS);
     size_t leader = ch_wait_leader(&cluster, 10000);
@@ -353,7 +342,7 @@ static void test_leader_killed(void **state)
     fp_pass(env);
 }
 
-/* ---- 3. a rolling restart under load ---------------------------------------------------------- */
+/* ---- 3. a rolling restart under load --------------------------------------------------------- */
 
 /* A client reading the REST API round-robin over every worker, from a thread of its own (no
  * cmocka assertion there): GET /connectors and GET /connectors/<c>/status. A refused connection
@@ -424,17 +413,10 @@ static void test_rolling_restart_under_load(void **state)
     (void)state;
     fp_env *env = fp_env_new("distributed_rolling");
     ch_cluster cluster;
-    /* A restart takes well under the delay: each worker finds its own work again. */
-    ch_init(&cluster, env, 3, FAST_KEYS "scheduled.rebalance.max.delay.ms=15000\n");
-    ch_start_all(&cluster, START_MS);
     const char *sources[3];
-    for (size_t i = 0; i < 3; i++) {
-        char prefix[16];
-        snprintf(prefix, sizeof(prefix), "rseq%zu", i);
-        sources[i] = source_new(env, &cluster, i, prefix, 2);
-    }
-    for (size_t i = 0; i < 3; i++)
-        ch_wait_running(&cluster, SIZE_MAX, sources[i], 2, START_MS);
+    /* A restart takes well under the delay: each worker finds its own work again. */
+    ch_start_with_sources(&cluster, env, FAST_KEYS "scheduled.rebalance.max.delay.ms=15000\n",
+                          "rseq", sources);
 
     rest_load load = {.workers = cluster.count, .connectors = sources, .connector_count = 3};
     for (size_t w = 0; w < cluster.count; w++)
@@ -474,7 +456,7 @@ static void test_rolling_restart_under_load(void **state)
     fp_pass(env);
 }
 
-/* ---- 4. the broker restarted during a rebalance --------------------------------------------- */
+/* ---- 4. the broker restarted during a rebalance ---------------------------------------------- */
 
 static void test_broker_restart_during_rebalance(void **state)
 {
@@ -483,16 +465,8 @@ static void test_broker_restart_during_rebalance(void **state)
     /* No other test of this harness, from any run, while the shared broker restarts. */
     fp_broker_exclusive();
     ch_cluster cluster;
-    ch_init(&cluster, env, 3, MOVING_KEYS);
-    ch_start_all(&cluster, START_MS);
     const char *sources[3];
-    for (size_t i = 0; i < 3; i++) {
-        char prefix[16];
-        snprintf(prefix, sizeof(prefix), "bseq%zu", i);
-        sources[i] = source_new(env, &cluster, i, prefix, 2);
-    }
-    for (size_t i = 0; i < 3; i++)
-        ch_wait_running(&cluster, SIZE_MAX, sources[i], 2, START_MS);
+    ch_start_with_sources(&cluster, env, MOVING_KEYS, "bseq", sources);
 
     /* A fourth worker joins (the group rebalances and the leader moves work to it) and the
      * broker goes away right then. */
@@ -538,7 +512,7 @@ static void test_broker_restart_during_rebalance(void **state)
     fp_pass(env);
 }
 
-/* ---- 5. a cluster takes a standalone worker's topics over ---------------------------------- */
+/* ---- 5. a cluster takes a standalone worker's topics over ------------------------------------ */
 
 /* The committed {"seq": n} of each source partition of the connector in the offsets topic. */
 typedef struct committed_scan {
