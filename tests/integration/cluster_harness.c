@@ -1,12 +1,14 @@
 /* cluster_harness.c - workers of one cluster as processes, and what the tests ask of them. */
 #include "cluster_harness.h"
 
+#include <inttypes.h>
 #include <setjmp.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <cmocka.h>
 
@@ -134,6 +136,13 @@ void ch_stop(ch_cluster *cluster, size_t i)
     worker->running = false;
 }
 
+void ch_restart(ch_cluster *cluster, size_t i, int timeout_ms)
+{
+    ch_stop(cluster, i);
+    ch_start(cluster, i);
+    ch_wait_healthy(cluster, i, timeout_ms);
+}
+
 void ch_stop_all(ch_cluster *cluster)
 {
     for (size_t i = 0; i < cluster->count; i++) {
@@ -188,14 +197,15 @@ json_t *ch_status(ch_cluster *cluster, size_t i, const char *connector)
     return answer;
 }
 
-/* Whether status shows the connector and exactly tasks tasks RUNNING on running workers. */
-static bool ch_all_running(const ch_cluster *cluster, json_t *status, int tasks)
+/* Whether status shows the connector and exactly tasks tasks in state on running workers. */
+static bool ch_all_in_state(const ch_cluster *cluster, json_t *status, const char *wanted,
+                            int tasks)
 {
     if (!status)
         return false;
     json_t *connector = json_object_get(status, "connector");
     const char *state = json_string_value(json_object_get(connector, "state"));
-    if (!state || strcmp(state, "RUNNING") != 0)
+    if (!state || strcmp(state, wanted) != 0)
         return false;
     size_t owner = ch_index_of(cluster, json_string_value(json_object_get(connector,
                                                                           "worker_id")));
@@ -210,15 +220,15 @@ static bool ch_all_running(const ch_cluster *cluster, json_t *status, int tasks)
         const char *task_state = json_string_value(json_object_get(task, "state"));
         size_t runner = ch_index_of(cluster, json_string_value(json_object_get(task,
                                                                                "worker_id")));
-        if (!task_state || strcmp(task_state, "RUNNING") != 0 || runner == SIZE_MAX ||
+        if (!task_state || strcmp(task_state, wanted) != 0 || runner == SIZE_MAX ||
             !cluster->workers[runner].running || cluster->workers[runner].paused)
             return false;
     }
     return true;
 }
 
-int64_t ch_wait_running(ch_cluster *cluster, size_t asked, const char *connector, int tasks,
-                        int timeout_ms)
+int64_t ch_wait_state(ch_cluster *cluster, size_t asked, const char *connector, const char *state,
+                      int tasks, int timeout_ms)
 {
     int64_t started = fp_now_ms();
     json_t *last = NULL;
@@ -226,7 +236,7 @@ int64_t ch_wait_running(ch_cluster *cluster, size_t asked, const char *connector
         size_t i = asked == SIZE_MAX ? ch_any(cluster, SIZE_MAX) : asked;
         json_decref(last);
         last = ch_status(cluster, i, connector);
-        if (ch_all_running(cluster, last, tasks)) {
+        if (ch_all_in_state(cluster, last, state, tasks)) {
             json_decref(last);
             return fp_now_ms() - started;
         }
@@ -242,11 +252,17 @@ int64_t ch_wait_running(ch_cluster *cluster, size_t asked, const char *connector
                             cluster->workers[w].id);
                     fp_print_log_tail(cluster->workers[w].proc, 30);
                 }
-            fail_msg("%s: not RUNNING with %d RUNNING tasks within %d ms", connector, tasks,
+            fail_msg("%s: not %s with %d %s tasks within %d ms", connector, state, tasks, state,
                      timeout_ms);
         }
         fp_sleep_ms(100);
     }
+}
+
+int64_t ch_wait_running(ch_cluster *cluster, size_t asked, const char *connector, int tasks,
+                        int timeout_ms)
+{
+    return ch_wait_state(cluster, asked, connector, "RUNNING", tasks, timeout_ms);
 }
 
 bool ch_task_worker(ch_cluster *cluster, size_t asked, const char *connector, int task, char *id,
@@ -292,6 +308,7 @@ void ch_task_counts(ch_cluster *cluster, const char *const *connectors, size_t c
 typedef struct ch_history_scan {
     char key[512];
     ch_task_history *history;
+    bool all;
 } ch_history_scan;
 
 static void ch_history_record(const rd_kafka_message_t *message, void *opaque)
@@ -303,18 +320,291 @@ static void ch_history_record(const rd_kafka_message_t *message, void *opaque)
     json_t *value = json_loadb(message->payload, message->len, 0, NULL);
     const char *worker_id = json_string_value(json_object_get(value, "worker_id"));
     const char *state = json_string_value(json_object_get(value, "state"));
-    scan->history->records++;
-    snprintf(scan->history->worker_id, sizeof(scan->history->worker_id), "%s",
-             worker_id ? worker_id : "");
-    snprintf(scan->history->state, sizeof(scan->history->state), "%s", state ? state : "");
+    ch_task_history *history = scan->history;
+    snprintf(history->worker_id, sizeof(history->worker_id), "%s", worker_id ? worker_id : "");
+    snprintf(history->state, sizeof(history->state), "%s", state ? state : "");
+    if (scan->all) {
+        ch_status_record *items = realloc(history->items,
+                                          (history->records + 1) * sizeof(*items));
+        assert_non_null(items);
+        history->items = items;
+        ch_status_record *item = &items[history->records];
+        memcpy(item->worker_id, history->worker_id, sizeof(item->worker_id));
+        memcpy(item->state, history->state, sizeof(item->state));
+        item->generation = json_integer_value(json_object_get(value, "generation"));
+    }
+    history->records++;
     json_decref(value);
+}
+
+static void ch_history_read(ch_cluster *cluster, const char *connector, int task, bool all,
+                            ch_task_history *history)
+{
+    memset(history, 0, sizeof(*history));
+    ch_history_scan scan = {.history = history, .all = all};
+    snprintf(scan.key, sizeof(scan.key), "status-task-%s-%d", connector, task);
+    kt_consume(fp_status_topic(cluster->env), 10000, ch_history_record, &scan);
 }
 
 void ch_task_history_read(ch_cluster *cluster, const char *connector, int task,
                           ch_task_history *history)
 {
+    ch_history_read(cluster, connector, task, false, history);
+}
+
+void ch_task_history_read_all(ch_cluster *cluster, const char *connector, int task,
+                              ch_task_history *history)
+{
+    ch_history_read(cluster, connector, task, true, history);
+}
+
+void ch_task_history_clear(ch_task_history *history)
+{
+    free(history->items);
     memset(history, 0, sizeof(*history));
-    ch_history_scan scan = {.history = history};
-    snprintf(scan.key, sizeof(scan.key), "status-task-%s-%d", connector, task);
-    kt_consume(fp_status_topic(cluster->env), 10000, ch_history_record, &scan);
+}
+
+/* ---- the leader ---------------------------------------------------------------------------- */
+
+/* Worker i's GET /metrics (malloc'd), NULL when it does not answer 200. */
+static char *ch_metrics_text(ch_cluster *cluster, size_t i)
+{
+    rc_response response = {0};
+    long status = rc_call(cluster->workers[i].rest, "GET", "/metrics", NULL, &response);
+    char *text = status == 200 ? strdup(response.body) : NULL;
+    rc_response_clear(&response);
+    return text;
+}
+
+/* The value of the line "<name> <value>" of a metrics text. */
+static bool ch_metrics_value(const char *text, const char *name, double *value)
+{
+    size_t len = strlen(name);
+    for (const char *line = text; line && *line; line = strchr(line, '\n') ? strchr(line, '\n') + 1
+                                                                            : NULL) {
+        if (strncmp(line, name, len) == 0 && line[len] == ' ')
+            return sscanf(line + len + 1, "%lf", value) == 1;
+    }
+    return false;
+}
+
+bool ch_metric(ch_cluster *cluster, size_t i, const char *name, double *value)
+{
+    char *text = ch_metrics_text(cluster, i);
+    bool found = text && ch_metrics_value(text, name, value);
+    free(text);
+    return found;
+}
+
+size_t ch_wait_leader(ch_cluster *cluster, int timeout_ms)
+{
+    int64_t deadline = fp_now_ms() + timeout_ms;
+    for (;;) {
+        size_t leader = SIZE_MAX, leaders = 0, agreeing = 0, running = 0;
+        char named[CH_MAX_WORKERS][80];
+        for (size_t i = 0; i < cluster->count; i++) {
+            named[i][0] = '\0';
+            if (!cluster->workers[i].running || cluster->workers[i].paused)
+                continue;
+            running++;
+            char *text = ch_metrics_text(cluster, i);
+            double value = 0;
+            if (text && ch_metrics_value(text, "ferry_cluster_leader", &value) && value == 1) {
+                leader = i;
+                leaders++;
+            }
+            const char *info = text ? strstr(text, "leader_id=\"") : NULL;
+            if (info)
+                sscanf(info, "leader_id=\"%79[^\"]", named[i]);
+            free(text);
+        }
+        for (size_t i = 0; leaders == 1 && i < cluster->count; i++)
+            agreeing += strcmp(named[i], cluster->workers[leader].id) == 0;
+        if (leaders == 1 && agreeing == running)
+            return leader;
+        if (fp_now_ms() > deadline)
+            fail_msg("no single leader known to every running worker within %d ms (%zu workers "
+                     "say they lead, %zu of %zu name %s)", timeout_ms, leaders, agreeing, running,
+                     leader == SIZE_MAX ? "none" : cluster->workers[leader].id);
+        fp_sleep_ms(100);
+    }
+}
+
+/* ---- connectors ---------------------------------------------------------------------------- */
+
+void ch_source_create(ch_cluster *cluster, size_t i, const char *name, const char *topic,
+                      int tasks)
+{
+    char body[1024];
+    snprintf(body, sizeof(body),
+             "{\"name\":\"%s\",\"config\":{\"connector.class\":\"SequenceSource\","
+             "\"tasks.max\":\"%d\",\"topic\":\"%s\",\"partitions\":\"%d\","
+             "\"batch.size\":\"20\",\"interval.ms\":\"50\",\"origin.header\":\"origin\"}}",
+             name, tasks, topic, tasks * 2);
+    json_t *answer = rc_expect(cluster->workers[i].rest, "POST", "/connectors", body, 201);
+    json_decref(answer);
+}
+
+const char *ch_source_new(ch_cluster *cluster, size_t i, const char *prefix, int tasks)
+{
+    const char *name = fp_name(cluster->env, prefix);
+    kt_create_topic(name, 1, NULL);
+    ch_source_create(cluster, i, name, name, tasks);
+    return name;
+}
+
+void ch_start_with_sources(ch_cluster *cluster, fp_env *env, const char *extra,
+                           const char *prefix, const char **names)
+{
+    ch_init(cluster, env, 3, extra);
+    ch_start_all(cluster, 60000);
+    for (size_t i = 0; i < 3; i++) {
+        char numbered[64];
+        snprintf(numbered, sizeof(numbered), "%s%zu", prefix, i);
+        names[i] = ch_source_new(cluster, i, numbered, 2);
+    }
+    for (size_t i = 0; i < 3; i++)
+        ch_wait_running(cluster, SIZE_MAX, names[i], 2, 60000);
+}
+
+json_t *ch_change(ch_cluster *cluster, size_t i, const char *method, const char *path,
+                  const char *body, long expected, int timeout_ms, int *conflicts)
+{
+    int64_t deadline = fp_now_ms() + timeout_ms;
+    for (;;) {
+        rc_response response = {0};
+        long status = rc_call(cluster->workers[i].rest, method, path, body, &response);
+        if (status == expected) {
+            json_t *answer = json_incref(response.json);
+            rc_response_clear(&response);
+            return answer;
+        }
+        if (status != 409 || fp_now_ms() > deadline) {
+            char text[512];
+            snprintf(text, sizeof(text), "%s", response.body ? response.body : response.error);
+            rc_response_clear(&response);
+            fail_msg("%s %s on worker %zu answered %ld, expected %ld: %s", method, path, i,
+                     status, expected, text);
+        }
+        rc_response_clear(&response);
+        if (conflicts)
+            (*conflicts)++;
+        fp_sleep_ms(100);
+    }
+}
+
+void ch_expect_balanced(ch_cluster *cluster, const char *const *connectors,
+                        size_t connector_count, int total)
+{
+    int counts[CH_MAX_WORKERS];
+    ch_task_counts(cluster, connectors, connector_count, counts);
+    int min = total, max = 0, sum = 0;
+    for (size_t w = 0; w < cluster->count; w++) {
+        if (!cluster->workers[w].running)
+            continue;
+        printf("# worker %zu (%s) runs %d tasks\n", w, cluster->workers[w].id, counts[w]);
+        min = counts[w] < min ? counts[w] : min;
+        max = counts[w] > max ? counts[w] : max;
+        sum += counts[w];
+    }
+    assert_int_equal(sum, total);
+    if (max - min > 1)
+        fail_msg("unbalanced: %d to %d tasks per worker", min, max);
+}
+
+/* ---- what sequence sources wrote ------------------------------------------------------------- */
+
+int64_t ch_wall_ms(void)
+{
+    struct timespec now;
+    clock_gettime(CLOCK_REALTIME, &now);
+    return (int64_t)now.tv_sec * 1000 + now.tv_nsec / 1000000;
+}
+
+static void ch_sequence_record_read(const rd_kafka_message_t *message, void *opaque)
+{
+    ch_sequence *sequence = opaque;
+    char text[64];
+    size_t len = message->len < sizeof(text) - 1 ? message->len : sizeof(text) - 1;
+    memcpy(text, message->payload, len);
+    text[len] = '\0';
+    ch_sequence_record record = {.partition = message->partition, .offset = message->offset};
+    if (sscanf(text, "%d:%" SCNd64, &record.source_partition, &record.number) != 2 ||
+        record.source_partition < 0 || record.number < 0)
+        fail_msg("not a sequence record: %s", text);
+    rd_kafka_timestamp_type_t type;
+    record.timestamp_ms = rd_kafka_message_timestamp(message, &type);
+    rd_kafka_headers_t *headers = NULL;
+    const void *origin = NULL;
+    size_t origin_len = 0;
+    if (rd_kafka_message_headers(message, &headers) == RD_KAFKA_RESP_ERR_NO_ERROR &&
+        rd_kafka_header_get_last(headers, "origin", &origin, &origin_len) ==
+            RD_KAFKA_RESP_ERR_NO_ERROR && origin)
+        snprintf(record.origin, sizeof(record.origin), "%.*s", (int)origin_len,
+                 (const char *)origin);
+    if (sequence->count % 4096 == 0) {
+        ch_sequence_record *items = realloc(sequence->items,
+                                            (sequence->count + 4096) * sizeof(*items));
+        assert_non_null(items);
+        sequence->items = items;
+    }
+    sequence->items[sequence->count++] = record;
+}
+
+ch_sequence *ch_sequence_read(const char *topic)
+{
+    ch_sequence *sequence = calloc(1, sizeof(*sequence));
+    assert_non_null(sequence);
+    kt_consume(topic, 30000, ch_sequence_record_read, sequence);
+    return sequence;
+}
+
+void ch_sequence_free(ch_sequence *sequence)
+{
+    if (!sequence)
+        return;
+    free(sequence->items);
+    free(sequence);
+}
+
+int64_t ch_sequence_expect_no_gaps(const ch_sequence *sequence, const char *topic,
+                                   size_t partitions)
+{
+    int64_t distinct = 0;
+    for (size_t p = 0; p < partitions; p++) {
+        int64_t highest = -1;
+        for (size_t i = 0; i < sequence->count; i++)
+            if (sequence->items[i].source_partition == (int)p &&
+                sequence->items[i].number > highest)
+                highest = sequence->items[i].number;
+        uint8_t *seen = calloc((size_t)highest + 2, 1);
+        assert_non_null(seen);
+        for (size_t i = 0; i < sequence->count; i++)
+            if (sequence->items[i].source_partition == (int)p)
+                seen[sequence->items[i].number] = 1;
+        for (int64_t n = 0; n <= highest; n++) {
+            if (!seen[n]) {
+                free(seen);
+                fail_msg("%s: source partition %zu lacks sequence number %" PRId64
+                         " (highest %" PRId64 ")", topic, p, n, highest);
+            }
+            distinct++;
+        }
+        free(seen);
+    }
+    for (size_t i = 0; i < sequence->count; i++)
+        if (sequence->items[i].source_partition >= (int)partitions)
+            fail_msg("%s: a record of source partition %d, beyond the %zu expected", topic,
+                     sequence->items[i].source_partition, partitions);
+    printf("# %s: %zu records, %" PRId64 " distinct, no gaps\n", topic, sequence->count,
+           distinct);
+    assert_true(distinct > 0);
+    return distinct;
+}
+
+void ch_expect_no_gaps(const char *topic, size_t partitions)
+{
+    ch_sequence *sequence = ch_sequence_read(topic);
+    ch_sequence_expect_no_gaps(sequence, topic, partitions);
+    ch_sequence_free(sequence);
 }

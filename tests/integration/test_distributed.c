@@ -29,20 +29,6 @@
     "session.timeout.ms=6000\nheartbeat.interval.ms=1000\nrebalance.timeout.ms=20000\n"
 #define START_MS 60000
 
-/* Creates a sequence source of `tasks` tasks (continuous, gap-checkable) through worker i. */
-static void source_create(ch_cluster *cluster, size_t i, const char *name, const char *topic,
-                          int tasks)
-{
-    char body[1024];
-    snprintf(body, sizeof(body),
-             "{\"name\":\"%s\",\"config\":{\"connector.class\":\"SequenceSource\","
-             "\"tasks.max\":\"%d\",\"topic\":\"%s\",\"partitions\":\"%d\","
-             "\"batch.size\":\"20\",\"interval.ms\":\"50\"}}",
-             name, tasks, topic, tasks * 2);
-    json_t *answer = rc_expect(cluster->workers[i].rest, "POST", "/connectors", body, 201);
-    json_decref(answer);
-}
-
 static void sink_create(ch_cluster *cluster, size_t i, const char *name, const char *topic,
                         const char *file)
 {
@@ -82,79 +68,6 @@ static void expect_listed_everywhere(ch_cluster *cluster, const char *const *nam
             fp_sleep_ms(20);
         }
     }
-}
-
-static void expect_balanced(ch_cluster *cluster, const char *const *names, size_t count,
-                            int total)
-{
-    int counts[CH_MAX_WORKERS];
-    ch_task_counts(cluster, names, count, counts);
-    int min = total, max = 0, sum = 0;
-    for (size_t w = 0; w < cluster->count; w++) {
-        if (!cluster->workers[w].running)
-            continue;
-        printf("# worker %zu (%s) runs %d tasks\n", w, cluster->workers[w].id, counts[w]);
-        min = counts[w] < min ? counts[w] : min;
-        max = counts[w] > max ? counts[w] : max;
-        sum += counts[w];
-    }
-    assert_int_equal(sum, total);
-    if (max - min > 1)
-        fail_msg("unbalanced: %d to %d tasks per worker", min, max);
-}
-
-/* Per source partition, every sequence number from 0 to the highest seen is in the topic. */
-typedef struct sequence_scan {
-    size_t partitions;
-    uint8_t *seen[16];
-    int64_t size[16];
-    int64_t highest[16];
-    size_t records;
-} sequence_scan;
-
-static void sequence_record(const rd_kafka_message_t *message, void *opaque)
-{
-    sequence_scan *scan = opaque;
-    char text[64];
-    size_t len = message->len < sizeof(text) - 1 ? message->len : sizeof(text) - 1;
-    memcpy(text, message->payload, len);
-    text[len] = '\0';
-    unsigned partition = 0;
-    long long n = -1;
-    if (sscanf(text, "%u:%lld", &partition, &n) != 2 || partition >= scan->partitions || n < 0)
-        fail_msg("not a sequence record: %s", text);
-    if (n >= scan->size[partition]) {
-        int64_t size = (n + 1) * 2;
-        scan->seen[partition] = realloc(scan->seen[partition], (size_t)size);
-        assert_non_null(scan->seen[partition]);
-        memset(scan->seen[partition] + scan->size[partition], 0,
-               (size_t)(size - scan->size[partition]));
-        scan->size[partition] = size;
-    }
-    scan->seen[partition][n] = 1;
-    if (n > scan->highest[partition])
-        scan->highest[partition] = n;
-    scan->records++;
-}
-
-static void expect_no_gaps(const char *topic, size_t partitions)
-{
-    sequence_scan scan = {.partitions = partitions};
-    for (size_t p = 0; p < partitions; p++)
-        scan.highest[p] = -1;
-    kt_consume(topic, 30000, sequence_record, &scan);
-    int64_t distinct = 0;
-    for (size_t p = 0; p < partitions; p++) {
-        for (int64_t n = 0; n <= scan.highest[p]; n++) {
-            if (!scan.seen[p][n])
-                fail_msg("%s: source partition %zu lacks sequence number %" PRId64
-                         " (highest %" PRId64 ")", topic, p, n, scan.highest[p]);
-            distinct++;
-        }
-        free(scan.seen[p]);
-    }
-    printf("# %s: %zu records, %" PRId64 " distinct, no gaps\n", topic, scan.records, distinct);
-    assert_true(distinct > 0);
 }
 
 typedef struct task_ref {
@@ -222,7 +135,7 @@ static void test_balanced_and_forwarded(void **state)
         topics[i] = names[i];
         kt_create_topic(topics[i], 1, NULL);
         /* Every worker takes a write: at least two of them are followers, which forward. */
-        source_create(&cluster, i, names[i], topics[i], 2);
+        ch_source_create(&cluster, i, names[i], topics[i], 2);
     }
     for (size_t i = 0; i < 3; i++) {
         char prefix[32];
@@ -234,7 +147,7 @@ static void test_balanced_and_forwarded(void **state)
     expect_listed_everywhere(&cluster, names, 6);
     for (size_t i = 0; i < 6; i++)
         ch_wait_running(&cluster, SIZE_MAX, names[i], i < 3 ? 2 : 1, START_MS);
-    expect_balanced(&cluster, names, 6, 9);
+    ch_expect_balanced(&cluster, names, 6, 9);
     /* Reads answer alike on every worker. */
     for (size_t w = 0; w < 3; w++) {
         json_t *status = ch_status(&cluster, w, names[0]);
@@ -249,22 +162,6 @@ static void test_balanced_and_forwarded(void **state)
 
 /* ---- 2 and 3 ------------------------------------------------------------------------------- */
 
-static void cluster_with_sources(fp_env *env, ch_cluster *cluster, const char *extra,
-                                 const char **names)
-{
-    ch_init(cluster, env, 3, extra);
-    ch_start_all(cluster, START_MS);
-    for (size_t i = 0; i < 3; i++) {
-        char prefix[32];
-        snprintf(prefix, sizeof(prefix), "seq%zu", i);
-        names[i] = fp_name(env, prefix);
-        kt_create_topic(names[i], 1, NULL);
-        source_create(cluster, i, names[i], names[i], 2);
-    }
-    for (size_t i = 0; i < 3; i++)
-        ch_wait_running(cluster, SIZE_MAX, names[i], 2, START_MS);
-}
-
 static void test_failover(void **state)
 {
     (void)state;
@@ -272,8 +169,9 @@ static void test_failover(void **state)
     ch_cluster cluster;
     const char *names[3];
     const int64_t delay_ms = 3000;
-    cluster_with_sources(env, &cluster, FAST_KEYS "scheduled.rebalance.max.delay.ms=3000\n",
-                         names);
+    ch_start_with_sources(&cluster, env,
+                          FAST_KEYS "scheduled.rebalance.max.delay.ms=3000\n", "seq",
+                          names);
     task_ref refs[6];
     size_t count = tasks_note(&cluster, names, 3, 2, refs);
     /* The victim: the worker running task 0 of the first source. */
@@ -300,7 +198,7 @@ static void test_failover(void **state)
     fp_sleep_ms(1000);
     ch_stop_all(&cluster);
     for (size_t i = 0; i < 3; i++)
-        expect_no_gaps(names[i], 4);
+        ch_expect_no_gaps(names[i], 4);
     ch_finish(&cluster);
     fp_pass(env);
 }
@@ -311,8 +209,9 @@ static void test_restart_within_delay(void **state)
     fp_env *env = fp_env_new("distributed_restart");
     ch_cluster cluster;
     const char *names[3];
-    cluster_with_sources(env, &cluster, FAST_KEYS "scheduled.rebalance.max.delay.ms=60000\n",
-                         names);
+    ch_start_with_sources(&cluster, env,
+                          FAST_KEYS "scheduled.rebalance.max.delay.ms=60000\n", "seq",
+                          names);
     task_ref refs[6];
     size_t count = tasks_note(&cluster, names, 3, 2, refs);
     size_t victim = ch_index_of(&cluster, refs[0].worker);
@@ -333,7 +232,7 @@ static void test_restart_within_delay(void **state)
     expect_untouched(&cluster, refs, count, victim_id);
     ch_stop_all(&cluster);
     for (size_t i = 0; i < 3; i++)
-        expect_no_gaps(names[i], 4);
+        ch_expect_no_gaps(names[i], 4);
     ch_finish(&cluster);
     fp_pass(env);
 }
@@ -346,14 +245,13 @@ static void test_growth_moves_only_what_must(void **state)
     fp_env *env = fp_env_new("distributed_growth");
     ch_cluster cluster;
     const char *names[4];
-    cluster_with_sources(env, &cluster, FAST_KEYS "scheduled.rebalance.max.delay.ms=5000\n",
-                         names);
+    ch_start_with_sources(&cluster, env,
+                          FAST_KEYS "scheduled.rebalance.max.delay.ms=5000\n", "seq",
+                          names);
     task_ref refs[6];
     size_t count = tasks_note(&cluster, names, 3, 2, refs);
     /* A new connector: nothing else stops. */
-    names[3] = fp_name(env, "seq3");
-    kt_create_topic(names[3], 1, NULL);
-    source_create(&cluster, 1, names[3], names[3], 2);
+    names[3] = ch_source_new(&cluster, 1, "seq3", 2);
     ch_wait_running(&cluster, SIZE_MAX, names[3], 2, START_MS);
     expect_untouched(&cluster, refs, count, NULL);
     /* A fourth worker: the tasks that move to it are the only ones that stop. */
@@ -372,7 +270,7 @@ static void test_growth_moves_only_what_must(void **state)
     }
     for (size_t i = 0; i < 4; i++)
         ch_wait_running(&cluster, SIZE_MAX, names[i], 2, START_MS);
-    expect_balanced(&cluster, names, 4, 8);
+    ch_expect_balanced(&cluster, names, 4, 8);
     size_t moved = 0;
     for (size_t i = 0; i < count; i++) {
         char now[64];
@@ -392,7 +290,7 @@ static void test_growth_moves_only_what_must(void **state)
     assert_true(moved <= 2);
     ch_stop_all(&cluster);
     for (size_t i = 0; i < 4; i++)
-        expect_no_gaps(names[i], 4);
+        ch_expect_no_gaps(names[i], 4);
     ch_finish(&cluster);
     fp_pass(env);
 }

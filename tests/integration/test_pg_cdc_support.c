@@ -344,3 +344,47 @@ char *pgt_wait_task_state(fp_env *env, const char *connector, const char *state,
     }
     return NULL;
 }
+
+int pgt_slot_pid(const char *slot)
+{
+    char *pid = pgt_value(pgt_conn,
+                          "SELECT active_pid FROM pg_replication_slots WHERE slot_name = '%s'",
+                          slot);
+    int value = atoi(pid);
+    free(pid);
+    return value;
+}
+
+/* The first id of [1, count] the topic does not hold, 0 when it holds them all. */
+static int pgt_first_missing(const char *topic, int count)
+{
+    bool *seen = calloc((size_t)count + 1, sizeof(bool));
+    assert_non_null(seen);
+    pgt_events *events = pgt_read(topic);
+    for (size_t i = 0; i < events->count; i++) {
+        int64_t id = events->items[i].value ? pgt_row_int(&events->items[i], "id") : -1;
+        if (id >= 1 && id <= count)
+            seen[id] = true;
+    }
+    pgt_events_free(events);
+    int missing = 0;
+    for (int id = count; id >= 1; id--)
+        if (!seen[id])
+            missing = id;
+    free(seen);
+    return missing;
+}
+
+void pgt_expect_rows(fp_proc *proc, const char *topic, int count)
+{
+    int missing = 0;
+    for (int64_t deadline = fp_now_ms() + 60000; fp_now_ms() < deadline;) {
+        if (!pgt_wait_records(proc, topic, count, 1000))
+            continue;
+        if ((missing = pgt_first_missing(topic, count)) == 0)
+            return;
+        fp_sleep_ms(500);
+    }
+    fail_msg("row %d of %d never reached %s", missing ? missing : pgt_first_missing(topic, count),
+             count, topic);
+}

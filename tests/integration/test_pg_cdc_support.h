@@ -100,6 +100,11 @@ const char *pgt_op(const pgt_event *event);
 /* An integer field of after (or before when after is null), -1 when absent. */
 int64_t pgt_row_int(const pgt_event *event, const char *field);
 
+/* The slot's active_pid, 0 when it is not active. */
+int pgt_slot_pid(const char *slot);
+/* Waits until every row id of [1, count] (column "id") reached the topic; fails naming the
+ * first one missing after a minute. proc (may be NULL): the worker whose exit ends a wait. */
+void pgt_expect_rows(fp_proc *proc, const char *topic, int count);
 /* Waits until the topic holds at least count records; false on timeout or when the process
  * exited. */
 bool pgt_wait_records(fp_proc *proc, const char *topic, int64_t count, int timeout_ms);

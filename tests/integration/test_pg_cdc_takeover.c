@@ -17,12 +17,7 @@
  *   3. a walsender with the task's own marker that the task's role may not terminate (a
  *      superuser's, the task running as a role without superuser): the task waits as for a
  *      foreign client, its message naming the missing right (pg_signal_backend). */
-#include <arpa/inet.h>
-#include <errno.h>
 #include <inttypes.h>
-#include <netinet/in.h>
-#include <poll.h>
-#include <pthread.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -30,195 +25,23 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/socket.h>
-#include <unistd.h>
 
 #include <cmocka.h>
 
 #include "kafka_tool.h"
+#include "tcp_proxy.h"
 #include "test_pg_cdc_support.h"
 
 #define FLUSH_MS 1000
-#define PROXY_PAIRS 32
 
 #define db pgt_conn
-
-/* ---- a TCP proxy to PostgreSQL whose client side may die silently ------------------------ */
-
-typedef struct proxy_pair {
-    int client; /* -1 once the client closed: the server's side stays open, unanswered */
-    int server;
-} proxy_pair;
-
-typedef struct tcp_proxy {
-    int listener;
-    int port;
-    int wake[2];
-    struct sockaddr_in target;
-    proxy_pair pairs[PROXY_PAIRS];
-    size_t count;
-    pthread_t thread;
-} tcp_proxy;
 
 static tcp_proxy *proxy;
 static PGconn *foreign_holder;
 
-static void proxy_accept(tcp_proxy *p)
-{
-    int client = accept(p->listener, NULL, NULL);
-    if (client < 0)
-        return;
-    int server = socket(AF_INET, SOCK_STREAM, 0);
-    if (p->count == PROXY_PAIRS || server < 0 ||
-        connect(server, (struct sockaddr *)&p->target, sizeof p->target) != 0) {
-        close(client);
-        if (server >= 0)
-            close(server);
-        return;
-    }
-    p->pairs[p->count++] = (proxy_pair){.client = client, .server = server};
-}
-
-static bool proxy_send_all(int fd, const char *data, ssize_t len)
-{
-    while (len > 0) {
-        ssize_t sent = send(fd, data, (size_t)len, MSG_NOSIGNAL);
-        if (sent < 0 && errno == EINTR)
-            continue;
-        if (sent <= 0)
-            return false;
-        data += sent;
-        len -= sent;
-    }
-    return true;
-}
-
-/* Moves what one side sent to the other. A client that goes away leaves its server
- * connection open and unanswered (what the server sees of a dead host); what the server sends
- * it then is dropped. A server that closes closes its client. */
-static void proxy_forward(proxy_pair *pair, bool from_client)
-{
-    char buffer[65536];
-    ssize_t len = recv(from_client ? pair->client : pair->server, buffer, sizeof buffer, 0);
-    if (len < 0 && errno == EINTR)
-        return;
-    if (from_client) {
-        if (len <= 0 || !proxy_send_all(pair->server, buffer, len)) {
-            close(pair->client);
-            pair->client = -1;
-        }
-        return;
-    }
-    if (len <= 0) {
-        close(pair->server);
-        pair->server = -1;
-        if (pair->client >= 0)
-            close(pair->client);
-        pair->client = -1;
-        return;
-    }
-    if (pair->client >= 0 && !proxy_send_all(pair->client, buffer, len)) {
-        close(pair->client);
-        pair->client = -1;
-    }
-}
-
-static void *proxy_run(void *arg)
-{
-    tcp_proxy *p = arg;
-    for (;;) {
-        struct pollfd fds[2 + 2 * PROXY_PAIRS];
-        size_t owner[2 + 2 * PROXY_PAIRS];
-        size_t n = 0;
-        fds[n++] = (struct pollfd){.fd = p->wake[0], .events = POLLIN};
-        fds[n++] = (struct pollfd){.fd = p->listener, .events = POLLIN};
-        for (size_t i = 0; i < p->count; i++) {
-            if (p->pairs[i].client >= 0) {
-                owner[n] = i;
-                fds[n++] = (struct pollfd){.fd = p->pairs[i].client, .events = POLLIN};
-            }
-            if (p->pairs[i].server >= 0) {
-                owner[n] = i;
-                fds[n++] = (struct pollfd){.fd = p->pairs[i].server, .events = POLLIN};
-            }
-        }
-        if (poll(fds, n, -1) < 0 && errno != EINTR)
-            return NULL;
-        if (fds[0].revents) {
-            char command = 'x';
-            if (read(p->wake[0], &command, 1) != 1 || command != 'c')
-                return NULL;
-            /* 'c': the network between the clients and the server breaks on the clients' side
-             * only: every client sees its connection close, the server sees nothing */
-            for (size_t i = 0; i < p->count; i++) {
-                if (p->pairs[i].client >= 0)
-                    close(p->pairs[i].client);
-                p->pairs[i].client = -1;
-            }
-            continue;
-        }
-        if (fds[1].revents)
-            proxy_accept(p);
-        for (size_t k = 2; k < n; k++) {
-            if (!fds[k].revents)
-                continue;
-            proxy_pair *pair = &p->pairs[owner[k]];
-            bool from_client = fds[k].fd == pair->client;
-            if (fds[k].fd == pair->client || fds[k].fd == pair->server)
-                proxy_forward(pair, from_client);
-        }
-    }
-}
-
-static tcp_proxy *proxy_start(const char *host, const char *port)
-{
-    tcp_proxy *p = calloc(1, sizeof(*p));
-    assert_non_null(p);
-    p->target.sin_family = AF_INET;
-    p->target.sin_port = htons((uint16_t)atoi(port));
-    assert_int_equal(inet_pton(AF_INET, host, &p->target.sin_addr), 1);
-    p->listener = socket(AF_INET, SOCK_STREAM, 0);
-    assert_true(p->listener >= 0);
-    struct sockaddr_in address = {.sin_family = AF_INET};
-    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    assert_int_equal(bind(p->listener, (struct sockaddr *)&address, sizeof address), 0);
-    assert_int_equal(listen(p->listener, 16), 0);
-    socklen_t len = sizeof address;
-    assert_int_equal(getsockname(p->listener, (struct sockaddr *)&address, &len), 0);
-    p->port = ntohs(address.sin_port);
-    assert_int_equal(pipe(p->wake), 0);
-    assert_int_equal(pthread_create(&p->thread, NULL, proxy_run, p), 0);
-    return p;
-}
-
-/* Closes the client side of every connection through the proxy, leaving the server's open. */
-static void proxy_cut_clients(tcp_proxy *p)
-{
-    assert_int_equal(write(p->wake[1], "c", 1), 1);
-}
-
-/* Stops the proxy and closes every connection through it (the server sees the stale ones go). */
-static void proxy_stop(tcp_proxy *p)
-{
-    if (!p)
-        return;
-    assert_int_equal(write(p->wake[1], "x", 1), 1);
-    pthread_join(p->thread, NULL);
-    for (size_t i = 0; i < p->count; i++) {
-        if (p->pairs[i].client >= 0)
-            close(p->pairs[i].client);
-        if (p->pairs[i].server >= 0)
-            close(p->pairs[i].server);
-    }
-    close(p->listener);
-    close(p->wake[0]);
-    close(p->wake[1]);
-    free(p);
-}
-
 static int teardown(void **state)
 {
-    proxy_stop(proxy);
+    tcp_proxy_stop(proxy);
     proxy = NULL;
     PQfinish(foreign_holder);
     foreign_holder = NULL;
@@ -232,56 +55,11 @@ static void insert_rows(const char *table, int first, int last)
     pgt_exec(db, "INSERT INTO %s SELECT g FROM generate_series(%d, %d) g", table, first, last);
 }
 
-/* The slot's active_pid, 0 when it is not active. */
-static int slot_pid(const char *slot)
-{
-    char *pid = pgt_value(db, "SELECT active_pid FROM pg_replication_slots WHERE slot_name = '%s'",
-                          slot);
-    int value = atoi(pid);
-    free(pid);
-    return value;
-}
-
 static bool backend_alive(int pid)
 {
     char sql[128];
     snprintf(sql, sizeof sql, "SELECT count(*) FROM pg_stat_activity WHERE pid = %d", pid);
     return pgt_int(db, sql) == 1;
-}
-
-/* The first id of [1, count] the topic does not hold, 0 when it holds them all. */
-static int first_missing(const char *topic, int count)
-{
-    bool *seen = calloc((size_t)count + 1, sizeof(bool));
-    assert_non_null(seen);
-    pgt_events *events = pgt_read(topic);
-    for (size_t i = 0; i < events->count; i++) {
-        int64_t id = events->items[i].value ? pgt_row_int(&events->items[i], "id") : -1;
-        if (id >= 1 && id <= count)
-            seen[id] = true;
-    }
-    pgt_events_free(events);
-    int missing = 0;
-    for (int id = count; id >= 1; id--)
-        if (!seen[id])
-            missing = id;
-    free(seen);
-    return missing;
-}
-
-/* Waits until every id of [1, count] reached the topic; fails naming the first one missing. */
-static void expect_all_rows(fp_proc *proc, const char *topic, int count)
-{
-    int missing = 0;
-    for (int64_t deadline = fp_now_ms() + 60000; fp_now_ms() < deadline;) {
-        if (!pgt_wait_records(proc, topic, count, 1000))
-            continue;
-        if ((missing = first_missing(topic, count)) == 0)
-            return;
-        fp_sleep_ms(500);
-    }
-    fail_msg("row %d of %d never reached %s", missing ? missing : first_missing(topic, count),
-             count, topic);
 }
 
 /* wal_sender_timeout in ms (0: none): the wait a take-over saves must be long for the
@@ -305,7 +83,7 @@ static void test_kill9_restart_takes_the_slot_over(void **state)
     pgt_case_new(&c, "pg_cdc_takeover_kill9", "tk", "(id int PRIMARY KEY)", FLUSH_MS, NULL);
     pgt_server server;
     pgt_server_get(&server);
-    proxy = proxy_start(server.host, server.port);
+    proxy = tcp_proxy_start(server.host, server.port);
     /* A name too long for an application_name, with characters the server would replace. */
     char name[160];
     snprintf(name, sizeof name, "%s commandes \xc3\xa9t\xc3\xa9 2026 du grand magasin central",
@@ -327,16 +105,16 @@ static void test_kill9_restart_takes_the_slot_over(void **state)
      * the slot over from its own last walsender, and streams on without taking its initial
      * snapshot again. */
     char line[200];
-    int own_pid = slot_pid(c.slot);
+    int own_pid = pgt_slot_pid(c.slot);
     assert_true(own_pid > 0);
-    proxy_cut_clients(proxy);
+    tcp_proxy_cut_clients(proxy);
     fp_sleep_ms(300);
-    assert_int_equal(slot_pid(c.slot), own_pid);
+    assert_int_equal(pgt_slot_pid(c.slot), own_pid);
     insert_rows(c.table, 101, 150);
     snprintf(line, sizeof line, "took replication slot \"%s\" over from PID %d", c.slot, own_pid);
     if (!fp_wait_log(proc, line, 20000))
         fail_msg("after the cut, the task did not take the slot over from its own walsender");
-    expect_all_rows(proc, c.topic, 150);
+    pgt_expect_rows(proc, c.topic, 150);
     char *log = fp_log(proc);
     bool snapshot_again = strstr(strstr(log, line), "snapshot complete") != NULL;
     free(log);
@@ -344,13 +122,13 @@ static void test_kill9_restart_takes_the_slot_over(void **state)
         fail_msg("the task took its snapshot again after taking the slot over");
 
     /* kill -9 while streaming */
-    int old_pid = slot_pid(c.slot);
+    int old_pid = pgt_slot_pid(c.slot);
     assert_true(old_pid > 0);
     insert_rows(c.table, 151, 200);
     fp_kill9(proc);
     fp_sleep_ms(300);
     /* The premise: the dead worker's walsender still holds the slot. */
-    assert_int_equal(slot_pid(c.slot), old_pid);
+    assert_int_equal(pgt_slot_pid(c.slot), old_pid);
     insert_rows(c.table, 201, 300);
 
     int64_t restarted = fp_now_ms();
@@ -369,10 +147,10 @@ static void test_kill9_restart_takes_the_slot_over(void **state)
     if (!fp_log_contains(proc, line))
         fail_msg("the log does not say '%s'", line);
     assert_false(backend_alive(old_pid));
-    assert_int_not_equal(slot_pid(c.slot), 0);
+    assert_int_not_equal(pgt_slot_pid(c.slot), 0);
 
     insert_rows(c.table, 301, 400);
-    expect_all_rows(proc, c.topic, 400);
+    pgt_expect_rows(proc, c.topic, 400);
 
     fp_stop(proc, 30000);
     pgt_exec(db, "DROP TABLE %s", c.table);
@@ -401,7 +179,7 @@ static int hold_slot(const pgt_case *c, const char *application)
     assert_int_equal(PQresultStatus(result), PGRES_COPY_BOTH);
     PQclear(result);
     int pid = PQbackendPID(foreign_holder);
-    assert_int_equal(slot_pid(c->slot), pid);
+    assert_int_equal(pgt_slot_pid(c->slot), pid);
     return pid;
 }
 
@@ -424,7 +202,7 @@ static void expect_wait_then_stream(pgt_case *c, const char *connector, const ch
     if (fp_log_contains(proc, "terminated it to take the slot over"))
         fail_msg("the task terminated a walsender it must not");
     assert_true(backend_alive(holder_pid));
-    assert_int_equal(slot_pid(c->slot), holder_pid);
+    assert_int_equal(pgt_slot_pid(c->slot), holder_pid);
     assert_false(fp_log_contains(proc, "streaming from slot"));
 
     /* The holder lets go: the task gets the slot on its next look. */
@@ -435,7 +213,7 @@ static void expect_wait_then_stream(pgt_case *c, const char *connector, const ch
         fail_msg("the task did not stream after the holder let the slot go");
     printf("# streaming %" PRId64 " ms after the holder let go\n", fp_now_ms() - released);
     insert_rows(c->table, 21, 40);
-    expect_all_rows(proc, c->topic, 40);
+    pgt_expect_rows(proc, c->topic, 40);
     fp_stop(proc, 30000);
 }
 

@@ -184,6 +184,7 @@ typedef struct emitted_record {
     ferry_data_kind value_kind;
     int64_t timestamp_ms;
     char *source_partition; /* compact JSON */
+    char *headers;          /* "name=value;..." */
 } emitted_record;
 
 typedef struct fake_runtime {
@@ -224,6 +225,15 @@ static ferry_status fake_record_emit(void *owner, const ferry_record *record)
     copy->value_kind = record->value.kind;
     copy->timestamp_ms = record->timestamp_ms;
     copy->source_partition = json_dumps(record->source_partition, JSON_COMPACT | JSON_SORT_KEYS);
+    copy->headers = strdup("");
+    for (size_t i = 0; i < record->header_count; i++) {
+        char *joined = NULL;
+        assert_true(asprintf(&joined, "%s%s=%.*s;", copy->headers, record->headers[i].key,
+                             (int)record->headers[i].value_len,
+                             (const char *)record->headers[i].value) > 0);
+        free(copy->headers);
+        copy->headers = joined;
+    }
     return FERRY_OK;
 }
 
@@ -263,6 +273,7 @@ static void fake_runtime_clear(fake_runtime *runtime)
         free(runtime->records[i].line);
         free(runtime->records[i].topic);
         free(runtime->records[i].source_partition);
+        free(runtime->records[i].headers);
     }
     runtime->count = 0;
 }
@@ -717,6 +728,46 @@ static void test_source_fail_after_records(void **state)
     source_stop(&harness);
 }
 
+/* origin.header: every record names its task instance and carries its poll's wall-clock time;
+ * without it, no header and no timestamp. */
+static void test_source_origin_header(void **state)
+{
+    (void)state;
+    source_harness harness;
+    assert_int_equal(source_start(&harness, NULL, (const char *const[]){
+        "partitions", "1", "batch.size", "2", NULL}), FERRY_OK);
+    assert_int_equal(source_poll(&harness, 1000), FERRY_OK);
+    assert_int_equal(harness.runtime.count, 2);
+    assert_string_equal(harness.runtime.records[0].headers, "");
+    assert_int_equal(harness.runtime.records[0].timestamp_ms, FERRY_TIMESTAMP_NONE);
+    fake_runtime_clear(&harness.runtime);
+    source_stop(&harness);
+
+    char first[64] = "";
+    for (int instance = 0; instance < 2; instance++) {
+        struct timespec now;
+        clock_gettime(CLOCK_REALTIME, &now);
+        int64_t before = (int64_t)now.tv_sec * 1000 + now.tv_nsec / 1000000;
+        assert_int_equal(source_start(&harness, NULL, (const char *const[]){
+            "partitions", "1", "batch.size", "2", "origin.header", "origin", NULL}), FERRY_OK);
+        assert_int_equal(source_poll(&harness, 1000), FERRY_OK);
+        assert_int_equal(harness.runtime.count, 2);
+        const emitted_record *record = &harness.runtime.records[1];
+        char pid[32];
+        snprintf(pid, sizeof(pid), "origin=%ld-", (long)getpid());
+        assert_true(strncmp(record->headers, pid, strlen(pid)) == 0);
+        assert_string_equal(record->headers, harness.runtime.records[0].headers);
+        assert_true(record->timestamp_ms >= before && record->timestamp_ms < before + 5000);
+        /* Each task started names itself differently. */
+        if (instance == 0)
+            snprintf(first, sizeof(first), "%s", record->headers);
+        else
+            assert_string_not_equal(record->headers, first);
+        fake_runtime_clear(&harness.runtime);
+        source_stop(&harness);
+    }
+}
+
 static void test_source_interval_between_batches(void **state)
 {
     source_harness harness;
@@ -1126,6 +1177,7 @@ int main(void)
         cmocka_unit_test(test_source_retry_emits_the_same_record_next_poll),
         cmocka_unit_test(test_source_fail_when_file_exists),
         cmocka_unit_test(test_source_fail_after_records),
+        cmocka_unit_test(test_source_origin_header),
         cmocka_unit_test(test_source_interval_between_batches),
         cmocka_unit_test(test_source_commit_logs_offsets),
         cmocka_unit_test(test_source_requires_connector_name),

@@ -468,21 +468,42 @@ int worker_connector_delete_store(worker *self, const char *name, char *err, siz
     return config_store_delete_connector(self->configs, name, err, errlen);
 }
 
+/* One more than the highest task number of the connector's statuses read from the status
+ * topic (0 when none). */
+static int worker_status_task_count(worker *self, const char *name)
+{
+    json_t *tasks = status_store_tasks_get(self->status, name);
+    int count = 0;
+    size_t index;
+    json_t *task;
+    json_array_foreach(tasks, index, task) {
+        json_int_t id = json_integer_value(json_object_get(task, "id"));
+        if (id >= count)
+            count = (int)id + 1;
+    }
+    json_decref(tasks);
+    return count;
+}
+
 int worker_connector_remove(worker *self, const char *name, char *err, size_t errlen)
 {
     ASSERT_CONTROL_THREAD();
     size_t index = worker_connector_index(self, name);
-    if (index == SIZE_MAX)
-        return ferry_error_set(err, errlen, "Connector %s not found", name), -1;
-    connector_runtime *connector = self->connectors[index];
-    int tasks = connector_runtime_task_count(connector);
     if (self->cluster) {
         /* Every worker stops its parts when it reads the deletion; the statuses are the
-         * leader's (the caller's) to tombstone. */
+         * leader's (the caller's) to tombstone. The herder's thread may have read the deletion
+         * back and applied it before this call: the connector is gone from the runtimes then,
+         * and its task statuses tell how many tasks it had. */
+        int tasks = index != SIZE_MAX ? connector_runtime_task_count(self->connectors[index])
+                                      : worker_status_task_count(self, name);
         worker_cluster_connector_refresh(self, name);
         status_store_delete(self->status, name, tasks);
         return 0;
     }
+    if (index == SIZE_MAX)
+        return ferry_error_set(err, errlen, "Connector %s not found", name), -1;
+    connector_runtime *connector = self->connectors[index];
+    int tasks = connector_runtime_task_count(connector);
     connector_runtime_destroy(connector);
     self->connectors[index] = self->connectors[--self->connector_count];
     status_store_delete(self->status, name, tasks);

@@ -13,15 +13,22 @@
  * partitions from where the previous poll stopped, skipping partitions that reached count. When
  * record_emit answers FERRY_RETRY, the poll stops and the same record is emitted first by the
  * next poll, so the sequence has neither gaps nor duplicates.
+ *
+ * With origin.header set, every record also says who polled it and when: that header holds
+ * "<pid>-<n>" (the process and the n-th task started in it) and the record's timestamp is the
+ * wall-clock time of the poll, so that a test can tell a fenced worker's records from its
+ * successor's when both write the same numbers.
  */
 #include "sequence_plugin.h"
 
 #include <errno.h>
 #include <inttypes.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 /* The longest "<p>:<n>" a record can have: an int32, a colon, an int64, NUL. */
 #define SEQUENCE_TEXT_MAX 40
@@ -130,6 +137,8 @@ typedef struct sequence_task {
     int64_t interval_ms;
     char *fail_file;      /* NULL = never */
     int64_t fail_after;   /* -1 = never */
+    char *origin_header;  /* NULL = no origin on the records */
+    char origin[48];      /* "<pid>-<n>": this task instance */
 
     int64_t emitted;      /* records the host took since start */
     bool batch_emitted;   /* a batch was emitted: next_batch_at is meaningful */
@@ -149,6 +158,7 @@ static void sequence_task_stop(void *state)
     free(task->partitions);
     free(task->topic);
     free(task->fail_file);
+    free(task->origin_header);
     free(task->value);
     free(task);
 }
@@ -248,6 +258,10 @@ static ferry_status sequence_task_start(ferry_context *ctx, const ferry_config *
     bool failed = false;
     task->topic = sequence_config_string_copy(config, "topic", &failed);
     task->fail_file = sequence_config_string_copy(config, "fail.when.file.exists", &failed);
+    task->origin_header = sequence_config_string_copy(config, "origin.header", &failed);
+    static atomic_long instances;
+    snprintf(task->origin, sizeof(task->origin), "%ld-%ld", (long)getpid(),
+             atomic_fetch_add(&instances, 1) + 1);
     task->value_capacity = (size_t)(task->record_bytes > SEQUENCE_TEXT_MAX ? task->record_bytes
                                                                            : SEQUENCE_TEXT_MAX);
     task->value = malloc(task->value_capacity + 1);
@@ -388,6 +402,15 @@ static ferry_status sequence_record_emit(sequence_task *task, sequence_partition
         .source_partition = partition->source_partition,
         .source_offset = offset,
     };
+    ferry_header origin = {.key = task->origin_header, .value = task->origin,
+                           .value_len = strlen(task->origin)};
+    if (task->origin_header) {
+        struct timespec now;
+        clock_gettime(CLOCK_REALTIME, &now);
+        record.headers = &origin;
+        record.header_count = 1;
+        record.timestamp_ms = (int64_t)now.tv_sec * 1000 + now.tv_nsec / 1000000;
+    }
     json_t *structured = NULL;
     if (task->structured_every > 0 && partition->next % task->structured_every == 0) {
         structured = json_pack("{s:s%}", "value", task->value, value_length);
@@ -508,6 +531,11 @@ static const ferry_config_key sequence_source_config[] = {
      .importance = FERRY_IMPORTANCE_LOW, .has_min = true, .min = -1,
      .documentation = "Test hook: once the task has emitted this many records since it started, "
                       "poll fails. -1 = never."},
+    {.name = "origin.header", .type = FERRY_CONFIG_STRING, .default_value = "",
+     .importance = FERRY_IMPORTANCE_LOW,
+     .documentation = "Test hook: the name of a header holding \"<pid>-<n>\" (the process and "
+                      "the n-th task it started) on every record, whose timestamp is then the "
+                      "wall-clock time of the poll. Empty = neither."},
     {.name = "task.partitions", .type = FERRY_CONFIG_LIST,
      .importance = FERRY_IMPORTANCE_LOW,
      .documentation = "Set by the connector in each task's config: the source partitions of the "
