@@ -8,7 +8,9 @@
  *      (they never stopped), and no sequence number is missing from any source's topic;
  *   3. a worker killed and restarted within the delay gets back exactly its own tasks, and the
  *      others get no new status record;
- *   4. adding a connector and then a fourth worker stops no task that does not move. */
+ *   4. adding a connector and then a fourth worker stops no task that does not move;
+ *   5. a sink's two tasks on two workers share its consumer group connect-<name>: every record
+ *      reaches the sink once. */
 #include <inttypes.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -160,6 +162,115 @@ static void test_balanced_and_forwarded(void **state)
     fp_pass(env);
 }
 
+/* ---- 5 ------------------------------------------------------------------------------------- */
+
+/* The (partition, offset) pairs of a RecordingSink's file: seen[p][o] times each. */
+typedef struct recorded {
+    int partitions;
+    int64_t records;
+    uint8_t *seen[8];
+    int64_t duplicates;
+} recorded;
+
+static void recorded_read(const char *path, int partitions, int64_t per_partition,
+                          recorded *out)
+{
+    memset(out, 0, sizeof(*out));
+    out->partitions = partitions;
+    for (int p = 0; p < partitions; p++) {
+        out->seen[p] = calloc((size_t)per_partition + 1, 1);
+        assert_non_null(out->seen[p]);
+    }
+    size_t len = 0;
+    char *text = fp_read_file(path, &len);
+    for (char *line = text; line && *line;) {
+        char *end = strchr(line, '\n');
+        if (end)
+            *end = '\0';
+        int partition = -1;
+        long long offset = -1;
+        const char *field = strchr(line, '\t');
+        if (field && sscanf(field + 1, "%d\t%lld", &partition, &offset) == 2 && partition >= 0 &&
+            partition < partitions && offset >= 0 && offset < per_partition) {
+            if (out->seen[partition][offset]++)
+                out->duplicates++;
+            out->records++;
+        } else {
+            fail_msg("%s: not a record line: %s", path, line);
+        }
+        line = end ? end + 1 : NULL;
+    }
+    free(text);
+}
+
+/* A sink's tasks on two workers share its consumer group connect-<name>: every record reaches
+ * the sink once, and the group's committed offsets cover the topic. */
+static void test_sink_group_across_workers(void **state)
+{
+    (void)state;
+    fp_env *env = fp_env_new("distributed_sink_group");
+    ch_cluster cluster;
+    ch_init(&cluster, env, 2, FAST_KEYS "scheduled.rebalance.max.delay.ms=5000\n");
+    ch_start_all(&cluster, START_MS);
+    enum { PARTITIONS = 4, PER_PARTITION = 500 };
+    const char *topic = fp_name(env, "records");
+    kt_create_topic(topic, PARTITIONS, NULL);
+    const char *name = fp_name(env, "sink");
+    const char *file = fp_path(env, "sink.txt");
+    char body[1024];
+    snprintf(body, sizeof(body),
+             "{\"name\":\"%s\",\"config\":{\"connector.class\":\"RecordingSink\","
+             "\"tasks.max\":\"2\",\"topics\":\"%s\",\"file\":\"%s\"}}",
+             name, topic, file);
+    json_decref(rc_expect(cluster.workers[1].rest, "POST", "/connectors", body, 201));
+    ch_wait_running(&cluster, SIZE_MAX, name, 2, START_MS);
+    char first[64], second[64];
+    assert_true(ch_task_worker(&cluster, SIZE_MAX, name, 0, first, sizeof(first)));
+    assert_true(ch_task_worker(&cluster, SIZE_MAX, name, 1, second, sizeof(second)));
+    assert_string_not_equal(first, second);
+    /* Records only once both tasks consume: no rebalance of the group moves a partition while
+     * records flow, so none may arrive twice. */
+    int64_t deadline = fp_now_ms() + START_MS;
+    char group[256];
+    snprintf(group, sizeof(group), "connect-%s", name);
+    rd_kafka_t *producer = kt_producer_new(NULL);
+    for (int p = 0; p < PARTITIONS; p++)
+        for (int n = 0; n < PER_PARTITION; n++) {
+            char value[32];
+            snprintf(value, sizeof(value), "%d:%d", p, n);
+            kt_produce(producer, topic, p, NULL, 0, value, strlen(value), NULL, NULL);
+        }
+    kt_producer_close(producer);
+    for (;;) {
+        int64_t committed = 0;
+        for (int p = 0; p < PARTITIONS; p++) {
+            int64_t offset = kt_group_committed(group, topic, p);
+            committed += offset > 0 ? offset : 0;
+        }
+        if (committed == PARTITIONS * PER_PARTITION &&
+            fp_count_lines(file) >= (size_t)(PARTITIONS * PER_PARTITION))
+            break;
+        if (fp_now_ms() > deadline)
+            fail_msg("%s: %" PRId64 " of %d offsets committed, %zu records in the sink", group,
+                     committed, PARTITIONS * PER_PARTITION, fp_count_lines(file));
+        fp_sleep_ms(100);
+    }
+    recorded seen;
+    recorded_read(file, PARTITIONS, PER_PARTITION, &seen);
+    for (int p = 0; p < PARTITIONS; p++) {
+        for (int n = 0; n < PER_PARTITION; n++)
+            if (!seen.seen[p][n])
+                fail_msg("record %d:%d never reached the sink", p, n);
+        free(seen.seen[p]);
+    }
+    printf("# %" PRId64 " records through tasks on %s and %s, %" PRId64 " duplicates\n",
+           seen.records, first, second, seen.duplicates);
+    assert_int_equal(seen.duplicates, 0);
+    ch_stop_all(&cluster);
+    ch_finish(&cluster);
+    fp_pass(env);
+}
+
 /* ---- 2 and 3 ------------------------------------------------------------------------------- */
 
 static void test_failover(void **state)
@@ -303,6 +414,7 @@ int main(void)
         cmocka_unit_test_teardown(test_failover, fp_env_teardown),
         cmocka_unit_test_teardown(test_restart_within_delay, fp_env_teardown),
         cmocka_unit_test_teardown(test_growth_moves_only_what_must, fp_env_teardown),
+        cmocka_unit_test_teardown(test_sink_group_across_workers, fp_env_teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
