@@ -7,6 +7,7 @@
  */
 #include "herder/distributed_herder_state.h"
 
+#include <malloc.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -22,6 +23,8 @@
 
 /* The longest the herder's thread sleeps without a reason to wake. */
 #define DISTRIBUTED_IDLE_MS 1000
+/* How long the herder's thread must have been idle before it returns freed memory. */
+#define DISTRIBUTED_TRIM_AFTER_MS 2000
 
 static void job_free(distributed_job *job)
 {
@@ -523,6 +526,18 @@ static void *distributed_thread_main(void *argument)
         self->jobs = self->jobs_tail = NULL;
         pthread_mutex_unlock(&self->mutex);
 
+        bool busy = member_events || configs || dirty || assignment_changed || acks || key ||
+                    jobs;
+        now = clock_monotonic_ms();
+        if (busy) {
+            self->busy_at_ms = now;
+            self->trim_due = true;
+        } else if (self->trim_due && now - self->busy_at_ms >= DISTRIBUTED_TRIM_AFTER_MS) {
+            /* A burst (a rebalance, a start, many changes) is over: the memory it freed goes
+             * back to the system rather than staying in the allocator's arenas. */
+            malloc_trim(0);
+            self->trim_due = false;
+        }
         if (member_events)
             distributed_member_events(self);
         if (configs || dirty) {

@@ -82,6 +82,8 @@ typedef struct distributed_herder {
     int64_t key_expiry_ms;    /* wall: when the current session key runs out */
     int64_t rebalance_started_ms;
     distributed_job *pending; /* task configs a follower could not hand over yet */
+    int64_t busy_at_ms;       /* monotonic: when the thread last had work */
+    bool trim_due;            /* work since the last malloc_trim */
     int64_t pending_retry_ms;
 
     atomic_bool ready;
