@@ -29,10 +29,9 @@
 #include <pthread.h>
 
 #include "base/thread_role.h"
-#include "config/config_provider.h"
-#include "config/properties.h"
 #include "ferry_process.h"
 #include "kafka_tool.h"
+#include "cli/worker_process.h"
 #include "runtime/worker.h"
 #include "stores/status_store.h"
 #include "support/clock.h"
@@ -115,12 +114,7 @@ static void cluster_start(cluster *test, const char *test_name)
     test->published = json_object();
     const char *worker_file = fp_worker_file(test->env, "worker.properties", FLUSH_MS, NULL);
     char why[1024];
-    config_map *raw = config_map_new();
-    assert_int_equal(properties_parse_file(worker_file, raw, why, sizeof why), 0);
-    config_errors *errors = config_errors_new();
-    config_providers *providers = config_providers_new(raw, why, sizeof why);
-    assert_non_null(providers);
-    worker_config *config = worker_config_load(raw, providers, errors, NULL);
+    worker_config *config = worker_process_config_read(worker_file);
     assert_non_null(config);
     thread_role_set(THREAD_ROLE_CONTROL, NULL, NULL);
     test->self = worker_new(config, why, sizeof why);
@@ -131,9 +125,6 @@ static void cluster_start(cluster *test, const char *test_name)
     worker_cluster_join(test->self, &hooks);
     thread_role_clear();
     assert_int_equal(pthread_create(&test->control, NULL, control_thread_main, test->self), 0);
-    config_providers_destroy(providers);
-    config_errors_destroy(errors);
-    config_map_destroy(raw);
 }
 
 static void cluster_stop(cluster *test)

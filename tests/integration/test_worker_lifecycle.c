@@ -16,11 +16,10 @@
 #include <pthread.h>
 
 #include "base/thread_role.h"
-#include "config/config_provider.h"
-#include "config/properties.h"
 #include "ferry_process.h"
 #include "herder/standalone_herder.h"
 #include "kafka_tool.h"
+#include "cli/worker_process.h"
 #include "runtime/worker.h"
 
 /* A status read on the control thread. */
@@ -103,12 +102,7 @@ static void test_pause_resume_stop_restart_delete(void **state)
     const char *worker_file = fp_worker_file(env, "worker.properties", 500, NULL);
 
     char why[1024];
-    config_map *raw = config_map_new();
-    assert_int_equal(properties_parse_file(worker_file, raw, why, sizeof why), 0);
-    config_errors *errors = config_errors_new();
-    config_providers *providers = config_providers_new(raw, why, sizeof why);
-    assert_non_null(providers);
-    worker_config *config = worker_config_load(raw, providers, errors, NULL);
+    worker_config *config = worker_process_config_read(worker_file);
     assert_non_null(config);
     thread_role_set(THREAD_ROLE_CONTROL, NULL, NULL);
     worker *self = worker_new(config, why, sizeof why);
@@ -209,9 +203,6 @@ static void test_pause_resume_stop_restart_delete(void **state)
     free(seen);
     kt_records_free(records);
     config_map_destroy(connector);
-    config_providers_destroy(providers);
-    config_errors_destroy(errors);
-    config_map_destroy(raw);
     fp_pass(env);
     fp_env_finish(env);
 }
