@@ -47,8 +47,8 @@ static bool distributed_refuse(distributed_herder *self, herder_callback done, v
 }
 
 void distributed_connector_put(herder *base, const config_map *config,
-                                      runtime_state initial, bool allow_replace,
-                                      herder_callback done, void *opaque)
+                               runtime_state initial, bool allow_replace,
+                               herder_callback done, void *opaque)
 {
     distributed_herder *self = distributed_self(base);
     if (!distributed_refuse(self, done, opaque))
@@ -56,7 +56,7 @@ void distributed_connector_put(herder *base, const config_map *config,
 }
 
 void distributed_connector_patch(herder *base, const char *name, json_t *patch,
-                                        herder_callback done, void *opaque)
+                                 herder_callback done, void *opaque)
 {
     distributed_herder *self = distributed_self(base);
     if (!distributed_refuse(self, done, opaque))
@@ -64,7 +64,7 @@ void distributed_connector_patch(herder *base, const char *name, json_t *patch,
 }
 
 void distributed_connector_delete(herder *base, const char *name, herder_callback done,
-                                         void *opaque)
+                                  void *opaque)
 {
     distributed_herder *self = distributed_self(base);
     if (!distributed_refuse(self, done, opaque))
@@ -72,7 +72,7 @@ void distributed_connector_delete(herder *base, const char *name, herder_callbac
 }
 
 void distributed_connector_target(herder *base, const char *name, runtime_state target,
-                                         herder_callback done, void *opaque)
+                                  herder_callback done, void *opaque)
 {
     distributed_herder *self = distributed_self(base);
     if (!distributed_refuse(self, done, opaque))
@@ -80,7 +80,7 @@ void distributed_connector_target(herder *base, const char *name, runtime_state 
 }
 
 void distributed_connector_topics_reset(herder *base, const char *name,
-                                               herder_callback done, void *opaque)
+                                        herder_callback done, void *opaque)
 {
     distributed_herder *self = distributed_self(base);
     if (!distributed_refuse(self, done, opaque))
@@ -88,7 +88,7 @@ void distributed_connector_topics_reset(herder *base, const char *name,
 }
 
 void distributed_offsets_get(herder *base, const char *name, herder_callback done,
-                                    void *opaque)
+                             void *opaque)
 {
     distributed_herder *self = distributed_self(base);
     if (!distributed_refuse(self, done, opaque))
@@ -96,7 +96,7 @@ void distributed_offsets_get(herder *base, const char *name, herder_callback don
 }
 
 void distributed_offsets_alter(herder *base, const char *name, json_t *body,
-                                      herder_callback done, void *opaque)
+                               herder_callback done, void *opaque)
 {
     distributed_herder *self = distributed_self(base);
     if (!distributed_refuse(self, done, opaque))
@@ -104,7 +104,7 @@ void distributed_offsets_alter(herder *base, const char *name, json_t *body,
 }
 
 void distributed_offsets_reset(herder *base, const char *name, herder_callback done,
-                                      void *opaque)
+                               void *opaque)
 {
     distributed_herder *self = distributed_self(base);
     if (!distributed_refuse(self, done, opaque))
@@ -149,8 +149,8 @@ static bool distributed_owner_url(distributed_herder *self, const char *name, ch
 /* A task restarts where it runs (Kafka Connect forwards it to that worker); a connector's
  * restart is a request in the config topic, which every worker running a part of it reads. */
 void distributed_connector_restart(herder *base, const char *name, int task,
-                                          bool include_tasks, bool only_failed,
-                                          herder_callback done, void *opaque)
+                                   bool include_tasks, bool only_failed,
+                                   herder_callback done, void *opaque)
 {
     distributed_herder *self = distributed_self(base);
     herder_result result = {0};

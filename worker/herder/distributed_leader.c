@@ -165,8 +165,8 @@ void distributed_session_key_check(distributed_herder *self)
 /* ---- task configs from the connectors' owners ------------------------------------------------ */
 
 void distributed_tasks_put(herder *base, const char *name, json_t *configs,
-                                  const herder_signed *signature, herder_callback done,
-                                  void *opaque)
+                           const herder_signed *signature, herder_callback done,
+                           void *opaque)
 {
     distributed_herder *self = distributed_self(base);
     herder_result result = {0};
