@@ -391,6 +391,22 @@ static void status_store_wait(cluster *test, const char *connector, int id,
     fail_msg("the status store never read %s-%d from %s", connector, id, writer);
 }
 
+/* Waits until the status store has read the connector's own status from writer: a record of
+ * another partition than its tasks', so read in no order with theirs. */
+static void status_connector_wait(cluster *test, const char *connector, const char *writer)
+{
+    int64_t deadline = fp_now_ms() + WAIT_MS;
+    while (fp_now_ms() < deadline) {
+        json_t *status = status_store_connector_get(worker_status_store(test->self), connector);
+        bool seen = status && string_is(json_object_get(status, "worker_id"), writer);
+        json_decref(status);
+        if (seen)
+            return;
+        fp_sleep_ms(50);
+    }
+    fail_msg("the status store never read %s's status from %s", connector, writer);
+}
+
 static config_map *source_config(const char *name, const char *topic, const char *interval_ms)
 {
     config_map *config = config_map_new();
@@ -669,7 +685,9 @@ static void test_status_elsewhere(void **state)
     status_store_task(other, name, 0, "RUNNING", NULL, 5);
     status_store_task(other, name, 1, "FAILED", "boom", 5);
     status_sync(other);
+    status_store_wait(&test, name, 0, elsewhere);
     status_store_wait(&test, name, 1, elsewhere);
+    status_connector_wait(&test, name, elsewhere);
     view_command seen = view(&test, name, 0);
     json_t *status = seen.status;
     assert_int_equal(seen.task_count, 3);
@@ -704,6 +722,63 @@ static void test_status_elsewhere(void **state)
     cluster_stop(&test);
 }
 
+/* ---- 6: a restart does not hold the control loop ------------------------------------------ */
+
+/* A connector's new config restarts its task here, whose stop takes 2 s (RecordingSink's
+ * stop.delay.ms): the control loop answers meanwhile, and the new instance of the task starts
+ * only once the old one has stopped. */
+static void test_restart_off_the_loop(void **state)
+{
+    (void)state;
+    cluster test = {0};
+    cluster_start(&test, "runtime_cluster_restart");
+    const char *name = fp_name(test.env, "slow");
+    const char *topic = fp_name(test.env, "slow_topic");
+    kt_create_topic(topic, 1, NULL);
+    const char *me = worker_id(&test);
+    config_map *config = config_map_new();
+    config_map_set(config, "name", name);
+    config_map_set(config, "connector.class", "RecordingSink");
+    config_map_set(config, "topics", topic);
+    config_map_set(config, "file", fp_path(test.env, "slow.txt"));
+    config_map_set(config, "stop.delay.ms", "2000");
+    connector_put(&test, name, config);
+    configs_apply(&test);
+    char task0[160];
+    snprintf(task0, sizeof task0, "%s-0", name);
+    assign(&test, 1, name, task0);
+    json_t *made = published(&test, name);
+    tasks_put(&test, name, made);
+    configs_apply(&test);
+    task_wait(&test, name, 0, "RUNNING", me);
+    view_command before = view(&test, name, 0);
+    json_decref(before.status);
+    assert_non_null(before.task);
+
+    config_map_set(config, "batch.note", "changed");
+    connector_put(&test, name, config);
+    int64_t started = fp_now_ms();
+    configs_apply(&test);
+    /* The next tick asks the task to stop; the loop goes on answering while it takes 2 s. */
+    fp_sleep_ms(200);
+    view_command during = view(&test, name, 0);
+    int64_t answered = fp_now_ms() - started;
+    json_decref(during.status);
+    printf("# the control loop answered %" PRId64 " ms after the change\n", answered);
+    assert_true(answered < 1500);
+    assert_null(during.task); /* the old instance is stopping, the new one waits for it */
+    task_wait(&test, name, 0, "RUNNING", me);
+    view_command after = view(&test, name, 0);
+    json_decref(after.status);
+    assert_non_null(after.task);
+    int64_t restarted = fp_now_ms() - started;
+    printf("# the task ran again %" PRId64 " ms after the change\n", restarted);
+    assert_true(restarted >= 2000); /* not before the old instance had stopped */
+    json_decref(made);
+    config_map_destroy(config);
+    cluster_stop(&test);
+}
+
 int main(void)
 {
     fp_init();
@@ -711,6 +786,7 @@ int main(void)
         cmocka_unit_test_teardown(test_parts_move_and_reconfigure, fp_env_teardown),
         cmocka_unit_test_teardown(test_fence, fp_env_teardown),
         cmocka_unit_test_teardown(test_status_elsewhere, fp_env_teardown),
+        cmocka_unit_test_teardown(test_restart_off_the_loop, fp_env_teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -31,6 +31,11 @@ typedef struct task_slot {
     int64_t backoff_ms;
     bool held;                  /* a part: the task is this worker's (assigned, started here) */
     bool marked;                /* a part: chosen for part_tasks_stop */
+    /* A part's task restarting on this worker: asked to stop, joined and started again by a
+     * later tick once its thread has exited, so that the control loop does not wait for it (a
+     * sink's consumer leaving its group, a source's last commit) and no second instance of
+     * the task runs beside it. */
+    connector_task *stopping;
 } task_slot;
 
 struct connector_runtime {
@@ -358,11 +363,23 @@ static void slot_start(connector_runtime *connector, size_t index)
 static void slot_stop(connector_runtime *connector, size_t index)
 {
     task_slot *slot = &connector->slots[index];
+    int timeout_ms = connector->environment->tasks.worker->task_shutdown_graceful_timeout_ms;
+    if (slot->stopping) {
+        task_stop_and_destroy(slot->stopping, timeout_ms);
+        slot->stopping = NULL;
+    }
     if (!slot->task)
         return;
-    task_stop_and_destroy(slot->task,
-                          connector->environment->tasks.worker->task_shutdown_graceful_timeout_ms);
+    task_stop_and_destroy(slot->task, timeout_ms);
     slot->task = NULL;
+}
+
+static bool task_has_exited(connector_task *task)
+{
+    pthread_mutex_lock(&task->mutex);
+    bool exited = task->exited;
+    pthread_mutex_unlock(&task->mutex);
+    return exited;
 }
 
 void connector_runtime_stop_request(connector_runtime *connector)
@@ -678,6 +695,7 @@ void connector_runtime_topics_reset(connector_runtime *connector)
 }
 
 static void part_reconfigure_now(connector_runtime *connector);
+static bool part_tasks_reap(connector_runtime *connector);
 
 int64_t connector_runtime_tick(connector_runtime *connector, int64_t now_ms)
 {
@@ -685,8 +703,10 @@ int64_t connector_runtime_tick(connector_runtime *connector, int64_t now_ms)
     int64_t wake_in = 1000;
     if (connector->pending_config) {
         part_reconfigure_now(connector);
-        return 100;
+        return 20;
     }
+    if (connector->partial && part_tasks_reap(connector))
+        wake_in = 20;
     if (connector->reconfiguration_requested && connector->plugin_started) {
         log_info(connector->scope, "reconfiguring on the connector's request");
         if (connector->partial) {
@@ -920,16 +940,45 @@ static void part_tasks_stop(connector_runtime *connector, bool again, bool resta
         slot->marked = false;
         if (!marked || !slot->held)
             continue;
-        slot_stop(connector, i);
         slot->restart_at_ms = 0;
-        slot->held = false;
         if (restarting)
             slot->backoff_ms = 0;
-        else
+        if ((again || restarting) && slot->task && !slot->stopping) {
+            /* Restarted here: the slot stays this worker's, and a later tick starts the task
+             * again once this instance has exited (part_tasks_reap). */
+            slot->stopping = slot->task;
+            slot->task = NULL;
+            if (!restarting)
+                slot_publish(connector, i, STATE_UNASSIGNED, NULL);
+            continue;
+        }
+        slot_stop(connector, i);
+        slot->held = false;
+        if (!restarting)
             slot_publish(connector, i, STATE_UNASSIGNED, NULL);
         if (again || restarting)
             part_task_start(connector, i);
     }
+}
+
+/* Joins the restarting tasks whose threads have exited and starts them again. Returns whether
+ * some are still stopping. */
+static bool part_tasks_reap(connector_runtime *connector)
+{
+    bool waiting = false;
+    for (size_t i = 0; i < connector->slot_count; i++) {
+        task_slot *slot = &connector->slots[i];
+        if (!slot->stopping)
+            continue;
+        if (!task_has_exited(slot->stopping)) {
+            waiting = true;
+            continue;
+        }
+        slot_stop(connector, i);
+        if (slot->held && connector->target != STATE_STOPPED)
+            part_task_start(connector, i);
+    }
+    return waiting;
 }
 
 static void part_tasks_mark_held(connector_runtime *connector)
@@ -1134,8 +1183,9 @@ static void part_reconfigure_now(connector_runtime *connector)
 {
     config_map *copy = connector->pending_config;
     connector->pending_config = NULL;
+    /* Its tasks restart (once each has stopped) with the new config. */
     part_tasks_mark_held(connector);
-    part_tasks_stop(connector, false, false);
+    part_tasks_stop(connector, true, false);
     bool instance_runs = connector->instance_assigned && connector->target != STATE_STOPPED;
     if (instance_runs)
         connector_instance_halt(connector);
