@@ -228,7 +228,8 @@ static void test_zombie_is_fenced(void **state)
     fp_proc *zombie_proc = cluster.workers[zombie].proc;
     if (!fp_wait_log(zombie_proc, "fenced: stopping every task", 20000))
         fail_msg("the zombie did not say it was fenced within 20 s of SIGCONT");
-    if (!fp_log_contains(zombie_proc, "the worker was fenced: stopping without committing"))
+    /* Each task sees the fence at its next check, on its own thread: after the worker's line. */
+    if (!fp_wait_log(zombie_proc, "the worker was fenced: stopping without committing", 10000))
         fail_msg("the zombie's tasks did not say they stopped for the fence");
     printf("# the zombie fenced itself %" PRId64 " ms after SIGCONT\n", fp_now_ms() - woke);
     /* It rejoins and the cluster settles (the leader may hand it work again). */
