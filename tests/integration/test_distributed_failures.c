@@ -208,6 +208,19 @@ static void test_zombie_is_fenced(void **state)
         zombie_task[t] = strcmp(id, zombie_id) == 0;
     }
     wait_topic_growth(source, 0, 300, 30000);
+    /* The assignment may still have moved while the cluster formed: the zombie must be seen
+     * polling before it is paused, or there is nothing of its to fence. */
+    int64_t polled_by = fp_now_ms() + 30000;
+    for (bool polled = false; !polled;) {
+        ch_sequence *sequence = ch_sequence_read(source);
+        for (size_t i = 0; i < sequence->count && !polled; i++)
+            polled = origin_of_pid(sequence->items[i].origin, zombie_pid);
+        ch_sequence_free(sequence);
+        if (!polled && fp_now_ms() > polled_by)
+            fail_msg("the zombie (pid %ld) polled no record within 30 s", zombie_pid);
+        if (!polled)
+            fp_sleep_ms(200);
+    }
 
     int64_t paused_at = ch_wall_ms();
     int64_t paused = fp_now_ms();
