@@ -726,7 +726,9 @@ static void test_status_elsewhere(void **state)
 
 /* A connector's new config restarts its task here, whose stop takes 2 s (RecordingSink's
  * stop.delay.ms): the control loop answers meanwhile, and the new instance of the task starts
- * only once the old one has stopped. */
+ * only once the old one has stopped. New task configs committed while it still stops (what the
+ * instance's new config makes, in a cluster) do not make the loop wait for it either, and the
+ * task starts once, with them. */
 static void test_restart_off_the_loop(void **state)
 {
     (void)state;
@@ -767,6 +769,19 @@ static void test_restart_off_the_loop(void **state)
     printf("# the control loop answered %" PRId64 " ms after the change\n", answered);
     assert_true(answered < 1500);
     assert_null(during.task); /* the old instance is stopping, the new one waits for it */
+
+    json_t *recommitted = json_deep_copy(made);
+    json_object_set_new(json_array_get(recommitted, 0), "batch.note", json_string("committed"));
+    tasks_put(&test, name, recommitted);
+    int64_t committed = fp_now_ms();
+    configs_apply(&test);
+    view_command stopping = view(&test, name, 0);
+    int64_t waited = fp_now_ms() - committed;
+    json_decref(stopping.status);
+    printf("# new task configs applied in %" PRId64 " ms while the old task stops\n", waited);
+    assert_true(waited < 1000);
+    assert_null(stopping.task);
+
     task_wait(&test, name, 0, "RUNNING", me);
     view_command after = view(&test, name, 0);
     json_decref(after.status);
@@ -774,6 +789,12 @@ static void test_restart_off_the_loop(void **state)
     int64_t restarted = fp_now_ms() - started;
     printf("# the task ran again %" PRId64 " ms after the change\n", restarted);
     assert_true(restarted >= 2000); /* not before the old instance had stopped */
+    /* Started once, with the configs committed by then: no second restart follows. */
+    fp_sleep_ms(500);
+    view_command later = view(&test, name, 0);
+    json_decref(later.status);
+    assert_ptr_equal(later.task, after.task);
+    json_decref(recommitted);
     json_decref(made);
     config_map_destroy(config);
     cluster_stop(&test);

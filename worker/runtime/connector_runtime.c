@@ -943,11 +943,17 @@ static void part_tasks_stop(connector_runtime *connector, bool again, bool resta
         slot->restart_at_ms = 0;
         if (restarting)
             slot->backoff_ms = 0;
-        if ((again || restarting) && slot->task && !slot->stopping) {
+        if ((again || restarting) && !(slot->task && slot->stopping) &&
+            (slot->task || slot->stopping)) {
             /* Restarted here: the slot stays this worker's, and a later tick starts the task
-             * again once this instance has exited (part_tasks_reap). */
-            slot->stopping = slot->task;
-            slot->task = NULL;
+             * again once this instance has exited (part_tasks_reap), with the config committed
+             * then. A slot whose task is already stopping (a new connector config, then its
+             * task configs) has nothing more to stop: joining it here would hold the control
+             * loop for the task's whole drain. */
+            if (slot->task) {
+                slot->stopping = slot->task;
+                slot->task = NULL;
+            }
             if (!restarting)
                 slot_publish(connector, i, STATE_UNASSIGNED, NULL);
             continue;
@@ -1123,7 +1129,8 @@ void connector_runtime_tasks_committed(connector_runtime *connector, json_t *tas
     ASSERT_CONTROL_THREAD();
     if (!connector->partial)
         return;
-    json_t *committed = json_is_array(task_configs) ? json_deep_copy(task_configs) : json_array();
+    /* Kept, not copied: the config store's objects are never changed (config_store.h). */
+    json_t *committed = json_is_array(task_configs) ? json_incref(task_configs) : json_array();
     if (!committed) {
         log_error(connector->scope, "out of memory taking the committed task configs");
         return;
