@@ -94,12 +94,13 @@ connector_runtime *connector_runtime_new_part(const connector_environment *envir
  * the committed ones. */
 void connector_runtime_assign(connector_runtime *connector, const connector_part *part,
                               int64_t epoch);
-/* The task configs committed in the config topic (an array of objects of strings, borrowed;
- * NULL or empty: none yet): assigned tasks run them, and one whose config changed restarts
- * (asked to stop now, started again by a later tick once it has stopped, so that the control
- * loop never waits for it); tasks beyond a smaller count stop. When they changed to others than the instance here made,
- * the instance's go to publish_tasks again (the topic's were an older instance's, or
- * inconsistent). */
+/* The task configs committed in the config topic (an array of objects of strings that nobody
+ * changes afterwards: kept by reference; NULL or empty: none yet): assigned tasks run them, and
+ * one whose config changed restarts (asked to stop now, started again by a later tick once it
+ * has stopped, so that the control loop never waits for it; one already stopping starts once,
+ * with the configs committed then); tasks beyond a smaller count stop. When they changed to
+ * others than the instance here made, the instance's go to publish_tasks again (the topic's were
+ * an older instance's, or inconsistent). */
 void connector_runtime_tasks_committed(connector_runtime *connector, json_t *task_configs);
 /* A new config read from the config topic (copied): the parts that run here restart with it
  * (the instance, when here, makes new task configs) from the next tick on, its tasks once each

@@ -860,9 +860,10 @@ offset_store *worker_offsets(worker *self)
 
 json_t *worker_connector_task_configs(worker *self, const char *name)
 {
-    json_t *stored = config_store_snapshot(self->configs);
-    json_t *tasks = json_incref(json_object_get(json_object_get(stored, name), "tasks"));
-    json_decref(stored);
+    bool found = false;
+    json_t *entry = config_store_connector(self->configs, name, &found);
+    json_t *tasks = json_incref(json_object_get(entry, "tasks"));
+    json_decref(entry);
     return tasks;
 }
 

@@ -384,10 +384,13 @@ static json_t *config_state_entry(const config_state *state, const char *name,
         char index[24];
         snprintf(index, sizeof(index), "%lld", (long long)i);
         json_t *task = json_object_get(committed, index);
-        json_array_append_new(tasks, task ? json_deep_copy(task) : json_object());
+        if (task)
+            json_array_append(tasks, task);
+        else
+            json_array_append_new(tasks, json_object());
     }
     const char *target = json_string_value(json_object_get(state->target_states, name));
-    return json_pack("{s:o, s:s, s:o, s:b}", "config", json_deep_copy(properties),
+    return json_pack("{s:O, s:s, s:o, s:b}", "config", properties,
                      "target_state", target ? target : "STARTED", "tasks", tasks,
                      "inconsistent", inconsistent);
 }

@@ -67,11 +67,14 @@ int config_state_apply(config_state *state, const char *key, const void *value,
 
 /* The connectors: a new object name -> {"config": {..}, "target_state":
  * "STARTED"|"PAUSED"|"STOPPED", "tasks": [{..}, ..], "inconsistent": bool}; tasks are the last
- * committed task configs (none while inconsistent). NULL when out of memory. */
+ * committed task configs (none while inconsistent). NULL when out of memory. The configs in it
+ * are the state's own objects, shared (jansson counts references atomically) rather than copied,
+ * so that every worker of a cluster holds each config once: read them, never change them. */
 json_t *config_state_snapshot(const config_state *state);
 
-/* One connector's entry of the snapshot (a new object), or NULL: *found says whether the topic
- * knows the connector (NULL with *found true: out of memory). */
+/* One connector's entry of the snapshot (a new object, sharing the configs as the snapshot
+ * does), or NULL: *found says whether the topic knows the connector (NULL with *found true: out
+ * of memory). */
 json_t *config_state_connector_entry(const config_state *state, const char *name,
                                      bool *found);
 /* The connectors and their committed task counts (0 while inconsistent): a new object name ->

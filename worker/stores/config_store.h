@@ -53,10 +53,10 @@ int config_store_sync(config_store *store, int timeout_ms, char *err, size_t err
 /* The connectors known to the topic: a new object name -> {"config": {..}, "target_state":
  * "STARTED"|"PAUSED"|"STOPPED", "tasks": [{..}, ..], "inconsistent": bool} (tasks: the last
  * committed task configs; none while inconsistent, which asks for the tasks to be written
- * again). */
+ * again). The configs are shared with the store (config_state_snapshot): read only. */
 json_t *config_store_snapshot(config_store *store);
-/* One connector's entry of the snapshot (a new object), or NULL: *found says whether the topic
- * knows it (NULL with *found true: out of memory). */
+/* One connector's entry of the snapshot (a new object, its configs shared: read only), or NULL:
+ * *found says whether the topic knows it (NULL with *found true: out of memory). */
 json_t *config_store_connector(config_store *store, const char *name, bool *found);
 /* The connectors and their committed task counts (0 while inconsistent): a new object name ->
  * integer, or NULL when out of memory. What the leader's assignor needs, without the configs. */
