@@ -615,6 +615,12 @@ rd_kafka_conf_t *kafka_config_build(const worker_config *worker, kafka_client_ro
     if (worker->bootstrap_servers &&
         kafka_config_set(conf, "bootstrap.servers", worker->bootstrap_servers, err, errlen) != 0)
         goto fail;
+    /* Java's clients set TCP_NODELAY on every broker connection; librdkafka leaves Nagle's
+     * algorithm on, which holds a small request (a config or status record, a commit) behind
+     * the unacknowledged one before it until the broker's delayed ACK: tens of milliseconds.
+     * Batching is the clients' own business (linger.ms), as in Java. */
+    if (kafka_config_set(conf, "socket.nagle.disable", "true", err, errlen) != 0)
+        goto fail;
     /* A default the user's own client.id replaces, as in Kafka Connect. */
     if (client_id && kafka_config_set(conf, "client.id", client_id, err, errlen) != 0)
         goto fail;
