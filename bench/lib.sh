@@ -39,6 +39,31 @@ bench_exit() {
 }
 
 log() { printf '%s %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
+
+# port_listened PORT: whether something listens on 127.0.0.1:PORT (a connection succeeds).
+port_listened() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+
+# bench_ports COUNT [BASE]: the first of COUNT consecutive loopback ports, in $bench_port. BASE
+# (BENCH_PORT) when given, else one spread by the pid below the kernel's ephemeral range (the
+# broker's and the clients' outgoing connections take ports from that range at any moment, so a
+# port there may be taken between the check and the bind). Dies when a port is in use: a worker
+# of another run answering on it would be taken for one of this run's.
+bench_ports() {
+    local count=$1 low=20000 high=32768 port attempt
+    [ -r /proc/sys/net/ipv4/ip_local_port_range ] &&
+        read -r high _ </proc/sys/net/ipv4/ip_local_port_range
+    (( high > low + 2 * count )) || high=$(( low + 1000 + 2 * count ))
+    for (( attempt = 0; attempt < 20; attempt++ )); do
+        if [ -n "${2:-}" ]; then bench_port=$2
+        else bench_port=$(( low + ($$ * 131 + attempt * 977) % (high - low - count) )); fi
+        for (( port = bench_port; port < bench_port + count; port++ )); do
+            port_listened "$port" && break
+        done
+        (( port == bench_port + count )) && return 0
+        [ -n "${2:-}" ] && die "port $port (of BENCH_PORT=$2 .. $(( $2 + count - 1 ))) is in use"
+    done
+    die "no $count free consecutive ports between $low and $high"
+}
 die() { echo "$bench_script: $*" >&2; exit 1; }
 
 # stop_pid PID [SECONDS]: SIGTERM, wait at most SECONDS (15), then SIGKILL; reaps it.

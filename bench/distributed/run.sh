@@ -1,7 +1,11 @@
 #!/usr/bin/env bash
 # bench/distributed/run.sh - distributed mode's targets, measured on one cluster of BENCH_WORKERS
 # (20) `ferry distributed` processes on the real broker, with BENCH_SOURCES (100) SequenceSource
-# and BENCH_SINKS (100) NullSink connectors of one task each:
+# and BENCH_SINKS (100) NullSink connectors of one task each. With BENCH_TOPOLOGY=pipelines (the
+# default) they are pipelines: source i writes topic i (one partition), which sink i reads. With
+# fanout, every source writes one topic of 4 partitions that every sink reads, each sink in its
+# consumer group: the broker then answers a fetch of every sink for nearly every record (100
+# sinks x 100 records/s), a load on the broker's CPU more than on the cluster's.
 #
 #   cold      from the exec of the first worker (all workers started at once, then the connectors
 #             created over REST, spread over the workers) to the first poll that sees every
@@ -23,11 +27,13 @@
 # Needs: the Kafka of tests/services (tests/services/services.sh start kafka), meson, ninja, cc,
 # pkg-config rdkafka, jansson and libcurl. Builds ferry (release, no sanitizers) and the sequence
 # test plugin into build-bench/, the tools into build-bench/bench-tools/.
-# Environment: BENCH_WORKERS (20), BENCH_SOURCES (100), BENCH_SINKS (100), BENCH_KILL (5),
+# Environment: BENCH_WORKERS (20), BENCH_SOURCES (100), BENCH_SINKS (100), BENCH_TOPOLOGY
+# (pipelines or fanout), BENCH_KILL (5),
 # BENCH_WRITES (200), BENCH_DELAY_MS (5000, scheduled.rebalance.max.delay.ms), BENCH_SESSION_MS
 # (6000, session.timeout.ms), BENCH_IDLE_SECONDS (10), BENCH_TIMEOUT_S (180, the cold start's
-# limit), BENCH_PORT (the first worker's port; derived from the pid), BENCH_LOG_LEVEL (info, the
-# workers' FERRY_LOG_LEVEL), BENCH_KEEP_TMP (keep the workers' logs).
+# limit), BENCH_PORT (the first worker's port; by default one below the ephemeral port range,
+# derived from the pid), BENCH_LOG_LEVEL (info, the workers' FERRY_LOG_LEVEL), BENCH_KEEP_TMP
+# (keep the workers' logs).
 # The group, topics and consumer groups the run creates carry its run id and are deleted on exit.
 set -euo pipefail
 
@@ -37,6 +43,7 @@ cd "$root"
 WORKERS=${BENCH_WORKERS:-20}
 SOURCES=${BENCH_SOURCES:-100}
 SINKS=${BENCH_SINKS:-100}
+TOPOLOGY=${BENCH_TOPOLOGY:-pipelines}
 KILL=${BENCH_KILL:-5}
 WRITES=${BENCH_WRITES:-200}
 DELAY_MS=${BENCH_DELAY_MS:-5000}
@@ -44,7 +51,6 @@ SESSION_MS=${BENCH_SESSION_MS:-6000}
 IDLE_SECONDS=${BENCH_IDLE_SECONDS:-10}
 TIMEOUT_S=${BENCH_TIMEOUT_S:-180}
 LOG_LEVEL=${BENCH_LOG_LEVEL:-info}
-PORT_BASE=${BENCH_PORT:-$((20000 + $$ % 20000))}
 CONNECTORS=$((SOURCES + SINKS))
 COLD_TARGET_S=30
 REASSIGN_TARGET_MS=$((DELAY_MS + SESSION_MS + 5000))
@@ -57,6 +63,10 @@ ferry=$build/worker/ferry
 sequence_dir=$build/tests/plugins/sequence
 
 (( KILL < WORKERS )) || { echo "run.sh: BENCH_KILL must be less than BENCH_WORKERS" >&2; exit 2; }
+case $TOPOLOGY in
+    pipelines | fanout) ;;
+    *) echo "run.sh: BENCH_TOPOLOGY must be pipelines or fanout, not '$TOPOLOGY'" >&2; exit 2 ;;
+esac
 
 run_id="dbench-$(date +%s)-$$"
 kafka_used=0
@@ -64,6 +74,8 @@ kafka_used=0
 . "$root/bench/lib.sh"
 bench_init distributed
 bench_stop_seconds=30
+bench_ports "$WORKERS" "${BENCH_PORT:-}"
+PORT_BASE=$bench_port
 
 bench_cleanup() { # the run's group, internal and data topics, and the sinks' consumer groups
     if (( kafka_used )) && [ -x "$tools/topic_tool" ]; then
@@ -117,12 +129,16 @@ EOF
 
 source_name() { echo "$run_id-src-$1"; }
 sink_name() { echo "$run_id-sink-$1"; }
-# One record a second, one source partition: the broker must not be the bottleneck.
+# The topic of pipeline I (pipelines), or the one topic (fanout).
+data_topic() {
+    if [ "$TOPOLOGY" = pipelines ]; then echo "$run_id-data-$1"; else echo "$run_id-data"; fi
+}
+# source_config I [EXTRA]: one record a second, one source partition.
 source_config() {
     printf '{"connector.class":"SequenceSource","tasks.max":"1","topic":"%s","partitions":"1","batch.size":"1","interval.ms":"1000"%s}' \
-        "$run_id-data" "${1:-}"
+        "$(data_topic "$1")" "${2:-}"
 }
-sink_config() { printf '{"connector.class":"NullSink","tasks.max":"1","topics":"%s"}' "$run_id-data"; }
+sink_config() { printf '{"connector.class":"NullSink","tasks.max":"1","topics":"%s"}' "$(data_topic "$1")"; }
 
 # Every connector's name, sources and sinks interleaved.
 connector_names() {
@@ -186,7 +202,13 @@ tests/services/services.sh status kafka >/dev/null 2>&1 ||
 eval "$(tests/services/services.sh env)"
 [ -n "${FERRY_TEST_BOOTSTRAP:-}" ] || die "tests/services/services.sh env gave no FERRY_TEST_BOOTSTRAP"
 kafka_used=1
-"$tools/topic_tool" create "$FERRY_TEST_BOOTSTRAP" "$run_id-data" 4
+if [ "$TOPOLOGY" = pipelines ]; then
+    topics=()
+    for (( i = 0; i < SOURCES || i < SINKS; i++ )); do topics+=("$(data_topic "$i")"); done
+    "$tools/topic_tool" create "$FERRY_TEST_BOOTSTRAP" "$(join_by , "${topics[@]}")" 1
+else
+    "$tools/topic_tool" create "$FERRY_TEST_BOOTSTRAP" "$(data_topic 0)" 4
+fi
 
 all_urls=()
 for (( i = 0; i < WORKERS; i++ )); do
@@ -194,7 +216,7 @@ for (( i = 0; i < WORKERS; i++ )); do
     all_urls+=("$(worker_url "$i")")
 done
 log "run $run_id: $WORKERS workers (ports $PORT_BASE-$((PORT_BASE + WORKERS - 1))), $SOURCES sources +" \
-    "$SINKS sinks; load average $(cut -d' ' -f1-3 /proc/loadavg)"
+    "$SINKS sinks ($TOPOLOGY); load average $(cut -d' ' -f1-3 /proc/loadavg)"
 
 # ---- 1. cold start -------------------------------------------------------------------------------
 
@@ -210,8 +232,8 @@ log "all $WORKERS workers healthy after $healthy_ms ms; creating $CONNECTORS con
 
 while read -r name; do
     case $name in
-        *-src-*) config=$(source_config) ;;
-        *) config=$(sink_config) ;;
+        *-src-*) config=$(source_config "${name##*-}") ;;
+        *) config=$(sink_config "${name##*-}") ;;
     esac
     echo "POST /connectors {\"name\":\"$name\",\"config\":$config}"
 done < <(connector_names) >"$tmp/create.requests"
@@ -284,7 +306,7 @@ pause_resume() {
 config_puts() {
     local i
     for (( i = 0; i < $1; i++ )); do
-        echo "PUT /connectors/$(source_name $(( i % SOURCES )))/config $(source_config ",\"bench.write\":\"$i\"")"
+        echo "PUT /connectors/$(source_name $(( i % SOURCES )))/config $(source_config $(( i % SOURCES )) ",\"bench.write\":\"$i\"")"
     done
 }
 # machine_busy: "BUSY TOTAL" jiffies of all CPUs since boot (/proc/stat), to tell how loaded the
@@ -361,7 +383,7 @@ rss_median_mb=$(megabytes "$rss_median_kb")
 rss_max_mb=$(megabytes "$rss_max_kb")
 results=()
 echo
-echo "ferry distributed, $WORKERS workers, $SOURCES SequenceSource + $SINKS NullSink (one task each)," \
+echo "ferry distributed, $WORKERS workers, $SOURCES SequenceSource + $SINKS NullSink (one task each, $TOPOLOGY)," \
      "session.timeout.ms=$SESSION_MS, scheduled.rebalance.max.delay.ms=$DELAY_MS, broker $FERRY_TEST_BOOTSTRAP"
 echo
 row figure value target result

@@ -19,12 +19,13 @@ clients=${BENCH_CLIENTS:-50}
 load_threads=${BENCH_LOAD_THREADS:-1}
 seconds=${BENCH_SECONDS:-20}
 runs=${BENCH_RUNS:-3}
-port=${BENCH_PORT:-$((20000 + $$ % 20000))}
 target_ms=${BENCH_TARGET_MS:-5}
 run_id="rbench-$(date +%s)-$$"
 
 . "$root/bench/lib.sh"
 bench_init rest
+bench_ports 1 "${BENCH_PORT:-}"
+port=$bench_port
 
 if [[ ! -d "$build" ]]; then
     meson setup "$build" "$root" --buildtype=release -Db_ndebug=true >/dev/null

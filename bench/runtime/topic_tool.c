@@ -1,8 +1,9 @@
 /*
  * topic_tool.c - the Kafka chores of bench/runtime/run.sh, with librdkafka only:
  *
- *   topic_tool create  BOOTSTRAP TOPIC PARTITIONS
- *       creates TOPIC (replication factor 1) and waits for the result.
+ *   topic_tool create  BOOTSTRAP TOPIC[,TOPIC...] PARTITIONS
+ *       creates TOPIC, or each of a comma-separated list in one request (replication factor 1,
+ *       PARTITIONS each), and waits for the result.
  *   topic_tool count   BOOTSTRAP TOPIC
  *       prints the sum of the topic's end offsets (high watermarks).
  *   topic_tool watch   BOOTSTRAP TOPIC COUNT TIMEOUT_MS INTERVAL_MS
@@ -71,16 +72,36 @@ static rd_kafka_event_t *admin_wait(rd_kafka_queue_t *queue, rd_kafka_event_type
     return NULL;
 }
 
-static int topic_create(rd_kafka_t *rk, const char *topic, int partitions)
+static int topic_create(rd_kafka_t *rk, const char *topics, int partitions)
 {
     char why[512];
-    rd_kafka_NewTopic_t *spec = rd_kafka_NewTopic_new(topic, partitions, 1, why, sizeof(why));
-    if (!spec) {
-        fprintf(stderr, "topic_tool: %s\n", why);
+    char *names = strdup(topics);
+    size_t count = 1;
+    for (const char *c = topics; *c; c++)
+        count += *c == ',';
+    rd_kafka_NewTopic_t **specs = calloc(count, sizeof(*specs));
+    if (!names || !specs) {
+        fprintf(stderr, "topic_tool: out of memory\n");
+        free(names);
+        free(specs);
         return 1;
     }
+    size_t made = 0;
+    for (char *save = NULL, *name = strtok_r(names, ",", &save); name;
+         name = strtok_r(NULL, ",", &save)) {
+        if (!(specs[made] = rd_kafka_NewTopic_new(name, partitions, 1, why, sizeof(why)))) {
+            fprintf(stderr, "topic_tool: %s: %s\n", name, why);
+            rd_kafka_NewTopic_destroy_array(specs, made);
+            free(specs);
+            free(names);
+            return 1;
+        }
+        made++;
+    }
+    free(names);
+    const char *topic = made == 1 ? topics : "the topics";
     rd_kafka_queue_t *queue = rd_kafka_queue_new(rk);
-    rd_kafka_CreateTopics(rk, &spec, 1, NULL, queue);
+    rd_kafka_CreateTopics(rk, specs, made, NULL, queue);
     rd_kafka_event_t *event = admin_wait(queue, RD_KAFKA_EVENT_CREATETOPICS_RESULT);
     int rc = 1;
     if (!event) {
@@ -94,7 +115,8 @@ static int topic_create(rd_kafka_t *rk, const char *topic, int partitions)
         rc = 0;
         for (size_t i = 0; i < count; i++)
             if (rd_kafka_topic_result_error(results[i])) {
-                fprintf(stderr, "topic_tool: creating %s: %s\n", topic,
+                fprintf(stderr, "topic_tool: creating %s: %s\n",
+                        rd_kafka_topic_result_name(results[i]),
                         rd_kafka_topic_result_error_string(results[i]));
                 rc = 1;
             }
@@ -102,7 +124,8 @@ static int topic_create(rd_kafka_t *rk, const char *topic, int partitions)
     if (event)
         rd_kafka_event_destroy(event);
     rd_kafka_queue_destroy(queue);
-    rd_kafka_NewTopic_destroy(spec);
+    rd_kafka_NewTopic_destroy_array(specs, made);
+    free(specs);
     return rc;
 }
 
@@ -250,7 +273,7 @@ static int cleanup_groups(rd_kafka_t *rk, rd_kafka_queue_t *queue, const char *t
 
 static int usage(void)
 {
-    fprintf(stderr, "usage: topic_tool create BOOTSTRAP TOPIC PARTITIONS\n"
+    fprintf(stderr, "usage: topic_tool create BOOTSTRAP TOPIC[,TOPIC...] PARTITIONS\n"
                     "       topic_tool count BOOTSTRAP TOPIC\n"
                     "       topic_tool watch BOOTSTRAP TOPIC COUNT TIMEOUT_MS INTERVAL_MS\n"
                     "       topic_tool cleanup BOOTSTRAP TEXT\n");
