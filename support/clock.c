@@ -3,8 +3,6 @@
  */
 #include "support/clock.h"
 
-#include <time.h>
-
 static int64_t clock_read_us(clockid_t id)
 {
     struct timespec now;
@@ -30,4 +28,17 @@ int64_t clock_wall_ms(void)
 int64_t clock_wall_us(void)
 {
     return clock_read_us(CLOCK_REALTIME);
+}
+
+void clock_deadline(clockid_t id, int64_t ms, struct timespec *out)
+{
+    clock_gettime(id, out);
+    if (ms <= 0)
+        return;
+    out->tv_sec += (time_t)(ms / 1000);
+    out->tv_nsec += (long)(ms % 1000) * 1000000L;
+    if (out->tv_nsec >= 1000000000L) {
+        out->tv_sec++;
+        out->tv_nsec -= 1000000000L;
+    }
 }

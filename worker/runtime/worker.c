@@ -978,13 +978,7 @@ int worker_call_timeout(worker *self, worker_command_fn fn, void *argument, int 
     if (sem_init(&command.done, 0, 0) != 0)
         return -1;
     struct timespec deadline;
-    clock_gettime(CLOCK_MONOTONIC, &deadline);
-    if (timeout_ms > 0) {
-        deadline.tv_sec += timeout_ms / 1000;
-        deadline.tv_nsec += (long)(timeout_ms % 1000) * 1000000L;
-        deadline.tv_sec += deadline.tv_nsec / 1000000000L;
-        deadline.tv_nsec %= 1000000000L;
-    }
+    clock_deadline(CLOCK_MONOTONIC, timeout_ms, &deadline);
 
     pthread_mutex_lock(&self->mutex);
     if (!self->accepting) {
@@ -1096,10 +1090,7 @@ void worker_run(worker *self)
         pthread_mutex_lock(&self->mutex);
         if (!self->woken && wait_ms > 0) {
             struct timespec deadline;
-            clock_gettime(CLOCK_REALTIME, &deadline);
-            deadline.tv_nsec += (long)(wait_ms % 1000) * 1000000L;
-            deadline.tv_sec += wait_ms / 1000 + deadline.tv_nsec / 1000000000L;
-            deadline.tv_nsec %= 1000000000L;
+            clock_deadline(CLOCK_REALTIME, wait_ms, &deadline);
             pthread_cond_timedwait(&self->wake, &self->mutex, &deadline);
         }
         self->woken = false;

@@ -12,6 +12,7 @@
 
 #include "base/log.h"
 #include "base/thread_role.h"
+#include "support/clock.h"
 
 static atomic_size_t abandoned_tasks;
 
@@ -193,13 +194,7 @@ void task_stop_and_destroy(connector_task *task, int64_t timeout_ms)
     atomic_store(&task->stop_requested, true);
     if (task->thread_started) {
         struct timespec deadline;
-        clock_gettime(CLOCK_REALTIME, &deadline);
-        deadline.tv_sec += timeout_ms / 1000;
-        deadline.tv_nsec += (timeout_ms % 1000) * 1000000L;
-        if (deadline.tv_nsec >= 1000000000L) {
-            deadline.tv_sec++;
-            deadline.tv_nsec -= 1000000000L;
-        }
+        clock_deadline(CLOCK_REALTIME, timeout_ms, &deadline);
         int rc = pthread_timedjoin_np(task->thread, NULL, &deadline);
         if (rc == ETIMEDOUT) {
             log_error(task->scope, "did not stop within %lld ms; abandoning its thread",
