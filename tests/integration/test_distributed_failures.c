@@ -31,6 +31,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
 
 #include <cmocka.h>
 
@@ -617,6 +622,104 @@ static void test_takeover_of_standalone_topics(void **state)
     fp_pass(env);
 }
 
+/* ---- 7: a leader that never answers --------------------------------------------------------- */
+
+/* Listens on a free loopback port and never accepts: a connection completes (the kernel's
+ * backlog takes it) and a request then waits for an answer that never comes, as from a hung
+ * leader or one behind a cut network that TCP has not noticed yet. */
+static int silent_listener(int *port)
+{
+    int fd = socket(AF_INET, SOCK_STREAM, 0);
+    assert_true(fd >= 0);
+    struct sockaddr_in address = {.sin_family = AF_INET,
+                                  .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+    assert_int_equal(bind(fd, (struct sockaddr *)&address, sizeof(address)), 0);
+    assert_int_equal(listen(fd, 64), 0);
+    socklen_t length = sizeof(address);
+    assert_int_equal(getsockname(fd, (struct sockaddr *)&address, &length), 0);
+    *port = ntohs(address.sin_port);
+    return fd;
+}
+
+/* The leader advertises a URL that never answers: the follower's instances cannot hand their
+ * task configs over (each try waits out a 10 s request), but that waits on a thread of its own:
+ * the follower's herder goes on applying assignments, so the tasks of the leader's own
+ * connectors start on the follower at once, and the follower stops promptly. */
+static void test_silent_leader(void **state)
+{
+    (void)state;
+    fp_env *env = fp_env_new("distributed_silent");
+    int port = 0;
+    int silent = silent_listener(&port);
+    char leader_keys[512];
+    snprintf(leader_keys, sizeof(leader_keys),
+             MOVING_KEYS "rest.advertised.host.name=127.0.0.1\nrest.advertised.port=%d\n", port);
+    ch_cluster cluster;
+    ch_init(&cluster, env, 1, leader_keys);
+    /* A worker's id is its advertised host and port. */
+    snprintf(cluster.workers[0].id, sizeof(cluster.workers[0].id), "127.0.0.1:%d", port);
+    ch_start_all(&cluster, START_MS);
+    assert_int_equal(ch_wait_leader(&cluster, 30000), 0);
+    size_t follower = ch_add(&cluster, MOVING_KEYS);
+    ch_start(&cluster, follower);
+    ch_wait_healthy(&cluster, follower, START_MS);
+    assert_int_equal(ch_wait_leader(&cluster, 30000), 0);
+
+    enum { SOURCES = 4 };
+    const char *names[SOURCES];
+    int64_t created = fp_now_ms();
+    for (int i = 0; i < SOURCES; i++) {
+        char prefix[16];
+        snprintf(prefix, sizeof(prefix), "quiet%d", i);
+        names[i] = ch_source_new(&cluster, 0, prefix, 2);
+    }
+    /* The instances the leader runs commit their tasks themselves; those tasks then run on
+     * both workers. */
+    int leaders = 0, on_follower = 0;
+    for (int i = 0; i < SOURCES; i++) {
+        json_t *status = NULL;
+        const char *where = NULL;
+        for (int64_t until = fp_now_ms() + 20000; fp_now_ms() < until; fp_sleep_ms(100)) {
+            json_decref(status);
+            status = ch_status(&cluster, 0, names[i]);
+            where = json_string_value(
+                json_object_get(json_object_get(status, "connector"), "worker_id"));
+            if (where && where[0])
+                break;
+        }
+        assert_non_null(where);
+        bool here = strcmp(where, cluster.workers[0].id) == 0;
+        json_decref(status);
+        if (!here)
+            continue;
+        leaders++;
+        ch_wait_running(&cluster, 0, names[i], 2, 30000);
+        for (int task = 0; task < 2; task++) {
+            char id[64];
+            if (ch_task_worker(&cluster, 0, names[i], task, id, sizeof(id)) &&
+                strcmp(id, cluster.workers[follower].id) == 0)
+                on_follower++;
+        }
+    }
+    int64_t running = fp_now_ms() - created;
+    printf("# %d of %d instances on the leader; their %d tasks RUNNING (%d on the follower) %"
+           PRId64 " ms after the creates\n", leaders, SOURCES, leaders * 2, on_follower,
+           running);
+    assert_true(leaders > 0 && leaders < SOURCES);
+    assert_true(on_follower > 0);
+    assert_true(running < 8000); /* the follower's herder did not wait out a 10 s request */
+
+    int64_t stopping = fp_now_ms();
+    ch_stop(&cluster, follower);
+    int64_t stopped = fp_now_ms() - stopping;
+    printf("# the follower stopped in %" PRId64 " ms\n", stopped);
+    assert_true(stopped < 5000);
+    ch_stop_all(&cluster);
+    ch_finish(&cluster);
+    close(silent);
+    fp_pass(env);
+}
+
 /* ---- 6. postgres-cdc moved off a dead worker ------------------------------------------------- */
 
 static tcp_proxy *proxy;
@@ -727,6 +830,7 @@ int main(void)
         cmocka_unit_test_teardown(test_rolling_restart_under_load, fp_env_teardown),
         cmocka_unit_test_teardown(test_broker_restart_during_rebalance, fp_env_teardown),
         cmocka_unit_test_teardown(test_takeover_of_standalone_topics, fp_env_teardown),
+        cmocka_unit_test_teardown(test_silent_leader, fp_env_teardown),
         cmocka_unit_test_setup_teardown(test_pg_cdc_moves_off_a_dead_worker, pgt_setup,
                                         pg_teardown),
     };

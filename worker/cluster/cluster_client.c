@@ -126,6 +126,18 @@ static bool cluster_method_has_body(const char *method, size_t body_len)
                             strcmp(method, "DELETE") != 0);
 }
 
+/* libcurl's progress function, called at least once a second while an exchange waits: a
+ * non-zero answer aborts it (a stopping worker does not wait out a leader that never answers). */
+static int cluster_stop_check(void *opaque, curl_off_t download_total, curl_off_t downloaded,
+                              curl_off_t upload_total, curl_off_t uploaded)
+{
+    (void)download_total;
+    (void)downloaded;
+    (void)upload_total;
+    (void)uploaded;
+    return atomic_load((const atomic_bool *)opaque) ? 1 : 0;
+}
+
 int cluster_client_send(const cluster_client_request *request,
                         cluster_client_response *response, char *err, size_t errlen)
 {
@@ -167,11 +179,20 @@ int cluster_client_send(const cluster_client_request *request,
         curl_easy_setopt(easy, CURLOPT_POSTFIELDS, request->body ? request->body : "");
     }
     curl_easy_setopt(easy, CURLOPT_CUSTOMREQUEST, request->method);
+    if (request->stop) {
+        curl_easy_setopt(easy, CURLOPT_NOPROGRESS, 0L);
+        curl_easy_setopt(easy, CURLOPT_XFERINFOFUNCTION, cluster_stop_check);
+        curl_easy_setopt(easy, CURLOPT_XFERINFODATA, (void *)request->stop);
+    }
     CURLcode code = curl_easy_perform(easy);
     if (code != CURLE_OK) {
-        ferry_error_set(err, errlen, "%s %s: %s%s%s%s", request->method, request->url,
-                        curl_easy_strerror(code), detail[0] ? " (" : "", detail,
-                        detail[0] ? ")" : "");
+        if (code == CURLE_ABORTED_BY_CALLBACK)
+            ferry_error_set(err, errlen, "%s %s: given up, the worker is stopping",
+                            request->method, request->url);
+        else
+            ferry_error_set(err, errlen, "%s %s: %s%s%s%s", request->method, request->url,
+                            curl_easy_strerror(code), detail[0] ? " (" : "", detail,
+                            detail[0] ? ")" : "");
         cluster_client_response_clear(response);
         goto done;
     }
@@ -279,6 +300,7 @@ int cluster_client_tasks_put(const cluster_client_tasks *request, long *status, 
         cluster_client_request http = {
             .method = "POST", .url = url, .headers = headers, .body = request->configs,
             .body_len = request->configs_len, .timeout_ms = request->timeout_ms,
+            .stop = request->stop,
         };
         if (cluster_client_send(&http, &response, err, errlen) != 0)
             goto done;

@@ -25,6 +25,7 @@ typedef struct cluster_client_request {
     size_t body_len;
     int timeout_ms;         /* the whole exchange; > 0 */
     int connect_timeout_ms; /* connecting only; 0: timeout_ms */
+    const atomic_bool *stop; /* NULL, or once true the exchange gives up (within a second) */
 } cluster_client_request;
 
 typedef struct cluster_client_response {

@@ -16,7 +16,6 @@
 #include "base/log.h"
 #include "cluster/assignment.h"
 #include "cluster/assignor.h"
-#include "cluster/cluster_client.h"
 #include "herder/standalone_herder.h"
 #include "kafka/group_member.h"
 #include "support/clock.h"
@@ -26,7 +25,7 @@
 /* How long the herder's thread must have been idle before it returns freed memory. */
 #define DISTRIBUTED_TRIM_AFTER_MS 2000
 
-static void job_free(distributed_job *job)
+void distributed_jobs_free(distributed_job *job)
 {
     while (job) {
         distributed_job *next = job->next;
@@ -123,7 +122,7 @@ static void distributed_publish_tasks(void *opaque, const char *connector, json_
     distributed_job *job = calloc(1, sizeof(*job));
     if (!job || !(job->connector = strdup(connector)) ||
         !(job->task_configs = json_deep_copy(task_configs))) {
-        job_free(job);
+        distributed_jobs_free(job);
         log_error(HERDER_SCOPE, "out of memory: task configs of %s not published", connector);
         return;
     }
@@ -306,106 +305,6 @@ static void distributed_assignment_apply(distributed_herder *self)
     atomic_store(&self->ready, true);
 }
 
-/* ---- task configs ------------------------------------------------------------------------ */
-
-/* Signs an internal request with the cluster's current session key (cluster_client_sign_fn). */
-static int distributed_sign(void *opaque, const void *body, size_t body_len, char *algorithm,
-                            char *signature, char *err, size_t errlen)
-{
-    distributed_herder *self = opaque;
-    config_session_key current = {0};
-    if (config_store_session_key(self->configs, &current) != 0) {
-        snprintf(err, errlen, "no session key has been read from the config topic yet");
-        return -1;
-    }
-    request_signature_key key = {.bytes = current.key, .len = current.key_len,
-                                 .algorithm = current.algorithm,
-                                 .created_ms = current.created_ms};
-    const char *chosen = self->signing.signature_algorithm;
-    int rc = request_signature_sign(chosen, &key, body, body_len, signature, err, errlen);
-    config_records_session_key_clear(&current);
-    snprintf(algorithm, CLUSTER_CLIENT_ALGORITHM_MAX, "%s", chosen);
-    return rc;
-}
-
-/* Hands a connector's task configs to the leader: written here on the leader, sent signed
- * otherwise. 0, or -1 to try again later. */
-static int distributed_publish(distributed_herder *self, const distributed_job *job)
-{
-    char why[512];
-    if (self->leader) {
-        if (group_member_fenced(self->member))
-            return -1;
-        if (config_store_put_tasks(self->configs, job->connector, job->task_configs, why,
-                                   sizeof(why)) != 0) {
-            log_warn(HERDER_SCOPE, "cannot write the task configs of %s: %s", job->connector,
-                     why);
-            return -1;
-        }
-        return 0;
-    }
-    char url[512];
-    pthread_mutex_lock(&self->mutex);
-    snprintf(url, sizeof(url), "%s", self->leader_url);
-    pthread_mutex_unlock(&self->mutex);
-    if (!url[0]) {
-        log_debug(HERDER_SCOPE, "task configs of %s wait for a leader", job->connector);
-        return -1;
-    }
-    size_t len = 0;
-    char *body = json_dumps(job->task_configs, JSON_COMPACT);
-    if (!body) {
-        log_error(HERDER_SCOPE, "out of memory encoding the task configs of %s", job->connector);
-        return -1;
-    }
-    len = strlen(body);
-    cluster_client_tasks request = {
-        .leader_url = url,
-        .connector = job->connector,
-        .configs = body,
-        .configs_len = len,
-        .sign = distributed_sign,
-        .sign_opaque = self,
-        .timeout_ms = DISTRIBUTED_HERDER_REQUEST_TIMEOUT_MS,
-        .stop = &self->stop_requested,
-    };
-    int rc = cluster_client_tasks_put(&request, NULL, why, sizeof(why));
-    free(body);
-    if (rc != 0) {
-        log_warn(HERDER_SCOPE, "cannot hand the task configs of %s to the leader (trying "
-                 "again): %s", job->connector, why);
-        return -1;
-    }
-    return 0;
-}
-
-/* Publishes what waits, oldest first; keeps only the latest configs of each connector. */
-static void distributed_publish_pending(distributed_herder *self)
-{
-    distributed_job *keep = NULL, **keep_tail = &keep;
-    distributed_job *job = self->pending;
-    self->pending = NULL;
-    bool failed = false;
-    while (job) {
-        distributed_job *next = job->next;
-        job->next = NULL;
-        bool superseded = false;
-        for (distributed_job *later = next; later && !superseded; later = later->next)
-            superseded = strcmp(later->connector, job->connector) == 0;
-        if (superseded || (!failed && distributed_publish(self, job) == 0)) {
-            job_free(job);
-        } else {
-            failed = true;
-            *keep_tail = job;
-            keep_tail = &job->next;
-        }
-        job = next;
-    }
-    self->pending = keep;
-    self->pending_retry_ms = keep ? clock_monotonic_ms() + DISTRIBUTED_RETRY_MS
-                                  : INT64_MAX;
-}
-
 /* ---- the group's events -------------------------------------------------------------------- */
 
 static void distributed_member_events(distributed_herder *self)
@@ -480,8 +379,6 @@ static int64_t distributed_next_wake(const distributed_herder *self, int64_t now
     int64_t wake = now + DISTRIBUTED_IDLE_MS;
     if (self->assign_at_ms < wake)
         wake = self->assign_at_ms;
-    if (self->pending_retry_ms < wake)
-        wake = self->pending_retry_ms;
     int64_t wall = clock_wall_ms();
     if (self->leader && self->assignor_call_ms != ASSIGNOR_NEVER &&
         now + (self->assignor_call_ms - wall) < wake)
@@ -503,12 +400,7 @@ static void *distributed_thread_main(void *argument)
             !self->assignment_dirty && !self->acks_dirty && !self->key_dirty && !self->jobs &&
             wake > now) {
             struct timespec deadline;
-            clock_gettime(CLOCK_MONOTONIC, &deadline);
-            int64_t wait_ms = wake - now;
-            deadline.tv_sec += wait_ms / 1000;
-            deadline.tv_nsec += (long)(wait_ms % 1000) * 1000000L;
-            deadline.tv_sec += deadline.tv_nsec / 1000000000L;
-            deadline.tv_nsec %= 1000000000L;
+            clock_deadline(CLOCK_MONOTONIC, wake - now, &deadline);
             pthread_cond_timedwait(&self->wake, &self->mutex, &deadline);
         }
         if (self->stopping) {
@@ -555,13 +447,9 @@ static void *distributed_thread_main(void *argument)
                                                .only_failed = job->only_failed};
                 if (self->joined && !group_member_fenced(self->member))
                     worker_call(self->running, distributed_restart_run, &restart);
-                job_free(job);
+                distributed_jobs_free(job);
             } else {
-                distributed_job **tail = &self->pending;
-                while (*tail)
-                    tail = &(*tail)->next;
-                *tail = job;
-                self->pending_retry_ms = 0;
+                distributed_publisher_push(self, job);
             }
             job = next;
         }
@@ -580,8 +468,6 @@ static void *distributed_thread_main(void *argument)
                 (self->assignor_call_ms != ASSIGNOR_NEVER && wall >= self->assignor_call_ms))
                 distributed_assign(self);
         }
-        if (self->pending && clock_monotonic_ms() >= self->pending_retry_ms)
-            distributed_publish_pending(self);
     }
     return NULL;
 }
@@ -607,6 +493,7 @@ void distributed_herder_stop(herder *base)
         pthread_mutex_unlock(&self->mutex);
         pthread_join(self->thread, NULL);
     }
+    distributed_publisher_stop(self);
 }
 
 static void distributed_destroy(herder *base)
@@ -618,8 +505,9 @@ static void distributed_destroy(herder *base)
     group_member_destroy(self->member);
     herder_destroy(self->changes);
     request_signature_settings_clear(&self->signing);
-    job_free(self->jobs);
-    job_free(self->pending);
+    distributed_jobs_free(self->jobs);
+    distributed_jobs_free(self->pending);
+    pthread_cond_destroy(&self->publish_wake);
     json_decref(self->owners);
     json_decref(self->urls);
     pthread_cond_destroy(&self->wake);
@@ -665,6 +553,7 @@ herder *distributed_herder_new(worker *running, char *err, size_t errlen)
     pthread_condattr_init(&attributes);
     pthread_condattr_setclock(&attributes, CLOCK_MONOTONIC);
     pthread_cond_init(&self->wake, &attributes);
+    pthread_cond_init(&self->publish_wake, &attributes);
     pthread_condattr_destroy(&attributes);
     if (distributed_signing_init(self, err, errlen) != 0)
         goto fail;
@@ -690,6 +579,10 @@ herder *distributed_herder_new(worker *running, char *err, size_t errlen)
     self->member = group_member_new(&settings, err, errlen);
     if (!self->member)
         goto fail;
+    if (distributed_publisher_start(self) != 0) {
+        snprintf(err, errlen, "cannot start the thread that hands task configs to the leader");
+        goto fail;
+    }
     if (pthread_create(&self->thread, NULL, distributed_thread_main, self) != 0) {
         snprintf(err, errlen, "cannot start the herder's thread");
         goto fail;

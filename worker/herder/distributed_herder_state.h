@@ -2,7 +2,8 @@
  * distributed_herder_state.h - what the distributed herder's files share (not for other
  * modules): its state, and the functions one file calls in another. distributed_herder.c has the
  * herder's thread and what it runs on every worker; distributed_leader.c what only the leader
- * does; distributed_changes.c the connector changes of herder.h.
+ * does; distributed_changes.c the connector changes of herder.h; distributed_publisher.c the
+ * thread that hands task configs to the leader.
  */
 #ifndef FERRY_DISTRIBUTED_HERDER_STATE_H
 #define FERRY_DISTRIBUTED_HERDER_STATE_H
@@ -81,10 +82,16 @@ typedef struct distributed_herder {
     int64_t assignor_call_ms; /* wall: when the assignor asked to be called again */
     int64_t key_expiry_ms;    /* wall: when the current session key runs out */
     int64_t rebalance_started_ms;
-    distributed_job *pending; /* task configs a follower could not hand over yet */
     int64_t busy_at_ms;       /* monotonic: when the thread last had work */
     bool trim_due;            /* work since the last malloc_trim */
-    int64_t pending_retry_ms;
+
+    /* The publisher's thread (distributed_publisher.c); the fields under mutex. */
+    pthread_t publisher;
+    bool publisher_started;
+    pthread_cond_t publish_wake;
+    bool publisher_stopping;
+    distributed_job *pending;  /* task configs to hand over, oldest first */
+    int64_t pending_retry_ms;  /* monotonic: when to try again after a failure */
 
     atomic_bool ready;
     atomic_bool stop_requested; /* set first when the herder stops: requests give up */
@@ -96,6 +103,20 @@ static inline distributed_herder *distributed_self(herder *base)
 {
     return (distributed_herder *)base;
 }
+
+/* Frees a list of jobs. */
+void distributed_jobs_free(distributed_job *job);
+
+/* ---- distributed_publisher.c: task configs to the leader, on a thread of their own -------- */
+
+/* Starts the thread. 0, or -1. */
+int distributed_publisher_start(distributed_herder *self);
+/* Queues a JOB_PUBLISH (taken): handed over as soon as possible, again every
+ * DISTRIBUTED_RETRY_MS while it fails; a later job of the same connector replaces it. */
+void distributed_publisher_push(distributed_herder *self, distributed_job *job);
+/* Stops and joins the thread (after stop_requested is set, so that a request under way gives
+ * up); what was not handed over is dropped, as the worker leaves the group. */
+void distributed_publisher_stop(distributed_herder *self);
 
 
 /* ---- distributed_leader.c: the leader's work, on the herder's thread ---------------------- */
