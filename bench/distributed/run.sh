@@ -18,7 +18,8 @@
 #             (ferry_cluster_leader 1). Target: p99 < 50 ms. The same pause/resume writes sent to
 #             the leader itself are an informational row (the cost of the forwarding hop).
 #   memory    VmRSS of every worker, BENCH_IDLE_SECONDS (10) after the cold start, each with its
-#             share of the connectors: median and max. Target: < 20 MB.
+#             share of the connectors: median and max. Target: < 20 MB. The details add each
+#             worker's PSS (the libraries' pages divided among the processes mapping them).
 #
 # The statuses are polled every 100 ms with one GET /connectors?expand=status by cluster_probe.c,
 # which also sends the REST requests (keep-alive, one at a time) and times them.
@@ -272,10 +273,13 @@ log "idle: the $WORKERS workers used $idle_cores% of a core together"
 rss_kb=()
 rss_anon_kb=()
 rss_threads=()
+pss_kb=()
 for pid in "${worker_pids[@]}"; do
     rss_kb+=("$(awk '/^VmRSS:/ { print $2 }' "/proc/$pid/status")")
     rss_anon_kb+=("$(awk '/^RssAnon:/ { print $2 }' "/proc/$pid/status")")
     rss_threads+=("$(awk '/^Threads:/ { print $2 }' "/proc/$pid/status")")
+    # PSS: the shared libraries' pages divided among the processes that map them.
+    pss_kb+=("$(awk '/^Pss:/ { print $2 }' "/proc/$pid/smaps_rollup" 2>/dev/null || echo 0)")
 done
 rss_median_kb=$(median "${rss_kb[@]}")
 rss_max_kb=$(printf '%s\n' "${rss_kb[@]}" | sort -n | tail -1)
@@ -417,5 +421,6 @@ echo "  reassign: killed workers $(join_by ' ' "${killed[@]}") (not the leader, 
      echo "; tasks per worker after: $(spread "$tmp/reassign.out")")"
 echo "  idle CPU of all workers together over the $IDLE_SECONDS s before the RSS: $idle_cores% of a core"
 echo "  RSS kB per worker: $(join_by ' ' "${rss_kb[@]}") (anonymous: $(join_by ' ' "${rss_anon_kb[@]}"); threads: $(join_by ' ' "${rss_threads[@]}"))"
+echo "  PSS kB per worker (shared pages divided among the processes): median $(median "${pss_kb[@]}"), each: $(join_by ' ' "${pss_kb[@]}")"
 for r in "${results[@]}"; do [ "$r" = PASS ] || exit 1; done
 exit 0

@@ -520,6 +520,36 @@ static void test_producer_queue_bound(void **state)
     assert_null(conf);
 }
 
+/* Every client has Nagle's algorithm off, as Java's clients have TCP_NODELAY; the worker's
+ * producer.* / consumer.* or a connector's *.override.* turn it back on. */
+static void test_nagle_off(void **state)
+{
+    (void)state;
+    char err[512];
+    const kafka_client_role roles[] = {KAFKA_CLIENT_PRODUCER, KAFKA_CLIENT_CONSUMER,
+                                       KAFKA_CLIENT_ADMIN};
+    for (size_t i = 0; i < sizeof(roles) / sizeof(roles[0]); i++) {
+        rd_kafka_conf_t *conf = build("", NULL, roles[i], "n", err, sizeof(err));
+        assert_non_null(conf);
+        assert_conf(conf, "socket.nagle.disable", "true");
+        rd_kafka_conf_destroy(conf);
+        conf = build("", "", roles[i], "n", err, sizeof(err));
+        assert_non_null(conf);
+        assert_conf(conf, "socket.nagle.disable", "true");
+        rd_kafka_conf_destroy(conf);
+    }
+    rd_kafka_conf_t *conf = build("producer.socket.nagle.disable=false\n", NULL,
+                                  KAFKA_CLIENT_PRODUCER, "n", err, sizeof(err));
+    assert_non_null(conf);
+    assert_conf(conf, "socket.nagle.disable", "false");
+    rd_kafka_conf_destroy(conf);
+    conf = build("", "consumer.override.socket.nagle.disable=false\n", KAFKA_CLIENT_CONSUMER,
+                 "n", err, sizeof(err));
+    assert_non_null(conf);
+    assert_conf(conf, "socket.nagle.disable", "false");
+    rd_kafka_conf_destroy(conf);
+}
+
 /* A sink task's consumer (one built with a connector's config) gets a bounded prefetch and a
  * short fetch back-off unless the worker's consumer.* or the connector's consumer.override.*
  * say otherwise; the worker's own consumers keep librdkafka's defaults. */
@@ -604,6 +634,7 @@ int main(void)
         cmocka_unit_test(test_endpoint_identification),
         cmocka_unit_test(test_consumer_translations),
         cmocka_unit_test(test_producer_queue_bound),
+        cmocka_unit_test(test_nagle_off),
         cmocka_unit_test(test_sink_consumer_defaults),
         cmocka_unit_test(test_secrets_never_shown),
     };
