@@ -110,6 +110,7 @@ static void check_server_and_plugins(rc_client *client)
     plugins = rc_expect(client, "GET", "/connector-plugins?connectorsOnly=false", NULL, 200);
     converter = false;
     bool transformation = false;
+    int predicates = 0;
     json_array_foreach(plugins, index, plugin) {
         SHAPE(rc_shape_plugin, plugin, "GET /connector-plugins?connectorsOnly=false");
         const char *class_name = json_string_value(json_object_get(plugin, "class"));
@@ -118,9 +119,14 @@ static void check_server_and_plugins(rc_client *client)
                      strcmp(type, "converter") == 0;
         transformation |= strcmp(class_name, "io.debezium.transforms.ExtractNewRecordState") ==
                               0 && strcmp(type, "transformation") == 0;
+        if (strcmp(type, "predicate") == 0) {
+            assert_non_null(strstr(class_name, "org.apache.kafka.connect.transforms.predicates."));
+            predicates++;
+        }
     }
     assert_true(converter);
     assert_true(transformation);
+    assert_int_equal(predicates, 3); /* TopicNameMatches, HasHeaderKey, RecordIsTombstone */
     json_decref(plugins);
     rc_expect_error(client, "GET", "/connector-plugins?connectorsOnly=perhaps", NULL, 400,
                     "connectorsOnly");
@@ -135,6 +141,12 @@ static void check_server_and_plugins(rc_client *client)
             topic_required = json_is_true(json_object_get(key, "required"));
     }
     assert_true(topic_required);
+    json_decref(keys);
+    keys = rc_expect(client, "GET", "/connector-plugins/org.apache.kafka.connect.transforms."
+                     "predicates.TopicNameMatches/config", NULL, 200);
+    assert_int_equal(json_array_size(keys), 1);
+    assert_string_equal(json_string_value(json_object_get(json_array_get(keys, 0), "name")),
+                        "pattern");
     json_decref(keys);
     json_decref(rc_expect(client, "GET",
                           "/connector-plugins/org.apache.kafka.connect.json.JsonConverter/config",

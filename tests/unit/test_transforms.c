@@ -1,5 +1,6 @@
 /* The transform chain and Debezium's ExtractNewRecordState: validation, deletes and tombstones in
- * every mode, add.fields with their schema, add.headers, and records that are not change events. */
+ * every mode, add.fields with their schema, add.headers, and records that are not change events;
+ * predicates (TopicNameMatches, HasHeaderKey, RecordIsTombstone) with and without negate. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -286,6 +287,134 @@ static void test_other_records_pass_and_truncates_are_dropped(void **state)
     transform_chain_destroy(chain);
 }
 
+/* ---- predicates ---------------------------------------------------------------------------- */
+
+/* The number of problems of a config given as "key=value" lines, and whether one is on key with
+ * a message containing text. */
+static size_t problems_of(const char *lines, const char *key, const char *text)
+{
+    config_map *config = config_map_new();
+    char copy[2048];
+    snprintf(copy, sizeof copy, "%s", lines);
+    for (char *line = strtok(copy, "\n"); line; line = strtok(NULL, "\n")) {
+        char *equals = strchr(line, '=');
+        assert_non_null(equals);
+        *equals = '\0';
+        assert_int_equal(config_map_set(config, line, equals + 1), 0);
+    }
+    config_errors *errors = config_errors_new();
+    size_t problems = transform_chain_validate(config, errors);
+    if (key) {
+        bool found = false;
+        for (size_t e = 0; e < config_errors_count(errors); e++)
+            found = found || (strcmp(config_errors_key_at(errors, e), key) == 0 &&
+                              strstr(config_errors_message_at(errors, e), text) != NULL);
+        if (!found) {
+            char *all = config_errors_to_string(errors);
+            fail_msg("no error on %s containing \"%s\"; errors: %s", key, text, all);
+        }
+    }
+    config_errors_destroy(errors);
+    config_map_destroy(config);
+    return problems;
+}
+
+static void test_predicate_configs_refused_by_key(void **state)
+{
+    (void)state;
+    /* A predicate that is not defined in `predicates`. */
+    assert_int_equal(problems_of(UNWRAP "transforms.unwrap.predicate=tomb\n",
+                                 "transforms.unwrap.predicate", "no predicate 'tomb'"), 1);
+    /* negate without a predicate: Kafka Connect's message. */
+    assert_int_equal(problems_of(UNWRAP "transforms.unwrap.negate=true\n",
+                                 "transforms.unwrap.negate",
+                                 "Config 'transforms.unwrap.negate' was provided but there is no "
+                                 "config 'transforms.unwrap.predicate' defining a predicate to "
+                                 "be negated."), 1);
+    assert_int_equal(problems_of(UNWRAP "transforms.unwrap.predicate=tomb\n"
+                                        "transforms.unwrap.negate=maybe\npredicates=tomb\n"
+                                        "predicates.tomb.type=RecordIsTombstone\n",
+                                 "transforms.unwrap.negate", "either true or false"), 1);
+    /* An unknown predicate type, by its class name. */
+    assert_int_equal(problems_of("predicates=p\npredicates.p.type=com.example.Nope\n",
+                                 "predicates.p.type", "Class com.example.Nope could not be "
+                                 "found"), 1);
+    /* A predicate's own keys: HasHeaderKey needs a name, TopicNameMatches a regex that
+     * compiles. */
+    assert_int_equal(problems_of("predicates=h\npredicates.h.type=org.apache.kafka.connect."
+                                 "transforms.predicates.HasHeaderKey\n",
+                                 "predicates.h.name", ""), 1);
+    assert_int_equal(problems_of("predicates=t\npredicates.t.type=TopicNameMatches\n"
+                                 "predicates.t.pattern=orders(\n",
+                                 "predicates.t.pattern", "Invalid regex"), 1);
+    /* All well: no problem. */
+    assert_int_equal(problems_of(UNWRAP "transforms.unwrap.predicate=t\n"
+                                        "transforms.unwrap.negate=TRUE\npredicates=t,h\n"
+                                        "predicates.t.type=TopicNameMatches\n"
+                                        "predicates.t.pattern=srv\\.public\\..*\n"
+                                        "predicates.h.type=HasHeaderKey\n"
+                                        "predicates.h.name=trace\n",
+                                 NULL, NULL), 0);
+}
+
+/* A transform with a predicate applies when negate XOR the predicate's answer. */
+static bool unwrapped(transform_chain *chain, const char *topic, const ferry_header *headers,
+                      size_t header_count)
+{
+    ferry_record record = event("c", "null", "{\"id\":1,\"name\":\"a\"}", false);
+    record.topic = topic;
+    record.headers = headers;
+    record.header_count = header_count;
+    assert_int_equal(transform_chain_apply(chain, &record, NULL, NULL, 0), TRANSFORM_KEEP);
+    bool row = json_object_get(record.value.json, "after") == NULL;
+    transform_chain_release(chain);
+    record_release(&record);
+    return row;
+}
+
+static void test_predicates_decide_per_record(void **state)
+{
+    (void)state;
+    /* TopicNameMatches matches the whole topic name, as Java's matches(). */
+    transform_chain *chain = chain_of(UNWRAP "transforms.unwrap.predicate=orders\n"
+                                             "predicates=orders\n"
+                                             "predicates.orders.type=TopicNameMatches\n"
+                                             "predicates.orders.pattern=srv\\.public\\.orders\n");
+    assert_true(unwrapped(chain, "srv.public.orders", NULL, 0));
+    assert_false(unwrapped(chain, "srv.public.t", NULL, 0));
+    assert_false(unwrapped(chain, "srv.public.orders2", NULL, 0));
+    transform_chain_destroy(chain);
+
+    chain = chain_of(UNWRAP "transforms.unwrap.predicate=orders\ntransforms.unwrap.negate=true\n"
+                            "predicates=orders\npredicates.orders.type=TopicNameMatches\n"
+                            "predicates.orders.pattern=srv\\.public\\.orders\n");
+    assert_false(unwrapped(chain, "srv.public.orders", NULL, 0));
+    assert_true(unwrapped(chain, "srv.public.t", NULL, 0));
+    transform_chain_destroy(chain);
+
+    /* HasHeaderKey: exact and case-sensitive. */
+    chain = chain_of(UNWRAP "transforms.unwrap.predicate=traced\npredicates=traced\n"
+                            "predicates.traced.type=org.apache.kafka.connect.transforms.predicates."
+                            "HasHeaderKey\npredicates.traced.name=trace\n");
+    const ferry_header traced[] = {{.key = "other", .value = "x", .value_len = 1},
+                                   {.key = "trace", .value = NULL}};
+    const ferry_header upper[] = {{.key = "Trace", .value = "x", .value_len = 1}};
+    assert_true(unwrapped(chain, "srv.public.t", traced, 2));
+    assert_false(unwrapped(chain, "srv.public.t", upper, 1));
+    assert_false(unwrapped(chain, "srv.public.t", NULL, 0));
+    transform_chain_destroy(chain);
+
+    /* RecordIsTombstone, negated: a tombstone is left alone (unwrap alone drops it), a change
+     * event is unwrapped. */
+    chain = chain_of(UNWRAP "transforms.unwrap.predicate=tomb\ntransforms.unwrap.negate=true\n"
+                            "predicates=tomb\npredicates.tomb.type=RecordIsTombstone\n");
+    ferry_record tombstone = {.topic = "srv.public.t"};
+    assert_int_equal(transform_chain_apply(chain, &tombstone, NULL, NULL, 0), TRANSFORM_KEEP);
+    assert_int_equal(tombstone.value.kind, FERRY_DATA_NULL);
+    assert_true(unwrapped(chain, "srv.public.t", NULL, 0));
+    transform_chain_destroy(chain);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -297,6 +426,8 @@ int main(void)
         cmocka_unit_test(test_delete_tombstone_handling_modes),
         cmocka_unit_test(test_headers_follow_the_records_own),
         cmocka_unit_test(test_other_records_pass_and_truncates_are_dropped),
+        cmocka_unit_test(test_predicate_configs_refused_by_key),
+        cmocka_unit_test(test_predicates_decide_per_record),
     };
     return cmocka_run_group_tests_name("transforms", tests, NULL, NULL);
 }

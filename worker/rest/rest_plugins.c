@@ -13,6 +13,7 @@
 #include "config/config_redact.h"
 #include "rest/rest_resources.h"
 #include "config/connector_config.h"
+#include "transforms/predicate.h"
 #include "transforms/transform.h"
 
 #ifndef FERRY_VERSION
@@ -78,6 +79,10 @@ static void rest_plugins_list_run(worker *running, void *argument)
         json_array_append_new(query->answer,
                               json_pack("{s:s, s:s, s:s}", "class", rest_transform_class(*type),
                                         "type", "transformation", "version", FERRY_VERSION));
+    for (const predicate_type *const *type = predicate_types(); *type; type++)
+        json_array_append_new(query->answer,
+                              json_pack("{s:s, s:s, s:s}", "class", predicate_type_class(*type),
+                                        "type", "predicate", "version", FERRY_VERSION));
 }
 
 static void rest_plugins_list_start(rest_request *request, rest_response *response,
@@ -119,6 +124,9 @@ static void rest_plugin_config_run(worker *running, void *argument)
     const transform_type *transform = transform_type_find(query->plugin);
     if (!query->answer && transform)
         query->answer = config_definition_describe(transform->config);
+    const predicate_type *predicate = predicate_type_find(query->plugin);
+    if (!query->answer && predicate)
+        query->answer = config_definition_describe(predicate->config);
 }
 
 static void rest_plugin_config_start(rest_request *request, rest_response *response,

@@ -1,5 +1,8 @@
 /*
- * transform_chain.c - the `transforms` of a connector: validation, construction, application.
+ * transform_chain.c - the `transforms` of a connector and the `predicates` they name: validation,
+ * construction, application. A transform with a predicate applies to a record when the
+ * predicate's answer, negated by `negate`, is true (Kafka Connect's TransformationStage); each
+ * transform gets its own instance of its predicate, as in Kafka Connect.
  */
 #include "transforms/transform_chain.h"
 
@@ -10,6 +13,7 @@
 
 #include "base/log.h"
 #include "support/array.h"
+#include "transforms/predicate.h"
 
 extern const transform_type extract_new_record_state_type;
 
@@ -50,11 +54,19 @@ void transform_data_set_null(ferry_data *data)
 
 /* ---- one link ---------------------------------------------------------------------------- */
 
+typedef struct predicate_instance {
+    const predicate_type *type;
+    ferry_config *config;
+    void *state;
+} predicate_instance;
+
 typedef struct transform_link {
     char *alias;
     const transform_type *type;
     ferry_config *config;
     void *state;
+    predicate_instance predicate; /* type NULL: the transform applies to every record */
+    bool negate;
 } transform_link;
 
 typedef struct chain_output {
@@ -71,12 +83,16 @@ struct transform_chain {
     chain_output scratch;
 };
 
-/* "transforms.<alias>.<key>" of config, the prefix removed, without type/predicate/negate. */
-static config_map *transform_own_config(const config_map *config, const char *alias)
+/* "<list>.<alias>.<key>" of config (list "transforms" or "predicates"), the prefix removed,
+ * without type, and for a transform without predicate and negate (Kafka Connect's, which mask a
+ * transform's own keys of those names). */
+static config_map *alias_own_config(const config_map *config, const char *list,
+                                    const char *alias)
 {
+    bool transform = strcmp(list, "transforms") == 0;
     config_map *own = config_map_new();
     char prefix[256];
-    int prefix_len = snprintf(prefix, sizeof(prefix), "transforms.%s.", alias);
+    int prefix_len = snprintf(prefix, sizeof(prefix), "%s.%s.", list, alias);
     if (!own || prefix_len < 0 || (size_t)prefix_len >= sizeof(prefix)) {
         config_map_destroy(own);
         return NULL;
@@ -86,7 +102,8 @@ static config_map *transform_own_config(const config_map *config, const char *al
         if (strncmp(key, prefix, (size_t)prefix_len) != 0)
             continue;
         const char *own_key = key + prefix_len;
-        if (strcmp(own_key, "type") == 0)
+        if (strcmp(own_key, "type") == 0 ||
+            (transform && (strcmp(own_key, "predicate") == 0 || strcmp(own_key, "negate") == 0)))
             continue;
         if (config_map_set(own, own_key, config_map_value_at(config, i)) != 0) {
             config_map_destroy(own);
@@ -96,11 +113,45 @@ static config_map *transform_own_config(const config_map *config, const char *al
     return own;
 }
 
-/* Splits `transforms`; NULL when out of memory. */
-static char **transform_aliases(const config_map *config)
+/* Splits `transforms` or `predicates`; NULL when out of memory. */
+static char **alias_list(const config_map *config, const char *list_key)
 {
-    const char *list = config_map_get(config, "transforms");
+    const char *list = config_map_get(config, list_key);
     return config_value_split_list(list ? list : "");
+}
+
+static bool alias_listed(char *const *aliases, const char *alias)
+{
+    for (size_t i = 0; aliases[i]; i++)
+        if (strcmp(aliases[i], alias) == 0)
+            return true;
+    return false;
+}
+
+/* The value of "<list>.<alias>.<key>" (NULL when unset); full gets the key's full name. */
+static const char *alias_value(const config_map *config, const char *list, const char *alias,
+                               const char *key, char *full, size_t full_size)
+{
+    snprintf(full, full_size, "%s.%s.%s", list, alias, key);
+    return config_map_get(config, full);
+}
+
+/* negate's text as a boolean (ConfigDef's BOOLEAN: true or false, any case, trimmed): 1, 0, or
+ * -1 when it is neither. */
+static int negate_parse(const char *text)
+{
+    if (!text)
+        return 0;
+    while (*text == ' ' || *text == '\t')
+        text++;
+    size_t len = strlen(text);
+    while (len > 0 && (text[len - 1] == ' ' || text[len - 1] == '\t'))
+        len--;
+    if (len == 4 && strncasecmp(text, "true", 4) == 0)
+        return 1;
+    if (len == 5 && strncasecmp(text, "false", 5) == 0)
+        return 0;
+    return -1;
 }
 
 static const char *transform_type_value(const config_map *config, const char *alias,
@@ -110,15 +161,186 @@ static const char *transform_type_value(const config_map *config, const char *al
     return config_map_get(config, key);
 }
 
+/* Appends ", name" (or the first name) to out while it fits. */
+static void name_append(char *out, size_t out_size, size_t *used, const char *name)
+{
+    if (*used >= out_size)
+        return;
+    int wrote = snprintf(out + *used, out_size - *used, "%s%s", *used ? ", " : "", name);
+    *used += wrote > 0 ? (size_t)wrote : 0;
+}
+
+/* The known names, for an unknown type's message: "A, B, C" (cut when out is too small). */
+static void type_names(bool predicates, char *out, size_t out_size)
+{
+    size_t used = 0;
+    out[0] = '\0';
+    if (predicates) {
+        for (const predicate_type *const *type = predicate_types(); *type; type++)
+            name_append(out, out_size, &used, (*type)->name);
+    } else {
+        for (const transform_type *const *type = transform_types(); *type; type++)
+            name_append(out, out_size, &used, (*type)->name);
+    }
+}
+
+/* Checks one alias's own keys against its type's definition, reported under their full names
+ * ("<list>.<alias>.<key>"). Returns the number of problems. */
+static size_t alias_keys_validate(const config_map *config, const char *list, const char *alias,
+                                  const ferry_config_key *definition, config_errors *errors)
+{
+    config_map *own = alias_own_config(config, list, alias);
+    config_errors *own_errors = config_errors_new();
+    size_t found = 0;
+    if (!own || !own_errors) {
+        config_errors_add(errors, list, "out of memory while validating %s", list);
+        found = 1;
+    } else {
+        const ferry_config_key *defs[1] = {definition};
+        found = config_validate(defs, 1, own, NULL, own_errors, NULL);
+        for (size_t e = 0; e < config_errors_count(own_errors); e++) {
+            char full[300];
+            snprintf(full, sizeof(full), "%s.%s.%s", list, alias,
+                     config_errors_key_at(own_errors, e));
+            config_errors_add(errors, full, "%s", config_errors_message_at(own_errors, e));
+        }
+    }
+    config_errors_destroy(own_errors);
+    config_map_destroy(own);
+    return found;
+}
+
+/* Builds a predicate instance as a task would, so that what only its creation finds (a regular
+ * expression that does not compile) is refused with the config. 0, or -1 with err. */
+static int predicate_instance_create(predicate_instance *instance, const config_map *config,
+                                     const char *alias, const predicate_type *type, char *err,
+                                     size_t errlen)
+{
+    *instance = (predicate_instance){.type = type};
+    config_map *own = alias_own_config(config, "predicates", alias);
+    const ferry_config_key *defs[1] = {type->config};
+    instance->config = own ? ferry_config_new(own, defs, 1) : NULL;
+    config_map_destroy(own);
+    if (!instance->config)
+        return ferry_error_set(err, errlen, "out of memory"), -1;
+    char why[512] = "";
+    if (type->create(instance->config, &instance->state, why, sizeof(why)) != 0) {
+        ferry_config_destroy(instance->config);
+        *instance = (predicate_instance){0};
+        return ferry_error_set(err, errlen, "%s", why), -1;
+    }
+    return 0;
+}
+
+static void predicate_instance_destroy(predicate_instance *instance)
+{
+    if (instance->type && instance->state)
+        instance->type->destroy(instance->state);
+    ferry_config_destroy(instance->config);
+    *instance = (predicate_instance){0};
+}
+
+/* The key a creation error is about: its messages say "... for configuration <key>: ..." as
+ * Kafka Connect's ConfigException does; "type" when they name none. */
+static void error_key(const char *message, char *key, size_t key_size)
+{
+    const char *at = strstr(message, "for configuration ");
+    const char *end = at ? strchr(at + strlen("for configuration "), ':') : NULL;
+    if (!at || !end) {
+        snprintf(key, key_size, "type");
+        return;
+    }
+    at += strlen("for configuration ");
+    snprintf(key, key_size, "%.*s", (int)(end - at), at);
+}
+
+static size_t predicates_validate(const config_map *config, char *const *predicates,
+                                  config_errors *errors)
+{
+    size_t problems = 0;
+    for (size_t i = 0; predicates[i]; i++) {
+        char type_key[300];
+        const char *type_name = alias_value(config, "predicates", predicates[i], "type",
+                                            type_key, sizeof(type_key));
+        if (!type_name || !type_name[0])
+            continue; /* reported with the connector config */
+        const predicate_type *type = predicate_type_find(type_name);
+        if (!type) {
+            char known[256];
+            type_names(true, known, sizeof(known));
+            config_errors_add(errors, type_key,
+                              "Invalid value %s for configuration %s: Class %s could not be "
+                              "found (ferry has: %s)", type_name, type_key, type_name, known);
+            problems++;
+            continue;
+        }
+        size_t found = alias_keys_validate(config, "predicates", predicates[i], type->config,
+                                           errors);
+        problems += found;
+        predicate_instance trial;
+        char why[512];
+        if (found == 0 &&
+            predicate_instance_create(&trial, config, predicates[i], type, why, sizeof(why)) != 0) {
+            char key[128], full[300];
+            error_key(why, key, sizeof(key));
+            snprintf(full, sizeof(full), "predicates.%s.%s", predicates[i], key);
+            config_errors_add(errors, full, "%s", why);
+            problems++;
+        } else if (found == 0) {
+            predicate_instance_destroy(&trial);
+        }
+    }
+    return problems;
+}
+
+/* A transform's predicate and negate: the predicate must be one of `predicates` (Kafka Connect
+ * finds out only when a task starts, with "Unknown configuration 'predicates.<p>.type'"), and
+ * negate needs a predicate. */
+static size_t transform_predicate_validate(const config_map *config, const char *alias,
+                                           char *const *predicates, config_errors *errors)
+{
+    size_t problems = 0;
+    char predicate_key[300], negate_key[300];
+    const char *predicate = alias_value(config, "transforms", alias, "predicate", predicate_key,
+                                        sizeof(predicate_key));
+    const char *negate = alias_value(config, "transforms", alias, "negate", negate_key,
+                                     sizeof(negate_key));
+    bool has_predicate = predicate && predicate[0];
+    if (has_predicate && !alias_listed(predicates, predicate)) {
+        config_errors_add(errors, predicate_key,
+                          "Invalid value %s for configuration %s: no predicate '%s' is defined "
+                          "in 'predicates' (with its predicates.%s.type)", predicate,
+                          predicate_key, predicate, predicate);
+        problems++;
+    }
+    if (negate && negate_parse(negate) < 0) {
+        config_errors_add(errors, negate_key,
+                          "Invalid value %s for configuration %s: Expected value to be either "
+                          "true or false", negate, negate_key);
+        problems++;
+    } else if (negate && !has_predicate) {
+        config_errors_add(errors, negate_key,
+                          "Config '%s' was provided but there is no config '%s' defining a "
+                          "predicate to be negated.", negate_key, predicate_key);
+        problems++;
+    }
+    return problems;
+}
+
 size_t transform_chain_validate(const config_map *config, config_errors *errors)
 {
     size_t problems = 0;
-    char **aliases = transform_aliases(config);
-    if (!aliases) {
+    char **aliases = alias_list(config, "transforms");
+    char **predicates = alias_list(config, "predicates");
+    if (!aliases || !predicates) {
         config_errors_add(errors, "transforms", "out of memory while validating transforms");
+        config_list_free(aliases);
+        config_list_free(predicates);
         return 1;
     }
+    problems += predicates_validate(config, predicates, errors);
     for (size_t i = 0; aliases[i]; i++) {
+        problems += transform_predicate_validate(config, aliases[i], predicates, errors);
         char type_key[300];
         const char *type_name = transform_type_value(config, aliases[i], type_key,
                                                      sizeof(type_key));
@@ -126,50 +348,50 @@ size_t transform_chain_validate(const config_map *config, config_errors *errors)
             continue; /* reported with the connector config */
         const transform_type *type = transform_type_find(type_name);
         if (!type) {
+            char known[256];
+            type_names(false, known, sizeof(known));
             config_errors_add(errors, type_key,
                               "Invalid value %s for configuration %s: Class %s could not be "
-                              "found (ferry has: %s)", type_name, type_key, type_name,
-                              "ExtractNewRecordState");
+                              "found (ferry has: %s)", type_name, type_key, type_name, known);
             problems++;
             continue;
         }
-        config_map *own = transform_own_config(config, aliases[i]);
-        config_errors *own_errors = config_errors_new();
-        if (!own || !own_errors) {
-            config_errors_add(errors, type_key, "out of memory while validating transforms");
-            problems++;
-        } else {
-            const ferry_config_key *defs[1] = {type->config};
-            config_map *unknown = config_map_new();
-            size_t found = config_validate(defs, 1, own, NULL, own_errors, unknown);
-            for (size_t u = 0; unknown && u < config_map_count(unknown); u++) {
-                const char *key = config_map_key_at(unknown, u);
-                if (strcmp(key, "predicate") == 0 || strcmp(key, "negate") == 0) {
-                    config_errors_add(own_errors, key, "predicates are not supported yet");
-                    found++;
-                }
-            }
-            config_map_destroy(unknown);
-            for (size_t e = 0; e < config_errors_count(own_errors); e++) {
-                char full[300];
-                snprintf(full, sizeof(full), "transforms.%s.%s", aliases[i],
-                         config_errors_key_at(own_errors, e));
-                config_errors_add(errors, full, "%s", config_errors_message_at(own_errors, e));
-            }
-            problems += found;
-        }
-        config_errors_destroy(own_errors);
-        config_map_destroy(own);
+        problems += alias_keys_validate(config, "transforms", aliases[i], type->config, errors);
     }
+    config_list_free(predicates);
     config_list_free(aliases);
     return problems;
+}
+
+/* The link's predicate and negate, as transform_chain_validate accepted them. 0, or -1. */
+static int link_predicate_create(transform_link *link, const config_map *config, char *err,
+                                 size_t errlen)
+{
+    char predicate_key[300], negate_key[300], type_key[300];
+    const char *predicate = alias_value(config, "transforms", link->alias, "predicate",
+                                        predicate_key, sizeof(predicate_key));
+    link->negate = negate_parse(alias_value(config, "transforms", link->alias, "negate",
+                                            negate_key, sizeof(negate_key))) == 1;
+    if (!predicate || !predicate[0])
+        return 0;
+    const char *type_name = alias_value(config, "predicates", predicate, "type", type_key,
+                                        sizeof(type_key));
+    const predicate_type *type = predicate_type_find(type_name);
+    if (!type)
+        return ferry_error_set(err, errlen, "%s: unknown predicate type '%s'", type_key,
+                               type_name ? type_name : ""), -1;
+    char why[512];
+    if (predicate_instance_create(&link->predicate, config, predicate, type, why,
+                                  sizeof(why)) != 0)
+        return ferry_error_set(err, errlen, "predicates.%s: %s", predicate, why), -1;
+    return 0;
 }
 
 int transform_chain_create(const config_map *config, const char *scope, transform_chain **out,
                            char *err, size_t errlen)
 {
     *out = NULL;
-    char **aliases = transform_aliases(config);
+    char **aliases = alias_list(config, "transforms");
     if (!aliases)
         return ferry_error_set(err, errlen, "out of memory"), -1;
     size_t count = 0;
@@ -199,7 +421,7 @@ int transform_chain_create(const config_map *config, const char *scope, transfor
             rc = -1;
             break;
         }
-        config_map *own = transform_own_config(config, aliases[i]);
+        config_map *own = alias_own_config(config, "transforms", aliases[i]);
         const ferry_config_key *defs[1] = {link->type->config};
         link->config = own ? ferry_config_new(own, defs, 1) : NULL;
         config_map_destroy(own);
@@ -212,6 +434,8 @@ int transform_chain_create(const config_map *config, const char *scope, transfor
                                       sizeof(why)) != 0) {
             ferry_error_set(err, errlen, "transforms.%s: %s", aliases[i], why);
             rc = -1;
+        } else {
+            rc = link_predicate_create(link, config, err, errlen);
         }
     }
     config_list_free(aliases);
@@ -241,6 +465,7 @@ void transform_chain_destroy(transform_chain *chain)
         transform_link *link = &chain->links[i];
         if (link->state && link->type)
             link->type->destroy(link->state);
+        predicate_instance_destroy(&link->predicate);
         ferry_config_destroy(link->config);
         free(link->alias);
     }
@@ -290,6 +515,9 @@ transform_result transform_chain_apply(transform_chain *chain, ferry_record *rec
     scratch->added_count = 0;
     for (size_t i = 0; i < chain->count; i++) {
         transform_link *link = &chain->links[i];
+        if (link->predicate.type &&
+            link->predicate.type->test(link->predicate.state, record) == link->negate)
+            continue; /* Kafka Connect: applies when negate XOR test */
         char why[512] = "";
         transform_result result = link->type->apply(link->state, record, &scratch->output, why,
                                                     sizeof(why));
