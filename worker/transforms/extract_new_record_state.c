@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "base/log.h"
+#include "transforms/connect_schema.h"
 #include "transforms/transform.h"
 
 typedef enum delete_mode {
@@ -163,19 +164,6 @@ static int unwrap_create(const ferry_config *config, const char *scope, void **s
 
 /* ---- the envelope ------------------------------------------------------------------------- */
 
-/* The schema of a struct field by name, or NULL. */
-static json_t *schema_field(json_t *schema, const char *name)
-{
-    size_t i;
-    json_t *field;
-    json_array_foreach(json_object_get(schema, "fields"), i, field) {
-        const char *field_name = json_string_value(json_object_get(field, "field"));
-        if (field_name && strcmp(field_name, name) == 0)
-            return field;
-    }
-    return NULL;
-}
-
 /* Where an added field's value lives: op and ts_ms* in the envelope, "source.x" and every other
  * name in the source block, "transaction.x" in the transaction block. Sets the value and the
  * Connect type of its schema (NULL when unknown). */
@@ -189,13 +177,14 @@ static json_t *envelope_field(json_t *envelope, json_t *schema, const char *name
         char parent[64];
         snprintf(parent, sizeof(parent), "%.*s", (int)(dot - name), name);
         block = json_object_get(envelope, parent);
-        block_schema = schema_field(schema, parent);
+        block_schema = connect_schema_field_find(schema, parent);
         leaf = dot + 1;
     } else if (strcmp(name, "op") != 0 && strncmp(name, "ts_", 3) != 0) {
         block = json_object_get(envelope, "source");
-        block_schema = schema_field(schema, "source");
+        block_schema = connect_schema_field_find(schema, "source");
     }
-    *type = json_string_value(json_object_get(schema_field(block_schema, leaf), "type"));
+    json_t *field = connect_schema_field_find(block_schema, leaf);
+    *type = json_string_value(json_object_get(field, "type"));
     return json_object_get(block, leaf);
 }
 
@@ -264,7 +253,7 @@ static transform_result unwrap_apply(void *state, ferry_record *record, transfor
     json_t *row = json_copy(row_state);
     json_t *row_schema = NULL;
     if (schema) {
-        row_schema = json_deep_copy(schema_field(schema, state_field));
+        row_schema = json_deep_copy(connect_schema_field_find(schema, state_field));
         if (row_schema)
             json_object_del(row_schema, "field");
     }
