@@ -954,7 +954,18 @@ static int32_t named_character(translator *t)
     return -1;
 }
 
-/* A predefined class (\d, \w ...): written as it is, PCRE2 reads it as Java does. */
+/* A predefined class (\d \D \h \H \s \S \v \V \w \W): written as it is, PCRE2 reads it as
+ * Java does. NULL for another letter. */
+static const char *predicate_text(int32_t letter)
+{
+    static const char *const texts[] = {"\\d", "\\D", "\\h", "\\H", "\\s",
+                                        "\\S", "\\v", "\\V", "\\w", "\\W"};
+    for (size_t i = 0; i < sizeof texts / sizeof texts[0]; i++)
+        if (texts[i][1] == letter)
+            return texts[i];
+    return NULL;
+}
+
 static int32_t predicate(translator *t, bool create, char_class *c, const char *text)
 {
     if (!create)
@@ -965,16 +976,6 @@ static int32_t predicate(translator *t, bool create, char_class *c, const char *
     } else {
         emit(t, text);
         t->kind = NODE_ITEM;
-    }
-    return -1;
-}
-
-/* An escape that is a node of its own outside a class (an anchor, \R, \X). */
-static int32_t node_escape(translator *t, bool create, const char *text, node_kind kind)
-{
-    if (create) {
-        emit(t, text);
-        t->kind = kind;
     }
     return -1;
 }
@@ -993,143 +994,144 @@ static const char *dollar(const translator *t, bool multiline)
     return dollar_text[multiline][has(t, FLAG_UNIX_LINES)];
 }
 
+/* The escapes that are a node of their own outside a class and an error inside one (\b and \k,
+ * which read further, aside). */
+static bool is_node_escape(int32_t letter)
+{
+    return letter && strchr("ABGRXZz", letter);
+}
+
+static int32_t node_escape(translator *t, bool create, int32_t letter)
+{
+    if (!create)
+        return -1;
+    t->kind = NODE_ASSERTION;
+    switch (letter) {
+    case 'A':
+        emit(t, "\\A");
+        break;
+    case 'B':
+        emit(t, "\\B");
+        break;
+    case 'G':
+        emit(t, "\\G");
+        t->uses_last_match = true;
+        break;
+    case 'R':
+        /* Java's \R backtracks from \r\n to \r; PCRE2's is atomic (closure() uses it where
+         * Java's is too). */
+        emit(t, "(?:\\x{d}\\x{a}|[\\x{a}-\\x{d}\\x{85}\\x{2028}\\x{2029}])");
+        t->kind = NODE_LINE_ENDING;
+        t->has_line_ending = true;
+        break;
+    case 'X':
+        emit(t, "\\X");
+        t->kind = NODE_ITEM;
+        t->varying = true;
+        break;
+    case 'Z':
+        emit(t, dollar(t, false));
+        break;
+    default: /* z */
+        emit(t, "\\z");
+        break;
+    }
+    return -1;
+}
+
+/* \b, or \b{g} which is refused. */
+static int32_t word_boundary(translator *t, bool create)
+{
+    if (!create)
+        return -1;
+    if (peek(t) == '{') {
+        if (skip(t) == 'g') {
+            if (read(t) == '}')
+                java_error(t, "a grapheme cluster boundary (\\b{g}) is not supported");
+            else
+                java_error(t, "Illegal/unsupported escape sequence");
+            return -1;
+        }
+        unread(t);
+        unread(t);
+    }
+    emit(t, "\\b");
+    t->kind = NODE_ASSERTION;
+    return -1;
+}
+
+/* \k<name>: a group defined before it. */
+static int32_t named_reference(translator *t, bool create)
+{
+    if (read(t) != '<') {
+        java_error(t, "\\k is not followed by '<' for named capturing group");
+        return -1;
+    }
+    strbuf name = {0};
+    if (group_name_read(t, read(t), &name)) {
+        const group_name *group = name_find(t->names, t->name_count, name.data, name.len);
+        if (!group)
+            java_error(t, "named capturing group <%s> does not exist", name.data);
+        else if (create)
+            emit_back_reference(t, group->number);
+    }
+    strbuf_free(&name);
+    return -1;
+}
+
 /* Pattern.escape: the cursor is on the backslash. A code point (>= 0) for a literal; -1 when
  * the escape wrote a node (or, in a class, an item into c) or failed. create is false where
  * Java only looks at what the escape is (a range's end). */
 static int32_t escape(translator *t, bool in_class, bool create, bool is_range, char_class *c)
 {
     int32_t ch = skip(t);
-    switch (ch) {
-    case '0':
-        return octal_escape(t);
-    case '1': case '2': case '3': case '4': case '5': case '6': case '7': case '8': case '9':
-        if (in_class)
-            break;
+    const char *predicate_name = predicate_text(ch);
+    if (ch == 'v' && is_range)
+        return 0x0B; /* Java reads \v as VT where a range needs one character */
+    if (predicate_name)
+        return predicate(t, create, c, predicate_name);
+    if (in_class && (is_node_escape(ch) || (ch >= '1' && ch <= '9') || ch == 'b' || ch == 'k'))
+        goto illegal;
+    if (is_node_escape(ch))
+        return node_escape(t, create, ch);
+    if (ch >= '1' && ch <= '9') {
         if (create)
             back_reference(t, (uint32_t)(ch - '0'));
         return -1;
-    case 'A':
-        if (in_class)
-            break;
-        return node_escape(t, create, "\\A", NODE_ASSERTION);
-    case 'B':
-        if (in_class)
-            break;
-        return node_escape(t, create, "\\B", NODE_ASSERTION);
-    case 'D':
-        return predicate(t, create, c, "\\D");
-    case 'G':
-        if (in_class)
-            break;
-        if (create)
-            t->uses_last_match = true;
-        return node_escape(t, create, "\\G", NODE_ASSERTION);
-    case 'H':
-        return predicate(t, create, c, "\\H");
+    }
+    switch (ch) {
+    case '0':
+        return octal_escape(t);
     case 'N':
         return named_character(t);
-    case 'R':
-        if (in_class)
-            break;
-        /* Java's \R backtracks from \r\n to \r; PCRE2's is atomic (closure() uses it where
-         * Java's is too). */
-        if (create)
-            t->has_line_ending = true;
-        return node_escape(t, create,
-                           "(?:\\x{d}\\x{a}|[\\x{a}-\\x{d}\\x{85}\\x{2028}\\x{2029}])",
-                           NODE_LINE_ENDING);
-    case 'S':
-        return predicate(t, create, c, "\\S");
-    case 'V':
-        return predicate(t, create, c, "\\V");
-    case 'W':
-        return predicate(t, create, c, "\\W");
-    case 'X':
-        if (in_class)
-            break;
-        if (create)
-            t->varying = true;
-        return node_escape(t, create, "\\X", NODE_ITEM);
-    case 'Z':
-        if (in_class)
-            break;
-        return node_escape(t, create, dollar(t, false), NODE_ASSERTION);
     case 'a':
         return 0x07;
     case 'b':
-        if (in_class)
-            break;
-        if (create) {
-            if (peek(t) == '{') {
-                if (skip(t) == 'g') {
-                    if (read(t) == '}')
-                        java_error(t, "a grapheme cluster boundary (\\b{g}) is not supported");
-                    else
-                        java_error(t, "Illegal/unsupported escape sequence");
-                    return -1;
-                }
-                unread(t);
-                unread(t);
-            }
-            node_escape(t, create, "\\b", NODE_ASSERTION);
-        }
-        return -1;
+        return word_boundary(t, create);
     case 'c':
         return control_escape(t);
-    case 'd':
-        return predicate(t, create, c, "\\d");
     case 'e':
         return 0x1B;
     case 'f':
         return 0x0C;
-    case 'h':
-        return predicate(t, create, c, "\\h");
-    case 'k': {
-        if (in_class)
-            break;
-        if (read(t) != '<') {
-            java_error(t, "\\k is not followed by '<' for named capturing group");
-            return -1;
-        }
-        strbuf name = {0};
-        if (group_name_read(t, read(t), &name)) {
-            const group_name *group = name_find(t->names, t->name_count, name.data, name.len);
-            if (!group)
-                java_error(t, "named capturing group <%s> does not exist", name.data);
-            else if (create)
-                emit_back_reference(t, group->number);
-        }
-        strbuf_free(&name);
-        return -1;
-    }
+    case 'k':
+        return named_reference(t, create);
     case 'n':
         return '\n';
     case 'r':
         return '\r';
-    case 's':
-        return predicate(t, create, c, "\\s");
     case 't':
         return '\t';
     case 'u':
         return unicode_escape(t);
-    case 'v':
-        /* Java reads \v as VT (0x0B) where a range needs one character. */
-        if (is_range)
-            return 0x0B;
-        return predicate(t, create, c, "\\v");
-    case 'w':
-        return predicate(t, create, c, "\\w");
     case 'x':
         return hex_escape(t);
-    case 'z':
-        if (in_class)
-            break;
-        return node_escape(t, create, "\\z", NODE_ASSERTION);
     default:
-        if (is_ascii_alpha(ch))
-            break; /* C E F I J K L M O P Q T U Y g i j l m o p q y: none in Java */
-        return ch;
+        if (!is_ascii_alpha(ch))
+            return ch;
+        break; /* C E F I J K L M O P Q T U Y g i j l m o p q y: none in Java */
     }
+illegal:
     java_error(t, "Illegal/unsupported escape sequence");
     return -1;
 }
