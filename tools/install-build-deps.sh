@@ -6,7 +6,7 @@ set -euo pipefail
 packages=(
   gcc pkg-config meson ninja-build
   librdkafka-dev libpq-dev libcurl4-openssl-dev libjansson-dev libmicrohttpd-dev libgnutls28-dev
-  libcmocka-dev
+  libpcre2-dev libcmocka-dev
   kafkacat curl
 )
 

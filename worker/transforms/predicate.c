@@ -29,7 +29,7 @@ static int has_header_key_create(const ferry_config *config, void **state, char 
     return 0;
 }
 
-static bool has_header_key_test(const void *state, const ferry_record *record)
+static bool has_header_key_test(void *state, const ferry_record *record)
 {
     const char *name = state;
     for (size_t i = 0; i < record->header_count; i++)
@@ -66,7 +66,7 @@ static int record_is_tombstone_create(const ferry_config *config, void **state, 
     return 0;
 }
 
-static bool record_is_tombstone_test(const void *state, const ferry_record *record)
+static bool record_is_tombstone_test(void *state, const ferry_record *record)
 {
     (void)state;
     return record->value.kind == FERRY_DATA_NULL;
@@ -117,7 +117,7 @@ static int topic_name_matches_create(const ferry_config *config, void **state, c
     return 0;
 }
 
-static bool topic_name_matches_test(const void *state, const ferry_record *record)
+static bool topic_name_matches_test(void *state, const ferry_record *record)
 {
     return record->topic && java_regex_matches(state, record->topic, strlen(record->topic));
 }

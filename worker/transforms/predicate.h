@@ -19,7 +19,8 @@ typedef struct predicate_type {
     const ferry_config_key *config; /* ends with {.name = NULL} */
     /* config holds the predicate's own keys ("predicates.<p>." removed), validated. */
     int (*create)(const ferry_config *config, void **state, char *err, size_t errlen);
-    bool (*test)(const void *state, const ferry_record *record);
+    /* state is the instance's own, used by one task thread at a time. */
+    bool (*test)(void *state, const ferry_record *record);
     void (*destroy)(void *state);
 } predicate_type;
 
