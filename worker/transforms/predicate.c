@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "config/config_validate.h"
 #include "transforms/java_regex.h"
 
 /* ---- HasHeaderKey: a header of the name is there (exact, case-sensitive) -------------------- */
