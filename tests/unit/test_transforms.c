@@ -61,11 +61,11 @@ static void record_release(ferry_record *record)
     json_decref(record->key.schema);
 }
 
-/* A chain from "key=value" lines (the transforms= line included). */
-static transform_chain *chain_of(const char *lines)
+/* A connector config from "key=value" lines. */
+static config_map *config_of(const char *lines)
 {
     config_map *config = config_map_new();
-    char copy[1024];
+    char copy[2048];
     snprintf(copy, sizeof copy, "%s", lines);
     for (char *line = strtok(copy, "\n"); line; line = strtok(NULL, "\n")) {
         char *equals = strchr(line, '=');
@@ -73,6 +73,13 @@ static transform_chain *chain_of(const char *lines)
         *equals = '\0';
         assert_int_equal(config_map_set(config, line, equals + 1), 0);
     }
+    return config;
+}
+
+/* A chain from "key=value" lines (the transforms= line included). */
+static transform_chain *chain_of(const char *lines)
+{
+    config_map *config = config_of(lines);
     config_errors *errors = config_errors_new();
     size_t problems = transform_chain_validate(config, errors);
     if (problems) {
@@ -293,15 +300,7 @@ static void test_other_records_pass_and_truncates_are_dropped(void **state)
  * a message containing text. */
 static size_t problems_of(const char *lines, const char *key, const char *text)
 {
-    config_map *config = config_map_new();
-    char copy[2048];
-    snprintf(copy, sizeof copy, "%s", lines);
-    for (char *line = strtok(copy, "\n"); line; line = strtok(NULL, "\n")) {
-        char *equals = strchr(line, '=');
-        assert_non_null(equals);
-        *equals = '\0';
-        assert_int_equal(config_map_set(config, line, equals + 1), 0);
-    }
+    config_map *config = config_of(lines);
     config_errors *errors = config_errors_new();
     size_t problems = transform_chain_validate(config, errors);
     if (key) {
