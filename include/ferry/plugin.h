@@ -350,14 +350,14 @@ typedef enum ferry_connector_kind {
 } ferry_connector_kind;
 
 /* ferry_connector_type.flags (since 1.2). */
-/* A sink that takes JSON values as checked text: when the connector has no transforms and its
- * value converter is JsonConverter with schemas.enable=false, the host checks each value's
- * syntax without building a tree and hands it as FERRY_DATA_JSON with json == NULL and data/len
- * the checked text (see ferry_data). A malformed value is a value converter error as before. A
- * sink without the flag always gets the tree. */
+/* A sink that takes JSON values as checked text: when the connector's value converter is
+ * JsonConverter with schemas.enable=false, the host checks each value's syntax without building
+ * a tree and hands it as FERRY_DATA_JSON with json == NULL and data/len the checked text (see
+ * ferry_data), unless a transform read the value (then json is its tree). A malformed value is a
+ * value converter error as before. A sink without the flag always gets the tree. */
 #define FERRY_SINK_JSON_TEXT 0x1u
-/* Since 1.3. A sink that reads record headers only through ferry_host.record_headers: when the
- * connector has no transforms, the host may hand its records without their headers
+/* Since 1.3. A sink that reads record headers only through ferry_host.record_headers: when no
+ * transform or predicate of the connector reads or writes headers, the host may hand its records without their headers
  * (headers == NULL, header_count == 0) and reads a batch's headers from Kafka only when the sink
  * first asks for them (librdkafka allocates for every record whose headers it is asked for). A sink that reads
  * headers for some configs only, or never, saves that work on every record. */

@@ -461,8 +461,9 @@ static void test_serialize_string_converter(void **state)
     expect_serialized(conv, &structured, STRUCT_PAYLOAD_OUT);
     json_decref(structured.json);
     json_decref(structured.schema);
+    /* A string is written as its characters, as Kafka's StringConverter writes a String. */
     structured = json_data("\"plain\"", NULL);
-    expect_serialized(conv, &structured, "\"plain\"");
+    expect_serialized(conv, &structured, "plain");
     json_decref(structured.json);
 
     ferry_data null = {.kind = FERRY_DATA_NULL};
@@ -1694,6 +1695,31 @@ static void test_too_deep_value(void **state)
     json_decref(root);
 }
 
+/* Kafka's StringConverter writes a String as its characters: a JSON string (what a transform
+ * extracting a string field leaves) goes out without quotes or escapes, whatever text came with
+ * it; other structured values as JSON text. */
+static void test_string_converter_writes_strings_as_characters(void **state)
+{
+    (void)state;
+    converter *conv = converter_of("string", NULL);
+    json_t *text = json_string("caf\u00e9 \"quoted\"");
+    ferry_data data = {.kind = FERRY_DATA_JSON, .json = text};
+    expect_serialized(conv, &data, "caf\u00e9 \"quoted\"");
+    data.data = "\"caf\\u00e9 \\\"quoted\\\"\"";
+    data.len = strlen(data.data);
+    expect_serialized(conv, &data, "caf\u00e9 \"quoted\"");
+    json_t *empty = json_string("");
+    ferry_data empty_data = {.kind = FERRY_DATA_JSON, .json = empty};
+    expect_serialized(conv, &empty_data, "");
+    json_t *number = json_integer(42);
+    ferry_data number_data = {.kind = FERRY_DATA_JSON, .json = number};
+    expect_serialized(conv, &number_data, "42");
+    json_decref(text);
+    json_decref(empty);
+    json_decref(number);
+    converter_destroy(conv);
+}
+
 int main(void)
 {
     json_set_alloc_funcs(counting_malloc, counting_free);
@@ -1731,6 +1757,7 @@ int main(void)
         cmocka_unit_test(test_buffer_reuse),
         cmocka_unit_test(test_large_value),
         cmocka_unit_test(test_too_deep_value),
+        cmocka_unit_test(test_string_converter_writes_strings_as_characters),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

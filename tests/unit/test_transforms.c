@@ -76,8 +76,8 @@ static config_map *config_of(const char *lines)
     return config;
 }
 
-/* A chain from "key=value" lines (the transforms= line included). */
-static transform_chain *chain_of(const char *lines)
+/* A chain from "key=value" lines (the transforms= line included), on a side of the converters. */
+static transform_chain *chain_on(transform_side side, const char *lines)
 {
     config_map *config = config_of(lines);
     config_errors *errors = config_errors_new();
@@ -89,10 +89,15 @@ static transform_chain *chain_of(const char *lines)
     config_errors_destroy(errors);
     transform_chain *chain = NULL;
     char err[512] = "";
-    if (transform_chain_create(config, "task:test-0", &chain, err, sizeof err) != 0)
+    if (transform_chain_create(config, "task:test-0", side, &chain, err, sizeof err) != 0)
         fail_msg("chain not created: %s", err);
     config_map_destroy(config);
     return chain;
+}
+
+static transform_chain *chain_of(const char *lines)
+{
+    return chain_on(TRANSFORM_SIDE_SOURCE, lines);
 }
 
 #define UNWRAP "transforms=unwrap\ntransforms.unwrap.type=io.debezium.transforms.ExtractNewRecordState\n"
@@ -140,7 +145,8 @@ static void test_no_transforms_no_chain(void **state)
     config_map *config = config_map_new();
     transform_chain *chain = (transform_chain *)1;
     char err[128];
-    assert_int_equal(transform_chain_create(config, "task:x-0", &chain, err, sizeof err), 0);
+    assert_int_equal(transform_chain_create(config, "task:x-0", TRANSFORM_SIDE_SOURCE, &chain, err,
+                                            sizeof err), 0);
     assert_null(chain);
     config_map_destroy(config);
 }
@@ -173,6 +179,45 @@ static void test_create_becomes_the_row_with_its_schema(void **state)
     }
     record_release(&record);
     transform_chain_destroy(chain);
+}
+
+/* A sink's JsonConverter in text mode hands checked text without a tree: the first transform
+ * that reads the value parses it, and the chain says before any record that it will. */
+static void test_checked_text_is_parsed_on_demand(void **state)
+{
+    (void)state;
+    transform_chain *chain = chain_on(TRANSFORM_SIDE_SINK, UNWRAP);
+    assert_int_equal(transform_chain_needs(chain) & TRANSFORM_NEEDS_VALUE, TRANSFORM_NEEDS_VALUE);
+    const char *text = "{\"before\":null,\"after\":{\"id\":7},\"op\":\"c\"}";
+    ferry_record record = {.topic = "t", .value = {.kind = FERRY_DATA_JSON, .data = text,
+                                                   .len = strlen(text)}};
+    assert_int_equal(transform_chain_apply(chain, &record, NULL, NULL, 0), TRANSFORM_KEEP);
+    char *row = value_text(&record);
+    assert_string_equal(row, "{\"id\":7}");
+    free(row);
+    record_release(&record);
+
+    const char *broken = "{\"op\":\"c\",\"after\":{\"id\":99999999999999999999999}}";
+    record = (ferry_record){.topic = "t", .partition = 2, .kafka_offset = 40,
+                            .value = {.kind = FERRY_DATA_JSON, .data = broken,
+                                      .len = strlen(broken)}};
+    char err[512] = "";
+    const char *failed = NULL;
+    assert_int_equal(transform_chain_apply(chain, &record, &failed, err, sizeof err),
+                     TRANSFORM_FAIL);
+    assert_string_equal(failed, "io.debezium.transforms.ExtractNewRecordState");
+    assert_non_null(strstr(err, "transform unwrap (ExtractNewRecordState): the value's JSON"));
+    record_release(&record);
+    transform_chain_destroy(chain);
+
+    transform_chain *headers = chain_of("transforms=unwrap\ntransforms.unwrap.type="
+                                        "ExtractNewRecordState\ntransforms.unwrap.predicate=h\n"
+                                        "predicates=h\npredicates.h.type=HasHeaderKey\n"
+                                        "predicates.h.name=x\n");
+    assert_int_equal(transform_chain_needs(headers) & TRANSFORM_NEEDS_HEADERS,
+                     TRANSFORM_NEEDS_HEADERS);
+    transform_chain_destroy(headers);
+    assert_int_equal(transform_chain_needs(NULL), 0);
 }
 
 static void test_deletes_and_tombstones_by_default_are_dropped(void **state)
@@ -420,6 +465,7 @@ int main(void)
         cmocka_unit_test(test_validation_names_the_full_key),
         cmocka_unit_test(test_no_transforms_no_chain),
         cmocka_unit_test(test_create_becomes_the_row_with_its_schema),
+        cmocka_unit_test(test_checked_text_is_parsed_on_demand),
         cmocka_unit_test(test_deletes_and_tombstones_by_default_are_dropped),
         cmocka_unit_test(test_rewrite_marks_deleted_and_keeps_tombstones),
         cmocka_unit_test(test_delete_tombstone_handling_modes),

@@ -340,6 +340,15 @@ int converter_serialize(const converter *conv, const char *topic, const ferry_da
         (!data->schema || conv->kind != CONVERTER_JSON))
         return 0;
 
+    /* Kafka's StringConverter writes a String as its characters (value.toString()): a
+     * transform that extracted a string field hands a JSON string. */
+    if (conv->kind == CONVERTER_STRING && data->kind == FERRY_DATA_JSON &&
+        json_is_string(data->json)) {
+        *bytes = json_string_value(data->json);
+        *len = json_string_length(data->json);
+        return 0;
+    }
+
     /* A structured value that still has its JSON text goes out as that text, without a copy,
      * wherever no envelope has to be written around it. */
     if (data->kind == FERRY_DATA_JSON && data->data &&

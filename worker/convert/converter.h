@@ -41,8 +41,8 @@ converter *converter_new(const char *class_name, const config_map *settings, boo
                          char *err, size_t errlen);
 void converter_destroy(converter *converter); /* accepts NULL */
 converter_kind converter_get_kind(const converter *converter);
-/* Text mode, for a sink that declared FERRY_SINK_JSON_TEXT and has no transforms: a JsonConverter
- * without schemas then checks each value's syntax (runtime/json_syntax.c) instead of building a
+/* Text mode, for a sink that declared FERRY_SINK_JSON_TEXT (a transform that reads the value
+ * parses it on demand): a JsonConverter without schemas then checks each value's syntax (runtime/json_syntax.c) instead of building a
  * tree, and deserialises it as FERRY_DATA_JSON with json == NULL and data/len the text (the
  * literal null still gives FERRY_DATA_NULL, malformed text still an error). True when the
  * converter is such a JsonConverter and now in text mode; false (unchanged) otherwise. */

@@ -42,13 +42,6 @@ static const struct rest_converter {
 };
 #define REST_CONVERTER_COUNT (sizeof(rest_converters) / sizeof(rest_converters[0]))
 
-/* A transform by the class name Kafka Connect users know it by (its first alias), else its
- * ferry name. */
-static const char *rest_transform_class(const transform_type *type)
-{
-    return type->aliases && type->aliases[0] ? type->aliases[0] : type->name;
-}
-
 /* ---- list and definition ---------------------------------------------------------------- */
 
 typedef struct rest_plugins_query {
@@ -77,7 +70,7 @@ static void rest_plugins_list_run(worker *running, void *argument)
                                         "type", "converter", "version", FERRY_VERSION));
     for (const transform_type *const *type = transform_types(); *type; type++)
         json_array_append_new(query->answer,
-                              json_pack("{s:s, s:s, s:s}", "class", rest_transform_class(*type),
+                              json_pack("{s:s, s:s, s:s}", "class", transform_type_class(*type),
                                         "type", "transformation", "version", FERRY_VERSION));
     for (const predicate_type *const *type = predicate_types(); *type; type++)
         json_array_append_new(query->answer,

@@ -791,14 +791,17 @@ static int sink_task_setup(sink_task *sink, char *err, size_t errlen)
     const worker_config *worker = task->environment->worker;
     if (task_converters_create(task, &sink->key_converter, &sink->value_converter, err,
                                errlen) != 0 ||
-        transform_chain_create(task->config, task->scope, &sink->transforms, err, errlen) != 0)
+        transform_chain_create(task->config, task->scope, TRANSFORM_SIDE_SINK, &sink->transforms,
+                               err, errlen) != 0)
         return -1;
-    /* Transforms read and write headers: only a sink without them gets headers on demand. */
+    /* A chain that reads or writes headers needs them before it runs; otherwise a sink that
+     * asks for headers on demand still gets them so. */
     sink->headers_on_demand =
         (connector_type_flags(task->type->type) & FERRY_SINK_HEADERS_ON_DEMAND) &&
-        !sink->transforms;
-    /* A sink that forwards JSON text needs no tree unless a transform reads one. */
-    if ((connector_type_flags(task->type->type) & FERRY_SINK_JSON_TEXT) && !sink->transforms &&
+        !(transform_chain_needs(sink->transforms) & TRANSFORM_NEEDS_HEADERS);
+    /* A sink that forwards JSON text needs no tree: a transform that reads the value parses it
+     * (once for the whole chain), the others leave the text as it came. */
+    if ((connector_type_flags(task->type->type) & FERRY_SINK_JSON_TEXT) &&
         converter_json_text_enable(sink->value_converter))
         log_info(task->scope, "JsonConverter values are checked and handed to the sink as "
                   "text (no transforms, schemas.enable=false)");

@@ -463,7 +463,8 @@ static int source_task_setup(source_task *source, char *err, size_t errlen)
     const worker_config *worker = task->environment->worker;
     if (task_converters_create(task, &source->key_converter, &source->value_converter, err,
                                errlen) != 0 ||
-        transform_chain_create(task->config, task->scope, &source->transforms, err, errlen) != 0)
+        transform_chain_create(task->config, task->scope, TRANSFORM_SIDE_SOURCE,
+                               &source->transforms, err, errlen) != 0)
         return -1;
 
     rd_kafka_conf_t *conf = kafka_config_build(worker, KAFKA_CLIENT_PRODUCER, task->config,

@@ -229,6 +229,8 @@ static transform_result unwrap_apply(void *state, ferry_record *record, transfor
     ferry_data *value = &record->value;
     if (value->kind == FERRY_DATA_NULL)
         return self->keep_tombstones ? TRANSFORM_KEEP : TRANSFORM_DROP;
+    if (transform_data_tree(output, value, err, errlen) != 0)
+        return TRANSFORM_FAIL;
     json_t *envelope = value->kind == FERRY_DATA_JSON ? value->json : NULL;
     const char *op = json_string_value(json_object_get(envelope, "op"));
     if (!op)
@@ -283,7 +285,7 @@ static transform_result unwrap_apply(void *state, ferry_record *record, transfor
         if (field && !json_is_null(field) && !text)
             rc = -1;
         else
-            rc = output->header_add(output, name, text);
+            rc = transform_header_add(output, record, name, text, text ? strlen(text) : 0);
         free(text);
     }
     if (rc != 0) {
@@ -304,6 +306,7 @@ const transform_type extract_new_record_state_type = {
     .description = "Debezium's event flattening: a change event becomes the row after the "
                    "change, with delete and tombstone handling.",
     .config = unwrap_config,
+    .needs = TRANSFORM_NEEDS_VALUE | TRANSFORM_NEEDS_HEADERS,
     .create = unwrap_create,
     .apply = unwrap_apply,
     .destroy = unwrap_destroy,

@@ -9,6 +9,7 @@
 
 #include "config/config_validate.h"
 #include "transforms/java_regex.h"
+#include "transforms/transform.h"
 
 /* ---- HasHeaderKey: a header of the name is there (exact, case-sensitive) -------------------- */
 
@@ -48,6 +49,7 @@ static const predicate_type has_header_key_type = {
     .description = "A predicate which is true for records with at least one header with the "
                    "configured name.",
     .config = has_header_key_config,
+    .needs = TRANSFORM_NEEDS_HEADERS,
     .create = has_header_key_create,
     .test = has_header_key_test,
     .destroy = free,

@@ -17,6 +17,7 @@ typedef struct predicate_type {
     const char *const *aliases; /* Kafka Connect class names, NULL-terminated */
     const char *description;
     const ferry_config_key *config; /* ends with {.name = NULL} */
+    unsigned needs;             /* TRANSFORM_NEEDS_* (transform.h) */
     /* config holds the predicate's own keys ("predicates.<p>." removed), validated. */
     int (*create)(const ferry_config *config, void **state, char *err, size_t errlen);
     /* state is the instance's own, used by one task thread at a time. */

@@ -13,11 +13,17 @@
 
 #include "base/log.h"
 #include "support/array.h"
+#include "support/base64.h"
+#include "support/utf8.h"
 #include "transforms/predicate.h"
 
 extern const transform_type extract_new_record_state_type;
 
-static const transform_type *const all_types[] = {&extract_new_record_state_type, NULL};
+/* In Kafka Connect's listing order: by class name. */
+static const transform_type *const all_types[] = {
+    &extract_new_record_state_type,
+    NULL,
+};
 
 const transform_type *const *transform_types(void)
 {
@@ -38,6 +44,11 @@ const transform_type *transform_type_find(const char *name)
     return NULL;
 }
 
+const char *transform_type_class(const transform_type *type)
+{
+    return type->aliases && type->aliases[0] ? type->aliases[0] : type->name;
+}
+
 void transform_data_set_json(ferry_data *data, json_t *value, json_t *schema)
 {
     json_t *old_json = data->json, *old_schema = data->schema;
@@ -50,6 +61,64 @@ void transform_data_set_json(ferry_data *data, json_t *value, json_t *schema)
 void transform_data_set_null(ferry_data *data)
 {
     transform_data_set_json(data, NULL, NULL);
+}
+
+void transform_data_take_json(ferry_data *data, json_t *value, json_t *schema)
+{
+    transform_data_set_json(data, value, schema);
+    json_decref(value);
+    json_decref(schema);
+}
+
+int transform_data_tree(transform_output *output, ferry_data *data, char *err, size_t errlen)
+{
+    return output->data_tree(output, data, err, errlen);
+}
+
+ferry_header *transform_headers_edit(transform_output *output, ferry_record *record,
+                                     size_t extra)
+{
+    return output->headers_edit(output, record, extra);
+}
+
+void *transform_keep(transform_output *output, void *allocation)
+{
+    return output->keep(output, allocation);
+}
+
+char *transform_keep_text(transform_output *output, const char *text, size_t len)
+{
+    char *copy = malloc(len + 1);
+    if (copy) {
+        if (len)
+            memcpy(copy, text, len);
+        copy[len] = '\0';
+    }
+    return output->keep(output, copy);
+}
+
+int transform_header_add(transform_output *output, ferry_record *record, const char *key,
+                         const void *value, size_t value_len)
+{
+    char *key_copy = transform_keep_text(output, key, strlen(key));
+    char *value_copy = value ? transform_keep_text(output, value, value_len) : NULL;
+    ferry_header *headers = key_copy && (!value || value_copy)
+                                ? output->headers_edit(output, record, 1) : NULL;
+    if (!headers)
+        return -1;
+    headers[record->header_count++] = (ferry_header){
+        .key = key_copy, .value = value_copy, .value_len = value_copy ? value_len : 0};
+    return 0;
+}
+
+void transform_header_remove(ferry_record *record, size_t index)
+{
+    ferry_header *headers = (ferry_header *)record->headers;
+    if (index >= record->header_count)
+        return;
+    memmove(&headers[index], &headers[index + 1],
+            (record->header_count - index - 1) * sizeof(*headers));
+    record->header_count--;
 }
 
 /* ---- one link ---------------------------------------------------------------------------- */
@@ -71,15 +140,14 @@ typedef struct transform_link {
 
 typedef struct chain_output {
     transform_output output; /* first: the transforms see only this */
-    ferry_header *added;     /* headers added to the record being transformed */
-    size_t added_count, added_capacity;
-    void **pool;             /* header arrays and strings handed out since the last release */
+    void **pool;             /* memory handed out since the last release */
     size_t pool_count, pool_capacity;
 } chain_output;
 
 struct transform_chain {
     transform_link *links;
     size_t count;
+    unsigned needs; /* TRANSFORM_NEEDS_* of every link and predicate */
     chain_output scratch;
 };
 
@@ -387,8 +455,14 @@ static int link_predicate_create(transform_link *link, const config_map *config,
     return 0;
 }
 
-int transform_chain_create(const config_map *config, const char *scope, transform_chain **out,
-                           char *err, size_t errlen)
+static int chain_data_tree(transform_output *output, ferry_data *data, char *err,
+                           size_t errlen);
+static ferry_header *chain_headers_edit(transform_output *output, ferry_record *record,
+                                        size_t extra);
+static void *chain_keep(transform_output *output, void *allocation);
+
+int transform_chain_create(const config_map *config, const char *scope, transform_side side,
+                           transform_chain **out, char *err, size_t errlen)
 {
     *out = NULL;
     char **aliases = alias_list(config, "transforms");
@@ -407,6 +481,9 @@ int transform_chain_create(const config_map *config, const char *scope, transfor
         config_list_free(aliases);
         return ferry_error_set(err, errlen, "out of memory"), -1;
     }
+    chain->scratch.output = (transform_output){.side = side, .data_tree = chain_data_tree,
+                                               .headers_edit = chain_headers_edit,
+                                               .keep = chain_keep};
     int rc = 0;
     for (size_t i = 0; i < count && rc == 0; i++) {
         transform_link *link = &chain->links[chain->count++];
@@ -436,6 +513,9 @@ int transform_chain_create(const config_map *config, const char *scope, transfor
             rc = -1;
         } else {
             rc = link_predicate_create(link, config, err, errlen);
+            chain->needs |= link->type->needs;
+            if (link->predicate.type)
+                chain->needs |= link->predicate.type->needs;
         }
     }
     config_list_free(aliases);
@@ -457,6 +537,11 @@ void transform_chain_release(transform_chain *chain)
     scratch->pool_count = 0;
 }
 
+unsigned transform_chain_needs(const transform_chain *chain)
+{
+    return chain ? chain->needs : 0;
+}
+
 void transform_chain_destroy(transform_chain *chain)
 {
     if (!chain)
@@ -471,16 +556,15 @@ void transform_chain_destroy(transform_chain *chain)
     }
     transform_chain_release(chain);
     free(chain->scratch.pool);
-    free(chain->scratch.added);
     free(chain->links);
     free(chain);
 }
 
 /* ---- applying ------------------------------------------------------------------------------ */
 
-/* Keeps an allocation until the next release; frees it and returns NULL when out of memory. */
-static void *chain_pool_keep(chain_output *scratch, void *allocation)
+static void *chain_keep(transform_output *output, void *allocation)
 {
+    chain_output *scratch = (chain_output *)output;
     if (!allocation)
         return NULL;
     if (array_reserve(&scratch->pool, &scratch->pool_capacity, scratch->pool_count + 1,
@@ -492,60 +576,116 @@ static void *chain_pool_keep(chain_output *scratch, void *allocation)
     return allocation;
 }
 
-static int chain_header_add(transform_output *output, const char *key, const char *value)
+/* A record's headers become a new array of the pool's with room for `extra` more: copied at
+ * each edit (a few pointers), so no array a transform holds ever moves under it. */
+static ferry_header *chain_headers_edit(transform_output *output, ferry_record *record,
+                                        size_t extra)
 {
-    chain_output *scratch = (chain_output *)output;
-    if (array_reserve(&scratch->added, &scratch->added_capacity, scratch->added_count + 1,
-                      sizeof(*scratch->added)) != 0)
-        return -1;
-    char *key_copy = chain_pool_keep(scratch, strdup(key));
-    char *value_copy = value ? chain_pool_keep(scratch, strdup(value)) : NULL;
-    if (!key_copy || (value && !value_copy))
-        return -1;
-    scratch->added[scratch->added_count++] = (ferry_header){
-        .key = key_copy, .value = value_copy, .value_len = value_copy ? strlen(value_copy) : 0};
+    size_t count = record->header_count;
+    ferry_header *headers = malloc((count + extra + 1) * sizeof(*headers));
+    if (!headers)
+        return NULL;
+    if (count)
+        memcpy(headers, record->headers, count * sizeof(*headers));
+    if (!chain_keep(output, headers))
+        return NULL;
+    record->headers = headers;
+    return headers;
+}
+
+/* Text that is not valid UTF-8, as Java's decoder reads it: each malformed sequence becomes
+ * U+FFFD. A new JSON string, or NULL when out of memory. */
+static json_t *chain_string_lossy(const unsigned char *text, size_t len)
+{
+    json_t *string = json_stringn((const char *)text, len);
+    if (string || len == 0)
+        return string;
+    char *fixed = malloc(len * 3 + 1);
+    size_t used = 0;
+    if (!fixed)
+        return NULL;
+    for (size_t at = 0; at < len;) {
+        size_t valid = utf8_valid_prefix(text + at, len - at);
+        memcpy(fixed + used, text + at, valid);
+        used += valid;
+        at += valid;
+        if (at < len) {
+            size_t bad = utf8_invalid_length(text + at, len - at);
+            used += utf8_encode(0xFFFD, fixed + used);
+            at += bad ? bad : 1;
+        }
+    }
+    string = json_stringn(fixed, used);
+    free(fixed);
+    return string;
+}
+
+static int chain_data_tree(transform_output *output, ferry_data *data, char *err,
+                           size_t errlen)
+{
+    if (data->kind == FERRY_DATA_NULL || (data->kind == FERRY_DATA_JSON && data->json))
+        return 0;
+    bool optional = output->side == TRANSFORM_SIDE_SINK;
+    json_t *tree = NULL, *schema = NULL;
+    switch (data->kind) {
+    case FERRY_DATA_JSON: {
+        /* Checked JSON text: read as the JsonConverter reads it without schemas. */
+        json_error_t error;
+        tree = json_loadb(data->data, data->len, JSON_DECODE_ANY | JSON_ALLOW_NUL, &error);
+        if (!tree)
+            return ferry_error_set(err, errlen, "the value's JSON could not be read at line "
+                                   "%d, column %d: %s", error.line, error.column,
+                                   error.text), -1;
+        data->json = tree;
+        return 0;
+    }
+    case FERRY_DATA_STRING:
+        tree = chain_string_lossy(data->data, data->len);
+        schema = json_pack("{s:s, s:b}", "type", "string", "optional", optional);
+        break;
+    case FERRY_DATA_BYTES: {
+        char *text = malloc(base64_encoded_length(data->len) + 1);
+        if (text) {
+            size_t text_len = base64_encode(data->data, data->len, false, text);
+            tree = json_stringn(text, text_len);
+            free(text);
+        }
+        schema = json_pack("{s:s, s:b}", "type", "bytes", "optional", optional);
+        break;
+    }
+    default:
+        return ferry_error_set(err, errlen, "unknown data kind %d", (int)data->kind), -1;
+    }
+    if (!tree || !schema) {
+        json_decref(tree);
+        json_decref(schema);
+        return ferry_error_set(err, errlen, "out of memory"), -1;
+    }
+    *data = (ferry_data){.kind = FERRY_DATA_JSON, .json = tree, .schema = schema};
     return 0;
 }
 
 transform_result transform_chain_apply(transform_chain *chain, ferry_record *record,
                                        const char **failed_type, char *err, size_t errlen)
 {
-    chain_output *scratch = &chain->scratch;
-    scratch->output.header_add = chain_header_add;
-    scratch->added_count = 0;
+    transform_output *output = &chain->scratch.output;
     for (size_t i = 0; i < chain->count; i++) {
         transform_link *link = &chain->links[i];
         if (link->predicate.type &&
             link->predicate.type->test(link->predicate.state, record) == link->negate)
             continue; /* Kafka Connect: applies when negate XOR test */
         char why[512] = "";
-        transform_result result = link->type->apply(link->state, record, &scratch->output, why,
+        transform_result result = link->type->apply(link->state, record, output, why,
                                                     sizeof(why));
         if (result == TRANSFORM_FAIL) {
             ferry_error_set(err, errlen, "transform %s (%s): %s", link->alias, link->type->name,
                             why[0] ? why : "failed");
             if (failed_type)
-                *failed_type = link->type->aliases && link->type->aliases[0]
-                                   ? link->type->aliases[0] : link->type->name;
+                *failed_type = transform_type_class(link->type);
             return TRANSFORM_FAIL;
         }
         if (result == TRANSFORM_DROP)
             return TRANSFORM_DROP;
-    }
-    if (scratch->added_count > 0) {
-        /* The record's headers, then the added ones, in one array kept until the release. */
-        size_t total = record->header_count + scratch->added_count;
-        ferry_header *headers = chain_pool_keep(scratch, malloc(total * sizeof(*headers)));
-        if (!headers) {
-            ferry_error_set(err, errlen, "out of memory adding headers");
-            return TRANSFORM_FAIL;
-        }
-        if (record->header_count)
-            memcpy(headers, record->headers, record->header_count * sizeof(*headers));
-        memcpy(headers + record->header_count, scratch->added,
-               scratch->added_count * sizeof(*headers));
-        record->headers = headers;
-        record->header_count = total;
     }
     return TRANSFORM_KEEP;
 }

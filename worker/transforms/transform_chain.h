@@ -21,18 +21,20 @@ size_t transform_chain_validate(const config_map *config, config_errors *errors)
 
 /* Builds the chain; *chain is NULL when the config has no transforms. scope is the task's log
  * scope. 0, or -1 with a message naming the key. */
-int transform_chain_create(const config_map *config, const char *scope, transform_chain **chain,
-                           char *err, size_t errlen);
+int transform_chain_create(const config_map *config, const char *scope, transform_side side,
+                           transform_chain **chain, char *err, size_t errlen);
+/* TRANSFORM_NEEDS_* of every transform and predicate of the chain; 0 for NULL. */
+unsigned transform_chain_needs(const transform_chain *chain);
 void transform_chain_destroy(transform_chain *chain); /* accepts NULL */
 
 /* Applies every transform in order to a record that owns its key and value references (see
  * transform.h). On TRANSFORM_FAIL, err names the transform's alias and the reason; *failed_type
- * (may be NULL) gets the failing transform's class name for the error context. Headers added by
- * transforms (record->headers then points to a new array) stay valid until the next release. */
+ * (may be NULL) gets the failing transform's class name for the error context. Headers, topics
+ * and other memory the transforms gave the record stay valid until the next release. */
 transform_result transform_chain_apply(transform_chain *chain, ferry_record *record,
                                        const char **failed_type, char *err, size_t errlen);
-/* Frees the header arrays and strings of the applies since the last release: call once the
- * records they belong to are done with (produced, put). Accepts NULL. */
+/* Frees what the transforms gave records since the last release (header arrays, strings,
+ * topics): call once those records are done with (produced, put). Accepts NULL. */
 void transform_chain_release(transform_chain *chain);
 
 #endif
