@@ -13,6 +13,7 @@
 #include "config/config_map.h"
 #include "config/config_validate.h"
 #include "transforms/transform_chain.h"
+#include "transform_fixture.h"
 
 /* A Debezium change event for a table (id int4, name text) with its Connect schema. */
 static const char *const row_schema_text =
@@ -59,45 +60,6 @@ static void record_release(ferry_record *record)
     json_decref(record->value.schema);
     json_decref(record->key.json);
     json_decref(record->key.schema);
-}
-
-/* A connector config from "key=value" lines. */
-static config_map *config_of(const char *lines)
-{
-    config_map *config = config_map_new();
-    char copy[2048];
-    snprintf(copy, sizeof copy, "%s", lines);
-    for (char *line = strtok(copy, "\n"); line; line = strtok(NULL, "\n")) {
-        char *equals = strchr(line, '=');
-        assert_non_null(equals);
-        *equals = '\0';
-        assert_int_equal(config_map_set(config, line, equals + 1), 0);
-    }
-    return config;
-}
-
-/* A chain from "key=value" lines (the transforms= line included), on a side of the converters. */
-static transform_chain *chain_on(transform_side side, const char *lines)
-{
-    config_map *config = config_of(lines);
-    config_errors *errors = config_errors_new();
-    size_t problems = transform_chain_validate(config, errors);
-    if (problems) {
-        char *text = config_errors_to_string(errors);
-        fail_msg("unexpected validation errors: %s", text);
-    }
-    config_errors_destroy(errors);
-    transform_chain *chain = NULL;
-    char err[512] = "";
-    if (transform_chain_create(config, "task:test-0", side, &chain, err, sizeof err) != 0)
-        fail_msg("chain not created: %s", err);
-    config_map_destroy(config);
-    return chain;
-}
-
-static transform_chain *chain_of(const char *lines)
-{
-    return chain_on(TRANSFORM_SIDE_SOURCE, lines);
 }
 
 #define UNWRAP "transforms=unwrap\ntransforms.unwrap.type=io.debezium.transforms.ExtractNewRecordState\n"
@@ -154,7 +116,7 @@ static void test_no_transforms_no_chain(void **state)
 static void test_create_becomes_the_row_with_its_schema(void **state)
 {
     (void)state;
-    transform_chain *chain = chain_of(UNWRAP "transforms.unwrap.add.fields=op,table,lsn,source.ts_ms\n");
+    transform_chain *chain = fixture_chain_of(UNWRAP "transforms.unwrap.add.fields=op,table,lsn,source.ts_ms\n");
     ferry_record record = event("c", "null", "{\"id\":1,\"name\":\"a\"}", true);
     record.value.data = "stale";
     record.value.len = 5;
@@ -186,7 +148,7 @@ static void test_create_becomes_the_row_with_its_schema(void **state)
 static void test_checked_text_is_parsed_on_demand(void **state)
 {
     (void)state;
-    transform_chain *chain = chain_on(TRANSFORM_SIDE_SINK, UNWRAP);
+    transform_chain *chain = fixture_chain_on(TRANSFORM_SIDE_SINK, UNWRAP);
     assert_int_equal(transform_chain_needs(chain) & TRANSFORM_NEEDS_VALUE, TRANSFORM_NEEDS_VALUE);
     const char *text = "{\"before\":null,\"after\":{\"id\":7},\"op\":\"c\"}";
     ferry_record record = {.topic = "t", .value = {.kind = FERRY_DATA_JSON, .data = text,
@@ -210,7 +172,7 @@ static void test_checked_text_is_parsed_on_demand(void **state)
     record_release(&record);
     transform_chain_destroy(chain);
 
-    transform_chain *headers = chain_of("transforms=unwrap\ntransforms.unwrap.type="
+    transform_chain *headers = fixture_chain_of("transforms=unwrap\ntransforms.unwrap.type="
                                         "ExtractNewRecordState\ntransforms.unwrap.predicate=h\n"
                                         "predicates=h\npredicates.h.type=HasHeaderKey\n"
                                         "predicates.h.name=x\n");
@@ -223,7 +185,7 @@ static void test_checked_text_is_parsed_on_demand(void **state)
 static void test_deletes_and_tombstones_by_default_are_dropped(void **state)
 {
     (void)state;
-    transform_chain *chain = chain_of(UNWRAP);
+    transform_chain *chain = fixture_chain_of(UNWRAP);
     ferry_record deleted = event("d", "{\"id\":1,\"name\":\"a\"}", "null", false);
     assert_int_equal(transform_chain_apply(chain, &deleted, NULL, NULL, 0), TRANSFORM_DROP);
     ferry_record tombstone = {.topic = "srv.public.t"};
@@ -235,7 +197,7 @@ static void test_deletes_and_tombstones_by_default_are_dropped(void **state)
 static void test_rewrite_marks_deleted_and_keeps_tombstones(void **state)
 {
     (void)state;
-    transform_chain *chain = chain_of(UNWRAP "transforms.unwrap.delete.handling.mode=rewrite\n"
+    transform_chain *chain = fixture_chain_of(UNWRAP "transforms.unwrap.delete.handling.mode=rewrite\n"
                                              "transforms.unwrap.drop.tombstones=false\n");
     ferry_record deleted = event("d", "{\"id\":1,\"name\":\"a\"}", "null", true);
     assert_int_equal(transform_chain_apply(chain, &deleted, NULL, NULL, 0), TRANSFORM_KEEP);
@@ -273,7 +235,7 @@ static void test_delete_tombstone_handling_modes(void **state)
         /* The newer key wins over the legacy ones. */
         snprintf(lines, sizeof lines, UNWRAP "transforms.unwrap.delete.tombstone.handling.mode=%s\n"
                  "transforms.unwrap.drop.tombstones=true\n", cases[i].mode);
-        transform_chain *chain = chain_of(lines);
+        transform_chain *chain = fixture_chain_of(lines);
         ferry_record deleted = event("d", "{\"id\":7,\"name\":\"x\"}", "null", true);
         assert_int_equal(transform_chain_apply(chain, &deleted, NULL, NULL, 0), cases[i].deleted);
         if (cases[i].deleted == TRANSFORM_KEEP) {
@@ -293,7 +255,7 @@ static void test_delete_tombstone_handling_modes(void **state)
 static void test_headers_follow_the_records_own(void **state)
 {
     (void)state;
-    transform_chain *chain = chain_of(UNWRAP "transforms.unwrap.add.headers=op,source.lsn\n"
+    transform_chain *chain = fixture_chain_of(UNWRAP "transforms.unwrap.add.headers=op,source.lsn\n"
                                              "transforms.unwrap.add.headers.prefix=dbz.\n");
     ferry_record record = event("u", "null", "{\"id\":1,\"name\":\"b\"}", false);
     const ferry_header own[] = {{.key = "trace", .value = "abc", .value_len = 3}};
@@ -314,7 +276,7 @@ static void test_headers_follow_the_records_own(void **state)
 static void test_other_records_pass_and_truncates_are_dropped(void **state)
 {
     (void)state;
-    transform_chain *chain = chain_of(UNWRAP);
+    transform_chain *chain = fixture_chain_of(UNWRAP);
     json_t *heartbeat = json_pack("{s:I}", "ts_ms", (json_int_t)1);
     ferry_record plain = {.topic = "__debezium-heartbeat",
                           .value = {.kind = FERRY_DATA_JSON, .json = heartbeat}};
@@ -345,7 +307,7 @@ static void test_other_records_pass_and_truncates_are_dropped(void **state)
  * a message containing text. */
 static size_t problems_of(const char *lines, const char *key, const char *text)
 {
-    config_map *config = config_of(lines);
+    config_map *config = fixture_config_of(lines);
     config_errors *errors = config_errors_new();
     size_t problems = transform_chain_validate(config, errors);
     if (key) {
@@ -420,7 +382,7 @@ static void test_predicates_decide_per_record(void **state)
 {
     (void)state;
     /* TopicNameMatches matches the whole topic name, as Java's matches(). */
-    transform_chain *chain = chain_of(UNWRAP "transforms.unwrap.predicate=orders\n"
+    transform_chain *chain = fixture_chain_of(UNWRAP "transforms.unwrap.predicate=orders\n"
                                              "predicates=orders\n"
                                              "predicates.orders.type=TopicNameMatches\n"
                                              "predicates.orders.pattern=srv\\.public\\.orders\n");
@@ -429,7 +391,7 @@ static void test_predicates_decide_per_record(void **state)
     assert_false(unwrapped(chain, "srv.public.orders2", NULL, 0));
     transform_chain_destroy(chain);
 
-    chain = chain_of(UNWRAP "transforms.unwrap.predicate=orders\ntransforms.unwrap.negate=true\n"
+    chain = fixture_chain_of(UNWRAP "transforms.unwrap.predicate=orders\ntransforms.unwrap.negate=true\n"
                             "predicates=orders\npredicates.orders.type=TopicNameMatches\n"
                             "predicates.orders.pattern=srv\\.public\\.orders\n");
     assert_false(unwrapped(chain, "srv.public.orders", NULL, 0));
@@ -437,7 +399,7 @@ static void test_predicates_decide_per_record(void **state)
     transform_chain_destroy(chain);
 
     /* HasHeaderKey: exact and case-sensitive. */
-    chain = chain_of(UNWRAP "transforms.unwrap.predicate=traced\npredicates=traced\n"
+    chain = fixture_chain_of(UNWRAP "transforms.unwrap.predicate=traced\npredicates=traced\n"
                             "predicates.traced.type=org.apache.kafka.connect.transforms.predicates."
                             "HasHeaderKey\npredicates.traced.name=trace\n");
     const ferry_header traced[] = {{.key = "other", .value = "x", .value_len = 1},
@@ -450,7 +412,7 @@ static void test_predicates_decide_per_record(void **state)
 
     /* RecordIsTombstone, negated: a tombstone is left alone (unwrap alone drops it), a change
      * event is unwrapped. */
-    chain = chain_of(UNWRAP "transforms.unwrap.predicate=tomb\ntransforms.unwrap.negate=true\n"
+    chain = fixture_chain_of(UNWRAP "transforms.unwrap.predicate=tomb\ntransforms.unwrap.negate=true\n"
                             "predicates=tomb\npredicates.tomb.type=RecordIsTombstone\n");
     ferry_record tombstone = {.topic = "srv.public.t"};
     assert_int_equal(transform_chain_apply(chain, &tombstone, NULL, NULL, 0), TRANSFORM_KEEP);
