@@ -111,10 +111,22 @@ static void check_server_and_plugins(rc_client *client)
     converter = false;
     bool transformation = false;
     int predicates = 0;
+    /* Kafka Connect's order: connectors, transformations, predicates, converters. */
+    static const char *const type_order[] = {"connector", "transformation", "predicate",
+                                             "converter"};
+    size_t type_at = 0;
     json_array_foreach(plugins, index, plugin) {
         SHAPE(rc_shape_plugin, plugin, "GET /connector-plugins?connectorsOnly=false");
         const char *class_name = json_string_value(json_object_get(plugin, "class"));
         const char *type = json_string_value(json_object_get(plugin, "type"));
+        size_t rank = 0; /* source and sink */
+        for (size_t t = 1; t < 4; t++)
+            if (strcmp(type, type_order[t]) == 0)
+                rank = t;
+        if (rank < type_at)
+            fail_msg("plugin %s of type %s listed after the %ss", class_name, type,
+                     type_order[type_at]);
+        type_at = rank;
         converter |= strcmp(class_name, "org.apache.kafka.connect.json.JsonConverter") == 0 &&
                      strcmp(type, "converter") == 0;
         transformation |= strcmp(class_name, "io.debezium.transforms.ExtractNewRecordState") ==

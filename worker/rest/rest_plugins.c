@@ -64,10 +64,6 @@ static void rest_plugins_list_run(worker *running, void *argument)
     }
     if (query->connectors_only)
         return;
-    for (size_t i = 0; i < REST_CONVERTER_COUNT; i++)
-        json_array_append_new(query->answer,
-                              json_pack("{s:s, s:s, s:s}", "class", rest_converters[i].class_name,
-                                        "type", "converter", "version", FERRY_VERSION));
     for (const transform_type *const *type = transform_types(); *type; type++)
         json_array_append_new(query->answer,
                               json_pack("{s:s, s:s, s:s}", "class", transform_type_class(*type),
@@ -76,6 +72,11 @@ static void rest_plugins_list_run(worker *running, void *argument)
         json_array_append_new(query->answer,
                               json_pack("{s:s, s:s, s:s}", "class", predicate_type_class(*type),
                                         "type", "predicate", "version", FERRY_VERSION));
+    /* Kafka Connect's order: connectors, transformations, predicates, then converters. */
+    for (size_t i = 0; i < REST_CONVERTER_COUNT; i++)
+        json_array_append_new(query->answer,
+                              json_pack("{s:s, s:s, s:s}", "class", rest_converters[i].class_name,
+                                        "type", "converter", "version", FERRY_VERSION));
 }
 
 static void rest_plugins_list_start(rest_request *request, rest_response *response,
