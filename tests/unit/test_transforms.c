@@ -398,10 +398,10 @@ static void test_predicates_decide_per_record(void **state)
     assert_true(unwrapped(chain, "srv.public.t", NULL, 0));
     transform_chain_destroy(chain);
 
-    /* HasHeaderKey: exact and case-sensitive. */
+    /* HasHeaderKey: exact and case-sensitive; its name trimmed as ConfigDef trims a STRING. */
     chain = fixture_chain_of(UNWRAP "transforms.unwrap.predicate=traced\npredicates=traced\n"
                             "predicates.traced.type=org.apache.kafka.connect.transforms.predicates."
-                            "HasHeaderKey\npredicates.traced.name=trace\n");
+                            "HasHeaderKey\npredicates.traced.name= trace\t\n");
     const ferry_header traced[] = {{.key = "other", .value = "x", .value_len = 1},
                                    {.key = "trace", .value = NULL}};
     const ferry_header upper[] = {{.key = "Trace", .value = "x", .value_len = 1}};

@@ -151,11 +151,22 @@ struct transform_chain {
     chain_output scratch;
 };
 
+/* Whether definition declares key a STRING or CLASS: Kafka's ConfigDef trims those. */
+static bool key_trimmed(const ferry_config_key *definition, const char *key)
+{
+    for (const ferry_config_key *def = definition; def && def->name; def++)
+        if (strcmp(def->name, key) == 0)
+            return def->type == FERRY_CONFIG_STRING || def->type == FERRY_CONFIG_CLASS;
+    return false;
+}
+
 /* "<list>.<alias>.<key>" of config (list "transforms" or "predicates"), the prefix removed,
  * without type, and for a transform without predicate and negate (Kafka Connect's, which mask a
- * transform's own keys of those names). */
+ * transform's own keys of those names). The values of definition's STRING keys are trimmed of
+ * the characters up to U+0020 at either end, as Java's String.trim in ConfigDef.parseType: a
+ * transform reads them as Kafka Connect's do. */
 static config_map *alias_own_config(const config_map *config, const char *list,
-                                    const char *alias)
+                                    const char *alias, const ferry_config_key *definition)
 {
     bool transform = strcmp(list, "transforms") == 0;
     config_map *own = config_map_new();
@@ -173,7 +184,18 @@ static config_map *alias_own_config(const config_map *config, const char *list,
         if (strcmp(own_key, "type") == 0 ||
             (transform && (strcmp(own_key, "predicate") == 0 || strcmp(own_key, "negate") == 0)))
             continue;
-        if (config_map_set(own, own_key, config_map_value_at(config, i)) != 0) {
+        const char *value = config_map_value_at(config, i);
+        size_t len = strlen(value);
+        if (key_trimmed(definition, own_key)) {
+            while (len > 0 && (unsigned char)value[0] <= 0x20)
+                value++, len--;
+            while (len > 0 && (unsigned char)value[len - 1] <= 0x20)
+                len--;
+        }
+        char *text = strndup(value, len);
+        int rc = text ? config_map_set(own, own_key, text) : -1;
+        free(text);
+        if (rc != 0) {
             config_map_destroy(own);
             return NULL;
         }
@@ -257,7 +279,7 @@ static void type_names(bool predicates, char *out, size_t out_size)
 static size_t alias_keys_validate(const config_map *config, const char *list, const char *alias,
                                   const ferry_config_key *definition, config_errors *errors)
 {
-    config_map *own = alias_own_config(config, list, alias);
+    config_map *own = alias_own_config(config, list, alias, definition);
     config_errors *own_errors = config_errors_new();
     size_t found = 0;
     if (!own || !own_errors) {
@@ -285,7 +307,7 @@ static int predicate_instance_create(predicate_instance *instance, const config_
                                      size_t errlen)
 {
     *instance = (predicate_instance){.type = type};
-    config_map *own = alias_own_config(config, "predicates", alias);
+    config_map *own = alias_own_config(config, "predicates", alias, type->config);
     const ferry_config_key *defs[1] = {type->config};
     instance->config = own ? ferry_config_new(own, defs, 1) : NULL;
     config_map_destroy(own);
@@ -395,6 +417,36 @@ static size_t transform_predicate_validate(const config_map *config, const char 
     return problems;
 }
 
+/* Builds a transform as a task would, so that what only its creation finds (a pattern that
+ * does not compile, keys that contradict each other) is refused with the config, under the key
+ * its message names. Returns the number of problems (0 or 1). */
+static size_t transform_trial(const config_map *config, const char *alias,
+                              const transform_type *type, config_errors *errors)
+{
+    config_map *own = alias_own_config(config, "transforms", alias, type->config);
+    const ferry_config_key *defs[1] = {type->config};
+    ferry_config *trial_config = own ? ferry_config_new(own, defs, 1) : NULL;
+    config_map_destroy(own);
+    char why[512] = "", scope[300];
+    void *state = NULL;
+    size_t problems = 0;
+    snprintf(scope, sizeof(scope), "validation transform %s", alias);
+    if (!trial_config) {
+        config_errors_add(errors, "transforms", "out of memory while validating transforms");
+        problems = 1;
+    } else if (type->create(trial_config, scope, &state, why, sizeof(why)) != 0) {
+        char key[128], full[300];
+        error_key(why, key, sizeof(key));
+        snprintf(full, sizeof(full), "transforms.%s.%s", alias, key);
+        config_errors_add(errors, full, "%s", why[0] ? why : "the transform cannot be created");
+        problems = 1;
+    } else {
+        type->destroy(state);
+    }
+    ferry_config_destroy(trial_config);
+    return problems;
+}
+
 size_t transform_chain_validate(const config_map *config, config_errors *errors)
 {
     size_t problems = 0;
@@ -424,7 +476,11 @@ size_t transform_chain_validate(const config_map *config, config_errors *errors)
             problems++;
             continue;
         }
-        problems += alias_keys_validate(config, "transforms", aliases[i], type->config, errors);
+        size_t found = alias_keys_validate(config, "transforms", aliases[i], type->config,
+                                           errors);
+        problems += found;
+        if (found == 0)
+            problems += transform_trial(config, aliases[i], type, errors);
     }
     config_list_free(predicates);
     config_list_free(aliases);
@@ -498,7 +554,7 @@ int transform_chain_create(const config_map *config, const char *scope, transfor
             rc = -1;
             break;
         }
-        config_map *own = alias_own_config(config, "transforms", aliases[i]);
+        config_map *own = alias_own_config(config, "transforms", aliases[i], link->type->config);
         const ferry_config_key *defs[1] = {link->type->config};
         link->config = own ? ferry_config_new(own, defs, 1) : NULL;
         config_map_destroy(own);
