@@ -97,6 +97,19 @@ char *transform_keep_text(transform_output *output, const char *text, size_t len
     return output->keep(output, copy);
 }
 
+char *transform_config_string(const ferry_config *config, const char *key)
+{
+    const char *value = ferry_config_string(config, key);
+    if (!value)
+        value = "";
+    while (*value && (unsigned char)*value <= ' ')
+        value++;
+    size_t len = strlen(value);
+    while (len > 0 && (unsigned char)value[len - 1] <= ' ')
+        len--;
+    return strndup(value, len);
+}
+
 int transform_header_add(transform_output *output, ferry_record *record, const char *key,
                          const void *value, size_t value_len)
 {
@@ -395,6 +408,31 @@ static size_t transform_predicate_validate(const config_map *config, const char 
     return problems;
 }
 
+/* Builds a transform as a task would and drops it, so that what only its creation finds (a
+ * pattern that does not compile) is refused with the config, under the key its message names.
+ * Returns the number of problems. */
+static size_t transform_trial_create(const config_map *config, const char *alias,
+                                     const transform_type *type, config_errors *errors)
+{
+    config_map *own = alias_own_config(config, "transforms", alias);
+    const ferry_config_key *defs[1] = {type->config};
+    ferry_config *own_config = own ? ferry_config_new(own, defs, 1) : NULL;
+    config_map_destroy(own);
+    char why[512] = "out of memory", key[128], full[300], scope[300];
+    snprintf(scope, sizeof(scope), "transforms.%s", alias);
+    void *state = NULL;
+    int rc = own_config ? type->create(own_config, scope, &state, why, sizeof(why)) : -1;
+    if (rc == 0)
+        type->destroy(state);
+    ferry_config_destroy(own_config);
+    if (rc == 0)
+        return 0;
+    error_key(why, key, sizeof(key));
+    snprintf(full, sizeof(full), "transforms.%s.%s", alias, key);
+    config_errors_add(errors, full, "%s", why);
+    return 1;
+}
+
 size_t transform_chain_validate(const config_map *config, config_errors *errors)
 {
     size_t problems = 0;
@@ -424,7 +462,11 @@ size_t transform_chain_validate(const config_map *config, config_errors *errors)
             problems++;
             continue;
         }
-        problems += alias_keys_validate(config, "transforms", aliases[i], type->config, errors);
+        size_t found = alias_keys_validate(config, "transforms", aliases[i], type->config,
+                                           errors);
+        problems += found;
+        if (found == 0)
+            problems += transform_trial_create(config, aliases[i], type, errors);
     }
     config_list_free(predicates);
     config_list_free(aliases);
