@@ -19,12 +19,16 @@
 
 extern const transform_type extract_new_record_state_type;
 extern const transform_type regex_router_type;
+extern const transform_type timestamp_converter_key_type;
+extern const transform_type timestamp_converter_value_type;
 extern const transform_type timestamp_router_type;
 
 /* In Kafka Connect's listing order: by class name. */
 static const transform_type *const all_types[] = {
     &extract_new_record_state_type,
     &regex_router_type,
+    &timestamp_converter_key_type,
+    &timestamp_converter_value_type,
     &timestamp_router_type,
     NULL,
 };
