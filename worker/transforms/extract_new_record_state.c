@@ -229,6 +229,8 @@ static transform_result unwrap_apply(void *state, ferry_record *record, transfor
     ferry_data *value = &record->value;
     if (value->kind == FERRY_DATA_NULL)
         return self->keep_tombstones ? TRANSFORM_KEEP : TRANSFORM_DROP;
+    if (value->kind != FERRY_DATA_JSON)
+        return TRANSFORM_KEEP; /* text or bytes: not a change event */
     if (transform_data_tree(output, value, err, errlen) != 0)
         return TRANSFORM_FAIL;
     json_t *envelope = value->kind == FERRY_DATA_JSON ? value->json : NULL;

@@ -18,10 +18,18 @@
 #include "transforms/predicate.h"
 
 extern const transform_type extract_new_record_state_type;
+extern const transform_type regex_router_type;
+extern const transform_type timestamp_converter_key_type;
+extern const transform_type timestamp_converter_value_type;
+extern const transform_type timestamp_router_type;
 
 /* In Kafka Connect's listing order: by class name. */
 static const transform_type *const all_types[] = {
     &extract_new_record_state_type,
+    &regex_router_type,
+    &timestamp_converter_key_type,
+    &timestamp_converter_value_type,
+    &timestamp_router_type,
     NULL,
 };
 
@@ -95,6 +103,12 @@ char *transform_keep_text(transform_output *output, const char *text, size_t len
         copy[len] = '\0';
     }
     return output->keep(output, copy);
+}
+
+char *transform_config_string(const ferry_config *config, const char *key)
+{
+    const char *value = ferry_config_string(config, key);
+    return strdup(value ? value : "");
 }
 
 int transform_header_add(transform_output *output, ferry_record *record, const char *key,
