@@ -238,6 +238,25 @@ static bool input_of(json_t *input, const char *set, bool schemas)
            json_is_true(json_object_get(input, "schemas")) == schemas;
 }
 
+/* The inputs a case applies to, in the order of its sets and of INPUTS.jsonl: a new array of
+ * borrowed lines (NULL when out of memory). */
+static json_t *case_inputs(const table *t, const table_case *c)
+{
+    json_t *inputs = json_array();
+    size_t s, n;
+    json_t *set, *input;
+    json_array_foreach(c->sets, s, set) {
+        json_array_foreach(t->inputs, n, input) {
+            if (inputs && input_of(input, json_string_value(set), c->schemas) &&
+                json_array_append(inputs, input) != 0) {
+                json_decref(inputs);
+                return NULL;
+            }
+        }
+    }
+    return inputs;
+}
+
 /* ---- maps in one order (MapSort.java) ------------------------------------------------------ */
 
 static int key_rank(const json_t *key)
@@ -387,32 +406,23 @@ static json_t *map_sort(const json_t *schema, json_t *value)
 
 /* ---- apply --------------------------------------------------------------------------------- */
 
-/* Text as Java's UTF-8 decoder reads it (malformed sequences become U+FFFD), a new string. */
-static json_t *text_lossy(const void *bytes, size_t len)
+/* Bytes as a JSON string (a new reference): JSON null for none. What both sides write is UTF-8
+ * (the inputs come from JSON, the converters write JSON); bytes that are not are shown in hex,
+ * and differ from Java's reading of them, which the comparison then shows. */
+static json_t *text_of(const void *bytes, size_t len)
 {
-    const unsigned char *text = bytes;
     if (!bytes)
         return json_null();
-    if (utf8_valid(text, len))
-        return json_stringn((const char *)text, len);
-    char *fixed = malloc(len * 3 + 1);
-    size_t used = 0;
-    if (!fixed)
-        return NULL;
-    for (size_t at = 0; at < len;) {
-        size_t valid = utf8_valid_prefix(text + at, len - at);
-        memcpy(fixed + used, text + at, valid);
-        used += valid;
-        at += valid;
-        if (at < len) {
-            size_t bad = utf8_invalid_length(text + at, len - at);
-            used += utf8_encode(0xFFFD, fixed + used);
-            at += bad ? bad : 1;
-        }
-    }
-    json_t *string = json_stringn(fixed, used);
-    free(fixed);
-    return string;
+    if (utf8_valid(bytes, len))
+        return json_stringn(bytes, len);
+    strbuf hex = {0};
+    strbuf_append_str(&hex, "(not UTF-8:");
+    for (size_t i = 0; i < len; i++)
+        strbuf_append_printf(&hex, " %02x", ((const unsigned char *)bytes)[i]);
+    strbuf_append_char(&hex, ')');
+    json_t *text = strbuf_failed(&hex) ? NULL : json_stringn(hex.data, hex.len);
+    strbuf_free(&hex);
+    return text;
 }
 
 typedef struct converters {
@@ -436,7 +446,7 @@ static json_t *data_written(converter *conv, const ferry_data *data, char *err, 
         copy.json = sorted;
     }
     if (converter_serialize(conv, "compat", &copy, &buffer, &bytes, &len, err, errlen) == 0 &&
-        !(out = text_lossy(bytes, len)))
+        !(out = text_of(bytes, len)))
         ferry_error_set(err, errlen, "out of memory");
     json_decref(sorted);
     strbuf_free(&buffer);
@@ -460,7 +470,7 @@ static int outcome_add(json_t *line, const table_case *c, converters *convs,
     for (size_t i = 0; i < record->header_count; i++)
         json_array_append_new(headers,
                               json_pack("[s, o]", record->headers[i].key,
-                                        text_lossy(record->headers[i].value,
+                                        text_of(record->headers[i].value,
                                                    record->headers[i].value_len)));
     json_object_set_new(line, "topic", json_string(record->topic ? record->topic : ""));
     json_object_set_new(line, "partition", record->partition == FERRY_PARTITION_ANY
@@ -615,26 +625,23 @@ static int apply(const table *t, const char *out_path)
         const table_case *c = &t->cases[i];
         json_t *error;
         transform_chain *chain = case_chain(c, &error);
-        size_t s;
-        json_t *set;
-        json_array_foreach(c->sets, s, set) {
-            size_t n;
-            json_t *input;
-            json_array_foreach(t->inputs, n, input) {
-                if (!input_of(input, json_string_value(set), c->schemas))
-                    continue;
-                json_t *line = error ? json_pack("{s:s, s:O, s:O}", "case", c->name, "record",
-                                                 json_object_get(input, "record"), "error",
-                                                 error)
-                                     : record_apply(c, chain, &convs, input);
-                char *text = line ? json_dumps(line, JSON_COMPACT) : NULL;
-                json_decref(line);
-                if (!text || fprintf(out, "%s\n", text) < 0)
-                    rc = -1;
-                free(text);
-                lines++;
-            }
+        json_t *inputs = case_inputs(t, c);
+        size_t n;
+        json_t *input;
+        if (!inputs)
+            rc = -1;
+        json_array_foreach(inputs, n, input) {
+            json_t *line = error ? json_pack("{s:s, s:O, s:O}", "case", c->name, "record",
+                                             json_object_get(input, "record"), "error", error)
+                                 : record_apply(c, chain, &convs, input);
+            char *text = line ? json_dumps(line, JSON_COMPACT) : NULL;
+            json_decref(line);
+            if (!text || fprintf(out, "%s\n", text) < 0)
+                rc = -1;
+            free(text);
+            lines++;
         }
+        json_decref(inputs);
         json_decref(error);
         transform_chain_destroy(chain);
     }
@@ -824,42 +831,37 @@ static int compare(const table *t, const char *kafka_path, const char *ferry_pat
             continue;
         cases++;
         size_t case_differences = 0;
-        size_t s;
-        json_t *set;
-        json_array_foreach(c->sets, s, set) {
-            size_t n;
-            json_t *input;
-            json_array_foreach(t->inputs, n, input) {
-                if (!input_of(input, json_string_value(set), c->schemas))
-                    continue;
-                outcomes++;
-                const char *record = json_string_value(json_object_get(input, "record"));
-                char *key = malloc(strlen(c->name) + strlen(record) + 2);
-                if (!key)
-                    continue;
-                sprintf(key, "%s\n%s", c->name, record);
-                json_t *k = json_object_get(kafka, key);
-                json_t *f = json_object_get(ferry, key);
-                free(key);
-                if (outcomes_equal(k, f))
-                    continue;
-                differences++;
-                if (case_differences++ == 0) {
-                    differing_cases++;
-                    tally(tallies, c);
-                    case_print(c);
-                }
-                /* A config ferry refuses fails every record alike: one is enough. */
-                const char *ferry_error = json_string_value(json_object_get(f, "error"));
-                if (case_differences > 1 && ferry_error &&
-                    strncmp(ferry_error, "config: ", 8) == 0)
-                    continue;
-                fprintf(stderr, "  record %s:\n", record);
-                print_json("input:", input);
-                print_json("kafka:", k);
-                print_json("ferry:", f);
+        json_t *inputs = case_inputs(t, c);
+        size_t n;
+        json_t *input;
+        json_array_foreach(inputs, n, input) {
+            outcomes++;
+            const char *record = json_string_value(json_object_get(input, "record"));
+            char *key = malloc(strlen(c->name) + strlen(record) + 2);
+            if (!key)
+                continue;
+            sprintf(key, "%s\n%s", c->name, record);
+            json_t *k = json_object_get(kafka, key);
+            json_t *f = json_object_get(ferry, key);
+            free(key);
+            if (outcomes_equal(k, f))
+                continue;
+            differences++;
+            if (case_differences++ == 0) {
+                differing_cases++;
+                tally(tallies, c);
+                case_print(c);
             }
+            /* A config ferry refuses fails every record alike: one is enough. */
+            const char *ferry_error = json_string_value(json_object_get(f, "error"));
+            if (case_differences > 1 && ferry_error && strncmp(ferry_error, "config: ", 8) == 0)
+                continue;
+            fprintf(stderr, "  record %s:\n", record);
+            print_json("input:", input);
+            print_json("kafka:", k);
+            print_json("ferry:", f);
         }
+        json_decref(inputs);
         if (case_differences > 1)
             fprintf(stderr, "  (%zu records of this case differ)\n", case_differences);
     }
