@@ -529,6 +529,16 @@ static void test_predicates_decide_per_record(void **state)
     assert_true(unwrapped(chain, "srv.public.t", NULL, 0));
     transform_chain_destroy(chain);
 
+    /* negate as Kafka Connect applies it: Boolean.parseBoolean of the text as written, so
+     * " true" passes validation and means false. */
+    chain = fixture_chain_of(UNWRAP "transforms.unwrap.predicate=orders\n"
+                            "transforms.unwrap.negate= true\n"
+                            "predicates=orders\npredicates.orders.type=TopicNameMatches\n"
+                            "predicates.orders.pattern=srv\\.public\\.orders\n");
+    assert_true(unwrapped(chain, "srv.public.orders", NULL, 0));
+    assert_false(unwrapped(chain, "srv.public.t", NULL, 0));
+    transform_chain_destroy(chain);
+
     /* HasHeaderKey: exact and case-sensitive; its name trimmed as ConfigDef trims a STRING. */
     chain = fixture_chain_of(UNWRAP "transforms.unwrap.predicate=traced\npredicates=traced\n"
                             "predicates.traced.type=org.apache.kafka.connect.transforms.predicates."

@@ -508,8 +508,11 @@ static int link_predicate_create(transform_link *link, const config_map *config,
     char predicate_key[300], negate_key[300], type_key[300];
     const char *predicate = alias_value(config, "transforms", link->alias, "predicate",
                                         predicate_key, sizeof(predicate_key));
-    link->negate = negate_parse(alias_value(config, "transforms", link->alias, "negate",
-                                            negate_key, sizeof(negate_key))) == 1;
+    /* Kafka Connect validates negate as a BOOLEAN (trimmed) but applies
+     * Boolean.parseBoolean to the text as written: " true " validates and means false. */
+    const char *negate = alias_value(config, "transforms", link->alias, "negate", negate_key,
+                                     sizeof(negate_key));
+    link->negate = negate && strcasecmp(negate, "true") == 0;
     if (!predicate || !predicate[0])
         return 0;
     const char *type_name = alias_value(config, "predicates", predicate, "type", type_key,
