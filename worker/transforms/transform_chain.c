@@ -395,6 +395,36 @@ static size_t transform_predicate_validate(const config_map *config, const char 
     return problems;
 }
 
+/* Builds a transform as a task would, so that what only its creation finds (a field list that is
+ * empty, a rename that is not a pair) is refused with the config, under the key its message
+ * names. Returns the number of problems (0 or 1). */
+static size_t transform_trial_create(const config_map *config, const char *alias,
+                                     const transform_type *type, config_errors *errors)
+{
+    config_map *own = alias_own_config(config, "transforms", alias);
+    const ferry_config_key *defs[1] = {type->config};
+    ferry_config *own_config = own ? ferry_config_new(own, defs, 1) : NULL;
+    config_map_destroy(own);
+    char why[512] = "", scope[300];
+    snprintf(scope, sizeof(scope), "transforms.%s", alias);
+    void *state = NULL;
+    size_t problems = 0;
+    if (!own_config) {
+        config_errors_add(errors, scope, "out of memory while validating %s", scope);
+        problems = 1;
+    } else if (type->create(own_config, scope, &state, why, sizeof(why)) != 0) {
+        char key[128], full[300];
+        error_key(why, key, sizeof(key));
+        snprintf(full, sizeof(full), "transforms.%s.%s", alias, key);
+        config_errors_add(errors, full, "%s", why);
+        problems = 1;
+    } else {
+        type->destroy(state);
+    }
+    ferry_config_destroy(own_config);
+    return problems;
+}
+
 size_t transform_chain_validate(const config_map *config, config_errors *errors)
 {
     size_t problems = 0;
@@ -424,7 +454,11 @@ size_t transform_chain_validate(const config_map *config, config_errors *errors)
             problems++;
             continue;
         }
-        problems += alias_keys_validate(config, "transforms", aliases[i], type->config, errors);
+        size_t found = alias_keys_validate(config, "transforms", aliases[i], type->config,
+                                           errors);
+        problems += found;
+        if (found == 0)
+            problems += transform_trial_create(config, aliases[i], type, errors);
     }
     config_list_free(predicates);
     config_list_free(aliases);
