@@ -314,6 +314,91 @@ static void test_insert_parses_checked_text(void **state)
     fixture_record_release(&record);
 }
 
+/* ---- HoistField --------------------------------------------------------------------------- */
+
+#define HOIST                                                                                      \
+    "transforms=h\ntransforms.h.type=org.apache.kafka.connect.transforms.HoistField$Value\n"
+
+static void test_hoist_schemaless(void **state)
+{
+    (void)state;
+    expect_becomes(HOIST "transforms.h.field= line \n", "42", NULL, "{\"line\":42}", NULL);
+    expect_becomes(HOIST "transforms.h.field=line\n", "{\"a\":[1]}", NULL,
+                   "{\"line\":{\"a\":[1]}}", NULL);
+    /* A null is wrapped too. */
+    expect_becomes(HOIST "transforms.h.field=line\n", "null", NULL, "{\"line\":null}",
+                   NULL);
+    ferry_record record = fixture_record("7", NULL, "null", NULL);
+    char why[600];
+    assert_int_equal(apply("transforms=h\ntransforms.h.type=HoistField$Key\n"
+                           "transforms.h.field=id\n", &record, why, sizeof why),
+                     TRANSFORM_KEEP);
+    expect_data(&record.key, "{\"id\":7}", NULL);
+    assert_int_equal(record.value.kind, FERRY_DATA_NULL);
+    fixture_record_release(&record);
+}
+
+static void test_hoist_with_schema(void **state)
+{
+    (void)state;
+    const char *optional = "{\"type\":\"string\",\"optional\":true,\"name\":\"n\",\"doc\":\"d\"}";
+    const char *wrapped = STRUCT("{\"type\":\"string\",\"optional\":true,\"name\":\"n\","
+                                 "\"doc\":\"d\",\"field\":\"f\"}");
+    expect_becomes(HOIST "transforms.h.field=f\n", "\"x\"", optional, "{\"f\":\"x\"}",
+                   wrapped);
+    ferry_record record = fixture_record("null", NULL, "null", NULL);
+    record.value.schema = json_loads(optional, 0, NULL);
+    char why[600];
+    assert_int_equal(apply(HOIST "transforms.h.field=f\n", &record, why, sizeof why),
+                     TRANSFORM_KEEP);
+    expect_data(&record.value, "{\"f\":null}", wrapped);
+    fixture_record_release(&record);
+    record = fixture_record("null", NULL, "null", NULL);
+    record.value.schema = json_loads("{\"type\":\"int32\",\"optional\":false,\"default\":1}", 0,
+                                     NULL);
+    assert_int_equal(apply(HOIST "transforms.h.field=f\n", &record, why, sizeof why),
+                     TRANSFORM_FAIL);
+    assert_string_equal(why, "Invalid value: null used for required field: \"f\", schema type: "
+                             "INT32");
+    fixture_record_release(&record);
+    /* A struct inside a struct; one output schema for equal inputs. */
+    transform_chain *chain = fixture_chain_of(HOIST "transforms.h.field=row\n");
+    ferry_record first = fixture_record("null", NULL, "{\"a\":1}", A_INT32);
+    ferry_record second = fixture_record("null", NULL, "{\"a\":2}", A_INT32);
+    assert_int_equal(transform_chain_apply(chain, &first, NULL, NULL, 0), TRANSFORM_KEEP);
+    assert_int_equal(transform_chain_apply(chain, &second, NULL, NULL, 0), TRANSFORM_KEEP);
+    expect_data(&second.value, "{\"row\":{\"a\":2}}",
+                STRUCT("{\"type\":\"struct\",\"optional\":false,\"fields\":["
+                       FIELD("a", "int32", false) "],\"field\":\"row\"}"));
+    assert_ptr_equal(first.value.schema, second.value.schema);
+    fixture_record_release(&first);
+    fixture_record_release(&second);
+    transform_chain_destroy(chain);
+}
+
+/* A sink's string (StringConverter) becomes an optional string field; a source plugin's a
+ * required one. */
+static void test_hoist_plugin_text(void **state)
+{
+    (void)state;
+    const transform_side sides[] = {TRANSFORM_SIDE_SINK, TRANSFORM_SIDE_SOURCE};
+    const char *schemas[] = {STRUCT(FIELD("line", "string", true)),
+                             STRUCT(FIELD("line", "string", false))};
+    for (size_t i = 0; i < 2; i++) {
+        ferry_record record = {.topic = "t",
+                               .value = {.kind = FERRY_DATA_STRING, .data = "hello", .len = 5}};
+        char why[600];
+        assert_int_equal(apply_on(sides[i], HOIST "transforms.h.field=line\n", &record, why,
+                                  sizeof why),
+                         TRANSFORM_KEEP);
+        expect_data(&record.value, "{\"line\":\"hello\"}", schemas[i]);
+        fixture_record_release(&record);
+    }
+    fixture_expect_invalid(HOIST, "transforms.h.field",
+                           "Missing required configuration \"field\" which has no default "
+                           "value.");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -324,6 +409,9 @@ int main(void)
         cmocka_unit_test(test_insert_nulls_and_defaults),
         cmocka_unit_test(test_insert_config_refused),
         cmocka_unit_test(test_insert_parses_checked_text),
+        cmocka_unit_test(test_hoist_schemaless),
+        cmocka_unit_test(test_hoist_with_schema),
+        cmocka_unit_test(test_hoist_plugin_text),
     };
     return cmocka_run_group_tests_name("transforms_fields", tests, NULL, NULL);
 }

@@ -18,12 +18,16 @@
 #include "transforms/predicate.h"
 
 extern const transform_type extract_new_record_state_type;
+extern const transform_type hoist_field_key_type;
+extern const transform_type hoist_field_value_type;
 extern const transform_type insert_field_key_type;
 extern const transform_type insert_field_value_type;
 
 /* In Kafka Connect's listing order: by class name. */
 static const transform_type *const all_types[] = {
     &extract_new_record_state_type,
+    &hoist_field_key_type,
+    &hoist_field_value_type,
     &insert_field_key_type,
     &insert_field_value_type,
     NULL,
