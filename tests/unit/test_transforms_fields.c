@@ -314,6 +314,133 @@ static void test_insert_parses_checked_text(void **state)
     fixture_record_release(&record);
 }
 
+/* ---- ReplaceField ------------------------------------------------------------------------- */
+
+#define REPLACE                                                                                    \
+    "transforms=rep\ntransforms.rep.type=org.apache.kafka.connect.transforms.ReplaceField$Value\n"
+
+static void test_replace_schemaless(void **state)
+{
+    (void)state;
+    const char *value = "{\"a\":1,\"b\":2,\"c\":3,\"d\":4}";
+    expect_becomes(REPLACE "transforms.rep.exclude=b, d\n", value, NULL,
+                   "{\"a\":1,\"c\":3}", NULL);
+    /* exclude wins over include. */
+    expect_becomes(REPLACE "transforms.rep.include=a,b,c\ntransforms.rep.exclude=b\n",
+                   value, NULL, "{\"a\":1,\"c\":3}", NULL);
+    expect_becomes(REPLACE "transforms.rep.renames=a:x,c:y\ntransforms.rep.include=a,c\n",
+                   value, NULL, "{\"x\":1,\"y\":3}", NULL);
+    /* Empty items are names: ConfigDef keeps them. */
+    expect_becomes(REPLACE "transforms.rep.exclude=a,,b\n", "{\"\":0,\"a\":1,\"c\":3}", NULL,
+                   "{\"c\":3}", NULL);
+    /* Two fields under one name: the one Java's HashMap iterates last wins ("a" before "b"). */
+    expect_becomes(REPLACE "transforms.rep.renames=a:b\n", "{\"b\":1,\"a\":2}", NULL,
+                   "{\"b\":1}", NULL);
+    expect_becomes(REPLACE "transforms.rep.renames=b:a\n", "{\"b\":1,\"a\":2}", NULL,
+                   "{\"a\":1}", NULL);
+    expect_failure(REPLACE "transforms.rep.exclude=a\n", "[1]", NULL,
+                   "Only Map objects supported in absence of schema for [field "
+                   "replacement], found: java.util.ArrayList");
+}
+
+static void test_replace_with_schema(void **state)
+{
+    (void)state;
+    const char *schema = "{\"type\":\"struct\",\"optional\":true,\"name\":\"n\",\"version\":2,"
+                         "\"doc\":\"d\",\"fields\":[" FIELD("a", "int32", false) ","
+                         "{\"type\":\"string\",\"optional\":true,\"default\":\"dflt\","
+                         "\"field\":\"b\"}," FIELD("c", "int64", true) "]}";
+    expect_becomes(REPLACE "transforms.rep.renames=b:bee,a:ay\ntransforms.rep.exclude=c\n",
+                   "{\"a\":1,\"b\":null,\"c\":3}", schema, "{\"ay\":1,\"bee\":\"dflt\"}",
+                   "{\"type\":\"struct\",\"optional\":false,\"name\":\"n\",\"version\":2,"
+                   "\"doc\":\"d\",\"fields\":[" FIELD("ay", "int32", false) ","
+                   "{\"type\":\"string\",\"optional\":true,\"default\":\"dflt\","
+                   "\"field\":\"bee\"}]}");
+    expect_becomes(REPLACE "transforms.rep.include=b\n"
+                           "transforms.rep.replace.null.with.default=false\n",
+                   "{\"a\":1,\"b\":null,\"c\":3}", schema, "{\"b\":null}",
+                   "{\"type\":\"struct\",\"optional\":false,\"name\":\"n\",\"version\":2,"
+                   "\"doc\":\"d\",\"fields\":[{\"type\":\"string\",\"optional\":true,"
+                   "\"default\":\"dflt\",\"field\":\"b\"}]}");
+    /* Two fields under one name. */
+    expect_failure(REPLACE "transforms.rep.renames=a:c\n",
+                   "{\"a\":1,\"b\":null,\"c\":3}", schema,
+                   "Cannot create field because of field name duplication c");
+    /* Java reads a field's value under the name reverseRenames gives: a rename to a field that
+     * is there while its source is not fails. */
+    expect_failure(REPLACE "transforms.rep.renames=y:c\n",
+                   "{\"a\":1,\"b\":null,\"c\":3}", schema, "y is not a valid field name");
+    /* Two renames to one name: the one iterated last in Java's HashMap of renames wins it ("a"
+     * before "b", whatever the config's order). */
+    const char *only_b = STRUCT(FIELD("b", "int32", false));
+    expect_becomes(REPLACE "transforms.rep.renames=b:x,a:x\n", "{\"b\":5}", only_b,
+                   "{\"x\":5}", STRUCT(FIELD("x", "int32", false)));
+    expect_failure(REPLACE "transforms.rep.renames=b:x,a:x\n",
+                   "{\"a\":5}", STRUCT(FIELD("a", "int32", false)),
+                   "b is not a valid field name");
+    expect_failure(REPLACE "transforms.rep.exclude=a\n", "{\"a\":1}",
+                   "{\"type\":\"map\",\"keys\":{\"type\":\"string\",\"optional\":false},"
+                   "\"values\":{\"type\":\"int32\",\"optional\":false},\"optional\":false}",
+                   "Only Struct objects supported for [field replacement], found: "
+                   "java.util.HashMap");
+}
+
+static void test_replace_deprecated_keys_and_nulls(void **state)
+{
+    (void)state;
+    const char *value = "{\"a\":1,\"b\":2,\"c\":3}";
+    expect_becomes(REPLACE "transforms.rep.whitelist=a,b\n", value, NULL,
+                   "{\"a\":1,\"b\":2}", NULL);
+    expect_becomes(REPLACE "transforms.rep.blacklist=a\n", value, NULL,
+                   "{\"b\":2,\"c\":3}", NULL);
+    /* The new key wins. */
+    expect_becomes(REPLACE "transforms.rep.include=c\ntransforms.rep.whitelist=a,b\n"
+                           "transforms.rep.blacklist=c\n", value, NULL, "{}", NULL);
+    expect_becomes(REPLACE "transforms.rep.exclude=\ntransforms.rep.blacklist=a\n",
+                   value, NULL, value, NULL);
+    /* Null values and keys pass. */
+    ferry_record record = fixture_record("null", NULL, "null", NULL);
+    char why[600];
+    assert_int_equal(apply(REPLACE "transforms.rep.exclude=a\n", &record, why, sizeof why),
+                     TRANSFORM_KEEP);
+    assert_int_equal(record.value.kind, FERRY_DATA_NULL);
+    assert_int_equal(apply("transforms=rep\ntransforms.rep.type=ReplaceField$Key\n"
+                           "transforms.rep.exclude=a\n", &record, why, sizeof why),
+                     TRANSFORM_KEEP);
+    assert_int_equal(record.key.kind, FERRY_DATA_NULL);
+    fixture_record_release(&record);
+    record = fixture_record("{\"a\":1,\"k\":2}", NULL, "{\"a\":1}", NULL);
+    assert_int_equal(apply("transforms=rep\ntransforms.rep.type=ReplaceField$Key\n"
+                           "transforms.rep.exclude=a\n", &record, why, sizeof why),
+                     TRANSFORM_KEEP);
+    expect_data(&record.key, "{\"k\":2}", NULL);
+    expect_data(&record.value, "{\"a\":1}", NULL);
+    fixture_record_release(&record);
+}
+
+static void test_replace_renames_parsed_as_java(void **state)
+{
+    (void)state;
+    fixture_expect_invalid(REPLACE "transforms.rep.renames=a:b:c, x:y\n",
+                           "transforms.rep.renames",
+                           "Invalid value [a:b:c, x:y] for configuration renames: Invalid rename "
+                           "mapping: a:b:c");
+    fixture_expect_invalid(REPLACE "transforms.rep.renames=a\n", "transforms.rep.renames",
+                           "Invalid value [a] for configuration renames: Invalid rename "
+                           "mapping: a");
+    fixture_expect_invalid(REPLACE "transforms.rep.renames=x:y,a::\n", "transforms.rep.renames",
+                           "Invalid rename mapping: a::");
+    fixture_expect_invalid(REPLACE "transforms.rep.renames=x:y,\n", "transforms.rep.renames",
+                           "Invalid value [x:y, ] for configuration renames: Invalid rename "
+                           "mapping: ");
+    fixture_expect_invalid(REPLACE "transforms.rep.renames=a::b\n", "transforms.rep.renames",
+                           "Invalid rename mapping: a::b");
+    /* Trailing empty pieces are dropped; an empty source is a name; the last of one source
+     * wins. */
+    expect_becomes(REPLACE "transforms.rep.renames=a:x:,:e,a:z::\n",
+                   "{\"a\":1,\"\":2}", NULL, "{\"z\":1,\"e\":2}", NULL);
+}
+
 /* ---- HoistField --------------------------------------------------------------------------- */
 
 #define HOIST                                                                                      \
@@ -409,6 +536,10 @@ int main(void)
         cmocka_unit_test(test_insert_nulls_and_defaults),
         cmocka_unit_test(test_insert_config_refused),
         cmocka_unit_test(test_insert_parses_checked_text),
+        cmocka_unit_test(test_replace_schemaless),
+        cmocka_unit_test(test_replace_with_schema),
+        cmocka_unit_test(test_replace_deprecated_keys_and_nulls),
+        cmocka_unit_test(test_replace_renames_parsed_as_java),
         cmocka_unit_test(test_hoist_schemaless),
         cmocka_unit_test(test_hoist_with_schema),
         cmocka_unit_test(test_hoist_plugin_text),

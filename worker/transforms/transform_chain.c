@@ -22,6 +22,8 @@ extern const transform_type hoist_field_key_type;
 extern const transform_type hoist_field_value_type;
 extern const transform_type insert_field_key_type;
 extern const transform_type insert_field_value_type;
+extern const transform_type replace_field_key_type;
+extern const transform_type replace_field_value_type;
 
 /* In Kafka Connect's listing order: by class name. */
 static const transform_type *const all_types[] = {
@@ -30,6 +32,8 @@ static const transform_type *const all_types[] = {
     &hoist_field_value_type,
     &insert_field_key_type,
     &insert_field_value_type,
+    &replace_field_key_type,
+    &replace_field_value_type,
     NULL,
 };
 
