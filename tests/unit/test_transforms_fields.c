@@ -441,6 +441,248 @@ static void test_replace_renames_parsed_as_java(void **state)
                    "{\"a\":1,\"\":2}", NULL, "{\"z\":1,\"e\":2}", NULL);
 }
 
+/* ---- MaskField ---------------------------------------------------------------------------- */
+
+#define MASK "transforms=m\ntransforms.m.type=org.apache.kafka.connect.transforms.MaskField$Value\n"
+
+static void test_mask_schemaless(void **state)
+{
+    (void)state;
+    /* Each JSON kind as JsonConverter reads it (Long, Double, Boolean, String, ArrayList,
+     * HashMap); a field the map lacks is put as a null. */
+    expect_becomes(MASK "transforms.m.fields=i,d,b,s,l,m,n,absent\n",
+                   "{\"i\":5,\"d\":1.5,\"b\":true,\"s\":\"x\",\"l\":[1],\"m\":{\"a\":1},"
+                   "\"n\":null,\"keep\":1}",
+                   NULL,
+                   "{\"i\":0,\"d\":0.0,\"b\":false,\"s\":\"\",\"l\":[],\"m\":{},\"n\":null,"
+                   "\"keep\":1,\"absent\":null}",
+                   NULL);
+    expect_becomes(MASK "transforms.m.fields=i,d,s\ntransforms.m.replacement=12.5\n",
+                   "{\"i\":5,\"d\":1.5,\"s\":\"x\"}", NULL,
+                   "{\"i\":12,\"d\":12.5,\"s\":\"12.5\"}", NULL);
+    /* No pass for nulls. */
+    expect_failure(MASK "transforms.m.fields=a\n", "null", NULL,
+                   "Only Map objects supported in absence of schema for [mask fields], "
+                   "found: null");
+    expect_failure(MASK "transforms.m.fields=a\n", "null",
+                   STRUCT(FIELD("a", "int32", true)),
+                   "Only Struct objects supported for [mask fields], found: null");
+    expect_failure(MASK "transforms.m.fields=a\n", "7", NULL,
+                   "Only Map objects supported in absence of schema for [mask fields], "
+                   "found: java.lang.Long");
+    /* The fields are a HashSet: with two that cannot be masked, "a" comes before "b". */
+    expect_failure(MASK "transforms.m.fields=b,a,b\n"
+                                               "transforms.m.replacement=abc\n",
+                   "{\"a\":true,\"b\":[1]}", NULL,
+                   "Cannot mask value of type class java.lang.Boolean with custom "
+                   "replacement.");
+    expect_failure(MASK "transforms.m.fields=b\n"
+                                               "transforms.m.replacement=abc\n",
+                   "{\"a\":true,\"b\":[1]}", NULL,
+                   "Cannot mask value of type class java.util.ArrayList with custom "
+                   "replacement.");
+    expect_failure(MASK "transforms.m.fields=m\n"
+                                               "transforms.m.replacement=1\n",
+                   "{\"m\":{}}", NULL,
+                   "Cannot mask value of type class java.util.HashMap with custom "
+                   "replacement.");
+    expect_failure(MASK "transforms.m.fields=i\n"
+                                               "transforms.m.replacement=abc\n",
+                   "{\"i\":1}", NULL,
+                   "Unable to convert abc (class java.lang.String) to a number");
+}
+
+/* Every Connect type under a schema, masked with its type's null value. */
+static void test_mask_types_with_schema(void **state)
+{
+    (void)state;
+    const char *schema = STRUCT(
+        FIELD("i8", "int8", false) "," FIELD("i16", "int16", false) ","
+        FIELD("i32", "int32", false) "," FIELD("i64", "int64", false) ","
+        FIELD("f32", "float", false) "," FIELD("f64", "double", false) ","
+        FIELD("bool", "boolean", false) "," FIELD("str", "string", false) ","
+        "{\"type\":\"array\",\"items\":{\"type\":\"int32\",\"optional\":false},\"optional\":false,"
+        "\"field\":\"arr\"},"
+        "{\"type\":\"map\",\"keys\":{\"type\":\"string\",\"optional\":false},\"values\":"
+        "{\"type\":\"int32\",\"optional\":false},\"optional\":false,\"field\":\"smap\"},"
+        "{\"type\":\"map\",\"keys\":{\"type\":\"int32\",\"optional\":false},\"values\":"
+        "{\"type\":\"int32\",\"optional\":false},\"optional\":false,\"field\":\"imap\"},"
+        "{\"type\":\"bytes\",\"optional\":false,\"name\":\"org.apache.kafka.connect.data."
+        "Decimal\",\"version\":1,\"parameters\":{\"scale\":\"2\"},\"field\":\"dec\"},"
+        "{\"type\":\"int32\",\"optional\":false,\"name\":\"org.apache.kafka.connect.data.Date\","
+        "\"version\":1,\"field\":\"date\"},"
+        "{\"type\":\"int32\",\"optional\":false,\"name\":\"org.apache.kafka.connect.data.Time\","
+        "\"version\":1,\"field\":\"time\"},"
+        "{\"type\":\"int64\",\"optional\":false,\"name\":\"org.apache.kafka.connect.data."
+        "Timestamp\",\"version\":1,\"field\":\"ts\"}," FIELD("opt", "string", true) ","
+        FIELD("keep", "int32", false));
+    ferry_record record = fixture_record(
+        "null", NULL,
+        "{\"i8\":1,\"i16\":2,\"i32\":3,\"i64\":4,\"f32\":1.5,\"f64\":2.5,\"bool\":true,"
+        "\"str\":\"secret\",\"arr\":[1,2],\"smap\":{\"a\":1},\"imap\":[[1,2]],\"dec\":\"BNI=\","
+        "\"date\":19000,\"time\":1000,\"ts\":1700000000000,\"opt\":null,\"keep\":9}",
+        schema);
+    json_t *input_schema = json_incref(record.value.schema);
+    char why[600];
+    assert_int_equal(apply(MASK "transforms.m.fields=i8,i16,i32,i64,f32,f64,bool,str,arr,smap,"
+                                "imap,dec,date,time,ts,opt,nope\n",
+                           &record, why, sizeof why),
+                     TRANSFORM_KEEP);
+    expect_data(&record.value,
+                "{\"i8\":0,\"i16\":0,\"i32\":0,\"i64\":0,\"f32\":0.0,\"f64\":0.0,\"bool\":false,"
+                "\"str\":\"\",\"arr\":[],\"smap\":{},\"imap\":[],\"dec\":\"AA==\",\"date\":0,"
+                "\"time\":0,\"ts\":0,\"opt\":null,\"keep\":9}",
+                schema);
+    assert_ptr_equal(record.value.schema, input_schema); /* the schema is kept as it is */
+    json_decref(input_schema);
+    fixture_record_release(&record);
+
+    expect_failure(MASK "transforms.m.fields=b\n", "{\"b\":\"AQI=\"}",
+                   STRUCT(FIELD("b", "bytes", false)),
+                   "Cannot mask value of type: class [B");
+    expect_failure(MASK "transforms.m.fields=s\n", "{\"s\":{\"x\":1}}",
+                   STRUCT("{\"type\":\"struct\",\"optional\":false,\"fields\":["
+                          FIELD("x", "int32", false) "],\"field\":\"s\"}"),
+                   "Cannot mask value of type: class org.apache.kafka.connect.data.Struct");
+    /* A null that must not be, masked or not. */
+    expect_failure(MASK "transforms.m.fields=a\n", "{\"a\":null}",
+                   STRUCT(FIELD("a", "int32", false)),
+                   "Invalid value: null used for required field: \"a\", schema type: "
+                   "INT32");
+}
+
+static void test_mask_replacement_per_type(void **state)
+{
+    (void)state;
+    const char *schema = STRUCT(
+        FIELD("i8", "int8", false) "," FIELD("i16", "int16", false) ","
+        FIELD("i32", "int32", false) "," FIELD("i64", "int64", false) ","
+        FIELD("f64", "double", false) "," FIELD("str", "string", false));
+    const char *value = "{\"i8\":1,\"i16\":2,\"i32\":3,\"i64\":4,\"f64\":2.5,\"str\":\"x\"}";
+    /* longValue() of the decimal, then Java's narrowing casts. */
+    expect_becomes(MASK "transforms.m.fields=i8,i16,i32,i64,f64,str\n"
+                        "transforms.m.replacement=70000.5\n",
+                   value, schema,
+                   "{\"i8\":112,\"i16\":4464,\"i32\":70000,\"i64\":70000,\"f64\":70000.5,"
+                   "\"str\":\"70000.5\"}",
+                   schema);
+    expect_becomes(MASK "transforms.m.fields=i8,i64\ntransforms.m.replacement=-1e2\n",
+                   value, schema,
+                   "{\"i8\":-100,\"i16\":2,\"i32\":3,\"i64\":-100,\"f64\":2.5,\"str\":\"x\"}",
+                   schema);
+    /* Beyond 64 bits: the low 64 bits. */
+    expect_becomes(MASK "transforms.m.fields=i64\n"
+                        "transforms.m.replacement=18446744073709551617\n",
+                   "{\"i64\":4}", STRUCT(FIELD("i64", "int64", false)), "{\"i64\":1}",
+                   STRUCT(FIELD("i64", "int64", false)));
+    expect_becomes(MASK "transforms.m.fields=i64\n"
+                        "transforms.m.replacement=-9223372036854775809\n",
+                   "{\"i64\":4}", STRUCT(FIELD("i64", "int64", false)),
+                   "{\"i64\":9223372036854775807}", STRUCT(FIELD("i64", "int64", false)));
+    /* Float: the double rounded to a float. */
+    ferry_record record = fixture_record("null", NULL, "{\"f\":1.0}",
+                                         STRUCT(FIELD("f", "float", false)));
+    char why[600];
+    assert_int_equal(apply(MASK "transforms.m.fields=f\ntransforms.m.replacement=0.1\n", &record,
+                           why, sizeof why),
+                     TRANSFORM_KEEP);
+    assert_true(json_real_value(json_object_get(record.value.json, "f")) == (double)0.1f);
+    fixture_record_release(&record);
+    const struct {
+        const char *type, *value, *replacement, *why;
+    } refused[] = {
+        {"boolean", "true", "1", "Cannot mask value of type class java.lang.Boolean with custom "
+                                 "replacement."},
+        {"int32", "5", "1.2.3", "Unable to convert 1.2.3 (class java.lang.String) to a number"},
+        {"double", "5.5", "NaN", "Unable to convert NaN (class java.lang.String) to a number"},
+        {"int64", "5", "1e", "Unable to convert 1e (class java.lang.String) to a number"},
+        {"int64", "5", "0x10", "Unable to convert 0x10 (class java.lang.String) to a number"},
+    };
+    for (size_t i = 0; i < sizeof refused / sizeof refused[0]; i++) {
+        char lines[256], schema_text[256], value_text[64];
+        snprintf(lines, sizeof lines, MASK "transforms.m.fields=a\ntransforms.m.replacement=%s\n",
+                 refused[i].replacement);
+        snprintf(schema_text, sizeof schema_text,
+                 STRUCT("{\"type\":\"%s\",\"optional\":false,\"field\":\"a\"}"), refused[i].type);
+        snprintf(value_text, sizeof value_text, "{\"a\":%s}", refused[i].value);
+        expect_failure(lines, value_text, schema_text, refused[i].why);
+    }
+    expect_failure(MASK "transforms.m.fields=d\n"
+                                               "transforms.m.replacement=1\n",
+                   "{\"d\":19000}",
+                   STRUCT("{\"type\":\"int32\",\"optional\":false,\"name\":\"org.apache."
+                          "kafka.connect.data.Date\",\"version\":1,\"field\":\"d\"}"),
+                   "Cannot mask value of type class java.util.Date with custom "
+                   "replacement.");
+}
+
+static void test_mask_decimal_replacement(void **state)
+{
+    (void)state;
+    const char *schema = STRUCT("{\"type\":\"bytes\",\"optional\":false,\"name\":\"org.apache."
+                                "kafka.connect.data.Decimal\",\"version\":1,\"parameters\":"
+                                "{\"scale\":\"2\"},\"field\":\"d\"}");
+    const struct {
+        const char *replacement, *encoded;
+    } cases[] = {
+        {"12.34", "BNI="},   /* 1234 = 0x04D2 */
+        {"-1", "nA=="},      /* -100 = 0x9C */
+        {"1.5", "AJY="},     /* 150 = 0x0096: a sign byte */
+        {"-1.28", "gA=="},   /* -128 = 0x80 */
+        {"-1.29", "/38="},   /* -129 = 0xFF7F */
+        {"1.200", "eA=="},   /* 120: zeros may go */
+        {"0", "AA=="},
+        {"3E-2", "Aw=="},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        char lines[256], expected[64];
+        snprintf(lines, sizeof lines, MASK "transforms.m.fields=d\ntransforms.m.replacement=%s\n",
+                 cases[i].replacement);
+        snprintf(expected, sizeof expected, "{\"d\":\"%s\"}", cases[i].encoded);
+        expect_becomes(lines, "{\"d\":\"BNI=\"}", schema, expected, schema);
+    }
+    expect_failure(MASK "transforms.m.fields=d\n"
+                                               "transforms.m.replacement=1.234\n",
+                   "{\"d\":\"BNI=\"}", schema,
+                   "Decimal value has mismatching scale for given Decimal schema. Schema "
+                   "has scale 2, value has scale 3.");
+    expect_failure(MASK "transforms.m.fields=d\n"
+                                               "transforms.m.replacement=x\n",
+                   "{\"d\":\"BNI=\"}", schema,
+                   "Unable to convert x (class java.lang.String) to number");
+}
+
+static void test_mask_defaults_and_config(void **state)
+{
+    (void)state;
+    const char *schema = STRUCT("{\"type\":\"int32\",\"optional\":true,\"default\":5,"
+                                "\"field\":\"a\"}," "{\"type\":\"int32\",\"optional\":true,"
+                                "\"default\":6,\"field\":\"b\"}");
+    expect_becomes(MASK "transforms.m.fields=a\n", "{\"a\":null,\"b\":null}", schema,
+                   "{\"a\":0,\"b\":6}", schema);
+    expect_becomes(MASK "transforms.m.fields=a\n"
+                        "transforms.m.replace.null.with.default=false\n",
+                   "{\"a\":null,\"b\":null}", schema, "{\"a\":null,\"b\":null}", schema);
+    /* The key. */
+    ferry_record record = fixture_record("{\"id\":3}", NULL, "{\"id\":3}", NULL);
+    char why[600];
+    assert_int_equal(apply("transforms=m\ntransforms.m.type=MaskField$Key\n"
+                           "transforms.m.fields=id\n", &record, why, sizeof why),
+                     TRANSFORM_KEEP);
+    expect_data(&record.key, "{\"id\":0}", NULL);
+    expect_data(&record.value, "{\"id\":3}", NULL);
+    fixture_record_release(&record);
+
+    fixture_expect_invalid(MASK, "transforms.m.fields",
+                           "Missing required configuration \"fields\" which has no default "
+                           "value.");
+    fixture_expect_invalid(MASK "transforms.m.fields= \n", "transforms.m.fields", "");
+    fixture_expect_invalid(MASK "transforms.m.fields=a\ntransforms.m.replacement=  \n",
+                           "transforms.m.replacement",
+                           "Invalid value  for configuration replacement: String must be "
+                           "non-empty");
+}
+
 /* ---- HoistField --------------------------------------------------------------------------- */
 
 #define HOIST                                                                                      \
@@ -540,6 +782,11 @@ int main(void)
         cmocka_unit_test(test_replace_with_schema),
         cmocka_unit_test(test_replace_deprecated_keys_and_nulls),
         cmocka_unit_test(test_replace_renames_parsed_as_java),
+        cmocka_unit_test(test_mask_schemaless),
+        cmocka_unit_test(test_mask_types_with_schema),
+        cmocka_unit_test(test_mask_replacement_per_type),
+        cmocka_unit_test(test_mask_decimal_replacement),
+        cmocka_unit_test(test_mask_defaults_and_config),
         cmocka_unit_test(test_hoist_schemaless),
         cmocka_unit_test(test_hoist_with_schema),
         cmocka_unit_test(test_hoist_plugin_text),

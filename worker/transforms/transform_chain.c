@@ -22,6 +22,8 @@ extern const transform_type hoist_field_key_type;
 extern const transform_type hoist_field_value_type;
 extern const transform_type insert_field_key_type;
 extern const transform_type insert_field_value_type;
+extern const transform_type mask_field_key_type;
+extern const transform_type mask_field_value_type;
 extern const transform_type replace_field_key_type;
 extern const transform_type replace_field_value_type;
 
@@ -32,6 +34,8 @@ static const transform_type *const all_types[] = {
     &hoist_field_value_type,
     &insert_field_key_type,
     &insert_field_value_type,
+    &mask_field_key_type,
+    &mask_field_value_type,
     &replace_field_key_type,
     &replace_field_value_type,
     NULL,
