@@ -105,6 +105,68 @@ static void expect_becomes(const char *lines, const char *value, const char *val
 /* A struct of one required int32 field "a". */
 #define A_INT32 STRUCT(FIELD("a", "int32", false))
 
+/* ---- the registry ------------------------------------------------------------------------- */
+
+static void test_types_listed_by_class_name(void **state)
+{
+    (void)state;
+    const transform_type *const *types = transform_types();
+    for (size_t i = 0; types[i] && types[i + 1]; i++)
+        assert_true(strcmp(transform_type_class(types[i]), transform_type_class(types[i + 1])) <
+                    0);
+    const char *const classes[] = {
+        "org.apache.kafka.connect.transforms.HoistField$Key",
+        "org.apache.kafka.connect.transforms.HoistField$Value",
+        "org.apache.kafka.connect.transforms.InsertField$Key",
+        "org.apache.kafka.connect.transforms.InsertField$Value",
+        "org.apache.kafka.connect.transforms.MaskField$Key",
+        "org.apache.kafka.connect.transforms.MaskField$Value",
+        "org.apache.kafka.connect.transforms.ReplaceField$Key",
+        "org.apache.kafka.connect.transforms.ReplaceField$Value",
+        "org.apache.kafka.connect.transforms.ValueToKey",
+    };
+    for (size_t i = 0; i < sizeof classes / sizeof classes[0]; i++) {
+        const transform_type *type = transform_type_find(classes[i]);
+        assert_non_null(type);
+        assert_string_equal(transform_type_class(type), classes[i]);
+        assert_ptr_equal(transform_type_find(strrchr(classes[i], '.') + 1), type);
+    }
+}
+
+static unsigned needs_of(const char *lines)
+{
+    transform_chain *chain = fixture_chain_of(lines);
+    unsigned needs = transform_chain_needs(chain);
+    transform_chain_destroy(chain);
+    return needs;
+}
+
+static void test_needs_are_declared(void **state)
+{
+    (void)state;
+    const struct {
+        const char *type;
+        const char *key;
+        unsigned needs;
+    } cases[] = {
+        {"InsertField$Value", "topic.field", TRANSFORM_NEEDS_VALUE | TRANSFORM_NEEDS_TIMESTAMP},
+        {"InsertField$Key", "topic.field", TRANSFORM_NEEDS_KEY | TRANSFORM_NEEDS_TIMESTAMP},
+        {"ReplaceField$Value", "exclude", TRANSFORM_NEEDS_VALUE},
+        {"ReplaceField$Key", "exclude", TRANSFORM_NEEDS_KEY},
+        {"MaskField$Value", "fields", TRANSFORM_NEEDS_VALUE},
+        {"MaskField$Key", "fields", TRANSFORM_NEEDS_KEY},
+        {"HoistField$Value", "field", TRANSFORM_NEEDS_VALUE},
+        {"HoistField$Key", "field", TRANSFORM_NEEDS_KEY},
+        {"ValueToKey", "fields", TRANSFORM_NEEDS_KEY | TRANSFORM_NEEDS_VALUE},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        char lines[256];
+        snprintf(lines, sizeof lines, "transforms=t\ntransforms.t.type=%s\ntransforms.t.%s=a\n",
+                 cases[i].type, cases[i].key);
+        assert_int_equal(needs_of(lines), cases[i].needs);
+    }
+}
+
 /* ---- InsertField -------------------------------------------------------------------------- */
 
 #define INSERT                                                                                     \
@@ -683,6 +745,90 @@ static void test_mask_defaults_and_config(void **state)
                            "non-empty");
 }
 
+/* ---- ValueToKey --------------------------------------------------------------------------- */
+
+#define VALUE_TO_KEY                                                                               \
+    "transforms=v\ntransforms.v.type=org.apache.kafka.connect.transforms.ValueToKey\n"
+
+static void test_value_to_key_schemaless(void **state)
+{
+    (void)state;
+    ferry_record record = fixture_record("\"old\"", "{\"type\":\"string\",\"optional\":false}",
+                                         "{\"id\":1,\"name\":\"x\",\"n\":null}", NULL);
+    char why[600];
+    assert_int_equal(apply(VALUE_TO_KEY "transforms.v.fields=name,id,missing,name\n", &record,
+                           why, sizeof why),
+                     TRANSFORM_KEEP);
+    expect_data(&record.key, "{\"name\":\"x\",\"id\":1,\"missing\":null}", NULL);
+    expect_data(&record.value, "{\"id\":1,\"name\":\"x\",\"n\":null}", NULL);
+    fixture_record_release(&record);
+    expect_failure(VALUE_TO_KEY "transforms.v.fields=id\n", "null",
+                   NULL,
+                   "Only Map objects supported in absence of schema for [copying fields "
+                   "from value to key], found: null");
+    expect_failure(VALUE_TO_KEY "transforms.v.fields=id\n", "\"s\"",
+                   NULL,
+                   "Only Map objects supported in absence of schema for [copying fields "
+                   "from value to key], found: java.lang.String");
+}
+
+static void test_value_to_key_with_schema(void **state)
+{
+    (void)state;
+    const char *schema = "{\"type\":\"struct\",\"optional\":false,\"name\":\"v\",\"fields\":["
+                         FIELD("id", "int64", false) ","
+                         "{\"type\":\"string\",\"optional\":true,\"default\":\"anon\","
+                         "\"doc\":\"who\",\"field\":\"name\"}," FIELD("other", "int32", true) "]}";
+    const char *key_schema = STRUCT("{\"type\":\"string\",\"optional\":true,\"default\":\"anon\","
+                                    "\"doc\":\"who\",\"field\":\"name\"},"
+                                    FIELD("id", "int64", false));
+    ferry_record record = fixture_record("null", NULL, "{\"id\":1,\"name\":null,\"other\":2}",
+                                         schema);
+    json_t *value_schema = json_incref(record.value.schema);
+    char why[600];
+    assert_int_equal(apply(VALUE_TO_KEY "transforms.v.fields=name,id\n", &record, why,
+                           sizeof why),
+                     TRANSFORM_KEEP);
+    expect_data(&record.key, "{\"name\":\"anon\",\"id\":1}", key_schema);
+    assert_ptr_equal(record.value.schema, value_schema);
+    json_decref(value_schema);
+    fixture_record_release(&record);
+
+    record = fixture_record("null", NULL, "{\"id\":1,\"name\":null,\"other\":2}", schema);
+    assert_int_equal(apply(VALUE_TO_KEY "transforms.v.fields=name,id\n"
+                                        "transforms.v.replace.null.with.default=false\n",
+                           &record, why, sizeof why),
+                     TRANSFORM_KEEP);
+    expect_data(&record.key, "{\"name\":null,\"id\":1}", key_schema);
+    fixture_record_release(&record);
+
+    expect_failure(VALUE_TO_KEY "transforms.v.fields=id,nope\n",
+                   "{\"id\":1}", schema, "Field does not exist: nope");
+    expect_failure(VALUE_TO_KEY "transforms.v.fields=id,id\n",
+                   "{\"id\":1}", schema,
+                   "Cannot create field because of field name duplication id");
+    expect_failure(VALUE_TO_KEY "transforms.v.fields=id\n", "null",
+                   schema,
+                   "Only Struct objects supported for [copying fields from value to key], "
+                   "found: null");
+    expect_failure(VALUE_TO_KEY "transforms.v.fields=id\n", "{}",
+                   schema,
+                   "Invalid value: null used for required field: \"id\", schema type: "
+                   "INT64");
+}
+
+static void test_value_to_key_config(void **state)
+{
+    (void)state;
+    fixture_expect_invalid(VALUE_TO_KEY, "transforms.v.fields",
+                           "Missing required configuration \"fields\" which has no default "
+                           "value.");
+    fixture_expect_invalid(VALUE_TO_KEY "transforms.v.fields=\n", "transforms.v.fields", "");
+    fixture_expect_invalid(VALUE_TO_KEY "transforms.v.fields=a\n"
+                                        "transforms.v.replace.null.with.default=yes\n",
+                           "transforms.v.replace.null.with.default", "yes");
+}
+
 /* ---- HoistField --------------------------------------------------------------------------- */
 
 #define HOIST                                                                                      \
@@ -768,9 +914,45 @@ static void test_hoist_plugin_text(void **state)
                            "value.");
 }
 
+/* Schemas and values no converter makes: each transform fails the record or passes it, never
+ * worse. */
+static void test_odd_input_is_an_error_not_a_crash(void **state)
+{
+    (void)state;
+    const char *const configs[] = {
+        INSERT "transforms.ins.topic.field=t\n",
+        REPLACE "transforms.rep.renames=a:b\n",
+        MASK "transforms.m.fields=a\n",
+        VALUE_TO_KEY "transforms.v.fields=a\n",
+        HOIST "transforms.h.field=a\n",
+    };
+    const char *const schemas[] = {
+        "{\"type\":\"struct\",\"fields\":[{\"type\":\"int32\"}]}",
+        "{\"type\":\"struct\",\"fields\":\"a\"}",
+        "{\"type\":\"struct\"}",
+        "{\"type\":\"struct\",\"fields\":[" FIELD("a", "int32", false) ","
+        FIELD("a", "int32", false) "]}",
+        "{\"type\":\"nope\"}",
+        "{}",
+    };
+    const char *const values[] = {"{\"a\":1}", "{\"a\":[[[[{}]]]]}", "[]", "\"a\"", "null"};
+    for (size_t c = 0; c < sizeof configs / sizeof configs[0]; c++)
+        for (size_t k = 0; k < sizeof schemas / sizeof schemas[0]; k++)
+            for (size_t v = 0; v < sizeof values / sizeof values[0]; v++) {
+                ferry_record record = record_of(values[v], schemas[k]);
+                char why[600];
+                transform_result result = apply(configs[c], &record, why, sizeof why);
+                assert_true(result == TRANSFORM_KEEP || result == TRANSFORM_FAIL);
+                assert_true(result == TRANSFORM_KEEP || why[0]);
+                fixture_record_release(&record);
+            }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_types_listed_by_class_name),
+        cmocka_unit_test(test_needs_are_declared),
         cmocka_unit_test(test_insert_schemaless),
         cmocka_unit_test(test_insert_offset_only_on_sinks),
         cmocka_unit_test(test_insert_with_schema),
@@ -787,9 +969,13 @@ int main(void)
         cmocka_unit_test(test_mask_replacement_per_type),
         cmocka_unit_test(test_mask_decimal_replacement),
         cmocka_unit_test(test_mask_defaults_and_config),
+        cmocka_unit_test(test_value_to_key_schemaless),
+        cmocka_unit_test(test_value_to_key_with_schema),
+        cmocka_unit_test(test_value_to_key_config),
         cmocka_unit_test(test_hoist_schemaless),
         cmocka_unit_test(test_hoist_with_schema),
         cmocka_unit_test(test_hoist_plugin_text),
+        cmocka_unit_test(test_odd_input_is_an_error_not_a_crash),
     };
     return cmocka_run_group_tests_name("transforms_fields", tests, NULL, NULL);
 }

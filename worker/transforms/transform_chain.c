@@ -26,6 +26,7 @@ extern const transform_type mask_field_key_type;
 extern const transform_type mask_field_value_type;
 extern const transform_type replace_field_key_type;
 extern const transform_type replace_field_value_type;
+extern const transform_type value_to_key_type;
 
 /* In Kafka Connect's listing order: by class name. */
 static const transform_type *const all_types[] = {
@@ -38,6 +39,7 @@ static const transform_type *const all_types[] = {
     &mask_field_value_type,
     &replace_field_key_type,
     &replace_field_value_type,
+    &value_to_key_type,
     NULL,
 };
 
