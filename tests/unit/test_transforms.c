@@ -562,9 +562,22 @@ static void test_predicates_decide_per_record(void **state)
     transform_chain_destroy(chain);
 }
 
+/* The registry lists transforms as Kafka Connect's /connector-plugins does: by class name. */
+static void test_types_in_class_order(void **state)
+{
+    (void)state;
+    const transform_type *const *types = transform_types();
+    assert_non_null(types[0]);
+    for (size_t i = 1; types[i]; i++)
+        if (strcmp(transform_type_class(types[i - 1]), transform_type_class(types[i])) >= 0)
+            fail_msg("%s is listed before %s", transform_type_class(types[i - 1]),
+                     transform_type_class(types[i]));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_types_in_class_order),
         cmocka_unit_test(test_validation_names_the_full_key),
         cmocka_unit_test(test_no_transforms_no_chain),
         cmocka_unit_test(test_create_becomes_the_row_with_its_schema),

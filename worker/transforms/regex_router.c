@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "transforms/java_regex.h"
+#include "transforms/java_config.h"
 #include "transforms/transform.h"
 
 typedef struct regex_router {
@@ -42,10 +43,10 @@ static int regex_router_create(const ferry_config *config, const char *scope, vo
 {
     (void)scope;
     regex_router *self = calloc(1, sizeof(*self));
-    char *pattern = transform_config_string(config, "regex");
+    char *pattern = java_config_text(config, "regex");
     int rc = -1;
     if (self)
-        self->replacement = transform_config_string(config, "replacement");
+        self->replacement = java_config_text(config, "replacement");
     if (!self || !pattern || !self->replacement) {
         ferry_error_set(err, errlen, "out of memory");
         goto done;

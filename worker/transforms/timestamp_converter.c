@@ -26,6 +26,7 @@
 #include "support/strbuf.h"
 #include "transforms/connect_schema.h"
 #include "transforms/java_date_format.h"
+#include "transforms/java_config.h"
 #include "transforms/transform.h"
 
 #define PURPOSE "converting timestamp formats"
@@ -175,13 +176,13 @@ static int timestamp_converter_create(bool key, const ferry_config *config, void
                                       char *err, size_t errlen)
 {
     timestamp_converter *self = calloc(1, sizeof(*self));
-    char *target = transform_config_string(config, "target.type");
-    char *pattern = transform_config_string(config, "format");
-    char *precision = transform_config_string(config, "unix.precision");
+    char *target = java_config_text(config, "target.type");
+    char *pattern = java_config_text(config, "format");
+    char *precision = java_config_text(config, "unix.precision");
     int rc = -1;
     if (self) {
         self->key = key;
-        self->field = transform_config_string(config, "field");
+        self->field = java_config_text(config, "field");
         self->replace_null_with_default = ferry_config_bool(config, "replace.null.with.default");
         self->cache = connect_schema_cache_new();
     }

@@ -11,6 +11,7 @@
 
 #include "support/strbuf.h"
 #include "transforms/java_date_format.h"
+#include "transforms/java_config.h"
 #include "transforms/transform.h"
 
 typedef struct timestamp_router {
@@ -50,10 +51,10 @@ static int timestamp_router_create(const ferry_config *config, const char *scope
 {
     (void)scope;
     timestamp_router *self = calloc(1, sizeof(*self));
-    char *pattern = transform_config_string(config, "timestamp.format");
+    char *pattern = java_config_text(config, "timestamp.format");
     int rc = -1;
     if (self)
-        self->topic_format = transform_config_string(config, "topic.format");
+        self->topic_format = java_config_text(config, "topic.format");
     if (!self || !pattern || !self->topic_format) {
         ferry_error_set(err, errlen, "out of memory");
         goto done;

@@ -18,18 +18,36 @@
 #include "transforms/predicate.h"
 
 extern const transform_type extract_new_record_state_type;
+extern const transform_type hoist_field_key_type;
+extern const transform_type hoist_field_value_type;
+extern const transform_type insert_field_key_type;
+extern const transform_type insert_field_value_type;
+extern const transform_type mask_field_key_type;
+extern const transform_type mask_field_value_type;
 extern const transform_type regex_router_type;
+extern const transform_type replace_field_key_type;
+extern const transform_type replace_field_value_type;
 extern const transform_type timestamp_converter_key_type;
 extern const transform_type timestamp_converter_value_type;
 extern const transform_type timestamp_router_type;
+extern const transform_type value_to_key_type;
 
-/* In Kafka Connect's listing order: by class name. */
+/* In Kafka Connect's listing order: by class name (tests/unit/test_transforms.c checks it). */
 static const transform_type *const all_types[] = {
     &extract_new_record_state_type,
+    &hoist_field_key_type,
+    &hoist_field_value_type,
+    &insert_field_key_type,
+    &insert_field_value_type,
+    &mask_field_key_type,
+    &mask_field_value_type,
     &regex_router_type,
+    &replace_field_key_type,
+    &replace_field_value_type,
     &timestamp_converter_key_type,
     &timestamp_converter_value_type,
     &timestamp_router_type,
+    &value_to_key_type,
     NULL,
 };
 
@@ -103,12 +121,6 @@ char *transform_keep_text(transform_output *output, const char *text, size_t len
         copy[len] = '\0';
     }
     return output->keep(output, copy);
-}
-
-char *transform_config_string(const ferry_config *config, const char *key)
-{
-    const char *value = ferry_config_string(config, key);
-    return strdup(value ? value : "");
 }
 
 int transform_header_add(transform_output *output, ferry_record *record, const char *key,
