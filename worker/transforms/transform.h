@@ -104,6 +104,10 @@ ferry_header *transform_headers_edit(transform_output *output, ferry_record *rec
 void *transform_keep(transform_output *output, void *allocation);
 /* A copy of len bytes of text plus a NUL kept until the release; NULL when out of memory. */
 char *transform_keep_text(transform_output *output, const char *text, size_t len);
+/* A STRING key's value as Kafka's ConfigDef reads it (the chain trims it as Java's String.trim
+ * does), the default when the key is unset, "" when it has none. A copy the caller frees; NULL
+ * when out of memory. */
+char *transform_config_string(const ferry_config *config, const char *key);
 /* Appends a header (key and value copied; value NULL: a null header). 0, or -1 when out of
  * memory. */
 int transform_header_add(transform_output *output, ferry_record *record, const char *key,
