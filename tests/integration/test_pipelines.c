@@ -511,9 +511,10 @@ static PGconn *unwrap_connect(const pgt_server *server)
     return conn;
 }
 
-/* Removes what an earlier run may have left, then again at the end: the slot, the database, the
- * role, the topics and the index (the example's fixed names are shared by every run). Deleting
- * the topic also deletes the sink group's committed offsets of it. */
+/* Removes what an earlier run may have left, and this run's at its teardown, passed or failed:
+ * the slot (an idle slot would hold the server's WAL), the database, the role, the topics and the
+ * index (the example's fixed names are shared by every run). Deleting the topic also deletes the
+ * sink group's committed offsets of it. */
 static void unwrap_clean(PGconn *server_conn, const pgt_server *server)
 {
     if (pgt_int(server_conn, "SELECT count(*) FROM pg_database WHERE datname = '"
@@ -655,9 +656,20 @@ static void test_unwrap_smt(void **state)
     fp_stop(proc, 30000);
 
     PQfinish(conn);
-    unwrap_clean(server_conn, &server);
     PQfinish(server_conn);
     fp_pass(env);
+}
+
+/* The test's teardown: its env (the worker killed if it still runs), then the example's names. */
+static int unwrap_teardown(void **state)
+{
+    int rc = fp_env_teardown(state);
+    pgt_server server;
+    pgt_server_get(&server);
+    PGconn *server_conn = pgt_connect();
+    unwrap_clean(server_conn, &server);
+    PQfinish(server_conn);
+    return rc;
 }
 
 int main(void)
@@ -671,7 +683,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_teardown(test_log_aggregation, fp_env_teardown),
         cmocka_unit_test_teardown(test_change_capture, fp_env_teardown),
-        cmocka_unit_test_teardown(test_unwrap_smt, fp_env_teardown),
+        cmocka_unit_test_teardown(test_unwrap_smt, unwrap_teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
