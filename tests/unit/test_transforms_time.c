@@ -225,6 +225,28 @@ static void test_regex_router_odd_topics(void **state)
     free(out.topic);
 }
 
+/* Answers are kept per topic: one instance routing more topics than it keeps, each many times
+ * and interleaved, routes every record as a fresh instance would. */
+static void test_regex_router_many_topics(void **state)
+{
+    (void)state;
+    transform_chain *chain = fixture_chain_of(REGEX_ROUTER "transforms.r.regex=t(\\d+)\n"
+                                              "transforms.r.replacement=routed-$1\n");
+    for (int round = 0; round < 3; round++) {
+        for (int i = 0; i < 150; i++) {
+            char topic[32], expected[32];
+            snprintf(topic, sizeof topic, i % 10 == 9 ? "other%d" : "t%d", i);
+            snprintf(expected, sizeof expected, i % 10 == 9 ? "other%d" : "routed-%d", i);
+            ferry_record record = {.topic = topic};
+            assert_int_equal(transform_chain_apply(chain, &record, NULL, NULL, 0),
+                             TRANSFORM_KEEP);
+            assert_string_equal(record.topic, expected);
+        }
+        transform_chain_release(chain);
+    }
+    transform_chain_destroy(chain);
+}
+
 /* ---- TimestampRouter --------------------------------------------------------------------- */
 
 static void expect_timestamp_route(const char *keys, const char *topic, int64_t timestamp,
@@ -789,6 +811,7 @@ int main(void)
         cmocka_unit_test(test_regex_router_routes),
         cmocka_unit_test(test_regex_router_refuses_bad_configs),
         cmocka_unit_test(test_regex_router_odd_topics),
+        cmocka_unit_test(test_regex_router_many_topics),
         cmocka_unit_test(test_timestamp_router_routes),
         cmocka_unit_test(test_timestamp_router_needs_a_timestamp),
         cmocka_unit_test(test_timestamp_router_refuses_bad_formats),

@@ -3,7 +3,9 @@
  * (Matcher.matches()), the topic becomes Matcher.replaceFirst(replacement) of it, a new
  * unanchored search as in Java (so "(.*?)" after a full match replaces the empty string at the
  * start). Other records keep their topic. It reads only the topic: a chain of routers never
- * parses a value. docs/transforms.md lists the keys.
+ * parses a value. The answer depends on the topic alone, so the answers for the first topics
+ * seen are kept: a record of a known topic costs a string comparison, not two regex runs and an
+ * allocation. docs/transforms.md lists the keys.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -12,9 +14,21 @@
 #include "transforms/java_config.h"
 #include "transforms/transform.h"
 
+/* Topics whose answer is kept; beyond, each record is routed anew. Entries live as long as the
+ * instance, so a record may point its topic at one until it is done with. */
+#define REGEX_ROUTER_KNOWN_TOPICS 64
+
+typedef struct routed_topic {
+    char *topic;
+    char *routed; /* NULL: the record keeps its topic */
+} routed_topic;
+
 typedef struct regex_router {
     java_regex *regex;
     char *replacement;
+    routed_topic known[REGEX_ROUTER_KNOWN_TOPICS];
+    size_t known_count;
+    size_t last; /* the entry of the last record's topic */
 } regex_router;
 
 static const ferry_config_key regex_router_config[] = {
@@ -33,6 +47,10 @@ static void regex_router_destroy(void *state)
         return;
     java_regex_free(self->regex);
     free(self->replacement);
+    for (size_t i = 0; i < self->known_count; i++) {
+        free(self->known[i].topic);
+        free(self->known[i].routed);
+    }
     free(self);
 }
 
@@ -71,22 +89,57 @@ done:
     return rc;
 }
 
+/* Routes topic: 1 with the new topic in *routed (malloc'd), 0 when it keeps its topic, -1 with
+ * err. */
+static int regex_router_route(regex_router *self, const char *topic, char **routed, char *err,
+                              size_t errlen)
+{
+    *routed = NULL;
+    if (!java_regex_matches(self->regex, topic, strlen(topic)))
+        return 0;
+    int rc = java_regex_replace_first(self->regex, topic, self->replacement, routed, err, errlen);
+    if (rc <= 0)
+        free(*routed), *routed = NULL; /* 0: no match to replace, replaceFirst gives the topic */
+    return rc;
+}
+
+static const routed_topic *regex_router_known(regex_router *self, const char *topic)
+{
+    if (self->known_count && strcmp(self->known[self->last].topic, topic) == 0)
+        return &self->known[self->last];
+    for (size_t i = 0; i < self->known_count; i++) {
+        if (strcmp(self->known[i].topic, topic) == 0) {
+            self->last = i;
+            return &self->known[i];
+        }
+    }
+    return NULL;
+}
+
 static transform_result regex_router_apply(void *state, ferry_record *record,
                                            transform_output *output, char *err, size_t errlen)
 {
     regex_router *self = state;
-    if (!record->topic || !java_regex_matches(self->regex, record->topic, strlen(record->topic)))
+    if (!record->topic)
         return TRANSFORM_KEEP;
-    char *topic = NULL;
-    int rc = java_regex_replace_first(self->regex, record->topic, self->replacement, &topic, err,
-                                      errlen);
-    if (rc < 0)
+    const routed_topic *known = regex_router_known(self, record->topic);
+    if (known) {
+        if (known->routed)
+            record->topic = known->routed;
+        return TRANSFORM_KEEP;
+    }
+    char *routed = NULL;
+    if (regex_router_route(self, record->topic, &routed, err, errlen) < 0)
         return TRANSFORM_FAIL;
-    if (rc == 0)
-        return TRANSFORM_KEEP; /* no match to replace: replaceFirst gives the topic itself */
-    if (!transform_keep(output, topic))
+    char *topic = self->known_count < REGEX_ROUTER_KNOWN_TOPICS ? strdup(record->topic) : NULL;
+    if (topic) {
+        self->last = self->known_count++;
+        self->known[self->last] = (routed_topic){.topic = topic, .routed = routed};
+    } else if (routed && !transform_keep(output, routed)) {
         return ferry_error_set(err, errlen, "out of memory"), TRANSFORM_FAIL;
-    record->topic = topic;
+    }
+    if (routed)
+        record->topic = routed;
     return TRANSFORM_KEEP;
 }
 
