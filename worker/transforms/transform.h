@@ -111,4 +111,9 @@ int transform_header_add(transform_output *output, ferry_record *record, const c
 /* Removes header `index` of a record whose headers transform_headers_edit made editable. */
 void transform_header_remove(ferry_record *record, size_t index);
 
+/* A STRING key's value (set, or its default) as Kafka's ConfigDef parses it: trimmed as Java's
+ * String.trim() trims, every character up to U+0020 off both ends. A new string; NULL when the
+ * key has no value or memory runs out. */
+char *transform_config_string(const ferry_config *config, const char *key);
+
 #endif

@@ -121,6 +121,21 @@ void transform_header_remove(ferry_record *record, size_t index)
     record->header_count--;
 }
 
+char *transform_config_string(const ferry_config *config, const char *key)
+{
+    const char *text = ferry_config_string(config, key);
+    if (!text)
+        return NULL;
+    size_t length = strlen(text);
+    while (length > 0 && (unsigned char)*text <= ' ') {
+        text++;
+        length--;
+    }
+    while (length > 0 && (unsigned char)text[length - 1] <= ' ')
+        length--;
+    return strndup(text, length);
+}
+
 /* ---- one link ---------------------------------------------------------------------------- */
 
 typedef struct predicate_instance {
@@ -308,18 +323,28 @@ static void predicate_instance_destroy(predicate_instance *instance)
     *instance = (predicate_instance){0};
 }
 
-/* The key a creation error is about: its messages say "... for configuration <key>: ..." as
- * Kafka Connect's ConfigException does; "type" when they name none. */
+/* The key a creation error is about, as Kafka Connect's ConfigException texts name it:
+ * "... for configuration <key>: ...", "Missing required configuration "<key>" ...", or
+ * "'<key>' config ..." at the start; "type" when they name none. */
 static void error_key(const char *message, char *key, size_t key_size)
 {
-    const char *at = strstr(message, "for configuration ");
-    const char *end = at ? strchr(at + strlen("for configuration "), ':') : NULL;
-    if (!at || !end) {
-        snprintf(key, key_size, "type");
-        return;
+    static const struct {
+        const char *before, *after;
+    } forms[] = {{"for configuration ", ":"}, {"Missing required configuration \"", "\""}};
+    for (size_t i = 0; i < sizeof(forms) / sizeof(forms[0]); i++) {
+        const char *at = strstr(message, forms[i].before);
+        const char *end = at ? strstr(at + strlen(forms[i].before), forms[i].after) : NULL;
+        if (at && end) {
+            at += strlen(forms[i].before);
+            snprintf(key, key_size, "%.*s", (int)(end - at), at);
+            return;
+        }
     }
-    at += strlen("for configuration ");
-    snprintf(key, key_size, "%.*s", (int)(end - at), at);
+    const char *end = message[0] == '\'' ? strstr(message + 1, "' config ") : NULL;
+    if (end)
+        snprintf(key, key_size, "%.*s", (int)(end - message - 1), message + 1);
+    else
+        snprintf(key, key_size, "type");
 }
 
 static size_t predicates_validate(const config_map *config, char *const *predicates,
@@ -358,6 +383,37 @@ static size_t predicates_validate(const config_map *config, char *const *predica
             predicate_instance_destroy(&trial);
         }
     }
+    return problems;
+}
+
+/* Builds a transform as a task would, so that what only its creation finds (lists of different
+ * lengths, a literal nested too deeply) is refused with the config, under the key its message
+ * names. Returns the number of problems. */
+static size_t transform_trial_create(const config_map *config, const char *alias,
+                                     const transform_type *type, config_errors *errors)
+{
+    config_map *own = alias_own_config(config, "transforms", alias);
+    const ferry_config_key *defs[1] = {type->config};
+    ferry_config *trial_config = own ? ferry_config_new(own, defs, 1) : NULL;
+    config_map_destroy(own);
+    if (!trial_config) {
+        config_errors_add(errors, "transforms", "out of memory while validating transforms");
+        return 1;
+    }
+    char scope[300], why[512] = "";
+    snprintf(scope, sizeof(scope), "validation of transform %s", alias);
+    void *state = NULL;
+    size_t problems = 0;
+    if (type->create(trial_config, scope, &state, why, sizeof(why)) != 0) {
+        char key[128], full[300];
+        error_key(why, key, sizeof(key));
+        snprintf(full, sizeof(full), "transforms.%s.%s", alias, key);
+        config_errors_add(errors, full, "%s", why);
+        problems = 1;
+    } else {
+        type->destroy(state);
+    }
+    ferry_config_destroy(trial_config);
     return problems;
 }
 
@@ -424,7 +480,11 @@ size_t transform_chain_validate(const config_map *config, config_errors *errors)
             problems++;
             continue;
         }
-        problems += alias_keys_validate(config, "transforms", aliases[i], type->config, errors);
+        size_t found = alias_keys_validate(config, "transforms", aliases[i], type->config,
+                                           errors);
+        if (found == 0)
+            found = transform_trial_create(config, aliases[i], type, errors);
+        problems += found;
     }
     config_list_free(predicates);
     config_list_free(aliases);
