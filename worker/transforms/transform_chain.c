@@ -17,11 +17,21 @@
 #include "support/utf8.h"
 #include "transforms/predicate.h"
 
+extern const transform_type drop_headers_type;
 extern const transform_type extract_new_record_state_type;
+extern const transform_type filter_type;
+extern const transform_type header_from_key_type;
+extern const transform_type header_from_value_type;
+extern const transform_type insert_header_type;
 
 /* In Kafka Connect's listing order: by class name. */
 static const transform_type *const all_types[] = {
-    &extract_new_record_state_type,
+    &extract_new_record_state_type, /* io.debezium.transforms. */
+    &drop_headers_type,             /* org.apache.kafka.connect.transforms. from here */
+    &filter_type,
+    &header_from_key_type,
+    &header_from_value_type,
+    &insert_header_type,
     NULL,
 };
 
