@@ -697,6 +697,8 @@ static void test_header_from_struct_writes_each_type(void **state)
     done(chain, &record);
 }
 
+static void expect_error(char *err, const char *part);
+
 /* The header of a struct's one field d of this schema and value. */
 static char *field_header(const char *field_schema, const char *field_value)
 {
@@ -741,6 +743,30 @@ static void test_header_from_numbers(void **state)
         assert_string_equal(text, decimals[i][2]);
         free(text);
     }
+    /* A Decimal too long to be worth its digits fails the record rather than the task. */
+    size_t length = 8196 / 3 * 4; /* base64 of 8196 bytes */
+    char *huge = malloc(length + 16);
+    assert_non_null(huge);
+    huge[0] = '"';
+    memset(huge + 1, 'A', length);
+    strcpy(huge + 1 + length, "\"}");
+    char *value = malloc(length + 32);
+    assert_non_null(value);
+    snprintf(value, length + 32, "{\"d\":%s", huge);
+    transform_chain *chain = fixture_chain_of(HEADER_FROM("Value", "d", "h", "copy"));
+    ferry_record record = fixture_record(
+        "null", NULL, value,
+        "{\"type\":\"struct\",\"optional\":false,\"fields\":[{\"field\":\"d\",\"type\":"
+        "\"bytes\",\"optional\":false,\"name\":\"org.apache.kafka.connect.data.Decimal\","
+        "\"parameters\":{\"scale\":\"0\"}}]}");
+    char err[512] = "";
+    assert_int_equal(transform_chain_apply(chain, &record, NULL, err, sizeof err),
+                     TRANSFORM_FAIL);
+    expect_error(strdup(err), "a Decimal of 8196 bytes");
+    done(chain, &record);
+    free(value);
+    free(huge);
+
     /* A double that is a whole number, a float, and an int8 beyond its range (Java's cast). */
     static const char *const numbers[][3] = {
         {"\"type\":\"double\",\"optional\":false", "5", "5.0"},

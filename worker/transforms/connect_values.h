@@ -68,7 +68,8 @@ int connect_values_literal_text(const connect_values *values, const char *litera
 /* Appends Values.convertToString(schema, value) for a value in ferry's JSON form under its
  * schema (NULL: schemaless). A value that does not have the shape its schema asks for is written
  * by its JSON kind. value must not be null (a null has no text). 0, or -1 with err when out of
- * memory or nested deeper than CONNECT_VALUES_MAX_DEPTH. */
+ * memory, nested deeper than CONNECT_VALUES_MAX_DEPTH, or a Decimal of more than 8 KiB (whose
+ * digits would take quadratic time). */
 int connect_values_append(const connect_values *values, strbuf *out, const json_t *schema,
                           const json_t *value, char *err, size_t errlen);
 
