@@ -1018,8 +1018,11 @@ static void test_sink_json_text(void **state)
 /* Headers on demand: RecordingSink declares FERRY_SINK_HEADERS_ON_DEMAND and reads headers with
  * host->record_headers, RecordingTextSink reads the records' own arrays, and a transform makes
  * the host collect them before put; all three write the same headers for every record: none,
- * one, repeated names with a null and an empty value, bytes that need escaping. */
+ * one, repeated names with a null and an empty value, bytes that need escaping. A fourth sink
+ * asks on demand too, behind DropHeaders and InsertHeader: it gets the headers as the chain left
+ * them. */
 #define HEADER_RECORDS 5
+#define HEADER_SINKS 4
 static void test_sink_headers_on_demand(void **state)
 {
     (void)state;
@@ -1033,12 +1036,13 @@ static void test_sink_headers_on_demand(void **state)
         const kt_header *headers;
         size_t count;
         const char *expected;
+        const char *edited; /* h dropped, ins=1 appended (the literal 1.0 as Kafka writes it) */
     } records[HEADER_RECORDS] = {
-        {NULL, 0, ""},
-        {one, 1, "a=1"},
-        {repeated, 4, "h=x,h=y,n,e="},
-        {escaped, 1, "t=a\\tb"},
-        {one, 1, "a=1"},
+        {NULL, 0, "", "ins=1"},
+        {one, 1, "a=1", "a=1,ins=1"},
+        {repeated, 4, "h=x,h=y,n,e=", "n,e=,ins=1"},
+        {escaped, 1, "t=a\\tb", "t=a\\tb,ins=1"},
+        {one, 1, "a=1", "a=1,ins=1"},
     };
     rd_kafka_t *producer = kt_producer_new(NULL);
     for (size_t i = 0; i < HEADER_RECORDS; i++) {
@@ -1052,34 +1056,43 @@ static void test_sink_headers_on_demand(void **state)
     const char *worker = fp_worker_file(env, "worker.properties", FLUSH_MS, NULL);
     const char *common = "value.converter=org.apache.kafka.connect.json.JsonConverter\n"
                          "value.converter.schemas.enable=false\nheaders.record=true\n";
-    const char *names[] = {fp_name(env, "on_demand"), fp_name(env, "eager"),
-                           fp_name(env, "transformed")};
-    const char *files[] = {fp_path(env, "on_demand.txt"), fp_path(env, "eager.txt"),
-                           fp_path(env, "transformed.txt")};
+    const char *names[HEADER_SINKS] = {fp_name(env, "on_demand"), fp_name(env, "eager"),
+                                       fp_name(env, "transformed"), fp_name(env, "edited")};
+    const char *files[HEADER_SINKS] = {fp_path(env, "on_demand.txt"), fp_path(env, "eager.txt"),
+                                       fp_path(env, "transformed.txt"),
+                                       fp_path(env, "edited.txt")};
     const char *on_demand = recording_connector(env, "on_demand", names[0], "RecordingSink",
                                                 topic, files[0], common);
     const char *eager = recording_connector(env, "eager", names[1], "RecordingTextSink", topic,
                                             files[1], common);
-    char extra[512];
+    char extra[768];
     snprintf(extra, sizeof extra, "%stransforms=unwrap\n"
              "transforms.unwrap.type=io.debezium.transforms.ExtractNewRecordState\n", common);
     const char *transformed = recording_connector(env, "transformed", names[2], "RecordingSink",
                                                   topic, files[2], extra);
-    fp_proc *proc = fp_start(env, worker, on_demand, eager, transformed, NULL);
-    recording_files_wait(proc, names, files, 3, HEADER_RECORDS);
+    snprintf(extra, sizeof extra, "%stransforms=drop,ins\n"
+             "transforms.drop.type=org.apache.kafka.connect.transforms.DropHeaders\n"
+             "transforms.drop.headers=h\n"
+             "transforms.ins.type=org.apache.kafka.connect.transforms.InsertHeader\n"
+             "transforms.ins.header=ins\ntransforms.ins.value.literal=1.0\n", common);
+    const char *edited = recording_connector(env, "edited", names[3], "RecordingSink", topic,
+                                             files[3], extra);
+    fp_proc *proc = fp_start(env, worker, on_demand, eager, transformed, edited, NULL);
+    recording_files_wait(proc, names, files, HEADER_SINKS, HEADER_RECORDS);
     fp_stop(proc, 30000);
 
-    for (size_t c = 0; c < 3; c++) {
+    for (size_t c = 0; c < HEADER_SINKS; c++) {
         char *seen[HEADER_RECORDS] = {0};
         int64_t max_offset;
         assert_int_equal(sink_file_read(files[c], SINK_FIELD_HEADERS, &max_offset, seen,
                                         HEADER_RECORDS), HEADER_RECORDS);
         assert_int_equal(max_offset, HEADER_RECORDS - 1);
         for (size_t i = 0; i < HEADER_RECORDS; i++) {
+            const char *expected = c == 3 ? records[i].edited : records[i].expected;
             printf("# %s, offset %zu: headers '%s'\n", names[c], i, seen[i] ? seen[i] : "(none)");
-            if (!seen[i] || strcmp(seen[i], records[i].expected) != 0)
+            if (!seen[i] || strcmp(seen[i], expected) != 0)
                 fail_msg("%s, offset %zu: headers '%s', expected '%s'", names[c], i,
-                         seen[i] ? seen[i] : "(no headers field)", records[i].expected);
+                         seen[i] ? seen[i] : "(no headers field)", expected);
             free(seen[i]);
         }
     }

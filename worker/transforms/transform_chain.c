@@ -18,10 +18,15 @@
 #include "transforms/predicate.h"
 
 extern const transform_type extract_new_record_state_type;
+extern const transform_type drop_headers_type;
+extern const transform_type filter_type;
+extern const transform_type header_from_key_type;
+extern const transform_type header_from_value_type;
 extern const transform_type hoist_field_key_type;
 extern const transform_type hoist_field_value_type;
 extern const transform_type insert_field_key_type;
 extern const transform_type insert_field_value_type;
+extern const transform_type insert_header_type;
 extern const transform_type mask_field_key_type;
 extern const transform_type mask_field_value_type;
 extern const transform_type regex_router_type;
@@ -35,10 +40,15 @@ extern const transform_type value_to_key_type;
 /* In Kafka Connect's listing order: by class name (tests/unit/test_transforms.c checks it). */
 static const transform_type *const all_types[] = {
     &extract_new_record_state_type,
+    &drop_headers_type,
+    &filter_type,
+    &header_from_key_type,
+    &header_from_value_type,
     &hoist_field_key_type,
     &hoist_field_value_type,
     &insert_field_key_type,
     &insert_field_value_type,
+    &insert_header_type,
     &mask_field_key_type,
     &mask_field_value_type,
     &regex_router_type,
@@ -146,6 +156,7 @@ void transform_header_remove(ferry_record *record, size_t index)
             (record->header_count - index - 1) * sizeof(*headers));
     record->header_count--;
 }
+
 
 /* ---- one link ---------------------------------------------------------------------------- */
 
@@ -356,18 +367,28 @@ static void predicate_instance_destroy(predicate_instance *instance)
     *instance = (predicate_instance){0};
 }
 
-/* The key a creation error is about: its messages say "... for configuration <key>: ..." as
- * Kafka Connect's ConfigException does; "type" when they name none. */
+/* The key a creation error is about, as Kafka Connect's ConfigException texts name it:
+ * "... for configuration <key>: ...", "Missing required configuration "<key>" ...", or
+ * "'<key>' config ..." at the start; "type" when they name none. */
 static void error_key(const char *message, char *key, size_t key_size)
 {
-    const char *at = strstr(message, "for configuration ");
-    const char *end = at ? strchr(at + strlen("for configuration "), ':') : NULL;
-    if (!at || !end) {
-        snprintf(key, key_size, "type");
-        return;
+    static const struct {
+        const char *before, *after;
+    } forms[] = {{"for configuration ", ":"}, {"Missing required configuration \"", "\""}};
+    for (size_t i = 0; i < sizeof(forms) / sizeof(forms[0]); i++) {
+        const char *at = strstr(message, forms[i].before);
+        const char *end = at ? strstr(at + strlen(forms[i].before), forms[i].after) : NULL;
+        if (at && end) {
+            at += strlen(forms[i].before);
+            snprintf(key, key_size, "%.*s", (int)(end - at), at);
+            return;
+        }
     }
-    at += strlen("for configuration ");
-    snprintf(key, key_size, "%.*s", (int)(end - at), at);
+    const char *end = message[0] == '\'' ? strstr(message + 1, "' config ") : NULL;
+    if (end)
+        snprintf(key, key_size, "%.*s", (int)(end - message - 1), message + 1);
+    else
+        snprintf(key, key_size, "type");
 }
 
 static size_t predicates_validate(const config_map *config, char *const *predicates,
