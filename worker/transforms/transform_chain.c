@@ -361,6 +361,35 @@ static size_t predicates_validate(const config_map *config, char *const *predica
     return problems;
 }
 
+/* Builds the transform as a task would, so that what only its creation finds (a pattern that
+ * does not compile, an unknown placement) is refused with the config, under the key its message
+ * names. Returns the number of problems (0 or 1). */
+static size_t transform_trial_create(const config_map *config, const char *alias,
+                                     const transform_type *type, config_errors *errors)
+{
+    config_map *own = alias_own_config(config, "transforms", alias);
+    const ferry_config_key *defs[1] = {type->config};
+    ferry_config *own_config = own ? ferry_config_new(own, defs, 1) : NULL;
+    config_map_destroy(own);
+    char why[512] = "", scope[300];
+    void *state = NULL;
+    snprintf(scope, sizeof(scope), "validation of transform %s", alias);
+    bool created = false;
+    if (!own_config)
+        snprintf(why, sizeof(why), "out of memory");
+    else if ((created = type->create(own_config, scope, &state, why, sizeof(why)) == 0))
+        type->destroy(state);
+    ferry_config_destroy(own_config);
+    if (!created) {
+        char key[128], full[300];
+        error_key(why, key, sizeof(key));
+        snprintf(full, sizeof(full), "transforms.%s.%s", alias, key);
+        config_errors_add(errors, full, "%s", why[0] ? why : "failed");
+        return 1;
+    }
+    return 0;
+}
+
 /* A transform's predicate and negate: the predicate must be one of `predicates` (Kafka Connect
  * finds out only when a task starts, with "Unknown configuration 'predicates.<p>.type'"), and
  * negate needs a predicate. */
@@ -424,7 +453,11 @@ size_t transform_chain_validate(const config_map *config, config_errors *errors)
             problems++;
             continue;
         }
-        problems += alias_keys_validate(config, "transforms", aliases[i], type->config, errors);
+        size_t found = alias_keys_validate(config, "transforms", aliases[i], type->config,
+                                           errors);
+        if (found == 0)
+            found = transform_trial_create(config, aliases[i], type, errors);
+        problems += found;
     }
     config_list_free(predicates);
     config_list_free(aliases);
