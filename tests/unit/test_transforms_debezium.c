@@ -1,0 +1,596 @@
+/*
+ * test_transforms_debezium.c - Debezium's transforms as Debezium 3.6 has them:
+ * ExtractNewRecordState (every delete.tombstone.handling.mode and the legacy keys, add.fields,
+ * add.headers, route.by.field, the drop.fields keys), ByLogicalTableRouter (topics, keys, the
+ * renamed schemas, schema.name.adjustment.mode) and the outbox EventRouter (topics, keys,
+ * values, the id header, timestamps, placements, JSON expansion, ops); the records they leave
+ * alone, their errors, and the configs they refuse by key. Expected outputs are what Debezium's
+ * Java classes give, read from their sources.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "transforms/debezium_support.h"
+#include "transforms/transform_chain.h"
+#include "transform_fixture.h"
+
+/* ---- change events -------------------------------------------------------------------------- */
+
+/* A row of a table (id int4 key, name text with a default, qty int4), as the pg-cdc source
+ * names its schemas. */
+#define ROW_SCHEMA                                                                               \
+    "{\"type\":\"struct\",\"fields\":["                                                          \
+    "{\"type\":\"int32\",\"optional\":false,\"field\":\"id\"},"                                  \
+    "{\"type\":\"string\",\"optional\":true,\"default\":\"none\",\"field\":\"name\"},"           \
+    "{\"type\":\"int32\",\"optional\":true,\"field\":\"qty\"}],"                                 \
+    "\"optional\":true,\"name\":\"srv.public.t.Value\""
+
+#define SOURCE_SCHEMA                                                                            \
+    "{\"type\":\"struct\",\"fields\":["                                                          \
+    "{\"type\":\"string\",\"optional\":false,\"field\":\"connector\"},"                          \
+    "{\"type\":\"int64\",\"optional\":false,\"field\":\"ts_ms\"},"                               \
+    "{\"type\":\"string\",\"optional\":true,\"name\":\"io.debezium.data.Enum\",\"version\":1,"   \
+    "\"parameters\":{\"allowed\":\"true,last,false\"},\"default\":\"false\","                    \
+    "\"field\":\"snapshot\"},"                                                                   \
+    "{\"type\":\"string\",\"optional\":false,\"field\":\"table\"},"                              \
+    "{\"type\":\"int64\",\"optional\":true,\"field\":\"lsn\"}],"                                 \
+    "\"optional\":false,\"name\":\"io.debezium.connector.postgresql.Source\",\"field\":\"source\"}"
+
+#define TRANSACTION_SCHEMA                                                                       \
+    "{\"type\":\"struct\",\"fields\":["                                                          \
+    "{\"type\":\"string\",\"optional\":false,\"field\":\"id\"},"                                 \
+    "{\"type\":\"int64\",\"optional\":false,\"field\":\"total_order\"}],"                        \
+    "\"optional\":true,\"name\":\"event.block\",\"version\":1,\"field\":\"transaction\"}"
+
+static const char *const envelope_schema_text =
+    "{\"type\":\"struct\",\"fields\":[" ROW_SCHEMA ",\"field\":\"before\"}," ROW_SCHEMA
+    ",\"field\":\"after\"}," SOURCE_SCHEMA "," TRANSACTION_SCHEMA ","
+    "{\"type\":\"string\",\"optional\":false,\"field\":\"op\"},"
+    "{\"type\":\"int64\",\"optional\":true,\"field\":\"ts_ms\"}],"
+    "\"optional\":false,\"name\":\"srv.public.t.Envelope\",\"version\":2}";
+
+static const char *const key_schema_text =
+    "{\"type\":\"struct\",\"fields\":[{\"type\":\"int32\",\"optional\":false,\"field\":\"id\"}],"
+    "\"optional\":false,\"name\":\"srv.public.t.Key\"}";
+
+/* A change event of topic srv.public.t: op, before and after as JSON ("null" for none), with
+ * schemas, key {"id":<id>}. */
+static ferry_record change(const char *op, int id, const char *before, const char *after)
+{
+    char key[64], value[2048];
+    snprintf(key, sizeof key, "{\"id\":%d}", id);
+    snprintf(value, sizeof value,
+             "{\"before\":%s,\"after\":%s,\"source\":{\"connector\":\"postgresql\","
+             "\"ts_ms\":1700000000000,\"snapshot\":\"false\",\"table\":\"t\",\"lsn\":1234},"
+             "\"transaction\":null,\"op\":\"%s\",\"ts_ms\":1700000000001}",
+             before, after, op);
+    ferry_record record = fixture_record(key, key_schema_text, value, envelope_schema_text);
+    record.topic = "srv.public.t";
+    return record;
+}
+
+/* The data's value must be this text (members in their order), and its schema (unless NULL)
+ * equal to this one (member order aside: the converter writes schemas in Kafka's order). */
+static void data_is(const char *what, const ferry_data *data, const char *value,
+                        const char *schema)
+{
+    char *text = fixture_value_text(data);
+    if (strcmp(text, value) != 0)
+        fail_msg("%s %s, expected %s", what, text, value);
+    free(text);
+    if (!schema)
+        return;
+    json_error_t error;
+    json_t *expected = json_loads(schema, 0, &error);
+    if (!expected)
+        fail_msg("bad expected schema %s: %s", schema, error.text);
+    if (!json_equal(expected, data->schema)) {
+        text = fixture_schema_text(data);
+        fail_msg("%s schema %s, expected %s", what, text, schema);
+    }
+    json_decref(expected);
+}
+
+static void value_is(const ferry_record *record, const char *value, const char *schema)
+{
+    data_is("value", &record->value, value, schema);
+}
+
+static void key_is(const ferry_record *record, const char *key, const char *schema)
+{
+    data_is("key", &record->key, key, schema);
+}
+
+static void header_is(const ferry_record *record, const char *key, const char *value)
+{
+    int found = 0;
+    char *text = fixture_header(record, key, &found);
+    if (!found)
+        fail_msg("no header %s", key);
+    if (value ? !text || strcmp(text, value) != 0 : text != NULL)
+        fail_msg("header %s is %s, expected %s", key, text ? text : "(null)",
+                 value ? value : "(null)");
+    free(text);
+}
+
+/* Applies the chain; the result must be `expected`, with err containing `message` (when not
+ * NULL) on a failure. */
+static void apply_expect(transform_chain *chain, ferry_record *record, transform_result expected,
+                         const char *message)
+{
+    char err[1024] = "";
+    transform_result result = transform_chain_apply(chain, record, NULL, err, sizeof err);
+    if (result != expected)
+        fail_msg("result %d, expected %d (%s)", (int)result, (int)expected, err);
+    if (message && !strstr(err, message))
+        fail_msg("error \"%s\" does not say \"%s\"", err, message);
+}
+
+#define UNWRAP "transforms=u\ntransforms.u.type=io.debezium.transforms.ExtractNewRecordState\n"
+
+/* The unwrapped row's schema: the after schema copied (name kept, required) plus what follows. */
+#define UNWRAPPED_SCHEMA(extra)                                                                  \
+    "{\"type\":\"struct\",\"optional\":false,\"name\":\"srv.public.t.Value\",\"fields\":["       \
+    "{\"type\":\"int32\",\"optional\":false,\"field\":\"id\"},"                                  \
+    "{\"type\":\"string\",\"optional\":true,\"default\":\"none\",\"field\":\"name\"},"           \
+    "{\"type\":\"int32\",\"optional\":true,\"field\":\"qty\"}" extra "]}"
+
+/* ---- ExtractNewRecordState ------------------------------------------------------------------ */
+
+static void test_unwrap_create_becomes_the_row(void **state)
+{
+    (void)state;
+    transform_chain *chain = fixture_chain_of(UNWRAP);
+    ferry_record record = change("c", 1, "null", "{\"id\":1,\"name\":null,\"qty\":5}");
+    record.value.data = "stale";
+    record.value.len = 5;
+    apply_expect(chain, &record, TRANSFORM_KEEP, NULL);
+    /* addFields rebuilds the schema even with nothing to add: required, no default applied. */
+    value_is(&record, "{\"id\":1,\"name\":null,\"qty\":5}", UNWRAPPED_SCHEMA(""));
+    assert_null(record.value.data);
+    assert_string_equal(record.topic, "srv.public.t");
+    key_is(&record, "{\"id\":1}", key_schema_text);
+    fixture_record_release(&record);
+    transform_chain_release(chain);
+
+    /* A snapshot read and an update alike; the schema is the same one every time. */
+    ferry_record read = change("r", 2, "null", "{\"id\":2,\"name\":\"b\",\"qty\":null}");
+    ferry_record update = change("u", 2, "{\"id\":2,\"name\":\"b\",\"qty\":null}",
+                                 "{\"id\":2,\"name\":\"c\",\"qty\":1}");
+    apply_expect(chain, &read, TRANSFORM_KEEP, NULL);
+    apply_expect(chain, &update, TRANSFORM_KEEP, NULL);
+    value_is(&update, "{\"id\":2,\"name\":\"c\",\"qty\":1}", NULL);
+    assert_ptr_equal(read.value.schema, update.value.schema);
+    fixture_record_release(&read);
+    fixture_record_release(&update);
+    transform_chain_destroy(chain);
+}
+
+static void test_unwrap_add_fields(void **state)
+{
+    (void)state;
+    transform_chain *chain = fixture_chain_of(
+        UNWRAP "transforms.u.add.fields=op,table,lsn,source.ts_ms,ts_ms:EVENT_TS,snapshot,"
+               "transaction.id,id,nothing\n"
+               "transforms.u.add.fields.prefix=m_\n");
+    ferry_record record = change("c", 1, "null", "{\"id\":1,\"name\":\"a\",\"qty\":1}");
+    apply_expect(chain, &record, TRANSFORM_KEEP, NULL);
+    /* Added in config order; `id` is the transaction's, as transaction.id is (null without a
+     * transaction block);
+     * `nothing` is in neither source nor the envelope, so it is left out; snapshot keeps its
+     * schema's name, version and parameters, made optional, without its default. */
+    value_is(&record,
+                 "{\"id\":1,\"name\":\"a\",\"qty\":1,\"m_op\":\"c\",\"m_table\":\"t\","
+                 "\"m_lsn\":1234,\"m_source_ts_ms\":1700000000000,\"m_EVENT_TS\":1700000000001,"
+                 "\"m_snapshot\":\"false\",\"m_transaction_id\":null,\"m_id\":null}",
+                 UNWRAPPED_SCHEMA(
+                     ",{\"type\":\"string\",\"optional\":true,\"field\":\"m_op\"},"
+                     "{\"type\":\"string\",\"optional\":true,\"field\":\"m_table\"},"
+                     "{\"type\":\"int64\",\"optional\":true,\"field\":\"m_lsn\"},"
+                     "{\"type\":\"int64\",\"optional\":true,\"field\":\"m_source_ts_ms\"},"
+                     "{\"type\":\"int64\",\"optional\":true,\"field\":\"m_EVENT_TS\"},"
+                     "{\"optional\":true,\"type\":\"string\",\"name\":\"io.debezium.data.Enum\","
+                     "\"version\":1,\"parameters\":{\"allowed\":\"true,last,false\"},"
+                     "\"field\":\"m_snapshot\"},"
+                     "{\"type\":\"string\",\"optional\":true,\"field\":\"m_transaction_id\"},"
+                     "{\"type\":\"string\",\"optional\":true,\"field\":\"m_id\"}"));
+    fixture_record_release(&record);
+    transform_chain_destroy(chain);
+
+    /* A struct the envelope does not have: Debezium fails on the record. */
+    chain = fixture_chain_of(UNWRAP "transforms.u.add.fields=nowhere.x\n");
+    record = change("c", 1, "null", "{\"id\":1,\"name\":\"a\",\"qty\":1}");
+    apply_expect(chain, &record, TRANSFORM_FAIL, "no field 'nowhere'");
+    fixture_record_release(&record);
+    transform_chain_destroy(chain);
+
+    /* An added name that the row has: SchemaBuilder's message. */
+    chain = fixture_chain_of(UNWRAP "transforms.u.add.fields=op:qty\ntransforms.u.add.fields."
+                                    "prefix=\n");
+    record = change("c", 1, "null", "{\"id\":1,\"name\":\"a\",\"qty\":1}");
+    apply_expect(chain, &record, TRANSFORM_FAIL,
+                 "Cannot create field because of field name duplication qty");
+    fixture_record_release(&record);
+    transform_chain_destroy(chain);
+}
+
+static void test_unwrap_default_mode_is_tombstone(void **state)
+{
+    (void)state;
+    transform_chain *chain = fixture_chain_of(UNWRAP "transforms.u.add.fields=op\n");
+    /* A delete keeps its key and gets a null value that still has the row's schema; no field
+     * is added to it. */
+    ferry_record deleted = change("d", 1, "{\"id\":1,\"name\":\"a\",\"qty\":1}", "null");
+    apply_expect(chain, &deleted, TRANSFORM_KEEP, NULL);
+    assert_int_equal(deleted.value.kind, FERRY_DATA_JSON);
+    value_is(&deleted, "null", ROW_SCHEMA "}");
+    key_is(&deleted, "{\"id\":1}", NULL);
+    fixture_record_release(&deleted);
+    /* The tombstone after it is dropped. */
+    ferry_record tombstone = fixture_record("{\"id\":1}", key_schema_text, "null", NULL);
+    apply_expect(chain, &tombstone, TRANSFORM_DROP, NULL);
+    fixture_record_release(&tombstone);
+    /* A truncate has no row before or after: dropped. */
+    ferry_record truncate = change("t", 1, "null", "null");
+    apply_expect(chain, &truncate, TRANSFORM_DROP, NULL);
+    fixture_record_release(&truncate);
+    transform_chain_destroy(chain);
+}
+
+/* What a delete and a tombstone become under every mode, the legacy pairs included. */
+static void test_unwrap_delete_and_tombstone_modes(void **state)
+{
+    (void)state;
+    enum { DROPPED, NULL_WITH_SCHEMA, TOMBSTONE, REWRITTEN };
+    const struct {
+        const char *lines;
+        int deleted;
+        bool tombstone_kept;
+    } cases[] = {
+        {"transforms.u.delete.tombstone.handling.mode=drop\n", DROPPED, false},
+        {"transforms.u.delete.tombstone.handling.mode=tombstone\n", NULL_WITH_SCHEMA, false},
+        {"transforms.u.delete.tombstone.handling.mode=rewrite\n", REWRITTEN, false},
+        {"transforms.u.delete.tombstone.handling.mode=rewrite-with-tombstone\n", REWRITTEN, true},
+        {"transforms.u.delete.tombstone.handling.mode=Delete-To-Tombstone \n", TOMBSTONE, false},
+        /* The newer key wins over the legacy ones. */
+        {"transforms.u.delete.tombstone.handling.mode=drop\ntransforms.u.drop.tombstones=false\n"
+         "transforms.u.delete.handling.mode=rewrite\n", DROPPED, false},
+        /* Debezium 3.1's legacy keys, read when the newer one is not set. */
+        {"transforms.u.drop.tombstones=true\n", DROPPED, false},
+        {"transforms.u.drop.tombstones=false\n", DROPPED, true},
+        {"transforms.u.delete.handling.mode=none\n", NULL_WITH_SCHEMA, false},
+        {"transforms.u.delete.handling.mode=rewrite\ntransforms.u.drop.tombstones=false\n",
+         REWRITTEN, true},
+        {"transforms.u.delete.handling.mode=drop\ntransforms.u.drop.tombstones=false\n", DROPPED,
+         true},
+        {"transforms.u.delete.handling.mode=NONE\ntransforms.u.drop.tombstones=FALSE\n",
+         NULL_WITH_SCHEMA, true},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        char lines[512];
+        snprintf(lines, sizeof lines, UNWRAP "%s", cases[i].lines);
+        transform_chain *chain = fixture_chain_of(lines);
+        ferry_record deleted = change("d", 7, "{\"id\":7,\"name\":null,\"qty\":1}", "null");
+        apply_expect(chain, &deleted,
+                     cases[i].deleted == DROPPED ? TRANSFORM_DROP : TRANSFORM_KEEP, NULL);
+        if (cases[i].deleted == NULL_WITH_SCHEMA)
+            value_is(&deleted, "null", ROW_SCHEMA "}");
+        if (cases[i].deleted == TOMBSTONE) {
+            assert_int_equal(deleted.value.kind, FERRY_DATA_NULL);
+            assert_null(deleted.value.schema);
+            key_is(&deleted, "{\"id\":7}", key_schema_text);
+        }
+        if (cases[i].deleted == REWRITTEN)
+            /* InsertField with replace.null.with.default (true): the null name gets its
+             * default. */
+            value_is(&deleted, "{\"id\":7,\"name\":\"none\",\"qty\":1,\"__deleted\":\"true\"}",
+                         UNWRAPPED_SCHEMA(",{\"type\":\"string\",\"optional\":true,"
+                                          "\"field\":\"__deleted\"}"));
+        ferry_record tombstone = fixture_record("{\"id\":7}", key_schema_text, "null", NULL);
+        apply_expect(chain, &tombstone, cases[i].tombstone_kept ? TRANSFORM_KEEP : TRANSFORM_DROP,
+                     NULL);
+        fixture_record_release(&deleted);
+        fixture_record_release(&tombstone);
+        transform_chain_destroy(chain);
+    }
+}
+
+static void test_unwrap_rewrite(void **state)
+{
+    (void)state;
+    /* __deleted is named so whatever add.fields.prefix is; creates and updates get "false";
+     * without replace.null.with.default a null stays null. */
+    transform_chain *chain = fixture_chain_of(
+        UNWRAP "transforms.u.delete.tombstone.handling.mode=rewrite\n"
+               "transforms.u.add.fields=op\ntransforms.u.add.fields.prefix=x_\n"
+               "transforms.u.replace.null.with.default=false\n");
+    ferry_record created = change("c", 1, "null", "{\"id\":1,\"name\":null,\"qty\":1}");
+    apply_expect(chain, &created, TRANSFORM_KEEP, NULL);
+    value_is(&created,
+                 "{\"id\":1,\"name\":null,\"qty\":1,\"__deleted\":\"false\",\"x_op\":\"c\"}",
+                 UNWRAPPED_SCHEMA(",{\"type\":\"string\",\"optional\":true,\"field\":\"__deleted\"},"
+                                  "{\"type\":\"string\",\"optional\":true,\"field\":\"x_op\"}"));
+    ferry_record deleted = change("d", 1, "{\"id\":1,\"name\":null,\"qty\":1}", "null");
+    apply_expect(chain, &deleted, TRANSFORM_KEEP, NULL);
+    value_is(&deleted,
+                 "{\"id\":1,\"name\":null,\"qty\":1,\"__deleted\":\"true\",\"x_op\":\"d\"}", NULL);
+    fixture_record_release(&created);
+    fixture_record_release(&deleted);
+    transform_chain_destroy(chain);
+}
+
+static void test_unwrap_add_headers(void **state)
+{
+    (void)state;
+    transform_chain *chain = fixture_chain_of(
+        UNWRAP "transforms.u.add.headers=op,source.lsn,table:TABLE,transaction.id,nothing\n"
+               "transforms.u.add.headers.prefix=dbz.\n"
+               "transforms.u.delete.tombstone.handling.mode=rewrite-with-tombstone\n");
+    ferry_record record = change("u", 1, "null", "{\"id\":1,\"name\":\"b\",\"qty\":1}");
+    const ferry_header own[] = {{.key = "trace", .value = "abc", .value_len = 3}};
+    record.headers = own;
+    record.header_count = 1;
+    apply_expect(chain, &record, TRANSFORM_KEEP, NULL);
+    assert_int_equal(record.header_count, 5);
+    assert_string_equal(record.headers[0].key, "trace");
+    assert_string_equal(record.headers[1].key, "dbz.op");
+    header_is(&record, "dbz.op", "u");
+    header_is(&record, "dbz.source_lsn", "1234");
+    header_is(&record, "dbz.TABLE", "t");
+    header_is(&record, "dbz.transaction_id", NULL); /* no transaction block: null */
+    transform_chain_release(chain);
+    fixture_record_release(&record);
+
+    /* A tombstone gets only op, as "d". */
+    ferry_record tombstone = fixture_record("{\"id\":1}", key_schema_text, "null", NULL);
+    apply_expect(chain, &tombstone, TRANSFORM_KEEP, NULL);
+    assert_int_equal(tombstone.header_count, 1);
+    header_is(&tombstone, "dbz.op", "d");
+    transform_chain_release(chain);
+    fixture_record_release(&tombstone);
+    transform_chain_destroy(chain);
+}
+
+static void test_unwrap_route_by_field(void **state)
+{
+    (void)state;
+    static const char *const table_schema =
+        "{\"type\":\"struct\",\"fields\":[{\"type\":\"int32\",\"optional\":false,"
+        "\"field\":\"id\"},{\"type\":\"string\",\"optional\":true,\"field\":\"dest\"}],"
+        "\"optional\":true,\"name\":\"srv.public.r.Value\"";
+    char envelope[1024];
+    snprintf(envelope, sizeof envelope,
+             "{\"type\":\"struct\",\"fields\":[%s,\"field\":\"before\"},%s,\"field\":\"after\"},"
+             "{\"type\":\"string\",\"optional\":false,\"field\":\"op\"}],\"optional\":false,"
+             "\"name\":\"srv.public.r.Envelope\"}",
+             table_schema, table_schema);
+    transform_chain *chain = fixture_chain_of(
+        UNWRAP "transforms.u.route.by.field=dest\n"
+               "transforms.u.delete.tombstone.handling.mode=rewrite\n");
+    const struct {
+        const char *value;
+        const char *topic;
+    } cases[] = {
+        {"{\"before\":null,\"after\":{\"id\":1,\"dest\":\"orders\"},\"op\":\"c\"}", "orders"},
+        /* a delete routes by the row before it */
+        {"{\"before\":{\"id\":1,\"dest\":\"gone\"},\"after\":null,\"op\":\"d\"}", "gone"},
+        /* null or blank: the topic stays */
+        {"{\"before\":null,\"after\":{\"id\":1,\"dest\":\" \"},\"op\":\"c\"}", "srv.public.r"},
+        {"{\"before\":null,\"after\":{\"id\":1,\"dest\":null},\"op\":\"u\"}", "srv.public.r"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        ferry_record record = fixture_record("null", NULL, cases[i].value, envelope);
+        record.topic = "srv.public.r";
+        apply_expect(chain, &record, TRANSFORM_KEEP, NULL);
+        assert_string_equal(record.topic, cases[i].topic);
+        transform_chain_release(chain);
+        fixture_record_release(&record);
+    }
+    transform_chain_destroy(chain);
+
+    /* A field the row does not have, or not a string: Struct's messages. */
+    chain = fixture_chain_of(UNWRAP "transforms.u.route.by.field=zone\n");
+    ferry_record record = change("c", 1, "null", "{\"id\":1,\"name\":\"a\",\"qty\":1}");
+    apply_expect(chain, &record, TRANSFORM_FAIL, "zone is not a valid field name");
+    fixture_record_release(&record);
+    transform_chain_destroy(chain);
+    chain = fixture_chain_of(UNWRAP "transforms.u.route.by.field=qty\n");
+    record = change("c", 1, "null", "{\"id\":1,\"name\":\"a\",\"qty\":1}");
+    apply_expect(chain, &record, TRANSFORM_FAIL, "Field 'qty' is not of type STRING");
+    fixture_record_release(&record);
+    transform_chain_destroy(chain);
+}
+
+static void test_unwrap_drop_fields(void **state)
+{
+    (void)state;
+    const ferry_header header[] = {
+        {.key = "drop", .value = "[\"name\",\"id\",\"qty\",\"other\"]", .value_len = 29}};
+    /* Schema compatible (the default): only the optional fields go. */
+    transform_chain *chain = fixture_chain_of(UNWRAP "transforms.u.drop.fields.header.name=drop\n"
+                                              "transforms.u.drop.fields.from.key=true\n");
+    ferry_record record = change("c", 1, "null", "{\"id\":1,\"name\":\"a\",\"qty\":2}");
+    record.headers = header;
+    record.header_count = 1;
+    apply_expect(chain, &record, TRANSFORM_KEEP, NULL);
+    value_is(&record, "{\"id\":1}",
+                 "{\"type\":\"struct\",\"optional\":false,\"name\":\"srv.public.t.Value\","
+                 "\"fields\":[{\"type\":\"int32\",\"optional\":false,\"field\":\"id\"}]}");
+    key_is(&record, "{\"id\":1}", key_schema_text); /* its one field is required */
+    transform_chain_release(chain);
+    fixture_record_release(&record);
+    transform_chain_destroy(chain);
+
+    /* Not schema compatible: every named field goes, from the key too; Values' own list syntax
+     * is read as well. */
+    const ferry_header unquoted[] = {{.key = "drop", .value = "[id, qty]", .value_len = 9}};
+    chain = fixture_chain_of(UNWRAP "transforms.u.drop.fields.header.name=drop\n"
+                             "transforms.u.drop.fields.from.key=true\n"
+                             "transforms.u.drop.fields.keep.schema.compatible=false\n");
+    record = change("c", 1, "null", "{\"id\":1,\"name\":\"a\",\"qty\":2}");
+    record.headers = unquoted;
+    record.header_count = 1;
+    apply_expect(chain, &record, TRANSFORM_KEEP, NULL);
+    value_is(&record, "{\"name\":\"a\"}", NULL);
+    key_is(&record, "{}",
+               "{\"type\":\"struct\",\"optional\":false,\"name\":\"srv.public.t.Key\","
+               "\"fields\":[]}");
+    transform_chain_release(chain);
+    fixture_record_release(&record);
+
+    /* No such header, or an empty list: nothing goes. A header that is no list fails. */
+    record = change("c", 1, "null", "{\"id\":1,\"name\":\"a\",\"qty\":2}");
+    apply_expect(chain, &record, TRANSFORM_KEEP, NULL);
+    value_is(&record, "{\"id\":1,\"name\":\"a\",\"qty\":2}", NULL);
+    fixture_record_release(&record);
+    const ferry_header empty[] = {{.key = "drop", .value = "[]", .value_len = 2}};
+    record = change("c", 1, "null", "{\"id\":1,\"name\":\"a\",\"qty\":2}");
+    record.headers = empty;
+    record.header_count = 1;
+    apply_expect(chain, &record, TRANSFORM_KEEP, NULL);
+    value_is(&record, "{\"id\":1,\"name\":\"a\",\"qty\":2}", NULL);
+    fixture_record_release(&record);
+    const ferry_header text[] = {{.key = "drop", .value = "name", .value_len = 4}};
+    record = change("c", 1, "null", "{\"id\":1,\"name\":\"a\",\"qty\":2}");
+    record.headers = text;
+    record.header_count = 1;
+    apply_expect(chain, &record, TRANSFORM_FAIL, "cannot be cast to class java.util.List");
+    fixture_record_release(&record);
+    transform_chain_release(chain);
+    transform_chain_destroy(chain);
+}
+
+static void test_unwrap_leaves_other_records(void **state)
+{
+    (void)state;
+    transform_chain *chain = fixture_chain_of(UNWRAP "transforms.u.add.headers=op\n");
+    /* A change event without a schema (JsonConverter with schemas.enable=false) is no envelope
+     * to Debezium: it passes unchanged, unparsed, without headers. */
+    const char *text = "{\"before\":null,\"after\":{\"id\":7},\"op\":\"c\"}";
+    ferry_record schemaless = {.topic = "t", .value = {.kind = FERRY_DATA_JSON, .data = text,
+                                                       .len = strlen(text)}};
+    apply_expect(chain, &schemaless, TRANSFORM_KEEP, NULL);
+    assert_null(schemaless.value.json);
+    assert_ptr_equal(schemaless.value.data, text);
+    assert_int_equal(schemaless.header_count, 0);
+    /* A heartbeat, a plain string. */
+    ferry_record heartbeat = fixture_record(
+        "null", NULL, "{\"ts_ms\":1}",
+        "{\"type\":\"struct\",\"fields\":[{\"type\":\"int64\",\"optional\":false,"
+        "\"field\":\"ts_ms\"}],\"optional\":false,"
+        "\"name\":\"io.debezium.connector.common.Heartbeat\"}");
+    json_t *before = heartbeat.value.json;
+    apply_expect(chain, &heartbeat, TRANSFORM_KEEP, NULL);
+    assert_ptr_equal(heartbeat.value.json, before);
+    fixture_record_release(&heartbeat);
+    ferry_record line = {.topic = "logs",
+                         .value = {.kind = FERRY_DATA_STRING, .data = "line", .len = 4}};
+    apply_expect(chain, &line, TRANSFORM_KEEP, NULL);
+    assert_int_equal(line.value.kind, FERRY_DATA_STRING);
+    transform_chain_destroy(chain);
+}
+
+static void test_unwrap_errors(void **state)
+{
+    (void)state;
+    transform_chain *chain = fixture_chain_of(UNWRAP);
+    /* An envelope schema without after: ExtractField's message. */
+    ferry_record record = fixture_record(
+        "null", NULL, "{\"op\":\"c\"}",
+        "{\"type\":\"struct\",\"fields\":[{\"type\":\"string\",\"optional\":false,"
+        "\"field\":\"op\"}],\"optional\":false,\"name\":\"x.Envelope\"}");
+    const char *failed = NULL;
+    char err[512] = "";
+    assert_int_equal(transform_chain_apply(chain, &record, &failed, err, sizeof err),
+                     TRANSFORM_FAIL);
+    assert_string_equal(failed, "io.debezium.transforms.ExtractNewRecordState");
+    assert_non_null(strstr(err, "transform u (ExtractNewRecordState): Unknown field: after"));
+    fixture_record_release(&record);
+    /* A value named like an envelope that is not a struct. */
+    record = fixture_record("null", NULL, "\"text\"",
+                            "{\"type\":\"string\",\"optional\":false,\"name\":\"x.Envelope\"}");
+    apply_expect(chain, &record, TRANSFORM_FAIL,
+                 "Only Struct objects supported for [field extraction], found: java.lang.String");
+    fixture_record_release(&record);
+    transform_chain_destroy(chain);
+}
+
+static void test_unwrap_configs_refused(void **state)
+{
+    (void)state;
+    fixture_expect_invalid(UNWRAP "transforms.u.delete.tombstone.handling.mode=none\n",
+                           "transforms.u.delete.tombstone.handling.mode", "none");
+    fixture_expect_invalid(UNWRAP "transforms.u.drop.fields.from.key=maybe\n",
+                           "transforms.u.drop.fields.from.key", "maybe");
+    fixture_expect_invalid(UNWRAP "transforms.u.drop.tombstones=maybe\n",
+                           "transforms.u.drop.tombstones",
+                           "Invalid value maybe for configuration drop.tombstones: Either 'true' "
+                           "or 'false' is expected");
+    fixture_expect_invalid(UNWRAP "transforms.u.delete.handling.mode=explode\n",
+                           "transforms.u.delete.handling.mode",
+                           "Value must be one of drop, rewrite, none");
+    fixture_expect_invalid(UNWRAP "transforms.u.add.fields=op,a:b:c\n", "transforms.u.add.fields",
+                           "Invalid value op,a:b:c for configuration add.fields: Unexpected "
+                           "field name: a:b:c");
+    fixture_expect_invalid(UNWRAP "transforms.u.add.headers=:\n", "transforms.u.add.headers",
+                           "Unexpected field name: :");
+}
+
+/* ---- shared pieces -------------------------------------------------------------------------- */
+
+static void test_support_header_texts(void **state)
+{
+    (void)state;
+    /* Values.convertToString of structs, maps, arrays and numbers; Object.toString. */
+    json_t *schema = json_loads("{\"type\":\"struct\",\"fields\":[{\"type\":\"string\","
+                                "\"optional\":true,\"field\":\"a\"},{\"type\":\"array\","
+                                "\"items\":{\"type\":\"double\"},\"optional\":true,"
+                                "\"field\":\"b\"},{\"type\":\"int32\",\"optional\":true,"
+                                "\"default\":7,\"field\":\"c\"}]}",
+                                0, NULL);
+    json_t *value = json_loads("{\"a\":\"x\\\"y\",\"b\":[1,2.5],\"c\":null}", 0, NULL);
+    char *text = debezium_java_text(schema, value);
+    assert_string_equal(text, "Struct{a=x\"y,b=[1.0, 2.5]}");
+    free(text);
+    json_decref(schema);
+    json_decref(value);
+
+    strlist pieces = {0};
+    assert_int_equal(debezium_split("a::b::", ':', &pieces), 0);
+    assert_int_equal(pieces.count, 3);
+    assert_string_equal(pieces.items[1], "");
+    strlist_free(&pieces);
+    assert_int_equal(debezium_split(":", ':', &pieces), 0);
+    assert_int_equal(pieces.count, 0);
+    assert_int_equal(debezium_split("", ':', &pieces), 0);
+    assert_int_equal(pieces.count, 1);
+    strlist_free(&pieces);
+    assert_true(debezium_is_blank(" \t"));
+    assert_false(debezium_is_blank(" a"));
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_unwrap_create_becomes_the_row),
+        cmocka_unit_test(test_unwrap_add_fields),
+        cmocka_unit_test(test_unwrap_default_mode_is_tombstone),
+        cmocka_unit_test(test_unwrap_delete_and_tombstone_modes),
+        cmocka_unit_test(test_unwrap_rewrite),
+        cmocka_unit_test(test_unwrap_add_headers),
+        cmocka_unit_test(test_unwrap_route_by_field),
+        cmocka_unit_test(test_unwrap_drop_fields),
+        cmocka_unit_test(test_unwrap_leaves_other_records),
+        cmocka_unit_test(test_unwrap_errors),
+        cmocka_unit_test(test_unwrap_configs_refused),
+        cmocka_unit_test(test_support_header_texts),
+    };
+    return cmocka_run_group_tests_name("transforms_debezium", tests, NULL, NULL);
+}
