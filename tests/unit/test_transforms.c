@@ -107,9 +107,10 @@ static void test_no_transforms_no_chain(void **state)
     config_map_destroy(config);
 }
 
-/* A sink's JsonConverter in text mode hands checked text without a tree: a transform that needs
- * only a schema (ExtractNewRecordState: no schema, no change event) never parses it, and the
- * chain says before any record what its transforms will read. */
+/* A sink's JsonConverter in text mode hands checked text without a tree: the first transform
+ * that reads it parses it (ByLogicalTableRouter reads the key), one that needs only a schema
+ * (ExtractNewRecordState: no schema, no change event) never does, and the chain says before any
+ * record what its transforms will read. */
 static void test_checked_text_is_parsed_on_demand(void **state)
 {
     (void)state;
@@ -121,6 +122,34 @@ static void test_checked_text_is_parsed_on_demand(void **state)
     assert_int_equal(transform_chain_apply(chain, &record, NULL, NULL, 0), TRANSFORM_KEEP);
     assert_null(record.value.json);
     assert_ptr_equal(record.value.data, text);
+    transform_chain_destroy(chain);
+
+    chain = fixture_chain_on(TRANSFORM_SIDE_SINK,
+                             "transforms=route\ntransforms.route.type=io.debezium.transforms."
+                             "ByLogicalTableRouter\ntransforms.route.topic.regex=t\n"
+                             "transforms.route.topic.replacement=all\n");
+    assert_int_equal(transform_chain_needs(chain) & TRANSFORM_NEEDS_KEY, TRANSFORM_NEEDS_KEY);
+    const char *key = "{\"id\":7}";
+    record = (ferry_record){.topic = "t", .key = {.kind = FERRY_DATA_JSON, .data = key,
+                                                  .len = strlen(key)}};
+    char err[512] = "";
+    const char *failed = NULL;
+    /* Parsed, it is a map, which the router refuses: only a Struct key can be extended. */
+    assert_int_equal(transform_chain_apply(chain, &record, &failed, err, sizeof err),
+                     TRANSFORM_FAIL);
+    assert_non_null(record.key.json);
+    assert_non_null(strstr(err, "found: java.util.HashMap"));
+    record_release(&record);
+
+    const char *broken = "{\"id\":99999999999999999999999}";
+    record = (ferry_record){.topic = "t", .partition = 2, .kafka_offset = 40,
+                            .key = {.kind = FERRY_DATA_JSON, .data = broken,
+                                    .len = strlen(broken)}};
+    assert_int_equal(transform_chain_apply(chain, &record, &failed, err, sizeof err),
+                     TRANSFORM_FAIL);
+    assert_string_equal(failed, "io.debezium.transforms.ByLogicalTableRouter");
+    assert_non_null(strstr(err, "transform route (ByLogicalTableRouter): the value's JSON"));
+    record_release(&record);
     transform_chain_destroy(chain);
 
     transform_chain *headers = fixture_chain_of("transforms=unwrap\ntransforms.unwrap.type="

@@ -543,6 +543,241 @@ static void test_unwrap_configs_refused(void **state)
                            "Unexpected field name: :");
 }
 
+/* ---- ByLogicalTableRouter ----------------------------------------------------------------- */
+
+#define ROUTER                                                                                   \
+    "transforms=r\ntransforms.r.type=io.debezium.transforms.ByLogicalTableRouter\n"              \
+    "transforms.r.topic.regex=(.*)customers_shard(.*)\n"                                         \
+    "transforms.r.topic.replacement=$1customers_all_shards\n"
+
+static ferry_record shard_change(const char *topic, const char *op, const char *before,
+                                 const char *after)
+{
+    ferry_record record = change(op, 1, before, after);
+    record.topic = topic;
+    return record;
+}
+
+static void test_router_routes_keys_and_events(void **state)
+{
+    (void)state;
+    transform_chain *chain = fixture_chain_of(ROUTER);
+    ferry_record record = shard_change("db.customers_shard1", "c", "null",
+                                       "{\"id\":1,\"name\":null,\"qty\":2}");
+    apply_expect(chain, &record, TRANSFORM_KEEP, NULL);
+    assert_string_equal(record.topic, "db.customers_all_shards");
+    key_is(&record, "{\"id\":1,\"__dbz__physicalTableIdentifier\":\"db.customers_shard1\"}",
+               "{\"type\":\"struct\",\"optional\":false,\"name\":\"db.customers_all_shards.Key\","
+               "\"fields\":[{\"type\":\"int32\",\"optional\":false,\"field\":\"id\"},"
+               "{\"type\":\"string\",\"optional\":false,"
+               "\"field\":\"__dbz__physicalTableIdentifier\"}]}");
+    /* The envelope renamed, before and after under the renamed row schema (optional, as the
+     * before schema is), the other fields as they were. */
+    json_t *schema = record.value.schema;
+    assert_string_equal(json_string_value(json_object_get(schema, "name")),
+                        "db.customers_all_shards.Envelope");
+    assert_int_equal(json_integer_value(json_object_get(schema, "version")), 2);
+    json_t *fields = json_object_get(schema, "fields");
+    assert_int_equal(json_array_size(fields), 6);
+    for (size_t i = 0; i < 2; i++) {
+        json_t *row = json_array_get(fields, i);
+        assert_string_equal(json_string_value(json_object_get(row, "name")),
+                            "db.customers_all_shards.Value");
+        assert_true(json_is_true(json_object_get(row, "optional")));
+        assert_int_equal(json_array_size(json_object_get(row, "fields")), 3);
+    }
+    assert_string_equal(json_string_value(json_object_get(json_array_get(fields, 2), "name")),
+                        "io.debezium.connector.postgresql.Source");
+    char *value = fixture_value_text(&record.value);
+    assert_non_null(strstr(value, "\"after\":{\"id\":1,\"name\":null,\"qty\":2}"));
+    assert_non_null(strstr(value, "\"op\":\"c\""));
+    free(value);
+    transform_chain_release(chain);
+    fixture_record_release(&record);
+
+    /* A tombstone and a heartbeat of a shard: the key is routed, the value stays. */
+    ferry_record tombstone = fixture_record("{\"id\":1}", key_schema_text, "null", NULL);
+    tombstone.topic = "db.customers_shard2";
+    apply_expect(chain, &tombstone, TRANSFORM_KEEP, NULL);
+    assert_string_equal(tombstone.topic, "db.customers_all_shards");
+    assert_int_equal(tombstone.value.kind, FERRY_DATA_NULL);
+    key_is(&tombstone,
+               "{\"id\":1,\"__dbz__physicalTableIdentifier\":\"db.customers_shard2\"}", NULL);
+    transform_chain_release(chain);
+    fixture_record_release(&tombstone);
+    ferry_record heartbeat = fixture_record("{\"id\":1}", key_schema_text, "{\"ts_ms\":1}",
+                                            "{\"type\":\"struct\",\"fields\":[{\"type\":\"int64\","
+                                            "\"optional\":false,\"field\":\"ts_ms\"}],"
+                                            "\"optional\":false,\"name\":\"x.Heartbeat\"}");
+    heartbeat.topic = "db.customers_shard2";
+    json_t *heartbeat_value = heartbeat.value.json;
+    apply_expect(chain, &heartbeat, TRANSFORM_KEEP, NULL);
+    assert_ptr_equal(heartbeat.value.json, heartbeat_value);
+    transform_chain_release(chain);
+    fixture_record_release(&heartbeat);
+
+    /* A table without a primary key: no key, and none after. A topic the regex does not match
+     * as a whole: unchanged. */
+    ferry_record keyless = shard_change("db.customers_shard3", "c", "null",
+                                        "{\"id\":3,\"name\":\"c\",\"qty\":1}");
+    json_decref(keyless.key.json);
+    json_decref(keyless.key.schema);
+    keyless.key = (ferry_data){.kind = FERRY_DATA_NULL};
+    apply_expect(chain, &keyless, TRANSFORM_KEEP, NULL);
+    assert_int_equal(keyless.key.kind, FERRY_DATA_NULL);
+    assert_string_equal(keyless.topic, "db.customers_all_shards");
+    transform_chain_release(chain);
+    fixture_record_release(&keyless);
+    ferry_record other = shard_change("db.orders", "c", "null", "{\"id\":3,\"name\":\"c\","
+                                                              "\"qty\":1}");
+    json_t *other_value = other.value.json;
+    apply_expect(chain, &other, TRANSFORM_KEEP, NULL);
+    assert_string_equal(other.topic, "db.orders");
+    assert_ptr_equal(other.value.json, other_value);
+    fixture_record_release(&other);
+    transform_chain_destroy(chain);
+}
+
+static void test_router_key_field_options(void **state)
+{
+    (void)state;
+    /* The documentation's example: the shard number as the identifier, under another name. */
+    transform_chain *chain = fixture_chain_of(ROUTER "transforms.r.key.field.regex=(.*)customers_"
+                                                     "shard(.*)\n"
+                                              "transforms.r.key.field.replacement=$2\n"
+                                              "transforms.r.key.field.name=shard\n");
+    ferry_record record = shard_change("db.customers_shard7", "c", "null",
+                                       "{\"id\":1,\"name\":\"a\",\"qty\":2}");
+    apply_expect(chain, &record, TRANSFORM_KEEP, NULL);
+    key_is(&record, "{\"id\":1,\"shard\":\"7\"}", NULL);
+    transform_chain_release(chain);
+    fixture_record_release(&record);
+    transform_chain_destroy(chain);
+
+    /* key.field.regex that does not match: the old topic. */
+    chain = fixture_chain_of(ROUTER "transforms.r.key.field.regex=nomatch\n"
+                                    "transforms.r.key.field.replacement=x\n");
+    record = shard_change("db.customers_shard7", "c", "null", "{\"id\":1,\"name\":\"a\","
+                                                              "\"qty\":2}");
+    apply_expect(chain, &record, TRANSFORM_KEEP, NULL);
+    key_is(&record, "{\"id\":1,\"__dbz__physicalTableIdentifier\":\"db.customers_shard7\"}",
+               NULL);
+    fixture_record_release(&record);
+    transform_chain_destroy(chain);
+
+    /* Without uniqueness the key keeps its fields, renamed schema only. */
+    chain = fixture_chain_of(ROUTER "transforms.r.key.enforce.uniqueness=false\n");
+    record = shard_change("db.customers_shard7", "c", "null", "{\"id\":1,\"name\":\"a\","
+                                                              "\"qty\":2}");
+    apply_expect(chain, &record, TRANSFORM_KEEP, NULL);
+    key_is(&record, "{\"id\":1}",
+               "{\"type\":\"struct\",\"optional\":false,\"name\":\"db.customers_all_shards.Key\","
+               "\"fields\":[{\"type\":\"int32\",\"optional\":false,\"field\":\"id\"}]}");
+    fixture_record_release(&record);
+    transform_chain_destroy(chain);
+
+    /* A key field name the key has: SchemaBuilder's message. */
+    chain = fixture_chain_of(ROUTER "transforms.r.key.field.name=id\n");
+    record = shard_change("db.customers_shard7", "c", "null", "{\"id\":1,\"name\":\"a\","
+                                                              "\"qty\":2}");
+    apply_expect(chain, &record, TRANSFORM_FAIL,
+                 "Cannot create field because of field name duplication id");
+    fixture_record_release(&record);
+    /* A schemaless key: Requirements' message. */
+    record = fixture_record("{\"id\":1}", NULL, "null", NULL);
+    record.topic = "db.customers_shard1";
+    apply_expect(chain, &record, TRANSFORM_FAIL,
+                 "Only Struct objects supported for [Updating schema], found: java.util.HashMap");
+    fixture_record_release(&record);
+    transform_chain_destroy(chain);
+}
+
+static void test_router_schema_names(void **state)
+{
+    (void)state;
+    transform_chain *chain = fixture_chain_of(
+        "transforms=r\ntransforms.r.type=ByLogicalTableRouter\n"
+        "transforms.r.topic.regex=db-(\\d+)\\.(.*)\ntransforms.r.topic.replacement=$2-all\n"
+        "transforms.r.schema.name.adjustment.mode=avro\n");
+    ferry_record record = shard_change("db-1.t", "c", "null", "{\"id\":1,\"name\":\"a\","
+                                                              "\"qty\":2}");
+    apply_expect(chain, &record, TRANSFORM_KEEP, NULL);
+    assert_string_equal(record.topic, "t-all");
+    assert_string_equal(json_string_value(json_object_get(record.key.schema, "name")),
+                        "t_all.Key");
+    assert_string_equal(json_string_value(json_object_get(record.value.schema, "name")),
+                        "t_all.Envelope");
+    transform_chain_release(chain);
+    fixture_record_release(&record);
+    transform_chain_destroy(chain);
+
+    debezium_names *names = debezium_names_new(DEBEZIUM_NAMES_AVRO, false);
+    char err[512] = "";
+    const struct {
+        const char *in, *out;
+    } avro[] = {{"a-b.c", "a_b.c"}, {"1abc", "_1abc"}, {"é.x", "_.x"}, {"ok_1.A", "ok_1.A"}};
+    for (size_t i = 0; i < sizeof avro / sizeof avro[0]; i++) {
+        char *out = debezium_names_adjust(names, avro[i].in, err, sizeof err);
+        assert_non_null(out);
+        assert_string_equal(out, avro[i].out);
+        free(out);
+    }
+    /* Another name replaced by the same text fails, the first time only. */
+    assert_null(debezium_names_adjust(names, "a+b.c", err, sizeof err));
+    assert_string_equal(err, "The Kafka Connect schema name 'a+b.c' is not a valid Avro schema "
+                             "name and its replacement 'a_b.c' conflicts with another different "
+                             "schema 'a-b.c'");
+    char *again = debezium_names_adjust(names, "a+b.c", err, sizeof err);
+    assert_string_equal(again, "a_b.c");
+    free(again);
+    debezium_names_destroy(names);
+
+    names = debezium_names_new(DEBEZIUM_NAMES_AVRO_UNICODE, false);
+    const struct {
+        const char *in, *out;
+    } unicode[] = {{"a-b", "a_u002db"}, {"my_t.V", "my_u005ft.V"}, {"1x", "_u0031x"},
+                   {"\xce\xb1", "_u3b1"}, {"\xf0\x9f\x98\x80", "_ud83d_ude00"}};
+    for (size_t i = 0; i < sizeof unicode / sizeof unicode[0]; i++) {
+        char *out = debezium_names_adjust(names, unicode[i].in, err, sizeof err);
+        assert_non_null(out);
+        assert_string_equal(out, unicode[i].out);
+        free(out);
+    }
+    debezium_names_destroy(names);
+    /* Field names: no dot allowed. */
+    names = debezium_names_new(DEBEZIUM_NAMES_AVRO, true);
+    char *field = debezium_names_adjust(names, "a.b", err, sizeof err);
+    assert_string_equal(field, "a_b");
+    free(field);
+    debezium_names_destroy(names);
+}
+
+static void test_router_configs_refused(void **state)
+{
+    (void)state;
+    const char *head = "transforms=r\ntransforms.r.type=io.debezium.transforms."
+                       "ByLogicalTableRouter\n";
+    char lines[512];
+    snprintf(lines, sizeof lines, "%stransforms.r.topic.replacement=x\n", head);
+    fixture_expect_invalid(lines, "transforms.r.topic.regex", "topic.regex");
+    snprintf(lines, sizeof lines, "%stransforms.r.topic.regex=(a\ntransforms.r.topic.replacement"
+                                  "=x\n", head);
+    fixture_expect_invalid(lines, "transforms.r.topic.regex",
+                           "Invalid value (a for configuration topic.regex: A valid regular "
+                           "expressions is expected, but Unclosed group near index 2");
+    snprintf(lines, sizeof lines, "%stransforms.r.topic.regex= \ntransforms.r.topic.replacement"
+                                  "=x\n", head);
+    fixture_expect_invalid(lines, "transforms.r.topic.regex", "a non-blank value is required");
+    snprintf(lines, sizeof lines, ROUTER "transforms.r.key.field.regex=(.*)\n");
+    fixture_expect_invalid(lines, "transforms.r.key.field.replacement",
+                           "Invalid value null for configuration key.field.replacement: "
+                           "key.field.replacement must be non-empty if key.field.regex is set.");
+    snprintf(lines, sizeof lines, ROUTER "transforms.r.schema.name.adjustment.mode=avro2\n");
+    fixture_expect_invalid(lines, "transforms.r.schema.name.adjustment.mode", "avro2");
+    snprintf(lines, sizeof lines, ROUTER "transforms.r.logical.table.cache.size=big\n");
+    fixture_expect_invalid(lines, "transforms.r.logical.table.cache.size", "big");
+}
+
 /* ---- shared pieces -------------------------------------------------------------------------- */
 
 static void test_support_header_texts(void **state)
@@ -590,6 +825,10 @@ int main(void)
         cmocka_unit_test(test_unwrap_leaves_other_records),
         cmocka_unit_test(test_unwrap_errors),
         cmocka_unit_test(test_unwrap_configs_refused),
+        cmocka_unit_test(test_router_routes_keys_and_events),
+        cmocka_unit_test(test_router_key_field_options),
+        cmocka_unit_test(test_router_schema_names),
+        cmocka_unit_test(test_router_configs_refused),
         cmocka_unit_test(test_support_header_texts),
     };
     return cmocka_run_group_tests_name("transforms_debezium", tests, NULL, NULL);

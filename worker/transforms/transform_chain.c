@@ -17,10 +17,12 @@
 #include "support/utf8.h"
 #include "transforms/predicate.h"
 
+extern const transform_type by_logical_table_router_type;
 extern const transform_type extract_new_record_state_type;
 
 /* In Kafka Connect's listing order: by class name. */
 static const transform_type *const all_types[] = {
+    &by_logical_table_router_type,
     &extract_new_record_state_type,
     NULL,
 };
