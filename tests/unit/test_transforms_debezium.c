@@ -778,11 +778,387 @@ static void test_router_configs_refused(void **state)
     fixture_expect_invalid(lines, "transforms.r.logical.table.cache.size", "big");
 }
 
+/* ---- outbox EventRouter --------------------------------------------------------------------- */
+
+/* The outbox table of Debezium's outbox pattern as the pg-cdc source describes it: id uuid,
+ * aggregatetype, aggregateid, type text, payload jsonb, plus a timestamp column, a partition
+ * column and a version column. */
+#define OUTBOX_ROW                                                                               \
+    "{\"type\":\"struct\",\"fields\":["                                                          \
+    "{\"type\":\"string\",\"optional\":false,\"name\":\"io.debezium.data.Uuid\",\"version\":1,"  \
+    "\"field\":\"id\"},"                                                                         \
+    "{\"type\":\"string\",\"optional\":false,\"field\":\"aggregatetype\"},"                      \
+    "{\"type\":\"string\",\"optional\":false,\"field\":\"aggregateid\"},"                        \
+    "{\"type\":\"string\",\"optional\":false,\"field\":\"type\"},"                               \
+    "{\"type\":\"string\",\"optional\":true,\"name\":\"io.debezium.data.Json\",\"version\":1,"   \
+    "\"field\":\"payload\"},"                                                                    \
+    "{\"type\":\"int64\",\"optional\":true,\"name\":\"io.debezium.time.MicroTimestamp\","        \
+    "\"version\":1,\"field\":\"created\"},"                                                      \
+    "{\"type\":\"int32\",\"optional\":true,\"field\":\"part\"},"                                 \
+    "{\"type\":\"int32\",\"optional\":true,\"field\":\"v\"}],"                                   \
+    "\"optional\":true,\"name\":\"srv.public.outbox.Value\""
+
+static const char *const outbox_schema_text =
+    "{\"type\":\"struct\",\"fields\":[" OUTBOX_ROW ",\"field\":\"before\"}," OUTBOX_ROW
+    ",\"field\":\"after\"},{\"type\":\"string\",\"optional\":false,\"field\":\"op\"},"
+    "{\"type\":\"int64\",\"optional\":true,\"field\":\"ts_ms\"}],"
+    "\"optional\":false,\"name\":\"srv.public.outbox.Envelope\",\"version\":2}";
+
+#define UUID "6f1c5d3e-0b7a-4c1e-9a57-3c7d2e9b8a10"
+
+/* An outbox change event; payload as JSON text of the column (a JSON string or null). */
+static ferry_record outbox_event(const char *op, const char *type, const char *payload,
+                                 const char *extra_columns)
+{
+    char row[1024], value[2304];
+    snprintf(row, sizeof row,
+             "{\"id\":\"" UUID "\",\"aggregatetype\":\"%s\",\"aggregateid\":\"42\","
+             "\"type\":\"OrderCreated\",\"payload\":%s%s}",
+             type, payload, extra_columns ? extra_columns : "");
+    bool deleted = strcmp(op, "d") == 0;
+    snprintf(value, sizeof value, "{\"before\":%s,\"after\":%s,\"op\":\"%s\","
+             "\"ts_ms\":1700000000123}", deleted ? row : "null", deleted ? "null" : row, op);
+    ferry_record record = fixture_record("{\"id\":\"" UUID "\"}",
+                                         "{\"type\":\"struct\",\"fields\":[{\"type\":\"string\","
+                                         "\"optional\":false,\"field\":\"id\"}],"
+                                         "\"optional\":false,\"name\":\"srv.public.outbox.Key\"}",
+                                         value, outbox_schema_text);
+    record.topic = "srv.public.outbox";
+    return record;
+}
+
+#define OUTBOX "transforms=o\ntransforms.o.type=io.debezium.transforms.outbox.EventRouter\n"
+
+static void test_outbox_routes_an_event(void **state)
+{
+    (void)state;
+    transform_chain *chain = fixture_chain_of(OUTBOX);
+    ferry_record record = outbox_event("c", "Order", "\"{\\\"total\\\":5}\"", NULL);
+    record.partition = 2;
+    const ferry_header own[] = {{.key = "trace", .value = "t1", .value_len = 2}};
+    record.headers = own;
+    record.header_count = 1;
+    apply_expect(chain, &record, TRANSFORM_KEEP, NULL);
+    assert_string_equal(record.topic, "outbox.event.Order");
+    key_is(&record, "\"42\"", "{\"type\":\"string\",\"optional\":false}");
+    value_is(&record, "\"{\\\"total\\\":5}\"",
+                 "{\"type\":\"string\",\"optional\":true,\"name\":\"io.debezium.data.Json\","
+                 "\"version\":1}");
+    assert_int_equal(record.header_count, 2);
+    header_is(&record, "trace", "t1");
+    header_is(&record, "id", UUID);
+    assert_int_equal(record.timestamp_ms, 1700000000123);
+    assert_int_equal(record.partition, FERRY_PARTITION_ANY); /* not the record's own */
+    transform_chain_release(chain);
+    fixture_record_release(&record);
+
+    /* A snapshot read too; the aggregate type's case is kept. */
+    record = outbox_event("r", "customer", "\"{}\"", NULL);
+    apply_expect(chain, &record, TRANSFORM_KEEP, NULL);
+    assert_string_equal(record.topic, "outbox.event.customer");
+    transform_chain_release(chain);
+    fixture_record_release(&record);
+    transform_chain_destroy(chain);
+}
+
+static void test_outbox_ops(void **state)
+{
+    (void)state;
+    transform_chain *chain = fixture_chain_of(OUTBOX);
+    ferry_record deleted = outbox_event("d", "Order", "null", NULL);
+    apply_expect(chain, &deleted, TRANSFORM_DROP, NULL);
+    fixture_record_release(&deleted);
+    ferry_record updated = outbox_event("u", "Order", "null", NULL);
+    apply_expect(chain, &updated, TRANSFORM_DROP, NULL); /* warn (the default) */
+    fixture_record_release(&updated);
+    ferry_record tombstone = fixture_record("{\"id\":1}", NULL, "null", NULL);
+    apply_expect(chain, &tombstone, TRANSFORM_DROP, NULL);
+    fixture_record_release(&tombstone);
+    ferry_record heartbeat = fixture_record("null", NULL, "{\"ts_ms\":1}", NULL);
+    apply_expect(chain, &heartbeat, TRANSFORM_KEEP, NULL);
+    fixture_record_release(&heartbeat);
+    transform_chain_destroy(chain);
+
+    /* fatal: the update fails the record, naming its key. */
+    const char *configs[] = {OUTBOX "transforms.o.table.op.invalid.behavior=fatal\n",
+                             OUTBOX "transforms.o.debezium.op.invalid.behavior=FATAL\n"};
+    for (size_t i = 0; i < 2; i++) {
+        chain = fixture_chain_of(configs[i]);
+        updated = outbox_event("u", "Order", "null", NULL);
+        apply_expect(chain, &updated, TRANSFORM_FAIL,
+                     "Unexpected update message received Struct{id=" UUID "}, fail.");
+        fixture_record_release(&updated);
+        transform_chain_destroy(chain);
+    }
+    chain = fixture_chain_of(OUTBOX "transforms.o.table.op.invalid.behavior=error\n");
+    updated = outbox_event("u", "Order", "null", NULL);
+    apply_expect(chain, &updated, TRANSFORM_DROP, NULL);
+    fixture_record_release(&updated);
+    transform_chain_destroy(chain);
+}
+
+static void test_outbox_timestamps(void **state)
+{
+    (void)state;
+    transform_chain *chain = fixture_chain_of(OUTBOX "transforms.o.table.field.event.timestamp="
+                                                     "created\n");
+    ferry_record record = outbox_event("c", "Order", "null", ",\"created\":1700000000999999");
+    apply_expect(chain, &record, TRANSFORM_KEEP, NULL);
+    assert_int_equal(record.timestamp_ms, 1700000000999); /* microseconds to milliseconds */
+    fixture_record_release(&record);
+    record = outbox_event("c", "Order", "null", ",\"created\":null");
+    apply_expect(chain, &record, TRANSFORM_KEEP, NULL);
+    assert_int_equal(record.timestamp_ms, 1700000000123); /* null: the event's ts_ms */
+    fixture_record_release(&record);
+    transform_chain_destroy(chain);
+
+    const struct {
+        const char *column, *message;
+    } bad[] = {{"part", "Field 'part' is not of type INT64"},
+               {"nothing", "Unable to find timestamp field nothing in event"}};
+    for (size_t i = 0; i < 2; i++) {
+        char lines[256];
+        snprintf(lines, sizeof lines, OUTBOX "transforms.o.table.field.event.timestamp=%s\n",
+                 bad[i].column);
+        chain = fixture_chain_of(lines);
+        record = outbox_event("c", "Order", "null", ",\"part\":1");
+        apply_expect(chain, &record, TRANSFORM_FAIL, bad[i].message);
+        fixture_record_release(&record);
+        transform_chain_destroy(chain);
+    }
+}
+
+static void test_outbox_placements(void **state)
+{
+    (void)state;
+    transform_chain *chain = fixture_chain_of(
+        OUTBOX "transforms.o.table.fields.additional.placement=type:header:eventType,"
+               "type:ENVELOPE:eventType, part:partition,aggregateid:header\n");
+    ferry_record record = outbox_event("c", "Order", "\"{\\\"a\\\":1}\"", ",\"part\":3");
+    apply_expect(chain, &record, TRANSFORM_KEEP, NULL);
+    assert_int_equal(record.partition, 3);
+    header_is(&record, "id", UUID);
+    header_is(&record, "eventType", "OrderCreated");
+    header_is(&record, "aggregateid", "42");
+    assert_string_equal(record.headers[0].key, "id");
+    /* An envelope placement: a struct named after the routed value. */
+    value_is(&record, "{\"payload\":\"{\\\"a\\\":1}\",\"eventType\":\"OrderCreated\"}",
+                 "{\"type\":\"struct\",\"fields\":[{\"type\":\"string\",\"optional\":true,"
+                 "\"name\":\"io.debezium.data.Json\",\"version\":1,\"field\":\"payload\"},"
+                 "{\"type\":\"string\",\"optional\":false,\"field\":\"eventType\"}],"
+                 "\"optional\":false,\"name\":\"srv.public.outbox.Order.Value\"}");
+    transform_chain_release(chain);
+    fixture_record_release(&record);
+    /* The first schema made for a payload schema serves the events of other aggregate types
+     * too (Debezium caches it by payload schema). */
+    record = outbox_event("c", "Customer", "\"{}\"", NULL);
+    apply_expect(chain, &record, TRANSFORM_KEEP, NULL);
+    assert_string_equal(record.topic, "outbox.event.Customer");
+    assert_string_equal(json_string_value(json_object_get(record.value.schema, "name")),
+                        "srv.public.outbox.Order.Value");
+    assert_int_equal(record.partition, FERRY_PARTITION_ANY); /* part is null */
+    transform_chain_release(chain);
+    fixture_record_release(&record);
+    transform_chain_destroy(chain);
+
+    /* A column the table lacks: an error by default, skipped with ignore (and with the legacy
+     * error.on.missing=false). */
+    chain = fixture_chain_of(OUTBOX "transforms.o.table.fields.additional.placement=tenant:"
+                                    "envelope\n");
+    record = outbox_event("c", "Order", "null", NULL);
+    apply_expect(chain, &record, TRANSFORM_FAIL, "Unable to find field tenant in event");
+    fixture_record_release(&record);
+    transform_chain_destroy(chain);
+    const char *ignoring[] = {"transforms.o.table.field.additional.missing=ignore\n",
+                              "transforms.o.table.fields.additional.error.on.missing=false\n"};
+    for (size_t i = 0; i < 2; i++) {
+        char lines[512];
+        snprintf(lines, sizeof lines, OUTBOX "transforms.o.table.fields.additional.placement="
+                                             "tenant:envelope,zone:header\n%s", ignoring[i]);
+        chain = fixture_chain_of(lines);
+        record = outbox_event("c", "Order", "null", NULL);
+        apply_expect(chain, &record, TRANSFORM_KEEP, NULL);
+        value_is(&record, "{\"payload\":null}", NULL);
+        assert_int_equal(record.header_count, 1);
+        transform_chain_release(chain);
+        fixture_record_release(&record);
+        transform_chain_destroy(chain);
+    }
+    chain = fixture_chain_of(OUTBOX "transforms.o.table.fields.additional.placement=zone:header\n");
+    record = outbox_event("c", "Order", "null", NULL);
+    apply_expect(chain, &record, TRANSFORM_FAIL, "zone is not a valid field name");
+    fixture_record_release(&record);
+    transform_chain_destroy(chain);
+}
+
+static void test_outbox_routing_options(void **state)
+{
+    (void)state;
+    transform_chain *chain = fixture_chain_of(
+        OUTBOX "transforms.o.route.by.field=type\n"
+               "transforms.o.route.topic.regex=(?<kind>Order)(.*) \n"
+               "transforms.o.route.topic.replacement= events.${kind}.$2 \n"
+               "transforms.o.table.field.event.key=type\n"
+               "transforms.o.route.tombstone.on.empty.payload=true\n");
+    ferry_record record = outbox_event("c", "Order", "\" \"", NULL);
+    apply_expect(chain, &record, TRANSFORM_KEEP, NULL);
+    assert_string_equal(record.topic, "events.Order.Created");
+    key_is(&record, "\"OrderCreated\"", NULL);
+    /* A blank payload is a tombstone. */
+    assert_int_equal(record.value.kind, FERRY_DATA_NULL);
+    assert_null(record.value.schema);
+    transform_chain_release(chain);
+    fixture_record_release(&record);
+    transform_chain_destroy(chain);
+
+    /* A route value the regex does not match becomes the topic itself. */
+    chain = fixture_chain_of(OUTBOX "transforms.o.route.topic.regex=x(.*)\n");
+    record = outbox_event("c", "Order", "null", NULL);
+    apply_expect(chain, &record, TRANSFORM_KEEP, NULL);
+    assert_string_equal(record.topic, "Order");
+    value_is(&record, "null", NULL); /* a null payload stays a value, not a tombstone */
+    assert_non_null(record.value.schema);
+    fixture_record_release(&record);
+    transform_chain_destroy(chain);
+
+    /* table.field.event.schema.version: the schema's version, per version. */
+    chain = fixture_chain_of(OUTBOX "transforms.o.table.field.event.schema.version=v\n"
+                                    "transforms.o.table.fields.additional.placement=type:"
+                                    "envelope\n");
+    record = outbox_event("c", "Order", "null", ",\"v\":3");
+    apply_expect(chain, &record, TRANSFORM_KEEP, NULL);
+    assert_int_equal(json_integer_value(json_object_get(record.value.schema, "version")), 3);
+    fixture_record_release(&record);
+    transform_chain_destroy(chain);
+}
+
+static void test_outbox_expand_json(void **state)
+{
+    (void)state;
+    transform_chain *chain = fixture_chain_of(OUTBOX "transforms.o.table.expand.json.payload="
+                                                     "true\n");
+    ferry_record record = outbox_event(
+        "c", "Order",
+        "\"{\\\"n\\\":1,\\\"big\\\":10000000000,\\\"x\\\":1.5,\\\"ok\\\":true,\\\"s\\\":\\\"a\\\","
+        "\\\"gone\\\":null,\\\"empty\\\":[],\\\"tags\\\":[\\\"a\\\",null],"
+        "\\\"items\\\":[{\\\"q\\\":1},{\\\"p\\\":\\\"b\\\"}],\\\"sub\\\":{\\\"k\\\":2}}\"",
+        NULL);
+    apply_expect(chain, &record, TRANSFORM_KEEP, NULL);
+    value_is(&record,
+                 "{\"n\":1,\"big\":10000000000,\"x\":1.5,\"ok\":true,\"s\":\"a\","
+                 "\"tags\":[\"a\",null],\"items\":[{\"q\":1,\"p\":null},{\"q\":null,\"p\":\"b\"}],"
+                 "\"sub\":{\"k\":2}}",
+                 "{\"type\":\"struct\",\"optional\":true,\"name\":\"payload\",\"fields\":["
+                 "{\"type\":\"int32\",\"optional\":true,\"field\":\"n\"},"
+                 "{\"type\":\"int64\",\"optional\":true,\"field\":\"big\"},"
+                 "{\"type\":\"double\",\"optional\":true,\"field\":\"x\"},"
+                 "{\"type\":\"boolean\",\"optional\":true,\"field\":\"ok\"},"
+                 "{\"type\":\"string\",\"optional\":true,\"field\":\"s\"},"
+                 "{\"type\":\"array\",\"items\":{\"type\":\"string\",\"optional\":true},"
+                 "\"optional\":true,\"field\":\"tags\"},"
+                 "{\"type\":\"array\",\"items\":{\"optional\":false,\"type\":\"struct\","
+                 "\"name\":\"payload.items\",\"fields\":[{\"type\":\"int32\",\"optional\":true,"
+                 "\"field\":\"q\"},{\"type\":\"string\",\"optional\":true,\"field\":\"p\"}]},"
+                 "\"optional\":true,\"field\":\"items\"},"
+                 "{\"type\":\"struct\",\"optional\":true,\"name\":\"payload.sub\",\"fields\":["
+                 "{\"type\":\"int32\",\"optional\":true,\"field\":\"k\"}],\"field\":\"sub\"}]}");
+    fixture_record_release(&record);
+    transform_chain_destroy(chain);
+
+    /* optional_bytes keeps nulls as optional bytes. */
+    chain = fixture_chain_of(OUTBOX "transforms.o.table.expand.json.payload=true\n"
+                                    "transforms.o.table.json.payload.null.behavior="
+                                    "optional_bytes\n");
+    record = outbox_event("c", "Order", "\"{\\\"gone\\\":null}\"", NULL);
+    apply_expect(chain, &record, TRANSFORM_KEEP, NULL);
+    value_is(&record, "{\"gone\":null}",
+                 "{\"type\":\"struct\",\"optional\":true,\"name\":\"payload\",\"fields\":["
+                 "{\"type\":\"bytes\",\"optional\":true,\"field\":\"gone\"}]}");
+    fixture_record_release(&record);
+    /* Not JSON, a mixed array: a warning, the payload as it was. */
+    const char *kept[] = {"\"plain text\"", "\"{\\\"a\\\":[1,\\\"b\\\"]}\"", "\"{broken\""};
+    for (size_t i = 0; i < 3; i++) {
+        record = outbox_event("c", "Order", kept[i], NULL);
+        apply_expect(chain, &record, TRANSFORM_KEEP, NULL);
+        value_is(&record, kept[i], NULL);
+        fixture_record_release(&record);
+    }
+    /* A top-level array: Debezium's value would not fit its schema. */
+    record = outbox_event("c", "Order", "\"[1,2]\"", NULL);
+    apply_expect(chain, &record, TRANSFORM_FAIL, "does not fit");
+    fixture_record_release(&record);
+    transform_chain_destroy(chain);
+}
+
+static void test_outbox_errors(void **state)
+{
+    (void)state;
+    transform_chain *chain = fixture_chain_of(OUTBOX "transforms.o.table.field.event.payload="
+                                                     "body\n");
+    ferry_record record = outbox_event("c", "Order", "null", NULL);
+    apply_expect(chain, &record, TRANSFORM_FAIL, "Unable to find payload field body in event");
+    fixture_record_release(&record);
+    transform_chain_destroy(chain);
+    chain = fixture_chain_of(OUTBOX "transforms.o.table.field.event.id=uuid\n");
+    record = outbox_event("c", "Order", "null", NULL);
+    apply_expect(chain, &record, TRANSFORM_FAIL, "uuid is not a valid field name");
+    fixture_record_release(&record);
+    transform_chain_destroy(chain);
+    chain = fixture_chain_of(OUTBOX "transforms.o.route.by.field=part\n");
+    record = outbox_event("c", "Order", "null", NULL);
+    apply_expect(chain, &record, TRANSFORM_FAIL, "Field 'part' is not of type STRING");
+    fixture_record_release(&record);
+    transform_chain_destroy(chain);
+}
+
+static void test_outbox_configs_refused(void **state)
+{
+    (void)state;
+    fixture_expect_invalid(OUTBOX "transforms.o.table.fields.additional.placement=type:body\n",
+                           "transforms.o.table.fields.additional.placement",
+                           "unknown placement 'body'");
+    fixture_expect_invalid(OUTBOX "transforms.o.table.fields.additional.placement=type, a:b\n",
+                           "transforms.o.table.fields.additional.placement",
+                           "A comma-separated list of valid String pairs or trios is expected "
+                           "but got: [type, a:b]");
+    fixture_expect_invalid(OUTBOX "transforms.o.route.topic.regex=(x\n",
+                           "transforms.o.route.topic.regex",
+                           "A valid regular expressions is expected");
+    fixture_expect_invalid(OUTBOX "transforms.o.table.op.invalid.behavior=skip\n",
+                           "transforms.o.table.op.invalid.behavior", "skip");
+    fixture_expect_invalid(OUTBOX "transforms.o.debezium.op.invalid.behavior=skip\n",
+                           "transforms.o.debezium.op.invalid.behavior",
+                           "Value must be one of warn, error, fatal");
+    fixture_expect_invalid(OUTBOX "transforms.o.table.fields.additional.error.on.missing=no\n",
+                           "transforms.o.table.fields.additional.error.on.missing",
+                           "Either 'true' or 'false' is expected");
+    fixture_expect_invalid(OUTBOX "transforms.o.field.name.adjustment.mode=x\n",
+                           "transforms.o.field.name.adjustment.mode", "none, avro, avro_unicode");
+    fixture_expect_invalid(OUTBOX "transforms.o.table.json.payload.null.behavior=keep\n",
+                           "transforms.o.table.json.payload.null.behavior", "keep");
+    /* The tracing keys are accepted. */
+    transform_chain *chain = fixture_chain_of(OUTBOX "transforms.o.tracing.span.context.field=t\n"
+                                                     "transforms.o.tracing.operation.name=op\n"
+                                                     "transforms.o.tracing.with.context.field."
+                                                     "only=true\n");
+    transform_chain_destroy(chain);
+}
+
 /* ---- shared pieces -------------------------------------------------------------------------- */
 
 static void test_support_header_texts(void **state)
 {
     (void)state;
+    transform_chain *chain = fixture_chain_of(
+        OUTBOX "transforms.o.table.fields.additional.placement=payload:header:p,v:header\n");
+    ferry_record record = outbox_event("c", "Order", "\"a\\\"b\"", ",\"v\":null");
+    apply_expect(chain, &record, TRANSFORM_KEEP, NULL);
+    header_is(&record, "p", "a\"b"); /* a string as its characters */
+    header_is(&record, "v", NULL);   /* a null: a null header */
+    transform_chain_release(chain);
+    fixture_record_release(&record);
+    transform_chain_destroy(chain);
+
     /* Values.convertToString of structs, maps, arrays and numbers; Object.toString. */
     json_t *schema = json_loads("{\"type\":\"struct\",\"fields\":[{\"type\":\"string\","
                                 "\"optional\":true,\"field\":\"a\"},{\"type\":\"array\","
@@ -829,6 +1205,14 @@ int main(void)
         cmocka_unit_test(test_router_key_field_options),
         cmocka_unit_test(test_router_schema_names),
         cmocka_unit_test(test_router_configs_refused),
+        cmocka_unit_test(test_outbox_routes_an_event),
+        cmocka_unit_test(test_outbox_ops),
+        cmocka_unit_test(test_outbox_timestamps),
+        cmocka_unit_test(test_outbox_placements),
+        cmocka_unit_test(test_outbox_routing_options),
+        cmocka_unit_test(test_outbox_expand_json),
+        cmocka_unit_test(test_outbox_errors),
+        cmocka_unit_test(test_outbox_configs_refused),
         cmocka_unit_test(test_support_header_texts),
     };
     return cmocka_run_group_tests_name("transforms_debezium", tests, NULL, NULL);

@@ -19,11 +19,13 @@
 
 extern const transform_type by_logical_table_router_type;
 extern const transform_type extract_new_record_state_type;
+extern const transform_type outbox_event_router_type;
 
 /* In Kafka Connect's listing order: by class name. */
 static const transform_type *const all_types[] = {
     &by_logical_table_router_type,
     &extract_new_record_state_type,
+    &outbox_event_router_type,
     NULL,
 };
 
