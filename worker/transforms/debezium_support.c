@@ -67,14 +67,40 @@ static void java_number_append(strbuf *out, const json_t *schema, const json_t *
     }
 }
 
-/* Values.append(sb, value, embedded). */
-static void values_append(strbuf *out, const json_t *schema, const json_t *value, bool embedded,
-                          int depth)
+/* The two texts Java gives a Connect value: Values.append (what SimpleHeaderConverter writes;
+ * strings inside a container quoted, a struct's every field with defaults, "," between items)
+ * and Object.toString (strings as they are, a struct's non-null fields as "Struct{a=1}",
+ * ", " between a list's or a map's items). */
+typedef enum text_style {
+    TEXT_VALUES,
+    TEXT_TO_STRING,
+} text_style;
+
+/* A string member: quoted with '"' and '\\' escaped when embedded in Values' text. */
+static void text_string_append(strbuf *out, const char *text, size_t len, bool quoted)
+{
+    if (!quoted) {
+        strbuf_append(out, text, len);
+        return;
+    }
+    strbuf_append_char(out, '"');
+    for (size_t i = 0; i < len; i++) {
+        if (text[i] == '"' || text[i] == '\\')
+            strbuf_append_char(out, '\\');
+        strbuf_append_char(out, text[i]);
+    }
+    strbuf_append_char(out, '"');
+}
+
+static void text_append(strbuf *out, text_style style, const json_t *schema, const json_t *value,
+                        bool embedded, int depth)
 {
     if (depth > 200) {
         out->failed = true; /* deeper than anything a converter would have read */
         return;
     }
+    bool values = style == TEXT_VALUES;
+    const char *separator = values ? "," : ", ";
     connect_type type = connect_json_type(schema);
     if (!value || json_is_null(value)) {
         strbuf_append_literal(out, "null");
@@ -83,61 +109,53 @@ static void values_append(strbuf *out, const json_t *schema, const json_t *value
     } else if (json_is_boolean(value)) {
         strbuf_append_str(out, json_is_true(value) ? "true" : "false");
     } else if (json_is_string(value)) {
-        const char *text = json_string_value(value);
-        size_t len = json_string_length(value);
-        if (!embedded) {
-            strbuf_append(out, text, len);
-            return;
-        }
-        strbuf_append_char(out, '"');
-        for (size_t i = 0; i < len; i++) {
-            if (text[i] == '"' || text[i] == '\\')
-                strbuf_append_char(out, '\\');
-            strbuf_append_char(out, text[i]);
-        }
-        strbuf_append_char(out, '"');
+        text_string_append(out, json_string_value(value), json_string_length(value),
+                           values && embedded);
     } else if (json_is_array(value)) {
         const json_t *items = json_object_get(schema, type == CONNECT_TYPE_MAP ? "values" : "items");
         strbuf_append_char(out, '[');
         for (size_t i = 0; i < json_array_size(value); i++) {
             if (i)
-                strbuf_append_char(out, ',');
-            values_append(out, items, json_array_get(value, i), true, depth + 1);
+                strbuf_append_str(out, separator);
+            text_append(out, style, items, json_array_get(value, i), true, depth + 1);
         }
         strbuf_append_char(out, ']');
     } else if (type == CONNECT_TYPE_STRUCT) {
         const json_t *fields = json_object_get(schema, "fields");
-        strbuf_append_char(out, '{');
+        bool first = true;
+        strbuf_append_str(out, values ? "{" : "Struct{");
         for (size_t i = 0; i < json_array_size(fields); i++) {
             const json_t *field = json_array_get(fields, i);
             const char *name = connect_schema_field_name(field);
             json_t *member = NULL;
-            connect_schema_struct_get(schema, value, name, true, &member, NULL, 0);
-            if (i)
+            if (values)
+                connect_schema_struct_get(schema, value, name, true, &member, NULL, 0);
+            else if (name && !json_is_null(json_object_get(value, name)))
+                member = json_object_get(value, name);
+            if (!values && !member)
+                continue;
+            if (!first)
                 strbuf_append_char(out, ',');
-            json_t *name_value = json_string(name ? name : "");
-            values_append(out, NULL, name_value, true, depth + 1);
-            json_decref(name_value);
-            strbuf_append_char(out, ':');
-            values_append(out, field, member, true, depth + 1);
+            first = false;
+            text_string_append(out, name ? name : "", name ? strlen(name) : 0, values);
+            strbuf_append_char(out, values ? ':' : '=');
+            text_append(out, style, field, member, true, depth + 1);
         }
         strbuf_append_char(out, '}');
     } else {
         /* A map: its entries in the tree's order (Java's is the map's own). */
-        const json_t *values = json_object_get(schema, "values");
+        const json_t *map_values = json_object_get(schema, "values");
         const char *key;
         json_t *member;
         bool first = true;
         strbuf_append_char(out, '{');
         json_object_foreach((json_t *)value, key, member) {
             if (!first)
-                strbuf_append_char(out, ',');
+                strbuf_append_str(out, separator);
             first = false;
-            json_t *key_value = json_string(key);
-            values_append(out, NULL, key_value, true, depth + 1);
-            json_decref(key_value);
-            strbuf_append_char(out, ':');
-            values_append(out, values, member, true, depth + 1);
+            text_string_append(out, key, strlen(key), values);
+            strbuf_append_char(out, values ? ':' : '=');
+            text_append(out, style, map_values, member, true, depth + 1);
         }
         strbuf_append_char(out, '}');
     }
@@ -149,7 +167,7 @@ int debezium_header_add(transform_output *output, ferry_record *record, const ch
     if (!value || json_is_null(value))
         return transform_header_add(output, record, key, NULL, 0);
     strbuf text = {0};
-    values_append(&text, schema, value, false, 0);
+    text_append(&text, TEXT_VALUES, schema, value, false, 0);
     size_t len = 0;
     char *bytes = strbuf_take(&text, &len);
     int rc = bytes ? transform_header_add(output, record, key, bytes, len) : -1;
@@ -157,71 +175,10 @@ int debezium_header_add(transform_output *output, ferry_record *record, const ch
     return rc;
 }
 
-/* Object.toString() of a value. */
-static void java_text_append(strbuf *out, const json_t *schema, const json_t *value, int depth)
-{
-    if (depth > 200) {
-        out->failed = true;
-        return;
-    }
-    connect_type type = connect_json_type(schema);
-    if (!value || json_is_null(value)) {
-        strbuf_append_literal(out, "null");
-    } else if (json_is_number(value)) {
-        java_number_append(out, schema, value);
-    } else if (json_is_boolean(value)) {
-        strbuf_append_str(out, json_is_true(value) ? "true" : "false");
-    } else if (json_is_string(value)) {
-        strbuf_append(out, json_string_value(value), json_string_length(value));
-    } else if (json_is_array(value)) {
-        const json_t *items = json_object_get(schema, "items");
-        strbuf_append_char(out, '[');
-        for (size_t i = 0; i < json_array_size(value); i++) {
-            if (i)
-                strbuf_append_literal(out, ", ");
-            java_text_append(out, items, json_array_get(value, i), depth + 1);
-        }
-        strbuf_append_char(out, ']');
-    } else if (type == CONNECT_TYPE_STRUCT) {
-        const json_t *fields = json_object_get(schema, "fields");
-        bool first = true;
-        strbuf_append_literal(out, "Struct{");
-        for (size_t i = 0; i < json_array_size(fields); i++) {
-            const json_t *field = json_array_get(fields, i);
-            const char *name = connect_schema_field_name(field);
-            json_t *member = name ? json_object_get(value, name) : NULL;
-            if (!member || json_is_null(member))
-                continue;
-            if (!first)
-                strbuf_append_char(out, ',');
-            first = false;
-            strbuf_append_str(out, name);
-            strbuf_append_char(out, '=');
-            java_text_append(out, field, member, depth + 1);
-        }
-        strbuf_append_char(out, '}');
-    } else {
-        const json_t *values = json_object_get(schema, "values");
-        const char *key;
-        json_t *member;
-        bool first = true;
-        strbuf_append_char(out, '{');
-        json_object_foreach((json_t *)value, key, member) {
-            if (!first)
-                strbuf_append_literal(out, ", ");
-            first = false;
-            strbuf_append_str(out, key);
-            strbuf_append_char(out, '=');
-            java_text_append(out, values, member, depth + 1);
-        }
-        strbuf_append_char(out, '}');
-    }
-}
-
 char *debezium_java_text(const json_t *schema, const json_t *value)
 {
     strbuf text = {0};
-    java_text_append(&text, schema, value, 0);
+    text_append(&text, TEXT_TO_STRING, schema, value, false, 0);
     return strbuf_take(&text, NULL);
 }
 

@@ -62,6 +62,13 @@ static const char *const delete_tombstone_modes[] = {"drop", "tombstone", "rewri
                                                      "rewrite-with-tombstone",
                                                      "delete-to-tombstone", NULL};
 
+/* The end of the documentation of add.fields and add.headers, Debezium's words. */
+#define ADDED_FIELDS_DOC                                                                         \
+    ". Example: 'version,connector,source.ts_ms' would add __version, __connector and "         \
+    "__source_ts_ms fields. Optionally one can also map new field name like "                   \
+    "version:VERSION,connector:CONNECTOR,source.ts_ms:EVENT_TIMESTAMP.Please note that the new " \
+    "field name is case-sensitive."
+
 /* Debezium 3.6's ConfigDef (ExtractNewRecordStateConfigDefinition.CONFIG_FIELDS and the three
  * drop.fields keys), in its order, with its texts. */
 static const ferry_config_key unwrap_config[] = {
@@ -88,10 +95,7 @@ static const ferry_config_key unwrap_config[] = {
      .importance = FERRY_IMPORTANCE_LOW,
      .display_name = "Adds the specified field(s) to the message if they exist.",
      .documentation = "Adds each field listed, prefixed with __ (or __<struct>_ if the struct is "
-                      "specified). Example: 'version,connector,source.ts_ms' would add "
-                      "__version, __connector and __source_ts_ms fields. Optionally one can also "
-                      "map new field name like version:VERSION,connector:CONNECTOR,source.ts_ms:"
-                      "EVENT_TIMESTAMP.Please note that the new field name is case-sensitive."},
+                      "specified)" ADDED_FIELDS_DOC},
     {.name = "add.headers.prefix", .type = FERRY_CONFIG_STRING, .default_value = "__",
      .importance = FERRY_IMPORTANCE_LOW,
      .display_name = "Header prefix to be added to each header.",
@@ -100,10 +104,7 @@ static const ferry_config_key unwrap_config[] = {
      .importance = FERRY_IMPORTANCE_LOW,
      .display_name = "Adds the specified fields to the header if they exist.",
      .documentation = "Adds each field listed to the header,  __ (or __<struct>_ if the struct is "
-                      "specified). Example: 'version,connector,source.ts_ms' would add "
-                      "__version, __connector and __source_ts_ms fields. Optionally one can also "
-                      "map new field name like version:VERSION,connector:CONNECTOR,source.ts_ms:"
-                      "EVENT_TIMESTAMP.Please note that the new field name is case-sensitive."},
+                      "specified)" ADDED_FIELDS_DOC},
     {.name = "drop.fields.header.name", .type = FERRY_CONFIG_STRING,
      .importance = FERRY_IMPORTANCE_LOW,
      .display_name = "Specifies a header that contains a list of field names to be removed",
