@@ -1187,6 +1187,45 @@ static void test_support_header_texts(void **state)
     assert_false(debezium_is_blank(" a"));
 }
 
+/* Change events of odd shapes fail with a message (or pass), never crash. */
+static void test_odd_events(void **state)
+{
+    (void)state;
+    static const char *const odd_schema =
+        "{\"type\":\"struct\",\"fields\":[{\"type\":\"struct\",\"fields\":[{\"type\":\"int32\","
+        "\"optional\":true}],\"optional\":true,\"field\":\"after\"},{\"type\":\"string\","
+        "\"optional\":true,\"field\":\"op\"}],\"optional\":false,\"name\":\"x.Envelope\"}";
+    const struct {
+        const char *lines, *value, *message;
+        transform_result result;
+    } cases[] = {
+        /* unwrap: an after that is not a struct; a field without a name */
+        {UNWRAP, "{\"after\":\"x\",\"op\":\"c\"}",
+         "Only Struct objects supported for [source field insertion], found: java.lang.String",
+         TRANSFORM_FAIL},
+        {UNWRAP, "{\"after\":{\"\":1},\"op\":\"c\"}", "fieldName cannot be null.",
+         TRANSFORM_FAIL},
+        {UNWRAP, "{\"after\":null,\"op\":\"d\"}", "Unknown field: before", TRANSFORM_FAIL},
+        /* the router: a change event without before */
+        {ROUTER, "{\"after\":null,\"op\":\"c\"}", "has no field 'before'", TRANSFORM_FAIL},
+        /* the outbox router: a null op, an after that is no struct */
+        {OUTBOX, "{\"after\":null,\"op\":null}", "a null op", TRANSFORM_FAIL},
+        {OUTBOX, "{\"after\":null,\"op\":\"c\"}",
+         "Only Struct objects supported for [Read Outbox Event], found: null", TRANSFORM_FAIL},
+        {OUTBOX, "{\"after\":{},\"op\":\"c\"}", "Unable to find payload field payload in event",
+         TRANSFORM_FAIL},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        transform_chain *chain = fixture_chain_of(cases[i].lines);
+        ferry_record record = fixture_record("null", NULL, cases[i].value, odd_schema);
+        record.topic = "db.customers_shard1";
+        apply_expect(chain, &record, cases[i].result, cases[i].message);
+        transform_chain_release(chain);
+        fixture_record_release(&record);
+        transform_chain_destroy(chain);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -1214,6 +1253,7 @@ int main(void)
         cmocka_unit_test(test_outbox_errors),
         cmocka_unit_test(test_outbox_configs_refused),
         cmocka_unit_test(test_support_header_texts),
+        cmocka_unit_test(test_odd_events),
     };
     return cmocka_run_group_tests_name("transforms_debezium", tests, NULL, NULL);
 }

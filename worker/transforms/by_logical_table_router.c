@@ -350,6 +350,8 @@ static int key_update(logical_router *self, ferry_record *record, transform_outp
     const json_t *fields = json_object_get(key->schema, "fields");
     for (size_t i = 0; rc == 0 && i < json_array_size(fields); i++) {
         const char *name = connect_schema_field_name(json_array_get(fields, i));
+        if (!name)
+            continue; /* a field without a name: nothing to copy */
         json_t *member = json_object_get(key->json, name);
         rc = json_object_set(value, name, member ? member : json_null());
     }
@@ -427,6 +429,8 @@ static int envelope_update(logical_router *self, ferry_data *data, transform_out
     for (size_t i = 0; rc == 0 && i < json_array_size(fields); i++) {
         const json_t *field = json_array_get(fields, i);
         const char *name = connect_schema_field_name(field);
+        if (!name)
+            continue; /* a field without a name: nothing to copy */
         json_t *member = NULL;
         connect_schema_struct_get(data->schema, data->json, name, true, &member, NULL, 0);
         bool row = strcmp(name, "before") == 0 || strcmp(name, "after") == 0;
@@ -443,6 +447,8 @@ static int envelope_update(logical_router *self, ferry_data *data, transform_out
             rc = copy ? 0 : -1;
             for (size_t f = 0; rc == 0 && f < json_array_size(row_fields); f++) {
                 const char *row_name = connect_schema_field_name(json_array_get(row_fields, f));
+                if (!row_name)
+                    continue; /* a field without a name: nothing to copy */
                 json_t *column = json_object_get(member, row_name);
                 rc = json_object_set(copy, row_name, column ? column : json_null());
             }

@@ -442,6 +442,8 @@ static int row_mark_deleted(unwrap *self, const json_t *row, const json_t *row_s
     int rc = out ? 0 : -1;
     for (size_t i = 0; rc == 0 && i < json_array_size(fields); i++) {
         const char *name = connect_schema_field_name(json_array_get(fields, i));
+        if (!name)
+            continue; /* a field without a name: nothing to copy */
         json_t *member = NULL;
         connect_schema_struct_get(row_schema, row, name, self->replace_null_with_default,
                                   &member, NULL, 0);
@@ -512,6 +514,8 @@ static int row_add_fields(const unwrap *self, ferry_data *data, const json_t *en
     const json_t *fields = json_object_get(schema, "fields");
     for (size_t i = 0; rc == 0 && i < json_array_size(fields); i++) {
         const char *name = connect_schema_field_name(json_array_get(fields, i));
+        if (!name)
+            continue; /* a field without a name: nothing to copy */
         json_t *member = json_object_get(value, name);
         rc = json_object_set(out, name, member ? member : json_null());
     }
