@@ -17,7 +17,9 @@
 #include "support/utf8.h"
 #include "transforms/predicate.h"
 
+extern const transform_type by_logical_table_router_type;
 extern const transform_type extract_new_record_state_type;
+extern const transform_type outbox_event_router_type;
 extern const transform_type drop_headers_type;
 extern const transform_type filter_type;
 extern const transform_type header_from_key_type;
@@ -39,7 +41,9 @@ extern const transform_type value_to_key_type;
 
 /* In Kafka Connect's listing order: by class name (tests/unit/test_transforms.c checks it). */
 static const transform_type *const all_types[] = {
+    &by_logical_table_router_type,
     &extract_new_record_state_type,
+    &outbox_event_router_type,
     &drop_headers_type,
     &filter_type,
     &header_from_key_type,
