@@ -967,7 +967,8 @@ static void test_sink_json_text(void **state)
     const char *text = recording_connector(env, "text", names[1], "RecordingTextSink", topic,
                                            files[1], extra);
     snprintf(extra, sizeof extra, "%stransforms=unwrap\n"
-             "transforms.unwrap.type=io.debezium.transforms.ExtractNewRecordState\n", common);
+             "transforms.unwrap.type=io.debezium.transforms.ExtractNewRecordState\n"
+             "transforms.unwrap.delete.tombstone.handling.mode=rewrite-with-tombstone\n", common);
     const char *unwrap = recording_connector(env, "unwrap", names[2], "RecordingTextSink",
                                              topic, files[2], extra);
     fp_proc *proc = fp_start(env, worker, tree, text, unwrap, NULL);

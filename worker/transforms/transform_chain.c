@@ -407,7 +407,7 @@ static size_t predicates_validate(const config_map *config, char *const *predica
             continue; /* reported with the connector config */
         const predicate_type *type = predicate_type_find(type_name);
         if (!type) {
-            char known[256];
+            char known[2048];
             type_names(true, known, sizeof(known));
             config_errors_add(errors, type_key,
                               "Invalid value %s for configuration %s: Class %s could not be "
@@ -519,7 +519,7 @@ size_t transform_chain_validate(const config_map *config, config_errors *errors)
             continue; /* reported with the connector config */
         const transform_type *type = transform_type_find(type_name);
         if (!type) {
-            char known[256];
+            char known[2048];
             type_names(false, known, sizeof(known));
             config_errors_add(errors, type_key,
                               "Invalid value %s for configuration %s: Class %s could not be "
