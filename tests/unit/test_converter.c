@@ -692,8 +692,9 @@ static void test_schema_every_type(void **state)
          "\"caf\xC3\xA9\\n\""},
         {"{\"type\":\"bytes\"}", "\"AAEC/w==\"", "{\"type\":\"bytes\",\"optional\":false}",
          "\"AAEC/w==\""},
-        {"{\"optional\":true,\"items\":{\"type\":\"float32\"},\"type\":\"array\"}", "[0.1,2,null]",
-         "{\"type\":\"array\",\"items\":{\"type\":\"float\",\"optional\":false},\"optional\":true}",
+        {"{\"optional\":true,\"items\":{\"type\":\"float32\",\"optional\":true},"
+         "\"type\":\"array\"}", "[0.1,2,null]",
+         "{\"type\":\"array\",\"items\":{\"type\":\"float\",\"optional\":true},\"optional\":true}",
          "[0.1,2.0,null]"},
         {"{\"values\":{\"type\":\"float64\"},\"keys\":{\"type\":\"string\"},\"type\":\"map\"}",
          "{\"b\":1,\"a\":2.5}",
@@ -1695,6 +1696,43 @@ static void test_too_deep_value(void **state)
     json_decref(root);
 }
 
+/* Kafka's JsonConverter refuses a null where the schema requires a value and has no default
+ * (DataException "Conversion error: null value for field that is required and has no default
+ * value"), in a struct field, an array item, a map value or the whole value; a default, when
+ * nulls are replaced by defaults, or an optional schema write it. */
+static void test_required_null_refused(void **state)
+{
+    (void)state;
+    converter *conv = converter_of("json", "true");
+    static const char *const refused[][2] = {
+        {"{\"type\":\"struct\",\"fields\":[{\"field\":\"a\",\"type\":\"int32\"}]}",
+         "{\"a\":null}"},
+        {"{\"type\":\"struct\",\"fields\":[{\"field\":\"a\",\"type\":\"int32\"}]}", "{}"},
+        {"{\"type\":\"array\",\"items\":{\"type\":\"string\"}}", "[\"x\",null]"},
+        {"{\"type\":\"map\",\"keys\":{\"type\":\"string\"},\"values\":{\"type\":\"int64\"}}",
+         "{\"k\":null}"},
+        {"{\"type\":\"string\",\"optional\":false}", "null"},
+    };
+    for (size_t i = 0; i < sizeof refused / sizeof refused[0]; i++) {
+        ferry_data data = json_data(refused[i][1], refused[i][0]);
+        expect_serialize_error(conv, &data, "Conversion error: null value for field that is "
+                                            "required and has no default value (the value of "
+                                            "topic orders)");
+        json_decref(data.json);
+        json_decref(data.schema);
+    }
+    ferry_data defaulted = json_data("{\"a\":null}",
+                                     "{\"type\":\"struct\",\"fields\":[{\"field\":\"a\","
+                                     "\"type\":\"int32\",\"default\":7}]}");
+    expect_serialized(conv, &defaulted,
+                      "{\"schema\":{\"type\":\"struct\",\"fields\":[{\"type\":\"int32\","
+                      "\"optional\":false,\"default\":7,\"field\":\"a\"}],\"optional\":false},"
+                      "\"payload\":{\"a\":7}}");
+    json_decref(defaulted.json);
+    json_decref(defaulted.schema);
+    converter_destroy(conv);
+}
+
 /* Kafka's StringConverter writes a String as its characters: a JSON string (what a transform
  * extracting a string field leaves) goes out without quotes or escapes, whatever text came with
  * it; other structured values as JSON text. */
@@ -1758,6 +1796,7 @@ int main(void)
         cmocka_unit_test(test_large_value),
         cmocka_unit_test(test_too_deep_value),
         cmocka_unit_test(test_string_converter_writes_strings_as_characters),
+        cmocka_unit_test(test_required_null_refused),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

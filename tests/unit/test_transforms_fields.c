@@ -570,7 +570,7 @@ static void test_mask_types_with_schema(void **state)
         "{\"type\":\"map\",\"keys\":{\"type\":\"int32\",\"optional\":false},\"values\":"
         "{\"type\":\"int32\",\"optional\":false},\"optional\":false,\"field\":\"imap\"},"
         "{\"type\":\"bytes\",\"optional\":false,\"name\":\"org.apache.kafka.connect.data."
-        "Decimal\",\"version\":1,\"parameters\":{\"scale\":\"2\"},\"field\":\"dec\"},"
+        "Decimal\",\"version\":1,\"parameters\":{\"scale\":\"0\"},\"field\":\"dec\"},"
         "{\"type\":\"int32\",\"optional\":false,\"name\":\"org.apache.kafka.connect.data.Date\","
         "\"version\":1,\"field\":\"date\"},"
         "{\"type\":\"int32\",\"optional\":false,\"name\":\"org.apache.kafka.connect.data.Time\","
@@ -606,6 +606,13 @@ static void test_mask_types_with_schema(void **state)
                    STRUCT("{\"type\":\"struct\",\"optional\":false,\"fields\":["
                           FIELD("x", "int32", false) "],\"field\":\"s\"}"),
                    "Cannot mask value of type: class org.apache.kafka.connect.data.Struct");
+    /* BigDecimal.ZERO has scale 0: under another scale Java's converter refuses it. */
+    expect_failure(MASK "transforms.m.fields=d\n", "{\"d\":\"BNI=\"}",
+                   STRUCT("{\"type\":\"bytes\",\"optional\":false,\"name\":\"org.apache.kafka."
+                          "connect.data.Decimal\",\"version\":1,\"parameters\":{\"scale\":\"2\"},"
+                          "\"field\":\"d\"}"),
+                   "Decimal value has mismatching scale for given Decimal schema. Schema has "
+                   "scale 2, value has scale 0.");
     /* A null that must not be, masked or not. */
     expect_failure(MASK "transforms.m.fields=a\n", "{\"a\":null}",
                    STRUCT(FIELD("a", "int32", false)),
@@ -688,12 +695,11 @@ static void test_mask_decimal_replacement(void **state)
         const char *replacement, *encoded;
     } cases[] = {
         {"12.34", "BNI="},   /* 1234 = 0x04D2 */
-        {"-1", "nA=="},      /* -100 = 0x9C */
-        {"1.5", "AJY="},     /* 150 = 0x0096: a sign byte */
+        {"-1.00", "nA=="},   /* -100 = 0x9C */
+        {"1.50", "AJY="},    /* 150 = 0x0096: a sign byte */
         {"-1.28", "gA=="},   /* -128 = 0x80 */
         {"-1.29", "/38="},   /* -129 = 0xFF7F */
-        {"1.200", "eA=="},   /* 120: zeros may go */
-        {"0", "AA=="},
+        {"0.00", "AA=="},
         {"3E-2", "Aw=="},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
@@ -703,6 +709,12 @@ static void test_mask_decimal_replacement(void **state)
         snprintf(expected, sizeof expected, "{\"d\":\"%s\"}", cases[i].encoded);
         expect_becomes(lines, "{\"d\":\"BNI=\"}", schema, expected, schema);
     }
+    /* A BigDecimal keeps its scale: any other than the schema's fails, as in Java's converter. */
+    expect_failure(MASK "transforms.m.fields=d\n"
+                        "transforms.m.replacement=1.5\n",
+                   "{\"d\":\"BNI=\"}", schema,
+                   "Decimal value has mismatching scale for given Decimal schema. Schema "
+                   "has scale 2, value has scale 1.");
     expect_failure(MASK "transforms.m.fields=d\n"
                                                "transforms.m.replacement=1.234\n",
                    "{\"d\":\"BNI=\"}", schema,

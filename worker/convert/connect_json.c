@@ -226,9 +226,11 @@ static int connect_write_struct(strbuf *buffer, const connect_schema *view,
             return -1;
         first = false;
         if (json_writer_string(buffer, key, key_len) != 0 ||
-            json_writer_append_literal(buffer, ":") != 0 ||
-            connect_write_value_as(buffer, &field_view, member, replace, depth + 1) != 0)
+            json_writer_append_literal(buffer, ":") != 0)
             return -1;
+        int rc = connect_write_value_as(buffer, &field_view, member, replace, depth + 1);
+        if (rc != 0)
+            return rc;
     }
     return json_writer_append_literal(buffer, "}");
 }
@@ -266,8 +268,9 @@ static int connect_write_array(strbuf *buffer, const connect_schema *view,
     for (size_t i = 0; i < json_array_size(value); i++) {
         if (i > 0 && json_writer_append_literal(buffer, ",") != 0)
             return -1;
-        if (connect_write_under(buffer, items, json_array_get(value, i), replace, depth + 1) != 0)
-            return -1;
+        int rc = connect_write_under(buffer, items, json_array_get(value, i), replace, depth + 1);
+        if (rc != 0)
+            return rc;
     }
     return json_writer_append_literal(buffer, "]");
 }
@@ -289,10 +292,12 @@ static int connect_write_map_object(strbuf *buffer, const connect_schema *view,
         first = false;
         if (json_writer_string(buffer, json_object_iter_key(iter), connect_iter_key_len(iter)) !=
                 0 ||
-            json_writer_append_literal(buffer, ":") != 0 ||
-            connect_write_under(buffer, values, json_object_iter_value(iter), replace,
-                                depth + 1) != 0)
+            json_writer_append_literal(buffer, ":") != 0)
             return -1;
+        int rc = connect_write_under(buffer, values, json_object_iter_value(iter), replace,
+                                     depth + 1);
+        if (rc != 0)
+            return rc;
     }
     return json_writer_append_literal(buffer, "}");
 }
@@ -344,10 +349,16 @@ static int connect_write_value_as(strbuf *buffer, const connect_schema *view,
     if (depth > JSON_WRITER_MAX_DEPTH)
         return -1;
     if (!value || json_is_null(value)) {
+        /* Kafka's JsonConverter: the default when it replaces nulls and there is one, else null
+         * when the schema is optional, else a DataException. */
         const json_t *fallback = view->members[CONNECT_MEMBER_DEFAULT];
-        if (!replace || !fallback || json_is_null(fallback))
+        if (replace && fallback && !json_is_null(fallback))
+            value = fallback;
+        else if (view->type != CONNECT_TYPE_UNKNOWN &&
+                 !json_is_true(view->members[CONNECT_MEMBER_OPTIONAL]))
+            return CONNECT_JSON_REQUIRED_NULL;
+        else
             return json_writer_append_literal(buffer, "null");
-        value = fallback;
     }
 
     switch (view->type) {

@@ -56,8 +56,14 @@ const char *connect_json_type_name(connect_type type);
 int connect_json_write_schema(strbuf *buffer, const json_t *schema,
                               bool replace_null_with_default);
 
+/* What connect_json_write_value returns for a null where the schema requires a value and has no
+ * default to put there (Kafka's "Conversion error: null value for field that is required and
+ * has no default value"). */
+#define CONNECT_JSON_REQUIRED_NULL (-2)
+
 /* Appends the value under the schema (NULL: no schema, json_writer_value). value NULL is a null.
- * 0, or -1 when out of memory or nested deeper than JSON_WRITER_MAX_DEPTH. */
+ * 0, CONNECT_JSON_REQUIRED_NULL, or -1 when out of memory or nested deeper than
+ * JSON_WRITER_MAX_DEPTH. */
 int connect_json_write_value(strbuf *buffer, const json_t *schema, const json_t *value,
                              bool replace_null_with_default);
 

@@ -297,6 +297,12 @@ static int converter_serialize_json(const converter *conv, const char *topic,
                                         conv->replace_null_with_default);
         break;
     }
+    if (rc == CONNECT_JSON_REQUIRED_NULL) {
+        ferry_error_set(err, errlen, "Conversion error: null value for field that is required "
+                        "and has no default value (the %s of topic %s)",
+                        conv->is_key ? "key" : "value", topic);
+        return -1;
+    }
     if (rc == 0 && conv->schemas_enable)
         rc = json_writer_append_literal(buffer, "}");
     if (rc != 0)

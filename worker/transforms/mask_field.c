@@ -179,50 +179,48 @@ static unsigned char *unscaled_bytes(const char *digits, size_t count, bool nega
     return bytes;
 }
 
-/* The most digits a rescaled replacement may have: far beyond any column, short of a runaway
- * exponent. */
-#define MASK_DECIMAL_MAX_DIGITS 4096
-
-/* The replacement as the ferry form of a Decimal of schema's scale (base64 of the unscaled
- * value). Java holds the BigDecimal with its own scale, which its JsonConverter refuses to write
- * under another; a ferry value carries only the schema's scale, so the replacement is rescaled
- * when that loses nothing and refused with the converter's text when it would. */
-static json_t *decimal_at_scale(const java_decimal *decimal, const json_t *schema, char *err,
-                                size_t errlen)
+/* The scale a Decimal schema declares: 0 with it in *scale, or -1 with Kafka's text. */
+static int decimal_schema_scale(const json_t *schema, long *scale, char *err, size_t errlen)
 {
     const char *scale_text =
         json_string_value(json_object_get(json_object_get(schema, "parameters"), "scale"));
     if (!scale_text)
         return ferry_error_set(err, errlen, "Invalid Decimal schema: scale parameter not "
-                               "found."), NULL;
+                               "found."), -1;
     char *end;
-    long scale = strtol(scale_text, &end, 10);
-    if (end == scale_text || *end || scale > INT32_MAX || scale < INT32_MIN)
+    *scale = strtol(scale_text, &end, 10);
+    if (end == scale_text || *end || *scale > INT32_MAX || *scale < INT32_MIN)
         return ferry_error_set(err, errlen, "Invalid scale parameter found in Decimal schema: "),
-               NULL;
-    size_t count = decimal->count;
-    int64_t zeros = (int64_t)scale - decimal->scale;
-    if (zeros < 0) {
-        /* fewer digits after the point: only zeros may go */
-        size_t drop = (uint64_t)-zeros > count ? count : (size_t)-zeros;
-        if (strspn(decimal->digits + count - drop, "0") != drop)
-            goto mismatch;
-        count -= drop;
-        zeros = 0;
-    }
-    if ((uint64_t)zeros > MASK_DECIMAL_MAX_DIGITS || count + (size_t)zeros >
-                                                         MASK_DECIMAL_MAX_DIGITS)
-        goto mismatch;
-    strbuf digits = {0};
-    strbuf_append(&digits, decimal->digits, count);
-    for (int64_t i = 0; i < zeros; i++)
-        strbuf_append_char(&digits, '0');
+               -1;
+    return 0;
+}
+
+/* A BigDecimal of value_scale under a Decimal schema: Java's JsonConverter refuses to write it
+ * under another scale, so where the record ends in a converter, as every record does, a masked
+ * Decimal of another scale fails it with the converter's text. 0, or -1 with it. */
+static int decimal_scale_check(int64_t value_scale, const json_t *schema, char *err,
+                               size_t errlen)
+{
+    long scale;
+    if (decimal_schema_scale(schema, &scale, err, errlen) != 0)
+        return -1;
+    if (scale != value_scale)
+        return ferry_error_set(err, errlen, "Decimal value has mismatching scale for given "
+                               "Decimal schema. Schema has scale %ld, value has scale %lld.",
+                               scale, (long long)value_scale), -1;
+    return 0;
+}
+
+/* The replacement as the ferry form of a Decimal (base64 of the unscaled value), when the
+ * schema's scale is the replacement's own. */
+static json_t *decimal_at_scale(const java_decimal *decimal, const json_t *schema, char *err,
+                                size_t errlen)
+{
+    if (decimal_scale_check(decimal->scale, schema, err, errlen) != 0)
+        return NULL;
     size_t len = 0;
-    unsigned char *bytes = strbuf_failed(&digits)
-                               ? NULL
-                               : unscaled_bytes(digits.data ? digits.data : "", digits.len,
-                                                decimal->negative, &len);
-    strbuf_free(&digits);
+    unsigned char *bytes = unscaled_bytes(decimal->digits, decimal->count, decimal->negative,
+                                          &len);
     strbuf text = {0};
     if (bytes)
         strbuf_append_base64(&text, bytes, len);
@@ -232,11 +230,6 @@ static json_t *decimal_at_scale(const java_decimal *decimal, const json_t *schem
     if (!value)
         ferry_error_set(err, errlen, "out of memory");
     return value;
-mismatch:
-    ferry_error_set(err, errlen, "Decimal value has mismatching scale for given Decimal schema. "
-                    "Schema has scale %ld, value has scale %lld.", scale,
-                    (long long)decimal->scale);
-    return NULL;
 }
 
 /* ---- config ------------------------------------------------------------------------------- */
@@ -326,7 +319,8 @@ static bool class_is_floating(const char *class)
 }
 
 /* maskWithNullValue: PRIMITIVE_VALUE_MAPPING by the value's class, then any List or Map. */
-static json_t *mask_null_value(const char *class, const json_t *value, char *err, size_t errlen)
+static json_t *mask_null_value(const char *class, const json_t *schema, const json_t *value,
+                               char *err, size_t errlen)
 {
     json_t *masked = NULL;
     if (class_is(class, "java.lang.Boolean"))
@@ -335,6 +329,9 @@ static json_t *mask_null_value(const char *class, const json_t *value, char *err
         masked = json_integer(0);
     else if (class_is_floating(class))
         masked = json_real(0.0);
+    else if (class_is(class, "java.math.BigDecimal") &&
+             decimal_scale_check(0, schema, err, errlen) != 0)
+        return NULL; /* BigDecimal.ZERO has scale 0 */
     else if (class_is(class, "java.math.BigDecimal"))
         masked = json_string("AA=="); /* BigDecimal.ZERO: its unscaled value, 0, one byte */
     else if (class_is(class, "java.lang.String"))
@@ -406,7 +403,7 @@ static int mask_value(const mask_field *self, const json_t *schema, const json_t
         return 0;
     const char *class = connect_schema_java_class(schema, value);
     *masked = self->replacement ? mask_replacement(self, class, schema, err, errlen)
-                                : mask_null_value(class, value, err, errlen);
+                                : mask_null_value(class, schema, value, err, errlen);
     return *masked ? 0 : -1;
 }
 
