@@ -847,6 +847,18 @@ static void test_outbox_routes_an_event(void **state)
     transform_chain_release(chain);
     fixture_record_release(&record);
     transform_chain_destroy(chain);
+
+    /* On a sink the routed record would have no partition, which Java's SinkRecord refuses. */
+    chain = fixture_chain_on(TRANSFORM_SIDE_SINK, OUTBOX);
+    record = outbox_event("c", "Order", "\"{}\"", NULL);
+    record.partition = 0;
+    char err[512] = "";
+    assert_int_equal(transform_chain_apply(chain, &record, NULL, err, sizeof err),
+                     TRANSFORM_FAIL);
+    assert_non_null(strstr(err, "has no partition"));
+    transform_chain_release(chain);
+    fixture_record_release(&record);
+    transform_chain_destroy(chain);
 }
 
 static void test_outbox_ops(void **state)

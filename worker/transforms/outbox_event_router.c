@@ -1081,6 +1081,15 @@ static int outbox_route(outbox *self, ferry_record *record, transform_output *ou
     if (rc == 0)
         rc = additional_fields_place(self, record, output, event, event_schema, value,
                                      value_schema, err, errlen);
+    /* A record read from Kafka always has a partition: Kafka Connect's SinkRecord cannot be
+     * made without one, and Debezium's router, which makes one with none, fails there. */
+    if (rc == 0 && output->side == TRANSFORM_SIDE_SINK &&
+        record->partition == FERRY_PARTITION_ANY) {
+        ferry_error_set(err, errlen, "the routed record has no partition (no partition placement "
+                        "gave one), which a record read from Kafka must have: EventRouter routes "
+                        "a source's records");
+        rc = -1;
+    }
     if (rc == 0)
         rc = connect_schema_struct_get(event_schema, event, self->field_key, true, &key, err,
                                        errlen);
