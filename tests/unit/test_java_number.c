@@ -171,6 +171,21 @@ static void test_parse_integer(void **state)
             fail_msg("'%s' was read", refused[i]);
 }
 
+/* Java's (int) and (long) of a double. */
+static void test_double_to_integer(void **state)
+{
+    (void)state;
+    assert_int_equal(java_number_double_to_int(1.9), 1);
+    assert_int_equal(java_number_double_to_int(-1.9), -1);
+    assert_int_equal(java_number_double_to_int(NAN), 0);
+    assert_int_equal(java_number_double_to_int(3e9), INT32_MAX);
+    assert_int_equal(java_number_double_to_int(-INFINITY), INT32_MIN);
+    assert_true(java_number_double_to_long(1e19) == INT64_MAX);
+    assert_true(java_number_double_to_long(-1e19) == INT64_MIN);
+    assert_true(java_number_double_to_long(-2.5) == -2);
+    assert_true(java_number_double_to_long(NAN) == 0);
+}
+
 /* Double.parseDouble and Float.parseFloat: Java's grammar, its trimming and suffixes. */
 static void test_parse_floating(void **state)
 {
@@ -285,6 +300,7 @@ int main(void)
         cmocka_unit_test(test_floats),
         cmocka_unit_test(test_specials),
         cmocka_unit_test(test_parse_integer),
+        cmocka_unit_test(test_double_to_integer),
         cmocka_unit_test(test_parse_floating),
         cmocka_unit_test(test_big_decimal),
     };

@@ -195,6 +195,24 @@ int java_number_digit(uint32_t codepoint)
     return -1;
 }
 
+int64_t java_number_double_to_long(double value)
+{
+    if (isnan(value))
+        return 0;
+    if (value >= 9223372036854775807.0)
+        return INT64_MAX;
+    if (value <= -9223372036854775808.0)
+        return INT64_MIN;
+    return (int64_t)value;
+}
+
+int32_t java_number_double_to_int(double value)
+{
+    /* Cut toward zero the same way; only the bounds differ. */
+    int64_t wide = java_number_double_to_long(value);
+    return wide > INT32_MAX ? INT32_MAX : wide < INT32_MIN ? INT32_MIN : (int32_t)wide;
+}
+
 int java_number_parse_integer(const char *text, size_t len, int64_t min, int64_t max,
                               int64_t *out)
 {
@@ -323,23 +341,28 @@ static int java_number_float_syntax(const char *text, size_t len, char **copy)
     return 0;
 }
 
-int java_number_parse_double(const char *text, size_t len, double *out)
+/* Reads text as Java reads a double (or a float): rounded once, by strtod (or strtof). */
+static int java_number_parse_real(const char *text, size_t len, bool is_float, double *out)
 {
     char *copy = NULL;
     if (java_number_float_syntax(text, len, &copy) != 0)
         return -1;
-    *out = strtod(copy, NULL);
+    *out = is_float ? (double)strtof(copy, NULL) : strtod(copy, NULL);
     free(copy);
     return 0;
 }
 
+int java_number_parse_double(const char *text, size_t len, double *out)
+{
+    return java_number_parse_real(text, len, false, out);
+}
+
 int java_number_parse_float(const char *text, size_t len, float *out)
 {
-    char *copy = NULL;
-    if (java_number_float_syntax(text, len, &copy) != 0)
+    double value;
+    if (java_number_parse_real(text, len, true, &value) != 0)
         return -1;
-    *out = strtof(copy, NULL);
-    free(copy);
+    *out = (float)value;
     return 0;
 }
 
@@ -457,40 +480,35 @@ int java_big_decimal_long(const java_big_decimal *decimal, int64_t *out)
     return 0;
 }
 
-/* "<sign><digits>e<-scale>", which strtod and strtof round once. */
-static char *java_big_decimal_scientific(const java_big_decimal *decimal)
+/* The nearest double, or float: "<sign><digits>e<-scale>" read by strtod or strtof, which round
+ * once. */
+static int java_big_decimal_real(const java_big_decimal *decimal, bool is_float, double *out)
 {
     bool negative;
     char *digits = java_big_decimal_digits(decimal, &negative);
     if (!digits)
-        return NULL;
+        return -1;
     strbuf text = {0};
     strbuf_append_printf(&text, "%s%se%" PRId64, negative ? "-" : "", digits,
                          -(int64_t)decimal->scale);
     free(digits);
-    if (strbuf_failed(&text)) {
-        strbuf_free(&text);
-        return NULL;
-    }
-    return strbuf_take(&text, NULL);
+    if (!strbuf_failed(&text))
+        *out = is_float ? (double)strtof(text.data, NULL) : strtod(text.data, NULL);
+    bool failed = strbuf_failed(&text);
+    strbuf_free(&text);
+    return failed ? -1 : 0;
 }
 
 int java_big_decimal_double(const java_big_decimal *decimal, double *out)
 {
-    char *text = java_big_decimal_scientific(decimal);
-    if (!text)
-        return -1;
-    *out = strtod(text, NULL);
-    free(text);
-    return 0;
+    return java_big_decimal_real(decimal, false, out);
 }
 
 int java_big_decimal_float(const java_big_decimal *decimal, float *out)
 {
-    char *text = java_big_decimal_scientific(decimal);
-    if (!text)
+    double value;
+    if (java_big_decimal_real(decimal, true, &value) != 0)
         return -1;
-    *out = strtof(text, NULL);
-    free(text);
+    *out = (float)value;
     return 0;
 }

@@ -40,6 +40,11 @@ bool java_number_is_special(const char *text);
  * surrogates and no digit. */
 int java_number_digit(uint32_t codepoint);
 
+/* Java's (int) and (long) of a double: NaN is 0, a value beyond the range the nearest bound,
+ * any other cut toward zero. */
+int32_t java_number_double_to_int(double value);
+int64_t java_number_double_to_long(double value);
+
 /* Long.parseLong, and Integer.parseInt, Short.parseShort, Byte.parseByte with their bounds: len
  * bytes of UTF-8 text that are an optional '+' or '-' and one or more decimal digits
  * (java_number_digit), nothing else (no spaces), of a value within [min, max]. 0 with *out, or

@@ -556,18 +556,6 @@ static int digit_value(uint32_t codepoint)
     return java_number_digit(codepoint);
 }
 
-/* Java's (int) of a double: NaN is 0, values beyond int saturate, the rest truncate. */
-static int32_t java_double_to_int(double value)
-{
-    if (value != value)
-        return 0;
-    if (value >= 2147483647.0)
-        return INT32_MAX;
-    if (value <= -2147483648.0)
-        return INT32_MIN;
-    return (int32_t)value;
-}
-
 /* The significant digits of a number, as ASCII: what Java's DigitList holds. */
 typedef struct digit_list {
     char inline_digits[48];
@@ -629,7 +617,7 @@ static int32_t digit_list_int(digit_list *list, int32_t decimal_at, bool negativ
      * from "<digits>e<exponent>", which has no radix character for a locale to change. */
     snprintf(list->digits + count, 24, "e%" PRId64, (int64_t)decimal_at - (int64_t)count);
     double value = strtod(list->digits, NULL);
-    return java_double_to_int(negative ? -value : value);
+    return java_number_double_to_int(negative ? -value : value);
 }
 
 /* The exponent after 'E' (at pos): Java's DecimalFormat reads it as another number, an optional
