@@ -49,6 +49,23 @@ const char *transform_type_class(const transform_type *type)
     return type->aliases && type->aliases[0] ? type->aliases[0] : type->name;
 }
 
+const char *transform_config_trimmed(const ferry_config *config, const char *key, size_t *len)
+{
+    const char *text = ferry_config_string(config, key);
+    *len = 0;
+    if (!text)
+        return NULL;
+    size_t length = strlen(text);
+    while (length > 0 && (unsigned char)text[0] <= ' ') {
+        text++;
+        length--;
+    }
+    while (length > 0 && (unsigned char)text[length - 1] <= ' ')
+        length--;
+    *len = length;
+    return text;
+}
+
 void transform_data_set_json(ferry_data *data, json_t *value, json_t *schema)
 {
     json_t *old_json = data->json, *old_schema = data->schema;
@@ -395,6 +412,37 @@ static size_t transform_predicate_validate(const config_map *config, const char 
     return problems;
 }
 
+/* Builds the transform as a task would and destroys it, so that what only its creation finds (a
+ * cast spec naming an unknown type, a field path with an open backtick) is refused with the
+ * config, under the key its message names. Returns the number of problems. */
+static size_t transform_trial_create(const config_map *config, const char *alias,
+                                     const transform_type *type, config_errors *errors)
+{
+    config_map *own = alias_own_config(config, "transforms", alias);
+    const ferry_config_key *defs[1] = {type->config};
+    ferry_config *own_config = own ? ferry_config_new(own, defs, 1) : NULL;
+    config_map_destroy(own);
+    if (!own_config) {
+        config_errors_add(errors, "transforms", "out of memory while validating transforms");
+        return 1;
+    }
+    void *state = NULL;
+    char why[512] = "", scope[300];
+    snprintf(scope, sizeof(scope), "validation transform %s", alias);
+    size_t problems = 0;
+    if (type->create(own_config, scope, &state, why, sizeof(why)) != 0) {
+        char key[128], full[300];
+        error_key(why, key, sizeof(key));
+        snprintf(full, sizeof(full), "transforms.%s.%s", alias, key);
+        config_errors_add(errors, full, "%s", why);
+        problems = 1;
+    } else if (state) {
+        type->destroy(state);
+    }
+    ferry_config_destroy(own_config);
+    return problems;
+}
+
 size_t transform_chain_validate(const config_map *config, config_errors *errors)
 {
     size_t problems = 0;
@@ -424,7 +472,11 @@ size_t transform_chain_validate(const config_map *config, config_errors *errors)
             problems++;
             continue;
         }
-        problems += alias_keys_validate(config, "transforms", aliases[i], type->config, errors);
+        size_t found = alias_keys_validate(config, "transforms", aliases[i], type->config,
+                                           errors);
+        problems += found;
+        if (found == 0)
+            problems += transform_trial_create(config, aliases[i], type, errors);
     }
     config_list_free(predicates);
     config_list_free(aliases);
