@@ -18,10 +18,13 @@
 #include "transforms/predicate.h"
 
 extern const transform_type extract_new_record_state_type;
+extern const transform_type extract_field_key_type, extract_field_value_type;
 
 /* In Kafka Connect's listing order: by class name. */
 static const transform_type *const all_types[] = {
     &extract_new_record_state_type,
+    &extract_field_key_type,
+    &extract_field_value_type,
     NULL,
 };
 

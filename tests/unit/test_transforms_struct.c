@@ -1,0 +1,358 @@
+/*
+ * test_transforms_struct.c - Kafka Connect's ExtractField, Flatten, Cast and SetSchemaMetadata
+ * ($Key and $Value): every key, with and without schemas, null values, Kafka's error texts and
+ * the configs refused when validated. Outputs are written as Kafka's JsonConverter writes them
+ * (connect_json.h), the expectations being what Kafka 3.9's classes produce.
+ *
+ * JSON in this file is written with single quotes for readability: they become double quotes.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "convert/connect_json.h"
+#include "support/strbuf.h"
+#include "transforms/transform_chain.h"
+#include "transform_fixture.h"
+
+/* ---- helpers ------------------------------------------------------------------------------- */
+
+/* text with every ' turned into ", in a buffer of the caller's (NULL stays NULL). */
+static char *quoted(const char *text)
+{
+    if (!text)
+        return NULL;
+    char *copy = strdup(text);
+    assert_non_null(copy);
+    for (char *c = copy; *c; c++)
+        if (*c == '\'')
+            *c = '"';
+    return copy;
+}
+
+/* A one-transform chain config: alias t of type, its keys given as "key=value" lines. */
+static char *chain_lines(const char *type, const char *keys)
+{
+    strbuf lines = {0};
+    strbuf_append_printf(&lines, "transforms=t\ntransforms.t.type=%s\n", type);
+    char *copy = strdup(keys ? keys : "");
+    char *next = NULL;
+    for (char *line = strtok_r(copy, "\n", &next); line; line = strtok_r(NULL, "\n", &next))
+        strbuf_append_printf(&lines, "transforms.t.%s\n", line);
+    free(copy);
+    assert_false(strbuf_failed(&lines));
+    return strbuf_take(&lines, NULL);
+}
+
+typedef struct outcome {
+    transform_result result;
+    char *value;  /* as the JsonConverter writes it under its schema; "null" */
+    char *schema; /* the schema as the JsonConverter writes it; "null" */
+    char error[512];
+} outcome;
+
+static char *written_value(const ferry_data *data)
+{
+    if (data->kind == FERRY_DATA_NULL)
+        return strdup("null");
+    strbuf text = {0};
+    assert_int_equal(connect_json_write_value(&text, data->schema, data->json, false), 0);
+    return strbuf_take(&text, NULL);
+}
+
+static char *written_schema(const ferry_data *data)
+{
+    if (!data->schema)
+        return strdup("null");
+    strbuf text = {0};
+    assert_int_equal(connect_json_write_schema(&text, data->schema, false), 0);
+    return strbuf_take(&text, NULL);
+}
+
+/* Applies type (keys as lines) to a record whose key (on_key) or value is json under schema. */
+static outcome apply_on(const char *type, const char *keys, bool on_key, const char *json,
+                        const char *schema)
+{
+    char *lines = chain_lines(type, keys);
+    transform_chain *chain = fixture_chain_of(lines);
+    char *json_text = quoted(json), *schema_text = quoted(schema);
+    ferry_record record = on_key ? fixture_record(json_text, schema_text, "{\"x\":1}", NULL)
+                                 : fixture_record("\"k\"", NULL, json_text, schema_text);
+    ferry_record untouched = on_key ? fixture_record("null", NULL, "{\"x\":1}", NULL)
+                                    : fixture_record("\"k\"", NULL, "null", NULL);
+    ferry_data *operated = on_key ? &record.key : &record.value;
+    if (operated->kind == FERRY_DATA_NULL && schema_text) {
+        /* A null with a schema (the fixture reads "null" as a bare null). */
+        operated->schema = json_loads(schema_text, 0, NULL);
+        assert_non_null(operated->schema);
+    }
+    outcome out = {0};
+    out.result = transform_chain_apply(chain, &record, NULL, out.error, sizeof out.error);
+    ferry_data *data = on_key ? &record.key : &record.value;
+    out.value = written_value(data);
+    out.schema = written_schema(data);
+    /* The other side is never touched. */
+    ferry_data *other = on_key ? &record.value : &record.key;
+    ferry_data *other_before = on_key ? &untouched.value : &untouched.key;
+    char *other_text = written_value(other), *other_before_text = written_value(other_before);
+    assert_string_equal(other_text, other_before_text);
+    free(other_text);
+    free(other_before_text);
+    fixture_record_release(&record);
+    fixture_record_release(&untouched);
+    transform_chain_destroy(chain);
+    free(lines);
+    free(json_text);
+    free(schema_text);
+    return out;
+}
+
+static void outcome_free(outcome *out)
+{
+    free(out->value);
+    free(out->schema);
+}
+
+/* Expects type to turn json (under schema) into want (under want_schema, NULL: schemaless). */
+static void expect_on(const char *type, const char *keys, bool on_key, const char *json,
+                      const char *schema, const char *want, const char *want_schema)
+{
+    outcome out = apply_on(type, keys, on_key, json, schema);
+    if (out.result != TRANSFORM_KEEP)
+        fail_msg("%s on %s failed: %s", type, json, out.error);
+    char *want_text = quoted(want), *want_schema_text = quoted(want_schema ? want_schema : "null");
+    if (strcmp(out.value, want_text) != 0)
+        fail_msg("%s on %s gave %s, not %s", type, json, out.value, want_text);
+    if (strcmp(out.schema, want_schema_text) != 0)
+        fail_msg("%s on %s gave the schema %s, not %s", type, json, out.schema, want_schema_text);
+    free(want_text);
+    free(want_schema_text);
+    outcome_free(&out);
+}
+
+static void expect(const char *type, const char *keys, const char *json, const char *schema,
+                   const char *want, const char *want_schema)
+{
+    expect_on(type, keys, false, json, schema, want, want_schema);
+}
+
+/* Expects the record to fail with an error containing message. */
+static void expect_failure(const char *type, const char *keys, const char *json,
+                           const char *schema, const char *message)
+{
+    outcome out = apply_on(type, keys, false, json, schema);
+    if (out.result != TRANSFORM_FAIL)
+        fail_msg("%s on %s did not fail but gave %s", type, json, out.value);
+    if (!strstr(out.error, message))
+        fail_msg("%s on %s failed with \"%s\", not \"%s\"", type, json, out.error, message);
+    outcome_free(&out);
+}
+
+static void expect_invalid(const char *type, const char *keys, const char *key,
+                           const char *message)
+{
+    char *lines = chain_lines(type, keys);
+    char full_key[128];
+    snprintf(full_key, sizeof full_key, "transforms.t.%s", key);
+    fixture_expect_invalid(lines, full_key, message);
+    free(lines);
+}
+
+static unsigned needs_of(const char *type, const char *keys)
+{
+    char *lines = chain_lines(type, keys);
+    transform_chain *chain = fixture_chain_of(lines);
+    unsigned needs = transform_chain_needs(chain);
+    transform_chain_destroy(chain);
+    free(lines);
+    return needs;
+}
+
+/* ---- the registry --------------------------------------------------------------------------- */
+
+static void test_types_are_listed_by_class_name(void **state)
+{
+    (void)state;
+    const transform_type *const *types = transform_types();
+    for (size_t i = 1; types[i]; i++)
+        if (strcmp(transform_type_class(types[i - 1]), transform_type_class(types[i])) >= 0)
+            fail_msg("%s is listed before %s", transform_type_class(types[i - 1]),
+                     transform_type_class(types[i]));
+    static const char *const names[] = {"ExtractField$Key", "ExtractField$Value"};
+    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
+        const transform_type *type = transform_type_find(names[i]);
+        assert_non_null(type);
+        char class_name[128];
+        snprintf(class_name, sizeof class_name, "org.apache.kafka.connect.transforms.%s",
+                 names[i]);
+        assert_ptr_equal(transform_type_find(class_name), type);
+        assert_string_equal(transform_type_class(type), class_name);
+        assert_non_null(type->description);
+    }
+}
+
+static void test_needs_are_the_side(void **state)
+{
+    (void)state;
+    assert_int_equal(needs_of("ExtractField$Key", "field=a"), TRANSFORM_NEEDS_KEY);
+    assert_int_equal(needs_of("ExtractField$Value", "field=a"), TRANSFORM_NEEDS_VALUE);
+}
+
+/* ---- ExtractField ------------------------------------------------------------------------- */
+
+#define EXTRACT "ExtractField$Value"
+
+static const char *const row_schema =
+    "{'type':'struct','name':'row','fields':["
+    "{'field':'id','type':'int32','optional':false},"
+    "{'field':'name','type':'string','optional':true,'doc':'who'},"
+    "{'field':'n','type':'int32','optional':true,'default':5},"
+    "{'field':'inner','type':'struct','optional':true,'fields':["
+    "{'field':'x','type':'int64','optional':false},"
+    "{'field':'y','type':'int64','optional':true,'default':9}]},"
+    "{'field':'a.b','type':'boolean','optional':false}]}";
+
+static void test_extract_field_schemaless(void **state)
+{
+    (void)state;
+    expect(EXTRACT, "field=c", "{'a':{'b':1},'c':2}", NULL, "2", NULL);
+    expect(EXTRACT, "field=a", "{'a':{'b':1},'c':2}", NULL, "{'b':1}", NULL);
+    expect(EXTRACT, "field= c ", "{'a':{'b':1},'c':2}", NULL, "2", NULL); /* trimmed */
+    expect(EXTRACT, "field=nope", "{'a':1}", NULL, "null", NULL);
+    expect(EXTRACT, "field=a.b", "{'a':{'b':1},'a.b':3}", NULL, "3", NULL); /* V1: one name */
+    expect(EXTRACT, "field=a.b\nfield.syntax.version=v2", "{'a':{'b':1},'a.b':3}", NULL, "1",
+           NULL);
+    expect(EXTRACT, "field=`a.b`\nfield.syntax.version=V2", "{'a':{'b':1},'a.b':3}", NULL, "3",
+           NULL);
+    expect(EXTRACT, "field=x.b\nfield.syntax.version=V2", "{'a':{'b':1}}", NULL, "null", NULL);
+    expect(EXTRACT, "field=a", "null", NULL, "null", NULL);
+    expect_failure(EXTRACT, "field=a.b\nfield.syntax.version=V2", "{'a':7}", NULL,
+                   "Only Map objects supported in absence of schema for [nested field access], "
+                   "found: java.lang.Long");
+    expect_failure(EXTRACT, "field=a", "'text'", NULL,
+                   "Only Map objects supported in absence of schema for [field extraction], "
+                   "found: java.lang.String");
+    expect_failure(EXTRACT, "field=a", "[1]", NULL,
+                   "transform t (ExtractField$Value): Only Map objects supported in absence of "
+                   "schema for [field extraction], found: java.util.ArrayList");
+}
+
+static void test_extract_field_with_schema(void **state)
+{
+    (void)state;
+    const char *row = "{'id':1,'name':'a','n':null,'inner':{'x':2,'y':null},'a.b':true}";
+    expect(EXTRACT, "field=name", row, row_schema, "'a'",
+           "{'type':'string','optional':true,'doc':'who'}");
+    expect(EXTRACT, "field=id", row, row_schema, "1", "{'type':'int32','optional':false}");
+    expect(EXTRACT, "field=a.b", row, row_schema, "true", "{'type':'boolean','optional':false}");
+    expect(EXTRACT, "field=inner", row, row_schema, "{'x':2,'y':null}",
+           "{'type':'struct','fields':[{'type':'int64','optional':false,'field':'x'},"
+           "{'type':'int64','optional':true,'default':9,'field':'y'}],'optional':true}");
+    /* replace.null.with.default: a null field with a default is the default, or stays null. */
+    expect(EXTRACT, "field=n", row, row_schema, "5",
+           "{'type':'int32','optional':true,'default':5}");
+    expect(EXTRACT, "field=n\nreplace.null.with.default=false", row, row_schema, "null",
+           "{'type':'int32','optional':true,'default':5}");
+    /* V2 paths into nested structs; the leaf's schema as declared. */
+    expect(EXTRACT, "field=inner.x\nfield.syntax.version=V2", row, row_schema, "2",
+           "{'type':'int64','optional':false}");
+    expect(EXTRACT, "field=inner.y\nfield.syntax.version=V2", row, row_schema, "9",
+           "{'type':'int64','optional':true,'default':9}");
+    expect(EXTRACT, "field=inner.y\nfield.syntax.version=V2\nreplace.null.with.default=false",
+           row, row_schema, "null", "{'type':'int64','optional':true,'default':9}");
+    expect(EXTRACT, "field=inner.x\nfield.syntax.version=V2",
+           "{'id':1,'inner':null,'a.b':true}", row_schema, "null",
+           "{'type':'int64','optional':false}");
+    /* A null value keeps null, with the field's schema. */
+    expect(EXTRACT, "field=id", "null", row_schema, "null", "{'type':'int32','optional':false}");
+    /* Unknown fields fail with a schema, null value or not. */
+    expect_failure(EXTRACT, "field=nope", row, row_schema, "Unknown field: nope");
+    expect_failure(EXTRACT, "field=nope", "null", row_schema, "Unknown field: nope");
+    expect_failure(EXTRACT, "field=inner.z\nfield.syntax.version=V2", row, row_schema,
+                   "Unknown field: inner.z");
+    expect_failure(EXTRACT, "field=id.z\nfield.syntax.version=V2", row, row_schema,
+                   "Cannot look up fields on non-struct type");
+    expect_failure(EXTRACT, "field=a", "'text'", "{'type':'string','optional':false}",
+                   "Only Struct objects supported for [field extraction], found: "
+                   "java.lang.String");
+    expect_failure(EXTRACT, "field=a", "null", "{'type':'string','optional':true}",
+                   "Cannot look up fields on non-struct type");
+}
+
+static void test_extract_field_key(void **state)
+{
+    (void)state;
+    expect_on("ExtractField$Key", "field=id", true, "{'id':7,'v':1}", NULL, "7", NULL);
+    expect_on("org.apache.kafka.connect.transforms.ExtractField$Key", "field=id", true,
+              "{'id':7}", "{'type':'struct','fields':[{'field':'id','type':'int64'}]}", "7",
+              "{'type':'int64','optional':false}");
+    /* A string key from a plugin has a string schema: not a struct. */
+    char *lines = chain_lines("ExtractField$Key", "field=id");
+    transform_chain *chain = fixture_chain_of(lines);
+    ferry_record record = {.topic = "t", .key = {.kind = FERRY_DATA_STRING, .data = "abc",
+                                                 .len = 3}};
+    char err[512] = "";
+    assert_int_equal(transform_chain_apply(chain, &record, NULL, err, sizeof err),
+                     TRANSFORM_FAIL);
+    assert_non_null(strstr(err, "Only Struct objects supported for [field extraction], found: "
+                                "java.lang.String"));
+    fixture_record_release(&record);
+    transform_chain_destroy(chain);
+    free(lines);
+}
+
+static void test_extract_field_schema_is_cached(void **state)
+{
+    (void)state;
+    char *lines = chain_lines(EXTRACT, "field=id");
+    transform_chain *chain = fixture_chain_of(lines);
+    char *schema = quoted(row_schema);
+    const json_t *first = NULL;
+    for (int i = 0; i < 2; i++) {
+        ferry_record record = fixture_record("null", NULL, "{\"id\":1,\"a.b\":true}", schema);
+        assert_int_equal(transform_chain_apply(chain, &record, NULL, NULL, 0), TRANSFORM_KEEP);
+        if (i == 0)
+            first = record.value.schema;
+        else
+            assert_ptr_equal(record.value.schema, first); /* an equal input, the same output */
+        fixture_record_release(&record);
+    }
+    free(schema);
+    transform_chain_destroy(chain);
+    free(lines);
+}
+
+static void test_extract_field_config(void **state)
+{
+    (void)state;
+    expect_invalid(EXTRACT, NULL, "field", "Missing required configuration \"field\"");
+    expect_invalid(EXTRACT, "field=a\nfield.syntax.version=v3", "field.syntax.version", "v3");
+    expect_invalid(EXTRACT, "field=a\nreplace.null.with.default=maybe",
+                   "replace.null.with.default", "maybe");
+    expect_invalid(EXTRACT, "field=foo.`bar.baz\nfield.syntax.version=V2", "field",
+                   "Invalid value foo.`bar.baz for configuration field: Incomplete backtick pair "
+                   "in path: [foo.`bar.baz], consider adding a backslash before backtick at "
+                   "position 4 to escape it");
+    /* The same backtick is no problem under V1. */
+    expect(EXTRACT, "field=foo.`bar.baz", "{'foo.`bar.baz':1}", NULL, "1", NULL);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_types_are_listed_by_class_name),
+        cmocka_unit_test(test_needs_are_the_side),
+        cmocka_unit_test(test_extract_field_schemaless),
+        cmocka_unit_test(test_extract_field_with_schema),
+        cmocka_unit_test(test_extract_field_key),
+        cmocka_unit_test(test_extract_field_schema_is_cached),
+        cmocka_unit_test(test_extract_field_config),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
