@@ -184,7 +184,7 @@ static void test_types_are_listed_by_class_name(void **state)
         if (strcmp(transform_type_class(types[i - 1]), transform_type_class(types[i])) >= 0)
             fail_msg("%s is listed before %s", transform_type_class(types[i - 1]),
                      transform_type_class(types[i]));
-    static const char *const names[] = {"ExtractField$Key", "ExtractField$Value"};
+    static const char *const names[] = {"ExtractField$Key", "ExtractField$Value", "Flatten$Key", "Flatten$Value"};
     for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
         const transform_type *type = transform_type_find(names[i]);
         assert_non_null(type);
@@ -202,6 +202,8 @@ static void test_needs_are_the_side(void **state)
     (void)state;
     assert_int_equal(needs_of("ExtractField$Key", "field=a"), TRANSFORM_NEEDS_KEY);
     assert_int_equal(needs_of("ExtractField$Value", "field=a"), TRANSFORM_NEEDS_VALUE);
+    assert_int_equal(needs_of("Flatten$Key", NULL), TRANSFORM_NEEDS_KEY);
+    assert_int_equal(needs_of("Flatten$Value", NULL), TRANSFORM_NEEDS_VALUE);
 }
 
 /* ---- ExtractField ------------------------------------------------------------------------- */
@@ -343,6 +345,139 @@ static void test_extract_field_config(void **state)
     expect(EXTRACT, "field=foo.`bar.baz", "{'foo.`bar.baz':1}", NULL, "1", NULL);
 }
 
+/* ---- Flatten ------------------------------------------------------------------------------ */
+
+#define FLATTEN "Flatten$Value"
+
+static void test_flatten_schemaless(void **state)
+{
+    (void)state;
+    expect(FLATTEN, NULL, "{'a':{'b':1,'c':{'d':true}},'e':[{'f':1}],'g':null,'h':'x','i':1.5}",
+           NULL, "{'a.b':1,'a.c.d':true,'e':[{'f':1}],'g':null,'h':'x','i':1.5}", NULL);
+    expect(FLATTEN, "delimiter=_", "{'a':{'b':{'c':1}}}", NULL, "{'a_b_c':1}", NULL);
+    expect(FLATTEN, "delimiter=->", "{'a':{'b':1}}", NULL, "{'a->b':1}", NULL);
+    expect(FLATTEN, "delimiter= ", "{'a':{'b':1}}", NULL, "{'ab':1}", NULL); /* trimmed: "" */
+    expect(FLATTEN, NULL, "{'a':{},'b':2}", NULL, "{'b':2}", NULL); /* an empty map: nothing */
+    /* A later name overwrites an earlier one in its place. */
+    expect(FLATTEN, NULL, "{'a.b':1,'a':{'b':2},'c':3}", NULL, "{'a.b':2,'c':3}", NULL);
+    /* An empty name at the top is no prefix, as in Java. */
+    expect(FLATTEN, NULL, "{'':{'a':1}}", NULL, "{'a':1}", NULL);
+    expect(FLATTEN, NULL, "null", NULL, "null", NULL);
+    expect_failure(FLATTEN, NULL, "[1,2]", NULL,
+                   "Only Map objects supported in absence of schema for [flattening], found: "
+                   "java.util.ArrayList");
+    expect_on("Flatten$Key", NULL, true, "{'a':{'b':1}}", NULL, "{'a.b':1}", NULL);
+}
+
+static const char *const nested_schema =
+    "{'type':'struct','name':'n','version':2,'doc':'d','optional':true,'parameters':{'p':'v'},"
+    "'fields':["
+    "{'field':'id','type':'int32','optional':false},"
+    "{'field':'ts','type':'int64','name':'org.apache.kafka.connect.data.Timestamp',"
+    "'version':1,'optional':false},"
+    "{'field':'tags','type':'array','items':{'type':'string','optional':false},'optional':true},"
+    "{'field':'in','type':'struct','optional':false,'fields':["
+    "{'field':'a','type':'string','optional':false,'default':'da'},"
+    "{'field':'deep','type':'struct','optional':true,'fields':["
+    "{'field':'b','type':'boolean','optional':false}]}]}]}";
+
+static void test_flatten_with_schema(void **state)
+{
+    (void)state;
+    /* The output struct keeps the input's basics and is required; every field is optional
+     * because the input struct was. */
+    const char *flat_schema =
+        "{'type':'struct','fields':["
+        "{'type':'int32','optional':true,'field':'id'},"
+        "{'type':'int64','optional':true,'name':'org.apache.kafka.connect.data.Timestamp',"
+        "'version':1,'field':'ts'},"
+        "{'type':'array','items':{'type':'string','optional':false},'optional':true,"
+        "'field':'tags'},"
+        "{'type':'string','optional':true,'default':'da','field':'in.a'},"
+        "{'type':'boolean','optional':true,'field':'in.deep.b'}],"
+        "'optional':false,'name':'n','version':2,'doc':'d','parameters':{'p':'v'}}";
+    expect(FLATTEN, NULL, "{'id':1,'ts':5,'tags':['x'],'in':{'a':'q','deep':{'b':true}}}",
+           nested_schema, "{'id':1,'ts':5,'tags':['x'],'in.a':'q','in.deep.b':true}",
+           flat_schema);
+    /* A null nested struct leaves its fields null; a null field takes its default. */
+    expect(FLATTEN, NULL, "{'id':1,'ts':5,'tags':null,'in':{'a':null,'deep':null}}",
+           nested_schema, "{'id':1,'ts':5,'tags':null,'in.a':'da','in.deep.b':null}",
+           flat_schema);
+    /* A null value passes unchanged, schema and all. */
+    char *original = quoted(nested_schema);
+    ferry_data original_data = {.kind = FERRY_DATA_NULL, .schema = json_loads(original, 0, NULL)};
+    char *original_text = written_schema(&original_data);
+    outcome out = apply_on(FLATTEN, NULL, false, "null", nested_schema);
+    assert_int_equal(out.result, TRANSFORM_KEEP);
+    assert_string_equal(out.value, "null");
+    assert_string_equal(out.schema, original_text);
+    outcome_free(&out);
+    free(original_text);
+    json_decref(original_data.schema);
+    free(original);
+}
+
+static void test_flatten_optionality_and_defaults(void **state)
+{
+    (void)state;
+    /* Required top level: a field is optional when it or a struct above it is. */
+    const char *schema =
+        "{'type':'struct','fields':["
+        "{'field':'r','type':'struct','optional':false,'fields':["
+        "{'field':'x','type':'int32','optional':false}]},"
+        "{'field':'o','type':'struct','optional':true,'fields':["
+        "{'field':'x','type':'int32','optional':false}]},"
+        "{'field':'d','type':'struct','optional':false,'default':{'x':7,'y':null},'fields':["
+        "{'field':'x','type':'int32','optional':false},"
+        "{'field':'y','type':'int32','optional':true,'default':3}]}]}";
+    expect(FLATTEN, "delimiter=_", "{'r':{'x':1},'o':null,'d':null}", schema,
+           "{'r_x':1,'o_x':null,'d_x':7,'d_y':3}",
+           "{'type':'struct','fields':["
+           "{'type':'int32','optional':false,'field':'r_x'},"
+           "{'type':'int32','optional':true,'field':'o_x'},"
+           "{'type':'int32','optional':false,'default':7,'field':'d_x'},"
+           "{'type':'int32','optional':true,'default':3,'field':'d_y'}],'optional':false}");
+    /* Struct.put refuses a null in a field that came out required. */
+    expect_failure(FLATTEN, NULL, "{'r':{'x':null},'o':null,'d':null}", schema,
+                   "Invalid value: null used for required field: \"r.x\", schema type: INT32");
+    expect_failure(FLATTEN, NULL, "{'r':'text','o':null,'d':null}", schema,
+                   "Only Struct objects supported for [flattening], found: java.lang.String");
+}
+
+static void test_flatten_refusals(void **state)
+{
+    (void)state;
+    expect_failure(FLATTEN, NULL, "{'m':{'k':1}}",
+                   "{'type':'struct','fields':[{'field':'s','type':'struct','fields':["
+                   "{'field':'m','type':'map','keys':{'type':'string'},"
+                   "'values':{'type':'int32'}}]}]}",
+                   "Flatten transformation does not support MAP for record with schemas (for "
+                   "field s.m).");
+    expect_failure(FLATTEN, NULL, "{'a.b':1,'a':{'b':2}}",
+                   "{'type':'struct','fields':[{'field':'a.b','type':'int32'},"
+                   "{'field':'a','type':'struct','fields':[{'field':'b','type':'int32'}]}]}",
+                   "Cannot create field because of field name duplication a.b");
+    expect_failure(FLATTEN, NULL, "'x'", "{'type':'string','optional':false}",
+                   "Only Struct objects supported for [flattening], found: java.lang.String");
+    /* A schemaless value nested deeper than any writer takes is refused, not followed. */
+    json_t *value = json_integer(1);
+    for (int i = 0; i < 2100; i++) {
+        json_t *outer = json_object();
+        assert_int_equal(json_object_set_new(outer, "a", value), 0);
+        value = outer;
+    }
+    char *lines = chain_lines(FLATTEN, NULL);
+    transform_chain *chain = fixture_chain_of(lines);
+    ferry_record record = {.topic = "t", .value = {.kind = FERRY_DATA_JSON, .json = value}};
+    char err[512] = "";
+    assert_int_equal(transform_chain_apply(chain, &record, NULL, err, sizeof err),
+                     TRANSFORM_FAIL);
+    assert_non_null(strstr(err, "nested deeper"));
+    fixture_record_release(&record);
+    transform_chain_destroy(chain);
+    free(lines);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -353,6 +488,10 @@ int main(void)
         cmocka_unit_test(test_extract_field_key),
         cmocka_unit_test(test_extract_field_schema_is_cached),
         cmocka_unit_test(test_extract_field_config),
+        cmocka_unit_test(test_flatten_schemaless),
+        cmocka_unit_test(test_flatten_with_schema),
+        cmocka_unit_test(test_flatten_optionality_and_defaults),
+        cmocka_unit_test(test_flatten_refusals),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
