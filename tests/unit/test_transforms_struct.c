@@ -184,7 +184,7 @@ static void test_types_are_listed_by_class_name(void **state)
         if (strcmp(transform_type_class(types[i - 1]), transform_type_class(types[i])) >= 0)
             fail_msg("%s is listed before %s", transform_type_class(types[i - 1]),
                      transform_type_class(types[i]));
-    static const char *const names[] = {"ExtractField$Key", "ExtractField$Value", "Flatten$Key", "Flatten$Value"};
+    static const char *const names[] = {"Cast$Key", "Cast$Value", "ExtractField$Key", "ExtractField$Value", "Flatten$Key", "Flatten$Value"};
     for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
         const transform_type *type = transform_type_find(names[i]);
         assert_non_null(type);
@@ -204,6 +204,8 @@ static void test_needs_are_the_side(void **state)
     assert_int_equal(needs_of("ExtractField$Value", "field=a"), TRANSFORM_NEEDS_VALUE);
     assert_int_equal(needs_of("Flatten$Key", NULL), TRANSFORM_NEEDS_KEY);
     assert_int_equal(needs_of("Flatten$Value", NULL), TRANSFORM_NEEDS_VALUE);
+    assert_int_equal(needs_of("Cast$Key", "spec=int8"), TRANSFORM_NEEDS_KEY);
+    assert_int_equal(needs_of("Cast$Value", "spec=int8"), TRANSFORM_NEEDS_VALUE);
 }
 
 /* ---- ExtractField ------------------------------------------------------------------------- */
@@ -478,6 +480,294 @@ static void test_flatten_refusals(void **state)
     free(lines);
 }
 
+/* ---- Cast --------------------------------------------------------------------------------- */
+
+#define CAST "Cast$Value"
+
+static void test_cast_spec_validation(void **state)
+{
+    (void)state;
+    expect_invalid(CAST, NULL, "spec", "Missing required configuration \"spec\"");
+    expect_invalid(CAST, "spec=foo", "spec",
+                   "Invalid value [foo] for configuration spec: Invalid type found in casting "
+                   "spec: foo");
+    expect_invalid(CAST, "spec=a:int8,b:foo ", "spec",
+                   "Invalid type found in casting spec: foo");
+    expect_invalid(CAST, "spec=a:", "spec", "Invalid type found in casting spec: a");
+    expect_invalid(CAST, "spec=a:int8, b:bytes", "spec",
+                   "Invalid value [a:int8, b:bytes] for configuration spec: Cast transformation "
+                   "does not support casting to BYTES; supported types are [INT8, INT16, INT32, "
+                   "INT64, FLOAT32, FLOAT64, BOOLEAN, STRING]");
+    expect_invalid(CAST, "spec=struct", "spec", "does not support casting to STRUCT");
+    expect_invalid(CAST, "spec=a:array", "spec", "does not support casting to ARRAY");
+    expect_invalid(CAST, "spec=a:map", "spec", "does not support casting to MAP");
+    expect_invalid(CAST, "spec=a:int8:x", "spec", "Invalid rename mapping: a:int8:x");
+    expect_invalid(CAST, "spec=int8,a:int16", "spec",
+                   "Cast transformations that specify a type to cast the entire value to may "
+                   "only specify a single cast in their spec");
+    expect_invalid(CAST, "spec=int8,int8", "spec", "may only specify a single cast");
+    expect_invalid(CAST, "spec=a:int8,,b:int8", "spec", "Invalid type found in casting spec: ");
+    expect_invalid(CAST, "spec=int8\nreplace.null.with.default=no", "replace.null.with.default",
+                   "no");
+}
+
+static void test_cast_type_names(void **state)
+{
+    (void)state;
+    expect(CAST, "spec=Int8", "5", NULL, "5", NULL);
+    expect(CAST, "spec= STRING ", "5", NULL, "'5'", NULL);
+    /* Java's upper case of the dotless i and the long s are I and S. */
+    expect(CAST, "spec=\xc4\xb1nt8", "5", NULL, "5", NULL);
+    expect(CAST, "spec=\xc5\xbftring", "5", NULL, "'5'", NULL);
+    expect(CAST, "spec=a : int16 , b:string", "{'a':'3','b':4}", NULL, "{'a':3,'b':'4'}", NULL);
+    /* A field named twice: the later type wins. */
+    expect(CAST, "spec=a:int8,a:string", "{'a':1}", NULL, "{'a':'1'}", NULL);
+    /* An empty field name is a name. */
+    expect(CAST, "spec=:boolean", "{'':1}", NULL, "{'':true}", NULL);
+}
+
+static void test_cast_whole_value_schemaless(void **state)
+{
+    (void)state;
+    /* Integers narrow by wrapping, reals saturate toward zero. */
+    expect(CAST, "spec=int8", "300", NULL, "44", NULL);
+    expect(CAST, "spec=int16", "70000", NULL, "4464", NULL);
+    expect(CAST, "spec=int32", "4294967297", NULL, "1", NULL);
+    expect(CAST, "spec=int64", "-5", NULL, "-5", NULL);
+    expect(CAST, "spec=int32", "1.9", NULL, "1", NULL);
+    expect(CAST, "spec=int32", "-1.9", NULL, "-1", NULL);
+    expect(CAST, "spec=int32", "1e20", NULL, "2147483647", NULL);
+    expect(CAST, "spec=int8", "1e20", NULL, "-1", NULL); /* (byte)Integer.MAX_VALUE */
+    expect(CAST, "spec=int64", "-1e20", NULL, "-9223372036854775808", NULL);
+    expect(CAST, "spec=int32", "true", NULL, "1", NULL);
+    expect(CAST, "spec=int8", "false", NULL, "0", NULL);
+    /* Text is read as Java reads it. */
+    expect(CAST, "spec=int32", "'-42'", NULL, "-42", NULL);
+    expect(CAST, "spec=int64", "'+9223372036854775807'", NULL, "9223372036854775807", NULL);
+    expect(CAST, "spec=int8", "'127'", NULL, "127", NULL);
+    expect_failure(CAST, "spec=int8", "'128'", NULL,
+                   "Value (128) was out of range for requested data type");
+    expect_failure(CAST, "spec=int32", "'abc'", NULL,
+                   "Value (abc) was out of range for requested data type");
+    expect_failure(CAST, "spec=int32", "' 1'", NULL, "Value ( 1) was out of range");
+    expect_failure(CAST, "spec=int32", "'1.0'", NULL, "Value (1.0) was out of range");
+    expect(CAST, "spec=float64", "' 2.5e3d '", NULL, "2500.0", NULL);
+    expect(CAST, "spec=float64", "'0x1p3'", NULL, "8.0", NULL);
+    expect(CAST, "spec=float64", "'NaN'", NULL, "'NaN'", NULL);
+    expect(CAST, "spec=float64", "'-1e400'", NULL, "'-Infinity'", NULL);
+    expect_failure(CAST, "spec=float64", "'1,5'", NULL, "Value (1,5) was out of range");
+    expect(CAST, "spec=float32", "'1.1'", NULL, "1.1", NULL);
+    expect(CAST, "spec=float32", "0.1", NULL, "0.1", NULL);
+    expect(CAST, "spec=float32", "16777217", NULL, "1.6777216E7", NULL);
+    expect(CAST, "spec=float64", "16777217", NULL, "1.6777217E7", NULL);
+    expect(CAST, "spec=float64", "true", NULL, "1.0", NULL);
+    /* A number is true when its longValue() is not 0. */
+    expect(CAST, "spec=boolean", "0.5", NULL, "false", NULL);
+    expect(CAST, "spec=boolean", "-1.5", NULL, "true", NULL);
+    expect(CAST, "spec=boolean", "0", NULL, "false", NULL);
+    expect(CAST, "spec=boolean", "'TrUe'", NULL, "true", NULL);
+    expect(CAST, "spec=boolean", "'yes'", NULL, "false", NULL);
+    /* toString of each. */
+    expect(CAST, "spec=string", "100", NULL, "'100'", NULL);
+    expect(CAST, "spec=string", "1.0", NULL, "'1.0'", NULL);
+    expect(CAST, "spec=string", "1e7", NULL, "'1.0E7'", NULL);
+    expect(CAST, "spec=string", "0.0001", NULL, "'1.0E-4'", NULL);
+    expect(CAST, "spec=string", "false", NULL, "'false'", NULL);
+    expect(CAST, "spec=string", "'same'", NULL, "'same'", NULL);
+    /* Maps and lists are no input. */
+    expect_failure(CAST, "spec=int8", "{'a':1}", NULL,
+                   "Cast transformation does not support casting from MAP; supported types are "
+                   "[INT8, INT16, INT32, INT64, FLOAT32, FLOAT64, BOOLEAN, STRING, BYTES]");
+    expect_failure(CAST, "spec=string", "[1]", NULL,
+                   "Cast transformation does not support casting from ARRAY");
+    expect(CAST, "spec=int8", "null", NULL, "null", NULL);
+}
+
+static void test_cast_whole_value_with_schema(void **state)
+{
+    (void)state;
+    /* The new type keeps the input's basics and optional; its default is cast too. */
+    expect(CAST, "spec=int8", "300",
+           "{'type':'int32','optional':true,'name':'n','version':3,'doc':'d',"
+           "'parameters':{'p':'v'},'default':257}",
+           "44",
+           "{'type':'int8','optional':true,'name':'n','version':3,'doc':'d',"
+           "'parameters':{'p':'v'},'default':1}");
+    expect(CAST, "spec=string", "1.1", "{'type':'float','optional':false}", "'1.1'",
+           "{'type':'string','optional':false}");
+    expect(CAST, "spec=float64", "1.1", "{'type':'float','optional':false}",
+           "1.100000023841858", "{'type':'double','optional':false}");
+    expect(CAST, "spec=string", "'NaN'", "{'type':'double','optional':false}", "'NaN'",
+           "{'type':'string','optional':false}");
+    expect(CAST, "spec=int64", "'Infinity'", "{'type':'double','optional':false}",
+           "9223372036854775807", "{'type':'int64','optional':false}");
+    expect(CAST, "spec=string", "200", "{'type':'int8','optional':false}", "'-56'",
+           "{'type':'string','optional':false}"); /* the converter's (byte) */
+    /* Bytes become base64 text and nothing else. */
+    expect(CAST, "spec=string", "'/ty6mHZUMhA='", "{'type':'bytes','optional':false}",
+           "'/ty6mHZUMhA='", "{'type':'string','optional':false}");
+    expect_failure(CAST, "spec=int32", "'AQ=='", "{'type':'bytes','optional':false}",
+                   "Unexpected type in Cast transformation: class [B");
+    expect_failure(CAST, "spec=boolean", "'AQ=='", "{'type':'bytes','optional':false}",
+                   "Unexpected type in Cast transformation: class [B");
+    expect_failure(CAST, "spec=int8", "{'a':1}",
+                   "{'type':'struct','fields':[{'field':'a','type':'int32'}]}",
+                   "Cast transformation does not support casting from STRUCT");
+    expect_failure(CAST, "spec=int8", "'x'", "{'type':'int32','optional':false}",
+                   "a value of type java.lang.String for a schema of type INT32");
+    /* A null value passes unchanged. */
+    expect(CAST, "spec=int8", "null", "{'type':'int32','optional':true}", "null",
+           "{'type':'int32','optional':true}");
+}
+
+#define TIMESTAMP_SCHEMA                                                                         \
+    "{'type':'int64','name':'org.apache.kafka.connect.data.Timestamp','version':1}"
+#define DATE_SCHEMA "{'type':'int32','name':'org.apache.kafka.connect.data.Date','version':1}"
+#define TIME_SCHEMA "{'type':'int32','name':'org.apache.kafka.connect.data.Time','version':1}"
+#define DECIMAL_SCHEMA                                                                           \
+    "{'type':'bytes','name':'org.apache.kafka.connect.data.Decimal','version':1,"                \
+    "'parameters':{'scale':'2'}}"
+
+static void test_cast_logical_types(void **state)
+{
+    (void)state;
+    const char *timestamp_string =
+        "{'type':'string','optional':false,'name':'org.apache.kafka.connect.data.Timestamp',"
+        "'version':1}";
+    /* To text as Values.dateFormatFor formats the value. */
+    expect(CAST, "spec=string", "1700000000123", TIMESTAMP_SCHEMA,
+           "'2023-11-14T22:13:20.123Z'", timestamp_string);
+    expect(CAST, "spec=string", "1641600000000", TIMESTAMP_SCHEMA, "'2022-01-08'",
+           timestamp_string);
+    expect(CAST, "spec=string", "5000", TIMESTAMP_SCHEMA, "'00:00:05.000Z'", timestamp_string);
+    expect(CAST, "spec=string", "-1", TIMESTAMP_SCHEMA, "'23:59:59.999Z'", timestamp_string);
+    expect(CAST, "spec=string", "19000", DATE_SCHEMA, "'2022-01-08'",
+           "{'type':'string','optional':false,'name':'org.apache.kafka.connect.data.Date',"
+           "'version':1}");
+    expect(CAST, "spec=string", "0", DATE_SCHEMA, "'00:00:00.000Z'",
+           "{'type':'string','optional':false,'name':'org.apache.kafka.connect.data.Date',"
+           "'version':1}");
+    expect(CAST, "spec=string", "3723004", TIME_SCHEMA, "'01:02:03.004Z'",
+           "{'type':'string','optional':false,'name':'org.apache.kafka.connect.data.Time',"
+           "'version':1}");
+    /* Otherwise the encoded integer. */
+    expect(CAST, "spec=int64", "19000", DATE_SCHEMA, "19000",
+           "{'type':'int64','optional':false,'name':'org.apache.kafka.connect.data.Date',"
+           "'version':1}");
+    expect(CAST, "spec=int32", "1700000000123", TIMESTAMP_SCHEMA, "-807049093",
+           "{'type':'int32','optional':false,'name':'org.apache.kafka.connect.data.Timestamp',"
+           "'version':1}");
+    expect(CAST, "spec=a:int64", "{'a':3723004}",
+           "{'type':'struct','fields':[{'field':'a','type':'int32',"
+           "'name':'org.apache.kafka.connect.data.Time','version':1}]}",
+           "{'a':3723004}",
+           "{'type':'struct','fields':[{'type':'int64','optional':false,'field':'a'}],"
+           "'optional':false}");
+    expect_failure(CAST, "spec=int32", "90000000", TIME_SCHEMA,
+                   "Kafka Connect Time type should not have any date fields set to non-zero "
+                   "values.");
+    /* Decimal is a BigDecimal: 12345 at scale 2. */
+    expect(CAST, "spec=string", "'MDk='", DECIMAL_SCHEMA, "'123.45'",
+           "{'type':'string','optional':false,'name':'org.apache.kafka.connect.data.Decimal',"
+           "'version':1,'parameters':{'scale':'2'}}");
+    expect(CAST, "spec=a:int32,b:float64,c:boolean,d:string",
+           "{'a':'z8c=','b':'MDk=','c':'AA==','d':'AQ=='}",
+           "{'type':'struct','fields':["
+           "{'field':'a','type':'bytes','name':'org.apache.kafka.connect.data.Decimal',"
+           "'parameters':{'scale':'2'}},"
+           "{'field':'b','type':'bytes','name':'org.apache.kafka.connect.data.Decimal',"
+           "'parameters':{'scale':'2'}},"
+           "{'field':'c','type':'bytes','name':'org.apache.kafka.connect.data.Decimal',"
+           "'parameters':{'scale':'2'}},"
+           "{'field':'d','type':'bytes','name':'org.apache.kafka.connect.data.Decimal',"
+           "'parameters':{'scale':'9'}}]}",
+           "{'a':-123,'b':123.45,'c':false,'d':'1E-9'}",
+           "{'type':'struct','fields':[{'type':'int32','optional':false,'field':'a'},"
+           "{'type':'double','optional':false,'field':'b'},"
+           "{'type':'boolean','optional':false,'field':'c'},"
+           "{'type':'string','optional':false,'field':'d'}],'optional':false}");
+    expect_failure(CAST, "spec=string", "'MDk='",
+                   "{'type':'bytes','name':'org.apache.kafka.connect.data.Decimal'}",
+                   "Invalid Decimal schema: scale parameter not found.");
+    /* A whole-value cast keeps the logical name, so a default of the new type is invalid. */
+    expect_failure(CAST, "spec=int64", "5",
+                   "{'type':'int64','name':'org.apache.kafka.connect.data.Timestamp',"
+                   "'version':1,'optional':true,'default':0}",
+                   "Invalid default value");
+}
+
+static const char *const cast_row_schema =
+    "{'type':'struct','name':'row','optional':true,'fields':["
+    "{'field':'a','type':'int32','optional':false,'default':5,'doc':'gone'},"
+    "{'field':'b','type':'string','optional':true},"
+    "{'field':'c','type':'double','optional':true,'default':2.5},"
+    "{'field':'d','type':'bytes','optional':false},"
+    "{'field':'e','type':'array','items':{'type':'int32'},'optional':true}]}";
+
+static void test_cast_fields_with_schema(void **state)
+{
+    (void)state;
+    expect(CAST, "spec=a:string,c:int64,d:string,z:int8",
+           "{'a':7,'b':'x','c':null,'d':'AQID','e':[1]}", cast_row_schema,
+           "{'a':'7','b':'x','c':2,'d':'AQID','e':[1]}",
+           "{'type':'struct','fields':["
+           "{'type':'string','optional':false,'default':'5','field':'a'},"
+           "{'type':'string','optional':true,'field':'b'},"
+           "{'type':'int64','optional':true,'default':2,'field':'c'},"
+           "{'type':'string','optional':false,'field':'d'},"
+           "{'type':'array','items':{'type':'int32','optional':false},'optional':true,"
+           "'field':'e'}],"
+           "'optional':true,'name':'row'}");
+    /* replace.null.with.default=false reads the null itself. */
+    expect(CAST, "spec=c:string\nreplace.null.with.default=false",
+           "{'a':7,'b':null,'c':null,'d':'AQID','e':null}", cast_row_schema,
+           "{'a':7,'b':null,'c':null,'d':'AQID','e':null}",
+           "{'type':'struct','fields':["
+           "{'type':'int32','optional':false,'doc':'gone','default':5,'field':'a'},"
+           "{'type':'string','optional':true,'field':'b'},"
+           "{'type':'string','optional':true,'default':'2.5','field':'c'},"
+           "{'type':'bytes','optional':false,'field':'d'},"
+           "{'type':'array','items':{'type':'int32','optional':false},'optional':true,"
+           "'field':'e'}],"
+           "'optional':true,'name':'row'}");
+    expect_failure(CAST, "spec=a:string\nreplace.null.with.default=false",
+                   "{'a':null,'d':'AQID'}", cast_row_schema,
+                   "Invalid value: null used for required field: \"a\", schema type: STRING");
+    expect_failure(CAST, "spec=b:string", "{'a':1,'d':null}", cast_row_schema,
+                   "Invalid value: null used for required field: \"d\", schema type: BYTES");
+    expect_failure(CAST, "spec=e:string", "{'a':1,'d':'AQID','e':[1]}", cast_row_schema,
+                   "Cast transformation does not support casting from ARRAY");
+    expect_failure(CAST, "spec=a:int8", "{'a':1}",
+                   "{'type':'struct','default':{'a':1},'fields':[{'field':'a','type':'int32'}]}",
+                   "Cast transformation does not support casting from STRUCT; supported types "
+                   "are [INT8, INT16, INT32, INT64, FLOAT32, FLOAT64, BOOLEAN, STRING, BYTES]");
+    expect_failure(CAST, "spec=a:int8", "5", "{'type':'int32','optional':false}",
+                   "Cannot list fields on non-struct type");
+    expect_failure(CAST, "spec=a:int8", "[1]",
+                   "{'type':'struct','fields':[{'field':'a','type':'int32'}]}",
+                   "Only Struct objects supported for [cast types], found: java.util.ArrayList");
+    expect_failure(CAST, "spec=a:int8", "{'a':'x'}",
+                   "{'type':'struct','fields':[{'field':'a','type':'string','default':'y'}]}",
+                   "Value (y) was out of range for requested data type");
+}
+
+static void test_cast_fields_schemaless(void **state)
+{
+    (void)state;
+    /* Absent fields are inserted as null (Java's HashMap order is its buckets'; ferry keeps
+     * the map's order and appends). */
+    expect(CAST, "spec=a:int32,z:boolean,b:float32", "{'a':'7','b':1,'c':{'d':1}}", NULL,
+           "{'a':7,'b':1.0,'c':{'d':1},'z':null}", NULL);
+    expect_failure(CAST, "spec=c:int8", "{'c':{'d':1}}", NULL,
+                   "Cast transformation does not support casting from MAP");
+    expect_failure(CAST, "spec=a:int8", "5", NULL,
+                   "Only Map objects supported in absence of schema for [cast types], found: "
+                   "java.lang.Long");
+    expect_on("Cast$Key", "spec=id:string", true, "{'id':5}", NULL, "{'id':'5'}", NULL);
+    expect_on("Cast$Key", "spec=int16", true, "'12'", "{'type':'string','optional':false}", "12",
+              "{'type':'int16','optional':false}");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -492,6 +782,13 @@ int main(void)
         cmocka_unit_test(test_flatten_with_schema),
         cmocka_unit_test(test_flatten_optionality_and_defaults),
         cmocka_unit_test(test_flatten_refusals),
+        cmocka_unit_test(test_cast_spec_validation),
+        cmocka_unit_test(test_cast_type_names),
+        cmocka_unit_test(test_cast_whole_value_schemaless),
+        cmocka_unit_test(test_cast_whole_value_with_schema),
+        cmocka_unit_test(test_cast_logical_types),
+        cmocka_unit_test(test_cast_fields_with_schema),
+        cmocka_unit_test(test_cast_fields_schemaless),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -18,12 +18,15 @@
 #include "transforms/predicate.h"
 
 extern const transform_type extract_new_record_state_type;
+extern const transform_type cast_key_type, cast_value_type;
 extern const transform_type extract_field_key_type, extract_field_value_type;
 extern const transform_type flatten_key_type, flatten_value_type;
 
 /* In Kafka Connect's listing order: by class name. */
 static const transform_type *const all_types[] = {
     &extract_new_record_state_type,
+    &cast_key_type,
+    &cast_value_type,
     &extract_field_key_type,
     &extract_field_value_type,
     &flatten_key_type,
