@@ -184,7 +184,9 @@ static void test_types_are_listed_by_class_name(void **state)
         if (strcmp(transform_type_class(types[i - 1]), transform_type_class(types[i])) >= 0)
             fail_msg("%s is listed before %s", transform_type_class(types[i - 1]),
                      transform_type_class(types[i]));
-    static const char *const names[] = {"Cast$Key", "Cast$Value", "ExtractField$Key", "ExtractField$Value", "Flatten$Key", "Flatten$Value"};
+    static const char *const names[] = {"Cast$Key", "Cast$Value", "ExtractField$Key",
+                                        "ExtractField$Value", "Flatten$Key", "Flatten$Value",
+                                        "SetSchemaMetadata$Key", "SetSchemaMetadata$Value"};
     for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
         const transform_type *type = transform_type_find(names[i]);
         assert_non_null(type);
@@ -206,6 +208,9 @@ static void test_needs_are_the_side(void **state)
     assert_int_equal(needs_of("Flatten$Value", NULL), TRANSFORM_NEEDS_VALUE);
     assert_int_equal(needs_of("Cast$Key", "spec=int8"), TRANSFORM_NEEDS_KEY);
     assert_int_equal(needs_of("Cast$Value", "spec=int8"), TRANSFORM_NEEDS_VALUE);
+    assert_int_equal(needs_of("SetSchemaMetadata$Key", "schema.name=n"), TRANSFORM_NEEDS_KEY);
+    assert_int_equal(needs_of("SetSchemaMetadata$Value", "schema.name=n"),
+                     TRANSFORM_NEEDS_VALUE);
 }
 
 /* ---- ExtractField ------------------------------------------------------------------------- */
@@ -768,6 +773,58 @@ static void test_cast_fields_schemaless(void **state)
               "{'type':'int16','optional':false}");
 }
 
+/* ---- SetSchemaMetadata -------------------------------------------------------------------- */
+
+#define SET_METADATA "SetSchemaMetadata$Value"
+
+static const char *const metadata_schema =
+    "{'type':'struct','name':'old','version':1,'doc':'d','optional':true,"
+    "'fields':[{'field':'a','type':'int32','optional':true,'default':4},"
+    "{'field':'b','type':'string','optional':false}]}";
+
+static void test_set_schema_metadata(void **state)
+{
+    (void)state;
+    expect(SET_METADATA, "schema.name= new.name \nschema.version=7", "{'a':1,'b':'x'}",
+           metadata_schema, "{'a':1,'b':'x'}",
+           "{'type':'struct','fields':[{'type':'int32','optional':true,'default':4,'field':'a'},"
+           "{'type':'string','optional':false,'field':'b'}],'optional':true,'name':'new.name',"
+           "'version':7,'doc':'d'}");
+    expect(SET_METADATA, "schema.version=2", "{'b':'x','a':null}", metadata_schema,
+           "{'a':4,'b':'x'}",
+           "{'type':'struct','fields':[{'type':'int32','optional':true,'default':4,'field':'a'},"
+           "{'type':'string','optional':false,'field':'b'}],'optional':true,'name':'old',"
+           "'version':2,'doc':'d'}");
+    expect(SET_METADATA, "schema.name=n\nreplace.null.with.default=false", "{'a':null,'b':'x'}",
+           metadata_schema, "{'a':null,'b':'x'}",
+           "{'type':'struct','fields':[{'type':'int32','optional':true,'default':4,'field':'a'},"
+           "{'type':'string','optional':false,'field':'b'}],'optional':true,'name':'n',"
+           "'version':1,'doc':'d'}");
+    /* A null value with a schema: the schema changes, the value stays null. */
+    expect(SET_METADATA, "schema.name=n", "null", "{'type':'struct','fields':[]}", "null",
+           "{'type':'struct','fields':[],'optional':false,'name':'n'}");
+    expect(SET_METADATA, "schema.name=n", "null", NULL, "null", NULL);
+    expect_failure(SET_METADATA, "schema.name=n", "{'a':1}", NULL,
+                   "Schema required for [updating schema metadata]");
+    expect_failure(SET_METADATA, "schema.name=n", "'x'", "{'type':'string','optional':false}",
+                   "Cannot list fields on non-struct type");
+    expect_failure(SET_METADATA, "schema.name=n", "{'a':1}", metadata_schema,
+                   "Invalid value: null used for required field: \"b\", schema type: STRING");
+    expect_on("SetSchemaMetadata$Key", "schema.version=3", true, "{'b':'k'}",
+              "{'type':'struct','fields':[{'field':'b','type':'string'}]}", "{'b':'k'}",
+              "{'type':'struct','fields':[{'type':'string','optional':false,'field':'b'}],"
+              "'optional':false,'version':3}");
+}
+
+static void test_set_schema_metadata_config(void **state)
+{
+    (void)state;
+    expect_invalid(SET_METADATA, NULL, "type", "Neither schema name nor version configured");
+    expect_invalid(SET_METADATA, "schema.version=x", "schema.version", "x");
+    expect_invalid(SET_METADATA, "schema.name=n\nreplace.null.with.default=1",
+                   "replace.null.with.default", "1");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -789,6 +846,8 @@ int main(void)
         cmocka_unit_test(test_cast_logical_types),
         cmocka_unit_test(test_cast_fields_with_schema),
         cmocka_unit_test(test_cast_fields_schemaless),
+        cmocka_unit_test(test_set_schema_metadata),
+        cmocka_unit_test(test_set_schema_metadata_config),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -21,6 +21,7 @@ extern const transform_type extract_new_record_state_type;
 extern const transform_type cast_key_type, cast_value_type;
 extern const transform_type extract_field_key_type, extract_field_value_type;
 extern const transform_type flatten_key_type, flatten_value_type;
+extern const transform_type set_schema_metadata_key_type, set_schema_metadata_value_type;
 
 /* In Kafka Connect's listing order: by class name. */
 static const transform_type *const all_types[] = {
@@ -31,6 +32,8 @@ static const transform_type *const all_types[] = {
     &extract_field_value_type,
     &flatten_key_type,
     &flatten_value_type,
+    &set_schema_metadata_key_type,
+    &set_schema_metadata_value_type,
     NULL,
 };
 
