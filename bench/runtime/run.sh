@@ -15,6 +15,16 @@
 #            task is running. Target: < 20 MB.
 #   startup  exec of `ferry standalone` with the embedded Kafka and one SequenceSource until the
 #            log line "[task:<name>-0] running". Target: < 100 ms.
+#   routing  the source and sink paths above with RegexRouter + InsertHeader + Filter on a
+#            TopicNameMatches predicate (every record renamed, given a header, and tested; none
+#            dropped) against the same paths without transforms, runs alternating.
+#            Target: >= 90% of the path without transforms.
+#   unwrap   the source and sink paths on Debezium change events (JsonConverter with schemas, a
+#            payload of BENCH_JSON_BYTES) with ExtractNewRecordState + ReplaceField$Value +
+#            InsertField$Value against the same events without transforms; reported, with a
+#            perf profile of each path (BENCH_PERF) saying where the time goes.
+#            Both check first, on the embedded Kafka, that this ferry has every transform they
+#            use, and stop naming those it has not.
 #
 # Every figure is the median of BENCH_RUNS runs (BENCH_MEMORY_RUNS, BENCH_STARTUP_RUNS); ferry
 # and raw runs alternate, on the same broker, in the same invocation. The source carries a source
@@ -29,7 +39,8 @@
 # broker in the same minutes; the report then has a baseline column and the change in percent
 # (a figure more than 5% worse than the baseline's is marked WORSE).
 #
-# Usage: bench/runtime/run.sh [source] [sink] [memory] [startup]     (none = all four)
+# Usage: bench/runtime/run.sh [source] [sink] [memory] [startup] [routing] [unwrap]
+#        (none = the first four)
 # Needs: the Kafka of tests/services (tests/services/services.sh start), meson, ninja, cc,
 # pkg-config rdkafka and jansson. Builds ferry (release, no sanitizers) and the sequence test
 # plugin into build-bench/, the tools of bench/runtime/ into build-bench/bench-tools/.
@@ -37,7 +48,9 @@
 # (2000000), BENCH_RECORD_BYTES (100), BENCH_SOURCE_BATCH (10000), BENCH_SINK_FLUSH_MS (1000),
 # BENCH_IDLE_SECONDS (10), BENCH_TIMEOUT_S (180 per measured run), BENCH_INFO (1),
 # BENCH_PRODUCER_PROPS / BENCH_CONSUMER_PROPS (space-separated librdkafka KEY=VALUE given to ferry's
-# producer.* / consumer.* and to the raw tools alike; for experiments), BENCH_KEEP_TMP (keep logs).
+# producer.* / consumer.* and to the raw tools alike; for experiments), BENCH_KEEP_TMP (keep logs),
+# BENCH_JSON_COUNT (400000 change events for unwrap), BENCH_JSON_BYTES (1024, their payload),
+# BENCH_PERF (auto: profile the unwrap runs when perf works; 0 never, 1 always).
 # Topics and consumer groups the run creates carry its run id and are deleted on exit.
 set -euo pipefail
 
@@ -61,6 +74,10 @@ STARTUP_RUNS=${BENCH_STARTUP_RUNS:-5}
 IDLE_SECONDS=${BENCH_IDLE_SECONDS:-10}
 TIMEOUT_S=${BENCH_TIMEOUT_S:-180}
 WATCH_INTERVAL_MS=25
+JSON_COUNT=${BENCH_JSON_COUNT:-400000}
+JSON_BYTES=${BENCH_JSON_BYTES:-1024}
+PERF=${BENCH_PERF:-auto}
+ROUTING_TARGET=90
 
 build=$root/build-bench
 tools=$build/bench-tools
@@ -78,11 +95,14 @@ variants=(new)
 benchmarks=("$@")
 [ ${#benchmarks[@]} -eq 0 ] && benchmarks=(source sink memory startup)
 for b in "${benchmarks[@]}"; do
-    case $b in source|sink|memory|startup) ;; *) echo "run.sh: unknown benchmark '$b'" >&2; exit 2 ;; esac
+    case $b in
+        source|sink|memory|startup|routing|unwrap) ;;
+        *) echo "run.sh: unknown benchmark '$b'" >&2; exit 2 ;;
+    esac
 done
 wants() { local b; for b in "${benchmarks[@]}"; do [ "$b" = "$1" ] && return 0; done; return 1; }
-if (( COUNT % SOURCE_PARTITIONS != 0 )); then
-    echo "run.sh: BENCH_COUNT must be a multiple of $SOURCE_PARTITIONS" >&2
+if (( COUNT % SOURCE_PARTITIONS != 0 || JSON_COUNT % SOURCE_PARTITIONS != 0 )); then
+    echo "run.sh: BENCH_COUNT and BENCH_JSON_COUNT must be multiples of $SOURCE_PARTITIONS" >&2
     exit 2
 fi
 
@@ -232,19 +252,26 @@ source_raw_rates=()
 source_raw_self_rates=()
 
 # source_ferry_run I VARIANT [CONNECTOR_KEY=VALUE...]: VARIANT main, info, or base (main with
-# the baseline's ferry).
+# the baseline's ferry); for the transforms benchmarks plain (no transforms), route (its records
+# go to routed_topic's name), json, unwrap, or prefill (not measured). The caller may set
+# SOURCE_RUN_COUNT (records, default BENCH_COUNT) and SOURCE_RUN_PROFILE (a perf data file: the
+# run is profiled and not counted) for the call.
 source_ferry_run() {
     local i=$1 variant=$2
     shift 2
+    local count=${SOURCE_RUN_COUNT:-$COUNT} profile=${SOURCE_RUN_PROFILE:-}
     local topic=$run_id-src-$variant-ferry-$i name=$run_id-src-$variant-$i
-    local dir=$tmp/source-$variant-ferry-$i prop extra=()
+    local dir=$tmp/source-$variant-ferry-$i prop extra=() watched
+    [ -n "$profile" ] && dir=$dir-profile topic=$topic-profile name=$name-profile
+    watched=$topic
+    [ "$variant" = route ] && watched=$(routed_topic "$topic")
     mkdir -p "$dir"
-    "$tools/topic_tool" create "$FERRY_TEST_BOOTSTRAP" "$topic" "$TOPIC_PARTITIONS"
+    "$tools/topic_tool" create "$FERRY_TEST_BOOTSTRAP" "$watched" "$TOPIC_PARTITIONS"
     for prop in "${PRODUCER_PROPS[@]}"; do extra+=("producer.$prop"); done
     worker_props "$dir/worker.properties" "src-$variant-$i" "${extra[@]}"
-    source_props "$dir/connector.properties" "$name" "$topic" $(( COUNT / SOURCE_PARTITIONS )) "$@"
+    source_props "$dir/connector.properties" "$name" "$topic" $(( count / SOURCE_PARTITIONS )) "$@"
     start_bg "$dir/watch.out" timeout $(( TIMEOUT_S + 30 )) "$tools/topic_tool" watch \
-        "$FERRY_TEST_BOOTSTRAP" "$topic" "$COUNT" $(( TIMEOUT_S * 1000 )) "$WATCH_INTERVAL_MS"
+        "$FERRY_TEST_BOOTSTRAP" "$watched" "$count" $(( TIMEOUT_S * 1000 )) "$WATCH_INTERVAL_MS"
     local watcher=$bg_pid
     local binary=$ferry
     if [ "$variant" = base ]; then
@@ -253,19 +280,28 @@ source_ferry_run() {
     fi
     start_bg "$dir/ferry.log" "$binary" standalone "$dir/worker.properties" "$dir/connector.properties"
     local worker=$bg_pid rc=0
+    [ -n "$profile" ] && perf_attach "$worker" "$dir/ferry.log" "$profile"
     wait_bg "$watcher" || rc=$?
+    [ -n "$profile" ] && perf_detach
     stop_pid "$worker"
     forget "$worker"
     if (( rc != 0 )); then
         tail -20 "$dir/ferry.log" >&2
-        die "source run $i ($variant): ferry did not deliver $COUNT records ($(cat "$dir/watch.out"))"
+        die "source run $i ($variant): ferry did not deliver $count records" \
+            "($(cat "$dir/watch.out"))"
     fi
     local first done_at rate_now
     read -r first done_at <"$dir/watch.out"
-    rate_now=$(rate "$COUNT" "$first" "$done_at")
+    rate_now=$(rate "$count" "$first" "$done_at")
+    if [ -n "$profile" ]; then
+        log "source run ($variant, profiled): ferry $(thousands "$rate_now") records/s"
+        return
+    fi
     case $variant in
         main) source_ferry_rates+=("$rate_now") ;;
         base) source_base_rates+=("$rate_now") ;;
+        plain|route|json|unwrap) transform_rates[source-$variant]+=" $rate_now" ;;
+        prefill) ;;
         *) source_ferry_info_rates+=("$rate_now") ;;
     esac
     log "source run $i: ferry ($variant) $(thousands "$rate_now") records/s"
@@ -315,40 +351,55 @@ sink_prefill() {
     sleep 2 # let the broker settle after the burst
 }
 
-# sink_ferry_run I VARIANT [CONSUMER_KEY=VALUE...]: VARIANT main, info, or base.
+# sink_ferry_run I VARIANT [CONSUMER_KEY=VALUE...]: VARIANT main, info, or base; for the
+# transforms benchmarks plain, route, json or unwrap. The caller may set SINK_RUN_COUNT and
+# SINK_RUN_TOPIC (default BENCH_COUNT records of the pre-filled topic) and SINK_RUN_PROFILE (as
+# SOURCE_RUN_PROFILE) for the call, and the array sink_connector_extra (connector KEY=VALUE
+# lines: transforms, converters).
+sink_connector_extra=()
 sink_ferry_run() {
     local i=$1 variant=$2
     shift 2
+    local count=${SINK_RUN_COUNT:-$COUNT} topic=${SINK_RUN_TOPIC:-$sink_topic}
+    local profile=${SINK_RUN_PROFILE:-}
     local name=$run_id-sink-$variant-$i dir=$tmp/sink-$variant-ferry-$i prop extra=()
+    [ -n "$profile" ] && dir=$dir-profile name=$name-profile
     mkdir -p "$dir"
     for prop in "$@"; do extra+=("consumer.$prop"); done
     worker_props "$dir/worker.properties" "sink-$variant-$i" "offset.flush.interval.ms=$SINK_FLUSH_MS" \
         "${extra[@]}"
     sed -i "s#^plugin.path=.*#plugin.path=$tools/timed-plugin#" "$dir/worker.properties"
     printf '%s\n' "name=$name" "connector.class=TimedNullSink" "tasks.max=1" \
-        "topics=$sink_topic" >"$dir/connector.properties"
+        "topics=$topic" "${sink_connector_extra[@]}" >"$dir/connector.properties"
     local binary=$ferry plugin=$sequence_so
     if [ "$variant" = base ]; then
         binary=${variant_ferry[base]}
         plugin=${variant_sequence[base]}/sequence.so
     fi
-    FERRY_BENCH_SEQUENCE_PLUGIN=$plugin FERRY_BENCH_EXPECT=$COUNT \
+    FERRY_BENCH_SEQUENCE_PLUGIN=$plugin FERRY_BENCH_EXPECT=$count \
         FERRY_BENCH_TIMING_FILE=$dir/timing \
         start_bg "$dir/ferry.log" "$binary" standalone "$dir/worker.properties" \
         "$dir/connector.properties"
     local worker=$bg_pid
+    [ -n "$profile" ] && perf_attach "$worker" "$dir/ferry.log" "$profile"
     if ! wait_for "$TIMEOUT_S" test -s "$dir/timing"; then
         tail -20 "$dir/ferry.log" >&2
-        die "sink run $i ($variant): ferry did not read $COUNT records in $TIMEOUT_S s"
+        die "sink run $i ($variant): ferry did not read $count records in $TIMEOUT_S s"
     fi
+    [ -n "$profile" ] && perf_detach
     stop_pid "$worker"
     forget "$worker"
     local first last records rate_now
     read -r first last records <"$dir/timing"
     rate_now=$(rate "$records" "$first" "$last")
+    if [ -n "$profile" ]; then
+        log "sink run ($variant, profiled): ferry $(thousands "$rate_now") records/s"
+        return
+    fi
     case $variant in
         main) sink_ferry_rates+=("$rate_now") ;;
         base) sink_base_rates+=("$rate_now") ;;
+        plain|route|json|unwrap) transform_rates[sink-$variant]+=" $rate_now" ;;
         *) sink_ferry_info_rates+=("$rate_now") ;;
     esac
     log "sink run $i: ferry ($variant) $(thousands "$rate_now") records/s"
@@ -479,11 +530,250 @@ startup_run() {
         "${startup_first_line_ms[-1]} ms)"
 }
 
+# ---- transforms --------------------------------------------------------------------------------
+
+# Records/s per run of the transforms benchmarks, by "<path>-<variant>": source-plain, source-route,
+# sink-plain, sink-route (routing); source-json, source-unwrap, sink-json, sink-unwrap (unwrap).
+declare -A transform_rates=()
+
+# routing: every record renamed ($run_id-<rest> -> $run_id-routed-<rest>), given a header, and
+# tested by a predicate on its new topic that matches none (so Filter drops nothing): the chain
+# never reads a key or a value.
+ROUTING_TRANSFORMS=(
+    "transforms=route,origin,audit"
+    "transforms.route.type=org.apache.kafka.connect.transforms.RegexRouter"
+    "transforms.route.regex=(fbench-[0-9]+-[0-9]+)-(.*)"
+    "transforms.route.replacement=\$1-routed-\$2"
+    "transforms.origin.type=org.apache.kafka.connect.transforms.InsertHeader"
+    "transforms.origin.header=origin"
+    "transforms.origin.value.literal=ferry-bench"
+    "transforms.audit.type=org.apache.kafka.connect.transforms.Filter"
+    "transforms.audit.predicate=audit-topic"
+    "predicates=audit-topic"
+    "predicates.audit-topic.type=org.apache.kafka.connect.transforms.predicates.TopicNameMatches"
+    "predicates.audit-topic.pattern=.*-audit"
+)
+routed_topic() { echo "$run_id-routed-${1#"$run_id"-}"; }
+
+# unwrap: a Debezium insert becomes its row, loses a column and has another renamed, and gains
+# a static field and the topic's name; every step works on the value's tree and its schema.
+UNWRAP_TRANSFORMS=(
+    "transforms=unwrap,fields,stamp"
+    "transforms.unwrap.type=io.debezium.transforms.ExtractNewRecordState"
+    "transforms.fields.type=org.apache.kafka.connect.transforms.ReplaceField\$Value"
+    "transforms.fields.exclude=notes"
+    "transforms.fields.renames=email:contact_email"
+    "transforms.stamp.type=org.apache.kafka.connect.transforms.InsertField\$Value"
+    "transforms.stamp.static.field=pipeline"
+    "transforms.stamp.static.value=ferry-bench"
+    "transforms.stamp.topic.field=source_topic"
+)
+JSON_CONVERTER=(
+    "value.converter=org.apache.kafka.connect.json.JsonConverter"
+    "value.converter.schemas.enable=true"
+)
+
+# A field of a Connect schema in Kafka's JSON form: TYPE OPTIONAL (true or false) NAME.
+schema_field() { printf '{"type":"%s","optional":%s,"field":"%s"}' "$1" "$2" "$3"; }
+
+# The change event of the unwrap benchmark, as Debezium's PostgreSQL connector writes an insert
+# through JsonConverter with schemas: json_event_text ({"schema": ..., "payload": ...}) and
+# json_payload, the payload padded (the row's notes) to JSON_BYTES bytes.
+json_event_build() {
+    local row source value_schema schema head tail pad notes
+    row=$(schema_field int32 false id),$(schema_field string false first_name)
+    row+=,$(schema_field string false last_name),$(schema_field string false email)
+    row+=,$(schema_field string true notes)
+    source=$(schema_field string false connector),$(schema_field string false db)
+    source+=,$(schema_field string false schema),$(schema_field string false table)
+    source+=,$(schema_field int64 true lsn)
+    value_schema="{\"type\":\"struct\",\"fields\":[$row],\"optional\":true,"
+    value_schema+="\"name\":\"fbench.inventory.customers.Value\""
+    schema="{\"type\":\"struct\",\"fields\":[$value_schema,\"field\":\"before\"},"
+    schema+="$value_schema,\"field\":\"after\"},"
+    schema+="{\"type\":\"struct\",\"fields\":[$source],\"optional\":false,"
+    schema+="\"name\":\"io.debezium.connector.postgresql.Source\",\"field\":\"source\"},"
+    schema+="$(schema_field string false op),$(schema_field int64 true ts_ms)],"
+    schema+="\"optional\":false,\"name\":\"fbench.inventory.customers.Envelope\"}"
+    head='{"before":null,"after":{"id":1001,"first_name":"Sally","last_name":"Thomas",'
+    head+='"email":"sally.thomas@acme.com","notes":"'
+    tail='"},"source":{"connector":"postgresql","db":"inventory","schema":"inventory",'
+    tail+='"table":"customers","lsn":24023128},"op":"c","ts_ms":1700000000000}'
+    pad=$(( JSON_BYTES - ${#head} - ${#tail} ))
+    (( pad >= 0 )) || die "BENCH_JSON_BYTES=$JSON_BYTES is less than the event's" \
+        "$(( ${#head} + ${#tail} )) bytes without its notes"
+    printf -v notes '%*s' "$pad" ''
+    json_payload=$head${notes// /n}$tail
+    json_event_text="{\"schema\":$schema,\"payload\":$json_payload}"
+}
+json_payload=
+json_event_text=
+
+# transforms_preflight: on the embedded Kafka, starts one connector per path and chain the
+# requested benchmarks use, before any measured run. Every task must start; a connector that
+# ferry refuses stops the script, naming the transform and predicate classes it could not find
+# (a chain whose transforms are not all in this ferry yet).
+transforms_preflight() {
+    local dir=$tmp/preflight files=() chain path name
+    mkdir -p "$dir"
+    printf '%s\n' "plugin.path=$sequence_dir" \
+        "key.converter=org.apache.kafka.connect.storage.StringConverter" \
+        "value.converter=org.apache.kafka.connect.storage.StringConverter" \
+        "listeners=http://127.0.0.1:0" >"$dir/worker.properties"
+    for chain in routing unwrap; do
+        wants "$chain" || continue
+        local keys=("${ROUTING_TRANSFORMS[@]}")
+        [ "$chain" = unwrap ] && keys=("${UNWRAP_TRANSFORMS[@]}" "${JSON_CONVERTER[@]}")
+        for path in source sink; do
+            name=$run_id-preflight-$chain-$path
+            if [ "$path" = source ]; then
+                printf '%s\n' "name=$name" "connector.class=SequenceSource" \
+                    "topic=$run_id-preflight" "partitions=1" "count=0" "${keys[@]}"
+            else
+                printf '%s\n' "name=$name" "connector.class=NullSink" \
+                    "topics=$run_id-preflight" "${keys[@]}"
+            fi >"$dir/$chain-$path.properties"
+            files+=("$dir/$chain-$path.properties")
+        done
+    done
+    log "checking that this ferry has the transforms of: ${files[*]##*/}"
+    local file failed=0
+    for file in "${files[@]}"; do
+        transforms_preflight_one "$dir" "$file" || failed=1
+    done
+    (( failed == 0 )) && return 0
+    local missing
+    missing=$(cat "$dir"/*.log | grep -o 'Class [^ ]* could not be found' |
+        sed 's/^Class \(.*\) could not be found$/\1/' | sort -u | paste -sd, - | sed 's/,/, /g')
+    [ -n "$missing" ] &&
+        die "this ferry does not have every transform the benchmark uses: missing $missing"
+    cat "$dir"/*.log >&2
+    die "the transforms benchmark's connectors did not start on the embedded Kafka (logs above)"
+}
+
+# transforms_preflight_one DIR FILE: one worker with that connector (a worker stops at the first
+# connector it refuses); 0 when its task starts, else 1.
+transforms_preflight_one() {
+    local dir=$1 file=$2 log=$1/$(basename "$2" .properties).log
+    start_bg "$log" "$ferry" standalone "$dir/worker.properties" "$file"
+    local worker=$bg_pid
+    # Settled: the task running, or the worker gone (it exits when it refuses the connector).
+    wait_for 30 eval '! kill -0 "$worker" 2>/dev/null || log_has "$log" "] running"' || true
+    local started=0
+    kill -0 "$worker" 2>/dev/null && log_has "$log" "] running" && started=1
+    stop_pid "$worker"
+    forget "$worker"
+    (( started ))
+}
+
+# ---- perf: where the time goes -------------------------------------------------------------------
+
+perf_usable=0
+perf_pid=
+perf_check() {
+    [ "$PERF" = 0 ] && return 0
+    if command -v perf >/dev/null &&
+        perf record -q -o "$tmp/perf-check.data" -- true >/dev/null 2>&1; then
+        perf_usable=1
+    elif [ "$PERF" = 1 ]; then
+        die "BENCH_PERF=1, but perf cannot record here (is it installed?" \
+            "kernel.perf_event_paranoid?)"
+    else
+        log "perf cannot record here: the unwrap benchmark reports its timing only"
+    fi
+}
+# perf_attach PID LOG FILE: once the worker's task runs (perf -p follows the threads there are
+# when it starts), samples the process 499 times a second with its call stacks (DWARF: the
+# release build has no frame pointers) into FILE.
+perf_attach() {
+    wait_for 30 log_has "$2" "] running" || die "the profiled worker's task did not start ($2)"
+    start_bg "${3%.data}.log" perf record -q -F 499 --call-graph dwarf,8192 -p "$1" -o "$3"
+    perf_pid=$bg_pid
+}
+perf_detach() {
+    kill -INT "$perf_pid" 2>/dev/null || true
+    wait_bg "$perf_pid" || true
+}
+perf_summary() { # FILE: functions by inclusive share (what they and their callees took), then
+    # libraries by their own share; addresses without a symbol (stripped libraries) left out.
+    echo "    functions, with what they call (above 2%):"
+    perf report -i "$1" --stdio --children --sort sym -q --percent-limit 2 -g none 2>/dev/null |
+        awk '$3 == "[.]" && $4 !~ /^0x/ && $4 !~ /^(start_thread|clone3?|_start)$/ {
+            printf "      %8s  %s\n", $1, $4 }' | head -25
+    echo "    libraries, own time:"
+    perf report -i "$1" --stdio --no-children --sort dso -q -g none 2>/dev/null |
+        awk 'NF { printf "      %8s  %s\n", $1, $2 }' | head -8
+}
+
+# routing: for each round, the source path without then with the chain, then the sink path.
+# With perf, one profiled run of each path with the chain.
+routing_benchmark() {
+    local i
+    for (( i = 1; i <= RUNS; i++ )); do
+        source_ferry_run "$i" plain
+        source_ferry_run "$i" route "${ROUTING_TRANSFORMS[@]}"
+    done
+    [ -n "$sink_topic" ] || sink_prefill
+    for (( i = 1; i <= RUNS; i++ )); do
+        sink_connector_extra=()
+        sink_ferry_run "$i" plain "${CONSUMER_PROPS[@]}"
+        sink_connector_extra=("${ROUTING_TRANSFORMS[@]}")
+        sink_ferry_run "$i" route "${CONSUMER_PROPS[@]}"
+    done
+    if (( perf_usable )); then
+        SOURCE_RUN_PROFILE=$tmp/perf-source-route.data source_ferry_run 1 route \
+            "${ROUTING_TRANSFORMS[@]}"
+        sink_connector_extra=("${ROUTING_TRANSFORMS[@]}")
+        SINK_RUN_PROFILE=$tmp/perf-sink-route.data sink_ferry_run 1 route "${CONSUMER_PROPS[@]}"
+    fi
+    sink_connector_extra=()
+}
+
+# unwrap: the same rounds on change events; the sink reads the events a source run wrote. Then,
+# with perf, one profiled run of each path without and with the chain.
+unwrap_benchmark() {
+    local i events=("structured.every=1" "structured.json=$json_event_text" "${JSON_CONVERTER[@]}")
+    # Read by source_ferry_run and sink_ferry_run (bash's dynamic scope): every run of this
+    # benchmark has JSON_COUNT events, and the sink reads those of the prefill run.
+    local SOURCE_RUN_COUNT=$JSON_COUNT SINK_RUN_COUNT=$JSON_COUNT
+    local SINK_RUN_TOPIC=$run_id-src-prefill-ferry-0
+    for (( i = 1; i <= RUNS; i++ )); do
+        source_ferry_run "$i" json "${events[@]}"
+        source_ferry_run "$i" unwrap "${events[@]}" "${UNWRAP_TRANSFORMS[@]}"
+    done
+    source_ferry_run 0 prefill "${events[@]}"
+    for (( i = 1; i <= RUNS; i++ )); do
+        sink_connector_extra=("${JSON_CONVERTER[@]}")
+        sink_ferry_run "$i" json "${CONSUMER_PROPS[@]}"
+        sink_connector_extra=("${JSON_CONVERTER[@]}" "${UNWRAP_TRANSFORMS[@]}")
+        sink_ferry_run "$i" unwrap "${CONSUMER_PROPS[@]}"
+    done
+    if (( perf_usable )); then
+        SOURCE_RUN_PROFILE=$tmp/perf-source-json.data source_ferry_run 1 json "${events[@]}"
+        SOURCE_RUN_PROFILE=$tmp/perf-source-unwrap.data source_ferry_run 1 unwrap \
+            "${events[@]}" "${UNWRAP_TRANSFORMS[@]}"
+        sink_connector_extra=("${JSON_CONVERTER[@]}")
+        SINK_RUN_PROFILE=$tmp/perf-sink-json.data sink_ferry_run 1 json "${CONSUMER_PROPS[@]}"
+        sink_connector_extra=("${JSON_CONVERTER[@]}" "${UNWRAP_TRANSFORMS[@]}")
+        SINK_RUN_PROFILE=$tmp/perf-sink-unwrap.data sink_ferry_run 1 unwrap "${CONSUMER_PROPS[@]}"
+    fi
+    sink_connector_extra=()
+}
+
 # ---- main ------------------------------------------------------------------------------------
 
 build_all
 [ -n "$BASELINE" ] && build_baseline
-if wants source || wants sink || wants memory; then
+if wants routing || wants unwrap; then
+    transforms_preflight
+fi
+if wants routing || wants unwrap; then
+    perf_check
+fi
+if wants unwrap; then
+    json_event_build
+fi
+if wants source || wants sink || wants memory || wants routing || wants unwrap; then
     need_kafka
     log "run $run_id on $FERRY_TEST_BOOTSTRAP; $RUNS runs of $COUNT records of $RECORD_BYTES bytes"
     kafka_warm_up
@@ -524,6 +814,12 @@ if wants startup; then
         done
     done
 fi
+if wants routing; then
+    routing_benchmark
+fi
+if wants unwrap; then
+    unwrap_benchmark
+fi
 
 # ---- report ----------------------------------------------------------------------------------
 
@@ -554,9 +850,11 @@ if [ -n "$kafka_pid_at_start" ] && [ "$(kafka_pid)" != "$kafka_pid_at_start" ]; 
 fi
 [ ${#PRODUCER_PROPS[@]} -gt 0 ] && echo "producer settings (ferry and raw): ${PRODUCER_PROPS[*]}"
 [ ${#CONSUMER_PROPS[@]} -gt 0 ] && echo "consumer settings (ferry and raw): ${CONSUMER_PROPS[*]}"
-echo
-row benchmark ferry "raw librdkafka" ratio target result
-row --------- ----- -------------- ----- ------ ------
+if wants source || wants sink || wants memory || wants startup; then
+    echo
+    row benchmark ferry "raw librdkafka" ratio target result
+    row --------- ----- -------------- ----- ------ ------
+fi
 if wants source; then
     rate_row "source path, records/s" source_ferry_rates source_raw_rates 80
     (( INFO )) && rate_row "  same, ${SOURCE_INFO_PROPS[*]}" source_ferry_info_rates source_raw_rates -
@@ -598,6 +896,42 @@ if [ -n "$BASELINE" ]; then
     wants startup && change "start-up ms (embedded)" "$(median "${startup_ms[@]}")" \
         "$(median "${startup_base_ms[@]}")" 0
 fi
+if wants routing || wants unwrap; then
+    # transform_row LABEL WITH WITHOUT TARGET_PCT|-: the medians of transform_rates[WITH] and
+    # [WITHOUT], their ratio, and what the chain costs a record (the difference of the times
+    # one record takes, from the medians).
+    transform_row() {
+        local with without p cost
+        # shellcheck disable=SC2086 # the runs are words
+        with=$(median ${transform_rates[$2]:-}); without=$(median ${transform_rates[$3]:-})
+        p=$(percent "$with" "$without")
+        cost=$(awk -v a="$with" -v b="$without" 'BEGIN { printf "%+.2f us", 1e6 / a - 1e6 / b }')
+        if [ "$4" = - ]; then
+            printf '%-50s %12s %12s %7s %10s %9s  %s\n' "$1" "$(thousands "$with")" \
+                "$(thousands "$without")" "$p%" "$cost" "(info)" ""
+        else
+            printf '%-50s %12s %12s %7s %10s %9s  %s\n' "$1" "$(thousands "$with")" \
+                "$(thousands "$without")" "$p%" "$cost" ">= $4%" "$(verdict "$p" ">=" "$4")"
+        fi
+    }
+    echo
+    printf '%-50s %12s %12s %7s %10s %9s  %s\n' "transforms, records/s" "with" "without" ratio \
+        "per record" target result
+    printf '%-50s %12s %12s %7s %10s %9s  %s\n' --------------------- ---- ------- ----- \
+        ---------- ------ ------
+    if wants routing; then
+        transform_row "source path, RegexRouter+InsertHeader+Filter" source-route source-plain \
+            "$ROUTING_TARGET"
+        transform_row "sink path, RegexRouter+InsertHeader+Filter" sink-route sink-plain \
+            "$ROUTING_TARGET"
+    fi
+    if wants unwrap; then
+        transform_row "source path, unwrap+ReplaceField+InsertField" source-unwrap source-json -
+        transform_row "sink path, unwrap+ReplaceField+InsertField" sink-unwrap sink-json -
+        echo "(unwrap: $(thousands "$JSON_COUNT") change events, payload ${#json_payload} bytes," \
+            "${#json_event_text} bytes with the schema, JsonConverter with schemas)"
+    fi
+fi
 echo
 echo "runs:"
 if wants source; then
@@ -624,11 +958,26 @@ if wants startup; then
     echo "  start-up ms: $(join "${startup_ms[@]}") (exec to first log line:" \
         "$(join "${startup_first_line_ms[@]}") ms)"
 fi
+for key in source-plain source-route sink-plain sink-route source-json source-unwrap sink-json \
+    sink-unwrap; do
+    [ -n "${transform_rates[$key]:-}" ] && echo "  $key records/s:${transform_rates[$key]}"
+done
 if [ -n "$BASELINE" ]; then
     wants source && echo "  source baseline records/s: $(join "${source_base_rates[@]}")"
     wants sink && echo "  sink   baseline records/s: $(join "${sink_base_rates[@]}")"
     wants memory && echo "  RSS kB baseline, mixed: $(join "${memory_mixed_base_kb[@]}"); sources:" \
         "$(join "${memory_sources_base_kb[@]}")"
     wants startup && echo "  start-up ms baseline: $(join "${startup_base_ms[@]}")"
+fi
+if (( perf_usable )) && { wants routing || wants unwrap; }; then
+    echo
+    echo "where the time goes (perf: the worker's threads, 499 samples/s with call stacks, one" \
+        "run each of $(thousands "$COUNT") records (route) or $(thousands "$JSON_COUNT") events" \
+        "(json, unwrap)):"
+    for run in source-route sink-route source-json source-unwrap sink-json sink-unwrap; do
+        [ -f "$tmp/perf-$run.data" ] || continue
+        echo "  $run:"
+        perf_summary "$tmp/perf-$run.data"
+    done
 fi
 exit 0

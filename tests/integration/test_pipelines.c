@@ -10,7 +10,13 @@
  *   cdc   a PostgreSQL table -> PostgresCdcSource (snapshot, then the stream) -> Kafka ->
  *         ElasticsearchSink with Debezium's ExtractNewRecordState: the index mirrors the table,
  *         document for row (ids from the primary key), after inserts, updates and deletes, made
- *         both before the connector started and while it runs. */
+ *         both before the connector started and while it runs.
+ *   unwrap-smt  Debezium's unwrap-smt example (tests/integration/unwrap-smt/: its two connector
+ *         configs, changed only in hosts and ports): the source routes
+ *         dbserver1.inventory.customers to customers (RegexRouter), the sink unwraps the events
+ *         (ExtractNewRecordState) and keys the documents by the key's id (ExtractField$Key); the
+ *         index "customers" holds the example's four rows, then the row inserted, updated and
+ *         deleted as the example's README and test do. */
 #include <inttypes.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -38,11 +44,11 @@
 
 /* ---- the examples, through the REST API ---------------------------------------------------- */
 
-/* config/examples/<file>: {"name", "config"}, a new reference. */
-static json_t *load_example(const char *file)
+/* <source tree>/<dir>/<file>: {"name", "config"}, a new reference. */
+static json_t *load_request(const char *dir, const char *file)
 {
     char path[1024];
-    snprintf(path, sizeof path, "%s/config/examples/%s", FERRY_SOURCE_ROOT, file);
+    snprintf(path, sizeof path, "%s/%s/%s", FERRY_SOURCE_ROOT, dir, file);
     json_error_t error;
     json_t *example = json_load_file(path, 0, &error);
     if (!example)
@@ -51,6 +57,11 @@ static json_t *load_example(const char *file)
         !json_is_object(json_object_get(example, "config")))
         fail_msg("%s: not a {\"name\", \"config\"} request body", path);
     return example;
+}
+
+static json_t *load_example(const char *file)
+{
+    return load_request("config/examples", file);
 }
 
 /* Sets "key" of the example's config (and the name when key is "name"). */
@@ -128,11 +139,13 @@ static void assert_still_running(rc_client *client, const char *name)
     json_decref(status);
 }
 
-static rc_client *start_worker(fp_env *env, fp_proc **proc)
+/* A worker with the file, PostgreSQL and Elasticsearch plugins, plus extra "key=value\n" lines
+ * (NULL: none). */
+static rc_client *start_worker(fp_env *env, fp_proc **proc, const char *extra)
 {
     char lines[2048];
-    snprintf(lines, sizeof lines, "plugin.path=%s,%s,%s\n", FERRY_TEST_EXTRA_PLUGIN_PATH,
-             FERRY_TEST_PG_PLUGIN_PATH, FERRY_TEST_ES_PLUGIN_PATH);
+    snprintf(lines, sizeof lines, "plugin.path=%s,%s,%s\n%s", FERRY_TEST_EXTRA_PLUGIN_PATH,
+             FERRY_TEST_PG_PLUGIN_PATH, FERRY_TEST_ES_PLUGIN_PATH, extra ? extra : "");
     const char *worker = fp_worker_file(env, "worker.properties", 1000, lines);
     *proc = fp_start(env, worker, NULL); /* no connector files: everything over REST */
     char base[64];
@@ -221,7 +234,7 @@ static void test_log_aggregation(void **state)
     fclose(file);
 
     fp_proc *proc = NULL;
-    rc_client *client = start_worker(env, &proc);
+    rc_client *client = start_worker(env, &proc, NULL);
 
     json_t *source = load_example("pipeline-logs-file-source.json");
     example_set(source, "name", source_name);
@@ -299,13 +312,12 @@ static void test_log_aggregation(void **state)
 
 /* ---- cdc: PostgreSQL -> Kafka -> Elasticsearch ------------------------------------------- */
 
-/* The table as {"<id>": {"id", "name", "email", "credit", "active"}}, from PostgreSQL. */
+/* The table as {"<id>": {"<column>": value, ...}}, from PostgreSQL. */
 static json_t *table_rows(PGconn *conn, const char *table)
 {
     char sql[512];
     snprintf(sql, sizeof sql,
-             "SELECT coalesce(json_object_agg(id, json_build_object('id', id, 'name', name, "
-             "'email', email, 'credit', credit, 'active', active)), '{}') FROM %s", table);
+             "SELECT coalesce(json_object_agg(id, to_jsonb(t)), '{}') FROM %s t", table);
     PGresult *result = PQexec(conn, sql);
     if (PQresultStatus(result) != PGRES_TUPLES_OK)
         fail_msg("%s: %s", sql, PQerrorMessage(conn));
@@ -375,7 +387,7 @@ static void wait_mirror(PGconn *conn, const char *table, const char *index, cons
         size_t count = json_object_size(documents);
         json_decref(documents);
         if (!difference[0]) {
-            printf("# cdc %s: the index mirrors the table, %zu rows\n", when, count);
+            printf("# %s: the index mirrors the table, %zu rows\n", when, count);
             json_decref(rows);
             return;
         }
@@ -384,7 +396,7 @@ static void wait_mirror(PGconn *conn, const char *table, const char *index, cons
         fp_sleep_ms(500);
     }
     json_decref(rows);
-    fail_msg("cdc %s: after %d ms the index %s does not mirror table %s: %s", when, WAIT_MS,
+    fail_msg("%s: after %d ms the index %s does not mirror table %s: %s", when, WAIT_MS,
              index, table, difference);
 }
 
@@ -414,7 +426,7 @@ static void test_change_capture(void **state)
     pgt_server_get(&server);
 
     fp_proc *proc = NULL;
-    rc_client *client = start_worker(env, &proc);
+    rc_client *client = start_worker(env, &proc, NULL);
 
     json_t *source = load_example("pipeline-cdc-postgres-source.json");
     char include[512];
@@ -442,7 +454,7 @@ static void test_change_capture(void **state)
 
     wait_running(client, proc, source_name);
     wait_running(client, proc, sink_name);
-    wait_mirror(conn, table, topic, "after the snapshot");
+    wait_mirror(conn, table, topic, "cdc after the snapshot");
 
     /* Changes while it runs: inserts, updates (one that nulls a column, one that sets it back),
      * deletes, a row deleted and inserted again, all in a few transactions. */
@@ -456,7 +468,7 @@ static void test_change_capture(void **state)
                    "INSERT INTO %s VALUES (1, 'customer 1 again', NULL, 7, false); COMMIT",
              table, table);
     pgt_exec(conn, "UPDATE %s SET active = NOT active WHERE id BETWEEN 250 AND 260", table);
-    wait_mirror(conn, table, topic, "after inserts, updates and deletes");
+    wait_mirror(conn, table, topic, "cdc after inserts, updates and deletes");
 
     assert_still_running(client, source_name);
     assert_still_running(client, sink_name);
@@ -475,14 +487,203 @@ static void test_change_capture(void **state)
     fp_pass(env);
 }
 
+/* ---- Debezium's unwrap-smt example: PostgreSQL -> Kafka -> Elasticsearch ------------------- */
+
+/* The example's names, kept as its configs have them. */
+#define UNWRAP_DIR "tests/integration/unwrap-smt"
+#define UNWRAP_DATABASE "inventory"
+#define UNWRAP_SLOT "debezium"            /* the source's slot.name default */
+#define UNWRAP_TOPIC "customers"          /* RegexRouter's $3 of dbserver1.inventory.customers */
+#define UNWRAP_UNROUTED "dbserver1.inventory.customers"
+#define UNWRAP_INDEX "customers"          /* the sink's index: its topic */
+#define UNWRAP_GROUP "connect-elastic-sink"
+
+/* A connection to the example's database on FERRY_TEST_PG_DSN's server. */
+static PGconn *unwrap_connect(const pgt_server *server)
+{
+    char dsn[1024];
+    snprintf(dsn, sizeof dsn, "host=%s port=%s user=%s dbname=" UNWRAP_DATABASE, server->host,
+             server->port, server->user);
+    PGconn *conn = PQconnectdb(dsn);
+    if (PQstatus(conn) != CONNECTION_OK)
+        fail_msg("%s: %s", dsn, PQerrorMessage(conn));
+    PQclear(PQexec(conn, "SET client_min_messages = warning"));
+    return conn;
+}
+
+/* Removes what an earlier run may have left, and this run's at its teardown, passed or failed:
+ * the slot (an idle slot would hold the server's WAL), the database, the role, the topics and the
+ * index (the example's fixed names are shared by every run). Deleting the topic also deletes the
+ * sink group's committed offsets of it. */
+static void unwrap_clean(PGconn *server_conn, const pgt_server *server)
+{
+    if (pgt_int(server_conn, "SELECT count(*) FROM pg_database WHERE datname = '"
+                UNWRAP_DATABASE "'") > 0) {
+        PGconn *conn = unwrap_connect(server);
+        pgt_drop_slot_and_publication(conn, UNWRAP_SLOT, NULL);
+        PQfinish(conn);
+        pgt_exec(server_conn, "DROP DATABASE " UNWRAP_DATABASE " WITH (FORCE)");
+    }
+    pgt_exec(server_conn, "DROP ROLE IF EXISTS debezium");
+    const char *topics[] = {UNWRAP_TOPIC, UNWRAP_UNROUTED};
+    kt_delete_topics(topics, 2);
+    esu_delete_index(UNWRAP_INDEX);
+}
+
+/* What the example's images bring: the connector's role (password dbz; the test server trusts
+ * loopback, so it is not checked), and the inventory database with its customers table and four
+ * rows, as Debezium's example-postgres image has them. */
+static PGconn *unwrap_database(PGconn *server_conn, const pgt_server *server)
+{
+    pgt_exec(server_conn, "CREATE ROLE debezium LOGIN REPLICATION SUPERUSER PASSWORD 'dbz'");
+    pgt_exec(server_conn, "CREATE DATABASE " UNWRAP_DATABASE);
+    PGconn *conn = unwrap_connect(server);
+    pgt_exec(conn, "CREATE SCHEMA inventory");
+    pgt_exec(conn, "CREATE TABLE inventory.customers (id SERIAL NOT NULL PRIMARY KEY, "
+                   "first_name VARCHAR(255) NOT NULL, last_name VARCHAR(255) NOT NULL, "
+                   "email VARCHAR(255) NOT NULL UNIQUE)");
+    pgt_exec(conn, "ALTER SEQUENCE inventory.customers_id_seq RESTART WITH 1001");
+    pgt_exec(conn, "ALTER TABLE inventory.customers REPLICA IDENTITY FULL");
+    pgt_exec(conn, "INSERT INTO inventory.customers (first_name, last_name, email) VALUES "
+                   "('Sally', 'Thomas', 'sally.thomas@acme.com'), "
+                   "('George', 'Bailey', 'gbailey@foobar.com'), "
+                   "('Edward', 'Walker', 'ed@walker.com'), "
+                   "('Anne', 'Kretchmar', 'annek@noanswer.org')");
+    return conn;
+}
+
+/* Sets a key of the example's config that it has, and asserts that it held `was`: only the
+ * hosts and ports the example's Docker network used are replaced. */
+static void example_replace(json_t *example, const char *key, const char *was, const char *value)
+{
+    const char *old = json_string_value(json_object_get(json_object_get(example, "config"), key));
+    if (!old || strcmp(old, was) != 0)
+        fail_msg("the example's %s is '%s', expected '%s'", key, old ? old : "(none)", was);
+    example_set(example, key, value);
+}
+
+/* The document with id _id: asserts its _source is exactly the row (NULL: that it is absent). */
+static void assert_document(const char *id, const char *row)
+{
+    json_t *answer = esu_get(UNWRAP_INDEX, id);
+    json_t *source = json_object_get(answer, "_source");
+    json_t *expected = row ? json_loads(row, 0, NULL) : NULL;
+    char *have = source ? json_dumps(source, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
+    printf("# GET /%s/_doc/%s: %s\n", UNWRAP_INDEX, id, have ? have : "404");
+    if (row ? !json_equal(source, expected) : answer != NULL)
+        fail_msg("document %s is %s, expected %s", id, have ? have : "(absent)",
+                 row ? row : "(absent)");
+    free(have);
+    json_decref(expected);
+    json_decref(answer);
+}
+
+static void test_unwrap_smt(void **state)
+{
+    (void)state;
+    fp_env *env = fp_env_new("pipeline_unwrap_smt");
+    pgt_server server;
+    pgt_server_get(&server);
+    PGconn *server_conn = pgt_connect();
+    unwrap_clean(server_conn, &server);
+    int64_t stale = kt_group_committed(UNWRAP_GROUP, UNWRAP_TOPIC, 0);
+    if (stale >= 0)
+        fail_msg("group %s still has offset %" PRId64 " of the deleted topic %s", UNWRAP_GROUP,
+                 stale, UNWRAP_TOPIC);
+    PGconn *conn = unwrap_database(server_conn, &server);
+
+    /* Kafka Connect's default converters, as in the example's Connect image. */
+    fp_proc *proc = NULL;
+    rc_client *client = start_worker(
+        env, &proc,
+        "key.converter=org.apache.kafka.connect.json.JsonConverter\n"
+        "value.converter=org.apache.kafka.connect.json.JsonConverter\n");
+
+    /* The source first, as the example's test registers it. */
+    json_t *source = load_request(UNWRAP_DIR, "source.json");
+    example_replace(source, "database.hostname", "postgres", server.host);
+    example_replace(source, "database.port", "5432", server.port);
+    post_example(client, source);
+    const char *source_name = json_string_value(json_object_get(source, "name"));
+    wait_running(client, proc, source_name);
+    int64_t deadline = fp_now_ms() + WAIT_MS;
+    while (kt_partition_count(UNWRAP_TOPIC) == 0 || kt_end_offsets_sum(UNWRAP_TOPIC) < 4) {
+        if (!fp_alive(proc) || fp_now_ms() > deadline)
+            fail_msg("the snapshot's 4 events did not reach topic %s", UNWRAP_TOPIC);
+        fp_sleep_ms(250);
+    }
+    if (kt_partition_count(UNWRAP_UNROUTED) > 0)
+        fail_msg("topic %s exists: RegexRouter did not route every event", UNWRAP_UNROUTED);
+    printf("# unwrap-smt: the snapshot's events are in %s, none in %s\n", UNWRAP_TOPIC,
+           UNWRAP_UNROUTED);
+
+    json_t *sink = load_request(UNWRAP_DIR, "es-sink.json");
+    example_replace(sink, "connection.url", "http://elastic:9200", esu_url());
+    post_example(client, sink);
+    const char *sink_name = json_string_value(json_object_get(sink, "name"));
+    wait_running(client, proc, sink_name);
+
+    /* The example's four rows, each a document keyed by its id. */
+    wait_mirror(conn, "inventory.customers", UNWRAP_INDEX, "unwrap-smt after the snapshot");
+    assert_document("1001", "{\"id\":1001,\"first_name\":\"Sally\",\"last_name\":\"Thomas\","
+                            "\"email\":\"sally.thomas@acme.com\"}");
+    assert_document("1004", "{\"id\":1004,\"first_name\":\"Anne\",\"last_name\":\"Kretchmar\","
+                            "\"email\":\"annek@noanswer.org\"}");
+
+    /* New record, record update, and the delete of the example's test. */
+    pgt_exec(conn, "INSERT INTO inventory.customers VALUES "
+                   "(default, 'John', 'Doe', 'john.doe@example.com')");
+    wait_mirror(conn, "inventory.customers", UNWRAP_INDEX, "unwrap-smt after the insert");
+    assert_document("1005", "{\"id\":1005,\"first_name\":\"John\",\"last_name\":\"Doe\","
+                            "\"email\":\"john.doe@example.com\"}");
+    pgt_exec(conn, "UPDATE inventory.customers SET first_name = 'Jane', last_name = 'Roe' "
+                   "WHERE last_name = 'Doe'");
+    wait_mirror(conn, "inventory.customers", UNWRAP_INDEX, "unwrap-smt after the update");
+    assert_document("1005", "{\"id\":1005,\"first_name\":\"Jane\",\"last_name\":\"Roe\","
+                            "\"email\":\"john.doe@example.com\"}");
+    pgt_exec(conn, "DELETE FROM inventory.customers WHERE email = 'john.doe@example.com'");
+    wait_mirror(conn, "inventory.customers", UNWRAP_INDEX, "unwrap-smt after the delete");
+    assert_document("1005", NULL);
+    assert_int_equal(esu_count(UNWRAP_INDEX), 4);
+
+    assert_still_running(client, source_name);
+    assert_still_running(client, sink_name);
+    const char *const names[] = {sink_name, source_name};
+    delete_connectors(client, names, 2);
+    json_decref(sink);
+    json_decref(source);
+    rc_free(client);
+    fp_stop(proc, 30000);
+
+    PQfinish(conn);
+    PQfinish(server_conn);
+    fp_pass(env);
+}
+
+/* The test's teardown: its env (the worker killed if it still runs), then the example's names. */
+static int unwrap_teardown(void **state)
+{
+    int rc = fp_env_teardown(state);
+    pgt_server server;
+    pgt_server_get(&server);
+    PGconn *server_conn = pgt_connect();
+    unwrap_clean(server_conn, &server);
+    PQfinish(server_conn);
+    return rc;
+}
+
 int main(void)
 {
     fp_init();
     esu_init();
     pgt_dsn();
+    /* FERRY_TEST_FILTER=test_unwrap* runs only the matching tests (cmocka's pattern). */
+    if (getenv("FERRY_TEST_FILTER"))
+        cmocka_set_test_filter(getenv("FERRY_TEST_FILTER"));
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_teardown(test_log_aggregation, fp_env_teardown),
         cmocka_unit_test_teardown(test_change_capture, fp_env_teardown),
+        cmocka_unit_test_teardown(test_unwrap_smt, unwrap_teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

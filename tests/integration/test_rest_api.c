@@ -111,10 +111,22 @@ static void check_server_and_plugins(rc_client *client)
     converter = false;
     bool transformation = false;
     int predicates = 0;
+    /* Kafka Connect's order: connectors, transformations, predicates, converters. */
+    static const char *const type_order[] = {"connector", "transformation", "predicate",
+                                             "converter"};
+    size_t type_at = 0;
     json_array_foreach(plugins, index, plugin) {
         SHAPE(rc_shape_plugin, plugin, "GET /connector-plugins?connectorsOnly=false");
         const char *class_name = json_string_value(json_object_get(plugin, "class"));
         const char *type = json_string_value(json_object_get(plugin, "type"));
+        size_t rank = 0; /* source and sink */
+        for (size_t t = 1; t < 4; t++)
+            if (strcmp(type, type_order[t]) == 0)
+                rank = t;
+        if (rank < type_at)
+            fail_msg("plugin %s of type %s listed after the %ss", class_name, type,
+                     type_order[type_at]);
+        type_at = rank;
         converter |= strcmp(class_name, "org.apache.kafka.connect.json.JsonConverter") == 0 &&
                      strcmp(type, "converter") == 0;
         transformation |= strcmp(class_name, "io.debezium.transforms.ExtractNewRecordState") ==
@@ -188,6 +200,34 @@ static void check_server_and_plugins(rc_client *client)
                                                           "value")),
                         "many");
     json_decref(invalid);
+    /* Transforms and predicates as Kafka Connect's ConnectorConfig.enrich shows them: a group
+     * per alias with its type, predicate and negate, and its type's keys under their full
+     * names; a bad value reported under its key. */
+    json_t *enriched = rc_expect(
+        client, "PUT", "/connector-plugins/SequenceSource/config/validate",
+        "{\"connector.class\":\"SequenceSource\",\"name\":\"v\",\"topic\":\"t\","
+        "\"transforms\":\"unwrap\",\"transforms.unwrap.type\":"
+        "\"io.debezium.transforms.ExtractNewRecordState\",\"transforms.unwrap.predicate\":"
+        "\"live\",\"transforms.unwrap.drop.tombstones\":\"maybe\",\"predicates\":\"live\","
+        "\"predicates.live.type\":"
+        "\"org.apache.kafka.connect.transforms.predicates.TopicNameMatches\","
+        "\"predicates.live.pattern\":\"t.*\"}", 200);
+    SHAPE(rc_shape_config_infos, enriched, "validate (transforms)");
+    assert_true(array_has_string(json_object_get(enriched, "groups"), "Transforms: unwrap"));
+    assert_true(array_has_string(json_object_get(enriched, "groups"), "Predicates: live"));
+    assert_int_equal(json_integer_value(json_object_get(enriched, "error_count")), 1);
+    assert_int_equal(json_array_size(json_object_get(
+                         find_config(enriched, "transforms.unwrap.drop.tombstones"), "errors")),
+                     1);
+    assert_string_equal(json_string_value(json_object_get(
+                            find_config(enriched, "transforms.unwrap.predicate"), "value")),
+                        "live");
+    assert_non_null(find_config(enriched, "transforms.unwrap.negate"));
+    assert_non_null(find_config(enriched, "transforms.unwrap.delete.handling.mode"));
+    assert_string_equal(json_string_value(json_object_get(
+                            find_config(enriched, "predicates.live.pattern"), "value")),
+                        "t.*");
+    json_decref(enriched);
     rc_expect_error(client, "PUT", "/connector-plugins/SequenceSource/config/validate",
                     "{\"connector.class\":\"NullSink\"}", 400, "does not match");
     rc_expect_error(client, "PUT", "/connector-plugins/SequenceSource/config/validate",

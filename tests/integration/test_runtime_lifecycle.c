@@ -13,7 +13,10 @@
  *      compaction, partition counts), and a non-compacted offsets topic refused;
  *   9. config problems: every bad worker value named; a bad connector value named;
  *  10. errors.retry.timeout ends a sink's retries; a second SIGTERM ends a slow shutdown at once;
- *  11. transforms on the sink path: Debezium's ExtractNewRecordState, failures to the DLQ;
+ *  11. transforms: Debezium's ExtractNewRecordState on the sink path; a record a transform cannot
+ *      handle, on a sink and on a source, skipped (errors.tolerance=all, logged or in the DLQ with
+ *      stage TRANSFORMATION and the transform's class) or failing the task with a trace naming
+ *      the alias and the record (errors.tolerance=none);
  *  12. JsonConverter values as checked text for sinks that declare FERRY_SINK_JSON_TEXT: no tree
  *      for them, a tree for the others and with transforms, nulls and the DLQ as before;
  *  13. record headers reach sinks alike whether they read them on demand
@@ -516,12 +519,45 @@ static void test_dead_letter_queue(void **state)
     fp_pass(env);
 }
 
+/* A Debezium change event that lost its row: an envelope (schema named *.Envelope) of an update
+ * with no `after` field, which ExtractNewRecordState cannot unwrap ("Unknown field: after" in
+ * Debezium). {"schema", "payload"}, JsonConverter's form. */
+#define ENVELOPE_WITHOUT_ROW                                                                      \
+    "{\"schema\":{\"type\":\"struct\",\"name\":\"srv.public.t.Envelope\",\"optional\":false,"    \
+    "\"fields\":[{\"type\":\"struct\",\"optional\":true,\"field\":\"before\",\"fields\":["        \
+    "{\"type\":\"int32\",\"optional\":false,\"field\":\"id\"}]},"                                 \
+    "{\"type\":\"string\",\"optional\":false,\"field\":\"op\"}]},"                                \
+    "\"payload\":{\"before\":{\"id\":1},\"op\":\"u\"}}"
+
 /* A source record the converter rejects: a ByteArrayConverter cannot write the structured value
  * SequenceSource gives every tenth number. With errors.tolerance=all it goes to the DLQ (as JSON
  * text, with the context headers) and the offsets move past it; with none the task fails naming
  * the stage. */
 #define SOURCE_DLQ_COUNT 100
 #define SOURCE_DLQ_EVERY 10
+
+/* Asserts that each of the connector's `partitions` SequenceSource partitions committed the
+ * offset {"seq": seq}. */
+static void sequence_offsets_assert(fp_env *env, const char *connector, int partitions,
+                                    int64_t seq)
+{
+    json_t *offsets = kt_latest_by_key(fp_offsets_topic(env));
+    const char *key;
+    json_t *offset;
+    int partitions_done = 0;
+    json_object_foreach(offsets, key, offset) {
+        if (!strstr(key, connector))
+            continue;
+        json_int_t committed = json_integer_value(json_object_get(offset, "seq"));
+        printf("# committed offset %s -> seq %" JSON_INTEGER_FORMAT "\n", key, committed);
+        if (committed != seq)
+            fail_msg("source partition %s committed at %" JSON_INTEGER_FORMAT ", expected %"
+                     PRId64, key, committed, seq);
+        partitions_done++;
+    }
+    json_decref(offsets);
+    assert_int_equal(partitions_done, partitions);
+}
 
 static void test_source_dead_letter_queue(void **state)
 {
@@ -594,24 +630,133 @@ static void test_source_dead_letter_queue(void **state)
     kt_records_free(dead);
 
     /* The committed offsets moved past the rejected records: count per source partition. */
-    json_t *offsets = kt_latest_by_key(fp_offsets_topic(env));
-    const char *key;
-    json_t *offset;
-    int partitions_done = 0;
-    json_object_foreach(offsets, key, offset) {
-        if (!strstr(key, tolerant))
-            continue;
-        json_int_t seq = json_integer_value(json_object_get(offset, "seq"));
-        printf("# committed offset %s -> seq %" JSON_INTEGER_FORMAT "\n", key, seq);
-        if (seq != SOURCE_DLQ_COUNT)
-            fail_msg("source partition %s committed at %" JSON_INTEGER_FORMAT ", expected %d",
-                     key, seq, SOURCE_DLQ_COUNT);
-        partitions_done++;
-    }
-    json_decref(offsets);
-    assert_int_equal(partitions_done, 2);
+    sequence_offsets_assert(env, tolerant, 2, SOURCE_DLQ_COUNT);
     printf("# source DLQ: %" PRId64 " records in %s, %" PRId64 " in the DLQ\n", good, topic,
            bad);
+    fp_pass(env);
+}
+
+/* A source record a transform cannot handle: SequenceSource gives every tenth number a Debezium
+ * change event that lost its row (structured.json), which ExtractNewRecordState fails on, and the
+ * others are strings it passes unchanged. errors.tolerance=all skips those records: logged, and
+ * with a dead-letter queue sent there with stage TRANSFORMATION and the transform's class; the
+ * offsets move past them. errors.tolerance=none fails the task with a trace naming the stage, the
+ * alias, the transform and the topic. */
+static void test_source_transform_errors(void **state)
+{
+    (void)state;
+    fp_env *env = fp_env_new("source_transform_errors");
+    const char *queued_topic = fp_name(env, "src_queued_out");
+    const char *skipped_topic = fp_name(env, "src_skipped_out");
+    const char *strict_topic = fp_name(env, "src_strict_out");
+    const char *dlq = fp_name(env, "src_unwrap_dlq");
+    const char *queued = fp_name(env, "src_queued");
+    const char *skipped = fp_name(env, "src_skipped");
+    const char *strict = fp_name(env, "src_strict");
+    const char *worker = fp_worker_file(env, "worker.properties", FLUSH_MS,
+                                        "task.restart.auto=false\n");
+    char common[1024];
+    snprintf(common, sizeof common,
+             "connector.class=SequenceSource\npartitions=2\nbatch.size=7\ncount=%d\n"
+             "structured.every=%d\nstructured.json=%s\ntransforms=unwrap\n"
+             "transforms.unwrap.type=io.debezium.transforms.ExtractNewRecordState\n",
+             SOURCE_DLQ_COUNT, SOURCE_DLQ_EVERY, ENVELOPE_WITHOUT_ROW);
+    const char *with_dlq = fp_write(env, "queued.properties",
+                                    "name=%s\n%stopic=%s\nerrors.tolerance=all\n"
+                                    "errors.deadletterqueue.topic.name=%s\n"
+                                    "errors.deadletterqueue.topic.replication.factor=1\n"
+                                    "errors.deadletterqueue.context.headers.enable=true\n",
+                                    queued, common, queued_topic, dlq);
+    const char *without_dlq = fp_write(env, "skipped.properties",
+                                       "name=%s\n%stopic=%s\nerrors.tolerance=all\n"
+                                       "errors.log.enable=true\n",
+                                       skipped, common, skipped_topic);
+    const char *none = fp_write(env, "strict.properties", "name=%s\n%stopic=%s\n", strict, common,
+                                strict_topic);
+    fp_proc *proc = fp_start(env, worker, with_dlq, without_dlq, none, NULL);
+
+    char strict_key[256], where[300];
+    snprintf(strict_key, sizeof strict_key, "status-task-%s-0", strict);
+    json_t *failed = status_wait(proc, env, strict_key, 0, "FAILED", NULL, 30000, NULL);
+    const char *trace = entry_trace(failed);
+    printf("# source, errors.tolerance=none: FAILED: %s\n", trace);
+    snprintf(where, sizeof where, "topic %s", strict_topic);
+    const char *const named[] = {"TRANSFORMATION", where,
+                                 "transform unwrap (ExtractNewRecordState)"};
+    for (size_t i = 0; i < sizeof named / sizeof named[0]; i++)
+        if (!strstr(trace, named[i]))
+            fail_msg("the strict source's trace does not name '%s'", named[i]);
+    json_decref(failed);
+
+    const int64_t bad = 2 * SOURCE_DLQ_COUNT / SOURCE_DLQ_EVERY;
+    const int64_t good = 2 * SOURCE_DLQ_COUNT - bad;
+    int64_t deadline = fp_now_ms() + 30000;
+    while (kt_partition_count(queued_topic) == 0 || kt_end_offsets_sum(queued_topic) < good ||
+           kt_partition_count(skipped_topic) == 0 || kt_end_offsets_sum(skipped_topic) < good ||
+           kt_partition_count(dlq) == 0 || kt_end_offsets_sum(dlq) < bad) {
+        if (!fp_alive(proc) || fp_now_ms() > deadline)
+            fail_msg("expected %" PRId64 " records in %s and in %s, %" PRId64 " in the DLQ",
+                     good, queued_topic, skipped_topic, bad);
+        fp_sleep_ms(100);
+    }
+    fp_sleep_ms(3 * FLUSH_MS); /* offsets of the last batches committed */
+    fp_stop(proc, 30000);
+
+    /* What was skipped is the tenth numbers; the other records went through unchanged. */
+    const char *const topics[] = {queued_topic, skipped_topic, strict_topic};
+    for (size_t t = 0; t < 3; t++) {
+        kt_records *records = kt_partition_count(topics[t]) ? kt_consume_all(topics[t], 30000)
+                                                            : NULL;
+        size_t count = records ? records->count : 0;
+        for (size_t i = 0; i < count; i++) {
+            int p = -1, n = -1;
+            const kt_record *record = &records->items[i];
+            if (!record->value || sscanf(record->value, "%d:%d", &p, &n) != 2 ||
+                n % SOURCE_DLQ_EVERY == 0)
+                fail_msg("%s holds '%.*s', not a number's text that is not a tenth", topics[t],
+                         (int)record->value_len, record->value ? record->value : "");
+        }
+        printf("# source transform errors: %zu records in %s\n", count, topics[t]);
+        if (t < 2)
+            assert_int_equal((int64_t)count, good);
+        if (records)
+            kt_records_free(records);
+    }
+
+    kt_records *dead = kt_consume_all(dlq, 30000);
+    assert_int_equal((int64_t)dead->count, bad);
+    json_t *expected = json_loads(ENVELOPE_WITHOUT_ROW, 0, NULL);
+    for (size_t i = 0; i < dead->count; i++) {
+        const kt_record *record = &dead->items[i];
+        json_t *value = record->value ? json_loadb(record->value, record->value_len, 0, NULL)
+                                      : NULL;
+        if (!json_equal(value, json_object_get(expected, "payload")))
+            fail_msg("DLQ record %zu holds '%.*s', not the event", i, (int)record->value_len,
+                     record->value ? record->value : "");
+        json_decref(value);
+    }
+    json_decref(expected);
+    const kt_record *first = &dead->items[0];
+    header_is(first, "__connect.errors.topic", queued_topic);
+    header_is(first, "__connect.errors.connector.name", queued);
+    header_is(first, "__connect.errors.stage", "TRANSFORMATION");
+    header_is(first, "__connect.errors.class.name", "io.debezium.transforms.ExtractNewRecordState");
+    const kt_header *message = kt_record_header(first, "__connect.errors.exception.message");
+    if (!message || !message->value || !strstr(message->value, "transform unwrap"))
+        fail_msg("the DLQ record's exception message does not name the alias unwrap");
+    printf("# DLQ header __connect.errors.exception.message = %s\n", message->value);
+    kt_records_free(dead);
+
+    /* Without a DLQ the log says what was skipped, in Kafka Connect's words. */
+    char logged[512];
+    snprintf(logged, sizeof logged, "Error encountered in task %s-0. Executing stage "
+             "'TRANSFORMATION' with class 'io.debezium.transforms.ExtractNewRecordState'",
+             skipped);
+    if (!fp_log_contains(proc, logged))
+        fail_msg("the log has no line \"%s\"", logged);
+
+    sequence_offsets_assert(env, queued, 2, SOURCE_DLQ_COUNT);
+    sequence_offsets_assert(env, skipped, 2, SOURCE_DLQ_COUNT);
     fp_pass(env);
 }
 
@@ -649,8 +794,11 @@ static void test_second_signal_exits_at_once(void **state)
 }
 
 /* Transforms on the sink path: Debezium change events (JsonConverter with schemas) unwrapped by
- * io.debezium.transforms.ExtractNewRecordState with rewrite, kept tombstones and add.fields; an
- * event it cannot unwrap goes to the DLQ with stage TRANSFORMATION. */
+ * io.debezium.transforms.ExtractNewRecordState with rewrite, kept tombstones and add.fields. An
+ * event it cannot unwrap goes to the DLQ with stage TRANSFORMATION and the transform's class
+ * (errors.tolerance=all); with errors.tolerance=none it fails the task with a trace naming the
+ * stage, the alias, the transform, topic-partition and offset, and nothing from it on reaches
+ * the sink. */
 static void test_sink_transforms_unwrap(void **state)
 {
     (void)state;
@@ -658,6 +806,8 @@ static void test_sink_transforms_unwrap(void **state)
     const char *topic = fp_name(env, "cdc_in");
     const char *dlq = fp_name(env, "cdc_dlq");
     const char *file = fp_path(env, "unwrapped.txt");
+    const char *strict_file = fp_path(env, "strict.txt");
+    const char *strict = fp_name(env, "unwrap_strict");
     kt_create_topic(topic, 1, NULL);
     const char *row = "{\"type\":\"struct\",\"optional\":true,\"name\":\"srv.public.t.Value\","
                       "\"fields\":[{\"type\":\"int32\",\"optional\":false,\"field\":\"id\"},"
@@ -674,10 +824,9 @@ static void test_sink_transforms_unwrap(void **state)
         {"u", "{\"id\":1,\"name\":\"a\"}", "{\"id\":1,\"name\":\"b\"}"},
         {"d", "{\"id\":1,\"name\":\"b\"}", "null"},
         {NULL, NULL, NULL}, /* the tombstone after the delete */
-        {"u", "null", "null"}, /* an update without a row: the transform fails */
     };
     rd_kafka_t *producer = kt_producer_new(NULL);
-    for (size_t i = 0; i < 5; i++) {
+    for (size_t i = 0; i < 4; i++) {
         char value[2048];
         if (events[i][0])
             snprintf(value, sizeof value,
@@ -687,9 +836,12 @@ static void test_sink_transforms_unwrap(void **state)
         kt_produce(producer, topic, 0, "1", 1, events[i][0] ? value : NULL,
                    events[i][0] ? strlen(value) : 0, NULL, NULL);
     }
+    kt_produce(producer, topic, 0, "1", 1, ENVELOPE_WITHOUT_ROW, strlen(ENVELOPE_WITHOUT_ROW),
+               NULL, NULL);
     kt_producer_close(producer);
 
-    const char *worker = fp_worker_file(env, "worker.properties", FLUSH_MS, NULL);
+    const char *worker = fp_worker_file(env, "worker.properties", FLUSH_MS,
+                                        "task.restart.auto=false\n");
     const char *sink = fp_write(
         env, "unwrap.properties",
         "name=%s\nconnector.class=RecordingSink\ntopics=%s\nfile=%s\n"
@@ -704,7 +856,15 @@ static void test_sink_transforms_unwrap(void **state)
         "errors.deadletterqueue.topic.replication.factor=1\n"
         "errors.deadletterqueue.context.headers.enable=true\n",
         fp_name(env, "unwrap"), topic, file, dlq);
-    fp_proc *proc = fp_start(env, worker, sink, NULL);
+    const char *strict_sink = fp_write(
+        env, "strict.properties",
+        "name=%s\nconnector.class=RecordingSink\ntopics=%s\nfile=%s\n"
+        "value.converter=org.apache.kafka.connect.json.JsonConverter\n"
+        "transforms=unwrap\n"
+        "transforms.unwrap.type=io.debezium.transforms.ExtractNewRecordState\n"
+        "errors.tolerance=none\n",
+        strict, topic, strict_file);
+    fp_proc *proc = fp_start(env, worker, sink, strict_sink, NULL);
     int64_t deadline = fp_now_ms() + 30000;
     while (fp_count_lines(file) < 4 || kt_partition_count(dlq) == 0 ||
            kt_end_offsets_sum(dlq) < 1) {
@@ -713,6 +873,25 @@ static void test_sink_transforms_unwrap(void **state)
                      fp_count_lines(file));
         fp_sleep_ms(100);
     }
+
+    /* errors.tolerance=none: FAILED at that record, which never reached the sink. */
+    char strict_key[256], where[300];
+    snprintf(strict_key, sizeof strict_key, "status-task-%s-0", strict);
+    json_t *failed = status_wait(proc, env, strict_key, 0, "FAILED", NULL, 30000, NULL);
+    const char *trace = entry_trace(failed);
+    printf("# errors.tolerance=none: %s FAILED: %s\n", strict_key, trace);
+    snprintf(where, sizeof where, "%s-0 at offset 4", topic);
+    const char *const named[] = {"TRANSFORMATION", where,
+                                 "transform unwrap (ExtractNewRecordState)"};
+    for (size_t i = 0; i < sizeof named / sizeof named[0]; i++)
+        if (!strstr(trace, named[i]))
+            fail_msg("the strict sink's trace does not name '%s'", named[i]);
+    json_decref(failed);
+    int64_t strict_max = -1;
+    sink_lines(strict_file, &strict_max, NULL);
+    if (strict_max >= 4)
+        fail_msg("the strict sink wrote offset %" PRId64 ", the record that failed",
+                 strict_max);
     fp_stop(proc, 30000);
 
     const char *expected[] = {
@@ -743,6 +922,13 @@ static void test_sink_transforms_unwrap(void **state)
     header_is(&dead->items[0], "__connect.errors.offset", "4");
     header_is(&dead->items[0], "__connect.errors.class.name",
               "io.debezium.transforms.ExtractNewRecordState");
+    const kt_header *message = kt_record_header(&dead->items[0],
+                                                "__connect.errors.exception.message");
+    if (!message || !message->value || !strstr(message->value, "unwrap"))
+        fail_msg("the DLQ record's exception message does not name the alias unwrap");
+    if (dead->items[0].value_len != strlen(ENVELOPE_WITHOUT_ROW) ||
+        memcmp(dead->items[0].value, ENVELOPE_WITHOUT_ROW, dead->items[0].value_len) != 0)
+        fail_msg("the DLQ record is not the original bytes of the event");
     kt_records_free(dead);
     fp_pass(env);
 }
@@ -832,8 +1018,11 @@ static void test_sink_json_text(void **state)
 /* Headers on demand: RecordingSink declares FERRY_SINK_HEADERS_ON_DEMAND and reads headers with
  * host->record_headers, RecordingTextSink reads the records' own arrays, and a transform makes
  * the host collect them before put; all three write the same headers for every record: none,
- * one, repeated names with a null and an empty value, bytes that need escaping. */
+ * one, repeated names with a null and an empty value, bytes that need escaping. A fourth sink
+ * asks on demand too, behind DropHeaders and InsertHeader: it gets the headers as the chain left
+ * them. */
 #define HEADER_RECORDS 5
+#define HEADER_SINKS 4
 static void test_sink_headers_on_demand(void **state)
 {
     (void)state;
@@ -847,12 +1036,13 @@ static void test_sink_headers_on_demand(void **state)
         const kt_header *headers;
         size_t count;
         const char *expected;
+        const char *edited; /* h dropped, ins=1 appended (the literal 1.0 as Kafka writes it) */
     } records[HEADER_RECORDS] = {
-        {NULL, 0, ""},
-        {one, 1, "a=1"},
-        {repeated, 4, "h=x,h=y,n,e="},
-        {escaped, 1, "t=a\\tb"},
-        {one, 1, "a=1"},
+        {NULL, 0, "", "ins=1"},
+        {one, 1, "a=1", "a=1,ins=1"},
+        {repeated, 4, "h=x,h=y,n,e=", "n,e=,ins=1"},
+        {escaped, 1, "t=a\\tb", "t=a\\tb,ins=1"},
+        {one, 1, "a=1", "a=1,ins=1"},
     };
     rd_kafka_t *producer = kt_producer_new(NULL);
     for (size_t i = 0; i < HEADER_RECORDS; i++) {
@@ -866,34 +1056,43 @@ static void test_sink_headers_on_demand(void **state)
     const char *worker = fp_worker_file(env, "worker.properties", FLUSH_MS, NULL);
     const char *common = "value.converter=org.apache.kafka.connect.json.JsonConverter\n"
                          "value.converter.schemas.enable=false\nheaders.record=true\n";
-    const char *names[] = {fp_name(env, "on_demand"), fp_name(env, "eager"),
-                           fp_name(env, "transformed")};
-    const char *files[] = {fp_path(env, "on_demand.txt"), fp_path(env, "eager.txt"),
-                           fp_path(env, "transformed.txt")};
+    const char *names[HEADER_SINKS] = {fp_name(env, "on_demand"), fp_name(env, "eager"),
+                                       fp_name(env, "transformed"), fp_name(env, "edited")};
+    const char *files[HEADER_SINKS] = {fp_path(env, "on_demand.txt"), fp_path(env, "eager.txt"),
+                                       fp_path(env, "transformed.txt"),
+                                       fp_path(env, "edited.txt")};
     const char *on_demand = recording_connector(env, "on_demand", names[0], "RecordingSink",
                                                 topic, files[0], common);
     const char *eager = recording_connector(env, "eager", names[1], "RecordingTextSink", topic,
                                             files[1], common);
-    char extra[512];
+    char extra[768];
     snprintf(extra, sizeof extra, "%stransforms=unwrap\n"
              "transforms.unwrap.type=io.debezium.transforms.ExtractNewRecordState\n", common);
     const char *transformed = recording_connector(env, "transformed", names[2], "RecordingSink",
                                                   topic, files[2], extra);
-    fp_proc *proc = fp_start(env, worker, on_demand, eager, transformed, NULL);
-    recording_files_wait(proc, names, files, 3, HEADER_RECORDS);
+    snprintf(extra, sizeof extra, "%stransforms=drop,ins\n"
+             "transforms.drop.type=org.apache.kafka.connect.transforms.DropHeaders\n"
+             "transforms.drop.headers=h\n"
+             "transforms.ins.type=org.apache.kafka.connect.transforms.InsertHeader\n"
+             "transforms.ins.header=ins\ntransforms.ins.value.literal=1.0\n", common);
+    const char *edited = recording_connector(env, "edited", names[3], "RecordingSink", topic,
+                                             files[3], extra);
+    fp_proc *proc = fp_start(env, worker, on_demand, eager, transformed, edited, NULL);
+    recording_files_wait(proc, names, files, HEADER_SINKS, HEADER_RECORDS);
     fp_stop(proc, 30000);
 
-    for (size_t c = 0; c < 3; c++) {
+    for (size_t c = 0; c < HEADER_SINKS; c++) {
         char *seen[HEADER_RECORDS] = {0};
         int64_t max_offset;
         assert_int_equal(sink_file_read(files[c], SINK_FIELD_HEADERS, &max_offset, seen,
                                         HEADER_RECORDS), HEADER_RECORDS);
         assert_int_equal(max_offset, HEADER_RECORDS - 1);
         for (size_t i = 0; i < HEADER_RECORDS; i++) {
+            const char *expected = c == 3 ? records[i].edited : records[i].expected;
             printf("# %s, offset %zu: headers '%s'\n", names[c], i, seen[i] ? seen[i] : "(none)");
-            if (!seen[i] || strcmp(seen[i], records[i].expected) != 0)
+            if (!seen[i] || strcmp(seen[i], expected) != 0)
                 fail_msg("%s, offset %zu: headers '%s', expected '%s'", names[c], i,
-                         seen[i] ? seen[i] : "(no headers field)", records[i].expected);
+                         seen[i] ? seen[i] : "(no headers field)", expected);
             free(seen[i]);
         }
     }
@@ -1335,6 +1534,7 @@ int main(void)
         cmocka_unit_test_teardown(test_failed_task_stays_failed_without_auto_restart, fp_env_teardown),
         cmocka_unit_test_teardown(test_dead_letter_queue, fp_env_teardown),
         cmocka_unit_test_teardown(test_source_dead_letter_queue, fp_env_teardown),
+        cmocka_unit_test_teardown(test_source_transform_errors, fp_env_teardown),
         cmocka_unit_test_teardown(test_sink_retry_redelivers_same_batch, fp_env_teardown),
         cmocka_unit_test_teardown(test_second_signal_exits_at_once, fp_env_teardown),
         cmocka_unit_test_teardown(test_sink_transforms_unwrap, fp_env_teardown),

@@ -888,6 +888,51 @@ static void test_replacement_checked_on_match(void **state)
     java_regex_free(regex);
 }
 
+/* The same refusals without a subject: what RegexRouter checks when it is configured. */
+static void test_replacement_check(void **state)
+{
+    (void)state;
+    char err[256] = "";
+    java_regex *regex = java_regex_compile("(a)(?<name>b)?(c)(d)(e)(f)(g)(h)(i)(j)", err,
+                                           sizeof err);
+    assert_non_null(regex);
+    static const struct {
+        const char *replacement, *message; /* message NULL: accepted */
+    } cases[] = {
+        {"", NULL},
+        {"plain-$1-${name}-\\$-$10-$11", NULL}, /* $11 is $1 then "1" */
+        {"\\$", NULL},
+        {"$99", NULL},                         /* $9, then "9" */
+        {"x\\", "character to be escaped is missing"},
+        {"x$", "Illegal group reference: group index is missing"},
+        {"$x", "Illegal group reference"},
+        {"${}", "named capturing group has 0 length name"},
+        {"${name", "named capturing group is missing trailing '}'"},
+        {"${1a}", "capturing group name {1a} starts with digit character"},
+        {"${other}", "No group with name {other}"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        int rc = java_regex_replacement_check(regex, cases[i].replacement, err, sizeof err);
+        if (!cases[i].message) {
+            if (rc != 0)
+                fail_msg("%s refused: %s", cases[i].replacement, err);
+            continue;
+        }
+        if (rc != -1 || strcmp(err, cases[i].message) != 0)
+            fail_msg("%s: rc %d, \"%s\"", cases[i].replacement, rc, err);
+    }
+    java_regex_free(regex);
+
+    regex = java_regex_compile("a", err, sizeof err);
+    assert_non_null(regex);
+    assert_int_equal(java_regex_replacement_check(regex, "$1", err, sizeof err), -1);
+    assert_string_equal(err, "No group 1");
+    assert_int_equal(java_regex_replacement_check(regex, "$0", err, sizeof err), 0);
+    assert_int_equal(java_regex_replacement_check(NULL, "x", err, sizeof err), -1);
+    assert_int_equal(java_regex_replacement_check(regex, NULL, err, sizeof err), -1);
+    java_regex_free(regex);
+}
+
 /* After an empty match Java's \G stays where that match was while the search moves on, which
  * PCRE2 cannot follow: replaceAll refuses rather than answer differently. */
 static void test_last_match_anchor(void **state)
@@ -949,6 +994,7 @@ int main(void)
         cmocka_unit_test(test_utf8),
         cmocka_unit_test(test_unicode_case),
         cmocka_unit_test(test_replacement_checked_on_match),
+        cmocka_unit_test(test_replacement_check),
         cmocka_unit_test(test_last_match_anchor),
         cmocka_unit_test(test_arguments),
     };

@@ -1,5 +1,6 @@
 /* The transform chain and Debezium's ExtractNewRecordState: validation, deletes and tombstones in
- * every mode, add.fields with their schema, add.headers, and records that are not change events;
+ * every mode, add.fields with their schema, add.headers, Debezium's field references and
+ * route.by.field, and records that are not change events;
  * predicates (TopicNameMatches, HasHeaderKey, RecordIsTombstone) with and without negate. */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -252,6 +253,135 @@ static void test_delete_tombstone_handling_modes(void **state)
     }
 }
 
+/* The row's schema rebuilt as Debezium's addFields rebuilds it: required, and each added field an
+ * optional copy of the basics of the schema it is read from; a reference the envelope's schema
+ * does not have is skipped, an alias names the field, a second colon is refused. */
+static void test_field_references_as_debezium_reads_them(void **state)
+{
+    (void)state;
+    transform_chain *chain = fixture_chain_of(UNWRAP "transforms.unwrap.add.fields=op:operation,"
+                                             "source.ts_ms:src_ts,lsn,nope\n"
+                                             "transforms.unwrap.add.fields.prefix=meta_\n"
+                                             "transforms.unwrap.add.headers=table:tbl,nope\n");
+    ferry_record record = event("c", "null", "{\"id\":1,\"name\":\"a\"}", true);
+    assert_int_equal(transform_chain_apply(chain, &record, NULL, NULL, 0), TRANSFORM_KEEP);
+    char *text = value_text(&record);
+    assert_string_equal(text, "{\"id\":1,\"meta_lsn\":1234,\"meta_operation\":\"c\","
+                              "\"meta_src_ts\":1700000000000,\"name\":\"a\"}");
+    free(text);
+    json_t *schema = record.value.schema;
+    assert_true(json_is_false(json_object_get(schema, "optional")));
+    assert_string_equal(json_string_value(json_object_get(schema, "name")), "srv.public.t.Value");
+    json_t *fields = json_object_get(schema, "fields");
+    assert_int_equal(json_array_size(fields), 5);
+    const char *names[] = {"id", "name", "meta_operation", "meta_src_ts", "meta_lsn"};
+    for (size_t i = 0; i < 5; i++)
+        assert_string_equal(json_string_value(json_object_get(json_array_get(fields, i),
+                                                               "field")), names[i]);
+    assert_true(json_is_true(json_object_get(json_array_get(fields, 2), "optional")));
+    int found = 0;
+    char *table = fixture_header(&record, "__tbl", &found);
+    assert_true(found);
+    assert_string_equal(table, "t");
+    free(table);
+    free(fixture_header(&record, "__nope", &found));
+    assert_false(found);
+    /* The schema is built once per envelope schema. */
+    ferry_record again = event("u", "null", "{\"id\":2,\"name\":\"b\"}", true);
+    assert_int_equal(transform_chain_apply(chain, &again, NULL, NULL, 0), TRANSFORM_KEEP);
+    assert_ptr_equal(again.value.schema, record.value.schema);
+    transform_chain_release(chain);
+    record_release(&record);
+    record_release(&again);
+    transform_chain_destroy(chain);
+
+    /* id is the transaction's: an envelope without that struct cannot give it. */
+    chain = fixture_chain_of(UNWRAP "transforms.unwrap.add.fields=id\n");
+    record = event("c", "null", "{\"id\":1,\"name\":\"a\"}", true);
+    char err[256];
+    assert_int_equal(transform_chain_apply(chain, &record, NULL, err, sizeof err),
+                     TRANSFORM_FAIL);
+    assert_non_null(strstr(err, "no 'transaction' field"));
+    record_release(&record);
+    transform_chain_destroy(chain);
+
+    config_map *config = fixture_config_of(UNWRAP "transforms.unwrap.add.fields=a:b:c\n");
+    transform_chain *refused = NULL;
+    assert_int_equal(transform_chain_create(config, "test", TRANSFORM_SIDE_SOURCE, &refused, err,
+                                            sizeof err), -1);
+    assert_non_null(strstr(err, "Invalid value a:b:c for configuration add.fields: Unexpected "
+                                "field name: a:b:c"));
+    config_map_destroy(config);
+}
+
+/* Rewrite modes add __deleted whatever the prefix of the other added fields is. */
+static void test_deleted_field_keeps_its_name(void **state)
+{
+    (void)state;
+    transform_chain *chain = fixture_chain_of(UNWRAP "transforms.unwrap.delete.tombstone.handling."
+                                             "mode=rewrite\ntransforms.unwrap.add.fields=op\n"
+                                             "transforms.unwrap.add.fields.prefix=meta_\n");
+    ferry_record deleted = event("d", "{\"id\":1,\"name\":\"a\"}", "null", true);
+    assert_int_equal(transform_chain_apply(chain, &deleted, NULL, NULL, 0), TRANSFORM_KEEP);
+    char *text = value_text(&deleted);
+    assert_string_equal(text, "{\"__deleted\":\"true\",\"id\":1,\"meta_op\":\"d\",\"name\":\"a\"}");
+    free(text);
+    record_release(&deleted);
+    transform_chain_destroy(chain);
+}
+
+/* route.by.field: the row's field names the topic (the row before a delete); null keeps it. */
+static void test_route_by_field(void **state)
+{
+    (void)state;
+    transform_chain *chain = fixture_chain_of(UNWRAP "transforms.unwrap.route.by.field=name\n"
+                                             "transforms.unwrap.delete.tombstone.handling.mode="
+                                             "delete-to-tombstone\n");
+    ferry_record created = event("c", "null", "{\"id\":1,\"name\":\"people\"}", true);
+    assert_int_equal(transform_chain_apply(chain, &created, NULL, NULL, 0), TRANSFORM_KEEP);
+    assert_string_equal(created.topic, "people");
+    ferry_record unnamed = event("u", "null", "{\"id\":1,\"name\":null}", true);
+    assert_int_equal(transform_chain_apply(chain, &unnamed, NULL, NULL, 0), TRANSFORM_KEEP);
+    assert_string_equal(unnamed.topic, "srv.public.t");
+    ferry_record deleted = event("d", "{\"id\":1,\"name\":\"gone\"}", "null", true);
+    assert_int_equal(transform_chain_apply(chain, &deleted, NULL, NULL, 0), TRANSFORM_KEEP);
+    assert_string_equal(deleted.topic, "gone");
+    assert_int_equal(deleted.value.kind, FERRY_DATA_NULL);
+    transform_chain_release(chain);
+    record_release(&created);
+    record_release(&unnamed);
+    record_release(&deleted);
+    transform_chain_destroy(chain);
+
+    chain = fixture_chain_of(UNWRAP "transforms.unwrap.route.by.field=region\n");
+    ferry_record record = event("c", "null", "{\"id\":1,\"name\":\"a\"}", true);
+    char err[256];
+    assert_int_equal(transform_chain_apply(chain, &record, NULL, err, sizeof err),
+                     TRANSFORM_FAIL);
+    assert_non_null(strstr(err, "region is not a valid field name"));
+    record_release(&record);
+    transform_chain_destroy(chain);
+}
+
+/* A tombstone Debezium keeps gets the one header it can have: op, "d". */
+static void test_kept_tombstone_gets_the_op_header(void **state)
+{
+    (void)state;
+    transform_chain *chain = fixture_chain_of(UNWRAP "transforms.unwrap.delete.tombstone.handling."
+                                             "mode=rewrite-with-tombstone\n"
+                                             "transforms.unwrap.add.headers=op,table\n");
+    ferry_record tombstone = {.topic = "srv.public.t"};
+    assert_int_equal(transform_chain_apply(chain, &tombstone, NULL, NULL, 0), TRANSFORM_KEEP);
+    assert_int_equal(tombstone.header_count, 1);
+    int found = 0;
+    char *op = fixture_header(&tombstone, "__op", &found);
+    assert_true(found);
+    assert_string_equal(op, "d");
+    free(op);
+    transform_chain_release(chain);
+    transform_chain_destroy(chain);
+}
+
 static void test_headers_follow_the_records_own(void **state)
 {
     (void)state;
@@ -296,6 +426,7 @@ static void test_other_records_pass_and_truncates_are_dropped(void **state)
     assert_non_null(strstr(err, "unwrap"));
     assert_non_null(strstr(err, "no 'after' object"));
     record_release(&plain);
+    record_release(&text); /* its string became a JSON string with a schema */
     record_release(&truncated);
     record_release(&broken);
     transform_chain_destroy(chain);
@@ -398,10 +529,20 @@ static void test_predicates_decide_per_record(void **state)
     assert_true(unwrapped(chain, "srv.public.t", NULL, 0));
     transform_chain_destroy(chain);
 
-    /* HasHeaderKey: exact and case-sensitive. */
+    /* negate as Kafka Connect applies it: Boolean.parseBoolean of the text as written, so
+     * " true" passes validation and means false. */
+    chain = fixture_chain_of(UNWRAP "transforms.unwrap.predicate=orders\n"
+                            "transforms.unwrap.negate= true\n"
+                            "predicates=orders\npredicates.orders.type=TopicNameMatches\n"
+                            "predicates.orders.pattern=srv\\.public\\.orders\n");
+    assert_true(unwrapped(chain, "srv.public.orders", NULL, 0));
+    assert_false(unwrapped(chain, "srv.public.t", NULL, 0));
+    transform_chain_destroy(chain);
+
+    /* HasHeaderKey: exact and case-sensitive; its name trimmed as ConfigDef trims a STRING. */
     chain = fixture_chain_of(UNWRAP "transforms.unwrap.predicate=traced\npredicates=traced\n"
                             "predicates.traced.type=org.apache.kafka.connect.transforms.predicates."
-                            "HasHeaderKey\npredicates.traced.name=trace\n");
+                            "HasHeaderKey\npredicates.traced.name= trace\t\n");
     const ferry_header traced[] = {{.key = "other", .value = "x", .value_len = 1},
                                    {.key = "trace", .value = NULL}};
     const ferry_header upper[] = {{.key = "Trace", .value = "x", .value_len = 1}};
@@ -421,9 +562,22 @@ static void test_predicates_decide_per_record(void **state)
     transform_chain_destroy(chain);
 }
 
+/* The registry lists transforms as Kafka Connect's /connector-plugins does: by class name. */
+static void test_types_in_class_order(void **state)
+{
+    (void)state;
+    const transform_type *const *types = transform_types();
+    assert_non_null(types[0]);
+    for (size_t i = 1; types[i]; i++)
+        if (strcmp(transform_type_class(types[i - 1]), transform_type_class(types[i])) >= 0)
+            fail_msg("%s is listed before %s", transform_type_class(types[i - 1]),
+                     transform_type_class(types[i]));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_types_in_class_order),
         cmocka_unit_test(test_validation_names_the_full_key),
         cmocka_unit_test(test_no_transforms_no_chain),
         cmocka_unit_test(test_create_becomes_the_row_with_its_schema),
@@ -431,6 +585,10 @@ int main(void)
         cmocka_unit_test(test_deletes_and_tombstones_by_default_are_dropped),
         cmocka_unit_test(test_rewrite_marks_deleted_and_keeps_tombstones),
         cmocka_unit_test(test_delete_tombstone_handling_modes),
+        cmocka_unit_test(test_field_references_as_debezium_reads_them),
+        cmocka_unit_test(test_deleted_field_keeps_its_name),
+        cmocka_unit_test(test_route_by_field),
+        cmocka_unit_test(test_kept_tombstone_gets_the_op_header),
         cmocka_unit_test(test_headers_follow_the_records_own),
         cmocka_unit_test(test_other_records_pass_and_truncates_are_dropped),
         cmocka_unit_test(test_predicate_configs_refused_by_key),

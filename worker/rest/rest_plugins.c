@@ -64,10 +64,6 @@ static void rest_plugins_list_run(worker *running, void *argument)
     }
     if (query->connectors_only)
         return;
-    for (size_t i = 0; i < REST_CONVERTER_COUNT; i++)
-        json_array_append_new(query->answer,
-                              json_pack("{s:s, s:s, s:s}", "class", rest_converters[i].class_name,
-                                        "type", "converter", "version", FERRY_VERSION));
     for (const transform_type *const *type = transform_types(); *type; type++)
         json_array_append_new(query->answer,
                               json_pack("{s:s, s:s, s:s}", "class", transform_type_class(*type),
@@ -76,6 +72,11 @@ static void rest_plugins_list_run(worker *running, void *argument)
         json_array_append_new(query->answer,
                               json_pack("{s:s, s:s, s:s}", "class", predicate_type_class(*type),
                                         "type", "predicate", "version", FERRY_VERSION));
+    /* Kafka Connect's order: connectors, transformations, predicates, then converters. */
+    for (size_t i = 0; i < REST_CONVERTER_COUNT; i++)
+        json_array_append_new(query->answer,
+                              json_pack("{s:s, s:s, s:s}", "class", rest_converters[i].class_name,
+                                        "type", "converter", "version", FERRY_VERSION));
 }
 
 static void rest_plugins_list_start(rest_request *request, rest_response *response,
@@ -186,6 +187,116 @@ static void rest_group_add(json_t *groups, const char *group)
     json_array_append_new(groups, json_string(group));
 }
 
+/* Whether configs already has an entry for key. */
+static bool rest_configs_have(const json_t *configs, const char *key)
+{
+    size_t index;
+    json_t *entry;
+    json_array_foreach(configs, index, entry) {
+        const char *name = json_string_value(json_object_get(json_object_get(entry, "value"),
+                                                             "name"));
+        if (name && strcmp(name, key) == 0)
+            return true;
+    }
+    return false;
+}
+
+/* One key of an alias's group: its definition under its full name, and its value. */
+static void rest_alias_key_add(const rest_validation *validation, json_t *configs,
+                               const ferry_config_key *own, const char *full_name,
+                               const char *group, int order, json_t *recommended,
+                               const config_errors *errors, size_t *error_count)
+{
+    ferry_config_key key = *own;
+    key.name = full_name;
+    key.group = group;
+    key.display_name = own->display_name ? own->display_name : own->name;
+    json_t *value = rest_config_value(&key, full_name, validation->config, errors,
+                                      key.sensitive || key.type == FERRY_CONFIG_PASSWORD,
+                                      error_count);
+    if (recommended)
+        json_object_set(value, "recommended_values", recommended);
+    json_array_append_new(configs, json_pack("{s:o, s:o}", "definition",
+                                             config_key_describe(&key, order), "value", value));
+}
+
+/* Kafka Connect's ConnectorConfig.enrich: each alias of `transforms` (or `predicates`) is a
+ * group "Transforms: <alias>" ("Predicates: <alias>") with its type, a transform's predicate
+ * and negate, and the keys of its type's definition under "<list>.<alias>.". */
+static void rest_validate_aliases(const rest_validation *validation, bool predicates,
+                                  json_t *groups, json_t *configs, const config_errors *errors,
+                                  size_t *error_count)
+{
+    const char *list = predicates ? "predicates" : "transforms";
+    char **aliases = config_value_split_list(config_map_get(validation->config, list)
+                                                 ? config_map_get(validation->config, list)
+                                                 : "");
+    json_t *recommended = json_array();
+    if (predicates) {
+        for (const predicate_type *const *type = predicate_types(); *type; type++)
+            json_array_append_new(recommended, json_string(predicate_type_class(*type)));
+    } else {
+        for (const transform_type *const *type = transform_types(); *type; type++)
+            json_array_append_new(recommended, json_string(transform_type_class(*type)));
+    }
+    static const ferry_config_key implicit[] = {
+        {.name = "predicate", .type = FERRY_CONFIG_STRING, .default_value = "",
+         .importance = FERRY_IMPORTANCE_MEDIUM,
+         .documentation = "The alias of a predicate used to determine whether to apply this "
+                          "transformation."},
+        {.name = "negate", .type = FERRY_CONFIG_BOOLEAN, .default_value = "false",
+         .importance = FERRY_IMPORTANCE_MEDIUM,
+         .documentation = "Whether the configured predicate should be negated."},
+        {.name = NULL},
+    };
+    for (size_t i = 0; aliases && aliases[i]; i++) {
+        char group[300], full[400], documentation[400], display[300];
+        snprintf(group, sizeof(group), "%s: %s", predicates ? "Predicates" : "Transforms",
+                 aliases[i]);
+        snprintf(full, sizeof(full), "%s.%s.type", list, aliases[i]);
+        if (rest_configs_have(configs, full))
+            continue; /* an alias listed twice: one group */
+        rest_group_add(groups, group);
+        snprintf(documentation, sizeof(documentation), "Class for the '%s' %s.", aliases[i],
+                 predicates ? "predicate" : "transformation");
+        snprintf(display, sizeof(display), "%s type for %s",
+                 predicates ? "Predicate" : "Transformation", aliases[i]);
+        const ferry_config_key type_key = {.name = "type", .type = FERRY_CONFIG_CLASS,
+                                           .required = true, .importance = FERRY_IMPORTANCE_HIGH,
+                                           .documentation = documentation,
+                                           .display_name = display};
+        int order = 0;
+        rest_alias_key_add(validation, configs, &type_key, full, group, order++, recommended,
+                           errors, error_count);
+        const char *type_name = config_map_get(validation->config, full);
+        const ferry_config_key *definition = NULL;
+        if (predicates) {
+            const predicate_type *type = predicate_type_find(type_name);
+            definition = type ? type->config : NULL;
+        } else {
+            const transform_type *type = transform_type_find(type_name);
+            definition = type ? type->config : NULL;
+        }
+        if (!definition)
+            continue; /* Kafka Connect shows only the type of an alias it cannot load */
+        for (const ferry_config_key *own = predicates ? definition : implicit; own->name;
+             own++) {
+            snprintf(full, sizeof(full), "%s.%s.%s", list, aliases[i], own->name);
+            rest_alias_key_add(validation, configs, own, full, group, order++, NULL, errors,
+                               error_count);
+        }
+        for (const ferry_config_key *own = definition; !predicates && own->name; own++) {
+            if (strcmp(own->name, "predicate") == 0 || strcmp(own->name, "negate") == 0)
+                continue; /* masked by the implicit keys */
+            snprintf(full, sizeof(full), "%s.%s.%s", list, aliases[i], own->name);
+            rest_alias_key_add(validation, configs, own, full, group, order++, NULL, errors,
+                               error_count);
+        }
+    }
+    json_decref(recommended);
+    config_list_free(aliases);
+}
+
 static void rest_validate_run(worker *running, void *argument)
 {
     rest_validation *validation = argument;
@@ -217,12 +328,15 @@ static void rest_validate_run(worker *running, void *argument)
                                                      "value", value));
         }
     }
+    rest_validate_aliases(validation, false, groups, configs, errors, &error_count);
+    rest_validate_aliases(validation, true, groups, configs, errors, &error_count);
     /* Problems of keys no definition declares, and problems of the whole config (no key), so
      * that error_count counts what the answer shows. */
     for (size_t i = 0; i < config_errors_count(errors); i++) {
         const char *key = config_errors_key_at(errors, i);
         const char *shown = key && *key ? key : "connector.class";
-        if (config_definition_find(defs, ndefs, shown))
+        if (config_definition_find(defs, ndefs, shown) ||
+            (key && *key && rest_configs_have(configs, key)))
             continue;
         bool seen = false;
         for (size_t j = 0; j < i; j++)

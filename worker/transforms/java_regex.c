@@ -2031,6 +2031,26 @@ fail:
     return -1;
 }
 
+int java_regex_replacement_check(const java_regex *regex, const char *replacement, char *err,
+                                 size_t errlen)
+{
+    if (!regex || !replacement)
+        return ferry_error_set(err, errlen, "no regex or replacement"), -1;
+    /* Expanded against a match whose groups all failed to take part: every group a reference
+     * names must still exist, and the syntax is read to its end. */
+    size_t slots = 2 * ((size_t)regex->group_count + 1);
+    PCRE2_SIZE *ovector = malloc(slots * sizeof(*ovector));
+    if (!ovector)
+        return ferry_error_set(err, errlen, "out of memory checking a replacement"), -1;
+    for (size_t i = 0; i < slots; i++)
+        ovector[i] = PCRE2_UNSET;
+    strbuf expanded = {0};
+    int rc = replacement_expand(regex, "", ovector, replacement, &expanded, err, errlen);
+    strbuf_free(&expanded);
+    free(ovector);
+    return rc;
+}
+
 int java_regex_replace_first(java_regex *regex, const char *subject, const char *replacement,
                              char **out, char *err, size_t errlen)
 {

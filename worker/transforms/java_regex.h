@@ -68,6 +68,12 @@ bool java_regex_matches(java_regex *regex, const char *subject, size_t len);
 int java_regex_replace_first(java_regex *regex, const char *subject, const char *replacement,
                              char **out, char *err, size_t errlen);
 
+/* Whether replacement would expand for every match (RegexRouter checks its replacement when it
+ * is configured, where Java finds out at the first topic that matches): 0, or -1 with the message
+ * java_regex_replace_first would give ("No group 2", "Illegal group reference", ...). */
+int java_regex_replacement_check(const java_regex *regex, const char *replacement, char *err,
+                                 size_t errlen);
+
 /* Matcher.replaceAll(replacement): every match replaced, the next search starting where a match
  * ended, or one character later after an empty match. The same results as replace_first; a
  * pattern with \G that matches empty is refused (-1), as PCRE2's \G would then sit one

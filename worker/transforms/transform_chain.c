@@ -22,18 +22,54 @@ extern const transform_type cast_key_type, cast_value_type;
 extern const transform_type extract_field_key_type, extract_field_value_type;
 extern const transform_type flatten_key_type, flatten_value_type;
 extern const transform_type set_schema_metadata_key_type, set_schema_metadata_value_type;
+extern const transform_type drop_headers_type;
+extern const transform_type filter_type;
+extern const transform_type header_from_key_type;
+extern const transform_type header_from_value_type;
+extern const transform_type hoist_field_key_type;
+extern const transform_type hoist_field_value_type;
+extern const transform_type insert_field_key_type;
+extern const transform_type insert_field_value_type;
+extern const transform_type insert_header_type;
+extern const transform_type mask_field_key_type;
+extern const transform_type mask_field_value_type;
+extern const transform_type regex_router_type;
+extern const transform_type replace_field_key_type;
+extern const transform_type replace_field_value_type;
+extern const transform_type timestamp_converter_key_type;
+extern const transform_type timestamp_converter_value_type;
+extern const transform_type timestamp_router_type;
+extern const transform_type value_to_key_type;
 
-/* In Kafka Connect's listing order: by class name. */
+/* In Kafka Connect's listing order: by class name (tests/unit/test_transforms.c checks it). */
 static const transform_type *const all_types[] = {
     &extract_new_record_state_type,
     &cast_key_type,
     &cast_value_type,
+    &drop_headers_type,
     &extract_field_key_type,
     &extract_field_value_type,
+    &filter_type,
     &flatten_key_type,
     &flatten_value_type,
+    &header_from_key_type,
+    &header_from_value_type,
+    &hoist_field_key_type,
+    &hoist_field_value_type,
+    &insert_field_key_type,
+    &insert_field_value_type,
+    &insert_header_type,
+    &mask_field_key_type,
+    &mask_field_value_type,
+    &regex_router_type,
+    &replace_field_key_type,
+    &replace_field_value_type,
     &set_schema_metadata_key_type,
     &set_schema_metadata_value_type,
+    &timestamp_converter_key_type,
+    &timestamp_converter_value_type,
+    &timestamp_router_type,
+    &value_to_key_type,
     NULL,
 };
 
@@ -150,6 +186,7 @@ void transform_header_remove(ferry_record *record, size_t index)
     record->header_count--;
 }
 
+
 /* ---- one link ---------------------------------------------------------------------------- */
 
 typedef struct predicate_instance {
@@ -180,11 +217,22 @@ struct transform_chain {
     chain_output scratch;
 };
 
+/* Whether definition declares key a STRING or CLASS: Kafka's ConfigDef trims those. */
+static bool key_trimmed(const ferry_config_key *definition, const char *key)
+{
+    for (const ferry_config_key *def = definition; def && def->name; def++)
+        if (strcmp(def->name, key) == 0)
+            return def->type == FERRY_CONFIG_STRING || def->type == FERRY_CONFIG_CLASS;
+    return false;
+}
+
 /* "<list>.<alias>.<key>" of config (list "transforms" or "predicates"), the prefix removed,
  * without type, and for a transform without predicate and negate (Kafka Connect's, which mask a
- * transform's own keys of those names). */
+ * transform's own keys of those names). The values of definition's STRING keys are trimmed of
+ * the characters up to U+0020 at either end, as Java's String.trim in ConfigDef.parseType: a
+ * transform reads them as Kafka Connect's do. */
 static config_map *alias_own_config(const config_map *config, const char *list,
-                                    const char *alias)
+                                    const char *alias, const ferry_config_key *definition)
 {
     bool transform = strcmp(list, "transforms") == 0;
     config_map *own = config_map_new();
@@ -202,7 +250,18 @@ static config_map *alias_own_config(const config_map *config, const char *list,
         if (strcmp(own_key, "type") == 0 ||
             (transform && (strcmp(own_key, "predicate") == 0 || strcmp(own_key, "negate") == 0)))
             continue;
-        if (config_map_set(own, own_key, config_map_value_at(config, i)) != 0) {
+        const char *value = config_map_value_at(config, i);
+        size_t len = strlen(value);
+        if (key_trimmed(definition, own_key)) {
+            while (len > 0 && (unsigned char)value[0] <= 0x20)
+                value++, len--;
+            while (len > 0 && (unsigned char)value[len - 1] <= 0x20)
+                len--;
+        }
+        char *text = strndup(value, len);
+        int rc = text ? config_map_set(own, own_key, text) : -1;
+        free(text);
+        if (rc != 0) {
             config_map_destroy(own);
             return NULL;
         }
@@ -286,7 +345,7 @@ static void type_names(bool predicates, char *out, size_t out_size)
 static size_t alias_keys_validate(const config_map *config, const char *list, const char *alias,
                                   const ferry_config_key *definition, config_errors *errors)
 {
-    config_map *own = alias_own_config(config, list, alias);
+    config_map *own = alias_own_config(config, list, alias, definition);
     config_errors *own_errors = config_errors_new();
     size_t found = 0;
     if (!own || !own_errors) {
@@ -314,7 +373,7 @@ static int predicate_instance_create(predicate_instance *instance, const config_
                                      size_t errlen)
 {
     *instance = (predicate_instance){.type = type};
-    config_map *own = alias_own_config(config, "predicates", alias);
+    config_map *own = alias_own_config(config, "predicates", alias, type->config);
     const ferry_config_key *defs[1] = {type->config};
     instance->config = own ? ferry_config_new(own, defs, 1) : NULL;
     config_map_destroy(own);
@@ -337,18 +396,28 @@ static void predicate_instance_destroy(predicate_instance *instance)
     *instance = (predicate_instance){0};
 }
 
-/* The key a creation error is about: its messages say "... for configuration <key>: ..." as
- * Kafka Connect's ConfigException does; "type" when they name none. */
+/* The key a creation error is about, as Kafka Connect's ConfigException texts name it:
+ * "... for configuration <key>: ...", "Missing required configuration "<key>" ...", or
+ * "'<key>' config ..." at the start; "type" when they name none. */
 static void error_key(const char *message, char *key, size_t key_size)
 {
-    const char *at = strstr(message, "for configuration ");
-    const char *end = at ? strchr(at + strlen("for configuration "), ':') : NULL;
-    if (!at || !end) {
-        snprintf(key, key_size, "type");
-        return;
+    static const struct {
+        const char *before, *after;
+    } forms[] = {{"for configuration ", ":"}, {"Missing required configuration \"", "\""}};
+    for (size_t i = 0; i < sizeof(forms) / sizeof(forms[0]); i++) {
+        const char *at = strstr(message, forms[i].before);
+        const char *end = at ? strstr(at + strlen(forms[i].before), forms[i].after) : NULL;
+        if (at && end) {
+            at += strlen(forms[i].before);
+            snprintf(key, key_size, "%.*s", (int)(end - at), at);
+            return;
+        }
     }
-    at += strlen("for configuration ");
-    snprintf(key, key_size, "%.*s", (int)(end - at), at);
+    const char *end = message[0] == '\'' ? strstr(message + 1, "' config ") : NULL;
+    if (end)
+        snprintf(key, key_size, "%.*s", (int)(end - message - 1), message + 1);
+    else
+        snprintf(key, key_size, "type");
 }
 
 static size_t predicates_validate(const config_map *config, char *const *predicates,
@@ -424,34 +493,33 @@ static size_t transform_predicate_validate(const config_map *config, const char 
     return problems;
 }
 
-/* Builds the transform as a task would and destroys it, so that what only its creation finds (a
- * cast spec naming an unknown type, a field path with an open backtick) is refused with the
- * config, under the key its message names. Returns the number of problems. */
-static size_t transform_trial_create(const config_map *config, const char *alias,
-                                     const transform_type *type, config_errors *errors)
+/* Builds a transform as a task would, so that what only its creation finds (a pattern that
+ * does not compile, keys that contradict each other) is refused with the config, under the key
+ * its message names. Returns the number of problems (0 or 1). */
+static size_t transform_trial(const config_map *config, const char *alias,
+                              const transform_type *type, config_errors *errors)
 {
-    config_map *own = alias_own_config(config, "transforms", alias);
+    config_map *own = alias_own_config(config, "transforms", alias, type->config);
     const ferry_config_key *defs[1] = {type->config};
-    ferry_config *own_config = own ? ferry_config_new(own, defs, 1) : NULL;
+    ferry_config *trial_config = own ? ferry_config_new(own, defs, 1) : NULL;
     config_map_destroy(own);
-    if (!own_config) {
-        config_errors_add(errors, "transforms", "out of memory while validating transforms");
-        return 1;
-    }
-    void *state = NULL;
     char why[512] = "", scope[300];
-    snprintf(scope, sizeof(scope), "validation transform %s", alias);
+    void *state = NULL;
     size_t problems = 0;
-    if (type->create(own_config, scope, &state, why, sizeof(why)) != 0) {
+    snprintf(scope, sizeof(scope), "validation transform %s", alias);
+    if (!trial_config) {
+        config_errors_add(errors, "transforms", "out of memory while validating transforms");
+        problems = 1;
+    } else if (type->create(trial_config, scope, &state, why, sizeof(why)) != 0) {
         char key[128], full[300];
         error_key(why, key, sizeof(key));
         snprintf(full, sizeof(full), "transforms.%s.%s", alias, key);
-        config_errors_add(errors, full, "%s", why);
+        config_errors_add(errors, full, "%s", why[0] ? why : "the transform cannot be created");
         problems = 1;
-    } else if (state) {
+    } else {
         type->destroy(state);
     }
-    ferry_config_destroy(own_config);
+    ferry_config_destroy(trial_config);
     return problems;
 }
 
@@ -488,7 +556,7 @@ size_t transform_chain_validate(const config_map *config, config_errors *errors)
                                            errors);
         problems += found;
         if (found == 0)
-            problems += transform_trial_create(config, aliases[i], type, errors);
+            problems += transform_trial(config, aliases[i], type, errors);
     }
     config_list_free(predicates);
     config_list_free(aliases);
@@ -502,8 +570,11 @@ static int link_predicate_create(transform_link *link, const config_map *config,
     char predicate_key[300], negate_key[300], type_key[300];
     const char *predicate = alias_value(config, "transforms", link->alias, "predicate",
                                         predicate_key, sizeof(predicate_key));
-    link->negate = negate_parse(alias_value(config, "transforms", link->alias, "negate",
-                                            negate_key, sizeof(negate_key))) == 1;
+    /* Kafka Connect validates negate as a BOOLEAN (trimmed) but applies
+     * Boolean.parseBoolean to the text as written: " true " validates and means false. */
+    const char *negate = alias_value(config, "transforms", link->alias, "negate", negate_key,
+                                     sizeof(negate_key));
+    link->negate = negate && strcasecmp(negate, "true") == 0;
     if (!predicate || !predicate[0])
         return 0;
     const char *type_name = alias_value(config, "predicates", predicate, "type", type_key,
@@ -562,7 +633,7 @@ int transform_chain_create(const config_map *config, const char *scope, transfor
             rc = -1;
             break;
         }
-        config_map *own = alias_own_config(config, "transforms", aliases[i]);
+        config_map *own = alias_own_config(config, "transforms", aliases[i], link->type->config);
         const ferry_config_key *defs[1] = {link->type->config};
         link->config = own ? ferry_config_new(own, defs, 1) : NULL;
         config_map_destroy(own);

@@ -134,6 +134,8 @@ typedef struct sequence_task {
     int64_t record_bytes;
     int64_t offset_every;
     int64_t structured_every; /* every n-th number's value is a JSON object; 0 = never */
+    json_t *structured_payload; /* that value from structured.json, NULL: {"value": <text>} */
+    json_t *structured_schema;  /* its Connect schema, NULL: none */
     int64_t interval_ms;
     char *fail_file;      /* NULL = never */
     int64_t fail_after;   /* -1 = never */
@@ -160,7 +162,33 @@ static void sequence_task_stop(void *state)
     free(task->fail_file);
     free(task->origin_header);
     free(task->value);
+    json_decref(task->structured_payload);
+    json_decref(task->structured_schema);
     free(task);
+}
+
+/* structured.json: {"schema": <Connect schema or null>, "payload": <value>}, the form of
+ * JsonConverter's envelope; empty leaves the default structured value. */
+static ferry_status sequence_structured_parse(sequence_task *task, const ferry_config *config,
+                                              char *err, size_t errlen)
+{
+    const char *text = sequence_host->config_string(config, "structured.json");
+    if (!text || !text[0])
+        return FERRY_OK;
+    json_error_t error;
+    json_t *envelope = json_loads(text, 0, &error);
+    json_t *payload = json_object_get(envelope, "payload");
+    json_t *schema = json_object_get(envelope, "schema");
+    if (!payload || json_is_null(payload)) {
+        json_decref(envelope);
+        return ferry_error_set(err, errlen, "structured.json: expected {\"schema\": ..., "
+                               "\"payload\": ...} with a payload that is not null (%s)",
+                               envelope ? "no payload" : error.text);
+    }
+    task->structured_payload = json_incref(payload);
+    task->structured_schema = json_is_null(schema) ? NULL : json_incref(schema);
+    json_decref(envelope);
+    return FERRY_OK;
 }
 
 /* Fills task->partitions from task.partitions, or with every partition when it is unset or
@@ -274,7 +302,9 @@ static ferry_status sequence_task_start(ferry_context *ctx, const ferry_config *
         return ferry_error_set(err, errlen, "config key 'topic' is not set");
     }
 
-    ferry_status status = sequence_task_partitions_parse(task, config, err, errlen);
+    ferry_status status = sequence_structured_parse(task, config, err, errlen);
+    if (status == FERRY_OK)
+        status = sequence_task_partitions_parse(task, config, err, errlen);
     for (size_t i = 0; status == FERRY_OK && i < task->partition_count; i++) {
         sequence_partition *partition = &task->partitions[i];
         partition->source_partition = json_pack("{s:s,s:i}", "sequence", name, "partition",
@@ -413,12 +443,17 @@ static ferry_status sequence_record_emit(sequence_task *task, sequence_partition
     }
     json_t *structured = NULL;
     if (task->structured_every > 0 && partition->next % task->structured_every == 0) {
-        structured = json_pack("{s:s%}", "value", task->value, value_length);
+        /* A copy per record, as a real source makes: a transform that changes one record's value
+         * must not change the next one's. */
+        structured = task->structured_payload
+                         ? json_deep_copy(task->structured_payload)
+                         : json_pack("{s:s%}", "value", task->value, value_length);
         if (!structured) {
             json_decref(offset);
             return ferry_error_set(err, errlen, "out of memory");
         }
-        record.value = (ferry_data){.kind = FERRY_DATA_JSON, .json = structured};
+        record.value = (ferry_data){.kind = FERRY_DATA_JSON, .json = structured,
+                                    .schema = task->structured_schema};
     }
     ferry_status status = sequence_host->record_emit(task->ctx, &record);
     json_decref(structured);
@@ -523,6 +558,12 @@ static const ferry_config_key sequence_source_config[] = {
      .documentation = "Test hook: the value of every number n with n % this == 0 is the JSON "
                       "object {\"value\": <text>} instead of a string (a ByteArrayConverter "
                       "rejects it). 0 = never."},
+    {.name = "structured.json", .type = FERRY_CONFIG_STRING, .default_value = "",
+     .importance = FERRY_IMPORTANCE_LOW,
+     .documentation = "Test hook: the value of those records instead, as JsonConverter's "
+                      "envelope {\"schema\": <Connect schema or null>, \"payload\": <value>} "
+                      "(a change event a transform cannot handle, say). Empty = "
+                      "{\"value\": <text>} without a schema."},
     {.name = "fail.when.file.exists", .type = FERRY_CONFIG_STRING, .default_value = "",
      .importance = FERRY_IMPORTANCE_LOW,
      .documentation = "Test hook: while this file exists, poll fails with \"failure requested: "

@@ -6,6 +6,14 @@
  *                       says, and written again: the bytes must be the same (RoundTrip)
  *   write FILE          Kafka's JsonConverter writes the records of KafkaCases into FILE, for
  *                       ferry to read (tests/compat/test_compat_ferry_reads_kafka.c)
+ *   transforms TABLE SEED COUNT OUT
+ *                       Kafka Connect's transforms apply the cases of the table (a directory,
+ *                       tests/compat/transforms) to its records and to COUNT random records
+ *                       drawn from SEED; OUT gets random.jsonl, inputs.jsonl and kafka.jsonl
+ *                       (TransformRun), for ferry to do the same (compat_transforms.c)
+ *   transforms-coverage TABLE
+ *                       every key of every transform and predicate is set by some case
+ *                       (TransformCoverage)
  *
  * Exit status: 0 all is well, 1 a check failed (each failure is printed with its record and the
  * texts involved), 2 bad usage. New checks (transforms, other converters) are new modes.
@@ -26,7 +34,9 @@ public final class Harness {
 
     private static final Map<String, Mode> MODES = Map.of(
         "roundtrip", Harness::roundTrip,
-        "write", Harness::write);
+        "write", Harness::write,
+        "transforms", Harness::transforms,
+        "transforms-coverage", Harness::transformsCoverage);
 
     private Harness() {
     }
@@ -50,9 +60,23 @@ public final class Harness {
         return 0;
     }
 
+    private static int transforms(List<String> arguments) throws Exception {
+        if (arguments.size() != 4)
+            return usage("transforms needs TABLE SEED COUNT OUT");
+        return TransformRun.run(Path.of(arguments.get(0)), Long.parseLong(arguments.get(1)),
+            Integer.parseInt(arguments.get(2)), Path.of(arguments.get(3)));
+    }
+
+    private static int transformsCoverage(List<String> arguments) throws Exception {
+        if (arguments.size() != 1)
+            return usage("transforms-coverage needs TABLE");
+        return TransformCoverage.run(Path.of(arguments.get(0)));
+    }
+
     private static int usage(String problem) {
         System.err.println("compat harness: " + problem);
-        System.err.println("usage: Harness roundtrip FILE... | Harness write FILE");
+        System.err.println("usage: Harness roundtrip FILE... | Harness write FILE | "
+            + "Harness transforms TABLE SEED COUNT OUT | Harness transforms-coverage TABLE");
         return 2;
     }
 
