@@ -554,23 +554,6 @@ static void test_cache_hit_and_miss(void **state)
     connect_schema_cache_destroy(NULL);
 }
 
-/* adopt: the cache takes the caller's reference to a schema just built and hands it back. */
-static void test_cache_adopt(void **state)
-{
-    (void)state;
-    connect_schema_cache *cache = connect_schema_cache_new();
-    json_t *input = json_of(person_schema);
-    json_t *built = connect_schema_struct_new();
-    assert_ptr_equal(connect_schema_cache_adopt(cache, input, built), built);
-    json_decref(input);
-    json_t *equal = json_of(person_schema);
-    assert_ptr_equal(connect_schema_cache_get(cache, equal), built);
-    assert_null(connect_schema_cache_adopt(cache, equal, NULL));
-    assert_null(connect_schema_cache_adopt(cache, NULL, connect_schema_struct_new()));
-    json_decref(equal);
-    connect_schema_cache_destroy(cache); /* the last reference to built */
-}
-
 /* LRUCache(16): the 17th input pushes out the least recently used, a hit counting as a use. */
 static void test_cache_bound(void **state)
 {
@@ -629,7 +612,6 @@ int main(void)
         cmocka_unit_test(test_field_remove_rename_retype),
         cmocka_unit_test(test_cache_hit_and_miss),
         cmocka_unit_test(test_cache_bound),
-        cmocka_unit_test(test_cache_adopt),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

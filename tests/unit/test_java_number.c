@@ -3,8 +3,8 @@
  * Double.toString and Float.toString print (JDK 19 and later) for the same bits: the layout
  * (plain between 10^-3 and 10^7, E notation outside), the shortest digits, the closest of them,
  * two digits where one would read back but two are closer, subnormals, zeros and the specials;
- * number texts read as Long.parseLong and Double.parseDouble read them; BigDecimal's texts and
- * values from Connect's Decimal bytes.
+ * number texts read as Long.parseLong and Double.parseDouble read them; BigDecimal's values
+ * from Connect's Decimal bytes.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -227,15 +227,7 @@ static void test_parse_floating(void **state)
     assert_true(single == 1.0f);
 }
 
-static char *decimal_text(const unsigned char *bytes, size_t len, int32_t scale)
-{
-    java_big_decimal decimal = {bytes, len, scale};
-    strbuf text = {0};
-    assert_int_equal(java_big_decimal_text(&decimal, &text), 0);
-    return strbuf_take(&text, NULL);
-}
-
-/* BigDecimal.toString from Connect's Decimal bytes, and its long, double and float values. */
+/* BigDecimal's long, double and float values from Connect's Decimal bytes. */
 static void test_big_decimal(void **state)
 {
     (void)state;
@@ -243,7 +235,7 @@ static void test_big_decimal(void **state)
         unsigned char bytes[12];
         size_t len;
         int32_t scale;
-        const char *java;
+        const char *java; /* BigDecimal.toString, for the reader */
         int64_t long_value;
         double double_value;
     } cases[] = {
@@ -268,9 +260,6 @@ static void test_big_decimal(void **state)
          -1844674407370955161, -1844674407370955161.7},
     };
     for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-        char *text = decimal_text(cases[i].bytes, cases[i].len, cases[i].scale);
-        assert_string_equal(text, cases[i].java);
-        free(text);
         java_big_decimal decimal = {cases[i].bytes, cases[i].len, cases[i].scale};
         int64_t long_value = 1;
         double double_value = 1;
@@ -288,9 +277,6 @@ static void test_big_decimal(void **state)
     int64_t long_value = 1;
     assert_int_equal(java_big_decimal_long(&huge, &long_value), 0);
     assert_int_equal(long_value, 0);
-    char *text = decimal_text(&one, 1, -70);
-    assert_string_equal(text, "1E+70");
-    free(text);
 }
 
 int main(void)

@@ -1,6 +1,6 @@
 /*
- * java_number.c - Double.toString and Float.toString, Java's readings of number texts and
- * BigDecimal's text and values (java_number.h).
+ * java_number.c - Double.toString and Float.toString, Java's readings of number texts, and
+ * BigDecimal's values (java_number.h).
  *
  * The digits come from the C library's correctly rounded printf: for a normal number, the value
  * rounded to DBL_DIG (FLT_DIG) digits is the only decimal that short which can read back as it,
@@ -18,6 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "support/strbuf.h"
 #include "support/utf8.h"
 
 /* d1.d2d3...dn x 10^exponent */
@@ -264,6 +265,14 @@ static size_t java_number_run(const char *text, size_t len, size_t *at, bool (*a
     return *at - start;
 }
 
+/* An exponent's digits after its letter: an optional sign and one ASCII digit at least. */
+static bool java_number_exponent(const char *text, size_t len, size_t *at)
+{
+    if (*at < len && (text[*at] == '+' || text[*at] == '-'))
+        (*at)++;
+    return java_number_run(text, len, at, java_number_ascii_digit) > 0;
+}
+
 /* The hexadecimal form (FloatingDecimal's pattern): 0x, hex digits with an optional point and
  * at least one digit, then p, an optional sign and decimal digits. Sets *at after it. */
 static bool java_number_hex_syntax(const char *text, size_t len, size_t *at)
@@ -277,9 +286,7 @@ static bool java_number_hex_syntax(const char *text, size_t len, size_t *at)
     if (digits == 0 || i >= len || (text[i] != 'p' && text[i] != 'P'))
         return false;
     i++;
-    if (i < len && (text[i] == '+' || text[i] == '-'))
-        i++;
-    if (java_number_run(text, len, &i, java_number_ascii_digit) == 0)
+    if (!java_number_exponent(text, len, &i))
         return false;
     *at = i;
     return true;
@@ -299,9 +306,7 @@ static bool java_number_decimal_syntax(const char *text, size_t len, size_t *at)
         return false;
     if (i < len && (text[i] == 'e' || text[i] == 'E')) {
         i++;
-        if (i < len && (text[i] == '+' || text[i] == '-'))
-            i++;
-        if (java_number_run(text, len, &i, java_number_ascii_digit) == 0)
+        if (!java_number_exponent(text, len, &i))
             return false;
     }
     *at = i;
@@ -422,44 +427,6 @@ static char *java_big_decimal_digits(const java_big_decimal *decimal, bool *nega
     digits[used] = '\0';
     free(limbs);
     return digits;
-}
-
-int java_big_decimal_text(const java_big_decimal *decimal, strbuf *out)
-{
-    bool negative;
-    char *digits = java_big_decimal_digits(decimal, &negative);
-    if (!digits) {
-        out->failed = true;
-        return -1;
-    }
-    int64_t count = (int64_t)strlen(digits), scale = decimal->scale;
-    int64_t adjusted = -scale + (count - 1);
-    if (negative)
-        strbuf_append_char(out, '-');
-    if (scale == 0) {
-        strbuf_append(out, digits, (size_t)count);
-    } else if (scale > 0 && adjusted >= -6) {
-        if (count > scale) {
-            strbuf_append(out, digits, (size_t)(count - scale));
-            strbuf_append_char(out, '.');
-            strbuf_append(out, digits + count - scale, (size_t)scale);
-        } else {
-            strbuf_append_literal(out, "0.");
-            for (int64_t i = count; i < scale; i++)
-                strbuf_append_char(out, '0');
-            strbuf_append(out, digits, (size_t)count);
-        }
-    } else {
-        strbuf_append_char(out, digits[0]);
-        if (count > 1) {
-            strbuf_append_char(out, '.');
-            strbuf_append(out, digits + 1, (size_t)(count - 1));
-        }
-        if (adjusted != 0)
-            strbuf_append_printf(out, "E%s%" PRId64, adjusted > 0 ? "+" : "", adjusted);
-    }
-    free(digits);
-    return strbuf_failed(out) ? -1 : 0;
 }
 
 int java_big_decimal_long(const java_big_decimal *decimal, int64_t *out)

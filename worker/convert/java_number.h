@@ -9,7 +9,7 @@
  * "-Infinity" for the values JSON has no number for.
  *
  * And the other way, text read as Java reads it: Long.parseLong and its kin, Double.parseDouble
- * and Float.parseFloat; and the texts and values of a java.math.BigDecimal (Connect's Decimal).
+ * and Float.parseFloat; and the values of a java.math.BigDecimal (Connect's Decimal) as numbers.
  */
 #ifndef FERRY_JAVA_NUMBER_H
 #define FERRY_JAVA_NUMBER_H
@@ -17,8 +17,6 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
-
-#include "support/strbuf.h"
 
 /* Room for the longest text ("-2.2250738585072014E-308") and its NUL. */
 #define JAVA_NUMBER_MAX 32
@@ -71,10 +69,6 @@ typedef struct java_big_decimal {
     int32_t scale;
 } java_big_decimal;
 
-/* BigDecimal.toString(): plain ("-12.30", "0.0001") when the scale is not negative and the
- * exponent is at least -6, scientific otherwise ("1.23E+5", "1E-7", "0E+2"). 0, or -1 when out
- * of memory (out is then failed). */
-int java_big_decimal_text(const java_big_decimal *decimal, strbuf *out);
 /* longValue(): the integer part (cut toward zero), its low 64 bits. intValue(), shortValue()
  * and byteValue() are its low 32, 16 and 8 bits. -1 when out of memory, else 0. */
 int java_big_decimal_long(const java_big_decimal *decimal, int64_t *out);

@@ -33,7 +33,9 @@
 #include "support/strbuf.h"
 #include "support/utf8.h"
 #include "transforms/connect_schema.h"
-#include "transforms/java_date_format.h"
+#include "transforms/connect_values.h"
+#include "transforms/field_transform.h"
+#include "transforms/java_config.h"
 #include "transforms/transform.h"
 
 #define CAST_PURPOSE "cast types"
@@ -53,7 +55,7 @@ typedef struct cast {
     size_t field_count;
     bool replace_null_with_default;
     connect_schema_cache *schemas; /* input schema -> cast schema */
-    java_date_format *time_format, *date_format, *timestamp_format;
+    connect_values *values; /* Values.dateFormatFor and BigDecimal.toString, for text */
 } cast;
 
 static const ferry_config_key cast_config[] = {
@@ -64,7 +66,7 @@ static const ferry_config_key cast_config[] = {
                       "to cast the entire value. Valid types are int8, int16, int32, int64, "
                       "float32, float64, boolean, and string. Note that binary fields can only "
                       "be cast to string."},
-    TRANSFORM_REPLACE_NULL_WITH_DEFAULT_CONFIG,
+    FIELD_TRANSFORM_REPLACE_NULL_WITH_DEFAULT_CONFIG,
     {.name = NULL},
 };
 
@@ -79,9 +81,7 @@ static void cast_destroy(void *state)
         free(self->fields[i].name);
     free(self->fields);
     connect_schema_cache_destroy(self->schemas);
-    java_date_format_free(self->time_format);
-    java_date_format_free(self->date_format);
-    java_date_format_free(self->timestamp_format);
+    connect_values_free(self->values);
     free(self);
 }
 
@@ -101,40 +101,6 @@ static cast_text cast_text_trim(cast_text text)
     while (text.len > 0 && (unsigned char)text.start[text.len - 1] <= ' ')
         text.len--;
     return text;
-}
-
-static bool cast_regex_space(char c)
-{
-    return c == ' ' || c == '\t' || c == '\n' || c == '\x0B' || c == '\f' || c == '\r';
-}
-
-/* ConfigDef's LIST: the trimmed text split on \s*,\s*, empty items kept (none for an empty
- * text). A new array of *count items, NULL when out of memory. */
-static cast_text *cast_list_split(const char *spec, size_t *count)
-{
-    cast_text whole = cast_text_trim((cast_text){spec, strlen(spec)});
-    size_t commas = 0;
-    for (size_t i = 0; i < whole.len; i++)
-        commas += whole.start[i] == ',';
-    cast_text *items = calloc(commas + 1, sizeof(*items));
-    *count = 0;
-    if (!items || whole.len == 0)
-        return items;
-    const char *at = whole.start, *end = whole.start + whole.len;
-    for (;;) {
-        const char *comma = memchr(at, ',', (size_t)(end - at));
-        const char *item_end = comma ? comma : end;
-        const char *trimmed_end = item_end;
-        while (comma && trimmed_end > at && cast_regex_space(trimmed_end[-1]))
-            trimmed_end--;
-        items[(*count)++] = (cast_text){at, (size_t)(trimmed_end - at)};
-        if (!comma)
-            break;
-        at = comma + 1;
-        while (at < end && cast_regex_space(*at))
-            at++;
-    }
-    return items;
 }
 
 /* String.split(":"): the pieces between colons, the empty ones at the end dropped. Returns how
@@ -211,18 +177,6 @@ static bool cast_output_type(connect_type type)
            type == CONNECT_TYPE_STRING;
 }
 
-/* Java's List.toString of the spec, for ConfigException's "Invalid value [a, b] ...". */
-static void cast_list_text(const cast_text *items, size_t count, strbuf *out)
-{
-    strbuf_append_char(out, '[');
-    for (size_t i = 0; i < count; i++) {
-        if (i > 0)
-            strbuf_append_literal(out, ", ");
-        strbuf_append(out, items[i].start, items[i].len);
-    }
-    strbuf_append_char(out, ']');
-}
-
 static int cast_field_put(cast *self, cast_text name, connect_type type)
 {
     for (size_t i = 0; i < self->field_count; i++) {
@@ -240,9 +194,9 @@ static int cast_field_put(cast *self, cast_text name, connect_type type)
 }
 
 /* Kafka's parseFieldTypes, with its messages in why. 0, 1 with why, or -1 when out of memory. */
-static int cast_spec_parse(cast *self, const cast_text *items, size_t count, char *why,
-                           size_t whylen)
+static int cast_spec_parse(cast *self, char *const *items, char *why, size_t whylen)
 {
+    size_t count = java_config_list_count(items);
     if (count == 0)
         return ferry_error_set(why, whylen, "Must specify at least one field to cast."), 1;
     if (!(self->fields = calloc(count, sizeof(*self->fields))))
@@ -250,10 +204,9 @@ static int cast_spec_parse(cast *self, const cast_text *items, size_t count, cha
     bool whole = false;
     for (size_t i = 0; i < count; i++) {
         cast_text parts[3];
-        size_t part_count = cast_mapping_split(items[i], parts);
+        size_t part_count = cast_mapping_split((cast_text){items[i], strlen(items[i])}, parts);
         if (part_count > 2)
-            return ferry_error_set(why, whylen, "Invalid rename mapping: %.*s",
-                                   (int)items[i].len, items[i].start), 1;
+            return ferry_error_set(why, whylen, "Invalid rename mapping: %s", items[i]), 1;
         /* Java reads a type from parts[1], which a mapping of colons alone does not have. */
         cast_text type_text = cast_text_trim(part_count == 1   ? parts[0]
                                              : part_count == 2 ? parts[1]
@@ -284,35 +237,28 @@ static int cast_create(const ferry_config *config, const char *scope, bool key,
                        void **state, char *err, size_t errlen)
 {
     (void)scope;
-    const char *spec = ferry_config_string(config, "spec");
     cast *self = calloc(1, sizeof(*self));
-    size_t count = 0;
-    cast_text *items = self ? cast_list_split(spec ? spec : "", &count) : NULL;
+    char **items = self ? java_config_list(config, "spec") : NULL;
     char why[300] = "";
-    int rc = items ? cast_spec_parse(self, items, count, why, sizeof(why)) : -1;
+    int rc = items ? cast_spec_parse(self, items, why, sizeof(why)) : -1;
     if (rc == 0) {
         self->key = key;
         self->replace_null_with_default = ferry_config_bool(config, "replace.null.with.default");
-        self->schemas = connect_schema_cache_new();
-        self->time_format = java_date_format_compile("HH:mm:ss.SSS'Z'", false, NULL, 0);
-        self->date_format = java_date_format_compile("yyyy-MM-dd", false, NULL, 0);
-        self->timestamp_format =
-            java_date_format_compile("yyyy-MM-dd'T'HH:mm:ss.SSS'Z'", false, NULL, 0);
-        if (!self->schemas || !self->time_format || !self->date_format ||
-            !self->timestamp_format)
+        if (!(self->schemas = connect_schema_cache_new()))
             rc = -1;
+        else if (!(self->values = connect_values_new(why, sizeof(why))))
+            rc = 2;
     }
     if (rc == 1) {
         /* Kafka's spec validator throws these; ferry names the key they belong to. */
-        strbuf value = {0};
-        cast_list_text(items, count, &value);
+        char *value = java_config_list_text(items);
         ferry_error_set(err, errlen, "Invalid value %s for configuration spec: %s",
-                        value.data ? value.data : "[]", why);
-        strbuf_free(&value);
+                        value ? value : "[]", why);
+        free(value);
     } else if (rc != 0) {
-        ferry_error_set(err, errlen, "out of memory");
+        ferry_error_set(err, errlen, "%s", rc == 2 ? why : "out of memory");
     }
-    free(items);
+    java_config_list_free(items);
     if (rc != 0) {
         cast_destroy(self);
         return -1;
@@ -340,8 +286,8 @@ typedef enum cast_kind {
     CAST_BOOLEAN, /* Boolean */
     CAST_STRING,  /* String */
     CAST_BYTES,   /* byte[] */
-    CAST_DECIMAL, /* BigDecimal: bytes the unscaled value, scale */
-    CAST_DATE,    /* java.util.Date: integer epoch milliseconds */
+    CAST_DECIMAL, /* BigDecimal: bytes the unscaled value, scale; source and schema */
+    CAST_DATE,    /* java.util.Date, for a cast to text: source and schema */
 } cast_kind;
 
 typedef struct cast_value {
@@ -353,6 +299,7 @@ typedef struct cast_value {
     size_t text_len;
     unsigned char *bytes; /* owned */
     size_t bytes_len;
+    const json_t *source, *schema; /* a logical value as it came, for its text */
     int32_t scale;
 } cast_value;
 
@@ -487,6 +434,8 @@ static int cast_read_logical(const json_t *schema, const char *logical, const js
         if (v->bytes_len == 0)
             return ferry_error_set(err, errlen, "Zero length BigInteger"), -1;
         v->kind = CAST_DECIMAL;
+        v->source = value;
+        v->schema = schema;
         return 0;
     }
     if (!json_is_integer(value))
@@ -496,7 +445,8 @@ static int cast_read_logical(const json_t *schema, const char *logical, const js
     if (target == CONNECT_TYPE_STRING) {
         /* Java formats the java.util.Date the converter made. */
         v->kind = CAST_DATE;
-        v->integer = date ? (int64_t)(int32_t)encoded * CAST_MILLIS_PER_DAY : encoded;
+        v->source = value;
+        v->schema = schema;
         return 0;
     }
     /* encodeLogicalType: Time.fromLogical checks the range. */
@@ -751,19 +701,13 @@ static json_t *cast_to_string(const cast *self, const cast_value *v, char *err, 
     case CAST_BYTES:
         strbuf_append_base64(&text, v->bytes, v->bytes_len);
         break;
-    case CAST_DECIMAL: {
-        java_big_decimal decimal = {v->bytes, v->bytes_len, v->scale};
-        java_big_decimal_text(&decimal, &text);
+    case CAST_DECIMAL:
+    case CAST_DATE:
+        if (connect_values_append(self->values, &text, v->schema, v->source, err, errlen) != 0) {
+            strbuf_free(&text);
+            return NULL;
+        }
         break;
-    }
-    case CAST_DATE: {
-        const java_date_format *format = v->integer < CAST_MILLIS_PER_DAY ? self->time_format
-                                         : v->integer % CAST_MILLIS_PER_DAY == 0
-                                             ? self->date_format
-                                             : self->timestamp_format;
-        java_date_format_format(format, v->integer, &text);
-        break;
-    }
     }
     strbuf_append(&text, "", 0); /* an empty text is a text too */
     json_t *out = strbuf_failed(&text) ? NULL : json_stringn(text.data, text.len);
@@ -873,13 +817,11 @@ static int cast_schema_fields(const cast *self, const json_t *schema, json_t *ou
     return 0;
 }
 
-/* Kafka's getOrBuildSchema: the cast schema of schema (borrowed from the cache), or NULL with
- * err. */
-static json_t *cast_schema(cast *self, json_t *schema, char *err, size_t errlen)
+/* Kafka's getOrBuildSchema: the cast schema of schema, a new reference, or NULL with err. */
+static json_t *cast_schema_build(const void *state, const json_t *schema, char *err,
+                                 size_t errlen)
 {
-    json_t *cached = connect_schema_cache_get(self->schemas, schema);
-    if (cached)
-        return cached;
+    const cast *self = state;
     bool whole = self->whole != CONNECT_TYPE_UNKNOWN;
     connect_type type = whole ? self->whole : CONNECT_TYPE_STRUCT;
     json_t *out = whole ? cast_schema_of(type) : connect_schema_struct_new();
@@ -891,8 +833,6 @@ static json_t *cast_schema(cast *self, json_t *schema, char *err, size_t errlen)
         goto fail;
     if (cast_schema_finish(self, out, schema, type, err, errlen) != 0)
         goto fail;
-    if (!(out = connect_schema_cache_adopt(self->schemas, schema, out)))
-        ferry_error_set(err, errlen, "out of memory");
     return out;
 fail:
     json_decref(out);
@@ -900,17 +840,6 @@ fail:
 }
 
 /* ---- records ------------------------------------------------------------------------------- */
-
-/* Struct.put's check of a null: only an optional field takes it. */
-static int cast_put_check(const json_t *field_schema, const char *name, const json_t *value,
-                          char *err, size_t errlen)
-{
-    if (value || connect_schema_is_optional(field_schema))
-        return 0;
-    return ferry_error_set(err, errlen, "Invalid value: null used for required field: \"%s\", "
-                           "schema type: %s", name,
-                           connect_schema_type_java_name(connect_json_type(field_schema))), -1;
-}
 
 /* The fields of a struct value cast under the cast schema. A new object, or NULL with err. */
 static json_t *cast_struct(const cast *self, const json_t *schema, const json_t *updated,
@@ -925,22 +854,21 @@ static json_t *cast_struct(const cast *self, const json_t *schema, const json_t 
         const json_t *field = json_array_get(fields, i);
         const char *name = connect_schema_field_name(field);
         connect_type type = cast_field_type(self, name);
-        json_t *original, *cast_member = NULL;
+        json_t *member;
         bool failed = false;
         if (connect_schema_struct_get(schema, value, name, self->replace_null_with_default,
-                                      &original, err, errlen) != 0)
+                                      &member, err, errlen) != 0)
             goto fail;
-        if (type != CONNECT_TYPE_UNKNOWN) {
-            cast_member = cast_value_to(self, field, original, type, &failed, err, errlen);
-            if (failed)
-                goto fail;
+        member = type != CONNECT_TYPE_UNKNOWN
+                     ? cast_value_to(self, field, member, type, &failed, err, errlen)
+                     : json_incref(member);
+        if (failed ||
+            field_transform_put_check(json_array_get(updated_fields, i), name, member, err,
+                                      errlen) != 0) {
+            json_decref(member);
+            goto fail;
         }
-        json_t *member = type != CONNECT_TYPE_UNKNOWN ? cast_member : original;
-        int rc = cast_put_check(json_array_get(updated_fields, i), name, member, err, errlen);
-        if (rc == 0 && json_object_set(out, name, member ? member : json_null()) != 0)
-            rc = ferry_error_set(err, errlen, "out of memory");
-        json_decref(cast_member);
-        if (rc != 0)
+        if (field_transform_member_set(out, name, member, err, errlen) != 0)
             goto fail;
     }
     return out;
@@ -959,14 +887,10 @@ static json_t *cast_map(const cast *self, const json_t *value, char *err, size_t
         return cast_oom(err, errlen);
     for (size_t i = 0; i < self->field_count; i++) {
         bool failed;
-        json_t *cast_member = cast_value_to(self, NULL, json_object_get(value,
-                                                                        self->fields[i].name),
-                                            self->fields[i].type, &failed, err, errlen);
+        json_t *member = cast_value_to(self, NULL, json_object_get(value, self->fields[i].name),
+                                       self->fields[i].type, &failed, err, errlen);
         if (failed ||
-            json_object_set_new(out, self->fields[i].name,
-                                cast_member ? cast_member : json_null()) != 0) {
-            if (!failed)
-                ferry_error_set(err, errlen, "out of memory");
+            field_transform_member_set(out, self->fields[i].name, member, err, errlen) != 0) {
             json_decref(out);
             return NULL;
         }
@@ -974,19 +898,22 @@ static json_t *cast_map(const cast *self, const json_t *value, char *err, size_t
     return out;
 }
 
+/* Kafka's order: the schema first (a struct schema with a default fails every record), then
+ * the value. A null passes unchanged. */
 static transform_result cast_apply(void *state, ferry_record *record, transform_output *output,
                                    char *err, size_t errlen)
 {
     cast *self = state;
-    ferry_data *data = self->key ? &record->key : &record->value;
+    ferry_data *data = field_transform_data(record, self->key);
     if (transform_data_tree(output, data, err, errlen) != 0)
         return TRANSFORM_FAIL;
     json_t *value = data->kind == FERRY_DATA_JSON ? data->json : NULL;
     if (!value || json_is_null(value))
-        return TRANSFORM_KEEP; /* Kafka returns the record as it is */
+        return TRANSFORM_KEEP;
     json_t *schema = data->schema, *updated = NULL, *out = NULL;
     bool whole = self->whole != CONNECT_TYPE_UNKNOWN, failed = false;
-    if (schema && !(updated = cast_schema(self, schema, err, errlen)))
+    if (schema && !(updated = field_transform_schema(self->schemas, schema, cast_schema_build,
+                                                     self, err, errlen)))
         return TRANSFORM_FAIL;
     if (whole)
         out = cast_value_to(self, schema, value, self->whole, &failed, err, errlen);
@@ -998,9 +925,11 @@ static transform_result cast_apply(void *state, ferry_record *record, transform_
         out = connect_schema_require_struct(schema, value, CAST_PURPOSE, err, errlen) == 0
                   ? cast_struct(self, schema, updated, value, err, errlen)
                   : NULL;
-    if (!out)
+    if (!out) {
+        json_decref(updated);
         return TRANSFORM_FAIL;
-    transform_data_take_json(data, out, json_incref(updated));
+    }
+    transform_data_take_json(data, out, updated);
     return TRANSFORM_KEEP;
 }
 
@@ -1009,5 +938,26 @@ static transform_result cast_apply(void *state, ferry_record *record, transform_
     "to a smaller width. Cast from integers, floats, boolean and string to any other type, and " \
     "cast binary to string (base64 encoded)."
 
-TRANSFORM_KEY_VALUE_TYPES(cast, "Cast", CAST_DESCRIPTION, cast_config, cast_create, cast_apply,
-                          cast_destroy);
+FIELD_TRANSFORM_CREATE_SIDES(cast)
+
+const transform_type cast_key_type = {
+    .name = "Cast$Key",
+    .aliases = (const char *const[]){"org.apache.kafka.connect.transforms.Cast$Key", NULL},
+    .description = CAST_DESCRIPTION,
+    .config = cast_config,
+    .needs = TRANSFORM_NEEDS_KEY,
+    .create = cast_key_create,
+    .apply = cast_apply,
+    .destroy = cast_destroy,
+};
+
+const transform_type cast_value_type = {
+    .name = "Cast$Value",
+    .aliases = (const char *const[]){"org.apache.kafka.connect.transforms.Cast$Value", NULL},
+    .description = CAST_DESCRIPTION,
+    .config = cast_config,
+    .needs = TRANSFORM_NEEDS_VALUE,
+    .create = cast_value_create,
+    .apply = cast_apply,
+    .destroy = cast_destroy,
+};

@@ -518,10 +518,3 @@ size_t connect_schema_cache_count(const connect_schema_cache *cache)
 {
     return cache->count;
 }
-
-json_t *connect_schema_cache_adopt(connect_schema_cache *cache, json_t *input, json_t *output)
-{
-    int rc = connect_schema_cache_put(cache, input, output);
-    json_decref(output);
-    return rc == 0 ? output : NULL;
-}

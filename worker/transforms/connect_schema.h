@@ -133,9 +133,5 @@ json_t *connect_schema_cache_get(connect_schema_cache *cache, const json_t *inpu
  * 0, or -1 for a NULL argument. */
 int connect_schema_cache_put(connect_schema_cache *cache, json_t *input, json_t *output);
 size_t connect_schema_cache_count(const connect_schema_cache *cache);
-/* Caches output, which a transform has just built, for input and gives it back borrowed from
- * the cache: the cache takes over the caller's reference. NULL (output released) when out of
- * memory or for a NULL argument. */
-json_t *connect_schema_cache_adopt(connect_schema_cache *cache, json_t *input, json_t *output);
 
 #endif

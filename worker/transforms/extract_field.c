@@ -13,6 +13,8 @@
 
 #include "transforms/connect_schema.h"
 #include "transforms/field_path.h"
+#include "transforms/field_transform.h"
+#include "transforms/java_config.h"
 #include "transforms/transform.h"
 
 #define EXTRACT_FIELD_PURPOSE "field extraction"
@@ -27,7 +29,7 @@ typedef struct extract_field {
 static const ferry_config_key extract_field_config[] = {
     {.name = "field", .type = FERRY_CONFIG_STRING, .required = true,
      .importance = FERRY_IMPORTANCE_MEDIUM, .documentation = "Field name to extract."},
-    TRANSFORM_REPLACE_NULL_WITH_DEFAULT_CONFIG,
+    FIELD_TRANSFORM_REPLACE_NULL_WITH_DEFAULT_CONFIG,
     FIELD_PATH_SYNTAX_CONFIG,
     {.name = NULL},
 };
@@ -50,9 +52,7 @@ static int extract_field_create(const ferry_config *config, const char *scope, b
     if (field_path_syntax_parse(ferry_config_string(config, FIELD_PATH_SYNTAX_KEY), &syntax, err,
                                 errlen) != 0)
         return -1;
-    size_t len;
-    const char *text = transform_config_trimmed(config, "field", &len);
-    char *field = strndup(text ? text : "", len);
+    char *field = java_config_text(config, "field");
     extract_field *self = calloc(1, sizeof(*self));
     if (!field || !self || !(self->schemas = connect_schema_cache_new())) {
         free(field);
@@ -80,18 +80,16 @@ static int extract_field_create(const ferry_config *config, const char *scope, b
     return 0;
 }
 
-/* The schema of the field at the path of schema (borrowed from the cache). */
-static json_t *extract_field_schema(extract_field *self, json_t *schema, char *err,
-                                    size_t errlen)
+/* The schema of the field at the path of schema, on its own (a new reference), or NULL with
+ * err. */
+static json_t *extract_field_schema_build(const void *state, const json_t *schema, char *err,
+                                          size_t errlen)
 {
-    json_t *cached = connect_schema_cache_get(self->schemas, schema);
-    if (cached)
-        return cached;
+    const extract_field *self = state;
     json_t *field;
     if (field_path_schema_require(self->path, schema, &field, err, errlen) != 0)
         return NULL;
-    json_t *field_schema = connect_schema_cache_adopt(self->schemas, schema,
-                                                      connect_schema_field_schema(field));
+    json_t *field_schema = connect_schema_field_schema(field);
     if (!field_schema)
         ferry_error_set(err, errlen, "out of memory");
     return field_schema;
@@ -101,7 +99,7 @@ static transform_result extract_field_apply(void *state, ferry_record *record,
                                              transform_output *output, char *err, size_t errlen)
 {
     extract_field *self = state;
-    ferry_data *data = self->key ? &record->key : &record->value;
+    ferry_data *data = field_transform_data(record, self->key);
     if (transform_data_tree(output, data, err, errlen) != 0)
         return TRANSFORM_FAIL;
     json_t *value = data->kind == FERRY_DATA_JSON && !json_is_null(data->json) ? data->json
@@ -118,14 +116,17 @@ static transform_result extract_field_apply(void *state, ferry_record *record,
                                               errlen) != 0)
         return TRANSFORM_FAIL;
     /* Kafka looks the field up in the schema even for a null value. */
-    json_t *field_schema = extract_field_schema(self, schema, err, errlen);
+    json_t *field_schema = field_transform_schema(self->schemas, schema,
+                                                  extract_field_schema_build, self, err, errlen);
     if (!field_schema)
         return TRANSFORM_FAIL;
     if (value && field_path_struct_get(self->path, schema, value,
                                        self->replace_null_with_default, &extracted, err,
-                                       errlen) != 0)
+                                       errlen) != 0) {
+        json_decref(field_schema);
         return TRANSFORM_FAIL;
-    transform_data_set_json(data, extracted, field_schema);
+    }
+    transform_data_take_json(data, json_incref(extracted), field_schema);
     return TRANSFORM_KEEP;
 }
 
@@ -133,6 +134,27 @@ static transform_result extract_field_apply(void *state, ferry_record *record,
     "Extract the specified field from a Struct when schema present, or a Map in the case of "   \
     "schemaless data. Any null values are passed through unmodified."
 
-TRANSFORM_KEY_VALUE_TYPES(extract_field, "ExtractField", EXTRACT_FIELD_DESCRIPTION,
-                          extract_field_config, extract_field_create, extract_field_apply,
-                          extract_field_destroy);
+FIELD_TRANSFORM_CREATE_SIDES(extract_field)
+
+const transform_type extract_field_key_type = {
+    .name = "ExtractField$Key",
+    .aliases = (const char *const[]){"org.apache.kafka.connect.transforms.ExtractField$Key", NULL},
+    .description = EXTRACT_FIELD_DESCRIPTION,
+    .config = extract_field_config,
+    .needs = TRANSFORM_NEEDS_KEY,
+    .create = extract_field_key_create,
+    .apply = extract_field_apply,
+    .destroy = extract_field_destroy,
+};
+
+const transform_type extract_field_value_type = {
+    .name = "ExtractField$Value",
+    .aliases = (const char *const[]){"org.apache.kafka.connect.transforms.ExtractField$Value",
+                                     NULL},
+    .description = EXTRACT_FIELD_DESCRIPTION,
+    .config = extract_field_config,
+    .needs = TRANSFORM_NEEDS_VALUE,
+    .create = extract_field_value_create,
+    .apply = extract_field_apply,
+    .destroy = extract_field_destroy,
+};

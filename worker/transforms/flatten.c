@@ -17,6 +17,8 @@
 #include "convert/json_writer.h"
 #include "support/strbuf.h"
 #include "transforms/connect_schema.h"
+#include "transforms/field_transform.h"
+#include "transforms/java_config.h"
 #include "transforms/transform.h"
 
 #define FLATTEN_PURPOSE "flattening"
@@ -49,10 +51,8 @@ static int flatten_create(const ferry_config *config, const char *scope, bool ke
                           void **state, char *err, size_t errlen)
 {
     (void)scope;
-    size_t len;
-    const char *delimiter = transform_config_trimmed(config, "delimiter", &len);
     flatten *self = calloc(1, sizeof(*self));
-    if (!self || !(self->delimiter = strndup(delimiter ? delimiter : "", len)) ||
+    if (!self || !(self->delimiter = java_config_text(config, "delimiter")) ||
         !(self->schemas = connect_schema_cache_new())) {
         flatten_destroy(self);
         return ferry_error_set(err, errlen, "out of memory"), -1;
@@ -239,62 +239,72 @@ static int flatten_walk_run(const flatten *self, bool schema_pass, const json_t 
     return rc;
 }
 
-/* The flattened schema of schema (borrowed from the cache), or NULL with err. */
-static json_t *flatten_schema(flatten *self, json_t *schema, char *err, size_t errlen)
+/* Kafka's flattened schema of a struct schema: a new reference, or NULL with err. */
+static json_t *flatten_schema_build(const void *state, const json_t *schema, char *err,
+                                    size_t errlen)
 {
-    json_t *cached = connect_schema_cache_get(self->schemas, schema);
-    if (cached)
-        return cached;
     json_t *out = connect_schema_struct_new();
     if (!out || connect_schema_copy_basics(schema, out) != 0) {
-        ferry_error_set(err, errlen, "out of memory");
-        goto fail;
+        json_decref(out);
+        return ferry_error_set(err, errlen, "out of memory"), NULL;
     }
-    if (flatten_walk_run(self, true, schema, json_object_get(schema, "default"), out, err,
-                         errlen) != 0)
-        goto fail;
-    if (!(out = connect_schema_cache_adopt(self->schemas, schema, out)))
-        ferry_error_set(err, errlen, "out of memory");
+    if (flatten_walk_run(state, true, schema, json_object_get(schema, "default"), out, err,
+                         errlen) != 0) {
+        json_decref(out);
+        return NULL;
+    }
     return out;
-fail:
-    json_decref(out);
-    return NULL;
 }
 
+/* The flattened struct of a struct value: a new object, or NULL with err. */
+static json_t *flatten_struct_build(const void *state, const json_t *schema, const json_t *value,
+                                    const json_t *output_schema, const ferry_record *record,
+                                    transform_side side, char *err, size_t errlen)
+{
+    (void)output_schema, (void)record, (void)side;
+    json_t *out = json_object();
+    if (!out)
+        return ferry_error_set(err, errlen, "out of memory"), NULL;
+    if (flatten_walk_run(state, false, schema, value, out, err, errlen) != 0) {
+        json_decref(out);
+        return NULL;
+    }
+    return out;
+}
+
+/* The flattened map of a schemaless map: a new object, or NULL with err. */
+static json_t *flatten_schemaless(const void *state, const json_t *map,
+                                  const ferry_record *record, transform_side side, char *err,
+                                  size_t errlen)
+{
+    (void)record, (void)side;
+    json_t *out = json_object();
+    strbuf name = {0};
+    if (!out)
+        return ferry_error_set(err, errlen, "out of memory"), NULL;
+    int rc = flatten_map(state, map, &name, 0, out, err, errlen);
+    strbuf_free(&name);
+    if (rc != 0) {
+        json_decref(out);
+        return NULL;
+    }
+    return out;
+}
+
+static const field_transform_ops flatten_ops = {
+    .purpose = FLATTEN_PURPOSE,
+    .schemaless = flatten_schemaless,
+    .schema_build = flatten_schema_build,
+    .struct_build = flatten_struct_build,
+};
+
+/* A null passes unchanged, as Kafka returns the record as it is. */
 static transform_result flatten_apply(void *state, ferry_record *record,
                                       transform_output *output, char *err, size_t errlen)
 {
     flatten *self = state;
-    ferry_data *data = self->key ? &record->key : &record->value;
-    if (transform_data_tree(output, data, err, errlen) != 0)
-        return TRANSFORM_FAIL;
-    json_t *value = data->kind == FERRY_DATA_JSON ? data->json : NULL;
-    if (!value || json_is_null(value))
-        return TRANSFORM_KEEP; /* Kafka returns the record as it is */
-    json_t *schema = data->schema, *updated = NULL;
-    if (schema) {
-        if (connect_schema_require_struct(schema, value, FLATTEN_PURPOSE, err, errlen) != 0 ||
-            !(updated = flatten_schema(self, schema, err, errlen)))
-            return TRANSFORM_FAIL;
-    } else if (connect_schema_require_map(value, FLATTEN_PURPOSE, err, errlen) != 0) {
-        return TRANSFORM_FAIL;
-    }
-    json_t *out = json_object();
-    strbuf name = {0};
-    int rc = -1;
-    if (!out)
-        ferry_error_set(err, errlen, "out of memory");
-    else if (schema)
-        rc = flatten_walk_run(self, false, schema, value, out, err, errlen);
-    else
-        rc = flatten_map(self, value, &name, 0, out, err, errlen);
-    strbuf_free(&name);
-    if (rc != 0) {
-        json_decref(out);
-        return TRANSFORM_FAIL;
-    }
-    transform_data_take_json(data, out, json_incref(updated));
-    return TRANSFORM_KEEP;
+    return field_transform_apply(&flatten_ops, self, self->schemas, self->key, record, output,
+                                 err, errlen);
 }
 
 #define FLATTEN_DESCRIPTION                                                                      \
@@ -303,5 +313,26 @@ static transform_result flatten_apply(void *state, ferry_record *record,
     "schema present, or a Map in the case of schemaless data. Array fields and their contents " \
     "are not modified. The default delimiter is '.'."
 
-TRANSFORM_KEY_VALUE_TYPES(flatten, "Flatten", FLATTEN_DESCRIPTION, flatten_config, flatten_create,
-                          flatten_apply, flatten_destroy);
+FIELD_TRANSFORM_CREATE_SIDES(flatten)
+
+const transform_type flatten_key_type = {
+    .name = "Flatten$Key",
+    .aliases = (const char *const[]){"org.apache.kafka.connect.transforms.Flatten$Key", NULL},
+    .description = FLATTEN_DESCRIPTION,
+    .config = flatten_config,
+    .needs = TRANSFORM_NEEDS_KEY,
+    .create = flatten_key_create,
+    .apply = flatten_apply,
+    .destroy = flatten_destroy,
+};
+
+const transform_type flatten_value_type = {
+    .name = "Flatten$Value",
+    .aliases = (const char *const[]){"org.apache.kafka.connect.transforms.Flatten$Value", NULL},
+    .description = FLATTEN_DESCRIPTION,
+    .config = flatten_config,
+    .needs = TRANSFORM_NEEDS_VALUE,
+    .create = flatten_value_create,
+    .apply = flatten_apply,
+    .destroy = flatten_destroy,
+};

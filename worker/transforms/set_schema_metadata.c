@@ -14,6 +14,8 @@
 #include <string.h>
 
 #include "transforms/connect_schema.h"
+#include "transforms/field_transform.h"
+#include "transforms/java_config.h"
 #include "transforms/transform.h"
 
 #define SET_SCHEMA_METADATA_PURPOSE "updating schema metadata"
@@ -32,7 +34,7 @@ static const ferry_config_key set_schema_metadata_config[] = {
      .documentation = "Schema name to set."},
     {.name = "schema.version", .type = FERRY_CONFIG_INT, .importance = FERRY_IMPORTANCE_HIGH,
      .documentation = "Schema version to set."},
-    TRANSFORM_REPLACE_NULL_WITH_DEFAULT_CONFIG,
+    FIELD_TRANSFORM_REPLACE_NULL_WITH_DEFAULT_CONFIG,
     {.name = NULL},
 };
 
@@ -50,10 +52,8 @@ static int set_schema_metadata_create(const ferry_config *config, const char *sc
                                       void **state, char *err, size_t errlen)
 {
     (void)scope;
-    size_t len;
-    const char *name = transform_config_trimmed(config, "schema.name", &len);
     set_schema_metadata *self = calloc(1, sizeof(*self));
-    if (!self || (name && !(self->name = strndup(name, len))) ||
+    if (!self || java_config_string(config, "schema.name", &self->name) != 0 ||
         !(self->schemas = connect_schema_cache_new())) {
         set_schema_metadata_destroy(self);
         return ferry_error_set(err, errlen, "out of memory"), -1;
@@ -71,25 +71,20 @@ static int set_schema_metadata_create(const ferry_config *config, const char *sc
     return 0;
 }
 
-/* The renamed schema of schema (borrowed from the cache), or NULL with err. */
-static json_t *set_schema_metadata_schema(set_schema_metadata *self, json_t *schema, char *err,
-                                          size_t errlen)
+/* The schema with the new name and version, the fields, default and the rest shared: a new
+ * reference, or NULL with err. */
+static json_t *set_schema_metadata_schema_build(const void *state, const json_t *schema,
+                                                char *err, size_t errlen)
 {
-    json_t *cached = connect_schema_cache_get(self->schemas, schema);
-    if (cached)
-        return cached;
-    json_t *updated = json_copy(schema); /* the fields, default and the rest shared */
+    const set_schema_metadata *self = state;
+    json_t *updated = json_copy((json_t *)schema);
     if (!updated || (self->name && json_object_set_new(updated, "name",
                                                        json_string(self->name)) != 0) ||
         (self->has_version && json_object_set_new(updated, "version",
                                                   json_integer(self->version)) != 0)) {
         json_decref(updated);
-        updated = NULL;
-    } else {
-        updated = connect_schema_cache_adopt(self->schemas, schema, updated);
+        return ferry_error_set(err, errlen, "out of memory"), NULL;
     }
-    if (!updated)
-        ferry_error_set(err, errlen, "out of memory");
     return updated;
 }
 
@@ -104,25 +99,13 @@ static json_t *set_schema_metadata_struct(const set_schema_metadata *self, const
     for (size_t i = 0; i < json_array_size(fields); i++) {
         const json_t *field = json_array_get(fields, i);
         const char *name = connect_schema_field_name(field);
-        json_t *member;
-        if (connect_schema_struct_get(schema, value, name, self->replace_null_with_default,
-                                      &member, err, errlen) != 0)
-            goto fail;
-        if (!member && !connect_schema_is_optional(field)) {
-            ferry_error_set(err, errlen, "Invalid value: null used for required field: \"%s\", "
-                            "schema type: %s", name,
-                            connect_schema_type_java_name(connect_json_type(field)));
-            goto fail;
-        }
-        if (json_object_set(rebuilt, name, member ? member : json_null()) != 0) {
-            ferry_error_set(err, errlen, "out of memory");
-            goto fail;
+        if (field_transform_struct_copy(rebuilt, schema, value, name, field, name,
+                                        self->replace_null_with_default, err, errlen) != 0) {
+            json_decref(rebuilt);
+            return NULL;
         }
     }
     return rebuilt;
-fail:
-    json_decref(rebuilt);
-    return NULL;
 }
 
 static transform_result set_schema_metadata_apply(void *state, ferry_record *record,
@@ -130,7 +113,7 @@ static transform_result set_schema_metadata_apply(void *state, ferry_record *rec
                                                   size_t errlen)
 {
     set_schema_metadata *self = state;
-    ferry_data *data = self->key ? &record->key : &record->value;
+    ferry_data *data = field_transform_data(record, self->key);
     if (transform_data_tree(output, data, err, errlen) != 0)
         return TRANSFORM_FAIL;
     json_t *value = data->kind == FERRY_DATA_JSON && !json_is_null(data->json) ? data->json
@@ -144,24 +127,47 @@ static transform_result set_schema_metadata_apply(void *state, ferry_record *rec
         ferry_error_set(err, errlen, "Cannot list fields on non-struct type");
         return TRANSFORM_FAIL;
     }
-    json_t *updated = set_schema_metadata_schema(self, schema, err, errlen);
+    json_t *updated = field_transform_schema(self->schemas, schema,
+                                             set_schema_metadata_schema_build, self, err, errlen);
     if (!updated)
         return TRANSFORM_FAIL;
-    if (!json_is_object(value)) {
-        transform_data_set_json(data, value, updated); /* not a Struct: as it is */
-        return TRANSFORM_KEEP;
-    }
-    json_t *rebuilt = set_schema_metadata_struct(self, schema, value, err, errlen);
-    if (!rebuilt)
+    /* Only a Struct refers to its schema: any other value stays as it is. */
+    json_t *rebuilt = json_is_object(value)
+                          ? set_schema_metadata_struct(self, schema, value, err, errlen)
+                          : json_incref(value);
+    if (value && !rebuilt) {
+        json_decref(updated);
         return TRANSFORM_FAIL;
-    transform_data_take_json(data, rebuilt, json_incref(updated));
+    }
+    transform_data_take_json(data, rebuilt, updated);
     return TRANSFORM_KEEP;
 }
 
 #define SET_SCHEMA_METADATA_DESCRIPTION                                                          \
     "Set the schema name, version or both on the record's key or value schema."
 
-TRANSFORM_KEY_VALUE_TYPES(set_schema_metadata, "SetSchemaMetadata",
-                          SET_SCHEMA_METADATA_DESCRIPTION, set_schema_metadata_config,
-                          set_schema_metadata_create, set_schema_metadata_apply,
-                          set_schema_metadata_destroy);
+FIELD_TRANSFORM_CREATE_SIDES(set_schema_metadata)
+
+const transform_type set_schema_metadata_key_type = {
+    .name = "SetSchemaMetadata$Key",
+    .aliases = (const char *const[]){"org.apache.kafka.connect.transforms.SetSchemaMetadata$Key",
+                                     NULL},
+    .description = SET_SCHEMA_METADATA_DESCRIPTION,
+    .config = set_schema_metadata_config,
+    .needs = TRANSFORM_NEEDS_KEY,
+    .create = set_schema_metadata_key_create,
+    .apply = set_schema_metadata_apply,
+    .destroy = set_schema_metadata_destroy,
+};
+
+const transform_type set_schema_metadata_value_type = {
+    .name = "SetSchemaMetadata$Value",
+    .aliases =
+        (const char *const[]){"org.apache.kafka.connect.transforms.SetSchemaMetadata$Value", NULL},
+    .description = SET_SCHEMA_METADATA_DESCRIPTION,
+    .config = set_schema_metadata_config,
+    .needs = TRANSFORM_NEEDS_VALUE,
+    .create = set_schema_metadata_value_create,
+    .apply = set_schema_metadata_apply,
+    .destroy = set_schema_metadata_destroy,
+};

@@ -83,57 +83,12 @@ typedef struct transform_type {
     void (*destroy)(void *state);
 } transform_type;
 
-/* Kafka's replace.null.with.default (KIP-1040) as the transforms that read struct fields declare
- * it, for a ferry_config_key array: { ..., TRANSFORM_REPLACE_NULL_WITH_DEFAULT_CONFIG, ... }. */
-#define TRANSFORM_REPLACE_NULL_WITH_DEFAULT_CONFIG                                               \
-    {.name = "replace.null.with.default", .type = FERRY_CONFIG_BOOLEAN, .default_value = "true",  \
-     .importance = FERRY_IMPORTANCE_MEDIUM,                                                      \
-     .documentation = "Whether to replace fields that have a default value and that are null "  \
-                      "to the default value. When set to true, the default value is used, "      \
-                      "otherwise null is used."}
-
-/* The two types of a transform Kafka Connect has as <class>$Key and <class>$Value (Cast,
- * ExtractField, ...), defined as <prefix>_key_type and <prefix>_value_type: the same config,
- * apply and destroy, each needing its side; create_side is create with one argument more,
- * `bool key`, true for $Key. */
-#define TRANSFORM_KEY_VALUE_TYPES(prefix, class_name, description_text, config_keys, create_side, \
-                                  apply_fn, destroy_fn)                                          \
-    static int prefix##_create_key(const ferry_config *config, const char *scope, void **state,  \
-                                   char *err, size_t errlen)                                     \
-    {                                                                                            \
-        return create_side(config, scope, true, state, err, errlen);                             \
-    }                                                                                            \
-    static int prefix##_create_value(const ferry_config *config, const char *scope,              \
-                                     void **state, char *err, size_t errlen)                     \
-    {                                                                                            \
-        return create_side(config, scope, false, state, err, errlen);                            \
-    }                                                                                            \
-    const transform_type prefix##_key_type = {                                                   \
-        .name = class_name "$Key",                                                               \
-        .aliases = (const char *const[]){"org.apache.kafka.connect.transforms." class_name      \
-                                         "$Key", NULL},                                          \
-        .description = description_text, .config = config_keys,                                  \
-        .needs = TRANSFORM_NEEDS_KEY, .create = prefix##_create_key, .apply = apply_fn,          \
-        .destroy = destroy_fn};                                                                  \
-    const transform_type prefix##_value_type = {                                                 \
-        .name = class_name "$Value",                                                             \
-        .aliases = (const char *const[]){"org.apache.kafka.connect.transforms." class_name      \
-                                         "$Value", NULL},                                        \
-        .description = description_text, .config = config_keys,                                  \
-        .needs = TRANSFORM_NEEDS_VALUE, .create = prefix##_create_value, .apply = apply_fn,      \
-        .destroy = destroy_fn}
-
 /* Every transform type ferry has, NULL-terminated, in Kafka Connect's listing order. */
 const transform_type *const *transform_types(void);
 /* The type named by a `transforms.<alias>.type` value (name or alias), or NULL. */
 const transform_type *transform_type_find(const char *name);
 /* The class name Kafka Connect users know a transform by. */
 const char *transform_type_class(const transform_type *type);
-
-/* A STRING key's value as Kafka's ConfigDef reads it: without the characters up to U+0020 at
- * either end (Java's String.trim). Points into the config's text, *len its trimmed length; NULL
- * when the key is unset and has no default (Java's null). */
-const char *transform_config_trimmed(const ferry_config *config, const char *key, size_t *len);
 
 /* Replace a record's data with a new JSON value (references taken) and its schema (may be NULL);
  * make it a null (tombstone) value. */

@@ -97,23 +97,6 @@ const char *transform_type_class(const transform_type *type)
     return type->aliases && type->aliases[0] ? type->aliases[0] : type->name;
 }
 
-const char *transform_config_trimmed(const ferry_config *config, const char *key, size_t *len)
-{
-    const char *text = ferry_config_string(config, key);
-    *len = 0;
-    if (!text)
-        return NULL;
-    size_t length = strlen(text);
-    while (length > 0 && (unsigned char)text[0] <= ' ') {
-        text++;
-        length--;
-    }
-    while (length > 0 && (unsigned char)text[length - 1] <= ' ')
-        length--;
-    *len = length;
-    return text;
-}
-
 void transform_data_set_json(ferry_data *data, json_t *value, json_t *schema)
 {
     json_t *old_json = data->json, *old_schema = data->schema;
