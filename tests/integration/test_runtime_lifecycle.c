@@ -849,8 +849,7 @@ static void test_sink_transforms_unwrap(void **state)
         "value.converter.schemas.enable=true\n"
         "transforms=unwrap\n"
         "transforms.unwrap.type=io.debezium.transforms.ExtractNewRecordState\n"
-        "transforms.unwrap.drop.tombstones=false\n"
-        "transforms.unwrap.delete.handling.mode=rewrite\n"
+        "transforms.unwrap.delete.tombstone.handling.mode=rewrite-with-tombstone\n"
         "transforms.unwrap.add.fields=op,table\n"
         "errors.tolerance=all\nerrors.deadletterqueue.topic.name=%s\n"
         "errors.deadletterqueue.topic.replication.factor=1\n"
@@ -934,8 +933,9 @@ static void test_sink_transforms_unwrap(void **state)
 }
 
 /* JsonConverter values as checked text: a sink that declares FERRY_SINK_JSON_TEXT gets no tree
- * (RecordingTextSink), one that does not still gets one (RecordingSink), and transforms force the
- * tree; in text mode the JSON null is still a null value and malformed text still goes to the
+ * (RecordingTextSink), one that does not still gets one (RecordingSink), and a transform that
+ * needs no tree for them (ExtractNewRecordState: no schema, no change event) leaves the text as
+ * it is; in text mode the JSON null is still a null value and malformed text still goes to the
  * dead-letter queue as a VALUE_CONVERTER error with its original bytes. */
 static void test_sink_json_text(void **state)
 {
@@ -968,7 +968,7 @@ static void test_sink_json_text(void **state)
                                            files[1], extra);
     snprintf(extra, sizeof extra, "%stransforms=unwrap\n"
              "transforms.unwrap.type=io.debezium.transforms.ExtractNewRecordState\n"
-             "transforms.unwrap.drop.tombstones=false\n", common);
+             "transforms.unwrap.delete.tombstone.handling.mode=rewrite-with-tombstone\n", common);
     const char *unwrap = recording_connector(env, "unwrap", names[2], "RecordingTextSink",
                                              topic, files[2], extra);
     fp_proc *proc = fp_start(env, worker, tree, text, unwrap, NULL);
@@ -982,7 +982,7 @@ static void test_sink_json_text(void **state)
     }
     fp_stop(proc, 30000);
 
-    const char *forms[] = {"tree:", "text:", "tree:"};
+    const char *forms[] = {"tree:", "text:", "text:"};
     for (size_t c = 0; c < 3; c++) {
         char *seen[DLQ_COUNT] = {0};
         char **seen_ptr = seen;

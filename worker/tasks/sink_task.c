@@ -519,6 +519,16 @@ static void sink_batch_convert(sink_task *sink, rd_kafka_message_t *message)
     batch->record_message[batch->record_count++] = batch->message_count - 1;
 }
 
+/* A transform may leave a null that keeps its schema (Debezium's tombstone mode): a sink gets
+ * it as the null it is, as Kafka Connect hands a sink a record whose value() is null. */
+static void sink_data_null_normalize(ferry_data *data)
+{
+    if (data->kind == FERRY_DATA_JSON && data->json && json_is_null(data->json)) {
+        converter_data_release(data);
+        data->kind = FERRY_DATA_NULL;
+    }
+}
+
 /* Applies the transforms to the converted records: a dropped record leaves the batch (its
  * message stays, so the offset moves past it), a failing one goes to the error handler. */
 static void sink_batch_transform(sink_task *sink)
@@ -541,6 +551,8 @@ static void sink_batch_transform(sink_task *sink)
             converter_data_release(&record->value);
             continue;
         }
+        sink_data_null_normalize(&record->key);
+        sink_data_null_normalize(&record->value);
         if (kept != i) {
             batch->records[kept] = *record;
             batch->record_message[kept] = batch->record_message[i];

@@ -1,187 +1,143 @@
 /*
- * extract_new_record_state.c - Debezium's ExtractNewRecordState ("unwrap"): a change event's
- * envelope {before, after, source, op, ts_ms} becomes the row state, with Debezium's keys for
- * deletes and tombstones (drop.tombstones and delete.handling.mode, or the newer
- * delete.tombstone.handling.mode, which wins when set) and add.fields / add.headers. With a
- * Connect schema on the value the output schema is the `after` field's, plus the added fields.
- * Records that are not change events (no `op`) pass unchanged; truncate events (op t) carry no
- * row and are dropped. docs/transforms.md lists every key.
+ * extract_new_record_state.c - Debezium's ExtractNewRecordState ("unwrap") as Debezium 3.6 has
+ * it: a change event (a value whose schema is named *.Envelope) becomes the row after the change,
+ * deletes and tombstones as delete.tombstone.handling.mode says, with add.fields, add.headers,
+ * route.by.field and the drop.fields.* keys. Other records pass unchanged; truncate events (no
+ * row before or after) are dropped.
+ *
+ * Debezium 3.2 removed drop.tombstones and delete.handling.mode: they are accepted and ignored,
+ * as Debezium 3.6 ignores them (with a warning). docs/transforms.md lists every key.
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "base/log.h"
 #include "transforms/connect_schema.h"
+#include "transforms/debezium_support.h"
 #include "transforms/transform.h"
 
 typedef enum delete_mode {
-    DELETE_DROP,      /* the delete event disappears */
-    DELETE_NULL,      /* it becomes a record with a null value */
-    DELETE_REWRITE,   /* its value is `before` plus __deleted: "true" */
+    DELETE_DROP,       /* the delete event disappears */
+    DELETE_NULL_VALUE, /* a null value that keeps the row's schema (tombstone; legacy none) */
+    DELETE_TOMBSTONE,  /* a null value without a schema (delete-to-tombstone) */
+    DELETE_REWRITE,    /* the row before the delete plus __deleted: "true" */
 } delete_mode;
 
-/* The field rewrite modes add, whatever add.fields.prefix says. */
-#define DELETED_FIELD "__deleted"
-
-/* One entry of add.fields or add.headers (Debezium's FieldReference). */
-typedef struct field_ref {
-    char *block; /* the envelope's struct it is read from; NULL: the envelope itself */
+/* One item of add.fields or add.headers (Debezium's FieldReference). */
+typedef struct field_reference {
+    char *parent; /* the envelope's field holding it ("source", "transaction"); NULL: the envelope */
     char *field;
-    char *name;  /* the field's or header's name: prefix + alias, or + [block_]field */
-} field_ref;
+    char *name;   /* the added field's or header's name, prefix included */
+} field_reference;
+
+typedef struct reference_list {
+    field_reference *items;
+    size_t count;
+} reference_list;
 
 typedef struct unwrap {
     delete_mode deletes;
     bool keep_tombstones;
-    bool rewrite;           /* every record gets __deleted */
-    field_ref *add_fields;  /* ends with a NULL field */
-    field_ref *add_headers;
-    char *route_by_field;   /* NULL: no routing */
-    /* The output schema for an envelope schema, one cache for `after`, one for `before`. */
+    bool rewrite; /* creates and updates get __deleted: "false" */
+    bool replace_null_with_default;
+    reference_list fields;
+    reference_list headers;
+    char *route_by_field;     /* NULL: records keep their topic */
+    char *drop_fields_header; /* NULL: no field is dropped */
+    bool drop_fields_from_key;
+    bool keep_schema_compatible;
+    /* A row's schema -> the one with __deleted; an envelope schema -> the schema of what its
+     * creates and updates, or its rewritten deletes, become with the added fields. */
+    connect_schema_cache *marked_schemas;
     connect_schema_cache *after_schemas;
     connect_schema_cache *before_schemas;
 } unwrap;
 
-static const char *const legacy_delete_modes[] = {"drop", "rewrite", "none", NULL};
+#define DELETED_FIELD "__deleted"
+
 static const char *const delete_tombstone_modes[] = {"drop", "tombstone", "rewrite",
                                                      "rewrite-with-tombstone",
                                                      "delete-to-tombstone", NULL};
 
+/* The end of the documentation of add.fields and add.headers, Debezium's words. */
+#define ADDED_FIELDS_DOC                                                                         \
+    ". Example: 'version,connector,source.ts_ms' would add __version, __connector and "         \
+    "__source_ts_ms fields. Optionally one can also map new field name like "                   \
+    "version:VERSION,connector:CONNECTOR,source.ts_ms:EVENT_TIMESTAMP.Please note that the new " \
+    "field name is case-sensitive."
+
+/* Debezium 3.6's ConfigDef (ExtractNewRecordStateConfigDefinition.CONFIG_FIELDS and the three
+ * drop.fields keys), in its order, with its texts. */
 static const ferry_config_key unwrap_config[] = {
-    {.name = "drop.tombstones", .type = FERRY_CONFIG_BOOLEAN, .default_value = "true",
-     .importance = FERRY_IMPORTANCE_LOW,
-     .documentation = "Drop tombstone records (null values). Ignored when "
-                      "delete.tombstone.handling.mode is set."},
-    {.name = "delete.handling.mode", .type = FERRY_CONFIG_STRING, .default_value = "drop",
-     .importance = FERRY_IMPORTANCE_MEDIUM, .allowed_values = legacy_delete_modes,
-     .documentation = "Delete events: drop them, keep them with a null value (none), or rewrite "
-                      "them to the row before the delete plus __deleted=true (rewrite, which "
-                      "adds __deleted=false to every other record). Ignored when "
-                      "delete.tombstone.handling.mode is set."},
     {.name = "delete.tombstone.handling.mode", .type = FERRY_CONFIG_STRING,
-     .importance = FERRY_IMPORTANCE_MEDIUM, .allowed_values = delete_tombstone_modes,
-     .documentation = "Deletes and tombstones together (Debezium 2.5+): drop (both dropped), "
-                      "tombstone (deletes dropped, tombstones kept), rewrite (deletes rewritten, "
-                      "tombstones dropped), rewrite-with-tombstone (deletes rewritten, tombstones "
-                      "kept), delete-to-tombstone (deletes become null values, tombstones "
-                      "dropped)."},
+     .default_value = "tombstone", .importance = FERRY_IMPORTANCE_MEDIUM,
+     .allowed_values = delete_tombstone_modes,
+     .display_name = "Handle delete and tombstone records",
+     .documentation = "How to handle delete records. Options are: drop - Remove the delete event "
+                      "and tombstone from the stream.tombstone (default) - For each delete "
+                      "event, leave only a tombstone in the stream.rewrite - Remove tombstone "
+                      "from the record, and add a `__deleted` field with the value "
+                      "`true`.rewrite-with-tombstone - Retain tombstone in record and add a "
+                      "`__deleted` field with the value `true`.delete-to-tombstone - Convert "
+                      "delete events to tombstone events and drop tombstone events."},
+    {.name = "route.by.field", .type = FERRY_CONFIG_STRING, .default_value = "",
+     .importance = FERRY_IMPORTANCE_LOW, .display_name = "Route by field name",
+     .documentation = "The column which determines how the events will be routed, the value "
+                      "will replace the topic name."},
+    {.name = "add.fields.prefix", .type = FERRY_CONFIG_STRING, .default_value = "__",
+     .importance = FERRY_IMPORTANCE_LOW,
+     .display_name = "Field prefix to be added to each field.",
+     .documentation = "Adds this prefix to each field listed."},
     {.name = "add.fields", .type = FERRY_CONFIG_LIST, .default_value = "",
      .importance = FERRY_IMPORTANCE_LOW,
-     .documentation = "Envelope fields copied into the value as <prefix><field>: op, ts_ms, or a "
-                      "source field (table, lsn, source.ts_ms, ...; id, total_order and "
-                      "data_collection_order are the transaction's); <struct>.<field> is named "
-                      "<prefix><struct>_<field>, <field>:<alias> <prefix><alias>."},
-    {.name = "add.fields.prefix", .type = FERRY_CONFIG_STRING, .default_value = "__",
-     .importance = FERRY_IMPORTANCE_LOW, .documentation = "Prefix of the added fields."},
+     .display_name = "Adds the specified field(s) to the message if they exist.",
+     .documentation = "Adds each field listed, prefixed with __ (or __<struct>_ if the struct is "
+                      "specified)" ADDED_FIELDS_DOC},
+    {.name = "add.headers.prefix", .type = FERRY_CONFIG_STRING, .default_value = "__",
+     .importance = FERRY_IMPORTANCE_LOW,
+     .display_name = "Header prefix to be added to each header.",
+     .documentation = "Adds this prefix listed to each header."},
     {.name = "add.headers", .type = FERRY_CONFIG_LIST, .default_value = "",
      .importance = FERRY_IMPORTANCE_LOW,
-     .documentation = "Envelope fields copied into headers named <prefix><field>, as text."},
-    {.name = "add.headers.prefix", .type = FERRY_CONFIG_STRING, .default_value = "__",
-     .importance = FERRY_IMPORTANCE_LOW, .documentation = "Prefix of the added headers."},
-    {.name = "route.by.field", .type = FERRY_CONFIG_STRING, .default_value = "",
+     .display_name = "Adds the specified fields to the header if they exist.",
+     .documentation = "Adds each field listed to the header,  __ (or __<struct>_ if the struct is "
+                      "specified)" ADDED_FIELDS_DOC},
+    {.name = "drop.fields.header.name", .type = FERRY_CONFIG_STRING,
      .importance = FERRY_IMPORTANCE_LOW,
-     .documentation = "A field of the row whose text becomes the record's topic (the row before "
-                      "a delete); a null or blank value keeps the topic."},
-    {.name = "drop.fields.header.name", .type = FERRY_CONFIG_STRING, .default_value = "",
-     .importance = FERRY_IMPORTANCE_LOW,
-     .documentation = "Not supported yet: accepted with a warning."},
+     .display_name = "Specifies a header that contains a list of field names to be removed",
+     .documentation = "Specifies the name of a header that contains a list of fields to be "
+                      "removed from the event value."},
     {.name = "drop.fields.from.key", .type = FERRY_CONFIG_BOOLEAN, .default_value = "false",
      .importance = FERRY_IMPORTANCE_LOW,
-     .documentation = "Not supported yet: accepted with a warning."},
+     .display_name = "Specifies whether the fields to be dropped should also be omitted from "
+                     "the key",
+     .documentation = "Specifies whether to apply the drop fields behavior to the event key as "
+                      "well as the value. Default behavior is to only remove fields from the "
+                      "event value, not the key."},
     {.name = "drop.fields.keep.schema.compatible", .type = FERRY_CONFIG_BOOLEAN,
      .default_value = "true", .importance = FERRY_IMPORTANCE_LOW,
-     .documentation = "Not supported yet: accepted."},
-    {.name = "replace.null.with.default", .type = FERRY_CONFIG_BOOLEAN, .default_value = "true",
-     .importance = FERRY_IMPORTANCE_LOW,
-     .documentation = "Accepted for compatibility; null columns stay null."},
+     .display_name = "Specifies if fields are dropped, will the event's schemas be compatible",
+     .documentation = "Controls the output event's schema compatibility when using the drop "
+                      "fields feature. `true`: dropped fields are removed if the schema "
+                      "indicates its optional leaving the schemas unchanged, `false`: dropped "
+                      "fields are removed from the key/value schemas, regardless of "
+                      "optionality."},
     {.name = NULL},
 };
 
-static void refs_free(field_ref *refs)
-{
-    for (size_t i = 0; refs && refs[i].field; i++) {
-        free(refs[i].block);
-        free(refs[i].field);
-        free(refs[i].name);
-    }
-    free(refs);
-}
+/* ---- configuration ------------------------------------------------------------------------ */
 
-/* The struct of the envelope an unqualified name is read from (Debezium's determineStruct). */
-static const char *ref_block(const char *field)
+static void references_free(reference_list *list)
 {
-    static const char *const transaction[] = {"id", "total_order", "data_collection_order", NULL};
-    static const char *const envelope[] = {"op", "ts_ms", "ts_us", "ts_ns", NULL};
-    for (size_t i = 0; transaction[i]; i++)
-        if (strcmp(field, transaction[i]) == 0)
-            return "transaction";
-    for (size_t i = 0; envelope[i]; i++)
-        if (strcmp(field, envelope[i]) == 0)
-            return NULL;
-    return strcmp(field, "updateDescription") == 0 ? "updateDescription" : "source";
-}
-
-/* "[struct.]field[:alias]" as Debezium's FieldReference reads it: a part after a second dot is
- * ignored, a second colon is refused. 0, or -1 with a message naming key. */
-static int ref_parse(const char *item, const char *prefix, const char *key, field_ref *ref,
-                     char *err, size_t errlen)
-{
-    const char *colon = strchr(item, ':');
-    if (colon && strchr(colon + 1, ':'))
-        return ferry_error_set(err, errlen, "Invalid value %s for configuration %s: Unexpected "
-                               "field name: %s", item, key, item), -1;
-    size_t path_len = colon ? (size_t)(colon - item) : strlen(item);
-    const char *alias = colon && colon[1] ? colon + 1 : NULL;
-    const char *dot = memchr(item, '.', path_len);
-    if (dot) {
-        const char *end = memchr(dot + 1, '.', path_len - (size_t)(dot + 1 - item));
-        ref->block = strndup(item, (size_t)(dot - item));
-        ref->field = strndup(dot + 1, (size_t)((end ? end : item + path_len) - (dot + 1)));
-    } else {
-        ref->field = strndup(item, path_len);
-        const char *block = ref->field ? ref_block(ref->field) : NULL;
-        ref->block = block ? strdup(block) : NULL;
-        if (block && !ref->block)
-            goto oom;
+    for (size_t i = 0; i < list->count; i++) {
+        free(list->items[i].parent);
+        free(list->items[i].field);
+        free(list->items[i].name);
     }
-    if (!ref->field || (dot && !ref->block))
-        goto oom;
-    size_t size = strlen(prefix) + strlen(item) + 2;
-    if (!(ref->name = malloc(size)))
-        goto oom;
-    if (alias)
-        snprintf(ref->name, size, "%s%s", prefix, alias);
-    else if (dot)
-        snprintf(ref->name, size, "%s%s_%s", prefix, ref->block, ref->field);
-    else
-        snprintf(ref->name, size, "%s%s", prefix, ref->field);
-    return 0;
-oom:
-    return ferry_error_set(err, errlen, "out of memory"), -1;
-}
-
-/* The references of add.fields or add.headers. NULL with a message. */
-static field_ref *refs_parse(const ferry_config *config, const char *key, const char *prefix_key,
-                             char *err, size_t errlen)
-{
-    const char *const *items = ferry_config_list(config, key);
-    const char *prefix = ferry_config_string(config, prefix_key);
-    size_t count = 0;
-    while (items && items[count])
-        count++;
-    field_ref *refs = calloc(count + 1, sizeof(*refs));
-    if (!refs) {
-        ferry_error_set(err, errlen, "out of memory");
-        return NULL;
-    }
-    for (size_t i = 0; i < count; i++) {
-        if (ref_parse(items[i], prefix ? prefix : "", key, &refs[i], err, errlen) != 0) {
-            refs_free(refs);
-            return NULL;
-        }
-    }
-    return refs;
+    free(list->items);
+    *list = (reference_list){0};
 }
 
 static void unwrap_destroy(void *state)
@@ -189,12 +145,136 @@ static void unwrap_destroy(void *state)
     unwrap *self = state;
     if (!self)
         return;
-    refs_free(self->add_fields);
-    refs_free(self->add_headers);
+    references_free(&self->fields);
+    references_free(&self->headers);
     free(self->route_by_field);
+    free(self->drop_fields_header);
+    connect_schema_cache_destroy(self->marked_schemas);
     connect_schema_cache_destroy(self->after_schemas);
     connect_schema_cache_destroy(self->before_schemas);
     free(self);
+}
+
+/* FieldReference.determineStruct: where an unqualified name lives. */
+static const char *reference_parent(const char *field)
+{
+    if (strcmp(field, "id") == 0 || strcmp(field, "data_collection_order") == 0 ||
+        strcmp(field, "total_order") == 0)
+        return "transaction";
+    if (strcmp(field, "op") == 0 || strcmp(field, "ts_ms") == 0 || strcmp(field, "ts_us") == 0 ||
+        strcmp(field, "ts_ns") == 0)
+        return NULL;
+    if (strcmp(field, "updateDescription") == 0)
+        return "updateDescription";
+    return "source";
+}
+
+/* One item ("source.ts_ms", "op:OPERATION") as Debezium's FieldReference reads it. 0, 1 for an
+ * item Debezium refuses, -1 when out of memory. */
+static int reference_parse(const char *item, const char *prefix, field_reference *reference)
+{
+    strlist parts = {0}, splits = {0};
+    int rc = debezium_split(item, ':', &parts);
+    if (rc == 0 && (parts.count == 0 || parts.count > 2))
+        rc = 1;
+    if (rc == 0)
+        rc = debezium_split(parts.items[0], '.', &splits);
+    if (rc == 0 && splits.count == 0)
+        rc = 1;
+    if (rc == 0) {
+        bool qualified = splits.count > 1;
+        const char *field = qualified ? splits.items[1] : splits.items[0];
+        const char *parent = qualified ? splits.items[0] : reference_parent(field);
+        strbuf name = {0};
+        strbuf_append_str(&name, prefix);
+        if (parts.count == 2) {
+            strbuf_append_str(&name, parts.items[1]);
+        } else {
+            if (qualified) {
+                strbuf_append_str(&name, parent);
+                strbuf_append_char(&name, '_');
+            }
+            strbuf_append_str(&name, field);
+        }
+        reference->name = strbuf_take(&name, NULL);
+        reference->field = strdup(field);
+        reference->parent = parent ? strdup(parent) : NULL;
+        if (!reference->name || !reference->field || (parent && !reference->parent))
+            rc = -1;
+    }
+    strlist_free(&parts);
+    strlist_free(&splits);
+    return rc;
+}
+
+/* add.fields or add.headers: split on commas and trimmed as Debezium splits them (empty items
+ * kept: they name no field and add nothing). */
+static int references_parse(const char *key, const char *text, const char *prefix,
+                            reference_list *list, char *err, size_t errlen)
+{
+    strlist items = {0};
+    int rc = text && text[0] ? debezium_split(text, ',', &items) : 0;
+    if (rc == 0 && items.count &&
+        !(list->items = calloc(items.count, sizeof(*list->items))))
+        rc = -1;
+    for (size_t i = 0; rc == 0 && i < items.count; i++) {
+        size_t len = 0;
+        const char *trimmed = debezium_trim(items.items[i], &len);
+        char *item = strndup(trimmed, len);
+        rc = item ? reference_parse(item, prefix, &list->items[list->count++]) : -1;
+        if (rc == 1)
+            ferry_error_set(err, errlen, "Invalid value %s for configuration %s: Unexpected "
+                            "field name: %s", text, key, item);
+        free(item);
+    }
+    if (rc < 0)
+        ferry_error_set(err, errlen, "out of memory");
+    strlist_free(&items);
+    return rc == 0 ? 0 : -1;
+}
+
+/* Configuration.getBoolean: "true" or "false" in any case, trimmed; anything else is the
+ * default, as Debezium reads a key it does not validate. */
+static bool lenient_bool(const ferry_config *config, const char *key, bool fallback)
+{
+    const char *text = config_map_get(ferry_config_values(config), key);
+    size_t len = 0;
+    const char *trimmed = text ? debezium_trim(text, &len) : "";
+    if (len == 4 && strncasecmp(trimmed, "true", 4) == 0)
+        return true;
+    if (len == 5 && strncasecmp(trimmed, "false", 5) == 0)
+        return false;
+    return fallback;
+}
+
+/* Whether a value equals word, trimmed and without case (Debezium's enum parse). */
+static bool word_is(const char *text, const char *word)
+{
+    size_t len = 0;
+    const char *trimmed = debezium_trim(text, &len);
+    return strlen(word) == len && strncasecmp(trimmed, word, len) == 0;
+}
+
+/* delete.tombstone.handling.mode (default tombstone). Debezium 3.2 removed drop.tombstones and
+ * delete.handling.mode, and ignores them since, as unknown keys: so does ferry, so that a config
+ * gives what Debezium 3.6 gives for it, and says so in the log. */
+static int unwrap_delete_handling(unwrap *self, const ferry_config *config, const char *scope,
+                                  char *err, size_t errlen)
+{
+    (void)err;
+    (void)errlen;
+    const config_map *values = ferry_config_values(config);
+    const char *mode = ferry_config_string(config, "delete.tombstone.handling.mode");
+    self->deletes = word_is(mode, "drop")                  ? DELETE_DROP
+                    : word_is(mode, "tombstone")           ? DELETE_NULL_VALUE
+                    : word_is(mode, "delete-to-tombstone") ? DELETE_TOMBSTONE
+                                                           : DELETE_REWRITE;
+    self->keep_tombstones = word_is(mode, "rewrite-with-tombstone");
+    if (config_map_get(values, "drop.tombstones") || config_map_get(values, "delete.handling.mode"))
+        log_warn(scope, "drop.tombstones and delete.handling.mode are ignored, as Debezium 3.2 "
+                        "and later ignore them: deletes and tombstones follow "
+                        "delete.tombstone.handling.mode (%s)", mode);
+    return 0;
 }
 
 static int unwrap_create(const ferry_config *config, const char *scope, void **state, char *err,
@@ -203,310 +283,560 @@ static int unwrap_create(const ferry_config *config, const char *scope, void **s
     unwrap *self = calloc(1, sizeof(*self));
     if (!self)
         return ferry_error_set(err, errlen, "out of memory"), -1;
-    const char *mode = ferry_config_string(config, "delete.tombstone.handling.mode");
-    if (mode && mode[0]) {
-        self->deletes = strcmp(mode, "drop") == 0 || strcmp(mode, "tombstone") == 0
-                            ? DELETE_DROP
-                        : strcmp(mode, "delete-to-tombstone") == 0 ? DELETE_NULL
-                                                                   : DELETE_REWRITE;
-        self->keep_tombstones = strcmp(mode, "tombstone") == 0 ||
-                                strcmp(mode, "rewrite-with-tombstone") == 0;
-    } else {
-        const char *legacy = ferry_config_string(config, "delete.handling.mode");
-        self->deletes = strcmp(legacy, "rewrite") == 0 ? DELETE_REWRITE
-                        : strcmp(legacy, "none") == 0  ? DELETE_NULL
-                                                       : DELETE_DROP;
-        self->keep_tombstones = !ferry_config_bool(config, "drop.tombstones");
-    }
+    if (unwrap_delete_handling(self, config, scope, err, errlen) != 0)
+        goto fail;
     self->rewrite = self->deletes == DELETE_REWRITE;
+    self->replace_null_with_default = lenient_bool(config, "replace.null.with.default", true);
+    self->drop_fields_from_key = ferry_config_bool(config, "drop.fields.from.key");
+    self->keep_schema_compatible = ferry_config_bool(config, "drop.fields.keep.schema.compatible");
+    if (references_parse("add.fields", ferry_config_string(config, "add.fields"),
+                         ferry_config_string(config, "add.fields.prefix"), &self->fields, err,
+                         errlen) != 0 ||
+        references_parse("add.headers", ferry_config_string(config, "add.headers"),
+                         ferry_config_string(config, "add.headers.prefix"), &self->headers, err,
+                         errlen) != 0)
+        goto fail;
     const char *route = ferry_config_string(config, "route.by.field");
-    if (!(self->add_fields = refs_parse(config, "add.fields", "add.fields.prefix", err,
-                                        errlen)) ||
-        !(self->add_headers = refs_parse(config, "add.headers", "add.headers.prefix", err,
-                                         errlen))) {
-        unwrap_destroy(self);
-        return -1;
-    }
-    self->after_schemas = connect_schema_cache_new();
-    self->before_schemas = connect_schema_cache_new();
-    if ((route && route[0] && !(self->route_by_field = strdup(route))) ||
-        !self->after_schemas || !self->before_schemas) {
-        unwrap_destroy(self);
-        return ferry_error_set(err, errlen, "out of memory"), -1;
-    }
     const char *drop_header = ferry_config_string(config, "drop.fields.header.name");
-    if (drop_header && drop_header[0])
-        log_warn(scope, "drop.fields.header.name is not supported yet and is ignored");
-    if (ferry_config_bool(config, "drop.fields.from.key"))
-        log_warn(scope, "drop.fields.from.key is not supported yet and is ignored");
+    if ((route && route[0] && !(self->route_by_field = strdup(route))) ||
+        (!debezium_is_blank(drop_header) && !(self->drop_fields_header = strdup(drop_header))) ||
+        !(self->marked_schemas = connect_schema_cache_new()) ||
+        !(self->after_schemas = connect_schema_cache_new()) ||
+        !(self->before_schemas = connect_schema_cache_new())) {
+        ferry_error_set(err, errlen, "out of memory");
+        goto fail;
+    }
     *state = self;
     return 0;
-}
-
-/* ---- the envelope ------------------------------------------------------------------------- */
-
-/* A reference's value (borrowed, NULL for a null) and the schema field it is read from (Debezium's
- * getValue and getSchema): a name its struct's schema lacks is read from the envelope itself.
- * 1 with them; 0 when the envelope's schema has no such field (Debezium skips the reference);
- * -1 when it has no such struct (a NullPointerException in Debezium). Without a schema the value
- * is read the same way and *field is NULL. */
-static int ref_find(const field_ref *ref, json_t *envelope, json_t *schema, json_t **value,
-                    json_t **field)
-{
-    json_t *parent = ref->block ? json_object_get(envelope, ref->block) : envelope;
-    *field = NULL;
-    *value = NULL;
-    if (schema) {
-        json_t *block = ref->block ? connect_schema_field_find(schema, ref->block) : schema;
-        if (!block)
-            return -1;
-        *field = connect_schema_field_find(block, ref->field);
-        if (!*field) {
-            if (!(*field = connect_schema_field_find(schema, ref->field)))
-                return 0;
-            parent = envelope;
-        }
-    } else if (json_is_object(parent) && !json_object_get(parent, ref->field) &&
-               json_object_get(envelope, ref->field)) {
-        parent = envelope;
-    }
-    *value = json_is_object(parent) ? json_object_get(parent, ref->field) : NULL;
-    if (json_is_null(*value))
-        *value = NULL;
-    return 1;
-}
-
-static int ref_missing_struct(const field_ref *ref, char *err, size_t errlen)
-{
-    return ferry_error_set(err, errlen, "the change event's schema has no '%s' field for '%s'",
-                           ref->block, ref->field), -1;
-}
-
-/* The output schema for a row of an envelope: the row's struct schema rebuilt (copySchemaBasics:
- * required, no default) with __deleted in rewrite modes and the added fields, each an optional
- * copy of the basics of the schema it is read from. A new reference, or NULL with a message. */
-static json_t *row_schema_build(const unwrap *self, json_t *envelope_schema, json_t *row_field,
-                                char *err, size_t errlen)
-{
-    json_t *schema = connect_schema_copy_basics_new(row_field);
-    json_t *fields = json_object_get(row_field, "fields");
-    size_t index;
-    json_t *field;
-    if (!schema)
-        return ferry_error_set(err, errlen, "out of memory"), NULL;
-    json_array_foreach(fields, index, field) {
-        if (connect_schema_field_append(schema, connect_schema_field_name(field), field, err,
-                                        errlen) != 0)
-            goto fail;
-    }
-    if (self->rewrite) {
-        json_t *string = json_pack("{s:s, s:b}", "type", "string", "optional", 1);
-        int rc = string ? connect_schema_field_append(schema, DELETED_FIELD, string, err, errlen)
-                        : -1;
-        json_decref(string);
-        if (rc != 0)
-            goto fail;
-    }
-    for (size_t i = 0; self->add_fields[i].field; i++) {
-        json_t *value, *source;
-        int found = ref_find(&self->add_fields[i], NULL, envelope_schema, &value, &source);
-        if (found < 0) {
-            ref_missing_struct(&self->add_fields[i], err, errlen);
-            goto fail;
-        }
-        if (found == 0)
-            continue;
-        json_t *copy = connect_schema_copy_basics_new(source);
-        int rc = copy && connect_schema_optional_set(copy, true) == 0
-                     ? connect_schema_field_append(schema, self->add_fields[i].name, copy, err,
-                                                   errlen)
-                     : (ferry_error_set(err, errlen, "out of memory"), -1);
-        json_decref(copy);
-        if (rc != 0)
-            goto fail;
-    }
-    return schema;
 fail:
-    json_decref(schema);
-    return NULL;
+    unwrap_destroy(self);
+    return -1;
 }
 
-/* The row of a change event with __deleted and the added fields (and its schema, when the
- * envelope has one, from the cache). 0, or -1 with a message. */
-static int row_make(unwrap *self, json_t *envelope, json_t *schema, const char *state_field,
-                    bool deleted, json_t **row_out, json_t **schema_out, char *err,
-                    size_t errlen)
+/* ---- the envelope's fields ---------------------------------------------------------------- */
+
+/* FieldReference.getField: the field of the envelope schema a reference names (in its parent,
+ * or else at the top level), NULL in *field when neither has it. -1 with a message when the
+ * parent is not a field of the envelope (Debezium fails there with a NullPointerException). */
+static int reference_field(const field_reference *reference, const json_t *envelope_schema,
+                           json_t **field, char *err, size_t errlen)
 {
-    json_t *row = json_copy(json_object_get(envelope, state_field));
-    json_t *row_schema = NULL;
-    *row_out = *schema_out = NULL;
-    if (!row)
-        return ferry_error_set(err, errlen, "out of memory"), -1;
-    if (schema) {
-        connect_schema_cache *cache = deleted ? self->before_schemas : self->after_schemas;
-        row_schema = json_incref(connect_schema_cache_get(cache, schema));
-        if (!row_schema) {
-            row_schema = row_schema_build(self, schema,
-                                          connect_schema_field_find(schema, state_field), err,
-                                          errlen);
-            if (!row_schema || connect_schema_cache_put(cache, schema, row_schema) != 0) {
-                json_decref(row);
-                json_decref(row_schema);
+    const json_t *parent = envelope_schema;
+    if (reference->parent && !(parent = connect_schema_field_find(envelope_schema,
+                                                                  reference->parent)))
+        return ferry_error_set(err, errlen, "the change event has no field '%s' for the "
+                               "reference %s", reference->parent, reference->name), -1;
+    if (connect_schema_field_get(parent, reference->field, field, err, errlen) != 0)
+        return -1;
+    if (!*field)
+        *field = connect_schema_field_find(envelope_schema, reference->field);
+    return 0;
+}
+
+/* FieldReference.getValue: raw, no default applied. */
+static json_t *reference_value(const field_reference *reference, const json_t *envelope,
+                               const json_t *envelope_schema)
+{
+    const json_t *parent = envelope, *parent_schema = envelope_schema;
+    if (reference->parent) {
+        parent = json_object_get(envelope, reference->parent);
+        parent_schema = connect_schema_field_find(envelope_schema, reference->parent);
+    }
+    if (!parent || json_is_null(parent))
+        return NULL;
+    json_t *value = connect_schema_field_find(parent_schema, reference->field)
+                        ? json_object_get(parent, reference->field)
+                        : json_object_get(envelope, reference->field);
+    return value && !json_is_null(value) ? value : NULL;
+}
+
+/* makeHeaders: one header per reference the envelope has; a tombstone gets only op, "d". */
+static int unwrap_headers_add(const unwrap *self, ferry_record *record, transform_output *output,
+                              const json_t *envelope, const json_t *schema, char *err,
+                              size_t errlen)
+{
+    for (size_t i = 0; i < self->headers.count; i++) {
+        const field_reference *reference = &self->headers.items[i];
+        int rc = 0;
+        if (!envelope) {
+            if (strcmp(reference->field, "op") == 0)
+                rc = transform_header_add(output, record, reference->name, "d", 1);
+        } else {
+            json_t *field = NULL;
+            if (reference_field(reference, schema, &field, err, errlen) != 0)
                 return -1;
-            }
+            if (field)
+                rc = debezium_header_add(output, record, reference->name, field,
+                                         reference_value(reference, envelope, schema));
+        }
+        if (rc != 0)
+            return ferry_error_set(err, errlen, "out of memory"), -1;
+    }
+    return 0;
+}
+
+/* ---- the row ------------------------------------------------------------------------------ */
+
+/* A schema's copy as InsertField and addFields make it: its name, version, doc and parameters,
+ * required, and its fields. A new reference, or NULL with err. */
+static json_t *struct_schema_copy(const json_t *schema, char *err, size_t errlen)
+{
+    json_t *copy = connect_schema_copy_basics_new(schema);
+    if (!copy || json_object_set_new(copy, "fields", json_array()) != 0) {
+        json_decref(copy);
+        return ferry_error_set(err, errlen, "out of memory"), NULL;
+    }
+    const json_t *fields = json_object_get(schema, "fields");
+    for (size_t i = 0; i < json_array_size(fields); i++) {
+        const json_t *field = json_array_get(fields, i);
+        if (connect_schema_field_append(copy, connect_schema_field_name(field), field, err,
+                                        errlen) != 0) {
+            json_decref(copy);
+            return NULL;
         }
     }
-    int rc = 0;
-    if (self->rewrite)
-        rc = json_object_set_new(row, DELETED_FIELD, json_string(deleted ? "true" : "false"));
-    for (size_t i = 0; rc == 0 && self->add_fields[i].field; i++) {
-        json_t *value, *field;
-        int found = ref_find(&self->add_fields[i], envelope, schema, &value, &field);
-        if (found < 0) {
-            rc = ref_missing_struct(&self->add_fields[i], err, errlen);
-            break;
+    return copy;
+}
+
+/* InsertField$Value with static.field=__deleted, static.value "true" or "false" (rewrite): the
+ * row's schema copied with __deleted, an optional string, last; the values read with defaults
+ * when replace.null.with.default. value and schema get new references. */
+static int row_mark_deleted(unwrap *self, const json_t *row, const json_t *row_schema,
+                            bool deleted, json_t **value, json_t **schema, char *err,
+                            size_t errlen)
+{
+    *schema = json_incref(connect_schema_cache_get(self->marked_schemas, row_schema));
+    if (!*schema) {
+        json_t *flag = json_pack("{s:s, s:b}", "type", "string", "optional", 1);
+        *schema = flag ? struct_schema_copy(row_schema, err, errlen) : NULL;
+        if (*schema && connect_schema_field_append(*schema, DELETED_FIELD, flag, err,
+                                                   errlen) != 0) {
+            json_decref(*schema);
+            *schema = NULL;
         }
-        if (found > 0)
-            rc = json_object_set(row, self->add_fields[i].name, value ? value : json_null());
+        if (!flag)
+            ferry_error_set(err, errlen, "out of memory");
+        json_decref(flag);
+        if (!*schema)
+            return -1;
+        connect_schema_cache_put(self->marked_schemas, (json_t *)row_schema, *schema);
+    }
+    json_t *out = json_object();
+    const json_t *fields = json_object_get(row_schema, "fields");
+    int rc = out ? 0 : -1;
+    for (size_t i = 0; rc == 0 && i < json_array_size(fields); i++) {
+        const char *name = connect_schema_field_name(json_array_get(fields, i));
+        if (!name)
+            continue; /* a field without a name: nothing to copy */
+        json_t *member = NULL;
+        connect_schema_struct_get(row_schema, row, name, self->replace_null_with_default,
+                                  &member, NULL, 0);
+        rc = json_object_set(out, name, member ? member : json_null());
+    }
+    if (rc == 0)
+        rc = json_object_set_new(out, DELETED_FIELD, json_string(deleted ? "true" : "false"));
+    if (rc != 0) {
+        json_decref(out);
+        json_decref(*schema);
+        *schema = NULL;
+        return ferry_error_set(err, errlen, "out of memory"), -1;
+    }
+    *value = out;
+    return 0;
+}
+
+/* The schema addFields makes of the value's: copied, then one optional field for each
+ * reference the envelope has (a copy of its schema's basics). A new reference, or NULL. */
+static json_t *added_schema_build(const unwrap *self, const json_t *envelope_schema,
+                                  const json_t *schema, char *err, size_t errlen)
+{
+    json_t *out = struct_schema_copy(schema, err, errlen);
+    for (size_t i = 0; out && i < self->fields.count; i++) {
+        const field_reference *reference = &self->fields.items[i];
+        json_t *field = NULL;
+        if (reference_field(reference, envelope_schema, &field, err, errlen) != 0) {
+            json_decref(out);
+            return NULL;
+        }
+        if (!field)
+            continue;
+        json_t *added = connect_schema_copy_basics_new(field);
+        int rc = added ? connect_schema_optional_set(added, true) : -1;
+        if (rc != 0)
+            ferry_error_set(err, errlen, "out of memory");
+        else
+            rc = connect_schema_field_append(out, reference->name, added, err, errlen);
+        json_decref(added);
+        if (rc != 0) {
+            json_decref(out);
+            return NULL;
+        }
+    }
+    return out;
+}
+
+/* addFields on the record's value (a Struct): its fields as they are, then the envelope's
+ * fields add.fields names. cache (NULL: none) holds the schema made for an envelope schema, for
+ * values whose schema follows from it. */
+static int row_add_fields(const unwrap *self, ferry_data *data, const json_t *envelope,
+                          const json_t *envelope_schema, connect_schema_cache *cache,
+                          char *err, size_t errlen)
+{
+    const json_t *value = data->json, *schema = data->schema;
+    if (connect_schema_require_struct(schema, value, "source field insertion", err, errlen) != 0)
+        return -1;
+    json_t *out_schema = cache ? json_incref(connect_schema_cache_get(cache, envelope_schema))
+                               : NULL;
+    if (!out_schema) {
+        if (!(out_schema = added_schema_build(self, envelope_schema, schema, err, errlen)))
+            return -1;
+        if (cache)
+            connect_schema_cache_put(cache, (json_t *)envelope_schema, out_schema);
+    }
+    json_t *out = json_object();
+    int rc = out ? 0 : -1;
+    const json_t *fields = json_object_get(schema, "fields");
+    for (size_t i = 0; rc == 0 && i < json_array_size(fields); i++) {
+        const char *name = connect_schema_field_name(json_array_get(fields, i));
+        if (!name)
+            continue; /* a field without a name: nothing to copy */
+        json_t *member = json_object_get(value, name);
+        rc = json_object_set(out, name, member ? member : json_null());
+    }
+    for (size_t i = 0; rc == 0 && i < self->fields.count; i++) {
+        const field_reference *reference = &self->fields.items[i];
+        json_t *field = connect_schema_field_find(out_schema, reference->name);
+        if (!field)
+            continue; /* the envelope does not have it */
+        json_t *member = reference_value(reference, envelope, envelope_schema);
+        if (member && connect_json_type(field) == CONNECT_TYPE_STRUCT) {
+            /* Struct.put: the copy of the schema (no fields) is not the struct's own. */
+            json_decref(out);
+            json_decref(out_schema);
+            return ferry_error_set(err, errlen, "Struct schemas do not match."), -1;
+        }
+        rc = json_object_set(out, reference->name, member ? member : json_null());
     }
     if (rc != 0) {
-        if (!err[0])
-            ferry_error_set(err, errlen, "out of memory");
-        json_decref(row);
-        json_decref(row_schema);
-        return -1;
+        json_decref(out);
+        json_decref(out_schema);
+        return ferry_error_set(err, errlen, "out of memory"), -1;
     }
-    *row_out = row;
-    *schema_out = row_schema;
+    transform_data_take_json(data, out, out_schema);
     return 0;
 }
 
-/* A header's text as SimpleHeaderConverter writes the value: strings as they are, numbers and
- * booleans as JSON writes them; NULL for a null. 0, or -1 when out of memory. */
-static int header_text(json_t *value, char **text)
+/* ---- drop.fields.header.name --------------------------------------------------------------- */
+
+/* The field names a header holds: its value as Values.parseString reads a list ("[a,b]",
+ * ["a","b"]). 0 with the names (maybe none), 1 when the header is absent or null, -1 with a
+ * message when it holds no list. */
+static int drop_names_read(const unwrap *self, const ferry_record *record, strlist *names,
+                           char *err, size_t errlen)
 {
-    *text = NULL;
-    if (!value || json_is_null(value))
-        return 0;
-    *text = json_is_string(value) ? strdup(json_string_value(value))
-                                  : json_dumps(value, JSON_ENCODE_ANY | JSON_COMPACT);
-    return *text ? 0 : -1;
+    const ferry_header *header = NULL;
+    for (size_t i = 0; i < record->header_count && !header; i++)
+        if (strcmp(record->headers[i].key, self->drop_fields_header) == 0)
+            header = &record->headers[i];
+    if (!header || !header->value)
+        return 1;
+    char *text = strndup(header->value, header->value_len);
+    if (!text)
+        return ferry_error_set(err, errlen, "out of memory"), -1;
+    size_t len = 0;
+    const char *trimmed = debezium_trim(text, &len);
+    int rc = 0;
+    json_t *list = json_loadb(trimmed, len, JSON_DECODE_ANY, NULL);
+    if (json_is_array(list)) {
+        for (size_t i = 0; rc == 0 && i < json_array_size(list); i++) {
+            json_t *item = json_array_get(list, i);
+            char *item_text = json_is_string(item) ? strdup(json_string_value(item))
+                                                   : debezium_java_text(NULL, item);
+            rc = item_text ? strlist_append(names, item_text, (size_t)-1) : -1;
+            free(item_text);
+        }
+    } else if (len >= 2 && trimmed[0] == '[' && trimmed[len - 1] == ']') {
+        /* Values' own syntax: unquoted items. */
+        char *inner = strndup(trimmed + 1, len - 2);
+        strlist raw = {0};
+        rc = inner ? strlist_split(&raw, inner, ',') : -1;
+        for (size_t i = 0; rc == 0 && i < raw.count; i++) {
+            const char *item = raw.items[i];
+            size_t item_len = strlen(item);
+            if (item_len >= 2 && item[0] == '"' && item[item_len - 1] == '"')
+                rc = strlist_append(names, item + 1, item_len - 2);
+            else
+                rc = strlist_append(names, item, item_len);
+        }
+        strlist_free(&raw);
+        free(inner);
+    } else {
+        rc = -2;
+    }
+    json_decref(list);
+    free(text);
+    if (rc == -2)
+        return ferry_error_set(err, errlen, "class java.lang.String cannot be cast to class "
+                               "java.util.List (header %s)", self->drop_fields_header), -1;
+    if (rc != 0)
+        return ferry_error_set(err, errlen, "out of memory"), -1;
+    return 0;
 }
 
-/* add.headers of a change event, appended to the record's own. 0, or -1 with a message. */
-static int headers_add(unwrap *self, ferry_record *record, json_t *envelope, json_t *schema,
-                       transform_output *output, char *err, size_t errlen)
+/* getFieldsToDropFromSchema: all the names, or (keep.schema.compatible) those of the schema's
+ * optional fields. */
+static int drop_names_select(const unwrap *self, const json_t *schema, const strlist *names,
+                             strlist *selected, char *err, size_t errlen)
 {
-    for (size_t i = 0; self->add_headers[i].field; i++) {
-        json_t *value, *field;
-        int found = ref_find(&self->add_headers[i], envelope, schema, &value, &field);
-        if (found < 0)
-            return ref_missing_struct(&self->add_headers[i], err, errlen);
-        if (found == 0)
-            continue;
-        char *text;
-        if (header_text(value, &text) != 0 ||
-            transform_header_add(output, record, self->add_headers[i].name, text,
-                                 text ? strlen(text) : 0) != 0) {
-            free(text);
+    if (!self->keep_schema_compatible) {
+        for (size_t i = 0; i < names->count; i++)
+            if (strlist_append(selected, names->items[i], (size_t)-1) != 0)
+                return ferry_error_set(err, errlen, "out of memory"), -1;
+        return 0;
+    }
+    if (!schema)
+        return ferry_error_set(err, errlen, "Cannot invoke \"org.apache.kafka.connect.data."
+                               "Schema.fields()\" because \"schema\" is null"), -1;
+    const json_t *fields = json_object_get(schema, "fields");
+    for (size_t i = 0; i < json_array_size(fields); i++) {
+        const json_t *field = json_array_get(fields, i);
+        const char *name = connect_schema_field_name(field);
+        if (name && connect_schema_is_optional(field) && strlist_contains(names, name) &&
+            strlist_append(selected, name, (size_t)-1) != 0)
+            return ferry_error_set(err, errlen, "out of memory"), -1;
+    }
+    return 0;
+}
+
+/* ReplaceField with exclude=<names> on a key or value (a new ReplaceField each time, with its
+ * default replace.null.with.default). */
+static int drop_fields_apply(ferry_data *data, const strlist *exclude, char *err, size_t errlen)
+{
+    if (exclude->count == 0 || debezium_value_is_null(data))
+        return 0;
+    json_t *value = data->json, *schema = data->schema;
+    json_t *out = json_object(), *out_schema = NULL;
+    if (!out)
+        return ferry_error_set(err, errlen, "out of memory"), -1;
+    int rc = 0;
+    if (!schema) {
+        if (connect_schema_require_map(value, "field replacement", err, errlen) != 0) {
+            json_decref(out);
+            return -1;
+        }
+        const char *key;
+        json_t *member;
+        json_object_foreach(value, key, member) {
+            if (rc == 0 && !strlist_contains(exclude, key))
+                rc = json_object_set(out, key, member);
+        }
+    } else {
+        if (connect_schema_require_struct(schema, value, "field replacement", err, errlen) != 0) {
+            json_decref(out);
+            return -1;
+        }
+        out_schema = connect_schema_copy_basics_new(schema);
+        rc = out_schema ? json_object_set_new(out_schema, "fields", json_array()) : -1;
+        const json_t *fields = json_object_get(schema, "fields");
+        for (size_t i = 0; rc == 0 && i < json_array_size(fields); i++) {
+            const json_t *field = json_array_get(fields, i);
+            const char *name = connect_schema_field_name(field);
+            if (!name || strlist_contains(exclude, name))
+                continue;
+            json_t *member = NULL;
+            connect_schema_struct_get(schema, value, name, true, &member, NULL, 0);
+            rc = connect_schema_field_append(out_schema, name, field, err, errlen) == 0 &&
+                         json_object_set(out, name, member ? member : json_null()) == 0
+                     ? 0
+                     : -1;
+        }
+    }
+    if (rc != 0) {
+        json_decref(out);
+        json_decref(out_schema);
+        return ferry_error_set(err, errlen, "out of memory"), -1;
+    }
+    transform_data_take_json(data, out, out_schema);
+    return 0;
+}
+
+static int unwrap_drop_fields(const unwrap *self, ferry_record *record,
+                              transform_output *output, char *err, size_t errlen)
+{
+    if (!self->drop_fields_header)
+        return 0;
+    strlist names = {0}, key_fields = {0}, value_fields = {0};
+    int rc = drop_names_read(self, record, &names, err, errlen);
+    if (rc != 0 || names.count == 0) {
+        strlist_free(&names);
+        return rc < 0 ? -1 : 0;
+    }
+    if (self->drop_fields_from_key && !debezium_value_is_null(&record->key)) {
+        rc = transform_data_tree(output, &record->key, err, errlen);
+        if (rc == 0)
+            rc = drop_names_select(self, record->key.schema, &names, &key_fields, err, errlen);
+        if (rc == 0)
+            rc = drop_fields_apply(&record->key, &key_fields, err, errlen);
+    }
+    if (rc == 0)
+        rc = drop_names_select(self, record->value.schema, &names, &value_fields, err, errlen);
+    if (rc == 0)
+        rc = drop_fields_apply(&record->value, &value_fields, err, errlen);
+    strlist_free(&names);
+    strlist_free(&key_fields);
+    strlist_free(&value_fields);
+    return rc;
+}
+
+/* ---- route.by.field ----------------------------------------------------------------------- */
+
+/* setTopic: the row's route.by.field, unless it is null or blank. */
+static int unwrap_route(const unwrap *self, ferry_record *record, transform_output *output,
+                        const json_t *row, const json_t *row_schema, char *err, size_t errlen)
+{
+    json_t *topic = NULL;
+    if (debezium_struct_get_typed(row_schema, row, self->route_by_field, CONNECT_TYPE_STRING,
+                                  &topic, err, errlen) != 0)
+        return -1;
+    if (debezium_is_blank(json_string_value(topic)))
+        return 0;
+    const char *text = transform_keep_text(output, json_string_value(topic),
+                                           json_string_length(topic));
+    if (!text)
+        return ferry_error_set(err, errlen, "out of memory"), -1;
+    record->topic = text;
+    return 0;
+}
+
+/* ---- applying ----------------------------------------------------------------------------- */
+
+/* A delete event (no row after, a row before): handleDeleteRecord, then route.by.field from
+ * the row before, drop.fields, and add.fields when a value is left. */
+static int unwrap_delete(unwrap *self, ferry_record *record, transform_output *output,
+                         const json_t *envelope, const json_t *envelope_schema,
+                         const json_t *after_field, const json_t *before, char *err,
+                         size_t errlen)
+{
+    const json_t *before_field = connect_schema_field_find(envelope_schema, "before");
+    json_t *value = NULL, *schema = NULL;
+    switch (self->deletes) {
+    case DELETE_DROP:
+        return 1;
+    case DELETE_NULL_VALUE:
+        /* ExtractField("after"): a null value under after's schema, which a JDBC sink reads as
+         * a flattened delete (Debezium's note). */
+        value = json_null();
+        if (!(schema = connect_schema_field_schema(after_field)))
+            return ferry_error_set(err, errlen, "out of memory"), -1;
+        break;
+    case DELETE_TOMBSTONE:
+        break;
+    case DELETE_REWRITE:
+        if (json_is_object(before) && connect_json_type(before_field) == CONNECT_TYPE_STRUCT) {
+            if (row_mark_deleted(self, before, before_field, true, &value, &schema, err,
+                                 errlen) != 0)
+                return -1;
+        } else {
+            value = json_incref((json_t *)before);
+            if (!(schema = connect_schema_field_schema(before_field))) {
+                json_decref(value);
+                return ferry_error_set(err, errlen, "out of memory"), -1;
+            }
+        }
+        break;
+    }
+    json_t *unwrapped_schema = schema;
+    transform_data_take_json(&record->value, value, schema);
+    if (self->route_by_field) {
+        json_t *old_before = NULL;
+        if (debezium_struct_get_typed(envelope_schema, envelope, "before", CONNECT_TYPE_STRUCT,
+                                      &old_before, err, errlen) != 0 ||
+            unwrap_route(self, record, output, old_before, before_field, err, errlen) != 0)
+            return -1;
+    }
+    if (unwrap_drop_fields(self, record, output, err, errlen) != 0)
+        return -1;
+    if (debezium_value_is_null(&record->value))
+        return 0;
+    /* The schema follows from the envelope's unless drop.fields made a new one. */
+    connect_schema_cache *cache =
+        record->value.schema == unwrapped_schema ? self->before_schemas : NULL;
+    return row_add_fields(self, &record->value, envelope, envelope_schema, cache, err, errlen);
+}
+
+/* A create, read or update: handleRecord, route.by.field from what it gave, add.fields, then
+ * drop.fields. */
+static int unwrap_row(unwrap *self, ferry_record *record, transform_output *output,
+                      const json_t *envelope, const json_t *envelope_schema,
+                      const json_t *after_field, const json_t *after, char *err, size_t errlen)
+{
+    json_t *value = NULL, *schema = NULL;
+    if (self->rewrite && json_is_object(after) &&
+        connect_json_type(after_field) == CONNECT_TYPE_STRUCT) {
+        if (row_mark_deleted(self, after, after_field, false, &value, &schema, err, errlen) != 0)
+            return -1;
+    } else {
+        value = json_incref((json_t *)after);
+        if (!(schema = connect_schema_field_schema(after_field))) {
+            json_decref(value);
             return ferry_error_set(err, errlen, "out of memory"), -1;
         }
-        free(text);
     }
-    return 0;
-}
-
-/* route.by.field: the topic becomes the text of the row's field; null or blank keeps it. */
-static int topic_route(unwrap *self, ferry_record *record, json_t *row, json_t *row_schema,
-                       transform_output *output, char *err, size_t errlen)
-{
-    if (!self->route_by_field)
-        return 0;
-    if (row_schema && !connect_schema_field_find(row_schema, self->route_by_field))
-        return ferry_error_set(err, errlen, "%s is not a valid field name",
-                               self->route_by_field), -1;
-    json_t *value = json_object_get(row, self->route_by_field);
-    if (!value || json_is_null(value))
-        return 0;
-    if (!json_is_string(value))
-        return ferry_error_set(err, errlen, "Field '%s' is not of type STRING",
-                               self->route_by_field), -1;
-    const char *topic = json_string_value(value);
-    if (topic[strspn(topic, " \t\n\r\f\v")] == '\0')
-        return 0;
-    char *kept = transform_keep_text(output, topic, json_string_length(value));
-    if (!kept)
-        return ferry_error_set(err, errlen, "out of memory"), -1;
-    record->topic = kept;
-    return 0;
+    transform_data_take_json(&record->value, value, schema);
+    if (self->route_by_field) {
+        if (connect_schema_require_struct(record->value.schema, record->value.json,
+                                          "Read record to set topic routing for CREATE / UPDATE",
+                                          err, errlen) != 0 ||
+            unwrap_route(self, record, output, record->value.json, record->value.schema, err,
+                         errlen) != 0)
+            return -1;
+    }
+    if (row_add_fields(self, &record->value, envelope, envelope_schema, self->after_schemas, err,
+                       errlen) != 0)
+        return -1;
+    return unwrap_drop_fields(self, record, output, err, errlen);
 }
 
 static transform_result unwrap_apply(void *state, ferry_record *record, transform_output *output,
                                      char *err, size_t errlen)
 {
     unwrap *self = state;
-    ferry_data *value = &record->value;
-    if (value->kind == FERRY_DATA_NULL) {
-        if (!self->keep_tombstones)
-            return TRANSFORM_DROP;
-        /* Debezium gives a tombstone it keeps the one header it can: op, a delete's "d". */
-        for (size_t i = 0; self->add_headers[i].field; i++) {
-            const field_ref *ref = &self->add_headers[i];
-            if (!ref->block && strcmp(ref->field, "op") == 0 &&
-                transform_header_add(output, record, ref->name, "d", 1) != 0) {
-                ferry_error_set(err, errlen, "out of memory");
-                return TRANSFORM_FAIL;
-            }
-        }
-        return TRANSFORM_KEEP;
-    }
-    if (value->kind != FERRY_DATA_JSON)
-        return TRANSFORM_KEEP; /* text or bytes: not a change event */
-    if (transform_data_tree(output, value, err, errlen) != 0)
-        return TRANSFORM_FAIL;
-    json_t *envelope = value->kind == FERRY_DATA_JSON ? value->json : NULL;
-    const char *op = json_string_value(json_object_get(envelope, "op"));
-    if (!op)
-        return TRANSFORM_KEEP; /* not a change event: heartbeats, schema changes pass */
-    json_t *schema = value->schema;
-    /* Debezium adds the headers before it decides what becomes of the event. */
-    if (headers_add(self, record, envelope, schema, output, err, errlen) != 0)
-        return TRANSFORM_FAIL;
-    if (strcmp(op, "t") == 0)
-        return TRANSFORM_DROP;
-    bool deleted = strcmp(op, "d") == 0;
-    if (deleted && self->deletes == DELETE_DROP)
-        return TRANSFORM_DROP;
-    const char *state_field = deleted ? "before" : "after";
-    json_t *row_state = json_object_get(envelope, state_field);
-    if (!json_is_object(row_state)) {
-        ferry_error_set(err, errlen, "a change event with op '%s' has no '%s' object", op,
-                        state_field);
-        return TRANSFORM_FAIL;
-    }
-    if (deleted && self->deletes == DELETE_NULL) {
-        /* The route reads the row before the delete. */
-        if (topic_route(self, record, row_state,
-                        connect_schema_field_find(schema, state_field), output, err,
-                        errlen) != 0)
+    ferry_data *data = &record->value;
+    if (debezium_value_is_null(data)) {
+        if (self->headers.count &&
+            unwrap_headers_add(self, record, output, NULL, NULL, err, errlen) != 0)
             return TRANSFORM_FAIL;
-        transform_data_set_null(value);
-        return TRANSFORM_KEEP;
+        return self->keep_tombstones ? TRANSFORM_KEEP : TRANSFORM_DROP;
     }
-    json_t *row, *row_schema;
-    if (row_make(self, envelope, schema, state_field, deleted, &row, &row_schema, err,
-                 errlen) != 0)
+    if (!debezium_is_envelope(data))
+        return TRANSFORM_KEEP; /* heartbeats, schema changes, anything else */
+    if (transform_data_tree(output, data, err, errlen) != 0)
         return TRANSFORM_FAIL;
-    /* Debezium routes a delete by the row before it, anything else by the row it made. */
-    int rc = deleted ? topic_route(self, record, row_state,
-                                   connect_schema_field_find(schema, state_field), output, err,
-                                   errlen)
-                     : topic_route(self, record, row, row_schema, output, err, errlen);
-    if (rc == 0)
-        transform_data_set_json(value, row, row_schema);
-    json_decref(row);
-    json_decref(row_schema);
-    return rc == 0 ? TRANSFORM_KEEP : TRANSFORM_FAIL;
+    /* The envelope is read after the record's value is replaced: hold it until the end. */
+    json_t *envelope = json_incref(data->json), *schema = json_incref(data->schema);
+    int rc = 0;
+    const json_t *after_field = NULL;
+    json_t *after = NULL, *before = NULL;
+    /* ExtractField$Value("after"), and "before" when there is no row after */
+    if (connect_schema_require_struct(schema, envelope, "field extraction", err, errlen) != 0 ||
+        (self->headers.count &&
+         unwrap_headers_add(self, record, output, envelope, schema, err, errlen) != 0))
+        rc = -1;
+    else if (!(after_field = connect_schema_field_find(schema, "after")))
+        rc = (ferry_error_set(err, errlen, "Unknown field: after"), -1);
+    else if (connect_schema_struct_get(schema, envelope, "after", true, &after, NULL, 0), after)
+        rc = unwrap_row(self, record, output, envelope, schema, after_field, after, err, errlen);
+    else if (!connect_schema_field_find(schema, "before"))
+        rc = (ferry_error_set(err, errlen, "Unknown field: before"), -1);
+    else if (connect_schema_struct_get(schema, envelope, "before", true, &before, NULL, 0),
+             !before)
+        rc = 1; /* a truncate: no row before or after */
+    else
+        rc = unwrap_delete(self, record, output, envelope, schema, after_field, before, err,
+                           errlen);
+    json_decref(envelope);
+    json_decref(schema);
+    return rc < 0 ? TRANSFORM_FAIL : rc > 0 ? TRANSFORM_DROP : TRANSFORM_KEEP;
 }
 
 const transform_type extract_new_record_state_type = {
@@ -515,7 +845,7 @@ const transform_type extract_new_record_state_type = {
     .description = "Debezium's event flattening: a change event becomes the row after the "
                    "change, with delete and tombstone handling.",
     .config = unwrap_config,
-    .needs = TRANSFORM_NEEDS_VALUE | TRANSFORM_NEEDS_HEADERS,
+    .needs = TRANSFORM_NEEDS_KEY | TRANSFORM_NEEDS_VALUE | TRANSFORM_NEEDS_HEADERS,
     .create = unwrap_create,
     .apply = unwrap_apply,
     .destroy = unwrap_destroy,

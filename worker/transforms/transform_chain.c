@@ -17,7 +17,9 @@
 #include "support/utf8.h"
 #include "transforms/predicate.h"
 
+extern const transform_type by_logical_table_router_type;
 extern const transform_type extract_new_record_state_type;
+extern const transform_type outbox_event_router_type;
 extern const transform_type cast_key_type, cast_value_type;
 extern const transform_type extract_field_key_type, extract_field_value_type;
 extern const transform_type flatten_key_type, flatten_value_type;
@@ -43,7 +45,9 @@ extern const transform_type value_to_key_type;
 
 /* In Kafka Connect's listing order: by class name (tests/unit/test_transforms.c checks it). */
 static const transform_type *const all_types[] = {
+    &by_logical_table_router_type,
     &extract_new_record_state_type,
+    &outbox_event_router_type,
     &cast_key_type,
     &cast_value_type,
     &drop_headers_type,
@@ -415,7 +419,7 @@ static size_t predicates_validate(const config_map *config, char *const *predica
             continue; /* reported with the connector config */
         const predicate_type *type = predicate_type_find(type_name);
         if (!type) {
-            char known[256];
+            char known[2048];
             type_names(true, known, sizeof(known));
             config_errors_add(errors, type_key,
                               "Invalid value %s for configuration %s: Class %s could not be "
@@ -527,7 +531,7 @@ size_t transform_chain_validate(const config_map *config, config_errors *errors)
             continue; /* reported with the connector config */
         const transform_type *type = transform_type_find(type_name);
         if (!type) {
-            char known[256];
+            char known[2048];
             type_names(false, known, sizeof(known));
             config_errors_add(errors, type_key,
                               "Invalid value %s for configuration %s: Class %s could not be "
