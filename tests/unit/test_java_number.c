@@ -2,7 +2,9 @@
  * test_java_number.c - java_number_double and java_number_float against what Java's
  * Double.toString and Float.toString print (JDK 19 and later) for the same bits: the layout
  * (plain between 10^-3 and 10^7, E notation outside), the shortest digits, the closest of them,
- * two digits where one would read back but two are closer, subnormals, zeros and the specials.
+ * two digits where one would read back but two are closer, subnormals, zeros and the specials;
+ * number texts read as Long.parseLong and Double.parseDouble read them; BigDecimal's values
+ * from Connect's Decimal bytes.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -11,6 +13,7 @@
 #include <cmocka.h>
 
 #include <math.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "convert/java_number.h"
@@ -131,12 +134,161 @@ static void test_specials(void **state)
     assert_false(java_number_is_special(text));
 }
 
+/* Long.parseLong and its kin: signs, bounds, Unicode digits, and what Java refuses. */
+static void test_parse_integer(void **state)
+{
+    (void)state;
+    int64_t value = 0;
+    assert_int_equal(java_number_parse_integer("123", 3, INT32_MIN, INT32_MAX, &value), 0);
+    assert_int_equal(value, 123);
+    assert_int_equal(java_number_parse_integer("+7", 2, -128, 127, &value), 0);
+    assert_int_equal(value, 7);
+    assert_int_equal(java_number_parse_integer("-128", 4, -128, 127, &value), 0);
+    assert_int_equal(value, -128);
+    assert_int_equal(java_number_parse_integer("128", 3, -128, 127, &value), -1);
+    assert_int_equal(java_number_parse_integer("-129", 4, -128, 127, &value), -1);
+    assert_int_equal(java_number_parse_integer("-9223372036854775808", 20, INT64_MIN, INT64_MAX,
+                                               &value), 0);
+    assert_true(value == INT64_MIN);
+    assert_int_equal(java_number_parse_integer("9223372036854775807", 19, INT64_MIN, INT64_MAX,
+                                               &value), 0);
+    assert_true(value == INT64_MAX);
+    assert_int_equal(java_number_parse_integer("9223372036854775808", 19, INT64_MIN, INT64_MAX,
+                                               &value), -1);
+    assert_int_equal(java_number_parse_integer("99999999999999999999999", 23, INT64_MIN,
+                                               INT64_MAX, &value), -1);
+    /* Arabic-Indic 4 and 2, fullwidth 7: Character.digit reads them. */
+    assert_int_equal(java_number_parse_integer("\xd9\xa4\xd9\xa2", 4, INT32_MIN, INT32_MAX,
+                                               &value), 0);
+    assert_int_equal(value, 42);
+    assert_int_equal(java_number_parse_integer("\xef\xbc\x97", 3, INT32_MIN, INT32_MAX, &value), 0);
+    assert_int_equal(value, 7);
+    static const char *const refused[] = {"", "+", "-", " 1", "1 ", "1.0", "0x10", "1e3", "abc",
+                                          "--1", "1_000"};
+    for (size_t i = 0; i < sizeof(refused) / sizeof(refused[0]); i++)
+        if (java_number_parse_integer(refused[i], strlen(refused[i]), INT64_MIN, INT64_MAX,
+                                      &value) == 0)
+            fail_msg("'%s' was read", refused[i]);
+}
+
+/* Java's (int) and (long) of a double. */
+static void test_double_to_integer(void **state)
+{
+    (void)state;
+    assert_int_equal(java_number_double_to_int(1.9), 1);
+    assert_int_equal(java_number_double_to_int(-1.9), -1);
+    assert_int_equal(java_number_double_to_int(NAN), 0);
+    assert_int_equal(java_number_double_to_int(3e9), INT32_MAX);
+    assert_int_equal(java_number_double_to_int(-INFINITY), INT32_MIN);
+    assert_true(java_number_double_to_long(1e19) == INT64_MAX);
+    assert_true(java_number_double_to_long(-1e19) == INT64_MIN);
+    assert_true(java_number_double_to_long(-2.5) == -2);
+    assert_true(java_number_double_to_long(NAN) == 0);
+}
+
+/* Double.parseDouble and Float.parseFloat: Java's grammar, its trimming and suffixes. */
+static void test_parse_floating(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *text;
+        double value;
+    } cases[] = {
+        {"1.5", 1.5},       {" 2.5\n", 2.5},    {"-3", -3},        {"+.5", 0.5},
+        {"5.", 5},          {"1e3", 1000},      {"1E-2", 0.01},    {"2.5f", 2.5},
+        {"7D", 7},          {"0x1p3", 8},       {"0X1.8P1", 3},    {"-0x.8p0d", -0.5},
+        {"1e999", INFINITY}, {"-Infinity", -INFINITY}, {"+Infinity", INFINITY},
+        {"1e-999", 0},
+    };
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        double value = 0;
+        if (java_number_parse_double(cases[i].text, strlen(cases[i].text), &value) != 0)
+            fail_msg("'%s' was refused", cases[i].text);
+        assert_true(value == cases[i].value);
+    }
+    double value = 0;
+    assert_int_equal(java_number_parse_double("NaN", 3, &value), 0);
+    assert_true(isnan(value));
+    assert_int_equal(java_number_parse_double("-NaN", 4, &value), 0);
+    assert_true(isnan(value));
+    static const char *const refused[] = {"", " ", ".", "e5", "1e", "1e+", "1.2.3", "nan",
+                                          "infinity", "Infinityf", "NaNd", "0x1", "0x.p1",
+                                          "1ff", "1 2", "\xd9\xa1", "1,5", "--1"};
+    for (size_t i = 0; i < sizeof(refused) / sizeof(refused[0]); i++)
+        if (java_number_parse_double(refused[i], strlen(refused[i]), &value) == 0)
+            fail_msg("'%s' was read", refused[i]);
+    /* A float is rounded once from the text, not through a double. */
+    float single = 0;
+    assert_int_equal(java_number_parse_float("1.1", 3, &single), 0);
+    assert_true(single == 1.1f);
+    assert_int_equal(java_number_parse_float("1e39", 4, &single), 0);
+    assert_true(isinf(single));
+    assert_int_equal(java_number_parse_float("0x1.000001p0", 12, &single), 0);
+    assert_true(single == 1.0f);
+}
+
+/* BigDecimal's long, double and float values from Connect's Decimal bytes. */
+static void test_big_decimal(void **state)
+{
+    (void)state;
+    static const struct {
+        unsigned char bytes[12];
+        size_t len;
+        int32_t scale;
+        const char *java; /* BigDecimal.toString, for the reader */
+        int64_t long_value;
+        double double_value;
+    } cases[] = {
+        {{0x30, 0x39}, 2, 2, "123.45", 123, 123.45},
+        {{0xCF, 0xC7}, 2, 2, "-123.45", -123, -123.45},
+        {{0x00}, 1, 0, "0", 0, 0},
+        {{0x00}, 1, 3, "0.000", 0, 0},
+        {{0x00}, 1, 10, "0E-10", 0, 0},
+        {{0x00}, 1, -2, "0E+2", 0, 0},
+        {{0x01}, 1, 6, "0.000001", 0, 1e-6},
+        {{0x01}, 1, 7, "1E-7", 0, 1e-7},
+        {{0x0C}, 1, -3, "1.2E+4", 12000, 12000},
+        {{0x7B}, 1, 5, "0.00123", 0, 0.00123},
+        {{0xFF}, 1, 0, "-1", -1, -1},
+        {{0x80}, 1, 0, "-128", -128, -128},
+        {{0x00, 0x80}, 2, 0, "128", 128, 128},
+        {{0x00, 0x80, 0x00, 0x00, 0x00}, 5, 0, "2147483648", 2147483648, 2147483648.0},
+        /* 2^64: its low 64 bits are zero. */
+        {{0x01, 0, 0, 0, 0, 0, 0, 0, 0}, 9, 0, "18446744073709551616", 0, 18446744073709551616.0},
+        /* -2^64 - 1 at scale 1 */
+        {{0xFE, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF}, 9, 1, "-1844674407370955161.7",
+         -1844674407370955161, -1844674407370955161.7},
+    };
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        java_big_decimal decimal = {cases[i].bytes, cases[i].len, cases[i].scale};
+        int64_t long_value = 1;
+        double double_value = 1;
+        float float_value = 1;
+        assert_int_equal(java_big_decimal_long(&decimal, &long_value), 0);
+        assert_true(long_value == cases[i].long_value);
+        assert_int_equal(java_big_decimal_double(&decimal, &double_value), 0);
+        assert_true(double_value == cases[i].double_value);
+        assert_int_equal(java_big_decimal_float(&decimal, &float_value), 0);
+        assert_true(float_value == (float)cases[i].double_value);
+    }
+    /* A large negative scale: 10^64 and more have no low 64 bits. */
+    unsigned char one = 1;
+    java_big_decimal huge = {&one, 1, -70};
+    int64_t long_value = 1;
+    assert_int_equal(java_big_decimal_long(&huge, &long_value), 0);
+    assert_int_equal(long_value, 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_doubles),
         cmocka_unit_test(test_floats),
         cmocka_unit_test(test_specials),
+        cmocka_unit_test(test_parse_integer),
+        cmocka_unit_test(test_double_to_integer),
+        cmocka_unit_test(test_parse_floating),
+        cmocka_unit_test(test_big_decimal),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -583,18 +583,6 @@ static void schema_merger_add(schema_merger *merger, const parsed *latest)
     merger->compatible = merger->common != SCHEMA_NONE;
 }
 
-/* Java's (long) of a double: NaN is 0, the rest saturates. */
-static int64_t java_double_to_long(double value)
-{
-    if (value != value)
-        return 0;
-    if (value >= 9223372036854775807.0)
-        return INT64_MAX;
-    if (value <= -9223372036854775808.0)
-        return INT64_MIN;
-    return (int64_t)value;
-}
-
 /* Values.convertTo(target, null, value) in place, for the alignment of a list's or map's
  * elements to their common schema. The merge makes every element of the target's type, a
  * number it widens, or (for a Date, Time or Timestamp target) a number; a Date under a plain
@@ -605,7 +593,7 @@ static int java_convert(java_value *value, parsed_schema target)
         return PARSE_DATA_EXCEPTION;
     bool integral = java_is_integral(value->kind);
     bool number = integral || value->kind == JAVA_FLOAT || value->kind == JAVA_DOUBLE;
-    int64_t as_long = integral ? value->integer : java_double_to_long(value->real);
+    int64_t as_long = integral ? value->integer : java_number_double_to_long(value->real);
     double as_double = integral ? (double)value->integer : value->real;
     switch (target) {
     case SCHEMA_INT8:
@@ -1206,7 +1194,7 @@ static int append_schemaless(const connect_values *values, strbuf *out, const js
 static int64_t json_integer_of(const json_t *value, connect_type type)
 {
     int64_t whole = json_is_integer(value) ? json_integer_value(value)
-                                           : java_double_to_long(json_number_value(value));
+                                           : java_number_double_to_long(json_number_value(value));
     if (json_is_real(value) && type != CONNECT_TYPE_INT64)
         whole = whole > INT32_MAX ? INT32_MAX : whole < INT32_MIN ? INT32_MIN : whole;
     switch (type) {

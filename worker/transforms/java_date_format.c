@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "convert/java_number.h"
 #include "support/array.h"
 #include "support/clock.h"
 #include "support/utf8.h"
@@ -549,36 +550,10 @@ static bool unit_limit(const parse_state *state, size_t start, size_t count, siz
     return true;
 }
 
-/* The value of a decimal digit as Java's Character.digit(ch, 10) reads it: ASCII and every
- * other Unicode decimal digit of the Basic Multilingual Plane (the zeros of their ranges, as
- * OpenJDK 17 has them); -1 for anything else. Java reads text as UTF-16 units, so digits beyond
- * the plane are two surrogates and no digit. */
+/* The value of a decimal digit as Java's Character.digit(ch, 10) reads it (java_number.h). */
 static int digit_value(uint32_t codepoint)
 {
-    static const uint16_t zeros[] = {
-        0x0660, 0x06F0, 0x07C0, 0x0966, 0x09E6, 0x0A66, 0x0AE6, 0x0B66, 0x0BE6, 0x0C66,
-        0x0CE6, 0x0D66, 0x0DE6, 0x0E50, 0x0ED0, 0x0F20, 0x1040, 0x1090, 0x17E0, 0x1810,
-        0x1946, 0x19D0, 0x1A80, 0x1A90, 0x1B50, 0x1BB0, 0x1C40, 0x1C50, 0xA620, 0xA8D0,
-        0xA900, 0xA9D0, 0xA9F0, 0xAA50, 0xABF0, 0xFF10,
-    };
-    if (codepoint - '0' < 10)
-        return (int)(codepoint - '0');
-    for (size_t i = 0; i < sizeof(zeros) / sizeof(zeros[0]); i++)
-        if (codepoint - zeros[i] < 10)
-            return (int)(codepoint - zeros[i]);
-    return -1;
-}
-
-/* Java's (int) of a double: NaN is 0, values beyond int saturate, the rest truncate. */
-static int32_t java_double_to_int(double value)
-{
-    if (value != value)
-        return 0;
-    if (value >= 2147483647.0)
-        return INT32_MAX;
-    if (value <= -2147483648.0)
-        return INT32_MIN;
-    return (int32_t)value;
+    return java_number_digit(codepoint);
 }
 
 /* The significant digits of a number, as ASCII: what Java's DigitList holds. */
@@ -642,7 +617,7 @@ static int32_t digit_list_int(digit_list *list, int32_t decimal_at, bool negativ
      * from "<digits>e<exponent>", which has no radix character for a locale to change. */
     snprintf(list->digits + count, 24, "e%" PRId64, (int64_t)decimal_at - (int64_t)count);
     double value = strtod(list->digits, NULL);
-    return java_double_to_int(negative ? -value : value);
+    return java_number_double_to_int(negative ? -value : value);
 }
 
 /* The exponent after 'E' (at pos): Java's DecimalFormat reads it as another number, an optional

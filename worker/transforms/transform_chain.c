@@ -20,6 +20,10 @@
 extern const transform_type by_logical_table_router_type;
 extern const transform_type extract_new_record_state_type;
 extern const transform_type outbox_event_router_type;
+extern const transform_type cast_key_type, cast_value_type;
+extern const transform_type extract_field_key_type, extract_field_value_type;
+extern const transform_type flatten_key_type, flatten_value_type;
+extern const transform_type set_schema_metadata_key_type, set_schema_metadata_value_type;
 extern const transform_type drop_headers_type;
 extern const transform_type filter_type;
 extern const transform_type header_from_key_type;
@@ -44,8 +48,14 @@ static const transform_type *const all_types[] = {
     &by_logical_table_router_type,
     &extract_new_record_state_type,
     &outbox_event_router_type,
+    &cast_key_type,
+    &cast_value_type,
     &drop_headers_type,
+    &extract_field_key_type,
+    &extract_field_value_type,
     &filter_type,
+    &flatten_key_type,
+    &flatten_value_type,
     &header_from_key_type,
     &header_from_value_type,
     &hoist_field_key_type,
@@ -58,6 +68,8 @@ static const transform_type *const all_types[] = {
     &regex_router_type,
     &replace_field_key_type,
     &replace_field_value_type,
+    &set_schema_metadata_key_type,
+    &set_schema_metadata_value_type,
     &timestamp_converter_key_type,
     &timestamp_converter_value_type,
     &timestamp_router_type,
