@@ -62,7 +62,13 @@ static char *written_value(const ferry_data *data)
     if (data->kind == FERRY_DATA_NULL)
         return strdup("null");
     strbuf text = {0};
-    assert_int_equal(connect_json_write_value(&text, data->schema, data->json, false), 0);
+    int rc = connect_json_write_value(&text, data->schema, data->json, false);
+    if (rc == CONNECT_JSON_REQUIRED_NULL) {
+        /* what Kafka's JsonConverter refuses: a failed record's input, or a wrong output */
+        strbuf_free(&text);
+        return strdup("(a null where the schema requires a value)");
+    }
+    assert_int_equal(rc, 0);
     return strbuf_take(&text, NULL);
 }
 
