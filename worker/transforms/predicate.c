@@ -9,6 +9,7 @@
 
 #include "config/config_validate.h"
 #include "transforms/java_regex.h"
+#include "transforms/topic_memo.h"
 #include "transforms/transform.h"
 
 /* ---- HasHeaderKey: a header of the name is there (exact, case-sensitive) -------------------- */
@@ -104,6 +105,21 @@ static const ferry_config_key topic_name_matches_config[] = {
     {.name = NULL},
 };
 
+typedef struct topic_name_matches {
+    java_regex *regex;
+    topic_memo *verdicts; /* topic -> (void *)1 when it matches, NULL when not */
+} topic_name_matches;
+
+static void topic_name_matches_destroy(void *state)
+{
+    topic_name_matches *self = state;
+    if (!self)
+        return;
+    java_regex_free(self->regex);
+    topic_memo_destroy(self->verdicts);
+    free(self);
+}
+
 static int topic_name_matches_create(const ferry_config *config, void **state, char *err,
                                      size_t errlen)
 {
@@ -111,23 +127,33 @@ static int topic_name_matches_create(const ferry_config *config, void **state, c
     if (!pattern || !pattern[0])
         return ferry_error_set(err, errlen, "Invalid value \"\" for configuration pattern: "
                                "String must be non-empty"), -1;
+    topic_name_matches *self = calloc(1, sizeof(*self));
+    if (!self || !(self->verdicts = topic_memo_new(NULL))) {
+        topic_name_matches_destroy(self);
+        return ferry_error_set(err, errlen, "out of memory"), -1;
+    }
     char why[512];
-    java_regex *regex = java_regex_compile(pattern, why, sizeof(why));
-    if (!regex)
+    if (!(self->regex = java_regex_compile(pattern, why, sizeof(why)))) {
+        topic_name_matches_destroy(self);
         return ferry_error_set(err, errlen, "Invalid value %s for configuration pattern: "
                                "Invalid regex: %s", pattern, why), -1;
-    *state = regex;
+    }
+    *state = self;
     return 0;
 }
 
+/* The verdict depends on the topic alone: kept per topic (topic_memo.h). */
 static bool topic_name_matches_test(void *state, const ferry_record *record)
 {
-    return record->topic && java_regex_matches(state, record->topic, strlen(record->topic));
-}
-
-static void topic_name_matches_destroy(void *state)
-{
-    java_regex_free(state);
+    topic_name_matches *self = state;
+    if (!record->topic)
+        return false;
+    void *verdict;
+    if (topic_memo_get(self->verdicts, record->topic, &verdict))
+        return verdict != NULL;
+    bool matches = java_regex_matches(self->regex, record->topic, strlen(record->topic));
+    topic_memo_put(self->verdicts, record->topic, matches ? (void *)1 : NULL);
+    return matches;
 }
 
 static const char *const topic_name_matches_aliases[] = {

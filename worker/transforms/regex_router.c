@@ -3,32 +3,21 @@
  * (Matcher.matches()), the topic becomes Matcher.replaceFirst(replacement) of it, a new
  * unanchored search as in Java (so "(.*?)" after a full match replaces the empty string at the
  * start). Other records keep their topic. It reads only the topic: a chain of routers never
- * parses a value. The answer depends on the topic alone, so the answers for the first topics
- * seen are kept: a record of a known topic costs a string comparison, not two regex runs and an
- * allocation. docs/transforms.md lists the keys.
+ * parses a value. The answer depends on the topic alone, so it is kept per topic (topic_memo.h).
+ * docs/transforms.md lists the keys.
  */
 #include <stdlib.h>
 #include <string.h>
 
 #include "transforms/java_regex.h"
 #include "transforms/java_config.h"
+#include "transforms/topic_memo.h"
 #include "transforms/transform.h"
-
-/* Topics whose answer is kept; beyond, each record is routed anew. Entries live as long as the
- * instance, so a record may point its topic at one until it is done with. */
-#define REGEX_ROUTER_KNOWN_TOPICS 64
-
-typedef struct routed_topic {
-    char *topic;
-    char *routed; /* NULL: the record keeps its topic */
-} routed_topic;
 
 typedef struct regex_router {
     java_regex *regex;
     char *replacement;
-    routed_topic known[REGEX_ROUTER_KNOWN_TOPICS];
-    size_t known_count;
-    size_t last; /* the entry of the last record's topic */
+    topic_memo *routed; /* topic -> its new topic, NULL when it keeps its own */
 } regex_router;
 
 static const ferry_config_key regex_router_config[] = {
@@ -47,10 +36,7 @@ static void regex_router_destroy(void *state)
         return;
     java_regex_free(self->regex);
     free(self->replacement);
-    for (size_t i = 0; i < self->known_count; i++) {
-        free(self->known[i].topic);
-        free(self->known[i].routed);
-    }
+    topic_memo_destroy(self->routed);
     free(self);
 }
 
@@ -65,7 +51,9 @@ static int regex_router_create(const ferry_config *config, const char *scope, vo
     int rc = -1;
     if (self)
         self->replacement = java_config_text(config, "replacement");
-    if (!self || !pattern || !self->replacement) {
+    if (self)
+        self->routed = topic_memo_new(free);
+    if (!self || !pattern || !self->replacement || !self->routed) {
         ferry_error_set(err, errlen, "out of memory");
         goto done;
     }
@@ -103,41 +91,24 @@ static int regex_router_route(regex_router *self, const char *topic, char **rout
     return rc;
 }
 
-static const routed_topic *regex_router_known(regex_router *self, const char *topic)
-{
-    if (self->known_count && strcmp(self->known[self->last].topic, topic) == 0)
-        return &self->known[self->last];
-    for (size_t i = 0; i < self->known_count; i++) {
-        if (strcmp(self->known[i].topic, topic) == 0) {
-            self->last = i;
-            return &self->known[i];
-        }
-    }
-    return NULL;
-}
-
 static transform_result regex_router_apply(void *state, ferry_record *record,
                                            transform_output *output, char *err, size_t errlen)
 {
     regex_router *self = state;
     if (!record->topic)
         return TRANSFORM_KEEP;
-    const routed_topic *known = regex_router_known(self, record->topic);
-    if (known) {
-        if (known->routed)
-            record->topic = known->routed;
+    void *known;
+    if (topic_memo_get(self->routed, record->topic, &known)) {
+        if (known)
+            record->topic = known;
         return TRANSFORM_KEEP;
     }
     char *routed = NULL;
     if (regex_router_route(self, record->topic, &routed, err, errlen) < 0)
         return TRANSFORM_FAIL;
-    char *topic = self->known_count < REGEX_ROUTER_KNOWN_TOPICS ? strdup(record->topic) : NULL;
-    if (topic) {
-        self->last = self->known_count++;
-        self->known[self->last] = (routed_topic){.topic = topic, .routed = routed};
-    } else if (routed && !transform_keep(output, routed)) {
+    if (topic_memo_put(self->routed, record->topic, routed) != 0 && routed &&
+        !transform_keep(output, routed))
         return ferry_error_set(err, errlen, "out of memory"), TRANSFORM_FAIL;
-    }
     if (routed)
         record->topic = routed;
     return TRANSFORM_KEEP;
