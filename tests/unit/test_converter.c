@@ -1721,6 +1721,22 @@ static void test_required_null_refused(void **state)
         json_decref(data.json);
         json_decref(data.schema);
     }
+    /* A logical type's name over another base type (a whole-value Cast keeps the name). */
+    static const char *const mismatched[][2] = {
+        {"{\"type\":\"string\",\"name\":\"org.apache.kafka.connect.data.Decimal\"}", "\"1.5\""},
+        {"{\"type\":\"int64\",\"name\":\"org.apache.kafka.connect.data.Date\"}", "19000"},
+        {"{\"type\":\"struct\",\"fields\":[{\"field\":\"t\",\"type\":\"string\",\"name\":"
+         "\"org.apache.kafka.connect.data.Timestamp\"}]}", "{\"t\":\"x\"}"},
+    };
+    for (size_t i = 0; i < sizeof mismatched / sizeof mismatched[0]; i++) {
+        ferry_data data = json_data(mismatched[i][1], mismatched[i][0]);
+        expect_serialize_error(conv, &data,
+                               "Invalid type for a logical type: the value of topic orders has a "
+                               "Decimal, Date, Time or Timestamp schema over another base type, "
+                               "which Kafka's JsonConverter cannot write");
+        json_decref(data.json);
+        json_decref(data.schema);
+    }
     ferry_data defaulted = json_data("{\"a\":null}",
                                      "{\"type\":\"struct\",\"fields\":[{\"field\":\"a\","
                                      "\"type\":\"int32\",\"default\":7}]}");

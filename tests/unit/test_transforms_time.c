@@ -531,7 +531,7 @@ static void test_converter_nulls_with_schema(void **state)
     record.value.schema = json_loads("{\"type\":\"int64\",\"optional\":true}", 0, NULL);
     outcome out = apply(CONVERT_VALUE "transforms.t.target.type=Timestamp\n", &record);
     assert_int_equal(out.result, TRANSFORM_KEEP);
-    assert_int_equal(record.value.kind, FERRY_DATA_NULL);
+    assert_true(transform_data_is_null(&record.value));
     assert_json(record.value.schema, OPTIONAL_TIMESTAMP_SCHEMA);
     free(out.topic);
     fixture_record_release(&record);
@@ -683,7 +683,7 @@ static void test_converter_field_defaults(void **state)
     record.value.schema = json_loads(schema, 0, NULL);
     out = apply(to_date, &record);
     assert_int_equal(out.result, TRANSFORM_KEEP);
-    assert_int_equal(record.value.kind, FERRY_DATA_NULL);
+    assert_true(transform_data_is_null(&record.value));
     assert_string_equal(json_string_value(json_object_get(record.value.schema, "name")),
                         "shop.Order");
     free(out.topic);

@@ -343,6 +343,27 @@ static int connect_write_integer(strbuf *buffer, const json_t *value, int depth)
     return json_writer_value(buffer, value, depth);
 }
 
+/* Kafka's JsonConverter writes a value whose schema names a logical type through that type's
+ * converter, which takes only the Java class of the type's base (a Decimal's BigDecimal from
+ * bytes, a Date's java.util.Date from int32 or int64): a schema named so over another type (a
+ * whole-value Cast keeps the name) cannot be written. */
+static bool connect_logical_type_fits(const connect_schema *view)
+{
+    const json_t *name = view->members[CONNECT_MEMBER_NAME];
+    static const char prefix[] = "org.apache.kafka.connect.data.";
+    const char *text = json_string_value(name);
+    if (!text || strncmp(text, prefix, sizeof(prefix) - 1) != 0)
+        return true;
+    text += sizeof(prefix) - 1;
+    if (strcmp(text, "Decimal") == 0)
+        return view->type == CONNECT_TYPE_BYTES;
+    if (strcmp(text, "Date") == 0 || strcmp(text, "Time") == 0)
+        return view->type == CONNECT_TYPE_INT32;
+    if (strcmp(text, "Timestamp") == 0)
+        return view->type == CONNECT_TYPE_INT64;
+    return true;
+}
+
 static int connect_write_value_as(strbuf *buffer, const connect_schema *view,
                                   const json_t *value, bool replace, int depth)
 {
@@ -360,6 +381,8 @@ static int connect_write_value_as(strbuf *buffer, const connect_schema *view,
         else
             return json_writer_append_literal(buffer, "null");
     }
+    if (!connect_logical_type_fits(view))
+        return CONNECT_JSON_LOGICAL_MISMATCH;
 
     switch (view->type) {
     case CONNECT_TYPE_INT8:

@@ -60,9 +60,13 @@ int connect_json_write_schema(strbuf *buffer, const json_t *schema,
  * default to put there (Kafka's "Conversion error: null value for field that is required and
  * has no default value"). */
 #define CONNECT_JSON_REQUIRED_NULL (-2)
+/* ... and for a value whose schema names a logical type (Decimal, Date, Time, Timestamp) over
+ * another base type than the logical type's (Kafka's "Invalid type for Decimal, expected
+ * BigDecimal but was class java.lang.String"). */
+#define CONNECT_JSON_LOGICAL_MISMATCH (-3)
 
 /* Appends the value under the schema (NULL: no schema, json_writer_value). value NULL is a null.
- * 0, CONNECT_JSON_REQUIRED_NULL, or -1 when out of memory or nested deeper than
+ * 0, CONNECT_JSON_REQUIRED_NULL, CONNECT_JSON_LOGICAL_MISMATCH, or -1 when out of memory or nested deeper than
  * JSON_WRITER_MAX_DEPTH. */
 int connect_json_write_value(strbuf *buffer, const json_t *schema, const json_t *value,
                              bool replace_null_with_default);

@@ -303,6 +303,13 @@ static int converter_serialize_json(const converter *conv, const char *topic,
                         conv->is_key ? "key" : "value", topic);
         return -1;
     }
+    if (rc == CONNECT_JSON_LOGICAL_MISMATCH) {
+        ferry_error_set(err, errlen, "Invalid type for a logical type: the %s of topic %s has a "
+                        "Decimal, Date, Time or Timestamp schema over another base type, which "
+                        "Kafka's JsonConverter cannot write",
+                        conv->is_key ? "key" : "value", topic);
+        return -1;
+    }
     if (rc == 0 && conv->schemas_enable)
         rc = json_writer_append_literal(buffer, "}");
     if (rc != 0)

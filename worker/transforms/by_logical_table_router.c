@@ -330,7 +330,7 @@ static int key_update(logical_router *self, ferry_record *record, transform_outp
                       const char *old_topic, const char *new_topic, char *err, size_t errlen)
 {
     ferry_data *key = &record->key;
-    if (debezium_value_is_null(key)) {
+    if (transform_data_is_null(key)) {
         /* A table without a primary key: no key, and no key schema either. */
         transform_data_set_null(key);
         return 0;
@@ -491,7 +491,7 @@ static transform_result logical_router_apply(void *state, ferry_record *record,
     if (key_update(self, record, output, old, topic, err, errlen) != 0)
         return TRANSFORM_FAIL;
     /* Tombstones and what is not a change event (heartbeats, schema changes) keep their value. */
-    if (!debezium_value_is_null(&record->value) && debezium_is_envelope(&record->value) &&
+    if (!transform_data_is_null(&record->value) && debezium_is_envelope(&record->value) &&
         envelope_update(self, &record->value, output, topic, err, errlen) != 0)
         return TRANSFORM_FAIL;
     record->topic = topic;

@@ -15,13 +15,6 @@
 
 /* ---- records ------------------------------------------------------------------------------ */
 
-bool debezium_value_is_null(const ferry_data *data)
-{
-    if (data->kind == FERRY_DATA_NULL)
-        return true;
-    return data->kind == FERRY_DATA_JSON && !data->data && (!data->json || json_is_null(data->json));
-}
-
 bool debezium_is_envelope(const ferry_data *data)
 {
     static const char suffix[] = ".Envelope";

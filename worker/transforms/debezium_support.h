@@ -19,9 +19,6 @@
 
 /* ---- records ------------------------------------------------------------------------------ */
 
-/* Whether data is Java's null: no value, or a JSON null that kept its schema. */
-bool debezium_value_is_null(const ferry_data *data);
-
 /* SmtManager.isValidEnvelope: the value has a Connect schema whose name ends with ".Envelope".
  * Reads only the schema, so it never parses a value. */
 bool debezium_is_envelope(const ferry_data *data);

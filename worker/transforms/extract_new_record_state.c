@@ -612,7 +612,7 @@ static int drop_names_select(const unwrap *self, const json_t *schema, const str
  * default replace.null.with.default). */
 static int drop_fields_apply(ferry_data *data, const strlist *exclude, char *err, size_t errlen)
 {
-    if (exclude->count == 0 || debezium_value_is_null(data))
+    if (exclude->count == 0 || transform_data_is_null(data))
         return 0;
     json_t *value = data->json, *schema = data->schema;
     json_t *out = json_object(), *out_schema = NULL;
@@ -671,7 +671,7 @@ static int unwrap_drop_fields(const unwrap *self, ferry_record *record,
         strlist_free(&names);
         return rc < 0 ? -1 : 0;
     }
-    if (self->drop_fields_from_key && !debezium_value_is_null(&record->key)) {
+    if (self->drop_fields_from_key && !transform_data_is_null(&record->key)) {
         rc = transform_data_tree(output, &record->key, err, errlen);
         if (rc == 0)
             rc = drop_names_select(self, record->key.schema, &names, &key_fields, err, errlen);
@@ -756,7 +756,7 @@ static int unwrap_delete(unwrap *self, ferry_record *record, transform_output *o
     }
     if (unwrap_drop_fields(self, record, output, err, errlen) != 0)
         return -1;
-    if (debezium_value_is_null(&record->value))
+    if (transform_data_is_null(&record->value))
         return 0;
     /* The schema follows from the envelope's unless drop.fields made a new one. */
     connect_schema_cache *cache =
@@ -802,7 +802,7 @@ static transform_result unwrap_apply(void *state, ferry_record *record, transfor
 {
     unwrap *self = state;
     ferry_data *data = &record->value;
-    if (debezium_value_is_null(data)) {
+    if (transform_data_is_null(data)) {
         if (self->headers.count &&
             unwrap_headers_add(self, record, output, NULL, NULL, err, errlen) != 0)
             return TRANSFORM_FAIL;

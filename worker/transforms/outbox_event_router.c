@@ -1124,7 +1124,7 @@ static transform_result outbox_apply(void *state, ferry_record *record, transfor
                                      char *err, size_t errlen)
 {
     outbox *self = state;
-    if (debezium_value_is_null(&record->value))
+    if (transform_data_is_null(&record->value))
         return TRANSFORM_DROP; /* tombstones are ignored */
     if (!debezium_is_envelope(&record->value))
         return TRANSFORM_KEEP; /* heartbeats, schema changes */

@@ -73,7 +73,7 @@ static int record_is_tombstone_create(const ferry_config *config, void **state, 
 static bool record_is_tombstone_test(void *state, const ferry_record *record)
 {
     (void)state;
-    return record->value.kind == FERRY_DATA_NULL;
+    return transform_data_is_null(&record->value);
 }
 
 static void nothing_destroy(void *state)

@@ -94,8 +94,12 @@ const char *transform_type_class(const transform_type *type);
  * make it a null (tombstone) value. */
 void transform_data_set_json(ferry_data *data, json_t *value, json_t *schema);
 void transform_data_set_null(ferry_data *data);
-/* Like transform_data_set_json, taking over the caller's references (NULL value: a null). */
+/* Like transform_data_set_json, taking over the caller's references (NULL value: a null). A null
+ * with a schema stays a JSON null under it, as Kafka Connect keeps a record's schema when its
+ * value is null: the JsonConverter writes {"schema":..,"payload":null}, a sink gets a null. */
 void transform_data_take_json(ferry_data *data, json_t *value, json_t *schema);
+/* Whether data is Java's null: a Kafka null, or a JSON null (perhaps with a schema). */
+bool transform_data_is_null(const ferry_data *data);
 
 /* The calls through output, spelled as functions. */
 int transform_data_tree(transform_output *output, ferry_data *data, char *err, size_t errlen);

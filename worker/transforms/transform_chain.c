@@ -108,6 +108,8 @@ const char *transform_type_class(const transform_type *type)
 void transform_data_set_json(ferry_data *data, json_t *value, json_t *schema)
 {
     json_t *old_json = data->json, *old_schema = data->schema;
+    if (!value && schema)
+        value = json_null();
     *data = (ferry_data){.kind = value ? FERRY_DATA_JSON : FERRY_DATA_NULL,
                          .json = json_incref(value), .schema = json_incref(schema)};
     json_decref(old_json);
@@ -124,6 +126,13 @@ void transform_data_take_json(ferry_data *data, json_t *value, json_t *schema)
     transform_data_set_json(data, value, schema);
     json_decref(value);
     json_decref(schema);
+}
+
+bool transform_data_is_null(const ferry_data *data)
+{
+    if (data->kind == FERRY_DATA_NULL)
+        return true;
+    return data->kind == FERRY_DATA_JSON && !data->data && (!data->json || json_is_null(data->json));
 }
 
 int transform_data_tree(transform_output *output, ferry_data *data, char *err, size_t errlen)
