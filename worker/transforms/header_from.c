@@ -17,6 +17,7 @@
 #include "config/config_validate.h"
 #include "transforms/connect_schema.h"
 #include "transforms/connect_values.h"
+#include "transforms/field_transform.h"
 #include "transforms/java_config.h"
 #include "transforms/transform.h"
 
@@ -46,11 +47,7 @@ static const ferry_config_key header_from_config[] = {
      .documentation = "Either <code>move</code> if the fields are to be moved to the headers "
                       "(removed from the key/value), or <code>copy</code> if the fields are to be "
                       "copied to the headers (retained in the key/value)."},
-    {.name = "replace.null.with.default", .type = FERRY_CONFIG_BOOLEAN, .default_value = "true",
-     .importance = FERRY_IMPORTANCE_MEDIUM,
-     .documentation = "Whether to replace fields that have a default value and that are null to "
-                      "the default value. When set to true, the default value is used, otherwise "
-                      "null is used."},
+    FIELD_TRANSFORM_REPLACE_NULL_WITH_DEFAULT_CONFIG,
     {.name = NULL},
 };
 

@@ -26,6 +26,7 @@
 #include "support/strbuf.h"
 #include "transforms/connect_schema.h"
 #include "transforms/java_date_format.h"
+#include "transforms/field_transform.h"
 #include "transforms/java_config.h"
 #include "transforms/transform.h"
 
@@ -91,11 +92,7 @@ static const ferry_config_key timestamp_converter_config[] = {
                       "or used to parse the input if the input is a Long.Note: This SMT will "
                       "cause precision loss during conversions from, and to, values with "
                       "sub-millisecond components."},
-    {.name = "replace.null.with.default", .type = FERRY_CONFIG_BOOLEAN, .default_value = "true",
-     .importance = FERRY_IMPORTANCE_MEDIUM,
-     .documentation = "Whether to replace fields that have a default value and that are null to "
-                      "the default value. When set to true, the default value is used, otherwise "
-                      "null is used."},
+    FIELD_TRANSFORM_REPLACE_NULL_WITH_DEFAULT_CONFIG,
     {.name = NULL},
 };
 
