@@ -493,6 +493,28 @@ json_t *ch_change(ch_cluster *cluster, size_t i, const char *method, const char 
     }
 }
 
+void ch_wait_balanced(ch_cluster *cluster, const char *const *connectors,
+                      size_t connector_count, int total, int64_t timeout_ms)
+{
+    int64_t deadline = fp_now_ms() + timeout_ms;
+    for (;;) {
+        int counts[CH_MAX_WORKERS];
+        ch_task_counts(cluster, connectors, connector_count, counts);
+        int min = total, max = 0, sum = 0;
+        for (size_t w = 0; w < cluster->count; w++) {
+            if (!cluster->workers[w].running)
+                continue;
+            min = counts[w] < min ? counts[w] : min;
+            max = counts[w] > max ? counts[w] : max;
+            sum += counts[w];
+        }
+        if ((sum == total && max - min <= 1) || fp_now_ms() > deadline)
+            break;
+        fp_sleep_ms(100);
+    }
+    ch_expect_balanced(cluster, connectors, connector_count, total);
+}
+
 void ch_expect_balanced(ch_cluster *cluster, const char *const *connectors,
                         size_t connector_count, int total)
 {

@@ -118,6 +118,11 @@ void ch_task_counts(ch_cluster *cluster, const char *const *connectors, size_t c
  * more than another. */
 void ch_expect_balanced(ch_cluster *cluster, const char *const *connectors,
                         size_t connector_count, int total);
+/* Waits until the tasks are spread as ch_expect_balanced expects (an incremental rebalance moves
+ * them in steps: a worker may hold none for a moment, then get its share), at most timeout_ms,
+ * then expects it. */
+void ch_wait_balanced(ch_cluster *cluster, const char *const *connectors,
+                      size_t connector_count, int total, int64_t timeout_ms);
 
 /* ---- the status topic ---------------------------------------------------------------------- */
 

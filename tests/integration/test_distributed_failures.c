@@ -519,7 +519,7 @@ static void test_broker_restart_during_rebalance(void **state)
     }
     for (size_t i = 0; i < 3; i++)
         ch_wait_running(&cluster, SIZE_MAX, sources[i], 2, 30000);
-    ch_expect_balanced(&cluster, sources, 3, 6);
+    ch_wait_balanced(&cluster, sources, 3, 6, 30000);
     for (size_t i = 0; i < 3; i++)
         wait_every_partition_produces(sources[i], 4, kt_end_offsets_sum(sources[i]), 30000);
     printf("# converged, every source partition producing, %" PRId64 " ms after the broker "
