@@ -16,6 +16,7 @@
 #include "cli/distributed_command.h"
 #include "cli/plugins_command.h"
 #include "cli/standalone_command.h"
+#include "base/allocator.h"
 #include "base/log.h"
 
 static void usage(FILE *out)
@@ -43,6 +44,7 @@ static void version_print(FILE *out)
 
 int main(int argc, char **argv)
 {
+    allocator_configure();
     const char *level_text = getenv("FERRY_LOG_LEVEL");
     ferry_log_level level = FERRY_LOG_INFO;
     if (level_text && log_level_parse(level_text, &level) != 0) {
