@@ -63,6 +63,10 @@ typedef struct transform_output {
     /* Keeps allocation (from malloc) until the chain's release and returns it; NULL (having
      * freed it) when out of memory or when it is NULL. */
     void *(*keep)(struct transform_output *output, void *allocation);
+    /* size bytes of the chain's, aligned for any type, valid until its release (not to be
+     * freed): for the small pieces a record gets (header arrays, copied text). NULL when out of
+     * memory. */
+    void *(*alloc)(struct transform_output *output, size_t size);
 } transform_output;
 
 typedef struct transform_type {
@@ -106,6 +110,7 @@ int transform_data_tree(transform_output *output, ferry_data *data, char *err, s
 ferry_header *transform_headers_edit(transform_output *output, ferry_record *record,
                                      size_t extra);
 void *transform_keep(transform_output *output, void *allocation);
+void *transform_alloc(transform_output *output, size_t size);
 /* A copy of len bytes of text plus a NUL kept until the release; NULL when out of memory. */
 char *transform_keep_text(transform_output *output, const char *text, size_t len);
 /* Appends a header (key and value copied; value NULL: a null header). 0, or -1 when out of

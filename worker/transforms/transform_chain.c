@@ -6,12 +6,14 @@
  */
 #include "transforms/transform_chain.h"
 
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
 #include "base/log.h"
+#include "support/arena.h"
 #include "support/array.h"
 #include "support/base64.h"
 #include "support/utf8.h"
@@ -151,15 +153,22 @@ void *transform_keep(transform_output *output, void *allocation)
     return output->keep(output, allocation);
 }
 
+void *transform_alloc(transform_output *output, size_t size)
+{
+    return output->alloc(output, size);
+}
+
 char *transform_keep_text(transform_output *output, const char *text, size_t len)
 {
-    char *copy = malloc(len + 1);
+    if (len == SIZE_MAX)
+        return NULL;
+    char *copy = output->alloc(output, len + 1);
     if (copy) {
         if (len)
             memcpy(copy, text, len);
         copy[len] = '\0';
     }
-    return output->keep(output, copy);
+    return copy;
 }
 
 int transform_header_add(transform_output *output, ferry_record *record, const char *key,
@@ -206,8 +215,9 @@ typedef struct transform_link {
 
 typedef struct chain_output {
     transform_output output; /* first: the transforms see only this */
-    void **pool;             /* memory handed out since the last release */
+    void **pool;             /* allocations kept since the last release */
     size_t pool_count, pool_capacity;
+    arena pieces;            /* header arrays and text handed out since the last release */
 } chain_output;
 
 struct transform_chain {
@@ -595,6 +605,7 @@ static int chain_data_tree(transform_output *output, ferry_data *data, char *err
 static ferry_header *chain_headers_edit(transform_output *output, ferry_record *record,
                                         size_t extra);
 static void *chain_keep(transform_output *output, void *allocation);
+static void *chain_alloc(transform_output *output, size_t size);
 
 int transform_chain_create(const config_map *config, const char *scope, transform_side side,
                            transform_chain **out, char *err, size_t errlen)
@@ -618,7 +629,7 @@ int transform_chain_create(const config_map *config, const char *scope, transfor
     }
     chain->scratch.output = (transform_output){.side = side, .data_tree = chain_data_tree,
                                                .headers_edit = chain_headers_edit,
-                                               .keep = chain_keep};
+                                               .keep = chain_keep, .alloc = chain_alloc};
     int rc = 0;
     for (size_t i = 0; i < count && rc == 0; i++) {
         transform_link *link = &chain->links[chain->count++];
@@ -670,6 +681,7 @@ void transform_chain_release(transform_chain *chain)
     for (size_t i = 0; i < scratch->pool_count; i++)
         free(scratch->pool[i]);
     scratch->pool_count = 0;
+    arena_reset(&scratch->pieces);
 }
 
 unsigned transform_chain_needs(const transform_chain *chain)
@@ -691,6 +703,7 @@ void transform_chain_destroy(transform_chain *chain)
     }
     transform_chain_release(chain);
     free(chain->scratch.pool);
+    arena_free(&chain->scratch.pieces);
     free(chain->links);
     free(chain);
 }
@@ -711,19 +724,22 @@ static void *chain_keep(transform_output *output, void *allocation)
     return allocation;
 }
 
-/* A record's headers become a new array of the pool's with room for `extra` more: copied at
+static void *chain_alloc(transform_output *output, size_t size)
+{
+    return arena_alloc(&((chain_output *)output)->pieces, size);
+}
+
+/* A record's headers become a new array of the chain's with room for `extra` more: copied at
  * each edit (a few pointers), so no array a transform holds ever moves under it. */
 static ferry_header *chain_headers_edit(transform_output *output, ferry_record *record,
                                         size_t extra)
 {
     size_t count = record->header_count;
-    ferry_header *headers = malloc((count + extra + 1) * sizeof(*headers));
+    ferry_header *headers = chain_alloc(output, (count + extra + 1) * sizeof(*headers));
     if (!headers)
         return NULL;
     if (count)
         memcpy(headers, record->headers, count * sizeof(*headers));
-    if (!chain_keep(output, headers))
-        return NULL;
     record->headers = headers;
     return headers;
 }
@@ -809,7 +825,8 @@ transform_result transform_chain_apply(transform_chain *chain, ferry_record *rec
         if (link->predicate.type &&
             link->predicate.type->test(link->predicate.state, record) == link->negate)
             continue; /* Kafka Connect: applies when negate XOR test */
-        char why[512] = "";
+        char why[512];
+        why[0] = '\0';
         transform_result result = link->type->apply(link->state, record, output, why,
                                                     sizeof(why));
         if (result == TRANSFORM_FAIL) {
