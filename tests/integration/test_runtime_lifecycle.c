@@ -1020,9 +1020,10 @@ static void test_sink_json_text(void **state)
  * the host collect them before put; all three write the same headers for every record: none,
  * one, repeated names with a null and an empty value, bytes that need escaping. A fourth sink
  * asks on demand too, behind DropHeaders and InsertHeader: it gets the headers as the chain left
- * them. */
+ * them. A fifth, behind InsertHeader alone (a chain that only appends), keeps its headers on
+ * demand: the record's own are read from Kafka after the chain and come before the appended. */
 #define HEADER_RECORDS 5
-#define HEADER_SINKS 4
+#define HEADER_SINKS 5
 static void test_sink_headers_on_demand(void **state)
 {
     (void)state;
@@ -1037,12 +1038,13 @@ static void test_sink_headers_on_demand(void **state)
         size_t count;
         const char *expected;
         const char *edited; /* h dropped, ins=1 appended (the literal 1.0 as Kafka writes it) */
+        const char *appended; /* ins=1 appended */
     } records[HEADER_RECORDS] = {
-        {NULL, 0, "", "ins=1"},
-        {one, 1, "a=1", "a=1,ins=1"},
-        {repeated, 4, "h=x,h=y,n,e=", "n,e=,ins=1"},
-        {escaped, 1, "t=a\\tb", "t=a\\tb,ins=1"},
-        {one, 1, "a=1", "a=1,ins=1"},
+        {NULL, 0, "", "ins=1", "ins=1"},
+        {one, 1, "a=1", "a=1,ins=1", "a=1,ins=1"},
+        {repeated, 4, "h=x,h=y,n,e=", "n,e=,ins=1", "h=x,h=y,n,e=,ins=1"},
+        {escaped, 1, "t=a\\tb", "t=a\\tb,ins=1", "t=a\\tb,ins=1"},
+        {one, 1, "a=1", "a=1,ins=1", "a=1,ins=1"},
     };
     rd_kafka_t *producer = kt_producer_new(NULL);
     for (size_t i = 0; i < HEADER_RECORDS; i++) {
@@ -1057,10 +1059,11 @@ static void test_sink_headers_on_demand(void **state)
     const char *common = "value.converter=org.apache.kafka.connect.json.JsonConverter\n"
                          "value.converter.schemas.enable=false\nheaders.record=true\n";
     const char *names[HEADER_SINKS] = {fp_name(env, "on_demand"), fp_name(env, "eager"),
-                                       fp_name(env, "transformed"), fp_name(env, "edited")};
+                                       fp_name(env, "transformed"), fp_name(env, "edited"),
+                                       fp_name(env, "appended")};
     const char *files[HEADER_SINKS] = {fp_path(env, "on_demand.txt"), fp_path(env, "eager.txt"),
                                        fp_path(env, "transformed.txt"),
-                                       fp_path(env, "edited.txt")};
+                                       fp_path(env, "edited.txt"), fp_path(env, "appended.txt")};
     const char *on_demand = recording_connector(env, "on_demand", names[0], "RecordingSink",
                                                 topic, files[0], common);
     const char *eager = recording_connector(env, "eager", names[1], "RecordingTextSink", topic,
@@ -1077,7 +1080,12 @@ static void test_sink_headers_on_demand(void **state)
              "transforms.ins.header=ins\ntransforms.ins.value.literal=1.0\n", common);
     const char *edited = recording_connector(env, "edited", names[3], "RecordingSink", topic,
                                              files[3], extra);
-    fp_proc *proc = fp_start(env, worker, on_demand, eager, transformed, edited, NULL);
+    snprintf(extra, sizeof extra, "%stransforms=ins\n"
+             "transforms.ins.type=org.apache.kafka.connect.transforms.InsertHeader\n"
+             "transforms.ins.header=ins\ntransforms.ins.value.literal=1.0\n", common);
+    const char *appended = recording_connector(env, "appended", names[4], "RecordingSink", topic,
+                                               files[4], extra);
+    fp_proc *proc = fp_start(env, worker, on_demand, eager, transformed, edited, appended, NULL);
     recording_files_wait(proc, names, files, HEADER_SINKS, HEADER_RECORDS);
     fp_stop(proc, 30000);
 
@@ -1088,7 +1096,9 @@ static void test_sink_headers_on_demand(void **state)
                                         HEADER_RECORDS), HEADER_RECORDS);
         assert_int_equal(max_offset, HEADER_RECORDS - 1);
         for (size_t i = 0; i < HEADER_RECORDS; i++) {
-            const char *expected = c == 3 ? records[i].edited : records[i].expected;
+            const char *expected = c == 3   ? records[i].edited
+                                   : c == 4 ? records[i].appended
+                                            : records[i].expected;
             printf("# %s, offset %zu: headers '%s'\n", names[c], i, seen[i] ? seen[i] : "(none)");
             if (!seen[i] || strcmp(seen[i], expected) != 0)
                 fail_msg("%s, offset %zu: headers '%s', expected '%s'", names[c], i,

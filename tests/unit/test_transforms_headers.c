@@ -64,20 +64,27 @@ static void test_needs(void **state)
 {
     (void)state;
     assert_int_equal(needs_of("transforms=f\ntransforms.f.type=Filter\n"), 0);
+    /* Only appending: a sink may still read the record's own headers on demand. */
     assert_int_equal(needs_of("transforms=i\ntransforms.i.type=InsertHeader\n"
                               "transforms.i.header=h\ntransforms.i.value.literal=v\n"),
-                     TRANSFORM_NEEDS_HEADERS);
+                     TRANSFORM_NEEDS_HEADER_APPEND);
     assert_int_equal(needs_of("transforms=d\ntransforms.d.type=DropHeaders\n"
                               "transforms.d.headers=h\n"),
                      TRANSFORM_NEEDS_HEADERS);
     assert_int_equal(needs_of("transforms=k\ntransforms.k.type=HeaderFrom$Key\n"
                               "transforms.k.fields=a\ntransforms.k.headers=h\n"
                               "transforms.k.operation=copy\n"),
-                     TRANSFORM_NEEDS_KEY | TRANSFORM_NEEDS_HEADERS);
+                     TRANSFORM_NEEDS_KEY | TRANSFORM_NEEDS_HEADER_APPEND);
     assert_int_equal(needs_of("transforms=v\ntransforms.v.type=HeaderFrom$Value\n"
                               "transforms.v.fields=a\ntransforms.v.headers=h\n"
                               "transforms.v.operation=move\n"),
-                     TRANSFORM_NEEDS_VALUE | TRANSFORM_NEEDS_HEADERS);
+                     TRANSFORM_NEEDS_VALUE | TRANSFORM_NEEDS_HEADER_APPEND);
+    /* Appending after a transform that reads them: the chain needs the headers first. */
+    assert_int_equal(needs_of("transforms=d,i\ntransforms.d.type=DropHeaders\n"
+                              "transforms.d.headers=h\ntransforms.i.type=InsertHeader\n"
+                              "transforms.i.header=h\ntransforms.i.value.literal=v\n") &
+                         TRANSFORM_NEEDS_HEADERS,
+                     TRANSFORM_NEEDS_HEADERS);
 }
 
 /* ---- Filter ---------------------------------------------------------------------------------- */

@@ -564,47 +564,52 @@ static void sink_batch_transform(sink_task *sink)
 
 /* Collects the headers of the batch's records from their messages: the arrays point into one
  * buffer per batch, filled once every record is counted because the buffer may move while it
- * grows. Runs for every batch, except for a sink with headers on demand: then on its first
- * host->record_headers call (librdkafka allocates for every message asked for its headers). */
+ * grows. Runs for every batch before the transforms, except for a sink with headers on demand:
+ * then on its first host->record_headers call (librdkafka allocates for every message asked for
+ * its headers), after a chain that only appends headers; a record's own headers come first, then
+ * those the chain appended, as Kafka Connect's Headers.add leaves them. */
 static int sink_batch_headers(sink_task *sink)
 {
     sink_batch *batch = &sink->batch;
     batch->headers_collected = true;
     size_t total = 0;
     for (size_t i = 0; i < batch->record_count; i++) {
-        ferry_record *record = &batch->records[i];
-        rd_kafka_headers_t *headers = NULL;
-        record->headers = NULL;
-        record->header_count =
-            rd_kafka_message_headers(batch->messages[batch->record_message[i]], &headers) ==
-                        RD_KAFKA_RESP_ERR_NO_ERROR && headers
-                ? rd_kafka_header_cnt(headers)
-                : 0;
-        total += record->header_count;
+        rd_kafka_headers_t *own = NULL;
+        if (rd_kafka_message_headers(batch->messages[batch->record_message[i]], &own) ==
+                RD_KAFKA_RESP_ERR_NO_ERROR && own)
+            total += rd_kafka_header_cnt(own);
+        total += batch->records[i].header_count;
     }
     if (total == 0)
         return 0;
     if (array_reserve(&batch->headers, &batch->header_capacity, total,
-                      sizeof(*batch->headers)) != 0) {
-        for (size_t i = 0; i < batch->record_count; i++)
-            batch->records[i].header_count = 0;
+                      sizeof(*batch->headers)) != 0)
         return -1;
-    }
     size_t used = 0;
     for (size_t i = 0; i < batch->record_count; i++) {
         ferry_record *record = &batch->records[i];
-        if (record->header_count == 0)
+        rd_kafka_headers_t *own = NULL;
+        size_t own_count =
+            rd_kafka_message_headers(batch->messages[batch->record_message[i]], &own) ==
+                        RD_KAFKA_RESP_ERR_NO_ERROR && own
+                ? rd_kafka_header_cnt(own)
+                : 0;
+        if (own_count + record->header_count == 0)
             continue;
-        rd_kafka_headers_t *headers = NULL;
-        rd_kafka_message_headers(batch->messages[batch->record_message[i]], &headers);
-        record->headers = &batch->headers[used];
-        for (size_t h = 0; h < record->header_count; h++) {
+        ferry_header *merged = &batch->headers[used];
+        for (size_t h = 0; h < own_count; h++) {
             const char *name;
             const void *value;
             size_t size;
-            rd_kafka_header_get_all(headers, h, &name, &value, &size);
-            batch->headers[used++] = (ferry_header){name, value, size};
+            rd_kafka_header_get_all(own, h, &name, &value, &size);
+            merged[h] = (ferry_header){name, value, size};
         }
+        if (record->header_count)
+            memcpy(&merged[own_count], record->headers,
+                   record->header_count * sizeof(*merged));
+        record->headers = merged;
+        record->header_count += own_count;
+        used += record->header_count;
     }
     return 0;
 }
@@ -806,8 +811,9 @@ static int sink_task_setup(sink_task *sink, char *err, size_t errlen)
         transform_chain_create(task->config, task->scope, TRANSFORM_SIDE_SINK, &sink->transforms,
                                err, errlen) != 0)
         return -1;
-    /* A chain that reads or writes headers needs them before it runs; otherwise a sink that
-     * asks for headers on demand still gets them so. */
+    /* A chain that reads, removes or changes headers needs them before it runs; otherwise (no
+     * header work, or only appending) a sink that asks for headers on demand still gets them
+     * so. */
     sink->headers_on_demand =
         (connector_type_flags(task->type->type) & FERRY_SINK_HEADERS_ON_DEMAND) &&
         !(transform_chain_needs(sink->transforms) & TRANSFORM_NEEDS_HEADERS);

@@ -1175,7 +1175,7 @@ const transform_type outbox_event_router_type = {
     .description = "Debezium's outbox event router: the rows inserted into an outbox table "
                    "become events on a topic per aggregate type, keyed by aggregate id.",
     .config = outbox_config,
-    .needs = TRANSFORM_NEEDS_KEY | TRANSFORM_NEEDS_VALUE | TRANSFORM_NEEDS_HEADERS |
+    .needs = TRANSFORM_NEEDS_KEY | TRANSFORM_NEEDS_VALUE | TRANSFORM_NEEDS_HEADER_APPEND |
              TRANSFORM_NEEDS_TIMESTAMP,
     .create = outbox_create,
     .apply = outbox_apply,

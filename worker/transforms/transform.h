@@ -32,8 +32,11 @@ typedef enum transform_result {
 enum {
     TRANSFORM_NEEDS_KEY = 1u << 0,       /* reads or writes the key's tree */
     TRANSFORM_NEEDS_VALUE = 1u << 1,     /* reads or writes the value's tree */
-    TRANSFORM_NEEDS_HEADERS = 1u << 2,   /* reads or writes headers */
+    TRANSFORM_NEEDS_HEADERS = 1u << 2,   /* reads, removes or changes the record's headers */
     TRANSFORM_NEEDS_TIMESTAMP = 1u << 3, /* reads or writes the timestamp */
+    /* Appends headers and never looks at the others: a sink may collect the record's own
+     * headers after the chain and put them before the appended ones. */
+    TRANSFORM_NEEDS_HEADER_APPEND = 1u << 4,
 };
 
 /* Where the chain runs: sources before the converters, on what the plugin emitted; sinks after
