@@ -188,7 +188,7 @@ static http_parse_event http_request_line(http_parser *parser, char *line, size_
         version[5] < '0' || version[5] > '9' || version[7] < '0' || version[7] > '9')
         return http_fail(parser, 400, "Malformed HTTP version");
     if (version[5] != '1' || (version[7] != '0' && version[7] != '1'))
-        return http_fail(parser, 505, "HTTP version not supported (HTTP/1.0 and HTTP/1.1 are)");
+        return http_fail(parser, 505, "HTTP version not supported (only 1.0 and 1.1 are)");
     const char *why = http_target_check(target, target_len);
     if (why)
         return http_fail(parser, 400, why);
@@ -604,6 +604,11 @@ bool http_parser_started(const http_parser *parser)
 bool http_parser_head_done(const http_parser *parser)
 {
     return parser->head_done;
+}
+
+bool http_parser_done(const http_parser *parser)
+{
+    return parser->state == HTTP_STATE_DONE;
 }
 
 const char *http_parser_method(const http_parser *parser)

@@ -53,8 +53,9 @@ unsigned http_parser_error(const http_parser *parser, const char **message);
 unsigned http_parser_refusal(const http_parser *parser);
 /* True once any byte of a request arrived (the empty lines allowed before one excepted). */
 bool http_parser_started(const http_parser *parser);
-/* True once the head is complete. */
+/* True once the head is complete; true once the whole request is. */
 bool http_parser_head_done(const http_parser *parser);
+bool http_parser_done(const http_parser *parser);
 
 /* The head, valid from HTTP_PARSE_HEAD until reset. */
 const char *http_parser_method(const http_parser *parser);

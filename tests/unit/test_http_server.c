@@ -1,0 +1,421 @@
+/*
+ * test_http_server.c - the HTTP server over loopback sockets with a small handler: answers,
+ * keep-alive and pipelining, HEAD, answers from another thread, Expect: 100-continue, a refusal
+ * before the body, protocol errors as JSON and sent once, oversized bodies answered 413 (never a
+ * reset), the head and body deadlines, a half-closed request released at once, and the limits of
+ * connections per client address.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "rest/http_server.h"
+#include "support/clock.h"
+
+#define MAX_BODY 1024
+
+typedef struct fixture {
+    http_server *server;
+    int port;
+} fixture;
+
+static void handler_head(void *context, http_exchange *exchange)
+{
+    (void)context;
+    if (strcmp(http_exchange_path(exchange), "/deny") == 0)
+        http_exchange_respond(exchange, 401, "application/json", NULL, 0, "{\"no\":1}", 8);
+}
+
+static void answer_echo(http_exchange *exchange)
+{
+    size_t body_len = 0;
+    const char *body = http_exchange_body(exchange, &body_len);
+    char text[4096];
+    int n = snprintf(text, sizeof(text), "%s %s ?%s [%.*s]", http_exchange_method(exchange),
+                     http_exchange_path(exchange), http_exchange_query(exchange), (int)body_len,
+                     body ? body : "");
+    http_header extra = {"X-Peer", http_exchange_peer(exchange)};
+    http_exchange_respond(exchange, 200, "text/plain", &extra, 1, text, (size_t)n);
+}
+
+static void *answer_later(void *argument)
+{
+    struct timespec pause = {0, 50 * 1000000L};
+    nanosleep(&pause, NULL);
+    answer_echo(argument);
+    return NULL;
+}
+
+static void handler_request(void *context, http_exchange *exchange)
+{
+    (void)context;
+    if (strcmp(http_exchange_path(exchange), "/async") == 0) {
+        pthread_t thread;
+        assert_int_equal(pthread_create(&thread, NULL, answer_later, exchange), 0);
+        pthread_detach(thread);
+        return;
+    }
+    if (strcmp(http_exchange_path(exchange), "/empty") == 0) {
+        http_exchange_respond(exchange, 204, NULL, NULL, 0, NULL, 0);
+        return;
+    }
+    answer_echo(exchange);
+}
+
+static void handler_complete(void *context, http_exchange *exchange, unsigned status,
+                             bool written)
+{
+    (void)context;
+    (void)exchange;
+    (void)status;
+    (void)written;
+}
+
+static int setup(void **state)
+{
+    fixture *f = calloc(1, sizeof(*f));
+    struct sockaddr_in address = {.sin_family = AF_INET};
+    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    http_listen listen_at = {"http://127.0.0.1:0", (struct sockaddr *)&address,
+                             sizeof(address), false};
+    http_server_config config = {
+        .listeners = &listen_at, .listener_count = 1, .max_body = MAX_BODY,
+        .drain_max = 64 * 1024, .threads = 2, .max_connections = 64, .max_per_address = 3,
+        .head_timeout_ms = 500, .body_timeout_ms = 700, .idle_timeout_ms = 5000,
+        .write_timeout_ms = 5000,
+    };
+    http_handler handler = {NULL, handler_head, handler_request, handler_complete};
+    char err[256];
+    f->server = http_server_start(&config, &handler, err, sizeof(err));
+    if (!f->server)
+        fail_msg("%s", err);
+    f->port = http_server_port(f->server, 0);
+    assert_true(f->port > 0);
+    *state = f;
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    fixture *f = *state;
+    http_server_quiesce(f->server);
+    http_server_stop(f->server);
+    free(f);
+    return 0;
+}
+
+static int client_connect(int port, const char *from)
+{
+    int fd = socket(AF_INET, SOCK_STREAM, 0);
+    assert_true(fd >= 0);
+    if (from) {
+        struct sockaddr_in local = {.sin_family = AF_INET};
+        inet_pton(AF_INET, from, &local.sin_addr);
+        assert_int_equal(bind(fd, (struct sockaddr *)&local, sizeof(local)), 0);
+    }
+    struct sockaddr_in address = {.sin_family = AF_INET, .sin_port = htons((uint16_t)port)};
+    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    assert_int_equal(connect(fd, (struct sockaddr *)&address, sizeof(address)), 0);
+    return fd;
+}
+
+static void client_send(int fd, const char *data, size_t len)
+{
+    while (len > 0) {
+        ssize_t n = send(fd, data, len, MSG_NOSIGNAL);
+        if (n < 0)
+            return; /* the server may close first: what it answered is still readable */
+        data += n;
+        len -= (size_t)n;
+    }
+}
+
+/* Reads until the end of the stream or timeout_ms; returns the length (NUL-terminated). A
+ * reset sets *reset. */
+static size_t client_read(int fd, char *out, size_t outlen, int timeout_ms, bool *reset)
+{
+    size_t len = 0;
+    int64_t end = clock_monotonic_ms() + timeout_ms;
+    if (reset)
+        *reset = false;
+    while (len + 1 < outlen) {
+        int left = (int)(end - clock_monotonic_ms());
+        if (left <= 0)
+            break;
+        struct pollfd poller = {.fd = fd, .events = POLLIN};
+        if (poll(&poller, 1, left) <= 0)
+            break;
+        ssize_t n = recv(fd, out + len, outlen - 1 - len, 0);
+        if (n < 0 && reset && errno == ECONNRESET)
+            *reset = true;
+        if (n <= 0)
+            break;
+        len += (size_t)n;
+    }
+    out[len] = '\0';
+    return len;
+}
+
+static size_t count_of(const char *text, const char *needle)
+{
+    size_t count = 0;
+    for (const char *p = strstr(text, needle); p; p = strstr(p + 1, needle))
+        count++;
+    return count;
+}
+
+/* One request on a new connection; the whole answer (the server closes: Connection: close). */
+static void exchange_once(fixture *f, const char *request, size_t len, char *out, size_t outlen)
+{
+    int fd = client_connect(f->port, NULL);
+    client_send(fd, request, len);
+    client_read(fd, out, outlen, 3000, NULL);
+    close(fd);
+}
+
+static void test_answers_and_keep_alive(void **state)
+{
+    fixture *f = *state;
+    char out[8192];
+    const char pipelined[] = "POST /a?x=1 HTTP/1.1\r\nContent-Length: 2\r\n\r\nhi"
+                             "HEAD /b HTTP/1.1\r\n\r\n"
+                             "GET /empty HTTP/1.1\r\n\r\n"
+                             "POST /c HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n"
+                             "3\r\nabc\r\n0\r\n\r\n"
+                             "GET /async HTTP/1.1\r\nConnection: close\r\n\r\n";
+    exchange_once(f, pipelined, sizeof(pipelined) - 1, out, sizeof(out));
+    assert_int_equal(count_of(out, "HTTP/1.1 200 OK\r\n"), 4);
+    assert_int_equal(count_of(out, "HTTP/1.1 204 No Content\r\n"), 1);
+    assert_non_null(strstr(out, "POST /a ?x=1 [hi]"));
+    assert_non_null(strstr(out, "Content-Length: 12\r\n")); /* HEAD: GET's length ... */
+    assert_null(strstr(out, "HEAD /b"));                    /* ... without the body */
+    assert_non_null(strstr(out, "POST /c ? [abc]"));
+    assert_non_null(strstr(out, "X-Peer: 127.0.0.1\r\n"));
+    assert_non_null(strstr(out, "GET /async ? []"));
+    assert_int_equal(count_of(out, "Connection: close\r\n"), 1);
+    assert_true(strstr(out, "Connection: close\r\n") > strstr(out, "[abc]"));
+    /* The order is the requests' order. */
+    assert_true(strstr(out, "[hi]") < strstr(out, "[abc]"));
+
+    const char old[] = "GET /old HTTP/1.0\r\n\r\n";
+    exchange_once(f, old, sizeof(old) - 1, out, sizeof(out));
+    assert_non_null(strstr(out, "HTTP/1.1 200 OK\r\n"));
+    assert_non_null(strstr(out, "Connection: close\r\n"));
+}
+
+static void test_continue_and_refusals(void **state)
+{
+    fixture *f = *state;
+    char out[8192];
+    /* 100-continue, then the body, then the answer. */
+    int fd = client_connect(f->port, NULL);
+    const char head[] = "PUT /x HTTP/1.1\r\nExpect: 100-continue\r\nContent-Length: 3\r\n"
+                        "Connection: close\r\n\r\n";
+    client_send(fd, head, sizeof(head) - 1);
+    client_read(fd, out, 26, 2000, NULL);
+    assert_string_equal(out, "HTTP/1.1 100 Continue\r\n\r\n");
+    client_send(fd, "abc", 3);
+    client_read(fd, out, sizeof(out), 2000, NULL);
+    assert_non_null(strstr(out, "PUT /x ? [abc]"));
+    close(fd);
+
+    /* Refused by the head callback: the body is read and dropped, the connection goes on. */
+    const char denied[] = "POST /deny HTTP/1.1\r\nContent-Length: 5\r\n\r\nhello"
+                          "GET /next HTTP/1.1\r\nConnection: close\r\n\r\n";
+    exchange_once(f, denied, sizeof(denied) - 1, out, sizeof(out));
+    assert_non_null(strstr(out, "HTTP/1.1 401 Unauthorized\r\n"));
+    assert_non_null(strstr(out, "GET /next ? []"));
+
+    /* A body over the limit, declared: read to its end, then 413, as JSON. */
+    char *big = malloc(40000);
+    assert_non_null(big);
+    int n = snprintf(big, 40000, "POST /a HTTP/1.1\r\nContent-Length: 30000\r\n\r\n");
+    memset(big + n, 'x', 30000);
+    for (int attempt = 0; attempt < 10; attempt++) {
+        int client = client_connect(f->port, NULL);
+        client_send(client, big, (size_t)n + 30000);
+        bool reset = false;
+        client_read(client, out, sizeof(out), 3000, &reset);
+        close(client);
+        assert_false(reset);
+        assert_non_null(strstr(out, "HTTP/1.1 413 Payload Too Large\r\n"));
+        assert_non_null(strstr(out, "Content-Type: application/json\r\n"));
+        assert_non_null(strstr(out, "{\"error_code\":413,\"message\":\"The request body is "
+                                    "larger than rest.request.max.bytes (1024 bytes)\"}"));
+    }
+    /* Sent chunked: likewise. */
+    n = snprintf(big, 40000, "POST /a HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n7530\r\n");
+    memset(big + n, 'x', 30000);
+    n += 30000;
+    n += snprintf(big + n, 40000 - (size_t)n, "\r\n0\r\n\r\n");
+    exchange_once(f, big, (size_t)n, out, sizeof(out));
+    assert_non_null(strstr(out, "HTTP/1.1 413 Payload Too Large\r\n"));
+    /* Declared beyond what is drained: answered at once, still never a reset. */
+    n = snprintf(big, 40000, "POST /a HTTP/1.1\r\nContent-Length: 1000000\r\n\r\n");
+    memset(big + n, 'x', 30000);
+    int client = client_connect(f->port, NULL);
+    client_send(client, big, (size_t)n + 30000);
+    bool reset = false;
+    client_read(client, out, sizeof(out), 3000, &reset);
+    close(client);
+    assert_false(reset);
+    assert_non_null(strstr(out, "HTTP/1.1 413 Payload Too Large\r\n"));
+    free(big);
+    /* Over the limit with Expect: the answer comes before the body. */
+    fd = client_connect(f->port, NULL);
+    const char expect[] = "PUT /x HTTP/1.1\r\nExpect: 100-continue\r\nContent-Length: 5000\r\n\r\n";
+    client_send(fd, expect, sizeof(expect) - 1);
+    client_read(fd, out, sizeof(out), 2000, NULL);
+    close(fd);
+    assert_non_null(strstr(out, "HTTP/1.1 413 Payload Too Large\r\n"));
+    assert_null(strstr(out, "100 Continue"));
+}
+
+static void test_protocol_errors_are_json_and_sent_once(void **state)
+{
+    fixture *f = *state;
+    static const struct {
+        const char *request;
+        size_t len;
+        const char *status_line;
+    } cases[] = {
+#define CASE(r, s) {r, sizeof(r) - 1, s}
+        CASE("DELETE /connectors/victim\0garbage HTTP/1.1\r\n\r\n", "400 Bad Request"),
+        CASE("DELETE /connectors/victim%00garbage HTTP/1.1\r\n\r\n", "400 Bad Request"),
+        CASE("GET /connectors/%zz HTTP/1.1\r\n\r\n", "400 Bad Request"),
+        CASE("POST /a HTTP/1.1\r\nContent-Length: -1\r\n\r\n", "400 Bad Request"),
+        CASE("POST /a HTTP/1.1\r\nContent-Length: 18446744073709551617\r\n\r\n",
+             "400 Bad Request"),
+        CASE("GET / HTTP/2.0\r\n\r\n", "505 HTTP Version Not Supported"),
+        CASE("GET / HTTP/1.1\r\nX: a\r\n b\r\n\r\n", "400 Bad Request"),
+        CASE("POST /a HTTP/1.1\r\nTransfer-Encoding: gzip\r\n\r\n", "501 Not Implemented"),
+#undef CASE
+    };
+    char out[8192];
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        exchange_once(f, cases[i].request, cases[i].len, out, sizeof(out));
+        char expected[64];
+        snprintf(expected, sizeof(expected), "HTTP/1.1 %s\r\n", cases[i].status_line);
+        if (strncmp(out, expected, strlen(expected)) != 0)
+            fail_msg("case %zu: %s", i, out);
+        /* one status line, one set of headers */
+        assert_int_equal(count_of(out, "HTTP/1.1 "), 1);
+        assert_int_equal(count_of(out, "Content-Length: "), 1);
+        assert_non_null(strstr(out, "Content-Type: application/json\r\n"));
+        assert_non_null(strstr(out, "{\"error_code\":"));
+    }
+    /* A target of 9000 bytes, headers of 9000 bytes. */
+    char *big = malloc(20000);
+    assert_non_null(big);
+    int n = snprintf(big, 20000, "GET /");
+    memset(big + n, 'a', 9000);
+    n += 9000;
+    n += snprintf(big + n, 20000 - (size_t)n, " HTTP/1.1\r\n\r\n");
+    exchange_once(f, big, (size_t)n, out, sizeof(out));
+    assert_non_null(strstr(out, "HTTP/1.1 414 URI Too Long\r\n"));
+    assert_non_null(strstr(out, "{\"error_code\":414,"));
+    n = snprintf(big, 20000, "GET / HTTP/1.1\r\nX-Big: ");
+    memset(big + n, 'a', 9000);
+    n += 9000;
+    n += snprintf(big + n, 20000 - (size_t)n, "\r\n\r\n");
+    exchange_once(f, big, (size_t)n, out, sizeof(out));
+    assert_non_null(strstr(out, "HTTP/1.1 431 Request Header Fields Too Large\r\n"));
+    assert_non_null(strstr(out, "{\"error_code\":431,"));
+    free(big);
+}
+
+static void test_deadlines(void **state)
+{
+    fixture *f = *state;
+    char out[4096];
+    /* Headers that never end: 408 after the head deadline (500 ms here). */
+    int64_t start = clock_monotonic_ms();
+    int fd = client_connect(f->port, NULL);
+    client_send(fd, "GET / HTTP/1.1\r\nX-Slow: ", 24);
+    client_read(fd, out, sizeof(out), 3000, NULL);
+    close(fd);
+    assert_non_null(strstr(out, "HTTP/1.1 408 Request Timeout\r\n"));
+    assert_non_null(strstr(out, "{\"error_code\":408,"));
+    assert_true(clock_monotonic_ms() - start < 1500);
+
+    /* A body that never ends: 408 after the body deadline (700 ms here). */
+    start = clock_monotonic_ms();
+    fd = client_connect(f->port, NULL);
+    const char partial[] = "POST /a HTTP/1.1\r\nContent-Length: 100\r\n\r\nabc";
+    client_send(fd, partial, sizeof(partial) - 1);
+    client_read(fd, out, sizeof(out), 3000, NULL);
+    close(fd);
+    assert_non_null(strstr(out, "HTTP/1.1 408 Request Timeout\r\n"));
+    assert_true(clock_monotonic_ms() - start < 1700);
+
+    /* A body declared longer than sent, then half-closed: released at once. */
+    start = clock_monotonic_ms();
+    fd = client_connect(f->port, NULL);
+    client_send(fd, partial, sizeof(partial) - 1);
+    shutdown(fd, SHUT_WR);
+    size_t len = client_read(fd, out, sizeof(out), 3000, NULL);
+    close(fd);
+    assert_true(len > 0);
+    assert_non_null(strstr(out, "HTTP/1.1 400 Bad Request\r\n"));
+    assert_true(clock_monotonic_ms() - start < 500);
+}
+
+static void test_connection_limits(void **state)
+{
+    fixture *f = *state;
+    char out[4096];
+    /* Three from 127.0.0.1 are held; the fourth gets a JSON 503 and is closed. */
+    int held[3];
+    for (int i = 0; i < 3; i++)
+        held[i] = client_connect(f->port, "127.0.0.1");
+    struct timespec pause = {0, 100 * 1000000L};
+    nanosleep(&pause, NULL);
+    int refused = client_connect(f->port, "127.0.0.1");
+    client_read(refused, out, sizeof(out), 2000, NULL);
+    close(refused);
+    assert_non_null(strstr(out, "HTTP/1.1 503 Service Unavailable\r\n"));
+    assert_non_null(strstr(out, "{\"error_code\":503,"));
+    /* Another address is still served, and so are the held connections. */
+    int other = client_connect(f->port, "127.0.0.2");
+    const char request[] = "GET /other HTTP/1.1\r\nConnection: close\r\n\r\n";
+    client_send(other, request, sizeof(request) - 1);
+    client_read(other, out, sizeof(out), 2000, NULL);
+    close(other);
+    assert_non_null(strstr(out, "GET /other"));
+    client_send(held[0], request, sizeof(request) - 1);
+    client_read(held[0], out, sizeof(out), 2000, NULL);
+    assert_non_null(strstr(out, "GET /other"));
+    for (int i = 0; i < 3; i++)
+        close(held[i]);
+    /* Once they are gone, the address is served again. */
+    nanosleep(&pause, NULL);
+    exchange_once(f, request, sizeof(request) - 1, out, sizeof(out));
+    assert_non_null(strstr(out, "GET /other"));
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup_teardown(test_answers_and_keep_alive, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_continue_and_refusals, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_protocol_errors_are_json_and_sent_once, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(test_deadlines, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_connection_limits, setup, teardown),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
