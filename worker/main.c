@@ -8,8 +8,8 @@
 
 #include <jansson.h>
 #include <librdkafka/rdkafka.h>
-#include <microhttpd.h>
 #include <curl/curl.h>
+#include <gnutls/gnutls.h>
 
 #include <ferry/plugin.h>
 
@@ -37,9 +37,9 @@ static void usage(FILE *out)
 
 static void version_print(FILE *out)
 {
-    fprintf(out, "ferry %s (plugin ABI %d.%d; librdkafka %s, jansson %s, libmicrohttpd %s, %s)\n",
+    fprintf(out, "ferry %s (plugin ABI %d.%d; librdkafka %s, jansson %s, GnuTLS %s, %s)\n",
             FERRY_VERSION, FERRY_ABI_MAJOR, FERRY_ABI_MINOR, rd_kafka_version_str(),
-            JANSSON_VERSION, MHD_get_version(), curl_version());
+            JANSSON_VERSION, gnutls_check_version(NULL), curl_version());
 }
 
 int main(int argc, char **argv)

@@ -1,5 +1,6 @@
 /*
- * http_recorder.c - the recording HTTP server of tests (http_recorder.h).
+ * http_recorder.c - the recording HTTP server of tests (http_recorder.h), on ferry's own HTTP
+ * server.
  */
 #include "http_recorder.h"
 
@@ -12,18 +13,19 @@
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
-#include <microhttpd.h>
+#include "rest/http_server.h"
 
 #define RECORDER_MAX 64
 
 struct http_recorder {
-    struct MHD_Daemon *daemon;
+    http_server *server;
     char url[64];
     pthread_mutex_t mutex;
     http_recorded requests[RECORDER_MAX];
@@ -34,122 +36,103 @@ struct http_recorder {
     char location[256];
     int forbid;
     int delay_ms;
+    atomic_int delayed; /* answers waiting on a thread of their own */
 };
 
-/* One request while it arrives. */
-typedef struct recorder_exchange {
-    http_recorded request;
-    size_t capacity;
-} recorder_exchange;
+/* An answer decided when the request came, given later when the test asked for a delay. */
+typedef struct recorder_answer {
+    http_recorder *recorder;
+    http_exchange *exchange;
+    unsigned status;
+    char content_type[128];
+    char location[256];
+    char *body;
+    int delay_ms;
+} recorder_answer;
 
-static void recorder_header(struct MHD_Connection *connection, const char *name, char *out,
+static void recorder_header(const http_exchange *exchange, const char *name, char *out,
                             size_t outlen)
 {
-    const char *value = MHD_lookup_connection_value(connection, MHD_HEADER_KIND, name);
+    const char *value = http_exchange_header(exchange, name);
     snprintf(out, outlen, "%s", value ? value : "");
 }
 
-static void *recorder_uri(void *cls, const char *uri, struct MHD_Connection *connection)
+static void recorder_answer_give(recorder_answer *answer)
 {
-    (void)cls;
-    (void)connection;
-    recorder_exchange *exchange = calloc(1, sizeof(*exchange));
-    if (exchange)
-        snprintf(exchange->request.target, sizeof(exchange->request.target), "%s", uri);
-    return exchange;
+    http_header location = {"Location", answer->location};
+    http_exchange_respond(answer->exchange, answer->status,
+                          answer->content_type[0] ? answer->content_type : NULL, &location,
+                          answer->location[0] ? 1 : 0, answer->body, strlen(answer->body));
+    free(answer->body);
+    free(answer);
 }
 
-static enum MHD_Result recorder_access(void *cls, struct MHD_Connection *connection,
-                                       const char *url, const char *method, const char *version,
-                                       const char *upload_data, size_t *upload_data_size,
-                                       void **state)
+static void *recorder_answer_later(void *argument)
 {
-    http_recorder *recorder = cls;
-    recorder_exchange *exchange = *state;
-    (void)url;
-    (void)version;
-    if (!exchange)
-        return MHD_NO;
-    if (!exchange->request.method[0]) {
-        snprintf(exchange->request.method, sizeof(exchange->request.method), "%s", method);
-        return MHD_YES;
+    recorder_answer *answer = argument;
+    http_recorder *recorder = answer->recorder;
+    struct timespec pause = {answer->delay_ms / 1000, (long)(answer->delay_ms % 1000) * 1000000L};
+    nanosleep(&pause, NULL);
+    recorder_answer_give(answer);
+    atomic_fetch_sub(&recorder->delayed, 1);
+    return NULL;
+}
+
+static void recorder_request(void *context, http_exchange *exchange)
+{
+    http_recorder *recorder = context;
+    http_recorded request = {0};
+    snprintf(request.method, sizeof(request.method), "%s", http_exchange_method(exchange));
+    const char *query = http_exchange_query(exchange);
+    snprintf(request.target, sizeof(request.target), "%s%s%s", http_exchange_path(exchange),
+             query[0] ? "?" : "", query);
+    size_t body_len = 0;
+    const char *body = http_exchange_body(exchange, &body_len);
+    if (body && body_len > 0) {
+        request.body = malloc(body_len + 1);
+        assert_non_null(request.body);
+        memcpy(request.body, body, body_len + 1);
+        request.body_len = body_len;
     }
-    if (*upload_data_size > 0) {
-        http_recorded *request = &exchange->request;
-        if (request->body_len + *upload_data_size + 1 > exchange->capacity) {
-            exchange->capacity = (request->body_len + *upload_data_size + 1) * 2;
-            request->body = realloc(request->body, exchange->capacity);
-            if (!request->body)
-                return MHD_NO;
-        }
-        memcpy(request->body + request->body_len, upload_data, *upload_data_size);
-        request->body_len += *upload_data_size;
-        request->body[request->body_len] = '\0';
-        *upload_data_size = 0;
-        return MHD_YES;
-    }
-    http_recorded *request = &exchange->request;
-    recorder_header(connection, MHD_HTTP_HEADER_CONTENT_TYPE, request->content_type,
-                    sizeof(request->content_type));
-    recorder_header(connection, MHD_HTTP_HEADER_AUTHORIZATION, request->authorization,
-                    sizeof(request->authorization));
-    recorder_header(connection, "X-Connect-Authorization", request->signature,
-                    sizeof(request->signature));
-    recorder_header(connection, "X-Connect-Request-Signature-Algorithm", request->algorithm,
-                    sizeof(request->algorithm));
+    recorder_header(exchange, "Content-Type", request.content_type,
+                    sizeof(request.content_type));
+    recorder_header(exchange, "Authorization", request.authorization,
+                    sizeof(request.authorization));
+    recorder_header(exchange, "X-Connect-Authorization", request.signature,
+                    sizeof(request.signature));
+    recorder_header(exchange, "X-Connect-Request-Signature-Algorithm", request.algorithm,
+                    sizeof(request.algorithm));
+    recorder_answer *answer = calloc(1, sizeof(*answer));
+    assert_non_null(answer);
+    answer->recorder = recorder;
+    answer->exchange = exchange;
     pthread_mutex_lock(&recorder->mutex);
-    if (recorder->count < RECORDER_MAX) {
-        recorder->requests[recorder->count++] = *request;
-        request->body = NULL; /* the recorder keeps it */
-    }
+    if (recorder->count < RECORDER_MAX)
+        recorder->requests[recorder->count++] = request;
+    else
+        http_recorded_clear(&request);
     bool forbidden = recorder->forbid > 0;
     if (forbidden)
         recorder->forbid--;
-    unsigned status = forbidden ? 403 : recorder->status;
-    const char *body = forbidden ? "{\"error_code\":403,\"message\":\"Internal request contained "
-                                   "invalid signature.\"}"
-                                 : recorder->body;
-    char *copy = strdup(body ? body : "");
-    char content_type[128], location[256];
-    snprintf(content_type, sizeof(content_type), "%s",
+    answer->status = forbidden ? 403 : recorder->status;
+    answer->body = strdup(forbidden ? "{\"error_code\":403,\"message\":\"Internal request "
+                                      "contained invalid signature.\"}"
+                                    : recorder->body ? recorder->body : "");
+    snprintf(answer->content_type, sizeof(answer->content_type), "%s",
              forbidden ? "application/json" : recorder->content_type);
-    snprintf(location, sizeof(location), "%s", forbidden ? "" : recorder->location);
-    int delay_ms = recorder->delay_ms;
+    snprintf(answer->location, sizeof(answer->location), "%s",
+             forbidden ? "" : recorder->location);
+    answer->delay_ms = recorder->delay_ms;
     pthread_mutex_unlock(&recorder->mutex);
-    if (delay_ms > 0) {
-        struct timespec pause = {delay_ms / 1000, (long)(delay_ms % 1000) * 1000000L};
-        nanosleep(&pause, NULL);
+    assert_non_null(answer->body);
+    if (answer->delay_ms <= 0) {
+        recorder_answer_give(answer);
+        return;
     }
-    struct MHD_Response *reply =
-        MHD_create_response_from_buffer(strlen(copy), copy, MHD_RESPMEM_MUST_FREE);
-    if (content_type[0])
-        MHD_add_response_header(reply, MHD_HTTP_HEADER_CONTENT_TYPE, content_type);
-    if (location[0])
-        MHD_add_response_header(reply, MHD_HTTP_HEADER_LOCATION, location);
-    enum MHD_Result rc = MHD_queue_response(connection, status, reply);
-    MHD_destroy_response(reply);
-    return rc;
-}
-
-static void recorder_completed(void *cls, struct MHD_Connection *connection, void **state,
-                               enum MHD_RequestTerminationCode code)
-{
-    recorder_exchange *exchange = *state;
-    (void)cls;
-    (void)connection;
-    (void)code;
-    if (exchange)
-        free(exchange->request.body);
-    free(exchange);
-    *state = NULL;
-}
-
-/* The request target as sent: libmicrohttpd must not decode it. */
-static size_t recorder_no_unescape(void *cls, struct MHD_Connection *connection, char *text)
-{
-    (void)cls;
-    (void)connection;
-    return strlen(text);
+    atomic_fetch_add(&recorder->delayed, 1);
+    pthread_t thread;
+    assert_int_equal(pthread_create(&thread, NULL, recorder_answer_later, answer), 0);
+    pthread_detach(thread);
 }
 
 http_recorder *http_recorder_start(void)
@@ -160,17 +143,21 @@ http_recorder *http_recorder_start(void)
     http_recorder_answer(recorder, 200, "application/json", "{}", NULL);
     struct sockaddr_in address = {.sin_family = AF_INET, .sin_port = 0};
     address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    recorder->daemon = MHD_start_daemon(
-        MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_THREAD_PER_CONNECTION, 0, NULL, NULL,
-        recorder_access, recorder, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&address,
-        MHD_OPTION_URI_LOG_CALLBACK, recorder_uri, NULL,
-        MHD_OPTION_NOTIFY_COMPLETED, recorder_completed, NULL,
-        MHD_OPTION_UNESCAPE_CALLBACK, recorder_no_unescape, NULL, MHD_OPTION_END);
-    assert_non_null(recorder->daemon);
-    const union MHD_DaemonInfo *info =
-        MHD_get_daemon_info(recorder->daemon, MHD_DAEMON_INFO_BIND_PORT);
-    assert_non_null(info);
-    snprintf(recorder->url, sizeof(recorder->url), "http://127.0.0.1:%u/", info->port);
+    http_listen listen_at = {"the recorder", (struct sockaddr *)&address, sizeof(address),
+                             false};
+    http_server_config config = {
+        .listeners = &listen_at, .listener_count = 1, .max_body = 16 * 1024 * 1024,
+        .drain_max = 16 * 1024 * 1024, .threads = 1, .max_connections = 256,
+        .max_per_address = 256, .head_timeout_ms = 10000, .body_timeout_ms = 30000,
+        .idle_timeout_ms = 60000, .write_timeout_ms = 30000,
+    };
+    http_handler handler = {.context = recorder, .request = recorder_request};
+    char err[256];
+    recorder->server = http_server_start(&config, &handler, err, sizeof(err));
+    if (!recorder->server)
+        fail_msg("the recorder cannot listen: %s", err);
+    snprintf(recorder->url, sizeof(recorder->url), "http://127.0.0.1:%d/",
+             http_server_port(recorder->server, 0));
     return recorder;
 }
 
@@ -178,8 +165,12 @@ void http_recorder_stop(http_recorder *recorder)
 {
     if (!recorder)
         return;
-    if (recorder->daemon)
-        MHD_stop_daemon(recorder->daemon);
+    http_server_quiesce(recorder->server);
+    while (atomic_load(&recorder->delayed) > 0) {
+        struct timespec pause = {0, 5 * 1000000L};
+        nanosleep(&pause, NULL);
+    }
+    http_server_stop(recorder->server);
     for (size_t i = 0; i < recorder->count; i++)
         http_recorded_clear(&recorder->requests[i]);
     free(recorder->body);

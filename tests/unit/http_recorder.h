@@ -1,7 +1,7 @@
 /*
- * http_recorder.h - a tiny HTTP server for tests (libmicrohttpd on 127.0.0.1, a port of its
- * own): it records every request exactly as it arrived (method, request target with its query,
- * the headers a worker relays, the body bytes) and answers with what the test set up.
+ * http_recorder.h - a tiny HTTP server for tests (ferry's own HTTP server on 127.0.0.1, a port
+ * of its own): it records every request exactly as it arrived (method, request target with its
+ * query, the headers a worker relays, the body bytes) and answers with what the test set up.
  */
 #ifndef FERRY_TEST_HTTP_RECORDER_H
 #define FERRY_TEST_HTTP_RECORDER_H

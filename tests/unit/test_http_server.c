@@ -52,18 +52,31 @@ static void answer_echo(http_exchange *exchange)
     http_exchange_respond(exchange, 200, "text/plain", &extra, 1, text, (size_t)n);
 }
 
+/* /thread answers from another thread; /async is resumed from it, and answers on the event
+ * thread. */
 static void *answer_later(void *argument)
 {
+    http_exchange *exchange = argument;
     struct timespec pause = {0, 50 * 1000000L};
     nanosleep(&pause, NULL);
-    answer_echo(argument);
+    if (strcmp(http_exchange_path(exchange), "/async") == 0)
+        http_exchange_resume(exchange);
+    else
+        answer_echo(exchange);
     return NULL;
+}
+
+static void handler_resumed(void *context, http_exchange *exchange)
+{
+    (void)context;
+    answer_echo(exchange);
 }
 
 static void handler_request(void *context, http_exchange *exchange)
 {
     (void)context;
-    if (strcmp(http_exchange_path(exchange), "/async") == 0) {
+    if (strcmp(http_exchange_path(exchange), "/async") == 0 ||
+        strcmp(http_exchange_path(exchange), "/thread") == 0) {
         pthread_t thread;
         assert_int_equal(pthread_create(&thread, NULL, answer_later, exchange), 0);
         pthread_detach(thread);
@@ -98,7 +111,8 @@ static int setup(void **state)
         .head_timeout_ms = 500, .body_timeout_ms = 700, .idle_timeout_ms = 5000,
         .write_timeout_ms = 5000,
     };
-    http_handler handler = {NULL, handler_head, handler_request, handler_complete};
+    http_handler handler = {.head = handler_head, .request = handler_request,
+                            .resumed = handler_resumed, .complete = handler_complete};
     char err[256];
     f->server = http_server_start(&config, &handler, err, sizeof(err));
     if (!f->server)
@@ -194,11 +208,13 @@ static void test_answers_and_keep_alive(void **state)
     const char pipelined[] = "POST /a?x=1 HTTP/1.1\r\nContent-Length: 2\r\n\r\nhi"
                              "HEAD /b HTTP/1.1\r\n\r\n"
                              "GET /empty HTTP/1.1\r\n\r\n"
+                             "GET /thread HTTP/1.1\r\n\r\n"
                              "POST /c HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n"
                              "3\r\nabc\r\n0\r\n\r\n"
                              "GET /async HTTP/1.1\r\nConnection: close\r\n\r\n";
     exchange_once(f, pipelined, sizeof(pipelined) - 1, out, sizeof(out));
-    assert_int_equal(count_of(out, "HTTP/1.1 200 OK\r\n"), 4);
+    assert_int_equal(count_of(out, "HTTP/1.1 200 OK\r\n"), 5);
+    assert_non_null(strstr(out, "GET /thread ? []"));
     assert_int_equal(count_of(out, "HTTP/1.1 204 No Content\r\n"), 1);
     assert_non_null(strstr(out, "POST /a ?x=1 [hi]"));
     assert_non_null(strstr(out, "Content-Length: 12\r\n")); /* HEAD: GET's length ... */

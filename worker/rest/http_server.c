@@ -96,6 +96,7 @@ struct http_exchange {
     bool in_handler; /* the request callback ran, no answer yet */
     bool answered;
     bool answered_here; /* during a callback, on the event thread */
+    bool resume;        /* queued for the resumed callback, not answered */
     http_answer answer;
     http_exchange *next_answered;
     char peer[INET6_ADDRSTRLEN];
@@ -367,6 +368,17 @@ void http_exchange_respond(http_exchange *exchange, unsigned status, const char 
     pthread_mutex_lock(&thread->mutex);
     exchange->answer = answer;
     exchange->answered = true;
+    exchange->next_answered = thread->answered;
+    thread->answered = exchange;
+    pthread_mutex_unlock(&thread->mutex);
+    http_thread_wake(thread);
+}
+
+void http_exchange_resume(http_exchange *exchange)
+{
+    http_thread *thread = exchange->thread;
+    pthread_mutex_lock(&thread->mutex);
+    exchange->resume = true;
     exchange->next_answered = thread->answered;
     thread->answered = exchange;
     pthread_mutex_unlock(&thread->mutex);
@@ -1087,6 +1099,14 @@ static void http_thread_answers(http_thread *thread)
     while (answered) {
         http_exchange *exchange = answered;
         answered = exchange->next_answered;
+        if (exchange->resume) {
+            exchange->resume = false;
+            thread->callback = exchange;
+            thread->server->handler.resumed(thread->server->handler.context, exchange);
+            thread->callback = NULL;
+            if (!exchange->answered_here)
+                continue; /* still the handler's */
+        }
         exchange->in_handler = false;
         http_connection *connection = exchange->connection;
         if (!connection) {
@@ -1337,7 +1357,10 @@ void http_server_stop(http_server *server)
     for (unsigned i = 0; server->threads && i < server->thread_count; i++) {
         http_thread *thread = &server->threads[i];
         if (thread->epoll_fd > 0) {
+            /* What was handed over after the thread's last round, answered as it would have */
+            http_current_thread = thread;
             http_thread_answers(thread);
+            http_current_thread = NULL;
             while (thread->connections)
                 http_connection_close(thread->connections);
             http_thread_bury(thread);

@@ -43,6 +43,9 @@ typedef struct http_handler {
     /* The whole request is in (not called when head answered or the body was refused). The
      * handler answers now or later, from any thread. */
     void (*request)(void *context, http_exchange *exchange);
+    /* After http_exchange_resume, on the exchange's event thread: the handler goes on with it
+     * there (typically answers); may be NULL when resume is never called. */
+    void (*resumed)(void *context, http_exchange *exchange);
     /* Once per exchange, after its answer was written (written true) or could not be (the
      * connection is gone, or the server stops): the exchange is freed after it. */
     void (*complete)(void *context, http_exchange *exchange, unsigned status, bool written);
@@ -100,6 +103,11 @@ void *http_exchange_user(const http_exchange *exchange);
 void http_exchange_respond(http_exchange *exchange, unsigned status, const char *content_type,
                            const http_header *headers, size_t header_count, const char *body,
                            size_t body_len);
+
+/* Hands the exchange back to its event thread, from any thread: the resumed callback runs
+ * there (even when the connection is gone, so that the handler can answer and release what it
+ * holds). After it the handler must not touch the exchange until resumed. */
+void http_exchange_resume(http_exchange *exchange);
 
 /* The reason phrase of a status ("Not Found"). */
 const char *http_status_reason(unsigned status);

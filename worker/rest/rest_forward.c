@@ -98,7 +98,7 @@ static void rest_forward_send(const rest_request *request, rest_response *respon
 {
     strbuf url = {0};
     rest_forward_url(&url, leader, request, next);
-    /* Header values are as libmicrohttpd parsed them: no line breaks inside. */
+    /* Header values are as the HTTP parser took them: no line breaks inside. */
     char content_type[512], authorization[4096], signature[256], algorithm[128];
     const char *headers[REST_FORWARD_HEADERS_MAX] = {NULL};
     size_t count = 0;

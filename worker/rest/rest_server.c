@@ -1,19 +1,18 @@
 /*
- * rest_server.c - libmicrohttpd daemons, one per listener, and the life of a request: checks
- * that need no body (origin, credentials, declared size), the body read up to
- * rest.request.max.bytes, routing, the handler, the answer, an access log line at debug level.
- * Request bodies and credentials are never logged.
+ * rest_server.c - the REST API on the HTTP server (http_server.c), and the life of a request:
+ * checks that need no body (origin, credentials), routing, the handler, the answer, an access
+ * log line at debug level. Request bodies and credentials are never logged. The HTTP layer
+ * refuses what is malformed or too large before any of this runs (docs/rest-http.md).
  *
- * Threads (docs/architecture.md): each daemon has a small pool of event threads (epoll) that
- * read and write every connection and never block. A request is suspended while its work runs
- * elsewhere: an async handler's middle step on the control thread (worker_post), a blocking
- * handler on a thread of its own (one per request in progress, at most REST_MAX_BLOCKING); the
- * connection is resumed to answer.
+ * Threads (docs/architecture.md): the HTTP server's event threads read and write every
+ * connection and never block. A request whose work runs elsewhere stays with the handler: an
+ * async handler's middle step on the control thread (worker_post), after which the exchange is
+ * resumed on its event thread to finish; a blocking handler on a thread of its own (one per
+ * request in progress, at most REST_MAX_BLOCKING), which answers from there.
  */
 #include "rest/rest_server.h"
 
 #include <arpa/inet.h>
-#include <ctype.h>
 #include <errno.h>
 #include <inttypes.h>
 #include <netinet/in.h>
@@ -26,41 +25,31 @@
 #include <time.h>
 #include <unistd.h>
 
-#include <microhttpd.h>
-
 #include "cluster/request_signature.h"
 #include "config/config_validate.h"
 #include "base/log.h"
+#include "rest/http_server.h"
 #include "rest/rest_auth.h"
 #include "rest/rest_http.h"
 #include "rest/rest_listener.h"
 #include "rest/rest_router.h"
 #include "support/clock.h"
-#include "support/strbuf.h"
 
 #define REST_SCOPE "rest"
 #define REST_DEFAULT_MAX_BODY (1024 * 1024)
 /* A body declared over the limit but at most this long is read and dropped before the 413 goes
  * out, so that the client reads the answer rather than a reset connection. */
 #define REST_DRAIN_MAX_BYTES (16 * 1024 * 1024)
-/* Connections are bounded; idle keep-alive connections are closed. */
+/* Connections are bounded in number and in time (docs/rest-http.md). */
 #define REST_CONNECTION_LIMIT 1024
-#define REST_CONNECTION_TIMEOUT_S 60
+#define REST_CONNECTIONS_PER_ADDRESS 64
+#define REST_HEAD_TIMEOUT_MS 10000
+#define REST_BODY_TIMEOUT_MS 30000
+#define REST_IDLE_TIMEOUT_MS 60000
+#define REST_WRITE_TIMEOUT_MS 30000
 /* Blocking handlers (changes, offsets, health) in progress at once; more get 503. */
 #define REST_MAX_BLOCKING 64
 #define REST_EVENT_THREADS_MAX 4
-/* libmicrohttpd's per-connection memory for the request line, headers and buffers (bodies are
- * kept apart): 8 KiB of headers, Jetty's default and so Kafka Connect's. libmicrohttpd zeroes
- * the pool between requests, so more would cost time on every request. */
-#define REST_CONNECTION_MEMORY (8 * 1024)
-
-typedef struct rest_listener {
-    struct rest_server *server;
-    rest_endpoint *endpoint;
-    struct MHD_Daemon *daemon;
-    MHD_socket quiesced; /* the listening socket MHD_quiesce_daemon handed back */
-    char url[300];
-} rest_listener;
 
 struct rest_server {
     worker *worker;
@@ -69,96 +58,58 @@ struct rest_server {
     rest_tls tls;
     size_t max_body;
     rest_endpoint *endpoints;
-    rest_listener *listeners;
     size_t count;
+    http_server *http;
     atomic_int_fast64_t auth_log_at_ms; /* rate limit of the rejected-credentials warning */
     atomic_uint_fast64_t auth_rejected;
     atomic_int suspended; /* requests whose work runs elsewhere */
     atomic_int blocking;  /* blocking handlers in progress */
 };
 
-typedef enum rest_phase {
-    REST_PHASE_READING,  /* headers and body */
-    REST_PHASE_DRAINING, /* refused before its body: the body is read and dropped, then the
-                          * refusal (in response) goes out */
-    REST_PHASE_WORKING,  /* suspended while the work runs elsewhere */
-    REST_PHASE_ANSWERED, /* a response is queued; what else arrives is discarded */
-} rest_phase;
-
-/* One request in progress; libmicrohttpd keeps it between calls of the access handler. */
+/* One request in progress, the HTTP exchange's user state. */
 typedef struct rest_exchange {
-    rest_listener *listener;
-    struct MHD_Connection *connection;
+    rest_server *server;
+    http_exchange *http;
+    rest_endpoint *endpoint;
     int64_t started_us;
     char line[160]; /* "METHOD /path" for the access log */
-    strbuf body;            /* the request's body, NUL-terminated once anything came */
-    strbuf query;           /* the query as received, for forwarding */
-    rest_phase phase;
-    unsigned status;
     const rest_route *route;
     rest_request request;   /* kept while the work runs */
     rest_response response; /* filled by the work */
     void *state;            /* an async handler's */
 } rest_exchange;
 
-static void rest_peer(struct MHD_Connection *connection, char *out, size_t outlen)
-{
-    const union MHD_ConnectionInfo *info =
-        MHD_get_connection_info(connection, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
-    snprintf(out, outlen, "?");
-    if (!info || !info->client_addr)
-        return;
-    const struct sockaddr *address = info->client_addr;
-    if (address->sa_family == AF_INET)
-        inet_ntop(AF_INET, &((const struct sockaddr_in *)address)->sin_addr, out,
-                  (socklen_t)outlen);
-    else if (address->sa_family == AF_INET6)
-        inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)address)->sin6_addr, out,
-                  (socklen_t)outlen);
-}
-
 /* ---- answers ---------------------------------------------------------------------------- */
 
-static enum MHD_Result rest_queue(struct MHD_Connection *connection, rest_listener *listener,
-                                  rest_exchange *exchange, rest_response *response)
+/* Answers with response (and clears it); the exchange is the HTTP layer's after this. */
+static void rest_respond(rest_exchange *exchange, rest_response *answer)
 {
-    struct MHD_Response *reply;
-    if (response->body)
-        reply = MHD_create_response_from_buffer(response->body_len, response->body,
-                                                MHD_RESPMEM_MUST_FREE);
-    else
-        reply = MHD_create_response_from_buffer(0, (void *)"", MHD_RESPMEM_PERSISTENT);
-    if (!reply) {
-        rest_response_clear(response);
-        return MHD_NO;
-    }
-    response->body = NULL; /* libmicrohttpd frees it */
-    if (response->content_type)
-        MHD_add_response_header(reply, MHD_HTTP_HEADER_CONTENT_TYPE, response->content_type);
+    /* The response may live in the exchange, which can be gone as soon as the answer is
+     * handed over: it is moved out first. */
+    rest_response moved = *answer;
+    rest_response *response = &moved;
+    memset(answer, 0, sizeof(*answer));
+    http_header headers[5];
+    size_t count = 0;
     if (response->location)
-        MHD_add_response_header(reply, MHD_HTTP_HEADER_LOCATION, response->location);
+        headers[count++] = (http_header){"Location", response->location};
     if (response->allow[0])
-        MHD_add_response_header(reply, MHD_HTTP_HEADER_ALLOW, response->allow);
+        headers[count++] = (http_header){"Allow", response->allow};
     if (response->status == 401)
-        MHD_add_response_header(reply, MHD_HTTP_HEADER_WWW_AUTHENTICATE,
-                                rest_auth_challenge(listener->server->auth));
-    MHD_add_response_header(reply, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store");
-    MHD_add_response_header(reply, "X-Content-Type-Options", "nosniff");
-    enum MHD_Result rc = MHD_queue_response(connection, response->status, reply);
-    MHD_destroy_response(reply);
-    exchange->phase = REST_PHASE_ANSWERED;
-    exchange->status = response->status;
+        headers[count++] =
+            (http_header){"WWW-Authenticate", rest_auth_challenge(exchange->server->auth)};
+    headers[count++] = (http_header){"Cache-Control", "no-store"};
+    headers[count++] = (http_header){"X-Content-Type-Options", "nosniff"};
+    http_exchange_respond(exchange->http, response->status, response->content_type, headers,
+                          count, response->body, response->body ? response->body_len : 0);
     rest_response_clear(response);
-    return rc;
 }
 
-static enum MHD_Result rest_queue_error(struct MHD_Connection *connection,
-                                        rest_listener *listener, rest_exchange *exchange,
-                                        unsigned status, const char *message)
+static void rest_respond_error(rest_exchange *exchange, unsigned status, const char *message)
 {
     rest_response response = {0};
     rest_reply_error(&response, status, "%s", message);
-    return rest_queue(connection, listener, exchange, &response);
+    rest_respond(exchange, &response);
 }
 
 /* ---- checks before the body ------------------------------------------------------------- */
@@ -200,8 +151,8 @@ static bool rest_origin_allowed(const char *origin, const char *host)
     return host && separator && strcasecmp(separator + 3, host) == 0;
 }
 
-static void rest_auth_rejected_log(rest_server *server, struct MHD_Connection *connection,
-                                   const char *method, const char *url, bool missing)
+static void rest_auth_rejected_log(rest_server *server, http_exchange *http, const char *method,
+                                   const char *url, bool missing)
 {
     atomic_fetch_add(&server->auth_rejected, 1);
     int64_t now = clock_monotonic_us() / 1000;
@@ -209,102 +160,86 @@ static void rest_auth_rejected_log(rest_server *server, struct MHD_Connection *c
     /* At most one line a second, so that guessing passwords cannot flood the log. */
     if (now - last < 1000 || !atomic_compare_exchange_strong(&server->auth_log_at_ms, &last, now))
         return;
-    char peer[64];
-    rest_peer(connection, peer, sizeof(peer));
     log_warn(REST_SCOPE, "%s from %s for %s %s refused (%" PRIuFAST64 " refused so far)",
-             missing ? "request without credentials" : "wrong credentials", peer, method, url,
+             missing ? "request without credentials" : "wrong credentials",
+             http_exchange_peer(http), method, url,
              (uint_fast64_t)atomic_load(&server->auth_rejected));
 }
 
-/* Returns 0 to go on, or the HTTP status already queued. */
-static unsigned rest_precheck(rest_listener *listener, struct MHD_Connection *connection,
-                              rest_exchange *exchange, const char *method, const char *url,
-                              enum MHD_Result *rc)
+/* The head callback: answers when the request may not go on (the HTTP layer then reads and
+ * drops its body); its size was checked by the HTTP layer. */
+static void rest_precheck(rest_exchange *exchange)
 {
-    rest_server *server = listener->server;
-    const char *host = MHD_lookup_connection_value(connection, MHD_HEADER_KIND,
-                                                   MHD_HTTP_HEADER_HOST);
-    if (listener->endpoint->loopback && host && !rest_host_is_local_name(host)) {
-        *rc = rest_queue_error(connection, listener, exchange, 403,
-                               "This listener serves only requests addressed to localhost or "
-                               "an IP address (Host header)");
-        return 403;
+    rest_server *server = exchange->server;
+    http_exchange *http = exchange->http;
+    const char *method = http_exchange_method(http);
+    const char *url = http_exchange_path(http);
+    const char *host = http_exchange_header(http, "Host");
+    if (exchange->endpoint->loopback && host && !rest_host_is_local_name(host)) {
+        rest_respond_error(exchange, 403, "This listener serves only requests addressed to "
+                           "localhost or an IP address (Host header)");
+        return;
     }
-    const char *origin = MHD_lookup_connection_value(connection, MHD_HEADER_KIND, "Origin");
+    const char *origin = http_exchange_header(http, "Origin");
     if (!rest_origin_allowed(origin, host)) {
-        *rc = rest_queue_error(connection, listener, exchange, 403,
-                               "Cross-origin requests are not allowed");
-        return 403;
+        rest_respond_error(exchange, 403, "Cross-origin requests are not allowed");
+        return;
     }
     if (rest_auth_enabled(server->auth) && !rest_auth_is_public(server->auth, method, url)) {
-        const char *authorization = MHD_lookup_connection_value(
-            connection, MHD_HEADER_KIND, MHD_HTTP_HEADER_AUTHORIZATION);
+        const char *authorization = http_exchange_header(http, "Authorization");
         rest_auth_result result = rest_auth_check(server->auth, authorization);
         if (result != REST_AUTH_ACCEPTED) {
-            rest_auth_rejected_log(server, connection, method, url,
-                                   result == REST_AUTH_MISSING);
+            rest_auth_rejected_log(server, http, method, url, result == REST_AUTH_MISSING);
             /* One answer for every failure: it never tells which part was wrong. */
-            *rc = rest_queue_error(connection, listener, exchange, 401,
-                                   "Authentication required");
-            return 401;
+            rest_respond_error(exchange, 401, "Authentication required");
         }
     }
-    const char *length = MHD_lookup_connection_value(connection, MHD_HEADER_KIND,
-                                                     MHD_HTTP_HEADER_CONTENT_LENGTH);
-    if (length) {
-        char *end = NULL;
-        errno = 0;
-        unsigned long long declared = strtoull(length, &end, 10);
-        if (errno || end == length || declared > server->max_body) {
-            char message[160];
-            snprintf(message, sizeof(message), "The request body is larger than "
-                     "rest.request.max.bytes (%zu bytes)", server->max_body);
-            if (errno || end == length || declared > REST_DRAIN_MAX_BYTES) {
-                *rc = rest_queue_error(connection, listener, exchange, 413, message);
-                return 413;
-            }
-            /* Answered before the body, the client may still be sending it when the
-             * connection closes, and then reads a reset instead of the 413: read a body of a
-             * sensible size to its end first, and drop it. */
-            rest_reply_error(&exchange->response, 413, "%s", message);
-            exchange->phase = REST_PHASE_DRAINING;
-            return 0;
-        }
+}
+
+static void rest_head(void *context, http_exchange *http)
+{
+    rest_server *server = context;
+    rest_exchange *exchange = calloc(1, sizeof(*exchange));
+    if (!exchange) {
+        http_exchange_respond(http, 503, NULL, NULL, 0, NULL, 0);
+        return;
     }
-    return 0;
+    exchange->server = server;
+    exchange->http = http;
+    exchange->endpoint = &server->endpoints[http_exchange_listener(http)];
+    http_exchange_set_user(http, exchange);
+    if (log_enabled(FERRY_LOG_DEBUG, REST_SCOPE)) {
+        exchange->started_us = clock_monotonic_us();
+        snprintf(exchange->line, sizeof(exchange->line), "%s %s", http_exchange_method(http),
+                 http_exchange_path(http));
+    }
+    rest_precheck(exchange);
 }
 
 /* ---- the request ------------------------------------------------------------------------ */
 
-/* Appends a query argument as received to the query a forwarded request carries on. */
-static void rest_query_append_raw(strbuf *query, const char *text)
+/* The query's arguments, percent-decoded ('+' is a space). false when malformed or too many. */
+static bool rest_args_parse(rest_request *request, const char *query)
 {
-    /* libmicrohttpd turned '+' into ' ' (no other decoding: rest_no_unescape); a space cannot
-     * have come as such, so the '+' goes back. */
-    for (; *text; text++)
-        strbuf_append_char(query, *text == ' ' ? '+' : *text);
-}
-
-static enum MHD_Result rest_collect_arg(void *cls, enum MHD_ValueKind kind, const char *key,
-                                        const char *value)
-{
-    rest_exchange *exchange = cls;
-    rest_request *request = &exchange->request;
-    (void)kind;
-    if (request->arg_count == REST_MAX_QUERY_ARGS)
-        return MHD_NO;
-    if (exchange->query.len > 0)
-        strbuf_append_char(&exchange->query, '&');
-    rest_query_append_raw(&exchange->query, key);
-    if (value) {
-        strbuf_append_char(&exchange->query, '=');
-        rest_query_append_raw(&exchange->query, value);
+    while (*query) {
+        size_t len = strcspn(query, "&");
+        if (len > 0) {
+            if (request->arg_count == REST_MAX_QUERY_ARGS)
+                return false;
+            const char *equals = memchr(query, '=', len);
+            size_t key_len = equals ? (size_t)(equals - query) : len;
+            rest_query_arg *arg = &request->args[request->arg_count++];
+            arg->key = rest_percent_decode(query, key_len, true);
+            arg->value = equals ? rest_percent_decode(equals + 1, len - key_len - 1, true)
+                                : rest_percent_decode("", 0, true);
+            if (!arg->key || !arg->value)
+                return false;
+        }
+        query += len;
+        if (*query == '&')
+            query++;
     }
-    rest_query_arg *arg = &request->args[request->arg_count];
-    arg->key = rest_percent_decode(key, strlen(key), true);
-    arg->value = rest_percent_decode(value ? value : "", value ? strlen(value) : 0, true);
-    request->arg_count++;
-    return MHD_YES;
+    return true;
 }
 
 static void rest_args_free(rest_request *request)
@@ -334,41 +269,33 @@ static void rest_request_release(rest_request *request)
 
 /* Parses what the route needs and finds it; answers in response when the request ends here
  * (bad query, 404, 405, 415). */
-static void rest_route_find(rest_exchange *exchange, const char *method, const char *url,
-                            rest_response *response)
+static void rest_route_find(rest_exchange *exchange, rest_response *response)
 {
-    rest_server *server = exchange->listener->server;
-    struct MHD_Connection *connection = exchange->connection;
+    rest_server *server = exchange->server;
+    http_exchange *http = exchange->http;
     rest_request *request = &exchange->request;
+    const char *method = http_exchange_method(http);
+    const char *url = http_exchange_path(http);
+    size_t body_len = 0;
+    const char *body = http_exchange_body(http, &body_len);
     *request = (rest_request){
         .method = method,
         .path = url,
+        .query = http_exchange_query(http),
         .worker = server->worker,
         .herder = server->herder,
-        .body = exchange->body.data,
-        .body_len = exchange->body.len,
-        .content_type = MHD_lookup_connection_value(connection, MHD_HEADER_KIND,
-                                                    MHD_HTTP_HEADER_CONTENT_TYPE),
-        .authorization = MHD_lookup_connection_value(connection, MHD_HEADER_KIND,
-                                                     MHD_HTTP_HEADER_AUTHORIZATION),
-        .signature = MHD_lookup_connection_value(connection, MHD_HEADER_KIND,
-                                                 REQUEST_SIGNATURE_HEADER),
-        .signature_algorithm = MHD_lookup_connection_value(connection, MHD_HEADER_KIND,
-                                                           REQUEST_SIGNATURE_ALGORITHM_HEADER),
+        .body = body,
+        .body_len = body_len,
+        .content_type = http_exchange_header(http, "Content-Type"),
+        .authorization = http_exchange_header(http, "Authorization"),
+        .signature = http_exchange_header(http, REQUEST_SIGNATURE_HEADER),
+        .signature_algorithm = http_exchange_header(http, REQUEST_SIGNATURE_ALGORITHM_HEADER),
     };
-    MHD_get_connection_values(connection, MHD_GET_ARGUMENT_KIND, rest_collect_arg, exchange);
-    request->query = exchange->query.data ? exchange->query.data : "";
-    for (size_t i = 0; i < request->arg_count; i++) {
-        if (!request->args[i].key || !request->args[i].value) {
-            rest_reply_error(response, 400, "Malformed query string");
-            return;
-        }
-    }
-    if (strbuf_failed(&exchange->query)) {
-        rest_reply_error(response, 500, "out of memory");
+    if (!rest_args_parse(request, request->query)) {
+        rest_reply_error(response, 400, "Malformed query string");
         return;
     }
-    /* HEAD is GET without the body, which libmicrohttpd leaves out. */
+    /* HEAD is GET without the body, which the HTTP layer leaves out. */
     const char *routed = strcmp(method, "HEAD") == 0 ? "GET" : method;
     switch (rest_route_match(routed, url, &exchange->route, request->params, response->allow,
                              sizeof(response->allow))) {
@@ -391,42 +318,57 @@ static void rest_route_find(rest_exchange *exchange, const char *method, const c
         rest_reply_error(response, 415, "HTTP 415 Unsupported Media Type");
 }
 
-/* The end of work done elsewhere: the event thread takes the connection back. */
-static void rest_work_done(rest_exchange *exchange)
+/* Answers from the exchange's response (an async handler finishes first). */
+static void rest_answer(rest_exchange *exchange)
 {
-    rest_server *server = exchange->listener->server;
-    struct MHD_Connection *connection = exchange->connection;
-    MHD_resume_connection(connection);
-    atomic_fetch_sub(&server->suspended, 1);
+    rest_response *response = &exchange->response;
+    if (exchange->state) {
+        if (response->status == 0)
+            exchange->route->async->finish(&exchange->request, response, exchange->state);
+        free(exchange->state);
+        exchange->state = NULL;
+    }
+    if (response->status == 0)
+        rest_reply_error(response, 500, "the handler gave no answer");
+    rest_respond(exchange, response);
 }
 
-/* On the control thread: an async handler's middle step. */
+/* On the control thread: an async handler's middle step; its end on the event thread. */
 static void rest_async_run(worker *running, void *argument)
 {
     rest_exchange *exchange = argument;
+    rest_server *server = exchange->server;
     exchange->route->async->run(running, exchange->state);
-    rest_work_done(exchange);
+    http_exchange_resume(exchange->http);
+    atomic_fetch_sub(&server->suspended, 1);
 }
 
-/* On a thread of its own: a blocking handler. */
+static void rest_resumed(void *context, http_exchange *http)
+{
+    (void)context;
+    rest_answer(http_exchange_user(http));
+}
+
+/* On a thread of its own: a blocking handler, which answers from there. */
 static void *rest_blocking_main(void *argument)
 {
     rest_exchange *exchange = argument;
-    rest_server *server = exchange->listener->server;
+    rest_server *server = exchange->server;
     exchange->route->handler(&exchange->request, &exchange->response);
     /* The one place where every change a follower cannot make goes to the leader. */
     if (exchange->response.forward_to)
         rest_forward(&exchange->request, &exchange->response);
     atomic_fetch_sub(&server->blocking, 1);
-    rest_work_done(exchange);
+    rest_answer(exchange); /* the exchange is the HTTP layer's from here */
+    atomic_fetch_sub(&server->suspended, 1);
     return NULL;
 }
 
-/* Starts the work of a routed request: suspends the connection first, so that the work may
- * resume it as soon as it is done. Returns false when it cannot (the response says why). */
+/* Starts the work of a routed request elsewhere. Returns false when it cannot (the response
+ * says why, or the async handler's start answered). */
 static bool rest_work_start(rest_exchange *exchange)
 {
-    rest_server *server = exchange->listener->server;
+    rest_server *server = exchange->server;
     const rest_route *route = exchange->route;
     rest_response *response = &exchange->response;
     if (route->async) {
@@ -438,152 +380,68 @@ static bool rest_work_start(rest_exchange *exchange)
         route->async->start(&exchange->request, response, exchange->state);
         if (response->status != 0)
             return false;
-    } else if (atomic_fetch_add(&server->blocking, 1) >= REST_MAX_BLOCKING) {
+        /* Counted first: the control thread may be done before worker_post returns. */
+        atomic_fetch_add(&server->suspended, 1);
+        if (worker_post(server->worker, rest_async_run, exchange) == 0)
+            return true;
+        atomic_fetch_sub(&server->suspended, 1);
+        rest_reply_error(response, 503, "The worker is shutting down");
+        return false;
+    }
+    if (atomic_fetch_add(&server->blocking, 1) >= REST_MAX_BLOCKING) {
         atomic_fetch_sub(&server->blocking, 1);
         rest_reply_error(response, 503, "Too many requests in progress; try again");
         return false;
     }
-    exchange->phase = REST_PHASE_WORKING;
     atomic_fetch_add(&server->suspended, 1);
-    MHD_suspend_connection(exchange->connection);
-    bool started;
-    if (route->async) {
-        started = worker_post(server->worker, rest_async_run, exchange) == 0;
-        if (!started)
-            rest_reply_error(response, 503, "The worker is shutting down");
-    } else {
-        pthread_t thread;
-        pthread_attr_t attributes;
-        pthread_attr_init(&attributes);
-        pthread_attr_setdetachstate(&attributes, PTHREAD_CREATE_DETACHED);
-        started = pthread_create(&thread, &attributes, rest_blocking_main, exchange) == 0;
-        pthread_attr_destroy(&attributes);
-        if (!started) {
-            atomic_fetch_sub(&server->blocking, 1);
-            rest_reply_error(response, 503, "Cannot start a thread for the request");
-        }
-    }
-    if (!started)
-        rest_work_done(exchange); /* answered when the event thread takes it back */
-    return true;
+    pthread_t thread;
+    pthread_attr_t attributes;
+    pthread_attr_init(&attributes);
+    pthread_attr_setdetachstate(&attributes, PTHREAD_CREATE_DETACHED);
+    bool started = pthread_create(&thread, &attributes, rest_blocking_main, exchange) == 0;
+    pthread_attr_destroy(&attributes);
+    if (started)
+        return true;
+    atomic_fetch_sub(&server->suspended, 1);
+    atomic_fetch_sub(&server->blocking, 1);
+    rest_reply_error(response, 503, "Cannot start a thread for the request");
+    return false;
 }
 
-static enum MHD_Result rest_answer(rest_exchange *exchange)
+/* The request callback: the whole request is in. */
+static void rest_request_arrived(void *context, http_exchange *http)
 {
-    rest_response *response = &exchange->response;
-    if (exchange->state) {
-        if (response->status == 0)
-            exchange->route->async->finish(&exchange->request, response, exchange->state);
-        free(exchange->state);
-        exchange->state = NULL;
+    (void)context;
+    rest_exchange *exchange = http_exchange_user(http);
+    rest_route_find(exchange, &exchange->response);
+    if (exchange->response.status != 0) {
+        rest_answer(exchange);
+        return;
     }
-    if (response->status == 0)
-        rest_reply_error(response, 500, "the handler gave no answer");
-    return rest_queue(exchange->connection, exchange->listener, exchange, response);
-}
-
-static enum MHD_Result rest_access(void *cls, struct MHD_Connection *connection,
-                                   const char *url, const char *method, const char *version,
-                                   const char *upload_data, size_t *upload_data_size,
-                                   void **state)
-{
-    rest_listener *listener = cls;
-    rest_server *server = listener->server;
-    rest_exchange *exchange = *state;
-    (void)version;
-    if (!exchange) {
-        exchange = calloc(1, sizeof(*exchange));
-        if (!exchange)
-            return MHD_NO;
-        exchange->listener = listener;
-        exchange->connection = connection;
-        if (log_enabled(FERRY_LOG_DEBUG, REST_SCOPE)) {
-            exchange->started_us = clock_monotonic_us();
-            snprintf(exchange->line, sizeof(exchange->line), "%s %s", method, url);
-        }
-        *state = exchange;
-        enum MHD_Result rc = MHD_YES;
-        if (rest_precheck(listener, connection, exchange, method, url, &rc) != 0)
-            return rc;
-        return MHD_YES;
-    }
-    if (*upload_data_size > 0) {
-        size_t chunk = *upload_data_size;
-        *upload_data_size = 0;
-        if (exchange->phase != REST_PHASE_READING)
-            return MHD_YES; /* answered, or draining a refused body */
-        if (exchange->body.len + chunk > server->max_body) {
-            /* Said no Content-Length, or lied: answer now; libmicrohttpd closes the connection
-             * when it cannot answer before the end of the upload. */
-            char message[160];
-            snprintf(message, sizeof(message), "The request body is larger than "
-                     "rest.request.max.bytes (%zu bytes)", server->max_body);
-            strbuf_free(&exchange->body);
-            return rest_queue_error(connection, listener, exchange, 413, message);
-        }
-        strbuf_append(&exchange->body, upload_data, chunk);
-        return strbuf_failed(&exchange->body) ? MHD_NO : MHD_YES;
-    }
-    switch (exchange->phase) {
-    case REST_PHASE_ANSWERED:
-        return MHD_YES;
-    case REST_PHASE_DRAINING:
-        return rest_queue(connection, listener, exchange, &exchange->response);
-    case REST_PHASE_WORKING:
-        return rest_answer(exchange); /* resumed */
-    case REST_PHASE_READING:
-        break;
-    }
-    rest_route_find(exchange, method, url, &exchange->response);
-    if (exchange->response.status != 0)
-        return rest_answer(exchange);
     if (exchange->route->immediate) {
         exchange->route->handler(&exchange->request, &exchange->response);
-        return rest_answer(exchange);
+        rest_answer(exchange);
+        return;
     }
     if (!rest_work_start(exchange))
-        return rest_answer(exchange);
-    return MHD_YES;
+        rest_answer(exchange);
 }
 
-static void rest_completed(void *cls, struct MHD_Connection *connection, void **state,
-                           enum MHD_RequestTerminationCode code)
+static void rest_completed(void *context, http_exchange *http, unsigned status, bool written)
 {
-    rest_exchange *exchange = *state;
-    (void)cls;
+    (void)context;
+    rest_exchange *exchange = http_exchange_user(http);
     if (!exchange)
         return;
     /* Only requests that began with the level on have their start recorded. */
-    if (exchange->started_us && log_enabled(FERRY_LOG_DEBUG, REST_SCOPE)) {
-        const union MHD_ConnectionInfo *info =
-            MHD_get_connection_info(connection, MHD_CONNECTION_INFO_HTTP_STATUS);
-        log_debug(REST_SCOPE, "%s %u in %.3f ms%s", exchange->line,
-                  info ? info->http_status : exchange->status,
+    if (exchange->started_us && log_enabled(FERRY_LOG_DEBUG, REST_SCOPE))
+        log_debug(REST_SCOPE, "%s %u in %.3f ms%s", exchange->line, status,
                   (double)(clock_monotonic_us() - exchange->started_us) / 1000.0,
-                  code == MHD_REQUEST_TERMINATED_COMPLETED_OK ? "" : " (connection closed)");
-    }
+                  written ? "" : " (connection closed)");
     rest_request_release(&exchange->request);
     rest_response_clear(&exchange->response);
     free(exchange->state);
-    strbuf_free(&exchange->body);
-    strbuf_free(&exchange->query);
     free(exchange);
-    *state = NULL;
-}
-
-/* Paths are decoded segment by segment by the router (a %2F inside a connector name must not
- * split it), and query arguments by rest_collect_arg: libmicrohttpd must not decode either. */
-static size_t rest_no_unescape(void *cls, struct MHD_Connection *connection, char *text)
-{
-    (void)cls;
-    (void)connection;
-    return strlen(text);
-}
-
-static void rest_mhd_log(void *cls, const char *fmt, va_list ap)
-{
-    (void)cls;
-    log_writev(FERRY_LOG_WARN, REST_SCOPE, fmt, ap);
 }
 
 /* ---- start and stop --------------------------------------------------------------------- */
@@ -599,62 +457,68 @@ static int rest_max_body(const config_map *values, size_t *out, char *err, size_
     return 0;
 }
 
-static int rest_listener_start(rest_server *server, rest_listener *listener, char *err,
-                               size_t errlen)
+/* One core is left to the control thread, which every request also visits: more event
+ * threads than that only make them preempt each other (measured: bench/rest). */
+static unsigned rest_event_threads(void)
 {
-    rest_endpoint *endpoint = listener->endpoint;
-    unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_SUSPEND_RESUME |
-                     MHD_USE_ERROR_LOG;
-    /* One core is left to the control thread, which every request also visits: more event
-     * threads than that only make them preempt each other (measured: bench/rest). */
     long processors = sysconf(_SC_NPROCESSORS_ONLN);
-    unsigned threads = processors <= 2 ? 1
-                       : processors > REST_EVENT_THREADS_MAX + 1 ? REST_EVENT_THREADS_MAX
-                                                                 : (unsigned)processors - 1;
-    if (endpoint->address.ss_family == AF_INET6)
-        flags |= MHD_USE_IPv6;
-    struct MHD_OptionItem options[6];
-    size_t option_count = 0;
-    if (endpoint->https) {
-        if (!MHD_is_feature_supported(MHD_FEATURE_TLS))
-            return ferry_error_set(err, errlen, "listener %s: this libmicrohttpd has no TLS "
-                                   "support", listener->url), -1;
-        flags |= MHD_USE_TLS;
-        options[option_count++] =
-            (struct MHD_OptionItem){MHD_OPTION_HTTPS_MEM_CERT, 0, server->tls.certificate};
-        options[option_count++] =
-            (struct MHD_OptionItem){MHD_OPTION_HTTPS_MEM_KEY, 0, server->tls.key};
-        options[option_count++] =
-            (struct MHD_OptionItem){MHD_OPTION_HTTPS_PRIORITIES, 0, server->tls.priorities};
-        if (server->tls.key_password)
-            options[option_count++] = (struct MHD_OptionItem){MHD_OPTION_HTTPS_KEY_PASSWORD, 0,
-                                                               server->tls.key_password};
+    return processors <= 2 ? 1
+           : processors > REST_EVENT_THREADS_MAX + 1 ? REST_EVENT_THREADS_MAX
+                                                     : (unsigned)processors - 1;
+}
+
+static int rest_http_start(rest_server *server, char *err, size_t errlen)
+{
+    http_listen *listeners = calloc(server->count, sizeof(*listeners));
+    char (*names)[300] = calloc(server->count, sizeof(*names));
+    int rc = -1;
+    if (!listeners || !names) {
+        ferry_error_set(err, errlen, "out of memory");
+        goto done;
     }
-    /* A pool of one is no pool: libmicrohttpd warns about it, so say nothing then. */
-    if (threads > 1)
-        options[option_count++] =
-            (struct MHD_OptionItem){MHD_OPTION_THREAD_POOL_SIZE, threads, NULL};
-    options[option_count] = (struct MHD_OptionItem){MHD_OPTION_END, 0, NULL};
-    listener->daemon = MHD_start_daemon(
-        flags, (uint16_t)endpoint->port, NULL, NULL, rest_access, listener,
-        MHD_OPTION_EXTERNAL_LOGGER, rest_mhd_log, NULL,
-        MHD_OPTION_SOCK_ADDR, (const struct sockaddr *)&endpoint->address,
-        MHD_OPTION_CONNECTION_LIMIT, (unsigned)REST_CONNECTION_LIMIT,
-        MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)REST_CONNECTION_TIMEOUT_S,
-        MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)REST_CONNECTION_MEMORY,
-        MHD_OPTION_NOTIFY_COMPLETED, rest_completed, listener,
-        MHD_OPTION_UNESCAPE_CALLBACK, rest_no_unescape, NULL,
-        MHD_OPTION_ARRAY, options,
-        MHD_OPTION_END);
-    if (!listener->daemon)
-        return ferry_error_set(err, errlen, "cannot listen on %s (port in use, or a TLS "
-                               "certificate or key libmicrohttpd refused; see the log above)",
-                               listener->url), -1;
-    const union MHD_DaemonInfo *info = MHD_get_daemon_info(listener->daemon,
-                                                           MHD_DAEMON_INFO_BIND_PORT);
-    if (info && endpoint->port == 0)
-        endpoint->port = info->port;
-    return 0;
+    for (size_t i = 0; i < server->count; i++) {
+        rest_endpoint *endpoint = &server->endpoints[i];
+        bool v6 = endpoint->address.ss_family == AF_INET6;
+        snprintf(names[i], sizeof(names[i]), "%s://%s%s%s:%d",
+                 endpoint->https ? "https" : "http", v6 ? "[" : "",
+                 endpoint->host[0] ? endpoint->host : "0.0.0.0", v6 ? "]" : "", endpoint->port);
+        listeners[i] = (http_listen){names[i], (const struct sockaddr *)&endpoint->address,
+                                     endpoint->address_len, endpoint->https};
+    }
+    http_tls_material tls = {server->tls.certificate, server->tls.key, server->tls.key_password,
+                             server->tls.priorities};
+    http_server_config config = {
+        .listeners = listeners,
+        .listener_count = server->count,
+        .tls = &tls,
+        .max_body = server->max_body,
+        .drain_max = REST_DRAIN_MAX_BYTES,
+        .threads = rest_event_threads(),
+        .max_connections = REST_CONNECTION_LIMIT,
+        .max_per_address = REST_CONNECTIONS_PER_ADDRESS,
+        .head_timeout_ms = REST_HEAD_TIMEOUT_MS,
+        .body_timeout_ms = REST_BODY_TIMEOUT_MS,
+        .idle_timeout_ms = REST_IDLE_TIMEOUT_MS,
+        .write_timeout_ms = REST_WRITE_TIMEOUT_MS,
+    };
+    http_handler handler = {
+        .context = server,
+        .head = rest_head,
+        .request = rest_request_arrived,
+        .resumed = rest_resumed,
+        .complete = rest_completed,
+    };
+    server->http = http_server_start(&config, &handler, err, errlen);
+    if (!server->http)
+        goto done;
+    for (size_t i = 0; i < server->count; i++)
+        if (server->endpoints[i].port == 0)
+            server->endpoints[i].port = http_server_port(server->http, i);
+    rc = 0;
+done:
+    free(listeners);
+    free(names);
+    return rc;
 }
 
 rest_server *rest_server_start(worker *running, herder *changes, char *err, size_t errlen)
@@ -681,39 +545,28 @@ rest_server *rest_server_start(worker *running, herder *changes, char *err, size
     if (rest_endpoints_parse(config->listeners, &server->endpoints, &server->count, err,
                              errlen) != 0)
         goto fail;
-    server->listeners = calloc(server->count, sizeof(*server->listeners));
-    if (!server->listeners) {
-        ferry_error_set(err, errlen, "out of memory");
-        goto fail;
-    }
     bool https = false;
     for (size_t i = 0; i < server->count; i++)
         https |= server->endpoints[i].https;
     if (https && rest_tls_load(config->values, &server->tls, err, errlen) != 0)
         goto fail;
+    if (rest_http_start(server, err, errlen) != 0)
+        goto fail;
     for (size_t i = 0; i < server->count; i++) {
-        rest_listener *listener = &server->listeners[i];
         rest_endpoint *endpoint = &server->endpoints[i];
-        listener->server = server;
-        listener->endpoint = endpoint;
-        listener->quiesced = MHD_INVALID_SOCKET;
         bool v6 = endpoint->address.ss_family == AF_INET6;
-        snprintf(listener->url, sizeof(listener->url), "%s://%s%s%s:%d",
-                 endpoint->https ? "https" : "http", v6 ? "[" : "",
-                 endpoint->host[0] ? endpoint->host : "0.0.0.0", v6 ? "]" : "", endpoint->port);
-        if (rest_listener_start(server, listener, err, errlen) != 0)
-            goto fail;
+        char url[300];
+        snprintf(url, sizeof(url), "%s://%s%s%s:%d", endpoint->https ? "https" : "http",
+                 v6 ? "[" : "", endpoint->host[0] ? endpoint->host : "0.0.0.0", v6 ? "]" : "",
+                 endpoint->port);
         if (!endpoint->https && !endpoint->loopback && rest_auth_enabled(server->auth))
             log_warn(REST_SCOPE, "%s is plain HTTP on a non-loopback address: credentials "
-                     "cross the network in clear text; use an https listener",
-                     listener->url);
+                     "cross the network in clear text; use an https listener", url);
         if (!endpoint->loopback && !rest_auth_enabled(server->auth))
             log_warn(REST_SCOPE, "%s is reachable from other hosts and requires no "
                      "credentials: anyone who can reach it controls the connectors; set "
-                     "rest.auth.basic.users or rest.auth.bearer.tokens", listener->url);
-        log_info(REST_SCOPE, "REST API listening on %s://%s%s%s:%d (authentication: %s)",
-                 endpoint->https ? "https" : "http", v6 ? "[" : "",
-                 endpoint->host[0] ? endpoint->host : "0.0.0.0", v6 ? "]" : "", endpoint->port,
+                     "rest.auth.basic.users or rest.auth.bearer.tokens", url);
+        log_info(REST_SCOPE, "REST API listening on %s (authentication: %s)", url,
                  rest_auth_schemes(server->auth));
     }
     return server;
@@ -728,24 +581,13 @@ void rest_server_stop(rest_server *server)
         return;
     /* Stop accepting, then let the work in progress finish (after worker_run returned, work on
      * the control thread has run or been refused, and blocking handlers end quickly), so that
-     * no connection is still suspended when the daemons stop. */
-    for (size_t i = 0; server->listeners && i < server->count; i++)
-        if (server->listeners[i].daemon)
-            server->listeners[i].quiesced = MHD_quiesce_daemon(server->listeners[i].daemon);
+     * every request has been answered when the HTTP server stops. */
+    http_server_quiesce(server->http);
     while (atomic_load(&server->suspended) > 0) {
         struct timespec pause = {0, 10 * 1000000L};
         nanosleep(&pause, NULL);
     }
-    for (size_t i = 0; server->listeners && i < server->count; i++) {
-        rest_listener *listener = &server->listeners[i];
-        if (!listener->daemon)
-            continue;
-        MHD_stop_daemon(listener->daemon);
-        /* The caller closes a quiesced socket, once the daemon has stopped. */
-        if (listener->quiesced != MHD_INVALID_SOCKET)
-            close(listener->quiesced);
-    }
-    free(server->listeners);
+    http_server_stop(server->http);
     rest_endpoints_free(server->endpoints, server->count);
     rest_tls_clear(&server->tls);
     rest_auth_destroy(server->auth);

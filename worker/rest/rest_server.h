@@ -1,6 +1,6 @@
 /*
- * rest_server.h - the REST API server: one libmicrohttpd daemon per listener, a thread per
- * connection (docs/architecture.md says why), authentication, a request body limit, and
+ * rest_server.h - the REST API server: ferry's own HTTP server (docs/rest-http.md) with a few
+ * event threads (docs/architecture.md says why), authentication, a request body limit, and
  * dispatch to the routes of rest_router.c. Handlers read the worker only through worker_call and
  * worker_post, and change connectors only through the herder.
  */
