@@ -42,7 +42,7 @@
 #define REST_DRAIN_MAX_BYTES (16 * 1024 * 1024)
 /* Connections are bounded in number and in time (docs/rest-http.md). */
 #define REST_CONNECTION_LIMIT 1024
-#define REST_CONNECTIONS_PER_ADDRESS 64
+#define REST_CONNECTIONS_PER_ADDRESS 128
 #define REST_HEAD_TIMEOUT_MS 10000
 #define REST_BODY_TIMEOUT_MS 30000
 #define REST_IDLE_TIMEOUT_MS 60000
