@@ -1,9 +1,10 @@
 /*
- * test_http_server.c - the HTTP server over loopback sockets with a small handler: answers,
- * keep-alive and pipelining, HEAD, answers from another thread, Expect: 100-continue, a refusal
- * before the body, protocol errors as JSON and sent once, oversized bodies answered 413 (never a
- * reset), the head and body deadlines, a half-closed request released at once, and the limits of
- * connections per client address.
+ * test_http_server.c - the HTTP server over loopback sockets (IPv4 and IPv6) with a small
+ * handler: answers, keep-alive and pipelining, HEAD, answers from another thread, Expect:
+ * 100-continue, a refusal before the body, protocol errors as JSON and sent once, oversized
+ * bodies answered 413 (never a reset), the head and body deadlines, a half-closed request
+ * released at once, the limits of connections per client address, and accepting paused (one log
+ * line) when descriptors run out.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -19,10 +20,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <dirent.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
 
+#include "base/log.h"
 #include "rest/http_server.h"
 #include "support/clock.h"
 
@@ -31,6 +35,7 @@
 typedef struct fixture {
     http_server *server;
     int port;
+    int port6;
 } fixture;
 
 static void handler_head(void *context, http_exchange *exchange)
@@ -103,10 +108,13 @@ static int setup(void **state)
     fixture *f = calloc(1, sizeof(*f));
     struct sockaddr_in address = {.sin_family = AF_INET};
     address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    http_listen listen_at = {"http://127.0.0.1:0", (struct sockaddr *)&address,
-                             sizeof(address), false};
+    struct sockaddr_in6 address6 = {.sin6_family = AF_INET6, .sin6_addr = IN6ADDR_LOOPBACK_INIT};
+    http_listen listen_at[] = {
+        {"http://127.0.0.1:0", (struct sockaddr *)&address, sizeof(address), false},
+        {"http://[::1]:0", (struct sockaddr *)&address6, sizeof(address6), false},
+    };
     http_server_config config = {
-        .listeners = &listen_at, .listener_count = 1, .max_body = MAX_BODY,
+        .listeners = listen_at, .listener_count = 2, .max_body = MAX_BODY,
         .drain_max = 64 * 1024, .threads = 2, .max_connections = 64, .max_per_address = 3,
         .head_timeout_ms = 500, .body_timeout_ms = 700, .idle_timeout_ms = 5000,
         .write_timeout_ms = 5000,
@@ -118,7 +126,8 @@ static int setup(void **state)
     if (!f->server)
         fail_msg("%s", err);
     f->port = http_server_port(f->server, 0);
-    assert_true(f->port > 0);
+    f->port6 = http_server_port(f->server, 1);
+    assert_true(f->port > 0 && f->port6 > 0);
     *state = f;
     return 0;
 }
@@ -229,6 +238,18 @@ static void test_answers_and_keep_alive(void **state)
     assert_true(strstr(out, "Connection: close\r\n") > strstr(out, "[abc]"));
     /* The order is the requests' order. */
     assert_true(strstr(out, "[hi]") < strstr(out, "[abc]"));
+
+    /* The IPv6 listener. */
+    int fd = socket(AF_INET6, SOCK_STREAM, 0);
+    struct sockaddr_in6 address6 = {.sin6_family = AF_INET6, .sin6_addr = IN6ADDR_LOOPBACK_INIT,
+                                    .sin6_port = htons((uint16_t)f->port6)};
+    assert_int_equal(connect(fd, (struct sockaddr *)&address6, sizeof(address6)), 0);
+    const char six[] = "GET /six HTTP/1.1\r\nConnection: close\r\n\r\n";
+    client_send(fd, six, sizeof(six) - 1);
+    client_read(fd, out, sizeof(out), 3000, NULL);
+    close(fd);
+    assert_non_null(strstr(out, "GET /six ? []"));
+    assert_non_null(strstr(out, "X-Peer: ::1\r\n"));
 
     const char old[] = "GET /old HTTP/1.0\r\n\r\n";
     exchange_once(f, old, sizeof(old) - 1, out, sizeof(out));
@@ -418,6 +439,68 @@ static void test_connection_limits(void **state)
     assert_non_null(strstr(out, "GET /other"));
 }
 
+static size_t open_descriptors(void)
+{
+    size_t count = 0;
+    DIR *dir = opendir("/proc/self/fd");
+    assert_non_null(dir);
+    int highest = 0;
+    for (struct dirent *entry = readdir(dir); entry; entry = readdir(dir)) {
+        if (entry->d_name[0] == '.')
+            continue;
+        count++;
+        if (atoi(entry->d_name) > highest)
+            highest = atoi(entry->d_name);
+    }
+    closedir(dir);
+    return (size_t)highest + 1 > count ? (size_t)highest + 1 : count;
+}
+
+/* Out of descriptors, the server pauses accepting and says so once, instead of a busy loop of
+ * failures and log lines; the waiting client is served once descriptors are back. */
+static void test_accept_backs_off(void **state)
+{
+    fixture *f = *state;
+    FILE *captured = tmpfile();
+    assert_non_null(captured);
+    log_configure(captured, FERRY_LOG_INFO);
+    struct rlimit saved;
+    assert_int_equal(getrlimit(RLIMIT_NOFILE, &saved), 0);
+    /* The client's socket first; then no descriptor is left for the server to accept it. */
+    int fd = socket(AF_INET, SOCK_STREAM, 0);
+    assert_true(fd >= 0);
+    struct rlimit tight = saved;
+    tight.rlim_cur = open_descriptors();
+    assert_int_equal(setrlimit(RLIMIT_NOFILE, &tight), 0);
+    int fillers[1024]; /* the free numbers below the limit, taken */
+    size_t filler_count = 0;
+    while (filler_count < 1024 && (fillers[filler_count] = dup(fd)) >= 0)
+        filler_count++;
+    assert_true(filler_count < 1024);
+    struct sockaddr_in address = {.sin_family = AF_INET, .sin_port = htons((uint16_t)f->port)};
+    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    assert_int_equal(connect(fd, (struct sockaddr *)&address, sizeof(address)), 0);
+    const char request[] = "GET /later HTTP/1.1\r\nConnection: close\r\n\r\n";
+    client_send(fd, request, sizeof(request) - 1);
+    struct timespec pause = {1, 200 * 1000000L};
+    nanosleep(&pause, NULL);
+    assert_int_equal(setrlimit(RLIMIT_NOFILE, &saved), 0);
+    for (size_t i = 0; i < filler_count; i++)
+        close(fillers[i]);
+    char out[4096];
+    client_read(fd, out, sizeof(out), 3000, NULL);
+    close(fd);
+    log_configure(NULL, FERRY_LOG_INFO);
+    assert_non_null(strstr(out, "GET /later ? []"));
+    char log[8192];
+    rewind(captured);
+    size_t len = fread(log, 1, sizeof(log) - 1, captured);
+    log[len] = '\0';
+    fclose(captured);
+    assert_int_equal(count_of(log, "cannot accept connections"), 1);
+    assert_non_null(strstr(log, "Too many open files"));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -427,6 +510,7 @@ int main(void)
                                         teardown),
         cmocka_unit_test_setup_teardown(test_deadlines, setup, teardown),
         cmocka_unit_test_setup_teardown(test_connection_limits, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_accept_backs_off, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
