@@ -24,6 +24,7 @@
 #include <strings.h>
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
@@ -52,6 +53,9 @@
 /* Repeated warnings (refused connections, accept failures): one line per interval. */
 #define HTTP_LOG_INTERVAL_MS 10000
 #define HTTP_MAX_THREADS 16
+/* Descriptors the rest of the process may need besides the connections (Kafka clients, files,
+ * plugins' sockets). */
+#define HTTP_DESCRIPTORS_SPARE 256
 
 typedef enum http_tag {
     HTTP_TAG_LISTENER,
@@ -175,7 +179,6 @@ struct http_server {
     unsigned connections;
     uint64_t refused, accept_failures;
     int64_t refused_logged_ms, accept_logged_ms;
-    char accept_error[96];
 };
 
 static _Thread_local http_thread *http_current_thread;
@@ -1270,6 +1273,35 @@ static int http_thread_start(http_server *server, http_thread *thread, char *err
     return 0;
 }
 
+/* The connection limit must fit in the process's descriptors, or running out of them (which
+ * pauses accepting for everyone) would come before the limit (which refuses only the excess):
+ * the soft limit is raised as far as the hard one allows, else the connection limit lowered. */
+static void http_descriptors_reserve(http_server_config *config)
+{
+    struct rlimit limit;
+    rlim_t needed = (rlim_t)config->max_connections + HTTP_RESERVE + HTTP_DESCRIPTORS_SPARE;
+    if (getrlimit(RLIMIT_NOFILE, &limit) != 0 || limit.rlim_cur >= needed)
+        return;
+    rlim_t wanted = limit.rlim_max == RLIM_INFINITY || limit.rlim_max > needed ? needed
+                                                                                : limit.rlim_max;
+    if (wanted > limit.rlim_cur) {
+        struct rlimit raised = {wanted, limit.rlim_max};
+        if (setrlimit(RLIMIT_NOFILE, &raised) == 0)
+            limit.rlim_cur = wanted;
+    }
+    if (limit.rlim_cur >= needed)
+        return;
+    unsigned fits = limit.rlim_cur > HTTP_RESERVE + HTTP_DESCRIPTORS_SPARE + 16
+                        ? (unsigned)(limit.rlim_cur - HTTP_RESERVE - HTTP_DESCRIPTORS_SPARE)
+                        : 16;
+    log_warn(HTTP_SCOPE, "the process may open only %llu files (ulimit -n): at most %u REST "
+             "connections instead of %u", (unsigned long long)limit.rlim_cur, fits,
+             config->max_connections);
+    config->max_connections = fits;
+    if (config->max_per_address > fits)
+        config->max_per_address = fits;
+}
+
 http_server *http_server_start(const http_server_config *config, const http_handler *handler,
                                char *err, size_t errlen)
 {
@@ -1281,10 +1313,11 @@ http_server *http_server_start(const http_server_config *config, const http_hand
     server->config.listeners = NULL;
     server->config.tls = NULL;
     server->handler = *handler;
+    http_descriptors_reserve(&server->config);
     unsigned threads = config->threads < 1 ? 1 : config->threads;
     if (threads > HTTP_MAX_THREADS)
         threads = HTTP_MAX_THREADS;
-    server->slot_count = config->max_connections + HTTP_RESERVE;
+    server->slot_count = server->config.max_connections + HTTP_RESERVE;
     server->slots = calloc(server->slot_count, sizeof(*server->slots));
     server->listeners = calloc(config->listener_count ? config->listener_count : 1,
                                sizeof(*server->listeners));
