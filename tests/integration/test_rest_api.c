@@ -140,8 +140,26 @@ static void check_server_and_plugins(rc_client *client)
     assert_true(transformation);
     assert_int_equal(predicates, 3); /* TopicNameMatches, HasHeaderKey, RecordIsTombstone */
     json_decref(plugins);
-    rc_expect_error(client, "GET", "/connector-plugins?connectorsOnly=perhaps", NULL, 400,
-                    "connectorsOnly");
+    /* connectorsOnly defaults to true; any value but "true" (any case) is false, a blank one is
+     * the default, as Jersey reads a boolean. */
+    static const struct {
+        const char *query;
+        bool connectors_only;
+    } only[] = {{"?connectorsOnly=perhaps", false}, {"?connectorsOnly=FALSE", false},
+                {"?connectorsOnly=0", false},       {"?connectorsOnly=", true},
+                {"?connectorsOnly=TrUe", true}};
+    for (size_t i = 0; i < sizeof(only) / sizeof(only[0]); i++) {
+        char listing[128];
+        snprintf(listing, sizeof(listing), "/connector-plugins%s", only[i].query);
+        plugins = rc_expect(client, "GET", listing, NULL, 200);
+        converter = false;
+        json_array_foreach(plugins, index, plugin)
+            converter |= strcmp(json_string_value(json_object_get(plugin, "type")),
+                                "converter") == 0;
+        if (converter == only[i].connectors_only)
+            fail_msg("%s: converters %s", listing, converter ? "listed" : "missing");
+        json_decref(plugins);
+    }
 
     json_t *keys = rc_expect(client, "GET", "/connector-plugins/SequenceSource/config", NULL, 200);
     assert_true(json_array_size(keys) > 3);
@@ -537,8 +555,20 @@ static void check_lifecycle(rc_client *client, const char *source)
     assert_string_equal(state_of(plan, -1), "RUNNING"); /* nothing failed: nothing restarts */
     assert_string_equal(state_of(plan, 0), "RUNNING");
     json_decref(plan);
+    /* Booleans are Java's Boolean.parseBoolean: "TRUE" is true, "yes" and "" are false. */
     snprintf(path, sizeof(path), "/connectors/%s/restart?onlyFailed=sometimes", source);
-    rc_expect_error(client, "POST", path, NULL, 400, "onlyFailed");
+    json_decref(rc_expect(client, "POST", path, NULL, 204));
+    json_decref(wait_states(client, source, "RUNNING", "RUNNING"));
+    snprintf(path, sizeof(path), "/connectors/%s/restart?includeTasks=yes&onlyFailed=", source);
+    json_decref(rc_expect(client, "POST", path, NULL, 204));
+    json_decref(wait_states(client, source, "RUNNING", "RUNNING"));
+    snprintf(path, sizeof(path), "/connectors/%s/restart?includeTasks=TRUE&onlyFailed=1",
+             source);
+    plan = rc_expect(client, "POST", path, NULL, 202);
+    assert_string_equal(state_of(plan, -1), "RESTARTING");
+    assert_string_equal(state_of(plan, 0), "RESTARTING");
+    json_decref(plan);
+    json_decref(wait_states(client, source, "RUNNING", "RUNNING"));
     snprintf(path, sizeof(path), "/connectors/%s/tasks/0/restart", source);
     json_decref(rc_expect(client, "POST", path, NULL, 204));
     snprintf(path, sizeof(path), "/connectors/%s/tasks/5/restart", source);

@@ -83,7 +83,8 @@ static void rest_plugins_list_start(rest_request *request, rest_response *respon
                                     void *state)
 {
     rest_plugins_query *query = state;
-    rest_query_bool(request, response, "connectorsOnly", true, &query->connectors_only);
+    (void)response;
+    query->connectors_only = rest_query_bool(request, "connectorsOnly", true);
 }
 
 static void rest_plugins_finish(rest_request *request, rest_response *response, void *state)
