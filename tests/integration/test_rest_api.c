@@ -528,6 +528,77 @@ static void check_updates(rc_client *client, const char *source)
     rc_expect_error(client, "DELETE", created, NULL, 404, "not found");
 }
 
+/* Kafka Connect 3.9's words for each 404 (AbstractHerder, DistributedHerder,
+ * ConnectorPluginsResource, LoggingResource), compared whole: scripts match on them. */
+/* pattern with each "{c}" replaced by name. */
+static void fill_name(char *out, size_t len, const char *pattern, const char *name)
+{
+    size_t used = 0;
+    out[0] = '\0';
+    for (const char *c = pattern; *c && used + 1 < len;) {
+        if (strncmp(c, "{c}", 3) == 0) {
+            used += (size_t)snprintf(out + used, len - used, "%s", name);
+            used = used < len ? used : len - 1;
+            c += 3;
+        } else {
+            out[used++] = *c++;
+            out[used] = '\0';
+        }
+    }
+}
+
+static void check_not_found_messages(rc_client *client, const char *source)
+{
+    static const struct {
+        const char *method;
+        const char *path; /* {c}: a connector that does not exist */
+        const char *body;
+        const char *message;
+    } cases[] = {
+        {"GET", "/connectors/{c}", NULL, "Connector {c} not found"},
+        {"GET", "/connectors/{c}/config", NULL, "Connector {c} not found"},
+        {"PATCH", "/connectors/{c}/config", "{\"tasks.max\":\"1\"}",
+         "Connector {c} not found"},
+        {"DELETE", "/connectors/{c}", NULL, "Connector {c} not found"},
+        {"GET", "/connectors/{c}/tasks", NULL, "Connector {c} not found"},
+        {"GET", "/connectors/{c}/status", NULL, "No status found for connector {c}"},
+        {"GET", "/connectors/{c}/tasks/0/status", NULL, "No status found for task {c}-0"},
+        {"PUT", "/connectors/{c}/pause", NULL, "Unknown connector {c}"},
+        {"PUT", "/connectors/{c}/resume", NULL, "Unknown connector {c}"},
+        {"PUT", "/connectors/{c}/stop", NULL, "Unknown connector {c}"},
+        {"POST", "/connectors/{c}/restart", NULL, "Unknown connector: {c}"},
+        {"POST", "/connectors/{c}/restart?includeTasks=true", NULL, "Unknown connector: {c}"},
+        {"POST", "/connectors/{c}/tasks/0/restart", NULL, "Unknown connector: {c}"},
+        {"GET", "/connectors/{c}/offsets", NULL, "Connector {c} not found"},
+        {"DELETE", "/connectors/{c}/offsets", NULL, "Connector {c} not found"},
+        {"GET", "/connector-plugins/{c}/config", NULL, "Unknown plugin {c}."},
+        {"GET", "/admin/loggers/{c}", NULL, "Logger {c} not found."},
+    };
+    const char *missing = "no-such-connector";
+    char path[512], expected[512];
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        fill_name(path, sizeof(path), cases[i].path, missing);
+        fill_name(expected, sizeof(expected), cases[i].message, missing);
+        json_t *error = rc_expect(client, cases[i].method, path, cases[i].body, 404);
+        const char *message = json_string_value(json_object_get(error, "message"));
+        if (!message || strcmp(message, expected) != 0)
+            fail_msg("%s %s: message '%s', expected '%s'", cases[i].method, path,
+                     message ? message : "(none)", expected);
+        json_decref(error);
+    }
+    /* A task the connector does not have. */
+    snprintf(path, sizeof(path), "/connectors/%s/tasks/7/restart", source);
+    snprintf(expected, sizeof(expected), "Unknown task: %s-7", source);
+    json_t *error = rc_expect(client, "POST", path, NULL, 404);
+    assert_string_equal(json_string_value(json_object_get(error, "message")), expected);
+    json_decref(error);
+    snprintf(path, sizeof(path), "/connectors/%s/tasks/7/status", source);
+    snprintf(expected, sizeof(expected), "No status found for task %s-7", source);
+    error = rc_expect(client, "GET", path, NULL, 404);
+    assert_string_equal(json_string_value(json_object_get(error, "message")), expected);
+    json_decref(error);
+}
+
 static void check_lifecycle(rc_client *client, const char *source)
 {
     char path[512];
@@ -847,6 +918,7 @@ static void test_every_endpoint(void **state)
     check_reads(client, source, sink, stopped, topic);
     check_updates(client, source);
     check_lifecycle(client, source);
+    check_not_found_messages(client, source);
     check_loggers_and_metrics(client, proc, source);
     check_source_offsets(client, source);
     check_sink_offsets(client, sink, topic);
