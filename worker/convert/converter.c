@@ -54,6 +54,9 @@ static const converter_alias converter_aliases[] = {
     {CONVERTER_JSON_CLASS, CONVERTER_JSON},
     {CONVERTER_STRING_CLASS, CONVERTER_STRING},
     {CONVERTER_BYTE_ARRAY_CLASS, CONVERTER_BYTE_ARRAY},
+    {"JsonConverter", CONVERTER_JSON},
+    {"StringConverter", CONVERTER_STRING},
+    {"ByteArrayConverter", CONVERTER_BYTE_ARRAY},
 };
 
 /* Handed out for an empty string or byte array whose data pointer is NULL: a NULL result would
@@ -81,6 +84,38 @@ int converter_kind_parse(const char *name, converter_kind *kind)
         }
     }
     return -1;
+}
+
+/* Whether text, blanks around it aside, is word without case. */
+static bool converter_name_is(const char *text, const char *word)
+{
+    while (isspace((unsigned char)*text))
+        text++;
+    size_t len = strlen(text);
+    while (len > 0 && isspace((unsigned char)text[len - 1]))
+        len--;
+    return len == strlen(word) && strncasecmp(text, word, len) == 0;
+}
+
+size_t converter_config_validate(const config_map *config, config_errors *errors)
+{
+    static const char *const keys[] = {"key.converter", "value.converter", "header.converter"};
+    size_t problems = 0;
+    for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
+        const char *value = config_map_get(config, keys[i]);
+        converter_kind kind;
+        if (!value || value[strspn(value, " \t\r\n\f\v")] == '\0' ||
+            converter_kind_parse(value, &kind) == 0)
+            continue;
+        if (i == 2 && (converter_name_is(value, CONVERTER_SIMPLE_HEADER_CLASS) ||
+                       converter_name_is(value, "SimpleHeaderConverter")))
+            continue;
+        config_errors_add(errors, keys[i],
+                          "Invalid value %s for configuration %s: Class %s could not be found.",
+                          value, keys[i], value);
+        problems++;
+    }
+    return problems;
 }
 
 static const char *converter_prefix(bool is_key)
