@@ -79,6 +79,167 @@ static json_t *find_config(json_t *infos, const char *key)
     return NULL;
 }
 
+/* GET /connector-plugins shows Kafka Connect's class names (sinks first, then sources, each by
+ * class), with the plugin's version; ferry's own names stay valid wherever a plugin is named. */
+static void check_plugin_class_names(rc_client *client)
+{
+    json_t *plugins = rc_expect(client, "GET", "/connector-plugins", NULL, 200);
+    const char *const expected[][2] = {
+        {"org.apache.kafka.connect.file.FileStreamSinkConnector", "sink"},
+        {"org.apache.kafka.connect.file.FileStreamSourceConnector", "source"},
+    };
+    size_t found[2] = {0, 0};
+    bool source_seen = false;
+    size_t index;
+    json_t *plugin;
+    json_array_foreach(plugins, index, plugin) {
+        const char *class_name = json_string_value(json_object_get(plugin, "class"));
+        const char *type = json_string_value(json_object_get(plugin, "type"));
+        if (strcmp(type, "sink") == 0 && source_seen)
+            fail_msg("sink %s listed after a source", class_name);
+        source_seen |= strcmp(type, "source") == 0;
+        assert_true(strcmp(class_name, "FileSource") != 0 && strcmp(class_name, "FileSink") != 0);
+        for (size_t e = 0; e < 2; e++) {
+            if (strcmp(class_name, expected[e][0]) != 0)
+                continue;
+            found[e] = index + 1;
+            assert_string_equal(type, expected[e][1]);
+            assert_string_equal(json_string_value(json_object_get(plugin, "version")), "1.0.0");
+        }
+    }
+    assert_true(found[0] > 0 && found[1] > 0);
+    json_decref(plugins);
+    /* One definition by any of the names. */
+    json_t *by_class = rc_expect(client, "GET", "/connector-plugins/org.apache.kafka.connect.file."
+                                 "FileStreamSourceConnector/config", NULL, 200);
+    static const char *const names[] = {"FileSource", "FileStreamSource",
+                                        "FileStreamSourceConnector"};
+    for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+        char path[256];
+        snprintf(path, sizeof(path), "/connector-plugins/%s/config", names[i]);
+        json_t *by_name = rc_expect(client, "GET", path, NULL, 200);
+        assert_true(json_equal(by_class, by_name));
+        json_decref(by_name);
+    }
+    json_decref(by_class);
+    /* A body naming the type by ferry's name validates against Kafka Connect's class name, and
+     * the other way round; the answer is named by connector.class as given. */
+    json_t *infos = rc_expect(client, "PUT", "/connector-plugins/org.apache.kafka.connect.file."
+                              "FileStreamSourceConnector/config/validate",
+                              "{\"connector.class\":\"FileSource\",\"name\":\"v\","
+                              "\"topic\":\"t\",\"file\":\"/tmp/x\"}", 200);
+    assert_string_equal(json_string_value(json_object_get(infos, "name")), "FileSource");
+    assert_int_equal(json_integer_value(json_object_get(infos, "error_count")), 0);
+    json_decref(infos);
+    infos = rc_expect(client, "PUT", "/connector-plugins/FileSource/config/validate",
+                      "{\"connector.class\":\"org.apache.kafka.connect.file."
+                      "FileStreamSourceConnector\",\"name\":\"v\",\"topic\":\"t\","
+                      "\"file\":\"/tmp/x\"}", 200);
+    assert_int_equal(json_integer_value(json_object_get(infos, "error_count")), 0);
+    json_decref(infos);
+    rc_expect_error(client, "PUT", "/connector-plugins/FileSource/config/validate",
+                    "{\"connector.class\":\"FileSink\",\"name\":\"v\"}", 400,
+                    "Included connector type FileSink does not match request type FileSource");
+}
+
+/* Kafka Connect 3.9's framework keys, in its order, in /config (after the plugin's keys) and in
+ * validate (before them): ConnectorConfig's 15 and SourceConnectorConfig's 5 (23 with
+ * FileStreamSource's own 3), with Kafka Connect's field names, order and width. */
+static void check_framework_keys(rc_client *client)
+{
+    static const char *const source_keys[] = {
+        "name", "connector.class", "tasks.max", "tasks.max.enforce", "key.converter",
+        "value.converter", "header.converter", "transforms", "predicates",
+        "config.action.reload", "errors.retry.timeout", "errors.retry.delay.max.ms",
+        "errors.tolerance", "errors.log.enable", "errors.log.include.messages",
+        "topic.creation.groups", "exactly.once.support", "transaction.boundary",
+        "transaction.boundary.interval.ms", "offsets.storage.topic"};
+    const size_t count = sizeof(source_keys) / sizeof(source_keys[0]);
+    json_t *keys = rc_expect(client, "GET", "/connector-plugins/FileStreamSource/config", NULL,
+                             200);
+    size_t index, first = 0;
+    json_t *key;
+    json_array_foreach(keys, index, key) {
+        SHAPE(rc_shape_config_key, key, "GET /connector-plugins/FileStreamSource/config");
+        if (strcmp(json_string_value(json_object_get(key, "name")), "name") == 0)
+            first = index;
+    }
+    assert_true(first > 0); /* the plugin's own keys come first */
+    assert_true(json_array_size(keys) >= first + count);
+    for (size_t i = 0; i < count; i++)
+        assert_string_equal(json_string_value(json_object_get(json_array_get(keys, first + i),
+                                                              "name")), source_keys[i]);
+    json_t *transforms = json_array_get(keys, first + 7);
+    assert_int_equal(json_integer_value(json_object_get(transforms, "order")), 8);
+    assert_string_equal(json_string_value(json_object_get(transforms, "group")), "Transforms");
+    assert_string_equal(json_string_value(json_object_get(transforms, "width")), "LONG");
+    json_t *tasks = json_array_get(keys, first + 2);
+    assert_string_equal(json_string_value(json_object_get(tasks, "display_name")), "Tasks max");
+    assert_string_equal(json_string_value(json_object_get(tasks, "default_value")), "1");
+    json_decref(keys);
+
+    json_t *infos = rc_expect(client, "PUT", "/connector-plugins/FileStreamSource/config/validate",
+                              "{\"name\":\"v\",\"topic\":\"t\"}", 200);
+    SHAPE(rc_shape_config_infos, infos, "validate FileStreamSource");
+    json_t *configs = json_object_get(infos, "configs");
+    for (size_t i = 0; i < count; i++) {
+        json_t *definition = json_object_get(json_array_get(configs, i), "definition");
+        assert_string_equal(json_string_value(json_object_get(definition, "name")),
+                            source_keys[i]);
+    }
+    json_t *groups = json_object_get(infos, "groups");
+    static const char *const source_groups[] = {"Common", "Transforms", "Predicates",
+                                                "Error Handling", "Topic Creation",
+                                                "Exactly Once Support", "offsets.topic"};
+    for (size_t i = 0; i < sizeof(source_groups) / sizeof(source_groups[0]); i++)
+        assert_string_equal(json_string_value(json_array_get(groups, i)), source_groups[i]);
+    json_decref(infos);
+
+    static const char *const sink_keys[] = {"topics", "topics.regex",
+                                            "errors.deadletterqueue.topic.name",
+                                            "errors.deadletterqueue.topic.replication.factor",
+                                            "errors.deadletterqueue.context.headers.enable"};
+    infos = rc_expect(client, "PUT", "/connector-plugins/FileStreamSink/config/validate",
+                      "{\"name\":\"v\",\"topics\":\"t\"}", 200);
+    configs = json_object_get(infos, "configs");
+    for (size_t i = 0; i < 5; i++) {
+        json_t *definition = json_object_get(json_array_get(configs, 15 + i), "definition");
+        assert_string_equal(json_string_value(json_object_get(definition, "name")),
+                            sink_keys[i]);
+    }
+    json_decref(infos);
+}
+
+/* A converter key naming no converter is refused at create and update with Kafka Connect's
+ * words for a CLASS it cannot load, and is an error on that key in validate. */
+static void check_converter_names(rc_client *client)
+{
+    const char *message = "Invalid value com.example.NoSuchConverter for configuration "
+                          "value.converter: Class com.example.NoSuchConverter could not be "
+                          "found.";
+    json_t *infos = rc_expect(client, "PUT", "/connector-plugins/SequenceSource/config/validate",
+                              "{\"connector.class\":\"SequenceSource\",\"name\":\"v\","
+                              "\"topic\":\"t\",\"value.converter\":"
+                              "\"com.example.NoSuchConverter\",\"key.converter\":"
+                              "\"StringConverter\",\"header.converter\":"
+                              "\"org.apache.kafka.connect.storage.SimpleHeaderConverter\"}", 200);
+    assert_int_equal(json_integer_value(json_object_get(infos, "error_count")), 1);
+    json_t *errors = json_object_get(find_config(infos, "value.converter"), "errors");
+    assert_int_equal(json_array_size(errors), 1);
+    assert_string_equal(json_string_value(json_array_get(errors, 0)), message);
+    json_decref(infos);
+    rc_expect_error(client, "POST", "/connectors",
+                    "{\"name\":\"bad-converter\",\"config\":{\"connector.class\":"
+                    "\"SequenceSource\",\"topic\":\"t\",\"value.converter\":"
+                    "\"com.example.NoSuchConverter\"}}", 400, message);
+    rc_expect_error(client, "PUT", "/connectors/bad-converter/config",
+                    "{\"connector.class\":\"SequenceSource\",\"topic\":\"t\","
+                    "\"header.converter\":\"avro\"}", 400,
+                    "Invalid value avro for configuration header.converter: Class avro could "
+                    "not be found.");
+    rc_expect_error(client, "GET", "/connectors/bad-converter", NULL, 404, "not found");
+}
+
 static void check_server_and_plugins(rc_client *client)
 {
     json_t *root = rc_expect(client, "GET", "/", NULL, 200);
@@ -101,7 +262,7 @@ static void check_server_and_plugins(rc_client *client)
     json_array_foreach(plugins, index, plugin) {
         SHAPE(rc_shape_plugin, plugin, "GET /connector-plugins");
         sequence |= strcmp(json_string_value(json_object_get(plugin, "class")),
-                           "SequenceSource") == 0;
+                           "io.ferry.test.SequenceSourceConnector") == 0;
         converter |= strcmp(json_string_value(json_object_get(plugin, "type")), "converter") == 0;
     }
     assert_true(sequence);
@@ -109,18 +270,19 @@ static void check_server_and_plugins(rc_client *client)
     json_decref(plugins);
     plugins = rc_expect(client, "GET", "/connector-plugins?connectorsOnly=false", NULL, 200);
     converter = false;
-    bool transformation = false;
+    bool transformation = false, header_converter = false;
     int predicates = 0;
-    /* Kafka Connect's order: connectors, transformations, predicates, converters. */
+    /* Kafka Connect's order: connectors, transformations, predicates, converters, header
+     * converters. */
     static const char *const type_order[] = {"connector", "transformation", "predicate",
-                                             "converter"};
+                                             "converter", "header_converter"};
     size_t type_at = 0;
     json_array_foreach(plugins, index, plugin) {
         SHAPE(rc_shape_plugin, plugin, "GET /connector-plugins?connectorsOnly=false");
         const char *class_name = json_string_value(json_object_get(plugin, "class"));
         const char *type = json_string_value(json_object_get(plugin, "type"));
         size_t rank = 0; /* source and sink */
-        for (size_t t = 1; t < 4; t++)
+        for (size_t t = 1; t < 5; t++)
             if (strcmp(type, type_order[t]) == 0)
                 rank = t;
         if (rank < type_at)
@@ -131,12 +293,16 @@ static void check_server_and_plugins(rc_client *client)
                      strcmp(type, "converter") == 0;
         transformation |= strcmp(class_name, "io.debezium.transforms.ExtractNewRecordState") ==
                               0 && strcmp(type, "transformation") == 0;
+        header_converter |= strcmp(class_name, "org.apache.kafka.connect.storage."
+                                               "SimpleHeaderConverter") == 0 &&
+                            strcmp(type, "header_converter") == 0;
         if (strcmp(type, "predicate") == 0) {
             assert_non_null(strstr(class_name, "org.apache.kafka.connect.transforms.predicates."));
             predicates++;
         }
     }
     assert_true(converter);
+    assert_true(header_converter);
     assert_true(transformation);
     assert_int_equal(predicates, 3); /* TopicNameMatches, HasHeaderKey, RecordIsTombstone */
     json_decref(plugins);
@@ -160,6 +326,10 @@ static void check_server_and_plugins(rc_client *client)
             fail_msg("%s: converters %s", listing, converter ? "listed" : "missing");
         json_decref(plugins);
     }
+
+    check_plugin_class_names(client);
+    check_framework_keys(client);
+    check_converter_names(client);
 
     json_t *keys = rc_expect(client, "GET", "/connector-plugins/SequenceSource/config", NULL, 200);
     assert_true(json_array_size(keys) > 3);
