@@ -66,35 +66,30 @@ static const char converter_empty[1] = "";
 /* ------------------------------------------------------------------------------------------ */
 /* Kinds and construction                                                                     */
 
+/* Whether a class name or a setting's value is word, without case and blanks around it
+ * (properties files and REST bodies can leave blanks; Kafka's ConfigDef trims values and its
+ * case-insensitive validators compare them so). */
+static bool converter_setting_is(const char *value, const char *word)
+{
+    while (isspace((unsigned char)*value))
+        value++;
+    size_t len = strlen(value);
+    while (len > 0 && isspace((unsigned char)value[len - 1]))
+        len--;
+    return len == strlen(word) && strncasecmp(value, word, len) == 0;
+}
+
 int converter_kind_parse(const char *name, converter_kind *kind)
 {
     if (!name)
         return -1;
-    /* Properties files and REST bodies can leave blanks around a class name. */
-    while (isspace((unsigned char)*name))
-        name++;
-    size_t len = strlen(name);
-    while (len > 0 && isspace((unsigned char)name[len - 1]))
-        len--;
     for (size_t i = 0; i < sizeof(converter_aliases) / sizeof(converter_aliases[0]); i++) {
-        if (strlen(converter_aliases[i].name) == len &&
-            strncasecmp(converter_aliases[i].name, name, len) == 0) {
+        if (converter_setting_is(name, converter_aliases[i].name)) {
             *kind = converter_aliases[i].kind;
             return 0;
         }
     }
     return -1;
-}
-
-/* Whether text, blanks around it aside, is word without case. */
-static bool converter_name_is(const char *text, const char *word)
-{
-    while (isspace((unsigned char)*text))
-        text++;
-    size_t len = strlen(text);
-    while (len > 0 && isspace((unsigned char)text[len - 1]))
-        len--;
-    return len == strlen(word) && strncasecmp(text, word, len) == 0;
 }
 
 size_t converter_config_validate(const config_map *config, config_errors *errors)
@@ -107,8 +102,8 @@ size_t converter_config_validate(const config_map *config, config_errors *errors
         if (!value || value[strspn(value, " \t\r\n\f\v")] == '\0' ||
             converter_kind_parse(value, &kind) == 0)
             continue;
-        if (i == 2 && (converter_name_is(value, CONVERTER_SIMPLE_HEADER_CLASS) ||
-                       converter_name_is(value, "SimpleHeaderConverter")))
+        if (i == 2 && (converter_setting_is(value, CONVERTER_SIMPLE_HEADER_CLASS) ||
+                       converter_setting_is(value, "SimpleHeaderConverter")))
             continue;
         config_errors_add(errors, keys[i],
                           "Invalid value %s for configuration %s: Class %s could not be found.",
@@ -121,18 +116,6 @@ size_t converter_config_validate(const config_map *config, config_errors *errors
 static const char *converter_prefix(bool is_key)
 {
     return is_key ? "key.converter" : "value.converter";
-}
-
-/* Whether a setting's value is word, without case and blanks around it (as Kafka's ConfigDef
- * trims values and its case-insensitive validators compare them). */
-static bool converter_setting_is(const char *value, const char *word)
-{
-    while (isspace((unsigned char)*value))
-        value++;
-    size_t len = strlen(value);
-    while (len > 0 && isspace((unsigned char)value[len - 1]))
-        len--;
-    return len == strlen(word) && strncasecmp(value, word, len) == 0;
 }
 
 /* Only UTF-8: ferry strings are UTF-8 throughout, and recoding would cost a copy per record. */
