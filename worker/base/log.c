@@ -28,6 +28,7 @@ static pthread_mutex_t loggers_mutex = PTHREAD_MUTEX_INITIALIZER;
 static log_logger_info loggers[LOG_LOGGERS_MAX];
 static size_t logger_count;
 static long long root_modified_ms;
+static const char *const log_scopes[LOG_SCOPE_COUNT] = LOG_SCOPES;
 
 /* Recomputes the ceiling; loggers_mutex held. */
 static void log_ceiling_update(void)
@@ -82,15 +83,11 @@ static bool log_logger_covers(const char *logger, const char *scope)
     return false;
 }
 
-bool log_enabled(ferry_log_level level, const char *scope)
+/* The level of the longest logger that covers scope, else root's; loggers_mutex held. */
+static int log_effective_level(const char *scope)
 {
-    if ((int)level > atomic_load(&log_ceiling))
-        return false;
-    if (atomic_load(&log_named_count) == 0 || !scope)
-        return (int)level <= atomic_load(&log_level);
     int effective = atomic_load(&log_level);
     size_t longest = 0;
-    pthread_mutex_lock(&loggers_mutex);
     for (size_t i = 0; i < logger_count; i++) {
         size_t len = strlen(loggers[i].name);
         if (len > longest && log_logger_covers(loggers[i].name, scope)) {
@@ -98,6 +95,17 @@ bool log_enabled(ferry_log_level level, const char *scope)
             effective = (int)loggers[i].level;
         }
     }
+    return effective;
+}
+
+bool log_enabled(ferry_log_level level, const char *scope)
+{
+    if ((int)level > atomic_load(&log_ceiling))
+        return false;
+    if (atomic_load(&log_named_count) == 0 || !scope)
+        return (int)level <= atomic_load(&log_level);
+    pthread_mutex_lock(&loggers_mutex);
+    int effective = log_effective_level(scope);
     pthread_mutex_unlock(&loggers_mutex);
     return (int)level <= effective;
 }
@@ -145,25 +153,50 @@ int log_logger_set(const char *name, ferry_log_level level)
     return rc;
 }
 
+/* Whether name is one of the loggers set; loggers_mutex held. */
+static bool log_logger_is_set(const char *name)
+{
+    for (size_t i = 0; i < logger_count; i++)
+        if (strcmp(loggers[i].name, name) == 0)
+            return true;
+    return false;
+}
+
 size_t log_loggers(log_logger_info *out, size_t max)
 {
+    log_logger_info all[LOG_LISTED_MAX];
     pthread_mutex_lock(&loggers_mutex);
-    size_t total = logger_count + 1;
-    if (max > 0) {
-        snprintf(out[0].name, sizeof(out[0].name), "%s", LOG_ROOT_LOGGER);
-        out[0].level = (ferry_log_level)atomic_load(&log_level);
-        out[0].modified_ms = root_modified_ms;
+    snprintf(all[0].name, sizeof(all[0].name), "%s", LOG_ROOT_LOGGER);
+    all[0].level = (ferry_log_level)atomic_load(&log_level);
+    all[0].modified_ms = root_modified_ms;
+    /* The loggers set (sorted), merged with the scopes nobody set yet (sorted too). */
+    size_t total = 1, set = 0, scope = 0;
+    while (set < logger_count || scope < LOG_SCOPE_COUNT) {
+        if (scope < LOG_SCOPE_COUNT && log_logger_is_set(log_scopes[scope])) {
+            scope++;
+            continue;
+        }
+        if (set < logger_count &&
+            (scope == LOG_SCOPE_COUNT || strcmp(loggers[set].name, log_scopes[scope]) < 0)) {
+            all[total++] = loggers[set++];
+            continue;
+        }
+        snprintf(all[total].name, sizeof(all[total].name), "%s", log_scopes[scope]);
+        all[total].level = (ferry_log_level)log_effective_level(log_scopes[scope]);
+        all[total].modified_ms = 0;
+        total++;
+        scope++;
     }
-    for (size_t i = 0; i < logger_count && i + 1 < max; i++)
-        out[i + 1] = loggers[i];
     pthread_mutex_unlock(&loggers_mutex);
+    for (size_t i = 0; i < total && i < max; i++)
+        out[i] = all[i];
     return total;
 }
 
 bool log_logger_get(const char *name, log_logger_info *out)
 {
-    log_logger_info all[LOG_LOGGERS_MAX + 1];
-    size_t count = log_loggers(all, LOG_LOGGERS_MAX + 1);
+    log_logger_info all[LOG_LISTED_MAX];
+    size_t count = log_loggers(all, LOG_LISTED_MAX);
     for (size_t i = 0; i < count; i++) {
         if (strcmp(all[i].name, name) == 0) {
             *out = all[i];

@@ -30,10 +30,20 @@ bool log_enabled(ferry_log_level level, const char *scope);
  * "connector:orders" and "task:orders-<n>"). The longest logger that covers a scope decides.
  * Setting a logger also sets the loggers below it ("<name>." prefix); setting root sets them all,
  * as log4j does. Other names (Java class names) are kept and listed, and cover no line.
+ *
+ * The scopes of ferry's own lines (LOG_SCOPES) are loggers from the start, listed and found
+ * with the level that applies to them (root's until one is set), as Kafka Connect's loggers
+ * exist before anyone sets them: a client that lists the loggers and then sets one finds them.
  */
 #define LOG_LOGGER_NAME_MAX 200
 #define LOG_LOGGERS_MAX 64
 #define LOG_ROOT_LOGGER "root"
+#define LOG_SCOPES                                                                             \
+    {"cluster", "configs", "group", "herder", "kafka", "offsets", "plugins", "rest", "status",  \
+     "worker"}
+#define LOG_SCOPE_COUNT 10
+/* The most loggers log_loggers lists: root, the scopes, the loggers set. */
+#define LOG_LISTED_MAX (1 + LOG_SCOPE_COUNT + LOG_LOGGERS_MAX)
 
 typedef struct log_logger_info {
     char name[LOG_LOGGER_NAME_MAX];
@@ -43,8 +53,8 @@ typedef struct log_logger_info {
 
 /* 0, or -1 when the name is empty or too long, or LOG_LOGGERS_MAX loggers are set already. */
 int log_logger_set(const char *name, ferry_log_level level);
-/* Root first, then the named loggers by name; returns how many there are (at most max are
- * copied). */
+/* Root first, then the named loggers (ferry's scopes and those set) by name; returns how many
+ * there are (at most max are copied; LOG_LISTED_MAX is enough). */
 size_t log_loggers(log_logger_info *out, size_t max);
 /* The logger of that name (root included); false when none is set. */
 bool log_logger_get(const char *name, log_logger_info *out);

@@ -17,6 +17,7 @@
 #include "base/thread_role.h"
 #include "plugin/plugin_context.h"
 #include "config/connector_config.h"
+#include "convert/converter.h"
 #include "transforms/transform_chain.h"
 
 /* A task that ran this long without failing earns its back-off a reset. */
@@ -128,6 +129,7 @@ size_t connector_validate(const connector_environment *environment, const config
                                   type ? type->type->config : NULL, errors, unknown);
     }
     transform_chain_validate(resolved, errors);
+    converter_config_validate(resolved, errors);
     if (type && type->type->connector->validate &&
         config_errors_count(errors) == before) {
         const ferry_config_key *defs[3];
