@@ -22,6 +22,7 @@ static int setup(void **state)
     assert_non_null(sink);
     log_loggers_reset();
     log_configure(sink, FERRY_LOG_INFO);
+    log_repeat_configure(0, NULL); /* the same line is written again and again here */
     return 0;
 }
 
@@ -30,6 +31,7 @@ static int teardown(void **state)
     (void)state;
     log_loggers_reset();
     log_configure(stderr, FERRY_LOG_INFO);
+    log_repeat_configure(LOG_REPEAT_INTERVAL_MS, NULL);
     fclose(sink);
     return 0;
 }

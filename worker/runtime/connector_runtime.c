@@ -16,6 +16,7 @@
 #include "base/log.h"
 #include "base/thread_role.h"
 #include "plugin/plugin_context.h"
+#include "config/config_redact.h"
 #include "config/connector_config.h"
 #include "convert/converter.h"
 #include "transforms/transform_chain.h"
@@ -249,7 +250,9 @@ static void connector_state_set(connector_runtime *connector, runtime_state stat
     ASSERT_STATE_TRANSITION(connector_transitions, connector->scope, connector->state, state);
     connector->state = state;
     free(connector->trace);
-    connector->trace = trace ? strdup(trace) : NULL;
+    char *hidden = trace ? log_redact(connector->scope, trace) : NULL;
+    connector->trace = hidden;
+    trace = hidden;
     if (!connector_status_writable(connector))
         return;
     status_store *status = connector->environment->status;
@@ -414,6 +417,31 @@ static void connector_slots_free(connector_runtime *connector)
     connector->slot_capacity = 0;
 }
 
+/* ---- secrets ---------------------------------------------------------------------------- */
+
+/* Tells the logger which literal secrets the connector's and its tasks' lines must not show:
+ * those of its stored config, of a config waiting to be applied, and of the resolved config
+ * (where ${..} references have become values). Called whenever one of them changes. */
+static void connector_secrets_publish(connector_runtime *connector)
+{
+    const registered_connector *type = connector->type;
+    if (!type) {
+        const char *class_name = config_map_get(connector->config, "connector.class");
+        type = class_name ? plugin_registry_find(connector->environment->plugins, class_name)
+                          : NULL;
+    }
+    const ferry_config_key *defs[3] = {connector_config_common_keys};
+    size_t ndefs = type ? connector_config_definitions(type->type, defs) : 1;
+    strlist secrets = {0};
+    if (config_redact_secrets(connector->config, defs, ndefs, &secrets) != 0 ||
+        config_redact_secrets(connector->pending_config, defs, ndefs, &secrets) != 0 ||
+        config_redact_secrets(connector->resolved, defs, ndefs, &secrets) != 0 ||
+        log_secrets_set(connector, connector->name, (const char *const *)secrets.items,
+                        secrets.count) != 0)
+        log_error(connector->scope, "out of memory listing the secrets its log lines must hide");
+    strlist_free(&secrets);
+}
+
 /* ---- lifecycle -------------------------------------------------------------------------- */
 
 connector_runtime *connector_runtime_new(const connector_environment *environment,
@@ -434,6 +462,7 @@ connector_runtime *connector_runtime_new(const connector_environment *environmen
     snprintf(connector->scope, sizeof(connector->scope), "connector:%s", name);
     connector->target = target;
     connector->state = STATE_UNASSIGNED;
+    connector_secrets_publish(connector);
     return connector;
 }
 
@@ -468,6 +497,7 @@ void connector_runtime_destroy(connector_runtime *connector)
         part_halt(connector);
     else
         connector_runtime_halt(connector);
+    log_secrets_forget(connector);
     free(connector->trace);
     free(connector->name);
     config_map_destroy(connector->config);
@@ -517,6 +547,7 @@ static int connector_instance_start(connector_runtime *connector)
         connector_fail(connector, why);
         return -1;
     }
+    connector_secrets_publish(connector);
     const ferry_connector_type *type = connector->type->type;
     const ferry_config_key *defs[3];
     size_t ndefs = connector_config_definitions(type, defs);
@@ -888,6 +919,7 @@ static int part_resolve(connector_runtime *connector, char *why, size_t whylen)
                                                        why, whylen);
     if (!connector->resolved)
         return -1;
+    connector_secrets_publish(connector);
     if (!connector->type) {
         const char *class_name = config_map_get(connector->resolved, "connector.class");
         connector->type = class_name ? plugin_registry_find(environment->plugins, class_name)
@@ -1175,6 +1207,7 @@ void connector_runtime_reconfigure(connector_runtime *connector, const config_ma
         connector_runtime_halt(connector);
         config_map_destroy(connector->config);
         connector->config = copy;
+        connector_secrets_publish(connector);
         connector_runtime_start(connector);
         return;
     }
@@ -1182,6 +1215,7 @@ void connector_runtime_reconfigure(connector_runtime *connector, const config_ma
      * change that brought the config) has answered. */
     config_map_destroy(connector->pending_config);
     connector->pending_config = copy;
+    connector_secrets_publish(connector);
     const task_environment *tasks = &connector->environment->tasks;
     if (tasks->notify)
         tasks->notify(tasks->notify_opaque);
@@ -1203,6 +1237,7 @@ static void part_reconfigure_now(connector_runtime *connector)
     config_map_destroy(connector->resolved);
     connector->resolved = NULL;
     connector->type = NULL;
+    connector_secrets_publish(connector);
     log_info(connector->scope, "reconfigured: the parts here restart");
     if (instance_runs)
         part_instance_start(connector);
