@@ -484,6 +484,26 @@ static void connector_fail(connector_runtime *connector, const char *trace)
     connector_state_set(connector, STATE_FAILED, trace);
 }
 
+/* Kafka Connect's task configs carry the task class (TaskConfig's task.class), which a Kafka
+ * Connect worker needs to start the task: written into each config that has none. 0, or -1 when
+ * out of memory. */
+static int task_configs_class_add(const ferry_connector_type *type, json_t *task_configs)
+{
+    char *task_class = connector_type_task_class(type);
+    if (!task_class)
+        return -1;
+    int rc = 0;
+    size_t index;
+    json_t *task_config;
+    json_array_foreach(task_configs, index, task_config) {
+        if (json_is_object(task_config) && !json_object_get(task_config, "task.class") &&
+            json_object_set_new(task_config, "task.class", json_string(task_class)) != 0)
+            rc = -1;
+    }
+    free(task_class);
+    return rc;
+}
+
 /* Validates the config, starts the plugin's connector instance and takes the task configs it
  * makes (connector->task_configs). 0; 1 when its target is STOPPED (shown, nothing started);
  * -1 when it failed: the connector is FAILED. */
@@ -546,6 +566,11 @@ static int connector_instance_start(connector_runtime *connector)
                                                 : "returned more configs than tasks.max");
         json_decref(task_configs);
         connector_fail(connector, why);
+        return -1;
+    }
+    if (task_configs_class_add(type, task_configs) != 0) {
+        json_decref(task_configs);
+        connector_fail(connector, "task_configs failed: out of memory");
         return -1;
     }
     connector->task_configs = task_configs;
