@@ -48,12 +48,18 @@ int status_store_sync(status_store *store, int timeout_ms, char *err, size_t err
 /* Kafka Connect's topic tracking (KIP-558): status-topic-<topic>:connector-<connector> ->
  * {"topic":{"name","connector","task","discoverTimestamp"}} the first time a connector's task
  * uses a topic (later calls for a known topic write nothing), and a tombstone when the
- * connector's active topics are reset or the connector is deleted. The store keeps the set: what
+ * connector's active topics are reset or the connector is deleted (and of the record under
+ * ferry's former key topic-<topic>-<connector>, when one was read). The store keeps the set: what
  * it reads, and its own writes at once. */
 void status_store_topic(status_store *store, const char *connector, const char *topic, int task,
                         int64_t discovered_ms);
 void status_store_topic_reset(status_store *store, const char *connector, const char *topic);
 /* A connector's active topics: a new JSON array of names (empty when none). */
 json_t *status_store_topics(status_store *store, const char *connector);
+
+/* The highest generation of the status records read so far (0 when none, or store NULL): a
+ * worker's generations go on from there, so that its records are not taken for a fenced
+ * worker's on a topic another worker (Kafka Connect's) wrote higher generations to. */
+int status_store_generation_highest(status_store *store);
 
 #endif
