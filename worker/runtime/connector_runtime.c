@@ -290,6 +290,14 @@ static void slot_publish(connector_runtime *connector, size_t index, runtime_sta
                       connector_status_generation(connector));
 }
 
+/* Tombstones the status of task index: as Kafka Connect does for the tasks of a STOPPED
+ * connector, which has none. */
+static void slot_status_delete(connector_runtime *connector, size_t index)
+{
+    if (connector_status_writable(connector))
+        status_store_task_delete(connector->environment->status, connector->name, (int)index);
+}
+
 /* ---- plugin services for the connector instance ------------------------------------------ */
 
 static void connector_reconfiguration_request(void *owner)
@@ -432,6 +440,9 @@ connector_runtime *connector_runtime_new(const connector_environment *environmen
     snprintf(connector->scope, sizeof(connector->scope), "connector:%s", name);
     connector->target = target;
     connector->state = STATE_UNASSIGNED;
+    /* Generations go on from the highest on the status topic (another worker's, Kafka
+     * Connect's), or this worker's records would rank below them. */
+    connector->generation = status_store_generation_highest(environment->status);
     return connector;
 }
 
@@ -462,10 +473,15 @@ void connector_runtime_destroy(connector_runtime *connector)
     ASSERT_CONTROL_THREAD();
     if (!connector)
         return;
-    if (connector->partial)
+    if (connector->partial) {
         part_halt(connector);
-    else
+    } else {
         connector_runtime_halt(connector);
+        /* As Kafka Connect's onShutdown: the connector leaves this worker (a shutdown, a new
+         * config, a deletion, whose tombstones follow). */
+        if (connector->state != STATE_UNASSIGNED)
+            connector_state_set(connector, STATE_UNASSIGNED, NULL);
+    }
     free(connector->trace);
     free(connector->name);
     config_map_destroy(connector->config);
@@ -624,8 +640,11 @@ void connector_runtime_set_target(connector_runtime *connector, runtime_state ta
     if (target == before && connector->state != STATE_STOPPED)
         return;
     if (target == STATE_STOPPED) {
+        size_t task_count = connector->slot_count;
         connector_runtime_halt(connector);
         connector_state_set(connector, STATE_STOPPED, NULL);
+        for (size_t i = 0; i < task_count; i++)
+            slot_status_delete(connector, i);
         return;
     }
     if (connector->state == STATE_STOPPED || connector->state == STATE_UNASSIGNED ||
@@ -1240,7 +1259,15 @@ static void part_set_target(connector_runtime *connector, runtime_state target)
         return;
     if (target == STATE_STOPPED) {
         part_tasks_mark_held(connector);
+        /* Each worker tombstones the statuses of the tasks it ran, once they stopped. */
+        bool *held = calloc(connector->slot_count + 1, sizeof(*held));
+        for (size_t i = 0; held && i < connector->slot_count; i++)
+            held[i] = connector->slots[i].held;
         part_tasks_stop(connector, false, false);
+        for (size_t i = 0; held && i < connector->slot_count; i++)
+            if (held[i])
+                slot_status_delete(connector, i);
+        free(held);
         if (connector->instance_assigned) {
             connector_instance_halt(connector);
             connector_state_set(connector, STATE_STOPPED, NULL);

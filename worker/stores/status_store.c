@@ -142,6 +142,15 @@ void status_store_task(status_store *store, const char *connector, int task, con
     free(key);
 }
 
+void status_store_task_delete(status_store *store, const char *connector, int task)
+{
+    char *key = NULL;
+    if (!store || asprintf(&key, "status-task-%s-%d", connector, task) < 0)
+        return;
+    status_store_send(store, key, NULL);
+    free(key);
+}
+
 void status_store_delete(status_store *store, const char *connector, int task_count)
 {
     if (!store)

@@ -32,6 +32,9 @@ void status_store_connector(status_store *store, const char *connector, const ch
                             const char *trace, int generation);
 void status_store_task(status_store *store, const char *connector, int task, const char *state,
                        const char *trace, int generation);
+/* A tombstone for a task's status: the task is gone (its connector STOPPED, as Kafka Connect
+ * writes it then). */
+void status_store_task_delete(status_store *store, const char *connector, int task);
 /* Tombstones for the connector's status, its tasks 0..task_count-1 and its active topics. */
 void status_store_delete(status_store *store, const char *connector, int task_count);
 
