@@ -384,11 +384,6 @@ static ferry_status sink_connector_alter_offsets(const ferry_config *config,
                                                  const ferry_source_offset *offsets,
                                                  size_t count, char *err, size_t errlen)
 {
-    (void)config;
-    (void)offsets;
-    (void)count;
-    (void)err;
-    (void)errlen;
     return FERRY_OK;
 }
 
