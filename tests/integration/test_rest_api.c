@@ -1163,12 +1163,162 @@ static void test_every_endpoint(void **state)
     fp_env_finish(env);
 }
 
+/* The value of key in the topic's latest records: NULL when absent, JSON null for a tombstone. */
+static json_t *latest_value(const char *topic, const char *key)
+{
+    json_t *latest = kt_latest_by_key(topic);
+    json_t *value = json_incref(json_object_get(latest, key));
+    json_decref(latest);
+    return value;
+}
+
+/* Waits for the status topic's latest record of key to say state (NULL: a tombstone). */
+static json_t *wait_status_record(const char *topic, const char *key, const char *state)
+{
+    int64_t deadline = fp_now_ms() + 30000;
+    while (fp_now_ms() < deadline) {
+        json_t *value = latest_value(topic, key);
+        if (value && (state ? strcmp(json_string_value(json_object_get(value, "state")) ?: "",
+                                     state) == 0
+                            : json_is_null(value)))
+            return value;
+        json_decref(value);
+        fp_sleep_ms(200);
+    }
+    fail_msg("%s: no %s record in %s within 30 s", key, state ? state : "tombstone", topic);
+    return NULL;
+}
+
+/* Internal topics a Kafka Connect 3.9 worker shares: ferry's task configs carry task.class;
+ * status generations go on from the highest on the topic (here a Java worker's 41); topic
+ * records under ferry's former key are read; a worker shutdown writes UNASSIGNED for the
+ * connector and its task, STOP tombstones the task status; a FileStreamSource offset the
+ * connector cannot use is refused with a 400 naming the partition and the field, and nothing
+ * is written. */
+static void test_internal_topics_shared(void **state)
+{
+    (void)state;
+    fp_env *env = fp_env_new("rest_topics");
+    const char *name = fp_name(env, "file-src");
+    const char *topic = fp_name(env, "lines");
+    const char *used = fp_name(env, "used-before");
+    const char *worker_file = fp_worker_file(env, "worker.properties", 500, NULL);
+    char path[512], body[2048], key[512];
+    const char *input = fp_path(env, "input.txt");
+    FILE *file = fopen(input, "w");
+    assert_non_null(file);
+    fputs("one\ntwo\n", file);
+    fclose(file);
+
+    fp_proc *proc = fp_start(env, worker_file, NULL);
+    assert_true(fp_wait_log(proc, "REST API listening", 60000));
+    fp_stop(proc, 60000);
+    /* What a Kafka Connect cluster left: a status of generation 41 and, for this connector, a
+     * topic record under ferry's former key. */
+    rd_kafka_t *producer = kt_producer_new(NULL);
+    const char *java = "{\"state\":\"RUNNING\",\"trace\":null,\"worker_id\":\"java:8083\","
+                       "\"generation\":41}";
+    kt_produce(producer, fp_status_topic(env), -1, "status-connector-elsewhere", 26, java,
+               strlen(java), NULL, NULL);
+    snprintf(key, sizeof(key), "topic-%s-%s", used, name);
+    snprintf(body, sizeof(body), "{\"topic\":{\"name\":\"%s\",\"connector\":\"%s\",\"task\":0,"
+             "\"discoverTimestamp\":1700000000000}}", used, name);
+    kt_produce(producer, fp_status_topic(env), -1, key, strlen(key), body, strlen(body), NULL,
+               NULL);
+    kt_producer_close(producer);
+
+    proc = fp_start(env, worker_file, NULL);
+    assert_true(fp_wait_log(proc, "REST API listening", 60000));
+    char base[64];
+    snprintf(base, sizeof(base), "http://127.0.0.1:%d", fp_listener_port(env));
+    rc_client *client = rc_new(base);
+    assert_true(rc_wait_healthy(client, 60000));
+    snprintf(body, sizeof(body), "{\"name\":\"%s\",\"config\":{\"connector.class\":"
+             "\"org.apache.kafka.connect.file.FileStreamSourceConnector\",\"file\":\"%s\","
+             "\"topic\":\"%s\"}}", name, input, topic);
+    json_decref(rc_expect(client, "POST", "/connectors", body, 201));
+    json_decref(wait_states(client, name, "RUNNING", "RUNNING"));
+
+    snprintf(path, sizeof(path), "/connectors/%s/topics", name);
+    json_t *topics = rc_expect(client, "GET", path, NULL, 200);
+    assert_true(array_has_string(json_object_get(json_object_get(topics, name), "topics"), used));
+    json_decref(topics);
+    snprintf(path, sizeof(path), "/connectors/%s/tasks", name);
+    json_t *tasks = rc_expect(client, "GET", path, NULL, 200);
+    assert_string_equal(json_string_value(json_object_get(json_object_get(
+                            json_array_get(tasks, 0), "config"), "task.class")),
+                        "org.apache.kafka.connect.file.FileStreamSourceTask");
+    json_decref(tasks);
+    snprintf(key, sizeof(key), "task-%s-0", name);
+    json_t *task_config = latest_value(fp_configs_topic(env), key);
+    assert_string_equal(json_string_value(json_object_get(json_object_get(task_config,
+                                                                          "properties"),
+                                                          "task.class")),
+                        "org.apache.kafka.connect.file.FileStreamSourceTask");
+    json_decref(task_config);
+    snprintf(key, sizeof(key), "status-connector-%s", name);
+    json_t *status = wait_status_record(fp_status_topic(env), key, "RUNNING");
+    assert_true(json_integer_value(json_object_get(status, "generation")) > 41);
+    json_decref(status);
+
+    /* A shutdown: UNASSIGNED for the connector and its task. */
+    fp_stop(proc, 60000);
+    json_decref(wait_status_record(fp_status_topic(env), key, "UNASSIGNED"));
+    char task_key[512];
+    snprintf(task_key, sizeof(task_key), "status-task-%s-0", name);
+    json_decref(wait_status_record(fp_status_topic(env), task_key, "UNASSIGNED"));
+
+    proc = fp_start(env, worker_file, NULL);
+    assert_true(fp_wait_log(proc, "REST API listening", 60000));
+    assert_true(rc_wait_healthy(client, 60000));
+    json_decref(wait_states(client, name, "RUNNING", "RUNNING"));
+    json_decref(wait_status_record(fp_status_topic(env), task_key, "RUNNING"));
+    /* STOP: the task's status is tombstoned. */
+    snprintf(path, sizeof(path), "/connectors/%s/stop", name);
+    json_decref(rc_expect(client, "PUT", path, NULL, 204));
+    json_decref(wait_states(client, name, "STOPPED", NULL));
+    json_decref(wait_status_record(fp_status_topic(env), task_key, NULL));
+
+    /* Offsets the file source could not use: refused, nothing written. */
+    snprintf(path, sizeof(path), "/connectors/%s/offsets", name);
+    json_t *before = rc_expect(client, "GET", path, NULL, 200);
+    int64_t written = kt_end_offsets_sum(fp_offsets_topic(env));
+    static const char *const refused[][2] = {
+        {"{\"filename\":\"/x\"},\"offset\":{\"position\":\"bad\"}",
+         "partition {\"filename\":\"/x\"}: the value of 'position'"},
+        {"{\"file\":\"/x\"},\"offset\":{\"position\":1}", "'filename'"},
+        {"{\"filename\":\"/x\"},\"offset\":{\"position\":-1}", "non-negative"},
+    };
+    for (size_t i = 0; i < sizeof(refused) / sizeof(refused[0]); i++) {
+        snprintf(body, sizeof(body), "{\"offsets\":[{\"partition\":%s}]}", refused[i][0]);
+        rc_expect_error(client, "PATCH", path, body, 400, refused[i][1]);
+    }
+    assert_int_equal(kt_end_offsets_sum(fp_offsets_topic(env)), written);
+    json_t *after = rc_expect(client, "GET", path, NULL, 200);
+    assert_true(json_equal(before, after));
+    json_decref(before);
+    json_decref(after);
+    snprintf(body, sizeof(body), "{\"offsets\":[{\"partition\":{\"filename\":\"%s\"},"
+             "\"offset\":{\"position\":4}}]}", input);
+    json_decref(rc_expect(client, "PATCH", path, body, 200));
+    json_t *message = rc_expect(client, "DELETE", path, NULL, 200);
+    assert_non_null(strstr(json_string_value(json_object_get(message, "message")),
+                           "reset successfully"));
+    json_decref(message);
+
+    fp_stop(proc, 60000);
+    rc_free(client);
+    fp_pass(env);
+    fp_env_finish(env);
+}
+
 int main(void)
 {
     curl_global_init(CURL_GLOBAL_ALL);
     fp_init();
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_every_endpoint),
+        cmocka_unit_test(test_internal_topics_shared),
     };
     int rc = cmocka_run_group_tests(tests, NULL, NULL);
     curl_global_cleanup();

@@ -295,6 +295,14 @@ static void slot_publish(connector_runtime *connector, size_t index, runtime_sta
                       connector_status_generation(connector));
 }
 
+/* Tombstones the status of task index: as Kafka Connect does for the tasks of a STOPPED
+ * connector, which has none. */
+static void slot_status_delete(connector_runtime *connector, size_t index)
+{
+    if (connector_status_writable(connector))
+        status_store_task_delete(connector->environment->status, connector->name, (int)index);
+}
+
 /* ---- plugin services for the connector instance ------------------------------------------ */
 
 static void connector_reconfiguration_request(void *owner)
@@ -463,6 +471,9 @@ connector_runtime *connector_runtime_new(const connector_environment *environmen
     connector->target = target;
     connector->state = STATE_UNASSIGNED;
     connector_secrets_publish(connector);
+    /* Generations go on from the highest on the status topic (another worker's, Kafka
+     * Connect's), or this worker's records would rank below them. */
+    connector->generation = status_store_generation_highest(environment->status);
     return connector;
 }
 
@@ -493,10 +504,15 @@ void connector_runtime_destroy(connector_runtime *connector)
     ASSERT_CONTROL_THREAD();
     if (!connector)
         return;
-    if (connector->partial)
+    if (connector->partial) {
         part_halt(connector);
-    else
+    } else {
         connector_runtime_halt(connector);
+        /* As Kafka Connect's onShutdown: the connector leaves this worker (a shutdown, a new
+         * config, a deletion, whose tombstones follow). */
+        if (connector->state != STATE_UNASSIGNED)
+            connector_state_set(connector, STATE_UNASSIGNED, NULL);
+    }
     log_secrets_forget(connector);
     free(connector->trace);
     free(connector->name);
@@ -514,6 +530,26 @@ static void connector_fail(connector_runtime *connector, const char *trace)
     else
         connector_runtime_halt(connector);
     connector_state_set(connector, STATE_FAILED, trace);
+}
+
+/* Kafka Connect's task configs carry the task class (TaskConfig's task.class), which a Kafka
+ * Connect worker needs to start the task: written into each config that has none. 0, or -1 when
+ * out of memory. */
+static int task_configs_class_add(const ferry_connector_type *type, json_t *task_configs)
+{
+    char *task_class = connector_type_task_class(type);
+    if (!task_class)
+        return -1;
+    int rc = 0;
+    size_t index;
+    json_t *task_config;
+    json_array_foreach(task_configs, index, task_config) {
+        if (json_is_object(task_config) && !json_object_get(task_config, "task.class") &&
+            json_object_set_new(task_config, "task.class", json_string(task_class)) != 0)
+            rc = -1;
+    }
+    free(task_class);
+    return rc;
 }
 
 /* Validates the config, starts the plugin's connector instance and takes the task configs it
@@ -581,6 +617,11 @@ static int connector_instance_start(connector_runtime *connector)
         connector_fail(connector, why);
         return -1;
     }
+    if (task_configs_class_add(type, task_configs) != 0) {
+        json_decref(task_configs);
+        connector_fail(connector, "task_configs failed: out of memory");
+        return -1;
+    }
     connector->task_configs = task_configs;
     return 0;
 }
@@ -632,8 +673,11 @@ void connector_runtime_set_target(connector_runtime *connector, runtime_state ta
     if (target == before && connector->state != STATE_STOPPED)
         return;
     if (target == STATE_STOPPED) {
+        size_t task_count = connector->slot_count;
         connector_runtime_halt(connector);
         connector_state_set(connector, STATE_STOPPED, NULL);
+        for (size_t i = 0; i < task_count; i++)
+            slot_status_delete(connector, i);
         return;
     }
     if (connector->state == STATE_STOPPED || connector->state == STATE_UNASSIGNED ||
@@ -1252,7 +1296,15 @@ static void part_set_target(connector_runtime *connector, runtime_state target)
         return;
     if (target == STATE_STOPPED) {
         part_tasks_mark_held(connector);
+        /* Each worker tombstones the statuses of the tasks it ran, once they stopped. */
+        bool *held = calloc(connector->slot_count + 1, sizeof(*held));
+        for (size_t i = 0; held && i < connector->slot_count; i++)
+            held[i] = connector->slots[i].held;
         part_tasks_stop(connector, false, false);
+        for (size_t i = 0; held && i < connector->slot_count; i++)
+            if (held[i])
+                slot_status_delete(connector, i);
+        free(held);
         if (connector->instance_assigned) {
             connector_instance_halt(connector);
             connector_state_set(connector, STATE_STOPPED, NULL);

@@ -19,6 +19,7 @@
 #include "base/log.h"
 #include "base/thread_role.h"
 #include "plugin/host_services.h"
+#include "config/connector_config.h"
 #include "stores/config_store.h"
 #include "runtime/connector_runtime.h"
 #include "kafka/embedded_kafka.h"
@@ -953,6 +954,23 @@ const registered_connector *worker_connector_type(worker *self, const config_map
     type = resolved_class ? plugin_registry_find(self->plugins, resolved_class) : NULL;
     config_map_destroy(resolved);
     return type;
+}
+
+ferry_config *worker_connector_plugin_config(worker *self, const config_map *config,
+                                             const registered_connector *type, char *err,
+                                             size_t errlen)
+{
+    ASSERT_CONTROL_THREAD();
+    config_map *resolved = config_providers_resolve(self->providers, config, err, errlen);
+    if (!resolved)
+        return NULL;
+    const ferry_config_key *defs[3];
+    size_t ndefs = connector_config_definitions(type->type, defs);
+    ferry_config *plugin_config = ferry_config_new(resolved, defs, ndefs);
+    config_map_destroy(resolved);
+    if (!plugin_config)
+        ferry_error_set(err, errlen, "out of memory");
+    return plugin_config;
 }
 
 json_t *worker_connector_active_topics(worker *self, const char *name)
