@@ -26,7 +26,7 @@
  * FERRY_ERROR is fatal for the connector or task, which becomes FAILED with the message as trace.
  *
  * ABI changelog (newest first; a minor bump only adds at the end of a structure):
- *   2026-11-23  1.4  ferry_connector_type.alter_offsets, ferry_connector_type.task_class.
+ *   2026-12-06  1.4  ferry_connector_type.alter_offsets, ferry_connector_type.task_class.
  *   2026-11-22  1.3  FERRY_SINK_HEADERS_ON_DEMAND, ferry_host.record_headers.
  *   2026-11-22  1.2  ferry_connector_type.flags (FERRY_SINK_JSON_TEXT), ferry_host.json_check.
  *   2026-11-22  1.1  ferry_host.status_problem.
