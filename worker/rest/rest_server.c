@@ -21,6 +21,7 @@
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <sys/socket.h>
 #include <string.h>
 #include <strings.h>
 #include <time.h>
@@ -54,6 +55,14 @@
  * the pool between requests, so more would cost time on every request. */
 #define REST_CONNECTION_MEMORY (8 * 1024)
 
+/* An open connection, known from libmicrohttpd's notification until it closes: when the worker
+ * stops, one with no request in progress is shut down at once (rest_server_drain). */
+typedef struct rest_open_connection {
+    struct rest_open_connection *prev, *next;
+    int fd;
+    bool busy; /* a request is in progress on it; guarded by the server's connections_mutex */
+} rest_open_connection;
+
 typedef struct rest_listener {
     struct rest_server *server;
     rest_endpoint *endpoint;
@@ -75,6 +84,9 @@ struct rest_server {
     atomic_uint_fast64_t auth_rejected;
     atomic_int suspended; /* requests whose work runs elsewhere */
     atomic_int blocking;  /* blocking handlers in progress */
+    atomic_bool draining; /* the worker stops: every answer closes its connection */
+    pthread_mutex_t connections_mutex;
+    rest_open_connection *connections; /* every open connection */
 };
 
 typedef enum rest_phase {
@@ -143,6 +155,8 @@ static enum MHD_Result rest_queue(struct MHD_Connection *connection, rest_listen
         MHD_add_response_header(reply, MHD_HTTP_HEADER_WWW_AUTHENTICATE,
                                 rest_auth_challenge(listener->server->auth));
     MHD_add_response_header(reply, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store");
+    if (atomic_load(&listener->server->draining))
+        MHD_add_response_header(reply, MHD_HTTP_HEADER_CONNECTION, "close");
     MHD_add_response_header(reply, "X-Content-Type-Options", "nosniff");
     enum MHD_Result rc = MHD_queue_response(connection, response->status, reply);
     MHD_destroy_response(reply);
@@ -482,6 +496,61 @@ static enum MHD_Result rest_answer(rest_exchange *exchange)
     return rest_queue(exchange->connection, exchange->listener, exchange, response);
 }
 
+/* Marks the connection's request in progress or done. */
+static void rest_connection_busy(rest_server *server, struct MHD_Connection *connection,
+                                 bool busy)
+{
+    const union MHD_ConnectionInfo *info =
+        MHD_get_connection_info(connection, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+    rest_open_connection *open = info ? info->socket_context : NULL;
+    if (!open)
+        return;
+    pthread_mutex_lock(&server->connections_mutex);
+    open->busy = busy;
+    pthread_mutex_unlock(&server->connections_mutex);
+}
+
+static void rest_connection_notify(void *cls, struct MHD_Connection *connection,
+                                   void **socket_context, enum MHD_ConnectionNotificationCode code)
+{
+    rest_server *server = ((rest_listener *)cls)->server;
+    if (code == MHD_CONNECTION_NOTIFY_STARTED) {
+        const union MHD_ConnectionInfo *info =
+            MHD_get_connection_info(connection, MHD_CONNECTION_INFO_CONNECTION_FD);
+        rest_open_connection *open = calloc(1, sizeof(*open));
+        if (!open || !info) {
+            free(open);
+            *socket_context = NULL;
+            return;
+        }
+        open->fd = info->connect_fd;
+        pthread_mutex_lock(&server->connections_mutex);
+        open->next = server->connections;
+        if (server->connections)
+            server->connections->prev = open;
+        server->connections = open;
+        /* Accepted while draining: it gets no request in. */
+        if (atomic_load(&server->draining))
+            shutdown(open->fd, SHUT_RDWR);
+        pthread_mutex_unlock(&server->connections_mutex);
+        *socket_context = open;
+        return;
+    }
+    rest_open_connection *open = *socket_context;
+    if (!open)
+        return;
+    pthread_mutex_lock(&server->connections_mutex);
+    if (open->prev)
+        open->prev->next = open->next;
+    else
+        server->connections = open->next;
+    if (open->next)
+        open->next->prev = open->prev;
+    pthread_mutex_unlock(&server->connections_mutex);
+    free(open);
+    *socket_context = NULL;
+}
+
 static enum MHD_Result rest_access(void *cls, struct MHD_Connection *connection,
                                    const char *url, const char *method, const char *version,
                                    const char *upload_data, size_t *upload_data_size,
@@ -497,6 +566,7 @@ static enum MHD_Result rest_access(void *cls, struct MHD_Connection *connection,
             return MHD_NO;
         exchange->listener = listener;
         exchange->connection = connection;
+        rest_connection_busy(server, connection, true);
         if (log_enabled(FERRY_LOG_DEBUG, REST_SCOPE)) {
             exchange->started_us = clock_monotonic_us();
             snprintf(exchange->line, sizeof(exchange->line), "%s %s", method, url);
@@ -562,6 +632,7 @@ static void rest_completed(void *cls, struct MHD_Connection *connection, void **
                   (double)(clock_monotonic_us() - exchange->started_us) / 1000.0,
                   code == MHD_REQUEST_TERMINATED_COMPLETED_OK ? "" : " (connection closed)");
     }
+    rest_connection_busy(exchange->listener->server, connection, false);
     rest_request_release(&exchange->request);
     rest_response_clear(&exchange->response);
     free(exchange->state);
@@ -643,6 +714,7 @@ static int rest_listener_start(rest_server *server, rest_listener *listener, cha
         MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)REST_CONNECTION_TIMEOUT_S,
         MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)REST_CONNECTION_MEMORY,
         MHD_OPTION_NOTIFY_COMPLETED, rest_completed, listener,
+        MHD_OPTION_NOTIFY_CONNECTION, rest_connection_notify, listener,
         MHD_OPTION_UNESCAPE_CALLBACK, rest_no_unescape, NULL,
         MHD_OPTION_ARRAY, options,
         MHD_OPTION_END);
@@ -663,6 +735,7 @@ rest_server *rest_server_start(worker *running, herder *changes, char *err, size
     rest_server *server = calloc(1, sizeof(*server));
     if (!server)
         return ferry_error_set(err, errlen, "out of memory"), NULL;
+    pthread_mutex_init(&server->connections_mutex, NULL);
     server->worker = running;
     server->herder = changes;
     const char *extensions = config_map_get(config->values, "rest.extension.classes");
@@ -722,6 +795,49 @@ fail:
     return NULL;
 }
 
+void rest_server_drain(rest_server *server, int grace_ms)
+{
+    if (!server)
+        return;
+    /* As Kafka Connect stops its REST server before its herder: a client of a worker that stops
+     * is refused and goes to another worker, instead of getting 503 while the connectors stop.
+     * The listening sockets stay open until the daemons stop (libmicrohttpd's threads may still
+     * hold them); shut down, they refuse new connections at once. */
+    atomic_store(&server->draining, true);
+    for (size_t i = 0; server->listeners && i < server->count; i++) {
+        rest_listener *listener = &server->listeners[i];
+        if (!listener->daemon || listener->quiesced != MHD_INVALID_SOCKET)
+            continue;
+        listener->quiesced = MHD_quiesce_daemon(listener->daemon);
+        if (listener->quiesced != MHD_INVALID_SOCKET)
+            shutdown(listener->quiesced, SHUT_RDWR);
+    }
+    /* A connection with no request in progress is shut down now (as Jetty's graceful stop
+     * closes idle connections): its client's next request goes to another worker. The others
+     * close after their answer. */
+    pthread_mutex_lock(&server->connections_mutex);
+    for (rest_open_connection *open = server->connections; open; open = open->next)
+        if (!open->busy)
+            shutdown(open->fd, SHUT_RDWR);
+    pthread_mutex_unlock(&server->connections_mutex);
+    int64_t deadline = clock_monotonic_ms() + grace_ms;
+    for (;;) {
+        unsigned open = 0;
+        for (size_t i = 0; server->listeners && i < server->count; i++) {
+            const union MHD_DaemonInfo *info =
+                server->listeners[i].daemon
+                    ? MHD_get_daemon_info(server->listeners[i].daemon,
+                                          MHD_DAEMON_INFO_CURRENT_CONNECTIONS)
+                    : NULL;
+            open += info ? info->num_connections : 0;
+        }
+        if (open == 0 || clock_monotonic_ms() >= deadline)
+            break;
+        struct timespec pause = {0, 10 * 1000000L};
+        nanosleep(&pause, NULL);
+    }
+}
+
 void rest_server_stop(rest_server *server)
 {
     if (!server)
@@ -730,7 +846,7 @@ void rest_server_stop(rest_server *server)
      * the control thread has run or been refused, and blocking handlers end quickly), so that
      * no connection is still suspended when the daemons stop. */
     for (size_t i = 0; server->listeners && i < server->count; i++)
-        if (server->listeners[i].daemon)
+        if (server->listeners[i].daemon && server->listeners[i].quiesced == MHD_INVALID_SOCKET)
             server->listeners[i].quiesced = MHD_quiesce_daemon(server->listeners[i].daemon);
     while (atomic_load(&server->suspended) > 0) {
         struct timespec pause = {0, 10 * 1000000L};
@@ -749,5 +865,6 @@ void rest_server_stop(rest_server *server)
     rest_endpoints_free(server->endpoints, server->count);
     rest_tls_clear(&server->tls);
     rest_auth_destroy(server->auth);
+    pthread_mutex_destroy(&server->connections_mutex);
     free(server);
 }
