@@ -71,10 +71,13 @@ int main(int argc, char **argv)
     }
     if (strcmp(command, "plugins") == 0)
         return plugins_command_run(argc - 1, argv + 1, stdout);
-    if (strcmp(command, "standalone") == 0)
-        return standalone_command_run(argc - 1, argv + 1);
-    if (strcmp(command, "distributed") == 0)
-        return distributed_command_run(argc - 1, argv + 1);
+    if (strcmp(command, "standalone") == 0 || strcmp(command, "distributed") == 0) {
+        int rc = strcmp(command, "standalone") == 0 ? standalone_command_run(argc - 1, argv + 1)
+                                                    : distributed_command_run(argc - 1, argv + 1);
+        /* The counts of repeated lines still held back: no line goes without its count. */
+        log_repeats_flush(true);
+        return rc;
+    }
 
     fprintf(stderr, "ferry: unknown command '%s'\n", command);
     usage(stderr);

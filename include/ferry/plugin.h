@@ -26,6 +26,7 @@
  * FERRY_ERROR is fatal for the connector or task, which becomes FAILED with the message as trace.
  *
  * ABI changelog (newest first; a minor bump only adds at the end of a structure):
+ *   2026-12-06  1.4  ferry_connector_type.alter_offsets, ferry_connector_type.task_class.
  *   2026-11-22  1.3  FERRY_SINK_HEADERS_ON_DEMAND, ferry_host.record_headers.
  *   2026-11-22  1.2  ferry_connector_type.flags (FERRY_SINK_JSON_TEXT), ferry_host.json_check.
  *   2026-11-22  1.1  ferry_host.status_problem.
@@ -48,7 +49,7 @@ extern "C" {
 
 #define FERRY_PLUGIN_MAGIC 0x46455259u /* "FERY" */
 #define FERRY_ABI_MAJOR 1
-#define FERRY_ABI_MINOR 3
+#define FERRY_ABI_MINOR 4
 
 /* The one symbol a plugin exports. */
 #define FERRY_PLUGIN_ENTRY ferry_plugin_entry
@@ -376,6 +377,22 @@ typedef struct ferry_connector_type {
     /* Since 1.2: FERRY_SINK_* flags (sinks only); the host reads it only when struct_size
      * covers it, so a type built against 1.0 or 1.1 has none. */
     uint32_t flags;
+    /* Since 1.4, optional: Kafka Connect's alterOffsets. Called before offsets a user alters
+     * (PATCH /connectors/{c}/offsets) or resets (DELETE, each known partition with offset NULL)
+     * are written, with the connector's validated config; the connector is stopped and no
+     * instance of it runs. Sources get their source partitions and offsets; sinks get
+     * {"kafka_topic","kafka_partition"} partitions and {"kafka_offset"} offsets (the host has
+     * checked that shape). FERRY_OK accepts them all; FERRY_ERROR refuses the whole request,
+     * with a message naming the partition and the field that is wrong: nothing is written and
+     * the client gets a 400 with the message. NULL accepts every offset (as before 1.4). Runs
+     * on a thread of the REST server, never beside another callback of the same type. */
+    ferry_status (*alter_offsets)(const ferry_config *config, const ferry_source_offset *offsets,
+                                  size_t count, char *err, size_t errlen);
+    /* Since 1.4, optional: the Kafka Connect task class (FileStreamSourceTask's full name, say)
+     * that the host writes as "task.class" into each task config of the config topic, so that a
+     * Kafka Connect worker can take the tasks over. NULL: the host writes the type's name with
+     * "Task" appended. */
+    const char *task_class;
 } ferry_connector_type;
 
 typedef struct ferry_plugin {

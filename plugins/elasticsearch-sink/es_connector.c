@@ -65,6 +65,18 @@ static void es_connector_stop(void *state)
     json_decref(state);
 }
 
+/* Kafka Connect's alterOffsets of a sink: the offsets are the consumer group's, whose shape the
+ * host has checked as Kafka Connect does. Documents carry the Kafka offset as their external
+ * version, so records replayed after an offset moved back are no-ops in Elasticsearch and
+ * records skipped are simply not written: nothing here has to follow, every offset is
+ * accepted. */
+static ferry_status es_connector_alter_offsets(const ferry_config *config,
+                                               const ferry_source_offset *offsets, size_t count,
+                                               char *err, size_t errlen)
+{
+    return FERRY_OK;
+}
+
 const ferry_connector_callbacks es_connector = {
     .validate = es_connector_validate,
     .start = es_connector_start,
@@ -88,4 +100,6 @@ const ferry_connector_type es_sink_type = {
     /* Values are forwarded as the bytes they came in: JsonConverter need not build trees. Only
      * external.version.header reads headers. */
     .flags = FERRY_SINK_JSON_TEXT | FERRY_SINK_HEADERS_ON_DEMAND,
+    .alter_offsets = es_connector_alter_offsets,
+    .task_class = "io.confluent.connect.elasticsearch.ElasticsearchSinkTask",
 };

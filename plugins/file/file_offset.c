@@ -65,3 +65,38 @@ int file_offset_parse(const json_t *offset, file_offset *out, char *err, size_t 
     }
     return 0;
 }
+
+/* Whether partition holds key with a value of the JSON type wanted. */
+static bool file_offset_partition_has(const json_t *partition, const char *key, json_type type)
+{
+    json_t *value = json_object_get(partition, key);
+    return value && json_typeof(value) == type;
+}
+
+int file_offset_alter_check(const json_t *partition, const json_t *offset, bool one_path,
+                            char *err, size_t errlen)
+{
+    if (!offset)
+        return 0;
+    char *shown = json_dumps(partition, JSON_COMPACT | JSON_ENCODE_ANY);
+    const char *wrong = NULL;
+    if (one_path && !file_offset_partition_has(partition, "filename", JSON_STRING))
+        wrong = "the partition should contain the key 'filename' (a string: the file's path)";
+    else if (!one_path &&
+             !(file_offset_partition_has(partition, "head", JSON_STRING) &&
+               file_offset_partition_has(partition, "head.bytes", JSON_INTEGER)) &&
+             !(file_offset_partition_has(partition, "device", JSON_INTEGER) &&
+               file_offset_partition_has(partition, "inode", JSON_INTEGER)))
+        wrong = "the partition should contain the keys 'head' and 'head.bytes', or 'device' "
+                "and 'inode' (the partitions of files)";
+    else if (!json_object_get(offset, "position"))
+        wrong = "the offset should either be null or contain the key 'position'";
+    else if (!json_is_integer(json_object_get(offset, "position")) ||
+             json_integer_value(json_object_get(offset, "position")) < 0)
+        wrong = "the value of 'position' in the offset should be a non-negative integer (a "
+                "byte offset)";
+    if (wrong)
+        ferry_error_set(err, errlen, "partition %s: %s", shown ? shown : "(unprintable)", wrong);
+    free(shown);
+    return wrong ? -1 : 0;
+}

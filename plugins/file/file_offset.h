@@ -49,4 +49,12 @@ typedef struct file_offset {
  * and what was expected (a position that is not a non-negative integer, say). */
 int file_offset_parse(const json_t *offset, file_offset *out, char *err, size_t errlen);
 
+/* Checks an offset a user alters (PATCH /connectors/{c}/offsets) against what the source writes:
+ * with `file` (one_path), the partition must be {"filename": string}; with `files`, one of the
+ * two partitions above; the offset must hold a "position" that is a non-negative integer. A NULL
+ * offset (a reset) is accepted for any partition, so that stray offsets can be cleaned up. 0, or
+ * -1 with a message naming the partition and the field. */
+int file_offset_alter_check(const json_t *partition, const json_t *offset, bool one_path,
+                            char *err, size_t errlen);
+
 #endif

@@ -377,6 +377,16 @@ static const ferry_config_key sink_config[] = {
     {.name = NULL},
 };
 
+/* Kafka Connect's FileStreamSinkConnector.alterOffsets: the offsets are Kafka's own (the
+ * consumer group's), whose shape the host has checked; the sink keeps no position elsewhere that
+ * would have to follow them, so every offset is accepted. */
+static ferry_status sink_connector_alter_offsets(const ferry_config *config,
+                                                 const ferry_source_offset *offsets,
+                                                 size_t count, char *err, size_t errlen)
+{
+    return FERRY_OK;
+}
+
 static const ferry_connector_callbacks sink_connector = {
     .start = file_connector_start,
     .task_configs = sink_connector_task_configs,
@@ -403,4 +413,6 @@ const ferry_connector_type file_sink_type = {
     .connector = &sink_connector,
     .sink_task = &sink_task_callbacks,
     .flags = FERRY_SINK_HEADERS_ON_DEMAND, /* it never reads them */
+    .alter_offsets = sink_connector_alter_offsets,
+    .task_class = "org.apache.kafka.connect.file.FileStreamSinkTask",
 };

@@ -18,6 +18,7 @@
 #include <time.h>
 
 #include "file_connector.h"
+#include "file_offset.h"
 #include "file_plugin.h"
 #include "file_tail.h"
 #include "support/clock.h"
@@ -570,6 +571,21 @@ static const ferry_config_key source_config[] = {
     {.name = NULL},
 };
 
+/* Kafka Connect's FileStreamSourceConnector.alterOffsets: offsets that the source could not
+ * read back at its next start are refused before they are written. */
+static ferry_status source_connector_alter_offsets(const ferry_config *config,
+                                                   const ferry_source_offset *offsets,
+                                                   size_t count, char *err, size_t errlen)
+{
+    const char *file = file_host->config_string(config, "file");
+    bool one_path = file && file[0];
+    for (size_t i = 0; i < count; i++)
+        if (file_offset_alter_check(offsets[i].partition, offsets[i].offset, one_path, err,
+                                    errlen) != 0)
+            return FERRY_ERROR;
+    return FERRY_OK;
+}
+
 static const ferry_connector_callbacks source_connector = {
     .validate = source_connector_validate,
     .start = source_connector_start,
@@ -596,4 +612,6 @@ const ferry_connector_type file_source_type = {
     .config = source_config,
     .connector = &source_connector,
     .source_task = &source_task_callbacks,
+    .alter_offsets = source_connector_alter_offsets,
+    .task_class = "org.apache.kafka.connect.file.FileStreamSourceTask",
 };

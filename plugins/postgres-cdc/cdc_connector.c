@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "cdc_config.h"
+#include "cdc_offset.h"
 #include "cdc_plugin.h"
 
 /* Set by the entry point (cdc_plugin.c), or by a test's fake host. */
@@ -56,6 +57,20 @@ static ferry_status cdc_connector_task_configs(void *state, int max_tasks,
 static void cdc_connector_stop(void *state)
 {
     json_decref(state);
+}
+
+/* Offsets a user alters must be ones the task can resume from: Debezium's partition of this
+ * connector and well-formed LSNs; anything else is refused before it is written. */
+ferry_status cdc_connector_alter_offsets(const ferry_config *config,
+                                         const ferry_source_offset *offsets, size_t count,
+                                         char *err, size_t errlen)
+{
+    const char *server = cdc_host->config_string(config, "topic.prefix");
+    for (size_t i = 0; i < count; i++)
+        if (cdc_offset_alter_check(offsets[i].partition, offsets[i].offset,
+                                   server ? server : "", err, errlen) != 0)
+            return FERRY_ERROR;
+    return FERRY_OK;
 }
 
 const ferry_connector_callbacks cdc_connector_callbacks = {

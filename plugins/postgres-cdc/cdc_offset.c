@@ -199,3 +199,34 @@ int cdc_offset_decode(const json_t *offset, cdc_offset *out, char *err, size_t e
     }
     return 0;
 }
+
+int cdc_offset_alter_check(const json_t *partition, const json_t *offset, const char *server,
+                           char *err, size_t errlen)
+{
+    if (!offset)
+        return 0;
+    char *shown = json_dumps(partition, JSON_COMPACT | JSON_ENCODE_ANY);
+    const char *partition_text = shown ? shown : "(unprintable)";
+    const char *named = json_string_value(json_object_get(partition, "server"));
+    char why[512];
+    cdc_offset decoded;
+    int rc = -1;
+    if (!named)
+        ferry_error_set(err, errlen, "partition %s: the partition should contain the key "
+                        "'server' (the connector's topic.prefix, \"%s\")", partition_text,
+                        server);
+    else if (strcmp(named, server) != 0)
+        ferry_error_set(err, errlen, "partition %s: 'server' should be the connector's "
+                        "topic.prefix, \"%s\"", partition_text, server);
+    else if (!json_is_object(offset))
+        ferry_error_set(err, errlen, "partition %s: the offset should be a JSON object",
+                        partition_text);
+    else if (cdc_offset_decode(offset, &decoded, why, sizeof(why)) != 0)
+        ferry_error_set(err, errlen, "partition %s: %s", partition_text, why);
+    else
+        rc = 0;
+    if (rc == 0)
+        cdc_offset_clear(&decoded);
+    free(shown);
+    return rc;
+}

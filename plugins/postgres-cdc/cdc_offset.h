@@ -64,4 +64,12 @@ json_t *cdc_offset_snapshot(uint64_t lsn, int64_t tx_id, int64_t ts_usec, const 
 int cdc_offset_decode(const json_t *offset, cdc_offset *out, char *err, size_t errlen);
 void cdc_offset_clear(cdc_offset *offset);
 
+/* Checks an offset a user alters (PATCH /connectors/{c}/offsets) for the connector of topic
+ * prefix server: the partition must be {"server": server} and the offset one that
+ * cdc_offset_decode reads (LSNs non-negative integers). A NULL offset (a reset) is accepted for
+ * any partition, so that stray offsets can be cleaned up. 0, or -1 with a message naming the
+ * partition and the field. */
+int cdc_offset_alter_check(const json_t *partition, const json_t *offset, const char *server,
+                           char *err, size_t errlen);
+
 #endif

@@ -25,6 +25,8 @@ const ferry_connector_type cdc_source_type = {
     .config = cdc_config_keys,
     .connector = &cdc_connector_callbacks,
     .source_task = &cdc_source_callbacks,
+    .alter_offsets = cdc_connector_alter_offsets,
+    .task_class = "io.debezium.connector.postgresql.PostgresConnectorTask",
 };
 
 static const ferry_plugin cdc_plugin = {

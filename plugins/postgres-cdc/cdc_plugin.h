@@ -19,6 +19,10 @@
 extern const ferry_host *cdc_host;
 
 extern const ferry_connector_callbacks cdc_connector_callbacks;
+/* The connector type's alter_offsets (cdc_connector.c). */
+ferry_status cdc_connector_alter_offsets(const ferry_config *config,
+                                         const ferry_source_offset *offsets, size_t count,
+                                         char *err, size_t errlen);
 extern const ferry_source_task_callbacks cdc_source_callbacks;
 extern const ferry_connector_type cdc_source_type;
 

@@ -79,6 +79,167 @@ static json_t *find_config(json_t *infos, const char *key)
     return NULL;
 }
 
+/* GET /connector-plugins shows Kafka Connect's class names (sinks first, then sources, each by
+ * class), with the plugin's version; ferry's own names stay valid wherever a plugin is named. */
+static void check_plugin_class_names(rc_client *client)
+{
+    json_t *plugins = rc_expect(client, "GET", "/connector-plugins", NULL, 200);
+    const char *const expected[][2] = {
+        {"org.apache.kafka.connect.file.FileStreamSinkConnector", "sink"},
+        {"org.apache.kafka.connect.file.FileStreamSourceConnector", "source"},
+    };
+    size_t found[2] = {0, 0};
+    bool source_seen = false;
+    size_t index;
+    json_t *plugin;
+    json_array_foreach(plugins, index, plugin) {
+        const char *class_name = json_string_value(json_object_get(plugin, "class"));
+        const char *type = json_string_value(json_object_get(plugin, "type"));
+        if (strcmp(type, "sink") == 0 && source_seen)
+            fail_msg("sink %s listed after a source", class_name);
+        source_seen |= strcmp(type, "source") == 0;
+        assert_true(strcmp(class_name, "FileSource") != 0 && strcmp(class_name, "FileSink") != 0);
+        for (size_t e = 0; e < 2; e++) {
+            if (strcmp(class_name, expected[e][0]) != 0)
+                continue;
+            found[e] = index + 1;
+            assert_string_equal(type, expected[e][1]);
+            assert_string_equal(json_string_value(json_object_get(plugin, "version")), "1.0.0");
+        }
+    }
+    assert_true(found[0] > 0 && found[1] > 0);
+    json_decref(plugins);
+    /* One definition by any of the names. */
+    json_t *by_class = rc_expect(client, "GET", "/connector-plugins/org.apache.kafka.connect.file."
+                                 "FileStreamSourceConnector/config", NULL, 200);
+    static const char *const names[] = {"FileSource", "FileStreamSource",
+                                        "FileStreamSourceConnector"};
+    for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+        char path[256];
+        snprintf(path, sizeof(path), "/connector-plugins/%s/config", names[i]);
+        json_t *by_name = rc_expect(client, "GET", path, NULL, 200);
+        assert_true(json_equal(by_class, by_name));
+        json_decref(by_name);
+    }
+    json_decref(by_class);
+    /* A body naming the type by ferry's name validates against Kafka Connect's class name, and
+     * the other way round; the answer is named by connector.class as given. */
+    json_t *infos = rc_expect(client, "PUT", "/connector-plugins/org.apache.kafka.connect.file."
+                              "FileStreamSourceConnector/config/validate",
+                              "{\"connector.class\":\"FileSource\",\"name\":\"v\","
+                              "\"topic\":\"t\",\"file\":\"/tmp/x\"}", 200);
+    assert_string_equal(json_string_value(json_object_get(infos, "name")), "FileSource");
+    assert_int_equal(json_integer_value(json_object_get(infos, "error_count")), 0);
+    json_decref(infos);
+    infos = rc_expect(client, "PUT", "/connector-plugins/FileSource/config/validate",
+                      "{\"connector.class\":\"org.apache.kafka.connect.file."
+                      "FileStreamSourceConnector\",\"name\":\"v\",\"topic\":\"t\","
+                      "\"file\":\"/tmp/x\"}", 200);
+    assert_int_equal(json_integer_value(json_object_get(infos, "error_count")), 0);
+    json_decref(infos);
+    rc_expect_error(client, "PUT", "/connector-plugins/FileSource/config/validate",
+                    "{\"connector.class\":\"FileSink\",\"name\":\"v\"}", 400,
+                    "Included connector type FileSink does not match request type FileSource");
+}
+
+/* Kafka Connect 3.9's framework keys, in its order, in /config (after the plugin's keys) and in
+ * validate (before them): ConnectorConfig's 15 and SourceConnectorConfig's 5 (23 with
+ * FileStreamSource's own 3), with Kafka Connect's field names, order and width. */
+static void check_framework_keys(rc_client *client)
+{
+    static const char *const source_keys[] = {
+        "name", "connector.class", "tasks.max", "tasks.max.enforce", "key.converter",
+        "value.converter", "header.converter", "transforms", "predicates",
+        "config.action.reload", "errors.retry.timeout", "errors.retry.delay.max.ms",
+        "errors.tolerance", "errors.log.enable", "errors.log.include.messages",
+        "topic.creation.groups", "exactly.once.support", "transaction.boundary",
+        "transaction.boundary.interval.ms", "offsets.storage.topic"};
+    const size_t count = sizeof(source_keys) / sizeof(source_keys[0]);
+    json_t *keys = rc_expect(client, "GET", "/connector-plugins/FileStreamSource/config", NULL,
+                             200);
+    size_t index, first = 0;
+    json_t *key;
+    json_array_foreach(keys, index, key) {
+        SHAPE(rc_shape_config_key, key, "GET /connector-plugins/FileStreamSource/config");
+        if (strcmp(json_string_value(json_object_get(key, "name")), "name") == 0)
+            first = index;
+    }
+    assert_true(first > 0); /* the plugin's own keys come first */
+    assert_true(json_array_size(keys) >= first + count);
+    for (size_t i = 0; i < count; i++)
+        assert_string_equal(json_string_value(json_object_get(json_array_get(keys, first + i),
+                                                              "name")), source_keys[i]);
+    json_t *transforms = json_array_get(keys, first + 7);
+    assert_int_equal(json_integer_value(json_object_get(transforms, "order")), 8);
+    assert_string_equal(json_string_value(json_object_get(transforms, "group")), "Transforms");
+    assert_string_equal(json_string_value(json_object_get(transforms, "width")), "LONG");
+    json_t *tasks = json_array_get(keys, first + 2);
+    assert_string_equal(json_string_value(json_object_get(tasks, "display_name")), "Tasks max");
+    assert_string_equal(json_string_value(json_object_get(tasks, "default_value")), "1");
+    json_decref(keys);
+
+    json_t *infos = rc_expect(client, "PUT", "/connector-plugins/FileStreamSource/config/validate",
+                              "{\"name\":\"v\",\"topic\":\"t\"}", 200);
+    SHAPE(rc_shape_config_infos, infos, "validate FileStreamSource");
+    json_t *configs = json_object_get(infos, "configs");
+    for (size_t i = 0; i < count; i++) {
+        json_t *definition = json_object_get(json_array_get(configs, i), "definition");
+        assert_string_equal(json_string_value(json_object_get(definition, "name")),
+                            source_keys[i]);
+    }
+    json_t *groups = json_object_get(infos, "groups");
+    static const char *const source_groups[] = {"Common", "Transforms", "Predicates",
+                                                "Error Handling", "Topic Creation",
+                                                "Exactly Once Support", "offsets.topic"};
+    for (size_t i = 0; i < sizeof(source_groups) / sizeof(source_groups[0]); i++)
+        assert_string_equal(json_string_value(json_array_get(groups, i)), source_groups[i]);
+    json_decref(infos);
+
+    static const char *const sink_keys[] = {"topics", "topics.regex",
+                                            "errors.deadletterqueue.topic.name",
+                                            "errors.deadletterqueue.topic.replication.factor",
+                                            "errors.deadletterqueue.context.headers.enable"};
+    infos = rc_expect(client, "PUT", "/connector-plugins/FileStreamSink/config/validate",
+                      "{\"name\":\"v\",\"topics\":\"t\"}", 200);
+    configs = json_object_get(infos, "configs");
+    for (size_t i = 0; i < 5; i++) {
+        json_t *definition = json_object_get(json_array_get(configs, 15 + i), "definition");
+        assert_string_equal(json_string_value(json_object_get(definition, "name")),
+                            sink_keys[i]);
+    }
+    json_decref(infos);
+}
+
+/* A converter key naming no converter is refused at create and update with Kafka Connect's
+ * words for a CLASS it cannot load, and is an error on that key in validate. */
+static void check_converter_names(rc_client *client)
+{
+    const char *message = "Invalid value com.example.NoSuchConverter for configuration "
+                          "value.converter: Class com.example.NoSuchConverter could not be "
+                          "found.";
+    json_t *infos = rc_expect(client, "PUT", "/connector-plugins/SequenceSource/config/validate",
+                              "{\"connector.class\":\"SequenceSource\",\"name\":\"v\","
+                              "\"topic\":\"t\",\"value.converter\":"
+                              "\"com.example.NoSuchConverter\",\"key.converter\":"
+                              "\"StringConverter\",\"header.converter\":"
+                              "\"org.apache.kafka.connect.storage.SimpleHeaderConverter\"}", 200);
+    assert_int_equal(json_integer_value(json_object_get(infos, "error_count")), 1);
+    json_t *errors = json_object_get(find_config(infos, "value.converter"), "errors");
+    assert_int_equal(json_array_size(errors), 1);
+    assert_string_equal(json_string_value(json_array_get(errors, 0)), message);
+    json_decref(infos);
+    rc_expect_error(client, "POST", "/connectors",
+                    "{\"name\":\"bad-converter\",\"config\":{\"connector.class\":"
+                    "\"SequenceSource\",\"topic\":\"t\",\"value.converter\":"
+                    "\"com.example.NoSuchConverter\"}}", 400, message);
+    rc_expect_error(client, "PUT", "/connectors/bad-converter/config",
+                    "{\"connector.class\":\"SequenceSource\",\"topic\":\"t\","
+                    "\"header.converter\":\"avro\"}", 400,
+                    "Invalid value avro for configuration header.converter: Class avro could "
+                    "not be found.");
+    rc_expect_error(client, "GET", "/connectors/bad-converter", NULL, 404, "not found");
+}
+
 static void check_server_and_plugins(rc_client *client)
 {
     json_t *root = rc_expect(client, "GET", "/", NULL, 200);
@@ -101,7 +262,7 @@ static void check_server_and_plugins(rc_client *client)
     json_array_foreach(plugins, index, plugin) {
         SHAPE(rc_shape_plugin, plugin, "GET /connector-plugins");
         sequence |= strcmp(json_string_value(json_object_get(plugin, "class")),
-                           "SequenceSource") == 0;
+                           "io.ferry.test.SequenceSourceConnector") == 0;
         converter |= strcmp(json_string_value(json_object_get(plugin, "type")), "converter") == 0;
     }
     assert_true(sequence);
@@ -109,18 +270,19 @@ static void check_server_and_plugins(rc_client *client)
     json_decref(plugins);
     plugins = rc_expect(client, "GET", "/connector-plugins?connectorsOnly=false", NULL, 200);
     converter = false;
-    bool transformation = false;
+    bool transformation = false, header_converter = false;
     int predicates = 0;
-    /* Kafka Connect's order: connectors, transformations, predicates, converters. */
+    /* Kafka Connect's order: connectors, transformations, predicates, converters, header
+     * converters. */
     static const char *const type_order[] = {"connector", "transformation", "predicate",
-                                             "converter"};
+                                             "converter", "header_converter"};
     size_t type_at = 0;
     json_array_foreach(plugins, index, plugin) {
         SHAPE(rc_shape_plugin, plugin, "GET /connector-plugins?connectorsOnly=false");
         const char *class_name = json_string_value(json_object_get(plugin, "class"));
         const char *type = json_string_value(json_object_get(plugin, "type"));
         size_t rank = 0; /* source and sink */
-        for (size_t t = 1; t < 4; t++)
+        for (size_t t = 1; t < 5; t++)
             if (strcmp(type, type_order[t]) == 0)
                 rank = t;
         if (rank < type_at)
@@ -131,17 +293,43 @@ static void check_server_and_plugins(rc_client *client)
                      strcmp(type, "converter") == 0;
         transformation |= strcmp(class_name, "io.debezium.transforms.ExtractNewRecordState") ==
                               0 && strcmp(type, "transformation") == 0;
+        header_converter |= strcmp(class_name, "org.apache.kafka.connect.storage."
+                                               "SimpleHeaderConverter") == 0 &&
+                            strcmp(type, "header_converter") == 0;
         if (strcmp(type, "predicate") == 0) {
             assert_non_null(strstr(class_name, "org.apache.kafka.connect.transforms.predicates."));
             predicates++;
         }
     }
     assert_true(converter);
+    assert_true(header_converter);
     assert_true(transformation);
     assert_int_equal(predicates, 3); /* TopicNameMatches, HasHeaderKey, RecordIsTombstone */
     json_decref(plugins);
-    rc_expect_error(client, "GET", "/connector-plugins?connectorsOnly=perhaps", NULL, 400,
-                    "connectorsOnly");
+    /* connectorsOnly defaults to true; any value but "true" (any case) is false, a blank one is
+     * the default, as Jersey reads a boolean. */
+    static const struct {
+        const char *query;
+        bool connectors_only;
+    } only[] = {{"?connectorsOnly=perhaps", false}, {"?connectorsOnly=FALSE", false},
+                {"?connectorsOnly=0", false},       {"?connectorsOnly=", true},
+                {"?connectorsOnly=TrUe", true}};
+    for (size_t i = 0; i < sizeof(only) / sizeof(only[0]); i++) {
+        char listing[128];
+        snprintf(listing, sizeof(listing), "/connector-plugins%s", only[i].query);
+        plugins = rc_expect(client, "GET", listing, NULL, 200);
+        converter = false;
+        json_array_foreach(plugins, index, plugin)
+            converter |= strcmp(json_string_value(json_object_get(plugin, "type")),
+                                "converter") == 0;
+        if (converter == only[i].connectors_only)
+            fail_msg("%s: converters %s", listing, converter ? "listed" : "missing");
+        json_decref(plugins);
+    }
+
+    check_plugin_class_names(client);
+    check_framework_keys(client);
+    check_converter_names(client);
 
     json_t *keys = rc_expect(client, "GET", "/connector-plugins/SequenceSource/config", NULL, 200);
     assert_true(json_array_size(keys) > 3);
@@ -510,6 +698,77 @@ static void check_updates(rc_client *client, const char *source)
     rc_expect_error(client, "DELETE", created, NULL, 404, "not found");
 }
 
+/* Kafka Connect 3.9's words for each 404 (AbstractHerder, DistributedHerder,
+ * ConnectorPluginsResource, LoggingResource), compared whole: scripts match on them. */
+/* pattern with each "{c}" replaced by name. */
+static void fill_name(char *out, size_t len, const char *pattern, const char *name)
+{
+    size_t used = 0;
+    out[0] = '\0';
+    for (const char *c = pattern; *c && used + 1 < len;) {
+        if (strncmp(c, "{c}", 3) == 0) {
+            used += (size_t)snprintf(out + used, len - used, "%s", name);
+            used = used < len ? used : len - 1;
+            c += 3;
+        } else {
+            out[used++] = *c++;
+            out[used] = '\0';
+        }
+    }
+}
+
+static void check_not_found_messages(rc_client *client, const char *source)
+{
+    static const struct {
+        const char *method;
+        const char *path; /* {c}: a connector that does not exist */
+        const char *body;
+        const char *message;
+    } cases[] = {
+        {"GET", "/connectors/{c}", NULL, "Connector {c} not found"},
+        {"GET", "/connectors/{c}/config", NULL, "Connector {c} not found"},
+        {"PATCH", "/connectors/{c}/config", "{\"tasks.max\":\"1\"}",
+         "Connector {c} not found"},
+        {"DELETE", "/connectors/{c}", NULL, "Connector {c} not found"},
+        {"GET", "/connectors/{c}/tasks", NULL, "Connector {c} not found"},
+        {"GET", "/connectors/{c}/status", NULL, "No status found for connector {c}"},
+        {"GET", "/connectors/{c}/tasks/0/status", NULL, "No status found for task {c}-0"},
+        {"PUT", "/connectors/{c}/pause", NULL, "Unknown connector {c}"},
+        {"PUT", "/connectors/{c}/resume", NULL, "Unknown connector {c}"},
+        {"PUT", "/connectors/{c}/stop", NULL, "Unknown connector {c}"},
+        {"POST", "/connectors/{c}/restart", NULL, "Unknown connector: {c}"},
+        {"POST", "/connectors/{c}/restart?includeTasks=true", NULL, "Unknown connector: {c}"},
+        {"POST", "/connectors/{c}/tasks/0/restart", NULL, "Unknown connector: {c}"},
+        {"GET", "/connectors/{c}/offsets", NULL, "Connector {c} not found"},
+        {"DELETE", "/connectors/{c}/offsets", NULL, "Connector {c} not found"},
+        {"GET", "/connector-plugins/{c}/config", NULL, "Unknown plugin {c}."},
+        {"GET", "/admin/loggers/{c}", NULL, "Logger {c} not found."},
+    };
+    const char *missing = "no-such-connector";
+    char path[512], expected[512];
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        fill_name(path, sizeof(path), cases[i].path, missing);
+        fill_name(expected, sizeof(expected), cases[i].message, missing);
+        json_t *error = rc_expect(client, cases[i].method, path, cases[i].body, 404);
+        const char *message = json_string_value(json_object_get(error, "message"));
+        if (!message || strcmp(message, expected) != 0)
+            fail_msg("%s %s: message '%s', expected '%s'", cases[i].method, path,
+                     message ? message : "(none)", expected);
+        json_decref(error);
+    }
+    /* A task the connector does not have. */
+    snprintf(path, sizeof(path), "/connectors/%s/tasks/7/restart", source);
+    snprintf(expected, sizeof(expected), "Unknown task: %s-7", source);
+    json_t *error = rc_expect(client, "POST", path, NULL, 404);
+    assert_string_equal(json_string_value(json_object_get(error, "message")), expected);
+    json_decref(error);
+    snprintf(path, sizeof(path), "/connectors/%s/tasks/7/status", source);
+    snprintf(expected, sizeof(expected), "No status found for task %s-7", source);
+    error = rc_expect(client, "GET", path, NULL, 404);
+    assert_string_equal(json_string_value(json_object_get(error, "message")), expected);
+    json_decref(error);
+}
+
 static void check_lifecycle(rc_client *client, const char *source)
 {
     char path[512];
@@ -537,12 +796,24 @@ static void check_lifecycle(rc_client *client, const char *source)
     assert_string_equal(state_of(plan, -1), "RUNNING"); /* nothing failed: nothing restarts */
     assert_string_equal(state_of(plan, 0), "RUNNING");
     json_decref(plan);
+    /* Booleans are Java's Boolean.parseBoolean: "TRUE" is true, "yes" and "" are false. */
     snprintf(path, sizeof(path), "/connectors/%s/restart?onlyFailed=sometimes", source);
-    rc_expect_error(client, "POST", path, NULL, 400, "onlyFailed");
+    json_decref(rc_expect(client, "POST", path, NULL, 204));
+    json_decref(wait_states(client, source, "RUNNING", "RUNNING"));
+    snprintf(path, sizeof(path), "/connectors/%s/restart?includeTasks=yes&onlyFailed=", source);
+    json_decref(rc_expect(client, "POST", path, NULL, 204));
+    json_decref(wait_states(client, source, "RUNNING", "RUNNING"));
+    snprintf(path, sizeof(path), "/connectors/%s/restart?includeTasks=TRUE&onlyFailed=1",
+             source);
+    plan = rc_expect(client, "POST", path, NULL, 202);
+    assert_string_equal(state_of(plan, -1), "RESTARTING");
+    assert_string_equal(state_of(plan, 0), "RESTARTING");
+    json_decref(plan);
+    json_decref(wait_states(client, source, "RUNNING", "RUNNING"));
     snprintf(path, sizeof(path), "/connectors/%s/tasks/0/restart", source);
     json_decref(rc_expect(client, "POST", path, NULL, 204));
     snprintf(path, sizeof(path), "/connectors/%s/tasks/5/restart", source);
-    rc_expect_error(client, "POST", path, NULL, 404, "not found");
+    rc_expect_error(client, "POST", path, NULL, 404, "Unknown task: ");
     json_decref(wait_states(client, source, "RUNNING", "RUNNING"));
 }
 
@@ -695,7 +966,36 @@ static void check_loggers_and_metrics(rc_client *client, fp_proc *proc, const ch
 {
     json_t *loggers = rc_expect(client, "GET", "/admin/loggers", NULL, 200);
     assert_true(json_is_string(json_object_get(json_object_get(loggers, "root"), "level")));
+    /* ferry's scopes are listed before anyone sets them, in Kafka Connect's LoggerLevel shape,
+     * and what is listed can be read and set. */
+    static const char *const scopes[] = {"cluster", "configs", "herder", "kafka", "offsets",
+                                         "plugins", "rest", "status", "worker"};
+    for (size_t i = 0; i < sizeof(scopes) / sizeof(scopes[0]); i++) {
+        json_t *listed = json_object_get(loggers, scopes[i]);
+        if (!listed)
+            fail_msg("GET /admin/loggers lacks %s", scopes[i]);
+        assert_int_equal(json_object_size(listed), 2);
+        assert_string_equal(json_string_value(json_object_get(listed, "level")), "INFO");
+        assert_true(json_is_null(json_object_get(listed, "last_modified")));
+    }
+    const char *name;
+    json_t *listed;
+    json_object_foreach(loggers, name, listed) {
+        char logger_path[256];
+        snprintf(logger_path, sizeof(logger_path), "/admin/loggers/%s", name);
+        json_t *read = rc_expect(client, "GET", logger_path, NULL, 200);
+        assert_true(json_equal(read, listed));
+        json_decref(read);
+    }
     json_decref(loggers);
+    json_t *herder = rc_expect(client, "PUT", "/admin/loggers/herder", "{\"level\":\"WARN\"}",
+                               200);
+    assert_true(array_has_string(herder, "herder"));
+    json_decref(herder);
+    herder = rc_expect(client, "GET", "/admin/loggers/herder", NULL, 200);
+    assert_string_equal(json_string_value(json_object_get(herder, "level")), "WARN");
+    assert_true(json_is_integer(json_object_get(herder, "last_modified")));
+    json_decref(herder);
     json_t *root = rc_expect(client, "GET", "/admin/loggers/root", NULL, 200);
     assert_string_equal(json_string_value(json_object_get(root, "level")), "INFO");
     assert_true(json_is_null(json_object_get(root, "last_modified")));
@@ -748,7 +1048,8 @@ static void check_loggers_and_metrics(rc_client *client, fp_proc *proc, const ch
     json_decref(changed);
     /* root sets every logger, as log4j's does */
     changed = rc_expect(client, "PUT", "/admin/loggers/root", "{\"level\":\"INFO\"}", 200);
-    assert_int_equal(json_array_size(changed), 5);
+    /* root, ferry's 10 scopes, the connector, io.debezium and io.debezium.connector */
+    assert_int_equal(json_array_size(changed), 14);
     json_decref(changed);
     logger = rc_expect(client, "GET", "/admin/loggers/rest", NULL, 200);
     assert_string_equal(json_string_value(json_object_get(logger, "level")), "INFO");
@@ -817,6 +1118,7 @@ static void test_every_endpoint(void **state)
     check_reads(client, source, sink, stopped, topic);
     check_updates(client, source);
     check_lifecycle(client, source);
+    check_not_found_messages(client, source);
     check_loggers_and_metrics(client, proc, source);
     check_source_offsets(client, source);
     check_sink_offsets(client, sink, topic);
@@ -861,12 +1163,162 @@ static void test_every_endpoint(void **state)
     fp_env_finish(env);
 }
 
+/* The value of key in the topic's latest records: NULL when absent, JSON null for a tombstone. */
+static json_t *latest_value(const char *topic, const char *key)
+{
+    json_t *latest = kt_latest_by_key(topic);
+    json_t *value = json_incref(json_object_get(latest, key));
+    json_decref(latest);
+    return value;
+}
+
+/* Waits for the status topic's latest record of key to say state (NULL: a tombstone). */
+static json_t *wait_status_record(const char *topic, const char *key, const char *state)
+{
+    int64_t deadline = fp_now_ms() + 30000;
+    while (fp_now_ms() < deadline) {
+        json_t *value = latest_value(topic, key);
+        if (value && (state ? strcmp(json_string_value(json_object_get(value, "state")) ?: "",
+                                     state) == 0
+                            : json_is_null(value)))
+            return value;
+        json_decref(value);
+        fp_sleep_ms(200);
+    }
+    fail_msg("%s: no %s record in %s within 30 s", key, state ? state : "tombstone", topic);
+    return NULL;
+}
+
+/* Internal topics a Kafka Connect 3.9 worker shares: ferry's task configs carry task.class;
+ * status generations go on from the highest on the topic (here a Java worker's 41); topic
+ * records under ferry's former key are read; a worker shutdown writes UNASSIGNED for the
+ * connector and its task, STOP tombstones the task status; a FileStreamSource offset the
+ * connector cannot use is refused with a 400 naming the partition and the field, and nothing
+ * is written. */
+static void test_internal_topics_shared(void **state)
+{
+    (void)state;
+    fp_env *env = fp_env_new("rest_topics");
+    const char *name = fp_name(env, "file-src");
+    const char *topic = fp_name(env, "lines");
+    const char *used = fp_name(env, "used-before");
+    const char *worker_file = fp_worker_file(env, "worker.properties", 500, NULL);
+    char path[512], body[2048], key[512];
+    const char *input = fp_path(env, "input.txt");
+    FILE *file = fopen(input, "w");
+    assert_non_null(file);
+    fputs("one\ntwo\n", file);
+    fclose(file);
+
+    fp_proc *proc = fp_start(env, worker_file, NULL);
+    assert_true(fp_wait_log(proc, "REST API listening", 60000));
+    fp_stop(proc, 60000);
+    /* What a Kafka Connect cluster left: a status of generation 41 and, for this connector, a
+     * topic record under ferry's former key. */
+    rd_kafka_t *producer = kt_producer_new(NULL);
+    const char *java = "{\"state\":\"RUNNING\",\"trace\":null,\"worker_id\":\"java:8083\","
+                       "\"generation\":41}";
+    kt_produce(producer, fp_status_topic(env), -1, "status-connector-elsewhere", 26, java,
+               strlen(java), NULL, NULL);
+    snprintf(key, sizeof(key), "topic-%s-%s", used, name);
+    snprintf(body, sizeof(body), "{\"topic\":{\"name\":\"%s\",\"connector\":\"%s\",\"task\":0,"
+             "\"discoverTimestamp\":1700000000000}}", used, name);
+    kt_produce(producer, fp_status_topic(env), -1, key, strlen(key), body, strlen(body), NULL,
+               NULL);
+    kt_producer_close(producer);
+
+    proc = fp_start(env, worker_file, NULL);
+    assert_true(fp_wait_log(proc, "REST API listening", 60000));
+    char base[64];
+    snprintf(base, sizeof(base), "http://127.0.0.1:%d", fp_listener_port(env));
+    rc_client *client = rc_new(base);
+    assert_true(rc_wait_healthy(client, 60000));
+    snprintf(body, sizeof(body), "{\"name\":\"%s\",\"config\":{\"connector.class\":"
+             "\"org.apache.kafka.connect.file.FileStreamSourceConnector\",\"file\":\"%s\","
+             "\"topic\":\"%s\"}}", name, input, topic);
+    json_decref(rc_expect(client, "POST", "/connectors", body, 201));
+    json_decref(wait_states(client, name, "RUNNING", "RUNNING"));
+
+    snprintf(path, sizeof(path), "/connectors/%s/topics", name);
+    json_t *topics = rc_expect(client, "GET", path, NULL, 200);
+    assert_true(array_has_string(json_object_get(json_object_get(topics, name), "topics"), used));
+    json_decref(topics);
+    snprintf(path, sizeof(path), "/connectors/%s/tasks", name);
+    json_t *tasks = rc_expect(client, "GET", path, NULL, 200);
+    assert_string_equal(json_string_value(json_object_get(json_object_get(
+                            json_array_get(tasks, 0), "config"), "task.class")),
+                        "org.apache.kafka.connect.file.FileStreamSourceTask");
+    json_decref(tasks);
+    snprintf(key, sizeof(key), "task-%s-0", name);
+    json_t *task_config = latest_value(fp_configs_topic(env), key);
+    assert_string_equal(json_string_value(json_object_get(json_object_get(task_config,
+                                                                          "properties"),
+                                                          "task.class")),
+                        "org.apache.kafka.connect.file.FileStreamSourceTask");
+    json_decref(task_config);
+    snprintf(key, sizeof(key), "status-connector-%s", name);
+    json_t *status = wait_status_record(fp_status_topic(env), key, "RUNNING");
+    assert_true(json_integer_value(json_object_get(status, "generation")) > 41);
+    json_decref(status);
+
+    /* A shutdown: UNASSIGNED for the connector and its task. */
+    fp_stop(proc, 60000);
+    json_decref(wait_status_record(fp_status_topic(env), key, "UNASSIGNED"));
+    char task_key[512];
+    snprintf(task_key, sizeof(task_key), "status-task-%s-0", name);
+    json_decref(wait_status_record(fp_status_topic(env), task_key, "UNASSIGNED"));
+
+    proc = fp_start(env, worker_file, NULL);
+    assert_true(fp_wait_log(proc, "REST API listening", 60000));
+    assert_true(rc_wait_healthy(client, 60000));
+    json_decref(wait_states(client, name, "RUNNING", "RUNNING"));
+    json_decref(wait_status_record(fp_status_topic(env), task_key, "RUNNING"));
+    /* STOP: the task's status is tombstoned. */
+    snprintf(path, sizeof(path), "/connectors/%s/stop", name);
+    json_decref(rc_expect(client, "PUT", path, NULL, 204));
+    json_decref(wait_states(client, name, "STOPPED", NULL));
+    json_decref(wait_status_record(fp_status_topic(env), task_key, NULL));
+
+    /* Offsets the file source could not use: refused, nothing written. */
+    snprintf(path, sizeof(path), "/connectors/%s/offsets", name);
+    json_t *before = rc_expect(client, "GET", path, NULL, 200);
+    int64_t written = kt_end_offsets_sum(fp_offsets_topic(env));
+    static const char *const refused[][2] = {
+        {"{\"filename\":\"/x\"},\"offset\":{\"position\":\"bad\"}",
+         "partition {\"filename\":\"/x\"}: the value of 'position'"},
+        {"{\"file\":\"/x\"},\"offset\":{\"position\":1}", "'filename'"},
+        {"{\"filename\":\"/x\"},\"offset\":{\"position\":-1}", "non-negative"},
+    };
+    for (size_t i = 0; i < sizeof(refused) / sizeof(refused[0]); i++) {
+        snprintf(body, sizeof(body), "{\"offsets\":[{\"partition\":%s}]}", refused[i][0]);
+        rc_expect_error(client, "PATCH", path, body, 400, refused[i][1]);
+    }
+    assert_int_equal(kt_end_offsets_sum(fp_offsets_topic(env)), written);
+    json_t *after = rc_expect(client, "GET", path, NULL, 200);
+    assert_true(json_equal(before, after));
+    json_decref(before);
+    json_decref(after);
+    snprintf(body, sizeof(body), "{\"offsets\":[{\"partition\":{\"filename\":\"%s\"},"
+             "\"offset\":{\"position\":4}}]}", input);
+    json_decref(rc_expect(client, "PATCH", path, body, 200));
+    json_t *message = rc_expect(client, "DELETE", path, NULL, 200);
+    assert_non_null(strstr(json_string_value(json_object_get(message, "message")),
+                           "reset successfully"));
+    json_decref(message);
+
+    fp_stop(proc, 60000);
+    rc_free(client);
+    fp_pass(env);
+    fp_env_finish(env);
+}
+
 int main(void)
 {
     curl_global_init(CURL_GLOBAL_ALL);
     fp_init();
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_every_endpoint),
+        cmocka_unit_test(test_internal_topics_shared),
     };
     int rc = cmocka_run_group_tests(tests, NULL, NULL);
     curl_global_cleanup();

@@ -373,10 +373,13 @@ bool rc_shape_config_key(const json_t *value, char *why, size_t len)
         if (!rc_has(value, strings[i], JSON_STRING))
             SHAPE_FAIL("ConfigKeyInfo needs %s", strings[i]);
     json_t *fallback = json_object_get(value, "default_value");
-    if (!rc_has_bool(value, "required") || !rc_has(value, "order_in_group", JSON_INTEGER) ||
+    /* Kafka Connect's ConfigKeyInfo serialises orderInGroup as "order". */
+    if (!rc_has_bool(value, "required") || !rc_has(value, "order", JSON_INTEGER) ||
         !rc_has(value, "dependents", JSON_ARRAY) ||
-        !(json_is_null(fallback) || json_is_string(fallback)))
-        SHAPE_FAIL("ConfigKeyInfo needs required, order_in_group, dependents, default_value");
+        !(json_is_null(fallback) || json_is_string(fallback)) ||
+        json_object_get(value, "order_in_group"))
+        SHAPE_FAIL("ConfigKeyInfo needs required, order (not order_in_group), dependents, "
+                   "default_value");
     return true;
 }
 

@@ -1267,7 +1267,8 @@ static void test_internal_topics_byte_for_byte(void **state)
     char expected_connector[1200], expected_task[1300], key[300];
     snprintf(expected_connector, sizeof expected_connector, "{\"properties\":{%s}}", properties);
     snprintf(expected_task, sizeof expected_task,
-             "{\"properties\":{%s,\"task.partitions\":\"0\"}}", properties);
+             "{\"properties\":{%s,\"task.partitions\":\"0\",\"task.class\":"
+             "\"SequenceSourceTask\"}}", properties);
     kt_records *configs = kt_consume_all(fp_configs_topic(env), 30000);
     for (size_t i = 0; i < configs->count; i++)
         printf("# configs %" PRId64 ": %s -> %s\n", configs->items[i].offset,
@@ -1294,7 +1295,8 @@ static void test_internal_topics_byte_for_byte(void **state)
              "{\"state\":\"UNASSIGNED\",\"trace\":null,\"worker_id\":\"127.0.0.1:%d\","
              "\"generation\":1}", fp_listener_port(env));
     kt_records *status = kt_consume_all(fp_status_topic(env), 30000);
-    const kt_record *first_connector = NULL, *first_task = NULL, *last_task = NULL;
+    const kt_record *first_connector = NULL, *last_connector = NULL, *first_task = NULL,
+                    *last_task = NULL;
     size_t topic_records = 0;
     char connector_key[300], task_key_text[300], topic_key[300];
     snprintf(topic_key, sizeof topic_key, "status-topic-%s:connector-%s", topic, name);
@@ -1306,8 +1308,11 @@ static void test_internal_topics_byte_for_byte(void **state)
                r->key ? r->key : "(null)", r->value ? r->value : "(null)");
         assert_non_null(r->key);
         assert_int_equal(r->partition, kt_java_partition(r->key, r->key_len, 3));
-        if (strcmp(r->key, connector_key) == 0 && !first_connector)
-            first_connector = r;
+        if (strcmp(r->key, connector_key) == 0) {
+            if (!first_connector)
+                first_connector = r;
+            last_connector = r;
+        }
         if (strcmp(r->key, task_key_text) == 0) {
             if (!first_task)
                 first_task = r;
@@ -1332,7 +1337,9 @@ static void test_internal_topics_byte_for_byte(void **state)
         fail_msg("the status topic lacks %s or %s", connector_key, task_key_text);
     assert_string_equal(first_connector->value, running);
     assert_string_equal(first_task->value, running);
-    assert_string_equal(last_task->value, unassigned); /* after the graceful stop */
+    /* After the graceful stop, as Kafka Connect's onShutdown: the task and the connector. */
+    assert_string_equal(last_task->value, unassigned);
+    assert_string_equal(last_connector->value, unassigned);
     kt_records_free(status);
     fp_pass(env);
 }

@@ -21,7 +21,8 @@ grep -Eq '^    interval.ms  LONG  default: 1000  range: \[0\.\.3600000\]  import
 grep -q 'Milliseconds between two records.' "$out/text" || fail "no documentation"
 
 "$ferry" plugins --plugin-path "$plugins" --json >"$out/json" || fail "plugins --json exited non-zero"
-grep -q '"class": "ExampleSource"' "$out/json" || fail "JSON lacks the class"
+grep -q '"class": "io.ferry.example.ExampleSourceConnector"' "$out/json" || fail "JSON lacks the class"
+grep -q '"name": "ExampleSource"' "$out/json" || fail "JSON lacks the name"
 grep -q '"name": "interval.ms"' "$out/json" || fail "JSON lacks interval.ms"
 grep -q '"default_value": "1000"' "$out/json" || fail "JSON lacks the default"
 

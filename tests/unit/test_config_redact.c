@@ -97,12 +97,48 @@ static void test_status_traces_scrubbed(void **state)
     config_map_destroy(config);
 }
 
+/* The password inside a URL or connection string, in configs and in text quoting it decoded. */
+static void test_credentials_in_values(void **state)
+{
+    (void)state;
+    config_map *config = config_map_new();
+    config_map_set(config, "connection.url", "http://elastic:p%40ss-es@h1:9200,http://b:pw-two@h2");
+    config_map_set(config, "database.dsn", "host=db user=app password='pg pass' dbname=x");
+    config_map_set(config, "topics", "orders");
+    json_t *object = config_map_to_json(config);
+    config_redact_object(object, defs, 1);
+    assert_string_equal(json_string_value(json_object_get(object, "connection.url")),
+                        "http://elastic:[hidden]@h1:9200,http://b:[hidden]@h2");
+    assert_string_equal(json_string_value(json_object_get(object, "database.dsn")),
+                        "host=db user=app password='[hidden]' dbname=x");
+    assert_string_equal(json_string_value(json_object_get(object, "topics")), "orders");
+    json_decref(object);
+
+    strlist secrets = {0};
+    assert_int_equal(config_redact_secrets(config, defs, 1, &secrets), 0);
+    assert_true(strlist_contains(&secrets, "p%40ss-es"));
+    assert_true(strlist_contains(&secrets, "p@ss-es"));
+    assert_true(strlist_contains(&secrets, "pw-two"));
+    assert_true(strlist_contains(&secrets, "pg pass"));
+    assert_int_equal(secrets.count, 4);
+    strlist_free(&secrets);
+
+    char *text = config_redact_text("401 for user elastic with p@ss-es; pg pass; "
+                                    "dsn host=x password=other", config, defs, 1);
+    assert_non_null(text);
+    assert_string_equal(text, "401 for user elastic with [hidden]; [hidden]; "
+                              "dsn host=x password=[hidden]");
+    free(text);
+    config_map_destroy(config);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_config_values_hidden),
         cmocka_unit_test(test_text_scrubbed),
         cmocka_unit_test(test_status_traces_scrubbed),
+        cmocka_unit_test(test_credentials_in_values),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -112,7 +112,7 @@ static void test_definitions(void **state)
         if (def->default_value)
             assert_int_equal(config_value_check(def, def->default_value, errors), 0);
     }
-    assert_int_equal(count, 14);
+    assert_int_equal(count, 15);
     count = 0;
     for (const ferry_config_key *def = connector_config_sink_keys; def->name; def++, count++) {
         assert_non_null(def->documentation);
@@ -120,7 +120,48 @@ static void test_definitions(void **state)
             assert_int_equal(config_value_check(def, def->default_value, errors), 0);
     }
     assert_int_equal(count, 5);
+    count = 0;
+    for (const ferry_config_key *def = connector_config_source_keys; def->name; def++, count++) {
+        assert_non_null(def->documentation);
+        if (def->default_value)
+            assert_int_equal(config_value_check(def, def->default_value, errors), 0);
+    }
+    assert_int_equal(count, 8);
     assert_int_equal(config_errors_count(errors), 0);
+    /* Kafka Connect 3.9's keys and order: ConnectorConfig (15), then SourceConnectorConfig's
+     * (5) or SinkConnectorConfig's (5). With FileStreamSource's three, 23 keys. */
+    static const char *const common[] = {
+        "name", "connector.class", "tasks.max", "tasks.max.enforce", "key.converter",
+        "value.converter", "header.converter", "transforms", "predicates",
+        "config.action.reload", "errors.retry.timeout", "errors.retry.delay.max.ms",
+        "errors.tolerance", "errors.log.enable", "errors.log.include.messages"};
+    static const char *const source[] = {"topic.creation.groups", "exactly.once.support",
+                                         "transaction.boundary",
+                                         "transaction.boundary.interval.ms",
+                                         "offsets.storage.topic"};
+    static const char *const sink[] = {"topics", "topics.regex",
+                                       "errors.deadletterqueue.topic.name",
+                                       "errors.deadletterqueue.topic.replication.factor",
+                                       "errors.deadletterqueue.context.headers.enable"};
+    for (size_t i = 0; i < 15; i++)
+        assert_string_equal(connector_config_common_keys[i].name, common[i]);
+    for (size_t i = 0; i < 5; i++) {
+        assert_string_equal(connector_config_source_keys[i].name, source[i]);
+        assert_string_equal(connector_config_sink_keys[i].name, sink[i]);
+    }
+    /* Kafka Connect's order and width of its keys; a plugin's key has none. */
+    int order = 0;
+    const char *width = NULL;
+    assert_true(connector_config_key_layout(&connector_config_common_keys[7], &order, &width));
+    assert_int_equal(order, 8); /* transforms: the Common group's count goes on */
+    assert_string_equal(width, "LONG");
+    assert_true(connector_config_key_layout(&connector_config_common_keys[12], &order, &width));
+    assert_int_equal(order, 3); /* errors.tolerance */
+    assert_string_equal(width, "SHORT");
+    assert_true(connector_config_key_layout(&connector_config_source_keys[4], &order, &width));
+    assert_int_equal(order, 1); /* offsets.storage.topic */
+    const ferry_config_key own = {.name = "tasks.max", .type = FERRY_CONFIG_INT};
+    assert_false(connector_config_key_layout(&own, &order, &width));
     config_errors_destroy(errors);
 }
 

@@ -1774,12 +1774,47 @@ static void test_string_converter_writes_strings_as_characters(void **state)
     converter_destroy(conv);
 }
 
+/* A converter key naming no converter ferry has is an error on that key, in Kafka Connect's words
+ * for a CLASS it cannot load; names ferry has (class, simple name, alias, any case, blanks
+ * around) pass, and header.converter also takes SimpleHeaderConverter. */
+static void test_config_validate_names(void **state)
+{
+    (void)state;
+    config_map *config = config_map_new();
+    config_errors *errors = config_errors_new();
+    assert_int_equal(config_map_set(config, "key.converter", " JsonConverter "), 0);
+    assert_int_equal(config_map_set(config, "value.converter",
+                                    "org.apache.kafka.connect.storage.StringConverter"), 0);
+    assert_int_equal(config_map_set(config, "header.converter",
+                                    "org.apache.kafka.connect.storage.SimpleHeaderConverter"),
+                     0);
+    assert_int_equal(converter_config_validate(config, errors), 0);
+    assert_int_equal(config_map_set(config, "header.converter", "bytearray"), 0);
+    assert_int_equal(converter_config_validate(config, errors), 0);
+    assert_int_equal(config_map_set(config, "key.converter", "com.example.NoSuchConverter"), 0);
+    assert_int_equal(config_map_set(config, "value.converter", "SimpleHeaderConverter"), 0);
+    assert_int_equal(config_map_set(config, "header.converter", "avro"), 0);
+    assert_int_equal(converter_config_validate(config, errors), 3);
+    assert_int_equal(config_errors_count(errors), 3);
+    assert_string_equal(config_errors_key_at(errors, 0), "key.converter");
+    json_t *messages = config_errors_for_key(errors, "key.converter");
+    assert_string_equal(json_string_value(json_array_get(messages, 0)),
+                        "Invalid value com.example.NoSuchConverter for configuration "
+                        "key.converter: Class com.example.NoSuchConverter could not be found.");
+    json_decref(messages);
+    assert_string_equal(config_errors_key_at(errors, 1), "value.converter");
+    assert_string_equal(config_errors_key_at(errors, 2), "header.converter");
+    config_errors_destroy(errors);
+    config_map_destroy(config);
+}
+
 int main(void)
 {
     json_set_alloc_funcs(counting_malloc, counting_free);
 
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_kind_parse),
+        cmocka_unit_test(test_config_validate_names),
         cmocka_unit_test(test_new_class_names),
         cmocka_unit_test(test_new_unknown_class),
         cmocka_unit_test(test_new_schemas_enable),

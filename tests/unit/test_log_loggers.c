@@ -22,6 +22,7 @@ static int setup(void **state)
     assert_non_null(sink);
     log_loggers_reset();
     log_configure(sink, FERRY_LOG_INFO);
+    log_repeat_configure(0, NULL); /* the same line is written again and again here */
     return 0;
 }
 
@@ -30,6 +31,7 @@ static int teardown(void **state)
     (void)state;
     log_loggers_reset();
     log_configure(stderr, FERRY_LOG_INFO);
+    log_repeat_configure(LOG_REPEAT_INTERVAL_MS, NULL);
     fclose(sink);
     return 0;
 }
@@ -101,16 +103,57 @@ static void test_setting_parents_and_root(void **state)
     assert_true(log_logger_get("io.debeziumx", &logger));
     assert_int_equal(logger.level, FERRY_LOG_ERROR);
     assert_false(written(FERRY_LOG_WARN, "worker"));
-    /* the listing: root first, then by name */
-    log_logger_info all[LOG_LOGGERS_MAX + 1];
-    size_t count = log_loggers(all, LOG_LOGGERS_MAX + 1);
-    assert_int_equal(count, 5);
+    /* the listing: root first, then by name, ferry's scopes among them */
+    log_logger_info all[LOG_LISTED_MAX];
+    size_t count = log_loggers(all, LOG_LISTED_MAX);
+    assert_int_equal(count, 5 + LOG_SCOPE_COUNT);
     assert_string_equal(all[0].name, "root");
-    assert_string_equal(all[1].name, "io.debezium");
-    assert_string_equal(all[2].name, "io.debezium.connector");
-    assert_string_equal(all[3].name, "io.debezium.connector.postgresql");
-    assert_string_equal(all[4].name, "io.debeziumx");
+    assert_string_equal(all[1].name, "cluster");
+    assert_string_equal(all[5].name, "io.debezium");
+    assert_string_equal(all[6].name, "io.debezium.connector");
+    assert_string_equal(all[7].name, "io.debezium.connector.postgresql");
+    assert_string_equal(all[8].name, "io.debeziumx");
+    assert_string_equal(all[9].name, "kafka");
+    assert_string_equal(all[count - 1].name, "worker");
     assert_false(log_logger_get("org.apache.kafka.connect", &logger));
+}
+
+/* ferry's scopes are loggers before anyone sets them: listed with the level that applies to
+ * them, found by name, and once set listed once, with their own level. */
+static void test_scopes_are_listed(void **state)
+{
+    (void)state;
+    log_logger_info all[LOG_LISTED_MAX];
+    size_t count = log_loggers(all, LOG_LISTED_MAX);
+    assert_int_equal(count, 1 + LOG_SCOPE_COUNT);
+    static const char *const scopes[LOG_SCOPE_COUNT] = LOG_SCOPES;
+    for (size_t i = 0; i < LOG_SCOPE_COUNT; i++) {
+        assert_string_equal(all[i + 1].name, scopes[i]);
+        assert_int_equal(all[i + 1].level, FERRY_LOG_INFO);
+        assert_int_equal(all[i + 1].modified_ms, 0);
+        if (i > 0)
+            assert_true(strcmp(scopes[i - 1], scopes[i]) < 0);
+    }
+    log_logger_info logger;
+    assert_true(log_logger_get("rest", &logger));
+    assert_int_equal(logger.level, FERRY_LOG_INFO);
+    assert_int_equal(logger.modified_ms, 0);
+    /* root's level reaches the scopes nobody set */
+    assert_int_equal(log_logger_set(LOG_ROOT_LOGGER, FERRY_LOG_WARN), 0);
+    assert_true(log_logger_get("worker", &logger));
+    assert_int_equal(logger.level, FERRY_LOG_WARN);
+    /* a scope set is listed once, with its level */
+    assert_int_equal(log_logger_set("rest", FERRY_LOG_DEBUG), 0);
+    count = log_loggers(all, LOG_LISTED_MAX);
+    assert_int_equal(count, 1 + LOG_SCOPE_COUNT);
+    assert_true(log_logger_get("rest", &logger));
+    assert_int_equal(logger.level, FERRY_LOG_DEBUG);
+    assert_true(logger.modified_ms > 0);
+    assert_true(written(FERRY_LOG_DEBUG, "rest"));
+    /* a logger above a scope sets the level the scope shows */
+    assert_int_equal(log_logger_set("status", FERRY_LOG_ERROR), 0);
+    assert_true(log_logger_get("status", &logger));
+    assert_int_equal(logger.level, FERRY_LOG_ERROR);
 }
 
 static void test_limits(void **state)
@@ -130,7 +173,7 @@ static void test_limits(void **state)
     }
     assert_int_equal(log_logger_set("one.too.many", FERRY_LOG_DEBUG), -1);
     assert_int_equal(log_logger_set("logger01", FERRY_LOG_WARN), 0); /* an existing one: fine */
-    assert_int_equal(log_loggers(NULL, 0), LOG_LOGGERS_MAX + 1);
+    assert_int_equal(log_loggers(NULL, 0), LOG_LOGGERS_MAX + 1 + LOG_SCOPE_COUNT);
 }
 
 int main(void)
@@ -139,6 +182,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_root_alone, setup, teardown),
         cmocka_unit_test_setup_teardown(test_scopes_and_connectors, setup, teardown),
         cmocka_unit_test_setup_teardown(test_setting_parents_and_root, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_scopes_are_listed, setup, teardown),
         cmocka_unit_test_setup_teardown(test_limits, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

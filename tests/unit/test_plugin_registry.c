@@ -299,7 +299,9 @@ static void test_config_definition_describe(void **state)
     assert_string_equal(json_string_value(json_object_get(batch, "default_value")), "100");
     assert_string_equal(json_string_value(json_object_get(batch, "importance")), "LOW");
     assert_true(json_is_false(json_object_get(batch, "required")));
-    assert_int_equal(json_integer_value(json_object_get(batch, "order_in_group")), 2);
+    assert_int_equal(json_integer_value(json_object_get(batch, "order")), 2);
+    assert_null(json_object_get(batch, "order_in_group"));
+    assert_string_equal(json_string_value(json_object_get(batch, "width")), "NONE");
     json_t *topic = json_array_get(keys, 0);
     assert_true(json_is_true(json_object_get(topic, "required")));
     assert_true(json_is_null(json_object_get(topic, "default_value")));
@@ -310,7 +312,24 @@ static void test_config_definition_describe(void **state)
     assert_true(json_is_true(json_object_get(password, "sensitive")));
 
     json_t *plugin = connector_plugin_describe(source);
-    assert_string_equal(json_string_value(json_object_get(plugin, "class")), "TestSource");
+    /* The class is Kafka Connect's (the alias that is a Java class name); ferry's name beside. */
+    assert_string_equal(json_string_value(json_object_get(plugin, "class")),
+                        "org.example.TestSourceConnector");
+    assert_string_equal(json_string_value(json_object_get(plugin, "name")), "TestSource");
+    assert_string_equal(connector_type_class_name(source->type),
+                        "org.example.TestSourceConnector");
+    /* The REST definition: the plugin's keys first, then the framework's, as Kafka Connect. */
+    json_t *all = connector_config_describe(source->type);
+    assert_int_equal(json_array_size(all), 4 + 15 + 8);
+    assert_string_equal(json_string_value(json_object_get(json_array_get(all, 0), "name")),
+                        "topic");
+    json_t *name = json_array_get(all, 4);
+    assert_string_equal(json_string_value(json_object_get(name, "name")), "name");
+    assert_string_equal(json_string_value(json_object_get(name, "display_name")),
+                        "Connector name");
+    assert_string_equal(json_string_value(json_object_get(name, "width")), "MEDIUM");
+    assert_int_equal(json_integer_value(json_object_get(name, "order")), 1);
+    json_decref(all);
     assert_string_equal(json_string_value(json_object_get(plugin, "type")), "source");
     assert_string_equal(json_string_value(json_object_get(plugin, "version")), "0.0.1");
     json_decref(plugin);

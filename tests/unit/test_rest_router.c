@@ -1,7 +1,7 @@
 /*
  * test_rest_router.c - REST path matching: every route found with its parameters decoded, a
  * %2F inside a name not splitting it, Kafka Connect's 404 and 405 (with Allow), the trailing
- * slash, and malformed escapes.
+ * slash, and malformed escapes; boolean query arguments read as Kafka Connect reads them.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -9,9 +9,11 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "rest/rest_http.h"
 #include "rest/rest_router.h"
 
 static const rest_route *match(const char *method, const char *path, rest_match expected,
@@ -123,6 +125,38 @@ static void test_percent_decoding(void **state)
     free(text);
 }
 
+/* Java's Boolean.parseBoolean behind Jersey: "true" in any case is true, anything else false,
+ * absent or blank the parameter's default; never an error. */
+static void test_query_booleans_parse_as_java(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *value; /* NULL: the argument is absent */
+        bool fallback;
+        bool expected;
+    } cases[] = {
+        {"true", false, true},  {"TRUE", false, true},  {"tRuE", false, true},
+        {"false", true, false}, {"yes", false, false},  {"yes", true, false},
+        {"1", true, false},     {"on", true, false},    {"true ", true, false},
+        {"", false, false},     {"", true, true},       {"  ", true, true},
+        {NULL, false, false},   {NULL, true, true},
+    };
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        rest_request request = {.method = "GET", .path = "/connector-plugins", .query = ""};
+        char key[] = "connectorsOnly";
+        char value[16];
+        if (cases[i].value) {
+            snprintf(value, sizeof(value), "%s", cases[i].value);
+            request.args[0] = (rest_query_arg){.key = key, .value = value};
+            request.arg_count = 1;
+        }
+        bool parsed = rest_query_bool(&request, "connectorsOnly", cases[i].fallback);
+        if (parsed != cases[i].expected)
+            fail_msg("'%s' with default %d read as %d", cases[i].value ? cases[i].value : "(absent)",
+                     cases[i].fallback, parsed);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -132,6 +166,7 @@ int main(void)
         cmocka_unit_test(test_unknown_paths_are_404),
         cmocka_unit_test(test_wrong_method_is_405_with_allow),
         cmocka_unit_test(test_percent_decoding),
+        cmocka_unit_test(test_query_booleans_parse_as_java),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -175,7 +175,7 @@ static void test_malformed_refused(void **state)
     /* Nothing refused reached the state. */
     assert_task_zero(statuses, 1, "RUNNING", "w1");
     /* Unknown keys are ignored. */
-    apply_ok(statuses, "topic-orders-c", "{\"topic\":{}}");
+    apply_ok(statuses, "offsets-orders-c", "{\"topic\":{}}");
     assert_json_text(status_state_topics(statuses, "c"), "[]");
 }
 
@@ -226,6 +226,43 @@ static void test_own_topic_writes(void **state)
     free(key);
 }
 
+/* Records under ferry's former key topic-<topic>-<connector> (names with dashes on both sides)
+ * are read like Kafka Connect's, and their tombstone resets them; a key that does not match the
+ * names of its value is refused. */
+static void test_legacy_topic_key(void **state)
+{
+    status_state *statuses = *state;
+    const char *value = "{\"topic\":{\"name\":\"my-orders\",\"connector\":\"pg-c\","
+                        "\"task\":0,\"discoverTimestamp\":1700000000000}}";
+    apply_ok(statuses, "topic-my-orders-pg-c", value);
+    assert_true(status_state_topic_active(statuses, "pg-c", "my-orders"));
+    char *legacy = status_state_topic_legacy_key(statuses, "pg-c", "my-orders");
+    assert_string_equal(legacy, "topic-my-orders-pg-c");
+    free(legacy);
+    assert_null(status_state_topic_legacy_key(statuses, "pg-c", "other"));
+    apply_ok(statuses, "topic-my-orders-pg-c", NULL);
+    assert_false(status_state_topic_active(statuses, "pg-c", "my-orders"));
+    assert_null(status_state_topic_legacy_key(statuses, "pg-c", "my-orders"));
+    char err[256];
+    assert_int_equal(status_state_apply(statuses, "topic-my-pg-c", value, strlen(value), err,
+                                        sizeof(err)), -1);
+    assert_non_null(strstr(err, "topic-my-orders-pg-c"));
+}
+
+/* The highest generation read, applied or not, is what a worker goes on from. */
+static void test_generation_highest(void **state)
+{
+    status_state *statuses = *state;
+    assert_int_equal(status_state_generation_highest(statuses), 0);
+    apply_ok(statuses, "status-connector-c",
+             "{\"state\":\"RUNNING\",\"worker_id\":\"java:8083\",\"generation\":3}");
+    apply_ok(statuses, "status-task-c-0",
+             "{\"state\":\"RUNNING\",\"worker_id\":\"java:8083\",\"generation\":7}");
+    apply_ok(statuses, "status-task-c-0",
+             "{\"state\":\"RUNNING\",\"worker_id\":\"other:8083\",\"generation\":2}");
+    assert_int_equal(status_state_generation_highest(statuses), 7);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -235,6 +272,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_malformed_refused, setup, teardown),
         cmocka_unit_test_setup_teardown(test_topics, setup, teardown),
         cmocka_unit_test_setup_teardown(test_own_topic_writes, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_legacy_topic_key, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_generation_highest, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

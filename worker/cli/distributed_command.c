@@ -55,7 +55,7 @@ int distributed_command_run(int argc, char **argv)
         log_error("worker", "cannot start the REST API: %s", why);
         goto done;
     }
-    if (worker_process_signals_watch(&process, running) != 0 ||
+    if (worker_process_signals_watch(&process, running, rest) != 0 ||
         worker_process_loop_start(&process) != 0)
         goto done;
     status = 0;

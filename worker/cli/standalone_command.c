@@ -126,7 +126,7 @@ int standalone_command_run(int argc, char **argv)
         log_error("worker", "cannot start the REST API: %s", why);
         goto done;
     }
-    if (worker_process_signals_watch(&process, running) != 0)
+    if (worker_process_signals_watch(&process, running, rest) != 0)
         goto done;
     worker_connectors_restore(running, names);
     if (worker_process_loop_start(&process) != 0)

@@ -89,6 +89,7 @@ static void *worker_process_signal_main(void *argument)
         return NULL;
     log_info("worker", "%s received: stopping gracefully (send it again to exit at once)",
              strsignal(signal_number));
+    rest_server_drain(process->rest, WORKER_PROCESS_REST_DRAIN_MS);
     worker_shutdown(process->worker);
     if (sigwait(&process->signals, &signal_number) == 0) {
         log_warn("worker", "%s received again: exiting now", strsignal(signal_number));
@@ -97,9 +98,10 @@ static void *worker_process_signal_main(void *argument)
     return NULL;
 }
 
-int worker_process_signals_watch(worker_process *process, worker *running)
+int worker_process_signals_watch(worker_process *process, worker *running, rest_server *rest)
 {
     process->worker = running;
+    process->rest = rest;
     pthread_t thread;
     if (pthread_create(&thread, NULL, worker_process_signal_main, process) != 0) {
         log_error("worker", "cannot start the signal thread");

@@ -12,11 +12,16 @@
 #include <stdbool.h>
 
 #include "config/worker_config.h"
+#include "rest/rest_server.h"
 #include "runtime/worker.h"
+
+/* How long a stop waits for the REST requests in progress before the worker stops. */
+#define WORKER_PROCESS_REST_DRAIN_MS 2000
 
 typedef struct worker_process {
     sigset_t signals;
     worker *worker;
+    rest_server *rest; /* drained before the worker stops (NULL: none) */
     pthread_t control;
     bool looping; /* the control loop's thread was started */
 } worker_process;
@@ -29,8 +34,10 @@ void worker_process_begin(worker_process *process);
 /* Reads, resolves and checks the worker file; logs every problem. NULL on error. */
 worker_config *worker_process_config_read(const char *path);
 
-/* Once the worker exists: SIGTERM/SIGINT stop it gracefully from now on. 0, or -1 (logged). */
-int worker_process_signals_watch(worker_process *process, worker *worker);
+/* Once the worker and its REST server exist: SIGTERM/SIGINT stop them gracefully from now on,
+ * the REST server first (rest_server_drain: clients are refused and go to another worker, as
+ * Kafka Connect stops its REST server before its herder), then the worker. 0, or -1 (logged). */
+int worker_process_signals_watch(worker_process *process, worker *worker, rest_server *rest);
 
 /* Runs the control loop on a thread of its own; the calling thread gives up the control role.
  * 0, or -1 (logged; the caller still holds the role). */

@@ -1,5 +1,10 @@
 /*
  * config_redact.c - hiding sensitive values in configs, traces and messages.
+ *
+ * Two kinds of secret: the whole value of a sensitive key, and the password inside a value that
+ * is otherwise readable (a URL's userinfo, a connection string's password=), which
+ * support/credential_redact.h finds. Free text loses both: the literal values config_redact_secrets
+ * lists, then any URL or connection-string password it may quote.
  */
 #include "config/config_redact.h"
 
@@ -7,6 +12,7 @@
 #include <string.h>
 
 #include "config/config_validate.h"
+#include "support/credential_redact.h"
 
 /* Shorter literal values are not searched for in free text: hiding every "abc" of a message
  * would make it unreadable, and such a value is no secret worth the name. */
@@ -17,60 +23,95 @@ void config_redact_object(json_t *object, const ferry_config_key *const *defs, s
     const char *key;
     json_t *value;
     json_object_foreach(object, key, value) {
-        if (!json_is_null(value) && config_key_is_sensitive(defs, ndefs, key))
+        if (json_is_null(value))
+            continue;
+        if (config_key_is_sensitive(defs, ndefs, key)) {
             json_object_set_new(object, key, json_string(CONFIG_REDACTED));
+            continue;
+        }
+        char *clean = NULL;
+        int rc = json_is_string(value) ? credential_redact(json_string_value(value), &clean) : 0;
+        if (rc != 0)
+            json_object_set_new(object, key, json_string(clean ? clean : CONFIG_REDACTED));
+        free(clean);
     }
 }
 
-/* Replaces every occurrence of needle in *text (a malloc'd string). 0, or -1 out of memory. */
-static int config_redact_replace_all(char **text, const char *needle)
+static int config_redact_secret_add(strlist *out, const char *secret, size_t len)
 {
-    size_t needle_len = strlen(needle);
-    size_t hidden_len = strlen(CONFIG_REDACTED);
-    size_t count = 0;
-    for (const char *at = strstr(*text, needle); at; at = strstr(at + needle_len, needle))
-        count++;
-    if (count == 0)
+    if (len < CONFIG_REDACT_MIN_TEXT)
         return 0;
-    size_t len = strlen(*text);
-    size_t out_len = len - count * needle_len + count * hidden_len;
-    char *out = malloc(out_len + 1);
-    if (!out)
+    char *copy = strndup(secret, len);
+    if (!copy)
         return -1;
-    char *write = out;
-    const char *read = *text;
-    for (const char *at = strstr(read, needle); at; at = strstr(read, needle)) {
-        memcpy(write, read, (size_t)(at - read));
-        write += at - read;
-        memcpy(write, CONFIG_REDACTED, hidden_len);
-        write += hidden_len;
-        read = at + needle_len;
+    int rc = strlist_contains(out, copy) ? 0 : strlist_append(out, copy, len);
+    free(copy);
+    return rc;
+}
+
+/* The passwords inside value, as written and percent-decoded. */
+static int config_redact_credentials_add(strlist *out, const char *value)
+{
+    size_t start, end, from = 0;
+    while (credential_find(value, from, &start, &end)) {
+        if (config_redact_secret_add(out, value + start, end - start) != 0)
+            return -1;
+        char *decoded = credential_percent_decode(value + start, end - start);
+        if (!decoded || config_redact_secret_add(out, decoded, strlen(decoded)) != 0) {
+            free(decoded);
+            return -1;
+        }
+        free(decoded);
+        from = end;
     }
-    strcpy(write, read);
-    free(*text);
-    *text = out;
+    return 0;
+}
+
+int config_redact_secrets(const config_map *config, const ferry_config_key *const *defs,
+                          size_t ndefs, strlist *out)
+{
+    for (size_t i = 0; config && i < config_map_count(config); i++) {
+        const char *value = config_map_value_at(config, i);
+        if (strstr(value, "${"))
+            continue; /* a reference: the resolved config holds the secret, if any */
+        int rc = config_key_is_sensitive(defs, ndefs, config_map_key_at(config, i))
+                     ? config_redact_secret_add(out, value, strlen(value))
+                     : config_redact_credentials_add(out, value);
+        if (rc != 0)
+            return -1;
+    }
     return 0;
 }
 
 char *config_redact_text(const char *text, const config_map *config,
-                       const ferry_config_key *const *defs, size_t ndefs)
+                         const ferry_config_key *const *defs, size_t ndefs)
 {
+    strlist secrets = {0};
     char *out = strdup(text);
-    for (size_t i = 0; out && config && i < config_map_count(config); i++) {
-        const char *value = config_map_value_at(config, i);
-        if (strlen(value) < CONFIG_REDACT_MIN_TEXT || strstr(value, "${") ||
-            !config_key_is_sensitive(defs, ndefs, config_map_key_at(config, i)))
-            continue;
-        if (config_redact_replace_all(&out, value) != 0) {
-            free(out);
-            return NULL;
-        }
+    if (!out || config_redact_secrets(config, defs, ndefs, &secrets) != 0)
+        goto fail;
+    for (size_t i = 0; i < secrets.count; i++)
+        if (credential_hide(&out, secrets.items[i]) != 0)
+            goto fail;
+    char *clean;
+    int rc = credential_redact(out, &clean);
+    if (rc < 0)
+        goto fail;
+    if (rc == 1) {
+        free(out);
+        out = clean;
     }
+    strlist_free(&secrets);
     return out;
+
+fail:
+    strlist_free(&secrets);
+    free(out);
+    return NULL;
 }
 
 static void config_redact_trace(json_t *state, const config_map *config,
-                              const ferry_config_key *const *defs, size_t ndefs)
+                                const ferry_config_key *const *defs, size_t ndefs)
 {
     const char *trace = json_string_value(json_object_get(state, "trace"));
     if (!trace)
@@ -81,7 +122,7 @@ static void config_redact_trace(json_t *state, const config_map *config,
 }
 
 void config_redact_status(json_t *status, const config_map *config,
-                        const ferry_config_key *const *defs, size_t ndefs)
+                          const ferry_config_key *const *defs, size_t ndefs)
 {
     config_redact_trace(status, config, defs, ndefs);
     config_redact_trace(json_object_get(status, "connector"), config, defs, ndefs);

@@ -15,15 +15,26 @@
 #include <jansson.h>
 
 #include "config/config_map.h"
+#include "support/credential_redact.h"
+#include "support/strlist.h"
 
-#define CONFIG_REDACTED "[hidden]"
+#define CONFIG_REDACTED CREDENTIAL_HIDDEN
 
-/* Replaces the value of every sensitive key of a JSON object of strings with "[hidden]". */
+/* Replaces the value of every sensitive key of a JSON object of strings with "[hidden]", and the
+ * password inside every other value that is a URL or connection string
+ * ("http://elastic:[hidden]@host:9200"). */
 void config_redact_object(json_t *object, const ferry_config_key *const *defs, size_t ndefs);
 
-/* A copy of text in which every literal value of a sensitive key of config (at least 4
- * characters, not a ${provider:..} reference) is replaced with "[hidden]": for traces and error
- * messages, which may quote what a plugin was given. NULL on allocation failure. */
+/* Appends to out the literal secrets of config that free text may quote: the value of every
+ * sensitive key, and the password inside any other value that is a URL or connection string (as
+ * written and percent-decoded); at least 4 characters each, no ${provider:..} reference, no
+ * duplicate. 0, or -1 out of memory. */
+int config_redact_secrets(const config_map *config, const ferry_config_key *const *defs,
+                          size_t ndefs, strlist *out);
+
+/* A copy of text in which every secret config_redact_secrets lists is replaced with "[hidden]",
+ * and so is the password of any URL or connection string: for traces and error messages, which
+ * may quote what a plugin was given. NULL on allocation failure. */
 char *config_redact_text(const char *text, const config_map *config,
                          const ferry_config_key *const *defs, size_t ndefs);
 

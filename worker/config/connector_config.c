@@ -15,55 +15,77 @@
 static const char *const connector_tolerance_values[] = {"none", "all", NULL};
 static const char *const connector_reload_values[] = {"none", "restart", NULL};
 static const char *const connector_bool_values[] = {"true", "false", NULL};
+static const char *const connector_exactly_once_values[] = {"requested", "required", NULL};
+static const char *const connector_boundary_values[] = {"poll", "interval", "connector", NULL};
 
+/* Kafka Connect 3.9's ConnectorConfig, in its order, with its groups and display names (the
+ * REST API lists them so); the documentation says what ferry does with each. */
 const ferry_config_key connector_config_common_keys[] = {
     {.name = "name", .type = FERRY_CONFIG_STRING, .required = true,
-     .importance = FERRY_IMPORTANCE_HIGH,
+     .importance = FERRY_IMPORTANCE_HIGH, .group = "Common", .display_name = "Connector name",
      .documentation = "Globally unique name to use for this connector: at most 1000 bytes of "
                       "UTF-8 (1000 ASCII characters), without control characters."},
-    {.name = "connector.class", .type = FERRY_CONFIG_CLASS, .required = true,
-     .importance = FERRY_IMPORTANCE_HIGH,
+    {.name = "connector.class", .type = FERRY_CONFIG_STRING, .required = true,
+     .importance = FERRY_IMPORTANCE_HIGH, .group = "Common", .display_name = "Connector class",
      .documentation = "The connector type: its ferry name or a Kafka Connect class name "
                       "(FileStreamSource, org.apache.kafka.connect.file.FileStreamSinkConnector, "
                       "...)."},
     {.name = "tasks.max", .type = FERRY_CONFIG_INT, .default_value = "1",
-     .importance = FERRY_IMPORTANCE_HIGH, .has_min = true, .min = 1,
+     .importance = FERRY_IMPORTANCE_HIGH, .has_min = true, .min = 1, .group = "Common",
+     .display_name = "Tasks max",
      .documentation = "Maximum number of tasks to use for this connector."},
+    {.name = "tasks.max.enforce", .type = FERRY_CONFIG_BOOLEAN, .default_value = "true",
+     .importance = FERRY_IMPORTANCE_LOW, .allowed_values = connector_bool_values,
+     .group = "Common", .display_name = "Enforce tasks max",
+     .documentation = "(Deprecated in Kafka Connect) Whether a connector may not make more "
+                      "tasks than tasks.max. ferry always enforces tasks.max: it asks a plugin "
+                      "for at most that many task configs."},
     {.name = "key.converter", .type = FERRY_CONFIG_CLASS, .importance = FERRY_IMPORTANCE_LOW,
-     .documentation = "Converter for record keys; unset = the worker's key.converter."},
+     .group = "Common", .display_name = "Key converter class",
+     .documentation = "Converter for record keys: JsonConverter, StringConverter or "
+                      "ByteArrayConverter (Kafka Connect class names or json, string, "
+                      "bytearray); unset = the worker's key.converter."},
     {.name = "value.converter", .type = FERRY_CONFIG_CLASS, .importance = FERRY_IMPORTANCE_LOW,
-     .documentation = "Converter for record values; unset = the worker's value.converter."},
+     .group = "Common", .display_name = "Value converter class",
+     .documentation = "Converter for record values, as key.converter; unset = the worker's "
+                      "value.converter."},
     {.name = "header.converter", .type = FERRY_CONFIG_CLASS, .importance = FERRY_IMPORTANCE_LOW,
-     .documentation = "Converter for record headers; unset = the worker's header.converter."},
+     .group = "Common", .display_name = "Header converter class",
+     .documentation = "Converter for record headers; unset = the worker's header.converter. "
+                      "ferry writes headers as SimpleHeaderConverter does."},
     {.name = "transforms", .type = FERRY_CONFIG_LIST, .default_value = "",
-     .importance = FERRY_IMPORTANCE_LOW, .group = "Transforms",
+     .importance = FERRY_IMPORTANCE_LOW, .group = "Transforms", .display_name = "Transforms",
      .documentation = "Aliases of the transformations to apply to records, in order."},
     {.name = "predicates", .type = FERRY_CONFIG_LIST, .default_value = "",
-     .importance = FERRY_IMPORTANCE_LOW, .group = "Predicates",
+     .importance = FERRY_IMPORTANCE_LOW, .group = "Predicates", .display_name = "Predicates",
      .documentation = "Aliases of the predicates used by transformations."},
     {.name = "config.action.reload", .type = FERRY_CONFIG_STRING, .default_value = "restart",
      .importance = FERRY_IMPORTANCE_LOW, .allowed_values = connector_reload_values,
+     .group = "Common", .display_name = "Reload Action",
      .documentation = "What to do when a config provider's value changes: restart or none."},
     {.name = "errors.retry.timeout", .type = FERRY_CONFIG_LONG, .default_value = "0",
      .importance = FERRY_IMPORTANCE_MEDIUM, .has_min = true, .min = -1, .group = "Error Handling",
+     .display_name = "Retry Timeout for Errors",
      .documentation = "How long a task goes on calling a plugin that keeps answering retry "
                       "(put, flush, poll), in ms; 0 or -1 = without limit, as Kafka Connect "
                       "retries a task's RetriableException. Then the task fails."},
     {.name = "errors.retry.delay.max.ms", .type = FERRY_CONFIG_LONG, .default_value = "60000",
      .importance = FERRY_IMPORTANCE_MEDIUM, .has_min = true, .min = 1, .group = "Error Handling",
+     .display_name = "Maximum Delay Between Retries for Errors",
      .documentation = "The longest wait between two retries of a failed operation, in ms."},
     {.name = "errors.tolerance", .type = FERRY_CONFIG_STRING, .default_value = "none",
      .importance = FERRY_IMPORTANCE_MEDIUM, .allowed_values = connector_tolerance_values,
-     .group = "Error Handling",
+     .group = "Error Handling", .display_name = "Error Tolerance",
      .documentation = "none: a record that fails fails the task; all: it is skipped (logged and "
                       "sent to the dead-letter queue when configured)."},
     {.name = "errors.log.enable", .type = FERRY_CONFIG_BOOLEAN, .default_value = "false",
      .importance = FERRY_IMPORTANCE_MEDIUM, .allowed_values = connector_bool_values,
-     .group = "Error Handling",
+     .group = "Error Handling", .display_name = "Log Errors",
      .documentation = "Log every failed operation and problem record."},
     {.name = "errors.log.include.messages", .type = FERRY_CONFIG_BOOLEAN,
      .default_value = "false", .importance = FERRY_IMPORTANCE_MEDIUM,
      .allowed_values = connector_bool_values, .group = "Error Handling",
+     .display_name = "Log Error Details",
      .documentation = "Include the record's key and value in the error log."},
     {.name = NULL},
 };
@@ -73,35 +95,126 @@ const ferry_config_key connector_config_common_keys[] = {
 #define CONNECTOR_DLQ_KEYS                                                                     \
     {.name = "errors.deadletterqueue.topic.name", .type = FERRY_CONFIG_STRING,                 \
      .default_value = "", .importance = FERRY_IMPORTANCE_MEDIUM, .group = "Error Handling",    \
+     .display_name = "Dead Letter Queue Topic Name",                                           \
      .documentation = "Topic receiving the records that failed (with errors.tolerance=all); "  \
                       "empty = no dead-letter queue."},                                        \
     {.name = "errors.deadletterqueue.topic.replication.factor", .type = FERRY_CONFIG_INT,      \
      .default_value = "3", .importance = FERRY_IMPORTANCE_MEDIUM, .has_min = true, .min = -1,  \
      .has_max = true, .max = 32767, .group = "Error Handling",                                 \
+     .display_name = "Dead Letter Queue Topic Replication Factor",                             \
      .documentation = "Replication factor of the dead-letter queue topic when it is created; " \
                       "-1 uses the broker's default."},                                        \
     {.name = "errors.deadletterqueue.context.headers.enable", .type = FERRY_CONFIG_BOOLEAN,    \
      .default_value = "false", .importance = FERRY_IMPORTANCE_MEDIUM,                          \
      .allowed_values = connector_bool_values, .group = "Error Handling",                       \
+     .display_name = "Enable Error Context Headers",                                           \
      .documentation = "Add __connect.errors.* headers describing the failure to dead-letter "  \
                       "queue records."}
 
+/* Kafka Connect 3.9's SinkConnectorConfig keys, in its order. */
 const ferry_config_key connector_config_sink_keys[] = {
     {.name = "topics", .type = FERRY_CONFIG_LIST, .default_value = "",
-     .importance = FERRY_IMPORTANCE_HIGH,
+     .importance = FERRY_IMPORTANCE_HIGH, .group = "Common", .display_name = "Topics",
      .documentation = "Topics to consume (comma-separated); exclusive with topics.regex."},
     {.name = "topics.regex", .type = FERRY_CONFIG_STRING, .default_value = "",
-     .importance = FERRY_IMPORTANCE_HIGH,
+     .importance = FERRY_IMPORTANCE_HIGH, .group = "Common", .display_name = "Topics regex",
      .documentation = "Regular expression (POSIX extended) matching the topics to consume; "
                       "exclusive with topics."},
     CONNECTOR_DLQ_KEYS,
     {.name = NULL},
 };
 
-static const ferry_config_key connector_config_source_keys[] = {
+/* Kafka Connect 3.9's SourceConnectorConfig keys, in its order, then the dead-letter queue,
+ * which ferry's sources have too. */
+const ferry_config_key connector_config_source_keys[] = {
+    {.name = "topic.creation.groups", .type = FERRY_CONFIG_LIST, .default_value = "",
+     .importance = FERRY_IMPORTANCE_LOW, .group = "Topic Creation",
+     .display_name = "Topic Creation Groups",
+     .documentation = "Groups of configurations for topics created by source connectors. "
+                      "Accepted for compatibility: ferry's producers create no topics, so "
+                      "topic.creation.* keys have no effect."},
+    {.name = "exactly.once.support", .type = FERRY_CONFIG_STRING, .default_value = "requested",
+     .importance = FERRY_IMPORTANCE_MEDIUM, .allowed_values = connector_exactly_once_values,
+     .group = "Exactly Once Support", .display_name = "Exactly once support",
+     .documentation = "requested or required. Accepted for compatibility: ferry's sources "
+                      "deliver at least once (see docs/runtime.md)."},
+    {.name = "transaction.boundary", .type = FERRY_CONFIG_STRING, .default_value = "poll",
+     .importance = FERRY_IMPORTANCE_MEDIUM, .allowed_values = connector_boundary_values,
+     .group = "Exactly Once Support", .display_name = "Transaction Boundary",
+     .documentation = "poll, interval or connector: where Kafka Connect's exactly-once sources "
+                      "commit transactions. Accepted for compatibility; no effect in ferry."},
+    {.name = "transaction.boundary.interval.ms", .type = FERRY_CONFIG_LONG,
+     .importance = FERRY_IMPORTANCE_LOW, .has_min = true, .min = 0,
+     .group = "Exactly Once Support", .display_name = "Transaction boundary interval",
+     .documentation = "With transaction.boundary=interval, the interval between transaction "
+                      "commits. Accepted for compatibility; no effect in ferry."},
+    {.name = "offsets.storage.topic", .type = FERRY_CONFIG_STRING,
+     .importance = FERRY_IMPORTANCE_LOW, .group = "offsets.topic",
+     .display_name = "Offsets topic",
+     .documentation = "A separate offsets topic for this connector. Accepted for "
+                      "compatibility: ferry keeps every connector's offsets in the worker's "
+                      "offset.storage.topic."},
     CONNECTOR_DLQ_KEYS,
     {.name = NULL},
 };
+
+/* Kafka Connect's "order" and "width" of its own keys, which its definitions fix one by one (the
+ * order of transforms and predicates counts on from the Common group's). */
+static const struct connector_key_layout {
+    const char *name;
+    int order;
+    const char *width;
+} connector_key_layouts[] = {
+    {"name", 1, "MEDIUM"},
+    {"connector.class", 2, "LONG"},
+    {"tasks.max", 3, "SHORT"},
+    {"tasks.max.enforce", 4, "SHORT"},
+    {"key.converter", 5, "SHORT"},
+    {"value.converter", 6, "SHORT"},
+    {"header.converter", 7, "SHORT"},
+    {"transforms", 8, "LONG"},
+    {"predicates", 9, "LONG"},
+    {"config.action.reload", 10, "MEDIUM"},
+    {"errors.retry.timeout", 1, "MEDIUM"},
+    {"errors.retry.delay.max.ms", 2, "MEDIUM"},
+    {"errors.tolerance", 3, "SHORT"},
+    {"errors.log.enable", 4, "SHORT"},
+    {"errors.log.include.messages", 5, "SHORT"},
+    {"topics", 4, "LONG"},
+    {"topics.regex", 4, "LONG"},
+    {"errors.deadletterqueue.topic.name", 6, "MEDIUM"},
+    {"errors.deadletterqueue.topic.replication.factor", 7, "MEDIUM"},
+    {"errors.deadletterqueue.context.headers.enable", 8, "MEDIUM"},
+    {"topic.creation.groups", 1, "LONG"},
+    {"exactly.once.support", 2, "SHORT"},
+    {"transaction.boundary", 3, "SHORT"},
+    {"transaction.boundary.interval.ms", 4, "SHORT"},
+    {"offsets.storage.topic", 1, "LONG"},
+};
+
+static bool connector_keys_hold(const ferry_config_key *keys, const ferry_config_key *key)
+{
+    for (const ferry_config_key *own = keys; own->name; own++)
+        if (own == key)
+            return true;
+    return false;
+}
+
+bool connector_config_key_layout(const ferry_config_key *key, int *order, const char **width)
+{
+    if (!connector_keys_hold(connector_config_common_keys, key) &&
+        !connector_keys_hold(connector_config_sink_keys, key) &&
+        !connector_keys_hold(connector_config_source_keys, key))
+        return false;
+    for (size_t i = 0; i < sizeof(connector_key_layouts) / sizeof(connector_key_layouts[0]); i++) {
+        if (strcmp(connector_key_layouts[i].name, key->name) == 0) {
+            *order = connector_key_layouts[i].order;
+            *width = connector_key_layouts[i].width;
+            return true;
+        }
+    }
+    return false;
+}
 
 const char *const connector_config_known_prefixes[] = {
     "producer.override.", "consumer.override.", "admin.override.", "transforms.",
@@ -410,8 +523,8 @@ size_t connector_config_definitions(const ferry_connector_type *type, const ferr
 {
     size_t count = 0;
     defs[count++] = connector_config_common_keys;
-    if (type->kind == FERRY_CONNECTOR_SINK)
-        defs[count++] = connector_config_sink_keys;
+    defs[count++] = type->kind == FERRY_CONNECTOR_SINK ? connector_config_sink_keys
+                                                       : connector_config_source_keys;
     if (type->config)
         defs[count++] = type->config;
     return count;

@@ -19,6 +19,9 @@
 
 extern const ferry_config_key connector_config_common_keys[]; /* every connector */
 extern const ferry_config_key connector_config_sink_keys[];   /* sinks: topics, topics.regex, DLQ */
+/* sources: topic.creation.groups, exactly.once.support, transaction.boundary(.interval.ms),
+ * offsets.storage.topic (accepted, without effect), DLQ */
+extern const ferry_config_key connector_config_source_keys[];
 /* Prefixes of keys that belong to something else (producer.override., transforms., ...);
  * NULL-terminated, for config_validate's known_prefixes. */
 extern const char *const connector_config_known_prefixes[];
@@ -47,8 +50,12 @@ void connector_sink_group(const config_map *connector, const char *name, char *g
                           size_t len);
 
 /* The definitions a connector type's configs are checked and read against: the common connector
- * keys, the sink keys for sinks, the plugin's own. Fills defs, returns how many. */
+ * keys, the sink or source keys, the plugin's own. Fills defs, returns how many. */
 size_t connector_config_definitions(const ferry_connector_type *type,
                                     const ferry_config_key *defs[3]);
+
+/* For a key of the three definitions above (by address, not name), Kafka Connect's ConfigKeyInfo
+ * "order" and "width" of it; false for any other key (a plugin's). */
+bool connector_config_key_layout(const ferry_config_key *key, int *order, const char **width);
 
 #endif

@@ -54,6 +54,9 @@ static const converter_alias converter_aliases[] = {
     {CONVERTER_JSON_CLASS, CONVERTER_JSON},
     {CONVERTER_STRING_CLASS, CONVERTER_STRING},
     {CONVERTER_BYTE_ARRAY_CLASS, CONVERTER_BYTE_ARRAY},
+    {"JsonConverter", CONVERTER_JSON},
+    {"StringConverter", CONVERTER_STRING},
+    {"ByteArrayConverter", CONVERTER_BYTE_ARRAY},
 };
 
 /* Handed out for an empty string or byte array whose data pointer is NULL: a NULL result would
@@ -63,33 +66,9 @@ static const char converter_empty[1] = "";
 /* ------------------------------------------------------------------------------------------ */
 /* Kinds and construction                                                                     */
 
-int converter_kind_parse(const char *name, converter_kind *kind)
-{
-    if (!name)
-        return -1;
-    /* Properties files and REST bodies can leave blanks around a class name. */
-    while (isspace((unsigned char)*name))
-        name++;
-    size_t len = strlen(name);
-    while (len > 0 && isspace((unsigned char)name[len - 1]))
-        len--;
-    for (size_t i = 0; i < sizeof(converter_aliases) / sizeof(converter_aliases[0]); i++) {
-        if (strlen(converter_aliases[i].name) == len &&
-            strncasecmp(converter_aliases[i].name, name, len) == 0) {
-            *kind = converter_aliases[i].kind;
-            return 0;
-        }
-    }
-    return -1;
-}
-
-static const char *converter_prefix(bool is_key)
-{
-    return is_key ? "key.converter" : "value.converter";
-}
-
-/* Whether a setting's value is word, without case and blanks around it (as Kafka's ConfigDef
- * trims values and its case-insensitive validators compare them). */
+/* Whether a class name or a setting's value is word, without case and blanks around it
+ * (properties files and REST bodies can leave blanks; Kafka's ConfigDef trims values and its
+ * case-insensitive validators compare them so). */
 static bool converter_setting_is(const char *value, const char *word)
 {
     while (isspace((unsigned char)*value))
@@ -98,6 +77,45 @@ static bool converter_setting_is(const char *value, const char *word)
     while (len > 0 && isspace((unsigned char)value[len - 1]))
         len--;
     return len == strlen(word) && strncasecmp(value, word, len) == 0;
+}
+
+int converter_kind_parse(const char *name, converter_kind *kind)
+{
+    if (!name)
+        return -1;
+    for (size_t i = 0; i < sizeof(converter_aliases) / sizeof(converter_aliases[0]); i++) {
+        if (converter_setting_is(name, converter_aliases[i].name)) {
+            *kind = converter_aliases[i].kind;
+            return 0;
+        }
+    }
+    return -1;
+}
+
+size_t converter_config_validate(const config_map *config, config_errors *errors)
+{
+    static const char *const keys[] = {"key.converter", "value.converter", "header.converter"};
+    size_t problems = 0;
+    for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
+        const char *value = config_map_get(config, keys[i]);
+        converter_kind kind;
+        if (!value || value[strspn(value, " \t\r\n\f\v")] == '\0' ||
+            converter_kind_parse(value, &kind) == 0)
+            continue;
+        if (i == 2 && (converter_setting_is(value, CONVERTER_SIMPLE_HEADER_CLASS) ||
+                       converter_setting_is(value, "SimpleHeaderConverter")))
+            continue;
+        config_errors_add(errors, keys[i],
+                          "Invalid value %s for configuration %s: Class %s could not be found.",
+                          value, keys[i], value);
+        problems++;
+    }
+    return problems;
+}
+
+static const char *converter_prefix(bool is_key)
+{
+    return is_key ? "key.converter" : "value.converter";
 }
 
 /* Only UTF-8: ferry strings are UTF-8 throughout, and recoding would cost a copy per record. */

@@ -16,6 +16,7 @@
 #include <ferry/plugin.h>
 
 #include "config/config_map.h"
+#include "config/config_validate.h"
 #include "support/strbuf.h"
 
 typedef enum converter_kind {
@@ -26,11 +27,23 @@ typedef enum converter_kind {
 
 typedef struct converter converter;
 
-/* Finds a converter kind by name, without case: "json", "string", "bytearray" or Kafka Connect's
+/* Finds a converter kind by name, without case: "json", "string", "bytearray", Kafka Connect's
  * class names org.apache.kafka.connect.json.JsonConverter,
  * org.apache.kafka.connect.storage.StringConverter,
- * org.apache.kafka.connect.converters.ByteArrayConverter. Returns 0, or -1 if unknown. */
+ * org.apache.kafka.connect.converters.ByteArrayConverter, or their simple names (JsonConverter,
+ * ...), which Kafka Connect accepts as aliases. Returns 0, or -1 if unknown. */
 int converter_kind_parse(const char *name, converter_kind *kind);
+
+/* Kafka Connect's header converter, which ferry's header handling follows whatever
+ * header.converter names. */
+#define CONVERTER_SIMPLE_HEADER_CLASS "org.apache.kafka.connect.storage.SimpleHeaderConverter"
+
+/* Checks key.converter, value.converter and header.converter of a connector (or worker) config:
+ * a value that names no converter ferry has (for header.converter: SimpleHeaderConverter, by
+ * class or simple name, or a converter) is an error on that key, in Kafka Connect's words for a
+ * CLASS value it cannot load. An unset or blank value is not this check's concern. Returns the
+ * number of problems. */
+size_t converter_config_validate(const config_map *config, config_errors *errors);
 
 /* Creates a converter. settings are the converter's own keys with their prefix stripped
  * ("schemas.enable" from "value.converter.schemas.enable"); NULL = defaults. The JSON converter

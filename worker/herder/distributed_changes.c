@@ -169,7 +169,7 @@ void distributed_connector_restart(herder *base, const char *name, int task,
                                   "because task %s is not assigned to any worker (e.g. worker "
                                   "rebalance)", task_name);
             else
-                herder_result_set(&result, HERDER_NOT_FOUND, "Connector %s not found", name);
+                herder_result_set(&result, HERDER_NOT_FOUND, "Unknown connector: %s", name);
         } else if (here) {
             herder_connector_restart(self->changes, name, task, false, false, done, opaque);
             return;
@@ -191,7 +191,7 @@ void distributed_connector_restart(herder *base, const char *name, int task,
     if (worker_call(self->running, distributed_restart_plan_run, &plan) != 0) {
         herder_result_set(&result, HERDER_UNAVAILABLE, "The worker is shutting down");
     } else if (!plan.found) {
-        herder_result_set(&result, HERDER_NOT_FOUND, "Connector %s not found", name);
+        herder_result_set(&result, HERDER_NOT_FOUND, "Unknown connector: %s", name);
     } else if (config_store_put_restart_request(self->configs, name, include_tasks, only_failed,
                                                 why, sizeof(why)) != 0) {
         herder_result_set(&result, HERDER_FAILED, "Failed to restart connector %s: %s", name,

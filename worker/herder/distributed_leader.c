@@ -14,6 +14,7 @@
 #include "cluster/assignment.h"
 #include "cluster/assignor.h"
 #include "kafka/group_member.h"
+#include "stores/status_store.h"
 #include "support/clock.h"
 #include "support/strbuf.h"
 
@@ -93,6 +94,12 @@ void distributed_assign(distributed_herder *self)
     pthread_mutex_unlock(&self->mutex);
     if (!result.changed)
         goto done;
+    /* The epoch is the generation of every status record the cluster writes: it goes on from
+     * the highest the status topic holds (a Kafka Connect cluster's, on topics ferry took over),
+     * or those records would outrank ferry's as a fenced worker's. */
+    int highest = status_store_generation_highest(worker_status_store(self->running));
+    if (result.next.epoch <= highest)
+        result.next.epoch = highest + 1;
     json_t *value = assignment_to_json(&result.next);
     if (!value) {
         log_error(HERDER_SCOPE, "cannot encode assignment %lld", (long long)result.next.epoch);

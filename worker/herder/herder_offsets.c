@@ -36,6 +36,10 @@ void herder_offsets_facts_run(worker *running, void *argument)
     const config_map *config = connector_runtime_config(connector);
     const registered_connector *type = worker_connector_type(running, config);
     facts->sink = type && type->type->kind == FERRY_CONNECTOR_SINK;
+    facts->alter_offsets = type ? connector_type_alter_offsets(type->type) : NULL;
+    if (facts->alter_offsets)
+        facts->plugin_config = worker_connector_plugin_config(
+            running, config, type, facts->config_error, sizeof(facts->config_error));
     if (facts->sink) {
         connector_sink_group(config, facts->name, facts->group, sizeof(facts->group));
         facts->config = config_map_copy(config);
@@ -60,6 +64,11 @@ int herder_offsets_facts_check(const herder_offsets_facts *facts, bool need_stop
         herder_result_set(result, HERDER_NOT_FOUND, "Connector %s not found", facts->name);
         return -1;
     }
+    if (facts->alter_offsets && !facts->plugin_config) {
+        herder_result_set(result, HERDER_FAILED, "Failed to read the config of connector %s to "
+                          "check its offsets: %s", facts->name, facts->config_error);
+        return -1;
+    }
     if (need_stopped && !facts->stopped) {
         herder_result_set(result, HERDER_INVALID, "Connectors must be in the STOPPED state before "
                           "their offsets can be modified. This can be done for the specified "
@@ -74,6 +83,56 @@ void herder_offsets_facts_release(herder_offsets_facts *facts)
 {
     config_map_destroy(facts->config);
     facts->config = NULL;
+    ferry_config_destroy(facts->plugin_config);
+    facts->plugin_config = NULL;
+}
+
+/* The connector's say on offsets about to be altered or reset (offset NULL or JSON null: reset):
+ * 0 when it has no alter_offsets or accepts them; otherwise -1 with result INVALID (or FAILED
+ * when out of memory) and nothing must be written. */
+static int herder_offsets_connector_check(const herder_offsets_facts *facts,
+                                          const ferry_source_offset *entries, size_t count,
+                                          herder_result *result)
+{
+    if (!facts->alter_offsets || count == 0)
+        return 0;
+    ferry_source_offset *given = calloc(count, sizeof(*given));
+    if (!given) {
+        herder_result_set(result, HERDER_FAILED, "out of memory");
+        return -1;
+    }
+    for (size_t i = 0; i < count; i++) {
+        given[i].partition = entries[i].partition;
+        given[i].offset = json_is_null(entries[i].offset) ? NULL : entries[i].offset;
+    }
+    char why[1024] = "";
+    ferry_status status = facts->alter_offsets(facts->plugin_config, given, count, why,
+                                               sizeof(why));
+    free(given);
+    if (status == FERRY_OK)
+        return 0;
+    herder_result_set(result, HERDER_INVALID, "The connector %s refused the offsets: %s",
+                      facts->name, why[0] ? why : "(no message)");
+    return -1;
+}
+
+/* An alter request's entries as the connector's callback takes them (borrowed from offsets):
+ * a new array, or NULL with result FAILED. */
+static ferry_source_offset *herder_offsets_entries(json_t *offsets, herder_result *result)
+{
+    size_t count = json_array_size(offsets);
+    ferry_source_offset *entries = calloc(count ? count : 1, sizeof(*entries));
+    if (!entries) {
+        herder_result_set(result, HERDER_FAILED, "out of memory");
+        return NULL;
+    }
+    size_t index;
+    json_t *entry;
+    json_array_foreach(offsets, index, entry) {
+        entries[index].partition = json_object_get(entry, "partition");
+        entries[index].offset = json_object_get(entry, "offset");
+    }
+    return entries;
 }
 
 /* ---- checks of an alter request --------------------------------------------------------- */
@@ -248,6 +307,14 @@ static void herder_sink_offsets_store(worker *running, const herder_offsets_fact
     rd_kafka_topic_partition_list_t *list = herder_sink_offsets_parse(offsets, result);
     if (!list)
         return;
+    ferry_source_offset *entries = herder_offsets_entries(offsets, result);
+    int refused = !entries || herder_offsets_connector_check(facts, entries,
+                                                             json_array_size(offsets), result);
+    free(entries);
+    if (refused) {
+        rd_kafka_topic_partition_list_destroy(list);
+        return;
+    }
     int rc = -1;
     rd_kafka_t *admin = worker_admin_client(running, facts->config, HERDER_OFFSETS_ADMIN_CLIENT,
                                             err, sizeof(err));
@@ -271,16 +338,12 @@ void herder_offsets_store(worker *running, const herder_offsets_facts *facts, js
     if (herder_source_offsets_check(offsets, result) != 0)
         return;
     size_t count = json_array_size(offsets);
-    ferry_source_offset *entries = calloc(count, sizeof(*entries));
-    if (!entries) {
-        herder_result_set(result, HERDER_FAILED, "out of memory");
+    ferry_source_offset *entries = herder_offsets_entries(offsets, result);
+    if (!entries)
         return;
-    }
-    size_t index;
-    json_t *entry;
-    json_array_foreach(offsets, index, entry) {
-        entries[index].partition = json_object_get(entry, "partition");
-        entries[index].offset = json_object_get(entry, "offset");
+    if (herder_offsets_connector_check(facts, entries, count, result) != 0) {
+        free(entries);
+        return;
     }
     char err[1024];
     int rc = offset_store_write(worker_offsets(running), facts->name, entries, count,
@@ -288,6 +351,42 @@ void herder_offsets_store(worker *running, const herder_offsets_facts *facts, js
     free(entries);
     herder_offsets_outcome(result, rc, "Failed to write the offsets of connector", facts->name,
                            err, HERDER_OFFSETS_ALTERED);
+}
+
+/* The connector's say on a reset of the partitions known (entries of {"partition", ..}). */
+static int herder_offsets_reset_check(const herder_offsets_facts *facts, json_t *known,
+                                      herder_result *result)
+{
+    ferry_source_offset *entries = herder_offsets_entries(known, result);
+    if (!entries)
+        return -1;
+    for (size_t i = 0; i < json_array_size(known); i++)
+        entries[i].offset = NULL;
+    int rc = herder_offsets_connector_check(facts, entries, json_array_size(known), result);
+    free(entries);
+    return rc;
+}
+
+/* A sink's reset as its connector sees it: every partition of its group with no offset. 0 when
+ * the reset may go on; -1 with result set otherwise. */
+static int herder_sink_reset_check(rd_kafka_t *admin, const herder_offsets_facts *facts,
+                                   herder_result *result)
+{
+    if (!facts->alter_offsets)
+        return 0;
+    char err[1024];
+    rd_kafka_topic_partition_list_t *list = group_offsets_list(admin, facts->group, err,
+                                                               sizeof(err));
+    if (!list) {
+        herder_result_set(result, HERDER_FAILED, "Failed to retrieve the offsets of connector "
+                          "%s: %s", facts->name, err);
+        return -1;
+    }
+    json_t *known = herder_sink_offsets_json(list);
+    rd_kafka_topic_partition_list_destroy(list);
+    int rc = herder_offsets_reset_check(facts, known, result);
+    json_decref(known);
+    return rc;
 }
 
 void herder_offsets_clear(worker *running, const herder_offsets_facts *facts,
@@ -298,6 +397,10 @@ void herder_offsets_clear(worker *running, const herder_offsets_facts *facts,
         int rc = -1;
         rd_kafka_t *admin = worker_admin_client(running, facts->config,
                                                 HERDER_OFFSETS_ADMIN_CLIENT, err, sizeof(err));
+        if (admin && herder_sink_reset_check(admin, facts, result) != 0) {
+            rd_kafka_destroy(admin);
+            return;
+        }
         if (admin) {
             rc = group_offsets_delete(admin, facts->group, err, sizeof(err));
             rd_kafka_destroy(admin);
@@ -310,14 +413,11 @@ void herder_offsets_clear(worker *running, const herder_offsets_facts *facts,
     offset_store *store = worker_offsets(running);
     json_t *known = offset_store_list(store, facts->name);
     size_t count = json_array_size(known);
-    ferry_source_offset *entries = calloc(count ? count : 1, sizeof(*entries));
-    if (!entries) {
-        herder_result_set(result, HERDER_FAILED, "out of memory");
-    } else {
-        size_t index;
-        json_t *entry;
-        json_array_foreach(known, index, entry)
-            entries[index].partition = json_object_get(entry, "partition");
+    ferry_source_offset *entries = NULL;
+    if (herder_offsets_reset_check(facts, known, result) == 0 &&
+        (entries = herder_offsets_entries(known, result)) != NULL) {
+        for (size_t i = 0; i < count; i++)
+            entries[i].offset = NULL;
         int rc = count == 0 ? 0
                             : offset_store_write(store, facts->name, entries, count,
                                                  HERDER_SOURCE_OFFSET_TIMEOUT_MS, err,

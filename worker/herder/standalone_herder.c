@@ -282,6 +282,13 @@ static void standalone_target_apply_run(worker *running, void *argument)
                                                sizeof(change->err));
 }
 
+/* Kafka Connect's words for a pause, resume or stop of an unknown connector (AbstractHerder,
+ * DistributedHerder.stopConnector), which differ from those of the other changes. */
+static void standalone_unknown_connector(herder_result *result, const char *name)
+{
+    herder_result_set(result, HERDER_NOT_FOUND, "Unknown connector %s", name);
+}
+
 static void standalone_connector_target(herder *base, const char *name, runtime_state target,
                                         herder_callback done, void *opaque)
 {
@@ -295,8 +302,11 @@ static void standalone_connector_target(herder *base, const char *name, runtime_
         return;
     }
     pthread_mutex_lock(&self->changes);
-    if (standalone_find(self, &change, &result) != 0)
+    if (standalone_find(self, &change, &result) != 0) {
+        if (result.status == HERDER_NOT_FOUND)
+            standalone_unknown_connector(&result, name);
         goto done;
+    }
     if (worker_connector_target_store(self->running, name, target, change.err,
                                       sizeof(change.err)) != 0) {
         herder_result_set(&result, HERDER_FAILED, "Failed to store the target state of "
@@ -305,7 +315,7 @@ static void standalone_connector_target(herder *base, const char *name, runtime_
     }
     if (standalone_call(self, standalone_target_apply_run, &change, &result) == 0 &&
         change.rc != 0)
-        herder_result_set(&result, HERDER_NOT_FOUND, "Connector %s not found", name);
+        standalone_unknown_connector(&result, name);
 done:
     pthread_mutex_unlock(&self->changes);
     herder_complete(done, opaque, &result);
@@ -352,10 +362,11 @@ static void standalone_connector_restart(herder *base, const char *name, int tas
     if (rc != 0) {
         json_decref(restart.plan);
     } else if (!restart.found) {
-        herder_result_set(&result, HERDER_NOT_FOUND, "Connector %s not found", name);
+        /* Kafka Connect's (DistributedHerder) words for restarts, which scripts match on. */
+        herder_result_set(&result, HERDER_NOT_FOUND, "Unknown connector: %s", name);
     } else if (restart.rc != 0) {
         json_decref(restart.plan);
-        herder_result_set(&result, HERDER_NOT_FOUND, "Task %s-%d not found", name, task);
+        herder_result_set(&result, HERDER_NOT_FOUND, "Unknown task: %s-%d", name, task);
     } else {
         result.answer = restart.plan;
     }

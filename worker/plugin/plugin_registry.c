@@ -136,14 +136,32 @@ static int config_definition_check(const ferry_config_key *definition, char *err
     return 0;
 }
 
+/* Whether a type's descriptor reaches past field (the plugin was built against an ABI that has
+ * it). */
+#define CONNECTOR_TYPE_HAS(type, field) \
+    ((type)->struct_size >= offsetof(ferry_connector_type, field) + sizeof((type)->field))
+
 /* A connector type built against ABI 1.0 or 1.1 ends before flags. */
 #define CONNECTOR_TYPE_SIZE_1_0 offsetof(ferry_connector_type, flags)
 
 uint32_t connector_type_flags(const ferry_connector_type *type)
 {
-    if (type->struct_size < offsetof(ferry_connector_type, flags) + sizeof(type->flags))
+    if (!CONNECTOR_TYPE_HAS(type, flags))
         return 0;
     return type->flags;
+}
+
+ferry_alter_offsets_fn connector_type_alter_offsets(const ferry_connector_type *type)
+{
+    return CONNECTOR_TYPE_HAS(type, alter_offsets) ? type->alter_offsets : NULL;
+}
+
+char *connector_type_task_class(const ferry_connector_type *type)
+{
+    if (CONNECTOR_TYPE_HAS(type, task_class) && type->task_class && type->task_class[0])
+        return strdup(type->task_class);
+    char *name = NULL;
+    return asprintf(&name, "%sTask", type->name) < 0 ? NULL : name;
 }
 
 static int connector_type_check(const ferry_connector_type *type, size_t index, char *err,

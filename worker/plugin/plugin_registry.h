@@ -46,6 +46,15 @@ int plugin_descriptor_check(const ferry_plugin *plugin, char *err, size_t errlen
  * descriptor ends before the field. */
 uint32_t connector_type_flags(const ferry_connector_type *type);
 
+/* A connector type's alter_offsets callback: NULL when it has none (built before ABI 1.4). */
+typedef ferry_status (*ferry_alter_offsets_fn)(const ferry_config *config,
+                                               const ferry_source_offset *offsets, size_t count,
+                                               char *err, size_t errlen);
+ferry_alter_offsets_fn connector_type_alter_offsets(const ferry_connector_type *type);
+/* The task class written as "task.class" into its task configs: the type's task_class, or its
+ * name with "Task" appended (malloc'd; NULL when out of memory). */
+char *connector_type_task_class(const ferry_connector_type *type);
+
 /* By connector type name or alias, exact match first, then case-insensitive; NULL if none.
  * Kafka Connect also accepts a class's simple name with or without "Connector" (FileStreamSource,
  * FileStreamSourceConnector), which aliases cover. */

@@ -173,6 +173,7 @@ struct http_server {
     bool tls_ready;
     atomic_bool stopping;
     atomic_bool quiesced;
+    atomic_bool draining; /* every answer closes its connection */
     pthread_mutex_t mutex; /* slots, counts, and the rate limits of warnings */
     http_address_slot *slots;
     size_t slot_count;
@@ -548,7 +549,7 @@ static void http_connection_answer(http_connection *connection)
     http_answer *answer = exchange ? &exchange->answer : &connection->own_answer;
     bool head_request = exchange && exchange->head_request;
     bool keep_alive = exchange && exchange->keep_alive && !connection->close_after &&
-                      !atomic_load(&server->stopping) &&
+                      !atomic_load(&server->stopping) && !atomic_load(&server->draining) &&
                       http_parser_head_done(connection->parser) &&
                       http_parser_done(connection->parser);
     connection->close_after = !keep_alive;
@@ -1135,6 +1136,21 @@ static void http_thread_tick(http_thread *thread, int64_t now)
     }
 }
 
+/* Closes the connections with no request in progress (as Jetty's graceful stop closes idle
+ * ones): their clients' next request goes elsewhere. */
+static void http_thread_drain(http_thread *thread)
+{
+    http_connection *connection = thread->connections;
+    while (connection) {
+        http_connection *next = connection->next;
+        if (connection->state == HTTP_CONNECTION_HANDSHAKE ||
+            (connection->state == HTTP_CONNECTION_READING &&
+             !http_parser_started(connection->parser)))
+            http_connection_close(connection);
+        connection = next;
+    }
+}
+
 static void http_thread_bury(http_thread *thread)
 {
     while (thread->graveyard) {
@@ -1163,6 +1179,8 @@ static void *http_thread_main(void *argument)
                 (void)!read(thread->wake_fd, &count, sizeof(count));
                 if (atomic_load(&server->quiesced) && !atomic_load(&thread->quiesce_done)) {
                     http_listeners_poll(thread, false);
+                    if (atomic_load(&server->draining))
+                        http_thread_drain(thread);
                     atomic_store(&thread->quiesce_done, true);
                 }
                 http_thread_answers(thread);
@@ -1373,6 +1391,22 @@ void http_server_quiesce(http_server *server)
             close(server->listeners[i].fd);
         server->listeners[i].fd = -1;
     }
+}
+
+void http_server_drain(http_server *server)
+{
+    if (!server)
+        return;
+    atomic_store(&server->draining, true);
+    http_server_quiesce(server);
+}
+
+unsigned http_server_connections(http_server *server)
+{
+    pthread_mutex_lock(&server->mutex);
+    unsigned count = server->connections;
+    pthread_mutex_unlock(&server->mutex);
+    return count;
 }
 
 void http_server_stop(http_server *server)

@@ -74,6 +74,11 @@ http_server *http_server_start(const http_server_config *config, const http_hand
 int http_server_port(const http_server *server, size_t index);
 /* Closes the listening sockets: no new connection; those open go on. */
 void http_server_quiesce(http_server *server);
+/* Quiesces, closes the connections with no request in progress, and makes every answer from
+ * now on close its connection (a stopping server sends its clients elsewhere). */
+void http_server_drain(http_server *server);
+/* The connections open now. */
+unsigned http_server_connections(http_server *server);
 /* Closes every connection, stops the threads, frees; accepts NULL. Every exchange must have
  * been answered (http_exchange_respond) before. */
 void http_server_stop(http_server *server);

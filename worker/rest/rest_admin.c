@@ -71,8 +71,8 @@ static json_t *rest_logger_json(const log_logger_info *logger)
 void rest_loggers_list(rest_request *request, rest_response *response)
 {
     (void)request;
-    log_logger_info loggers[LOG_LOGGERS_MAX + 1];
-    size_t count = log_loggers(loggers, LOG_LOGGERS_MAX + 1);
+    log_logger_info loggers[LOG_LISTED_MAX];
+    size_t count = log_loggers(loggers, LOG_LISTED_MAX);
     json_t *answer = json_object();
     for (size_t i = 0; i < count; i++)
         json_object_set_new(answer, loggers[i].name, rest_logger_json(&loggers[i]));
@@ -132,8 +132,8 @@ void rest_logger_put(rest_request *request, rest_response *response)
             const char *name = request->params[0];
             size_t len = strlen(name);
             bool root = strcmp(name, LOG_ROOT_LOGGER) == 0;
-            log_logger_info loggers[LOG_LOGGERS_MAX + 1];
-            size_t count = log_loggers(loggers, LOG_LOGGERS_MAX + 1);
+            log_logger_info loggers[LOG_LISTED_MAX];
+            size_t count = log_loggers(loggers, LOG_LISTED_MAX);
             json_t *changed = json_array();
             for (size_t i = 0; i < count; i++)
                 if (root || strcmp(loggers[i].name, name) == 0 ||

@@ -440,10 +440,8 @@ const rest_async_handler rest_task_status = {
 
 void rest_connector_restart(rest_request *request, rest_response *response)
 {
-    bool include_tasks, only_failed;
-    if (rest_query_bool(request, response, "includeTasks", false, &include_tasks) != 0 ||
-        rest_query_bool(request, response, "onlyFailed", false, &only_failed) != 0)
-        return;
+    bool include_tasks = rest_query_bool(request, "includeTasks", false);
+    bool only_failed = rest_query_bool(request, "onlyFailed", false);
     herder_waiter *waiter = rest_waiter(response);
     if (!waiter)
         return;

@@ -64,10 +64,10 @@ void rest_response_clear(rest_response *response);
 
 /* The first value of a query argument, or NULL. */
 const char *rest_query_get(const rest_request *request, const char *key);
-/* A boolean query argument (true/false, any case); absent gives fallback. -1 with a 400
- * answer when the value is neither. */
-int rest_query_bool(const rest_request *request, rest_response *response, const char *key,
-                    bool fallback, bool *out);
+/* A boolean query argument as Kafka Connect (Jersey) reads one: absent or blank gives fallback (the
+ * parameter's default), otherwise Java's Boolean.parseBoolean: "true" in any case is true,
+ * anything else ("yes", "1", "TRUE ") is false. Never an error. */
+bool rest_query_bool(const rest_request *request, const char *key, bool fallback);
 
 /* Answers status with body as compact JSON; takes the reference (NULL answers 500). */
 void rest_reply_json(rest_response *response, unsigned status, json_t *body);

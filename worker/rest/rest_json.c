@@ -35,24 +35,17 @@ const char *rest_query_get(const rest_request *request, const char *key)
     return NULL;
 }
 
-int rest_query_bool(const rest_request *request, rest_response *response, const char *key,
-                    bool fallback, bool *out)
+bool rest_query_bool(const rest_request *request, const char *key, bool fallback)
 {
     const char *value = rest_query_get(request, key);
-    *out = fallback;
-    if (!value)
-        return 0;
-    if (strcasecmp(value, "true") == 0) {
-        *out = true;
-        return 0;
-    }
-    if (strcasecmp(value, "false") == 0) {
-        *out = false;
-        return 0;
-    }
-    rest_reply_error(response, 400, "Invalid value '%s' for query parameter %s: expected true "
-                     "or false", value, key);
-    return -1;
+    /* Jersey trims as String.trim does (every character up to the space) before it decides
+     * that a value is blank, but parses the untrimmed value. */
+    bool blank = true;
+    for (const char *c = value; c && *c && blank; c++)
+        blank = (unsigned char)*c <= ' ';
+    if (blank)
+        return fallback;
+    return strcasecmp(value, "true") == 0;
 }
 
 void rest_reply_json(rest_response *response, unsigned status, json_t *body)

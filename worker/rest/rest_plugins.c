@@ -13,6 +13,7 @@
 #include "config/config_redact.h"
 #include "rest/rest_resources.h"
 #include "config/connector_config.h"
+#include "convert/converter.h"
 #include "transforms/predicate.h"
 #include "transforms/transform.h"
 
@@ -50,18 +51,35 @@ typedef struct rest_plugins_query {
     json_t *answer;
 } rest_plugins_query;
 
+/* Kafka Connect's order of connectors: sinks, then sources, each by class name. */
+static int rest_connector_compare(const void *a, const void *b)
+{
+    const ferry_connector_type *left = (*(const registered_connector *const *)a)->type;
+    const ferry_connector_type *right = (*(const registered_connector *const *)b)->type;
+    if (left->kind != right->kind)
+        return left->kind == FERRY_CONNECTOR_SINK ? -1 : 1;
+    return strcmp(connector_type_class_name(left), connector_type_class_name(right));
+}
+
 static void rest_plugins_list_run(worker *running, void *argument)
 {
     rest_plugins_query *query = argument;
     const plugin_registry *registry = worker_plugins(running);
+    size_t count = plugin_registry_count(registry);
+    const registered_connector **sorted = calloc(count ? count : 1, sizeof(*sorted));
+    if (!sorted)
+        return;
+    for (size_t i = 0; i < count; i++)
+        sorted[i] = plugin_registry_at(registry, i);
+    qsort(sorted, count, sizeof(*sorted), rest_connector_compare);
     query->answer = json_array();
-    for (size_t i = 0; i < plugin_registry_count(registry); i++) {
-        const registered_connector *connector = plugin_registry_at(registry, i);
+    for (size_t i = 0; i < count; i++)
         json_array_append_new(query->answer,
-                              json_pack("{s:s, s:s, s:s}", "class", connector->type->name,
-                                        "type", connector_kind_name(connector->type->kind),
-                                        "version", connector->plugin->version));
-    }
+                              json_pack("{s:s, s:s, s:s}", "class",
+                                        connector_type_class_name(sorted[i]->type), "type",
+                                        connector_kind_name(sorted[i]->type->kind), "version",
+                                        sorted[i]->plugin->version));
+    free(sorted);
     if (query->connectors_only)
         return;
     for (const transform_type *const *type = transform_types(); *type; type++)
@@ -72,24 +90,37 @@ static void rest_plugins_list_run(worker *running, void *argument)
         json_array_append_new(query->answer,
                               json_pack("{s:s, s:s, s:s}", "class", predicate_type_class(*type),
                                         "type", "predicate", "version", FERRY_VERSION));
-    /* Kafka Connect's order: connectors, transformations, predicates, then converters. */
+    /* Kafka Connect's order: connectors, transformations, predicates, converters, then header
+     * converters (every converter is one, and SimpleHeaderConverter, which ferry follows). */
     for (size_t i = 0; i < REST_CONVERTER_COUNT; i++)
         json_array_append_new(query->answer,
                               json_pack("{s:s, s:s, s:s}", "class", rest_converters[i].class_name,
                                         "type", "converter", "version", FERRY_VERSION));
+    static const char *const header_converters[] = {
+        "org.apache.kafka.connect.converters.ByteArrayConverter",
+        "org.apache.kafka.connect.json.JsonConverter", CONVERTER_SIMPLE_HEADER_CLASS,
+        "org.apache.kafka.connect.storage.StringConverter",
+    };
+    for (size_t i = 0; i < sizeof(header_converters) / sizeof(header_converters[0]); i++)
+        json_array_append_new(query->answer,
+                              json_pack("{s:s, s:s, s:s}", "class", header_converters[i], "type",
+                                        "header_converter", "version", FERRY_VERSION));
 }
 
 static void rest_plugins_list_start(rest_request *request, rest_response *response,
                                     void *state)
 {
     rest_plugins_query *query = state;
-    rest_query_bool(request, response, "connectorsOnly", true, &query->connectors_only);
+    (void)response;
+    query->connectors_only = rest_query_bool(request, "connectorsOnly", true);
 }
 
 static void rest_plugins_finish(rest_request *request, rest_response *response, void *state)
 {
     rest_plugins_query *query = state;
-    if (!query->answer)
+    if (!query->answer && !query->plugin)
+        rest_reply_error(response, 500, "out of memory");
+    else if (!query->answer)
         rest_reply_error(response, 404, "Unknown plugin %s.", request->params[0]);
     else
         rest_reply_json(response, 200, query->answer);
@@ -106,7 +137,7 @@ static void rest_plugin_config_run(worker *running, void *argument)
     const registered_connector *connector = plugin_registry_find(worker_plugins(running),
                                                                  query->plugin);
     if (connector) {
-        query->answer = config_definition_describe(connector->type->config);
+        query->answer = connector_config_describe(connector->type);
         return;
     }
     for (size_t i = 0; i < REST_CONVERTER_COUNT; i++) {
@@ -115,6 +146,9 @@ static void rest_plugin_config_run(worker *running, void *argument)
         if (strcmp(query->plugin, name) == 0 || strcmp(query->plugin, simple) == 0)
             query->answer = config_definition_describe(rest_converters[i].keys);
     }
+    if (strcmp(query->plugin, CONVERTER_SIMPLE_HEADER_CLASS) == 0 ||
+        strcmp(query->plugin, "SimpleHeaderConverter") == 0)
+        query->answer = json_array(); /* it has no settings */
     const transform_type *transform = transform_type_find(query->plugin);
     if (!query->answer && transform)
         query->answer = config_definition_describe(transform->config);
@@ -140,6 +174,8 @@ const rest_async_handler rest_plugin_config = {
 typedef struct rest_validation {
     const config_map *config;
     const char *plugin;
+    bool included;  /* the body names connector.class */
+    bool mismatch;  /* ... and it is not the plugin of the path */
     json_t *answer;
 } rest_validation;
 
@@ -157,24 +193,6 @@ static json_t *rest_config_value(const ferry_config_key *def, const char *key,
                                                       : json_string(value),
                      "recommended_values", "errors", messages ? messages : json_array(),
                      "visible", 1);
-}
-
-/* The order of key within its group among defs, for ConfigKeyInfo.order_in_group. */
-static int rest_order_in_group(const ferry_config_key *const *defs, size_t ndefs,
-                               const ferry_config_key *key)
-{
-    const char *group = key->group ? key->group : "Common";
-    int order = 0;
-    for (size_t d = 0; d < ndefs; d++) {
-        for (const ferry_config_key *def = defs[d]; def->name; def++) {
-            const char *other = def->group ? def->group : "Common";
-            if (strcmp(other, group) == 0)
-                order++;
-            if (def == key)
-                return order;
-        }
-    }
-    return order;
 }
 
 static void rest_group_add(json_t *groups, const char *group)
@@ -297,9 +315,23 @@ static void rest_validate_aliases(const rest_validation *validation, bool predic
     config_list_free(aliases);
 }
 
+static bool rest_plugin_names_match(const char *included, const char *requested);
+
 static void rest_validate_run(worker *running, void *argument)
 {
     rest_validation *validation = argument;
+    /* Kafka Connect's rule, or both names reaching one connector type: ferry's own names and
+     * Kafka Connect's class names are aliases of each other. */
+    const char *included = config_map_get(validation->config, "connector.class");
+    if (validation->included && !rest_plugin_names_match(included, validation->plugin)) {
+        const registered_connector *named = plugin_registry_find(worker_plugins(running),
+                                                                 included);
+        if (!named || named != plugin_registry_find(worker_plugins(running),
+                                                    validation->plugin)) {
+            validation->mismatch = true;
+            return;
+        }
+    }
     config_errors *errors = config_errors_new();
     if (!errors)
         return;
@@ -323,8 +355,7 @@ static void rest_validate_run(worker *running, void *argument)
                                               sensitive, &error_count);
             json_array_append_new(configs, json_pack("{s:o, s:o}", "definition",
                                                      config_key_describe(
-                                                         def, rest_order_in_group(defs, ndefs,
-                                                                                  def)),
+                                                         def, config_key_order(defs[d], def)),
                                                      "value", value));
         }
     }
@@ -382,8 +413,8 @@ static void rest_validate_run(worker *running, void *argument)
             free(clean);
         }
     }
-    const char *name = type ? type->type->name : config_map_get(validation->config,
-                                                                "connector.class");
+    /* Kafka Connect names the answer by connector.class as given. */
+    const char *name = config_map_get(validation->config, "connector.class");
     validation->answer = json_pack("{s:s, s:I, s:o, s:o}", "name", name ? name : "",
                                    "error_count", (json_int_t)error_count, "groups", groups,
                                    "configs", configs);
@@ -417,20 +448,22 @@ void rest_plugin_validate(rest_request *request, rest_response *response)
                          config ? why : "out of memory");
         goto done;
     }
-    const char *included = config_map_get(config, "connector.class");
-    if (included && !rest_plugin_names_match(included, request->params[0])) {
-        rest_reply_error(response, 400, "Included connector type %s does not match request type "
-                         "%s", included, request->params[0]);
-        goto done;
-    }
-    if (!included && config_map_set(config, "connector.class", request->params[0]) != 0) {
+    rest_validation validation = {.config = config, .plugin = request->params[0],
+                                  .included = config_map_get(config, "connector.class") != NULL};
+    if (!validation.included &&
+        config_map_set(config, "connector.class", request->params[0]) != 0) {
         rest_reply_error(response, 500, "out of memory");
         goto done;
     }
-    rest_validation validation = {.config = config, .plugin = request->params[0]};
     if (rest_call(request, response, rest_validate_run, &validation) != 0)
         goto done;
-    rest_reply_json(response, 200, validation.answer);
+    if (validation.mismatch)
+        rest_reply_error(response, 400, "Included connector type %s does not match request type "
+                         "%s", config_map_get(config, "connector.class"), request->params[0]);
+    else if (!validation.answer)
+        rest_reply_error(response, 500, "out of memory");
+    else
+        rest_reply_json(response, 200, validation.answer);
 done:
     config_map_destroy(config);
     json_decref(body);

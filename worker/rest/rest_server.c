@@ -575,6 +575,22 @@ fail:
     return NULL;
 }
 
+void rest_server_drain(rest_server *server, int grace_ms)
+{
+    if (!server)
+        return;
+    /* As Kafka Connect stops its REST server before its herder: a client of a worker that stops
+     * is refused and goes to another worker, instead of getting 503 while the connectors stop.
+     * The requests in progress get their answers (closing their connections) while the control
+     * loop still runs. */
+    http_server_drain(server->http);
+    int64_t deadline = clock_monotonic_ms() + grace_ms;
+    while (http_server_connections(server->http) > 0 && clock_monotonic_ms() < deadline) {
+        struct timespec pause = {0, 10 * 1000000L};
+        nanosleep(&pause, NULL);
+    }
+}
+
 void rest_server_stop(rest_server *server)
 {
     if (!server)

@@ -20,6 +20,10 @@ typedef struct rest_server rest_server;
  * authentication settings are wrong: the worker must not run without the API it was asked
  * for. */
 rest_server *rest_server_start(worker *running, herder *changes, char *err, size_t errlen);
+/* The worker is about to stop (before worker_shutdown): new connections are refused, every
+ * answer from now on closes its connection, and the call waits until no connection is open or
+ * grace_ms passed, while the control loop still answers. Accepts NULL. */
+void rest_server_drain(rest_server *server, int grace_ms);
 /* Stops accepting, waits for the requests in progress, frees; accepts NULL. Call before
  * herder_destroy and worker_destroy, once worker_run has returned (requests then get 503
  * quickly). */

@@ -16,7 +16,9 @@
 #include "base/log.h"
 #include "base/thread_role.h"
 #include "plugin/plugin_context.h"
+#include "config/config_redact.h"
 #include "config/connector_config.h"
+#include "convert/converter.h"
 #include "transforms/transform_chain.h"
 
 /* A task that ran this long without failing earns its back-off a reset. */
@@ -128,6 +130,7 @@ size_t connector_validate(const connector_environment *environment, const config
                                   type ? type->type->config : NULL, errors, unknown);
     }
     transform_chain_validate(resolved, errors);
+    converter_config_validate(resolved, errors);
     if (type && type->type->connector->validate &&
         config_errors_count(errors) == before) {
         const ferry_config_key *defs[3];
@@ -247,7 +250,9 @@ static void connector_state_set(connector_runtime *connector, runtime_state stat
     ASSERT_STATE_TRANSITION(connector_transitions, connector->scope, connector->state, state);
     connector->state = state;
     free(connector->trace);
-    connector->trace = trace ? strdup(trace) : NULL;
+    char *hidden = trace ? log_redact(connector->scope, trace) : NULL;
+    connector->trace = hidden;
+    trace = hidden;
     if (!connector_status_writable(connector))
         return;
     status_store *status = connector->environment->status;
@@ -288,6 +293,14 @@ static void slot_publish(connector_runtime *connector, size_t index, runtime_sta
     }
     status_store_task(status, connector->name, (int)index, runtime_state_name(state), trace,
                       connector_status_generation(connector));
+}
+
+/* Tombstones the status of task index: as Kafka Connect does for the tasks of a STOPPED
+ * connector, which has none. */
+static void slot_status_delete(connector_runtime *connector, size_t index)
+{
+    if (connector_status_writable(connector))
+        status_store_task_delete(connector->environment->status, connector->name, (int)index);
 }
 
 /* ---- plugin services for the connector instance ------------------------------------------ */
@@ -412,6 +425,31 @@ static void connector_slots_free(connector_runtime *connector)
     connector->slot_capacity = 0;
 }
 
+/* ---- secrets ---------------------------------------------------------------------------- */
+
+/* Tells the logger which literal secrets the connector's and its tasks' lines must not show:
+ * those of its stored config, of a config waiting to be applied, and of the resolved config
+ * (where ${..} references have become values). Called whenever one of them changes. */
+static void connector_secrets_publish(connector_runtime *connector)
+{
+    const registered_connector *type = connector->type;
+    if (!type) {
+        const char *class_name = config_map_get(connector->config, "connector.class");
+        type = class_name ? plugin_registry_find(connector->environment->plugins, class_name)
+                          : NULL;
+    }
+    const ferry_config_key *defs[3] = {connector_config_common_keys};
+    size_t ndefs = type ? connector_config_definitions(type->type, defs) : 1;
+    strlist secrets = {0};
+    if (config_redact_secrets(connector->config, defs, ndefs, &secrets) != 0 ||
+        config_redact_secrets(connector->pending_config, defs, ndefs, &secrets) != 0 ||
+        config_redact_secrets(connector->resolved, defs, ndefs, &secrets) != 0 ||
+        log_secrets_set(connector, connector->name, (const char *const *)secrets.items,
+                        secrets.count) != 0)
+        log_error(connector->scope, "out of memory listing the secrets its log lines must hide");
+    strlist_free(&secrets);
+}
+
 /* ---- lifecycle -------------------------------------------------------------------------- */
 
 connector_runtime *connector_runtime_new(const connector_environment *environment,
@@ -432,6 +470,10 @@ connector_runtime *connector_runtime_new(const connector_environment *environmen
     snprintf(connector->scope, sizeof(connector->scope), "connector:%s", name);
     connector->target = target;
     connector->state = STATE_UNASSIGNED;
+    connector_secrets_publish(connector);
+    /* Generations go on from the highest on the status topic (another worker's, Kafka
+     * Connect's), or this worker's records would rank below them. */
+    connector->generation = status_store_generation_highest(environment->status);
     return connector;
 }
 
@@ -462,10 +504,16 @@ void connector_runtime_destroy(connector_runtime *connector)
     ASSERT_CONTROL_THREAD();
     if (!connector)
         return;
-    if (connector->partial)
+    if (connector->partial) {
         part_halt(connector);
-    else
+    } else {
         connector_runtime_halt(connector);
+        /* As Kafka Connect's onShutdown: the connector leaves this worker (a shutdown, a new
+         * config, a deletion, whose tombstones follow). */
+        if (connector->state != STATE_UNASSIGNED)
+            connector_state_set(connector, STATE_UNASSIGNED, NULL);
+    }
+    log_secrets_forget(connector);
     free(connector->trace);
     free(connector->name);
     config_map_destroy(connector->config);
@@ -482,6 +530,26 @@ static void connector_fail(connector_runtime *connector, const char *trace)
     else
         connector_runtime_halt(connector);
     connector_state_set(connector, STATE_FAILED, trace);
+}
+
+/* Kafka Connect's task configs carry the task class (TaskConfig's task.class), which a Kafka
+ * Connect worker needs to start the task: written into each config that has none. 0, or -1 when
+ * out of memory. */
+static int task_configs_class_add(const ferry_connector_type *type, json_t *task_configs)
+{
+    char *task_class = connector_type_task_class(type);
+    if (!task_class)
+        return -1;
+    int rc = 0;
+    size_t index;
+    json_t *task_config;
+    json_array_foreach(task_configs, index, task_config) {
+        if (json_is_object(task_config) && !json_object_get(task_config, "task.class") &&
+            json_object_set_new(task_config, "task.class", json_string(task_class)) != 0)
+            rc = -1;
+    }
+    free(task_class);
+    return rc;
 }
 
 /* Validates the config, starts the plugin's connector instance and takes the task configs it
@@ -515,6 +583,7 @@ static int connector_instance_start(connector_runtime *connector)
         connector_fail(connector, why);
         return -1;
     }
+    connector_secrets_publish(connector);
     const ferry_connector_type *type = connector->type->type;
     const ferry_config_key *defs[3];
     size_t ndefs = connector_config_definitions(type, defs);
@@ -546,6 +615,11 @@ static int connector_instance_start(connector_runtime *connector)
                                                 : "returned more configs than tasks.max");
         json_decref(task_configs);
         connector_fail(connector, why);
+        return -1;
+    }
+    if (task_configs_class_add(type, task_configs) != 0) {
+        json_decref(task_configs);
+        connector_fail(connector, "task_configs failed: out of memory");
         return -1;
     }
     connector->task_configs = task_configs;
@@ -599,8 +673,11 @@ void connector_runtime_set_target(connector_runtime *connector, runtime_state ta
     if (target == before && connector->state != STATE_STOPPED)
         return;
     if (target == STATE_STOPPED) {
+        size_t task_count = connector->slot_count;
         connector_runtime_halt(connector);
         connector_state_set(connector, STATE_STOPPED, NULL);
+        for (size_t i = 0; i < task_count; i++)
+            slot_status_delete(connector, i);
         return;
     }
     if (connector->state == STATE_STOPPED || connector->state == STATE_UNASSIGNED ||
@@ -886,6 +963,7 @@ static int part_resolve(connector_runtime *connector, char *why, size_t whylen)
                                                        why, whylen);
     if (!connector->resolved)
         return -1;
+    connector_secrets_publish(connector);
     if (!connector->type) {
         const char *class_name = config_map_get(connector->resolved, "connector.class");
         connector->type = class_name ? plugin_registry_find(environment->plugins, class_name)
@@ -1173,6 +1251,7 @@ void connector_runtime_reconfigure(connector_runtime *connector, const config_ma
         connector_runtime_halt(connector);
         config_map_destroy(connector->config);
         connector->config = copy;
+        connector_secrets_publish(connector);
         connector_runtime_start(connector);
         return;
     }
@@ -1180,6 +1259,7 @@ void connector_runtime_reconfigure(connector_runtime *connector, const config_ma
      * change that brought the config) has answered. */
     config_map_destroy(connector->pending_config);
     connector->pending_config = copy;
+    connector_secrets_publish(connector);
     const task_environment *tasks = &connector->environment->tasks;
     if (tasks->notify)
         tasks->notify(tasks->notify_opaque);
@@ -1201,6 +1281,7 @@ static void part_reconfigure_now(connector_runtime *connector)
     config_map_destroy(connector->resolved);
     connector->resolved = NULL;
     connector->type = NULL;
+    connector_secrets_publish(connector);
     log_info(connector->scope, "reconfigured: the parts here restart");
     if (instance_runs)
         part_instance_start(connector);
@@ -1215,7 +1296,15 @@ static void part_set_target(connector_runtime *connector, runtime_state target)
         return;
     if (target == STATE_STOPPED) {
         part_tasks_mark_held(connector);
+        /* Each worker tombstones the statuses of the tasks it ran, once they stopped. */
+        bool *held = calloc(connector->slot_count + 1, sizeof(*held));
+        for (size_t i = 0; held && i < connector->slot_count; i++)
+            held[i] = connector->slots[i].held;
         part_tasks_stop(connector, false, false);
+        for (size_t i = 0; held && i < connector->slot_count; i++)
+            if (held[i])
+                slot_status_delete(connector, i);
+        free(held);
         if (connector->instance_assigned) {
             connector_instance_halt(connector);
             connector_state_set(connector, STATE_STOPPED, NULL);

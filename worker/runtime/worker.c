@@ -19,6 +19,7 @@
 #include "base/log.h"
 #include "base/thread_role.h"
 #include "plugin/host_services.h"
+#include "config/connector_config.h"
 #include "stores/config_store.h"
 #include "runtime/connector_runtime.h"
 #include "kafka/embedded_kafka.h"
@@ -27,6 +28,7 @@
 #include "stores/status_store.h"
 #include "kafka/topic_admin.h"
 #include "support/array.h"
+#include "support/strbuf.h"
 #include "support/task_name.h"
 
 /* How long start-up may wait for Kafka (topic creation, restoring the stores). */
@@ -383,6 +385,27 @@ size_t worker_connector_validate(worker *self, const config_map *config, config_
     return connector_validate(&self->environment, config, errors, unknown, type);
 }
 
+/* One line for all of a config's unknown keys, naming the first few: a config with thousands of
+ * them must not write thousands of lines. */
+#define WORKER_UNKNOWN_KEYS_NAMED 5
+
+static void worker_unknown_keys_warn(const char *name, const config_map *unknown)
+{
+    size_t count = config_map_count(unknown);
+    if (count == 0)
+        return;
+    strbuf keys = {0};
+    for (size_t i = 0; i < count && i < WORKER_UNKNOWN_KEYS_NAMED; i++)
+        strbuf_append_printf(&keys, "%s'%s'", i ? ", " : "", config_map_key_at(unknown, i));
+    if (count > WORKER_UNKNOWN_KEYS_NAMED)
+        strbuf_append_printf(&keys, " and %zu more", count - WORKER_UNKNOWN_KEYS_NAMED);
+    log_warn("worker", "connector %s: %zu unknown config key%s accepted (Kafka Connect does the "
+             "same); check %s spelling: %s", name, count, count == 1 ? "" : "s",
+             count == 1 ? "its" : "their",
+             strbuf_failed(&keys) || !keys.data ? "(out of memory)" : keys.data);
+    free(keys.data);
+}
+
 int worker_connector_check(worker *self, const config_map *config, bool *exists,
                            config_errors *errors, char *err, size_t errlen)
 {
@@ -395,9 +418,7 @@ int worker_connector_check(worker *self, const config_map *config, bool *exists,
         config_map_destroy(unknown);
         return ferry_error_set(err, errlen, "connector config is invalid"), -1;
     }
-    for (size_t i = 0; i < config_map_count(unknown); i++)
-        log_warn("worker", "connector %s: unknown config key '%s' accepted (Kafka Connect does "
-                 "the same); check its spelling", name, config_map_key_at(unknown, i));
+    worker_unknown_keys_warn(name, unknown);
     config_map_destroy(unknown);
     if (exists)
         *exists = worker_connector_index(self, name) != SIZE_MAX;
@@ -935,6 +956,23 @@ const registered_connector *worker_connector_type(worker *self, const config_map
     return type;
 }
 
+ferry_config *worker_connector_plugin_config(worker *self, const config_map *config,
+                                             const registered_connector *type, char *err,
+                                             size_t errlen)
+{
+    ASSERT_CONTROL_THREAD();
+    config_map *resolved = config_providers_resolve(self->providers, config, err, errlen);
+    if (!resolved)
+        return NULL;
+    const ferry_config_key *defs[3];
+    size_t ndefs = connector_config_definitions(type->type, defs);
+    ferry_config *plugin_config = ferry_config_new(resolved, defs, ndefs);
+    config_map_destroy(resolved);
+    if (!plugin_config)
+        ferry_error_set(err, errlen, "out of memory");
+    return plugin_config;
+}
+
 json_t *worker_connector_active_topics(worker *self, const char *name)
 {
     ASSERT_CONTROL_THREAD();
@@ -1112,6 +1150,8 @@ void worker_run(worker *self)
         if (wake_in < 10)
             wake_in = 10;
         next_tick_ms = now + wake_in;
+        /* Counts of repeated lines whose interval ended go out even when nothing else logs. */
+        log_repeats_flush(false);
     }
     /* Callers already waiting get their answer; later ones are refused. */
     worker_commands_run(self, false);

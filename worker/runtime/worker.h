@@ -75,6 +75,11 @@ connector_runtime *worker_connector_find(worker *worker, const char *name);
 const plugin_registry *worker_plugins(worker *worker);
 /* The connector type a config names in connector.class (providers resolved), or NULL. */
 const registered_connector *worker_connector_type(worker *worker, const config_map *config);
+/* The config a connector type's callbacks get for config (providers resolved): a new
+ * ferry_config, or NULL with a message. */
+ferry_config *worker_connector_plugin_config(worker *worker, const config_map *config,
+                                             const registered_connector *type, char *err,
+                                             size_t errlen);
 /* Validates a connector config as a change would: every problem in errors, unknown keys in
  * unknown (may be NULL), *type when found (may be NULL). Returns the problem count. */
 size_t worker_connector_validate(worker *worker, const config_map *config, config_errors *errors,

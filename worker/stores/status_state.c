@@ -18,6 +18,9 @@
 #define STATUS_TASK_PREFIX "status-task-"
 #define STATUS_TOPIC_PREFIX "status-topic-"
 #define STATUS_TOPIC_SEPARATOR ":connector-"
+/* The key ferry wrote topic records under before it wrote Kafka Connect's:
+ * topic-<topic>-<connector>, ambiguous by itself, read with the names its value carries. */
+#define STATUS_LEGACY_TOPIC_PREFIX "topic-"
 
 struct status_state {
     json_t *connectors;  /* name -> status */
@@ -25,6 +28,8 @@ struct status_state {
     json_t *topics;      /* connector -> {topic -> true} */
     json_t *own_writes;  /* topic record key -> this worker's writes not read back yet */
     json_t *logged_keys; /* keys ignored and logged once already */
+    json_t *legacy;      /* connector -> {topic -> true}: read under ferry's former key */
+    int highest_generation; /* of every status record read, applied or not */
 };
 
 status_state *status_state_new(void)
@@ -32,7 +37,7 @@ status_state *status_state_new(void)
     status_state *state = calloc(1, sizeof(*state));
     if (!state || !(state->connectors = json_object()) || !(state->tasks = json_object()) ||
         !(state->topics = json_object()) || !(state->own_writes = json_object()) ||
-        !(state->logged_keys = json_object())) {
+        !(state->logged_keys = json_object()) || !(state->legacy = json_object())) {
         status_state_destroy(state);
         return NULL;
     }
@@ -48,6 +53,7 @@ void status_state_destroy(status_state *state)
     json_decref(state->topics);
     json_decref(state->own_writes);
     json_decref(state->logged_keys);
+    json_decref(state->legacy);
     free(state);
 }
 
@@ -105,8 +111,12 @@ static bool status_state_replaces(const json_t *held, const json_t *status)
 }
 
 /* Puts status (taken) under name in map, when the rule lets it replace what is there. */
-static void status_state_put(json_t *map, const char *name, json_t *status, const char *key)
+static void status_state_put(status_state *state, json_t *map, const char *name,
+                             json_t *status, const char *key)
 {
+    json_int_t generation = json_integer_value(json_object_get(status, "generation"));
+    if (generation > state->highest_generation)
+        state->highest_generation = (int)generation;
     json_t *held = json_object_get(map, name);
     if (status_state_replaces(held, status)) {
         json_object_set_new(map, name, status);
@@ -135,7 +145,7 @@ static int status_state_connector_record(status_state *state, const char *key, j
     json_t *status = status_state_parse(key, value, err, errlen);
     if (!status)
         return -1;
-    status_state_put(state->connectors, name, status, key);
+    status_state_put(state, state->connectors, name, status, key);
     return 0;
 }
 
@@ -162,7 +172,7 @@ static int status_state_task_record(status_state *state, const char *key, json_t
             tasks = json_object();
             json_object_set_new(state->tasks, connector, tasks);
         }
-        status_state_put(tasks, index, status, key);
+        status_state_put(state, tasks, index, status, key);
         status = NULL;
         rc = 0;
     }
@@ -187,6 +197,71 @@ static void status_state_topic_set(status_state *state, const char *connector,
         json_object_del(state->topics, connector);
 }
 
+/* A topic record's value: {"topic": {"name", "connector", "task", "discoverTimestamp"}}. */
+static int status_state_topic_value_check(const char *key, json_t *value, char *err,
+                                          size_t errlen)
+{
+    json_t *entry = json_object_get(value, "topic");
+    if (json_is_string(json_object_get(entry, "name")) &&
+        json_is_string(json_object_get(entry, "connector")) &&
+        json_is_integer(json_object_get(entry, "task")) &&
+        json_is_integer(json_object_get(entry, "discoverTimestamp")))
+        return 0;
+    ferry_error_set(err, errlen, "%s: the value should be {\"topic\": {\"name\": string, "
+                    "\"connector\": string, \"task\": integer, \"discoverTimestamp\": "
+                    "integer}}", key);
+    return -1;
+}
+
+/* Whether key is topic-<topic>-<connector>, ferry's former key of that topic record. */
+static bool status_state_legacy_key_is(const char *key, const char *connector,
+                                       const char *topic)
+{
+    size_t prefix = strlen(STATUS_LEGACY_TOPIC_PREFIX), length = strlen(topic);
+    return strncmp(key + prefix, topic, length) == 0 && key[prefix + length] == '-' &&
+           strcmp(key + prefix + length + 1, connector) == 0;
+}
+
+/* A topic record under ferry's former key, applied like Kafka Connect's. Its value names the
+ * topic and the connector; a tombstone is matched against the keys read before. */
+static int status_state_legacy_topic_record(status_state *state, const char *key,
+                                            json_t *value, char *err, size_t errlen)
+{
+    if (value) {
+        if (status_state_topic_value_check(key, value, err, errlen) != 0)
+            return -1;
+        json_t *entry = json_object_get(value, "topic");
+        const char *topic = json_string_value(json_object_get(entry, "name"));
+        const char *connector = json_string_value(json_object_get(entry, "connector"));
+        if (!status_state_legacy_key_is(key, connector, topic))
+            return ferry_error_set(err, errlen, "%s: the key should be topic-%s-%s, the topic "
+                                   "and the connector its value names", key, topic, connector),
+                   -1;
+        json_t *topics = json_object_get(state->legacy, connector);
+        if (!topics) {
+            topics = json_object();
+            json_object_set_new(state->legacy, connector, topics);
+        }
+        json_object_set_new(topics, topic, json_true());
+        status_state_topic_set(state, connector, topic, true);
+        return 0;
+    }
+    const char *connector;
+    json_t *topics;
+    json_object_foreach(state->legacy, connector, topics) {
+        const char *topic;
+        json_t *known;
+        json_object_foreach(topics, topic, known) {
+            if (status_state_legacy_key_is(key, connector, topic)) {
+                status_state_topic_set(state, connector, topic, false);
+                json_object_del(topics, topic);
+                return 0;
+            }
+        }
+    }
+    return 0; /* the tombstone of a record never read: nothing to forget */
+}
+
 static int status_state_topic_record(status_state *state, const char *key, json_t *value,
                                      char *err, size_t errlen)
 {
@@ -200,15 +275,8 @@ static int status_state_topic_record(status_state *state, const char *key, json_
                                "(status-topic-<topic>:connector-<connector>)", key),
                -1;
     const char *connector = separator + strlen(STATUS_TOPIC_SEPARATOR);
-    json_t *entry = json_object_get(value, "topic");
-    if (value && (!json_is_string(json_object_get(entry, "name")) ||
-                  !json_is_string(json_object_get(entry, "connector")) ||
-                  !json_is_integer(json_object_get(entry, "task")) ||
-                  !json_is_integer(json_object_get(entry, "discoverTimestamp"))))
-        return ferry_error_set(err, errlen, "%s: the value should be {\"topic\": {\"name\": "
-                               "string, \"connector\": string, \"task\": integer, "
-                               "\"discoverTimestamp\": integer}}", key),
-               -1;
+    if (value && status_state_topic_value_check(key, value, err, errlen) != 0)
+        return -1;
     json_t *own = json_object_get(state->own_writes, key);
     if (own) {
         /* This worker's own write read back: the set has it already, and may have moved on. */
@@ -240,6 +308,9 @@ int status_state_apply(status_state *state, const char *key, const void *value,
         rc = status_state_task_record(state, key, parsed, err, errlen);
     } else if (strncmp(key, STATUS_TOPIC_PREFIX, strlen(STATUS_TOPIC_PREFIX)) == 0) {
         rc = status_state_topic_record(state, key, parsed, err, errlen);
+    } else if (strncmp(key, STATUS_LEGACY_TOPIC_PREFIX, strlen(STATUS_LEGACY_TOPIC_PREFIX)) ==
+               0) {
+        rc = status_state_legacy_topic_record(state, key, parsed, err, errlen);
     } else if (!json_object_get(state->logged_keys, key)) {
         json_object_set_new(state->logged_keys, key, json_true());
         log_debug("status", "ignoring record %s of the status topic: a key ferry does not know",
@@ -340,4 +411,25 @@ void status_state_topic_unwritten(status_state *state, const char *connector,
                                   const char *topic)
 {
     status_state_own_writes_add(state, connector, topic, -1);
+}
+
+char *status_state_topic_legacy_key(const status_state *state, const char *connector,
+                                    const char *topic)
+{
+    if (!json_object_get(json_object_get(state->legacy, connector), topic))
+        return NULL;
+    char *key = NULL;
+    return asprintf(&key, STATUS_LEGACY_TOPIC_PREFIX "%s-%s", topic, connector) < 0 ? NULL
+                                                                                   : key;
+}
+
+void status_state_topic_legacy_forget(status_state *state, const char *connector,
+                                      const char *topic)
+{
+    json_object_del(json_object_get(state->legacy, connector), topic);
+}
+
+int status_state_generation_highest(const status_state *state)
+{
+    return state->highest_generation;
 }

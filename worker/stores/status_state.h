@@ -8,6 +8,10 @@
  *     its status and its tasks', a task's tombstone the task's;
  *   status-topic-<topic>:connector-<connector> -> {"topic":{"name","connector","task",
  *     "discoverTimestamp"}}: the connector's active topics (KIP-558); a tombstone resets one.
+ *     Records under topic-<topic>-<connector>, the key ferry wrote before it wrote Kafka
+ *     Connect's, are read the same way (their value names the topic and the connector).
+ * It also keeps the highest generation of every status record read, so that a worker taking
+ * over a topic goes on from there.
  * A worker's own topic records are applied when it writes them (status_state_topic_written) and
  * skipped when read back, so that its set never steps back to an older state in between. Keys
  * nobody knows are logged once each (debug) and ignored.
@@ -53,5 +57,14 @@ void status_state_topic_written(status_state *state, const char *connector, cons
                                 bool active);
 void status_state_topic_unwritten(status_state *state, const char *connector,
                                   const char *topic);
+/* The former key (topic-<topic>-<connector>) under which the topic record of connector and
+ * topic was read, malloc'd, or NULL when none was; a reset tombstones it too, then forgets it. */
+char *status_state_topic_legacy_key(const status_state *state, const char *connector,
+                                    const char *topic);
+void status_state_topic_legacy_forget(status_state *state, const char *connector,
+                                      const char *topic);
+
+/* The highest generation of the status records applied or ignored so far (0 when none). */
+int status_state_generation_highest(const status_state *state);
 
 #endif

@@ -142,6 +142,15 @@ void status_store_task(status_store *store, const char *connector, int task, con
     free(key);
 }
 
+void status_store_task_delete(status_store *store, const char *connector, int task)
+{
+    char *key = NULL;
+    if (!store || asprintf(&key, "status-task-%s-%d", connector, task) < 0)
+        return;
+    status_store_send(store, key, NULL);
+    free(key);
+}
+
 void status_store_delete(status_store *store, const char *connector, int task_count)
 {
     if (!store)
@@ -236,8 +245,28 @@ void status_store_topic(status_store *store, const char *connector, const char *
 
 void status_store_topic_reset(status_store *store, const char *connector, const char *topic)
 {
-    if (store)
-        status_store_topic_write(store, connector, topic, false, NULL);
+    if (!store)
+        return;
+    status_store_topic_write(store, connector, topic, false, NULL);
+    /* A record read under ferry's former key goes too, or it would come back at the next
+     * start. */
+    pthread_mutex_lock(&store->mutex);
+    char *legacy = status_state_topic_legacy_key(store->state, connector, topic);
+    status_state_topic_legacy_forget(store->state, connector, topic);
+    pthread_mutex_unlock(&store->mutex);
+    if (legacy)
+        status_store_send(store, legacy, NULL);
+    free(legacy);
+}
+
+int status_store_generation_highest(status_store *store)
+{
+    if (!store)
+        return 0;
+    pthread_mutex_lock(&store->mutex);
+    int highest = status_state_generation_highest(store->state);
+    pthread_mutex_unlock(&store->mutex);
+    return highest;
 }
 
 json_t *status_store_topics(status_store *store, const char *connector)

@@ -32,6 +32,9 @@ void status_store_connector(status_store *store, const char *connector, const ch
                             const char *trace, int generation);
 void status_store_task(status_store *store, const char *connector, int task, const char *state,
                        const char *trace, int generation);
+/* A tombstone for a task's status: the task is gone (its connector STOPPED, as Kafka Connect
+ * writes it then). */
+void status_store_task_delete(status_store *store, const char *connector, int task);
 /* Tombstones for the connector's status, its tasks 0..task_count-1 and its active topics. */
 void status_store_delete(status_store *store, const char *connector, int task_count);
 
@@ -48,12 +51,18 @@ int status_store_sync(status_store *store, int timeout_ms, char *err, size_t err
 /* Kafka Connect's topic tracking (KIP-558): status-topic-<topic>:connector-<connector> ->
  * {"topic":{"name","connector","task","discoverTimestamp"}} the first time a connector's task
  * uses a topic (later calls for a known topic write nothing), and a tombstone when the
- * connector's active topics are reset or the connector is deleted. The store keeps the set: what
+ * connector's active topics are reset or the connector is deleted (and of the record under
+ * ferry's former key topic-<topic>-<connector>, when one was read). The store keeps the set: what
  * it reads, and its own writes at once. */
 void status_store_topic(status_store *store, const char *connector, const char *topic, int task,
                         int64_t discovered_ms);
 void status_store_topic_reset(status_store *store, const char *connector, const char *topic);
 /* A connector's active topics: a new JSON array of names (empty when none). */
 json_t *status_store_topics(status_store *store, const char *connector);
+
+/* The highest generation of the status records read so far (0 when none, or store NULL): a
+ * worker's generations go on from there, so that its records are not taken for a fenced
+ * worker's on a topic another worker (Kafka Connect's) wrote higher generations to. */
+int status_store_generation_highest(status_store *store);
 
 #endif

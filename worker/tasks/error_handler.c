@@ -413,6 +413,13 @@ static int error_handler_dlq_headers(const error_handler *handler, const error_c
         return 0;
     }
 
+    /* The message may quote what the plugin was given: the connector's secrets out, as in its
+     * log lines. */
+    char *message = log_redact(handler->scope, context->message ? context->message : "");
+    if (!message) {
+        rd_kafka_headers_destroy(headers);
+        return -1;
+    }
     char partition[16], offset[24], task[16];
     snprintf(partition, sizeof(partition), "%" PRId32, context->partition);
     snprintf(offset, sizeof(offset), "%" PRId64, context->offset);
@@ -428,15 +435,17 @@ static int error_handler_dlq_headers(const error_handler *handler, const error_c
         {ERROR_HEADER_PREFIX "stage", error_stage_name(context->stage)},
         {ERROR_HEADER_PREFIX "class.name", context->class_name ? context->class_name : "unknown"},
         {ERROR_HEADER_PREFIX "exception.class.name", error_handler_exception_class(context->stage)},
-        {ERROR_HEADER_PREFIX "exception.message", context->message ? context->message : ""},
+        {ERROR_HEADER_PREFIX "exception.message", message},
     };
     for (size_t i = 0; i < sizeof(context_headers) / sizeof(context_headers[0]); i++) {
         if (error_handler_header_add(headers, context_headers[i][0], context_headers[i][1]) !=
             RD_KAFKA_RESP_ERR_NO_ERROR) {
+            free(message);
             rd_kafka_headers_destroy(headers);
             return -1;
         }
     }
+    free(message);
     *out = headers;
     return 0;
 }

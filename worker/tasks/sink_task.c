@@ -977,11 +977,16 @@ void *sink_task_main(void *argument)
     task_report(task, STATE_RUNNING, NULL);
     bool paused = false;
     int64_t next_flush = clock_monotonic_ms() + worker->offset_flush_interval_ms;
-    while (!atomic_load(&task->stop_requested) && !sink->failure[0]) {
+    while (!sink->failure[0]) {
+        /* The fence is read after the stop request: a worker fences before it stops its tasks,
+         * so a task stopped for a fence always knows it (and says so). */
+        bool stopping = atomic_load(&task->stop_requested);
         if (sink_fenced(sink)) {
             log_warn(task->scope, "the worker was fenced: stopping without committing offsets");
             break;
         }
+        if (stopping)
+            break;
         error_handler_poll(sink->errors);
         if (atomic_load(&task->pause_requested) != paused) {
             paused = !paused;

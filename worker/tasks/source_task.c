@@ -575,12 +575,17 @@ void *source_task_main(void *argument)
     task_report(task, STATE_RUNNING, NULL);
     bool paused = false;
     int64_t next_commit = clock_monotonic_ms() + worker->offset_flush_interval_ms;
-    while (!atomic_load(&task->stop_requested) && !source.failure[0]) {
+    while (!source.failure[0]) {
+        /* The fence is read after the stop request: a worker fences before it stops its tasks,
+         * so a task stopped for a fence always knows it (and says so). */
+        bool stopping = atomic_load(&task->stop_requested);
         if (task_fenced(task)) {
             log_warn(task->scope, "the worker was fenced: stopping without committing offsets");
             source.fenced = true;
             break;
         }
+        if (stopping)
+            break;
         rd_kafka_poll(source.producer, 0);
         error_handler_poll(source.errors);
         if (atomic_load(&task->pause_requested) != paused) {

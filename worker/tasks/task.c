@@ -67,11 +67,13 @@ connector_task *task_new(const char *connector, int id, const registered_connect
 /* Records a new state (checked against the table) and wakes the control thread. */
 static void task_state_store(connector_task *task, runtime_state state, const char *trace)
 {
+    /* The trace goes to the status topic and the REST answers: the connector's secrets out. */
+    char *hidden = trace ? log_redact(task->scope, trace) : NULL;
     pthread_mutex_lock(&task->mutex);
     ASSERT_STATE_TRANSITION(task_transitions, task->scope, task->state, state);
     task->state = state;
     free(task->trace);
-    task->trace = trace ? strdup(trace) : NULL;
+    task->trace = hidden;
     pthread_mutex_unlock(&task->mutex);
     if (task->environment->notify)
         task->environment->notify(task->environment->notify_opaque);
@@ -101,14 +103,20 @@ runtime_state task_state(connector_task *task, char **trace)
 void task_problem_set(connector_task *task, const char *message)
 {
     ASSERT_TASK_THREAD(task);
+    /* Shown in the status as a trace: the connector's secrets out. */
+    char *hidden = message ? log_redact(task->scope, message) : NULL;
+    if (message && !hidden)
+        return; /* out of memory: the problem goes unsaid rather than with a secret */
     pthread_mutex_lock(&task->mutex);
-    bool same = (!message && !task->problem) ||
-                (message && task->problem && strcmp(message, task->problem) == 0);
+    bool same = (!hidden && !task->problem) ||
+                (hidden && task->problem && strcmp(hidden, task->problem) == 0);
     if (!same) {
         free(task->problem);
-        task->problem = message ? strdup(message) : NULL;
+        task->problem = hidden;
+        hidden = NULL;
     }
     pthread_mutex_unlock(&task->mutex);
+    free(hidden);
     if (same)
         return;
     if (message)

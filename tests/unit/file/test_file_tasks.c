@@ -628,10 +628,63 @@ static void test_sink_one_task(void **state)
     ferry_config_destroy(bad);
 }
 
+/* alter_offsets, as Kafka Connect's FileStreamSourceConnector.alterOffsets: FileStream's
+ * partition and a non-negative position with `file`; the content partitions with `files`; a
+ * reset of anything; errors naming the partition and the field. */
+static ferry_status alter_one(const ferry_config *config, const char *partition,
+                              const char *offset, char *err, size_t errlen)
+{
+    json_t *parsed_partition = json_loads(partition, 0, NULL);
+    json_t *parsed_offset = offset ? json_loads(offset, 0, NULL) : NULL;
+    ferry_source_offset entry = {.partition = parsed_partition, .offset = parsed_offset};
+    ferry_status status = file_source_type.alter_offsets(config, &entry, 1, err, errlen);
+    json_decref(parsed_partition);
+    json_decref(parsed_offset);
+    return status;
+}
+
+static void test_source_alter_offsets(void **state)
+{
+    (void)state;
+    char err[512] = "";
+    ferry_config *one = plugin_fake_config_new(file_source_type.config, "file", "/x", "topic",
+                                               "t", NULL);
+    assert_int_equal(alter_one(one, "{\"filename\":\"/x\"}", "{\"position\":7}", err,
+                               sizeof(err)), FERRY_OK);
+    assert_int_equal(alter_one(one, "{\"junk\":1}", NULL, err, sizeof(err)), FERRY_OK);
+    assert_int_equal(alter_one(one, "{\"filename\":\"/x\"}", "{\"position\":\"bad\"}", err,
+                               sizeof(err)), FERRY_ERROR);
+    assert_non_null(strstr(err, "{\"filename\":\"/x\"}"));
+    assert_non_null(strstr(err, "'position'"));
+    assert_int_equal(alter_one(one, "{\"filename\":\"/x\"}", "{\"position\":-1}", err,
+                               sizeof(err)), FERRY_ERROR);
+    assert_non_null(strstr(err, "non-negative"));
+    assert_int_equal(alter_one(one, "{\"filename\":\"/x\"}", "{\"pos\":1}", err,
+                               sizeof(err)), FERRY_ERROR);
+    assert_non_null(strstr(err, "'position'"));
+    assert_int_equal(alter_one(one, "{\"file\":\"/x\"}", "{\"position\":1}", err,
+                               sizeof(err)), FERRY_ERROR);
+    assert_non_null(strstr(err, "'filename'"));
+    ferry_config *globs = plugin_fake_config_new(file_source_type.config, "files", "/x/*.log",
+                                                 "topic", "t", NULL);
+    assert_int_equal(alter_one(globs, "{\"device\":1,\"inode\":2}", "{\"position\":0}", err,
+                               sizeof(err)), FERRY_OK);
+    assert_int_equal(alter_one(globs, "{\"filename\":\"/x/a.log\"}", "{\"position\":0}", err,
+                               sizeof(err)), FERRY_ERROR);
+    assert_non_null(strstr(err, "'head'"));
+    assert_string_equal(file_source_type.task_class,
+                        "org.apache.kafka.connect.file.FileStreamSourceTask");
+    assert_string_equal(file_sink_type.task_class,
+                        "org.apache.kafka.connect.file.FileStreamSinkTask");
+    ferry_config_destroy(one);
+    ferry_config_destroy(globs);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_source_lines_to_records, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_source_alter_offsets, setup, teardown),
         cmocka_unit_test_setup_teardown(test_source_resumes_kafka_connect_offset, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(test_source_full_buffer_loses_nothing, setup, teardown),

@@ -152,6 +152,37 @@ static void test_bad_offsets(void **state)
     json_decref(partition);
 }
 
+/* What a user may write with PATCH /connectors/{c}/offsets: Debezium's partition of this
+ * connector and LSNs that are non-negative integers; a reset (NULL) of anything. */
+static void test_altered_offsets(void **state)
+{
+    (void)state;
+    char err[512];
+    json_t *partition = json_pack("{s:s}", "server", "shop");
+    json_t *other = json_pack("{s:s}", "server", "elsewhere");
+    json_t *good = json_pack("{s:I, s:I}", "lsn_proc", (json_int_t)1000, "lsn", (json_int_t)900);
+    json_t *text_lsn = json_pack("{s:s}", "lsn", "0/16B374D8");
+    json_t *negative = json_pack("{s:I}", "lsn_proc", (json_int_t)-1);
+    assert_int_equal(cdc_offset_alter_check(partition, good, "shop", err, sizeof(err)), 0);
+    assert_int_equal(cdc_offset_alter_check(other, NULL, "shop", err, sizeof(err)), 0);
+    assert_int_equal(cdc_offset_alter_check(partition, text_lsn, "shop", err, sizeof(err)), -1);
+    assert_non_null(strstr(err, "{\"server\":\"shop\"}"));
+    assert_non_null(strstr(err, "lsn"));
+    assert_int_equal(cdc_offset_alter_check(partition, negative, "shop", err, sizeof(err)), -1);
+    assert_non_null(strstr(err, "lsn_proc"));
+    assert_int_equal(cdc_offset_alter_check(other, good, "shop", err, sizeof(err)), -1);
+    assert_non_null(strstr(err, "topic.prefix"));
+    json_t *empty = json_object();
+    assert_int_equal(cdc_offset_alter_check(empty, good, "shop", err, sizeof(err)), -1);
+    assert_non_null(strstr(err, "'server'"));
+    json_decref(empty);
+    json_decref(partition);
+    json_decref(other);
+    json_decref(good);
+    json_decref(text_lsn);
+    json_decref(negative);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -160,6 +191,7 @@ int main(void)
         cmocka_unit_test(test_snapshot_round_trip),
         cmocka_unit_test(test_debezium_offsets),
         cmocka_unit_test(test_bad_offsets),
+        cmocka_unit_test(test_altered_offsets),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
