@@ -3,8 +3,8 @@
  * handler: answers, keep-alive and pipelining, HEAD, answers from another thread, Expect:
  * 100-continue, a refusal before the body, protocol errors as JSON and sent once, oversized
  * bodies answered 413 (never a reset), the head and body deadlines, a half-closed request
- * released at once, the limits of connections per client address, and accepting paused (one log
- * line) when descriptors run out.
+ * released at once, the limits of connections per client address, accepting paused (one log
+ * line) when descriptors run out, and draining before a stop.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -501,6 +501,52 @@ static void test_accept_backs_off(void **state)
     assert_non_null(strstr(log, "Too many open files"));
 }
 
+/* Draining: no new connection, idle ones closed, the request in progress answered with its
+ * connection closed. */
+static void test_drain(void **state)
+{
+    fixture *f = *state;
+    char out[4096];
+    const char request[] = "GET /kept HTTP/1.1\r\n\r\n";
+    int idle = client_connect(f->port, NULL);
+    client_send(idle, request, sizeof(request) - 1);
+    size_t len = 0;
+    out[0] = '\0';
+    for (int i = 0; i < 100 && !strstr(out, "[]"); i++) { /* the answer; the connection stays */
+        ssize_t n = recv(idle, out + len, sizeof(out) - 1 - len, MSG_DONTWAIT);
+        if (n > 0)
+            len += (size_t)n;
+        out[len] = '\0';
+        struct timespec wait = {0, 20 * 1000000L};
+        nanosleep(&wait, NULL);
+    }
+    assert_non_null(strstr(out, "GET /kept ? []"));
+    int busy = client_connect(f->port, NULL);
+    const char started[] = "GET /busy HTTP/1.1\r\n";
+    client_send(busy, started, sizeof(started) - 1);
+    struct timespec pause = {0, 100 * 1000000L};
+    nanosleep(&pause, NULL);
+    assert_int_equal(http_server_connections(f->server), 2);
+
+    http_server_drain(f->server);
+    bool reset = false;
+    assert_int_equal(client_read(idle, out, sizeof(out), 2000, &reset), 0); /* closed */
+    close(idle);
+    int refused = socket(AF_INET, SOCK_STREAM, 0);
+    struct sockaddr_in address = {.sin_family = AF_INET, .sin_port = htons((uint16_t)f->port)};
+    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    assert_int_not_equal(connect(refused, (struct sockaddr *)&address, sizeof(address)), 0);
+    close(refused);
+    client_send(busy, "\r\n", 2);
+    client_read(busy, out, sizeof(out), 2000, NULL);
+    close(busy);
+    assert_non_null(strstr(out, "Connection: close\r\n"));
+    assert_non_null(strstr(out, "GET /busy ? []"));
+    for (int i = 0; i < 50 && http_server_connections(f->server) > 0; i++)
+        nanosleep(&pause, NULL);
+    assert_int_equal(http_server_connections(f->server), 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -511,6 +557,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_deadlines, setup, teardown),
         cmocka_unit_test_setup_teardown(test_connection_limits, setup, teardown),
         cmocka_unit_test_setup_teardown(test_accept_backs_off, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_drain, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
