@@ -4,7 +4,8 @@
  * 100-continue, a refusal before the body, protocol errors as JSON and sent once, oversized
  * bodies answered 413 (never a reset), the head and body deadlines, a half-closed request
  * released at once, the limits of connections per client address, accepting paused (one log
- * line) when descriptors run out, and draining before a stop.
+ * line) when descriptors run out, draining before a stop, and TLS (an answer, a protocol error,
+ * a handshake that never comes).
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -25,6 +26,9 @@
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
+
+#include <gnutls/gnutls.h>
+#include <gnutls/x509.h>
 
 #include "base/log.h"
 #include "rest/http_server.h"
@@ -128,6 +132,66 @@ static int setup(void **state)
     f->port = http_server_port(f->server, 0);
     f->port6 = http_server_port(f->server, 1);
     assert_true(f->port > 0 && f->port6 > 0);
+    *state = f;
+    return 0;
+}
+
+/* A self-signed certificate and its key, as PEM (malloc'd by GnuTLS). */
+static void certificate_make(gnutls_datum_t *certificate, gnutls_datum_t *key_pem)
+{
+    gnutls_x509_privkey_t key;
+    gnutls_x509_crt_t crt;
+    assert_int_equal(gnutls_x509_privkey_init(&key), 0);
+    assert_int_equal(gnutls_x509_privkey_generate(
+                         key, GNUTLS_PK_ECDSA,
+                         GNUTLS_CURVE_TO_BITS(GNUTLS_ECC_CURVE_SECP256R1), 0), 0);
+    assert_int_equal(gnutls_x509_crt_init(&crt), 0);
+    gnutls_x509_crt_set_version(crt, 3);
+    unsigned char serial[4] = {1, 2, 3, 4};
+    gnutls_x509_crt_set_serial(crt, serial, sizeof(serial));
+    gnutls_x509_crt_set_activation_time(crt, time(NULL) - 3600);
+    gnutls_x509_crt_set_expiration_time(crt, time(NULL) + 3600);
+    gnutls_x509_crt_set_dn_by_oid(crt, GNUTLS_OID_X520_COMMON_NAME, 0, "localhost", 9);
+    assert_int_equal(gnutls_x509_crt_set_key(crt, key), 0);
+    assert_int_equal(gnutls_x509_crt_sign2(crt, crt, key, GNUTLS_DIG_SHA256, 0), 0);
+    assert_int_equal(gnutls_x509_crt_export2(crt, GNUTLS_X509_FMT_PEM, certificate), 0);
+    assert_int_equal(gnutls_x509_privkey_export2(key, GNUTLS_X509_FMT_PEM, key_pem), 0);
+    gnutls_x509_crt_deinit(crt);
+    gnutls_x509_privkey_deinit(key);
+}
+
+/* The same server on an https listener. */
+static int setup_tls(void **state)
+{
+    fixture *f = calloc(1, sizeof(*f));
+    gnutls_datum_t certificate, key;
+    certificate_make(&certificate, &key);
+    /* PEM text, NUL-terminated */
+    char *certificate_text = strndup((const char *)certificate.data, certificate.size);
+    char *key_text = strndup((const char *)key.data, key.size);
+    gnutls_free(certificate.data);
+    gnutls_free(key.data);
+    struct sockaddr_in address = {.sin_family = AF_INET};
+    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    http_listen listen_at = {"https://127.0.0.1:0", (struct sockaddr *)&address,
+                             sizeof(address), true};
+    http_tls_material tls = {certificate_text, key_text, NULL,
+                             "NORMAL:-VERS-ALL:+VERS-TLS1.3:+VERS-TLS1.2"};
+    http_server_config config = {
+        .listeners = &listen_at, .listener_count = 1, .tls = &tls, .max_body = MAX_BODY,
+        .drain_max = 64 * 1024, .threads = 1, .max_connections = 64, .max_per_address = 8,
+        .head_timeout_ms = 500, .body_timeout_ms = 700, .idle_timeout_ms = 5000,
+        .write_timeout_ms = 5000,
+    };
+    http_handler handler = {.head = handler_head, .request = handler_request,
+                            .resumed = handler_resumed, .complete = handler_complete};
+    char err[256];
+    f->server = http_server_start(&config, &handler, err, sizeof(err));
+    free(certificate_text);
+    free(key_text);
+    if (!f->server)
+        fail_msg("%s", err);
+    f->port = http_server_port(f->server, 0);
     *state = f;
     return 0;
 }
@@ -547,6 +611,58 @@ static void test_drain(void **state)
     assert_int_equal(http_server_connections(f->server), 0);
 }
 
+/* One request over TLS on a new connection; the whole answer. */
+static void tls_exchange(fixture *f, const char *request, char *out, size_t outlen)
+{
+    int fd = client_connect(f->port, NULL);
+    gnutls_session_t session;
+    gnutls_certificate_credentials_t credentials;
+    assert_int_equal(gnutls_certificate_allocate_credentials(&credentials), 0);
+    assert_int_equal(gnutls_init(&session, GNUTLS_CLIENT), 0);
+    assert_int_equal(gnutls_set_default_priority(session), 0);
+    assert_int_equal(gnutls_credentials_set(session, GNUTLS_CRD_CERTIFICATE, credentials), 0);
+    gnutls_transport_set_int(session, fd);
+    int rc;
+    do
+        rc = gnutls_handshake(session);
+    while (rc < 0 && !gnutls_error_is_fatal(rc));
+    assert_int_equal(rc, 0);
+    assert_int_equal(gnutls_record_send(session, request, strlen(request)),
+                     (ssize_t)strlen(request));
+    size_t len = 0;
+    for (;;) {
+        ssize_t n = gnutls_record_recv(session, out + len, outlen - 1 - len);
+        if (n == GNUTLS_E_AGAIN || n == GNUTLS_E_INTERRUPTED)
+            continue;
+        if (n <= 0 || len + (size_t)n + 1 >= outlen)
+            break;
+        len += (size_t)n;
+    }
+    out[len] = '\0';
+    gnutls_deinit(session);
+    gnutls_certificate_free_credentials(credentials);
+    close(fd);
+}
+
+static void test_tls(void **state)
+{
+    fixture *f = *state;
+    char out[8192];
+    tls_exchange(f, "POST /tls HTTP/1.1\r\nContent-Length: 2\r\nConnection: close\r\n\r\nhi",
+                 out, sizeof(out));
+    assert_non_null(strstr(out, "HTTP/1.1 200 OK\r\n"));
+    assert_non_null(strstr(out, "POST /tls ? [hi]"));
+    tls_exchange(f, "GET / HTTP/2.0\r\n\r\n", out, sizeof(out));
+    assert_non_null(strstr(out, "HTTP/1.1 505 HTTP Version Not Supported\r\n"));
+    assert_non_null(strstr(out, "{\"error_code\":505,"));
+    /* A handshake that never comes is closed at the head deadline (500 ms here). */
+    int64_t start = clock_monotonic_ms();
+    int fd = client_connect(f->port, NULL);
+    client_read(fd, out, sizeof(out), 3000, NULL);
+    close(fd);
+    assert_true(clock_monotonic_ms() - start < 1500);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -558,6 +674,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_connection_limits, setup, teardown),
         cmocka_unit_test_setup_teardown(test_accept_backs_off, setup, teardown),
         cmocka_unit_test_setup_teardown(test_drain, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_tls, setup_tls, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
