@@ -107,18 +107,14 @@ static void handler_complete(void *context, http_exchange *exchange, unsigned st
     (void)written;
 }
 
-static int setup(void **state)
+/* The test's server: short deadlines, 3 connections per address. */
+static fixture *server_start(const http_listen *listen_at, size_t count,
+                             const http_tls_material *tls)
 {
     fixture *f = calloc(1, sizeof(*f));
-    struct sockaddr_in address = {.sin_family = AF_INET};
-    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    struct sockaddr_in6 address6 = {.sin6_family = AF_INET6, .sin6_addr = IN6ADDR_LOOPBACK_INIT};
-    http_listen listen_at[] = {
-        {"http://127.0.0.1:0", (struct sockaddr *)&address, sizeof(address), false},
-        {"http://[::1]:0", (struct sockaddr *)&address6, sizeof(address6), false},
-    };
+    assert_non_null(f);
     http_server_config config = {
-        .listeners = listen_at, .listener_count = 2, .max_body = MAX_BODY,
+        .listeners = listen_at, .listener_count = count, .tls = tls, .max_body = MAX_BODY,
         .drain_max = 64 * 1024, .threads = 2, .max_connections = 64, .max_per_address = 3,
         .head_timeout_ms = 500, .body_timeout_ms = 700, .idle_timeout_ms = 5000,
         .write_timeout_ms = 5000,
@@ -130,8 +126,22 @@ static int setup(void **state)
     if (!f->server)
         fail_msg("%s", err);
     f->port = http_server_port(f->server, 0);
+    assert_true(f->port > 0);
+    return f;
+}
+
+static int setup(void **state)
+{
+    struct sockaddr_in address = {.sin_family = AF_INET};
+    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    struct sockaddr_in6 address6 = {.sin6_family = AF_INET6, .sin6_addr = IN6ADDR_LOOPBACK_INIT};
+    http_listen listen_at[] = {
+        {"http://127.0.0.1:0", (struct sockaddr *)&address, sizeof(address), false},
+        {"http://[::1]:0", (struct sockaddr *)&address6, sizeof(address6), false},
+    };
+    fixture *f = server_start(listen_at, 2, NULL);
     f->port6 = http_server_port(f->server, 1);
-    assert_true(f->port > 0 && f->port6 > 0);
+    assert_true(f->port6 > 0);
     *state = f;
     return 0;
 }
@@ -163,7 +173,6 @@ static void certificate_make(gnutls_datum_t *certificate, gnutls_datum_t *key_pe
 /* The same server on an https listener. */
 static int setup_tls(void **state)
 {
-    fixture *f = calloc(1, sizeof(*f));
     gnutls_datum_t certificate, key;
     certificate_make(&certificate, &key);
     /* PEM text, NUL-terminated */
@@ -177,21 +186,9 @@ static int setup_tls(void **state)
                              sizeof(address), true};
     http_tls_material tls = {certificate_text, key_text, NULL,
                              "NORMAL:-VERS-ALL:+VERS-TLS1.3:+VERS-TLS1.2"};
-    http_server_config config = {
-        .listeners = &listen_at, .listener_count = 1, .tls = &tls, .max_body = MAX_BODY,
-        .drain_max = 64 * 1024, .threads = 1, .max_connections = 64, .max_per_address = 8,
-        .head_timeout_ms = 500, .body_timeout_ms = 700, .idle_timeout_ms = 5000,
-        .write_timeout_ms = 5000,
-    };
-    http_handler handler = {.head = handler_head, .request = handler_request,
-                            .resumed = handler_resumed, .complete = handler_complete};
-    char err[256];
-    f->server = http_server_start(&config, &handler, err, sizeof(err));
+    fixture *f = server_start(&listen_at, 1, &tls);
     free(certificate_text);
     free(key_text);
-    if (!f->server)
-        fail_msg("%s", err);
-    f->port = http_server_port(f->server, 0);
     *state = f;
     return 0;
 }
