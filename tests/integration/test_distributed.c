@@ -10,7 +10,9 @@
  *      others get no new status record;
  *   4. adding a connector and then a fourth worker stops no task that does not move;
  *   5. a sink's two tasks on two workers share its consumer group connect-<name>: every record
- *      reaches the sink once. */
+ *      reaches the sink once;
+ *   6. the status topic as a Kafka Connect cluster shares it: generations above the topic's
+ *      highest, STOP tombstones the task statuses. */
 #include <inttypes.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -406,6 +408,65 @@ static void test_growth_moves_only_what_must(void **state)
     fp_pass(env);
 }
 
+/* ---- 6 ------------------------------------------------------------------------------------- */
+
+/* The status topic as a Kafka Connect cluster shares it: the generations of a cluster's
+ * statuses go on above the highest on the topic (here a Java worker's 41), and STOP tombstones
+ * the status of every task of the connector, whichever worker ran it. */
+static void test_status_topic_shared(void **state)
+{
+    (void)state;
+    fp_env *env = fp_env_new("distributed_status");
+    ch_cluster cluster;
+    ch_init(&cluster, env, 2, FAST_KEYS "scheduled.rebalance.max.delay.ms=5000\n");
+    ch_start_all(&cluster, START_MS); /* creates the internal topics */
+    ch_stop_all(&cluster);
+    rd_kafka_t *producer = kt_producer_new(NULL);
+    const char *java = "{\"state\":\"RUNNING\",\"trace\":null,\"worker_id\":\"java:8083\","
+                       "\"generation\":41}";
+    kt_produce(producer, fp_status_topic(env), -1, "status-connector-elsewhere", 26, java,
+               strlen(java), NULL, NULL);
+    kt_producer_close(producer);
+    ch_start_all(&cluster, START_MS);
+
+    const char *name = ch_source_new(&cluster, 0, "gseq", 2);
+    ch_wait_running(&cluster, SIZE_MAX, name, 2, 30000);
+    char keys[3][256];
+    snprintf(keys[0], sizeof(keys[0]), "status-connector-%s", name);
+    for (int t = 0; t < 2; t++)
+        snprintf(keys[1 + t], sizeof(keys[1 + t]), "status-task-%s-%d", name, t);
+    json_t *latest = kt_latest_by_key(fp_status_topic(env));
+    for (size_t k = 0; k < 3; k++) {
+        json_t *status = json_object_get(latest, keys[k]);
+        json_int_t generation = json_integer_value(json_object_get(status, "generation"));
+        printf("# %s: generation %" JSON_INTEGER_FORMAT "\n", keys[k], generation);
+        if (generation <= 41)
+            fail_msg("%s has generation %" JSON_INTEGER_FORMAT ", not above the topic's 41",
+                     keys[k], generation);
+    }
+    json_decref(latest);
+
+    char path[300];
+    snprintf(path, sizeof(path), "/connectors/%s/stop", name);
+    json_decref(ch_change(&cluster, 1, "PUT", path, NULL, 204, 10000, NULL));
+    ch_wait_state(&cluster, SIZE_MAX, name, "STOPPED", 0, 30000);
+    int64_t deadline = fp_now_ms() + 30000;
+    bool tombstoned = false;
+    while (!tombstoned && fp_now_ms() < deadline) {
+        latest = kt_latest_by_key(fp_status_topic(env));
+        tombstoned = json_is_null(json_object_get(latest, keys[1])) &&
+                     json_is_null(json_object_get(latest, keys[2]));
+        json_decref(latest);
+        if (!tombstoned)
+            fp_sleep_ms(200);
+    }
+    if (!tombstoned)
+        fail_msg("the task statuses of %s were not tombstoned within 30 s of STOP", name);
+    ch_stop_all(&cluster);
+    ch_finish(&cluster);
+    fp_pass(env);
+}
+
 int main(void)
 {
     fp_init();
@@ -415,6 +476,7 @@ int main(void)
         cmocka_unit_test_teardown(test_restart_within_delay, fp_env_teardown),
         cmocka_unit_test_teardown(test_growth_moves_only_what_must, fp_env_teardown),
         cmocka_unit_test_teardown(test_sink_group_across_workers, fp_env_teardown),
+        cmocka_unit_test_teardown(test_status_topic_shared, fp_env_teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
