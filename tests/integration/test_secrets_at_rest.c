@@ -191,11 +191,105 @@ static void test_encrypted_and_rotated(void **state)
     fp_env_finish(env);
 }
 
+/* The latest value of a record of the configs topic, as a JSON object (NULL when none). */
+static const char *latest_password(json_t *latest, const char *record_key)
+{
+    return json_string_value(json_object_get(json_object_get(json_object_get(latest, record_key),
+                                                             "properties"),
+                                             "password"));
+}
+
+/* Waits until the latest connector-<name> and task-<name>-0 records both seal the password with
+ * key_id. */
+static void wait_records_sealed_with(fp_env *env, const char *name, const char *key_id)
+{
+    char connector_key[256], task_key[256], prefix[64];
+    snprintf(connector_key, sizeof(connector_key), "connector-%s", name);
+    snprintf(task_key, sizeof(task_key), "task-%s-0", name);
+    snprintf(prefix, sizeof(prefix), "ferry-enc:v1:%s:", key_id);
+    int64_t deadline = fp_now_ms() + 30000;
+    for (;;) {
+        json_t *latest = kt_latest_by_key(fp_configs_topic(env));
+        const char *connector = latest_password(latest, connector_key);
+        const char *task = latest_password(latest, task_key);
+        bool done = connector && task && strncmp(connector, prefix, strlen(prefix)) == 0 &&
+                    strncmp(task, prefix, strlen(prefix)) == 0;
+        json_decref(latest);
+        if (done)
+            return;
+        if (fp_now_ms() > deadline)
+            fail_msg("the records of %s are not sealed with key '%s'", name, key_id);
+        fp_sleep_ms(300);
+    }
+}
+
+/* A cluster's worker: task configs come from the configs topic, and a rotation finishes by
+ * writing each connector's config again (docs/security.md). */
+static void test_distributed_rotation(void **state)
+{
+    (void)state;
+    fp_env *env = fp_env_new("secrets_distributed");
+    const char *topic = fp_name(env, "in");
+    const char *name = fp_name(env, "sink");
+    kt_create_topic(topic, 1, NULL);
+    const char *keys = fp_write(env, "keys", "old=%s\n", KEY_OLD);
+    char extra[512];
+    snprintf(extra, sizeof(extra), "config.storage.encryption.key.file=%s\n", keys);
+    const char *worker = fp_worker_file(env, "worker.properties", 1000, extra);
+    fp_proc *proc = fp_start_distributed(env, worker);
+    rc_client *client = client_new(env);
+    char *config = NULL;
+    assert_true(asprintf(&config, "{\"connector.class\":\"RecordingSink\",\"topics\":\"%s\","
+                         "\"file\":\"%s\",\"password\":\"%s\"}", topic,
+                         fp_path(env, "out.txt"), PASSWORD) > 0);
+    char path[256];
+    snprintf(path, sizeof(path), "/connectors/%s/config", name);
+    json_decref(rc_expect(client, "PUT", path, config, 201));
+    json_decref(wait_state(client, name, true, "RUNNING"));
+    assert_task_got_password(env);
+    wait_records_sealed_with(env, name, "old");
+    assert_true(topic_names_key(fp_configs_topic(env), "old"));
+    assert_answers_clean(client, name);
+    rc_free(client);
+    fp_stop(proc, 30000);
+
+    /* The new key first: the worker reads both, and writing the config again seals the
+     * connector's config and its unchanged task configs with the new key. */
+    fp_write(env, "keys", "new=%s\nold=%s\n", KEY_NEW, KEY_OLD);
+    proc = fp_start_distributed(env, worker);
+    client = client_new(env);
+    json_decref(wait_state(client, name, true, "RUNNING"));
+    assert_task_got_password(env);
+    json_decref(rc_expect(client, "PUT", path, config, 200));
+    wait_records_sealed_with(env, name, "new");
+    rc_free(client);
+    fp_stop(proc, 30000);
+
+    /* The old key removed: everything still opens. */
+    fp_write(env, "keys", "new=%s\n", KEY_NEW);
+    unlink(fp_path(env, "out.txt.password"));
+    proc = fp_start_distributed(env, worker);
+    client = client_new(env);
+    json_decref(wait_state(client, name, true, "RUNNING"));
+    assert_task_got_password(env);
+    assert_answers_clean(client, name);
+    rc_free(client);
+    fp_stop(proc, 30000);
+    char *log = fp_log(proc);
+    assert_no_password("the distributed worker's log", log);
+    assert_null(strstr(log, "could not decrypt"));
+    free(log);
+    free(config);
+    fp_pass(env);
+    fp_env_finish(env);
+}
+
 int main(void)
 {
     fp_init();
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_teardown(test_encrypted_and_rotated, fp_env_teardown),
+        cmocka_unit_test_teardown(test_distributed_rotation, fp_env_teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

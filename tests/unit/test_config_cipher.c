@@ -81,6 +81,10 @@ static void test_rotation(void **state)
     assert_int_equal(config_cipher_key_count(rotated), 2);
     char *by_new = seal(rotated, "password", "second");
     assert_non_null(strstr(by_new, ":new:"));
+    assert_true(config_cipher_is_current(rotated, by_new));
+    assert_false(config_cipher_is_current(rotated, by_old));
+    assert_false(config_cipher_is_current(rotated, "plain"));
+    assert_false(config_cipher_is_current(rotated, "ferry-enc:v1:new:!altered"));
     char *plain = NULL;
     char err[512];
     assert_int_equal(config_cipher_open(rotated, "password", by_old, &plain, err, sizeof(err)),

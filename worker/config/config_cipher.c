@@ -204,6 +204,16 @@ bool config_cipher_is_sealed(const char *value)
     return value && strncmp(value, CONFIG_CIPHER_PREFIX, strlen(CONFIG_CIPHER_PREFIX)) == 0;
 }
 
+bool config_cipher_is_current(const config_cipher *cipher, const char *value)
+{
+    if (!config_cipher_is_sealed(value))
+        return false;
+    const char *id = value + strlen(CONFIG_CIPHER_PREFIX);
+    size_t id_len = strlen(cipher->keys[0].id);
+    return strncmp(id, cipher->keys[0].id, id_len) == 0 && id[id_len] == ':' &&
+           id[id_len + 1] != '!';
+}
+
 /* The header of a value and the config key it belongs to: what the tag authenticates. */
 static char *cipher_aad(const char *id, size_t id_len, const char *key, size_t *len)
 {

@@ -40,6 +40,9 @@ size_t config_cipher_key_count(const config_cipher *cipher);
 /* True when value starts with CONFIG_CIPHER_PREFIX (sealed, or left unreadable by open). */
 bool config_cipher_is_sealed(const char *value);
 
+/* True when value is sealed with the cipher's current key (what a write would produce). */
+bool config_cipher_is_current(const config_cipher *cipher, const char *value);
+
 /* Seals value as the value of config key `key` with the current key: a new string, or NULL with
  * err (out of memory, no randomness). */
 char *config_cipher_seal(const config_cipher *cipher, const char *key, const char *value,

@@ -29,6 +29,11 @@ struct config_store {
     config_store_listener listener;
     void *listener_opaque;
     config_store_protection protection;
+    /* Connectors whose committed task records hold a value not sealed with the current key (an
+     * older key, or plaintext of a sensitive key): a write of the connector's config writes them
+     * again, so that a key rotation can finish in a cluster, where unchanged task configs are
+     * not written again. Under mutex. */
+    json_t *stale_tasks;
 };
 
 static void config_store_notify(config_store *store, const config_change *change)
@@ -55,6 +60,19 @@ static bool config_store_record_connector(const char *key, char *name, size_t le
     return true;
 }
 
+/* Whether a record's value for key would be written otherwise now: sealed with another key than
+ * the current one, or a sensitive value in plaintext while the worker has keys. */
+static bool config_store_value_stale(const config_store *store, const char *key,
+                                     const char *value)
+{
+    const config_store_protection *protection = &store->protection;
+    if (!protection->cipher || !value || !*value)
+        return false;
+    if (config_cipher_is_sealed(value))
+        return !config_cipher_is_current(protection->cipher, value);
+    return protection->sensitive && protection->sensitive(protection->opaque, NULL, key);
+}
+
 /* Opens the sealed values of a connector or task record's properties, in place. A value that
  * does not open becomes its marker, and the store says why: the connector then fails where its
  * config is used (config_cipher_unreadable), and the ciphertext is never taken for a secret. */
@@ -78,6 +96,29 @@ static void config_store_open_values(const config_store *store, const char *conn
             memset(plain, 0, strlen(plain));
         free(plain);
     }
+}
+
+/* Notes whether a task record just read is stale (config_store_value_stale). Reader thread. */
+static void config_store_task_record_check(config_store *store, const char *key,
+                                           const rd_kafka_message_t *message)
+{
+    char connector[512];
+    if (!store->protection.cipher || !message->payload ||
+        strncmp(key, "task-", strlen("task-")) != 0 ||
+        !config_store_record_connector(key, connector, sizeof(connector)))
+        return;
+    json_t *value = json_loadb(message->payload, message->len, 0, NULL);
+    const char *name;
+    json_t *property;
+    bool stale = false;
+    json_object_foreach(json_object_get(value, "properties"), name, property)
+        stale |= config_store_value_stale(store, name, json_string_value(property));
+    json_decref(value);
+    if (!stale)
+        return;
+    pthread_mutex_lock(&store->mutex);
+    json_object_set_new(store->stale_tasks, connector, json_true());
+    pthread_mutex_unlock(&store->mutex);
 }
 
 /* A connector or task record's value with its sealed values opened: a new text, or NULL when it
@@ -115,6 +156,7 @@ static int config_store_read_record(void *opaque, const rd_kafka_message_t *mess
                  (long long)message->offset, message->key ? "out of memory" : "no key");
         return 0;
     }
+    config_store_task_record_check(store, key, message);
     char *opened = config_store_record_opened(store, key, message);
     config_change change;
     pthread_mutex_lock(&store->mutex);
@@ -147,6 +189,10 @@ config_store *config_store_open(const char *topic, rd_kafka_conf_t *producer_con
     }
     if (protection)
         store->protection = *protection;
+    if (!(store->stale_tasks = json_object())) {
+        ferry_error_set(err, errlen, "out of memory");
+        goto fail;
+    }
     pthread_mutex_init(&store->mutex, NULL);
     pthread_mutex_init(&store->listener_mutex, NULL);
     store->mutexes = true;
@@ -180,6 +226,7 @@ void config_store_close(config_store *store)
     topic_reader_stop(store->reader); /* first: no record is applied after this */
     topic_writer_destroy(store->writer);
     config_state_destroy(store->state);
+    json_decref(store->stale_tasks);
     if (store->mutexes) {
         pthread_mutex_destroy(&store->listener_mutex);
         pthread_mutex_destroy(&store->mutex);
@@ -349,6 +396,26 @@ static int config_store_seal(const config_store *store, json_t *properties,
     return 0;
 }
 
+/* Writes the committed task configs of a connector again when they are stale, as they are
+ * (config_store_put_tasks seals them with the current key). 0, or -1 with err. */
+static int config_store_tasks_refresh(config_store *store, const char *name, char *err,
+                                      size_t errlen)
+{
+    pthread_mutex_lock(&store->mutex);
+    bool stale = json_object_get(store->stale_tasks, name) != NULL;
+    pthread_mutex_unlock(&store->mutex);
+    if (!stale)
+        return 0;
+    bool found = false;
+    json_t *entry = config_store_connector(store, name, &found);
+    json_t *tasks = json_object_get(entry, "tasks");
+    int rc = 0;
+    if (json_array_size(tasks) > 0 && !json_is_true(json_object_get(entry, "inconsistent")))
+        rc = config_store_put_tasks(store, name, tasks, err, errlen);
+    json_decref(entry);
+    return rc;
+}
+
 int config_store_put_connector(config_store *store, const char *name, const config_map *config,
                                char *err, size_t errlen)
 {
@@ -357,10 +424,11 @@ int config_store_put_connector(config_store *store, const char *name, const conf
         json_decref(properties);
         return -1;
     }
-    return config_store_write_one(store, "connector-", name,
-                                  properties ? json_pack("{s:o}", "properties", properties)
-                                             : NULL,
-                                  err, errlen);
+    if (config_store_write_one(store, "connector-", name,
+                               properties ? json_pack("{s:o}", "properties", properties) : NULL,
+                               err, errlen) != 0)
+        return -1;
+    return config_store_tasks_refresh(store, name, err, errlen);
 }
 
 int config_store_put_target_state(config_store *store, const char *name, const char *state,
@@ -408,6 +476,12 @@ int config_store_put_tasks(config_store *store, const char *name, json_t *task_c
     }
     values[count] = json_pack("{s:I}", "tasks", (json_int_t)count);
     rc = config_store_write(store, (const char *const *)keys, values, count + 1, err, errlen);
+    if (rc == 0) {
+        /* Read back before this returns: what was stale is written with the current key now. */
+        pthread_mutex_lock(&store->mutex);
+        json_object_del(store->stale_tasks, name);
+        pthread_mutex_unlock(&store->mutex);
+    }
     goto done;
 oom:
     ferry_error_set(err, errlen, "out of memory");
