@@ -233,19 +233,21 @@ static int cipher_gcm(bool encrypt, const unsigned char *key, const unsigned cha
 {
     EVP_CIPHER_CTX *context = EVP_CIPHER_CTX_new();
     int rc = -1;
-    int written = 0;
+    int aad_written = 0, written = 0, final_written = 0;
     if (!context ||
         EVP_CipherInit_ex(context, EVP_aes_256_gcm(), NULL, NULL, NULL, encrypt) != 1 ||
         EVP_CIPHER_CTX_ctrl(context, EVP_CTRL_GCM_SET_IVLEN, CIPHER_NONCE_BYTES, NULL) != 1 ||
         EVP_CipherInit_ex(context, NULL, NULL, key, nonce, encrypt) != 1 ||
-        EVP_CipherUpdate(context, NULL, &written, (const unsigned char *)aad, (int)aad_len) != 1)
+        EVP_CipherUpdate(context, NULL, &aad_written, (const unsigned char *)aad,
+                         (int)aad_len) != 1)
         goto done;
     if (in_len > 0 && EVP_CipherUpdate(context, out, &written, in, (int)in_len) != 1)
         goto done;
     if (!encrypt &&
         EVP_CIPHER_CTX_ctrl(context, EVP_CTRL_GCM_SET_TAG, CIPHER_TAG_BYTES, tag) != 1)
         goto done;
-    if (EVP_CipherFinal_ex(context, out + written, &written) != 1)
+    /* GCM writes nothing at the end: written is in_len. */
+    if (EVP_CipherFinal_ex(context, out + written, &final_written) != 1)
         goto done;
     if (encrypt &&
         EVP_CIPHER_CTX_ctrl(context, EVP_CTRL_GCM_GET_TAG, CIPHER_TAG_BYTES, tag) != 1)
@@ -380,8 +382,7 @@ int config_cipher_open(const config_cipher *cipher, const char *key, const char 
 refused:
     free(sealed);
     ferry_error_set(err, errlen, "key '%s' is encrypted with key id '%.*s', which cannot be "
-                    "decrypted: %s", key, (int)(id_len ? id_len : 0), id_len ? id : "",
-                    cipher_reason_text(reason));
+                    "decrypted: %s", key, (int)id_len, id, cipher_reason_text(reason));
     *plain = cipher_marker(id_len ? id : "", id_len, reason);
     return -1;
 }
