@@ -4,8 +4,10 @@
  * (connector and key named, never the value), is not in the configs topic's raw bytes, and the
  * task still receives it in plaintext; after a restart with a rotated key file (a new current key
  * plus the old one) the connector still runs and its rewritten records name the new key; a
- * worker without the key fails the connector with the key and the key id in its trace. The
- * password is in no log line and no REST answer.
+ * worker without the key fails the connector with the key and the key id in its trace; in a
+ * cluster, a rotation ends with each connector's config written again; values written before
+ * encryption was on are still read and are sealed when written again. The password is in no log
+ * line and no REST answer.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -284,12 +286,55 @@ static void test_distributed_rotation(void **state)
     fp_env_finish(env);
 }
 
+/* Values written before encryption was turned on are read as they are, and sealed when written
+ * again. */
+static void test_plaintext_compatible(void **state)
+{
+    (void)state;
+    fp_env *env = fp_env_new("secrets_plaintext");
+    const char *topic = fp_name(env, "in");
+    const char *name = fp_name(env, "sink");
+    kt_create_topic(topic, 1, NULL);
+    const char *plain_worker = fp_worker_file(env, "plain.properties", 1000, "");
+    fp_proc *proc = fp_start_distributed(env, plain_worker);
+    rc_client *client = client_new(env);
+    char *config = NULL;
+    assert_true(asprintf(&config, "{\"connector.class\":\"RecordingSink\",\"topics\":\"%s\","
+                         "\"file\":\"%s\",\"password\":\"%s\"}", topic,
+                         fp_path(env, "out.txt"), PASSWORD) > 0);
+    char path[256];
+    snprintf(path, sizeof(path), "/connectors/%s/config", name);
+    json_decref(rc_expect(client, "PUT", path, config, 201));
+    json_decref(wait_state(client, name, true, "RUNNING"));
+    assert_task_got_password(env);
+    rc_free(client);
+    fp_stop(proc, 30000);
+
+    const char *keys = fp_write(env, "keys", "k1=%s\n", KEY_NEW);
+    char extra[512];
+    snprintf(extra, sizeof(extra), "config.storage.encryption.key.file=%s\n", keys);
+    const char *worker = fp_worker_file(env, "worker.properties", 1000, extra);
+    proc = fp_start_distributed(env, worker);
+    client = client_new(env);
+    json_decref(wait_state(client, name, true, "RUNNING"));
+    assert_task_got_password(env);
+    json_decref(rc_expect(client, "PUT", path, config, 200));
+    wait_records_sealed_with(env, name, "k1");
+    assert_answers_clean(client, name);
+    rc_free(client);
+    fp_stop(proc, 30000);
+    free(config);
+    fp_pass(env);
+    fp_env_finish(env);
+}
+
 int main(void)
 {
     fp_init();
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_teardown(test_encrypted_and_rotated, fp_env_teardown),
         cmocka_unit_test_teardown(test_distributed_rotation, fp_env_teardown),
+        cmocka_unit_test_teardown(test_plaintext_compatible, fp_env_teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
