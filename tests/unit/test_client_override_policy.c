@@ -122,7 +122,7 @@ static void test_sink(void **state)
     assert_int_equal(client_override_policy_check(CLIENT_OVERRIDE_NONE, config,
                                                   FERRY_CONNECTOR_SINK, errors), 4);
     assert_string_equal(config_errors_key_at(errors, 0), "producer.override.acks");
-    assert_string_equal(config_errors_key_at(errors, 1), "admin.override.sasl.mechanism");
+    assert_string_equal(config_errors_key_at(errors, 3), "admin.override.sasl.mechanism");
     config_errors_destroy(errors);
     errors = config_errors_new();
     assert_int_equal(config_map_set(config, "errors.deadletterqueue.topic.name", "  "), 0);

@@ -109,12 +109,12 @@ size_t client_override_policy_check(client_override_policy policy, const config_
     bool producer = source || dead_letter_queue;
     bool admin = source ? policy_has_prefix(config, "topic.creation.") : dead_letter_queue;
     size_t problems = 0;
-    /* Kafka Connect's order: producer, admin, consumer. */
+    /* The order of Kafka Connect's answer (and so of its refusal): producer, consumer, admin. */
     if (producer)
         problems += policy_check_prefix(policy, config, "producer.override.", errors);
-    if (admin)
-        problems += policy_check_prefix(policy, config, "admin.override.", errors);
     if (!source)
         problems += policy_check_prefix(policy, config, "consumer.override.", errors);
+    if (admin)
+        problems += policy_check_prefix(policy, config, "admin.override.", errors);
     return problems;
 }
