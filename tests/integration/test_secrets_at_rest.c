@@ -118,81 +118,6 @@ static void assert_answers_clean(rc_client *client, const char *name)
     }
 }
 
-static void test_encrypted_and_rotated(void **state)
-{
-    (void)state;
-    fp_env *env = fp_env_new("secrets_at_rest");
-    const char *topic = fp_name(env, "in");
-    const char *name = fp_name(env, "sink");
-    kt_create_topic(topic, 1, NULL);
-    const char *keys = fp_write(env, "keys", "# current first\nold=%s\n", KEY_OLD);
-    char extra[512];
-    snprintf(extra, sizeof(extra), "config.storage.encryption.key.file=%s\n", keys);
-    const char *worker = fp_worker_file(env, "worker.properties", 1000, extra);
-    fp_proc *proc = fp_start(env, worker, NULL);
-    rc_client *client = client_new(env);
-    char *body = NULL;
-    assert_true(asprintf(&body, "{\"name\":\"%s\",\"config\":{\"connector.class\":"
-                         "\"RecordingSink\",\"topics\":\"%s\",\"file\":\"%s\","
-                         "\"password\":\"%s\"}}", name, topic, fp_path(env, "out.txt"),
-                         PASSWORD) > 0);
-    json_decref(rc_expect(client, "POST", "/connectors", body, 201));
-    free(body);
-    json_decref(wait_state(client, name, true, "RUNNING"));
-    assert_task_got_password(env);
-    char warning[512];
-    snprintf(warning, sizeof(warning), "connector %s: sensitive key 'password' holds a literal "
-             "value", name);
-    assert_true(fp_wait_log(proc, warning, 10000));
-    assert_true(topic_names_key(fp_configs_topic(env), "old"));
-    assert_answers_clean(client, name);
-    rc_free(client);
-    fp_stop(proc, 30000);
-    char *log = fp_log(proc);
-    assert_no_password("the worker log", log);
-    free(log);
-
-    /* Rotation: a new current key, the old one kept. */
-    fp_write(env, "keys", "new=%s\nold=%s\n", KEY_NEW, KEY_OLD);
-    proc = fp_start(env, worker, NULL);
-    client = client_new(env);
-    json_decref(wait_state(client, name, true, "RUNNING"));
-    assert_task_got_password(env);
-    /* The task configs, written again at start, are sealed with the new key. */
-    assert_true(topic_names_key(fp_configs_topic(env), "new"));
-    assert_answers_clean(client, name);
-    rc_free(client);
-    fp_stop(proc, 30000);
-    log = fp_log(proc);
-    assert_no_password("the worker log after rotation", log);
-    free(log);
-
-    /* Neither key: the connector fails naming the key and the key id. */
-    fp_write(env, "keys", "other=%s\n", KEY_OTHER);
-    proc = fp_start(env, worker, NULL);
-    client = client_new(env);
-    json_t *status = wait_state(client, name, false, "FAILED");
-    const char *trace = json_string_value(json_object_get(json_object_get(status, "connector"),
-                                                          "trace"));
-    assert_non_null(trace);
-    assert_non_null(strstr(trace, "key 'password'"));
-    assert_non_null(strstr(trace, "key id 'old'"));
-    assert_no_password("the FAILED trace", trace);
-    json_decref(status);
-    assert_answers_clean(client, name);
-    rc_free(client);
-    fp_stop(proc, 30000);
-    log = fp_log(proc);
-    assert_no_password("the worker log without the key", log);
-    char logged[256];
-    snprintf(logged, sizeof(logged), "connector %s: key 'password' is encrypted with key id 'old'",
-             name);
-    assert_non_null(strstr(log, logged));
-    free(log);
-    fp_pass(env);
-    fp_env_finish(env);
-}
-
 /* The latest value of a record of the configs topic, as a JSON object (NULL when none). */
 static const char *latest_password(json_t *latest, const char *record_key)
 {
@@ -225,6 +150,105 @@ static void wait_records_sealed_with(fp_env *env, const char *name, const char *
     }
 }
 
+/* A worker file whose worker encrypts with the keys written to <temp dir>/keys. */
+static const char *encrypting_worker(fp_env *env)
+{
+    char extra[512];
+    snprintf(extra, sizeof(extra), "config.storage.encryption.key.file=%s\n",
+             fp_path(env, "keys"));
+    return fp_worker_file(env, "worker.properties", 1000, extra);
+}
+
+/* The RecordingSink config with the password, as the body of PUT /connectors/<name>/config. */
+static char *sink_config(fp_env *env, const char *topic)
+{
+    char *config = NULL;
+    assert_true(asprintf(&config, "{\"connector.class\":\"RecordingSink\",\"topics\":\"%s\","
+                         "\"file\":\"%s\",\"password\":\"%s\"}", topic,
+                         fp_path(env, "out.txt"), PASSWORD) > 0);
+    return config;
+}
+
+/* A worker started (distributed or standalone) and its task of name seen RUNNING with the
+ * password; config (not NULL) is PUT first, expecting status. */
+static fp_proc *run_sink(fp_env *env, const char *worker, bool distributed, const char *name,
+                         const char *config, long status, rc_client **client)
+{
+    fp_proc *proc = distributed ? fp_start_distributed(env, worker) : fp_start(env, worker, NULL);
+    *client = client_new(env);
+    if (config) {
+        char path[256];
+        snprintf(path, sizeof(path), "/connectors/%s/config", name);
+        json_decref(rc_expect(*client, "PUT", path, config, status));
+    }
+    json_decref(wait_state(*client, name, true, "RUNNING"));
+    assert_task_got_password(env);
+    return proc;
+}
+
+/* Stops the worker; its log holds no password. */
+static void stop_clean(fp_proc *proc, rc_client *client)
+{
+    rc_free(client);
+    fp_stop(proc, 30000);
+    char *log = fp_log(proc);
+    assert_no_password("the worker log", log);
+    free(log);
+}
+
+static void test_encrypted_and_rotated(void **state)
+{
+    (void)state;
+    fp_env *env = fp_env_new("secrets_at_rest");
+    const char *topic = fp_name(env, "in");
+    const char *name = fp_name(env, "sink");
+    kt_create_topic(topic, 1, NULL);
+    fp_write(env, "keys", "# current first\nold=%s\n", KEY_OLD);
+    const char *worker = encrypting_worker(env);
+    char *config = sink_config(env, topic);
+    rc_client *client = NULL;
+    fp_proc *proc = run_sink(env, worker, false, name, config, 201, &client);
+    char warning[512];
+    snprintf(warning, sizeof(warning), "connector %s: sensitive key 'password' holds a literal "
+             "value", name);
+    assert_true(fp_wait_log(proc, warning, 10000));
+    assert_true(topic_names_key(fp_configs_topic(env), "old"));
+    assert_answers_clean(client, name);
+    stop_clean(proc, client);
+
+    /* Rotation: a new current key, the old one kept. The task configs, written again at a
+     * standalone worker's start, are sealed with the new key. */
+    fp_write(env, "keys", "new=%s\nold=%s\n", KEY_NEW, KEY_OLD);
+    proc = run_sink(env, worker, false, name, NULL, 0, &client);
+    assert_true(topic_names_key(fp_configs_topic(env), "new"));
+    assert_answers_clean(client, name);
+    stop_clean(proc, client);
+
+    /* Neither key: the connector fails naming the key and the key id. */
+    fp_write(env, "keys", "other=%s\n", KEY_OTHER);
+    proc = fp_start(env, worker, NULL);
+    client = client_new(env);
+    json_t *status = wait_state(client, name, false, "FAILED");
+    const char *trace = json_string_value(json_object_get(json_object_get(status, "connector"),
+                                                          "trace"));
+    assert_non_null(trace);
+    assert_non_null(strstr(trace, "key 'password'"));
+    assert_non_null(strstr(trace, "key id 'old'"));
+    assert_no_password("the FAILED trace", trace);
+    json_decref(status);
+    assert_answers_clean(client, name);
+    stop_clean(proc, client);
+    char *log = fp_log(proc);
+    char logged[256];
+    snprintf(logged, sizeof(logged), "connector %s: key 'password' is encrypted with key id 'old'",
+             name);
+    assert_non_null(strstr(log, logged));
+    free(log);
+    free(config);
+    fp_pass(env);
+    fp_env_finish(env);
+}
+
 /* A cluster's worker: task configs come from the configs topic, and a rotation finishes by
  * writing each connector's config again (docs/security.md). */
 static void test_distributed_rotation(void **state)
@@ -234,51 +258,29 @@ static void test_distributed_rotation(void **state)
     const char *topic = fp_name(env, "in");
     const char *name = fp_name(env, "sink");
     kt_create_topic(topic, 1, NULL);
-    const char *keys = fp_write(env, "keys", "old=%s\n", KEY_OLD);
-    char extra[512];
-    snprintf(extra, sizeof(extra), "config.storage.encryption.key.file=%s\n", keys);
-    const char *worker = fp_worker_file(env, "worker.properties", 1000, extra);
-    fp_proc *proc = fp_start_distributed(env, worker);
-    rc_client *client = client_new(env);
-    char *config = NULL;
-    assert_true(asprintf(&config, "{\"connector.class\":\"RecordingSink\",\"topics\":\"%s\","
-                         "\"file\":\"%s\",\"password\":\"%s\"}", topic,
-                         fp_path(env, "out.txt"), PASSWORD) > 0);
-    char path[256];
-    snprintf(path, sizeof(path), "/connectors/%s/config", name);
-    json_decref(rc_expect(client, "PUT", path, config, 201));
-    json_decref(wait_state(client, name, true, "RUNNING"));
-    assert_task_got_password(env);
+    fp_write(env, "keys", "old=%s\n", KEY_OLD);
+    const char *worker = encrypting_worker(env);
+    char *config = sink_config(env, topic);
+    rc_client *client = NULL;
+    fp_proc *proc = run_sink(env, worker, true, name, config, 201, &client);
     wait_records_sealed_with(env, name, "old");
     assert_true(topic_names_key(fp_configs_topic(env), "old"));
     assert_answers_clean(client, name);
-    rc_free(client);
-    fp_stop(proc, 30000);
+    stop_clean(proc, client);
 
     /* The new key first: the worker reads both, and writing the config again seals the
      * connector's config and its unchanged task configs with the new key. */
     fp_write(env, "keys", "new=%s\nold=%s\n", KEY_NEW, KEY_OLD);
-    proc = fp_start_distributed(env, worker);
-    client = client_new(env);
-    json_decref(wait_state(client, name, true, "RUNNING"));
-    assert_task_got_password(env);
-    json_decref(rc_expect(client, "PUT", path, config, 200));
+    proc = run_sink(env, worker, true, name, config, 200, &client);
     wait_records_sealed_with(env, name, "new");
-    rc_free(client);
-    fp_stop(proc, 30000);
+    stop_clean(proc, client);
 
     /* The old key removed: everything still opens. */
     fp_write(env, "keys", "new=%s\n", KEY_NEW);
-    unlink(fp_path(env, "out.txt.password"));
-    proc = fp_start_distributed(env, worker);
-    client = client_new(env);
-    json_decref(wait_state(client, name, true, "RUNNING"));
-    assert_task_got_password(env);
+    proc = run_sink(env, worker, true, name, NULL, 0, &client);
     assert_answers_clean(client, name);
-    rc_free(client);
-    fp_stop(proc, 30000);
+    stop_clean(proc, client);
     char *log = fp_log(proc);
-    assert_no_password("the distributed worker's log", log);
     assert_null(strstr(log, "could not decrypt"));
     free(log);
     free(config);
@@ -295,34 +297,17 @@ static void test_plaintext_compatible(void **state)
     const char *topic = fp_name(env, "in");
     const char *name = fp_name(env, "sink");
     kt_create_topic(topic, 1, NULL);
-    const char *plain_worker = fp_worker_file(env, "plain.properties", 1000, "");
-    fp_proc *proc = fp_start_distributed(env, plain_worker);
-    rc_client *client = client_new(env);
-    char *config = NULL;
-    assert_true(asprintf(&config, "{\"connector.class\":\"RecordingSink\",\"topics\":\"%s\","
-                         "\"file\":\"%s\",\"password\":\"%s\"}", topic,
-                         fp_path(env, "out.txt"), PASSWORD) > 0);
-    char path[256];
-    snprintf(path, sizeof(path), "/connectors/%s/config", name);
-    json_decref(rc_expect(client, "PUT", path, config, 201));
-    json_decref(wait_state(client, name, true, "RUNNING"));
-    assert_task_got_password(env);
-    rc_free(client);
-    fp_stop(proc, 30000);
+    char *config = sink_config(env, topic);
+    rc_client *client = NULL;
+    fp_proc *proc = run_sink(env, fp_worker_file(env, "plain.properties", 1000, ""), true, name,
+                             config, 201, &client);
+    stop_clean(proc, client);
 
-    const char *keys = fp_write(env, "keys", "k1=%s\n", KEY_NEW);
-    char extra[512];
-    snprintf(extra, sizeof(extra), "config.storage.encryption.key.file=%s\n", keys);
-    const char *worker = fp_worker_file(env, "worker.properties", 1000, extra);
-    proc = fp_start_distributed(env, worker);
-    client = client_new(env);
-    json_decref(wait_state(client, name, true, "RUNNING"));
-    assert_task_got_password(env);
-    json_decref(rc_expect(client, "PUT", path, config, 200));
+    fp_write(env, "keys", "k1=%s\n", KEY_NEW);
+    proc = run_sink(env, encrypting_worker(env), true, name, config, 200, &client);
     wait_records_sealed_with(env, name, "k1");
     assert_answers_clean(client, name);
-    rc_free(client);
-    fp_stop(proc, 30000);
+    stop_clean(proc, client);
     free(config);
     fp_pass(env);
     fp_env_finish(env);
