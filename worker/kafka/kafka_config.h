@@ -13,6 +13,7 @@
 #ifndef FERRY_KAFKA_CONFIG_H
 #define FERRY_KAFKA_CONFIG_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include <librdkafka/rdkafka.h>
@@ -45,6 +46,10 @@ typedef enum kafka_client_role {
 rd_kafka_conf_t *kafka_config_build(const worker_config *worker, kafka_client_role role,
                                     const config_map *connector, const char *client_id,
                                     char *err, size_t errlen);
+
+/* Whether this librdkafka has the OAuth/OIDC client-credentials method
+ * (sasl.oauthbearer.method=oidc); builds without libcurl, Debian's 2.0.2 among them, do not. */
+bool kafka_config_oidc_supported(void);
 
 /* Sets one property, with the message naming key and value on refusal. Returns 0 or -1. */
 int kafka_config_set(rd_kafka_conf_t *conf, const char *key, const char *value, char *err,
