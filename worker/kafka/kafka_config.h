@@ -5,10 +5,12 @@
  * "admin.override." keys; last what the runtime must fix for its guarantees (set by the caller).
  *
  * Java client settings that librdkafka spells differently are translated (sasl.jaas.config with
- * PLAIN/SCRAM credentials becomes sasl.username/sasl.password, ssl.truststore.location with a PEM
- * file becomes ssl.ca.location, ...). Java-only settings librdkafka does not know
- * (key.serializer, interceptor.classes, ...) are skipped with a warning; a value librdkafka
- * rejects is an error naming the key.
+ * PLAIN/SCRAM credentials becomes sasl.username/sasl.password, OAUTHBEARER client credentials
+ * librdkafka's OIDC settings, JKS / PKCS12 / PEM stores ssl.ca.pem, ssl.certificate.pem and
+ * ssl.key.pem, IANA cipher names OpenSSL's, ...). Java-only settings librdkafka does not know
+ * (key.serializer, interceptor.classes, ...) are skipped with a warning; every key refused
+ * (a value librdkafka rejects, a store that cannot be read, a setting without an equivalent) is
+ * named in one error.
  */
 #ifndef FERRY_KAFKA_CONFIG_H
 #define FERRY_KAFKA_CONFIG_H
