@@ -21,6 +21,7 @@
 #include "config/properties.h"
 #include "base/log.h"
 #include "kafka/kafka_config.h"
+#include "keystore_fixture.h"
 
 #define PLAIN "org.apache.kafka.common.security.plain.PlainLoginModule"
 #define SCRAM "org.apache.kafka.common.security.scram.ScramLoginModule"
@@ -362,28 +363,6 @@ static void test_jaas_other_modules_and_errors(void **state)
     }
 }
 
-/* A fixture store's path (tests/unit/fixtures/java_keystore/README.md). */
-static const char *fixture(const char *name)
-{
-    static char paths[4][512];
-    static int next;
-    char *out = paths[next++ % 4];
-    snprintf(out, sizeof(paths[0]), "%s/%s", JAVA_KEYSTORE_FIXTURES, name);
-    return out;
-}
-
-static char *fixture_text(const char *name)
-{
-    FILE *file = fopen(fixture(name), "rb");
-    assert_non_null(file);
-    char *text = calloc(1, 65536);
-    assert_non_null(text);
-    size_t len = fread(text, 1, 65535, file);
-    fclose(file);
-    text[len] = '\0';
-    return text;
-}
-
 /* librdkafka's value for key, a new string. */
 static char *conf_value(rd_kafka_conf_t *conf, const char *key)
 {
@@ -412,7 +391,7 @@ static void test_truststores(void **state)
     (void)state;
     char err[1024];
     char text[2048];
-    char *ca = fixture_text("ca.pem");
+    char *ca = keystore_fixture_text("ca.pem");
     static const struct {
         const char *name, *type, *password;
     } stores[] = {
@@ -425,7 +404,7 @@ static void test_truststores(void **state)
     for (size_t i = 0; i < sizeof(stores) / sizeof(stores[0]); i++) {
         snprintf(text, sizeof(text), "producer.security.protocol=SSL\n"
                                      "producer.ssl.truststore.location=%s\n%s%s%s%s%s",
-                 fixture(stores[i].name), stores[i].type ? "producer.ssl.truststore.type=" : "",
+                 keystore_fixture(stores[i].name), stores[i].type ? "producer.ssl.truststore.type=" : "",
                  stores[i].type ? stores[i].type : "", stores[i].type ? "\n" : "",
                  stores[i].password ? "producer.ssl.truststore.password=" : "",
                  stores[i].password ? stores[i].password : "");
@@ -441,7 +420,7 @@ static void test_truststores(void **state)
 
     /* The type and password may come from the worker and the location from the connector. */
     snprintf(text, sizeof(text), "consumer.override.ssl.truststore.location=%s\n",
-             fixture("truststore.p12"));
+             keystore_fixture("truststore.p12"));
     rd_kafka_conf_t *conf = build("consumer.ssl.truststore.type=PKCS12\n"
                                   "consumer.ssl.truststore.password=trustpass\n",
                                   text, KAFKA_CLIENT_CONSUMER, "c", err, sizeof(err));
@@ -470,7 +449,7 @@ static void test_truststore_refusals(void **state)
     char err[1024];
     char text[1024];
     char expected[1024];
-    const char *jks = fixture("truststore.jks");
+    const char *jks = keystore_fixture("truststore.jks");
 
     snprintf(text, sizeof(text), "producer.ssl.truststore.location=%s\n"
                                  "producer.ssl.truststore.password=TOPSECRET-WRONG\n", jks);
@@ -480,13 +459,13 @@ static void test_truststore_refusals(void **state)
     assert_string_equal(err, expected);
 
     snprintf(text, sizeof(text), "producer.ssl.truststore.location=%s\n"
-                                 "producer.ssl.truststore.type=PKCS12\n", fixture("truststore.p12"));
+                                 "producer.ssl.truststore.type=PKCS12\n", keystore_fixture("truststore.p12"));
     assert_null(build(text, NULL, KAFKA_CLIENT_PRODUCER, "p", err, sizeof(err)));
     assert_non_null(strstr(err, "missing producer.ssl.truststore.password: "));
     assert_non_null(strstr(err, "no store password is given"));
 
     snprintf(text, sizeof(text), "producer.ssl.truststore.location=%s\n",
-             fixture("corrupt.jks"));
+             keystore_fixture("corrupt.jks"));
     assert_null(build(text, NULL, KAFKA_CLIENT_PRODUCER, "p", err, sizeof(err)));
     assert_non_null(strstr(err, "invalid value for producer.ssl.truststore.location: "));
     assert_non_null(strstr(err, "corrupt.jks: not a valid JKS store (truncated"));
@@ -509,8 +488,8 @@ static void test_keystores(void **state)
     (void)state;
     char err[1024];
     char text[8192];
-    char *chain = fixture_text("client.pem");
-    char *key = fixture_text("client.key");
+    char *chain = keystore_fixture_text("client.pem");
+    char *key = keystore_fixture_text("client.key");
     static const struct {
         const char *name, *type, *password, *key_password;
     } stores[] = {
@@ -523,7 +502,7 @@ static void test_keystores(void **state)
         snprintf(text, sizeof(text), "producer.ssl.keystore.location=%s\n"
                  "producer.ssl.keystore.type=%s\nproducer.ssl.keystore.password=%s\n"
                  "producer.ssl.key.password=%s\n",
-                 fixture(stores[i].name), stores[i].type ? stores[i].type : "",
+                 keystore_fixture(stores[i].name), stores[i].type ? stores[i].type : "",
                  stores[i].password ? stores[i].password : "",
                  stores[i].key_password ? stores[i].key_password : "");
         rd_kafka_conf_t *conf = build(text, NULL, KAFKA_CLIENT_PRODUCER, "p", err, sizeof(err));
@@ -543,7 +522,7 @@ static void test_keystores(void **state)
     }
 
     /* Inline: an encrypted PKCS#8 key and its chain in Java's one-line form. */
-    char *encrypted = fixture_text("client-enc.key");
+    char *encrypted = keystore_fixture_text("client-enc.key");
     char *key_line = one_line(encrypted);
     char *chain_line = one_line(chain);
     snprintf(text, sizeof(text), "security.protocol=SSL\nssl.keystore.type=PEM\n"
@@ -572,7 +551,7 @@ static void test_keystores(void **state)
     captured_log log;
     snprintf(text, sizeof(text), "producer.ssl.keystore.location=%s\n"
              "producer.ssl.keystore.password=storepass\nproducer.ssl.key.password=storepass\n",
-             fixture("two-keys.jks"));
+             keystore_fixture("two-keys.jks"));
     log_capture_start(&log);
     conf = build(text, NULL, KAFKA_CLIENT_PRODUCER, "p", err, sizeof(err));
     log_capture_stop(&log);
@@ -599,7 +578,7 @@ static void test_keystore_refusals(void **state)
     char err[1024];
     char text[1024];
     char expected[1024];
-    const char *jks = fixture("client.jks");
+    const char *jks = keystore_fixture("client.jks");
 
     snprintf(text, sizeof(text), "producer.ssl.keystore.location=%s\n"
              "producer.ssl.keystore.password=storepass\n"
@@ -618,13 +597,13 @@ static void test_keystore_refusals(void **state)
 
     snprintf(text, sizeof(text), "producer.ssl.keystore.location=%s\n"
              "producer.ssl.keystore.type=PKCS12\n"
-             "producer.ssl.keystore.password=TOPSECRET-WRONG\n", fixture("client.p12"));
+             "producer.ssl.keystore.password=TOPSECRET-WRONG\n", keystore_fixture("client.p12"));
     assert_null(build(text, NULL, KAFKA_CLIENT_PRODUCER, "p", err, sizeof(err)));
     assert_non_null(strstr(err, "invalid value for producer.ssl.keystore.password: "));
     assert_non_null(strstr(err, "client.p12: keystore password incorrect"));
 
     snprintf(text, sizeof(text), "producer.ssl.keystore.location=%s\n"
-             "producer.ssl.keystore.password=trustpass\n", fixture("truststore.jks"));
+             "producer.ssl.keystore.password=trustpass\n", keystore_fixture("truststore.jks"));
     assert_null(build(text, NULL, KAFKA_CLIENT_PRODUCER, "p", err, sizeof(err)));
     assert_non_null(strstr(err, "invalid value for producer.ssl.keystore.location: "));
     assert_non_null(strstr(err, "truststore.jks: holds no private key entry"));
@@ -636,7 +615,7 @@ static void test_keystore_refusals(void **state)
                              "the certificate chain of its key");
 
     snprintf(text, sizeof(text), "producer.ssl.keystore.location=%s\n"
-             "producer.ssl.keystore.type=JCEKS\n", fixture("truststore.jceks"));
+             "producer.ssl.keystore.type=JCEKS\n", keystore_fixture("truststore.jceks"));
     assert_null(build(text, NULL, KAFKA_CLIENT_PRODUCER, "p", err, sizeof(err)));
     assert_non_null(strstr(err, "store type 'JCEKS' is not supported"));
     assert_null(strstr(err, "TOPSECRET"));
@@ -727,7 +706,7 @@ static void test_every_refusal_at_once(void **state)
              "producer.ssl.cipher.suites=TLS_NO_SUCH_SUITE\n"
              "producer.sasl.jaas.config=" PLAIN " required password=\"TOPSECRET-2\";\n"
              "producer.compression.type=zip\n",
-             fixture("truststore.jks"));
+             keystore_fixture("truststore.jks"));
     assert_null(build(text, NULL, KAFKA_CLIENT_PRODUCER, "p", err, sizeof(err)));
     if (strncmp(err, "5 Kafka client settings refused: ", 33) != 0)
         fail_msg("%s", err);

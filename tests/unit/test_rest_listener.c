@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "rest/rest_listener.h"
+#include "keystore_fixture.h"
 
 static void test_listeners(void **state)
 {
@@ -79,15 +80,6 @@ static int tls_load(const char *const *pairs, rest_tls *tls, char *err, size_t e
     return rc;
 }
 
-static const char *fixture(const char *name)
-{
-    static char paths[8][512];
-    static int next;
-    char *path = paths[next++ % 8];
-    snprintf(path, sizeof(paths[0]), "%s/%s", JAVA_KEYSTORE_FIXTURES, name);
-    return path;
-}
-
 /* Java keystores as Kafka Connect's listeners take them: JKS (also when no type is given) and
  * PKCS12, key password apart from the store password; the key handed to GnuTLS decrypted. */
 static void test_tls_java_keystores(void **state)
@@ -105,10 +97,10 @@ static void test_tls_java_keystores(void **state)
     };
     for (size_t i = 0; i < sizeof(stores) / sizeof(stores[0]); i++) {
         const char *pairs[13] = {"listeners.https.ssl.keystore.location",
-                                 fixture(stores[i].store),
+                                 keystore_fixture(stores[i].store),
                                  "listeners.https.ssl.keystore.password", stores[i].password,
                                  "listeners.https.ssl.truststore.location",
-                                 fixture("truststore.p12"),
+                                 keystore_fixture("truststore.p12"),
                                  "listeners.https.ssl.truststore.type", "PKCS12",
                                  "listeners.https.ssl.truststore.password", "trustpass", NULL};
         size_t n = 10;
@@ -133,16 +125,16 @@ static void test_tls_java_keystores(void **state)
         const char *pairs[9];
         const char *expected;
     } refused[] = {
-        {{"listeners.https.ssl.keystore.location", fixture("client.jks"),
+        {{"listeners.https.ssl.keystore.location", keystore_fixture("client.jks"),
           "listeners.https.ssl.keystore.password", "TOPSECRET-WRONG", NULL},
          "listeners.https.ssl.keystore.password: "},
-        {{"listeners.https.ssl.keystore.location", fixture("client.jks"),
+        {{"listeners.https.ssl.keystore.location", keystore_fixture("client.jks"),
           "listeners.https.ssl.keystore.password", "storepass",
           "listeners.https.ssl.key.password", "TOPSECRET-WRONG", NULL},
          "listeners.https.ssl.key.password: "},
-        {{"listeners.https.ssl.keystore.location", fixture("truststore.jks"), NULL},
+        {{"listeners.https.ssl.keystore.location", keystore_fixture("truststore.jks"), NULL},
          "holds no private key entry"},
-        {{"listeners.https.ssl.truststore.location", fixture("truststore.jks"),
+        {{"listeners.https.ssl.truststore.location", keystore_fixture("truststore.jks"),
           "listeners.https.ssl.truststore.password", "TOPSECRET-WRONG", NULL},
          "listeners.https.ssl.truststore.password: "},
     };

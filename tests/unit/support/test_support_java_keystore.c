@@ -17,31 +17,7 @@
 #include <string.h>
 
 #include "support/java_keystore.h"
-
-#ifndef JAVA_KEYSTORE_FIXTURES
-#error "JAVA_KEYSTORE_FIXTURES names the fixture directory"
-#endif
-
-static const char *fixture(const char *name)
-{
-    static char path[4][512];
-    static int next;
-    char *out = path[next++ % 4];
-    snprintf(out, sizeof(path[0]), "%s/%s", JAVA_KEYSTORE_FIXTURES, name);
-    return out;
-}
-
-static char *fixture_text(const char *name)
-{
-    FILE *file = fopen(fixture(name), "rb");
-    assert_non_null(file);
-    char *text = calloc(1, 65536);
-    assert_non_null(text);
-    size_t len = fread(text, 1, 65535, file);
-    fclose(file);
-    text[len] = '\0';
-    return text;
-}
+#include "keystore_fixture.h"
 
 static size_t count_of(const char *text, const char *what)
 {
@@ -65,7 +41,7 @@ static void assert_message(const char *err, const char *file, const char *why)
 static java_keystore_status trusted(const char *name, const char *type, const char *password,
                                     char **pem, char *err, size_t errlen)
 {
-    java_keystore_source source = {.location = fixture(name), .type = type,
+    java_keystore_source source = {.location = keystore_fixture(name), .type = type,
                                    .store_password = password};
     return java_keystore_read_trusted(&source, pem, err, errlen);
 }
@@ -74,8 +50,8 @@ static void test_truststores(void **state)
 {
     (void)state;
     char err[512];
-    char *ca = fixture_text("ca.pem");
-    char *other = fixture_text("other.pem");
+    char *ca = keystore_fixture_text("ca.pem");
+    char *other = keystore_fixture_text("other.pem");
     static const struct {
         const char *name, *type, *password;
         size_t certificates;
@@ -169,8 +145,8 @@ static void test_inline_pem(void **state)
 {
     (void)state;
     char err[512];
-    char *ca = fixture_text("ca.pem");
-    char *other = fixture_text("other.pem");
+    char *ca = keystore_fixture_text("ca.pem");
+    char *other = keystore_fixture_text("other.pem");
     char *both = malloc(strlen(ca) + strlen(other) + 1);
     assert_non_null(both);
     strcpy(both, ca);
@@ -206,7 +182,7 @@ static java_keystore_status keystore(const char *name, const char *type, const c
                                      const char *key_password, java_keystore_key *key,
                                      char *err, size_t errlen)
 {
-    java_keystore_source source = {.location = fixture(name), .type = type,
+    java_keystore_source source = {.location = keystore_fixture(name), .type = type,
                                    .store_password = password, .key_password = key_password};
     return java_keystore_read_key(&source, key, err, errlen);
 }
@@ -215,8 +191,8 @@ static void test_keystores(void **state)
 {
     (void)state;
     char err[512];
-    char *client_key = fixture_text("client.key");
-    char *chain = fixture_text("client.pem");
+    char *client_key = keystore_fixture_text("client.key");
+    char *chain = keystore_fixture_text("client.pem");
     static const struct {
         const char *name, *type, *password, *key_password;
     } cases[] = {
@@ -310,9 +286,9 @@ static void test_pem_keystores(void **state)
 {
     (void)state;
     char err[512];
-    char *client_key = fixture_text("client.key");
-    char *encrypted = fixture_text("client-enc.key");
-    char *chain = fixture_text("client.pem");
+    char *client_key = keystore_fixture_text("client.key");
+    char *encrypted = keystore_fixture_text("client-enc.key");
+    char *chain = keystore_fixture_text("client.pem");
     char *both = malloc(strlen(encrypted) + strlen(chain) + 1);
     assert_non_null(both);
     strcpy(both, encrypted);
@@ -335,11 +311,11 @@ static void test_pem_keystores(void **state)
     assert_int_equal(java_keystore_read_key(&source, &key, err, sizeof(err)),
                      JAVA_KEYSTORE_NO_PASSWORD);
 
-    java_keystore_source plain = {.location = fixture("client.key"), .type = "PEM"};
+    java_keystore_source plain = {.location = keystore_fixture("client.key"), .type = "PEM"};
     assert_int_equal(java_keystore_read_key(&plain, &key, err, sizeof(err)),
                      JAVA_KEYSTORE_INVALID);
     assert_message(err, "client.key", "no CERTIFICATE block found");
-    java_keystore_source no_key = {.location = fixture("client.pem"), .type = "PEM"};
+    java_keystore_source no_key = {.location = keystore_fixture("client.pem"), .type = "PEM"};
     assert_int_equal(java_keystore_read_key(&no_key, &key, err, sizeof(err)),
                      JAVA_KEYSTORE_INVALID);
     assert_message(err, "client.pem", "no PRIVATE KEY block found");
@@ -347,7 +323,7 @@ static void test_pem_keystores(void **state)
     char *swapped = malloc(strlen(both) + 1);
     assert_non_null(swapped);
     /* The CA's certificate first: not the key's. */
-    char *ca = fixture_text("ca.pem");
+    char *ca = keystore_fixture_text("ca.pem");
     strcpy(swapped, encrypted);
     strcat(swapped, ca);
     mismatched.text = swapped;
