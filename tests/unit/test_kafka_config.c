@@ -613,6 +613,11 @@ static void test_keystore_refusals(void **state)
                       NULL, KAFKA_CLIENT_ADMIN, "a", err, sizeof(err)));
     assert_string_equal(err, "missing ssl.keystore.certificate.chain: ssl.keystore.key needs "
                              "the certificate chain of its key");
+    assert_null(build("producer.ssl.keystore.certificate.chain=-----BEGIN CERTIFICATE----- x\n",
+                      NULL, KAFKA_CLIENT_PRODUCER, "p", err, sizeof(err)));
+    assert_string_equal(err, "missing producer.ssl.keystore.key: "
+                             "producer.ssl.keystore.certificate.chain needs the private key it "
+                             "certifies");
 
     snprintf(text, sizeof(text), "producer.ssl.keystore.location=%s\n"
              "producer.ssl.keystore.type=JCEKS\n", keystore_fixture("truststore.jceks"));

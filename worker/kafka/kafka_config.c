@@ -934,6 +934,14 @@ static int kafka_apply(rd_kafka_conf_t *conf, const kafka_settings *settings,
         return kafka_translate_cipher_suites(conf, setting, err, errlen);
     if (strcmp(key, "ssl.enabled.protocols") == 0 || strcmp(key, "ssl.protocol") == 0)
         return kafka_translate_protocols(setting, err, errlen);
+    if (strcmp(key, "ssl.keystore.certificate.chain") == 0 &&
+        !kafka_value_set(config_map_get(settings->effective, "ssl.keystore.key"))) {
+        char key_key[256];
+        kafka_companion_key(setting, "ssl.keystore.key", key_key, sizeof(key_key));
+        return ferry_error_set(err, errlen, "missing %s: %s needs the private key it certifies",
+                               key_key, setting->user_key),
+               -1;
+    }
     /* Read together with the stores above. ssl.key.password is librdkafka's own too (for its
      * ssl.key.location), and passes when no Java keystore is configured. */
     if (strcmp(key, "ssl.truststore.type") == 0 || strcmp(key, "ssl.keystore.type") == 0 ||
