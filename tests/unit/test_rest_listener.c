@@ -96,7 +96,7 @@ static void test_tls_java_keystores(void **state)
         {"client-same.p12", "PKCS12", "samepass", NULL},
     };
     for (size_t i = 0; i < sizeof(stores) / sizeof(stores[0]); i++) {
-        const char *pairs[13] = {"listeners.https.ssl.keystore.location",
+        const char *pairs[16] = {"listeners.https.ssl.keystore.location",
                                  keystore_fixture(stores[i].store),
                                  "listeners.https.ssl.keystore.password", stores[i].password,
                                  "listeners.https.ssl.truststore.location",
