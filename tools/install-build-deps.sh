@@ -5,9 +5,8 @@ set -euo pipefail
 
 packages=(
   gcc pkg-config meson ninja-build
-  librdkafka-dev libpq-dev libcurl4-openssl-dev libjansson-dev libgnutls28-dev
+  librdkafka-dev libpq-dev libcurl4-openssl-dev libjansson-dev libgnutls28-dev libssl-dev
   libpcre2-dev libcmocka-dev
-  libssl-dev
   kafkacat curl
 )
 

@@ -7,7 +7,9 @@
  *   - plain HTTP on the HTTPS port gets nothing; bodies over rest.request.max.bytes get 413;
  *     cross-origin requests and foreign Host names on a loopback listener get 403;
  *   - secrets (declared sensitive by a plugin, or named like one) never appear in any answer
- *     nor in the worker's log, at debug level, nor do the credentials.
+ *     nor in the worker's log, at debug level, nor do the credentials;
+ *   - the listener's certificate and key from a JKS keystore (key password apart) and from a
+ *     PKCS12 keystore, made with openssl and the JDK's keytool.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -330,6 +332,64 @@ static void test_tls_authentication_and_secrets(void **state)
     fp_env_finish(env);
 }
 
+#define STORE_PASSWORD "store-Pw-7731"
+#define KEY_PASSWORD "key-Pw-4410"
+
+/* The https listener on the same certificate in a JKS keystore (key password apart from the
+ * store's) and in a PKCS12 keystore, made by openssl and the JDK's keytool as users make
+ * theirs; neither password in the log. */
+static void test_java_keystores(void **state)
+{
+    (void)state;
+    fp_env *env = fp_env_new("rest_security_keystores");
+    const char *cert = fp_path(env, "cert.pem");
+    const char *key = fp_path(env, "key.pem");
+    const char *p12 = fp_path(env, "listener.p12");
+    const char *jks = fp_path(env, "listener.jks");
+    certificate_make(cert, key);
+    char command[4096];
+    snprintf(command, sizeof(command),
+             "openssl pkcs12 -export -in '%s' -inkey '%s' -name listener -passout pass:"
+             STORE_PASSWORD " -out '%s' && keytool -importkeystore -noprompt -srckeystore '%s' "
+             "-srcstoretype PKCS12 -srcstorepass " STORE_PASSWORD " -destkeystore '%s' "
+             "-deststoretype JKS -deststorepass " STORE_PASSWORD " -destkeypass " KEY_PASSWORD
+             " >/dev/null 2>&1",
+             cert, key, p12, p12, jks);
+    assert_int_equal(system(command), 0);
+    static const struct {
+        const char *type;
+        bool key_password;
+    } stores[] = {{"JKS", true}, {"PKCS12", false}};
+    for (size_t i = 0; i < sizeof(stores) / sizeof(stores[0]); i++) {
+        char extra[2048], file[64];
+        int port = fp_listener_port(env);
+        snprintf(extra, sizeof(extra),
+                 "listeners=https://127.0.0.1:%d\n"
+                 "listeners.https.ssl.keystore.type=%s\n"
+                 "listeners.https.ssl.keystore.location=%s\n"
+                 "listeners.https.ssl.keystore.password=" STORE_PASSWORD "\n%s",
+                 port, stores[i].type, i == 0 ? jks : p12,
+                 stores[i].key_password ? "listeners.https.ssl.key.password=" KEY_PASSWORD "\n"
+                                        : "");
+        snprintf(file, sizeof(file), "worker-%s.properties", stores[i].type);
+        fp_proc *proc = fp_start(env, fp_worker_file(env, file, -1, extra), NULL);
+        char base[64];
+        snprintf(base, sizeof(base), "https://127.0.0.1:%d", port);
+        rc_client *client = rc_new(base);
+        rc_set_ca(client, cert);
+        if (!rc_wait_healthy(client, 60000))
+            fail_msg("the listener on a %s keystore does not answer", stores[i].type);
+        rc_free(client);
+        fp_stop(proc, 60000);
+        char *log = fp_log(proc);
+        if (strstr(log, STORE_PASSWORD) || strstr(log, KEY_PASSWORD))
+            fail_msg("the worker's log shows a keystore password:\n%s", log);
+        free(log);
+    }
+    fp_pass(env);
+    fp_env_finish(env);
+}
+
 /* A worker whose security settings are wrong does not start. */
 static void test_refused_settings(void **state)
 {
@@ -345,7 +405,8 @@ static void test_refused_settings(void **state)
                 "BasicAuthSecurityRestExtension\n", "rest.extension.classes is not supported"},
         {false, "rest.auth.basic.users=admin\n", "not of the form user:password"},
         {true, "listeners.https.ssl.keystore.type=JKS\n"
-               "listeners.https.ssl.keystore.location=/etc/x.jks\n", "only PEM"},
+               "listeners.https.ssl.keystore.location=/etc/x.jks\n",
+         "listeners.https.ssl.keystore.location: /etc/x.jks: cannot open"},
     };
     for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
         char extra[1024], file[64];
@@ -373,6 +434,7 @@ int main(void)
     fp_init();
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_tls_authentication_and_secrets),
+        cmocka_unit_test(test_java_keystores),
         cmocka_unit_test(test_refused_settings),
     };
     int rc = cmocka_run_group_tests(tests, NULL, NULL);

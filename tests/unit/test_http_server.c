@@ -5,7 +5,8 @@
  * bodies answered 413 (never a reset), the head and body deadlines, a half-closed request
  * released at once, the limits of connections per client address, accepting paused (one log
  * line) when descriptors run out, draining before a stop, and TLS (an answer, a protocol error,
- * a handshake that never comes).
+ * a handshake that never comes) with a generated certificate and with the key and chain of JKS
+ * and PKCS12 keystores made by keytool.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -29,6 +30,8 @@
 
 #include <gnutls/gnutls.h>
 #include <gnutls/x509.h>
+
+#include "support/java_keystore.h"
 
 #include "base/log.h"
 #include "rest/http_server.h"
@@ -191,6 +194,39 @@ static int setup_tls(void **state)
     free(key_text);
     *state = f;
     return 0;
+}
+
+/* The same https server with its certificate and key from a Java keystore made by keytool
+ * (tests/unit/fixtures/java_keystore), read as the REST listener reads one. */
+static int setup_keystore(void **state, const char *store, const char *type)
+{
+    char path[512];
+    char err[512];
+    snprintf(path, sizeof(path), "%s/%s", JAVA_KEYSTORE_FIXTURES, store);
+    java_keystore_source source = {.location = path, .type = type, .store_password = "storepass",
+                                   .key_password = "keypass1"};
+    java_keystore_key key;
+    if (java_keystore_read_key(&source, &key, err, sizeof(err)) != JAVA_KEYSTORE_OK)
+        fail_msg("%s", err);
+    struct sockaddr_in address = {.sin_family = AF_INET};
+    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    http_listen listen_at = {"https://127.0.0.1:0", (struct sockaddr *)&address,
+                             sizeof(address), true};
+    http_tls_material tls = {key.certificates, key.key, NULL,
+                             "NORMAL:-VERS-ALL:+VERS-TLS1.3:+VERS-TLS1.2"};
+    *state = server_start(&listen_at, 1, &tls);
+    java_keystore_key_clear(&key);
+    return 0;
+}
+
+static int setup_jks(void **state)
+{
+    return setup_keystore(state, "client.jks", "JKS");
+}
+
+static int setup_pkcs12(void **state)
+{
+    return setup_keystore(state, "client.p12", "PKCS12");
 }
 
 static int teardown(void **state)
@@ -672,6 +708,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_accept_backs_off, setup, teardown),
         cmocka_unit_test_setup_teardown(test_drain, setup, teardown),
         cmocka_unit_test_setup_teardown(test_tls, setup_tls, teardown),
+        cmocka_unit_test_setup_teardown(test_tls, setup_jks, teardown),
+        cmocka_unit_test_setup_teardown(test_tls, setup_pkcs12, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -2,8 +2,11 @@
  * test_kafka_config.c - librdkafka configs built from the worker's and a connector's keys:
  * layering (worker producer.* under a connector's producer.override.*), client.id, Java-only keys
  * skipped with one warning each, refused values naming the key as the user wrote it, and the
- * translation of Java security settings (sasl.jaas.config, truststores and keystores, endpoint
- * identification, sasl.mechanism). Secrets never reach a log line or an error message.
+ * translation of Java security settings (sasl.jaas.config with PLAIN, SCRAM and OAUTHBEARER,
+ * JKS / PKCS12 / PEM truststores and keystores from tests/unit/fixtures/java_keystore, inline
+ * PEM in Java's one-line form, cipher suites by IANA name, protocols, endpoint identification,
+ * sasl.mechanism), every refused key reported at once. Secrets never reach a log line or an
+ * error message.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -18,10 +21,13 @@
 #include "config/properties.h"
 #include "base/log.h"
 #include "kafka/kafka_config.h"
+#include "keystore_fixture.h"
 
 #define PLAIN "org.apache.kafka.common.security.plain.PlainLoginModule"
 #define SCRAM "org.apache.kafka.common.security.scram.ScramLoginModule"
 #define OAUTH "org.apache.kafka.common.security.oauthbearer.OAuthBearerLoginModule"
+#define KERBEROS "com.sun.security.auth.module.Krb5LoginModule"
+#define OAUTH_HANDLER "org.apache.kafka.common.security.oauthbearer.OAuthBearerLoginCallbackHandler"
 
 static config_map *map_from(const char *text)
 {
@@ -306,17 +312,17 @@ static void test_jaas_other_modules_and_errors(void **state)
     captured_log log;
     log_capture_start(&log);
     rd_kafka_conf_t *conf =
-        build("producer.sasl.jaas.config=" OAUTH " required clientId=\"id\" "
-              "clientSecret=\"TOPSECRET-OAUTH\";\n",
+        build("producer.sasl.jaas.config=" KERBEROS " required useKeyTab=true "
+              "keyTab=\"/etc/TOPSECRET.keytab\";\n",
               NULL, KAFKA_CLIENT_PRODUCER, "p", err, sizeof(err));
     log_capture_stop(&log);
     assert_non_null(conf);
     assert_conf_unset(conf, "sasl.username");
     assert_int_equal(count_lines(log.text), 1);
     assert_non_null(strstr(log.text, "WARN  [kafka] ignoring producer.sasl.jaas.config: login "
-                                     "module " OAUTH " cannot be translated for librdkafka; "
+                                     "module " KERBEROS " cannot be translated for librdkafka; "
                                      "configure it with librdkafka's settings instead "
-                                     "(sasl.oauthbearer.*, sasl.kerberos.*)\n"));
+                                     "(sasl.kerberos.*)\n"));
     assert_null(strstr(log.text, "TOPSECRET"));
     free(log.text);
     rd_kafka_conf_destroy(conf);
@@ -357,71 +363,438 @@ static void test_jaas_other_modules_and_errors(void **state)
     }
 }
 
-static void test_truststore_and_keystore(void **state)
+/* librdkafka's value for key, a new string. */
+static char *conf_value(rd_kafka_conf_t *conf, const char *key)
+{
+    size_t size = 0;
+    if (rd_kafka_conf_get(conf, key, NULL, &size) != RD_KAFKA_CONF_OK)
+        fail_msg("librdkafka has no value for %s", key);
+    char *value = malloc(size);
+    assert_non_null(value);
+    assert_int_equal(rd_kafka_conf_get(conf, key, value, &size), RD_KAFKA_CONF_OK);
+    return value;
+}
+
+/* PEM text on one line as a .properties value written with continuations becomes. */
+static char *one_line(const char *pem)
+{
+    char *out = strdup(pem);
+    assert_non_null(out);
+    for (char *p = out; *p; p++)
+        if (*p == '\n')
+            *p = ' ';
+    return out;
+}
+
+static void test_truststores(void **state)
 {
     (void)state;
-    char err[512];
-    rd_kafka_conf_t *conf = build("producer.security.protocol=SSL\n"
-                                  "producer.ssl.truststore.type=PEM\n"
-                                  "producer.ssl.truststore.location=/etc/ferry/ca.pem\n",
-                                  NULL, KAFKA_CLIENT_PRODUCER, "p", err, sizeof(err));
+    char err[1024];
+    char text[2048];
+    char *ca = keystore_fixture_text("ca.pem");
+    static const struct {
+        const char *name, *type, *password;
+    } stores[] = {
+        {"truststore.jks", NULL, "trustpass"}, /* Java's default type, JKS */
+        {"truststore.jks", "JKS", NULL},
+        {"truststore.p12", "PKCS12", "trustpass"},
+        {"truststore-nopass.p12", "PKCS12", NULL},
+        {"ca.pem", "pem", NULL},
+    };
+    for (size_t i = 0; i < sizeof(stores) / sizeof(stores[0]); i++) {
+        snprintf(text, sizeof(text), "producer.security.protocol=SSL\n"
+                                     "producer.ssl.truststore.location=%s\n%s%s%s%s%s",
+                 keystore_fixture(stores[i].name), stores[i].type ? "producer.ssl.truststore.type=" : "",
+                 stores[i].type ? stores[i].type : "", stores[i].type ? "\n" : "",
+                 stores[i].password ? "producer.ssl.truststore.password=" : "",
+                 stores[i].password ? stores[i].password : "");
+        rd_kafka_conf_t *conf = build(text, NULL, KAFKA_CLIENT_PRODUCER, "p", err, sizeof(err));
+        if (!conf)
+            fail_msg("%s: %s", stores[i].name, err);
+        char *pem = conf_value(conf, "ssl.ca.pem");
+        assert_non_null(strstr(pem, ca));
+        assert_conf_unset(conf, "ssl.ca.location");
+        free(pem);
+        rd_kafka_conf_destroy(conf);
+    }
+
+    /* The type and password may come from the worker and the location from the connector. */
+    snprintf(text, sizeof(text), "consumer.override.ssl.truststore.location=%s\n",
+             keystore_fixture("truststore.p12"));
+    rd_kafka_conf_t *conf = build("consumer.ssl.truststore.type=PKCS12\n"
+                                  "consumer.ssl.truststore.password=trustpass\n",
+                                  text, KAFKA_CLIENT_CONSUMER, "c", err, sizeof(err));
     assert_non_null(conf);
-    assert_conf(conf, "ssl.ca.location", "/etc/ferry/ca.pem");
+    char *pem = conf_value(conf, "ssl.ca.pem");
+    assert_non_null(strstr(pem, ca));
+    free(pem);
     rd_kafka_conf_destroy(conf);
 
-    /* The type may come from the worker and the location from the connector. */
-    conf = build("consumer.ssl.truststore.type=pem\n",
-                 "consumer.override.ssl.truststore.location=/etc/ferry/other-ca.pem\n",
-                 KAFKA_CLIENT_CONSUMER, "c", err, sizeof(err));
+    /* Inline certificates in Java's one-line form; the type may be left out or PEM. */
+    char *line = one_line(ca);
+    snprintf(text, sizeof(text), "ssl.truststore.certificates=%s\n", line);
+    conf = build(text, NULL, KAFKA_CLIENT_ADMIN, "a", err, sizeof(err));
     assert_non_null(conf);
-    assert_conf(conf, "ssl.ca.location", "/etc/ferry/other-ca.pem");
+    pem = conf_value(conf, "ssl.ca.pem");
+    assert_string_equal(pem, ca);
+    free(pem);
     rd_kafka_conf_destroy(conf);
+    free(line);
+    free(ca);
+}
 
-    conf = build("producer.ssl.truststore.type=JKS\n"
-                 "producer.ssl.truststore.location=/etc/kafka/truststore.jks\n"
-                 "producer.ssl.truststore.password=TOPSECRET-STORE\n",
-                 NULL, KAFKA_CLIENT_PRODUCER, "p", err, sizeof(err));
-    assert_null(conf);
-    assert_string_equal(err, "invalid value for producer.ssl.truststore.location: a JKS "
-                             "truststore cannot be used, librdkafka needs PEM: export the CA "
-                             "certificates to a PEM file and set ssl.ca.location (or "
-                             "ssl.truststore.location with ssl.truststore.type=PEM)");
-    /* Java's default type is JKS. */
-    conf = build("producer.ssl.truststore.location=/etc/kafka/truststore.p12\n"
-                 "producer.ssl.truststore.password=TOPSECRET-STORE\n",
-                 NULL, KAFKA_CLIENT_PRODUCER, "p", err, sizeof(err));
-    assert_null(conf);
-    assert_non_null(strstr(err, "a JKS truststore cannot be used"));
-    conf = build("producer.ssl.truststore.type=PKCS12\n"
-                 "producer.ssl.truststore.location=/etc/kafka/truststore.p12\n",
-                 NULL, KAFKA_CLIENT_PRODUCER, "p", err, sizeof(err));
-    assert_null(conf);
-    assert_non_null(strstr(err, "a PKCS12 truststore cannot be used"));
+static void test_truststore_refusals(void **state)
+{
+    (void)state;
+    char err[1024];
+    char text[1024];
+    char expected[1024];
+    const char *jks = keystore_fixture("truststore.jks");
+
+    snprintf(text, sizeof(text), "producer.ssl.truststore.location=%s\n"
+                                 "producer.ssl.truststore.password=TOPSECRET-WRONG\n", jks);
+    assert_null(build(text, NULL, KAFKA_CLIENT_PRODUCER, "p", err, sizeof(err)));
+    snprintf(expected, sizeof(expected), "invalid value for producer.ssl.truststore.password: "
+             "%s: keystore password incorrect (or the file was altered)", jks);
+    assert_string_equal(err, expected);
+
+    snprintf(text, sizeof(text), "producer.ssl.truststore.location=%s\n"
+                                 "producer.ssl.truststore.type=PKCS12\n", keystore_fixture("truststore.p12"));
+    assert_null(build(text, NULL, KAFKA_CLIENT_PRODUCER, "p", err, sizeof(err)));
+    assert_non_null(strstr(err, "missing producer.ssl.truststore.password: "));
+    assert_non_null(strstr(err, "no store password is given"));
+
+    snprintf(text, sizeof(text), "producer.ssl.truststore.location=%s\n",
+             keystore_fixture("corrupt.jks"));
+    assert_null(build(text, NULL, KAFKA_CLIENT_PRODUCER, "p", err, sizeof(err)));
+    assert_non_null(strstr(err, "invalid value for producer.ssl.truststore.location: "));
+    assert_non_null(strstr(err, "corrupt.jks: not a valid JKS store (truncated"));
+
+    snprintf(text, sizeof(text), "producer.ssl.truststore.location=%s\n"
+                                 "producer.ssl.truststore.type=PEM\n", jks);
+    assert_null(build(text, NULL, KAFKA_CLIENT_PRODUCER, "p", err, sizeof(err)));
+    assert_non_null(strstr(err, "type PEM was given but this is a JKS store"));
+
+    assert_null(build("ssl.truststore.certificates=-----BEGIN CERTIFICATE----- x\n"
+                      "ssl.truststore.type=JKS\n",
+                      NULL, KAFKA_CLIENT_ADMIN, "a", err, sizeof(err)));
+    assert_string_equal(err, "invalid value for ssl.truststore.certificates: inline "
+                             "certificates are PEM, but ssl.truststore.type is JKS");
     assert_null(strstr(err, "TOPSECRET"));
+}
 
-    /* Keystores: PKCS12 (or no type) as librdkafka's keystore, PEM as certificate and key. */
-    conf = build("producer.ssl.keystore.location=/etc/ferry/client.p12\n"
-                 "producer.ssl.keystore.password=kpw\n",
-                 NULL, KAFKA_CLIENT_PRODUCER, "p", err, sizeof(err));
-    assert_non_null(conf);
-    assert_conf(conf, "ssl.keystore.location", "/etc/ferry/client.p12");
+static void test_keystores(void **state)
+{
+    (void)state;
+    char err[1024];
+    char text[8192];
+    char *chain = keystore_fixture_text("client.pem");
+    char *key = keystore_fixture_text("client.key");
+    static const struct {
+        const char *name, *type, *password, *key_password;
+    } stores[] = {
+        {"client.jks", NULL, "storepass", "keypass1"},
+        {"client.p12", "PKCS12", "storepass", "keypass1"},
+        {"client-same.p12", "PKCS12", "samepass", NULL},
+        {"client-keystore.pem", "PEM", NULL, "keypass1"},
+    };
+    for (size_t i = 0; i < sizeof(stores) / sizeof(stores[0]); i++) {
+        snprintf(text, sizeof(text), "producer.ssl.keystore.location=%s\n"
+                 "producer.ssl.keystore.type=%s\nproducer.ssl.keystore.password=%s\n"
+                 "producer.ssl.key.password=%s\n",
+                 keystore_fixture(stores[i].name), stores[i].type ? stores[i].type : "",
+                 stores[i].password ? stores[i].password : "",
+                 stores[i].key_password ? stores[i].key_password : "");
+        rd_kafka_conf_t *conf = build(text, NULL, KAFKA_CLIENT_PRODUCER, "p", err, sizeof(err));
+        if (!conf)
+            fail_msg("%s: %s", stores[i].name, err);
+        char *certificates = conf_value(conf, "ssl.certificate.pem");
+        char *pem_key = conf_value(conf, "ssl.key.pem");
+        assert_string_equal(certificates, chain);
+        assert_string_equal(pem_key, key);
+        /* Decrypted here: librdkafka gets neither store nor password. */
+        assert_conf_unset(conf, "ssl.keystore.location");
+        assert_conf_unset(conf, "ssl.keystore.password");
+        assert_conf_unset(conf, "ssl.key.password");
+        free(certificates);
+        free(pem_key);
+        rd_kafka_conf_destroy(conf);
+    }
+
+    /* Inline: an encrypted PKCS#8 key and its chain in Java's one-line form. */
+    char *encrypted = keystore_fixture_text("client-enc.key");
+    char *key_line = one_line(encrypted);
+    char *chain_line = one_line(chain);
+    snprintf(text, sizeof(text), "security.protocol=SSL\nssl.keystore.type=PEM\n"
+             "ssl.keystore.key=%s\nssl.keystore.certificate.chain=%s\n"
+             "ssl.key.password=keypass1\n", key_line, chain_line);
+    rd_kafka_conf_t *conf = build(text, NULL, KAFKA_CLIENT_ADMIN, "a", err, sizeof(err));
+    if (!conf)
+        fail_msg("%s", err);
+    char *certificates = conf_value(conf, "ssl.certificate.pem");
+    char *pem_key = conf_value(conf, "ssl.key.pem");
+    assert_string_equal(certificates, chain);
+    assert_string_equal(pem_key, key);
+    free(certificates);
+    free(pem_key);
     rd_kafka_conf_destroy(conf);
-    conf = build("producer.ssl.keystore.type=PEM\n"
-                 "producer.ssl.keystore.location=/etc/ferry/client.pem\n"
+
+    /* librdkafka's own ssl.key.location and ssl.key.password pass untouched. */
+    conf = build("producer.ssl.key.location=/etc/ferry/client.key\n"
                  "producer.ssl.key.password=kpw\n",
                  NULL, KAFKA_CLIENT_PRODUCER, "p", err, sizeof(err));
     assert_non_null(conf);
-    assert_conf(conf, "ssl.certificate.location", "/etc/ferry/client.pem");
-    assert_conf(conf, "ssl.key.location", "/etc/ferry/client.pem");
+    assert_conf(conf, "ssl.key.location", "/etc/ferry/client.key");
     rd_kafka_conf_destroy(conf);
-    conf = build("producer.ssl.keystore.type=JKS\n"
-                 "producer.ssl.keystore.location=/etc/kafka/client.jks\n",
+
+    /* Several key entries: the first is taken, with a warning naming it. */
+    captured_log log;
+    snprintf(text, sizeof(text), "producer.ssl.keystore.location=%s\n"
+             "producer.ssl.keystore.password=storepass\nproducer.ssl.key.password=storepass\n",
+             keystore_fixture("two-keys.jks"));
+    log_capture_start(&log);
+    conf = build(text, NULL, KAFKA_CLIENT_PRODUCER, "p", err, sizeof(err));
+    log_capture_stop(&log);
+    /* Whichever entry comes first in the file, the warning or the key password says so. */
+    if (conf) {
+        assert_non_null(strstr(log.text, "holds 2 private keys; using the first, 'second'"));
+        rd_kafka_conf_destroy(conf);
+    } else {
+        assert_non_null(strstr(err, "key password incorrect for the key entry 'client'"));
+    }
+    assert_null(strstr(log.text, "storepass"));
+    free(log.text);
+
+    free(encrypted);
+    free(key_line);
+    free(chain_line);
+    free(chain);
+    free(key);
+}
+
+static void test_keystore_refusals(void **state)
+{
+    (void)state;
+    char err[1024];
+    char text[1024];
+    char expected[1024];
+    const char *jks = keystore_fixture("client.jks");
+
+    snprintf(text, sizeof(text), "producer.ssl.keystore.location=%s\n"
+             "producer.ssl.keystore.password=storepass\n"
+             "producer.ssl.key.password=TOPSECRET-WRONG\n", jks);
+    assert_null(build(text, NULL, KAFKA_CLIENT_PRODUCER, "p", err, sizeof(err)));
+    snprintf(expected, sizeof(expected), "invalid value for producer.ssl.key.password: %s: key "
+             "password incorrect for the key entry 'client'", jks);
+    assert_string_equal(err, expected);
+
+    /* Without ssl.key.password the store password is the key's, as in Java. */
+    snprintf(text, sizeof(text), "producer.ssl.keystore.location=%s\n"
+             "producer.ssl.keystore.password=storepass\n", jks);
+    assert_null(build(text, NULL, KAFKA_CLIENT_PRODUCER, "p", err, sizeof(err)));
+    assert_non_null(strstr(err, "invalid value for producer.ssl.keystore.password: "));
+    assert_non_null(strstr(err, "key password incorrect"));
+
+    snprintf(text, sizeof(text), "producer.ssl.keystore.location=%s\n"
+             "producer.ssl.keystore.type=PKCS12\n"
+             "producer.ssl.keystore.password=TOPSECRET-WRONG\n", keystore_fixture("client.p12"));
+    assert_null(build(text, NULL, KAFKA_CLIENT_PRODUCER, "p", err, sizeof(err)));
+    assert_non_null(strstr(err, "invalid value for producer.ssl.keystore.password: "));
+    assert_non_null(strstr(err, "client.p12: keystore password incorrect"));
+
+    snprintf(text, sizeof(text), "producer.ssl.keystore.location=%s\n"
+             "producer.ssl.keystore.password=trustpass\n", keystore_fixture("truststore.jks"));
+    assert_null(build(text, NULL, KAFKA_CLIENT_PRODUCER, "p", err, sizeof(err)));
+    assert_non_null(strstr(err, "invalid value for producer.ssl.keystore.location: "));
+    assert_non_null(strstr(err, "truststore.jks: holds no private key entry"));
+
+    assert_null(build("ssl.keystore.key=-----BEGIN PRIVATE KEY----- TOPSECRET -----END "
+                      "PRIVATE KEY-----\n",
+                      NULL, KAFKA_CLIENT_ADMIN, "a", err, sizeof(err)));
+    assert_string_equal(err, "missing ssl.keystore.certificate.chain: ssl.keystore.key needs "
+                             "the certificate chain of its key");
+    assert_null(build("producer.ssl.keystore.certificate.chain=-----BEGIN CERTIFICATE----- x\n",
+                      NULL, KAFKA_CLIENT_PRODUCER, "p", err, sizeof(err)));
+    assert_string_equal(err, "missing producer.ssl.keystore.key: "
+                             "producer.ssl.keystore.certificate.chain needs the private key it "
+                             "certifies");
+
+    snprintf(text, sizeof(text), "producer.ssl.keystore.location=%s\n"
+             "producer.ssl.keystore.type=JCEKS\n", keystore_fixture("truststore.jceks"));
+    assert_null(build(text, NULL, KAFKA_CLIENT_PRODUCER, "p", err, sizeof(err)));
+    assert_non_null(strstr(err, "store type 'JCEKS' is not supported"));
+    assert_null(strstr(err, "TOPSECRET"));
+    assert_null(strstr(err, "storepass"));
+}
+
+static void test_cipher_suites(void **state)
+{
+    (void)state;
+    char err[1024];
+    captured_log log;
+    log_capture_start(&log);
+    rd_kafka_conf_t *conf =
+        build("producer.ssl.cipher.suites=TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256, "
+              "TLS_AES_128_GCM_SHA256,SSL_RSA_WITH_AES_128_CBC_SHA,"
+              "TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256,ECDHE-RSA-AES256-GCM-SHA384\n",
+              NULL, KAFKA_CLIENT_PRODUCER, "p", err, sizeof(err));
+    log_capture_stop(&log);
+    if (!conf)
+        fail_msg("%s", err);
+    assert_conf(conf, "ssl.cipher.suites",
+                "ECDHE-RSA-AES128-GCM-SHA256:AES128-SHA:ECDHE-ECDSA-CHACHA20-POLY1305:"
+                "ECDHE-RSA-AES256-GCM-SHA384");
+    assert_int_equal(count_lines(log.text), 0);
+    free(log.text);
+    rd_kafka_conf_destroy(conf);
+
+    /* Without a TLS 1.3 name the log says TLS 1.3 keeps OpenSSL's suites. */
+    log_capture_start(&log);
+    conf = build("producer.ssl.cipher.suites=TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384\n",
                  NULL, KAFKA_CLIENT_PRODUCER, "p", err, sizeof(err));
-    assert_null(conf);
-    assert_string_equal(err, "invalid value for producer.ssl.keystore.location: a JKS keystore "
-                             "cannot be used, librdkafka needs PKCS12 or PEM: convert it (keytool "
-                             "-importkeystore -deststoretype PKCS12) and set "
-                             "ssl.keystore.type=PKCS12");
+    log_capture_stop(&log);
+    assert_non_null(conf);
+    assert_conf(conf, "ssl.cipher.suites", "ECDHE-RSA-AES256-GCM-SHA384");
+    assert_non_null(strstr(log.text, "producer.ssl.cipher.suites: TLS 1.3 keeps OpenSSL's "
+                                     "default suites"));
+    free(log.text);
+    rd_kafka_conf_destroy(conf);
+
+    assert_null(build("producer.ssl.cipher.suites=TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384,"
+                      "TLS_NO_SUCH_SUITE,TLS_AES_128_CCM_8_SHA256\n",
+                      NULL, KAFKA_CLIENT_PRODUCER, "p", err, sizeof(err)));
+    assert_string_equal(err, "invalid value for producer.ssl.cipher.suites: no OpenSSL "
+                             "equivalent for TLS_NO_SUCH_SUITE (unknown to OpenSSL), "
+                             "TLS_AES_128_CCM_8_SHA256 (a TLS 1.3 suite librdkafka 2.0.2 "
+                             "cannot enable)");
+    assert_null(build("producer.ssl.cipher.suites=TLS_AES_256_GCM_SHA384\n",
+                      NULL, KAFKA_CLIENT_PRODUCER, "p", err, sizeof(err)));
+    assert_non_null(strstr(err, "only TLS 1.3 suites are listed"));
+}
+
+static void test_protocols(void **state)
+{
+    (void)state;
+    char err[1024];
+    rd_kafka_conf_t *conf = build("producer.ssl.enabled.protocols=TLSv1.2, TLSv1.3\n"
+                                  "producer.ssl.protocol=TLSv1.3\n",
+                                  NULL, KAFKA_CLIENT_PRODUCER, "p", err, sizeof(err));
+    assert_non_null(conf);
+    rd_kafka_conf_destroy(conf);
+    conf = build("ssl.protocol=TLS\n", NULL, KAFKA_CLIENT_ADMIN, "a", err, sizeof(err));
+    assert_non_null(conf);
+    rd_kafka_conf_destroy(conf);
+
+    assert_null(build("producer.ssl.enabled.protocols=TLSv1.3\n", NULL, KAFKA_CLIENT_PRODUCER,
+                      "p", err, sizeof(err)));
+    assert_string_equal(err, "invalid value for producer.ssl.enabled.protocols: 'TLSv1.3' "
+                             "cannot be had with librdkafka 2.0.2, which has no setting for TLS "
+                             "versions and offers TLSv1.2 and TLSv1.3 (list both, or remove the "
+                             "key)");
+    assert_null(build("producer.ssl.protocol=TLSv1.2\n", NULL, KAFKA_CLIENT_PRODUCER, "p", err,
+                      sizeof(err)));
+    assert_string_equal(err, "invalid value for producer.ssl.protocol: 'TLSv1.2' cannot be had "
+                             "with librdkafka 2.0.2, which offers TLS 1.2 and TLS 1.3 as OpenSSL "
+                             "allows (expected TLSv1.3 or TLS)");
+}
+
+/* Every refused key of a config in one message, none of its secrets. */
+static void test_every_refusal_at_once(void **state)
+{
+    (void)state;
+    char err[2048];
+    char text[1024];
+    snprintf(text, sizeof(text),
+             "producer.ssl.truststore.location=%s\n"
+             "producer.ssl.truststore.password=TOPSECRET-WRONG\n"
+             "producer.ssl.protocol=SSLv3\n"
+             "producer.ssl.cipher.suites=TLS_NO_SUCH_SUITE\n"
+             "producer.sasl.jaas.config=" PLAIN " required password=\"TOPSECRET-2\";\n"
+             "producer.compression.type=zip\n",
+             keystore_fixture("truststore.jks"));
+    assert_null(build(text, NULL, KAFKA_CLIENT_PRODUCER, "p", err, sizeof(err)));
+    if (strncmp(err, "5 Kafka client settings refused: ", 33) != 0)
+        fail_msg("%s", err);
+    static const char *const keys[] = {
+        "invalid value for producer.ssl.truststore.password: ",
+        "invalid value for producer.ssl.protocol: ",
+        "invalid value for producer.ssl.cipher.suites: ",
+        "invalid value for producer.sasl.jaas.config: ",
+        "invalid value for producer.compression.type: ",
+    };
+    for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
+        if (!strstr(err, keys[i]))
+            fail_msg("'%s' not in '%s'", keys[i], err);
+    }
+    assert_null(strstr(err, "TOPSECRET"));
+}
+
+static void test_oauthbearer(void **state)
+{
+    (void)state;
+    char err[1024];
+    /* Java's unsecured tokens (tests, development) are librdkafka's default method. */
+    rd_kafka_conf_t *conf = build("producer.sasl.mechanism=OAUTHBEARER\n"
+                 "producer.sasl.jaas.config=" OAUTH " required "
+                 "unsecuredLoginStringClaim_sub=\"alice\";\n",
+                 NULL, KAFKA_CLIENT_PRODUCER, "p", err, sizeof(err));
+    assert_non_null(conf);
+    assert_conf(conf, "sasl.oauthbearer.config", "principal=alice");
+    rd_kafka_conf_destroy(conf);
+
+    assert_null(build("producer.sasl.jaas.config=" OAUTH " required;\n",
+                      NULL, KAFKA_CLIENT_PRODUCER, "p", err, sizeof(err)));
+    assert_non_null(strstr(err, "needs the options clientId and clientSecret"));
+
+    captured_log log;
+    log_capture_start(&log);
+    conf =
+        build("security.protocol=SASL_SSL\n"
+              "sasl.mechanism=OAUTHBEARER\n"
+              "sasl.oauthbearer.token.endpoint.url=https://idp.example/oauth2/token\n"
+              "sasl.login.callback.handler.class=" OAUTH_HANDLER "\n"
+              "sasl.jaas.config=" OAUTH " required clientId=\"ferry-connect\" "
+              "clientSecret=\"TOPSECRET-OAUTH\" scope=\"kafka.write\" "
+              "extension_logicalCluster=\"lkc-1\" extension_identityPoolId=\"pool-2\";\n",
+              NULL, KAFKA_CLIENT_ADMIN, "a", err, sizeof(err));
+    log_capture_stop(&log);
+    if (!kafka_config_oidc_supported()) {
+        /* Debian's librdkafka 2.0.2 is built without libcurl: said once, naming the key. */
+        assert_null(conf);
+        assert_string_equal(err, "invalid value for sasl.jaas.config: OAuth client credentials "
+                                 "(clientId) need librdkafka's OIDC support, and this "
+                                 "librdkafka was built without it (it needs libcurl)");
+        free(log.text);
+        return;
+    }
+    if (!conf)
+        fail_msg("%s", err);
+    assert_conf(conf, "sasl.mechanisms", "OAUTHBEARER");
+    assert_conf(conf, "sasl.oauthbearer.method", "oidc");
+    assert_conf(conf, "sasl.oauthbearer.client.id", "ferry-connect");
+    assert_conf(conf, "sasl.oauthbearer.client.secret", "TOPSECRET-OAUTH");
+    assert_conf(conf, "sasl.oauthbearer.scope", "kafka.write");
+    assert_conf(conf, "sasl.oauthbearer.token.endpoint.url", "https://idp.example/oauth2/token");
+    char *extensions = conf_value(conf, "sasl.oauthbearer.extensions");
+    assert_true(strcmp(extensions, "logicalCluster=lkc-1,identityPoolId=pool-2") == 0 ||
+                strcmp(extensions, "identityPoolId=pool-2,logicalCluster=lkc-1") == 0);
+    free(extensions);
+    assert_int_equal(count_lines(log.text), 0);
+    free(log.text);
+    rd_kafka_conf_destroy(conf);
+
+    assert_null(build("producer.sasl.mechanism=OAUTHBEARER\n"
+                      "producer.sasl.jaas.config=" OAUTH " required clientId=\"id\" "
+                      "clientSecret=\"TOPSECRET-OAUTH\";\n",
+                      NULL, KAFKA_CLIENT_PRODUCER, "p", err, sizeof(err)));
+    assert_string_equal(err, "missing producer.sasl.oauthbearer.token.endpoint.url: "
+                             "producer.sasl.jaas.config with clientId fetches its tokens from "
+                             "the OAuth token endpoint this key names");
+    assert_null(build("producer.sasl.oauthbearer.token.endpoint.url=https://idp/token\n"
+                      "producer.sasl.jaas.config=" OAUTH " required clientId=\"id\";\n",
+                      NULL, KAFKA_CLIENT_PRODUCER, "p", err, sizeof(err)));
+    assert_string_equal(err, "invalid value for producer.sasl.jaas.config: " OAUTH " with "
+                             "clientId needs the option clientSecret");
 }
 
 static void test_endpoint_identification(void **state)
@@ -630,7 +1003,14 @@ int main(void)
         cmocka_unit_test(test_invalid_value_names_user_key),
         cmocka_unit_test(test_jaas_plain_and_scram),
         cmocka_unit_test(test_jaas_other_modules_and_errors),
-        cmocka_unit_test(test_truststore_and_keystore),
+        cmocka_unit_test(test_truststores),
+        cmocka_unit_test(test_truststore_refusals),
+        cmocka_unit_test(test_keystores),
+        cmocka_unit_test(test_keystore_refusals),
+        cmocka_unit_test(test_cipher_suites),
+        cmocka_unit_test(test_protocols),
+        cmocka_unit_test(test_every_refusal_at_once),
+        cmocka_unit_test(test_oauthbearer),
         cmocka_unit_test(test_endpoint_identification),
         cmocka_unit_test(test_consumer_translations),
         cmocka_unit_test(test_producer_queue_bound),

@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "rest/rest_listener.h"
+#include "keystore_fixture.h"
 
 static void test_listeners(void **state)
 {
@@ -79,6 +80,73 @@ static int tls_load(const char *const *pairs, rest_tls *tls, char *err, size_t e
     return rc;
 }
 
+/* Java keystores as Kafka Connect's listeners take them: JKS (also when no type is given) and
+ * PKCS12, key password apart from the store password; the key handed to GnuTLS decrypted. */
+static void test_tls_java_keystores(void **state)
+{
+    (void)state;
+    rest_tls tls;
+    char err[512];
+    static const struct {
+        const char *store, *type, *password, *key_password;
+    } stores[] = {
+        {"client.jks", NULL, "storepass", "keypass1"},
+        {"client.jks", "JKS", "storepass", "keypass1"},
+        {"client.p12", "PKCS12", "storepass", "keypass1"},
+        {"client-same.p12", "PKCS12", "samepass", NULL},
+    };
+    for (size_t i = 0; i < sizeof(stores) / sizeof(stores[0]); i++) {
+        const char *pairs[16] = {"listeners.https.ssl.keystore.location",
+                                 keystore_fixture(stores[i].store),
+                                 "listeners.https.ssl.keystore.password", stores[i].password,
+                                 "listeners.https.ssl.truststore.location",
+                                 keystore_fixture("truststore.p12"),
+                                 "listeners.https.ssl.truststore.type", "PKCS12",
+                                 "listeners.https.ssl.truststore.password", "trustpass", NULL};
+        size_t n = 10;
+        if (stores[i].type) {
+            pairs[n++] = "listeners.https.ssl.keystore.type";
+            pairs[n++] = stores[i].type;
+        }
+        if (stores[i].key_password) {
+            pairs[n++] = "listeners.https.ssl.key.password";
+            pairs[n++] = stores[i].key_password;
+        }
+        pairs[n] = NULL;
+        if (tls_load(pairs, &tls, err, sizeof(err)) != 0)
+            fail_msg("%s: %s", stores[i].store, err);
+        assert_non_null(strstr(tls.certificate, "-----BEGIN CERTIFICATE-----"));
+        assert_non_null(strstr(tls.key, "-----BEGIN PRIVATE KEY-----"));
+        assert_null(tls.key_password); /* decrypted already */
+        rest_tls_clear(&tls);
+    }
+
+    const struct {
+        const char *pairs[9];
+        const char *expected;
+    } refused[] = {
+        {{"listeners.https.ssl.keystore.location", keystore_fixture("client.jks"),
+          "listeners.https.ssl.keystore.password", "TOPSECRET-WRONG", NULL},
+         "listeners.https.ssl.keystore.password: "},
+        {{"listeners.https.ssl.keystore.location", keystore_fixture("client.jks"),
+          "listeners.https.ssl.keystore.password", "storepass",
+          "listeners.https.ssl.key.password", "TOPSECRET-WRONG", NULL},
+         "listeners.https.ssl.key.password: "},
+        {{"listeners.https.ssl.keystore.location", keystore_fixture("truststore.jks"), NULL},
+         "holds no private key entry"},
+        {{"listeners.https.ssl.truststore.location", keystore_fixture("truststore.jks"),
+          "listeners.https.ssl.truststore.password", "TOPSECRET-WRONG", NULL},
+         "listeners.https.ssl.truststore.password: "},
+    };
+    for (size_t i = 0; i < sizeof(refused) / sizeof(refused[0]); i++) {
+        assert_int_equal(tls_load(refused[i].pairs, &tls, err, sizeof(err)), -1);
+        if (!strstr(err, refused[i].expected))
+            fail_msg("case %zu: '%s' does not mention '%s'", i, err, refused[i].expected);
+        assert_null(strstr(err, "TOPSECRET"));
+        assert_null(tls.certificate);
+    }
+}
+
 static void test_tls_material(void **state)
 {
     (void)state;
@@ -119,9 +187,10 @@ static void test_tls_material(void **state)
         const char *expected; /* in the message */
     } refused[] = {
         {{NULL}, "listeners.https.ssl.certificate.location"},
-        {{"listeners.https.ssl.keystore.type", "JKS", "listeners.https.ssl.keystore.location",
-          "/x.jks", NULL}, "only PEM"},
-        {{"listeners.https.ssl.keystore.location", "/x.p12", NULL}, "keystore.type=PEM"},
+        {{"listeners.https.ssl.keystore.type", "BKS", "listeners.https.ssl.keystore.location",
+          "/x.bks", NULL}, "expected JKS, PKCS12 or PEM"},
+        {{"listeners.https.ssl.keystore.location", "/x.p12", NULL},
+         "listeners.https.ssl.keystore.location: /x.p12: cannot open"},
         {{"listeners.https.ssl.client.auth", "required", NULL}, "client certificates"},
         {{"listeners.https.ssl.certificate.location", "/nonexistent/cert.pem",
           "listeners.https.ssl.key.location", "/nonexistent/key.pem", NULL}, "cannot open"},
@@ -163,6 +232,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_listeners),
         cmocka_unit_test(test_tls_material),
+        cmocka_unit_test(test_tls_java_keystores),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

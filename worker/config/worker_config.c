@@ -215,7 +215,8 @@ static const char *const worker_config_known_prefixes[] = {
 };
 
 /* The REST API's security settings (worker/rest/, docs/security.md), checked with the worker's
- * keys when the worker file loads. The https keys take PEM: Java keystores are Java's. */
+ * keys when the worker file loads. The https keys take PEM files or Java's JKS and PKCS12
+ * stores, as Kafka Connect's do. */
 static const ferry_config_key worker_rest_config_keys[] = {
     {.name = "listeners.https.ssl.certificate.location", .type = FERRY_CONFIG_STRING,
      .importance = FERRY_IMPORTANCE_HIGH,
@@ -228,13 +229,27 @@ static const ferry_config_key worker_rest_config_keys[] = {
      .documentation = "Password of an encrypted private key of https listeners."},
     {.name = "listeners.https.ssl.keystore.type", .type = FERRY_CONFIG_STRING,
      .importance = FERRY_IMPORTANCE_MEDIUM,
-     .documentation = "As in Kafka: only PEM is accepted (JKS and PKCS12 are refused), with "
-                      "listeners.https.ssl.keystore.location naming one file holding the key "
+     .documentation = "As in Kafka: JKS (when unset), PKCS12 or PEM; with PEM, "
+                      "listeners.https.ssl.keystore.location names one file holding the key "
                       "and the certificate chain."},
     {.name = "listeners.https.ssl.keystore.location", .type = FERRY_CONFIG_STRING,
      .importance = FERRY_IMPORTANCE_MEDIUM,
-     .documentation = "A PEM file holding the private key and the certificate chain "
-                      "(listeners.https.ssl.keystore.type=PEM)."},
+     .documentation = "The keystore holding the private key and its certificate chain (of "
+                      "listeners.https.ssl.keystore.type; the first key entry is used)."},
+    {.name = "listeners.https.ssl.keystore.password", .type = FERRY_CONFIG_PASSWORD,
+     .importance = FERRY_IMPORTANCE_MEDIUM, .sensitive = true,
+     .documentation = "Password of a JKS or PKCS12 keystore (also the key's password when "
+                      "listeners.https.ssl.key.password is unset, as in Java)."},
+    {.name = "listeners.https.ssl.truststore.location", .type = FERRY_CONFIG_STRING,
+     .importance = FERRY_IMPORTANCE_LOW,
+     .documentation = "A truststore (JKS, PKCS12 or PEM), read and checked at start; client "
+                      "certificates are not requested, so it verifies nothing yet."},
+    {.name = "listeners.https.ssl.truststore.type", .type = FERRY_CONFIG_STRING,
+     .importance = FERRY_IMPORTANCE_LOW,
+     .documentation = "JKS (when unset), PKCS12 or PEM."},
+    {.name = "listeners.https.ssl.truststore.password", .type = FERRY_CONFIG_PASSWORD,
+     .importance = FERRY_IMPORTANCE_LOW, .sensitive = true,
+     .documentation = "Password of listeners.https.ssl.truststore.location."},
     {.name = "listeners.https.ssl.keystore.key", .type = FERRY_CONFIG_PASSWORD,
      .importance = FERRY_IMPORTANCE_MEDIUM, .sensitive = true,
      .documentation = "The private key itself in PEM, as Kafka clients accept it; with "

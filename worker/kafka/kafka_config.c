@@ -19,13 +19,22 @@
 #include <string.h>
 #include <strings.h>
 
+#include <openssl/ssl.h>
+
 #include "config/config_validate.h"
 #include "base/log.h"
 #include "support/array.h"
+#include "support/java_keystore.h"
+#include "support/strbuf.h"
 
 #define KAFKA_LOG_SCOPE "kafka"
 #define KAFKA_PLAIN_MODULE "org.apache.kafka.common.security.plain.PlainLoginModule"
 #define KAFKA_SCRAM_MODULE "org.apache.kafka.common.security.scram.ScramLoginModule"
+#define KAFKA_OAUTH_MODULE "org.apache.kafka.common.security.oauthbearer.OAuthBearerLoginModule"
+#define KAFKA_OAUTH_HANDLER \
+    "org.apache.kafka.common.security.oauthbearer.OAuthBearerLoginCallbackHandler"
+#define KAFKA_OAUTH_HANDLER_OLD \
+    "org.apache.kafka.common.security.oauthbearer.secured.OAuthBearerLoginCallbackHandler"
 
 /* One setting as the user wrote it: user_key carries its prefix ("producer.override.acks"), key
  * is the client setting ("acks", pointing into user_key), value is borrowed from its map. */
@@ -144,8 +153,14 @@ static int kafka_config_set_named(rd_kafka_conf_t *conf, const char *user_key, c
 {
     char rd_err[512];
     char message[512];
+    /* librdkafka's names of what the translations fill with key material or credentials. */
+    static const char *const secret_keys[] = {"ssl.key.pem", "sasl.oauthbearer.client.secret",
+                                              "sasl.oauthbearer.config",
+                                              "sasl.oauthbearer.extensions", NULL};
     bool sensitive = config_key_is_sensitive(NULL, 0, user_key) ||
                      config_key_is_sensitive(NULL, 0, key);
+    for (size_t i = 0; secret_keys[i] && !sensitive; i++)
+        sensitive = strcmp(key, secret_keys[i]) == 0;
 
     rd_err[0] = '\0';
     rd_kafka_conf_res_t res = rd_kafka_conf_set(conf, key, value, rd_err, sizeof(rd_err));
@@ -349,10 +364,132 @@ fail:
     return -1;
 }
 
-/* PLAIN and SCRAM credentials become sasl.username / sasl.password; other login modules
- * (OAUTHBEARER, Kerberos) have librdkafka settings of their own and are skipped with a warning. */
-static int kafka_translate_jaas(rd_kafka_conf_t *conf, const kafka_setting *setting, char *err,
-                                size_t errlen)
+/* The name a companion setting has in the layer of setting ("producer.override." +
+ * "ssl.key.password"), for messages about a key the user did not write. */
+static void kafka_companion_key(const kafka_setting *setting, const char *key, char *out,
+                                size_t outlen)
+{
+    snprintf(out, outlen, "%.*s%s", (int)(setting->key - setting->user_key), setting->user_key,
+             key);
+}
+
+/* The user's name for a client setting: where its value came from, or its name in setting's
+ * layer when unset. */
+static void kafka_user_key(const kafka_settings *settings, const kafka_setting *setting,
+                           const char *key, char *out, size_t outlen)
+{
+    const char *origin = config_map_get(settings->origins, key);
+    if (origin)
+        snprintf(out, outlen, "%s", origin);
+    else
+        kafka_companion_key(setting, key, out, outlen);
+}
+
+bool kafka_config_oidc_supported(void)
+{
+    char rd_err[256];
+    rd_kafka_conf_t *probe = rd_kafka_conf_new();
+    bool supported = probe && rd_kafka_conf_set(probe, "sasl.oauthbearer.method", "oidc", rd_err,
+                                                sizeof(rd_err)) == RD_KAFKA_CONF_OK;
+    if (probe)
+        rd_kafka_conf_destroy(probe);
+    return supported;
+}
+
+/* Kafka's OAuthBearerLoginModule with the client-credentials options of Kafka Connect's
+ * OAuthBearerLoginCallbackHandler (clientId, clientSecret, scope, extension_NAME) is
+ * librdkafka's OIDC method; the token endpoint is sasl.oauthbearer.token.endpoint.url under
+ * the same name in both. Java's unsecured tokens (unsecuredLoginStringClaim_sub, for tests)
+ * are librdkafka's default method with sasl.oauthbearer.config. */
+static int kafka_translate_oauthbearer(rd_kafka_conf_t *conf, const kafka_settings *settings,
+                                       const kafka_setting *setting, const kafka_jaas *jaas,
+                                       char *err, size_t errlen)
+{
+    const char *client_id = config_map_get(jaas->options, "clientId");
+    const char *client_secret = config_map_get(jaas->options, "clientSecret");
+    const char *scope = config_map_get(jaas->options, "scope");
+    const char *subject = config_map_get(jaas->options, "unsecuredLoginStringClaim_sub");
+    char endpoint_key[256];
+    strbuf extensions = {0};
+    int rc = -1;
+
+    for (size_t i = 0; i < config_map_count(jaas->options); i++) {
+        const char *name = config_map_key_at(jaas->options, i);
+        if (strncmp(name, "extension_", 10) == 0 && name[10])
+            strbuf_append_printf(&extensions, "%s%s=%s", extensions.len ? "," : "", name + 10,
+                                 config_map_value_at(jaas->options, i));
+    }
+    if (strbuf_failed(&extensions)) {
+        ferry_error_set(err, errlen, "out of memory while building a Kafka client config");
+        goto cleanup;
+    }
+    if (!client_id) {
+        if (!subject) {
+            ferry_error_set(err, errlen, "invalid value for %s: %s needs the options clientId "
+                            "and clientSecret (with sasl.oauthbearer.token.endpoint.url), or "
+                            "unsecuredLoginStringClaim_sub", setting->user_key, jaas->module);
+            goto cleanup;
+        }
+        strbuf config = {0};
+        strbuf_append_printf(&config, "principal=%s", subject);
+        if (scope)
+            strbuf_append_printf(&config, " scope=%s", scope);
+        for (size_t i = 0; i < config_map_count(jaas->options); i++) {
+            const char *name = config_map_key_at(jaas->options, i);
+            if (strncmp(name, "extension_", 10) == 0 && name[10])
+                strbuf_append_printf(&config, " %s=%s", name, config_map_value_at(jaas->options,
+                                                                                   i));
+        }
+        rc = strbuf_failed(&config)
+                 ? (ferry_error_set(err, errlen, "out of memory while building a Kafka client "
+                                    "config"), -1)
+                 : kafka_config_set_named(conf, setting->user_key, "sasl.oauthbearer.config",
+                                          config.data, false, err, errlen);
+        strbuf_free(&config);
+        goto cleanup;
+    }
+    if (!kafka_config_oidc_supported()) {
+        ferry_error_set(err, errlen, "invalid value for %s: OAuth client credentials (clientId) "
+                        "need librdkafka's OIDC support, and this librdkafka was built without "
+                        "it (it needs libcurl)", setting->user_key);
+        goto cleanup;
+    }
+    kafka_user_key(settings, setting, "sasl.oauthbearer.token.endpoint.url", endpoint_key,
+                   sizeof(endpoint_key));
+    if (!client_secret) {
+        ferry_error_set(err, errlen, "invalid value for %s: %s with clientId needs the option "
+                        "clientSecret", setting->user_key, jaas->module);
+        goto cleanup;
+    }
+    if (!config_map_get(settings->effective, "sasl.oauthbearer.token.endpoint.url")) {
+        ferry_error_set(err, errlen, "missing %s: %s with clientId fetches its tokens from the "
+                        "OAuth token endpoint this key names", endpoint_key, setting->user_key);
+        goto cleanup;
+    }
+    if (kafka_config_set_named(conf, setting->user_key, "sasl.oauthbearer.method", "oidc", false,
+                               err, errlen) != 0 ||
+        kafka_config_set_named(conf, setting->user_key, "sasl.oauthbearer.client.id", client_id,
+                               false, err, errlen) != 0 ||
+        kafka_config_set_named(conf, setting->user_key, "sasl.oauthbearer.client.secret",
+                               client_secret, false, err, errlen) != 0 ||
+        (scope && kafka_config_set_named(conf, setting->user_key, "sasl.oauthbearer.scope",
+                                         scope, false, err, errlen) != 0) ||
+        (extensions.len && kafka_config_set_named(conf, setting->user_key,
+                                                  "sasl.oauthbearer.extensions",
+                                                  extensions.data, false, err, errlen) != 0))
+        goto cleanup;
+    rc = 0;
+
+cleanup:
+    strbuf_free(&extensions);
+    return rc;
+}
+
+/* PLAIN and SCRAM credentials become sasl.username / sasl.password, OAUTHBEARER's options
+ * librdkafka's sasl.oauthbearer.* settings; other login modules (Kerberos) have librdkafka
+ * settings of their own and are skipped with a warning. */
+static int kafka_translate_jaas(rd_kafka_conf_t *conf, const kafka_settings *settings,
+                                const kafka_setting *setting, char *err, size_t errlen)
 {
     char why[256];
     kafka_jaas jaas = {0};
@@ -362,11 +499,15 @@ static int kafka_translate_jaas(rd_kafka_conf_t *conf, const kafka_setting *sett
         ferry_error_set(err, errlen, "invalid value for %s: %s", setting->user_key, why);
         goto cleanup;
     }
+    if (strcmp(jaas.module, KAFKA_OAUTH_MODULE) == 0) {
+        rc = kafka_translate_oauthbearer(conf, settings, setting, &jaas, err, errlen);
+        goto cleanup;
+    }
     if (strcmp(jaas.module, KAFKA_PLAIN_MODULE) != 0 &&
         strcmp(jaas.module, KAFKA_SCRAM_MODULE) != 0) {
         log_warn(KAFKA_LOG_SCOPE,
                  "ignoring %s: login module %s cannot be translated for librdkafka; configure "
-                 "it with librdkafka's settings instead (sasl.oauthbearer.*, sasl.kerberos.*)",
+                 "it with librdkafka's settings instead (sasl.kerberos.*)",
                  setting->user_key, jaas.module);
         rc = 0;
         goto cleanup;
@@ -393,56 +534,287 @@ cleanup:
 /* ------------------------------------------------------------------------------------------ */
 /* TLS stores                                                                                 */
 
-/* The store type that goes with a location key ("ssl.truststore.type"), Java's default JKS when
- * unset. */
-static const char *kafka_store_type(const kafka_settings *settings, const char *type_key)
+static bool kafka_value_set(const char *value)
 {
-    const char *type = config_map_get(settings->effective, type_key);
-    return type && type[strspn(type, " \t")] != '\0' ? type : "JKS";
+    return value && value[strspn(value, " \t")] != '\0';
 }
 
-/* librdkafka reads CA certificates from PEM only. */
+/* A store's problem under the key the user must change: the password key for a wrong or
+ * missing password, the location (or inline) key otherwise. */
+static void kafka_store_error(java_keystore_status status, const char *store_key,
+                              const char *password_key, const char *key_password_key,
+                              const char *why, char *err, size_t errlen)
+{
+    switch (status) {
+    case JAVA_KEYSTORE_STORE_PASSWORD:
+        ferry_error_set(err, errlen, "invalid value for %s: %s", password_key, why);
+        break;
+    case JAVA_KEYSTORE_KEY_PASSWORD:
+        ferry_error_set(err, errlen, "invalid value for %s: %s", key_password_key, why);
+        break;
+    case JAVA_KEYSTORE_NO_PASSWORD:
+        ferry_error_set(err, errlen, "missing %s: %s",
+                        strstr(why, "key password") ? key_password_key : password_key, why);
+        break;
+    default:
+        ferry_error_set(err, errlen, "invalid value for %s: %s", store_key, why);
+        break;
+    }
+}
+
+/* A Java truststore (ssl.truststore.location of type JKS, Java's default, PKCS12 or PEM; or
+ * the PEM text of ssl.truststore.certificates) becomes librdkafka's ssl.ca.pem, read here so
+ * that a wrong password or file is reported under the user's key. */
 static int kafka_translate_truststore(rd_kafka_conf_t *conf, const kafka_settings *settings,
                                       const kafka_setting *setting, char *err, size_t errlen)
 {
-    char type[32];
-    snprintf(type, sizeof(type), "%s", kafka_store_type(settings, "ssl.truststore.type"));
-    for (char *c = type; *c; c++)
-        *c = (char)toupper((unsigned char)*c);
-    if (strcmp(type, "PEM") == 0)
-        return kafka_config_set_named(conf, setting->user_key, "ssl.ca.location", setting->value,
-                                      false, err, errlen);
-    ferry_error_set(err, errlen,
-                    "invalid value for %s: a %s truststore cannot be used, librdkafka needs PEM: "
-                    "export the CA certificates to a PEM file and set ssl.ca.location (or "
-                    "ssl.truststore.location with ssl.truststore.type=PEM)",
-                    setting->user_key, type);
-    return -1;
+    char type_key[256], password_key[256], other_key[256], why[512];
+    const char *type = config_map_get(settings->effective, "ssl.truststore.type");
+    const char *password = config_map_get(settings->effective, "ssl.truststore.password");
+    bool inline_pem = strcmp(setting->key, "ssl.truststore.certificates") == 0;
+    java_keystore_source source = {.type = kafka_value_set(type) ? type : NULL,
+                                   .store_password = kafka_value_set(password) ? password : NULL};
+    char *pem = NULL;
+
+    kafka_user_key(settings, setting, "ssl.truststore.type", type_key, sizeof(type_key));
+    kafka_user_key(settings, setting, "ssl.truststore.password", password_key,
+                   sizeof(password_key));
+    if (inline_pem) {
+        kafka_user_key(settings, setting, "ssl.truststore.location", other_key,
+                       sizeof(other_key));
+        if (kafka_value_set(config_map_get(settings->effective, "ssl.truststore.location")))
+            return ferry_error_set(err, errlen, "invalid value for %s: give either %s or %s, "
+                                   "not both", setting->user_key, other_key, setting->user_key),
+                   -1;
+        if (source.type && strcasecmp(source.type, "PEM") != 0)
+            return ferry_error_set(err, errlen, "invalid value for %s: inline certificates are "
+                                   "PEM, but %s is %s", setting->user_key, type_key, source.type),
+                   -1;
+        source.type = "PEM";
+        source.text = setting->value;
+    } else {
+        source.location = setting->value;
+    }
+    java_keystore_status status = java_keystore_read_trusted(&source, &pem, why, sizeof(why));
+    if (status != JAVA_KEYSTORE_OK) {
+        kafka_store_error(status, setting->user_key, password_key, password_key, why, err,
+                          errlen);
+        return -1;
+    }
+    int rc = kafka_config_set_named(conf, setting->user_key, "ssl.ca.pem", pem, false, err,
+                                    errlen);
+    free(pem);
+    return rc;
 }
 
-/* librdkafka reads a client keystore as PKCS#12 (its own ssl.keystore.location) or as PEM
- * certificate and key files; a JKS keystore must be converted first. Without a type the file is
- * handed over as PKCS#12, which is what Java reads from a keystore of unknown type too. */
+/* A Java keystore (ssl.keystore.location of type JKS, PKCS12 or PEM, or the inline PEM pair
+ * ssl.keystore.key + ssl.keystore.certificate.chain) becomes librdkafka's
+ * ssl.certificate.pem + ssl.key.pem: the key decrypted here with ssl.key.password (or the
+ * store password, as in Java), handed over unencrypted and wiped from ferry's memory. A store
+ * with several keys gives its first (librdkafka has no alias to choose by). */
 static int kafka_translate_keystore(rd_kafka_conf_t *conf, const kafka_settings *settings,
                                     const kafka_setting *setting, char *err, size_t errlen)
 {
+    char password_key[256], key_password_key[256], other_key[256], why[512];
     const char *type = config_map_get(settings->effective, "ssl.keystore.type");
-    if (!type || type[strspn(type, " \t")] == '\0' || strcasecmp(type, "PKCS12") == 0)
-        return kafka_config_set_named(conf, setting->user_key, "ssl.keystore.location",
-                                      setting->value, false, err, errlen);
-    if (strcasecmp(type, "PEM") == 0) {
-        if (kafka_config_set_named(conf, setting->user_key, "ssl.certificate.location",
-                                   setting->value, false, err, errlen) != 0)
-            return -1;
-        return kafka_config_set_named(conf, setting->user_key, "ssl.key.location", setting->value,
-                                      false, err, errlen);
+    const char *password = config_map_get(settings->effective, "ssl.keystore.password");
+    const char *key_password = config_map_get(settings->effective, "ssl.key.password");
+    bool inline_pem = strcmp(setting->key, "ssl.keystore.key") == 0;
+    java_keystore_source source = {.type = kafka_value_set(type) ? type : NULL,
+                                   .store_password = kafka_value_set(password) ? password : NULL,
+                                   .key_password = kafka_value_set(key_password) ? key_password
+                                                                                 : NULL};
+    java_keystore_key key = {0};
+    char *text = NULL;
+    int rc = -1;
+
+    kafka_user_key(settings, setting, "ssl.keystore.password", password_key,
+                   sizeof(password_key));
+    kafka_user_key(settings, setting, "ssl.key.password", key_password_key,
+                   sizeof(key_password_key));
+    if (inline_pem) {
+        const char *chain = config_map_get(settings->effective, "ssl.keystore.certificate.chain");
+        kafka_user_key(settings, setting, "ssl.keystore.certificate.chain", other_key,
+                       sizeof(other_key));
+        if (!kafka_value_set(chain)) {
+            ferry_error_set(err, errlen, "missing %s: %s needs the certificate chain of its key",
+                            other_key, setting->user_key);
+            goto cleanup;
+        }
+        kafka_user_key(settings, setting, "ssl.keystore.location", other_key, sizeof(other_key));
+        if (kafka_value_set(config_map_get(settings->effective, "ssl.keystore.location"))) {
+            ferry_error_set(err, errlen, "invalid value for %s: give either %s or %s, not both",
+                            setting->user_key, other_key, setting->user_key);
+            goto cleanup;
+        }
+        /* One text holding key and chain is what a PEM keystore file holds. */
+        size_t len = strlen(setting->value) + strlen(chain) + 2;
+        text = malloc(len);
+        if (!text) {
+            ferry_error_set(err, errlen, "out of memory while building a Kafka client config");
+            goto cleanup;
+        }
+        snprintf(text, len, "%s\n%s", setting->value, chain);
+        source.type = "PEM";
+        source.text = text;
+    } else {
+        source.location = setting->value;
     }
-    ferry_error_set(err, errlen,
-                    "invalid value for %s: a %s keystore cannot be used, librdkafka needs PKCS12 "
-                    "or PEM: convert it (keytool -importkeystore -deststoretype PKCS12) and set "
-                    "ssl.keystore.type=PKCS12",
-                    setting->user_key, type);
-    return -1;
+    java_keystore_status status = java_keystore_read_key(&source, &key, why, sizeof(why));
+    if (status != JAVA_KEYSTORE_OK) {
+        kafka_store_error(status, setting->user_key,
+                          inline_pem ? key_password_key : password_key,
+                          source.key_password || inline_pem ? key_password_key : password_key,
+                          why, err, errlen);
+        goto cleanup;
+    }
+    if (key.key_entries > 1)
+        log_warn(KAFKA_LOG_SCOPE,
+                 "%s: %s holds %zu private keys; using the first, '%s' (give a keystore with "
+                 "one key to choose)",
+                 setting->user_key, setting->value, key.key_entries,
+                 key.alias ? key.alias : "?");
+    if (kafka_config_set_named(conf, setting->user_key, "ssl.certificate.pem", key.certificates,
+                               false, err, errlen) != 0 ||
+        kafka_config_set_named(conf, setting->user_key, "ssl.key.pem", key.key, false, err,
+                               errlen) != 0)
+        goto cleanup;
+    rc = 0;
+
+cleanup:
+    java_keystore_key_clear(&key);
+    java_keystore_wipe_free(text);
+    return rc;
+}
+
+/* ------------------------------------------------------------------------------------------ */
+/* Cipher suites and protocols                                                                */
+
+/* The OpenSSL name of a Java / IANA cipher suite name ("TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256"
+ * is "ECDHE-RSA-AES128-GCM-SHA256"), from the suites this OpenSSL knows (never a table of our
+ * own); Java's SSL_ prefix of the older suites is their TLS_ name. Returns the OpenSSL name, ""
+ * for a TLS 1.3 suite OpenSSL enables by default, or NULL; *tls13_known is set for a TLS 1.3
+ * suite OpenSSL knows but does not enable. */
+static const char *kafka_cipher_openssl_name(SSL_CTX *all, const char *java_name,
+                                             bool *tls13_known)
+{
+    char name[128];
+    *tls13_known = false;
+    snprintf(name, sizeof(name), "%s", java_name);
+    if (strncmp(name, "SSL_", 4) == 0)
+        memcpy(name, "TLS_", 4);
+    STACK_OF(SSL_CIPHER) *ciphers = SSL_CTX_get_ciphers(all);
+    for (int i = 0; i < sk_SSL_CIPHER_num(ciphers); i++) {
+        const SSL_CIPHER *cipher = sk_SSL_CIPHER_value(ciphers, i);
+        const char *standard = SSL_CIPHER_standard_name(cipher);
+        if (!standard || strcmp(standard, name) != 0)
+            continue;
+        return strcmp(SSL_CIPHER_get_version(cipher), "TLSv1.3") == 0
+                   ? ""
+                   : SSL_CIPHER_get_name(cipher);
+    }
+    /* A TLS 1.3 suite outside OpenSSL's default set is accepted by SSL_CTX_set_ciphersuites. */
+    SSL_CTX *probe = SSL_CTX_new(TLS_client_method());
+    *tls13_known = probe && SSL_CTX_set_ciphersuites(probe, name) == 1;
+    SSL_CTX_free(probe);
+    return NULL;
+}
+
+/* ssl.cipher.suites in Java's (IANA) names becomes OpenSSL's cipher list; OpenSSL names pass
+ * as they are. librdkafka 2.0.2 sets no TLS 1.3 suites: OpenSSL's defaults stay enabled, so a
+ * TLS 1.3 name among them is accepted and one outside them refused, as is a list that would
+ * leave TLS 1.2 without suites. Every name without an equivalent is named at once. */
+static int kafka_translate_cipher_suites(rd_kafka_conf_t *conf, const kafka_setting *setting,
+                                         char *err, size_t errlen)
+{
+    char **items = config_value_split_list(setting->value);
+    SSL_CTX *all = SSL_CTX_new(TLS_client_method());
+    strbuf list = {0}, refused = {0};
+    size_t tls13 = 0;
+    int rc = -1;
+
+    if (!items || !all || !SSL_CTX_set_cipher_list(all, "ALL:COMPLEMENTOFALL:@SECLEVEL=0")) {
+        ferry_error_set(err, errlen, "invalid value for %s: OpenSSL's cipher suites cannot be "
+                        "listed", setting->user_key);
+        goto cleanup;
+    }
+    for (size_t i = 0; items[i]; i++) {
+        bool tls13_known = false;
+        const char *name = items[i];
+        if (strncmp(name, "TLS_", 4) == 0 || strncmp(name, "SSL_", 4) == 0)
+            name = kafka_cipher_openssl_name(all, items[i], &tls13_known);
+        if (name && name[0] == '\0') {
+            tls13++;
+            continue;
+        }
+        if (name) {
+            strbuf_append_printf(&list, "%s%s", list.len ? ":" : "", name);
+            continue;
+        }
+        strbuf_append_printf(&refused, "%s%s (%s)", refused.len ? ", " : "", items[i],
+                             tls13_known ? "a TLS 1.3 suite librdkafka 2.0.2 cannot enable"
+                                         : "unknown to OpenSSL");
+    }
+    if (strbuf_failed(&list) || strbuf_failed(&refused)) {
+        ferry_error_set(err, errlen, "out of memory while building a Kafka client config");
+        goto cleanup;
+    }
+    if (refused.len) {
+        ferry_error_set(err, errlen, "invalid value for %s: no OpenSSL equivalent for %s",
+                        setting->user_key, refused.data);
+        goto cleanup;
+    }
+    if (list.len == 0) {
+        ferry_error_set(err, errlen, "invalid value for %s: only TLS 1.3 suites are listed, "
+                        "and librdkafka 2.0.2 cannot turn the TLS 1.2 suites off (list TLS 1.2 "
+                        "suites too, or remove the key)", setting->user_key);
+        goto cleanup;
+    }
+    if (tls13 == 0)
+        log_info(KAFKA_LOG_SCOPE, "%s: TLS 1.3 keeps OpenSSL's default suites (librdkafka 2.0.2 "
+                 "has no setting for them)", setting->user_key);
+    rc = kafka_config_set_named(conf, setting->user_key, "ssl.cipher.suites", list.data, false,
+                                err, errlen);
+
+cleanup:
+    strbuf_free(&list);
+    strbuf_free(&refused);
+    SSL_CTX_free(all);
+    config_list_free(items);
+    return rc;
+}
+
+/* librdkafka 2.0.2 has no setting for the TLS versions: OpenSSL offers TLS 1.2 and 1.3 (the
+ * system's minimum, TLSv1.2 on Debian). Java lists that include both are that; a list without
+ * one of them, or ssl.protocol asking for a version below TLS 1.3, cannot be had. */
+static int kafka_translate_protocols(const kafka_setting *setting, char *err, size_t errlen)
+{
+    if (strcmp(setting->key, "ssl.protocol") == 0) {
+        const char *value = setting->value + strspn(setting->value, " \t");
+        if (strcasecmp(value, "TLSv1.3") == 0 || strcasecmp(value, "TLS") == 0)
+            return 0;
+        return ferry_error_set(err, errlen, "invalid value for %s: '%s' cannot be had with "
+                               "librdkafka 2.0.2, which offers TLS 1.2 and TLS 1.3 as OpenSSL "
+                               "allows (expected TLSv1.3 or TLS)", setting->user_key, value),
+               -1;
+    }
+    char **items = config_value_split_list(setting->value);
+    bool tls12 = false, tls13 = false;
+    if (!items)
+        return ferry_error_set(err, errlen, "out of memory while building a Kafka client config"),
+               -1;
+    for (size_t i = 0; items[i]; i++) {
+        tls12 |= strcasecmp(items[i], "TLSv1.2") == 0;
+        tls13 |= strcasecmp(items[i], "TLSv1.3") == 0;
+    }
+    config_list_free(items);
+    if (tls12 && tls13)
+        return 0;
+    return ferry_error_set(err, errlen, "invalid value for %s: '%s' cannot be had with "
+                           "librdkafka 2.0.2, which has no setting for TLS versions and offers "
+                           "TLSv1.2 and TLSv1.3 (list both, or remove the key)",
+                           setting->user_key, setting->value),
+           -1;
 }
 
 /* ------------------------------------------------------------------------------------------ */
@@ -533,7 +905,7 @@ static int kafka_apply(rd_kafka_conf_t *conf, const kafka_settings *settings,
     const char *key = setting->key;
 
     if (strcmp(key, "sasl.jaas.config") == 0)
-        return kafka_translate_jaas(conf, setting, err, errlen);
+        return kafka_translate_jaas(conf, settings, setting, err, errlen);
     if (strcmp(key, "sasl.mechanism") == 0)
         return kafka_config_set_named(conf, setting->user_key, "sasl.mechanisms", setting->value,
                                       false, err, errlen);
@@ -553,27 +925,72 @@ static int kafka_apply(rd_kafka_conf_t *conf, const kafka_settings *settings,
     /* Java's "none" (fail when the group has no offset) is librdkafka's "error". */
     if (strcmp(key, "auto.offset.reset") == 0 && strcasecmp(setting->value, "none") == 0)
         return kafka_config_set_named(conf, setting->user_key, key, "error", false, err, errlen);
-    if (strcmp(key, "ssl.truststore.location") == 0)
+    if (strcmp(key, "ssl.truststore.location") == 0 ||
+        strcmp(key, "ssl.truststore.certificates") == 0)
         return kafka_translate_truststore(conf, settings, setting, err, errlen);
-    if (strcmp(key, "ssl.keystore.location") == 0)
+    if (strcmp(key, "ssl.keystore.location") == 0 || strcmp(key, "ssl.keystore.key") == 0)
         return kafka_translate_keystore(conf, settings, setting, err, errlen);
-    /* PEM contents given inline, Java's spelling on the left. */
-    if (strcmp(key, "ssl.truststore.certificates") == 0)
-        return kafka_config_set_named(conf, setting->user_key, "ssl.ca.pem", setting->value,
-                                      false, err, errlen);
-    if (strcmp(key, "ssl.keystore.certificate.chain") == 0)
-        return kafka_config_set_named(conf, setting->user_key, "ssl.certificate.pem",
-                                      setting->value, false, err, errlen);
-    if (strcmp(key, "ssl.keystore.key") == 0)
-        return kafka_config_set_named(conf, setting->user_key, "ssl.key.pem", setting->value,
-                                      false, err, errlen);
-    /* Read together with the locations above; a PEM truststore has no password in Java
-     * either. */
+    if (strcmp(key, "ssl.cipher.suites") == 0)
+        return kafka_translate_cipher_suites(conf, setting, err, errlen);
+    if (strcmp(key, "ssl.enabled.protocols") == 0 || strcmp(key, "ssl.protocol") == 0)
+        return kafka_translate_protocols(setting, err, errlen);
+    if (strcmp(key, "ssl.keystore.certificate.chain") == 0 &&
+        !kafka_value_set(config_map_get(settings->effective, "ssl.keystore.key"))) {
+        char key_key[256];
+        kafka_companion_key(setting, "ssl.keystore.key", key_key, sizeof(key_key));
+        return ferry_error_set(err, errlen, "missing %s: %s needs the private key it certifies",
+                               key_key, setting->user_key),
+               -1;
+    }
+    /* Read together with the stores above. ssl.key.password is librdkafka's own too (for its
+     * ssl.key.location), and passes when no Java keystore is configured. */
     if (strcmp(key, "ssl.truststore.type") == 0 || strcmp(key, "ssl.keystore.type") == 0 ||
-        strcmp(key, "ssl.truststore.password") == 0)
+        strcmp(key, "ssl.truststore.password") == 0 ||
+        strcmp(key, "ssl.keystore.password") == 0 ||
+        strcmp(key, "ssl.keystore.certificate.chain") == 0)
+        return 0;
+    if (strcmp(key, "ssl.key.password") == 0 &&
+        (kafka_value_set(config_map_get(settings->effective, "ssl.keystore.location")) ||
+         kafka_value_set(config_map_get(settings->effective, "ssl.keystore.key"))))
+        return 0;
+    /* Without OIDC support librdkafka refuses the endpoint too; the login module's
+     * translation says why once. */
+    if (strcmp(key, "sasl.oauthbearer.token.endpoint.url") == 0 &&
+        !kafka_config_oidc_supported())
+        return 0;
+    /* Kafka Connect's OIDC login handler is what the OAUTHBEARER translation sets up. */
+    if (strcmp(key, "sasl.login.callback.handler.class") == 0 &&
+        (strcmp(setting->value, KAFKA_OAUTH_HANDLER) == 0 ||
+         strcmp(setting->value, KAFKA_OAUTH_HANDLER_OLD) == 0))
         return 0;
     return kafka_config_set_named(conf, setting->user_key, key, setting->value, true, err,
                                   errlen);
+}
+
+/* Applies every setting that counts and reports every refused one at once, so that a user
+ * fixes a config in one round: one refusal as it is, several as "N Kafka client settings
+ * refused: first; second; ...". Returns 0 or -1. */
+static int kafka_apply_all(rd_kafka_conf_t *conf, const kafka_settings *settings, char *err,
+                           size_t errlen)
+{
+    strbuf refusals = {0};
+    size_t refused = 0;
+    char one[1024];
+    for (size_t i = 0; i < settings->count; i++) {
+        if (!kafka_settings_is_final(settings, i))
+            continue;
+        one[0] = '\0';
+        if (kafka_apply(conf, settings, &settings->items[i], one, sizeof(one)) == 0)
+            continue;
+        strbuf_append_printf(&refusals, "%s%s", refused++ ? "; " : "", one);
+    }
+    if (refused == 1)
+        ferry_error_set(err, errlen, "%s", refusals.data ? refusals.data : one);
+    else if (refused > 1)
+        ferry_error_set(err, errlen, "%zu Kafka client settings refused: %s", refused,
+                        refusals.data ? refusals.data : one);
+    strbuf_free(&refusals);
+    return refused ? -1 : 0;
 }
 
 /* The defaults of kafka_config.h's KAFKA_SINK_PREFETCH_KB comment, set before the user's keys
@@ -645,12 +1062,8 @@ rd_kafka_conf_t *kafka_config_build(const worker_config *worker, kafka_client_ro
                                                  override_prefixes[role_index], role) != 0)
         goto out_of_memory;
 
-    for (size_t i = 0; i < settings.count; i++) {
-        if (!kafka_settings_is_final(&settings, i))
-            continue;
-        if (kafka_apply(conf, &settings, &settings.items[i], err, errlen) != 0)
-            goto fail;
-    }
+    if (kafka_apply_all(conf, &settings, err, errlen) != 0)
+        goto fail;
     kafka_settings_free(&settings);
     return conf;
 

@@ -1,5 +1,6 @@
 /*
- * rest_listener.c - listeners parsed and resolved; the PEM certificate and key read for HTTPS.
+ * rest_listener.c - listeners parsed and resolved; the certificate and key for HTTPS read from
+ * PEM files, inline PEM or a Java keystore (JKS, PKCS12, through support/java_keystore.h).
  */
 #include "rest/rest_listener.h"
 
@@ -16,7 +17,9 @@
 
 #include <ferry/plugin.h>
 
+#include "base/log.h"
 #include "config/config_validate.h"
+#include "support/java_keystore.h"
 
 /* PEM files larger than this are not certificates. */
 #define REST_PEM_MAX_BYTES (1024 * 1024)
@@ -167,6 +170,78 @@ static bool rest_value_set(const config_map *values, const char *key)
     return value && value[strspn(value, " \t")] != '\0';
 }
 
+/* A java_keystore problem under the key to change: the password key for a wrong or missing
+ * password, the location otherwise. */
+static int rest_store_error(java_keystore_status status, const char *prefix, const char *why,
+                            char *err, size_t errlen)
+{
+    const char *key = status == JAVA_KEYSTORE_KEY_PASSWORD ? "listeners.https.ssl.key.password"
+                      : status == JAVA_KEYSTORE_STORE_PASSWORD ||
+                              status == JAVA_KEYSTORE_NO_PASSWORD
+                          ? "password"
+                          : "location";
+    if (strncmp(key, "listeners.", 10) == 0)
+        return ferry_error_set(err, errlen, "%s: %s", key, why), -1;
+    return ferry_error_set(err, errlen, "%s.%s: %s", prefix, key, why), -1;
+}
+
+/* A JKS or PKCS12 keystore (Java's default type JKS), read into PEM for GnuTLS with the key
+ * decrypted (listeners.https.ssl.key.password, else the store password, as in Java). */
+static int rest_keystore_read(const config_map *values, rest_tls *tls, char *err, size_t errlen)
+{
+    const char *key_password = config_map_get(values, "listeners.https.ssl.key.password");
+    const char *password = config_map_get(values, "listeners.https.ssl.keystore.password");
+    java_keystore_source source = {
+        .location = config_map_get(values, "listeners.https.ssl.keystore.location"),
+        .type = config_map_get(values, "listeners.https.ssl.keystore.type"),
+        .store_password = rest_value_set(values, "listeners.https.ssl.keystore.password")
+                              ? password
+                              : NULL,
+        .key_password = rest_value_set(values, "listeners.https.ssl.key.password")
+                            ? key_password
+                            : NULL,
+    };
+    java_keystore_key key;
+    char why[512];
+    java_keystore_status status = java_keystore_read_key(&source, &key, why, sizeof(why));
+    if (status != JAVA_KEYSTORE_OK)
+        return rest_store_error(status, "listeners.https.ssl.keystore", why, err, errlen);
+    if (key.key_entries > 1)
+        log_warn("rest", "listeners.https.ssl.keystore.location: %s holds %zu private keys; "
+                 "using the first, '%s'", source.location, key.key_entries,
+                 key.alias ? key.alias : "?");
+    tls->certificate = key.certificates;
+    tls->key = key.key;
+    key.certificates = NULL;
+    key.key = NULL;
+    java_keystore_key_clear(&key);
+    return 0;
+}
+
+/* listeners.https.ssl.truststore.*: read and checked like the Kafka clients' truststores, so
+ * that a worker file written for Kafka Connect loads, and a wrong store or password is said at
+ * start. Its certificates would verify client certificates, which the listener does not ask
+ * for (listeners.https.ssl.client.auth=none). */
+static int rest_truststore_check(const config_map *values, char *err, size_t errlen)
+{
+    if (!rest_value_set(values, "listeners.https.ssl.truststore.location"))
+        return 0;
+    java_keystore_source source = {
+        .location = config_map_get(values, "listeners.https.ssl.truststore.location"),
+        .type = config_map_get(values, "listeners.https.ssl.truststore.type"),
+        .store_password = rest_value_set(values, "listeners.https.ssl.truststore.password")
+                              ? config_map_get(values, "listeners.https.ssl.truststore.password")
+                              : NULL,
+    };
+    char *pem = NULL;
+    char why[512];
+    java_keystore_status status = java_keystore_read_trusted(&source, &pem, why, sizeof(why));
+    free(pem);
+    if (status != JAVA_KEYSTORE_OK)
+        return rest_store_error(status, "listeners.https.ssl.truststore", why, err, errlen);
+    return 0;
+}
+
 /* The GnuTLS priority string for listeners.https.ssl.enabled.protocols. */
 static int rest_tls_priorities(const config_map *values, rest_tls *tls, char *err,
                                size_t errlen)
@@ -210,10 +285,13 @@ int rest_tls_load(const config_map *values, rest_tls *tls, char *err, size_t err
                                "rest.auth.bearer.tokens", client_auth), -1;
     }
     const char *type = config_map_get(values, "listeners.https.ssl.keystore.type");
-    if (type && strcasecmp(type, "PEM") != 0)
-        return ferry_error_set(err, errlen, "listeners.https.ssl.keystore.type=%s: only PEM is "
-                               "supported; give listeners.https.ssl.certificate.location and "
-                               "listeners.https.ssl.key.location instead", type), -1;
+    bool pem_type = type && strcasecmp(type, "PEM") == 0;
+    if (type && !pem_type && strcasecmp(type, "JKS") != 0 && strcasecmp(type, "PKCS12") != 0)
+        return ferry_error_set(err, errlen, "listeners.https.ssl.keystore.type=%s: expected "
+                               "JKS, PKCS12 or PEM", type), -1;
+    if (rest_truststore_check(values, err, errlen) != 0)
+        return -1;
+    bool key_decrypted = false;
     int rc;
     if (rest_value_set(values, "listeners.https.ssl.certificate.location") ||
         rest_value_set(values, "listeners.https.ssl.key.location")) {
@@ -222,11 +300,10 @@ int rest_tls_load(const config_map *values, rest_tls *tls, char *err, size_t err
         if (rc == 0)
             rc = rest_pem_read(values, "listeners.https.ssl.key.location", &tls->key, err,
                                errlen);
+    } else if (rest_value_set(values, "listeners.https.ssl.keystore.location") && !pem_type) {
+        rc = rest_keystore_read(values, tls, err, errlen);
+        key_decrypted = true;
     } else if (rest_value_set(values, "listeners.https.ssl.keystore.location")) {
-        if (!type)
-            return ferry_error_set(err, errlen, "listeners.https.ssl.keystore.location: only a "
-                                   "PEM keystore is supported; set "
-                                   "listeners.https.ssl.keystore.type=PEM"), -1;
         rc = rest_pem_read(values, "listeners.https.ssl.keystore.location", &tls->certificate,
                            err, errlen);
         if (rc == 0 && !(tls->key = strdup(tls->certificate)))
@@ -244,7 +321,7 @@ int rest_tls_load(const config_map *values, rest_tls *tls, char *err, size_t err
                                "set listeners.https.ssl.certificate.location and "
                                "listeners.https.ssl.key.location (PEM files)"), -1;
     }
-    if (rc == 0 && rest_value_set(values, "listeners.https.ssl.key.password") &&
+    if (rc == 0 && !key_decrypted && rest_value_set(values, "listeners.https.ssl.key.password") &&
         !(tls->key_password = strdup(config_map_get(values, "listeners.https.ssl.key.password"))))
         rc = (ferry_error_set(err, errlen, "out of memory"), -1);
     if (rc == 0)
