@@ -59,6 +59,11 @@ const char *service_env_mtls_bootstrap(void)
     return service_env_get("FERRY_TEST_MTLS_BOOTSTRAP");
 }
 
+const char *service_env_oauth_bootstrap(void)
+{
+    return service_env_get("FERRY_TEST_OAUTH_BOOTSTRAP");
+}
+
 const char *service_env_tls_dir(void)
 {
     return service_env_get("FERRY_TEST_TLS_DIR");

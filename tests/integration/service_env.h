@@ -22,10 +22,12 @@ void service_env_unreachable(const char *var, const char *fmt, ...);
 
 /* The secured listeners of the same broker (tests/services/services.sh), each a skip or a failure
  * like service_env_get when unset: FERRY_TEST_SASL_BOOTSTRAP (SASL_SSL, SCRAM-SHA-512),
- * FERRY_TEST_MTLS_BOOTSTRAP (SSL, a client certificate required) and FERRY_TEST_TLS_DIR (the CA,
- * stores, passwords and SCRAM users; see services.sh). */
+ * FERRY_TEST_MTLS_BOOTSTRAP (SSL, a client certificate required), FERRY_TEST_OAUTH_BOOTSTRAP
+ * (SASL_SSL with OAUTHBEARER, unsigned JWTs accepted) and FERRY_TEST_TLS_DIR (the CA, stores,
+ * passwords and SCRAM users; see services.sh). */
 const char *service_env_sasl_bootstrap(void);
 const char *service_env_mtls_bootstrap(void);
+const char *service_env_oauth_bootstrap(void);
 const char *service_env_tls_dir(void);
 
 /* "$FERRY_TEST_TLS_DIR/<name>" in buf (a failure when the file is not there: services.sh makes

@@ -18,6 +18,9 @@
 #                                                file below)
 #                    SSL://127.0.0.1:19095       a client certificate is required; its CN is the
 #                                                principal (User:ferry-client)
+#                    SASL_SSL://127.0.0.1:19096  OAUTHBEARER with Kafka's unsecured validator: any
+#                                                unsigned JWT (alg none) with a sub and a future
+#                                                exp; the principal is User:<sub>
 #                  with ACLs (StandardAuthorizer). The plain listener's User:ANONYMOUS is a super
 #                  user: tests that are not about security need no ACL, and a test grants the
 #                  secured principals what it wants through the plain listener. The CA,
@@ -66,6 +69,7 @@ KAFKA_PORT=19092
 KAFKA_CONTROLLER_PORT=19093
 KAFKA_SASL_PORT=19094
 KAFKA_MTLS_PORT=19095
+KAFKA_OAUTH_PORT=19096
 PG_PORT=15432
 ES_PORT=19200
 ES_TRANSPORT_PORT=19300
@@ -332,8 +336,8 @@ kafka_answering() {
     kcat -L -b "127.0.0.1:$KAFKA_PORT" -m 3 2>/dev/null | grep -q "broker 1 at 127.0.0.1:$KAFKA_PORT"
 }
 
-# The secured listeners answer a metadata request: SASL_SSL as user ferry, and TLS with the client
-# certificate.
+# The secured listeners answer a metadata request: SASL_SSL as user ferry, TLS with the client
+# certificate, and OAUTHBEARER with librdkafka's unsigned test token (principal ferry).
 kafka_secured_answering() {
     local tls=$KAFKA_TLS_DIR
     [[ -r $tls/users && -r $tls/keystore.password ]] || return 1
@@ -343,7 +347,11 @@ kafka_secured_answering() {
         kcat -L -m 3 -b "127.0.0.1:$KAFKA_MTLS_PORT" -X security.protocol=SSL \
             -X "ssl.ca.location=$tls/ca.pem" -X "ssl.certificate.location=$tls/client.pem" \
             -X "ssl.key.location=$tls/client.key" -X "ssl.key.password=$(<"$tls/keystore.password")" \
-            2>/dev/null | grep -q "broker 1 at 127.0.0.1:$KAFKA_MTLS_PORT"
+            2>/dev/null | grep -q "broker 1 at 127.0.0.1:$KAFKA_MTLS_PORT" &&
+        kcat -L -m 3 -b "127.0.0.1:$KAFKA_OAUTH_PORT" -X security.protocol=SASL_SSL \
+            -X sasl.mechanisms=OAUTHBEARER -X enable.sasl.oauthbearer.unsecure.jwt=true \
+            -X sasl.oauthbearer.config=principal=ferry -X "ssl.ca.location=$tls/ca.pem" \
+            2>/dev/null | grep -q "broker 1 at 127.0.0.1:$KAFKA_OAUTH_PORT"
 }
 
 kafka_healthy() { kafka_answering && kafka_secured_answering; }
@@ -433,7 +441,8 @@ kafka_java_cmd() {
 kafka_launch() {
     local log=$LOGS/kafka.log
     local -a KAFKA_JAVA
-    check_ports_free kafka "$KAFKA_PORT" "$KAFKA_CONTROLLER_PORT" "$KAFKA_SASL_PORT" "$KAFKA_MTLS_PORT"
+    check_ports_free kafka "$KAFKA_PORT" "$KAFKA_CONTROLLER_PORT" "$KAFKA_SASL_PORT" "$KAFKA_MTLS_PORT" \
+        "$KAFKA_OAUTH_PORT"
     ensure_log "$log"
     kafka_java_cmd
     if [[ ! -f $KAFKA_DIR/data/meta.properties ]]; then
@@ -473,7 +482,8 @@ kafka_post_start() {
         sleep 1
     done
     show_log_tail kafka
-    die "kafka: the secured listeners (127.0.0.1:$KAFKA_SASL_PORT, 127.0.0.1:$KAFKA_MTLS_PORT) do not answer"
+    die "kafka: the secured listeners (127.0.0.1:$KAFKA_SASL_PORT, 127.0.0.1:$KAFKA_MTLS_PORT," \
+        "127.0.0.1:$KAFKA_OAUTH_PORT) do not answer"
 }
 
 kafka_stop() {
@@ -485,7 +495,7 @@ kafka_stop() {
 }
 
 kafka_endpoint() {
-    echo "127.0.0.1:$KAFKA_PORT (SASL_SSL 127.0.0.1:$KAFKA_SASL_PORT, mTLS 127.0.0.1:$KAFKA_MTLS_PORT)"
+    echo "127.0.0.1:$KAFKA_PORT (SASL_SSL 127.0.0.1:$KAFKA_SASL_PORT, mTLS 127.0.0.1:$KAFKA_MTLS_PORT, OAUTHBEARER 127.0.0.1:$KAFKA_OAUTH_PORT)"
 }
 
 # ---------------------------------------------------------------------------------------------
@@ -809,6 +819,7 @@ cmd_env() {
                 echo "export FERRY_TEST_BOOTSTRAP=127.0.0.1:$KAFKA_PORT"
                 echo "export FERRY_TEST_SASL_BOOTSTRAP=127.0.0.1:$KAFKA_SASL_PORT"
                 echo "export FERRY_TEST_MTLS_BOOTSTRAP=127.0.0.1:$KAFKA_MTLS_PORT"
+                echo "export FERRY_TEST_OAUTH_BOOTSTRAP=127.0.0.1:$KAFKA_OAUTH_PORT"
                 echo "export FERRY_TEST_TLS_DIR=$KAFKA_TLS_DIR"
                 ;;
             postgres) echo "export FERRY_TEST_PG_DSN='host=127.0.0.1 port=$PG_PORT user=ferry dbname=ferry'" ;;
