@@ -21,6 +21,7 @@
 #include "config/properties.h"
 #include "base/log.h"
 #include "kafka/kafka_config.h"
+#include "kafka/kafka_oauth.h"
 #include "keystore_fixture.h"
 
 #define PLAIN "org.apache.kafka.common.security.plain.PlainLoginModule"
@@ -28,6 +29,8 @@
 #define OAUTH "org.apache.kafka.common.security.oauthbearer.OAuthBearerLoginModule"
 #define KERBEROS "com.sun.security.auth.module.Krb5LoginModule"
 #define OAUTH_HANDLER "org.apache.kafka.common.security.oauthbearer.OAuthBearerLoginCallbackHandler"
+#define OAUTH_HANDLER_OLD \
+    "org.apache.kafka.common.security.oauthbearer.secured.OAuthBearerLoginCallbackHandler"
 
 static config_map *map_from(const char *text)
 {
@@ -753,32 +756,37 @@ static void test_oauthbearer(void **state)
               "sasl.mechanism=OAUTHBEARER\n"
               "sasl.oauthbearer.token.endpoint.url=https://idp.example/oauth2/token\n"
               "sasl.login.callback.handler.class=" OAUTH_HANDLER "\n"
+              "sasl.login.connect.timeout.ms=4000\n"
+              "sasl.login.retry.backoff.max.ms=2000\n"
               "sasl.jaas.config=" OAUTH " required clientId=\"ferry-connect\" "
               "clientSecret=\"TOPSECRET-OAUTH\" scope=\"kafka.write\" "
               "extension_logicalCluster=\"lkc-1\" extension_identityPoolId=\"pool-2\";\n",
               NULL, KAFKA_CLIENT_ADMIN, "a", err, sizeof(err));
     log_capture_stop(&log);
-    if (!kafka_config_oidc_supported()) {
-        /* Debian's librdkafka 2.0.2 is built without libcurl: said once, naming the key. */
-        assert_null(conf);
-        assert_string_equal(err, "invalid value for sasl.jaas.config: OAuth client credentials "
-                                 "(clientId) need librdkafka's OIDC support, and this "
-                                 "librdkafka was built without it (it needs libcurl)");
-        free(log.text);
-        return;
-    }
     if (!conf)
         fail_msg("%s", err);
+    /* Every build: ferry fetches the tokens itself, from what sasl.oauthbearer.config carries. */
     assert_conf(conf, "sasl.mechanisms", "OAUTHBEARER");
-    assert_conf(conf, "sasl.oauthbearer.method", "oidc");
-    assert_conf(conf, "sasl.oauthbearer.client.id", "ferry-connect");
-    assert_conf(conf, "sasl.oauthbearer.client.secret", "TOPSECRET-OAUTH");
-    assert_conf(conf, "sasl.oauthbearer.scope", "kafka.write");
-    assert_conf(conf, "sasl.oauthbearer.token.endpoint.url", "https://idp.example/oauth2/token");
-    char *extensions = conf_value(conf, "sasl.oauthbearer.extensions");
-    assert_true(strcmp(extensions, "logicalCluster=lkc-1,identityPoolId=pool-2") == 0 ||
-                strcmp(extensions, "identityPoolId=pool-2,logicalCluster=lkc-1") == 0);
-    free(extensions);
+    char *text = conf_value(conf, "sasl.oauthbearer.config");
+    kafka_oauth_params params = {0};
+    if (kafka_oauth_params_decode(text, &params, err, sizeof(err)) != 0)
+        fail_msg("%s", err);
+    free(text);
+    assert_string_equal(params.endpoint_url, "https://idp.example/oauth2/token");
+    assert_string_equal(params.endpoint_key, "sasl.oauthbearer.token.endpoint.url");
+    assert_string_equal(params.client_id, "ferry-connect");
+    assert_string_equal(params.client_secret, "TOPSECRET-OAUTH");
+    assert_string_equal(params.scope, "kafka.write");
+    assert_string_equal(params.sub_claim, "sub");
+    assert_false(params.header_urlencode);
+    assert_int_equal(params.connect_timeout_ms, 4000);
+    assert_int_equal(params.read_timeout_ms, KAFKA_OAUTH_READ_TIMEOUT_MS);
+    assert_int_equal(params.retry_backoff_ms, KAFKA_OAUTH_RETRY_BACKOFF_MS);
+    assert_int_equal(params.retry_backoff_max_ms, 2000);
+    assert_int_equal(config_map_count(params.extensions), 2);
+    assert_string_equal(config_map_get(params.extensions, "logicalCluster"), "lkc-1");
+    assert_string_equal(config_map_get(params.extensions, "identityPoolId"), "pool-2");
+    kafka_oauth_params_clear(&params);
     assert_int_equal(count_lines(log.text), 0);
     free(log.text);
     rd_kafka_conf_destroy(conf);
@@ -795,6 +803,47 @@ static void test_oauthbearer(void **state)
                       NULL, KAFKA_CLIENT_PRODUCER, "p", err, sizeof(err)));
     assert_string_equal(err, "invalid value for producer.sasl.jaas.config: " OAUTH " with "
                              "clientId needs the option clientSecret");
+
+    /* A task's producer: the endpoint is named with its prefix; the older handler package and
+     * Java's login settings are read, not warned about. */
+    log_capture_start(&log);
+    conf = build("producer.sasl.mechanism=OAUTHBEARER\n"
+                 "producer.sasl.oauthbearer.token.endpoint.url=http://127.0.0.1:1/token\n"
+                 "producer.sasl.oauthbearer.sub.claim.name=client_id\n"
+                 "producer.sasl.oauthbearer.header.urlencode=true\n"
+                 "producer.sasl.login.read.timeout.ms=1500\n"
+                 "producer.sasl.login.retry.backoff.ms=50\n"
+                 "producer.sasl.login.callback.handler.class=" OAUTH_HANDLER_OLD "\n"
+                 "producer.sasl.jaas.config=" OAUTH " required clientId=\"id\" "
+                 "clientSecret=\"TOPSECRET-OAUTH\";\n",
+                 NULL, KAFKA_CLIENT_PRODUCER, "p", err, sizeof(err));
+    log_capture_stop(&log);
+    if (!conf)
+        fail_msg("%s", err);
+    assert_int_equal(count_lines(log.text), 0);
+    free(log.text);
+    text = conf_value(conf, "sasl.oauthbearer.config");
+    if (kafka_oauth_params_decode(text, &params, err, sizeof(err)) != 0)
+        fail_msg("%s", err);
+    free(text);
+    assert_string_equal(params.endpoint_key, "producer.sasl.oauthbearer.token.endpoint.url");
+    assert_string_equal(params.sub_claim, "client_id");
+    assert_null(params.scope);
+    assert_true(params.header_urlencode);
+    assert_int_equal(params.read_timeout_ms, 1500);
+    assert_int_equal(params.retry_backoff_ms, 50);
+    assert_int_equal(config_map_count(params.extensions), 0);
+    kafka_oauth_params_clear(&params);
+    rd_kafka_conf_destroy(conf);
+
+    assert_null(build("producer.sasl.oauthbearer.token.endpoint.url=file:///tmp/token\n"
+                      "producer.sasl.login.connect.timeout.ms=soon\n"
+                      "producer.sasl.jaas.config=" OAUTH " required clientId=\"id\" "
+                      "clientSecret=\"TOPSECRET-OAUTH\";\n",
+                      NULL, KAFKA_CLIENT_PRODUCER, "p", err, sizeof(err)));
+    assert_non_null(strstr(err, "invalid value for producer.sasl.oauthbearer.token.endpoint.url: "
+                                "'file:///tmp/token' (expected an http:// or https:// URL"));
+    assert_null(strstr(err, "TOPSECRET"));
 }
 
 static void test_endpoint_identification(void **state)

@@ -10,6 +10,7 @@
  * setting as a whole (a connector's sasl.jaas.config replaces the worker's credentials).
  */
 #include "kafka/kafka_config.h"
+#include "kafka/kafka_oauth.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -364,6 +365,11 @@ fail:
     return -1;
 }
 
+static bool kafka_value_set(const char *value)
+{
+    return value && value[strspn(value, " \t")] != '\0';
+}
+
 /* The name a companion setting has in the layer of setting ("producer.override." +
  * "ssl.key.password"), for messages about a key the user did not write. */
 static void kafka_companion_key(const kafka_setting *setting, const char *key, char *out,
@@ -385,103 +391,153 @@ static void kafka_user_key(const kafka_settings *settings, const kafka_setting *
         kafka_companion_key(setting, key, out, outlen);
 }
 
-bool kafka_config_oidc_supported(void)
+/* A Java login setting of milliseconds (sasl.login.connect.timeout.ms, ...): its value, or
+ * fallback when unset. Returns 0, or -1 with err naming the key as the user wrote it. */
+static int kafka_login_ms(const kafka_settings *settings, const kafka_setting *setting,
+                          const char *key, long fallback, long *out, char *err, size_t errlen)
 {
-    char rd_err[256];
-    rd_kafka_conf_t *probe = rd_kafka_conf_new();
-    bool supported = probe && rd_kafka_conf_set(probe, "sasl.oauthbearer.method", "oidc", rd_err,
-                                                sizeof(rd_err)) == RD_KAFKA_CONF_OK;
-    if (probe)
-        rd_kafka_conf_destroy(probe);
-    return supported;
+    const char *value = config_map_get(settings->effective, key);
+    char user_key[256];
+    *out = fallback;
+    if (!kafka_value_set(value))
+        return 0;
+    char *end = NULL;
+    errno = 0;
+    long number = strtol(value, &end, 10);
+    if (errno || end == value || *end || number < 0) {
+        kafka_user_key(settings, setting, key, user_key, sizeof(user_key));
+        return ferry_error_set(err, errlen, "invalid value for %s: '%s' (milliseconds, 0 or "
+                               "more)", user_key, value),
+               -1;
+    }
+    *out = number;
+    return 0;
 }
 
-/* Kafka's OAuthBearerLoginModule with the client-credentials options of Kafka Connect's
- * OAuthBearerLoginCallbackHandler (clientId, clientSecret, scope, extension_NAME) is
- * librdkafka's OIDC method; the token endpoint is sasl.oauthbearer.token.endpoint.url under
- * the same name in both. Java's unsecured tokens (unsecuredLoginStringClaim_sub, for tests)
- * are librdkafka's default method with sasl.oauthbearer.config. */
+/* The Java settings the OAuth client-credentials translation reads beside sasl.jaas.config;
+ * librdkafka has none of them. */
+static const char *const kafka_oauth_keys[] = {
+    "sasl.oauthbearer.token.endpoint.url", "sasl.oauthbearer.sub.claim.name",
+    "sasl.oauthbearer.header.urlencode",   "sasl.login.connect.timeout.ms",
+    "sasl.login.read.timeout.ms",          "sasl.login.retry.backoff.ms",
+    "sasl.login.retry.backoff.max.ms",     NULL};
+
+/* Kafka Connect's client-credentials setup (OAuthBearerLoginCallbackHandler with clientId,
+ * clientSecret, scope and extension_NAME, the endpoint in sasl.oauthbearer.token.endpoint.url)
+ * becomes ferry's own token fetching (kafka_oauth.h), which every librdkafka build runs. */
+static int kafka_translate_oauth_client(rd_kafka_conf_t *conf, const kafka_settings *settings,
+                                        const kafka_setting *setting, const kafka_jaas *jaas,
+                                        char *err, size_t errlen)
+{
+    const char *client_secret = config_map_get(jaas->options, "clientSecret");
+    const char *endpoint = config_map_get(settings->effective,
+                                          "sasl.oauthbearer.token.endpoint.url");
+    const char *sub_claim = config_map_get(settings->effective, "sasl.oauthbearer.sub.claim.name");
+    const char *urlencode = config_map_get(settings->effective,
+                                           "sasl.oauthbearer.header.urlencode");
+    char endpoint_key[256];
+    kafka_oauth_params params = {
+        .client_id = (char *)config_map_get(jaas->options, "clientId"),
+        .client_secret = (char *)client_secret,
+        .scope = (char *)config_map_get(jaas->options, "scope"),
+        .sub_claim = kafka_value_set(sub_claim) ? (char *)sub_claim : "sub",
+        .endpoint_key = endpoint_key,
+        .header_urlencode = urlencode && strcasecmp(urlencode, "true") == 0,
+    };
+    char *text = NULL;
+    int rc = -1;
+
+    kafka_user_key(settings, setting, "sasl.oauthbearer.token.endpoint.url", endpoint_key,
+                   sizeof(endpoint_key));
+    if (!client_secret)
+        return ferry_error_set(err, errlen, "invalid value for %s: %s with clientId needs the "
+                               "option clientSecret", setting->user_key, jaas->module),
+               -1;
+    if (!kafka_value_set(endpoint))
+        return ferry_error_set(err, errlen, "missing %s: %s with clientId fetches its tokens "
+                               "from the OAuth token endpoint this key names", endpoint_key,
+                               setting->user_key),
+               -1;
+    if (strncasecmp(endpoint, "http://", 7) != 0 && strncasecmp(endpoint, "https://", 8) != 0)
+        return ferry_error_set(err, errlen, "invalid value for %s: '%s' (expected an http:// or "
+                               "https:// URL; Java's file: tokens are not supported)",
+                               endpoint_key, endpoint),
+               -1;
+    params.endpoint_url = (char *)endpoint;
+    if (kafka_login_ms(settings, setting, "sasl.login.connect.timeout.ms",
+                       KAFKA_OAUTH_CONNECT_TIMEOUT_MS, &params.connect_timeout_ms, err,
+                       errlen) != 0 ||
+        kafka_login_ms(settings, setting, "sasl.login.read.timeout.ms",
+                       KAFKA_OAUTH_READ_TIMEOUT_MS, &params.read_timeout_ms, err, errlen) != 0 ||
+        kafka_login_ms(settings, setting, "sasl.login.retry.backoff.ms",
+                       KAFKA_OAUTH_RETRY_BACKOFF_MS, &params.retry_backoff_ms, err,
+                       errlen) != 0 ||
+        kafka_login_ms(settings, setting, "sasl.login.retry.backoff.max.ms",
+                       KAFKA_OAUTH_RETRY_BACKOFF_MAX_MS, &params.retry_backoff_max_ms, err,
+                       errlen) != 0)
+        return -1;
+    if (!(params.extensions = config_map_new()))
+        goto out_of_memory;
+    for (size_t i = 0; i < config_map_count(jaas->options); i++) {
+        const char *name = config_map_key_at(jaas->options, i);
+        if (strncmp(name, "extension_", 10) == 0 && name[10] &&
+            config_map_set(params.extensions, name + 10, config_map_value_at(jaas->options, i)) !=
+                0)
+            goto out_of_memory;
+    }
+    if (!(text = kafka_oauth_params_encode(&params)))
+        goto out_of_memory;
+    if (kafka_config_set_named(conf, setting->user_key, "sasl.oauthbearer.config", text, false,
+                               err, errlen) == 0 &&
+        kafka_oauth_configure(conf, err, errlen) == 0)
+        rc = 0;
+    goto cleanup;
+
+out_of_memory:
+    ferry_error_set(err, errlen, "out of memory while building a Kafka client config");
+cleanup:
+    config_map_destroy(params.extensions);
+    kafka_oauth_text_free(text);
+    return rc;
+}
+
+/* Kafka's OAuthBearerLoginModule: with clientId, tokens from the OAuth token endpoint
+ * (kafka_translate_oauth_client); with unsecuredLoginStringClaim_sub, Java's unsecured test
+ * tokens, which librdkafka makes itself from sasl.oauthbearer.config. */
 static int kafka_translate_oauthbearer(rd_kafka_conf_t *conf, const kafka_settings *settings,
                                        const kafka_setting *setting, const kafka_jaas *jaas,
                                        char *err, size_t errlen)
 {
-    const char *client_id = config_map_get(jaas->options, "clientId");
-    const char *client_secret = config_map_get(jaas->options, "clientSecret");
     const char *scope = config_map_get(jaas->options, "scope");
     const char *subject = config_map_get(jaas->options, "unsecuredLoginStringClaim_sub");
-    char endpoint_key[256];
-    strbuf extensions = {0};
-    int rc = -1;
 
+    if (config_map_get(jaas->options, "clientId"))
+        return kafka_translate_oauth_client(conf, settings, setting, jaas, err, errlen);
+    if (!subject)
+        return ferry_error_set(err, errlen, "invalid value for %s: %s needs the options clientId "
+                               "and clientSecret (with sasl.oauthbearer.token.endpoint.url), or "
+                               "unsecuredLoginStringClaim_sub", setting->user_key, jaas->module),
+               -1;
+    strbuf config = {0};
+    strbuf_append_printf(&config, "principal=%s", subject);
+    if (scope)
+        strbuf_append_printf(&config, " scope=%s", scope);
     for (size_t i = 0; i < config_map_count(jaas->options); i++) {
         const char *name = config_map_key_at(jaas->options, i);
         if (strncmp(name, "extension_", 10) == 0 && name[10])
-            strbuf_append_printf(&extensions, "%s%s=%s", extensions.len ? "," : "", name + 10,
-                                 config_map_value_at(jaas->options, i));
+            strbuf_append_printf(&config, " %s=%s", name, config_map_value_at(jaas->options, i));
     }
-    if (strbuf_failed(&extensions)) {
-        ferry_error_set(err, errlen, "out of memory while building a Kafka client config");
-        goto cleanup;
-    }
-    if (!client_id) {
-        if (!subject) {
-            ferry_error_set(err, errlen, "invalid value for %s: %s needs the options clientId "
-                            "and clientSecret (with sasl.oauthbearer.token.endpoint.url), or "
-                            "unsecuredLoginStringClaim_sub", setting->user_key, jaas->module);
-            goto cleanup;
-        }
-        strbuf config = {0};
-        strbuf_append_printf(&config, "principal=%s", subject);
-        if (scope)
-            strbuf_append_printf(&config, " scope=%s", scope);
-        for (size_t i = 0; i < config_map_count(jaas->options); i++) {
-            const char *name = config_map_key_at(jaas->options, i);
-            if (strncmp(name, "extension_", 10) == 0 && name[10])
-                strbuf_append_printf(&config, " %s=%s", name, config_map_value_at(jaas->options,
-                                                                                   i));
-        }
-        rc = strbuf_failed(&config)
+    int rc = strbuf_failed(&config)
                  ? (ferry_error_set(err, errlen, "out of memory while building a Kafka client "
                                     "config"), -1)
-                 : kafka_config_set_named(conf, setting->user_key, "sasl.oauthbearer.config",
-                                          config.data, false, err, errlen);
-        strbuf_free(&config);
-        goto cleanup;
-    }
-    if (!kafka_config_oidc_supported()) {
-        ferry_error_set(err, errlen, "invalid value for %s: OAuth client credentials (clientId) "
-                        "need librdkafka's OIDC support, and this librdkafka was built without "
-                        "it (it needs libcurl)", setting->user_key);
-        goto cleanup;
-    }
-    kafka_user_key(settings, setting, "sasl.oauthbearer.token.endpoint.url", endpoint_key,
-                   sizeof(endpoint_key));
-    if (!client_secret) {
-        ferry_error_set(err, errlen, "invalid value for %s: %s with clientId needs the option "
-                        "clientSecret", setting->user_key, jaas->module);
-        goto cleanup;
-    }
-    if (!config_map_get(settings->effective, "sasl.oauthbearer.token.endpoint.url")) {
-        ferry_error_set(err, errlen, "missing %s: %s with clientId fetches its tokens from the "
-                        "OAuth token endpoint this key names", endpoint_key, setting->user_key);
-        goto cleanup;
-    }
-    if (kafka_config_set_named(conf, setting->user_key, "sasl.oauthbearer.method", "oidc", false,
-                               err, errlen) != 0 ||
-        kafka_config_set_named(conf, setting->user_key, "sasl.oauthbearer.client.id", client_id,
-                               false, err, errlen) != 0 ||
-        kafka_config_set_named(conf, setting->user_key, "sasl.oauthbearer.client.secret",
-                               client_secret, false, err, errlen) != 0 ||
-        (scope && kafka_config_set_named(conf, setting->user_key, "sasl.oauthbearer.scope",
-                                         scope, false, err, errlen) != 0) ||
-        (extensions.len && kafka_config_set_named(conf, setting->user_key,
-                                                  "sasl.oauthbearer.extensions",
-                                                  extensions.data, false, err, errlen) != 0))
-        goto cleanup;
-    rc = 0;
-
-cleanup:
-    strbuf_free(&extensions);
+                 : kafka_config_set_named(conf, setting->user_key,
+                                          "enable.sasl.oauthbearer.unsecure.jwt", "true", false,
+                                          err, errlen) != 0
+                       ? -1
+                       : kafka_config_set_named(conf, setting->user_key,
+                                                "sasl.oauthbearer.config", config.data, false,
+                                                err, errlen);
+    strbuf_free(&config);
     return rc;
 }
 
@@ -533,11 +589,6 @@ cleanup:
 
 /* ------------------------------------------------------------------------------------------ */
 /* TLS stores                                                                                 */
-
-static bool kafka_value_set(const char *value)
-{
-    return value && value[strspn(value, " \t")] != '\0';
-}
 
 /* A store's problem under the key the user must change: the password key for a wrong or
  * missing password, the location (or inline) key otherwise. */
@@ -953,11 +1004,12 @@ static int kafka_apply(rd_kafka_conf_t *conf, const kafka_settings *settings,
         (kafka_value_set(config_map_get(settings->effective, "ssl.keystore.location")) ||
          kafka_value_set(config_map_get(settings->effective, "ssl.keystore.key"))))
         return 0;
-    /* Without OIDC support librdkafka refuses the endpoint too; the login module's
-     * translation says why once. */
-    if (strcmp(key, "sasl.oauthbearer.token.endpoint.url") == 0 &&
-        !kafka_config_oidc_supported())
-        return 0;
+    /* Read by the OAuth translation (librdkafka has none of them) when the login module is
+     * OAuth's; otherwise left to the unknown-key warning below. */
+    const char *jaas = config_map_get(settings->effective, "sasl.jaas.config");
+    for (size_t i = 0; kafka_oauth_keys[i] && jaas && strstr(jaas, KAFKA_OAUTH_MODULE); i++)
+        if (strcmp(key, kafka_oauth_keys[i]) == 0)
+            return 0;
     /* Kafka Connect's OIDC login handler is what the OAUTHBEARER translation sets up. */
     if (strcmp(key, "sasl.login.callback.handler.class") == 0 &&
         (strcmp(setting->value, KAFKA_OAUTH_HANDLER) == 0 ||

@@ -6,7 +6,7 @@
  *
  * Java client settings that librdkafka spells differently are translated (sasl.jaas.config with
  * PLAIN/SCRAM credentials becomes sasl.username/sasl.password, OAUTHBEARER client credentials
- * librdkafka's OIDC settings, JKS / PKCS12 / PEM stores ssl.ca.pem, ssl.certificate.pem and
+ * ferry's own token fetching (kafka_oauth.h), JKS / PKCS12 / PEM stores ssl.ca.pem, ssl.certificate.pem and
  * ssl.key.pem, IANA cipher names OpenSSL's, ...). Java-only settings librdkafka does not know
  * (key.serializer, interceptor.classes, ...) are skipped with a warning; every key refused
  * (a value librdkafka rejects, a store that cannot be read, a setting without an equivalent) is
@@ -48,10 +48,6 @@ typedef enum kafka_client_role {
 rd_kafka_conf_t *kafka_config_build(const worker_config *worker, kafka_client_role role,
                                     const config_map *connector, const char *client_id,
                                     char *err, size_t errlen);
-
-/* Whether this librdkafka has the OAuth/OIDC client-credentials method
- * (sasl.oauthbearer.method=oidc); builds without libcurl, Debian's 2.0.2 among them, do not. */
-bool kafka_config_oidc_supported(void);
 
 /* Sets one property, with the message naming key and value on refusal. Returns 0 or -1. */
 int kafka_config_set(rd_kafka_conf_t *conf, const char *key, const char *value, char *err,
