@@ -274,6 +274,45 @@ static void test_source_long_lines(void **state)
     run_long_lines("fail", FERRY_ERROR, 1);
 }
 
+/* A line under max.line.bytes but over what Kafka takes: treated as a long line (here
+ * truncated), so the producer never refuses it and the lines after it flow. */
+static void run_record_limit(const char *producer_max, size_t line_len, size_t expected_len)
+{
+    plugin_fake_records_clear();
+    char *line = malloc(line_len);
+    assert_non_null(line);
+    memset(line, 'K', line_len);
+    write_bytes("kafka.log", line, line_len, "w");
+    write_bytes("kafka.log", "\nafter\n", 7, "a");
+    free(line);
+    source s = {.config = producer_max
+                              ? plugin_fake_config_new(file_source_type.config, "file",
+                                                       path_of("kafka.log"), "topic", "t",
+                                                       "producer.override.message.max.bytes",
+                                                       producer_max, NULL)
+                              : plugin_fake_config_new(file_source_type.config, "file",
+                                                       path_of("kafka.log"), "topic", "t",
+                                                       NULL)};
+    char err[512] = "";
+    assert_int_equal(source_start(&s, err, sizeof(err)), FERRY_OK);
+    source_poll_until_idle(&s);
+    assert_int_equal(fake.count, 2);
+    assert_int_equal(fake.records[0].len, expected_len);
+    assert_string_equal(fake.records[1].value, "after");
+    assert_true(plugin_fake_log_contains("longer than what a record can hold"));
+    source_stop(&s);
+    ferry_config_destroy(s.config);
+}
+
+static void test_source_line_longer_than_a_record(void **state)
+{
+    (void)state;
+    /* Default max.line.bytes (1 MiB) and librdkafka's default message.max.bytes (1000000). */
+    run_record_limit(NULL, 1000100, 1000000 - 512);
+    /* producer.override.message.max.bytes lowers it. */
+    run_record_limit("5000", 6000, 5000 - 512);
+}
+
 static void test_source_headers(void **state)
 {
     (void)state;
@@ -691,6 +730,7 @@ int main(void)
                                         teardown),
         cmocka_unit_test_setup_teardown(test_source_full_buffer_loses_nothing, setup, teardown),
         cmocka_unit_test_setup_teardown(test_source_long_lines, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_source_line_longer_than_a_record, setup, teardown),
         cmocka_unit_test_setup_teardown(test_source_headers, setup, teardown),
         cmocka_unit_test_setup_teardown(test_source_read_from_end, setup, teardown),
         cmocka_unit_test_setup_teardown(test_source_config_errors, setup, teardown),
