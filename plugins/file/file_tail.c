@@ -46,6 +46,8 @@
 /* While a new file waits (a copy being written?), scans come this often: it is not watched. */
 #define TAIL_PENDING_SCAN_MS 100
 #define TAIL_MESSAGE_MAX 1024
+/* Renames from a matched name remembered until their second half comes (the next event). */
+#define TAIL_MOVES_MAX 16
 
 /* Content that was read up to position, then truncated away or replaced while running: a copy
  * of it that shows up is read from position. */
@@ -111,6 +113,9 @@ struct file_tail {
     size_t skipped_count;
     size_t skipped_capacity;
     strlist appeared;        /* paths inotify saw appear since the last update */
+    strlist moved_away;      /* new names of matched names renamed before they were opened */
+    uint32_t moves[TAIL_MOVES_MAX]; /* cookies of renames away from a matched name */
+    size_t move_next;
     file_share *share;       /* NULL: one task, or no sharing */
     tail_dir *dirs;
     size_t dir_count;
@@ -980,7 +985,6 @@ static void tail_reconcile(file_tail *tail, unsigned char *kinds, int64_t now_ms
 void file_tail_scan(file_tail *tail, int64_t now_ms)
 {
     tail->scan_requested = false;
-    strlist_free(&tail->appeared); /* the scan sees them all */
     tail->last_scan_ms = now_ms;
     tail->next_scan_ms = now_ms + tail->config.poll_interval_ms;
     tail->problem_count = 0;
@@ -1045,21 +1049,49 @@ void file_tail_scan(file_tail *tail, int64_t now_ms)
 
 /* ---- events ------------------------------------------------------------------------------ */
 
-/* A name that appeared in a watched directory, to open before the next scan. */
-static void tail_appeared_note(file_tail *tail, const char *dir, const char *name)
+/* The path of a name in a watched directory, as the scan would spell it; NULL without memory
+ * (the next scan finds what it names). */
+static char *tail_event_path(const char *dir, const char *name)
 {
     char *path = NULL;
     int length = strcmp(dir, ".") == 0 ? asprintf(&path, "%s", name)
                  : strcmp(dir, "/") == 0 ? asprintf(&path, "/%s", name)
                                          : asprintf(&path, "%s/%s", dir, name);
-    if (length < 0)
-        return; /* without memory, the next scan finds it */
-    if (!strlist_contains(&tail->appeared, path))
-        strlist_append(&tail->appeared, path, (size_t)length);
+    return length < 0 ? NULL : path;
+}
+
+static void tail_path_note(strlist *list, const char *path)
+{
+    if (path && !strlist_contains(list, path))
+        strlist_append(list, path, strlen(path));
+}
+
+/* A name that appeared in a watched directory is opened before the next scan; a matched name
+ * renamed to one the patterns do not match (the two halves of a rename, paired by cookie) is
+ * opened under its new name, in case it was renamed before it was opened. */
+static void tail_dir_event(file_tail *tail, const tail_dir *dir, unsigned what,
+                           const char *name, uint32_t cookie)
+{
+    char *path = tail_event_path(dir->path, name);
+    if (!path)
+        return;
+    if ((what & FILE_WATCH_MOVED_FROM) && cookie && file_glob_matches_path(tail->glob, path)) {
+        tail->moves[tail->move_next++ % TAIL_MOVES_MAX] = cookie;
+    } else if ((what & FILE_WATCH_MOVED_TO) && cookie) {
+        for (size_t i = 0; i < TAIL_MOVES_MAX; i++) {
+            if (tail->moves[i] == cookie) {
+                tail->moves[i] = 0;
+                tail_path_note(&tail->moved_away, path);
+            }
+        }
+    }
+    if (what & FILE_WATCH_APPEARED)
+        tail_path_note(&tail->appeared, path);
     free(path);
 }
 
-static void tail_on_event(void *opaque, int wd, unsigned what, const char *name)
+static void tail_on_event(void *opaque, int wd, unsigned what, const char *name,
+                          uint32_t cookie)
 {
     file_tail *tail = opaque;
     for (size_t i = 0; i < tail->count; i++) {
@@ -1080,8 +1112,8 @@ static void tail_on_event(void *opaque, int wd, unsigned what, const char *name)
             continue;
         if (what & (FILE_WATCH_NAMES | FILE_WATCH_GONE | FILE_WATCH_IGNORED))
             tail->scan_requested = true;
-        if ((what & FILE_WATCH_APPEARED) && name)
-            tail_appeared_note(tail, dir->path, name);
+        if (name && (what & FILE_WATCH_NAMES) && tail->scanned_once)
+            tail_dir_event(tail, dir, what, name, cookie);
         if (what & FILE_WATCH_IGNORED)
             dir->wd = -1; /* watched again by a scan once it exists */
     }
@@ -1090,13 +1122,14 @@ static void tail_on_event(void *opaque, int wd, unsigned what, const char *name)
 /* Opens the files whose names just appeared, without waiting for the next scan: a file may be
  * renamed away (to a name the patterns do not match) before it. The scan still does the rest
  * (renames, files gone, problems). */
-static void tail_appeared_open(file_tail *tail, int64_t now_ms)
+static void tail_appeared_open(file_tail *tail, const strlist *paths, bool matched,
+                               int64_t now_ms)
 {
-    for (size_t i = 0; i < tail->appeared.count; i++) {
-        const char *path = tail->appeared.items[i];
+    for (size_t i = 0; i < paths->count; i++) {
+        const char *path = paths->items[i];
         file_glob_match match = {.path = (char *)path};
         if (stat(path, &match.st) != 0 || !S_ISREG(match.st.st_mode) ||
-            !file_glob_matches_path(tail->glob, path))
+            (!matched && !file_glob_matches_path(tail->glob, path)))
             continue;
         uint64_t device = (uint64_t)match.st.st_dev, inode = (uint64_t)match.st.st_ino;
         if (!tail->config.single_file &&
@@ -1113,7 +1146,6 @@ static void tail_appeared_open(file_tail *tail, int64_t now_ms)
             tail_place(tail, &candidate, false, now_ms);
         tail_candidate_clear(&candidate);
     }
-    strlist_free(&tail->appeared);
 }
 
 void file_tail_update(file_tail *tail, int64_t now_ms)
@@ -1123,11 +1155,14 @@ void file_tail_update(file_tail *tail, int64_t now_ms)
             tail->files[i]->ready = true;
         tail->scan_requested = true;
     }
+    /* Before a scan: a name may be gone from the directory by the time the scan reads it. */
+    tail_appeared_open(tail, &tail->moved_away, true, now_ms);
+    tail_appeared_open(tail, &tail->appeared, false, now_ms);
+    strlist_free(&tail->moved_away);
+    strlist_free(&tail->appeared);
     if (!tail->scanned_once || now_ms >= tail->next_scan_ms ||
         (tail->scan_requested && now_ms - tail->last_scan_ms >= TAIL_EVENT_SCAN_MIN_MS))
         file_tail_scan(tail, now_ms);
-    else if (tail->appeared.count > 0)
-        tail_appeared_open(tail, now_ms);
     for (size_t i = 0; i < tail->count; i++)
         tail_share_update(tail, tail->files[i]);
 }
@@ -1322,6 +1357,7 @@ void file_tail_destroy(file_tail *tail)
     free(tail->pending);
     free(tail->skipped);
     strlist_free(&tail->appeared);
+    strlist_free(&tail->moved_away);
     file_share_leave(tail->share, tail);
     file_glob_matches_clear(&tail->matches);
     free(tail->matches.items);
