@@ -129,12 +129,27 @@ void file_share_position(file_share *share, file_share_entry *entry, int64_t pos
     pthread_mutex_unlock(&share->lock);
 }
 
-void file_share_remove(file_share *share, file_share_entry *entry, int64_t expires_ms)
+/* Unlinks and frees the entries expired by now_ms. Called with the lock held. */
+static void file_share_expire(file_share *share, int64_t now_ms)
+{
+    for (file_share_entry **at = &share->entries; *at;) {
+        file_share_entry *entry = *at;
+        if (entry->expires_ms > 0 && entry->expires_ms <= now_ms) {
+            *at = entry->next;
+            file_share_entry_free(entry);
+        } else {
+            at = &entry->next;
+        }
+    }
+}
+
+void file_share_remove(file_share *share, file_share_entry *entry, int64_t now_ms,
+                       int64_t expires_ms)
 {
     pthread_mutex_lock(&share->lock);
     if (expires_ms > 0 && entry->position > 0) {
         entry->expires_ms = expires_ms;
-        entry = NULL; /* kept until then; file_share_find drops it */
+        entry = NULL; /* kept until then */
     } else {
         for (file_share_entry **at = &share->entries; *at; at = &(*at)->next) {
             if (*at == entry) {
@@ -143,6 +158,7 @@ void file_share_remove(file_share *share, file_share_entry *entry, int64_t expir
             }
         }
     }
+    file_share_expire(share, now_ms);
     pthread_mutex_unlock(&share->lock);
     if (entry)
         file_share_entry_free(entry);
@@ -154,14 +170,8 @@ file_head_relation file_share_find(file_share *share, const void *owner, const u
 {
     file_head_relation best = FILE_HEAD_DIFFERENT;
     pthread_mutex_lock(&share->lock);
-    for (file_share_entry **at = &share->entries; *at;) {
-        file_share_entry *entry = *at;
-        if (entry->expires_ms > 0 && entry->expires_ms <= now_ms) {
-            *at = entry->next;
-            file_share_entry_free(entry);
-            continue;
-        }
-        at = &entry->next;
+    file_share_expire(share, now_ms);
+    for (file_share_entry *entry = share->entries; entry; entry = entry->next) {
         if (entry->owner == owner)
             continue; /* the task's own files: it knows them better */
         file_head_relation relation =

@@ -39,8 +39,10 @@ file_share_entry *file_share_add(file_share *share, const void *owner, uint32_t 
 /* How far the entry's file was read now. */
 void file_share_position(file_share *share, file_share_entry *entry, int64_t position);
 /* The file is truncated, rewritten or finished: its entry goes; with expires_ms > 0 its head
- * and last position stay until then (content truncated away whose copy may still come). */
-void file_share_remove(file_share *share, file_share_entry *entry, int64_t expires_ms);
+ * and last position stay until then (content truncated away whose copy may still come). Entries
+ * expired by now_ms go too. */
+void file_share_remove(file_share *share, file_share_entry *entry, int64_t now_ms,
+                       int64_t expires_ms);
 
 /* What the other owners know of head: FILE_HEAD_SAME with the lowest position of the
  * entries it repeats, FILE_HEAD_PREFIX when it is the beginning of one (a copy being written),

@@ -45,8 +45,9 @@
 /* Allowed values, in the order config_bind numbers them. */
 static const char *const source_read_from_values[] = {"beginning", "end", NULL};
 enum { SOURCE_READ_FROM_END = 1 };
-/* line_reader_overflow's order. */
-static const char *const source_long_lines_values[] = {"truncate", "skip", "fail", NULL};
+/* line_reader_overflow's order, then dlq (the reader truncates, the source reports the line). */
+static const char *const source_long_lines_values[] = {"truncate", "skip", "fail", "dlq", NULL};
+enum { SOURCE_LONG_LINES_DLQ = 3 };
 
 /* ---- settings ---------------------------------------------------------------------------- */
 
@@ -332,7 +333,9 @@ static ferry_status source_task_start(ferry_context *ctx, const ferry_config *co
         .task_index = (uint32_t)settings->task_index,
         .task_count = (uint32_t)settings->task_count,
         .max_line_bytes = task->line_limit,
-        .long_lines = (line_reader_overflow)settings->long_lines,
+        .long_lines = settings->long_lines == SOURCE_LONG_LINES_DLQ
+                          ? LINE_READER_TRUNCATE
+                          : (line_reader_overflow)settings->long_lines,
         .fingerprint_bytes = (size_t)settings->fingerprint_bytes,
         .read_from_end = settings->read_from == SOURCE_READ_FROM_END,
         .rotate_wait_ms = settings->rotate_wait_ms,
@@ -365,9 +368,11 @@ static ferry_status source_task_start(ferry_context *ctx, const ferry_config *co
     return FERRY_OK;
 }
 
-/* Emits one line; with_offset attaches the source offset of its resume position. */
+/* Emits one line, or with error reports it to the worker's error handler (errors.tolerance, the
+ * dead-letter queue) instead; with_offset attaches the source offset of its resume position. */
 static ferry_status source_line_emit(source_task *task, tail_file *f,
-                                     const line_reader_line *line, bool with_offset)
+                                     const line_reader_line *line, bool with_offset,
+                                     const char *error)
 {
     ferry_record record = {
         .topic = task->settings.topic,
@@ -394,7 +399,8 @@ static ferry_status source_line_emit(source_task *task, tail_file *f,
             return FERRY_RETRY; /* out of memory for the offset: try this line again later */
         record.source_offset = offset;
     }
-    ferry_status status = file_host->record_emit(task->ctx, &record);
+    ferry_status status = error ? file_host->record_error_report(task->ctx, &record, error)
+                                : file_host->record_emit(task->ctx, &record);
     json_decref(offset);
     return status;
 }
@@ -439,10 +445,20 @@ static ferry_status source_lines_emit(source_task *task, tail_file *f, size_t li
             break;
         }
         bool last = count + 1 == limit || !line_reader_more_after(&f->reader, &line);
-        status = source_line_emit(task, f, &line, last);
+        bool report = line.truncated && task->settings.long_lines == SOURCE_LONG_LINES_DLQ;
+        char why[512] = "";
+        if (report)
+            snprintf(why, sizeof(why), "%s: the line at byte %" PRId64 " is longer than %s "
+                     "(%zu); its first bytes are the record (long.lines=dlq)", f->path,
+                     line.offset, source_limit_name(task), task->line_limit);
+        status = source_line_emit(task, f, &line, last, report ? why : NULL);
         if (status == FERRY_RETRY) {
             *refused = true;
             status = FERRY_OK;
+            break;
+        }
+        if (status != FERRY_OK && report) {
+            ferry_error_set(err, errlen, "%s, and errors.tolerance does not tolerate it", why);
             break;
         }
         if (status != FERRY_OK) {
@@ -451,7 +467,9 @@ static ferry_status source_lines_emit(source_task *task, tail_file *f, size_t li
             break;
         }
         if (line.truncated)
-            source_long_line_note(task, f, line.offset, "truncated (long.lines=truncate)");
+            source_long_line_note(task, f, line.offset,
+                                  report ? "reported to the error handler (long.lines=dlq)"
+                                         : "truncated (long.lines=truncate)");
         line_reader_consume(&f->reader, &line);
         count++;
     }
@@ -495,7 +513,7 @@ static ferry_status source_retire(source_task *task, int64_t now_ms, bool *refus
             return status;
         line_reader_line line;
         if (line_reader_take_partial(&f->reader, &line)) {
-            status = source_line_emit(task, f, &line, true);
+            status = source_line_emit(task, f, &line, true, NULL);
             if (status == FERRY_RETRY) {
                 *refused = true;
                 return FERRY_OK;
@@ -588,7 +606,10 @@ static const ferry_config_key source_config[] = {
      .documentation = "A line longer than max.line.bytes, or than a Kafka record can hold (see "
                       "topic.max.message.bytes): truncate (its first bytes become the record, "
                       "cut at a UTF-8 character boundary), skip (it is dropped, with a warning), "
-                      "or fail (the task fails, naming the file and the byte offset)."},
+                      "fail (the task fails, naming the file and the byte offset), or dlq (its "
+                      "first bytes go to the worker's error handler instead of the topic: with "
+                      "errors.tolerance=all to errors.deadletterqueue.topic.name, when set; "
+                      "with errors.tolerance=none the task fails)."},
     {.name = "topic.max.message.bytes", .type = FERRY_CONFIG_LONG, .default_value = "1048588",
      .importance = FERRY_IMPORTANCE_LOW, .has_min = true, .min = 1024, .has_max = true,
      .max = 2147483647, .group = "Lines",

@@ -219,7 +219,7 @@ static void tail_file_free(file_tail *tail, tail_file *f)
     if (!f)
         return;
     if (f->shared)
-        file_share_remove(tail->share, f->shared, 0);
+        file_share_remove(tail->share, f->shared, 0, 0);
     if (f->watch >= 0)
         file_watch_remove(tail->watch, f->watch);
     if (f->fd >= 0)
@@ -294,7 +294,7 @@ static void tail_truncated(file_tail *tail, tail_file *f, int64_t now_ms, const 
     if (f->shared) {
         /* The other tasks keep the old head as an orphan too: its copy may be theirs. */
         file_share_position(tail->share, f->shared, resume);
-        file_share_remove(tail->share, f->shared, tail_orphan_expiry(tail, now_ms));
+        file_share_remove(tail->share, f->shared, now_ms, tail_orphan_expiry(tail, now_ms));
         f->shared = NULL;
     }
     line_reader_reset(&f->reader, 0);

@@ -256,6 +256,8 @@ static void run_long_lines(const char *mode, ferry_status expected_status, size_
         assert_non_null(strstr(err, path_of("long.log")));
         assert_non_null(strstr(err, "byte 6"));
         assert_non_null(strstr(err, "max.line.bytes (16)"));
+        if (strcmp(mode, "dlq") == 0)
+            assert_non_null(strstr(err, "errors.tolerance does not tolerate it"));
     }
     source_stop(&s);
     ferry_config_destroy(s.config);
@@ -272,6 +274,18 @@ static void test_source_long_lines(void **state)
     assert_string_equal(fake.records[1].value, "after");
     assert_true(plugin_fake_log_contains("skipped (long.lines=skip)"));
     run_long_lines("fail", FERRY_ERROR, 1);
+    /* dlq: the first bytes go to the error handler (the dead-letter queue), the rest goes on. */
+    fake.report_count = 0;
+    run_long_lines("dlq", FERRY_OK, 2);
+    assert_string_equal(fake.records[1].value, "after");
+    assert_int_equal(fake.report_count, 1);
+    assert_int_equal(fake.reports[0].len, 16);
+    assert_non_null(strstr(fake.reports[0].message, "byte 6"));
+    assert_non_null(strstr(fake.reports[0].message, "long.lines=dlq"));
+    /* errors.tolerance=none: the report is refused, the task fails and says why. */
+    fake.fail_reports = true;
+    run_long_lines("dlq", FERRY_ERROR, 1);
+    fake.fail_reports = false;
 }
 
 /* A line under max.line.bytes but over what Kafka takes: treated as a long line (here
