@@ -24,19 +24,12 @@
 #include <cmocka.h>
 
 #include "ferry_process.h"
+#include "file_test_util.h"
 #include "kafka_tool.h"
 
 #define RENAMED_FILES 100
 #define GENERATIONS 10
 #define GENERATION_LINES 1000
-
-static void append(const char *path, const void *data, size_t len)
-{
-    int fd = open(path, O_WRONLY | O_CREAT | O_APPEND, 0644);
-    assert_true(fd >= 0);
-    assert_int_equal(write(fd, data, len), (ssize_t)len);
-    close(fd);
-}
 
 static void append_lines(const char *path, const char *prefix, int from, int to)
 {
@@ -45,7 +38,7 @@ static void append_lines(const char *path, const char *prefix, int from, int to)
     assert_non_null(text);
     for (int i = from; i < to; i++)
         len += (size_t)snprintf(text + len, capacity - len, "%s-%06d\n", prefix, i);
-    append(path, text, len);
+    file_test_append(path, text, len);
     free(text);
 }
 
@@ -59,19 +52,6 @@ static void copy_file(const char *from, const char *to)
     assert_int_equal(write(fd, text, len), (ssize_t)len);
     close(fd);
     free(text);
-}
-
-static void wait_records(fp_proc *proc, const char *topic, int64_t count, int timeout_ms)
-{
-    int64_t deadline = fp_now_ms() + timeout_ms;
-    while (kt_end_offsets_sum(topic) < count) {
-        if (!fp_alive(proc))
-            fail_msg("ferry exited waiting for %" PRId64 " records in %s", count, topic);
-        if (fp_now_ms() > deadline)
-            fail_msg("%s holds %" PRId64 " records, expected %" PRId64, topic,
-                     kt_end_offsets_sum(topic), count);
-        fp_sleep_ms(50);
-    }
 }
 
 /* Every value "<prefix>-<i>" for i in [0, count) exactly once among the records. */
@@ -117,7 +97,7 @@ static void test_renamed_away_at_once(void **state)
                                      "topic=%s\n", fp_name(env, "src"), dir, topic);
     const char *worker = fp_worker_file(env, "worker.properties", 1000, NULL);
     fp_proc *proc = fp_start(env, worker, connector, NULL);
-    wait_records(proc, topic, 100, 60000);
+    file_test_wait_records(proc, topic, 100, 60000);
     for (int i = 0; i < RENAMED_FILES; i++) {
         char prefix[32];
         snprintf(prefix, sizeof prefix, "f%03d", i);
@@ -127,7 +107,7 @@ static void test_renamed_away_at_once(void **state)
         fp_sleep_ms(10);
         assert_int_equal(rename(path, away), 0);
     }
-    wait_records(proc, topic, 100 + 3 * RENAMED_FILES, 30000);
+    file_test_wait_records(proc, topic, 100 + 3 * RENAMED_FILES, 30000);
     fp_sleep_ms(2000); /* nothing more may come */
     fp_stop(proc, 30000);
     kt_records *records = kt_consume_all(topic, 60000);
@@ -152,7 +132,7 @@ static void test_copytruncate_two_tasks(void **state)
     kt_create_topic(topic, 1, NULL);
     char log[600], rotated[600];
     snprintf(log, sizeof log, "%s/app.log", dir);
-    append(log, "", 0);
+    file_test_append(log, "", 0);
     const char *connector = fp_write(env, "source.properties",
                                      "name=%s\nconnector.class=FileSource\nfiles=%s/app.log*\n"
                                      "topic=%s\ntasks.max=2\n", fp_name(env, "src"), dir, topic);
@@ -164,7 +144,7 @@ static void test_copytruncate_two_tasks(void **state)
         char prefix[16];
         snprintf(prefix, sizeof prefix, "g%02d", g);
         append_lines(log, prefix, 0, GENERATION_LINES);
-        wait_records(proc, topic, (int64_t)(g + 1) * GENERATION_LINES, 60000);
+        file_test_wait_records(proc, topic, (int64_t)(g + 1) * GENERATION_LINES, 60000);
         snprintf(rotated, sizeof rotated, "%s/app.log.%d", dir, g + 1);
         copy_file(log, rotated);
         assert_int_equal(truncate(log, 0), 0);
@@ -198,9 +178,9 @@ static void test_line_longer_than_a_record(void **state)
     assert_non_null(line);
     memset(line, 'L', long_len);
     line[long_len] = '\n';
-    append(input, "before\n", 7);
-    append(input, line, long_len + 1);
-    append(input, "after\n", 6);
+    file_test_append(input, "before\n", 7);
+    file_test_append(input, line, long_len + 1);
+    file_test_append(input, "after\n", 6);
     free(line);
     const char *connector = fp_write(env, "source.properties",
                                      "name=%s\nconnector.class=FileSource\nfile=%s\ntopic=%s\n",
@@ -208,7 +188,7 @@ static void test_line_longer_than_a_record(void **state)
     const char *worker = fp_worker_file(env, "worker.properties", 1000,
                                         "task.restart.auto=false\n");
     fp_proc *proc = fp_start(env, worker, connector, NULL);
-    wait_records(proc, topic, 3, 60000);
+    file_test_wait_records(proc, topic, 3, 60000);
     fp_sleep_ms(1000);
     if (fp_log_contains(proc, "FAILED") || fp_log_contains(proc, "too large"))
         fail_msg("the task failed on the long line");
