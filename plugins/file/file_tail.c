@@ -17,6 +17,14 @@
  *     a copy of waits (a copy being written) until it is longer, or idle for rotate.wait.ms.
  * On the first scan after a restart, files with a committed offset are placed before the others,
  * so that a copy made while the worker was down finds the position of its original.
+ *
+ * Between scans, a name inotify reports created or moved into a watched directory is opened and
+ * placed at once, and so is the new name of a matched name renamed before it was opened: a file
+ * renamed away a moment after it was written is read all the same. A file waiting to be told from
+ * a copy being written keeps its descriptor open. With several tasks, the followed files' full
+ * heads and positions, and those of content truncated away, are shared with the connector's other
+ * tasks in this process (file_share.h): a copy that lands on another task than its original
+ * starts where the original was. Files that start with a compression magic are skipped, said once.
  */
 #include "file_tail.h"
 
