@@ -1083,7 +1083,12 @@ static void tail_dir_event(file_tail *tail, const tail_dir *dir, unsigned what,
     char *path = tail_event_path(dir->path, name);
     if (!path)
         return;
-    if ((what & FILE_WATCH_MOVED_FROM) && cookie && file_glob_matches_path(tail->glob, path)) {
+    long renamed_again = strlist_find(&tail->moved_away, path);
+    if ((what & FILE_WATCH_MOVED_FROM) && cookie &&
+        (renamed_again >= 0 || file_glob_matches_path(tail->glob, path))) {
+        /* A name already on the list that moves on is followed to its next name. */
+        if (renamed_again >= 0)
+            tail->moved_away.items[renamed_again][0] = '\0';
         tail->moves[tail->move_next++ % TAIL_MOVES_MAX] = cookie;
     } else if ((what & FILE_WATCH_MOVED_TO) && cookie) {
         for (size_t i = 0; i < TAIL_MOVES_MAX; i++) {

@@ -769,8 +769,16 @@ static void test_created_and_renamed_away_at_once(void **state)
         }
         h_append(name, name, 0, 3);
         if (i % 4 == 2) {
-            /* Renamed before the task looked at all: the rename's events name both halves. */
-            h_rename(name, away);
+            /* Renamed before the task looked at all: the rename's events name both halves,
+             * and every next name when it is renamed again. */
+            if (i % 8 == 6) {
+                char between[32];
+                snprintf(between, sizeof(between), "f%03d.tmp", i);
+                h_rename(name, between);
+                h_rename(between, away);
+            } else {
+                h_rename(name, away);
+            }
             h.now += 1;
             h_pump();
             continue;
