@@ -428,6 +428,16 @@ void kt_producer_close(rd_kafka_t *producer)
 
 /* ---- consuming -------------------------------------------------------------------------- */
 
+void kt_message_check(rd_kafka_message_t *message)
+{
+    if (message->err == RD_KAFKA_RESP_ERR_NO_ERROR)
+        return;
+    char problem[512];
+    snprintf(problem, sizeof problem, "%s", rd_kafka_message_errstr(message));
+    rd_kafka_message_destroy(message);
+    fail_msg("consume: %s", problem);
+}
+
 size_t kt_consume(const char *topic, int timeout_ms, kt_message_fn fn, void *opaque)
 {
     int count = kt_partition_count(topic);
@@ -620,6 +630,161 @@ int64_t kt_group_committed(const char *group, const char *topic, int32_t partiti
     if (e)
         fail_msg("committed offsets of group %s: %s", group, rd_kafka_err2str(e));
     return offset < 0 ? -1 : offset;
+}
+
+/* ---- ACLs and SCRAM users ------------------------------------------------------------ */
+
+/* The result of one admin request on queue, or a failure naming what, when it times out or the
+ * request as a whole failed. */
+static rd_kafka_event_t *kt_admin_result(rd_kafka_queue_t *queue, const char *what)
+{
+    rd_kafka_event_t *event = rd_kafka_queue_poll(queue, KT_TIMEOUT_MS + 5000);
+    if (!event)
+        fail_msg("%s: timed out", what);
+    if (rd_kafka_event_error(event)) {
+        char problem[512];
+        snprintf(problem, sizeof problem, "%s", rd_kafka_event_error_string(event));
+        rd_kafka_event_destroy(event);
+        fail_msg("%s: %s", what, problem);
+    }
+    return event;
+}
+
+/* How many ACLs the broker's authorizer has that match the filter. */
+static size_t kt_acl_count(const rd_kafka_AclBindingFilter_t *filter, const char *what)
+{
+    rd_kafka_t *client = kt_client();
+    rd_kafka_queue_t *queue = rd_kafka_queue_new(client);
+    rd_kafka_AdminOptions_t *options =
+        rd_kafka_AdminOptions_new(client, RD_KAFKA_ADMIN_OP_DESCRIBEACLS);
+    rd_kafka_AdminOptions_set_request_timeout(options, KT_TIMEOUT_MS, NULL, 0);
+    rd_kafka_DescribeAcls(client, (rd_kafka_AclBindingFilter_t *)filter, options, queue);
+    rd_kafka_event_t *event = kt_admin_result(queue, what);
+    size_t count = 0;
+    rd_kafka_DescribeAcls_result_acls(rd_kafka_event_DescribeAcls_result(event), &count);
+    rd_kafka_event_destroy(event);
+    rd_kafka_AdminOptions_destroy(options);
+    rd_kafka_queue_destroy(queue);
+    return count;
+}
+
+/* Waits until the authorizer has (present) or no longer has the ACLs of the filter. */
+static void kt_acl_wait(const rd_kafka_AclBindingFilter_t *filter, bool present, const char *what)
+{
+    int64_t deadline = service_env_now_ms() + KT_TIMEOUT_MS;
+    while ((kt_acl_count(filter, what) > 0) != present) {
+        if (service_env_now_ms() > deadline)
+            fail_msg("%s: the broker does not show the change", what);
+        service_env_sleep_ms(50);
+    }
+}
+
+/* The binding (or filter: the same type in librdkafka) of one ALLOW ACL from any host. */
+static rd_kafka_AclBinding_t *kt_acl_binding(bool filter, const char *principal,
+                                             rd_kafka_ResourceType_t type, const char *name,
+                                             rd_kafka_ResourcePatternType_t pattern,
+                                             rd_kafka_AclOperation_t operation, const char *what)
+{
+    char err[512];
+    rd_kafka_AclBinding_t *binding =
+        filter ? rd_kafka_AclBindingFilter_new(type, name, pattern, principal, "*", operation,
+                                               RD_KAFKA_ACL_PERMISSION_TYPE_ALLOW, err, sizeof err)
+               : rd_kafka_AclBinding_new(type, name, pattern, principal, "*", operation,
+                                         RD_KAFKA_ACL_PERMISSION_TYPE_ALLOW, err, sizeof err);
+    if (!binding)
+        fail_msg("%s: %s", what, err);
+    return binding;
+}
+
+static void kt_acl_describe(char *buf, size_t size, const char *verb, const char *principal,
+                            rd_kafka_ResourceType_t type, const char *name,
+                            rd_kafka_ResourcePatternType_t pattern,
+                            rd_kafka_AclOperation_t operation)
+{
+    snprintf(buf, size, "%s ACL %s %s on %s %s (%s)", verb, principal,
+             rd_kafka_AclOperation_name(operation), rd_kafka_ResourceType_name(type), name,
+             rd_kafka_ResourcePatternType_name(pattern));
+}
+
+/* Grants (CreateAcls) or deletes (DeleteAcls) one ACL, then waits until the authorizer shows it. */
+static void kt_acl_change(bool grant, const char *principal, rd_kafka_ResourceType_t type,
+                          const char *name, rd_kafka_ResourcePatternType_t pattern,
+                          rd_kafka_AclOperation_t operation)
+{
+    char what[512];
+    kt_acl_describe(what, sizeof what, grant ? "granting" : "deleting", principal, type, name,
+                    pattern, operation);
+    rd_kafka_t *client = kt_client();
+    rd_kafka_AclBinding_t *binding =
+        kt_acl_binding(!grant, principal, type, name, pattern, operation, what);
+    rd_kafka_queue_t *queue = rd_kafka_queue_new(client);
+    rd_kafka_AdminOptions_t *options = rd_kafka_AdminOptions_new(
+        client, grant ? RD_KAFKA_ADMIN_OP_CREATEACLS : RD_KAFKA_ADMIN_OP_DELETEACLS);
+    rd_kafka_AdminOptions_set_request_timeout(options, KT_TIMEOUT_MS, NULL, 0);
+    if (grant)
+        rd_kafka_CreateAcls(client, &binding, 1, options, queue);
+    else
+        rd_kafka_DeleteAcls(client, &binding, 1, options, queue);
+    rd_kafka_event_t *event = kt_admin_result(queue, what);
+    size_t n = 0;
+    const rd_kafka_error_t *error = NULL;
+    if (grant) {
+        const rd_kafka_acl_result_t **results =
+            rd_kafka_CreateAcls_result_acls(rd_kafka_event_CreateAcls_result(event), &n);
+        if (n == 1)
+            error = rd_kafka_acl_result_error(results[0]);
+    } else {
+        const rd_kafka_DeleteAcls_result_response_t **responses =
+            rd_kafka_DeleteAcls_result_responses(rd_kafka_event_DeleteAcls_result(event), &n);
+        if (n == 1)
+            error = rd_kafka_DeleteAcls_result_response_error(responses[0]);
+    }
+    char problem[512] = "";
+    if (n != 1)
+        snprintf(problem, sizeof problem, "%zu results", n);
+    else if (error)
+        snprintf(problem, sizeof problem, "%s", rd_kafka_error_string(error));
+    rd_kafka_event_destroy(event);
+    rd_kafka_AdminOptions_destroy(options);
+    rd_kafka_queue_destroy(queue);
+    if (problem[0]) {
+        rd_kafka_AclBinding_destroy(binding);
+        fail_msg("%s: %s", what, problem);
+    }
+    kt_acl_wait(binding, grant, what);
+    rd_kafka_AclBinding_destroy(binding);
+}
+
+void kt_acl_grant(const char *principal, rd_kafka_ResourceType_t type, const char *name,
+                  rd_kafka_ResourcePatternType_t pattern, rd_kafka_AclOperation_t operation)
+{
+    kt_acl_change(true, principal, type, name, pattern, operation);
+}
+
+void kt_acl_delete(const char *principal, rd_kafka_ResourceType_t type, const char *name,
+                   rd_kafka_ResourcePatternType_t pattern, rd_kafka_AclOperation_t operation)
+{
+    kt_acl_change(false, principal, type, name, pattern, operation);
+}
+
+char *kt_scram_password(const char *user)
+{
+    char path[4096], line[1024];
+    service_env_tls_path(path, sizeof path, "users");
+    FILE *f = fopen(path, "r");
+    if (!f)
+        fail_msg("cannot open %s", path);
+    size_t user_len = strlen(user);
+    char *password = NULL;
+    while (!password && fgets(line, sizeof line, f)) {
+        line[strcspn(line, "\r\n")] = '\0';
+        if (strncmp(line, user, user_len) == 0 && line[user_len] == ':')
+            password = kt_copy_text(line + user_len + 1);
+    }
+    fclose(f);
+    if (!password)
+        fail_msg("%s has no SCRAM user %s", path, user);
+    return password;
 }
 
 /* ---- Java's partitioner ----------------------------------------------------------------- */

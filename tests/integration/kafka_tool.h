@@ -7,7 +7,8 @@
  * idempotent producer whose deliveries are checked, reading a whole topic from the beginning up
  * to the end offsets seen at the start (all partitions: the internal topics too), the latest
  * value per key (the status and config topics), a consumer group's committed offsets, and Java's
- * murmur2 partitioner. One long-lived client serves the metadata and admin requests; it is
+ * murmur2 partitioner; ACLs for the secured listeners' principals and their SCRAM passwords.
+ * One long-lived client serves the metadata and admin requests; it is
  * destroyed at exit. */
 #ifndef FERRY_TESTS_KAFKA_TOOL_H
 #define FERRY_TESTS_KAFKA_TOOL_H
@@ -91,6 +92,9 @@ typedef struct kt_records {
     size_t count;
 } kt_records;
 
+/* Fails the test (destroying the message first) when a consumed message carries an error. */
+void kt_message_check(rd_kafka_message_t *message);
+
 /* Reads every partition of the topic from the beginning up to the end offsets seen at the start,
  * calling fn for each message. Returns the number of messages. */
 typedef void (*kt_message_fn)(const rd_kafka_message_t *message, void *opaque);
@@ -108,6 +112,22 @@ json_t *kt_latest_by_key(const char *topic);
 
 /* The offset the consumer group committed for the partition, -1 when none. */
 int64_t kt_group_committed(const char *group, const char *topic, int32_t partition);
+
+/* ---- ACLs and SCRAM users of the secured listeners ------------------------------------- */
+
+/* Grants (ALLOW from any host) or deletes principal's ("User:ferry", "User:ferry-client") ACL for
+ * one operation on a resource: a topic, a group or the cluster (name "kafka-cluster"), named
+ * literally or by a prefix (RD_KAFKA_RESOURCE_PATTERN_LITERAL or _PREFIXED). Requests go through
+ * the plain listener, whose principal is a super user. Each returns once the broker's authorizer
+ * shows the change, so that the next request already meets it. */
+void kt_acl_grant(const char *principal, rd_kafka_ResourceType_t type, const char *name,
+                  rd_kafka_ResourcePatternType_t pattern, rd_kafka_AclOperation_t operation);
+void kt_acl_delete(const char *principal, rd_kafka_ResourceType_t type, const char *name,
+                   rd_kafka_ResourcePatternType_t pattern, rd_kafka_AclOperation_t operation);
+
+/* The SCRAM password of a user from $FERRY_TEST_TLS_DIR/users ("name:password" lines), malloc'd;
+ * a failure when the user is not there. */
+char *kt_scram_password(const char *user);
 
 /* ---- Java's partitioner ---------------------------------------------------------------- */
 

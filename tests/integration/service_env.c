@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -46,6 +47,65 @@ void service_env_unreachable(const char *var, const char *fmt, ...)
     fprintf(stderr, "\n      (is it running? tests/services/services.sh status)\n");
     fflush(NULL);
     exit(EXIT_FAILURE);
+}
+
+const char *service_env_sasl_bootstrap(void)
+{
+    return service_env_get("FERRY_TEST_SASL_BOOTSTRAP");
+}
+
+const char *service_env_mtls_bootstrap(void)
+{
+    return service_env_get("FERRY_TEST_MTLS_BOOTSTRAP");
+}
+
+const char *service_env_tls_dir(void)
+{
+    return service_env_get("FERRY_TEST_TLS_DIR");
+}
+
+/* A file of FERRY_TEST_TLS_DIR is missing or unreadable: services.sh makes them all, so this is
+ * a failure, never a skip. */
+__attribute__((noreturn, format(printf, 1, 2)))
+static void service_env_tls_fail(const char *fmt, ...)
+{
+    va_list ap;
+
+    fprintf(stderr, "FAIL: FERRY_TEST_TLS_DIR=%s: ", service_env_tls_dir());
+    va_start(ap, fmt);
+    vfprintf(stderr, fmt, ap);
+    va_end(ap);
+    fprintf(stderr, "\n      (tests/services/services.sh start makes the missing files)\n");
+    fflush(NULL);
+    exit(EXIT_FAILURE);
+}
+
+char *service_env_tls_path(char *buf, unsigned long size, const char *name)
+{
+    int n = snprintf(buf, size, "%s/%s", service_env_tls_dir(), name);
+    if (n < 0 || (unsigned long)n >= size)
+        service_env_tls_fail("the path of %s is too long", name);
+    if (access(buf, R_OK) != 0)
+        service_env_tls_fail("cannot read %s: %s", buf, strerror(errno));
+    return buf;
+}
+
+char *service_env_tls_read_line(const char *name)
+{
+    char path[4096], line[1024];
+    service_env_tls_path(path, sizeof path, name);
+    FILE *f = fopen(path, "r");
+    if (f == NULL)
+        service_env_tls_fail("cannot open %s: %s", path, strerror(errno));
+    bool ok = fgets(line, sizeof line, f) != NULL;
+    fclose(f);
+    if (!ok)
+        service_env_tls_fail("%s is empty", path);
+    line[strcspn(line, "\r\n")] = '\0';
+    char *copy = strdup(line);
+    if (copy == NULL)
+        service_env_tls_fail("out of memory reading %s", path);
+    return copy;
 }
 
 char *service_env_unique_name(char *buf, unsigned long size, const char *prefix)

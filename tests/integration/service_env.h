@@ -20,6 +20,22 @@ const char *service_env_get(const char *var);
 __attribute__((noreturn, format(printf, 2, 3)))
 void service_env_unreachable(const char *var, const char *fmt, ...);
 
+/* The secured listeners of the same broker (tests/services/services.sh), each a skip or a failure
+ * like service_env_get when unset: FERRY_TEST_SASL_BOOTSTRAP (SASL_SSL, SCRAM-SHA-512),
+ * FERRY_TEST_MTLS_BOOTSTRAP (SSL, a client certificate required) and FERRY_TEST_TLS_DIR (the CA,
+ * stores, passwords and SCRAM users; see services.sh). */
+const char *service_env_sasl_bootstrap(void);
+const char *service_env_mtls_bootstrap(void);
+const char *service_env_tls_dir(void);
+
+/* "$FERRY_TEST_TLS_DIR/<name>" in buf (a failure when the file is not there: services.sh makes
+ * them all); returns buf. */
+char *service_env_tls_path(char *buf, unsigned long size, const char *name);
+
+/* The first line of "$FERRY_TEST_TLS_DIR/<name>" (the *.password files), malloc'd; a failure
+ * when it cannot be read. */
+char *service_env_tls_read_line(const char *name);
+
 /* A name unique to this run ("<prefix>_<pid>_<time>_<counter>", lower case), for topics,
  * tables, slots and indexes that must not collide with other runs. Returns buf. */
 char *service_env_unique_name(char *buf, unsigned long size, const char *prefix);

@@ -61,12 +61,7 @@ static void consume_all(const char *topic)
         rd_kafka_message_t *m = rd_kafka_consumer_poll(rk, 500);
         if (m == NULL)
             continue;
-        if (m->err != RD_KAFKA_RESP_ERR_NO_ERROR) {
-            char msg[512];
-            snprintf(msg, sizeof msg, "%s", rd_kafka_message_errstr(m));
-            rd_kafka_message_destroy(m);
-            fail_msg("consume: %s", msg);
-        }
+        kt_message_check(m);
         char key[32], value[192], seq[16];
         snprintf(key, sizeof key, "key-%05d", next);
         snprintf(value, sizeof value, "value-%05d-of-%s", next, topic);

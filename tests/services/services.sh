@@ -12,7 +12,26 @@
 #
 # Services
 #   kafka          Apache Kafka (org.apache.kafka:kafka_2.13 jars), KRaft single node (broker and
-#                  controller), PLAINTEXT://127.0.0.1:19092, controller on 127.0.0.1:19093
+#                  controller), PLAINTEXT://127.0.0.1:19092, controller on 127.0.0.1:19093; the
+#                  same broker is also the secured one:
+#                    SASL_SSL://127.0.0.1:19094  SCRAM-SHA-512, user "ferry" (password in the users
+#                                                file below)
+#                    SSL://127.0.0.1:19095       a client certificate is required; its CN is the
+#                                                principal (User:ferry-client)
+#                  with ACLs (StandardAuthorizer). The plain listener's User:ANONYMOUS is a super
+#                  user: tests that are not about security need no ACL, and a test grants the
+#                  secured principals what it wants through the plain listener. The CA,
+#                  certificates, stores and SCRAM password are made once per state dir by
+#                  kafka/make-tls.sh (openssl and the JDK's keytool) in kafka/tls/, again when a
+#                  file is missing; `env` names that directory (FERRY_TEST_TLS_DIR):
+#                    ca.pem  truststore.jks  truststore.p12  (password in truststore.password)
+#                    client.jks  client.p12  client.pem + client.key (encrypted PKCS#8)
+#                            (password in keystore.password; key password the same)
+#                    other-ca.pem    a CA that did not sign the broker's certificate
+#                    expired-ca.pem  the test CA's key and name, valid only in 2020
+#                    users           SCRAM users, "name:password" lines
+#                  `start` restarts a running broker whose rendered server.properties differs
+#                  (new listeners, new TLS files).
 #   postgres       Debian's PostgreSQL, a throw-away cluster on 127.0.0.1:15432, wal_level=logical,
 #                  trust auth on loopback (also for replication), superuser "ferry", database "ferry"
 #   elasticsearch  Elasticsearch from the integ-test-zip, single node, http://127.0.0.1:19200,
@@ -32,7 +51,7 @@
 # State layout ($FERRY_SERVICES_DIR)
 #   logs/{kafka,postgres,elasticsearch}.log   one log per service (Elasticsearch's own files are
 #                                             in elasticsearch/logs/)
-#   kafka/lib-<version>/  kafka/data/  kafka/server.properties  kafka/kafka.pid
+#   kafka/lib-<version>/  kafka/data/  kafka/server.properties  kafka/kafka.pid  kafka/tls/
 #   postgres/data/  postgres/run/ (unix socket)
 #   elasticsearch/elasticsearch-<version>/  elasticsearch/{config,data,logs,tmp}/  *.pid
 set -euo pipefail
@@ -45,6 +64,8 @@ ALL_SERVICES=(kafka postgres elasticsearch)
 
 KAFKA_PORT=19092
 KAFKA_CONTROLLER_PORT=19093
+KAFKA_SASL_PORT=19094
+KAFKA_MTLS_PORT=19095
 PG_PORT=15432
 ES_PORT=19200
 ES_TRANSPORT_PORT=19300
@@ -78,6 +99,7 @@ pom_property() {
 KAFKA_VERSION=$(pom_property "$HERE/kafka/pom.xml" kafka.version)
 ES_VERSION=$(pom_property "$HERE/elasticsearch/pom.xml" elasticsearch.version)
 KAFKA_LIB=$KAFKA_DIR/lib-$KAFKA_VERSION
+KAFKA_TLS_DIR=$KAFKA_DIR/tls
 ES_HOME_DIR=$ES_DIR/elasticsearch-$ES_VERSION
 
 # ---------------------------------------------------------------------------------------------
@@ -310,7 +332,77 @@ kafka_answering() {
     kcat -L -b "127.0.0.1:$KAFKA_PORT" -m 3 2>/dev/null | grep -q "broker 1 at 127.0.0.1:$KAFKA_PORT"
 }
 
-kafka_healthy() { kafka_answering; }
+# The secured listeners answer a metadata request: SASL_SSL as user ferry, and TLS with the client
+# certificate.
+kafka_secured_answering() {
+    local tls=$KAFKA_TLS_DIR
+    [[ -r $tls/users && -r $tls/keystore.password ]] || return 1
+    kcat -L -m 3 -b "127.0.0.1:$KAFKA_SASL_PORT" -X security.protocol=SASL_SSL \
+        -X sasl.mechanisms=SCRAM-SHA-512 -X sasl.username=ferry -X "sasl.password=$(kafka_scram_password)" \
+        -X "ssl.ca.location=$tls/ca.pem" 2>/dev/null | grep -q "broker 1 at 127.0.0.1:$KAFKA_SASL_PORT" &&
+        kcat -L -m 3 -b "127.0.0.1:$KAFKA_MTLS_PORT" -X security.protocol=SSL \
+            -X "ssl.ca.location=$tls/ca.pem" -X "ssl.certificate.location=$tls/client.pem" \
+            -X "ssl.key.location=$tls/client.key" -X "ssl.key.password=$(<"$tls/keystore.password")" \
+            2>/dev/null | grep -q "broker 1 at 127.0.0.1:$KAFKA_MTLS_PORT"
+}
+
+kafka_healthy() { kafka_answering && kafka_secured_answering; }
+
+# What make-tls.sh leaves in the TLS directory; one missing means making them all again.
+KAFKA_TLS_FILES=(ca.pem broker.p12 broker.password truststore.jks truststore.p12 truststore.password
+    client.jks client.p12 client.pem client.key keystore.password other-ca.pem expired-ca.pem users)
+
+kafka_tls_complete() {
+    local file
+    for file in "${KAFKA_TLS_FILES[@]}"; do
+        [[ -s $KAFKA_TLS_DIR/$file ]] || return 1
+    done
+}
+
+# The CA, certificates, stores and SCRAM password, made once per state dir (under a lock: two
+# `start`s at once must not make two sets). Readable by the tests and the broker's user.
+kafka_ensure_tls() {
+    {
+        flock 7
+        kafka_tls_complete && return 0
+        local java keytool
+        java=$(find_java) || die "kafka: no Java 17+ found"
+        keytool=$(dirname "$java")/keytool
+        [[ -x $keytool ]] || die "kafka: no keytool next to $java (a JDK is needed, not only a JRE)"
+        say "kafka: making the secured listeners' CA, certificates and stores in $KAFKA_TLS_DIR"
+        rm -rf "$KAFKA_TLS_DIR"
+        "$HERE/kafka/make-tls.sh" "$KAFKA_TLS_DIR" "$keytool" || die "kafka: making the TLS files failed"
+        if [[ $EUID -eq 0 ]]; then
+            chown -R "root:$SVC_USER" "$KAFKA_TLS_DIR"
+            chmod 750 "$KAFKA_TLS_DIR"
+            chmod 640 "$KAFKA_TLS_DIR"/*
+        else
+            chmod 700 "$KAFKA_TLS_DIR"
+        fi
+    } 7>"$STATE/.tls.lock"
+}
+
+kafka_scram_password() {
+    sed -n 's/^ferry://p' "$KAFKA_TLS_DIR/users"
+}
+
+kafka_render_config() {
+    local template
+    template=$(<"$HERE/kafka/server.properties.in")
+    template=${template//@DATA_DIR@/"$KAFKA_DIR/data"}
+    template=${template//@TLS_DIR@/"$KAFKA_TLS_DIR"}
+    template=${template//@BROKER_PASSWORD@/"$(<"$KAFKA_TLS_DIR/broker.password")"}
+    template=${template//@TRUSTSTORE_PASSWORD@/"$(<"$KAFKA_TLS_DIR/truststore.password")"}
+    printf '%s\n' "$template"
+}
+
+# A running broker started with other settings (an older file without the secured listeners, or
+# TLS files made again since) must restart.
+kafka_config_changed() {
+    [[ -f $KAFKA_DIR/server.properties ]] || return 1
+    kafka_ensure_tls
+    [[ $(kafka_render_config) != "$(<"$KAFKA_DIR/server.properties")" ]]
+}
 
 kafka_prepare() {
     if [[ ! -f $KAFKA_LIB/.complete ]]; then
@@ -323,9 +415,8 @@ kafka_prepare() {
         touch "$KAFKA_LIB.tmp/.complete"
         mv "$KAFKA_LIB.tmp" "$KAFKA_LIB"
     fi
-    local template
-    template=$(<"$HERE/kafka/server.properties.in")
-    printf '%s\n' "${template//@DATA_DIR@/"$KAFKA_DIR/data"}" >"$KAFKA_DIR/server.properties"
+    kafka_ensure_tls
+    kafka_render_config >"$KAFKA_DIR/server.properties"
     cp "$HERE/kafka/log4j.properties" "$KAFKA_DIR/log4j.properties"
 }
 
@@ -342,7 +433,7 @@ kafka_java_cmd() {
 kafka_launch() {
     local log=$LOGS/kafka.log
     local -a KAFKA_JAVA
-    check_ports_free kafka "$KAFKA_PORT" "$KAFKA_CONTROLLER_PORT"
+    check_ports_free kafka "$KAFKA_PORT" "$KAFKA_CONTROLLER_PORT" "$KAFKA_SASL_PORT" "$KAFKA_MTLS_PORT"
     ensure_log "$log"
     kafka_java_cmd
     if [[ ! -f $KAFKA_DIR/data/meta.properties ]]; then
@@ -350,8 +441,10 @@ kafka_launch() {
         cluster_id=$(head -c 16 /dev/urandom | base64 | tr '+/' '-_' | tr -d '=')
         say "kafka: formatting KRaft storage (cluster id $cluster_id)"
         as_svc mkdir -p "$KAFKA_DIR/data"
+        # The SCRAM user comes with the storage; kafka_post_start adds it to an older one.
         as_svc "${KAFKA_JAVA[@]}" kafka.tools.StorageTool format --ignore-formatted -t "$cluster_id" \
-            -c "$KAFKA_DIR/server.properties" >>"$log" 2>&1 ||
+            -c "$KAFKA_DIR/server.properties" \
+            --add-scram "SCRAM-SHA-512=[name=ferry,password=$(kafka_scram_password)]" >>"$log" 2>&1 ||
             { show_log_tail kafka; die "kafka: formatting the storage failed"; }
     fi
     say "kafka: starting Apache Kafka $KAFKA_VERSION on 127.0.0.1:$KAFKA_PORT"
@@ -359,7 +452,29 @@ kafka_launch() {
         "${KAFKA_JAVA[@]}" kafka.Kafka "$KAFKA_DIR/server.properties"
 }
 
-kafka_post_start() { :; }
+# The SCRAM user ferry must exist with the password of the users file: a storage formatted before
+# the secured listeners existed, or TLS files made again, need it set (through the plain listener,
+# whose principal is a super user).
+kafka_post_start() {
+    local i log=$LOGS/kafka.log
+    for ((i = 0; i < 3; i++)); do
+        kafka_secured_answering && return 0
+        sleep 1
+    done
+    say "kafka: setting user ferry's SCRAM-SHA-512 password"
+    local -a KAFKA_JAVA
+    kafka_java_cmd
+    "${KAFKA_JAVA[@]}" kafka.admin.ConfigCommand --bootstrap-server "127.0.0.1:$KAFKA_PORT" --alter \
+        --entity-type users --entity-name ferry \
+        --add-config "SCRAM-SHA-512=[password=$(kafka_scram_password)]" >>"$log" 2>&1 ||
+        { show_log_tail kafka; die "kafka: setting the SCRAM password failed"; }
+    for ((i = 0; i < 30; i++)); do
+        kafka_secured_answering && return 0
+        sleep 1
+    done
+    show_log_tail kafka
+    die "kafka: the secured listeners (127.0.0.1:$KAFKA_SASL_PORT, 127.0.0.1:$KAFKA_MTLS_PORT) do not answer"
+}
 
 kafka_stop() {
     local pid
@@ -369,7 +484,9 @@ kafka_stop() {
     rm -f "$KAFKA_DIR/kafka.pid"
 }
 
-kafka_endpoint() { echo "127.0.0.1:$KAFKA_PORT"; }
+kafka_endpoint() {
+    echo "127.0.0.1:$KAFKA_PORT (SASL_SSL 127.0.0.1:$KAFKA_SASL_PORT, mTLS 127.0.0.1:$KAFKA_MTLS_PORT)"
+}
 
 # ---------------------------------------------------------------------------------------------
 # PostgreSQL
@@ -688,7 +805,12 @@ cmd_env() {
     local svc
     for svc in "$@"; do
         case $svc in
-            kafka) echo "export FERRY_TEST_BOOTSTRAP=127.0.0.1:$KAFKA_PORT" ;;
+            kafka)
+                echo "export FERRY_TEST_BOOTSTRAP=127.0.0.1:$KAFKA_PORT"
+                echo "export FERRY_TEST_SASL_BOOTSTRAP=127.0.0.1:$KAFKA_SASL_PORT"
+                echo "export FERRY_TEST_MTLS_BOOTSTRAP=127.0.0.1:$KAFKA_MTLS_PORT"
+                echo "export FERRY_TEST_TLS_DIR=$KAFKA_TLS_DIR"
+                ;;
             postgres) echo "export FERRY_TEST_PG_DSN='host=127.0.0.1 port=$PG_PORT user=ferry dbname=ferry'" ;;
             elasticsearch) echo "export FERRY_TEST_ES_URL=http://127.0.0.1:$ES_PORT" ;;
         esac
