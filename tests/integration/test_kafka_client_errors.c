@@ -27,6 +27,7 @@
 
 #include "ferry_process.h"
 #include "kafka_tool.h"
+#include "service_env.h"
 #include "test_rest_client.h"
 
 /* The bound the issue sets for every fault. */
@@ -36,100 +37,38 @@
 
 static const char *sasl_bootstrap;
 static const char *mtls_bootstrap;
-static const char *tls_dir;
 static char ferry_password[256];
 
 static const char *tls_file(const char *name)
 {
     static char paths[8][512];
     static int next;
-    char *path = paths[next++ % 8];
-    snprintf(path, sizeof(paths[0]), "%s/%s", tls_dir, name);
-    return path;
-}
-
-/* The password of user ferry from the users file ("ferry:pw", "ferry=pw" or "ferry pw"). */
-static void ferry_password_read(void)
-{
-    size_t len = 0;
-    char *users = fp_read_file(tls_file("users"), &len);
-    if (!users)
-        fail_msg("no users file in %s", tls_dir);
-    for (char *line = strtok(users, "\n"); line; line = strtok(NULL, "\n")) {
-        if (strncmp(line, "ferry", 5) != 0 || !strchr(" \t:=", line[5]))
-            continue;
-        const char *password = line + 6 + strspn(line + 6, " \t:=");
-        snprintf(ferry_password, sizeof(ferry_password), "%s", password);
-        ferry_password[strcspn(ferry_password, " \t\r")] = '\0';
-    }
-    free(users);
-    if (!ferry_password[0])
-        fail_msg("no password of user ferry in %s", tls_file("users"));
+    return service_env_tls_path(paths[next++ % 8], sizeof(paths[0]), name);
 }
 
 static int setup(void **state)
 {
     (void)state;
     fp_init();
-    sasl_bootstrap = getenv("FERRY_TEST_SASL_BOOTSTRAP");
-    mtls_bootstrap = getenv("FERRY_TEST_MTLS_BOOTSTRAP");
-    tls_dir = getenv("FERRY_TEST_TLS_DIR");
-    if (!sasl_bootstrap || !mtls_bootstrap || !tls_dir) {
-        const char *require = getenv("FERRY_REQUIRE_SERVICES");
-        if (require && strcmp(require, "1") == 0) {
-            fprintf(stderr, "FERRY_TEST_SASL_BOOTSTRAP, FERRY_TEST_MTLS_BOOTSTRAP and "
-                            "FERRY_TEST_TLS_DIR must be set (tests/services/services.sh env)\n");
-            exit(1);
-        }
-        exit(77);
-    }
-    ferry_password_read();
+    sasl_bootstrap = service_env_sasl_bootstrap();
+    mtls_bootstrap = service_env_mtls_bootstrap();
+    char *password = kt_scram_password("ferry");
+    snprintf(ferry_password, sizeof(ferry_password), "%s", password);
+    free(password);
     return 0;
 }
 
 /* ---- ACLs ---------------------------------------------------------------------------------- */
-
-/* Allows principal the operation on a resource, through the plain listener. */
-static void acl_allow(rd_kafka_ResourceType_t type, const char *name,
-                      rd_kafka_ResourcePatternType_t pattern, const char *principal,
-                      rd_kafka_AclOperation_t operation)
-{
-    char err[512];
-    rd_kafka_conf_t *conf = kt_conf_new();
-    rd_kafka_t *admin = rd_kafka_new(RD_KAFKA_PRODUCER, conf, err, sizeof(err));
-    assert_non_null(admin);
-    rd_kafka_AclBinding_t *binding = rd_kafka_AclBinding_new(
-        type, name, pattern, principal, "*", operation, RD_KAFKA_ACL_PERMISSION_TYPE_ALLOW, err,
-        sizeof(err));
-    if (!binding)
-        fail_msg("ACL binding: %s", err);
-    rd_kafka_queue_t *queue = rd_kafka_queue_new(admin);
-    rd_kafka_CreateAcls(admin, &binding, 1, NULL, queue);
-    rd_kafka_event_t *event = rd_kafka_queue_poll(queue, 15000);
-    if (!event || rd_kafka_event_error(event))
-        fail_msg("CreateAcls: %s", event ? rd_kafka_event_error_string(event) : "timed out");
-    size_t count = 0;
-    const rd_kafka_acl_result_t **results =
-        rd_kafka_CreateAcls_result_acls(rd_kafka_event_CreateAcls_result(event), &count);
-    if (count != 1 || rd_kafka_acl_result_error(results[0]))
-        fail_msg("CreateAcls: %s",
-                 count ? rd_kafka_error_string(rd_kafka_acl_result_error(results[0]))
-                       : "no result");
-    rd_kafka_event_destroy(event);
-    rd_kafka_AclBinding_destroy(binding);
-    rd_kafka_queue_destroy(queue);
-    rd_kafka_destroy(admin);
-}
 
 /* What user ferry needs for the worker itself: its internal topics and any group. */
 static void acl_allow_worker(fp_env *env)
 {
     const char *topics[] = {fp_offsets_topic(env), fp_configs_topic(env), fp_status_topic(env)};
     for (size_t i = 0; i < 3; i++)
-        acl_allow(RD_KAFKA_RESOURCE_TOPIC, topics[i], RD_KAFKA_RESOURCE_PATTERN_LITERAL,
-                  "User:ferry", RD_KAFKA_ACL_OPERATION_ALL);
-    acl_allow(RD_KAFKA_RESOURCE_GROUP, "*", RD_KAFKA_RESOURCE_PATTERN_LITERAL, "User:ferry",
-              RD_KAFKA_ACL_OPERATION_ALL);
+        kt_acl_grant("User:ferry", RD_KAFKA_RESOURCE_TOPIC, topics[i],
+                     RD_KAFKA_RESOURCE_PATTERN_LITERAL, RD_KAFKA_ACL_OPERATION_ALL);
+    kt_acl_grant("User:ferry", RD_KAFKA_RESOURCE_GROUP, "*", RD_KAFKA_RESOURCE_PATTERN_LITERAL,
+                 RD_KAFKA_ACL_OPERATION_ALL);
 }
 
 /* ---- worker files -------------------------------------------------------------------------- */
@@ -327,6 +266,12 @@ static const char *task_run_start(task_run *run, const char *worker, const char 
 static void task_run_finish(task_run *run)
 {
     fp_stop(run->proc, 30000);
+    /* What a user reads about the task. */
+    char *log = fp_log(run->proc);
+    for (char *line = strtok(log, "\n"); line; line = strtok(NULL, "\n"))
+        if (strstr(line, "[task:") && !strstr(line, " INFO "))
+            printf("# log: %s\n", line);
+    free(log);
     log_clean(run->proc);
     rc_free(run->client);
 }
@@ -338,8 +283,8 @@ static void test_wrong_password_in_producer_override(void **state)
     run.name = fp_name(run.env, "src");
     const char *topic = fp_name(run.env, "lines");
     acl_allow_worker(run.env);
-    acl_allow(RD_KAFKA_RESOURCE_TOPIC, topic, RD_KAFKA_RESOURCE_PATTERN_LITERAL, "User:ferry",
-              RD_KAFKA_ACL_OPERATION_ALL);
+    kt_acl_grant("User:ferry", RD_KAFKA_RESOURCE_TOPIC, topic, RD_KAFKA_RESOURCE_PATTERN_LITERAL,
+                 RD_KAFKA_ACL_OPERATION_ALL);
     kt_create_topic(topic, 1, NULL);
     const char *worker = sasl_worker_file(run.env, ferry_password, tls_file("ca.pem"), true,
                                           "task.restart.backoff.initial.ms=1000\n");
@@ -410,8 +355,8 @@ static void test_security_keys_only_at_top_level(void **state)
     run.name = fp_name(run.env, "src");
     const char *topic = fp_name(run.env, "lines");
     acl_allow_worker(run.env);
-    acl_allow(RD_KAFKA_RESOURCE_TOPIC, topic, RD_KAFKA_RESOURCE_PATTERN_LITERAL, "User:ferry",
-              RD_KAFKA_ACL_OPERATION_ALL);
+    kt_acl_grant("User:ferry", RD_KAFKA_RESOURCE_TOPIC, topic, RD_KAFKA_RESOURCE_PATTERN_LITERAL,
+                 RD_KAFKA_ACL_OPERATION_ALL);
     kt_create_topic(topic, 1, NULL);
     const char *worker = sasl_worker_file(run.env, ferry_password, tls_file("ca.pem"), false,
                                           NULL);

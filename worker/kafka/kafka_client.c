@@ -562,7 +562,9 @@ static kafka_error_class kafka_client_record(kafka_client_entry *watch, rd_kafka
         }
     } else {
         snprintf(watch->last_error, sizeof(watch->last_error), "%s", message);
-        log_warn(watch->scope, "%s: %s (retrying)", watch->name, message);
+        /* After a fatal error the others are its consequences ("all brokers are down"). */
+        log_write(watch->failed ? FERRY_LOG_DEBUG : FERRY_LOG_WARN, watch->scope,
+                  "%s: %s (retrying)", watch->name, message);
     }
     return kind;
 }

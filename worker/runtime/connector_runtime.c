@@ -938,7 +938,17 @@ static json_t *slot_status(connector_runtime *connector, size_t index)
     task_slot *slot = &connector->slots[index];
     char *trace = NULL;
     runtime_state task = slot->task ? task_state(slot->task, &trace) : slot->published;
-    if (!slot->task && slot->published_trace)
+    /* A task restarted after a failure shows it until it has proved itself (the tick's
+     * TASK_RESTART_CONFIRM_MS), as the status topic does. */
+    bool published = !slot->task;
+    if (slot->task && slot->confirming && slot->published == STATE_FAILED &&
+        (task == STATE_RUNNING || task == STATE_UNASSIGNED)) {
+        free(trace);
+        trace = NULL;
+        task = STATE_FAILED;
+        published = true;
+    }
+    if (published && slot->published_trace)
         trace = strdup(slot->published_trace);
     json_t *entry = json_pack("{s:i, s:s, s:s}", "id", (int)index, "state",
                               runtime_state_name(task), "worker_id",
