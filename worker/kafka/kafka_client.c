@@ -228,13 +228,12 @@ static kafka_error_class kafka_explain_missing_prefix(const kafka_client_facts *
 {
     const char *prefix = kafka_role_prefix(facts->role);
     snprintf(out, outlen,
-             "%s cannot connect to %s with security.protocol=PLAINTEXT (%s): the worker uses "
+             "cannot connect to %s with security.protocol=PLAINTEXT (%s): the worker uses "
              "security.protocol=%s, but the worker's top-level security settings "
              "(security.protocol, ssl.*, sasl.*) apply to the worker's own clients only, as in "
              "Kafka Connect; this task's %s has none: set them with the '%s' prefix in the "
              "worker config (%ssecurity.protocol, %ssasl.jaas.config, %sssl.truststore.location, "
              "...) or '%soverride.' in the connector config",
-             facts->name ? facts->name : "the client",
              broker[0] ? broker : facts->bootstrap ? facts->bootstrap : "the brokers", rest,
              facts->worker_protocol, kafka_role_name(facts->role), prefix, prefix, prefix, prefix,
              prefix);

@@ -53,6 +53,7 @@ typedef struct source_task {
     char failure[1400];   /* set when the task must fail: the trace */
     bool queue_full;      /* the producer refused a record for room: serve reports, then poll */
     bool fenced;          /* the worker was fenced: commit nothing, write no offsets, stop */
+    bool client_failed; /* its producer met a fatal error: no delivery report counts */
     retry_budget poll_retries;
     char *noted_topic;          /* the topic last noted for topic tracking */
     unsigned noted_epoch;
@@ -401,6 +402,7 @@ static bool source_clients_failed(source_task *source)
         !error_handler_failed(source->errors, cause, sizeof(cause)))
         return false;
     source_task_fail(source, cause);
+    source->client_failed = true;
     return true;
 }
 
@@ -411,7 +413,7 @@ static void source_delivered(rd_kafka_t *producer, const rd_kafka_message_t *mes
 {
     source_task *source = opaque;
     ASSERT_TASK_THREAD(source->task); /* served by rd_kafka_poll on the task's thread */
-    if (source->fenced)
+    if (source->fenced || source->client_failed)
         return; /* nothing is committed any more, and a failure now is not the task's */
     uint64_t sequence = (uint64_t)(uintptr_t)message->_private;
     if (message->err) {
@@ -548,8 +550,10 @@ static void source_task_teardown(source_task *source)
     const worker_config *worker = task->environment->worker;
     if (source->producer && kafka_client_failed(source->producer, NULL, 0)) {
         /* Nothing in flight can be delivered: the records are produced again after a
-         * restart, from the committed offsets. */
+         * restart, from the committed offsets. Their reports, served here, are ignored. */
+        source->client_failed = true;
         rd_kafka_purge(source->producer, RD_KAFKA_PURGE_F_QUEUE | RD_KAFKA_PURGE_F_INFLIGHT);
+        rd_kafka_poll(source->producer, 0);
     } else if (source->producer && !source->fenced) {
         /* Both halves of the graceful timeout: deliver what is in flight, then commit, so the
          * task finishes before the worker stops waiting for it. */
