@@ -276,25 +276,36 @@ static void task_run_finish(task_run *run)
     rc_free(run->client);
 }
 
-static void test_wrong_password_in_producer_override(void **state)
+/* A worker on the SASL_SSL listener (its tasks' clients with their prefixed settings when
+ * with_prefixed) running a SequenceSource, with override (connector lines) added, into a topic
+ * user ferry may write to; returns the trace of its task, which must fail. */
+static const char *source_run_start(task_run *run, const char *test, bool with_prefixed,
+                                    const char *worker_extra, const char *override)
 {
-    (void)state;
-    task_run run = {.env = fp_env_new("override_password")};
-    run.name = fp_name(run.env, "src");
-    const char *topic = fp_name(run.env, "lines");
-    acl_allow_worker(run.env);
+    run->env = fp_env_new(test);
+    run->name = fp_name(run->env, "src");
+    const char *topic = fp_name(run->env, "lines");
+    acl_allow_worker(run->env);
     kt_acl_grant("User:ferry", RD_KAFKA_RESOURCE_TOPIC, topic, RD_KAFKA_RESOURCE_PATTERN_LITERAL,
                  RD_KAFKA_ACL_OPERATION_ALL);
     kt_create_topic(topic, 1, NULL);
-    const char *worker = sasl_worker_file(run.env, ferry_password, tls_file("ca.pem"), true,
-                                          "task.restart.backoff.initial.ms=1000\n");
+    const char *worker = sasl_worker_file(run->env, ferry_password, tls_file("ca.pem"),
+                                          with_prefixed, worker_extra);
     char text[2048];
-    snprintf(text, sizeof(text),
-             "name=%s\nconnector.class=SequenceSource\ntopic=%s\npartitions=1\n"
-             "producer.override.sasl.jaas.config=" SCRAM
-             " required username=\"ferry\" password=\"" WRONG_PASSWORD "\";\n",
-             run.name, topic);
-    const char *trace = task_run_start(&run, worker, text);
+    snprintf(text, sizeof(text), "name=%s\nconnector.class=SequenceSource\ntopic=%s\n"
+                                 "partitions=1\n%s",
+             run->name, topic, override ? override : "");
+    return task_run_start(run, worker, text);
+}
+
+static void test_wrong_password_in_producer_override(void **state)
+{
+    (void)state;
+    task_run run = {0};
+    const char *trace = source_run_start(
+        &run, "override_password", true, "task.restart.backoff.initial.ms=1000\n",
+        "producer.override.sasl.jaas.config=" SCRAM
+        " required username=\"ferry\" password=\"" WRONG_PASSWORD "\";\n");
     if (!strstr(trace, "SASL authentication failed for user ferry") ||
         !strstr(trace, "producer.override.sasl.jaas.config"))
         fail_msg("the trace does not name the cause and the key: %s", trace);
@@ -351,20 +362,8 @@ static void test_sink_without_read_acl(void **state)
 static void test_security_keys_only_at_top_level(void **state)
 {
     (void)state;
-    task_run run = {.env = fp_env_new("top_level_only")};
-    run.name = fp_name(run.env, "src");
-    const char *topic = fp_name(run.env, "lines");
-    acl_allow_worker(run.env);
-    kt_acl_grant("User:ferry", RD_KAFKA_RESOURCE_TOPIC, topic, RD_KAFKA_RESOURCE_PATTERN_LITERAL,
-                 RD_KAFKA_ACL_OPERATION_ALL);
-    kt_create_topic(topic, 1, NULL);
-    const char *worker = sasl_worker_file(run.env, ferry_password, tls_file("ca.pem"), false,
-                                          NULL);
-    char text[1024];
-    snprintf(text, sizeof(text), "name=%s\nconnector.class=SequenceSource\ntopic=%s\n"
-                                 "partitions=1\n",
-             run.name, topic);
-    const char *trace = task_run_start(&run, worker, text);
+    task_run run = {0};
+    const char *trace = source_run_start(&run, "top_level_only", false, NULL, NULL);
     if (!strstr(trace, "'producer.' prefix") ||
         !strstr(trace, "top-level security settings"))
         fail_msg("the trace does not name the missing prefix: %s", trace);
