@@ -153,8 +153,12 @@ static int kafka_config_set_named(rd_kafka_conf_t *conf, const char *user_key, c
 
     rd_err[0] = '\0';
     rd_kafka_conf_res_t res = rd_kafka_conf_set(conf, key, value, rd_err, sizeof(rd_err));
-    if (res == RD_KAFKA_CONF_OK)
-        return kafka_config_recorded ? config_map_set(kafka_config_recorded, key, user_key) : 0;
+    if (res == RD_KAFKA_CONF_OK) {
+        if (kafka_config_recorded && config_map_set(kafka_config_recorded, key, user_key) != 0)
+            return ferry_error_set(err, errlen, "out of memory while building a Kafka client "
+                                   "config"), -1;
+        return 0;
+    }
     kafka_message_clean(rd_err, sensitive ? value : NULL, message, sizeof(message));
     if (res == RD_KAFKA_CONF_UNKNOWN) {
         if (skip_unknown) {
