@@ -7,6 +7,7 @@ packages=(
   gcc pkg-config meson ninja-build
   librdkafka-dev libpq-dev libcurl4-openssl-dev libjansson-dev libgnutls28-dev
   libpcre2-dev libcmocka-dev
+  libssl-dev
   kafkacat curl
 )
 

@@ -90,7 +90,7 @@ static void heard_wait(heard *events, const char *line)
 static config_store *config_open(const char *topic)
 {
     char err[512];
-    config_store *store = config_store_open(topic, kt_conf_new(), kt_conf_new(),
+    config_store *store = config_store_open(topic, kt_conf_new(), kt_conf_new(), NULL,
                                             STORE_TIMEOUT_MS, err, sizeof(err));
     if (!store)
         fail_msg("config_store_open(%s): %s", topic, err);

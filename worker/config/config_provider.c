@@ -16,6 +16,8 @@
  */
 #include "config/config_provider.h"
 
+#include "config/config_cipher.h"
+
 #include <errno.h>
 #include <limits.h>
 #include <stdbool.h>
@@ -297,9 +299,13 @@ config_map *config_providers_resolve(const config_providers *providers, const co
                                      char *err, size_t errlen)
 {
     provider_files files = {0};
-    config_map *out = config_map_new();
+    config_map *out = NULL;
     char *resolved = NULL;
 
+    /* A value of the configs topic that could not be decrypted is never used as a secret. */
+    if (config_cipher_unreadable(in, err, errlen) != 0)
+        goto fail;
+    out = config_map_new();
     if (!out) {
         ferry_error_set(err, errlen, "out of memory");
         goto fail;

@@ -24,7 +24,8 @@ void config_providers_destroy(config_providers *providers); /* accepts NULL */
 /* Returns a new map in which every ${provider:...} of every value is replaced; "$${" escapes a
  * literal "${". NULL with err naming the key and the variable when a variable cannot be resolved:
  * unknown provider, unset environment variable, unreadable or disallowed file, missing key,
- * unterminated "${". Never puts a resolved value in err. */
+ * unterminated "${"; a value still sealed (config_cipher_unreadable). Never puts a resolved value
+ * in err. */
 config_map *config_providers_resolve(const config_providers *providers, const config_map *in,
                                      char *err, size_t errlen);
 

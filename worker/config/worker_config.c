@@ -186,6 +186,22 @@ const ferry_config_key worker_config_keys[] = {
      .allowed_values = worker_hmac_algorithms,
      .documentation = "Distributed mode: the algorithms a worker accepts on forwarded requests; "
                       "must include inter.worker.signature.algorithm."},
+    {.name = CLIENT_OVERRIDE_POLICY_KEY, .type = FERRY_CONFIG_STRING, .default_value = "All",
+     .importance = FERRY_IMPORTANCE_MEDIUM,
+     .documentation = "Which producer.override.*, consumer.override.* and admin.override.* keys "
+                      "a connector may set: All (any), Principal (only sasl.jaas.config, "
+                      "sasl.mechanism and security.protocol) or None; Kafka Connect's class "
+                      "names are accepted too."},
+    {.name = "config.storage.encryption.key.file", .type = FERRY_CONFIG_STRING,
+     .importance = FERRY_IMPORTANCE_MEDIUM,
+     .documentation = "ferry: a file of named 256-bit keys, lines <id>=<base64>; when set, "
+                      "sensitive connector config values are stored encrypted (AES-256-GCM) in "
+                      "the configs topic with the first key listed, and read with whichever "
+                      "listed key they name. Java workers cannot read such values."},
+    {.name = "config.storage.encryption.key.env", .type = FERRY_CONFIG_STRING,
+     .importance = FERRY_IMPORTANCE_MEDIUM,
+     .documentation = "ferry: instead of a key file, the name of an environment variable holding "
+                      "the same text (entries separated by newlines or commas)."},
     {.name = NULL},
 };
 
@@ -716,6 +732,52 @@ static long worker_inter_worker_load(worker_config *config, config_errors *error
     return problems + 1;
 }
 
+/* The override policy and the encryption keys of the configs topic. Returns the number of
+ * problems. */
+static size_t worker_secrets_load(worker_config *config, config_errors *errors)
+{
+    size_t problems = 0;
+    const char *policy = worker_value(config->values, CLIENT_OVERRIDE_POLICY_KEY);
+    if (client_override_policy_parse(policy, &config->override_policy) != 0) {
+        config_errors_add(errors, CLIENT_OVERRIDE_POLICY_KEY,
+                          "Invalid value '%s' for configuration %s: expected None, Principal or "
+                          "All (or a Kafka Connect class name such as "
+                          "org.apache.kafka.connect.connector.policy."
+                          "NoneConnectorClientConfigOverridePolicy)",
+                          policy ? policy : "", CLIENT_OVERRIDE_POLICY_KEY);
+        problems++;
+    }
+    const char *file = config_map_get(config->values, "config.storage.encryption.key.file");
+    const char *env = config_map_get(config->values, "config.storage.encryption.key.env");
+    bool has_file = file && *file, has_env = env && *env;
+    char err[1024];
+    if (has_file && has_env) {
+        config_errors_add(errors, "config.storage.encryption.key.env",
+                          "config.storage.encryption.key.file and "
+                          "config.storage.encryption.key.env are both set: set one");
+        return problems + 1;
+    }
+    if (has_file) {
+        config->config_cipher = config_cipher_load_file(file, err, sizeof(err));
+        if (!config->config_cipher) {
+            config_errors_add(errors, "config.storage.encryption.key.file", "%s", err);
+            problems++;
+        }
+    } else if (has_env) {
+        const char *text = getenv(env);
+        char source[300];
+        snprintf(source, sizeof(source), "environment variable %s", env);
+        config->config_cipher = text ? config_cipher_parse(text, source, err, sizeof(err))
+                                     : NULL;
+        if (!config->config_cipher) {
+            config_errors_add(errors, "config.storage.encryption.key.env", "%s",
+                              text ? err : "the environment variable it names is not set");
+            problems++;
+        }
+    }
+    return problems;
+}
+
 worker_config *worker_config_load(const config_map *raw, const config_providers *providers,
                                   config_errors *errors, config_map *unknown)
 {
@@ -831,6 +893,7 @@ worker_config *worker_config_load(const config_map *raw, const config_providers 
 
     problems += worker_topics_check(config, errors);
     problems += worker_listeners_check(config, config->values, errors);
+    problems += worker_secrets_load(config, errors);
 
     if (problems > 0 || config_errors_count(errors) > errors_before)
         goto fail;
@@ -862,6 +925,7 @@ void worker_config_destroy(worker_config *config)
     free(config->inter_worker_key_generation_algorithm);
     free(config->inter_worker_signature_algorithm);
     config_list_free(config->inter_worker_verification_algorithms);
+    config_cipher_destroy(config->config_cipher);
     free(config);
 }
 

@@ -11,6 +11,8 @@
 
 #include <ferry/plugin.h>
 
+#include "config/client_override_policy.h"
+#include "config/config_cipher.h"
 #include "config/config_map.h"
 #include "config/config_provider.h"
 #include "config/config_validate.h"
@@ -51,6 +53,11 @@ typedef struct worker_config {
     int32_t inter_worker_key_ttl_ms;           /* default 3600000 */
     char *inter_worker_signature_algorithm;    /* default HmacSHA256 */
     char **inter_worker_verification_algorithms; /* NULL-terminated, default {HmacSHA256} */
+    /* connector.client.config.override.policy, default All (docs/security.md) */
+    client_override_policy override_policy;
+    /* The keys of config.storage.encryption.key.file / .key.env; NULL: values are stored as
+     * given (docs/security.md, "Secrets at rest"). */
+    config_cipher *config_cipher;
 } worker_config;
 
 /* The worker's definition (NULL-terminated), for validation and `ferry plugins`-style docs. */

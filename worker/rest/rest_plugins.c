@@ -317,6 +317,22 @@ static void rest_validate_aliases(const rest_validation *validation, bool predic
 
 static bool rest_plugin_names_match(const char *included, const char *requested);
 
+/* A client override key (producer.override.*, ...) is a key of the client's own definition, as
+ * Kafka Connect shows it: in no group, ordered -1, displayed by the client's name for it. */
+static void rest_override_definition(json_t *definition, const char *key)
+{
+    static const char *const prefixes[] = {"producer.override.", "consumer.override.",
+                                           "admin.override."};
+    for (size_t i = 0; definition && i < sizeof(prefixes) / sizeof(prefixes[0]); i++) {
+        if (strncmp(key, prefixes[i], strlen(prefixes[i])) != 0)
+            continue;
+        json_object_set_new(definition, "group", json_null());
+        json_object_set_new(definition, "order", json_integer(-1));
+        json_object_set_new(definition, "display_name", json_string(key + strlen(prefixes[i])));
+        return;
+    }
+}
+
 static void rest_validate_run(worker *running, void *argument)
 {
     rest_validation *validation = argument;
@@ -381,9 +397,10 @@ static void rest_validate_run(worker *running, void *argument)
                                           config_key_is_sensitive(defs, ndefs, shown),
                                           &error_count);
         json_object_set_new(value, "name", json_string(shown));
-        json_array_append_new(configs, json_pack("{s:o, s:o}", "definition",
-                                                 config_key_describe(&synthetic, 0), "value",
-                                                 value));
+        json_t *definition = config_key_describe(&synthetic, 0);
+        rest_override_definition(definition, shown);
+        json_array_append_new(configs, json_pack("{s:o, s:o}", "definition", definition,
+                                                 "value", value));
     }
     /* Keyless problems belong to the connector as a whole: Kafka Connect reports them on
      * connector.class. */

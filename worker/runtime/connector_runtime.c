@@ -16,6 +16,8 @@
 #include "base/log.h"
 #include "base/thread_role.h"
 #include "plugin/plugin_context.h"
+#include "config/client_override_policy.h"
+#include "config/config_cipher.h"
 #include "config/config_redact.h"
 #include "config/connector_config.h"
 #include "convert/converter.h"
@@ -40,7 +42,7 @@ typedef struct task_slot {
     int64_t restart_at_ms;      /* 0 = none scheduled */
     int64_t backoff_ms;
     char *failed_cause;         /* the first line of the last failure's trace */
-    bool confirming;            /* restarted after a failure: RUNNING waits TASK_RESTART_CONFIRM_MS */
+    bool confirming;            /* restarted after a failure: RUNNING waits a while */
     bool held;                  /* a part: the task is this worker's (assigned, started here) */
     bool marked;                /* a part: chosen for part_tasks_stop */
     /* A part's task restarting on this worker: asked to stop, joined and started again by a
@@ -139,6 +141,9 @@ size_t connector_validate(const connector_environment *environment, const config
         connector_config_validate(resolved, type ? type->type->kind : FERRY_CONNECTOR_SOURCE,
                                   type ? type->type->config : NULL, errors, unknown);
     }
+    if (type && environment->tasks.worker)
+        client_override_policy_check(environment->tasks.worker->override_policy, resolved,
+                                     type->type->kind, errors);
     transform_chain_validate(resolved, errors);
     converter_config_validate(resolved, errors);
     if (type && type->type->connector->validate &&
@@ -347,13 +352,16 @@ static const plugin_context_ops connector_context_ops = {
 /* ---- tasks ------------------------------------------------------------------------------ */
 
 /* The config a task runs with: its task config over the connector's resolved config. */
-static config_map *task_config_build(connector_runtime *connector, size_t index)
+static config_map *task_config_build(connector_runtime *connector, size_t index, char *why,
+                                     size_t whylen)
 {
     config_map *merged = config_map_copy(connector->resolved);
-    char why[256];
+    if (!merged)
+        ferry_error_set(why, whylen, "out of memory");
     json_t *task_configs = connector->partial ? connector->committed : connector->task_configs;
-    if (merged && config_map_set_from_json(merged, json_array_get(task_configs, index), why,
-                                           sizeof(why)) != 0) {
+    if (merged && (config_map_set_from_json(merged, json_array_get(task_configs, index), why,
+                                            whylen) != 0 ||
+                   config_cipher_unreadable(merged, why, whylen) != 0)) {
         log_error(connector->scope, "task config %zu: %s", index, why);
         config_map_destroy(merged);
         return NULL;
@@ -364,9 +372,12 @@ static config_map *task_config_build(connector_runtime *connector, size_t index)
 static void slot_start(connector_runtime *connector, size_t index)
 {
     task_slot *slot = &connector->slots[index];
-    config_map *config = task_config_build(connector, index);
+    char why[1024];
+    config_map *config = task_config_build(connector, index, why, sizeof(why));
     if (!config) {
-        slot_publish(connector, index, STATE_FAILED, "cannot build the task's config");
+        char trace[1100];
+        snprintf(trace, sizeof(trace), "cannot build the task's config: %s", why);
+        slot_publish(connector, index, STATE_FAILED, trace);
         return;
     }
     slot->task = task_new(connector->name, (int)index, connector->type, config,

@@ -31,6 +31,7 @@
 #include "kafka/topic_admin.h"
 #include "support/array.h"
 #include "support/strbuf.h"
+#include "support/strlist.h"
 #include "support/task_name.h"
 
 /* How long start-up may wait for Kafka (a broker's first answer, topic creation, restoring the
@@ -71,6 +72,9 @@ struct worker {
     strlist assigned_connectors;
     strlist assigned_tasks;
     int64_t epoch;
+    /* "<connector>\n<key>" of each literal secret already warned about: one line per connector
+     * and key, not one per update. */
+    strlist literal_secrets_warned;
 
     char *kafka_cluster_id;   /* "" when Kafka did not tell */
     int64_t created_ms;       /* clock_monotonic_ms() in worker_new */
@@ -206,6 +210,21 @@ static rd_kafka_conf_t *worker_store_client_config(const worker_config *config,
     return kafka_client_config(config, role, NULL, client_id, &spec, err, errlen);
 }
 
+/* config_store_protection.sensitive: declared sensitive by the connector's type (named by
+ * connector.class of its config), or named like a secret. */
+static bool worker_key_sensitive(void *opaque, const json_t *connector_properties,
+                                 const char *key)
+{
+    const worker *self = opaque;
+    const char *class_name =
+        json_string_value(json_object_get(connector_properties, "connector.class"));
+    const registered_connector *type =
+        class_name ? plugin_registry_find(self->plugins, class_name) : NULL;
+    const ferry_config_key *defs[3];
+    size_t ndefs = type ? connector_config_definitions(type->type, defs) : 0;
+    return config_key_is_sensitive(ndefs ? defs : NULL, ndefs, key);
+}
+
 static int worker_stores_open(worker *self, char *err, size_t errlen)
 {
     const worker_config *config = self->config;
@@ -222,14 +241,18 @@ static int worker_stores_open(worker *self, char *err, size_t errlen)
     producer = consumer = NULL;
     if (!self->offsets)
         goto fail;
-    if (!(CLIENT_CONFS("ferry-configs", "configs", "config topic")) || worker_follower_tune(self, consumer, err, errlen) != 0)
+    if (!(CLIENT_CONFS("ferry-configs", "configs", "config topic")) ||
+        worker_follower_tune(self, consumer, err, errlen) != 0)
         goto fail;
-    self->configs = config_store_open(config->config_topic, producer, consumer,
+    config_store_protection protection = {.cipher = config->config_cipher,
+                                          .sensitive = worker_key_sensitive, .opaque = self};
+    self->configs = config_store_open(config->config_topic, producer, consumer, &protection,
                                       WORKER_STARTUP_TIMEOUT_MS, err, errlen);
     producer = consumer = NULL;
     if (!self->configs)
         goto fail;
-    if (!(CLIENT_CONFS("ferry-status", "status", "status topic")) || worker_follower_tune(self, consumer, err, errlen) != 0)
+    if (!(CLIENT_CONFS("ferry-status", "status", "status topic")) ||
+        worker_follower_tune(self, consumer, err, errlen) != 0)
         goto fail;
     self->status = status_store_open(config->status_topic, producer, consumer, config->worker_id,
                                      WORKER_STARTUP_TIMEOUT_MS, err, errlen);
@@ -330,6 +353,7 @@ void worker_destroy(worker *self)
     worker_config_destroy(self->config);
     strlist_free(&self->assigned_connectors);
     strlist_free(&self->assigned_tasks);
+    strlist_free(&self->literal_secrets_warned);
     free(self->kafka_cluster_id);
     pthread_cond_destroy(&self->wake);
     pthread_mutex_destroy(&self->mutex);
@@ -435,6 +459,46 @@ static void worker_unknown_keys_warn(const char *name, const config_map *unknown
     free(keys.data);
 }
 
+/* Whether a value takes something from a config provider: a "${" that is not the "$${" escape. */
+static bool worker_value_has_variable(const char *value)
+{
+    for (const char *at = strstr(value, "${"); at; at = strstr(at + 2, "${"))
+        if (at == value || at[-1] != '$')
+            return true;
+    return false;
+}
+
+/* A sensitive key holding its secret literally is stored as written in the configs topic
+ * (encrypted only when the worker has keys): say so once per connector and key, never the
+ * value. */
+static void worker_literal_secrets_warn(worker *self, const char *name, const config_map *config,
+                                        const registered_connector *type)
+{
+    const ferry_config_key *defs[3];
+    size_t ndefs = type ? connector_config_definitions(type->type, defs) : 0;
+    for (size_t i = 0; i < config_map_count(config); i++) {
+        const char *key = config_map_key_at(config, i);
+        const char *value = config_map_value_at(config, i);
+        if (!value || !*value || worker_value_has_variable(value) ||
+            !config_key_is_sensitive(ndefs ? defs : NULL, ndefs, key))
+            continue;
+        char *seen = NULL;
+        if (asprintf(&seen, "%s\n%s", name, key) < 0)
+            return;
+        if (strlist_contains(&self->literal_secrets_warned, seen)) {
+            free(seen);
+            continue;
+        }
+        strlist_append(&self->literal_secrets_warned, seen, (size_t)-1);
+        free(seen);
+        log_warn("worker", "connector %s: sensitive key '%s' holds a literal value, stored %s in "
+                 "%s; use a config provider reference (${file:...} or ${env:...}) instead "
+                 "(docs/security.md)", name, key,
+                 self->config->config_cipher ? "encrypted" : "as written",
+                 self->config->config_topic);
+    }
+}
+
 int worker_connector_check(worker *self, const config_map *config, bool *exists,
                            config_errors *errors, char *err, size_t errlen)
 {
@@ -443,11 +507,13 @@ int worker_connector_check(worker *self, const config_map *config, bool *exists,
     config_map *unknown = config_map_new();
     if (!unknown)
         return ferry_error_set(err, errlen, "out of memory"), -1;
-    if (connector_validate(&self->environment, config, errors, unknown, NULL) > 0 || !name) {
+    const registered_connector *type = NULL;
+    if (connector_validate(&self->environment, config, errors, unknown, &type) > 0 || !name) {
         config_map_destroy(unknown);
         return ferry_error_set(err, errlen, "connector config is invalid"), -1;
     }
     worker_unknown_keys_warn(name, unknown);
+    worker_literal_secrets_warn(self, name, config, type);
     config_map_destroy(unknown);
     if (exists)
         *exists = worker_connector_index(self, name) != SIZE_MAX;

@@ -28,6 +28,12 @@ struct config_store {
     int timeout_ms;
     config_store_listener listener;
     void *listener_opaque;
+    config_store_protection protection;
+    /* Connectors whose committed task records hold a value not sealed with the current key (an
+     * older key, or plaintext of a sensitive key): a write of the connector's config writes them
+     * again, so that a key rotation can finish in a cluster, where unchanged task configs are
+     * not written again. Under mutex. */
+    json_t *stale_tasks;
 };
 
 static void config_store_notify(config_store *store, const config_change *change)
@@ -36,6 +42,104 @@ static void config_store_notify(config_store *store, const config_change *change
     if (store->listener)
         store->listener(store->listener_opaque, change);
     pthread_mutex_unlock(&store->listener_mutex);
+}
+
+/* The connector a connector-<name> or task-<name>-<n> record belongs to, into name; false for
+ * other records. */
+static bool config_store_record_connector(const char *key, char *name, size_t len)
+{
+    if (strncmp(key, "connector-", strlen("connector-")) == 0) {
+        snprintf(name, len, "%s", key + strlen("connector-"));
+        return true;
+    }
+    if (strncmp(key, "task-", strlen("task-")) != 0)
+        return false;
+    const char *start = key + strlen("task-");
+    const char *dash = strrchr(start, '-');
+    snprintf(name, len, "%.*s", dash ? (int)(dash - start) : (int)strlen(start), start);
+    return true;
+}
+
+/* Whether a record's value for key would be written otherwise now: sealed with another key than
+ * the current one, or a sensitive value in plaintext while the worker has keys. */
+static bool config_store_value_stale(const config_store *store, const char *key,
+                                     const char *value)
+{
+    const config_store_protection *protection = &store->protection;
+    if (!protection->cipher || !value || !*value)
+        return false;
+    if (config_cipher_is_sealed(value))
+        return !config_cipher_is_current(protection->cipher, value);
+    return protection->sensitive && protection->sensitive(protection->opaque, NULL, key);
+}
+
+/* Opens the sealed values of a connector or task record's properties, in place. A value that
+ * does not open becomes its marker, and the store says why: the connector then fails where its
+ * config is used (config_cipher_unreadable), and the ciphertext is never taken for a secret. */
+static void config_store_open_values(const config_store *store, const char *connector,
+                                     json_t *properties)
+{
+    const char *key;
+    json_t *value;
+    json_object_foreach(properties, key, value) {
+        if (!config_cipher_is_sealed(json_string_value(value)))
+            continue;
+        char *plain = NULL;
+        char why[768];
+        if (config_cipher_open(store->protection.cipher, key, json_string_value(value), &plain,
+                               why, sizeof(why)) != 0)
+            log_error("configs", "connector %s: %s; the connector fails until a worker with "
+                      "the right key rewrites its config", connector, why);
+        /* Out of memory: an empty value, never the ciphertext. */
+        json_object_set_new(properties, key, json_string(plain ? plain : ""));
+        if (plain)
+            memset(plain, 0, strlen(plain));
+        free(plain);
+    }
+}
+
+/* Notes whether a task record just read is stale (config_store_value_stale). Reader thread. */
+static void config_store_task_record_check(config_store *store, const char *key,
+                                           const rd_kafka_message_t *message)
+{
+    char connector[512];
+    if (!store->protection.cipher || !message->payload ||
+        strncmp(key, "task-", strlen("task-")) != 0 ||
+        !config_store_record_connector(key, connector, sizeof(connector)))
+        return;
+    json_t *value = json_loadb(message->payload, message->len, 0, NULL);
+    const char *name;
+    json_t *property;
+    bool stale = false;
+    json_object_foreach(json_object_get(value, "properties"), name, property)
+        stale |= config_store_value_stale(store, name, json_string_value(property));
+    json_decref(value);
+    if (!stale)
+        return;
+    pthread_mutex_lock(&store->mutex);
+    json_object_set_new(store->stale_tasks, connector, json_true());
+    pthread_mutex_unlock(&store->mutex);
+}
+
+/* A connector or task record's value with its sealed values opened: a new text, or NULL when it
+ * holds none (or is not a JSON object: config_state refuses it). */
+static char *config_store_record_opened(const config_store *store, const char *key,
+                                        const rd_kafka_message_t *message)
+{
+    char connector[512];
+    if (!message->payload || !config_store_record_connector(key, connector, sizeof(connector)) ||
+        !memmem(message->payload, message->len, CONFIG_CIPHER_PREFIX,
+                strlen(CONFIG_CIPHER_PREFIX)))
+        return NULL;
+    json_t *value = json_loadb(message->payload, message->len, 0, NULL);
+    json_t *properties = json_object_get(value, "properties");
+    char *text = NULL;
+    if (json_is_object(properties)) {
+        config_store_open_values(store, connector, properties);
+        text = json_dumps(value, JSON_COMPACT);
+    }
+    json_decref(value);
+    return text;
 }
 
 /* Every record the reader hands over: the restore's, then the thread's. */
@@ -52,11 +156,18 @@ static int config_store_read_record(void *opaque, const rd_kafka_message_t *mess
                  (long long)message->offset, message->key ? "out of memory" : "no key");
         return 0;
     }
+    config_store_task_record_check(store, key, message);
+    char *opened = config_store_record_opened(store, key, message);
     config_change change;
     pthread_mutex_lock(&store->mutex);
-    int rc = config_state_apply(store->state, key, message->payload, message->len, &change, why,
+    int rc = config_state_apply(store->state, key, opened ? opened : message->payload,
+                                opened ? strlen(opened) : message->len, &change, why,
                                 sizeof(why));
     pthread_mutex_unlock(&store->mutex);
+    if (opened) {
+        memset(opened, 0, strlen(opened)); /* it holds secrets */
+        free(opened);
+    }
     if (rc != 0)
         log_warn("configs", "skipping record at offset %lld of the configs topic: %s",
                  (long long)message->offset, why);
@@ -67,11 +178,18 @@ static int config_store_read_record(void *opaque, const rd_kafka_message_t *mess
 }
 
 config_store *config_store_open(const char *topic, rd_kafka_conf_t *producer_conf,
-                                rd_kafka_conf_t *consumer_conf, int timeout_ms, char *err,
-                                size_t errlen)
+                                rd_kafka_conf_t *consumer_conf,
+                                const config_store_protection *protection, int timeout_ms,
+                                char *err, size_t errlen)
 {
     config_store *store = calloc(1, sizeof(*store));
     if (!store || !(store->state = config_state_new())) {
+        ferry_error_set(err, errlen, "out of memory");
+        goto fail;
+    }
+    if (protection)
+        store->protection = *protection;
+    if (!(store->stale_tasks = json_object())) {
         ferry_error_set(err, errlen, "out of memory");
         goto fail;
     }
@@ -108,6 +226,7 @@ void config_store_close(config_store *store)
     topic_reader_stop(store->reader); /* first: no record is applied after this */
     topic_writer_destroy(store->writer);
     config_state_destroy(store->state);
+    json_decref(store->stale_tasks);
     if (store->mutexes) {
         pthread_mutex_destroy(&store->listener_mutex);
         pthread_mutex_destroy(&store->mutex);
@@ -252,12 +371,64 @@ static int config_store_write_one(config_store *store, const char *prefix, const
     return rc;
 }
 
+/* Seals, in properties, each value the protection names sensitive (with connector_properties as
+ * the connector's config). 0, or -1 with err: nothing is written half-sealed. */
+static int config_store_seal(const config_store *store, json_t *properties,
+                             const json_t *connector_properties, char *err, size_t errlen)
+{
+    const config_store_protection *protection = &store->protection;
+    if (!protection->cipher || !protection->sensitive)
+        return 0;
+    const char *key;
+    json_t *value;
+    json_object_foreach(properties, key, value) {
+        const char *text = json_string_value(value);
+        if (!text || !*text || config_cipher_is_sealed(text) ||
+            !protection->sensitive(protection->opaque, connector_properties, key))
+            continue;
+        char *sealed = config_cipher_seal(protection->cipher, key, text, err, errlen);
+        if (!sealed || json_object_set_new(properties, key, json_string(sealed)) != 0) {
+            free(sealed);
+            return -1;
+        }
+        free(sealed);
+    }
+    return 0;
+}
+
+/* Writes the committed task configs of a connector again when they are stale, as they are
+ * (config_store_put_tasks seals them with the current key). 0, or -1 with err. */
+static int config_store_tasks_refresh(config_store *store, const char *name, char *err,
+                                      size_t errlen)
+{
+    pthread_mutex_lock(&store->mutex);
+    bool stale = json_object_get(store->stale_tasks, name) != NULL;
+    pthread_mutex_unlock(&store->mutex);
+    if (!stale)
+        return 0;
+    bool found = false;
+    json_t *entry = config_store_connector(store, name, &found);
+    json_t *tasks = json_object_get(entry, "tasks");
+    int rc = 0;
+    if (json_array_size(tasks) > 0 && !json_is_true(json_object_get(entry, "inconsistent")))
+        rc = config_store_put_tasks(store, name, tasks, err, errlen);
+    json_decref(entry);
+    return rc;
+}
+
 int config_store_put_connector(config_store *store, const char *name, const config_map *config,
                                char *err, size_t errlen)
 {
-    return config_store_write_one(store, "connector-", name,
-                                  json_pack("{s:o}", "properties", config_map_to_json(config)),
-                                  err, errlen);
+    json_t *properties = config_map_to_json(config);
+    if (properties && config_store_seal(store, properties, properties, err, errlen) != 0) {
+        json_decref(properties);
+        return -1;
+    }
+    if (config_store_write_one(store, "connector-", name,
+                               properties ? json_pack("{s:o}", "properties", properties) : NULL,
+                               err, errlen) != 0)
+        return -1;
+    return config_store_tasks_refresh(store, name, err, errlen);
 }
 
 int config_store_put_target_state(config_store *store, const char *name, const char *state,
@@ -277,6 +448,10 @@ int config_store_put_tasks(config_store *store, const char *name, json_t *task_c
     char **keys = calloc(count + 1, sizeof(*keys));
     json_t **values = calloc(count + 1, sizeof(*values));
     int rc = -1;
+    /* The connector's stored config says which of its tasks' keys are sensitive. */
+    bool found = false;
+    json_t *entry = config_store_connector(store, name, &found);
+    const json_t *connector_properties = json_object_get(entry, "config");
     if (!keys || !values)
         goto oom;
     for (size_t i = 0; i < count; i++) {
@@ -284,7 +459,16 @@ int config_store_put_tasks(config_store *store, const char *name, json_t *task_c
             keys[i] = NULL;
             goto oom;
         }
-        values[i] = json_pack("{s:O}", "properties", json_array_get(task_configs, i));
+        /* A copy: the caller's task configs keep their plaintext. */
+        json_t *properties = json_deep_copy(json_array_get(task_configs, i));
+        if (properties &&
+            config_store_seal(store, properties, connector_properties, err, errlen) != 0) {
+            json_decref(properties);
+            goto done;
+        }
+        values[i] = properties ? json_pack("{s:o}", "properties", properties) : NULL;
+        if (!values[i])
+            goto oom; /* never a tombstone in its place */
     }
     if (asprintf(&keys[count], "commit-%s", name) < 0) {
         keys[count] = NULL;
@@ -292,10 +476,17 @@ int config_store_put_tasks(config_store *store, const char *name, json_t *task_c
     }
     values[count] = json_pack("{s:I}", "tasks", (json_int_t)count);
     rc = config_store_write(store, (const char *const *)keys, values, count + 1, err, errlen);
+    if (rc == 0) {
+        /* Read back before this returns: what was stale is written with the current key now. */
+        pthread_mutex_lock(&store->mutex);
+        json_object_del(store->stale_tasks, name);
+        pthread_mutex_unlock(&store->mutex);
+    }
     goto done;
 oom:
     ferry_error_set(err, errlen, "out of memory");
 done:
+    json_decref(entry);
     for (size_t i = 0; keys && values && i <= count; i++) {
         free(keys[i]);
         json_decref(values[i]);

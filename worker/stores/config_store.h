@@ -12,7 +12,8 @@
  * (Kafka Connect's KafkaBasedLog), so that every worker of a cluster sees every other's writes;
  * a listener hears each change. A write returns once Kafka acknowledged it and the store has read
  * it back: a snapshot taken after it holds the write, on this worker. Configs are stored as
- * given, with ${provider:..} variables unresolved. Thread-safe.
+ * given, with ${provider:..} variables unresolved, their sensitive values sealed when the worker
+ * has encryption keys (config_store_protection); a snapshot holds them opened. Thread-safe.
  */
 #ifndef FERRY_CONFIG_STORE_H
 #define FERRY_CONFIG_STORE_H
@@ -24,16 +25,33 @@
 #include <jansson.h>
 #include <librdkafka/rdkafka.h>
 
+#include "config/config_cipher.h"
 #include "config/config_map.h"
 #include "stores/config_records.h"
 #include "stores/config_state.h"
 
 typedef struct config_store config_store;
 
-/* Reads the whole topic, then follows it and writes to it. Ownership of both confs taken. */
+/* How the store keeps sensitive values of connector and task configs (docs/security.md, "Secrets
+ * at rest"). With a cipher, the values sensitive() names are written sealed with its current key;
+ * sealed values read are opened with whichever of its keys they name, with or without a cipher
+ * (without one, or when a value does not open, it reads as config_cipher_open's marker and the
+ * store logs why, naming the connector, the key and the key id). sensitive is called with the
+ * connector's properties (a task record's: the stored connector config's; may be NULL) on the
+ * thread that writes; it must not call into the store. */
+typedef struct config_store_protection {
+    const config_cipher *cipher; /* NULL: values are written as given */
+    bool (*sensitive)(void *opaque, const json_t *connector_properties, const char *key);
+    void *opaque;
+} config_store_protection;
+
+/* Reads the whole topic, then follows it and writes to it. Ownership of both confs taken.
+ * protection (may be NULL: nothing sealed, sealed values read as markers) is copied; what it
+ * points to must outlive the store. */
 config_store *config_store_open(const char *topic, rd_kafka_conf_t *producer_conf,
-                                rd_kafka_conf_t *consumer_conf, int timeout_ms, char *err,
-                                size_t errlen);
+                                rd_kafka_conf_t *consumer_conf,
+                                const config_store_protection *protection, int timeout_ms,
+                                char *err, size_t errlen);
 void config_store_close(config_store *store); /* accepts NULL */
 
 /* Hears every change the store reads, the store's own writes included, in the topic's order, on

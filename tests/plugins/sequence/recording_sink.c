@@ -174,6 +174,26 @@ static void recording_task_stop(void *state)
     free(task);
 }
 
+/* Test hook: the value of "password" as the task received it, in <file>.password, so that a test
+ * sees that a task gets the plaintext of a value stored encrypted. 0, or -1 with err. */
+static int recording_password_write(const char *path, const char *password, char *err,
+                                    size_t errlen)
+{
+    if (!password || !*password)
+        return 0;
+    char *password_path = NULL;
+    if (asprintf(&password_path, "%s.password", path) < 0)
+        return ferry_error_set(err, errlen, "out of memory"), -1;
+    FILE *file = fopen(password_path, "w");
+    int rc = file && fputs(password, file) >= 0 ? 0 : -1;
+    if (file && fclose(file) != 0)
+        rc = -1;
+    if (rc != 0)
+        ferry_error_set(err, errlen, "cannot write %s", password_path);
+    free(password_path);
+    return rc;
+}
+
 static ferry_status recording_task_start(ferry_context *ctx, const ferry_config *config,
                                          void **state, char *err, size_t errlen)
 {
@@ -203,6 +223,11 @@ static ferry_status recording_task_start(ferry_context *ctx, const ferry_config 
     task->fd = open(task->path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
     if (task->fd < 0) {
         ferry_error_set(err, errlen, "cannot open %s: %s", task->path, strerror(errno));
+        recording_task_stop(task);
+        return FERRY_ERROR;
+    }
+    if (recording_password_write(task->path, sequence_host->config_string(config, "password"),
+                                 err, errlen) != 0) {
         recording_task_stop(task);
         return FERRY_ERROR;
     }
@@ -345,6 +370,10 @@ static const ferry_config_key recording_sink_config[] = {
      .importance = FERRY_IMPORTANCE_LOW,
      .documentation = "Test hook: a sixth field lists each record's headers (name=value, "
                       "comma-separated)."},
+    {.name = "password", .type = FERRY_CONFIG_PASSWORD, .default_value = "",
+     .importance = FERRY_IMPORTANCE_LOW,
+     .documentation = "Test hook: when set, each task writes the value it received to "
+                      "<file>.password at start."},
     {.name = NULL},
 };
 
