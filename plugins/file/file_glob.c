@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <fnmatch.h>
 #include <glob.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -17,6 +18,9 @@ struct file_glob {
     size_t pattern_count;
     char **excludes;
     size_t exclude_count;
+    char **expanded; /* the patterns with their braces expanded, for file_glob_matches_path */
+    size_t expanded_count;
+    size_t expanded_capacity;
     bool literal;
 };
 
@@ -58,6 +62,7 @@ void file_glob_destroy(file_glob *matcher)
     file_glob_list_free(matcher->patterns, matcher->pattern_count);
     file_glob_list_free(matcher->dirs, matcher->pattern_count);
     file_glob_list_free(matcher->excludes, matcher->exclude_count);
+    file_glob_list_free(matcher->expanded, matcher->expanded_count);
     free(matcher);
 }
 
@@ -91,6 +96,90 @@ char *file_glob_static_dir(const char *pattern, bool literal)
     return strndup(pattern, slash - 1);
 }
 
+/* The '}' closing the '{' at open, or NULL; *commas counts its top-level commas. */
+static const char *file_glob_brace_end(const char *open, size_t *commas)
+{
+    int depth = 0;
+    *commas = 0;
+    for (const char *at = open; *at; at++) {
+        if (*at == '\\' && at[1]) {
+            at++;
+        } else if (*at == '{') {
+            depth++;
+        } else if (*at == '}' && --depth == 0) {
+            return at;
+        } else if (*at == ',' && depth == 1) {
+            (*commas)++;
+        }
+    }
+    return NULL;
+}
+
+static int file_glob_expanded_add(file_glob *matcher, char *pattern)
+{
+    if (array_reserve(&matcher->expanded, &matcher->expanded_capacity,
+                      matcher->expanded_count + 1, sizeof(*matcher->expanded)) != 0) {
+        free(pattern);
+        return -1;
+    }
+    matcher->expanded[matcher->expanded_count++] = pattern;
+    return 0;
+}
+
+/* Adds pattern with its braces expanded as glob(3)'s GLOB_BRACE does: "{a,b}" is "a" then "b",
+ * nested braces too; a brace without a comma or without its '}' is a plain character. */
+static int file_glob_expand(file_glob *matcher, const char *pattern)
+{
+    for (const char *open = strchr(pattern, '{'); open; open = strchr(open + 1, '{')) {
+        if (open > pattern && open[-1] == '\\')
+            continue;
+        size_t commas;
+        const char *close = file_glob_brace_end(open, &commas);
+        if (!close || commas == 0)
+            continue;
+        size_t prefix = (size_t)(open - pattern);
+        const char *alternative = open + 1;
+        int depth = 0;
+        for (const char *at = alternative; at <= close; at++) {
+            if (*at == '\\' && at < close) {
+                at++;
+                continue;
+            }
+            if (*at == '{')
+                depth++;
+            else if (*at == '}' && at < close)
+                depth--;
+            if (depth > 0 || (*at != ',' && at != close))
+                continue;
+            char *one = NULL;
+            if (asprintf(&one, "%.*s%.*s%s", (int)prefix, pattern, (int)(at - alternative),
+                         alternative, close + 1) < 0)
+                return -1;
+            int rc = file_glob_expand(matcher, one);
+            free(one);
+            if (rc != 0)
+                return -1;
+            alternative = at + 1;
+        }
+        return 0;
+    }
+    char *copy = strdup(pattern);
+    return copy ? file_glob_expanded_add(matcher, copy) : -1;
+}
+
+bool file_glob_matches_path(const file_glob *matcher, const char *path)
+{
+    if (file_glob_excluded(matcher, path))
+        return false;
+    for (size_t i = 0; matcher->literal && i < matcher->pattern_count; i++)
+        if (strcmp(matcher->patterns[i], path) == 0)
+            return true;
+    for (size_t i = 0; i < matcher->expanded_count; i++)
+        if (fnmatch(matcher->expanded[i], path, FNM_PATHNAME | FNM_PERIOD) == 0)
+            return true;
+    return false;
+}
+
 file_glob *file_glob_new(const char *const *patterns, const char *const *excludes, bool literal)
 {
     file_glob *matcher = calloc(1, sizeof(*matcher));
@@ -107,7 +196,8 @@ file_glob *file_glob_new(const char *const *patterns, const char *const *exclude
         return NULL;
     }
     for (size_t i = 0; i < matcher->pattern_count; i++) {
-        if (!(matcher->dirs[i] = file_glob_static_dir(matcher->patterns[i], literal))) {
+        if (!(matcher->dirs[i] = file_glob_static_dir(matcher->patterns[i], literal)) ||
+            (!literal && file_glob_expand(matcher, matcher->patterns[i]) != 0)) {
             file_glob_destroy(matcher);
             return NULL;
         }

@@ -44,6 +44,10 @@ size_t file_glob_pattern_count(const file_glob *matcher);
 /* The static directory of pattern number index. */
 const char *file_glob_dir(const file_glob *matcher, size_t index);
 bool file_glob_excluded(const file_glob *matcher, const char *path);
+/* Whether a scan would match path (a name an inotify event reported, joined to the directory the
+ * pattern's matches live in): a pattern matches it (braces expanded, '*' not crossing '/', nor
+ * matching a leading '.'), and no exclude pattern does. The file's type is not checked. */
+bool file_glob_matches_path(const file_glob *matcher, const char *path);
 
 /* The directory part of a pattern before its first wildcard ("/var/log" for
  * "/var/log/app-*.log" and "/var/log/app?/x.log", "." for "*.log"). A new string, NULL when out of

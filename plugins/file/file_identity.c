@@ -73,6 +73,38 @@ file_head_relation file_identity_head_compare(const unsigned char *candidate,
     return memcmp(candidate, known, candidate_len) == 0 ? FILE_HEAD_PREFIX : FILE_HEAD_DIFFERENT;
 }
 
+typedef struct file_identity_magic {
+    const char *format;
+    const unsigned char *bytes;
+    size_t len;
+} file_identity_magic;
+
+/* bzip2: "BZh", a block size '1'..'9', then a block header (pi) or an empty stream's end (sqrt
+ * pi): checked separately for the digit. */
+static const file_identity_magic file_identity_magics[] = {
+    {"gzip", (const unsigned char *)"\x1f\x8b", 2},
+    {"xz", (const unsigned char *)"\xfd" "7zXZ\x00", 6},
+    {"zstd", (const unsigned char *)"\x28\xb5\x2f\xfd", 4},
+};
+
+static bool file_identity_bzip2(const unsigned char *head, size_t len)
+{
+    static const unsigned char block[6] = {0x31, 0x41, 0x59, 0x26, 0x53, 0x59};
+    static const unsigned char end[6] = {0x17, 0x72, 0x45, 0x38, 0x50, 0x90};
+    return len >= 10 && memcmp(head, "BZh", 3) == 0 && head[3] >= '1' && head[3] <= '9' &&
+           (memcmp(head + 4, block, 6) == 0 || memcmp(head + 4, end, 6) == 0);
+}
+
+const char *file_identity_compressed(const unsigned char *head, size_t len)
+{
+    for (size_t i = 0; i < sizeof(file_identity_magics) / sizeof(file_identity_magics[0]); i++) {
+        const file_identity_magic *magic = &file_identity_magics[i];
+        if (len >= magic->len && memcmp(head, magic->bytes, magic->len) == 0)
+            return magic->format;
+    }
+    return file_identity_bzip2(head, len) ? "bzip2" : NULL;
+}
+
 uint32_t file_identity_owner(uint64_t device, uint64_t inode, uint32_t task_count)
 {
     if (task_count <= 1)

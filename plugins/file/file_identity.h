@@ -42,6 +42,12 @@ file_head_relation file_identity_head_compare(const unsigned char *candidate,
                                               size_t candidate_len, const unsigned char *known,
                                               size_t known_len, size_t full);
 
+/* The compressed format whose magic bytes head starts with ("gzip", "bzip2", "xz", "zstd"), or
+ * NULL. A head shorter than the magic never matches. Log lines never start with these bytes:
+ * 1f 8b and fd '7zXZ' 00 and 28 b5 2f fd are not text, and "BZh" must be followed by a block
+ * size digit and the block magic 31 41 59 26 53 59 (or the end-of-stream magic). */
+const char *file_identity_compressed(const unsigned char *head, size_t len);
+
 /* The task (0 .. task_count-1) that reads the file with this device and inode: stable across
  * renames, spread evenly. */
 uint32_t file_identity_owner(uint64_t device, uint64_t inode, uint32_t task_count);

@@ -1,7 +1,9 @@
 /*
- * file_sink.c - FileSink: one value per line appended to a file, as FileStreamSink, but durable:
- * flush writes what put buffered and fsyncs before the worker commits the consumer offsets, so
- * a record whose offset is committed is on disk. Optional rolling by size.
+ * file_sink.c - FileSink: one value per line appended to a file, as FileStreamSink, but prompt and
+ * durable: put writes each batch out before it returns (one write(2) per batch, so a line shows in
+ * the file as soon as the worker hands it over, not at the next offset flush), and flush fsyncs
+ * before the worker commits the consumer offsets, so a record whose offset is committed is on
+ * disk. Optional rolling by size.
  *
  * A value is written as it is for strings and bytes (a JSON string too), as its JSON text (one
  * line) for other structured values, and as "null" for a null value (FileStreamSink prints null
@@ -32,7 +34,8 @@
 #include "support/config_bind.h"
 #include "support/strbuf.h"
 
-/* put writes to the file (without fsync) once this much is buffered: bounded memory. */
+/* Within one put, lines are written out (without fsync) once this much is buffered: bounded
+ * memory for a large batch. The rest of the batch is written when put returns. */
 #define SINK_WRITE_THRESHOLD ((size_t)1 << 20)
 
 typedef struct sink_task {
@@ -42,7 +45,7 @@ typedef struct sink_task {
     int fd;
     int64_t size;        /* bytes of the active file, written and buffered */
     uint64_t next_roll;  /* the number of the next rolled file */
-    strbuf pending;      /* lines put, not yet written */
+    strbuf pending;      /* lines of the running put, not yet written */
 } sink_task;
 
 /* The keys, read into the task in one call. */
@@ -284,10 +287,33 @@ static ferry_status sink_task_start(ferry_context *ctx, const ferry_config *conf
     return FERRY_OK;
 }
 
+/* Someone rotated the file away (logrotate on the output): what was written there stays there,
+ * durable; new lines go to a new file at the configured name. */
+static ferry_status sink_reopen_if_moved(sink_task *task, char *err, size_t errlen)
+{
+    struct stat at_path, open_file;
+    if (fstat(task->fd, &open_file) != 0)
+        return FERRY_OK;
+    if (stat(task->path, &at_path) == 0 && at_path.st_dev == open_file.st_dev &&
+        at_path.st_ino == open_file.st_ino)
+        return FERRY_OK;
+    if (fsync(task->fd) != 0)
+        return ferry_error_set(err, errlen, "cannot fsync %s: %s", task->path, strerror(errno));
+    file_host->log(task->ctx, FERRY_LOG_INFO, "%s was moved or deleted by someone else: starting "
+                   "a new file there", task->path);
+    close(task->fd);
+    task->fd = -1;
+    return sink_open(task, err, errlen);
+}
+
 static ferry_status sink_task_put(void *state, const ferry_record *records, size_t count,
                                   char *err, size_t errlen)
 {
     sink_task *task = state;
+    /* Lines are written as they come: a file moved away since the last batch gets no more. */
+    ferry_status moved = count > 0 ? sink_reopen_if_moved(task, err, errlen) : FERRY_OK;
+    if (moved != FERRY_OK)
+        return moved;
     for (size_t i = 0; i < count; i++) {
         const char *text;
         size_t len;
@@ -312,26 +338,9 @@ static ferry_status sink_task_put(void *state, const ferry_record *records, size
                 return status;
         }
     }
-    return FERRY_OK;
-}
-
-/* Someone rotated the file away (logrotate on the output): what was written there stays there,
- * durable; new lines go to a new file at the configured name. */
-static ferry_status sink_reopen_if_moved(sink_task *task, char *err, size_t errlen)
-{
-    struct stat at_path, open_file;
-    if (fstat(task->fd, &open_file) != 0)
-        return FERRY_OK;
-    if (stat(task->path, &at_path) == 0 && at_path.st_dev == open_file.st_dev &&
-        at_path.st_ino == open_file.st_ino)
-        return FERRY_OK;
-    if (fsync(task->fd) != 0)
-        return ferry_error_set(err, errlen, "cannot fsync %s: %s", task->path, strerror(errno));
-    file_host->log(task->ctx, FERRY_LOG_INFO, "%s was moved or deleted by someone else: starting "
-                   "a new file there", task->path);
-    close(task->fd);
-    task->fd = -1;
-    return sink_open(task, err, errlen);
+    /* The batch goes out now: a line is readable in the file as soon as its record arrived,
+     * whatever offset.flush.interval.ms is. Only the fsync waits for flush. */
+    return sink_pending_write(task, err, errlen);
 }
 
 static ferry_status sink_task_flush(void *state, ferry_topic_partition *offsets, size_t count,

@@ -32,12 +32,22 @@
 #define SOURCE_LONG_LOG_EVERY 1000
 #define SOURCE_HEADER_PATH "file.path"
 #define SOURCE_HEADER_OFFSET "file.offset"
+/* librdkafka's default message.max.bytes (the worker sets none) and Kafka's default
+ * max.message.bytes of a topic. */
+#define SOURCE_PRODUCER_MAX_DEFAULT 1000000
+#define SOURCE_TOPIC_MAX_DEFAULT 1048588
+/* What a record needs besides its value: the record batch's header (61 bytes), the record's own
+ * (up to 21 bytes of varints), and slack for a converter's framing (a JsonConverter's quotes).
+ * The headers of headers.enable come on top: their names and values are counted as they are. */
+#define SOURCE_RECORD_OVERHEAD 512
+#define SOURCE_HEADERS_OVERHEAD (4096 + 64)
 
 /* Allowed values, in the order config_bind numbers them. */
 static const char *const source_read_from_values[] = {"beginning", "end", NULL};
 enum { SOURCE_READ_FROM_END = 1 };
-/* line_reader_overflow's order. */
-static const char *const source_long_lines_values[] = {"truncate", "skip", "fail", NULL};
+/* line_reader_overflow's order, then dlq (the reader truncates, the source reports the line). */
+static const char *const source_long_lines_values[] = {"truncate", "skip", "fail", "dlq", NULL};
+enum { SOURCE_LONG_LINES_DLQ = 3 };
 
 /* ---- settings ---------------------------------------------------------------------------- */
 
@@ -56,6 +66,7 @@ typedef struct source_settings {
     int64_t rotate_wait_ms;
     int fingerprint_bytes;
     bool inotify;
+    int64_t topic_max_message_bytes;
     int task_index;
     int task_count;
 } source_settings;
@@ -74,6 +85,7 @@ static const config_binding source_bindings[] = {
     CONFIG_BIND_LONG("rotate.wait.ms", source_settings, rotate_wait_ms),
     CONFIG_BIND_INT("fingerprint.bytes", source_settings, fingerprint_bytes),
     CONFIG_BIND_BOOL("inotify.enable", source_settings, inotify),
+    CONFIG_BIND_LONG("topic.max.message.bytes", source_settings, topic_max_message_bytes),
     CONFIG_BIND_INT("task.index", source_settings, task_index),
     CONFIG_BIND_INT("task.count", source_settings, task_count),
     {0},
@@ -224,6 +236,7 @@ typedef struct source_task {
     const char *single[2];      /* file, as a list of one */
     const char *const *patterns; /* what the tail follows: single or the settings' files */
     size_t batch_size;
+    size_t line_limit;          /* max.line.bytes, or less when a record could not hold it */
     size_t cursor;              /* where the next poll's round of files starts */
     uint64_t long_lines_seen;
     uint64_t lines_emitted;
@@ -260,6 +273,40 @@ static void source_tail_problem(void *opaque, const char *message)
         file_host->log(task->ctx, FERRY_LOG_WARN, "%s", message);
 }
 
+/* The producer's message.max.bytes as the connector overrides it, or librdkafka's default. */
+static int64_t source_producer_max(const ferry_config *config)
+{
+    const char *text = json_string_value(json_object_get(
+        file_host->config_json(config), "producer.override.message.max.bytes"));
+    char *end;
+    long long value = text ? strtoll(text, &end, 10) : 0;
+    return text && *text && !*end && value > 0 ? (int64_t)value : SOURCE_PRODUCER_MAX_DEFAULT;
+}
+
+/* The longest line a record can carry: a line Kafka refuses would fail the task again at every
+ * restart, so a longer one is treated as longer than max.line.bytes (long.lines). */
+static size_t source_line_limit(source_task *task, const ferry_config *config)
+{
+    const source_settings *settings = &task->settings;
+    int64_t producer_max = source_producer_max(config);
+    int64_t record_max = producer_max < settings->topic_max_message_bytes
+                             ? producer_max
+                             : settings->topic_max_message_bytes;
+    int64_t room = record_max - SOURCE_RECORD_OVERHEAD -
+                   (settings->headers ? SOURCE_HEADERS_OVERHEAD : 0);
+    if (room < 1)
+        room = 1;
+    if (room >= settings->max_line_bytes)
+        return (size_t)settings->max_line_bytes;
+    file_host->log(task->ctx, FERRY_LOG_INFO, "lines longer than %" PRId64 " bytes are treated "
+                   "as longer than max.line.bytes (%d, long.lines=%s): a record holds at most "
+                   "%" PRId64 " bytes (the producer's message.max.bytes %" PRId64 ", the "
+                   "topic's max.message.bytes %" PRId64 " as topic.max.message.bytes says)",
+                   room, settings->max_line_bytes, source_long_lines_values[settings->long_lines],
+                   record_max, producer_max, settings->topic_max_message_bytes);
+    return (size_t)room;
+}
+
 static ferry_status source_task_start(ferry_context *ctx, const ferry_config *config,
                                       void **state, char *err, size_t errlen)
 {
@@ -278,19 +325,25 @@ static ferry_status source_task_start(ferry_context *ctx, const ferry_config *co
     task->batch_size = (size_t)settings->batch_size;
     if (task->batch_size < 1)
         task->batch_size = 1;
+    task->line_limit = source_line_limit(task, config);
     file_tail_config tail_config = {
         .single_file = single_file,
         .patterns = task->patterns,
         .excludes = (const char *const *)settings->excludes,
         .task_index = (uint32_t)settings->task_index,
         .task_count = (uint32_t)settings->task_count,
-        .max_line_bytes = (size_t)settings->max_line_bytes,
-        .long_lines = (line_reader_overflow)settings->long_lines,
+        .max_line_bytes = task->line_limit,
+        .long_lines = settings->long_lines == SOURCE_LONG_LINES_DLQ
+                          ? LINE_READER_TRUNCATE
+                          : (line_reader_overflow)settings->long_lines,
         .fingerprint_bytes = (size_t)settings->fingerprint_bytes,
         .read_from_end = settings->read_from == SOURCE_READ_FROM_END,
         .rotate_wait_ms = settings->rotate_wait_ms,
         .poll_interval_ms = settings->poll_interval_ms,
         .inotify = settings->inotify,
+        /* The tasks of this connector in this process tell each other their files' heads. */
+        .share_group = json_string_value(json_object_get(file_host->config_json(config),
+                                                         "name")),
     };
     if (single_file)
         tail_config.task_index = 0, tail_config.task_count = 1;
@@ -315,9 +368,11 @@ static ferry_status source_task_start(ferry_context *ctx, const ferry_config *co
     return FERRY_OK;
 }
 
-/* Emits one line; with_offset attaches the source offset of its resume position. */
+/* Emits one line, or with error reports it to the worker's error handler (errors.tolerance, the
+ * dead-letter queue) instead; with_offset attaches the source offset of its resume position. */
 static ferry_status source_line_emit(source_task *task, tail_file *f,
-                                     const line_reader_line *line, bool with_offset)
+                                     const line_reader_line *line, bool with_offset,
+                                     const char *error)
 {
     ferry_record record = {
         .topic = task->settings.topic,
@@ -344,9 +399,17 @@ static ferry_status source_line_emit(source_task *task, tail_file *f,
             return FERRY_RETRY; /* out of memory for the offset: try this line again later */
         record.source_offset = offset;
     }
-    ferry_status status = file_host->record_emit(task->ctx, &record);
+    ferry_status status = error ? file_host->record_error_report(task->ctx, &record, error)
+                                : file_host->record_emit(task->ctx, &record);
     json_decref(offset);
     return status;
+}
+
+/* What the line limit is, for messages. */
+static const char *source_limit_name(const source_task *task)
+{
+    return task->line_limit < (size_t)task->settings.max_line_bytes
+               ? "what a record can hold" : "max.line.bytes";
 }
 
 static void source_long_line_note(source_task *task, tail_file *f, int64_t offset,
@@ -355,8 +418,8 @@ static void source_long_line_note(source_task *task, tail_file *f, int64_t offse
     uint64_t seen = ++task->long_lines_seen;
     if (seen <= SOURCE_LONG_LOG_FIRST || seen % SOURCE_LONG_LOG_EVERY == 0)
         file_host->log(task->ctx, FERRY_LOG_WARN, "%s: the line at byte %" PRId64 " is longer "
-                       "than max.line.bytes (%d): %s (%" PRIu64 " long lines so far)",
-                       f->path, offset, task->settings.max_line_bytes, what, seen);
+                       "than %s (%zu): %s (%" PRIu64 " long lines so far)", f->path, offset,
+                       source_limit_name(task), task->line_limit, what, seen);
 }
 
 /* Emits the complete lines buffered for f, at most limit. *emitted counts them; *refused is set
@@ -377,15 +440,25 @@ static ferry_status source_lines_emit(source_task *task, tail_file *f, size_t li
             break;
         if (result == LINE_READER_TOO_LONG) {
             status = ferry_error_set(err, errlen, "%s: the line at byte %" PRId64 " is longer "
-                                     "than max.line.bytes (%d) and long.lines is fail",
-                                     f->path, line.offset, task->settings.max_line_bytes);
+                                     "than %s (%zu) and long.lines is fail", f->path,
+                                     line.offset, source_limit_name(task), task->line_limit);
             break;
         }
         bool last = count + 1 == limit || !line_reader_more_after(&f->reader, &line);
-        status = source_line_emit(task, f, &line, last);
+        bool report = line.truncated && task->settings.long_lines == SOURCE_LONG_LINES_DLQ;
+        char why[512] = "";
+        if (report)
+            snprintf(why, sizeof(why), "%s: the line at byte %" PRId64 " is longer than %s "
+                     "(%zu); its first bytes are the record (long.lines=dlq)", f->path,
+                     line.offset, source_limit_name(task), task->line_limit);
+        status = source_line_emit(task, f, &line, last, report ? why : NULL);
         if (status == FERRY_RETRY) {
             *refused = true;
             status = FERRY_OK;
+            break;
+        }
+        if (status != FERRY_OK && report) {
+            ferry_error_set(err, errlen, "%s, and errors.tolerance does not tolerate it", why);
             break;
         }
         if (status != FERRY_OK) {
@@ -394,7 +467,9 @@ static ferry_status source_lines_emit(source_task *task, tail_file *f, size_t li
             break;
         }
         if (line.truncated)
-            source_long_line_note(task, f, line.offset, "truncated (long.lines=truncate)");
+            source_long_line_note(task, f, line.offset,
+                                  report ? "reported to the error handler (long.lines=dlq)"
+                                         : "truncated (long.lines=truncate)");
         line_reader_consume(&f->reader, &line);
         count++;
     }
@@ -438,7 +513,7 @@ static ferry_status source_retire(source_task *task, int64_t now_ms, bool *refus
             return status;
         line_reader_line line;
         if (line_reader_take_partial(&f->reader, &line)) {
-            status = source_line_emit(task, f, &line, true);
+            status = source_line_emit(task, f, &line, true, NULL);
             if (status == FERRY_RETRY) {
                 *refused = true;
                 return FERRY_OK;
@@ -528,10 +603,22 @@ static const ferry_config_key source_config[] = {
     {.name = "long.lines", .type = FERRY_CONFIG_STRING, .default_value = "truncate",
      .importance = FERRY_IMPORTANCE_MEDIUM, .allowed_values = source_long_lines_values,
      .group = "Lines",
-     .documentation = "A line longer than max.line.bytes: truncate (its first max.line.bytes "
-                      "bytes become the record, cut at a UTF-8 character boundary), skip (it is "
-                      "dropped, with a warning), or fail (the task fails, naming the file and "
-                      "the byte offset)."},
+     .documentation = "A line longer than max.line.bytes, or than a Kafka record can hold (see "
+                      "topic.max.message.bytes): truncate (its first bytes become the record, "
+                      "cut at a UTF-8 character boundary), skip (it is dropped, with a warning), "
+                      "fail (the task fails, naming the file and the byte offset), or dlq (its "
+                      "first bytes go to the worker's error handler instead of the topic: with "
+                      "errors.tolerance=all to errors.deadletterqueue.topic.name, when set; "
+                      "with errors.tolerance=none the task fails)."},
+    {.name = "topic.max.message.bytes", .type = FERRY_CONFIG_LONG, .default_value = "1048588",
+     .importance = FERRY_IMPORTANCE_LOW, .has_min = true, .min = 1024, .has_max = true,
+     .max = 2147483647, .group = "Lines",
+     .documentation = "The topic's max.message.bytes (Kafka's default is 1048588), when the "
+                      "topic sets a lower one. Lines longer than a record can hold (the lower "
+                      "of this and the producer's message.max.bytes, from "
+                      "producer.override.message.max.bytes or librdkafka's default 1000000, less "
+                      "512 bytes, less 4160 with headers.enable) are long lines (long.lines), "
+                      "so that Kafka never refuses one and the task never fails on it."},
     {.name = "headers.enable", .type = FERRY_CONFIG_BOOLEAN, .default_value = "false",
      .importance = FERRY_IMPORTANCE_LOW, .group = "Lines",
      .documentation = "Add two headers to every record: file.path (where the file was when the "

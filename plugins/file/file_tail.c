@@ -17,6 +17,14 @@
  *     a copy of waits (a copy being written) until it is longer, or idle for rotate.wait.ms.
  * On the first scan after a restart, files with a committed offset are placed before the others,
  * so that a copy made while the worker was down finds the position of its original.
+ *
+ * Between scans, a name inotify reports created or moved into a watched directory is opened and
+ * placed at once, and so is the new name of a matched name renamed before it was opened: a file
+ * renamed away a moment after it was written is read all the same. A file waiting to be told from
+ * a copy being written keeps its descriptor open. With several tasks, the followed files' full
+ * heads and positions, and those of content truncated away, are shared with the connector's other
+ * tasks in this process (file_share.h): a copy that lands on another task than its original
+ * starts where the original was. Files that start with a compression magic are skipped, said once.
  */
 #include "file_tail.h"
 
@@ -33,8 +41,10 @@
 #include "file_glob.h"
 #include "file_identity.h"
 #include "file_offset.h"
+#include "file_share.h"
 #include "file_watch.h"
 #include "support/array.h"
+#include "support/strlist.h"
 
 #define TAIL_ORPHANS_MAX 256
 /* Orphans wait this long at least for their copy to show up. */
@@ -44,6 +54,8 @@
 /* While a new file waits (a copy being written?), scans come this often: it is not watched. */
 #define TAIL_PENDING_SCAN_MS 100
 #define TAIL_MESSAGE_MAX 1024
+/* Renames from a matched name remembered until their second half comes (the next event). */
+#define TAIL_MOVES_MAX 16
 
 /* Content that was read up to position, then truncated away or replaced while running: a copy
  * of it that shows up is read from position. */
@@ -53,15 +65,6 @@ typedef struct tail_orphan {
     int64_t position;
     int64_t expires_ms;
 } tail_orphan;
-
-/* A new file whose bytes so far are the beginning of a known head: maybe a copy in progress. */
-typedef struct tail_pending {
-    uint64_t device;
-    uint64_t inode;
-    off_t size;
-    int64_t since_ms;
-    bool seen;
-} tail_pending;
 
 typedef struct tail_dir {
     char *path;
@@ -82,6 +85,22 @@ typedef struct tail_candidate {
     const char *own_note;
 } tail_candidate;
 
+/* A new file whose bytes so far are the beginning of a known head: maybe a copy in progress. It
+ * stays open while it waits, so that it is read even when renamed away or deleted meanwhile. */
+typedef struct tail_pending {
+    tail_candidate candidate; /* its descriptor, head, partition and committed placement */
+    file_glob_match match;    /* its own path and stat: candidate.match points here */
+    off_t size;
+    int64_t since_ms;         /* when its size last changed */
+} tail_pending;
+
+/* A file left alone for its compression magic: remembered so that it is said once. */
+typedef struct tail_skipped {
+    uint64_t device;
+    uint64_t inode;
+    bool seen;
+} tail_skipped;
+
 enum { MATCH_OTHER_TASK = 0, MATCH_KNOWN, MATCH_CANDIDATE };
 
 struct file_tail {
@@ -95,9 +114,17 @@ struct file_tail {
     size_t capacity;
     tail_orphan orphans[TAIL_ORPHANS_MAX];
     size_t orphan_count;
-    tail_pending *pending;
+    tail_pending **pending;
     size_t pending_count;
     size_t pending_capacity;
+    tail_skipped *skipped;
+    size_t skipped_count;
+    size_t skipped_capacity;
+    strlist appeared;        /* paths inotify saw appear since the last update */
+    strlist moved_away;      /* new names of matched names renamed before they were opened */
+    uint32_t moves[TAIL_MOVES_MAX]; /* cookies of renames away from a matched name */
+    size_t move_next;
+    file_share *share;       /* NULL: one task, or no sharing */
     tail_dir *dirs;
     size_t dir_count;
     size_t dir_capacity;
@@ -199,6 +226,8 @@ static void tail_file_free(file_tail *tail, tail_file *f)
 {
     if (!f)
         return;
+    if (f->shared)
+        file_share_remove(tail->share, f->shared, 0, 0);
     if (f->watch >= 0)
         file_watch_remove(tail->watch, f->watch);
     if (f->fd >= 0)
@@ -228,6 +257,12 @@ static void tail_orphan_drop(file_tail *tail, size_t index)
     tail->orphan_count--;
 }
 
+static int64_t tail_orphan_expiry(const file_tail *tail, int64_t now_ms)
+{
+    int64_t lifetime = 10 * tail->config.rotate_wait_ms;
+    return now_ms + (lifetime > TAIL_ORPHAN_LIFETIME_MS ? lifetime : TAIL_ORPHAN_LIFETIME_MS);
+}
+
 /* Only full-length heads can ever match a copy: others are not kept. */
 static void tail_orphan_add(file_tail *tail, const unsigned char *head, size_t head_len,
                             int64_t position, int64_t now_ms)
@@ -240,11 +275,9 @@ static void tail_orphan_add(file_tail *tail, const unsigned char *head, size_t h
     memcpy(copy, head, head_len);
     if (tail->orphan_count == TAIL_ORPHANS_MAX)
         tail_orphan_drop(tail, 0);
-    int64_t lifetime = 10 * tail->config.rotate_wait_ms;
     tail->orphans[tail->orphan_count++] = (tail_orphan){
         .head = copy, .head_len = head_len, .position = position,
-        .expires_ms = now_ms + (lifetime > TAIL_ORPHAN_LIFETIME_MS ? lifetime
-                                                                   : TAIL_ORPHAN_LIFETIME_MS)};
+        .expires_ms = tail_orphan_expiry(tail, now_ms)};
 }
 
 static void tail_orphans_expire(file_tail *tail, int64_t now_ms)
@@ -266,6 +299,12 @@ static void tail_truncated(file_tail *tail, tail_file *f, int64_t now_ms, const 
              "reading it again from byte 0", f->path, why, resume);
     if (!tail->config.single_file)
         tail_orphan_add(tail, f->head, f->head_len, resume, now_ms);
+    if (f->shared) {
+        /* The other tasks keep the old head as an orphan too: its copy may be theirs. */
+        file_share_position(tail->share, f->shared, resume);
+        file_share_remove(tail->share, f->shared, now_ms, tail_orphan_expiry(tail, now_ms));
+        f->shared = NULL;
+    }
     line_reader_reset(&f->reader, 0);
     tail_head_load(tail, f);
     if (f->content_key) {
@@ -299,7 +338,7 @@ static bool tail_head_unchanged(file_tail *tail, tail_file *f)
 static void tail_check(file_tail *tail, tail_file *f, int64_t now_ms)
 {
     struct stat st;
-    if (fstat(f->fd, &st) != 0)
+    if (f->compressed || fstat(f->fd, &st) != 0)
         return;
     int64_t mtime_ns = tail_mtime_ns(&st);
     bool changed = st.st_size != f->checked_size || mtime_ns != f->checked_mtime_ns;
@@ -379,6 +418,66 @@ static void tail_dirs_update(file_tail *tail)
         free(tail->dirs[i].path);
         tail->dirs[i] = tail->dirs[--tail->dir_count];
     }
+}
+
+/* ---- compressed files -------------------------------------------------------------------- */
+
+static tail_skipped *tail_skipped_find(file_tail *tail, uint64_t device, uint64_t inode)
+{
+    for (size_t i = 0; i < tail->skipped_count; i++)
+        if (tail->skipped[i].device == device && tail->skipped[i].inode == inode)
+            return &tail->skipped[i];
+    return NULL;
+}
+
+/* Whether head starts with a compression magic (logrotate's compress: app.log.2.gz). Such a
+ * file is never read: its lines would be binary garbage. Said once per file. */
+static bool tail_compressed(file_tail *tail, uint64_t device, uint64_t inode,
+                            const unsigned char *head, size_t head_len, const char *path)
+{
+    const char *format = file_identity_compressed(head, head_len);
+    if (!format)
+        return false;
+    tail_skipped *known = tail_skipped_find(tail, device, inode);
+    if (known) {
+        known->seen = true;
+        return true;
+    }
+    tail_log(tail, FERRY_LOG_INFO, "%s is %s-compressed: skipped (compressed files are never "
+             "read; exclude them, e.g. exclude=*.gz, to keep them out of the scans)", path,
+             format);
+    if (array_reserve(&tail->skipped, &tail->skipped_capacity, tail->skipped_count + 1,
+                      sizeof(*tail->skipped)) == 0)
+        tail->skipped[tail->skipped_count++] =
+            (tail_skipped){.device = device, .inode = inode, .seen = true};
+    return true;
+}
+
+static void tail_skipped_sweep(file_tail *tail)
+{
+    for (size_t i = 0; i < tail->skipped_count;) {
+        if (tail->skipped[i].seen) {
+            tail->skipped[i].seen = false;
+            i++;
+        } else {
+            tail->skipped[i] = tail->skipped[--tail->skipped_count];
+        }
+    }
+}
+
+/* ---- sharing with the other tasks --------------------------------------------------------- */
+
+/* Publishes how far f was read, once its head is complete (file_share.h). */
+static void tail_share_update(file_tail *tail, tail_file *f)
+{
+    if (!tail->share || f->compressed || f->head_len < tail->config.fingerprint_bytes)
+        return;
+    int64_t position = line_reader_resume_position(&f->reader);
+    if (f->shared)
+        file_share_position(tail->share, f->shared, position);
+    else
+        f->shared = file_share_add(tail->share, tail, tail->config.task_index, f->head,
+                                   f->head_len, position, f->path);
 }
 
 /* ---- placing a new file ------------------------------------------------------------------ */
@@ -557,6 +656,11 @@ static bool tail_candidate_open(file_tail *tail, const file_glob_match *match,
         return false;
     }
     candidate->head_len = (size_t)n;
+    if (tail_compressed(tail, (uint64_t)candidate->st.st_dev, (uint64_t)candidate->st.st_ino,
+                        candidate->head, candidate->head_len, match->path)) {
+        tail_candidate_clear(candidate);
+        return false;
+    }
     candidate->partition =
         tail->config.single_file
             ? file_offset_path_partition(tail->single_path)
@@ -593,9 +697,10 @@ static void tail_copy_consider(tail_copy_source *best, file_head_relation relati
 }
 
 /* Is the candidate a copy of content already read while running? Looks at orphans and the
- * followed files. (Copies made while the worker was down, or of files another task reads, are
- * found by the content key of their committed offset.) */
-static tail_copy_source tail_copy_find(file_tail *tail, const tail_candidate *candidate)
+ * followed files. (Copies made while the worker was down are found by the content key of their
+ * committed offset.) With several tasks, what the others follow and lately truncated too. */
+static tail_copy_source tail_copy_find(file_tail *tail, const tail_candidate *candidate,
+                                       int64_t now_ms)
 {
     tail_copy_source best = {.relation = FILE_HEAD_DIFFERENT};
     size_t full = tail->config.fingerprint_bytes;
@@ -613,43 +718,103 @@ static tail_copy_source tail_copy_find(file_tail *tail, const tail_candidate *ca
         tail_copy_consider(&best, relation, line_reader_resume_position(&f->reader), f->path,
                            "");
     }
+    if (tail->share) {
+        /* The copy of a file another task reads lands here as often as not (its inode is new). */
+        int64_t position = 0;
+        char what[300];
+        file_head_relation relation =
+            file_share_find(tail->share, tail, candidate->head,
+                            candidate->head_len, full, now_ms, &position, what, sizeof(what));
+        tail_copy_consider(&best, relation, position, what, "");
+    }
     return best;
 }
 
-/* For a possible copy still being written: true while it should wait. */
-static bool tail_pending_wait(file_tail *tail, const tail_candidate *candidate, int64_t now_ms)
+static tail_pending *tail_pending_find(const file_tail *tail, uint64_t device, uint64_t inode)
 {
-    uint64_t device = (uint64_t)candidate->st.st_dev, inode = (uint64_t)candidate->st.st_ino;
-    for (size_t i = 0; i < tail->pending_count; i++) {
-        tail_pending *pending = &tail->pending[i];
-        if (pending->device != device || pending->inode != inode)
-            continue;
-        pending->seen = true;
-        if (pending->size != candidate->st.st_size) {
-            pending->size = candidate->st.st_size;
-            pending->since_ms = now_ms;
-            return true;
-        }
-        return now_ms - pending->since_ms < tail->config.rotate_wait_ms;
+    for (size_t i = 0; i < tail->pending_count; i++)
+        if ((uint64_t)tail->pending[i]->candidate.st.st_dev == device &&
+            (uint64_t)tail->pending[i]->candidate.st.st_ino == inode)
+            return tail->pending[i];
+    return NULL;
+}
+
+static void tail_pending_free(tail_pending *pending)
+{
+    tail_candidate_clear(&pending->candidate);
+    free(pending->match.path);
+    free(pending);
+}
+
+/* For a possible copy still being written: true while it should wait, having taken the
+ * candidate (its descriptor stays open while it waits). */
+static bool tail_pending_hold(file_tail *tail, tail_candidate *candidate, int64_t now_ms)
+{
+    tail_pending *known = tail_pending_find(tail, (uint64_t)candidate->st.st_dev,
+                                            (uint64_t)candidate->st.st_ino);
+    if (known && &known->candidate == candidate) /* tail_pending_review's own */
+        return now_ms - known->since_ms < tail->config.rotate_wait_ms;
+    if (known) { /* opened twice: the waiting one is the one */
+        tail_candidate_clear(candidate);
+        return true;
     }
-    if (array_reserve(&tail->pending, &tail->pending_capacity, tail->pending_count + 1,
-                      sizeof(*tail->pending)) != 0)
-        return false;
-    tail->pending[tail->pending_count++] =
-        (tail_pending){.device = device, .inode = inode, .size = candidate->st.st_size,
-                       .since_ms = now_ms, .seen = true};
+    tail_pending *pending = calloc(1, sizeof(*pending));
+    char *path = strdup(candidate->match->path);
+    if (!pending || !path ||
+        array_reserve(&tail->pending, &tail->pending_capacity, tail->pending_count + 1,
+                      sizeof(*tail->pending)) != 0) {
+        free(pending);
+        free(path);
+        return false; /* without memory, read it as a new file at once */
+    }
+    pending->candidate = *candidate;
+    pending->match = (file_glob_match){.path = path, .st = candidate->st};
+    pending->candidate.match = &pending->match;
+    pending->size = candidate->st.st_size;
+    pending->since_ms = now_ms;
+    *candidate = (tail_candidate){.fd = -1};
+    tail->pending[tail->pending_count++] = pending;
     return true;
 }
 
-static void tail_pending_sweep(file_tail *tail)
+static void tail_place(file_tail *tail, tail_candidate *candidate, bool first_scan,
+                       int64_t now_ms);
+
+/* The files that wait: each is placed again with what it holds now, wherever its name went. */
+static void tail_pending_review(file_tail *tail, int64_t now_ms)
 {
     for (size_t i = 0; i < tail->pending_count;) {
-        if (tail->pending[i].seen) {
-            tail->pending[i].seen = false;
-            i++;
-        } else {
-            tail->pending[i] = tail->pending[--tail->pending_count];
+        tail_pending *pending = tail->pending[i];
+        tail_candidate *candidate = &pending->candidate;
+        candidate->match = &pending->match;
+        struct stat st;
+        ssize_t n = -1;
+        if (fstat(candidate->fd, &st) == 0) {
+            if (st.st_size != pending->size) {
+                pending->size = st.st_size;
+                pending->since_ms = now_ms;
+            }
+            candidate->st = st;
+            pending->match.st = st;
+            n = file_identity_head_read(candidate->fd, candidate->head,
+                                        tail->config.fingerprint_bytes);
         }
+        if (n >= 0) {
+            candidate->head_len = (size_t)n;
+            if (tail_compressed(tail, (uint64_t)st.st_dev, (uint64_t)st.st_ino,
+                                candidate->head, candidate->head_len, pending->match.path))
+                tail_candidate_clear(candidate);
+            else
+                tail_place(tail, candidate, false, now_ms);
+        } else {
+            tail_candidate_clear(candidate);
+        }
+        if (candidate->fd >= 0) {
+            i++;
+            continue;
+        }
+        tail_pending_free(pending); /* followed (tail_follow took the descriptor), or dropped */
+        tail->pending[i] = tail->pending[--tail->pending_count];
     }
 }
 
@@ -707,7 +872,7 @@ static void tail_place(file_tail *tail, tail_candidate *candidate, bool first_sc
                        int64_t now_ms)
 {
     if (!tail->config.single_file && !(first_scan && candidate->placed)) {
-        tail_copy_source source = tail_copy_find(tail, candidate);
+        tail_copy_source source = tail_copy_find(tail, candidate, now_ms);
         if (source.relation == FILE_HEAD_SAME) {
             char note[400];
             snprintf(note, sizeof(note), "a copy of %s", source.what);
@@ -715,10 +880,8 @@ static void tail_place(file_tail *tail, tail_candidate *candidate, bool first_sc
             return;
         }
         if (source.relation == FILE_HEAD_PREFIX) {
-            if (tail_pending_wait(tail, candidate, now_ms)) {
-                tail_candidate_clear(candidate);
+            if (tail_pending_hold(tail, candidate, now_ms))
                 return;
-            }
             tail_log(tail, FERRY_LOG_INFO, "%s still looks like the beginning of a copy of %s "
                      "after rotate.wait.ms: reading it as a new file", candidate->match->path,
                      source.what);
@@ -763,6 +926,19 @@ static void tail_reconcile(file_tail *tail, unsigned char *kinds, int64_t now_ms
             continue;
         }
         tail_file *f = tail_find(tail, device, inode);
+        tail_pending *pending = f ? NULL : tail_pending_find(tail, device, inode);
+        tail_skipped *skipped = f || pending ? NULL : tail_skipped_find(tail, device, inode);
+        if (pending || skipped) {
+            kinds[i] = MATCH_KNOWN; /* waiting (its name is kept for logs), or compressed */
+            char *path = pending ? strdup(match->path) : NULL;
+            if (path) {
+                free(pending->match.path);
+                pending->match.path = path;
+            }
+            if (skipped)
+                skipped->seen = true;
+            continue;
+        }
         if (!f) {
             /* A second name (hard link) of a new file is not a second file. */
             bool seen = false;
@@ -786,7 +962,7 @@ static void tail_reconcile(file_tail *tail, unsigned char *kinds, int64_t now_ms
                 f->path = path;
             }
         }
-        if (f->gone) {
+        if (f->gone && !f->compressed) {
             f->gone = false;
             f->active_ms = now_ms;
         }
@@ -871,7 +1047,8 @@ void file_tail_scan(file_tail *tail, int64_t now_ms)
         tail_candidate_clear(&candidates[i]);
     free(candidates);
     free(kinds);
-    tail_pending_sweep(tail);
+    tail_pending_review(tail, now_ms);
+    tail_skipped_sweep(tail);
     if (tail->pending_count > 0 && tail->next_scan_ms > now_ms + TAIL_PENDING_SCAN_MS)
         tail->next_scan_ms = now_ms + TAIL_PENDING_SCAN_MS;
     tail->scanned_once = true;
@@ -880,7 +1057,54 @@ void file_tail_scan(file_tail *tail, int64_t now_ms)
 
 /* ---- events ------------------------------------------------------------------------------ */
 
-static void tail_on_event(void *opaque, int wd, unsigned what)
+/* The path of a name in a watched directory, as the scan would spell it; NULL without memory
+ * (the next scan finds what it names). */
+static char *tail_event_path(const char *dir, const char *name)
+{
+    char *path = NULL;
+    int length = strcmp(dir, ".") == 0 ? asprintf(&path, "%s", name)
+                 : strcmp(dir, "/") == 0 ? asprintf(&path, "/%s", name)
+                                         : asprintf(&path, "%s/%s", dir, name);
+    return length < 0 ? NULL : path;
+}
+
+static void tail_path_note(strlist *list, const char *path)
+{
+    if (path && !strlist_contains(list, path))
+        strlist_append(list, path, strlen(path));
+}
+
+/* A name that appeared in a watched directory is opened before the next scan; a matched name
+ * renamed to one the patterns do not match (the two halves of a rename, paired by cookie) is
+ * opened under its new name, in case it was renamed before it was opened. */
+static void tail_dir_event(file_tail *tail, const tail_dir *dir, unsigned what,
+                           const char *name, uint32_t cookie)
+{
+    char *path = tail_event_path(dir->path, name);
+    if (!path)
+        return;
+    long renamed_again = strlist_find(&tail->moved_away, path);
+    if ((what & FILE_WATCH_MOVED_FROM) && cookie &&
+        (renamed_again >= 0 || file_glob_matches_path(tail->glob, path))) {
+        /* A name already on the list that moves on is followed to its next name. */
+        if (renamed_again >= 0)
+            tail->moved_away.items[renamed_again][0] = '\0';
+        tail->moves[tail->move_next++ % TAIL_MOVES_MAX] = cookie;
+    } else if ((what & FILE_WATCH_MOVED_TO) && cookie) {
+        for (size_t i = 0; i < TAIL_MOVES_MAX; i++) {
+            if (tail->moves[i] == cookie) {
+                tail->moves[i] = 0;
+                tail_path_note(&tail->moved_away, path);
+            }
+        }
+    }
+    if (what & FILE_WATCH_APPEARED)
+        tail_path_note(&tail->appeared, path);
+    free(path);
+}
+
+static void tail_on_event(void *opaque, int wd, unsigned what, const char *name,
+                          uint32_t cookie)
 {
     file_tail *tail = opaque;
     for (size_t i = 0; i < tail->count; i++) {
@@ -901,8 +1125,39 @@ static void tail_on_event(void *opaque, int wd, unsigned what)
             continue;
         if (what & (FILE_WATCH_NAMES | FILE_WATCH_GONE | FILE_WATCH_IGNORED))
             tail->scan_requested = true;
+        if (name && (what & FILE_WATCH_NAMES) && tail->scanned_once)
+            tail_dir_event(tail, dir, what, name, cookie);
         if (what & FILE_WATCH_IGNORED)
             dir->wd = -1; /* watched again by a scan once it exists */
+    }
+}
+
+/* Opens the files whose names just appeared, without waiting for the next scan: a file may be
+ * renamed away (to a name the patterns do not match) before it. The scan still does the rest
+ * (renames, files gone, problems). */
+static void tail_appeared_open(file_tail *tail, const strlist *paths, bool matched,
+                               int64_t now_ms)
+{
+    for (size_t i = 0; i < paths->count; i++) {
+        const char *path = paths->items[i];
+        file_glob_match match = {.path = (char *)path};
+        if (stat(path, &match.st) != 0 || !S_ISREG(match.st.st_mode) ||
+            (!matched && !file_glob_matches_path(tail->glob, path)))
+            continue;
+        uint64_t device = (uint64_t)match.st.st_dev, inode = (uint64_t)match.st.st_ino;
+        if (!tail->config.single_file &&
+            file_identity_owner(device, inode, tail->config.task_count) !=
+                tail->config.task_index)
+            continue;
+        if (tail_find(tail, device, inode) || tail_pending_find(tail, device, inode) ||
+            tail_skipped_find(tail, device, inode))
+            continue;
+        if (tail->config.single_file && tail->count > 0)
+            continue; /* one file at a time: the scan takes it once the old one is finished */
+        tail_candidate candidate;
+        if (tail_candidate_open(tail, &match, &candidate))
+            tail_place(tail, &candidate, false, now_ms);
+        tail_candidate_clear(&candidate);
     }
 }
 
@@ -913,9 +1168,16 @@ void file_tail_update(file_tail *tail, int64_t now_ms)
             tail->files[i]->ready = true;
         tail->scan_requested = true;
     }
+    /* Before a scan: a name may be gone from the directory by the time the scan reads it. */
+    tail_appeared_open(tail, &tail->moved_away, true, now_ms);
+    tail_appeared_open(tail, &tail->appeared, false, now_ms);
+    strlist_free(&tail->moved_away);
+    strlist_free(&tail->appeared);
     if (!tail->scanned_once || now_ms >= tail->next_scan_ms ||
         (tail->scan_requested && now_ms - tail->last_scan_ms >= TAIL_EVENT_SCAN_MIN_MS))
         file_tail_scan(tail, now_ms);
+    for (size_t i = 0; i < tail->count; i++)
+        tail_share_update(tail, tail->files[i]);
 }
 
 /* ---- reading ----------------------------------------------------------------------------- */
@@ -934,8 +1196,28 @@ static void tail_head_capture(file_tail *tail, tail_file *f, int64_t position, c
     f->head_len += upto - from;
 }
 
+/* After bytes came at the start of a file nothing was taken from yet: whether it turned out to
+ * be compressed (created empty, then written by gzip). Its bytes are dropped, never emitted. */
+static bool tail_read_compressed(file_tail *tail, tail_file *f)
+{
+    if (line_reader_resume_position(&f->reader) != 0 ||
+        !tail_compressed(tail, f->device, f->inode, f->head, f->head_len, f->path))
+        return false;
+    f->compressed = true;
+    f->gone = true; /* finished at once, never read again (file_tail_retirable) */
+    f->ready = false;
+    line_reader_reset(&f->reader, 0);
+    line_reader_trim(&f->reader);
+    return true;
+}
+
 ssize_t file_tail_read(file_tail *tail, tail_file *f, int64_t now_ms)
 {
+    if (f->compressed) {
+        f->ready = false;
+        return 0;
+    }
+    tail_share_update(tail, f); /* what was taken so far, before more comes */
     for (int attempt = 0; attempt < 2; attempt++) {
         size_t room = 0;
         char *space = line_reader_space(&f->reader, &room);
@@ -959,7 +1241,7 @@ ssize_t file_tail_read(file_tail *tail, tail_file *f, int64_t now_ms)
             tail_head_capture(tail, f, position, space, (size_t)n);
             line_reader_filled(&f->reader, (size_t)n);
             f->active_ms = now_ms;
-            return n;
+            return tail_read_compressed(tail, f) ? 0 : n;
         }
         /* The end: nothing more, or a truncation that left the file shorter than what was read. */
         struct stat st;
@@ -1003,6 +1285,8 @@ tail_file *file_tail_retirable(file_tail *tail, int64_t now_ms)
 {
     for (size_t i = 0; i < tail->count; i++) {
         tail_file *f = tail->files[i];
+        if (f->compressed)
+            return f;
         if (!f->gone || f->ready || now_ms - f->active_ms < tail->config.rotate_wait_ms)
             continue;
         struct stat st;
@@ -1020,8 +1304,9 @@ void file_tail_retire(file_tail *tail, tail_file *f)
     for (size_t i = 0; i < tail->count; i++) {
         if (tail->files[i] != f)
             continue;
-        tail_log(tail, FERRY_LOG_INFO, "finished %s (rotated away or deleted) at byte %" PRId64,
-                 f->path, line_reader_resume_position(&f->reader));
+        if (!f->compressed)
+            tail_log(tail, FERRY_LOG_INFO, "finished %s (rotated away or deleted) at byte %"
+                     PRId64, f->path, line_reader_resume_position(&f->reader));
         memmove(&tail->files[i], &tail->files[i + 1], (tail->count - i - 1) * sizeof(f));
         tail->count--;
         tail_file_free(tail, f);
@@ -1080,7 +1365,13 @@ void file_tail_destroy(file_tail *tail)
         free(tail->dirs[i].path);
     }
     free(tail->dirs);
+    for (size_t i = 0; i < tail->pending_count; i++)
+        tail_pending_free(tail->pending[i]);
     free(tail->pending);
+    free(tail->skipped);
+    strlist_free(&tail->appeared);
+    strlist_free(&tail->moved_away);
+    file_share_leave(tail->share, tail);
     file_glob_matches_clear(&tail->matches);
     free(tail->matches.items);
     file_glob_destroy(tail->glob);
@@ -1105,6 +1396,7 @@ file_tail *file_tail_new(const file_tail_config *config, const file_tail_host *h
     tail->config = *config;
     tail->config.patterns = NULL; /* the glob keeps its own copies */
     tail->config.excludes = NULL;
+    tail->config.share_group = NULL;
     tail->host = *host;
     char why[256];
     tail->glob = file_glob_new(config->patterns, config->excludes, config->single_file);
@@ -1112,8 +1404,11 @@ file_tail *file_tail_new(const file_tail_config *config, const file_tail_host *h
     tail->scratch = malloc(config->fingerprint_bytes);
     if (config->single_file)
         tail->single_path = strdup(config->patterns[0]);
+    if (!config->single_file && config->task_count > 1 && config->share_group)
+        tail->share = file_share_join(config->share_group);
     if (!tail->glob || !tail->watch || !tail->scratch ||
-        (config->single_file && !tail->single_path)) {
+        (config->single_file && !tail->single_path) ||
+        (!config->single_file && config->task_count > 1 && config->share_group && !tail->share)) {
         file_tail_destroy(tail);
         return ferry_error_set(err, errlen, "out of memory"), NULL;
     }

@@ -39,6 +39,10 @@ typedef struct file_tail_config {
     int64_t rotate_wait_ms;      /* how long a file rotated away is still read after its end */
     int64_t poll_interval_ms;    /* the scan interval, the polling fallback */
     bool inotify;
+    /* With several tasks: the name the tasks of one connector share their files' heads under
+     * (file_share.h), so that a copy another task reads starts where its original was. NULL: no
+     * sharing. */
+    const char *share_group;
 } file_tail_config;
 
 typedef struct file_tail_host {
@@ -65,6 +69,7 @@ typedef struct tail_file {
     bool ready;           /* may have bytes to read */
     bool gone;            /* no longer matched: rotated away or deleted; read to the end */
     bool awaiting_copy;   /* adopted as a copy at a position its size has not reached yet */
+    bool compressed;      /* it turned out to start with a compression magic: never read */
     int64_t active_ms;    /* when bytes last came, or it was found or went */
     /* Private to file_tail. */
     bool content_key;     /* partition is the content key (file_offset.h) */
@@ -73,6 +78,7 @@ typedef struct tail_file {
     int64_t checked_mtime_ns;
     uint64_t head_hash;
     size_t head_hash_len;
+    struct file_share_entry *shared; /* its full head, published to the other tasks */
 } tail_file;
 
 typedef struct file_tail file_tail;
@@ -83,7 +89,9 @@ file_tail *file_tail_new(const file_tail_config *config, const file_tail_host *h
 void file_tail_destroy(file_tail *tail); /* accepts NULL */
 
 /* Serves pending change events and scans when a scan is due (poll.interval.ms) or an event asked
- * for one: discovery, renames, rotations, truncations, copies. now_ms: a monotonic clock. */
+ * for one: discovery, renames, rotations, truncations, copies. A name that appears in a watched
+ * directory and matches the patterns is opened at once, from the event, so that a file renamed
+ * away a moment after it was written is still read. now_ms: a monotonic clock. */
 void file_tail_update(file_tail *tail, int64_t now_ms);
 /* Scans now, whatever the interval. */
 void file_tail_scan(file_tail *tail, int64_t now_ms);

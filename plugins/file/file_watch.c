@@ -85,6 +85,12 @@ static unsigned file_watch_classify(uint32_t mask)
         what |= FILE_WATCH_MODIFIED;
     if (mask & (IN_CREATE | IN_MOVED_TO | IN_MOVED_FROM | IN_DELETE))
         what |= FILE_WATCH_NAMES;
+    if (mask & (IN_CREATE | IN_MOVED_TO))
+        what |= FILE_WATCH_APPEARED;
+    if (mask & IN_MOVED_FROM)
+        what |= FILE_WATCH_MOVED_FROM;
+    if (mask & IN_MOVED_TO)
+        what |= FILE_WATCH_MOVED_TO;
     if (mask & (IN_MOVE_SELF | IN_DELETE_SELF | IN_UNMOUNT))
         what |= FILE_WATCH_GONE;
     if (mask & IN_IGNORED)
@@ -111,7 +117,8 @@ int file_watch_drain(file_watch *watch, file_watch_event_fn fn, void *opaque)
             if (event->mask & IN_Q_OVERFLOW)
                 overflow = true;
             else if (fn)
-                fn(opaque, event->wd, file_watch_classify(event->mask));
+                fn(opaque, event->wd, file_watch_classify(event->mask),
+                   event->len > 0 && event->name[0] ? event->name : NULL, event->cookie);
             events++;
             at += sizeof(struct inotify_event) + event->len;
         }

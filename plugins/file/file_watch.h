@@ -34,8 +34,14 @@ void file_watch_remove(file_watch *watch, int wd);
 #define FILE_WATCH_NAMES 0x2u    /* a name appeared, moved or vanished in a watched directory */
 #define FILE_WATCH_GONE 0x4u     /* the watched object itself moved or vanished */
 #define FILE_WATCH_IGNORED 0x8u  /* the kernel dropped the watch (the wd is no longer valid) */
+#define FILE_WATCH_APPEARED 0x10u /* with NAMES: the name was created or moved in */
+#define FILE_WATCH_MOVED_FROM 0x20u /* with NAMES: the name was renamed away (cookie pairs it) */
+#define FILE_WATCH_MOVED_TO 0x40u   /* with NAMES: a rename's new name (cookie pairs it) */
 
-typedef void (*file_watch_event_fn)(void *opaque, int wd, unsigned what);
+/* name: for an event of a watched directory, the entry's name (borrowed for the call); NULL for
+ * events of the watched object itself. cookie: the same for the two halves of a rename. */
+typedef void (*file_watch_event_fn)(void *opaque, int wd, unsigned what, const char *name,
+                                    uint32_t cookie);
 
 /* Reads every pending event without blocking. Returns the number of events, or -1 when the
  * kernel's queue overflowed (events were lost: rescan everything). */

@@ -20,6 +20,7 @@
 #include <cmocka.h>
 
 #include "ferry_process.h"
+#include "file_test_util.h"
 #include "kafka_tool.h"
 
 #define MAX_LINE 500000
@@ -37,36 +38,15 @@ static const struct {
 };
 #define HEAD_LINES 4
 
-static void append(const char *path, const void *data, size_t len)
-{
-    int fd = open(path, O_WRONLY | O_CREAT | O_APPEND, 0644);
-    assert_true(fd >= 0);
-    assert_int_equal(write(fd, data, len), (ssize_t)len);
-    close(fd);
-}
-
 static void write_input(const char *path)
 {
-    append(path, head, sizeof(head) - 1);
+    file_test_append(path, head, sizeof(head) - 1);
     char *chunk = malloc(1 << 20);
     assert_non_null(chunk);
     memset(chunk, 'A', 1 << 20);
     for (size_t written = 0; written < LONG_LINE; written += 1 << 20)
-        append(path, chunk, 1 << 20);
+        file_test_append(path, chunk, 1 << 20);
     free(chunk);
-}
-
-static void wait_records(fp_proc *proc, const char *topic, int64_t count)
-{
-    int64_t deadline = fp_now_ms() + 90000;
-    while (kt_end_offsets_sum(topic) < count) {
-        if (!fp_alive(proc))
-            fail_msg("ferry exited waiting for %" PRId64 " records in %s", count, topic);
-        if (fp_now_ms() > deadline)
-            fail_msg("%s holds %" PRId64 " records, expected %" PRId64, topic,
-                     kt_end_offsets_sum(topic), count);
-        fp_sleep_ms(100);
-    }
 }
 
 static void check_head_records(const kt_records *records, const char *topic)
@@ -128,9 +108,9 @@ static void test_long_lines_nul_and_invalid_utf8(void **state)
     fp_proc *proc = fp_start(env, worker, connectors[0], connectors[1], connectors[2], NULL);
 
     /* truncate: the four lines, then the first MAX_LINE bytes of the long one. */
-    wait_records(proc, topics[0], HEAD_LINES + 1);
+    file_test_wait_records(proc, topics[0], HEAD_LINES + 1, 90000);
     /* fail: the four lines, then FAILED naming the file and the offset of the long line. */
-    wait_records(proc, topics[2], HEAD_LINES);
+    file_test_wait_records(proc, topics[2], HEAD_LINES, 90000);
     char key[300];
     snprintf(key, sizeof key, "status-task-%s-0", names[2]);
     json_t *status = wait_status(env, key, "FAILED");
@@ -143,15 +123,15 @@ static void test_long_lines_nul_and_invalid_utf8(void **state)
                  where);
     json_decref(status);
     /* skip: the four lines, and a warning. */
-    wait_records(proc, topics[1], HEAD_LINES);
+    file_test_wait_records(proc, topics[1], HEAD_LINES, 90000);
     if (!fp_wait_log(proc, "skipped (long.lines=skip)", 60000))
         fail_msg("no warning about the skipped line");
 
     /* The long line ends; what follows flows again. */
-    append(inputs[0], "\nafter\n", 7);
-    append(inputs[1], "\nafter\n", 7);
-    wait_records(proc, topics[0], HEAD_LINES + 2);
-    wait_records(proc, topics[1], HEAD_LINES + 1);
+    file_test_append(inputs[0], "\nafter\n", 7);
+    file_test_append(inputs[1], "\nafter\n", 7);
+    file_test_wait_records(proc, topics[0], HEAD_LINES + 2, 90000);
+    file_test_wait_records(proc, topics[1], HEAD_LINES + 1, 90000);
     fp_sleep_ms(2000);
     fp_stop(proc, 30000);
 

@@ -21,6 +21,7 @@
 #include <time.h>
 
 #include "base/log.h"
+#include "kafka/kafka_client.h"
 #include "kafka/kafka_config.h"
 #include "support/array.h"
 
@@ -160,8 +161,10 @@ rd_kafka_conf_t *group_member_config_build(const group_member_settings *settings
         ferry_error_set(err, errlen, "out of memory while building the group member's config");
         return NULL;
     }
-    conf = kafka_config_build(settings->worker, KAFKA_CLIENT_CONSUMER, NULL, client_id, err,
-                              errlen);
+    kafka_client_spec spec = {.scope = GROUP_MEMBER_LOG_SCOPE, .name = "group member",
+                              .role = KAFKA_CLIENT_CONSUMER, .worker = settings->worker};
+    conf = kafka_client_config(settings->worker, KAFKA_CLIENT_CONSUMER, NULL, client_id, &spec,
+                               err, errlen);
     if (!conf)
         goto done;
     snprintf(session, sizeof(session), "%" PRId32, settings->session_timeout_ms);
@@ -389,8 +392,12 @@ static void group_member_check_fatal(struct group_member *member)
     if (member->failed)
         return;
     rd_kafka_resp_err_t code = rd_kafka_fatal_error(member->consumer, reason, sizeof(reason));
-    if (code == RD_KAFKA_RESP_ERR_NO_ERROR)
+    if (code == RD_KAFKA_RESP_ERR_NO_ERROR) {
+        /* Authentication, TLS or the group's ACL: persistent, as kafka_client.h says. */
+        if (kafka_client_failed(member->consumer, reason, sizeof(reason)))
+            group_member_lose(member, GROUP_MEMBER_LOSS_FATAL, 0, "%s", reason);
         return;
+    }
     if (code == RD_KAFKA_RESP_ERR_FENCED_INSTANCE_ID || code == RD_KAFKA_RESP_ERR__FENCED)
         group_member_lose(member, GROUP_MEMBER_LOSS_FENCED, 0,
                           "another member joined the group with worker id %s (%s): every "
@@ -491,8 +498,10 @@ static void group_member_consumer_message(struct group_member *member,
         group_member_check_fatal(member);
         return;
     }
-    log_warn(GROUP_MEMBER_LOG_SCOPE, "worker %s: group consumer: %s", member->worker_id,
-             rd_kafka_message_errstr(message));
+    char why[1024];
+    if (kafka_client_report(member->consumer, message->err, rd_kafka_message_errstr(message),
+                            NULL, why, sizeof(why)))
+        group_member_check_fatal(member);
 }
 
 /* ------------------------------------------------------------------------------------------ */

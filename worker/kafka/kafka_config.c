@@ -123,6 +123,10 @@ static bool kafka_settings_is_final(const kafka_settings *settings, size_t index
 /* ------------------------------------------------------------------------------------------ */
 /* Setting one property                                                                       */
 
+/* While kafka_config_build_origins runs on this thread: which user key set each librdkafka
+ * setting, for messages that name the key as the user wrote it. */
+static _Thread_local config_map *kafka_config_recorded;
+
 /* Copies librdkafka's message without its trailing white space and with every occurrence of a
  * secret value replaced, so that neither logs nor REST answers can show it. */
 static void kafka_message_clean(const char *message, const char *secret, char *out, size_t outlen)
@@ -165,8 +169,12 @@ static int kafka_config_set_named(rd_kafka_conf_t *conf, const char *user_key, c
 
     rd_err[0] = '\0';
     rd_kafka_conf_res_t res = rd_kafka_conf_set(conf, key, value, rd_err, sizeof(rd_err));
-    if (res == RD_KAFKA_CONF_OK)
+    if (res == RD_KAFKA_CONF_OK) {
+        if (kafka_config_recorded && config_map_set(kafka_config_recorded, key, user_key) != 0)
+            return ferry_error_set(err, errlen, "out of memory while building a Kafka client "
+                                   "config"), -1;
         return 0;
+    }
     kafka_message_clean(rd_err, sensitive ? value : NULL, message, sizeof(message));
     if (res == RD_KAFKA_CONF_UNKNOWN) {
         if (skip_unknown) {
@@ -1063,9 +1071,11 @@ static int kafka_config_sink_consumer_defaults(rd_kafka_conf_t *conf, char *err,
     return 0;
 }
 
-rd_kafka_conf_t *kafka_config_build(const worker_config *worker, kafka_client_role role,
-                                    const config_map *connector, const char *client_id,
-                                    char *err, size_t errlen)
+static rd_kafka_conf_t *kafka_config_build_layers(const worker_config *worker,
+                                                  kafka_client_role role,
+                                                  const config_map *connector,
+                                                  const char *client_id, config_map *origins,
+                                                  char *err, size_t errlen)
 {
     static const char *const worker_prefixes[] = {"producer.", "consumer.", "admin."};
     static const char *const override_prefixes[] = {"producer.override.", "consumer.override.",
@@ -1116,6 +1126,13 @@ rd_kafka_conf_t *kafka_config_build(const worker_config *worker, kafka_client_ro
 
     if (kafka_apply_all(conf, &settings, err, errlen) != 0)
         goto fail;
+    /* The Java names as the user wrote them, under the librdkafka names the translations set. */
+    for (size_t i = 0; origins && i < config_map_count(settings.origins); i++) {
+        const char *key = config_map_key_at(settings.origins, i);
+        if (!config_map_get(origins, key) &&
+            config_map_set(origins, key, config_map_value_at(settings.origins, i)) != 0)
+            goto out_of_memory;
+    }
     kafka_settings_free(&settings);
     return conf;
 
@@ -1126,4 +1143,31 @@ fail:
     if (conf)
         rd_kafka_conf_destroy(conf);
     return NULL;
+}
+
+rd_kafka_conf_t *kafka_config_build(const worker_config *worker, kafka_client_role role,
+                                    const config_map *connector, const char *client_id,
+                                    char *err, size_t errlen)
+{
+    return kafka_config_build_layers(worker, role, connector, client_id, NULL, err, errlen);
+}
+
+rd_kafka_conf_t *kafka_config_build_origins(const worker_config *worker, kafka_client_role role,
+                                            const config_map *connector, const char *client_id,
+                                            config_map **origins, char *err, size_t errlen)
+{
+    *origins = config_map_new();
+    if (!*origins) {
+        ferry_error_set(err, errlen, "out of memory while building a Kafka client config");
+        return NULL;
+    }
+    kafka_config_recorded = *origins;
+    rd_kafka_conf_t *conf = kafka_config_build_layers(worker, role, connector, client_id,
+                                                      *origins, err, errlen);
+    kafka_config_recorded = NULL;
+    if (!conf) {
+        config_map_destroy(*origins);
+        *origins = NULL;
+    }
+    return conf;
 }

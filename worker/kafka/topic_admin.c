@@ -8,12 +8,32 @@
 
 #include <ferry/plugin.h>
 
+#include "kafka/kafka_client.h"
 #include "support/clock.h"
 
-/* Waits for the one admin result of a request on its own queue. */
-static rd_kafka_event_t *admin_wait(rd_kafka_queue_t *queue, int timeout_ms)
+/* How often a wait for an admin result serves the client's own queue, where its errors
+ * arrive. */
+#define ADMIN_WAIT_STEP_MS 100
+
+/* Waits for the one admin result of a request on its own queue; NULL when it timed out or the
+ * client met a fatal error (kafka_client_failed says which). */
+static rd_kafka_event_t *admin_wait(rd_kafka_t *admin, rd_kafka_queue_t *queue, int timeout_ms)
 {
-    return rd_kafka_queue_poll(queue, timeout_ms + 1000);
+    int64_t deadline = clock_monotonic_ms() + timeout_ms + 1000;
+    for (;;) {
+        rd_kafka_event_t *event = rd_kafka_queue_poll(queue, ADMIN_WAIT_STEP_MS);
+        if (event)
+            return event;
+        rd_kafka_poll(admin, 0);
+        if (kafka_client_failed(admin, NULL, 0) || clock_monotonic_ms() >= deadline)
+            return NULL;
+    }
+}
+
+/* Why no result came: the client's fatal error, else a time-out. */
+static const char *admin_wait_failure(rd_kafka_t *admin, char *buf, size_t buflen)
+{
+    return kafka_client_failed(admin, buf, buflen) ? buf : "timed out";
 }
 
 /* One DescribeConfigs of the topic: 0 with its cleanup policy checked, -1 with a message, or 1
@@ -29,10 +49,12 @@ static int topic_cleanup_policy_describe(rd_kafka_t *admin, const topic_spec *sp
     rd_kafka_event_t *event = NULL;
     rd_kafka_AdminOptions_set_request_timeout(options, timeout_ms, NULL, 0);
     rd_kafka_DescribeConfigs(admin, &resource, 1, options, queue);
-    event = admin_wait(queue, timeout_ms);
+    event = admin_wait(admin, queue, timeout_ms);
     if (!event || rd_kafka_event_error(event)) {
+        char failure[1024];
         ferry_error_set(err, errlen, "cannot describe topic %s: %s", spec->name,
-                        event ? rd_kafka_event_error_string(event) : "timed out");
+                        event ? rd_kafka_event_error_string(event)
+                              : admin_wait_failure(admin, failure, sizeof(failure)));
         goto done;
     }
     const rd_kafka_DescribeConfigs_result_t *result = rd_kafka_event_DescribeConfigs_result(event);
@@ -110,11 +132,13 @@ int topic_admin_ensure(rd_kafka_t *admin, const topic_spec *spec, int timeout_ms
     rd_kafka_AdminOptions_set_operation_timeout(options, timeout_ms, NULL, 0);
     rd_kafka_AdminOptions_set_request_timeout(options, timeout_ms, NULL, 0);
     rd_kafka_CreateTopics(admin, &topic, 1, options, queue);
-    event = admin_wait(queue, timeout_ms);
+    event = admin_wait(admin, queue, timeout_ms);
     if (!event || rd_kafka_event_error(event)) {
+        char failure[1024];
         ferry_error_set(err, errlen, "cannot create topic %s (%s): %s", spec->name,
                         spec->config_key,
-                        event ? rd_kafka_event_error_string(event) : "timed out");
+                        event ? rd_kafka_event_error_string(event)
+                              : admin_wait_failure(admin, failure, sizeof(failure)));
         goto done;
     }
     size_t count = 0;

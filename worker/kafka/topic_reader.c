@@ -103,6 +103,8 @@ static topic_reader *topic_reader_open(rd_kafka_conf_t *conf, const char *topic,
         goto fail;
     }
     conf = NULL;
+    /* Its errors and the other events of the main queue are served by the reader's polls. */
+    rd_kafka_poll_set_consumer(reader->consumer);
     reader->queue = rd_kafka_queue_get_consumer(reader->consumer);
     handle = rd_kafka_topic_new(reader->consumer, topic, NULL);
     rd_kafka_resp_err_t rc;

@@ -23,8 +23,16 @@
 #include "convert/converter.h"
 #include "transforms/transform_chain.h"
 
-/* A task that ran this long without failing earns its back-off a reset. */
+/* A task that ran this long without failing earns its back-off a reset, unless it then fails
+ * for the cause it failed for before. */
 #define TASK_HEALTHY_AFTER_MS 60000
+/* The least bound of the back-off of a task that fails again for the same cause (the first line
+ * of its trace): the status shows the problem instead of flapping (docs/operations.md). */
+#define TASK_REPEATED_CAUSE_BACKOFF_MAX_MS 60000
+/* A task restarted automatically after a failure shows RUNNING once it has run this long; until
+ * then its status keeps the failure and its trace, which a cause that persists (a password, an
+ * ACL) repeats within a second or two. */
+#define TASK_RESTART_CONFIRM_MS 3000
 
 typedef struct task_slot {
     connector_task *task;                 /* NULL while waiting for a restart */
@@ -33,6 +41,8 @@ typedef struct task_slot {
     int64_t started_at_ms;
     int64_t restart_at_ms;      /* 0 = none scheduled */
     int64_t backoff_ms;
+    char *failed_cause;         /* the first line of the last failure's trace */
+    bool confirming;            /* restarted after a failure: RUNNING waits a while */
     bool held;                  /* a part: the task is this worker's (assigned, started here) */
     bool marked;                /* a part: chosen for part_tasks_stop */
     /* A part's task restarting on this worker: asked to stop, joined and started again by a
@@ -398,6 +408,15 @@ static void slot_stop(connector_runtime *connector, size_t index)
     slot->task = NULL;
 }
 
+/* Forgets a slot's failures: a restart asked for, or a new config. */
+static void slot_failures_forget(task_slot *slot)
+{
+    slot->backoff_ms = 0;
+    slot->confirming = false;
+    free(slot->failed_cause);
+    slot->failed_cause = NULL;
+}
+
 static bool task_has_exited(connector_task *task)
 {
     pthread_mutex_lock(&task->mutex);
@@ -429,6 +448,7 @@ static void connector_slots_free(connector_runtime *connector)
     connector_tasks_stop(connector);
     for (size_t i = 0; i < connector->slot_count; i++) {
         free(connector->slots[i].published_trace);
+        free(connector->slots[i].failed_cause);
     }
     free(connector->slots);
     connector->slots = NULL;
@@ -713,7 +733,7 @@ int connector_runtime_restart_task(connector_runtime *connector, int task_id)
         return 0; /* runs elsewhere: its worker restarts it */
     slot_publish(connector, (size_t)task_id, STATE_RESTARTING, NULL);
     slot_stop(connector, (size_t)task_id);
-    connector->slots[task_id].backoff_ms = 0;
+    slot_failures_forget(&connector->slots[task_id]);
     if (connector->partial)
         part_task_start(connector, (size_t)task_id);
     else
@@ -785,6 +805,37 @@ void connector_runtime_topics_reset(connector_runtime *connector)
 static void part_reconfigure_now(connector_runtime *connector);
 static bool part_tasks_reap(connector_runtime *connector);
 
+/* Exponential back-off after a failure, reset by a long healthy run unless the task failed for
+ * the same cause as before; a repeated cause backs off up to at least
+ * TASK_REPEATED_CAUSE_BACKOFF_MAX_MS. */
+static void slot_restart_schedule(connector_runtime *connector, size_t index, const char *trace,
+                                  int64_t now_ms)
+{
+    task_slot *slot = &connector->slots[index];
+    const worker_config *worker = connector->environment->tasks.worker;
+    const char *text = trace ? trace : "";
+    size_t cause_len = strcspn(text, "\n");
+    bool repeated = slot->failed_cause && strlen(slot->failed_cause) == cause_len &&
+                    strncmp(slot->failed_cause, text, cause_len) == 0;
+    if (!repeated) {
+        free(slot->failed_cause);
+        slot->failed_cause = strndup(text, cause_len); /* NULL: only a repeat goes unnoticed */
+        if (now_ms - slot->started_at_ms >= TASK_HEALTHY_AFTER_MS)
+            slot->backoff_ms = 0;
+    }
+    int64_t max_ms = worker->task_restart_backoff_max_ms;
+    if (repeated && max_ms < TASK_REPEATED_CAUSE_BACKOFF_MAX_MS)
+        max_ms = TASK_REPEATED_CAUSE_BACKOFF_MAX_MS;
+    slot->backoff_ms = slot->backoff_ms ? slot->backoff_ms * 2
+                                        : worker->task_restart_backoff_initial_ms;
+    if (slot->backoff_ms > max_ms)
+        slot->backoff_ms = max_ms;
+    slot->restart_at_ms = now_ms + slot->backoff_ms;
+    slot->confirming = true;
+    log_info(connector->scope, "task %zu failed%s; restarting it in %lld ms", index,
+             repeated ? " again for the same cause" : "", (long long)slot->backoff_ms);
+}
+
 int64_t connector_runtime_tick(connector_runtime *connector, int64_t now_ms)
 {
     ASSERT_CONTROL_THREAD();
@@ -816,23 +867,22 @@ int64_t connector_runtime_tick(connector_runtime *connector, int64_t now_ms)
                 free(trace);
                 continue; /* starting */
             }
+            if (slot->confirming && state == STATE_RUNNING) {
+                int64_t left = slot->started_at_ms + TASK_RESTART_CONFIRM_MS - now_ms;
+                if (left > 0) {
+                    free(trace); /* the failure stays published meanwhile */
+                    wake_in = left < wake_in ? left : wake_in;
+                    continue;
+                }
+            }
+            if (state != STATE_FAILED)
+                slot->confirming = false;
             slot_publish(connector, i, state, trace);
             bool failed = state == STATE_FAILED && slot->task->exited;
             if (failed) {
                 slot_stop(connector, i);
-                if (worker->task_restart_auto) {
-                    /* Exponential back-off, reset by a long healthy run. */
-                    if (now_ms - slot->started_at_ms >= TASK_HEALTHY_AFTER_MS)
-                        slot->backoff_ms = 0;
-                    slot->backoff_ms = slot->backoff_ms
-                                           ? slot->backoff_ms * 2
-                                           : worker->task_restart_backoff_initial_ms;
-                    if (slot->backoff_ms > worker->task_restart_backoff_max_ms)
-                        slot->backoff_ms = worker->task_restart_backoff_max_ms;
-                    slot->restart_at_ms = now_ms + slot->backoff_ms;
-                    log_info(connector->scope, "task %zu failed; restarting it in %lld ms", i,
-                             (long long)slot->backoff_ms);
-                }
+                if (worker->task_restart_auto)
+                    slot_restart_schedule(connector, i, trace, now_ms);
             }
             free(trace);
         }
@@ -899,7 +949,17 @@ static json_t *slot_status(connector_runtime *connector, size_t index)
     task_slot *slot = &connector->slots[index];
     char *trace = NULL;
     runtime_state task = slot->task ? task_state(slot->task, &trace) : slot->published;
-    if (!slot->task && slot->published_trace)
+    /* A task restarted after a failure shows it until it has proved itself (the tick's
+     * TASK_RESTART_CONFIRM_MS), as the status topic does. */
+    bool published = !slot->task;
+    if (slot->task && slot->confirming && slot->published == STATE_FAILED &&
+        (task == STATE_RUNNING || task == STATE_UNASSIGNED)) {
+        free(trace);
+        trace = NULL;
+        task = STATE_FAILED;
+        published = true;
+    }
+    if (published && slot->published_trace)
         trace = strdup(slot->published_trace);
     json_t *entry = json_pack("{s:i, s:s, s:s}", "id", (int)index, "state",
                               runtime_state_name(task), "worker_id",
@@ -1031,7 +1091,7 @@ static void part_tasks_stop(connector_runtime *connector, bool again, bool resta
             continue;
         slot->restart_at_ms = 0;
         if (restarting)
-            slot->backoff_ms = 0;
+            slot_failures_forget(slot);
         if ((again || restarting) && !(slot->task && slot->stopping) &&
             (slot->task || slot->stopping)) {
             /* Restarted here: the slot stays this worker's, and a later tick starts the task
@@ -1201,6 +1261,7 @@ static int part_slots_resize(connector_runtime *connector, size_t count)
 {
     for (size_t i = count; i < connector->slot_count; i++) {
         free(connector->slots[i].published_trace);
+        free(connector->slots[i].failed_cause);
         memset(&connector->slots[i], 0, sizeof(connector->slots[i]));
     }
     if (count > connector->slot_count &&

@@ -9,6 +9,7 @@
 #include <pthread.h>
 #include <semaphore.h>
 #include <stdatomic.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -23,6 +24,7 @@
 #include "stores/config_store.h"
 #include "runtime/connector_runtime.h"
 #include "kafka/embedded_kafka.h"
+#include "kafka/kafka_client.h"
 #include "kafka/kafka_config.h"
 #include "stores/offset_store.h"
 #include "stores/status_store.h"
@@ -32,8 +34,9 @@
 #include "support/strlist.h"
 #include "support/task_name.h"
 
-/* How long start-up may wait for Kafka (topic creation, restoring the stores). */
-#define WORKER_STARTUP_TIMEOUT_MS 30000
+/* How long start-up may wait for Kafka (a broker's first answer, topic creation, restoring the
+ * stores): docs/operations.md. */
+#define WORKER_STARTUP_TIMEOUT_MS KAFKA_CLIENT_REACHABLE_TIMEOUT_MS
 
 /* A function waiting to run on the control thread; lives on the caller's stack. Each caller
  * waits on a semaphore of its own: finishing a command wakes its caller only, and takes no lock
@@ -109,8 +112,16 @@ void worker_shutdown(worker *self)
 rd_kafka_t *worker_admin_client(worker *self, const config_map *connector,
                                 const char *client_id, char *err, size_t errlen)
 {
-    rd_kafka_conf_t *conf = kafka_config_build(self->config, KAFKA_CLIENT_ADMIN, connector,
-                                               client_id, err, errlen);
+    char scope[200];
+    char name[200];
+    const char *connector_name = connector ? config_map_get(connector, "name") : NULL;
+    snprintf(scope, sizeof(scope), "%s%s", connector_name ? "connector:" : "worker",
+             connector_name ? connector_name : "");
+    snprintf(name, sizeof(name), "%s admin", connector_name ? connector_name : "worker");
+    kafka_client_spec spec = {.scope = scope, .name = name, .role = KAFKA_CLIENT_ADMIN,
+                              .worker = self->config, .task_client = connector != NULL};
+    rd_kafka_conf_t *conf = kafka_client_config(self->config, KAFKA_CLIENT_ADMIN, connector,
+                                                client_id, &spec, err, errlen);
     if (!conf)
         return NULL;
     char why[512];
@@ -160,7 +171,9 @@ static int worker_topics_create(worker *self, char *err, size_t errlen)
     rd_kafka_t *admin = worker_admin_client(self, NULL, "ferry-admin", err, errlen);
     if (!admin)
         return -1;
-    int rc = 0;
+    /* A broker's first answer, or the reason there is none (authentication, TLS), before the
+     * requests that would only time out without it. */
+    int rc = kafka_client_wait_reachable(admin, WORKER_STARTUP_TIMEOUT_MS, err, errlen);
     for (size_t i = 0; i < count && rc == 0; i++)
         rc = topic_admin_ensure(admin, &specs[i], WORKER_STARTUP_TIMEOUT_MS, err, errlen);
     if (rc == 0)
@@ -183,6 +196,20 @@ static int worker_follower_tune(const worker *self, rd_kafka_conf_t *consumer, c
                : -1;
 }
 
+/* A client of an internal topic's store, its lines under the store's scope ("config topic
+ * producer"). */
+static rd_kafka_conf_t *worker_store_client_config(const worker_config *config,
+                                                   kafka_client_role role, const char *client_id,
+                                                   const char *scope, const char *topic,
+                                                   char *err, size_t errlen)
+{
+    char name[64];
+    snprintf(name, sizeof(name), "%s %s", topic,
+             role == KAFKA_CLIENT_PRODUCER ? "producer" : "consumer");
+    kafka_client_spec spec = {.scope = scope, .name = name, .role = role, .worker = config};
+    return kafka_client_config(config, role, NULL, client_id, &spec, err, errlen);
+}
+
 /* config_store_protection.sensitive: declared sensitive by the connector's type (named by
  * connector.class of its config), or named like a secret. */
 static bool worker_key_sensitive(void *opaque, const json_t *connector_properties,
@@ -202,17 +229,20 @@ static int worker_stores_open(worker *self, char *err, size_t errlen)
 {
     const worker_config *config = self->config;
     rd_kafka_conf_t *producer = NULL, *consumer = NULL;
-#define CLIENT_CONFS(name)                                                                     \
-    (producer = kafka_config_build(config, KAFKA_CLIENT_PRODUCER, NULL, name, err, errlen)) && \
-        (consumer = kafka_config_build(config, KAFKA_CLIENT_CONSUMER, NULL, name, err, errlen))
-    if (!(CLIENT_CONFS("ferry-offsets")))
+#define CLIENT_CONFS(name, scope, topic)                                                       \
+    (producer = worker_store_client_config(config, KAFKA_CLIENT_PRODUCER, name, scope, topic, \
+                                           err, errlen)) &&                                    \
+        (consumer = worker_store_client_config(config, KAFKA_CLIENT_CONSUMER, name, scope,    \
+                                               topic, err, errlen))
+    if (!(CLIENT_CONFS("ferry-offsets", "offsets", "offsets topic")))
         goto fail;
     self->offsets = offset_store_open(config->offset_topic, producer, consumer,
                                       WORKER_STARTUP_TIMEOUT_MS, err, errlen);
     producer = consumer = NULL;
     if (!self->offsets)
         goto fail;
-    if (!(CLIENT_CONFS("ferry-configs")) || worker_follower_tune(self, consumer, err, errlen) != 0)
+    if (!(CLIENT_CONFS("ferry-configs", "configs", "config topic")) ||
+        worker_follower_tune(self, consumer, err, errlen) != 0)
         goto fail;
     config_store_protection protection = {.cipher = config->config_cipher,
                                           .sensitive = worker_key_sensitive, .opaque = self};
@@ -221,7 +251,8 @@ static int worker_stores_open(worker *self, char *err, size_t errlen)
     producer = consumer = NULL;
     if (!self->configs)
         goto fail;
-    if (!(CLIENT_CONFS("ferry-status")) || worker_follower_tune(self, consumer, err, errlen) != 0)
+    if (!(CLIENT_CONFS("ferry-status", "status", "status topic")) ||
+        worker_follower_tune(self, consumer, err, errlen) != 0)
         goto fail;
     self->status = status_store_open(config->status_topic, producer, consumer, config->worker_id,
                                      WORKER_STARTUP_TIMEOUT_MS, err, errlen);

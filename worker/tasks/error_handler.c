@@ -24,6 +24,7 @@
 
 #include "config/config_validate.h"
 #include "base/log.h"
+#include "kafka/kafka_client.h"
 #include "support/clock.h"
 #include "support/strbuf.h"
 #include "support/utf8.h"
@@ -544,6 +545,16 @@ void error_handler_poll(error_handler *handler)
 {
     if (handler && handler->producer)
         rd_kafka_poll(handler->producer, 0);
+}
+
+bool error_handler_failed(error_handler *handler, char *message, size_t len)
+{
+    char cause[1024];
+    if (!handler || !kafka_client_failed(handler->producer, cause, sizeof(cause)))
+        return false;
+    if (message)
+        snprintf(message, len, "dead-letter queue topic %s: %s", handler->dlq_topic, cause);
+    return true;
 }
 
 int error_handler_flush(error_handler *handler, int timeout_ms, char *err, size_t errlen)

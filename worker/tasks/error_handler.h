@@ -73,6 +73,9 @@ bool error_handler_report(error_handler *handler, const error_context *context, 
 
 /* Serves the DLQ producer's delivery reports; call from the task loop. */
 void error_handler_poll(error_handler *handler);
+/* Whether the dead-letter queue's producer met a fatal error (kafka_client.h); message (may be
+ * NULL) then holds it for users. */
+bool error_handler_failed(error_handler *handler, char *message, size_t len);
 /* Waits until every DLQ record is acknowledged, before offsets past them are committed. Returns
  * 0, or -1 with a message (timeout, or a DLQ record that could not be delivered). */
 int error_handler_flush(error_handler *handler, int timeout_ms, char *err, size_t errlen);

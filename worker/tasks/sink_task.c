@@ -18,6 +18,7 @@
 #include "config/connector_config.h"
 #include "convert/converter.h"
 #include "tasks/error_handler.h"
+#include "kafka/kafka_client.h"
 #include "kafka/kafka_config.h"
 #include "tasks/retry_budget.h"
 #include "tasks/sink_prefetch.h"
@@ -656,8 +657,15 @@ static void sink_batch_fill(sink_task *sink)
     for (size_t i = 0; i < count; i++) {
         rd_kafka_message_t *message = fetched[i];
         if (message->err) {
-            if (message->err != RD_KAFKA_RESP_ERR__PARTITION_EOF)
-                log_warn(sink->task->scope, "consumer: %s", rd_kafka_message_errstr(message));
+            char cause[1024];
+            /* Authorization (topic or group), TLS, authentication: the task fails; other
+             * errors are librdkafka's to retry. */
+            if (message->err != RD_KAFKA_RESP_ERR__PARTITION_EOF &&
+                kafka_client_report(sink->consumer, message->err,
+                                    rd_kafka_message_errstr(message),
+                                    message->rkt ? rd_kafka_topic_name(message->rkt) : NULL,
+                                    cause, sizeof(cause)))
+                sink_task_fail(sink, cause);
             rd_kafka_message_destroy(message);
             continue;
         }
@@ -828,12 +836,16 @@ static int sink_task_setup(sink_task *sink, char *err, size_t errlen)
     if (!sink->errors)
         return -1;
 
-    rd_kafka_conf_t *conf = kafka_config_build(worker, KAFKA_CLIENT_CONSUMER, task->config,
-                                               task->scope + 5, err, errlen);
-    if (!conf)
-        return -1;
     char group[512];
     connector_sink_group(task->config, task->connector, group, sizeof(group));
+    char name[200];
+    snprintf(name, sizeof(name), "%s consumer", task->scope + 5);
+    kafka_client_spec spec = {.scope = task->scope, .name = name, .role = KAFKA_CLIENT_CONSUMER,
+                              .worker = worker, .task_client = true};
+    rd_kafka_conf_t *conf = kafka_client_config(worker, KAFKA_CLIENT_CONSUMER, task->config,
+                                                task->scope + 5, &spec, err, errlen);
+    if (!conf)
+        return -1;
     /* Kafka Connect's sink consumer settings: its group and manual commits, which the user's
      * consumer.* cannot change (kafka_config_build gave it the other defaults of sinks). */
     if (kafka_config_set(conf, "group.id", group, err, errlen) ||
@@ -955,6 +967,18 @@ static void sink_batch_put(sink_task *sink)
              (long long)delay_ms);
 }
 
+/* Whether the consumer or the dead-letter queue's producer met a fatal error (failed
+ * authentication, TLS, authorization): the task fails with it. */
+static bool sink_clients_failed(sink_task *sink)
+{
+    char cause[1100];
+    if (!kafka_client_failed(sink->consumer, cause, sizeof(cause)) &&
+        !error_handler_failed(sink->errors, cause, sizeof(cause)))
+        return false;
+    sink_task_fail(sink, cause);
+    return true;
+}
+
 void *sink_task_main(void *argument)
 {
     connector_task *task = argument;
@@ -988,6 +1012,8 @@ void *sink_task_main(void *argument)
         if (stopping)
             break;
         error_handler_poll(sink->errors);
+        if (sink_clients_failed(sink))
+            break;
         if (atomic_load(&task->pause_requested) != paused) {
             paused = !paused;
             task_report(task, paused ? STATE_PAUSED : STATE_RUNNING, NULL);

@@ -18,6 +18,7 @@
 #include "convert/converter.h"
 #include "tasks/error_handler.h"
 #include "tasks/retry_budget.h"
+#include "kafka/kafka_client.h"
 #include "kafka/kafka_config.h"
 #include "tasks/source_offset_tracker.h"
 #include "tasks/task.h"
@@ -52,6 +53,7 @@ typedef struct source_task {
     char failure[1400];   /* set when the task must fail: the trace */
     bool queue_full;      /* the producer refused a record for room: serve reports, then poll */
     bool fenced;          /* the worker was fenced: commit nothing, write no offsets, stop */
+    bool client_failed; /* its producer met a fatal error: no delivery report counts */
     retry_budget poll_retries;
     char *noted_topic;          /* the topic last noted for topic tracking */
     unsigned noted_epoch;
@@ -391,6 +393,19 @@ static void source_poll_retry(source_task *source, const char *why)
     }
 }
 
+/* Whether the producer or the dead-letter queue's met a fatal error (failed authentication, TLS,
+ * authorization): the task fails with it. */
+static bool source_clients_failed(source_task *source)
+{
+    char cause[1100];
+    if (!kafka_client_failed(source->producer, cause, sizeof(cause)) &&
+        !error_handler_failed(source->errors, cause, sizeof(cause)))
+        return false;
+    source_task_fail(source, cause);
+    source->client_failed = true;
+    return true;
+}
+
 /* ---- delivery reports ------------------------------------------------------------------ */
 
 static void source_delivered(rd_kafka_t *producer, const rd_kafka_message_t *message,
@@ -398,11 +413,18 @@ static void source_delivered(rd_kafka_t *producer, const rd_kafka_message_t *mes
 {
     source_task *source = opaque;
     ASSERT_TASK_THREAD(source->task); /* served by rd_kafka_poll on the task's thread */
-    if (source->fenced)
+    if (source->fenced || source->client_failed)
         return; /* nothing is committed any more, and a failure now is not the task's */
     uint64_t sequence = (uint64_t)(uintptr_t)message->_private;
     if (message->err) {
-        char why[512];
+        char why[1300];
+        char cause[1024];
+        if (kafka_client_report(producer, message->err, rd_kafka_err2str(message->err),
+                                rd_kafka_topic_name(message->rkt), cause, sizeof(cause))) {
+            /* Authorization, or a topic that will not exist: no record gets through. */
+            source_task_fail(source, cause);
+            return;
+        }
         snprintf(why, sizeof(why), "delivery to %s [%d] failed: %s",
                  rd_kafka_topic_name(message->rkt), (int)message->partition,
                  rd_kafka_err2str(message->err));
@@ -467,8 +489,12 @@ static int source_task_setup(source_task *source, char *err, size_t errlen)
                                &source->transforms, err, errlen) != 0)
         return -1;
 
-    rd_kafka_conf_t *conf = kafka_config_build(worker, KAFKA_CLIENT_PRODUCER, task->config,
-                                               task->scope + 5, err, errlen);
+    char name[200];
+    snprintf(name, sizeof(name), "%s producer", task->scope + 5);
+    kafka_client_spec spec = {.scope = task->scope, .name = name, .role = KAFKA_CLIENT_PRODUCER,
+                              .worker = worker, .task_client = true};
+    rd_kafka_conf_t *conf = kafka_client_config(worker, KAFKA_CLIENT_PRODUCER, task->config,
+                                                task->scope + 5, &spec, err, errlen);
     if (!conf)
         return -1;
     /* The guarantee needs these whatever the user configured. */
@@ -522,7 +548,13 @@ static void source_task_teardown(source_task *source)
 {
     connector_task *task = source->task;
     const worker_config *worker = task->environment->worker;
-    if (source->producer && !source->fenced) {
+    if (source->producer && kafka_client_failed(source->producer, NULL, 0)) {
+        /* Nothing in flight can be delivered: the records are produced again after a
+         * restart, from the committed offsets. Their reports, served here, are ignored. */
+        source->client_failed = true;
+        rd_kafka_purge(source->producer, RD_KAFKA_PURGE_F_QUEUE | RD_KAFKA_PURGE_F_INFLIGHT);
+        rd_kafka_poll(source->producer, 0);
+    } else if (source->producer && !source->fenced) {
         /* Both halves of the graceful timeout: deliver what is in flight, then commit, so the
          * task finishes before the worker stops waiting for it. */
         int half = (int)(worker->task_shutdown_graceful_timeout_ms / 2);
@@ -588,6 +620,8 @@ void *source_task_main(void *argument)
             break;
         rd_kafka_poll(source.producer, 0);
         error_handler_poll(source.errors);
+        if (source_clients_failed(&source))
+            break;
         if (atomic_load(&task->pause_requested) != paused) {
             paused = !paused;
             task_report(task, paused ? STATE_PAUSED : STATE_RUNNING, NULL);

@@ -4,7 +4,10 @@
  */
 #include "tasks/task_setup.h"
 
+#include <stdio.h>
+
 #include "config/connector_config.h"
+#include "kafka/kafka_client.h"
 #include "kafka/kafka_config.h"
 
 /* One converter from the connector's "<prefix>" keys or the worker's. */
@@ -44,9 +47,13 @@ int task_converters_create(const connector_task *task, converter **key, converte
 error_handler *task_error_handler_create(const connector_task *task, char *err, size_t errlen)
 {
     /* client.id: the scope without its "task:" prefix, "<connector>-<id>". */
-    rd_kafka_conf_t *dlq_conf = kafka_config_build(task->environment->worker,
-                                                   KAFKA_CLIENT_PRODUCER, task->config,
-                                                   task->scope + 5, err, errlen);
+    char name[200];
+    snprintf(name, sizeof(name), "%s dlq producer", task->scope + 5);
+    kafka_client_spec spec = {.scope = task->scope, .name = name, .role = KAFKA_CLIENT_PRODUCER,
+                              .worker = task->environment->worker, .task_client = true};
+    rd_kafka_conf_t *dlq_conf = kafka_client_config(task->environment->worker,
+                                                    KAFKA_CLIENT_PRODUCER, task->config,
+                                                    task->scope + 5, &spec, err, errlen);
     if (!dlq_conf)
         return NULL;
     return error_handler_new(task->connector, task->id, task->scope, task->config, dlq_conf, err,

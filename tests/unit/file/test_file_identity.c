@@ -270,6 +270,48 @@ static void test_glob_scan(void **state)
     free(dir);
 }
 
+static void test_compressed_magic(void **state)
+{
+    (void)state;
+    const unsigned char bzip2[] = {'B', 'Z', 'h', '9', 0x31, 0x41, 0x59, 0x26, 0x53, 0x59};
+    assert_string_equal(file_identity_compressed((const unsigned char *)"\x1f\x8b\x08", 3),
+                        "gzip");
+    assert_string_equal(file_identity_compressed(bzip2, sizeof(bzip2)), "bzip2");
+    assert_string_equal(file_identity_compressed((const unsigned char *)"\xfd" "7zXZ\0!", 7),
+                        "xz");
+    assert_string_equal(file_identity_compressed((const unsigned char *)"\x28\xb5\x2f\xfd", 4),
+                        "zstd");
+    assert_null(file_identity_compressed((const unsigned char *)"\x1f", 1)); /* too short */
+    assert_null(file_identity_compressed((const unsigned char *)"BZh9 text line\n", 15));
+    assert_null(file_identity_compressed((const unsigned char *)"2026-01-01 x\n", 13));
+    assert_null(file_identity_compressed(NULL, 0));
+}
+
+/* What an inotify event names is matched as a scan would match it: braces, '*' not crossing
+ * '/', no leading '.', excludes. */
+static void test_glob_matches_path(void **state)
+{
+    (void)state;
+    const char *patterns[] = {"/var/log/app/{a,b{1,2}}-*.log", "/srv/x.txt", NULL};
+    const char *excludes[] = {"*-old.log", NULL};
+    file_glob *glob = file_glob_new(patterns, excludes, false);
+    assert_non_null(glob);
+    assert_true(file_glob_matches_path(glob, "/var/log/app/a-1.log"));
+    assert_true(file_glob_matches_path(glob, "/var/log/app/b2-x.log"));
+    assert_true(file_glob_matches_path(glob, "/srv/x.txt"));
+    assert_false(file_glob_matches_path(glob, "/var/log/app/b-1.log"));
+    assert_false(file_glob_matches_path(glob, "/var/log/app/a-1.log.1"));
+    assert_false(file_glob_matches_path(glob, "/var/log/app/a-x/y.log"));
+    assert_false(file_glob_matches_path(glob, "/var/log/app/a-old.log"));
+    file_glob_destroy(glob);
+    const char *literal[] = {"/var/log/[x].log", NULL};
+    glob = file_glob_new(literal, NULL, true);
+    assert_non_null(glob);
+    assert_true(file_glob_matches_path(glob, "/var/log/[x].log"));
+    assert_false(file_glob_matches_path(glob, "/var/log/x.log"));
+    file_glob_destroy(glob);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -280,6 +322,8 @@ int main(void)
         cmocka_unit_test(test_offset_formats),
         cmocka_unit_test(test_static_dir),
         cmocka_unit_test(test_glob_scan),
+        cmocka_unit_test(test_compressed_magic),
+        cmocka_unit_test(test_glob_matches_path),
     };
     return cmocka_run_group_tests_name("file_identity", tests, NULL, NULL);
 }

@@ -150,16 +150,16 @@ static void h_drain_lines(tail_file *f)
     }
 }
 
-/* One poll's worth: events and scans, every file read to its end, retirements. */
-static void h_pump(void)
+/* One poll's worth of one tail: events and scans, every file read to its end, retirements. */
+static void h_pump_tail(file_tail *tail)
 {
-    file_tail_update(h.tail, h.now);
+    file_tail_update(tail, h.now);
     for (int round = 0; round < 1000; round++) {
         bool any = false;
-        for (size_t i = 0; i < file_tail_count(h.tail); i++) {
-            tail_file *f = file_tail_at(h.tail, i);
+        for (size_t i = 0; i < file_tail_count(tail); i++) {
+            tail_file *f = file_tail_at(tail, i);
             h_drain_lines(f);
-            while (f->ready && file_tail_read(h.tail, f, h.now) > 0) {
+            while (f->ready && file_tail_read(tail, f, h.now) > 0) {
                 any = true;
                 h_drain_lines(f);
             }
@@ -168,15 +168,20 @@ static void h_pump(void)
             break;
     }
     tail_file *f;
-    while ((f = file_tail_retirable(h.tail, h.now))) {
+    while ((f = file_tail_retirable(tail, h.now))) {
         h_drain_lines(f);
         line_reader_line line;
         if (line_reader_take_partial(&f->reader, &line)) {
             h_record(&line);
             line_reader_consume(&f->reader, &line);
         }
-        file_tail_retire(h.tail, f);
+        file_tail_retire(tail, f);
     }
+}
+
+static void h_pump(void)
+{
+    h_pump_tail(h.tail);
 }
 
 /* The clock moves past the next scan, then a pump. */
@@ -738,6 +743,159 @@ static void test_inotify_events(void **state)
     h_expect_count(5);
 }
 
+/* Files written and renamed to a name the patterns do not match 10 ms later, before any scan:
+ * opened from the directory's event, they are read all the same. Half are created empty and
+ * written a moment later (an empty file could be the start of a copy of the followed one: it
+ * waits, open, and is read once it holds lines, wherever its name went); a quarter are renamed
+ * before the task sees the event of their creation (opened under the name they went to). */
+static void test_created_and_renamed_away_at_once(void **state)
+{
+    (void)state;
+    h_setup(false, "*.log", true);
+    h_append("main.log", "main", 0, 10); /* a followed file with a full head */
+    h_start();
+    h_pump();
+    if (!file_tail_uses_inotify(h.tail))
+        skip();
+    h_expect_count(10);
+    for (int i = 0; i < 100; i++) {
+        char name[32], away[32];
+        snprintf(name, sizeof(name), "f%03d.log", i);
+        snprintf(away, sizeof(away), "f%03d.done", i);
+        if (i % 2) {
+            h_append_text(name, "");
+            h.now += 1;
+            h_pump();
+        }
+        h_append(name, name, 0, 3);
+        if (i % 4 == 2) {
+            /* Renamed before the task looked at all: the rename's events name both halves,
+             * and every next name when it is renamed again. */
+            if (i % 8 == 6) {
+                char between[32];
+                snprintf(between, sizeof(between), "f%03d.tmp", i);
+                h_rename(name, between);
+                h_rename(between, away);
+            } else {
+                h_rename(name, away);
+            }
+            h.now += 1;
+            h_pump();
+            continue;
+        }
+        h.now += 1;
+        h_pump();
+        h.now += 10;
+        h_rename(name, away);
+        h_pump();
+    }
+    h.now += ROTATE_WAIT_MS + POLL_MS;
+    h_pump();
+    h.now += ROTATE_WAIT_MS + POLL_MS;
+    h_pump();
+    for (int i = 0; i < 100; i++) {
+        char name[32];
+        snprintf(name, sizeof(name), "f%03d.log", i);
+        h_expect(name, 0, 3, true);
+    }
+    h_expect_count(10 + 300);
+}
+
+/* Which of two tasks reads the file at path. */
+static uint32_t h_owner(const char *name)
+{
+    struct stat st;
+    assert_int_equal(stat(h_path(name), &st), 0);
+    return file_identity_owner((uint64_t)st.st_dev, (uint64_t)st.st_ino, 2);
+}
+
+/* copytruncate with two tasks: the copy is a new inode, read by the other task more often than
+ * not. It starts where the original was read to, not at byte 0: no line read twice. */
+static void test_copytruncate_across_tasks(void **state)
+{
+    (void)state;
+    h_setup(false, "app.log*", false);
+    h.config.task_count = 2;
+    h.config.share_group = "test_copytruncate_across_tasks";
+    h_append("app.log", "g0", 0, 10);
+    file_tail *tails[2];
+    file_tail_host host = {.offset_read = h_offset_read, .log = h_log, .problem = h_problem};
+    char err[256];
+    for (uint32_t t = 0; t < 2; t++) {
+        h.config.task_index = t;
+        tails[t] = file_tail_new(&h.config, &host, err, sizeof(err));
+        assert_non_null(tails[t]);
+    }
+    h_pump_tail(tails[0]);
+    h_pump_tail(tails[1]);
+    h_expect("g0", 0, 10, true);
+    h_append("app.log", "g0", 10, 15);
+    /* A copy on the other task (made under a name no pattern matches, then moved in). */
+    uint32_t original = h_owner("app.log");
+    char name[32];
+    for (int k = 0;; k++) {
+        assert_true(k < 200);
+        snprintf(name, sizeof(name), "copy-%d", k);
+        h_copy("app.log", name, -1);
+        if (h_owner(name) != original)
+            break;
+    }
+    h_rename(name, "app.log.1");
+    h_truncate("app.log");
+    h_append("app.log", "g1", 0, 3);
+    h.now += POLL_MS;
+    h_pump_tail(tails[1 - original]); /* the copy is seen before the truncation */
+    h_pump_tail(tails[original]);
+    h.now += POLL_MS;
+    h_pump_tail(tails[0]);
+    h_pump_tail(tails[1]);
+    file_tail_destroy(tails[0]);
+    file_tail_destroy(tails[1]);
+    h_expect("g0", 0, 15, true);
+    h_expect("g1", 0, 3, true);
+    h_expect_count(18);
+}
+
+static void h_write_bytes(const char *name, const void *data, size_t len)
+{
+    FILE *file = fopen(h_path(name), "a");
+    assert_non_null(file);
+    assert_int_equal(fwrite(data, 1, len, file), len);
+    assert_int_equal(fclose(file), 0);
+}
+
+/* logrotate's compress: app.log.2.gz matches app.log*, but its lines would be binary garbage.
+ * Files that start with the magic of gzip, bzip2, xz or zstd are skipped, found at a scan or
+ * followed while empty and then written by the compressor. */
+static void test_compressed_files_skipped(void **state)
+{
+    (void)state;
+    static const unsigned char gzip[] = {0x1f, 0x8b, 0x08, 0x00, '\n', 0x01, 0x02, '\n', 0xff};
+    static const unsigned char bzip2[] = {'B', 'Z', 'h', '9', 0x31, 0x41, 0x59, 0x26, 0x53, 0x59,
+                                          '\n', 0x80, '\n'};
+    static const unsigned char xz[] = {0xfd, '7', 'z', 'X', 'Z', 0x00, '\n', 0x04, '\n'};
+    static const unsigned char zstd[] = {0x28, 0xb5, 0x2f, 0xfd, '\n', 0x00, '\n'};
+    h_follow_generation0("app.log*");
+    h_write_bytes("app.log.1.gz", gzip, sizeof(gzip));
+    h_write_bytes("app.log.2.bz2", bzip2, sizeof(bzip2));
+    h_write_bytes("app.log.3.xz", xz, sizeof(xz));
+    h_write_bytes("app.log.4.zst", zstd, sizeof(zstd));
+    h_append_text("app.log.5.gz", ""); /* created empty: followed, then gzip writes */
+    h_later();
+    h_write_bytes("app.log.5.gz", gzip, sizeof(gzip));
+    h_later();
+    h_later();
+    h_append("app.log", "g0", 10, 12);
+    h_later();
+    h_expect("g0", 0, 12, true);
+    h_expect_count(12);
+    assert_int_equal(file_tail_count(h.tail), 1);
+    /* "BZh" followed by text is text. */
+    h_append_text("app.log.6", "BZh9 is not bzip2\n");
+    h_later();
+    assert_int_equal(h_seen("BZh9 is not bzip2"), 1);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -758,6 +916,9 @@ int main(void)
         cmocka_unit_test_teardown(test_missing_directory_reported, h_teardown),
         cmocka_unit_test_teardown(test_unreadable_file_reported, h_teardown),
         cmocka_unit_test_teardown(test_inotify_events, h_teardown),
+        cmocka_unit_test_teardown(test_created_and_renamed_away_at_once, h_teardown),
+        cmocka_unit_test_teardown(test_copytruncate_across_tasks, h_teardown),
+        cmocka_unit_test_teardown(test_compressed_files_skipped, h_teardown),
     };
     return cmocka_run_group_tests_name("file_tail", tests, NULL, NULL);
 }

@@ -256,6 +256,8 @@ static void run_long_lines(const char *mode, ferry_status expected_status, size_
         assert_non_null(strstr(err, path_of("long.log")));
         assert_non_null(strstr(err, "byte 6"));
         assert_non_null(strstr(err, "max.line.bytes (16)"));
+        if (strcmp(mode, "dlq") == 0)
+            assert_non_null(strstr(err, "errors.tolerance does not tolerate it"));
     }
     source_stop(&s);
     ferry_config_destroy(s.config);
@@ -272,6 +274,57 @@ static void test_source_long_lines(void **state)
     assert_string_equal(fake.records[1].value, "after");
     assert_true(plugin_fake_log_contains("skipped (long.lines=skip)"));
     run_long_lines("fail", FERRY_ERROR, 1);
+    /* dlq: the first bytes go to the error handler (the dead-letter queue), the rest goes on. */
+    fake.report_count = 0;
+    run_long_lines("dlq", FERRY_OK, 2);
+    assert_string_equal(fake.records[1].value, "after");
+    assert_int_equal(fake.report_count, 1);
+    assert_int_equal(fake.reports[0].len, 16);
+    assert_non_null(strstr(fake.reports[0].message, "byte 6"));
+    assert_non_null(strstr(fake.reports[0].message, "long.lines=dlq"));
+    /* errors.tolerance=none: the report is refused, the task fails and says why. */
+    fake.fail_reports = true;
+    run_long_lines("dlq", FERRY_ERROR, 1);
+    fake.fail_reports = false;
+}
+
+/* A line under max.line.bytes but over what Kafka takes: treated as a long line (here
+ * truncated), so the producer never refuses it and the lines after it flow. */
+static void run_record_limit(const char *producer_max, size_t line_len, size_t expected_len)
+{
+    plugin_fake_records_clear();
+    char *line = malloc(line_len);
+    assert_non_null(line);
+    memset(line, 'K', line_len);
+    write_bytes("kafka.log", line, line_len, "w");
+    write_bytes("kafka.log", "\nafter\n", 7, "a");
+    free(line);
+    source s = {.config = producer_max
+                              ? plugin_fake_config_new(file_source_type.config, "file",
+                                                       path_of("kafka.log"), "topic", "t",
+                                                       "producer.override.message.max.bytes",
+                                                       producer_max, NULL)
+                              : plugin_fake_config_new(file_source_type.config, "file",
+                                                       path_of("kafka.log"), "topic", "t",
+                                                       NULL)};
+    char err[512] = "";
+    assert_int_equal(source_start(&s, err, sizeof(err)), FERRY_OK);
+    source_poll_until_idle(&s);
+    assert_int_equal(fake.count, 2);
+    assert_int_equal(fake.records[0].len, expected_len);
+    assert_string_equal(fake.records[1].value, "after");
+    assert_true(plugin_fake_log_contains("longer than what a record can hold"));
+    source_stop(&s);
+    ferry_config_destroy(s.config);
+}
+
+static void test_source_line_longer_than_a_record(void **state)
+{
+    (void)state;
+    /* Default max.line.bytes (1 MiB) and librdkafka's default message.max.bytes (1000000). */
+    run_record_limit(NULL, 1000100, 1000000 - 512);
+    /* producer.override.message.max.bytes lowers it. */
+    run_record_limit("5000", 6000, 5000 - 512);
 }
 
 static void test_source_headers(void **state)
@@ -524,7 +577,8 @@ static void test_sink_values(void **state)
                                            "topics", "t", NULL);
     void *sink = sink_start(config);
     sink_put(sink, records, 7);
-    sink_flush(sink);
+    /* In the file as soon as put returns, before any flush: lines do not wait for the offset
+     * flush to be readable. */
     size_t len = 0;
     char *text = read_all(path_of("out.txt"), &len);
     const char expected[] = "a string\nby\xfftes\n{\"a\": 1, \"b\": [\"x\",\"y\"]}\n{\"k\":\"v\"}\n"
@@ -532,6 +586,7 @@ static void test_sink_values(void **state)
     assert_int_equal(len, sizeof(expected) - 1);
     assert_memory_equal(text, expected, len);
     free(text);
+    sink_flush(sink);
     file_sink_type.sink_task->stop(sink);
     ferry_config_destroy(config);
     json_decref(object);
@@ -689,6 +744,7 @@ int main(void)
                                         teardown),
         cmocka_unit_test_setup_teardown(test_source_full_buffer_loses_nothing, setup, teardown),
         cmocka_unit_test_setup_teardown(test_source_long_lines, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_source_line_longer_than_a_record, setup, teardown),
         cmocka_unit_test_setup_teardown(test_source_headers, setup, teardown),
         cmocka_unit_test_setup_teardown(test_source_read_from_end, setup, teardown),
         cmocka_unit_test_setup_teardown(test_source_config_errors, setup, teardown),
