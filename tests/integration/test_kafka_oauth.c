@@ -437,7 +437,8 @@ static void test_wrong_secret(void **state)
     assert_int_not_equal(code, 0);
     char *log = fp_log(proc);
     if (!strstr(log, "sasl.oauthbearer.token.endpoint.url") || !strstr(log, "HTTP 401") ||
-        !strstr(log, "invalid_client: Client authentication failed"))
+        !strstr(log, "invalid_client: Client authentication failed") ||
+        !strstr(log, "SASL OAUTHBEARER authentication failed: cannot get an OAUTHBEARER token"))
         fail_msg("the worker's log does not say why (after %lld ms):\n%s",
                  (long long)elapsed_ms, log);
     assert_nothing_secret(&endpoint, "the worker's log", log);

@@ -86,6 +86,19 @@ static void test_sasl_authentication_names_the_users_key(void **state)
             out, sizeof(out));
     assert_non_null(strstr(out, "(sasl.jaas.config)"));
 
+    /* No token from the OAuth endpoint: its own message, which names the endpoint's key. */
+    kafka_client_facts oauth = {.name = "worker admin", .role = KAFKA_CLIENT_ADMIN,
+                                .security_protocol = "SASL_SSL", .sasl_mechanism = "OAUTHBEARER"};
+    assert_int_equal(explain(&oauth, RD_KAFKA_RESP_ERR__AUTHENTICATION,
+                             "Failed to acquire SASL OAUTHBEARER token: cannot get an "
+                             "OAUTHBEARER token from https://idp/token "
+                             "(sasl.oauthbearer.token.endpoint.url): HTTP 401: invalid_client",
+                             NULL, out, sizeof(out)),
+                     KAFKA_ERROR_FATAL);
+    assert_string_equal(out, "SASL OAUTHBEARER authentication failed: cannot get an OAUTHBEARER "
+                             "token from https://idp/token (sasl.oauthbearer.token.endpoint.url): "
+                             "HTTP 401: invalid_client");
+
     /* A mechanism the broker does not offer names sasl.mechanism. */
     assert_int_equal(explain(&worker, RD_KAFKA_RESP_ERR__AUTHENTICATION,
                              "sasl_ssl://127.0.0.1:19094/bootstrap: Unsupported SASL mechanism: "

@@ -303,6 +303,14 @@ static kafka_error_class kafka_explain_sasl(const kafka_client_facts *facts, con
     kafka_strip_prefix(rest, "SASL authentication error: ");
     char text[KAFKA_CLIENT_MESSAGE_MAX];
     kafka_client_rewrite(facts, rest, text, sizeof(text));
+    /* No token from the OAuth endpoint (kafka_oauth.c): its message names the endpoint's key
+     * and says why; there is no user name to show. */
+    static const char no_token[] = "Failed to acquire SASL OAUTHBEARER token: ";
+    if (strncmp(rest, no_token, sizeof(no_token) - 1) == 0) {
+        snprintf(out, outlen, "SASL OAUTHBEARER authentication failed: %s",
+                 rest + sizeof(no_token) - 1);
+        return KAFKA_ERROR_FATAL;
+    }
     if (kafka_contains(rest, "mechanism") &&
         (kafka_contains(rest, "unsupported") || kafka_contains(rest, "not supported") ||
          kafka_contains(rest, "not enabled"))) {
