@@ -134,6 +134,21 @@ char *fp_read_file(const char *path, size_t *len)
     return data;
 }
 
+void fp_assert_same_file(const char *what, const char *expected, const char *actual)
+{
+    size_t expected_len = 0, actual_len = 0;
+    char *want = fp_read_file(expected, &expected_len);
+    char *got = fp_read_file(actual, &actual_len);
+    assert_non_null(want);
+    assert_non_null(got);
+    bool same = expected_len == actual_len && memcmp(want, got, expected_len) == 0;
+    free(want);
+    free(got);
+    if (!same)
+        fail_msg("%s: %s differs from %s (%zu and %zu bytes)", what, actual, expected,
+                 actual_len, expected_len);
+}
+
 size_t fp_count_lines(const char *path)
 {
     int fd = open(path, O_RDONLY | O_CLOEXEC);

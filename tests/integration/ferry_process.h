@@ -103,6 +103,8 @@ void fp_print_log_tail(const fp_proc *proc, int lines);
 char *fp_read_file(const char *path, size_t *len);
 /* The number of '\n' in a file (0 when it does not exist). */
 size_t fp_count_lines(const char *path);
+/* Fails the test (naming what) unless the files at expected and actual hold the same bytes. */
+void fp_assert_same_file(const char *what, const char *expected, const char *actual);
 
 /* Waits until no other test of this harness (in any process) runs: for a test that stops the
  * shared broker. Held until fp_env_finish. Every other test holds it shared from fp_env_new. */

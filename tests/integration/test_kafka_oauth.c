@@ -391,16 +391,7 @@ static void test_pipeline_with_refresh(void **state)
     wait_lines(proc, output, LINES);
     fp_stop(proc, 60000);
 
-    size_t input_len = 0, output_len = 0;
-    char *want = fp_read_file(input, &input_len);
-    char *got = fp_read_file(output, &output_len);
-    assert_non_null(want);
-    assert_non_null(got);
-    if (input_len != output_len || memcmp(want, got, input_len) != 0)
-        fail_msg("the sink's file differs from the source's (%zu and %zu bytes)", input_len,
-                 output_len);
-    free(want);
-    free(got);
+    fp_assert_same_file("the sink's file", input, output);
     pthread_mutex_lock(&endpoint.mutex);
     if (endpoint.problem[0])
         fail_msg("a token request was malformed: %s", endpoint.problem);

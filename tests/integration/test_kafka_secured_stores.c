@@ -216,16 +216,7 @@ static void run_pipeline(const secured_run *run)
     check_rest(&s, fp_listener_port(env), source_name, sink_name);
     fp_stop(proc, 60000);
 
-    size_t input_len = 0, output_len = 0;
-    char *want = fp_read_file(input, &input_len);
-    char *got = fp_read_file(output, &output_len);
-    assert_non_null(want);
-    assert_non_null(got);
-    if (input_len != output_len || memcmp(want, got, input_len) != 0)
-        fail_msg("%s: the sink's file differs from the source's (%zu and %zu bytes)", run->name,
-                 input_len, output_len);
-    free(want);
-    free(got);
+    fp_assert_same_file(run->name, input, output);
     char *log = fp_log(proc);
     assert_no_secret(&s, "the worker's log", log);
     free(log);
