@@ -10,7 +10,9 @@
  * issues unsigned JWTs (sub, exp). Checked: a FileSource -> Kafka -> FileSink worker moves 5,000
  * lines with nothing lost while a short-lived token is refreshed; a wrong client secret (401 with
  * OAuth's error answer) fails the worker's start within 10 s naming the endpoint key and the
- * endpoint's error; neither the secret nor any token issued appears in the worker's log. */
+ * endpoint's error, and in a connector's producer.override.sasl.jaas.config fails its task
+ * within 10 s the same way; neither the secret nor any token issued appears in the worker's log
+ * or the task's trace. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stdatomic.h>
@@ -31,11 +33,13 @@
 #include <unistd.h>
 
 #include <cmocka.h>
+#include <jansson.h>
 
 #include "ferry_process.h"
 #include "kafka_tool.h"
 #include "service_env.h"
 #include "support/base64.h"
+#include "test_rest_client.h"
 
 #define LINES 5000
 #define DELIVERY_WAIT_MS 60000
@@ -445,6 +449,72 @@ static void test_wrong_secret(void **state)
     fp_env_finish(env);
 }
 
+/* A wrong secret in one connector's producer.override.sasl.jaas.config: the worker runs, that
+ * connector's task is FAILED within 10 s with a trace naming the endpoint's key and error. */
+static void test_wrong_secret_in_producer_override(void **state)
+{
+    (void)state;
+    token_endpoint endpoint;
+    endpoint_start(&endpoint, 3600);
+    fp_env *env = fp_env_new("kafka_oauth_override");
+    const char *topic = fp_name(env, "oauth_override");
+    const char *source_name = fp_name(env, "osrc");
+    const char *const topics[] = {topic, fp_offsets_topic(env), fp_configs_topic(env),
+                                  fp_status_topic(env)};
+    acls(true, topics, 4, "unused-group");
+    const char *input = fp_path(env, "input.txt");
+    append_lines(input, 0, 10);
+    const char *worker = worker_file(env, endpoint.port, CLIENT_SECRET);
+    const char *source = fp_write(
+        env, "source.properties",
+        "name=%s\nconnector.class=FileSource\nfile=%s\ntopic=%s\n"
+        "producer.override.sasl.jaas.config=org.apache.kafka.common.security.oauthbearer."
+        "OAuthBearerLoginModule required clientId=\"" CLIENT_ID "\" clientSecret=\"wrong-"
+        CLIENT_SECRET "\" scope=\"" SCOPE "\";\n",
+        source_name, input, topic);
+    int64_t started_ms = fp_now_ms();
+    fp_proc *proc = fp_start(env, worker, source, NULL);
+    char base[64], path[512];
+    snprintf(base, sizeof(base), "http://127.0.0.1:%d", fp_listener_port(env));
+    snprintf(path, sizeof(path), "/connectors/%s/status", source_name);
+    rc_client *client = rc_new(base);
+    char *trace = NULL;
+    while (!trace && fp_now_ms() - started_ms < 10000 && fp_alive(proc)) {
+        rc_response response = {0};
+        if (rc_call(client, "GET", path, NULL, &response) == 200) {
+            json_t *status = json_loads(response.body ? response.body : "", 0, NULL);
+            json_t *task = json_array_get(json_object_get(status, "tasks"), 0);
+            const char *task_state = json_string_value(json_object_get(task, "state"));
+            const char *text = json_string_value(json_object_get(task, "trace"));
+            if (task_state && strcmp(task_state, "FAILED") == 0)
+                trace = strdup(text ? text : "");
+            json_decref(status);
+        }
+        rc_response_clear(&response);
+        fp_sleep_ms(100);
+    }
+    rc_free(client);
+    if (!trace) {
+        fp_print_log_tail(proc, 40);
+        fail_msg("the task is not FAILED 10 s after the worker's start");
+    }
+    if (!strstr(trace, "producer.sasl.oauthbearer.token.endpoint.url") ||
+        !strstr(trace, "HTTP 401: invalid_client"))
+        fail_msg("the trace does not say why: %s", trace);
+    assert_nothing_secret(&endpoint, "the task's trace", trace);
+    free(trace);
+    fp_stop(proc, 60000);
+    char *log = fp_log(proc);
+    assert_nothing_secret(&endpoint, "the worker's log", log);
+    free(log);
+
+    acls(false, topics, 4, "unused-group");
+    kt_delete_topics(topics, 1);
+    endpoint_stop(&endpoint);
+    fp_pass(env);
+    fp_env_finish(env);
+}
+
 int main(void)
 {
     fp_init();
@@ -452,6 +522,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_teardown(test_pipeline_with_refresh, fp_env_teardown),
         cmocka_unit_test_teardown(test_wrong_secret, fp_env_teardown),
+        cmocka_unit_test_teardown(test_wrong_secret_in_producer_override, fp_env_teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
