@@ -79,7 +79,8 @@ static char *kafka_oauth_percent_decode(const char *text, size_t len, bool *bad)
         int low = i + 2 < len ? kafka_oauth_hex_digit(text[i + 2]) : -1;
         if (high < 0 || low < 0) {
             *bad = true;
-            kafka_oauth_text_free(out);
+            OPENSSL_cleanse(out, used);
+            free(out);
             return NULL;
         }
         out[used++] = (char)(high << 4 | low);
