@@ -444,6 +444,7 @@ static int kafka_translate_oauth_client(rd_kafka_conf_t *conf, const kafka_setti
     const char *urlencode = config_map_get(settings->effective,
                                            "sasl.oauthbearer.header.urlencode");
     char endpoint_key[256];
+    /* Borrowed values, only encoded into sasl.oauthbearer.config (never cleared). */
     kafka_oauth_params params = {
         .client_id = (char *)config_map_get(jaas->options, "clientId"),
         .client_secret = (char *)client_secret,
