@@ -5,6 +5,7 @@
  * within 10 s, naming the cause and the key the user wrote:
  *   - a wrong worker password, a CA that did not sign the broker, an expired CA, no client
  *     certificate on the mTLS listener: the worker refuses to start;
+ *   - internal topics the worker may create but not read or write: the worker stops;
  *   - a wrong password in a connector's producer.override.sasl.jaas.config: its task FAILED with
  *     the authentication cause, and FAILED still after its automatic restart;
  *   - a sink without the Read ACL on its topic: FAILED naming the topic and the ACLs;
@@ -187,6 +188,46 @@ static void test_mtls_without_client_certificate(void **state)
     const char *worker = fp_worker_file(env, "worker.properties", 1000, lines);
     const char *needles[] = {"TLS handshake with", "ssl.keystore.location", NULL};
     start_fails(env, worker, needles);
+    fp_pass(env);
+}
+
+/* A distributed worker whose principal may create and describe its internal topics but not
+ * read or write them stops at once, naming the topic and the ACLs it lacks (Kafka Connect's
+ * worker exits on the same TopicAuthorizationException). */
+static void test_internal_topics_without_acls(void **state)
+{
+    (void)state;
+    fp_env *env = fp_env_new("internal_topics_without_acls");
+    const char *topics[] = {fp_offsets_topic(env), fp_configs_topic(env), fp_status_topic(env)};
+    for (size_t i = 0; i < 3; i++) {
+        kt_acl_grant("User:ferry", RD_KAFKA_RESOURCE_TOPIC, topics[i],
+                     RD_KAFKA_RESOURCE_PATTERN_LITERAL, RD_KAFKA_ACL_OPERATION_CREATE);
+        kt_acl_grant("User:ferry", RD_KAFKA_RESOURCE_TOPIC, topics[i],
+                     RD_KAFKA_RESOURCE_PATTERN_LITERAL, RD_KAFKA_ACL_OPERATION_DESCRIBE);
+    }
+    kt_acl_grant("User:ferry", RD_KAFKA_RESOURCE_GROUP, "*", RD_KAFKA_RESOURCE_PATTERN_LITERAL,
+                 RD_KAFKA_ACL_OPERATION_ALL);
+    const char *worker = sasl_worker_file(env, ferry_password, tls_file("ca.pem"), false, NULL);
+    int64_t started = fp_now_ms();
+    fp_proc *proc = fp_start_distributed(env, worker);
+    int code = 0;
+    if (!fp_wait_exit(proc, FAULT_BOUND_MS + 5000, &code))
+        fail_msg("the worker did not exit");
+    int64_t took = fp_now_ms() - started;
+    char *log = fp_log(proc);
+    printf("# exit %d after %lld ms; log:\n%s", code, (long long)took, log);
+    if (code == 0)
+        fail_msg("the worker exited with status 0");
+    if (took >= FAULT_BOUND_MS)
+        fail_msg("the worker took %lld ms to stop", (long long)took);
+    char needle[512];
+    snprintf(needle, sizeof(needle),
+             "not authorized to write to topic %s (producer principal User:ferry needs Write "
+             "and Describe ACLs)", fp_configs_topic(env));
+    if (!strstr(log, needle))
+        fail_msg("the log does not say '%s'", needle);
+    free(log);
+    log_clean(proc);
     fp_pass(env);
 }
 
@@ -378,6 +419,7 @@ int main(void)
         cmocka_unit_test_teardown(test_wrong_ca, fp_env_teardown),
         cmocka_unit_test_teardown(test_expired_ca, fp_env_teardown),
         cmocka_unit_test_teardown(test_mtls_without_client_certificate, fp_env_teardown),
+        cmocka_unit_test_teardown(test_internal_topics_without_acls, fp_env_teardown),
         cmocka_unit_test_teardown(test_wrong_password_in_producer_override, fp_env_teardown),
         cmocka_unit_test_teardown(test_sink_without_read_acl, fp_env_teardown),
         cmocka_unit_test_teardown(test_security_keys_only_at_top_level, fp_env_teardown),
