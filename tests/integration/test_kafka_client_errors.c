@@ -5,6 +5,7 @@
  * within 10 s, naming the cause and the key the user wrote:
  *   - a wrong worker password, a CA that did not sign the broker, an expired CA, no client
  *     certificate on the mTLS listener: the worker refuses to start;
+ *   - internal topics the worker may create but not read or write: the worker stops;
  *   - a wrong password in a connector's producer.override.sasl.jaas.config: its task FAILED with
  *     the authentication cause, and FAILED still after its automatic restart;
  *   - a sink without the Read ACL on its topic: FAILED naming the topic and the ACLs;
@@ -120,12 +121,10 @@ static void log_clean(fp_proc *proc)
     free(log);
 }
 
-/* Starts a worker that must refuse to start within FAULT_BOUND_MS, non-zero, its log holding
- * every needle. */
-static void start_fails(fp_env *env, const char *worker, const char *const *needles)
+/* Waits for a worker started at started (fp_now_ms) that must stop by itself within
+ * FAULT_BOUND_MS, non-zero, its log holding every needle. */
+static void exits_fast(fp_proc *proc, int64_t started, const char *const *needles)
 {
-    int64_t started = fp_now_ms();
-    fp_proc *proc = fp_start(env, worker, NULL);
     int code = 0;
     if (!fp_wait_exit(proc, FAULT_BOUND_MS + 5000, &code))
         fail_msg("the worker did not exit");
@@ -135,12 +134,19 @@ static void start_fails(fp_env *env, const char *worker, const char *const *need
     if (code == 0)
         fail_msg("the worker exited with status 0");
     if (took >= FAULT_BOUND_MS)
-        fail_msg("the worker took %lld ms to refuse to start", (long long)took);
+        fail_msg("the worker took %lld ms to stop", (long long)took);
     for (size_t i = 0; needles[i]; i++)
         if (!strstr(log, needles[i]))
             fail_msg("the log does not say '%s'", needles[i]);
     free(log);
     log_clean(proc);
+}
+
+/* Starts a standalone worker that must refuse to start (exits_fast). */
+static void start_fails(fp_env *env, const char *worker, const char *const *needles)
+{
+    int64_t started = fp_now_ms();
+    exits_fast(fp_start(env, worker, NULL), started, needles);
 }
 
 /* A worker on the SASL_SSL listener with password and CA that must refuse to start. */
@@ -187,6 +193,33 @@ static void test_mtls_without_client_certificate(void **state)
     const char *worker = fp_worker_file(env, "worker.properties", 1000, lines);
     const char *needles[] = {"TLS handshake with", "ssl.keystore.location", NULL};
     start_fails(env, worker, needles);
+    fp_pass(env);
+}
+
+/* A distributed worker whose principal may create and describe its internal topics but not
+ * read or write them stops at once, naming the topic and the ACLs it lacks (Kafka Connect's
+ * worker exits on the same TopicAuthorizationException). */
+static void test_internal_topics_without_acls(void **state)
+{
+    (void)state;
+    fp_env *env = fp_env_new("internal_topics_without_acls");
+    const char *topics[] = {fp_offsets_topic(env), fp_configs_topic(env), fp_status_topic(env)};
+    for (size_t i = 0; i < 3; i++) {
+        kt_acl_grant("User:ferry", RD_KAFKA_RESOURCE_TOPIC, topics[i],
+                     RD_KAFKA_RESOURCE_PATTERN_LITERAL, RD_KAFKA_ACL_OPERATION_CREATE);
+        kt_acl_grant("User:ferry", RD_KAFKA_RESOURCE_TOPIC, topics[i],
+                     RD_KAFKA_RESOURCE_PATTERN_LITERAL, RD_KAFKA_ACL_OPERATION_DESCRIBE);
+    }
+    kt_acl_grant("User:ferry", RD_KAFKA_RESOURCE_GROUP, "*", RD_KAFKA_RESOURCE_PATTERN_LITERAL,
+                 RD_KAFKA_ACL_OPERATION_ALL);
+    const char *worker = sasl_worker_file(env, ferry_password, tls_file("ca.pem"), false, NULL);
+    char needle[512];
+    snprintf(needle, sizeof(needle),
+             "not authorized to write to topic %s (producer principal User:ferry needs Write "
+             "and Describe ACLs)", fp_configs_topic(env));
+    const char *needles[] = {needle, NULL};
+    int64_t started = fp_now_ms();
+    exits_fast(fp_start_distributed(env, worker), started, needles);
     fp_pass(env);
 }
 
@@ -378,6 +411,7 @@ int main(void)
         cmocka_unit_test_teardown(test_wrong_ca, fp_env_teardown),
         cmocka_unit_test_teardown(test_expired_ca, fp_env_teardown),
         cmocka_unit_test_teardown(test_mtls_without_client_certificate, fp_env_teardown),
+        cmocka_unit_test_teardown(test_internal_topics_without_acls, fp_env_teardown),
         cmocka_unit_test_teardown(test_wrong_password_in_producer_override, fp_env_teardown),
         cmocka_unit_test_teardown(test_sink_without_read_acl, fp_env_teardown),
         cmocka_unit_test_teardown(test_security_keys_only_at_top_level, fp_env_teardown),

@@ -361,15 +361,20 @@ static void distributed_member_events(distributed_herder *self)
             self->rebalance_started_ms = clock_monotonic_ms();
             pthread_mutex_unlock(&self->mutex);
             worker_call(self->running, distributed_fence_run, NULL);
-            if (event.terminal) {
-                log_error(HERDER_SCOPE, "the worker cannot rejoin its cluster (%s): stopping",
-                          event.message);
-                atomic_store(&self->terminated, true);
-                worker_shutdown(self->running);
-            }
+            if (event.terminal)
+                distributed_stop_fatal(self, "the worker cannot rejoin its cluster",
+                                       event.message);
             break;
         }
     }
+}
+
+void distributed_stop_fatal(distributed_herder *self, const char *what, const char *why)
+{
+    if (atomic_exchange(&self->terminated, true))
+        return;
+    log_error(HERDER_SCOPE, "%s (%s): stopping", what, why);
+    worker_shutdown(self->running);
 }
 
 /* ---- the herder's thread ------------------------------------------------------------------- */

@@ -123,6 +123,10 @@ void distributed_publisher_stop(distributed_herder *self);
 
 /* Computes the next assignment and writes it when it changed. */
 void distributed_assign(distributed_herder *self);
+
+/* Stops the worker for good (distributed_herder_terminated turns true, the process exits
+ * non-zero): what failed and why, logged once. Control of the herder's thread. */
+void distributed_stop_fatal(distributed_herder *self, const char *what, const char *why);
 /* Writes a new session key when the cluster has none or the current one is due. */
 void distributed_session_key_check(distributed_herder *self);
 /* The inter.worker.* keys as request_signature takes them, into self->signing. */

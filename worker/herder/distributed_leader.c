@@ -111,9 +111,13 @@ void distributed_assign(distributed_herder *self)
         goto done;
     }
     if (config_store_put_assignment(self->configs, value, why, sizeof(why)) != 0) {
-        log_warn(HERDER_SCOPE, "cannot write assignment %lld (trying again): %s",
-                 (long long)result.next.epoch, why);
-        self->assign_at_ms = clock_monotonic_ms() + DISTRIBUTED_RETRY_MS;
+        if (config_store_failed(self->configs, NULL, 0)) {
+            distributed_stop_fatal(self, "cannot write assignments", why);
+        } else {
+            log_warn(HERDER_SCOPE, "cannot write assignment %lld (trying again): %s",
+                     (long long)result.next.epoch, why);
+            self->assign_at_ms = clock_monotonic_ms() + DISTRIBUTED_RETRY_MS;
+        }
     } else {
         log_info(HERDER_SCOPE, "wrote assignment %lld for %zu members, %zu connectors",
                  (long long)result.next.epoch, member_count, connector_count);
@@ -155,15 +159,19 @@ void distributed_session_key_check(distributed_herder *self)
         log_error(HERDER_SCOPE, "cannot generate a session key: %s", why);
         return;
     }
-    if (group_member_fenced(self->member) ||
-        config_store_put_session_key(self->configs, &next, why, sizeof(why)) != 0)
-        log_warn(HERDER_SCOPE, "cannot write a new session key (trying again): %s",
-                 group_member_fenced(self->member) ? "fenced" : why);
-    else
+    if (group_member_fenced(self->member)) {
+        log_warn(HERDER_SCOPE, "cannot write a new session key (trying again): fenced");
+    } else if (config_store_put_session_key(self->configs, &next, why, sizeof(why)) != 0) {
+        if (config_store_failed(self->configs, NULL, 0))
+            distributed_stop_fatal(self, "cannot write the session key", why);
+        else
+            log_warn(HERDER_SCOPE, "cannot write a new session key (trying again): %s", why);
+    } else {
         log_info(HERDER_SCOPE, "wrote a new session key (%s)",
                  due == REQUEST_SIGNATURE_FIRST_KEY ? "the cluster had none"
                  : due == REQUEST_SIGNATURE_EXPIRED ? "the last one expired"
                                                     : "the key settings changed");
+    }
     memset(next.key, 0, next.key_len);
     free(next.key);
     self->key_expiry_ms = now + self->signing.key_ttl_ms;

@@ -701,6 +701,15 @@ bool kafka_client_report(rd_kafka_t *client, rd_kafka_resp_err_t code, const cha
     return kind == KAFKA_ERROR_FATAL;
 }
 
+const char *kafka_client_error_text(rd_kafka_t *client, rd_kafka_resp_err_t code,
+                                    const char *reason, const char *topic, char *buf,
+                                    size_t buflen)
+{
+    if (!reason)
+        reason = rd_kafka_err2str(code);
+    return kafka_client_report(client, code, reason, topic, buf, buflen) ? buf : reason;
+}
+
 int kafka_client_wait_reachable(rd_kafka_t *client, int timeout_ms, char *err, size_t errlen)
 {
     int64_t deadline = clock_monotonic_ms() + timeout_ms;

@@ -60,6 +60,13 @@ bool kafka_client_failed(rd_kafka_t *client, char *message, size_t len);
 bool kafka_client_report(rd_kafka_t *client, rd_kafka_resp_err_t code, const char *reason,
                          const char *topic, char *out, size_t outlen);
 
+/* reason (librdkafka's text for code; NULL for its generic one) as users should read it: when
+ * code is fatal (kafka_client_report, which marks the client failed) the message naming the
+ * cause and the key or ACL to look at, written into buf; else reason. topic may be NULL. */
+const char *kafka_client_error_text(rd_kafka_t *client, rd_kafka_resp_err_t code,
+                                    const char *reason, const char *topic, char *buf,
+                                    size_t buflen);
+
 /* Waits until a broker answers a metadata request, serving the client's queue: 0, or -1 with
  * the fatal error met, or "no broker reachable at <bootstrap.servers> within N s: <last
  * error>". */

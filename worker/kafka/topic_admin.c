@@ -8,6 +8,7 @@
 
 #include <ferry/plugin.h>
 
+#include "base/log.h"
 #include "kafka/kafka_client.h"
 #include "support/clock.h"
 
@@ -36,6 +37,12 @@ static const char *admin_wait_failure(rd_kafka_t *admin, char *buf, size_t bufle
     return kafka_client_failed(admin, buf, buflen) ? buf : "timed out";
 }
 
+static bool admin_error_is_authorization(rd_kafka_resp_err_t code)
+{
+    return code == RD_KAFKA_RESP_ERR_TOPIC_AUTHORIZATION_FAILED ||
+           code == RD_KAFKA_RESP_ERR_CLUSTER_AUTHORIZATION_FAILED;
+}
+
 /* One DescribeConfigs of the topic: 0 with its cleanup policy checked, -1 with a message, or 1
  * when the broker does not know the topic yet (another worker's creation of it is under way). */
 static int topic_cleanup_policy_describe(rd_kafka_t *admin, const topic_spec *spec,
@@ -53,7 +60,9 @@ static int topic_cleanup_policy_describe(rd_kafka_t *admin, const topic_spec *sp
     if (!event || rd_kafka_event_error(event)) {
         char failure[1024];
         ferry_error_set(err, errlen, "cannot describe topic %s: %s", spec->name,
-                        event ? rd_kafka_event_error_string(event)
+                        event ? kafka_client_error_text(admin, rd_kafka_event_error(event),
+                                                    rd_kafka_event_error_string(event),
+                                                    spec->name, failure, sizeof(failure))
                               : admin_wait_failure(admin, failure, sizeof(failure)));
         goto done;
     }
@@ -61,9 +70,22 @@ static int topic_cleanup_policy_describe(rd_kafka_t *admin, const topic_spec *sp
     size_t count = 0;
     const rd_kafka_ConfigResource_t **resources =
         rd_kafka_DescribeConfigs_result_resources(result, &count);
+    /* As Kafka Connect's TopicAdmin: a principal without DescribeConfigs on the topic cannot
+     * have its cleanup policy checked, which does not stop the worker. */
+    if (count == 1 && admin_error_is_authorization(rd_kafka_ConfigResource_error(resources[0]))) {
+        log_info("worker", "cannot check the cleanup policy of topic %s (%s): the worker's "
+                 "principal has no DescribeConfigs ACL on it; make sure it is compacted",
+                 spec->name, spec->config_key);
+        rc = 0;
+        goto done;
+    }
     if (count != 1 || rd_kafka_ConfigResource_error(resources[0])) {
+        char failure[1024];
         ferry_error_set(err, errlen, "cannot describe topic %s: %s", spec->name,
-                        count ? rd_kafka_ConfigResource_error_string(resources[0]) : "no result");
+                        count ? kafka_client_error_text(admin, rd_kafka_ConfigResource_error(resources[0]),
+                                                    rd_kafka_ConfigResource_error_string(resources[0]),
+                                                    spec->name, failure, sizeof(failure))
+                              : "no result");
         if (count == 1 && rd_kafka_ConfigResource_error(resources[0]) ==
                               RD_KAFKA_RESP_ERR_UNKNOWN_TOPIC_OR_PART)
             rc = 1;
@@ -149,6 +171,12 @@ int topic_admin_ensure(rd_kafka_t *admin, const topic_spec *spec, int timeout_ms
     if (code == RD_KAFKA_RESP_ERR_TOPIC_ALREADY_EXISTS) {
         rc = spec->compacted ? topic_cleanup_policy_check(admin, spec, timeout_ms, err, errlen)
                              : 0;
+    } else if (admin_error_is_authorization(code)) {
+        char failure[1024];
+        ferry_error_set(err, errlen, "cannot create topic %s (%s): %s", spec->name,
+                        spec->config_key,
+                        kafka_client_error_text(admin, code, rd_kafka_topic_result_error_string(results[0]),
+                                            spec->name, failure, sizeof(failure)));
     } else if (code != RD_KAFKA_RESP_ERR_NO_ERROR) {
         ferry_error_set(err, errlen, "cannot create topic %s with %d partitions and replication "
                         "factor %d: %s (check %s and its .partitions and .replication.factor)",

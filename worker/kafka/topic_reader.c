@@ -17,6 +17,7 @@
 #include <ferry/plugin.h>
 
 #include "base/log.h"
+#include "kafka/kafka_client.h"
 #include "support/clock.h"
 
 /* How long one poll of the reader's thread may wait: the bound on stopping it should a wake-up
@@ -123,10 +124,13 @@ static topic_reader *topic_reader_open(rd_kafka_conf_t *conf, const char *topic,
         nanosleep(&pause, NULL);
     }
     if (rc || metadata->topic_cnt != 1 || metadata->topics[0].err) {
+        char reason[1024];
+        rd_kafka_resp_err_t code = rc                         ? rc
+                                   : metadata->topic_cnt == 1 ? metadata->topics[0].err
+                                                              : RD_KAFKA_RESP_ERR__UNKNOWN_TOPIC;
         ferry_error_set(err, errlen, "reading topic %s: no metadata: %s", topic,
-                        rd_kafka_err2str(rc ? rc : metadata->topic_cnt == 1
-                                                       ? metadata->topics[0].err
-                                                       : RD_KAFKA_RESP_ERR__UNKNOWN_TOPIC));
+                        kafka_client_error_text(reader->consumer, code, NULL, topic, reason,
+                                                sizeof(reason)));
         goto fail;
     }
     reader->partitions = metadata->topics[0].partition_cnt;
@@ -177,8 +181,11 @@ static int topic_reader_watermarks(topic_reader *reader, int64_t *lows, int64_t 
             nanosleep(&pause, NULL);
         }
         if (rc) {
+            char why[1024];
             ferry_error_set(err, errlen, "reading topic %s: end offset of partition %d: %s",
-                            reader->topic, id, rd_kafka_err2str(rc));
+                            reader->topic, id,
+                            kafka_client_error_text(reader->consumer, rc, NULL, reader->topic,
+                                                    why, sizeof(why)));
             return -1;
         }
         lows[id] = low;
@@ -211,8 +218,10 @@ static int topic_reader_latest_offsets(topic_reader *reader, int64_t *ends, int 
     }
     rd_kafka_topic_partition_list_destroy(query);
     if (rc) {
+        char why[1024];
         ferry_error_set(err, errlen, "reading topic %s: end offsets: %s", reader->topic,
-                        rd_kafka_err2str(rc));
+                        kafka_client_error_text(reader->consumer, rc, NULL, reader->topic, why,
+                                                sizeof(why)));
         return -1;
     }
     return 0;
@@ -258,8 +267,11 @@ static topic_poll topic_reader_poll(topic_reader *reader, int timeout_ms, char *
         topic_reader_advance(reader, message->partition, message->offset);
         result = TOPIC_POLL_END;
     } else if (message->err) {
+        char why[1024];
         ferry_error_set(err, errlen, "reading topic %s: %s", reader->topic,
-                        rd_kafka_message_errstr(message));
+                        kafka_client_error_text(reader->consumer, message->err,
+                                                rd_kafka_message_errstr(message), reader->topic,
+                                                why, sizeof(why)));
         result = TOPIC_POLL_FAILED;
     } else {
         result = reader->fn(reader->opaque, message, err, errlen) == 0 ? TOPIC_POLL_RECORD

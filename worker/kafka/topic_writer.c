@@ -13,6 +13,7 @@
 #include <ferry/plugin.h>
 
 #include "base/log.h"
+#include "kafka/kafka_client.h"
 #include "support/clock.h"
 
 struct topic_writer {
@@ -56,9 +57,12 @@ static void topic_writer_delivered(rd_kafka_t *producer, const rd_kafka_message_
 {
     write_slot *slot = message->_private;
     if (!slot) {
+        char why[1024];
         if (message->err)
             log_error("kafka", "write to %s failed: %s", rd_kafka_topic_name(message->rkt),
-                      rd_kafka_err2str(message->err));
+                      kafka_client_error_text(producer, message->err, NULL,
+                                              rd_kafka_topic_name(message->rkt), why,
+                                              sizeof(why)));
         return;
     }
     write_batch *batch = slot->batch;
@@ -128,6 +132,11 @@ topic_writer *topic_writer_open_restored(const char *topic, rd_kafka_conf_t *pro
     return topic_writer_new(producer_conf, topic, err, errlen);
 }
 
+bool topic_writer_failed(topic_writer *writer, char *message, size_t len)
+{
+    return writer && writer->producer && kafka_client_failed(writer->producer, message, len);
+}
+
 int topic_writer_flush(topic_writer *writer, int timeout_ms, char *err, size_t errlen)
 {
     rd_kafka_resp_err_t rc = rd_kafka_flush(writer->producer, timeout_ms);
@@ -192,6 +201,7 @@ int topic_writer_write_at(topic_writer *writer, const topic_write_record *record
     int64_t deadline = clock_monotonic_ms() + timeout_ms;
     size_t queued = 0;
     int rc = -1;
+    char why[1024];
     for (; queued < count; queued++) {
         rd_kafka_resp_err_t code =
             topic_writer_queue(writer, &records[queued], &batch->slots[queued], deadline);
@@ -214,7 +224,8 @@ int topic_writer_write_at(topic_writer *writer, const topic_write_record *record
                 rc = 0;
             else if (queued == count)
                 ferry_error_set(err, errlen, "write to %s failed: %s", writer->name,
-                                rd_kafka_err2str(first_error));
+                                kafka_client_error_text(writer->producer, first_error, NULL,
+                                                        writer->name, why, sizeof(why)));
             for (size_t i = 0; rc == 0 && positions && i < count; i++)
                 positions[i] = (topic_write_position){.partition = batch->slots[i].partition,
                                                       .offset = batch->slots[i].offset};

@@ -7,6 +7,7 @@
 #ifndef FERRY_TOPIC_WRITER_H
 #define FERRY_TOPIC_WRITER_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -37,6 +38,10 @@ topic_writer *topic_writer_open_restored(const char *topic, rd_kafka_conf_t *pro
 /* Waits until every record queued so far was acknowledged or failed (a failure of a queued
  * record is logged, as always). 0, or -1 with a message when some are still outstanding after
  * timeout_ms. */
+/* Whether the writer's producer met a fatal error (a missing ACL, failed authentication): its
+ * writes cannot succeed however often they are tried. message (may be NULL) receives it. */
+bool topic_writer_failed(topic_writer *writer, char *message, size_t len);
+
 int topic_writer_flush(topic_writer *writer, int timeout_ms, char *err, size_t errlen);
 
 /* Flushes what is outstanding (up to 5 s) and frees; accepts NULL. */

@@ -242,6 +242,11 @@ void config_store_listen(config_store *store, config_store_listener listener, vo
     pthread_mutex_unlock(&store->listener_mutex);
 }
 
+bool config_store_failed(config_store *store, char *message, size_t len)
+{
+    return topic_writer_failed(store->writer, message, len);
+}
+
 int config_store_sync(config_store *store, int timeout_ms, char *err, size_t errlen)
 {
     return topic_reader_sync(store->reader, timeout_ms, err, errlen);

@@ -68,6 +68,10 @@ void config_store_listen(config_store *store, config_store_listener listener, vo
  * Connect's leader does before it acts on a config: readToEnd). 0, or -1 with a message. */
 int config_store_sync(config_store *store, int timeout_ms, char *err, size_t errlen);
 
+/* Whether the store's writes cannot succeed (its producer met a fatal error: the worker's
+ * principal lacks the Write ACL, its credentials were refused); message (may be NULL) says why. */
+bool config_store_failed(config_store *store, char *message, size_t len);
+
 /* The connectors known to the topic: a new object name -> {"config": {..}, "target_state":
  * "STARTED"|"PAUSED"|"STOPPED", "tasks": [{..}, ..], "inconsistent": bool} (tasks: the last
  * committed task configs; none while inconsistent, which asks for the tasks to be written
