@@ -22,13 +22,8 @@
 #include "config/connector_config.h"
 #include "convert/converter.h"
 #include "transforms/transform_chain.h"
+#include "runtime/restart_backoff.h"
 
-/* A task that ran this long without failing earns its back-off a reset, unless it then fails
- * for the cause it failed for before. */
-#define TASK_HEALTHY_AFTER_MS 60000
-/* The least bound of the back-off of a task that fails again for the same cause (the first line
- * of its trace): the status shows the problem instead of flapping (docs/operations.md). */
-#define TASK_REPEATED_CAUSE_BACKOFF_MAX_MS 60000
 /* A task restarted automatically after a failure shows RUNNING once it has run this long; until
  * then its status keeps the failure and its trace, which a cause that persists (a password, an
  * ACL) repeats within a second or two. */
@@ -40,8 +35,7 @@ typedef struct task_slot {
     char *published_trace;
     int64_t started_at_ms;
     int64_t restart_at_ms;      /* 0 = none scheduled */
-    int64_t backoff_ms;
-    char *failed_cause;         /* the first line of the last failure's trace */
+    restart_backoff backoff;    /* when it is restarted after a failure */
     bool confirming;            /* restarted after a failure: RUNNING waits a while */
     bool held;                  /* a part: the task is this worker's (assigned, started here) */
     bool marked;                /* a part: chosen for part_tasks_stop */
@@ -411,10 +405,8 @@ static void slot_stop(connector_runtime *connector, size_t index)
 /* Forgets a slot's failures: a restart asked for, or a new config. */
 static void slot_failures_forget(task_slot *slot)
 {
-    slot->backoff_ms = 0;
+    restart_backoff_reset(&slot->backoff);
     slot->confirming = false;
-    free(slot->failed_cause);
-    slot->failed_cause = NULL;
 }
 
 static bool task_has_exited(connector_task *task)
@@ -448,7 +440,7 @@ static void connector_slots_free(connector_runtime *connector)
     connector_tasks_stop(connector);
     for (size_t i = 0; i < connector->slot_count; i++) {
         free(connector->slots[i].published_trace);
-        free(connector->slots[i].failed_cause);
+        restart_backoff_reset(&connector->slots[i].backoff);
     }
     free(connector->slots);
     connector->slots = NULL;
@@ -805,35 +797,20 @@ void connector_runtime_topics_reset(connector_runtime *connector)
 static void part_reconfigure_now(connector_runtime *connector);
 static bool part_tasks_reap(connector_runtime *connector);
 
-/* Exponential back-off after a failure, reset by a long healthy run unless the task failed for
- * the same cause as before; a repeated cause backs off up to at least
- * TASK_REPEATED_CAUSE_BACKOFF_MAX_MS. */
+/* Schedules the automatic restart of a failed task (restart_backoff.h). */
 static void slot_restart_schedule(connector_runtime *connector, size_t index, const char *trace,
                                   int64_t now_ms)
 {
     task_slot *slot = &connector->slots[index];
     const worker_config *worker = connector->environment->tasks.worker;
-    const char *text = trace ? trace : "";
-    size_t cause_len = strcspn(text, "\n");
-    bool repeated = slot->failed_cause && strlen(slot->failed_cause) == cause_len &&
-                    strncmp(slot->failed_cause, text, cause_len) == 0;
-    if (!repeated) {
-        free(slot->failed_cause);
-        slot->failed_cause = strndup(text, cause_len); /* NULL: only a repeat goes unnoticed */
-        if (now_ms - slot->started_at_ms >= TASK_HEALTHY_AFTER_MS)
-            slot->backoff_ms = 0;
-    }
-    int64_t max_ms = worker->task_restart_backoff_max_ms;
-    if (repeated && max_ms < TASK_REPEATED_CAUSE_BACKOFF_MAX_MS)
-        max_ms = TASK_REPEATED_CAUSE_BACKOFF_MAX_MS;
-    slot->backoff_ms = slot->backoff_ms ? slot->backoff_ms * 2
-                                        : worker->task_restart_backoff_initial_ms;
-    if (slot->backoff_ms > max_ms)
-        slot->backoff_ms = max_ms;
-    slot->restart_at_ms = now_ms + slot->backoff_ms;
+    bool repeated = false;
+    int64_t delay = restart_backoff_next(&slot->backoff, trace, now_ms - slot->started_at_ms,
+                                         worker->task_restart_backoff_initial_ms,
+                                         worker->task_restart_backoff_max_ms, &repeated);
+    slot->restart_at_ms = now_ms + delay;
     slot->confirming = true;
     log_info(connector->scope, "task %zu failed%s; restarting it in %lld ms", index,
-             repeated ? " again for the same cause" : "", (long long)slot->backoff_ms);
+             repeated ? " again for the same cause" : "", (long long)delay);
 }
 
 int64_t connector_runtime_tick(connector_runtime *connector, int64_t now_ms)
@@ -1261,7 +1238,7 @@ static int part_slots_resize(connector_runtime *connector, size_t count)
 {
     for (size_t i = count; i < connector->slot_count; i++) {
         free(connector->slots[i].published_trace);
-        free(connector->slots[i].failed_cause);
+        restart_backoff_reset(&connector->slots[i].backoff);
         memset(&connector->slots[i], 0, sizeof(connector->slots[i]));
     }
     if (count > connector->slot_count &&
