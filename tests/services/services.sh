@@ -447,7 +447,12 @@ kafka_launch() {
     kafka_java_cmd
     if [[ ! -f $KAFKA_DIR/data/meta.properties ]]; then
         local cluster_id
+        # A random UUID in Kafka's URL-safe base64, not starting with '-' (the storage tool would
+        # take it for an option).
         cluster_id=$(head -c 16 /dev/urandom | base64 | tr '+/' '-_' | tr -d '=')
+        while [[ $cluster_id == -* ]]; do
+            cluster_id=$(head -c 16 /dev/urandom | base64 | tr '+/' '-_' | tr -d '=')
+        done
         say "kafka: formatting KRaft storage (cluster id $cluster_id)"
         as_svc mkdir -p "$KAFKA_DIR/data"
         # The SCRAM user comes with the storage; kafka_post_start adds it to an older one.
