@@ -254,12 +254,13 @@ static kafka_error_class kafka_explain_authorization(const kafka_client_facts *f
                  "on the group): %s",
                  facts->group_id ? facts->group_id : "(unknown)", role, principal, rest);
     } else if (code == RD_KAFKA_RESP_ERR_CLUSTER_AUTHORIZATION_FAILED) {
-        snprintf(out, outlen,
-                 "not authorized on the cluster (%s principal%s needs %s on the cluster): %s",
+        snprintf(out, outlen, "not authorized on the cluster (%s principal%s needs %s): %s",
                  role, principal,
                  facts->role == KAFKA_CLIENT_PRODUCER
-                     ? "the IdempotentWrite ACL for an idempotent producer"
-                     : "the ACL of the operation (Create to create topics, Describe)",
+                     ? "Write on the topics it writes, which grants an idempotent producer "
+                       "IdempotentWrite from Kafka 2.8 on, or IdempotentWrite on the cluster"
+                     : "the ACL of the operation on the cluster (Create to create topics, "
+                       "Describe)",
                  rest);
     } else {
         const char *action = facts->role == KAFKA_CLIENT_PRODUCER   ? "write to"
@@ -576,25 +577,38 @@ static kafka_error_class kafka_client_record(kafka_client_entry *watch, rd_kafka
     return kind;
 }
 
-static void kafka_client_on_error(rd_kafka_t *client, int code, const char *reason, void *opaque)
+/* Records an error of client under the lock. librdkafka's fatal error (an idempotent producer
+ * that cannot go on) is recorded with the error behind it when that one explains itself (a
+ * missing ACL), else as fatal with its text. */
+static void kafka_client_record_locked(rd_kafka_t *client, rd_kafka_resp_err_t code,
+                                       const char *reason)
 {
-    (void)opaque;
     char fatal[512];
     char text[sizeof(fatal) + 64];
     if (code == RD_KAFKA_RESP_ERR__FATAL) {
-        /* The error behind it, as the idempotent producer met it. */
         rd_kafka_resp_err_t cause = rd_kafka_fatal_error(client, fatal, sizeof(fatal));
-        if (cause) {
+        if (cause == RD_KAFKA_RESP_ERR_CLUSTER_AUTHORIZATION_FAILED ||
+            cause == RD_KAFKA_RESP_ERR_TOPIC_AUTHORIZATION_FAILED ||
+            cause == RD_KAFKA_RESP_ERR_TRANSACTIONAL_ID_AUTHORIZATION_FAILED) {
+            code = cause;
+            reason = fatal;
+        } else if (cause) {
             snprintf(text, sizeof(text), "%s (%s)", fatal, rd_kafka_err2name(cause));
             reason = text;
         }
     }
-    pthread_mutex_lock(&kafka_clients_mutex);
     kafka_client_entry *watch = kafka_client_find(client);
     if (watch)
-        kafka_client_record(watch, (rd_kafka_resp_err_t)code, reason, NULL, NULL, 0);
+        kafka_client_record(watch, code, reason, NULL, NULL, 0);
     else
         log_warn(KAFKA_CLIENT_FALLBACK_SCOPE, "%s: %s", rd_kafka_name(client), reason);
+}
+
+static void kafka_client_on_error(rd_kafka_t *client, int code, const char *reason, void *opaque)
+{
+    (void)opaque;
+    pthread_mutex_lock(&kafka_clients_mutex);
+    kafka_client_record_locked(client, (rd_kafka_resp_err_t)code, reason);
     pthread_mutex_unlock(&kafka_clients_mutex);
 }
 
@@ -678,6 +692,12 @@ bool kafka_client_failed(rd_kafka_t *client, char *message, size_t len)
         return false;
     pthread_mutex_lock(&kafka_clients_mutex);
     kafka_client_entry *watch = kafka_client_find(client);
+    /* A producer's fatal error is known before its error callback is served (a write refused
+     * at once is not followed by a poll). */
+    char fatal[8];
+    if (watch && !watch->failed &&
+        rd_kafka_fatal_error(client, fatal, sizeof(fatal)) != RD_KAFKA_RESP_ERR_NO_ERROR)
+        kafka_client_record_locked(client, RD_KAFKA_RESP_ERR__FATAL, "fatal error");
     bool failed = watch && watch->failed;
     if (failed && message)
         snprintf(message, len, "%s", watch->failure);

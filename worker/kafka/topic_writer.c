@@ -206,8 +206,11 @@ int topic_writer_write_at(topic_writer *writer, const topic_write_record *record
         rd_kafka_resp_err_t code =
             topic_writer_queue(writer, &records[queued], &batch->slots[queued], deadline);
         if (code) {
+            /* A producer that cannot go on (a fatal error) says why. */
             ferry_error_set(err, errlen, "cannot write to %s: %s", writer->name,
-                            rd_kafka_err2str(code));
+                            kafka_client_failed(writer->producer, why, sizeof(why))
+                                ? why
+                                : rd_kafka_err2str(code));
             break;
         }
     }
@@ -252,7 +255,11 @@ int topic_writer_write_async(topic_writer *writer, const topic_write_record *rec
     rd_kafka_resp_err_t code =
         topic_writer_queue(writer, record, NULL, clock_monotonic_ms() + 1000);
     if (code) {
-        log_error("kafka", "cannot write to %s: %s", writer->name, rd_kafka_err2str(code));
+        char why[1024];
+        log_error("kafka", "cannot write to %s: %s", writer->name,
+                  kafka_client_failed(writer->producer, why, sizeof(why))
+                      ? why
+                      : rd_kafka_err2str(code));
         return -1;
     }
     return 0;
