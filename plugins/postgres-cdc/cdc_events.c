@@ -135,14 +135,14 @@ static cdc_events_collection *cdc_events_collection_of(cdc_events *events, const
 /* The transaction metadata of the next event: BEGIN before the transaction's first event, and
  * the event's transaction block (NULL without metadata). */
 static json_t *cdc_events_transaction_block(cdc_events *events, const dbz_table *table,
-                                            cdc_events_batch *batch)
+                                            uint64_t lsn, cdc_events_batch *batch)
 {
     if (!events->config->provide_transaction_metadata)
         return NULL;
     if (events->event_count == 0) {
         json_t *key, *key_schema, *value, *value_schema;
-        if (dbz_transaction_event(events->xid, false, -1, NULL, events->commit_us / 1000, &key,
-                                  &key_schema, &value, &value_schema) == 0)
+        if (dbz_transaction_event(events->xid, lsn, false, -1, NULL, events->commit_us / 1000,
+                                  &key, &key_schema, &value, &value_schema) == 0)
             cdc_events_add_transaction(events, batch, key, key_schema, value, value_schema);
     }
     events->event_count++;
@@ -150,7 +150,7 @@ static json_t *cdc_events_transaction_block(cdc_events *events, const dbz_table 
     if (!collection)
         return NULL;
     collection->count++;
-    return dbz_transaction_payload(events->xid, events->event_count, collection->count);
+    return dbz_transaction_payload(events->xid, lsn, events->event_count, collection->count);
 }
 
 /* Queues one change event. Takes ownership of key, before, after. */
@@ -164,7 +164,7 @@ static cdc_events_result cdc_events_queue(cdc_events *events, const dbz_table *t
         .lsn = lsn,
         .tx_id = events->xid,
     };
-    json_t *block = cdc_events_transaction_block(events, table, batch);
+    json_t *block = cdc_events_transaction_block(events, table, lsn, batch);
     json_t *value = dbz_envelope_payload(events->dbz, op, before, after,
                                          dbz_source_payload(events->dbz, table, &info), block,
                                          now_us);
@@ -369,7 +369,7 @@ cdc_events_record *cdc_events_commit(cdc_events *events, uint64_t end_lsn, bool 
                                             events->collections[i].id, "event_count",
                                             (json_int_t)events->collections[i].count));
         json_t *key, *key_schema, *value, *value_schema;
-        if (dbz_transaction_event(events->xid, true, events->event_count, collections,
+        if (dbz_transaction_event(events->xid, end_lsn, true, events->event_count, collections,
                                   events->commit_us / 1000, &key, &key_schema, &value,
                                   &value_schema) == 0)
             record = cdc_events_add_transaction(events, batch, key, key_schema, value,

@@ -180,8 +180,9 @@ static void test_event_sequence(void **state)
             assert_string_equal(source_string(event, "snapshot"), "false");
             assert_non_null(source_string(event, "sequence"));
             json_t *block = json_object_get(event->value, "transaction");
-            char txid[32];
-            snprintf(txid, sizeof txid, "%lld", (long long)source_int(event, "txId"));
+            char txid[48]; /* Debezium's "<txId>:<LSN>" */
+            snprintf(txid, sizeof txid, "%lld:%lld", (long long)source_int(event, "txId"),
+                     (long long)source_int(event, "lsn"));
             assert_string_equal(json_string_value(json_object_get(block, "id")), txid);
         }
     }

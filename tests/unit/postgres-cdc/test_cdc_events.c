@@ -228,10 +228,12 @@ static void test_transaction_metadata(void **state)
     assert_non_null(end);
     assert_kinds("BEGIN c c END");
     assert_string_equal(batch.records[0].owned_topic, "dbserver1.transaction");
-    assert_json(batch.records[0].key, "{\"id\":\"42\"}", "BEGIN key");
+    /* Debezium's ids: "<txId>:<LSN>" of the first event (BEGIN), of each event, of the commit */
+    assert_json(batch.records[0].key, "{\"id\":\"42:4096\"}", "BEGIN key");
     assert_json(json_object_get(batch.records[2].value, "transaction"),
-                "{\"id\":\"42\",\"total_order\":2,\"data_collection_order\":2}",
+                "{\"id\":\"42:4096\",\"total_order\":2,\"data_collection_order\":2}",
                 "second block");
+    assert_json(end->key, "{\"id\":\"42:8192\"}", "END key");
     assert_json(json_object_get(end->value, "data_collections"),
                 "[{\"data_collection\":\"public.orders\",\"event_count\":2}]", "END collections");
     assert_json(json_object_get(end->value, "event_count"), "2", "END event_count");
