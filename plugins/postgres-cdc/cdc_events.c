@@ -39,6 +39,7 @@ void cdc_events_record_release(cdc_events_record *record)
     json_decref(record->value_schema);
     json_decref(record->offset);
     free(record->owned_topic);
+    free(record->key_header_value);
     memset(record, 0, sizeof(*record));
 }
 
@@ -172,10 +173,13 @@ static cdc_events_result cdc_events_queue(cdc_events *events, const dbz_table *t
         json_decref(key);
         return CDC_EVENTS_NO_MEMORY;
     }
-    return cdc_events_batch_add(batch, table->topic, key, json_incref(table->key_schema), value,
-                                json_incref(table->envelope_schema))
-               ? CDC_EVENTS_OK
-               : CDC_EVENTS_NO_MEMORY;
+    cdc_events_record *record = cdc_events_batch_add(batch, table->topic, key,
+                                                     json_incref(table->key_schema), value,
+                                                     json_incref(table->envelope_schema));
+    if (!record)
+        return CDC_EVENTS_NO_MEMORY;
+    record->change = true;
+    return CDC_EVENTS_OK;
 }
 
 /* The tombstone after a delete (tombstones.on.delete). Takes ownership of key. */
@@ -186,10 +190,29 @@ static cdc_events_result cdc_events_queue_tombstone(cdc_events *events, const db
         json_decref(key);
         return CDC_EVENTS_OK;
     }
-    return cdc_events_batch_add(batch, table->topic, key, json_incref(table->key_schema), NULL,
-                                NULL)
-               ? CDC_EVENTS_OK
-               : CDC_EVENTS_NO_MEMORY;
+    cdc_events_record *record =
+        cdc_events_batch_add(batch, table->topic, key, json_incref(table->key_schema), NULL, NULL);
+    if (!record)
+        return CDC_EVENTS_NO_MEMORY;
+    record->change = true;
+    return CDC_EVENTS_OK;
+}
+
+/* Puts the other key of a primary-key change on the change records queued from index first
+ * on, as Debezium does: the new key on the delete and its tombstone, the old key on the create. */
+static cdc_events_result cdc_events_key_header(cdc_events_batch *batch, size_t first,
+                                               const char *name, const json_t *key)
+{
+    for (size_t i = first; i < batch->count; i++) {
+        cdc_events_record *record = &batch->records[i];
+        if (!record->change)
+            continue;
+        record->key_header_value = json_dumps(key, JSON_COMPACT | JSON_PRESERVE_ORDER);
+        if (!record->key_header_value)
+            return CDC_EVENTS_NO_MEMORY;
+        record->key_header = name;
+    }
+    return CDC_EVENTS_OK;
 }
 
 /* ------------------------------------------------------------------------------------------ */
@@ -247,20 +270,31 @@ static cdc_events_result cdc_events_update(cdc_events *events, const dbz_table *
         return CDC_EVENTS_BAD_VALUE;
     }
     if (key && old_key && !json_equal(key, old_key)) {
-        /* A primary-key change: delete the old key, tombstone it, create the new one. */
+        /* A primary-key change: delete the old key, tombstone it, create the new one; each
+         * names the other key in a header. */
         json_t *tombstone_key = json_incref(old_key);
+        json_t *old_key_copy = json_incref(old_key);
+        size_t first = batch->count;
         cdc_events_result result =
             cdc_events_queue(events, table, 'd', old_key, before, NULL, lsn, now_us, batch);
         if (result == CDC_EVENTS_OK)
             result = cdc_events_queue_tombstone(events, table, tombstone_key, batch);
         else
             json_decref(tombstone_key);
+        if (result == CDC_EVENTS_OK)
+            result = cdc_events_key_header(batch, first, DBZ_HEADER_NEWKEY, key);
         if (result != CDC_EVENTS_OK) {
+            json_decref(old_key_copy);
             json_decref(key);
             json_decref(after);
             return result;
         }
-        return cdc_events_queue(events, table, 'c', key, NULL, after, lsn, now_us, batch);
+        first = batch->count;
+        result = cdc_events_queue(events, table, 'c', key, NULL, after, lsn, now_us, batch);
+        if (result == CDC_EVENTS_OK)
+            result = cdc_events_key_header(batch, first, DBZ_HEADER_OLDKEY, old_key_copy);
+        json_decref(old_key_copy);
+        return result;
     }
     json_decref(old_key);
     return cdc_events_queue(events, table, 'u', key, before, after, lsn, now_us, batch);
@@ -400,7 +434,10 @@ cdc_events_result cdc_events_snapshot_row(cdc_events *events, const dbz_table *t
     }
     *record = cdc_events_batch_add(batch, table->topic, key, json_incref(table->key_schema),
                                    value, json_incref(table->envelope_schema));
-    return *record ? CDC_EVENTS_OK : CDC_EVENTS_NO_MEMORY;
+    if (!*record)
+        return CDC_EVENTS_NO_MEMORY;
+    (*record)->change = true;
+    return CDC_EVENTS_OK;
 }
 
 cdc_events_record *cdc_events_heartbeat(cdc_events *events, int64_t now_ms,

@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/random.h>
 #include <time.h>
 
 #include "cdc_config.h"
@@ -114,6 +115,9 @@ typedef struct cdc_source {
      * pending_next on */
     cdc_events_batch pending;
     size_t pending_next;
+    /* the __debezium.context.* headers of change events, the key header's slot first */
+    char run_id[37];
+    ferry_header headers[5];
     bool pending_is_change;
     uint64_t pending_commit;
     int64_t pending_events;
@@ -168,6 +172,19 @@ static ferry_status source_emit_pending(cdc_source *source, int *emitted, char *
 {
     while (source->pending_next < source->pending.count) {
         cdc_events_record *p = &source->pending.records[source->pending_next];
+        const ferry_header *headers = NULL;
+        size_t header_count = 0;
+        if (p->change) {
+            headers = source->headers + 1;
+            header_count = 4;
+            if (p->key_header) {
+                source->headers[0] = (ferry_header){.key = p->key_header,
+                                                    .value = p->key_header_value,
+                                                    .value_len = strlen(p->key_header_value)};
+                headers = source->headers;
+                header_count = 5;
+            }
+        }
         ferry_record record = {
             .topic = p->owned_topic ? p->owned_topic : p->topic,
             .partition = FERRY_PARTITION_ANY,
@@ -177,6 +194,8 @@ static ferry_status source_emit_pending(cdc_source *source, int *emitted, char *
             .value = p->value ? (ferry_data){.kind = FERRY_DATA_JSON, .json = p->value,
                                              .schema = p->value_schema}
                               : (ferry_data){.kind = FERRY_DATA_NULL},
+            .headers = headers,
+            .header_count = header_count,
             .timestamp_ms = FERRY_TIMESTAMP_NONE,
             .source_partition = source->partition,
             .source_offset = p->offset,
@@ -1010,6 +1029,24 @@ static void source_plan(cdc_source *source, const pg_slot_info *slot)
     source->confirmed_lsn = slot->exists ? slot->confirmed_flush : 0;
 }
 
+/* The context headers every change event carries: Debezium's, with a new run id per start. */
+static void source_headers_init(cdc_source *source)
+{
+    uint8_t random[10] = {0};
+    /* a run id only tells runs apart: a short read leaves some bits zero, no harm */
+    if (getrandom(random, sizeof random, GRND_NONBLOCK) != (ssize_t)sizeof random)
+        source_log(source, FERRY_LOG_DEBUG, "getrandom gave too few bytes for the run id");
+    dbz_run_id(clock_wall_us() / 1000, random, source->run_id);
+    static const char task_id[] = CDC_TASK_ID_TEXT;
+    static const char connector_name[] = "postgresql";
+    const char *prefix = source->config.topic_prefix;
+    source->headers[1] = (ferry_header){DBZ_HEADER_LOGICAL_NAME, prefix, strlen(prefix)};
+    source->headers[2] = (ferry_header){DBZ_HEADER_TASK_ID, task_id, sizeof task_id - 1};
+    source->headers[3] = (ferry_header){DBZ_HEADER_CONNECTOR_NAME, connector_name,
+                                        sizeof connector_name - 1};
+    source->headers[4] = (ferry_header){DBZ_HEADER_RUN_ID, source->run_id, 36};
+}
+
 ferry_status cdc_source_start(ferry_context *ctx, const ferry_config *config, void **state,
                               char *err, size_t errlen)
 {
@@ -1032,6 +1069,7 @@ ferry_status cdc_source_start(ferry_context *ctx, const ferry_config *config, vo
                                 .version = CDC_SOURCE_VERSION,
                                 .avro_names = source->config.avro_names};
     cdc_events_init(&source->events, &source->config, &source->dbz);
+    source_headers_init(source);
     source->types = pg_type_registry_new();
     source->decoder = pgo_decoder_new();
     source->partition = cdc_partition_new(source->config.topic_prefix);

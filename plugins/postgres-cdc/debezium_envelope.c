@@ -560,3 +560,22 @@ int dbz_transaction_event(int64_t tx_id, uint64_t lsn, bool end, int64_t event_c
         "io.debezium.connector.common.TransactionMetadataValue", "version", 1);
     return dbz_record_parts_check(key, key_schema, value, value_schema);
 }
+
+void dbz_run_id(int64_t now_ms, const uint8_t random[10], char out[37])
+{
+    uint8_t b[16];
+    for (int i = 0; i < 6; i++)
+        b[i] = (uint8_t)((uint64_t)now_ms >> (40 - 8 * i));
+    memcpy(b + 6, random, 10);
+    b[6] = (uint8_t)(0x70 | (b[6] & 0x0f)); /* version 7 */
+    b[8] = (uint8_t)(0x80 | (b[8] & 0x3f)); /* variant 10 */
+    static const char hex[] = "0123456789abcdef";
+    char *o = out;
+    for (int i = 0; i < 16; i++) {
+        if (i == 4 || i == 6 || i == 8 || i == 10)
+            *o++ = '-';
+        *o++ = hex[b[i] >> 4];
+        *o++ = hex[b[i] & 0x0f];
+    }
+    *o = '\0';
+}

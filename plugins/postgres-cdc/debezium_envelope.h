@@ -131,6 +131,22 @@ int dbz_transaction_event(int64_t tx_id, uint64_t lsn, bool end, int64_t event_c
                           json_t *collections, int64_t ts_ms, json_t **key, json_t **key_schema,
                           json_t **value, json_t **value_schema);
 
+/* ---- headers ------------------------------------------------------------------------------ */
+
+/* Debezium's headers: every change event and tombstone carries the context headers (its
+ * connector's topic.prefix, task, kind and run); a primary-key change's delete and tombstone
+ * carry the new key, its create the old key. */
+#define DBZ_HEADER_LOGICAL_NAME "__debezium.context.connectorLogicalName"
+#define DBZ_HEADER_TASK_ID "__debezium.context.taskId"
+#define DBZ_HEADER_CONNECTOR_NAME "__debezium.context.connectorName"
+#define DBZ_HEADER_RUN_ID "__debezium.context.runId"
+#define DBZ_HEADER_OLDKEY "__debezium.oldkey"
+#define DBZ_HEADER_NEWKEY "__debezium.newkey"
+
+/* A run id as Debezium makes one for each start of a task: a version 7 UUID (the time in ms,
+ * then random bits) in its 36-character text form. random: 10 random bytes. */
+void dbz_run_id(int64_t now_ms, const uint8_t random[10], char out[37]);
+
 /* "<prefix><delimiter><schema><delimiter><table>" (malloc'd). */
 char *dbz_topic_name(const dbz_context *context, const char *schema_name,
                      const char *table_name);

@@ -135,6 +135,8 @@ static void test_insert_update_delete(void **state)
                 "insert txId");
     assert_ptr_equal(record->value_schema, orders->envelope_schema);
     assert_true(json_is_null(json_object_get(record->value, "transaction")));
+    assert_true(record->change);
+    assert_null(record->key_header);
     cdc_events_batch_clear(&batch);
 
     /* An update that changes the key: delete, tombstone, create. */
@@ -147,6 +149,13 @@ static void test_insert_update_delete(void **state)
     assert_json(batch.records[1].key, "{\"id\":1}", "tombstone key");
     assert_json(json_object_get(batch.records[0].value, "before"), "{\"id\":1,\"qty\":null}",
                 "delete before");
+    /* Debezium's headers: the new key on the delete and its tombstone, the old on the create */
+    for (size_t i = 0; i < 3; i++) {
+        assert_true(batch.records[i].change);
+        assert_string_equal(batch.records[i].key_header,
+                            i < 2 ? "__debezium.newkey" : "__debezium.oldkey");
+        assert_string_equal(batch.records[i].key_header_value, i < 2 ? "{\"id\":2}" : "{\"id\":1}");
+    }
     cdc_events_batch_clear(&batch);
 
     /* The same key: an update, without before for REPLICA IDENTITY DEFAULT. */

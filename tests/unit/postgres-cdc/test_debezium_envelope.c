@@ -250,6 +250,19 @@ static void test_heartbeat_and_transactions(void **state)
     json_decref(value_schema);
 }
 
+static void test_run_id(void **state)
+{
+    (void)state;
+    /* a version 7 UUID: 48 bits of ms, the version, random bits with the variant */
+    const uint8_t random[10] = {0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff};
+    char id[37];
+    dbz_run_id(0x0123456789ab, random, id);
+    assert_string_equal(id, "01234567-89ab-7fff-bfff-ffffffffffff");
+    const uint8_t zero[10] = {0};
+    dbz_run_id(1, zero, id);
+    assert_string_equal(id, "00000000-0001-7000-8000-000000000000");
+}
+
 static void test_no_key_and_avro_names(void **state)
 {
     (void)state;
@@ -329,6 +342,7 @@ int main(void)
         cmocka_unit_test(test_row_and_key_payloads),
         cmocka_unit_test(test_source_and_envelope),
         cmocka_unit_test(test_heartbeat_and_transactions),
+        cmocka_unit_test(test_run_id),
         cmocka_unit_test(test_no_key_and_avro_names),
         cmocka_unit_test(test_defaults),
     };
