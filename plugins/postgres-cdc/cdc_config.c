@@ -776,6 +776,14 @@ bool cdc_config_table_captured(const cdc_config *config, const char *schema_name
     return !cdc_filter_matches(&config->table_exclude, id);
 }
 
+size_t cdc_config_table_rank(const cdc_config *config, const char *table_id)
+{
+    for (size_t i = 0; i < config->table_include.count; i++)
+        if (regexec(&config->table_include.patterns[i], table_id, 0, NULL, 0) == 0)
+            return i;
+    return 0;
+}
+
 bool cdc_config_column_included(const cdc_config *config, const char *schema_name,
                                 const char *table_name, const char *column_name)
 {

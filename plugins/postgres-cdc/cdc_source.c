@@ -665,7 +665,7 @@ static ferry_status source_snapshot_open(cdc_source *source, char *err, size_t e
                                    refs[i].table_name, why);
         }
         if (entry->meta && entry->table)
-            tables[used++] = (pg_snapshot_table){entry->meta, entry->table};
+            tables[used++] = (pg_snapshot_table){entry->meta, entry->table, refs[i].rank};
     }
     pg_table_refs_free(refs, count);
     source->snapshot = pg_snapshot_new(source->conn, tables, used,
@@ -676,9 +676,10 @@ static ferry_status source_snapshot_open(cdc_source *source, char *err, size_t e
     const char *resume_table = source->offset.phase == CDC_OFFSET_SNAPSHOT && source->slot_exists
                                    ? source->offset.snapshot_table
                                    : NULL;
+    size_t resume_rank = resume_table ? cdc_config_table_rank(&source->config, resume_table) : 0;
     if (pg_snapshot_begin(source->snapshot,
                           source->snapshot_name[0] ? source->snapshot_name : NULL, resume_table,
-                          source->offset.snapshot_key, why, sizeof why) != 0)
+                          resume_rank, source->offset.snapshot_key, why, sizeof why) != 0)
         return ferry_error_set(err, errlen, "snapshot: %s", why);
     source_log(source, FERRY_LOG_INFO,
                "snapshot of %zu tables %s%s%s (%s snapshot, stream from %s)", used,

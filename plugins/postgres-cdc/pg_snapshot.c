@@ -166,7 +166,8 @@ char *pg_snapshot_chunk_sql(const pg_table_meta *meta, int fetch_size, bool afte
 }
 
 int pg_snapshot_begin(pg_snapshot *snapshot, const char *snapshot_name,
-                      const char *resume_table, json_t *resume_key, char *err, size_t errlen)
+                      const char *resume_table, size_t resume_rank, json_t *resume_key,
+                      char *err, size_t errlen)
 {
     if (pg_exec_command(snapshot->conn, "starting the snapshot transaction",
                         "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", err, errlen) != 0)
@@ -201,7 +202,9 @@ int pg_snapshot_begin(pg_snapshot *snapshot, const char *snapshot_name,
             /* The table is gone or no longer captured: go on with the tables after it. */
             found = 0;
             while (found < snapshot->table_count &&
-                   strcmp(snapshot->tables[found].table->id, resume_table) < 0)
+                   (snapshot->tables[found].rank < resume_rank ||
+                    (snapshot->tables[found].rank == resume_rank &&
+                     strcmp(snapshot->tables[found].table->id, resume_table) < 0)))
                 found++;
             resume_key = NULL;
         }
