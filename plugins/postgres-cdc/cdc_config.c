@@ -250,6 +250,20 @@ const ferry_config_key cdc_config_keys[] = {
     {.name = NULL},
 };
 
+const char *cdc_config_replaced_value(const char *key, const char *value)
+{
+    static const struct {
+        const char *key, *value, *replacement;
+    } replaced[] = {
+        {"snapshot.mode", "never", "no_data"},
+        {"snapshot.mode", "exported", "initial"},
+    };
+    for (size_t i = 0; key && value && i < sizeof replaced / sizeof replaced[0]; i++)
+        if (strcmp(key, replaced[i].key) == 0 && strcasecmp(value, replaced[i].value) == 0)
+            return replaced[i].replacement;
+    return NULL;
+}
+
 const char *const cdc_config_unsupported_keys[] = {
     "slot.stream.params", "slot.failover", "replica.identity.autoset.values",
     "snapshot.select.statement.overrides", "snapshot.include.collection.list",

@@ -108,6 +108,9 @@ extern const ferry_config_key cdc_config_keys[];
 
 /* Debezium keys accepted but not supported yet (NULL-terminated), and key prefixes of the same. */
 extern const char *const cdc_config_unsupported_keys[];
+/* A value Debezium 3 removed that is still accepted, read as its replacement: the replacement's
+ * name for a warning, or NULL when the value is current. */
+const char *cdc_config_replaced_value(const char *key, const char *value);
 extern const char *const cdc_config_unsupported_prefixes[];
 
 /* Reads the validated config through the host's getters. Returns 0, or -1 with a message naming

@@ -950,6 +950,8 @@ static void cdc_source_free(cdc_source *source)
     free(source);
 }
 
+/* Warns about the Debezium keys ignored, and the values Debezium 3 removed that are read as
+ * their replacements. */
 static void source_warn_unsupported(cdc_source *source, const ferry_config *config)
 {
     json_t *values = cdc_host->config_json(config);
@@ -968,6 +970,12 @@ static void source_warn_unsupported(cdc_source *source, const ferry_config *conf
                        "config key %s is not supported yet and is ignored "
                        "(docs/connectors/postgres-cdc.md lists what is)",
                        key);
+        const char *replacement = cdc_config_replaced_value(key, json_string_value(value));
+        if (replacement)
+            source_log(source, FERRY_LOG_WARN,
+                       "%s=%s was removed in Debezium 3 and is read as its replacement, %s=%s: "
+                       "set that instead",
+                       key, json_string_value(value), key, replacement);
     }
 }
 

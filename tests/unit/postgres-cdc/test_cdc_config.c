@@ -246,6 +246,14 @@ static void test_filters(void **state)
     assert_true(cdc_config_column_included(&config, "public", "users", "name"));
     cdc_config_release(&config);
 
+    /* values Debezium 3 removed: accepted, with their replacement named in a warning */
+    assert_string_equal(cdc_config_replaced_value("snapshot.mode", "never"), "no_data");
+    assert_string_equal(cdc_config_replaced_value("snapshot.mode", "NEVER"), "no_data");
+    assert_string_equal(cdc_config_replaced_value("snapshot.mode", "exported"), "initial");
+    assert_null(cdc_config_replaced_value("snapshot.mode", "no_data"));
+    assert_null(cdc_config_replaced_value("decimal.handling.mode", "never"));
+    assert_null(cdc_config_replaced_value("snapshot.mode", NULL));
+
     char **items = cdc_list_split(" a , b\\,c ,, d{1\\,2}", ',');
     assert_string_equal(items[0], "a");
     assert_string_equal(items[1], "b,c");
