@@ -100,6 +100,11 @@ typedef struct cdc_source {
     int64_t tx_messages;      /* change messages of the transaction so far */
     int64_t tx_skip;          /* the first tx_skip were delivered before a restart */
     bool tx_skip_all;
+    /* A whole snapshot read in a fresh transaction while the slot already existed (always,
+     * when_needed, initial without an offset): the stream starts behind it, and skips the
+     * transactions it already holds. */
+    bool skip_seen;
+    pg_txid_snapshot seen;
     uint64_t resume_commit;   /* of this transaction ... */
     int64_t resume_events;    /* ... that many change messages are delivered */
     uint64_t emitted_commit;  /* the last change message fully emitted: its transaction */
@@ -342,7 +347,8 @@ static ferry_status source_handle_message(cdc_source *source, const pgo_copy_dat
         source->tx_final_lsn = message.begin.final_lsn;
         source->tx_messages = 0;
         source->tx_skip = 0;
-        source->tx_skip_all = false;
+        source->tx_skip_all =
+            source->skip_seen && pg_txid_snapshot_sees(&source->seen, message.begin.xid);
         cdc_events_begin(&source->events, message.begin.xid,
                          message.begin.commit_time + PG_EPOCH_OFFSET_US);
         if (source->resume_commit) {
@@ -681,6 +687,21 @@ static ferry_status source_snapshot_open(cdc_source *source, char *err, size_t e
                           source->snapshot_name[0] ? source->snapshot_name : NULL, resume_table,
                           resume_rank, source->offset.snapshot_key, why, sizeof why) != 0)
         return ferry_error_set(err, errlen, "snapshot: %s", why);
+    if (!source->snapshot_name[0] && !resume_table) {
+        /* The stream starts at the slot's position, before this snapshot: a change made while
+         * the task was stopped is in the snapshot and would come again from the stream. */
+        const pg_txid_snapshot *view = pg_snapshot_view(source->snapshot);
+        pg_txid_snapshot_release(&source->seen);
+        source->seen = (pg_txid_snapshot){.xmin = view->xmin, .xmax = view->xmax};
+        if (view->xip_count) {
+            source->seen.xip = malloc(view->xip_count * sizeof(*view->xip));
+            if (!source->seen.xip)
+                return ferry_error_set(err, errlen, "out of memory");
+            memcpy(source->seen.xip, view->xip, view->xip_count * sizeof(*view->xip));
+            source->seen.xip_count = view->xip_count;
+        }
+        source->skip_seen = true;
+    }
     source_log(source, FERRY_LOG_INFO,
                "snapshot of %zu tables %s%s%s (%s snapshot, stream from %s)", used,
                resume_table ? "resuming at " : "started", resume_table ? resume_table : "",
@@ -933,6 +954,7 @@ static void cdc_source_free(cdc_source *source)
         return;
     pending_clear(source);
     pg_snapshot_destroy(source->snapshot);
+    pg_txid_snapshot_release(&source->seen);
     pg_stream_close(&source->stream);
     if (source->conn)
         PQfinish(source->conn);

@@ -46,6 +46,23 @@ int pg_snapshot_begin(pg_snapshot *snapshot, const char *snapshot_name,
 /* The snapshot transaction's xmin (source.txId of the read events). */
 int64_t pg_snapshot_tx_id(const pg_snapshot *snapshot);
 
+/* Which transactions a snapshot sees (txid_current_snapshot): every one before xmin and those
+ * before xmax not in progress (xip), 64-bit transaction ids. */
+typedef struct pg_txid_snapshot {
+    uint64_t xmin, xmax;
+    uint64_t *xip;
+    size_t xip_count;
+} pg_txid_snapshot;
+
+/* Parses "xmin:xmax:xip,xip,...". 0, or -1 when the text is not one (out is then empty). */
+int pg_txid_snapshot_parse(const char *text, pg_txid_snapshot *out);
+void pg_txid_snapshot_release(pg_txid_snapshot *snapshot);
+/* Whether the snapshot sees the changes of transaction xid, as pgoutput sends it (32 bits, taken
+ * as the nearest 64-bit id to xmax). */
+bool pg_txid_snapshot_sees(const pg_txid_snapshot *snapshot, uint32_t xid);
+/* What the open snapshot transaction sees (borrowed, for the snapshot's life). */
+const pg_txid_snapshot *pg_snapshot_view(const pg_snapshot *snapshot);
+
 typedef struct pg_snapshot_row {
     const dbz_table *table;
     const pgo_value *values;   /* aligned with table->columns; valid until the next call */
