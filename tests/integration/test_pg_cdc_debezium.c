@@ -1,8 +1,10 @@
 /* PostgresCdcSource against Debezium itself: for each case of tests/compat/debezium/cases/ (a
- * table, the connector's keys, the statements), ferry's postgres-cdc runs the same statements on
- * the real PostgreSQL and Kafka, and every record it writes (topic, key, value, headers, in order
- * per topic) must be the one Debezium 3.6.1 on Kafka Connect 3.9.2 wrote, as captured in
- * tests/compat/debezium/events/<case>.jsonl by tests/compat/debezium/capture.sh.
+ * table, the connector's keys, the statements, and those run while it is stopped before a
+ * restart), ferry's postgres-cdc runs the same statements on the real PostgreSQL and Kafka, and
+ * every record it writes (topic, key, value, headers, in order per topic) must be the one
+ * Debezium 3.6.1 on Kafka Connect 3.9.2 wrote, as captured in
+ * tests/compat/debezium/events/<case>.jsonl by tests/compat/debezium/capture.sh. And
+ * snapshot.mode=never, which Debezium 3 refuses, is accepted with a warning.
  *
  * What must differ between two runs is normalised on both sides, and nothing else:
  *   - the topic prefix of the run: written "compat" (in topics, schema names, source.name and the
@@ -268,12 +270,23 @@ static void exec_statements(char *sql)
     }
 }
 
+/* Waits until the task streams (after its snapshot, if it takes one): a change made before
+ * might come before the slot's consistent point, which no_data rightly leaves out. */
+static void wait_streaming(const char *name, fp_proc *proc)
+{
+    if (!fp_wait_log(proc, "streaming from slot", 60000))
+        fail_msg("%s: the connector did not stream within a minute", name);
+}
+
 static void run_case(const char *name)
 {
     char *properties = case_file(name, ".properties");
     char *setup_sql = case_file(name, ".setup.sql");
     char *sql = case_file(name, ".sql");
     char path[1024];
+    snprintf(path, sizeof path, "%s/%s.stopped.sql", FERRY_DEBEZIUM_CASES, name);
+    size_t stopped_len;
+    char *stopped_sql = fp_read_file(path, &stopped_len); /* NULL: no restart */
     snprintf(path, sizeof path, "%s/../events/%s.jsonl", FERRY_DEBEZIUM_CASES, name);
     size_t fixture_len;
     char *fixture = fp_read_file(path, &fixture_len);
@@ -304,11 +317,31 @@ static void run_case(const char *name)
     const char *connector = pgt_connector_file(env, "pg.properties", name, prefix, case_slot,
                                                case_publication, properties);
     fp_proc *proc = fp_start(env, worker, connector, NULL);
-    for (int i = 0; i < 600 && pgt_slot_pid(case_slot) == 0; i++)
-        fp_sleep_ms(100);
-    if (pgt_slot_pid(case_slot) == 0)
-        fail_msg("%s: the connector did not stream within a minute", name);
+    wait_streaming(name, proc);
     exec_statements(sql);
+    if (stopped_sql) {
+        /* everything written so far delivered and confirmed, then stopped */
+        /* the insert position: with synchronous_commit=off the written one may lag */
+        char *lsn = pgt_value(pgt_conn, "SELECT pg_current_wal_insert_lsn()");
+        bool confirmed = false;
+        for (int i = 0; i < 600 && !confirmed; i++) {
+            char *done = pgt_value(pgt_conn,
+                                   "SELECT confirmed_flush_lsn >= '%s' FROM pg_replication_slots "
+                                   "WHERE slot_name = '%s'",
+                                   lsn, case_slot);
+            confirmed = strcmp(done, "t") == 0;
+            free(done);
+            if (!confirmed)
+                fp_sleep_ms(100);
+        }
+        if (!confirmed)
+            fail_msg("%s: the slot was not confirmed up to %s within a minute", name, lsn);
+        free(lsn);
+        fp_stop(proc, 30000);
+        exec_statements(stopped_sql);
+        proc = fp_start(env, worker, connector, NULL);
+        wait_streaming(name, proc);
+    }
 
     /* ferry's records, topic by topic in the fixture's order */
     size_t index = 0;
@@ -352,6 +385,7 @@ static void run_case(const char *name)
     free(properties);
     free(setup_sql);
     free(sql);
+    free(stopped_sql);
 }
 
 static int case_teardown(void **state)
@@ -377,7 +411,8 @@ static int case_teardown(void **state)
 
 /* One case per difference Debezium 3.6 has shown: transaction ids, infinity in both time
  * precision modes, NaN as a string, the source block with headers and key-change headers, the
- * snapshot's table order; and a schema changed while streaming. */
+ * snapshot's table order, snapshot.mode=always after a restart; and a schema changed while
+ * streaming. */
 DEBEZIUM_CASE(txid)
 DEBEZIUM_CASE(infinity_adaptive)
 DEBEZIUM_CASE(infinity_connect)
@@ -385,6 +420,30 @@ DEBEZIUM_CASE(decimal_string)
 DEBEZIUM_CASE(key_change)
 DEBEZIUM_CASE(snapshot_order)
 DEBEZIUM_CASE(schema_change)
+DEBEZIUM_CASE(always_restart)
+
+/* snapshot.mode=never, which Debezium 3 removed (its validation refuses it): accepted as no_data,
+ * with a warning that names the replacement; no snapshot, the stream only. */
+static void test_snapshot_mode_never(void **state)
+{
+    (void)state;
+    pgt_case c;
+    pgt_case_new(&c, "snapshot_mode_never", "never", "(id int PRIMARY KEY)", 500,
+                 "snapshot.mode=never\n");
+    pgt_exec(pgt_conn, "INSERT INTO %s VALUES (1)", c.table);
+    fp_proc *proc = fp_start(c.env, c.worker, c.connector, NULL);
+    wait_streaming("snapshot_mode_never", proc);
+    assert_true(fp_log_contains(proc, "snapshot.mode=never was removed in Debezium 3 and is read "
+                                      "as its replacement, snapshot.mode=no_data"));
+    pgt_exec(pgt_conn, "INSERT INTO %s VALUES (2)", c.table);
+    assert_true(pgt_wait_records(proc, c.topic, 1, 60000));
+    fp_stop(proc, 30000);
+    pgt_events *events = pgt_read(c.topic);
+    assert_int_equal(events->count, 1);
+    assert_string_equal(pgt_op(&events->items[0]), "c");
+    assert_int_equal(pgt_row_int(&events->items[0], "id"), 2);
+    pgt_events_free(events);
+}
 
 int main(void)
 {
@@ -399,6 +458,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_key_change, pgt_setup, case_teardown),
         cmocka_unit_test_setup_teardown(test_snapshot_order, pgt_setup, case_teardown),
         cmocka_unit_test_setup_teardown(test_schema_change, pgt_setup, case_teardown),
+        cmocka_unit_test_setup_teardown(test_always_restart, pgt_setup, case_teardown),
+        cmocka_unit_test_setup_teardown(test_snapshot_mode_never, pgt_setup, case_teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

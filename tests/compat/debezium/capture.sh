@@ -9,8 +9,10 @@
 #
 # A case is three files: cases/<case>.properties (the connector's own keys besides the
 # connection's), cases/<case>.setup.sql (run before the connector starts) and cases/<case>.sql
-# (run once the connector streams). All cases run as connectors of one worker, each with its own
-# slot, publication and topic prefix; the prefix is written "compat" in the fixture.
+# (run once the connector streams), and optionally cases/<case>.stopped.sql (run once the worker
+# has stopped; the worker then starts again on its offsets). All cases run as connectors of one
+# worker, each with its own slot, publication and topic prefix; the prefix is written "compat" in
+# the fixture.
 # WORKDIR holds the jars (fetched as tests/compat/harness.sh does), the worker's files and its log.
 set -euo pipefail
 
@@ -79,7 +81,6 @@ log4j.appender.file.layout=org.apache.log4j.PatternLayout
 log4j.appender.file.layout.ConversionPattern=[%d] %p %m (%c)%n
 PROPS
 
-connectors=()
 for case in "${cases[@]}"; do
     psql_run -f "$here/cases/$case.setup.sql"
     slot="${run}_$case"
@@ -102,14 +103,15 @@ for case in "${cases[@]}"; do
         echo "publication.autocreate.mode=filtered"
         grep -v '^#' "$here/cases/$case.properties"
     } >"$work/run/$case.properties"
-    connectors+=("$work/run/$case.properties")
 done
 
-java -Dlog4j.configuration="file:$work/run/log4j.properties" -cp "$classpath" \
-    org.apache.kafka.connect.cli.ConnectStandalone "$work/run/worker.properties" \
-    "${connectors[@]}" >"$work/run/connect.out" 2>&1 &
-connect=$!
-stop_connect() { kill "$connect" 2>/dev/null && wait "$connect" 2>/dev/null || true; }
+connect=
+stop_connect() {
+    if [[ -n $connect ]]; then
+        kill "$connect" 2>/dev/null && wait "$connect" 2>/dev/null || true
+    fi
+    connect=
+}
 # Slots left behind would hold WAL on the shared server: this run's go with it.
 drop_slots() {
     psql_run -c "SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots
@@ -117,24 +119,53 @@ drop_slots() {
 }
 trap 'stop_connect; drop_slots' EXIT
 
-# Streaming once every case's slot is active (after its snapshot, if it takes one).
-for _ in $(seq 1 120); do
-    active=$(psql_run -At -c "SELECT count(*) FROM pg_replication_slots
-                              WHERE slot_name LIKE '${run}\_%' AND active")
-    [[ $active == "${#cases[@]}" ]] && break
-    kill -0 "$connect" 2>/dev/null || { tail -50 "$work/run/connect.log" >&2; exit 1; }
-    sleep 1
-done
-if [[ $active != "${#cases[@]}" ]]; then
-    echo "capture: the connectors did not all stream ($work/run/connect.log)" >&2
-    exit 1
-fi
-sleep 2
+# Starts the worker with the connectors of the given cases (the offsets file kept from a previous
+# start) and returns once every one streams: its slot active, after its snapshot if it takes one.
+start_connect() {
+    local -a files=()
+    local case active=0
+    for case in "$@"; do
+        files+=("$work/run/$case.properties")
+    done
+    java -Dlog4j.configuration="file:$work/run/log4j.properties" -cp "$classpath" \
+        org.apache.kafka.connect.cli.ConnectStandalone "$work/run/worker.properties" \
+        "${files[@]}" >>"$work/run/connect.out" 2>&1 &
+    connect=$!
+    for _ in $(seq 1 120); do
+        active=$(psql_run -At -c "SELECT count(*) FROM pg_replication_slots
+                                  WHERE slot_name LIKE '${run}\_%' AND active")
+        [[ $active == "$#" ]] && break
+        kill -0 "$connect" 2>/dev/null || { tail -50 "$work/run/connect.log" >&2; exit 1; }
+        sleep 1
+    done
+    if [[ $active != "$#" ]]; then
+        echo "capture: the connectors did not all stream ($work/run/connect.log)" >&2
+        exit 1
+    fi
+    sleep 2
+}
+
+start_connect "${cases[@]}"
 for case in "${cases[@]}"; do
     psql_run -f "$here/cases/$case.sql"
 done
 sleep 8
 stop_connect
+
+# Cases with cases/<case>.stopped.sql: those statements run while the worker is stopped, then
+# the worker starts again on its offsets.
+restarted=()
+for case in "${cases[@]}"; do
+    [[ -f $here/cases/$case.stopped.sql ]] || continue
+    sleep 2 # the walsenders of the stopped worker exit
+    psql_run -f "$here/cases/$case.stopped.sql"
+    restarted+=("$case")
+done
+if [[ ${#restarted[@]} -gt 0 ]]; then
+    start_connect "${restarted[@]}"
+    sleep 8
+    stop_connect
+fi
 trap drop_slots EXIT
 
 for case in "${cases[@]}"; do
