@@ -156,8 +156,10 @@ const ferry_config_key cdc_config_keys[] = {
      .allowed_values = snapshot_modes, .importance = FERRY_IMPORTANCE_MEDIUM,
      .group = "Snapshot",
      .documentation = "initial: snapshot when there is no offset, then stream; initial_only: "
-                      "snapshot, no stream; no_data (never): no snapshot; always: snapshot at "
-                      "every start; when_needed: also when the slot's position was lost."},
+                      "snapshot, no stream; no_data: no snapshot; always: snapshot at every "
+                      "start, then stream from it; when_needed: also when the slot's position "
+                      "was lost. never and exported (removed in Debezium 3) are read as no_data "
+                      "and initial, with a warning."},
     {.name = "snapshot.fetch.size", .type = FERRY_CONFIG_INT, .default_value = "10240",
      .importance = FERRY_IMPORTANCE_MEDIUM, .group = "Snapshot", .has_min = true, .min = 1,
      .documentation = "Rows per snapshot chunk (chunks are read by primary key)."},
