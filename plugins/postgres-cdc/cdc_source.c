@@ -92,6 +92,10 @@ typedef struct cdc_source {
     size_t last_table;
     pg_snapshot *snapshot;
     int64_t snapshot_rows;
+    /* The snapshot's latest row, held back until the next one: the snapshot's last row is
+     * marked "last" even when the tables after its own are empty, as Debezium does. */
+    cdc_events_record held;
+    int64_t held_ts_us;
 
     /* the stream */
     uint64_t lsn_proc;        /* every transaction committed before it is delivered */
@@ -711,7 +715,29 @@ static ferry_status source_snapshot_open(cdc_source *source, char *err, size_t e
     return FERRY_OK;
 }
 
-/* SNAPSHOT: one row per call into pending. */
+/* The snapshot is done: its held row goes to pending as the snapshot's last, its offset the
+ * completed snapshot's. -1 when out of memory. */
+static int source_snapshot_release_last(cdc_source *source)
+{
+    cdc_events_record *held = &source->held;
+    if (!held->value)
+        return 0;
+    json_t *block = json_object_get(held->value, "source");
+    uint64_t lsn = source->snapshot_lsn ? source->snapshot_lsn : source->start_lsn;
+    json_t *offset = cdc_offset_snapshot(lsn, pg_snapshot_tx_id(source->snapshot),
+                                         source->held_ts_us, NULL, NULL, true);
+    if (!offset || json_object_set_new(block, "snapshot", json_string("last")) != 0) {
+        json_decref(offset);
+        return -1;
+    }
+    json_decref(held->offset);
+    held->offset = offset;
+    source->pending.records[source->pending.count++] = *held;
+    memset(held, 0, sizeof(*held));
+    return 0;
+}
+
+/* SNAPSHOT: one row per call into pending (each held back by one, see held). */
 static ferry_status source_phase_snapshot(cdc_source *source, int64_t deadline, char *err,
                                           size_t errlen)
 {
@@ -727,6 +753,8 @@ static ferry_status source_phase_snapshot(cdc_source *source, int64_t deadline, 
     case PG_SNAPSHOT_ERROR:
         return ferry_error_set(err, errlen, "snapshot: %s", why);
     case PG_SNAPSHOT_DONE: {
+        if (source_snapshot_release_last(source) != 0)
+            return ferry_error_set(err, errlen, "out of memory");
         pg_snapshot_destroy(source->snapshot);
         source->snapshot = NULL;
         source->need_snapshot = false; /* a slot taken over later leads to the stream */
@@ -770,6 +798,21 @@ static ferry_status source_phase_snapshot(cdc_source *source, int64_t deadline, 
     record->offset = cdc_offset_snapshot(lsn, info.tx_id, now_us, table->id, row.key,
                                          row.last_of_snapshot);
     source->snapshot_rows++;
+    /* this row waits, with its own topic name (a table may be reloaded meanwhile); the one held
+     * before goes */
+    if (!record->owned_topic) {
+        record->owned_topic = strdup(record->topic);
+        if (!record->owned_topic) {
+            pending_clear(source);
+            return ferry_error_set(err, errlen, "out of memory");
+        }
+    }
+    cdc_events_record fresh = *record;
+    source->pending.count--;
+    if (source->held.value)
+        source->pending.records[source->pending.count++] = source->held;
+    source->held = fresh;
+    source->held_ts_us = now_us;
     return FERRY_OK;
 }
 
@@ -953,6 +996,7 @@ static void cdc_source_free(cdc_source *source)
     if (!source)
         return;
     pending_clear(source);
+    cdc_events_record_release(&source->held);
     pg_snapshot_destroy(source->snapshot);
     pg_txid_snapshot_release(&source->seen);
     pg_stream_close(&source->stream);
