@@ -156,8 +156,10 @@ const ferry_config_key cdc_config_keys[] = {
      .allowed_values = snapshot_modes, .importance = FERRY_IMPORTANCE_MEDIUM,
      .group = "Snapshot",
      .documentation = "initial: snapshot when there is no offset, then stream; initial_only: "
-                      "snapshot, no stream; no_data (never): no snapshot; always: snapshot at "
-                      "every start; when_needed: also when the slot's position was lost."},
+                      "snapshot, no stream; no_data: no snapshot; always: snapshot at every "
+                      "start, then stream from it; when_needed: also when the slot's position "
+                      "was lost. never and exported (removed in Debezium 3) are read as no_data "
+                      "and initial, with a warning."},
     {.name = "snapshot.fetch.size", .type = FERRY_CONFIG_INT, .default_value = "10240",
      .importance = FERRY_IMPORTANCE_MEDIUM, .group = "Snapshot", .has_min = true, .min = 1,
      .documentation = "Rows per snapshot chunk (chunks are read by primary key)."},
@@ -249,6 +251,20 @@ const ferry_config_key cdc_config_keys[] = {
     UNSUPPORTED("read.only", FERRY_CONFIG_BOOLEAN, "false"),
     {.name = NULL},
 };
+
+const char *cdc_config_replaced_value(const char *key, const char *value)
+{
+    static const struct {
+        const char *key, *value, *replacement;
+    } replaced[] = {
+        {"snapshot.mode", "never", "no_data"},
+        {"snapshot.mode", "exported", "initial"},
+    };
+    for (size_t i = 0; key && value && i < sizeof replaced / sizeof replaced[0]; i++)
+        if (strcmp(key, replaced[i].key) == 0 && strcasecmp(value, replaced[i].value) == 0)
+            return replaced[i].replacement;
+    return NULL;
+}
 
 const char *const cdc_config_unsupported_keys[] = {
     "slot.stream.params", "slot.failover", "replica.identity.autoset.values",
@@ -774,6 +790,14 @@ bool cdc_config_table_captured(const cdc_config *config, const char *schema_name
     if (config->table_include.count && !cdc_filter_matches(&config->table_include, id))
         return false;
     return !cdc_filter_matches(&config->table_exclude, id);
+}
+
+size_t cdc_config_table_rank(const cdc_config *config, const char *table_id)
+{
+    for (size_t i = 0; i < config->table_include.count; i++)
+        if (regexec(&config->table_include.patterns[i], table_id, 0, NULL, 0) == 0)
+            return i;
+    return 0;
 }
 
 bool cdc_config_column_included(const cdc_config *config, const char *schema_name,

@@ -108,6 +108,9 @@ extern const ferry_config_key cdc_config_keys[];
 
 /* Debezium keys accepted but not supported yet (NULL-terminated), and key prefixes of the same. */
 extern const char *const cdc_config_unsupported_keys[];
+/* A value Debezium 3 removed that is still accepted, read as its replacement: the replacement's
+ * name for a warning, or NULL when the value is current. */
+const char *cdc_config_replaced_value(const char *key, const char *value);
 extern const char *const cdc_config_unsupported_prefixes[];
 
 /* Reads the validated config through the host's getters. Returns 0, or -1 with a message naming
@@ -134,6 +137,10 @@ int cdc_regex_compile(regex_t *regex, const char *pattern, char *err, size_t err
 bool cdc_config_schema_captured(const cdc_config *config, const char *schema_name);
 bool cdc_config_table_captured(const cdc_config *config, const char *schema_name,
                                const char *table_name);
+/* The position in table.include.list of the first pattern that matches a table
+ * ("schema.table"), 0 without a list: Debezium snapshots tables in that order, the tables of one
+ * pattern by name. */
+size_t cdc_config_table_rank(const cdc_config *config, const char *table_id);
 bool cdc_config_column_included(const cdc_config *config, const char *schema_name,
                                 const char *table_name, const char *column_name);
 /* The message.key.columns override of a table ("schema.table"), or NULL. */

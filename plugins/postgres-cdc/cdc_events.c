@@ -39,6 +39,7 @@ void cdc_events_record_release(cdc_events_record *record)
     json_decref(record->value_schema);
     json_decref(record->offset);
     free(record->owned_topic);
+    free(record->key_header_value);
     memset(record, 0, sizeof(*record));
 }
 
@@ -135,14 +136,14 @@ static cdc_events_collection *cdc_events_collection_of(cdc_events *events, const
 /* The transaction metadata of the next event: BEGIN before the transaction's first event, and
  * the event's transaction block (NULL without metadata). */
 static json_t *cdc_events_transaction_block(cdc_events *events, const dbz_table *table,
-                                            cdc_events_batch *batch)
+                                            uint64_t lsn, cdc_events_batch *batch)
 {
     if (!events->config->provide_transaction_metadata)
         return NULL;
     if (events->event_count == 0) {
         json_t *key, *key_schema, *value, *value_schema;
-        if (dbz_transaction_event(events->xid, false, -1, NULL, events->commit_us / 1000, &key,
-                                  &key_schema, &value, &value_schema) == 0)
+        if (dbz_transaction_event(events->xid, lsn, false, -1, NULL, events->commit_us / 1000,
+                                  &key, &key_schema, &value, &value_schema) == 0)
             cdc_events_add_transaction(events, batch, key, key_schema, value, value_schema);
     }
     events->event_count++;
@@ -150,7 +151,7 @@ static json_t *cdc_events_transaction_block(cdc_events *events, const dbz_table 
     if (!collection)
         return NULL;
     collection->count++;
-    return dbz_transaction_payload(events->xid, events->event_count, collection->count);
+    return dbz_transaction_payload(events->xid, lsn, events->event_count, collection->count);
 }
 
 /* Queues one change event. Takes ownership of key, before, after. */
@@ -164,7 +165,7 @@ static cdc_events_result cdc_events_queue(cdc_events *events, const dbz_table *t
         .lsn = lsn,
         .tx_id = events->xid,
     };
-    json_t *block = cdc_events_transaction_block(events, table, batch);
+    json_t *block = cdc_events_transaction_block(events, table, lsn, batch);
     json_t *value = dbz_envelope_payload(events->dbz, op, before, after,
                                          dbz_source_payload(events->dbz, table, &info), block,
                                          now_us);
@@ -172,10 +173,13 @@ static cdc_events_result cdc_events_queue(cdc_events *events, const dbz_table *t
         json_decref(key);
         return CDC_EVENTS_NO_MEMORY;
     }
-    return cdc_events_batch_add(batch, table->topic, key, json_incref(table->key_schema), value,
-                                json_incref(table->envelope_schema))
-               ? CDC_EVENTS_OK
-               : CDC_EVENTS_NO_MEMORY;
+    cdc_events_record *record = cdc_events_batch_add(batch, table->topic, key,
+                                                     json_incref(table->key_schema), value,
+                                                     json_incref(table->envelope_schema));
+    if (!record)
+        return CDC_EVENTS_NO_MEMORY;
+    record->change = true;
+    return CDC_EVENTS_OK;
 }
 
 /* The tombstone after a delete (tombstones.on.delete). Takes ownership of key. */
@@ -186,10 +190,29 @@ static cdc_events_result cdc_events_queue_tombstone(cdc_events *events, const db
         json_decref(key);
         return CDC_EVENTS_OK;
     }
-    return cdc_events_batch_add(batch, table->topic, key, json_incref(table->key_schema), NULL,
-                                NULL)
-               ? CDC_EVENTS_OK
-               : CDC_EVENTS_NO_MEMORY;
+    cdc_events_record *record =
+        cdc_events_batch_add(batch, table->topic, key, json_incref(table->key_schema), NULL, NULL);
+    if (!record)
+        return CDC_EVENTS_NO_MEMORY;
+    record->change = true;
+    return CDC_EVENTS_OK;
+}
+
+/* Puts the other key of a primary-key change on the change records queued from index first
+ * on, as Debezium does: the new key on the delete and its tombstone, the old key on the create. */
+static cdc_events_result cdc_events_key_header(cdc_events_batch *batch, size_t first,
+                                               const char *name, const json_t *key)
+{
+    for (size_t i = first; i < batch->count; i++) {
+        cdc_events_record *record = &batch->records[i];
+        if (!record->change)
+            continue;
+        record->key_header_value = json_dumps(key, JSON_COMPACT | JSON_PRESERVE_ORDER);
+        if (!record->key_header_value)
+            return CDC_EVENTS_NO_MEMORY;
+        record->key_header = name;
+    }
+    return CDC_EVENTS_OK;
 }
 
 /* ------------------------------------------------------------------------------------------ */
@@ -247,20 +270,31 @@ static cdc_events_result cdc_events_update(cdc_events *events, const dbz_table *
         return CDC_EVENTS_BAD_VALUE;
     }
     if (key && old_key && !json_equal(key, old_key)) {
-        /* A primary-key change: delete the old key, tombstone it, create the new one. */
+        /* A primary-key change: delete the old key, tombstone it, create the new one; each
+         * names the other key in a header. */
         json_t *tombstone_key = json_incref(old_key);
+        json_t *old_key_copy = json_incref(old_key);
+        size_t first = batch->count;
         cdc_events_result result =
             cdc_events_queue(events, table, 'd', old_key, before, NULL, lsn, now_us, batch);
         if (result == CDC_EVENTS_OK)
             result = cdc_events_queue_tombstone(events, table, tombstone_key, batch);
         else
             json_decref(tombstone_key);
+        if (result == CDC_EVENTS_OK)
+            result = cdc_events_key_header(batch, first, DBZ_HEADER_NEWKEY, key);
         if (result != CDC_EVENTS_OK) {
+            json_decref(old_key_copy);
             json_decref(key);
             json_decref(after);
             return result;
         }
-        return cdc_events_queue(events, table, 'c', key, NULL, after, lsn, now_us, batch);
+        first = batch->count;
+        result = cdc_events_queue(events, table, 'c', key, NULL, after, lsn, now_us, batch);
+        if (result == CDC_EVENTS_OK)
+            result = cdc_events_key_header(batch, first, DBZ_HEADER_OLDKEY, old_key_copy);
+        json_decref(old_key_copy);
+        return result;
     }
     json_decref(old_key);
     return cdc_events_queue(events, table, 'u', key, before, after, lsn, now_us, batch);
@@ -369,7 +403,7 @@ cdc_events_record *cdc_events_commit(cdc_events *events, uint64_t end_lsn, bool 
                                             events->collections[i].id, "event_count",
                                             (json_int_t)events->collections[i].count));
         json_t *key, *key_schema, *value, *value_schema;
-        if (dbz_transaction_event(events->xid, true, events->event_count, collections,
+        if (dbz_transaction_event(events->xid, end_lsn, true, events->event_count, collections,
                                   events->commit_us / 1000, &key, &key_schema, &value,
                                   &value_schema) == 0)
             record = cdc_events_add_transaction(events, batch, key, key_schema, value,
@@ -400,7 +434,10 @@ cdc_events_result cdc_events_snapshot_row(cdc_events *events, const dbz_table *t
     }
     *record = cdc_events_batch_add(batch, table->topic, key, json_incref(table->key_schema),
                                    value, json_incref(table->envelope_schema));
-    return *record ? CDC_EVENTS_OK : CDC_EVENTS_NO_MEMORY;
+    if (!*record)
+        return CDC_EVENTS_NO_MEMORY;
+    (*record)->change = true;
+    return CDC_EVENTS_OK;
 }
 
 cdc_events_record *cdc_events_heartbeat(cdc_events *events, int64_t now_ms,

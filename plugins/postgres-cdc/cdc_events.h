@@ -28,6 +28,12 @@ typedef struct cdc_events_record {
     char *owned_topic; /* or owned */
     json_t *key, *key_schema, *value, *value_schema; /* NULL key / value: a null one */
     json_t *offset;    /* set by the caller; NULL: the record carries no offset */
+    /* A change event or its tombstone: it carries Debezium's __debezium.context.* headers */
+    bool change;
+    /* A primary-key change's other key: DBZ_HEADER_NEWKEY on the delete and its tombstone,
+     * DBZ_HEADER_OLDKEY on the create; the key's compact JSON (owned). NULL: none. */
+    const char *key_header;
+    char *key_header_value;
 } cdc_events_record;
 
 /* The records of one message, in emit order. A zeroed batch is an empty one. */

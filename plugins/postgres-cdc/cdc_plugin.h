@@ -15,6 +15,7 @@
 /* The connector makes exactly one task (a slot has one reader): its number, which the
  * replication connection's take-over marker carries. */
 #define CDC_TASK_NUMBER 0
+#define CDC_TASK_ID_TEXT "0" /* CDC_TASK_NUMBER, as text */
 
 extern const ferry_host *cdc_host;
 

@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/random.h>
 #include <time.h>
 
 #include "cdc_config.h"
@@ -91,6 +92,10 @@ typedef struct cdc_source {
     size_t last_table;
     pg_snapshot *snapshot;
     int64_t snapshot_rows;
+    /* The snapshot's latest row, held back until the next one: the snapshot's last row is
+     * marked "last" even when the tables after its own are empty, as Debezium does. */
+    cdc_events_record held;
+    int64_t held_ts_us;
 
     /* the stream */
     uint64_t lsn_proc;        /* every transaction committed before it is delivered */
@@ -99,6 +104,11 @@ typedef struct cdc_source {
     int64_t tx_messages;      /* change messages of the transaction so far */
     int64_t tx_skip;          /* the first tx_skip were delivered before a restart */
     bool tx_skip_all;
+    /* A whole snapshot read in a fresh transaction while the slot already existed (always,
+     * when_needed, initial without an offset): the stream starts behind it, and skips the
+     * transactions it already holds. */
+    bool skip_seen;
+    pg_txid_snapshot seen;
     uint64_t resume_commit;   /* of this transaction ... */
     int64_t resume_events;    /* ... that many change messages are delivered */
     uint64_t emitted_commit;  /* the last change message fully emitted: its transaction */
@@ -114,6 +124,9 @@ typedef struct cdc_source {
      * pending_next on */
     cdc_events_batch pending;
     size_t pending_next;
+    /* the __debezium.context.* headers of change events, the key header's slot first */
+    char run_id[37];
+    ferry_header headers[5];
     bool pending_is_change;
     uint64_t pending_commit;
     int64_t pending_events;
@@ -168,6 +181,19 @@ static ferry_status source_emit_pending(cdc_source *source, int *emitted, char *
 {
     while (source->pending_next < source->pending.count) {
         cdc_events_record *p = &source->pending.records[source->pending_next];
+        const ferry_header *headers = NULL;
+        size_t header_count = 0;
+        if (p->change) {
+            headers = source->headers + 1;
+            header_count = 4;
+            if (p->key_header) {
+                source->headers[0] = (ferry_header){.key = p->key_header,
+                                                    .value = p->key_header_value,
+                                                    .value_len = strlen(p->key_header_value)};
+                headers = source->headers;
+                header_count = 5;
+            }
+        }
         ferry_record record = {
             .topic = p->owned_topic ? p->owned_topic : p->topic,
             .partition = FERRY_PARTITION_ANY,
@@ -177,6 +203,8 @@ static ferry_status source_emit_pending(cdc_source *source, int *emitted, char *
             .value = p->value ? (ferry_data){.kind = FERRY_DATA_JSON, .json = p->value,
                                              .schema = p->value_schema}
                               : (ferry_data){.kind = FERRY_DATA_NULL},
+            .headers = headers,
+            .header_count = header_count,
             .timestamp_ms = FERRY_TIMESTAMP_NONE,
             .source_partition = source->partition,
             .source_offset = p->offset,
@@ -323,7 +351,8 @@ static ferry_status source_handle_message(cdc_source *source, const pgo_copy_dat
         source->tx_final_lsn = message.begin.final_lsn;
         source->tx_messages = 0;
         source->tx_skip = 0;
-        source->tx_skip_all = false;
+        source->tx_skip_all =
+            source->skip_seen && pg_txid_snapshot_sees(&source->seen, message.begin.xid);
         cdc_events_begin(&source->events, message.begin.xid,
                          message.begin.commit_time + PG_EPOCH_OFFSET_US);
         if (source->resume_commit) {
@@ -646,7 +675,7 @@ static ferry_status source_snapshot_open(cdc_source *source, char *err, size_t e
                                    refs[i].table_name, why);
         }
         if (entry->meta && entry->table)
-            tables[used++] = (pg_snapshot_table){entry->meta, entry->table};
+            tables[used++] = (pg_snapshot_table){entry->meta, entry->table, refs[i].rank};
     }
     pg_table_refs_free(refs, count);
     source->snapshot = pg_snapshot_new(source->conn, tables, used,
@@ -657,10 +686,26 @@ static ferry_status source_snapshot_open(cdc_source *source, char *err, size_t e
     const char *resume_table = source->offset.phase == CDC_OFFSET_SNAPSHOT && source->slot_exists
                                    ? source->offset.snapshot_table
                                    : NULL;
+    size_t resume_rank = resume_table ? cdc_config_table_rank(&source->config, resume_table) : 0;
     if (pg_snapshot_begin(source->snapshot,
                           source->snapshot_name[0] ? source->snapshot_name : NULL, resume_table,
-                          source->offset.snapshot_key, why, sizeof why) != 0)
+                          resume_rank, source->offset.snapshot_key, why, sizeof why) != 0)
         return ferry_error_set(err, errlen, "snapshot: %s", why);
+    if (!source->snapshot_name[0] && !resume_table) {
+        /* The stream starts at the slot's position, before this snapshot: a change made while
+         * the task was stopped is in the snapshot and would come again from the stream. */
+        const pg_txid_snapshot *view = pg_snapshot_view(source->snapshot);
+        pg_txid_snapshot_release(&source->seen);
+        source->seen = (pg_txid_snapshot){.xmin = view->xmin, .xmax = view->xmax};
+        if (view->xip_count) {
+            source->seen.xip = malloc(view->xip_count * sizeof(*view->xip));
+            if (!source->seen.xip)
+                return ferry_error_set(err, errlen, "out of memory");
+            memcpy(source->seen.xip, view->xip, view->xip_count * sizeof(*view->xip));
+            source->seen.xip_count = view->xip_count;
+        }
+        source->skip_seen = true;
+    }
     source_log(source, FERRY_LOG_INFO,
                "snapshot of %zu tables %s%s%s (%s snapshot, stream from %s)", used,
                resume_table ? "resuming at " : "started", resume_table ? resume_table : "",
@@ -670,7 +715,29 @@ static ferry_status source_snapshot_open(cdc_source *source, char *err, size_t e
     return FERRY_OK;
 }
 
-/* SNAPSHOT: one row per call into pending. */
+/* The snapshot is done: its held row goes to pending as the snapshot's last, its offset the
+ * completed snapshot's. -1 when out of memory. */
+static int source_snapshot_release_last(cdc_source *source)
+{
+    cdc_events_record *held = &source->held;
+    if (!held->value)
+        return 0;
+    json_t *block = json_object_get(held->value, "source");
+    uint64_t lsn = source->snapshot_lsn ? source->snapshot_lsn : source->start_lsn;
+    json_t *offset = cdc_offset_snapshot(lsn, pg_snapshot_tx_id(source->snapshot),
+                                         source->held_ts_us, NULL, NULL, true);
+    if (!offset || json_object_set_new(block, "snapshot", json_string("last")) != 0) {
+        json_decref(offset);
+        return -1;
+    }
+    json_decref(held->offset);
+    held->offset = offset;
+    source->pending.records[source->pending.count++] = *held;
+    memset(held, 0, sizeof(*held));
+    return 0;
+}
+
+/* SNAPSHOT: one row per call into pending (each held back by one, see held). */
 static ferry_status source_phase_snapshot(cdc_source *source, int64_t deadline, char *err,
                                           size_t errlen)
 {
@@ -686,6 +753,8 @@ static ferry_status source_phase_snapshot(cdc_source *source, int64_t deadline, 
     case PG_SNAPSHOT_ERROR:
         return ferry_error_set(err, errlen, "snapshot: %s", why);
     case PG_SNAPSHOT_DONE: {
+        if (source_snapshot_release_last(source) != 0)
+            return ferry_error_set(err, errlen, "out of memory");
         pg_snapshot_destroy(source->snapshot);
         source->snapshot = NULL;
         source->need_snapshot = false; /* a slot taken over later leads to the stream */
@@ -729,6 +798,21 @@ static ferry_status source_phase_snapshot(cdc_source *source, int64_t deadline, 
     record->offset = cdc_offset_snapshot(lsn, info.tx_id, now_us, table->id, row.key,
                                          row.last_of_snapshot);
     source->snapshot_rows++;
+    /* this row waits, with its own topic name (a table may be reloaded meanwhile); the one held
+     * before goes */
+    if (!record->owned_topic) {
+        record->owned_topic = strdup(record->topic);
+        if (!record->owned_topic) {
+            pending_clear(source);
+            return ferry_error_set(err, errlen, "out of memory");
+        }
+    }
+    cdc_events_record fresh = *record;
+    source->pending.count--;
+    if (source->held.value)
+        source->pending.records[source->pending.count++] = source->held;
+    source->held = fresh;
+    source->held_ts_us = now_us;
     return FERRY_OK;
 }
 
@@ -912,7 +996,9 @@ static void cdc_source_free(cdc_source *source)
     if (!source)
         return;
     pending_clear(source);
+    cdc_events_record_release(&source->held);
     pg_snapshot_destroy(source->snapshot);
+    pg_txid_snapshot_release(&source->seen);
     pg_stream_close(&source->stream);
     if (source->conn)
         PQfinish(source->conn);
@@ -930,6 +1016,8 @@ static void cdc_source_free(cdc_source *source)
     free(source);
 }
 
+/* Warns about the Debezium keys ignored, and the values Debezium 3 removed that are read as
+ * their replacements. */
 static void source_warn_unsupported(cdc_source *source, const ferry_config *config)
 {
     json_t *values = cdc_host->config_json(config);
@@ -948,6 +1036,12 @@ static void source_warn_unsupported(cdc_source *source, const ferry_config *conf
                        "config key %s is not supported yet and is ignored "
                        "(docs/connectors/postgres-cdc.md lists what is)",
                        key);
+        const char *replacement = cdc_config_replaced_value(key, json_string_value(value));
+        if (replacement)
+            source_log(source, FERRY_LOG_WARN,
+                       "%s=%s was removed in Debezium 3 and is read as its replacement, %s=%s: "
+                       "set that instead",
+                       key, json_string_value(value), key, replacement);
     }
 }
 
@@ -1010,6 +1104,24 @@ static void source_plan(cdc_source *source, const pg_slot_info *slot)
     source->confirmed_lsn = slot->exists ? slot->confirmed_flush : 0;
 }
 
+/* The context headers every change event carries: Debezium's, with a new run id per start. */
+static void source_headers_init(cdc_source *source)
+{
+    uint8_t random[10] = {0};
+    /* a run id only tells runs apart: a short read leaves some bits zero, no harm */
+    if (getrandom(random, sizeof random, GRND_NONBLOCK) != (ssize_t)sizeof random)
+        source_log(source, FERRY_LOG_DEBUG, "getrandom gave too few bytes for the run id");
+    dbz_run_id(clock_wall_us() / 1000, random, source->run_id);
+    static const char task_id[] = CDC_TASK_ID_TEXT;
+    static const char connector_name[] = "postgresql";
+    const char *prefix = source->config.topic_prefix;
+    source->headers[1] = (ferry_header){DBZ_HEADER_LOGICAL_NAME, prefix, strlen(prefix)};
+    source->headers[2] = (ferry_header){DBZ_HEADER_TASK_ID, task_id, sizeof task_id - 1};
+    source->headers[3] = (ferry_header){DBZ_HEADER_CONNECTOR_NAME, connector_name,
+                                        sizeof connector_name - 1};
+    source->headers[4] = (ferry_header){DBZ_HEADER_RUN_ID, source->run_id, 36};
+}
+
 ferry_status cdc_source_start(ferry_context *ctx, const ferry_config *config, void **state,
                               char *err, size_t errlen)
 {
@@ -1032,6 +1144,7 @@ ferry_status cdc_source_start(ferry_context *ctx, const ferry_config *config, vo
                                 .version = CDC_SOURCE_VERSION,
                                 .avro_names = source->config.avro_names};
     cdc_events_init(&source->events, &source->config, &source->dbz);
+    source_headers_init(source);
     source->types = pg_type_registry_new();
     source->decoder = pgo_decoder_new();
     source->partition = cdc_partition_new(source->config.topic_prefix);

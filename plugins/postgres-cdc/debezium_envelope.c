@@ -71,7 +71,8 @@ char *dbz_topic_name(const dbz_context *context, const char *schema_name,
 int dbz_context_init(dbz_context *context)
 {
     context->source_schema = json_pack(
-        "{s:s, s:[o,o,o,o,{s:s, s:b, s:s, s:i, s:{s:s}, s:s, s:s},o,o,o,o,o,o,o,o,o], s:b, s:s}",
+        "{s:s, s:[o,o,o,o,{s:s, s:b, s:s, s:i, s:{s:s}, s:s, s:s},o,o,o,o,o,o,o,o,o,o,o], s:b, s:s, "
+        "s:i}",
         "type", "struct", "fields",
         dbz_simple_field("string", false, "version"),
         dbz_simple_field("string", false, "connector"),
@@ -88,7 +89,10 @@ int dbz_context_init(dbz_context *context)
         dbz_simple_field("int64", true, "txId"),
         dbz_simple_field("int64", true, "lsn"),
         dbz_simple_field("int64", true, "xmin"),
-        "optional", 0, "name", "io.debezium.connector.postgresql.Source");
+        /* Debezium 3's replication origin of the change; ferry does not read origins: null */
+        dbz_simple_field("string", true, "origin"),
+        dbz_simple_field("int64", true, "origin_lsn"),
+        "optional", 0, "name", "io.debezium.connector.postgresql.Source", "version", 1);
     context->transaction_schema = json_pack(
         "{s:s, s:[o,o,o], s:b, s:s, s:i}", "type", "struct", "fields",
         dbz_simple_field("string", false, "id"), dbz_simple_field("int64", false, "total_order"),
@@ -445,6 +449,8 @@ json_t *dbz_source_payload(const dbz_context *context, const dbz_table *table,
                                       info->lsn ? json_integer((json_int_t)info->lsn)
                                                 : json_null());
     rc |= json_object_set_new_nocheck(source, "xmin", json_null());
+    rc |= json_object_set_new_nocheck(source, "origin", json_null());
+    rc |= json_object_set_new_nocheck(source, "origin_lsn", json_null());
     if (rc) {
         json_decref(source);
         return NULL;
@@ -452,10 +458,17 @@ json_t *dbz_source_payload(const dbz_context *context, const dbz_table *table,
     return source;
 }
 
-json_t *dbz_transaction_payload(int64_t tx_id, int64_t total_order, int64_t collection_order)
+/* Debezium's transaction id: "<txId>:<LSN>", the LSN of the message it belongs to. */
+static void dbz_transaction_id(char *id, size_t size, int64_t tx_id, uint64_t lsn)
 {
-    char id[32];
-    snprintf(id, sizeof id, "%lld", (long long)tx_id);
+    snprintf(id, size, "%lld:%llu", (long long)tx_id, (unsigned long long)lsn);
+}
+
+json_t *dbz_transaction_payload(int64_t tx_id, uint64_t lsn, int64_t total_order,
+                                int64_t collection_order)
+{
+    char id[48];
+    dbz_transaction_id(id, sizeof id, tx_id, lsn);
     return json_pack("{s:s, s:I, s:I}", "id", id, "total_order", (json_int_t)total_order,
                      "data_collection_order", (json_int_t)collection_order);
 }
@@ -520,12 +533,12 @@ int dbz_heartbeat(const dbz_context *context, int64_t now_ms, json_t **key, json
     return dbz_record_parts_check(key, key_schema, value, value_schema);
 }
 
-int dbz_transaction_event(int64_t tx_id, bool end, int64_t event_count, json_t *collections,
-                          int64_t ts_ms, json_t **key, json_t **key_schema, json_t **value,
-                          json_t **value_schema)
+int dbz_transaction_event(int64_t tx_id, uint64_t lsn, bool end, int64_t event_count,
+                          json_t *collections, int64_t ts_ms, json_t **key, json_t **key_schema,
+                          json_t **value, json_t **value_schema)
 {
-    char id[32];
-    snprintf(id, sizeof id, "%lld", (long long)tx_id);
+    char id[48];
+    dbz_transaction_id(id, sizeof id, tx_id, lsn);
     *key = json_pack("{s:s}", "id", id);
     *key_schema = json_pack("{s:s, s:[o], s:b, s:s, s:i}", "type", "struct", "fields",
                             dbz_simple_field("string", false, "id"), "optional", 0, "name",
@@ -546,4 +559,23 @@ int dbz_transaction_event(int64_t tx_id, bool end, int64_t event_count, json_t *
         dbz_simple_field("int64", false, "ts_ms"), "optional", 0, "name",
         "io.debezium.connector.common.TransactionMetadataValue", "version", 1);
     return dbz_record_parts_check(key, key_schema, value, value_schema);
+}
+
+void dbz_run_id(int64_t now_ms, const uint8_t random[10], char out[37])
+{
+    uint8_t b[16];
+    for (int i = 0; i < 6; i++)
+        b[i] = (uint8_t)((uint64_t)now_ms >> (40 - 8 * i));
+    memcpy(b + 6, random, 10);
+    b[6] = (uint8_t)(0x70 | (b[6] & 0x0f)); /* version 7 */
+    b[8] = (uint8_t)(0x80 | (b[8] & 0x3f)); /* variant 10 */
+    static const char hex[] = "0123456789abcdef";
+    char *o = out;
+    for (int i = 0; i < 16; i++) {
+        if (i == 4 || i == 6 || i == 8 || i == 10)
+            *o++ = '-';
+        *o++ = hex[b[i] >> 4];
+        *o++ = hex[b[i] & 0x0f];
+    }
+    *o = '\0';
 }

@@ -109,8 +109,10 @@ typedef struct dbz_source_info {
 
 json_t *dbz_source_payload(const dbz_context *context, const dbz_table *table,
                            const dbz_source_info *info);
-/* The transaction block {id, total_order, data_collection_order}. */
-json_t *dbz_transaction_payload(int64_t tx_id, int64_t total_order, int64_t collection_order);
+/* The transaction block {id, total_order, data_collection_order}; the id is Debezium's
+ * "<txId>:<LSN>" with the event's LSN. */
+json_t *dbz_transaction_payload(int64_t tx_id, uint64_t lsn, int64_t total_order,
+                                int64_t collection_order);
 /* The envelope; takes ownership of before, after, source and transaction (each may be NULL, a
  * JSON null is written). op: 'r', 'c', 'u', 'd', 't'. context may be NULL (no shared values). */
 json_t *dbz_envelope_payload(const dbz_context *context, char op, json_t *before, json_t *after,
@@ -123,10 +125,27 @@ int dbz_heartbeat(const dbz_context *context, int64_t now_ms, json_t **key, json
                   json_t **value, json_t **value_schema);
 
 /* Transaction metadata: BEGIN (event_count < 0, collections NULL) or END. collections: a JSON
- * array of {"data_collection","event_count"} (borrowed). */
-int dbz_transaction_event(int64_t tx_id, bool end, int64_t event_count, json_t *collections,
-                          int64_t ts_ms, json_t **key, json_t **key_schema, json_t **value,
-                          json_t **value_schema);
+ * array of {"data_collection","event_count"} (borrowed). The id is "<txId>:<LSN>", as Debezium
+ * writes it: the LSN of the transaction's first event for BEGIN, of its commit for END. */
+int dbz_transaction_event(int64_t tx_id, uint64_t lsn, bool end, int64_t event_count,
+                          json_t *collections, int64_t ts_ms, json_t **key, json_t **key_schema,
+                          json_t **value, json_t **value_schema);
+
+/* ---- headers ------------------------------------------------------------------------------ */
+
+/* Debezium's headers: every change event and tombstone carries the context headers (its
+ * connector's topic.prefix, task, kind and run); a primary-key change's delete and tombstone
+ * carry the new key, its create the old key. */
+#define DBZ_HEADER_LOGICAL_NAME "__debezium.context.connectorLogicalName"
+#define DBZ_HEADER_TASK_ID "__debezium.context.taskId"
+#define DBZ_HEADER_CONNECTOR_NAME "__debezium.context.connectorName"
+#define DBZ_HEADER_RUN_ID "__debezium.context.runId"
+#define DBZ_HEADER_OLDKEY "__debezium.oldkey"
+#define DBZ_HEADER_NEWKEY "__debezium.newkey"
+
+/* A run id as Debezium makes one for each start of a task: a version 7 UUID (the time in ms,
+ * then random bits) in its 36-character text form. random: 10 random bytes. */
+void dbz_run_id(int64_t now_ms, const uint8_t random[10], char out[37]);
 
 /* "<prefix><delimiter><schema><delimiter><table>" (malloc'd). */
 char *dbz_topic_name(const dbz_context *context, const char *schema_name,

@@ -85,6 +85,9 @@ int pg_catalog_list_tables(PGconn *conn, const cdc_config *config, pg_table_ref 
         if (!cdc_config_table_captured(config, schema_name, table_name))
             continue;
         list[n].oid = (uint32_t)strtoul(PQgetvalue(result, i, 0), NULL, 10);
+        char id[512];
+        snprintf(id, sizeof id, "%s.%s", schema_name, table_name);
+        list[n].rank = cdc_config_table_rank(config, id);
         list[n].schema_name = strdup(schema_name);
         list[n].table_name = strdup(table_name);
         n++;
@@ -95,6 +98,14 @@ int pg_catalog_list_tables(PGconn *conn, const cdc_config *config, pg_table_ref 
         }
     }
     PQclear(result);
+    /* A stable sort by rank keeps the name order within a rank (insertion: lists are short). */
+    for (size_t i = 1; i < n; i++) {
+        pg_table_ref moving = list[i];
+        size_t j = i;
+        for (; j > 0 && list[j - 1].rank > moving.rank; j--)
+            list[j] = list[j - 1];
+        list[j] = moving;
+    }
     *tables = list;
     *count = n;
     return 0;

@@ -25,9 +25,12 @@ typedef struct pg_table_ref {
     uint32_t oid;
     char *schema_name;
     char *table_name;
+    size_t rank; /* cdc_config_table_rank */
 } pg_table_ref;
 
-/* The tables the filters capture, ordered by schema and name (byte order). */
+/* The tables the filters capture in the order Debezium snapshots them: by the first pattern of
+ * table.include.list that matches each, and by schema and name (byte order) within a pattern or
+ * without a list. */
 int pg_catalog_list_tables(PGconn *conn, const cdc_config *config, pg_table_ref **tables,
                            size_t *count, char *err, size_t errlen);
 void pg_table_refs_free(pg_table_ref *tables, size_t count);

@@ -261,15 +261,19 @@ static int pg_datetime_timetz(const char *s, size_t len, json_t **out, char *err
 static int pg_datetime_timestamp(const pg_value_type *type, const char *s, size_t len, json_t **out,
                                  char *err, size_t errlen)
 {
+    const pg_type_options *options = type->options;
+    bool millis = options->time == PG_TIME_CONNECT || type->precision <= 3;
     if (strcmp(s, "infinity") == 0 || strcmp(s, "-infinity") == 0) {
-        *out = json_integer(s[0] == '-' ? INT64_MIN : INT64_MAX);
+        /* Debezium writes the JDBC driver's infinity markers (PGStatement.DATE_POSITIVE_INFINITY
+         * and DATE_NEGATIVE_INFINITY, in ms) as if they were microseconds, and a thousandth of
+         * them where it writes milliseconds. */
+        int64_t marker = s[0] == '-' ? PG_DATETIME_NEGATIVE_INFINITY : PG_DATETIME_POSITIVE_INFINITY;
+        *out = json_integer(millis ? marker / 1000 : marker);
         return 0;
     }
     int64_t micros;
     if (!pg_datetime_parse_timestamp(s, false, &micros))
         return pg_value_invalid(err, errlen, "a timestamp (YYYY-MM-DD HH:MM:SS[.ffffff])", s, len);
-    const pg_type_options *options = type->options;
-    bool millis = options->time == PG_TIME_CONNECT || type->precision <= 3;
     *out = json_integer(millis ? pg_datetime_floor_div(micros, 1000) : micros);
     return 0;
 }
@@ -303,7 +307,11 @@ static int pg_datetime_timestamptz(const pg_value_type *type, const char *s, siz
 static int pg_datetime_date(const char *s, size_t len, json_t **out, char *err, size_t errlen)
 {
     if (strcmp(s, "infinity") == 0 || strcmp(s, "-infinity") == 0) {
-        *out = json_integer(s[0] == '-' ? INT32_MIN : INT32_MAX);
+        /* What Debezium writes: PostgreSQL's internal markers (INT32_MAX, INT32_MIN days since
+         * 2000-01-01) moved to 1970 in 32-bit arithmetic, which wraps. */
+        int64_t marker = s[0] == '-' ? (int64_t)INT32_MIN : (int64_t)INT32_MAX;
+        int64_t shifted = marker + PG_DATETIME_EPOCH_DAYS;
+        *out = json_integer(shifted > INT32_MAX ? shifted - UINT32_MAX - 1 : shifted);
         return 0;
     }
     int64_t days;

@@ -15,6 +15,12 @@
 
 #include "pg_types.h"
 
+/* Debezium's values for a timestamp of infinity and -infinity (µs; a thousandth where it writes
+ * ms), and the days from 1970-01-01 to 2000-01-01, PostgreSQL's epoch. */
+#define PG_DATETIME_POSITIVE_INFINITY INT64_C(9223372036825200000)
+#define PG_DATETIME_NEGATIVE_INFINITY INT64_C(-9223372036832400000)
+#define PG_DATETIME_EPOCH_DAYS 10957
+
 /* Converts the text of a PG_CONV_DATE, TIME, TIMETZ, TIMESTAMP, TIMESTAMPTZ or INTERVAL value;
  * s is NUL-terminated at len. 0 with *out a new reference, or -1 with a message that quotes the
  * value and says what was expected. */

@@ -152,7 +152,8 @@ static int pg_numeric_decimal(const pg_value_type *type, const char *s, size_t l
 {
     switch (type->options->decimal) {
     case PG_DECIMAL_STRING:
-        *out = json_stringn_nocheck(s, len);
+        /* Debezium writes the name of its special value (SpecialValueDecimal): "NAN" */
+        *out = strcmp(s, "NaN") == 0 ? json_string("NAN") : json_stringn_nocheck(s, len);
         return 0;
     case PG_DECIMAL_DOUBLE: {
         if (pg_numeric_is_special(s)) {

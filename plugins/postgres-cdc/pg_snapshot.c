@@ -31,6 +31,7 @@ struct pg_snapshot {
     int fetch_size;
     bool in_transaction;
     int64_t tx_id;
+    pg_txid_snapshot view;
     /* progress */
     size_t table_index;       /* the table being read */
     bool table_started;
@@ -98,6 +99,7 @@ void pg_snapshot_destroy(pg_snapshot *snapshot)
     }
     json_decref(snapshot->after_key);
     json_decref(snapshot->row_key);
+    pg_txid_snapshot_release(&snapshot->view);
     free(snapshot->values);
     free(snapshot->tables);
     free(snapshot);
@@ -106,6 +108,67 @@ void pg_snapshot_destroy(pg_snapshot *snapshot)
 int64_t pg_snapshot_tx_id(const pg_snapshot *snapshot)
 {
     return snapshot->tx_id;
+}
+
+const pg_txid_snapshot *pg_snapshot_view(const pg_snapshot *snapshot)
+{
+    return &snapshot->view;
+}
+
+void pg_txid_snapshot_release(pg_txid_snapshot *snapshot)
+{
+    free(snapshot->xip);
+    memset(snapshot, 0, sizeof(*snapshot));
+}
+
+/* One unsigned decimal number at *p, moving past it; false when there is none. */
+static bool pg_txid_number(const char **p, uint64_t *out)
+{
+    char *end;
+    if (**p < '0' || **p > '9')
+        return false;
+    *out = strtoull(*p, &end, 10);
+    *p = end;
+    return true;
+}
+
+int pg_txid_snapshot_parse(const char *text, pg_txid_snapshot *out)
+{
+    memset(out, 0, sizeof(*out));
+    const char *p = text;
+    size_t capacity = 0;
+    if (!pg_txid_number(&p, &out->xmin) || *p++ != ':' || !pg_txid_number(&p, &out->xmax) ||
+        *p++ != ':' || out->xmax < out->xmin)
+        goto bad;
+    while (*p) {
+        uint64_t xid;
+        if (!pg_txid_number(&p, &xid) ||
+            array_reserve(&out->xip, &capacity, out->xip_count + 1, sizeof(*out->xip)) != 0)
+            goto bad;
+        out->xip[out->xip_count++] = xid;
+        if (*p == ',')
+            p++;
+        else if (*p)
+            goto bad;
+    }
+    return 0;
+bad:
+    pg_txid_snapshot_release(out);
+    return -1;
+}
+
+bool pg_txid_snapshot_sees(const pg_txid_snapshot *snapshot, uint32_t xid)
+{
+    /* the 64-bit id nearest to xmax with these low 32 bits: ids in use span less than 2^31 */
+    int64_t full = (int64_t)snapshot->xmax + (int32_t)(xid - (uint32_t)snapshot->xmax);
+    if (full >= (int64_t)snapshot->xmax)
+        return false;
+    if (full < (int64_t)snapshot->xmin)
+        return true;
+    for (size_t i = 0; i < snapshot->xip_count; i++)
+        if (snapshot->xip[i] == (uint64_t)full)
+            return false;
+    return true;
 }
 
 static size_t pg_meta_key_count(const pg_table_meta *meta)
@@ -166,7 +229,8 @@ char *pg_snapshot_chunk_sql(const pg_table_meta *meta, int fetch_size, bool afte
 }
 
 int pg_snapshot_begin(pg_snapshot *snapshot, const char *snapshot_name,
-                      const char *resume_table, json_t *resume_key, char *err, size_t errlen)
+                      const char *resume_table, size_t resume_rank, json_t *resume_key,
+                      char *err, size_t errlen)
 {
     if (pg_exec_command(snapshot->conn, "starting the snapshot transaction",
                         "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", err, errlen) != 0)
@@ -181,13 +245,19 @@ int pg_snapshot_begin(pg_snapshot *snapshot, const char *snapshot_name,
                             errlen) != 0)
             return -1;
     }
-    PGresult *result = pg_exec(snapshot->conn, "reading the snapshot's transaction id",
-                               "SELECT txid_snapshot_xmin(txid_current_snapshot())", 0, NULL, err,
-                               errlen);
+    PGresult *result = pg_exec(snapshot->conn, "reading the snapshot's transaction ids",
+                               "SELECT txid_current_snapshot()::text", 0, NULL, err, errlen);
     if (!result)
         return -1;
-    snapshot->tx_id = strtoll(PQgetvalue(result, 0, 0), NULL, 10);
+    pg_txid_snapshot_release(&snapshot->view);
+    if (pg_txid_snapshot_parse(PQgetvalue(result, 0, 0), &snapshot->view) != 0) {
+        ferry_error_set(err, errlen, "the server's txid_current_snapshot() '%s' cannot be read",
+                        PQgetvalue(result, 0, 0));
+        PQclear(result);
+        return -1;
+    }
     PQclear(result);
+    snapshot->tx_id = (int64_t)snapshot->view.xmin;
 
     if (resume_table) {
         size_t found = snapshot->table_count;
@@ -201,7 +271,9 @@ int pg_snapshot_begin(pg_snapshot *snapshot, const char *snapshot_name,
             /* The table is gone or no longer captured: go on with the tables after it. */
             found = 0;
             while (found < snapshot->table_count &&
-                   strcmp(snapshot->tables[found].table->id, resume_table) < 0)
+                   (snapshot->tables[found].rank < resume_rank ||
+                    (snapshot->tables[found].rank == resume_rank &&
+                     strcmp(snapshot->tables[found].table->id, resume_table) < 0)))
                 found++;
             resume_key = NULL;
         }

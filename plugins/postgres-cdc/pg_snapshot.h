@@ -27,6 +27,7 @@ typedef struct pg_snapshot pg_snapshot;
 typedef struct pg_snapshot_table {
     const pg_table_meta *meta;
     const dbz_table *table;
+    size_t rank; /* tables come in (rank, id) order: pg_catalog_list_tables */
 } pg_snapshot_table;
 
 /* conn is borrowed; tables are copied (the pointers in them are borrowed). */
@@ -36,12 +37,31 @@ void pg_snapshot_destroy(pg_snapshot *snapshot); /* rolls back an open transacti
 
 /* Opens the transaction: imports snapshot_name when not NULL. Resumes after (table id, key) of a
  * committed offset when resume_table is not NULL: the tables before it are done, and its rows up
- * to the key (NULL key: none) too. Blocking (a few quick statements). */
+ * to the key (NULL key: none) too; resume_rank places a table no longer captured among the
+ * others. Blocking (a few quick statements). */
 int pg_snapshot_begin(pg_snapshot *snapshot, const char *snapshot_name,
-                      const char *resume_table, json_t *resume_key, char *err, size_t errlen);
+                      const char *resume_table, size_t resume_rank, json_t *resume_key,
+                      char *err, size_t errlen);
 
 /* The snapshot transaction's xmin (source.txId of the read events). */
 int64_t pg_snapshot_tx_id(const pg_snapshot *snapshot);
+
+/* Which transactions a snapshot sees (txid_current_snapshot): every one before xmin and those
+ * before xmax not in progress (xip), 64-bit transaction ids. */
+typedef struct pg_txid_snapshot {
+    uint64_t xmin, xmax;
+    uint64_t *xip;
+    size_t xip_count;
+} pg_txid_snapshot;
+
+/* Parses "xmin:xmax:xip,xip,...". 0, or -1 when the text is not one (out is then empty). */
+int pg_txid_snapshot_parse(const char *text, pg_txid_snapshot *out);
+void pg_txid_snapshot_release(pg_txid_snapshot *snapshot);
+/* Whether the snapshot sees the changes of transaction xid, as pgoutput sends it (32 bits, taken
+ * as the nearest 64-bit id to xmax). */
+bool pg_txid_snapshot_sees(const pg_txid_snapshot *snapshot, uint32_t xid);
+/* What the open snapshot transaction sees (borrowed, for the snapshot's life). */
+const pg_txid_snapshot *pg_snapshot_view(const pg_snapshot *snapshot);
 
 typedef struct pg_snapshot_row {
     const dbz_table *table;

@@ -231,15 +231,28 @@ static void test_filters(void **state)
                                       capture_cases[i].table_name) != capture_cases[i].captured)
             fail_msg("%s.%s: captured should be %d", capture_cases[i].schema_name,
                      capture_cases[i].table_name, capture_cases[i].captured);
+    /* the snapshot's table order: the first pattern of the include list that matches */
+    assert_int_equal(cdc_config_table_rank(&config, "public.orders"), 0);
+    assert_int_equal(cdc_config_table_rank(&config, "inventory.customers"), 1);
+    assert_int_equal(cdc_config_table_rank(&config, "log_7.events"), 2);
     cdc_config_release(&config);
 
     assert_int_equal(parse(&config, err, sizeof err, "schema.exclude.list", "audit",
                            "column.exclude.list", "public\\.users\\.(password|ssn)", NULL), 0);
     assert_false(cdc_config_table_captured(&config, "audit", "x"));
     assert_true(cdc_config_table_captured(&config, "public", "users"));
+    assert_int_equal(cdc_config_table_rank(&config, "public.users"), 0); /* no list */
     assert_false(cdc_config_column_included(&config, "public", "users", "password"));
     assert_true(cdc_config_column_included(&config, "public", "users", "name"));
     cdc_config_release(&config);
+
+    /* values Debezium 3 removed: accepted, with their replacement named in a warning */
+    assert_string_equal(cdc_config_replaced_value("snapshot.mode", "never"), "no_data");
+    assert_string_equal(cdc_config_replaced_value("snapshot.mode", "NEVER"), "no_data");
+    assert_string_equal(cdc_config_replaced_value("snapshot.mode", "exported"), "initial");
+    assert_null(cdc_config_replaced_value("snapshot.mode", "no_data"));
+    assert_null(cdc_config_replaced_value("decimal.handling.mode", "never"));
+    assert_null(cdc_config_replaced_value("snapshot.mode", NULL));
 
     char **items = cdc_list_split(" a , b\\,c ,, d{1\\,2}", ',');
     assert_string_equal(items[0], "a");

@@ -135,6 +135,8 @@ static void test_insert_update_delete(void **state)
                 "insert txId");
     assert_ptr_equal(record->value_schema, orders->envelope_schema);
     assert_true(json_is_null(json_object_get(record->value, "transaction")));
+    assert_true(record->change);
+    assert_null(record->key_header);
     cdc_events_batch_clear(&batch);
 
     /* An update that changes the key: delete, tombstone, create. */
@@ -147,6 +149,13 @@ static void test_insert_update_delete(void **state)
     assert_json(batch.records[1].key, "{\"id\":1}", "tombstone key");
     assert_json(json_object_get(batch.records[0].value, "before"), "{\"id\":1,\"qty\":null}",
                 "delete before");
+    /* Debezium's headers: the new key on the delete and its tombstone, the old on the create */
+    for (size_t i = 0; i < 3; i++) {
+        assert_true(batch.records[i].change);
+        assert_string_equal(batch.records[i].key_header,
+                            i < 2 ? "__debezium.newkey" : "__debezium.oldkey");
+        assert_string_equal(batch.records[i].key_header_value, i < 2 ? "{\"id\":2}" : "{\"id\":1}");
+    }
     cdc_events_batch_clear(&batch);
 
     /* The same key: an update, without before for REPLICA IDENTITY DEFAULT. */
@@ -228,10 +237,12 @@ static void test_transaction_metadata(void **state)
     assert_non_null(end);
     assert_kinds("BEGIN c c END");
     assert_string_equal(batch.records[0].owned_topic, "dbserver1.transaction");
-    assert_json(batch.records[0].key, "{\"id\":\"42\"}", "BEGIN key");
+    /* Debezium's ids: "<txId>:<LSN>" of the first event (BEGIN), of each event, of the commit */
+    assert_json(batch.records[0].key, "{\"id\":\"42:4096\"}", "BEGIN key");
     assert_json(json_object_get(batch.records[2].value, "transaction"),
-                "{\"id\":\"42\",\"total_order\":2,\"data_collection_order\":2}",
+                "{\"id\":\"42:4096\",\"total_order\":2,\"data_collection_order\":2}",
                 "second block");
+    assert_json(end->key, "{\"id\":\"42:8192\"}", "END key");
     assert_json(json_object_get(end->value, "data_collections"),
                 "[{\"data_collection\":\"public.orders\",\"event_count\":2}]", "END collections");
     assert_json(json_object_get(end->value, "event_count"), "2", "END event_count");

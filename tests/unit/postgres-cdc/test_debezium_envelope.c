@@ -114,8 +114,10 @@ static void test_envelope_schema(void **state)
         "\"ts_ns\"},{\"type\":\"string\",\"optional\":false,\"field\":\"schema\"},{\"type\":"
         "\"string\",\"optional\":false,\"field\":\"table\"},{\"type\":\"int64\",\"optional\":"
         "true,\"field\":\"txId\"},{\"type\":\"int64\",\"optional\":true,\"field\":\"lsn\"},"
-        "{\"type\":\"int64\",\"optional\":true,\"field\":\"xmin\"}],\"optional\":false,\"name\":"
-        "\"io.debezium.connector.postgresql.Source\",\"field\":\"source\"}";
+        "{\"type\":\"int64\",\"optional\":true,\"field\":\"xmin\"},{\"type\":\"string\","
+        "\"optional\":true,\"field\":\"origin\"},{\"type\":\"int64\",\"optional\":true,"
+        "\"field\":\"origin_lsn\"}],\"optional\":false,\"name\":"
+        "\"io.debezium.connector.postgresql.Source\",\"version\":1,\"field\":\"source\"}";
     const char *transaction =
         "{\"type\":\"struct\",\"fields\":[{\"type\":\"string\",\"optional\":false,\"field\":"
         "\"id\"},{\"type\":\"int64\",\"optional\":false,\"field\":\"total_order\"},{\"type\":"
@@ -186,13 +188,14 @@ static void test_source_and_envelope(void **state)
                 "\"ts_ms\":1700000000123,\"snapshot\":\"false\",\"db\":\"inventory\","
                 "\"sequence\":\"[\\\"100\\\",\\\"250\\\"]\",\"ts_us\":1700000000123456,\"ts_ns\":"
                 "1700000000123456000,\"schema\":\"public\",\"table\":\"customers\",\"txId\":571,"
-                "\"lsn\":250,\"xmin\":null}");
+                "\"lsn\":250,\"xmin\":null,\"origin\":null,\"origin_lsn\":null}");
     json_t *envelope = dbz_envelope_payload(&context, 'c', NULL, json_pack("{s:i}", "id", 1),
                                             source,
-                                            dbz_transaction_payload(571, 3, 2), 1700000001000000);
+                                            dbz_transaction_payload(571, 250, 3, 2),
+                                            1700000001000000);
     char *text_value = dump(envelope);
     assert_non_null(strstr(text_value, "{\"before\":null,\"after\":{\"id\":1},\"source\":{"));
-    assert_non_null(strstr(text_value, ",\"transaction\":{\"id\":\"571\",\"total_order\":3,"
+    assert_non_null(strstr(text_value, ",\"transaction\":{\"id\":\"571:250\",\"total_order\":3,"
                                        "\"data_collection_order\":2},\"op\":\"c\",\"ts_ms\":"
                                        "1700000001000,\"ts_us\":1700000001000000,\"ts_ns\":"
                                        "1700000001000000000}"));
@@ -224,10 +227,10 @@ static void test_heartbeat_and_transactions(void **state)
 
     json_t *collections = json_pack("[{s:s, s:i}]", "data_collection", "public.customers",
                                     "event_count", 2);
-    assert_int_equal(dbz_transaction_event(571, true, 2, collections, 99, &key, &key_schema,
+    assert_int_equal(dbz_transaction_event(571, 400, true, 2, collections, 99, &key, &key_schema,
                                            &value, &value_schema), 0);
-    assert_json(key, "{\"id\":\"571\"}");
-    assert_json(value, "{\"status\":\"END\",\"id\":\"571\",\"event_count\":2,\"data_collections"
+    assert_json(key, "{\"id\":\"571:400\"}");
+    assert_json(value, "{\"status\":\"END\",\"id\":\"571:400\",\"event_count\":2,\"data_collections"
                        "\":[{\"data_collection\":\"public.customers\",\"event_count\":2}],"
                        "\"ts_ms\":99}");
     assert_string_equal(json_string_value(json_object_get(value_schema, "name")),
@@ -237,14 +240,27 @@ static void test_heartbeat_and_transactions(void **state)
     json_decref(value);
     json_decref(value_schema);
     json_decref(collections);
-    assert_int_equal(dbz_transaction_event(571, false, -1, NULL, 99, &key, &key_schema, &value,
+    assert_int_equal(dbz_transaction_event(571, 250, false, -1, NULL, 99, &key, &key_schema, &value,
                                            &value_schema), 0);
-    assert_json(value, "{\"status\":\"BEGIN\",\"id\":\"571\",\"event_count\":null,"
+    assert_json(value, "{\"status\":\"BEGIN\",\"id\":\"571:250\",\"event_count\":null,"
                        "\"data_collections\":null,\"ts_ms\":99}");
     json_decref(key);
     json_decref(key_schema);
     json_decref(value);
     json_decref(value_schema);
+}
+
+static void test_run_id(void **state)
+{
+    (void)state;
+    /* a version 7 UUID: 48 bits of ms, the version, random bits with the variant */
+    const uint8_t random[10] = {0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff};
+    char id[37];
+    dbz_run_id(0x0123456789ab, random, id);
+    assert_string_equal(id, "01234567-89ab-7fff-bfff-ffffffffffff");
+    const uint8_t zero[10] = {0};
+    dbz_run_id(1, zero, id);
+    assert_string_equal(id, "00000000-0001-7000-8000-000000000000");
 }
 
 static void test_no_key_and_avro_names(void **state)
@@ -326,6 +342,7 @@ int main(void)
         cmocka_unit_test(test_row_and_key_payloads),
         cmocka_unit_test(test_source_and_envelope),
         cmocka_unit_test(test_heartbeat_and_transactions),
+        cmocka_unit_test(test_run_id),
         cmocka_unit_test(test_no_key_and_avro_names),
         cmocka_unit_test(test_defaults),
     };

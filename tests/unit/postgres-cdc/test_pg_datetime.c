@@ -21,7 +21,9 @@ static void test_dates_and_times(void **state)
     CHECK_VALUE("0", PG_OID_DATE, -1, "1970-01-01");
     CHECK_VALUE("19737", PG_OID_DATE, -1, "2024-01-15");
     CHECK_VALUE("-719528", PG_OID_DATE, -1, "0001-01-01 BC");
-    CHECK_VALUE("2147483647", PG_OID_DATE, -1, "infinity");
+    /* Debezium's values for infinity (PostgreSQL's markers moved to 1970 in 32 bits) */
+    CHECK_VALUE("-2147472692", PG_OID_DATE, -1, "infinity");
+    CHECK_VALUE("-2147472691", PG_OID_DATE, -1, "-infinity");
     CHECK_SCHEMA("{\"type\":\"int32\",\"optional\":true,\"name\":\"io.debezium.time.Date\","
                  "\"version\":1}",
                  PG_OID_DATE, -1, true);
@@ -42,7 +44,11 @@ static void test_dates_and_times(void **state)
     CHECK_VALUE("1705314645123456", PG_OID_TIMESTAMP, -1, "2024-01-15 10:30:45.123456");
     CHECK_VALUE("1705314645123", PG_OID_TIMESTAMP, 3, "2024-01-15 10:30:45.123");
     CHECK_VALUE("-62135596800000000", PG_OID_TIMESTAMP, -1, "0001-01-01 00:00:00");
-    CHECK_VALUE("9223372036854775807", PG_OID_TIMESTAMP, -1, "infinity");
+    /* Debezium's values for infinity: the JDBC driver's markers, a thousandth of them in ms */
+    CHECK_VALUE("9223372036825200000", PG_OID_TIMESTAMP, -1, "infinity");
+    CHECK_VALUE("-9223372036832400000", PG_OID_TIMESTAMP, -1, "-infinity");
+    CHECK_VALUE("9223372036825200", PG_OID_TIMESTAMP, 3, "infinity");
+    CHECK_VALUE("-9223372036832400", PG_OID_TIMESTAMP, 3, "-infinity");
     CHECK_SCHEMA("{\"type\":\"int64\",\"optional\":false,\"name\":\"io.debezium.time."
                  "MicroTimestamp\",\"version\":1}",
                  PG_OID_TIMESTAMP, -1, false);
@@ -75,6 +81,8 @@ static void test_time_modes(void **state)
     (void)state;
     type_check_options.time = PG_TIME_CONNECT;
     CHECK_VALUE("37230500", PG_OID_TIME, -1, "10:20:30.5");
+    CHECK_VALUE("9223372036825200", PG_OID_TIMESTAMP, -1, "infinity");
+    CHECK_VALUE("-9223372036832400", PG_OID_TIMESTAMP, -1, "-infinity");
     CHECK_SCHEMA("{\"type\":\"int32\",\"optional\":true,\"name\":\"org.apache.kafka.connect.data."
                  "Time\",\"version\":1}",
                  PG_OID_TIME, -1, true);

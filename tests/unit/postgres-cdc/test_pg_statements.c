@@ -1,6 +1,6 @@
 /* The statements the connector builds: quoted identifiers and literals, the snapshot's chunk
  * queries (keyset and cursor), the slot's CREATE_REPLICATION_SLOT and the stream's
- * START_REPLICATION. */
+ * START_REPLICATION; and the reading of txid_current_snapshot(). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -61,6 +61,39 @@ static void test_chunk_queries(void **state)
                  "SELECT \"id\", \"na\"\"me\", \"region\" FROM \"public\".\"orders\"");
 }
 
+/* What a snapshot sees, from txid_current_snapshot(): the stream skips those transactions. */
+static void test_txid_snapshot(void **state)
+{
+    (void)state;
+    pg_txid_snapshot view;
+    assert_int_equal(pg_txid_snapshot_parse("100:105:101,103", &view), 0);
+    assert_int_equal(view.xmin, 100);
+    assert_int_equal(view.xmax, 105);
+    assert_int_equal(view.xip_count, 2);
+    assert_true(pg_txid_snapshot_sees(&view, 99));   /* finished before */
+    assert_true(pg_txid_snapshot_sees(&view, 100));
+    assert_false(pg_txid_snapshot_sees(&view, 101)); /* in progress */
+    assert_true(pg_txid_snapshot_sees(&view, 102));
+    assert_false(pg_txid_snapshot_sees(&view, 103));
+    assert_true(pg_txid_snapshot_sees(&view, 104));
+    assert_false(pg_txid_snapshot_sees(&view, 105)); /* after */
+    assert_false(pg_txid_snapshot_sees(&view, 9000));
+    pg_txid_snapshot_release(&view);
+
+    /* 64-bit ids past a wraparound (epoch 1): the 32 bits pgoutput sends */
+    assert_int_equal(pg_txid_snapshot_parse("4294967390:4294967400:", &view), 0);
+    assert_int_equal(view.xip_count, 0);
+    assert_true(pg_txid_snapshot_sees(&view, 4294967390u - 4294967296u + 5));
+    assert_false(pg_txid_snapshot_sees(&view, 4294967400u - 4294967296u));
+    assert_true(pg_txid_snapshot_sees(&view, 4294967290u)); /* epoch 0, long before */
+    pg_txid_snapshot_release(&view);
+
+    assert_int_equal(pg_txid_snapshot_parse("5:4:", &view), -1);
+    assert_int_equal(pg_txid_snapshot_parse("5:6:x", &view), -1);
+    assert_int_equal(pg_txid_snapshot_parse("", &view), -1);
+    assert_null(view.xip);
+}
+
 static void test_replication_commands(void **state)
 {
     (void)state;
@@ -83,6 +116,7 @@ int main(void)
         cmocka_unit_test(test_quoting),
         cmocka_unit_test(test_chunk_queries),
         cmocka_unit_test(test_replication_commands),
+        cmocka_unit_test(test_txid_snapshot),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

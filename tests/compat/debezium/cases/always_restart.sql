@@ -1,0 +1,1 @@
+INSERT INTO dbzc_always_restart VALUES (3, 'three');
