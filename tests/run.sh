@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # The one command that proves ferry: installs the build dependencies, builds with warnings as
-# errors under AddressSanitizer and UndefinedBehaviorSanitizer, starts real Kafka, PostgreSQL and
-# Elasticsearch on loopback (tests/services/services.sh), and runs the unit and integration
-# suites against them. Services are left running so that a second run is fast; stop them with
-# `tests/services/services.sh stop`.
+# errors under AddressSanitizer and UndefinedBehaviorSanitizer, starts real Kafka, PostgreSQL,
+# Elasticsearch 8 and 9 and OpenSearch on loopback (tests/services/services.sh), and runs the unit
+# and integration suites against them. Services are left running so that a second run is fast;
+# stop them with `tests/services/services.sh stop`.
 #
 #   tests/run.sh            everything
 #   tests/run.sh unit       only the unit suite (no services started)
@@ -32,7 +32,8 @@ suite_args=()
 for suite in "${suites[@]}"; do
   suite_args+=(--suite "$suite")
   if [ "$suite" = integration ]; then
-    tests/services/services.sh start
+    # The optional search servers too: the ES sink's test runs on each (docs/testing.md).
+    tests/services/services.sh start kafka postgres elasticsearch elasticsearch9 opensearch
     eval "$(tests/services/services.sh env)"
     export FERRY_REQUIRE_SERVICES=1
   fi

@@ -22,6 +22,7 @@ static const char *const es_malformed_types[] = {
 /* Rejections that go away by themselves (load, blocks, shards moving). */
 static const char *const es_transient_types[] = {
     "es_rejected_execution_exception",
+    "opensearch_rejected_execution_exception", /* OpenSearch's name for the same */
     "circuit_breaking_exception",
     "cluster_block_exception",
     "unavailable_shards_exception",

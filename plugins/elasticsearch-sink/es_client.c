@@ -388,3 +388,14 @@ int es_client_request(es_client *client, const char *method, const char *path, c
     }
     return -1;
 }
+
+bool es_client_header(es_client *client, const char *name, char *out, size_t outlen)
+{
+    struct curl_header *header = NULL;
+    if (!client->sync_easy || outlen == 0 ||
+        curl_easy_header(client->sync_easy, name, 0, CURLH_HEADER, -1, &header) != CURLHE_OK ||
+        !header || !header->value)
+        return false;
+    snprintf(out, outlen, "%s", header->value);
+    return true;
+}

@@ -68,6 +68,10 @@ int es_client_request(es_client *client, const char *method, const char *path, c
                       long *status, strbuf *answer, es_failure *failure, char *err,
                       size_t errlen);
 
+/* A header of the last answer to es_client_request (the first of that name), copied into out;
+ * false when it had none. */
+bool es_client_header(es_client *client, const char *name, char *out, size_t outlen);
+
 /* Path segment escaping (index names). Returns a new string or NULL. */
 char *es_client_escape(es_client *client, const char *segment);
 

@@ -16,6 +16,7 @@
 #include "es_document.h"
 #include "es_mapping.h"
 #include "es_plugin.h"
+#include "es_server.h"
 #include "es_writer.h"
 #include "support/clock.h"
 #include "support/strlist.h"
@@ -33,6 +34,7 @@ typedef struct es_task {
     es_settings settings;
     bool settings_loaded;
     es_client *client;
+    es_server server; /* what answers at the URLs, learnt at start */
     es_writer *writer;
     es_document_builder builder;
     /* the partition of the last record (put sees runs of one partition) */
@@ -488,6 +490,27 @@ static ferry_status es_task_close(void *state, const ferry_topic_partition *part
 
 /* ---- start and stop ----------------------------------------------------------------------- */
 
+/* Learns which server answers (Elasticsearch 8 or 9, OpenSearch, ...) and refuses one the sink
+ * cannot write to. A server that cannot tell (away, or the user may not ask) is written to
+ * anyway: the bulk requests are the same for every supported server. */
+static ferry_status es_task_learn_server(es_task *task, char *err, size_t errlen)
+{
+    char why[600], name[64];
+    if (es_server_detect(task->client, &task->server, why, sizeof(why)) != 0) {
+        es_host->log(task->ctx, FERRY_LOG_WARN, "cannot tell which server answers at %s (%s): "
+                     "writing as to Elasticsearch 7 or later or OpenSearch",
+                     task->settings.urls[0], why);
+        return FERRY_OK;
+    }
+    es_server_describe(&task->server, name, sizeof(name));
+    if (es_server_check(&task->server, es_settings_is_data_stream(&task->settings), why,
+                        sizeof(why)) != 0)
+        return ferry_error_set(err, errlen, "%s: %s", task->settings.urls[0], why);
+    es_host->log(task->ctx, FERRY_LOG_INFO, "connected to %s at %s", name,
+                 task->settings.urls[0]);
+    return FERRY_OK;
+}
+
 static void es_task_stop(void *state)
 {
     es_task *task = state;
@@ -534,7 +557,7 @@ static ferry_status es_task_start(ferry_context *ctx, const ferry_config *config
     task->settings_loaded = true;
     es_document_builder_init(&task->builder, &task->settings);
     task->client = es_client_new(&task->settings, err, errlen);
-    if (!task->client)
+    if (!task->client || es_task_learn_server(task, err, errlen) != FERRY_OK)
         goto fail;
     struct timespec now;
     clock_gettime(CLOCK_REALTIME, &now);

@@ -1,6 +1,8 @@
 /* The Elasticsearch sink against the real Elasticsearch (FERRY_TEST_ES_URL) and the real broker,
  * through the real ferry binary: one worker runs one connector per case, each on its own topic
- * and index, all configured as Confluent's connector is.
+ * and index, all configured as Confluent's connector is. The same test runs against
+ * Elasticsearch 9 and OpenSearch (FERRY_TEST_ES_SERVER, test_es_sink_util.h): the sink must say
+ * which server it found, and every case must come out the same.
  *
  *   ids        string keys: _id = key, _version = the Kafka offset (external versioning), a
  *              tombstone deletes (behavior.on.null.values=delete);
@@ -227,6 +229,10 @@ static void test_features(void **state)
     fp_proc *proc = fp_start(env, worker, c_ids, c_versions, c_keys, c_ignore, c_upsert,
                              c_stream, c_dlq, c_schema, c_nulls, NULL);
     assert_true(fp_wait_log(proc, "REST API listening", 30000));
+    /* Each task learnt which server it writes to from the server's answers. */
+    char connected[256];
+    snprintf(connected, sizeof(connected), "connected to %s at %s", esu_server(), esu_url());
+    assert_true(fp_wait_log(proc, connected, 30000));
 
     /* ids: external versions are the offsets; the tombstone deleted k2. */
     wait_version(ids, "k3", 5);

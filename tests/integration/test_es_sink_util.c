@@ -64,15 +64,73 @@ static long esu_http(const char *base, const char *method, const char *path, con
     return status;
 }
 
+/* The server a test runs against (FERRY_TEST_ES_SERVER): its URL variable, its product, and
+ * whether services.sh starts it only when asked (then an unset variable is always a skip). */
+typedef struct esu_kind {
+    const char *server, *variable, *product;
+    int major; /* 0: any */
+    bool optional;
+} esu_kind;
+
+static const esu_kind esu_kinds[] = {
+    {"elasticsearch", "FERRY_TEST_ES_URL", "Elasticsearch", 0, false},
+    {"elasticsearch9", "FERRY_TEST_ES9_URL", "Elasticsearch", 9, true},
+    {"opensearch", "FERRY_TEST_OPENSEARCH_URL", "OpenSearch", 0, true},
+};
+
+static char esu_server_text[128];
+
 void esu_init(void)
 {
-    esu_base = service_env_get("FERRY_TEST_ES_URL");
+    const char *server = getenv("FERRY_TEST_ES_SERVER");
+    const esu_kind *kind = NULL;
+    for (size_t i = 0; i < sizeof(esu_kinds) / sizeof(esu_kinds[0]); i++)
+        if (!server || !*server || strcmp(server, esu_kinds[i].server) == 0) {
+            kind = &esu_kinds[i];
+            break;
+        }
+    if (!kind) {
+        fprintf(stderr, "FAIL: FERRY_TEST_ES_SERVER=%s: not elasticsearch, elasticsearch9 or "
+                "opensearch\n", server);
+        exit(EXIT_FAILURE);
+    }
+    const char *value = getenv(kind->variable);
+    if (kind->optional && (!value || !*value)) {
+        fprintf(stderr, "SKIP: %s is not set: start the optional server with "
+                "tests/services/services.sh start %s and eval its env\n", kind->variable,
+                kind->server);
+        exit(SERVICE_ENV_SKIP);
+    }
+    esu_base = service_env_get(kind->variable);
     json_t *health = NULL;
     long status = esu_http(esu_base, "GET", "/_cluster/health?wait_for_status=yellow&timeout=30s",
                            NULL, &health);
     json_decref(health);
     if (status != 200)
-        service_env_unreachable("FERRY_TEST_ES_URL", "GET /_cluster/health answered %ld", status);
+        service_env_unreachable(kind->variable, "GET /_cluster/health answered %ld", status);
+    /* The server must be the kind the test is for: what the sink is expected to recognise. */
+    json_t *nodes = NULL;
+    status = esu_http(esu_base, "GET", "/_nodes/_local?filter_path=nodes.*.version,"
+                      "nodes.*.build_flavor", NULL, &nodes);
+    json_t *node = json_object_iter_value(json_object_iter(json_object_get(nodes, "nodes")));
+    const char *version = json_string_value(json_object_get(node, "version"));
+    const char *product = json_object_get(node, "build_flavor") ? "Elasticsearch"
+                                                                 : "OpenSearch";
+    if (status != 200 || !version || strcmp(product, kind->product) != 0 ||
+        (kind->major && atoi(version) != kind->major)) {
+        fprintf(stderr, "FAIL: %s=%s is %s %s, not the %s%s this test is for\n", kind->variable,
+                esu_base, product, version ? version : "(no version)", kind->product,
+                kind->major == 9 ? " 9" : "");
+        exit(EXIT_FAILURE);
+    }
+    snprintf(esu_server_text, sizeof(esu_server_text), "%s %s", product, version);
+    json_decref(nodes);
+    printf("# the sink writes to %s at %s\n", esu_server_text, esu_base);
+}
+
+const char *esu_server(void)
+{
+    return esu_server_text;
 }
 
 const char *esu_url(void)

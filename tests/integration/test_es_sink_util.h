@@ -1,5 +1,5 @@
 /* Helpers of the Elasticsearch sink's integration tests (test_es_sink*.c): a small Elasticsearch
- * client for checks (FERRY_TEST_ES_URL, libcurl), the worker and connector files those tests
+ * client for checks (FERRY_TEST_ES_URL, or an optional server's URL, libcurl), the worker and connector files those tests
  * use, and reading a connector's status through the worker's REST API.
  *
  * Every index, template and data stream name a test makes is unique to the run (fp_name), and
@@ -21,10 +21,15 @@
 #endif
 
 
-/* Reads FERRY_TEST_ES_URL (skip, or fail with FERRY_REQUIRE_SERVICES=1) and checks that the node
- * answers. Call after fp_init. */
+/* Reads the server's URL and checks that the node answers and is of the kind asked for. Call
+ * after fp_init. FERRY_TEST_ES_SERVER picks the server: elasticsearch (the default,
+ * FERRY_TEST_ES_URL: skip when unset, or fail with FERRY_REQUIRE_SERVICES=1), elasticsearch9
+ * (FERRY_TEST_ES9_URL) or opensearch (FERRY_TEST_OPENSEARCH_URL), optional servers whose tests
+ * skip when their variable is unset. */
 void esu_init(void);
 const char *esu_url(void);
+/* What the node says it is, as the sink logs it: "Elasticsearch 9.2.0", "OpenSearch 2.19.0". */
+const char *esu_server(void);
 
 /* One request to Elasticsearch; returns the HTTP status (0 when it did not answer) and the
  * parsed body in *answer (NULL when not JSON; may be NULL to ignore it). content_type NULL =

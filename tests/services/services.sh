@@ -1,7 +1,12 @@
 #!/usr/bin/env bash
 # tests/services/services.sh - real servers for ferry's integration tests, on loopback only.
 #
-#   services.sh start|stop|status|env [kafka] [postgres] [elasticsearch]    (no name = all three)
+#   services.sh start|stop|status|env [kafka] [postgres] [elasticsearch]
+#                                     [elasticsearch9] [opensearch]
+#
+#   No name means the three default services (kafka, postgres, elasticsearch); elasticsearch9 and
+#   opensearch are optional and must be named to start (tests/run.sh starts them too). `env` and
+#   `stop` without names also take the optional servers that run.
 #
 #   start   installs what is missing (Debian packages with apt-get, jars from Maven Central),
 #           starts the services in parallel and waits until each one answers. A service that is
@@ -38,13 +43,22 @@
 #   postgres       Debian's PostgreSQL, a throw-away cluster on 127.0.0.1:15432, wal_level=logical,
 #                  trust auth on loopback (also for replication), superuser "ferry", database "ferry"
 #   elasticsearch  Elasticsearch from the integ-test-zip, single node, http://127.0.0.1:19200,
-#                  transport 127.0.0.1:19300, no security
+#                  transport 127.0.0.1:19300, no security (Java 17+)
+#   elasticsearch9 (optional) Elasticsearch 9 from its integ-test-zip, http://127.0.0.1:19201,
+#                  transport 127.0.0.1:19301, no security. Needs Java 21+ (Debian 12 has none):
+#                  a JDK under /usr/lib/jvm (e.g. Eclipse Temurin's temurin-25-jdk-amd64) or
+#                  FERRY_JAVA21_HOME naming one
+#   opensearch     (optional) OpenSearch 2 from its integ-test-zip, http://127.0.0.1:19202,
+#                  transport 127.0.0.1:19302, no security plugin (Java 17+)
+#   The versions are in tests/services/{elasticsearch,elasticsearch9,opensearch}/pom.xml; the
+#   optional servers run with a 256 MB heap.
 # When run as root, the servers run as an unprivileged system user (created when missing).
 #
 # Environment
 #   FERRY_SERVICES_DIR         state: jars, data, logs (default /var/tmp/ferry-services)
 #   FERRY_SERVICES_TIMEOUT     seconds each service may take to answer after launch (default 180)
 #   FERRY_SERVICES_USER        the unprivileged user, when run as root (default ferry-svc)
+#   FERRY_JAVA21_HOME          a Java 21+ home for elasticsearch9 (default: the newest JDK found)
 #   FERRY_ES_WRITE_QUEUE_SIZE  Elasticsearch thread_pool.write.queue_size (default: ES's own);
 #                              `start` restarts a running node whose setting differs
 #   FERRY_PG_WAL_LEVEL         PostgreSQL wal_level (default logical; a test of the CDC source's
@@ -52,11 +66,12 @@
 #                              setting differs
 #
 # State layout ($FERRY_SERVICES_DIR)
-#   logs/{kafka,postgres,elasticsearch}.log   one log per service (Elasticsearch's own files are
-#                                             in elasticsearch/logs/)
+#   logs/<service>.log    one log per service (the search servers' own files are in
+#                         <service>/logs/)
 #   kafka/lib-<version>/  kafka/data/  kafka/server.properties  kafka/kafka.pid  kafka/tls/
 #   postgres/data/  postgres/run/ (unix socket)
 #   elasticsearch/elasticsearch-<version>/  elasticsearch/{config,data,logs,tmp}/  *.pid
+#   elasticsearch9/elasticsearch-<version>/ ... and opensearch/opensearch-<version>/ ... alike
 set -euo pipefail
 
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -64,6 +79,8 @@ STATE=$(realpath -m "${FERRY_SERVICES_DIR:-/var/tmp/ferry-services}")
 LOGS=$STATE/logs
 TIMEOUT=${FERRY_SERVICES_TIMEOUT:-180}
 ALL_SERVICES=(kafka postgres elasticsearch)
+OPTIONAL_SERVICES=(elasticsearch9 opensearch)
+SEARCH_SERVICES=(elasticsearch elasticsearch9 opensearch)
 
 KAFKA_PORT=19092
 KAFKA_CONTROLLER_PORT=19093
@@ -73,10 +90,16 @@ KAFKA_OAUTH_PORT=19096
 PG_PORT=15432
 ES_PORT=19200
 ES_TRANSPORT_PORT=19300
+ES9_PORT=19201
+ES9_TRANSPORT_PORT=19301
+OS_PORT=19202
+OS_TRANSPORT_PORT=19302
 
 KAFKA_DIR=$STATE/kafka
 PG_DIR=$STATE/postgres
 ES_DIR=$STATE/elasticsearch
+ES9_DIR=$STATE/elasticsearch9
+OS_DIR=$STATE/opensearch
 
 if [[ $EUID -eq 0 ]]; then
     SVC_USER=${FERRY_SERVICES_USER:-ferry-svc}
@@ -91,7 +114,7 @@ say() { printf 'services: %s\n' "$*"; }
 die() { printf 'services: error: %s\n' "$*" >&2; exit 1; }
 
 usage() {
-    echo "usage: $0 start|stop|status|env [kafka] [postgres] [elasticsearch]" >&2
+    echo "usage: $0 start|stop|status|env [kafka] [postgres] [elasticsearch] [elasticsearch9] [opensearch]" >&2
     exit 2
 }
 
@@ -102,9 +125,10 @@ pom_property() {
 
 KAFKA_VERSION=$(pom_property "$HERE/kafka/pom.xml" kafka.version)
 ES_VERSION=$(pom_property "$HERE/elasticsearch/pom.xml" elasticsearch.version)
+ES9_VERSION=$(pom_property "$HERE/elasticsearch9/pom.xml" elasticsearch.version)
+OS_VERSION=$(pom_property "$HERE/opensearch/pom.xml" opensearch.version)
 KAFKA_LIB=$KAFKA_DIR/lib-$KAFKA_VERSION
 KAFKA_TLS_DIR=$KAFKA_DIR/tls
-ES_HOME_DIR=$ES_DIR/elasticsearch-$ES_VERSION
 
 # ---------------------------------------------------------------------------------------------
 # Helpers
@@ -203,25 +227,34 @@ show_log_tail() {
     printf 'services: --- end of %s ---\n' "$log" >&2
 }
 
-# A Java 17+ binary: JAVA_HOME, the PATH, or Debian's JVMs.
+# A Java binary of at least MAJOR (default 17): FERRY_JAVA21_HOME (when MAJOR > 17), JAVA_HOME,
+# the PATH, Debian's JVMs, then any other JDK under /usr/lib/jvm (Temurin's, for Java 21+).
 find_java() {
-    local candidate major
+    local minimum=${1:-17} candidate major
     local -a candidates=()
+    ((minimum > 17)) && [[ -n ${FERRY_JAVA21_HOME:-} ]] && candidates+=("$FERRY_JAVA21_HOME/bin/java")
     [[ -n ${JAVA_HOME:-} ]] && candidates+=("$JAVA_HOME/bin/java")
     candidate=$(command -v java 2>/dev/null || true)
     [[ -n $candidate ]] && candidates+=("$(readlink -f "$candidate")")
-    for candidate in /usr/lib/jvm/java-*-openjdk-*/bin/java; do
+    for candidate in /usr/lib/jvm/java-*-openjdk-*/bin/java /usr/lib/jvm/*/bin/java; do
         [[ -x $candidate ]] && candidates+=("$candidate")
     done
     for candidate in "${candidates[@]}"; do
         [[ -x $candidate ]] || continue
         major=$("$candidate" -version 2>&1 | sed -n 's/.*version "\([0-9]*\).*/\1/p' | head -n 1)
-        if [[ $major =~ ^[0-9]+$ ]] && ((major >= 17)); then
+        if [[ $major =~ ^[0-9]+$ ]] && ((major >= minimum)); then
             echo "$candidate"
             return 0
         fi
     done
     return 1
+}
+
+# What to do when no Java MAJOR+ is found.
+java_hint() {
+    (($1 > 17)) || return 0
+    printf ' (Debian 12 packages none: unpack an Eclipse Temurin %s+ JDK from adoptium.net' "$1"
+    printf ' into /usr/lib/jvm, or set FERRY_JAVA21_HOME to a JDK %s+ home)' "$1"
 }
 
 find_pg_bin() {
@@ -246,7 +279,7 @@ ensure_packages() {
                 command -v mvn >/dev/null || pkgs+=(maven)
                 command -v kcat >/dev/null || pkgs+=(kcat)
                 ;;
-            elasticsearch)
+            elasticsearch | elasticsearch9 | opensearch)
                 need_java=1
                 command -v mvn >/dev/null || pkgs+=(maven)
                 command -v unzip >/dev/null || pkgs+=(unzip)
@@ -291,10 +324,10 @@ ensure_user() {
 }
 
 ensure_state_dirs() {
-    mkdir -p "$STATE" "$LOGS" "$KAFKA_DIR" "$PG_DIR" "$ES_DIR"
+    mkdir -p "$STATE" "$LOGS" "$KAFKA_DIR" "$PG_DIR" "$ES_DIR" "$ES9_DIR" "$OS_DIR"
     chmod 755 "$STATE"
     if [[ $EUID -eq 0 ]]; then
-        chown "$SVC_USER:" "$LOGS" "$KAFKA_DIR" "$PG_DIR" "$ES_DIR"
+        chown "$SVC_USER:" "$LOGS" "$KAFKA_DIR" "$PG_DIR" "$ES_DIR" "$ES9_DIR" "$OS_DIR"
     fi
     as_svc test -w "$LOGS" ||
         die "user $SVC_USER cannot write $LOGS (a parent of $STATE is private?): set FERRY_SERVICES_DIR elsewhere"
@@ -594,93 +627,129 @@ postgres_stop() {
 postgres_endpoint() { echo "127.0.0.1:$PG_PORT"; }
 
 # ---------------------------------------------------------------------------------------------
-# Elasticsearch
+# Search servers: Elasticsearch 8 (the default), Elasticsearch 9 and OpenSearch 2, each from its
+# integ-test-zip on Maven Central, run alike. search_use SVC points the S_* variables at one.
 
-es_render_config() {
+search_use() {
+    case $1 in
+        elasticsearch)
+            S_PRODUCT=Elasticsearch S_DIST=elasticsearch S_DIR=$ES_DIR S_PORT=$ES_PORT
+            S_TRANSPORT_PORT=$ES_TRANSPORT_PORT S_VERSION=$ES_VERSION S_POM=$HERE/elasticsearch/pom.xml
+            S_CONFIG=elasticsearch.yml S_TEMPLATE=$HERE/elasticsearch/elasticsearch.yml.in
+            S_NODE=ferry-es S_CLASS='org\.elasticsearch' S_ENV=ES S_JAVA_MAJOR=17 S_HEAP=512m
+            S_WRITE_QUEUE=${FERRY_ES_WRITE_QUEUE_SIZE:-}
+            ;;
+        elasticsearch9)
+            S_PRODUCT=Elasticsearch S_DIST=elasticsearch S_DIR=$ES9_DIR S_PORT=$ES9_PORT
+            S_TRANSPORT_PORT=$ES9_TRANSPORT_PORT S_VERSION=$ES9_VERSION S_POM=$HERE/elasticsearch9/pom.xml
+            S_CONFIG=elasticsearch.yml S_TEMPLATE=$HERE/elasticsearch/elasticsearch.yml.in
+            S_NODE=ferry-es9 S_CLASS='org\.elasticsearch' S_ENV=ES S_JAVA_MAJOR=21 S_HEAP=256m
+            S_WRITE_QUEUE=
+            ;;
+        opensearch)
+            S_PRODUCT=OpenSearch S_DIST=opensearch S_DIR=$OS_DIR S_PORT=$OS_PORT
+            S_TRANSPORT_PORT=$OS_TRANSPORT_PORT S_VERSION=$OS_VERSION S_POM=$HERE/opensearch/pom.xml
+            S_CONFIG=opensearch.yml S_TEMPLATE=$HERE/opensearch/opensearch.yml.in
+            S_NODE=ferry-opensearch S_CLASS='org\.opensearch' S_ENV=OPENSEARCH S_JAVA_MAJOR=17
+            S_HEAP=256m S_WRITE_QUEUE=
+            ;;
+        *) die "not a search server: $1" ;;
+    esac
+    S_SVC=$1
+    S_HOME=$S_DIR/$S_DIST-$S_VERSION
+    # The launcher's pid is first the launch wrapper, then bin/<dist> (a shell script), and only
+    # then the Java CLI; each stage must count as alive, or a slow machine sees a start as an exit.
+    S_LAUNCHER_PATTERN="$S_CLASS|$S_HOME/bin/$S_DIST"
+}
+
+search_render_config() {
     local template
-    template=$(<"$HERE/elasticsearch/elasticsearch.yml.in")
-    template=${template//@DATA_DIR@/"$ES_DIR/data"}
-    template=${template//@LOGS_DIR@/"$ES_DIR/logs"}
+    template=$(<"$S_TEMPLATE")
+    template=${template//@DATA_DIR@/"$S_DIR/data"}
+    template=${template//@LOGS_DIR@/"$S_DIR/logs"}
+    template=${template//@NODE_NAME@/"$S_NODE"}
+    template=${template//@HTTP_PORT@/"$S_PORT"}
+    template=${template//@TRANSPORT_PORT@/"$S_TRANSPORT_PORT"}
     printf '%s\n' "$template"
-    if [[ -n ${FERRY_ES_WRITE_QUEUE_SIZE:-} ]]; then
-        [[ $FERRY_ES_WRITE_QUEUE_SIZE =~ ^-?[0-9]+$ ]] ||
-            die "FERRY_ES_WRITE_QUEUE_SIZE must be an integer, not '$FERRY_ES_WRITE_QUEUE_SIZE'"
-        printf '# FERRY_ES_WRITE_QUEUE_SIZE\nthread_pool.write.queue_size: %s\n' "$FERRY_ES_WRITE_QUEUE_SIZE"
+    if [[ -n $S_WRITE_QUEUE ]]; then
+        [[ $S_WRITE_QUEUE =~ ^-?[0-9]+$ ]] ||
+            die "FERRY_ES_WRITE_QUEUE_SIZE must be an integer, not '$S_WRITE_QUEUE'"
+        printf '# FERRY_ES_WRITE_QUEUE_SIZE\nthread_pool.write.queue_size: %s\n' "$S_WRITE_QUEUE"
     fi
 }
 
 # A running node started with other settings (e.g. another write queue size) must restart.
-elasticsearch_config_changed() {
-    [[ -f $ES_DIR/config/elasticsearch.yml ]] || return 1
-    [[ $(es_render_config) != "$(<"$ES_DIR/config/elasticsearch.yml")" ]]
+search_config_changed() {
+    search_use "$1"
+    [[ -f $S_DIR/config/$S_CONFIG ]] || return 1
+    [[ $(search_render_config) != "$(<"$S_DIR/config/$S_CONFIG")" ]]
 }
 
-# The launcher's pid is first the launch wrapper, then bin/elasticsearch (a shell script), and only
-# then the Java CLI; each stage must count as alive, or a slow machine sees a start as an exit.
-ES_LAUNCHER_PATTERN="org\\.elasticsearch|$ES_HOME_DIR/bin/elasticsearch"
-
-elasticsearch_pid() {
-    live_pid "$ES_DIR/server.pid" 'org\.elasticsearch' || live_pid "$ES_DIR/launcher.pid" "$ES_LAUNCHER_PATTERN"
+search_pid() {
+    search_use "$1"
+    live_pid "$S_DIR/server.pid" "$S_CLASS" || live_pid "$S_DIR/launcher.pid" "$S_LAUNCHER_PATTERN"
 }
 
-elasticsearch_answering() {
+search_answering() {
+    search_use "$1"
     curl -fsS --max-time 10 \
-        "http://127.0.0.1:$ES_PORT/_cluster/health?wait_for_status=yellow&timeout=5s" 2>/dev/null |
+        "http://127.0.0.1:$S_PORT/_cluster/health?wait_for_status=yellow&timeout=5s" 2>/dev/null |
         grep -q '"timed_out":false'
 }
 
-elasticsearch_healthy() { elasticsearch_answering; }
-
-elasticsearch_prepare() {
-    if [[ ! -f $ES_HOME_DIR/.complete ]]; then
-        say "elasticsearch: fetching the Elasticsearch $ES_VERSION integ-test-zip from Maven Central"
-        local tmp=$ES_DIR/download
-        rm -rf "$tmp" "$ES_HOME_DIR"
+search_prepare() {
+    search_use "$1"
+    if [[ ! -f $S_HOME/.complete ]]; then
+        say "$S_SVC: fetching the $S_PRODUCT $S_VERSION integ-test-zip from Maven Central"
+        local tmp=$S_DIR/download
+        rm -rf "$tmp" "$S_HOME"
         mkdir -p "$tmp"
-        cp "$HERE/elasticsearch/pom.xml" "$ES_DIR/pom.xml"
-        mvn_fetch "$ES_DIR/mvn.log" -f "$ES_DIR/pom.xml" dependency:copy -DoutputDirectory="$tmp" ||
-            die "elasticsearch: could not fetch the distribution (mvn output above)"
+        cp "$S_POM" "$S_DIR/pom.xml"
+        mvn_fetch "$S_DIR/mvn.log" -f "$S_DIR/pom.xml" dependency:copy -DoutputDirectory="$tmp" ||
+            die "$S_SVC: could not fetch the distribution (mvn output above)"
         fetch_unlock
-        unzip -q "$tmp/elasticsearch-$ES_VERSION.zip" -d "$tmp"
+        unzip -q "$tmp/$S_DIST-$S_VERSION.zip" -d "$tmp"
         # Its config files are mode 660: the node's user must own the distribution.
-        [[ $EUID -ne 0 ]] || chown -R "$SVC_USER:" "$tmp/elasticsearch-$ES_VERSION"
-        mv "$tmp/elasticsearch-$ES_VERSION" "$ES_HOME_DIR"
-        touch "$ES_HOME_DIR/.complete"
+        [[ $EUID -ne 0 ]] || chown -R "$SVC_USER:" "$tmp/$S_DIST-$S_VERSION"
+        mv "$tmp/$S_DIST-$S_VERSION" "$S_HOME"
+        touch "$S_HOME/.complete"
         rm -rf "$tmp"
     fi
     fetch_unlock
-    if [[ ! -d $ES_DIR/config ]]; then
+    if [[ ! -d $S_DIR/config ]]; then
         # A config dir of our own (the node writes its keystore there); the dist stays read-only.
-        as_svc mkdir -p "$ES_DIR/config.tmp"
-        as_svc cp -r "$ES_HOME_DIR/config/." "$ES_DIR/config.tmp/"
-        as_svc mv "$ES_DIR/config.tmp" "$ES_DIR/config"
+        as_svc mkdir -p "$S_DIR/config.tmp"
+        as_svc cp -r "$S_HOME/config/." "$S_DIR/config.tmp/"
+        as_svc mv "$S_DIR/config.tmp" "$S_DIR/config"
     fi
-    as_svc mkdir -p "$ES_DIR/data" "$ES_DIR/logs" "$ES_DIR/tmp"
-    es_render_config | as_svc tee "$ES_DIR/config/elasticsearch.yml" >/dev/null
+    as_svc mkdir -p "$S_DIR/data" "$S_DIR/logs" "$S_DIR/tmp"
+    search_render_config | as_svc tee "$S_DIR/config/$S_CONFIG" >/dev/null
 }
 
-elasticsearch_launch() {
-    local log=$LOGS/elasticsearch.log java
-    check_ports_free elasticsearch "$ES_PORT" "$ES_TRANSPORT_PORT"
+search_launch() {
+    search_use "$1"
+    local log=$LOGS/$S_SVC.log java
+    check_ports_free "$S_SVC" "$S_PORT" "$S_TRANSPORT_PORT"
     ensure_log "$log"
-    java=$(find_java) || die "elasticsearch: no Java 17+ found"
-    say "elasticsearch: starting Elasticsearch $ES_VERSION on http://127.0.0.1:$ES_PORT${FERRY_ES_WRITE_QUEUE_SIZE:+ (write queue size $FERRY_ES_WRITE_QUEUE_SIZE)}"
-    rm -f "$ES_DIR/server.pid"
-    launch_bg "$ES_DIR/launcher.pid" "$log" "$ES_DIR" \
-        env -u JAVA_HOME ES_JAVA_HOME="$(dirname "$(dirname "$java")")" ES_PATH_CONF="$ES_DIR/config" \
-        ES_TMPDIR="$ES_DIR/tmp" ES_JAVA_OPTS="-Xms512m -Xmx512m" \
-        "$ES_HOME_DIR/bin/elasticsearch" -p "$ES_DIR/server.pid"
+    java=$(find_java "$S_JAVA_MAJOR") || die "$S_SVC: no Java $S_JAVA_MAJOR+ found$(java_hint "$S_JAVA_MAJOR")"
+    say "$S_SVC: starting $S_PRODUCT $S_VERSION on http://127.0.0.1:$S_PORT${S_WRITE_QUEUE:+ (write queue size $S_WRITE_QUEUE)}"
+    rm -f "$S_DIR/server.pid"
+    # ES_JAVA_HOME/OPENSEARCH_JAVA_HOME, *_PATH_CONF, *_TMPDIR, *_JAVA_OPTS: the same four for both.
+    launch_bg "$S_DIR/launcher.pid" "$log" "$S_DIR" \
+        env -u JAVA_HOME "${S_ENV}_JAVA_HOME=$(dirname "$(dirname "$java")")" \
+        "${S_ENV}_PATH_CONF=$S_DIR/config" "${S_ENV}_TMPDIR=$S_DIR/tmp" \
+        "${S_ENV}_JAVA_OPTS=-Xms$S_HEAP -Xmx$S_HEAP" \
+        "$S_HOME/bin/$S_DIST" -p "$S_DIR/server.pid"
 }
 
-elasticsearch_post_start() { :; }
-
-elasticsearch_stop() {
+search_stop() {
+    search_use "$1"
     local -a pids=()
     local pid launcher=
-    pid=$(live_pid "$ES_DIR/server.pid" 'org\.elasticsearch') && pids+=("$pid")
-    launcher=$(live_pid "$ES_DIR/launcher.pid" "$ES_LAUNCHER_PATTERN") && pids+=("$launcher")
+    pid=$(live_pid "$S_DIR/server.pid" "$S_CLASS") && pids+=("$pid")
+    launcher=$(live_pid "$S_DIR/launcher.pid" "$S_LAUNCHER_PATTERN") && pids+=("$launcher")
     ((${#pids[@]})) || return 0
-    say "elasticsearch: stopping (pid ${pids[*]})"
+    say "$S_SVC: stopping (pid ${pids[*]})"
     # The launcher stops its server cleanly on SIGTERM; signal the server itself only without one.
     if [[ -n $launcher ]]; then
         kill -TERM "$launcher" 2>/dev/null || true
@@ -688,10 +757,23 @@ elasticsearch_stop() {
     else
         terminate 60 "${pids[@]}"
     fi
-    rm -f "$ES_DIR/server.pid" "$ES_DIR/launcher.pid"
+    rm -f "$S_DIR/server.pid" "$S_DIR/launcher.pid"
 }
 
-elasticsearch_endpoint() { echo "http://127.0.0.1:$ES_PORT"; }
+search_endpoint() {
+    search_use "$1"
+    echo "http://127.0.0.1:$S_PORT"
+}
+
+# The service functions the commands call (<svc>_pid, <svc>_launch, ...) for each search server.
+for search_svc in "${SEARCH_SERVICES[@]}"; do
+    for search_fn in config_changed pid answering prepare launch stop endpoint; do
+        eval "${search_svc}_${search_fn}() { search_${search_fn} $search_svc; }"
+    done
+    eval "${search_svc}_healthy() { search_answering $search_svc; }"
+    eval "${search_svc}_post_start() { :; }"
+done
+unset search_svc search_fn
 
 # ---------------------------------------------------------------------------------------------
 # Commands
@@ -754,7 +836,7 @@ cmd_start() {
     local -a order=() failed=()
     local -A job_pids=()
     # Elasticsearch first: the largest download and the slowest server to boot.
-    for svc in elasticsearch kafka postgres; do
+    for svc in elasticsearch elasticsearch9 opensearch kafka postgres; do
         [[ " $* " == *" $svc "* ]] && order+=("$svc")
     done
     for svc in "${order[@]}"; do
@@ -829,6 +911,8 @@ cmd_env() {
                 ;;
             postgres) echo "export FERRY_TEST_PG_DSN='host=127.0.0.1 port=$PG_PORT user=ferry dbname=ferry'" ;;
             elasticsearch) echo "export FERRY_TEST_ES_URL=http://127.0.0.1:$ES_PORT" ;;
+            elasticsearch9) echo "export FERRY_TEST_ES9_URL=http://127.0.0.1:$ES9_PORT" ;;
+            opensearch) echo "export FERRY_TEST_OPENSEARCH_URL=http://127.0.0.1:$OS_PORT" ;;
         esac
     done
 }
@@ -842,11 +926,20 @@ main() {
     local -a services=()
     for svc in "$@"; do
         case $svc in
-            kafka | postgres | elasticsearch) [[ " ${services[*]} " == *" $svc "* ]] || services+=("$svc") ;;
-            *) echo "services: unknown service '$svc' (kafka, postgres, elasticsearch)" >&2; usage ;;
+            kafka | postgres | elasticsearch | elasticsearch9 | opensearch)
+                [[ " ${services[*]} " == *" $svc "* ]] || services+=("$svc") ;;
+            *) echo "services: unknown service '$svc' (kafka, postgres, elasticsearch, elasticsearch9, opensearch)" >&2; usage ;;
         esac
     done
-    ((${#services[@]})) || services=("${ALL_SERVICES[@]}")
+    if ((${#services[@]} == 0)); then
+        services=("${ALL_SERVICES[@]}")
+        if [[ $cmd == env || $cmd == stop ]]; then
+            # The optional servers too when they run (a test of one skips without its variable).
+            for svc in "${OPTIONAL_SERVICES[@]}"; do
+                "${svc}_pid" >/dev/null && services+=("$svc")
+            done
+        fi
+    fi
     case $cmd in
         start) cmd_start "${services[@]}" ;;
         stop) cmd_stop "${services[@]}" ;;

@@ -10,6 +10,7 @@
  *   "other": true  400 index_closed_exception (not malformed: an error for the record)
  * External versions are honoured: a version not above the stored one answers 409.
  * Whole requests: the next `whole_failures` requests answer `whole_status` with `whole_body`.
+ * GET /_nodes/_local answers as Elasticsearch 8 does, outside the counts and the script.
  * Runs one thread, with poll() over every connection (HTTP/1.1 keep-alive, Content-Length or
  * chunked bodies, gzip).
  */

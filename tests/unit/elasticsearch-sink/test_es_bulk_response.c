@@ -2,7 +2,8 @@
  * test_es_bulk_response.c - bulk answers item by item: the {"errors":false} fast path (even
  * with "took" first or odd spacing), mixed results (201, 429, 409 on replays and on unversioned
  * writes, a delete's 404, malformed documents, other rejections, 5xx), answers that are not bulk
- * answers (not JSON, too few items, HTML), and the summary of whole-request errors.
+ * answers (not JSON, too few items, HTML), OpenSearch's error types, and the summary of
+ * whole-request errors.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -127,6 +128,21 @@ static void test_not_bulk_answers(void **state)
     es_item_results_clear(results, 2);
 }
 
+/* OpenSearch names its rejections and parsing errors its own way; they mean the same. */
+static void test_opensearch_types(void **state)
+{
+    (void)state;
+    es_item_kind kind = {ES_ACTION_INDEX, true};
+    bool replay;
+    assert_int_equal(es_bulk_classify(&kind, 429, "opensearch_rejected_execution_exception",
+                                      &replay), ES_OUTCOME_RETRY);
+    /* The type alone decides, whatever status a proxy put on it. */
+    assert_int_equal(es_bulk_classify(&kind, 400, "opensearch_rejected_execution_exception",
+                                      &replay), ES_OUTCOME_RETRY);
+    assert_int_equal(es_bulk_classify(&kind, 400, "mapper_parsing_exception", &replay),
+                     ES_OUTCOME_MALFORMED);
+}
+
 static void test_error_summary(void **state)
 {
     (void)state;
@@ -147,6 +163,7 @@ int main(void)
         cmocka_unit_test(test_all_ok_fast_path),
         cmocka_unit_test(test_mixed_items),
         cmocka_unit_test(test_not_bulk_answers),
+        cmocka_unit_test(test_opensearch_types),
         cmocka_unit_test(test_error_summary),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
