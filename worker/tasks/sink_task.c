@@ -930,6 +930,10 @@ static void sink_batch_put(sink_task *sink)
     char why[1024] = "";
     ferry_status status = FERRY_OK;
     task_metrics *metrics = &sink->task->metrics;
+    /* The process may have been stopped in the consumer's poll and woken fenced: the partitions
+     * are another worker's now, which reads this batch again from the committed offsets. */
+    if (sink_fenced(sink))
+        return;
     if (sink->batch.record_count > 0) {
         uint64_t started_us = clock_monotonic_us();
         ASSERT_TASK_THREAD(sink->task);

@@ -216,6 +216,14 @@ static ferry_status source_record_emit(void *owner, const ferry_record *record)
     source_task *source = owner;
     if (source->failure[0])
         return FERRY_ERROR;
+    /* The process may have been stopped inside the plugin's poll (SIGSTOP, a stall longer than
+     * the session) and woken fenced: what the plugin polls now belongs to the task's new owner.
+     * The record is refused as when the buffer is full, so the plugin keeps it and nothing is
+     * produced; the task loop then stops for the fence. */
+    if (source->fenced || task_fenced(source->task)) {
+        source->fenced = true;
+        return FERRY_RETRY;
+    }
     if (!record->topic || !record->topic[0]) {
         source_task_fail(source, "the plugin emitted a record without a topic");
         return FERRY_ERROR;
@@ -611,7 +619,7 @@ void *source_task_main(void *argument)
         /* The fence is read after the stop request: a worker fences before it stops its tasks,
          * so a task stopped for a fence always knows it (and says so). */
         bool stopping = atomic_load(&task->stop_requested);
-        if (task_fenced(task)) {
+        if (source.fenced || task_fenced(task)) {
             log_warn(task->scope, "the worker was fenced: stopping without committing offsets");
             source.fenced = true;
             break;
