@@ -5,7 +5,7 @@
 set -euo pipefail
 root=${1:-$(cd "$(dirname "$0")/.." && pwd)}
 # Lowest first; "support" is the top-level support library, which any folder may include.
-LAYERS=(support base config convert plugin kafka stores transforms tasks runtime cluster herder rest cli)
+LAYERS=(support base config convert plugin kafka stores transforms tasks runtime cluster herder rest cli ctl)
 
 rank() {
   local i

@@ -16,6 +16,7 @@
 #include "cli/distributed_command.h"
 #include "cli/plugins_command.h"
 #include "cli/standalone_command.h"
+#include "ctl/ctl_command.h"
 #include "base/allocator.h"
 #include "base/log.h"
 
@@ -29,6 +30,8 @@ static void usage(FILE *out)
             "                                         run connectors (.properties or .json files)\n"
             "  distributed WORKER.properties          run one worker of a cluster\n"
             "  plugins [--plugin-path DIRS] [--json]  list connector types and their config keys\n"
+            "  ctl COMMAND [ARGS]                     the REST API of ferry or Kafka Connect at a\n"
+            "                                         terminal (ferry ctl --help)\n"
             "  --version                              print the version and exit\n"
             "  --help                                 print this help and exit\n"
             "\n"
@@ -69,6 +72,8 @@ int main(int argc, char **argv)
         usage(stdout);
         return 0;
     }
+    if (strcmp(command, "ctl") == 0)
+        return ctl_command_run(argc - 1, argv + 1);
     if (strcmp(command, "plugins") == 0)
         return plugins_command_run(argc - 1, argv + 1, stdout);
     if (strcmp(command, "standalone") == 0 || strcmp(command, "distributed") == 0) {
