@@ -143,10 +143,33 @@ static int ctl_apply_validate(const ctl_args *args, ctl_client *client, json_t *
     return rc == CTL_EXIT_OK && errors > 0 ? CTL_EXIT_INVALID : rc;
 }
 
+/* `create`: POST /connectors, refused (409) when the name exists, where apply would update. */
+static int ctl_change_create(const ctl_args *args, ctl_client *client, json_t *config,
+                             FILE *out)
+{
+    const char *name = json_string_value(json_object_get(config, "name"));
+    json_t *body = json_pack("{s:s,s:O}", "name", name, "config", config);
+    json_t *answer = NULL;
+    int rc = body ? ctl_client_expect(client, "POST", "/connectors", body, &answer)
+                  : CTL_EXIT_SERVER;
+    if (rc == CTL_EXIT_OK) {
+        config_redact_object(json_object_get(answer, "config"), NULL, 0);
+        if (args->format != CTL_FORMAT_TABLE)
+            rc = ctl_output_value(answer, args->format, out);
+        else
+            fprintf(out, "connector %s created\n", name);
+    }
+    json_decref(answer);
+    json_decref(body);
+    return rc;
+}
+
 int ctl_change_apply(const ctl_args *args, ctl_client *client, FILE *out)
 {
+    bool create = strcmp(args->words[0], "create") == 0;
     if (!args->file) {
-        fprintf(stderr, "ferry ctl: usage: apply -f FILE [--dry-run]\n");
+        fprintf(stderr, "ferry ctl: usage: %s -f FILE%s\n", args->words[0],
+                create ? "" : " [--dry-run]");
         return CTL_EXIT_USAGE;
     }
     char err[1024] = "";
@@ -155,8 +178,9 @@ int ctl_change_apply(const ctl_args *args, ctl_client *client, FILE *out)
         fprintf(stderr, "ferry ctl: %s\n", err);
         return CTL_EXIT_USAGE;
     }
-    if (args->dry_run) {
-        int rc = ctl_apply_validate(args, client, config, out);
+    if (args->dry_run || create) {
+        int rc = create ? ctl_change_create(args, client, config, out)
+                        : ctl_apply_validate(args, client, config, out);
         json_decref(config);
         return rc;
     }

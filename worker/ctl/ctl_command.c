@@ -22,6 +22,7 @@ static const char ctl_usage[] =
     "  describe connector NAME           config (secrets hidden), tasks, topics, offsets, traces\n"
     "  apply -f FILE [--dry-run]         create or update a connector (.json or .properties);\n"
     "                                    --dry-run validates and prints each error by its key\n"
+    "  create -f FILE                    create a connector; exit status 3 when it exists\n"
     "  patch NAME KEY=VALUE... [--unset KEY]... [-f FILE]\n"
     "                                    change some keys of a connector's config\n"
     "  delete|pause|resume|stop NAME     as the REST API does\n"
@@ -77,6 +78,10 @@ static const struct ctl_command_help {
               "config (PUT /connectors/NAME/config). --dry-run only validates\n"
               "(PUT /connector-plugins/CLASS/config/validate) and prints each error next to\n"
               "its key; exit status 4 when there is any.\n"},
+    {"create", "usage: ferry ctl create -f FILE [-o json|yaml]\n"
+               "\n"
+               "POST /connectors with the connector of FILE (as apply reads it): refused with\n"
+               "exit status 3 (409) when a connector of that name exists.\n"},
     {"patch", "usage: ferry ctl patch NAME KEY=VALUE... [--unset KEY]... [-f FILE]\n"
               "\n"
               "PATCH /connectors/NAME/config: the keys given are set, those of --unset\n"
@@ -126,7 +131,8 @@ static const struct ctl_dispatch {
     ctl_handler handler;
 } ctl_dispatch_table[] = {
     {"get", ctl_query_get},          {"describe", ctl_query_describe},
-    {"apply", ctl_change_apply},     {"patch", ctl_change_patch},
+    {"apply", ctl_change_apply},     {"create", ctl_change_apply},
+    {"patch", ctl_change_patch},
     {"delete", ctl_change_lifecycle}, {"pause", ctl_change_lifecycle},
     {"resume", ctl_change_lifecycle}, {"stop", ctl_change_lifecycle},
     {"restart", ctl_change_restart}, {"offsets", ctl_change_offsets},

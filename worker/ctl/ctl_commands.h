@@ -15,7 +15,7 @@
 int ctl_query_get(const ctl_args *args, ctl_client *client, FILE *out);
 int ctl_query_describe(const ctl_args *args, ctl_client *client, FILE *out);
 
-/* ctl_change.c: apply, patch, delete, pause, resume, stop, restart, offsets alter|reset,
+/* ctl_change.c: apply, create, patch, delete, pause, resume, stop, restart, offsets alter|reset,
  * logs level. */
 int ctl_change_apply(const ctl_args *args, ctl_client *client, FILE *out);
 int ctl_change_patch(const ctl_args *args, ctl_client *client, FILE *out);
