@@ -5,12 +5,19 @@
  *
  * Names follow Kafka Connect's task metrics where one exists (source-record-poll-total becomes
  * ferry_source_task_records_polled_total); latencies are in seconds, sizes in records.
+ *
+ * Next to them, the names the Prometheus JMX exporter gives Kafka Connect's MBeans with the rule
+ * file of confluentinc/jmx-monitoring-stacks (tests/fixtures/metrics/): kafka_connect_*_metrics_*
+ * with connector and task labels, in Kafka Connect's units (milliseconds, per-second rates), so
+ * that dashboards made for Kafka Connect show ferry's data. docs/metrics.md has the mapping.
  */
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "rest/rest_resources.h"
@@ -41,6 +48,8 @@ typedef struct rest_task_sample {
 typedef struct rest_connector_sample {
     char *name;
     const char *type;
+    char *class_name;      /* connector.class as configured */
+    const char *version;   /* the plugin's, borrowed (plugins are never unloaded) */
     runtime_state state;
 } rest_connector_sample;
 
@@ -125,6 +134,10 @@ static void rest_metrics_run(worker *running, void *argument)
         rest_connector_sample *sample = &snapshot->connectors[snapshot->connector_count++];
         sample->name = strdup(connector_runtime_name(connector));
         sample->type = !type ? "unknown" : sink ? "sink" : "source";
+        const char *class_name =
+            config_map_get(connector_runtime_config(connector), "connector.class");
+        sample->class_name = class_name ? strdup(class_name) : NULL;
+        sample->version = type && type->plugin ? type->plugin->version : NULL;
         sample->state = rest_state_parse(json_string_value(
             json_object_get(json_object_get(status, "connector"), "state")));
         json_t *task_states = json_object_get(status, "tasks");
@@ -145,8 +158,10 @@ static void rest_metrics_run(worker *running, void *argument)
 
 static void rest_snapshot_free(rest_metrics_snapshot *snapshot)
 {
-    for (size_t i = 0; i < snapshot->connector_count; i++)
+    for (size_t i = 0; i < snapshot->connector_count; i++) {
         free(snapshot->connectors[i].name);
+        free(snapshot->connectors[i].class_name);
+    }
     for (size_t i = 0; i < snapshot->task_count; i++) {
         free(snapshot->tasks[i].connector);
         free(snapshot->tasks[i].lag);
@@ -413,6 +428,308 @@ static void rest_cluster_metrics(FILE *out, herder *changes)
     json_decref(cluster);
 }
 
+/* ---- Kafka Connect's names (the JMX exporter's) ------------------------------------------ */
+
+/* Values of one task in Kafka Connect's units. rate: per second over the worker's uptime (Kafka
+ * Connect's rates are windowed; rate() over ferry's _total counters gives that). */
+typedef struct rest_connect_values {
+    const rest_task_sample *task;
+    double uptime_s;
+} rest_connect_values;
+
+static double rest_avg(const rest_summary_sample *summary, double scale)
+{
+    return summary->count ? (double)summary->sum * scale / (double)summary->count : 0.0;
+}
+
+static double rest_rate(const rest_connect_values *values, uint64_t total)
+{
+    return values->uptime_s > 0 ? (double)total / values->uptime_s : 0.0;
+}
+
+static double rest_active(uint64_t in, uint64_t out)
+{
+    return in > out ? (double)(in - out) : 0.0;
+}
+
+typedef double (*rest_connect_value)(const rest_connect_values *values);
+
+#define REST_VALUE(name, expression)                                                          \
+    static double rest_value_##name(const rest_connect_values *values)                        \
+    {                                                                                         \
+        const rest_task_sample *task = values->task;                                          \
+        (void)task;                                                                           \
+        return (expression);                                                                  \
+    }
+
+REST_VALUE(running_ratio, task->state == STATE_RUNNING ? 1.0 : 0.0)
+REST_VALUE(pause_ratio, task->state == STATE_PAUSED ? 1.0 : 0.0)
+REST_VALUE(commit_success_percentage,
+           task->commit_success + task->commit_failure
+               ? (double)task->commit_success /
+                     (double)(task->commit_success + task->commit_failure)
+               : 0.0)
+REST_VALUE(commit_failure_percentage,
+           task->commit_success + task->commit_failure
+               ? (double)task->commit_failure /
+                     (double)(task->commit_success + task->commit_failure)
+               : 0.0)
+REST_VALUE(commit_avg_ms, rest_avg(&task->commit_latency, 1e-3))
+REST_VALUE(commit_max_ms, (double)task->commit_latency.max * 1e-3)
+REST_VALUE(batch_avg, rest_avg(task->sink ? &task->put_batch : &task->poll_batch, 1.0))
+REST_VALUE(batch_max, (double)(task->sink ? task->put_batch.max : task->poll_batch.max))
+REST_VALUE(poll_total, (double)task->records_polled)
+REST_VALUE(poll_rate, rest_rate(values, task->records_polled))
+REST_VALUE(write_total, (double)task->records_written)
+REST_VALUE(write_rate, rest_rate(values, task->records_written))
+REST_VALUE(poll_avg_ms, rest_avg(&task->poll_latency, 1e-3))
+REST_VALUE(poll_max_ms, (double)task->poll_latency.max * 1e-3)
+REST_VALUE(source_active, rest_active(task->records_polled, task->records_written))
+REST_VALUE(read_total, (double)task->records_read)
+REST_VALUE(read_rate, rest_rate(values, task->records_read))
+REST_VALUE(send_total, (double)task->records_put)
+REST_VALUE(send_rate, rest_rate(values, task->records_put))
+REST_VALUE(put_avg_ms, rest_avg(&task->put_latency, 1e-3))
+REST_VALUE(put_max_ms, (double)task->put_latency.max * 1e-3)
+REST_VALUE(sink_active, rest_active(task->records_read, task->records_put))
+REST_VALUE(partition_count, (double)task->lag_count)
+REST_VALUE(completion_total, (double)task->commit_success)
+REST_VALUE(completion_rate, rest_rate(values, task->commit_success))
+REST_VALUE(zero, 0.0)
+REST_VALUE(record_errors, (double)task->record_errors)
+REST_VALUE(records_skipped, (double)task->records_skipped)
+REST_VALUE(retries, (double)task->retries)
+REST_VALUE(dlq_records, (double)task->dlq_records)
+
+#undef REST_VALUE
+
+/* Which tasks: REST_BOTH with state_only also covers a task waiting for a restart (no
+ * counters), for the ratios the dashboards select connectors by. */
+static const struct rest_connect_metric {
+    const char *name;
+    rest_applies applies;
+    bool state_only;
+    rest_connect_value value;
+} rest_connect_task_metrics[] = {
+    {"kafka_connect_connector_task_metrics_running_ratio", REST_BOTH, true,
+     rest_value_running_ratio},
+    {"kafka_connect_connector_task_metrics_pause_ratio", REST_BOTH, true, rest_value_pause_ratio},
+    {"kafka_connect_connector_task_metrics_offset_commit_success_percentage", REST_BOTH, false,
+     rest_value_commit_success_percentage},
+    {"kafka_connect_connector_task_metrics_offset_commit_failure_percentage", REST_BOTH, false,
+     rest_value_commit_failure_percentage},
+    {"kafka_connect_connector_task_metrics_offset_commit_avg_time_ms", REST_BOTH, false,
+     rest_value_commit_avg_ms},
+    {"kafka_connect_connector_task_metrics_offset_commit_max_time_ms", REST_BOTH, false,
+     rest_value_commit_max_ms},
+    {"kafka_connect_connector_task_metrics_batch_size_avg", REST_BOTH, false, rest_value_batch_avg},
+    {"kafka_connect_connector_task_metrics_batch_size_max", REST_BOTH, false, rest_value_batch_max},
+    {"kafka_connect_source_task_metrics_source_record_poll_total", REST_SOURCE, false,
+     rest_value_poll_total},
+    {"kafka_connect_source_task_metrics_source_record_poll_rate", REST_SOURCE, false,
+     rest_value_poll_rate},
+    {"kafka_connect_source_task_metrics_source_record_write_total", REST_SOURCE, false,
+     rest_value_write_total},
+    {"kafka_connect_source_task_metrics_source_record_write_rate", REST_SOURCE, false,
+     rest_value_write_rate},
+    {"kafka_connect_source_task_metrics_poll_batch_avg_time_ms", REST_SOURCE, false,
+     rest_value_poll_avg_ms},
+    {"kafka_connect_source_task_metrics_poll_batch_max_time_ms", REST_SOURCE, false,
+     rest_value_poll_max_ms},
+    {"kafka_connect_source_task_metrics_source_record_active_count", REST_SOURCE, false,
+     rest_value_source_active},
+    {"kafka_connect_source_task_metrics_source_record_active_count_avg", REST_SOURCE, false,
+     rest_value_source_active},
+    {"kafka_connect_source_task_metrics_source_record_active_count_max", REST_SOURCE, false,
+     rest_value_source_active},
+    {"kafka_connect_sink_task_metrics_sink_record_read_total", REST_SINK, false,
+     rest_value_read_total},
+    {"kafka_connect_sink_task_metrics_sink_record_read_rate", REST_SINK, false,
+     rest_value_read_rate},
+    {"kafka_connect_sink_task_metrics_sink_record_send_total", REST_SINK, false,
+     rest_value_send_total},
+    {"kafka_connect_sink_task_metrics_sink_record_send_rate", REST_SINK, false,
+     rest_value_send_rate},
+    {"kafka_connect_sink_task_metrics_put_batch_avg_time_ms", REST_SINK, false,
+     rest_value_put_avg_ms},
+    {"kafka_connect_sink_task_metrics_put_batch_max_time_ms", REST_SINK, false,
+     rest_value_put_max_ms},
+    {"kafka_connect_sink_task_metrics_sink_record_active_count", REST_SINK, false,
+     rest_value_sink_active},
+    {"kafka_connect_sink_task_metrics_sink_record_active_count_avg", REST_SINK, false,
+     rest_value_sink_active},
+    {"kafka_connect_sink_task_metrics_sink_record_active_count_max", REST_SINK, false,
+     rest_value_sink_active},
+    {"kafka_connect_sink_task_metrics_partition_count", REST_SINK, false,
+     rest_value_partition_count},
+    {"kafka_connect_sink_task_metrics_offset_commit_completion_total", REST_SINK, false,
+     rest_value_completion_total},
+    {"kafka_connect_sink_task_metrics_offset_commit_completion_rate", REST_SINK, false,
+     rest_value_completion_rate},
+    /* ferry never skips a late commit completion: it waits for each one. */
+    {"kafka_connect_sink_task_metrics_offset_commit_skip_total", REST_SINK, false,
+     rest_value_zero},
+    {"kafka_connect_sink_task_metrics_offset_commit_skip_rate", REST_SINK, false,
+     rest_value_zero},
+    {"kafka_connect_task_error_metrics_total_record_errors", REST_BOTH, false,
+     rest_value_record_errors},
+    {"kafka_connect_task_error_metrics_total_record_failures", REST_BOTH, false,
+     rest_value_record_errors},
+    {"kafka_connect_task_error_metrics_total_records_skipped", REST_BOTH, false,
+     rest_value_records_skipped},
+    {"kafka_connect_task_error_metrics_total_retries", REST_BOTH, false, rest_value_retries},
+    {"kafka_connect_task_error_metrics_deadletterqueue_produce_requests", REST_BOTH, false,
+     rest_value_dlq_records},
+};
+
+static void rest_connect_task_families(FILE *out, const rest_metrics_snapshot *snapshot,
+                                       double uptime_s)
+{
+    for (size_t m = 0; m < sizeof(rest_connect_task_metrics) /
+                               sizeof(rest_connect_task_metrics[0]); m++) {
+        const struct rest_connect_metric *metric = &rest_connect_task_metrics[m];
+        fprintf(out, "# TYPE %s untyped\n", metric->name);
+        for (size_t i = 0; i < snapshot->task_count; i++) {
+            const rest_task_sample *task = &snapshot->tasks[i];
+            bool applies = metric->state_only
+                               ? metric->applies == REST_BOTH ||
+                                     (metric->applies == REST_SINK) == task->sink
+                               : rest_applies_to(metric->applies, task);
+            if (!applies)
+                continue;
+            rest_connect_values values = {task, uptime_s};
+            fputs(metric->name, out);
+            rest_task_labels(out, task);
+            fprintf(out, "} %.17g\n", metric->value(&values));
+        }
+    }
+}
+
+/* connect-worker-metrics, per connector: its tasks by state. */
+static void rest_connect_worker_families(FILE *out, const rest_metrics_snapshot *snapshot)
+{
+    static const struct {
+        const char *suffix;
+        int state; /* a runtime_state, -1 for all, -2 for none (ferry has no DESTROYED) */
+    } counts[] = {
+        {"connector_total_task_count", -1},
+        {"connector_running_task_count", STATE_RUNNING},
+        {"connector_paused_task_count", STATE_PAUSED},
+        {"connector_failed_task_count", STATE_FAILED},
+        {"connector_unassigned_task_count", STATE_UNASSIGNED},
+        {"connector_restarting_task_count", STATE_RESTARTING},
+        {"connector_destroyed_task_count", -2},
+    };
+    fputs("# TYPE kafka_connect_connect_worker_metrics_connector_count untyped\n", out);
+    fprintf(out, "kafka_connect_connect_worker_metrics_connector_count{connector=\"aggregate\"} "
+            "%zu\n", snapshot->connector_count);
+    fputs("# TYPE kafka_connect_connect_worker_metrics_task_count untyped\n", out);
+    fprintf(out, "kafka_connect_connect_worker_metrics_task_count{connector=\"aggregate\"} %zu\n",
+            snapshot->task_count);
+    for (size_t c = 0; c < sizeof(counts) / sizeof(counts[0]); c++) {
+        fprintf(out, "# TYPE kafka_connect_connect_worker_metrics_%s untyped\n",
+                counts[c].suffix);
+        for (size_t i = 0; i < snapshot->connector_count; i++) {
+            const rest_connector_sample *connector = &snapshot->connectors[i];
+            size_t count = 0;
+            for (size_t t = 0; t < snapshot->task_count; t++) {
+                const rest_task_sample *task = &snapshot->tasks[t];
+                if (strcmp(task->connector, connector->name) == 0 &&
+                    (counts[c].state == -1 || (int)task->state == counts[c].state))
+                    count++;
+            }
+            fprintf(out, "kafka_connect_connect_worker_metrics_%s{connector=\"", counts[c].suffix);
+            rest_label(out, connector->name);
+            fprintf(out, "\"} %zu\n", count);
+        }
+    }
+}
+
+/* connector-metrics: one sample of value 1 per string attribute, the attribute as a label. */
+static void rest_connect_connector_families(FILE *out, const rest_metrics_snapshot *snapshot)
+{
+    fputs("# TYPE kafka_connect_connector_metrics untyped\n", out);
+    for (size_t i = 0; i < snapshot->connector_count; i++) {
+        const rest_connector_sample *connector = &snapshot->connectors[i];
+        char status[32];
+        snprintf(status, sizeof(status), "%s", runtime_state_name(connector->state));
+        for (char *c = status; *c; c++)
+            *c = (char)(*c >= 'A' && *c <= 'Z' ? *c - 'A' + 'a' : *c);
+        const char *attributes[][2] = {{"connector_class", connector->class_name},
+                                       {"connector_type", connector->type},
+                                       {"connector_version", connector->version},
+                                       {"status", status}};
+        for (size_t a = 0; a < sizeof(attributes) / sizeof(attributes[0]); a++) {
+            fputs("kafka_connect_connector_metrics{connector=\"", out);
+            rest_label(out, connector->name);
+            fprintf(out, "\",%s=\"", attributes[a][0]);
+            rest_label(out, attributes[a][1] ? attributes[a][1] : "unknown");
+            fputs("\"} 1\n", out);
+        }
+    }
+}
+
+/* connect-worker-rebalance-metrics, for a worker of a cluster. */
+static void rest_connect_rebalance_families(FILE *out, herder *changes)
+{
+    json_t *cluster = herder_cluster_metrics(changes);
+    if (!cluster)
+        return;
+    double rebalances = json_number_value(json_object_get(cluster, "rebalances"));
+    double rebalancing_ms = json_number_value(json_object_get(cluster, "rebalancing_ms_total"));
+    const struct {
+        const char *name;
+        double value;
+    } gauges[] = {
+        {"completed_rebalances", rebalances},
+        {"rebalancing", json_is_true(json_object_get(cluster, "fenced")) ? 1.0 : 0.0},
+        {"epoch", json_number_value(json_object_get(cluster, "epoch"))},
+        {"rebalance_avg_time_ms", rebalances > 0 ? rebalancing_ms / rebalances : 0.0},
+    };
+    for (size_t i = 0; i < sizeof(gauges) / sizeof(gauges[0]); i++) {
+        fprintf(out, "# TYPE kafka_connect_connect_worker_rebalance_metrics_%s untyped\n"
+                "kafka_connect_connect_worker_rebalance_metrics_%s %.17g\n", gauges[i].name,
+                gauges[i].name, gauges[i].value);
+    }
+    json_decref(cluster);
+}
+
+/* app-info (the rule's kafka_connect_app_info, and kafka_connect_app, which the dashboard of
+ * jmx-monitoring-stacks reads) and the process' CPU time, as the exporter's collector names it. */
+static void rest_connect_app_families(FILE *out, worker *running)
+{
+    long long start_ms = (long long)time(NULL) * 1000 - (long long)worker_uptime_ms(running);
+    char start[32];
+    snprintf(start, sizeof(start), "%lld", start_ms);
+    const char *attributes[][2] = {
+        {"version", FERRY_VERSION}, {"commit_id", "ferry-" FERRY_VERSION}, {"start_time_ms", start}};
+    static const char *const names[] = {"kafka_connect_app_info", "kafka_connect_app"};
+    for (size_t n = 0; n < 2; n++) {
+        fprintf(out, "# TYPE %s untyped\n", names[n]);
+        for (size_t a = 0; a < sizeof(attributes) / sizeof(attributes[0]); a++)
+            fprintf(out, "%s{client_id=\"ferry\",%s=\"%s\"} 1\n", names[n], attributes[a][0],
+                    attributes[a][1]);
+    }
+    struct rusage usage;
+    if (getrusage(RUSAGE_SELF, &usage) == 0) {
+        double cpu = (double)usage.ru_utime.tv_sec + (double)usage.ru_stime.tv_sec +
+                     ((double)usage.ru_utime.tv_usec + (double)usage.ru_stime.tv_usec) * 1e-6;
+        rest_family(out, "process_cpu_seconds_total", "counter",
+                    "User and system CPU time spent in seconds.");
+        fprintf(out, "process_cpu_seconds_total %.6f\n", cpu);
+    }
+}
+
+static void rest_connect_metrics(FILE *out, worker *running, herder *changes,
+                                 const rest_metrics_snapshot *snapshot)
+{
+    rest_connect_app_families(out, running);
+    rest_connect_connector_families(out, snapshot);
+    rest_connect_worker_families(out, snapshot);
+    rest_connect_rebalance_families(out, changes);
+    rest_connect_task_families(out, snapshot, (double)worker_uptime_ms(running) / 1000.0);
+}
+
 static void rest_metrics_finish(rest_request *request, rest_response *response, void *state)
 {
     rest_metrics_snapshot *snapshot = state;
@@ -428,6 +745,7 @@ static void rest_metrics_finish(rest_request *request, rest_response *response, 
     rest_cluster_metrics(out, request->herder);
     rest_state_metrics(out, snapshot);
     rest_task_metrics(out, snapshot);
+    rest_connect_metrics(out, request->worker, request->herder, snapshot);
     bool failed = ferror(out) != 0;
     fclose(out);
     rest_snapshot_free(snapshot);
