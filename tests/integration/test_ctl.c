@@ -554,6 +554,25 @@ static void test_metrics_kafka_connect_names(void **state)
     for (size_t r = 0; r < rules; r++)
         regfree(&patterns[r]);
 
+    /* ferry's own dashboard (config/) reads families /metrics has (a cluster's only on one). */
+    char own[64][128];
+    size_t own_count = 0;
+    dashboard_names(FERRY_FIXTURES "/../../config/grafana-ferry.json", own, &own_count, 64);
+    assert_true(own_count > 10);
+    for (size_t i = 0; i < own_count; i++) {
+        if (strncmp(own[i], "ferry_cluster_", 14) == 0)
+            continue;
+        char family[160];
+        snprintf(family, sizeof(family), "# TYPE %s", own[i]);
+        size_t len = strlen(family);
+        static const char *const parts[] = {"_sum", "_count"};
+        for (size_t p = 0; p < 2; p++)
+            if (len > strlen(parts[p]) && strcmp(family + len - strlen(parts[p]), parts[p]) == 0)
+                family[len - strlen(parts[p])] = '\0';
+        if (!strstr(metrics, family))
+            fail_msg("config/grafana-ferry.json reads %s, not on /metrics", own[i]);
+    }
+
     /* Values agree with ferry's own names. */
     static const struct {
         const char *connect, *ferry;
