@@ -353,20 +353,7 @@ int ctl_change_restart(const ctl_args *args, ctl_client *client, FILE *out)
         fprintf(out, "%-9s %s\n", "Connector:",
                 json_string_value(json_object_get(json_object_get(answer, "connector"),
                                                   "state")));
-        ctl_table *table = ctl_table_new(out, 3, "ID", "STATE", "WORKER");
-        if (table) {
-            ctl_table_colour_column(table, 1);
-            size_t i;
-            json_t *task;
-            json_array_foreach(json_object_get(answer, "tasks"), i, task) {
-                char *id = ctl_output_cell(json_object_get(task, "id"));
-                ctl_table_row(table, id, json_string_value(json_object_get(task, "state")),
-                              json_string_value(json_object_get(task, "worker_id")));
-                free(id);
-            }
-            ctl_table_print(table);
-            ctl_table_destroy(table);
-        }
+        ctl_output_tasks(answer, out);
     } else if (rc == CTL_EXIT_OK) {
         rc = ctl_change_report(args, answer, out, name,
                                args->task ? "task restarted" : "restarted");

@@ -165,3 +165,22 @@ char *ctl_output_cell(const json_t *value)
         return strdup("");
     return json_dumps(value, JSON_COMPACT | JSON_ENCODE_ANY | JSON_SORT_KEYS);
 }
+
+/* The tasks of a status answer ({"tasks":[{"id","state","worker_id"}]}) as a table. */
+void ctl_output_tasks(json_t *status, FILE *out)
+{
+    ctl_table *table = ctl_table_new(out, 3, "ID", "STATE", "WORKER");
+    if (!table)
+        return;
+    ctl_table_colour_column(table, 1);
+    size_t i;
+    json_t *task;
+    json_array_foreach(json_object_get(status, "tasks"), i, task) {
+        char *id = ctl_output_cell(json_object_get(task, "id"));
+        ctl_table_row(table, id, json_string_value(json_object_get(task, "state")),
+                      json_string_value(json_object_get(task, "worker_id")));
+        free(id);
+    }
+    ctl_table_print(table);
+    ctl_table_destroy(table);
+}

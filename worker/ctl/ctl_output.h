@@ -37,6 +37,9 @@ const char *ctl_output_colour_end(FILE *out);
  * cannot be written). */
 int ctl_output_value(const json_t *value, ctl_format format, FILE *out);
 
+/* The tasks of a status answer: ID, STATE (coloured), WORKER. */
+void ctl_output_tasks(json_t *status, FILE *out);
+
 /* A JSON value as one line of text for a table cell (a string as it is); malloc'd. */
 char *ctl_output_cell(const json_t *value);
 

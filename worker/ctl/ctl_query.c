@@ -109,24 +109,6 @@ static void ctl_loggers_table(json_t *answer, FILE *out)
     ctl_table_destroy(table);
 }
 
-static void ctl_tasks_table(json_t *status, FILE *out)
-{
-    ctl_table *table = ctl_table_new(out, 3, "ID", "STATE", "WORKER");
-    if (!table)
-        return;
-    ctl_table_colour_column(table, 1);
-    size_t i;
-    json_t *task;
-    json_array_foreach(json_object_get(status, "tasks"), i, task) {
-        char *id = ctl_output_cell(json_object_get(task, "id"));
-        ctl_table_row(table, id, json_string_value(json_object_get(task, "state")),
-                      json_string_value(json_object_get(task, "worker_id")));
-        free(id);
-    }
-    ctl_table_print(table);
-    ctl_table_destroy(table);
-}
-
 /* Hides secrets of a config object (in place) and of the traces of its status. */
 static void ctl_redact(json_t *config, json_t *status)
 {
@@ -184,7 +166,7 @@ int ctl_query_get(const ctl_args *args, ctl_client *client, FILE *out)
                 json_decref(tasks);
             }
         }
-        table = offsets ? ctl_offsets_table : ctl_tasks_table;
+        table = offsets ? ctl_offsets_table : ctl_output_tasks;
     } else {
         fprintf(stderr, "ferry ctl: get %s%s: expected connectors, plugins, offsets NAME, "
                 "tasks NAME or loggers\n", noun ? "" : "needs what to list", noun ? noun : "");
@@ -271,7 +253,7 @@ static void ctl_describe_print(json_t *described, FILE *out)
         ctl_table_destroy(table);
     }
     fputs("\nTasks:\n", out);
-    ctl_tasks_table(status, out);
+    ctl_output_tasks(status, out);
     if (json_is_object(json_object_get(described, "offsets"))) {
         fputs("\nOffsets:\n", out);
         ctl_offsets_table(json_object_get(described, "offsets"), out);
