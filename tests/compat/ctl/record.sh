@@ -69,6 +69,11 @@ topic_create "$run-configs" 1 --config cleanup.policy=compact
 topic_create "$run-offsets" 5 --config cleanup.policy=compact
 topic_create "$run-status" 5 --config cleanup.policy=compact
 topic_create "$run-lines" 1
+# The sink connectors' consumer groups (connect-<name>) outlive a run: a previous run's offsets
+# would show in this one's answers.
+java_run org.apache.kafka.tools.consumer.group.ConsumerGroupCommand \
+    --bootstrap-server "$FERRY_TEST_BOOTSTRAP" --delete --group connect-ctl-file-sink \
+    --group connect-ctl-failing >>"$work/run/topics.log" 2>&1 || true
 
 cat >"$work/run/worker.properties" <<PROPS
 bootstrap.servers=$FERRY_TEST_BOOTSTRAP
@@ -96,7 +101,14 @@ stop_connect() {
 }
 trap stop_connect EXIT
 
-java_run org.apache.kafka.connect.cli.ConnectDistributed "$work/run/worker.properties" \
+# A worker left on the port would answer in this one's place.
+if curl -s -o /dev/null "$url/"; then
+    echo "record: something already listens on $url (FERRY_CTL_RECORD_PORT chooses another)" >&2
+    exit 1
+fi
+# Started without java_run, so that $! is the JVM itself and stop_connect stops it.
+java -Dlog4j.configuration="file:$work/run/log4j.properties" -cp "$classpath" \
+    org.apache.kafka.connect.cli.ConnectDistributed "$work/run/worker.properties" \
     >>"$work/run/connect.out" 2>&1 &
 connect=$!
 
@@ -139,7 +151,8 @@ for _ in $(seq 1 60); do
 done
 # Both offsets are committed every offset.flush.interval.ms.
 wait_for '"offset":\{"position":' "the source's offsets" "$url/connectors/ctl-file-source/offsets"
-wait_for '"offset":\{"kafka_offset":3' "the sink's offsets" "$url/connectors/ctl-file-sink/offsets"
+wait_for "\"kafka_topic\":\"$run-lines\"\\},\"offset\":\\{\"kafka_offset\":3" "the sink's offsets" \
+    "$url/connectors/ctl-file-sink/offsets"
 
 rm -rf "$answers"
 mkdir -p "$answers"
@@ -181,9 +194,12 @@ record plugins-all GET '/connector-plugins?connectorsOnly=false'
 record validate-errors PUT \
     /connector-plugins/org.apache.kafka.connect.file.FileStreamSinkConnector/config/validate \
     '{"connector.class":"org.apache.kafka.connect.file.FileStreamSinkConnector","name":"ctl-invalid","tasks.max":"none"}'
-record loggers GET /admin/loggers
-record logger-connect GET /admin/loggers/org.apache.kafka.connect
+# A logger Kafka Connect has (one per class that logs) and one it has not (a package); the list
+# after a level was set, which then names the loggers set, with their last_modified.
+record logger-worker GET /admin/loggers/org.apache.kafka.connect.runtime.Worker
+record logger-missing GET /admin/loggers/org.apache.kafka.connect
 record logger-set PUT /admin/loggers/org.apache.kafka.connect.file '{"level":"DEBUG"}'
+record loggers GET /admin/loggers
 record not-found-get GET /connectors/ctl-missing
 record not-found-delete DELETE /connectors/ctl-missing
 record conflict-create POST /connectors \
