@@ -7,7 +7,8 @@ packages=(
   gcc pkg-config meson ninja-build
   librdkafka-dev libpq-dev libcurl4-openssl-dev libjansson-dev libgnutls28-dev libssl-dev
   libpcre2-dev libcmocka-dev
-  kafkacat curl
+  # for the tests: kafkacat and curl drive the services, zsh runs ferry ctl's completion script
+  kafkacat curl zsh
 )
 
 missing=()
