@@ -48,21 +48,28 @@ typedef struct replay_server {
 
 static replay_server *replay;
 
-static char *replay_read(const char *path)
+/* All of a stream, NUL-terminated (malloc'd); the stream is closed. */
+static char *stream_slurp(FILE *in)
 {
-    FILE *file = fopen(path, "rb");
-    if (!file)
-        fail_msg("cannot read %s", path);
     char *text = NULL;
     size_t len = 0;
     FILE *copy = open_memstream(&text, &len);
     assert_non_null(copy);
     char buffer[4096];
     size_t got;
-    while ((got = fread(buffer, 1, sizeof(buffer), file)) > 0)
+    while ((got = fread(buffer, 1, sizeof(buffer), in)) > 0)
         fwrite(buffer, 1, got, copy);
-    fclose(file);
     fclose(copy);
+    return text;
+}
+
+static char *replay_read(const char *path)
+{
+    FILE *file = fopen(path, "rb");
+    if (!file)
+        fail_msg("cannot read %s", path);
+    char *text = stream_slurp(file);
+    fclose(file);
     return text;
 }
 
@@ -145,7 +152,8 @@ static int replay_setup(void **state)
     free(index);
     /* Kafka Connect answers a restart 409 during a rebalance, which cannot be brought about on
      * purpose; its 409 answer (to a create of a name that exists) stands in for it. */
-    replay_add(replay, "POST", "/connectors/ctl-file-sink/restart?includeTasks=false&onlyFailed=false",
+    replay_add(replay, "POST",
+               "/connectors/ctl-file-sink/restart?includeTasks=false&onlyFailed=false",
                "conflict-create.http");
 
     struct sockaddr_in address = {.sin_family = AF_INET, .sin_port = 0};
@@ -194,17 +202,11 @@ static void ctl_outcome_clear(ctl_outcome *outcome)
 
 static char *read_fd(int fd)
 {
-    char *text = NULL;
-    size_t len = 0;
-    FILE *copy = open_memstream(&text, &len);
-    assert_non_null(copy);
-    char buffer[4096];
-    ssize_t got;
     lseek(fd, 0, SEEK_SET);
-    while ((got = read(fd, buffer, sizeof(buffer))) > 0)
-        fwrite(buffer, 1, (size_t)got, copy);
-    fclose(copy);
-    close(fd);
+    FILE *in = fdopen(fd, "r");
+    assert_non_null(in);
+    char *text = stream_slurp(in);
+    fclose(in);
     return text;
 }
 
@@ -250,6 +252,42 @@ static void assert_contains(const char *text, const char *needle)
         fail_msg("expected '%s' in:\n%s", needle, text);
 }
 
+/* Runs `ferry ctl` with the words of args (split at spaces), expects the exit status and
+ * each of the "|"-separated texts in its stdout (out) and stderr (err); either may be NULL. */
+static ctl_outcome ctl_run_words(const char *args)
+{
+    char words[512];
+    snprintf(words, sizeof(words), "%s", args);
+    const char *argv[16] = {NULL};
+    size_t count = 0;
+    char *save = NULL;
+    for (char *word = strtok_r(words, " ", &save); word && count < 15;
+         word = strtok_r(NULL, " ", &save))
+        argv[count++] = word;
+    return ctl_run(argv[0], argv[1], argv[2], argv[3], argv[4], argv[5], argv[6], argv[7],
+                   argv[8], argv[9], argv[10], argv[11], argv[12], argv[13], argv[14], NULL);
+}
+
+static void ctl_check(const char *args, int status, const char *out, const char *err)
+{
+    char *save = NULL;
+    ctl_outcome run = ctl_run_words(args);
+    if (run.status != status)
+        fail_msg("ferry ctl %s: exit status %d, not %d:\n%s%s", args, run.status, status, run.out,
+                 run.err);
+    const char *expected[2] = {out, err};
+    const char *texts[2] = {run.out, run.err};
+    for (int i = 0; i < 2; i++) {
+        char needles[512];
+        snprintf(needles, sizeof(needles), "%s", expected[i] ? expected[i] : "");
+        for (char *needle = strtok_r(needles, "|", &save); needle;
+             needle = strtok_r(NULL, "|", &save))
+            assert_contains(texts[i], needle);
+    }
+    assert_null(strstr(run.out, "s3cret-value"));
+    ctl_outcome_clear(&run);
+}
+
 /* The outcome's stdout as JSON (the command must have succeeded). */
 static json_t *outcome_json(const ctl_outcome *outcome)
 {
@@ -259,6 +297,18 @@ static json_t *outcome_json(const ctl_outcome *outcome)
     json_t *value = json_loads(outcome->out, JSON_DECODE_ANY, &error);
     if (!value)
         fail_msg("not JSON (%s): %s", error.text, outcome->out);
+    return value;
+}
+
+/* `ferry ctl ARGS -o json` (args split at spaces): its answer, which must hold no secret. */
+static json_t *ctl_json(const char *args)
+{
+    char words[512];
+    snprintf(words, sizeof(words), "%s -o json", args);
+    ctl_outcome run = ctl_run_words(words);
+    json_t *value = outcome_json(&run);
+    assert_null(strstr(run.out, "s3cret-value"));
+    ctl_outcome_clear(&run);
     return value;
 }
 
@@ -290,8 +340,7 @@ static void test_get_connectors(void **state)
     assert_null(strstr(run.out, "s3cret-value"));
     ctl_outcome_clear(&run);
 
-    run = ctl_run("get", "connectors", "-o", "json", NULL);
-    json_t *all = outcome_json(&run);
+    json_t *all = ctl_json("get connectors");
     assert_int_equal(json_object_size(all), 3);
     json_t *sink = json_object_get(all, "ctl-file-sink");
     assert_string_equal(json_string_value(json_object_get(json_object_get(sink, "info"), "type")),
@@ -307,45 +356,26 @@ static void test_get_connectors(void **state)
     assert_non_null(strstr(json_string_value(json_object_get(task, "trace")),
                            "Couldn't find or create file"));
     json_decref(all);
-    assert_null(strstr(run.out, "s3cret-value"));
-    ctl_outcome_clear(&run);
 
-    run = ctl_run("get", "connectors", "-o", "yaml", NULL);
-    assert_int_equal(run.status, 0);
-    assert_contains(run.out, "state: FAILED");
-    assert_contains(run.out, "archive.sftp.password: \"[hidden]\"");
-    ctl_outcome_clear(&run);
+    ctl_check("get connectors -o yaml", 0, "state: FAILED|archive.sftp.password: \"[hidden]\"",
+              NULL);
 
-    run = ctl_run("get", "tasks", "ctl-failing", NULL);
-    assert_int_equal(run.status, 0);
-    assert_contains(run.out, "FAILED");
-    assert_contains(run.out, "127.0.0.1:18398");
-    ctl_outcome_clear(&run);
+    ctl_check("get tasks ctl-failing", 0, "FAILED|127.0.0.1:18398", NULL);
     assert_all_answered();
 }
 
 static void test_describe_connector(void **state)
 {
     (void)state;
-    ctl_outcome run = ctl_run("describe", "connector", "ctl-file-sink", NULL);
-    assert_int_equal(run.status, 0);
-    assert_contains(run.out, "Config:");
-    assert_contains(run.out, "[hidden]");
-    assert_contains(run.out, "Tasks:");
-    assert_contains(run.out, "ctlrec-lines");   /* topics */
-    assert_contains(run.out, "kafka_offset");   /* offsets */
-    assert_null(strstr(run.out, "s3cret-value"));
-    ctl_outcome_clear(&run);
+    ctl_check("describe connector ctl-file-sink", 0,
+              "Config:|[hidden]|Tasks:|ctlrec-lines|kafka_offset",
+              NULL);
 
-    run = ctl_run("describe", "connector", "ctl-failing", NULL);
-    assert_int_equal(run.status, 0);
-    assert_contains(run.out, "FAILED");
-    assert_contains(run.out, "Couldn't find or create file");
-    assert_contains(run.out, "NoSuchFileException");
-    ctl_outcome_clear(&run);
+    ctl_check("describe connector ctl-failing", 0,
+              "FAILED|Couldn't find or create file|NoSuchFileException",
+              NULL);
 
-    run = ctl_run("describe", "connector", "ctl-file-source", "-o", "json", NULL);
-    json_t *described = outcome_json(&run);
+    json_t *described = ctl_json("describe connector ctl-file-source");
     assert_string_equal(
         json_string_value(json_object_get(json_object_get(described, "info"), "type")), "source");
     assert_string_equal(json_string_value(json_object_get(
@@ -357,77 +387,53 @@ static void test_describe_connector(void **state)
     assert_int_equal(
         json_array_size(json_object_get(json_object_get(described, "offsets"), "offsets")), 1);
     json_decref(described);
-    ctl_outcome_clear(&run);
     assert_all_answered();
 }
 
 static void test_get_offsets_and_plugins(void **state)
 {
     (void)state;
-    ctl_outcome run = ctl_run("get", "offsets", "ctl-file-source", NULL);
-    assert_int_equal(run.status, 0);
-    assert_contains(run.out, "PARTITION");
-    assert_contains(run.out, "/tmp/ctl-record/run/input.txt");
-    assert_contains(run.out, "34");
-    ctl_outcome_clear(&run);
+    ctl_check("get offsets ctl-file-source", 0, "PARTITION|/tmp/ctl-record/run/input.txt|34", NULL);
 
-    run = ctl_run("get", "offsets", "ctl-file-sink", "-o", "json", NULL);
-    json_t *offsets = outcome_json(&run);
+    json_t *offsets = ctl_json("get offsets ctl-file-sink");
     json_t *first = json_array_get(json_object_get(offsets, "offsets"), 0);
     assert_int_equal(json_integer_value(json_object_get(json_object_get(first, "offset"),
                                                         "kafka_offset")),
                      3);
     json_decref(offsets);
-    ctl_outcome_clear(&run);
 
-    run = ctl_run("get", "plugins", NULL);
-    assert_int_equal(run.status, 0);
-    assert_contains(run.out, "CLASS");
-    assert_contains(run.out, "org.apache.kafka.connect.file.FileStreamSourceConnector");
-    assert_contains(run.out, "org.apache.kafka.connect.transforms.InsertField$Value");
-    assert_contains(run.out, "3.9.2");
-    ctl_outcome_clear(&run);
+    ctl_check("get plugins", 0,
+              "CLASS|org.apache.kafka.connect.file.FileStreamSourceConnector"
+              "|org.apache.kafka.connect.transforms.InsertField$Value|3.9.2",
+              NULL);
 
-    run = ctl_run("get", "plugins", "-o", "json", NULL);
-    json_t *plugins = outcome_json(&run);
+    json_t *plugins = ctl_json("get plugins");
     assert_true(json_array_size(plugins) > 10);
     json_decref(plugins);
-    ctl_outcome_clear(&run);
     assert_all_answered();
 }
 
 static void test_logs_level(void **state)
 {
     (void)state;
-    ctl_outcome run = ctl_run("logs", "level", NULL);
-    assert_int_equal(run.status, 0);
-    assert_contains(run.out, "LOGGER");
-    assert_contains(run.out, "root");
-    assert_contains(run.out, "org.apache.kafka.connect.file.FileStreamSinkTask");
-    assert_contains(run.out, "DEBUG");
-    ctl_outcome_clear(&run);
+    ctl_check("logs level", 0, "LOGGER|root|org.apache.kafka.connect.file.FileStreamSinkTask|DEBUG",
+              NULL);
 
-    run = ctl_run("logs", "level", "org.apache.kafka.connect.runtime.Worker", NULL);
-    assert_int_equal(run.status, 0);
-    assert_contains(run.out, "org.apache.kafka.connect.runtime.Worker INFO (last modified: never)");
-    ctl_outcome_clear(&run);
+    ctl_check("logs level org.apache.kafka.connect.runtime.Worker", 0,
+              "org.apache.kafka.connect.runtime.Worker INFO (last modified: never)",
+              NULL);
 
     /* Kafka Connect knows the loggers of classes, not of packages */
-    run = ctl_run("logs", "level", "org.apache.kafka.connect", NULL);
-    assert_int_equal(run.status, 2);
-    assert_contains(run.err, "Logger org.apache.kafka.connect not found.");
-    ctl_outcome_clear(&run);
+    ctl_check("logs level org.apache.kafka.connect", 2, NULL,
+              "Logger org.apache.kafka.connect not found.");
 
-    run = ctl_run("logs", "level", "org.apache.kafka.connect.file", "DEBUG", NULL);
-    assert_int_equal(run.status, 0);
-    assert_contains(run.out, "logger org.apache.kafka.connect.file set to DEBUG (5 loggers)");
-    ctl_outcome_clear(&run);
+    ctl_check("logs level org.apache.kafka.connect.file DEBUG", 0,
+              "logger org.apache.kafka.connect.file set to DEBUG (5 loggers)",
+              NULL);
 
-    run = ctl_run("get", "loggers", "-o", "json", NULL);
-    json_t *loggers = outcome_json(&run);
+    json_t *loggers = ctl_json("get loggers");
     assert_true(json_is_object(json_object_get(loggers, "root")));
     json_decref(loggers);
-    ctl_outcome_clear(&run);
     assert_all_answered();
 }
 
@@ -474,31 +480,19 @@ static void test_errors(void **state)
     assert_contains(run.err, "Connector ctl-file-sink already exists");
     ctl_outcome_clear(&run);
     unlink(file);
-    run = ctl_run("restart", "ctl-file-sink", NULL);
-    assert_int_equal(run.status, 3);
-    assert_contains(run.err, "409");
-    ctl_outcome_clear(&run);
+    ctl_check("restart ctl-file-sink", 3, NULL, "409");
 
     /* 404 */
-    run = ctl_run("delete", "ctl-missing", NULL);
-    assert_int_equal(run.status, 2);
-    assert_contains(run.err, "Connector ctl-missing not found");
-    ctl_outcome_clear(&run);
+    ctl_check("delete ctl-missing", 2, NULL, "Connector ctl-missing not found");
     run = ctl_run("describe", "connector", "ctl-missing", NULL);
     assert_int_equal(run.status, 2);
     ctl_outcome_clear(&run);
 
     /* 400: offsets of a running connector */
-    run = ctl_run("offsets", "reset", "ctl-file-source", NULL);
-    assert_int_equal(run.status, 4);
-    assert_contains(run.err, "STOPPED state");
-    ctl_outcome_clear(&run);
+    ctl_check("offsets reset ctl-file-source", 4, NULL, "STOPPED state");
 
     /* 202: the restart's status */
-    run = ctl_run("restart", "ctl-failing", "--include-tasks", "--only-failed", NULL);
-    assert_int_equal(run.status, 0);
-    assert_contains(run.out, "RESTARTING");
-    ctl_outcome_clear(&run);
+    ctl_check("restart ctl-failing --include-tasks --only-failed", 0, "RESTARTING", NULL);
     assert_all_answered();
 }
 
@@ -529,15 +523,7 @@ static char *shell_output(const char *command, int *status)
     setenv("NO_COLOR", "1", 1);
     FILE *pipe = popen(command, "r");
     assert_non_null(pipe);
-    char *text = NULL;
-    size_t len = 0;
-    FILE *copy = open_memstream(&text, &len);
-    assert_non_null(copy);
-    char buffer[4096];
-    size_t got;
-    while ((got = fread(buffer, 1, sizeof(buffer), pipe)) > 0)
-        fwrite(buffer, 1, got, copy);
-    fclose(copy);
+    char *text = stream_slurp(pipe);
     *status = pclose(pipe);
     unsetenv("FERRY_URL");
     return text;
@@ -553,7 +539,8 @@ static void test_completion_bash(void **state)
     snprintf(command, sizeof(command),
              "bash --norc --noprofile -c 'source %s || exit 1; complete -p ferry || exit 1\n"
              "COMP_WORDS=(ferry ctl ge); COMP_CWORD=2; _ferry_ctl; echo \"1: ${COMPREPLY[*]}\"\n"
-             "COMP_WORDS=(ferry ctl get \"\"); COMP_CWORD=3; _ferry_ctl; echo \"2: ${COMPREPLY[*]}\"\n"
+             "COMP_WORDS=(ferry ctl get \"\"); COMP_CWORD=3; _ferry_ctl;"
+             " echo \"2: ${COMPREPLY[*]}\"\n"
              "COMP_WORDS=(ferry ctl describe connector ctl-f); COMP_CWORD=4; _ferry_ctl;"
              " echo \"3: ${COMPREPLY[*]}\"'",
              script);
