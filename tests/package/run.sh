@@ -94,6 +94,17 @@ for page in ferry ferry-standalone ferry-distributed ferry-ctl; do
   man -w "$page" >/dev/null 2>&1 || fail "no man page $page"
 done
 getent passwd ferry >/dev/null || fail "the install did not create the user ferry"
+# The man pages keep up with the help: every command of `ferry --help` (and of `ferry ctl --help`)
+# is in its page.
+manual() { MANWIDTH=200 LC_ALL=C man "$1" 2>/dev/null; }
+for command in $(ferry --help | sed -n 's/^  \([a-z][a-z-]*\) .*/\1/p'); do
+  manual ferry | grep -q "ferry $command" || fail "ferry(1) does not describe ferry $command"
+done
+if ferry ctl --help >/dev/null 2>&1; then
+  for command in $(ferry ctl --help | sed -n '/^commands:/,/^$/s/^  \([a-z][a-z|-]*\).*/\1/p' | tr '|' ' '); do
+    manual ferry-ctl | grep -qw -- "$command" || fail "ferry-ctl(1) does not describe $command"
+  done
+fi
 
 # The installed plugin directory is the default, and holds the three plugins (not the example).
 plugin_dir=$(pkg-config --variable=plugindir ferry-plugin)
