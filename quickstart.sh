@@ -9,7 +9,9 @@
 #   ./quickstart.sh --once     run it, check that the lines went through, stop (for scripts)
 #
 # Environment: FERRY_BUILD_DIR (default build; an existing build is reused as it is),
-# FERRY_QUICKSTART_DIR (default a new directory under /tmp), FERRY_QUICKSTART_PORT (8083).
+# FERRY_BIN (an installed ferry, e.g. /usr/bin/ferry, run with its installed plugins instead of
+# building one), FERRY_QUICKSTART_DIR (default a new directory under /tmp),
+# FERRY_QUICKSTART_PORT (8083).
 set -euo pipefail
 cd "$(dirname "$0")"
 root=$(pwd)
@@ -21,13 +23,20 @@ case "${1:-}" in
   *) echo "usage: $0 [--once]" >&2; exit 2 ;;
 esac
 
-build=${FERRY_BUILD_DIR:-build}
-if [ ! -x "$build/worker/ferry" ] || [ "$build" = build ]; then
-  tools/install-build-deps.sh
-  [ -f "$build/build.ninja" ] || meson setup "$build" --buildtype=release >/dev/null
-  meson compile -C "$build" >/dev/null
+# An installed ferry finds its plugins by itself (no plugin.path); a build's are in the build.
+ferry=${FERRY_BIN:-}
+plugin_path_line=
+if [ -z "$ferry" ]; then
+  build=${FERRY_BUILD_DIR:-build}
+  if [ ! -x "$build/worker/ferry" ] || [ "$build" = build ]; then
+    tools/install-build-deps.sh
+    [ -f "$build/build.ninja" ] || meson setup "$build" --buildtype=release >/dev/null
+    meson compile -C "$build" >/dev/null
+  fi
+  build=$(cd "$build" && pwd)
+  ferry=$build/worker/ferry
+  plugin_path_line="plugin.path=$build/plugins"
 fi
-build=$(cd "$build" && pwd)
 
 work=${FERRY_QUICKSTART_DIR:-$(mktemp -d /tmp/ferry-quickstart.XXXXXX)}
 mkdir -p "$work"
@@ -39,7 +48,7 @@ printf '%s\n' "hello from ferry" "line 2" "line 3" >"$input"
 
 # No bootstrap.servers: the worker starts the embedded Kafka.
 cat >"$work/worker.properties" <<EOF
-plugin.path=$build/plugins
+$plugin_path_line
 listeners=http://127.0.0.1:$port
 key.converter=org.apache.kafka.connect.storage.StringConverter
 value.converter=org.apache.kafka.connect.storage.StringConverter
@@ -60,7 +69,7 @@ EOF
 
 # A session of its own: Ctrl-C reaches this script only, which then stops ferry with one SIGTERM
 # (a second signal would make ferry exit at once instead of draining).
-setsid "$build/worker/ferry" standalone "$work/worker.properties" "$work/file-source.properties" \
+setsid "$ferry" standalone "$work/worker.properties" "$work/file-source.properties" \
   "$work/file-sink.properties" >"$work/ferry.log" 2>&1 &
 pid=$!
 stop() {

@@ -2,8 +2,9 @@
 # The one command that proves ferry: installs the build dependencies, builds with warnings as
 # errors under AddressSanitizer and UndefinedBehaviorSanitizer, starts real Kafka, PostgreSQL,
 # Elasticsearch 8 and 9 and OpenSearch on loopback (tests/services/services.sh), and runs the unit
-# and integration suites against them. Services are left running so that a second run is fast;
-# stop them with `tests/services/services.sh stop`.
+# and integration suites against them, then the Debian packages' test (tests/package/run.sh).
+# Services are left running so that a second run is fast; stop them with
+# `tests/services/services.sh stop`.
 #
 #   tests/run.sh            everything
 #   tests/run.sh unit       only the unit suite (no services started)
@@ -42,11 +43,20 @@ done
 status=0
 meson test -C "$build" --print-errorlogs --num-processes 2 "${suite_args[@]}" || status=$?
 
+# With the integration suite (CI's run), the Debian packages too: built, installed, used, purged.
+package=
+if [[ " ${suites[*]} " == *" integration "* ]]; then
+  package=OK
+  tests/package/run.sh || { package=FAIL; status=1; }
+fi
+
 # One closing line in the plain form CI reads, from meson's own log of this run.
 log="$build/meson-logs/testlog.json"
 count() { { grep -o "\"result\": \"$1\"" "$log" || true; } | wc -l; }
 passed=$(count OK); skipped=$(count SKIP)
 failed=$(( $(grep -c '"result"' "$log") - passed - skipped ))
+[ "$package" = OK ] && passed=$((passed + 1))
+[ "$package" = FAIL ] && failed=$((failed + 1))
 echo "tests: $passed passed, $failed failed, $skipped skipped"
 echo "tests/run.sh: finished in $(( $(date +%s) - started )) s with status $status"
 exit $status
