@@ -26,6 +26,7 @@
  * FERRY_ERROR is fatal for the connector or task, which becomes FAILED with the message as trace.
  *
  * ABI changelog (newest first; a minor bump only adds at the end of a structure):
+ *   2026-12-06  1.5  ferry_host.record_max_bytes.
  *   2026-12-06  1.4  ferry_connector_type.alter_offsets, ferry_connector_type.task_class.
  *   2026-11-22  1.3  FERRY_SINK_HEADERS_ON_DEMAND, ferry_host.record_headers.
  *   2026-11-22  1.2  ferry_connector_type.flags (FERRY_SINK_JSON_TEXT), ferry_host.json_check.
@@ -49,7 +50,7 @@ extern "C" {
 
 #define FERRY_PLUGIN_MAGIC 0x46455259u /* "FERY" */
 #define FERRY_ABI_MAJOR 1
-#define FERRY_ABI_MINOR 4
+#define FERRY_ABI_MINOR 5
 
 /* The one symbol a plugin exports. */
 #define FERRY_PLUGIN_ENTRY ferry_plugin_entry
@@ -272,6 +273,20 @@ typedef struct ferry_host {
      * its own headers and header_count. Call from the task's thread. */
     const ferry_header *(*record_headers)(ferry_context *ctx, const ferry_record *record,
                                           size_t *count);
+
+    /* Since 1.5. Sources: the largest record the task can send to topic, in bytes as Kafka
+     * counts a record batch that holds it alone: the lower of the task producer's
+     * message.max.bytes (as the worker's producer.* and the connector's producer.override.*
+     * configure it) and the topic's max.message.bytes as the broker reports it (the broker's
+     * message.max.bytes for a topic that does not exist yet). A record counts its key and value
+     * as the converters write them, each header's name and value, and framing: 61 bytes of
+     * batch header, at most 36 bytes of its own and 10 per header. A larger record is refused
+     * (by the producer or the broker) and goes to the error handler. When the broker does not
+     * say (no DescribeConfigs ACL, no answer in time) the producer's limit is returned and the
+     * task logs why. The first call for a topic may ask the broker (a round trip, at most a few
+     * seconds); later ones are answered from the task's cache. 0 when it cannot be known
+     * (outside a running source task). Call from the task's start or poll. */
+    int64_t (*record_max_bytes)(ferry_context *ctx, const char *topic);
 } ferry_host;
 
 /* Shape flags of ferry_host.json_check. */

@@ -32,12 +32,11 @@
 #define SOURCE_LONG_LOG_EVERY 1000
 #define SOURCE_HEADER_PATH "file.path"
 #define SOURCE_HEADER_OFFSET "file.offset"
-/* librdkafka's default message.max.bytes (the worker sets none) and Kafka's default
- * max.message.bytes of a topic. */
+/* librdkafka's default message.max.bytes: what an older host (without record_max_bytes) is
+ * assumed to use unless the connector overrides it. */
 #define SOURCE_PRODUCER_MAX_DEFAULT 1000000
-#define SOURCE_TOPIC_MAX_DEFAULT 1048588
 /* What a record needs besides its value: the record batch's header (61 bytes), the record's own
- * (up to 21 bytes of varints), and slack for a converter's framing (a JsonConverter's quotes).
+ * (up to 36 bytes of varints), and slack for a converter's framing (a JsonConverter's quotes).
  * The headers of headers.enable come on top: their names and values are counted as they are. */
 #define SOURCE_RECORD_OVERHEAD 512
 #define SOURCE_HEADERS_OVERHEAD (4096 + 64)
@@ -209,6 +208,12 @@ static ferry_status source_connector_start(ferry_context *ctx, const ferry_confi
         file_host->log(ctx, FERRY_LOG_INFO, "following %zu file patterns into topic %s",
                        source_list_length(settings.files), settings.topic);
     config_bind_release(source_bindings, &settings);
+    if (FERRY_HOST_HAS(file_host, record_max_bytes) &&
+        json_object_get(file_host->config_json(config), "topic.max.message.bytes"))
+        file_host->log(ctx, FERRY_LOG_WARN, "topic.max.message.bytes is deprecated and ignored: "
+                       "the longest line a record holds now follows from the producer's "
+                       "message.max.bytes and the topic's max.message.bytes as the broker "
+                       "reports it");
     return file_connector_start(ctx, config, state, err, errlen);
 }
 
@@ -273,25 +278,32 @@ static void source_tail_problem(void *opaque, const char *message)
         file_host->log(task->ctx, FERRY_LOG_WARN, "%s", message);
 }
 
-/* The producer's message.max.bytes as the connector overrides it, or librdkafka's default. */
-static int64_t source_producer_max(const ferry_config *config)
+/* An older host's guess (before ABI 1.5): the producer's message.max.bytes as the connector
+ * overrides it, or librdkafka's default, and the topic's as topic.max.message.bytes says. */
+static int64_t source_record_max_guess(const source_task *task, const ferry_config *config)
 {
     const char *text = json_string_value(json_object_get(
         file_host->config_json(config), "producer.override.message.max.bytes"));
     char *end;
     long long value = text ? strtoll(text, &end, 10) : 0;
-    return text && *text && !*end && value > 0 ? (int64_t)value : SOURCE_PRODUCER_MAX_DEFAULT;
+    int64_t producer_max = text && *text && !*end && value > 0 ? (int64_t)value
+                                                               : SOURCE_PRODUCER_MAX_DEFAULT;
+    int64_t topic_max = task->settings.topic_max_message_bytes;
+    return producer_max < topic_max ? producer_max : topic_max;
 }
 
 /* The longest line a record can carry: a line Kafka refuses would fail the task again at every
- * restart, so a longer one is treated as longer than max.line.bytes (long.lines). */
+ * restart, so a longer one is treated as longer than max.line.bytes (long.lines). The host says
+ * what a record to the topic may hold (the producer's and the topic's real limits). */
 static size_t source_line_limit(source_task *task, const ferry_config *config)
 {
     const source_settings *settings = &task->settings;
-    int64_t producer_max = source_producer_max(config);
-    int64_t record_max = producer_max < settings->topic_max_message_bytes
-                             ? producer_max
-                             : settings->topic_max_message_bytes;
+    int64_t record_max = FERRY_HOST_HAS(file_host, record_max_bytes)
+                             ? file_host->record_max_bytes(task->ctx, settings->topic)
+                             : 0;
+    bool derived = record_max > 0;
+    if (!derived)
+        record_max = source_record_max_guess(task, config);
     int64_t room = record_max - SOURCE_RECORD_OVERHEAD -
                    (settings->headers ? SOURCE_HEADERS_OVERHEAD : 0);
     if (room < 1)
@@ -299,11 +311,15 @@ static size_t source_line_limit(source_task *task, const ferry_config *config)
     if (room >= settings->max_line_bytes)
         return (size_t)settings->max_line_bytes;
     file_host->log(task->ctx, FERRY_LOG_INFO, "lines longer than %" PRId64 " bytes are treated "
-                   "as longer than max.line.bytes (%d, long.lines=%s): a record holds at most "
-                   "%" PRId64 " bytes (the producer's message.max.bytes %" PRId64 ", the "
-                   "topic's max.message.bytes %" PRId64 " as topic.max.message.bytes says)",
+                   "as longer than max.line.bytes (%d, long.lines=%s): a record to topic %s "
+                   "holds at most %" PRId64 " bytes (%s)",
                    room, settings->max_line_bytes, source_long_lines_values[settings->long_lines],
-                   record_max, producer_max, settings->topic_max_message_bytes);
+                   settings->topic, record_max,
+                   derived ? "the lower of the producer's message.max.bytes and the topic's "
+                             "max.message.bytes"
+                           : "the producer's message.max.bytes as "
+                             "producer.override.message.max.bytes says, and the topic's "
+                             "max.message.bytes as topic.max.message.bytes says");
     return (size_t)room;
 }
 
@@ -603,8 +619,10 @@ static const ferry_config_key source_config[] = {
     {.name = "long.lines", .type = FERRY_CONFIG_STRING, .default_value = "truncate",
      .importance = FERRY_IMPORTANCE_MEDIUM, .allowed_values = source_long_lines_values,
      .group = "Lines",
-     .documentation = "A line longer than max.line.bytes, or than a Kafka record can hold (see "
-                      "topic.max.message.bytes): truncate (its first bytes become the record, "
+     .documentation = "A line longer than max.line.bytes, or than a Kafka record can hold (the "
+                      "lower of the producer's message.max.bytes and the topic's "
+                      "max.message.bytes, less 512 bytes, less 4160 with headers.enable): "
+                      "truncate (its first bytes become the record, "
                       "cut at a UTF-8 character boundary), skip (it is dropped, with a warning), "
                       "fail (the task fails, naming the file and the byte offset), or dlq (its "
                       "first bytes go to the worker's error handler instead of the topic: with "
@@ -613,12 +631,10 @@ static const ferry_config_key source_config[] = {
     {.name = "topic.max.message.bytes", .type = FERRY_CONFIG_LONG, .default_value = "1048588",
      .importance = FERRY_IMPORTANCE_LOW, .has_min = true, .min = 1024, .has_max = true,
      .max = 2147483647, .group = "Lines",
-     .documentation = "The topic's max.message.bytes (Kafka's default is 1048588), when the "
-                      "topic sets a lower one. Lines longer than a record can hold (the lower "
-                      "of this and the producer's message.max.bytes, from "
-                      "producer.override.message.max.bytes or librdkafka's default 1000000, less "
-                      "512 bytes, less 4160 with headers.enable) are long lines (long.lines), "
-                      "so that Kafka never refuses one and the task never fails on it."},
+     .documentation = "Deprecated and ignored, with a warning: the worker reads the topic's "
+                      "max.message.bytes from the broker, and the producer's message.max.bytes "
+                      "as it is configured, to know which lines are too long for a record "
+                      "(long.lines)."},
     {.name = "headers.enable", .type = FERRY_CONFIG_BOOLEAN, .default_value = "false",
      .importance = FERRY_IMPORTANCE_LOW, .group = "Lines",
      .documentation = "Add two headers to every record: file.path (where the file was when the "

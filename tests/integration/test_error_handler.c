@@ -5,8 +5,10 @@
  * to a dead-letter queue topic (unique per run) with its exact key, value and headers plus Kafka
  * Connect's __connect.errors.* context headers, checked by consuming it back; no context headers
  * when they are off; bad errors.* values are refused naming the key; a full producer queue loses
- * nothing; flush reports a DLQ record the broker refused; the error log, with and without the
- * record's key and value.
+ * nothing; flush reports a DLQ record the broker refused; a record larger than the DLQ topic
+ * takes is cut to fit (or, when its key and headers alone are too large, not written) and a burst
+ * of records is held to the topic's limit; the error log, with and without the record's key and
+ * value.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -488,12 +490,10 @@ static void test_queue_full_loses_nothing(void **state)
 static void test_flush_reports_delivery_error(void **state)
 {
     (void)state;
-    char dlq[128], err[1024];
-    service_env_unique_name(dlq, sizeof dlq, "ferry_dlq_small");
-    /* The broker refuses records over 200 bytes in this topic: the producer queues the record,
-     * the delivery report fails. */
-    kt_create_topic(dlq, 1, (const char *const[]){"max.message.bytes", "200", NULL});
-
+    char err[1024];
+    /* The broker refuses the topic's name: the producer queues the record, the delivery report
+     * fails. */
+    const char *dlq = "ferry dlq refused!";
     config_map *config = make_config("errors.tolerance", "all",
                                      "errors.deadletterqueue.topic.name", dlq, NULL);
     error_handler *handler = error_handler_new("conn", 0, "task:conn-0", config, kt_conf_new(), err,
@@ -501,11 +501,7 @@ static void test_flush_reports_delivery_error(void **state)
     if (!handler)
         fail_msg("error_handler_new: %s", err);
 
-    char big[2000];
-    memset(big, 'x', sizeof big);
     error_context context = sink_failure(NULL);
-    context.value = big;
-    context.value_len = sizeof big;
     assert_true(error_handler_report(handler, &context, err, sizeof err));
     assert_int_equal(error_handler_dlq_records(handler), 1);
 
@@ -519,6 +515,78 @@ static void test_flush_reports_delivery_error(void **state)
     assert_int_equal(error_handler_flush(handler, 1000, err, sizeof err), -1);
     assert_contains(err, "could not be delivered");
 
+    error_handler_destroy(handler);
+    config_map_destroy(config);
+}
+
+/* A DLQ topic that takes 1024 bytes: a record too large for it is cut to fit, on a character
+ * boundary, with the ferry.dlq.truncated header holding its value's length before; one whose key
+ * and headers alone are too large is not written; a burst of records that fit one by one but not
+ * together all arrive (the records in flight are held to the topic's limit, since the broker
+ * refuses a whole batch that outgrows it). Without this, the broker would refuse them and no
+ * offset could pass them, again after every restart. */
+static void test_dlq_record_cut_to_fit(void **state)
+{
+    (void)state;
+    enum { BURST = 20, BURST_VALUE = 300, LONG_VALUE = 3001 };
+    char dlq[128], err[1024];
+    service_env_unique_name(dlq, sizeof dlq, "ferry_dlq_cut");
+    kt_create_topic(dlq, 1, (const char *const[]){"max.message.bytes", "1024", NULL});
+    config_map *config = make_config("errors.tolerance", "all",
+                                     "errors.deadletterqueue.topic.name", dlq,
+                                     "errors.deadletterqueue.context.headers.enable", "true",
+                                     NULL);
+    error_handler *handler = error_handler_new("conn", 0, "task:conn-0", config, kt_conf_new(),
+                                               err, sizeof err);
+    if (!handler)
+        fail_msg("error_handler_new: %s", err);
+
+    /* Text of two-byte characters after one ASCII byte: a cut at an even length would split
+     * one. */
+    char long_value[LONG_VALUE];
+    long_value[0] = '<';
+    for (size_t i = 1; i + 1 < sizeof long_value; i += 2)
+        memcpy(long_value + i, "\xc3\xa9", 2);
+    error_context context = sink_failure(NULL);
+    context.value = long_value;
+    context.value_len = sizeof long_value;
+    assert_true(error_handler_report(handler, &context, err, sizeof err));
+
+    char big_key[2000];
+    memset(big_key, 'k', sizeof big_key);
+    context = sink_failure(NULL);
+    context.key = big_key;
+    context.key_len = sizeof big_key;
+    assert_true(error_handler_report(handler, &context, err, sizeof err));
+    assert_int_equal(error_handler_dlq_records(handler), 1);
+
+    char burst_value[BURST_VALUE];
+    memset(burst_value, 'b', sizeof burst_value);
+    for (int i = 0; i < BURST; i++) {
+        context = sink_failure(NULL);
+        context.offset = 100 + i;
+        context.value = burst_value;
+        context.value_len = sizeof burst_value;
+        assert_true(error_handler_report(handler, &context, err, sizeof err));
+    }
+    assert_int_equal(error_handler_dlq_records(handler), 1 + BURST);
+    if (error_handler_flush(handler, KT_TIMEOUT_MS, err, sizeof err) != 0)
+        fail_msg("flush: %s", err);
+
+    kt_records *records = dlq_read(dlq, 1 + BURST);
+    const kt_record *cut = &records->items[0];
+    const kt_header *marker = kt_record_header(cut, "ferry.dlq.truncated");
+    assert_non_null(marker);
+    assert_string_equal(marker->value, "3001");
+    assert_true(cut->value_len > 100 && cut->value_len < 1024);
+    assert_int_equal(cut->value_len % 2, 1); /* '<' and whole characters */
+    assert_memory_equal(cut->value, long_value, cut->value_len);
+    assert_non_null(kt_record_header(cut, "__connect.errors.exception.message"));
+    for (int i = 1; i <= BURST; i++) {
+        assert_int_equal(records->items[i].value_len, BURST_VALUE);
+        assert_null(kt_record_header(&records->items[i], "ferry.dlq.truncated"));
+    }
+    kt_records_free(records);
     error_handler_destroy(handler);
     config_map_destroy(config);
     kt_delete_topics((const char *const[]){dlq}, 1);
@@ -550,6 +618,7 @@ int main(void)
         cmocka_unit_test(test_bad_config),
         cmocka_unit_test(test_queue_full_loses_nothing),
         cmocka_unit_test(test_flush_reports_delivery_error),
+        cmocka_unit_test(test_dlq_record_cut_to_fit),
     };
     return cmocka_run_group_tests_name("error_handler", tests, NULL, NULL);
 }

@@ -205,6 +205,14 @@ static void fake_status_problem(void *owner, const char *message)
     fake.problem_changes++;
 }
 
+static int64_t fake_record_max_bytes(void *owner, const char *topic)
+{
+    (void)owner;
+    strbuf_append_printf(&fake.record_max_topics, "%s%s", fake.record_max_topics.len ? "," : "",
+                         topic);
+    return fake.record_max_bytes;
+}
+
 static const plugin_context_ops fake_ops = {
     .offset_read = fake_offset_read,
     .record_emit = fake_record_emit,
@@ -212,6 +220,7 @@ static const plugin_context_ops fake_ops = {
     .reconfiguration_request = fake_reconfiguration_request,
     .metric_set = fake_metric_set,
     .status_problem = fake_status_problem,
+    .record_max_bytes = fake_record_max_bytes,
 };
 
 double plugin_fake_gauge(const char *name)
@@ -267,6 +276,7 @@ void plugin_fake_host_free(void)
     free(fake.first_problem);
     json_decref(fake.gauges);
     strbuf_free(&fake.log);
+    strbuf_free(&fake.record_max_topics);
     memset(&fake, 0, sizeof(fake));
 }
 

@@ -4,7 +4,7 @@
  * the worker's ferry_config, so a plugin under test sees the defaults, parsing and list splitting
  * of a running worker. Only what needs a running connector or task is faked, behind the context
  * (plugin_context_ops): emitting records, reading committed offsets, reporting bad records,
- * reconfiguration requests, gauges and status problems. The fake records what the plugin did, and
+ * reconfiguration requests, gauges, status problems and the largest record a topic takes. The fake records what the plugin did, and
  * captures the worker logger's lines, for the tests' assertions.
  *
  *     file_host = plugin_fake_host_reset();
@@ -73,6 +73,10 @@ typedef struct plugin_fake_host_state {
     size_t reconfiguration_requests;
     /* metric_set: name -> last value */
     json_t *gauges;
+    /* record_max_bytes: the answer for every topic (0, as outside a source task, by default),
+     * and the topics asked about, ','-separated */
+    int64_t record_max_bytes;
+    strbuf record_max_topics;
     /* the worker logger's lines, every level, '\n'-separated */
     strbuf log;
 } plugin_fake_host_state;

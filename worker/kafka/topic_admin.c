@@ -1,8 +1,13 @@
 /*
- * topic_admin.c - CreateTopics and DescribeConfigs through librdkafka's admin API, synchronously.
+ * topic_admin.c - CreateTopics and DescribeConfigs through librdkafka's admin API, synchronously:
+ * the internal topics' creation and cleanup policy, and how large a record a topic takes.
  */
 #include "kafka/topic_admin.h"
 
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
@@ -43,76 +48,105 @@ static bool admin_error_is_authorization(rd_kafka_resp_err_t code)
            code == RD_KAFKA_RESP_ERR_CLUSTER_AUTHORIZATION_FAILED;
 }
 
+/* One DescribeConfigs of one resource, waited for. On success the result event (the caller
+ * destroys it) with the resource's entries in *entries; NULL with *code and the reason in why
+ * otherwise: the request's error, the resource's own (an ACL, an unknown topic), or
+ * RD_KAFKA_RESP_ERR__TIMED_OUT (why says so, or names the client's fatal error) when no answer
+ * came. Nothing here marks the client failed: the caller decides what an error means. */
+static rd_kafka_event_t *admin_describe(rd_kafka_t *admin, rd_kafka_ResourceType_t type,
+                                        const char *name, int timeout_ms,
+                                        const rd_kafka_ConfigEntry_t ***entries,
+                                        size_t *entry_count, rd_kafka_resp_err_t *code,
+                                        char *why, size_t whylen)
+{
+    rd_kafka_queue_t *queue = rd_kafka_queue_new(admin);
+    rd_kafka_ConfigResource_t *resource = rd_kafka_ConfigResource_new(type, name);
+    rd_kafka_AdminOptions_t *options = rd_kafka_AdminOptions_new(admin, RD_KAFKA_ADMIN_OP_ANY);
+    rd_kafka_AdminOptions_set_request_timeout(options, timeout_ms, NULL, 0);
+    rd_kafka_DescribeConfigs(admin, &resource, 1, options, queue);
+    rd_kafka_event_t *event = admin_wait(admin, queue, timeout_ms);
+    *code = RD_KAFKA_RESP_ERR__TIMED_OUT;
+    if (!event) {
+        admin_wait_failure(admin, why, whylen);
+    } else if ((*code = rd_kafka_event_error(event)) != RD_KAFKA_RESP_ERR_NO_ERROR) {
+        ferry_error_set(why, whylen, "%s", rd_kafka_event_error_string(event));
+    } else {
+        size_t count = 0;
+        const rd_kafka_ConfigResource_t **resources = rd_kafka_DescribeConfigs_result_resources(
+            rd_kafka_event_DescribeConfigs_result(event), &count);
+        *code = count == 1 ? rd_kafka_ConfigResource_error(resources[0])
+                           : RD_KAFKA_RESP_ERR__BAD_MSG;
+        if (*code == RD_KAFKA_RESP_ERR_NO_ERROR)
+            *entries = rd_kafka_ConfigResource_configs(resources[0], entry_count);
+        else if (count == 1)
+            ferry_error_set(why, whylen, "%s",
+                            rd_kafka_ConfigResource_error_string(resources[0])
+                                ? rd_kafka_ConfigResource_error_string(resources[0])
+                                : rd_kafka_err2str(*code));
+        else
+            ferry_error_set(why, whylen, "no result");
+    }
+    if (event && *code) {
+        rd_kafka_event_destroy(event);
+        event = NULL;
+    }
+    rd_kafka_AdminOptions_destroy(options);
+    rd_kafka_ConfigResource_destroy(resource);
+    rd_kafka_queue_destroy(queue);
+    return event;
+}
+
+/* The value of one config among a described resource's entries, NULL when it has none. */
+static const char *admin_config_value(const rd_kafka_ConfigEntry_t **entries, size_t count,
+                                      const char *key)
+{
+    for (size_t i = 0; i < count; i++)
+        if (strcmp(rd_kafka_ConfigEntry_name(entries[i]), key) == 0)
+            return rd_kafka_ConfigEntry_value(entries[i]);
+    return NULL;
+}
+
 /* One DescribeConfigs of the topic: 0 with its cleanup policy checked, -1 with a message, or 1
  * when the broker does not know the topic yet (another worker's creation of it is under way). */
 static int topic_cleanup_policy_describe(rd_kafka_t *admin, const topic_spec *spec,
                                          int timeout_ms, char *err, size_t errlen)
 {
-    int rc = -1;
-    rd_kafka_queue_t *queue = rd_kafka_queue_new(admin);
-    rd_kafka_ConfigResource_t *resource = rd_kafka_ConfigResource_new(RD_KAFKA_RESOURCE_TOPIC,
-                                                                      spec->name);
-    rd_kafka_AdminOptions_t *options = rd_kafka_AdminOptions_new(admin, RD_KAFKA_ADMIN_OP_ANY);
-    rd_kafka_event_t *event = NULL;
-    rd_kafka_AdminOptions_set_request_timeout(options, timeout_ms, NULL, 0);
-    rd_kafka_DescribeConfigs(admin, &resource, 1, options, queue);
-    event = admin_wait(admin, queue, timeout_ms);
-    if (!event || rd_kafka_event_error(event)) {
-        char failure[1024];
-        ferry_error_set(err, errlen, "cannot describe topic %s: %s", spec->name,
-                        event ? kafka_client_error_text(admin, rd_kafka_event_error(event),
-                                                    rd_kafka_event_error_string(event),
-                                                    spec->name, failure, sizeof(failure))
-                              : admin_wait_failure(admin, failure, sizeof(failure)));
-        goto done;
-    }
-    const rd_kafka_DescribeConfigs_result_t *result = rd_kafka_event_DescribeConfigs_result(event);
-    size_t count = 0;
-    const rd_kafka_ConfigResource_t **resources =
-        rd_kafka_DescribeConfigs_result_resources(result, &count);
+    const rd_kafka_ConfigEntry_t **entries = NULL;
+    size_t entry_count = 0;
+    rd_kafka_resp_err_t code;
+    char reason[512];
+    rd_kafka_event_t *event = admin_describe(admin, RD_KAFKA_RESOURCE_TOPIC, spec->name,
+                                             timeout_ms, &entries, &entry_count, &code, reason,
+                                             sizeof(reason));
     /* As Kafka Connect's TopicAdmin: a principal without DescribeConfigs on the topic cannot
      * have its cleanup policy checked, which does not stop the worker. */
-    if (count == 1 && admin_error_is_authorization(rd_kafka_ConfigResource_error(resources[0]))) {
+    if (!event && admin_error_is_authorization(code)) {
         log_info("worker", "cannot check the cleanup policy of topic %s (%s): the worker's "
                  "principal has no DescribeConfigs ACL on it; make sure it is compacted",
                  spec->name, spec->config_key);
-        rc = 0;
-        goto done;
+        return 0;
     }
-    if (count != 1 || rd_kafka_ConfigResource_error(resources[0])) {
+    if (!event) {
         char failure[1024];
         ferry_error_set(err, errlen, "cannot describe topic %s: %s", spec->name,
-                        count ? kafka_client_error_text(admin, rd_kafka_ConfigResource_error(resources[0]),
-                                                    rd_kafka_ConfigResource_error_string(resources[0]),
-                                                    spec->name, failure, sizeof(failure))
-                              : "no result");
-        if (count == 1 && rd_kafka_ConfigResource_error(resources[0]) ==
-                              RD_KAFKA_RESP_ERR_UNKNOWN_TOPIC_OR_PART)
-            rc = 1;
-        goto done;
+                        code == RD_KAFKA_RESP_ERR__TIMED_OUT
+                            ? reason
+                            : kafka_client_error_text(admin, code, reason, spec->name, failure,
+                                                      sizeof(failure)));
+        return code == RD_KAFKA_RESP_ERR_UNKNOWN_TOPIC_OR_PART ? 1 : -1;
     }
-    size_t entry_count = 0;
-    const rd_kafka_ConfigEntry_t **entries = rd_kafka_ConfigResource_configs(resources[0],
-                                                                             &entry_count);
-    const char *policy = "delete";
-    for (size_t i = 0; i < entry_count; i++)
-        if (strcmp(rd_kafka_ConfigEntry_name(entries[i]), "cleanup.policy") == 0 &&
-            rd_kafka_ConfigEntry_value(entries[i]))
-            policy = rd_kafka_ConfigEntry_value(entries[i]);
+    const char *policy = admin_config_value(entries, entry_count, "cleanup.policy");
+    if (!policy)
+        policy = "delete";
+    int rc = 0;
     if (!strstr(policy, "compact")) {
         ferry_error_set(err, errlen, "topic %s (%s) has cleanup.policy=%s, but it must be "
                         "compacted or its records would be deleted: set cleanup.policy=compact "
                         "on it, or name another topic in %s", spec->name, spec->config_key,
                         policy, spec->config_key);
-        goto done;
+        rc = -1;
     }
-    rc = 0;
-done:
-    if (event)
-        rd_kafka_event_destroy(event);
-    rd_kafka_AdminOptions_destroy(options);
-    rd_kafka_ConfigResource_destroy(resource);
-    rd_kafka_queue_destroy(queue);
+    rd_kafka_event_destroy(event);
     return rc;
 }
 
@@ -194,4 +228,78 @@ done:
         rd_kafka_NewTopic_destroy(topic);
     rd_kafka_queue_destroy(queue);
     return rc;
+}
+
+/* A config value in bytes, as Kafka writes it (a decimal int); -1 when it is not one. */
+static int64_t admin_bytes_value(const char *text)
+{
+    if (!text || !*text)
+        return -1;
+    char *end = NULL;
+    errno = 0;
+    long long value = strtoll(text, &end, 10);
+    return errno || *end || value < 0 ? -1 : (int64_t)value;
+}
+
+/* The broker's message.max.bytes, the default of every topic without its own: 0 with *bytes,
+ * -1 when the broker does not say. */
+static int topic_admin_broker_message_max(rd_kafka_t *client, int timeout_ms, int64_t *bytes)
+{
+    int32_t controller = rd_kafka_controllerid(client, timeout_ms);
+    if (controller < 0)
+        return -1;
+    char name[16];
+    snprintf(name, sizeof(name), "%" PRId32, controller);
+    const rd_kafka_ConfigEntry_t **entries = NULL;
+    size_t entry_count = 0;
+    rd_kafka_resp_err_t code;
+    char reason[256];
+    rd_kafka_event_t *event = admin_describe(client, RD_KAFKA_RESOURCE_BROKER, name, timeout_ms,
+                                             &entries, &entry_count, &code, reason,
+                                             sizeof(reason));
+    if (!event)
+        return -1;
+    *bytes = admin_bytes_value(admin_config_value(entries, entry_count, "message.max.bytes"));
+    rd_kafka_event_destroy(event);
+    return *bytes > 0 ? 0 : -1;
+}
+
+int topic_admin_message_max(rd_kafka_t *client, const char *topic, int timeout_ms,
+                            int64_t *bytes, topic_limit_origin *origin, char *why,
+                            size_t whylen)
+{
+    const rd_kafka_ConfigEntry_t **entries = NULL;
+    size_t entry_count = 0;
+    rd_kafka_resp_err_t code;
+    char reason[512];
+    int64_t deadline = clock_monotonic_ms() + timeout_ms;
+    rd_kafka_event_t *event = admin_describe(client, RD_KAFKA_RESOURCE_TOPIC, topic, timeout_ms,
+                                             &entries, &entry_count, &code, reason,
+                                             sizeof(reason));
+    if (event) {
+        *bytes = admin_bytes_value(admin_config_value(entries, entry_count,
+                                                      "max.message.bytes"));
+        *origin = TOPIC_LIMIT_TOPIC;
+        rd_kafka_event_destroy(event);
+        if (*bytes > 0)
+            return 0;
+        return ferry_error_set(why, whylen, "the broker described topic %s without a "
+                               "max.message.bytes", topic), -1;
+    }
+    if (code != RD_KAFKA_RESP_ERR_UNKNOWN_TOPIC_OR_PART) {
+        if (admin_error_is_authorization(code))
+            return ferry_error_set(why, whylen, "no DescribeConfigs ACL on topic %s: %s", topic,
+                                   reason), -1;
+        return ferry_error_set(why, whylen, "DescribeConfigs of topic %s: %s", topic,
+                               reason), -1;
+    }
+    /* Not created yet: it will get the broker's default when it is. */
+    int64_t left = deadline - clock_monotonic_ms();
+    if (topic_admin_broker_message_max(client, left > 0 ? (int)left : 1, bytes) == 0) {
+        *origin = TOPIC_LIMIT_BROKER;
+    } else {
+        *bytes = TOPIC_ADMIN_KAFKA_MESSAGE_MAX;
+        *origin = TOPIC_LIMIT_KAFKA_DEFAULT;
+    }
+    return 0;
 }

@@ -104,6 +104,14 @@ static const ferry_header *host_record_headers(ferry_context *ctx, const ferry_r
     return record && record->header_count ? record->headers : NULL;
 }
 
+/* 0 outside a source task: only a task with a producer knows what it can send. */
+static int64_t host_record_max_bytes(ferry_context *ctx, const char *topic)
+{
+    if (!ctx || !ctx->ops || !ctx->ops->record_max_bytes || !topic || !topic[0])
+        return 0;
+    return ctx->ops->record_max_bytes(ctx->owner, topic);
+}
+
 static const ferry_host host_table = {
     .struct_size = sizeof(ferry_host),
     .abi_major = FERRY_ABI_MAJOR,
@@ -123,6 +131,7 @@ static const ferry_host host_table = {
     .status_problem = host_status_problem,
     .json_check = json_syntax_check,
     .record_headers = host_record_headers,
+    .record_max_bytes = host_record_max_bytes,
 };
 
 const ferry_host *host_services(void)

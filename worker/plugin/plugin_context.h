@@ -20,6 +20,7 @@ typedef struct plugin_context_ops {
     void (*status_problem)(void *owner, const char *message);
     const ferry_header *(*record_headers)(void *owner, const ferry_record *record,
                                           size_t *count);
+    int64_t (*record_max_bytes)(void *owner, const char *topic);
 } plugin_context_ops;
 
 struct ferry_context {

@@ -10,6 +10,12 @@
  * The DLQ producer is idempotent with acks=all: a DLQ record stands in for a record the task
  * skips, and the task may commit offsets past it only once error_handler_flush has seen it
  * acknowledged.
+ *
+ * A DLQ record must fit its topic: the producer would refuse a larger one (failing the task) or
+ * the broker would (and no offset could pass it), again at every restart. So the handler learns
+ * what the topic takes (record_limit.h) before its first DLQ record, cuts a value that is too
+ * large, saying so in a header, and keeps the records in flight within the topic's limit when
+ * that is below the producer's batches (the broker refuses a whole batch that outgrows it).
  */
 #include "tasks/error_handler.h"
 
@@ -25,6 +31,7 @@
 #include "config/config_validate.h"
 #include "base/log.h"
 #include "kafka/kafka_client.h"
+#include "tasks/record_limit.h"
 #include "support/clock.h"
 #include "support/strbuf.h"
 #include "support/utf8.h"
@@ -37,6 +44,8 @@
 #define ERROR_HANDLER_LOG_BYTES 1024
 
 #define ERROR_HEADER_PREFIX "__connect.errors."
+/* On a DLQ record whose value was cut to fit the topic: the value's length before, in bytes. */
+#define ERROR_HEADER_TRUNCATED "ferry.dlq.truncated"
 
 struct error_handler {
     char *connector;
@@ -54,6 +63,12 @@ struct error_handler {
     uint64_t dlq_delivered; /* served by the delivery report callback */
     uint64_t dlq_failed;
     char first_delivery_error[256];
+    /* What the DLQ topic takes (0 until the first DLQ record asks), and whether that is less
+     * than the producer's batches: then the bytes in flight are kept within it. */
+    int64_t dlq_limit;
+    bool dlq_limit_batches;
+    int64_t dlq_bytes_in_flight;
+    uint64_t dlq_truncated;
 };
 
 const char *error_stage_name(error_stage stage)
@@ -195,6 +210,7 @@ static void error_handler_on_delivery(rd_kafka_t *producer, const rd_kafka_messa
 {
     error_handler *handler = opaque;
     (void)producer;
+    handler->dlq_bytes_in_flight -= (int64_t)(uintptr_t)message->_private;
     if (message->err == RD_KAFKA_RESP_ERR_NO_ERROR) {
         handler->dlq_delivered++;
         return;
@@ -451,18 +467,102 @@ static int error_handler_dlq_headers(const error_handler *handler, const error_c
     return 0;
 }
 
+/* The sum of the header names and values, and their count. */
+static size_t error_handler_headers_size(const rd_kafka_headers_t *headers, size_t *count)
+{
+    size_t bytes = 0;
+    const char *name;
+    const void *value;
+    size_t size;
+    *count = 0;
+    while (headers && rd_kafka_header_get_all(headers, *count, &name, &value, &size) ==
+                          RD_KAFKA_RESP_ERR_NO_ERROR) {
+        bytes += strlen(name) + size;
+        (*count)++;
+    }
+    return bytes;
+}
+
+/* Makes the record fit the DLQ topic: *value_len cut (to a character boundary in text) with the
+ * ERROR_HEADER_TRUNCATED header added to *headers when the record is too large. *size is what the
+ * record takes. Returns 0, 1 when it cannot fit (its key and headers alone are too large), -1 out
+ * of memory. */
+static int error_handler_dlq_fit(error_handler *handler, const error_context *context,
+                                 size_t *value_len, rd_kafka_headers_t **headers, int64_t *size)
+{
+    if (handler->dlq_limit == 0) {
+        handler->dlq_limit = record_limit_derive(handler->producer, handler->dlq_topic,
+                                                 handler->scope);
+        handler->dlq_limit_batches =
+            handler->dlq_limit < record_limit_producer_batch(handler->producer);
+    }
+    size_t key_len = context->key ? context->key_len : 0;
+    size_t header_count;
+    size_t header_bytes = error_handler_headers_size(*headers, &header_count);
+    *size = record_limit_record_size(key_len, *value_len, header_bytes, header_count);
+    if (*size <= handler->dlq_limit)
+        return 0;
+    char original[24];
+    int length = snprintf(original, sizeof(original), "%zu", *value_len);
+    size_t marked_bytes = header_bytes + strlen(ERROR_HEADER_TRUNCATED) + (size_t)length;
+    int64_t room = record_limit_value_room(handler->dlq_limit, key_len, marked_bytes,
+                                           header_count + 1);
+    if (room < 0) {
+        log_error(handler->scope, "a record for the dead-letter queue topic %s is not written: "
+                  "its key (%zu bytes) and headers (%zu bytes) alone are more than the %" PRId64
+                  " bytes the topic takes", handler->dlq_topic, key_len, header_bytes,
+                  handler->dlq_limit);
+        return 1;
+    }
+    if (!*headers && !(*headers = rd_kafka_headers_new(1)))
+        return -1;
+    if (rd_kafka_header_add(*headers, ERROR_HEADER_TRUNCATED, -1, original, length) !=
+        RD_KAFKA_RESP_ERR_NO_ERROR)
+        return -1;
+    size_t kept = (size_t)room;
+    if (utf8_valid(context->value, *value_len))
+        kept = utf8_valid_prefix(context->value, kept);
+    if (handler->dlq_truncated++ == 0)
+        log_warn(handler->scope, "records too large for the dead-letter queue topic %s (it takes "
+                 "%" PRId64 " bytes) are cut to fit, with the %s header holding their value's "
+                 "length before (logged once): a %zu-byte value became %zu bytes",
+                 handler->dlq_topic, handler->dlq_limit, ERROR_HEADER_TRUNCATED, *value_len,
+                 kept);
+    *value_len = kept;
+    *size = record_limit_record_size(key_len, kept, marked_bytes, header_count + 1);
+    return 0;
+}
+
 /* Queues the failed record for the DLQ. Returns 0, or -1 with a message when it could not be
- * queued: then the record would be lost, so the caller fails the task. */
+ * queued: then the record would be lost, so the caller fails the task. A record that cannot fit
+ * the topic however it is cut is logged and not written (0). */
 static int error_handler_dlq_send(error_handler *handler, const error_context *context, char *err,
                                   size_t errlen)
 {
     rd_kafka_headers_t *headers = NULL;
-    if (error_handler_dlq_headers(handler, context, &headers) != 0) {
+    size_t value_len = context->value ? context->value_len : 0;
+    int64_t size = 0;
+    int fit = -1;
+    if (error_handler_dlq_headers(handler, context, &headers) != 0 ||
+        (fit = error_handler_dlq_fit(handler, context, &value_len, &headers, &size)) < 0) {
+        if (headers)
+            rd_kafka_headers_destroy(headers);
         ferry_error_set(err, errlen, "out of memory building the dead-letter queue record");
         return -1;
     }
+    if (fit > 0) {
+        if (headers)
+            rd_kafka_headers_destroy(headers);
+        return 0;
+    }
 
     int64_t deadline = clock_monotonic_ms() + ERROR_HANDLER_QUEUE_TIMEOUT_MS;
+    /* Batches are made of what is in flight: keeping that within the topic's limit keeps every
+     * batch within it. */
+    while (handler->dlq_limit_batches && handler->dlq_bytes_in_flight > 0 &&
+           handler->dlq_bytes_in_flight + size > handler->dlq_limit &&
+           clock_monotonic_ms() < deadline)
+        rd_kafka_poll(handler->producer, 10);
     rd_kafka_resp_err_t result;
     for (;;) {
         /* RD_KAFKA_MSG_F_COPY: the context's bytes are borrowed for this call only. The headers
@@ -470,9 +570,9 @@ static int error_handler_dlq_send(error_handler *handler, const error_context *c
         result = rd_kafka_producev(
             handler->producer, RD_KAFKA_V_TOPIC(handler->dlq_topic),
             RD_KAFKA_V_KEY(context->key, context->key ? context->key_len : 0),
-            RD_KAFKA_V_VALUE((void *)context->value, context->value ? context->value_len : 0),
+            RD_KAFKA_V_VALUE((void *)context->value, value_len),
             RD_KAFKA_V_HEADERS(headers), RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY),
-            RD_KAFKA_V_END);
+            RD_KAFKA_V_OPAQUE((void *)(uintptr_t)size), RD_KAFKA_V_END);
         if (result != RD_KAFKA_RESP_ERR__QUEUE_FULL)
             break;
         /* The queue drains as deliveries are reported: serve them, then try again. */
@@ -482,6 +582,7 @@ static int error_handler_dlq_send(error_handler *handler, const error_context *c
     }
     if (result == RD_KAFKA_RESP_ERR_NO_ERROR) {
         handler->dlq_records++;
+        handler->dlq_bytes_in_flight += size;
         return 0;
     }
 
@@ -539,6 +640,12 @@ bool error_handler_report(error_handler *handler, const error_context *context, 
     /* Serve delivery reports now and then without a call from the task loop. */
     rd_kafka_poll(handler->producer, 0);
     return true;
+}
+
+void error_handler_dlq_limit_from_producer(error_handler *handler)
+{
+    if (handler->producer)
+        handler->dlq_limit = record_limit_producer_max(handler->producer);
 }
 
 void error_handler_poll(error_handler *handler)

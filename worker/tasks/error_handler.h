@@ -71,6 +71,11 @@ bool error_handler_tolerates_all(const error_handler *handler);
 bool error_handler_report(error_handler *handler, const error_context *context, char *err,
                           size_t errlen);
 
+/* Holds DLQ records to the DLQ producer's message.max.bytes without asking the broker what the
+ * topic takes: for the embedded Kafka, which takes what the producer sends and does not answer
+ * DescribeConfigs. Otherwise the handler asks before its first DLQ record. */
+void error_handler_dlq_limit_from_producer(error_handler *handler);
+
 /* Serves the DLQ producer's delivery reports; call from the task loop. */
 void error_handler_poll(error_handler *handler);
 /* Whether the dead-letter queue's producer met a fatal error (kafka_client.h); message (may be

@@ -3,6 +3,7 @@
  * idempotent producer, track acknowledgements, commit offsets only behind them (docs/runtime.md,
  * "Source path and its guarantee").
  */
+#include <inttypes.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,6 +21,7 @@
 #include "tasks/retry_budget.h"
 #include "kafka/kafka_client.h"
 #include "kafka/kafka_config.h"
+#include "tasks/record_limit.h"
 #include "tasks/source_offset_tracker.h"
 #include "tasks/task.h"
 #include "tasks/task_setup.h"
@@ -42,6 +44,7 @@ typedef struct source_task {
     strbuf key_buffer;
     strbuf value_buffer;
     rd_kafka_t *producer;
+    record_limit_cache *limits; /* what each topic the plugin asked about takes */
     source_offset_tracker *tracker;
     error_handler *errors;
     /* The latest offset per source partition emitted during the current poll (own references):
@@ -354,6 +357,52 @@ static void source_status_problem(void *owner, const char *message)
     task_problem_set(source->task, message);
 }
 
+static rd_kafka_t *source_producer_new(source_task *source, int64_t batch_size, char *err,
+                                       size_t errlen);
+
+/* A topic that takes smaller batches than the producer makes refuses every batch of small
+ * records that outgrows it, and librdkafka does not split a refused batch as Java's producer
+ * does: the producer is made again with batch.size at the topic's limit, once what it holds is
+ * delivered (at the plugin's start, when it asks, it holds nothing). */
+static void source_producer_batch_fit(source_task *source, const char *topic, int64_t limit)
+{
+    if (limit >= record_limit_producer_batch(source->producer) || source->client_failed)
+        return;
+    connector_task *task = source->task;
+    int half = (int)(task->environment->worker->task_shutdown_graceful_timeout_ms / 2);
+    char err[512];
+    if (rd_kafka_flush(source->producer, half > 0 ? half : 1) != RD_KAFKA_RESP_ERR_NO_ERROR) {
+        log_warn(task->scope, "batches of records to topic %s may outgrow the %" PRId64 " bytes "
+                 "it takes: %d records were not acknowledged in time to make the producer "
+                 "again with a smaller batch.size", topic, limit,
+                 rd_kafka_outq_len(source->producer));
+        return;
+    }
+    rd_kafka_t *smaller = source_producer_new(source, limit, err, sizeof(err));
+    if (!smaller) {
+        log_warn(task->scope, "batches of records to topic %s may outgrow the %" PRId64 " bytes "
+                 "it takes: %s", topic, limit, err);
+        return;
+    }
+    rd_kafka_destroy(source->producer);
+    source->producer = smaller;
+    log_info(task->scope, "the producer's batches are held to %" PRId64 " bytes (batch.size), "
+             "what topic %s takes", limit, topic);
+}
+
+static int64_t source_record_max_bytes(void *owner, const char *topic)
+{
+    source_task *source = owner;
+    ASSERT_TASK_THREAD(source->task);
+    /* The embedded Kafka takes what the producer sends and does not answer DescribeConfigs. */
+    if (source->task->environment->embedded)
+        return record_limit_producer_max(source->producer);
+    int64_t limit = record_limit_get(source->limits, source->producer, topic,
+                                     source->task->scope);
+    source_producer_batch_fit(source, topic, limit);
+    return limit;
+}
+
 static const plugin_context_ops source_context_ops = {
     .offset_read = source_offset_read,
     .record_emit = source_record_emit,
@@ -361,6 +410,7 @@ static const plugin_context_ops source_context_ops = {
     .reconfiguration_request = source_reconfiguration_request,
     .metric_set = source_metric_set,
     .status_problem = source_status_problem,
+    .record_max_bytes = source_record_max_bytes,
 };
 
 /* After a poll: what it emitted and how long it took, and the error handler's counts. */
@@ -487,16 +537,13 @@ static void source_offsets_commit(source_task *source, int timeout_ms)
 
 /* ---- set-up and tear-down --------------------------------------------------------------- */
 
-static int source_task_setup(source_task *source, char *err, size_t errlen)
+/* The task's producer, idempotent with acks=all whatever the user configured (the guarantee
+ * needs them); batch_size > 0 sets a smaller batch.size than configured. NULL with err set. */
+static rd_kafka_t *source_producer_new(source_task *source, int64_t batch_size, char *err,
+                                       size_t errlen)
 {
     connector_task *task = source->task;
     const worker_config *worker = task->environment->worker;
-    if (task_converters_create(task, &source->key_converter, &source->value_converter, err,
-                               errlen) != 0 ||
-        transform_chain_create(task->config, task->scope, TRANSFORM_SIDE_SOURCE,
-                               &source->transforms, err, errlen) != 0)
-        return -1;
-
     char name[200];
     snprintf(name, sizeof(name), "%s producer", task->scope + 5);
     kafka_client_spec spec = {.scope = task->scope, .name = name, .role = KAFKA_CLIENT_PRODUCER,
@@ -504,28 +551,45 @@ static int source_task_setup(source_task *source, char *err, size_t errlen)
     rd_kafka_conf_t *conf = kafka_client_config(worker, KAFKA_CLIENT_PRODUCER, task->config,
                                                 task->scope + 5, &spec, err, errlen);
     if (!conf)
-        return -1;
-    /* The guarantee needs these whatever the user configured. */
+        return NULL;
+    char batch[24];
+    snprintf(batch, sizeof(batch), "%" PRId64, batch_size);
     if (kafka_config_set(conf, "enable.idempotence", "true", err, errlen) ||
-        kafka_config_set(conf, "acks", "all", err, errlen)) {
+        kafka_config_set(conf, "acks", "all", err, errlen) ||
+        (batch_size > 0 && kafka_config_set(conf, "batch.size", batch, err, errlen))) {
         rd_kafka_conf_destroy(conf);
-        return -1;
+        return NULL;
     }
     rd_kafka_conf_set_dr_msg_cb(conf, source_delivered);
     rd_kafka_conf_set_opaque(conf, source);
     char why[512];
-    source->producer = rd_kafka_new(RD_KAFKA_PRODUCER, conf, why, sizeof(why));
-    if (!source->producer) {
+    rd_kafka_t *producer = rd_kafka_new(RD_KAFKA_PRODUCER, conf, why, sizeof(why));
+    if (!producer) {
         rd_kafka_conf_destroy(conf);
         ferry_error_set(err, errlen, "cannot create the producer: %s", why);
-        return -1;
     }
+    return producer;
+}
+
+static int source_task_setup(source_task *source, char *err, size_t errlen)
+{
+    connector_task *task = source->task;
+    if (task_converters_create(task, &source->key_converter, &source->value_converter, err,
+                               errlen) != 0 ||
+        transform_chain_create(task->config, task->scope, TRANSFORM_SIDE_SOURCE,
+                               &source->transforms, err, errlen) != 0)
+        return -1;
+
+    source->producer = source_producer_new(source, 0, err, errlen);
+    if (!source->producer)
+        return -1;
 
     source->errors = task_error_handler_create(task, err, errlen);
     if (!source->errors)
         return -1;
     source->tracker = source_offset_tracker_new();
-    if (!source->tracker)
+    source->limits = record_limit_cache_new();
+    if (!source->tracker || !source->limits)
         return ferry_error_set(err, errlen, "out of memory"), -1;
 
     const ferry_config_key *defs[3];
@@ -589,6 +653,7 @@ static void source_task_teardown(source_task *source)
     }
     free(source->pending_offsets);
     source_offset_tracker_destroy(source->tracker);
+    record_limit_cache_destroy(source->limits);
     converter_destroy(source->key_converter);
     converter_destroy(source->value_converter);
     transform_chain_destroy(source->transforms);

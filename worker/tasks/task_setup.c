@@ -56,6 +56,9 @@ error_handler *task_error_handler_create(const connector_task *task, char *err, 
                                                     task->scope + 5, &spec, err, errlen);
     if (!dlq_conf)
         return NULL;
-    return error_handler_new(task->connector, task->id, task->scope, task->config, dlq_conf, err,
-                             errlen);
+    error_handler *handler = error_handler_new(task->connector, task->id, task->scope,
+                                               task->config, dlq_conf, err, errlen);
+    if (handler && task->environment->embedded)
+        error_handler_dlq_limit_from_producer(handler);
+    return handler;
 }

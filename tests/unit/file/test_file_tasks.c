@@ -327,6 +327,68 @@ static void test_source_line_longer_than_a_record(void **state)
     run_record_limit("5000", 6000, 5000 - 512);
 }
 
+/* What the host says a record to the topic holds wins over the connector's own keys (the old
+ * guess): here 65536 bytes, less the 512 of a record's framing, less 4160 with the headers. */
+static void run_record_limit_from_host(bool headers, size_t expected_len)
+{
+    plugin_fake_records_clear();
+    size_t line_len = 100000;
+    char *line = malloc(line_len);
+    assert_non_null(line);
+    memset(line, 'H', line_len);
+    write_bytes("host.log", "short\n", 6, "w");
+    write_bytes("host.log", line, line_len, "a");
+    write_bytes("host.log", "\nafter\n", 7, "a");
+    free(line);
+    fake.record_max_bytes = 65536;
+    source s = {.config = plugin_fake_config_new(file_source_type.config, "file",
+                                                 path_of("host.log"), "topic", "small",
+                                                 "producer.override.message.max.bytes", "500000",
+                                                 "topic.max.message.bytes", "2000000",
+                                                 "headers.enable", headers ? "true" : "false",
+                                                 NULL)};
+    char err[512] = "";
+    assert_int_equal(source_start(&s, err, sizeof(err)), FERRY_OK);
+    assert_string_equal(fake.record_max_topics.data, "small");
+    source_poll_until_idle(&s);
+    assert_int_equal(fake.count, 3);
+    assert_string_equal(fake.records[0].value, "short");
+    assert_int_equal(fake.records[1].len, expected_len);
+    assert_string_equal(fake.records[2].value, "after");
+    assert_true(plugin_fake_log_contains("a record to topic small holds at most 65536 bytes (the "
+                                         "lower of the producer's message.max.bytes and the "
+                                         "topic's max.message.bytes)"));
+    source_stop(&s);
+    ferry_config_destroy(s.config);
+    fake.record_max_bytes = 0;
+}
+
+static void test_source_line_limit_from_host(void **state)
+{
+    (void)state;
+    run_record_limit_from_host(false, 65536 - 512);
+    strbuf_free(&fake.record_max_topics);
+    run_record_limit_from_host(true, 65536 - 512 - 4160);
+}
+
+/* topic.max.message.bytes is accepted but ignored once the host derives the limit: the
+ * connector says so when it starts. */
+static void test_source_topic_max_message_bytes_deprecated(void **state)
+{
+    (void)state;
+    ferry_config *config = plugin_fake_config_new(file_source_type.config, "file",
+                                                  path_of("any.log"), "topic", "t",
+                                                  "topic.max.message.bytes", "65536", NULL);
+    void *connector = NULL;
+    char err[512] = "";
+    assert_int_equal(file_source_type.connector->start(plugin_fake_context(), config, &connector,
+                                                       err, sizeof(err)),
+                     FERRY_OK);
+    assert_true(plugin_fake_log_contains("topic.max.message.bytes is deprecated and ignored"));
+    file_source_type.connector->stop(connector);
+    ferry_config_destroy(config);
+}
+
 static void test_source_headers(void **state)
 {
     (void)state;
@@ -745,6 +807,9 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_source_full_buffer_loses_nothing, setup, teardown),
         cmocka_unit_test_setup_teardown(test_source_long_lines, setup, teardown),
         cmocka_unit_test_setup_teardown(test_source_line_longer_than_a_record, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_source_line_limit_from_host, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_source_topic_max_message_bytes_deprecated, setup,
+                                        teardown),
         cmocka_unit_test_setup_teardown(test_source_headers, setup, teardown),
         cmocka_unit_test_setup_teardown(test_source_read_from_end, setup, teardown),
         cmocka_unit_test_setup_teardown(test_source_config_errors, setup, teardown),
