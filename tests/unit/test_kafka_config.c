@@ -942,6 +942,30 @@ static void test_producer_queue_bound(void **state)
     assert_null(conf);
 }
 
+/* Java's max.request.size is what bounds a record; librdkafka's message.max.bytes says it. */
+static void test_producer_max_request_size(void **state)
+{
+    (void)state;
+    char err[512];
+    rd_kafka_conf_t *conf = build("producer.max.request.size=200000\n", NULL,
+                                  KAFKA_CLIENT_PRODUCER, "p", err, sizeof(err));
+    assert_non_null(conf);
+    assert_conf(conf, "message.max.bytes", "200000");
+    rd_kafka_conf_destroy(conf);
+
+    conf = build("producer.max.request.size=200000\n",
+                 "producer.override.max.request.size=300000\n", KAFKA_CLIENT_PRODUCER, "p", err,
+                 sizeof(err));
+    assert_non_null(conf);
+    assert_conf(conf, "message.max.bytes", "300000");
+    rd_kafka_conf_destroy(conf);
+
+    conf = build("producer.max.request.size=ten\n", NULL, KAFKA_CLIENT_PRODUCER, "p", err,
+                 sizeof(err));
+    assert_null(conf);
+    assert_non_null(strstr(err, "producer.max.request.size"));
+}
+
 /* Every client has Nagle's algorithm off, as Java's clients have TCP_NODELAY; the worker's
  * producer.* / consumer.* or a connector's *.override.* turn it back on. */
 static void test_nagle_off(void **state)
@@ -1063,6 +1087,7 @@ int main(void)
         cmocka_unit_test(test_endpoint_identification),
         cmocka_unit_test(test_consumer_translations),
         cmocka_unit_test(test_producer_queue_bound),
+        cmocka_unit_test(test_producer_max_request_size),
         cmocka_unit_test(test_nagle_off),
         cmocka_unit_test(test_sink_consumer_defaults),
         cmocka_unit_test(test_secrets_never_shown),

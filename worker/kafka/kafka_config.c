@@ -982,6 +982,11 @@ static int kafka_apply(rd_kafka_conf_t *conf, const kafka_settings *settings,
         return kafka_translate_assignors(conf, setting, err, errlen);
     if (strcmp(key, "buffer.memory") == 0)
         return kafka_translate_buffer_memory(conf, setting, err, errlen);
+    /* Java's producer max.request.size bounds a request and so the largest record, as
+     * librdkafka's message.max.bytes does. */
+    if (strcmp(key, "max.request.size") == 0)
+        return kafka_config_set_named(conf, setting->user_key, "message.max.bytes",
+                                      setting->value, false, err, errlen);
     /* Java's "none" (fail when the group has no offset) is librdkafka's "error". */
     if (strcmp(key, "auto.offset.reset") == 0 && strcasecmp(setting->value, "none") == 0)
         return kafka_config_set_named(conf, setting->user_key, key, "error", false, err, errlen);
