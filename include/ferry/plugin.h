@@ -26,6 +26,8 @@
  * FERRY_ERROR is fatal for the connector or task, which becomes FAILED with the message as trace.
  *
  * ABI changelog (newest first; a minor bump only adds at the end of a structure):
+ *   2027-01-10  1.6  FERRY_SOURCE_EXACTLY_ONCE, FERRY_SOURCE_TRANSACTION_BOUNDARIES,
+ *                    ferry_host.transaction_commit, ferry_host.transaction_abort.
  *   2026-12-06  1.4  ferry_connector_type.alter_offsets, ferry_connector_type.task_class.
  *   2026-11-22  1.3  FERRY_SINK_HEADERS_ON_DEMAND, ferry_host.record_headers.
  *   2026-11-22  1.2  ferry_connector_type.flags (FERRY_SINK_JSON_TEXT), ferry_host.json_check.
@@ -49,7 +51,7 @@ extern "C" {
 
 #define FERRY_PLUGIN_MAGIC 0x46455259u /* "FERY" */
 #define FERRY_ABI_MAJOR 1
-#define FERRY_ABI_MINOR 4
+#define FERRY_ABI_MINOR 6
 
 /* The one symbol a plugin exports. */
 #define FERRY_PLUGIN_ENTRY ferry_plugin_entry
@@ -272,6 +274,19 @@ typedef struct ferry_host {
      * its own headers and header_count. Call from the task's thread. */
     const ferry_header *(*record_headers)(ferry_context *ctx, const ferry_record *record,
                                           size_t *count);
+
+    /* Since 1.6. Connector-defined transaction boundaries (Kafka Connect's TransactionContext),
+     * for a source type that declares FERRY_SOURCE_TRANSACTION_BOUNDARIES, during its poll.
+     * They act only when the worker runs exactly-once sources and the connector has
+     * transaction.boundary=connector; otherwise they do nothing, so a plugin calls them
+     * unconditionally. transaction_commit: the records emitted so far (the last one included)
+     * and their source offsets form one transaction, committed before the call returns; the
+     * task's commit callback hears about it after poll returns. transaction_abort: the records
+     * emitted since the last commit are discarded (read_committed consumers never see them) and
+     * their offsets are not committed; the task goes on with its next record, so a plugin that
+     * wants them again emits them again. Call from the task's thread. */
+    void (*transaction_commit)(ferry_context *ctx);
+    void (*transaction_abort)(ferry_context *ctx);
 } ferry_host;
 
 /* Shape flags of ferry_host.json_check. */
@@ -363,6 +378,15 @@ typedef enum ferry_connector_kind {
  * first asks for them (librdkafka allocates for every record whose headers it is asked for). A sink that reads
  * headers for some configs only, or never, saves that work on every record. */
 #define FERRY_SINK_HEADERS_ON_DEMAND 0x2u
+/* Since 1.6, sources (Kafka Connect's ExactlyOnceSupport.SUPPORTED): the type resumes exactly
+ * from the offsets it reads back (offset_read) and emits the same records after them, so a
+ * worker with exactly-once sources delivers each record once. Without it a connector with
+ * exactly.once.support=required is refused. */
+#define FERRY_SOURCE_EXACTLY_ONCE 0x4u
+/* Since 1.6, sources (Kafka Connect's ConnectorTransactionBoundaries.SUPPORTED): the type calls
+ * ferry_host.transaction_commit / transaction_abort; without it transaction.boundary=connector
+ * is refused. */
+#define FERRY_SOURCE_TRANSACTION_BOUNDARIES 0x8u
 
 typedef struct ferry_connector_type {
     size_t struct_size;                 /* sizeof(ferry_connector_type) */
@@ -374,8 +398,9 @@ typedef struct ferry_connector_type {
     const ferry_connector_callbacks *connector;
     const ferry_source_task_callbacks *source_task; /* kind SOURCE */
     const ferry_sink_task_callbacks *sink_task;     /* kind SINK */
-    /* Since 1.2: FERRY_SINK_* flags (sinks only); the host reads it only when struct_size
-     * covers it, so a type built against 1.0 or 1.1 has none. */
+    /* Since 1.2: FERRY_SINK_* flags (sinks); since 1.6 FERRY_SOURCE_* flags (sources). The
+     * host reads it only when struct_size covers it, so a type built against 1.0 or 1.1 has
+     * none. */
     uint32_t flags;
     /* Since 1.4, optional: Kafka Connect's alterOffsets. Called before offsets a user alters
      * (PATCH /connectors/{c}/offsets) or resets (DELETE, each known partition with offset NULL)

@@ -104,6 +104,18 @@ static const ferry_header *host_record_headers(ferry_context *ctx, const ferry_r
     return record && record->header_count ? record->headers : NULL;
 }
 
+static void host_transaction_commit(ferry_context *ctx)
+{
+    if (ctx && ctx->ops && ctx->ops->transaction_commit)
+        ctx->ops->transaction_commit(ctx->owner);
+}
+
+static void host_transaction_abort(ferry_context *ctx)
+{
+    if (ctx && ctx->ops && ctx->ops->transaction_abort)
+        ctx->ops->transaction_abort(ctx->owner);
+}
+
 static const ferry_host host_table = {
     .struct_size = sizeof(ferry_host),
     .abi_major = FERRY_ABI_MAJOR,
@@ -123,6 +135,8 @@ static const ferry_host host_table = {
     .status_problem = host_status_problem,
     .json_check = json_syntax_check,
     .record_headers = host_record_headers,
+    .transaction_commit = host_transaction_commit,
+    .transaction_abort = host_transaction_abort,
 };
 
 const ferry_host *host_services(void)

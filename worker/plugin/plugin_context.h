@@ -20,6 +20,8 @@ typedef struct plugin_context_ops {
     void (*status_problem)(void *owner, const char *message);
     const ferry_header *(*record_headers)(void *owner, const ferry_record *record,
                                           size_t *count);
+    void (*transaction_commit)(void *owner);
+    void (*transaction_abort)(void *owner);
 } plugin_context_ops;
 
 struct ferry_context {
