@@ -62,6 +62,15 @@ static void eos_collect(const rd_kafka_message_t *message, void *opaque)
         seen->counts[p][n]++;
 }
 
+static rc_client *eos_client_new(fp_env *env)
+{
+    char base[64];
+    snprintf(base, sizeof(base), "http://127.0.0.1:%d", fp_listener_port(env));
+    rc_client *client = rc_new(base);
+    assert_non_null(client);
+    return client;
+}
+
 /* How far the connector's committed offsets are: the sum of every partition's next number. */
 static int64_t eos_committed(rc_client *client, const char *connector)
 {
@@ -94,9 +103,7 @@ static void test_sequence_kill9_twenty_times(void **state)
                                   "partitions=%d\ncount=%d\ntasks.max=2\nbatch.size=1000\n"
                                   "exactly.once.support=required\ntransaction.boundary=poll\n",
                                   connector, topic, EOS_PARTITIONS, EOS_COUNT);
-    char base[64];
-    snprintf(base, sizeof(base), "http://127.0.0.1:%d", fp_listener_port(env));
-    rc_client *client = rc_new(base);
+    rc_client *client = eos_client_new(env);
     srand((unsigned)fp_now_ms());
     int64_t started = fp_now_ms();
 
@@ -198,9 +205,7 @@ static void test_validation_refusals(void **state)
     fp_env *env = fp_env_new("eos_validate");
     const char *worker = fp_worker_file(env, "worker.properties", 1000, EOS_WORKER);
     fp_proc *proc = fp_start(env, worker, NULL);
-    char base[64];
-    snprintf(base, sizeof(base), "http://127.0.0.1:%d", fp_listener_port(env));
-    rc_client *client = rc_new(base);
+    rc_client *client = eos_client_new(env);
     assert_true(rc_wait_healthy(client, 30000));
 
     /* FileSource promises exactly-once but does not define boundaries. */

@@ -389,6 +389,22 @@ static void source_transaction_committed_add(source_transaction *transaction,
     }
 }
 
+/* A transaction that cannot commit (why says why) is aborted: REWIND with why kept, or what
+ * the abort met. */
+static source_transaction_outcome source_transaction_rewind(source_transaction *transaction,
+                                                            int timeout_ms, char *why,
+                                                            size_t whylen)
+{
+    char reason[512];
+    snprintf(reason, sizeof(reason), "%s", why);
+    source_transaction_outcome aborted =
+        source_transaction_abort(transaction, timeout_ms, why, whylen);
+    if (aborted != SOURCE_TRANSACTION_DONE)
+        return aborted;
+    snprintf(why, whylen, "%s", reason);
+    return SOURCE_TRANSACTION_REWIND;
+}
+
 source_transaction_outcome source_transaction_commit(source_transaction *transaction,
                                                      const ferry_source_offset *entries,
                                                      size_t count, int timeout_ms, char *why,
@@ -403,14 +419,7 @@ source_transaction_outcome source_transaction_commit(source_transaction *transac
     for (size_t i = 0; i < count; i++) {
         if (source_transaction_offset_produce(transaction, &entries[i], timeout_ms, why,
                                               whylen) != 0) {
-            char reason[512];
-            snprintf(reason, sizeof(reason), "%s", why);
-            source_transaction_outcome aborted =
-                source_transaction_abort(transaction, timeout_ms, why, whylen);
-            if (aborted != SOURCE_TRANSACTION_DONE)
-                return aborted;
-            snprintf(why, whylen, "%s", reason);
-            return SOURCE_TRANSACTION_REWIND;
+            return source_transaction_rewind(transaction, timeout_ms, why, whylen);
         }
     }
     rd_kafka_error_t *error;
@@ -427,16 +436,9 @@ source_transaction_outcome source_transaction_commit(source_transaction *transac
         source_transaction_outcome outcome =
             source_transaction_classify(transaction, error, why, whylen);
         rd_kafka_error_destroy(error);
-        if (outcome != SOURCE_TRANSACTION_REWIND)
-            return outcome;
-        char reason[512];
-        snprintf(reason, sizeof(reason), "%s", why);
-        source_transaction_outcome aborted =
-            source_transaction_abort(transaction, timeout_ms, why, whylen);
-        if (aborted != SOURCE_TRANSACTION_DONE)
-            return aborted;
-        snprintf(why, whylen, "%s", reason);
-        return SOURCE_TRANSACTION_REWIND;
+        return outcome == SOURCE_TRANSACTION_REWIND
+                   ? source_transaction_rewind(transaction, timeout_ms, why, whylen)
+                   : outcome;
     }
     transaction->open = false;
     offset_store_note(transaction->own_offsets, transaction->connector, entries, count);
