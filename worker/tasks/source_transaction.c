@@ -486,3 +486,53 @@ bool source_transaction_owns(const source_transaction *transaction,
 {
     return message->_private == (void *)transaction;
 }
+
+/* One transactional.id fenced: a producer with that id initialises transactions (librdkafka has
+ * no FenceProducers), which bumps the id's epoch and aborts what an older producer left open. */
+static int source_transaction_fence_one(const worker_config *worker, const char *id,
+                                        char *err, size_t errlen)
+{
+    char name[700];
+    snprintf(name, sizeof(name), "fencing %s", id);
+    kafka_client_spec spec = {.scope = "herder", .name = name, .role = KAFKA_CLIENT_PRODUCER,
+                              .worker = worker};
+    rd_kafka_conf_t *conf = kafka_client_config(worker, KAFKA_CLIENT_PRODUCER, NULL, id, &spec,
+                                                err, errlen);
+    if (!conf)
+        return -1;
+    if (source_transaction_configure(conf, id, err, errlen) != 0) {
+        rd_kafka_conf_destroy(conf);
+        return -1;
+    }
+    char why[512];
+    rd_kafka_t *producer = rd_kafka_new(RD_KAFKA_PRODUCER, conf, why, sizeof(why));
+    if (!producer) {
+        rd_kafka_conf_destroy(conf);
+        ferry_error_set(err, errlen, "cannot create the producer fencing %s: %s", id, why);
+        return -1;
+    }
+    int rc = 0;
+    rd_kafka_error_t *error =
+        rd_kafka_init_transactions(producer, SOURCE_TRANSACTION_OPEN_TIMEOUT_MS);
+    if (error) {
+        ferry_error_set(err, errlen, "cannot fence transactional.id %s: %s", id,
+                        rd_kafka_error_string(error));
+        rd_kafka_error_destroy(error);
+        rc = -1;
+    }
+    rd_kafka_destroy(producer);
+    return rc;
+}
+
+int source_transaction_fence(const worker_config *worker, const char *connector, int task_count,
+                             char *err, size_t errlen)
+{
+    for (int task = 0; task < task_count; task++) {
+        char id[600];
+        if (source_transaction_id(worker, false, connector, task, id, sizeof(id), err,
+                                  errlen) != 0 ||
+            source_transaction_fence_one(worker, id, err, errlen) != 0)
+            return -1;
+    }
+    return 0;
+}

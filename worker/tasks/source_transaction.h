@@ -67,6 +67,13 @@ int source_transaction_id(const worker_config *worker, bool standalone, const ch
 int source_transaction_configure(rd_kafka_conf_t *conf, const char *transactional_id,
                                  char *err, size_t errlen);
 
+/* Kafka Connect's fencing round of a distributed worker (KIP-618): fences the transactional.ids
+ * of tasks 0 .. task_count - 1 of the connector, so that no producer of an earlier generation of
+ * its tasks (a zombie on a worker that lost them) can commit again, and what they left open is
+ * aborted. Blocks up to a minute per id. 0, or -1 with a message. */
+int source_transaction_fence(const worker_config *worker, const char *connector, int task_count,
+                             char *err, size_t errlen);
+
 typedef struct source_transaction_spec {
     rd_kafka_t *producer;           /* the task's transactional producer, borrowed */
     const worker_config *worker;
