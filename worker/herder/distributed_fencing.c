@@ -17,18 +17,32 @@
 #include "plugin/plugin_registry.h"
 #include "tasks/source_transaction.h"
 
+typedef struct distributed_fencing_kind {
+    const char *class_name;
+    bool source;
+} distributed_fencing_kind;
+
+/* On the control thread, which owns the plugin registry. */
+static void distributed_fencing_kind_run(worker *running, void *argument)
+{
+    distributed_fencing_kind *kind = argument;
+    const registered_connector *registered =
+        plugin_registry_find(worker_plugins(running), kind->class_name);
+    kind->source = registered && registered->type->kind == FERRY_CONNECTOR_SOURCE;
+}
+
 /* Whether the worker runs exactly-once sources and name is a source connector it knows. */
 static bool distributed_fencing_applies(distributed_herder *self, const char *name,
                                         bool *found)
 {
     json_t *entry = config_store_connector(self->configs, name, found);
-    const char *class_name =
-        json_string_value(json_object_get(json_object_get(entry, "config"), "connector.class"));
-    const registered_connector *registered =
-        class_name ? plugin_registry_find(worker_plugins(self->running), class_name) : NULL;
-    bool source = registered && registered->type->kind == FERRY_CONNECTOR_SOURCE;
+    distributed_fencing_kind kind = {.class_name = json_string_value(json_object_get(
+                                         json_object_get(entry, "config"), "connector.class"))};
+    if (kind.class_name && source_transaction_enabled(self->config) &&
+        worker_call(self->running, distributed_fencing_kind_run, &kind) != 0)
+        kind.source = false;
     json_decref(entry);
-    return source && source_transaction_enabled(self->config);
+    return kind.source && source_transaction_enabled(self->config);
 }
 
 int distributed_fencing_round(distributed_herder *self, const char *name, int new_count,
