@@ -3,7 +3,10 @@
  *
  *   1. SequenceSource, 1,000,000 records, 20 kill -9 at random moments: a read_committed
  *      consumer sees every sequence number exactly once;
- *   2. validation on a worker with exactly-once sources: exactly.once.support=required on a
+ *   2. transaction.boundary=interval with the connector's own offsets topic
+ *      (offsets.storage.topic), created compacted by the worker: kill -9 three times, every
+ *      number exactly once, the offsets in that topic;
+ *   3. validation on a worker with exactly-once sources: exactly.once.support=required on a
  *      type that cannot promise it, and transaction.boundary=connector on a type that cannot
  *      define boundaries, are refused with a message; the same configs with requested / poll
  *      pass.
@@ -164,7 +167,122 @@ static void test_sequence_kill9_twenty_times(void **state)
     fp_pass(env);
 }
 
-/* ---- 2. validation ------------------------------------------------------------------------ */
+/* ---- 2. interval boundary, the connector's own offsets topic ----------------------------- */
+
+#define OWN_PARTITIONS 2
+#define OWN_COUNT 20000
+#define OWN_KILLS 3
+
+typedef struct eos_own_seen {
+    uint8_t counts[OWN_PARTITIONS][OWN_COUNT];
+    int64_t records;
+    int64_t malformed;
+} eos_own_seen;
+
+static void eos_own_collect(const rd_kafka_message_t *message, void *opaque)
+{
+    eos_own_seen *seen = opaque;
+    char text[64];
+    seen->records++;
+    long p = -1;
+    long long n = -1;
+    if (message->payload && message->len > 0 && message->len < sizeof(text)) {
+        memcpy(text, message->payload, message->len);
+        text[message->len] = '\0';
+        char *end;
+        p = strtol(text, &end, 10);
+        n = *end == ':' ? strtoll(end + 1, &end, 10) : -1;
+        if (*end)
+            n = -1;
+    }
+    if (p < 0 || p >= OWN_PARTITIONS || n < 0 || n >= OWN_COUNT) {
+        seen->malformed++;
+        return;
+    }
+    if (seen->counts[p][n] < 255)
+        seen->counts[p][n]++;
+}
+
+/* Numbers not seen yet, and numbers seen more than once, in a read_committed read. */
+static void eos_own_read(const char *topic, eos_own_seen *seen, int64_t *missing,
+                         int64_t *duplicates)
+{
+    memset(seen, 0, sizeof(*seen));
+    kt_consume(topic, 60000, eos_own_collect, seen);
+    *missing = *duplicates = 0;
+    for (int p = 0; p < OWN_PARTITIONS; p++)
+        for (int n = 0; n < OWN_COUNT; n++) {
+            *missing += seen->counts[p][n] == 0;
+            *duplicates += seen->counts[p][n] > 1 ? seen->counts[p][n] - 1 : 0;
+        }
+}
+
+/* transaction.boundary=interval (200 ms) and offsets.storage.topic naming a topic of the
+ * connector's own, which the worker creates (compacted): kill -9 three times, then every number
+ * exactly once, and the connector's offsets in its own topic. */
+static void test_interval_own_offsets_topic(void **state)
+{
+    (void)state;
+    fp_env *env = fp_env_new("eos_interval");
+    const char *topic = fp_name(env, "iseq");
+    const char *connector = fp_name(env, "iseqsrc");
+    const char *own = fp_name(env, "ioffsets");
+    kt_create_topic(topic, 2, NULL);
+    const char *worker = fp_worker_file(env, "worker.properties", 1000, EOS_WORKER);
+    const char *source = fp_write(env, "source.properties",
+                                  "name=%s\nconnector.class=SequenceSource\ntopic=%s\n"
+                                  "partitions=%d\ncount=%d\ntasks.max=2\nbatch.size=100\n"
+                                  "interval.ms=20\nexactly.once.support=required\n"
+                                  "transaction.boundary=interval\n"
+                                  "transaction.boundary.interval.ms=200\n"
+                                  "offsets.storage.topic=%s\n",
+                                  connector, topic, OWN_PARTITIONS, OWN_COUNT, own);
+    srand((unsigned)fp_now_ms());
+    for (int k = 0; k < OWN_KILLS; k++) {
+        fp_proc *proc = k == 0 ? fp_start(env, worker, source, NULL) : fp_start(env, worker, NULL);
+        if (!fp_wait_log(proc, "exactly-once: transactions initialised", 60000))
+            fail_msg("run %d: the tasks did not initialise their transactions", k + 1);
+        fp_sleep_ms(300 + rand() % 900);
+        fp_kill9(proc);
+    }
+    fp_proc *proc = fp_start(env, worker, NULL);
+    eos_own_seen *seen = calloc(1, sizeof(*seen));
+    assert_non_null(seen);
+    int64_t missing = 1, duplicates = 0;
+    for (int64_t deadline = fp_now_ms() + 90000; missing > 0 && fp_now_ms() < deadline;) {
+        fp_sleep_ms(1000);
+        eos_own_read(topic, seen, &missing, &duplicates);
+    }
+    fp_stop(proc, 60000);
+    eos_own_read(topic, seen, &missing, &duplicates);
+    printf("# read_committed: %" PRId64 " records for %d numbers: %" PRId64 " missing, %" PRId64
+           " duplicates, %" PRId64 " malformed\n", seen->records, OWN_PARTITIONS * OWN_COUNT,
+           missing, duplicates, seen->malformed);
+    free(seen);
+    if (missing || duplicates)
+        fail_msg("%" PRId64 " numbers missing, %" PRId64 " seen twice", missing, duplicates);
+
+    /* The connector's own offsets topic: created compacted, holding its offsets. */
+    char *policy = kt_topic_config(own, "cleanup.policy");
+    printf("# %s: cleanup.policy=%s\n", own, policy ? policy : "(none)");
+    if (!policy || strcmp(policy, "compact") != 0)
+        fail_msg("the connector's offsets topic %s is not compacted", own);
+    free(policy);
+    json_t *offsets = kt_latest_by_key(own);
+    size_t ours = 0;
+    const char *key;
+    json_t *value;
+    json_object_foreach(offsets, key, value)
+        ours += strstr(key, connector) != NULL && json_is_object(value);
+    json_decref(offsets);
+    printf("# %zu offset keys of %s in %s\n", ours, connector, own);
+    if (ours != OWN_PARTITIONS)
+        fail_msg("%zu offset keys of %s in its own offsets topic (expected %d)", ours,
+                 connector, OWN_PARTITIONS);
+    fp_pass(env);
+}
+
+/* ---- 3. validation ------------------------------------------------------------------------ */
 
 /* PUT /connector-plugins/<type>/config/validate: the error count and, when needle is not NULL,
  * that one of the errors of key contains it. */
@@ -242,6 +360,7 @@ int main(void)
     fp_init();
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_teardown(test_validation_refusals, fp_env_teardown),
+        cmocka_unit_test_teardown(test_interval_own_offsets_topic, fp_env_teardown),
         cmocka_unit_test_teardown(test_sequence_kill9_twenty_times, fp_env_teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
