@@ -748,6 +748,7 @@ static void test_pg_cdc_moves_off_a_dead_worker(void **state)
                  "too soon for this test to mean anything", wal_sender_timeout);
     pgt_case c;
     pgt_case_new(&c, "distributed_pg_cdc", "dk", "(id int PRIMARY KEY)", 1000, NULL);
+    kt_create_topic(c.topic, 1, NULL); /* the broker does not create topics */
     pgt_server server;
     pgt_server_get(&server);
     proxy = tcp_proxy_start(server.host, server.port);
