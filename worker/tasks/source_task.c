@@ -290,7 +290,7 @@ static ferry_status source_record_produce(source_task *source, const ferry_recor
     }
 
     if (source->transaction &&
-        source_transaction_begin(source->transaction, why, sizeof(why)) != 0) {
+        source_transaction_begin(source->transaction, record->topic, why, sizeof(why)) != 0) {
         if (headers)
             rd_kafka_headers_destroy(headers);
         source_task_fail(source, why);
@@ -686,9 +686,8 @@ static int source_task_setup(source_task *source, char *err, size_t errlen)
 /* Starts the plugin's task: it reads its committed offsets and resumes from them. */
 static int source_plugin_start(source_task *source, char *err, size_t errlen)
 {
-    connector_task *task = source->task;
     char plugin_err[512] = "";
-    ASSERT_TASK_THREAD(task);
+    ASSERT_TASK_THREAD(source->task);
     ferry_status status = source->callbacks->start(&source->context, source->plugin_config,
                                                    &source->plugin_state, plugin_err,
                                                    sizeof(plugin_err));
