@@ -35,22 +35,20 @@
 #define TASKS 3
 #define PARTITIONS (TASKS * 2)
 
-static bool origin_of_pid(const char *origin, long pid)
+/* Creates through worker i an exactly-once SequenceSource of `tasks` tasks writing to the topic
+ * of its name (created here), with extra ",\"key\":\"value\"" config members. */
+static void eos_source_create(ch_cluster *cluster, size_t i, const char *name, int tasks,
+                              const char *extra)
 {
-    char prefix[32];
-    int len = snprintf(prefix, sizeof(prefix), "%ld-", pid);
-    return strncmp(origin, prefix, (size_t)len) == 0;
-}
-
-static void wait_topic_growth(const char *topic, int64_t from, int64_t more, int timeout_ms)
-{
-    int64_t deadline = fp_now_ms() + timeout_ms;
-    while (kt_end_offsets_sum(topic) < from + more) {
-        if (fp_now_ms() > deadline)
-            fail_msg("%s: fewer than %" PRId64 " new records within %d ms", topic, more,
-                     timeout_ms);
-        fp_sleep_ms(100);
-    }
+    kt_create_topic(name, 1, NULL);
+    char body[1024];
+    snprintf(body, sizeof(body),
+             "{\"name\":\"%s\",\"config\":{\"connector.class\":\"SequenceSource\","
+             "\"tasks.max\":\"%d\",\"topic\":\"%s\",\"partitions\":\"%d\","
+             "\"interval.ms\":\"50\",\"exactly.once.support\":\"required\"%s}}",
+             name, tasks, name, tasks * 2, extra);
+    json_decref(ch_change(cluster, i, "POST", "/connectors", body, 201, START_MS, NULL));
+    ch_wait_running(cluster, SIZE_MAX, name, tasks, START_MS);
 }
 
 /* Every number of every source partition, from 0 to the highest seen, exactly once. */
@@ -97,17 +95,10 @@ static void test_zombie_transaction_is_fenced(void **state)
     ch_init(&cluster, env, 3, EOS_KEYS);
     ch_start_all(&cluster, START_MS);
     const char *source = fp_name(env, "eoszseq");
-    kt_create_topic(source, 1, NULL);
-    char body[1024];
-    snprintf(body, sizeof(body),
-             "{\"name\":\"%s\",\"config\":{\"connector.class\":\"SequenceSource\","
-             "\"tasks.max\":\"%d\",\"topic\":\"%s\",\"partitions\":\"%d\","
-             "\"batch.size\":\"20\",\"interval.ms\":\"50\",\"origin.header\":\"origin\","
-             "\"exactly.once.support\":\"required\",\"transaction.boundary\":\"interval\","
-             "\"transaction.boundary.interval.ms\":\"2000\"}}",
-             source, TASKS, source, PARTITIONS);
-    json_decref(ch_change(&cluster, 1, "POST", "/connectors", body, 201, START_MS, NULL));
-    ch_wait_running(&cluster, SIZE_MAX, source, TASKS, START_MS);
+    eos_source_create(&cluster, 1, source, TASKS,
+                      ",\"batch.size\":\"20\",\"origin.header\":\"origin\","
+                      "\"transaction.boundary\":\"interval\","
+                      "\"transaction.boundary.interval.ms\":\"2000\"");
 
     char zombie_id[64];
     assert_true(ch_task_worker(&cluster, SIZE_MAX, source, 0, zombie_id, sizeof(zombie_id)));
@@ -119,7 +110,7 @@ static void test_zombie_transaction_is_fenced(void **state)
     for (bool seen = false; !seen;) {
         ch_sequence *sequence = ch_sequence_read(source);
         for (size_t i = 0; i < sequence->count && !seen; i++)
-            seen = origin_of_pid(sequence->items[i].origin, zombie_pid);
+            seen = ch_origin_of_pid(sequence->items[i].origin, zombie_pid);
         ch_sequence_free(sequence);
         if (!seen && fp_now_ms() > committed_by)
             fail_msg("the zombie (pid %ld) committed no record within 30 s", zombie_pid);
@@ -134,7 +125,7 @@ static void test_zombie_transaction_is_fenced(void **state)
     ch_wait_running(&cluster, SIZE_MAX, source, TASKS, MOVE_BOUND_MS);
     printf("# the zombie's tasks run elsewhere %" PRId64 " ms after SIGSTOP\n",
            fp_now_ms() - paused);
-    wait_topic_growth(source, kt_end_offsets_sum(source), 300, 30000);
+    ch_wait_topic_growth(source, kt_end_offsets_sum(source), 300, 30000);
 
     int64_t woke = fp_now_ms();
     ch_resume(&cluster, zombie);
@@ -143,14 +134,14 @@ static void test_zombie_transaction_is_fenced(void **state)
     printf("# the zombie fenced itself %" PRId64 " ms after SIGCONT\n", fp_now_ms() - woke);
     /* The cluster settles, the sources go on committing. */
     ch_wait_running(&cluster, SIZE_MAX, source, TASKS, START_MS);
-    wait_topic_growth(source, kt_end_offsets_sum(source), 300, 30000);
+    ch_wait_topic_growth(source, kt_end_offsets_sum(source), 300, 30000);
     ch_stop_all(&cluster);
 
     ch_sequence *sequence = ch_sequence_read(source);
     int64_t zombie_late = 0, zombie_before = 0;
     for (size_t i = 0; i < sequence->count; i++) {
         const ch_sequence_record *record = &sequence->items[i];
-        if (!origin_of_pid(record->origin, zombie_pid))
+        if (!ch_origin_of_pid(record->origin, zombie_pid))
             continue;
         if (record->timestamp_ms >= paused_at)
             zombie_late++;
@@ -176,14 +167,7 @@ static void test_fence_endpoint(void **state)
     ch_init(&cluster, env, 2, EOS_KEYS);
     ch_start_all(&cluster, START_MS);
     const char *source = fp_name(env, "eosfence");
-    kt_create_topic(source, 1, NULL);
-    char body[1024];
-    snprintf(body, sizeof(body),
-             "{\"name\":\"%s\",\"config\":{\"connector.class\":\"SequenceSource\","
-             "\"tasks.max\":\"2\",\"topic\":\"%s\",\"partitions\":\"2\",\"interval.ms\":\"50\","
-             "\"exactly.once.support\":\"required\"}}", source, source);
-    json_decref(ch_change(&cluster, 0, "POST", "/connectors", body, 201, START_MS, NULL));
-    ch_wait_running(&cluster, SIZE_MAX, source, 2, START_MS);
+    eos_source_create(&cluster, 0, source, 2, "");
     json_decref(ch_change(&cluster, 1, "PUT", "/connectors/nosuchconnector/fence", NULL, 404,
                           START_MS, NULL));
     char path[256];

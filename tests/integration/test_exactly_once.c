@@ -43,21 +43,28 @@ typedef struct eos_seen {
     int64_t malformed;
 } eos_seen;
 
-static void eos_collect(const rd_kafka_message_t *message, void *opaque)
+/* A record "<p>:<n>" with p < partitions and n < count: true with *p and *n set. */
+static bool eos_parse(const rd_kafka_message_t *message, long partitions, long long count,
+                      long *p, long long *n)
 {
-    eos_seen *seen = opaque;
     char text[64];
-    seen->records++;
-    if (!message->payload || message->len == 0 || message->len >= sizeof(text)) {
-        seen->malformed++;
-        return;
-    }
+    if (!message->payload || message->len == 0 || message->len >= sizeof(text))
+        return false;
     memcpy(text, message->payload, message->len);
     text[message->len] = '\0';
     char *end;
-    long p = strtol(text, &end, 10);
-    long long n = *end == ':' ? strtoll(end + 1, &end, 10) : -1;
-    if (*end || p < 0 || p >= EOS_PARTITIONS || n < 0 || n >= EOS_COUNT) {
+    *p = strtol(text, &end, 10);
+    *n = *end == ':' ? strtoll(end + 1, &end, 10) : -1;
+    return !*end && *p >= 0 && *p < partitions && *n >= 0 && *n < count;
+}
+
+static void eos_collect(const rd_kafka_message_t *message, void *opaque)
+{
+    eos_seen *seen = opaque;
+    long p;
+    long long n;
+    seen->records++;
+    if (!eos_parse(message, EOS_PARTITIONS, EOS_COUNT, &p, &n)) {
         seen->malformed++;
         return;
     }
@@ -103,9 +110,12 @@ static void test_sequence_kill9_twenty_times(void **state)
     const char *worker = fp_worker_file(env, "worker.properties", 1000, EOS_WORKER);
     const char *source = fp_write(env, "source.properties",
                                   "name=%s\nconnector.class=SequenceSource\ntopic=%s\n"
-                                  "partitions=%d\ncount=%d\ntasks.max=2\nbatch.size=1000\n"
-                                  "exactly.once.support=required\ntransaction.boundary=poll\n",
+                                  "partitions=%d\ncount=%d\ntasks.max=2\nbatch.size=400\n"
+                                  "interval.ms=25\nexactly.once.support=required\n"
+                                  "transaction.boundary=poll\n",
                                   connector, topic, EOS_PARTITIONS, EOS_COUNT);
+    /* Paced (each task at most 400 records every 25 ms, 32,000 records/s in all) so that the
+     * twenty runs, about 25 s of producing, end before the sequence does. */
     rc_client *client = eos_client_new(env);
     srand((unsigned)fp_now_ms());
     int64_t started = fp_now_ms();
@@ -182,20 +192,10 @@ typedef struct eos_own_seen {
 static void eos_own_collect(const rd_kafka_message_t *message, void *opaque)
 {
     eos_own_seen *seen = opaque;
-    char text[64];
+    long p;
+    long long n;
     seen->records++;
-    long p = -1;
-    long long n = -1;
-    if (message->payload && message->len > 0 && message->len < sizeof(text)) {
-        memcpy(text, message->payload, message->len);
-        text[message->len] = '\0';
-        char *end;
-        p = strtol(text, &end, 10);
-        n = *end == ':' ? strtoll(end + 1, &end, 10) : -1;
-        if (*end)
-            n = -1;
-    }
-    if (p < 0 || p >= OWN_PARTITIONS || n < 0 || n >= OWN_COUNT) {
+    if (!eos_parse(message, OWN_PARTITIONS, OWN_COUNT, &p, &n)) {
         seen->malformed++;
         return;
     }
