@@ -18,14 +18,20 @@
 #               producer's buffer.memory 32 MB); the informational row with librdkafka's 1 GB
 #               shows what the producer queue alone holds then.
 #
-# Usage: bench/pg-cdc/run.sh [throughput] [latency] [memory]     (none = all three)
+#   eos         (on request) exactly-once sources: the throughput run with BENCH_EOS_ROWS rows,
+#               alternating exactly.once.source.support disabled and enabled with
+#               transaction.boundary poll, interval (1 s) and connector (one Kafka transaction per
+#               database transaction of BENCH_BATCH rows), in one invocation, once each.
+#               Target: poll >= 80% of disabled.
+#
+# Usage: bench/pg-cdc/run.sh [throughput] [latency] [memory] [eos]  (none = the first three)
 # Needs: the Kafka and PostgreSQL of tests/services (tests/services/services.sh start kafka
 # postgres), meson, ninja, cc, pkg-config rdkafka, jansson and libpq. Builds ferry and the
 # postgres-cdc plugin (release, no sanitizers) into build-bench/, the tool into
 # build-bench/bench-tools/pg-cdc/.
 # Environment: BENCH_RUNS (3), BENCH_ROWS (1000000), BENCH_BATCH (1000), BENCH_RATE (5000),
 # BENCH_LATENCY_BATCH (10), BENCH_LATENCY_SECONDS (30), BENCH_BIG_TX (1000000),
-# BENCH_SCHEMAS (true), BENCH_TIMEOUT_S (300), BENCH_INFO (1),
+# BENCH_SCHEMAS (true), BENCH_TIMEOUT_S (300), BENCH_INFO (1), BENCH_EOS_ROWS (300000),
 # BENCH_KEEP_TMP (keep the logs), BENCH_PERF (perf record the worker during throughput runs).
 # Tables, slots, publications and topics carry the run id and are dropped on exit.
 set -euo pipefail
@@ -43,6 +49,7 @@ BIG_TX=${BENCH_BIG_TX:-1000000}
 SCHEMAS=${BENCH_SCHEMAS:-true}
 TIMEOUT_S=${BENCH_TIMEOUT_S:-300}
 INFO=${BENCH_INFO:-1}
+EOS_ROWS=${BENCH_EOS_ROWS:-300000}
 
 : "${FERRY_TEST_BOOTSTRAP:?run eval \"\$(tests/services/services.sh env)\" first}"
 : "${FERRY_TEST_PG_DSN:?run eval \"\$(tests/services/services.sh env)\" first}"
@@ -58,7 +65,7 @@ tables=()
 benchmarks=("$@")
 [ ${#benchmarks[@]} -eq 0 ] && benchmarks=(throughput latency memory)
 for b in "${benchmarks[@]}"; do
-    case $b in throughput|latency|memory) ;; *) echo "run.sh: unknown benchmark '$b'" >&2; exit 2 ;; esac
+    case $b in throughput|latency|memory|eos) ;; *) echo "run.sh: unknown benchmark '$b'" >&2; exit 2 ;; esac
 done
 wants() { local b; for b in "${benchmarks[@]}"; do [ "$b" = "$1" ] && return 0; done; return 1; }
 
@@ -224,6 +231,42 @@ if wants latency; then
     stop_ferry
     report "commit-to-Kafka-ack p50 ms at $loader_rate rows/s" "$p50" "" "info"
     report "commit-to-Kafka-ack p99 ms at $loader_rate rows/s" "$p99" "< 50" "$(verdict "$p99" "<" 50)"
+fi
+
+# ---- exactly-once sources ------------------------------------------------------------------------
+
+if wants eos; then
+    declare -A eos_rate=()
+    for mode in off poll interval connector; do
+        label="eos$mode"
+        new_table "$label"
+        topic="${run_id}_$label.public.$table"
+        "$tools/pgcdc_bench" create "$FERRY_TEST_BOOTSTRAP" "$topic" 1
+        if [ "$mode" = off ]; then
+            worker_props "$tmp/$label.worker" "$label"
+        else
+            worker_props "$tmp/$label.worker" "$label" exactly.once.source.support=enabled
+        fi
+        connector_props "$tmp/$label.connector" "$label" "$table"
+        [ "$mode" != off ] && printf '%s\n' exactly.once.support=required \
+            "transaction.boundary=$mode" transaction.boundary.interval.ms=1000 \
+            >>"$tmp/$label.connector"
+        start_ferry "$tmp/$label.log" "$tmp/$label.worker" "$tmp/$label.connector"
+        "$tools/pgcdc_bench" watch "$FERRY_TEST_BOOTSTRAP" "$topic" "$EOS_ROWS" $(( TIMEOUT_S * 1000 )) 25 \
+            >"$tmp/$label.watch" &
+        watch_pid=$!
+        loader_rate=$("$tools/pgcdc_bench" load "$FERRY_TEST_PG_DSN" "$table" "$EOS_ROWS" 0 "$BATCH")
+        wait "$watch_pid" || die "eos run ($mode): not all $EOS_ROWS events arrived"
+        read -r first done <"$tmp/$label.watch"
+        eos_rate[$mode]=$(rate "$EOS_ROWS" "$first" "$done")
+        log "eos ($mode): ${eos_rate[$mode]} events/s (loader $loader_rate rows/s)"
+        stop_ferry
+    done
+    pct=$(percent "${eos_rate[poll]}" "${eos_rate[off]}")
+    report "exactly-once off, events/s ($EOS_ROWS rows)" "${eos_rate[off]}" "" "info"
+    report "exactly-once poll, events/s (% of off)" "${eos_rate[poll]} ($pct%)" ">= 80%" "$(verdict "$pct" ">=" 80)"
+    report "exactly-once interval 1 s, events/s" "${eos_rate[interval]} ($(percent "${eos_rate[interval]}" "${eos_rate[off]}")%)" "" "info"
+    report "exactly-once connector, events/s" "${eos_rate[connector]} ($(percent "${eos_rate[connector]}" "${eos_rate[off]}")%)" "" "info"
 fi
 
 # ---- memory --------------------------------------------------------------------------------------

@@ -27,6 +27,11 @@
 #            perf profile of each path (BENCH_PERF) saying where the time goes.
 #            Both check first, on the embedded Kafka, that this ferry has every transform they
 #            use, and stop naming those it has not.
+#   eos      (on request) exactly-once sources: the source path with
+#            exactly.once.source.support=enabled (transaction.boundary poll, and interval at
+#            100 ms) against the same path without it, runs alternating; and the first-record
+#            latency of a new connector on a new topic, exactly-once off and on. Targets: poll
+#            >= 80% of disabled; first record < 200 ms off, < 500 ms on.
 #
 # Every figure is the median of BENCH_RUNS runs (BENCH_MEMORY_RUNS, BENCH_STARTUP_RUNS); ferry
 # and raw runs alternate, on the same broker, in the same invocation. The source carries a source
@@ -41,7 +46,7 @@
 # broker in the same minutes; the report then has a baseline column and the change in percent
 # (a figure more than 5% worse than the baseline's is marked WORSE).
 #
-# Usage: bench/runtime/run.sh [source] [sink] [memory] [startup] [routing] [unwrap]
+# Usage: bench/runtime/run.sh [source] [sink] [memory] [startup] [routing] [unwrap] [eos]
 #        (none = the first four)
 # Needs: the Kafka of tests/services (tests/services/services.sh start), meson, ninja, cc,
 # pkg-config rdkafka and jansson. Builds ferry (release, no sanitizers) and the sequence test
@@ -98,7 +103,7 @@ benchmarks=("$@")
 [ ${#benchmarks[@]} -eq 0 ] && benchmarks=(source sink memory startup)
 for b in "${benchmarks[@]}"; do
     case $b in
-        source|sink|memory|startup|routing|unwrap) ;;
+        source|sink|memory|startup|routing|unwrap|eos) ;;
         *) echo "run.sh: unknown benchmark '$b'" >&2; exit 2 ;;
     esac
 done
@@ -257,8 +262,9 @@ source_raw_self_rates=()
 # the baseline's ferry); for the transforms benchmarks plain (no transforms), route (its records
 # go to routed_topic's name), header (the plugin's own header), json, unwrap, or prefill (not
 # measured). The caller may set
-# SOURCE_RUN_COUNT (records, default BENCH_COUNT) and SOURCE_RUN_PROFILE (a perf data file: the
-# run is profiled and not counted) for the call.
+# SOURCE_RUN_COUNT (records, default BENCH_COUNT), SOURCE_RUN_PROFILE (a perf data file: the
+# run is profiled and not counted) and SOURCE_RUN_WORKER (worker KEY=VALUE lines, space-separated)
+# for the call. VARIANT eos-MODE is counted in eos_rates[MODE].
 source_ferry_run() {
     local i=$1 variant=$2
     shift 2
@@ -271,6 +277,7 @@ source_ferry_run() {
     mkdir -p "$dir"
     "$tools/topic_tool" create "$FERRY_TEST_BOOTSTRAP" "$watched" "$TOPIC_PARTITIONS"
     for prop in "${PRODUCER_PROPS[@]}"; do extra+=("producer.$prop"); done
+    for prop in ${SOURCE_RUN_WORKER:-}; do extra+=("$prop"); done
     worker_props "$dir/worker.properties" "src-$variant-$i" "${extra[@]}"
     source_props "$dir/connector.properties" "$name" "$topic" $(( count / SOURCE_PARTITIONS )) "$@"
     start_bg "$dir/watch.out" timeout $(( TIMEOUT_S + 30 )) "$tools/topic_tool" watch \
@@ -304,6 +311,7 @@ source_ferry_run() {
         main) source_ferry_rates+=("$rate_now") ;;
         base) source_base_rates+=("$rate_now") ;;
         plain|route|header|json|unwrap) transform_rates[source-$variant]+=" $rate_now" ;;
+        eos-*) eos_rates[${variant#eos-}]+=" $rate_now" ;;
         prefill) ;;
         *) source_ferry_info_rates+=("$rate_now") ;;
     esac
@@ -539,6 +547,8 @@ startup_run() {
 # source-header, sink-plain, sink-route (routing); source-json, source-unwrap, sink-json,
 # sink-unwrap (unwrap).
 declare -A transform_rates=()
+declare -A eos_rates=() # exactly-once benchmark: boundary mode (off, poll, interval) -> rates
+eos_first_ms=()         # exactly-once benchmark: first-record latency, exactly-once on
 
 # routing: every record renamed ($run_id-<rest> -> $run_id-routed-<rest>), given a header, and
 # tested by a predicate on its new topic that matches none (so Filter drops nothing): the chain
@@ -768,6 +778,65 @@ unwrap_benchmark() {
     sink_connector_extra=()
 }
 
+# ---- exactly-once sources ----------------------------------------------------------------------
+
+# The source path with exactly.once.source.support=enabled against the same path without it, the
+# runs alternating in one invocation (transaction.boundary poll, then interval at 100 ms, for
+# scale), and the first-record latency of a new exactly-once connector: from the exec of
+# `ferry standalone` (real broker, fresh internal topics, a new topic created just before) to
+# the topic's end offset moving (topic_tool watch, every 5 ms). The end offsets topic_tool reads
+# are the last stable offsets (ListOffsets with librdkafka's default isolation.level,
+# read_committed): both figures count committed records only, as a read_committed consumer sees
+# them (an open transaction holds the end offset back; each commit adds one marker offset per
+# partition, a few hundred over 1,000,000 records at batch.size 10,000).
+EOS_WORKER="exactly.once.source.support=enabled"
+eos_benchmark() {
+    local i mode
+    for (( i = 1; i <= RUNS; i++ )); do
+        SOURCE_RUN_WORKER= source_ferry_run "$i" eos-off
+        SOURCE_RUN_WORKER=$EOS_WORKER source_ferry_run "$i" eos-poll \
+            exactly.once.support=required transaction.boundary=poll
+        SOURCE_RUN_WORKER=$EOS_WORKER source_ferry_run "$i" eos-interval \
+            exactly.once.support=required transaction.boundary=interval \
+            transaction.boundary.interval.ms=100
+    done
+    for (( i = 1; i <= STARTUP_RUNS; i++ )); do
+        for mode in off on; do
+            eos_first_record_run "$i" "$mode"
+        done
+    done
+}
+
+# eos_first_record_run I off|on: ms from exec to the first record in a new topic.
+eos_first_record_run() {
+    local i=$1 mode=$2 dir=$tmp/first-$2-$1 topic=$run_id-first-$2-$1 extra=() connector=()
+    mkdir -p "$dir"
+    if [ "$mode" = on ]; then
+        extra=("$EOS_WORKER")
+        connector=(exactly.once.support=required transaction.boundary=poll)
+    fi
+    "$tools/topic_tool" create "$FERRY_TEST_BOOTSTRAP" "$topic" 1
+    worker_props "$dir/worker.properties" "first-$mode-$i" "${extra[@]}"
+    source_props "$dir/connector.properties" "$run_id-first-$mode-$i" "$topic" 1000 \
+        "${connector[@]}"
+    start_bg "$dir/watch.out" timeout 60 "$tools/topic_tool" watch "$FERRY_TEST_BOOTSTRAP" \
+        "$topic" 1 30000 5
+    local watcher=$bg_pid
+    sleep 0.5 # the watcher's consumer connects first
+    local started=${EPOCHREALTIME/[.,]/}
+    start_bg "$dir/ferry.log" "$ferry" standalone "$dir/worker.properties" "$dir/connector.properties"
+    local worker=$bg_pid rc=0
+    wait_bg "$watcher" || rc=$?
+    local seen=${EPOCHREALTIME/[.,]/}
+    stop_pid "$worker"
+    forget "$worker"
+    (( rc == 0 )) || { tail -20 "$dir/ferry.log" >&2; die "first-record run $i ($mode) failed"; }
+    local ms=$(( (seen - started) / 1000 ))
+    [ "$mode" = on ] && eos_first_ms+=("$ms") || eos_first_off_ms+=("$ms")
+    log "first record ($mode): $ms ms after exec"
+}
+eos_first_off_ms=()
+
 # ---- main ------------------------------------------------------------------------------------
 
 build_all
@@ -781,7 +850,7 @@ fi
 if wants unwrap; then
     json_event_build
 fi
-if wants source || wants sink || wants memory || wants routing || wants unwrap; then
+if wants source || wants sink || wants memory || wants routing || wants unwrap || wants eos; then
     need_kafka
     log "run $run_id on $FERRY_TEST_BOOTSTRAP; $RUNS runs of $COUNT records of $RECORD_BYTES bytes"
     kafka_warm_up
@@ -828,6 +897,9 @@ fi
 if wants unwrap; then
     unwrap_benchmark
 fi
+if wants eos; then
+    eos_benchmark
+fi
 
 # ---- report ----------------------------------------------------------------------------------
 
@@ -858,6 +930,24 @@ if [ -n "$kafka_pid_at_start" ] && [ "$(kafka_pid)" != "$kafka_pid_at_start" ]; 
 fi
 [ ${#PRODUCER_PROPS[@]} -gt 0 ] && echo "producer settings (ferry and raw): ${PRODUCER_PROPS[*]}"
 [ ${#CONSUMER_PROPS[@]} -gt 0 ] && echo "consumer settings (ferry and raw): ${CONSUMER_PROPS[*]}"
+if wants eos; then
+    echo
+    f=$(median ${eos_rates[off]:-})
+    for mode in poll interval; do
+        e=$(median ${eos_rates[$mode]:-})
+        if [ "$mode" = poll ]; then
+            row "exactly-once ($mode), records/s" "$(thousands "$e")" "off: $(thousands "$f")" \
+                "$(percent "$e" "$f")%" ">= 80%" "$(verdict "$(percent "$e" "$f")" ">=" 80)"
+        else
+            row "exactly-once ($mode 100 ms), records/s" "$(thousands "$e")" "off: $(thousands "$f")" \
+                "$(percent "$e" "$f")%" "(info)" ""
+        fi
+    done
+    row "first record ms, exactly-once off" "$(median "${eos_first_off_ms[@]}")" "" "" "< 200" \
+        "$(verdict "$(median "${eos_first_off_ms[@]}")" "<" 200)"
+    row "first record ms, exactly-once on" "$(median "${eos_first_ms[@]}")" "" "" "< 500" \
+        "$(verdict "$(median "${eos_first_ms[@]}")" "<" 500)"
+fi
 if wants source || wants sink || wants memory || wants startup; then
     echo
     row benchmark ferry "raw librdkafka" ratio target result

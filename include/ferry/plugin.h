@@ -26,6 +26,8 @@
  * FERRY_ERROR is fatal for the connector or task, which becomes FAILED with the message as trace.
  *
  * ABI changelog (newest first; a minor bump only adds at the end of a structure):
+ *   2026-12-06  1.6  FERRY_SOURCE_EXACTLY_ONCE, FERRY_SOURCE_TRANSACTION_BOUNDARIES,
+ *                    ferry_host.transaction_commit, ferry_host.transaction_abort.
  *   2026-12-06  1.5  ferry_host.record_max_bytes.
  *   2026-12-06  1.4  ferry_connector_type.alter_offsets, ferry_connector_type.task_class.
  *   2026-11-22  1.3  FERRY_SINK_HEADERS_ON_DEMAND, ferry_host.record_headers.
@@ -50,7 +52,7 @@ extern "C" {
 
 #define FERRY_PLUGIN_MAGIC 0x46455259u /* "FERY" */
 #define FERRY_ABI_MAJOR 1
-#define FERRY_ABI_MINOR 5
+#define FERRY_ABI_MINOR 6
 
 /* The one symbol a plugin exports. */
 #define FERRY_PLUGIN_ENTRY ferry_plugin_entry
@@ -287,6 +289,19 @@ typedef struct ferry_host {
      * seconds); later ones are answered from the task's cache. 0 when it cannot be known
      * (outside a running source task). Call from the task's start or poll. */
     int64_t (*record_max_bytes)(ferry_context *ctx, const char *topic);
+
+    /* Since 1.6. Connector-defined transaction boundaries (Kafka Connect's TransactionContext),
+     * for a source type that declares FERRY_SOURCE_TRANSACTION_BOUNDARIES, during its poll.
+     * They act only when the worker runs exactly-once sources and the connector has
+     * transaction.boundary=connector; otherwise they do nothing, so a plugin calls them
+     * unconditionally. transaction_commit: the records emitted so far (the last one included)
+     * and their source offsets form one transaction, committed before the call returns; the
+     * task's commit callback hears about it after poll returns. transaction_abort: the records
+     * emitted since the last commit are discarded (read_committed consumers never see them) and
+     * their offsets are not committed; the task goes on with its next record, so a plugin that
+     * wants them again emits them again. Call from the task's thread. */
+    void (*transaction_commit)(ferry_context *ctx);
+    void (*transaction_abort)(ferry_context *ctx);
 } ferry_host;
 
 /* Shape flags of ferry_host.json_check. */
@@ -378,6 +393,15 @@ typedef enum ferry_connector_kind {
  * first asks for them (librdkafka allocates for every record whose headers it is asked for). A sink that reads
  * headers for some configs only, or never, saves that work on every record. */
 #define FERRY_SINK_HEADERS_ON_DEMAND 0x2u
+/* Since 1.6, sources (Kafka Connect's ExactlyOnceSupport.SUPPORTED): the type resumes exactly
+ * from the offsets it reads back (offset_read) and emits the same records after them, so a
+ * worker with exactly-once sources delivers each record once. Without it a connector with
+ * exactly.once.support=required is refused. */
+#define FERRY_SOURCE_EXACTLY_ONCE 0x4u
+/* Since 1.6, sources (Kafka Connect's ConnectorTransactionBoundaries.SUPPORTED): the type calls
+ * ferry_host.transaction_commit / transaction_abort; without it transaction.boundary=connector
+ * is refused. */
+#define FERRY_SOURCE_TRANSACTION_BOUNDARIES 0x8u
 
 typedef struct ferry_connector_type {
     size_t struct_size;                 /* sizeof(ferry_connector_type) */
@@ -389,8 +413,9 @@ typedef struct ferry_connector_type {
     const ferry_connector_callbacks *connector;
     const ferry_source_task_callbacks *source_task; /* kind SOURCE */
     const ferry_sink_task_callbacks *sink_task;     /* kind SINK */
-    /* Since 1.2: FERRY_SINK_* flags (sinks only); the host reads it only when struct_size
-     * covers it, so a type built against 1.0 or 1.1 has none. */
+    /* Since 1.2: FERRY_SINK_* flags (sinks); since 1.6 FERRY_SOURCE_* flags (sources). The
+     * host reads it only when struct_size covers it, so a type built against 1.0 or 1.1 has
+     * none. */
     uint32_t flags;
     /* Since 1.4, optional: Kafka Connect's alterOffsets. Called before offsets a user alters
      * (PATCH /connectors/{c}/offsets) or resets (DELETE, each known partition with offset NULL)

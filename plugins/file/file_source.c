@@ -715,6 +715,8 @@ const ferry_connector_type file_source_type = {
     .config = source_config,
     .connector = &source_connector,
     .source_task = &source_task_callbacks,
+    /* It resumes exactly from the offsets it reads back (transaction.boundary=poll). */
+    .flags = FERRY_SOURCE_EXACTLY_ONCE,
     .alter_offsets = source_connector_alter_offsets,
     .task_class = "org.apache.kafka.connect.file.FileStreamSourceTask",
 };

@@ -210,6 +210,13 @@ const ferry_config_key cdc_config_keys[] = {
         "Accepted: there is no queue, memory is bounded by the producer's queue."),
     KEY("max.queue.size.in.bytes", FERRY_CONFIG_LONG, "0", FERRY_IMPORTANCE_LOW, "Batching",
         "Accepted: there is no queue."),
+    {.name = "transaction.max.events", .type = FERRY_CONFIG_LONG, .default_value = "10000",
+     .importance = FERRY_IMPORTANCE_LOW, .group = "Batching", .has_min = true, .min = 1,
+     .documentation = "With transaction.boundary=connector on a worker running exactly-once "
+                      "sources, each database transaction is one Kafka transaction; one with "
+                      "more change events than this is split into Kafka transactions of this "
+                      "many, so that none stays open near the broker's "
+                      "transaction.max.timeout.ms (docs/connectors/postgres-cdc.md)."},
     {.name = "event.processing.failure.handling.mode", .type = FERRY_CONFIG_STRING,
      .default_value = "fail", .allowed_values = failure_modes,
      .importance = FERRY_IMPORTANCE_LOW, .group = "Batching",
@@ -516,6 +523,7 @@ static const config_binding cdc_config_bindings[] = {
     CONFIG_BIND_LONG("status.update.interval.ms", cdc_config, status_update_interval_ms),
     CONFIG_BIND_BOOL("flush.lsn.source", cdc_config, flush_lsn_source),
     CONFIG_BIND_LONG("heartbeat.interval.ms", cdc_config, heartbeat_interval_ms),
+    CONFIG_BIND_LONG("transaction.max.events", cdc_config, transaction_max_events),
     CONFIG_BIND_STRING("heartbeat.action.query", cdc_config, heartbeat_action_query),
     CONFIG_BIND_BOOL("table.ignore.builtin", cdc_config, table_ignore_builtin),
     CONFIG_BIND_BOOL("tombstones.on.delete", cdc_config, tombstones_on_delete),

@@ -79,6 +79,7 @@ typedef struct cdc_config {
     int64_t status_update_interval_ms;
     bool flush_lsn_source;
     int64_t heartbeat_interval_ms;
+    int64_t transaction_max_events; /* transaction.boundary=connector: split size */
     char *heartbeat_action_query;
     /* what is captured */
     cdc_filter schema_include, schema_exclude, table_include, table_exclude;

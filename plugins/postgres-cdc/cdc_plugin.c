@@ -16,6 +16,9 @@ const ferry_source_task_callbacks cdc_source_callbacks = {
 
 const ferry_connector_type cdc_source_type = {
     .struct_size = sizeof(ferry_connector_type),
+    /* Offsets name the event within its transaction, so a restart resumes exactly; a
+     * database transaction bounds a Kafka transaction (transaction.boundary=connector). */
+    .flags = FERRY_SOURCE_EXACTLY_ONCE | FERRY_SOURCE_TRANSACTION_BOUNDARIES,
     .kind = FERRY_CONNECTOR_SOURCE,
     .name = "PostgresCdcSource",
     .aliases = (const char *const[]){"io.debezium.connector.postgresql.PostgresConnector",

@@ -131,6 +131,11 @@ typedef struct cdc_source {
     uint64_t pending_commit;
     int64_t pending_events;
 
+    /* transaction.boundary=connector: events emitted into the open Kafka transaction, and
+     * whether a database transaction ended since */
+    int64_t kafka_tx_events;
+    bool kafka_tx_end_due;
+
     int64_t next_heartbeat_ms;
     int64_t next_metrics_ms;
     bool problem_set;
@@ -222,6 +227,7 @@ static ferry_status source_emit_pending(cdc_source *source, int *emitted, char *
         }
         cdc_events_record_release(p);
         source->pending_next++;
+        source->kafka_tx_events++;
         (*emitted)++;
     }
     if (source->pending_is_change) {
@@ -230,6 +236,24 @@ static ferry_status source_emit_pending(cdc_source *source, int *emitted, char *
     }
     pending_clear(source);
     return FERRY_OK;
+}
+
+/* transaction.boundary=connector (the host ignores the call otherwise), between messages: a
+ * database transaction's COMMIT ends the Kafka transaction holding its events, a long one is
+ * split every transaction.max.events, and at the end of a poll (idle) what was emitted outside
+ * any database transaction (snapshot rows, heartbeats) is committed. */
+static void source_transaction_bound(cdc_source *source, bool idle)
+{
+    if (source->pending.count > 0 || !FERRY_HOST_HAS(cdc_host, transaction_commit))
+        return;
+    bool due = source->kafka_tx_end_due || (idle && !source->in_tx) ||
+               source->kafka_tx_events >= source->config.transaction_max_events;
+    if (!due)
+        return;
+    if (source->kafka_tx_events > 0)
+        cdc_host->transaction_commit(source->ctx);
+    source->kafka_tx_events = 0;
+    source->kafka_tx_end_due = false;
 }
 
 /* ------------------------------------------------------------------------------------------ */
@@ -367,6 +391,7 @@ static ferry_status source_handle_message(cdc_source *source, const pgo_copy_dat
         return FERRY_OK;
     case PGO_COMMIT: {
         source->in_tx = false;
+        source->kafka_tx_end_due = true;
         if (message.commit.end_lsn > source->lsn_proc)
             source->lsn_proc = message.commit.end_lsn;
         if (source->resume_commit && source->tx_final_lsn >= source->resume_commit)
@@ -1242,6 +1267,7 @@ ferry_status cdc_source_poll(void *state, int timeout_ms, char *err, size_t errl
             }
             if (status != FERRY_OK)
                 break;
+            source_transaction_bound(source, false);
         }
         if (emitted >= source->config.max_batch_size || clock_monotonic_ms() >= deadline)
             break;
@@ -1272,6 +1298,7 @@ ferry_status cdc_source_poll(void *state, int timeout_ms, char *err, size_t errl
         case PHASE_IDLE:
             break;
         }
+        source_transaction_bound(source, false);
         /* Phases that wait for time rather than I/O sleep here, bounded by the deadline. */
         if (status == FERRY_OK && source->pending.count == 0 && source->phase == phase &&
             (phase == PHASE_IDLE || phase == PHASE_SNAPSHOT_WAIT || phase == PHASE_WAIT_SLOT ||
@@ -1290,6 +1317,8 @@ ferry_status cdc_source_poll(void *state, int timeout_ms, char *err, size_t errl
         }
     }
 
+    if (status == FERRY_OK)
+        source_transaction_bound(source, true);
     if (source->phase == PHASE_STREAMING && source->stream.streaming) {
         int64_t now = clock_monotonic_ms();
         bool due = now - source->stream.last_status_ms >= source->config.status_update_interval_ms;

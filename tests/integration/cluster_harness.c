@@ -543,6 +543,24 @@ int64_t ch_wall_ms(void)
     return (int64_t)now.tv_sec * 1000 + now.tv_nsec / 1000000;
 }
 
+bool ch_origin_of_pid(const char *origin, long pid)
+{
+    char prefix[32];
+    int len = snprintf(prefix, sizeof(prefix), "%ld-", pid);
+    return strncmp(origin, prefix, (size_t)len) == 0;
+}
+
+void ch_wait_topic_growth(const char *topic, int64_t from, int64_t more, int timeout_ms)
+{
+    int64_t deadline = fp_now_ms() + timeout_ms;
+    while (kt_end_offsets_sum(topic) < from + more) {
+        if (fp_now_ms() > deadline)
+            fail_msg("%s: fewer than %" PRId64 " new records within %d ms", topic, more,
+                     timeout_ms);
+        fp_sleep_ms(100);
+    }
+}
+
 static void ch_sequence_record_read(const rd_kafka_message_t *message, void *opaque)
 {
     ch_sequence *sequence = opaque;

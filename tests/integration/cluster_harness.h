@@ -179,5 +179,10 @@ int64_t ch_sequence_expect_no_gaps(const ch_sequence *sequence, const char *topi
 void ch_expect_no_gaps(const char *topic, size_t partitions);
 /* Wall-clock time in ms, the clock of the origin timestamps. */
 int64_t ch_wall_ms(void);
+/* Whether a record's origin names a task instance of the process pid ("<pid>-<n>"). */
+bool ch_origin_of_pid(const char *origin, long pid);
+/* Waits until the topic's end offsets sum to `more` beyond `from` (the sources produce); fails
+ * the test after timeout_ms. */
+void ch_wait_topic_growth(const char *topic, int64_t from, int64_t more, int timeout_ms);
 
 #endif

@@ -55,18 +55,6 @@
  * timeout, the leader's delay, then an assignment read and tasks started. */
 #define MOVE_BOUND_MS (SESSION_MS + DELAY_MS + 10000)
 
-/* Waits until the topic holds `more` records beyond `from`: the sources produce. */
-static void wait_topic_growth(const char *topic, int64_t from, int64_t more, int timeout_ms)
-{
-    int64_t deadline = fp_now_ms() + timeout_ms;
-    while (kt_end_offsets_sum(topic) < from + more) {
-        if (fp_now_ms() > deadline)
-            fail_msg("%s: fewer than %" PRId64 " new records within %d ms", topic, more,
-                     timeout_ms);
-        fp_sleep_ms(100);
-    }
-}
-
 /* Waits until every source partition of the topic has a record beyond Kafka offset `from` (the
  * topic has one partition): every task of its source produces, not only its status says so. */
 static void wait_every_partition_produces(const char *topic, size_t partitions, int64_t from,
@@ -93,14 +81,6 @@ static void wait_every_partition_produces(const char *topic, size_t partitions, 
                      partitions, timeout_ms);
         fp_sleep_ms(200);
     }
-}
-
-/* The origin of a record was polled by a task instance of the process pid ("<pid>-<n>"). */
-static bool origin_of_pid(const char *origin, long pid)
-{
-    char prefix[32];
-    int len = snprintf(prefix, sizeof(prefix), "%ld-", pid);
-    return strncmp(origin, prefix, (size_t)len) == 0;
 }
 
 /* ---- 1. the zombie --------------------------------------------------------------------------- */
@@ -153,7 +133,7 @@ static void expect_zombie_polled_nothing(const ch_sequence *sequence, long zombi
     size_t instance_count = 0;
     for (size_t i = 0; i < sequence->count; i++) {
         const ch_sequence_record *record = &sequence->items[i];
-        if (!origin_of_pid(record->origin, zombie_pid) || record->timestamp_ms >= paused_at)
+        if (!ch_origin_of_pid(record->origin, zombie_pid) || record->timestamp_ms >= paused_at)
             continue;
         bool known = false;
         for (size_t k = 0; k < instance_count && !known; k++)
@@ -165,7 +145,7 @@ static void expect_zombie_polled_nothing(const ch_sequence *sequence, long zombi
     size_t before = 0, after_pause = 0, later_instances = 0;
     for (size_t i = 0; i < sequence->count; i++) {
         const ch_sequence_record *record = &sequence->items[i];
-        if (!origin_of_pid(record->origin, zombie_pid))
+        if (!ch_origin_of_pid(record->origin, zombie_pid))
             continue;
         bool fenced_instance = false;
         for (size_t k = 0; k < instance_count && !fenced_instance; k++)
@@ -212,14 +192,14 @@ static void test_zombie_is_fenced(void **state)
         assert_true(ch_task_worker(&cluster, SIZE_MAX, source, t, id, sizeof(id)));
         zombie_task[t] = strcmp(id, zombie_id) == 0;
     }
-    wait_topic_growth(source, 0, 300, 30000);
+    ch_wait_topic_growth(source, 0, 300, 30000);
     /* The assignment may still have moved while the cluster formed: the zombie must be seen
      * polling before it is paused, or there is nothing of its to fence. */
     int64_t polled_by = fp_now_ms() + 30000;
     for (bool polled = false; !polled;) {
         ch_sequence *sequence = ch_sequence_read(source);
         for (size_t i = 0; i < sequence->count && !polled; i++)
-            polled = origin_of_pid(sequence->items[i].origin, zombie_pid);
+            polled = ch_origin_of_pid(sequence->items[i].origin, zombie_pid);
         ch_sequence_free(sequence);
         if (!polled && fp_now_ms() > polled_by)
             fail_msg("the zombie (pid %ld) polled no record within 30 s", zombie_pid);
@@ -238,7 +218,7 @@ static void test_zombie_is_fenced(void **state)
     for (int t = 0; t < 3; t++)
         assert_true(ch_task_worker(&cluster, SIZE_MAX, source, t, owners[t], sizeof(owners[t])));
     /* Their new owners produce before the zombie wakes. */
-    wait_topic_growth(source, kt_end_offsets_sum(source), 300, 30000);
+    ch_wait_topic_growth(source, kt_end_offsets_sum(source), 300, 30000);
 
     int64_t woke_at = ch_wall_ms();
     int64_t woke = fp_now_ms();
@@ -259,7 +239,7 @@ static void test_zombie_is_fenced(void **state)
         fp_sleep_ms(100);
     }
     ch_wait_running(&cluster, SIZE_MAX, source, 3, START_MS);
-    wait_topic_growth(source, kt_end_offsets_sum(source), 300, 30000);
+    ch_wait_topic_growth(source, kt_end_offsets_sum(source), 300, 30000);
     ch_stop_all(&cluster);
 
     for (int t = 0; t < 3; t++)
@@ -567,7 +547,7 @@ static void test_takeover_of_standalone_topics(void **state)
                                      "tasks.max=2\npartitions=4\nbatch.size=20\n"
                                      "interval.ms=50\norigin.header=origin\n", name, name);
     fp_proc *standalone = fp_start(env, worker, connector, NULL);
-    wait_topic_growth(name, 0, 400, 30000);
+    ch_wait_topic_growth(name, 0, 400, 30000);
     fp_stop(standalone, 30000);
 
     ch_sequence *before = ch_sequence_read(name);
@@ -593,7 +573,7 @@ static void test_takeover_of_standalone_topics(void **state)
         json_decref(list);
     }
     ch_wait_running(&cluster, SIZE_MAX, name, 2, START_MS);
-    wait_topic_growth(name, (int64_t)standalone_records, 200, 30000);
+    ch_wait_topic_growth(name, (int64_t)standalone_records, 200, 30000);
     ch_stop_all(&cluster);
 
     /* The cluster's records follow the standalone's in the topic's one partition: the first of
@@ -748,6 +728,7 @@ static void test_pg_cdc_moves_off_a_dead_worker(void **state)
                  "too soon for this test to mean anything", wal_sender_timeout);
     pgt_case c;
     pgt_case_new(&c, "distributed_pg_cdc", "dk", "(id int PRIMARY KEY)", 1000, NULL);
+    kt_create_topic(c.topic, 1, NULL); /* the broker does not create topics */
     pgt_server server;
     pgt_server_get(&server);
     proxy = tcp_proxy_start(server.host, server.port);

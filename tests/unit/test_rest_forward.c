@@ -146,6 +146,7 @@ static const herder_ops follower_ops = {
     .connector_target = follower_target,
     .connector_restart = follower_restart,
     .connector_topics_reset = follower_named,
+    .connector_fence = follower_named,
     .offsets_get = follower_named,
     .offsets_alter = follower_with_body,
     .offsets_reset = follower_named,

@@ -357,19 +357,22 @@ static int64_t monotonic_ms(void)
 
 /* ---- the module -------------------------------------------------------------------------- */
 
-static void test_module_declares_four_connector_types(void **state)
+static void test_module_declares_five_connector_types(void **state)
 {
-    assert_int_equal(plugin_registry_count(registry), 4);
-    assert_string_equal(plugin_registry_at(registry, 0)->type->name, "NullSink");
-    assert_string_equal(plugin_registry_at(registry, 1)->type->name, "RecordingSink");
-    assert_string_equal(plugin_registry_at(registry, 2)->type->name, "RecordingTextSink");
-    assert_string_equal(plugin_registry_at(registry, 3)->type->name, "SequenceSource");
+    assert_int_equal(plugin_registry_count(registry), 5);
+    assert_string_equal(plugin_registry_at(registry, 0)->type->name, "AtLeastOnceSequenceSource");
+    assert_string_equal(plugin_registry_at(registry, 1)->type->name, "NullSink");
+    assert_string_equal(plugin_registry_at(registry, 2)->type->name, "RecordingSink");
+    assert_string_equal(plugin_registry_at(registry, 3)->type->name, "RecordingTextSink");
+    assert_string_equal(plugin_registry_at(registry, 4)->type->name, "SequenceSource");
 
     const registered_connector *source = connector_find("SequenceSource");
     assert_string_equal(source->plugin->name, "sequence");
     assert_int_equal(source->type->kind, FERRY_CONNECTOR_SOURCE);
     assert_ptr_equal(connector_find("io.ferry.test.SequenceSourceConnector"), source);
     assert_non_null(source->type->source_task->commit);
+    assert_int_equal(connector_type_flags(source->type), FERRY_SOURCE_EXACTLY_ONCE);
+    assert_int_equal(connector_type_flags(connector_find("AtLeastOnceSequenceSource")->type), 0);
 
     const registered_connector *recording = connector_find("RecordingSink");
     assert_int_equal(recording->type->kind, FERRY_CONNECTOR_SINK);
@@ -1164,7 +1167,7 @@ static void test_null_sink_counts_records(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_module_declares_four_connector_types),
+        cmocka_unit_test(test_module_declares_five_connector_types),
         cmocka_unit_test(test_source_config_defaults_and_bounds),
         cmocka_unit_test(test_source_task_configs_spread_partitions),
         cmocka_unit_test(test_source_emits_round_robin_across_polls),

@@ -136,24 +136,28 @@ const ferry_config_key connector_config_source_keys[] = {
     {.name = "exactly.once.support", .type = FERRY_CONFIG_STRING, .default_value = "requested",
      .importance = FERRY_IMPORTANCE_MEDIUM, .allowed_values = connector_exactly_once_values,
      .group = "Exactly Once Support", .display_name = "Exactly once support",
-     .documentation = "requested or required. Accepted for compatibility: ferry's sources "
-                      "deliver at least once (see docs/runtime.md)."},
+     .documentation = "requested or required. With required, a worker running exactly-once "
+                      "sources refuses the connector unless its type declares exactly-once "
+                      "support (docs/operations.md, \"Delivery guarantees\")."},
     {.name = "transaction.boundary", .type = FERRY_CONFIG_STRING, .default_value = "poll",
      .importance = FERRY_IMPORTANCE_MEDIUM, .allowed_values = connector_boundary_values,
      .group = "Exactly Once Support", .display_name = "Transaction Boundary",
-     .documentation = "poll, interval or connector: where Kafka Connect's exactly-once sources "
-                      "commit transactions. Accepted for compatibility; no effect in ferry."},
+     .documentation = "poll, interval or connector: where a task's transaction ends when the "
+                      "worker runs exactly-once sources: after each poll, every "
+                      "transaction.boundary.interval.ms, or where the connector says (only "
+                      "for types that can define boundaries)."},
     {.name = "transaction.boundary.interval.ms", .type = FERRY_CONFIG_LONG,
      .importance = FERRY_IMPORTANCE_LOW, .has_min = true, .min = 0,
      .group = "Exactly Once Support", .display_name = "Transaction boundary interval",
      .documentation = "With transaction.boundary=interval, the interval between transaction "
-                      "commits. Accepted for compatibility; no effect in ferry."},
+                      "commits; unset: the worker's offset.flush.interval.ms."},
     {.name = "offsets.storage.topic", .type = FERRY_CONFIG_STRING,
      .importance = FERRY_IMPORTANCE_LOW, .group = "offsets.topic",
      .display_name = "Offsets topic",
-     .documentation = "A separate offsets topic for this connector. Accepted for "
-                      "compatibility: ferry keeps every connector's offsets in the worker's "
-                      "offset.storage.topic."},
+     .documentation = "A separate offsets topic for this connector, created compacted when "
+                      "missing. Used by exactly-once tasks (their transactions write the "
+                      "offsets there; older offsets are still read from the worker's "
+                      "offset.storage.topic); at-least-once tasks keep the worker's."},
     CONNECTOR_DLQ_KEYS,
     {.name = NULL},
 };

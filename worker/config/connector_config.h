@@ -20,7 +20,7 @@
 extern const ferry_config_key connector_config_common_keys[]; /* every connector */
 extern const ferry_config_key connector_config_sink_keys[];   /* sinks: topics, topics.regex, DLQ */
 /* sources: topic.creation.groups, exactly.once.support, transaction.boundary(.interval.ms),
- * offsets.storage.topic (accepted, without effect), DLQ */
+ * offsets.storage.topic (exactly-once sources, source_transaction.h), DLQ */
 extern const ferry_config_key connector_config_source_keys[];
 /* Prefixes of keys that belong to something else (producer.override., transforms., ...);
  * NULL-terminated, for config_validate's known_prefixes. */

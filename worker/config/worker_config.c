@@ -95,6 +95,15 @@ const ferry_config_key worker_config_keys[] = {
     {.name = "task.shutdown.graceful.timeout.ms", .type = FERRY_CONFIG_LONG,
      .default_value = "5000", .importance = FERRY_IMPORTANCE_LOW, .has_min = true, .min = 0,
      .documentation = "How long tasks get to flush and commit when the worker shuts down."},
+    {.name = "exactly.once.source.support", .type = FERRY_CONFIG_STRING,
+     .default_value = "disabled", .importance = FERRY_IMPORTANCE_HIGH,
+     .allowed_values = (const char *const[]){"disabled", "preparing", "enabled", NULL},
+     .documentation = "enabled: every source task writes its records and their offsets in "
+                      "Kafka transactions (transactional.id <group.id>-<connector>-<task>), "
+                      "so read_committed consumers see each record once. preparing: tasks "
+                      "stay at-least-once while a cluster is upgraded (distributed mode). "
+                      "A standalone worker needs its own explicit group.id to enable it "
+                      "(docs/operations.md, \"Delivery guarantees\")."},
     {.name = "plugin.path", .type = FERRY_CONFIG_LIST, .importance = FERRY_IMPORTANCE_LOW,
      .documentation = "Directories searched for plugin modules (comma-separated); unset = the "
                       "installed plugin directory."},

@@ -529,6 +529,7 @@ static const herder_ops distributed_herder_ops = {
     .connector_target = distributed_connector_target,
     .connector_restart = distributed_connector_restart,
     .connector_topics_reset = distributed_connector_topics_reset,
+    .connector_fence = distributed_connector_fence,
     .offsets_get = distributed_offsets_get,
     .offsets_alter = distributed_offsets_alter,
     .offsets_reset = distributed_offsets_reset,

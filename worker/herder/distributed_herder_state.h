@@ -135,6 +135,18 @@ int distributed_signing_init(distributed_herder *self, char *err, size_t errlen)
 void distributed_tasks_put(herder *base, const char *name, json_t *configs,
                            const herder_signed *signature, herder_callback done, void *opaque);
 
+/* ---- distributed_fencing.c: exactly-once sources' fencing round (KIP-618) ----------------- */
+
+/* On the leader, before it writes new task configs (new_count of them; -1: on request, the
+ * count in the config topic): fences the previous generation's transactional.ids of name and
+ * writes its task-count record; nothing for a connector that is not an exactly-once source.
+ * 0, or -1 with a message. Blocks while the producers initialise. */
+int distributed_fencing_round(distributed_herder *self, const char *name, int new_count,
+                              char *err, size_t errlen);
+/* herder_connector_fence: PUT /connectors/{c}/fence. */
+void distributed_connector_fence(herder *base, const char *name, herder_callback done,
+                                 void *opaque);
+
 /* ---- distributed_changes.c: the changes of herder.h --------------------------------------- */
 
 /* 0 when this worker is the leader and may make a change; otherwise -1 with result NOT_LEADER

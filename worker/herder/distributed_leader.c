@@ -227,7 +227,11 @@ void distributed_tasks_put(herder *base, const char *name, json_t *configs,
         herder_result_set(&result, HERDER_REBALANCING, DISTRIBUTED_REBALANCING_MESSAGE);
         goto done;
     }
-    if (config_store_put_tasks(self->configs, name, configs, why, sizeof(why)) != 0)
+    if (distributed_fencing_round(self, name, (int)json_array_size(configs), why,
+                                  sizeof(why)) != 0)
+        herder_result_set(&result, HERDER_FAILED, "Failed to fence the previous tasks of %s: %s",
+                          name, why);
+    else if (config_store_put_tasks(self->configs, name, configs, why, sizeof(why)) != 0)
         herder_result_set(&result, HERDER_FAILED, "Failed to write the task configs of %s: %s",
                           name, why);
 done:

@@ -44,6 +44,13 @@ static int distributed_publish(distributed_herder *self, const distributed_job *
     if (atomic_load(&self->leader_now)) {
         if (group_member_fenced(self->member))
             return -1;
+        if (distributed_fencing_round(self, job->connector,
+                                      (int)json_array_size(job->task_configs), why,
+                                      sizeof(why)) != 0) {
+            log_warn(HERDER_SCOPE, "cannot fence the previous tasks of %s: %s", job->connector,
+                     why);
+            return -1;
+        }
         if (config_store_put_tasks(self->configs, job->connector, job->task_configs, why,
                                    sizeof(why)) != 0) {
             log_warn(HERDER_SCOPE, "cannot write the task configs of %s: %s", job->connector,

@@ -114,6 +114,11 @@ void herder_connector_restart(herder *self, const char *name, int task, bool inc
     self->ops->connector_restart(self, name, task, include_tasks, only_failed, done, opaque);
 }
 
+void herder_connector_fence(herder *self, const char *name, herder_callback done, void *opaque)
+{
+    self->ops->connector_fence(self, name, done, opaque);
+}
+
 void herder_connector_topics_reset(herder *self, const char *name, herder_callback done,
                                    void *opaque)
 {

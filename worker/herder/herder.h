@@ -100,6 +100,14 @@ void herder_connector_restart(herder *herder, const char *name, int task, bool i
 void herder_connector_topics_reset(herder *herder, const char *name, herder_callback done,
                                    void *opaque);
 
+/* Kafka Connect's PUT /connectors/{c}/fence (KIP-618): the leader of a cluster running
+ * exactly-once sources fences every transactional.id of the source connector's previous task
+ * generation and records its task count (HERDER_OK, 204). NOT_FOUND for an unknown connector;
+ * INVALID for a sink, a worker without exactly.once.source.support=enabled, or a standalone
+ * worker (it has no cluster whose tasks move); a follower completes with NOT_LEADER. */
+void herder_connector_fence(herder *herder, const char *name, herder_callback done,
+                            void *opaque);
+
 /* KIP-875. get: the answer is {"offsets":[{"partition":{..},"offset":{..}}]}. alter: body is the
  * request's {"offsets":[..]} (a source's partitions and offsets, or a sink's kafka_topic /
  * kafka_partition / kafka_offset; a null offset resets that partition). reset: every offset.
@@ -164,6 +172,8 @@ typedef struct herder_ops {
                               bool only_failed, herder_callback done, void *opaque);
     void (*connector_topics_reset)(herder *herder, const char *name, herder_callback done,
                                    void *opaque);
+    void (*connector_fence)(herder *herder, const char *name, herder_callback done,
+                            void *opaque);
     void (*offsets_get)(herder *herder, const char *name, herder_callback done, void *opaque);
     void (*offsets_alter)(herder *herder, const char *name, json_t *body, herder_callback done,
                           void *opaque);

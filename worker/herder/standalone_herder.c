@@ -380,6 +380,18 @@ static void standalone_topics_reset_run(worker *running, void *argument)
         worker_connector_active_topics_reset(running, change->name);
 }
 
+/* Kafka Connect's standalone worker does not fence either: a standalone worker's tasks never
+ * move, and each one's own initialisation fences its predecessor. */
+static void standalone_connector_fence(herder *base, const char *name, herder_callback done,
+                                       void *opaque)
+{
+    (void)base;
+    herder_result result = {0};
+    herder_result_set(&result, HERDER_INVALID, "Fencing zombie tasks of %s is only supported "
+                      "in distributed mode", name);
+    herder_complete(done, opaque, &result);
+}
+
 static void standalone_connector_topics_reset(herder *base, const char *name,
                                               herder_callback done, void *opaque)
 {
@@ -486,6 +498,7 @@ static const herder_ops standalone_herder_ops = {
     .connector_target = standalone_connector_target,
     .connector_restart = standalone_connector_restart,
     .connector_topics_reset = standalone_connector_topics_reset,
+    .connector_fence = standalone_connector_fence,
     .offsets_get = standalone_offsets_get,
     .offsets_alter = standalone_offsets_alter,
     .offsets_reset = standalone_offsets_reset,

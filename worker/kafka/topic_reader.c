@@ -91,8 +91,13 @@ static topic_reader *topic_reader_open(rd_kafka_conf_t *conf, const char *topic,
     if (rd_kafka_conf_get(conf, "group.id", group, &group_size) != RD_KAFKA_CONF_OK || !group[0])
         rd_kafka_conf_set(conf, "group.id", "ferry-topic-reader", NULL, 0);
     /* earliest: should the log start ever pass a following reader's position, it reads again
-     * rather than skipping records. */
-    if (rd_kafka_conf_set(conf, "enable.auto.commit", "false", why, sizeof(why)) ||
+     * rather than skipping records. read_committed whatever consumer.isolation.level says: an
+     * exactly-once source task writes its offsets inside its transactions, and the offsets of
+     * an aborted (or still open) transaction must never be read back. The end offsets the
+     * reader waits for are then the last stable offsets, which Kafka answers under the same
+     * isolation level. */
+    if (rd_kafka_conf_set(conf, "isolation.level", "read_committed", why, sizeof(why)) ||
+        rd_kafka_conf_set(conf, "enable.auto.commit", "false", why, sizeof(why)) ||
         rd_kafka_conf_set(conf, "enable.partition.eof", "true", why, sizeof(why)) ||
         rd_kafka_conf_set(conf, "auto.offset.reset", "earliest", why, sizeof(why))) {
         ferry_error_set(err, errlen, "reading topic %s: %s", topic, why);

@@ -112,6 +112,18 @@ static int64_t host_record_max_bytes(ferry_context *ctx, const char *topic)
     return ctx->ops->record_max_bytes(ctx->owner, topic);
 }
 
+static void host_transaction_commit(ferry_context *ctx)
+{
+    if (ctx && ctx->ops && ctx->ops->transaction_commit)
+        ctx->ops->transaction_commit(ctx->owner);
+}
+
+static void host_transaction_abort(ferry_context *ctx)
+{
+    if (ctx && ctx->ops && ctx->ops->transaction_abort)
+        ctx->ops->transaction_abort(ctx->owner);
+}
+
 static const ferry_host host_table = {
     .struct_size = sizeof(ferry_host),
     .abi_major = FERRY_ABI_MAJOR,
@@ -132,6 +144,8 @@ static const ferry_host host_table = {
     .json_check = json_syntax_check,
     .record_headers = host_record_headers,
     .record_max_bytes = host_record_max_bytes,
+    .transaction_commit = host_transaction_commit,
+    .transaction_abort = host_transaction_abort,
 };
 
 const ferry_host *host_services(void)

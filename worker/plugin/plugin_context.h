@@ -21,6 +21,8 @@ typedef struct plugin_context_ops {
     const ferry_header *(*record_headers)(void *owner, const ferry_record *record,
                                           size_t *count);
     int64_t (*record_max_bytes)(void *owner, const char *topic);
+    void (*transaction_commit)(void *owner);
+    void (*transaction_abort)(void *owner);
 } plugin_context_ops;
 
 struct ferry_context {

@@ -527,6 +527,16 @@ const rest_async_handler rest_connector_topics = {
     sizeof(rest_lookup), rest_lookup_start, rest_topics_run, rest_topics_finish,
 };
 
+/* KIP-618's fencing round on request (herder_connector_fence): 204 when done. */
+void rest_connector_fence(rest_request *request, rest_response *response)
+{
+    herder_waiter *waiter = rest_waiter(response);
+    if (!waiter)
+        return;
+    herder_connector_fence(request->herder, request->params[0], herder_waiter_done, waiter);
+    rest_reply_herder(response, waiter, 204);
+}
+
 void rest_connector_topics_reset(rest_request *request, rest_response *response)
 {
     herder_waiter *waiter = rest_waiter(response);

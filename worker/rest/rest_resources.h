@@ -38,6 +38,7 @@ extern const rest_async_handler rest_task_status;
 void rest_task_restart(rest_request *request, rest_response *response);
 extern const rest_async_handler rest_connector_topics;
 void rest_connector_topics_reset(rest_request *request, rest_response *response);
+void rest_connector_fence(rest_request *request, rest_response *response);
 
 /* rest_offsets.c: source offsets (offsets topic) and sink offsets (consumer group) */
 void rest_offsets_get(rest_request *request, rest_response *response);

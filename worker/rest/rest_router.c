@@ -26,6 +26,7 @@ const rest_route rest_routes[] = {
     {"PUT", "/connectors/{connector}/pause", rest_connector_pause, NULL, false},
     {"PUT", "/connectors/{connector}/resume", rest_connector_resume, NULL, false},
     {"PUT", "/connectors/{connector}/stop", rest_connector_stop, NULL, false},
+    {"PUT", "/connectors/{connector}/fence", rest_connector_fence, NULL, false},
     {"GET", "/connectors/{connector}/tasks", NULL, &rest_connector_tasks, false},
     {"POST", "/connectors/{connector}/tasks", rest_connector_tasks_put, NULL, false},
     {"GET", "/connectors/{connector}/tasks-config", NULL, &rest_connector_tasks_config, false},

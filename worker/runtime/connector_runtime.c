@@ -23,6 +23,7 @@
 #include "convert/converter.h"
 #include "transforms/transform_chain.h"
 #include "runtime/restart_backoff.h"
+#include "tasks/source_transaction.h"
 
 /* A task restarted automatically after a failure shows RUNNING once it has run this long; until
  * then its status keeps the failure and its trace, which a cause that persists (a password, an
@@ -135,9 +136,12 @@ size_t connector_validate(const connector_environment *environment, const config
         connector_config_validate(resolved, type ? type->type->kind : FERRY_CONNECTOR_SOURCE,
                                   type ? type->type->config : NULL, errors, unknown);
     }
-    if (type && environment->tasks.worker)
+    if (type && environment->tasks.worker) {
         client_override_policy_check(environment->tasks.worker->override_policy, resolved,
                                      type->type->kind, errors);
+        source_transaction_validate(environment->tasks.worker, !environment->tasks.fenced,
+                                    type->type, resolved, errors);
+    }
     transform_chain_validate(resolved, errors);
     converter_config_validate(resolved, errors);
     if (type && type->type->connector->validate &&

@@ -23,6 +23,7 @@ struct config_state {
     json_t *target_states; /* name -> "STARTED" | "PAUSED" | "STOPPED" */
     json_t *assignment;    /* the latest ferry-assignment value, or NULL */
     json_t *workers;       /* worker id -> {"url", "epoch"} */
+    json_t *fencing_counts; /* name -> the task count of the last fencing round (tasks-fencing-) */
     config_session_key session_key; /* key NULL while none was read */
     json_t *logged_keys;   /* keys ignored and logged once already */
 };
@@ -50,7 +51,7 @@ config_state *config_state_new(void)
         return NULL;
     json_t **maps[] = {&state->configs, &state->task_counts, &state->task_configs,
                        &state->deferred, &state->inconsistent, &state->target_states,
-                       &state->workers, &state->logged_keys};
+                       &state->workers, &state->fencing_counts, &state->logged_keys};
     for (size_t i = 0; i < sizeof(maps) / sizeof(maps[0]); i++) {
         if (!(*maps[i] = json_object())) {
             config_state_destroy(state);
@@ -72,6 +73,7 @@ void config_state_destroy(config_state *state)
     json_decref(state->target_states);
     json_decref(state->assignment);
     json_decref(state->workers);
+    json_decref(state->fencing_counts);
     json_decref(state->logged_keys);
     config_records_session_key_clear(&state->session_key);
     free(state);
@@ -95,6 +97,7 @@ static void config_state_forget(config_state *state, const char *name)
     json_object_del(state->task_configs, name);
     json_object_del(state->deferred, name);
     json_object_del(state->inconsistent, name);
+    json_object_del(state->fencing_counts, name);
 }
 
 /* The "properties" of a connector or task config: an object of strings (or nulls, which Kafka
@@ -325,6 +328,25 @@ static int config_state_worker(config_state *state, const char *key, const char 
 
 #define KEY_HAS_PREFIX(key, prefix) (strncmp((key), (prefix), strlen(prefix)) == 0)
 
+/* tasks-fencing-<name>: {"task-count": n}, the task count whose transactional.ids the last
+ * fencing round of an exactly-once source connector fenced (KIP-618). A tombstone forgets it. */
+static int config_state_fencing_count(config_state *state, const char *key, const char *name,
+                                      json_t *value, char *err, size_t errlen)
+{
+    if (!value || json_is_null(value)) {
+        json_object_del(state->fencing_counts, name);
+        return 0;
+    }
+    json_t *count = json_object_get(value, "task-count");
+    if (!json_is_integer(count) || json_integer_value(count) < 0 ||
+        json_integer_value(count) > INT_MAX)
+        return ferry_error_set(err, errlen, "%s: 'task-count' should be a task count (an "
+                               "integer of at least 0)", key),
+               -1;
+    json_object_set_new(state->fencing_counts, name, json_integer(json_integer_value(count)));
+    return 0;
+}
+
 static int config_state_apply_json(config_state *state, const char *key, json_t *value,
                                    config_change *change, char *err, size_t errlen)
 {
@@ -350,10 +372,9 @@ static int config_state_apply_json(config_state *state, const char *key, json_t 
         return config_state_worker(state, key, key + strlen(CONFIG_RECORDS_WORKER_PREFIX), value,
                                    change, err, errlen);
     if (KEY_HAS_PREFIX(key, "tasks-fencing-"))
-        config_state_ignore(state, key, "the task count of exactly-once source fencing "
-                            "(KIP-618), which ferry does not do");
-    else
-        config_state_ignore(state, key, "a key ferry does not know");
+        return config_state_fencing_count(state, key, key + strlen("tasks-fencing-"), value, err,
+                                          errlen);
+    config_state_ignore(state, key, "a key ferry does not know");
     return 0;
 }
 
@@ -432,6 +453,12 @@ json_t *config_state_task_counts(const config_state *state)
         }
     }
     return counts;
+}
+
+int config_state_fencing_count_of(const config_state *state, const char *name)
+{
+    json_t *count = json_object_get(state->fencing_counts, name);
+    return count ? (int)json_integer_value(count) : -1;
 }
 
 size_t config_state_connector_count(const config_state *state)

@@ -80,6 +80,9 @@ json_t *config_state_connector_entry(const config_state *state, const char *name
 /* The connectors and their committed task counts (0 while inconsistent): a new object name ->
  * integer, or NULL when out of memory. */
 json_t *config_state_task_counts(const config_state *state);
+/* The task count of the connector's last fencing round (its tasks-fencing- record), -1 when
+ * none was written. */
+int config_state_fencing_count_of(const config_state *state, const char *name);
 size_t config_state_connector_count(const config_state *state);
 
 /* The latest ferry-assignment value: a new reference to a value the state never changes (do not

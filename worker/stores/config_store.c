@@ -276,6 +276,14 @@ json_t *config_store_task_counts(config_store *store)
     return counts;
 }
 
+int config_store_fencing_count(config_store *store, const char *name)
+{
+    pthread_mutex_lock(&store->mutex);
+    int count = config_state_fencing_count_of(store->state, name);
+    pthread_mutex_unlock(&store->mutex);
+    return count;
+}
+
 json_t *config_store_assignment(config_store *store)
 {
     pthread_mutex_lock(&store->mutex);
@@ -515,6 +523,13 @@ int config_store_delete_connector(config_store *store, const char *name, char *e
     free(connector_key);
     free(state_key);
     return rc;
+}
+
+int config_store_put_fencing_count(config_store *store, const char *name, int count, char *err,
+                                   size_t errlen)
+{
+    return config_store_write_one(store, "tasks-fencing-", name,
+                                  json_pack("{s:i}", "task-count", count), err, errlen);
 }
 
 int config_store_put_restart_request(config_store *store, const char *name, bool include_tasks,

@@ -83,6 +83,13 @@ json_t *config_store_connector(config_store *store, const char *name, bool *foun
 /* The connectors and their committed task counts (0 while inconsistent): a new object name ->
  * integer, or NULL when out of memory. What the leader's assignor needs, without the configs. */
 json_t *config_store_task_counts(config_store *store);
+/* The task count of an exactly-once source connector's last fencing round (Kafka Connect's
+ * tasks-fencing-<name> record), -1 when none was written. */
+int config_store_fencing_count(config_store *store, const char *name);
+/* Writes the tasks-fencing-<name> record ({"task-count": count}) once a fencing round fenced
+ * the transactional.ids of the connector's previous tasks. 0, or -1 with a message. */
+int config_store_put_fencing_count(config_store *store, const char *name, int count, char *err,
+                                   size_t errlen);
 /* The latest ferry-assignment value, for the assignor to parse: a new reference to a value
  * nobody changes (do not change it), or NULL when the topic has none. */
 json_t *config_store_assignment(config_store *store);

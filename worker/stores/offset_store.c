@@ -10,11 +10,12 @@
 
 #include "base/log.h"
 #include "stores/offset_key.h"
+#include "kafka/topic_reader.h"
 #include "kafka/topic_writer.h"
 
 struct offset_store {
     pthread_mutex_t mutex;
-    topic_writer *writer;
+    topic_writer *writer; /* NULL for a store from offset_store_read */
     /* canonical key text -> {"connector": .., "partition": .., "offset": ..} */
     json_t *offsets;
 };
@@ -98,6 +99,56 @@ fail:
     return NULL;
 }
 
+offset_store *offset_store_read(const char *topic, rd_kafka_conf_t *consumer_conf,
+                                int timeout_ms, char *err, size_t errlen)
+{
+    offset_store *store = calloc(1, sizeof(*store));
+    if (!store || !(store->offsets = json_object())) {
+        ferry_error_set(err, errlen, "out of memory");
+        if (consumer_conf)
+            rd_kafka_conf_destroy(consumer_conf);
+        offset_store_close(store);
+        return NULL;
+    }
+    pthread_mutex_init(&store->mutex, NULL);
+    if (topic_reader_read_all(consumer_conf, topic, timeout_ms, offset_store_restore_record,
+                              store, err, errlen) < 0) {
+        offset_store_close(store);
+        return NULL;
+    }
+    return store;
+}
+
+void offset_store_note(offset_store *store, const char *connector,
+                       const ferry_source_offset *entries, size_t count)
+{
+    pthread_mutex_lock(&store->mutex);
+    for (size_t i = 0; i < count; i++)
+        offset_store_apply(store, connector, entries[i].partition, entries[i].offset);
+    pthread_mutex_unlock(&store->mutex);
+}
+
+int offset_store_record(const char *connector, const ferry_source_offset *entry, char **key,
+                        char **value, char *err, size_t errlen)
+{
+    *value = NULL;
+    *key = offset_key_serialize(connector, entry->partition);
+    if (!*key) {
+        ferry_error_set(err, errlen, "source partition of %s is not a JSON object", connector);
+        return -1;
+    }
+    if (entry->offset && !json_is_null(entry->offset)) {
+        *value = json_dumps(entry->offset, JSON_COMPACT | JSON_ENCODE_ANY);
+        if (!*value) {
+            free(*key);
+            *key = NULL;
+            ferry_error_set(err, errlen, "out of memory");
+            return -1;
+        }
+    }
+    return 0;
+}
+
 void offset_store_close(offset_store *store)
 {
     if (!store)
@@ -133,30 +184,21 @@ int offset_store_write(offset_store *store, const char *connector,
         ferry_error_set(err, errlen, "out of memory");
         goto done;
     }
+    if (!store->writer) {
+        ferry_error_set(err, errlen, "the offsets of %s are written by its transactions",
+                        connector);
+        goto done;
+    }
     for (size_t i = 0; i < count; i++) {
-        keys[i] = offset_key_serialize(connector, entries[i].partition);
-        if (!keys[i]) {
-            ferry_error_set(err, errlen, "source partition of %s is not a JSON object",
-                            connector);
+        if (offset_store_record(connector, &entries[i], &keys[i], &values[i], err, errlen) != 0)
             goto done;
-        }
-        if (entries[i].offset && !json_is_null(entries[i].offset)) {
-            values[i] = json_dumps(entries[i].offset, JSON_COMPACT | JSON_ENCODE_ANY);
-            if (!values[i]) {
-                ferry_error_set(err, errlen, "out of memory");
-                goto done;
-            }
-        }
         records[i] = (topic_write_record){.key = keys[i], .key_len = strlen(keys[i]),
                                           .value = values[i],
                                           .value_len = values[i] ? strlen(values[i]) : 0};
     }
     if (topic_writer_write(store->writer, records, count, timeout_ms, err, errlen) != 0)
         goto done;
-    pthread_mutex_lock(&store->mutex);
-    for (size_t i = 0; i < count; i++)
-        offset_store_apply(store, connector, entries[i].partition, entries[i].offset);
-    pthread_mutex_unlock(&store->mutex);
+    offset_store_note(store, connector, entries, count);
     rc = 0;
 done:
     for (size_t i = 0; keys && values && i < count; i++) {

@@ -23,6 +23,7 @@
 #include "kafka/kafka_config.h"
 #include "tasks/record_limit.h"
 #include "tasks/source_offset_tracker.h"
+#include "tasks/source_transaction.h"
 #include "tasks/task.h"
 #include "tasks/task_setup.h"
 #include "transforms/transform_chain.h"
@@ -30,6 +31,12 @@
 
 /* How long one plugin poll may take before the task checks for stop, pause and commits. */
 #define SOURCE_POLL_TIMEOUT_MS 100
+/* Exactly-once: how many transactions in a row Kafka may abort before the task fails (a record
+ * the broker refuses every time would otherwise be emitted again forever). */
+#define SOURCE_REWINDS_MAX 5
+/* Exactly-once: the least a transaction's commit may wait for Kafka (it delivers the
+ * transaction's records first); offset.flush.timeout.ms when longer. */
+#define SOURCE_COMMIT_TIMEOUT_MIN_MS 30000
 
 typedef struct source_task {
     connector_task *task;
@@ -61,6 +68,11 @@ typedef struct source_task {
     char *noted_topic;          /* the topic last noted for topic tracking */
     unsigned noted_epoch;
     uint64_t records_emitted;
+    /* Exactly-once (source_transaction.h): NULL when the worker runs at-least-once sources.
+     * Then pending_offsets hold the open transaction's offsets until it commits. */
+    source_transaction *transaction;
+    bool rewind;          /* Kafka aborted a transaction: restart the plugin from the offsets */
+    int rewinds;          /* transactions aborted by Kafka since the last commit */
 } source_task;
 
 static void source_task_fail(source_task *source, const char *message)
@@ -76,6 +88,8 @@ static json_t *source_offset_read(void *owner, json_t *source_partition)
     source_task *source = owner;
     if (!json_is_object(source_partition))
         return NULL;
+    if (source->transaction)
+        return source_transaction_offset(source->transaction, source_partition);
     return offset_store_get(source->task->environment->offsets, source->task->connector,
                             source_partition);
 }
@@ -227,6 +241,8 @@ static ferry_status source_record_emit(void *owner, const ferry_record *record)
         source->fenced = true;
         return FERRY_RETRY;
     }
+    if (source->rewind)
+        return FERRY_RETRY; /* the plugin restarts from the committed offsets after this poll */
     if (!record->topic || !record->topic[0]) {
         source_task_fail(source, "the plugin emitted a record without a topic");
         return FERRY_ERROR;
@@ -284,8 +300,17 @@ static ferry_status source_record_produce(source_task *source, const ferry_recor
         }
     }
 
-    uint64_t sequence;
-    if (source_offset_tracker_add(source->tracker, NULL, NULL, &sequence) != 0) {
+    if (source->transaction &&
+        source_transaction_begin(source->transaction, record->topic, why, sizeof(why)) != 0) {
+        if (headers)
+            rd_kafka_headers_destroy(headers);
+        source_task_fail(source, why);
+        return FERRY_ERROR;
+    }
+    /* Exactly-once needs no tracking: a transaction's offsets commit with all of it. */
+    uint64_t sequence = 0;
+    if (!source->transaction &&
+        source_offset_tracker_add(source->tracker, NULL, NULL, &sequence) != 0) {
         if (headers)
             rd_kafka_headers_destroy(headers);
         source_task_fail(source, "out of memory tracking a record");
@@ -308,7 +333,8 @@ static ferry_status source_record_produce(source_task *source, const ferry_recor
         }
         return FERRY_OK;
     }
-    source_offset_tracker_remove_last(source->tracker);
+    if (!source->transaction)
+        source_offset_tracker_remove_last(source->tracker);
     if (headers)
         rd_kafka_headers_destroy(headers);
     if (code == RD_KAFKA_RESP_ERR__QUEUE_FULL) {
@@ -369,6 +395,13 @@ static void source_producer_batch_fit(source_task *source, const char *topic, in
     if (limit >= record_limit_producer_batch(source->producer) || source->client_failed)
         return;
     connector_task *task = source->task;
+    if (source->transaction) {
+        /* A transactional producer made again would lose its open transaction. */
+        log_warn(task->scope, "batches of records to topic %s may outgrow the %" PRId64 " bytes "
+                 "it takes: an exactly-once task keeps its producer's batch.size; set "
+                 "producer.override.batch.size to at most that", topic, limit);
+        return;
+    }
     int half = (int)(task->environment->worker->task_shutdown_graceful_timeout_ms / 2);
     char err[512];
     if (rd_kafka_flush(source->producer, half > 0 ? half : 1) != RD_KAFKA_RESP_ERR_NO_ERROR) {
@@ -403,11 +436,106 @@ static int64_t source_record_max_bytes(void *owner, const char *topic)
     return limit;
 }
 
+/* ---- exactly-once transactions ---------------------------------------------------------- */
+
+static int source_commit_timeout(const source_task *source)
+{
+    int64_t timeout = source->task->environment->worker->offset_flush_timeout_ms;
+    return timeout > SOURCE_COMMIT_TIMEOUT_MIN_MS ? (int)timeout : SOURCE_COMMIT_TIMEOUT_MIN_MS;
+}
+
+static void source_offset_pending_clear(source_task *source)
+{
+    for (size_t i = 0; i < source->pending_count; i++) {
+        json_decref(source->pending_offsets[i].partition);
+        json_decref(source->pending_offsets[i].offset);
+    }
+    source->pending_count = 0;
+}
+
+/* Commits (or aborts) the open transaction with its records' offsets and acts on what Kafka
+ * said: a transaction Kafka aborted rewinds the task, a fenced or failed producer fails it. */
+static void source_task_transaction_end(source_task *source, bool commit, int timeout_ms)
+{
+    char why[700];
+    task_metrics *metrics = &source->task->metrics;
+    uint64_t started_us = clock_monotonic_us();
+    source_transaction_outcome outcome =
+        commit ? source_transaction_commit(source->transaction, source->pending_offsets,
+                                           source->pending_count, timeout_ms, why, sizeof(why))
+               : source_transaction_abort(source->transaction, timeout_ms, why, sizeof(why));
+    source_offset_pending_clear(source);
+    char trace[1000];
+    switch (outcome) {
+    case SOURCE_TRANSACTION_DONE:
+        if (commit) {
+            source->rewinds = 0;
+            metric_add(&metrics->offset_commit_success, 1);
+            metric_summary_add(&metrics->offset_commit_latency_us,
+                               clock_monotonic_us() - started_us);
+        }
+        return;
+    case SOURCE_TRANSACTION_REWIND:
+        metric_add(&metrics->offset_commit_failure, 1);
+        if (++source->rewinds > SOURCE_REWINDS_MAX) {
+            snprintf(trace, sizeof(trace), "Kafka aborted %d transactions in a row, the last "
+                     "one because: %s", source->rewinds, why);
+            source_task_fail(source, trace);
+            return;
+        }
+        log_warn(source->task->scope, "the transaction was aborted (%s); going back to the "
+                 "last committed offsets", why);
+        source->rewind = true;
+        return;
+    case SOURCE_TRANSACTION_FENCED:
+        snprintf(trace, sizeof(trace), "the task was fenced: a newer instance of it (same "
+                 "transactional.id) took over, so this one stops without committing: %s", why);
+        source_task_fail(source, trace);
+        return;
+    default:
+        snprintf(trace, sizeof(trace), "the task's transaction failed: %s", why);
+        source_task_fail(source, trace);
+    }
+}
+
+/* ferry_host.transaction_commit / _abort: act at once (the plugin calls them between records);
+ * the plugin hears of the commit after its poll returns. */
+static void source_task_commit_requested(void *owner)
+{
+    source_task *source = owner;
+    if (source->transaction && !source->failure[0] && !source->rewind &&
+        source_transaction_boundary_of(source->transaction) == SOURCE_BOUNDARY_CONNECTOR)
+        source_task_transaction_end(source, true, source_commit_timeout(source));
+}
+
+static void source_task_abort_requested(void *owner)
+{
+    source_task *source = owner;
+    if (source->transaction && !source->failure[0] && !source->rewind &&
+        source_transaction_boundary_of(source->transaction) == SOURCE_BOUNDARY_CONNECTOR)
+        source_task_transaction_end(source, false, source_commit_timeout(source));
+}
+
+/* Tells the plugin which offsets its committed transactions made durable. */
+static void source_task_committed_deliver(source_task *source)
+{
+    ferry_source_offset *entries;
+    size_t count = source_transaction_committed_take(source->transaction, &entries);
+    if (count == 0)
+        return;
+    ASSERT_TASK_THREAD(source->task);
+    if (source->callbacks->commit)
+        source->callbacks->commit(source->plugin_state, entries, count);
+    source_offset_entries_free(entries, count);
+}
+
 static const plugin_context_ops source_context_ops = {
     .offset_read = source_offset_read,
     .record_emit = source_record_emit,
     .record_error_report = source_record_error_report,
     .reconfiguration_request = source_reconfiguration_request,
+    .transaction_commit = source_task_commit_requested,
+    .transaction_abort = source_task_abort_requested,
     .metric_set = source_metric_set,
     .status_problem = source_status_problem,
     .record_max_bytes = source_record_max_bytes,
@@ -473,6 +601,18 @@ static void source_delivered(rd_kafka_t *producer, const rd_kafka_message_t *mes
     ASSERT_TASK_THREAD(source->task); /* served by rd_kafka_poll on the task's thread */
     if (source->fenced || source->client_failed)
         return; /* nothing is committed any more, and a failure now is not the task's */
+    if (source->transaction) {
+        /* A record Kafka refused makes its transaction abort at commit, which rewinds the
+         * task: no offset needs tracking here. */
+        if (source_transaction_owns(source->transaction, message))
+            return;
+        if (message->err)
+            log_debug(source->task->scope, "delivery to %s failed in a transaction: %s",
+                      rd_kafka_topic_name(message->rkt), rd_kafka_err2str(message->err));
+        else
+            metric_add(&source->task->metrics.records_written, 1);
+        return;
+    }
     uint64_t sequence = (uint64_t)(uintptr_t)message->_private;
     if (message->err) {
         char why[1300];
@@ -537,8 +677,11 @@ static void source_offsets_commit(source_task *source, int timeout_ms)
 
 /* ---- set-up and tear-down --------------------------------------------------------------- */
 
+static int source_plugin_start(source_task *source, char *err, size_t errlen);
+
 /* The task's producer, idempotent with acks=all whatever the user configured (the guarantee
- * needs them); batch_size > 0 sets a smaller batch.size than configured. NULL with err set. */
+ * needs them), transactional when the worker runs exactly-once sources; batch_size > 0 sets a
+ * smaller batch.size than configured. NULL with err set. */
 static rd_kafka_t *source_producer_new(source_task *source, int64_t batch_size, char *err,
                                        size_t errlen)
 {
@@ -554,9 +697,14 @@ static rd_kafka_t *source_producer_new(source_task *source, int64_t batch_size, 
         return NULL;
     char batch[24];
     snprintf(batch, sizeof(batch), "%" PRId64, batch_size);
+    char transactional_id[600];
     if (kafka_config_set(conf, "enable.idempotence", "true", err, errlen) ||
         kafka_config_set(conf, "acks", "all", err, errlen) ||
-        (batch_size > 0 && kafka_config_set(conf, "batch.size", batch, err, errlen))) {
+        (batch_size > 0 && kafka_config_set(conf, "batch.size", batch, err, errlen)) ||
+        (source_transaction_enabled(worker) &&
+         (source_transaction_id(worker, !task->environment->fenced, task->connector, task->id,
+                                transactional_id, sizeof(transactional_id), err, errlen) ||
+          source_transaction_configure(conf, transactional_id, err, errlen)))) {
         rd_kafka_conf_destroy(conf);
         return NULL;
     }
@@ -574,6 +722,7 @@ static rd_kafka_t *source_producer_new(source_task *source, int64_t batch_size, 
 static int source_task_setup(source_task *source, char *err, size_t errlen)
 {
     connector_task *task = source->task;
+    const worker_config *worker = task->environment->worker;
     if (task_converters_create(task, &source->key_converter, &source->value_converter, err,
                                errlen) != 0 ||
         transform_chain_create(task->config, task->scope, TRANSFORM_SIDE_SOURCE,
@@ -584,6 +733,16 @@ static int source_task_setup(source_task *source, char *err, size_t errlen)
     if (!source->producer)
         return -1;
 
+    if (source_transaction_enabled(worker)) {
+        source_transaction_spec opening = {.producer = source->producer, .worker = worker,
+                                        .config = task->config, .connector = task->connector,
+                                        .scope = task->scope,
+                                        .worker_offsets = task->environment->offsets,
+                                        .stop_requested = &task->stop_requested};
+        source->transaction = source_transaction_open(&opening, err, errlen);
+        if (!source->transaction)
+            return -1;
+    }
     source->errors = task_error_handler_create(task, err, errlen);
     if (!source->errors)
         return -1;
@@ -601,8 +760,14 @@ static int source_task_setup(source_task *source, char *err, size_t errlen)
                       ferry_config_int(source->plugin_config, "errors.retry.timeout"),
                       ferry_config_int(source->plugin_config, "errors.retry.delay.max.ms"));
     plugin_context_init(&source->context, task->scope, &source_context_ops, source);
+    return source_plugin_start(source, err, errlen);
+}
+
+/* Starts the plugin's task: it reads its committed offsets and resumes from them. */
+static int source_plugin_start(source_task *source, char *err, size_t errlen)
+{
     char plugin_err[512] = "";
-    ASSERT_TASK_THREAD(task);
+    ASSERT_TASK_THREAD(source->task);
     ferry_status status = source->callbacks->start(&source->context, source->plugin_config,
                                                    &source->plugin_state, plugin_err,
                                                    sizeof(plugin_err));
@@ -615,12 +780,48 @@ static int source_task_setup(source_task *source, char *err, size_t errlen)
     return 0;
 }
 
+/* Exactly-once, after Kafka aborted a transaction: the plugin starts again from the committed
+ * offsets, so that what the aborted transaction held is emitted again. */
+static void source_task_rewind(source_task *source)
+{
+    char err[1024];
+    source->rewind = false;
+    ASSERT_TASK_THREAD(source->task);
+    source->callbacks->stop(source->plugin_state);
+    source->plugin_state = NULL;
+    source->plugin_started = false;
+    if (source_plugin_start(source, err, sizeof(err)) != 0)
+        source_task_fail(source, err);
+}
+
+/* Exactly-once, after each turn of the task's loop: commits when the boundary says so, tells
+ * the plugin what became durable, rewinds after an aborted transaction. */
+static void source_task_transaction_step(source_task *source)
+{
+    if (!source->failure[0] && !source->rewind &&
+        source_transaction_due(source->transaction, clock_monotonic_ms()))
+        source_task_transaction_end(source, true, source_commit_timeout(source));
+    source_task_committed_deliver(source);
+    if (source->rewind && !source->failure[0])
+        source_task_rewind(source);
+}
+
 /* Delivers what is in flight, commits the offsets it covers and stops the plugin. */
 static void source_task_teardown(source_task *source)
 {
     connector_task *task = source->task;
     const worker_config *worker = task->environment->worker;
-    if (source->producer && kafka_client_failed(source->producer, NULL, 0)) {
+    if (source->transaction) {
+        /* What a connector bounds itself is only committed where it says; a stopped or failed
+         * task leaves the rest to its next start, from the committed offsets. */
+        bool commit = !source->failure[0] && !source->fenced && !task_fenced(task) &&
+                      !kafka_client_failed(source->producer, NULL, 0) &&
+                      source_transaction_boundary_of(source->transaction) !=
+                          SOURCE_BOUNDARY_CONNECTOR;
+        if (commit || source_transaction_active(source->transaction))
+            source_task_transaction_end(source, commit, source_commit_timeout(source));
+        source_task_committed_deliver(source);
+    } else if (source->producer && kafka_client_failed(source->producer, NULL, 0)) {
         /* Nothing in flight can be delivered: the records are produced again after a
          * restart, from the committed offsets. Their reports, served here, are ignored. */
         source->client_failed = true;
@@ -645,12 +846,10 @@ static void source_task_teardown(source_task *source)
     if (source->plugin_started)
         source->callbacks->stop(source->plugin_state);
     error_handler_destroy(source->errors);
+    source_transaction_destroy(source->transaction);
     if (source->producer)
         rd_kafka_destroy(source->producer);
-    for (size_t i = 0; i < source->pending_count; i++) {
-        json_decref(source->pending_offsets[i].partition);
-        json_decref(source->pending_offsets[i].offset);
-    }
+    source_offset_pending_clear(source);
     free(source->pending_offsets);
     source_offset_tracker_destroy(source->tracker);
     record_limit_cache_destroy(source->limits);
@@ -711,7 +910,8 @@ void *source_task_main(void *argument)
                                                          SOURCE_POLL_TIMEOUT_MS, plugin_err,
                                                          sizeof(plugin_err));
             source_metrics_poll(&source, source.records_emitted - emitted_before, started_us);
-            source_offset_pending_register(&source);
+            if (!source.transaction)
+                source_offset_pending_register(&source);
             if (status == FERRY_ERROR && !source.failure[0]) {
                 snprintf(err, sizeof(err), "poll failed: %s",
                          plugin_err[0] ? plugin_err : "(no message)");
@@ -722,7 +922,9 @@ void *source_task_main(void *argument)
                 retry_budget_reset(&source.poll_retries);
             }
         }
-        if (clock_monotonic_ms() >= next_commit) {
+        if (source.transaction) {
+            source_task_transaction_step(&source);
+        } else if (clock_monotonic_ms() >= next_commit) {
             source_offsets_commit(&source, (int)worker->offset_flush_timeout_ms);
             next_commit = clock_monotonic_ms() + worker->offset_flush_interval_ms;
         }

@@ -86,6 +86,7 @@ static const ferry_plugin sequence_plugin = {
     .name = "sequence",
     .version = "1.0.0",
     .connectors = (const ferry_connector_type *const[]){&sequence_source_type,
+                                                        &at_least_once_sequence_source_type,
                                                         &recording_sink_type,
                                                         &recording_text_sink_type,
                                                         &null_sink_type, NULL},

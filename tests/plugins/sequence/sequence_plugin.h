@@ -15,6 +15,7 @@
 extern const ferry_host *sequence_host;
 
 extern const ferry_connector_type sequence_source_type; /* sequence_source.c */
+extern const ferry_connector_type at_least_once_sequence_source_type; /* sequence_source.c */
 extern const ferry_connector_type recording_sink_type;  /* recording_sink.c */
 extern const ferry_connector_type recording_text_sink_type; /* recording_sink.c */
 extern const ferry_connector_type null_sink_type;       /* null_sink.c */

@@ -607,4 +607,18 @@ const ferry_connector_type sequence_source_type = {
     .config = sequence_source_config,
     .connector = &sequence_source_connector,
     .source_task = &sequence_source_task,
+    /* It resumes exactly from the offsets it reads back (transaction.boundary=poll). */
+    .flags = FERRY_SOURCE_EXACTLY_ONCE,
+};
+
+/* The same source without the exactly-once declaration: what a plugin that cannot promise
+ * exactly-once looks like to the worker's validation. */
+const ferry_connector_type at_least_once_sequence_source_type = {
+    .struct_size = sizeof(ferry_connector_type),
+    .kind = FERRY_CONNECTOR_SOURCE,
+    .name = "AtLeastOnceSequenceSource",
+    .description = "Test source: SequenceSource without the exactly-once declaration.",
+    .config = sequence_source_config,
+    .connector = &sequence_source_connector,
+    .source_task = &sequence_source_task,
 };
