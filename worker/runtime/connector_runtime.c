@@ -22,6 +22,7 @@
 #include "config/connector_config.h"
 #include "convert/converter.h"
 #include "transforms/transform_chain.h"
+#include "tasks/topic_creation.h"
 #include "runtime/restart_backoff.h"
 
 /* A task restarted automatically after a failure shows RUNNING once it has run this long; until
@@ -139,6 +140,8 @@ size_t connector_validate(const connector_environment *environment, const config
         client_override_policy_check(environment->tasks.worker->override_policy, resolved,
                                      type->type->kind, errors);
     transform_chain_validate(resolved, errors);
+    if (!type || type->type->kind == FERRY_CONNECTOR_SOURCE)
+        topic_creation_validate(resolved, errors);
     converter_config_validate(resolved, errors);
     if (type && type->type->connector->validate &&
         config_errors_count(errors) == before) {

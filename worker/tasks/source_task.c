@@ -23,11 +23,14 @@
 #include "tasks/source_offset_tracker.h"
 #include "tasks/task.h"
 #include "tasks/task_setup.h"
+#include "tasks/topic_creation.h"
 #include "transforms/transform_chain.h"
 #include "support/array.h"
 
 /* How long one plugin poll may take before the task checks for stop, pause and commits. */
 #define SOURCE_POLL_TIMEOUT_MS 100
+/* How long the creation of a new topic may take (Kafka Connect's admin default is a minute). */
+#define SOURCE_TOPIC_CREATION_TIMEOUT_MS 30000
 
 typedef struct source_task {
     connector_task *task;
@@ -44,6 +47,7 @@ typedef struct source_task {
     rd_kafka_t *producer;
     source_offset_tracker *tracker;
     error_handler *errors;
+    topic_creation *topic_creation; /* NULL: the connector creates no topics */
     /* The latest offset per source partition emitted during the current poll (own references):
      * registered behind the poll's records when it returns, so the tracker handles one mark
      * per partition and poll instead of one per record. */
@@ -273,6 +277,16 @@ static ferry_status source_record_produce(source_task *source, const ferry_recor
         }
     }
 
+    char creation_err[1300];
+    if (source->topic_creation &&
+        topic_creation_ensure(source->topic_creation, source->producer, record->topic,
+                              SOURCE_TOPIC_CREATION_TIMEOUT_MS, creation_err,
+                              sizeof(creation_err)) != 0) {
+        if (headers)
+            rd_kafka_headers_destroy(headers);
+        source_task_fail(source, creation_err);
+        return FERRY_ERROR;
+    }
     uint64_t sequence;
     if (source_offset_tracker_add(source->tracker, NULL, NULL, &sequence) != 0) {
         if (headers)
@@ -519,6 +533,11 @@ static int source_task_setup(source_task *source, char *err, size_t errlen)
     source->tracker = source_offset_tracker_new();
     if (!source->tracker)
         return ferry_error_set(err, errlen, "out of memory"), -1;
+    /* The embedded cluster creates a topic at its first use (source_topic_note). */
+    if (!task->environment->embedded &&
+        topic_creation_new(task->config, worker->topic_creation_enable, task->scope,
+                           &source->topic_creation, err, errlen) != 0)
+        return -1;
 
     const ferry_config_key *defs[3];
     size_t ndefs = connector_config_definitions(task->type->type, defs);
@@ -581,6 +600,7 @@ static void source_task_teardown(source_task *source)
     }
     free(source->pending_offsets);
     source_offset_tracker_destroy(source->tracker);
+    topic_creation_destroy(source->topic_creation);
     converter_destroy(source->key_converter);
     converter_destroy(source->value_converter);
     transform_chain_destroy(source->transforms);
