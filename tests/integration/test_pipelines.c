@@ -240,6 +240,9 @@ static void test_log_aggregation(void **state)
     example_set(source, "name", source_name);
     example_set(source, "files", pattern);
     example_set(source, "topic", topic);
+    /* The broker creates no topic: the source does, with the broker's defaults (-1). */
+    example_set(source, "topic.creation.default.replication.factor", "-1");
+    example_set(source, "topic.creation.default.partitions", "-1");
     post_example(client, source);
     json_decref(source);
 
@@ -442,6 +445,9 @@ static void test_change_capture(void **state)
     example_set(source, "slot.name", slot);
     example_set(source, "publication.name", publication);
     example_set(source, "table.include.list", include);
+    /* The broker creates no topic: the source does, with the broker's defaults (-1). */
+    example_set(source, "topic.creation.default.replication.factor", "-1");
+    example_set(source, "topic.creation.default.partitions", "-1");
     post_example(client, source);
     json_decref(source);
 
