@@ -241,8 +241,10 @@ static void test_log_aggregation(void **state)
     example_set(source, "files", pattern);
     example_set(source, "topic", topic);
     /* The broker creates no topic: the source does, with the broker's defaults (-1). */
-    example_set(source, "topic.creation.default.replication.factor", "-1");
-    example_set(source, "topic.creation.default.partitions", "-1");
+    json_object_set_new(json_object_get(source, "config"),
+                        "topic.creation.default.replication.factor", json_string("-1"));
+    json_object_set_new(json_object_get(source, "config"), "topic.creation.default.partitions",
+                        json_string("-1"));
     post_example(client, source);
     json_decref(source);
 
@@ -446,8 +448,10 @@ static void test_change_capture(void **state)
     example_set(source, "publication.name", publication);
     example_set(source, "table.include.list", include);
     /* The broker creates no topic: the source does, with the broker's defaults (-1). */
-    example_set(source, "topic.creation.default.replication.factor", "-1");
-    example_set(source, "topic.creation.default.partitions", "-1");
+    json_object_set_new(json_object_get(source, "config"),
+                        "topic.creation.default.replication.factor", json_string("-1"));
+    json_object_set_new(json_object_get(source, "config"), "topic.creation.default.partitions",
+                        json_string("-1"));
     post_example(client, source);
     json_decref(source);
 
