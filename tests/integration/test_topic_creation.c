@@ -25,16 +25,6 @@
 #include "kafka_tool.h"
 #include "test_rest_client.h"
 
-static rc_client *client_new(fp_env *env)
-{
-    char base[64];
-    snprintf(base, sizeof(base), "http://127.0.0.1:%d", fp_listener_port(env));
-    rc_client *client = rc_new(base);
-    assert_non_null(client);
-    assert_true(rc_wait_healthy(client, 30000));
-    return client;
-}
-
 /* The broker must be as production clusters run it, or the failure case proves nothing. */
 static void require_no_auto_creation(void)
 {
@@ -166,7 +156,7 @@ static void test_no_settings_fails_naming_the_keys(void **state)
                                         "task.restart.auto=false\n");
     fp_proc *proc = fp_start(env, worker, source_file(env, "src.properties", "src", topic, ""),
                              NULL);
-    rc_client *client = client_new(env);
+    rc_client *client = rc_new_local(fp_listener_port(env), 30000);
     char path[512];
     snprintf(path, sizeof(path), "/connectors/%s/status", connector);
     int64_t deadline = fp_now_ms() + 60000;
@@ -253,7 +243,7 @@ static void test_validation_names_the_keys(void **state)
     fp_env *env = fp_env_new("topic_creation_validate");
     const char *worker = fp_worker_file(env, "worker.properties", 1000, NULL);
     fp_proc *proc = fp_start(env, worker, NULL);
-    rc_client *client = client_new(env);
+    rc_client *client = rc_new_local(fp_listener_port(env), 30000);
     json_t *answer = rc_expect(client, "PUT", "/connector-plugins/SequenceSource/config/validate",
                                "{\"connector.class\":\"SequenceSource\",\"name\":\"v\","
                                "\"topic\":\"t\",\"topic.creation.groups\":\"bad\","
