@@ -139,6 +139,8 @@ publication.autocreate.mode=filtered
 table.include.list=public\\.$table
 snapshot.mode=no_data
 slot.drop.on.stop=true
+topic.creation.default.replication.factor=1
+topic.creation.default.partitions=1
 EOF
     slots+=("${run_id}_$label")
 }

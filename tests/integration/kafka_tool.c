@@ -234,12 +234,13 @@ int64_t kt_end_offsets_sum(const char *topic)
     return sum;
 }
 
-char *kt_topic_config(const char *topic, const char *name)
+/* One config of a topic or a broker (DescribeConfigs), malloc'd; NULL when it has none. */
+static char *kt_resource_config(rd_kafka_ResourceType_t type, const char *resource_name,
+                                const char *name)
 {
     rd_kafka_t *client = kt_client();
     rd_kafka_queue_t *queue = rd_kafka_queue_new(client);
-    rd_kafka_ConfigResource_t *resource =
-        rd_kafka_ConfigResource_new(RD_KAFKA_RESOURCE_TOPIC, topic);
+    rd_kafka_ConfigResource_t *resource = rd_kafka_ConfigResource_new(type, resource_name);
     rd_kafka_AdminOptions_t *options = rd_kafka_AdminOptions_new(client, RD_KAFKA_ADMIN_OP_ANY);
     rd_kafka_AdminOptions_set_request_timeout(options, KT_TIMEOUT_MS, NULL, 0);
     rd_kafka_DescribeConfigs(client, &resource, 1, options, queue);
@@ -272,8 +273,44 @@ char *kt_topic_config(const char *topic, const char *name)
     rd_kafka_ConfigResource_destroy(resource);
     rd_kafka_queue_destroy(queue);
     if (problem[0])
-        fail_msg("describing the configs of topic %s: %s", topic, problem);
+        fail_msg("describing the configs of %s %s: %s",
+                 type == RD_KAFKA_RESOURCE_TOPIC ? "topic" : "broker", resource_name, problem);
     return value;
+}
+
+char *kt_topic_config(const char *topic, const char *name)
+{
+    return kt_resource_config(RD_KAFKA_RESOURCE_TOPIC, topic, name);
+}
+
+int kt_replication_factor(const char *topic)
+{
+    const struct rd_kafka_metadata *md = NULL;
+    rd_kafka_resp_err_t e = rd_kafka_metadata(kt_client(), 1, NULL, &md, KT_TIMEOUT_MS);
+    if (e != RD_KAFKA_RESP_ERR_NO_ERROR)
+        fail_msg("metadata: %s", rd_kafka_err2str(e));
+    int replicas = 0;
+    for (int i = 0; i < md->topic_cnt; i++)
+        if (strcmp(md->topics[i].topic, topic) == 0 && md->topics[i].err == 0 &&
+            md->topics[i].partition_cnt > 0)
+            replicas = md->topics[i].partitions[0].replica_cnt;
+    rd_kafka_metadata_destroy(md);
+    return replicas;
+}
+
+bool kt_broker_auto_creates_topics(void)
+{
+    const struct rd_kafka_metadata *md = NULL;
+    rd_kafka_resp_err_t e = rd_kafka_metadata(kt_client(), 0, NULL, &md, KT_TIMEOUT_MS);
+    if (e != RD_KAFKA_RESP_ERR_NO_ERROR || md->broker_cnt < 1)
+        fail_msg("metadata: %s", e ? rd_kafka_err2str(e) : "no broker");
+    char id[32];
+    snprintf(id, sizeof id, "%d", md->brokers[0].id);
+    rd_kafka_metadata_destroy(md);
+    char *value = kt_resource_config(RD_KAFKA_RESOURCE_BROKER, id, "auto.create.topics.enable");
+    bool on = !value || strcmp(value, "true") == 0;
+    free(value);
+    return on;
 }
 
 void kt_delete_topics(const char *const *topics, size_t count)

@@ -49,6 +49,11 @@ int kt_end_offsets(const char *topic, int64_t *ends, int max);
 int64_t kt_end_offsets_sum(const char *topic);
 /* The value of one config of a topic (malloc'd), NULL when it has none. */
 char *kt_topic_config(const char *topic, const char *name);
+/* The replication factor of the topic's first partition, 0 when it does not exist. */
+int kt_replication_factor(const char *topic);
+/* Whether the broker creates a topic a client names (auto.create.topics.enable, as
+ * DescribeConfigs of the first broker says). The test broker does not, as production clusters. */
+bool kt_broker_auto_creates_topics(void);
 /* Whether the cluster at bootstrap (another than the test broker: an embedded Kafka) lists the
  * topic within timeout_ms. */
 bool kt_cluster_lists_topic(const char *bootstrap, const char *topic, int timeout_ms);

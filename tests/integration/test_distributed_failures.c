@@ -746,12 +746,14 @@ static void test_pg_cdc_moves_off_a_dead_worker(void **state)
     snprintf(port, sizeof(port), "%d", proxy->port);
     snprintf(include, sizeof(include), "public\\.%s", c.table);
     json_t *request = json_pack(
-        "{s:s,s:{s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s}}", "name", c.name, "config",
+        "{s:s,s:{s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s}}", "name", c.name,
+        "config",
         "connector.class", "io.debezium.connector.postgresql.PostgresConnector",
         "database.hostname", server.host, "database.port", port, "database.user", server.user,
         "database.dbname", server.dbname, "topic.prefix", c.prefix, "plugin.name", "pgoutput",
         "slot.name", c.slot, "publication.name", c.publication, "publication.autocreate.mode",
-        "filtered", "status.update.interval.ms", "1000", "table.include.list", include);
+        "filtered", "status.update.interval.ms", "1000", "table.include.list", include,
+        "topic.creation.default.replication.factor", "1", "topic.creation.default.partitions", "1");
     assert_non_null(request);
     char *body = json_dumps(request, JSON_COMPACT);
     json_decref(request);

@@ -234,15 +234,6 @@ static void test_internal_topics_without_acls(void **state)
 
 /* ---- tasks ----------------------------------------------------------------------------------- */
 
-static rc_client *client_new(fp_env *env)
-{
-    char base[64];
-    snprintf(base, sizeof(base), "http://127.0.0.1:%d", fp_listener_port(env));
-    rc_client *client = rc_new(base);
-    assert_non_null(client);
-    return client;
-}
-
 /* Task 0's state and trace (copied into trace) from the REST API; NULL before it has one. */
 static char *task_state(rc_client *client, const char *connector, char *trace, size_t len)
 {
@@ -299,7 +290,7 @@ static const char *task_run_start(task_run *run, const char *worker, const char 
 {
     const char *connector = fp_write(run->env, "connector.properties", "%s", connector_text);
     run->proc = fp_start(run->env, worker, connector, NULL);
-    run->client = client_new(run->env);
+    run->client = rc_new_local(fp_listener_port(run->env), 0);
     if (!rc_wait_healthy(run->client, 30000))
         fail_msg("the worker did not start");
     return task_fails(run->client, run->name, fp_now_ms());

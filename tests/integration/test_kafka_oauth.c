@@ -459,6 +459,8 @@ static void test_wrong_secret_in_producer_override(void **state)
     fp_env *env = fp_env_new("kafka_oauth_override");
     const char *topic = fp_name(env, "oauth_override");
     const char *source_name = fp_name(env, "osrc");
+    /* The topic exists, as the broker creates none: the task can fail only on its credentials. */
+    kt_create_topic(topic, 1, NULL);
     const char *const topics[] = {topic, fp_offsets_topic(env), fp_configs_topic(env),
                                   fp_status_topic(env)};
     acls(true, topics, 4, "unused-group");

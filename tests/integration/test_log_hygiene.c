@@ -52,15 +52,6 @@ static void assert_no_secret(const char *where, const char *text, size_t len)
             fail_msg("%s holds the secret %s: %.*s", where, secrets[i], (int)len, text);
 }
 
-static rc_client *client_new(fp_env *env)
-{
-    char base[64];
-    snprintf(base, sizeof(base), "http://127.0.0.1:%d", fp_listener_port(env));
-    rc_client *client = rc_new(base);
-    assert_non_null(client);
-    return client;
-}
-
 static void test_secrets_scrubbed(void **state)
 {
     (void)state;
@@ -99,7 +90,7 @@ static void test_secrets_scrubbed(void **state)
                                 "errors.log.enable=true\nerrors.log.include.messages=true\n",
                                 strict, common, topic, fp_path(env, "strict.txt"));
     fp_proc *proc = fp_start(env, worker, all, none, NULL);
-    rc_client *client = client_new(env);
+    rc_client *client = rc_new_local(fp_listener_port(env), 0);
     assert_true(rc_wait_healthy(client, 30000));
 
     /* Every bad record reaches the DLQ; the strict task fails on the first. */
@@ -171,7 +162,7 @@ static void test_unknown_keys_in_one_line(void **state)
     fp_env *env = fp_env_new("unknown_keys");
     const char *worker = fp_worker_file(env, "worker.properties", FLUSH_MS, NULL);
     fp_proc *proc = fp_start(env, worker, NULL);
-    rc_client *client = client_new(env);
+    rc_client *client = rc_new_local(fp_listener_port(env), 0);
     assert_true(rc_wait_healthy(client, 30000));
     json_t *config = json_pack("{s:s, s:s, s:s}", "connector.class", "RecordingSink", "topics",
                                fp_name(env, "in"), "file", fp_path(env, "out.txt"));
@@ -225,7 +216,7 @@ static void test_fd_exhaustion_log_stays_small(void **state)
     assert_int_equal(setrlimit(RLIMIT_NOFILE, &low), 0);
     fp_proc *proc = fp_start(env, worker, NULL);
     assert_int_equal(setrlimit(RLIMIT_NOFILE, &saved), 0);
-    rc_client *client = client_new(env);
+    rc_client *client = rc_new_local(fp_listener_port(env), 0);
     assert_true(rc_wait_healthy(client, 30000));
     size_t lines_before = fp_count_lines(fp_log_path(proc));
 

@@ -25,16 +25,6 @@
 #define PRINCIPAL_MESSAGE "The 'Principal' policy does not allow 'max.poll.records' to be " \
                           "overridden in the connector configuration."
 
-static rc_client *client_new(fp_env *env)
-{
-    char base[64];
-    snprintf(base, sizeof(base), "http://127.0.0.1:%d", fp_listener_port(env));
-    rc_client *client = rc_new(base);
-    assert_non_null(client);
-    assert_true(rc_wait_healthy(client, 30000));
-    return client;
-}
-
 /* A RecordingSink's create request with extra "key":"value" members. */
 static char *create_body(fp_env *env, const char *name, const char *topic, const char *extra)
 {
@@ -81,7 +71,7 @@ static void test_none(void **state)
 
     proc = fp_start(env, worker, NULL);
     {
-        rc_client *client = client_new(env);
+        rc_client *client = rc_new_local(fp_listener_port(env), 30000);
         char path[256];
         snprintf(path, sizeof(path), "/connectors/%s", fp_name(env, "from_file"));
         rc_expect_error(client, "GET", path, NULL, 404, NULL);
@@ -147,7 +137,7 @@ static void test_principal_and_all(void **state)
         "connector.client.config.override.policy=org.apache.kafka.connect.connector.policy."
         "PrincipalConnectorClientConfigOverridePolicy\n");
     fp_proc *proc = fp_start(env, worker, NULL);
-    rc_client *client = client_new(env);
+    rc_client *client = rc_new_local(fp_listener_port(env), 30000);
     const char *principal = ",\"consumer.override.sasl.mechanism\":\"PLAIN\","
                             "\"consumer.override.security.protocol\":\"PLAINTEXT\"";
     char *body = create_body(env, fp_name(env, "identity"), topic, principal);
@@ -163,7 +153,7 @@ static void test_principal_and_all(void **state)
     /* All (the default) allows everything. */
     worker = fp_worker_file(env, "worker-all.properties", 1000, "");
     proc = fp_start(env, worker, NULL);
-    client = client_new(env);
+    client = rc_new_local(fp_listener_port(env), 30000);
     body = create_body(env, fp_name(env, "tuned"), topic,
                        ",\"consumer.override.max.poll.records\":\"5\"");
     json_decref(rc_expect(client, "POST", "/connectors", body, 201));

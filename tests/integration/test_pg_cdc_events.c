@@ -437,6 +437,8 @@ static void test_debezium_config_unchanged(void **state)
         "    \"poll.interval.ms\": \"500\",\n"
         "    \"database.sslmode\": \"disable\",\n"
         "    \"slot.drop.on.stop\": \"true\",\n"
+        "    \"topic.creation.default.replication.factor\": \"1\",\n"
+        "    \"topic.creation.default.partitions\": \"1\",\n"
         "    \"key.converter\": \"org.apache.kafka.connect.json.JsonConverter\",\n"
         "    \"value.converter\": \"org.apache.kafka.connect.json.JsonConverter\",\n"
         "    \"key.converter.schemas.enable\": \"true\",\n"

@@ -214,7 +214,9 @@ const char *pgt_connector_file(fp_env *env, const char *file, const char *name,
                     "database.dbname=%s\ntopic.prefix=%s\nplugin.name=pgoutput\n"
                     "slot.name=%s\npublication.name=%s\n"
                     "publication.autocreate.mode=filtered\n"
-                    "status.update.interval.ms=1000\n%s",
+                    "status.update.interval.ms=1000\n"
+                    "topic.creation.default.replication.factor=1\n"
+                    "topic.creation.default.partitions=1\n%s",
                     name, server.host, server.port, server.user, server.dbname, prefix, slot,
                     publication, extra ? extra : "");
 }

@@ -12,7 +12,8 @@
  *         document for row (ids from the primary key), after inserts, updates and deletes, made
  *         both before the connector started and while it runs.
  *   unwrap-smt  Debezium's unwrap-smt example (tests/integration/unwrap-smt/: its two connector
- *         configs, changed only in hosts and ports): the source routes
+ *         configs, changed only in hosts and ports, and the source given the
+ *         topic.creation.default.* keys the broker without auto-creation needs): the source routes
  *         dbserver1.inventory.customers to customers (RegexRouter), the sink unwraps the events
  *         (ExtractNewRecordState) and keys the documents by the key's id (ExtractField$Key); the
  *         index "customers" holds the example's four rows, then the row inserted, updated and
@@ -75,6 +76,16 @@ static void example_set(json_t *example, const char *key, const char *value)
     if (!json_object_get(config, key))
         fail_msg("the example has no key %s to point at the test's servers", key);
     json_object_set_new(config, key, json_string(value));
+}
+
+/* The broker creates no topic (auto.create.topics.enable=false, as production clusters run): the
+ * source creates its topics, with the broker's default partitions and replication factor (-1),
+ * as a user adds to an example written for a broker that auto-creates. */
+static void source_creates_topics(json_t *source)
+{
+    json_t *config = json_object_get(source, "config");
+    json_object_set_new(config, "topic.creation.default.replication.factor", json_string("-1"));
+    json_object_set_new(config, "topic.creation.default.partitions", json_string("-1"));
 }
 
 /* POST /connectors with the example; asserts 201 and that the answer echoes the name. */
@@ -240,6 +251,7 @@ static void test_log_aggregation(void **state)
     example_set(source, "name", source_name);
     example_set(source, "files", pattern);
     example_set(source, "topic", topic);
+    source_creates_topics(source);
     post_example(client, source);
     json_decref(source);
 
@@ -442,6 +454,7 @@ static void test_change_capture(void **state)
     example_set(source, "slot.name", slot);
     example_set(source, "publication.name", publication);
     example_set(source, "table.include.list", include);
+    source_creates_topics(source);
     post_example(client, source);
     json_decref(source);
 
@@ -603,6 +616,7 @@ static void test_unwrap_smt(void **state)
     json_t *source = load_request(UNWRAP_DIR, "source.json");
     example_replace(source, "database.hostname", "postgres", server.host);
     example_replace(source, "database.port", "5432", server.port);
+    source_creates_topics(source);
     post_example(client, source);
     const char *source_name = json_string_value(json_object_get(source, "name"));
     wait_running(client, proc, source_name);

@@ -31,6 +31,18 @@ rc_client *rc_new(const char *base)
     return client;
 }
 
+rc_client *rc_new_local(int port, int healthy_ms)
+{
+    char base[64];
+    snprintf(base, sizeof(base), "http://127.0.0.1:%d", port);
+    rc_client *client = rc_new(base);
+    if (!client)
+        fail_msg("cannot make a REST client of %s", base);
+    if (healthy_ms > 0 && !rc_wait_healthy(client, healthy_ms))
+        fail_msg("%s/health did not answer 200 within %d ms", base, healthy_ms);
+    return client;
+}
+
 void rc_free(rc_client *client)
 {
     if (!client)

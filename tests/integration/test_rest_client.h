@@ -27,6 +27,10 @@ typedef struct rc_response {
 
 /* base: "http://127.0.0.1:PORT". */
 rc_client *rc_new(const char *base);
+/* A client of the worker whose REST API listens on 127.0.0.1:port (a test's fp_listener_port);
+ * fails the cmocka test when it cannot be made, or when healthy_ms > 0 and GET /health does not
+ * answer 200 within healthy_ms. */
+rc_client *rc_new_local(int port, int healthy_ms);
 void rc_free(rc_client *client);
 /* Authorization for the following requests: user:password (Basic), a bearer token, or a raw
  * header value; NULL removes it. */

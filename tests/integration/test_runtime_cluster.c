@@ -417,6 +417,9 @@ static config_map *source_config(const char *name, const char *topic, const char
     config_map_set(config, "tasks.max", "2");
     config_map_set(config, "batch.size", "10");
     config_map_set(config, "interval.ms", interval_ms);
+    /* The broker creates no topic: the source does, with the broker's defaults. */
+    config_map_set(config, "topic.creation.default.replication.factor", "-1");
+    config_map_set(config, "topic.creation.default.partitions", "-1");
     return config;
 }
 

@@ -568,6 +568,8 @@ static void test_source_dead_letter_queue(void **state)
     const char *dlq = fp_name(env, "src_dlq");
     const char *tolerant = fp_name(env, "src_tolerant");
     const char *strict = fp_name(env, "src_strict");
+    kt_create_topic(topic, 1, NULL);
+    kt_create_topic(strict_topic, 1, NULL);
     const char *worker = fp_worker_file(env, "worker.properties", FLUSH_MS,
                                         "task.restart.auto=false\n");
     const char *common = "connector.class=SequenceSource\npartitions=2\nbatch.size=7\n"
@@ -653,6 +655,9 @@ static void test_source_transform_errors(void **state)
     const char *queued = fp_name(env, "src_queued");
     const char *skipped = fp_name(env, "src_skipped");
     const char *strict = fp_name(env, "src_strict");
+    kt_create_topic(queued_topic, 1, NULL);
+    kt_create_topic(skipped_topic, 1, NULL);
+    kt_create_topic(strict_topic, 1, NULL);
     const char *worker = fp_worker_file(env, "worker.properties", FLUSH_MS,
                                         "task.restart.auto=false\n");
     char common[1024];
@@ -1194,6 +1199,7 @@ static void test_internal_topics_byte_for_byte(void **state)
     fp_env *env = fp_env_new("internal_topics");
     const char *name = fp_name(env, "bytes");
     const char *topic = fp_name(env, "bytes_out");
+    kt_create_topic(topic, 1, NULL);
     const char *worker = fp_worker_file(env, "worker.properties", FLUSH_MS,
                                         "offset.storage.partitions=7\n"
                                         "status.storage.partitions=3\n");

@@ -29,16 +29,6 @@
 #define KEY_NEW "ICEiIyQlJicoKSorLC0uLzAxMjM0NTY3ODk6Ozw9Pj8="
 #define KEY_OTHER "QEFCQ0RFRkdISUpLTE1OT1BRUlNUVVZXWFlaW1xdXl8="
 
-static rc_client *client_new(fp_env *env)
-{
-    char base[64];
-    snprintf(base, sizeof(base), "http://127.0.0.1:%d", fp_listener_port(env));
-    rc_client *client = rc_new(base);
-    assert_non_null(client);
-    assert_true(rc_wait_healthy(client, 30000));
-    return client;
-}
-
 /* Waits until the connector's status is state (its task's, when task is true); returns the
  * status answer. */
 static json_t *wait_state(rc_client *client, const char *name, bool task, const char *state)
@@ -175,7 +165,7 @@ static fp_proc *run_sink(fp_env *env, const char *worker, bool distributed, cons
                          const char *config, long status, rc_client **client)
 {
     fp_proc *proc = distributed ? fp_start_distributed(env, worker) : fp_start(env, worker, NULL);
-    *client = client_new(env);
+    *client = rc_new_local(fp_listener_port(env), 30000);
     if (config) {
         char path[256];
         snprintf(path, sizeof(path), "/connectors/%s/config", name);
@@ -227,7 +217,7 @@ static void test_encrypted_and_rotated(void **state)
     /* Neither key: the connector fails naming the key and the key id. */
     fp_write(env, "keys", "other=%s\n", KEY_OTHER);
     proc = fp_start(env, worker, NULL);
-    client = client_new(env);
+    client = rc_new_local(fp_listener_port(env), 30000);
     json_t *status = wait_state(client, name, false, "FAILED");
     const char *trace = json_string_value(json_object_get(json_object_get(status, "connector"),
                                                           "trace"));

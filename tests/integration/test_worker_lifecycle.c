@@ -123,6 +123,9 @@ static void test_pause_resume_stop_restart_delete(void **state)
     config_map_set(connector, "partitions", "1");
     config_map_set(connector, "batch.size", "10");
     config_map_set(connector, "interval.ms", "20");
+    /* The broker creates no topic by itself: the connector creates its own. */
+    config_map_set(connector, "topic.creation.default.replication.factor", "1");
+    config_map_set(connector, "topic.creation.default.partitions", "1");
     herder_connector_put(changes, connector, STATE_RUNNING, false, herder_waiter_done, waiter);
     change_expect_ok(waiter, "create");
     states_wait(self, name, "RUNNING", "RUNNING");

@@ -198,7 +198,7 @@ static void test_definition_defaults_valid(void **state)
             assert_int_equal(config_value_check(def, def->default_value, errors), 0);
     }
     assert_int_equal(config_errors_count(errors), 0);
-    assert_int_equal(count, 41);
+    assert_int_equal(count, 42);
     config_errors_destroy(errors);
 }
 

@@ -130,9 +130,11 @@ const ferry_config_key connector_config_source_keys[] = {
     {.name = "topic.creation.groups", .type = FERRY_CONFIG_LIST, .default_value = "",
      .importance = FERRY_IMPORTANCE_LOW, .group = "Topic Creation",
      .display_name = "Topic Creation Groups",
-     .documentation = "Groups of configurations for topics created by source connectors. "
-                      "Accepted for compatibility: ferry's producers create no topics, so "
-                      "topic.creation.* keys have no effect."},
+     .documentation = "Groups of configurations for topics created by source connectors: "
+                      "topic.creation.<group>.include, .exclude, .replication.factor, "
+                      ".partitions and topic configs; the default group's "
+                      "topic.creation.default.replication.factor and .partitions switch "
+                      "topic creation on (docs/configuration.md, \"Topic creation\")."},
     {.name = "exactly.once.support", .type = FERRY_CONFIG_STRING, .default_value = "requested",
      .importance = FERRY_IMPORTANCE_MEDIUM, .allowed_values = connector_exactly_once_values,
      .group = "Exactly Once Support", .display_name = "Exactly once support",

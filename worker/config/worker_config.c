@@ -122,6 +122,11 @@ const ferry_config_key worker_config_keys[] = {
      .documentation = "The scheme (http or https) other workers use to reach this one; its port "
                       "and host come from the first listener of that scheme (else the first "
                       "listener)."},
+    {.name = "topic.creation.enable", .type = FERRY_CONFIG_BOOLEAN, .default_value = "true",
+     .importance = FERRY_IMPORTANCE_LOW, .allowed_values = worker_bool_values,
+     .documentation = "Whether source connectors may create the topics their records go to, "
+                      "with the settings of their topic.creation.* keys (docs/configuration.md, "
+                      "\"Topic creation\"). false: those keys are ignored, with a warning."},
     {.name = "task.restart.auto", .type = FERRY_CONFIG_BOOLEAN, .default_value = "true",
      .importance = FERRY_IMPORTANCE_MEDIUM, .allowed_values = worker_bool_values,
      .documentation = "ferry: restart FAILED tasks automatically, with back-off. false keeps them "
@@ -864,6 +869,7 @@ worker_config *worker_config_load(const config_map *raw, const config_providers 
     config->offset_flush_timeout_ms = 5000;
     config->task_shutdown_graceful_timeout_ms = 5000;
     config->task_restart_auto = true;
+    config->topic_creation_enable = true;
     config->task_restart_backoff_initial_ms = 1000;
     config->task_restart_backoff_max_ms = 60000;
 
@@ -888,6 +894,7 @@ worker_config *worker_config_load(const config_map *raw, const config_providers 
         number >= 0)
         config->task_shutdown_graceful_timeout_ms = number;
     worker_bool(config->values, "task.restart.auto", &config->task_restart_auto);
+    worker_bool(config->values, "topic.creation.enable", &config->topic_creation_enable);
     if (worker_int(config->values, "task.restart.backoff.initial.ms", &number) == 0 && number >= 1)
         config->task_restart_backoff_initial_ms = number;
     else

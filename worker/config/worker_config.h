@@ -40,6 +40,7 @@ typedef struct worker_config {
     char *worker_id;           /* host:port of the advertised listener, as Kafka Connect says */
     char *advertised_url;      /* "scheme://host:port/": where other workers reach this one */
     bool task_restart_auto;                    /* task.restart.auto, default true */
+    bool topic_creation_enable;                /* topic.creation.enable, default true */
     int64_t task_restart_backoff_initial_ms;   /* default 1000 */
     int64_t task_restart_backoff_max_ms;       /* default 60000 */
     /* Distributed mode (docs/distributed.md), Kafka Connect's keys and defaults. */

@@ -369,7 +369,10 @@ kafka_error_class kafka_client_explain(const kafka_client_facts *facts, rd_kafka
         if (facts->role == KAFKA_CLIENT_PRODUCER) {
             snprintf(out, outlen,
                      "topic %s does not exist and the broker does not create it "
-                     "(auto.create.topics.enable=false): create it first: %s",
+                     "(auto.create.topics.enable=false): create it first, or let the "
+                     "connector create it with topic.creation.default.replication.factor "
+                     "and topic.creation.default.partitions (and topic.creation.enable=true "
+                     "on the worker): %s",
                      topic && topic[0] ? topic : "(unknown)", rest);
             return KAFKA_ERROR_FATAL;
         }

@@ -185,6 +185,13 @@ int topic_admin_ensure(rd_kafka_t *admin, const topic_spec *spec, int timeout_ms
     }
     if (spec->compacted)
         rd_kafka_NewTopic_set_config(topic, "cleanup.policy", "compact");
+    for (size_t i = 0; spec->configs && spec->configs[i] && spec->configs[i + 1]; i += 2) {
+        if (rd_kafka_NewTopic_set_config(topic, spec->configs[i], spec->configs[i + 1])) {
+            ferry_error_set(err, errlen, "topic %s (%s): cannot set %s=%s", spec->name,
+                            spec->config_key, spec->configs[i], spec->configs[i + 1]);
+            goto done;
+        }
+    }
     rd_kafka_AdminOptions_set_operation_timeout(options, timeout_ms, NULL, 0);
     rd_kafka_AdminOptions_set_request_timeout(options, timeout_ms, NULL, 0);
     rd_kafka_CreateTopics(admin, &topic, 1, options, queue);
@@ -302,4 +309,53 @@ int topic_admin_message_max(rd_kafka_t *client, const char *topic, int timeout_m
         *origin = TOPIC_LIMIT_KAFKA_DEFAULT;
     }
     return 0;
+}
+
+/* The topic's partitions in one metadata answer: their count when each has a leader, 0 when the
+ * topic is not (yet) known or a partition lacks a leader. */
+static int topic_partitions_led(const rd_kafka_metadata_t *metadata, const char *topic)
+{
+    for (int i = 0; i < metadata->topic_cnt; i++) {
+        const rd_kafka_metadata_topic_t *entry = &metadata->topics[i];
+        if (strcmp(entry->topic, topic) != 0 || entry->err || entry->partition_cnt == 0)
+            continue;
+        for (int p = 0; p < entry->partition_cnt; p++)
+            if (entry->partitions[p].leader < 0)
+                return 0;
+        return entry->partition_cnt;
+    }
+    return 0;
+}
+
+int topic_admin_wait_known(rd_kafka_t *client, const char *topic, int timeout_ms, char *err,
+                           size_t errlen)
+{
+    int64_t deadline = clock_monotonic_ms() + timeout_ms;
+    rd_kafka_topic_t *handle = rd_kafka_topic_new(client, topic, NULL);
+    rd_kafka_resp_err_t code = RD_KAFKA_RESP_ERR__TIMED_OUT;
+    if (!handle)
+        return ferry_error_set(err, errlen, "topic %s: %s", topic,
+                               rd_kafka_err2str(rd_kafka_last_error())), -1;
+    for (;;) {
+        const rd_kafka_metadata_t *metadata = NULL;
+        int64_t left = deadline - clock_monotonic_ms();
+        code = rd_kafka_metadata(client, 0, handle, &metadata,
+                                 left > ADMIN_WAIT_STEP_MS ? (int)left : ADMIN_WAIT_STEP_MS);
+        int partitions = metadata ? topic_partitions_led(metadata, topic) : 0;
+        if (metadata)
+            rd_kafka_metadata_destroy(metadata);
+        if (partitions > 0) {
+            rd_kafka_topic_destroy(handle);
+            return 0;
+        }
+        if (clock_monotonic_ms() >= deadline)
+            break;
+        struct timespec pause = {.tv_nsec = 10000000L};
+        nanosleep(&pause, NULL);
+    }
+    rd_kafka_topic_destroy(handle);
+    return ferry_error_set(err, errlen, "topic %s was created but has no leader for each of its "
+                           "partitions in the cluster's metadata after %d ms (%s)", topic,
+                           timeout_ms, code ? rd_kafka_err2str(code) : "partitions not led yet"),
+           -1;
 }

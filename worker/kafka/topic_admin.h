@@ -1,8 +1,10 @@
 /*
  * topic_admin.h - makes sure a topic exists as the runtime needs it: the internal topics are
  * created compacted when missing, and an existing internal topic that is not compacted is refused
- * (Kafka Connect does the same: deleting old offsets or configs would lose them). Also reads how
- * large a record batch a topic takes (max.message.bytes).
+ * (Kafka Connect does the same: deleting old offsets or configs would lose them). Source topics
+ * and dead-letter queue topics are created with the settings their connector asks for, and used
+ * as they are when they exist. Also reads how large a record batch a topic takes
+ * (max.message.bytes).
  */
 #ifndef FERRY_TOPIC_ADMIN_H
 #define FERRY_TOPIC_ADMIN_H
@@ -17,8 +19,9 @@ typedef struct topic_spec {
     const char *name;
     int32_t partitions;
     int16_t replication_factor; /* -1 = the broker's default */
-    bool compacted;
-    const char *config_key;     /* the worker key that named it, for messages */
+    bool compacted;             /* created compacted, and refused when it exists uncompacted */
+    const char *config_key;     /* the key that named it or its settings, for messages */
+    const char *const *configs; /* more topic configs: NULL-terminated name, value pairs, or NULL */
 } topic_spec;
 
 /* Creates the topic when missing and checks cleanup.policy when it exists. admin is any client
@@ -45,5 +48,11 @@ typedef enum topic_limit_origin {
 int topic_admin_message_max(rd_kafka_t *client, const char *topic, int timeout_ms,
                             int64_t *bytes, topic_limit_origin *origin, char *why,
                             size_t whylen);
+
+/* Waits until client's metadata has the topic with a leader for each partition, so that a
+ * record produced next finds it (a topic just created reaches the brokers' metadata a moment
+ * later). 0, or -1 with a message naming the topic after timeout_ms. */
+int topic_admin_wait_known(rd_kafka_t *client, const char *topic, int timeout_ms, char *err,
+                           size_t errlen);
 
 #endif

@@ -22,6 +22,7 @@
 #include "config/connector_config.h"
 #include "convert/converter.h"
 #include "transforms/transform_chain.h"
+#include "tasks/topic_creation.h"
 #include "runtime/restart_backoff.h"
 #include "tasks/source_transaction.h"
 
@@ -143,6 +144,8 @@ size_t connector_validate(const connector_environment *environment, const config
                                     type->type, resolved, errors);
     }
     transform_chain_validate(resolved, errors);
+    if (!type || type->type->kind == FERRY_CONNECTOR_SOURCE)
+        topic_creation_validate(resolved, errors);
     converter_config_validate(resolved, errors);
     if (type && type->type->connector->validate &&
         config_errors_count(errors) == before) {

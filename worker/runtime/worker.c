@@ -148,11 +148,11 @@ static int worker_topics_create(worker *self, char *err, size_t errlen)
     const worker_config *config = self->config;
     const topic_spec specs[] = {
         {config->offset_topic, config->offset_partitions, config->offset_replication_factor,
-         true, "offset.storage.topic"},
+         true, "offset.storage.topic", NULL},
         {config->config_topic, 1, config->config_replication_factor, true,
-         "config.storage.topic"},
+         "config.storage.topic", NULL},
         {config->status_topic, config->status_partitions, config->status_replication_factor,
-         true, "status.storage.topic"},
+         true, "status.storage.topic", NULL},
     };
     size_t count = sizeof(specs) / sizeof(specs[0]);
     if (self->embedded) {

@@ -31,6 +31,7 @@
 #include "config/config_validate.h"
 #include "base/log.h"
 #include "kafka/kafka_client.h"
+#include "kafka/topic_admin.h"
 #include "tasks/record_limit.h"
 #include "support/clock.h"
 #include "support/strbuf.h"
@@ -56,6 +57,7 @@ struct error_handler {
     bool log_include_messages;
     bool context_headers;
     char *dlq_topic;        /* NULL: no dead-letter queue */
+    int16_t dlq_replication_factor; /* when the topic is created; -1 = the broker's default */
     rd_kafka_t *producer;   /* the DLQ producer, or NULL */
 
     uint64_t failures;
@@ -163,6 +165,7 @@ static int error_handler_configure(error_handler *handler, const config_map *con
      * bad value is reported when the connector starts, not when the first record fails. Kafka
      * Connect's type is a short, -1 meaning the broker's default. */
     const char *replication = config_map_get(config, "errors.deadletterqueue.topic.replication.factor");
+    handler->dlq_replication_factor = 3; /* Kafka Connect's default */
     if (replication) {
         int64_t factor = 0;
         char expected[128];
@@ -182,6 +185,7 @@ static int error_handler_configure(error_handler *handler, const config_map *con
                             replication);
             return -1;
         }
+        handler->dlq_replication_factor = (int16_t)factor;
     }
 
     const char *topic = config_map_get(config, "errors.deadletterqueue.topic.name");
@@ -306,6 +310,23 @@ fail:
         rd_kafka_conf_destroy(producer_conf);
     error_handler_destroy(handler);
     return NULL;
+}
+
+int error_handler_dlq_topic_create(error_handler *handler, int timeout_ms, char *err,
+                                   size_t errlen)
+{
+    if (!handler->producer)
+        return 0;
+    /* As Kafka Connect's DeadLetterQueueReporter: one partition, the configured replication
+     * factor, and an existing topic used as it is. */
+    topic_spec spec = {.name = handler->dlq_topic, .partitions = 1,
+                       .replication_factor = handler->dlq_replication_factor,
+                       .config_key = "errors.deadletterqueue.topic.name"};
+    if (topic_admin_ensure(handler->producer, &spec, timeout_ms, err, errlen) != 0 ||
+        topic_admin_wait_known(handler->producer, handler->dlq_topic, timeout_ms, err,
+                               errlen) != 0)
+        return -1;
+    return 0;
 }
 
 void error_handler_destroy(error_handler *handler)

@@ -77,6 +77,11 @@ bool error_handler_report(error_handler *handler, const error_context *context, 
 void error_handler_dlq_limit_from_producer(error_handler *handler);
 
 /* Serves the DLQ producer's delivery reports; call from the task loop. */
+/* Creates the dead-letter queue topic when missing (one partition, the configured
+ * errors.deadletterqueue.topic.replication.factor), so that it needs no auto-creation on the
+ * broker; nothing without a dead-letter queue. 0, or -1 with a message naming the topic. */
+int error_handler_dlq_topic_create(error_handler *handler, int timeout_ms, char *err,
+                                   size_t errlen);
 void error_handler_poll(error_handler *handler);
 /* Whether the dead-letter queue's producer met a fatal error (kafka_client.h); message (may be
  * NULL) then holds it for users. */

@@ -26,6 +26,7 @@
 #include "tasks/source_transaction.h"
 #include "tasks/task.h"
 #include "tasks/task_setup.h"
+#include "tasks/topic_creation.h"
 #include "transforms/transform_chain.h"
 #include "support/array.h"
 
@@ -37,6 +38,8 @@
 /* Exactly-once: the least a transaction's commit may wait for Kafka (it delivers the
  * transaction's records first); offset.flush.timeout.ms when longer. */
 #define SOURCE_COMMIT_TIMEOUT_MIN_MS 30000
+/* How long the creation of a new topic may take (Kafka Connect's admin default is a minute). */
+#define SOURCE_TOPIC_CREATION_TIMEOUT_MS 30000
 
 typedef struct source_task {
     connector_task *task;
@@ -54,6 +57,7 @@ typedef struct source_task {
     record_limit_cache *limits; /* what each topic the plugin asked about takes */
     source_offset_tracker *tracker;
     error_handler *errors;
+    topic_creation *topic_creation; /* NULL: the connector creates no topics */
     /* The latest offset per source partition emitted during the current poll (own references):
      * registered behind the poll's records when it returns, so the tracker handles one mark
      * per partition and poll instead of one per record. */
@@ -300,6 +304,16 @@ static ferry_status source_record_produce(source_task *source, const ferry_recor
         }
     }
 
+    char creation_err[1300];
+    if (source->topic_creation &&
+        topic_creation_ensure(source->topic_creation, source->producer, record->topic,
+                              SOURCE_TOPIC_CREATION_TIMEOUT_MS, creation_err,
+                              sizeof(creation_err)) != 0) {
+        if (headers)
+            rd_kafka_headers_destroy(headers);
+        source_task_fail(source, creation_err);
+        return FERRY_ERROR;
+    }
     if (source->transaction &&
         source_transaction_begin(source->transaction, record->topic, why, sizeof(why)) != 0) {
         if (headers)
@@ -750,6 +764,11 @@ static int source_task_setup(source_task *source, char *err, size_t errlen)
     source->limits = record_limit_cache_new();
     if (!source->tracker || !source->limits)
         return ferry_error_set(err, errlen, "out of memory"), -1;
+    /* The embedded cluster creates a topic at its first use (source_topic_note). */
+    if (!task->environment->embedded &&
+        topic_creation_new(task->config, worker->topic_creation_enable, task->scope,
+                           &source->topic_creation, err, errlen) != 0)
+        return -1;
 
     const ferry_config_key *defs[3];
     size_t ndefs = connector_config_definitions(task->type->type, defs);
@@ -853,6 +872,7 @@ static void source_task_teardown(source_task *source)
     free(source->pending_offsets);
     source_offset_tracker_destroy(source->tracker);
     record_limit_cache_destroy(source->limits);
+    topic_creation_destroy(source->topic_creation);
     converter_destroy(source->key_converter);
     converter_destroy(source->value_converter);
     transform_chain_destroy(source->transforms);

@@ -1,6 +1,6 @@
 /*
  * task_setup.c - what a task thread builds before its loop from its config and the worker's:
- * the key and value converters, the error handler with its DLQ producer.
+ * the key and value converters, the error handler with its DLQ producer and DLQ topic.
  */
 #include "tasks/task_setup.h"
 
@@ -9,6 +9,9 @@
 #include "config/connector_config.h"
 #include "kafka/kafka_client.h"
 #include "kafka/kafka_config.h"
+
+/* How long the creation of a dead-letter queue topic may take at the task's start. */
+#define TASK_DLQ_TOPIC_CREATION_TIMEOUT_MS 30000
 
 /* One converter from the connector's "<prefix>" keys or the worker's. */
 static converter *task_converter_create(const connector_task *task, const char *prefix,
@@ -60,5 +63,12 @@ error_handler *task_error_handler_create(const connector_task *task, char *err, 
                                                task->config, dlq_conf, err, errlen);
     if (handler && task->environment->embedded)
         error_handler_dlq_limit_from_producer(handler);
+    /* The embedded cluster creates a topic at its first use. */
+    if (handler && !task->environment->embedded &&
+        error_handler_dlq_topic_create(handler, TASK_DLQ_TOPIC_CREATION_TIMEOUT_MS, err,
+                                       errlen) != 0) {
+        error_handler_destroy(handler);
+        return NULL;
+    }
     return handler;
 }

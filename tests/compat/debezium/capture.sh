@@ -101,6 +101,10 @@ for case in "${cases[@]}"; do
         echo "slot.name=$slot"
         echo "publication.name=$slot"
         echo "publication.autocreate.mode=filtered"
+        # The broker may not create topics (auto.create.topics.enable=false, as the test broker
+        # runs): Kafka Connect creates the connector's, with the broker's defaults.
+        echo "topic.creation.default.replication.factor=-1"
+        echo "topic.creation.default.partitions=-1"
         grep -v '^#' "$here/cases/$case.properties"
     } >"$work/run/$case.properties"
 done
