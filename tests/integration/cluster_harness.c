@@ -550,6 +550,42 @@ bool ch_origin_of_pid(const char *origin, long pid)
     return strncmp(origin, prefix, (size_t)len) == 0;
 }
 
+void ch_zombie_records_count(const ch_sequence *sequence, long pid, int64_t paused_at,
+                             int64_t woke_at, ch_zombie_records *out)
+{
+    char instances[16][48];
+    *out = (ch_zombie_records){0};
+    for (size_t i = 0; i < sequence->count; i++) {
+        const ch_sequence_record *record = &sequence->items[i];
+        if (!ch_origin_of_pid(record->origin, pid) || record->timestamp_ms >= paused_at)
+            continue;
+        bool known = false;
+        for (size_t k = 0; k < out->instances && !known; k++)
+            known = strcmp(instances[k], record->origin) == 0;
+        if (!known && out->instances < 16)
+            snprintf(instances[out->instances++], sizeof(instances[0]), "%s", record->origin);
+    }
+    for (size_t i = 0; i < sequence->count; i++) {
+        const ch_sequence_record *record = &sequence->items[i];
+        if (!ch_origin_of_pid(record->origin, pid))
+            continue;
+        bool paused_instance = false;
+        for (size_t k = 0; k < out->instances && !paused_instance; k++)
+            paused_instance = strcmp(instances[k], record->origin) == 0;
+        if (!paused_instance) {
+            out->later_instances++;
+        } else if (record->timestamp_ms < paused_at) {
+            out->before++;
+        } else if (record->timestamp_ms < woke_at) {
+            out->pausing++;
+        } else {
+            if (!out->first_woke)
+                out->first_woke = record;
+            out->after_wake++;
+        }
+    }
+}
+
 void ch_wait_topic_growth(const char *topic, int64_t from, int64_t more, int timeout_ms)
 {
     int64_t deadline = fp_now_ms() + timeout_ms;

@@ -181,6 +181,19 @@ void ch_expect_no_gaps(const char *topic, size_t partitions);
 int64_t ch_wall_ms(void);
 /* Whether a record's origin names a task instance of the process pid ("<pid>-<n>"). */
 bool ch_origin_of_pid(const char *origin, long pid);
+/* The records of a process paused (SIGSTOP) at paused_at and woken at woke_at (wall clock), by
+ * the task instances that polled before the pause: the ones a fence must stop. Records of
+ * instances the process started after it rejoined count apart. */
+typedef struct ch_zombie_records {
+    size_t instances;                     /* task instances of the process before the pause */
+    int64_t before;                       /* their records polled before the pause */
+    int64_t pausing;                      /* polled while SIGSTOP was being delivered */
+    int64_t after_wake;                   /* polled at or after woke_at */
+    const ch_sequence_record *first_woke; /* the first of those, or NULL */
+    int64_t later_instances;              /* records of instances started after rejoining */
+} ch_zombie_records;
+void ch_zombie_records_count(const ch_sequence *sequence, long pid, int64_t paused_at,
+                             int64_t woke_at, ch_zombie_records *out);
 /* Waits until the topic's end offsets sum to `more` beyond `from` (the sources produce); fails
  * the test after timeout_ms. */
 void ch_wait_topic_growth(const char *topic, int64_t from, int64_t more, int timeout_ms);

@@ -141,38 +141,15 @@ static void test_zombie_transaction_is_fenced(void **state)
     /* The zombie's task instances: those of its process that polled before the pause (the
      * leader may give the process work again once it rejoined: later instances are new). */
     ch_sequence *sequence = ch_sequence_read(source);
-    char instances[16][48];
-    size_t instance_count = 0;
-    for (size_t i = 0; i < sequence->count; i++) {
-        const ch_sequence_record *record = &sequence->items[i];
-        if (!ch_origin_of_pid(record->origin, zombie_pid) || record->timestamp_ms >= paused_at)
-            continue;
-        bool known = false;
-        for (size_t k = 0; k < instance_count && !known; k++)
-            known = strcmp(instances[k], record->origin) == 0;
-        if (!known && instance_count < 16)
-            snprintf(instances[instance_count++], sizeof(instances[0]), "%s", record->origin);
-    }
-    int64_t zombie_late = 0, zombie_before = 0, later_instances = 0;
-    for (size_t i = 0; i < sequence->count; i++) {
-        const ch_sequence_record *record = &sequence->items[i];
-        if (!ch_origin_of_pid(record->origin, zombie_pid))
-            continue;
-        bool zombie_instance = false;
-        for (size_t k = 0; k < instance_count && !zombie_instance; k++)
-            zombie_instance = strcmp(instances[k], record->origin) == 0;
-        if (!zombie_instance)
-            later_instances++;
-        else if (record->timestamp_ms >= paused_at)
-            zombie_late++;
-        else
-            zombie_before++;
-    }
+    ch_zombie_records zombie_records;
+    /* Woken at the pause: whatever its instances polled after SIGSTOP counts as late. */
+    ch_zombie_records_count(sequence, zombie_pid, paused_at, paused_at, &zombie_records);
+    int64_t zombie_late = zombie_records.after_wake;
     printf("# %" PRId64 " records in the topic with aborted ones and markers; visible of the "
            "zombie's %zu task instances: %" PRId64 " polled before the pause, %" PRId64
            " after; %" PRId64 " of instances its process started after rejoining\n",
-           kt_end_offsets_sum(source), instance_count, zombie_before, zombie_late,
-           later_instances);
+           kt_end_offsets_sum(source), zombie_records.instances, zombie_records.before,
+           zombie_late, zombie_records.later_instances);
     expect_exactly_once(sequence);
     ch_sequence_free(sequence);
     if (zombie_late)

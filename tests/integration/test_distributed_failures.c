@@ -129,45 +129,18 @@ static void expect_no_double_running(ch_cluster *cluster, const char *connector,
 static void expect_zombie_polled_nothing(const ch_sequence *sequence, long zombie_pid,
                                          int64_t paused_at, int64_t woke_at)
 {
-    char instances[16][48];
-    size_t instance_count = 0;
-    for (size_t i = 0; i < sequence->count; i++) {
-        const ch_sequence_record *record = &sequence->items[i];
-        if (!ch_origin_of_pid(record->origin, zombie_pid) || record->timestamp_ms >= paused_at)
-            continue;
-        bool known = false;
-        for (size_t k = 0; k < instance_count && !known; k++)
-            known = strcmp(instances[k], record->origin) == 0;
-        if (!known && instance_count < 16)
-            snprintf(instances[instance_count++], sizeof(instances[0]), "%s", record->origin);
-    }
-    assert_true(instance_count > 0);
-    size_t before = 0, after_pause = 0, later_instances = 0;
-    for (size_t i = 0; i < sequence->count; i++) {
-        const ch_sequence_record *record = &sequence->items[i];
-        if (!ch_origin_of_pid(record->origin, zombie_pid))
-            continue;
-        bool fenced_instance = false;
-        for (size_t k = 0; k < instance_count && !fenced_instance; k++)
-            fenced_instance = strcmp(instances[k], record->origin) == 0;
-        if (!fenced_instance) {
-            later_instances++;
-            continue;
-        }
-        if (record->timestamp_ms < paused_at)
-            before++;
-        else if (record->timestamp_ms < woke_at)
-            after_pause++; /* polled while SIGSTOP was being delivered */
-        else
-            fail_msg("the zombie's task instance %s polled record %d:%" PRId64 " %" PRId64
-                     " ms after it woke: it was not fenced before its next poll",
-                     record->origin, record->source_partition, record->number,
-                     record->timestamp_ms - woke_at);
-    }
-    printf("# zombie (pid %ld): %zu task instances before the pause, %zu records polled before "
-           "it, %zu while it began, none after the wake; %zu records of task instances started "
-           "after it rejoined\n", zombie_pid, instance_count, before, after_pause,
-           later_instances);
+    ch_zombie_records zombie;
+    ch_zombie_records_count(sequence, zombie_pid, paused_at, woke_at, &zombie);
+    assert_true(zombie.instances > 0);
+    if (zombie.first_woke)
+        fail_msg("the zombie's task instance %s polled record %d:%" PRId64 " %" PRId64
+                 " ms after it woke: it was not fenced before its next poll",
+                 zombie.first_woke->origin, zombie.first_woke->source_partition,
+                 zombie.first_woke->number, zombie.first_woke->timestamp_ms - woke_at);
+    printf("# zombie (pid %ld): %zu task instances before the pause, %" PRId64 " records polled "
+           "before it, %" PRId64 " while it began, none after the wake; %" PRId64 " records of "
+           "task instances started after it rejoined\n", zombie_pid, zombie.instances,
+           zombie.before, zombie.pausing, zombie.later_instances);
 }
 
 static void test_zombie_is_fenced(void **state)
