@@ -21,6 +21,16 @@ bench_init() {
     trap 'exit 143' TERM
 }
 
+# bench_topics_cleanup: deletes the topics and consumer groups whose names start with $run_id
+# (topic_tool in $tools), when the script set FERRY_TEST_BOOTSTRAP and did not set $kafka_used to
+# 0 (a run that never reached Kafka). For a script's bench_cleanup.
+bench_topics_cleanup() {
+    if (( ${kafka_used:-1} )) && [ -n "${FERRY_TEST_BOOTSTRAP:-}" ] && [ -x "$tools/topic_tool" ]; then
+        timeout 60 "$tools/topic_tool" cleanup "$FERRY_TEST_BOOTSTRAP" "$run_id" 2>/dev/null ||
+            echo "$bench_script: could not delete the topics and groups of $run_id" >&2
+    fi
+}
+
 bench_exit() {
     local status=$? pid
     trap - EXIT INT TERM

@@ -79,10 +79,7 @@ bench_ports "$WORKERS" "${BENCH_PORT:-}"
 PORT_BASE=$bench_port
 
 bench_cleanup() { # the run's group, internal and data topics, and the sinks' consumer groups
-    if (( kafka_used )) && [ -x "$tools/topic_tool" ]; then
-        timeout 60 "$tools/topic_tool" cleanup "$FERRY_TEST_BOOTSTRAP" "$run_id" 2>/dev/null ||
-            echo "$bench_script: could not delete the topics and groups of $run_id" >&2
-    fi
+    bench_topics_cleanup
 }
 
 # ---- helpers ---------------------------------------------------------------------------------

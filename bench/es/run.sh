@@ -62,10 +62,7 @@ bench_cleanup() { # the run's indices and topics
     for index in "${indices[@]}"; do
         curl -s -o /dev/null -XDELETE "${FERRY_TEST_ES_URL:-http://127.0.0.1:19200}/$index" || true
     done
-    if [ -x "$tools/topic_tool" ] && [ -n "${FERRY_TEST_BOOTSTRAP:-}" ]; then
-        timeout 60 "$tools/topic_tool" cleanup "$FERRY_TEST_BOOTSTRAP" "$run_id" 2>/dev/null ||
-            echo "$bench_script: could not delete the topics of $run_id" >&2
-    fi
+    bench_topics_cleanup
 }
 
 # ---- set-up ----------------------------------------------------------------------------------

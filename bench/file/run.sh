@@ -67,10 +67,7 @@ run_id="fbench-file-$(date +%s)-$$"
 bench_init file
 
 bench_cleanup() { # the run's topics
-    if [ -x "$tools/topic_tool" ] && [ -n "${FERRY_TEST_BOOTSTRAP:-}" ]; then
-        timeout 60 "$tools/topic_tool" cleanup "$FERRY_TEST_BOOTSTRAP" "$run_id" 2>/dev/null ||
-            echo "$bench_script: could not delete the topics of $run_id" >&2
-    fi
+    bench_topics_cleanup
 }
 
 # ---- set-up ----------------------------------------------------------------------------------

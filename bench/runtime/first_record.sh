@@ -42,10 +42,7 @@ bench_init runtime
 bench_stop_seconds=5
 
 bench_cleanup() { # the run's topics and groups
-    if (( kafka_used )) && [ -x "$tools/topic_tool" ]; then
-        timeout 60 "$tools/topic_tool" cleanup "$FERRY_TEST_BOOTSTRAP" "$run_id" 2>/dev/null ||
-            echo "$bench_script: could not delete the topics and groups of $run_id" >&2
-    fi
+    bench_topics_cleanup
 }
 
 command -v curl >/dev/null || die "curl is needed"
