@@ -182,17 +182,14 @@ const ferry_config_key cdc_config_keys[] = {
         "resume-snapshot); the incremental snapshot writes its watermarks into it unless "
         "read.only=true. It must be in the publication (filtered publications get it added)."),
     KEY("signal.enabled.channels", FERRY_CONFIG_STRING, "source", FERRY_IMPORTANCE_MEDIUM,
-        "Signals", "Where signals come from, comma-separated: source (the signal table) and "
-                   "kafka (signal.kafka.topic)."),
+        "Signals", "Where signals come from, comma-separated: source (the signal table); "
+                   "kafka is accepted with a warning (not supported yet)."),
     KEY("signal.kafka.topic", FERRY_CONFIG_STRING, NULL, FERRY_IMPORTANCE_MEDIUM, "Signals",
-        "The topic of the kafka signal channel: records keyed by topic.prefix with a JSON "
-        "value {\"type\": ..., \"data\": {...}}; default <topic.prefix>-signal."),
+        "Accepted for the kafka signal channel, which is not supported yet."),
     KEY("signal.kafka.bootstrap.servers", FERRY_CONFIG_STRING, NULL, FERRY_IMPORTANCE_LOW,
-        "Signals", "Brokers of the kafka signal channel; default: the worker's own Kafka, with "
-                   "its security settings."),
+        "Signals", "Accepted for the kafka signal channel, which is not supported yet."),
     KEY("signal.kafka.groupId", FERRY_CONFIG_STRING, "kafka-signal", FERRY_IMPORTANCE_LOW,
-        "Signals", "Consumer group of the kafka signal channel (offsets are not committed: "
-                   "the channel reads from the end at each start, as Debezium does)."),
+        "Signals", "Accepted for the kafka signal channel, which is not supported yet."),
     {.name = "incremental.snapshot.chunk.size", .type = FERRY_CONFIG_INT,
      .default_value = "1024", .importance = FERRY_IMPORTANCE_MEDIUM, .group = "Signals",
      .has_min = true, .min = 1,
@@ -204,9 +201,9 @@ const ferry_config_key cdc_config_keys[] = {
     KEY("notification.sink.topic.name", FERRY_CONFIG_STRING, NULL, FERRY_IMPORTANCE_LOW,
         "Signals", "Topic of the sink notification channel (required with it)."),
     KEY("read.only", FERRY_CONFIG_BOOLEAN, "false", FERRY_IMPORTANCE_LOW, "Signals",
-        "Incremental snapshots without writing to the database: watermarks from "
-        "pg_current_snapshot() instead of signal-table inserts (a replica or a read-only "
-        "user)."),
+        "Debezium's read-only incremental snapshots: not supported yet; with true, "
+        "execute-snapshot signals are refused with a warning rather than writing "
+        "watermarks."),
     /* values */
     {.name = "decimal.handling.mode", .type = FERRY_CONFIG_STRING, .default_value = "precise",
      .allowed_values = decimal_modes, .importance = FERRY_IMPORTANCE_MEDIUM, .group = "Values",

@@ -468,6 +468,14 @@ static ferry_status source_signal_execute(cdc_source *source, const cdc_signal *
                    signal->id);
         return FERRY_OK;
     }
+    if (source->config.read_only) {
+        source_log(source, FERRY_LOG_WARN,
+                   "signal '%s': read.only=true incremental snapshots (watermarks without "
+                   "writes) are not supported yet; set read.only=false to let the snapshot write "
+                   "its watermarks into %s",
+                   signal->id, source->config.signal_data_collection);
+        return FERRY_OK;
+    }
     bool was_active = cdc_incremental_active(inc);
     size_t added = 0;
     for (size_t i = 0; i < signal->collection_count; i++) {
@@ -1686,6 +1694,10 @@ ferry_status cdc_source_start(ferry_context *ctx, const ferry_config *config, vo
                         source->config.topic_prefix, why);
         goto fail;
     }
+    if (source->config.signal_kafka)
+        source_log(source, FERRY_LOG_WARN,
+                   "signal.enabled.channels: the kafka channel is not supported yet; signals "
+                   "come from signal.data.collection only");
     if (cdc_incremental_active(&source->incremental))
         source_log(source, FERRY_LOG_INFO,
                    "incremental snapshot in progress: %zu tables, %s from %s",

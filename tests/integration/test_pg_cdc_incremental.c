@@ -440,6 +440,122 @@ static void test_kill9_resumes_from_chunk(void **state)
     fp_pass(c.env);
 }
 
+/* ---- 3. stop, pause, resume, notifications ------------------------------------------------ */
+
+#define CONTROL_ROWS 40000
+
+static void test_stop_pause_resume(void **state)
+{
+    (void)state;
+    pgt_case c;
+    incr_names names;
+    incr_case_new(&c, &names, "pg_cdc_incr_control", "ctl", "(id int PRIMARY KEY, v int NOT NULL)",
+                  "incremental.snapshot.chunk.size=500\n");
+    pgt_exec(db, "INSERT INTO %s SELECT g, 0 FROM generate_series(1, %d) g", c.table,
+             CONTROL_ROWS);
+    fp_proc *proc = fp_start(c.env, c.worker, c.connector, NULL);
+    if (!fp_wait_log(proc, "streaming from slot", 60000))
+        fail_msg("the task did not start streaming");
+    char data[512];
+    snprintf(data, sizeof data, "{\"data-collections\": [\"public.%s\"]}", c.table);
+    incr_signal(&names, "ctl-1", "execute-snapshot", data);
+    incr_signal(&names, "ctl-2", "pause-snapshot", "{\"type\": \"incremental\"}");
+    fp_sleep_ms(3000);
+    int64_t paused = kt_end_offsets_sum(c.topic);
+    fp_sleep_ms(3000);
+    printf("# paused at %" PRId64 " records\n", paused);
+    assert_int_equal(kt_end_offsets_sum(c.topic), paused);
+    assert_true(paused <= 1000); /* the chunk read before the pause, at most */
+
+    incr_signal(&names, "ctl-3", "resume-snapshot", "{\"type\": \"incremental\"}");
+    if (!pgt_wait_records(proc, c.topic, paused + 2000, 60000))
+        fail_msg("the snapshot did not resume");
+    incr_signal(&names, "ctl-4", "stop-snapshot", data);
+    int64_t at_stop = kt_end_offsets_sum(c.topic);
+    fp_sleep_ms(3000);
+    int64_t stopped = kt_end_offsets_sum(c.topic);
+    fp_sleep_ms(3000);
+    printf("# stop-snapshot at %" PRId64 " records, %" PRId64 " after it\n", at_stop, stopped);
+    assert_int_equal(kt_end_offsets_sum(c.topic), stopped);
+    assert_true(stopped < CONTROL_ROWS);
+    assert_true(stopped - at_stop <= 2 * 500); /* within one chunk (and one in flight) */
+    fp_stop(proc, 60000);
+
+    int in_progress = 0;
+    char *types = incr_notification_types(names.notifications, &in_progress);
+    printf("# notifications: %s, %d IN_PROGRESS\n", types, in_progress);
+    assert_string_equal(types, "STARTED,PAUSED,RESUMED,ABORTED");
+    assert_true(in_progress >= 2);
+    free(types);
+    pgt_exec(db, "DROP TABLE %s", c.table);
+    pgt_exec(db, "DROP TABLE %s", names.signal);
+    fp_pass(c.env);
+}
+
+/* ---- 4. a table added to table.include.list; tables without a primary key ----------------- */
+
+static void test_add_table(void **state)
+{
+    (void)state;
+    pgt_case c;
+    incr_names names;
+    incr_case_new(&c, &names, "pg_cdc_incr_add", "first", "(id int PRIMARY KEY, v int NOT NULL)",
+                  NULL);
+    fp_env *env = c.env;
+    const char *added = fp_name(env, "added");   /* no primary key: message.key.columns */
+    const char *keyless = fp_name(env, "keyless"); /* no key at all */
+    pgt_exec(db, "DROP TABLE IF EXISTS %s, %s", added, keyless);
+    pgt_exec(db, "CREATE TABLE %s (id int NOT NULL, v int NOT NULL)", added);
+    pgt_exec(db, "CREATE TABLE %s (id int NOT NULL, v int NOT NULL)", keyless);
+    pgt_exec(db, "INSERT INTO %s SELECT g, 0 FROM generate_series(1, 1000) g", c.table);
+    pgt_exec(db, "INSERT INTO %s SELECT g, 0 FROM generate_series(1, 3000) g", added);
+    pgt_exec(db, "INSERT INTO %s SELECT g, 0 FROM generate_series(1, 10) g", keyless);
+    fp_proc *proc = fp_start(env, c.worker, c.connector, NULL);
+    if (!fp_wait_log(proc, "streaming from slot", 60000))
+        fail_msg("the task did not start streaming");
+    char data[512];
+    snprintf(data, sizeof data, "{\"data-collections\": [\"public.%s\"]}", added);
+    incr_signal(&names, "add-1", "execute-snapshot", data);
+    if (!fp_wait_log(proc, "is not captured", 30000))
+        fail_msg("a table outside table.include.list was not refused");
+    fp_stop(proc, 60000);
+
+    /* the table joins table.include.list, with its key columns */
+    char lines[2048];
+    snprintf(lines, sizeof lines,
+             "table.include.list=public\\\\.%s,public\\\\.%s,public\\\\.%s\n"
+             "message.key.columns=public\\\\.%s:id\n%s",
+             c.table, added, keyless, added, names.lines);
+    c.connector = pgt_connector_file(env, "pg.properties", c.name, c.prefix, c.slot,
+                                     c.publication, lines);
+    proc = fp_start(env, c.worker, c.connector, NULL);
+    if (!fp_wait_log(proc, "streaming from slot", 60000))
+        fail_msg("the task did not start streaming again");
+    snprintf(data, sizeof data, "{\"data-collections\": [\"public.%s\", \"public.%s\"]}", added,
+             keyless);
+    incr_signal(&names, "add-2", "execute-snapshot", data);
+    if (!fp_wait_log(proc, "incremental snapshot complete", 60000))
+        fail_msg("the added table's incremental snapshot did not complete");
+    if (!fp_log_contains(proc, "has no primary key and message.key.columns names no key"))
+        fail_msg("the table without any key was not refused with a clear message");
+    fp_sleep_ms(FLUSH_MS * 2);
+    fp_stop(proc, 60000);
+
+    char topic[256];
+    snprintf(topic, sizeof topic, "%s.public.%s", c.prefix, added);
+    topic_state ts;
+    topic_state_read(&ts, topic, 3000);
+    int64_t reads = ts.reads;
+    topic_state_free(&ts);
+    printf("# added table: %" PRId64 " read events; first table: %" PRId64 "\n", reads,
+           kt_end_offsets_sum(c.topic));
+    assert_int_equal(reads, 3000);
+    assert_int_equal(kt_end_offsets_sum(c.topic), 0); /* the other table is not snapshotted */
+    pgt_exec(db, "DROP TABLE %s, %s, %s", c.table, added, keyless);
+    pgt_exec(db, "DROP TABLE %s", names.signal);
+    fp_pass(env);
+}
+
 int main(void)
 {
     fp_init();
@@ -447,6 +563,8 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_million_rows_under_load, pgt_setup, pgt_teardown),
         cmocka_unit_test_setup_teardown(test_kill9_resumes_from_chunk, pgt_setup, pgt_teardown),
+        cmocka_unit_test_setup_teardown(test_stop_pause_resume, pgt_setup, pgt_teardown),
+        cmocka_unit_test_setup_teardown(test_add_table, pgt_setup, pgt_teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
