@@ -350,6 +350,35 @@ static void source_confirm(cdc_source *source, uint64_t lsn)
         source->confirmed_lsn = lsn;
 }
 
+/* A row read by a snapshot (what: "snapshot", "incremental snapshot") as a read event into
+ * pending; *record NULL when a bad value skipped it (event.processing.failure.handling.mode). */
+static ferry_status source_read_event(cdc_source *source, const dbz_table *table,
+                                      const pgo_value *values, size_t count,
+                                      const dbz_source_info *info, int64_t now_us,
+                                      const char *what, cdc_events_record **record, char *err,
+                                      size_t errlen)
+{
+    char why[CDC_ERR];
+    *record = NULL;
+    switch (cdc_events_snapshot_row(&source->events, table, values, count, info, now_us,
+                                    &source->pending, record, why, sizeof why)) {
+    case CDC_EVENTS_OK:
+        return FERRY_OK;
+    case CDC_EVENTS_NO_MEMORY:
+        pending_clear(source);
+        return ferry_error_set(err, errlen, "out of memory");
+    case CDC_EVENTS_BAD_VALUE:
+        break;
+    }
+    pending_clear(source);
+    *record = NULL;
+    if (source->config.failure_mode == CDC_FAILURE_FAIL)
+        return ferry_error_set(err, errlen, "%s of %s: %s", what, table->id, why);
+    if (source->config.failure_mode == CDC_FAILURE_WARN)
+        source_log(source, FERRY_LOG_WARN, "%s of %s: skipping a row: %s", what, table->id, why);
+    return FERRY_OK;
+}
+
 /* ------------------------------------------------------------------------------------------ */
 /* Incremental snapshots (cdc_incremental.h)                                                  */
 
@@ -736,31 +765,17 @@ static ferry_status source_incremental_emit(cdc_source *source, char *err, size_
             return ferry_error_set(err, errlen, "out of memory");
         return source_incremental_chunk_end(source, err, errlen);
     }
-    char why[CDC_ERR];
     int64_t now_us = clock_wall_us();
     dbz_source_info info = {.ts_us = now_us, .snapshot = "incremental",
                             .last_commit_lsn = source->events.last_commit_lsn,
                             .lsn = source->incremental_lsn,
                             .tx_id = source->in_tx ? (int64_t)source->events.xid : -1};
     cdc_events_record *record = NULL;
-    switch (cdc_events_snapshot_row(&source->events, entry->table, source->incremental_values,
-                                    count, &info, now_us, &source->pending, &record, why,
-                                    sizeof why)) {
-    case CDC_EVENTS_OK:
-        break;
-    case CDC_EVENTS_NO_MEMORY:
-        pending_clear(source);
-        return ferry_error_set(err, errlen, "out of memory");
-    case CDC_EVENTS_BAD_VALUE:
-        pending_clear(source);
-        if (source->config.failure_mode == CDC_FAILURE_FAIL)
-            return ferry_error_set(err, errlen, "incremental snapshot of %s: %s",
-                                   entry->table->id, why);
-        if (source->config.failure_mode == CDC_FAILURE_WARN)
-            source_log(source, FERRY_LOG_WARN, "incremental snapshot of %s: skipping a row: %s",
-                       entry->table->id, why);
+    if (source_read_event(source, entry->table, source->incremental_values, count, &info, now_us,
+                          "incremental snapshot", &record, err, errlen) != FERRY_OK)
+        return FERRY_ERROR;
+    if (!record)
         return inc->remaining == 0 ? source_incremental_chunk_end(source, err, errlen) : FERRY_OK;
-    }
     record->offset = source_stream_offset(source, source->incremental_lsn);
     if (!record->offset)
         return ferry_error_set(err, errlen, "out of memory");
@@ -1251,22 +1266,11 @@ static ferry_status source_phase_snapshot(cdc_source *source, int64_t deadline, 
     dbz_source_info info = {.ts_us = now_us, .snapshot = row.marker, .lsn = lsn,
                             .tx_id = pg_snapshot_tx_id(source->snapshot)};
     cdc_events_record *record = NULL;
-    switch (cdc_events_snapshot_row(&source->events, table, row.values, row.count, &info, now_us,
-                                    &source->pending, &record, why, sizeof why)) {
-    case CDC_EVENTS_OK:
-        break;
-    case CDC_EVENTS_NO_MEMORY:
-        pending_clear(source);
-        return ferry_error_set(err, errlen, "out of memory");
-    case CDC_EVENTS_BAD_VALUE:
-        pending_clear(source);
-        if (source->config.failure_mode == CDC_FAILURE_FAIL)
-            return ferry_error_set(err, errlen, "snapshot of %s: %s", table->id, why);
-        if (source->config.failure_mode == CDC_FAILURE_WARN)
-            source_log(source, FERRY_LOG_WARN, "snapshot of %s: skipping a row: %s", table->id,
-                       why);
+    if (source_read_event(source, table, row.values, row.count, &info, now_us, "snapshot",
+                          &record, err, errlen) != FERRY_OK)
+        return FERRY_ERROR;
+    if (!record)
         return FERRY_OK;
-    }
     record->offset = cdc_offset_snapshot(lsn, info.tx_id, now_us, table->id, row.key,
                                          row.last_of_snapshot);
     source->snapshot_rows++;
