@@ -4,16 +4,23 @@
  */
 #include "cdc_incremental.h"
 
+#include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
 #include <ferry/plugin.h>
 
+#include "java_serial.h"
+#include "pg_types.h"
 #include "support/array.h"
 #include "support/hex.h"
 #include "support/strbuf.h"
 #include "support/strlist.h"
+
+/* Room for a message of the Java stream reader. */
+#define CDC_INCR_ERR 256
 
 void cdc_incremental_init(cdc_incremental *inc)
 {
@@ -65,39 +72,134 @@ bool cdc_incremental_active(const cdc_incremental *inc)
 /* ------------------------------------------------------------------------------------------ */
 /* Offsets                                                                                    */
 
-char *cdc_incremental_key_encode(const json_t *key)
+/* A key value's text as the Java value of its class. -1 when it does not fit. */
+static int cdc_key_java_value(const char *text, size_t len, char type, java_value *value)
 {
-    char *text = json_dumps(key, JSON_COMPACT | JSON_ENCODE_ANY);
-    if (!text)
+    memset(value, 0, sizeof(*value));
+    if (type == 'S') {
+        *value = (java_value){.kind = JAVA_STRING, .text = (char *)text, .len = len};
+        return 0;
+    }
+    if (type == 'U') {
+        unsigned char bytes[16];
+        char digits[33];
+        size_t n = 0;
+        for (size_t i = 0; i < len && n < 33; i++)
+            if (text[i] != '-')
+                digits[n++] = text[i];
+        if (len != 36 || n != 32 || hex_decode(digits, 32, bytes) != 16)
+            return -1;
+        value->kind = JAVA_UUID;
+        for (int i = 0; i < 8; i++) {
+            value->most_bits = (value->most_bits << 8) | bytes[i];
+            value->least_bits = (value->least_bits << 8) | bytes[8 + i];
+        }
+        return 0;
+    }
+    char *end = NULL;
+    errno = 0;
+    long long number = strtoll(text, &end, 10);
+    if (len == 0 || end != text + len || errno != 0 ||
+        (type == 'I' && (number < INT32_MIN || number > INT32_MAX)))
+        return -1;
+    value->kind = type == 'I' ? JAVA_INTEGER : JAVA_LONG;
+    value->number = number;
+    return 0;
+}
+
+char *cdc_incremental_key_encode(const json_t *key, const char *types)
+{
+    size_t count = json_array_size(key);
+    if (count > CDC_KEY_MAX || strlen(types) < count)
         return NULL;
-    size_t len = strlen(text);
-    char *hex = malloc(2 * len + 1);
-    if (hex)
-        hex_encode(text, len, hex);
-    free(text);
+    java_value values[CDC_KEY_MAX];
+    for (size_t k = 0; k < count; k++) {
+        const json_t *item = json_array_get(key, k);
+        if (!json_is_string(item) || cdc_key_java_value(json_string_value(item),
+                                                        json_string_length(item), types[k],
+                                                        &values[k]) != 0)
+            return NULL;
+    }
+    strbuf bytes = {0};
+    char *hex = NULL;
+    if (java_serial_write_array(values, count, &bytes) == 0 && !strbuf_failed(&bytes) &&
+        (hex = malloc(2 * bytes.len + 1)) != NULL)
+        hex_encode(bytes.data, bytes.len, hex);
+    free(bytes.data);
     return hex;
 }
 
-json_t *cdc_incremental_key_decode(const char *hex)
+/* A Java value as the key value's text (the form queries bind and chunk rows hold). */
+static json_t *cdc_key_text(const java_value *value, char *type)
+{
+    char text[40];
+    switch (value->kind) {
+    case JAVA_STRING:
+        *type = 'S';
+        return json_stringn(value->text, value->len);
+    case JAVA_UUID: {
+        unsigned char bytes[16];
+        char digits[33];
+        for (int i = 0; i < 8; i++) {
+            bytes[i] = (unsigned char)(value->most_bits >> (56 - 8 * i));
+            bytes[8 + i] = (unsigned char)(value->least_bits >> (56 - 8 * i));
+        }
+        hex_encode(bytes, sizeof bytes, digits);
+        snprintf(text, sizeof text, "%.8s-%.4s-%.4s-%.4s-%.12s", digits, digits + 8,
+                 digits + 12, digits + 16, digits + 20);
+        *type = 'U';
+        return json_string(text);
+    }
+    default:
+        snprintf(text, sizeof text, "%lld", (long long)value->number);
+        *type = value->kind == JAVA_INTEGER ? 'I' : 'J';
+        return json_string(text);
+    }
+}
+
+json_t *cdc_incremental_key_decode(const char *hex, char *types, char *err, size_t errlen)
 {
     size_t len = hex ? strlen(hex) : 0;
     unsigned char *bytes = malloc(len / 2 + 1);
     if (!bytes)
-        return NULL;
+        return ferry_error_set(err, errlen, "out of memory"), NULL;
+    java_value *values = NULL;
+    size_t count = 0;
+    json_t *key = NULL;
     long n = hex_decode(hex, len, bytes);
-    json_t *key = n >= 0 ? json_loadb((const char *)bytes, (size_t)n, 0, NULL) : NULL;
-    free(bytes);
-    if (key && !json_is_array(key)) {
-        json_decref(key);
-        return NULL;
-    }
-    for (size_t i = 0; key && i < json_array_size(key); i++) {
-        if (!json_is_string(json_array_get(key, i))) {
+    if (n < 0)
+        ferry_error_set(err, errlen, "not hex digits");
+    else if (java_serial_read_array(bytes, (size_t)n, &values, &count, err, errlen) != 0)
+        ;
+    else if (count > CDC_KEY_MAX)
+        ferry_error_set(err, errlen, "%zu key values, at most %d are read", count, CDC_KEY_MAX);
+    else if (!(key = json_array()))
+        ferry_error_set(err, errlen, "out of memory");
+    for (size_t k = 0; key && k < count; k++) {
+        if (json_array_append_new(key, cdc_key_text(&values[k], &types[k])) != 0) {
             json_decref(key);
-            return NULL;
+            key = NULL;
+            ferry_error_set(err, errlen, "out of memory");
         }
     }
+    if (key)
+        types[count] = '\0';
+    java_values_free(values, count);
+    free(bytes);
     return key;
+}
+
+void cdc_incremental_key_types(cdc_incremental *inc, const dbz_table *table)
+{
+    size_t keys = table->key_count < CDC_KEY_MAX ? table->key_count : CDC_KEY_MAX;
+    for (size_t k = 0; k < keys; k++) {
+        uint32_t oid = table->columns[table->key_columns[k]].type.oid;
+        inc->key_types[k] = oid == PG_OID_INT2 || oid == PG_OID_INT4 ? 'I'
+                            : oid == PG_OID_INT8 || oid == PG_OID_OID ? 'J'
+                            : oid == PG_OID_UUID                      ? 'U'
+                                                                      : 'S';
+    }
+    inc->key_types[keys] = '\0';
 }
 
 /* Debezium's collections field: a JSON text of [{id, additional_condition, surrogate_key}]. */
@@ -127,8 +229,9 @@ int cdc_incremental_offset_add(const cdc_incremental *inc, json_t *offset)
         return 0;
     char *collections = cdc_incremental_collections_text(inc);
     const json_t *position = inc->window != CDC_INCR_NO_CHUNK ? inc->chunk_start : inc->position;
-    char *primary = position ? cdc_incremental_key_encode(position) : NULL;
-    char *maximum = inc->maximum ? cdc_incremental_key_encode(inc->maximum) : NULL;
+    char *primary = position ? cdc_incremental_key_encode(position, inc->key_types) : NULL;
+    char *maximum = inc->maximum ? cdc_incremental_key_encode(inc->maximum, inc->key_types)
+                                 : NULL;
     int rc = -1;
     if (collections && (!position || primary) && (!inc->maximum || maximum) &&
         json_object_set_new(offset, CDC_INCR_COLLECTIONS, json_string(collections)) == 0 &&
@@ -182,12 +285,10 @@ int cdc_incremental_restore(cdc_incremental *inc, const json_t *offset, char *er
         const char *hex = json_string_value(json_object_get(offset, keys[k]));
         if (!hex)
             continue;
-        *targets[k] = cdc_incremental_key_decode(hex);
+        char why[CDC_INCR_ERR];
+        *targets[k] = cdc_incremental_key_decode(hex, inc->key_types, why, sizeof why);
         if (!*targets[k])
-            return ferry_error_set(err, errlen,
-                                   "offset field %s is not the hex-encoded key ferry writes "
-                                   "(docs/connectors/postgres-cdc.md, \"Incremental snapshots\")",
-                                   keys[k]), -1;
+            return ferry_error_set(err, errlen, "offset field %s: %s", keys[k], why), -1;
     }
     const char *correlation = json_string_value(json_object_get(offset, CDC_INCR_CORRELATION_ID));
     if (correlation && !(inc->correlation_id = strdup(correlation)))

@@ -49,6 +49,9 @@ typedef struct cdc_incremental {
     json_t *position;    /* key (text values) of the last row read of collections[0]; NULL:
                             from its start */
     json_t *maximum;     /* its largest key when its reading began; NULL: not looked up yet */
+    /* the Java class each key value has in Debezium's offset fields (java_serial.h): 'I'
+       Integer, 'J' Long, 'S' String, 'U' UUID; from the table's key types, or from the offset */
+    char key_types[CDC_KEY_MAX + 1];
     char *correlation_id; /* the execute-snapshot signal's id (notifications carry it) */
     bool paused;
     cdc_incr_window window;
@@ -86,11 +89,18 @@ int cdc_incremental_restore(cdc_incremental *inc, const json_t *offset, char *er
  * out of memory. */
 int cdc_incremental_offset_add(const cdc_incremental *inc, json_t *offset);
 
-/* The key of the position as Debezium's offset field holds it: hex digits of a serialized array
- * (here the compact JSON array of the key's text values; see the docs). Both malloc'd / new
- * references; NULL on bad input or out of memory. */
-char *cdc_incremental_key_encode(const json_t *key);
-json_t *cdc_incremental_key_decode(const char *hex);
+/* The key of the position as Debezium's offset field holds it: the hex digits of the Java
+ * serialization of an Object[] of the key values (java_serial.h), each of the class types[k]
+ * names (see key_types). key: an array of the values' text. malloc'd; NULL when a value does
+ * not fit its class or out of memory. */
+char *cdc_incremental_key_encode(const json_t *key, const char *types);
+/* The reverse: an array of the values' text (new reference), their classes into types (room
+ * for CDC_KEY_MAX + 1). NULL with a message naming what is wrong. */
+json_t *cdc_incremental_key_decode(const char *hex, char *types, char *err, size_t errlen);
+/* Sets key_types from the table's key column types as Debezium's PostgreSQL connector reads
+ * them over JDBC: int2 and int4 Integer, int8 and oid Long, uuid UUID, text types String; any
+ * other type is written as a String of its text (docs: only ferry reads that back). */
+void cdc_incremental_key_types(cdc_incremental *inc, const dbz_table *table);
 
 /* Queues a table (a table already queued is left where it is). -1 when out of memory. */
 int cdc_incremental_add(cdc_incremental *inc, const char *id, const char *condition);

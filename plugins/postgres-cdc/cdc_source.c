@@ -691,6 +691,7 @@ static ferry_status source_incremental_read_chunk(cdc_source *source, char *err,
         return source_incremental_table_done(source, "UNKNOWN_SCHEMA", err, errlen);
     }
     const dbz_table *table = entry->table;
+    cdc_incremental_key_types(inc, table);
     if (!inc->maximum) {
         bool empty = false;
         inc->maximum = pg_incremental_maximum(source->conn, entry->meta, table,
