@@ -182,14 +182,17 @@ const ferry_config_key cdc_config_keys[] = {
         "resume-snapshot); the incremental snapshot writes its watermarks into it unless "
         "read.only=true. It must be in the publication (filtered publications get it added)."),
     KEY("signal.enabled.channels", FERRY_CONFIG_STRING, "source", FERRY_IMPORTANCE_MEDIUM,
-        "Signals", "Where signals come from, comma-separated: source (the signal table); "
-                   "kafka is accepted with a warning (not supported yet)."),
+        "Signals", "Where signals come from, comma-separated: source (the signal table) and "
+                   "kafka (records on signal.kafka.topic whose key is topic.prefix and whose "
+                   "value is {\"id\", \"type\", \"data\"})."),
     KEY("signal.kafka.topic", FERRY_CONFIG_STRING, NULL, FERRY_IMPORTANCE_MEDIUM, "Signals",
-        "Accepted for the kafka signal channel, which is not supported yet."),
+        "The topic of the kafka signal channel (its partition 0 is read); default "
+        "<topic.prefix>-signal."),
     KEY("signal.kafka.bootstrap.servers", FERRY_CONFIG_STRING, NULL, FERRY_IMPORTANCE_LOW,
-        "Signals", "Accepted for the kafka signal channel, which is not supported yet."),
+        "Signals", "The brokers of the kafka signal channel (required with it); its other "
+                   "consumer settings are signal.consumer.* (security.protocol, sasl.*, ...)."),
     KEY("signal.kafka.groupId", FERRY_CONFIG_STRING, "kafka-signal", FERRY_IMPORTANCE_LOW,
-        "Signals", "Accepted for the kafka signal channel, which is not supported yet."),
+        "Signals", "The consumer group that keeps the kafka signal channel's offset."),
     {.name = "incremental.snapshot.chunk.size", .type = FERRY_CONFIG_INT,
      .default_value = "1024", .importance = FERRY_IMPORTANCE_MEDIUM, .group = "Signals",
      .has_min = true, .min = 1,

@@ -544,6 +544,40 @@ bool cdc_incremental_next_row(cdc_incremental *inc, pgo_value **values, size_t *
 /* ------------------------------------------------------------------------------------------ */
 /* Signals                                                                                    */
 
+int cdc_signal_parse_kafka(const char *key, const char *value, const char *topic_prefix,
+                           const char *generated_id, cdc_signal *signal, char *err,
+                           size_t errlen)
+{
+    memset(signal, 0, sizeof(*signal));
+    if (!key || strcmp(key, topic_prefix) != 0)
+        return ferry_error_set(err, errlen, "signal key '%s' is not the connector's topic.prefix "
+                                            "'%s'",
+                               key ? key : "(null)", topic_prefix), 1;
+    json_error_t error;
+    json_t *record = value ? json_loads(value, 0, &error) : NULL;
+    if (!json_is_object(record)) {
+        json_decref(record);
+        return ferry_error_set(err, errlen, "signal value is not a JSON object: %s",
+                               value ? value : "(null)"), -1;
+    }
+    const char *id = json_string_value(json_object_get(record, "id"));
+    const char *type = json_string_value(json_object_get(record, "type"));
+    json_t *data = json_object_get(record, "data");
+    if (data && !json_is_object(data) && !json_is_null(data)) {
+        json_decref(record);
+        return ferry_error_set(err, errlen, "signal '%s': data is not a JSON object",
+                               id ? id : generated_id), -1;
+    }
+    char *data_text = json_is_object(data) ? json_dumps(data, JSON_COMPACT) : NULL;
+    int rc = json_is_object(data) && !data_text
+                 ? (ferry_error_set(err, errlen, "out of memory"), -1)
+                 : cdc_signal_parse(id && *id ? id : generated_id, type, data_text, signal, err,
+                                    errlen);
+    free(data_text);
+    json_decref(record);
+    return rc;
+}
+
 void cdc_signal_release(cdc_signal *signal)
 {
     free(signal->id);

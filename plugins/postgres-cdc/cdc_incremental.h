@@ -160,6 +160,13 @@ typedef struct cdc_signal {
 int cdc_signal_parse(const char *id, const char *type, const char *data, cdc_signal *signal,
                      char *err, size_t errlen);
 void cdc_signal_release(cdc_signal *signal);
+/* A record of the kafka signal channel: its key must be the connector's topic.prefix (else 1,
+ * with err saying whose it is: not for this connector); its value Debezium's
+ * {"id": ..., "type": ..., "data": {...}}, id taken from generated_id when the value has none.
+ * 0 parsed, -1 with a message naming what is wrong. */
+int cdc_signal_parse_kafka(const char *key, const char *value, const char *topic_prefix,
+                           const char *generated_id, cdc_signal *signal, char *err,
+                           size_t errlen);
 
 /* Debezium's notification types. */
 typedef enum cdc_notification_type {

@@ -20,6 +20,7 @@
 #include "cdc_config.h"
 #include "cdc_events.h"
 #include "cdc_incremental.h"
+#include "cdc_signal_kafka.h"
 #include "cdc_offset.h"
 #include "cdc_plugin.h"
 #include "debezium_envelope.h"
@@ -138,6 +139,8 @@ typedef struct cdc_source {
      * stream position of the message that closed the chunk's window */
     char *signal_schema, *signal_table;
     cdc_incremental incremental;
+    cdc_signal_kafka *signal_kafka; /* the kafka signal channel, NULL when not enabled */
+    bool signal_kafka_failing;      /* its last read failed: logged once until it reads again */
     uint64_t incremental_lsn;
     pgo_value *incremental_values;
     size_t incremental_value_capacity;
@@ -1423,12 +1426,57 @@ static ferry_status source_heartbeat(cdc_source *source)
     return FERRY_OK;
 }
 
+/* The kafka signal channel: the records there now, a few per poll (Debezium reads it between
+ * stream events too). A record for another connector is skipped, as Debezium does. */
+static ferry_status source_signal_kafka_read(cdc_source *source, char *err, size_t errlen)
+{
+    for (int i = 0; i < 16; i++) {
+        char *key, *value;
+        char why[CDC_ERR];
+        int got = cdc_signal_kafka_next(source->signal_kafka, &key, &value, why, sizeof why);
+        if (got < 0 && !source->signal_kafka_failing)
+            source_log(source, FERRY_LOG_WARN, "kafka signal channel: %s", why);
+        source->signal_kafka_failing = got < 0;
+        if (got <= 0)
+            return FERRY_OK;
+        char generated[37];
+        uint8_t random[10] = {0};
+        if (getrandom(random, sizeof random, GRND_NONBLOCK) != (ssize_t)sizeof random)
+            random[0] ^= (uint8_t)i;
+        dbz_run_id(clock_wall_us() / 1000, random, generated);
+        cdc_signal signal;
+        int rc = cdc_signal_parse_kafka(key, value, source->config.topic_prefix, generated,
+                                        &signal, why, sizeof why);
+        ferry_status status = FERRY_OK;
+        if (rc > 0)
+            source_log(source, FERRY_LOG_INFO, "kafka signal channel: %s; skipped", why);
+        else if (rc < 0)
+            source_log(source, FERRY_LOG_WARN, "ignoring a kafka signal: %s", why);
+        else if (signal.kind == CDC_SIGNAL_WINDOW_OPEN || signal.kind == CDC_SIGNAL_WINDOW_CLOSE)
+            source_log(source, FERRY_LOG_WARN, "kafka signal '%s': watermarks come from the "
+                                               "signal table only; skipped", signal.id);
+        else
+            status = cdc_source_signal(source, &signal, err, errlen);
+        cdc_signal_release(&signal);
+        free(key);
+        free(value);
+        if (status != FERRY_OK)
+            return status;
+    }
+    return FERRY_OK;
+}
+
 /* STREAMING: read messages until the deadline, one message's records at a time. */
 static ferry_status source_phase_streaming(cdc_source *source, int64_t deadline, char *err,
                                            size_t errlen)
 {
     char why[CDC_ERR];
     ferry_status incremental = FERRY_OK;
+    if (source->signal_kafka && !source->in_tx) {
+        incremental = source_signal_kafka_read(source, err, errlen);
+        if (incremental != FERRY_OK)
+            return incremental;
+    }
     if (source_incremental_step(source, &incremental, err, errlen))
         return incremental;
     if (source->config.heartbeat_interval_ms > 0 && !source->in_tx &&
@@ -1480,6 +1528,7 @@ static void cdc_source_free(cdc_source *source)
     pg_snapshot_destroy(source->snapshot);
     pg_txid_snapshot_release(&source->seen);
     cdc_incremental_release(&source->incremental);
+    cdc_signal_kafka_destroy(source->signal_kafka);
     free(source->incremental_values);
     free(source->signal_schema);
     free(source->signal_table);
@@ -1699,10 +1748,14 @@ ferry_status cdc_source_start(ferry_context *ctx, const ferry_config *config, vo
                         source->config.topic_prefix, why);
         goto fail;
     }
-    if (source->config.signal_kafka)
-        source_log(source, FERRY_LOG_WARN,
-                   "signal.enabled.channels: the kafka channel is not supported yet; signals "
-                   "come from signal.data.collection only");
+    if (source->config.signal_kafka) {
+        source->signal_kafka = cdc_signal_kafka_new(&source->config, cdc_host->config_json(config),
+                                                    err, errlen);
+        if (!source->signal_kafka)
+            goto fail;
+        source_log(source, FERRY_LOG_INFO, "reading signals from Kafka topic %s",
+                   cdc_signal_kafka_topic(source->signal_kafka));
+    }
     if (cdc_incremental_active(&source->incremental))
         source_log(source, FERRY_LOG_INFO,
                    "incremental snapshot in progress: %zu tables, %s from %s",

@@ -568,6 +568,111 @@ static void test_add_table(void **state)
     fp_pass(env);
 }
 
+/* ---- 5. the kafka signal channel ----------------------------------------------------------- */
+
+#define KAFKA_ROWS 5000
+
+/* The read events' "after" of a topic (values without schemas) by id, in two halves: the first
+ * count, then the rest. */
+static void read_events_by_id(const char *topic, size_t count, json_t *first, json_t *second)
+{
+    kt_records *records = kt_consume_all(topic, 10000);
+    size_t reads = 0;
+    for (size_t i = 0; i < records->count; i++) {
+        json_t *value = records->items[i].value ? json_loadb(records->items[i].value,
+                                                             records->items[i].value_len, 0,
+                                                             NULL)
+                                                : NULL;
+        const char *op = json_string_value(json_object_get(value, "op"));
+        if (op && strcmp(op, "r") == 0) {
+            json_t *after = json_object_get(value, "after");
+            char id[32];
+            snprintf(id, sizeof id, "%" JSON_INTEGER_FORMAT,
+                     json_integer_value(json_object_get(after, "id")));
+            json_object_set(reads++ < count ? first : second, id, after);
+        }
+        json_decref(value);
+    }
+    kt_records_free(records);
+}
+
+static void test_kafka_channel(void **state)
+{
+    (void)state;
+    pgt_case c;
+    incr_names names;
+    pgt_case_new(&c, "pg_cdc_incr_kafka", "kch", "(id int PRIMARY KEY, v int NOT NULL, t text)",
+                 FLUSH_MS, NULL);
+    const char *signal_topic = fp_name(c.env, "signals");
+    kt_create_topic(signal_topic, 1, NULL);
+    char extra[1024];
+    snprintf(extra, sizeof extra,
+             "incremental.snapshot.chunk.size=700\n"
+             "signal.enabled.channels=source,kafka\n"
+             "signal.kafka.topic=%s\n"
+             "signal.kafka.bootstrap.servers=%s\n"
+             "signal.kafka.groupId=%s\n"
+             "signal.consumer.client.rack=r1\n",
+             signal_topic, kt_bootstrap(), fp_name(c.env, "signal-group"));
+    incr_names_make(&names, c.env, extra);
+    char lines[2048];
+    snprintf(lines, sizeof lines, "table.include.list=public\\\\.%s\n%s", c.table, names.lines);
+    c.connector = pgt_connector_file(c.env, "pg.properties", c.name, c.prefix, c.slot,
+                                     c.publication, lines);
+    kt_create_topic(c.topic, 1, NULL);
+    kt_create_topic(names.notifications, 1, NULL);
+    pgt_exec(db, "INSERT INTO %s SELECT g, g * 3, 'row ' || g FROM generate_series(1, %d) g",
+             c.table, KAFKA_ROWS);
+    fp_proc *proc = fp_start(c.env, c.worker, c.connector, NULL);
+    if (!fp_wait_log(proc, "streaming from slot", 60000))
+        fail_msg("the task did not start streaming");
+    if (!fp_log_contains(proc, "reading signals from Kafka topic"))
+        fail_msg("the kafka signal channel did not start");
+
+    /* Debezium's form: key = topic.prefix, value {id, type, data}; another key is not ours */
+    char value[512];
+    snprintf(value, sizeof value,
+             "{\"id\": \"kafka-1\", \"type\": \"execute-snapshot\", \"data\": "
+             "{\"data-collections\": [\"public.%s\"], \"type\": \"INCREMENTAL\"}}",
+             c.table);
+    rd_kafka_t *producer = kt_producer_new(NULL);
+    kt_produce(producer, signal_topic, 0, "someone-else", 12, value, strlen(value), NULL, NULL);
+    kt_produce(producer, signal_topic, 0, c.prefix, strlen(c.prefix), value, strlen(value), NULL,
+               NULL);
+    kt_producer_close(producer);
+    if (!fp_wait_log(proc, "incremental snapshot complete", 120000))
+        fail_msg("the snapshot signalled through Kafka did not complete");
+    if (!fp_log_contains(proc, "is not the connector's topic.prefix"))
+        fail_msg("a signal with another key was not skipped");
+
+    /* the same through the signal table */
+    char data[512];
+    snprintf(data, sizeof data, "{\"data-collections\": [\"public.%s\"]}", c.table);
+    incr_signal(&names, "table-1", "execute-snapshot", data);
+    if (!pgt_wait_records(proc, c.topic, 2 * KAFKA_ROWS, 120000))
+        fail_msg("the snapshot signalled through the table did not complete");
+    fp_sleep_ms(FLUSH_MS * 2);
+    fp_stop(proc, 60000);
+
+    json_t *by_kafka = json_object(), *by_table = json_object();
+    read_events_by_id(c.topic, KAFKA_ROWS, by_kafka, by_table);
+    printf("# read events: %zu through Kafka, %zu through the table\n",
+           json_object_size(by_kafka), json_object_size(by_table));
+    assert_int_equal(json_object_size(by_kafka), KAFKA_ROWS);
+    assert_true(json_equal(by_kafka, by_table));
+    json_decref(by_kafka);
+    json_decref(by_table);
+    int in_progress = 0;
+    char *types = incr_notification_types(names.notifications, &in_progress);
+    printf("# notifications: %s, %d IN_PROGRESS\n", types, in_progress);
+    assert_string_equal(types, "STARTED,TABLE_SCAN_COMPLETED,COMPLETED,"
+                               "STARTED,TABLE_SCAN_COMPLETED,COMPLETED");
+    free(types);
+    pgt_exec(db, "DROP TABLE %s", c.table);
+    pgt_exec(db, "DROP TABLE %s", names.signal);
+    fp_pass(c.env);
+}
+
 int main(void)
 {
     fp_init();
@@ -577,6 +682,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_kill9_resumes_from_chunk, pgt_setup, pgt_teardown),
         cmocka_unit_test_setup_teardown(test_stop_pause_resume, pgt_setup, pgt_teardown),
         cmocka_unit_test_setup_teardown(test_add_table, pgt_setup, pgt_teardown),
+        cmocka_unit_test_setup_teardown(test_kafka_channel, pgt_setup, pgt_teardown),
     };
     /* FERRY_TEST_FILTER: run only the cases whose name matches (cmocka's pattern) */
     if (getenv("FERRY_TEST_FILTER"))

@@ -92,6 +92,49 @@ static void test_signal_parse(void **state)
     cdc_signal_release(&signal);
 }
 
+static void test_signal_parse_kafka(void **state)
+{
+    (void)state;
+    cdc_signal signal;
+    char err[256] = "";
+    const char *value = "{\"id\": \"k1\", \"type\": \"execute-snapshot\", \"data\": "
+                        "{\"data-collections\": [\"public.a\"], \"type\": \"INCREMENTAL\"}}";
+    assert_int_equal(cdc_signal_parse_kafka("shop", value, "shop", "gen", &signal, err,
+                                            sizeof err), 0);
+    assert_int_equal(signal.kind, CDC_SIGNAL_EXECUTE);
+    assert_string_equal(signal.id, "k1");
+    assert_string_equal(signal.collections[0], "public.a");
+    cdc_signal_release(&signal);
+    /* no id: the one given */
+    assert_int_equal(cdc_signal_parse_kafka("shop", "{\"type\": \"pause-snapshot\"}", "shop",
+                                            "gen", &signal, err, sizeof err), 0);
+    assert_int_equal(signal.kind, CDC_SIGNAL_PAUSE);
+    assert_string_equal(signal.id, "gen");
+    cdc_signal_release(&signal);
+    /* another connector's: skipped, saying whose */
+    assert_int_equal(cdc_signal_parse_kafka("other", value, "shop", "gen", &signal, err,
+                                            sizeof err), 1);
+    assert_non_null(strstr(err, "'other' is not the connector's topic.prefix 'shop'"));
+    cdc_signal_release(&signal);
+    assert_int_equal(cdc_signal_parse_kafka(NULL, value, "shop", "gen", &signal, err,
+                                            sizeof err), 1);
+    cdc_signal_release(&signal);
+    /* bad values */
+    assert_int_equal(cdc_signal_parse_kafka("shop", "[1]", "shop", "gen", &signal, err,
+                                            sizeof err), -1);
+    assert_non_null(strstr(err, "not a JSON object"));
+    cdc_signal_release(&signal);
+    assert_int_equal(cdc_signal_parse_kafka("shop", "{\"type\": \"execute-snapshot\", "
+                                                    "\"data\": \"x\"}",
+                                            "shop", "gen", &signal, err, sizeof err), -1);
+    assert_non_null(strstr(err, "data is not a JSON object"));
+    cdc_signal_release(&signal);
+    assert_int_equal(cdc_signal_parse_kafka("shop", "{\"id\": \"n\"}", "shop", "gen", &signal,
+                                            err, sizeof err), -1);
+    assert_non_null(strstr(err, "has no type"));
+    cdc_signal_release(&signal);
+}
+
 static void test_offsets_debezium_form(void **state)
 {
     (void)state;
@@ -311,6 +354,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_signal_parse),
+        cmocka_unit_test(test_signal_parse_kafka),
         cmocka_unit_test(test_offsets_debezium_form),
         cmocka_unit_test(test_offsets_refused),
         cmocka_unit_test(test_chunk_buffer),
