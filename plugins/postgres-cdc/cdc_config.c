@@ -204,9 +204,10 @@ const ferry_config_key cdc_config_keys[] = {
     KEY("notification.sink.topic.name", FERRY_CONFIG_STRING, NULL, FERRY_IMPORTANCE_LOW,
         "Signals", "Topic of the sink notification channel (required with it)."),
     KEY("read.only", FERRY_CONFIG_BOOLEAN, "false", FERRY_IMPORTANCE_LOW, "Signals",
-        "Debezium's read-only incremental snapshots: not supported yet; with true, "
-        "execute-snapshot signals are refused with a warning rather than writing "
-        "watermarks."),
+        "Read-only incremental snapshots (Debezium's): each chunk's watermarks are "
+        "pg_current_snapshot() before and after its SELECT, compared with the streamed "
+        "transaction ids, instead of rows written into the signal table; for a replica or a "
+        "role with SELECT and REPLICATION only (signal through kafka)."),
     /* values */
     {.name = "decimal.handling.mode", .type = FERRY_CONFIG_STRING, .default_value = "precise",
      .allowed_values = decimal_modes, .importance = FERRY_IMPORTANCE_MEDIUM, .group = "Values",

@@ -50,6 +50,8 @@ void cdc_incremental_buffer_drop(cdc_incremental *inc)
     json_decref(inc->chunk_start);
     inc->chunk_start = NULL;
     inc->window = CDC_INCR_NO_CHUNK;
+    pg_txid_snapshot_release(&inc->low);
+    pg_txid_snapshot_release(&inc->high);
 }
 
 void cdc_incremental_release(cdc_incremental *inc)
@@ -492,6 +494,54 @@ void cdc_incremental_stream_key(cdc_incremental *inc, uint32_t relation_oid,
         }
         slot = (slot + 1) & (inc->slot_count - 1);
     }
+}
+
+void cdc_incremental_watermarks(cdc_incremental *inc, pg_txid_snapshot *low,
+                                pg_txid_snapshot *high)
+{
+    pg_txid_snapshot_release(&inc->low);
+    pg_txid_snapshot_release(&inc->high);
+    inc->low = *low;
+    inc->high = *high;
+    memset(low, 0, sizeof(*low));
+    memset(high, 0, sizeof(*high));
+}
+
+/* Transaction ids of the stream are 32-bit, the watermarks' have an epoch: compared modulo
+ * 2^32, as the server compares them. */
+static int cdc_xid_compare(uint32_t xid, uint64_t full)
+{
+    int32_t difference = (int32_t)(xid - (uint32_t)full);
+    return difference < 0 ? -1 : difference > 0;
+}
+
+void cdc_incremental_change_before(cdc_incremental *inc, uint32_t xid)
+{
+    if (inc->read_only && inc->window == CDC_INCR_WAIT_OPEN &&
+        cdc_xid_compare(xid, inc->low.xmin) >= 0)
+        inc->window = CDC_INCR_OPEN;
+}
+
+bool cdc_incremental_change_after(cdc_incremental *inc, uint32_t xid)
+{
+    if (!inc->read_only || inc->window != CDC_INCR_OPEN)
+        return false;
+    uint64_t xmax = inc->high.xmax > inc->low.xmax ? inc->high.xmax : inc->low.xmax;
+    if (cdc_xid_compare(xid, xmax) <= 0)
+        return false;
+    inc->window = CDC_INCR_EMIT;
+    return true;
+}
+
+bool cdc_incremental_commit(cdc_incremental *inc, uint32_t xid, bool idle)
+{
+    if (!inc->read_only || (inc->window != CDC_INCR_WAIT_OPEN && inc->window != CDC_INCR_OPEN))
+        return false;
+    if (!idle && cdc_xid_compare(xid, inc->high.xmax) != 0 &&
+        cdc_xid_compare(xid, inc->high.xmin) > 0)
+        return false;
+    inc->window = CDC_INCR_EMIT;
+    return true;
 }
 
 bool cdc_incremental_chunk_done(cdc_incremental *inc)

@@ -19,6 +19,7 @@
 
 #include "cdc_events.h"
 #include "debezium_envelope.h"
+#include "pg_snapshot.h"
 #include "pgoutput_decoder.h"
 
 /* The offset fields (Debezium's names). */
@@ -73,6 +74,10 @@ typedef struct cdc_incremental {
     int64_t chunks;      /* chunks read since the snapshot started (this run) */
     int64_t rows_emitted;
     int64_t table_rows;  /* read events of collections[0] */
+    /* read.only=true: the chunk's watermarks, pg_current_snapshot() before (low) and after
+       (high) its SELECT, instead of rows written into the signal table */
+    bool read_only;
+    pg_txid_snapshot low, high;
 } cdc_incremental;
 
 void cdc_incremental_init(cdc_incremental *inc);
@@ -127,6 +132,22 @@ void cdc_incremental_stream_key(cdc_incremental *inc, uint32_t relation_oid,
  * then not 0). */
 bool cdc_incremental_next_row(cdc_incremental *inc, pgo_value **values, size_t *capacity,
                               size_t *count);
+
+/* read.only=true (Debezium's PostgresReadOnlyIncrementalSnapshotChangeEventSource): takes the
+ * chunk's watermarks (owned from now on; call after cdc_incremental_buffer). */
+void cdc_incremental_watermarks(cdc_incremental *inc, pg_txid_snapshot *low,
+                                pg_txid_snapshot *high);
+/* read.only: a streamed change of transaction xid, before its key is matched: a transaction not
+ * older than the low watermark's xmin may be newer than the chunk, so the window opens. */
+void cdc_incremental_change_before(cdc_incremental *inc, uint32_t xid);
+/* read.only: after the change's key is matched: a transaction past both watermarks' xmax began
+ * after the chunk, the window closes (EMIT). true when it closed. */
+bool cdc_incremental_change_after(cdc_incremental *inc, uint32_t xid);
+/* read.only: transaction xid committed: the window closes when it was the high watermark's xmax
+ * or is not newer than its xmin (Debezium's readUntilNewTransactionChange), or when idle (the
+ * stream has nothing more now: a change still to come follows the chunk's rows). true when it
+ * closed. */
+bool cdc_incremental_commit(cdc_incremental *inc, uint32_t xid, bool idle);
 
 /* The chunk is out: its last key becomes the position, the buffer is dropped. true when it was
  * the table's last chunk (the caller ends the table: cdc_incremental_table_done). */

@@ -500,14 +500,6 @@ static ferry_status source_signal_execute(cdc_source *source, const cdc_signal *
                    signal->id);
         return FERRY_OK;
     }
-    if (source->config.read_only) {
-        source_log(source, FERRY_LOG_WARN,
-                   "signal '%s': read.only=true incremental snapshots (watermarks without "
-                   "writes) are not supported yet; set read.only=false to let the snapshot write "
-                   "its watermarks into %s",
-                   signal->id, source->config.signal_data_collection);
-        return FERRY_OK;
-    }
     bool was_active = cdc_incremental_active(inc);
     size_t added = 0;
     for (size_t i = 0; i < signal->collection_count; i++) {
@@ -641,12 +633,24 @@ static ferry_status cdc_source_signal(cdc_source *source, const cdc_signal *sign
     return FERRY_OK;
 }
 
-/* A streamed change: its keys leave the chunk buffer while the window is open. */
+static void source_incremental_match(cdc_incremental *inc, const pgo_message *message);
+
+/* A streamed change: its keys leave the chunk buffer while the window is open (read.only: the
+ * change's transaction id opens and closes the window). */
 static void source_incremental_stream(cdc_source *source, const pgo_message *message)
 {
     cdc_incremental *inc = &source->incremental;
+    cdc_incremental_change_before(inc, source->events.xid);
     if (inc->window != CDC_INCR_OPEN)
         return;
+    source_incremental_match(inc, message);
+    if (cdc_incremental_change_after(inc, source->events.xid))
+        source->incremental_lsn = source->lsn_proc;
+}
+
+/* The keys of a streamed change leave the chunk buffer. */
+static void source_incremental_match(cdc_incremental *inc, const pgo_message *message)
+{
     switch (message->kind) {
     case PGO_INSERT:
         cdc_incremental_stream_key(inc, message->insert.relation_oid, &message->insert.new_tuple);
@@ -711,26 +715,51 @@ static ferry_status source_incremental_read_chunk(cdc_source *source, char *err,
     dbz_run_id(clock_wall_us() / 1000, random, chunk_id);
     char watermark_id[48];
     char data[160];
+    bool read_only = source->config.read_only;
+    pg_txid_snapshot low = {0}, high = {0};
     snprintf(watermark_id, sizeof watermark_id, "%s-open", chunk_id);
     snprintf(data, sizeof data, "{\"openWindowTimestamp\": \"%lld\"}",
              (long long)(clock_wall_us() / 1000));
-    if (pg_incremental_watermark(source->conn, source->config.signal_data_collection, watermark_id,
-                                 "snapshot-window-open", data, why, sizeof why) != 0)
+    if (read_only ? pg_incremental_current_snapshot(source->conn, source->server_version, &low,
+                                                    why, sizeof why) != 0
+                  : pg_incremental_watermark(source->conn, source->config.signal_data_collection,
+                                             watermark_id, "snapshot-window-open", data, why,
+                                             sizeof why) != 0)
         return source_incremental_failed(source, why, err, errlen);
     PGresult *chunk = pg_incremental_chunk(source->conn, entry->meta, table, collection->condition,
                                            inc->position, inc->maximum,
                                            source->config.incremental_chunk_size, why, sizeof why);
-    if (!chunk)
+    if (chunk && read_only &&
+        pg_incremental_current_snapshot(source->conn, source->server_version, &high, why,
+                                        sizeof why) != 0) {
+        PQclear(chunk);
+        chunk = NULL;
+    }
+    if (!chunk) {
+        pg_txid_snapshot_release(&low);
         return source_incremental_failed(source, why, err, errlen);
+    }
     if (PQnfields(chunk) != (int)table->column_count) {
+        pg_txid_snapshot_release(&low);
+        pg_txid_snapshot_release(&high);
         PQclear(chunk);
         return ferry_error_set(err, errlen, "incremental snapshot of %s: %d columns read, the "
                                             "table has %zu",
                                table->id, PQnfields(chunk), table->column_count);
     }
     if (cdc_incremental_buffer(inc, chunk, table, source->config.incremental_chunk_size,
-                               chunk_id) != 0)
+                               chunk_id) != 0) {
+        pg_txid_snapshot_release(&low);
+        pg_txid_snapshot_release(&high);
         return ferry_error_set(err, errlen, "out of memory");
+    }
+    inc->read_only = read_only;
+    if (read_only) {
+        /* no rows written: the stream's transaction ids against the two snapshots open and
+           close the window */
+        cdc_incremental_watermarks(inc, &low, &high);
+        return source_notify(source, CDC_NOTIFY_IN_PROGRESS, NULL, err, errlen);
+    }
     snprintf(watermark_id, sizeof watermark_id, "%s-close", chunk_id);
     snprintf(data, sizeof data, "{\"openWindowTimestamp\": \"%lld\", "
              "\"closeWindowTimestamp\": \"%lld\"}",
@@ -855,6 +884,8 @@ static ferry_status source_handle_message(cdc_source *source, const pgo_copy_dat
                                      .ts_usec = source->events.commit_us};
             end->offset = cdc_offset_streaming(&position);
         }
+        if (cdc_incremental_commit(&source->incremental, source->events.xid, false))
+            source->incremental_lsn = source->lsn_proc;
         if (source_quiescent(source))
             source_confirm(source, source->lsn_proc);
         return FERRY_OK;
@@ -1487,6 +1518,8 @@ static ferry_status source_phase_streaming(cdc_source *source, int64_t deadline,
     pg_stream_status status = pg_stream_read(&source->stream, deadline, &copy, why, sizeof why);
     switch (status) {
     case PG_STREAM_IDLE:
+        if (!source->in_tx && cdc_incremental_commit(&source->incremental, 0, true))
+            source->incremental_lsn = source->lsn_proc;
         return FERRY_OK;
     case PG_STREAM_CLOSED:
         source_reconnect_later(source, why);

@@ -673,6 +673,100 @@ static void test_kafka_channel(void **state)
     fp_pass(c.env);
 }
 
+/* ---- 6. read.only=true: a role that can only read, signals through Kafka -------------------- */
+
+#define READ_ONLY_ROWS 50000
+
+static void test_read_only(void **state)
+{
+    (void)state;
+    pgt_case c;
+    incr_names names;
+    pgt_case_new(&c, "pg_cdc_incr_read_only", "ro", "(id int PRIMARY KEY, v int NOT NULL)",
+                 FLUSH_MS, NULL);
+    const char *role = fp_name(c.env, "reader");
+    const char *signal_topic = fp_name(c.env, "signals");
+    kt_create_topic(signal_topic, 1, NULL);
+    pgt_exec(db, "INSERT INTO %s SELECT g, 0 FROM generate_series(1, %d) g", c.table,
+             READ_ONLY_ROWS);
+    /* SELECT and REPLICATION only; the publication made beforehand by its owner */
+    pgt_exec(db, "DROP ROLE IF EXISTS %s", role);
+    pgt_exec(db, "CREATE ROLE %s LOGIN REPLICATION", role);
+    pgt_exec(db, "GRANT SELECT ON %s TO %s", c.table, role);
+    pgt_exec(db, "CREATE PUBLICATION %s FOR TABLE %s", c.publication, c.table);
+    char extra[1024];
+    snprintf(extra, sizeof extra,
+             "database.user=%s\n"
+             "publication.autocreate.mode=disabled\n"
+             "read.only=true\n"
+             "incremental.snapshot.chunk.size=2000\n"
+             "signal.enabled.channels=kafka\n"
+             "signal.kafka.topic=%s\n"
+             "signal.kafka.bootstrap.servers=%s\n"
+             "signal.kafka.groupId=%s\n",
+             role, signal_topic, kt_bootstrap(), fp_name(c.env, "signal-group"));
+    incr_names_make(&names, c.env, extra);
+    char lines[2048];
+    /* no signal table: the names' one is not named to the connector */
+    snprintf(lines, sizeof lines, "table.include.list=public\\\\.%s\n%s", c.table, names.lines);
+    char *signal_line = strstr(lines, "signal.data.collection=");
+    assert_non_null(signal_line);
+    memmove(signal_line, strchr(signal_line, '\n') + 1, strlen(strchr(signal_line, '\n') + 1) + 1);
+    c.connector = pgt_connector_file(c.env, "pg.properties", c.name, c.prefix, c.slot,
+                                     c.publication, lines);
+    kt_create_topic(c.topic, 1, NULL);
+    kt_create_topic(names.notifications, 1, NULL);
+    fp_proc *proc = fp_start(c.env, c.worker, c.connector, NULL);
+    if (!fp_wait_log(proc, "streaming from slot", 60000))
+        fail_msg("the task did not start streaming as a read-only role");
+
+    writer w = {.table = c.table, .rows = READ_ONLY_ROWS, .per_second = 500};
+    atomic_init(&w.stop, false);
+    assert_int_equal(pthread_create(&w.thread, NULL, writer_run, &w), 0);
+    char value[512];
+    snprintf(value, sizeof value,
+             "{\"id\": \"ro-1\", \"type\": \"execute-snapshot\", \"data\": "
+             "{\"data-collections\": [\"public.%s\"], \"type\": \"incremental\"}}",
+             c.table);
+    rd_kafka_t *producer = kt_producer_new(NULL);
+    kt_produce(producer, signal_topic, 0, c.prefix, strlen(c.prefix), value, strlen(value), NULL,
+               NULL);
+    kt_producer_close(producer);
+    bool complete = fp_wait_log(proc, "incremental snapshot complete", 180000);
+    atomic_store(&w.stop, true);
+    pthread_join(w.thread, NULL);
+    if (!complete)
+        fail_msg("the read-only incremental snapshot did not complete");
+    pgt_exec(db, "UPDATE %s SET v = -1 WHERE id = (SELECT max(id) FROM %s)", c.table, c.table);
+    fp_sleep_ms(FLUSH_MS * 3);
+    fp_stop(proc, 60000);
+    if (fp_log_contains(proc, "permission denied"))
+        fail_msg("the read-only snapshot tried to write");
+
+    topic_state ts;
+    topic_state_read(&ts, c.topic, READ_ONLY_ROWS);
+    printf("# read.only: %" PRId64 " read events, %" PRId64 " changes, %" PRId64
+           " deletes (%" PRId64 " updates, %" PRId64 " deletes made)\n",
+           ts.reads, ts.changes, ts.deletes, w.updates, w.deletes);
+    if (ts.read_after_delete)
+        fail_msg("%" PRId64 " read events after their key's delete (the first: id %" PRId64 ")",
+                 ts.read_after_delete, ts.first_bad);
+    int64_t differences = topic_state_compare(&ts, c.table);
+    if (differences)
+        fail_msg("%" PRId64 " keys differ between the topic and the table", differences);
+    topic_state_free(&ts);
+    int in_progress = 0;
+    char *types = incr_notification_types(names.notifications, &in_progress);
+    printf("# notifications: %s, %d IN_PROGRESS\n", types, in_progress);
+    assert_string_equal(types, "STARTED,TABLE_SCAN_COMPLETED,COMPLETED");
+    free(types);
+    pgt_exec(db, "DROP TABLE %s", c.table);
+    pgt_exec(db, "DROP TABLE %s", names.signal);
+    pgt_drop_slot_and_publication(db, c.slot, c.publication);
+    pgt_exec(db, "DROP ROLE %s", role);
+    fp_pass(c.env);
+}
+
 int main(void)
 {
     fp_init();
@@ -683,6 +777,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_stop_pause_resume, pgt_setup, pgt_teardown),
         cmocka_unit_test_setup_teardown(test_add_table, pgt_setup, pgt_teardown),
         cmocka_unit_test_setup_teardown(test_kafka_channel, pgt_setup, pgt_teardown),
+        cmocka_unit_test_setup_teardown(test_read_only, pgt_setup, pgt_teardown),
     };
     /* FERRY_TEST_FILTER: run only the cases whose name matches (cmocka's pattern) */
     if (getenv("FERRY_TEST_FILTER"))
