@@ -326,6 +326,60 @@ static void test_chunk_buffer(void **state)
     cdc_incremental_release(&inc);
 }
 
+/* read.only: the transaction ids of the stream against the chunk's two pg_current_snapshot()s. */
+static void test_read_only_window(void **state)
+{
+    (void)state;
+    dbz_column columns[2] = {{.name = (char *)"id", .type = {.oid = PG_OID_INT4}},
+                             {.name = (char *)"name", .type = {.oid = PG_OID_TEXT}}};
+    size_t key_columns[1] = {0};
+    dbz_table table = {.oid = 7, .id = (char *)"public.t", .columns = columns,
+                       .column_count = 2, .key_columns = key_columns, .key_count = 1};
+    cdc_incremental inc;
+    cdc_incremental_init(&inc);
+    cdc_incremental_add(&inc, "public.t", NULL);
+    const char *ids[] = {"1", "2"};
+    /* epoch 1: the stream's 32-bit ids compare modulo 2^32 */
+    const uint64_t epoch = UINT64_C(1) << 32;
+    for (int round = 0; round < 3; round++) {
+        assert_int_equal(cdc_incremental_buffer(&inc, chunk_result(ids, 2), &table, 2, "c"), 0);
+        inc.read_only = true;
+        pg_txid_snapshot low = {.xmin = epoch + 100, .xmax = epoch + 105};
+        pg_txid_snapshot high = {.xmin = epoch + 103, .xmax = epoch + 110};
+        cdc_incremental_watermarks(&inc, &low, &high);
+        assert_int_equal(inc.window, CDC_INCR_WAIT_OPEN);
+        if (round == 0) {
+            /* older than the low xmin: the chunk already holds its changes */
+            cdc_incremental_change_before(&inc, 99);
+            assert_int_equal(inc.window, CDC_INCR_WAIT_OPEN);
+            cdc_incremental_change_before(&inc, 100);
+            assert_int_equal(inc.window, CDC_INCR_OPEN);
+            assert_false(cdc_incremental_change_after(&inc, 110));
+            assert_true(cdc_incremental_change_after(&inc, 111));
+            assert_int_equal(inc.window, CDC_INCR_EMIT);
+        } else if (round == 1) {
+            assert_false(cdc_incremental_commit(&inc, 104, false));
+            assert_true(cdc_incremental_commit(&inc, 110, false)); /* the high xmax */
+            assert_int_equal(inc.window, CDC_INCR_EMIT);
+        } else {
+            assert_true(cdc_incremental_commit(&inc, 50, false)); /* not newer than high xmin */
+        }
+        cdc_incremental_buffer_drop(&inc);
+    }
+    /* idle: the stream has nothing more */
+    assert_int_equal(cdc_incremental_buffer(&inc, chunk_result(ids, 2), &table, 2, "c"), 0);
+    inc.read_only = true;
+    assert_true(cdc_incremental_commit(&inc, 0, true));
+    /* not read.only: the watermark rows decide, never the ids */
+    cdc_incremental_buffer_drop(&inc);
+    assert_int_equal(cdc_incremental_buffer(&inc, chunk_result(ids, 2), &table, 2, "c"), 0);
+    inc.read_only = false;
+    cdc_incremental_change_before(&inc, 1000);
+    assert_int_equal(inc.window, CDC_INCR_WAIT_OPEN);
+    assert_false(cdc_incremental_commit(&inc, 0, true));
+    cdc_incremental_release(&inc);
+}
+
 static void test_remove(void **state)
 {
     (void)state;
@@ -358,6 +412,7 @@ int main(void)
         cmocka_unit_test(test_offsets_debezium_form),
         cmocka_unit_test(test_offsets_refused),
         cmocka_unit_test(test_chunk_buffer),
+        cmocka_unit_test(test_read_only_window),
         cmocka_unit_test(test_remove),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
