@@ -338,10 +338,7 @@ static void cdc_incremental_remove_at(cdc_incremental *inc, size_t index)
     inc->count--;
     if (index == 0)
         cdc_incremental_table_reset(inc);
-    if (inc->count == 0) {
-        free(inc->correlation_id);
-        inc->correlation_id = NULL;
-    }
+    /* the correlation id stays: the COMPLETED notification after the last table carries it */
 }
 
 size_t cdc_incremental_remove(cdc_incremental *inc, const char *const *ids, size_t id_count,
@@ -437,7 +434,10 @@ int cdc_incremental_buffer(cdc_incremental *inc, PGresult *chunk, const dbz_tabl
     }
     inc->rows = PQntuples(chunk);
     inc->remaining = inc->rows;
-    inc->last_chunk = inc->rows < asked;
+    /* as Debezium, a table ends with an empty chunk (its window opened and closed too), not
+       with a short one: rows may have come after it */
+    (void)asked;
+    inc->last_chunk = inc->rows == 0;
     inc->chunk_start = json_incref(inc->position);
     size_t slots = 16;
     while (slots < (size_t)inc->rows * 2)
@@ -544,20 +544,27 @@ bool cdc_incremental_commit(cdc_incremental *inc, uint32_t xid, bool idle)
     return true;
 }
 
+json_t *cdc_incremental_chunk_last_key(const cdc_incremental *inc)
+{
+    if (!inc->chunk || inc->rows == 0)
+        return NULL;
+    json_t *key = json_array();
+    const char *data[CDC_KEY_MAX];
+    uint32_t lens[CDC_KEY_MAX];
+    size_t keys = cdc_row_key(inc, inc->rows - 1, data, lens);
+    for (size_t k = 0; key && k < keys; k++)
+        if (json_array_append_new(key, json_stringn(data[k] ? data[k] : "", lens[k])) != 0) {
+            json_decref(key);
+            key = NULL;
+        }
+    return key;
+}
+
 bool cdc_incremental_chunk_done(cdc_incremental *inc)
 {
     if (inc->rows > 0 && !inc->last_chunk) {
-        json_t *key = json_array();
-        const char *data[CDC_KEY_MAX];
-        uint32_t lens[CDC_KEY_MAX];
-        size_t keys = cdc_row_key(inc, inc->rows - 1, data, lens);
-        for (size_t k = 0; key && k < keys; k++)
-            if (json_array_append_new(key, json_stringn(data[k] ? data[k] : "", lens[k])) != 0) {
-                json_decref(key);
-                key = NULL;
-            }
         json_decref(inc->position);
-        inc->position = key;
+        inc->position = cdc_incremental_chunk_last_key(inc);
     }
     bool table_done = inc->last_chunk;
     cdc_incremental_buffer_drop(inc);
@@ -761,7 +768,7 @@ const char *cdc_notification_type_name(cdc_notification_type type)
 {
     static const char *const names[] = {"STARTED",   "IN_PROGRESS", "TABLE_SCAN_COMPLETED",
                                         "COMPLETED", "ABORTED",     "PAUSED",
-                                        "RESUMED"};
+                                        "RESUMED",   "SKIPPED"};
     return names[type];
 }
 
@@ -803,6 +810,7 @@ json_t *cdc_incremental_notification_data(const cdc_incremental *inc, cdc_notifi
                                           const char *connector_name, const json_t *extra)
 {
     json_t *data = json_object();
+    json_t *last = NULL;
     if (!data || json_object_set_new(data, "connector_name", json_string(connector_name)) != 0)
         goto fail;
     switch (type) {
@@ -814,22 +822,28 @@ json_t *cdc_incremental_notification_data(const cdc_incremental *inc, cdc_notifi
             goto fail;
         break;
     case CDC_NOTIFY_IN_PROGRESS:
+        /* Debezium's says the last key of the chunk just read */
+        last = cdc_incremental_chunk_last_key(inc);
         if (json_object_set_new(data, "data_collections", cdc_incremental_collection_list(inc)) ||
             json_object_set_new(data, "current_collection_in_progress",
                                 json_string(inc->count ? inc->collections[0].id : "")) ||
             json_object_set_new(data, "maximum_key", cdc_incremental_key_text(inc->maximum)) ||
             json_object_set_new(data, "last_processed_key",
-                                cdc_incremental_key_text(inc->position)))
+                                cdc_incremental_key_text(last ? last : inc->position)))
             goto fail;
         break;
     case CDC_NOTIFY_COMPLETED:
     case CDC_NOTIFY_ABORTED:
+    case CDC_NOTIFY_SKIPPED:
         break;
     }
+    json_decref(last);
+    last = NULL;
     if (extra && json_object_update(data, (json_t *)extra) != 0)
         goto fail;
     return data;
 fail:
+    json_decref(last);
     json_decref(data);
     return NULL;
 }
@@ -855,7 +869,9 @@ cdc_events_record *cdc_incremental_notification(const char *topic, const char *i
     json_t *key = json_pack("{s:s}", "id", id);
     json_t *value = json_pack("{s:s, s:s, s:s, s:o, s:I}", "id", id, "type",
                               cdc_notification_type_name(type), "aggregate_type",
-                              "Incremental Snapshot", "additional_data",
+                              type == CDC_NOTIFY_SKIPPED ? "Initial Snapshot"
+                                                         : "Incremental Snapshot",
+                              "additional_data",
                               additional_data ? additional_data : json_null(), "timestamp",
                               (json_int_t)now_ms);
     if (!key_schema || !value_schema || !key || !value) {

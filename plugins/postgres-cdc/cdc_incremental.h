@@ -117,8 +117,8 @@ size_t cdc_incremental_remove(cdc_incremental *inc, const char *const *ids, size
 void cdc_incremental_table_done(cdc_incremental *inc);
 
 /* Takes a chunk's result (owned from now on) of table (key_columns: indices into its columns).
- * asked: the row limit of the query. The state becomes WAIT_OPEN with chunk_id. -1 when out of
- * memory (the result is freed). */
+ * asked: the row limit of the query (a table ends with an empty chunk, as Debezium's). The
+ * state becomes WAIT_OPEN with chunk_id. -1 when out of memory (the result is freed). */
 int cdc_incremental_buffer(cdc_incremental *inc, PGresult *chunk, const dbz_table *table,
                            int asked, const char *chunk_id);
 /* Drops the buffered chunk (state NO_CHUNK). */
@@ -149,6 +149,9 @@ bool cdc_incremental_change_after(cdc_incremental *inc, uint32_t xid);
  * closed. */
 bool cdc_incremental_commit(cdc_incremental *inc, uint32_t xid, bool idle);
 
+/* The key (text values) of the buffered chunk's last row, a new reference; NULL when no chunk
+ * or an empty one (or out of memory). */
+json_t *cdc_incremental_chunk_last_key(const cdc_incremental *inc);
 /* The chunk is out: its last key becomes the position, the buffer is dropped. true when it was
  * the table's last chunk (the caller ends the table: cdc_incremental_table_done). */
 bool cdc_incremental_chunk_done(cdc_incremental *inc);
@@ -198,6 +201,7 @@ typedef enum cdc_notification_type {
     CDC_NOTIFY_ABORTED,
     CDC_NOTIFY_PAUSED,
     CDC_NOTIFY_RESUMED,
+    CDC_NOTIFY_SKIPPED, /* aggregate_type "Initial Snapshot": the task streams without one */
 } cdc_notification_type;
 
 const char *cdc_notification_type_name(cdc_notification_type type);

@@ -83,6 +83,7 @@ typedef struct cdc_source {
     /* the plan made at start */
     cdc_offset offset;
     bool need_snapshot;
+    bool announce_skipped;     /* the SKIPPED notification is still to be sent */
     bool stream_after_snapshot;
     bool need_slot;
     bool slot_exists;
@@ -402,7 +403,10 @@ static ferry_status source_notify(cdc_source *source, cdc_notification_type type
                                   const json_t *extra, char *err, size_t errlen)
 {
     const cdc_config *config = &source->config;
-    if (config->notification_log || !config->notification_sink)
+    bool initial = type == CDC_NOTIFY_SKIPPED;
+    if (initial && (config->notification_log || config->notification_sink))
+        source_log(source, FERRY_LOG_INFO, "initial snapshot SKIPPED");
+    else if (config->notification_log || !config->notification_sink)
         source_log(source, FERRY_LOG_INFO, "incremental snapshot %s%s%s",
                    cdc_notification_type_name(type),
                    source->incremental.count ? ", tables " : "",
@@ -412,7 +416,7 @@ static ferry_status source_notify(cdc_source *source, cdc_notification_type type
     json_t *data = cdc_incremental_notification_data(&source->incremental, type,
                                                      config->topic_prefix, extra);
     char id[37];
-    if (source->incremental.correlation_id) {
+    if (source->incremental.correlation_id && !initial) {
         snprintf(id, sizeof id, "%s", source->incremental.correlation_id);
     } else {
         uint8_t random[10] = {0};
@@ -758,7 +762,8 @@ static ferry_status source_incremental_read_chunk(cdc_source *source, char *err,
         /* no rows written: the stream's transaction ids against the two snapshots open and
            close the window */
         cdc_incremental_watermarks(inc, &low, &high);
-        return source_notify(source, CDC_NOTIFY_IN_PROGRESS, NULL, err, errlen);
+        return inc->rows > 0 ? source_notify(source, CDC_NOTIFY_IN_PROGRESS, NULL, err, errlen)
+                             : FERRY_OK;
     }
     snprintf(watermark_id, sizeof watermark_id, "%s-close", chunk_id);
     snprintf(data, sizeof data, "{\"openWindowTimestamp\": \"%lld\", "
@@ -769,7 +774,9 @@ static ferry_status source_incremental_read_chunk(cdc_source *source, char *err,
         cdc_incremental_buffer_drop(inc);
         return source_incremental_failed(source, why, err, errlen);
     }
-    return source_notify(source, CDC_NOTIFY_IN_PROGRESS, NULL, err, errlen);
+    /* as Debezium: one per chunk with rows, saying its last key */
+    return inc->rows > 0 ? source_notify(source, CDC_NOTIFY_IN_PROGRESS, NULL, err, errlen)
+                         : FERRY_OK;
 }
 
 /* The chunk is out: a last chunk ends its table. */
@@ -799,10 +806,11 @@ static ferry_status source_incremental_emit(cdc_source *source, char *err, size_
         return source_incremental_chunk_end(source, err, errlen);
     }
     int64_t now_us = clock_wall_us();
+    /* as Debezium's incremental read events: no transaction, the closing LSN in the sequence
+       only */
     dbz_source_info info = {.ts_us = now_us, .snapshot = "incremental",
                             .last_commit_lsn = source->events.last_commit_lsn,
-                            .lsn = source->incremental_lsn,
-                            .tx_id = source->in_tx ? (int64_t)source->events.xid : -1};
+                            .lsn = source->incremental_lsn, .tx_id = -1, .lsn_null = true};
     cdc_events_record *record = NULL;
     if (source_read_event(source, entry->table, source->incremental_values, count, &info, now_us,
                           "incremental snapshot", &record, err, errlen) != FERRY_OK)
@@ -1434,6 +1442,10 @@ static ferry_status source_phase_start_stream(cdc_source *source, int64_t deadli
     source->phase = PHASE_STREAMING;
     if (source->config.heartbeat_interval_ms > 0)
         source->next_heartbeat_ms = clock_monotonic_ms() + source->config.heartbeat_interval_ms;
+    if (source->announce_skipped) {
+        source->announce_skipped = false;
+        return source_notify(source, CDC_NOTIFY_SKIPPED, NULL, err, errlen);
+    }
     return FERRY_OK;
 }
 
@@ -1652,6 +1664,8 @@ static void source_plan(cdc_source *source, const pg_slot_info *slot)
     }
     if (mode == CDC_SNAPSHOT_INITIAL_ONLY && offset->phase == CDC_OFFSET_STREAMING)
         source->need_snapshot = false;
+    /* Debezium's Initial Snapshot SKIPPED notification when the task streams without one */
+    source->announce_skipped = !source->need_snapshot;
 
     /* Where the stream starts and what it skips. */
     if (offset->phase == CDC_OFFSET_STREAMING && (slot->exists || !source->need_slot)) {

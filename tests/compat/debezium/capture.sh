@@ -101,7 +101,11 @@ for case in "${cases[@]}"; do
         echo "slot.name=$slot"
         echo "publication.name=$slot"
         echo "publication.autocreate.mode=filtered"
-        grep -v '^#' "$here/cases/$case.properties"
+        # the test broker creates no topic on its own: Connect creates them
+        echo "topic.creation.default.replication.factor=1"
+        echo "topic.creation.default.partitions=1"
+        # "compat" in a case's keys is its topic prefix (a notification topic's name, say)
+        grep -v '^#' "$here/cases/$case.properties" | sed "s/compat/${run}_$case/g"
     } >"$work/run/$case.properties"
 done
 

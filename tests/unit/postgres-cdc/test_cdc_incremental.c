@@ -316,9 +316,17 @@ static void test_chunk_buffer(void **state)
     assert_true(json_equal(inc.position, expected));
     json_decref(expected);
 
-    /* a short chunk is the table's last */
+    /* a short chunk is not the table's last (rows may have come after it), an empty one is */
     const char *last[] = {"7"};
     assert_int_equal(cdc_incremental_buffer(&inc, chunk_result(last, 1), &table, 3, "c2"), 0);
+    json_t *last_key = cdc_incremental_chunk_last_key(&inc);
+    expected = json_pack("[s]", "7");
+    assert_true(json_equal(last_key, expected));
+    json_decref(expected);
+    json_decref(last_key);
+    assert_false(cdc_incremental_chunk_done(&inc));
+    assert_int_equal(cdc_incremental_buffer(&inc, chunk_result(last, 0), &table, 3, "c3"), 0);
+    assert_null(cdc_incremental_chunk_last_key(&inc));
     assert_true(cdc_incremental_chunk_done(&inc));
     cdc_incremental_table_done(&inc);
     assert_false(cdc_incremental_active(&inc));
