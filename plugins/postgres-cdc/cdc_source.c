@@ -145,7 +145,6 @@ typedef struct cdc_source {
     uint64_t incremental_lsn;
     pgo_value *incremental_values;
     size_t incremental_value_capacity;
-    bool incremental_announced; /* the progress problem line is set */
 
     int64_t next_heartbeat_ms;
     int64_t next_metrics_ms;

@@ -108,14 +108,7 @@ char *pg_incremental_chunk_sql(const pg_table_meta *meta, const dbz_table *table
                                const char *condition, bool after, int limit)
 {
     strbuf sql = {0};
-    strbuf_append_literal(&sql, "SELECT ");
-    for (size_t i = 0; i < meta->column_count; i++) {
-        if (i)
-            strbuf_append_literal(&sql, ", ");
-        pg_quote_append_ident(&sql, meta->columns[i].name);
-    }
-    strbuf_append_literal(&sql, " FROM ");
-    pg_quote_append_qualified(&sql, meta->schema_name, meta->table_name);
+    pg_snapshot_select_append(&sql, meta);
     strbuf_append_literal(&sql, " WHERE ");
     if (after) {
         pg_incremental_key_list(&sql, table);

@@ -13,25 +13,8 @@
 #include <cmocka.h>
 
 #include "cdc_incremental.h"
+#include "java_fixtures.h"
 #include "pg_types.h"
-
-/* A line of the JVM fixtures (tests/unit/postgres-cdc/fixtures/java_serial). */
-static char *fixture_hex(const char *name)
-{
-    FILE *file = fopen(JAVA_SERIAL_FIXTURES "/java_serial.txt", "r");
-    assert_non_null(file);
-    char line[4096];
-    char *hex = NULL;
-    size_t name_len = strlen(name);
-    while (!hex && fgets(line, sizeof line, file))
-        if (strncmp(line, name, name_len) == 0 && line[name_len] == '\t') {
-            hex = strdup(line + name_len + 1);
-            hex[strcspn(hex, "\r\n")] = '\0';
-        }
-    fclose(file);
-    assert_non_null(hex);
-    return hex;
-}
 
 static void test_signal_parse(void **state)
 {
@@ -149,7 +132,7 @@ static void test_offsets_debezium_form(void **state)
     inc.correlation_id = strdup("sig-1");
     json_t *offset = json_object();
     assert_int_equal(cdc_incremental_offset_add(&inc, offset), 0);
-    char *integer_hex = fixture_hex("integer"); /* Object[]{Integer 100000} from a JVM */
+    char *integer_hex = java_fixture_hex("integer"); /* Object[]{Integer 100000} from a JVM */
     assert_string_equal(json_string_value(json_object_get(offset, CDC_INCR_PRIMARY_KEY)),
                         integer_hex);
     assert_string_equal(json_string_value(json_object_get(offset, CDC_INCR_COLLECTIONS)),
@@ -177,7 +160,7 @@ static void test_offsets_debezium_form(void **state)
     json_decref(inc.position);
     inc.position = json_pack("[sss]", "1000", "2000", "x");
     strcpy(inc.key_types, "IJS");
-    char *composite = fixture_hex("integer_long_string");
+    char *composite = java_fixture_hex("integer_long_string");
     char *encoded = cdc_incremental_key_encode(inc.position, inc.key_types);
     assert_string_equal(encoded, composite);
     char types[CDC_KEY_MAX + 1];
@@ -190,7 +173,7 @@ static void test_offsets_debezium_form(void **state)
 
     /* a UUID key */
     json_t *uuid = json_pack("[s]", "0e4b2a3c-55f1-4d2e-9a6b-7c8d9e0f1a2b");
-    char *uuid_hex = fixture_hex("uuid");
+    char *uuid_hex = java_fixture_hex("uuid");
     encoded = cdc_incremental_key_encode(uuid, "U");
     assert_string_equal(encoded, uuid_hex);
     decoded = cdc_incremental_key_decode(uuid_hex, types, err, sizeof err);
@@ -214,7 +197,7 @@ static void test_offsets_refused(void **state)
     char err[256] = "";
     cdc_incremental inc;
     cdc_incremental_init(&inc);
-    char *bigdecimal = fixture_hex("bigdecimal");
+    char *bigdecimal = java_fixture_hex("bigdecimal");
     json_t *offset = json_pack("{s:s, s:s}", CDC_INCR_COLLECTIONS,
                                "[{\"incremental_snapshot_collections_id\":\"public.t\"}]",
                                CDC_INCR_PRIMARY_KEY, bigdecimal);

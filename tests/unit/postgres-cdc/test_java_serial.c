@@ -11,27 +11,9 @@
 
 #include <cmocka.h>
 
+#include "java_fixtures.h"
 #include "java_serial.h"
 #include "support/hex.h"
-
-/* The fixture's hex by name (malloc'd), from the file the JVM wrote. */
-static char *fixture_hex(const char *name)
-{
-    FILE *file = fopen(JAVA_SERIAL_FIXTURES "/java_serial.txt", "r");
-    assert_non_null(file);
-    char line[4096];
-    char *hex = NULL;
-    size_t name_len = strlen(name);
-    while (!hex && fgets(line, sizeof line, file)) {
-        if (strncmp(line, name, name_len) == 0 && line[name_len] == '\t') {
-            hex = strdup(line + name_len + 1);
-            hex[strcspn(hex, "\r\n")] = '\0';
-        }
-    }
-    fclose(file);
-    assert_non_null(hex);
-    return hex;
-}
 
 #define INTEGER(n) {.kind = JAVA_INTEGER, .number = (n)}
 #define LONG(n) {.kind = JAVA_LONG, .number = (n)}
@@ -40,7 +22,7 @@ static char *fixture_hex(const char *name)
 
 static void check_fixture(const char *name, const java_value *values, size_t count)
 {
-    char *expected = fixture_hex(name);
+    char *expected = java_fixture_hex(name);
     strbuf out = {0};
     assert_int_equal(java_serial_write_array(values, count, &out), 0);
     assert_false(strbuf_failed(&out));
@@ -116,13 +98,13 @@ static void test_refused(void **state)
     (void)state;
     char err[256] = "";
     /* Debezium writes BigDecimal for a numeric key: named, not guessed at */
-    char *hex = fixture_hex("bigdecimal");
+    char *hex = java_fixture_hex("bigdecimal");
     assert_int_equal(read_hex(hex, err, sizeof err), -1);
     assert_non_null(strstr(err, "key value 1 is a java.math.BigDecimal"));
     free(hex);
 
     /* every truncation of a valid stream is refused, never read past its end */
-    hex = fixture_hex("integer_long_string");
+    hex = java_fixture_hex("integer_long_string");
     for (size_t cut = 0; cut < strlen(hex); cut += 2) {
         char *part = strndup(hex, cut);
         assert_int_equal(read_hex(part, err, sizeof err), -1);
