@@ -26,6 +26,7 @@
 #include <cmocka.h>
 
 #include "kafka_tool.h"
+#include "test_rest_client.h"
 #include "test_pg_cdc_support.h"
 
 #define FLUSH_MS 1000
@@ -523,6 +524,27 @@ static void test_stop_pause_resume(void **state)
     printf("# paused at %" PRId64 " records\n", paused);
     assert_int_equal(kt_end_offsets_sum(c.topic), paused);
     assert_true(paused <= 1000); /* the chunk read before the pause, at most */
+    /* the progress in the REST status: paused (2), one chunk or two read */
+    char base[64];
+    snprintf(base, sizeof base, "http://127.0.0.1:%d", fp_listener_port(c.env));
+    rc_client *rest = rc_new(base);
+    char path[256];
+    snprintf(path, sizeof path, "/connectors/%s/status", c.name);
+    json_t *status = rc_expect(rest, "GET", path, NULL, 200);
+    json_t *progress = json_object_get(json_array_get(json_object_get(status, "tasks"), 0),
+                                       "progress");
+    printf("# status progress while paused: running %lld, chunks %lld, rows %lld\n",
+           (long long)json_integer_value(json_object_get(progress, "incremental_snapshot_running")),
+           (long long)json_integer_value(json_object_get(progress, "incremental_snapshot_chunks")),
+           (long long)json_integer_value(json_object_get(progress, "incremental_snapshot_rows")));
+    assert_int_equal(json_integer_value(json_object_get(progress, "incremental_snapshot_running")),
+                     2);
+    assert_int_equal(json_integer_value(json_object_get(progress,
+                                                        "incremental_snapshot_tables_remaining")),
+                     1);
+    assert_true(json_integer_value(json_object_get(progress, "incremental_snapshot_chunks")) >= 1);
+    json_decref(status);
+    rc_free(rest);
 
     incr_signal(&names, "ctl-3", "resume-snapshot", "{\"type\": \"incremental\"}");
     if (!pgt_wait_records(proc, c.topic, paused + 2000, 60000))
