@@ -10,7 +10,11 @@
  *   3. stop-snapshot halts within one chunk; pause-snapshot / resume-snapshot; the notifications
  *      STARTED, IN_PROGRESS, COMPLETED (and PAUSED, RESUMED, ABORTED) on the sink topic;
  *   4. a table added to table.include.list and signalled is snapshotted alone; a table without
- *      a key is refused unless message.key.columns gives it one. */
+ *      a key is refused unless message.key.columns gives it one;
+ *   5. the kafka signal channel gives the same read events as the signal table (a record for
+ *      another connector skipped); the offsets' key fields are Debezium's Java serialization;
+ *   6. read.only=true: a role with SELECT and REPLICATION only, signalled through Kafka, under
+ *      updates and deletes, ends with the table's state; the REST status shows the progress. */
 #include <inttypes.h>
 #include <pthread.h>
 #include <setjmp.h>
