@@ -198,6 +198,12 @@ const ferry_config_key cdc_config_keys[] = {
      .has_min = true, .min = 1,
      .documentation = "Rows per chunk of an incremental snapshot (held in memory between the "
                       "chunk's watermarks)."},
+    {.name = "incremental.snapshot.max.rows.per.second", .type = FERRY_CONFIG_INT,
+     .default_value = "0", .importance = FERRY_IMPORTANCE_LOW, .group = "Signals",
+     .has_min = true, .min = 0,
+     .documentation = "ferry's: at most this many rows per second read by an incremental "
+                      "snapshot (0: as fast as it goes), so that it leaves the pipeline room for "
+                      "the stream's latency (bench/README.md)."},
     KEY("notification.enabled.channels", FERRY_CONFIG_STRING, NULL, FERRY_IMPORTANCE_LOW,
         "Signals", "Notification channels, comma-separated: sink (records to "
                    "notification.sink.topic.name) and log."),
@@ -557,6 +563,8 @@ static const config_binding cdc_config_bindings[] = {
     CONFIG_BIND_STRING("signal.kafka.bootstrap.servers", cdc_config, signal_kafka_bootstrap),
     CONFIG_BIND_STRING("signal.kafka.groupId", cdc_config, signal_kafka_group),
     CONFIG_BIND_INT("incremental.snapshot.chunk.size", cdc_config, incremental_chunk_size),
+    CONFIG_BIND_INT("incremental.snapshot.max.rows.per.second", cdc_config,
+                    incremental_max_rate),
     CONFIG_BIND_STRING("notification.sink.topic.name", cdc_config, notification_topic),
     CONFIG_BIND_BOOL("read.only", cdc_config, read_only),
     {0},

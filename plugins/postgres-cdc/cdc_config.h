@@ -106,6 +106,7 @@ typedef struct cdc_config {
     bool signal_source, signal_kafka;
     char *signal_kafka_topic, *signal_kafka_bootstrap, *signal_kafka_group;
     int incremental_chunk_size;
+    int incremental_max_rate; /* rows/s, 0: unlimited */
     bool notification_sink, notification_log;
     char *notification_topic;
     bool read_only;

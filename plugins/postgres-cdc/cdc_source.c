@@ -143,6 +143,8 @@ typedef struct cdc_source {
     cdc_signal_kafka *signal_kafka; /* the kafka signal channel, NULL when not enabled */
     bool signal_kafka_failing;      /* its last read failed: logged once until it reads again */
     uint64_t incremental_lsn;
+    int watermark_session;    /* backend pid of the session set up for watermark writes */
+    int64_t incremental_next_chunk_ms; /* incremental.snapshot.max.rows.per.second: not before */
     pgo_value *incremental_values;
     size_t incremental_value_capacity;
 
@@ -723,6 +725,15 @@ static ferry_status source_incremental_read_chunk(cdc_source *source, char *err,
     snprintf(watermark_id, sizeof watermark_id, "%s-open", chunk_id);
     snprintf(data, sizeof data, "{\"openWindowTimestamp\": \"%lld\"}",
              (long long)(clock_wall_us() / 1000));
+    /* A watermark's commit must reach the WAL sender at once: with synchronous_commit off (the
+       session's or the server's) it waits for the WAL writer's cycle (wal_writer_delay, 200 ms
+       by default), and every chunk with it. Once per session. */
+    if (!read_only && source->watermark_session != PQbackendPID(source->conn)) {
+        if (pg_exec_command(source->conn, "setting synchronous_commit for the watermarks",
+                            "SET synchronous_commit TO on", why, sizeof why) != 0)
+            return source_incremental_failed(source, why, err, errlen);
+        source->watermark_session = PQbackendPID(source->conn);
+    }
     if (read_only ? pg_incremental_current_snapshot(source->conn, source->server_version, &low,
                                                     why, sizeof why) != 0
                   : pg_incremental_watermark(source->conn, source->config.signal_data_collection,
@@ -757,6 +768,9 @@ static ferry_status source_incremental_read_chunk(cdc_source *source, char *err,
         return ferry_error_set(err, errlen, "out of memory");
     }
     inc->read_only = read_only;
+    if (source->config.incremental_max_rate > 0)
+        source->incremental_next_chunk_ms =
+            clock_monotonic_ms() + (int64_t)inc->rows * 1000 / source->config.incremental_max_rate;
     if (read_only) {
         /* no rows written: the stream's transaction ids against the two snapshots open and
            close the window */
@@ -835,7 +849,8 @@ static bool source_incremental_step(cdc_source *source, ferry_status *status, ch
         *status = source_incremental_emit(source, err, errlen);
         return true;
     }
-    if (inc->window == CDC_INCR_NO_CHUNK && !inc->paused) {
+    if (inc->window == CDC_INCR_NO_CHUNK && !inc->paused &&
+        clock_monotonic_ms() >= source->incremental_next_chunk_ms) {
         *status = source_incremental_read_chunk(source, err, errlen);
         if (*status == FERRY_RETRY) {
             source_reconnect_later(source, err);
