@@ -18,8 +18,10 @@
 #               producer's buffer.memory 32 MB); the informational row with librdkafka's 1 GB
 #               shows what the producer queue alone holds then.
 #   incremental an incremental snapshot (execute-snapshot through the signal table, chunks of
-#               BENCH_INCR_CHUNK) of a BENCH_INCR_ROWS-row table: read events/s from the first in
-#               the topic to the last, once alone and once while the loader inserts BENCH_RATE
+#               BENCH_INCR_CHUNK) of a BENCH_INCR_ROWS-row table: read events/s from the signal to
+#               the last read event in the topic (one change of the table first, so that the
+#               producer knows its topic: its first record otherwise waits for the topic's
+#               metadata, and the stream with it), once alone and once while the loader inserts BENCH_RATE
 #               rows/s into a second captured table, whose commit-to-Kafka-ack p50/p99 (measured
 #               as in latency) is streaming's latency during the snapshot; and once more so,
 #               the snapshot capped at BENCH_INCR_MAX_RATE rows/s
@@ -34,7 +36,7 @@
 # Environment: BENCH_RUNS (3), BENCH_ROWS (1000000), BENCH_BATCH (1000), BENCH_RATE (5000),
 # BENCH_LATENCY_BATCH (10), BENCH_LATENCY_SECONDS (30), BENCH_BIG_TX (1000000),
 # BENCH_SCHEMAS (true), BENCH_TIMEOUT_S (300), BENCH_INFO (1), BENCH_INCR_ROWS (1000000),
-# BENCH_INCR_CHUNK (10000), BENCH_INCR_MAX_RATE (20000),
+# BENCH_INCR_CHUNK (1024, Debezium's default), BENCH_INCR_MAX_RATE (20000),
 # BENCH_KEEP_TMP (keep the logs), BENCH_PERF (perf record the worker during throughput runs).
 # Tables, slots, publications and topics carry the run id and are dropped on exit.
 set -euo pipefail
@@ -53,7 +55,7 @@ SCHEMAS=${BENCH_SCHEMAS:-true}
 TIMEOUT_S=${BENCH_TIMEOUT_S:-300}
 INFO=${BENCH_INFO:-1}
 INCR_ROWS=${BENCH_INCR_ROWS:-1000000}
-INCR_CHUNK=${BENCH_INCR_CHUNK:-10000}
+INCR_CHUNK=${BENCH_INCR_CHUNK:-1024}
 INCR_MAX_RATE=${BENCH_INCR_MAX_RATE:-20000}
 
 : "${FERRY_TEST_BOOTSTRAP:?run eval \"\$(tests/services/services.sh env)\" first}"
@@ -315,7 +317,11 @@ incremental_run() {
     psql_q "INSERT INTO $lat VALUES (0, 'warm-up')"
     "$tools/pgcdc_bench" watch "$FERRY_TEST_BOOTSTRAP" "$lat_topic" 1 $(( TIMEOUT_S * 1000 )) 100 >/dev/null ||
         die "incremental: the warm-up event did not arrive"
-    "$tools/pgcdc_bench" watch "$FERRY_TEST_BOOTSTRAP" "$topic" "$INCR_ROWS" $(( TIMEOUT_S * 1000 )) 25 \
+    # and one change of the big table, so that the producer knows its topic before the snapshot
+    psql_q "UPDATE $big SET v = v WHERE id = 1"
+    "$tools/pgcdc_bench" watch "$FERRY_TEST_BOOTSTRAP" "$topic" 1 $(( TIMEOUT_S * 1000 )) 100 >/dev/null ||
+        die "incremental: the warm-up change did not arrive"
+    "$tools/pgcdc_bench" watch "$FERRY_TEST_BOOTSTRAP" "$topic" $(( INCR_ROWS + 1 )) $(( TIMEOUT_S * 1000 )) 25 \
         >"$tmp/$label.watch" &
     local watch_pid=$!
     if (( load )); then
@@ -325,9 +331,12 @@ incremental_run() {
         loader_pid=$!
         sleep 2 # streaming at its pace first
     fi
+    local signalled
+    signalled=$(date +%s%N) # the clock runs from the signal (the topic already has the warm-up)
     psql_q "INSERT INTO $signal VALUES ('bench-1', 'execute-snapshot', '{\"data-collections\": [\"public.$big\"]}')"
     wait "$watch_pid" || die "incremental ($label): not all $INCR_ROWS read events arrived"
     read -r first done <"$tmp/$label.watch"
+    first=$signalled
     incr_rate=$(rate "$INCR_ROWS" "$first" "$done")
     log "incremental ($label): $INCR_ROWS rows in $(awk -v a="$first" -v b="$done" 'BEGIN { printf "%.1f", (b - a) / 1e9 }') s, $incr_rate rows/s"
     if (( load )); then
