@@ -449,7 +449,9 @@ static void test_kill9_resumes_from_chunk(void **state)
     incr_names names;
     incr_case_new(&c, &names, "pg_cdc_incr_kill", "kill",
                   "(id int PRIMARY KEY, v int NOT NULL, pad text)", NULL,
-                  "incremental.snapshot.chunk.size=2000\n");
+                  /* paced, so that the kill comes in the middle of it */
+                  "incremental.snapshot.chunk.size=2000\n"
+                  "incremental.snapshot.max.rows.per.second=20000\n");
     pgt_exec(db, "INSERT INTO %s SELECT g, 0, repeat('k', 100) FROM generate_series(1, %d) g",
              c.table, KILL_ROWS);
     fp_proc *proc = fp_start(c.env, c.worker, c.connector, NULL);
