@@ -17,6 +17,15 @@
 #               (queue.buffering.max.kbytes; librdkafka's own default is 1 GB, the Java
 #               producer's buffer.memory 32 MB); the informational row with librdkafka's 1 GB
 #               shows what the producer queue alone holds then.
+#   incremental an incremental snapshot (execute-snapshot through the signal table, chunks of
+#               BENCH_INCR_CHUNK) of a BENCH_INCR_ROWS-row table: read events/s from the signal to
+#               the last read event in the topic (one change of the table first, so that the
+#               producer knows its topic: its first record otherwise waits for the topic's
+#               metadata, and the stream with it), once alone and once while the loader inserts BENCH_RATE
+#               rows/s into a second captured table, whose commit-to-Kafka-ack p50/p99 (measured
+#               as in latency) is streaming's latency during the snapshot; and once more so,
+#               the snapshot capped at BENCH_INCR_MAX_RATE rows/s
+#               (incremental.snapshot.max.rows.per.second). Target: p99 < 100 ms.
 #
 #   eos         (on request) exactly-once sources: the throughput run with BENCH_EOS_ROWS rows,
 #               alternating exactly.once.source.support disabled and enabled with
@@ -24,7 +33,8 @@
 #               database transaction of BENCH_BATCH rows), in one invocation, once each.
 #               Target: poll >= 80% of disabled.
 #
-# Usage: bench/pg-cdc/run.sh [throughput] [latency] [memory] [eos]  (none = the first three)
+# Usage: bench/pg-cdc/run.sh [throughput] [latency] [memory] [incremental] [eos]
+#        (none = the first three)
 # Needs: the Kafka and PostgreSQL of tests/services (tests/services/services.sh start kafka
 # postgres), meson, ninja, cc, pkg-config rdkafka, jansson and libpq. Builds ferry and the
 # postgres-cdc plugin (release, no sanitizers) into build-bench/, the tool into
@@ -32,6 +42,8 @@
 # Environment: BENCH_RUNS (3), BENCH_ROWS (1000000), BENCH_BATCH (1000), BENCH_RATE (5000),
 # BENCH_LATENCY_BATCH (10), BENCH_LATENCY_SECONDS (30), BENCH_BIG_TX (1000000),
 # BENCH_SCHEMAS (true), BENCH_TIMEOUT_S (300), BENCH_INFO (1), BENCH_EOS_ROWS (300000),
+# BENCH_INCR_ROWS (1000000), BENCH_INCR_CHUNK (1024, Debezium's default),
+# BENCH_INCR_MAX_RATE (20000),
 # BENCH_KEEP_TMP (keep the logs), BENCH_PERF (perf record the worker during throughput runs).
 # Tables, slots, publications and topics carry the run id and are dropped on exit.
 set -euo pipefail
@@ -50,6 +62,9 @@ SCHEMAS=${BENCH_SCHEMAS:-true}
 TIMEOUT_S=${BENCH_TIMEOUT_S:-300}
 INFO=${BENCH_INFO:-1}
 EOS_ROWS=${BENCH_EOS_ROWS:-300000}
+INCR_ROWS=${BENCH_INCR_ROWS:-1000000}
+INCR_CHUNK=${BENCH_INCR_CHUNK:-1024}
+INCR_MAX_RATE=${BENCH_INCR_MAX_RATE:-20000}
 
 : "${FERRY_TEST_BOOTSTRAP:?run eval \"\$(tests/services/services.sh env)\" first}"
 : "${FERRY_TEST_PG_DSN:?run eval \"\$(tests/services/services.sh env)\" first}"
@@ -65,7 +80,7 @@ tables=()
 benchmarks=("$@")
 [ ${#benchmarks[@]} -eq 0 ] && benchmarks=(throughput latency memory)
 for b in "${benchmarks[@]}"; do
-    case $b in throughput|latency|memory|eos) ;; *) echo "run.sh: unknown benchmark '$b'" >&2; exit 2 ;; esac
+    case $b in throughput|latency|memory|incremental|eos) ;; *) echo "run.sh: unknown benchmark '$b'" >&2; exit 2 ;; esac
 done
 wants() { local b; for b in "${benchmarks[@]}"; do [ "$b" = "$1" ] && return 0; done; return 1; }
 
@@ -307,6 +322,92 @@ if wants memory; then
         memory_run memdefault "producer.queue.buffering.max.kbytes=1048576"
         report "  the same with librdkafka's default queue (1 GB)" "$peak_mb" "" "info"
     fi
+fi
+
+# ---- incremental ---------------------------------------------------------------------------------
+
+# incremental_run LABEL LOAD(0/1) MAX_RATE: an incremental snapshot of a fresh INCR_ROWS-row table
+# (incremental.snapshot.max.rows.per.second=MAX_RATE, 0: unlimited); its read events/s in
+# $incr_rate; with LOAD, the loader at RATE rows/s into a second captured table during it, whose
+# latency is in $incr_p50 / $incr_p99 (and the loader's rows/s in $incr_loaded)
+incremental_run() {
+    local label=$1 load=$2 max_rate=$3 big lat signal topic lat_topic notify count loader_pid=
+    new_table "${label}b"
+    big=$table
+    psql_q "INSERT INTO $big SELECT g, 'row ' || g FROM generate_series(1, $INCR_ROWS) g"
+    psql_q "VACUUM ANALYZE $big" >/dev/null
+    new_table "${label}l"
+    lat=$table
+    signal="${run_id}_${label}s"
+    psql_q "CREATE TABLE $signal (id varchar(64) PRIMARY KEY, type varchar(32) NOT NULL, data varchar(2048))"
+    tables+=("$signal")
+    topic="${run_id}_$label.public.$big"
+    lat_topic="${run_id}_$label.public.$lat"
+    notify="${run_id}_$label.notifications"
+    "$tools/pgcdc_bench" create "$FERRY_TEST_BOOTSTRAP" "$topic" 1
+    "$tools/pgcdc_bench" create "$FERRY_TEST_BOOTSTRAP" "$notify" 1
+    "$tools/pgcdc_bench" create "$FERRY_TEST_BOOTSTRAP" "$lat_topic" 1 message.timestamp.type=LogAppendTime
+    worker_props "$tmp/$label.worker" "$label"
+    connector_props "$tmp/$label.connector" "$label" "$big"
+    {
+        grep -v '^table.include.list=' "$tmp/$label.connector"
+        echo "table.include.list=public\\.$big,public\\.$lat"
+        echo "signal.data.collection=public.$signal"
+        echo "incremental.snapshot.chunk.size=$INCR_CHUNK"
+        echo "incremental.snapshot.max.rows.per.second=$max_rate"
+        echo "notification.enabled.channels=sink"
+        echo "notification.sink.topic.name=$notify"
+    } >"$tmp/$label.connector.full"
+    mv "$tmp/$label.connector.full" "$tmp/$label.connector"
+    start_ferry "$tmp/$label.log" "$tmp/$label.worker" "$tmp/$label.connector"
+    psql_q "INSERT INTO $lat VALUES (0, 'warm-up')"
+    "$tools/pgcdc_bench" watch "$FERRY_TEST_BOOTSTRAP" "$lat_topic" 1 $(( TIMEOUT_S * 1000 )) 100 >/dev/null ||
+        die "incremental: the warm-up event did not arrive"
+    # and one change of the big table, so that the producer knows its topic before the snapshot
+    psql_q "UPDATE $big SET v = v WHERE id = 1"
+    "$tools/pgcdc_bench" watch "$FERRY_TEST_BOOTSTRAP" "$topic" 1 $(( TIMEOUT_S * 1000 )) 100 >/dev/null ||
+        die "incremental: the warm-up change did not arrive"
+    "$tools/pgcdc_bench" watch "$FERRY_TEST_BOOTSTRAP" "$topic" $(( INCR_ROWS + 1 )) $(( TIMEOUT_S * 1000 )) 25 \
+        >"$tmp/$label.watch" &
+    local watch_pid=$!
+    if (( load )); then
+        count=$(( RATE * LATENCY_SECONDS ))
+        "$tools/pgcdc_bench" load "$FERRY_TEST_PG_DSN" "$lat" "$count" "$RATE" "$LATENCY_BATCH" \
+            >"$tmp/$label.loaded" &
+        loader_pid=$!
+        sleep 2 # streaming at its pace first
+    fi
+    local signalled
+    signalled=$(date +%s%N) # the clock runs from the signal (the topic already has the warm-up)
+    psql_q "INSERT INTO $signal VALUES ('bench-1', 'execute-snapshot', '{\"data-collections\": [\"public.$big\"]}')"
+    wait "$watch_pid" || die "incremental ($label): not all $INCR_ROWS read events arrived"
+    read -r first done <"$tmp/$label.watch"
+    first=$signalled
+    incr_rate=$(rate "$INCR_ROWS" "$first" "$done")
+    log "incremental ($label): $INCR_ROWS rows in $(awk -v a="$first" -v b="$done" 'BEGIN { printf "%.1f", (b - a) / 1e9 }') s, $incr_rate rows/s"
+    if (( load )); then
+        wait "$loader_pid" || die "incremental ($label): the loader failed"
+        incr_loaded=$(cat "$tmp/$label.loaded")
+        "$tools/pgcdc_bench" watch "$FERRY_TEST_BOOTSTRAP" "$lat_topic" $(( count + 1 )) $(( TIMEOUT_S * 1000 )) 100 >/dev/null ||
+            die "incremental ($label): not all $count streamed events arrived"
+        local max n
+        read -r incr_p50 incr_p99 max n < <("$tools/pgcdc_bench" latency "$FERRY_TEST_BOOTSTRAP" "$lat_topic" $(( count + 1 )))
+        log "incremental ($label): streaming $n events at $incr_loaded rows/s: p50 $incr_p50 ms, p99 $incr_p99 ms, max $max ms"
+    fi
+    stop_ferry
+}
+
+if wants incremental; then
+    incremental_run inc0 0 0
+    report "incremental snapshot rows/s, alone" "$incr_rate" "" "info"
+    incremental_run inc1 1 0
+    report "incremental snapshot rows/s, $RATE rows/s streamed" "$incr_rate" "" "info"
+    report "  streaming p50 ms during it ($incr_loaded rows/s)" "$incr_p50" "" "info"
+    report "  streaming p99 ms during it ($incr_loaded rows/s)" "$incr_p99" "< 100" "$(verdict "$incr_p99" "<" 100)"
+    incremental_run inc2 1 "$INCR_MAX_RATE"
+    report "the same, max.rows.per.second=$INCR_MAX_RATE: rows/s" "$incr_rate" "" "info"
+    report "  streaming p50 ms during it ($incr_loaded rows/s)" "$incr_p50" "" "info"
+    report "  streaming p99 ms during it ($incr_loaded rows/s)" "$incr_p99" "< 100" "$(verdict "$incr_p99" "<" 100)"
 fi
 
 echo

@@ -174,6 +174,46 @@ const ferry_config_key cdc_config_keys[] = {
     {.name = "snapshot.locking.mode", .type = FERRY_CONFIG_STRING, .default_value = "none",
      .allowed_values = locking_modes, .importance = FERRY_IMPORTANCE_LOW, .group = "Snapshot",
      .documentation = "Accepted: no table locks are taken."},
+    /* incremental snapshots and signals */
+    KEY("signal.data.collection", FERRY_CONFIG_STRING, NULL, FERRY_IMPORTANCE_MEDIUM,
+        "Signals",
+        "The signal table, schema.table, with columns (id, type, data) of text types: rows "
+        "inserted into it are signals (execute-snapshot, stop-snapshot, pause-snapshot, "
+        "resume-snapshot); the incremental snapshot writes its watermarks into it unless "
+        "read.only=true. It must be in the publication (filtered publications get it added)."),
+    KEY("signal.enabled.channels", FERRY_CONFIG_STRING, "source", FERRY_IMPORTANCE_MEDIUM,
+        "Signals", "Where signals come from, comma-separated: source (the signal table) and "
+                   "kafka (records on signal.kafka.topic whose key is topic.prefix and whose "
+                   "value is {\"id\", \"type\", \"data\"})."),
+    KEY("signal.kafka.topic", FERRY_CONFIG_STRING, NULL, FERRY_IMPORTANCE_MEDIUM, "Signals",
+        "The topic of the kafka signal channel (its partition 0 is read); default "
+        "<topic.prefix>-signal."),
+    KEY("signal.kafka.bootstrap.servers", FERRY_CONFIG_STRING, NULL, FERRY_IMPORTANCE_LOW,
+        "Signals", "The brokers of the kafka signal channel (required with it); its other "
+                   "consumer settings are signal.consumer.* (security.protocol, sasl.*, ...)."),
+    KEY("signal.kafka.groupId", FERRY_CONFIG_STRING, "kafka-signal", FERRY_IMPORTANCE_LOW,
+        "Signals", "The consumer group that keeps the kafka signal channel's offset."),
+    {.name = "incremental.snapshot.chunk.size", .type = FERRY_CONFIG_INT,
+     .default_value = "1024", .importance = FERRY_IMPORTANCE_MEDIUM, .group = "Signals",
+     .has_min = true, .min = 1,
+     .documentation = "Rows per chunk of an incremental snapshot (held in memory between the "
+                      "chunk's watermarks)."},
+    {.name = "incremental.snapshot.max.rows.per.second", .type = FERRY_CONFIG_INT,
+     .default_value = "0", .importance = FERRY_IMPORTANCE_LOW, .group = "Signals",
+     .has_min = true, .min = 0,
+     .documentation = "ferry's: at most this many rows per second read by an incremental "
+                      "snapshot (0: as fast as it goes), so that it leaves the pipeline room for "
+                      "the stream's latency (bench/README.md)."},
+    KEY("notification.enabled.channels", FERRY_CONFIG_STRING, NULL, FERRY_IMPORTANCE_LOW,
+        "Signals", "Notification channels, comma-separated: sink (records to "
+                   "notification.sink.topic.name) and log."),
+    KEY("notification.sink.topic.name", FERRY_CONFIG_STRING, NULL, FERRY_IMPORTANCE_LOW,
+        "Signals", "Topic of the sink notification channel (required with it)."),
+    KEY("read.only", FERRY_CONFIG_BOOLEAN, "false", FERRY_IMPORTANCE_LOW, "Signals",
+        "Read-only incremental snapshots (Debezium's): each chunk's watermarks are "
+        "pg_current_snapshot() before and after its SELECT, compared with the streamed "
+        "transaction ids, instead of rows written into the signal table; for a replica or a "
+        "role with SELECT and REPLICATION only (signal through kafka)."),
     /* values */
     {.name = "decimal.handling.mode", .type = FERRY_CONFIG_STRING, .default_value = "precise",
      .allowed_values = decimal_modes, .importance = FERRY_IMPORTANCE_MEDIUM, .group = "Values",
@@ -232,10 +272,6 @@ const ferry_config_key cdc_config_keys[] = {
     UNSUPPORTED("snapshot.query.mode", FERRY_CONFIG_STRING, "select_all"),
     UNSUPPORTED("snapshot.lock.timeout.ms", FERRY_CONFIG_LONG, "10000"),
     UNSUPPORTED("snapshot.tables.order.by.row.count", FERRY_CONFIG_STRING, "disabled"),
-    UNSUPPORTED("incremental.snapshot.chunk.size", FERRY_CONFIG_INT, "1024"),
-    UNSUPPORTED("signal.data.collection", FERRY_CONFIG_STRING, NULL),
-    UNSUPPORTED("signal.enabled.channels", FERRY_CONFIG_STRING, "source"),
-    UNSUPPORTED("notification.enabled.channels", FERRY_CONFIG_STRING, NULL),
     UNSUPPORTED("message.prefix.include.list", FERRY_CONFIG_STRING, NULL),
     UNSUPPORTED("message.prefix.exclude.list", FERRY_CONFIG_STRING, NULL),
     UNSUPPORTED("hstore.handling.mode", FERRY_CONFIG_STRING, "json"),
@@ -255,7 +291,6 @@ const ferry_config_key cdc_config_keys[] = {
     UNSUPPORTED("topic.cache.size", FERRY_CONFIG_INT, "10000"),
     UNSUPPORTED("skip.messages.without.change", FERRY_CONFIG_BOOLEAN, "false"),
     UNSUPPORTED("database.sslfactory", FERRY_CONFIG_STRING, NULL),
-    UNSUPPORTED("read.only", FERRY_CONFIG_BOOLEAN, "false"),
     {.name = NULL},
 };
 
@@ -277,15 +312,12 @@ const char *const cdc_config_unsupported_keys[] = {
     "slot.stream.params", "slot.failover", "replica.identity.autoset.values",
     "snapshot.select.statement.overrides", "snapshot.include.collection.list",
     "snapshot.max.threads", "snapshot.query.mode", "snapshot.lock.timeout.ms",
-    "snapshot.tables.order.by.row.count", "incremental.snapshot.chunk.size",
-    "signal.data.collection", "signal.enabled.channels", "notification.enabled.channels",
-    "message.prefix.include.list", "message.prefix.exclude.list", "hstore.handling.mode",
+    "snapshot.tables.order.by.row.count", "message.prefix.include.list", "message.prefix.exclude.list", "hstore.handling.mode",
     "include.schema.comments", "include.schema.changes", "xmin.fetch.interval.ms", "converters",
     "column.propagate.source.type", "datatype.propagate.source.type",
     "field.name.adjustment.mode", "database.server.name", "retriable.restart.connector.wait.ms",
     "errors.max.retries", "streaming.delay.ms", "custom.metric.tags", "topic.naming.strategy",
-    "topic.cache.size", "skip.messages.without.change", "database.sslfactory", "read.only",
-    NULL,
+    "topic.cache.size", "skip.messages.without.change", "database.sslfactory", NULL,
 };
 
 const char *const cdc_config_unsupported_prefixes[] = {"column.mask.", "column.truncate.",
@@ -534,6 +566,15 @@ static const config_binding cdc_config_bindings[] = {
     CONFIG_BIND_STRING("unavailable.value.placeholder", cdc_config, toast_placeholder),
     CONFIG_BIND_INT("max.batch.size", cdc_config, max_batch_size),
     CONFIG_BIND_LONG("poll.interval.ms", cdc_config, poll_interval_ms),
+    CONFIG_BIND_STRING("signal.data.collection", cdc_config, signal_data_collection),
+    CONFIG_BIND_STRING("signal.kafka.topic", cdc_config, signal_kafka_topic),
+    CONFIG_BIND_STRING("signal.kafka.bootstrap.servers", cdc_config, signal_kafka_bootstrap),
+    CONFIG_BIND_STRING("signal.kafka.groupId", cdc_config, signal_kafka_group),
+    CONFIG_BIND_INT("incremental.snapshot.chunk.size", cdc_config, incremental_chunk_size),
+    CONFIG_BIND_INT("incremental.snapshot.max.rows.per.second", cdc_config,
+                    incremental_max_rate),
+    CONFIG_BIND_STRING("notification.sink.topic.name", cdc_config, notification_topic),
+    CONFIG_BIND_BOOL("read.only", cdc_config, read_only),
     {0},
 };
 
@@ -638,6 +679,52 @@ static int cdc_config_keep_strings(cdc_config *config, const ferry_host *host,
     return 0;
 }
 
+/* signal.enabled.channels and notification.enabled.channels: the channels ferry has, an
+ * error naming any other. */
+static int cdc_channels_parse(cdc_config *config, const char *signals, const char *notifications,
+                              char *err, size_t errlen)
+{
+    char **items = cdc_list_split(signals ? signals : "source", ',');
+    if (!items)
+        return ferry_error_set(err, errlen, "out of memory"), -1;
+    int rc = 0;
+    for (size_t i = 0; items[i] && rc == 0; i++) {
+        if (strcasecmp(items[i], "source") == 0)
+            config->signal_source = true;
+        else if (strcasecmp(items[i], "kafka") == 0)
+            config->signal_kafka = true;
+        else
+            rc = (ferry_error_set(err, errlen,
+                                  "signal.enabled.channels: channel '%s' is not one ferry has "
+                                  "(source, kafka)",
+                                  items[i]), -1);
+    }
+    strlist_array_free(items);
+    if (rc != 0)
+        return rc;
+    items = cdc_list_split(notifications, ',');
+    if (!items)
+        return ferry_error_set(err, errlen, "out of memory"), -1;
+    for (size_t i = 0; items[i] && rc == 0; i++) {
+        if (strcasecmp(items[i], "sink") == 0)
+            config->notification_sink = true;
+        else if (strcasecmp(items[i], "log") == 0)
+            config->notification_log = true;
+        else if (strcasecmp(items[i], "jmx") != 0)
+            rc = (ferry_error_set(err, errlen,
+                                  "notification.enabled.channels: channel '%s' is not one ferry "
+                                  "has (sink, log; jmx is accepted and does nothing)",
+                                  items[i]), -1);
+    }
+    strlist_array_free(items);
+    if (rc == 0 && config->notification_sink &&
+        (!config->notification_topic || !*config->notification_topic))
+        rc = (ferry_error_set(err, errlen,
+                              "notification.sink.topic.name: required when "
+                              "notification.enabled.channels has sink"), -1);
+    return rc;
+}
+
 static bool cdc_is(const char *value, const char *expected)
 {
     return value && strcasecmp(value, expected) == 0;
@@ -683,6 +770,14 @@ int cdc_config_parse(cdc_config *config, const ferry_host *host, const ferry_con
         config->max_batch_size = 2048;
     if (config->status_update_interval_ms <= 0)
         config->status_update_interval_ms = 10000;
+    if (config->incremental_chunk_size <= 0)
+        config->incremental_chunk_size = 1024;
+    if (cdc_channels_parse(config, host->config_string(source, "signal.enabled.channels"),
+                           host->config_string(source, "notification.enabled.channels"), err,
+                           errlen) != 0) {
+        cdc_config_release(config);
+        return -1;
+    }
 
     for (size_t i = 0; i < CDC_FILTER_COUNT; i++) {
         cdc_filter *filter = (cdc_filter *)((char *)config + cdc_filter_keys[i].offset);

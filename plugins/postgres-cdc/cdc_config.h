@@ -102,6 +102,15 @@ typedef struct cdc_config {
     int max_batch_size;
     int64_t poll_interval_ms;
     cdc_failure_mode failure_mode;
+    /* incremental snapshots and signals */
+    char *signal_data_collection; /* "schema.table", NULL: no signal table */
+    bool signal_source, signal_kafka;
+    char *signal_kafka_topic, *signal_kafka_bootstrap, *signal_kafka_group;
+    int incremental_chunk_size;
+    int incremental_max_rate; /* rows/s, 0: unlimited */
+    bool notification_sink, notification_log;
+    char *notification_topic;
+    bool read_only;
 } cdc_config;
 
 /* The definition, ending with {.name = NULL}. */

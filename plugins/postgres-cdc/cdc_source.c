@@ -19,11 +19,14 @@
 
 #include "cdc_config.h"
 #include "cdc_events.h"
+#include "cdc_incremental.h"
+#include "cdc_signal_kafka.h"
 #include "cdc_offset.h"
 #include "cdc_plugin.h"
 #include "debezium_envelope.h"
 #include "pg_catalog.h"
 #include "pg_connection.h"
+#include "pg_incremental.h"
 #include "pg_slot_publication.h"
 #include "pg_slot_takeover.h"
 #include "pg_snapshot.h"
@@ -31,6 +34,7 @@
 #include "pgoutput_decoder.h"
 #include "support/array.h"
 #include "support/clock.h"
+#include "support/strbuf.h"
 
 #define RECONNECT_FIRST_MS 1000
 #define TAKEOVER_POLL_MS 100    /* looking again whether a terminated walsender let go */
@@ -79,6 +83,7 @@ typedef struct cdc_source {
     /* the plan made at start */
     cdc_offset offset;
     bool need_snapshot;
+    bool announce_skipped;     /* the SKIPPED notification is still to be sent */
     bool stream_after_snapshot;
     bool need_slot;
     bool slot_exists;
@@ -135,6 +140,18 @@ typedef struct cdc_source {
      * whether a database transaction ended since */
     int64_t kafka_tx_events;
     bool kafka_tx_end_due;
+
+    /* incremental snapshots (cdc_incremental.h): the signal table's name, the context, the
+     * stream position of the message that closed the chunk's window */
+    char *signal_schema, *signal_table;
+    cdc_incremental incremental;
+    cdc_signal_kafka *signal_kafka; /* the kafka signal channel, NULL when not enabled */
+    bool signal_kafka_failing;      /* its last read failed: logged once until it reads again */
+    uint64_t incremental_lsn;
+    int watermark_session;    /* backend pid of the session set up for watermark writes */
+    int64_t incremental_next_chunk_ms; /* incremental.snapshot.max.rows.per.second: not before */
+    pgo_value *incremental_values;
+    size_t incremental_value_capacity;
 
     int64_t next_heartbeat_ms;
     int64_t next_metrics_ms;
@@ -199,6 +216,9 @@ static ferry_status source_emit_pending(cdc_source *source, int *emitted, char *
                 header_count = 5;
             }
         }
+        if (p->offset && source->phase == PHASE_STREAMING &&
+            cdc_incremental_offset_add(&source->incremental, p->offset) != 0)
+            return ferry_error_set(err, errlen, "out of memory");
         ferry_record record = {
             .topic = p->owned_topic ? p->owned_topic : p->topic,
             .partition = FERRY_PARTITION_ANY,
@@ -359,6 +379,512 @@ static void source_confirm(cdc_source *source, uint64_t lsn)
         source->confirmed_lsn = lsn;
 }
 
+/* A row read by a snapshot (what: "snapshot", "incremental snapshot") as a read event into
+ * pending; *record NULL when a bad value skipped it (event.processing.failure.handling.mode). */
+static ferry_status source_read_event(cdc_source *source, const dbz_table *table,
+                                      const pgo_value *values, size_t count,
+                                      const dbz_source_info *info, int64_t now_us,
+                                      const char *what, cdc_events_record **record, char *err,
+                                      size_t errlen)
+{
+    char why[CDC_ERR];
+    *record = NULL;
+    switch (cdc_events_snapshot_row(&source->events, table, values, count, info, now_us,
+                                    &source->pending, record, why, sizeof why)) {
+    case CDC_EVENTS_OK:
+        return FERRY_OK;
+    case CDC_EVENTS_NO_MEMORY:
+        pending_clear(source);
+        return ferry_error_set(err, errlen, "out of memory");
+    case CDC_EVENTS_BAD_VALUE:
+        break;
+    }
+    pending_clear(source);
+    *record = NULL;
+    if (source->config.failure_mode == CDC_FAILURE_FAIL)
+        return ferry_error_set(err, errlen, "%s of %s: %s", what, table->id, why);
+    if (source->config.failure_mode == CDC_FAILURE_WARN)
+        source_log(source, FERRY_LOG_WARN, "%s of %s: skipping a row: %s", what, table->id, why);
+    return FERRY_OK;
+}
+
+/* ------------------------------------------------------------------------------------------ */
+/* Incremental snapshots (cdc_incremental.h)                                                  */
+
+static void source_reconnect_later(cdc_source *source, const char *why);
+
+static bool source_is_signal_table(cdc_source *source, uint32_t oid)
+{
+    if (!source->signal_table)
+        return false;
+    table_entry *entry = source_table_find(source, oid);
+    return entry && entry->meta && strcmp(entry->meta->schema_name, source->signal_schema) == 0 &&
+           strcmp(entry->meta->table_name, source->signal_table) == 0;
+}
+
+/* Queues a notification of the incremental snapshot (sink channel) and logs it (log channel).
+ * extra: more additional_data (borrowed, may be NULL). */
+static ferry_status source_notify(cdc_source *source, cdc_notification_type type,
+                                  const json_t *extra, char *err, size_t errlen)
+{
+    const cdc_config *config = &source->config;
+    bool initial = type == CDC_NOTIFY_SKIPPED;
+    if (initial && (config->notification_log || config->notification_sink))
+        source_log(source, FERRY_LOG_INFO, "initial snapshot SKIPPED");
+    else if (config->notification_log || !config->notification_sink)
+        source_log(source, FERRY_LOG_INFO, "incremental snapshot %s%s%s",
+                   cdc_notification_type_name(type),
+                   source->incremental.count ? ", tables " : "",
+                   source->incremental.count ? source->incremental.collections[0].id : "");
+    if (!config->notification_sink)
+        return FERRY_OK;
+    json_t *data = cdc_incremental_notification_data(&source->incremental, type,
+                                                     config->topic_prefix, extra);
+    char id[37];
+    if (source->incremental.correlation_id && !initial) {
+        snprintf(id, sizeof id, "%s", source->incremental.correlation_id);
+    } else {
+        uint8_t random[10] = {0};
+        if (getrandom(random, sizeof random, GRND_NONBLOCK) != (ssize_t)sizeof random)
+            source_log(source, FERRY_LOG_DEBUG, "getrandom gave too few bytes for an id");
+        dbz_run_id(clock_wall_us() / 1000, random, id);
+    }
+    if (!data || !cdc_incremental_notification(config->notification_topic, id, type, data,
+                                               clock_wall_us() / 1000, &source->pending))
+        return ferry_error_set(err, errlen, "out of memory building a notification");
+    return FERRY_OK;
+}
+
+/* The table being read is done (status: Debezium's TableScanCompletionStatus). */
+static ferry_status source_incremental_table_done(cdc_source *source, const char *status,
+                                                  char *err, size_t errlen)
+{
+    cdc_incremental *inc = &source->incremental;
+    char *id = inc->count ? strdup(inc->collections[0].id) : NULL;
+    char rows[32];
+    snprintf(rows, sizeof rows, "%lld", (long long)inc->table_rows);
+    json_t *extra = json_pack("{s:s, s:s, s:s}", "scanned_collection", id ? id : "",
+                              "total_rows_scanned", rows, "status", status);
+    free(id);
+    if (!extra)
+        return ferry_error_set(err, errlen, "out of memory");
+    ferry_status rc = source_notify(source, CDC_NOTIFY_TABLE_SCAN_COMPLETED, extra, err, errlen);
+    json_decref(extra);
+    cdc_incremental_table_done(inc);
+    if (rc == FERRY_OK && !cdc_incremental_active(inc)) {
+        source_log(source, FERRY_LOG_INFO, "incremental snapshot complete: %lld rows",
+                   (long long)inc->rows_emitted);
+        rc = source_notify(source, CDC_NOTIFY_COMPLETED, NULL, err, errlen);
+    }
+    return rc;
+}
+
+/* The table's entry with its schemas, loaded when no Relation message described it yet. */
+static table_entry *source_incremental_table(cdc_source *source, uint32_t oid, char *why,
+                                             size_t whylen)
+{
+    table_entry *entry = source_table_find(source, oid);
+    if (entry && entry->meta)
+        return entry;
+    return source_table_load(source, oid, NULL, 0, why, whylen);
+}
+
+/* Checks a table named by execute-snapshot: it exists, is captured and has a key. NULL: it is
+ * refused, with why. */
+static table_entry *source_incremental_check(cdc_source *source, const char *id, char *why,
+                                             size_t whylen)
+{
+    uint32_t oid = 0;
+    int found = pg_incremental_table_oid(source->conn, id, &oid, why, whylen);
+    if (found != 0) {
+        if (found > 0)
+            snprintf(why, whylen, "there is no table %s", id);
+        return NULL;
+    }
+    table_entry *entry = source_incremental_table(source, oid, why, whylen);
+    if (!entry)
+        return NULL;
+    if (!entry->table) {
+        snprintf(why, whylen, "table %s is not captured (table.include.list and the other "
+                              "filters): add it to them first", id);
+        return NULL;
+    }
+    if (entry->table->key_count == 0) {
+        snprintf(why, whylen,
+                 "table %s has no primary key and message.key.columns names no key for it: an "
+                 "incremental snapshot reads by key, so it is refused",
+                 id);
+        return NULL;
+    }
+    return entry;
+}
+
+static ferry_status source_signal_execute(cdc_source *source, const cdc_signal *signal,
+                                          char *err, size_t errlen)
+{
+    cdc_incremental *inc = &source->incremental;
+    if (signal->blocking) {
+        source_log(source, FERRY_LOG_WARN,
+                   "signal '%s': blocking snapshots are not supported; use type incremental",
+                   signal->id);
+        return FERRY_OK;
+    }
+    bool was_active = cdc_incremental_active(inc);
+    size_t added = 0;
+    for (size_t i = 0; i < signal->collection_count; i++) {
+        char why[CDC_ERR];
+        if (!source_incremental_check(source, signal->collections[i], why, sizeof why)) {
+            source_log(source, FERRY_LOG_WARN, "signal '%s' (execute-snapshot): %s; skipped",
+                       signal->id, why);
+            continue;
+        }
+        if (cdc_incremental_add(inc, signal->collections[i], signal->conditions[i]) != 0)
+            return ferry_error_set(err, errlen, "out of memory");
+        added++;
+    }
+    if (!added || was_active)
+        return FERRY_OK;
+    free(inc->correlation_id);
+    inc->correlation_id = strdup(signal->id);
+    inc->paused = false;
+    inc->chunks = inc->rows_emitted = 0;
+    source_log(source, FERRY_LOG_INFO, "incremental snapshot of %zu tables started by signal '%s'",
+               inc->count, signal->id);
+    return source_notify(source, CDC_NOTIFY_STARTED, NULL, err, errlen);
+}
+
+static ferry_status source_signal_stop(cdc_source *source, const cdc_signal *signal, char *err,
+                                       size_t errlen)
+{
+    cdc_incremental *inc = &source->incremental;
+    if (!cdc_incremental_active(inc))
+        return FERRY_OK;
+    json_t *extra = NULL;
+    if (signal->collections) {
+        strbuf list = {0};
+        strbuf_append_literal(&list, "");
+        for (size_t i = 0; i < signal->collection_count; i++) {
+            if (i)
+                strbuf_append_char(&list, ',');
+            strbuf_append_str(&list, signal->collections[i]);
+        }
+        char *text = strbuf_take(&list, NULL);
+        extra = text ? json_pack("{s:s}", "data_collections", text) : NULL;
+        free(text);
+        if (!extra)
+            return ferry_error_set(err, errlen, "out of memory");
+    }
+    ferry_status rc = source_notify(source, CDC_NOTIFY_ABORTED, extra, err, errlen);
+    json_decref(extra);
+    bool current = false;
+    size_t removed = cdc_incremental_remove(inc, (const char *const *)signal->collections,
+                                            signal->collection_count, &current);
+    source_log(source, FERRY_LOG_INFO,
+               "signal '%s' (stop-snapshot): %zu tables left the incremental snapshot%s", signal->id,
+               removed, current ? ", the one being read among them" : "");
+    return rc;
+}
+
+static ferry_status cdc_source_signal(cdc_source *source, const cdc_signal *signal, char *err,
+                                      size_t errlen);
+
+/* A row inserted into the signal table. */
+static ferry_status source_signal_row(cdc_source *source, const pgo_tuple *tuple, char *err,
+                                      size_t errlen)
+{
+    char *fields[3] = {NULL, NULL, NULL};
+    for (size_t i = 0; i < 3 && i < tuple->count; i++) {
+        if (tuple->values[i].kind != PGO_VALUE_TEXT)
+            continue;
+        fields[i] = strndup(tuple->values[i].data, tuple->values[i].len);
+        if (!fields[i]) {
+            free(fields[0]);
+            free(fields[1]);
+            return ferry_error_set(err, errlen, "out of memory");
+        }
+    }
+    cdc_signal signal;
+    char why[CDC_ERR];
+    ferry_status rc = FERRY_OK;
+    if (cdc_signal_parse(fields[0], fields[1], fields[2], &signal, why, sizeof why) != 0)
+        source_log(source, FERRY_LOG_WARN, "ignoring a signal: %s", why);
+    else
+        rc = cdc_source_signal(source, &signal, err, errlen);
+    cdc_signal_release(&signal);
+    for (size_t i = 0; i < 3; i++)
+        free(fields[i]);
+    return rc;
+}
+
+static ferry_status cdc_source_signal(cdc_source *source, const cdc_signal *signal, char *err,
+                                      size_t errlen)
+{
+    cdc_incremental *inc = &source->incremental;
+    char expected[48];
+    switch (signal->kind) {
+    case CDC_SIGNAL_EXECUTE:
+        return source_signal_execute(source, signal, err, errlen);
+    case CDC_SIGNAL_STOP:
+        return source_signal_stop(source, signal, err, errlen);
+    case CDC_SIGNAL_PAUSE:
+        if (!cdc_incremental_active(inc) || inc->paused)
+            return FERRY_OK;
+        inc->paused = true;
+        return source_notify(source, CDC_NOTIFY_PAUSED, NULL, err, errlen);
+    case CDC_SIGNAL_RESUME:
+        if (!cdc_incremental_active(inc) || !inc->paused)
+            return FERRY_OK;
+        inc->paused = false;
+        return source_notify(source, CDC_NOTIFY_RESUMED, NULL, err, errlen);
+    case CDC_SIGNAL_WINDOW_OPEN:
+        snprintf(expected, sizeof expected, "%s-open", inc->chunk_id);
+        if (inc->window == CDC_INCR_WAIT_OPEN && strcmp(signal->id, expected) == 0)
+            inc->window = CDC_INCR_OPEN;
+        return FERRY_OK;
+    case CDC_SIGNAL_WINDOW_CLOSE:
+        snprintf(expected, sizeof expected, "%s-close", inc->chunk_id);
+        if (inc->window == CDC_INCR_OPEN && strcmp(signal->id, expected) == 0) {
+            inc->window = CDC_INCR_EMIT;
+            source->incremental_lsn = source->lsn_proc;
+        }
+        return FERRY_OK;
+    case CDC_SIGNAL_LOG:
+        source_log(source, FERRY_LOG_INFO, "signal '%s' (log): %s", signal->id,
+                   json_string_value(json_object_get(signal->data, "message"))
+                       ? json_string_value(json_object_get(signal->data, "message"))
+                       : "");
+        return FERRY_OK;
+    case CDC_SIGNAL_OTHER:
+        source_log(source, FERRY_LOG_WARN, "signal '%s': type '%s' is not one ferry acts on",
+                   signal->id, signal->type);
+        return FERRY_OK;
+    }
+    return FERRY_OK;
+}
+
+static void source_incremental_match(cdc_incremental *inc, const pgo_message *message);
+
+/* A streamed change: its keys leave the chunk buffer while the window is open (read.only: the
+ * change's transaction id opens and closes the window). */
+static void source_incremental_stream(cdc_source *source, const pgo_message *message)
+{
+    cdc_incremental *inc = &source->incremental;
+    cdc_incremental_change_before(inc, source->events.xid);
+    if (inc->window != CDC_INCR_OPEN)
+        return;
+    source_incremental_match(inc, message);
+    if (cdc_incremental_change_after(inc, source->events.xid))
+        source->incremental_lsn = source->lsn_proc;
+}
+
+/* The keys of a streamed change leave the chunk buffer. */
+static void source_incremental_match(cdc_incremental *inc, const pgo_message *message)
+{
+    switch (message->kind) {
+    case PGO_INSERT:
+        cdc_incremental_stream_key(inc, message->insert.relation_oid, &message->insert.new_tuple);
+        break;
+    case PGO_UPDATE:
+        if (message->update.old_kind)
+            cdc_incremental_stream_key(inc, message->update.relation_oid,
+                                       &message->update.old_tuple);
+        cdc_incremental_stream_key(inc, message->update.relation_oid, &message->update.new_tuple);
+        break;
+    case PGO_DELETE:
+        cdc_incremental_stream_key(inc, message->delete_.relation_oid,
+                                   &message->delete_.old_tuple);
+        break;
+    default:
+        break;
+    }
+}
+
+/* A statement of the chunk failed: a broken connection is retried, a bad table (a condition
+ * that does not parse, a table dropped) leaves the snapshot. */
+static ferry_status source_incremental_failed(cdc_source *source, const char *why, char *err,
+                                              size_t errlen)
+{
+    if (PQstatus(source->conn) != CONNECTION_OK)
+        return ferry_error_set(err, errlen, "the regular connection broke: %s", why),
+               FERRY_RETRY;
+    source_log(source, FERRY_LOG_WARN, "incremental snapshot of %s: %s; the table is skipped",
+               source->incremental.collections[0].id, why);
+    return source_incremental_table_done(source, "SQL_EXCEPTION", err, errlen);
+}
+
+/* Reads the next chunk between its two watermarks (Debezium's readChunk). */
+static ferry_status source_incremental_read_chunk(cdc_source *source, char *err, size_t errlen)
+{
+    cdc_incremental *inc = &source->incremental;
+    const cdc_incr_collection *collection = &inc->collections[0];
+    char why[CDC_ERR];
+    table_entry *entry = source_incremental_check(source, collection->id, why, sizeof why);
+    if (!entry) {
+        if (PQstatus(source->conn) != CONNECTION_OK)
+            return ferry_error_set(err, errlen, "the regular connection broke: %s", why),
+                   FERRY_RETRY;
+        source_log(source, FERRY_LOG_WARN, "incremental snapshot: %s; skipped", why);
+        return source_incremental_table_done(source, "UNKNOWN_SCHEMA", err, errlen);
+    }
+    const dbz_table *table = entry->table;
+    cdc_incremental_key_types(inc, table);
+    if (!inc->maximum) {
+        bool empty = false;
+        inc->maximum = pg_incremental_maximum(source->conn, entry->meta, table,
+                                              collection->condition, &empty, why, sizeof why);
+        if (empty)
+            return source_incremental_table_done(source, "EMPTY", err, errlen);
+        if (!inc->maximum)
+            return source_incremental_failed(source, why, err, errlen);
+    }
+    char chunk_id[37];
+    uint8_t random[10] = {0};
+    if (getrandom(random, sizeof random, GRND_NONBLOCK) != (ssize_t)sizeof random)
+        source_log(source, FERRY_LOG_DEBUG, "getrandom gave too few bytes for a chunk id");
+    dbz_run_id(clock_wall_us() / 1000, random, chunk_id);
+    char watermark_id[48];
+    char data[160];
+    bool read_only = source->config.read_only;
+    pg_txid_snapshot low = {0}, high = {0};
+    snprintf(watermark_id, sizeof watermark_id, "%s-open", chunk_id);
+    snprintf(data, sizeof data, "{\"openWindowTimestamp\": \"%lld\"}",
+             (long long)(clock_wall_us() / 1000));
+    /* A watermark's commit must reach the WAL sender at once: with synchronous_commit off (the
+       session's or the server's) it waits for the WAL writer's cycle (wal_writer_delay, 200 ms
+       by default), and every chunk with it. Once per session. */
+    if (!read_only && source->watermark_session != PQbackendPID(source->conn)) {
+        if (pg_exec_command(source->conn, "setting synchronous_commit for the watermarks",
+                            "SET synchronous_commit TO on", why, sizeof why) != 0)
+            return source_incremental_failed(source, why, err, errlen);
+        source->watermark_session = PQbackendPID(source->conn);
+    }
+    if (read_only ? pg_incremental_current_snapshot(source->conn, source->server_version, &low,
+                                                    why, sizeof why) != 0
+                  : pg_incremental_watermark(source->conn, source->config.signal_data_collection,
+                                             watermark_id, "snapshot-window-open", data, why,
+                                             sizeof why) != 0)
+        return source_incremental_failed(source, why, err, errlen);
+    PGresult *chunk = pg_incremental_chunk(source->conn, entry->meta, table, collection->condition,
+                                           inc->position, inc->maximum,
+                                           source->config.incremental_chunk_size, why, sizeof why);
+    if (chunk && read_only &&
+        pg_incremental_current_snapshot(source->conn, source->server_version, &high, why,
+                                        sizeof why) != 0) {
+        PQclear(chunk);
+        chunk = NULL;
+    }
+    if (!chunk) {
+        pg_txid_snapshot_release(&low);
+        return source_incremental_failed(source, why, err, errlen);
+    }
+    if (PQnfields(chunk) != (int)table->column_count) {
+        pg_txid_snapshot_release(&low);
+        pg_txid_snapshot_release(&high);
+        PQclear(chunk);
+        return ferry_error_set(err, errlen, "incremental snapshot of %s: %d columns read, the "
+                                            "table has %zu",
+                               table->id, PQnfields(chunk), table->column_count);
+    }
+    if (cdc_incremental_buffer(inc, chunk, table, source->config.incremental_chunk_size,
+                               chunk_id) != 0) {
+        pg_txid_snapshot_release(&low);
+        pg_txid_snapshot_release(&high);
+        return ferry_error_set(err, errlen, "out of memory");
+    }
+    inc->read_only = read_only;
+    if (source->config.incremental_max_rate > 0)
+        source->incremental_next_chunk_ms =
+            clock_monotonic_ms() + (int64_t)inc->rows * 1000 / source->config.incremental_max_rate;
+    if (read_only) {
+        /* no rows written: the stream's transaction ids against the two snapshots open and
+           close the window */
+        cdc_incremental_watermarks(inc, &low, &high);
+        return inc->rows > 0 ? source_notify(source, CDC_NOTIFY_IN_PROGRESS, NULL, err, errlen)
+                             : FERRY_OK;
+    }
+    snprintf(watermark_id, sizeof watermark_id, "%s-close", chunk_id);
+    snprintf(data, sizeof data, "{\"openWindowTimestamp\": \"%lld\", "
+             "\"closeWindowTimestamp\": \"%lld\"}",
+             (long long)(clock_wall_us() / 1000), (long long)(clock_wall_us() / 1000));
+    if (pg_incremental_watermark(source->conn, source->config.signal_data_collection, watermark_id,
+                                 "snapshot-window-close", data, why, sizeof why) != 0) {
+        cdc_incremental_buffer_drop(inc);
+        return source_incremental_failed(source, why, err, errlen);
+    }
+    /* as Debezium: one per chunk with rows, saying its last key */
+    return inc->rows > 0 ? source_notify(source, CDC_NOTIFY_IN_PROGRESS, NULL, err, errlen)
+                         : FERRY_OK;
+}
+
+/* The chunk is out: a last chunk ends its table. */
+static ferry_status source_incremental_chunk_end(cdc_source *source, char *err, size_t errlen)
+{
+    if (cdc_incremental_chunk_done(&source->incremental))
+        return source_incremental_table_done(source, "SUCCEEDED", err, errlen);
+    return FERRY_OK;
+}
+
+/* EMIT: the next buffered row as a read event (op r, source.snapshot incremental); the chunk's
+ * end after its last row. */
+static ferry_status source_incremental_emit(cdc_source *source, char *err, size_t errlen)
+{
+    cdc_incremental *inc = &source->incremental;
+    table_entry *entry = source_table_find(source, inc->chunk_oid);
+    if (!entry || !entry->table) {
+        /* dropped meanwhile: the next chunk finds out what became of it */
+        cdc_incremental_buffer_drop(inc);
+        return FERRY_OK;
+    }
+    size_t count = 0;
+    if (!cdc_incremental_next_row(inc, &source->incremental_values,
+                                  &source->incremental_value_capacity, &count)) {
+        if (inc->remaining > 0)
+            return ferry_error_set(err, errlen, "out of memory");
+        return source_incremental_chunk_end(source, err, errlen);
+    }
+    int64_t now_us = clock_wall_us();
+    /* as Debezium's incremental read events: no transaction, the closing LSN in the sequence
+       only */
+    dbz_source_info info = {.ts_us = now_us, .snapshot = "incremental",
+                            .last_commit_lsn = source->events.last_commit_lsn,
+                            .lsn = source->incremental_lsn, .tx_id = -1, .lsn_null = true};
+    cdc_events_record *record = NULL;
+    if (source_read_event(source, entry->table, source->incremental_values, count, &info, now_us,
+                          "incremental snapshot", &record, err, errlen) != FERRY_OK)
+        return FERRY_ERROR;
+    if (!record)
+        return inc->remaining == 0 ? source_incremental_chunk_end(source, err, errlen) : FERRY_OK;
+    record->offset = source_stream_offset(source, source->incremental_lsn);
+    if (!record->offset)
+        return ferry_error_set(err, errlen, "out of memory");
+    /* The chunk's last row: its offset (set when it is emitted) holds the position after it. */
+    return inc->remaining == 0 ? source_incremental_chunk_end(source, err, errlen) : FERRY_OK;
+}
+
+/* STREAMING, before reading the stream: the incremental snapshot's work, if any. true when it
+ * did some (the caller returns to the poll loop). */
+static bool source_incremental_step(cdc_source *source, ferry_status *status, char *err,
+                                    size_t errlen)
+{
+    cdc_incremental *inc = &source->incremental;
+    if (!cdc_incremental_active(inc) || source->pending.count > 0)
+        return false;
+    if (inc->window == CDC_INCR_EMIT) {
+        *status = source_incremental_emit(source, err, errlen);
+        return true;
+    }
+    if (inc->window == CDC_INCR_NO_CHUNK && !inc->paused &&
+        clock_monotonic_ms() >= source->incremental_next_chunk_ms) {
+        *status = source_incremental_read_chunk(source, err, errlen);
+        if (*status == FERRY_RETRY) {
+            source_reconnect_later(source, err);
+            *status = FERRY_OK;
+        }
+        return true;
+    }
+    return false;
+}
+
 /* Handles one pgoutput message. FERRY_ERROR with err when the task must fail. */
 static ferry_status source_handle_message(cdc_source *source, const pgo_copy_data *copy,
                                           char *err, size_t errlen)
@@ -405,6 +931,8 @@ static ferry_status source_handle_message(cdc_source *source, const pgo_copy_dat
                                      .ts_usec = source->events.commit_us};
             end->offset = cdc_offset_streaming(&position);
         }
+        if (cdc_incremental_commit(&source->incremental, source->events.xid, false))
+            source->incremental_lsn = source->lsn_proc;
         if (source_quiescent(source))
             source_confirm(source, source->lsn_proc);
         return FERRY_OK;
@@ -443,6 +971,15 @@ static ferry_status source_handle_message(cdc_source *source, const pgo_copy_dat
         source->tx_messages++;
         if (source->tx_skip_all || source->tx_messages <= source->tx_skip)
             return FERRY_OK; /* delivered before the restart */
+        if (message.kind == PGO_INSERT &&
+            source_is_signal_table(source, message.insert.relation_oid) &&
+            source->config.signal_source) {
+            ferry_status signalled = source_signal_row(source, &message.insert.new_tuple, err,
+                                                       errlen);
+            if (signalled != FERRY_OK)
+                return signalled;
+        }
+        source_incremental_stream(source, &message);
         cdc_events_result result =
             cdc_events_change(&source->events, &message, copy->wal_start, clock_wall_us(),
                               source_table_lookup, source, &source->pending, why, sizeof why);
@@ -500,6 +1037,13 @@ static void source_metrics(cdc_source *source, bool force)
     cdc_host->metric_set(source->ctx, "confirmed_lsn", (double)source->confirmed_lsn);
     cdc_host->metric_set(source->ctx, "received_lsn", (double)source->stream.received_lsn);
     cdc_host->metric_set(source->ctx, "snapshot_rows", (double)source->snapshot_rows);
+    const cdc_incremental *inc = &source->incremental;
+    cdc_host->metric_set(source->ctx, "incremental_snapshot_running",
+                         cdc_incremental_active(inc) ? (inc->paused ? 2 : 1) : 0);
+    cdc_host->metric_set(source->ctx, "incremental_snapshot_tables_remaining", (double)inc->count);
+    cdc_host->metric_set(source->ctx, "incremental_snapshot_chunks", (double)inc->chunks);
+    cdc_host->metric_set(source->ctx, "incremental_snapshot_rows", (double)inc->rows_emitted);
+    cdc_host->metric_set(source->ctx, "incremental_snapshot_table_rows", (double)inc->table_rows);
 }
 
 /* The stream broke: close, back off, and come back to where the records stand. */
@@ -804,22 +1348,11 @@ static ferry_status source_phase_snapshot(cdc_source *source, int64_t deadline, 
     dbz_source_info info = {.ts_us = now_us, .snapshot = row.marker, .lsn = lsn,
                             .tx_id = pg_snapshot_tx_id(source->snapshot)};
     cdc_events_record *record = NULL;
-    switch (cdc_events_snapshot_row(&source->events, table, row.values, row.count, &info, now_us,
-                                    &source->pending, &record, why, sizeof why)) {
-    case CDC_EVENTS_OK:
-        break;
-    case CDC_EVENTS_NO_MEMORY:
-        pending_clear(source);
-        return ferry_error_set(err, errlen, "out of memory");
-    case CDC_EVENTS_BAD_VALUE:
-        pending_clear(source);
-        if (source->config.failure_mode == CDC_FAILURE_FAIL)
-            return ferry_error_set(err, errlen, "snapshot of %s: %s", table->id, why);
-        if (source->config.failure_mode == CDC_FAILURE_WARN)
-            source_log(source, FERRY_LOG_WARN, "snapshot of %s: skipping a row: %s", table->id,
-                       why);
+    if (source_read_event(source, table, row.values, row.count, &info, now_us, "snapshot",
+                          &record, err, errlen) != FERRY_OK)
+        return FERRY_ERROR;
+    if (!record)
         return FERRY_OK;
-    }
     record->offset = cdc_offset_snapshot(lsn, info.tx_id, now_us, table->id, row.key,
                                          row.last_of_snapshot);
     source->snapshot_rows++;
@@ -948,6 +1481,10 @@ static ferry_status source_phase_start_stream(cdc_source *source, int64_t deadli
     source->phase = PHASE_STREAMING;
     if (source->config.heartbeat_interval_ms > 0)
         source->next_heartbeat_ms = clock_monotonic_ms() + source->config.heartbeat_interval_ms;
+    if (source->announce_skipped) {
+        source->announce_skipped = false;
+        return source_notify(source, CDC_NOTIFY_SKIPPED, NULL, err, errlen);
+    }
     return FERRY_OK;
 }
 
@@ -971,11 +1508,59 @@ static ferry_status source_heartbeat(cdc_source *source)
     return FERRY_OK;
 }
 
+/* The kafka signal channel: the records there now, a few per poll (Debezium reads it between
+ * stream events too). A record for another connector is skipped, as Debezium does. */
+static ferry_status source_signal_kafka_read(cdc_source *source, char *err, size_t errlen)
+{
+    for (int i = 0; i < 16; i++) {
+        char *key, *value;
+        char why[CDC_ERR];
+        int got = cdc_signal_kafka_next(source->signal_kafka, &key, &value, why, sizeof why);
+        if (got < 0 && !source->signal_kafka_failing)
+            source_log(source, FERRY_LOG_WARN, "kafka signal channel: %s", why);
+        source->signal_kafka_failing = got < 0;
+        if (got <= 0)
+            return FERRY_OK;
+        char generated[37];
+        uint8_t random[10] = {0};
+        if (getrandom(random, sizeof random, GRND_NONBLOCK) != (ssize_t)sizeof random)
+            random[0] ^= (uint8_t)i;
+        dbz_run_id(clock_wall_us() / 1000, random, generated);
+        cdc_signal signal;
+        int rc = cdc_signal_parse_kafka(key, value, source->config.topic_prefix, generated,
+                                        &signal, why, sizeof why);
+        ferry_status status = FERRY_OK;
+        if (rc > 0)
+            source_log(source, FERRY_LOG_INFO, "kafka signal channel: %s; skipped", why);
+        else if (rc < 0)
+            source_log(source, FERRY_LOG_WARN, "ignoring a kafka signal: %s", why);
+        else if (signal.kind == CDC_SIGNAL_WINDOW_OPEN || signal.kind == CDC_SIGNAL_WINDOW_CLOSE)
+            source_log(source, FERRY_LOG_WARN, "kafka signal '%s': watermarks come from the "
+                                               "signal table only; skipped", signal.id);
+        else
+            status = cdc_source_signal(source, &signal, err, errlen);
+        cdc_signal_release(&signal);
+        free(key);
+        free(value);
+        if (status != FERRY_OK)
+            return status;
+    }
+    return FERRY_OK;
+}
+
 /* STREAMING: read messages until the deadline, one message's records at a time. */
 static ferry_status source_phase_streaming(cdc_source *source, int64_t deadline, char *err,
                                            size_t errlen)
 {
     char why[CDC_ERR];
+    ferry_status incremental = FERRY_OK;
+    if (source->signal_kafka && !source->in_tx) {
+        incremental = source_signal_kafka_read(source, err, errlen);
+        if (incremental != FERRY_OK)
+            return incremental;
+    }
+    if (source_incremental_step(source, &incremental, err, errlen))
+        return incremental;
     if (source->config.heartbeat_interval_ms > 0 && !source->in_tx &&
         clock_monotonic_ms() >= source->next_heartbeat_ms)
         return source_heartbeat(source);
@@ -984,6 +1569,8 @@ static ferry_status source_phase_streaming(cdc_source *source, int64_t deadline,
     pg_stream_status status = pg_stream_read(&source->stream, deadline, &copy, why, sizeof why);
     switch (status) {
     case PG_STREAM_IDLE:
+        if (!source->in_tx && cdc_incremental_commit(&source->incremental, 0, true))
+            source->incremental_lsn = source->lsn_proc;
         return FERRY_OK;
     case PG_STREAM_CLOSED:
         source_reconnect_later(source, why);
@@ -1024,6 +1611,11 @@ static void cdc_source_free(cdc_source *source)
     cdc_events_record_release(&source->held);
     pg_snapshot_destroy(source->snapshot);
     pg_txid_snapshot_release(&source->seen);
+    cdc_incremental_release(&source->incremental);
+    cdc_signal_kafka_destroy(source->signal_kafka);
+    free(source->incremental_values);
+    free(source->signal_schema);
+    free(source->signal_table);
     pg_stream_close(&source->stream);
     if (source->conn)
         PQfinish(source->conn);
@@ -1111,6 +1703,8 @@ static void source_plan(cdc_source *source, const pg_slot_info *slot)
     }
     if (mode == CDC_SNAPSHOT_INITIAL_ONLY && offset->phase == CDC_OFFSET_STREAMING)
         source->need_snapshot = false;
+    /* Debezium's Initial Snapshot SKIPPED notification when the task streams without one */
+    source->announce_skipped = !source->need_snapshot;
 
     /* Where the stream starts and what it skips. */
     if (offset->phase == CDC_OFFSET_STREAMING && (slot->exists || !source->need_slot)) {
@@ -1127,6 +1721,43 @@ static void source_plan(cdc_source *source, const pg_slot_info *slot)
         source->lsn_proc = slot->confirmed_flush;
     }
     source->confirmed_lsn = slot->exists ? slot->confirmed_flush : 0;
+}
+
+/* A filtered publication holds the signal table too: its rows are the signals and the
+ * watermarks. */
+static int source_signal_table_publish(cdc_source *source, pg_table_ref **tables, size_t *count,
+                                       char *err, size_t errlen)
+{
+    if (!source->signal_table || source->config.publication_mode != CDC_PUBLICATION_FILTERED)
+        return 0;
+    for (size_t i = 0; i < *count; i++)
+        if (strcmp((*tables)[i].schema_name, source->signal_schema) == 0 &&
+            strcmp((*tables)[i].table_name, source->signal_table) == 0)
+            return 0;
+    uint32_t oid = 0;
+    char why[CDC_ERR];
+    int found = pg_incremental_table_oid(source->conn, source->config.signal_data_collection,
+                                         &oid, why, sizeof why);
+    if (found < 0)
+        return ferry_error_set(err, errlen, "%s", why), -1;
+    if (found > 0) {
+        source_log(source, FERRY_LOG_WARN,
+                   "signal.data.collection: there is no table %s; create it (id varchar(42) "
+                   "PRIMARY KEY, type varchar(32) NOT NULL, data varchar(2048)) for signals",
+                   source->config.signal_data_collection);
+        return 0;
+    }
+    pg_table_ref *grown = realloc(*tables, (*count + 1) * sizeof(**tables));
+    if (!grown)
+        return ferry_error_set(err, errlen, "out of memory"), -1;
+    *tables = grown;
+    pg_table_ref *ref = &grown[*count];
+    *ref = (pg_table_ref){.oid = oid, .schema_name = strdup(source->signal_schema),
+                          .table_name = strdup(source->signal_table)};
+    (*count)++;
+    if (!ref->schema_name || !ref->table_name)
+        return ferry_error_set(err, errlen, "out of memory"), -1;
+    return 0;
 }
 
 /* The context headers every change event carries: Debezium's, with a new run id per start. */
@@ -1169,7 +1800,14 @@ ferry_status cdc_source_start(ferry_context *ctx, const ferry_config *config, vo
                                 .version = CDC_SOURCE_VERSION,
                                 .avro_names = source->config.avro_names};
     cdc_events_init(&source->events, &source->config, &source->dbz);
+    cdc_incremental_init(&source->incremental);
     source_headers_init(source);
+    if (source->config.signal_data_collection && *source->config.signal_data_collection &&
+        pg_incremental_split_id(source->config.signal_data_collection, &source->signal_schema,
+                                &source->signal_table) != 0) {
+        ferry_error_set(err, errlen, "out of memory");
+        goto fail;
+    }
     source->types = pg_type_registry_new();
     source->decoder = pgo_decoder_new();
     source->partition = cdc_partition_new(source->config.topic_prefix);
@@ -1188,12 +1826,27 @@ ferry_status cdc_source_start(ferry_context *ctx, const ferry_config *config, vo
 
     json_t *committed = cdc_host->offset_read(ctx, source->partition);
     int rc = cdc_offset_decode(committed, &source->offset, why, sizeof why);
+    if (rc == 0 && source->offset.phase == CDC_OFFSET_STREAMING)
+        rc = cdc_incremental_restore(&source->incremental, committed, why, sizeof why);
     json_decref(committed);
     if (rc != 0) {
         ferry_error_set(err, errlen, "the committed offset of server %s cannot be used: %s",
                         source->config.topic_prefix, why);
         goto fail;
     }
+    if (source->config.signal_kafka) {
+        source->signal_kafka = cdc_signal_kafka_new(&source->config, cdc_host->config_json(config),
+                                                    err, errlen);
+        if (!source->signal_kafka)
+            goto fail;
+        source_log(source, FERRY_LOG_INFO, "reading signals from Kafka topic %s",
+                   cdc_signal_kafka_topic(source->signal_kafka));
+    }
+    if (cdc_incremental_active(&source->incremental))
+        source_log(source, FERRY_LOG_INFO,
+                   "incremental snapshot in progress: %zu tables, %s from %s",
+                   source->incremental.count, source->incremental.collections[0].id,
+                   source->incremental.position ? "resuming after its last chunk" : "its start");
 
     pg_slot_info slot = {0};
     if (source->config.snapshot_mode != CDC_SNAPSHOT_INITIAL_ONLY) {
@@ -1205,8 +1858,11 @@ ferry_status cdc_source_start(ferry_context *ctx, const ferry_config *config, vo
         pg_table_ref *tables = NULL;
         size_t table_count = 0;
         if (pg_catalog_list_tables(source->conn, &source->config, &tables, &table_count, err,
-                                   errlen) != 0)
+                                   errlen) != 0 ||
+            source_signal_table_publish(source, &tables, &table_count, err, errlen) != 0) {
+            pg_table_refs_free(tables, table_count);
             goto fail;
+        }
         rc = pg_publication_ensure(source->conn, &source->config, tables, table_count, err,
                                    errlen);
         pg_table_refs_free(tables, table_count);

@@ -446,8 +446,9 @@ json_t *dbz_source_payload(const dbz_context *context, const dbz_table *table,
     rc |= json_object_set_new_nocheck(source, "txId",
                                       info->tx_id >= 0 ? json_integer(info->tx_id) : json_null());
     rc |= json_object_set_new_nocheck(source, "lsn",
-                                      info->lsn ? json_integer((json_int_t)info->lsn)
-                                                : json_null());
+                                      info->lsn && !info->lsn_null
+                                          ? json_integer((json_int_t)info->lsn)
+                                          : json_null());
     rc |= json_object_set_new_nocheck(source, "xmin", json_null());
     rc |= json_object_set_new_nocheck(source, "origin", json_null());
     rc |= json_object_set_new_nocheck(source, "origin_lsn", json_null());

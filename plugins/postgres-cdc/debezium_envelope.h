@@ -105,6 +105,8 @@ typedef struct dbz_source_info {
     uint64_t last_commit_lsn; /* the sequence's first element; 0 = null */
     uint64_t lsn;             /* 0 = null */
     int64_t tx_id;            /* -1 = null */
+    bool lsn_null;            /* lsn only in the sequence, the lsn field null (Debezium's
+                                 incremental read events) */
 } dbz_source_info;
 
 json_t *dbz_source_payload(const dbz_context *context, const dbz_table *table,

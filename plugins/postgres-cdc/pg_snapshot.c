@@ -189,17 +189,22 @@ static size_t pg_meta_key_column(const pg_table_meta *meta, size_t k)
     return 0;
 }
 
+void pg_snapshot_select_append(strbuf *sql, const pg_table_meta *meta)
+{
+    strbuf_append_literal(sql, "SELECT ");
+    for (size_t i = 0; i < meta->column_count; i++) {
+        if (i)
+            strbuf_append_literal(sql, ", ");
+        pg_quote_append_ident(sql, meta->columns[i].name);
+    }
+    strbuf_append_literal(sql, " FROM ");
+    pg_quote_append_qualified(sql, meta->schema_name, meta->table_name);
+}
+
 char *pg_snapshot_chunk_sql(const pg_table_meta *meta, int fetch_size, bool after_key)
 {
     strbuf sql = {0};
-    strbuf_append_literal(&sql, "SELECT ");
-    for (size_t i = 0; i < meta->column_count; i++) {
-        if (i)
-            strbuf_append_literal(&sql, ", ");
-        pg_quote_append_ident(&sql, meta->columns[i].name);
-    }
-    strbuf_append_literal(&sql, " FROM ");
-    pg_quote_append_qualified(&sql, meta->schema_name, meta->table_name);
+    pg_snapshot_select_append(&sql, meta);
     size_t keys = pg_meta_key_count(meta);
     if (keys == 0)
         return strbuf_take(&sql, NULL);

@@ -19,6 +19,7 @@
 
 #include "debezium_envelope.h"
 #include "pg_catalog.h"
+#include "support/strbuf.h"
 
 typedef struct pg_snapshot pg_snapshot;
 
@@ -87,5 +88,8 @@ pg_snapshot_status pg_snapshot_next(pg_snapshot *snapshot, int64_t deadline_ms,
 /* Builds a chunk query of a table (exposed for tests): keyset with key_count parameters, or
  * the cursor's SELECT when the table has no primary key. */
 char *pg_snapshot_chunk_sql(const pg_table_meta *meta, int fetch_size, bool after_key);
+/* Appends "SELECT <every column> FROM <schema.table>", quoted: the start of the snapshot's and
+ * the incremental snapshot's chunk queries. */
+void pg_snapshot_select_append(strbuf *sql, const pg_table_meta *meta);
 
 #endif

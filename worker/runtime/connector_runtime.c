@@ -928,6 +928,25 @@ static json_t *connector_status_instance(const connector_runtime *connector)
 }
 
 /* The status of task index as this worker runs it: {id, state, worker_id, trace?}. New. */
+/* The values a running task's plugin publishes (host->metric_set: an incremental snapshot's
+ * rows and chunks, a sink's acknowledged documents, ...) as the "progress" object of its status
+ * entry: ferry's addition, which Kafka Connect's clients ignore (docs/rest-api.md). */
+static void slot_status_progress(json_t *entry, connector_task *task)
+{
+    task_gauge gauges[TASK_METRICS_MAX_GAUGES];
+    int count = task_metrics_gauges_copy(&task->metrics, gauges, TASK_METRICS_MAX_GAUGES);
+    json_t *progress = count > 0 ? json_object() : NULL;
+    for (int i = 0; progress && i < count; i++) {
+        double value = gauges[i].value;
+        /* the range first: a cast of NaN or of a value past int64 is undefined */
+        bool whole = value > -9e15 && value < 9e15 && value == (double)(json_int_t)value;
+        json_object_set_new(progress, gauges[i].name,
+                            whole ? json_integer((json_int_t)value) : json_real(value));
+    }
+    if (progress)
+        json_object_set_new(entry, "progress", progress);
+}
+
 static json_t *slot_status(connector_runtime *connector, size_t index)
 {
     task_slot *slot = &connector->slots[index];
@@ -951,6 +970,8 @@ static json_t *slot_status(connector_runtime *connector, size_t index)
     if (trace)
         json_object_set_new(entry, "trace", json_string(trace));
     free(trace);
+    if (entry && slot->task && task == STATE_RUNNING)
+        slot_status_progress(entry, slot->task);
     return entry;
 }
 

@@ -105,7 +105,8 @@ for case in "${cases[@]}"; do
         # runs): Kafka Connect creates the connector's, with the broker's defaults.
         echo "topic.creation.default.replication.factor=-1"
         echo "topic.creation.default.partitions=-1"
-        grep -v '^#' "$here/cases/$case.properties"
+        # "compat" in a case's keys is its topic prefix (a notification topic's name, say)
+        grep -v '^#' "$here/cases/$case.properties" | sed "s/compat/${run}_$case/g"
     } >"$work/run/$case.properties"
 done
 
