@@ -59,20 +59,9 @@ work=$(cd "$work" && pwd)
 exec 9>"$work/.lock"
 flock 9
 
-pom_sum=$(sha256sum "$here/pom.xml" | cut -d' ' -f1)
-if [[ ! -f $work/lib/.pom-sum || $(cat "$work/lib/.pom-sum") != "$pom_sum" ]]; then
-    command -v mvn >/dev/null || missing "no Maven (mvn)"
-    rm -rf "$work/lib"
-    # Maven writes next to its pom: a copy keeps the source tree clean.
-    cp "$here/pom.xml" "$work/pom.xml"
-    fetch=(mvn -B -q -f "$work/pom.xml" dependency:copy-dependencies -DoutputDirectory="$work/lib")
-    if ! "${fetch[@]}" -o >"$work/mvn.log" 2>&1 && ! "${fetch[@]}" >"$work/mvn.log" 2>&1; then
-        cat "$work/mvn.log" >&2
-        echo "compat harness: could not fetch Kafka's connect-json jars (Maven's output above)" >&2
-        exit 1
-    fi
-    echo "$pom_sum" >"$work/lib/.pom-sum"
-fi
+. "$here/maven_jars.sh"
+command -v mvn >/dev/null || [[ -f $work/lib/.pom-sum ]] || missing "no Maven (mvn)"
+maven_jars "$here/pom.xml" "$work"
 
 sources=("$here"/src/main/java/dev/ferry/compat/*.java)
 source_sum=$(cat "$here/pom.xml" "${sources[@]}" | sha256sum | cut -d' ' -f1)

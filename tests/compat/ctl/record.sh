@@ -31,17 +31,8 @@ url=http://127.0.0.1:$port
 answers=$here/answers
 
 # The jars: Maven Central through ~/.m2, offline first.
-pom_sum=$(sha256sum "$here/pom.xml" | cut -d' ' -f1)
-if [[ ! -f $work/lib/.pom-sum || $(cat "$work/lib/.pom-sum") != "$pom_sum" ]]; then
-    rm -rf "$work/lib"
-    cp "$here/pom.xml" "$work/pom.xml"
-    fetch=(mvn -B -q -f "$work/pom.xml" dependency:copy-dependencies -DoutputDirectory="$work/lib")
-    if ! "${fetch[@]}" -o >"$work/mvn.log" 2>&1 && ! "${fetch[@]}" >"$work/mvn.log" 2>&1; then
-        cat "$work/mvn.log" >&2
-        exit 1
-    fi
-    echo "$pom_sum" >"$work/lib/.pom-sum"
-fi
+. "$here/../maven_jars.sh"
+maven_jars "$here/pom.xml" "$work"
 classpath="$work/lib/*"
 
 run=ctlrec$(date +%s)
