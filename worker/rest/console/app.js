@@ -312,14 +312,15 @@ function viewConnectors(root) {
     type: 'text', id: 'filter', placeholder: 'filter by name, class or state', value: state.filter,
     oninput: (event) => { state.filter = event.target.value; drawTable(); },
   });
+  const tableBox = el('div', { id: 'table-box' });
   root.append(el('h1', null, 'Connectors'), el('div', { class: 'toolbar' }, filter,
     isAdmin() ? el('a', { href: '#/new', class: 'admin-only' }, el('button', { class: 'primary', type: 'button' }, 'New connector')) : null),
-  el('div', { id: 'table-box' }));
-  drawTable();
+  tableBox);
+  drawTable(tableBox);
 }
 
-function drawTable() {
-  const box = document.getElementById('table-box');
+function drawTable(into) {
+  const box = into || document.getElementById('table-box');
   if (!box) return;
   const needle = state.filter.toLowerCase();
   const rows = connectorRows().filter((r) => !needle ||
@@ -386,7 +387,7 @@ function viewConnector(root, name) {
   const connectorState = (status.connector && status.connector.state) || 'UNKNOWN';
   root.append(el('h1', null, name, ' ', el('span', { id: 'connector-state' }, stateBadge(connectorState))),
     el('div', { class: 'muted' }, `${status.type || info.type || ''} · ${(info.config || {})['connector.class'] || ''} · worker ${(status.connector && status.connector.worker_id) || '–'}`),
-    connectorActions(name, connectorState));
+    connectorActions(name, connectorState) || '');
   if (status.connector && status.connector.trace)
     root.append(el('pre', { class: 'trace', id: 'connector-trace' }, status.connector.trace));
 
@@ -545,8 +546,8 @@ async function validateForm() {
   drawValidation();
 }
 
-function drawValidation() {
-  const box = document.getElementById('validation');
+function drawValidation(into) {
+  const box = into || document.getElementById('validation');
   if (!box) return;
   const result = form.result;
   if (!result) { box.replaceChildren(); return; }
@@ -593,12 +594,13 @@ function viewEditor(root, name) {
     placeholder: 'Paste JSON ({"name": ..., "config": {...}} or a flat map) or .properties',
     oninput: (event) => { form.text = event.target.value; scheduleValidation(); } });
   text.value = form.text;
+  const validation = el('div', { id: 'validation' });
   root.append(el('h1', null, editing ? `Edit ${name}` : 'New connector'),
     el('div', { class: 'toolbar' }, el('label', null, 'Name ', nameInput)), text,
     el('div', { class: 'toolbar' }, el('button', { type: 'button', class: 'primary', id: 'submit-connector',
       onclick: () => submitForm(editing ? name : undefined) }, editing ? 'Save config' : 'Create')),
-    el('div', { id: 'validation' }));
-  drawValidation();
+    validation);
+  drawValidation(validation);
 }
 
 function scheduleValidation() {
