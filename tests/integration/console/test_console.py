@@ -471,6 +471,18 @@ def check_admin(worker, browser, work):
     browser.click('button[data-action="resume"]')
     browser.until('RUNNING after the stop', lambda: connector_state(browser) == 'RUNNING')
 
+    # Edit: the form holds the config; a changed value is saved after confirmation.
+    browser.click('button[data-action="edit"]')
+    browser.until('the edit form', lambda: '"batch.size": "20"' in browser.attribute('#connector-config', 'value'))
+    config = json.loads(browser.attribute('#connector-config', 'value'))
+    config['batch.size'] = '30'
+    browser.set_value('#connector-config', json.dumps(config))
+    browser.until('a valid config', lambda: browser.text_of('#validation-summary') == 'Valid')
+    browser.click('#submit-connector')
+    browser.confirm()
+    browser.until('the new config', lambda: 'batch.size 30' in browser.text_of('#config-table')
+                  and connector_state(browser) == 'RUNNING')
+
     # Changes without the CSRF token: from the console's own origin, and from another site (the
     # http listener is another origin than the https one).
     status, body = browser.fetch('PUT', f'/connectors/{name}/pause', False)
@@ -488,7 +500,7 @@ def check_admin(worker, browser, work):
     time.sleep(0.5)  # the refused requests had their answers; nothing may have changed since
     state = json.loads(worker.request('GET', f'/connectors/{name}/status')[2])
     assert state['connector']['state'] == 'RUNNING', state
-    print('ok - admin: create, run, pause, fail, restart, stop, offsets, CSRF')
+    print('ok - admin: create, run, pause, fail, restart, stop, offsets, edit, CSRF')
     return name
 
 
