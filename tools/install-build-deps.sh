@@ -9,6 +9,8 @@ packages=(
   libpcre2-dev libcmocka-dev
   # for the tests: kafkacat and curl drive the services, zsh runs ferry ctl's completion script
   kafkacat curl zsh
+  # for the console's browser test: Debian's headless Chromium driven by Debian's Selenium
+  chromium chromium-driver python3-selenium
 )
 
 missing=()

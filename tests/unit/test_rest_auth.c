@@ -1,7 +1,8 @@
 /*
  * test_rest_auth.c - REST credentials: Basic and Bearer accepted exactly, every wrong or
  * malformed header refused (and the answer never says which part was wrong), schemes kept apart,
- * public paths, and configuration errors that name the key but never a secret.
+ * public paths, roles (admin by default, read-only by rest.auth.roles or the read-only tokens),
+ * the console's CSRF token, and configuration errors that name the key but never a secret.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -133,6 +134,86 @@ static void test_public_paths(void **state)
     rest_auth_destroy(auth);
 }
 
+static void test_roles(void **state)
+{
+    (void)state;
+    config_map *values = config_map_new();
+    config_map_set(values, "rest.auth.basic.users", "admin:a:pw, viewer:v-pw, other:o");
+    config_map_set(values, "rest.auth.roles", "viewer:read-only, other:admin");
+    config_map_set(values, "rest.auth.bearer.tokens", "full-token");
+    config_map_set(values, "rest.auth.bearer.read-only.tokens", "look-token");
+    char err[256];
+    rest_auth *auth = rest_auth_new(values, err, sizeof(err));
+    config_map_destroy(values);
+    if (!auth)
+        fail_msg("rest_auth_new: %s", err);
+    char header[128];
+    rest_role role = REST_ROLE_READ_ONLY;
+    basic_header("admin:a:pw", header, sizeof(header));
+    assert_int_equal(rest_auth_identify(auth, header, &role), REST_AUTH_ACCEPTED);
+    assert_int_equal(role, REST_ROLE_ADMIN);
+    basic_header("viewer:v-pw", header, sizeof(header));
+    assert_int_equal(rest_auth_identify(auth, header, &role), REST_AUTH_ACCEPTED);
+    assert_int_equal(role, REST_ROLE_READ_ONLY);
+    assert_string_equal(rest_role_name(role), "read-only");
+    basic_header("other:o", header, sizeof(header));
+    assert_int_equal(rest_auth_identify(auth, header, &role), REST_AUTH_ACCEPTED);
+    assert_int_equal(role, REST_ROLE_ADMIN);
+    assert_int_equal(rest_auth_identify(auth, "Bearer look-token", &role), REST_AUTH_ACCEPTED);
+    assert_int_equal(role, REST_ROLE_READ_ONLY);
+    assert_int_equal(rest_auth_identify(auth, "Bearer full-token", &role), REST_AUTH_ACCEPTED);
+    assert_int_equal(role, REST_ROLE_ADMIN);
+    /* A refused credential never carries a role. */
+    basic_header("viewer:wrong", header, sizeof(header));
+    assert_int_equal(rest_auth_identify(auth, header, &role), REST_AUTH_REJECTED);
+    assert_int_equal(role, REST_ROLE_ADMIN);
+    rest_auth_destroy(auth);
+
+    /* Without credentials configured, everyone is admin, as before roles existed. */
+    auth = auth_new(NULL, NULL, NULL);
+    assert_int_equal(rest_auth_identify(auth, NULL, &role), REST_AUTH_ACCEPTED);
+    assert_int_equal(role, REST_ROLE_ADMIN);
+    rest_auth_destroy(auth);
+
+    const char *bad_roles[] = {"viewer:owner", "viewer", ":read-only"};
+    for (size_t i = 0; i < sizeof(bad_roles) / sizeof(bad_roles[0]); i++) {
+        values = config_map_new();
+        config_map_set(values, "rest.auth.basic.users", "viewer:pw");
+        config_map_set(values, "rest.auth.roles", bad_roles[i]);
+        assert_null(rest_auth_new(values, err, sizeof(err)));
+        assert_non_null(strstr(err, "rest.auth.roles"));
+        config_map_destroy(values);
+    }
+}
+
+static void test_csrf_token(void **state)
+{
+    (void)state;
+    rest_auth *auth = auth_new("a:1,b:2", NULL, NULL);
+    char first[REST_CSRF_TOKEN_LEN + 1], second[REST_CSRF_TOKEN_LEN + 1];
+    char again[REST_CSRF_TOKEN_LEN + 1];
+    char header_a[64], header_b[64];
+    basic_header("a:1", header_a, sizeof(header_a));
+    basic_header("b:2", header_b, sizeof(header_b));
+    assert_int_equal(rest_auth_csrf_token(auth, header_a, first), 0);
+    assert_int_equal(rest_auth_csrf_token(auth, header_b, second), 0);
+    assert_int_equal(rest_auth_csrf_token(auth, header_a, again), 0);
+    assert_int_equal(strlen(first), REST_CSRF_TOKEN_LEN);
+    assert_string_equal(first, again);
+    assert_string_not_equal(first, second);
+    assert_true(rest_auth_csrf_check(auth, header_a, first));
+    assert_false(rest_auth_csrf_check(auth, header_b, first));
+    assert_false(rest_auth_csrf_check(auth, header_a, NULL));
+    assert_false(rest_auth_csrf_check(auth, header_a, ""));
+    first[10] = first[10] == '0' ? '1' : '0';
+    assert_false(rest_auth_csrf_check(auth, header_a, first));
+    /* Another worker process draws another key: its tokens do not carry over. */
+    rest_auth *other = auth_new("a:1,b:2", NULL, NULL);
+    assert_false(rest_auth_csrf_check(other, header_a, again));
+    rest_auth_destroy(other);
+    rest_auth_destroy(auth);
+}
+
 static void test_malformed_settings_name_the_key_not_the_secret(void **state)
 {
     (void)state;
@@ -162,6 +243,8 @@ int main(void)
         cmocka_unit_test(test_basic_credentials),
         cmocka_unit_test(test_bearer_tokens),
         cmocka_unit_test(test_public_paths),
+        cmocka_unit_test(test_roles),
+        cmocka_unit_test(test_csrf_token),
         cmocka_unit_test(test_malformed_settings_name_the_key_not_the_secret),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

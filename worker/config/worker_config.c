@@ -290,6 +290,19 @@ static const ferry_config_key worker_rest_config_keys[] = {
      .importance = FERRY_IMPORTANCE_HIGH,
      .documentation = "ferry: bearer tokens the REST API accepts (Authorization: Bearer ...), "
                       "separated by commas."},
+    {.name = "rest.auth.roles", .type = FERRY_CONFIG_LIST, .default_value = "",
+     .importance = FERRY_IMPORTANCE_MEDIUM,
+     .documentation = "ferry: roles of rest.auth.basic.users, as user:role entries separated by "
+                      "commas; a role is admin (everything, the default of a user not listed) "
+                      "or read-only (GET and HEAD only: any other method gets 403)."},
+    {.name = "rest.auth.bearer.read-only.tokens", .type = FERRY_CONFIG_LIST, .sensitive = true,
+     .importance = FERRY_IMPORTANCE_MEDIUM,
+     .documentation = "ferry: bearer tokens the REST API accepts with the read-only role (GET "
+                      "and HEAD only), separated by commas."},
+    {.name = "ui.enable", .type = FERRY_CONFIG_BOOLEAN, .default_value = "true",
+     .importance = FERRY_IMPORTANCE_LOW,
+     .documentation = "ferry: serve the web console at /ui/ on the REST listeners, with the "
+                      "API's authentication (docs/console.md)."},
     {.name = "rest.auth.public.paths", .type = FERRY_CONFIG_LIST, .default_value = "",
      .importance = FERRY_IMPORTANCE_LOW,
      .documentation = "ferry: paths answered to GET requests without credentials when "

@@ -58,6 +58,10 @@ typedef struct rest_response {
     /* Set (malloc'd) by rest_reply_herder when the change completed with HERDER_NOT_LEADER:
      * the leader's URL ("" when none is known). The server then calls rest_forward. */
     char *forward_to;
+    /* Set by the console (rest_console.c), kept by the rest_reply_* calls: */
+    const char *etag;          /* static ETag header, or NULL */
+    const char *cache_control; /* static Cache-Control; NULL: no-store */
+    bool page;                 /* a console answer: gets the browser security headers */
 } rest_response;
 
 void rest_response_clear(rest_response *response);

@@ -30,6 +30,7 @@
 #include "base/log.h"
 #include "rest/http_server.h"
 #include "rest/rest_auth.h"
+#include "rest/rest_console.h"
 #include "rest/rest_http.h"
 #include "rest/rest_listener.h"
 #include "rest/rest_router.h"
@@ -62,6 +63,7 @@ struct rest_server {
     http_server *http;
     atomic_int_fast64_t auth_log_at_ms; /* rate limit of the rejected-credentials warning */
     atomic_uint_fast64_t auth_rejected;
+    bool console;         /* ui.enable */
     atomic_int suspended; /* requests whose work runs elsewhere */
     atomic_int blocking;  /* blocking handlers in progress */
 };
@@ -72,6 +74,7 @@ typedef struct rest_exchange {
     http_exchange *http;
     rest_endpoint *endpoint;
     int64_t started_us;
+    rest_role role; /* the client's, from its credentials */
     char line[160]; /* "METHOD /path" for the access log */
     const rest_route *route;
     rest_request request;   /* kept while the work runs */
@@ -89,7 +92,7 @@ static void rest_respond(rest_exchange *exchange, rest_response *answer)
     rest_response moved = *answer;
     rest_response *response = &moved;
     memset(answer, 0, sizeof(*answer));
-    http_header headers[5];
+    http_header headers[10];
     size_t count = 0;
     if (response->location)
         headers[count++] = (http_header){"Location", response->location};
@@ -98,8 +101,17 @@ static void rest_respond(rest_exchange *exchange, rest_response *answer)
     if (response->status == 401)
         headers[count++] =
             (http_header){"WWW-Authenticate", rest_auth_challenge(exchange->server->auth)};
-    headers[count++] = (http_header){"Cache-Control", "no-store"};
+    if (response->etag)
+        headers[count++] = (http_header){"ETag", response->etag};
+    headers[count++] = (http_header){"Cache-Control",
+                                     response->cache_control ? response->cache_control
+                                                             : "no-store"};
     headers[count++] = (http_header){"X-Content-Type-Options", "nosniff"};
+    if (response->page) {
+        headers[count++] = (http_header){"Content-Security-Policy", REST_CONSOLE_CSP};
+        headers[count++] = (http_header){"X-Frame-Options", "DENY"};
+        headers[count++] = (http_header){"Referrer-Policy", "no-referrer"};
+    }
     http_exchange_respond(exchange->http, response->status, response->content_type, headers,
                           count, response->body, response->body ? response->body_len : 0);
     rest_response_clear(response);
@@ -166,6 +178,23 @@ static void rest_auth_rejected_log(rest_server *server, http_exchange *http, con
              (uint_fast64_t)atomic_load(&server->auth_rejected));
 }
 
+#define REST_CSRF_HEADER "X-Ferry-CSRF"
+
+static bool rest_method_is_safe(const char *method)
+{
+    return strcmp(method, "GET") == 0 || strcmp(method, "HEAD") == 0;
+}
+
+/* Browsers mark their requests (Sec-Fetch-*, Origin on anything but a plain GET) and send
+ * cookies by themselves; API clients (curl, kcctl, ferry ctl, other workers) send none of
+ * these, so they need no CSRF token, as Kafka Connect's clients never had one. */
+static bool rest_is_from_browser(const http_exchange *http)
+{
+    return http_exchange_header(http, "Sec-Fetch-Site") ||
+           http_exchange_header(http, "Sec-Fetch-Mode") ||
+           http_exchange_header(http, "Origin") || http_exchange_header(http, "Cookie");
+}
+
 /* The head callback: answers when the request may not go on (the HTTP layer then reads and
  * drops its body); its size was checked by the HTTP layer. */
 static void rest_precheck(rest_exchange *exchange)
@@ -187,13 +216,29 @@ static void rest_precheck(rest_exchange *exchange)
     }
     if (rest_auth_enabled(server->auth) && !rest_auth_is_public(server->auth, method, url)) {
         const char *authorization = http_exchange_header(http, "Authorization");
-        rest_auth_result result = rest_auth_check(server->auth, authorization);
+        rest_auth_result result = rest_auth_identify(server->auth, authorization,
+                                                     &exchange->role);
         if (result != REST_AUTH_ACCEPTED) {
             rest_auth_rejected_log(server, http, method, url, result == REST_AUTH_MISSING);
             /* One answer for every failure: it never tells which part was wrong. */
             rest_respond_error(exchange, 401, "Authentication required");
+            return;
         }
     }
+    if (rest_method_is_safe(method) || rest_auth_is_public(server->auth, method, url))
+        return;
+    if (exchange->role == REST_ROLE_READ_ONLY) {
+        char message[200];
+        snprintf(message, sizeof(message), "The role %s may only read (GET, HEAD); %s is "
+                 "refused", rest_role_name(exchange->role), method);
+        rest_respond_error(exchange, 403, message);
+        return;
+    }
+    if (rest_is_from_browser(http) &&
+        !rest_auth_csrf_check(server->auth, http_exchange_header(http, "Authorization"),
+                              http_exchange_header(http, REST_CSRF_HEADER)))
+        rest_respond_error(exchange, 403, "A change from a browser needs the console's CSRF "
+                           "token in the " REST_CSRF_HEADER " header (GET /ui/api/session)");
 }
 
 static void rest_head(void *context, http_exchange *http)
@@ -413,6 +458,22 @@ static void rest_request_arrived(void *context, http_exchange *http)
 {
     (void)context;
     rest_exchange *exchange = http_exchange_user(http);
+    rest_server *server = exchange->server;
+    const char *url = http_exchange_path(http);
+    if (server->console && rest_console_path(url)) {
+        rest_console_request page = {
+            .method = http_exchange_method(http),
+            .path = url,
+            .if_none_match = http_exchange_header(http, "If-None-Match"),
+            .authorization = http_exchange_header(http, "Authorization"),
+            .role = exchange->role,
+            .auth = server->auth,
+            .embedded_kafka = worker_configuration(server->worker)->embedded,
+        };
+        rest_console_answer(&page, &exchange->response);
+        rest_answer(exchange);
+        return;
+    }
     rest_route_find(exchange, &exchange->response);
     if (exchange->response.status != 0) {
         rest_answer(exchange);
@@ -539,6 +600,13 @@ rest_server *rest_server_start(worker *running, herder *changes, char *err, size
     }
     if (rest_max_body(config->values, &server->max_body, err, errlen) != 0)
         goto fail;
+    const char *console = config_map_get(config->values, "ui.enable");
+    server->console = true;
+    char why[128];
+    if (console && config_value_parse_bool(console, &server->console, why, sizeof(why)) != 0) {
+        ferry_error_set(err, errlen, "ui.enable: %s", why);
+        goto fail;
+    }
     server->auth = rest_auth_new(config->values, err, errlen);
     if (!server->auth)
         goto fail;
@@ -566,8 +634,9 @@ rest_server *rest_server_start(worker *running, herder *changes, char *err, size
             log_warn(REST_SCOPE, "%s is reachable from other hosts and requires no "
                      "credentials: anyone who can reach it controls the connectors; set "
                      "rest.auth.basic.users or rest.auth.bearer.tokens", url);
-        log_info(REST_SCOPE, "REST API listening on %s (authentication: %s)", url,
-                 rest_auth_schemes(server->auth));
+        log_info(REST_SCOPE, "REST API listening on %s (authentication: %s)%s%s%s", url,
+                 rest_auth_schemes(server->auth), server->console ? "; console at " : "",
+                 server->console ? url : "", server->console ? "/ui/" : "");
     }
     return server;
 fail:
