@@ -23,6 +23,7 @@
 #include "kafka/kafka_config.h"
 #include "tasks/record_limit.h"
 #include "tasks/source_offset_tracker.h"
+#include "tasks/source_staging.h"
 #include "tasks/source_transaction.h"
 #include "tasks/task.h"
 #include "tasks/task_setup.h"
@@ -38,6 +39,12 @@
 /* Exactly-once: the least a transaction's commit may wait for Kafka (it delivers the
  * transaction's records first); offset.flush.timeout.ms when longer. */
 #define SOURCE_COMMIT_TIMEOUT_MIN_MS 30000
+/* Exactly-once, poll and interval boundaries: the most bytes of records the task stages while a
+ * closed transaction is being delivered; past it the task commits, waiting for Kafka. */
+#define SOURCE_STAGING_MAX_BYTES (16 * 1024 * 1024)
+/* Exactly-once: how long one plugin poll may take while a closed transaction is being delivered
+ * (the task commits as soon as Kafka has it all). */
+#define SOURCE_CLOSING_POLL_TIMEOUT_MS 5
 /* How long the creation of a new topic may take (Kafka Connect's admin default is a minute). */
 #define SOURCE_TOPIC_CREATION_TIMEOUT_MS 30000
 
@@ -77,6 +84,14 @@ typedef struct source_task {
     source_transaction *transaction;
     bool rewind;          /* Kafka aborted a transaction: restart the plugin from the offsets */
     int rewinds;          /* transactions aborted by Kafka since the last commit */
+    /* Boundaries poll and interval: a due transaction closes (no record joins it any more) and
+     * commits once Kafka acknowledged all of it; meanwhile the task keeps polling and stages what
+     * it converts, with those polls' offsets in pending_offsets, for the next transaction. */
+    bool closing;
+    ferry_source_offset *closing_offsets; /* the closed transaction's offsets (own references) */
+    size_t closing_count;
+    size_t closing_capacity;
+    source_staging *staging;
 } source_task;
 
 static void source_task_fail(source_task *source, const char *message)
@@ -314,6 +329,24 @@ static ferry_status source_record_produce(source_task *source, const ferry_recor
         source_task_fail(source, creation_err);
         return FERRY_ERROR;
     }
+    int32_t partition = record->partition == FERRY_PARTITION_ANY ? RD_KAFKA_PARTITION_UA
+                                                                 : record->partition;
+    int64_t timestamp_ms = record->timestamp_ms >= 0 ? record->timestamp_ms : 0;
+    if (source->closing) {
+        if (source_staging_add(source->staging, record->topic, partition, key, key_len, value,
+                               value_len, timestamp_ms, headers) != 0) {
+            if (headers)
+                rd_kafka_headers_destroy(headers);
+            source_task_fail(source, "out of memory staging a record");
+            return FERRY_ERROR;
+        }
+        source->records_emitted++;
+        if (source_offset_pending_set(source, record->source_partition, record->source_offset)) {
+            source_task_fail(source, "out of memory tracking an offset");
+            return FERRY_ERROR;
+        }
+        return FERRY_OK;
+    }
     if (source->transaction &&
         source_transaction_begin(source->transaction, record->topic, why, sizeof(why)) != 0) {
         if (headers)
@@ -331,12 +364,10 @@ static ferry_status source_record_produce(source_task *source, const ferry_recor
         return FERRY_ERROR;
     }
     rd_kafka_resp_err_t code = rd_kafka_producev(
-        source->producer, RD_KAFKA_V_TOPIC(record->topic),
-        RD_KAFKA_V_PARTITION(record->partition == FERRY_PARTITION_ANY ? RD_KAFKA_PARTITION_UA
-                                                                      : record->partition),
+        source->producer, RD_KAFKA_V_TOPIC(record->topic), RD_KAFKA_V_PARTITION(partition),
         RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY), RD_KAFKA_V_KEY(key, key_len),
         RD_KAFKA_V_VALUE((void *)value, value_len), RD_KAFKA_V_HEADERS(headers),
-        RD_KAFKA_V_TIMESTAMP(record->timestamp_ms >= 0 ? record->timestamp_ms : 0),
+        RD_KAFKA_V_TIMESTAMP(timestamp_ms),
         RD_KAFKA_V_OPAQUE((void *)(uintptr_t)sequence), RD_KAFKA_V_END);
     if (code == RD_KAFKA_RESP_ERR_NO_ERROR) {
         source->records_emitted++;
@@ -458,14 +489,31 @@ static int source_commit_timeout(const source_task *source)
     return timeout > SOURCE_COMMIT_TIMEOUT_MIN_MS ? (int)timeout : SOURCE_COMMIT_TIMEOUT_MIN_MS;
 }
 
+/* Drops the references of a list of offsets, keeping its memory. */
+static void source_offsets_drop(ferry_source_offset *entries, size_t *count)
+{
+    for (size_t i = 0; i < *count; i++) {
+        json_decref(entries[i].partition);
+        json_decref(entries[i].offset);
+    }
+    *count = 0;
+}
+
 static void source_offset_pending_clear(source_task *source)
 {
-    for (size_t i = 0; i < source->pending_count; i++) {
-        json_decref(source->pending_offsets[i].partition);
-        json_decref(source->pending_offsets[i].offset);
-    }
-    source->pending_count = 0;
+    source_offsets_drop(source->pending_offsets, &source->pending_count);
 }
+
+/* What was staged for the next transaction is dropped with its offsets: the transaction before
+ * it did not commit, and the plugin emits it again from the committed offsets. */
+static void source_staging_discard(source_task *source)
+{
+    if (source->staging)
+        source_staging_clear(source->staging);
+    source_offset_pending_clear(source);
+}
+
+static void source_task_staged_produce(source_task *source);
 
 /* Commits (or aborts) the open transaction with its records' offsets and acts on what Kafka
  * said: a transaction Kafka aborted rewinds the task, a fenced or failed producer fails it. */
@@ -474,11 +522,19 @@ static void source_task_transaction_end(source_task *source, bool commit, int ti
     char why[700];
     task_metrics *metrics = &source->task->metrics;
     uint64_t started_us = clock_monotonic_us();
+    /* A closed transaction's offsets were set aside when it closed; pending_offsets are then
+     * those of the records staged since. */
+    bool closed = source->closing;
+    ferry_source_offset *entries = closed ? source->closing_offsets : source->pending_offsets;
+    size_t *count = closed ? &source->closing_count : &source->pending_count;
     source_transaction_outcome outcome =
-        commit ? source_transaction_commit(source->transaction, source->pending_offsets,
-                                           source->pending_count, timeout_ms, why, sizeof(why))
+        commit ? source_transaction_commit(source->transaction, entries, *count, timeout_ms, why,
+                                           sizeof(why))
                : source_transaction_abort(source->transaction, timeout_ms, why, sizeof(why));
-    source_offset_pending_clear(source);
+    source_offsets_drop(entries, count);
+    source->closing = false;
+    if (outcome != SOURCE_TRANSACTION_DONE || !commit)
+        source_staging_discard(source);
     char trace[1000];
     switch (outcome) {
     case SOURCE_TRANSACTION_DONE:
@@ -487,6 +543,8 @@ static void source_task_transaction_end(source_task *source, bool commit, int ti
             metric_add(&metrics->offset_commit_success, 1);
             metric_summary_add(&metrics->offset_commit_latency_us,
                                clock_monotonic_us() - started_us);
+            if (closed)
+                source_task_staged_produce(source);
         }
         return;
     case SOURCE_TRANSACTION_REWIND:
@@ -510,6 +568,83 @@ static void source_task_transaction_end(source_task *source, bool commit, int ti
         snprintf(trace, sizeof(trace), "the task's transaction failed: %s", why);
         source_task_fail(source, trace);
     }
+}
+
+/* Closes the open transaction (its boundary is due): its offsets are set aside, and what the
+ * plugin emits from now on is staged for the next transaction. */
+static void source_task_transaction_close(source_task *source)
+{
+    ferry_source_offset *entries = source->closing_offsets;
+    size_t capacity = source->closing_capacity;
+    source->closing_offsets = source->pending_offsets;
+    source->closing_count = source->pending_count;
+    source->closing_capacity = source->pending_capacity;
+    source->pending_offsets = entries;
+    source->pending_count = 0;
+    source->pending_capacity = capacity;
+    source->closing = true;
+    source_transaction_seal(source->transaction, source->closing_offsets, source->closing_count,
+                            source_commit_timeout(source));
+}
+
+/* Produces one staged record into the open transaction, waiting for room in the producer's
+ * queue (Kafka acknowledges the transaction's earlier records meanwhile). */
+static rd_kafka_resp_err_t source_staged_send(source_task *source,
+                                              const source_staged_record *record,
+                                              int timeout_ms)
+{
+    int64_t deadline = clock_monotonic_ms() + timeout_ms;
+    for (;;) {
+        rd_kafka_resp_err_t code = rd_kafka_producev(
+            source->producer, RD_KAFKA_V_TOPIC(record->topic),
+            RD_KAFKA_V_PARTITION(record->partition), RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY),
+            RD_KAFKA_V_KEY(record->key, record->key_len),
+            RD_KAFKA_V_VALUE((void *)record->value, record->value_len),
+            RD_KAFKA_V_HEADERS(record->headers), RD_KAFKA_V_TIMESTAMP(record->timestamp_ms),
+            RD_KAFKA_V_END);
+        if (code != RD_KAFKA_RESP_ERR__QUEUE_FULL || clock_monotonic_ms() >= deadline ||
+            atomic_load(&source->task->stop_requested) || task_fenced(source->task))
+            return code;
+        rd_kafka_poll(source->producer, 10);
+    }
+}
+
+/* After a commit: the staged records, whole poll batches in the order polled, go into the next
+ * transaction (their offsets are already in pending_offsets). A record Kafka refuses goes to
+ * the error handler as one produced at once would; a queue that stays full aborts the
+ * transaction and rewinds, as nothing of it was committed. */
+static void source_task_staged_produce(source_task *source)
+{
+    size_t count = source_staging_count(source->staging);
+    int timeout_ms = source_commit_timeout(source);
+    char why[700];
+    for (size_t i = 0; i < count && !source->failure[0]; i++) {
+        source_staged_record record;
+        source_staging_get(source->staging, i, &record);
+        if (source_transaction_begin(source->transaction, record.topic, why, sizeof(why)) != 0) {
+            source_task_fail(source, why);
+            break;
+        }
+        rd_kafka_resp_err_t code = source_staged_send(source, &record, timeout_ms);
+        if (code == RD_KAFKA_RESP_ERR_NO_ERROR) {
+            source_staging_headers_take(source->staging, i); /* the message's now */
+            continue;
+        }
+        if (code == RD_KAFKA_RESP_ERR__QUEUE_FULL) {
+            log_warn(source->task->scope, "the producer's queue stayed full while producing "
+                     "the records polled during a commit; aborting the transaction");
+            source_task_transaction_end(source, false, timeout_ms);
+            if (!source->failure[0])
+                source->rewind = true;
+            return; /* the staging was discarded */
+        }
+        snprintf(why, sizeof(why), "producing to %s failed: %s", record.topic,
+                 rd_kafka_err2str(code));
+        ferry_record failed = {.topic = record.topic};
+        source_record_failed(source, ERROR_STAGE_KAFKA_PRODUCE, "producer", &failed, record.key,
+                             record.key_len, record.value, record.value_len, why);
+    }
+    source_staging_clear(source->staging);
 }
 
 /* ferry_host.transaction_commit / _abort: act at once (the plugin calls them between records);
@@ -754,8 +889,11 @@ static int source_task_setup(source_task *source, char *err, size_t errlen)
                                         .worker_offsets = task->environment->offsets,
                                         .stop_requested = &task->stop_requested};
         source->transaction = source_transaction_open(&opening, err, errlen);
+        source->staging = source_staging_new();
         if (!source->transaction)
             return -1;
+        if (!source->staging)
+            return ferry_error_set(err, errlen, "out of memory"), -1;
     }
     source->errors = task_error_handler_create(task, err, errlen);
     if (!source->errors)
@@ -815,11 +953,20 @@ static void source_task_rewind(source_task *source)
 
 /* Exactly-once, after each turn of the task's loop: commits when the boundary says so, tells
  * the plugin what became durable, rewinds after an aborted transaction. */
-static void source_task_transaction_step(source_task *source)
+static void source_task_transaction_step(source_task *source, uint64_t polled)
 {
-    if (!source->failure[0] && !source->rewind &&
-        source_transaction_due(source->transaction, clock_monotonic_ms()))
-        source_task_transaction_end(source, true, source_commit_timeout(source));
+    if (!source->failure[0] && !source->rewind) {
+        if (!source->closing && source_transaction_due(source->transaction, clock_monotonic_ms()))
+            source_task_transaction_close(source);
+        /* A closed transaction commits once Kafka has all of it (the check serves delivery
+         * reports and sends what waits for linger.ms), or at once, waiting for Kafka, when
+         * there is nothing to overlap the wait with: a poll that emitted nothing, or no room
+         * to stage more. */
+        if (source->closing &&
+            (polled == 0 || source_staging_bytes(source->staging) >= SOURCE_STAGING_MAX_BYTES ||
+             rd_kafka_flush(source->producer, 0) == RD_KAFKA_RESP_ERR_NO_ERROR))
+            source_task_transaction_end(source, true, source_commit_timeout(source));
+    }
     source_task_committed_deliver(source);
     if (source->rewind && !source->failure[0])
         source_task_rewind(source);
@@ -839,6 +986,9 @@ static void source_task_teardown(source_task *source)
                           SOURCE_BOUNDARY_CONNECTOR;
         if (commit || source_transaction_active(source->transaction))
             source_task_transaction_end(source, commit, source_commit_timeout(source));
+        /* A closed transaction that committed put what was staged into the next one. */
+        if (commit && !source->failure[0] && source_transaction_active(source->transaction))
+            source_task_transaction_end(source, true, source_commit_timeout(source));
         source_task_committed_deliver(source);
     } else if (source->producer && kafka_client_failed(source->producer, NULL, 0)) {
         /* Nothing in flight can be delivered: the records are produced again after a
@@ -870,6 +1020,9 @@ static void source_task_teardown(source_task *source)
         rd_kafka_destroy(source->producer);
     source_offset_pending_clear(source);
     free(source->pending_offsets);
+    source_offsets_drop(source->closing_offsets, &source->closing_count);
+    free(source->closing_offsets);
+    source_staging_destroy(source->staging);
     source_offset_tracker_destroy(source->tracker);
     record_limit_cache_destroy(source->limits);
     topic_creation_destroy(source->topic_creation);
@@ -900,6 +1053,7 @@ void *source_task_main(void *argument)
     bool paused = false;
     int64_t next_commit = clock_monotonic_ms() + worker->offset_flush_interval_ms;
     while (!source.failure[0]) {
+        uint64_t polled = 0;
         /* The fence is read after the stop request: a worker fences before it stops its tasks,
          * so a task stopped for a fence always knows it (and says so). */
         bool stopping = atomic_load(&task->stop_requested);
@@ -926,10 +1080,12 @@ void *source_task_main(void *argument)
             char plugin_err[1024] = "";
             uint64_t emitted_before = source.records_emitted, started_us = clock_monotonic_us();
             ASSERT_TASK_THREAD(task);
-            ferry_status status = source.callbacks->poll(source.plugin_state,
-                                                         SOURCE_POLL_TIMEOUT_MS, plugin_err,
-                                                         sizeof(plugin_err));
-            source_metrics_poll(&source, source.records_emitted - emitted_before, started_us);
+            ferry_status status = source.callbacks->poll(
+                source.plugin_state,
+                source.closing ? SOURCE_CLOSING_POLL_TIMEOUT_MS : SOURCE_POLL_TIMEOUT_MS,
+                plugin_err, sizeof(plugin_err));
+            polled = source.records_emitted - emitted_before;
+            source_metrics_poll(&source, polled, started_us);
             if (!source.transaction)
                 source_offset_pending_register(&source);
             if (status == FERRY_ERROR && !source.failure[0]) {
@@ -943,7 +1099,7 @@ void *source_task_main(void *argument)
             }
         }
         if (source.transaction) {
-            source_task_transaction_step(&source);
+            source_task_transaction_step(&source, polled);
         } else if (clock_monotonic_ms() >= next_commit) {
             source_offsets_commit(&source, (int)worker->offset_flush_timeout_ms);
             next_commit = clock_monotonic_ms() + worker->offset_flush_interval_ms;

@@ -38,6 +38,7 @@ struct source_transaction {
     source_transaction_boundary boundary;
     int64_t interval_ms;
     bool open;
+    bool sealed;                   /* the open transaction's offset records are produced */
     int64_t opened_ms;
     strlist topics_known;          /* data topics whose metadata was fetched */
     ferry_source_offset *committed; /* committed since the last _committed_take (own refs) */
@@ -441,7 +442,7 @@ source_transaction_outcome source_transaction_commit(source_transaction *transac
         if (source_transaction_begin(transaction, NULL, why, whylen) != 0)
             return SOURCE_TRANSACTION_FAILED;
     }
-    for (size_t i = 0; i < count; i++) {
+    for (size_t i = 0; i < count && !transaction->sealed; i++) {
         if (source_transaction_offset_produce(transaction, &entries[i], timeout_ms, why,
                                               whylen) != 0) {
             return source_transaction_rewind(transaction, timeout_ms, why, whylen);
@@ -466,10 +467,29 @@ source_transaction_outcome source_transaction_commit(source_transaction *transac
                    : outcome;
     }
     transaction->open = false;
+    transaction->sealed = false;
     offset_store_note(transaction->own_offsets, transaction->connector, entries, count);
     offset_store_note(transaction->worker_offsets, transaction->connector, entries, count);
     source_transaction_committed_add(transaction, entries, count);
     return SOURCE_TRANSACTION_DONE;
+}
+
+void source_transaction_seal(source_transaction *transaction,
+                             const ferry_source_offset *entries, size_t count, int timeout_ms)
+{
+    if (!transaction->open || transaction->sealed || count == 0)
+        return;
+    char why[512];
+    for (size_t i = 0; i < count; i++) {
+        if (source_transaction_offset_produce(transaction, &entries[i], timeout_ms, why,
+                                              sizeof(why)) != 0) {
+            /* The commit produces them all again and meets the error itself; an offset record
+             * written twice in one transaction is harmless (the later one is read). */
+            log_debug(transaction->scope, "%s", why);
+            return;
+        }
+    }
+    transaction->sealed = true;
 }
 
 source_transaction_outcome source_transaction_abort(source_transaction *transaction,
@@ -486,6 +506,7 @@ source_transaction_outcome source_transaction_abort(source_transaction *transact
     }
     if (!error) {
         transaction->open = false;
+        transaction->sealed = false;
         return SOURCE_TRANSACTION_DONE;
     }
     source_transaction_outcome outcome =
