@@ -321,6 +321,20 @@ static int pg_datetime_date(const char *s, size_t len, json_t **out, char *err, 
     return 0;
 }
 
+/* Java's (long) of a double, which Debezium's MicroDuration uses: saturating at the ends of
+ * long, NaN as 0 (a C cast of an out-of-range double is undefined). An interval of a few hundred
+ * thousand years is past 2^63 µs; PostgreSQL allows 178 million. */
+static json_int_t pg_datetime_java_long(double value)
+{
+    if (value != value)
+        return 0;
+    if (value >= 9223372036854775808.0)
+        return INT64_MAX;
+    if (value <= -9223372036854775808.0)
+        return INT64_MIN;
+    return (json_int_t)value;
+}
+
 /* IntervalStyle iso_8601: "P1Y2M3DT4H5M6.5S", "PT0S", components may be negative. */
 static int pg_datetime_interval(const pg_value_type *type, const char *s, size_t len, json_t **out,
                                 char *err, size_t errlen)
@@ -372,10 +386,11 @@ static int pg_datetime_interval(const pg_value_type *type, const char *s, size_t
     }
     if (type->options->interval == PG_INTERVAL_NUMERIC) {
         /* Debezium's MicroDuration.durationMicros, in the same floating-point steps. */
-        double number_of_days = (double)(years * 12 + months) * (365.25 / 12.0) + (double)days;
+        double number_of_days =
+            ((double)years * 12 + (double)months) * (365.25 / 12.0) + (double)days;
         double number_of_seconds =
             ((number_of_days * 24 + (double)hours) * 60 + (double)minutes) * 60 + seconds;
-        *out = json_integer((json_int_t)(number_of_seconds * 1e6));
+        *out = json_integer(pg_datetime_java_long(number_of_seconds * 1e6));
         return 0;
     }
     /* Interval.toIsoString: seconds with trailing zeros stripped. */

@@ -1,8 +1,8 @@
 /*
  * fuzz_converter.c - the JsonConverter (convert/converter.c over connect_json.c) on any message
  * bytes, in both directions: deserialised with schemas on, off, and in text mode, then
- * serialised; the round trip must hold: what the converter writes, it reads back as the same
- * value, which it writes again byte for byte. A schema that does not fit its payload is refused
+ * serialised; the round trip must hold: what the converter writes, it reads back (as the same
+ * value when schemaless) and writes again byte for byte. A schema that does not fit its payload is refused
  * by the writer, never a crash.
  *
  * The first input byte chooses the converter (mod 3), the rest is the message.
@@ -88,8 +88,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                    memcmp(rewritten, written, written_len) == 0,
                "written twice differently:\n%.*s\n%.*s", (int)written_len, written,
                (int)rewritten_len, rewritten ? rewritten : "");
-    if (first.json && second.json)
-        fuzz_check(json_equal(first.json, second.json), "the value read back differs");
+    /* Without a schema the value is written as it was read. With one, the reader does not
+     * check the payload against it (sinks read JSON) and the writer writes what the schema
+     * declares, so the first read may hold more than the schema; the bytes compared above are
+     * then the round trip. */
+    if (first.json && second.json && !first.schema && !json_equal(first.json, second.json)) {
+        char *before = json_dumps(first.json, JSON_ENCODE_ANY | JSON_COMPACT);
+        char *after = json_dumps(second.json, JSON_ENCODE_ANY | JSON_COMPACT);
+        fuzz_check(false, "the value read back differs:\n%s\n%s", before, after);
+    }
 
 done:
     converter_data_release(&first);

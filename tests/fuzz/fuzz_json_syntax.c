@@ -25,7 +25,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
      * those that do not fit 64 bits or a double. */
     bool number_too_big = !parsed && (strstr(error.text, "too big") ||
                                       strstr(error.text, "overflow"));
-    fuzz_check((status == FERRY_OK) == (parsed != NULL) || (status == FERRY_OK && number_too_big), "json_syntax_check %s (%s), jansson %s (%s)",
+    /* And jansson reads a raw NUL byte outside strings as the end of the text ("3\0" is 3),
+     * where the check refuses it: text mode is the stricter there, which lets no bad text
+     * through. */
+    bool raw_nul = memchr(data, '\0', size) != NULL;
+    fuzz_check((status == FERRY_OK) == (parsed != NULL) || (status == FERRY_OK && number_too_big) ||
+                   (status != FERRY_OK && parsed && raw_nul), "json_syntax_check %s (%s), jansson %s (%s)",
                status == FERRY_OK ? "accepts" : "refuses", status == FERRY_OK ? "" : why,
                parsed ? "accepts" : "refuses", parsed ? "" : error.text);
     json_decref(parsed);
