@@ -39,14 +39,12 @@ static converter *fuzz_converter(unsigned which)
 /* Serialises data into a new copy (NULL bytes for a Kafka null); false when the converter
  * refuses the data. */
 static bool fuzz_serialize(const converter *conv, const ferry_data *data, char **out,
-                           size_t *out_len)
+                           size_t *out_len, char *err, size_t errlen)
 {
     strbuf buffer = {0};
     const void *bytes = NULL;
     size_t len = 0;
-    char err[512];
-    bool ok = converter_serialize(conv, "fuzz", data, &buffer, &bytes, &len, err,
-                                  sizeof(err)) == 0;
+    bool ok = converter_serialize(conv, "fuzz", data, &buffer, &bytes, &len, err, errlen) == 0;
     *out = NULL;
     *out_len = len;
     if (ok && bytes) {
@@ -72,7 +70,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     size_t written_len = 0, rewritten_len = 0;
     if (converter_deserialize(conv, "fuzz", message, len, &first, err, sizeof(err)) != 0)
         goto done;
-    if (!fuzz_serialize(conv, &first, &written, &written_len))
+    if (!fuzz_serialize(conv, &first, &written, &written_len, err, sizeof(err)))
         goto done;
     if (!written) {
         fuzz_check(first.kind == FERRY_DATA_NULL, "only a null value serialises to null");
@@ -82,8 +80,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                                      sizeof(err)) == 0,
                "the converter cannot read what it wrote: %s: %.*s", err, (int)written_len,
                written);
-    fuzz_check(fuzz_serialize(conv, &second, &rewritten, &rewritten_len),
-               "the converter cannot write again what it read back");
+    fuzz_check(fuzz_serialize(conv, &second, &rewritten, &rewritten_len, err, sizeof(err)),
+               "the converter cannot write again what it read back: %s: %.*s", err,
+               (int)written_len, written);
     fuzz_check(rewritten && rewritten_len == written_len &&
                    memcmp(rewritten, written, written_len) == 0,
                "written twice differently:\n%.*s\n%.*s", (int)written_len, written,
