@@ -179,8 +179,12 @@ static bool pg_datetime_parse_timestamp(const char *s, bool with_zone, int64_t *
         year = 1 - year;
     if (*p)
         return false;
-    *micros = pg_datetime_days_from_civil(year, (unsigned)month, (unsigned)day) * US_PER_DAY +
-              clock - offset * US_PER_SECOND;
+    /* PostgreSQL's timestamps end near 2^63 µs (year 294276); a year beyond would overflow. */
+    int64_t day_micros;
+    if (__builtin_mul_overflow(pg_datetime_days_from_civil(year, (unsigned)month, (unsigned)day),
+                               US_PER_DAY, &day_micros) ||
+        __builtin_add_overflow(day_micros, clock - offset * US_PER_SECOND, micros))
+        return false;
     return true;
 }
 

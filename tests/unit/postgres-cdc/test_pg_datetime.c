@@ -74,6 +74,10 @@ static void test_dates_and_times(void **state)
                         "ERROR: cannot read '2024-13-01 00:00:00' as a timestamp (YYYY-MM-DD "
                         "HH:MM:SS[.ffffff])");
     free(bad);
+    /* Past PostgreSQL's last timestamp (year 294276) the µs would overflow: refused. */
+    bad = type_check_convert(NULL, PG_OID_TIMESTAMPTZ, -1, "112024242-02-03 04:34:56+00");
+    assert_non_null(strstr(bad, "cannot read '112024242-02-03 04:34:56+00' as"));
+    free(bad);
 }
 
 static void test_time_modes(void **state)
