@@ -6,8 +6,14 @@
  * its allocator on their first malloc) nor its locks (every access they guard looks racy). These
  * definitions do what glibc's do (mtx_t and cnd_t are glibc's pthread_mutex_t and
  * pthread_cond_t) through the public pthread functions, which ThreadSanitizer sees.
+ *
+ * Likewise sem_clockwait (worker_call_timeout waits on it), which gcc 12's ThreadSanitizer does
+ * not intercept while it does sem_post: the wait is annotated as the acquire it is, or every
+ * result a command hands back through worker_call looks racy.
  */
+#include <dlfcn.h>
 #include <errno.h>
+#include <semaphore.h>
 #include <pthread.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -129,4 +135,20 @@ int cnd_timedwait(cnd_t *restrict condition, mtx_t *restrict mutex,
 void cnd_destroy(cnd_t *condition)
 {
     pthread_cond_destroy((pthread_cond_t *)condition);
+}
+
+int sem_clockwait(sem_t *restrict semaphore, clockid_t clock,
+                  const struct timespec *restrict deadline)
+{
+    typedef int wait_fn(sem_t *restrict, clockid_t, const struct timespec *restrict);
+    static wait_fn *real_wait;
+    static void (*acquire)(void *);
+    if (!real_wait) {
+        acquire = (void (*)(void *))dlsym(RTLD_DEFAULT, "__tsan_acquire");
+        real_wait = (wait_fn *)dlsym(RTLD_NEXT, "sem_clockwait");
+    }
+    int rc = real_wait(semaphore, clock, deadline);
+    if (rc == 0 && acquire)
+        acquire(semaphore);
+    return rc;
 }
