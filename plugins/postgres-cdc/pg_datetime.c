@@ -327,7 +327,8 @@ static int pg_datetime_date(const char *s, size_t len, json_t **out, char *err, 
 
 /* Java's (long) of a double, which Debezium's MicroDuration uses: saturating at the ends of
  * long, NaN as 0 (a C cast of an out-of-range double is undefined). An interval of a few hundred
- * thousand years is past 2^63 µs; PostgreSQL allows 178 million. */
+ * thousand years is past 2^63 µs; PostgreSQL allows 178 million. The worker's
+ * java_number_double_to_long is the same, but a plugin links only support/ and the ABI. */
 static json_int_t pg_datetime_java_long(double value)
 {
     if (value != value)

@@ -51,9 +51,11 @@ for t in "${targets[@]}"; do
   fi
   llvm-profdata merge -sparse "$profiles"/*.profraw -o "$profiles/merged.profdata"
   echo "== $t ($(ls "$corpora/$t" 2>/dev/null | wc -l) fuzzed inputs beside the seeds)"
-  # shellcheck disable=SC2086
-  llvm-cov report "$binary" -instr-profile="$profiles/merged.profdata" \
-    $(for f in ${parsers[$t]}; do echo "$root/$f"; done) |
-    awk 'NR == 1 || /\.c / || /^TOTAL/' |
-    awk '{ printf "%-48s lines %7s  branches %7s\n", $1, $10, $13 }'
+  # llvm-cov names files as the compiler saw them (relative to the build directory): the
+  # report's rows are picked by their path inside the repository.
+  llvm-cov report "$binary" -instr-profile="$profiles/merged.profdata" |
+    awk -v files="${parsers[$t]}" '
+      BEGIN { n = split(files, wanted, " ") }
+      { for (i = 1; i <= n; i++) if (index($1, wanted[i]) && length($1) - length(wanted[i]) <= 3)
+          printf "  %-46s lines %7s of %5s  branches %7s of %5s\n", wanted[i], $10, $8, $13, $11 }'
 done

@@ -23,7 +23,7 @@ static const char *const fuzz_chains[] = {
     "transforms=unwrap,route\n"
     "transforms.unwrap.type=io.debezium.transforms.ExtractNewRecordState\n"
     "transforms.unwrap.add.fields=op,table,lsn\n"
-    "transforms.unwrap.delete.handling.mode=rewrite\n"
+    "transforms.unwrap.delete.tombstone.handling.mode=rewrite\n"
     "transforms.route.type=" SMT "RegexRouter\n"
     "transforms.route.regex=(.*)\n"
     "transforms.route.replacement=$1-out\n",
@@ -56,8 +56,8 @@ static const char *const fuzz_chains[] = {
     "transforms.filter.type=" SMT "Filter\ntransforms.filter.predicate=isTomb\n"
     "predicates=isTomb\npredicates.isTomb.type=" SMT "predicates.RecordIsTombstone\n",
     /* Debezium's outbox router, the other shape of a CDC record */
-    "transforms=outbox\n"
-    "transforms.outbox.type=io.debezium.transforms.outbox.EventRouter\n",
+    ("transforms=outbox\n"
+     "transforms.outbox.type=io.debezium.transforms.outbox.EventRouter\n"),
 };
 #define FUZZ_CHAIN_COUNT (sizeof(fuzz_chains) / sizeof(fuzz_chains[0]))
 
