@@ -179,8 +179,12 @@ static bool pg_datetime_parse_timestamp(const char *s, bool with_zone, int64_t *
         year = 1 - year;
     if (*p)
         return false;
-    *micros = pg_datetime_days_from_civil(year, (unsigned)month, (unsigned)day) * US_PER_DAY +
-              clock - offset * US_PER_SECOND;
+    /* PostgreSQL's timestamps end near 2^63 µs (year 294276); a year beyond would overflow. */
+    int64_t day_micros;
+    if (__builtin_mul_overflow(pg_datetime_days_from_civil(year, (unsigned)month, (unsigned)day),
+                               US_PER_DAY, &day_micros) ||
+        __builtin_add_overflow(day_micros, clock - offset * US_PER_SECOND, micros))
+        return false;
     return true;
 }
 
@@ -321,6 +325,21 @@ static int pg_datetime_date(const char *s, size_t len, json_t **out, char *err, 
     return 0;
 }
 
+/* Java's (long) of a double, which Debezium's MicroDuration uses: saturating at the ends of
+ * long, NaN as 0 (a C cast of an out-of-range double is undefined). An interval of a few hundred
+ * thousand years is past 2^63 µs; PostgreSQL allows 178 million. The worker's
+ * java_number_double_to_long is the same, but a plugin links only support/ and the ABI. */
+static json_int_t pg_datetime_java_long(double value)
+{
+    if (value != value)
+        return 0;
+    if (value >= 9223372036854775808.0)
+        return INT64_MAX;
+    if (value <= -9223372036854775808.0)
+        return INT64_MIN;
+    return (json_int_t)value;
+}
+
 /* IntervalStyle iso_8601: "P1Y2M3DT4H5M6.5S", "PT0S", components may be negative. */
 static int pg_datetime_interval(const pg_value_type *type, const char *s, size_t len, json_t **out,
                                 char *err, size_t errlen)
@@ -372,10 +391,11 @@ static int pg_datetime_interval(const pg_value_type *type, const char *s, size_t
     }
     if (type->options->interval == PG_INTERVAL_NUMERIC) {
         /* Debezium's MicroDuration.durationMicros, in the same floating-point steps. */
-        double number_of_days = (double)(years * 12 + months) * (365.25 / 12.0) + (double)days;
+        double number_of_days =
+            ((double)years * 12 + (double)months) * (365.25 / 12.0) + (double)days;
         double number_of_seconds =
             ((number_of_days * 24 + (double)hours) * 60 + (double)minutes) * 60 + seconds;
-        *out = json_integer((json_int_t)(number_of_seconds * 1e6));
+        *out = json_integer(pg_datetime_java_long(number_of_seconds * 1e6));
         return 0;
     }
     /* Interval.toIsoString: seconds with trailing zeros stripped. */

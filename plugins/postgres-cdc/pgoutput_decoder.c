@@ -241,7 +241,8 @@ static pgo_tuple pgo_tuple_read(pgo_decoder *decoder, pgo_reader *r, size_t firs
         }
     }
     tuple.count = count;
-    tuple.values = decoder->values + first;
+    /* A first tuple of no columns leaves the array unallocated: NULL + 0 is undefined. */
+    tuple.values = decoder->values ? decoder->values + first : NULL;
     return tuple;
 }
 

@@ -1737,6 +1737,25 @@ static void test_required_null_refused(void **state)
         json_decref(data.json);
         json_decref(data.schema);
     }
+    /* A struct field name used twice: Kafka refuses the schema, and the object written would
+     * hold a key twice (in the payload's order or not). */
+    static const char *const duplicated[][2] = {
+        {"{\"type\":\"struct\",\"fields\":[{\"field\":\"a\",\"type\":\"int32\"},"
+         "{\"field\":\"b\",\"type\":\"int32\"},{\"field\":\"a\",\"type\":\"string\","
+         "\"optional\":true}]}", "{\"a\":1,\"b\":2}"},
+        {"{\"type\":\"struct\",\"fields\":[{\"field\":\"a\",\"type\":\"int32\"},"
+         "{\"field\":\"b\",\"type\":\"int32\"},{\"field\":\"a\",\"type\":\"int32\"}]}",
+         "{\"b\":2,\"a\":1}"},
+    };
+    for (size_t i = 0; i < sizeof duplicated / sizeof duplicated[0]; i++) {
+        ferry_data data = json_data(duplicated[i][1], duplicated[i][0]);
+        expect_serialize_error(conv, &data,
+                               "Cannot create field because of field name duplication: the "
+                               "value of topic orders has a struct schema with a field name "
+                               "used twice");
+        json_decref(data.json);
+        json_decref(data.schema);
+    }
     ferry_data defaulted = json_data("{\"a\":null}",
                                      "{\"type\":\"struct\",\"fields\":[{\"field\":\"a\","
                                      "\"type\":\"int32\",\"default\":7}]}");

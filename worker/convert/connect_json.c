@@ -193,6 +193,19 @@ static int connect_write_value(strbuf *buffer, const json_t *schema,
 static int connect_write_value_as(strbuf *buffer, const connect_schema *view,
                                   const json_t *value, bool replace, int depth);
 
+/* Whether one of the first count fields is named key. */
+static bool connect_field_seen(const json_t *fields, size_t count, const char *key,
+                               size_t key_len)
+{
+    for (size_t i = 0; i < count; i++) {
+        const json_t *name = json_object_get(json_array_get(fields, i), "field");
+        if (json_string_length(name) == key_len &&
+            memcmp(json_string_value(name), key, key_len) == 0)
+            return true;
+    }
+    return false;
+}
+
 /* A struct: the schema's fields, in its order. */
 static int connect_write_struct(strbuf *buffer, const connect_schema *view,
                                 const json_t *value, bool replace, int depth)
@@ -200,6 +213,7 @@ static int connect_write_struct(strbuf *buffer, const connect_schema *view,
     const json_t *fields = view->members[CONNECT_MEMBER_FIELDS];
     void *iter = json_object_iter((json_t *)value);
     bool first = true;
+    bool off_order = false;
 
     if (json_writer_append_literal(buffer, "{") != 0)
         return -1;
@@ -214,9 +228,18 @@ static int connect_write_struct(strbuf *buffer, const connect_schema *view,
             continue;
         const char *key = json_string_value(name);
         size_t key_len = json_string_length(name);
+        /* A name used twice (Kafka refuses such a schema) would write an object with a key
+         * twice, which does not read back as the value. While every field came in the
+         * payload's order, each took a member of its own: a name can come twice only after
+         * one did not (the usual record never pays the check). */
+        bool in_order = iter && connect_iter_key_len(iter) == key_len &&
+                        memcmp(json_object_iter_key(iter), key, key_len) == 0;
+        if (!in_order)
+            off_order = true;
+        if (off_order && connect_field_seen(fields, i, key, key_len))
+            return CONNECT_JSON_BAD_FIELD;
         const json_t *member;
-        if (iter && connect_iter_key_len(iter) == key_len &&
-            memcmp(json_object_iter_key(iter), key, key_len) == 0) {
+        if (in_order) {
             member = json_object_iter_value(iter);
             iter = json_object_iter_next((json_t *)value, iter);
         } else {

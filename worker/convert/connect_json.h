@@ -64,10 +64,13 @@ int connect_json_write_schema(strbuf *buffer, const json_t *schema,
  * another base type than the logical type's (Kafka's "Invalid type for Decimal, expected
  * BigDecimal but was class java.lang.String"). */
 #define CONNECT_JSON_LOGICAL_MISMATCH (-3)
+/* ... and for a struct schema with a field name used twice (Kafka refuses such a schema; written,
+ * the object would hold a key twice). */
+#define CONNECT_JSON_BAD_FIELD (-4)
 
 /* Appends the value under the schema (NULL: no schema, json_writer_value). value NULL is a null.
- * 0, CONNECT_JSON_REQUIRED_NULL, CONNECT_JSON_LOGICAL_MISMATCH, or -1 when out of memory or nested deeper than
- * JSON_WRITER_MAX_DEPTH. */
+ * 0, CONNECT_JSON_REQUIRED_NULL, CONNECT_JSON_LOGICAL_MISMATCH, CONNECT_JSON_BAD_FIELD, or -1 when
+ * out of memory or nested deeper than JSON_WRITER_MAX_DEPTH. */
 int connect_json_write_value(strbuf *buffer, const json_t *schema, const json_t *value,
                              bool replace_null_with_default);
 

@@ -299,7 +299,7 @@ static int converter_serialize_json(const converter *conv, const char *topic,
             break;
         }
         if (rc != 0)
-            goto fail;
+            goto refused; /* the schema's default values are written under it too */
     }
 
     switch (data->kind) {
@@ -315,6 +315,7 @@ static int converter_serialize_json(const converter *conv, const char *topic,
                                         conv->replace_null_with_default);
         break;
     }
+refused:
     if (rc == CONNECT_JSON_REQUIRED_NULL) {
         ferry_error_set(err, errlen, "Conversion error: null value for field that is required "
                         "and has no default value (the %s of topic %s)",
@@ -325,6 +326,12 @@ static int converter_serialize_json(const converter *conv, const char *topic,
         ferry_error_set(err, errlen, "Invalid type for a logical type: the %s of topic %s has a "
                         "Decimal, Date, Time or Timestamp schema over another base type, which "
                         "Kafka's JsonConverter cannot write",
+                        conv->is_key ? "key" : "value", topic);
+        return -1;
+    }
+    if (rc == CONNECT_JSON_BAD_FIELD) {
+        ferry_error_set(err, errlen, "Cannot create field because of field name duplication: "
+                        "the %s of topic %s has a struct schema with a field name used twice",
                         conv->is_key ? "key" : "value", topic);
         return -1;
     }

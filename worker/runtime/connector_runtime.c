@@ -847,7 +847,7 @@ int64_t connector_runtime_tick(connector_runtime *connector, int64_t now_ms)
             connector_topics_track(connector, i);
             char *trace = NULL;
             runtime_state state = task_state(slot->task, &trace);
-            if (state == STATE_UNASSIGNED && !slot->task->exited) {
+            if (state == STATE_UNASSIGNED && !task_has_exited(slot->task)) {
                 free(trace);
                 continue; /* starting */
             }
@@ -862,7 +862,7 @@ int64_t connector_runtime_tick(connector_runtime *connector, int64_t now_ms)
             if (state != STATE_FAILED)
                 slot->confirming = false;
             slot_publish(connector, i, state, trace);
-            bool failed = state == STATE_FAILED && slot->task->exited;
+            bool failed = state == STATE_FAILED && task_has_exited(slot->task);
             if (failed) {
                 slot_stop(connector, i);
                 if (worker->task_restart_auto)
@@ -1250,7 +1250,7 @@ void connector_runtime_assign(connector_runtime *connector, const connector_part
      * again under the new assignment. */
     for (size_t i = 0; i < connector->slot_count; i++) {
         task_slot *slot = &connector->slots[i];
-        slot->marked = slot->held && slot->task && slot->task->exited &&
+        slot->marked = slot->held && slot->task && task_has_exited(slot->task) &&
                        task_state(slot->task, NULL) == STATE_UNASSIGNED;
     }
     part_tasks_stop(connector, true, false);

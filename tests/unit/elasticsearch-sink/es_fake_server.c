@@ -8,6 +8,7 @@
 #include <netinet/in.h>
 #include <poll.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -41,7 +42,7 @@ struct es_fake_server {
     char url[64];
     pthread_t thread;
     pthread_mutex_t mutex;
-    volatile bool stopping;
+    atomic_bool stopping; /* set by the test's thread, read by the server's */
     fake_connection connections[FAKE_MAX_CONNECTIONS];
     fake_doc *docs;
     size_t doc_count;
@@ -393,7 +394,7 @@ static void fake_close(fake_connection *connection)
 static void *fake_main(void *argument)
 {
     es_fake_server *server = argument;
-    while (!server->stopping) {
+    while (!atomic_load(&server->stopping)) {
         struct pollfd fds[FAKE_MAX_CONNECTIONS + 1];
         int map[FAKE_MAX_CONNECTIONS + 1];
         nfds_t count = 0;
@@ -465,7 +466,7 @@ void es_fake_server_stop(es_fake_server *server)
 {
     if (!server)
         return;
-    server->stopping = true;
+    atomic_store(&server->stopping, true);
     pthread_join(server->thread, NULL);
     for (int i = 0; i < FAKE_MAX_CONNECTIONS; i++)
         if (server->connections[i].fd >= 0)

@@ -74,6 +74,10 @@ static void test_dates_and_times(void **state)
                         "ERROR: cannot read '2024-13-01 00:00:00' as a timestamp (YYYY-MM-DD "
                         "HH:MM:SS[.ffffff])");
     free(bad);
+    /* Past PostgreSQL's last timestamp (year 294276) the µs would overflow: refused. */
+    bad = type_check_convert(NULL, PG_OID_TIMESTAMPTZ, -1, "112024242-02-03 04:34:56+00");
+    assert_non_null(strstr(bad, "cannot read '112024242-02-03 04:34:56+00' as"));
+    free(bad);
 }
 
 static void test_time_modes(void **state)
@@ -106,6 +110,10 @@ static void test_intervals(void **state)
     CHECK_VALUE("2629800000000", PG_OID_INTERVAL, -1, "P1M");
     CHECK_VALUE("-1500000", PG_OID_INTERVAL, -1, "PT-1.5S");
     CHECK_VALUE("0", PG_OID_INTERVAL, -1, "PT0S");
+    /* Past 2^63 µs (PostgreSQL allows 178 million years): Java's (long) saturates. */
+    CHECK_VALUE("9223372036854775807", PG_OID_INTERVAL, -1, "P178000000Y");
+    CHECK_VALUE("-9223372036854775808", PG_OID_INTERVAL, -1, "P-178000000Y");
+    CHECK_VALUE("9223372036854775807", PG_OID_INTERVAL, -1, "P9223372036854775807Y");
     type_check_options.interval = PG_INTERVAL_STRING;
     CHECK_VALUE("\"P1Y2M3DT4H5M6.78S\"", PG_OID_INTERVAL, -1, "P1Y2M3DT4H5M6.78S");
     CHECK_VALUE("\"P0Y0M0DT0H0M0S\"", PG_OID_INTERVAL, -1, "PT0S");
