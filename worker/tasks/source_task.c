@@ -42,6 +42,8 @@
 /* Exactly-once, poll and interval boundaries: the most bytes of records the task stages while a
  * closed transaction is being delivered; past it the task commits, waiting for Kafka. */
 #define SOURCE_STAGING_MAX_BYTES (16 * 1024 * 1024)
+/* Exactly-once: every how many records a poll looks whether the closed transaction can commit. */
+#define SOURCE_CLOSED_CHECK_RECORDS 256
 /* Exactly-once: how long one plugin poll may take while a closed transaction is being delivered
  * (the task commits as soon as Kafka has it all). */
 #define SOURCE_CLOSING_POLL_TIMEOUT_MS 5
@@ -88,6 +90,7 @@ typedef struct source_task {
      * commits once Kafka acknowledged all of it; meanwhile the task keeps polling and stages what
      * it converts, with those polls' offsets in pending_offsets, for the next transaction. */
     bool closing;
+    uint64_t closed_records; /* records produced while closed, for source_transaction_closed_check */
     ferry_source_offset *closing_offsets; /* the closed transaction's offsets (own references) */
     size_t closing_count;
     size_t closing_capacity;
@@ -280,6 +283,22 @@ static ferry_status source_record_emit(void *owner, const ferry_record *record)
                               : source_record_produce(source, record);
 }
 
+static void source_task_transaction_end(source_task *source, bool commit, int timeout_ms);
+static int source_commit_timeout(const source_task *source);
+
+/* Exactly-once, while a transaction is closed: every SOURCE_CLOSED_CHECK_RECORDS records a poll
+ * emits, looks whether Kafka acknowledged all of the closed transaction and commits it
+ * then, so that a long poll does not leave Kafka idle until it returns (the check also serves
+ * delivery reports and sends what waits for linger.ms). True when it ended the transaction. */
+static bool source_transaction_closed_check(source_task *source)
+{
+    if (source->closed_records++ % SOURCE_CLOSED_CHECK_RECORDS != 0 ||
+        rd_kafka_flush(source->producer, 0) != RD_KAFKA_RESP_ERR_NO_ERROR)
+        return false;
+    source_task_transaction_end(source, true, source_commit_timeout(source));
+    return true;
+}
+
 /* Converts and produces one record (after the transforms). */
 static ferry_status source_record_produce(source_task *source, const ferry_record *record)
 {
@@ -332,6 +351,15 @@ static ferry_status source_record_produce(source_task *source, const ferry_recor
     int32_t partition = record->partition == FERRY_PARTITION_ANY ? RD_KAFKA_PARTITION_UA
                                                                  : record->partition;
     int64_t timestamp_ms = record->timestamp_ms >= 0 ? record->timestamp_ms : 0;
+    if (source->closing && source_transaction_closed_check(source)) {
+        /* The closed transaction committed inside this poll; an outcome other than a commit
+         * leaves this record to the plugin (a rewind re-emits it) or fails the task. */
+        if (source->failure[0] || source->rewind) {
+            if (headers)
+                rd_kafka_headers_destroy(headers);
+            return source->failure[0] ? FERRY_ERROR : FERRY_RETRY;
+        }
+    }
     if (source->closing) {
         if (source_staging_add(source->staging, record->topic, partition, key, key_len, value,
                                value_len, timestamp_ms, headers) != 0) {
@@ -583,6 +611,7 @@ static void source_task_transaction_close(source_task *source)
     source->pending_count = 0;
     source->pending_capacity = capacity;
     source->closing = true;
+    source->closed_records = 0;
     source_transaction_seal(source->transaction, source->closing_offsets, source->closing_count,
                             source_commit_timeout(source));
 }
