@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # tests/services/services.sh - real servers for ferry's integration tests, on loopback only.
 #
-#   services.sh start|stop|status|env [kafka] [postgres] [elasticsearch]
-#                                     [elasticsearch9] [opensearch]
+#   services.sh start|stop|restart|status|env [kafka] [postgres] [elasticsearch]
+#                                             [elasticsearch9] [opensearch]
 #
 #   No name means the three default services (kafka, postgres, elasticsearch); elasticsearch9 and
 #   opensearch are optional and must be named to start (tests/run.sh starts them too). `env` and
@@ -12,6 +12,8 @@
 #           starts the services in parallel and waits until each one answers. A service that is
 #           already running and answering is left alone, so `start` can be run any number of times.
 #   stop    SIGTERM, wait, then SIGKILL. Stopping a stopped service is fine.
+#   restart stop, then start, the named services (no name: the three default ones); for tests of
+#           recovery, e.g. bench/soak/run.sh restarting its private broker.
 #   status  says per service whether it runs and answers; exits non-zero if one does not.
 #   env     prints the variables the tests read:  eval "$(tests/services/services.sh env)"
 #
@@ -54,10 +56,18 @@
 #   optional servers run with a 256 MB heap.
 # When run as root, the servers run as an unprivileged system user (created when missing).
 #
+# A second, private set (for runs that restart servers, e.g. bench/soak/run.sh, away from the set
+# every test uses): FERRY_SERVICES_PORT_OFFSET=N adds N to every port above (Kafka 19092+N ...
+# 19096+N, PostgreSQL 15432+N, Elasticsearch 19200+N and 19300+N, ...), together with a
+# FERRY_SERVICES_DIR of its own; every command then works on that set, and `env` prints its
+# addresses. Ports below 20000 stay clear of the ephemeral range and of bench/lib.sh's ports.
+#
 # Environment
 #   FERRY_SERVICES_DIR         state: jars, data, logs (default /var/tmp/ferry-services)
 #   FERRY_SERVICES_TIMEOUT     seconds each service may take to answer after launch (default 180)
 #   FERRY_SERVICES_USER        the unprivileged user, when run as root (default ferry-svc)
+#   FERRY_SERVICES_PORT_OFFSET added to every port (default 0); a nonzero offset needs its own
+#                              FERRY_SERVICES_DIR (the default one belongs to the default ports)
 #   FERRY_JAVA21_HOME          a Java 21+ home for elasticsearch9 (default: the newest JDK found)
 #   FERRY_ES_WRITE_QUEUE_SIZE  Elasticsearch thread_pool.write.queue_size (default: ES's own);
 #                              `start` restarts a running node whose setting differs
@@ -82,18 +92,29 @@ ALL_SERVICES=(kafka postgres elasticsearch)
 OPTIONAL_SERVICES=(elasticsearch9 opensearch)
 SEARCH_SERVICES=(elasticsearch elasticsearch9 opensearch)
 
-KAFKA_PORT=19092
-KAFKA_CONTROLLER_PORT=19093
-KAFKA_SASL_PORT=19094
-KAFKA_MTLS_PORT=19095
-KAFKA_OAUTH_PORT=19096
-PG_PORT=15432
-ES_PORT=19200
-ES_TRANSPORT_PORT=19300
-ES9_PORT=19201
-ES9_TRANSPORT_PORT=19301
-OS_PORT=19202
-OS_TRANSPORT_PORT=19302
+PORT_OFFSET=${FERRY_SERVICES_PORT_OFFSET:-0}
+if [[ ! $PORT_OFFSET =~ ^[0-9]+$ ]] || ((PORT_OFFSET > 40000)); then
+    printf 'services: error: FERRY_SERVICES_PORT_OFFSET must be a whole number from 0 to 40000, not %s\n' \
+        "'$PORT_OFFSET'" >&2
+    exit 2
+fi
+if ((PORT_OFFSET != 0)) && [[ $STATE == "$(realpath -m /var/tmp/ferry-services)" ]]; then
+    printf 'services: error: FERRY_SERVICES_PORT_OFFSET=%s needs a FERRY_SERVICES_DIR of its own (not %s, the default set'"'"'s)\n' \
+        "$PORT_OFFSET" "$STATE" >&2
+    exit 2
+fi
+KAFKA_PORT=$((19092 + PORT_OFFSET))
+KAFKA_CONTROLLER_PORT=$((19093 + PORT_OFFSET))
+KAFKA_SASL_PORT=$((19094 + PORT_OFFSET))
+KAFKA_MTLS_PORT=$((19095 + PORT_OFFSET))
+KAFKA_OAUTH_PORT=$((19096 + PORT_OFFSET))
+PG_PORT=$((15432 + PORT_OFFSET))
+ES_PORT=$((19200 + PORT_OFFSET))
+ES_TRANSPORT_PORT=$((19300 + PORT_OFFSET))
+ES9_PORT=$((19201 + PORT_OFFSET))
+ES9_TRANSPORT_PORT=$((19301 + PORT_OFFSET))
+OS_PORT=$((19202 + PORT_OFFSET))
+OS_TRANSPORT_PORT=$((19302 + PORT_OFFSET))
 
 KAFKA_DIR=$STATE/kafka
 PG_DIR=$STATE/postgres
@@ -114,7 +135,7 @@ say() { printf 'services: %s\n' "$*"; }
 die() { printf 'services: error: %s\n' "$*" >&2; exit 1; }
 
 usage() {
-    echo "usage: $0 start|stop|status|env [kafka] [postgres] [elasticsearch] [elasticsearch9] [opensearch]" >&2
+    echo "usage: $0 start|stop|restart|status|env [kafka] [postgres] [elasticsearch] [elasticsearch9] [opensearch]" >&2
     exit 2
 }
 
@@ -434,6 +455,11 @@ kafka_render_config() {
     template=${template//@TLS_DIR@/"$KAFKA_TLS_DIR"}
     template=${template//@BROKER_PASSWORD@/"$(<"$KAFKA_TLS_DIR/broker.password")"}
     template=${template//@TRUSTSTORE_PASSWORD@/"$(<"$KAFKA_TLS_DIR/truststore.password")"}
+    template=${template//@PLAIN_PORT@/"$KAFKA_PORT"}
+    template=${template//@CONTROLLER_PORT@/"$KAFKA_CONTROLLER_PORT"}
+    template=${template//@SASL_PORT@/"$KAFKA_SASL_PORT"}
+    template=${template//@MTLS_PORT@/"$KAFKA_MTLS_PORT"}
+    template=${template//@OAUTH_PORT@/"$KAFKA_OAUTH_PORT"}
     printf '%s\n' "$template"
 }
 
@@ -560,6 +586,7 @@ postgres_render_config() {
         die "FERRY_PG_WAL_LEVEL must be minimal, replica or logical, not '$wal_level'"
     template=$(<"$HERE/postgres/postgresql.conf.in")
     template=${template//@RUN_DIR@/"$PG_RUN"}
+    template=${template//@PORT@/"$PG_PORT"}
     printf '%s\n' "${template//@WAL_LEVEL@/"$wal_level"}"
 }
 
@@ -880,6 +907,11 @@ cmd_stop() {
     return "$rc"
 }
 
+cmd_restart() {
+    cmd_stop "$@" || die "could not stop: $*"
+    cmd_start "$@"
+}
+
 cmd_status() {
     local svc pid rc=0
     for svc in "$@"; do
@@ -933,7 +965,7 @@ main() {
     done
     if ((${#services[@]} == 0)); then
         services=("${ALL_SERVICES[@]}")
-        if [[ $cmd == env || $cmd == stop ]]; then
+        if [[ $cmd == env || $cmd == stop || $cmd == restart ]]; then
             # The optional servers too when they run (a test of one skips without its variable).
             for svc in "${OPTIONAL_SERVICES[@]}"; do
                 "${svc}_pid" >/dev/null && services+=("$svc")
@@ -943,6 +975,7 @@ main() {
     case $cmd in
         start) cmd_start "${services[@]}" ;;
         stop) cmd_stop "${services[@]}" ;;
+        restart) cmd_restart "${services[@]}" ;;
         status) cmd_status "${services[@]}" ;;
         env) cmd_env "${services[@]}" ;;
         *) usage ;;
