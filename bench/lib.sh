@@ -31,6 +31,29 @@ bench_topics_cleanup() {
     fi
 }
 
+# bench_distributed_worker_props FILE BOOTSTRAP PLUGIN_PATH URL GROUP [KEY=VALUE...]: the config
+# of one worker of a distributed cluster (bench/distributed, bench/soak): the group, its internal
+# topics named after it (replication factor 1), string converters, then the extra lines.
+bench_distributed_worker_props() {
+    local file=$1 bootstrap=$2 plugin_path=$3 url=$4 group=$5 line
+    shift 5
+    cat >"$file" <<EOF
+bootstrap.servers=$bootstrap
+plugin.path=$plugin_path
+listeners=$url
+group.id=$group
+config.storage.topic=$group-configs
+offset.storage.topic=$group-offsets
+status.storage.topic=$group-status
+config.storage.replication.factor=1
+offset.storage.replication.factor=1
+status.storage.replication.factor=1
+key.converter=org.apache.kafka.connect.storage.StringConverter
+value.converter=org.apache.kafka.connect.storage.StringConverter
+EOF
+    for line in "$@"; do echo "$line" >>"$file"; done
+}
+
 bench_exit() {
     local status=$? pid
     trap - EXIT INT TERM

@@ -103,26 +103,10 @@ worker_id() { echo "127.0.0.1:$((PORT_BASE + $1))"; }
 # worker_props I: worker I's config; every worker shares the group and the internal topics.
 worker_props() {
     local i=$1
-    cat >"$tmp/worker-$i.properties" <<EOF
-bootstrap.servers=$FERRY_TEST_BOOTSTRAP
-plugin.path=$sequence_dir
-listeners=$(worker_url "$i")
-group.id=$run_id
-config.storage.topic=$run_id-configs
-offset.storage.topic=$run_id-offsets
-status.storage.topic=$run_id-status
-config.storage.replication.factor=1
-offset.storage.replication.factor=1
-status.storage.replication.factor=1
-offset.storage.partitions=5
-status.storage.partitions=3
-key.converter=org.apache.kafka.connect.storage.StringConverter
-value.converter=org.apache.kafka.connect.storage.StringConverter
-session.timeout.ms=$SESSION_MS
-heartbeat.interval.ms=1000
-rebalance.timeout.ms=20000
-scheduled.rebalance.max.delay.ms=$DELAY_MS
-EOF
+    bench_distributed_worker_props "$tmp/worker-$i.properties" "$FERRY_TEST_BOOTSTRAP" \
+        "$sequence_dir" "$(worker_url "$i")" "$run_id" offset.storage.partitions=5 \
+        status.storage.partitions=3 "session.timeout.ms=$SESSION_MS" heartbeat.interval.ms=1000 \
+        rebalance.timeout.ms=20000 "scheduled.rebalance.max.delay.ms=$DELAY_MS"
 }
 
 source_name() { echo "$run_id-src-$1"; }

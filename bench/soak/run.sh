@@ -139,25 +139,10 @@ psql_q "INSERT INTO $table SELECT g, 'init' || g FROM generate_series(1, 100) g"
 worker_url() { echo "http://127.0.0.1:$((PORT_BASE + $1))"; }
 
 for i in 0 1 2; do
-    cat >"$out/worker-$i.properties" <<EOF
-bootstrap.servers=$BOOT
-plugin.path=$plugin_path
-listeners=$(worker_url "$i")
-group.id=$run_id
-config.storage.topic=$run_id-configs
-offset.storage.topic=$run_id-offsets
-status.storage.topic=$run_id-status
-config.storage.replication.factor=1
-offset.storage.replication.factor=1
-status.storage.replication.factor=1
-key.converter=org.apache.kafka.connect.storage.StringConverter
-value.converter=org.apache.kafka.connect.storage.StringConverter
-offset.flush.interval.ms=$FLUSH_MS
-exactly.once.source.support=enabled
-session.timeout.ms=10000
-heartbeat.interval.ms=2000
-scheduled.rebalance.max.delay.ms=10000
-EOF
+    bench_distributed_worker_props "$out/worker-$i.properties" "$BOOT" "$plugin_path" \
+        "$(worker_url "$i")" "$run_id" "offset.flush.interval.ms=$FLUSH_MS" \
+        exactly.once.source.support=enabled session.timeout.ms=10000 heartbeat.interval.ms=2000 \
+        scheduled.rebalance.max.delay.ms=10000
 done
 
 logs_source='{"connector.class":"FileSource","tasks.max":"1",
