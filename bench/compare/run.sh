@@ -574,10 +574,16 @@ footprint_run() { # SIDE RUN
     done
     for (( n = 1; n <= CONNECTORS; n++ )); do
         printf 'line %d\n' 1 2 3 >"$dir/in-$n.txt"
-        curl -sf -o /dev/null -X PUT -H 'Content-Type: application/json' "$url/connectors/$run_id-$label-$n/config" \
-            --data "{\"connector.class\":\"org.apache.kafka.connect.file.FileStreamSourceConnector\",
-                     \"tasks.max\":\"1\",\"file\":\"$dir/in-$n.txt\",\"topic\":\"$topic\"}" ||
-            side_failed "$dir" "PUT of connector $n refused"
+        # Refused (409) while the worker is still joining its group: tried again.
+        for (( i = 0; i < TIMEOUT_S * 20; i++ )); do
+            curl -sf -o /dev/null -X PUT -H 'Content-Type: application/json' \
+                "$url/connectors/$run_id-$label-$n/config" \
+                --data "{\"connector.class\":\"org.apache.kafka.connect.file.FileStreamSourceConnector\",
+                         \"tasks.max\":\"1\",\"file\":\"$dir/in-$n.txt\",\"topic\":\"$topic\"}" && break
+            kill -0 "$worker" 2>/dev/null || side_failed "$dir" "the worker exited"
+            sleep 0.05
+        done
+        (( i < TIMEOUT_S * 20 )) || side_failed "$dir" "PUT of connector $n refused"
     done
     wait_running "$url" "$CONNECTORS" "$dir"
     add "$side/start → tasks RUNNING, fresh ms" $(( (now - started) / 1000000 ))
