@@ -293,6 +293,17 @@ if wants file-source || wants file-sink; then
     make_lines "$tmp/lines.txt" "$LINES" "$LINE_BYTES"
 fi
 
+# add_file_run CASE SIDE RUN FIRST_NS LAST_NS: the figures of a file run ($started, $peak, $cpu)
+add_file_run() {
+    local side=$2 first=$4 last=$5
+    add "$side/records/s, first → last" "$(span_rate "$LINES" "$first" "$last")"
+    add "$side/records/s, start → last" "$(rate "$LINES" "$started" "$last")"
+    add "$side/peak RSS" "$peak"
+    add "$side/CPU s" "$cpu"
+    log "$1, $side run $3: $(thousands "$(span_rate "$LINES" "$first" "$last")") records/s," \
+        "peak RSS $(megabytes "$peak") MB, CPU $cpu s"
+}
+
 file_source_run() { # SIDE RUN
     local side=$1 label=fs-$1-$2 dir=$tmp/fs-$1-$2 topic first done_at
     topic=$run_id-$label
@@ -308,12 +319,7 @@ file_source_run() { # SIDE RUN
     forget "$watcher"
     side_stop
     read -r first done_at <"$tmp/$topic.watch"
-    add "$side/records/s, first → last" "$(span_rate "$LINES" "$first" "$done_at")"
-    add "$side/records/s, start → last" "$(rate "$LINES" "$started" "$done_at")"
-    add "$side/peak RSS" "$peak"
-    add "$side/CPU s" "$cpu"
-    log "file -> Kafka, $side run $2: $(thousands "$(rate "$LINES" "$first" "$done_at")") records/s," \
-        "peak RSS $(megabytes "$peak") MB, CPU $cpu s"
+    add_file_run "file -> Kafka" "$side" "$2" "$first" "$done_at"
 }
 
 if wants file-source; then
@@ -351,12 +357,7 @@ file_sink_run() { # SIDE RUN
     done
     side_stop
     rm -f "$output"
-    add "$side/records/s, first → last" "$(rate "$LINES" "$first" "$now")"
-    add "$side/records/s, start → last" "$(rate "$LINES" "$started" "$now")"
-    add "$side/peak RSS" "$peak"
-    add "$side/CPU s" "$cpu"
-    log "Kafka -> file, $side run $2: $(thousands "$(rate "$LINES" "$first" "$now")") records/s," \
-        "peak RSS $(megabytes "$peak") MB, CPU $cpu s"
+    add_file_run "Kafka -> file" "$side" "$2" "$first" "$now"
 }
 
 if wants file-sink; then
