@@ -634,8 +634,8 @@ echo "### ferry against Kafka Connect $kafka_version and Debezium $debezium_vers
 echo
 echo "- machine: $(nproc) cores ($cpu_model), $mem_gib GiB memory; $java_version;" \
     "ferry $(git rev-parse --short HEAD 2>/dev/null || echo '?') (build-bench, release)"
-echo "- command: \`$(for v in BENCH_RUNS BENCH_LINES BENCH_PG_ROWS BENCH_CONNECTORS BENCH_ES_COUNT; do
-    [ -n "${!v:-}" ] && printf '%s=%s ' "$v" "${!v}"; done)bench/compare/run.sh${*:+ $*}\`;" \
+echo "- command: \`$(for v in $(compgen -v BENCH_); do
+    [ "$v" != BENCH_KEEP_TMP ] && printf '%s=%q ' "$v" "${!v}"; done)bench/compare/run.sh${*:+ $*}\`;" \
     "medians of $RUNS runs per side, sides alternating, one process at a time"
 echo "- Kafka Connect: jars of connect-runtime/-file/-json/-transforms $kafka_version, heap" \
     "\`$HEAP\` (the Kafka scripts' default) or \`$SMALL_HEAP\`, \`${JVM_OPTS[*]}\`; tuned producer:" \
