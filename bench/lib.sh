@@ -159,6 +159,49 @@ build_tool() {
         $( (($#)) && pkg-config --cflags --libs "$@") || die "cannot compile $source"
 }
 
+# make_lines FILE COUNT WIDTH: COUNT lines "<number> xxx...x" of WIDTH bytes each, then '\n'.
+make_lines() {
+    awk -v n="$2" -v width="$3" 'BEGIN {
+        pad = sprintf("%*s", width, ""); gsub(/ /, "x", pad)
+        for (i = 0; i < n; i++) { s = sprintf("%012d ", i); print s substr(pad, 1, width - length(s)) } }' >"$1"
+}
+
+# ---- processes: memory and CPU -----------------------------------------------------------------
+
+# tree_pids PID: PID and every process below it, one a line (a JVM or ferry is one process; a
+# wrapper such as timeout has its child below it).
+tree_pids() {
+    local pid=$1 child
+    echo "$pid"
+    for child in $(cat "/proc/$pid/task/"*/children 2>/dev/null); do
+        tree_pids "$child"
+    done
+}
+
+# tree_status_kb PID FIELD: the sum of FIELD (VmRSS: resident now, VmHWM: each one's peak) in
+# /proc/*/status over the tree of PID, in kB. Summed peaks bound the tree's peak from above; for
+# one process (a JVM, ferry) it is the kernel's own high-water mark, exact where sampling would
+# miss a short peak.
+tree_status_kb() {
+    local pid total=0 value
+    for pid in $(tree_pids "$1"); do
+        value=$(awk -v f="$2:" '$1 == f { print $2 }' "/proc/$pid/status" 2>/dev/null)
+        total=$(( total + ${value:-0} ))
+    done
+    echo "$total"
+}
+
+# cpu_seconds PID: user + system CPU time of PID and its reaped children so far (utime, stime,
+# cutime, cstime of /proc/PID/stat), in seconds with two decimals.
+cpu_seconds() {
+    local stat ticks
+    stat=$(cat "/proc/$1/stat" 2>/dev/null) || { echo nan; return 0; }
+    ticks=$(getconf CLK_TCK)
+    # Fields after the command name, which is in parentheses and may hold spaces: utime is the
+    # 12th of them.
+    awk -v t="$ticks" '{ printf "%.2f\n", ($12 + $13 + $14 + $15) / t }' <<<"${stat##*) }"
+}
+
 # ---- arithmetic --------------------------------------------------------------------------------
 
 median() { # numbers on the command line; "nan" for none

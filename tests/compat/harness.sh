@@ -30,28 +30,8 @@ missing() {
     exit 77
 }
 
-# The bin directory of a JDK 17+ (java and javac): JAVA_HOME, javac on the PATH, Debian's JVMs.
-find_jdk() {
-    local candidate major
-    local -a candidates=()
-    [[ -n ${JAVA_HOME:-} ]] && candidates+=("$JAVA_HOME/bin")
-    candidate=$(command -v javac 2>/dev/null || true)
-    [[ -n $candidate ]] && candidates+=("$(dirname "$(readlink -f "$candidate")")")
-    for candidate in /usr/lib/jvm/java-*-openjdk-*/bin; do
-        candidates+=("$candidate")
-    done
-    for candidate in "${candidates[@]}"; do
-        [[ -x $candidate/java && -x $candidate/javac ]] || continue
-        major=$("$candidate/java" -version 2>&1 | sed -n 's/.*version "\([0-9]*\).*/\1/p' | head -n 1)
-        if [[ $major =~ ^[0-9]+$ ]] && ((major >= 17)); then
-            echo "$candidate"
-            return 0
-        fi
-    done
-    return 1
-}
-
-jdk=$(find_jdk) || missing "no JDK 17 or later (java and javac)"
+. "$here/maven_jars.sh"
+jdk=$(jdk_find) || missing "no JDK 17 or later (java and javac)"
 
 mkdir -p "$work"
 work=$(cd "$work" && pwd)
@@ -59,7 +39,6 @@ work=$(cd "$work" && pwd)
 exec 9>"$work/.lock"
 flock 9
 
-. "$here/maven_jars.sh"
 command -v mvn >/dev/null || [[ -f $work/lib/.pom-sum ]] || missing "no Maven (mvn)"
 maven_jars "$here/pom.xml" "$work"
 
