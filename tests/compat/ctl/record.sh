@@ -38,13 +38,7 @@ classpath="$work/lib/*"
 run=ctlrec$(date +%s)
 rm -rf "$work/run"
 mkdir -p "$work/run"
-cat >"$work/run/log4j.properties" <<PROPS
-log4j.rootLogger=INFO, file
-log4j.appender.file=org.apache.log4j.FileAppender
-log4j.appender.file.File=$work/run/connect.log
-log4j.appender.file.layout=org.apache.log4j.PatternLayout
-log4j.appender.file.layout.ConversionPattern=[%d] %p %m (%c)%n
-PROPS
+connect_log4j "$work/run/log4j.properties" "$work/run/connect.log" INFO
 java_run() {
     java -Dlog4j.configuration="file:$work/run/log4j.properties" -cp "$classpath" "$@"
 }

@@ -64,13 +64,7 @@ offset.flush.interval.ms=1000
 listeners=http://127.0.0.1:18399
 plugin.path=
 PROPS
-cat >"$work/run/log4j.properties" <<PROPS
-log4j.rootLogger=INFO, file
-log4j.appender.file=org.apache.log4j.FileAppender
-log4j.appender.file.File=$work/run/connect.log
-log4j.appender.file.layout=org.apache.log4j.PatternLayout
-log4j.appender.file.layout.ConversionPattern=[%d] %p %m (%c)%n
-PROPS
+connect_log4j "$work/run/log4j.properties" "$work/run/connect.log" INFO
 
 for case in "${cases[@]}"; do
     psql_run -f "$here/cases/$case.setup.sql"
