@@ -3,6 +3,9 @@
  */
 #include "tasks/task_metrics.h"
 
+#include <math.h>
+#include <stdlib.h>
+
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
@@ -120,4 +123,44 @@ int task_metrics_gauges_copy(task_metrics *metrics, task_gauge *out, int max)
     memcpy(out, metrics->gauges, (size_t)count * sizeof(*out));
     metrics_unlock(metrics);
     return count;
+}
+
+/* {"total", "partitions": [{topic, partition, lag, trend?, change_per_second?}]}, NULL with no
+ * partition. */
+static json_t *metrics_lag_json(task_metrics *metrics)
+{
+    task_partition_lag lags[TASK_METRICS_MAX_LAG_PARTITIONS];
+    int count = task_metrics_lag_copy(metrics, lags, TASK_METRICS_MAX_LAG_PARTITIONS);
+    if (count == 0)
+        return NULL;
+    json_t *partitions = json_array();
+    int64_t total = 0;
+    for (int i = 0; partitions && i < count; i++) {
+        json_t *entry = json_pack("{s:s, s:i, s:I}", "topic", lags[i].topic, "partition",
+                                  (int)lags[i].partition, "lag", (json_int_t)lags[i].lag);
+        const char *trend = task_partition_lag_trend(&lags[i]);
+        if (entry && trend) {
+            json_object_set_new(entry, "trend", json_string(trend));
+            json_object_set_new(entry, "change_per_second",
+                                json_real(round(lags[i].change_per_second * 10.0) / 10.0));
+        }
+        json_array_append_new(partitions, entry);
+        total += lags[i].lag;
+    }
+    return json_pack("{s:I, s:o}", "total", (json_int_t)total, "partitions", partitions);
+}
+
+void task_metrics_progress_json(task_metrics *metrics, uint64_t now_us, json_t *progress)
+{
+    task_progress *copy = malloc(sizeof(*copy));
+    if (copy) {
+        task_metrics_progress_copy(metrics, copy);
+        json_t *work = task_progress_json(copy, now_us);
+        if (work)
+            json_object_set_new(progress, "work", work);
+        free(copy);
+    }
+    json_t *lag = metrics_lag_json(metrics);
+    if (lag)
+        json_object_set_new(progress, "lag", lag);
 }

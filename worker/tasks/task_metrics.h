@@ -105,5 +105,8 @@ void task_metrics_progress_report(task_metrics *metrics, const ferry_progress *r
                                   uint64_t now_us);
 /* Copies the progress (a large structure: give it a heap or static home). */
 void task_metrics_progress_copy(task_metrics *metrics, task_progress *out);
+/* Adds to a status's progress object what there is of "work" (task_progress_json) and "lag"
+ * (a sink's partitions with their trends) at now_us. */
+void task_metrics_progress_json(task_metrics *metrics, uint64_t now_us, json_t *progress);
 
 #endif
