@@ -9,6 +9,7 @@
 
 #include <cmocka.h>
 
+#include "cli/progress_line.h"
 #include "tasks/rate_window.h"
 #include "tasks/task_metrics.h"
 #include "tasks/task_progress.h"
@@ -253,6 +254,28 @@ static void test_lag_trend_over_the_last_minute(void **state)
     free(metrics);
 }
 
+static void test_terminal_line_text(void **state)
+{
+    (void)state;
+    task_progress_summary summary = {.phase = "snapshot", .unit = "rows",
+                                     .current = "public.orders", .done = 412000,
+                                     .total = 1000000, .percent = 41.2, .rate = 81000,
+                                     .records_rate = 81000, .eta_seconds = 7};
+    char text[256];
+    progress_line_format(text, sizeof(text), "orders-0", &summary, 0);
+    assert_string_equal(text, "orders-0 snapshot public.orders 412,000/1,000,000 rows (41%) "
+                              "81,000 rows/s ETA 7s");
+    summary = (task_progress_summary){.phase = "backfill", .unit = "bytes",
+                                      .current = "/data/big.log", .done = 52400000,
+                                      .total = -1, .percent = -1, .rate = -1,
+                                      .records_rate = 12000, .eta_seconds = -1};
+    progress_line_format(text, sizeof(text), "files-0", &summary, 0);
+    assert_string_equal(text, "files-0 backfill /data/big.log 52.4 MB 12,000 lines/s");
+    summary.eta_seconds = 3725;
+    progress_line_format(text, sizeof(text), "files-0", &summary, 20);
+    assert_string_equal(text, "files-0 backfill /d"); /* width - 1 columns: no wrap */
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -265,6 +288,7 @@ int main(void)
         cmocka_unit_test(test_finished_items_fold_to_make_room),
         cmocka_unit_test(test_file_backfill_lines_per_second_and_caught_up),
         cmocka_unit_test(test_lag_trend_over_the_last_minute),
+        cmocka_unit_test(test_terminal_line_text),
     };
     return cmocka_run_group_tests_name("task_progress", tests, NULL, NULL);
 }
