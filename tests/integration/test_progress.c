@@ -325,11 +325,11 @@ static void test_sink_lag_falls(void **state)
     for (int i = 0; i < SINK_RECORDS; i++)
         kt_produce(producer, topic, i % 2, NULL, 0, value, sizeof value, NULL, NULL);
     kt_producer_close(producer);
-    /* Small fetches keep the sink behind for a while, so that the lag has a trend. */
+    /* A put of at most 500 records every 30 ms keeps the sink behind for a while, so that the
+     * lag has a trend. */
     const char *connector = fp_write(env, "sink.properties",
-                                     "name=%s\nconnector.class=FileSink\nfile=%s\ntopics=%s\n"
-                                     "consumer.override.fetch.max.bytes=4096\n"
-                                     "consumer.override.max.partition.fetch.bytes=2048\n",
+                                     "name=%s\nconnector.class=RecordingSink\nfile=%s\n"
+                                     "topics=%s\nput.delay.ms=30\n",
                                      name, fp_path(env, "out.txt"), topic);
     const char *worker = fp_worker_file(env, "worker.properties", 1000, NULL);
     fp_proc *proc = fp_start(env, worker, connector, NULL);
