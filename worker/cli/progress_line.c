@@ -20,6 +20,7 @@
 #include "base/log.h"
 #include "runtime/connector_runtime.h"
 #include "support/clock.h"
+#include "support/strbuf.h"
 #include "tasks/task_metrics.h"
 
 #define PROGRESS_LINE_INTERVAL_MS 250
@@ -74,33 +75,33 @@ void progress_line_format(char *out, size_t len, const char *task,
 {
     bool bytes = summary->unit && strcmp(summary->unit, "bytes") == 0;
     const char *unit = bytes ? "MB" : summary->unit ? summary->unit : "";
-    char done[32], total[32], rate[32], records[32], eta[32];
-    progress_amount(done, sizeof(done), (double)summary->done, bytes);
-    int used = snprintf(out, len, "%s %s %s %s", task, summary->phase ? summary->phase : "",
-                        summary->current ? summary->current : "", done);
+    char amount[32], eta[32];
+    strbuf line = {0};
+    progress_amount(amount, sizeof(amount), (double)summary->done, bytes);
+    strbuf_append_printf(&line, "%s %s %s %s", task, summary->phase ? summary->phase : "",
+                         summary->current ? summary->current : "", amount);
     if (summary->total >= 0) {
-        progress_amount(total, sizeof(total), (double)summary->total, bytes);
-        used += snprintf(out + used, len > (size_t)used ? len - (size_t)used : 0, "/%s", total);
+        progress_amount(amount, sizeof(amount), (double)summary->total, bytes);
+        strbuf_append_printf(&line, "/%s", amount);
     }
-    used += snprintf(out + used, len > (size_t)used ? len - (size_t)used : 0, " %s", unit);
+    strbuf_append_printf(&line, " %s", unit);
     if (summary->percent >= 0)
-        used += snprintf(out + used, len > (size_t)used ? len - (size_t)used : 0, " (%d%%)",
-                         (int)summary->percent);
+        strbuf_append_printf(&line, " (%d%%)", (int)summary->percent);
     if (summary->rate >= 0) {
-        progress_amount(rate, sizeof(rate), summary->rate, bytes);
-        used += snprintf(out + used, len > (size_t)used ? len - (size_t)used : 0, " %s %s/s",
-                         rate, unit);
+        progress_amount(amount, sizeof(amount), summary->rate, bytes);
+        strbuf_append_printf(&line, " %s %s/s", amount, unit);
     }
     if (bytes && summary->records_rate >= 0) {
-        progress_number(records, sizeof(records), summary->records_rate);
-        used += snprintf(out + used, len > (size_t)used ? len - (size_t)used : 0,
-                         " %s lines/s", records);
+        progress_number(amount, sizeof(amount), summary->records_rate);
+        strbuf_append_printf(&line, " %s lines/s", amount);
     }
     if (summary->eta_seconds >= 0) {
         progress_duration(eta, sizeof(eta), summary->eta_seconds);
-        used += snprintf(out + used, len > (size_t)used ? len - (size_t)used : 0, " ETA %s",
-                         eta);
+        strbuf_append_printf(&line, " ETA %s", eta);
     }
+    char *text = strbuf_take(&line, NULL);
+    snprintf(out, len, "%s", text ? text : task);
+    free(text);
     /* A line wider than the terminal wraps, and "\r" would redraw only its last part. */
     if (width > 0 && width < len && strlen(out) >= width)
         out[width - 1] = '\0';
