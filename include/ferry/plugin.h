@@ -26,6 +26,7 @@
  * FERRY_ERROR is fatal for the connector or task, which becomes FAILED with the message as trace.
  *
  * ABI changelog (newest first; a minor bump only adds at the end of a structure):
+ *   2026-12-13  1.7  ferry_progress, ferry_host.progress_report.
  *   2026-12-06  1.6  FERRY_SOURCE_EXACTLY_ONCE, FERRY_SOURCE_TRANSACTION_BOUNDARIES,
  *                    ferry_host.transaction_commit, ferry_host.transaction_abort.
  *   2026-12-06  1.5  ferry_host.record_max_bytes.
@@ -52,7 +53,7 @@ extern "C" {
 
 #define FERRY_PLUGIN_MAGIC 0x46455259u /* "FERY" */
 #define FERRY_ABI_MAJOR 1
-#define FERRY_ABI_MINOR 6
+#define FERRY_ABI_MINOR 7
 
 /* The one symbol a plugin exports. */
 #define FERRY_PLUGIN_ENTRY ferry_plugin_entry
@@ -199,6 +200,29 @@ typedef struct ferry_source_offset {
     json_t *offset;
 } ferry_source_offset;
 
+/* Since 1.7: where one item of long work stands (ferry_host.progress_report). */
+typedef enum ferry_progress_state {
+    FERRY_PROGRESS_PENDING = 1, /* not started yet (a table after the one being read) */
+    FERRY_PROGRESS_RUNNING,     /* being read */
+    FERRY_PROGRESS_DONE,        /* read to its end: done is the exact count, 100% */
+    FERRY_PROGRESS_CAUGHT_UP,   /* at the end of something that grows (a file being tailed) */
+    FERRY_PROGRESS_ABORTED,     /* given up (the snapshot failed) */
+    FERRY_PROGRESS_FORGET,      /* the item is no longer followed: the host drops it */
+} ferry_progress_state;
+
+typedef struct ferry_progress {
+    size_t struct_size;         /* sizeof(ferry_progress) */
+    const char *item;           /* what is read: "public.orders", "/var/log/app.log" */
+    const char *phase;          /* the work: "snapshot", "backfill" */
+    const char *unit;           /* what done and total count: "rows", "bytes" */
+    ferry_progress_state state;
+    int64_t done;               /* units read so far */
+    int64_t total;              /* units in all, an estimate while running; -1 when unknown */
+    int64_t records;            /* records made so far (a file's lines); -1: done counts them */
+    int64_t items_total;        /* how many items the phase has in all (tables of the
+                                 * snapshot); 0 when every item is reported */
+} ferry_progress;
+
 /* ------------------------------------------------------------------------------------------ */
 /* Host services. The host passes this table to the entry function; it lives as long as the  */
 /* process. Fields are only ever added at the end.                                            */
@@ -302,6 +326,15 @@ typedef struct ferry_host {
      * wants them again emits them again. Call from the task's thread. */
     void (*transaction_commit)(ferry_context *ctx);
     void (*transaction_abort)(ferry_context *ctx);
+
+    /* Since 1.7. Sources: the progress of one item of long work (a table of a snapshot, a file
+     * read from behind its end). The host keeps the latest report of each item, times the
+     * reports to compute rates over a sliding window and an ETA, and shows them in the task's
+     * status (the "work" object of "progress"), on /metrics and at `ferry standalone`'s
+     * terminal. Call from the task's start or poll, whenever the count moved (once per poll is
+     * plenty; the host keeps what it needs). A report of a new item adds it; state
+     * FERRY_PROGRESS_FORGET removes it. */
+    void (*progress_report)(ferry_context *ctx, const ferry_progress *progress);
 } ferry_host;
 
 /* Shape flags of ferry_host.json_check. */

@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <sys/stat.h>
 
 #include "file_connector.h"
 #include "file_offset.h"
@@ -27,6 +28,10 @@
 
 /* How many reads one file gets per turn before the next file's turn: fairness among busy files. */
 #define SOURCE_READS_PER_TURN 4
+/* A file more than this behind its end is a backfill: its progress is reported until it is
+ * caught up (a file a few lines behind, as a followed log always is for a moment, is not). */
+#define SOURCE_BACKFILL_MIN_BYTES (1024 * 1024)
+#define SOURCE_PROGRESS_INTERVAL_MS 250
 /* Long lines logged one by one before the source only logs every SOURCE_LONG_LOG_EVERY-th. */
 #define SOURCE_LONG_LOG_FIRST 5
 #define SOURCE_LONG_LOG_EVERY 1000
@@ -245,6 +250,7 @@ typedef struct source_task {
     size_t cursor;              /* where the next poll's round of files starts */
     uint64_t long_lines_seen;
     uint64_t lines_emitted;
+    int64_t progress_ms;        /* when the files' progress is next reported */
 } source_task;
 
 static void source_task_stop(void *state)
@@ -491,6 +497,7 @@ static ferry_status source_lines_emit(source_task *task, tail_file *f, size_t li
     }
     *emitted += count;
     task->lines_emitted += count;
+    f->lines_read += count;
     return status;
 }
 
@@ -513,6 +520,42 @@ static ferry_status source_file_turn(source_task *task, tail_file *f, size_t lim
         if (file_tail_read(task->tail, f, now_ms) <= 0)
             return FERRY_OK;
         *progressed = true;
+    }
+}
+
+/* Reports a backfill file's bytes read of its size (ferry_host.progress_report). */
+static void source_file_progress(source_task *task, tail_file *f, ferry_progress_state state,
+                                 int64_t position, int64_t size)
+{
+    ferry_progress report = {.struct_size = sizeof(report), .item = f->path,
+                             .phase = "backfill", .unit = "bytes", .state = state,
+                             .done = position, .total = size,
+                             .records = (int64_t)f->lines_read};
+    file_host->progress_report(task->ctx, &report);
+}
+
+/* Every SOURCE_PROGRESS_INTERVAL_MS: each file read from well behind its end, until it is
+ * caught up (and again when it falls behind). One fstat per file. */
+static void source_progress(source_task *task, int64_t now_ms)
+{
+    if (now_ms < task->progress_ms || !FERRY_HOST_HAS(file_host, progress_report))
+        return;
+    task->progress_ms = now_ms + SOURCE_PROGRESS_INTERVAL_MS;
+    size_t count = file_tail_count(task->tail);
+    for (size_t i = 0; i < count; i++) {
+        tail_file *f = file_tail_at(task->tail, i);
+        struct stat info;
+        if (f->fd < 0 || f->compressed || fstat(f->fd, &info) != 0)
+            continue;
+        int64_t position = line_reader_read_position(&f->reader);
+        int64_t size = (int64_t)info.st_size;
+        if (!f->backfill && size - position > SOURCE_BACKFILL_MIN_BYTES)
+            f->backfill = true;
+        if (f->backfill)
+            source_file_progress(task, f,
+                                 position < size ? FERRY_PROGRESS_RUNNING
+                                                 : FERRY_PROGRESS_CAUGHT_UP,
+                                 position, size < position ? position : size);
     }
 }
 
@@ -540,6 +583,8 @@ static ferry_status source_retire(source_task *task, int64_t now_ms, bool *refus
             line_reader_consume(&f->reader, &line);
             task->lines_emitted++;
         }
+        if (f->backfill && FERRY_HOST_HAS(file_host, progress_report))
+            source_file_progress(task, f, FERRY_PROGRESS_FORGET, 0, -1);
         file_tail_retire(task->tail, f);
     }
     return FERRY_OK;
@@ -569,6 +614,7 @@ static ferry_status source_task_poll(void *state, int timeout_ms, char *err, siz
     }
     if (status == FERRY_OK && !refused && emitted < task->batch_size)
         status = source_retire(task, clock_monotonic_ms(), &refused, err, errlen);
+    source_progress(task, clock_monotonic_ms());
     if (status == FERRY_OK && !refused && emitted == 0)
         file_tail_wait(task->tail, clock_monotonic_ms(),
                        timeout_ms - (int)(clock_monotonic_ms() - started));

@@ -71,6 +71,8 @@ typedef struct tail_file {
     bool awaiting_copy;   /* adopted as a copy at a position its size has not reached yet */
     bool compressed;      /* it turned out to start with a compression magic: never read */
     int64_t active_ms;    /* when bytes last came, or it was found or went */
+    uint64_t lines_read;  /* lines the source emitted from it (for its progress) */
+    bool backfill;        /* it was found well behind its end: its progress is reported */
     /* Private to file_tail. */
     bool content_key;     /* partition is the content key (file_offset.h) */
     bool matched;

@@ -97,6 +97,8 @@ typedef struct cdc_source {
     size_t last_table;
     pg_snapshot *snapshot;
     int64_t snapshot_rows;
+    int64_t snapshot_progress_ms; /* when the snapshot's progress is next reported */
+    size_t snapshot_progress_table; /* the table its last report was about */
     /* The snapshot's latest row, held back until the next one: the snapshot's last row is
      * marked "last" even when the tables after its own are empty, as Debezium does. */
     cdc_events_record held;
@@ -1220,6 +1222,41 @@ static ferry_status source_phase_wait_slot(cdc_source *source, char *err, size_t
     return FERRY_OK;
 }
 
+/* Reports one table of the snapshot to the host (ferry_host.progress_report). */
+static void source_snapshot_report_table(cdc_source *source, size_t index,
+                                         ferry_progress_state state)
+{
+    pg_snapshot_progress table;
+    pg_snapshot_table_progress(source->snapshot, index, &table);
+    ferry_progress report = {
+        .struct_size = sizeof(report), .item = table.table, .phase = "snapshot",
+        .unit = "rows", .state = state ? state : table.state, .done = table.rows_scanned,
+        .total = table.estimate, .records = -1,
+        .items_total = (int64_t)pg_snapshot_table_count(source->snapshot)};
+    cdc_host->progress_report(source->ctx, &report);
+}
+
+/* The snapshot's progress: every table with its estimate when it opens (all), then the table
+ * being read about every 200 ms and each table as it ends; state overrides the tables' own
+ * (FERRY_PROGRESS_ABORTED when the snapshot fails), 0 keeps them. */
+static void source_snapshot_progress(cdc_source *source, bool all, ferry_progress_state state)
+{
+    if (!source->snapshot || !FERRY_HOST_HAS(cdc_host, progress_report))
+        return;
+    size_t count = pg_snapshot_table_count(source->snapshot);
+    size_t current = pg_snapshot_table_index(source->snapshot);
+    int64_t now = clock_monotonic_ms();
+    if (!all && !state && current == source->snapshot_progress_table &&
+        now < source->snapshot_progress_ms)
+        return;
+    size_t from = all ? 0 : source->snapshot_progress_table;
+    size_t to = all ? count : current + 1;
+    for (size_t i = from; i < to && i < count; i++)
+        source_snapshot_report_table(source, i, i == current ? state : 0);
+    source->snapshot_progress_table = current;
+    source->snapshot_progress_ms = now + 200;
+}
+
 /* Describes every captured table for the snapshot and opens it. */
 static ferry_status source_snapshot_open(cdc_source *source, char *err, size_t errlen)
 {
@@ -1281,6 +1318,8 @@ static ferry_status source_snapshot_open(cdc_source *source, char *err, size_t e
                resume_table && !source->offset.snapshot_key ? " (from its start)" : "",
                source->snapshot_name[0] ? "the slot's exported" : "a fresh",
                source->snapshot_lsn ? "the consistent point" : "the slot's position");
+    source->snapshot_progress_table = 0;
+    source_snapshot_progress(source, true, 0);
     return FERRY_OK;
 }
 
@@ -1320,10 +1359,12 @@ static ferry_status source_phase_snapshot(cdc_source *source, int64_t deadline, 
     case PG_SNAPSHOT_PENDING:
         return FERRY_OK;
     case PG_SNAPSHOT_ERROR:
+        source_snapshot_progress(source, false, FERRY_PROGRESS_ABORTED);
         return ferry_error_set(err, errlen, "snapshot: %s", why);
     case PG_SNAPSHOT_DONE: {
         if (source_snapshot_release_last(source) != 0)
             return ferry_error_set(err, errlen, "out of memory");
+        source_snapshot_progress(source, true, 0);
         pg_snapshot_destroy(source->snapshot);
         source->snapshot = NULL;
         source->need_snapshot = false; /* a slot taken over later leads to the stream */
@@ -1342,6 +1383,7 @@ static ferry_status source_phase_snapshot(cdc_source *source, int64_t deadline, 
     case PG_SNAPSHOT_ROW:
         break;
     }
+    source_snapshot_progress(source, false, 0);
     const dbz_table *table = row.table;
     int64_t now_us = clock_wall_us();
     uint64_t lsn = source->snapshot_lsn ? source->snapshot_lsn : source->start_lsn;

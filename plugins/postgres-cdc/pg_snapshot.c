@@ -47,6 +47,9 @@ struct pg_snapshot {
     size_t value_capacity;
     json_t *row_key;
     bool done;
+    /* per table, aligned with tables: rows read by this snapshot and pg_class's estimate */
+    int64_t *rows_scanned;
+    int64_t *estimates;
 };
 
 pg_snapshot *pg_snapshot_new(PGconn *conn, const pg_snapshot_table *tables, size_t count,
@@ -56,10 +59,14 @@ pg_snapshot *pg_snapshot_new(PGconn *conn, const pg_snapshot_table *tables, size
     if (!snapshot)
         return NULL;
     snapshot->tables = calloc(count ? count : 1, sizeof(pg_snapshot_table));
-    if (!snapshot->tables) {
-        free(snapshot);
+    snapshot->rows_scanned = calloc(count ? count : 1, sizeof(int64_t));
+    snapshot->estimates = calloc(count ? count : 1, sizeof(int64_t));
+    if (!snapshot->tables || !snapshot->rows_scanned || !snapshot->estimates) {
+        pg_snapshot_destroy(snapshot);
         return NULL;
     }
+    for (size_t i = 0; i < count; i++)
+        snapshot->estimates[i] = -1;
     if (count)
         memcpy(snapshot->tables, tables, count * sizeof(pg_snapshot_table));
     snapshot->table_count = count;
@@ -102,6 +109,8 @@ void pg_snapshot_destroy(pg_snapshot *snapshot)
     pg_txid_snapshot_release(&snapshot->view);
     free(snapshot->values);
     free(snapshot->tables);
+    free(snapshot->rows_scanned);
+    free(snapshot->estimates);
     free(snapshot);
 }
 
@@ -233,6 +242,8 @@ char *pg_snapshot_chunk_sql(const pg_table_meta *meta, int fetch_size, bool afte
     return strbuf_take(&sql, NULL);
 }
 
+static int pg_snapshot_estimate(pg_snapshot *snapshot, char *err, size_t errlen);
+
 int pg_snapshot_begin(pg_snapshot *snapshot, const char *snapshot_name,
                       const char *resume_table, size_t resume_rank, json_t *resume_key,
                       char *err, size_t errlen)
@@ -263,6 +274,8 @@ int pg_snapshot_begin(pg_snapshot *snapshot, const char *snapshot_name,
     }
     PQclear(result);
     snapshot->tx_id = (int64_t)snapshot->view.xmin;
+    if (pg_snapshot_estimate(snapshot, err, errlen) != 0)
+        return -1;
 
     if (resume_table) {
         size_t found = snapshot->table_count;
@@ -288,6 +301,64 @@ int pg_snapshot_begin(pg_snapshot *snapshot, const char *snapshot_name,
             snapshot->after_key = json_incref(resume_key);
     }
     return 0;
+}
+
+/* Each table's row estimate from pg_class (what the last ANALYZE or VACUUM counted), for the
+ * progress: one catalog read, never a count(*) of a large table. reltuples is -1 (since
+ * PostgreSQL 14) or 0 with no page counted for a table never analysed: unknown, not empty. */
+static int pg_snapshot_estimate(pg_snapshot *snapshot, char *err, size_t errlen)
+{
+    if (snapshot->table_count == 0)
+        return 0;
+    strbuf oids = {0};
+    strbuf_append_char_grow(&oids, '{');
+    for (size_t i = 0; i < snapshot->table_count; i++)
+        strbuf_append_printf(&oids, "%s%u", i ? "," : "", snapshot->tables[i].meta->oid);
+    strbuf_append_char_grow(&oids, '}');
+    char *list = strbuf_take(&oids, NULL);
+    if (!list)
+        return ferry_error_set(err, errlen, "out of memory"), -1;
+    const char *params[] = {list};
+    PGresult *result = pg_exec(snapshot->conn, "reading the tables' row estimates",
+                               "SELECT oid, CASE WHEN reltuples < 0 OR (reltuples = 0 AND "
+                               "relpages = 0) THEN -1 ELSE reltuples::bigint END "
+                               "FROM pg_catalog.pg_class WHERE oid = ANY($1::oid[])",
+                               1, params, err, errlen);
+    free(list);
+    if (!result)
+        return -1;
+    for (int r = 0; r < PQntuples(result); r++) {
+        uint32_t oid = (uint32_t)strtoul(PQgetvalue(result, r, 0), NULL, 10);
+        for (size_t i = 0; i < snapshot->table_count; i++)
+            if (snapshot->tables[i].meta->oid == oid)
+                snapshot->estimates[i] = strtoll(PQgetvalue(result, r, 1), NULL, 10);
+    }
+    PQclear(result);
+    return 0;
+}
+
+size_t pg_snapshot_table_count(const pg_snapshot *snapshot)
+{
+    return snapshot->table_count;
+}
+
+void pg_snapshot_table_progress(const pg_snapshot *snapshot, size_t index,
+                                pg_snapshot_progress *out)
+{
+    out->table = snapshot->tables[index].table->id;
+    out->rows_scanned = snapshot->rows_scanned[index];
+    out->estimate = snapshot->estimates[index];
+    if (snapshot->done || index < snapshot->table_index)
+        out->state = FERRY_PROGRESS_DONE;
+    else if (index == snapshot->table_index && snapshot->table_started)
+        out->state = FERRY_PROGRESS_RUNNING;
+    else
+        out->state = FERRY_PROGRESS_PENDING;
+}
+
+size_t pg_snapshot_table_index(const pg_snapshot *snapshot)
+{
+    return snapshot->table_index;
 }
 
 /* Sends the next chunk query of the current table into chunk. */
@@ -542,6 +613,7 @@ pg_snapshot_status pg_snapshot_next(pg_snapshot *snapshot, int64_t deadline_ms,
         row->key = snapshot->row_key;
         snapshot->current_row++;
         snapshot->rows_in_table++;
+        snapshot->rows_scanned[snapshot->table_index]++;
         return PG_SNAPSHOT_ROW;
     }
 }

@@ -14,6 +14,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <ferry/plugin.h>
 #include <jansson.h>
 #include <libpq-fe.h>
 
@@ -84,6 +85,20 @@ typedef enum pg_snapshot_status {
 
 pg_snapshot_status pg_snapshot_next(pg_snapshot *snapshot, int64_t deadline_ms,
                                     pg_snapshot_row *row, char *err, size_t errlen);
+
+/* Where the snapshot of one table stands, for its progress. */
+typedef struct pg_snapshot_progress {
+    const char *table;     /* its id, "public.orders" (borrowed) */
+    int64_t rows_scanned;  /* rows this snapshot read (not those before a resume) */
+    int64_t estimate;      /* pg_class.reltuples at the start, -1 when never analysed */
+    ferry_progress_state state; /* PENDING, RUNNING or DONE */
+} pg_snapshot_progress;
+
+size_t pg_snapshot_table_count(const pg_snapshot *snapshot);
+/* The table being read (table_count once done). */
+size_t pg_snapshot_table_index(const pg_snapshot *snapshot);
+void pg_snapshot_table_progress(const pg_snapshot *snapshot, size_t index,
+                                pg_snapshot_progress *out);
 
 /* Builds a chunk query of a table (exposed for tests): keyset with key_count parameters, or
  * the cursor's SELECT when the table has no primary key. */

@@ -85,13 +85,14 @@ static void test_lag_table_is_replaced_whole(void **state)
     (void)state;
     task_metrics *metrics = calloc(1, sizeof(*metrics));
     assert_non_null(metrics);
-    task_partition_lag lags[2] = {{"orders", 0, 7}, {"orders", 1, 0}};
-    task_metrics_lag_set(metrics, lags, 2);
+    task_partition_lag lags[2] = {{.topic = "orders", .partition = 0, .lag = 7},
+                                  {.topic = "orders", .partition = 1, .lag = 0}};
+    task_metrics_lag_set(metrics, lags, 2, 1000000);
     task_partition_lag out[4];
     assert_int_equal(task_metrics_lag_copy(metrics, out, 4), 2);
     assert_string_equal(out[0].topic, "orders");
     assert_int_equal(out[0].lag, 7);
-    task_metrics_lag_set(metrics, lags + 1, 1);
+    task_metrics_lag_set(metrics, lags + 1, 1, 2000000);
     assert_int_equal(task_metrics_lag_copy(metrics, out, 4), 1);
     assert_int_equal(out[0].partition, 1);
     assert_int_equal(task_metrics_lag_copy(metrics, out, 0), 0);

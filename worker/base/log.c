@@ -29,6 +29,10 @@
 
 static pthread_mutex_t log_mutex = PTHREAD_MUTEX_INITIALIZER;
 static FILE *log_stream; /* NULL = stderr; guarded by log_mutex */
+/* A status line drawn at the bottom of a terminal (log_status_line_set): log lines clear it,
+ * print, and draw it again, so the two never mix on one line. Guarded by log_mutex. */
+static char log_status_text[512];
+static FILE *log_status_stream; /* where it is drawn, NULL while there is none */
 
 /* The repeat table, guarded by log_mutex. A slot holds the last line written with its hash (a
  * line of another hash that lands there takes it over, after its count is written). */
@@ -506,13 +510,48 @@ static void log_repeats_write(FILE *stream, int64_t now_ms, bool all)
     }
 }
 
+/* "\r" and clear to the end of the line: the status line goes before a log line is written. */
+static void log_status_hide(FILE *stream)
+{
+    if (log_status_stream && log_status_stream == stream)
+        fputs("\r\033[K", stream);
+}
+
+static void log_status_show(FILE *stream)
+{
+    if (log_status_stream && log_status_stream == stream) {
+        fputs(log_status_text, stream);
+        fflush(stream);
+    }
+}
+
+void log_status_line_set(FILE *stream, const char *text)
+{
+    pthread_mutex_lock(&log_mutex);
+    if (log_status_stream)
+        fputs("\r\033[K", log_status_stream);
+    if (stream && text && text[0]) {
+        snprintf(log_status_text, sizeof(log_status_text), "%s", text);
+        log_status_stream = stream;
+        fputs(log_status_text, stream);
+    } else {
+        log_status_text[0] = '\0';
+        log_status_stream = NULL;
+    }
+    if (stream)
+        fflush(stream);
+    pthread_mutex_unlock(&log_mutex);
+}
+
 void log_repeats_flush(bool all)
 {
     pthread_mutex_lock(&log_mutex);
     if (log_repeats_pending > 0) {
         FILE *stream = log_stream ? log_stream : stderr;
+        log_status_hide(stream);
         log_repeats_write(stream, log_repeat_clock(), all);
         fflush(stream);
+        log_status_show(stream);
     }
     pthread_mutex_unlock(&log_mutex);
 }
@@ -560,6 +599,7 @@ void log_writev(ferry_log_level level, const char *scope, const char *fmt, va_li
             free(message);
         return;
     }
+    log_status_hide(stream);
     /* The counts held back go out before the line that ends their run. */
     log_repeats_write(stream, now_ms, true);
 
@@ -581,6 +621,7 @@ void log_writev(ferry_log_level level, const char *scope, const char *fmt, va_li
     }
     log_emit(stream, level, scope, shown, len, NULL);
     fflush(stream);
+    log_status_show(stream);
     if (log_repeat_interval_ms > 0) {
         slot->hash = hash;
         slot->since_ms = now_ms;

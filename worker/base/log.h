@@ -90,6 +90,10 @@ void log_secrets_forget(const void *owner);
  * leave the worker as log lines do. NULL out of memory. */
 char *log_redact(const char *scope, const char *text);
 
+/* Draws text as a status line on stream (a terminal) without a newline, redrawn after every
+ * log line written to the same stream; NULL text (or stream) clears it. Any thread. */
+void log_status_line_set(FILE *stream, const char *text);
+
 void log_write(ferry_log_level level, const char *scope, const char *fmt, ...) FERRY_PRINTF(3, 4);
 void log_writev(ferry_log_level level, const char *scope, const char *fmt, va_list ap);
 

@@ -12,8 +12,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "base/log.h"
+#include "cli/progress_line.h"
 #include "cli/worker_process.h"
 #include "config/connector_file.h"
 #include "herder/standalone_herder.h"
@@ -22,7 +24,9 @@
 
 static void usage(FILE *out)
 {
-    fprintf(out, "usage: ferry standalone WORKER.properties [CONNECTOR.properties|.json ...]\n");
+    fprintf(out, "usage: ferry standalone [--no-progress] WORKER.properties "
+                 "[CONNECTOR.properties|.json ...]\n"
+                 "  --no-progress  no progress line for a snapshot or backfill on a terminal\n");
 }
 
 /* Logs why a connector file was refused, one line per line of the herder's message. */
@@ -73,6 +77,14 @@ static int connectors_put(herder *changes, config_map *const *connectors, const 
 
 int standalone_command_run(int argc, char **argv)
 {
+    /* The progress line is for people at a terminal: never in a pipe or a file. */
+    bool progress = true;
+    if (argc >= 2 && strcmp(argv[1], "--no-progress") == 0) {
+        progress = false;
+        argv[1] = argv[0];
+        argv++;
+        argc--;
+    }
     if (argc < 2 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
         usage(argc < 2 ? stderr : stdout);
         return argc < 2 ? 2 : 0;
@@ -90,6 +102,7 @@ int standalone_command_run(int argc, char **argv)
     worker *running = NULL;
     herder *changes = NULL;
     rest_server *rest = NULL;
+    progress_line *line = NULL;
     if (!connectors || !names) {
         log_error("worker", "out of memory");
         goto done;
@@ -131,6 +144,9 @@ int standalone_command_run(int argc, char **argv)
     worker_connectors_restore(running, names);
     if (worker_process_loop_start(&process) != 0)
         goto done;
+    const char *term = getenv("TERM");
+    if (progress && isatty(STDERR_FILENO) && !(term && strcmp(term, "dumb") == 0))
+        line = progress_line_start(running, stderr);
     if (connectors_put(changes, connectors, names, argv + 2, connector_count) == 0) {
         standalone_herder_ready(changes);
         status = 0;
@@ -142,6 +158,7 @@ done:
      * refuses the requests waiting for it, so that stopping the server does not wait for
      * them. */
     worker_process_loop_end(&process);
+    progress_line_stop(line);
     /* Requests still in progress get their answer (503 once the loop stopped) before the
      * herder and the worker they use go away. */
     rest_server_stop(rest);

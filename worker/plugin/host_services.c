@@ -124,6 +124,21 @@ static void host_transaction_abort(ferry_context *ctx)
         ctx->ops->transaction_abort(ctx->owner);
 }
 
+/* A report from a plugin built against an older or newer ferry_progress is read as far as both
+ * know it; one without an item or phase is dropped. */
+static void host_progress_report(ferry_context *ctx, const ferry_progress *progress)
+{
+    if (!ctx || !ctx->ops || !ctx->ops->progress_report || !progress)
+        return;
+    ferry_progress report = {.struct_size = sizeof(report), .total = -1, .records = -1};
+    size_t size = progress->struct_size < sizeof(report) ? progress->struct_size : sizeof(report);
+    memcpy(&report, progress, size);
+    report.struct_size = sizeof(report);
+    if (!report.item || !report.item[0] || !report.phase || !report.phase[0])
+        return;
+    ctx->ops->progress_report(ctx->owner, &report);
+}
+
 static const ferry_host host_table = {
     .struct_size = sizeof(ferry_host),
     .abi_major = FERRY_ABI_MAJOR,
@@ -146,6 +161,7 @@ static const ferry_host host_table = {
     .record_max_bytes = host_record_max_bytes,
     .transaction_commit = host_transaction_commit,
     .transaction_abort = host_transaction_abort,
+    .progress_report = host_progress_report,
 };
 
 const ferry_host *host_services(void)

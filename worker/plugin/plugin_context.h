@@ -23,6 +23,7 @@ typedef struct plugin_context_ops {
     int64_t (*record_max_bytes)(void *owner, const char *topic);
     void (*transaction_commit)(void *owner);
     void (*transaction_abort)(void *owner);
+    void (*progress_report)(void *owner, const ferry_progress *progress);
 } plugin_context_ops;
 
 struct ferry_context {

@@ -16,11 +16,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <math.h>
 #include <sys/resource.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "rest/rest_resources.h"
+#include "support/clock.h"
 #include "tasks/task_metrics.h"
 
 #define REST_PROMETHEUS_TYPE "text/plain; version=0.0.4; charset=utf-8"
@@ -43,6 +45,8 @@ typedef struct rest_task_sample {
     int lag_count;
     task_gauge gauges[TASK_METRICS_MAX_GAUGES];
     int gauge_count;
+    task_progress *progress; /* NULL when the plugin reported no long work */
+    char *server;            /* Debezium's server label: topic.prefix (database.server.name) */
 } rest_task_sample;
 
 typedef struct rest_connector_sample {
@@ -108,6 +112,22 @@ static void rest_task_copy(task_metrics *metrics, rest_task_sample *sample)
     }
     sample->gauge_count = task_metrics_gauges_copy(metrics, sample->gauges,
                                                    TASK_METRICS_MAX_GAUGES);
+    if ((sample->progress = malloc(sizeof(*sample->progress)))) {
+        task_metrics_progress_copy(metrics, sample->progress);
+        if (sample->progress->count == 0) {
+            free(sample->progress);
+            sample->progress = NULL;
+        }
+    }
+}
+
+/* The server name Debezium's MBeans carry: topic.prefix, database.server.name before it. */
+static char *rest_debezium_server(const config_map *config, const char *connector)
+{
+    const char *server = config_map_get(config, "topic.prefix");
+    if (!server || !server[0])
+        server = config_map_get(config, "database.server.name");
+    return strdup(server && server[0] ? server : connector);
 }
 
 #undef LOAD
@@ -151,6 +171,9 @@ static void rest_metrics_run(worker *running, void *argument)
             task_metrics *metrics = connector_runtime_task_metrics(connector, t);
             if (metrics)
                 rest_task_copy(metrics, task);
+            if (task->progress)
+                task->server = rest_debezium_server(connector_runtime_config(connector),
+                                                    task->connector);
         }
         json_decref(status);
     }
@@ -165,6 +188,8 @@ static void rest_snapshot_free(rest_metrics_snapshot *snapshot)
     for (size_t i = 0; i < snapshot->task_count; i++) {
         free(snapshot->tasks[i].connector);
         free(snapshot->tasks[i].lag);
+        free(snapshot->tasks[i].progress);
+        free(snapshot->tasks[i].server);
     }
     free(snapshot->connectors);
     free(snapshot->tasks);
@@ -372,6 +397,154 @@ static void rest_task_metrics(FILE *out, const rest_metrics_snapshot *snapshot)
             fputs(",name=\"", out);
             rest_label(out, task->gauges[g].name);
             fprintf(out, "\"} %.17g\n", task->gauges[g].value);
+        }
+    }
+}
+
+/* One family of the per-item progress: value(item) for each item, when known (>= 0). */
+static void rest_progress_item_family(FILE *out, const rest_metrics_snapshot *snapshot,
+                                      const char *name, const char *help,
+                                      double (*value)(const task_progress_item *item))
+{
+    rest_family(out, name, "gauge", help);
+    for (size_t i = 0; i < snapshot->task_count; i++) {
+        const rest_task_sample *task = &snapshot->tasks[i];
+        for (int n = 0; task->progress && n < task->progress->count; n++) {
+            const task_progress_item *item = &task->progress->items[n];
+            double number = value(item);
+            if (number < 0)
+                continue;
+            fputs(name, out);
+            rest_task_labels(out, task);
+            fputs(",phase=\"", out);
+            rest_label(out, item->phase);
+            fputs("\",item=\"", out);
+            rest_label(out, item->name);
+            fputs("\",unit=\"", out);
+            rest_label(out, item->unit);
+            fprintf(out, "\"} %.17g\n", number);
+        }
+    }
+}
+
+static double rest_item_done(const task_progress_item *item)
+{
+    return (double)item->done;
+}
+
+static double rest_item_total(const task_progress_item *item)
+{
+    return item->state == FERRY_PROGRESS_CAUGHT_UP ? (double)item->done : (double)item->total;
+}
+
+/* The long work of tasks (host->progress_report) and the trend of sink lag. */
+static void rest_progress_metrics(FILE *out, const rest_metrics_snapshot *snapshot)
+{
+    rest_progress_item_family(out, snapshot, "ferry_task_progress_done",
+                              "Units read of an item of long work (rows of a snapshot's table, "
+                              "bytes of a backfilled file).", rest_item_done);
+    rest_progress_item_family(out, snapshot, "ferry_task_progress_total",
+                              "Units of the item in all (an estimate while it is read).",
+                              rest_item_total);
+    rest_progress_item_family(out, snapshot, "ferry_task_progress_rate",
+                              "Units per second over the last seconds.", task_progress_item_rate);
+    rest_progress_item_family(out, snapshot, "ferry_task_progress_eta_seconds",
+                              "Seconds until the item is read, at its rate.",
+                              task_progress_item_eta);
+    static const struct {
+        const char *name, *help;
+        size_t offset;
+    } whole[] = {
+        {"ferry_task_progress_ratio", "The task's long work done, 0 to 1.",
+         offsetof(task_progress_summary, percent)},
+        {"ferry_task_progress_work_eta_seconds", "Seconds until the task's long work is done.",
+         offsetof(task_progress_summary, eta_seconds)},
+    };
+    uint64_t now_us = clock_monotonic_us();
+    for (size_t w = 0; w < sizeof(whole) / sizeof(whole[0]); w++) {
+        rest_family(out, whole[w].name, "gauge", whole[w].help);
+        for (size_t i = 0; i < snapshot->task_count; i++) {
+            const rest_task_sample *task = &snapshot->tasks[i];
+            if (!task->progress)
+                continue;
+            task_progress_summary summary;
+            task_progress_summarize(task->progress, now_us, &summary);
+            double value = *(const double *)((const char *)&summary + whole[w].offset);
+            if (value < 0)
+                continue;
+            fputs(whole[w].name, out);
+            rest_task_labels(out, task);
+            fputs(",phase=\"", out);
+            rest_label(out, summary.phase ? summary.phase : "");
+            fprintf(out, "\"} %.17g\n", w == 0 ? value / 100.0 : value);
+        }
+    }
+    rest_family(out, "ferry_sink_task_partition_lag_change_per_second", "gauge",
+                "How fast a sink partition's lag changes over the last minute (< 0: falling).");
+    for (size_t i = 0; i < snapshot->task_count; i++) {
+        const rest_task_sample *task = &snapshot->tasks[i];
+        for (int l = 0; l < task->lag_count; l++) {
+            if (!task->lag[l].trend_known)
+                continue;
+            fputs("ferry_sink_task_partition_lag_change_per_second", out);
+            rest_task_labels(out, task);
+            fputs(",topic=\"", out);
+            rest_label(out, task->lag[l].topic);
+            fprintf(out, "\",partition=\"%d\"} %.17g\n", (int)task->lag[l].partition,
+                    task->lag[l].change_per_second);
+        }
+    }
+}
+
+/* Debezium's snapshot MBean (debezium.postgres:type=connector-metrics,context=snapshot,
+ * server=<topic.prefix>) as the Prometheus JMX exporter rules of Debezium's monitoring example
+ * name it: debezium_metrics_<Attribute>{plugin,name,context}, RowsScanned with a table label.
+ * Only for tasks whose long work is a snapshot. */
+static void rest_debezium_metrics(FILE *out, const rest_metrics_snapshot *snapshot)
+{
+    static const char *const names[] = {
+        "TotalTableCount",   "RemainingTableCount", "SnapshotRunning",
+        "SnapshotPaused",    "SnapshotCompleted",   "SnapshotAborted",
+        "SnapshotDurationInSeconds",
+    };
+    uint64_t now_us = clock_monotonic_us();
+    for (size_t n = 0; n < sizeof(names) / sizeof(names[0]); n++) {
+        bool family = false;
+        for (size_t i = 0; i < snapshot->task_count; i++) {
+            const rest_task_sample *task = &snapshot->tasks[i];
+            if (!task->progress || strcmp(task->progress->items[0].phase, "snapshot") != 0)
+                continue;
+            task_progress_summary summary;
+            task_progress_summarize(task->progress, now_us, &summary);
+            double values[] = {(double)summary.items_total, (double)summary.items_remaining,
+                               summary.running && !summary.aborted, 0, summary.completed,
+                               summary.aborted, floor(summary.elapsed_seconds)};
+            if (!family) {
+                fprintf(out, "# HELP debezium_metrics_%s Debezium's snapshot metric %s.\n"
+                        "# TYPE debezium_metrics_%s gauge\n", names[n], names[n], names[n]);
+                family = true;
+            }
+            fprintf(out, "debezium_metrics_%s{plugin=\"postgres\",name=\"", names[n]);
+            rest_label(out, task->server);
+            fprintf(out, "\",context=\"snapshot\"} %.17g\n", values[n]);
+        }
+    }
+    bool family = false;
+    for (size_t i = 0; i < snapshot->task_count; i++) {
+        const rest_task_sample *task = &snapshot->tasks[i];
+        if (!task->progress || strcmp(task->progress->items[0].phase, "snapshot") != 0)
+            continue;
+        if (!family) {
+            fputs("# HELP debezium_metrics_RowsScanned Debezium's snapshot metric RowsScanned, "
+                  "per table.\n# TYPE debezium_metrics_RowsScanned gauge\n", out);
+            family = true;
+        }
+        for (int t = 0; t < task->progress->count; t++) {
+            fputs("debezium_metrics_RowsScanned{plugin=\"postgres\",name=\"", out);
+            rest_label(out, task->server);
+            fputs("\",context=\"snapshot\",table=\"", out);
+            rest_label(out, task->progress->items[t].name);
+            fprintf(out, "\"} %lld\n", (long long)task->progress->items[t].done);
         }
     }
 }
@@ -745,6 +918,8 @@ static void rest_metrics_finish(rest_request *request, rest_response *response, 
     rest_cluster_metrics(out, request->herder);
     rest_state_metrics(out, snapshot);
     rest_task_metrics(out, snapshot);
+    rest_progress_metrics(out, snapshot);
+    rest_debezium_metrics(out, snapshot);
     rest_connect_metrics(out, request->worker, request->herder, snapshot);
     bool failed = ferror(out) != 0;
     fclose(out);

@@ -929,13 +929,15 @@ static json_t *connector_status_instance(const connector_runtime *connector)
 
 /* The status of task index as this worker runs it: {id, state, worker_id, trace?}. New. */
 /* The values a running task's plugin publishes (host->metric_set: an incremental snapshot's
- * rows and chunks, a sink's acknowledged documents, ...) as the "progress" object of its status
- * entry: ferry's addition, which Kafka Connect's clients ignore (docs/rest-api.md). */
+ * rows and chunks, a sink's acknowledged documents, ...), the long work it reports
+ * (host->progress_report: "work") and a sink's lag per partition with its trend ("lag"), as the
+ * "progress" object of its status entry: ferry's addition, which Kafka Connect's clients ignore
+ * (docs/rest-api.md). */
 static void slot_status_progress(json_t *entry, connector_task *task)
 {
     task_gauge gauges[TASK_METRICS_MAX_GAUGES];
     int count = task_metrics_gauges_copy(&task->metrics, gauges, TASK_METRICS_MAX_GAUGES);
-    json_t *progress = count > 0 ? json_object() : NULL;
+    json_t *progress = json_object();
     for (int i = 0; progress && i < count; i++) {
         double value = gauges[i].value;
         /* the range first: a cast of NaN or of a value past int64 is undefined */
@@ -944,7 +946,11 @@ static void slot_status_progress(json_t *entry, connector_task *task)
                             whole ? json_integer((json_int_t)value) : json_real(value));
     }
     if (progress)
+        task_metrics_progress_json(&task->metrics, clock_monotonic_us(), progress);
+    if (progress && json_object_size(progress) > 0)
         json_object_set_new(entry, "progress", progress);
+    else
+        json_decref(progress);
 }
 
 static json_t *slot_status(connector_runtime *connector, size_t index)

@@ -29,6 +29,7 @@
 
 #define SINK_BATCH_MAX 500
 #define SINK_POLL_TIMEOUT_MS 100
+#define SINK_LAG_REFRESH_MS 1000 /* how often the lag table (and its trend) is refreshed */
 /* sink_fetcher_wake: how long to wait for the ListOffsets answer at most. The request wakes the
  * fetcher when it is sent; the answer tells nothing, and waiting a remote broker's round trip
  * would stall the task. */
@@ -191,7 +192,7 @@ static void sink_metrics_lag(sink_task *sink)
         int64_t next = position->next >= 0 ? position->next : position->committed;
         lag->lag = next >= 0 && high > next ? high - next : next >= 0 ? 0 : high - low;
     }
-    task_metrics_lag_set(&sink->task->metrics, lags, count);
+    task_metrics_lag_set(&sink->task->metrics, lags, count, clock_monotonic_us());
 }
 
 /* ---- flush and commit -------------------------------------------------------------------
@@ -1005,6 +1006,7 @@ void *sink_task_main(void *argument)
     task_report(task, STATE_RUNNING, NULL);
     bool paused = false;
     int64_t next_flush = clock_monotonic_ms() + worker->offset_flush_interval_ms;
+    int64_t next_lag = clock_monotonic_ms() + SINK_LAG_REFRESH_MS;
     while (!sink->failure[0]) {
         /* The fence is read after the stop request: a worker fences before it stops its tasks,
          * so a task stopped for a fence always knows it (and says so). */
@@ -1040,6 +1042,11 @@ void *sink_task_main(void *argument)
         if (clock_monotonic_ms() >= next_flush && !sink->failure[0]) {
             sink_flush_and_commit(sink, NULL);
             next_flush = clock_monotonic_ms() + worker->offset_flush_interval_ms;
+        }
+        /* Lag between flushes too, so its trend has samples: cached watermarks, no request. */
+        if (clock_monotonic_ms() >= next_lag) {
+            sink_metrics_lag(sink);
+            next_lag = clock_monotonic_ms() + SINK_LAG_REFRESH_MS;
         }
     }
 done:

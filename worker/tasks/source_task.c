@@ -450,6 +450,12 @@ static void source_metric_set(void *owner, const char *name, double value)
     task_metrics_gauge_set(&source->task->metrics, name, value);
 }
 
+static void source_progress_report(void *owner, const ferry_progress *progress)
+{
+    source_task *source = owner;
+    task_metrics_progress_report(&source->task->metrics, progress, clock_monotonic_us());
+}
+
 static void source_status_problem(void *owner, const char *message)
 {
     source_task *source = owner;
@@ -717,6 +723,7 @@ static const plugin_context_ops source_context_ops = {
     .metric_set = source_metric_set,
     .status_problem = source_status_problem,
     .record_max_bytes = source_record_max_bytes,
+    .progress_report = source_progress_report,
 };
 
 /* After a poll: what it emitted and how long it took, and the error handler's counts. */

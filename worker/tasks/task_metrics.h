@@ -9,7 +9,11 @@
 #define FERRY_TASK_METRICS_H
 
 #include <stdatomic.h>
+#include <stdbool.h>
 #include <stdint.h>
+
+#include "tasks/rate_window.h"
+#include "tasks/task_progress.h"
 
 /* A running sum and count, for averages and Prometheus summaries (_sum, _count). */
 typedef struct metric_summary {
@@ -39,12 +43,22 @@ typedef struct task_gauge {
     double value;
 } task_gauge;
 
-/* Sink lag of one assigned partition: the high watermark minus the next offset to read. */
+/* Lag trends: samples 4 s apart, so the window is the last minute. */
+#define TASK_METRICS_LAG_TREND_SPACING_US 4000000u
+
+/* Sink lag of one assigned partition: the high watermark minus the next offset to read, and
+ * its trend (filled in by task_metrics_lag_set). */
 typedef struct task_partition_lag {
     char topic[128];
     int32_t partition;
     int64_t lag;
+    bool trend_known;         /* false until the samples span a spacing */
+    double change_per_second; /* the lag's change over the window: < 0 falling, > 0 rising */
 } task_partition_lag;
+
+/* "falling", "rising" or "flat" (changing by less than one record in ten seconds), NULL while
+ * the trend is unknown. */
+const char *task_partition_lag_trend(const task_partition_lag *lag);
 
 typedef struct task_metrics {
     /* Sources */
@@ -69,17 +83,30 @@ typedef struct task_metrics {
      * plugin publishes with host->metric_set (slot lag, say). */
     atomic_flag lock;
     task_partition_lag lag[TASK_METRICS_MAX_LAG_PARTITIONS];
+    rate_window lag_trend[TASK_METRICS_MAX_LAG_PARTITIONS]; /* aligned with lag */
     int lag_count;
     task_gauge gauges[TASK_METRICS_MAX_GAUGES];
     int gauge_count;
+    /* Under lock too: the long work the plugin reports (host->progress_report). */
+    task_progress progress;
 } task_metrics;
 
 /* Copies the lag table (at most max entries); returns how many. */
 int task_metrics_lag_copy(task_metrics *metrics, task_partition_lag *out, int max);
-/* For the sink thread: replaces the lag table (entries past the maximum are dropped). */
-void task_metrics_lag_set(task_metrics *metrics, const task_partition_lag *lags, int count);
+/* For the sink thread: replaces the lag table (entries past the maximum are dropped) at now_us
+ * (monotonic), carrying each partition's trend over from the previous table. */
+void task_metrics_lag_set(task_metrics *metrics, const task_partition_lag *lags, int count,
+                          uint64_t now_us);
 /* Sets a plugin gauge by name; a name past the maximum number of gauges is dropped. */
 void task_metrics_gauge_set(task_metrics *metrics, const char *name, double value);
 int task_metrics_gauges_copy(task_metrics *metrics, task_gauge *out, int max);
+/* For the task's thread: takes a plugin's progress report (borrowed) at now_us. */
+void task_metrics_progress_report(task_metrics *metrics, const ferry_progress *report,
+                                  uint64_t now_us);
+/* Copies the progress (a large structure: give it a heap or static home). */
+void task_metrics_progress_copy(task_metrics *metrics, task_progress *out);
+/* Adds to a status's progress object what there is of "work" (task_progress_json) and "lag"
+ * (a sink's partitions with their trends) at now_us. */
+void task_metrics_progress_json(task_metrics *metrics, uint64_t now_us, json_t *progress);
 
 #endif

@@ -144,6 +144,7 @@ typedef struct recording_task {
     strbuf pending;         /* lines put but not yet flushed */
     size_t pending_records;
     int64_t stop_delay_ms;  /* stop sleeps this long first: a plugin slow to stop */
+    int64_t put_delay_ms;   /* each put sleeps this long: a sink slower than its topic */
     bool json_form;         /* mark JSON values tree: or text: */
     bool headers_record;    /* a sixth field with the headers */
 } recording_task;
@@ -209,6 +210,7 @@ static ferry_status recording_task_start(ferry_context *ctx, const ferry_config 
     task->flush_fail_file =
         sequence_config_string_copy(config, "flush.fail.when.file.exists", &failed);
     task->stop_delay_ms = sequence_host->config_int(config, "stop.delay.ms");
+    task->put_delay_ms = sequence_host->config_int(config, "put.delay.ms");
     task->json_form = sequence_host->config_bool(config, "json.form");
     task->headers_record = sequence_host->config_bool(config, "headers.record");
     if (failed) {
@@ -277,6 +279,11 @@ static ferry_status recording_put(void *state, const ferry_record *records, size
     if (sequence_trigger_file_exists(task->retry_file)) {
         ferry_error_set(err, errlen, "retry requested: %s exists", task->retry_file);
         return FERRY_RETRY;
+    }
+    if (task->put_delay_ms > 0) {
+        struct timespec delay = {.tv_sec = task->put_delay_ms / 1000,
+                                 .tv_nsec = (task->put_delay_ms % 1000) * 1000000L};
+        nanosleep(&delay, NULL);
     }
     size_t length_before = task->pending.len;
     for (size_t i = 0; i < count; i++) {
@@ -362,6 +369,10 @@ static const ferry_config_key recording_sink_config[] = {
      .importance = FERRY_IMPORTANCE_LOW, .has_min = true, .min = 0,
      .documentation = "Test hook: stop sleeps this long before it frees the task (a plugin slow "
                       "to stop). 0 = no delay."},
+    {.name = "put.delay.ms", .type = FERRY_CONFIG_LONG, .default_value = "0",
+     .importance = FERRY_IMPORTANCE_LOW, .has_min = true, .min = 0,
+     .documentation = "Test hook: each put sleeps this long first (a sink slower than its "
+                      "topic). 0 = no delay."},
     {.name = "json.form", .type = FERRY_CONFIG_BOOLEAN, .default_value = "false",
      .importance = FERRY_IMPORTANCE_LOW,
      .documentation = "Test hook: each JSON value in the file starts with tree: when it came "

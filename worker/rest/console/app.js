@@ -354,6 +354,63 @@ function keyValues(object) {
     el('div', null, `${k}: ${typeof v === 'object' ? JSON.stringify(v) : v}`)));
 }
 
+/* Long work a task reports (progress.work: a snapshot's tables, a backfill's files) as bars
+ * with percentage, rate and ETA; a sink's lag per partition with its trend (progress.lag); the
+ * plugin's other gauges as key/values. <progress> elements: no inline style (CSP). */
+function number(value, unit) {
+  if (unit === 'bytes') return (value / 1e6).toFixed(1) + ' MB';
+  return Math.round(value).toLocaleString('en-US') + (unit ? ' ' + unit : '');
+}
+
+function duration(seconds) {
+  if (seconds < 60) return `${seconds}s`;
+  if (seconds < 3600) return `${Math.floor(seconds / 60)}m${String(seconds % 60).padStart(2, '0')}s`;
+  return `${Math.floor(seconds / 3600)}h${String(Math.floor(seconds % 3600 / 60)).padStart(2, '0')}m`;
+}
+
+function progressFacts(entry) {
+  const facts = [number(entry.done, entry.unit) + (entry.total !== undefined ? ' of ' + number(entry.total, entry.unit) : '')];
+  if (entry.percent !== undefined) facts.push(`${entry.percent.toFixed(1)}%`);
+  if (entry.rate !== undefined) facts.push(number(entry.rate, entry.unit) + '/s');
+  if (entry.records_per_second !== undefined && entry.unit === 'bytes')
+    facts.push(number(entry.records_per_second, 'lines') + '/s');
+  if (entry.eta_seconds !== undefined) facts.push('ETA ' + duration(entry.eta_seconds));
+  return facts.join(' · ');
+}
+
+function progressBar(entry, attrs) {
+  return el('progress', Object.assign({ max: 100, value: entry.percent !== undefined ? entry.percent : null,
+    title: entry.percent !== undefined ? `${entry.percent.toFixed(1)}%` : 'total unknown' }, attrs));
+}
+
+function workView(work) {
+  const items = (work.items || []).map((item) => el('div', { class: 'work-item', 'data-item': item.name },
+    el('span', { class: 'work-name' }, item.name, ' ', el('span', { class: 'muted' }, item.state)), ' ',
+    progressBar(item, { class: 'work-bar' }), ' ', el('span', { class: 'kv' }, progressFacts(item))));
+  return el('div', { class: 'work', 'data-phase': work.phase, 'data-state': work.state },
+    el('div', null, el('strong', null, work.phase), ' ', el('span', { class: 'work-state' }, work.state),
+      work.items_total > 1 ? el('span', { class: 'muted' }, ` · ${work.items_done} of ${work.items_total} done`) : null),
+    el('div', null, progressBar(work, { class: 'work-bar work-total' }), ' ', el('span', { class: 'kv work-facts' }, progressFacts(work))),
+    items.length > 1 || work.phase !== 'snapshot' ? items : null);
+}
+
+function lagView(lag) {
+  const arrow = { falling: '↓', rising: '↑', flat: '→' };
+  return el('table', { class: 'lag' }, el('thead', null, el('tr', null,
+    el('th', null, 'Partition'), el('th', null, 'Lag'), el('th', null, 'Trend (last minute)'))),
+  el('tbody', null, (lag.partitions || []).map((p) => el('tr', { 'data-partition': `${p.topic}-${p.partition}` },
+    el('td', null, `${p.topic}-${p.partition}`), el('td', { class: 'num' }, number(p.lag)),
+    el('td', { class: 'lag-trend' }, p.trend ? `${arrow[p.trend]} ${p.trend} (${p.change_per_second > 0 ? '+' : ''}${number(p.change_per_second)}/s)` : '…')))));
+}
+
+function progressView(progress) {
+  const rest = Object.fromEntries(Object.entries(progress).filter(([k]) => k !== 'work' && k !== 'lag'));
+  return el('div', null,
+    progress.work ? workView(progress.work) : null,
+    progress.lag ? lagView(progress.lag) : null,
+    Object.keys(rest).length ? keyValues(rest) : null);
+}
+
 function connectorActions(name, connectorState) {
   if (!isAdmin()) return null;
   const path = '/connectors/' + enc(name);
@@ -397,8 +454,8 @@ function viewConnector(root, name) {
     el('tbody', null, (status.tasks || []).map((task) => el('tr', { 'data-task': task.id },
       el('td', null, task.id), el('td', null, stateBadge(task.state)), el('td', null, task.worker_id || ''),
       el('td', null,
-        /* Long work (snapshots, backfills) may report its progress as key/value pairs. */
-        task.progress && typeof task.progress === 'object' ? keyValues(task.progress) : null,
+        /* Long work (snapshots, backfills) and sink lag, and the plugin's gauges. */
+        task.progress && typeof task.progress === 'object' ? progressView(task.progress) : null,
         task.trace ? el('pre', { class: 'trace task-trace' }, task.trace) : null),
       isAdmin() ? el('td', { class: 'admin-only' }, el('button', {
         type: 'button', 'data-action': 'restart-task',
