@@ -11,15 +11,20 @@ authentication on and an https listener beside the http one:
   - as admin, over HTTPS: a validation error next to a bad key, create from the form, RUNNING,
     pause -> PAUSED, resume, a failing task's trace, restart of failed tasks, stop, alter an offset,
     delete; a change without the CSRF token, from the console's origin or another one, is refused;
-  - as a read-only user: no action buttons, and 403 naming the role when the change is sent anyway.
+  - as a read-only user: no action buttons, and 403 naming the role when the change is sent anyway;
+  - progress: a FileSource reading a file from its beginning (throttled through its producer)
+    shows a bar whose percentage grows, with rate and ETA, then 100% and caught up; a
+    RecordingSink slower than that topic shows its lag per partition with a trend.
 
 Screenshots of each view go to FERRY_CONSOLE_OUTPUT (the build dir) and are checked to be
-non-uniform PNGs. Environment: FERRY_BINARY, FERRY_TEST_PLUGIN_PATH, FERRY_CONSOLE_OUTPUT; unset
-FERRY_TEST_BOOTSTRAP (or no browser) skips with 77, or fails with FERRY_REQUIRE_SERVICES=1.
+non-uniform PNGs. Environment: FERRY_BINARY, FERRY_TEST_PLUGIN_PATH (the sequence and file
+plugins), FERRY_CONSOLE_OUTPUT; unset FERRY_TEST_BOOTSTRAP (or no browser) skips with 77, or fails
+with FERRY_REQUIRE_SERVICES=1.
 """
 import base64
 import json
 import os
+import re
 import shutil
 import socket
 import ssl
@@ -127,6 +132,7 @@ class Worker:
                         '-subj', '/CN=127.0.0.1', '-addext', 'subjectAltName=IP:127.0.0.1,DNS:localhost',
                         '-keyout', self.key, '-out', self.cert], check=True, capture_output=True)
         run = f'console-{os.getpid()}-{int(time.time())}'
+        self.run = run
         self.topic = run + '-data'
         properties = os.path.join(work, 'worker.properties')
         with open(properties, 'w') as f:
@@ -538,6 +544,104 @@ def check_delete(worker, browser, name):
     print('ok - delete')
 
 
+# ---- progress: a file backfill, a lagging sink ----------------------------------------------
+
+BACKFILL_LINES = 60000  # of 100 bytes: 6 MB
+# The producer holds at most 1000 lines and sends a batch every 100 ms, so the backfill reads
+# about 1 MB/s on any machine and lasts some 6 s: long enough for several polls of the page.
+BACKFILL_THROTTLE = {'producer.override.queue.buffering.max.messages': '1000',
+                     'producer.override.linger.ms': '100'}
+ETA = r'ETA (\d+s|\d+m\d\ds|\d+h\d\dm)'
+
+
+def backfill_file_write(path):
+    with open(path, 'wb') as f:
+        for start in range(0, BACKFILL_LINES, 10000):
+            f.write(b''.join(b'%012d %086d\n' % (n, 0) for n in range(start, start + 10000)))
+    return BACKFILL_LINES * 100
+
+
+def work_look(browser):
+    """The connector view's total bar at one instant (one script, so no redraw in between):
+    {'percent': the bar's value or None when indeterminate, 'state', 'facts'}, or None."""
+    return browser.driver.execute_script("""
+        const work = document.querySelector('#tasks-table tr[data-task="0"] .work');
+        const bar = work && work.querySelector('progress.work-total');
+        if (!bar) return null;
+        return {percent: bar.hasAttribute('value') ? bar.value : null,
+                state: work.querySelector('.work-state').textContent,
+                phase: work.dataset.phase,
+                facts: work.querySelector('.work-facts').textContent,
+                items: work.querySelectorAll('.work-item').length};""")
+
+
+def work_until(browser, what, accept, timeout=WAIT_S):
+    """The first look at the bar that accept() takes."""
+    def accepted():
+        look = work_look(browser)
+        return look if look and accept(look) else None
+    return browser.until(what, accepted, timeout)
+
+
+def check_progress(worker, browser, work):
+    """A FileSource reading a file from its beginning: a bar whose percentage grows, with rate and
+    ETA, then 100% and caught up; a RecordingSink slower than that topic: its lag per partition
+    with a trend."""
+    source, sink = 'console-backfill', 'console-lag'
+    topic = worker.run + '-lines'
+    path = os.path.join(work, 'backfill.log')
+    size = backfill_file_write(path)
+    browser.login(ADMIN)
+    config = dict(BACKFILL_THROTTLE, **{
+        'connector.class': 'FileSource', 'file': path, 'topic': topic, 'tasks.max': '1',
+        'topic.creation.default.replication.factor': '1', 'topic.creation.default.partitions': '1'})
+    status, _, body = worker.request('PUT', f'/connectors/{source}/config', config)
+    assert status == 201, (status, body)
+    browser.open(worker.https + '/ui/#/connector/' + source)
+    first = work_until(browser, 'a backfill bar with a percentage', lambda look: look['percent'])
+    assert first['phase'] == 'backfill' and first['state'] == 'running', first
+    assert 0 < first['percent'] < 100, first
+    assert first['items'] == 1, first  # the one file, by its path
+    assert path in browser.text_of('#tasks-table .work-item'), browser.text_of('#tasks-table .work-item')
+
+    # The sink reads the topic at most 500 records per 100 ms, half the source's pace: it lags.
+    browser.until('the topic', lambda: topic in browser.text_of('#topics'))
+    status, _, body = worker.request('PUT', f'/connectors/{sink}/config', {
+        'connector.class': 'RecordingSink', 'topics': topic, 'tasks.max': '1',
+        'file': os.path.join(work, 'sink.out'), 'put.delay.ms': '100'})
+    assert status == 201, (status, body)
+
+    later = work_until(browser, 'the percentage growing, with a rate and an ETA', lambda look:
+                       look['state'] == 'running' and (look['percent'] or 0) > first['percent']
+                       and re.search(ETA, look['facts']))
+    assert 0 < later['percent'] < 100, later
+    assert re.search(r'[\d.]+ MB/s', later['facts']) and re.search(r'[\d,]+ lines/s', later['facts']), later
+    shown = float(re.search(r'([\d.]+)%', later['facts']).group(1))
+    assert abs(shown - later['percent']) <= 0.051, later  # the bar and its text agree
+    assert f'of {size / 1e6:.1f} MB' in later['facts'], later
+    browser.shot('progress')
+
+    done = work_until(browser, '100% and caught up', lambda look: look['state'] == 'caught-up', 60)
+    assert done['percent'] == 100 and '100.0%' in done['facts'], done
+    assert f'{size / 1e6:.1f} MB of {size / 1e6:.1f} MB' in done['facts'], done
+    assert 'ETA' not in done['facts'], done
+    print(f'ok - backfill: {first["percent"]:.1f}% -> {later["percent"]:.1f}% '
+          f'({later["facts"]}) -> caught up')
+
+    browser.open(worker.https + '/ui/#/connector/' + sink)
+    row = f'#tasks-table table.lag tr[data-partition="{topic}-0"]'
+    browser.until('the lag of the partition with its trend',
+                  lambda: re.match(r'[↓↑→] (falling|rising|flat) \([+-]?[\d,]+/s\)$',
+                                   browser.text_of(row + ' .lag-trend')))
+    assert re.match(r'^[\d,]+$', browser.text_of(row + ' td.num')), browser.text_of(row)
+    browser.shot('sink-lag')
+    print(f'ok - sink lag: {browser.text_of(row)}')
+
+    for name in (source, sink):
+        assert worker.request('DELETE', f'/connectors/{name}')[0] == 204
+    os.remove(path)
+
+
 def main():
     if not os.environ.get('FERRY_TEST_BOOTSTRAP'):
         skip_or_fail('FERRY_TEST_BOOTSTRAP is not set (tests/services/services.sh env)')
@@ -557,6 +661,7 @@ def main():
         name = check_admin(worker, browser, work)
         check_read_only(worker, browser, name)
         check_delete(worker, browser, name)
+        check_progress(worker, browser, work)
         browser.close()
         browser = None
         worker.stop()
