@@ -22,6 +22,7 @@ plugins), FERRY_CONSOLE_OUTPUT; unset FERRY_TEST_BOOTSTRAP (or no browser) skips
 with FERRY_REQUIRE_SERVICES=1.
 """
 import base64
+import fcntl
 import json
 import os
 import re
@@ -41,6 +42,9 @@ SKIP = 77
 ADMIN = ('admin', 'admin-pw')
 VIEWER = ('viewer', 'viewer-pw')
 WAIT_S = 20
+# Held shared while the test runs: a test of another run that stops the shared broker
+# (tests/integration/ferry_process.c) takes it exclusively, so it waits for this one to end.
+BROKER_LOCK = '/tmp/ferry-tests-broker.lock'
 
 
 def skip_or_fail(why):
@@ -546,9 +550,10 @@ def check_delete(worker, browser, name):
 
 # ---- progress: a file backfill, a lagging sink ----------------------------------------------
 
-BACKFILL_LINES = 60000  # of 100 bytes: 6 MB
+BACKFILL_LINES = 80000  # of 100 bytes: 8 MB
 # The producer holds at most 1000 lines and sends a batch every 100 ms, so the backfill reads
-# about 1 MB/s on any machine and lasts some 6 s: long enough for several polls of the page.
+# about 1 MB/s on any machine (a large file would pass in a blink on a fast one) and lasts some
+# 8 s: several polls of the page, even after a slow first one.
 BACKFILL_THROTTLE = {'producer.override.queue.buffering.max.messages': '1000',
                      'producer.override.linger.ms': '100'}
 ETA = r'ETA (\d+s|\d+m\d\ds|\d+h\d\dm)'
@@ -650,6 +655,8 @@ def main():
     started = time.monotonic()
     shots = os.environ.get('FERRY_CONSOLE_OUTPUT') or tempfile.mkdtemp(prefix='ferry-console-shots-')
     os.makedirs(shots, exist_ok=True)
+    broker_lock = open(BROKER_LOCK, 'a')
+    fcntl.flock(broker_lock, fcntl.LOCK_SH)
     work = tempfile.mkdtemp(prefix='ferry-console-')
     worker = browser = None
     passed = False
@@ -679,6 +686,7 @@ def main():
             shutil.rmtree(work, ignore_errors=True)
         else:
             print(f'kept {work}')
+        broker_lock.close()
 
 
 if __name__ == '__main__':
