@@ -568,7 +568,8 @@ def backfill_file_write(path):
 
 def work_look(browser):
     """The connector view's total bar at one instant (one script, so no redraw in between):
-    {'percent': the bar's value or None when indeterminate, 'state', 'facts'}, or None."""
+    {'percent': the bar's value or None when indeterminate, 'state', 'phase', 'facts' (done,
+    percentage, rate, ETA as shown), 'items': the bars per file}, or None."""
     return browser.driver.execute_script("""
         const work = document.querySelector('#tasks-table tr[data-task="0"] .work');
         const bar = work && work.querySelector('progress.work-total');
