@@ -131,8 +131,9 @@ done:
 }
 
 /* A JsonConverter from the first byte, the rest the message. */
-static void fuzz_json(unsigned which, const char *message, size_t len)
+static void fuzz_json(uint8_t mode, const uint8_t *message, size_t len)
 {
+    unsigned which = mode % FUZZ_CONVERTERS;
     char err[512];
     ferry_data first = {0};
     if (converter_deserialize(fuzz_converter(which), "fuzz", message, len, &first, err,
@@ -173,8 +174,9 @@ static converter *fuzz_configured(const config_map *config, const char *prefix, 
     return conv;
 }
 
-static void fuzz_configured_mode(uint8_t mode, const char *rest, size_t size)
+static void fuzz_configured_mode(uint8_t mode, const uint8_t *input, size_t size)
 {
+    const char *rest = (const char *)input;
     char err[512];
     const char *nul = memchr(rest, '\0', size);
     size_t config_len = nul ? (size_t)(nul - rest) : size;
@@ -249,11 +251,5 @@ done:
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-    if (size == 0)
-        return 0;
-    if (data[0] < 0x80)
-        fuzz_json(data[0] % FUZZ_CONVERTERS, (const char *)data + 1, size - 1);
-    else
-        fuzz_configured_mode(data[0], (const char *)data + 1, size - 1);
-    return 0;
+    return fuzz_two_modes(data, size, fuzz_json, fuzz_configured_mode);
 }

@@ -268,13 +268,5 @@ done:
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-    if (size == 0)
-        return 0;
-    if (data[0] < 0x80)
-        fuzz_fixed(data[0], data + 1, size - 1);
-    else
-        fuzz_configured(data[0], data + 1, size - 1);
-    return 0;
+    return fuzz_two_modes(data, size, fuzz_fixed, fuzz_configured);
 }
-
-
