@@ -14,7 +14,8 @@
  *    converters, connector_config_converter and converter_new (a refusal must say why). The
  *    value converter reads the message (bit 0: in text mode when it can; bit 1: a Kafka null when
  *    there is no message); what it read goes round its own trip, then is written by the key
- *    converter (String, ByteArray, JSON with or without schemas) and round that one's trip.
+ *    converter (String, ByteArray, JSON with or without schemas) and, unless it was read in
+ *    text mode, round that one's trip.
  *    Bits 2-4 also hand the key converter the message as data of a kind they pick (bytes,
  *    string, structured without a value, an unknown kind), as a caller might.
  */
@@ -209,8 +210,9 @@ static void fuzz_configured_mode(uint8_t mode, const uint8_t *input, size_t size
     value = fuzz_configured(config, "value.converter", false, false);
     if (!value)
         goto done;
+    bool text = false;
     if (mode & 1) {
-        bool text = converter_json_text_enable(value);
+        text = converter_json_text_enable(value);
         fuzz_check(!text || converter_get_kind(value) == CONVERTER_JSON,
                    "text mode is the JsonConverter's");
     }
@@ -225,7 +227,18 @@ static void fuzz_configured_mode(uint8_t mode, const uint8_t *input, size_t size
                "the raw bytes are the message's");
     fuzz_round_trip(value, &read, true);
     if (key) {
-        fuzz_round_trip(key, &read, false);
+        /* A value read in text mode goes to its sink as it is, never to another converter; and
+         * text mode passes numbers of any size (json_syntax.h), which the tree that reads an
+         * envelope back cannot hold: such a value is written by the key converter, not read
+         * back. */
+        if (text) {
+            char *out = NULL;
+            size_t out_len = 0;
+            fuzz_serialize(key, &read, &out, &out_len, err, sizeof(err));
+            free(out);
+        } else {
+            fuzz_round_trip(key, &read, false);
+        }
         /* The message as data of any kind, as a transform or a source task may hand it. */
         static const ferry_data_kind kinds[] = {FERRY_DATA_BYTES, FERRY_DATA_STRING,
                                                 FERRY_DATA_JSON, (ferry_data_kind)7};
