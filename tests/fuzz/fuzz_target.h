@@ -25,4 +25,17 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
         }                                                                                   \
     } while (0)
 
+/* The two modes of a target whose input may carry its own configuration: a first byte below 0x80
+ * picks one of the target's built-in setups (fixed), one from 0x80 says that the rest of the
+ * input starts with a configuration text (configured). Each gets the first byte and the rest. */
+typedef void fuzz_mode(uint8_t first, const uint8_t *rest, size_t len);
+
+static inline int fuzz_two_modes(const uint8_t *data, size_t size, fuzz_mode *fixed,
+                                 fuzz_mode *configured)
+{
+    if (size > 0)
+        (data[0] < 0x80 ? fixed : configured)(data[0], data + 1, size - 1);
+    return 0;
+}
+
 #endif

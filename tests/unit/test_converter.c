@@ -1756,6 +1756,17 @@ static void test_required_null_refused(void **state)
         json_decref(data.json);
         json_decref(data.schema);
     }
+    /* A field without a name is no field named "": the struct is written, the nameless field
+     * left out as above (its missing name was once handed to memcmp). */
+    ferry_data nameless = json_data("{\"\":1}",
+                                    "{\"type\":\"struct\",\"fields\":[{\"type\":\"int32\","
+                                    "\"optional\":true},{\"field\":\"\",\"type\":\"int32\"}]}");
+    expect_serialized(conv, &nameless,
+                      "{\"schema\":{\"type\":\"struct\",\"fields\":[{\"type\":\"int32\","
+                      "\"optional\":true},{\"type\":\"int32\",\"optional\":false,"
+                      "\"field\":\"\"}],\"optional\":false},\"payload\":{\"\":1}}");
+    json_decref(nameless.json);
+    json_decref(nameless.schema);
     ferry_data defaulted = json_data("{\"a\":null}",
                                      "{\"type\":\"struct\",\"fields\":[{\"field\":\"a\","
                                      "\"type\":\"int32\",\"default\":7}]}");

@@ -29,6 +29,7 @@ static const char *const invalid_texts[] = {
     "{\"a\":-}", "[1 2]", "1.", ".5", "+1", "1e", "\"abc", "\"\\u12\"", "\"\\ud800\"",
     "\"\\udc00\"", "\"\\ud800\\u0041\"", "\"\xc0\xaf\"", "\"\xed\xa0\x80\"", "\"\xf4\x90\x80\x80\"",
     "\"\xe2\x82\"", "nul", "truex", "[true false]", "/* c */ {}", "{} {}", "\x01",
+    "{\"a\\u0000b\":1}", /* jansson cannot hold a NUL in a key: the tree mode refuses it too */
 };
 
 static void test_valid_and_invalid(void **state)

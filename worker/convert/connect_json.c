@@ -199,7 +199,8 @@ static bool connect_field_seen(const json_t *fields, size_t count, const char *k
 {
     for (size_t i = 0; i < count; i++) {
         const json_t *name = json_object_get(json_array_get(fields, i), "field");
-        if (json_string_length(name) == key_len &&
+        /* A field without a name is no field named "" (and memcmp may not be given NULL). */
+        if (json_is_string(name) && json_string_length(name) == key_len &&
             memcmp(json_string_value(name), key, key_len) == 0)
             return true;
     }

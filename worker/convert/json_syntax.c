@@ -95,12 +95,16 @@ static bool json_word_special(uint64_t word)
     return (special & highs) != 0;
 }
 
-/* A \u escape at s->p; a surrogate must come as a high-low pair (jansson refuses a lone one). */
-static bool json_scan_unicode_escape(json_scan *s)
+/* A \u escape at s->p; a surrogate must come as a high-low pair (jansson refuses a lone one).
+ * In an object key, \u0000 is refused as jansson refuses it: a key is a C string there, and the
+ * tree mode would refuse the message that text mode let through. */
+static bool json_scan_unicode_escape(json_scan *s, bool key)
 {
     int value = s->end - s->p >= 6 ? json_hex4(s->p + 2) : -1;
     if (value < 0)
         return json_scan_fail(s, "an invalid \\u escape");
+    if (value == 0 && key)
+        return json_scan_fail(s, "a \\u0000 in an object key");
     s->p += 6;
     if (value >= 0xDC00 && value <= 0xDFFF)
         return json_scan_fail(s, "a lone low surrogate escape");
@@ -114,7 +118,7 @@ static bool json_scan_unicode_escape(json_scan *s)
     return true;
 }
 
-static bool json_scan_string(json_scan *s)
+static bool json_scan_string(json_scan *s, bool key)
 {
     s->p++; /* the opening quote */
     while (s->p < s->end) {
@@ -146,7 +150,7 @@ static bool json_scan_string(json_scan *s)
                 return json_scan_fail(s, "an unterminated string");
             unsigned char e = s->p[1];
             if (e == 'u') {
-                if (!json_scan_unicode_escape(s))
+                if (!json_scan_unicode_escape(s, key))
                     return false;
             } else if (e && strchr("\"\\/bfnrt", e)) {
                 s->p += 2;
@@ -199,7 +203,7 @@ static bool json_scan_number(json_scan *s)
 static bool json_scan_scalar(json_scan *s)
 {
     switch (*s->p) {
-    case '"': return json_scan_string(s);
+    case '"': return json_scan_string(s, false);
     case 't': return json_scan_literal(s, "true");
     case 'f': return json_scan_literal(s, "false");
     case 'n': return json_scan_literal(s, "null");
@@ -292,7 +296,7 @@ ferry_status json_syntax_check(const void *text, size_t len, uint32_t *shape, ch
             json_scan_fail(&s, "a missing object key");
             goto failed;
         }
-        if (!json_scan_string(&s))
+        if (!json_scan_string(&s, true))
             goto failed;
         json_scan_space(&s);
         if (s.p >= s.end || *s.p != ':') {

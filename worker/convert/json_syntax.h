@@ -6,8 +6,9 @@
  * Strict RFC 8259, and as strict as jansson where jansson is stricter than the RFC, so that text
  * the check passes is text the tree parser would have read: no comments, no trailing commas,
  * valid UTF-8 in strings (no overlongs, no encoded surrogates), \u escapes of surrogates only in
- * high-low pairs, at most JSON_SYNTAX_MAX_DEPTH levels of nesting (jansson's own bound). Numbers
- * of any size pass (a tree would hold them in 64 bits or a double).
+ * high-low pairs, no \u0000 in an object key (jansson's keys are C strings), at most
+ * JSON_SYNTAX_MAX_DEPTH levels of nesting (jansson's own bound). Numbers of any size pass (a
+ * tree would hold them in 64 bits or a double).
  */
 #ifndef FERRY_JSON_SYNTAX_H
 #define FERRY_JSON_SYNTAX_H
