@@ -352,8 +352,9 @@ static void test_sink_lag_falls(void **state)
                 if (trend && strcmp(trend, "falling") == 0)
                     falling_seen = true;
             }
-            printf("#   lag %" PRId64 " %s\n", last_total,
-                   json_dumps(partitions, JSON_COMPACT));
+            char *text = json_dumps(partitions, JSON_COMPACT);
+            printf("#   lag %" PRId64 " %s\n", last_total, text ? text : "?");
+            free(text);
         }
         json_decref(progress);
         if (last_total == 0 && first_total > 0)
