@@ -183,8 +183,14 @@ static void pg_value_type_scalar(pg_value_type *type, uint32_t oid, int32_t typm
         type->conv = PG_CONV_NUMERIC;
         if (typmod >= 4) {
             int32_t packed = typmod - 4;
-            type->precision = (packed >> 16) & 0xFFFF;
-            type->scale = (int16_t)(packed & 0xFFFF); /* negative scales since PostgreSQL 15 */
+            int32_t precision = (packed >> 16) & 0xFFFF;
+            int32_t scale = (int16_t)(packed & 0xFFFF); /* negative scales since PostgreSQL 15 */
+            /* PostgreSQL's bounds (numeric(1..1000, -1000..1000)); any other typmod is not one
+             * it sends, and is read as none rather than padding values with 30,000 zeros. */
+            if (precision >= 1 && precision <= 1000 && scale >= -1000 && scale <= 1000) {
+                type->precision = precision;
+                type->scale = scale;
+            }
         }
         break;
     case PG_OID_MONEY: type->conv = PG_CONV_MONEY; break;

@@ -71,6 +71,18 @@ static void test_numeric_precise(void **state)
                  "],\"optional\":true,\"name\":\"io.debezium.data.VariableScaleDecimal\","
                  "\"version\":1,\"doc\":\"Variable scaled decimal\"}",
                  PG_OID_NUMERIC, -1, true);
+    /* many digits, through the nine-digit chunks of the conversion (BigInteger's bytes) */
+    CHECK_VALUE("\"0yiQH3lGwx0Il1/03WAAAAFWZw==\"", PG_OID_NUMERIC, NUMERIC_TYPMOD(50, 5),
+                "-9999999999999999999999999999999999999999.12345");
+    CHECK_VALUE("\"BjkXh3zsBVayEmnWlb3L96h6oAAAAAAAAAU=\"", PG_OID_NUMERIC, NUMERIC_TYPMOD(70, 1),
+                "1000000000000000000000000000000000000000000000000000000000000.5");
+    CHECK_VALUE("\"/rZK9BAfmRT0FYjoTwNt6/dUawnFHHHHHHHHHHHI\"", PG_OID_NUMERIC,
+                NUMERIC_TYPMOD(80, 0),
+                "-8888888888888888888888888888888888888888888888888888888888888888888888");
+    /* a typmod PostgreSQL cannot send (scale 30,000) is read as none: the text's own scale,
+     * not 30,000 zeros appended */
+    CHECK_VALUE("{\"scale\":1,\"value\":\"Dw==\"}", PG_OID_NUMERIC, NUMERIC_TYPMOD(10, 30000),
+                "1.5");
     char *bad = type_check_convert(NULL, PG_OID_NUMERIC, NUMERIC_TYPMOD(10, 2), "1.2.3");
     assert_string_equal(bad, "ERROR: cannot read '1.2.3' as a decimal number");
     free(bad);
