@@ -95,7 +95,8 @@ char *log_redact(const char *scope, const char *text);
 void log_status_line_set(FILE *stream, const char *text);
 
 void log_write(ferry_log_level level, const char *scope, const char *fmt, ...) FERRY_PRINTF(3, 4);
-void log_writev(ferry_log_level level, const char *scope, const char *fmt, va_list ap);
+void log_writev(ferry_log_level level, const char *scope, const char *fmt, va_list ap)
+    FERRY_PRINTF(3, 0);
 
 #define log_error(scope, ...) log_write(FERRY_LOG_ERROR, scope, __VA_ARGS__)
 #define log_warn(scope, ...) log_write(FERRY_LOG_WARN, scope, __VA_ARGS__)

@@ -26,7 +26,8 @@ static const char *context_scope(const ferry_context *ctx)
     return ctx ? ctx->scope : "plugin";
 }
 
-static void host_log(ferry_context *ctx, ferry_log_level level, const char *fmt, ...)
+static FERRY_PRINTF(3, 4) void host_log(ferry_context *ctx, ferry_log_level level, const char *fmt,
+                                         ...)
 {
     if (level < FERRY_LOG_ERROR)
         level = FERRY_LOG_ERROR;
