@@ -30,6 +30,7 @@
 #include "tasks/topic_creation.h"
 #include "transforms/transform_chain.h"
 #include "support/array.h"
+#include "support/strlist.h"
 
 /* How long one plugin poll may take before the task checks for stop, pause and commits. */
 #define SOURCE_POLL_TIMEOUT_MS 100
@@ -49,6 +50,9 @@
 #define SOURCE_CLOSING_POLL_TIMEOUT_MS 5
 /* How long the creation of a new topic may take (Kafka Connect's admin default is a minute). */
 #define SOURCE_TOPIC_CREATION_TIMEOUT_MS 30000
+/* How long the task waits for the metadata of a topic it produces to for the first time: no
+ * longer than librdkafka's own refresh of an unknown topic, which a silent broker leaves it to. */
+#define SOURCE_TOPIC_WARM_TIMEOUT_MS 1000
 
 typedef struct source_task {
     connector_task *task;
@@ -79,6 +83,7 @@ typedef struct source_task {
     bool client_failed; /* its producer met a fatal error: no delivery report counts */
     retry_budget poll_retries;
     char *noted_topic;          /* the topic last noted for topic tracking */
+    strlist topics_warmed;      /* topics whose metadata source_topic_warm fetched */
     unsigned noted_epoch;
     uint64_t records_emitted;
     /* Exactly-once (source_transaction.h): NULL when the worker runs at-least-once sources.
@@ -198,6 +203,26 @@ static char *source_data_text(const ferry_data *data, const void **bytes, size_t
         *len = strlen(text);
     }
     return text;
+}
+
+/* The metadata of a topic the task produces to for the first time, fetched at once, in both
+ * modes: librdkafka 2.0.2 otherwise leaves a record for a topic it does not know yet to its
+ * one-second refresh of unknown topics when another metadata request is in flight (the
+ * producer's start, a transactional producer's coordinator query), which is most of a new
+ * connector's first-record latency. Best effort: when this fails the record waits for that
+ * refresh. */
+static void source_topic_warm(source_task *source, const char *topic)
+{
+    if (!topic || strlist_contains(&source->topics_warmed, topic) ||
+        strlist_append(&source->topics_warmed, topic, (size_t)-1) != 0)
+        return;
+    rd_kafka_topic_t *handle = rd_kafka_topic_new(source->producer, topic, NULL);
+    const struct rd_kafka_metadata *metadata = NULL;
+    if (handle && rd_kafka_metadata(source->producer, 0, handle, &metadata,
+                                    SOURCE_TOPIC_WARM_TIMEOUT_MS) == RD_KAFKA_RESP_ERR_NO_ERROR)
+        rd_kafka_metadata_destroy(metadata);
+    if (handle)
+        rd_kafka_topic_destroy(handle);
 }
 
 /* Topic tracking: notes a topic when it differs from the last one noted (or after a reset). */
@@ -348,6 +373,7 @@ static ferry_status source_record_produce(source_task *source, const ferry_recor
         source_task_fail(source, creation_err);
         return FERRY_ERROR;
     }
+    source_topic_warm(source, record->topic);
     int32_t partition = record->partition == FERRY_PARTITION_ANY ? RD_KAFKA_PARTITION_UA
                                                                  : record->partition;
     int64_t timestamp_ms = record->timestamp_ms >= 0 ? record->timestamp_ms : 0;
@@ -376,7 +402,7 @@ static ferry_status source_record_produce(source_task *source, const ferry_recor
         return FERRY_OK;
     }
     if (source->transaction &&
-        source_transaction_begin(source->transaction, record->topic, why, sizeof(why)) != 0) {
+        source_transaction_begin(source->transaction, why, sizeof(why)) != 0) {
         if (headers)
             rd_kafka_headers_destroy(headers);
         source_task_fail(source, why);
@@ -656,7 +682,7 @@ static void source_task_staged_produce(source_task *source)
     for (size_t i = 0; i < count && !source->failure[0]; i++) {
         source_staged_record record;
         source_staging_get(source->staging, i, &record);
-        if (source_transaction_begin(source->transaction, record.topic, why, sizeof(why)) != 0) {
+        if (source_transaction_begin(source->transaction, why, sizeof(why)) != 0) {
             source_task_fail(source, why);
             break;
         }
@@ -1069,6 +1095,7 @@ static void source_task_teardown(source_task *source)
     strbuf_free(&source->value_buffer);
     ferry_config_destroy(source->plugin_config);
     free(source->noted_topic);
+    strlist_free(&source->topics_warmed);
 }
 
 void *source_task_main(void *argument)

@@ -40,7 +40,6 @@ struct source_transaction {
     bool open;
     bool sealed;                   /* the open transaction's offset records are produced */
     int64_t opened_ms;
-    strlist topics_known;          /* data topics whose metadata was fetched */
     ferry_source_offset *committed; /* committed since the last _committed_take (own refs) */
     size_t committed_count;
     size_t committed_capacity;
@@ -281,7 +280,6 @@ void source_transaction_destroy(source_transaction *transaction)
         rd_kafka_topic_destroy(transaction->offsets_topic);
     offset_store_close(transaction->own_offsets);
     source_offset_entries_free(transaction->committed, transaction->committed_count);
-    strlist_free(&transaction->topics_known);
     free(transaction->connector);
     free(transaction);
 }
@@ -303,30 +301,8 @@ json_t *source_transaction_offset(source_transaction *transaction, json_t *parti
     return offset;
 }
 
-/* The metadata of a data topic the task produces to for the first time, fetched at once: a
- * transactional producer of librdkafka 2.0.2 skips the leader query of a topic first produced to
- * while another metadata request is in flight, and the topic's records then wait for its
- * one-second refresh of unknown topics. Best effort: the records wait for that refresh when
- * this fails. */
-static void source_transaction_topic_warm(source_transaction *transaction, const char *topic)
+int source_transaction_begin(source_transaction *transaction, char *err, size_t errlen)
 {
-    if (!topic || strlist_contains(&transaction->topics_known, topic) ||
-        strlist_append(&transaction->topics_known, topic, (size_t)-1) != 0)
-        return;
-    rd_kafka_topic_t *handle = rd_kafka_topic_new(transaction->producer, topic, NULL);
-    const struct rd_kafka_metadata *metadata = NULL;
-    if (handle && rd_kafka_metadata(transaction->producer, 0, handle, &metadata,
-                                    SOURCE_TRANSACTION_INIT_TIMEOUT_MS) ==
-                      RD_KAFKA_RESP_ERR_NO_ERROR)
-        rd_kafka_metadata_destroy(metadata);
-    if (handle)
-        rd_kafka_topic_destroy(handle);
-}
-
-int source_transaction_begin(source_transaction *transaction, const char *topic, char *err,
-                             size_t errlen)
-{
-    source_transaction_topic_warm(transaction, topic);
     if (transaction->open)
         return 0;
     rd_kafka_error_t *error = rd_kafka_begin_transaction(transaction->producer);
@@ -439,7 +415,7 @@ source_transaction_outcome source_transaction_commit(source_transaction *transac
     if (!transaction->open) {
         if (count == 0)
             return SOURCE_TRANSACTION_DONE;
-        if (source_transaction_begin(transaction, NULL, why, whylen) != 0)
+        if (source_transaction_begin(transaction, why, whylen) != 0)
             return SOURCE_TRANSACTION_FAILED;
     }
     for (size_t i = 0; i < count && !transaction->sealed; i++) {

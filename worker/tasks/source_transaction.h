@@ -99,11 +99,9 @@ source_transaction_boundary source_transaction_boundary_of(const source_transact
 /* The committed offset of one of the task's source partitions (a new reference, or NULL). */
 json_t *source_transaction_offset(source_transaction *transaction, json_t *partition);
 
-/* Begins a transaction unless one is open: before each record, with the record's topic (NULL:
- * none), whose metadata is fetched the first time it is seen. 0, or -1 with a message (a fatal
- * producer error). */
-int source_transaction_begin(source_transaction *transaction, const char *topic, char *err,
-                             size_t errlen);
+/* Begins a transaction unless one is open: before each record. 0, or -1 with a message (a
+ * fatal producer error). */
+int source_transaction_begin(source_transaction *transaction, char *err, size_t errlen);
 bool source_transaction_active(const source_transaction *transaction);
 
 /* Whether the boundary says to commit the open transaction now (after a poll). */
