@@ -101,15 +101,9 @@ tests/services/services.sh status kafka >/dev/null 2>&1 ||
     die "the Kafka of tests/services is not running: tests/services/services.sh start kafka"
 eval "$(tests/services/services.sh env)"
 
-# Lines "<number> xxx...x": LINE_BYTES bytes each, then '\n'.
-make_lines() { # FILE COUNT
-    awk -v n="$2" -v width="$LINE_BYTES" 'BEGIN {
-        pad = sprintf("%*s", width, ""); gsub(/ /, "x", pad)
-        for (i = 0; i < n; i++) { s = sprintf("%012d ", i); print s substr(pad, 1, width - length(s)) } }' >"$1"
-}
 log "writing $(thousands "$COUNT") lines of $LINE_BYTES bytes, and $BIG_FACTOR times as many"
-make_lines "$tmp/lines.txt" "$COUNT"
-[ "$SOURCE" = 1 ] && make_lines "$tmp/big.txt" $(( COUNT * BIG_FACTOR ))
+make_lines "$tmp/lines.txt" "$COUNT" "$LINE_BYTES"
+[ "$SOURCE" = 1 ] && make_lines "$tmp/big.txt" $(( COUNT * BIG_FACTOR )) "$LINE_BYTES"
 
 # ---- the runs --------------------------------------------------------------------------------
 
