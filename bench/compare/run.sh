@@ -233,10 +233,43 @@ side_stop() {
     forget "$worker"
 }
 
-side_failed() { # DIR WHAT
-    tail -20 "$1/worker.log" >&2
-    [ -f "$1/connect.log" ] && tail -20 "$1/connect.log" >&2
-    die "$2 ($1)"
+# A run that fails: ferry's ends the script (a ferry that cannot do the work is a bug to look
+# at, not a figure); a peer's is kept for the table (failures below it, the median of the runs
+# that finished) and the case goes on, as a JVM that runs out of heap on the case's data is a
+# result too. The run's worker is stopped; the caller returns.
+declare -A failures=() # "CASE|SIDE" -> what failed, run by run
+# side_failed SIDE DIR WHAT
+side_failed() {
+    local side=$1 dir=$2 what=$3 cause
+    tail -20 "$dir/worker.log" >&2
+    [ -f "$dir/connect.log" ] && tail -20 "$dir/connect.log" >&2
+    [ "$side" = ferry ] && die "$what ($dir)"
+    cause=$(side_fatal_error "$dir")
+    what="$(basename "$dir"): $what${cause:+: $cause}"
+    failures[$c|$side]="${failures[$c|$side]:+${failures[$c|$side]}; }$what"
+    log "$c, $(side_name "$side") failed ($what); its run is left out, the case goes on"
+    stop_pid "$worker" 10
+    forget "$worker"
+}
+# side_fatal_error DIR: the first error that stops a JVM worker from doing the work, from its logs
+side_fatal_error() {
+    grep -h -o -m 1 'java\.lang\.OutOfMemoryError[^(]*' "$1/worker.log" "$1/connect.log" 2>/dev/null |
+        head -n 1 | sed 's/[[:space:]]*$//'
+}
+# side_wait PID DIR: waits for PID (a watcher) while the worker lives and has not met a fatal
+# error (a JVM out of heap lives on without producing); 0 when PID succeeded.
+side_wait() {
+    while kill -0 "$1" 2>/dev/null; do
+        if ! kill -0 "$worker" 2>/dev/null || [ -n "$(side_fatal_error "$2")" ]; then
+            kill "$1" 2>/dev/null || true
+            wait "$1" 2>/dev/null || true
+            forget "$1"
+            return 1
+        fi
+        sleep 0.1
+    done
+    forget "$1"
+    wait "$1"
 }
 
 watch_topic() { # TOPIC COUNT: the watcher's pid in $watcher, its answer in $tmp/TOPIC.watch
@@ -254,9 +287,9 @@ span_rate() { rate "$1" "$2" $(( $3 > $2 + 25000000 ? $3 : $2 + 25000000 )); }
 rows=()
 # row CASE MEASURE FERRY PEER PEER_FIGURE RATIO TARGET: one line of the table.
 row() { rows+=("| $1 | $2 | $3 | $4 | $5 | $6 | $7 |"); }
-times_more() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2f×\n", a / b; else print "-" }'; }
+times_more() { awk -v a="$1" -v b="$2" 'BEGIN { if (a > 0 && b > 0) printf "%.2f×\n", a / b; else print "-" }'; }
 # check RATIO_TEXT TARGET: "PASS"/"FAIL" after the ratio when a target is given
-check() { [ -z "$2" ] && { echo "-"; return; }; echo "≥ $2× $(verdict "${1%×}" ">=" "$2")"; }
+check() { { [ -z "$2" ] || [ "$1" = - ]; } && { echo "-"; return; }; echo "≥ $2× $(verdict "${1%×}" ">=" "$2")"; }
 declare -A figures=() # SIDE/MEASURE -> the runs' values, space-separated
 add() { figures[$1]="${figures[$1]:-} $2"; }
 med() { # KEY: the median of its runs
@@ -273,11 +306,15 @@ compare_rows() {
     for side in "$@"; do
         p=$(med "$side/$measure")
         if [ "$kind" = rate ]; then ratio=$(times_more "$f" "$p"); else ratio=$(times_more "$p" "$f"); fi
-        row "$case" "$measure" "$(show "$measure" "$f")" "$(side_name "$side")" "$(show "$measure" "$p")" \
+        local peer
+        peer=$(side_name "$side")
+        [ -n "${failures[$case|$side]:-}" ] && peer="$peer (runs failed: below)"
+        row "$case" "$measure" "$(show "$measure" "$f")" "$peer" "$(show "$measure" "$p")" \
             "$ratio" "$(check "$ratio" "$target")"
     done
 }
-show() { # MEASURE VALUE: the value in the measure's unit
+show() { # MEASURE VALUE: the value in the measure's unit ("failed": no run finished)
+    [ -z "$2" ] && { echo "failed (below)"; return; }
     case $1 in
         *RSS*) echo "$(megabytes "$2") MB" ;;
         *"CPU s"*) echo "$2 s" ;;
@@ -315,18 +352,18 @@ file_source_run() { # SIDE RUN
         "file=$tmp/lines.txt" "topic=$topic" "batch.size=$BATCH" >"$dir/connector.properties"
     watch_topic "$topic" "$LINES"
     side_start "$side" standalone "$dir" "$dir/connector.properties"
-    wait "$watcher" || side_failed "$dir" "$side did not deliver $LINES lines"
-    forget "$watcher"
+    side_wait "$watcher" "$dir" ||
+        { side_failed "$side" "$dir" "did not deliver $LINES lines"; return 0; }
     side_stop
     read -r first done_at <"$tmp/$topic.watch"
     add_file_run "file -> Kafka" "$side" "$2" "$first" "$done_at"
 }
 
 if wants file-source; then
+    c="file → Kafka"
     for (( i = 1; i <= RUNS; i++ )); do
         for side in ferry kc kc-tuned kc-small; do file_source_run "$side" "$i"; done
     done
-    c="file → Kafka"
     compare_rows "$c" "records/s, first → last" rate 5 kc kc-tuned kc-small
     compare_rows "$c" "records/s, start → last" rate "" kc kc-tuned kc-small
     compare_rows "$c" "peak RSS" cost 10 kc kc-tuned kc-small
@@ -351,8 +388,10 @@ file_sink_run() { # SIDE RUN
         now=$(date +%s%N)
         (( first == 0 && size > 0 )) && first=$now
         (( size >= bytes )) && break
-        kill -0 "$worker" 2>/dev/null || side_failed "$dir" "$side exited"
-        (( $(date +%s) < deadline )) || side_failed "$dir" "$side wrote $size of $bytes bytes"
+        { kill -0 "$worker" 2>/dev/null && [ -z "$(side_fatal_error "$dir")" ]; } ||
+            { side_failed "$side" "$dir" "stopped working after $size of $bytes bytes"; return 0; }
+        (( $(date +%s) < deadline )) ||
+            { side_failed "$side" "$dir" "wrote $size of $bytes bytes in ${TIMEOUT_S} s"; return 0; }
         sleep 0.02
     done
     side_stop
@@ -363,6 +402,7 @@ file_sink_run() { # SIDE RUN
 if wants file-sink; then
     figures=()
     sink_topic=$run_id-sink-in
+    c="Kafka → file"
     "$tools/topic_tool" create "$FERRY_TEST_BOOTSTRAP" "$sink_topic" "$TOPIC_PARTITIONS"
     log "filling $sink_topic with the lines"
     timeout "$TIMEOUT_S" "$tools/raw_file_producer" "$FERRY_TEST_BOOTSTRAP" "$sink_topic" \
@@ -370,7 +410,6 @@ if wants file-sink; then
     for (( i = 1; i <= RUNS; i++ )); do
         for side in ferry kc kc-small; do file_sink_run "$side" "$i"; done
     done
-    c="Kafka → file"
     compare_rows "$c" "records/s, first → last" rate 3 kc kc-small
     compare_rows "$c" "records/s, start → last" rate "" kc kc-small
     compare_rows "$c" "peak RSS" cost 10 kc kc-small
@@ -448,8 +487,11 @@ pg_drain_run() {
     pg_connector "$dir/connector.properties" "$label" "$table" "$@"
     watch_topic "$topic" "$PG_ROWS"
     side_start "$side" standalone "$dir" "$dir/connector.properties"
-    wait "$watcher" || side_failed "$dir" "$side did not deliver $PG_ROWS events"
-    forget "$watcher"
+    if ! side_wait "$watcher" "$dir"; then
+        side_failed "$side" "$dir" "did not deliver $PG_ROWS events"
+        pg_drop "$table"
+        return 0
+    fi
     side_stop
     pg_drop "$table"
     read -r first done_at <"$tmp/$topic.watch"
@@ -475,18 +517,18 @@ pg_latency_run() {
     for (( i = 0; i < TIMEOUT_S * 10; i++ )); do
         active=$(psql_q "SELECT count(*) FROM pg_replication_slots WHERE slot_name = '$table' AND active")
         [ "$active" = 1 ] && break
-        kill -0 "$worker" 2>/dev/null || side_failed "$dir" "$side exited"
+        kill -0 "$worker" 2>/dev/null || break
         sleep 0.1
     done
-    [ "$active" = 1 ] || side_failed "$dir" "$side did not start streaming"
+    [ "$active" = 1 ] || { side_failed "$side" "$dir" "did not start streaming"; pg_drop "$table"; return 0; }
     # One row first: the producer learns the topic before the measured rows come.
     psql_q "INSERT INTO $table VALUES (0, 'warm-up')"
     "$tools/pgcdc_bench" watch "$FERRY_TEST_BOOTSTRAP" "$topic" 1 $(( TIMEOUT_S * 1000 )) 100 >/dev/null ||
-        side_failed "$dir" "the warm-up event did not arrive"
+        { side_failed "$side" "$dir" "the warm-up event did not arrive"; pg_drop "$table"; return 0; }
     count=$(( PG_RATE * PG_LATENCY_SECONDS ))
     "$tools/pgcdc_bench" load "$FERRY_TEST_PG_DSN" "$table" "$count" "$PG_RATE" "$PG_LATENCY_BATCH" >"$dir/loader.out"
     "$tools/pgcdc_bench" watch "$FERRY_TEST_BOOTSTRAP" "$topic" $(( count + 1 )) $(( TIMEOUT_S * 1000 )) 100 >/dev/null ||
-        side_failed "$dir" "not all $count events arrived"
+        { side_failed "$side" "$dir" "not all $count events arrived"; pg_drop "$table"; return 0; }
     read -r p50 p99 max n < <("$tools/pgcdc_bench" latency "$FERRY_TEST_BOOTSTRAP" "$topic" $(( count + 1 )))
     side_stop
     pg_drop "$table"
@@ -497,13 +539,13 @@ pg_latency_run() {
 
 if wants pg; then
     figures=()
+    c="PostgreSQL → Kafka"
     for (( i = 1; i <= RUNS; i++ )); do
         for side in recvlogical ferry kc kc-tuned kc-small; do pg_drain_run pg "$side" "$i"; done
     done
     for (( i = 1; i <= RUNS; i++ )); do
         for side in ferry kc; do pg_latency_run "$side" "$i"; done
     done
-    c="PostgreSQL → Kafka"
     m="events/s, last commit → last event"
     f=$(med "ferry/$m")
     lim=$(med "recvlogical/$m")
@@ -512,8 +554,8 @@ if wants pg; then
     compare_rows "$c" "$m" rate 3 kc kc-tuned kc-small
     for side in kc kc-tuned kc-small; do
         p=$(med "$side/$m")
-        row "$c" "$m, % of pg_recvlogical" "$(percent "$f" "$lim")%" "$(side_name "$side")" \
-            "$(percent "$p" "$lim")%" - -
+        [ -n "$p" ] && p="$(percent "$p" "$lim")%" || p="failed (below)"
+        row "$c" "$m, % of pg_recvlogical" "$(percent "$f" "$lim")%" "$(side_name "$side")" "$p" - -
     done
     compare_rows "$c" "events/s, first → last event" rate "" kc kc-tuned kc-small
     compare_rows "$c" "peak RSS" cost 10 kc kc-tuned kc-small
@@ -526,6 +568,7 @@ fi
 
 if wants transforms; then
     figures=()
+    c="transforms"
     for (( i = 1; i <= RUNS; i++ )); do
         for side in ferry kc kc-tuned kc-small; do
             pg_drain_run tr "$side" "$i" "transforms=unwrap,route,insert" \
@@ -536,7 +579,6 @@ if wants transforms; then
                 "transforms.insert.static.field=origin" "transforms.insert.static.value=bench"
         done
     done
-    c="transforms"
     compare_rows "$c" "events/s, first → last event" rate "" kc kc-tuned kc-small
     compare_rows "$c" "events/s, last commit → last event" rate "" kc kc-tuned kc-small
     compare_rows "$c" "peak RSS" cost 10 kc kc-tuned kc-small
@@ -550,14 +592,15 @@ tasks_running() {
         select(.connector.state == "RUNNING" and (.tasks | length) > 0 and
                all(.tasks[]; .state == "RUNNING"))] | length' 2>/dev/null || echo 0
 }
-wait_running() { # URL COUNT DIR: $now once COUNT connectors run
+wait_running() { # URL COUNT DIR SIDE: $now once COUNT connectors run; 1 when the run failed
     local i
     for (( i = 0; i < TIMEOUT_S * 20; i++ )); do
         [ "$(tasks_running "$1")" = "$2" ] && { now=$(date +%s%N); return 0; }
-        kill -0 "$worker" 2>/dev/null || side_failed "$3" "the worker exited"
+        kill -0 "$worker" 2>/dev/null || { side_failed "$4" "$3" "the worker exited"; return 1; }
         sleep 0.05
     done
-    side_failed "$3" "$2 connectors did not reach RUNNING"
+    side_failed "$4" "$3" "$2 connectors did not reach RUNNING"
+    return 1
 }
 
 footprint_run() { # SIDE RUN
@@ -570,7 +613,7 @@ footprint_run() { # SIDE RUN
     side_start "$side" distributed "$dir"
     for (( i = 0; i < TIMEOUT_S * 20; i++ )); do
         curl -sf -o /dev/null "$url/connectors" && break
-        kill -0 "$worker" 2>/dev/null || side_failed "$dir" "the worker exited"
+        kill -0 "$worker" 2>/dev/null || { side_failed "$side" "$dir" "the worker exited"; return 0; }
         sleep 0.05
     done
     for (( n = 1; n <= CONNECTORS; n++ )); do
@@ -581,18 +624,18 @@ footprint_run() { # SIDE RUN
                 "$url/connectors/$run_id-$label-$n/config" \
                 --data "{\"connector.class\":\"org.apache.kafka.connect.file.FileStreamSourceConnector\",
                          \"tasks.max\":\"1\",\"file\":\"$dir/in-$n.txt\",\"topic\":\"$topic\"}" && break
-            kill -0 "$worker" 2>/dev/null || side_failed "$dir" "the worker exited"
+            kill -0 "$worker" 2>/dev/null || { side_failed "$side" "$dir" "the worker exited"; return 0; }
             sleep 0.05
         done
-        (( i < TIMEOUT_S * 20 )) || side_failed "$dir" "PUT of connector $n refused"
+        (( i < TIMEOUT_S * 20 )) || { side_failed "$side" "$dir" "PUT of connector $n refused"; return 0; }
     done
-    wait_running "$url" "$CONNECTORS" "$dir"
+    wait_running "$url" "$CONNECTORS" "$dir" "$side" || return 0
     add "$side/start → tasks RUNNING, fresh ms" $(( (now - started) / 1000000 ))
     sleep "$IDLE_SETTLE_S"
     add "$side/idle RSS" "$(tree_status_kb "$worker" VmRSS)"
     side_stop
     side_start "$side" distributed "$dir"
-    wait_running "$url" "$CONNECTORS" "$dir"
+    wait_running "$url" "$CONNECTORS" "$dir" "$side" || return 0
     add "$side/start → tasks RUNNING, stored configs ms" $(( (now - started) / 1000000 ))
     side_stop
     log "footprint, $side run $2: fresh ${figures[$side/start → tasks RUNNING, fresh ms]##* } ms," \
@@ -602,10 +645,10 @@ footprint_run() { # SIDE RUN
 
 if wants footprint; then
     figures=()
+    c="footprint ($CONNECTORS connectors)"
     for (( i = 1; i <= RUNS; i++ )); do
         for side in ferry kc kc-small; do footprint_run "$side" "$i"; done
     done
-    c="footprint ($CONNECTORS connectors)"
     compare_rows "$c" "idle RSS" cost 10 kc kc-small
     compare_rows "$c" "start → tasks RUNNING, fresh ms" cost "" kc kc-small
     compare_rows "$c" "start → tasks RUNNING, stored configs ms" cost "" kc kc-small
@@ -650,3 +693,11 @@ echo
 echo "| case | measure | ferry | peer | peer's figure | ratio | target |"
 echo "|---|---|---|---|---|---|---|"
 printf '%s\n' "${rows[@]}"
+if (( ${#failures[@]} )); then
+    echo
+    echo "Runs that failed (left out of the medians above, which are of the runs that finished):"
+    echo
+    for key in "${!failures[@]}"; do
+        echo "- ${key%%|*}, $(side_name "${key#*|}"): ${failures[$key]}"
+    done
+fi
