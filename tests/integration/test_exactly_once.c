@@ -9,7 +9,10 @@
  *   3. validation on a worker with exactly-once sources: exactly.once.support=required on a
  *      type that cannot promise it, and transaction.boundary=connector on a type that cannot
  *      define boundaries, are refused with a message; the same configs with requested / poll
- *      pass.
+ *      pass;
+ *   4. a record Kafka refuses every time (larger than its topic's max.message.bytes): the
+ *      transaction is aborted and the task rewound a few times, then it fails with a trace
+ *      that names the refusal, and nothing of it is visible to read_committed consumers.
  *
  * Every topic a test uses is created here: nothing relies on the broker's auto-creation. */
 #include <inttypes.h>
@@ -282,6 +285,64 @@ static void test_interval_own_offsets_topic(void **state)
     fp_pass(env);
 }
 
+/* ---- 4. a record Kafka always refuses ----------------------------------------------------- */
+
+static void eos_count(const rd_kafka_message_t *message, void *opaque)
+{
+    (void)message;
+    (void)opaque;
+}
+
+static void test_refused_record_fails_the_task(void **state)
+{
+    (void)state;
+    fp_env *env = fp_env_new("eos_refused");
+    const char *topic = fp_name(env, "refused");
+    const char *connector = fp_name(env, "refusedsrc");
+    /* Records of 20,000 bytes to a topic that takes 10,000: the producer sends them (its own
+     * limit is 1 MB), the broker refuses each batch. */
+    const char *const configs[] = {"max.message.bytes", "10000", NULL};
+    kt_create_topic(topic, 1, configs);
+    const char *worker = fp_worker_file(env, "worker.properties", 1000, EOS_WORKER);
+    const char *source = fp_write(env, "source.properties",
+                                  "name=%s\nconnector.class=SequenceSource\ntopic=%s\n"
+                                  "partitions=1\ncount=50\nbatch.size=10\nrecord.bytes=20000\n"
+                                  "exactly.once.support=required\n"
+                                  "transaction.boundary=poll\n", connector, topic);
+    fp_proc *proc = fp_start(env, worker, source, NULL);
+    rc_client *client = eos_client_new(env);
+    assert_true(rc_wait_healthy(client, 30000));
+    char path[256];
+    snprintf(path, sizeof(path), "/connectors/%s/status", connector);
+    const char *trace = NULL;
+    json_t *status = NULL;
+    for (int64_t deadline = fp_now_ms() + 60000; fp_now_ms() < deadline; fp_sleep_ms(200)) {
+        json_decref(status);
+        status = rc_expect(client, "GET", path, NULL, 200);
+        json_t *task = json_array_get(json_object_get(status, "tasks"), 0);
+        if (task && strcmp(json_string_value(json_object_get(task, "state")), "FAILED") == 0) {
+            trace = json_string_value(json_object_get(task, "trace"));
+            break;
+        }
+    }
+    printf("# the task's trace: %s\n", trace ? trace : "(not failed)");
+    if (!trace)
+        fail_msg("the task did not fail on a record Kafka refuses every time");
+    char refusal[300];
+    snprintf(refusal, sizeof(refusal), "the first record Kafka refused: delivery to %s [0] failed: "
+             "Broker: Message size too large", topic);
+    if (!strstr(trace, "aborted") || !strstr(trace, refusal))
+        fail_msg("the trace does not say which record Kafka refused and why: %s", trace);
+    json_decref(status);
+    rc_free(client);
+    fp_stop(proc, 30000);
+    /* Nothing of the aborted transactions is visible to read_committed consumers. */
+    size_t committed = kt_consume(topic, 30000, eos_count, NULL);
+    printf("# read_committed records in %s: %zu\n", topic, committed);
+    assert_int_equal(committed, 0);
+    fp_pass(env);
+}
+
 /* ---- 3. validation ------------------------------------------------------------------------ */
 
 /* PUT /connector-plugins/<type>/config/validate: the error count and, when needle is not NULL,
@@ -360,6 +421,7 @@ int main(void)
     fp_init();
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_teardown(test_validation_refusals, fp_env_teardown),
+        cmocka_unit_test_teardown(test_refused_record_fails_the_task, fp_env_teardown),
         cmocka_unit_test_teardown(test_interval_own_offsets_topic, fp_env_teardown),
         cmocka_unit_test_teardown(test_sequence_kill9_twenty_times, fp_env_teardown),
     };

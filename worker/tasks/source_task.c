@@ -96,6 +96,7 @@ typedef struct source_task {
      * it converts, with those polls' offsets in pending_offsets, for the next transaction. */
     bool closing;
     uint64_t closed_records; /* records produced while closed, for source_transaction_closed_check */
+    uint64_t commit_started_us; /* when the closed transaction's background commit started */
     ferry_source_offset *closing_offsets; /* the closed transaction's offsets (own references) */
     size_t closing_count;
     size_t closing_capacity;
@@ -311,17 +312,24 @@ static ferry_status source_record_emit(void *owner, const ferry_record *record)
 static void source_task_transaction_end(source_task *source, bool commit, int timeout_ms);
 static int source_commit_timeout(const source_task *source);
 
-/* Exactly-once, while a transaction is closed: every SOURCE_CLOSED_CHECK_RECORDS records a poll
- * emits, looks whether Kafka acknowledged all of the closed transaction and commits it
- * then, so that a long poll does not leave Kafka idle until it returns (the check also serves
- * delivery reports and sends what waits for linger.ms). True when it ended the transaction. */
-static bool source_transaction_closed_check(source_task *source)
+/* Exactly-once, while a transaction is closed (its commit runs in the background): once the
+ * commit ended, or at once with wait (waiting for Kafka), the transaction ends and what was
+ * staged meanwhile goes into the next one. True when it ended the transaction. */
+static bool source_task_commit_advance(source_task *source, bool wait)
 {
-    if (source->closed_records++ % SOURCE_CLOSED_CHECK_RECORDS != 0 ||
-        rd_kafka_flush(source->producer, 0) != RD_KAFKA_RESP_ERR_NO_ERROR)
+    if (!wait && !source_transaction_commit_ended(source->transaction))
         return false;
     source_task_transaction_end(source, true, source_commit_timeout(source));
     return true;
+}
+
+/* Every SOURCE_CLOSED_CHECK_RECORDS records a poll emits while a transaction is closed, so that
+ * a long poll does not leave Kafka idle until it returns. True when it ended the transaction. */
+static bool source_transaction_closed_check(source_task *source)
+{
+    if (source->closed_records++ % SOURCE_CLOSED_CHECK_RECORDS != 0)
+        return false;
+    return source_task_commit_advance(source, false);
 }
 
 /* Converts and produces one record (after the transforms). */
@@ -576,7 +584,9 @@ static void source_staging_discard(source_task *source)
 static void source_task_staged_produce(source_task *source);
 
 /* Commits (or aborts) the open transaction with its records' offsets and acts on what Kafka
- * said: a transaction Kafka aborted rewinds the task, a fenced or failed producer fails it. */
+ * said: a transaction Kafka aborted rewinds the task, a fenced or failed producer fails it. A
+ * commit under way in the background cannot be called back: its outcome is the transaction's,
+ * and only what was staged behind it follows commit (false: dropped, emitted again later). */
 static void source_task_transaction_end(source_task *source, bool commit, int timeout_ms)
 {
     char why[700];
@@ -585,15 +595,24 @@ static void source_task_transaction_end(source_task *source, bool commit, int ti
     /* A closed transaction's offsets were set aside when it closed; pending_offsets are then
      * those of the records staged since. */
     bool closed = source->closing;
+    bool keep_staged = commit;
     ferry_source_offset *entries = closed ? source->closing_offsets : source->pending_offsets;
     size_t *count = closed ? &source->closing_count : &source->pending_count;
-    source_transaction_outcome outcome =
-        commit ? source_transaction_commit(source->transaction, entries, *count, timeout_ms, why,
-                                           sizeof(why))
-               : source_transaction_abort(source->transaction, timeout_ms, why, sizeof(why));
+    source_transaction_outcome outcome;
+    if (source_transaction_committing(source->transaction)) {
+        started_us = source->commit_started_us;
+        commit = true;
+        outcome = source_transaction_commit_finish(source->transaction, entries, *count,
+                                                   timeout_ms, why, sizeof(why));
+    } else {
+        outcome = commit ? source_transaction_commit(source->transaction, entries, *count,
+                                                     timeout_ms, why, sizeof(why))
+                         : source_transaction_abort(source->transaction, timeout_ms, why,
+                                                    sizeof(why));
+    }
     source_offsets_drop(entries, count);
     source->closing = false;
-    if (outcome != SOURCE_TRANSACTION_DONE || !commit)
+    if (outcome != SOURCE_TRANSACTION_DONE || !keep_staged)
         source_staging_discard(source);
     char trace[1000];
     switch (outcome) {
@@ -603,7 +622,7 @@ static void source_task_transaction_end(source_task *source, bool commit, int ti
             metric_add(&metrics->offset_commit_success, 1);
             metric_summary_add(&metrics->offset_commit_latency_us,
                                clock_monotonic_us() - started_us);
-            if (closed)
+            if (closed && keep_staged)
                 source_task_staged_produce(source);
         }
         return;
@@ -630,8 +649,9 @@ static void source_task_transaction_end(source_task *source, bool commit, int ti
     }
 }
 
-/* Closes the open transaction (its boundary is due): its offsets are set aside, and what the
- * plugin emits from now on is staged for the next transaction. */
+/* Closes the open transaction (its boundary is due): its offsets are set aside, its commit
+ * starts in the background, and what the plugin emits from now on is staged for the next
+ * transaction. */
 static void source_task_transaction_close(source_task *source)
 {
     ferry_source_offset *entries = source->closing_offsets;
@@ -644,8 +664,9 @@ static void source_task_transaction_close(source_task *source)
     source->pending_capacity = capacity;
     source->closing = true;
     source->closed_records = 0;
-    source_transaction_seal(source->transaction, source->closing_offsets, source->closing_count,
-                            source_commit_timeout(source));
+    source->commit_started_us = clock_monotonic_us();
+    source_transaction_commit_start(source->transaction, source->closing_offsets,
+                                    source->closing_count, source_commit_timeout(source));
 }
 
 /* Produces one staged record into the open transaction, waiting for room in the producer's
@@ -805,6 +826,33 @@ static bool source_clients_failed(source_task *source)
 
 /* ---- delivery reports ------------------------------------------------------------------ */
 
+/* Exactly-once: served by the task's thread or by its transaction's committer (the commit
+ * flushes), so it touches only what any thread may: a record Kafka refused makes its
+ * transaction abort at commit, which rewinds the task (or fails it, when no retry can get the
+ * record through), and no offset needs tracking. */
+static void source_delivered_in_transaction(rd_kafka_t *producer,
+                                            const rd_kafka_message_t *message, void *opaque)
+{
+    source_task *source = opaque;
+    if (!message->err) {
+        if (!source_transaction_owns(source->transaction, message))
+            metric_add(&source->task->metrics.records_written, 1);
+        return;
+    }
+    /* Purged with the transaction's abort: a consequence of the refusal, not its cause. */
+    if (message->err == RD_KAFKA_RESP_ERR__PURGE_QUEUE ||
+        message->err == RD_KAFKA_RESP_ERR__PURGE_INFLIGHT)
+        return;
+    const char *topic = rd_kafka_topic_name(message->rkt);
+    char cause[1024];
+    bool fatal = kafka_client_report(producer, message->err, rd_kafka_err2str(message->err),
+                                     topic, cause, sizeof(cause));
+    if (!fatal)
+        snprintf(cause, sizeof(cause), "delivery to %s [%d] failed: %s", topic,
+                 (int)message->partition, rd_kafka_err2str(message->err));
+    source_transaction_refused(source->transaction, fatal, cause);
+}
+
 static void source_delivered(rd_kafka_t *producer, const rd_kafka_message_t *message,
                              void *opaque)
 {
@@ -812,18 +860,6 @@ static void source_delivered(rd_kafka_t *producer, const rd_kafka_message_t *mes
     ASSERT_TASK_THREAD(source->task); /* served by rd_kafka_poll on the task's thread */
     if (source->fenced || source->client_failed)
         return; /* nothing is committed any more, and a failure now is not the task's */
-    if (source->transaction) {
-        /* A record Kafka refused makes its transaction abort at commit, which rewinds the
-         * task: no offset needs tracking here. */
-        if (source_transaction_owns(source->transaction, message))
-            return;
-        if (message->err)
-            log_debug(source->task->scope, "delivery to %s failed in a transaction: %s",
-                      rd_kafka_topic_name(message->rkt), rd_kafka_err2str(message->err));
-        else
-            metric_add(&source->task->metrics.records_written, 1);
-        return;
-    }
     uint64_t sequence = (uint64_t)(uintptr_t)message->_private;
     if (message->err) {
         char why[1300];
@@ -919,7 +955,9 @@ static rd_kafka_t *source_producer_new(source_task *source, int64_t batch_size, 
         rd_kafka_conf_destroy(conf);
         return NULL;
     }
-    rd_kafka_conf_set_dr_msg_cb(conf, source_delivered);
+    rd_kafka_conf_set_dr_msg_cb(conf, source_transaction_enabled(worker)
+                                          ? source_delivered_in_transaction
+                                          : source_delivered);
     rd_kafka_conf_set_opaque(conf, source);
     char why[512];
     rd_kafka_t *producer = rd_kafka_new(RD_KAFKA_PRODUCER, conf, why, sizeof(why));
@@ -1020,14 +1058,13 @@ static void source_task_transaction_step(source_task *source, uint64_t polled)
     if (!source->failure[0] && !source->rewind) {
         if (!source->closing && source_transaction_due(source->transaction, clock_monotonic_ms()))
             source_task_transaction_close(source);
-        /* A closed transaction commits once Kafka has all of it (the check serves delivery
-         * reports and sends what waits for linger.ms), or at once, waiting for Kafka, when
-         * there is nothing to overlap the wait with: a poll that emitted nothing, or no room
-         * to stage more. */
-        if (source->closing &&
-            (polled == 0 || source_staging_bytes(source->staging) >= SOURCE_STAGING_MAX_BYTES ||
-             rd_kafka_flush(source->producer, 0) == RD_KAFKA_RESP_ERR_NO_ERROR))
-            source_task_transaction_end(source, true, source_commit_timeout(source));
+        /* A closed transaction commits once Kafka has all of it, in the background while the
+         * task polls on; at once, waiting for Kafka, when there is nothing to overlap the wait
+         * with: a poll that emitted nothing, or no room to stage more. */
+        if (source->closing)
+            source_task_commit_advance(
+                source, polled == 0 ||
+                            source_staging_bytes(source->staging) >= SOURCE_STAGING_MAX_BYTES);
     }
     source_task_committed_deliver(source);
     if (source->rewind && !source->failure[0])

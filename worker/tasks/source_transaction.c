@@ -5,6 +5,7 @@
  */
 #include "tasks/source_transaction.h"
 
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -43,6 +44,27 @@ struct source_transaction {
     ferry_source_offset *committed; /* committed since the last _committed_take (own refs) */
     size_t committed_count;
     size_t committed_capacity;
+    /* The background commit (_commit_start): a thread, started with the first one, that calls
+     * rd_kafka_commit_transaction while the task thread goes on polling. */
+    bool committer_started;
+    pthread_t committer;
+    pthread_mutex_t committer_lock;
+    pthread_cond_t committer_wake;  /* the committer's: a commit requested, or quit */
+    pthread_cond_t committer_ended; /* the task's: the commit ended */
+    bool commit_requested;          /* under committer_lock */
+    bool committer_quit;            /* under committer_lock */
+    int commit_timeout_ms;          /* under committer_lock */
+    rd_kafka_error_t *commit_error; /* what commit_transaction returned, under committer_lock */
+    atomic_bool commit_ended;       /* set after commit_error, read without the lock */
+    bool committing;                /* the task thread's: a commit was started, not finished */
+    bool commit_decided;            /* it ended before Kafka was asked: commit_outcome is it */
+    source_transaction_outcome commit_outcome;
+    char commit_why[512];
+    /* The open transaction's first record Kafka refused (_refused, from any thread). */
+    pthread_mutex_t refusal_lock;
+    bool refused;
+    bool refusal_fatal;
+    char refusal[512];
 };
 
 bool source_transaction_enabled(const worker_config *worker)
@@ -204,6 +226,10 @@ source_transaction *source_transaction_open(const source_transaction_spec *spec,
         ferry_error_set(err, errlen, "out of memory");
         goto fail;
     }
+    pthread_mutex_init(&transaction->committer_lock, NULL);
+    pthread_mutex_init(&transaction->refusal_lock, NULL);
+    pthread_cond_init(&transaction->committer_wake, NULL);
+    pthread_cond_init(&transaction->committer_ended, NULL);
     transaction->producer = spec->producer;
     transaction->worker_offsets = spec->worker_offsets;
     snprintf(transaction->scope, sizeof(transaction->scope), "%s", spec->scope);
@@ -267,10 +293,13 @@ fail:
     return NULL;
 }
 
+static void source_committer_stop(source_transaction *transaction);
+
 void source_transaction_destroy(source_transaction *transaction)
 {
     if (!transaction)
         return;
+    source_committer_stop(transaction);
     if (transaction->open) {
         rd_kafka_error_t *error = rd_kafka_abort_transaction(transaction->producer, 5000);
         if (error)
@@ -280,6 +309,10 @@ void source_transaction_destroy(source_transaction *transaction)
         rd_kafka_topic_destroy(transaction->offsets_topic);
     offset_store_close(transaction->own_offsets);
     source_offset_entries_free(transaction->committed, transaction->committed_count);
+    pthread_cond_destroy(&transaction->committer_ended);
+    pthread_cond_destroy(&transaction->committer_wake);
+    pthread_mutex_destroy(&transaction->committer_lock);
+    pthread_mutex_destroy(&transaction->refusal_lock);
     free(transaction->connector);
     free(transaction);
 }
@@ -314,7 +347,21 @@ int source_transaction_begin(source_transaction *transaction, char *err, size_t 
     }
     transaction->open = true;
     transaction->opened_ms = clock_monotonic_ms();
+    pthread_mutex_lock(&transaction->refusal_lock);
+    transaction->refused = transaction->refusal_fatal = false;
+    pthread_mutex_unlock(&transaction->refusal_lock);
     return 0;
+}
+
+void source_transaction_refused(source_transaction *transaction, bool fatal, const char *cause)
+{
+    pthread_mutex_lock(&transaction->refusal_lock);
+    if (!transaction->refused || (fatal && !transaction->refusal_fatal)) {
+        snprintf(transaction->refusal, sizeof(transaction->refusal), "%s", cause);
+        transaction->refused = true;
+        transaction->refusal_fatal = fatal;
+    }
+    pthread_mutex_unlock(&transaction->refusal_lock);
 }
 
 bool source_transaction_active(const source_transaction *transaction)
@@ -407,14 +454,19 @@ static source_transaction_outcome source_transaction_rewind(source_transaction *
     return SOURCE_TRANSACTION_REWIND;
 }
 
-source_transaction_outcome source_transaction_commit(source_transaction *transaction,
-                                                     const ferry_source_offset *entries,
-                                                     size_t count, int timeout_ms, char *why,
-                                                     size_t whylen)
+/* Before the commit call: the transaction is open and its offset records are produced. DONE
+ * when the commit may be called, *nothing set when there is nothing to commit; otherwise what
+ * the failure came to. */
+static source_transaction_outcome source_transaction_commit_prepare(
+    source_transaction *transaction, const ferry_source_offset *entries, size_t count,
+    int timeout_ms, bool *nothing, char *why, size_t whylen)
 {
+    *nothing = false;
     if (!transaction->open) {
-        if (count == 0)
+        if (count == 0) {
+            *nothing = true;
             return SOURCE_TRANSACTION_DONE;
+        }
         if (source_transaction_begin(transaction, why, whylen) != 0)
             return SOURCE_TRANSACTION_FAILED;
     }
@@ -424,23 +476,44 @@ source_transaction_outcome source_transaction_commit(source_transaction *transac
             return source_transaction_rewind(transaction, timeout_ms, why, whylen);
         }
     }
-    rd_kafka_error_t *error;
-    /* A commit that timed out is retriable: call it again, it resumes where it was. */
-    for (int attempt = 0;; attempt++) {
-        error = rd_kafka_commit_transaction(transaction->producer, timeout_ms);
-        if (!error || !rd_kafka_error_is_retriable(error) || attempt >= 2)
-            break;
+    return SOURCE_TRANSACTION_DONE;
+}
+
+/* After the commit call (error: what it returned, taken): a commit that timed out is called
+ * again, as it resumes where it was; then the outcome, and on DONE the offsets noted. */
+static source_transaction_outcome source_transaction_commit_conclude(
+    source_transaction *transaction, rd_kafka_error_t *error, const ferry_source_offset *entries,
+    size_t count, int timeout_ms, char *why, size_t whylen)
+{
+    for (int attempt = 1; error && rd_kafka_error_is_retriable(error) && attempt <= 2;
+         attempt++) {
         log_info(transaction->scope, "committing a transaction: %s; trying again",
                  rd_kafka_error_string(error));
         rd_kafka_error_destroy(error);
+        error = rd_kafka_commit_transaction(transaction->producer, timeout_ms);
     }
     if (error) {
         source_transaction_outcome outcome =
             source_transaction_classify(transaction, error, why, whylen);
         rd_kafka_error_destroy(error);
-        return outcome == SOURCE_TRANSACTION_REWIND
-                   ? source_transaction_rewind(transaction, timeout_ms, why, whylen)
-                   : outcome;
+        if (outcome != SOURCE_TRANSACTION_REWIND)
+            return outcome;
+        /* A record Kafka refused aborts its transaction: the refusal says why, and one that
+         * no retry can get through (authorization, a topic that will not exist) fails the
+         * task rather than rewinding it into the same refusal. */
+        pthread_mutex_lock(&transaction->refusal_lock);
+        bool refused = transaction->refused, fatal = transaction->refusal_fatal;
+        char refusal[sizeof(transaction->refusal)];
+        snprintf(refusal, sizeof(refusal), "%s", transaction->refusal);
+        pthread_mutex_unlock(&transaction->refusal_lock);
+        if (refused) {
+            size_t used = strlen(why);
+            snprintf(why + used, whylen > used ? whylen - used : 0, "; the first record Kafka "
+                     "refused: %s", refusal);
+        }
+        outcome = source_transaction_rewind(transaction, timeout_ms, why, whylen);
+        return outcome == SOURCE_TRANSACTION_REWIND && fatal ? SOURCE_TRANSACTION_FAILED
+                                                             : outcome;
     }
     transaction->open = false;
     transaction->sealed = false;
@@ -448,6 +521,138 @@ source_transaction_outcome source_transaction_commit(source_transaction *transac
     offset_store_note(transaction->worker_offsets, transaction->connector, entries, count);
     source_transaction_committed_add(transaction, entries, count);
     return SOURCE_TRANSACTION_DONE;
+}
+
+source_transaction_outcome source_transaction_commit(source_transaction *transaction,
+                                                     const ferry_source_offset *entries,
+                                                     size_t count, int timeout_ms, char *why,
+                                                     size_t whylen)
+{
+    bool nothing;
+    source_transaction_outcome prepared = source_transaction_commit_prepare(
+        transaction, entries, count, timeout_ms, &nothing, why, whylen);
+    if (prepared != SOURCE_TRANSACTION_DONE || nothing)
+        return prepared;
+    rd_kafka_error_t *error = rd_kafka_commit_transaction(transaction->producer, timeout_ms);
+    return source_transaction_commit_conclude(transaction, error, entries, count, timeout_ms, why,
+                                              whylen);
+}
+
+/* ---- the background commit ------------------------------------------------------------------ */
+
+/* The committer: one commit_transaction call per request. Its flush serves delivery reports
+ * (the producer's callback is safe on any thread: source_transaction_refused) and sends what
+ * waits for linger.ms at once. */
+static void *source_committer_main(void *argument)
+{
+    source_transaction *transaction = argument;
+    pthread_mutex_lock(&transaction->committer_lock);
+    for (;;) {
+        while (!transaction->commit_requested && !transaction->committer_quit)
+            pthread_cond_wait(&transaction->committer_wake, &transaction->committer_lock);
+        if (!transaction->commit_requested)
+            break;
+        transaction->commit_requested = false;
+        int timeout_ms = transaction->commit_timeout_ms;
+        pthread_mutex_unlock(&transaction->committer_lock);
+        rd_kafka_error_t *error = rd_kafka_commit_transaction(transaction->producer, timeout_ms);
+        pthread_mutex_lock(&transaction->committer_lock);
+        transaction->commit_error = error;
+        atomic_store_explicit(&transaction->commit_ended, true, memory_order_release);
+        pthread_cond_signal(&transaction->committer_ended);
+    }
+    pthread_mutex_unlock(&transaction->committer_lock);
+    return NULL;
+}
+
+/* Ends the committer after the commit it runs, if any (the task finishes that one later or
+ * never: the transaction is then aborted or left to the next owner's fencing). */
+static void source_committer_stop(source_transaction *transaction)
+{
+    if (!transaction->committer_started)
+        return;
+    pthread_mutex_lock(&transaction->committer_lock);
+    transaction->committer_quit = true;
+    pthread_cond_signal(&transaction->committer_wake);
+    pthread_mutex_unlock(&transaction->committer_lock);
+    pthread_join(transaction->committer, NULL);
+    transaction->committer_started = false;
+    if (transaction->commit_error) {
+        rd_kafka_error_destroy(transaction->commit_error);
+        transaction->commit_error = NULL;
+    }
+}
+
+void source_transaction_commit_start(source_transaction *transaction,
+                                     const ferry_source_offset *entries, size_t count,
+                                     int timeout_ms)
+{
+    bool nothing;
+    transaction->committing = true;
+    transaction->commit_decided = false;
+    atomic_store_explicit(&transaction->commit_ended, false, memory_order_relaxed);
+    transaction->commit_outcome = source_transaction_commit_prepare(
+        transaction, entries, count, timeout_ms, &nothing, transaction->commit_why,
+        sizeof(transaction->commit_why));
+    if (transaction->commit_outcome == SOURCE_TRANSACTION_DONE && !nothing &&
+        !transaction->committer_started) {
+        transaction->committer_started =
+            pthread_create(&transaction->committer, NULL, source_committer_main, transaction) ==
+            0;
+        if (!transaction->committer_started)
+            log_warn(transaction->scope, "cannot start a thread to commit in the background; "
+                     "committing on the task's thread");
+    }
+    if (transaction->commit_outcome != SOURCE_TRANSACTION_DONE || nothing ||
+        !transaction->committer_started) {
+        /* Decided now, or committed now: _commit_finish has it at once. */
+        transaction->commit_decided = transaction->commit_outcome != SOURCE_TRANSACTION_DONE ||
+                                      nothing;
+        atomic_store_explicit(&transaction->commit_ended, true, memory_order_relaxed);
+        return;
+    }
+    pthread_mutex_lock(&transaction->committer_lock);
+    transaction->commit_requested = true;
+    transaction->commit_timeout_ms = timeout_ms;
+    pthread_cond_signal(&transaction->committer_wake);
+    pthread_mutex_unlock(&transaction->committer_lock);
+}
+
+bool source_transaction_commit_ended(const source_transaction *transaction)
+{
+    return atomic_load_explicit(&transaction->commit_ended, memory_order_acquire);
+}
+
+source_transaction_outcome source_transaction_commit_finish(source_transaction *transaction,
+                                                            const ferry_source_offset *entries,
+                                                            size_t count, int timeout_ms,
+                                                            char *why, size_t whylen)
+{
+    if (!transaction->committing)
+        return SOURCE_TRANSACTION_DONE;
+    transaction->committing = false;
+    if (transaction->commit_decided) {
+        snprintf(why, whylen, "%s", transaction->commit_why);
+        return transaction->commit_outcome;
+    }
+    rd_kafka_error_t *error;
+    if (transaction->committer_started) {
+        pthread_mutex_lock(&transaction->committer_lock);
+        while (!atomic_load_explicit(&transaction->commit_ended, memory_order_acquire))
+            pthread_cond_wait(&transaction->committer_ended, &transaction->committer_lock);
+        error = transaction->commit_error;
+        transaction->commit_error = NULL;
+        pthread_mutex_unlock(&transaction->committer_lock);
+    } else {
+        error = rd_kafka_commit_transaction(transaction->producer, timeout_ms);
+    }
+    return source_transaction_commit_conclude(transaction, error, entries, count, timeout_ms, why,
+                                              whylen);
+}
+
+bool source_transaction_committing(const source_transaction *transaction)
+{
+    return transaction->committing;
 }
 
 void source_transaction_seal(source_transaction *transaction,

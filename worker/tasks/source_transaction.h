@@ -8,7 +8,8 @@
  * with read_committed. Where transactions end is the connector's transaction.boundary: after
  * every poll, every transaction.boundary.interval.ms, or where the plugin says
  * (ferry_host.transaction_commit). docs/operations.md, "Delivery guarantees", tells users the
- * rules. Owned by the task's thread; not thread-safe.
+ * rules. Owned by the task's thread; not thread-safe (the background commit's thread only
+ * calls rd_kafka_commit_transaction).
  */
 #ifndef FERRY_SOURCE_TRANSACTION_H
 #define FERRY_SOURCE_TRANSACTION_H
@@ -115,6 +116,23 @@ source_transaction_outcome source_transaction_commit(source_transaction *transac
                                                      const ferry_source_offset *entries,
                                                      size_t count, int timeout_ms, char *why,
                                                      size_t whylen);
+/* The same commit in the background, so that the task keeps polling (and stages what it
+ * polls) while Kafka acknowledges the transaction's last records and ends it: _commit_start
+ * produces the offset records and hands the commit call to a thread of the transaction's; the
+ * task produces nothing to the producer until _commit_finish returned. That thread's flush
+ * serves delivery reports, so the producer's delivery callback must be safe on any thread.
+ * _commit_ended says, cheaply, whether _commit_finish would return at once; _commit_finish
+ * (the same entries and count) waits for the end and gives what source_transaction_commit
+ * gives. _committing: started and not finished. */
+void source_transaction_commit_start(source_transaction *transaction,
+                                     const ferry_source_offset *entries, size_t count,
+                                     int timeout_ms);
+bool source_transaction_commit_ended(const source_transaction *transaction);
+source_transaction_outcome source_transaction_commit_finish(source_transaction *transaction,
+                                                            const ferry_source_offset *entries,
+                                                            size_t count, int timeout_ms,
+                                                            char *why, size_t whylen);
+bool source_transaction_committing(const source_transaction *transaction);
 /* Produces the open transaction's offset records ahead of its commit, once no record joins it
  * any more, so that Kafka acknowledges them with its last records and the commit only ends the
  * transaction; the commit then writes no offset records of its own (entries must be those it
@@ -130,6 +148,11 @@ source_transaction_outcome source_transaction_abort(source_transaction *transact
  * count returned (0: *entries = NULL). */
 size_t source_transaction_committed_take(source_transaction *transaction,
                                          ferry_source_offset **entries);
+
+/* From the delivery callback, on any thread: Kafka refused a record of the open transaction
+ * (cause: why; fatal: no retry gets it through). The commit then fails; the first refusal is in
+ * its message, and a fatal one makes it FAILED rather than REWIND. */
+void source_transaction_refused(source_transaction *transaction, bool fatal, const char *cause);
 
 /* Whether a delivery report is one of the transaction's offset records (not a task record). */
 bool source_transaction_owns(const source_transaction *transaction,
