@@ -16,7 +16,10 @@
 struct offset_store {
     pthread_mutex_t mutex;
     topic_writer *writer; /* NULL for a store from offset_store_read */
-    /* canonical key text -> {"connector": .., "partition": .., "offset": ..} */
+    /* canonical key text -> {"connector": .., "partition": .., "offset": ..}. The values are the
+     * store's own copies, and callers get copies: a JSON value is never shared between the
+     * threads that use the store (tasks, the REST server, the herder), as jansson's reference
+     * counts do not order one thread's last read before another's free. */
     json_t *offsets;
 };
 
@@ -29,8 +32,9 @@ static int offset_store_apply(offset_store *store, const char *connector, json_t
         return -1;
     if (offset && !json_is_null(offset))
         json_object_set_new(store->offsets, key,
-                            json_pack("{s:s, s:O, s:O}", "connector", connector, "partition",
-                                      partition, "offset", offset));
+                            json_pack("{s:s, s:o, s:o}", "connector", connector, "partition",
+                                      json_deep_copy(partition), "offset",
+                                      json_deep_copy(offset)));
     else
         json_object_del(store->offsets, key);
     free(key);
@@ -166,7 +170,8 @@ json_t *offset_store_get(offset_store *store, const char *connector, json_t *par
     if (!key)
         return NULL;
     pthread_mutex_lock(&store->mutex);
-    json_t *offset = json_incref(json_object_get(json_object_get(store->offsets, key), "offset"));
+    json_t *entry = json_object_get(store->offsets, key);
+    json_t *offset = json_deep_copy(json_object_get(entry, "offset"));
     pthread_mutex_unlock(&store->mutex);
     free(key);
     return offset;
@@ -218,10 +223,12 @@ json_t *offset_store_list(offset_store *store, const char *connector)
     json_t *entry;
     pthread_mutex_lock(&store->mutex);
     json_object_foreach(store->offsets, key, entry) {
-        if (strcmp(json_string_value(json_object_get(entry, "connector")), connector) == 0)
-            json_array_append_new(list, json_pack("{s:O, s:O}", "partition",
-                                                  json_object_get(entry, "partition"), "offset",
-                                                  json_object_get(entry, "offset")));
+        if (strcmp(json_string_value(json_object_get(entry, "connector")), connector) != 0)
+            continue;
+        json_t *partition = json_deep_copy(json_object_get(entry, "partition"));
+        json_t *offset = json_deep_copy(json_object_get(entry, "offset"));
+        json_array_append_new(list, json_pack("{s:o, s:o}", "partition", partition, "offset",
+                                              offset));
     }
     pthread_mutex_unlock(&store->mutex);
     return list;

@@ -38,7 +38,7 @@ void offset_store_note(offset_store *store, const char *connector,
 int offset_store_record(const char *connector, const ferry_source_offset *entry, char **key,
                         char **value, char *err, size_t errlen);
 
-/* The committed offset of a connector's source partition: a new reference, or NULL. */
+/* The committed offset of a connector's source partition: a copy (the caller's), or NULL. */
 json_t *offset_store_get(offset_store *store, const char *connector, json_t *partition);
 
 /* Writes offsets (not on a store from _read) and returns once Kafka acknowledged all of them (then they are visible to _get).
@@ -48,7 +48,7 @@ int offset_store_write(offset_store *store, const char *connector,
                        const ferry_source_offset *entries, size_t count, int timeout_ms,
                        char *err, size_t errlen);
 
-/* A connector's offsets as [{"partition":{..},"offset":{..}}], a new reference. */
+/* A connector's offsets as [{"partition":{..},"offset":{..}}], copies (the caller's). */
 json_t *offset_store_list(offset_store *store, const char *connector);
 
 #endif
