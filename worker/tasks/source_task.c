@@ -43,10 +43,11 @@
 /* Exactly-once, poll and interval boundaries: the most bytes of records the task stages while a
  * closed transaction is being delivered; past it the task commits, waiting for Kafka. */
 #define SOURCE_STAGING_MAX_BYTES (16 * 1024 * 1024)
-/* Exactly-once: every how many records a poll looks whether the closed transaction can commit. */
+/* Exactly-once: every how many records a poll looks whether the closed transaction's commit
+ * ended. */
 #define SOURCE_CLOSED_CHECK_RECORDS 256
-/* Exactly-once: how long one plugin poll may take while a closed transaction is being delivered
- * (the task commits as soon as Kafka has it all). */
+/* Exactly-once: how long one plugin poll may take while a closed transaction commits (the task
+ * takes the outcome as soon as the commit ended). */
 #define SOURCE_CLOSING_POLL_TIMEOUT_MS 5
 /* How long the creation of a new topic may take (Kafka Connect's admin default is a minute). */
 #define SOURCE_TOPIC_CREATION_TIMEOUT_MS 30000
@@ -92,8 +93,8 @@ typedef struct source_task {
     bool rewind;          /* Kafka aborted a transaction: restart the plugin from the offsets */
     int rewinds;          /* transactions aborted by Kafka since the last commit */
     /* Boundaries poll and interval: a due transaction closes (no record joins it any more) and
-     * commits once Kafka acknowledged all of it; meanwhile the task keeps polling and stages what
-     * it converts, with those polls' offsets in pending_offsets, for the next transaction. */
+     * commits in the background; meanwhile the task keeps polling and stages what it converts,
+     * with those polls' offsets in pending_offsets, for the next transaction. */
     bool closing;
     uint64_t closed_records; /* records produced while closed, for source_transaction_closed_check */
     uint64_t commit_started_us; /* when the closed transaction's background commit started */

@@ -39,7 +39,6 @@ struct source_transaction {
     source_transaction_boundary boundary;
     int64_t interval_ms;
     bool open;
-    bool sealed;                   /* the open transaction's offset records are produced */
     int64_t opened_ms;
     ferry_source_offset *committed; /* committed since the last _committed_take (own refs) */
     size_t committed_count;
@@ -470,7 +469,7 @@ static source_transaction_outcome source_transaction_commit_prepare(
         if (source_transaction_begin(transaction, why, whylen) != 0)
             return SOURCE_TRANSACTION_FAILED;
     }
-    for (size_t i = 0; i < count && !transaction->sealed; i++) {
+    for (size_t i = 0; i < count; i++) {
         if (source_transaction_offset_produce(transaction, &entries[i], timeout_ms, why,
                                               whylen) != 0) {
             return source_transaction_rewind(transaction, timeout_ms, why, whylen);
@@ -516,7 +515,6 @@ static source_transaction_outcome source_transaction_commit_conclude(
                                                              : outcome;
     }
     transaction->open = false;
-    transaction->sealed = false;
     offset_store_note(transaction->own_offsets, transaction->connector, entries, count);
     offset_store_note(transaction->worker_offsets, transaction->connector, entries, count);
     source_transaction_committed_add(transaction, entries, count);
@@ -655,24 +653,6 @@ bool source_transaction_committing(const source_transaction *transaction)
     return transaction->committing;
 }
 
-void source_transaction_seal(source_transaction *transaction,
-                             const ferry_source_offset *entries, size_t count, int timeout_ms)
-{
-    if (!transaction->open || transaction->sealed || count == 0)
-        return;
-    char why[512];
-    for (size_t i = 0; i < count; i++) {
-        if (source_transaction_offset_produce(transaction, &entries[i], timeout_ms, why,
-                                              sizeof(why)) != 0) {
-            /* The commit produces them all again and meets the error itself; an offset record
-             * written twice in one transaction is harmless (the later one is read). */
-            log_debug(transaction->scope, "%s", why);
-            return;
-        }
-    }
-    transaction->sealed = true;
-}
-
 source_transaction_outcome source_transaction_abort(source_transaction *transaction,
                                                     int timeout_ms, char *why, size_t whylen)
 {
@@ -687,7 +667,6 @@ source_transaction_outcome source_transaction_abort(source_transaction *transact
     }
     if (!error) {
         transaction->open = false;
-        transaction->sealed = false;
         return SOURCE_TRANSACTION_DONE;
     }
     source_transaction_outcome outcome =

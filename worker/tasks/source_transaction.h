@@ -133,12 +133,6 @@ source_transaction_outcome source_transaction_commit_finish(source_transaction *
                                                             size_t count, int timeout_ms,
                                                             char *why, size_t whylen);
 bool source_transaction_committing(const source_transaction *transaction);
-/* Produces the open transaction's offset records ahead of its commit, once no record joins it
- * any more, so that Kafka acknowledges them with its last records and the commit only ends the
- * transaction; the commit then writes no offset records of its own (entries must be those it
- * is given). On an error nothing is sealed and the commit writes them, meeting the error. */
-void source_transaction_seal(source_transaction *transaction,
-                             const ferry_source_offset *entries, size_t count, int timeout_ms);
 /* Aborts the open transaction (no-op without one): DONE, FENCED or FAILED. */
 source_transaction_outcome source_transaction_abort(source_transaction *transaction,
                                                     int timeout_ms, char *why, size_t whylen);
