@@ -158,7 +158,10 @@ typedef struct ferry_data {
     const void *data;
     size_t len;
     json_t *json;   /* FERRY_DATA_JSON */
-    json_t *schema; /* optional Connect schema ({"type":"struct","fields":[..]}) or NULL */
+    /* Optional Connect schema ({"type":"struct","fields":[..]}) or NULL. A value: never changed
+     * once a record carried it (the JSON converter caches its text per object); hand the same
+     * object for records of the same shape, a new one for a new shape. */
+    json_t *schema;
 } ferry_data;
 
 typedef struct ferry_header {

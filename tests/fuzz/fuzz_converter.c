@@ -52,7 +52,7 @@ static converter *fuzz_converter(unsigned which)
 
 /* Serialises data into a new copy (NULL bytes for a Kafka null); false when the converter
  * refuses the data, which it then says why. */
-static bool fuzz_serialize(const converter *conv, const ferry_data *data, char **out,
+static bool fuzz_serialize(converter *conv, const ferry_data *data, char **out,
                            size_t *out_len, char *err, size_t errlen)
 {
     strbuf buffer = {0};
@@ -75,8 +75,9 @@ static bool fuzz_serialize(const converter *conv, const ferry_data *data, char *
 /* What conv writes of first, it reads back and writes again byte for byte; schemaless JSON
  * reads back as the same value. Data another converter read may still carry its JSON text as it
  * came (blanks, escapes), which a writer with an envelope keeps in the payload: that text is
- * then written in the JsonConverter's form by the second write and settles by the third. */
-static void fuzz_round_trip(const converter *conv, const ferry_data *first, bool settled)
+ * then written in the JsonConverter's form by the second write and settles by the third. The
+ * same data written twice gives the same bytes (the second time, its schema's text is cached). */
+static void fuzz_round_trip(converter *conv, const ferry_data *first, bool settled)
 {
     char err[512];
     ferry_data second = {0};
@@ -84,6 +85,15 @@ static void fuzz_round_trip(const converter *conv, const ferry_data *first, bool
     size_t written_len = 0, rewritten_len = 0;
     if (!fuzz_serialize(conv, first, &written, &written_len, err, sizeof(err)))
         goto done;
+    /* The second time, the schema's text comes from the converter's cache: the same bytes. */
+    char *repeated = NULL;
+    size_t repeated_len = 0;
+    fuzz_check(fuzz_serialize(conv, first, &repeated, &repeated_len, err, sizeof(err)) &&
+                   repeated_len == written_len &&
+                   (!written || memcmp(repeated, written, written_len) == 0),
+               "written repeated differently (the schema cache?):\n%.*s\n%.*s", (int)written_len,
+               written ? written : "", (int)repeated_len, repeated ? repeated : "");
+    free(repeated);
     if (!written) {
         fuzz_check(first->kind == FERRY_DATA_NULL ||
                        (first->kind == FERRY_DATA_JSON && json_is_null(first->json)),

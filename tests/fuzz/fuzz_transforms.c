@@ -116,7 +116,7 @@ static converter *fuzz_converter(unsigned which)
 /* Applies chain to record and checks the outcome; a kept record is written by conv. A
  * configured RegexRouter may route to the empty topic, as Kafka's does (its producer refuses
  * it): named says the topic may not be empty. */
-static void fuzz_apply(transform_chain *chain, ferry_record *record, const converter *conv,
+static void fuzz_apply(transform_chain *chain, ferry_record *record, converter *conv,
                        bool named)
 {
     char err[512] = "";
@@ -149,7 +149,7 @@ static void fuzz_fixed(uint8_t mode, const uint8_t *data, size_t size)
     char err[512];
     bool schemas = mode & 1;
     transform_chain *chain = fuzz_chain((size_t)(mode >> 1) % FUZZ_CHAIN_COUNT);
-    const converter *conv = fuzz_converter(schemas ? FUZZ_SCHEMAS_ON : FUZZ_SCHEMAS_OFF);
+    converter *conv = fuzz_converter(schemas ? FUZZ_SCHEMAS_ON : FUZZ_SCHEMAS_OFF);
     static const ferry_header headers[] = {{.key = "trace", .value = "abc", .value_len = 3},
                                            {.key = "op", .value = NULL}};
     ferry_record record = {.topic = "fuzz.public.orders", .partition = 0,
@@ -208,8 +208,8 @@ static void fuzz_configured(uint8_t mode, const uint8_t *data, size_t size)
         which = FUZZ_STRING;
     if (mode & 16)
         which = FUZZ_BYTES;
-    const converter *conv = fuzz_converter(which);
-    const converter *key_conv = fuzz_converter(mode & 1 ? FUZZ_SCHEMAS_ON : FUZZ_SCHEMAS_OFF);
+    converter *conv = fuzz_converter(which);
+    converter *key_conv = fuzz_converter(mode & 1 ? FUZZ_SCHEMAS_ON : FUZZ_SCHEMAS_OFF);
 
     config_map *config = config_map_new();
     config_errors *errors = config_errors_new();

@@ -97,7 +97,7 @@ static void assert_bytes(const void *bytes, size_t len, const char *expected)
 }
 
 /* Serialises data with conv and checks the exact output. */
-static void expect_serialized_n(const converter *conv, const ferry_data *data, const char *expected,
+static void expect_serialized_n(converter *conv, const ferry_data *data, const char *expected,
                                 size_t expected_len)
 {
     strbuf buffer = {0};
@@ -110,12 +110,12 @@ static void expect_serialized_n(const converter *conv, const ferry_data *data, c
     strbuf_free(&buffer);
 }
 
-static void expect_serialized(const converter *conv, const ferry_data *data, const char *expected)
+static void expect_serialized(converter *conv, const ferry_data *data, const char *expected)
 {
     expect_serialized_n(conv, data, expected, strlen(expected));
 }
 
-static void expect_serialized_null(const converter *conv, const ferry_data *data)
+static void expect_serialized_null(converter *conv, const ferry_data *data)
 {
     strbuf buffer = {0};
     const void *bytes = (const void *)1;
@@ -128,7 +128,7 @@ static void expect_serialized_null(const converter *conv, const ferry_data *data
     strbuf_free(&buffer);
 }
 
-static void expect_serialize_error(const converter *conv, const ferry_data *data,
+static void expect_serialize_error(converter *conv, const ferry_data *data,
                                    const char *message)
 {
     strbuf buffer = {0};
@@ -142,7 +142,7 @@ static void expect_serialize_error(const converter *conv, const ferry_data *data
     strbuf_free(&buffer);
 }
 
-static void expect_deserialize_error(const converter *conv, const char *text, const char *message)
+static void expect_deserialize_error(converter *conv, const char *text, const char *message)
 {
     ferry_data data = {.kind = FERRY_DATA_STRING, .data = "junk"};
     char err[512] = "";
@@ -636,7 +636,7 @@ typedef struct schema_case {
 } schema_case;
 
 /* Serialises each case with conv (schemas on) and checks the envelope byte for byte. */
-static void expect_schema_cases(const converter *conv, const schema_case *cases, size_t count)
+static void expect_schema_cases(converter *conv, const schema_case *cases, size_t count)
 {
     for (size_t i = 0; i < count; i++) {
         ferry_data data = json_data(cases[i].value, cases[i].schema);
@@ -1419,7 +1419,7 @@ static void test_data_release_any_kind(void **state)
 /* ------------------------------------------------------------------------------------------ */
 /* Round trips                                                                                */
 
-static void round_trip(const converter *conv, const ferry_data *in, ferry_data *out)
+static void round_trip(converter *conv, const ferry_data *in, ferry_data *out)
 {
     strbuf buffer = {0};
     const void *bytes;
@@ -1510,6 +1510,129 @@ static void test_round_trips(void **state)
 
         converter_destroy(conv);
     }
+}
+
+/* ------------------------------------------------------------------------------------------ */
+/* The schema cache                                                                           */
+
+/* A struct schema of one int32 field named name, and what JsonConverter writes of it. */
+static json_t *one_field_schema(const char *name)
+{
+    json_t *schema = json_pack("{s:s, s:[{s:s, s:b, s:s}], s:b}", "type", "struct", "fields",
+                               "type", "int32", "optional", 0, "field", name, "optional", 0);
+    assert_non_null(schema);
+    return schema;
+}
+
+static void expect_one_field_event(converter *conv, json_t *schema, const char *name, int value)
+{
+    ferry_data data = {.kind = FERRY_DATA_JSON, .json = json_pack("{s:i}", name, value),
+                       .schema = schema};
+    char expected[256];
+    snprintf(expected, sizeof(expected),
+             "{\"schema\":{\"type\":\"struct\",\"fields\":[{\"type\":\"int32\",\"optional\":"
+             "false,\"field\":\"%s\"}],\"optional\":false},\"payload\":{\"%s\":%d}}",
+             name, name, value);
+    expect_serialized(conv, &data, expected);
+    json_decref(data.json);
+}
+
+/* A schema object handed again is written from the converter's cache: the same bytes, whatever
+ * the payload, across more schemas than the cache holds, and with the cache off. */
+static void test_schema_text_cached_per_schema_object(void **state)
+{
+    (void)state;
+    char err[512] = "";
+    config_map *off = config_map_new();
+    assert_non_null(off);
+    assert_int_equal(config_map_set(off, "schemas.cache.size", "0"), 0);
+    converter *converters[] = {converter_of("json", "true"),
+                               converter_new("json", off, false, err, sizeof(err))};
+    assert_non_null(converters[1]);
+    config_map_destroy(off);
+
+    for (size_t c = 0; c < 2; c++) {
+        converter *conv = converters[c];
+        json_t *orders = one_field_schema("id");
+        expect_one_field_event(conv, orders, "id", 1);
+        expect_one_field_event(conv, orders, "id", 2);
+        /* Forty schemas in turn, more than the cache keeps: each written as it is. */
+        json_t *schemas[40];
+        char name[16];
+        for (int round = 0; round < 3; round++) {
+            for (int i = 0; i < 40; i++) {
+                snprintf(name, sizeof(name), "f%d", i);
+                if (round == 0)
+                    schemas[i] = one_field_schema(name);
+                expect_one_field_event(conv, schemas[i], name, round * 100 + i);
+                expect_one_field_event(conv, orders, "id", i);
+            }
+        }
+        for (int i = 0; i < 40; i++)
+            json_decref(schemas[i]);
+        /* The caller lets go of a schema it handed over; another one, perhaps at the same
+         * address, is written as itself. */
+        json_decref(orders);
+        for (int i = 0; i < 20; i++) {
+            snprintf(name, sizeof(name), "n%d", i);
+            json_t *fresh = one_field_schema(name);
+            expect_one_field_event(conv, fresh, name, i);
+            json_decref(fresh);
+        }
+        converter_destroy(conv);
+    }
+}
+
+/* A schema that cannot be written is refused every time, not cached half-written. */
+static void test_schema_text_refused_not_cached(void **state)
+{
+    (void)state;
+    converter *conv = converter_of("json", "true");
+    ferry_data data = json_data("{\"d\":\"x\"}",
+                                "{\"type\":\"struct\",\"fields\":[{\"field\":\"d\",\"type\":"
+                                "\"string\"},{\"field\":\"d\",\"type\":\"string\"}]}");
+    for (int i = 0; i < 2; i++) {
+        strbuf buffer = {0};
+        const void *bytes;
+        size_t len;
+        char err[512] = "";
+        assert_int_equal(
+            converter_serialize(conv, "orders", &data, &buffer, &bytes, &len, err, sizeof(err)),
+            -1);
+        assert_non_null(strstr(err, "field name duplication"));
+        strbuf_free(&buffer);
+    }
+    json_decref(data.json);
+    json_decref(data.schema);
+    converter_destroy(conv);
+}
+
+static void test_schemas_cache_size_setting(void **state)
+{
+    (void)state;
+    static const char *const refused[] = {"-1", "many", "1.5", "99999999999"};
+    for (size_t i = 0; i < sizeof refused / sizeof refused[0]; i++) {
+        char err[512] = "";
+        config_map *settings = config_map_new();
+        assert_non_null(settings);
+        assert_int_equal(config_map_set(settings, "schemas.cache.size", refused[i]), 0);
+        assert_null(converter_new("json", settings, true, err, sizeof(err)));
+        char prefix[128];
+        snprintf(prefix, sizeof(prefix), "key.converter.schemas.cache.size: invalid value '%s' (",
+                 refused[i]);
+        if (strncmp(err, prefix, strlen(prefix)) != 0)
+            fail_msg("%s: %s", refused[i], err);
+        config_map_destroy(settings);
+    }
+    char err[512] = "";
+    config_map *settings = config_map_new();
+    assert_non_null(settings);
+    assert_int_equal(config_map_set(settings, "schemas.cache.size", " 1000 "), 0);
+    converter *conv = converter_new("json", settings, false, err, sizeof(err));
+    if (!conv)
+        fail_msg("%s", err);
+    converter_destroy(conv);
+    config_map_destroy(settings);
 }
 
 /* ------------------------------------------------------------------------------------------ */
@@ -1873,6 +1996,9 @@ int main(void)
         cmocka_unit_test(test_deserialize_json_text_mode),
         cmocka_unit_test(test_data_release_any_kind),
         cmocka_unit_test(test_round_trips),
+        cmocka_unit_test(test_schema_text_cached_per_schema_object),
+        cmocka_unit_test(test_schema_text_refused_not_cached),
+        cmocka_unit_test(test_schemas_cache_size_setting),
         cmocka_unit_test(test_buffer_reuse),
         cmocka_unit_test(test_large_value),
         cmocka_unit_test(test_too_deep_value),

@@ -18,6 +18,7 @@
 #include "convert/connect_json.h"
 #include "convert/json_syntax.h"
 #include "convert/json_writer.h"
+#include "convert/schema_text_cache.h"
 
 #define CONVERTER_JSON_CLASS "org.apache.kafka.connect.json.JsonConverter"
 #define CONVERTER_STRING_CLASS "org.apache.kafka.connect.storage.StringConverter"
@@ -40,6 +41,7 @@ struct converter {
     bool schemas_enable; /* JSON only */
     bool replace_null_with_default; /* JSON: a null under a schema with a default is written as it */
     bool json_text;      /* JSON without schemas: values checked and handed as text, no tree */
+    schema_text_cache *schema_texts; /* JSON with schemas: each schema's text, written once */
 };
 
 typedef struct converter_alias {
@@ -147,6 +149,25 @@ static int converter_setting_bool(const config_map *settings, const char *key, b
     return 0;
 }
 
+/* schemas.cache.size, Kafka's bound on JsonConverter's schema caches (1000 by default): 0 turns
+ * ferry's off, any other value gives the SCHEMA_TEXT_CACHE_MAX entries ferry keeps at most. */
+static int converter_setting_cache_size(const config_map *settings, bool is_key, size_t *size,
+                                        char *err, size_t errlen)
+{
+    const char *text = config_map_get(settings, "schemas.cache.size");
+    int64_t value;
+    char why[128];
+    if (!text)
+        return 0;
+    if (config_value_parse_int(text, 0, INT32_MAX, &value, why, sizeof(why)) != 0) {
+        ferry_error_set(err, errlen, "%s.schemas.cache.size: invalid value '%s' (%s)",
+                        converter_prefix(is_key), text, why);
+        return -1;
+    }
+    *size = (size_t)value;
+    return 0;
+}
+
 /* Decimals are written as Kafka's default writes them, base64; NUMERIC would need them written
  * as JSON numbers, which this converter does not do, so it says so rather than ignore it. */
 static int converter_check_decimal_format(const config_map *settings, bool is_key, char *err,
@@ -191,21 +212,27 @@ converter *converter_new(const char *class_name, const config_map *settings, boo
     conv->is_key = is_key;
     conv->schemas_enable = true; /* Kafka's JsonConverter defaults */
     conv->replace_null_with_default = true;
+    size_t schema_cache_size = SCHEMA_TEXT_CACHE_MAX;
 
-    if (!settings)
-        return conv;
-
-    if (kind == CONVERTER_JSON) {
+    if (kind == CONVERTER_JSON && settings) {
         if (converter_setting_bool(settings, "schemas.enable", is_key, &conv->schemas_enable, err,
                                    errlen) != 0 ||
             converter_setting_bool(settings, "replace.null.with.default", is_key,
                                    &conv->replace_null_with_default, err, errlen) != 0 ||
+            converter_setting_cache_size(settings, is_key, &schema_cache_size, err, errlen) != 0 ||
             converter_check_decimal_format(settings, is_key, err, errlen) != 0)
             goto fail;
-    } else if (kind == CONVERTER_STRING) {
+    } else if (kind == CONVERTER_STRING && settings) {
         if (converter_check_encoding(settings, "converter.encoding", is_key, err, errlen) != 0 ||
             converter_check_encoding(settings, "encoding", is_key, err, errlen) != 0)
             goto fail;
+    }
+    if (kind == CONVERTER_JSON && conv->schemas_enable) {
+        conv->schema_texts = schema_text_cache_new(schema_cache_size);
+        if (!conv->schema_texts) {
+            ferry_error_set(err, errlen, "%s: out of memory", converter_prefix(is_key));
+            goto fail;
+        }
     }
     return conv;
 
@@ -216,6 +243,9 @@ fail:
 
 void converter_destroy(converter *conv)
 {
+    if (!conv)
+        return;
+    schema_text_cache_destroy(conv->schema_texts);
     free(conv);
 }
 
@@ -267,7 +297,26 @@ static void converter_point_at(const ferry_data *data, const void **bytes, size_
     *len = data->data ? data->len : 0;
 }
 
-static int converter_serialize_json(const converter *conv, const char *topic,
+/* The schema's text, from the cache when this converter wrote it before: PostgresCdcSource's
+ * envelope schema of a few kilobytes comes with each of its table's events, and writing it is
+ * most of the work of writing the event. A schema that failed to write (a default its type
+ * refuses) is not cached, so each of its records fails alike. */
+static int converter_write_schema(converter *conv, strbuf *buffer, json_t *schema)
+{
+    size_t len;
+    const char *text = schema ? schema_text_cache_get(conv->schema_texts, schema, &len) : NULL;
+    if (text)
+        return json_writer_append(buffer, text, len);
+    size_t start = buffer->len;
+    int rc = connect_json_write_schema(buffer, schema, conv->replace_null_with_default);
+    if (rc == 0 && schema &&
+        schema_text_cache_put(conv->schema_texts, schema, buffer->data + start,
+                              buffer->len - start) != 0)
+        rc = -1;
+    return rc;
+}
+
+static int converter_serialize_json(converter *conv, const char *topic,
                                     const ferry_data *data, strbuf *buffer,
                                     char *err, size_t errlen)
 {
@@ -292,8 +341,7 @@ static int converter_serialize_json(const converter *conv, const char *topic,
         default:
             rc = json_writer_append_literal(buffer, "{\"schema\":");
             if (rc == 0)
-                rc = connect_json_write_schema(buffer, data->schema,
-                                               conv->replace_null_with_default);
+                rc = converter_write_schema(conv, buffer, data->schema);
             if (rc == 0)
                 rc = json_writer_append_literal(buffer, ",\"payload\":");
             break;
@@ -350,7 +398,7 @@ fail:
     return -1;
 }
 
-int converter_serialize(const converter *conv, const char *topic, const ferry_data *data,
+int converter_serialize(converter *conv, const char *topic, const ferry_data *data,
                         strbuf *buffer, const void **bytes, size_t *len, char *err,
                         size_t errlen)
 {

@@ -48,7 +48,7 @@ size_t converter_config_validate(const config_map *config, config_errors *errors
 /* Creates a converter. settings are the converter's own keys with their prefix stripped
  * ("schemas.enable" from "value.converter.schemas.enable"); NULL = defaults. The JSON converter
  * reads Kafka's JsonConverter keys schemas.enable and replace.null.with.default (both true by
- * default) and decimal.format (BASE64, the default, is what it writes; NUMERIC is refused). NULL
+ * default), schemas.cache.size (0 turns the schema cache off) and decimal.format (BASE64, the default, is what it writes; NUMERIC is refused). NULL
  * with a message naming the class or key on error (unknown class, a boolean that is not one). */
 converter *converter_new(const char *class_name, const config_map *settings, bool is_key,
                          char *err, size_t errlen);
@@ -67,10 +67,12 @@ const char *converter_class_name(const converter *converter);
  * data, byte for byte (connect_json.h): a structured value under its schema, the schema in Kafka's
  * form; a value that still has its JSON text goes out as that text. *bytes points either into
  * data (no copy) or into buffer (valid until the buffer's next use). A task reuses one buffer for
- * every record: once it has grown, serialising allocates nothing. FERRY_DATA_NULL gives
+ * every record: once it has grown, serialising allocates nothing. A schema is written once per
+ * schema object (convert/schema_text_cache.h: schemas.cache.size, at most 16 kept), which is why
+ * the converter is not const: one task's thread uses it. FERRY_DATA_NULL gives
  * *bytes = NULL, *len = 0 (a Kafka null). Returns 0, or
  * -1 with a message (ByteArray given structured data, say). topic is for messages only. */
-int converter_serialize(const converter *converter, const char *topic, const ferry_data *data,
+int converter_serialize(converter *converter, const char *topic, const ferry_data *data,
                         strbuf *buffer, const void **bytes, size_t *len, char *err,
                         size_t errlen);
 
