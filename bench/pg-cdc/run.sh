@@ -30,8 +30,8 @@
 #   eos         (on request) exactly-once sources: the throughput run with BENCH_EOS_ROWS rows,
 #               alternating exactly.once.source.support disabled and enabled with
 #               transaction.boundary poll, interval (1 s) and connector (one Kafka transaction per
-#               database transaction of BENCH_BATCH rows), in one invocation, once each.
-#               Target: poll >= 80% of disabled.
+#               database transaction of BENCH_BATCH rows), in one invocation, BENCH_EOS_RUNS
+#               rounds of the four; medians per mode. Target: poll >= 80% of disabled.
 #
 # Usage: bench/pg-cdc/run.sh [throughput] [latency] [memory] [incremental] [eos]
 #        (none = the first three)
@@ -42,6 +42,7 @@
 # Environment: BENCH_RUNS (3), BENCH_ROWS (1000000), BENCH_BATCH (1000), BENCH_RATE (5000),
 # BENCH_LATENCY_BATCH (10), BENCH_LATENCY_SECONDS (30), BENCH_BIG_TX (1000000),
 # BENCH_SCHEMAS (true), BENCH_TIMEOUT_S (300), BENCH_INFO (1), BENCH_EOS_ROWS (300000),
+# BENCH_EOS_RUNS (3),
 # BENCH_INCR_ROWS (1000000), BENCH_INCR_CHUNK (1024, Debezium's default),
 # BENCH_INCR_MAX_RATE (20000),
 # BENCH_KEEP_TMP (keep the logs), BENCH_PERF (perf record the worker during throughput runs).
@@ -62,6 +63,7 @@ SCHEMAS=${BENCH_SCHEMAS:-true}
 TIMEOUT_S=${BENCH_TIMEOUT_S:-300}
 INFO=${BENCH_INFO:-1}
 EOS_ROWS=${BENCH_EOS_ROWS:-300000}
+EOS_RUNS=${BENCH_EOS_RUNS:-3}
 INCR_ROWS=${BENCH_INCR_ROWS:-1000000}
 INCR_CHUNK=${BENCH_INCR_CHUNK:-1024}
 INCR_MAX_RATE=${BENCH_INCR_MAX_RATE:-20000}
@@ -253,35 +255,48 @@ fi
 # ---- exactly-once sources ------------------------------------------------------------------------
 
 if wants eos; then
+    declare -A eos_rates=()
+    eos_pcts=()
+    for (( run = 1; run <= EOS_RUNS; run++ )); do
+        declare -A round=()
+        for mode in off poll interval connector; do
+            label="eos$mode$run"
+            new_table "$label"
+            topic="${run_id}_$label.public.$table"
+            "$tools/pgcdc_bench" create "$FERRY_TEST_BOOTSTRAP" "$topic" 1
+            if [ "$mode" = off ]; then
+                worker_props "$tmp/$label.worker" "$label"
+            else
+                worker_props "$tmp/$label.worker" "$label" exactly.once.source.support=enabled
+            fi
+            connector_props "$tmp/$label.connector" "$label" "$table"
+            [ "$mode" != off ] && printf '%s\n' exactly.once.support=required \
+                "transaction.boundary=$mode" transaction.boundary.interval.ms=1000 \
+                >>"$tmp/$label.connector"
+            start_ferry "$tmp/$label.log" "$tmp/$label.worker" "$tmp/$label.connector"
+            "$tools/pgcdc_bench" watch "$FERRY_TEST_BOOTSTRAP" "$topic" "$EOS_ROWS" $(( TIMEOUT_S * 1000 )) 25 \
+                >"$tmp/$label.watch" &
+            watch_pid=$!
+            loader_rate=$("$tools/pgcdc_bench" load "$FERRY_TEST_PG_DSN" "$table" "$EOS_ROWS" 0 "$BATCH")
+            wait "$watch_pid" || die "eos run $run ($mode): not all $EOS_ROWS events arrived"
+            read -r first done <"$tmp/$label.watch"
+            round[$mode]=$(rate "$EOS_ROWS" "$first" "$done")
+            eos_rates[$mode]+="${round[$mode]} "
+            log "eos run $run ($mode): ${round[$mode]} events/s (loader $loader_rate rows/s)"
+            stop_ferry
+        done
+        eos_pcts+=("$(percent "${round[poll]}" "${round[off]}")")
+        unset round
+    done
     declare -A eos_rate=()
     for mode in off poll interval connector; do
-        label="eos$mode"
-        new_table "$label"
-        topic="${run_id}_$label.public.$table"
-        "$tools/pgcdc_bench" create "$FERRY_TEST_BOOTSTRAP" "$topic" 1
-        if [ "$mode" = off ]; then
-            worker_props "$tmp/$label.worker" "$label"
-        else
-            worker_props "$tmp/$label.worker" "$label" exactly.once.source.support=enabled
-        fi
-        connector_props "$tmp/$label.connector" "$label" "$table"
-        [ "$mode" != off ] && printf '%s\n' exactly.once.support=required \
-            "transaction.boundary=$mode" transaction.boundary.interval.ms=1000 \
-            >>"$tmp/$label.connector"
-        start_ferry "$tmp/$label.log" "$tmp/$label.worker" "$tmp/$label.connector"
-        "$tools/pgcdc_bench" watch "$FERRY_TEST_BOOTSTRAP" "$topic" "$EOS_ROWS" $(( TIMEOUT_S * 1000 )) 25 \
-            >"$tmp/$label.watch" &
-        watch_pid=$!
-        loader_rate=$("$tools/pgcdc_bench" load "$FERRY_TEST_PG_DSN" "$table" "$EOS_ROWS" 0 "$BATCH")
-        wait "$watch_pid" || die "eos run ($mode): not all $EOS_ROWS events arrived"
-        read -r first done <"$tmp/$label.watch"
-        eos_rate[$mode]=$(rate "$EOS_ROWS" "$first" "$done")
-        log "eos ($mode): ${eos_rate[$mode]} events/s (loader $loader_rate rows/s)"
-        stop_ferry
+        # shellcheck disable=SC2086 # the rates, one word each
+        eos_rate[$mode]=$(median ${eos_rates[$mode]})
     done
     pct=$(percent "${eos_rate[poll]}" "${eos_rate[off]}")
     report "exactly-once off, events/s ($EOS_ROWS rows)" "${eos_rate[off]}" "" "info"
     report "exactly-once poll, events/s (% of off)" "${eos_rate[poll]} ($pct%)" ">= 80%" "$(verdict "$pct" ">=" 80)"
+    report "  poll % of off, run by run" "${eos_pcts[*]}" "" "info"
     report "exactly-once interval 1 s, events/s" "${eos_rate[interval]} ($(percent "${eos_rate[interval]}" "${eos_rate[off]}")%)" "" "info"
     report "exactly-once connector, events/s" "${eos_rate[connector]} ($(percent "${eos_rate[connector]}" "${eos_rate[off]}")%)" "" "info"
 fi
