@@ -580,38 +580,56 @@ static kafka_error_class kafka_client_record(kafka_client_entry *watch, rd_kafka
     return kind;
 }
 
-/* Records an error of client under the lock. librdkafka's fatal error (an idempotent producer
- * that cannot go on) is recorded with the error behind it when that one explains itself (a
- * missing ACL), else as fatal with its text. */
-static void kafka_client_record_locked(rd_kafka_t *client, rd_kafka_resp_err_t code,
-                                       const char *reason)
-{
+/* An error as it is recorded: librdkafka's fatal error (an idempotent producer that cannot go
+ * on) with the error behind it when that one explains itself (a missing ACL), else as fatal with
+ * its text. */
+typedef struct kafka_client_error {
+    rd_kafka_resp_err_t code;
+    const char *reason; /* reason as given, or one of the texts below */
     char fatal[512];
-    char text[sizeof(fatal) + 64];
-    if (code == RD_KAFKA_RESP_ERR__FATAL) {
-        rd_kafka_resp_err_t cause = rd_kafka_fatal_error(client, fatal, sizeof(fatal));
-        if (cause == RD_KAFKA_RESP_ERR_CLUSTER_AUTHORIZATION_FAILED ||
-            cause == RD_KAFKA_RESP_ERR_TOPIC_AUTHORIZATION_FAILED ||
-            cause == RD_KAFKA_RESP_ERR_TRANSACTIONAL_ID_AUTHORIZATION_FAILED) {
-            code = cause;
-            reason = fatal;
-        } else if (cause) {
-            snprintf(text, sizeof(text), "%s (%s)", fatal, rd_kafka_err2name(cause));
-            reason = text;
-        }
+    char text[512 + 64];
+} kafka_client_error;
+
+/* Fills error for code and reason. Called without kafka_clients_mutex: rd_kafka_fatal_error
+ * takes the client's own lock, which librdkafka's threads hold while they call
+ * kafka_client_on_log, which takes the mutex (the other order would deadlock). */
+static void kafka_client_error_resolve(rd_kafka_t *client, rd_kafka_resp_err_t code,
+                                       const char *reason, kafka_client_error *error)
+{
+    error->code = code;
+    error->reason = reason;
+    if (code != RD_KAFKA_RESP_ERR__FATAL)
+        return;
+    rd_kafka_resp_err_t cause = rd_kafka_fatal_error(client, error->fatal, sizeof(error->fatal));
+    if (cause == RD_KAFKA_RESP_ERR_CLUSTER_AUTHORIZATION_FAILED ||
+        cause == RD_KAFKA_RESP_ERR_TOPIC_AUTHORIZATION_FAILED ||
+        cause == RD_KAFKA_RESP_ERR_TRANSACTIONAL_ID_AUTHORIZATION_FAILED) {
+        error->code = cause;
+        error->reason = error->fatal;
+    } else if (cause) {
+        snprintf(error->text, sizeof(error->text), "%s (%s)", error->fatal,
+                 rd_kafka_err2name(cause));
+        error->reason = error->text;
     }
+}
+
+/* Records a resolved error of client; under the mutex. */
+static void kafka_client_record_locked(rd_kafka_t *client, const kafka_client_error *error)
+{
     kafka_client_entry *watch = kafka_client_find(client);
     if (watch)
-        kafka_client_record(watch, code, reason, NULL, NULL, 0);
+        kafka_client_record(watch, error->code, error->reason, NULL, NULL, 0);
     else
-        log_warn(KAFKA_CLIENT_FALLBACK_SCOPE, "%s: %s", rd_kafka_name(client), reason);
+        log_warn(KAFKA_CLIENT_FALLBACK_SCOPE, "%s: %s", rd_kafka_name(client), error->reason);
 }
 
 static void kafka_client_on_error(rd_kafka_t *client, int code, const char *reason, void *opaque)
 {
     (void)opaque;
+    kafka_client_error error;
+    kafka_client_error_resolve(client, (rd_kafka_resp_err_t)code, reason, &error);
     pthread_mutex_lock(&kafka_clients_mutex);
-    kafka_client_record_locked(client, (rd_kafka_resp_err_t)code, reason);
+    kafka_client_record_locked(client, &error);
     pthread_mutex_unlock(&kafka_clients_mutex);
 }
 
@@ -693,14 +711,17 @@ bool kafka_client_failed(rd_kafka_t *client, char *message, size_t len)
 {
     if (!client)
         return false;
+    /* A producer's fatal error is known before its error callback is served (a write refused
+     * at once is not followed by a poll). Read before the mutex (kafka_client_error_resolve). */
+    char fatal[8];
+    kafka_client_error error;
+    bool fatal_now = rd_kafka_fatal_error(client, fatal, sizeof(fatal)) != 0;
+    if (fatal_now)
+        kafka_client_error_resolve(client, RD_KAFKA_RESP_ERR__FATAL, "fatal error", &error);
     pthread_mutex_lock(&kafka_clients_mutex);
     kafka_client_entry *watch = kafka_client_find(client);
-    /* A producer's fatal error is known before its error callback is served (a write refused
-     * at once is not followed by a poll). */
-    char fatal[8];
-    if (watch && !watch->failed &&
-        rd_kafka_fatal_error(client, fatal, sizeof(fatal)) != RD_KAFKA_RESP_ERR_NO_ERROR)
-        kafka_client_record_locked(client, RD_KAFKA_RESP_ERR__FATAL, "fatal error");
+    if (watch && !watch->failed && fatal_now)
+        kafka_client_record_locked(client, &error);
     bool failed = watch && watch->failed;
     if (failed && message)
         snprintf(message, len, "%s", watch->failure);
