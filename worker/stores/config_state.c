@@ -468,7 +468,7 @@ size_t config_state_connector_count(const config_state *state)
 
 json_t *config_state_assignment(const config_state *state)
 {
-    return json_incref(state->assignment);
+    return json_deep_copy(state->assignment);
 }
 
 json_t *config_state_workers(const config_state *state)

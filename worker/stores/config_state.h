@@ -85,8 +85,10 @@ json_t *config_state_task_counts(const config_state *state);
 int config_state_fencing_count_of(const config_state *state, const char *name);
 size_t config_state_connector_count(const config_state *state);
 
-/* The latest ferry-assignment value: a new reference to a value the state never changes (do not
- * change it either), or NULL when there is none. */
+/* The latest ferry-assignment value: a copy of its own for the caller, who may be on another
+ * thread than the store's reader (no JSON value is shared between threads: jansson's reference
+ * counts do not order what one thread reads before another frees), or NULL when there is none
+ * (or out of memory). */
 json_t *config_state_assignment(const config_state *state);
 
 /* The workers' acknowledgements: a new object worker id -> {"url": "..", "epoch": N}. */

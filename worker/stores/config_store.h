@@ -90,8 +90,8 @@ int config_store_fencing_count(config_store *store, const char *name);
  * the transactional.ids of the connector's previous tasks. 0, or -1 with a message. */
 int config_store_put_fencing_count(config_store *store, const char *name, int count, char *err,
                                    size_t errlen);
-/* The latest ferry-assignment value, for the assignor to parse: a new reference to a value
- * nobody changes (do not change it), or NULL when the topic has none. */
+/* The latest ferry-assignment value, for the assignor to parse: the caller's own copy, or NULL
+ * when the topic has none (or out of memory). */
 json_t *config_store_assignment(config_store *store);
 /* The latest ferry-worker-<id> records: a new object worker id -> {"url": "..", "epoch": N}. */
 json_t *config_store_workers(config_store *store);
