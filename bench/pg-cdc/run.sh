@@ -42,10 +42,12 @@
 # Environment: BENCH_RUNS (3), BENCH_ROWS (1000000), BENCH_BATCH (1000), BENCH_RATE (5000),
 # BENCH_LATENCY_BATCH (10), BENCH_LATENCY_SECONDS (30), BENCH_BIG_TX (1000000),
 # BENCH_SCHEMAS (true), BENCH_TIMEOUT_S (300), BENCH_INFO (1), BENCH_EOS_ROWS (300000),
-# BENCH_EOS_RUNS (3),
+# BENCH_EOS_RUNS (3), BENCH_EOS_CONNECTOR (connector settings added to every eos run, blank-separated,
+# e.g. "max.batch.size=8192"),
 # BENCH_INCR_ROWS (1000000), BENCH_INCR_CHUNK (1024, Debezium's default),
 # BENCH_INCR_MAX_RATE (20000),
-# BENCH_KEEP_TMP (keep the logs), BENCH_PERF (perf record the worker during throughput runs).
+# BENCH_KEEP_TMP (keep the logs), BENCH_PERF (perf record the worker during throughput and eos
+# runs).
 # Tables, slots, publications and topics carry the run id and are dropped on exit.
 set -euo pipefail
 
@@ -270,6 +272,8 @@ if wants eos; then
                 worker_props "$tmp/$label.worker" "$label" exactly.once.source.support=enabled
             fi
             connector_props "$tmp/$label.connector" "$label" "$table"
+            # shellcheck disable=SC2086 # BENCH_EOS_CONNECTOR: connector settings, one word each
+            [ -n "${BENCH_EOS_CONNECTOR:-}" ] && printf '%s\n' ${BENCH_EOS_CONNECTOR} >>"$tmp/$label.connector"
             [ "$mode" != off ] && printf '%s\n' exactly.once.support=required \
                 "transaction.boundary=$mode" transaction.boundary.interval.ms=1000 \
                 >>"$tmp/$label.connector"
@@ -277,13 +281,22 @@ if wants eos; then
             "$tools/pgcdc_bench" watch "$FERRY_TEST_BOOTSTRAP" "$topic" "$EOS_ROWS" $(( TIMEOUT_S * 1000 )) 25 \
                 >"$tmp/$label.watch" &
             watch_pid=$!
+            perf_pid=
+            if [ -n "${BENCH_PERF:-}" ]; then
+                perf record -F 999 -g -p "$ferry_pid" -o "$tmp/$label.perf" >/dev/null 2>&1 &
+                perf_pid=$!
+            fi
             loader_rate=$("$tools/pgcdc_bench" load "$FERRY_TEST_PG_DSN" "$table" "$EOS_ROWS" 0 "$BATCH")
             wait "$watch_pid" || die "eos run $run ($mode): not all $EOS_ROWS events arrived"
+            [ -n "$perf_pid" ] && { kill -INT "$perf_pid"; wait "$perf_pid" || true; }
             read -r first done <"$tmp/$label.watch"
             round[$mode]=$(rate "$EOS_ROWS" "$first" "$done")
             eos_rates[$mode]+="${round[$mode]} "
             log "eos run $run ($mode): ${round[$mode]} events/s (loader $loader_rate rows/s)"
             stop_ferry
+            # Twelve runs of a million 3 KB events would hold 36 GB of topics until the exit.
+            "$tools/pgcdc_bench" cleanup "$FERRY_TEST_BOOTSTRAP" "${run_id}_$label" >/dev/null 2>&1 || true
+            psql_q "DROP TABLE IF EXISTS $table" >/dev/null
         done
         eos_pcts+=("$(percent "${round[poll]}" "${round[off]}")")
         unset round
