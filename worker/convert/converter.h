@@ -48,8 +48,9 @@ size_t converter_config_validate(const config_map *config, config_errors *errors
 /* Creates a converter. settings are the converter's own keys with their prefix stripped
  * ("schemas.enable" from "value.converter.schemas.enable"); NULL = defaults. The JSON converter
  * reads Kafka's JsonConverter keys schemas.enable and replace.null.with.default (both true by
- * default), schemas.cache.size (0 turns the schema cache off) and decimal.format (BASE64, the default, is what it writes; NUMERIC is refused). NULL
- * with a message naming the class or key on error (unknown class, a boolean that is not one). */
+ * default), schemas.cache.size (0 turns the schema cache off) and decimal.format (BASE64, the
+ * default, is what it writes; NUMERIC is refused). NULL with a message naming the class or key
+ * on error (unknown class, a boolean that is not one, a cache size that is no integer >= 0). */
 converter *converter_new(const char *class_name, const config_map *settings, bool is_key,
                          char *err, size_t errlen);
 void converter_destroy(converter *converter); /* accepts NULL */
