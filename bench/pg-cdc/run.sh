@@ -189,6 +189,25 @@ stop_ferry() {
     forget "$ferry_pid"
 }
 
+# measure_stream LABEL COUNT WHAT: loads COUNT rows into $table as fast as the loader goes while a
+# watcher counts $topic's events (and, with BENCH_PERF, perf records the worker); dies naming
+# WHAT when not all arrive. Sets $loader_rate and $stream_rate (events/s, first to last event).
+measure_stream() {
+    local label=$1 count=$2 what=$3 watch_pid perf_pid= first last
+    "$tools/pgcdc_bench" watch "$FERRY_TEST_BOOTSTRAP" "$topic" "$count" $(( TIMEOUT_S * 1000 )) 25 \
+        >"$tmp/$label.watch" &
+    watch_pid=$!
+    if [ -n "${BENCH_PERF:-}" ]; then # a profile of the worker while it streams
+        perf record -F 999 -g -p "$ferry_pid" -o "$tmp/$label.perf" >/dev/null 2>&1 &
+        perf_pid=$!
+    fi
+    loader_rate=$("$tools/pgcdc_bench" load "$FERRY_TEST_PG_DSN" "$table" "$count" 0 "$BATCH")
+    wait "$watch_pid" || die "$what: not all $count events arrived"
+    if [ -n "$perf_pid" ]; then kill -INT "$perf_pid"; wait "$perf_pid" || true; fi
+    read -r first last <"$tmp/$label.watch"
+    stream_rate=$(rate "$count" "$first" "$last")
+}
+
 rss_kb() { awk '/^VmRSS/ { print $2 }' "/proc/$1/status" 2>/dev/null || echo 0; }
 
 results=()
@@ -206,21 +225,9 @@ if wants throughput; then
         connector_props "$tmp/$label.connector" "$label" "$table"
         topic="${run_id}_$label.public.$table"
         start_ferry "$tmp/$label.log" "$tmp/$label.worker" "$tmp/$label.connector"
-        "$tools/pgcdc_bench" watch "$FERRY_TEST_BOOTSTRAP" "$topic" "$ROWS" $(( TIMEOUT_S * 1000 )) 25 \
-            >"$tmp/$label.watch" &
-        watch_pid=$!
-        perf_pid=
-        if [ -n "${BENCH_PERF:-}" ]; then # a profile of the worker while it streams
-            perf record -F 499 -g -p "$ferry_pid" -o "$tmp/$label.perf" >/dev/null 2>&1 &
-            perf_pid=$!
-        fi
-        loader_rate=$("$tools/pgcdc_bench" load "$FERRY_TEST_PG_DSN" "$table" "$ROWS" 0 "$BATCH")
-        wait "$watch_pid" || die "throughput run $run: not all $ROWS events arrived"
-        [ -n "$perf_pid" ] && { kill -INT "$perf_pid"; wait "$perf_pid" || true; }
-        read -r first done <"$tmp/$label.watch"
-        rate=$(rate "$ROWS" "$first" "$done")
-        log "throughput run $run: $rate events/s (loader $loader_rate rows/s)"
-        rates+=("$rate")
+        measure_stream "$label" "$ROWS" "throughput run $run"
+        log "throughput run $run: $stream_rate events/s (loader $loader_rate rows/s)"
+        rates+=("$stream_rate")
         loader_rates+=("$loader_rate")
         stop_ferry
     done
@@ -278,19 +285,8 @@ if wants eos; then
                 "transaction.boundary=$mode" transaction.boundary.interval.ms=1000 \
                 >>"$tmp/$label.connector"
             start_ferry "$tmp/$label.log" "$tmp/$label.worker" "$tmp/$label.connector"
-            "$tools/pgcdc_bench" watch "$FERRY_TEST_BOOTSTRAP" "$topic" "$EOS_ROWS" $(( TIMEOUT_S * 1000 )) 25 \
-                >"$tmp/$label.watch" &
-            watch_pid=$!
-            perf_pid=
-            if [ -n "${BENCH_PERF:-}" ]; then
-                perf record -F 999 -g -p "$ferry_pid" -o "$tmp/$label.perf" >/dev/null 2>&1 &
-                perf_pid=$!
-            fi
-            loader_rate=$("$tools/pgcdc_bench" load "$FERRY_TEST_PG_DSN" "$table" "$EOS_ROWS" 0 "$BATCH")
-            wait "$watch_pid" || die "eos run $run ($mode): not all $EOS_ROWS events arrived"
-            [ -n "$perf_pid" ] && { kill -INT "$perf_pid"; wait "$perf_pid" || true; }
-            read -r first done <"$tmp/$label.watch"
-            round[$mode]=$(rate "$EOS_ROWS" "$first" "$done")
+            measure_stream "$label" "$EOS_ROWS" "eos run $run ($mode)"
+            round[$mode]=$stream_rate
             eos_rates[$mode]+="${round[$mode]} "
             log "eos run $run ($mode): ${round[$mode]} events/s (loader $loader_rate rows/s)"
             stop_ferry
