@@ -189,11 +189,16 @@ stop_ferry() {
     forget "$ferry_pid"
 }
 
+# cpu_ticks PID: the CPU time the process has used, user and system, in clock ticks.
+cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat"; }
+
 # measure_stream LABEL COUNT WHAT: loads COUNT rows into $table as fast as the loader goes while a
 # watcher counts $topic's events (and, with BENCH_PERF, perf records the worker); dies naming
-# WHAT when not all arrive. Sets $loader_rate and $stream_rate (events/s, first to last event).
+# WHAT when not all arrive. Sets $loader_rate, $stream_rate (events/s, first to last event) and
+# $stream_cpu_us (the worker's CPU time per event, µs: on this CPU-bound machine what a mode
+# costs, steadier than its rate).
 measure_stream() {
-    local label=$1 count=$2 what=$3 watch_pid perf_pid= first last
+    local label=$1 count=$2 what=$3 watch_pid perf_pid= first last ticks_before
     "$tools/pgcdc_bench" watch "$FERRY_TEST_BOOTSTRAP" "$topic" "$count" $(( TIMEOUT_S * 1000 )) 25 \
         >"$tmp/$label.watch" &
     watch_pid=$!
@@ -201,8 +206,11 @@ measure_stream() {
         perf record -F 999 -g -p "$ferry_pid" -o "$tmp/$label.perf" >/dev/null 2>&1 &
         perf_pid=$!
     fi
+    ticks_before=$(cpu_ticks "$ferry_pid")
     loader_rate=$("$tools/pgcdc_bench" load "$FERRY_TEST_PG_DSN" "$table" "$count" 0 "$BATCH")
     wait "$watch_pid" || die "$what: not all $count events arrived"
+    stream_cpu_us=$(awk -v t=$(( $(cpu_ticks "$ferry_pid") - ticks_before )) -v hz="$(getconf CLK_TCK)" \
+        -v n="$count" 'BEGIN { printf "%.1f", t / hz * 1e6 / n }')
     if [ -n "$perf_pid" ]; then kill -INT "$perf_pid"; wait "$perf_pid" || true; fi
     read -r first last <"$tmp/$label.watch"
     stream_rate=$(rate "$count" "$first" "$last")
@@ -264,7 +272,7 @@ fi
 # ---- exactly-once sources ------------------------------------------------------------------------
 
 if wants eos; then
-    declare -A eos_rates=()
+    declare -A eos_rates=() eos_cpus=()
     eos_pcts=()
     for (( run = 1; run <= EOS_RUNS; run++ )); do
         declare -A round=()
@@ -288,7 +296,8 @@ if wants eos; then
             measure_stream "$label" "$EOS_ROWS" "eos run $run ($mode)"
             round[$mode]=$stream_rate
             eos_rates[$mode]+="${round[$mode]} "
-            log "eos run $run ($mode): ${round[$mode]} events/s (loader $loader_rate rows/s)"
+            eos_cpus[$mode]+="$stream_cpu_us "
+            log "eos run $run ($mode): ${round[$mode]} events/s, ferry CPU $stream_cpu_us µs/event (loader $loader_rate rows/s)"
             stop_ferry
             # Twelve runs of a million 3 KB events would hold 36 GB of topics until the exit.
             "$tools/pgcdc_bench" cleanup "$FERRY_TEST_BOOTSTRAP" "${run_id}_$label" >/dev/null 2>&1 || true
@@ -308,6 +317,8 @@ if wants eos; then
     report "  poll % of off, run by run" "${eos_pcts[*]}" "" "info"
     report "exactly-once interval 1 s, events/s" "${eos_rate[interval]} ($(percent "${eos_rate[interval]}" "${eos_rate[off]}")%)" "" "info"
     report "exactly-once connector, events/s" "${eos_rate[connector]} ($(percent "${eos_rate[connector]}" "${eos_rate[off]}")%)" "" "info"
+    # shellcheck disable=SC2086 # the CPU times, one word each
+    report "  ferry CPU µs/event: off poll interval connector" "$(median ${eos_cpus[off]}) $(median ${eos_cpus[poll]}) $(median ${eos_cpus[interval]}) $(median ${eos_cpus[connector]})" "" "info"
 fi
 
 # ---- memory --------------------------------------------------------------------------------------
