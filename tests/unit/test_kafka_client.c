@@ -311,7 +311,7 @@ static void test_origins_name_the_users_keys(void **state)
                                      " required username=\"c\" password=\"task-secret\";\n");
 
     rd_kafka_conf_t *conf = kafka_config_build_origins(worker, KAFKA_CLIENT_ADMIN, NULL, "a",
-                                                       &origins, err, sizeof(err));
+                                                       NULL, &origins, err, sizeof(err));
     assert_non_null(conf);
     assert_string_equal(config_map_get(origins, "sasl.username"), "sasl.jaas.config");
     assert_string_equal(config_map_get(origins, "sasl.password"), "sasl.jaas.config");
@@ -326,8 +326,8 @@ static void test_origins_name_the_users_keys(void **state)
     rd_kafka_conf_destroy(conf);
     config_map_destroy(origins);
 
-    conf = kafka_config_build_origins(worker, KAFKA_CLIENT_PRODUCER, connector, "p", &origins,
-                                      err, sizeof(err));
+    conf = kafka_config_build_origins(worker, KAFKA_CLIENT_PRODUCER, connector, "p", NULL,
+                                      &origins, err, sizeof(err));
     assert_non_null(conf);
     assert_string_equal(config_map_get(origins, "sasl.username"),
                         "producer.override.sasl.jaas.config");
@@ -339,11 +339,65 @@ static void test_origins_name_the_users_keys(void **state)
 
     /* The plain kafka_config_build records nothing, and a refusal hands out no map. */
     config_map *bad = map_from("producer.override.acks=sometimes\n");
-    assert_null(kafka_config_build_origins(worker, KAFKA_CLIENT_PRODUCER, bad, "p", &origins,
-                                           err, sizeof(err)));
+    assert_null(kafka_config_build_origins(worker, KAFKA_CLIENT_PRODUCER, bad, "p", NULL,
+                                           &origins, err, sizeof(err)));
     assert_null(origins);
     config_map_destroy(bad);
     config_map_destroy(connector);
+    worker_config_destroy(worker);
+}
+
+static char *conf_value(rd_kafka_conf_t *conf, const char *key)
+{
+    static char value[64];
+    size_t size = sizeof(value);
+    assert_int_equal(rd_kafka_conf_get(conf, key, value, &size), RD_KAFKA_CONF_OK);
+    return value;
+}
+
+/* A kind of client's defaults hold unless the worker's or the connector's keys set them, in
+ * either spelling (linger.ms is librdkafka's alias of queue.buffering.max.ms and Java's name). */
+static void test_defaults_yield_to_the_users_keys(void **state)
+{
+    (void)state;
+    char err[512];
+    config_map *origins = NULL;
+    static const char *const defaults[] = {"linger.ms", "100", "batch.num.messages", "77", NULL};
+    worker_config *worker = worker_from("bootstrap.servers=127.0.0.1:1\n");
+    config_map *connector = map_from("name=c\n");
+
+    rd_kafka_conf_t *conf = kafka_config_build_origins(worker, KAFKA_CLIENT_PRODUCER, connector,
+                                                       "p", defaults, &origins, err,
+                                                       sizeof(err));
+    assert_non_null(conf);
+    assert_string_equal(conf_value(conf, "linger.ms"), "100");
+    assert_string_equal(conf_value(conf, "batch.num.messages"), "77");
+    rd_kafka_conf_destroy(conf);
+    config_map_destroy(origins);
+
+    worker_config *tuned = worker_from("bootstrap.servers=127.0.0.1:1\n"
+                                       "producer.queue.buffering.max.ms=7\n");
+    config_map *overriding = map_from("name=c\nproducer.override.batch.num.messages=9\n");
+    conf = kafka_config_build_origins(tuned, KAFKA_CLIENT_PRODUCER, overriding, "p", defaults,
+                                      &origins, err, sizeof(err));
+    assert_non_null(conf);
+    assert_string_equal(conf_value(conf, "linger.ms"), "7");
+    assert_string_equal(conf_value(conf, "batch.num.messages"), "9");
+    assert_string_equal(config_map_get(origins, "batch.num.messages"),
+                        "producer.override.batch.num.messages");
+    rd_kafka_conf_destroy(conf);
+    config_map_destroy(origins);
+
+    /* Without defaults, librdkafka's own. */
+    conf = kafka_config_build_origins(worker, KAFKA_CLIENT_PRODUCER, connector, "p", NULL,
+                                      &origins, err, sizeof(err));
+    assert_non_null(conf);
+    assert_string_equal(conf_value(conf, "linger.ms"), "5");
+    rd_kafka_conf_destroy(conf);
+    config_map_destroy(origins);
+    config_map_destroy(overriding);
+    config_map_destroy(connector);
+    worker_config_destroy(tuned);
     worker_config_destroy(worker);
 }
 
@@ -402,6 +456,7 @@ int main(void)
         cmocka_unit_test(test_task_client_without_prefixed_security),
         cmocka_unit_test(test_rewrite_and_levels),
         cmocka_unit_test(test_origins_name_the_users_keys),
+        cmocka_unit_test(test_defaults_yield_to_the_users_keys),
         cmocka_unit_test(test_client_lines_and_unreachable_broker),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

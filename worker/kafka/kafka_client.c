@@ -698,7 +698,7 @@ rd_kafka_conf_t *kafka_client_config(const worker_config *worker, kafka_client_r
 {
     config_map *origins = NULL;
     rd_kafka_conf_t *conf = kafka_config_build_origins(worker, role, connector, client_id,
-                                                       &origins, err, errlen);
+                                                       spec->defaults, &origins, err, errlen);
     if (conf && kafka_client_watch(conf, spec, origins, err, errlen) != 0) {
         rd_kafka_conf_destroy(conf);
         conf = NULL;

@@ -38,6 +38,7 @@ typedef struct kafka_client_spec {
     kafka_client_role role;
     const worker_config *worker;
     bool task_client;         /* built from a connector's config (no top-level security keys) */
+    const char *const *defaults; /* kafka_config_build_origins's: may be NULL */
 } kafka_client_spec;
 
 /* kafka_config_build, for a client that reports through this module. A new config or NULL with

@@ -1080,8 +1080,9 @@ static int kafka_config_sink_consumer_defaults(rd_kafka_conf_t *conf, char *err,
 static rd_kafka_conf_t *kafka_config_build_layers(const worker_config *worker,
                                                   kafka_client_role role,
                                                   const config_map *connector,
-                                                  const char *client_id, config_map *origins,
-                                                  char *err, size_t errlen)
+                                                  const char *client_id,
+                                                  const char *const *defaults,
+                                                  config_map *origins, char *err, size_t errlen)
 {
     static const char *const worker_prefixes[] = {"producer.", "consumer.", "admin."};
     static const char *const override_prefixes[] = {"producer.override.", "consumer.override.",
@@ -1120,6 +1121,9 @@ static rd_kafka_conf_t *kafka_config_build_layers(const worker_config *worker,
     if (role == KAFKA_CLIENT_CONSUMER && connector &&
         kafka_config_sink_consumer_defaults(conf, err, errlen) != 0)
         goto fail;
+    for (size_t i = 0; defaults && defaults[i] && defaults[i + 1]; i += 2)
+        if (kafka_config_set(conf, defaults[i], defaults[i + 1], err, errlen) != 0)
+            goto fail;
 
     if (!connector && kafka_settings_add_security(&settings, worker->values) != 0)
         goto out_of_memory;
@@ -1155,12 +1159,14 @@ rd_kafka_conf_t *kafka_config_build(const worker_config *worker, kafka_client_ro
                                     const config_map *connector, const char *client_id,
                                     char *err, size_t errlen)
 {
-    return kafka_config_build_layers(worker, role, connector, client_id, NULL, err, errlen);
+    return kafka_config_build_layers(worker, role, connector, client_id, NULL, NULL, err,
+                                     errlen);
 }
 
 rd_kafka_conf_t *kafka_config_build_origins(const worker_config *worker, kafka_client_role role,
                                             const config_map *connector, const char *client_id,
-                                            config_map **origins, char *err, size_t errlen)
+                                            const char *const *defaults, config_map **origins,
+                                            char *err, size_t errlen)
 {
     *origins = config_map_new();
     if (!*origins) {
@@ -1169,7 +1175,7 @@ rd_kafka_conf_t *kafka_config_build_origins(const worker_config *worker, kafka_c
     }
     kafka_config_recorded = *origins;
     rd_kafka_conf_t *conf = kafka_config_build_layers(worker, role, connector, client_id,
-                                                      *origins, err, errlen);
+                                                      defaults, *origins, err, errlen);
     kafka_config_recorded = NULL;
     if (!conf) {
         config_map_destroy(*origins);

@@ -52,10 +52,12 @@ rd_kafka_conf_t *kafka_config_build(const worker_config *worker, kafka_client_ro
 /* kafka_config_build, with *origins (a new map, the caller's; NULL on failure) naming the user
  * key (with its prefix: "producer.override.sasl.jaas.config") that set each client setting, under
  * librdkafka's name ("sasl.username") and under the Java one ("sasl.jaas.config"), for messages
- * that must name the key as the user wrote it. */
+ * that must name the key as the user wrote it. defaults (may be NULL): librdkafka settings the
+ * caller's kind of client gets unless the user's keys set them, key, value, ..., NULL. */
 rd_kafka_conf_t *kafka_config_build_origins(const worker_config *worker, kafka_client_role role,
                                             const config_map *connector, const char *client_id,
-                                            config_map **origins, char *err, size_t errlen);
+                                            const char *const *defaults, config_map **origins,
+                                            char *err, size_t errlen);
 
 /* Sets one property, with the message naming key and value on refusal. Returns 0 or -1. */
 int kafka_config_set(rd_kafka_conf_t *conf, const char *key, const char *value, char *err,

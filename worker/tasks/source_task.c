@@ -434,6 +434,8 @@ static ferry_status source_record_produce(source_task *source, const ferry_recor
         RD_KAFKA_V_OPAQUE((void *)(uintptr_t)sequence), RD_KAFKA_V_END);
     if (code == RD_KAFKA_RESP_ERR_NO_ERROR) {
         source->records_emitted++;
+        if (source->transaction)
+            source_transaction_sent(source->transaction, key_len + value_len);
         /* headers now belong to the message */
         if (source_offset_pending_set(source, record->source_partition, record->source_offset)) {
             source_task_fail(source, "out of memory tracking an offset");
@@ -711,6 +713,7 @@ static void source_task_staged_produce(source_task *source)
         rd_kafka_resp_err_t code = source_staged_send(source, &record, timeout_ms);
         if (code == RD_KAFKA_RESP_ERR_NO_ERROR) {
             source_staging_headers_take(source->staging, i); /* the message's now */
+            source_transaction_sent(source->transaction, record.key_len + record.value_len);
             continue;
         }
         if (code == RD_KAFKA_RESP_ERR__QUEUE_FULL) {
@@ -835,6 +838,7 @@ static void source_delivered_in_transaction(rd_kafka_t *producer,
                                             const rd_kafka_message_t *message, void *opaque)
 {
     source_task *source = opaque;
+    source_transaction_delivered(source->transaction, message);
     if (!message->err) {
         if (!source_transaction_owns(source->transaction, message))
             metric_add(&source->task->metrics.records_written, 1);
@@ -938,7 +942,10 @@ static rd_kafka_t *source_producer_new(source_task *source, int64_t batch_size, 
     char name[200];
     snprintf(name, sizeof(name), "%s producer", task->scope + 5);
     kafka_client_spec spec = {.scope = task->scope, .name = name, .role = KAFKA_CLIENT_PRODUCER,
-                              .worker = worker, .task_client = true};
+                              .worker = worker, .task_client = true,
+                              .defaults = source_transaction_enabled(worker)
+                                              ? source_transaction_producer_defaults
+                                              : NULL};
     rd_kafka_conf_t *conf = kafka_client_config(worker, KAFKA_CLIENT_PRODUCER, task->config,
                                                 task->scope + 5, &spec, err, errlen);
     if (!conf)

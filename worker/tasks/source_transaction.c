@@ -20,6 +20,7 @@
 #include "support/array.h"
 #include "support/clock.h"
 #include "support/strlist.h"
+#include "tasks/record_limit.h"
 #include "tasks/source_offset_tracker.h"
 
 /* How long one init_transactions call may wait for the coordinator (it aborts what a
@@ -27,6 +28,12 @@
 #define SOURCE_TRANSACTION_INIT_TIMEOUT_MS 10000
 /* How long opening a task may wait in all for the coordinator and the offsets topic. */
 #define SOURCE_TRANSACTION_OPEN_TIMEOUT_MS 60000
+/* How long one wait for acknowledgements before a commit serves delivery reports. */
+#define SOURCE_TRANSACTION_DRAIN_POLL_MS 5
+/* How many batches (batch.size) a commit's flush may find unacknowledged: fewer than the five
+ * requests an idempotent producer keeps in flight per partition, so that all of them leave at
+ * once (source_transaction_commit_call). */
+#define SOURCE_TRANSACTION_FLUSH_BATCHES 4
 
 struct source_transaction {
     rd_kafka_t *producer;
@@ -59,12 +66,18 @@ struct source_transaction {
     bool commit_decided;            /* it ended before Kafka was asked: commit_outcome is it */
     source_transaction_outcome commit_outcome;
     char commit_why[512];
+    /* Bytes (keys and values) produced and not yet reported delivered or failed: _sent on the
+     * task's thread, _delivered on whichever thread serves the delivery reports. */
+    atomic_int_fast64_t unacked_bytes;
+    int64_t flush_window; /* what a commit's flush may find unacknowledged: FLUSH_BATCHES batches */
     /* The open transaction's first record Kafka refused (_refused, from any thread). */
     pthread_mutex_t refusal_lock;
     bool refused;
     bool refusal_fatal;
     char refusal[512];
 };
+
+const char *const source_transaction_producer_defaults[] = {"linger.ms", "100", NULL};
 
 bool source_transaction_enabled(const worker_config *worker)
 {
@@ -230,6 +243,9 @@ source_transaction *source_transaction_open(const source_transaction_spec *spec,
     pthread_cond_init(&transaction->committer_wake, NULL);
     pthread_cond_init(&transaction->committer_ended, NULL);
     transaction->producer = spec->producer;
+    atomic_init(&transaction->unacked_bytes, 0);
+    transaction->flush_window =
+        SOURCE_TRANSACTION_FLUSH_BATCHES * record_limit_producer_batch(spec->producer);
     transaction->worker_offsets = spec->worker_offsets;
     snprintf(transaction->scope, sizeof(transaction->scope), "%s", spec->scope);
     transaction->boundary =
@@ -352,6 +368,18 @@ int source_transaction_begin(source_transaction *transaction, char *err, size_t 
     return 0;
 }
 
+void source_transaction_sent(source_transaction *transaction, size_t bytes)
+{
+    atomic_fetch_add(&transaction->unacked_bytes, (int_fast64_t)bytes);
+}
+
+void source_transaction_delivered(source_transaction *transaction,
+                                  const rd_kafka_message_t *message)
+{
+    atomic_fetch_sub(&transaction->unacked_bytes,
+                     (int_fast64_t)(message->len + message->key_len));
+}
+
 void source_transaction_refused(source_transaction *transaction, bool fatal, const char *cause)
 {
     pthread_mutex_lock(&transaction->refusal_lock);
@@ -402,6 +430,8 @@ static int source_transaction_offset_produce(source_transaction *transaction,
             break;
         rd_kafka_poll(transaction->producer, 10);
     }
+    if (!code)
+        source_transaction_sent(transaction, strlen(key) + (value ? strlen(value) : 0));
     free(key);
     free(value);
     if (code) {
@@ -478,6 +508,29 @@ static source_transaction_outcome source_transaction_commit_prepare(
     return SOURCE_TRANSACTION_DONE;
 }
 
+/* rd_kafka_commit_transaction, once at most flush_window bytes of the producer's records are
+ * unacknowledged. The commit's own flush makes librdkafka's broker thread serve every partition
+ * the producer knows (the offsets topic's 25 too) in a busy loop while a partition waits at its
+ * limit of five requests in flight, which is most of the flush of a large transaction; waiting
+ * for the acknowledgements first, delivery reports served, leaves that thread asleep between
+ * responses, and the flush then finds no more than fits in flight (docs/runtime.md, "What
+ * librdkafka's transactions cost"). A fatal error (a fenced producer) ends the wait: the commit
+ * reports it. */
+static rd_kafka_error_t *source_transaction_commit_call(source_transaction *transaction,
+                                                        int timeout_ms)
+{
+    int64_t started = clock_monotonic_ms();
+    while (atomic_load(&transaction->unacked_bytes) > transaction->flush_window &&
+           clock_monotonic_ms() - started < timeout_ms &&
+           rd_kafka_fatal_error(transaction->producer, NULL, 0) == RD_KAFKA_RESP_ERR_NO_ERROR)
+        rd_kafka_poll(transaction->producer, SOURCE_TRANSACTION_DRAIN_POLL_MS);
+    int64_t left = timeout_ms - (clock_monotonic_ms() - started);
+    return rd_kafka_commit_transaction(transaction->producer,
+                                       left > SOURCE_TRANSACTION_DRAIN_POLL_MS
+                                           ? (int)left
+                                           : SOURCE_TRANSACTION_DRAIN_POLL_MS);
+}
+
 /* After the commit call (error: what it returned, taken): a commit that timed out is called
  * again, as it resumes where it was; then the outcome, and on DONE the offsets noted. */
 static source_transaction_outcome source_transaction_commit_conclude(
@@ -531,7 +584,7 @@ source_transaction_outcome source_transaction_commit(source_transaction *transac
         transaction, entries, count, timeout_ms, &nothing, why, whylen);
     if (prepared != SOURCE_TRANSACTION_DONE || nothing)
         return prepared;
-    rd_kafka_error_t *error = rd_kafka_commit_transaction(transaction->producer, timeout_ms);
+    rd_kafka_error_t *error = source_transaction_commit_call(transaction, timeout_ms);
     return source_transaction_commit_conclude(transaction, error, entries, count, timeout_ms, why,
                                               whylen);
 }
@@ -553,7 +606,7 @@ static void *source_committer_main(void *argument)
         transaction->commit_requested = false;
         int timeout_ms = transaction->commit_timeout_ms;
         pthread_mutex_unlock(&transaction->committer_lock);
-        rd_kafka_error_t *error = rd_kafka_commit_transaction(transaction->producer, timeout_ms);
+        rd_kafka_error_t *error = source_transaction_commit_call(transaction, timeout_ms);
         pthread_mutex_lock(&transaction->committer_lock);
         transaction->commit_error = error;
         atomic_store_explicit(&transaction->commit_ended, true, memory_order_release);
@@ -642,7 +695,7 @@ source_transaction_outcome source_transaction_commit_finish(source_transaction *
         transaction->commit_error = NULL;
         pthread_mutex_unlock(&transaction->committer_lock);
     } else {
-        error = rd_kafka_commit_transaction(transaction->producer, timeout_ms);
+        error = source_transaction_commit_call(transaction, timeout_ms);
     }
     return source_transaction_commit_conclude(transaction, error, entries, count, timeout_ms, why,
                                               whylen);

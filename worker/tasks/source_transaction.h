@@ -9,7 +9,7 @@
  * every poll, every transaction.boundary.interval.ms, or where the plugin says
  * (ferry_host.transaction_commit). docs/operations.md, "Delivery guarantees", tells users the
  * rules. Owned by the task's thread; not thread-safe (the background commit's thread only
- * calls rd_kafka_commit_transaction).
+ * serves delivery reports and calls rd_kafka_commit_transaction).
  */
 #ifndef FERRY_SOURCE_TRANSACTION_H
 #define FERRY_SOURCE_TRANSACTION_H
@@ -63,6 +63,14 @@ size_t source_transaction_validate(const worker_config *worker, bool standalone,
 int source_transaction_id(const worker_config *worker, bool standalone, const char *connector,
                           int task_id, char *out, size_t len, char *err, size_t errlen);
 
+/* The transactional producer's defaults, which the user's producer settings replace:
+ * linger.ms=100 (librdkafka's is 5). librdkafka 2.0's broker thread polls without sleeping
+ * while a partition has its five requests in flight and records waiting longer than linger.ms,
+ * which is what a transaction's records produced together (and a commit's flush) come to; with
+ * a linger longer than those waits it sleeps until a response. Batches leave when full, and a
+ * commit sends the rest at once (its flush), so the linger adds no latency to a transaction. */
+extern const char *const source_transaction_producer_defaults[];
+
 /* What the task's producer config needs for transactions (transactional.id, acks=all,
  * idempotence). 0, or -1 with a message. */
 int source_transaction_configure(rd_kafka_conf_t *conf, const char *transactional_id,
@@ -104,6 +112,14 @@ json_t *source_transaction_offset(source_transaction *transaction, json_t *parti
  * fatal producer error). */
 int source_transaction_begin(source_transaction *transaction, char *err, size_t errlen);
 bool source_transaction_active(const source_transaction *transaction);
+
+/* Counts what the task's producer holds unacknowledged: _sent after each record it produced
+ * (bytes: key and value), _delivered from the producer's delivery callback for every report,
+ * delivered or failed (any thread). A commit waits for that count to fall to a few batches
+ * before it flushes (docs/runtime.md, "What librdkafka's transactions cost"). */
+void source_transaction_sent(source_transaction *transaction, size_t bytes);
+void source_transaction_delivered(source_transaction *transaction,
+                                  const rd_kafka_message_t *message);
 
 /* Whether the boundary says to commit the open transaction now (after a poll). */
 bool source_transaction_due(const source_transaction *transaction, int64_t now_ms);
