@@ -7,6 +7,9 @@
  * Two status stores: a status of a lower generation from another worker does not replace a higher
  * one (though it is the latest record of its key in the topic), a higher one does, a store opened
  * later restores the same, active topics cross both ways, and deletion clears them all.
+ * An offsets read (an exactly-once task's at its start) with another producer's transaction open
+ * in the topic: it reads the records committed behind that transaction once the transaction
+ * ends, committed or aborted, and names the transaction when it does not end in time.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -15,6 +18,7 @@
 #include <cmocka.h>
 
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -23,6 +27,7 @@
 #include "support/clock.h"
 #include "config/config_map.h"
 #include "stores/config_store.h"
+#include "stores/offset_store.h"
 #include "stores/status_store.h"
 #include "kafka_tool.h"
 #include "service_env.h"
@@ -355,12 +360,145 @@ static void test_status_stores_generations(void **state)
     kt_delete_topics((const char *const[]){topic}, 1);
 }
 
+/* ---- an offsets read past open transactions ----------------------------------------------- */
+
+/* One offset record of connector's partition {"p":1}: {"o":offset}. */
+static void offset_produce(rd_kafka_t *producer, const char *topic, const char *connector,
+                           int offset)
+{
+    char err[256], *key = NULL, *value = NULL;
+    ferry_source_offset entry = {.partition = json_pack("{s:i}", "p", 1),
+                                 .offset = json_pack("{s:i}", "o", offset)};
+    if (offset_store_record(connector, &entry, &key, &value, err, sizeof(err)) != 0)
+        fail_msg("offset_store_record: %s", err);
+    kt_produce(producer, topic, 0, key, strlen(key), value, strlen(value), NULL, NULL);
+    if (rd_kafka_flush(producer, 10000) != RD_KAFKA_RESP_ERR_NO_ERROR)
+        fail_msg("an offset record was not delivered");
+    json_decref(entry.partition);
+    json_decref(entry.offset);
+    free(key);
+    free(value);
+}
+
+/* The offset of connector's partition {"p":1} in store, or -1. */
+static int offset_of(offset_store *store, const char *connector)
+{
+    json_t *partition = json_pack("{s:i}", "p", 1);
+    json_t *offset = offset_store_get(store, connector, partition);
+    int value = offset ? (int)json_integer_value(json_object_get(offset, "o")) : -1;
+    json_decref(offset);
+    json_decref(partition);
+    return value;
+}
+
+typedef struct offset_reading {
+    const char *topic;
+    int timeout_ms;
+    pthread_t thread;
+    atomic_bool done;
+    offset_store *store;
+    char err[1024];
+} offset_reading;
+
+static void *offset_reading_run(void *argument)
+{
+    offset_reading *reading = argument;
+    reading->store = offset_store_read(reading->topic, kt_conf_new(), reading->timeout_ms,
+                                       reading->err, sizeof(reading->err));
+    atomic_store(&reading->done, true);
+    return NULL;
+}
+
+static void offset_reading_start(offset_reading *reading, const char *topic, int timeout_ms)
+{
+    *reading = (offset_reading){.topic = topic, .timeout_ms = timeout_ms};
+    atomic_init(&reading->done, false);
+    assert_int_equal(pthread_create(&reading->thread, NULL, offset_reading_run, reading), 0);
+}
+
+static void txn_check(rd_kafka_error_t *error, const char *what)
+{
+    if (error) {
+        char text[512];
+        snprintf(text, sizeof(text), "%s", rd_kafka_error_string(error));
+        rd_kafka_error_destroy(error);
+        fail_msg("%s: %s", what, text);
+    }
+}
+
+/* other's transaction, open while the reading begins, holds "other" at other_offset; the reading
+ * task's predecessor committed "orders" at orders_offset behind it. The reading waits for the
+ * transaction, which then commits or aborts, and reads orders_offset and other_expected. */
+static void offset_read_behind_transaction(const char *topic, rd_kafka_t *other,
+                                           rd_kafka_t *predecessor, int other_offset,
+                                           int orders_offset, bool commit, int other_expected)
+{
+    txn_check(rd_kafka_begin_transaction(other), "begin_transaction");
+    offset_produce(other, topic, "other", other_offset);
+    offset_produce(predecessor, topic, "orders", orders_offset);
+    offset_reading reading;
+    offset_reading_start(&reading, topic, STORE_TIMEOUT_MS);
+    service_env_sleep_ms(700);
+    assert_false(atomic_load(&reading.done)); /* the reading waits for the transaction */
+    txn_check(commit ? rd_kafka_commit_transaction(other, 30000)
+                     : rd_kafka_abort_transaction(other, 30000),
+              commit ? "commit_transaction" : "abort_transaction");
+    assert_int_equal(pthread_join(reading.thread, NULL), 0);
+    if (!reading.store)
+        fail_msg("offset_store_read: %s", reading.err);
+    assert_int_equal(offset_of(reading.store, "orders"), orders_offset);
+    assert_int_equal(offset_of(reading.store, "other"), other_expected);
+    offset_store_close(reading.store);
+}
+
+static void test_offset_read_waits_for_open_transactions(void **state)
+{
+    (void)state;
+    char topic[96], hidden[96], id[128];
+    service_env_unique_name(topic, sizeof(topic), "ferry_stores_offsets");
+    service_env_unique_name(hidden, sizeof(hidden), "ferry_stores_offsets_hidden");
+    for (size_t i = 0; i < 2; i++)
+        kt_create_topic(i ? hidden : topic, 1,
+                        (const char *const[]){"cleanup.policy", "compact", NULL});
+    snprintf(id, sizeof(id), "%s-other-0", topic);
+    /* Another connector's task, whose transaction is open while the reading begins; then the
+     * reading task's predecessor, whose last offsets were committed behind it. */
+    rd_kafka_t *other = kt_producer_new((const char *const[]){"transactional.id", id, NULL});
+    rd_kafka_t *predecessor = kt_producer_new(NULL);
+    txn_check(rd_kafka_init_transactions(other, 30000), "init_transactions");
+
+    /* The whole topic hidden behind the transaction (its first record), which commits. */
+    offset_read_behind_transaction(hidden, other, predecessor, 7, 42, true, 7);
+    /* Committed records before it; it commits, then another aborts. */
+    offset_produce(predecessor, topic, "orders", 1);
+    offset_read_behind_transaction(topic, other, predecessor, 8, 43, true, 8);
+    offset_read_behind_transaction(topic, other, predecessor, 9, 44, false, 8);
+
+    /* A transaction that does not end within the reading's time: an error that says so. */
+    txn_check(rd_kafka_begin_transaction(other), "begin_transaction");
+    offset_produce(other, topic, "other", 10);
+    offset_produce(predecessor, topic, "orders", 45);
+    offset_reading reading;
+    offset_reading_start(&reading, topic, 1500);
+    assert_int_equal(pthread_join(reading.thread, NULL), 0);
+    assert_null(reading.store);
+    printf("# %s\n", reading.err);
+    assert_non_null(strstr(reading.err, "a transaction open at offset"));
+    assert_non_null(strstr(reading.err, "of partition 0 did not end within 1500 ms"));
+    txn_check(rd_kafka_abort_transaction(other, 30000), "abort_transaction");
+
+    kt_producer_close(other);
+    kt_producer_close(predecessor);
+    kt_delete_topics((const char *const[]){topic, hidden}, 2);
+}
+
 int main(void)
 {
     kt_init();
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_config_stores_follow_each_other),
         cmocka_unit_test(test_status_stores_generations),
+        cmocka_unit_test(test_offset_read_waits_for_open_transactions),
     };
     return cmocka_run_group_tests_name("stores", tests, NULL, NULL);
 }

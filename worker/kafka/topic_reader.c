@@ -1,12 +1,15 @@
 /*
- * topic_reader.c - assign every partition at its beginning, consume to the high watermarks taken
- * at the start, with no consumer group and no commits; a following reader then goes on consuming
- * on its own thread. Each partition's position (every record below it handed to the callback)
- * moves with the records and with the end-of-partition events, which also step over offsets that
- * carry no record for us (transaction markers), and is what a sync waits on.
+ * topic_reader.c - assign every partition at its beginning, consume to the end offsets taken at
+ * the start (read_committed: the last stable offsets, and on request on to the high watermarks
+ * once the transactions open then ended), with no consumer group and no commits; a following
+ * reader then goes on consuming on its own thread. Each partition's position (every record below
+ * it handed to the callback) moves with the records and with the end-of-partition events, which
+ * also step over offsets that carry no record for us (transaction markers), and is what a sync
+ * waits on.
  */
 #include "kafka/topic_reader.h"
 
+#include <inttypes.h>
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdbool.h>
@@ -23,6 +26,8 @@
 /* How long one poll of the reader's thread may wait: the bound on stopping it should a wake-up
  * be missed. */
 #define TOPIC_READER_POLL_MS 500
+/* fetch.wait.max.ms of a reader that reads to the end and stops. */
+#define TOPIC_READER_FETCH_WAIT_MS "10"
 
 struct topic_reader {
     char *topic;
@@ -287,10 +292,77 @@ static topic_poll topic_reader_poll(topic_reader *reader, int timeout_ms, char *
     return result;
 }
 
-/* Assigns every partition at its beginning and reads up to the end offsets of now. A reader
- * that will not follow skips the assignment of a topic with nothing to read. */
-static long topic_reader_restore(topic_reader *reader, bool follow, int timeout_ms, char *err,
-                                 size_t errlen)
+/* One poll of a restore: *read counts the records, -1 once one failed. */
+static void topic_reader_step(topic_reader *reader, int timeout_ms, long *read, char *err,
+                              size_t errlen)
+{
+    topic_poll polled = topic_reader_poll(reader, timeout_ms, err, errlen);
+    if (polled == TOPIC_POLL_FAILED)
+        *read = -1;
+    else if (polled == TOPIC_POLL_RECORD)
+        (*read)++;
+}
+
+/* A read_committed reader's end offsets are the last stable offsets: a transaction still open
+ * hides every record written after its first one, committed or not. Another producer's
+ * transaction may be open when the reading begins (an exactly-once task of another connector
+ * committing on the same offsets partition), with records behind it that were committed before
+ * the reading began (a fenced predecessor's last offsets): a reader that must see those goes on,
+ * once at the last stable offsets, to the high watermarks its fetches reported, which an open
+ * transaction's end lets it pass (its records delivered or, aborted, skipped). Raises ends to
+ * them: 1 when any partition has more to read, 0 when none has, -1 while a partition has not
+ * been fetched yet (no high watermark known). */
+static int topic_reader_high_watermarks(topic_reader *reader, int64_t *ends)
+{
+    int more = 0;
+    for (int32_t id = 0; id < reader->partitions; id++) {
+        int64_t low = 0, high = RD_KAFKA_OFFSET_INVALID;
+        if (rd_kafka_get_watermark_offsets(reader->consumer, reader->topic, id, &low, &high) !=
+                RD_KAFKA_RESP_ERR_NO_ERROR ||
+            high < 0)
+            return -1;
+        if (high > ends[id]) {
+            ends[id] = high;
+            more = 1;
+        }
+    }
+    return more;
+}
+
+/* The error of a restore that did not get to its end offsets in time, naming the partition it
+ * is stuck on; past the last stable offsets, that is a transaction left open. */
+static void topic_reader_unfinished(topic_reader *reader, const int64_t *ends, bool stable_only,
+                                    int timeout_ms, char *err, size_t errlen)
+{
+    int32_t stuck = 0;
+    int64_t position = 0;
+    pthread_mutex_lock(&reader->mutex);
+    for (int32_t id = 0; id < reader->partitions; id++)
+        if (reader->positions[id] < ends[id]) {
+            stuck = id;
+            position = reader->positions[id];
+            break;
+        }
+    pthread_mutex_unlock(&reader->mutex);
+    if (stable_only)
+        ferry_error_set(err, errlen, "reading topic %s: not at its end after %d ms "
+                        "(partition %d at offset %" PRId64 " of %" PRId64 ")", reader->topic,
+                        timeout_ms, stuck, position, ends[stuck]);
+    else
+        ferry_error_set(err, errlen, "reading topic %s: a transaction open at offset %" PRId64
+                        " of partition %d did not end within %d ms, and records committed "
+                        "after it cannot be read before it ends (a producer that stopped "
+                        "without ending it is aborted by the broker after its "
+                        "transaction.timeout.ms)", reader->topic, position, stuck, timeout_ms);
+}
+
+/* Assigns every partition at its beginning and reads up to the end offsets of now, the last
+ * stable offsets; to TOPIC_READER_END_ALL, then on to the high watermarks
+ * (topic_reader_high_watermarks), every partition fetched at least once. A reader that will not
+ * follow, reading to TOPIC_READER_END_STABLE, skips the assignment of a topic with nothing to
+ * read. */
+static long topic_reader_restore(topic_reader *reader, bool follow, topic_reader_end end,
+                                 int timeout_ms, char *err, size_t errlen)
 {
     long read = -1;
     int64_t *lows = calloc((size_t)reader->partitions + 1, sizeof(*lows));
@@ -306,7 +378,7 @@ static long topic_reader_restore(topic_reader *reader, bool follow, int timeout_
     /* Nothing lies below a partition's low watermark. */
     memcpy(reader->positions, lows, (size_t)reader->partitions * sizeof(*lows));
     read = 0;
-    if (!follow && topic_reader_at(reader, ends))
+    if (!follow && end == TOPIC_READER_END_STABLE && topic_reader_at(reader, ends))
         goto done;
     for (int32_t id = 0; id < reader->partitions; id++)
         rd_kafka_topic_partition_list_add(assignment, reader->topic, id)->offset =
@@ -319,20 +391,36 @@ static long topic_reader_restore(topic_reader *reader, bool follow, int timeout_
         goto done;
     }
     int64_t deadline = clock_monotonic_ms() + timeout_ms;
-    while (!topic_reader_at(reader, ends)) {
-        if (clock_monotonic_ms() > deadline) {
-            ferry_error_set(err, errlen, "reading topic %s: not at its end after %d ms",
+    bool stable_only = true;
+    while (read >= 0) {
+        if (!topic_reader_at(reader, ends)) {
+            if (clock_monotonic_ms() > deadline) {
+                topic_reader_unfinished(reader, ends, stable_only, timeout_ms, err, errlen);
+                read = -1;
+            } else {
+                topic_reader_step(reader, 200, &read, err, errlen);
+            }
+            continue;
+        }
+        /* The high watermarks are taken once: the transactions open by then are the ones to
+         * wait for, not those of the writes that go on meanwhile. */
+        if (end == TOPIC_READER_END_STABLE || !stable_only)
+            break;
+        int more = topic_reader_high_watermarks(reader, ends);
+        if (more == 0)
+            break;
+        if (more > 0) {
+            log_debug("kafka", "reading topic %s: transactions open when the reading began; "
+                      "reading on once they end", reader->topic);
+            stable_only = false;
+        } else if (clock_monotonic_ms() > deadline) {
+            ferry_error_set(err, errlen, "reading topic %s: no fetch answered within %d ms",
                             reader->topic, timeout_ms);
             read = -1;
-            break;
+        } else {
+            /* A partition not fetched yet: its high watermark comes with its first fetch. */
+            topic_reader_step(reader, 10, &read, err, errlen);
         }
-        topic_poll polled = topic_reader_poll(reader, 200, err, errlen);
-        if (polled == TOPIC_POLL_FAILED) {
-            read = -1;
-            break;
-        }
-        if (polled == TOPIC_POLL_RECORD)
-            read++;
     }
 done:
     if (assignment)
@@ -342,14 +430,25 @@ done:
     return read;
 }
 
-long topic_reader_read_all(rd_kafka_conf_t *consumer_conf, const char *topic, int timeout_ms,
-                           topic_reader_fn fn, void *opaque, char *err, size_t errlen)
+long topic_reader_read_all(rd_kafka_conf_t *consumer_conf, const char *topic,
+                           topic_reader_end end, int timeout_ms, topic_reader_fn fn, void *opaque,
+                           char *err, size_t errlen)
 {
+    /* A fetch at a partition's end waits fetch.wait.max.ms for records (500 ms by default)
+     * before the broker answers that there are none; a reader that stops at the end asks often
+     * instead, for the few fetches it makes. */
+    char why[512];
+    if (rd_kafka_conf_set(consumer_conf, "fetch.wait.max.ms", TOPIC_READER_FETCH_WAIT_MS, why,
+                          sizeof(why)) != RD_KAFKA_CONF_OK) {
+        rd_kafka_conf_destroy(consumer_conf);
+        ferry_error_set(err, errlen, "reading topic %s: %s", topic, why);
+        return -1;
+    }
     topic_reader *reader = topic_reader_open(consumer_conf, topic, timeout_ms, fn, opaque, err,
                                              errlen);
     if (!reader)
         return -1;
-    long read = topic_reader_restore(reader, false, timeout_ms, err, errlen);
+    long read = topic_reader_restore(reader, false, end, timeout_ms, err, errlen);
     topic_reader_free(reader);
     return read;
 }
@@ -382,7 +481,8 @@ topic_reader *topic_reader_start(rd_kafka_conf_t *consumer_conf, const char *top
                                              errlen);
     if (!reader)
         return NULL;
-    long read = topic_reader_restore(reader, true, timeout_ms, err, errlen);
+    long read = topic_reader_restore(reader, true, TOPIC_READER_END_STABLE, timeout_ms, err,
+                                     errlen);
     if (records_read)
         *records_read = read;
     if (read < 0)

@@ -18,14 +18,29 @@
 typedef int (*topic_reader_fn)(void *opaque, const rd_kafka_message_t *message, char *err,
                                size_t errlen);
 
+/* Where a reading of the whole topic ends. The reader is read_committed, so its end offsets
+ * are the last stable offsets, and a transaction still open hides every record written after
+ * its first one, committed or not. */
+typedef enum topic_reader_end {
+    TOPIC_READER_END_STABLE, /* the last stable offsets of the start: what a transaction open
+                              * then hides is not waited for */
+    TOPIC_READER_END_ALL,    /* on to the high watermarks: every record written before the
+                              * reading began, once the transactions open then ended (an
+                              * exactly-once task's own offsets, which another task's commit
+                              * under way on the same partition would hide) */
+} topic_reader_end;
+
 /* Takes ownership of consumer_conf (also on error). Returns the number of records read, or -1
- * with a message. */
-long topic_reader_read_all(rd_kafka_conf_t *consumer_conf, const char *topic, int timeout_ms,
-                           topic_reader_fn fn, void *opaque, char *err, size_t errlen);
+ * with a message (with TOPIC_READER_END_ALL, one naming a transaction that did not end within
+ * timeout_ms). */
+long topic_reader_read_all(rd_kafka_conf_t *consumer_conf, const char *topic,
+                           topic_reader_end end, int timeout_ms, topic_reader_fn fn, void *opaque,
+                           char *err, size_t errlen);
 
 typedef struct topic_reader topic_reader;
 
-/* Reads the whole topic through fn on the calling thread, as topic_reader_read_all does, then
+/* Reads the whole topic through fn on the calling thread, as topic_reader_read_all does to
+ * TOPIC_READER_END_STABLE (a later topic_reader_sync reads on), then
  * starts the reader's thread, which calls fn for every record written after (fn is never called
  * from two threads at once). Takes ownership of consumer_conf (also on error). *records_read (may
  * be NULL) gets the number of records the restore read. NULL with a message on error. */

@@ -122,7 +122,8 @@ topic_writer *topic_writer_open_restored(const char *topic, rd_kafka_conf_t *pro
                                          topic_reader_fn fn, void *opaque, long *records_read,
                                          char *err, size_t errlen)
 {
-    long read = topic_reader_read_all(consumer_conf, topic, timeout_ms, fn, opaque, err, errlen);
+    long read = topic_reader_read_all(consumer_conf, topic, TOPIC_READER_END_STABLE, timeout_ms,
+                                      fn, opaque, err, errlen);
     if (records_read)
         *records_read = read;
     if (read < 0) {

@@ -115,8 +115,8 @@ offset_store *offset_store_read(const char *topic, rd_kafka_conf_t *consumer_con
         return NULL;
     }
     pthread_mutex_init(&store->mutex, NULL);
-    if (topic_reader_read_all(consumer_conf, topic, timeout_ms, offset_store_restore_record,
-                              store, err, errlen) < 0) {
+    if (topic_reader_read_all(consumer_conf, topic, TOPIC_READER_END_ALL, timeout_ms,
+                              offset_store_restore_record, store, err, errlen) < 0) {
         offset_store_close(store);
         return NULL;
     }
