@@ -34,6 +34,9 @@
  * requests an idempotent producer keeps in flight per partition, so that all of them leave at
  * once (source_transaction_commit_call). */
 #define SOURCE_TRANSACTION_FLUSH_BATCHES 4
+/* transaction.boundary=poll: how long a transaction stays open over several polls while Kafka
+ * has more than flush_window of its records unacknowledged (source_transaction_due). */
+#define SOURCE_TRANSACTION_POLL_OPEN_MAX_MS 200
 
 struct source_transaction {
     rd_kafka_t *producer;
@@ -402,7 +405,11 @@ bool source_transaction_due(const source_transaction *transaction, int64_t now_m
         return false;
     switch (transaction->boundary) {
     case SOURCE_BOUNDARY_POLL:
-        return true;
+        /* After every poll while Kafka keeps up; under load, once Kafka has nearly caught up
+         * with the transaction (its commit's flush then finds all but a few batches acked and
+         * Kafka is not left idle while the task stages), or after POLL_OPEN_MAX_MS. */
+        return atomic_load(&transaction->unacked_bytes) <= transaction->flush_window ||
+               now_ms - transaction->opened_ms >= SOURCE_TRANSACTION_POLL_OPEN_MAX_MS;
     case SOURCE_BOUNDARY_INTERVAL:
         return now_ms - transaction->opened_ms >= transaction->interval_ms;
     default:

@@ -29,7 +29,8 @@
 #include "stores/offset_store.h"
 
 typedef enum source_transaction_boundary {
-    SOURCE_BOUNDARY_POLL,      /* a transaction per poll that emitted records */
+    SOURCE_BOUNDARY_POLL,      /* whole polls: a transaction per poll that emitted records
+                                * while Kafka keeps up, several under load */
     SOURCE_BOUNDARY_INTERVAL,  /* a transaction per transaction.boundary.interval.ms */
     SOURCE_BOUNDARY_CONNECTOR, /* the plugin commits and aborts */
 } source_transaction_boundary;
@@ -121,7 +122,10 @@ void source_transaction_sent(source_transaction *transaction, size_t bytes);
 void source_transaction_delivered(source_transaction *transaction,
                                   const rd_kafka_message_t *message);
 
-/* Whether the boundary says to commit the open transaction now (after a poll). */
+/* Whether the boundary says to commit the open transaction now (after a poll). With poll:
+ * once Kafka holds at most a few batches of the transaction's records unacknowledged (at once,
+ * while it keeps up), or once the transaction has been open 200 ms; with interval: once it has
+ * been open transaction.boundary.interval.ms. */
 bool source_transaction_due(const source_transaction *transaction, int64_t now_ms);
 
 /* Produces the offset records (entries: each source partition's latest offset in the
