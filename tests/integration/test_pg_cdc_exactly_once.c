@@ -206,7 +206,9 @@ static void test_pgbench_load_kill9(void **state)
                          0);
     }
     srand((unsigned)fp_now_ms());
-    for (int k = 0; k < KILLS; k++) {
+    /* A failure stops the clients first: their threads use this frame. */
+    char failure[128] = "";
+    for (int k = 0; k < KILLS && !failure[0]; k++) {
         fp_sleep_ms(2000 + rand() % 3000);
         fp_kill9(proc);
         int64_t in_topic = kt_end_offsets_sum(c.topic);
@@ -214,13 +216,21 @@ static void test_pgbench_load_kill9(void **state)
                k + 1, in_topic);
         proc = fp_start(env, c.worker, NULL);
         if (!fp_wait_log(proc, "exactly-once: transactions initialised", 60000))
-            fail_msg("run %d: the task did not initialise its transactions", k + 2);
+            snprintf(failure, sizeof failure, "run %d: the task did not initialise its "
+                     "transactions", k + 2);
     }
-    fp_sleep_ms(3000);
+    if (!failure[0])
+        fp_sleep_ms(3000);
     atomic_store(&stop, true);
+    for (int i = 0; i < CLIENTS; i++)
+        pthread_join(clients[i].thread, NULL);
+    if (failure[0]) {
+        for (int i = 0; i < CLIENTS; i++)
+            free(clients[i].txs);
+        fail_msg("%s", failure);
+    }
     size_t tx_total = 0, change_total = 0;
     for (int i = 0; i < CLIENTS; i++) {
-        pthread_join(clients[i].thread, NULL);
         if (clients[i].error[0])
             fail_msg("client %d: %s", i, clients[i].error);
         tx_total += clients[i].tx_count;
