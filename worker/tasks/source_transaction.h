@@ -5,9 +5,9 @@
  * the offset records that cover them, so the offsets topic and the data topics move together or
  * not at all. Opening a task initialises transactions, which aborts whatever a predecessor with
  * the same transactional.id left open and fences it; the task then reads its committed offsets
- * with read_committed. Where transactions end is the connector's transaction.boundary: after
- * every poll, every transaction.boundary.interval.ms, or where the plugin says
- * (ferry_host.transaction_commit). docs/operations.md, "Delivery guarantees", tells users the
+ * with read_committed, past any transaction open then (offset_store_read). Where transactions
+ * end is the connector's transaction.boundary: after whole polls (source_transaction_due), every
+ * transaction.boundary.interval.ms, or where the plugin says (ferry_host.transaction_commit). docs/operations.md, "Delivery guarantees", tells users the
  * rules. Owned by the task's thread; not thread-safe (the background commit's thread only
  * serves delivery reports and calls rd_kafka_commit_transaction).
  */
